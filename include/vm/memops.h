@@ -1,0 +1,82 @@
+/* memops.h - bulk memory operations (copy, move, fill, compare) for guest memory and VM
+ * internals, with one implementation per host vector ISA chosen once at run time.
+ *
+ * vm_memcpy() and friends call through a table of function pointers that is resolved on
+ * first use from CPUID + XGETBV (x86-64) or the AArch64 baseline (NEON), or from the
+ * VM_MEMOPS environment variable. Each implementation is also reachable directly through
+ * vm_memops_table() so tests and benchmarks can exercise every one the host supports.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The implementations vm knows; which ones exist depends on the host architecture. */
+typedef enum vm_memops_impl {
+    VM_MEMOPS_AUTO = 0, /* the best one the host supports */
+    VM_MEMOPS_SCALAR,   /* portable C, 64-bit words; every host */
+    VM_MEMOPS_SSE2,     /* x86-64 baseline 16-byte vectors */
+    VM_MEMOPS_AVX2,     /* x86-64 32-byte vectors (needs OS-enabled YMM state) */
+    VM_MEMOPS_AVX512,   /* x86-64 64-byte vectors (AVX512F+BW, OS-enabled ZMM state) */
+    VM_MEMOPS_NEON,     /* AArch64 Advanced SIMD 16-byte vectors */
+    VM_MEMOPS_COUNT     /* number of entries, not an implementation */
+} vm_memops_impl_t;
+
+/* One implementation: every function has the C library's contract. */
+typedef struct vm_memops_table {
+    vm_memops_impl_t impl; /* which implementation this is */
+    const char *name;      /* its name as VM_MEMOPS spells it ("avx2", ...) */
+    /* Copy n bytes between non-overlapping buffers; returns dst. */
+    void *(*memcpy)(void *restrict dst, const void *restrict src, size_t n);
+    /* Copy n bytes between possibly overlapping buffers; returns dst. */
+    void *(*memmove)(void *dst, const void *src, size_t n);
+    /* Fill n bytes with (unsigned char)c; returns dst. */
+    void *(*memset)(void *dst, int c, size_t n);
+    /* Compare n bytes; <0, 0 or >0 like memcmp. */
+    int (*memcmp)(const void *a, const void *b, size_t n);
+} vm_memops_table_t;
+
+/* Size-tier thresholds in bytes; measured on the host and overridable (VM_MEMOPS_* env). */
+typedef struct vm_memops_tuning {
+    size_t small_max;     /* sizes up to this use branchy register copies, no loop */
+    size_t rep_movsb_min; /* copies from this size use `rep movsb` (0 = never) */
+    size_t nt_min;        /* copies from this size use non-temporal stores (0 = never) */
+    size_t rep_stosb_min; /* fills from this size use `rep stosb` (0 = never) */
+} vm_memops_tuning_t;
+
+/* Copy n bytes (non-overlapping) with the active implementation; returns dst. */
+void *vm_memcpy(void *restrict dst, const void *restrict src, size_t n);
+/* Copy n bytes (overlap allowed) with the active implementation; returns dst. */
+void *vm_memmove(void *dst, const void *src, size_t n);
+/* Fill n bytes with (unsigned char)c with the active implementation; returns dst. */
+void *vm_memset(void *dst, int c, size_t n);
+/* Compare n bytes with the active implementation (memcmp contract). */
+int vm_memcmp(const void *a, const void *b, size_t n);
+
+/* Name of an implementation ("auto", "scalar", "sse2", "avx2", "avx512", "neon"). */
+const char *vm_memops_name(vm_memops_impl_t impl);
+/* Parse a VM_MEMOPS-style name; returns 0, or -EINVAL for an unknown name. */
+int vm_memops_parse(const char *name, vm_memops_impl_t *out);
+/* True when the host CPU and OS can run impl (AUTO and SCALAR always can). */
+bool vm_memops_supported(vm_memops_impl_t impl);
+/* The table of impl, or NULL when the host cannot run it (for tests and benchmarks). */
+const vm_memops_table_t *vm_memops_table(vm_memops_impl_t impl);
+/* Make impl the active implementation; 0, or -ENOTSUP (host lacks it) / -EINVAL. */
+int vm_memops_select(vm_memops_impl_t impl);
+/* Apply VM_MEMOPS and the threshold variables from the environment once; 0 or -errno
+ * with a message in *why (static string) for a bad name or an unsupported path. */
+int vm_memops_init_from_env(const char **why);
+/* The implementation currently active (never AUTO once resolved). */
+vm_memops_impl_t vm_memops_active(void);
+/* The tier thresholds in force. */
+vm_memops_tuning_t vm_memops_tuning(void);
+/* Replace the tier thresholds (e.g. from measurements or for tests). */
+void vm_memops_set_tuning(const vm_memops_tuning_t *t);
+
+#ifdef __cplusplus
+}
+#endif

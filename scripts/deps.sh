@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian packages that building and testing vm need, only those that
+# are missing. Idempotent: a machine that has everything is left alone and nothing is fetched.
+set -euo pipefail
+
+packages=(
+    build-essential cmake clang clang-format git
+    libcmocka-dev                 # unit tests
+    libbenchmark-dev              # perf-bench (vm-bench)
+    libnuma-dev                   # optional NUMA binding of guest RAM
+    gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests
+    qemu-user                     # differential tests, NEON tests under qemu-aarch64
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all ${#packages[@]} packages present"
+    exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+fi
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,6 @@
+/* version.c - library version, taken from the build's project version. */
+#include "vm/vm.h"
+
+const char *vm_version(void) {
+    return VM_VERSION_STRING;
+}
