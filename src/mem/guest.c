@@ -311,6 +311,7 @@ vm_mem_err_t vm_mem_create(vm_mem_t **out) {
     }
     atomic_init(&p->last_hit, 0);
     mem->priv = p;
+    mem->fast.mem = mem;
     *out = mem;
     return VM_MEM_OK;
 }
@@ -382,12 +383,12 @@ vm_mem_err_t vm_mem_add_ram(vm_mem_t *mem, gpa_t gpa, uint64_t size,
         mem_host_unmap(&r.map);
         return err;
     }
-    if (mem->fast_size == 0) { /* the first RAM region becomes the inline fast window */
-        mem->fast_host = r.map.host;
-        mem->fast_base = gpa;
-        mem->fast_size = size;
+    if (mem->fast.size == 0) { /* the first RAM region becomes the inline fast window */
+        mem->fast.host = r.map.host;
+        mem->fast.base = gpa;
+        mem->fast.size = size;
         for (unsigned i = 0; i < 4; i++)
-            mem->fast_span[i] = size - (UINT64_C(1) << i) + 1;
+            mem->fast.span[i] = size - (UINT64_C(1) << i) + 1;
     }
     return VM_MEM_OK;
 }
@@ -451,7 +452,7 @@ static void describe(const vm_mem_t *mem, const mem_region_t *r, vm_mem_region_i
         .name = r->kind == VM_MEM_MMIO ? (r->ops->name ? r->ops->name : "mmio") : names[r->kind],
         .hugepage = r->map.hugepage,
         .numa_node = r->map.numa_node,
-        .fast = r->kind == VM_MEM_RAM && mem->fast_size && r->map.host == mem->fast_host,
+        .fast = r->kind == VM_MEM_RAM && mem->fast.size && r->map.host == mem->fast.host,
     };
 }
 
