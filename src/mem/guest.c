@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guest_priv.h"
 #include "vm/memops.h"
@@ -55,18 +56,48 @@ static uint64_t chunk_len(const mem_region_t *r, gpa_t gpa, uint64_t want) {
 
 /* ---- little-endian helpers -------------------------------------------------------- */
 
-/* The size-byte little-endian value at p, zero-extended. */
+/* The size-byte (1, 2, 4 or 8) little-endian value at p, zero-extended: one host load. */
 static uint64_t get_le(const uint8_t *p, unsigned size) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
+    switch (size) {
+    case 1: return p[0];
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return VM_MEM_LE16(v);
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return VM_MEM_LE32(v);
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return VM_MEM_LE64(v);
+    }
+    }
 }
 
-/* Store the low size bytes of v little-endian at p. */
+/* Store the low size bytes (1, 2, 4 or 8) of v little-endian at p: one host store. */
 static void put_le(uint8_t *p, unsigned size, uint64_t v) {
-    for (unsigned i = 0; i < size; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    switch (size) {
+    case 1: p[0] = (uint8_t)v; return;
+    case 2: {
+        uint16_t w = VM_MEM_LE16((uint16_t)v);
+        memcpy(p, &w, 2);
+        return;
+    }
+    case 4: {
+        uint32_t w = VM_MEM_LE32((uint32_t)v);
+        memcpy(p, &w, 4);
+        return;
+    }
+    default: {
+        uint64_t w = VM_MEM_LE64(v);
+        memcpy(p, &w, 8);
+        return;
+    }
+    }
 }
 
 /* ---- MMIO -------------------------------------------------------------------------- */
