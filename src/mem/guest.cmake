@@ -5,8 +5,7 @@
 target_sources(vmcore PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/guest.c
     ${CMAKE_CURRENT_LIST_DIR}/host_map.c
-    ${CMAKE_CURRENT_LIST_DIR}/pool.c
-    ${CMAKE_CURRENT_LIST_DIR}/memops_fallback.c)
+    ${CMAKE_CURRENT_LIST_DIR}/pool.c)
 
 option(VM_NUMA "Allow binding guest RAM to a host NUMA node (needs libnuma)" ON)
 if(VM_NUMA)
