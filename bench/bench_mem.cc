@@ -100,12 +100,12 @@ void run_bulk(benchmark::State &st, const char *name, gpa_t gpa) {
         in[i] = pattern_byte(i);
     vm_mem_err_t bad = VM_MEM_OK;
     for (auto _ : st) {
+        in[0]++; /* a new value each time: nothing to hoist out of the loop */
         bad = vm_mem_err_t(bad | vm_mem_write(m.mem, gpa, in, kBlock));
         benchmark::ClobberMemory();
         bad = vm_mem_err_t(bad | vm_mem_read(m.mem, gpa, out, kBlock));
         benchmark::DoNotOptimize(out);
         benchmark::ClobberMemory();
-        in[0]++;
     }
     st.SetBytesProcessed(int64_t(st.iterations()) * kBlock * 2);
     if (bad != VM_MEM_OK) note_failure(std::string(name) + ": guest access failed");

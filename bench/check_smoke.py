@@ -20,7 +20,7 @@ ALLOWED_SKIPS = ("host CPU/OS lacks",)
 # Further reasons allowed when vm's memops or guest-memory module is not in the build.
 PARTIAL_BUILD_SKIPS = ("memops is not part of this build", "guest memory module not in this build")
 # Variants that must always run: they need nothing from the host beyond the baseline ISA.
-MUST_RUN = ("/glibc/", "/byte_loop/", "/plain/", "/volatile/", "/vm_auto/", "/vm_scalar/",
+MUST_RUN = ("/glibc/", "/byte_loop/", "/plain/", "/plain_autovec/", "/volatile/", "/vm_auto/", "/vm_scalar/",
             "/u64_loop/", "/vm_memcpy/", "memory_operations/")
 
 

@@ -25,6 +25,8 @@ enum { BENCH_ACCESS_WORDS = 256 };
 uint32_t bench_access_volatile(uint32_t *buf, uint32_t seed);
 /* The same stores and loads through a plain pointer; returns the sum. */
 uint32_t bench_access_plain(uint32_t *buf, uint32_t seed);
+/* The plain kernel compiled with the vectoriser on (access_vec.c). */
+uint32_t bench_access_plain_autovec(uint32_t *buf, uint32_t seed);
 
 struct vm_mem;
 /* The same stores and loads through vm's guest-RAM inline accessors (vm_mem_store32 /
