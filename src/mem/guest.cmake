@@ -3,8 +3,11 @@
 target_sources(vmcore PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/guest.c
     ${CMAKE_CURRENT_LIST_DIR}/host_map.c
-    ${CMAKE_CURRENT_LIST_DIR}/pool.c
-    ${CMAKE_CURRENT_LIST_DIR}/memops_fallback.c)
+    ${CMAKE_CURRENT_LIST_DIR}/pool.c)
+# Until the memops module is present, a C-library stand-in provides vm_memcpy and friends.
+if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/memops.c)
+    target_sources(vmcore PRIVATE ${CMAKE_CURRENT_LIST_DIR}/memops_fallback.c)
+endif()
 
 find_path(VM_NUMA_INCLUDE numaif.h)
 find_library(VM_NUMA_LIB numa)
