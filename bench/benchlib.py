@@ -118,17 +118,16 @@ class Results:
         return b.median_rate() if b else None
 
     def copy_ceiling(self, level):
-        """Upper bound for a copy at this level, in bytes copied per second. Caches read
-        and write over separate paths at once, so the bound is min(read, best write); the
-        DRAM bus carries both directions in turn, so there a copy's N bytes read plus N
-        written take N/read + N/write seconds."""
+        """Upper bound for a copy at this level, in bytes copied per second: a copy cannot
+        go faster than the level can be read, nor than it can be written (with the better
+        of ordinary and non-temporal stores), so min(read, best write). On DRAM, where the
+        two directions share the bus, a single core may get well below this bound."""
         r = self.ceiling_rate(level, "read")
         ws = [w for w in (self.ceiling_rate(level, "write"), self.ceiling_rate(level, "write_nt"))
               if w]
         if not r or not ws:
             return None
-        w = max(ws)
-        return 1.0 / (1.0 / r + 1.0 / w) if level == "DRAM" else min(r, w)
+        return min(r, max(ws))
 
     def ceiling_size(self, level):
         for name, b in self.benches.items():

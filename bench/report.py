@@ -262,7 +262,8 @@ def method_section():
         "- **Harness**: `build/vm-bench` (Google Benchmark) run by `make bench-report`; "
         "every figure is the median over repetitions (`--benchmark_repetitions`), with "
         "repetitions of all benchmarks interleaved in random order "
-        "(`--benchmark_enable_random_interleaving`), so two variants compared in a ratio "
+        "(`--benchmark_enable_random_interleaving`; Google Benchmark's way of interleaving "
+        "variants across repetitions), so two variants compared in a ratio "
         "were measured side by side in the same minutes of the same run.",
         "- **Warm-up**: one untimed call per benchmark before its timed loop, plus Google "
         "Benchmark's warm-up time (`--benchmark_min_warmup_time`) and its iteration-count "
@@ -289,10 +290,11 @@ def method_section():
         "source, so the ranges overlap and the move must run backwards.",
         "- **Ceilings**: `ceiling/{read,write,write_nt}/N` stream through a buffer of half "
         "of L1 / half of L2 / a quarter of L3 / 256 MiB with the widest vector loads or "
-        "stores (AVX-512 here), one core. The copy bound of a cache level is min(read, "
-        "best write) (caches read and write at the same time); for DRAM, whose bus carries "
-        "both directions in turn, it is 1 / (1/read + 1/write). A memcpy of N bytes is charged to the level whose ceiling buffer holds its "
-        "2N-byte working set (DRAM: 256 MiB).",
+        "stores (the widest the host runs, see the machine table), one core. The copy "
+        "bound of a level is min(read, best write): a copy cannot go faster than it reads "
+        "or writes (a bound, not a promise: on DRAM both directions share the bus). A "
+        "memcpy of N bytes is charged to the level whose ceiling buffer holds its 2N-byte "
+        "working set (DRAM: 256 MiB).",
         "- **Regression guard**: `make bench-compare` reruns the ratio subset and `bench/"
         "compare` checks every ratio against `bench/baseline.json` (ratios only, relative "
         "tolerance); CI runs only the untimed smoke (`vm-bench --smoke`, CTest "

@@ -13,9 +13,9 @@
 
 BENCH_BIN      = $(BUILD)/vm-bench
 BENCH_DIR      = $(BUILD)/bench-results
-BENCH_REPS     ?= 5
-BENCH_MIN_TIME ?= 0.05
-BENCH_WARMUP   ?= 0.005
+BENCH_REPS     ?= 7
+BENCH_MIN_TIME ?= 0.1
+BENCH_WARMUP   ?= 0.01
 BENCH_CPU      ?= auto
 BENCH_FLAGS    = --pin=$(BENCH_CPU) --benchmark_repetitions=$(BENCH_REPS) \
                  --benchmark_enable_random_interleaving=true \
