@@ -12,6 +12,7 @@ Standard library only.
 """
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -257,6 +258,45 @@ def write_plots(res, plots_dir, md_dir):
     return made
 
 
+def programs_section(folder):
+    """Table of the hyperfine results of bench/programs.sh (one JSON per program)."""
+    runs = {}
+    if folder and os.path.isdir(folder):
+        for fn in sorted(os.listdir(folder)):
+            if not fn.endswith(".json"):
+                continue
+            try:
+                with open(os.path.join(folder, fn)) as f:
+                    data = json.load(f)
+            except (OSError, ValueError):
+                continue
+            runs[fn[:-5]] = {r["command"]: r for r in data.get("results", [])}
+    if not runs:
+        return ["Not measured in this run (bench/programs.sh needs hyperfine, qemu-riscv64 "
+                "and riscv64-linux-gnu-gcc)."]
+    have_vm = any("vm" in r for r in runs.values())
+    out = ["Programs from `bench/programs/`, built natively (`cc -O2`) and for riscv64 "
+           "(`riscv64-linux-gnu-gcc -O2 -static`), their outputs checked equal, then timed "
+           "by hyperfine (wall time, median of runs; one executor after the other, pinned "
+           "to one CPU)." + ("" if have_vm else " vm has no guest CPU yet, so its column is "
+                             "empty; the harness adds it as soon as `vm run` exists."), "",
+           "| program | native ms | qemu-riscv64 ms | vm ms | qemu / native | vm / qemu | "
+           "vm / native |", "|---|---|---|---|---|---|---|"]
+
+    def ms(r):
+        return "-" if r is None else "%.1f (±%.0f%%)" % (
+            1e3 * r["median"], 100 * r["stddev"] / r["mean"] if r.get("stddev") else 0)
+
+    def ratio(x, y):
+        return "-" if x is None or y is None else "%.2f" % (x["median"] / y["median"])
+
+    for name, r in runs.items():
+        n, q, v = r.get("native"), r.get("qemu"), r.get("vm")
+        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            name, ms(n), ms(q), ms(v), ratio(q, n), ratio(v, q), ratio(v, n)))
+    return out
+
+
 def method_section():
     return [
         "- **Harness**: `build/vm-bench` (Google Benchmark) run by `make bench-report`; "
@@ -308,6 +348,7 @@ def main():
     ap.add_argument("--out", default="docs/performance.md")
     ap.add_argument("--plots", default="docs/plots")
     ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--programs", help="folder of hyperfine JSON from bench/programs.sh")
     a = ap.parse_args()
     res = benchlib.Results.load(a.results)
     md_dir = os.path.dirname(os.path.abspath(a.out))
@@ -348,10 +389,9 @@ def main():
           "source straddling two RAM regions; `mmio_dispatch`: one 32-bit MMIO store plus one "
           "load through the device callbacks.", ""]
     L += simple_table(res, ["memory_operations/%s" % m for m in benchlib.MEMORY_OPS], "time")
-    L += ["", "## Whole programs (vm vs qemu-riscv64 vs native)", "",
-          "Not measured yet: vm has no guest CPU so far. When it does, `hyperfine` will run "
-          "the same riscv64 binaries under vm, under qemu-riscv64 and natively, and the "
-          "ratios will appear here.", ""]
+    L += ["", "## Whole programs (vm vs qemu-riscv64 vs native)", ""]
+    L += programs_section(a.programs)
+    L += [""]
     L += ["## Noise", ""]
     nz = noisy(res)
     if nz:

@@ -3,7 +3,8 @@
 #
 #   make bench           the full suite, repeated and interleaved; JSON in build/bench-results
 #   make bench-quick     a small subset, in well under a minute
-#   make bench-report    build, full run, then docs/performance.md and docs/plots/*.png
+#   make bench-report    build, full run, whole programs, then docs/performance.md + plots
+#   make bench-programs  whole programs: native vs qemu-riscv64 vs vm (hyperfine)
 #   make bench-compare   run the ratio subset and check it against bench/baseline.json
 #   make bench-baseline  run the ratio subset and rewrite bench/baseline.json (quiet machine!)
 #
@@ -26,7 +27,7 @@ BENCH_QUICK_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations)/|^(m
 BENCH_RATIO_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|ceiling)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/
 BENCH_TOOLS    = gnuplot:gnuplot-nox hyperfine:hyperfine
 
-.PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools
+.PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools bench-programs
 
 bench: build
 	@mkdir -p $(BENCH_DIR)
@@ -46,28 +47,40 @@ bench-tools:
 	    command -v $$cmd >/dev/null && continue; \
 	    echo "bench-tools: installing $$pkg"; \
 	    sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-	    $$sudo apt-get install -y -q --no-install-recommends $$pkg || exit 1; \
+	    $$sudo apt-get install -y -q --no-install-recommends $$pkg || \
+	        { $$sudo apt-get update -q && \
+	          $$sudo apt-get install -y -q --no-install-recommends $$pkg; } || exit 1; \
 	done
+
+bench-programs: build
+	BENCH_CPU=$(BENCH_CPU) bench/programs.sh $(BENCH_DIR)/programs $(BUILD)/vm
+
+BENCH_REPORT = python3 bench/report.py --out docs/performance.md --plots docs/plots \
+               --programs $(BENCH_DIR)/programs
 
 ifdef BENCH_JSON
 bench-report: bench-tools
-	python3 bench/report.py $(BENCH_JSON) --out docs/performance.md --plots docs/plots
+	$(BENCH_REPORT) $(BENCH_JSON)
 bench-compare:
 	bench/compare $(BENCH_JSON)
 bench-baseline:
 	bench/compare $(BENCH_JSON) --update
 else
-bench-report: bench-tools bench
-	python3 bench/report.py $(BENCH_DIR)/results.json --out docs/performance.md --plots docs/plots
+bench-report: bench-tools
+	$(MAKE) bench
+	$(MAKE) bench-programs
+	$(BENCH_REPORT) $(BENCH_DIR)/results.json
 
-$(BENCH_DIR)/ratios.json: build
-	@mkdir -p $(BENCH_DIR)
-	$(BENCH_BIN) $(BENCH_FLAGS) --benchmark_filter='$(BENCH_RATIO_FILTER)' \
-	    --benchmark_out=$@ --benchmark_out_format=json
+# The ratio subset: only what bench/compare reads, rerun every time.
+BENCH_RATIO_RUN = mkdir -p $(BENCH_DIR) && $(BENCH_BIN) $(BENCH_FLAGS) \
+    --benchmark_filter='$(BENCH_RATIO_FILTER)' --benchmark_out=$(BENCH_DIR)/ratios.json \
+    --benchmark_out_format=json
 
-bench-compare: $(BENCH_DIR)/ratios.json
-	bench/compare $<
+bench-compare: build
+	$(BENCH_RATIO_RUN)
+	bench/compare $(BENCH_DIR)/ratios.json
 
-bench-baseline: $(BENCH_DIR)/ratios.json
-	bench/compare $< --update
+bench-baseline: build
+	$(BENCH_RATIO_RUN)
+	bench/compare $(BENCH_DIR)/ratios.json --update
 endif
