@@ -74,8 +74,12 @@ int vm_memops_init_from_env(const char **why);
 vm_memops_impl_t vm_memops_active(void);
 /* The tier thresholds in force. */
 vm_memops_tuning_t vm_memops_tuning(void);
-/* Replace the tier thresholds (e.g. from measurements or for tests). */
+/* Replace the tier thresholds (e.g. from measurements or for tests). They then stay in force
+ * across vm_memops_select() (small_max is fixed by the vector width and not settable). */
 void vm_memops_set_tuning(const vm_memops_tuning_t *t);
+/* Return to the measured per-implementation defaults (plus any VM_MEMOPS_*_MIN variables
+ * applied last), undoing vm_memops_set_tuning(). */
+void vm_memops_reset_tuning(void);
 
 #ifdef __cplusplus
 }

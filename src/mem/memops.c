@@ -98,28 +98,38 @@ static vm_memops_impl_t best_impl(void) {
     return VM_MEMOPS_SCALAR;
 }
 
-/* Thresholds for this host, from its cache sizes and copy-instruction bits. The ratios
- * come from measurements recorded in docs/memory.md ("Size tiers"). */
-static vm_memops_tuning_t default_tuning(void) {
+/* Thresholds for impl on this host, from its cache sizes and copy-instruction bits. The
+ * choices come from measurements recorded in docs/memory.md ("Size tiers"). */
+static vm_memops_tuning_t default_tuning(vm_memops_impl_t impl) {
     const vm_host_info_t *h = vm_host_info();
     vm_memops_tuning_t t = {0};
+    /* scalar stays plain C (the reference); NEON has neither tier. */
+    if (impl == VM_MEMOPS_SCALAR || impl == VM_MEMOPS_NEON) return t;
     /* Streaming stores pay off once source plus destination no longer fit in the last-level
-     * cache; half of L3 (or 2x L2 without an L3 figure) marks that point. */
+     * cache: from half of L3 (or 2x L2 when no L3 size is known). */
     size_t llc = h->l3_bytes ? h->l3_bytes : 4 * h->l2_bytes;
     t.nt_min = llc ? llc / 2 : (size_t)8 << 20;
-    /* With wide vectors the plain loop beats `rep movsb` at every cached size; with 16-byte
-     * vectors `rep movsb` (with ERMS) wins from a few KiB. */
-    t.rep_movsb_min = 0;
-    t.rep_stosb_min = 0;
-    if (h->erms && !h->avx2) {
-        t.rep_movsb_min = 4096;
-        t.rep_stosb_min = 4096;
-    }
+    /* 32- and 64-byte vector loops match or beat `rep movsb`/`rep stosb` at every size;
+     * a 16-byte loop stores half as much per cycle, and with ERMS the string instructions
+     * overtake it from 1 KiB. */
+    if (impl == VM_MEMOPS_SSE2 && h->erms) t.rep_movsb_min = t.rep_stosb_min = 1024;
     return t;
 }
 
-static void install(vm_memops_impl_t impl) {
+static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER; /* guards the fields below */
+static bool caller_tuned; /* vm_memops_set_tuning() was called: keep its values */
+static bool env_set[3];   /* VM_MEMOPS_{REP_MOVSB,NT,REP_STOSB}_MIN present at last apply */
+static size_t env_val[3]; /* and their values */
+
+/* Install impl and the thresholds that go with it: the caller's if it set any, else the
+ * defaults for impl; threshold variables from the environment override either. */
+static void install_locked(vm_memops_impl_t impl) {
     const vm_memops_table_t *t = table_of(impl);
+    vm_memops_tuning_t tun = caller_tuned ? current_tuning() : default_tuning(impl);
+    size_t *fields[] = {&tun.rep_movsb_min, &tun.nt_min, &tun.rep_stosb_min};
+    for (int i = 0; i < 3; i++)
+        if (env_set[i]) *fields[i] = env_val[i];
+    store_tuning(&tun);
     atomic_store_explicit(&active_memcpy, t->memcpy, memory_order_release);
     atomic_store_explicit(&active_memmove, t->memmove, memory_order_release);
     atomic_store_explicit(&active_memset, t->memset, memory_order_release);
@@ -145,7 +155,7 @@ static int parse_size(const char *s, size_t *out) {
 }
 
 /* Apply VM_MEMOPS and the threshold variables; on error nothing is changed. */
-static int apply_env(char *why, size_t why_cap) {
+static int apply_env_locked(char *why, size_t why_cap) {
     vm_memops_impl_t impl = VM_MEMOPS_AUTO;
     const char *name = getenv("VM_MEMOPS");
     if (name && *name) {
@@ -163,26 +173,28 @@ static int apply_env(char *why, size_t why_cap) {
     }
     static const char *const vars[] = {"VM_MEMOPS_REP_MOVSB_MIN", "VM_MEMOPS_NT_MIN",
                                        "VM_MEMOPS_REP_STOSB_MIN"};
-    vm_memops_tuning_t t = current_tuning();
-    size_t *fields[] = {&t.rep_movsb_min, &t.nt_min, &t.rep_stosb_min};
+    bool set[3];
+    size_t val[3] = {0};
     for (size_t i = 0; i < 3; i++) {
         const char *v = getenv(vars[i]);
-        if (v && parse_size(v, fields[i])) {
+        set[i] = v != NULL;
+        if (v && parse_size(v, &val[i])) {
             snprintf(why, why_cap, "%s=%.32s: not a byte count (digits with optional K/M/G)",
                      vars[i], v);
             return -EINVAL;
         }
     }
-    store_tuning(&t);
-    install(impl == VM_MEMOPS_AUTO ? best_impl() : impl);
+    memcpy(env_set, set, sizeof env_set);
+    memcpy(env_val, val, sizeof env_val);
+    install_locked(impl == VM_MEMOPS_AUTO ? best_impl() : impl);
     return 0;
 }
 
 static void resolve(void) {
-    vm_memops_tuning_t t = default_tuning();
-    store_tuning(&t);
-    install(best_impl());
-    env_error = apply_env(env_why, sizeof env_why);
+    pthread_mutex_lock(&config_lock);
+    install_locked(best_impl());
+    env_error = apply_env_locked(env_why, sizeof env_why);
+    pthread_mutex_unlock(&config_lock);
 }
 
 /* First call through a trampoline: resolve, and say once if the environment was ignored. */
@@ -246,7 +258,9 @@ int vm_memops_select(vm_memops_impl_t impl) {
     if ((unsigned)impl >= VM_MEMOPS_COUNT) return -EINVAL;
     pthread_once(&resolve_once, resolve);
     if (!vm_memops_supported(impl)) return -ENOTSUP;
-    install(impl == VM_MEMOPS_AUTO ? best_impl() : impl);
+    pthread_mutex_lock(&config_lock);
+    install_locked(impl == VM_MEMOPS_AUTO ? best_impl() : impl);
+    pthread_mutex_unlock(&config_lock);
     return 0;
 }
 
@@ -254,7 +268,9 @@ int vm_memops_init_from_env(const char **why) {
     static _Thread_local char msg[160];
     pthread_once(&resolve_once, resolve);
     atomic_store(&env_reported, true); /* the caller handles errors from here on */
-    int err = apply_env(msg, sizeof msg);
+    pthread_mutex_lock(&config_lock);
+    int err = apply_env_locked(msg, sizeof msg);
+    pthread_mutex_unlock(&config_lock);
     if (why) *why = err ? msg : NULL;
     return err;
 }
@@ -289,5 +305,16 @@ static void store_tuning(const vm_memops_tuning_t *t) {
 
 void vm_memops_set_tuning(const vm_memops_tuning_t *t) {
     pthread_once(&resolve_once, resolve); /* so first use cannot overwrite them later */
+    pthread_mutex_lock(&config_lock);
+    caller_tuned = true;
     store_tuning(t);
+    pthread_mutex_unlock(&config_lock);
+}
+
+void vm_memops_reset_tuning(void) {
+    pthread_once(&resolve_once, resolve);
+    pthread_mutex_lock(&config_lock);
+    caller_tuned = false;
+    install_locked(atomic_load_explicit(&active_impl, memory_order_relaxed));
+    pthread_mutex_unlock(&config_lock);
 }

@@ -96,9 +96,11 @@ static void mo_copy_fwd_loop(mo_u8 *d, const mo_u8 *s, size_t n) {
         sp += 4 * MO_V;
         left -= 4 * MO_V;
     }
-    mo_store(d + n - 4 * MO_V, t0);
-    mo_store(d + n - 3 * MO_V, t1);
-    mo_store(d + n - 2 * MO_V, t2);
+    /* 1..4V bytes are left: store only the tail vectors that cover them (stores are the
+     * bottleneck of an L1-resident copy, so skipping redundant ones pays). */
+    if (left > 3 * MO_V) mo_store(d + n - 4 * MO_V, t0);
+    if (left > 2 * MO_V) mo_store(d + n - 3 * MO_V, t1);
+    if (left > MO_V) mo_store(d + n - 2 * MO_V, t2);
     mo_store(d + n - MO_V, t3);
     mo_store(d, head);
 }
@@ -118,10 +120,10 @@ static void mo_copy_bwd_loop(mo_u8 *d, const mo_u8 *s, size_t n) {
         mo_copy_block(dp, sp);
         left -= 4 * MO_V;
     }
-    mo_store(d, h0);
-    mo_store(d + MO_V, h1);
-    mo_store(d + 2 * MO_V, h2);
-    mo_store(d + 3 * MO_V, h3);
+    mo_store(d, h0); /* 1..4V bytes are left at the start: store the head vectors needed */
+    if (left > MO_V) mo_store(d + MO_V, h1);
+    if (left > 2 * MO_V) mo_store(d + 2 * MO_V, h2);
+    if (left > 3 * MO_V) mo_store(d + 3 * MO_V, h3);
     mo_store(d + n - MO_V, tail);
 }
 
@@ -239,9 +241,10 @@ __attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
         mo_store(p + 3 * MO_V, v);
         p += 4 * MO_V;
     }
-    mo_store(end - 4 * MO_V, v);
-    mo_store(end - 3 * MO_V, v);
-    mo_store(end - 2 * MO_V, v);
+    size_t left = (size_t)(end - p); /* 1..4V */
+    if (left > 3 * MO_V) mo_store(end - 4 * MO_V, v);
+    if (left > 2 * MO_V) mo_store(end - 3 * MO_V, v);
+    if (left > MO_V) mo_store(end - 2 * MO_V, v);
     mo_store(end - MO_V, v);
 }
 

@@ -298,7 +298,7 @@ static void memset_all_sizes_alignments_values(void **state) {
     for (int k = 0; k < n_impls; k++) {
         const vm_memops_table_t *t = &impls[k];
         for (size_t n = 0; n <= 256; n++)
-            for (size_t a = 0; a < 64; a++)
+            for (size_t a = 0; a < 64; a += ALIGN_STEP)
                 for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
                     check_set(t, &r, at_high(&r, n, a), values[v], n, "default");
                     check_set(t, &r, at_low(&r, a), values[v], n, "default");
@@ -525,6 +525,47 @@ static void init_from_env_messages(void **state) {
     assert_int_equal(t.rep_movsb_min, saved.rep_movsb_min);
 }
 
+/* Without caller or environment overrides, each implementation gets its measured defaults. */
+static void tuning_defaults_follow_implementation(void **state) {
+    (void)state;
+    const vm_host_info_t *h = vm_host_info();
+    vm_memops_impl_t was = vm_memops_active();
+    unsetenv("VM_MEMOPS_NT_MIN");
+    unsetenv("VM_MEMOPS_REP_MOVSB_MIN");
+    unsetenv("VM_MEMOPS_REP_STOSB_MIN");
+    unsetenv("VM_MEMOPS");
+    assert_int_equal(vm_memops_init_from_env(NULL), 0);
+    vm_memops_reset_tuning();
+
+    assert_int_equal(vm_memops_select(VM_MEMOPS_SCALAR), 0);
+    vm_memops_tuning_t t = vm_memops_tuning();
+    assert_int_equal(t.small_max, 64);
+    assert_int_equal(t.rep_movsb_min + t.nt_min + t.rep_stosb_min, 0); /* plain C */
+    if (vm_memops_supported(VM_MEMOPS_SSE2)) {
+        assert_int_equal(vm_memops_select(VM_MEMOPS_SSE2), 0);
+        t = vm_memops_tuning();
+        assert_int_equal(t.small_max, 128);
+        assert_int_equal(t.rep_movsb_min, h->erms ? 1024 : 0);
+        assert_true(t.nt_min > 0);
+    }
+    if (vm_memops_supported(VM_MEMOPS_AVX512)) {
+        assert_int_equal(vm_memops_select(VM_MEMOPS_AVX512), 0);
+        t = vm_memops_tuning();
+        assert_int_equal(t.small_max, 512);
+        assert_int_equal(t.rep_movsb_min, 0);
+        if (h->l3_bytes) assert_int_equal(t.nt_min, h->l3_bytes / 2);
+    }
+    /* Caller thresholds stick across select() until reset. */
+    vm_memops_tuning_t mine = t;
+    mine.nt_min = 777777;
+    vm_memops_set_tuning(&mine);
+    assert_int_equal(vm_memops_select(VM_MEMOPS_SCALAR), 0);
+    assert_int_equal(vm_memops_tuning().nt_min, 777777);
+    vm_memops_reset_tuning();
+    assert_int_equal(vm_memops_tuning().nt_min, 0);
+    assert_int_equal(vm_memops_select(was), 0);
+}
+
 static void host_facts_consistent(void **state) {
     (void)state;
     const vm_host_info_t *h = vm_host_info();
@@ -554,6 +595,7 @@ int main(void) {
         cmocka_unit_test(parse_names),
         cmocka_unit_test(select_supported_and_unsupported),
         cmocka_unit_test(init_from_env_messages),
+        cmocka_unit_test(tuning_defaults_follow_implementation),
         cmocka_unit_test(memcpy_all_sizes_alignments),
         cmocka_unit_test(memmove_disjoint_all_sizes_alignments),
         cmocka_unit_test(memmove_every_overlap),
