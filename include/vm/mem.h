@@ -3,12 +3,12 @@
  *
  * A vm_mem_t is a set of non-overlapping regions. One RAM region, the first one added, is
  * the "fast window": its host pointer, guest base and per-width limits sit at the start of
- * vm_mem_t so that vm_mem_loadN()/vm_mem_storeN() inline to one subtraction, one compare
- * and one plain host load or store. Everything else (other RAM regions, ROM, MMIO, an
- * access straddling a region edge, a fault) takes the out-of-line slow path.
+ * vm_mem_t (vm_mem_fast_t) so that vm_mem_loadN()/vm_mem_storeN() inline to one
+ * subtraction, one compare and one plain host load or store. Everything else (other RAM regions,
+ * ROM, MMIO, an access straddling a region edge, a fault) takes the out-of-line slow path.
  *
- * Guest RAM is ordinary host memory: no `volatile`, little-endian loads and stores through
- * memcpy() (one mov on the host). Bulk copies go through memops (vm_memcpy).
+ * Guest RAM is ordinary host memory: plain little-endian loads and stores through memcpy()
+ * (one mov on the host), nothing stronger. Bulk copies go through memops (vm_memcpy).
  *
  * Errors are vm_mem_err_t codes (0 = success, positive = what went wrong) so that the CPU
  * can turn them into guest faults; vm_mem_err_errno() maps them to -errno for host-facing
@@ -115,15 +115,25 @@ typedef struct vm_mem_region_info {
 } vm_mem_region_info_t;
 
 struct vm_mem_priv;
+struct vm_mem;
 
-/* The guest-physical address space. The first fields are the inline fast window (the main
- * RAM region); they are read-only to callers. When no RAM exists fast_span[] is all zero
- * so that every inline access falls to the slow path. */
+/* The inline fast window: the main RAM region as the accessors see it. It is the first
+ * member of vm_mem_t, and a hot loop may copy it into a local (vm_mem_fast()) so that the
+ * compiler keeps it in registers: guest stores go through byte pointers that could alias
+ * any field of *mem, which otherwise forces a reload of the window after every store.
+ * A copy stays valid for the life of the map (the window never changes once set). When no
+ * RAM exists span[] is all zero so that every access falls to the slow path. */
+typedef struct vm_mem_fast {
+    uint8_t *host;      /* host address of base */
+    gpa_t base;         /* guest-physical base of the window */
+    uint64_t span[4];   /* [log2 width]: count of offsets at which that width fits */
+    uint64_t size;      /* bytes in the window (0 = none) */
+    struct vm_mem *mem; /* the whole map, for the slow path */
+} vm_mem_fast_t;
+
+/* The guest-physical address space. Callers may read `fast` but never write it. */
 typedef struct vm_mem {
-    uint8_t *fast_host;       /* host address of fast_base */
-    gpa_t fast_base;          /* guest-physical base of the fast window */
-    uint64_t fast_span[4];    /* [log2 width]: count of offsets where that width fits */
-    uint64_t fast_size;       /* bytes in the fast window (0 = none) */
+    vm_mem_fast_t fast;       /* inline fast window (the main RAM region); first member */
     struct vm_mem_priv *priv; /* regions, lookup cache: private to src/mem */
 } vm_mem_t;
 
@@ -198,36 +208,60 @@ vm_mem_err_t vm_mem_store_slow(const vm_mem_t *mem, gpa_t gpa, unsigned size, ui
 #define VM_MEM_LIKELY(x) (x)
 #endif
 
-/* The inline accessors: one range check against the fast window (off < fast_span[w]; a
- * gpa below the base wraps to a huge offset and fails the same compare), then one plain
- * little-endian host load or store. Any other case calls the slow path. This defines
- * vm_mem_load8/16/32/64(mem, gpa, &val) and vm_mem_store8/16/32/64(mem, gpa, val). */
+/* A copy of mem's fast window for a hot loop (valid for the life of mem, see above). */
+static inline vm_mem_fast_t vm_mem_fast(const vm_mem_t *mem) {
+    return mem->fast;
+}
+
+/* The inline accessors: one range check against the fast window (off < span[w]; a gpa
+ * below the base wraps to a huge offset and fails the same compare), then one plain
+ * little-endian host load or store. Any other case calls the slow path with the map `m`.
+ * This defines vm_mem_load8/16/32/64(mem, gpa, &val), vm_mem_store8/16/32/64(mem, gpa,
+ * val) on a map and vm_mem_fast_load8/.../vm_mem_fast_store64 on a window copy. */
+#define VM_MEM_FAST_LOAD(f, m, bits, log2w, gpa, val)                                              \
+    do {                                                                                           \
+        uint64_t off_ = (gpa) - (f)->base;                                                         \
+        if (VM_MEM_LIKELY(off_ < (f)->span[log2w])) {                                              \
+            uint##bits##_t v_;                                                                     \
+            memcpy(&v_, (f)->host + off_, sizeof v_);                                              \
+            *(val) = VM_MEM_LE##bits(v_);                                                          \
+            return VM_MEM_OK;                                                                      \
+        }                                                                                          \
+        uint64_t wide_;                                                                            \
+        vm_mem_err_t err_ = vm_mem_load_slow((m), (gpa), sizeof *(val), &wide_);                   \
+        *(val) = (uint##bits##_t)wide_;                                                            \
+        return err_;                                                                               \
+    } while (0)
+#define VM_MEM_FAST_STORE(f, m, bits, log2w, gpa, val)                                             \
+    do {                                                                                           \
+        uint64_t off_ = (gpa) - (f)->base;                                                         \
+        if (VM_MEM_LIKELY(off_ < (f)->span[log2w])) {                                              \
+            uint##bits##_t v_ = VM_MEM_LE##bits(val);                                              \
+            memcpy((f)->host + off_, &v_, sizeof v_);                                              \
+            return VM_MEM_OK;                                                                      \
+        }                                                                                          \
+        return vm_mem_store_slow((m), (gpa), sizeof(val), (val));                                  \
+    } while (0)
 #define VM_MEM_DEFINE_ACCESS(bits, log2w)                                                          \
     /* Load a bits-wide little-endian value at gpa into *val; 0 or an error. */                    \
     static inline vm_mem_err_t vm_mem_load##bits(const vm_mem_t *mem, gpa_t gpa,                   \
                                                  uint##bits##_t *val) {                            \
-        uint64_t off = gpa - mem->fast_base;                                                       \
-        if (VM_MEM_LIKELY(off < mem->fast_span[log2w])) {                                          \
-            uint##bits##_t v;                                                                      \
-            memcpy(&v, mem->fast_host + off, sizeof v);                                            \
-            *val = VM_MEM_LE##bits(v);                                                             \
-            return VM_MEM_OK;                                                                      \
-        }                                                                                          \
-        uint64_t wide;                                                                             \
-        vm_mem_err_t err = vm_mem_load_slow(mem, gpa, sizeof *val, &wide);                         \
-        *val = (uint##bits##_t)wide;                                                               \
-        return err;                                                                                \
+        VM_MEM_FAST_LOAD(&mem->fast, mem, bits, log2w, gpa, val);                                  \
     }                                                                                              \
     /* Store the bits-wide value val little-endian at gpa; 0 or an error. */                       \
     static inline vm_mem_err_t vm_mem_store##bits(const vm_mem_t *mem, gpa_t gpa,                  \
                                                   uint##bits##_t val) {                            \
-        uint64_t off = gpa - mem->fast_base;                                                       \
-        if (VM_MEM_LIKELY(off < mem->fast_span[log2w])) {                                          \
-            uint##bits##_t v = VM_MEM_LE##bits(val);                                               \
-            memcpy(mem->fast_host + off, &v, sizeof v);                                            \
-            return VM_MEM_OK;                                                                      \
-        }                                                                                          \
-        return vm_mem_store_slow(mem, gpa, sizeof val, val);                                       \
+        VM_MEM_FAST_STORE(&mem->fast, mem, bits, log2w, gpa, val);                                 \
+    }                                                                                              \
+    /* vm_mem_load##bits through a window copy. */                                                 \
+    static inline vm_mem_err_t vm_mem_fast_load##bits(const vm_mem_fast_t *fast, gpa_t gpa,        \
+                                                      uint##bits##_t *val) {                       \
+        VM_MEM_FAST_LOAD(fast, fast->mem, bits, log2w, gpa, val);                                  \
+    }                                                                                              \
+    /* vm_mem_store##bits through a window copy. */                                                \
+    static inline vm_mem_err_t vm_mem_fast_store##bits(const vm_mem_fast_t *fast, gpa_t gpa,       \
+                                                       uint##bits##_t val) {                       \
+        VM_MEM_FAST_STORE(fast, fast->mem, bits, log2w, gpa, val);                                 \
     }
 
 VM_MEM_DEFINE_ACCESS(8, 0)

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guest_priv.h"
 #include "vm/memops.h"
@@ -55,18 +56,48 @@ static uint64_t chunk_len(const mem_region_t *r, gpa_t gpa, uint64_t want) {
 
 /* ---- little-endian helpers -------------------------------------------------------- */
 
-/* The size-byte little-endian value at p, zero-extended. */
+/* The size-byte (1, 2, 4 or 8) little-endian value at p, zero-extended: one host load. */
 static uint64_t get_le(const uint8_t *p, unsigned size) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
+    switch (size) {
+    case 1: return p[0];
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return VM_MEM_LE16(v);
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return VM_MEM_LE32(v);
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return VM_MEM_LE64(v);
+    }
+    }
 }
 
-/* Store the low size bytes of v little-endian at p. */
+/* Store the low size bytes (1, 2, 4 or 8) of v little-endian at p: one host store. */
 static void put_le(uint8_t *p, unsigned size, uint64_t v) {
-    for (unsigned i = 0; i < size; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    switch (size) {
+    case 1: p[0] = (uint8_t)v; return;
+    case 2: {
+        uint16_t w = VM_MEM_LE16((uint16_t)v);
+        memcpy(p, &w, 2);
+        return;
+    }
+    case 4: {
+        uint32_t w = VM_MEM_LE32((uint32_t)v);
+        memcpy(p, &w, 4);
+        return;
+    }
+    default: {
+        uint64_t w = VM_MEM_LE64(v);
+        memcpy(p, &w, 8);
+        return;
+    }
+    }
 }
 
 /* ---- MMIO -------------------------------------------------------------------------- */
@@ -311,6 +342,7 @@ vm_mem_err_t vm_mem_create(vm_mem_t **out) {
     }
     atomic_init(&p->last_hit, 0);
     mem->priv = p;
+    mem->fast.mem = mem;
     *out = mem;
     return VM_MEM_OK;
 }
@@ -382,12 +414,12 @@ vm_mem_err_t vm_mem_add_ram(vm_mem_t *mem, gpa_t gpa, uint64_t size,
         mem_host_unmap(&r.map);
         return err;
     }
-    if (mem->fast_size == 0) { /* the first RAM region becomes the inline fast window */
-        mem->fast_host = r.map.host;
-        mem->fast_base = gpa;
-        mem->fast_size = size;
+    if (mem->fast.size == 0) { /* the first RAM region becomes the inline fast window */
+        mem->fast.host = r.map.host;
+        mem->fast.base = gpa;
+        mem->fast.size = size;
         for (unsigned i = 0; i < 4; i++)
-            mem->fast_span[i] = size - (UINT64_C(1) << i) + 1;
+            mem->fast.span[i] = size - (UINT64_C(1) << i) + 1;
     }
     return VM_MEM_OK;
 }
@@ -451,7 +483,7 @@ static void describe(const vm_mem_t *mem, const mem_region_t *r, vm_mem_region_i
         .name = r->kind == VM_MEM_MMIO ? (r->ops->name ? r->ops->name : "mmio") : names[r->kind],
         .hugepage = r->map.hugepage,
         .numa_node = r->map.numa_node,
-        .fast = r->kind == VM_MEM_RAM && mem->fast_size && r->map.host == mem->fast_host,
+        .fast = r->kind == VM_MEM_RAM && mem->fast.size && r->map.host == mem->fast.host,
     };
 }
 

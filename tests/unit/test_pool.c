@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "vm/pool.h"
 
@@ -174,12 +178,65 @@ static void large_objects(void **state) {
     vm_pool_destroy(p);
 }
 
+/* Whether this build runs under AddressSanitizer (the pool poisons free slots only then). */
+#ifdef VM_SANITIZED
+static const bool sanitized = true;
+#else
+static const bool sanitized = false;
+#endif
+
+/* Ways for a child to use a pool. */
+enum misuse { CLEAN, USE_AFTER_FREE, OVERFLOW, DOUBLE_FREE };
+
+/* Run one use of a pool in a child with stderr silenced; true when the child failed. */
+static bool child_fails(enum misuse how) {
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) dup2(null, 2);
+        vm_pool_t *p = NULL;
+        if (vm_pool_create(&p, 40, 16, 0) != 0) _exit(3);
+        uint8_t *a = vm_pool_alloc(p);
+        uint8_t *b = vm_pool_alloc(p);
+        memset(a, 1, 40);
+        memset(b, 2, 40);
+        vm_pool_free(p, a);
+        switch (how) {
+        case CLEAN: break;
+        case USE_AFTER_FREE: memset(a + 20, 3, 1); break;
+        case OVERFLOW: memset(b + 40, 4, 1); break; /* padding up to the 48-byte stride */
+        case DOUBLE_FREE: vm_pool_free(p, a); break;
+        }
+        vm_pool_free(p, b);
+        vm_pool_destroy(p);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* In sanitizer builds, misuse of pool objects is reported like misuse of malloc'd memory. */
+static void sanitizer_sees_misuse(void **state) {
+    (void)state;
+    assert_false(child_fails(CLEAN));
+    if (!sanitized) {
+        print_message("skipped: free pool slots are poisoned only in the ASan build\n");
+        skip();
+    }
+    assert_true(child_fails(USE_AFTER_FREE));
+    assert_true(child_fails(OVERFLOW));
+    assert_true(child_fails(DOUBLE_FREE));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_arguments),  cmocka_unit_test(alignment),
         cmocka_unit_test(free_and_reuse), cmocka_unit_test(many_objects),
         cmocka_unit_test(zeroing),        cmocka_unit_test(reset_keeps_slabs),
-        cmocka_unit_test(large_objects),
+        cmocka_unit_test(large_objects),  cmocka_unit_test(sanitizer_sees_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
