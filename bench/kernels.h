@@ -1,0 +1,49 @@
+/* kernels.h - the C kernels vm-bench times: deliberately naive loops (loops.c), the access
+ * patterns of the volatile_vs_normal group (access.c) and the vector read/write loops that
+ * measure the machine's bandwidth ceilings (ceiling.c). C++ benchmark code calls them. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Copy n bytes one byte at a time (never vectorised, never turned into a memcpy call). */
+void *bench_byte_copy(void *dst, const void *src, size_t n);
+/* Copy n bytes with 8-byte loads and stores, then the tail byte by byte. */
+void *bench_u64_copy(void *dst, const void *src, size_t n);
+/* Fill n bytes with (unsigned char)c one byte at a time. */
+void *bench_byte_set(void *dst, int c, size_t n);
+/* memmove contract one byte at a time: backwards when dst lies above src. */
+void *bench_byte_move(void *dst, const void *src, size_t n);
+
+/* Number of 32-bit words the volatile_vs_normal kernels write and then read back. */
+enum { BENCH_ACCESS_WORDS = 256 };
+/* BENCH_ACCESS_WORDS u32 stores then loads through a volatile pointer; returns the sum. */
+uint32_t bench_access_volatile(uint32_t *buf, uint32_t seed);
+/* The same stores and loads through a plain pointer; returns the sum. */
+uint32_t bench_access_plain(uint32_t *buf, uint32_t seed);
+/* The plain kernel compiled with the vectoriser on (access_vec.c). */
+uint32_t bench_access_plain_autovec(uint32_t *buf, uint32_t seed);
+
+struct vm_mem;
+/* The same stores and loads through vm's guest-RAM inline accessors (vm_mem_store32 /
+ * vm_mem_load32) at guest-physical gpa; *err gets the first error code (0 when none). */
+uint32_t bench_access_vm_mem(const struct vm_mem *mem, uint64_t gpa, uint32_t seed, int *err);
+
+/* Widest vector kind the ceiling kernels use on this host ("avx512", "avx2", "sse2"). */
+const char *bench_ceiling_isa(void);
+/* Where the read kernels leave their accumulated value (keeps their loads alive). */
+extern unsigned char bench_ceiling_sink[64];
+/* Read n bytes (a multiple of 512, 64-byte aligned) with the widest vector loads. */
+void bench_ceiling_read(const void *buf, size_t n);
+/* Write n bytes (a multiple of 512, 64-byte aligned) with the widest vector stores. */
+void bench_ceiling_write(void *buf, size_t n);
+/* Write n bytes with non-temporal (cache-bypassing) vector stores, then a store fence. */
+void bench_ceiling_write_nt(void *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,60 @@
+/* vm_variants.cc - vm's memops implementations as benchmark variants: vm_auto is the public
+ * dispatching entry (vm_memcpy, ...), the others are the per-ISA tables, skipped with a
+ * reason when the host's CPU or OS lacks the vector state they need. */
+#include <vector>
+
+#include "variants.h"
+
+/* memops.h spells C99 `restrict`, which C++ lacks; the compilers' own spelling means the same. */
+#define restrict __restrict
+#include "vm/host.h"
+#include "vm/memops.h"
+#undef restrict
+
+namespace vmb {
+
+std::vector<ops_variant> vm_ops_variants() {
+    std::vector<ops_variant> out;
+    ops_variant autov;
+    autov.name = "vm_auto";
+    autov.memcpy = vm_memcpy;
+    autov.memmove = vm_memmove;
+    autov.memset = vm_memset;
+    out.push_back(autov);
+    const vm_memops_impl_t impls[] = {VM_MEMOPS_SCALAR, VM_MEMOPS_SSE2, VM_MEMOPS_AVX2,
+                                      VM_MEMOPS_AVX512};
+    for (vm_memops_impl_t impl : impls) {
+        ops_variant v;
+        v.name = std::string("vm_") + vm_memops_name(impl);
+        const vm_memops_table_t *t = vm_memops_table(impl);
+        if (t) {
+            v.memcpy = t->memcpy;
+            v.memmove = t->memmove;
+            v.memset = t->memset;
+        } else {
+            v.why_not = std::string("host CPU/OS lacks ") + vm_memops_name(impl);
+        }
+        out.push_back(v);
+    }
+    return out;
+}
+
+std::string vm_ops_active_name() {
+    return vm_memops_name(vm_memops_active());
+}
+
+std::vector<std::pair<std::string, std::string>> vm_host_context() {
+    const vm_host_info_t *h = vm_host_info();
+    auto yn = [](bool b) { return std::string(b ? "yes" : "no"); };
+    return {{"vm_host_model", h->model},
+            {"vm_host_sse2", yn(h->sse2)},
+            {"vm_host_avx2", yn(h->avx2)},
+            {"vm_host_avx512", yn(h->avx512)},
+            {"vm_host_erms", yn(h->erms)},
+            {"vm_host_fsrm", yn(h->fsrm)},
+            {"vm_host_l1d_bytes", std::to_string(h->l1d_bytes)},
+            {"vm_host_l2_bytes", std::to_string(h->l2_bytes)},
+            {"vm_host_l3_bytes", std::to_string(h->l3_bytes)}};
+}
+
+} // namespace vmb

@@ -1,0 +1,86 @@
+# bench.mk - perf-bench targets (vm-bench, Google Benchmark). Timed runs live here, never in
+# `make test` (CI only runs the untimed smoke through CTest).
+#
+#   make bench           the full suite, repeated and interleaved; JSON in build/bench-results
+#   make bench-quick     a small subset, in well under a minute
+#   make bench-report    build, full run, whole programs, then docs/performance.md + plots
+#   make bench-programs  whole programs: native vs qemu-riscv64 vs vm (hyperfine)
+#   make bench-compare   run the ratio subset and check it against bench/baseline.json
+#   make bench-baseline  run the ratio subset and rewrite bench/baseline.json (quiet machine!)
+#
+# BENCH_JSON=file.json makes bench-report / bench-compare / bench-baseline use an existing
+# result instead of running the suite. BENCH_CPU picks the CPU to pin to (default: the
+# highest allowed one).
+
+BENCH_BIN      = $(BUILD)/vm-bench
+BENCH_DIR      = $(BUILD)/bench-results
+BENCH_REPS     ?= 7
+BENCH_MIN_TIME ?= 0.1
+BENCH_WARMUP   ?= 0.01
+BENCH_CPU      ?= auto
+BENCH_FLAGS    = --pin=$(BENCH_CPU) --benchmark_repetitions=$(BENCH_REPS) \
+                 --benchmark_enable_random_interleaving=true \
+                 --benchmark_min_time=$(BENCH_MIN_TIME) \
+                 --benchmark_min_warmup_time=$(BENCH_WARMUP) \
+                 --benchmark_display_aggregates_only=true
+BENCH_QUICK_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/(256|4096|65536|1048576)$$|^ceiling/
+BENCH_RATIO_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|ceiling)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/
+BENCH_TOOLS    = gnuplot:gnuplot-nox hyperfine:hyperfine
+
+.PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools bench-programs
+
+bench: build
+	@mkdir -p $(BENCH_DIR)
+	$(BENCH_BIN) $(BENCH_FLAGS) --benchmark_out=$(BENCH_DIR)/results.json \
+	    --benchmark_out_format=json
+
+bench-quick: build
+	$(BENCH_BIN) --pin=$(BENCH_CPU) --benchmark_filter='$(BENCH_QUICK_FILTER)' \
+	    --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
+	    --benchmark_min_time=0.02 --benchmark_display_aggregates_only=true
+
+# The report's tools (gnuplot for the plots, hyperfine for whole-program runs) are installed
+# here when missing, not by `make test`, which does not need them.
+bench-tools:
+	@for t in $(BENCH_TOOLS); do \
+	    cmd=$${t%%:*}; pkg=$${t#*:}; \
+	    command -v $$cmd >/dev/null && continue; \
+	    echo "bench-tools: installing $$pkg"; \
+	    sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	    $$sudo apt-get install -y -q --no-install-recommends $$pkg || \
+	        { $$sudo apt-get update -q && \
+	          $$sudo apt-get install -y -q --no-install-recommends $$pkg; } || exit 1; \
+	done
+
+bench-programs: build
+	BENCH_CPU=$(BENCH_CPU) bench/programs.sh $(BENCH_DIR)/programs $(BUILD)/vm
+
+BENCH_REPORT = python3 bench/report.py --out docs/performance.md --plots docs/plots \
+               --programs $(BENCH_DIR)/programs
+
+ifdef BENCH_JSON
+bench-report: bench-tools
+	$(BENCH_REPORT) $(BENCH_JSON)
+bench-compare:
+	bench/compare $(BENCH_JSON)
+bench-baseline:
+	bench/compare $(BENCH_JSON) --update
+else
+bench-report: bench-tools
+	$(MAKE) bench
+	$(MAKE) bench-programs
+	$(BENCH_REPORT) $(BENCH_DIR)/results.json
+
+# The ratio subset: only what bench/compare reads, rerun every time.
+BENCH_RATIO_RUN = mkdir -p $(BENCH_DIR) && $(BENCH_BIN) $(BENCH_FLAGS) \
+    --benchmark_filter='$(BENCH_RATIO_FILTER)' --benchmark_out=$(BENCH_DIR)/ratios.json \
+    --benchmark_out_format=json
+
+bench-compare: build
+	$(BENCH_RATIO_RUN)
+	bench/compare $(BENCH_DIR)/ratios.json
+
+bench-baseline: build
+	$(BENCH_RATIO_RUN)
+	bench/compare $(BENCH_DIR)/ratios.json --update
+endif
