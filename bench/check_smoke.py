@@ -17,8 +17,6 @@ import benchlib  # noqa: E402
 
 # Reasons a benchmark may be skipped without failing the smoke test.
 ALLOWED_SKIPS = ("host CPU/OS lacks",)
-# Further reasons allowed when vm's memops or guest-memory module is not in the build.
-PARTIAL_BUILD_SKIPS = ("memops is not part of this build", "guest memory module not in this build")
 # Variants that must always run: they need nothing from the host beyond the baseline ISA.
 MUST_RUN = ("/glibc/", "/byte_loop/", "/plain/", "/plain_autovec/", "/volatile/", "/vm_auto/", "/vm_scalar/",
             "/u64_loop/", "/vm_memcpy/", "memory_operations/")
@@ -26,12 +24,9 @@ MUST_RUN = ("/glibc/", "/byte_loop/", "/plain/", "/plain_autovec/", "/volatile/"
 
 def main():
     args = sys.argv[1:]
-    partial = "--partial-build" in args
-    args = [a for a in args if a != "--partial-build"]
     if len(args) != 1:
-        print("usage: check_smoke.py [--partial-build] PATH/TO/vm-bench", file=sys.stderr)
+        print("usage: check_smoke.py PATH/TO/vm-bench", file=sys.stderr)
         return 2
-    allowed_skips = ALLOWED_SKIPS + (PARTIAL_BUILD_SKIPS if partial else ())
     p = subprocess.run([args[0], "--smoke", "--benchmark_format=json"],
                        capture_output=True, text=True)
     sys.stderr.write(p.stderr)
@@ -46,9 +41,8 @@ def main():
         if b is None:
             problems.append("%s: not in the output" % name)
         elif b.error is not None:
-            partial_skip = partial and b.error in PARTIAL_BUILD_SKIPS
-            allowed = any(b.error.startswith(a) for a in allowed_skips)
-            if not allowed or (any(m in name for m in MUST_RUN) and not partial_skip):
+            allowed = any(b.error.startswith(a) for a in ALLOWED_SKIPS)
+            if not allowed or any(m in name for m in MUST_RUN):
                 problems.append("%s: skipped: %s" % (name, b.error))
             else:
                 print("smoke: %s skipped: %s" % (name, b.error))

@@ -5,11 +5,8 @@
 
 #include "variants.h"
 
-/* memops.h spells C99 `restrict`, which C++ lacks; the compilers' own spelling means the same. */
-#define restrict __restrict
 #include "vm/host.h"
 #include "vm/memops.h"
-#undef restrict
 
 namespace vmb {
 

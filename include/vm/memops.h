@@ -13,6 +13,10 @@
 
 #ifdef __cplusplus
 extern "C" {
+/* C++ has no `restrict`; GCC and Clang spell the same qualifier __restrict there. */
+#define VM_RESTRICT __restrict
+#else
+#define VM_RESTRICT restrict
 #endif
 
 /* The implementations vm knows; which ones exist depends on the host architecture. */
@@ -31,7 +35,7 @@ typedef struct vm_memops_table {
     vm_memops_impl_t impl; /* which implementation this is */
     const char *name;      /* its name as VM_MEMOPS spells it ("avx2", ...) */
     /* Copy n bytes between non-overlapping buffers; returns dst. */
-    void *(*memcpy)(void *restrict dst, const void *restrict src, size_t n);
+    void *(*memcpy)(void *VM_RESTRICT dst, const void *VM_RESTRICT src, size_t n);
     /* Copy n bytes between possibly overlapping buffers; returns dst. */
     void *(*memmove)(void *dst, const void *src, size_t n);
     /* Fill n bytes with (unsigned char)c; returns dst. */
@@ -44,12 +48,12 @@ typedef struct vm_memops_table {
 typedef struct vm_memops_tuning {
     size_t small_max;     /* sizes up to this use branchy register copies, no loop */
     size_t rep_movsb_min; /* copies from this size use `rep movsb` (0 = never) */
-    size_t nt_min;        /* copies from this size use non-temporal stores (0 = never) */
+    size_t nt_min;        /* copies from this size (fills from twice it) stream (0 = never) */
     size_t rep_stosb_min; /* fills from this size use `rep stosb` (0 = never) */
 } vm_memops_tuning_t;
 
 /* Copy n bytes (non-overlapping) with the active implementation; returns dst. */
-void *vm_memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *vm_memcpy(void *VM_RESTRICT dst, const void *VM_RESTRICT src, size_t n);
 /* Copy n bytes (overlap allowed) with the active implementation; returns dst. */
 void *vm_memmove(void *dst, const void *src, size_t n);
 /* Fill n bytes with (unsigned char)c with the active implementation; returns dst. */

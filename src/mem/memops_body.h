@@ -20,7 +20,8 @@
  *                  vector and the last 4 are loaded up front and stored last (overlapping
  *                  the loop), so no scalar tail loop is needed
  *   large          `rep movsb`/`rep stosb` from mem_memops_rep_*_min, streaming stores from
- *                  mem_memops_nt_min (copies only when the buffers do not overlap)
+ *                  mem_memops_nt_min (copies only when the buffers do not overlap;
+ *                  fills from twice that, since a fill touches half the bytes of a copy)
  * No access ever touches a byte outside [src, src+n) or [dst, dst+n).
  */
 #include <stdatomic.h>
@@ -208,7 +209,8 @@ __attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
     size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
     size_t rep = atomic_load_explicit(&mem_memops_rep_stosb_min, memory_order_relaxed);
     mo_vec_t v = mo_splat((mo_u8)c);
-    if (MO_HAVE_NT && nt && n >= nt && n >= 64 + 4 * MO_V) {
+    /* A fill touches n bytes where a copy touches 2n: it streams from twice nt_min. */
+    if (MO_HAVE_NT && nt && n / 2 >= nt && n >= 64 + 4 * MO_V) {
         size_t head = (size_t)(-(uintptr_t)d & 63); /* dst to a cache-line boundary */
         for (size_t i = 0; i < head; i += MO_V)
             mo_store(d + i, v);
