@@ -737,6 +737,9 @@ trap:
         return stop;
     }
     rv_cpu_take_trap(cpu, cpu->cause, cpu->tval);
+    /* A trap retires nothing; count it against the budget so that a trap loop (say, a fetch
+     * fault at mtvec) still ends the run. */
+    if (limit > 0) limit--;
     pc = cpu->pc;
     prev = NULL;
     goto next_block;
