@@ -77,9 +77,11 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
     void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     m->page_flags = calloc(ram_size >> 12, 1);
-    if (ram == MAP_FAILED || !m->page_flags) {
+    m->code_lines = calloc((ram_size >> 6) / 64 + 1, sizeof(uint64_t));
+    if (ram == MAP_FAILED || !m->page_flags || !m->code_lines) {
         if (ram != MAP_FAILED) munmap(ram, ram_size);
         free(m->page_flags);
+        free(m->code_lines);
         rv_cpu_destroy(&m->cpu);
         *err = "cannot allocate guest RAM";
         return -ENOMEM;
@@ -93,6 +95,7 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
     c->mem_size = ram_size;
     c->mem_slow = bare_mem_slow;
     c->page_flags = m->page_flags;
+    c->code_lines = m->code_lines;
     c->watch_store = htif_store;
     c->user_mode = false;
     c->priv = RV_PRIV_M;
@@ -104,9 +107,11 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
 void bare_destroy(bare_machine_t *m) {
     if (m->ram) munmap(m->ram, m->ram_size);
     free(m->page_flags);
+    free(m->code_lines);
     rv_cpu_destroy(&m->cpu);
     m->ram = NULL;
     m->page_flags = NULL;
+    m->code_lines = NULL;
 }
 
 int bare_load_elf(bare_machine_t *m, const uint8_t *data, size_t size, const char **err) {
