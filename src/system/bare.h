@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "riscv/cpu.h"
+#include "vm/mem.h"
 
 #define BARE_RAM_BASE         0x80000000ull  /* guest-physical address of RAM */
 #define BARE_RAM_DEFAULT_SIZE (256ull << 20) /* default RAM size */
@@ -16,7 +17,8 @@
 /* A bare machine. */
 typedef struct bare_machine {
     rv_cpu_t cpu;         /* the hart */
-    uint8_t *ram;         /* host mapping of guest RAM */
+    vm_mem_t *mem;        /* the guest-physical address map */
+    uint8_t *ram;         /* host mapping of guest RAM (inside mem) */
     uint64_t ram_size;    /* its size in bytes */
     uint8_t *page_flags;  /* RV_PAGE_* per 4 KiB RAM page (shared with the hart) */
     uint64_t *code_lines; /* decoded-code bit per 64-byte RAM line (shared with the hart) */
