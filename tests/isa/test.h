@@ -7,6 +7,9 @@
  */
 #pragma once
 
+/* Assembler macros: clang-format would join ".section .text" into one token. */
+/* clang-format off */
+
 #define TESTNUM gp
 #define SCRATCH t6
 
@@ -118,3 +121,4 @@
     csrrw SCRATCH, fflags, x0;                                                                    \
     addi SCRATCH, SCRATCH, -(flags);                                                              \
     bnez SCRATCH, fail
+/* clang-format on */
