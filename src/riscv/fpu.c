@@ -223,7 +223,7 @@ FPU_INLINE uint64_t add_core(struct fpu_fmt f, bool sa, int ea, u128 ma, bool sb
 
 /* True when both operands are normal numbers: the common case, free of special values. */
 static inline bool f_both_normal(struct fpu_fmt f, uint64_t a, uint64_t b) {
-    return (f_exp(f, a) - 1 < FMT_EMASK(f) - 1) & (f_exp(f, b) - 1 < FMT_EMASK(f) - 1);
+    return f_exp(f, a) - 1 < FMT_EMASK(f) - 1 && f_exp(f, b) - 1 < FMT_EMASK(f) - 1;
 }
 
 /* Exponent and significand (with the implicit bit) of a normal number: value = m * 2^e. */
