@@ -200,25 +200,15 @@ FPU_INLINE uint64_t add_core(struct fpu_fmt f, bool sa, int ea, u128 ma, bool sb
     ea -= na;
     mb <<= nb;
     eb -= nb;
-    if (ea < eb || (ea == eb && ma < mb)) {
-        bool ts = sa;
-        sa = sb;
-        sb = ts;
-        int te = ea;
-        ea = eb;
-        eb = te;
-        u128 tm = ma;
-        ma = mb;
-        mb = tm;
-    }
-    int d = ea - eb;
-    if (d >= 127)
-        mb = 1;
-    else if (d > 0)
-        mb = (mb >> d) | ((mb & (((u128)1 << d) - 1)) != 0);
-    u128 m = sa == sb ? ma + mb : ma - mb;
+    bool swap = ea < eb || (ea == eb && ma < mb); /* 1 is the larger magnitude */
+    u128 m1 = swap ? mb : ma, m2 = swap ? ma : mb;
+    int e1 = swap ? eb : ea, d = swap ? eb - ea : ea - eb;
+    bool s1 = swap ? sb : sa;
+    if (d > 127) d = 127; /* m2 < 2^126: shifted out entirely, only its sticky bit remains */
+    if (d > 0) m2 = (m2 >> d) | ((m2 & (((u128)1 << d) - 1)) != 0);
+    u128 m = sa == sb ? m1 + m2 : m1 - m2;
     if (m == 0) return f_zero(f, rm == RV_RM_RDN);
-    return round_pack(f, sa, ea, m, rm, fl);
+    return round_pack(f, s1, e1, m, rm, fl);
 }
 
 /* True when both operands are normal numbers: the common case, free of special values. */
@@ -319,6 +309,15 @@ FPU_INLINE uint64_t f_div(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm,
     uint64_t ma, mb;
     f_unpack(f, a, &ea, &ma);
     f_unpack(f, b, &eb, &mb);
+    if (f.prec <= 32) {
+        /* a at bit 63, b at bit prec - 1: one 64-bit division gives 40 or 41 quotient bits. */
+        int na = 63 - msb64(ma), nb = f.prec - 1 - msb64(mb);
+        ma <<= na;
+        mb <<= nb;
+        uint64_t q = ma / mb;
+        bool sticky = ma - q * mb != 0;
+        return round_pack(f, s, (ea - na) - (eb - nb), q | sticky, rm, fl);
+    }
     int na = 62 - msb64(ma), nb = 62 - msb64(mb);
     ma <<= na;
     mb <<= nb;
@@ -328,10 +327,20 @@ FPU_INLINE uint64_t f_div(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm,
     return round_pack(f, s, (ea - na) - (eb - nb) - 64, q | sticky, rm, fl);
 }
 
+/* floor(sqrt(x)) for 2^61 <= x < 2^63. */
+static uint64_t isqrt64(uint64_t x) {
+    uint64_t r = (uint64_t)sqrt((double)x); /* within one of the root */
+    while (r * r > x)
+        r--;
+    while ((r + 1) * (r + 1) <= x)
+        r++;
+    return r;
+}
+
 /* floor(sqrt(x)) for 2^124 <= x < 2^126. */
 static uint64_t isqrt128(u128 x) {
-    uint64_t r = (uint64_t)sqrt((double)x); /* within about 2^11 of the root */
-    r = (uint64_t)((r + (uint64_t)(x / r)) >> 1);
+    uint64_t r = (uint64_t)sqrt((double)x);       /* within about 2^11 of the root */
+    r = (uint64_t)((r + (uint64_t)(x / r)) >> 1); /* one Newton step: now within one */
     while ((u128)r * r > x)
         r--;
     while ((u128)(r + 1) * (r + 1) <= x)
@@ -356,6 +365,13 @@ FPU_INLINE uint64_t f_sqrt(struct fpu_fmt f, uint64_t a, unsigned rm, uint32_t *
     int n = 62 - msb64(m);
     e -= n;
     m <<= n;
+    if (f.prec <= 32) {
+        /* m has at most 24 significant bits at the top: shifting it right once is exact. */
+        uint64_t x = (e & 1) ? m >> 1 : m;
+        e += e & 1;
+        uint64_t r = isqrt64(x);
+        return round_pack(f, false, e / 2, r | (r * r != x), rm, fl);
+    }
     /* x = m * 2^k with 2^124 <= x < 2^126 and e - k even. */
     int k = (e & 1) ? 63 : 62;
     u128 x = (u128)m << k;
@@ -367,6 +383,10 @@ FPU_INLINE uint64_t f_sqrt(struct fpu_fmt f, uint64_t a, unsigned rm, uint32_t *
 /* (-1)^np * a * b + (-1)^nc * c with one rounding: the four fused multiply-adds. */
 FPU_INLINE uint64_t f_fma(struct fpu_fmt f, uint64_t a, uint64_t b, uint64_t c, bool np, bool nc,
                           unsigned rm, uint32_t *fl) {
+    if (__builtin_expect(f_both_normal(f, a, b) && f_both_normal(f, c, c), 1))
+        return add_core(f, (f_sign(f, a) != f_sign(f, b)) != np, f_nexp(f, a) + f_nexp(f, b),
+                        (u128)f_nsig(f, a) * f_nsig(f, b), f_sign(f, c) != nc, f_nexp(f, c),
+                        f_nsig(f, c), rm, fl);
     if (f_issnan(f, a) || f_issnan(f, b) || f_issnan(f, c)) *fl |= RV_FFLAG_NV;
     /* inf * 0 is invalid even when c is a quiet NaN. */
     if ((f_isinf(f, a) && f_iszero(f, b)) || (f_iszero(f, a) && f_isinf(f, b))) {
