@@ -2,7 +2,7 @@
  *
  * Design. Every operation is computed with integer arithmetic only: operands are unpacked to
  * an integer significand m and a power of two e (value = m * 2^e), the exact result (or an
- * exact-enough one, see below) is formed in a 128-bit integer, and a single routine,
+ * exact-enough one, see below) is formed in a 64- or 128-bit integer, and a single routine,
  * round_pack(), normalises, rounds in the requested mode, detects tininess after rounding
  * and packs the bits. Both formats share the same code through a small format descriptor
  * that the compiler folds.
@@ -22,9 +22,11 @@
  * When the shift is 0 or 1 nothing is lost (significands have at most 106 bits), and when
  * it is 2 or more at most one bit cancels, so the rounding position stays far above bit 0
  * and the jammed bit is a correct sticky bit. Products of two significands (< 2^53 each) are
- * exact in 128 bits. Quotients and square roots are computed to at least 62 bits with the
- * remainder folded into a sticky bit; a quotient or root of p-bit values cannot be exactly
- * halfway between two p-bit numbers unless it is exact, so this rounds correctly.
+ * exact in 128 bits. Quotients and square roots are truncated to at least p + 7 bits (31 to
+ * 64) and the remainder's being nonzero is folded into bit 0: a truncated value plus "more
+ * follows" is all that rounding at any position above bit 0 needs (including the shorter
+ * precision of subnormal results). Fast paths for normal operands (add, mul, fma) and 64-bit
+ * variants for single precision follow the same arguments. See docs/fpu.md.
  */
 #include "riscv/fpu.h"
 
