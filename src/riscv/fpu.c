@@ -23,7 +23,7 @@
  * it is 2 or more at most one bit cancels, so the rounding position stays far above bit 0
  * and the jammed bit is a correct sticky bit. Products of two significands (< 2^53 each) are
  * exact in 128 bits. Quotients and square roots are truncated to at least p + 7 bits (31 to
- * 64) and the remainder's being nonzero is folded into bit 0: a truncated value plus "more
+ * 65) and the remainder's being nonzero is folded into bit 0: a truncated value plus "more
  * follows" is all that rounding at any position above bit 0 needs (including the shorter
  * precision of subnormal results). Fast paths for normal operands (add, mul, fma) and 64-bit
  * variants for single precision follow the same arguments. See docs/fpu.md.
