@@ -1,7 +1,7 @@
 /* fp_csr.S - the floating-point CSRs: fcsr = frm << 5 | fflags, frm and fflags as views of
  * it, field widths (3 and 5 bits, upper fcsr bits read as zero), the fsrm/fsflags swaps,
  * set/clear forms, and fflags accrued by instructions without touching frm. */
-#include "fp_macros.h"
+#include "fp_macros.inc"
 
 RVTEST_BEGIN
     TEST_CASE(2, a0, 0xff, li a1, 0xff; csrw fcsr, a1; csrr a0, fcsr)

@@ -1,7 +1,7 @@
 /* fp_d.S - the D extension through the instruction path: every operation with results and
  * exact fflags, ties and tininess after rounding, saturating conversions (32-bit results
  * sign-extended), conversions between the formats, canonical NaNs, fld/fsd. */
-#include "fp_macros.h"
+#include "fp_macros.inc"
 
 #define NX 1
 #define UF 2

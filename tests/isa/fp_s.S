@@ -2,7 +2,7 @@
  * exact fflags, static and dynamic rounding modes, ties, tininess after rounding, saturating
  * conversions, canonical NaNs, NaN-boxing on reads (fmv.d.x of an unboxed value) and writes
  * (flw, fmv.w.x, arithmetic), fmv.x.w sign extension and fsw of raw low bits. */
-#include "fp_macros.h"
+#include "fp_macros.inc"
 
 #define NX 1
 #define UF 2
