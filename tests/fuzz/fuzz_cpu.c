@@ -29,7 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void)rv_decode(w, &op);
         rv_disasm(w, i, buf, sizeof(buf));
     }
-    if (rv_cpu_init(&cpu) != 0) abort();
+    if (!cpu.icache && rv_cpu_init(&cpu) != 0) abort();
+    rv_cpu_flush_icache(&cpu); /* new code in the window */
+    memset(cpu.x, 0, sizeof(cpu.x));
+    memset(cpu.f, 0, sizeof(cpu.f));
+    cpu.pc = 0;
+    cpu.fflags = cpu.frm = 0;
+    cpu.resv_valid = false;
     memset(mem, 0, WINDOW);
     memcpy(mem, data, size < WINDOW ? size : WINDOW);
     cpu.user_mode = true;
@@ -47,6 +53,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         else if (r != RV_STOP_BUDGET)
             break;
     }
-    rv_cpu_destroy(&cpu);
-    return 0;
+    return 0; /* the hart is reused by the next input (freed at exit) */
 }
