@@ -1,6 +1,8 @@
-/* cpu_gen.c - generates a random RV64IM(+Zba/Zbb/Zbs) instruction stream as assembly for
- * the CPU differential test: random register values, COUNT random ALU/multiply/divide and
- * load/store instructions (against a scratch buffer at s0), then a dump of every register.
+/* cpu_gen.c - generates a random RV64IMAC(+Zba/Zbb/Zbs) instruction stream as assembly for
+ * the CPU differential test: random register values, COUNT random ALU/multiply/divide,
+ * load/store and AMO/LR/SC instructions (against a scratch buffer at s0; AMOs address it
+ * through tp), then a dump of every register. The assembler compresses what it can, so the
+ * C forms are exercised too.
  * The same file is assembled for the bare machine (-DBARE: HTIF console) and for Linux
  * (write + exit) so that vm and a reference emulator can be compared byte for byte.
  *
@@ -18,7 +20,7 @@ static uint64_t rng(void) { /* splitmix64 */
     return z ^ (z >> 31);
 }
 
-/* Registers the stream may write: all but zero, sp, gp, tp, s0 (the buffer base). */
+/* Registers the stream may write: all but zero, sp, gp, tp (AMO address), s0 (buffer). */
 static const int regs[] = {1,  5,  6,  7,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18,
                            19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
 #define NREGS (int)(sizeof(regs) / sizeof(regs[0]))
@@ -41,6 +43,8 @@ static const char *const un[] = {"clz",    "ctz",    "cpop",   "clzw",  "cpopw",
                                  "sext.b", "sext.h", "zext.h", "orc.b", "rev8"};
 static const char *const ld[] = {"lb", "lh", "lw", "ld", "lbu", "lhu", "lwu"};
 static const char *const st[] = {"sb", "sh", "sw", "sd"};
+static const char *const amo[] = {"amoswap", "amoadd", "amoxor",  "amoand", "amoor",
+                                  "amomin",  "amomax", "amominu", "amomaxu"};
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static int reg(void) {
@@ -84,7 +88,17 @@ int main(int argc, char **argv) {
         printf("    li x%d, 0x%llx\n", regs[i], (unsigned long long)value());
     for (long i = 0; i < count; i++) {
         int rd = reg(), a = reg(), b = reg();
-        switch (rng() % 8) {
+        switch (rng() % 9) {
+        case 8: { /* AMO or LR/SC pair on an aligned scratch word, address in tp */
+            int d = rng() % 2;
+            printf("    addi tp, s0, %d\n", (int)(rng() % 255) * 8);
+            if (rng() % 3 == 0)
+                printf("    lr.%s x%d, (tp)\n    sc.%s x%d, x%d, (tp)\n", d ? "d" : "w", rd,
+                       d ? "d" : "w", a, b);
+            else
+                printf("    %s.%s x%d, x%d, (tp)\n", amo[rng() % N(amo)], d ? "d" : "w", rd, b);
+            break;
+        }
         case 0:
         case 1:
         case 2: printf("    %s x%d, x%d, x%d\n", rr[rng() % N(rr)], rd, a, b); break;
