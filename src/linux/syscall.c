@@ -1,0 +1,1174 @@
+/* syscall.c - the guest system call layer: riscv64 (asm-generic) calls onto host calls.
+ *
+ * Guest descriptors are host descriptors and guest paths are host paths (except
+ * /proc/self/exe, which names the guest program), so most calls are a host call with guest
+ * pointers turned into host pointers. Every guest pointer is checked against the VMA list
+ * first (-EFAULT otherwise) so the host never faults on guest garbage; every structure whose
+ * guest layout is not the host's by definition is rebuilt field by field, every flag word
+ * goes through an explicit table, and host errno values go through linux_errno_from_host().
+ * Calls vm does not know return -ENOSYS with a one-time warning. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/proc.h"
+#include "linux/systable.h"
+
+#define RD LINUX_PROT_READ
+#define WR LINUX_PROT_WRITE
+
+/* -errno of the host's last error, in guest numbering. */
+static int64_t host_err(void) {
+    return -(int64_t)linux_errno_from_host(errno);
+}
+/* A host call's result in guest terms. */
+static int64_t hret(long r) {
+    return r < 0 ? host_err() : r;
+}
+
+/* Host pointer of a guest buffer that must be mapped with prot, or NULL. */
+static void *gptr(linux_thread_t *t, uint64_t a, uint64_t len, int prot) {
+    if (!linux_space_check(&t->proc->space, a, len, prot)) return NULL;
+    return linux_space_ptr(&t->proc->space, a);
+}
+
+/* Copy a guest NUL-terminated string of at most n-1 bytes into buf. 0 or -LINUX_E*. */
+static int gstr(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
+    linux_space_t *sp = &t->proc->space;
+    size_t got = 0;
+    while (got < n) {
+        uint64_t page_left = LINUX_PAGE_SIZE - ((a + got) & (LINUX_PAGE_SIZE - 1));
+        size_t chunk = page_left < n - got ? page_left : n - got;
+        if (!linux_space_check(sp, a + got, chunk, RD)) return -LINUX_EFAULT;
+        const char *p = linux_space_ptr(sp, a + got);
+        const char *z = memchr(p, 0, chunk);
+        if (z) {
+            memcpy(buf + got, p, (size_t)(z - p) + 1);
+            return 0;
+        }
+        memcpy(buf + got, p, chunk);
+        got += chunk;
+    }
+    return -LINUX_ENAMETOOLONG;
+}
+
+/* A guest path, with /proc/self/exe naming the guest program. */
+static int gpath(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
+    int rc = gstr(t, a, buf, n);
+    if (rc) return rc;
+    if (!strcmp(buf, "/proc/self/exe")) snprintf(buf, n, "%s", t->proc->exe_path);
+    return 0;
+}
+
+/* Host dirfd for a guest one. */
+static int hdirfd(uint64_t fd) {
+    return (int)fd == LINUX_AT_FDCWD ? AT_FDCWD : (int)fd;
+}
+
+/* Host AT_* flags for guest ones. */
+static int hatflags(uint64_t g) {
+    int h = 0;
+    if (g & LINUX_AT_SYMLINK_NOFOLLOW) h |= AT_SYMLINK_NOFOLLOW;
+    if (g & LINUX_AT_REMOVEDIR) h |= AT_REMOVEDIR;
+    if (g & LINUX_AT_SYMLINK_FOLLOW) h |= AT_SYMLINK_FOLLOW;
+    if (g & LINUX_AT_NO_AUTOMOUNT) h |= AT_NO_AUTOMOUNT;
+    if (g & LINUX_AT_EMPTY_PATH) h |= AT_EMPTY_PATH;
+    return h;
+}
+
+/* Guest <-> host open flags, bit by bit. */
+static const struct {
+    uint64_t guest; /* LINUX_O_* */
+    int host;       /* O_* */
+} open_bits[] = {
+    {LINUX_O_CREAT, O_CREAT},         {LINUX_O_EXCL, O_EXCL},
+    {LINUX_O_NOCTTY, O_NOCTTY},       {LINUX_O_TRUNC, O_TRUNC},
+    {LINUX_O_APPEND, O_APPEND},       {LINUX_O_NONBLOCK, O_NONBLOCK},
+    {LINUX_O_DSYNC, O_DSYNC},         {LINUX_O_ASYNC, O_ASYNC},
+    {LINUX_O_DIRECT, O_DIRECT},       {LINUX_O_LARGEFILE, 0100000 /* host O_LARGEFILE */},
+    {LINUX_O_DIRECTORY, O_DIRECTORY}, {LINUX_O_NOFOLLOW, O_NOFOLLOW},
+    {LINUX_O_NOATIME, O_NOATIME},     {LINUX_O_CLOEXEC, O_CLOEXEC},
+    {LINUX_O_SYNC, O_SYNC},           {LINUX_O_PATH, O_PATH},
+    {LINUX_O_TMPFILE, O_TMPFILE},
+};
+
+int linux_open_flags_to_host(uint64_t g) {
+    int h = (int)(g & LINUX_O_ACCMODE);
+    for (size_t i = 0; i < sizeof(open_bits) / sizeof(open_bits[0]); i++)
+        if ((g & open_bits[i].guest) == open_bits[i].guest) h |= open_bits[i].host;
+    return h;
+}
+
+uint64_t linux_open_flags_from_host(int h) {
+    uint64_t g = (uint64_t)(h & O_ACCMODE);
+    for (size_t i = 0; i < sizeof(open_bits) / sizeof(open_bits[0]); i++)
+        if (open_bits[i].host && (h & open_bits[i].host) == open_bits[i].host)
+            g |= open_bits[i].guest;
+    return g;
+}
+
+void linux_stat_from_host(linux_stat_t *g, const struct stat *h) {
+    memset(g, 0, sizeof(*g));
+    g->st_dev = h->st_dev;
+    g->st_ino = h->st_ino;
+    g->st_mode = h->st_mode;
+    g->st_nlink = (uint32_t)h->st_nlink;
+    g->st_uid = h->st_uid;
+    g->st_gid = h->st_gid;
+    g->st_rdev = h->st_rdev;
+    g->st_size = h->st_size;
+    g->st_blksize = (int32_t)h->st_blksize;
+    g->st_blocks = h->st_blocks;
+    g->st_atime_sec = h->st_atim.tv_sec;
+    g->st_atime_nsec = (uint64_t)h->st_atim.tv_nsec;
+    g->st_mtime_sec = h->st_mtim.tv_sec;
+    g->st_mtime_nsec = (uint64_t)h->st_mtim.tv_nsec;
+    g->st_ctime_sec = h->st_ctim.tv_sec;
+    g->st_ctime_nsec = (uint64_t)h->st_ctim.tv_nsec;
+}
+
+static void statx_ts(linux_statx_timestamp_t *g, const struct statx_timestamp *h) {
+    g->tv_sec = h->tv_sec;
+    g->tv_nsec = h->tv_nsec;
+    g->__reserved = 0;
+}
+
+static void statx_from_host(linux_statx_t *g, const struct statx *h) {
+    memset(g, 0, sizeof(*g));
+    g->stx_mask = h->stx_mask;
+    g->stx_blksize = h->stx_blksize;
+    g->stx_attributes = h->stx_attributes;
+    g->stx_nlink = h->stx_nlink;
+    g->stx_uid = h->stx_uid;
+    g->stx_gid = h->stx_gid;
+    g->stx_mode = h->stx_mode;
+    g->stx_ino = h->stx_ino;
+    g->stx_size = h->stx_size;
+    g->stx_blocks = h->stx_blocks;
+    g->stx_attributes_mask = h->stx_attributes_mask;
+    statx_ts(&g->stx_atime, &h->stx_atime);
+    statx_ts(&g->stx_btime, &h->stx_btime);
+    statx_ts(&g->stx_ctime, &h->stx_ctime);
+    statx_ts(&g->stx_mtime, &h->stx_mtime);
+    g->stx_rdev_major = h->stx_rdev_major;
+    g->stx_rdev_minor = h->stx_rdev_minor;
+    g->stx_dev_major = h->stx_dev_major;
+    g->stx_dev_minor = h->stx_dev_minor;
+}
+
+/* Guest timespec at a into a host one; NULL guest pointer -> *out = NULL. */
+static int get_timespec(linux_thread_t *t, uint64_t a, struct timespec *buf,
+                        struct timespec **out) {
+    if (!a) {
+        *out = NULL;
+        return 0;
+    }
+    linux_timespec_t *g = gptr(t, a, sizeof(*g), RD);
+    if (!g) return -LINUX_EFAULT;
+    buf->tv_sec = g->tv_sec;
+    buf->tv_nsec = g->tv_nsec;
+    *out = buf;
+    return 0;
+}
+
+static int put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h) {
+    if (!a) return 0;
+    linux_timespec_t *g = gptr(t, a, sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    g->tv_sec = h->tv_sec;
+    g->tv_nsec = h->tv_nsec;
+    return 0;
+}
+
+#define IOV_MAX_GUEST 1024
+
+/* Build a host iovec array from a guest one (buffers checked for prot). */
+static int get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h) {
+    if (n > IOV_MAX_GUEST) return -LINUX_EINVAL;
+    linux_iovec_t *g = gptr(t, a, n * sizeof(*g), RD);
+    if (!g && n) return -LINUX_EFAULT;
+    for (uint64_t i = 0; i < n; i++) {
+        void *p = gptr(t, g[i].iov_base, g[i].iov_len, prot);
+        if (!p) return -LINUX_EFAULT;
+        h[i].iov_base = p;
+        h[i].iov_len = g[i].iov_len;
+    }
+    return 0;
+}
+
+/* fcntl commands, guest -> host. */
+static int fcntl_cmd(uint64_t g) {
+    switch (g) {
+    case LINUX_F_DUPFD: return F_DUPFD;
+    case LINUX_F_GETFD: return F_GETFD;
+    case LINUX_F_SETFD: return F_SETFD;
+    case LINUX_F_GETFL: return F_GETFL;
+    case LINUX_F_SETFL: return F_SETFL;
+    case LINUX_F_GETLK: return F_GETLK;
+    case LINUX_F_SETLK: return F_SETLK;
+    case LINUX_F_SETLKW: return F_SETLKW;
+    case LINUX_F_DUPFD_CLOEXEC: return F_DUPFD_CLOEXEC;
+    default: return -1;
+    }
+}
+
+static int64_t sys_fcntl(linux_thread_t *t, const uint64_t *a) {
+    int cmd = fcntl_cmd(a[1]);
+    int fd = (int)a[0];
+    switch (cmd) {
+    case F_GETFL: {
+        int r = fcntl(fd, F_GETFL);
+        return r < 0 ? host_err() : (int64_t)linux_open_flags_from_host(r);
+    }
+    case F_SETFL: return hret(fcntl(fd, F_SETFL, linux_open_flags_to_host(a[2])));
+    case F_GETFD: {
+        int r = fcntl(fd, F_GETFD);
+        return r < 0 ? host_err() : ((r & FD_CLOEXEC) ? LINUX_FD_CLOEXEC : 0);
+    }
+    case F_SETFD: return hret(fcntl(fd, F_SETFD, (a[2] & LINUX_FD_CLOEXEC) ? FD_CLOEXEC : 0));
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: return hret(fcntl(fd, cmd, (int)a[2]));
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW: {
+        /* struct flock: short, short, off_t, off_t, pid_t on both (32 bytes) */
+        _Static_assert(sizeof(struct flock) == 32, "host struct flock layout");
+        void *p = gptr(t, a[2], sizeof(struct flock), RD | (cmd == F_GETLK ? WR : 0));
+        if (!p) return -LINUX_EFAULT;
+        return hret(fcntl(fd, cmd, p));
+    }
+    default: return -LINUX_EINVAL;
+    }
+}
+
+static int64_t sys_ioctl(linux_thread_t *t, const uint64_t *a) {
+    int fd = (int)a[0];
+    switch (a[1]) {
+    case LINUX_TCGETS: {
+        struct termios h;
+        if (tcgetattr(fd, &h) < 0) return host_err();
+        linux_termios_t *g = gptr(t, a[2], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        g->c_iflag = h.c_iflag;
+        g->c_oflag = h.c_oflag;
+        g->c_cflag = h.c_cflag;
+        g->c_lflag = h.c_lflag;
+        g->c_line = h.c_line;
+        memcpy(g->c_cc, h.c_cc,
+               sizeof(g->c_cc) < sizeof(h.c_cc) ? sizeof(g->c_cc) : sizeof(h.c_cc));
+        return 0;
+    }
+    case LINUX_TCSETS:
+    case LINUX_TCSETSW:
+    case LINUX_TCSETSF: {
+        linux_termios_t *g = gptr(t, a[2], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        struct termios h;
+        if (tcgetattr(fd, &h) < 0) return host_err();
+        h.c_iflag = g->c_iflag;
+        h.c_oflag = g->c_oflag;
+        h.c_cflag = g->c_cflag;
+        h.c_lflag = g->c_lflag;
+        h.c_line = g->c_line;
+        memcpy(h.c_cc, g->c_cc,
+               sizeof(g->c_cc) < sizeof(h.c_cc) ? sizeof(g->c_cc) : sizeof(h.c_cc));
+        int how = a[1] == LINUX_TCSETS ? TCSANOW : a[1] == LINUX_TCSETSW ? TCSADRAIN : TCSAFLUSH;
+        return hret(tcsetattr(fd, how, &h));
+    }
+    case LINUX_TIOCGWINSZ: {
+        struct winsize h;
+        if (ioctl(fd, TIOCGWINSZ, &h) < 0) return host_err();
+        linux_winsize_t *g = gptr(t, a[2], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        *g = (linux_winsize_t){h.ws_row, h.ws_col, h.ws_xpixel, h.ws_ypixel};
+        return 0;
+    }
+    case LINUX_TIOCSWINSZ: {
+        linux_winsize_t *g = gptr(t, a[2], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        struct winsize h = {g->ws_row, g->ws_col, g->ws_xpixel, g->ws_ypixel};
+        return hret(ioctl(fd, TIOCSWINSZ, &h));
+    }
+    case LINUX_TIOCGPGRP: {
+        int32_t *g = gptr(t, a[2], 4, WR);
+        if (!g) return -LINUX_EFAULT;
+        pid_t p = tcgetpgrp(fd);
+        if (p < 0) return host_err();
+        *g = p;
+        return 0;
+    }
+    case LINUX_TIOCSPGRP: {
+        int32_t *g = gptr(t, a[2], 4, RD);
+        if (!g) return -LINUX_EFAULT;
+        return hret(tcsetpgrp(fd, *g));
+    }
+    case LINUX_FIONREAD:
+    case LINUX_FIONBIO: {
+        int32_t *g = gptr(t, a[2], 4, RD | WR);
+        if (!g) return -LINUX_EFAULT;
+        int v = *g;
+        long r = ioctl(fd, a[1] == LINUX_FIONREAD ? FIONREAD : FIONBIO, &v);
+        if (r < 0) return host_err();
+        *g = v;
+        return 0;
+    }
+    default: return -LINUX_ENOTTY;
+    }
+}
+
+static int64_t sys_mmap(linux_thread_t *t, const uint64_t *a) {
+    int flags = (int)a[3];
+    int fd = (flags & LINUX_MAP_ANONYMOUS) ? -1 : (int)a[4];
+    int64_t r = linux_space_mmap(&t->proc->space, a[0], a[1], (int)a[2], flags, fd, a[5]);
+    return r;
+}
+
+static int64_t sys_uname(linux_thread_t *t, uint64_t a) {
+    linux_utsname_t *g = gptr(t, a, sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct utsname h;
+    if (uname(&h) < 0) return host_err();
+    memset(g, 0, sizeof(*g));
+    snprintf(g->sysname, sizeof(g->sysname), "Linux");
+    snprintf(g->nodename, sizeof(g->nodename), "%s", h.nodename);
+    snprintf(g->release, sizeof(g->release), "%s", h.release);
+    snprintf(g->version, sizeof(g->version), "%s", h.version);
+    snprintf(g->machine, sizeof(g->machine), "riscv64");
+    snprintf(g->domainname, sizeof(g->domainname), "%s", h.domainname);
+    return 0;
+}
+
+static int64_t sys_sysinfo(linux_thread_t *t, uint64_t a) {
+    linux_sysinfo_t *g = gptr(t, a, sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct sysinfo h;
+    if (sysinfo(&h) < 0) return host_err();
+    memset(g, 0, sizeof(*g));
+    g->uptime = h.uptime;
+    for (int i = 0; i < 3; i++)
+        g->loads[i] = h.loads[i];
+    g->totalram = h.totalram;
+    g->freeram = h.freeram;
+    g->sharedram = h.sharedram;
+    g->bufferram = h.bufferram;
+    g->totalswap = h.totalswap;
+    g->freeswap = h.freeswap;
+    g->procs = h.procs;
+    g->totalhigh = h.totalhigh;
+    g->freehigh = h.freehigh;
+    g->mem_unit = h.mem_unit;
+    return 0;
+}
+
+static int64_t sys_prlimit(linux_thread_t *t, const uint64_t *a) {
+    struct rlimit nl, ol;
+    if (a[2]) {
+        linux_rlimit_t *g = gptr(t, a[2], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        nl.rlim_cur = g->rlim_cur;
+        nl.rlim_max = g->rlim_max;
+    }
+    if (prlimit((pid_t)a[0], (int)a[1], a[2] ? &nl : NULL, &ol) < 0) return host_err();
+    if (a[3]) {
+        linux_rlimit_t *g = gptr(t, a[3], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        g->rlim_cur = ol.rlim_cur;
+        g->rlim_max = ol.rlim_max;
+    }
+    return 0;
+}
+
+static int64_t sys_futex(linux_thread_t *t, const uint64_t *a) {
+    int op = (int)a[1];
+    int cmd = op & LINUX_FUTEX_CMD_MASK;
+    uint32_t *uaddr = gptr(t, a[0], 4, RD);
+    if (!uaddr || (a[0] & 3)) return -LINUX_EFAULT;
+    /* WAIT, WAIT_BITSET, LOCK_PI, WAIT_REQUEUE_PI take a timespec; the others a value */
+    void *timeout = (void *)(uintptr_t)a[3];
+    struct timespec ts, *tsp = NULL;
+    void *uaddr2 = NULL;
+    switch (cmd) {
+    case 0 /* WAIT */:
+    case 9 /* WAIT_BITSET */:
+    case 6 /* LOCK_PI */:
+    case 11 /* WAIT_REQUEUE_PI */:
+        if (get_timespec(t, a[3], &ts, &tsp)) return -LINUX_EFAULT;
+        timeout = tsp;
+        break;
+    default: break;
+    }
+    switch (cmd) {
+    case 3 /* REQUEUE */:
+    case 4 /* CMP_REQUEUE */:
+    case 5 /* WAKE_OP */:
+    case 11 /* WAIT_REQUEUE_PI */:
+    case 12 /* CMP_REQUEUE_PI */:
+        uaddr2 = gptr(t, a[4], 4, RD | WR);
+        if (!uaddr2) return -LINUX_EFAULT;
+        break;
+    default: break;
+    }
+    return hret(syscall(SYS_futex, uaddr, op, (uint32_t)a[2], timeout, uaddr2, (uint32_t)a[5]));
+}
+
+static int64_t sys_wait4(linux_thread_t *t, const uint64_t *a) {
+    int status = 0;
+    struct rusage ru;
+    if (a[1] && !gptr(t, a[1], 4, WR)) return -LINUX_EFAULT;
+    if (a[3] && !gptr(t, a[3], sizeof(linux_rusage_t), WR)) return -LINUX_EFAULT;
+    pid_t r = wait4((pid_t)a[0], &status, (int)a[2], &ru);
+    if (r < 0) return host_err();
+    if (a[1] && r > 0) {
+        /* the status word: exit code << 8, or the (guest-numbered) terminating signal */
+        int g = status;
+        if (WIFSIGNALED(status))
+            g = (status & ~0x7f) | linux_sig_from_host(WTERMSIG(status));
+        else if (WIFSTOPPED(status))
+            g = (linux_sig_from_host(WSTOPSIG(status)) << 8) | 0x7f;
+        memcpy(gptr(t, a[1], 4, WR), &g, 4);
+    }
+    if (a[3]) {
+        linux_rusage_t *g = gptr(t, a[3], sizeof(*g), WR);
+        memset(g, 0, sizeof(*g));
+        g->ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
+        g->ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
+        g->rest[0] = ru.ru_maxrss;
+    }
+    return r;
+}
+
+static int64_t sys_getrusage(linux_thread_t *t, const uint64_t *a) {
+    linux_rusage_t *g = gptr(t, a[1], sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct rusage ru;
+    if (getrusage((int)a[0], &ru) < 0) return host_err();
+    memset(g, 0, sizeof(*g));
+    g->ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
+    g->ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
+    g->rest[0] = ru.ru_maxrss;
+    g->rest[4] = ru.ru_minflt;
+    g->rest[5] = ru.ru_majflt;
+    g->rest[12] = ru.ru_nvcsw;
+    g->rest[13] = ru.ru_nivcsw;
+    return 0;
+}
+
+/* Socket address argument: checked guest bytes (the layout is the same on every Linux). */
+static void *gsockaddr(linux_thread_t *t, uint64_t a, uint64_t len) {
+    if (!a) return NULL;
+    if (len > 4096) return NULL;
+    return gptr(t, a, len, RD);
+}
+
+static int64_t sys_msg(linux_thread_t *t, const uint64_t *a, bool send) {
+    linux_msghdr_t *g = gptr(t, a[1], sizeof(*g), RD | (send ? 0 : WR));
+    if (!g) return -LINUX_EFAULT;
+    struct iovec iov[64];
+    if (g->msg_iovlen > 64) return -LINUX_EMSGSIZE;
+    int rc = get_iov(t, g->msg_iov, g->msg_iovlen, send ? RD : WR, iov);
+    if (rc) return rc;
+    struct msghdr h = {0};
+    h.msg_iov = iov;
+    h.msg_iovlen = g->msg_iovlen;
+    if (g->msg_name) {
+        h.msg_name = gptr(t, g->msg_name, g->msg_namelen, RD | (send ? 0 : WR));
+        if (!h.msg_name) return -LINUX_EFAULT;
+        h.msg_namelen = g->msg_namelen;
+    }
+    if (g->msg_control) {
+        /* struct cmsghdr is size_t, int, int on both: the bytes pass through */
+        h.msg_control = gptr(t, g->msg_control, g->msg_controllen, RD | (send ? 0 : WR));
+        if (!h.msg_control) return -LINUX_EFAULT;
+        h.msg_controllen = g->msg_controllen;
+    }
+    ssize_t r = send ? sendmsg((int)a[0], &h, (int)a[2]) : recvmsg((int)a[0], &h, (int)a[2]);
+    if (r < 0) return host_err();
+    if (!send) {
+        g->msg_namelen = h.msg_namelen;
+        g->msg_controllen = h.msg_controllen;
+        g->msg_flags = h.msg_flags;
+    }
+    return r;
+}
+
+static int64_t sys_epoll_ctl(linux_thread_t *t, const uint64_t *a) {
+    struct epoll_event h = {0}, *hp = NULL;
+    if (a[3]) {
+        linux_epoll_event_t *g = gptr(t, a[3], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        h.events = g->events;
+        h.data.u64 = g->data;
+        hp = &h;
+    }
+    return hret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], hp));
+}
+
+static int64_t sys_epoll_pwait(linux_thread_t *t, const uint64_t *a) {
+    int max = (int)a[2];
+    if (max <= 0 || max > 4096) return -LINUX_EINVAL;
+    linux_epoll_event_t *g = gptr(t, a[1], (uint64_t)max * sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct epoll_event h[4096];
+    int n = epoll_wait((int)a[0], h, max, (int)a[3]);
+    if (n < 0) return host_err();
+    for (int i = 0; i < n; i++)
+        g[i] = (linux_epoll_event_t){h[i].events, 0, h[i].data.u64};
+    return n;
+}
+
+static int64_t sys_sigaction(linux_thread_t *t, const uint64_t *a) {
+    if (a[3] != 8) return -LINUX_EINVAL;
+    linux_sigaction_t act, old;
+    if (a[1]) {
+        linux_sigaction_t *g = gptr(t, a[1], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        act = *g;
+    }
+    if (a[2] && !gptr(t, a[2], sizeof(old), WR)) return -LINUX_EFAULT;
+    int rc = linux_do_sigaction(t, (int)a[0], a[1] ? &act : NULL, &old);
+    if (rc) return rc;
+    if (a[2]) memcpy(gptr(t, a[2], sizeof(old), WR), &old, sizeof(old));
+    return 0;
+}
+
+static int64_t sys_sigprocmask(linux_thread_t *t, const uint64_t *a) {
+    if (a[3] != 8) return -LINUX_EINVAL;
+    uint64_t old = t->sigmask;
+    if (a[1]) {
+        uint64_t *g = gptr(t, a[1], 8, RD);
+        if (!g) return -LINUX_EFAULT;
+        uint64_t set = *g & ~((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)));
+        switch (a[0]) {
+        case LINUX_SIG_BLOCK: t->sigmask |= set; break;
+        case LINUX_SIG_UNBLOCK: t->sigmask &= ~set; break;
+        case LINUX_SIG_SETMASK: t->sigmask = set; break;
+        default: return -LINUX_EINVAL;
+        }
+    }
+    if (a[2]) {
+        uint64_t *g = gptr(t, a[2], 8, WR);
+        if (!g) return -LINUX_EFAULT;
+        *g = old;
+    }
+    return 0;
+}
+
+static int64_t sys_sigaltstack(linux_thread_t *t, const uint64_t *a) {
+    linux_stack_t old = t->altstack;
+    if (a[1]) {
+        linux_stack_t *g = gptr(t, a[1], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        *g = old;
+    }
+    if (a[0]) {
+        linux_stack_t *g = gptr(t, a[0], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        if (g->ss_flags & LINUX_SS_DISABLE) {
+            t->altstack = (linux_stack_t){0, LINUX_SS_DISABLE, 0, 0};
+        } else {
+            if (g->ss_flags & ~LINUX_SS_ONSTACK) return -LINUX_EINVAL;
+            if (g->ss_size < LINUX_MINSIGSTKSZ) return -LINUX_ENOMEM;
+            t->altstack = (linux_stack_t){g->ss_sp, 0, 0, g->ss_size};
+        }
+    }
+    return 0;
+}
+
+/* Print one call for --strace. */
+static void strace_print(linux_thread_t *t, uint64_t nr, const uint64_t *a, int64_t r) {
+    const linux_systable_entry_t *e = linux_systable_find(nr);
+    char line[1024];
+    int n = snprintf(line, sizeof(line), "[%d] %s(", t->tid, e ? e->name : "?");
+    const char *fmt = e ? e->args : "xxxxxx";
+    if (!e) n += snprintf(line + n, sizeof(line) - (size_t)n, "#%llu, ", (unsigned long long)nr);
+    for (int i = 0; fmt[i] && n < (int)sizeof(line) - 64; i++) {
+        if (i) n += snprintf(line + n, sizeof(line) - (size_t)n, ", ");
+        switch (fmt[i]) {
+        case 'd': n += snprintf(line + n, sizeof(line) - (size_t)n, "%lld", (long long)a[i]); break;
+        case 'u':
+            n += snprintf(line + n, sizeof(line) - (size_t)n, "%llu", (unsigned long long)a[i]);
+            break;
+        case 'f':
+            if ((int)a[i] == LINUX_AT_FDCWD)
+                n += snprintf(line + n, sizeof(line) - (size_t)n, "AT_FDCWD");
+            else
+                n += snprintf(line + n, sizeof(line) - (size_t)n, "%d", (int)a[i]);
+            break;
+        case 's': {
+            char s[256];
+            if (a[i] && gstr(t, a[i], s, sizeof(s)) == 0)
+                n += snprintf(line + n, sizeof(line) - (size_t)n, "\"%.200s\"", s);
+            else
+                n += snprintf(line + n, sizeof(line) - (size_t)n, "0x%llx",
+                              (unsigned long long)a[i]);
+            break;
+        }
+        default:
+            n += snprintf(line + n, sizeof(line) - (size_t)n, "0x%llx", (unsigned long long)a[i]);
+        }
+    }
+    if (n > (int)sizeof(line) - 64) n = (int)sizeof(line) - 64;
+    if (r < 0 && r > -4096)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ") = -1 errno %lld (%s)\n", (long long)-r,
+                      strerror((int)-r));
+    else
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ") = %lld (0x%llx)\n", (long long)r,
+                      (unsigned long long)r);
+    if (write(2, line, (size_t)n) < 0) {
+        /* nothing sensible to do when stderr is gone */
+    }
+}
+
+static int64_t unsupported(linux_thread_t *t, uint64_t nr) {
+    if (nr < 512) {
+        uint64_t bit = 1ull << (nr % 64);
+        if (!(t->proc->warned[nr / 64] & bit)) {
+            t->proc->warned[nr / 64] |= bit;
+            const char *name = linux_syscall_name(nr);
+            fprintf(stderr, "vm: unsupported system call %llu (%s), returning -ENOSYS\n",
+                    (unsigned long long)nr, name ? name : "unknown");
+        }
+    } else {
+        fprintf(stderr, "vm: unsupported system call %llu, returning -ENOSYS\n",
+                (unsigned long long)nr);
+    }
+    return -LINUX_ENOSYS;
+}
+
+#define PATHBUF 4096
+#define PATH_ARG(var, addr)                                                                        \
+    char var[PATHBUF];                                                                             \
+    do {                                                                                           \
+        int rc_ = gpath(t, (addr), var, sizeof(var));                                              \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
+#define BUF_ARG(var, addr, len, prot)                                                              \
+    void *var = gptr(t, (addr), (len), (prot));                                                    \
+    if (!var) return -LINUX_EFAULT
+
+static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
+    linux_space_t *sp = &t->proc->space;
+    switch (nr) {
+    /* ---- files ---- */
+    case LINUX_NR_openat: {
+        PATH_ARG(path, a[1]);
+        return hret(openat(hdirfd(a[0]), path, linux_open_flags_to_host(a[2]), (mode_t)a[3]));
+    }
+    case LINUX_NR_close: return hret(close((int)a[0]));
+    case LINUX_NR_read: {
+        BUF_ARG(p, a[1], a[2], WR);
+        return hret(read((int)a[0], p, a[2]));
+    }
+    case LINUX_NR_write: {
+        BUF_ARG(p, a[1], a[2], RD);
+        return hret(write((int)a[0], p, a[2]));
+    }
+    case LINUX_NR_pread64: {
+        BUF_ARG(p, a[1], a[2], WR);
+        return hret(pread((int)a[0], p, a[2], (off_t)a[3]));
+    }
+    case LINUX_NR_pwrite64: {
+        BUF_ARG(p, a[1], a[2], RD);
+        return hret(pwrite((int)a[0], p, a[2], (off_t)a[3]));
+    }
+    case LINUX_NR_readv:
+    case LINUX_NR_writev:
+    case LINUX_NR_preadv:
+    case LINUX_NR_pwritev: {
+        bool rd = nr == LINUX_NR_readv || nr == LINUX_NR_preadv;
+        struct iovec iov[IOV_MAX_GUEST];
+        int rc = get_iov(t, a[1], a[2], rd ? WR : RD, iov);
+        if (rc) return rc;
+        int fd = (int)a[0], n = (int)a[2];
+        switch (nr) {
+        case LINUX_NR_readv: return hret(readv(fd, iov, n));
+        case LINUX_NR_writev: return hret(writev(fd, iov, n));
+        case LINUX_NR_preadv: return hret(preadv(fd, iov, n, (off_t)a[3]));
+        default: return hret(pwritev(fd, iov, n, (off_t)a[3]));
+        }
+    }
+    case LINUX_NR_lseek: return hret(lseek((int)a[0], (off_t)a[1], (int)a[2]));
+    case LINUX_NR_fstat:
+    case LINUX_NR_newfstatat: {
+        struct stat h;
+        int r;
+        uint64_t out = nr == LINUX_NR_fstat ? a[1] : a[2];
+        if (nr == LINUX_NR_fstat) {
+            r = fstat((int)a[0], &h);
+        } else {
+            PATH_ARG(path, a[1]);
+            r = fstatat(hdirfd(a[0]), path, &h, hatflags(a[3]));
+        }
+        if (r < 0) return host_err();
+        linux_stat_t *g = gptr(t, out, sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        linux_stat_from_host(g, &h);
+        return 0;
+    }
+    case LINUX_NR_statx: {
+        PATH_ARG(path, a[1]);
+        struct statx h;
+        if (statx(hdirfd(a[0]), path, hatflags(a[2]) | (int)(a[2] & 0x6000 /* SYNC_* */),
+                  (unsigned)a[3], &h) < 0)
+            return host_err();
+        linux_statx_t *g = gptr(t, a[4], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        statx_from_host(g, &h);
+        return 0;
+    }
+    case LINUX_NR_getdents64: {
+        /* struct linux_dirent64 is the same on every Linux: the host fills the guest buffer */
+        BUF_ARG(p, a[1], a[2], WR);
+        return hret(syscall(SYS_getdents64, (int)a[0], p, (size_t)a[2]));
+    }
+    case LINUX_NR_readlinkat: {
+        char path[PATHBUF];
+        int rc = gstr(t, a[1], path, sizeof(path));
+        if (rc) return rc;
+        BUF_ARG(p, a[2], a[3], WR);
+        if (!strcmp(path, "/proc/self/exe")) {
+            size_t n = strlen(t->proc->exe_path);
+            if (n > a[3]) n = a[3];
+            memcpy(p, t->proc->exe_path, n);
+            return (int64_t)n;
+        }
+        return hret(readlinkat(hdirfd(a[0]), path, p, a[3]));
+    }
+    case LINUX_NR_faccessat:
+    case LINUX_NR_faccessat2: {
+        PATH_ARG(path, a[1]);
+        int fl = nr == LINUX_NR_faccessat2
+                     ? hatflags(a[3]) | ((a[3] & LINUX_AT_EACCESS) ? AT_EACCESS : 0)
+                     : 0;
+        return hret(faccessat(hdirfd(a[0]), path, (int)a[2], fl));
+    }
+    case LINUX_NR_unlinkat: {
+        PATH_ARG(path, a[1]);
+        return hret(unlinkat(hdirfd(a[0]), path, hatflags(a[2])));
+    }
+    case LINUX_NR_mkdirat: {
+        PATH_ARG(path, a[1]);
+        return hret(mkdirat(hdirfd(a[0]), path, (mode_t)a[2]));
+    }
+    case LINUX_NR_mknodat: {
+        PATH_ARG(path, a[1]);
+        return hret(mknodat(hdirfd(a[0]), path, (mode_t)a[2], (dev_t)a[3]));
+    }
+    case LINUX_NR_symlinkat: {
+        PATH_ARG(target, a[0]);
+        PATH_ARG(path, a[2]);
+        return hret(symlinkat(target, hdirfd(a[1]), path));
+    }
+    case LINUX_NR_linkat: {
+        PATH_ARG(from, a[1]);
+        PATH_ARG(to, a[3]);
+        return hret(linkat(hdirfd(a[0]), from, hdirfd(a[2]), to, hatflags(a[4])));
+    }
+    case LINUX_NR_renameat2: {
+        PATH_ARG(from, a[1]);
+        PATH_ARG(to, a[3]);
+        return hret(syscall(SYS_renameat2, hdirfd(a[0]), from, hdirfd(a[2]), to, (unsigned)a[4]));
+    }
+    case LINUX_NR_fchmodat: {
+        PATH_ARG(path, a[1]);
+        return hret(fchmodat(hdirfd(a[0]), path, (mode_t)a[2], 0));
+    }
+    case LINUX_NR_fchmod: return hret(fchmod((int)a[0], (mode_t)a[1]));
+    case LINUX_NR_fchownat: {
+        PATH_ARG(path, a[1]);
+        return hret(fchownat(hdirfd(a[0]), path, (uid_t)a[2], (gid_t)a[3], hatflags(a[4])));
+    }
+    case LINUX_NR_fchown: return hret(fchown((int)a[0], (uid_t)a[1], (gid_t)a[2]));
+    case LINUX_NR_truncate: {
+        PATH_ARG(path, a[0]);
+        return hret(truncate(path, (off_t)a[1]));
+    }
+    case LINUX_NR_ftruncate: return hret(ftruncate((int)a[0], (off_t)a[1]));
+    case LINUX_NR_fallocate: return hret(fallocate((int)a[0], (int)a[1], (off_t)a[2], (off_t)a[3]));
+    case LINUX_NR_fsync: return hret(fsync((int)a[0]));
+    case LINUX_NR_fdatasync: return hret(fdatasync((int)a[0]));
+    case LINUX_NR_sync: sync(); return 0;
+    case LINUX_NR_statfs:
+    case LINUX_NR_fstatfs: {
+        /* struct statfs of 64-bit asm-generic and x86-64: the same 120 bytes */
+        BUF_ARG(p, a[1], 120, WR);
+        if (nr == LINUX_NR_fstatfs) return hret(syscall(SYS_fstatfs, (int)a[0], p));
+        PATH_ARG(path, a[0]);
+        return hret(syscall(SYS_statfs, path, p));
+    }
+    case LINUX_NR_dup: return hret(dup((int)a[0]));
+    case LINUX_NR_dup3:
+        return hret(dup3((int)a[0], (int)a[1], (a[2] & LINUX_O_CLOEXEC) ? O_CLOEXEC : 0));
+    case LINUX_NR_fcntl: return sys_fcntl(t, a);
+    case LINUX_NR_ioctl: return sys_ioctl(t, a);
+    case LINUX_NR_pipe2: {
+        BUF_ARG(p, a[0], 8, WR);
+        int fds[2];
+        if (pipe2(fds, linux_open_flags_to_host(a[1])) < 0) return host_err();
+        memcpy(p, fds, 8);
+        return 0;
+    }
+    case LINUX_NR_getcwd: {
+        BUF_ARG(p, a[0], a[1], WR);
+        if (!getcwd(p, a[1])) return host_err();
+        return (int64_t)strlen(p) + 1;
+    }
+    case LINUX_NR_chdir: {
+        PATH_ARG(path, a[0]);
+        return hret(chdir(path));
+    }
+    case LINUX_NR_fchdir: return hret(fchdir((int)a[0]));
+    case LINUX_NR_utimensat: {
+        struct timespec ts[2], *tp = NULL;
+        if (a[2]) {
+            linux_timespec_t *g = gptr(t, a[2], 2 * sizeof(*g), RD);
+            if (!g) return -LINUX_EFAULT;
+            for (int i = 0; i < 2; i++)
+                ts[i] = (struct timespec){g[i].tv_sec, g[i].tv_nsec};
+            tp = ts;
+        }
+        if (!a[1]) return hret(futimens((int)a[0], tp));
+        PATH_ARG(path, a[1]);
+        return hret(utimensat(hdirfd(a[0]), path, tp, hatflags(a[3])));
+    }
+    case LINUX_NR_sendfile: {
+        off_t off, *op = NULL;
+        int64_t *g = NULL;
+        if (a[2]) {
+            g = gptr(t, a[2], 8, RD | WR);
+            if (!g) return -LINUX_EFAULT;
+            off = *g;
+            op = &off;
+        }
+        ssize_t r = sendfile((int)a[0], (int)a[1], op, a[3]);
+        if (r < 0) return host_err();
+        if (g) *g = off;
+        return r;
+    }
+    case LINUX_NR_ppoll: {
+        BUF_ARG(p, a[0], a[1] * sizeof(linux_pollfd_t), RD | WR);
+        _Static_assert(sizeof(struct pollfd) == sizeof(linux_pollfd_t), "pollfd layout");
+        struct timespec ts, *tsp;
+        if (get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
+        int r = ppoll(p, a[1], tsp, NULL);
+        if (r < 0) return host_err();
+        put_timespec(t, a[2], &ts);
+        return r;
+    }
+    case LINUX_NR_pselect6: {
+        /* fd_set is a bit array of 64-bit words on both */
+        void *fds[3] = {0};
+        for (int i = 0; i < 3; i++)
+            if (a[1 + i] && !(fds[i] = gptr(t, a[1 + i], (a[0] + 7) / 8, RD | WR)))
+                return -LINUX_EFAULT;
+        struct timespec ts, *tsp;
+        if (get_timespec(t, a[4], &ts, &tsp)) return -LINUX_EFAULT;
+        int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, NULL);
+        return hret(r);
+    }
+    case LINUX_NR_epoll_create1:
+        return hret(epoll_create1((a[0] & LINUX_O_CLOEXEC) ? EPOLL_CLOEXEC : 0));
+    case LINUX_NR_epoll_ctl: return sys_epoll_ctl(t, a);
+    case LINUX_NR_epoll_pwait: return sys_epoll_pwait(t, a);
+    /* ---- memory ---- */
+    case LINUX_NR_brk: return (int64_t)linux_space_brk(sp, a[0]);
+    case LINUX_NR_mmap: return sys_mmap(t, a);
+    case LINUX_NR_munmap: return linux_space_munmap(sp, a[0], a[1]);
+    case LINUX_NR_mprotect: return linux_space_mprotect(sp, a[0], a[1], (int)a[2]);
+    case LINUX_NR_mremap: return linux_space_mremap(sp, a[0], a[1], a[2], (int)a[3], a[4]);
+    case LINUX_NR_madvise:
+        if (a[2] == LINUX_MADV_DONTNEED) return linux_space_dontneed(sp, a[0], a[1]);
+        return 0;
+    case LINUX_NR_msync: return hret(msync(linux_space_ptr(sp, a[0]), a[1], (int)a[2]));
+    case LINUX_NR_riscv_flush_icache: linux_code_changed(t, 0, UINT64_MAX); return 0;
+    case LINUX_NR_riscv_hwprobe: return -LINUX_ENOSYS;
+    case LINUX_NR_membarrier: return -LINUX_ENOSYS;
+    /* ---- time ---- */
+    case LINUX_NR_clock_gettime:
+    case LINUX_NR_clock_getres: {
+        struct timespec ts;
+        int r = nr == LINUX_NR_clock_gettime ? clock_gettime((clockid_t)a[0], &ts)
+                                             : clock_getres((clockid_t)a[0], &ts);
+        if (r < 0) return host_err();
+        return put_timespec(t, a[1], &ts);
+    }
+    case LINUX_NR_gettimeofday: {
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        if (a[0]) {
+            linux_timeval_t *g = gptr(t, a[0], sizeof(*g), WR);
+            if (!g) return -LINUX_EFAULT;
+            *g = (linux_timeval_t){tv.tv_sec, tv.tv_usec};
+        }
+        return 0;
+    }
+    case LINUX_NR_nanosleep:
+    case LINUX_NR_clock_nanosleep: {
+        const uint64_t *b = nr == LINUX_NR_nanosleep ? a : a + 2;
+        struct timespec req, rem = {0, 0}, *rp;
+        if (get_timespec(t, b[0], &req, &rp) || !rp) return -LINUX_EFAULT;
+        int r = nr == LINUX_NR_nanosleep ? nanosleep(&req, &rem)
+                                         : -clock_nanosleep((clockid_t)a[0], (int)a[1], &req, &rem);
+        if (nr == LINUX_NR_clock_nanosleep && r < 0) errno = -r;
+        if (r < 0) {
+            int64_t e = host_err();
+            if (e == -LINUX_EINTR) put_timespec(t, b[1], &rem);
+            return e;
+        }
+        return 0;
+    }
+    case LINUX_NR_times: {
+        struct tms h;
+        clock_t r = times(&h);
+        if (a[0]) {
+            linux_tms_t *g = gptr(t, a[0], sizeof(*g), WR);
+            if (!g) return -LINUX_EFAULT;
+            *g = (linux_tms_t){h.tms_utime, h.tms_stime, h.tms_cutime, h.tms_cstime};
+        }
+        return r;
+    }
+    case LINUX_NR_getitimer:
+    case LINUX_NR_setitimer: {
+        /* struct itimerval: two timevals of two longs on both */
+        if (nr == LINUX_NR_getitimer) {
+            BUF_ARG(p, a[1], sizeof(struct itimerval), WR);
+            return hret(getitimer((int)a[0], p));
+        }
+        BUF_ARG(p, a[1], sizeof(struct itimerval), RD);
+        void *o = a[2] ? gptr(t, a[2], sizeof(struct itimerval), WR) : NULL;
+        if (a[2] && !o) return -LINUX_EFAULT;
+        return hret(setitimer((int)a[0], p, o));
+    }
+    /* ---- process ---- */
+    case LINUX_NR_exit: linux_do_exit(t, (int)a[0], false); return 0;
+    case LINUX_NR_exit_group: linux_do_exit(t, (int)a[0], true); return 0;
+    case LINUX_NR_getpid: return getpid();
+    case LINUX_NR_getppid: return getppid();
+    case LINUX_NR_gettid: return t->tid;
+    case LINUX_NR_getuid: return getuid();
+    case LINUX_NR_geteuid: return geteuid();
+    case LINUX_NR_getgid: return getgid();
+    case LINUX_NR_getegid: return getegid();
+    case LINUX_NR_getresuid:
+    case LINUX_NR_getresgid: {
+        uint32_t v[3];
+        if (nr == LINUX_NR_getresuid) {
+            uid_t r, e, s;
+            getresuid(&r, &e, &s);
+            v[0] = r, v[1] = e, v[2] = s;
+        } else {
+            gid_t r, e, s;
+            getresgid(&r, &e, &s);
+            v[0] = r, v[1] = e, v[2] = s;
+        }
+        for (int i = 0; i < 3; i++) {
+            BUF_ARG(p, a[i], 4, WR);
+            memcpy(p, &v[i], 4);
+        }
+        return 0;
+    }
+    case LINUX_NR_setuid: return hret(setuid((uid_t)a[0]));
+    case LINUX_NR_setgid: return hret(setgid((gid_t)a[0]));
+    case LINUX_NR_setreuid: return hret(setreuid((uid_t)a[0], (uid_t)a[1]));
+    case LINUX_NR_setregid: return hret(setregid((gid_t)a[0], (gid_t)a[1]));
+    case LINUX_NR_setresuid: return hret(setresuid((uid_t)a[0], (uid_t)a[1], (uid_t)a[2]));
+    case LINUX_NR_setresgid: return hret(setresgid((gid_t)a[0], (gid_t)a[1], (gid_t)a[2]));
+    case LINUX_NR_getgroups: {
+        int n = (int)a[0];
+        if (n < 0 || n > 65536) return -LINUX_EINVAL;
+        if (n == 0) return hret(getgroups(0, NULL));
+        BUF_ARG(p, a[1], (uint64_t)n * 4, WR);
+        return hret(getgroups(n, p));
+    }
+    case LINUX_NR_setpgid: return hret(setpgid((pid_t)a[0], (pid_t)a[1]));
+    case LINUX_NR_getpgid: return hret(getpgid((pid_t)a[0]));
+    case LINUX_NR_getsid: return hret(getsid((pid_t)a[0]));
+    case LINUX_NR_setsid: return hret(setsid());
+    case LINUX_NR_umask: return umask((mode_t)a[0]);
+    case LINUX_NR_getpriority: return hret(syscall(SYS_getpriority, (int)a[0], (int)a[1]));
+    case LINUX_NR_setpriority: return hret(setpriority((int)a[0], (id_t)a[1], (int)a[2]));
+    case LINUX_NR_uname: return sys_uname(t, a[0]);
+    case LINUX_NR_sysinfo: return sys_sysinfo(t, a[0]);
+    case LINUX_NR_getrlimit: {
+        uint64_t b[4] = {0, a[0], 0, a[1]};
+        return sys_prlimit(t, b);
+    }
+    case LINUX_NR_setrlimit: {
+        uint64_t b[4] = {0, a[0], a[1], 0};
+        return sys_prlimit(t, b);
+    }
+    case LINUX_NR_prlimit64: return sys_prlimit(t, a);
+    case LINUX_NR_getrusage: return sys_getrusage(t, a);
+    case LINUX_NR_prctl:
+        switch (a[0]) {
+        case 15 /* PR_SET_NAME */:
+        case 16 /* PR_GET_NAME */: {
+            BUF_ARG(p, a[1], 16, a[0] == 15 ? RD : WR);
+            return hret(prctl((int)a[0], p, 0, 0, 0));
+        }
+        default: return -LINUX_EINVAL;
+        }
+    case LINUX_NR_getrandom: {
+        BUF_ARG(p, a[0], a[1], WR);
+        return hret(getrandom(p, a[1], (unsigned)a[2]));
+    }
+    case LINUX_NR_sched_getaffinity: {
+        if (a[1] == 0 || a[1] > 4096) return -LINUX_EINVAL;
+        BUF_ARG(p, a[2], a[1], WR);
+        return hret(syscall(SYS_sched_getaffinity, (pid_t)a[0], (size_t)a[1], p));
+    }
+    case LINUX_NR_sched_setaffinity: {
+        if (a[1] > 4096) return -LINUX_EINVAL;
+        BUF_ARG(p, a[2], a[1], RD);
+        return hret(syscall(SYS_sched_setaffinity, (pid_t)a[0], (size_t)a[1], p));
+    }
+    case LINUX_NR_sched_yield: sched_yield(); return 0;
+    case LINUX_NR_set_tid_address: t->clear_child_tid = a[0]; return t->tid;
+    case LINUX_NR_set_robust_list: return a[1] == 24 ? 0 : -LINUX_EINVAL;
+    case LINUX_NR_rseq: return -LINUX_ENOSYS;
+    case LINUX_NR_futex: return sys_futex(t, a);
+    case LINUX_NR_clone: return linux_do_clone(t, a[0], a[1], a[2], a[3], a[4]);
+    case LINUX_NR_execve: return linux_do_execve(t, a[0], a[1], a[2]);
+    case LINUX_NR_wait4: return sys_wait4(t, a);
+    /* ---- signals ---- */
+    case LINUX_NR_rt_sigaction: return sys_sigaction(t, a);
+    case LINUX_NR_rt_sigprocmask: return sys_sigprocmask(t, a);
+    case LINUX_NR_rt_sigreturn: return linux_do_sigreturn(t);
+    case LINUX_NR_sigaltstack: return sys_sigaltstack(t, a);
+    case LINUX_NR_rt_sigpending: {
+        BUF_ARG(p, a[0], 8, WR);
+        uint64_t v = atomic_load(&t->pending) & t->sigmask;
+        memcpy(p, &v, 8);
+        return 0;
+    }
+    case LINUX_NR_rt_sigsuspend: {
+        BUF_ARG(p, a[0], 8, RD);
+        uint64_t old = t->sigmask, m;
+        memcpy(&m, p, 8);
+        t->sigmask = m;
+        while (!(atomic_load(&t->pending) & ~t->sigmask))
+            pause();
+        /* the handler runs with the suspended mask; sigreturn restores `old` via uc_sigmask */
+        t->sigmask = old;
+        return -LINUX_EINTR;
+    }
+    case LINUX_NR_kill: {
+        int hs = linux_sig_to_host((int)a[1]);
+        if (a[1] && !hs) return -LINUX_EINVAL;
+        if ((pid_t)a[0] == getpid() && a[1]) {
+            linux_raise(t, (int)a[1]);
+            return 0;
+        }
+        return hret(kill((pid_t)a[0], hs));
+    }
+    case LINUX_NR_tkill:
+    case LINUX_NR_tgkill: {
+        uint64_t sig = nr == LINUX_NR_tkill ? a[1] : a[2];
+        pid_t tid = (pid_t)(nr == LINUX_NR_tkill ? a[0] : a[1]);
+        int hs = linux_sig_to_host((int)sig);
+        if (sig && !hs) return -LINUX_EINVAL;
+        if (tid == t->tid && sig) {
+            linux_raise(t, (int)sig);
+            return 0;
+        }
+        return hret(syscall(SYS_tgkill, nr == LINUX_NR_tkill ? getpid() : (pid_t)a[0], tid, hs));
+    }
+    /* ---- sockets: addresses, options and flags have the same encoding on every Linux ---- */
+    case LINUX_NR_socket: return hret(socket((int)a[0], (int)a[1], (int)a[2]));
+    case LINUX_NR_socketpair: {
+        BUF_ARG(p, a[3], 8, WR);
+        return hret(socketpair((int)a[0], (int)a[1], (int)a[2], p));
+    }
+    case LINUX_NR_bind:
+    case LINUX_NR_connect: {
+        void *addr = gsockaddr(t, a[1], a[2]);
+        if (!addr) return -LINUX_EFAULT;
+        return hret(nr == LINUX_NR_bind ? bind((int)a[0], addr, (socklen_t)a[2])
+                                        : connect((int)a[0], addr, (socklen_t)a[2]));
+    }
+    case LINUX_NR_listen: return hret(listen((int)a[0], (int)a[1]));
+    case LINUX_NR_accept:
+    case LINUX_NR_accept4:
+    case LINUX_NR_getsockname:
+    case LINUX_NR_getpeername: {
+        void *addr = NULL;
+        uint32_t *lenp = NULL;
+        if (a[1]) {
+            lenp = gptr(t, a[2], 4, RD | WR);
+            if (!lenp) return -LINUX_EFAULT;
+            addr = gptr(t, a[1], *lenp, WR);
+            if (!addr) return -LINUX_EFAULT;
+        }
+        switch (nr) {
+        case LINUX_NR_accept: return hret(accept((int)a[0], addr, lenp));
+        case LINUX_NR_accept4: return hret(accept4((int)a[0], addr, lenp, (int)a[3]));
+        case LINUX_NR_getsockname: return hret(getsockname((int)a[0], addr, lenp));
+        default: return hret(getpeername((int)a[0], addr, lenp));
+        }
+    }
+    case LINUX_NR_sendto: {
+        BUF_ARG(p, a[1], a[2], RD);
+        void *addr = a[4] ? gsockaddr(t, a[4], a[5]) : NULL;
+        if (a[4] && !addr) return -LINUX_EFAULT;
+        return hret(sendto((int)a[0], p, a[2], (int)a[3], addr, (socklen_t)a[5]));
+    }
+    case LINUX_NR_recvfrom: {
+        BUF_ARG(p, a[1], a[2], WR);
+        void *addr = NULL;
+        uint32_t *lenp = NULL;
+        if (a[4]) {
+            lenp = gptr(t, a[5], 4, RD | WR);
+            if (!lenp) return -LINUX_EFAULT;
+            addr = gptr(t, a[4], *lenp, WR);
+            if (!addr) return -LINUX_EFAULT;
+        }
+        return hret(recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp));
+    }
+    case LINUX_NR_setsockopt: {
+        BUF_ARG(p, a[3], a[4], RD);
+        return hret(setsockopt((int)a[0], (int)a[1], (int)a[2], p, (socklen_t)a[4]));
+    }
+    case LINUX_NR_getsockopt: {
+        uint32_t *lenp = gptr(t, a[4], 4, RD | WR);
+        if (!lenp) return -LINUX_EFAULT;
+        BUF_ARG(p, a[3], *lenp, WR);
+        return hret(getsockopt((int)a[0], (int)a[1], (int)a[2], p, lenp));
+    }
+    case LINUX_NR_shutdown: return hret(shutdown((int)a[0], (int)a[1]));
+    case LINUX_NR_sendmsg: return sys_msg(t, a, true);
+    case LINUX_NR_recvmsg: return sys_msg(t, a, false);
+    default: return unsupported(t, nr);
+    }
+}
+
+int64_t linux_syscall(linux_thread_t *t, uint64_t nr, const uint64_t a[6]) {
+    int64_t r = dispatch(t, nr, a);
+    if (t->proc->opt.strace) strace_print(t, nr, a, r);
+    return r;
+}
