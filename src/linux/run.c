@@ -43,6 +43,7 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
     linux_proc_t *p = &proc;
     memset(p, 0, sizeof(*p));
     p->opt = *opt;
+    if (!p->opt.sysroot) p->opt.sysroot = "/usr/riscv64-linux-gnu";
     pthread_mutex_init(&p->sig_lock, NULL);
     if (!realpath(path, p->exe_path)) {
         fprintf(stderr, "vm: %s: %s\n", path, strerror(errno));
@@ -56,8 +57,7 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
     p->space.on_change = space_changed;
     char err[512];
     linux_image_t img;
-    const char *root = opt->sysroot ? opt->sysroot : "/usr/riscv64-linux-gnu";
-    rc = linux_load_program(&p->space, path, root, &img, err, sizeof(err));
+    rc = linux_load_program(&p->space, path, p->opt.sysroot, &img, err, sizeof(err));
     if (rc) {
         fprintf(stderr, "vm: %s\n", err);
         linux_space_destroy(&p->space);

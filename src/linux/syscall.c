@@ -86,6 +86,21 @@ static int gpath(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
     return 0;
 }
 
+/* A guest path for a lookup that only reads: an absolute path that exists under the sysroot
+ * is taken from there (so the dynamic loader finds the guest's libraries), as -L promises. */
+static int gpath_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
+    int rc = gpath(t, a, buf, n);
+    if (rc) return rc;
+    const char *root = t->proc->opt.sysroot;
+    if (root && *root && buf[0] == '/' && buf[1] && strcmp(root, "/") != 0) {
+        char alt[4096];
+        int k = snprintf(alt, sizeof(alt), "%s%s", root, buf);
+        if (k > 0 && (size_t)k < sizeof(alt) && (size_t)k < n && access(alt, F_OK) == 0)
+            memcpy(buf, alt, (size_t)k + 1);
+    }
+    return 0;
+}
+
 /* Host dirfd for a guest one. */
 static int hdirfd(uint64_t fd) {
     return (int)fd == LINUX_AT_FDCWD ? AT_FDCWD : (int)fd;
@@ -668,6 +683,12 @@ static int64_t unsupported(linux_thread_t *t, uint64_t nr) {
         int rc_ = gpath(t, (addr), var, sizeof(var));                                              \
         if (rc_) return rc_;                                                                       \
     } while (0)
+#define LOOKUP_ARG(var, addr)                                                                      \
+    char var[PATHBUF];                                                                             \
+    do {                                                                                           \
+        int rc_ = gpath_lookup(t, (addr), var, sizeof(var));                                       \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
 #define BUF_ARG(var, addr, len, prot)                                                              \
     void *var = gptr(t, (addr), (len), (prot));                                                    \
     if (!var) return -LINUX_EFAULT
@@ -677,8 +698,13 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
     switch (nr) {
     /* ---- files ---- */
     case LINUX_NR_openat: {
+        int fl = linux_open_flags_to_host(a[2]);
+        if ((fl & O_ACCMODE) == O_RDONLY && !(fl & (O_CREAT | O_TRUNC | O_TMPFILE))) {
+            LOOKUP_ARG(path, a[1]);
+            return hret(openat(hdirfd(a[0]), path, fl, (mode_t)a[3]));
+        }
         PATH_ARG(path, a[1]);
-        return hret(openat(hdirfd(a[0]), path, linux_open_flags_to_host(a[2]), (mode_t)a[3]));
+        return hret(openat(hdirfd(a[0]), path, fl, (mode_t)a[3]));
     }
     case LINUX_NR_close: return hret(close((int)a[0]));
     case LINUX_NR_read: {
@@ -722,7 +748,7 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         if (nr == LINUX_NR_fstat) {
             r = fstat((int)a[0], &h);
         } else {
-            PATH_ARG(path, a[1]);
+            LOOKUP_ARG(path, a[1]);
             r = fstatat(hdirfd(a[0]), path, &h, hatflags(a[3]));
         }
         if (r < 0) return host_err();
@@ -732,7 +758,7 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         return 0;
     }
     case LINUX_NR_statx: {
-        PATH_ARG(path, a[1]);
+        LOOKUP_ARG(path, a[1]);
         struct statx h;
         if (statx(hdirfd(a[0]), path, hatflags(a[2]) | (int)(a[2] & 0x6000 /* SYNC_* */),
                   (unsigned)a[3], &h) < 0)
@@ -762,7 +788,7 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
     }
     case LINUX_NR_faccessat:
     case LINUX_NR_faccessat2: {
-        PATH_ARG(path, a[1]);
+        LOOKUP_ARG(path, a[1]);
         int fl = nr == LINUX_NR_faccessat2
                      ? hatflags(a[3]) | ((a[3] & LINUX_AT_EACCESS) ? AT_EACCESS : 0)
                      : 0;
