@@ -153,10 +153,10 @@ static int run_user(int argc, char **argv, int i, const char *sysroot, bool stra
         fprintf(stderr, "vm run: out of memory\n");
         return 2;
     }
+    const char *path = argv[i];
     char **gargv = argv + i;
     int gargc = argc - i;
     if (argv0) gargv[0] = (char *)argv0;
-    const char *path = argv[i];
     int status = linux_run_program(&opt, path, gargc, gargv, env);
     free(env);
     return status;

@@ -290,6 +290,7 @@ int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uin
         path[len] = *(char *)linux_space_ptr(sp, path_a + len);
         if (!path[len]) break;
     }
+    if (!strcmp(path, "/proc/self/exe")) snprintf(path, sizeof(path), "%s", t->proc->exe_path);
     /* only riscv64 ELF files run in vm; anything else is not executable for the guest */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -linux_errno_from_host(errno);
