@@ -133,7 +133,7 @@ static void coalesce(linux_space_t *sp) {
 static bool list_remove(linux_space_t *sp, uint64_t a, uint64_t len) {
     size_t lo, hi;
     if (!carve(sp, a, len, &lo, &hi)) return false;
-    memmove(&sp->vma[lo], &sp->vma[hi], (sp->nvma - hi) * sizeof(linux_vma_t));
+    if (hi > lo) memmove(&sp->vma[lo], &sp->vma[hi], (sp->nvma - hi) * sizeof(linux_vma_t));
     sp->nvma -= hi - lo;
     return true;
 }
@@ -423,7 +423,7 @@ int linux_space_prot_at(linux_space_t *sp, uint64_t a) {
 size_t linux_space_snapshot(linux_space_t *sp, linux_vma_t *out, size_t max) {
     pthread_mutex_lock(&sp->lock);
     size_t n = sp->nvma < max ? sp->nvma : max;
-    memcpy(out, sp->vma, n * sizeof(*out));
+    if (n) memcpy(out, sp->vma, n * sizeof(*out));
     pthread_mutex_unlock(&sp->lock);
     return n;
 }
