@@ -32,6 +32,7 @@ typedef struct linux_proc {
     _Atomic uint64_t code_gen; /* bumped when code may have changed (other harts flush) */
     _Atomic int exiting;       /* exit_group in progress */
     bool forked_child;         /* this host process was made by a guest fork */
+    double start_time;         /* CLOCK_MONOTONIC seconds at start, for --stats */
     uint64_t warned[8];        /* syscall numbers < 512 already warned about */
 } linux_proc_t;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linux/internal.h"
@@ -95,6 +96,9 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
     }
     t->tid = (int)syscall(SYS_gettid);
     atomic_store(&p->nthreads, 1);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    p->start_time = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
     t->cpu->pc = img.entry;
     t->cpu->x[2] = sp;
     return linux_thread_run(t);

@@ -1077,7 +1077,8 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
     case LINUX_NR_sched_yield: sched_yield(); return 0;
     case LINUX_NR_set_tid_address: t->clear_child_tid = a[0]; return t->tid;
     case LINUX_NR_set_robust_list: return a[1] == 24 ? 0 : -LINUX_EINVAL;
-    case LINUX_NR_rseq: return -LINUX_ENOSYS;
+    case LINUX_NR_rseq: return -LINUX_ENOSYS;   /* glibc runs without restartable sequences */
+    case LINUX_NR_clone3: return -LINUX_ENOSYS; /* C libraries fall back to clone */
     case LINUX_NR_futex: return sys_futex(t, a);
     case LINUX_NR_clone: return linux_do_clone(t, a[0], a[1], a[2], a[3], a[4]);
     case LINUX_NR_execve: return linux_do_execve(t, a[0], a[1], a[2]);

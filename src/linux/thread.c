@@ -129,7 +129,12 @@ int linux_thread_run(linux_thread_t *t) {
 
 /* Print --stats and leave the process with status code. */
 static _Noreturn void process_exit(linux_thread_t *t, int code) {
-    if (t->proc->opt.stats) rv_cpu_print_stats(t->cpu, stderr, 0.0);
+    if (t->proc->opt.stats) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+        rv_cpu_print_stats(t->cpu, stderr, now - t->proc->start_time);
+    }
     fflush(stdout);
     fflush(stderr);
     _exit(code & 0xff);

@@ -43,7 +43,9 @@ static int teardown(void **state) {
     return 0;
 }
 
-static void *g(uint64_t a) { return linux_space_ptr(&proc.space, a); }
+static void *g(uint64_t a) {
+    return linux_space_ptr(&proc.space, a);
+}
 static int64_t sc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                   uint64_t a5) {
     uint64_t a[6] = {a0, a1, a2, a3, a4, a5};
@@ -123,9 +125,9 @@ static void file_calls_and_stat_layout(void **state) {
     assert_int_equal(sc(LINUX_NR_close, (uint64_t)fd, 0, 0, 0, 0, 0), -LINUX_EBADF);
     /* a path running into an unmapped page */
     memset(g(SCRATCH + 4 * 4096 - 8), 'x', 8);
-    assert_int_equal(sc(LINUX_NR_openat, (uint64_t)LINUX_AT_FDCWD, SCRATCH + 4 * 4096 - 8, 0, 0,
-                        0, 0),
-                     -LINUX_EFAULT);
+    assert_int_equal(
+        sc(LINUX_NR_openat, (uint64_t)LINUX_AT_FDCWD, SCRATCH + 4 * 4096 - 8, 0, 0, 0, 0),
+        -LINUX_EFAULT);
     assert_int_equal(sc(LINUX_NR_unlinkat, (uint64_t)LINUX_AT_FDCWD, path, 0, 0, 0, 0), 0);
     assert_int_equal(sc(LINUX_NR_openat, (uint64_t)LINUX_AT_FDCWD, path, 0, 0, 0, 0),
                      -LINUX_ENOENT);
@@ -213,9 +215,9 @@ static void memory_calls(void **state) {
     assert_int_equal(sc(LINUX_NR_mprotect, (uint64_t)a, 4096, LINUX_PROT_READ, 0, 0, 0), 0);
     assert_int_equal(sc(LINUX_NR_read, 0, (uint64_t)a, 1, 0, 0, 0), -LINUX_EFAULT);
     assert_int_equal(sc(LINUX_NR_munmap, (uint64_t)a, 8192, 0, 0, 0, 0), 0);
-    assert_int_equal(sc(LINUX_NR_mmap, 0, 0, 3, LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS,
-                        (uint64_t)-1, 0),
-                     -LINUX_EINVAL);
+    assert_int_equal(
+        sc(LINUX_NR_mmap, 0, 0, 3, LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS, (uint64_t)-1, 0),
+        -LINUX_EINVAL);
     /* a bad descriptor for a file mapping */
     assert_int_equal(sc(LINUX_NR_mmap, 0, 4096, 1, LINUX_MAP_PRIVATE, 999, 0), -LINUX_EBADF);
 }
