@@ -75,6 +75,14 @@ static bool fetch(rv_cpu_t *cpu, uint64_t pc, void *buf, unsigned len) {
     return cpu->mem_slow && cpu->mem_slow(cpu->env, pc, buf, len, false) == 0;
 }
 
+uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc) {
+    uint16_t lo, hi;
+    if (!fetch(cpu, pc, &lo, 2)) return 0;
+    if ((lo & 3) != 3) return lo;
+    if (!fetch(cpu, pc + 2, &hi, 2)) return 0;
+    return (uint32_t)lo | (uint32_t)hi << 16;
+}
+
 /* Instructions that only write rd (no memory, no traps, no flags): with rd = x0 they are
  * nops, so the interpreter can write x[rd] unconditionally in their handlers. */
 static bool pure_rd_writer(unsigned id) {

@@ -38,3 +38,7 @@ struct rv_icache {
 
 /* Find or build the block at pc (never NULL: fetch faults become a fault pseudo-op). */
 rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc);
+
+/* Re-read the bits of the instruction at pc (16 or 32 bits; 0 if unreadable), for mtval of an
+ * instruction that decoded but is illegal in the current state. */
+uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc);

@@ -164,16 +164,18 @@ int rv_run(rv_cpu_t *cpu, uint64_t budget) {
     }
 
 /* AMO address check: aligned and inside the window, else a precise fault. */
-#define AMO_ADDR(T)                                                                                \
+#define AMO_ADDR(T) AMO_ADDR_C(T, RV_CAUSE_STORE_MISALIGNED, RV_CAUSE_STORE_ACCESS)
+/* The same with explicit causes (LR faults as a load). */
+#define AMO_ADDR_C(T, misaligned, access)                                                          \
     uint64_t a_ = RS1, o_ = a_ - mstart;                                                           \
     cpu->pc = OPPC;                                                                                \
     if (RV_UNLIKELY(a_ & (sizeof(T) - 1))) {                                                       \
-        cpu->cause = RV_CAUSE_STORE_MISALIGNED;                                                    \
+        cpu->cause = (misaligned);                                                                 \
         cpu->tval = a_;                                                                            \
         goto trap;                                                                                 \
     }                                                                                              \
     if (RV_UNLIKELY(!(o_ < msize && msize - o_ >= sizeof(T)))) {                                   \
-        cpu->cause = RV_CAUSE_STORE_ACCESS;                                                        \
+        cpu->cause = (access);                                                                     \
         cpu->tval = a_;                                                                            \
         goto trap;                                                                                 \
     }                                                                                              \
@@ -476,7 +478,7 @@ end_block:
 
     /* ---- A ---- */
     LABEL(lr_w) {
-        AMO_ADDR(uint32_t)
+        AMO_ADDR_C(uint32_t, RV_CAUSE_LOAD_MISALIGNED, RV_CAUSE_LOAD_ACCESS)
         uint32_t v_ = __atomic_load_n(p_, __ATOMIC_SEQ_CST);
         cpu->resv_addr = a_;
         cpu->resv_value = v_;
@@ -486,7 +488,7 @@ end_block:
         NEXT;
     }
     LABEL(lr_d) {
-        AMO_ADDR(uint64_t)
+        AMO_ADDR_C(uint64_t, RV_CAUSE_LOAD_MISALIGNED, RV_CAUSE_LOAD_ACCESS)
         uint64_t v_ = __atomic_load_n(p_, __ATOMIC_SEQ_CST);
         cpu->resv_addr = a_;
         cpu->resv_value = v_;
@@ -707,7 +709,7 @@ L_illegal:
 illegal:
     cpu->pc = OPPC;
     cpu->cause = RV_CAUSE_ILLEGAL_INSN;
-    cpu->tval = op->id == RV_I_illegal ? (uint32_t)op->imm : 0;
+    cpu->tval = op->id == RV_I_illegal ? (uint32_t)op->imm : rv_icache_insn_bits(cpu, cpu->pc);
     goto trap;
 
 store_hooked:
