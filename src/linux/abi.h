@@ -414,23 +414,45 @@
 
 /* ---- structures (guest layouts) ---- */
 
+/* Guest structures can sit at any guest address, so those the syscall layer reads or writes
+ * in place are declared packed: every access is then an unaligned-safe access. They have no
+ * implicit padding (the asserts below pin their sizes), so packing does not change the layout. */
+#define LINUX_PACKED __attribute__((packed))
+
+/* Scalars in guest memory (possibly misaligned). */
+typedef struct linux_u32 {
+    uint32_t v; /* the value */
+} LINUX_PACKED linux_u32_t;
+/* A signed 32-bit guest scalar. */
+typedef struct linux_s32 {
+    int32_t v; /* the value */
+} LINUX_PACKED linux_s32_t;
+/* An unsigned 64-bit guest scalar. */
+typedef struct linux_u64 {
+    uint64_t v; /* the value */
+} LINUX_PACKED linux_u64_t;
+/* A signed 64-bit guest scalar. */
+typedef struct linux_s64 {
+    int64_t v; /* the value */
+} LINUX_PACKED linux_s64_t;
+
 /* struct timespec: seconds and nanoseconds, both 64-bit on riscv64. */
 typedef struct linux_timespec {
     int64_t tv_sec;  /* seconds */
     int64_t tv_nsec; /* nanoseconds */
-} linux_timespec_t;
+} LINUX_PACKED linux_timespec_t;
 
 /* struct timeval (gettimeofday, rusage). */
 typedef struct linux_timeval {
     int64_t tv_sec;  /* seconds */
     int64_t tv_usec; /* microseconds */
-} linux_timeval_t;
+} LINUX_PACKED linux_timeval_t;
 
 /* struct iovec: one scatter/gather element. */
 typedef struct linux_iovec {
     uint64_t iov_base; /* guest address */
     uint64_t iov_len;  /* length in bytes */
-} linux_iovec_t;
+} LINUX_PACKED linux_iovec_t;
 
 /* asm-generic struct stat (128 bytes), used by fstat and newfstatat on riscv64. */
 typedef struct linux_stat {
@@ -454,7 +476,7 @@ typedef struct linux_stat {
     uint64_t st_ctime_nsec; /* status change time, ns */
     uint32_t __unused4;     /* reserved */
     uint32_t __unused5;     /* reserved */
-} linux_stat_t;
+} LINUX_PACKED linux_stat_t;
 _Static_assert(sizeof(linux_stat_t) == 128, "asm-generic struct stat is 128 bytes");
 _Static_assert(offsetof(linux_stat_t, st_size) == 48, "st_size offset");
 _Static_assert(offsetof(linux_stat_t, st_blocks) == 64, "st_blocks offset");
@@ -464,7 +486,7 @@ typedef struct linux_statx_timestamp {
     int64_t tv_sec;     /* seconds */
     uint32_t tv_nsec;   /* nanoseconds */
     int32_t __reserved; /* padding */
-} linux_statx_timestamp_t;
+} LINUX_PACKED linux_statx_timestamp_t;
 
 /* struct statx (256 bytes). */
 typedef struct linux_statx {
@@ -489,7 +511,7 @@ typedef struct linux_statx {
     uint32_t stx_dev_major;            /* containing device */
     uint32_t stx_dev_minor;            /* containing device */
     uint64_t __spare2[14];             /* reserved */
-} linux_statx_t;
+} LINUX_PACKED linux_statx_t;
 _Static_assert(sizeof(linux_statx_t) == 256, "struct statx is 256 bytes");
 _Static_assert(offsetof(linux_statx_t, stx_atime) == 64, "stx_atime offset");
 
@@ -497,7 +519,7 @@ _Static_assert(offsetof(linux_statx_t, stx_atime) == 64, "stx_atime offset");
 typedef struct linux_rlimit {
     uint64_t rlim_cur; /* soft limit */
     uint64_t rlim_max; /* hard limit */
-} linux_rlimit_t;
+} LINUX_PACKED linux_rlimit_t;
 
 /* struct new_utsname: six 65-byte strings. */
 typedef struct linux_utsname {
@@ -507,7 +529,7 @@ typedef struct linux_utsname {
     char version[65];    /* kernel version */
     char machine[65];    /* "riscv64" */
     char domainname[65]; /* NIS domain */
-} linux_utsname_t;
+} LINUX_PACKED linux_utsname_t;
 _Static_assert(sizeof(linux_utsname_t) == 390, "struct new_utsname is 390 bytes");
 
 /* struct sysinfo (64-bit layout). */
@@ -527,7 +549,7 @@ typedef struct linux_sysinfo {
     uint64_t freehigh;  /* free high memory */
     uint32_t mem_unit;  /* unit of the RAM fields */
     char _f[4];         /* padding */
-} linux_sysinfo_t;
+} LINUX_PACKED linux_sysinfo_t;
 _Static_assert(sizeof(linux_sysinfo_t) == 112, "struct sysinfo is 112 bytes");
 
 /* struct linux_dirent64 header (the name follows, NUL-terminated, record 8-aligned). */
@@ -546,7 +568,7 @@ typedef struct linux_sigaction {
     uint64_t flags;    /* SA_* */
     uint64_t restorer; /* unused on riscv64 but present in the layout */
     uint64_t mask;     /* signals blocked during the handler */
-} linux_sigaction_t;
+} LINUX_PACKED linux_sigaction_t;
 _Static_assert(sizeof(linux_sigaction_t) == 32, "riscv64 kernel sigaction");
 
 /* stack_t. */
@@ -555,7 +577,7 @@ typedef struct linux_stack {
     int32_t ss_flags; /* SS_* */
     int32_t __pad;    /* padding */
     uint64_t ss_size; /* size */
-} linux_stack_t;
+} LINUX_PACKED linux_stack_t;
 _Static_assert(sizeof(linux_stack_t) == 24, "stack_t");
 
 /* siginfo_t (128 bytes); only the fields vm fills. */
@@ -610,7 +632,7 @@ typedef struct linux_winsize {
     uint16_t ws_col;    /* columns */
     uint16_t ws_xpixel; /* width */
     uint16_t ws_ypixel; /* height */
-} linux_winsize_t;
+} LINUX_PACKED linux_winsize_t;
 
 /* struct termios as the asm-generic TCGETS sees it (36 bytes). */
 typedef struct linux_termios {
@@ -620,7 +642,7 @@ typedef struct linux_termios {
     uint32_t c_lflag; /* local modes */
     uint8_t c_line;   /* line discipline */
     uint8_t c_cc[19]; /* control characters */
-} linux_termios_t;
+} LINUX_PACKED linux_termios_t;
 _Static_assert(sizeof(linux_termios_t) == 36, "kernel termios");
 
 /* struct pollfd. */
@@ -628,14 +650,14 @@ typedef struct linux_pollfd {
     int32_t fd;      /* descriptor */
     int16_t events;  /* requested */
     int16_t revents; /* returned */
-} linux_pollfd_t;
+} LINUX_PACKED linux_pollfd_t;
 
 /* struct epoll_event: packed on x86-64 hosts, naturally aligned (16 bytes) on riscv64. */
 typedef struct linux_epoll_event {
     uint32_t events; /* EPOLL* */
     uint32_t __pad;  /* alignment */
     uint64_t data;   /* user data */
-} linux_epoll_event_t;
+} LINUX_PACKED linux_epoll_event_t;
 _Static_assert(sizeof(linux_epoll_event_t) == 16, "riscv64 epoll_event");
 
 /* struct rusage (time fields then 14 longs). */
@@ -643,7 +665,7 @@ typedef struct linux_rusage {
     linux_timeval_t ru_utime; /* user time */
     linux_timeval_t ru_stime; /* system time */
     int64_t rest[14];         /* maxrss ... nivcsw */
-} linux_rusage_t;
+} LINUX_PACKED linux_rusage_t;
 
 /* struct tms. */
 typedef struct linux_tms {
@@ -651,7 +673,7 @@ typedef struct linux_tms {
     int64_t tms_stime;  /* system time */
     int64_t tms_cutime; /* children user */
     int64_t tms_cstime; /* children system */
-} linux_tms_t;
+} LINUX_PACKED linux_tms_t;
 
 /* struct msghdr (64-bit). */
 typedef struct linux_msghdr {
@@ -664,7 +686,7 @@ typedef struct linux_msghdr {
     uint64_t msg_controllen; /* its length */
     int32_t msg_flags;       /* flags */
     int32_t __pad2;          /* padding */
-} linux_msghdr_t;
+} LINUX_PACKED linux_msghdr_t;
 _Static_assert(sizeof(linux_msghdr_t) == 56, "msghdr");
 
 /* Translate a host errno value to the guest's (explicit table; unknown -> EINVAL). */

@@ -331,26 +331,26 @@ static int64_t sys_ioctl(linux_thread_t *t, const uint64_t *a) {
         return hret(ioctl(fd, TIOCSWINSZ, &h));
     }
     case LINUX_TIOCGPGRP: {
-        int32_t *g = gptr(t, a[2], 4, WR);
+        linux_s32_t *g = gptr(t, a[2], 4, WR);
         if (!g) return -LINUX_EFAULT;
         pid_t p = tcgetpgrp(fd);
         if (p < 0) return host_err();
-        *g = p;
+        g->v = p;
         return 0;
     }
     case LINUX_TIOCSPGRP: {
-        int32_t *g = gptr(t, a[2], 4, RD);
+        linux_s32_t *g = gptr(t, a[2], 4, RD);
         if (!g) return -LINUX_EFAULT;
-        return hret(tcsetpgrp(fd, *g));
+        return hret(tcsetpgrp(fd, g->v));
     }
     case LINUX_FIONREAD:
     case LINUX_FIONBIO: {
-        int32_t *g = gptr(t, a[2], 4, RD | WR);
+        linux_s32_t *g = gptr(t, a[2], 4, RD | WR);
         if (!g) return -LINUX_EFAULT;
-        int v = *g;
+        int v = g->v;
         long r = ioctl(fd, a[1] == LINUX_FIONREAD ? FIONREAD : FIONBIO, &v);
         if (r < 0) return host_err();
-        *g = v;
+        g->v = v;
         return 0;
     }
     default: return -LINUX_ENOTTY;
@@ -445,7 +445,7 @@ static int64_t sys_futex(linux_thread_t *t, const uint64_t *a) {
     case 11 /* WAIT_REQUEUE_PI */:
     case 12 /* CMP_REQUEUE_PI */:
         uaddr2 = gptr(t, a[4], 4, RD | WR);
-        if (!uaddr2) return -LINUX_EFAULT;
+        if (!uaddr2 || (a[4] & 3)) return -LINUX_EFAULT;
         break;
     default: break;
     }
@@ -576,9 +576,9 @@ static int64_t sys_sigprocmask(linux_thread_t *t, const uint64_t *a) {
     if (a[3] != 8) return -LINUX_EINVAL;
     uint64_t old = t->sigmask;
     if (a[1]) {
-        uint64_t *g = gptr(t, a[1], 8, RD);
+        linux_u64_t *g = gptr(t, a[1], 8, RD);
         if (!g) return -LINUX_EFAULT;
-        uint64_t set = *g & ~((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)));
+        uint64_t set = g->v & ~((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)));
         switch (a[0]) {
         case LINUX_SIG_BLOCK: t->sigmask |= set; break;
         case LINUX_SIG_UNBLOCK: t->sigmask &= ~set; break;
@@ -587,9 +587,9 @@ static int64_t sys_sigprocmask(linux_thread_t *t, const uint64_t *a) {
         }
     }
     if (a[2]) {
-        uint64_t *g = gptr(t, a[2], 8, WR);
+        linux_u64_t *g = gptr(t, a[2], 8, WR);
         if (!g) return -LINUX_EFAULT;
-        *g = old;
+        g->v = old;
     }
     return 0;
 }
@@ -885,16 +885,16 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
     }
     case LINUX_NR_sendfile: {
         off_t off, *op = NULL;
-        int64_t *g = NULL;
+        linux_s64_t *g = NULL;
         if (a[2]) {
             g = gptr(t, a[2], 8, RD | WR);
             if (!g) return -LINUX_EFAULT;
-            off = *g;
+            off = g->v;
             op = &off;
         }
         ssize_t r = sendfile((int)a[0], (int)a[1], op, a[3]);
         if (r < 0) return host_err();
-        if (g) *g = off;
+        if (g) g->v = off;
         return r;
     }
     case LINUX_NR_ppoll: {
@@ -1145,19 +1145,25 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
     case LINUX_NR_getsockname:
     case LINUX_NR_getpeername: {
         void *addr = NULL;
-        uint32_t *lenp = NULL;
+        linux_u32_t *lenp = NULL;
+        socklen_t len = 0;
         if (a[1]) {
             lenp = gptr(t, a[2], 4, RD | WR);
             if (!lenp) return -LINUX_EFAULT;
-            addr = gptr(t, a[1], *lenp, WR);
+            len = lenp->v;
+            addr = gptr(t, a[1], len, WR);
             if (!addr) return -LINUX_EFAULT;
         }
+        socklen_t *lp = lenp ? &len : NULL;
+        long r;
         switch (nr) {
-        case LINUX_NR_accept: return hret(accept((int)a[0], addr, lenp));
-        case LINUX_NR_accept4: return hret(accept4((int)a[0], addr, lenp, (int)a[3]));
-        case LINUX_NR_getsockname: return hret(getsockname((int)a[0], addr, lenp));
-        default: return hret(getpeername((int)a[0], addr, lenp));
+        case LINUX_NR_accept: r = accept((int)a[0], addr, lp); break;
+        case LINUX_NR_accept4: r = accept4((int)a[0], addr, lp, (int)a[3]); break;
+        case LINUX_NR_getsockname: r = getsockname((int)a[0], addr, lp); break;
+        default: r = getpeername((int)a[0], addr, lp); break;
         }
+        if (r >= 0 && lenp) lenp->v = len;
+        return hret(r);
     }
     case LINUX_NR_sendto: {
         BUF_ARG(p, a[1], a[2], RD);
@@ -1168,24 +1174,31 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
     case LINUX_NR_recvfrom: {
         BUF_ARG(p, a[1], a[2], WR);
         void *addr = NULL;
-        uint32_t *lenp = NULL;
+        linux_u32_t *lenp = NULL;
+        socklen_t len = 0;
         if (a[4]) {
             lenp = gptr(t, a[5], 4, RD | WR);
             if (!lenp) return -LINUX_EFAULT;
-            addr = gptr(t, a[4], *lenp, WR);
+            len = lenp->v;
+            addr = gptr(t, a[4], len, WR);
             if (!addr) return -LINUX_EFAULT;
         }
-        return hret(recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp));
+        long r = recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp ? &len : NULL);
+        if (r >= 0 && lenp) lenp->v = len;
+        return hret(r);
     }
     case LINUX_NR_setsockopt: {
         BUF_ARG(p, a[3], a[4], RD);
         return hret(setsockopt((int)a[0], (int)a[1], (int)a[2], p, (socklen_t)a[4]));
     }
     case LINUX_NR_getsockopt: {
-        uint32_t *lenp = gptr(t, a[4], 4, RD | WR);
+        linux_u32_t *lenp = gptr(t, a[4], 4, RD | WR);
         if (!lenp) return -LINUX_EFAULT;
-        BUF_ARG(p, a[3], *lenp, WR);
-        return hret(getsockopt((int)a[0], (int)a[1], (int)a[2], p, lenp));
+        socklen_t len = lenp->v;
+        BUF_ARG(p, a[3], len, WR);
+        long r = getsockopt((int)a[0], (int)a[1], (int)a[2], p, &len);
+        if (r >= 0) lenp->v = len;
+        return hret(r);
     }
     case LINUX_NR_shutdown: return hret(shutdown((int)a[0], (int)a[1]));
     case LINUX_NR_sendmsg: return sys_msg(t, a, true);

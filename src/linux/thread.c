@@ -166,7 +166,7 @@ static void put_tid(linux_thread_t *t, uint64_t a, int tid) {
 }
 
 static void thread_finish(linux_thread_t *t) {
-    if (t->clear_child_tid &&
+    if (t->clear_child_tid && !(t->clear_child_tid & 3) &&
         linux_space_check(&t->proc->space, t->clear_child_tid, 4, LINUX_PROT_WRITE)) {
         _Atomic uint32_t *w = linux_space_ptr(&t->proc->space, t->clear_child_tid);
         atomic_store(w, 0);

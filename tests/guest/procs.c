@@ -1,5 +1,5 @@
 /* procs.c - processes: fork + wait4 with exit codes and signals, a pipe between parent and
- * child, and getpid/getppid consistency. */
+ * child, getpid/getppid consistency and a signal sent by the child to the parent. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -7,6 +7,11 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t got_usr1;
+static void on_usr1(int sig) {
+    got_usr1 = sig;
+}
 
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -41,5 +46,17 @@ int main(void) {
     ssize_t n = read(p[0], buf, sizeof(buf));
     waitpid(c, &st, 0);
     printf("pipe from child: %zd '%s'\n", n, buf);
+    /* a signal from another process reaches the guest handler */
+    signal(SIGUSR1, on_usr1);
+    c = fork();
+    if (c == 0) {
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    while (waitpid(c, &st, 0) < 0) {
+    }
+    while (!got_usr1) {
+    }
+    printf("signal from the child: %d\n", got_usr1);
     return 0;
 }

@@ -35,6 +35,17 @@ static void on_usr1(int sig, siginfo_t *si, void *ucv) {
     got_usr1 = sig == SIGUSR1 && si->si_signo == SIGUSR1 && uc->uc_mcontext.__gregs[0] != 0;
 }
 
+/* Skip the faulting instruction by editing the saved pc: sigreturn must restore it. */
+static volatile int skipped;
+static void on_ill_skip(int sig, siginfo_t *si, void *ucv) {
+    (void)sig;
+    (void)si;
+    ucontext_t *uc = ucv;
+    uc->uc_mcontext.__gregs[0] += 4;
+    uc->uc_mcontext.__gregs[10] = 1234; /* a0 as the interrupted code will see it */
+    skipped++;
+}
+
 static void on_alrm(int sig) {
     got_alrm += sig == SIGALRM;
 }
@@ -126,6 +137,11 @@ int main(void) {
     } else {
         printf("SIGILL caught: %s\n", fault_code == SIGILL ? "yes" : "no");
     }
+    sa.sa_sigaction = on_ill_skip;
+    sigaction(SIGILL, &sa, NULL);
+    long a0;
+    __asm__ volatile("li a0, 1\n\t.word 0\n\tmv %0, a0" : "=r"(a0) : : "a0", "memory");
+    printf("SIGILL skipped by the handler: %d, a0 from the context: %ld\n", skipped, a0);
     signal(SIGUSR2, SIG_IGN);
     raise(SIGUSR2);
     printf("ignored SIGUSR2 survived\n");

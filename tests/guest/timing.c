@@ -33,6 +33,7 @@ int main(void) {
     for (int i = 0; i < 200000; i++)
         x += i * 0.5;
     printf("process cpu time advances: %s\n", now(CLOCK_PROCESS_CPUTIME_ID) > c0 ? "yes" : "no");
+    rt = now(CLOCK_REALTIME);
     time_t t = time(NULL);
     printf("time() agrees: %s\n", (double)t - rt < 2 && rt - (double)t < 2 ? "yes" : "no");
     return 0;
