@@ -16,6 +16,10 @@ void linux_thread_free(linux_thread_t *t);
 /* Run t until it exits; returns its exit status (exit_group ends the process instead). */
 int linux_thread_run(linux_thread_t *t);
 
+/* After t ran its exit: clear and wake its child-tid word, end the process when it was the
+ * last thread, else end the host thread. */
+_Noreturn void linux_thread_exit_host(linux_thread_t *t);
+
 /* Install the host handlers for guest faults (SIGSEGV, SIGBUS) once per process. */
 int linux_signals_init(linux_proc_t *proc);
 /* Deliver a synchronous signal (fault, illegal instruction, breakpoint) to t: set up the

@@ -101,5 +101,7 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
     p->start_time = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
     t->cpu->pc = img.entry;
     t->cpu->x[2] = sp;
-    return linux_thread_run(t);
+    linux_thread_run(t);
+    /* the main thread called exit (not exit_group): the other threads go on */
+    linux_thread_exit_host(t);
 }

@@ -101,6 +101,51 @@ static int gpath_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
     return 0;
 }
 
+/* /proc/self/maps of the guest: the VMA list in the kernel's format, in a memory file. */
+static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
+    int fd = memfd_create("maps", cloexec ? MFD_CLOEXEC : 0);
+    if (fd < 0) return host_err();
+    linux_space_t *sp = &t->proc->space;
+    size_t cap = 256;
+    linux_vma_t *v = NULL;
+    size_t n;
+    for (;;) {
+        linux_vma_t *nv = realloc(v, cap * sizeof(*v));
+        if (!nv) {
+            free(v);
+            close(fd);
+            return -LINUX_ENOMEM;
+        }
+        v = nv;
+        n = linux_space_snapshot(sp, v, cap);
+        if (n < cap) break;
+        cap *= 2;
+    }
+    FILE *f = fdopen(dup(fd), "w");
+    if (!f) {
+        free(v);
+        close(fd);
+        return host_err();
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = "";
+        if (v[i].end == LINUX_STACK_TOP) name = "[stack]";
+        if (v[i].start >= sp->brk_start && v[i].end <= ((sp->brk_cur + 4095) & ~4095ull) &&
+            sp->brk_cur > sp->brk_start)
+            name = "[heap]";
+        fprintf(f, "%08llx-%08llx %c%c%c%c 00000000 00:00 0          %s\n",
+                (unsigned long long)v[i].start, (unsigned long long)v[i].end,
+                (v[i].prot & LINUX_PROT_READ) ? 'r' : '-',
+                (v[i].prot & LINUX_PROT_WRITE) ? 'w' : '-',
+                (v[i].prot & LINUX_PROT_EXEC) ? 'x' : '-',
+                (v[i].flags & LINUX_MAP_TYPE) == LINUX_MAP_PRIVATE ? 'p' : 's', name);
+    }
+    fclose(f);
+    free(v);
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
 /* Host dirfd for a guest one. */
 static int hdirfd(uint64_t fd) {
     return (int)fd == LINUX_AT_FDCWD ? AT_FDCWD : (int)fd;
@@ -701,6 +746,10 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         int fl = linux_open_flags_to_host(a[2]);
         if ((fl & O_ACCMODE) == O_RDONLY && !(fl & (O_CREAT | O_TRUNC | O_TMPFILE))) {
             LOOKUP_ARG(path, a[1]);
+            char self_maps[64];
+            snprintf(self_maps, sizeof(self_maps), "/proc/%d/maps", (int)getpid());
+            if (!strcmp(path, "/proc/self/maps") || !strcmp(path, self_maps))
+                return open_guest_maps(t, fl & O_CLOEXEC);
             return hret(openat(hdirfd(a[0]), path, fl, (mode_t)a[3]));
         }
         PATH_ARG(path, a[1]);

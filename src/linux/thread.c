@@ -174,6 +174,15 @@ static void thread_finish(linux_thread_t *t) {
     }
 }
 
+_Noreturn void linux_thread_exit_host(linux_thread_t *t) {
+    thread_finish(t);
+    linux_proc_t *p = t->proc;
+    if (atomic_fetch_sub(&p->nthreads, 1) == 1) process_exit(t, t->exit_code);
+    linux_current = NULL;
+    linux_thread_free(t);
+    pthread_exit(NULL);
+}
+
 static void *thread_main(void *arg) {
     clone_start_t *cs = arg;
     linux_thread_t *t = cs->t;
@@ -182,12 +191,7 @@ static void *thread_main(void *arg) {
     if (cs->flags & LINUX_CLONE_CHILD_SETTID) put_tid(t, cs->ctid, t->tid);
     sem_post(&cs->ready); /* cs is the parent's: do not touch it after this */
     linux_thread_run(t);
-    thread_finish(t);
-    linux_proc_t *p = t->proc;
-    if (atomic_fetch_sub(&p->nthreads, 1) == 1) process_exit(t, t->exit_code);
-    linux_current = NULL;
-    linux_thread_free(t);
-    return NULL;
+    linux_thread_exit_host(t);
 }
 
 int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64_t ptid,

@@ -84,6 +84,24 @@ int main(void) {
     free(big);
     printf("malloc total %zu\n", total);
     CHECK(madvise(b0, 4096, MADV_DONTNEED) == 0 || errno == EINVAL);
+    /* /proc/self/maps lists the guest's own mappings: the stack and this mapping */
+    char *mark = mmap(NULL, 3 * pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(mark != MAP_FAILED);
+    FILE *mf = fopen("/proc/self/maps", "r");
+    CHECK(mf != NULL);
+    char line[512];
+    int stack = 0, found = 0;
+    while (fgets(line, sizeof(line), mf)) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3) continue;
+        if (strstr(line, "[stack]") && !strncmp(perms, "rw", 2)) stack = 1;
+        if (lo <= (unsigned long)mark && (unsigned long)mark + 3 * pg <= hi && perms[0] == 'r' &&
+            perms[1] == '-')
+            found = 1;
+    }
+    fclose(mf);
+    printf("maps: stack %d, new mapping %d\n", stack, found);
     printf("memory ok\n");
     return 0;
 }

@@ -1,10 +1,12 @@
 /* threads.c - pthreads over clone + futex: a mutex-protected counter, a condition variable
- * handshake, atomics, thread-local storage, join (CLONE_CHILD_CLEARTID) and gettid. */
+ * handshake, atomics, thread-local storage, join (CLONE_CHILD_CLEARTID), gettid, and a
+ * main thread that exits before the last thread. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NTHREADS 4
@@ -35,6 +37,15 @@ static void *worker(void *arg) {
     return (void *)(long)(tls_value + 1);
 }
 
+static void *last_thread(void *arg) {
+    (void)arg;
+    struct timespec d = {0, 20 * 1000 * 1000};
+    nanosleep(&d, NULL);
+    printf("last thread done\n");
+    fflush(stdout);
+    return NULL;
+}
+
 int main(void) {
     pthread_t th[NTHREADS];
     tls_value = -1;
@@ -57,5 +68,9 @@ int main(void) {
     printf("counter=%ld atomic=%ld\n", counter, (long)atomic_load(&acounter));
     printf("join results sum=%ld main tls=%d\n", sum, tls_value);
     printf("distinct thread ids: %s\n", distinct ? "yes" : "no");
-    return 0;
+    /* main leaves first: the process lives on until its last thread ends */
+    fflush(stdout);
+    pthread_t last;
+    pthread_create(&last, NULL, last_thread, NULL);
+    pthread_exit(NULL);
 }
