@@ -1,4 +1,4 @@
-# linux.mk - user-mode checks beyond CTest: real riscv64 programs from Debian (busybox, lua)
+# linux.mk - user-mode checks beyond CTest: real riscv64 programs from Debian (busybox, lua, python)
 # under vm compared with qemu-riscv64 (fetched once and cached; skipped without network).
 .PHONY: test-debian
 

@@ -10,6 +10,7 @@ packages=(
     libnuma-dev                   # optional NUMA binding of guest RAM
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
+    debian-archive-keyring        # test-debian: signed riscv64 package lists
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build
 )
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-debian.sh - real riscv64 programs from Debian (busybox, lua) under vm, compared with
+# test-debian.sh - real riscv64 programs from Debian (busybox, lua, python) under vm, compared with
 # qemu-riscv64 on the same inputs: same stdout, same exit status. (Pipelines run inside
 # busybox sh, whose applets fork without exec: qemu-riscv64 cannot exec riscv64 programs.)
 #
@@ -15,7 +15,8 @@ if ! command -v qemu-riscv64 >/dev/null; then
     echo "test-debian: skipped: qemu-riscv64 is not installed (qemu-user)"
     exit 0
 fi
-pkgs=(busybox-static lua5.4 liblua5.4-0 libc6 libgcc-s1 libreadline8t64 libstdc++6 libtinfo6)
+pkgs=(busybox-static lua5.4 liblua5.4-0 libc6 libgcc-s1 libreadline8t64 libstdc++6 libtinfo6
+      python3.13-minimal libpython3.13-minimal libexpat1 zlib1g libssl3t64)
 if ! "$here/debian-riscv64.sh" "$cache" "${pkgs[@]}"; then
     echo "test-debian: skipped: could not fetch riscv64 packages from Debian (network?)"
     exit 0
@@ -23,6 +24,7 @@ fi
 root=$cache/root
 bb=$root/usr/bin/busybox
 lua=$root/usr/bin/lua5.4
+py=$root/usr/bin/python3.13
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat >"$work/t.lua" <<'LUA'
@@ -38,6 +40,24 @@ print(co(1), co(21))
 print(io.open("/nonexistent") == nil, pcall(error, "boom"))
 print(string.rep("ab", 3), ("x"):byte(), #arg, arg[1])
 LUA
+cat >"$work/t.py" <<'PY'
+import sys, os, math, json, re, collections, itertools, threading
+print(sys.version_info[:2], sys.platform, os.uname().machine)
+print(sorted(collections.Counter("the quick brown fox jumps over the lazy dog".split()).items())[:3])
+print(json.dumps({"a": [1, 2.5, None], "b": "x"}, sort_keys=True))
+print(re.sub(r"(\d+)", lambda m: str(int(m.group(1)) * 2), "a1 b22 c333"))
+print(sum(itertools.islice((i * i for i in range(10**6)), 1000)), math.factorial(50) % 1000003)
+out = []
+ts = [threading.Thread(target=lambda k=k: out.append(sum(range(k * 1000)))) for k in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(sorted(out))
+try:
+    open("/nonexistent/x")
+except OSError as e:
+    print("errno", e.errno)
+sys.exit(3)
+PY
 printf 'one\ntwo\nthree\nfour\n' >"$work/lines.txt"
 cases=(
     "$bb echo hello world"
@@ -57,6 +77,7 @@ cases=(
     "$bb sh -c 'x=\$(echo sub; exit 3); echo \$x \$?; (exit 5); echo \$?'"
     "$lua $work/t.lua extra-arg"
     "$lua -e 'os.exit(7)'"
+    "$py $work/t.py"
 )
 fail=0
 for c in "${cases[@]}"; do
