@@ -661,7 +661,7 @@ static int64_t sys_sigaltstack(linux_thread_t *t, const uint64_t *a) {
 }
 
 /* Print one call for --strace. */
-static void strace_print(linux_thread_t *t, uint64_t nr, const uint64_t *a, int64_t r) {
+static void strace_print(linux_thread_t *t, uint64_t nr, const uint64_t *a, int64_t r, bool done) {
     const linux_systable_entry_t *e = linux_systable_find(nr);
     char line[1024];
     int n = snprintf(line, sizeof(line), "[%d] %s(", t->tid, e ? e->name : "?");
@@ -694,7 +694,9 @@ static void strace_print(linux_thread_t *t, uint64_t nr, const uint64_t *a, int6
         }
     }
     if (n > (int)sizeof(line) - 64) n = (int)sizeof(line) - 64;
-    if (r < 0 && r > -4096)
+    if (!done)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ") = ?\n");
+    else if (r < 0 && r > -4096)
         n += snprintf(line + n, sizeof(line) - (size_t)n, ") = -1 errno %lld (%s)\n", (long long)-r,
                       strerror((int)-r));
     else
@@ -1257,7 +1259,12 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
 }
 
 int64_t linux_syscall(linux_thread_t *t, uint64_t nr, const uint64_t a[6]) {
+    bool strace = t->proc->opt.strace;
+    /* calls that do not return on success are shown before they run */
+    bool early = strace && (nr == LINUX_NR_exit || nr == LINUX_NR_exit_group ||
+                            nr == LINUX_NR_execve || nr == LINUX_NR_rt_sigreturn);
+    if (early) strace_print(t, nr, a, 0, false);
     int64_t r = dispatch(t, nr, a);
-    if (t->proc->opt.strace) strace_print(t, nr, a, r);
+    if (strace && (!early || r < 0)) strace_print(t, nr, a, r, true);
     return r;
 }

@@ -34,6 +34,9 @@ int main(int argc, char **argv) {
     errno = 0;
     printf("missing: %d errno %s\n", execve("/nonexistent/prog", args, NULL),
            errno == ENOENT ? "ENOENT" : "other");
+    errno = 0;
+    printf("host program: %d errno %s\n", execve("/bin/sh", args, NULL),
+           errno == ENOEXEC ? "ENOEXEC" : "other");
     FILE *f = fopen("/tmp/vm-exec-notelf", "w");
     fputs("just text\n", f);
     fclose(f);
