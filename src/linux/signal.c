@@ -227,6 +227,12 @@ static void deliver(linux_thread_t *t, int sig, const linux_siginfo_t *info, boo
     if (act.handler == LINUX_SIG_IGN && !sync) return;
     if (act.handler == LINUX_SIG_DFL || act.handler == LINUX_SIG_IGN || (sync && blocked)) {
         if (!sync && default_ignored(sig)) return;
+        if (!sync && (sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN ||
+                      sig == LINUX_SIGTTOU)) {
+            /* default action "stop": stop vm itself, SIGCONT from outside resumes it */
+            raise(SIGSTOP);
+            return;
+        }
         linux_die_by_signal(t, sig);
     }
     if (!setup_frame(t, sig, &act, info)) linux_die_by_signal(t, LINUX_SIGSEGV);

@@ -236,8 +236,15 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
     /* a new process: fork the host (a vfork becomes a fork: the memory is copied) */
     fflush(stdout);
     fflush(stderr);
+    /* no lock of the process may be held by another thread at the fork: the child would
+     * inherit it locked */
+    pthread_mutex_lock(&t->proc->sig_lock);
+    pthread_mutex_lock(&t->proc->space.lock);
     pid_t pid = fork();
-    if (pid < 0) return -linux_errno_from_host(errno);
+    int fork_errno = errno;
+    pthread_mutex_unlock(&t->proc->space.lock);
+    pthread_mutex_unlock(&t->proc->sig_lock);
+    if (pid < 0) return -linux_errno_from_host(fork_errno);
     if (pid == 0) {
         t->proc->forked_child = true;
         atomic_store(&t->proc->nthreads, 1);
