@@ -244,6 +244,16 @@
 #define LINUX_NR_rseq               293
 #define LINUX_NR_clone3             435
 #define LINUX_NR_faccessat2         439
+#define LINUX_NR_eventfd2           19
+#define LINUX_NR_flock              32
+#define LINUX_NR_timerfd_create     85
+#define LINUX_NR_timerfd_settime    86
+#define LINUX_NR_timerfd_gettime    87
+#define LINUX_NR_getcpu             168
+#define LINUX_NR_fadvise64          223
+#define LINUX_NR_memfd_create       279
+#define LINUX_NR_copy_file_range    285
+#define LINUX_NR_close_range        436
 
 /* ---- open / fcntl / at flags (asm-generic/fcntl.h) ---- */
 #define LINUX_O_ACCMODE           0003

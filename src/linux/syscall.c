@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -29,6 +31,7 @@
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/times.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
@@ -903,6 +906,59 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
     case LINUX_NR_dup3:
         return hret(dup3((int)a[0], (int)a[1], (a[2] & LINUX_O_CLOEXEC) ? O_CLOEXEC : 0));
     case LINUX_NR_fcntl: return sys_fcntl(t, a);
+    case LINUX_NR_flock: return hret(flock((int)a[0], (int)a[1]));
+    case LINUX_NR_fadvise64: {
+        int r = posix_fadvise((int)a[0], (off_t)a[1], (off_t)a[2], (int)a[3]);
+        return r ? -(int64_t)linux_errno_from_host(r) : 0;
+    }
+    case LINUX_NR_close_range:
+        return hret(syscall(SYS_close_range, (unsigned)a[0], (unsigned)a[1], (unsigned)a[2]));
+    case LINUX_NR_eventfd2:
+        return hret(
+            eventfd((unsigned)a[0], linux_open_flags_to_host(a[1]) & (O_CLOEXEC | O_NONBLOCK)));
+    case LINUX_NR_memfd_create: {
+        PATH_ARG(name, a[0]);
+        return hret(memfd_create(name, (unsigned)a[1]));
+    }
+    case LINUX_NR_copy_file_range: {
+        /* the two offsets are optional 64-bit guest words */
+        off_t offs[2], *op[2] = {NULL, NULL};
+        linux_s64_t *g[2] = {NULL, NULL};
+        for (int i = 0; i < 2; i++) {
+            uint64_t ga = a[1 + 2 * i];
+            if (!ga) continue;
+            if (!(g[i] = gptr(t, ga, 8, RD | WR))) return -LINUX_EFAULT;
+            offs[i] = g[i]->v;
+            op[i] = &offs[i];
+        }
+        ssize_t r = copy_file_range((int)a[0], op[0], (int)a[2], op[1], a[4], (unsigned)a[5]);
+        if (r < 0) return host_err();
+        for (int i = 0; i < 2; i++)
+            if (g[i]) g[i]->v = offs[i];
+        return r;
+    }
+    case LINUX_NR_timerfd_create:
+        return hret(
+            timerfd_create((int)a[0], linux_open_flags_to_host(a[1]) & (O_CLOEXEC | O_NONBLOCK)));
+    case LINUX_NR_timerfd_settime:
+    case LINUX_NR_timerfd_gettime: {
+        /* struct itimerspec: two timespecs of two 64-bit words on both */
+        _Static_assert(sizeof(struct itimerspec) == 32, "host itimerspec layout");
+        struct itimerspec nv, ov;
+        uint64_t out = nr == LINUX_NR_timerfd_gettime ? a[1] : a[3];
+        if (nr == LINUX_NR_timerfd_settime) {
+            BUF_ARG(p, a[2], 32, RD);
+            memcpy(&nv, p, 32);
+            if (timerfd_settime((int)a[0], (int)a[1], &nv, &ov) < 0) return host_err();
+        } else if (timerfd_gettime((int)a[0], &ov) < 0) {
+            return host_err();
+        }
+        if (out) {
+            BUF_ARG(p, out, 32, WR);
+            memcpy(p, &ov, 32);
+        }
+        return 0;
+    }
     case LINUX_NR_ioctl: return sys_ioctl(t, a);
     case LINUX_NR_pipe2: {
         BUF_ARG(p, a[0], 8, WR);
@@ -1126,6 +1182,19 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         return hret(syscall(SYS_sched_setaffinity, (pid_t)a[0], (size_t)a[1], p));
     }
     case LINUX_NR_sched_yield: sched_yield(); return 0;
+    case LINUX_NR_getcpu: {
+        unsigned cpu = 0, node = 0;
+        if (getcpu(&cpu, &node) < 0) return host_err();
+        if (a[0]) {
+            BUF_ARG(p, a[0], 4, WR);
+            memcpy(p, &cpu, 4);
+        }
+        if (a[1]) {
+            BUF_ARG(p, a[1], 4, WR);
+            memcpy(p, &node, 4);
+        }
+        return 0;
+    }
     case LINUX_NR_set_tid_address: t->clear_child_tid = a[0]; return t->tid;
     case LINUX_NR_set_robust_list: return a[1] == 24 ? 0 : -LINUX_EINVAL;
     case LINUX_NR_rseq: return -LINUX_ENOSYS;   /* glibc runs without restartable sequences */

@@ -149,6 +149,16 @@ static const linux_systable_entry_t table[] = {
     S(rseq, "xuxx"),
     S(clone3, "xu"),
     S(faccessat2, "fsxx"),
+    S(eventfd2, "ux"),
+    S(flock, "fx"),
+    S(timerfd_create, "dx"),
+    S(timerfd_settime, "fxxx"),
+    S(timerfd_gettime, "fx"),
+    S(getcpu, "xxx"),
+    S(fadvise64, "fddd"),
+    S(memfd_create, "sx"),
+    S(copy_file_range, "fxfxux"),
+    S(close_range, "uux"),
 #undef S
 };
 
