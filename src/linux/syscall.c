@@ -104,6 +104,19 @@ static int gpath_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
     return 0;
 }
 
+/* A memory file holding n bytes of data, positioned at its start. */
+static int64_t memory_file(const void *data, size_t n, bool cloexec) {
+    int fd = memfd_create("proc", cloexec ? MFD_CLOEXEC : 0);
+    if (fd < 0) return host_err();
+    if (n && write(fd, data, n) != (ssize_t)n) {
+        int64_t e = host_err();
+        close(fd);
+        return e;
+    }
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
 /* /proc/self/maps of the guest: the VMA list in the kernel's format, in a memory file. */
 static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
     int fd = memfd_create("maps", cloexec ? MFD_CLOEXEC : 0);
@@ -814,6 +827,10 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
             snprintf(self_maps, sizeof(self_maps), "/proc/%d/maps", (int)getpid());
             if (!strcmp(path, "/proc/self/maps") || !strcmp(path, self_maps))
                 return open_guest_maps(t, fl & O_CLOEXEC);
+            if (!strcmp(path, "/proc/self/cmdline"))
+                return memory_file(t->proc->cmdline, t->proc->cmdline_len, fl & O_CLOEXEC);
+            if (!strcmp(path, "/proc/self/auxv"))
+                return memory_file(t->proc->auxv, t->proc->auxv_len, fl & O_CLOEXEC);
             return hret(openat(hdirfd(a[0]), path, fl, (mode_t)a[3]));
         }
         PATH_ARG(path, a[1]);
