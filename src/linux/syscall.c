@@ -282,6 +282,21 @@ static int put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h)
     return 0;
 }
 
+/* ppoll/pselect6 with a signal mask: the mask holds while the call waits, the old one comes
+ * back afterwards (through the frame when a handler runs, as rt_sigsuspend does). Returns 0,
+ * -LINUX_EINTR when a signal the new mask lets through is already pending, or -LINUX_E*. */
+static int temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
+    if (!mask_addr) return 0;
+    if (size != 8) return -LINUX_EINVAL;
+    linux_u64_t *g = gptr(t, mask_addr, 8, RD);
+    if (!g) return -LINUX_EFAULT;
+    t->saved_mask = t->sigmask;
+    t->restore_mask = true;
+    t->sigmask = g->v & ~((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)));
+    if (atomic_load(&t->pending) & ~t->sigmask) return -LINUX_EINTR;
+    return 0;
+}
+
 #define IOV_MAX_GUEST 1024
 
 /* Build a host iovec array from a guest one (buffers checked for prot). */
@@ -1081,16 +1096,20 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         return r;
     }
     case LINUX_NR_ppoll: {
+        if (a[1] > 65536) return -LINUX_EINVAL;
         BUF_ARG(p, a[0], a[1] * sizeof(linux_pollfd_t), RD | WR);
         _Static_assert(sizeof(struct pollfd) == sizeof(linux_pollfd_t), "pollfd layout");
         struct timespec ts, *tsp;
         if (get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
+        int mrc = temp_sigmask(t, a[3], a[4]);
+        if (mrc) return mrc;
         int r = ppoll(p, a[1], tsp, NULL);
         if (r < 0) return host_err();
         put_timespec(t, a[2], &ts);
         return r;
     }
     case LINUX_NR_pselect6: {
+        if (a[0] > 65536) return -LINUX_EINVAL;
         /* fd_set is a bit array of 64-bit words on both */
         void *fds[3] = {0};
         for (int i = 0; i < 3; i++)
@@ -1098,6 +1117,13 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
                 return -LINUX_EFAULT;
         struct timespec ts, *tsp;
         if (get_timespec(t, a[4], &ts, &tsp)) return -LINUX_EFAULT;
+        if (a[5]) {
+            /* the sixth argument points at { const sigset_t *ss; size_t ss_len; } */
+            linux_u64_t *sig = gptr(t, a[5], 16, RD);
+            if (!sig) return -LINUX_EFAULT;
+            int mrc = temp_sigmask(t, sig[0].v, sig[1].v);
+            if (mrc) return mrc;
+        }
         int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, NULL);
         return hret(r);
     }
