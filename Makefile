@@ -1,7 +1,7 @@
 # vm - top-level Makefile: a thin wrapper around CMake + CTest.
 #
 #   make            Release build into build/ (build/vm, build/vm-bench)
-#   make demo       build, then show vm at work
+#   make demo       build, then run a bundled riscv64 Linux program under vm
 #   make test       install missing Debian packages, build, run every test (also under
 #                   ASan+UBSan with clang), check formatting
 #   make format     reformat the C sources with clang-format
@@ -52,8 +52,14 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: clean"
 
-demo: build
+# The main job: build vm, show what it found on the host, then build the bundled riscv64
+# program (demo/demo.c, dynamically linked against Debian's riscv64 C library) and run it.
+RV64_CC ?= riscv64-linux-gnu-gcc
+demo: deps build
 	$(BUILD)/vm info
+	$(RV64_CC) -O2 -o $(BUILD)/demo-rv64 demo/demo.c -lm
+	@echo; echo '$$ vm run --stats $(BUILD)/demo-rv64 one two'
+	$(BUILD)/vm run --stats $(BUILD)/demo-rv64 one two
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -18,7 +18,8 @@ struct command {
 
 static const struct command commands[] = {
     {"info", cmd_info, "show host CPU features, memops implementation and thresholds"},
-    {"run", cmd_run, "run a RISC-V program (--machine=bare|user, --stats, --max-insns=N)"},
+    {"run", cmd_run,
+     "run a riscv64 Linux program (default) or a bare-machine ELF; see vm run --help"},
 };
 
 static void usage(FILE *out) {
