@@ -45,6 +45,9 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
     memset(p, 0, sizeof(*p));
     p->opt = *opt;
     if (!p->opt.sysroot) p->opt.sysroot = "/usr/riscv64-linux-gnu";
+    /* absolute, so that it still holds after a guest chdir and across execve */
+    static char root_abs[4096];
+    if (realpath(p->opt.sysroot, root_abs)) p->opt.sysroot = root_abs;
     pthread_mutex_init(&p->sig_lock, NULL);
     if (!realpath(path, p->exe_path)) {
         fprintf(stderr, "vm: %s: %s\n", path, strerror(errno));

@@ -663,6 +663,87 @@ static int64_t sys_sigaltstack(linux_thread_t *t, const uint64_t *a) {
     return 0;
 }
 
+/* Append the names of the bits of v set in a table, "|"-separated, and any rest in hex. */
+typedef struct bit_name {
+    uint64_t bit;     /* the flag */
+    const char *name; /* its guest name */
+} bit_name_t;
+
+static int print_bits(char *out, size_t n, uint64_t v, const bit_name_t *names, size_t count,
+                      const char *zero) {
+    int k = 0;
+    if (!v) return snprintf(out, n, "%s", zero);
+    for (size_t i = 0; i < count && (size_t)k < n; i++)
+        if (names[i].bit && (v & names[i].bit) == names[i].bit) {
+            k += snprintf(out + k, n - (size_t)k, "%s%s", k ? "|" : "", names[i].name);
+            v &= ~names[i].bit;
+        }
+    if (v && (size_t)k < n)
+        k += snprintf(out + k, n - (size_t)k, "%s0x%llx", k ? "|" : "", (unsigned long long)v);
+    return k;
+}
+
+static const bit_name_t open_names[] = {
+    {LINUX_O_CREAT, "O_CREAT"},         {LINUX_O_EXCL, "O_EXCL"},
+    {LINUX_O_NOCTTY, "O_NOCTTY"},       {LINUX_O_TRUNC, "O_TRUNC"},
+    {LINUX_O_APPEND, "O_APPEND"},       {LINUX_O_NONBLOCK, "O_NONBLOCK"},
+    {LINUX_O_DIRECTORY, "O_DIRECTORY"}, {LINUX_O_NOFOLLOW, "O_NOFOLLOW"},
+    {LINUX_O_CLOEXEC, "O_CLOEXEC"},     {LINUX_O_PATH, "O_PATH"},
+    {LINUX_O_LARGEFILE, "O_LARGEFILE"},
+};
+static const bit_name_t prot_names[] = {
+    {LINUX_PROT_READ, "PROT_READ"},
+    {LINUX_PROT_WRITE, "PROT_WRITE"},
+    {LINUX_PROT_EXEC, "PROT_EXEC"},
+};
+static const bit_name_t map_names[] = {
+    {LINUX_MAP_SHARED, "MAP_SHARED"},
+    {LINUX_MAP_PRIVATE, "MAP_PRIVATE"},
+    {LINUX_MAP_FIXED, "MAP_FIXED"},
+    {LINUX_MAP_ANONYMOUS, "MAP_ANONYMOUS"},
+    {LINUX_MAP_NORESERVE, "MAP_NORESERVE"},
+    {LINUX_MAP_STACK, "MAP_STACK"},
+    {LINUX_MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"},
+};
+
+/* One argument for --strace. */
+static int strace_arg(linux_thread_t *t, char *out, size_t n, char fmt, uint64_t v) {
+    static const char *acc[4] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
+    switch (fmt) {
+    case 'd': return snprintf(out, n, "%lld", (long long)v);
+    case 'u': return snprintf(out, n, "%llu", (unsigned long long)v);
+    case 'f':
+        if ((int)v == LINUX_AT_FDCWD) return snprintf(out, n, "AT_FDCWD");
+        return snprintf(out, n, "%d", (int)v);
+    case 's': {
+        char s[256];
+        if (v && gstr(t, v, s, sizeof(s)) == 0) return snprintf(out, n, "\"%.200s\"", s);
+        return snprintf(out, n, "0x%llx", (unsigned long long)v);
+    }
+    case 'o': {
+        int k = snprintf(out, n, "%s", acc[v & 3]);
+        if ((v & ~3ull) && (size_t)k < n) {
+            out[k++] = '|';
+            k += print_bits(out + k, n - (size_t)k, v & ~3ull, open_names,
+                            sizeof(open_names) / sizeof(open_names[0]), "");
+        }
+        return k;
+    }
+    case 'p':
+        return print_bits(out, n, v, prot_names, sizeof(prot_names) / sizeof(prot_names[0]),
+                          "PROT_NONE");
+    case 'm':
+        return print_bits(out, n, v, map_names, sizeof(map_names) / sizeof(map_names[0]), "0");
+    case 'g': {
+        int hs = linux_sig_to_host((int)v);
+        const char *name = hs ? sigabbrev_np(hs) : NULL;
+        if (name) return snprintf(out, n, "SIG%s", name);
+        return snprintf(out, n, "%lld", (long long)v);
+    }
+    default: return snprintf(out, n, "0x%llx", (unsigned long long)v);
+    }
+}
+
 /* Print one call for --strace. */
 static void strace_print(linux_thread_t *t, uint64_t nr, const uint64_t *a, int64_t r, bool done) {
     const linux_systable_entry_t *e = linux_systable_find(nr);
@@ -672,29 +753,7 @@ static void strace_print(linux_thread_t *t, uint64_t nr, const uint64_t *a, int6
     if (!e) n += snprintf(line + n, sizeof(line) - (size_t)n, "#%llu, ", (unsigned long long)nr);
     for (int i = 0; fmt[i] && n < (int)sizeof(line) - 64; i++) {
         if (i) n += snprintf(line + n, sizeof(line) - (size_t)n, ", ");
-        switch (fmt[i]) {
-        case 'd': n += snprintf(line + n, sizeof(line) - (size_t)n, "%lld", (long long)a[i]); break;
-        case 'u':
-            n += snprintf(line + n, sizeof(line) - (size_t)n, "%llu", (unsigned long long)a[i]);
-            break;
-        case 'f':
-            if ((int)a[i] == LINUX_AT_FDCWD)
-                n += snprintf(line + n, sizeof(line) - (size_t)n, "AT_FDCWD");
-            else
-                n += snprintf(line + n, sizeof(line) - (size_t)n, "%d", (int)a[i]);
-            break;
-        case 's': {
-            char s[256];
-            if (a[i] && gstr(t, a[i], s, sizeof(s)) == 0)
-                n += snprintf(line + n, sizeof(line) - (size_t)n, "\"%.200s\"", s);
-            else
-                n += snprintf(line + n, sizeof(line) - (size_t)n, "0x%llx",
-                              (unsigned long long)a[i]);
-            break;
-        }
-        default:
-            n += snprintf(line + n, sizeof(line) - (size_t)n, "0x%llx", (unsigned long long)a[i]);
-        }
+        n += strace_arg(t, line + n, sizeof(line) - 64 - (size_t)n, fmt[i], a[i]);
     }
     if (n > (int)sizeof(line) - 64) n = (int)sizeof(line) - 64;
     if (!done)

@@ -1,6 +1,7 @@
 /* systable.c - names and argument formats of the guest system calls, for --strace and for
  * the one-time warning about unsupported calls. Format letters: d signed integer, u
- * unsigned, x hexadecimal, s guest string (path), f file descriptor. */
+ * unsigned, x hexadecimal, s guest string (path), f file descriptor, o open flags, p mmap
+ * protection, m mmap flags, g signal number. */
 #include <stddef.h>
 
 #include "linux/abi.h"
@@ -34,7 +35,7 @@ static const linux_systable_entry_t table[] = {
     S(fchmodat, "fsx"),
     S(fchownat, "fsddx"),
     S(fchown, "fdd"),
-    S(openat, "fsxx"),
+    S(openat, "fsox"),
     S(close, "f"),
     S(pipe2, "xx"),
     S(getdents64, "fxu"),
@@ -73,12 +74,12 @@ static const linux_systable_entry_t table[] = {
     S(sched_setaffinity, "dux"),
     S(sched_getaffinity, "dux"),
     S(sched_yield, ""),
-    S(kill, "dd"),
+    S(kill, "dg"),
     S(tkill, "dd"),
-    S(tgkill, "ddd"),
+    S(tgkill, "ddg"),
     S(sigaltstack, "xx"),
     S(rt_sigsuspend, "xu"),
-    S(rt_sigaction, "dxxu"),
+    S(rt_sigaction, "gxxu"),
     S(rt_sigprocmask, "dxxu"),
     S(rt_sigpending, "xu"),
     S(rt_sigreturn, ""),
@@ -133,8 +134,8 @@ static const linux_systable_entry_t table[] = {
     S(mremap, "xuuxx"),
     S(clone, "xxxxx"),
     S(execve, "sxx"),
-    S(mmap, "xuxxfx"),
-    S(mprotect, "xux"),
+    S(mmap, "xupmfx"),
+    S(mprotect, "xup"),
     S(msync, "xux"),
     S(madvise, "xud"),
     S(accept4, "fxxx"),

@@ -7,7 +7,7 @@
 typedef struct linux_systable_entry {
     uint64_t nr;      /* guest number */
     const char *name; /* name without the sys_ prefix */
-    const char *args; /* one format letter per argument (d u x s f) */
+    const char *args; /* one format letter per argument (d u x s f o p m g) */
 } linux_systable_entry_t;
 
 /* The entry of nr, or NULL when vm does not know the call. */

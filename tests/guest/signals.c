@@ -1,7 +1,7 @@
 /* signals.c - guest signal handling: a SIGSEGV handler that siglongjmps out (unmapped and
  * read-only pages, with si_addr and si_code), raise() with a handler, blocking and pending
  * signals, SA_RESETHAND, sigaltstack, a timer signal, SIGILL and the register state a handler
- * sees in its ucontext. */
+ * sees in its ucontext; SIGTRAP from ebreak and SIGBUS past the end of a mapped file. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -44,6 +44,20 @@ static void on_ill_skip(int sig, siginfo_t *si, void *ucv) {
     uc->uc_mcontext.__gregs[0] += 4;
     uc->uc_mcontext.__gregs[10] = 1234; /* a0 as the interrupted code will see it */
     skipped++;
+}
+
+static volatile int trapped;
+static void on_trap(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    trapped = sig == SIGTRAP && si->si_signo == SIGTRAP;
+    uc->uc_mcontext.__gregs[0] += 4;
+}
+
+static void on_bus(int sig, siginfo_t *si, void *uc) {
+    (void)uc;
+    fault_code = sig;
+    fault_addr = si->si_addr;
+    siglongjmp(jb, 3);
 }
 
 static void on_alrm(int sig) {
@@ -142,6 +156,25 @@ int main(void) {
     long a0;
     __asm__ volatile("li a0, 1\n\t.word 0\n\tmv %0, a0" : "=r"(a0) : : "a0", "memory");
     printf("SIGILL skipped by the handler: %d, a0 from the context: %ld\n", skipped, a0);
+    /* ebreak: SIGTRAP at the instruction; the handler steps over it */
+    sa.sa_sigaction = on_trap;
+    sigaction(SIGTRAP, &sa, NULL);
+    __asm__ volatile(".4byte 0x00100073" ::: "memory");
+    printf("SIGTRAP handled: %d\n", trapped);
+    /* a file mapping past the end of the file: SIGBUS */
+    sa.sa_sigaction = on_bus;
+    sigaction(SIGBUS, &sa, NULL);
+    FILE *tf = tmpfile();
+    fputs("short file", tf);
+    fflush(tf);
+    char *fm = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fileno(tf), 0);
+    if (sigsetjmp(jb, 1) == 0) {
+        printf("in the file: %c\n", fm[0]);
+        printf("past the end: %d\n", fm[4096]);
+    } else {
+        printf("SIGBUS past the end of the file: offset %ld\n", (long)((char *)fault_addr - fm));
+    }
+    fclose(tf);
     signal(SIGUSR2, SIG_IGN);
     raise(SIGUSR2);
     printf("ignored SIGUSR2 survived\n");
