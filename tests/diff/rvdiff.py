@@ -97,7 +97,7 @@ def u64(v):
 class Chunk:
     """One test chunk: random initial state and a random instruction sequence."""
 
-    def __init__(self, rng, idx, length, quirks=(), repeat=1):
+    def __init__(self, rng, idx, length, quirks=(), repeat=1, smc=True):
         self.rng = rng
         self.repeat = repeat
         self.idx = idx
@@ -106,9 +106,17 @@ class Chunk:
         self.xinit = [0] + [self.rand_int() for _ in range(31)]
         self.finit = [self.rand_fp() for _ in range(32)]
         self.fcsr = (rng.randrange(5) << 5) | rng.randrange(32)
-        self.items = []  # list of (asm text lines, byte size)
-        while len(self.items) < length:
-            self.items.append(self.gen_any())
+        # a third of the chunks concentrate on one kind of instruction
+        self.weights = [w for _, w in self.SIMPLE]
+        if rng.random() < 0.33:
+            self.weights[rng.randrange(len(self.weights))] *= 15
+        self.items = self.sequence(length)  # list of items: lists of (asm line, byte size)
+        # some chunks run from a writable code slot, rewritten between runs (fence.i)
+        self.smc = smc and rng.random() < 0.15
+        self.items_a = self.sequence(length) if self.smc else []
+
+    def sequence(self, length):
+        return [self.gen_any() for _ in range(length)]
 
     # ---- values -------------------------------------------------------------------------
     def rand_int(self):
@@ -493,8 +501,7 @@ class Chunk:
 
     def gen_simple(self):
         names = [n for n, _ in self.SIMPLE]
-        weights = [w for _, w in self.SIMPLE]
-        return getattr(self, self.rng.choices(names, weights)[0])()
+        return getattr(self, self.rng.choices(names, self.weights)[0])()
 
     def gen_any(self):
         r = self.rng.random()
@@ -508,15 +515,22 @@ class Chunk:
     def text(self):
         i, b = self.idx, self.base
         t = 1 if b != 1 else 2
-        out = [f"chunk{i}:", f"\tlla x{b}, chunk{i}_init"]
+        out = [f"chunk{i}:"]
+        if self.smc:  # odd runs execute sequence B, even ones A: the last run is always B
+            out += [f"\tlla x5, chunk{i}_init", "\tld x6, 520(x5)", "\tandi x6, x6, 1",
+                    f"\tlla x7, chunk{i}_seqA", "\tbeqz x6, 2f", f"\tlla x7, chunk{i}_seq",
+                    f"2:\tlla x8, smc{i}_slot", f"\tli x9, {self.slot_size() // 4}",
+                    "3:\tlw x10, 0(x7)", "\tsw x10, 0(x8)", "\taddi x7, x7, 4",
+                    "\taddi x8, x8, 4", "\taddi x9, x9, -1", "\tbnez x9, 3b", "\tfence.i"]
+        out += [f"\tlla x{b}, chunk{i}_init"]
         out += [f"\tfld f{j}, {256 + 8 * j}(x{b})" for j in range(32)]
         out += [f"\tld x{t}, 512(x{b})", f"\tfscsr x{t}"]
         out += [f"\tld x{j}, {8 * j}(x{b})" for j in range(1, 32) if j != b]
-        out += [f"\tlla x{b}, chunk{i}_scratch", f"chunk{i}_seq:"]
-        for item in self.items:
-            for line, _ in item:
-                out.append(line if line.endswith(":") else "\t" + line)
-        out.append(f"chunk{i}_seq_end:")
+        out += [f"\tlla x{b}, chunk{i}_scratch"]
+        if self.smc:
+            out += [f"\tj smc{i}_slot", f"smc{i}_back:"]
+        else:
+            out += [f"chunk{i}_seq:"] + self.lines(self.items) + [f"chunk{i}_seq_end:"]
         out += [f"\tsd x{j}, {-DUMP + 8 + 8 * j}(x{b})" for j in range(32)]
         out += [f"\tfsd f{j}, {-DUMP + 264 + 8 * j}(x{b})" for j in range(32)]
         out += [f"\tfrcsr x{t}", f"\tsd x{t}, -8(x{b})"]
@@ -527,6 +541,31 @@ class Chunk:
                 "\tecall"]
         return "\n".join(out)
 
+    @staticmethod
+    def lines(items):
+        return [line if line.endswith(":") else "\t" + line for item in items for line, _ in item]
+
+    @staticmethod
+    def size(items):
+        return sum(n for item in items for _, n in item)
+
+    def slot_size(self):
+        return (max(self.size(self.items), self.size(self.items_a)) + 4) // 4 * 4
+
+    def smc_text(self):
+        """Both versions of a rewritten sequence (read-only code), its slot and the way back."""
+        if not self.smc:
+            return ""
+        i, n = self.idx, self.slot_size()
+        out = [f"\t.section .text.smc{i}, \"ax\"", "\t.balign 4"]
+        for name, items in ((f"chunk{i}_seqA", self.items_a), (f"chunk{i}_seq", self.items)):
+            pad = n - self.size(items)
+            out += [f"{name}:"] + self.lines(items) + ["\t.2byte 0x0001"] * (pad % 4 // 2)
+            out += ["\tnop"] * (pad // 4) + [f"{name}_end:"]
+        out += ["\t.section .smc, \"awx\"", "\t.balign 4", f"smc{i}_slot:", f"\t.skip {n}",
+                f"\tj smc{i}_back", "\t.text"]
+        return "\n".join(out)
+
     def data(self):
         i = self.idx
         q = lambda vals: "\t.8byte " + ", ".join(f"{v:#x}" for v in vals)  # noqa: E731
@@ -535,7 +574,7 @@ class Chunk:
         cross = [] if i % 2 else ["\t.balign 4096", f"\t.skip {4096 - DUMP - SCRATCH // 2}"]
         return "\n".join([
             "\t.balign 64", f"chunk{i}_init:", q(self.xinit), q(self.finit),
-            q([self.fcsr, self.repeat]),
+            q([self.fcsr, max(self.repeat, 2) if self.smc else self.repeat]),
             "\t.balign 64"] + cross + [f"chunk{i}_dump:", q([MAGIC | i]), q([0] * 65),
             f"chunk{i}_scratch:",
         ] + [q(scratch[j:j + 8]) for j in range(0, len(scratch), 8)])
@@ -548,7 +587,9 @@ def program(seed, index, chunks, length, quirks=(), repeat=1):
     src = ["/* generated by rvdiff.py: seed %d program %d */" % (seed, index),
            "\t.option norvc", "\t.option norelax", "\t.text", "\t.globl _start", "_start:"]
     src += [c.text() for c in cs]
-    src += ["\tli a7, 94", "\tli a0, 0", "\tecall", "\t.data"]
+    src += ["\tli a7, 94", "\tli a0, 0", "\tecall"]
+    src += [c.smc_text() for c in cs]
+    src += ["\t.data"]
     src += [c.data() for c in cs]
     return "\n".join(src) + "\n"
 
@@ -616,7 +657,8 @@ def run(cmd, elf, timeout):
 
 def build(tools, asm, elf):
     r = subprocess.run([tools["cc"], "-march=rv64gc_zba_zbb_zbs", "-mabi=lp64d", "-nostdlib",
-                        "-static", "-mno-relax", "-Wl,--no-relax", "-o", elf, asm],
+                        "-static", "-mno-relax", "-Wl,--no-relax", "-Wl,--no-warn-rwx-segments", "-o",
+                        elf, asm],
                        capture_output=True, text=True)
     return r.returncode == 0, r.stderr
 
