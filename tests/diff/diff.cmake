@@ -14,8 +14,8 @@ if(Python3_Interpreter_FOUND AND VM_RISCV64_CC AND VM_QEMU_RISCV64)
                      --seed 1 --sequences 3000 --jobs 2)
     set_tests_properties(diff/cpu PROPERTIES SKIP_RETURN_CODE 77)
 else()
-    add_test(NAME diff/cpu COMMAND ${CMAKE_COMMAND} -E echo
-             "SKIPPED: diff/cpu needs python3, riscv64-linux-gnu-gcc and qemu-riscv64 (scripts/deps.sh)")
+    add_test(NAME diff/cpu COMMAND ${CMAKE_COMMAND} -E echo "SKIPPED: diff/cpu needs python3,"
+             "riscv64-linux-gnu-gcc and qemu-riscv64 (scripts/deps.sh)")
     set_tests_properties(diff/cpu PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")
 endif()
 set_tests_properties(diff/cpu PROPERTIES TIMEOUT 300 LABELS diff)

@@ -656,10 +656,9 @@ def run(cmd, elf, timeout):
 
 
 def build(tools, asm, elf):
-    r = subprocess.run([tools["cc"], "-march=rv64gc_zba_zbb_zbs", "-mabi=lp64d", "-nostdlib",
-                        "-static", "-mno-relax", "-Wl,--no-relax", "-Wl,--no-warn-rwx-segments", "-o",
-                        elf, asm],
-                       capture_output=True, text=True)
+    flags = ["-march=rv64gc_zba_zbb_zbs", "-mabi=lp64d", "-nostdlib", "-static", "-mno-relax",
+             "-Wl,--no-relax", "-Wl,--no-warn-rwx-segments"]
+    r = subprocess.run([tools["cc"]] + flags + ["-o", elf, asm], capture_output=True, text=True)
     return r.returncode == 0, r.stderr
 
 
@@ -708,10 +707,12 @@ def check_program(args, tools, tmp, index):
 
 
 def finish(args, tools, asm, elf, index, report):
+    quirks = ",".join(args.quirks) or "none"
     head = [f"=== DIVERGENCE: seed {args.seed} program {index}",
             f"    reproduce: {sys.argv[0]} --seed {args.seed} --first {index} --programs 1 "
-            f"--chunks {args.chunks} --length {args.length} --repeat {args.repeat} --quirks {','.join(args.quirks) or 'none'} "
-            f"--vm '{shlex.join(args.vm)}' --ref '{shlex.join(args.ref)}' --keep DIR"]
+            f"--chunks {args.chunks} --length {args.length} --repeat {args.repeat} "
+            f"--quirks {quirks} --vm '{shlex.join(args.vm)}' --ref '{shlex.join(args.ref)}' "
+            "--keep DIR"]
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
         for p in (asm, elf):
@@ -771,7 +772,8 @@ def main():
     missing = [k for k in ("cc", "objdump") if not tools[k]]
     if missing or not shutil.which(args.ref[0]):
         what = ", ".join(["riscv64-linux-gnu-gcc/objdump (gcc-riscv64-linux-gnu)"] * bool(missing)
-                         + [f"{args.ref[0]} (qemu-user)"] * (not shutil.which(args.ref[0])))
+                         + [args.ref[0] + " (qemu-user)" * ("qemu" in args.ref[0])]
+                         * (not shutil.which(args.ref[0])))
         print(f"SKIPPED: rvdiff needs {what}")
         return 77
     if not shutil.which(args.vm[0]):
