@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake clang clang-format git
+    libclang-rt-14-dev            # clang's ASan/UBSan and libFuzzer runtimes (only recommended by clang)
     libcmocka-dev                 # unit tests
     libbenchmark-dev              # perf-bench (vm-bench)
     libnuma-dev                   # optional NUMA binding of guest RAM

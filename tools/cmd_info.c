@@ -1,12 +1,72 @@
-/* cmd_info.c - `vm info`: what vm knows about the host and how it will use it. */
+/* cmd_info.c - `vm info`: what vm knows about the host and how it will use it.
+ *
+ * Prints the version, the host CPU and the features memops dispatch looks at, the cache sizes
+ * the thresholds derive from, the memops implementation in force (honouring VM_MEMOPS and
+ * the VM_MEMOPS_*_MIN variables), every implementation the host can run, and the size tiers.
+ * A bad or unsupported VM_MEMOPS setting is a usage error: message on stderr, exit status 2.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "vm/host.h"
+#include "vm/memops.h"
 #include "vm/vm.h"
 
+/* Format a byte count as "32 KiB" / "1 MiB" / "123 B" (exact when it divides evenly). */
+static const char *fmt_bytes(char *buf, size_t cap, size_t v) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB"};
+    int u = 0;
+    while (u < 3 && v && v % 1024 == 0) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, cap, "%zu %s", v, units[u]);
+    return buf;
+}
+
+/* A threshold: "never" for 0, else its size. */
+static const char *fmt_threshold(char *buf, size_t cap, size_t v) {
+    if (!v) return "never";
+    return fmt_bytes(buf, cap, v);
+}
+
 int cmd_info(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "vm info: unexpected argument '%s' (vm info takes none)\n", argv[1]);
+        return 2;
+    }
+    const char *why = NULL;
+    if (vm_memops_init_from_env(&why)) {
+        fprintf(stderr, "vm info: %s\n", why);
+        return 2;
+    }
+    const vm_host_info_t *h = vm_host_info();
+    char b1[32], b2[32], b3[32], b4[32];
+    vm_memops_tuning_t t = vm_memops_tuning();
+
     printf("vm %s\n", vm_version());
+    printf("host:           %s\n", h->arch);
+    printf("cpu:            %s\n", h->model);
+    printf("features:      %s%s%s%s%s%s\n", h->sse2 ? " sse2" : "", h->avx2 ? " avx2" : "",
+           h->avx512 ? " avx512" : "", h->erms ? " erms" : "", h->fsrm ? " fsrm" : "",
+           h->neon ? " neon" : "");
+    printf("caches:         L1d %s, L2 %s, L3 %s\n",
+           h->l1d_bytes ? fmt_bytes(b1, sizeof b1, h->l1d_bytes) : "unknown",
+           h->l2_bytes ? fmt_bytes(b2, sizeof b2, h->l2_bytes) : "unknown",
+           h->l3_bytes ? fmt_bytes(b3, sizeof b3, h->l3_bytes) : "unknown");
+    printf("memops:         %s\n", vm_memops_name(vm_memops_active()));
+    printf("supported:     ");
+    for (int i = VM_MEMOPS_SCALAR; i < VM_MEMOPS_COUNT; i++)
+        if (vm_memops_supported((vm_memops_impl_t)i))
+            printf(" %s", vm_memops_name((vm_memops_impl_t)i));
+    printf("\n");
+    printf("tier loop-free: up to %s\n", fmt_bytes(b1, sizeof b1, t.small_max));
+    printf("tier rep movsb: %s%s\n", t.rep_movsb_min ? "from " : "",
+           fmt_threshold(b2, sizeof b2, t.rep_movsb_min));
+    printf("tier streaming: %s%s\n", t.nt_min ? "from " : "",
+           fmt_threshold(b3, sizeof b3, t.nt_min));
+    printf("tier rep stosb: %s%s\n", t.rep_stosb_min ? "from " : "",
+           fmt_threshold(b4, sizeof b4, t.rep_stosb_min));
     return 0;
 }

@@ -1,0 +1,293 @@
+/* memops.c - run-time dispatch of the bulk memory operations.
+ *
+ * vm_memcpy() and friends jump through one atomic function pointer each. The pointers start
+ * at "first use" trampolines that resolve the implementation exactly once (pthread_once):
+ * the host's best one, or the one VM_MEMOPS names when the host can run it, plus the tier
+ * thresholds derived from the cache sizes and overridden by VM_MEMOPS_*_MIN. After that a
+ * call costs one load and one indirect jump, like a PLT call into the C library.
+ *
+ * An implementation is only ever installed after vm_memops_supported() said yes, which
+ * checks the CPU bits and the OS-enabled register state (vm_host_info()), so no path can
+ * raise SIGILL. The thresholds only change speed, never results, so they are relaxed
+ * atomics that the implementations read without ordering.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mem/memops_impl.h"
+#include "vm/host.h"
+#include "vm/memops.h"
+
+typedef void *(*mo_memcpy_fn)(void *restrict, const void *restrict, size_t);
+typedef void *(*mo_memmove_fn)(void *, const void *, size_t);
+typedef void *(*mo_memset_fn)(void *, int, size_t);
+typedef int (*mo_memcmp_fn)(const void *, const void *, size_t);
+
+_Atomic size_t mem_memops_rep_movsb_min;
+_Atomic size_t mem_memops_nt_min;
+_Atomic size_t mem_memops_rep_stosb_min;
+
+static const char *const impl_names[VM_MEMOPS_COUNT] = {
+    [VM_MEMOPS_AUTO] = "auto", [VM_MEMOPS_SCALAR] = "scalar", [VM_MEMOPS_SSE2] = "sse2",
+    [VM_MEMOPS_AVX2] = "avx2", [VM_MEMOPS_AVX512] = "avx512", [VM_MEMOPS_NEON] = "neon",
+};
+
+/* Vector width of each implementation; the no-loop tier goes up to 8 vectors. */
+static const size_t impl_width[VM_MEMOPS_COUNT] = {
+    [VM_MEMOPS_SCALAR] = 8,  [VM_MEMOPS_SSE2] = 16, [VM_MEMOPS_AVX2] = 32,
+    [VM_MEMOPS_AVX512] = 64, [VM_MEMOPS_NEON] = 16,
+};
+
+static void *first_memcpy(void *restrict d, const void *restrict s, size_t n);
+static void *first_memmove(void *d, const void *s, size_t n);
+static void *first_memset(void *d, int c, size_t n);
+static int first_memcmp(const void *a, const void *b, size_t n);
+
+static _Atomic(mo_memcpy_fn) active_memcpy = first_memcpy;
+static _Atomic(mo_memmove_fn) active_memmove = first_memmove;
+static _Atomic(mo_memset_fn) active_memset = first_memset;
+static _Atomic(mo_memcmp_fn) active_memcmp = first_memcmp;
+static _Atomic vm_memops_impl_t active_impl = VM_MEMOPS_AUTO;
+
+static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+static int env_error;            /* -errno from VM_MEMOPS* at first resolution, or 0 */
+static char env_why[160];        /* its message */
+static atomic_bool env_reported; /* the message was printed or returned already */
+
+static vm_memops_tuning_t current_tuning(void);
+static void store_tuning(const vm_memops_tuning_t *t);
+
+static const vm_memops_table_t *table_of(vm_memops_impl_t impl) {
+    switch (impl) {
+    case VM_MEMOPS_SCALAR: return &mem_memops_scalar;
+    case VM_MEMOPS_SSE2: return MEM_MEMOPS_SSE2_TABLE;
+    case VM_MEMOPS_AVX2: return MEM_MEMOPS_AVX2_TABLE;
+    case VM_MEMOPS_AVX512: return MEM_MEMOPS_AVX512_TABLE;
+    case VM_MEMOPS_NEON: return MEM_MEMOPS_NEON_TABLE;
+    default: return NULL;
+    }
+}
+
+bool vm_memops_supported(vm_memops_impl_t impl) {
+    const vm_host_info_t *h = vm_host_info();
+    if (impl == VM_MEMOPS_AUTO) return true;
+    if (!table_of(impl)) return false; /* not built for this host architecture */
+    switch (impl) {
+    case VM_MEMOPS_SCALAR: return true;
+    case VM_MEMOPS_SSE2: return h->sse2;
+    case VM_MEMOPS_AVX2: return h->avx2;
+    case VM_MEMOPS_AVX512: return h->avx512;
+    case VM_MEMOPS_NEON: return h->neon;
+    default: return false;
+    }
+}
+
+/* The best implementation the host runs. */
+static vm_memops_impl_t best_impl(void) {
+    static const vm_memops_impl_t order[] = {VM_MEMOPS_AVX512, VM_MEMOPS_AVX2, VM_MEMOPS_SSE2,
+                                             VM_MEMOPS_NEON};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (vm_memops_supported(order[i])) return order[i];
+    return VM_MEMOPS_SCALAR;
+}
+
+/* Thresholds for this host, from its cache sizes and copy-instruction bits. The ratios
+ * come from measurements recorded in docs/memory.md ("Size tiers"). */
+static vm_memops_tuning_t default_tuning(void) {
+    const vm_host_info_t *h = vm_host_info();
+    vm_memops_tuning_t t = {0};
+    /* Streaming stores pay off once source plus destination no longer fit in the last-level
+     * cache; half of L3 (or 2x L2 without an L3 figure) marks that point. */
+    size_t llc = h->l3_bytes ? h->l3_bytes : 4 * h->l2_bytes;
+    t.nt_min = llc ? llc / 2 : (size_t)8 << 20;
+    /* With wide vectors the plain loop beats `rep movsb` at every cached size; with 16-byte
+     * vectors `rep movsb` (with ERMS) wins from a few KiB. */
+    t.rep_movsb_min = 0;
+    t.rep_stosb_min = 0;
+    if (h->erms && !h->avx2) {
+        t.rep_movsb_min = 4096;
+        t.rep_stosb_min = 4096;
+    }
+    return t;
+}
+
+static void install(vm_memops_impl_t impl) {
+    const vm_memops_table_t *t = table_of(impl);
+    atomic_store_explicit(&active_memcpy, t->memcpy, memory_order_release);
+    atomic_store_explicit(&active_memmove, t->memmove, memory_order_release);
+    atomic_store_explicit(&active_memset, t->memset, memory_order_release);
+    atomic_store_explicit(&active_memcmp, t->memcmp, memory_order_release);
+    atomic_store_explicit(&active_impl, impl, memory_order_release);
+}
+
+/* Parse a byte count: decimal with an optional K, M or G suffix (binary units). */
+static int parse_size(const char *s, size_t *out) {
+    if (!s || !isdigit((unsigned char)*s)) return -EINVAL;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return -EINVAL;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10;
+    if (*end == 'M' || *end == 'm') shift = 20;
+    if (*end == 'G' || *end == 'g') shift = 30;
+    if (shift) end++;
+    if (*end || v > (SIZE_MAX >> shift)) return -EINVAL;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+/* Apply VM_MEMOPS and the threshold variables; on error nothing is changed. */
+static int apply_env(char *why, size_t why_cap) {
+    vm_memops_impl_t impl = VM_MEMOPS_AUTO;
+    const char *name = getenv("VM_MEMOPS");
+    if (name && *name) {
+        if (vm_memops_parse(name, &impl)) {
+            snprintf(why, why_cap,
+                     "VM_MEMOPS=%.32s: unknown implementation (expected auto, scalar, sse2, "
+                     "avx2, avx512 or neon)",
+                     name);
+            return -EINVAL;
+        }
+        if (!vm_memops_supported(impl)) {
+            snprintf(why, why_cap, "VM_MEMOPS=%s: this host's CPU or OS cannot run it", name);
+            return -ENOTSUP;
+        }
+    }
+    static const char *const vars[] = {"VM_MEMOPS_REP_MOVSB_MIN", "VM_MEMOPS_NT_MIN",
+                                       "VM_MEMOPS_REP_STOSB_MIN"};
+    vm_memops_tuning_t t = current_tuning();
+    size_t *fields[] = {&t.rep_movsb_min, &t.nt_min, &t.rep_stosb_min};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && parse_size(v, fields[i])) {
+            snprintf(why, why_cap, "%s=%.32s: not a byte count (digits with optional K/M/G)",
+                     vars[i], v);
+            return -EINVAL;
+        }
+    }
+    store_tuning(&t);
+    install(impl == VM_MEMOPS_AUTO ? best_impl() : impl);
+    return 0;
+}
+
+static void resolve(void) {
+    vm_memops_tuning_t t = default_tuning();
+    store_tuning(&t);
+    install(best_impl());
+    env_error = apply_env(env_why, sizeof env_why);
+}
+
+/* First call through a trampoline: resolve, and say once if the environment was ignored. */
+static void first_use(void) {
+    pthread_once(&resolve_once, resolve);
+    if (env_error && !atomic_exchange(&env_reported, true))
+        fprintf(stderr, "vm: %s; using %s\n", env_why, vm_memops_name(vm_memops_active()));
+}
+
+static void *first_memcpy(void *restrict d, const void *restrict s, size_t n) {
+    first_use();
+    return atomic_load_explicit(&active_memcpy, memory_order_acquire)(d, s, n);
+}
+static void *first_memmove(void *d, const void *s, size_t n) {
+    first_use();
+    return atomic_load_explicit(&active_memmove, memory_order_acquire)(d, s, n);
+}
+static void *first_memset(void *d, int c, size_t n) {
+    first_use();
+    return atomic_load_explicit(&active_memset, memory_order_acquire)(d, c, n);
+}
+static int first_memcmp(const void *a, const void *b, size_t n) {
+    first_use();
+    return atomic_load_explicit(&active_memcmp, memory_order_acquire)(a, b, n);
+}
+
+void *vm_memcpy(void *restrict dst, const void *restrict src, size_t n) {
+    return atomic_load_explicit(&active_memcpy, memory_order_acquire)(dst, src, n);
+}
+void *vm_memmove(void *dst, const void *src, size_t n) {
+    return atomic_load_explicit(&active_memmove, memory_order_acquire)(dst, src, n);
+}
+void *vm_memset(void *dst, int c, size_t n) {
+    return atomic_load_explicit(&active_memset, memory_order_acquire)(dst, c, n);
+}
+int vm_memcmp(const void *a, const void *b, size_t n) {
+    return atomic_load_explicit(&active_memcmp, memory_order_acquire)(a, b, n);
+}
+
+const char *vm_memops_name(vm_memops_impl_t impl) {
+    return (unsigned)impl < VM_MEMOPS_COUNT ? impl_names[impl] : "invalid";
+}
+
+int vm_memops_parse(const char *name, vm_memops_impl_t *out) {
+    if (!name) return -EINVAL;
+    for (int i = 0; i < VM_MEMOPS_COUNT; i++)
+        if (!strcasecmp(name, impl_names[i])) {
+            *out = (vm_memops_impl_t)i;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+const vm_memops_table_t *vm_memops_table(vm_memops_impl_t impl) {
+    pthread_once(&resolve_once, resolve); /* thresholds in force before any direct call */
+    if (impl == VM_MEMOPS_AUTO) impl = best_impl();
+    return vm_memops_supported(impl) ? table_of(impl) : NULL;
+}
+
+int vm_memops_select(vm_memops_impl_t impl) {
+    if ((unsigned)impl >= VM_MEMOPS_COUNT) return -EINVAL;
+    pthread_once(&resolve_once, resolve);
+    if (!vm_memops_supported(impl)) return -ENOTSUP;
+    install(impl == VM_MEMOPS_AUTO ? best_impl() : impl);
+    return 0;
+}
+
+int vm_memops_init_from_env(const char **why) {
+    static _Thread_local char msg[160];
+    pthread_once(&resolve_once, resolve);
+    atomic_store(&env_reported, true); /* the caller handles errors from here on */
+    int err = apply_env(msg, sizeof msg);
+    if (why) *why = err ? msg : NULL;
+    return err;
+}
+
+vm_memops_impl_t vm_memops_active(void) {
+    pthread_once(&resolve_once, resolve);
+    return atomic_load_explicit(&active_impl, memory_order_acquire);
+}
+
+/* The thresholds in force, without triggering resolution (resolve() itself uses it). */
+static vm_memops_tuning_t current_tuning(void) {
+    vm_memops_tuning_t t;
+    vm_memops_impl_t impl = atomic_load_explicit(&active_impl, memory_order_acquire);
+    t.small_max = 8 * impl_width[impl == VM_MEMOPS_AUTO ? VM_MEMOPS_SCALAR : impl];
+    t.rep_movsb_min = atomic_load_explicit(&mem_memops_rep_movsb_min, memory_order_relaxed);
+    t.nt_min = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
+    t.rep_stosb_min = atomic_load_explicit(&mem_memops_rep_stosb_min, memory_order_relaxed);
+    return t;
+}
+
+vm_memops_tuning_t vm_memops_tuning(void) {
+    pthread_once(&resolve_once, resolve);
+    return current_tuning();
+}
+
+/* Store thresholds without triggering resolution. */
+static void store_tuning(const vm_memops_tuning_t *t) {
+    atomic_store_explicit(&mem_memops_rep_movsb_min, t->rep_movsb_min, memory_order_relaxed);
+    atomic_store_explicit(&mem_memops_nt_min, t->nt_min, memory_order_relaxed);
+    atomic_store_explicit(&mem_memops_rep_stosb_min, t->rep_stosb_min, memory_order_relaxed);
+}
+
+void vm_memops_set_tuning(const vm_memops_tuning_t *t) {
+    pthread_once(&resolve_once, resolve); /* so first use cannot overwrite them later */
+    store_tuning(t);
+}

@@ -1,0 +1,304 @@
+/* memops_body.h - the size-tiered memcpy/memmove/memset/memcmp algorithm, written once and
+ * instantiated by each memops_<isa>.c, which first defines its vector primitives:
+ *
+ *   MO_V                  vector width in bytes (8 for the scalar word version)
+ *   mo_vec_t              the vector type
+ *   mo_load / mo_store    unaligned load / store of one vector
+ *   mo_store_nt           non-temporal store to a 64-byte aligned address (if MO_HAVE_NT)
+ *   mo_splat(c)           vector of byte c
+ *   mo_neq(a, b)          a word that is non-zero iff a and b differ...
+ *   mo_diff_index(w)      ...and the index of their first differing byte, from that word
+ *   mo_copy_lt_v, mo_set_lt_v, mo_cmp_lt_v   the ops for n < MO_V
+ *   mo_copy_block         optional (MO_HAVE_COPY_BLOCK): one 4V block of the copy loop
+ *   MO_HAVE_NT, MO_IMPL, MO_NAME, MO_TABLE
+ *
+ * Tiers (the same for every ISA, in units of V = MO_V):
+ *   n < V          mo_*_lt_v: register or masked accesses, no loop
+ *   V <= n <= 8V   2, 4 or 8 overlapping vectors from both ends, no loop; every load happens
+ *                  before any store, so this tier is also a correct memmove
+ *   n > 8V         loop of 4 vectors per iteration with an aligned destination; the first
+ *                  vector and the last 4 are loaded up front and stored last (overlapping
+ *                  the loop), so no scalar tail loop is needed
+ *   large          `rep movsb`/`rep stosb` from mem_memops_rep_*_min, streaming stores from
+ *                  mem_memops_nt_min (copies only when the buffers do not overlap)
+ * No access ever touches a byte outside [src, src+n) or [dst, dst+n).
+ */
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "mem/memops_arch.h"
+#include "mem/memops_impl.h"
+
+typedef unsigned char mo_u8;
+
+#ifndef MO_HAVE_COPY_BLOCK
+/* Copy one 4V block of the loop tier, loads before stores (overlap-safe). An ISA file may
+ * supply its own (MO_HAVE_COPY_BLOCK), e.g. with narrower vectors where those are faster. */
+static inline void mo_copy_block(mo_u8 *d, const mo_u8 *s) {
+    mo_vec_t a0 = mo_load(s), a1 = mo_load(s + MO_V);
+    mo_vec_t a2 = mo_load(s + 2 * MO_V), a3 = mo_load(s + 3 * MO_V);
+    mo_store(d, a0);
+    mo_store(d + MO_V, a1);
+    mo_store(d + 2 * MO_V, a2);
+    mo_store(d + 3 * MO_V, a3);
+}
+#endif
+
+/* Copy V <= n <= 8V bytes; all loads precede all stores (overlap-safe). */
+static inline void mo_copy_v_8v(mo_u8 *d, const mo_u8 *s, size_t n) {
+    if (n <= 2 * MO_V) {
+        mo_vec_t a = mo_load(s), b = mo_load(s + n - MO_V);
+        mo_store(d, a);
+        mo_store(d + n - MO_V, b);
+    } else if (n <= 4 * MO_V) {
+        mo_vec_t a0 = mo_load(s), a1 = mo_load(s + MO_V);
+        mo_vec_t b0 = mo_load(s + n - 2 * MO_V), b1 = mo_load(s + n - MO_V);
+        mo_store(d, a0);
+        mo_store(d + MO_V, a1);
+        mo_store(d + n - 2 * MO_V, b0);
+        mo_store(d + n - MO_V, b1);
+    } else {
+        mo_vec_t a0 = mo_load(s), a1 = mo_load(s + MO_V);
+        mo_vec_t a2 = mo_load(s + 2 * MO_V), a3 = mo_load(s + 3 * MO_V);
+        mo_vec_t b0 = mo_load(s + n - 4 * MO_V), b1 = mo_load(s + n - 3 * MO_V);
+        mo_vec_t b2 = mo_load(s + n - 2 * MO_V), b3 = mo_load(s + n - MO_V);
+        mo_store(d, a0);
+        mo_store(d + MO_V, a1);
+        mo_store(d + 2 * MO_V, a2);
+        mo_store(d + 3 * MO_V, a3);
+        mo_store(d + n - 4 * MO_V, b0);
+        mo_store(d + n - 3 * MO_V, b1);
+        mo_store(d + n - 2 * MO_V, b2);
+        mo_store(d + n - MO_V, b3);
+    }
+}
+
+/* Copy n <= 8V bytes without a loop (overlap-safe). */
+static inline void mo_copy_upto_8v(mo_u8 *d, const mo_u8 *s, size_t n) {
+    if (n < MO_V)
+        mo_copy_lt_v(d, s, n);
+    else
+        mo_copy_v_8v(d, s, n);
+}
+
+/* Forward copy of n > 8V bytes; correct when d <= s or the buffers do not overlap. */
+static void mo_copy_fwd_loop(mo_u8 *d, const mo_u8 *s, size_t n) {
+    mo_vec_t head = mo_load(s);
+    mo_vec_t t0 = mo_load(s + n - 4 * MO_V), t1 = mo_load(s + n - 3 * MO_V);
+    mo_vec_t t2 = mo_load(s + n - 2 * MO_V), t3 = mo_load(s + n - MO_V);
+    size_t skip = MO_V - ((uintptr_t)d & (MO_V - 1)); /* 1..V: dst becomes aligned */
+    mo_u8 *dp = d + skip;
+    const mo_u8 *sp = s + skip;
+    size_t left = n - skip;
+    while (left > 4 * MO_V) {
+        mo_copy_block(dp, sp);
+        dp += 4 * MO_V;
+        sp += 4 * MO_V;
+        left -= 4 * MO_V;
+    }
+    mo_store(d + n - 4 * MO_V, t0);
+    mo_store(d + n - 3 * MO_V, t1);
+    mo_store(d + n - 2 * MO_V, t2);
+    mo_store(d + n - MO_V, t3);
+    mo_store(d, head);
+}
+
+/* Backward copy of n > 8V bytes; correct when d >= s or the buffers do not overlap. */
+static void mo_copy_bwd_loop(mo_u8 *d, const mo_u8 *s, size_t n) {
+    mo_vec_t h0 = mo_load(s), h1 = mo_load(s + MO_V);
+    mo_vec_t h2 = mo_load(s + 2 * MO_V), h3 = mo_load(s + 3 * MO_V);
+    mo_vec_t tail = mo_load(s + n - MO_V);
+    size_t skip = (uintptr_t)(d + n) & (MO_V - 1); /* 0..V-1: dst end becomes aligned */
+    mo_u8 *dp = d + n - skip;
+    const mo_u8 *sp = s + n - skip;
+    size_t left = n - skip;
+    while (left > 4 * MO_V) {
+        dp -= 4 * MO_V;
+        sp -= 4 * MO_V;
+        mo_copy_block(dp, sp);
+        left -= 4 * MO_V;
+    }
+    mo_store(d, h0);
+    mo_store(d + MO_V, h1);
+    mo_store(d + 2 * MO_V, h2);
+    mo_store(d + 3 * MO_V, h3);
+    mo_store(d + n - MO_V, tail);
+}
+
+/* Streaming copy (non-overlapping, n >= 64 + 4V): aligned non-temporal stores bypass the
+ * caches so a copy larger than the cache does not evict everything else, then a fence. */
+static void mo_copy_nt(mo_u8 *d, const mo_u8 *s, size_t n) {
+    size_t head = (size_t)(-(uintptr_t)d & 63); /* dst to a cache-line boundary */
+    mo_copy_upto_8v(d, s, head);
+    d += head;
+    s += head;
+    n -= head;
+    while (n >= 4 * MO_V) {
+        __builtin_prefetch(s + 16 * MO_V);
+        mo_vec_t a0 = mo_load(s), a1 = mo_load(s + MO_V);
+        mo_vec_t a2 = mo_load(s + 2 * MO_V), a3 = mo_load(s + 3 * MO_V);
+        mo_store_nt(d, a0);
+        mo_store_nt(d + MO_V, a1);
+        mo_store_nt(d + 2 * MO_V, a2);
+        mo_store_nt(d + 3 * MO_V, a3);
+        d += 4 * MO_V;
+        s += 4 * MO_V;
+        n -= 4 * MO_V;
+    }
+    mo_store_fence();
+    mo_copy_upto_8v(d, s, n);
+}
+
+/* Copy n > 8V non-overlapping bytes, picking the tier. */
+__attribute__((noinline)) static void mo_copy_big(mo_u8 *d, const mo_u8 *s, size_t n) {
+    size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
+    if (MO_HAVE_NT && nt && n >= nt && n >= 64 + 4 * MO_V) {
+        mo_copy_nt(d, s, n);
+        return;
+    }
+    size_t rep = atomic_load_explicit(&mem_memops_rep_movsb_min, memory_order_relaxed);
+    if (MO_HAVE_REP && rep && n >= rep) {
+        mo_rep_movsb(d, s, n);
+        return;
+    }
+    mo_copy_fwd_loop(d, s, n);
+}
+
+static void *mo_memcpy(void *restrict dst, const void *restrict src, size_t n) {
+    mo_u8 *d = dst;
+    const mo_u8 *s = src;
+    /* The most frequent sizes first: up to two vectors in at most two branches. */
+    if (n <= 2 * MO_V) {
+        if (n < MO_V) {
+            mo_copy_lt_v(d, s, n);
+        } else {
+            mo_vec_t a = mo_load(s), b = mo_load(s + n - MO_V);
+            mo_store(d, a);
+            mo_store(d + n - MO_V, b);
+        }
+    } else if (n <= 8 * MO_V) {
+        mo_copy_v_8v(d, s, n);
+    } else {
+        mo_copy_big(d, s, n);
+    }
+    return dst;
+}
+
+static void *mo_memmove(void *dst, const void *src, size_t n) {
+    mo_u8 *d = dst;
+    const mo_u8 *s = src;
+    if (n <= 8 * MO_V) {
+        mo_copy_upto_8v(d, s, n);
+        return dst;
+    }
+    uintptr_t ud = (uintptr_t)d, us = (uintptr_t)s;
+    if (ud - us >= n && us - ud >= n)
+        mo_copy_big(d, s, n); /* disjoint: every copy tier is allowed */
+    else if (ud < us)
+        mo_copy_fwd_loop(d, s, n);
+    else if (ud > us)
+        mo_copy_bwd_loop(d, s, n);
+    return dst;
+}
+
+/* Fill n > 8V bytes: unaligned first and last vectors around an aligned loop. */
+__attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
+    size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
+    size_t rep = atomic_load_explicit(&mem_memops_rep_stosb_min, memory_order_relaxed);
+    mo_vec_t v = mo_splat((mo_u8)c);
+    if (MO_HAVE_NT && nt && n >= nt && n >= 64 + 4 * MO_V) {
+        size_t head = (size_t)(-(uintptr_t)d & 63); /* dst to a cache-line boundary */
+        for (size_t i = 0; i < head; i += MO_V)
+            mo_store(d + i, v);
+        mo_u8 *p = d + head, *end = d + n;
+        while ((size_t)(end - p) >= 4 * MO_V) {
+            mo_store_nt(p, v);
+            mo_store_nt(p + MO_V, v);
+            mo_store_nt(p + 2 * MO_V, v);
+            mo_store_nt(p + 3 * MO_V, v);
+            p += 4 * MO_V;
+        }
+        mo_store_fence();
+        size_t left = (size_t)(end - p); /* < 4V; the loop ran, so end - V >= d */
+        for (size_t off = 0; off + MO_V < left; off += MO_V)
+            mo_store(p + off, v);
+        if (left) mo_store(end - MO_V, v);
+        return;
+    }
+    if (MO_HAVE_REP && rep && n >= rep) {
+        mo_rep_stosb(d, c, n);
+        return;
+    }
+    mo_store(d, v);
+    mo_u8 *p = (mo_u8 *)(((uintptr_t)d + MO_V) & ~(uintptr_t)(MO_V - 1));
+    mo_u8 *end = d + n;
+    while ((size_t)(end - p) > 4 * MO_V) {
+        mo_store(p, v);
+        mo_store(p + MO_V, v);
+        mo_store(p + 2 * MO_V, v);
+        mo_store(p + 3 * MO_V, v);
+        p += 4 * MO_V;
+    }
+    mo_store(end - 4 * MO_V, v);
+    mo_store(end - 3 * MO_V, v);
+    mo_store(end - 2 * MO_V, v);
+    mo_store(end - MO_V, v);
+}
+
+static void *mo_memset(void *dst, int c, size_t n) {
+    mo_u8 *d = dst;
+    if (n < MO_V) {
+        mo_set_lt_v(d, (mo_u8)c, n);
+    } else if (n <= 8 * MO_V) {
+        mo_vec_t v = mo_splat((mo_u8)c);
+        mo_store(d, v);
+        mo_store(d + n - MO_V, v);
+        if (n > 2 * MO_V) {
+            mo_store(d + MO_V, v);
+            mo_store(d + n - 2 * MO_V, v);
+        }
+        if (n > 4 * MO_V) {
+            mo_store(d + 2 * MO_V, v);
+            mo_store(d + 3 * MO_V, v);
+            mo_store(d + n - 4 * MO_V, v);
+            mo_store(d + n - 3 * MO_V, v);
+        }
+    } else {
+        mo_set_big(d, c, n);
+    }
+    return dst;
+}
+
+/* Difference of the first differing byte within the vectors at a+i and b+i, or 0. */
+static inline int mo_cmp_at(const mo_u8 *a, const mo_u8 *b, size_t i) {
+    uint64_t w = mo_neq(mo_load(a + i), mo_load(b + i));
+    if (!w) return 0;
+    size_t k = i + mo_diff_index(w);
+    return (int)a[k] - (int)b[k];
+}
+
+static int mo_memcmp(const void *pa, const void *pb, size_t n) {
+    const mo_u8 *a = pa, *b = pb;
+    if (n < MO_V) return mo_cmp_lt_v(a, b, n);
+    int r;
+    size_t i = 0;
+    for (; i + 4 * MO_V <= n; i += 4 * MO_V) {
+        uint64_t w = mo_neq(mo_load(a + i), mo_load(b + i)) |
+                     mo_neq(mo_load(a + i + MO_V), mo_load(b + i + MO_V)) |
+                     mo_neq(mo_load(a + i + 2 * MO_V), mo_load(b + i + 2 * MO_V)) |
+                     mo_neq(mo_load(a + i + 3 * MO_V), mo_load(b + i + 3 * MO_V));
+        if (w) break;
+    }
+    for (; i + MO_V <= n; i += MO_V)
+        if ((r = mo_cmp_at(a, b, i))) return r;
+    return i < n ? mo_cmp_at(a, b, n - MO_V) : 0;
+}
+
+const vm_memops_table_t MO_TABLE = {
+    .impl = MO_IMPL,
+    .name = MO_NAME,
+    .memcpy = mo_memcpy,
+    .memmove = mo_memmove,
+    .memset = mo_memset,
+    .memcmp = mo_memcmp,
+};

@@ -1,0 +1,165 @@
+/* memops_measure.c - the timing program behind the memops tier thresholds (docs/memory.md).
+ *
+ *   memops-measure copy [DOFF SOFF]   vm_memcpy, each implementation and the C library memcpy
+ *   memops-measure set [DOFF]         the same for memset
+ *   memops-measure tiers [DOFF SOFF]  the active implementation's loop vs `rep movsb` vs
+ *                                     streaming stores, and the C library, for copies
+ *   memops-measure settiers [DOFF]    the same for fills (`rep stosb`)
+ * DOFF and SOFF offset the destination and source from a page boundary (default 0).
+ *
+ * Every candidate runs interleaved with the others in each round (so machine noise hits all
+ * alike) and the report gives the median time per call over many rounds, plus ratios.
+ * Not a test: it asserts nothing and belongs to no CTest case.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vm/memops.h"
+
+enum { MAX_CAND = 8, ROUNDS = 41 };
+
+typedef void *(*copy_fn)(void *restrict, const void *restrict, size_t);
+typedef void *(*set_fn)(void *, int, size_t);
+
+/* One thing to time: a function plus, for the tier mode, the thresholds to run it under. */
+struct cand {
+    const char *name;       /* column title */
+    copy_fn copy;           /* the copy to time, or NULL */
+    set_fn set;             /* the fill to time, or NULL */
+    vm_memops_tuning_t tun; /* thresholds in force while it runs */
+    double ns[ROUNDS];      /* per-call time of each round */
+};
+
+/* Callers as a program writes them: a call to the C library goes through its PLT entry, a
+ * call to vm_memcpy through the dispatch pointer; each wrapper adds the same tail jump. */
+__attribute__((noinline)) static void *libc_memcpy(void *restrict d, const void *restrict s,
+                                                   size_t n) {
+    return memcpy(d, s, n);
+}
+__attribute__((noinline)) static void *call_vm_memcpy(void *restrict d, const void *restrict s,
+                                                      size_t n) {
+    return vm_memcpy(d, s, n);
+}
+__attribute__((noinline)) static void *libc_memset(void *d, int c, size_t n) {
+    return memset(d, c, n);
+}
+__attribute__((noinline)) static void *call_vm_memset(void *d, int c, size_t n) {
+    return vm_memset(d, c, n);
+}
+
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+/* Time all candidates at size n; results are medians in ns per call. */
+static void run_size(struct cand *c, int nc, unsigned char *dst, unsigned char *src, size_t n,
+                     double *out) {
+    size_t reps = n >= (1u << 20) ? 1 : ((size_t)(256 << 10) / (n + 64)) + 16;
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int k = 0; k < nc; k++) {
+            int i = (k + r) % nc; /* rotate the order */
+            vm_memops_set_tuning(&c[i].tun);
+            if (c[i].copy) /* untimed warm-up: each batch starts from its own cache state */
+                c[i].copy(dst, src, n);
+            else
+                c[i].set(dst, 1, n);
+            double t0 = now_ns();
+            for (size_t j = 0; j < reps; j++) {
+                __asm__ volatile("" : : : "memory");
+                if (c[i].copy)
+                    c[i].copy(dst, src, n);
+                else
+                    c[i].set(dst, (int)j, n);
+            }
+            c[i].ns[r] = (now_ns() - t0) / (double)reps;
+        }
+    }
+    for (int i = 0; i < nc; i++)
+        out[i] = median(c[i].ns, ROUNDS);
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "copy";
+    size_t doff = argc > 2 ? strtoul(argv[2], NULL, 0) % 4096 : 0;
+    size_t soff = argc > 3 ? strtoul(argv[3], NULL, 0) % 4096 : 0;
+    static const size_t sizes[] = {16,      32,      64,      128,      256,      512,     1024,
+                                   2048,    4096,    8192,    16384,    32768,    65536,   262144,
+                                   1 << 20, 4 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20};
+    size_t cap = (64u << 20) + 4096;
+    unsigned char *src = aligned_alloc(4096, cap), *dst = aligned_alloc(4096, cap);
+    if (!src || !dst) return 1;
+    memset(src, 0x5a, cap);
+    memset(dst, 0xa5, cap);
+
+    vm_memops_tuning_t base = vm_memops_tuning();
+    struct cand c[MAX_CAND];
+    int nc = 0;
+    bool set_mode = !strcmp(mode, "set");
+    vm_memops_tuning_t loop = base, rep = base, nt = base;
+    loop.rep_movsb_min = loop.nt_min = loop.rep_stosb_min = 0;
+    rep.rep_movsb_min = rep.rep_stosb_min = 1, rep.nt_min = 0;
+    nt.rep_movsb_min = nt.rep_stosb_min = 0, nt.nt_min = 1;
+    if (!strcmp(mode, "tiers")) {
+        c[nc++] = (struct cand){.name = "libc", .copy = libc_memcpy, .tun = base};
+        c[nc++] = (struct cand){.name = "vm", .copy = call_vm_memcpy, .tun = base};
+        c[nc++] = (struct cand){.name = "loop", .copy = call_vm_memcpy, .tun = loop};
+        c[nc++] = (struct cand){.name = "rep_movsb", .copy = call_vm_memcpy, .tun = rep};
+        c[nc++] = (struct cand){.name = "nt", .copy = call_vm_memcpy, .tun = nt};
+    } else if (!strcmp(mode, "settiers")) {
+        c[nc++] = (struct cand){.name = "libc", .set = libc_memset, .tun = base};
+        c[nc++] = (struct cand){.name = "vm", .set = call_vm_memset, .tun = base};
+        c[nc++] = (struct cand){.name = "loop", .set = call_vm_memset, .tun = loop};
+        c[nc++] = (struct cand){.name = "rep_stosb", .set = call_vm_memset, .tun = rep};
+        c[nc++] = (struct cand){.name = "nt", .set = call_vm_memset, .tun = nt};
+    } else {
+        c[nc++] =
+            (struct cand){.name = "libc", .copy = libc_memcpy, .set = libc_memset, .tun = base};
+        c[nc++] =
+            (struct cand){.name = "vm", .copy = call_vm_memcpy, .set = call_vm_memset, .tun = base};
+        for (int i = VM_MEMOPS_SCALAR; i < VM_MEMOPS_COUNT; i++) {
+            const vm_memops_table_t *t = vm_memops_table((vm_memops_impl_t)i);
+            if (t)
+                c[nc++] = (struct cand){
+                    .name = t->name, .copy = t->memcpy, .set = t->memset, .tun = base};
+        }
+        if (set_mode)
+            for (int i = 0; i < nc; i++)
+                c[i].copy = NULL;
+    }
+    printf("mode %s, dst offset %zu, src offset %zu, active %s, thresholds: rep_movsb_min %zu "
+           "nt_min %zu rep_stosb_min %zu\n",
+           mode, doff, soff, vm_memops_name(vm_memops_active()), base.rep_movsb_min, base.nt_min,
+           base.rep_stosb_min);
+    printf("%10s", "bytes");
+    for (int i = 0; i < nc; i++)
+        printf(" %10s", c[i].name);
+    printf("   (ns per call, median of %d rounds)%s\n", ROUNDS, "  libc/vm");
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        double t[MAX_CAND];
+        run_size(c, nc, dst + doff, src + soff, sizes[s], t);
+        printf("%10zu", sizes[s]);
+        for (int i = 0; i < nc; i++)
+            printf(" %10.2f", t[i]);
+        printf("   %5.2fx", t[0] / t[1]);
+        printf("\n");
+        fflush(stdout);
+    }
+    vm_memops_set_tuning(&base);
+    free(src);
+    free(dst);
+    return 0;
+}
