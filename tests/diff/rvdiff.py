@@ -563,20 +563,27 @@ class Chunk:
             pad = n - self.size(items)
             out += [f"{name}:"] + self.lines(items) + ["\t.2byte 0x0001"] * (pad % 4 // 2)
             out += ["\tnop"] * (pad // 4) + [f"{name}_end:"]
+        # the chunk's data follows its slot: its stores land in the lines and page of live code
         out += ["\t.section .smc, \"awx\"", "\t.balign 4", f"smc{i}_slot:", f"\t.skip {n}",
-                f"\tj smc{i}_back", "\t.text"]
+                f"\tj smc{i}_back", self.data_block(), "\t.text"]
         return "\n".join(out)
 
     def data(self):
+        return "" if self.smc else self.data_block()
+
+    def data_block(self):
+        """Initial values, dump block and scratch buffer of the chunk."""
         i = self.idx
         q = lambda vals: "\t.8byte " + ", ".join(f"{v:#x}" for v in vals)  # noqa: E731
         scratch = [self.rng.getrandbits(64) for _ in range(SCRATCH // 8)]
         # every other scratch buffer straddles a page boundary (misaligned accesses across it)
-        cross = [] if i % 2 else ["\t.balign 4096", f"\t.skip {4096 - DUMP - SCRATCH // 2}"]
+        cross = ["\t.balign 4096", f"\t.skip {4096 - DUMP - SCRATCH // 2}"]
+        cross = [] if i % 2 or self.smc else cross
+        align = "\t.balign 8" if self.smc else "\t.balign 64"
         return "\n".join([
-            "\t.balign 64", f"chunk{i}_init:", q(self.xinit), q(self.finit),
+            align, f"chunk{i}_init:", q(self.xinit), q(self.finit),
             q([self.fcsr, max(self.repeat, 2) if self.smc else self.repeat]),
-            "\t.balign 64"] + cross + [f"chunk{i}_dump:", q([MAGIC | i]), q([0] * 65),
+            align] + cross + [f"chunk{i}_dump:", q([MAGIC | i]), q([0] * 65),
             f"chunk{i}_scratch:",
         ] + [q(scratch[j:j + 8]) for j in range(0, len(scratch), 8)])
 
