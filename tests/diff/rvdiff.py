@@ -403,7 +403,7 @@ class Chunk:
     def c_hint(self):
         """A compressed HINT (rd = x0 or zero immediate): must execute as a no-op."""
         rng = self.rng
-        k = rng.randrange(5)
+        k = rng.randrange(7)
         imm = rng.randrange(1, 64)
         lo, hi = imm & 31, (imm >> 5) & 1
         if k == 0:  # c.li x0, imm
@@ -414,8 +414,12 @@ class Chunk:
             w = 0x8002 | (rng.randrange(1, 32) << 2)
         elif k == 3:  # c.add x0, rs2
             w = 0x9002 | (rng.randrange(1, 32) << 2)
-        else:  # c.slli x0, shamt
+        elif k == 4:  # c.slli x0, shamt
             w = 0x0002 | (hi << 12) | (lo << 2)
+        elif k == 5:  # c.lui x0, nzimm
+            w = 0x6001 | (hi << 12) | (lo << 2)
+        else:  # c.addi rd, 0
+            w = 0x0001 | (self.tmp() << 7)
         return (f".2byte {w:#06x}", 2)
 
     def g_c_mem(self):
