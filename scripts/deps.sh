@@ -13,6 +13,7 @@ packages=(
     g++-riscv64-linux-gnu         # the C++ guest program
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
     debian-archive-keyring        # test-debian: signed riscv64 package lists
+    python3                       # tests/diff/rvdiff.py (random instruction sequences)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build
 )
 
