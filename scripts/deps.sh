@@ -10,7 +10,9 @@ packages=(
     libbenchmark-dev              # perf-bench (vm-bench)
     libnuma-dev                   # optional NUMA binding of guest RAM
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests
+    g++-riscv64-linux-gnu         # the C++ guest program
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
+    debian-archive-keyring        # test-debian: signed riscv64 package lists
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build
 )
 

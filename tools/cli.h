@@ -3,3 +3,6 @@
 
 /* `vm info`: host CPU features, memops implementation and thresholds. */
 int cmd_info(int argc, char **argv);
+
+/* `vm run`: run a RISC-V program (bare machine or Linux user mode). */
+int cmd_run(int argc, char **argv);

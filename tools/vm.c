@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
     {"info", cmd_info, "show host CPU features, memops implementation and thresholds"},
+    {"run", cmd_run, "run a RISC-V program (--machine=bare|user, --stats, --max-insns=N)"},
 };
 
 static void usage(FILE *out) {

@@ -1,0 +1,110 @@
+/* errno.c - explicit translation of host errno values to the guest's (asm-generic) values.
+ *
+ * The table names both sides, so a host whose numbering differs (AArch64 shares it, other
+ * hosts might not) is handled by the same code; an errno the table lacks becomes EINVAL
+ * rather than a number that might mean something else to the guest. */
+#include <errno.h>
+
+#include "linux/abi.h"
+
+/* One host -> guest pair. */
+struct errno_pair {
+    int host;  /* host errno */
+    int guest; /* LINUX_E* */
+};
+
+static const struct errno_pair errno_table[] = {
+    {EPERM, LINUX_EPERM},
+    {ENOENT, LINUX_ENOENT},
+    {ESRCH, LINUX_ESRCH},
+    {EINTR, LINUX_EINTR},
+    {EIO, LINUX_EIO},
+    {ENXIO, LINUX_ENXIO},
+    {E2BIG, LINUX_E2BIG},
+    {ENOEXEC, LINUX_ENOEXEC},
+    {EBADF, LINUX_EBADF},
+    {ECHILD, LINUX_ECHILD},
+    {EAGAIN, LINUX_EAGAIN},
+    {ENOMEM, LINUX_ENOMEM},
+    {EACCES, LINUX_EACCES},
+    {EFAULT, LINUX_EFAULT},
+    {ENOTBLK, LINUX_ENOTBLK},
+    {EBUSY, LINUX_EBUSY},
+    {EEXIST, LINUX_EEXIST},
+    {EXDEV, LINUX_EXDEV},
+    {ENODEV, LINUX_ENODEV},
+    {ENOTDIR, LINUX_ENOTDIR},
+    {EISDIR, LINUX_EISDIR},
+    {EINVAL, LINUX_EINVAL},
+    {ENFILE, LINUX_ENFILE},
+    {EMFILE, LINUX_EMFILE},
+    {ENOTTY, LINUX_ENOTTY},
+    {ETXTBSY, LINUX_ETXTBSY},
+    {EFBIG, LINUX_EFBIG},
+    {ENOSPC, LINUX_ENOSPC},
+    {ESPIPE, LINUX_ESPIPE},
+    {EROFS, LINUX_EROFS},
+    {EMLINK, LINUX_EMLINK},
+    {EPIPE, LINUX_EPIPE},
+    {EDOM, LINUX_EDOM},
+    {ERANGE, LINUX_ERANGE},
+    {EDEADLK, LINUX_EDEADLK},
+    {ENAMETOOLONG, LINUX_ENAMETOOLONG},
+    {ENOLCK, LINUX_ENOLCK},
+    {ENOSYS, LINUX_ENOSYS},
+    {ENOTEMPTY, LINUX_ENOTEMPTY},
+    {ELOOP, LINUX_ELOOP},
+    {ENOMSG, LINUX_ENOMSG},
+    {EIDRM, LINUX_EIDRM},
+    {ENOSTR, LINUX_ENOSTR},
+    {ENODATA, LINUX_ENODATA},
+    {ETIME, LINUX_ETIME},
+    {ENOSR, LINUX_ENOSR},
+    {EREMOTE, LINUX_EREMOTE},
+    {ENOLINK, LINUX_ENOLINK},
+    {EPROTO, LINUX_EPROTO},
+    {EMULTIHOP, LINUX_EMULTIHOP},
+    {EBADMSG, LINUX_EBADMSG},
+    {EOVERFLOW, LINUX_EOVERFLOW},
+    {EILSEQ, LINUX_EILSEQ},
+    {EUSERS, LINUX_EUSERS},
+    {ENOTSOCK, LINUX_ENOTSOCK},
+    {EDESTADDRREQ, LINUX_EDESTADDRREQ},
+    {EMSGSIZE, LINUX_EMSGSIZE},
+    {EPROTOTYPE, LINUX_EPROTOTYPE},
+    {ENOPROTOOPT, LINUX_ENOPROTOOPT},
+    {EPROTONOSUPPORT, LINUX_EPROTONOSUPPORT},
+    {ESOCKTNOSUPPORT, LINUX_ESOCKTNOSUPPORT},
+    {EOPNOTSUPP, LINUX_EOPNOTSUPP},
+    {EPFNOSUPPORT, LINUX_EPFNOSUPPORT},
+    {EAFNOSUPPORT, LINUX_EAFNOSUPPORT},
+    {EADDRINUSE, LINUX_EADDRINUSE},
+    {EADDRNOTAVAIL, LINUX_EADDRNOTAVAIL},
+    {ENETDOWN, LINUX_ENETDOWN},
+    {ENETUNREACH, LINUX_ENETUNREACH},
+    {ENETRESET, LINUX_ENETRESET},
+    {ECONNABORTED, LINUX_ECONNABORTED},
+    {ECONNRESET, LINUX_ECONNRESET},
+    {ENOBUFS, LINUX_ENOBUFS},
+    {EISCONN, LINUX_EISCONN},
+    {ENOTCONN, LINUX_ENOTCONN},
+    {ESHUTDOWN, LINUX_ESHUTDOWN},
+    {ETOOMANYREFS, LINUX_ETOOMANYREFS},
+    {ETIMEDOUT, LINUX_ETIMEDOUT},
+    {ECONNREFUSED, LINUX_ECONNREFUSED},
+    {EHOSTDOWN, LINUX_EHOSTDOWN},
+    {EHOSTUNREACH, LINUX_EHOSTUNREACH},
+    {EALREADY, LINUX_EALREADY},
+    {EINPROGRESS, LINUX_EINPROGRESS},
+    {ESTALE, LINUX_ESTALE},
+    {EDQUOT, LINUX_EDQUOT},
+    {ECANCELED, LINUX_ECANCELED},
+    {EOWNERDEAD, LINUX_EOWNERDEAD},
+    {ENOTRECOVERABLE, LINUX_ENOTRECOVERABLE},
+};
+
+int linux_errno_from_host(int host_errno) {
+    for (size_t i = 0; i < sizeof(errno_table) / sizeof(errno_table[0]); i++)
+        if (errno_table[i].host == host_errno) return errno_table[i].guest;
+    return LINUX_EINVAL;
+}

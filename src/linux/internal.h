@@ -1,0 +1,31 @@
+/* internal.h - what the files of src/linux share but nobody else needs. */
+#pragma once
+
+#include <stdint.h>
+
+#include "linux/proc.h"
+
+/* The guest thread running on this host thread (NULL on other threads). */
+extern _Thread_local linux_thread_t *linux_current;
+
+/* Make a thread structure with a fresh hart bound to proc's address space; NULL when out of
+ * memory. */
+linux_thread_t *linux_thread_new(linux_proc_t *proc);
+/* Free a thread made by linux_thread_new. */
+void linux_thread_free(linux_thread_t *t);
+/* Run t until it exits; returns its exit status (exit_group ends the process instead). */
+int linux_thread_run(linux_thread_t *t);
+
+/* After t ran its exit: clear and wake its child-tid word, end the process when it was the
+ * last thread, else end the host thread. */
+_Noreturn void linux_thread_exit_host(linux_thread_t *t);
+
+/* Install the host handlers for guest faults (SIGSEGV, SIGBUS) once per process. */
+int linux_signals_init(linux_proc_t *proc);
+/* Deliver a synchronous signal (fault, illegal instruction, breakpoint) to t: set up the
+ * handler's frame, or end the process when the guest has no handler. */
+void linux_signal_sync(linux_thread_t *t, int sig, int code, uint64_t addr);
+/* Deliver pending asynchronous signals that t does not block. */
+void linux_signal_deliver_pending(linux_thread_t *t);
+/* End the process as if killed by guest signal sig (message, status 128 + sig). */
+_Noreturn void linux_die_by_signal(linux_thread_t *t, int sig);

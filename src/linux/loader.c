@@ -1,0 +1,195 @@
+/* loader.c - ELF program loading, as Linux's binfmt_elf does.
+ *
+ * The file is parsed and bounds-checked by core/elf; this file adds what only matters for
+ * placing it in a user address space: the load bias (ET_DYN programs go to ELF_ET_DYN_BASE,
+ * interpreters to the top-down mmap area), the image span fitting the guest space, and the
+ * entry point lying inside a loaded segment. The whole span is mapped read-write, the
+ * segments are copied in, the bytes between segments are unmapped, and each segment then
+ * gets its final protection (a page shared by two segments gets the union of both).
+ *
+ * The initial stack is built by stack.c. */
+#include "linux/loader.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/elf.h"
+#include "linux/abi.h"
+
+#define PAGE LINUX_PAGE_SIZE
+
+static uint64_t page_down(uint64_t v) {
+    return v & ~(PAGE - 1);
+}
+static uint64_t page_up(uint64_t v) {
+    return (v + PAGE - 1) & ~(PAGE - 1);
+}
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int seg_prot(uint32_t pf) {
+    return ((pf & ELF_PF_R) ? LINUX_PROT_READ : 0) | ((pf & ELF_PF_W) ? LINUX_PROT_WRITE : 0) |
+           ((pf & ELF_PF_X) ? LINUX_PROT_EXEC : 0);
+}
+
+/* Map one parsed ELF at bias; is_interp picks the placement policy when bias is free. */
+static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, bool is_interp,
+                   uint64_t *bias_out, char *err, size_t errlen) {
+    uint64_t lo = page_down(ef->load_lo), hi = page_up(ef->load_hi);
+    if (ef->load_hi > UINT64_MAX - PAGE || hi - lo > sp->size - sp->mmap_min)
+        return fail(err, errlen, -ENOEXEC, "%s: ELF image is larger than the guest address space",
+                    path);
+    uint64_t bias = 0;
+    if (ef->type == ELF_ET_DYN) {
+        if (is_interp) {
+            uint64_t at = linux_space_find_free(sp, hi - lo);
+            if (at == 0) return fail(err, errlen, -ENOMEM, "%s: no room for the interpreter", path);
+            bias = at - lo;
+        } else {
+            bias = LINUX_ET_DYN_BASE - lo;
+        }
+    }
+    uint64_t start = lo + bias, end = hi + bias;
+    if (start < sp->mmap_min || end > sp->size || end < start)
+        return fail(err, errlen, -ENOEXEC,
+                    "%s: ELF segments [0x%llx, 0x%llx) lie outside the guest address space", path,
+                    (unsigned long long)ef->load_lo, (unsigned long long)ef->load_hi);
+    bool entry_ok = false;
+    for (unsigned i = 0; i < ef->phnum; i++) {
+        const elf_segment_t *s = &ef->phdrs[i];
+        if (s->type == ELF_PT_LOAD && ef->entry >= s->vaddr && ef->entry < s->vaddr + s->memsz)
+            entry_ok = true;
+    }
+    if (!entry_ok)
+        return fail(err, errlen, -ENOEXEC, "%s: ELF entry point 0x%llx is not in a loaded segment",
+                    path, (unsigned long long)ef->entry);
+    int64_t m = linux_space_mmap(sp, start, end - start, LINUX_PROT_READ | LINUX_PROT_WRITE,
+                                 LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED, -1, 0);
+    if (m < 0) return fail(err, errlen, -ENOMEM, "%s: cannot map the ELF image", path);
+    /* copy the contents (the rest of the span is already zero) */
+    for (unsigned i = 0; i < ef->phnum; i++) {
+        const elf_segment_t *s = &ef->phdrs[i];
+        if (s->type != ELF_PT_LOAD || s->filesz == 0) continue;
+        memcpy(linux_space_ptr(sp, s->vaddr + bias), ef->data + s->offset, s->filesz);
+    }
+    /* protections in address order; unmap the holes between segments */
+    uint64_t prev_end = start;
+    int prev_prot = 0;
+    uint64_t done = lo; /* vaddr already handled (sorted walk) */
+    for (;;) {
+        const elf_segment_t *next = NULL;
+        for (unsigned i = 0; i < ef->phnum; i++) {
+            const elf_segment_t *s = &ef->phdrs[i];
+            if (s->type != ELF_PT_LOAD || s->memsz == 0 || s->vaddr < done) continue;
+            if (!next || s->vaddr < next->vaddr) next = s;
+        }
+        if (!next) break;
+        done = next->vaddr + next->memsz;
+        uint64_t ps = page_down(next->vaddr) + bias, pe = page_up(next->vaddr + next->memsz) + bias;
+        int prot = seg_prot(next->flags);
+        if (ps > prev_end) {
+            if (linux_space_munmap(sp, prev_end, ps - prev_end) != 0)
+                return fail(err, errlen, -ENOMEM, "%s: cannot unmap a segment gap", path);
+        } else if (ps < prev_end) {
+            /* first page shared with the previous segment */
+            if (linux_space_mprotect(sp, ps, PAGE, prot | prev_prot) != 0)
+                return fail(err, errlen, -ENOMEM, "%s: cannot protect a segment", path);
+            ps += PAGE;
+        }
+        if (pe > ps && linux_space_mprotect(sp, ps, pe - ps, prot) != 0)
+            return fail(err, errlen, -ENOMEM, "%s: cannot protect a segment", path);
+        prev_end = pe > prev_end ? pe : prev_end;
+        prev_prot = prot;
+    }
+    if (prev_end < end) linux_space_munmap(sp, prev_end, end - prev_end);
+    *bias_out = bias;
+    return 0;
+}
+
+/* Read and parse path; on success the caller frees *data and the elf_file_t. */
+static int open_elf(const char *path, uint8_t **data, elf_file_t *ef, char *err, size_t errlen) {
+    size_t size = 0;
+    int rc = elf_read_file(path, data, &size);
+    if (rc == -EINVAL) return fail(err, errlen, -EACCES, "%s: not a regular file", path);
+    if (rc < 0) return fail(err, errlen, rc, "%s: %s", path, strerror(-rc));
+    const char *why = NULL;
+    rc = elf_parse(ef, *data, size, &why);
+    if (rc < 0) {
+        free(*data);
+        *data = NULL;
+        return fail(err, errlen, -ENOEXEC, "%s: %s", path, why ? why : "malformed ELF file");
+    }
+    return 0;
+}
+
+int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot, linux_image_t *img,
+                       char *err, size_t errlen) {
+    memset(img, 0, sizeof(*img));
+    uint8_t *data = NULL, *idata = NULL;
+    elf_file_t ef = {0}, ief = {0};
+    int rc = open_elf(path, &data, &ef, err, errlen);
+    if (rc) return rc;
+    uint64_t bias = 0;
+    rc = map_elf(sp, path, &ef, false, &bias, err, errlen);
+    if (rc) goto out;
+    img->load_bias = bias;
+    img->prog_entry = ef.entry + bias;
+    img->entry = img->prog_entry;
+    img->phnum = ef.phnum;
+    /* AT_PHDR: PT_PHDR when present, else the loaded bytes that hold the header table */
+    for (unsigned i = 0; i < ef.phnum; i++) {
+        const elf_segment_t *s = &ef.phdrs[i];
+        if (s->type == ELF_PT_PHDR) img->phdr = s->vaddr + bias;
+    }
+    for (unsigned i = 0; i < ef.phnum && !img->phdr; i++) {
+        const elf_segment_t *s = &ef.phdrs[i];
+        if (s->type == ELF_PT_LOAD && ef.phoff >= s->offset &&
+            ef.phoff + (uint64_t)ef.phnum * 56 <= s->offset + s->filesz)
+            img->phdr = s->vaddr + (ef.phoff - s->offset) + bias;
+    }
+    img->brk = page_up(ef.load_hi + bias);
+    linux_space_set_brk(sp, img->brk);
+    if (ef.interp) {
+        const char *root = sysroot && *sysroot ? sysroot : "";
+        int n = snprintf(img->interp, sizeof(img->interp), "%s%s", root, ef.interp);
+        if (n < 0 || (size_t)n >= sizeof(img->interp)) {
+            rc = fail(err, errlen, -ENAMETOOLONG, "%s: interpreter path too long", path);
+            goto out;
+        }
+        if (access(img->interp, F_OK) != 0) {
+            rc = fail(err, errlen, -ENOENT,
+                      "%s: program interpreter %s not found (looked for %s; set the sysroot "
+                      "with -L DIR or VM_LD_PREFIX)",
+                      path, ef.interp, img->interp);
+            goto out;
+        }
+        rc = open_elf(img->interp, &idata, &ief, err, errlen);
+        if (rc) goto out;
+        if (ief.interp) {
+            rc = fail(err, errlen, -ENOEXEC, "%s: the interpreter itself asks for an interpreter",
+                      img->interp);
+            goto out;
+        }
+        uint64_t ibias = 0;
+        rc = map_elf(sp, img->interp, &ief, true, &ibias, err, errlen);
+        if (rc) goto out;
+        img->interp_base = page_down(ief.load_lo) + ibias;
+        img->entry = ief.entry + ibias;
+    }
+out:
+    elf_free(&ef);
+    elf_free(&ief);
+    free(data);
+    free(idata);
+    return rc;
+}

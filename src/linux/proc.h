@@ -1,0 +1,87 @@
+/* proc.h - a guest process in user mode: its address space, its threads (one host thread and
+ * one hart each), signal dispositions and the options it was started with. */
+#pragma once
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "linux/abi.h"
+#include "linux/space.h"
+
+typedef struct rv_cpu rv_cpu_t;
+
+/* Options of `vm run` that the process (and an execve'd successor) needs. */
+typedef struct linux_options {
+    const char *sysroot; /* prefix for PT_INTERP lookups (-L); NULL: default */
+    bool strace;         /* print every system call */
+    bool stats;          /* print CPU counters at exit */
+    const char *vm_exe;  /* host path of vm itself, for execve (re-exec) */
+} linux_options_t;
+
+/* One guest process. */
+typedef struct linux_proc {
+    linux_space_t space;                   /* guest address space */
+    linux_options_t opt;                   /* start-up options */
+    char exe_path[4096];                   /* absolute path of the guest program (/proc/self/exe) */
+    uint64_t sigtramp;                     /* guest address of the rt_sigreturn trampoline */
+    pthread_mutex_t sig_lock;              /* guards act[] */
+    linux_sigaction_t act[LINUX_NSIG + 1]; /* dispositions, indexed by guest signal */
+    _Atomic int nthreads;                  /* live guest threads */
+    _Atomic uint64_t code_gen; /* bumped when code may have changed (other harts flush) */
+    _Atomic int exiting;       /* exit_group in progress */
+    bool forked_child;         /* this host process was made by a guest fork */
+    double start_time;         /* CLOCK_MONOTONIC seconds at start, for --stats */
+    uint64_t warned[8];        /* syscall numbers < 512 already warned about */
+} linux_proc_t;
+
+/* One guest thread. */
+typedef struct linux_thread {
+    linux_proc_t *proc;       /* owning process */
+    rv_cpu_t *cpu;            /* its hart */
+    int tid;                  /* host (= guest) thread id */
+    uint64_t clear_child_tid; /* CLONE_CHILD_CLEARTID / set_tid_address word */
+    uint64_t sigmask;         /* blocked guest signals (bit sig-1) */
+    _Atomic uint64_t pending; /* asynchronously raised guest signals (bit sig-1) */
+    linux_stack_t altstack;   /* sigaltstack */
+    uint64_t code_gen;        /* proc->code_gen this hart's decode cache matches */
+    bool in_guest;            /* inside rv_run (host faults are guest faults) */
+    bool exited;              /* exit/exit_group: stop running */
+    int exit_code;            /* status for exit */
+    bool skip_result;         /* the syscall set the registers itself (sigreturn) */
+} linux_thread_t;
+
+/* Run one guest system call nr with arguments a[0..5] for thread t; returns the value for a0
+ * (negative guest errno on failure). Sets t->exited for exit / exit_group. */
+int64_t linux_syscall(linux_thread_t *t, uint64_t nr, const uint64_t a[6]);
+
+/* Guest signal number for a host one, and back (0 when there is none). */
+int linux_sig_from_host(int host_sig);
+/* Host signal number for a guest one (0 when there is none). */
+int linux_sig_to_host(int guest_sig);
+
+/* Host open(2) flags for guest O_* flags. */
+int linux_open_flags_to_host(uint64_t guest);
+/* Guest O_* flags for host open(2) flags (F_GETFL). */
+uint64_t linux_open_flags_from_host(int host);
+/* Fill a guest struct stat from a host one. */
+struct stat;
+void linux_stat_from_host(linux_stat_t *g, const struct stat *h);
+
+/* Thread and process services (thread.c / signal.c) used by the syscall layer. */
+int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
+                       uint64_t tls, uint64_t ctid);
+/* execve: only returns on failure (-LINUX_E*). */
+int64_t linux_do_execve(linux_thread_t *t, uint64_t path, uint64_t argv, uint64_t envp);
+/* exit of one thread (group false) or of the whole process (group true). */
+void linux_do_exit(linux_thread_t *t, int code, bool group);
+/* rt_sigreturn: restore the registers saved in the frame at the guest sp. */
+int64_t linux_do_sigreturn(linux_thread_t *t);
+/* rt_sigaction with guest structures already copied in/out by the caller. */
+int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
+                       linux_sigaction_t *old);
+/* Raise guest signal sig (from kill/tgkill on this process) for thread t. */
+void linux_raise(linux_thread_t *t, int sig);
+/* Invalidate decoded code of [addr, addr+len) on this hart and tell the others. */
+void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len);

@@ -1,0 +1,110 @@
+/* run.c - user mode start-up: address space, program, stack, trampoline, first thread. */
+#include "linux/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/internal.h"
+#include "linux/loader.h"
+#include "riscv/cpu.h"
+
+/* The process (one per host process). */
+static linux_proc_t proc;
+
+/* Decode-cache hook of the address space: code in a changed range must be decoded again. */
+static void space_changed(void *ctx, uint64_t start, uint64_t len) {
+    (void)ctx;
+    linux_thread_t *t = linux_current;
+    if (t) linux_code_changed(t, start, len);
+}
+
+/* Map the page holding `li a7, 139; ecall`, where signal handlers return to. */
+static int map_sigtramp(linux_proc_t *p) {
+    int64_t a = linux_space_mmap(&p->space, 0, LINUX_PAGE_SIZE, LINUX_PROT_READ | LINUX_PROT_WRITE,
+                                 LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS, -1, 0);
+    if (a < 0) return (int)a;
+    static const uint32_t code[2] = {
+        0x08b00893u, /* addi a7, zero, 139 (rt_sigreturn) */
+        0x00000073u, /* ecall */
+    };
+    memcpy(linux_space_ptr(&p->space, (uint64_t)a), code, sizeof(code));
+    int rc = linux_space_mprotect(&p->space, (uint64_t)a, LINUX_PAGE_SIZE,
+                                  LINUX_PROT_READ | LINUX_PROT_EXEC);
+    p->sigtramp = (uint64_t)a;
+    return rc;
+}
+
+int linux_run_program(const linux_options_t *opt, const char *path, int argc, char **argv,
+                      char **envp) {
+    linux_proc_t *p = &proc;
+    memset(p, 0, sizeof(*p));
+    p->opt = *opt;
+    if (!p->opt.sysroot) p->opt.sysroot = "/usr/riscv64-linux-gnu";
+    /* absolute, so that it still holds after a guest chdir and across execve */
+    static char root_abs[4096];
+    if (realpath(p->opt.sysroot, root_abs)) p->opt.sysroot = root_abs;
+    pthread_mutex_init(&p->sig_lock, NULL);
+    if (!realpath(path, p->exe_path)) {
+        fprintf(stderr, "vm: %s: %s\n", path, strerror(errno));
+        return 127;
+    }
+    int rc = linux_space_init(&p->space, LINUX_TASK_SIZE);
+    if (rc) {
+        fprintf(stderr, "vm: cannot reserve the guest address space: %s\n", strerror(-rc));
+        return 127;
+    }
+    p->space.on_change = space_changed;
+    char err[512];
+    linux_image_t img;
+    rc = linux_load_program(&p->space, path, p->opt.sysroot, &img, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "vm: %s\n", err);
+        linux_space_destroy(&p->space);
+        return rc == -ENOENT || rc == -EACCES ? 127 : 126;
+    }
+    if (map_sigtramp(p) != 0) {
+        fprintf(stderr, "vm: cannot map the signal trampoline\n");
+        return 127;
+    }
+    linux_stack_args_t sa = {
+        .top = LINUX_STACK_TOP,
+        .argc = argc,
+        .argv = argv,
+        .envp = envp,
+        .execfn = path,
+        .hwcap = LINUX_HWCAP_RV64GC,
+        .uid = getuid(),
+        .euid = geteuid(),
+        .gid = getgid(),
+        .egid = getegid(),
+    };
+    uint64_t sp = linux_build_stack(&p->space, &img, &sa, err, sizeof(err));
+    if (!sp) {
+        fprintf(stderr, "vm: %s\n", err);
+        return 127;
+    }
+    if (linux_signals_init(p) != 0) {
+        fprintf(stderr, "vm: cannot install signal handlers\n");
+        return 127;
+    }
+    linux_thread_t *t = linux_thread_new(p);
+    if (!t) {
+        fprintf(stderr, "vm: out of memory\n");
+        return 127;
+    }
+    t->tid = (int)syscall(SYS_gettid);
+    atomic_store(&p->nthreads, 1);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    p->start_time = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    t->cpu->pc = img.entry;
+    t->cpu->x[2] = sp;
+    linux_thread_run(t);
+    /* the main thread called exit (not exit_group): the other threads go on */
+    linux_thread_exit_host(t);
+}

@@ -1,0 +1,284 @@
+/* signal.c - guest signals: dispositions, host signal forwarding, frames and sigreturn.
+ *
+ * Dispositions live in the process (act[]); masks, pending bits and the alternate stack in
+ * each thread. A guest handler for an asynchronous signal installs a host handler that only
+ * sets the thread's pending bit and its hart's interrupt_request, so the guest handler runs
+ * at a safe point (between two blocks, or after the system call). SIG_IGN and SIG_DFL are
+ * given to the host as they are, so that default actions (termination, stop, ignore) are
+ * the host kernel's own, except for SIGSEGV and SIGBUS, which vm always handles: a host fault
+ * at a guest address is a guest fault (rv_cpu_host_fault unwinds out of the interpreter).
+ *
+ * A handler gets the riscv64 rt_sigframe (siginfo + ucontext with all registers, the old mask
+ * in uc_sigmask) on its stack and ra pointing at the process's sigreturn trampoline (li a7,
+ * 139; ecall), which is where the kernel would point it to its vDSO. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "linux/internal.h"
+#include "riscv/cpu.h"
+
+_Thread_local linux_thread_t *linux_current;
+
+/* Guest and host numbering of the standard signals. */
+static const struct {
+    int guest; /* LINUX_SIG* */
+    int host;  /* SIG* */
+} sig_table[] = {
+    {LINUX_SIGHUP, SIGHUP},       {LINUX_SIGINT, SIGINT},       {LINUX_SIGQUIT, SIGQUIT},
+    {LINUX_SIGILL, SIGILL},       {LINUX_SIGTRAP, SIGTRAP},     {LINUX_SIGABRT, SIGABRT},
+    {LINUX_SIGBUS, SIGBUS},       {LINUX_SIGFPE, SIGFPE},       {LINUX_SIGKILL, SIGKILL},
+    {LINUX_SIGUSR1, SIGUSR1},     {LINUX_SIGSEGV, SIGSEGV},     {LINUX_SIGUSR2, SIGUSR2},
+    {LINUX_SIGPIPE, SIGPIPE},     {LINUX_SIGALRM, SIGALRM},     {LINUX_SIGTERM, SIGTERM},
+    {LINUX_SIGSTKFLT, SIGSTKFLT}, {LINUX_SIGCHLD, SIGCHLD},     {LINUX_SIGCONT, SIGCONT},
+    {LINUX_SIGSTOP, SIGSTOP},     {LINUX_SIGTSTP, SIGTSTP},     {LINUX_SIGTTIN, SIGTTIN},
+    {LINUX_SIGTTOU, SIGTTOU},     {LINUX_SIGURG, SIGURG},       {LINUX_SIGXCPU, SIGXCPU},
+    {LINUX_SIGXFSZ, SIGXFSZ},     {LINUX_SIGVTALRM, SIGVTALRM}, {LINUX_SIGPROF, SIGPROF},
+    {LINUX_SIGWINCH, SIGWINCH},   {LINUX_SIGIO, SIGIO},         {LINUX_SIGPWR, SIGPWR},
+    {LINUX_SIGSYS, SIGSYS},
+};
+
+int linux_sig_from_host(int h) {
+    for (size_t i = 0; i < sizeof(sig_table) / sizeof(sig_table[0]); i++)
+        if (sig_table[i].host == h) return sig_table[i].guest;
+    /* real-time signals: the host reserves the first few for its threads library */
+    if (h >= SIGRTMIN && h <= SIGRTMAX && h - SIGRTMIN + 34 <= LINUX_NSIG) return h - SIGRTMIN + 34;
+    return 0;
+}
+
+int linux_sig_to_host(int g) {
+    for (size_t i = 0; i < sizeof(sig_table) / sizeof(sig_table[0]); i++)
+        if (sig_table[i].guest == g) return sig_table[i].host;
+    if (g >= 34 && g <= LINUX_NSIG && SIGRTMIN + (g - 34) <= SIGRTMAX) return SIGRTMIN + (g - 34);
+    return 0;
+}
+
+static uint64_t bit(int sig) {
+    return 1ull << (sig - 1);
+}
+
+/* The process of the signal handlers (one guest process per host process). */
+static linux_proc_t *the_proc;
+
+/* Host handler of asynchronous signals the guest handles: mark pending, stop the hart. */
+static void host_async_handler(int hsig) {
+    int sig = linux_sig_from_host(hsig);
+    linux_thread_t *t = linux_current;
+    if (!t || !sig) return;
+    atomic_fetch_or(&t->pending, bit(sig));
+    atomic_store(&t->cpu->interrupt_request, 1);
+}
+
+/* Host SIGSEGV/SIGBUS: a guest access to a bad page, or a real vm bug. */
+static void host_fault_handler(int hsig, siginfo_t *si, void *uctx) {
+    linux_thread_t *t = linux_current;
+    uint8_t *addr = si->si_addr;
+    if (t && t->in_guest && the_proc && addr >= the_proc->space.base &&
+        addr < the_proc->space.base + the_proc->space.size) {
+        uint64_t ga = (uint64_t)(addr - the_proc->space.base);
+        bool write = false;
+#if defined(__x86_64__)
+        write = (((ucontext_t *)uctx)->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#else
+        (void)uctx;
+#endif
+        uint64_t cause;
+        if (hsig == SIGBUS)
+            cause = write ? RV_CAUSE_STORE_ACCESS : RV_CAUSE_LOAD_ACCESS;
+        else
+            cause = write ? RV_CAUSE_STORE_PAGE_FAULT : RV_CAUSE_LOAD_PAGE_FAULT;
+        rv_cpu_host_fault(t->cpu, cause, ga);
+    }
+    /* not a guest access: let the host report the crash */
+    signal(hsig, SIG_DFL);
+}
+
+int linux_signals_init(linux_proc_t *proc) {
+    the_proc = proc;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = host_fault_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL)) return -errno;
+    return 0;
+}
+
+int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
+                       linux_sigaction_t *old) {
+    linux_proc_t *p = t->proc;
+    if (sig < 1 || sig > LINUX_NSIG) return -LINUX_EINVAL;
+    if (act && (sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP)) return -LINUX_EINVAL;
+    pthread_mutex_lock(&p->sig_lock);
+    if (old) *old = p->act[sig];
+    int rc = 0;
+    if (act) {
+        p->act[sig] = *act;
+        int hs = linux_sig_to_host(sig);
+        /* SIGSEGV and SIGBUS stay with vm; the others follow the guest's choice */
+        if (hs && hs != SIGSEGV && hs != SIGBUS) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof(sa));
+            sigemptyset(&sa.sa_mask);
+            if (act->handler == LINUX_SIG_DFL)
+                sa.sa_handler = SIG_DFL;
+            else if (act->handler == LINUX_SIG_IGN)
+                sa.sa_handler = SIG_IGN;
+            else
+                sa.sa_handler = host_async_handler;
+            if (act->flags & LINUX_SA_RESTART) sa.sa_flags |= SA_RESTART;
+            if (act->flags & LINUX_SA_NOCLDSTOP) sa.sa_flags |= SA_NOCLDSTOP;
+            if (sigaction(hs, &sa, NULL) != 0) rc = -linux_errno_from_host(errno);
+        }
+    }
+    pthread_mutex_unlock(&p->sig_lock);
+    return rc;
+}
+
+void linux_raise(linux_thread_t *t, int sig) {
+    atomic_fetch_or(&t->pending, bit(sig));
+    atomic_store(&t->cpu->interrupt_request, 1);
+}
+
+static const char *sig_name(int sig) {
+    int hs = linux_sig_to_host(sig);
+    const char *s = hs ? strsignal(hs) : NULL;
+    return s ? s : "unknown signal";
+}
+
+_Noreturn void linux_die_by_signal(linux_thread_t *t, int sig) {
+    fprintf(stderr, "vm: guest killed by signal %d (%s) at pc 0x%llx\n", sig, sig_name(sig),
+            (unsigned long long)t->cpu->pc);
+    fflush(stderr);
+    if (t->proc->forked_child) {
+        /* a guest parent waits for this process: die by the same signal, without a core */
+        int hs = linux_sig_to_host(sig);
+        struct rlimit rl = {0, 0};
+        setrlimit(RLIMIT_CORE, &rl);
+        signal(hs, SIG_DFL);
+        sigset_t m;
+        sigemptyset(&m);
+        sigaddset(&m, hs);
+        sigprocmask(SIG_UNBLOCK, &m, NULL);
+        raise(hs);
+    }
+    _exit(128 + sig);
+}
+
+/* Signals whose default action is to do nothing. */
+static bool default_ignored(int sig) {
+    return sig == LINUX_SIGCHLD || sig == LINUX_SIGURG || sig == LINUX_SIGWINCH ||
+           sig == LINUX_SIGCONT;
+}
+
+/* Push the frame for sig and enter the handler. false when the frame cannot be written. */
+static bool setup_frame(linux_thread_t *t, int sig, const linux_sigaction_t *act,
+                        const linux_siginfo_t *info) {
+    rv_cpu_t *cpu = t->cpu;
+    linux_space_t *sp = &t->proc->space;
+    uint64_t s = cpu->x[2];
+    bool on_alt = t->altstack.ss_size && s > t->altstack.ss_sp &&
+                  s <= t->altstack.ss_sp + t->altstack.ss_size;
+    if ((act->flags & LINUX_SA_ONSTACK) && t->altstack.ss_size && !on_alt)
+        s = t->altstack.ss_sp + t->altstack.ss_size;
+    s = (s - sizeof(linux_rt_sigframe_t)) & ~15ull;
+    if (!linux_space_check(sp, s, sizeof(linux_rt_sigframe_t), LINUX_PROT_READ | LINUX_PROT_WRITE))
+        return false;
+    linux_rt_sigframe_t f;
+    memset(&f, 0, sizeof(f));
+    f.info = *info;
+    f.uc.uc_stack = t->altstack;
+    f.uc.uc_stack.ss_flags =
+        t->altstack.ss_size ? (on_alt ? LINUX_SS_ONSTACK : 0) : LINUX_SS_DISABLE;
+    f.uc.uc_sigmask = t->sigmask;
+    f.uc.uc_mcontext.gregs[0] = cpu->pc;
+    for (int i = 1; i < 32; i++)
+        f.uc.uc_mcontext.gregs[i] = cpu->x[i];
+    for (int i = 0; i < 32; i++)
+        f.uc.uc_mcontext.fpregs[i] = cpu->f[i];
+    f.uc.uc_mcontext.fcsr = (cpu->fflags & 0x1f) | (cpu->frm & 7) << 5;
+    memcpy(linux_space_ptr(sp, s), &f, sizeof(f));
+    t->sigmask |= act->mask;
+    if (!(act->flags & LINUX_SA_NODEFER)) t->sigmask |= bit(sig);
+    t->sigmask &= ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
+    cpu->pc = act->handler;
+    cpu->x[1] = t->proc->sigtramp;
+    cpu->x[2] = s;
+    cpu->x[10] = (uint64_t)sig;
+    cpu->x[11] = s + offsetof(linux_rt_sigframe_t, info);
+    cpu->x[12] = s + offsetof(linux_rt_sigframe_t, uc);
+    return true;
+}
+
+/* Deliver sig with info: handler, ignore or default action. */
+static void deliver(linux_thread_t *t, int sig, const linux_siginfo_t *info, bool sync) {
+    linux_proc_t *p = t->proc;
+    pthread_mutex_lock(&p->sig_lock);
+    linux_sigaction_t act = p->act[sig];
+    if (act.handler > LINUX_SIG_IGN && (act.flags & LINUX_SA_RESETHAND))
+        p->act[sig].handler = LINUX_SIG_DFL;
+    pthread_mutex_unlock(&p->sig_lock);
+    bool blocked = (t->sigmask & bit(sig)) != 0;
+    if (act.handler == LINUX_SIG_IGN && !sync) return;
+    if (act.handler == LINUX_SIG_DFL || act.handler == LINUX_SIG_IGN || (sync && blocked)) {
+        if (!sync && default_ignored(sig)) return;
+        if (!sync && (sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN ||
+                      sig == LINUX_SIGTTOU)) {
+            /* default action "stop": stop vm itself, SIGCONT from outside resumes it */
+            raise(SIGSTOP);
+            return;
+        }
+        linux_die_by_signal(t, sig);
+    }
+    if (!setup_frame(t, sig, &act, info)) linux_die_by_signal(t, LINUX_SIGSEGV);
+}
+
+void linux_signal_sync(linux_thread_t *t, int sig, int code, uint64_t addr) {
+    linux_siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = code;
+    info.u.addr = addr;
+    deliver(t, sig, &info, true);
+}
+
+void linux_signal_deliver_pending(linux_thread_t *t) {
+    for (;;) {
+        uint64_t ready = atomic_load(&t->pending) & ~t->sigmask;
+        if (!ready) return;
+        int sig = __builtin_ctzll(ready) + 1;
+        atomic_fetch_and(&t->pending, ~bit(sig));
+        linux_siginfo_t info;
+        memset(&info, 0, sizeof(info));
+        info.si_signo = sig;
+        info.si_code = LINUX_SI_USER;
+        info.u.kill.pid = getpid();
+        info.u.kill.uid = getuid();
+        deliver(t, sig, &info, false);
+    }
+}
+
+int64_t linux_do_sigreturn(linux_thread_t *t) {
+    rv_cpu_t *cpu = t->cpu;
+    uint64_t s = cpu->x[2];
+    linux_space_t *sp = &t->proc->space;
+    if (!linux_space_check(sp, s, sizeof(linux_rt_sigframe_t), LINUX_PROT_READ))
+        linux_die_by_signal(t, LINUX_SIGSEGV);
+    linux_rt_sigframe_t f;
+    memcpy(&f, linux_space_ptr(sp, s), sizeof(f));
+    cpu->pc = f.uc.uc_mcontext.gregs[0];
+    for (int i = 1; i < 32; i++)
+        cpu->x[i] = f.uc.uc_mcontext.gregs[i];
+    for (int i = 0; i < 32; i++)
+        cpu->f[i] = f.uc.uc_mcontext.fpregs[i];
+    cpu->fflags = f.uc.uc_mcontext.fcsr & 0x1f;
+    cpu->frm = (f.uc.uc_mcontext.fcsr >> 5) & 7;
+    t->sigmask = f.uc.uc_sigmask & ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
+    t->skip_result = true;
+    return 0;
+}

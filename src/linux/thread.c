@@ -1,0 +1,358 @@
+/* thread.c - guest threads and processes: the run loop of a hart, clone (host threads for
+ * CLONE_THREAD, host fork otherwise), exit, execve (vm re-executes itself on the new program).
+ *
+ * Every guest thread is one host thread with its own rv_cpu_t (its own decode cache) over the
+ * shared guest space, so guest atomics and futexes are host atomics and host futexes on the
+ * same memory. When code may have changed (munmap, mprotect, riscv_flush_icache) the thread
+ * that saw it flushes its own decode cache at once and bumps proc->code_gen; the others flush
+ * when they next stop (at the latest after one run budget). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/internal.h"
+#include "riscv/cpu.h"
+
+/* Instructions per rv_run call: bounds how late another thread's code change is noticed. */
+#define RUN_BUDGET (1ull << 22)
+
+linux_thread_t *linux_thread_new(linux_proc_t *proc) {
+    linux_thread_t *t = calloc(1, sizeof(*t));
+    rv_cpu_t *cpu = calloc(1, sizeof(*cpu));
+    if (!t || !cpu || rv_cpu_init(cpu) != 0) {
+        free(t);
+        free(cpu);
+        return NULL;
+    }
+    cpu->user_mode = true;
+    cpu->catch_host_faults = true;
+    cpu->priv = RV_PRIV_U;
+    cpu->mem_base = proc->space.base;
+    cpu->mem_start = 0;
+    cpu->mem_size = proc->space.size;
+    cpu->mem_slow = NULL;
+    cpu->env = t;
+    t->proc = proc;
+    t->cpu = cpu;
+    t->altstack.ss_flags = LINUX_SS_DISABLE;
+    t->code_gen = atomic_load(&proc->code_gen);
+    return t;
+}
+
+void linux_thread_free(linux_thread_t *t) {
+    if (!t) return;
+    rv_cpu_destroy(t->cpu);
+    free(t->cpu);
+    free(t);
+}
+
+void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len) {
+    atomic_fetch_add(&t->proc->code_gen, 1);
+    if (len == UINT64_MAX)
+        rv_cpu_flush_icache(t->cpu);
+    else
+        rv_cpu_invalidate_range(t->cpu, addr, len);
+}
+
+/* Map a guest fault reported by the hart to a guest signal. */
+static void exception_to_signal(linux_thread_t *t) {
+    rv_cpu_t *cpu = t->cpu;
+    uint64_t tval = cpu->tval;
+    switch (cpu->cause) {
+    case RV_CAUSE_ILLEGAL_INSN:
+        linux_signal_sync(t, LINUX_SIGILL, LINUX_ILL_ILLOPC, cpu->pc);
+        break;
+    case RV_CAUSE_BREAKPOINT: linux_signal_sync(t, LINUX_SIGTRAP, LINUX_TRAP_BRKPT, cpu->pc); break;
+    case RV_CAUSE_FETCH_MISALIGNED:
+    case RV_CAUSE_LOAD_MISALIGNED:
+    case RV_CAUSE_STORE_MISALIGNED:
+        linux_signal_sync(t, LINUX_SIGBUS, LINUX_BUS_ADRALN, tval);
+        break;
+    case RV_CAUSE_LOAD_ACCESS:
+    case RV_CAUSE_STORE_ACCESS:
+        /* a host SIGBUS inside a mapping (e.g. past the end of a mapped file) */
+        if (tval < t->proc->space.size && linux_space_prot_at(&t->proc->space, tval) >= 0) {
+            linux_signal_sync(t, LINUX_SIGBUS, 2 /* BUS_ADRERR */, tval);
+            break;
+        }
+        /* fall through */
+    default: {
+        int prot = tval < t->proc->space.size ? linux_space_prot_at(&t->proc->space, tval) : -1;
+        linux_signal_sync(t, LINUX_SIGSEGV, prot < 0 ? LINUX_SEGV_MAPERR : LINUX_SEGV_ACCERR, tval);
+    }
+    }
+}
+
+int linux_thread_run(linux_thread_t *t) {
+    rv_cpu_t *cpu = t->cpu;
+    linux_proc_t *p = t->proc;
+    linux_current = t;
+    while (!t->exited) {
+        uint64_t gen = atomic_load(&p->code_gen);
+        if (gen != t->code_gen) {
+            rv_cpu_flush_icache(cpu);
+            t->code_gen = gen;
+        }
+        t->in_guest = true;
+        int stop = rv_run(cpu, RUN_BUDGET);
+        t->in_guest = false;
+        switch (stop) {
+        case RV_STOP_ECALL: {
+            uint64_t a[6] = {cpu->x[10], cpu->x[11], cpu->x[12],
+                             cpu->x[13], cpu->x[14], cpu->x[15]};
+            cpu->pc += 4;
+            t->skip_result = false;
+            int64_t r = linux_syscall(t, cpu->x[17], a);
+            if (!t->skip_result) cpu->x[10] = (uint64_t)r;
+            break;
+        }
+        case RV_STOP_EBREAK: linux_signal_sync(t, LINUX_SIGTRAP, LINUX_TRAP_BRKPT, cpu->pc); break;
+        case RV_STOP_EXCEPTION: exception_to_signal(t); break;
+        case RV_STOP_INTERRUPT: atomic_store(&cpu->interrupt_request, 0); break;
+        case RV_STOP_HALT:
+            atomic_store(&cpu->interrupt_request, 0);
+            atomic_store(&cpu->halt_request, 0);
+            break;
+        default: break;
+        }
+        if (!t->exited) linux_signal_deliver_pending(t);
+    }
+    return t->exit_code;
+}
+
+/* Print --stats and leave the process with status code. */
+static _Noreturn void process_exit(linux_thread_t *t, int code) {
+    if (t->proc->opt.stats) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+        rv_cpu_print_stats(t->cpu, stderr, now - t->proc->start_time);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    _exit(code & 0xff);
+}
+
+void linux_do_exit(linux_thread_t *t, int code, bool group) {
+    t->exited = true;
+    t->exit_code = code & 0xff;
+    if (group || atomic_load(&t->proc->nthreads) <= 1) {
+        atomic_store(&t->proc->exiting, 1);
+        process_exit(t, code);
+    }
+}
+
+/* Start-up block handed from clone to the new host thread. */
+typedef struct clone_start {
+    linux_thread_t *t; /* the new guest thread */
+    uint64_t flags;    /* clone flags */
+    uint64_t ptid;     /* CLONE_PARENT_SETTID word */
+    uint64_t ctid;     /* CLONE_CHILD_SETTID word */
+    sem_t ready;       /* posted once the tid is known and written */
+} clone_start_t;
+
+static void put_tid(linux_thread_t *t, uint64_t a, int tid) {
+    if (a && linux_space_check(&t->proc->space, a, 4, LINUX_PROT_WRITE)) {
+        int32_t v = tid;
+        memcpy(linux_space_ptr(&t->proc->space, a), &v, 4);
+    }
+}
+
+static void thread_finish(linux_thread_t *t) {
+    if (t->clear_child_tid && !(t->clear_child_tid & 3) &&
+        linux_space_check(&t->proc->space, t->clear_child_tid, 4, LINUX_PROT_WRITE)) {
+        _Atomic uint32_t *w = linux_space_ptr(&t->proc->space, t->clear_child_tid);
+        atomic_store(w, 0);
+        syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0);
+    }
+}
+
+_Noreturn void linux_thread_exit_host(linux_thread_t *t) {
+    thread_finish(t);
+    linux_proc_t *p = t->proc;
+    if (atomic_fetch_sub(&p->nthreads, 1) == 1) process_exit(t, t->exit_code);
+    linux_current = NULL;
+    linux_thread_free(t);
+    pthread_exit(NULL);
+}
+
+static void *thread_main(void *arg) {
+    clone_start_t *cs = arg;
+    linux_thread_t *t = cs->t;
+    t->tid = (int)syscall(SYS_gettid);
+    if (cs->flags & LINUX_CLONE_PARENT_SETTID) put_tid(t, cs->ptid, t->tid);
+    if (cs->flags & LINUX_CLONE_CHILD_SETTID) put_tid(t, cs->ctid, t->tid);
+    sem_post(&cs->ready); /* cs is the parent's: do not touch it after this */
+    linux_thread_run(t);
+    linux_thread_exit_host(t);
+}
+
+int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
+                       uint64_t tls, uint64_t ctid) {
+    rv_cpu_t *cpu = t->cpu;
+    if ((flags & LINUX_CLONE_THREAD) && (flags & LINUX_CLONE_VM)) {
+        linux_thread_t *nt = linux_thread_new(t->proc);
+        if (!nt) return -LINUX_EAGAIN;
+        memcpy(nt->cpu->x, cpu->x, sizeof(cpu->x));
+        memcpy(nt->cpu->f, cpu->f, sizeof(cpu->f));
+        nt->cpu->pc = cpu->pc;
+        nt->cpu->fflags = cpu->fflags;
+        nt->cpu->frm = cpu->frm;
+        nt->cpu->x[10] = 0;
+        if (newsp) nt->cpu->x[2] = newsp;
+        if (flags & LINUX_CLONE_SETTLS) nt->cpu->x[4] = tls;
+        nt->sigmask = t->sigmask;
+        if (flags & LINUX_CLONE_CHILD_CLEARTID) nt->clear_child_tid = ctid;
+        clone_start_t cs = {.t = nt, .flags = flags, .ptid = ptid, .ctid = ctid};
+        sem_init(&cs.ready, 0, 0);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 1 << 20);
+        atomic_fetch_add(&t->proc->nthreads, 1);
+        pthread_t th;
+        int rc = pthread_create(&th, &attr, thread_main, &cs);
+        pthread_attr_destroy(&attr);
+        if (rc != 0) {
+            atomic_fetch_sub(&t->proc->nthreads, 1);
+            sem_destroy(&cs.ready);
+            linux_thread_free(nt);
+            return -LINUX_EAGAIN;
+        }
+        while (sem_wait(&cs.ready) != 0 && errno == EINTR) {
+        }
+        int tid = nt->tid;
+        sem_destroy(&cs.ready);
+        return tid;
+    }
+    if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK)) return -LINUX_EINVAL;
+    /* a new process: fork the host (a vfork becomes a fork: the memory is copied) */
+    fflush(stdout);
+    fflush(stderr);
+    /* no lock of the process may be held by another thread at the fork: the child would
+     * inherit it locked */
+    pthread_mutex_lock(&t->proc->sig_lock);
+    pthread_mutex_lock(&t->proc->space.lock);
+    pid_t pid = fork();
+    int fork_errno = errno;
+    pthread_mutex_unlock(&t->proc->space.lock);
+    pthread_mutex_unlock(&t->proc->sig_lock);
+    if (pid < 0) return -linux_errno_from_host(fork_errno);
+    if (pid == 0) {
+        t->proc->forked_child = true;
+        atomic_store(&t->proc->nthreads, 1);
+        t->tid = (int)syscall(SYS_gettid);
+        if (newsp) cpu->x[2] = newsp;
+        if (flags & LINUX_CLONE_SETTLS) cpu->x[4] = tls;
+        if (flags & LINUX_CLONE_CHILD_SETTID) put_tid(t, ctid, t->tid);
+        if (flags & LINUX_CLONE_CHILD_CLEARTID) t->clear_child_tid = ctid;
+        return 0;
+    }
+    if (flags & LINUX_CLONE_PARENT_SETTID) put_tid(t, ptid, pid);
+    return pid;
+}
+
+/* Read a guest NULL-terminated array of strings (at most max entries). NULL on a fault. */
+static char **read_strv(linux_thread_t *t, uint64_t a, int max, int *count) {
+    linux_space_t *sp = &t->proc->space;
+    char **v = calloc((size_t)max + 1, sizeof(char *));
+    if (!v) return NULL;
+    int n = 0;
+    for (; a; n++) {
+        uint64_t ptr;
+        if (n >= max || !linux_space_check(sp, a + 8 * (uint64_t)n, 8, LINUX_PROT_READ)) goto bad;
+        memcpy(&ptr, linux_space_ptr(sp, a + 8 * (uint64_t)n), 8);
+        if (!ptr) break;
+        /* strings are copied to the host: the exec replaces the guest space */
+        size_t len = 0;
+        while (true) {
+            if (!linux_space_check(sp, ptr + len, 1, LINUX_PROT_READ) || len > (1u << 20)) goto bad;
+            if (*(char *)linux_space_ptr(sp, ptr + len) == 0) break;
+            len++;
+        }
+        v[n] = strndup(linux_space_ptr(sp, ptr), len);
+        if (!v[n]) goto bad;
+    }
+    *count = n;
+    return v;
+bad:
+    for (int i = 0; i < max && v[i]; i++)
+        free(v[i]);
+    free(v);
+    return NULL;
+}
+
+static void free_strv(char **v) {
+    if (!v) return;
+    for (int i = 0; v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {
+    linux_space_t *sp = &t->proc->space;
+    char path[4096];
+    size_t len = 0;
+    for (;; len++) {
+        if (len >= sizeof(path)) return -LINUX_ENAMETOOLONG;
+        if (!linux_space_check(sp, path_a + len, 1, LINUX_PROT_READ)) return -LINUX_EFAULT;
+        path[len] = *(char *)linux_space_ptr(sp, path_a + len);
+        if (!path[len]) break;
+    }
+    if (!strcmp(path, "/proc/self/exe")) snprintf(path, sizeof(path), "%s", t->proc->exe_path);
+    /* only riscv64 ELF files run in vm; anything else is not executable for the guest */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -linux_errno_from_host(errno);
+    uint8_t h[20];
+    ssize_t n = read(fd, h, sizeof(h));
+    close(fd);
+    if (n < (ssize_t)sizeof(h) || memcmp(h, "\177ELF", 4) != 0 || h[4] != 2 ||
+        (h[18] | h[19] << 8) != 243)
+        return -LINUX_ENOEXEC;
+    if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
+    int argc = 0, envc = 0;
+    char **argv = read_strv(t, argv_a, 65536, &argc);
+    char **envp = read_strv(t, envp_a, 65536, &envc);
+    int64_t rc = -LINUX_EFAULT;
+    char **hv = NULL;
+    if (!argv || !envp) goto out;
+    hv = calloc((size_t)argc + 12, sizeof(char *));
+    if (!hv) {
+        rc = -LINUX_ENOMEM;
+        goto out;
+    }
+    int k = 0;
+    hv[k++] = (char *)t->proc->opt.vm_exe;
+    hv[k++] = "run";
+    if (t->proc->opt.sysroot) {
+        hv[k++] = "--sysroot";
+        hv[k++] = (char *)t->proc->opt.sysroot;
+    }
+    if (t->proc->opt.strace) hv[k++] = "--strace";
+    if (t->proc->opt.stats) hv[k++] = "--stats";
+    if (argc > 0) {
+        hv[k++] = "--argv0";
+        hv[k++] = argv[0];
+    }
+    hv[k++] = "--";
+    hv[k++] = path;
+    for (int i = 1; i < argc; i++)
+        hv[k++] = argv[i];
+    hv[k] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    execve(t->proc->opt.vm_exe, hv, envp);
+    rc = -linux_errno_from_host(errno);
+out:
+    free(hv);
+    free_strv(argv);
+    free_strv(envp);
+    return rc;
+}

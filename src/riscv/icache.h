@@ -1,0 +1,44 @@
+/* icache.h - decoded blocks and the decode cache, private to the interpreter (src/riscv). */
+#pragma once
+
+#include "riscv/cpu.h"
+#include "riscv/decode.h"
+
+#define RV_BLOCK_MAX    64          /* instructions per decoded block, at most */
+#define RV_ICACHE_HASH  (1u << 14)  /* hash buckets (power of two) */
+#define RV_ICACHE_ARENA (16u << 20) /* bytes of decoded blocks before a full flush */
+#define RV_PAGE_SHIFT   12          /* page size of page_flags and block limits */
+
+/* Computed-goto dispatch (a GCC/clang extension) behind macros, so the interpreter reads as
+ * plain C: RV_LABEL_ADDR(l) takes a label's address, RV_GOTO(p) jumps to one. */
+#define RV_LABEL_ADDR(l) (&&l)
+#define RV_GOTO(p)       goto *(p)
+#define RV_LIKELY(x)     __builtin_expect(!!(x), 1)
+#define RV_UNLIKELY(x)   __builtin_expect(!!(x), 0)
+
+/* A run of decoded instructions ending at control flow, a system instruction, a page edge or
+ * RV_BLOCK_MAX instructions. */
+typedef struct rv_block {
+    uint64_t pc;              /* guest pc of the first instruction */
+    uint64_t end;             /* guest pc after the last instruction */
+    struct rv_block *hnext;   /* next block in the same hash bucket */
+    struct rv_block *succ[2]; /* successor cache (valid until the next flush) */
+    uint64_t succ_pc[2];      /* pcs of the cached successors */
+    uint32_t n;               /* guest instructions (the trailing pseudo-op excluded) */
+    uint32_t nops;            /* entries in ops[] */
+    rv_op_t ops[];            /* the decoded instructions */
+} rv_block_t;
+
+/* The decode cache: a bump arena of blocks plus a hash table by pc. */
+struct rv_icache {
+    rv_block_t *hash[RV_ICACHE_HASH]; /* bucket heads */
+    uint8_t *arena;                   /* block storage */
+    size_t used;                      /* bytes of arena in use */
+};
+
+/* Find or build the block at pc (never NULL: fetch faults become a fault pseudo-op). */
+rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc);
+
+/* Re-read the bits of the instruction at pc (16 or 32 bits; 0 if unreadable), for mtval of an
+ * instruction that decoded but is illegal in the current state. */
+uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc);

@@ -1,0 +1,42 @@
+#!/bin/sh
+# bad-elf.sh - malformed ELF files made at test time from a good guest program: vm must
+# refuse each one with a message naming the problem and exit status 126, never crash.
+#   bad-elf.sh VM GOOD_ELF WORKDIR
+vm=$1
+good=$2
+work=$3
+mkdir -p "$work"
+fail=0
+# patch FILE OFFSET HEXBYTES: overwrite bytes at OFFSET (decimal)
+patch() {
+    printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+check() { # name expected-message-part
+    out=$("$vm" run "$work/$1" 2>&1)
+    rc=$?
+    case "$out" in
+    *"$2"*) ;;
+    *) echo "bad-elf: $1: message '$out' lacks '$2'"; fail=1 ;;
+    esac
+    if [ $rc -ne 126 ]; then
+        echo "bad-elf: $1: exit status $rc, expected 126"
+        fail=1
+    fi
+}
+head -c 40 "$good" >"$work/short-header"
+check short-header "too short"
+head -c 100 "$good" >"$work/short-phdrs"
+check short-phdrs "program headers"
+head -c 3000 "$good" >"$work/short-segments"
+check short-segments "end of the file"
+cp "$good" "$work/bad-magic" && patch "$work/bad-magic" 1 'Z'
+check bad-magic "magic"
+cp "$good" "$work/x86" && patch "$work/x86" 18 '\076\000'
+check x86 "RISC-V"
+cp "$good" "$work/phoff" && patch "$work/phoff" 32 '\377\377\377\377\377\377\377\177'
+check phoff "program headers"
+cp "$good" "$work/phnum" && patch "$work/phnum" 56 '\377\377'
+check phnum "absurd"
+cp "$good" "$work/entry" && patch "$work/entry" 24 '\000\000\000\000\000\000\000\001'
+check entry "entry point"
+exit $fail

@@ -1,0 +1,49 @@
+/* exec.c - execve: a riscv64 program exec'd by the guest runs inside vm again, with the argv
+ * and environment it was given; /proc/self/exe names the guest program; a missing file or a
+ * file that is not a riscv64 program fails with the guest's errno. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "child")) {
+        printf("exec'd child: argc=%d argv[0]=%s argv[2]=%s env=%s\n", argc, argv[0], argv[2],
+               getenv("EXEC_VAR"));
+        return 42;
+    }
+    setvbuf(stdout, NULL, _IONBF, 0);
+    const char *targets[] = {argv[0], "/proc/self/exe"};
+    for (int i = 0; i < 2; i++) {
+        pid_t c = fork();
+        if (c == 0) {
+            char *args[] = {"renamed", "child", "second arg", NULL};
+            char *env[] = {"EXEC_VAR=from-execve", NULL};
+            execve(targets[i], args, env);
+            printf("execve failed: errno %d\n", errno);
+            _exit(1);
+        }
+        int st;
+        waitpid(c, &st, 0);
+        printf("child %d exit %d\n", i, WEXITSTATUS(st));
+    }
+    char *args[] = {"x", NULL};
+    errno = 0;
+    printf("missing: %d errno %s\n", execve("/nonexistent/prog", args, NULL),
+           errno == ENOENT ? "ENOENT" : "other");
+    errno = 0;
+    printf("host program: %d errno %s\n", execve("/bin/sh", args, NULL),
+           errno == ENOEXEC ? "ENOEXEC" : "other");
+    FILE *f = fopen("/tmp/vm-exec-notelf", "w");
+    fputs("just text\n", f);
+    fclose(f);
+    chmod("/tmp/vm-exec-notelf", 0755);
+    errno = 0;
+    printf("not a program: %d errno %s\n", execve("/tmp/vm-exec-notelf", args, NULL),
+           errno == ENOEXEC ? "ENOEXEC" : "other");
+    unlink("/tmp/vm-exec-notelf");
+    return 0;
+}

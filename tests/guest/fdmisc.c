@@ -1,0 +1,73 @@
+/* fdmisc.c - descriptor kinds and helpers beyond plain files: eventfd, timerfd, memfd,
+ * flock, posix_fadvise, copy_file_range, close_range and getcpu. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            printf("FAILED line %d: %s (errno %d)\n", __LINE__, #c, errno);                        \
+            return 1;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+int main(void) {
+    int ev = eventfd(3, EFD_CLOEXEC);
+    CHECK(ev >= 0);
+    uint64_t v = 4;
+    CHECK(write(ev, &v, 8) == 8);
+    CHECK(read(ev, &v, 8) == 8);
+    printf("eventfd: %llu\n", (unsigned long long)v);
+    close(ev);
+    int tf = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    CHECK(tf >= 0);
+    struct itimerspec its = {{0, 0}, {0, 5 * 1000 * 1000}}, cur;
+    CHECK(timerfd_settime(tf, 0, &its, NULL) == 0);
+    CHECK(timerfd_gettime(tf, &cur) == 0 && cur.it_value.tv_nsec <= 5 * 1000 * 1000);
+    CHECK(read(tf, &v, 8) == 8);
+    printf("timerfd expirations: %llu\n", (unsigned long long)v);
+    close(tf);
+    int mf = memfd_create("guest-memfd", MFD_CLOEXEC);
+    CHECK(mf >= 0);
+    CHECK(write(mf, "memfd contents", 14) == 14);
+    char *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, mf, 0);
+    CHECK(m != MAP_FAILED);
+    printf("memfd: %.14s\n", m);
+    munmap(m, 4096);
+    CHECK(flock(mf, LOCK_EX) == 0 && flock(mf, LOCK_UN) == 0);
+    CHECK(posix_fadvise(mf, 0, 0, POSIX_FADV_SEQUENTIAL) == 0);
+    char src[] = "/tmp/vm-guest-fdmisc-src-XXXXXX", path[] = "/tmp/vm-guest-fdmisc-XXXXXX";
+    int in = mkstemp(src), out = mkstemp(path);
+    CHECK(in >= 0 && out >= 0);
+    CHECK(write(in, "file contents", 13) == 13);
+    loff_t in_off = 5;
+    ssize_t n = copy_file_range(in, &in_off, out, NULL, 8, 0);
+    CHECK(n == 8 && in_off == 13);
+    close(in);
+    unlink(src);
+    char buf[16] = {0};
+    CHECK(pread(out, buf, 8, 0) == 8);
+    printf("copy_file_range: %s\n", buf);
+    unlink(path);
+    int hi = dup2(out, 60);
+    CHECK(hi == 60);
+    CHECK(close_range(50, 70, 0) == 0);
+    CHECK(fcntl(60, F_GETFD) == -1 && errno == EBADF);
+    close(out);
+    close(mf);
+    unsigned cpu = 99, node = 99;
+    CHECK(getcpu(&cpu, &node) == 0 && cpu < 4096);
+    printf("fdmisc ok\n");
+    return 0;
+}

@@ -1,0 +1,62 @@
+/* procs.c - processes: fork + wait4 with exit codes and signals, a pipe between parent and
+ * child, getpid/getppid consistency and a signal sent by the child to the parent. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got_usr1;
+static void on_usr1(int sig) {
+    got_usr1 = sig;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    pid_t me = getpid();
+    pid_t c = fork();
+    if (c == 0) {
+        printf("child: parent matches: %s\n", getppid() == me ? "yes" : "no");
+        _exit(7);
+    }
+    int st;
+    pid_t w = waitpid(c, &st, 0);
+    printf("wait: same pid %s, exited %d code %d\n", w == c ? "yes" : "no", WIFEXITED(st),
+           WEXITSTATUS(st));
+    c = fork();
+    if (c == 0) {
+        raise(SIGTERM);
+        _exit(0);
+    }
+    waitpid(c, &st, 0);
+    printf("child killed: signaled %d sig %d\n", WIFSIGNALED(st), WTERMSIG(st));
+    int p[2];
+    pipe(p);
+    c = fork();
+    if (c == 0) {
+        close(p[0]);
+        const char msg[] = "message from the child";
+        write(p[1], msg, sizeof(msg));
+        _exit(0);
+    }
+    close(p[1]);
+    char buf[64] = {0};
+    ssize_t n = read(p[0], buf, sizeof(buf));
+    waitpid(c, &st, 0);
+    printf("pipe from child: %zd '%s'\n", n, buf);
+    /* a signal from another process reaches the guest handler */
+    signal(SIGUSR1, on_usr1);
+    c = fork();
+    if (c == 0) {
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    while (waitpid(c, &st, 0) < 0) {
+    }
+    while (!got_usr1) {
+    }
+    printf("signal from the child: %d\n", got_usr1);
+    return 0;
+}

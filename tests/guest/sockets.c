@@ -1,0 +1,87 @@
+/* sockets.c - sockets and readiness: a TCP connection over loopback (bind to an ephemeral
+ * port, listen, connect, accept4, send/recv, getsockname, setsockopt/getsockopt), a
+ * socketpair with sendmsg/recvmsg, ppoll and epoll on a pipe. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            printf("FAILED line %d: %s (errno %d)\n", __LINE__, #c, errno);                        \
+            return 1;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+int main(void) {
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CHECK(ls >= 0);
+    int one = 1, val = 0;
+    socklen_t vl = sizeof(val);
+    CHECK(setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+    CHECK(getsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &val, &vl) == 0 && val == 1);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(ls, (struct sockaddr *)&a, sizeof(a)) == 0);
+    socklen_t al = sizeof(a);
+    CHECK(getsockname(ls, (struct sockaddr *)&a, &al) == 0 && a.sin_port != 0);
+    CHECK(listen(ls, 4) == 0);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0);
+    struct sockaddr_in peer;
+    socklen_t pl = sizeof(peer);
+    int s = accept4(ls, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
+    CHECK(s >= 0 && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+    CHECK(send(c, "over tcp", 8, 0) == 8);
+    char buf[64] = {0};
+    CHECK(recv(s, buf, sizeof(buf), 0) == 8);
+    printf("tcp: %s\n", buf);
+    CHECK(shutdown(c, SHUT_WR) == 0);
+    CHECK(recv(s, buf, sizeof(buf), 0) == 0);
+    close(s);
+    close(c);
+    close(ls);
+
+    int sp[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+    struct iovec iov[2] = {{"scatter ", 8}, {"gather", 6}};
+    struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+    CHECK(sendmsg(sp[0], &m, 0) == 14);
+    memset(buf, 0, sizeof(buf));
+    struct iovec riov = {buf, sizeof(buf)};
+    struct msghdr rm = {.msg_iov = &riov, .msg_iovlen = 1};
+    CHECK(recvmsg(sp[1], &rm, 0) == 14);
+    printf("socketpair: %s\n", buf);
+    close(sp[0]);
+    close(sp[1]);
+
+    int p[2];
+    CHECK(pipe(p) == 0);
+    struct pollfd pf = {.fd = p[0], .events = POLLIN};
+    CHECK(poll(&pf, 1, 0) == 0);
+    CHECK(write(p[1], "x", 1) == 1);
+    CHECK(poll(&pf, 1, 1000) == 1 && (pf.revents & POLLIN));
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    CHECK(ep >= 0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0x1122334455667788ull};
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0);
+    struct epoll_event out[4];
+    memset(out, 0, sizeof(out));
+    CHECK(epoll_wait(ep, out, 4, 1000) == 1);
+    printf("epoll: events %#x data %#llx\n", out[0].events, (unsigned long long)out[0].data.u64);
+    CHECK(read(p[0], buf, 1) == 1);
+    CHECK(epoll_wait(ep, out, 4, 0) == 0);
+    close(ep);
+    close(p[0]);
+    close(p[1]);
+    printf("sockets ok\n");
+    return 0;
+}

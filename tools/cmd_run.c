@@ -1,0 +1,252 @@
+/* cmd_run.c - `vm run`: run a RISC-V program.
+ *
+ *   vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] prog.elf [args...]
+ *   vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] [--stats]
+ *          [--engine=interp] [--argv0 NAME] prog [args...]
+ *
+ * --machine=bare loads the ELF into the bare machine (RAM at 0x80000000, M-mode, HTIF) and
+ * exits with the program's tohost code: 0 for pass; for a failure code n != 0 it prints
+ * "FAIL: test n" and exits 1. Reaching --max-insns without an exit prints a message and
+ * exits 3. --machine=user (the default) runs a riscv64 Linux program in user mode: the
+ * program's interpreter is looked up under the sysroot (-L, else $VM_LD_PREFIX, else
+ * /usr/riscv64-linux-gnu), the guest environment is the host's with -E/-U applied, and the
+ * exit status is the guest's (128 + signal when the guest was killed by one).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/elf.h"
+#include "linux/run.h"
+#include "system/bare.h"
+
+extern char **environ;
+
+static void run_usage(FILE *out) {
+    fprintf(out, "usage: vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] "
+                 "prog [args...]\n"
+                 "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
+                 "[--stats] [--engine=interp] [--argv0 NAME] prog [args...]\n");
+}
+
+/* Parse a size with an optional K/M/G suffix. */
+static bool parse_size(const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s) return false;
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K') shift = 10;
+    if (*end == 'm' || *end == 'M') shift = 20;
+    if (*end == 'g' || *end == 'G') shift = 30;
+    if (shift) end++;
+    if (*end || v > (UINT64_MAX >> shift)) return false;
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int run_bare(const char *path, bool stats, uint64_t max_insns, uint64_t ram) {
+    uint8_t *data = NULL;
+    size_t size = 0;
+    int rc = elf_read_file(path, &data, &size);
+    if (rc) {
+        fprintf(stderr, "vm run: cannot read %s: %s\n", path, strerror(-rc));
+        return 2;
+    }
+    bare_machine_t m;
+    const char *err = NULL;
+    if (bare_init(&m, ram, &err)) {
+        fprintf(stderr, "vm run: %s\n", err);
+        free(data);
+        return 2;
+    }
+    int status = 2;
+    if (bare_load_elf(&m, data, size, &err)) {
+        fprintf(stderr, "vm run: %s: %s\n", path, err);
+        goto out;
+    }
+    if (!m.has_tohost)
+        fprintf(stderr,
+                "vm run: %s has no tohost symbol: it cannot report an exit, running "
+                "until --max-insns\n",
+                path);
+    double t0 = now_seconds();
+    int r = bare_run(&m, max_insns);
+    double t1 = now_seconds();
+    if (r == RV_STOP_HALT && m.exited) {
+        if (m.exit_value == 0) {
+            status = 0;
+        } else {
+            fprintf(stderr, "FAIL: test %llu\n", (unsigned long long)m.exit_value);
+            status = 1;
+        }
+    } else {
+        fprintf(stderr,
+                "vm run: no exit after %llu instructions (--max-insns reached), pc=0x%llx\n",
+                (unsigned long long)m.cpu.instret, (unsigned long long)m.cpu.pc);
+        status = 3;
+    }
+    if (stats) rv_cpu_print_stats(&m.cpu, stderr, t1 - t0);
+out:
+    bare_destroy(&m);
+    free(data);
+    return status;
+}
+
+/* Environment edits from -E / -U, applied in order to a copy of the host environment. */
+typedef struct env_edit {
+    const char *arg; /* "VAR=VAL" (set) or "VAR" (unset) */
+    bool set;        /* -E or -U */
+} env_edit_t;
+
+static bool env_name_matches(const char *entry, const char *name, size_t len) {
+    return !strncmp(entry, name, len) && entry[len] == '=';
+}
+
+/* Build the guest environment: host environ with edits; NULL when out of memory. */
+static char **build_env(const env_edit_t *ed, int ned) {
+    size_t n = 0;
+    while (environ && environ[n])
+        n++;
+    char **env = calloc(n + (size_t)ned + 1, sizeof(char *));
+    if (!env) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        env[k++] = environ[i];
+    for (int e = 0; e < ned; e++) {
+        const char *eq = strchr(ed[e].arg, '=');
+        size_t len = ed[e].set ? (size_t)(eq - ed[e].arg) : strlen(ed[e].arg);
+        size_t w = 0;
+        for (size_t i = 0; i < k; i++)
+            if (!env_name_matches(env[i], ed[e].arg, len)) env[w++] = env[i];
+        k = w;
+        if (ed[e].set) env[k++] = (char *)ed[e].arg;
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static int run_user(int argc, char **argv, int i, const char *sysroot, bool strace, bool stats,
+                    const char *argv0, const env_edit_t *ed, int ned) {
+    static char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        fprintf(stderr, "vm run: cannot find the vm executable: %s\n", strerror(errno));
+        return 2;
+    }
+    self[n] = 0;
+    if (!sysroot) sysroot = getenv("VM_LD_PREFIX");
+    linux_options_t opt = {.sysroot = sysroot, .strace = strace, .stats = stats, .vm_exe = self};
+    char **env = build_env(ed, ned);
+    if (!env) {
+        fprintf(stderr, "vm run: out of memory\n");
+        return 2;
+    }
+    const char *path = argv[i];
+    char **gargv = argv + i;
+    int gargc = argc - i;
+    if (argv0) gargv[0] = (char *)argv0;
+    int status = linux_run_program(&opt, path, gargc, gargv, env);
+    free(env);
+    return status;
+}
+
+int cmd_run(int argc, char **argv) {
+    const char *machine = "user";
+    bool stats = false, strace = false;
+    const char *sysroot = NULL, *argv0 = NULL, *prog_path = NULL;
+    env_edit_t *edits = calloc((size_t)argc, sizeof(env_edit_t));
+    int nedits = 0;
+    if (!edits) return 2;
+    uint64_t max_insns = 0, ram = BARE_RAM_DEFAULT_SIZE;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (!strncmp(a, "--machine=", 10)) {
+            machine = a + 10;
+        } else if (!strcmp(a, "--stats")) {
+            stats = true;
+        } else if (!strncmp(a, "--max-insns=", 12)) {
+            if (!parse_size(a + 12, &max_insns)) {
+                fprintf(stderr, "vm run: bad --max-insns value '%s'\n", a + 12);
+                return 2;
+            }
+        } else if (!strncmp(a, "--ram=", 6)) {
+            if (!parse_size(a + 6, &ram)) {
+                fprintf(stderr, "vm run: bad --ram value '%s'\n", a + 6);
+                return 2;
+            }
+        } else if (!strcmp(a, "--strace")) {
+            strace = true;
+        } else if ((!strcmp(a, "-L") || !strcmp(a, "--sysroot")) && i + 1 < argc) {
+            sysroot = argv[++i];
+        } else if (!strncmp(a, "--sysroot=", 10)) {
+            sysroot = a + 10;
+        } else if (!strcmp(a, "--argv0") && i + 1 < argc) {
+            argv0 = argv[++i];
+        } else if ((!strcmp(a, "-E") || !strcmp(a, "-U")) && i + 1 < argc) {
+            bool set = a[1] == 'E';
+            const char *v = argv[++i];
+            if (set ? !strchr(v, '=') || v[0] == '=' : (v[0] == 0 || strchr(v, '=') != NULL)) {
+                fprintf(stderr, "vm run: bad %s argument '%s' (%s)\n", a, v,
+                        set ? "VAR=VALUE" : "VAR");
+                free(edits);
+                return 2;
+            }
+            edits[nedits++] = (env_edit_t){v, set};
+        } else if (!strncmp(a, "--engine=", 9)) {
+            if (!strcmp(a + 9, "jit")) {
+                fprintf(stderr, "vm run: --engine=jit is not available yet (use interp)\n");
+                free(edits);
+                return 2;
+            }
+            if (strcmp(a + 9, "interp") != 0) {
+                fprintf(stderr, "vm run: unknown engine '%s' (interp or jit)\n", a + 9);
+                free(edits);
+                return 2;
+            }
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            run_usage(stdout);
+            free(edits);
+            return 0;
+        } else if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else {
+            fprintf(stderr, "vm run: unknown option '%s'\n", a);
+            run_usage(stderr);
+            free(edits);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "vm run: no program given\n");
+        run_usage(stderr);
+        free(edits);
+        return 2;
+    }
+    prog_path = argv[i];
+    if (!strcmp(machine, "bare")) {
+        free(edits);
+        return run_bare(prog_path, stats, max_insns, ram);
+    }
+    if (!strcmp(machine, "user")) {
+        int st = run_user(argc, argv, i, sysroot, strace, stats, argv0, edits, nedits);
+        free(edits);
+        return st;
+    }
+    free(edits);
+    fprintf(stderr, "vm run: unknown machine '%s' (bare or user)\n", machine);
+    return 2;
+}
