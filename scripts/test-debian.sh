@@ -58,6 +58,21 @@ except OSError as e:
     print("errno", e.errno)
 sys.exit(3)
 PY
+cat >"$work/s.sh" <<'SH'
+f() { echo "func $1"; return 3; }
+f a; echo "ret $?"
+for i in $(seq 1 5); do echo $i; done | sort -r | head -n 2 | tr '\n' ' '; echo
+(sleep 0.1; echo bg done) &
+wait $!
+echo "waited $?"
+trap 'echo got USR1' USR1
+kill -USR1 $$
+sleep 0.05
+x=0; while [ $x -lt 200 ]; do x=$((x+1)); done; echo "loop $x"
+echo $(( 7 * 6 )) | xargs -n1 echo value
+umask 022; umask
+cd /tmp && pwd
+SH
 printf 'one\ntwo\nthree\nfour\n' >"$work/lines.txt"
 cases=(
     "$bb echo hello world"
@@ -71,6 +86,7 @@ cases=(
     "$bb tr a-z A-Z < $work/lines.txt"
     "$bb find $here -name '*.sh'"
     "$bb uname -m"
+    "$bb sh $work/s.sh"
     "$bb expr 6 \* 7"
     "$bb ls /nonexistent-dir"
     "$bb sh -c 'gzip -c $work/lines.txt | gzip -dc | tail -n 2'"

@@ -92,9 +92,15 @@ static int run_bare(const char *path, bool stats, uint64_t max_insns, uint64_t r
             status = 1;
         }
     } else {
+        uint64_t traps = 0;
+        for (unsigned c = 0; c < RV_CAUSE_COUNT; c++)
+            traps += m.cpu.stats.traps[c];
         fprintf(stderr,
-                "vm run: no exit after %llu instructions (--max-insns reached), pc=0x%llx\n",
-                (unsigned long long)m.cpu.instret, (unsigned long long)m.cpu.pc);
+                "vm run: no exit after %llu instructions and %llu traps (--max-insns reached), "
+                "pc=0x%llx, last mcause=%llu (%s)\n",
+                (unsigned long long)m.cpu.instret, (unsigned long long)traps,
+                (unsigned long long)m.cpu.pc, (unsigned long long)m.cpu.mcause,
+                traps ? rv_cause_name(m.cpu.mcause) : "none");
         status = 3;
     }
     if (stats) rv_cpu_print_stats(&m.cpu, stderr, t1 - t0);

@@ -50,6 +50,8 @@ typedef struct linux_thread {
     bool exited;              /* exit/exit_group: stop running */
     int exit_code;            /* status for exit */
     bool skip_result;         /* the syscall set the registers itself (sigreturn) */
+    bool restore_mask;        /* rt_sigsuspend: saved_mask is the mask to go back to */
+    uint64_t saved_mask;      /* mask in force before rt_sigsuspend */
 } linux_thread_t;
 
 /* Run one guest system call nr with arguments a[0..5] for thread t; returns the value for a0

@@ -195,7 +195,8 @@ static bool setup_frame(linux_thread_t *t, int sig, const linux_sigaction_t *act
     f.uc.uc_stack = t->altstack;
     f.uc.uc_stack.ss_flags =
         t->altstack.ss_size ? (on_alt ? LINUX_SS_ONSTACK : 0) : LINUX_SS_DISABLE;
-    f.uc.uc_sigmask = t->sigmask;
+    f.uc.uc_sigmask = t->restore_mask ? t->saved_mask : t->sigmask;
+    t->restore_mask = false;
     f.uc.uc_mcontext.gregs[0] = cpu->pc;
     for (int i = 1; i < 32; i++)
         f.uc.uc_mcontext.gregs[i] = cpu->x[i];
@@ -250,7 +251,14 @@ void linux_signal_sync(linux_thread_t *t, int sig, int code, uint64_t addr) {
 void linux_signal_deliver_pending(linux_thread_t *t) {
     for (;;) {
         uint64_t ready = atomic_load(&t->pending) & ~t->sigmask;
-        if (!ready) return;
+        if (!ready) {
+            if (t->restore_mask) {
+                /* rt_sigsuspend woke without running a handler (ignored signal) */
+                t->sigmask = t->saved_mask;
+                t->restore_mask = false;
+            }
+            return;
+        }
         int sig = __builtin_ctzll(ready) + 1;
         atomic_fetch_and(&t->pending, ~bit(sig));
         linux_siginfo_t info;

@@ -1274,14 +1274,19 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         return 0;
     }
     case LINUX_NR_rt_sigsuspend: {
+        if (a[1] != 8) return -LINUX_EINVAL;
         BUF_ARG(p, a[0], 8, RD);
-        uint64_t old = t->sigmask, m;
+        uint64_t m;
         memcpy(&m, p, 8);
-        t->sigmask = m;
-        while (!(atomic_load(&t->pending) & ~t->sigmask))
-            pause();
-        /* the handler runs with the suspended mask; sigreturn restores `old` via uc_sigmask */
-        t->sigmask = old;
+        /* wait with the given mask; the handler then runs with it, and the old mask comes
+         * back through the frame's uc_sigmask (or right after, when no handler runs) */
+        t->saved_mask = t->sigmask;
+        t->restore_mask = true;
+        t->sigmask = m & ~((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)));
+        while (!(atomic_load(&t->pending) & ~t->sigmask)) {
+            struct timespec nap = {0, 10 * 1000 * 1000}; /* a signal cuts it short */
+            nanosleep(&nap, NULL);
+        }
         return -LINUX_EINTR;
     }
     case LINUX_NR_kill: {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "riscv/icache.h"
 
@@ -56,8 +57,24 @@ void rv_cpu_flush_icache(rv_cpu_t *cpu) {
         for (uint64_t p = lo; p <= hi && p < npages; p++)
             cpu->page_flags[p] &= ~RV_PAGE_CODE;
     }
+    if (cpu->code_lines && cpu->code_lo < cpu->code_hi) {
+        uint64_t lo = (cpu->code_lo - cpu->mem_start) >> 6;
+        uint64_t hi = (cpu->code_hi - 1 - cpu->mem_start) >> 6;
+        uint64_t nlines = cpu->mem_size >> 6;
+        if (hi >= nlines) hi = nlines - 1;
+        if (lo <= hi) memset(cpu->code_lines + lo / 64, 0, (hi / 64 - lo / 64 + 1) * 8);
+    }
     cpu->code_lo = UINT64_MAX;
     cpu->code_hi = 0;
+}
+
+bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
+    if (addr >= cpu->code_hi || addr + len <= cpu->code_lo) return false;
+    if (!cpu->code_lines) return true;
+    uint64_t first = (addr - cpu->mem_start) >> 6, last = (addr + len - 1 - cpu->mem_start) >> 6;
+    for (uint64_t l = first; l <= last; l++)
+        if (l < (cpu->mem_size >> 6) && ((cpu->code_lines[l / 64] >> (l % 64)) & 1)) return true;
+    return false;
 }
 
 void rv_cpu_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len) {
@@ -167,6 +184,13 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     uint64_t code_end = cur > pc ? cur : pc + 2;
     if (pc < cpu->code_lo) cpu->code_lo = pc;
     if (code_end > cpu->code_hi) cpu->code_hi = code_end;
+    if (cpu->code_lines) {
+        uint64_t nlines = cpu->mem_size >> 6;
+        for (uint64_t a = pc & ~63ull; a < code_end; a += 64) {
+            uint64_t l = (a - cpu->mem_start) >> 6;
+            if (l < nlines) cpu->code_lines[l / 64] |= 1ull << (l % 64);
+        }
+    }
     if (cpu->page_flags) {
         uint64_t npages = cpu->mem_size >> RV_PAGE_SHIFT;
         for (uint64_t a = pc; a < code_end; a = (a | ((1u << RV_PAGE_SHIFT) - 1)) + 1) {
@@ -230,9 +254,16 @@ void rv_cpu_print_stats(const rv_cpu_t *cpu, void *out, double seconds) {
     FILE *f = out;
     const rv_stats_t *s = &cpu->stats;
     fprintf(f, "stats: instructions retired  %llu\n", (unsigned long long)cpu->instret);
-    fprintf(f, "stats: run time              %.3f s\n", seconds);
+    /* CPU time of the calling thread: on a loaded host it is a steadier base than wall time. */
+    struct timespec ts;
+    double cpu_s = 0;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        cpu_s = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    fprintf(f, "stats: run time              %.3f s wall, %.3f s thread CPU\n", seconds, cpu_s);
     if (seconds > 0)
-        fprintf(f, "stats: speed                 %.1f MIPS\n", cpu->instret / seconds / 1e6);
+        fprintf(f, "stats: speed                 %.1f MIPS wall, %.1f MIPS CPU\n",
+                (double)cpu->instret / seconds / 1e6,
+                cpu_s > 0 ? (double)cpu->instret / cpu_s / 1e6 : 0.0);
     fprintf(f, "stats: blocks decoded        %llu\n", (unsigned long long)s->blocks_decoded);
     fprintf(f, "stats: decode-cache lookups  %llu (hits %llu)\n",
             (unsigned long long)s->block_lookups, (unsigned long long)s->cache_hits);

@@ -112,6 +112,8 @@ struct rv_cpu {
     /* Optional store watch (bare machine: HTIF tohost, self-modifying code). */
     uint8_t *page_flags;     /* one byte per 4 KiB page of the window, or NULL */
     rv_watch_fn watch_store; /* called for stores into RV_PAGE_WATCH pages */
+    uint64_t *code_lines;    /* optional: one bit per 64-byte line of the window holding
+                                decoded code, so stores to data next to code do not flush */
 
     /* Privileged state (bare machine; user mode keeps it but does not use it). */
     uint8_t priv;        /* current privilege level (enum rv_priv) */

@@ -42,3 +42,7 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc);
 /* Re-read the bits of the instruction at pc (16 or 32 bits; 0 if unreadable), for mtval of an
  * instruction that decoded but is illegal in the current state. */
 uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc);
+
+/* A store to [addr, addr+len) overwrites decoded code (checked per 64-byte line when the owner
+ * provided cpu->code_lines, else against the decoded range). */
+bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len);

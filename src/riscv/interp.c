@@ -36,7 +36,7 @@ static __attribute__((noinline)) int rv_store_hook(rv_cpu_t *cpu, uint64_t addr,
     int r = HOOK_NONE;
     if ((f & RV_PAGE_WATCH) && cpu->watch_store && cpu->watch_store(cpu->env, addr, len))
         r = HOOK_HALT;
-    if ((f & RV_PAGE_CODE) && addr < cpu->code_hi && addr + len > cpu->code_lo) {
+    if ((f & RV_PAGE_CODE) && rv_cpu_store_hits_code(cpu, addr, len)) {
         rv_cpu_flush_icache(cpu);
         if (r == HOOK_NONE) r = HOOK_FLUSHED;
     }
@@ -737,6 +737,9 @@ trap:
         return stop;
     }
     rv_cpu_take_trap(cpu, cpu->cause, cpu->tval);
+    /* A trap retires nothing; count it against the budget so that a trap loop (say, a fetch
+     * fault at mtvec) still ends the run. */
+    if (limit > 0) limit--;
     pc = cpu->pc;
     prev = NULL;
     goto next_block;

@@ -1,7 +1,8 @@
 /* bare.c - the bare machine: RAM, ELF loading and HTIF.
  *
- * RAM is one anonymous mapping used as the hart's fast memory window. HTIF works by store
- * watching: the page holding tohost is flagged RV_PAGE_WATCH, so stores into it reach
+ * Guest-physical memory is a vm_mem_t address map: its RAM region at 0x80000000 is the
+ * hart's fast window, everything else (future devices) is reached through the slow path. HTIF works
+ * by store watching: the page holding tohost is flagged RV_PAGE_WATCH, so stores into it reach
  * htif_store() after they land in RAM. A tohost value with device 0 and bit 0 set is an exit
  * with code value >> 1; device 1 command 1 prints one character (then tohost is cleared and
  * fromhost acknowledges). Other requests (the proxied system calls of full test
@@ -12,18 +13,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/elf.h"
 
-/* Accesses outside RAM: no devices yet, so every one is an access fault. */
+/* Accesses outside the fast window go through the guest-physical address map (other RAM,
+ * ROM, MMIO devices); anything unmapped becomes an access fault. */
 static int bare_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, bool write) {
-    (void)env;
-    (void)addr;
-    (void)buf;
-    (void)len;
-    (void)write;
-    return -EFAULT;
+    bare_machine_t *m = env;
+    vm_mem_err_t e =
+        write ? vm_mem_write(m->mem, addr, buf, len) : vm_mem_read(m->mem, addr, buf, len);
+    return e == VM_MEM_OK ? 0 : -EFAULT;
 }
 
 static uint64_t ram_read64(bare_machine_t *m, uint64_t addr) {
@@ -74,17 +73,20 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
         *err = "out of memory for the hart";
         return rc;
     }
-    void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    vm_mem_err_t e = vm_mem_create(&m->mem);
+    if (e == VM_MEM_OK) e = vm_mem_add_ram(m->mem, BARE_RAM_BASE, ram_size, NULL);
     m->page_flags = calloc(ram_size >> 12, 1);
-    if (ram == MAP_FAILED || !m->page_flags) {
-        if (ram != MAP_FAILED) munmap(ram, ram_size);
+    m->code_lines = calloc((ram_size >> 6) / 64 + 1, sizeof(uint64_t));
+    if (e != VM_MEM_OK || !m->page_flags || !m->code_lines) {
+        vm_mem_destroy(m->mem);
+        m->mem = NULL;
         free(m->page_flags);
+        free(m->code_lines);
         rv_cpu_destroy(&m->cpu);
-        *err = "cannot allocate guest RAM";
+        *err = e != VM_MEM_OK ? vm_mem_strerror(e) : "out of memory for the page tables";
         return -ENOMEM;
     }
-    m->ram = ram;
+    m->ram = vm_mem_host_ptr(m->mem, BARE_RAM_BASE, ram_size);
     m->ram_size = ram_size;
     rv_cpu_t *c = &m->cpu;
     c->env = m;
@@ -93,6 +95,7 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
     c->mem_size = ram_size;
     c->mem_slow = bare_mem_slow;
     c->page_flags = m->page_flags;
+    c->code_lines = m->code_lines;
     c->watch_store = htif_store;
     c->user_mode = false;
     c->priv = RV_PRIV_M;
@@ -102,11 +105,14 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
 }
 
 void bare_destroy(bare_machine_t *m) {
-    if (m->ram) munmap(m->ram, m->ram_size);
+    vm_mem_destroy(m->mem);
+    m->mem = NULL;
     free(m->page_flags);
+    free(m->code_lines);
     rv_cpu_destroy(&m->cpu);
     m->ram = NULL;
     m->page_flags = NULL;
+    m->code_lines = NULL;
 }
 
 int bare_load_elf(bare_machine_t *m, const uint8_t *data, size_t size, const char **err) {
@@ -122,9 +128,13 @@ int bare_load_elf(bare_machine_t *m, const uint8_t *data, size_t size, const cha
             rc = -EINVAL;
             goto out;
         }
-        uint8_t *dst = m->ram + (s->paddr - BARE_RAM_BASE);
-        memcpy(dst, data + s->offset, s->filesz);
-        memset(dst + s->filesz, 0, s->memsz - s->filesz);
+        vm_mem_err_t e = vm_mem_write(m->mem, s->paddr, data + s->offset, s->filesz);
+        if (e == VM_MEM_OK) e = vm_mem_zero(m->mem, s->paddr + s->filesz, s->memsz - s->filesz);
+        if (e != VM_MEM_OK) {
+            *err = vm_mem_strerror(e);
+            rc = -EFAULT;
+            goto out;
+        }
     }
     uint64_t v;
     const char *serr = NULL;

@@ -9,22 +9,25 @@
 #include <stdio.h>
 
 #include "riscv/cpu.h"
+#include "vm/mem.h"
 
 #define BARE_RAM_BASE         0x80000000ull  /* guest-physical address of RAM */
 #define BARE_RAM_DEFAULT_SIZE (256ull << 20) /* default RAM size */
 
 /* A bare machine. */
 typedef struct bare_machine {
-    rv_cpu_t cpu;        /* the hart */
-    uint8_t *ram;        /* host mapping of guest RAM */
-    uint64_t ram_size;   /* its size in bytes */
-    uint8_t *page_flags; /* RV_PAGE_* per 4 KiB RAM page (shared with the hart) */
-    bool has_tohost;     /* the program defines `tohost` */
-    uint64_t tohost;     /* guest address of tohost */
-    uint64_t fromhost;   /* guest address of fromhost (0 if absent) */
-    bool exited;         /* the program wrote an exit code to tohost */
-    uint64_t exit_value; /* the code it wrote (the payload, tohost >> 1) */
-    FILE *console;       /* where HTIF console output goes (stdout) */
+    rv_cpu_t cpu;         /* the hart */
+    vm_mem_t *mem;        /* the guest-physical address map */
+    uint8_t *ram;         /* host mapping of guest RAM (inside mem) */
+    uint64_t ram_size;    /* its size in bytes */
+    uint8_t *page_flags;  /* RV_PAGE_* per 4 KiB RAM page (shared with the hart) */
+    uint64_t *code_lines; /* decoded-code bit per 64-byte RAM line (shared with the hart) */
+    bool has_tohost;      /* the program defines `tohost` */
+    uint64_t tohost;      /* guest address of tohost */
+    uint64_t fromhost;    /* guest address of fromhost (0 if absent) */
+    bool exited;          /* the program wrote an exit code to tohost */
+    uint64_t exit_value;  /* the code it wrote (the payload, tohost >> 1) */
+    FILE *console;        /* where HTIF console output goes (stdout) */
 } bare_machine_t;
 
 /* Set up a machine with `ram_size` bytes of RAM (a multiple of 4 KiB, at least 64 KiB).

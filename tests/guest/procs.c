@@ -1,5 +1,6 @@
 /* procs.c - processes: fork + wait4 with exit codes and signals, a pipe between parent and
- * child, getpid/getppid consistency and a signal sent by the child to the parent. */
+ * child, getpid/getppid consistency and signals sent by the child to the parent
+ * (also while the parent waits in sigsuspend). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -58,5 +59,25 @@ int main(void) {
     while (!got_usr1) {
     }
     printf("signal from the child: %d\n", got_usr1);
+    /* the classic wait: block, fork, sigsuspend with the signal unblocked */
+    sigset_t block, old, none, now;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    signal(SIGUSR2, on_usr1);
+    got_usr1 = 0;
+    c = fork();
+    if (c == 0) {
+        kill(getppid(), SIGUSR2);
+        _exit(0);
+    }
+    sigemptyset(&none);
+    while (!got_usr1)
+        sigsuspend(&none);
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    printf("sigsuspend woke for %d, mask restored: %s\n", got_usr1,
+           sigismember(&now, SIGUSR2) ? "yes" : "no");
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    waitpid(c, &st, 0);
     return 0;
 }

@@ -17,6 +17,12 @@ RVTEST_BEGIN
               addi a0, a0, -4; addi a0, a0, 0)
     /* without fence.i (vm keeps code coherent with stores anyway) */
     TEST_CASE(5, a0, 5, la a1, patch_site; li a2, 0x00500513; sw a2, 0(a1); call patch_site)
+    /* data living next to code (same page, other 64-byte line): plain loads and stores */
+    TEST_CASE(6, a0, 1000, la a1, text_data; sd x0, 0(a1); li a2, 1000;
+              3: ld a0, 0(a1); addi a0, a0, 1; sd a0, 0(a1); addi a2, a2, -1; bnez a2, 3b;
+              ld a0, 0(a1))
+    /* and code patched in the line right before that data still takes effect */
+    TEST_CASE(7, a0, 7, la a1, patch_site; li a2, 0x00700513; sw a2, 0(a1); call patch_site)
     .option pop
     j pass
     .align 2
@@ -26,4 +32,7 @@ patch_site:
     li a0, 1
     ret
     .option pop
+    .align 6
+text_data:
+    .dword 0
 RVTEST_END
