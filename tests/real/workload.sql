@@ -12,7 +12,7 @@ INSERT INTO city(name, country, pop) VALUES
     ('Seville', 'ES', 685000), ('Lyon', 'FR', 522000), ('Paris', 'FR', 2100000),
     ('Nantes', 'FR', 320000), ('Bilbao', 'ES', 346000);
 BEGIN;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
 INSERT INTO visit(city_id, day, spent)
     SELECT (i * 7) % 8 + 1, i % 365, ((i * 7919) % 10007) / 100.0 FROM n;
 COMMIT;
@@ -28,7 +28,7 @@ SELECT name, printf('%.3f', pop / 1e6) AS millions, upper(substr(name, 1, 3)) AS
        length(name), replace(name, 'o', '0'), instr(name, 'a')
     FROM city WHERE pop > 400000 ORDER BY pop;
 SELECT day, count(*) FROM visit WHERE day BETWEEN 100 AND 104 GROUP BY day ORDER BY day;
-SELECT city_id, sum(spent) > 12000 AS big FROM visit GROUP BY city_id HAVING count(*) > 2400
+SELECT city_id, sum(spent) > 3600 AS big FROM visit GROUP BY city_id HAVING count(*) > 700
     ORDER BY city_id;
 UPDATE city SET pop = pop + 1000 WHERE country = 'PT';
 DELETE FROM visit WHERE day > 300;
