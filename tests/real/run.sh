@@ -3,7 +3,7 @@
 # qemu-riscv64: stdout and exit status must be identical, and the output must contain the
 # strings listed in NAME.expect (so that two empty or equally broken outputs cannot pass).
 #
-#   tests/real/run.sh VM NAME      (NAME: busybox, lua, sqlite; see the case list below)
+#   tests/real/run.sh VM NAME      (NAME: busybox, lua, sqlite, python: see workload below)
 #   tests/real/run.sh --fetch NAME...   only make sure the sysroot holds their packages
 #
 # The packages come from scripts/fetch-riscv64.sh (cached; $VM_CACHE overrides the cache
@@ -42,6 +42,12 @@ workload() {
         files=(workload.sql)
         cmd=(usr/bin/sqlite3 -batch test.db)
         input=workload.sql
+        ;;
+    python)
+        pkgs=(python3-minimal)
+        files=(workload.py)
+        cmd=(usr/bin/python3 workload.py arg)
+        input=/dev/null
         ;;
     *) fail "unknown workload $1" ;;
     esac
