@@ -33,6 +33,10 @@ typedef struct linux_proc {
     _Atomic int exiting;       /* exit_group in progress */
     bool forked_child;         /* this host process was made by a guest fork */
     double start_time;         /* CLOCK_MONOTONIC seconds at start, for --stats */
+    char *cmdline;             /* argv joined with NULs, for /proc/self/cmdline */
+    size_t cmdline_len;        /* its length in bytes */
+    uint64_t auxv[64];         /* the auxiliary vector given to the guest (/proc/self/auxv) */
+    size_t auxv_len;           /* its length in bytes, AT_NULL pair included */
     uint64_t warned[8];        /* syscall numbers < 512 already warned about */
 } linux_proc_t;
 

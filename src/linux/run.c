@@ -88,6 +88,28 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
         fprintf(stderr, "vm: %s\n", err);
         return 127;
     }
+    /* what /proc/self/cmdline and /proc/self/auxv show */
+    size_t total = 0;
+    for (int i = 0; i < argc; i++)
+        total += strlen(argv[i]) + 1;
+    p->cmdline = malloc(total ? total : 1);
+    if (p->cmdline) {
+        for (int i = 0; i < argc; i++) {
+            size_t n = strlen(argv[i]) + 1;
+            memcpy(p->cmdline + p->cmdline_len, argv[i], n);
+            p->cmdline_len += n;
+        }
+    }
+    uint64_t w = sp + 8 * (uint64_t)(argc + 2), v; /* envp[0] */
+    do { /* skip envp */
+        memcpy(&v, linux_space_ptr(&p->space, w), 8);
+        w += 8;
+    } while (v);
+    for (size_t i = 0; i + 1 < sizeof(p->auxv) / 8; i += 2) {
+        memcpy(&p->auxv[i], linux_space_ptr(&p->space, w + 8 * i), 16);
+        p->auxv_len += 16;
+        if (p->auxv[i] == LINUX_AT_NULL) break;
+    }
     if (linux_signals_init(p) != 0) {
         fprintf(stderr, "vm: cannot install signal handlers\n");
         return 127;

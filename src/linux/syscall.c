@@ -104,6 +104,19 @@ static int gpath_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
     return 0;
 }
 
+/* A memory file holding n bytes of data, positioned at its start. */
+static int64_t memory_file(const void *data, size_t n, bool cloexec) {
+    int fd = memfd_create("proc", cloexec ? MFD_CLOEXEC : 0);
+    if (fd < 0) return host_err();
+    if (n && write(fd, data, n) != (ssize_t)n) {
+        int64_t e = host_err();
+        close(fd);
+        return e;
+    }
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
 /* /proc/self/maps of the guest: the VMA list in the kernel's format, in a memory file. */
 static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
     int fd = memfd_create("maps", cloexec ? MFD_CLOEXEC : 0);
@@ -266,6 +279,21 @@ static int put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h)
     if (!g) return -LINUX_EFAULT;
     g->tv_sec = h->tv_sec;
     g->tv_nsec = h->tv_nsec;
+    return 0;
+}
+
+/* ppoll/pselect6 with a signal mask: the mask holds while the call waits, the old one comes
+ * back afterwards (through the frame when a handler runs, as rt_sigsuspend does). Returns 0,
+ * -LINUX_EINTR when a signal the new mask lets through is already pending, or -LINUX_E*. */
+static int temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
+    if (!mask_addr) return 0;
+    if (size != 8) return -LINUX_EINVAL;
+    linux_u64_t *g = gptr(t, mask_addr, 8, RD);
+    if (!g) return -LINUX_EFAULT;
+    t->saved_mask = t->sigmask;
+    t->restore_mask = true;
+    t->sigmask = g->v & ~((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)));
+    if (atomic_load(&t->pending) & ~t->sigmask) return -LINUX_EINTR;
     return 0;
 }
 
@@ -814,6 +842,10 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
             snprintf(self_maps, sizeof(self_maps), "/proc/%d/maps", (int)getpid());
             if (!strcmp(path, "/proc/self/maps") || !strcmp(path, self_maps))
                 return open_guest_maps(t, fl & O_CLOEXEC);
+            if (!strcmp(path, "/proc/self/cmdline"))
+                return memory_file(t->proc->cmdline, t->proc->cmdline_len, fl & O_CLOEXEC);
+            if (!strcmp(path, "/proc/self/auxv"))
+                return memory_file(t->proc->auxv, t->proc->auxv_len, fl & O_CLOEXEC);
             return hret(openat(hdirfd(a[0]), path, fl, (mode_t)a[3]));
         }
         PATH_ARG(path, a[1]);
@@ -1064,16 +1096,20 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         return r;
     }
     case LINUX_NR_ppoll: {
+        if (a[1] > 65536) return -LINUX_EINVAL;
         BUF_ARG(p, a[0], a[1] * sizeof(linux_pollfd_t), RD | WR);
         _Static_assert(sizeof(struct pollfd) == sizeof(linux_pollfd_t), "pollfd layout");
         struct timespec ts, *tsp;
         if (get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
+        int mrc = temp_sigmask(t, a[3], a[4]);
+        if (mrc) return mrc;
         int r = ppoll(p, a[1], tsp, NULL);
         if (r < 0) return host_err();
         put_timespec(t, a[2], &ts);
         return r;
     }
     case LINUX_NR_pselect6: {
+        if (a[0] > 65536) return -LINUX_EINVAL;
         /* fd_set is a bit array of 64-bit words on both */
         void *fds[3] = {0};
         for (int i = 0; i < 3; i++)
@@ -1081,6 +1117,13 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
                 return -LINUX_EFAULT;
         struct timespec ts, *tsp;
         if (get_timespec(t, a[4], &ts, &tsp)) return -LINUX_EFAULT;
+        if (a[5]) {
+            /* the sixth argument points at { const sigset_t *ss; size_t ss_len; } */
+            linux_u64_t *sig = gptr(t, a[5], 16, RD);
+            if (!sig) return -LINUX_EFAULT;
+            int mrc = temp_sigmask(t, sig[0].v, sig[1].v);
+            if (mrc) return mrc;
+        }
         int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, NULL);
         return hret(r);
     }

@@ -155,6 +155,7 @@ typedef struct clone_start {
     uint64_t flags;    /* clone flags */
     uint64_t ptid;     /* CLONE_PARENT_SETTID word */
     uint64_t ctid;     /* CLONE_CHILD_SETTID word */
+    int tid;           /* the new thread's id for the parent (the thread may be gone) */
     sem_t ready;       /* posted once the tid is known and written */
 } clone_start_t;
 
@@ -189,6 +190,7 @@ static void *thread_main(void *arg) {
     t->tid = (int)syscall(SYS_gettid);
     if (cs->flags & LINUX_CLONE_PARENT_SETTID) put_tid(t, cs->ptid, t->tid);
     if (cs->flags & LINUX_CLONE_CHILD_SETTID) put_tid(t, cs->ctid, t->tid);
+    cs->tid = t->tid;
     sem_post(&cs->ready); /* cs is the parent's: do not touch it after this */
     linux_thread_run(t);
     linux_thread_exit_host(t);
@@ -228,7 +230,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         }
         while (sem_wait(&cs.ready) != 0 && errno == EINTR) {
         }
-        int tid = nt->tid;
+        int tid = cs.tid; /* not nt->tid: the thread may have exited and freed nt */
         sem_destroy(&cs.ready);
         return tid;
     }

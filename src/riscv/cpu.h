@@ -68,7 +68,6 @@ typedef struct rv_stats {
     uint64_t blocks_decoded;        /* blocks built by the decoder */
     uint64_t block_lookups;         /* block lookups through the hash table */
     uint64_t cache_hits;            /* lookups (chained or hashed) that found a decoded block */
-    uint64_t chain_hits;            /* block-to-block transitions served by the successor link */
     uint64_t flushes;               /* whole decode-cache flushes */
     uint64_t traps[RV_CAUSE_COUNT]; /* exceptions taken or reported, by cause */
 } rv_stats_t;

@@ -2,7 +2,7 @@
  *
  * Design. Every operation is computed with integer arithmetic only: operands are unpacked to
  * an integer significand m and a power of two e (value = m * 2^e), the exact result (or an
- * exact-enough one, see below) is formed in a 128-bit integer, and a single routine,
+ * exact-enough one, see below) is formed in a 64- or 128-bit integer, and a single routine,
  * round_pack(), normalises, rounds in the requested mode, detects tininess after rounding
  * and packs the bits. Both formats share the same code through a small format descriptor
  * that the compiler folds.
@@ -22,15 +22,21 @@
  * When the shift is 0 or 1 nothing is lost (significands have at most 106 bits), and when
  * it is 2 or more at most one bit cancels, so the rounding position stays far above bit 0
  * and the jammed bit is a correct sticky bit. Products of two significands (< 2^53 each) are
- * exact in 128 bits. Quotients and square roots are computed to at least 62 bits with the
- * remainder folded into a sticky bit; a quotient or root of p-bit values cannot be exactly
- * halfway between two p-bit numbers unless it is exact, so this rounds correctly.
+ * exact in 128 bits. Quotients and square roots are truncated to at least p + 7 bits (31 to
+ * 65) and the remainder's being nonzero is folded into bit 0: a truncated value plus "more
+ * follows" is all that rounding at any position above bit 0 needs (including the shorter
+ * precision of subnormal results). Fast paths for normal operands (add, mul, fma) and 64-bit
+ * variants for single precision follow the same arguments. See docs/fpu.md.
  */
 #include "riscv/fpu.h"
 
 #include <math.h>
 
 typedef unsigned __int128 u128;
+
+/* The generic cores are inlined into each public function, so that the format descriptor
+ * becomes constants there (about 3x faster than passing it at run time). */
+#define FPU_INLINE static inline __attribute__((always_inline))
 
 /* An IEEE binary format: total width, precision (with the implicit bit) and exponent bias. */
 struct fpu_fmt {
@@ -118,21 +124,12 @@ static uint64_t overflow(struct fpu_fmt f, bool sign, unsigned rm, uint32_t *fl)
     return f_zero(f, sign) | (FMT_INF(f) - 1);
 }
 
-/* Rounds (-1)^sign * m * 2^e (m > 0) to format f in mode rm and packs it, raising NX, UF
- * (tiny after rounding and inexact) and OF. */
-static uint64_t round_pack(struct fpu_fmt f, bool sign, int e, u128 m, unsigned rm, uint32_t *fl) {
-    /* Normalise to a 64-bit significand with its leading one at bit 62, sticky at bit 0. */
-    int n = msb128(m);
-    uint64_t sig;
-    if (n > 62) {
-        int s = n - 62;
-        sig = (uint64_t)(m >> s) | ((m & (((u128)1 << s) - 1)) != 0);
-    } else {
-        sig = (uint64_t)m << (62 - n);
-    }
-    int ex = e + n; /* value = sig / 2^62 * 2^ex */
+/* Rounds (-1)^sign * sig * 2^(ex - 62), sig normalised to [2^62, 2^63) with a sticky bit 0,
+ * to format f in mode rm and packs it, raising NX, UF (tiny after rounding and inexact)
+ * and OF. */
+FPU_INLINE uint64_t round_pack64(struct fpu_fmt f, bool sign, int ex, uint64_t sig, unsigned rm,
+                                 uint32_t *fl) {
     if (ex > f.bias) return overflow(f, sign, rm, fl);
-
     int shift = 63 - f.prec; /* dropped bits of a normal result */
     uint64_t mask = (1ull << shift) - 1, half = 1ull << (shift - 1);
     bool tiny = false;
@@ -160,36 +157,79 @@ static uint64_t round_pack(struct fpu_fmt f, bool sign, int e, u128 m, unsigned 
     return bits | f_zero(f, sign);
 }
 
+/* Rounds (-1)^sign * m * 2^e (m > 0, any width) to format f: see round_pack64. */
+FPU_INLINE uint64_t round_pack(struct fpu_fmt f, bool sign, int e, u128 m, unsigned rm,
+                               uint32_t *fl) {
+    int n = msb128(m);
+    uint64_t sig;
+    if (n > 62) {
+        int s = n - 62;
+        sig = (uint64_t)(m >> s) | ((m & (((u128)1 << s) - 1)) != 0);
+    } else {
+        sig = (uint64_t)m << (62 - n);
+    }
+    return round_pack64(f, sign, e + n, sig, rm, fl);
+}
+
+/* Sum of two nonzero finite values (-1)^s * m * 2^e with m < 2^53, rounded. The same
+ * scheme as add_core in 64 bits: significands at bit 61 keep 9 or more zero bits below them,
+ * so a shift by 0 or 1 is exact, and with a larger shift at most one bit cancels. */
+FPU_INLINE uint64_t add64(struct fpu_fmt f, bool sa, int ea, uint64_t ma, bool sb, int eb,
+                          uint64_t mb, unsigned rm, uint32_t *fl) {
+    int na = 61 - msb64(ma), nb = 61 - msb64(mb);
+    ma <<= na;
+    ea -= na;
+    mb <<= nb;
+    eb -= nb;
+    /* Branch-free ordering (operands are often random): 1 is the larger magnitude. */
+    bool swap = ea < eb || (ea == eb && ma < mb);
+    uint64_t m1 = swap ? mb : ma, m2 = swap ? ma : mb;
+    int e1 = swap ? eb : ea, d = swap ? eb - ea : ea - eb;
+    bool s1 = swap ? sb : sa;
+    if (d > 63) d = 63; /* m2 < 2^62: shifted out entirely, only its sticky bit remains */
+    m2 = (m2 >> d) | ((m2 & ((1ull << d) - 1)) != 0);
+    uint64_t m = sa == sb ? m1 + m2 : m1 - m2;
+    if (m == 0) return f_zero(f, rm == RV_RM_RDN);
+    int n = 62 - msb64(m);
+    return round_pack64(f, s1, e1 - n + 62, m << n, rm, fl);
+}
+
 /* Sum of two nonzero finite values (-1)^s * m * 2^e with m < 2^106, rounded. */
-static uint64_t add_core(struct fpu_fmt f, bool sa, int ea, u128 ma, bool sb, int eb, u128 mb,
-                         unsigned rm, uint32_t *fl) {
+FPU_INLINE uint64_t add_core(struct fpu_fmt f, bool sa, int ea, u128 ma, bool sb, int eb, u128 mb,
+                             unsigned rm, uint32_t *fl) {
     int na = 125 - msb128(ma), nb = 125 - msb128(mb);
     ma <<= na;
     ea -= na;
     mb <<= nb;
     eb -= nb;
-    if (ea < eb || (ea == eb && ma < mb)) {
-        bool ts = sa;
-        sa = sb;
-        sb = ts;
-        int te = ea;
-        ea = eb;
-        eb = te;
-        u128 tm = ma;
-        ma = mb;
-        mb = tm;
-    }
-    int d = ea - eb;
-    if (d >= 127)
-        mb = 1;
-    else if (d > 0)
-        mb = (mb >> d) | ((mb & (((u128)1 << d) - 1)) != 0);
-    u128 m = sa == sb ? ma + mb : ma - mb;
+    bool swap = ea < eb || (ea == eb && ma < mb); /* 1 is the larger magnitude */
+    u128 m1 = swap ? mb : ma, m2 = swap ? ma : mb;
+    int e1 = swap ? eb : ea, d = swap ? eb - ea : ea - eb;
+    bool s1 = swap ? sb : sa;
+    if (d > 127) d = 127; /* m2 < 2^126: shifted out entirely, only its sticky bit remains */
+    if (d > 0) m2 = (m2 >> d) | ((m2 & (((u128)1 << d) - 1)) != 0);
+    u128 m = sa == sb ? m1 + m2 : m1 - m2;
     if (m == 0) return f_zero(f, rm == RV_RM_RDN);
-    return round_pack(f, sa, ea, m, rm, fl);
+    return round_pack(f, s1, e1, m, rm, fl);
 }
 
-static uint64_t f_add(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uint32_t *fl) {
+/* True when both operands are normal numbers: the common case, free of special values. */
+static inline bool f_both_normal(struct fpu_fmt f, uint64_t a, uint64_t b) {
+    return f_exp(f, a) - 1 < FMT_EMASK(f) - 1 && f_exp(f, b) - 1 < FMT_EMASK(f) - 1;
+}
+
+/* Exponent and significand (with the implicit bit) of a normal number: value = m * 2^e. */
+static inline int f_nexp(struct fpu_fmt f, uint64_t a) {
+    return (int)f_exp(f, a) - f.bias - (f.prec - 1);
+}
+static inline uint64_t f_nsig(struct fpu_fmt f, uint64_t a) {
+    return f_frac(f, a) | (1ull << (f.prec - 1));
+}
+
+FPU_INLINE uint64_t f_add(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uint32_t *fl) {
+    if (__builtin_expect(f_both_normal(f, a, b), 1))
+        return add64(f, f_sign(f, a), f_nexp(f, a), f_nsig(f, a), f_sign(f, b), f_nexp(f, b),
+                     f_nsig(f, b), rm, fl);
     if (f_isnan(f, a) || f_isnan(f, b)) {
         if (f_issnan(f, a) || f_issnan(f, b)) *fl |= RV_FFLAG_NV;
         return FMT_QNAN(f);
@@ -209,10 +249,21 @@ static uint64_t f_add(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uin
     uint64_t ma, mb;
     f_unpack(f, a, &ea, &ma);
     f_unpack(f, b, &eb, &mb);
-    return add_core(f, sa, ea, ma, sb, eb, mb, rm, fl);
+    return add64(f, sa, ea, ma, sb, eb, mb, rm, fl);
 }
 
-static uint64_t f_mul(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uint32_t *fl) {
+FPU_INLINE uint64_t f_mul(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uint32_t *fl) {
+    if (__builtin_expect(f_both_normal(f, a, b), 1)) {
+        /* Significands at bits 62 and 63: the product's high half is in [2^61, 2^63). */
+        u128 p = (u128)(f_nsig(f, a) << (63 - f.prec)) * (f_nsig(f, b) << (64 - f.prec));
+        uint64_t hi = (uint64_t)(p >> 64), sig = hi | ((uint64_t)p != 0);
+        int ex = f_nexp(f, a) + f_nexp(f, b) + 2 * (f.prec - 1) + 1;
+        if (!(sig >> 62)) {
+            sig <<= 1;
+            ex--;
+        }
+        return round_pack64(f, f_sign(f, a) != f_sign(f, b), ex, sig, rm, fl);
+    }
     if (f_isnan(f, a) || f_isnan(f, b)) {
         if (f_issnan(f, a) || f_issnan(f, b)) *fl |= RV_FFLAG_NV;
         return FMT_QNAN(f);
@@ -233,7 +284,7 @@ static uint64_t f_mul(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uin
     return round_pack(f, s, ea + eb, (u128)ma * mb, rm, fl);
 }
 
-static uint64_t f_div(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uint32_t *fl) {
+FPU_INLINE uint64_t f_div(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uint32_t *fl) {
     if (f_isnan(f, a) || f_isnan(f, b)) {
         if (f_issnan(f, a) || f_issnan(f, b)) *fl |= RV_FFLAG_NV;
         return FMT_QNAN(f);
@@ -260,6 +311,15 @@ static uint64_t f_div(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uin
     uint64_t ma, mb;
     f_unpack(f, a, &ea, &ma);
     f_unpack(f, b, &eb, &mb);
+    if (f.prec <= 32) {
+        /* a at bit 63, b at bit prec - 1: one 64-bit division gives 40 or 41 quotient bits. */
+        int na = 63 - msb64(ma), nb = f.prec - 1 - msb64(mb);
+        ma <<= na;
+        mb <<= nb;
+        uint64_t q = ma / mb;
+        bool sticky = ma - q * mb != 0;
+        return round_pack(f, s, (ea - na) - (eb - nb), q | sticky, rm, fl);
+    }
     int na = 62 - msb64(ma), nb = 62 - msb64(mb);
     ma <<= na;
     mb <<= nb;
@@ -269,10 +329,20 @@ static uint64_t f_div(struct fpu_fmt f, uint64_t a, uint64_t b, unsigned rm, uin
     return round_pack(f, s, (ea - na) - (eb - nb) - 64, q | sticky, rm, fl);
 }
 
+/* floor(sqrt(x)) for 2^61 <= x < 2^63. */
+static uint64_t isqrt64(uint64_t x) {
+    uint64_t r = (uint64_t)sqrt((double)x); /* within one of the root */
+    while (r * r > x)
+        r--;
+    while ((r + 1) * (r + 1) <= x)
+        r++;
+    return r;
+}
+
 /* floor(sqrt(x)) for 2^124 <= x < 2^126. */
 static uint64_t isqrt128(u128 x) {
-    uint64_t r = (uint64_t)sqrt((double)x); /* within about 2^11 of the root */
-    r = (uint64_t)((r + (uint64_t)(x / r)) >> 1);
+    uint64_t r = (uint64_t)sqrt((double)x);       /* within about 2^11 of the root */
+    r = (uint64_t)((r + (uint64_t)(x / r)) >> 1); /* one Newton step: now within one */
     while ((u128)r * r > x)
         r--;
     while ((u128)(r + 1) * (r + 1) <= x)
@@ -280,7 +350,7 @@ static uint64_t isqrt128(u128 x) {
     return r;
 }
 
-static uint64_t f_sqrt(struct fpu_fmt f, uint64_t a, unsigned rm, uint32_t *fl) {
+FPU_INLINE uint64_t f_sqrt(struct fpu_fmt f, uint64_t a, unsigned rm, uint32_t *fl) {
     if (f_isnan(f, a)) {
         if (f_issnan(f, a)) *fl |= RV_FFLAG_NV;
         return FMT_QNAN(f);
@@ -297,6 +367,13 @@ static uint64_t f_sqrt(struct fpu_fmt f, uint64_t a, unsigned rm, uint32_t *fl) 
     int n = 62 - msb64(m);
     e -= n;
     m <<= n;
+    if (f.prec <= 32) {
+        /* m has at most 24 significant bits at the top: shifting it right once is exact. */
+        uint64_t x = (e & 1) ? m >> 1 : m;
+        e += e & 1;
+        uint64_t r = isqrt64(x);
+        return round_pack(f, false, e / 2, r | (r * r != x), rm, fl);
+    }
     /* x = m * 2^k with 2^124 <= x < 2^126 and e - k even. */
     int k = (e & 1) ? 63 : 62;
     u128 x = (u128)m << k;
@@ -306,8 +383,12 @@ static uint64_t f_sqrt(struct fpu_fmt f, uint64_t a, unsigned rm, uint32_t *fl) 
 }
 
 /* (-1)^np * a * b + (-1)^nc * c with one rounding: the four fused multiply-adds. */
-static uint64_t f_fma(struct fpu_fmt f, uint64_t a, uint64_t b, uint64_t c, bool np, bool nc,
-                      unsigned rm, uint32_t *fl) {
+FPU_INLINE uint64_t f_fma(struct fpu_fmt f, uint64_t a, uint64_t b, uint64_t c, bool np, bool nc,
+                          unsigned rm, uint32_t *fl) {
+    if (__builtin_expect(f_both_normal(f, a, b) && f_both_normal(f, c, c), 1))
+        return add_core(f, (f_sign(f, a) != f_sign(f, b)) != np, f_nexp(f, a) + f_nexp(f, b),
+                        (u128)f_nsig(f, a) * f_nsig(f, b), f_sign(f, c) != nc, f_nexp(f, c),
+                        f_nsig(f, c), rm, fl);
     if (f_issnan(f, a) || f_issnan(f, b) || f_issnan(f, c)) *fl |= RV_FFLAG_NV;
     /* inf * 0 is invalid even when c is a quiet NaN. */
     if ((f_isinf(f, a) && f_iszero(f, b)) || (f_iszero(f, a) && f_isinf(f, b))) {
@@ -342,7 +423,7 @@ static uint64_t f_fma(struct fpu_fmt f, uint64_t a, uint64_t b, uint64_t c, bool
 }
 
 /* -1, 0 or 1 for a < b, a == b, a > b; both operands are not NaN. -0 == +0 unless zsign. */
-static int f_cmp(struct fpu_fmt f, uint64_t a, uint64_t b, bool zsign) {
+FPU_INLINE int f_cmp(struct fpu_fmt f, uint64_t a, uint64_t b, bool zsign) {
     if (!zsign && f_iszero(f, a) && f_iszero(f, b)) return 0;
     if (a == b) return 0;
     bool sa = f_sign(f, a), sb = f_sign(f, b);
@@ -351,7 +432,7 @@ static int f_cmp(struct fpu_fmt f, uint64_t a, uint64_t b, bool zsign) {
     return less ? -1 : 1;
 }
 
-static uint64_t f_minmax(struct fpu_fmt f, uint64_t a, uint64_t b, bool max, uint32_t *fl) {
+FPU_INLINE uint64_t f_minmax(struct fpu_fmt f, uint64_t a, uint64_t b, bool max, uint32_t *fl) {
     if (f_issnan(f, a) || f_issnan(f, b)) *fl |= RV_FFLAG_NV;
     bool na = f_isnan(f, a), nb = f_isnan(f, b);
     if (na && nb) return FMT_QNAN(f);
@@ -362,8 +443,8 @@ static uint64_t f_minmax(struct fpu_fmt f, uint64_t a, uint64_t b, bool max, uin
 }
 
 /* Comparison: which results of f_cmp count as true; quiet raises NV only for sNaN. */
-static bool f_compare(struct fpu_fmt f, uint64_t a, uint64_t b, bool lt, bool eq, bool quiet,
-                      uint32_t *fl) {
+FPU_INLINE bool f_compare(struct fpu_fmt f, uint64_t a, uint64_t b, bool lt, bool eq, bool quiet,
+                          uint32_t *fl) {
     if (f_isnan(f, a) || f_isnan(f, b)) {
         if (!quiet || f_issnan(f, a) || f_issnan(f, b)) *fl |= RV_FFLAG_NV;
         return false;
@@ -372,7 +453,7 @@ static bool f_compare(struct fpu_fmt f, uint64_t a, uint64_t b, bool lt, bool eq
     return (c < 0 && lt) || (c == 0 && eq);
 }
 
-static unsigned f_class(struct fpu_fmt f, uint64_t a) {
+FPU_INLINE unsigned f_class(struct fpu_fmt f, uint64_t a) {
     bool s = f_sign(f, a);
     uint64_t ex = f_exp(f, a), fr = f_frac(f, a);
     if (ex == FMT_EMASK(f)) {
@@ -386,8 +467,8 @@ static unsigned f_class(struct fpu_fmt f, uint64_t a) {
 
 /* Float to integer of `bits` width, rounded per rm, saturating with NV. Returns the integer
  * two's-complement pattern in the low `bits` bits. */
-static uint64_t f_to_int(struct fpu_fmt f, uint64_t a, bool is_signed, int bits, unsigned rm,
-                         uint32_t *fl) {
+FPU_INLINE uint64_t f_to_int(struct fpu_fmt f, uint64_t a, bool is_signed, int bits, unsigned rm,
+                             uint32_t *fl) {
     uint64_t umax = bits == 64 ? ~0ull : (1ull << bits) - 1;
     uint64_t smax = umax >> 1, smin = smax + 1; /* smin: magnitude of the most negative */
     uint64_t hi = is_signed ? smax : umax, lo = is_signed ? smin : 0;
@@ -436,14 +517,14 @@ static inline uint64_t sext32(uint64_t x) {
     return (uint64_t)(int64_t)(int32_t)(uint32_t)x;
 }
 
-static uint64_t f_from_int(struct fpu_fmt f, bool s, uint64_t mag, unsigned rm, uint32_t *fl) {
+FPU_INLINE uint64_t f_from_int(struct fpu_fmt f, bool s, uint64_t mag, unsigned rm, uint32_t *fl) {
     if (mag == 0) return 0;
     return round_pack(f, s, 0, mag, rm, fl);
 }
 
 /* Converts between formats: NaN -> canonical NaN of `to`, rounding per rm. */
-static uint64_t f_convert(struct fpu_fmt from, struct fpu_fmt to, uint64_t a, unsigned rm,
-                          uint32_t *fl) {
+FPU_INLINE uint64_t f_convert(struct fpu_fmt from, struct fpu_fmt to, uint64_t a, unsigned rm,
+                              uint32_t *fl) {
     if (f_isnan(from, a)) {
         if (f_issnan(from, a)) *fl |= RV_FFLAG_NV;
         return FMT_QNAN(to);

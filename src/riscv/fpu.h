@@ -94,15 +94,15 @@ uint32_t rv_f32_sgnjx(uint32_t a, uint32_t b);            /* fsgnjx.s: a's sign 
 
 /* fcvt.{w,wu,l,lu}.s: rounded per rm, saturating (NaN -> max), NV when out of range, NX when
  * inexact. The result is the x-register value: 32-bit results are sign-extended (also wu). */
-uint64_t rv_f32_to_w(uint32_t a, unsigned rm, uint32_t *fflags);
-uint64_t rv_f32_to_wu(uint32_t a, unsigned rm, uint32_t *fflags);
-uint64_t rv_f32_to_l(uint32_t a, unsigned rm, uint32_t *fflags);
-uint64_t rv_f32_to_lu(uint32_t a, unsigned rm, uint32_t *fflags);
+uint64_t rv_f32_to_w(uint32_t a, unsigned rm, uint32_t *fflags);  /* fcvt.w.s */
+uint64_t rv_f32_to_wu(uint32_t a, unsigned rm, uint32_t *fflags); /* fcvt.wu.s */
+uint64_t rv_f32_to_l(uint32_t a, unsigned rm, uint32_t *fflags);  /* fcvt.l.s */
+uint64_t rv_f32_to_lu(uint32_t a, unsigned rm, uint32_t *fflags); /* fcvt.lu.s */
 /* fcvt.s.{w,wu,l,lu}: integer to single, rounded per rm, NX when inexact. */
-uint32_t rv_f32_from_w(int32_t x, unsigned rm, uint32_t *fflags);
-uint32_t rv_f32_from_wu(uint32_t x, unsigned rm, uint32_t *fflags);
-uint32_t rv_f32_from_l(int64_t x, unsigned rm, uint32_t *fflags);
-uint32_t rv_f32_from_lu(uint64_t x, unsigned rm, uint32_t *fflags);
+uint32_t rv_f32_from_w(int32_t x, unsigned rm, uint32_t *fflags);   /* fcvt.s.w */
+uint32_t rv_f32_from_wu(uint32_t x, unsigned rm, uint32_t *fflags); /* fcvt.s.wu */
+uint32_t rv_f32_from_l(int64_t x, unsigned rm, uint32_t *fflags);   /* fcvt.s.l */
+uint32_t rv_f32_from_lu(uint64_t x, unsigned rm, uint32_t *fflags); /* fcvt.s.lu */
 
 /* ---- binary64 (D extension) ---- */
 
@@ -132,15 +132,15 @@ uint64_t rv_f64_sgnjn(uint64_t a, uint64_t b);            /* fsgnjn.d: a with ~b
 uint64_t rv_f64_sgnjx(uint64_t a, uint64_t b);            /* fsgnjx.d: a's sign xor b's */
 
 /* fcvt.{w,wu,l,lu}.d: as the .s forms; 32-bit results sign-extended (also wu). */
-uint64_t rv_f64_to_w(uint64_t a, unsigned rm, uint32_t *fflags);
-uint64_t rv_f64_to_wu(uint64_t a, unsigned rm, uint32_t *fflags);
-uint64_t rv_f64_to_l(uint64_t a, unsigned rm, uint32_t *fflags);
-uint64_t rv_f64_to_lu(uint64_t a, unsigned rm, uint32_t *fflags);
+uint64_t rv_f64_to_w(uint64_t a, unsigned rm, uint32_t *fflags);  /* fcvt.w.d */
+uint64_t rv_f64_to_wu(uint64_t a, unsigned rm, uint32_t *fflags); /* fcvt.wu.d */
+uint64_t rv_f64_to_l(uint64_t a, unsigned rm, uint32_t *fflags);  /* fcvt.l.d */
+uint64_t rv_f64_to_lu(uint64_t a, unsigned rm, uint32_t *fflags); /* fcvt.lu.d */
 /* fcvt.d.{w,wu,l,lu}: integer to double, rounded per rm (exact for w and wu). */
-uint64_t rv_f64_from_w(int32_t x, unsigned rm, uint32_t *fflags);
-uint64_t rv_f64_from_wu(uint32_t x, unsigned rm, uint32_t *fflags);
-uint64_t rv_f64_from_l(int64_t x, unsigned rm, uint32_t *fflags);
-uint64_t rv_f64_from_lu(uint64_t x, unsigned rm, uint32_t *fflags);
+uint64_t rv_f64_from_w(int32_t x, unsigned rm, uint32_t *fflags);   /* fcvt.d.w */
+uint64_t rv_f64_from_wu(uint32_t x, unsigned rm, uint32_t *fflags); /* fcvt.d.wu */
+uint64_t rv_f64_from_l(int64_t x, unsigned rm, uint32_t *fflags);   /* fcvt.d.l */
+uint64_t rv_f64_from_lu(uint64_t x, unsigned rm, uint32_t *fflags); /* fcvt.d.lu */
 
 /* ---- between formats ---- */
 

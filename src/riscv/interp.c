@@ -308,12 +308,11 @@ next_block:
         cpu->cur_block = NULL;
         return RV_STOP_BUDGET;
     }
-    if (prev && prev->succ_pc[0] == pc && prev->succ[0]) {
+    /* Successor links first (not counted: a counter here costs ~8% on branchy code). */
+    if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == pc && prev->succ[0]) {
         blk = prev->succ[0];
-        cpu->stats.chain_hits++;
     } else if (prev && prev->succ_pc[1] == pc && prev->succ[1]) {
         blk = prev->succ[1];
-        cpu->stats.chain_hits++;
     } else {
         uint64_t flushes_ = cpu->stats.flushes;
         blk = rv_icache_get(cpu, pc);

@@ -2,7 +2,10 @@
  * child, getpid/getppid consistency and signals sent by the child to the parent
  * (also while the parent waits in sigsuspend). */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +79,25 @@ int main(void) {
         sigsuspend(&none);
     sigprocmask(SIG_SETMASK, NULL, &now);
     printf("sigsuspend woke for %d, mask restored: %s\n", got_usr1,
+           sigismember(&now, SIGUSR2) ? "yes" : "no");
+    waitpid(c, &st, 0);
+    /* ppoll with a mask that lets the blocked signal through while it waits */
+    got_usr1 = 0;
+    int pp[2];
+    pipe(pp);
+    c = fork();
+    if (c == 0) {
+        kill(getppid(), SIGUSR2);
+        _exit(0);
+    }
+    struct pollfd pf = {.fd = pp[0], .events = POLLIN};
+    struct timespec tmo = {5, 0};
+    int pr = 0;
+    while (!got_usr1)
+        pr = ppoll(&pf, 1, &tmo, &none);
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    printf("ppoll interrupted: %s, handler %d, mask restored: %s\n",
+           pr == -1 && errno == EINTR ? "yes" : "no", got_usr1,
            sigismember(&now, SIGUSR2) ? "yes" : "no");
     sigprocmask(SIG_SETMASK, &old, NULL);
     waitpid(c, &st, 0);

@@ -110,6 +110,33 @@ static void stops(void **state) {
     rv_cpu_destroy(&cpu);
 }
 
+/* Code changed behind the decoder's back is picked up after rv_cpu_invalidate_range; a range
+ * without decoded code does not flush. */
+static void invalidate_range(void **state) {
+    (void)state;
+    rv_cpu_t cpu;
+    cpu_setup(&cpu);
+    cpu.pc = 0x20; /* li s0, 42; ld a0, 0(a1); ecall */
+    cpu.x[11] = PAGE;
+    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_ECALL);
+    assert_int_equal(cpu.x[8], 42);
+    uint64_t flushes = cpu.stats.flushes;
+    rv_cpu_invalidate_range(&cpu, PAGE, 64); /* data page: nothing decoded there */
+    assert_int_equal(cpu.stats.flushes, flushes);
+    uint32_t li7 = 0x00700413; /* li s0, 7 */
+    memcpy(mem + 0x20, &li7, 4);
+    cpu.pc = 0x20;
+    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_ECALL);
+    assert_int_equal(cpu.x[8], 42); /* still the cached decode */
+    rv_cpu_invalidate_range(&cpu, 0x20, 4);
+    assert_int_equal(cpu.stats.flushes, flushes + 1);
+    cpu.pc = 0x20;
+    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_ECALL);
+    assert_int_equal(cpu.x[8], 7);
+    memcpy(mem + 0x20, &code[8], 4); /* restore for the other tests */
+    rv_cpu_destroy(&cpu);
+}
+
 static void *poke(void *arg) {
     rv_cpu_t *cpu = arg;
     usleep(20000);
@@ -218,6 +245,7 @@ static void host_fault_unwinds(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stops),
+        cmocka_unit_test(invalidate_range),
         cmocka_unit_test(interrupt_from_thread),
         cmocka_unit_test(atomics_two_threads),
         cmocka_unit_test(host_fault_unwinds),
