@@ -101,7 +101,7 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
         }
     }
     uint64_t w = sp + 8 * (uint64_t)(argc + 2), v; /* envp[0] */
-    do { /* skip envp */
+    do {                                           /* skip envp */
         memcpy(&v, linux_space_ptr(&p->space, w), 8);
         w += 8;
     } while (v);
