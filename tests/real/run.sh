@@ -3,7 +3,7 @@
 # qemu-riscv64: stdout and exit status must be identical, and the output must contain the
 # strings listed in NAME.expect (so that two empty or equally broken outputs cannot pass).
 #
-#   tests/real/run.sh VM NAME      (NAME: busybox, lua, sqlite, python: see workload below)
+#   tests/real/run.sh VM NAME      (NAME: busybox, lua, sqlite, python, tools: see workload)
 #   tests/real/run.sh --fetch NAME...   only make sure the sysroot holds their packages
 #
 # The packages come from scripts/fetch-riscv64.sh (cached; $VM_CACHE overrides the cache
@@ -49,6 +49,12 @@ workload() {
         cmd=(usr/bin/python3 workload.py arg)
         input=/dev/null
         ;;
+    tools)
+        pkgs=(coreutils gawk perl-base)
+        files=(tools.list)
+        cmd=(LIST tools.list)
+        input=/dev/null
+        ;;
     *) fail "unknown workload $1" ;;
     esac
 }
@@ -82,7 +88,7 @@ timeout=$(command -v timeout) || fail "timeout (coreutils) is missing"
 workload "$name"
 sysroot "${pkgs[@]}"
 prog=$root/${cmd[0]}
-[ -x "$prog" ] || fail "$prog missing after unpacking ${pkgs[*]}"
+[ "${cmd[0]}" = LIST ] || [ -x "$prog" ] || fail "$prog missing after unpacking ${pkgs[*]}"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -108,6 +114,28 @@ path_for() {
 }
 [ "$name" = busybox ] && applets=$("$qemu" "$root/usr/bin/busybox" --list)
 
+# run_list LABEL EMULATOR...: every line of ${cmd[1]} (a program in the sysroot's /usr/bin
+# and its arguments) on its own, in order, in one scratch folder; each line's stdout follows
+# a header and is followed by its exit status. Returns the number of lines that timed out.
+run_list() {
+    local label=$1 line words bad=0 st
+    shift
+    : >"$tmp/$label.out"
+    : >"$tmp/$label.err"
+    while IFS= read -r line; do
+        case $line in '' | '#'*) continue ;; esac
+        eval "words=($line)"
+        echo "== $line" >>"$tmp/$label.out"
+        (cd "$tmp/$label" && env -i PATH="$tmp/bin" HOME=/ LC_ALL=C TZ=UTC \
+            "$timeout" 120 "$@" "$root/usr/bin/${words[0]}" "${words[@]:1}" </dev/null \
+            >>"$tmp/$label.out" 2>>"$tmp/$label.err")
+        st=$?
+        echo "== status $st" >>"$tmp/$label.out"
+        [ $st -eq 124 ] && bad=$((bad + 1))
+    done <"$here/${cmd[1]}"
+    return $bad
+}
+
 # run LABEL EMULATOR...: the workload in scratch folder $tmp/LABEL; sets rc_LABEL, t_LABEL
 run() {
     local label=$1
@@ -118,9 +146,15 @@ run() {
     done
     local t0 t1 rc
     t0=$(date +%s%N)
-    (cd "$tmp/$label" && env -i PATH="$tmp/bin" HOME=/ LC_ALL=C TZ=UTC \
-        "$timeout" 300 "$@" "$prog" "${cmd[@]:1}" <"$input" >"$tmp/$label.out" 2>"$tmp/$label.err")
-    rc=$?
+    if [ "${cmd[0]}" = LIST ]; then
+        run_list "$label" "$@"
+        rc=$?
+    else
+        (cd "$tmp/$label" && env -i PATH="$tmp/bin" HOME=/ LC_ALL=C TZ=UTC \
+            "$timeout" 300 "$@" "$prog" "${cmd[@]:1}" <"$input" >"$tmp/$label.out" \
+            2>"$tmp/$label.err")
+        rc=$?
+    fi
     t1=$(date +%s%N)
     eval "rc_$label=$rc"
     eval "t_$label=$(((t1 - t0) / 1000000))"
