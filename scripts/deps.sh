@@ -12,7 +12,7 @@ packages=(
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests
     g++-riscv64-linux-gnu         # the C++ guest program
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
-    debian-archive-keyring        # test-debian: signed riscv64 package lists
+    debian-archive-keyring        # tests/real: signed riscv64 package lists from Debian
     python3                       # tests/diff/rvdiff.py (random instruction sequences)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build
 )
