@@ -301,8 +301,8 @@ def programs_section(folder):
         return ["Not measured in this run (bench/programs.sh needs hyperfine, qemu-riscv64 "
                 "and riscv64-linux-gnu-gcc)."]
     have_vm = any("vm" in r for r in runs.values())
-    out = ["Programs from `bench/programs/`, built natively (`cc -O2`) and for riscv64 "
-           "(`riscv64-linux-gnu-gcc -O2 -static`), their outputs checked equal, then timed "
+    out = ["Programs from `bench/programs/`, built natively (`cc -O2 -ffp-contract=off`) and for riscv64 "
+           "(`riscv64-linux-gnu-gcc -O2 -ffp-contract=off -static`), their outputs checked equal, then timed "
            "by hyperfine (wall time, median of runs; one executor after the other, pinned "
            "to one CPU)." + ("" if have_vm else " vm has no guest CPU yet, so its column is "
                              "empty; the harness adds it as soon as `vm run` exists."), "",
