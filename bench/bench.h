@@ -57,6 +57,7 @@ void register_memops_groups();  /* memcpy_sizes, memset_sizes, memmove_sizes, ba
 void register_access_groups();  /* volatile_vs_normal */
 void register_ceiling_groups(); /* ceiling */
 void register_memory_groups();  /* memory_operations */
+void register_guest_groups();   /* guest/interp (bench_guest.cc) */
 /* The vm_mem_api and vm_bulk variants of volatile_vs_normal (bench_mem.cc). */
 void register_access_vm_variants();
 /* The sum the volatile_vs_normal kernels return for seed (to check results). */

@@ -20,6 +20,12 @@ BATCH_VARIANTS = ["byte_loop", "u64_loop", "vm_memcpy", "glibc"]
 MEMORY_OPS = ["allocate_1kb_pool", "allocate_1kb_malloc", "read_write_1kb",
               "guest_copy_cross_region", "mmio_dispatch"]
 LEVELS = ["L1", "L2", "L3", "DRAM"]
+# guest/interp/<workload>: guest instructions per second of the interpreter (bench_guest.cc).
+GUEST_WORKLOADS = ["int_loop", "mixed", "memcpy_mix"]
+# Speed targets in million guest instructions per second, by workload. The group is not in
+# ratio_defs()/baseline.json: its figures are absolute rates, and no benchmark of the same run
+# gives them a meaningful denominator (a host loop's speed says nothing about the guest's).
+GUEST_TARGETS = {"int_loop": 500.0}
 
 _TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -32,6 +38,7 @@ def expected_names():
         names += ["%s/%s/%d" % (g, v, n) for v in SIZE_VARIANTS for n in SIZES]
     names += ["batch_vs_loop/%s/256" % v for v in BATCH_VARIANTS]
     names += ["memory_operations/%s" % m for m in MEMORY_OPS]
+    names += ["guest/interp/%s" % w for w in GUEST_WORKLOADS]
     return names
 
 
@@ -61,6 +68,9 @@ class Bench:
 
     def median_rate(self):
         return statistics.median(self.rates) if self.rates else None
+
+    def median_items(self):
+        return statistics.median(self.items) if self.items else None
 
     def cv(self):
         """Coefficient of variation of the time over repetitions (0 with one repetition)."""
@@ -222,6 +232,16 @@ def ceiling_fractions(res, impl="vm_auto"):
         rate = b.median_rate() if b else None
         frac = rate / ceil if rate and ceil else None
         out.append((lv, n, rate, ceil, frac))
+    return out
+
+
+def guest_mips(res):
+    """[(workload, median MIPS or None, target MIPS or None)] of the guest/interp group."""
+    out = []
+    for w in GUEST_WORKLOADS:
+        b = res.get("guest/interp/%s" % w)
+        items = b.median_items() if b else None
+        out.append((w, items / 1e6 if items else None, GUEST_TARGETS.get(w)))
     return out
 
 

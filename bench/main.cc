@@ -165,6 +165,7 @@ int main(int argc, char **argv) {
     vmb::register_memops_groups();
     vmb::register_memory_groups();
     vmb::register_ceiling_groups();
+    vmb::register_guest_groups();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     if (vmb::failures()) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # programs.sh - whole-program comparison: each bench/programs/*.c is built natively and for
 # riscv64 (static), its output is checked to be the same under every executor, and hyperfine
-# times it natively, under qemu-riscv64 and under `vm run` (once vm can run programs).
+# times it natively, under qemu-riscv64 and under `vm run`. Both builds use -ffp-contract=off
+# (riscv64 gcc fuses a*b+c by default), so floating-point results agree bit for bit.
 # Results: one hyperfine JSON per program in OUTDIR, read by bench/report.py --programs.
 #
 #   bench/programs.sh OUTDIR [VM_BINARY]      (CPU pinning: BENCH_CPU=N, default: last CPU)
@@ -37,8 +38,8 @@ mkdir -p "$out"
 rm -f "$out"/*.json
 for src in "$here"/programs/*.c; do
     name=$(basename "$src" .c)
-    cc -O2 -o "$out/$name.native" "$src"
-    riscv64-linux-gnu-gcc -O2 -static -o "$out/$name.rv64" "$src"
+    cc -O2 -ffp-contract=off -o "$out/$name.native" "$src"
+    riscv64-linux-gnu-gcc -O2 -ffp-contract=off -static -o "$out/$name.rv64" "$src"
     want=$("$out/$name.native")
     got=$(qemu-riscv64 "$out/$name.rv64")
     if [ "$got" != "$want" ]; then

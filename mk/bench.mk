@@ -23,7 +23,7 @@ BENCH_FLAGS    = --pin=$(BENCH_CPU) --benchmark_repetitions=$(BENCH_REPS) \
                  --benchmark_min_time=$(BENCH_MIN_TIME) \
                  --benchmark_min_warmup_time=$(BENCH_WARMUP) \
                  --benchmark_display_aggregates_only=true
-BENCH_QUICK_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/(256|4096|65536|1048576)$$|^ceiling/
+BENCH_QUICK_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|guest)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/(256|4096|65536|1048576)$$|^ceiling/
 BENCH_RATIO_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|ceiling)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/
 BENCH_TOOLS    = gnuplot:gnuplot-nox hyperfine:hyperfine
 

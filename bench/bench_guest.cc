@@ -1,0 +1,91 @@
+/* bench_guest.cc - group guest/interp/<workload>: guest instructions per second of vm's
+ * interpreter on the workloads of guest/workloads.h, run in-process on the bare machine.
+ *
+ * Each iteration loads the workload into a fresh machine (untimed: the timer is paused) and
+ * runs it to its tohost exit (timed). items_per_second is guest instructions retired per
+ * second; the MIPS counter says the same in millions. A workload whose checksum differs from
+ * the host's native run is a wrong result (non-zero exit of vm-bench). The ELFs are built
+ * at build time by the riscv64 cross compiler; without it the group is skipped. */
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench.h"
+#include "guest_run.h"
+
+namespace vmb {
+namespace {
+
+const char *const kWorkloads[] = {"int_loop", "mixed", "memcpy_mix"};
+/* Instruction budget of one run: far above what any workload needs (about 40 million). */
+constexpr uint64_t kBudget = 2000000000ull;
+
+bool read_file(const std::string &path, std::vector<uint8_t> &out) {
+    FILE *f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    uint8_t buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+        out.insert(out.end(), buf, buf + n);
+    bool ok = !std::ferror(f);
+    std::fclose(f);
+    return ok;
+}
+
+void guest_bench(benchmark::State &state, const std::string &workload) {
+#ifndef VM_BENCH_GUEST_DIR
+    state.SkipWithError(
+        "riscv64 cross compiler not found at build time: guest workloads not built");
+    (void)workload;
+#else
+    std::string path = std::string(VM_BENCH_GUEST_DIR) + "/" + workload + ".elf";
+    std::vector<uint8_t> elf;
+    if (!read_file(path, elf)) {
+        state.SkipWithError(("cannot read " + path).c_str());
+        return;
+    }
+    uint64_t expected = bench_guest_expected(workload.c_str());
+    uint64_t total = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        bench_guest_t *g = nullptr;
+        const char *err = "";
+        if (bench_guest_prepare(&g, elf.data(), elf.size(), expected, &err) != 0) {
+            state.ResumeTiming();
+            note_failure("guest/interp/" + workload + ": " + err);
+            state.SkipWithError(err);
+            break;
+        }
+        state.ResumeTiming();
+        uint64_t n = 0;
+        int rc = bench_guest_run(g, kBudget, &n, &err);
+        state.PauseTiming();
+        bench_guest_free(g);
+        state.ResumeTiming();
+        if (rc != 0) {
+            note_failure("guest/interp/" + workload + ": " + err);
+            state.SkipWithError(err);
+            break;
+        }
+        total += n;
+    }
+    state.SetItemsProcessed(int64_t(total));
+    state.counters["MIPS"] = benchmark::Counter(double(total) / 1e6, benchmark::Counter::kIsRate);
+    state.counters["guest_insns"] =
+        benchmark::Counter(state.iterations() ? double(total) / double(state.iterations()) : 0.0);
+#endif
+}
+
+} // namespace
+
+void register_guest_groups() {
+    for (const char *w : kWorkloads) {
+        std::string name = w;
+        add("guest/interp/" + name, [name](benchmark::State &s) {
+            guest_bench(s, name);
+        })->Unit(benchmark::kMillisecond);
+    }
+}
+
+} // namespace vmb
