@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/xattr.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -918,6 +919,36 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         BUF_ARG(p, a[1], a[2], WR);
         return hret(syscall(SYS_getdents64, (int)a[0], p, (size_t)a[2]));
     }
+    /* Extended attributes: names and values are bytes, the same on every Linux. */
+    case LINUX_NR_getxattr:
+    case LINUX_NR_lgetxattr:
+    case LINUX_NR_fgetxattr: {
+        char name[256];
+        int rc = gstr(t, a[1], name, sizeof(name));
+        if (rc) return rc;
+        void *p = NULL;
+        if (a[3]) {
+            BUF_ARG(q, a[2], a[3], WR);
+            p = q;
+        }
+        if (nr == LINUX_NR_fgetxattr) return hret(fgetxattr((int)a[0], name, p, a[3]));
+        LOOKUP_ARG(path, a[0]);
+        return hret(nr == LINUX_NR_getxattr ? getxattr(path, name, p, a[3])
+                                            : lgetxattr(path, name, p, a[3]));
+    }
+    case LINUX_NR_listxattr:
+    case LINUX_NR_llistxattr:
+    case LINUX_NR_flistxattr: {
+        char *p = NULL;
+        if (a[2]) {
+            BUF_ARG(q, a[1], a[2], WR);
+            p = q;
+        }
+        if (nr == LINUX_NR_flistxattr) return hret(flistxattr((int)a[0], p, a[2]));
+        LOOKUP_ARG(path, a[0]);
+        return hret(nr == LINUX_NR_listxattr ? listxattr(path, p, a[2])
+                                             : llistxattr(path, p, a[2]));
+    }
     case LINUX_NR_readlinkat: {
         char path[PATHBUF];
         int rc = gstr(t, a[1], path, sizeof(path));
@@ -1284,6 +1315,17 @@ static int64_t dispatch(linux_thread_t *t, uint64_t nr, const uint64_t *a) {
         return hret(syscall(SYS_sched_setaffinity, (pid_t)a[0], (size_t)a[1], p));
     }
     case LINUX_NR_sched_yield: sched_yield(); return 0;
+    /* Scheduling policies and struct sched_param are the same on every Linux. */
+    case LINUX_NR_sched_getscheduler: return hret(sched_getscheduler((pid_t)a[0]));
+    case LINUX_NR_sched_getparam: {
+        BUF_ARG(p, a[1], sizeof(struct sched_param), WR);
+        struct sched_param sp_;
+        if (sched_getparam((pid_t)a[0], &sp_) < 0) return host_err();
+        memcpy(p, &sp_, sizeof(sp_));
+        return 0;
+    }
+    case LINUX_NR_sched_get_priority_max: return hret(sched_get_priority_max((int)a[0]));
+    case LINUX_NR_sched_get_priority_min: return hret(sched_get_priority_min((int)a[0]));
     case LINUX_NR_getcpu: {
         unsigned cpu = 0, node = 0;
         if (getcpu(&cpu, &node) < 0) return host_err();

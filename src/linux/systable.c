@@ -10,6 +10,12 @@
 static const linux_systable_entry_t table[] = {
 #define S(name, fmt)                                                                               \
     { LINUX_NR_##name, #name, fmt }
+    S(getxattr, "ssxu"),
+    S(lgetxattr, "ssxu"),
+    S(fgetxattr, "fsxu"),
+    S(listxattr, "sxu"),
+    S(llistxattr, "sxu"),
+    S(flistxattr, "fxu"),
     S(getcwd, "xu"),
     S(epoll_create1, "x"),
     S(epoll_ctl, "fdfx"),
@@ -74,6 +80,10 @@ static const linux_systable_entry_t table[] = {
     S(sched_setaffinity, "dux"),
     S(sched_getaffinity, "dux"),
     S(sched_yield, ""),
+    S(sched_getscheduler, "d"),
+    S(sched_getparam, "dx"),
+    S(sched_get_priority_max, "d"),
+    S(sched_get_priority_min, "d"),
     S(kill, "dg"),
     S(tkill, "dd"),
     S(tgkill, "ddg"),
