@@ -298,34 +298,71 @@ static void free_strv(char **v) {
     free(v);
 }
 
-int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {
-    linux_space_t *sp = &t->proc->space;
-    char path[4096];
-    size_t len = 0;
-    for (;; len++) {
-        if (len >= sizeof(path)) return -LINUX_ENAMETOOLONG;
-        if (!linux_space_check(sp, path_a + len, 1, LINUX_PROT_READ)) return -LINUX_EFAULT;
-        path[len] = *(char *)linux_space_ptr(sp, path_a + len);
-        if (!path[len]) break;
-    }
-    if (!strcmp(path, "/proc/self/exe")) snprintf(path, sizeof(path), "%s", t->proc->exe_path);
-    /* only riscv64 ELF files run in vm; anything else is not executable for the guest */
+enum { EXEC_ELF = 1, EXEC_SCRIPT = 2 };
+
+/* What `path` is for execve: EXEC_ELF (a riscv64 ELF), EXEC_SCRIPT (a "#!" line, whose
+ * interpreter and optional argument are copied out when interp is given, as Linux splits
+ * them: the path up to the first blank, the rest of the line trimmed as one argument), or
+ * -errno (-ENOEXEC for anything else). */
+static int exec_kind(const char *path, char *interp, char *iarg, size_t n) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -linux_errno_from_host(errno);
-    uint8_t h[20];
-    ssize_t n = read(fd, h, sizeof(h));
+    char h[256];
+    ssize_t got = read(fd, h, sizeof(h) - 1);
     close(fd);
-    if (n < (ssize_t)sizeof(h) || memcmp(h, "\177ELF", 4) != 0 || h[4] != 2 ||
-        (h[18] | h[19] << 8) != 243)
-        return -LINUX_ENOEXEC;
-    if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
+    if (got < 0) return -linux_errno_from_host(errno);
+    uint8_t *u = (uint8_t *)h;
+    if (got >= 20 && memcmp(h, "\177ELF", 4) == 0 && u[4] == 2 && (u[18] | u[19] << 8) == 243)
+        return EXEC_ELF;
+    if (got < 3 || h[0] != '#' || h[1] != '!') return -LINUX_ENOEXEC;
+    h[got] = 0;
+    char *nl = strchr(h, '\n');
+    if (!nl) return -LINUX_ENOEXEC; /* a line longer than Linux reads */
+    *nl = 0;
+    char *p = h + 2;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    char *e = p;
+    while (*e && *e != ' ' && *e != '\t')
+        e++;
+    if (e == p) return -LINUX_ENOEXEC;
+    char *arg = e;
+    while (*arg == ' ' || *arg == '\t')
+        arg++;
+    *e = 0;
+    char *end = arg + strlen(arg);
+    while (end > arg && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        *--end = 0;
+    if (interp) {
+        if (strlen(p) >= n || strlen(arg) >= n) return -LINUX_ENAMETOOLONG;
+        strcpy(interp, p);
+        strcpy(iarg, arg);
+    }
+    return EXEC_SCRIPT;
+}
+
+/* The host path of the guest's absolute path `p`: under the sysroot when it exists there
+ * (as read-only lookups resolve), else p itself. */
+static void sysroot_path(linux_thread_t *t, const char *p, char *out, size_t n) {
+    const char *root = t->proc->opt.sysroot;
+    if (root && *root && p[0] == '/' && strcmp(root, "/") != 0) {
+        int k = snprintf(out, n, "%s%s", root, p);
+        if (k > 0 && (size_t)k < n && access(out, F_OK) == 0) return;
+    }
+    snprintf(out, n, "%s", p);
+}
+
+/* Replace this process with vm running the riscv64 ELF `prog`. For a script, argv becomes
+ * { interp, [iarg,] script, guest argv[1..] } as Linux builds it; else the guest's argv. */
+static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, const char *iarg,
+                       const char *script, uint64_t argv_a, uint64_t envp_a) {
     int argc = 0, envc = 0;
     char **argv = read_strv(t, argv_a, 65536, &argc);
     char **envp = read_strv(t, envp_a, 65536, &envc);
     int64_t rc = -LINUX_EFAULT;
     char **hv = NULL;
     if (!argv || !envp) goto out;
-    hv = calloc((size_t)argc + 12, sizeof(char *));
+    hv = calloc((size_t)argc + 16, sizeof(char *));
     if (!hv) {
         rc = -LINUX_ENOMEM;
         goto out;
@@ -339,12 +376,17 @@ int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uin
     }
     if (t->proc->opt.strace) hv[k++] = "--strace";
     if (t->proc->opt.stats) hv[k++] = "--stats";
-    if (argc > 0) {
+    const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
+    if (argv0) {
         hv[k++] = "--argv0";
-        hv[k++] = argv[0];
+        hv[k++] = (char *)argv0;
     }
     hv[k++] = "--";
-    hv[k++] = path;
+    hv[k++] = (char *)prog;
+    if (script) {
+        if (iarg) hv[k++] = (char *)iarg;
+        hv[k++] = (char *)script;
+    }
     for (int i = 1; i < argc; i++)
         hv[k++] = argv[i];
     hv[k] = NULL;
@@ -357,4 +399,33 @@ out:
     free_strv(argv);
     free_strv(envp);
     return rc;
+}
+
+int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {
+    linux_space_t *sp = &t->proc->space;
+    char path[4096];
+    size_t len = 0;
+    for (;; len++) {
+        if (len >= sizeof(path)) return -LINUX_ENAMETOOLONG;
+        if (!linux_space_check(sp, path_a + len, 1, LINUX_PROT_READ)) return -LINUX_EFAULT;
+        path[len] = *(char *)linux_space_ptr(sp, path_a + len);
+        if (!path[len]) break;
+    }
+    if (!strcmp(path, "/proc/self/exe")) snprintf(path, sizeof(path), "%s", t->proc->exe_path);
+    /* A riscv64 ELF runs in vm; a "#!" script runs its interpreter (one level, as the
+     * interpreter must itself be a riscv64 ELF); anything else is not executable. */
+    char interp[256], iarg[256];
+    int kind = exec_kind(path, interp, iarg, sizeof(interp));
+    if (kind < 0) return kind;
+    if (kind == EXEC_SCRIPT) {
+        char resolved[4096];
+        sysroot_path(t, interp, resolved, sizeof(resolved));
+        if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
+        int ikind = exec_kind(resolved, NULL, NULL, 0);
+        if (ikind < 0) return ikind == -LINUX_ENOENT ? -LINUX_ENOENT : -LINUX_ENOEXEC;
+        if (ikind != EXEC_ELF) return -LINUX_ENOEXEC;
+        return exec_vm(t, resolved, interp, iarg[0] ? iarg : NULL, path, argv_a, envp_a);
+    }
+    if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
+    return exec_vm(t, path, NULL, NULL, NULL, argv_a, envp_a);
 }

@@ -1,6 +1,7 @@
 /* exec.c - execve: a riscv64 program exec'd by the guest runs inside vm again, with the argv
- * and environment it was given; /proc/self/exe names the guest program; a missing file or a
- * file that is not a riscv64 program fails with the guest's errno. */
+ * and environment it was given; /proc/self/exe names the guest program; a "#!" script runs
+ * its interpreter with Linux's argv; a missing file or a file that is not a riscv64 program
+ * (or a script whose interpreter is none) fails with the guest's errno. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,15 @@ int main(int argc, char **argv) {
         printf("exec'd child: argc=%d argv[0]=%s argv[2]=%s env=%s\n", argc, argv[0], argv[2],
                getenv("EXEC_VAR"));
         return 42;
+    }
+    if (argc > 1 && !strcmp(argv[1], "script-arg  x")) {
+        char self[4096];
+        printf("script child: argc=%d argv[0] is the interpreter: %s, argv[2] is the script: "
+               "%s, argv[3]=%s\n",
+               argc, realpath(argv[0], self) && !strcmp(argv[0], self) ? "yes" : "no",
+               argc > 2 && strstr(argv[2], "vm-exec-script") ? "yes" : "no",
+               argc > 3 ? argv[3] : "-");
+        return 7;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *targets[] = {argv[0], "/proc/self/exe"};
@@ -45,5 +55,34 @@ int main(int argc, char **argv) {
     printf("not a program: %d errno %s\n", execve("/tmp/vm-exec-notelf", args, NULL),
            errno == ENOEXEC ? "ENOEXEC" : "other");
     unlink("/tmp/vm-exec-notelf");
+
+    /* Scripts: this program as the interpreter, with an argument (blanks inside kept, the
+     * trailing ones dropped, as Linux does); then interpreters that cannot run. */
+    char self[4096], line[4200];
+    if (!realpath(argv[0], self)) return 1;
+    const char *script = "/tmp/vm-exec-script";
+    const char *lines[] = {"#!%s script-arg  x  \n", "#!/bin/sh\n", "#!/nonexistent/interp\n"};
+    const char *names[] = {"script", "script with host interpreter", "script, no interpreter"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(line, sizeof(line), lines[i], self);
+        f = fopen(script, "w");
+        fputs(line, f);
+        fclose(f);
+        chmod(script, 0755);
+        pid_t c = fork();
+        if (c == 0) {
+            char *sargs[] = {"ignored", "tail", NULL};
+            execv(script, sargs);
+            printf("%s: errno %s\n", names[i],
+                   errno == ENOEXEC  ? "ENOEXEC"
+                   : errno == ENOENT ? "ENOENT"
+                                     : "other");
+            _exit(1);
+        }
+        int st;
+        waitpid(c, &st, 0);
+        printf("%s: exit %d\n", names[i], WEXITSTATUS(st));
+    }
+    unlink(script);
     return 0;
 }
