@@ -72,6 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             default: a[k] = 0x40000000 + (take(&p, end, 1) % 64) * 4096; break;
             }
         }
+        /* Reads go to the target's own descriptors: any other small number may be a pipe
+         * the process inherited or the sanitizer's symbolizer opened, which never delivers. */
+        if (nr == LINUX_NR_read || nr == LINUX_NR_pread64 || nr == LINUX_NR_readv)
+            a[0] = (uint64_t)fds[a[0] % 3];
         if (nr == LINUX_NR_mmap) a[3] &= ~(uint64_t)(LINUX_MAP_FIXED | 0x100000);
         if ((nr == LINUX_NR_munmap || nr == LINUX_NR_mprotect || nr == LINUX_NR_mremap ||
              nr == LINUX_NR_madvise) &&
