@@ -2,7 +2,9 @@
  *
  *   vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] prog.elf [args...]
  *   vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] [--stats]
- *          [--engine=interp] [--argv0 NAME] prog [args...]
+ *          [--argv0 NAME] prog [args...]
+ * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
+ * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
  *
  * --machine=bare loads the ELF into the bare machine (RAM at 0x80000000, M-mode, HTIF) and
  * exits with the program's tohost code: 0 for pass; for a failure code n != 0 it prints
@@ -22,6 +24,7 @@
 
 #include "cli.h"
 #include "core/elf.h"
+#include "jit/jit.h"
 #include "linux/run.h"
 #include "system/bare.h"
 
@@ -31,7 +34,12 @@ static void run_usage(FILE *out) {
     fprintf(out, "usage: vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] "
                  "prog [args...]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
-                 "[--stats] [--engine=interp] [--argv0 NAME] prog [args...]\n");
+                 "[--stats] [--argv0 NAME] prog [args...]\n"
+                 "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
+                 "                --jit-threshold=N (interpreted runs of a block before it is "
+                 "translated)\n"
+                 "                --jit-dump (print guest and host code of each translation)\n"
+                 "                --perf-map (write /tmp/perf-PID.map for perf report)\n");
 }
 
 /* Parse a size with an optional K/M/G suffix. */
@@ -171,6 +179,7 @@ static int run_user(int argc, char **argv, int i, const char *sysroot, bool stra
 int cmd_run(int argc, char **argv) {
     const char *machine = "user";
     bool stats = false, strace = false;
+    const char *engine = NULL;
     const char *sysroot = NULL, *argv0 = NULL, *prog_path = NULL;
     env_edit_t *edits = calloc((size_t)argc, sizeof(env_edit_t));
     int nedits = 0;
@@ -212,16 +221,20 @@ int cmd_run(int argc, char **argv) {
             }
             edits[nedits++] = (env_edit_t){v, set};
         } else if (!strncmp(a, "--engine=", 9)) {
-            if (!strcmp(a + 9, "jit")) {
-                fprintf(stderr, "vm run: --engine=jit is not available yet (use interp)\n");
+            engine = a + 9;
+        } else if (!strcmp(a, "--jit-dump")) {
+            jit_options.dump = true;
+        } else if (!strcmp(a, "--perf-map")) {
+            jit_options.perf_map = true;
+        } else if (!strncmp(a, "--jit-threshold=", 16)) {
+            char *end;
+            unsigned long v = strtoul(a + 16, &end, 10);
+            if (*end || end == a + 16 || v == 0 || v > 65535) {
+                fprintf(stderr, "vm run: bad --jit-threshold value '%s' (1..65535)\n", a + 16);
                 free(edits);
                 return 2;
             }
-            if (strcmp(a + 9, "interp") != 0) {
-                fprintf(stderr, "vm run: unknown engine '%s' (interp or jit)\n", a + 9);
-                free(edits);
-                return 2;
-            }
+            jit_options.threshold = (unsigned)v;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             free(edits);
@@ -243,7 +256,24 @@ int cmd_run(int argc, char **argv) {
         return 2;
     }
     prog_path = argv[i];
-    if (!strcmp(machine, "bare")) {
+    if (!engine) engine = getenv("VM_ENGINE");
+    if (!engine || !*engine) engine = jit_supported() ? "jit" : "interp";
+    if (!strcmp(engine, "jit")) {
+        if (!jit_supported()) {
+            fprintf(stderr, "vm run: --engine=jit needs an x86-64 host (use interp)\n");
+            free(edits);
+            return 2;
+        }
+        jit_options.enabled = true;
+    } else if (strcmp(engine, "interp") != 0) {
+        fprintf(stderr, "vm run: unknown engine '%s' (interp or jit)\n", engine);
+        free(edits);
+        return 2;
+    }
+    if (getenv("VM_JIT_DUMP")) jit_options.dump = true;
+    if (getenv("VM_JIT_PERF_MAP")) jit_options.perf_map = true;
+    if (getenv("VM_JIT_NO_CHAIN")) jit_options.no_chain = true;
+    if (prog_path && !strcmp(machine, "bare")) {
         free(edits);
         return run_bare(prog_path, stats, max_insns, ram);
     }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "linux/internal.h"
+#include "jit/jit.h"
 #include "riscv/cpu.h"
 
 _Thread_local linux_thread_t *linux_current;
@@ -92,6 +93,11 @@ static void host_fault_handler(int hsig, siginfo_t *si, void *uctx) {
             cause = write ? RV_CAUSE_STORE_ACCESS : RV_CAUSE_LOAD_ACCESS;
         else
             cause = write ? RV_CAUSE_STORE_PAGE_FAULT : RV_CAUSE_LOAD_PAGE_FAULT;
+#if defined(__x86_64__)
+        if (t->cpu->jit)
+            jit_host_fault(t->cpu, (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP],
+                           ((ucontext_t *)uctx)->uc_mcontext.gregs);
+#endif
         rv_cpu_host_fault(t->cpu, cause, ga);
     }
     /* not a guest access: let the host report the crash */

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <semaphore.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 #include <unistd.h>
 
 #include "linux/internal.h"
+#include "jit/jit.h"
 #include "riscv/cpu.h"
+#include "riscv/icache.h"
 
 /* Instructions per rv_run call: bounds how late another thread's code change is noticed. */
 #define RUN_BUDGET (1ull << 22)
@@ -39,15 +42,23 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     cpu->mem_size = proc->space.size;
     cpu->mem_slow = NULL;
     cpu->env = t;
+    /* one flag byte per guest page: stores into pages holding decoded or translated code take
+     * the slow path, so self-modifying code is seen even without fence.i (untouched parts of
+     * the array stay unbacked) */
+    void *pf = mmap(NULL, proc->space.size >> RV_PAGE_SHIFT, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    cpu->page_flags = pf == MAP_FAILED ? NULL : pf;
     t->proc = proc;
     t->cpu = cpu;
     t->altstack.ss_flags = LINUX_SS_DISABLE;
     t->code_gen = atomic_load(&proc->code_gen);
+    jit_attach_default(cpu);
     return t;
 }
 
 void linux_thread_free(linux_thread_t *t) {
     if (!t) return;
+    if (t->cpu->page_flags) munmap(t->cpu->page_flags, t->proc->space.size >> RV_PAGE_SHIFT);
     rv_cpu_destroy(t->cpu);
     free(t->cpu);
     free(t);
@@ -250,6 +261,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
     if (pid == 0) {
         t->proc->forked_child = true;
         atomic_store(&t->proc->nthreads, 1);
+        jit_after_fork(cpu); /* the code cache is not inherited */
         t->tid = (int)syscall(SYS_gettid);
         if (newsp) cpu->x[2] = newsp;
         if (flags & LINUX_CLONE_SETTLS) cpu->x[4] = tls;
@@ -376,6 +388,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     }
     if (t->proc->opt.strace) hv[k++] = "--strace";
     if (t->proc->opt.stats) hv[k++] = "--stats";
+    hv[k++] = jit_options.enabled ? "--engine=jit" : "--engine=interp";
     const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
     if (argv0) {
         hv[k++] = "--argv0";

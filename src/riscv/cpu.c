@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jit/jit.h"
 #include "riscv/icache.h"
 
 int rv_cpu_init(rv_cpu_t *cpu) {
@@ -39,6 +40,9 @@ int rv_cpu_init(rv_cpu_t *cpu) {
 }
 
 void rv_cpu_destroy(rv_cpu_t *cpu) {
+    if (cpu->jit) jit_detach(cpu);
+    free(cpu->code_pages);
+    cpu->code_pages = NULL;
     if (cpu->icache) free(cpu->icache->arena);
     free(cpu->icache);
     cpu->icache = NULL;
@@ -51,11 +55,13 @@ void rv_cpu_flush_icache(rv_cpu_t *cpu) {
     cpu->cur_block = NULL;
     cpu->stats.flushes++;
     if (cpu->page_flags && cpu->code_lo < cpu->code_hi) {
-        uint64_t lo = (cpu->code_lo - cpu->mem_start) >> RV_PAGE_SHIFT;
-        uint64_t hi = (cpu->code_hi - 1 - cpu->mem_start) >> RV_PAGE_SHIFT;
-        uint64_t npages = cpu->mem_size >> RV_PAGE_SHIFT;
-        for (uint64_t p = lo; p <= hi && p < npages; p++)
-            cpu->page_flags[p] &= ~RV_PAGE_CODE;
+        /* only the pages flagged since the last flush: the window may be 2^38 bytes */
+        for (size_t i = 0; i < cpu->ncode_pages; i++) {
+            uint64_t p = cpu->code_pages[i];
+            cpu->page_flags[p] &= ~(RV_PAGE_CODE | RV_PAGE_NEXT_CODE);
+            if (p > 0) cpu->page_flags[p - 1] &= ~RV_PAGE_NEXT_CODE;
+        }
+        cpu->ncode_pages = 0;
     }
     if (cpu->code_lines && cpu->code_lo < cpu->code_hi) {
         uint64_t lo = (cpu->code_lo - cpu->mem_start) >> 6;
@@ -66,6 +72,21 @@ void rv_cpu_flush_icache(rv_cpu_t *cpu) {
     }
     cpu->code_lo = UINT64_MAX;
     cpu->code_hi = 0;
+    if (cpu->jit) jit_flush(cpu);
+}
+
+/* Remember a page flagged RV_PAGE_CODE so that a flush clears exactly the flagged pages. When
+ * the list cannot grow, the flag stays set: stores there take the slow path and flush, which is
+ * slower but never wrong. */
+static void note_code_page(rv_cpu_t *cpu, uint64_t p) {
+    if (cpu->ncode_pages == cpu->code_pages_cap) {
+        size_t cap = cpu->code_pages_cap ? cpu->code_pages_cap * 2 : 256;
+        uint64_t *n = realloc(cpu->code_pages, cap * sizeof(*n));
+        if (!n) return;
+        cpu->code_pages = n;
+        cpu->code_pages_cap = cap;
+    }
+    cpu->code_pages[cpu->ncode_pages++] = p;
 }
 
 bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
@@ -195,7 +216,11 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
         uint64_t npages = cpu->mem_size >> RV_PAGE_SHIFT;
         for (uint64_t a = pc; a < code_end; a = (a | ((1u << RV_PAGE_SHIFT) - 1)) + 1) {
             uint64_t p = (a - cpu->mem_start) >> RV_PAGE_SHIFT;
-            if (p < npages) cpu->page_flags[p] |= RV_PAGE_CODE;
+            if (p < npages && !(cpu->page_flags[p] & RV_PAGE_CODE)) {
+                cpu->page_flags[p] |= RV_PAGE_CODE;
+                if (p > 0) cpu->page_flags[p - 1] |= RV_PAGE_NEXT_CODE;
+                note_code_page(cpu, p);
+            }
         }
     }
     cpu->pc = pc;
@@ -272,4 +297,5 @@ void rv_cpu_print_stats(const rv_cpu_t *cpu, void *out, double seconds) {
         if (s->traps[c])
             fprintf(f, "stats: traps: %-28s %llu\n", rv_cause_name(c),
                     (unsigned long long)s->traps[c]);
+    if (cpu->jit) jit_print_stats(cpu, f);
 }

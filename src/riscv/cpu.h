@@ -86,6 +86,9 @@ typedef bool (*rv_watch_fn)(void *env, uint64_t addr, unsigned len);
 /* Flags of cpu->page_flags (one byte per 4 KiB page of the fast window). */
 #define RV_PAGE_CODE  1u /* the page holds decoded code: stores flush the decode cache */
 #define RV_PAGE_WATCH 2u /* stores call cpu->watch_store (e.g. the HTIF tohost page) */
+#define RV_PAGE_NEXT_CODE                                                                          \
+    4u /* the next page holds decoded code: a store that starts here may straddle into it, so the  \
+          JIT's one-page check still takes the slow path */
 
 /* The hart. Fields up to `stats` are architectural or configuration; the rest is private
  * to the interpreter. */
@@ -138,10 +141,21 @@ struct rv_cpu {
 
     rv_stats_t stats; /* --stats counters */
 
+    /* JIT state (src/jit; NULL: the interpreter runs everything). Translated code reads the
+     * fields below through fixed offsets from its cpu register. */
+    struct jit *jit;     /* per-hart translation engine, or NULL */
+    uint64_t jit_limit;  /* instret at which translated code returns (the run budget) */
+    uint64_t jit_chk;    /* window offsets below this take the inline path (mem_size - 7) */
+    void *jit_fast;      /* the JIT's indirect-jump table (struct jit_fast[JIT_FAST]) */
+    uint32_t jit_status; /* set by JIT helpers: 0 = go on, else an exit code */
+
     /* Interpreter private state. */
     struct rv_icache *icache;   /* decoded blocks (allocated by rv_cpu_init) */
     struct rv_block *cur_block; /* block being executed (for host-fault instret fix-up) */
     uint64_t code_lo, code_hi;  /* guest range covered by decoded code, for invalidation */
+    uint64_t *code_pages;       /* window pages flagged RV_PAGE_CODE since the last flush */
+    size_t ncode_pages;         /* entries of code_pages */
+    size_t code_pages_cap;      /* its capacity */
     sigjmp_buf fault_jmp;       /* target of rv_cpu_host_fault */
 };
 

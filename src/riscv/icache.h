@@ -46,3 +46,17 @@ uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc);
 /* A store to [addr, addr+len) overwrites decoded code (checked per 64-byte line when the owner
  * provided cpu->code_lines, else against the decoded range). */
 bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len);
+
+/* Outcome of rv_store_hook. */
+enum { RV_HOOK_NONE = 0, RV_HOOK_FLUSHED = 1, RV_HOOK_HALT = 2 };
+
+/* A store to [addr, addr+len) inside the window hit a flagged page (after the store was done):
+ * call the watch callback, flush decoded code it overwrote. Returns RV_HOOK_*. */
+int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsigned len);
+
+/* The interpreter's run loop without the host-fault catcher (the caller holds it). */
+int rv_interp_run(rv_cpu_t *cpu, uint64_t budget);
+
+/* After a host fault unwound to the run loop's catcher: give back the instructions of the
+ * interpreter's current block that did not retire, clear the reservation, count the trap. */
+void rv_interp_fault_fixup(rv_cpu_t *cpu);

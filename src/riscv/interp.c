@@ -21,24 +21,22 @@
  */
 #include <string.h>
 
+#include "jit/jit.h"
 #include "riscv/cpu.h"
 #include "riscv/fpu.h"
 #include "riscv/icache.h"
 
-/* Outcome of a store into a flagged page. */
-enum { HOOK_NONE = 0, HOOK_FLUSHED = 1, HOOK_HALT = 2 };
-
 /* Slow path of a store that hit a flagged page (after the store was done). */
-static __attribute__((noinline)) int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsigned len) {
+__attribute__((noinline)) int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsigned len) {
     uint64_t o = addr - cpu->mem_start;
     uint8_t f =
         cpu->page_flags[o >> RV_PAGE_SHIFT] | cpu->page_flags[(o + len - 1) >> RV_PAGE_SHIFT];
-    int r = HOOK_NONE;
+    int r = RV_HOOK_NONE;
     if ((f & RV_PAGE_WATCH) && cpu->watch_store && cpu->watch_store(cpu->env, addr, len))
-        r = HOOK_HALT;
+        r = RV_HOOK_HALT;
     if ((f & RV_PAGE_CODE) && rv_cpu_store_hits_code(cpu, addr, len)) {
         rv_cpu_flush_icache(cpu);
-        if (r == HOOK_NONE) r = HOOK_FLUSHED;
+        if (r == RV_HOOK_NONE) r = RV_HOOK_FLUSHED;
     }
     return r;
 }
@@ -80,28 +78,31 @@ static inline uint64_t orc_b(uint64_t v) {
     return r;
 }
 
-static int rv_run_inner(rv_cpu_t *cpu, uint64_t budget);
+void rv_interp_fault_fixup(rv_cpu_t *cpu) {
+    /* cpu->pc is the faulting instruction. Give back the instructions of the current block
+     * from the faulting one on. */
+    rv_block_t *b = cpu->cur_block;
+    if (cpu->fetching) {
+        cpu->fetching = false;
+    } else if (b && cpu->pc >= b->pc && cpu->pc < b->end) {
+        for (uint32_t i = 0; i < b->n; i++)
+            if (b->pc + b->ops[i].off == cpu->pc) {
+                cpu->instret -= b->n - i;
+                break;
+            }
+    }
+    cpu->cur_block = NULL;
+    cpu->resv_valid = false;
+    if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
+}
 
 int rv_run(rv_cpu_t *cpu, uint64_t budget) {
+    if (cpu->jit) return jit_run(cpu, budget);
     if (cpu->catch_host_faults && sigsetjmp(cpu->fault_jmp, 0)) {
-        /* Unwound from rv_cpu_host_fault: cpu->pc is the faulting instruction. Give back the
-         * instructions of the current block from the faulting one on. */
-        rv_block_t *b = cpu->cur_block;
-        if (cpu->fetching) {
-            cpu->fetching = false;
-        } else if (b && cpu->pc >= b->pc && cpu->pc < b->end) {
-            for (uint32_t i = 0; i < b->n; i++)
-                if (b->pc + b->ops[i].off == cpu->pc) {
-                    cpu->instret -= b->n - i;
-                    break;
-                }
-        }
-        cpu->cur_block = NULL;
-        cpu->resv_valid = false;
-        if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
+        rv_interp_fault_fixup(cpu);
         return RV_STOP_EXCEPTION;
     }
-    return rv_run_inner(cpu, budget);
+    return rv_interp_run(cpu, budget);
 }
 
 /* Register access in handlers. */
@@ -275,7 +276,7 @@ int rv_run(rv_cpu_t *cpu, uint64_t budget) {
         goto end_block;                                                                            \
     }
 
-static int rv_run_inner(rv_cpu_t *cpu, uint64_t budget) {
+int rv_interp_run(rv_cpu_t *cpu, uint64_t budget) {
     static const void *const disp[RV_I_COUNT] = {
 #define RV_INSN(name, mn, mask, match, fmt, flags) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
 #include "riscv/insns.def"
@@ -716,7 +717,7 @@ store_hooked:
     cpu->instret -= blk->n - (uint32_t)(op - blk->ops) - 1;
     pc = OPPC + op->len;
     prev = NULL;
-    if (hook == HOOK_HALT) {
+    if (hook == RV_HOOK_HALT) {
         cpu->pc = pc;
         cpu->cur_block = NULL;
         return RV_STOP_HALT;

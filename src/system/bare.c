@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/elf.h"
+#include "jit/jit.h"
 
 /* Accesses outside the fast window go through the guest-physical address map (other RAM,
  * ROM, MMIO devices); anything unmapped becomes an access fault. */
@@ -101,6 +102,7 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
     c->priv = RV_PRIV_M;
     c->mstatus &= ~RV_MSTATUS_FS; /* FP off at reset, as on hardware */
     c->pc = BARE_RAM_BASE;
+    jit_attach_default(c);
     return 0;
 }
 

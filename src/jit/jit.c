@@ -1,0 +1,446 @@
+/* jit.c - the JIT's dispatcher, code cache and slow-path helpers.
+ *
+ * jit_run() is the run loop of a hart under the JIT. Each turn it checks the interrupt flag
+ * and the budget, finds the translated block for cpu->pc (hash table), and enters it through
+ * the entry trampoline. Blocks not yet translated run in the interpreter, one decoded block at
+ * a time, while a per-pc counter measures their heat; at jit_options.threshold executions the
+ * block is translated. Translated code returns an exit code (jit_priv.h); a direct exit also
+ * returns the address of its jump, which the dispatcher patches to the target block once that
+ * is translated (chaining), so hot loops never come back here.
+ *
+ * Code cache: a memfd mapped twice (read+write for the translator, read+execute to run), the
+ * mappings not inherited by fork (the child makes its own). When it is full, or when guest code
+ * changes (rv_cpu_flush_icache calls jit_flush), every translation is dropped at once. A flush
+ * can happen inside a helper called from translated code (a store into a code page); the
+ * helper then makes the block exit at once, and nothing is written into the cache until the
+ * dispatcher translates again, so the code still running is never overwritten under it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jit/jit_priv.h"
+#include "riscv/decode.h"
+
+#if defined(VM_HAVE_CAPSTONE)
+#include <capstone/capstone.h>
+#endif
+
+jit_options_t jit_options = {.threshold = 16};
+
+bool jit_supported(void) {
+#if defined(__x86_64__)
+    return true;
+#else
+    return false;
+#endif
+}
+
+/* Map a fresh code cache of j->size bytes. */
+static int map_cache(jit_t *j) {
+    int fd = memfd_create("vm-jit", MFD_CLOEXEC);
+    if (fd < 0) return -errno;
+    int rc = 0;
+    if (ftruncate(fd, (off_t)j->size) != 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    void *rw = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void *rx = rw == MAP_FAILED ? MAP_FAILED
+                                : mmap(NULL, j->size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+    if (rx == MAP_FAILED) rc = -errno;
+    close(fd);
+    if (rc) {
+        if (rw != MAP_FAILED) munmap(rw, j->size);
+        return rc;
+    }
+    /* a forked child must not share (and overwrite) the parent's code */
+    madvise(rw, j->size, MADV_DONTFORK);
+    madvise(rx, j->size, MADV_DONTFORK);
+    j->rw = rw;
+    j->rx = rx;
+    jit_emit_trampolines(j);
+    return 0;
+}
+
+static void reset(jit_t *j) {
+    memset(j->hash, 0, sizeof(j->hash));
+    for (unsigned i = 0; i < JIT_FAST; i++) {
+        j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
+        j->fast[i].code = NULL;
+    }
+    memset(j->heat, 0, sizeof(j->heat));
+    memset(j->bad, 0, sizeof(j->bad));
+    j->used = JIT_TRAMP_SIZE;
+    j->meta_used = 0;
+    j->norder = 0;
+    j->gen++;
+}
+
+int jit_attach(rv_cpu_t *cpu, size_t cache_bytes) {
+    if (!jit_supported()) return -ENOTSUP;
+    jit_t *j = calloc(1, sizeof(*j));
+    if (!j) return -ENOMEM;
+    j->size = cache_bytes ? cache_bytes : JIT_CACHE_SIZE;
+    if (j->size < JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM)
+        j->size = JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM;
+    j->meta = malloc(JIT_META_SIZE);
+    j->order_cap = 4096;
+    j->order = malloc(j->order_cap * sizeof(*j->order));
+    int rc = j->meta && j->order ? map_cache(j) : -ENOMEM;
+    if (rc) {
+        free(j->meta);
+        free(j->order);
+        free(j);
+        return rc;
+    }
+    reset(j);
+    if (jit_options.perf_map) {
+        char path[64];
+        snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+        j->perf_map = fopen(path, "a");
+    }
+    cpu->jit = j;
+    cpu->jit_fast = j->fast;
+    return 0;
+}
+
+void jit_attach_default(rv_cpu_t *cpu) {
+    static _Atomic int warned;
+    if (!jit_options.enabled || cpu->jit) return;
+    int rc = jit_attach(cpu, 0);
+    if (rc && !atomic_exchange(&warned, 1))
+        fprintf(stderr, "vm: the JIT is unavailable (%s); using the interpreter\n", strerror(-rc));
+}
+
+void jit_detach(rv_cpu_t *cpu) {
+    jit_t *j = cpu->jit;
+    if (!j) return;
+    munmap(j->rw, j->size);
+    munmap(j->rx, j->size);
+    if (j->perf_map) fclose(j->perf_map);
+    free(j->meta);
+    free(j->order);
+    free(j);
+    cpu->jit = NULL;
+    cpu->jit_fast = NULL;
+}
+
+int jit_after_fork(rv_cpu_t *cpu) {
+    jit_t *j = cpu->jit;
+    if (!j) return 0;
+    int rc = map_cache(j); /* the parent's mappings are gone in the child */
+    if (rc) {
+        /* no cache: the interpreter runs this process */
+        free(j->meta);
+        free(j->order);
+        free(j);
+        cpu->jit = NULL;
+        cpu->jit_fast = NULL;
+        return rc;
+    }
+    if (j->perf_map) {
+        fclose(j->perf_map);
+        char path[64];
+        snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+        j->perf_map = fopen(path, "a");
+    }
+    reset(j);
+    return 0;
+}
+
+void jit_flush(rv_cpu_t *cpu) {
+    jit_t *j = cpu->jit;
+    if (!j) return;
+    reset(j);
+    j->stats.flushes++;
+}
+
+static inline unsigned hash_pc(uint64_t pc) {
+    return (unsigned)((pc >> 1) ^ (pc >> 15)) & (JIT_HASH - 1);
+}
+
+static jit_block_t *lookup(jit_t *j, uint64_t pc) {
+    for (jit_block_t *b = j->hash[hash_pc(pc)]; b; b = b->hnext)
+        if (b->pc == pc) return b;
+    return NULL;
+}
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* --jit-dump: the guest instructions and the host code of a new block. */
+static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b) {
+    fprintf(stderr, "jit: block 0x%llx: %u guest insns -> %u host bytes at %p\n",
+            (unsigned long long)jb->pc, jb->ninsns, jb->code_len, (const void *)jb->code);
+    for (uint32_t i = 0; i < jb->ninsns && i < b->nops; i++) {
+        uint64_t pc = b->pc + b->ops[i].off;
+        char buf[96];
+        if (b->ops[i].id == RV_I_fallthrough) break;
+        rv_disasm(rv_icache_insn_bits(cpu, pc), pc, buf, sizeof(buf));
+        fprintf(stderr, "  guest %08llx  %s\n", (unsigned long long)pc, buf);
+    }
+#if defined(VM_HAVE_CAPSTONE)
+    csh h;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+        cs_insn *ins;
+        size_t n = cs_disasm(h, jb->code, jb->code_len, (uint64_t)(uintptr_t)jb->code, 0, &ins);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, "  host  %llx  %s %s\n", (unsigned long long)ins[i].address,
+                    ins[i].mnemonic, ins[i].op_str);
+        if (n) cs_free(ins, n);
+        cs_close(&h);
+        return;
+    }
+#endif
+    fprintf(stderr, "  host  ");
+    for (uint32_t i = 0; i < jb->code_len; i++)
+        fprintf(stderr, "%02x%s", jb->code[i], (i % 32 == 31) ? "\n        " : " ");
+    fprintf(stderr, "\n");
+}
+
+/* Translate the block at pc; NULL when the backend refuses its first instruction. */
+static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
+    uint64_t t0 = now_ns();
+    rv_block_t *b = rv_icache_get(cpu, pc); /* may flush both caches */
+    bool refused = false;
+    jit_block_t *jb = jit_translate(cpu, j, b, &refused);
+    if (!jb && !refused) { /* the cache is full: start again with an empty one */
+        reset(j);
+        j->stats.flushes++;
+        jb = jit_translate(cpu, j, b, &refused);
+    }
+    j->stats.translate_ns += now_ns() - t0;
+    if (!jb) {
+        unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
+        j->bad[h / 8] |= (unsigned char)(1u << (h % 8));
+        j->stats.untranslatable++;
+        return NULL;
+    }
+    unsigned h = hash_pc(pc);
+    jb->hnext = j->hash[h];
+    j->hash[h] = jb;
+    if (j->norder == j->order_cap) {
+        jit_block_t **n = realloc(j->order, 2 * j->order_cap * sizeof(*n));
+        if (n) {
+            j->order = n;
+            j->order_cap *= 2;
+        }
+    }
+    if (j->norder < j->order_cap) j->order[j->norder++] = jb;
+    if (j->perf_map) {
+        fprintf(j->perf_map, "%llx %x vm-guest-0x%llx\n", (unsigned long long)(uintptr_t)jb->code,
+                jb->code_len, (unsigned long long)pc);
+        fflush(j->perf_map);
+    }
+    if (jit_options.dump) dump_block(cpu, jb, b);
+    return jb;
+}
+
+/* Point the jump at `field_rx` (a rel32 in the read+execute view) at `target`. */
+static void patch_chain(jit_t *j, uintptr_t field_rx, const uint8_t *target) {
+    uint8_t *field = j->rw + (field_rx - (uintptr_t)j->rx);
+    int32_t rel = (int32_t)((intptr_t)(uintptr_t)target - (intptr_t)(field_rx + 4));
+    memcpy(field, &rel, 4);
+    j->stats.chains++;
+}
+
+static int stop_of_trap(rv_cpu_t *cpu) {
+    cpu->resv_valid = false;
+    if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
+    return cpu->cause == RV_CAUSE_ECALL_U      ? RV_STOP_ECALL
+           : cpu->cause == RV_CAUSE_BREAKPOINT ? RV_STOP_EBREAK
+                                               : RV_STOP_EXCEPTION;
+}
+
+/* Let the interpreter run one block at cpu->pc. A block that retired nothing (a trap, e.g. a
+ * fetch fault at mtvec) is charged to the budget, so that trap loops still end the run. */
+static int interp_one(rv_cpu_t *cpu, jit_t *j) {
+    uint64_t before = cpu->instret;
+    j->stats.interp_blocks++;
+    int r = rv_interp_run(cpu, 1);
+    if (cpu->instret == before && cpu->jit_limit > 0) cpu->jit_limit--;
+    return r;
+}
+
+int jit_run(rv_cpu_t *cpu, uint64_t budget) {
+    jit_t *j = cpu->jit;
+    uint64_t limit = cpu->instret + budget < cpu->instret ? UINT64_MAX : cpu->instret + budget;
+    cpu->jit_limit = limit;
+    cpu->jit_chk = cpu->mem_size >= 8 ? cpu->mem_size - 7 : 0;
+    cpu->jit_fast = j->fast;
+    if (cpu->catch_host_faults && sigsetjmp(cpu->fault_jmp, 0)) {
+        /* unwound from a host fault: in the interpreter (it fixes its own state), in
+         * translated code (jit_host_fault fixed it) or in a helper (state already exact) */
+        rv_interp_fault_fixup(cpu);
+        return RV_STOP_EXCEPTION;
+    }
+    uintptr_t chain = 0;
+    uint64_t chain_gen = 0;
+    for (;;) {
+        if (atomic_load_explicit(&cpu->interrupt_request, memory_order_relaxed))
+            return atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)
+                       ? RV_STOP_HALT
+                       : RV_STOP_INTERRUPT;
+        if (cpu->instret >= cpu->jit_limit) return RV_STOP_BUDGET;
+        uint64_t pc = cpu->pc;
+        jit_block_t *jb = lookup(j, pc);
+        if (!jb) {
+            unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
+            if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= jit_options.threshold)
+                jb = translate_at(cpu, j, pc);
+        }
+        if (chain && jb && chain_gen == j->gen && !jit_options.no_chain)
+            patch_chain(j, chain, jb->code);
+        chain = 0;
+        if (!jb) {
+            int r = interp_one(cpu, j);
+            if (r != RV_STOP_BUDGET) return r;
+            continue;
+        }
+        struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
+        f->pc = pc;
+        f->code = jb->code;
+        j->stats.entries++;
+        cpu->jit_status = 0;
+        uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
+        switch (r) {
+        case JIT_EXIT_LOOKUP: j->stats.exit_lookup++; break;
+        case JIT_EXIT_TRAP:
+            j->stats.exit_trap++;
+            if (cpu->user_mode) return stop_of_trap(cpu);
+            cpu->resv_valid = false;
+            if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
+            rv_cpu_take_trap(cpu, cpu->cause, cpu->tval);
+            /* a trap retires nothing: charge it to the budget so trap loops still end */
+            if (cpu->jit_limit > 0) cpu->jit_limit--;
+            break;
+        case JIT_EXIT_INTERP: {
+            j->stats.exit_interp++;
+            int s = interp_one(cpu, j);
+            if (s != RV_STOP_BUDGET) return s;
+            break;
+        }
+        case JIT_EXIT_FLUSH:
+            j->stats.exit_other++;
+            rv_cpu_flush_icache(cpu);
+            break;
+        case JIT_EXIT_HALT: j->stats.exit_other++; return RV_STOP_HALT;
+        case JIT_EXIT_HOOKED: j->stats.exit_other++; break;
+        default:
+            j->stats.exit_lookup++;
+            chain = r;
+            chain_gen = j->gen;
+            break;
+        }
+    }
+}
+
+/* ---- helpers called from translated code ---- */
+
+uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info) {
+    unsigned w = info & 15, idx = (info >> 8) & 0xff;
+    /* exact state first: the access below may fault on the host */
+    cpu->pc = pc;
+    cpu->instret += idx;
+    uint64_t v = 0, o = addr - cpu->mem_start;
+    if (o < cpu->mem_size && cpu->mem_size - o >= w) {
+        memcpy(&v, cpu->mem_base + o, w);
+    } else if (!cpu->mem_slow || cpu->mem_slow(cpu->env, addr, &v, w, false) != 0) {
+        cpu->cause = RV_CAUSE_LOAD_ACCESS;
+        cpu->tval = addr;
+        cpu->jit_status = JIT_EXIT_TRAP;
+        return 0;
+    }
+    cpu->instret -= idx;
+    if (info & 16) {
+        unsigned sh = 64 - 8 * w;
+        v = (uint64_t)((int64_t)(v << sh) >> sh);
+    }
+    return v;
+}
+
+void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, uint64_t val) {
+    unsigned w = info & 15, idx = (info >> 8) & 0xff, len = (info >> 16) & 7;
+    cpu->pc = pc;
+    cpu->instret += idx;
+    uint64_t o = addr - cpu->mem_start;
+    if (o < cpu->mem_size && cpu->mem_size - o >= w) {
+        memcpy(cpu->mem_base + o, &val, w);
+        uint8_t *pf = cpu->page_flags;
+        if (pf && (pf[o >> RV_PAGE_SHIFT] | pf[(o + w - 1) >> RV_PAGE_SHIFT]) &
+                      (RV_PAGE_CODE | RV_PAGE_WATCH)) {
+            int hook = rv_store_hook(cpu, addr, w);
+            if (hook) {
+                /* the store retired; the block may be stale: leave it after the store */
+                cpu->pc = pc + len;
+                cpu->instret += 1;
+                cpu->jit_status = hook == RV_HOOK_HALT ? JIT_EXIT_HALT : JIT_EXIT_HOOKED;
+                return;
+            }
+        }
+    } else if (!cpu->mem_slow || cpu->mem_slow(cpu->env, addr, &val, w, true) != 0) {
+        cpu->cause = RV_CAUSE_STORE_ACCESS;
+        cpu->tval = addr;
+        cpu->jit_status = JIT_EXIT_TRAP;
+        return;
+    }
+    cpu->instret -= idx;
+}
+
+/* ---- host faults in translated code ---- */
+
+bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
+    jit_t *j = cpu->jit;
+    if (!j || host_pc < (uintptr_t)j->rx || host_pc >= (uintptr_t)j->rx + j->used) return false;
+    size_t lo = 0, hi = j->norder;
+    while (lo < hi) { /* last block starting at or below host_pc */
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)j->order[mid]->code <= host_pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) return false;
+    jit_block_t *jb = j->order[lo - 1];
+    uint32_t off = (uint32_t)(host_pc - (uintptr_t)jb->code);
+    for (uint32_t i = 0; i < jb->nfault; i++) {
+        if (jb->faults[i].host_off != off) continue;
+        jit_restore_regs(cpu, gregs);
+        cpu->pc = jb->pc + jb->faults[i].guest_off;
+        cpu->instret += jb->faults[i].idx;
+        cpu->cur_block = NULL;
+        return true;
+    }
+    return false;
+}
+
+void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
+    const jit_t *j = cpu->jit;
+    if (!j) return;
+    const jit_stats_t *s = &j->stats;
+    double ms = (double)s->translate_ns / 1e6;
+    fprintf(out,
+            "stats: jit: cache %.1f KiB, translated %llu blocks, %llu guest insns in %.3f ms "
+            "(%.3f us/insn, %.1f host bytes/insn)\n",
+            (double)(j->used - JIT_TRAMP_SIZE) / 1024.0, (unsigned long long)s->blocks,
+            (unsigned long long)s->guest_insns, ms,
+            s->guest_insns ? ms * 1000.0 / (double)s->guest_insns : 0.0,
+            s->guest_insns ? (double)s->host_bytes / (double)s->guest_insns : 0.0);
+    fprintf(out, "stats: jit: entries %llu, chains patched %llu, cache flushes %llu\n",
+            (unsigned long long)s->entries, (unsigned long long)s->chains,
+            (unsigned long long)s->flushes);
+    fprintf(out, "stats: jit: exits: lookup %llu, trap %llu, to interpreter %llu, other %llu\n",
+            (unsigned long long)s->exit_lookup, (unsigned long long)s->exit_trap,
+            (unsigned long long)s->exit_interp, (unsigned long long)s->exit_other);
+    fprintf(out, "stats: jit: interpreted blocks %llu, untranslatable block starts %llu\n",
+            (unsigned long long)s->interp_blocks, (unsigned long long)s->untranslatable);
+}

@@ -1,0 +1,97 @@
+/* jit_priv.h - layouts shared by the JIT's dispatcher (jit.c) and its backend
+ * (x86_64/translate.c): the code cache, translated blocks, exit codes and the C helpers that
+ * translated code calls.
+ *
+ * Code cache: one memfd mapped twice, read+write for the translator and read+execute for
+ * running (never both at one address: W^X). The first bytes hold the entry and exit
+ * trampolines, which survive flushes; blocks follow, allocated by bumping `used`. When the
+ * cache is full everything is flushed (blocks, hash table, fast table, metadata) together.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jit/jit.h"
+#include "riscv/icache.h"
+
+#define JIT_HASH         (1u << 14)  /* buckets of the block hash table */
+#define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
+#define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
+#define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
+#define JIT_META_SIZE    (16u << 20) /* block metadata arena */
+#define JIT_BLOCK_ROOM   (64u << 10) /* worst-case host bytes of one block (64 insns) */
+#define JIT_TRAMP_SIZE   512u        /* bytes reserved for the trampolines */
+#define JIT_MAX_FAULTPTS 96u         /* inline memory accesses per block, at most */
+
+/* Exit codes returned by translated code (in rax); any larger value is the read+execute
+ * address of a patchable jump (a chain request: cpu->pc holds its target). */
+enum jit_exit {
+    JIT_EXIT_LOOKUP = 0, /* continue at cpu->pc (after the run checks) */
+    JIT_EXIT_TRAP = 1,   /* cpu->pc, cause, tval set; instret exact */
+    JIT_EXIT_INTERP = 2, /* let the interpreter run one block at cpu->pc */
+    JIT_EXIT_FLUSH = 3,  /* fence.i: flush, continue at cpu->pc */
+    JIT_EXIT_HALT = 4,   /* a store hook asked for a halt */
+    JIT_EXIT_HOOKED = 5, /* a store hit a flagged page (cache maybe flushed): continue at pc */
+};
+
+/* An inline guest memory access that can fault on the host (user mode: unmapped pages). */
+typedef struct jit_faultpt {
+    uint32_t host_off;  /* offset of the host access instruction from the block's code */
+    uint16_t idx;       /* index of the guest instruction in the block */
+    uint16_t guest_off; /* its offset from the block's guest pc */
+} jit_faultpt_t;
+
+/* One translated block. */
+typedef struct jit_block {
+    uint64_t pc;             /* guest pc of the first instruction */
+    uint8_t *code;           /* host entry (read+execute view) */
+    uint32_t code_len;       /* host bytes */
+    uint32_t ninsns;         /* guest instructions */
+    uint32_t nfault;         /* entries of faults[] */
+    struct jit_block *hnext; /* next block in the same hash bucket */
+    jit_faultpt_t faults[];  /* inline accesses, by host offset */
+} jit_block_t;
+
+/* Per-hart JIT state. */
+typedef struct jit {
+    uint8_t *rx; /* read+execute view of the code cache */
+    uint8_t *rw; /* read+write view of the same memory */
+    size_t size; /* bytes of the cache */
+    size_t used; /* bytes in use (trampolines included) */
+    uintptr_t (*enter)(rv_cpu_t *cpu, const uint8_t *code); /* entry trampoline (rx) */
+    const uint8_t *exit_spill;   /* exit: store mapped registers, return rax */
+    const uint8_t *exit_nospill; /* exit: registers already in cpu->x, return rax */
+    jit_block_t *hash[JIT_HASH]; /* blocks by guest pc */
+    struct jit_fast {
+        uint64_t pc;                 /* guest pc (0 = empty; pc 0 never looked up here) */
+        const uint8_t *code;         /* host entry */
+    } fast[JIT_FAST];                /* direct-mapped table for indirect jumps */
+    uint8_t *meta;                   /* metadata arena (jit_block_t) */
+    size_t meta_used;                /* bytes of it in use */
+    jit_block_t **order;             /* blocks in code address order (for host-fault lookup) */
+    size_t norder;                   /* entries of order[] */
+    size_t order_cap;                /* capacity of order[] */
+    uint16_t heat[JIT_HEAT];         /* interpreter executions by pc hash */
+    uint64_t gen;                    /* flush generation (a pending chain is dropped across one) */
+    unsigned char bad[JIT_HEAT / 8]; /* pc hashes whose block the backend refused */
+    FILE *perf_map;                  /* /tmp/perf-<pid>.map or NULL */
+    jit_stats_t stats;               /* counters */
+} jit_t;
+
+/* Translate the decoded block `b` into the cache. Returns the block, or NULL when the first
+ * instruction cannot be translated (*refused set) or the cache is full (*refused clear). */
+jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, bool *refused);
+
+/* Write the entry and exit trampolines at the start of the cache. */
+void jit_emit_trampolines(jit_t *j);
+
+/* Helpers called from translated code (slow paths). `info` packs the access:
+ * bits 0..3 width, bit 4 sign-extend, bits 8..15 instruction index, bits 16..18 instruction
+ * length; they set cpu->jit_status (enum jit_exit, 0 = go on) and on a trap cpu->pc, cause,
+ * tval and instret. */
+uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info);
+void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, uint64_t val);
+
+/* Copy the mapped guest registers from a signal context's register array to cpu->x. */
+void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs);

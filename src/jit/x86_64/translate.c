@@ -1,0 +1,944 @@
+/* translate.c - the x86-64 backend: one decoded guest block in, host code out.
+ *
+ * Register convention inside translated code:
+ *   r15  the rv_cpu_t            r14  host address of guest address mem_start
+ *   rax, rcx, rdx, r11  scratch  rsp  16-byte aligned (calls to C helpers need no fix-up)
+ *   rbx rbp r12 r13 rsi rdi r8 r9 r10  nine guest registers (a static map, `gmap`), the ones
+ *   compiled riscv64 code uses most; the other guest registers live in cpu->x.
+ * The map holds across blocks, so chained and indirect jumps go straight from block to block.
+ * The trampolines load the mapped registers on entry and store them on exit; slow paths store
+ * them before calling C and reload them after.
+ *
+ * A block: a prologue that leaves when interrupt_request is set or instret reached jit_limit,
+ * the guest instructions in order, then its exits. instret is exact at every exit: each exit
+ * adds the instructions retired on its path. Direct exits end in a 4-byte-aligned jmp rel32
+ * that first points at its own exit code and is patched to the target block by the dispatcher
+ * (chaining). Indirect jumps (jalr) probe the fast table inline and jump to the hit.
+ *
+ * Guest memory: address in rax, window offset in rax (or rdx when mem_start != 0), one compare
+ * against cpu->jit_chk, one host access [r14 + offset]. Stores also test the page's flag byte
+ * (code or watched pages) when the hart has page flags. Everything else - the window's last
+ * bytes, MMIO, faults, flagged pages - goes to jit_helper_load/store out of line. Host faults
+ * on the inline access (user mode: unmapped guest pages) are made precise by the fault table:
+ * host offset -> guest instruction (jit_host_fault).
+ *
+ * Instructions the backend does not translate end the block before them; when the very first
+ * one is untranslatable the dispatcher runs the interpreter there instead.
+ */
+#include <stddef.h>
+#include <sys/ucontext.h>
+
+#include "jit/jit_priv.h"
+#include "jit/x86_64/emit.h"
+#include "mem/host_arch.h"
+
+#define CPU R15
+#define MEM R14
+
+#define OFF(field) ((int32_t)offsetof(rv_cpu_t, field))
+#define OFF_X(r)   ((int32_t)(offsetof(rv_cpu_t, x) + 8u * (r)))
+#define OFF_F(r)   ((int32_t)(offsetof(rv_cpu_t, f) + 8u * (r)))
+
+/* Guest register -> host register + 1 (0: lives in cpu->x). */
+static const int8_t gmap1[32] = {
+    [15] = RBX + 1, [14] = RBP + 1, [2] = R12 + 1, [10] = R13 + 1, [13] = RSI + 1,
+    [8] = RDI + 1,  [12] = R8 + 1,  [11] = R9 + 1, [9] = R10 + 1,
+};
+
+static inline int host_of(unsigned g) {
+    return gmap1[g & 31] - 1;
+}
+
+/* Store every mapped guest register to cpu->x, or load them all from it. */
+static void spill_all(x86_buf_t *b) {
+    for (unsigned g = 1; g < 32; g++)
+        if (host_of(g) >= 0) x86_store64(b, CPU, OFF_X(g), host_of(g));
+}
+static void reload_all(x86_buf_t *b) {
+    for (unsigned g = 1; g < 32; g++)
+        if (host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
+}
+
+void jit_emit_trampolines(jit_t *j) {
+    x86_buf_t b = {j->rw, j->rw + JIT_TRAMP_SIZE, false};
+    /* int enter(rv_cpu_t *cpu [rdi], const uint8_t *code [rsi]) */
+    x86_push(&b, RBX);
+    x86_push(&b, RBP);
+    x86_push(&b, R12);
+    x86_push(&b, R13);
+    x86_push(&b, R14);
+    x86_push(&b, R15);
+    x86_alu_ri(&b, true, ALU_SUB, RSP, 8);
+    x86_mov_rr(&b, CPU, RDI);
+    x86_mov_rr(&b, R11, RSI);
+    x86_load64(&b, MEM, CPU, OFF(mem_base));
+    reload_all(&b);
+    x86_jmp_r(&b, R11);
+    x86_align(&b, 16, 0);
+    j->exit_spill = j->rx + (b.p - j->rw);
+    spill_all(&b);
+    j->exit_nospill = j->rx + (b.p - j->rw);
+    x86_alu_ri(&b, true, ALU_ADD, RSP, 8);
+    x86_pop(&b, R15);
+    x86_pop(&b, R14);
+    x86_pop(&b, R13);
+    x86_pop(&b, R12);
+    x86_pop(&b, RBP);
+    x86_pop(&b, RBX);
+    x86_ret(&b);
+    j->enter = (uintptr_t(*)(rv_cpu_t *, const uint8_t *))(void *)j->rx;
+}
+
+/* ---- translation context ---- */
+
+enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE };
+
+/* Out-of-line code emitted after the block body. */
+typedef struct stub {
+    uint8_t kind;      /* enum stub_kind */
+    uint8_t *jfield;   /* rel32 of the jcc that leads here */
+    uint8_t *back;     /* where the slow path resumes (rw view) */
+    const rv_op_t *op; /* the instruction */
+    unsigned idx;      /* its index in the block */
+} stub_t;
+
+typedef struct tctx {
+    x86_buf_t b;           /* output (rw view) */
+    jit_t *j;              /* the JIT */
+    rv_cpu_t *cpu;         /* the hart (for translation-time facts: mem_start, flags) */
+    const rv_block_t *blk; /* the decoded block */
+    uint8_t *start;        /* block start (rw view) */
+    stub_t stubs[JIT_MAX_FAULTPTS + 4];     /* pending out-of-line code */
+    unsigned nstubs;                        /* entries of stubs[] */
+    jit_faultpt_t faults[JIT_MAX_FAULTPTS]; /* inline accesses */
+    unsigned nfaults;                       /* entries of faults[] */
+    unsigned helper_calls;                  /* translated instructions with an out-of-line helper */
+} tctx_t;
+
+static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
+    return t->j->rx + (rw - t->j->rw);
+}
+
+/* jmp rel32 to a read+execute address (the trampolines). */
+static void jmp_rx(tctx_t *t, const uint8_t *target) {
+    uint8_t *f = x86_jmp32(&t->b);
+    if (t->b.full) return;
+    int32_t rel = (int32_t)((intptr_t)(uintptr_t)target - (intptr_t)(uintptr_t)(to_rx(t, f) + 4));
+    memcpy(f, &rel, 4);
+}
+
+/* Host instructions the backend may use beyond x86-64's baseline (read once). */
+static struct { bool known, lzcnt, tzcnt, popcnt; } hostf;
+static void host_features(void) {
+    if (hostf.known) return;
+    uint32_t r[4];
+    mem_host_cpuid(0, 0, r);
+    unsigned maxleaf = r[0];
+    mem_host_cpuid(1, 0, r);
+    hostf.popcnt = (r[2] >> 23) & 1;
+    if (maxleaf >= 7) {
+        mem_host_cpuid(7, 0, r);
+        hostf.tzcnt = (r[1] >> 3) & 1; /* BMI1 */
+    }
+    mem_host_cpuid(0x80000000u, 0, r);
+    if (r[0] >= 0x80000001u) {
+        mem_host_cpuid(0x80000001u, 0, r);
+        hostf.lzcnt = (r[2] >> 5) & 1; /* ABM */
+    }
+    hostf.known = true;
+}
+
+/* Leave with exit code `code` in eax. */
+static void exit_code(tctx_t *t, enum jit_exit code, bool spill) {
+    x86_mov_ri(&t->b, RAX, (uint64_t)code);
+    jmp_rx(t, spill ? t->j->exit_spill : t->j->exit_nospill);
+}
+
+static inline uint64_t op_pc(const tctx_t *t, const rv_op_t *op) {
+    return t->blk->pc + op->off;
+}
+
+static void add_instret(tctx_t *t, unsigned n) {
+    if (n) x86_alu_mi(&t->b, ALU_ADD, CPU, OFF(instret), (int32_t)n);
+}
+
+static void set_pc(tctx_t *t, uint64_t pc) {
+    x86_store_imm64(&t->b, CPU, OFF(pc), pc, RAX);
+}
+
+/* A direct, chainable exit to `target` (instret already adjusted by the caller). */
+static void exit_direct(tctx_t *t, uint64_t target) {
+    x86_align(&t->b, 4, 1);
+    uint8_t *field = x86_jmp32(&t->b); /* rel32 0: falls into the exit code below */
+    set_pc(t, target);
+    x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, field));
+    jmp_rx(t, t->j->exit_spill);
+}
+
+static stub_t *add_stub(tctx_t *t, enum stub_kind kind, uint8_t *jfield, const rv_op_t *op,
+                        unsigned idx) {
+    if (t->nstubs >= sizeof(t->stubs) / sizeof(t->stubs[0])) {
+        t->b.full = true; /* cannot happen with JIT_MAX_FAULTPTS checked; stay safe */
+        return &t->stubs[0];
+    }
+    stub_t *s = &t->stubs[t->nstubs++];
+    s->kind = (uint8_t)kind;
+    s->jfield = jfield;
+    s->back = NULL;
+    s->op = op;
+    s->idx = idx;
+    return s;
+}
+
+/* ---- operands ---- */
+
+/* A host register holding guest register g (x0 and unmapped ones go into `scratch`). */
+static int src(tctx_t *t, unsigned g, int scratch) {
+    if (g == 0) {
+        x86_mov_ri(&t->b, scratch, 0);
+        return scratch;
+    }
+    int h = host_of(g);
+    if (h >= 0) return h;
+    x86_load64(&t->b, scratch, CPU, OFF_X(g));
+    return scratch;
+}
+
+/* Write host register r to guest register g. */
+static void put(tctx_t *t, unsigned g, int r) {
+    if (g == 0) return;
+    int h = host_of(g);
+    if (h >= 0)
+        x86_mov_rr(&t->b, h, r);
+    else
+        x86_store64(&t->b, CPU, OFF_X(g), r);
+}
+
+/* Set guest register g to a constant (`tmp` is clobbered when v needs 64 bits). */
+static void put_imm_tmp(tctx_t *t, unsigned g, uint64_t v, int tmp) {
+    if (g == 0) return;
+    int h = host_of(g);
+    if (h >= 0)
+        x86_mov_ri(&t->b, h, v);
+    else
+        x86_store_imm64(&t->b, CPU, OFF_X(g), v, tmp);
+}
+static void put_imm(tctx_t *t, unsigned g, uint64_t v) {
+    put_imm_tmp(t, g, v, RAX);
+}
+
+/* rd = rs1 OP rs2 with a two-operand x86 ALU op (w: 64-bit; else 32-bit, sign-extended). */
+static void alu_rr(tctx_t *t, const rv_op_t *op, enum x86_alu aop, bool w) {
+    int a = src(t, op->rs1, RAX);
+    int b = src(t, op->rs2, RCX);
+    int d = host_of(op->rd);
+    if (d >= 0 && d != b && w) {
+        x86_mov_rr(&t->b, d, a);
+        x86_alu_rr(&t->b, true, aop, d, b);
+        return;
+    }
+    x86_mov_rr(&t->b, RAX, a);
+    x86_alu_rr(&t->b, w, aop, RAX, b);
+    if (!w) x86_movsxd_rr(&t->b, RAX, RAX);
+    put(t, op->rd, RAX);
+}
+
+/* rd = rs1 OP imm. */
+static void alu_ri(tctx_t *t, const rv_op_t *op, enum x86_alu aop, bool w) {
+    int a = src(t, op->rs1, RAX);
+    int d = host_of(op->rd);
+    if (d >= 0 && w) {
+        x86_mov_rr(&t->b, d, a);
+        x86_alu_ri(&t->b, true, aop, d, op->imm);
+        return;
+    }
+    x86_mov_rr(&t->b, RAX, a);
+    x86_alu_ri(&t->b, w, aop, RAX, op->imm);
+    if (!w) x86_movsxd_rr(&t->b, RAX, RAX);
+    put(t, op->rd, RAX);
+}
+
+/* rd = rs1 + imm (lea: no flags, one instruction when both are mapped). */
+static void addi(tctx_t *t, const rv_op_t *op, bool w) {
+    int d = host_of(op->rd);
+    if (op->rs1 == 0) {
+        put_imm(t, op->rd, w ? (uint64_t)(int64_t)op->imm : (uint64_t)(int64_t)op->imm);
+        return;
+    }
+    int a = src(t, op->rs1, RAX);
+    int r = d >= 0 && w ? d : RAX;
+    x86_lea(&t->b, r, a, X86_NOREG, 1, op->imm);
+    if (!w) x86_movsxd_rr(&t->b, r, r);
+    if (r != d) put(t, op->rd, r);
+}
+
+/* Shift by immediate. */
+static void shift_ri(tctx_t *t, const rv_op_t *op, enum x86_shift sop, bool w) {
+    int a = src(t, op->rs1, RAX);
+    int d = host_of(op->rd);
+    int r = d >= 0 && w ? d : RAX;
+    x86_mov_rr(&t->b, r, a);
+    x86_shift_ri(&t->b, w, sop, r, (unsigned)op->imm & (w ? 63u : 31u));
+    if (!w) x86_movsxd_rr(&t->b, r, r);
+    if (r != d) put(t, op->rd, r);
+}
+
+/* Shift by register (x86 masks the count like RISC-V: 6 bits, 5 for the W forms). */
+static void shift_rr(tctx_t *t, const rv_op_t *op, enum x86_shift sop, bool w) {
+    int b = src(t, op->rs2, RCX);
+    x86_mov_rr(&t->b, RCX, b);
+    int a = src(t, op->rs1, RAX);
+    int d = host_of(op->rd);
+    int r = d >= 0 && w ? d : RAX;
+    x86_mov_rr(&t->b, r, a);
+    x86_shift_cl(&t->b, w, sop, r);
+    if (!w) x86_movsxd_rr(&t->b, r, r);
+    if (r != d) put(t, op->rd, r);
+}
+
+/* rd = (rs1 cmp rs2-or-imm) ? 1 : 0. */
+static void set_cc(tctx_t *t, const rv_op_t *op, enum x86_cc cc, bool imm) {
+    int a = src(t, op->rs1, RAX);
+    if (imm) {
+        x86_alu_ri(&t->b, true, ALU_CMP, a, op->imm);
+    } else {
+        int b = src(t, op->rs2, RCX);
+        x86_alu_rr(&t->b, true, ALU_CMP, a, b);
+    }
+    x86_setcc(&t->b, cc, RAX);
+    put(t, op->rd, RAX);
+}
+
+/* rd = cc(rs1, rs2) ? rs2 : rs1 (min/max). */
+static void minmax(tctx_t *t, const rv_op_t *op, enum x86_cc cc) {
+    int a = src(t, op->rs1, RAX);
+    int b = src(t, op->rs2, RCX);
+    x86_mov_rr(&t->b, RAX, a);
+    x86_alu_rr(&t->b, true, ALU_CMP, RAX, b);
+    x86_cmov(&t->b, cc, RAX, b);
+    put(t, op->rd, RAX);
+}
+
+/* mul / mulw (imul keeps the low bits, which are sign-agnostic). */
+static void mul_lo(tctx_t *t, const rv_op_t *op, bool w) {
+    int a = src(t, op->rs1, RAX);
+    int b = src(t, op->rs2, RCX);
+    x86_mov_rr(&t->b, RAX, a);
+    x86_imul_rr(&t->b, w, RAX, b);
+    if (!w) x86_movsxd_rr(&t->b, RAX, RAX);
+    put(t, op->rd, RAX);
+}
+
+/* mulh (signed) / mulhu: the high half from rdx. */
+static void mul_hi(tctx_t *t, const rv_op_t *op, bool sign) {
+    int b = src(t, op->rs2, RCX);
+    x86_mov_rr(&t->b, RCX, b);
+    int a = src(t, op->rs1, RAX);
+    x86_mov_rr(&t->b, RAX, a);
+    x86_f7(&t->b, true, sign ? 5 : 4, RCX);
+    put(t, op->rd, RDX);
+}
+
+/* div/divu/rem/remu and the W forms, with RISC-V's results for x/0 and overflow. */
+static void divrem(tctx_t *t, const rv_op_t *op, bool sign, bool rem, bool w) {
+    x86_buf_t *b = &t->b;
+    int bs = src(t, op->rs2, RCX);
+    x86_mov_rr(b, RCX, bs);
+    int as = src(t, op->rs1, RAX);
+    x86_mov_rr(b, RAX, as);
+    x86_op_rr(b, w, X86_OP(0x85), RCX, RCX, false); /* test rcx, rcx */
+    uint8_t *jzero = x86_jcc32(b, CC_E);
+    uint8_t *jovf = NULL;
+    if (sign) {
+        x86_alu_ri(b, w, ALU_CMP, RCX, -1);
+        uint8_t *jdo = x86_jcc32(b, CC_NE);
+        x86_mov_ri(b, RDX, w ? 0x8000000000000000ull : 0x80000000ull);
+        x86_alu_rr(b, w, ALU_CMP, RAX, RDX);
+        jovf = x86_jcc32(b, CC_E);
+        if (!b->full) x86_patch_rel32(jdo, b->p);
+        x86_cqo(b, w);
+        x86_f7(b, w, 7, RCX);
+    } else {
+        x86_mov_ri(b, RDX, 0);
+        x86_f7(b, w, 6, RCX);
+    }
+    uint8_t *jdone = x86_jmp32(b);
+    /* x / 0: quotient all ones, remainder x */
+    if (!b->full) x86_patch_rel32(jzero, b->p);
+    if (rem)
+        x86_mov_rr(b, RDX, RAX);
+    else
+        x86_mov_ri(b, RAX, UINT64_MAX);
+    uint8_t *jdone2 = x86_jmp32(b);
+    if (jovf) { /* MIN / -1: quotient MIN (rax already), remainder 0 */
+        if (!b->full) x86_patch_rel32(jovf, b->p);
+        x86_mov_ri(b, RDX, 0);
+    }
+    if (!b->full) {
+        x86_patch_rel32(jdone, b->p);
+        x86_patch_rel32(jdone2, b->p);
+    }
+    int r = rem ? RDX : RAX;
+    if (!w) x86_movsxd_rr(b, r, r);
+    put(t, op->rd, r);
+}
+
+/* rd = (rs1 << sh) + rs2, with rs1 zero-extended from 32 bits when `uw` (Zba). */
+static void shadd(tctx_t *t, const rv_op_t *op, unsigned sh, bool uw) {
+    int a = src(t, op->rs1, RAX);
+    if (uw) {
+        x86_mov32_rr(&t->b, RAX, a);
+        a = RAX;
+    }
+    int b = src(t, op->rs2, RCX);
+    int d = host_of(op->rd);
+    int r = d >= 0 ? d : RAX;
+    x86_lea(&t->b, r, b, a, 1 << sh, 0);
+    if (r != d) put(t, op->rd, r);
+}
+
+/* Unary ops through a register-to-register instruction producing rax. */
+enum unop { UN_SEXT_B, UN_SEXT_H, UN_ZEXT_H, UN_REV8, UN_CLZ, UN_CTZ, UN_CPOP, UN_ZEXT_W };
+static void unary(tctx_t *t, const rv_op_t *op, enum unop u, bool w) {
+    int a = src(t, op->rs1, RAX);
+    x86_buf_t *b = &t->b;
+    switch (u) {
+    case UN_SEXT_B: x86_movsx8_rr(b, RAX, a); break;
+    case UN_SEXT_H: x86_movsx16_rr(b, RAX, a); break;
+    case UN_ZEXT_H: x86_movzx16_rr(b, RAX, a); break;
+    case UN_ZEXT_W: x86_mov32_rr(b, RAX, a); break;
+    case UN_REV8:
+        x86_mov_rr(b, RAX, a);
+        x86_bswap(b, RAX);
+        break;
+    case UN_CLZ: x86_f3_0f(b, w, 0xbd, RAX, a); break;
+    case UN_CTZ: x86_f3_0f(b, w, 0xbc, RAX, a); break;
+    case UN_CPOP: x86_f3_0f(b, w, 0xb8, RAX, a); break;
+    }
+    put(t, op->rd, RAX);
+}
+
+/* Zbs: rd = rs1 with bit (rs2 or imm) cleared / set / inverted / extracted. */
+enum bitop { BIT_CLR, BIT_SET, BIT_INV, BIT_EXT };
+static void bitop(tctx_t *t, const rv_op_t *op, enum bitop k, bool imm) {
+    x86_buf_t *b = &t->b;
+    if (imm) {
+        x86_mov_ri(b, RCX, (uint64_t)op->imm & 63);
+    } else {
+        int s = src(t, op->rs2, RCX);
+        x86_mov_rr(b, RCX, s);
+    }
+    int a = src(t, op->rs1, RAX);
+    if (k == BIT_EXT) {
+        x86_mov_rr(b, RAX, a);
+        x86_shift_cl(b, true, SH_SHR, RAX);
+        x86_alu_ri(b, false, ALU_AND, RAX, 1);
+    } else {
+        x86_mov_rr(b, R11, a);
+        x86_mov_ri(b, RAX, 1);
+        x86_shift_cl(b, true, SH_SHL, RAX);
+        if (k == BIT_CLR) {
+            x86_f7(b, true, 2, RAX); /* not */
+            x86_alu_rr(b, true, ALU_AND, RAX, R11);
+        } else {
+            x86_alu_rr(b, true, k == BIT_SET ? ALU_OR : ALU_XOR, RAX, R11);
+        }
+    }
+    put(t, op->rd, RAX);
+}
+
+/* andn / orn / xnor: rd = rs1 OP ~rs2. */
+static void alu_not2(tctx_t *t, const rv_op_t *op, enum x86_alu aop, bool not_result) {
+    int b = src(t, op->rs2, RCX);
+    x86_mov_rr(&t->b, RCX, b);
+    if (!not_result) x86_f7(&t->b, true, 2, RCX);
+    int a = src(t, op->rs1, RAX);
+    x86_mov_rr(&t->b, RAX, a);
+    x86_alu_rr(&t->b, true, aop, RAX, RCX);
+    if (not_result) x86_f7(&t->b, true, 2, RAX);
+    put(t, op->rd, RAX);
+}
+
+/* Rotates: rol/ror by register or immediate, 64- or 32-bit. */
+static void rotate(tctx_t *t, const rv_op_t *op, enum x86_shift sop, bool w, bool imm) {
+    if (!imm) {
+        int s = src(t, op->rs2, RCX);
+        x86_mov_rr(&t->b, RCX, s);
+    }
+    int a = src(t, op->rs1, RAX);
+    x86_mov_rr(&t->b, RAX, a);
+    if (imm)
+        x86_shift_ri(&t->b, w, sop, RAX, (unsigned)op->imm & (w ? 63u : 31u));
+    else
+        x86_shift_cl(&t->b, w, sop, RAX);
+    if (!w) x86_movsxd_rr(&t->b, RAX, RAX);
+    put(t, op->rd, RAX);
+}
+
+/* ---- memory ---- */
+
+/* rax = rs1 + imm; returns the register holding the window offset. */
+static int mem_addr(tctx_t *t, const rv_op_t *op) {
+    if (op->rs1 == 0) {
+        x86_mov_ri(&t->b, RAX, (uint64_t)(int64_t)op->imm);
+    } else {
+        int a = src(t, op->rs1, RAX);
+        x86_lea(&t->b, RAX, a, X86_NOREG, 1, op->imm);
+    }
+    if (t->cpu->mem_start == 0) return RAX;
+    x86_mov_rr(&t->b, RDX, RAX);
+    x86_alu_rm(&t->b, ALU_SUB, RDX, CPU, OFF(mem_start));
+    return RDX;
+}
+
+static void note_fault(tctx_t *t, const rv_op_t *op, unsigned idx) {
+    jit_faultpt_t *f = &t->faults[t->nfaults++];
+    f->host_off = (uint32_t)(t->b.p - t->start);
+    f->idx = (uint16_t)idx;
+    f->guest_off = (uint16_t)op->off;
+}
+
+/* Access width and sign of a load or store op. */
+static unsigned mem_width(unsigned id, bool *sign) {
+    *sign = false;
+    switch (id) {
+    case RV_I_lb: *sign = true; return 1;
+    case RV_I_lh: *sign = true; return 2;
+    case RV_I_lw: *sign = true; return 4;
+    case RV_I_lbu:
+    case RV_I_sb: return 1;
+    case RV_I_lhu:
+    case RV_I_sh: return 2;
+    case RV_I_lwu:
+    case RV_I_sw:
+    case RV_I_flw:
+    case RV_I_fsw: return 4;
+    default: return 8;
+    }
+}
+
+static bool is_fp_mem(unsigned id) {
+    return id == RV_I_flw || id == RV_I_fld || id == RV_I_fsw || id == RV_I_fsd;
+}
+
+/* Finish a load whose value is in `r`: write rd (integer or FP, NaN-boxing singles). */
+static void load_result(tctx_t *t, const rv_op_t *op, int r) {
+    if (op->id == RV_I_flw) {
+        x86_mov_ri(&t->b, R11, 0xffffffff00000000ull);
+        x86_alu_rr(&t->b, true, ALU_OR, r, R11);
+    }
+    if (is_fp_mem(op->id))
+        x86_store64(&t->b, CPU, OFF_F(op->rd), r);
+    else
+        put(t, op->rd, r);
+}
+
+static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
+    bool sign;
+    unsigned w = mem_width(op->id, &sign);
+    int off = mem_addr(t, op);
+    x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(jit_chk));
+    stub_t *s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), op, idx);
+    int d = is_fp_mem(op->id) ? -1 : host_of(op->rd);
+    int r = d >= 0 ? d : RCX;
+    note_fault(t, op, idx);
+    x86_load_idx(&t->b, r, MEM, off, w, sign);
+    if (r != d) load_result(t, op, r);
+    s->back = t->b.p;
+}
+
+static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
+    bool sign;
+    unsigned w = mem_width(op->id, &sign);
+    int off = mem_addr(t, op);
+    x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(jit_chk));
+    stub_t *s = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_AE), op, idx);
+    if (t->cpu->page_flags) {
+        x86_mov_rr(&t->b, RCX, off);
+        x86_shift_ri(&t->b, true, SH_SHR, RCX, RV_PAGE_SHIFT);
+        x86_load64(&t->b, R11, CPU, OFF(page_flags));
+        x86_cmp8_mi0_idx(&t->b, R11, RCX);
+        stub_t *s2 = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_NE), op, idx);
+        (void)s2;
+    }
+    int v;
+    if (is_fp_mem(op->id)) {
+        x86_load64(&t->b, RCX, CPU, OFF_F(op->rs2));
+        v = RCX;
+    } else {
+        v = src(t, op->rs2, RCX);
+    }
+    note_fault(t, op, idx);
+    x86_store_idx(&t->b, MEM, off, v, w);
+    s->back = t->b.p;
+    if (t->cpu->page_flags) t->stubs[t->nstubs - 1].back = t->b.p;
+}
+
+/* The slow path of a load or store: all state to cpu, call the helper, go on or leave. */
+static void emit_mem_stub(tctx_t *t, const stub_t *s) {
+    x86_buf_t *b = &t->b;
+    const rv_op_t *op = s->op;
+    bool sign;
+    unsigned w = mem_width(op->id, &sign);
+    uint32_t info = w | (sign ? 16u : 0u) | s->idx << 8 | (uint32_t)op->len << 16;
+    spill_all(b);
+    x86_mov_rr(b, RSI, RAX); /* the guest address (rax survives the offset computation) */
+    x86_mov_rr(b, RDI, CPU);
+    x86_mov_ri(b, RDX, op_pc(t, op));
+    x86_mov_ri(b, RCX, info);
+    if (s->kind == STUB_STORE) {
+        if (is_fp_mem(op->id))
+            x86_load64(b, R8, CPU, OFF_F(op->rs2));
+        else if (op->rs2 == 0)
+            x86_mov_ri(b, R8, 0);
+        else
+            x86_load64(b, R8, CPU, OFF_X(op->rs2));
+        x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_store);
+    } else {
+        x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_load);
+    }
+    x86_call_r(b, RAX);
+    /* status != 0: leave with it (state is already in cpu) */
+    x86_op_rm(b, 0, false, X86_OP(0x8b), R11, CPU, X86_NOREG, 1, OFF(jit_status), false);
+    x86_op_rr(b, false, X86_OP(0x85), R11, R11, false);
+    uint8_t *jok = x86_jcc32(b, CC_E);
+    x86_mov_rr(b, RAX, R11);
+    jmp_rx(t, t->j->exit_nospill);
+    if (!b->full) x86_patch_rel32(jok, b->p);
+    reload_all(b);
+    if (s->kind == STUB_LOAD) load_result(t, op, RAX);
+    uint8_t *jb = x86_jmp32(b);
+    if (!b->full) x86_patch_rel32(jb, s->back);
+}
+
+/* ---- control flow ---- */
+
+static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc cc) {
+    add_instret(t, idx + 1);
+    int a = src(t, op->rs1, RAX);
+    int b = src(t, op->rs2, RCX);
+    x86_alu_rr(&t->b, true, ALU_CMP, a, b);
+    uint8_t *jt = x86_jcc32(&t->b, cc);
+    exit_direct(t, op_pc(t, op) + op->len);
+    if (!t->b.full) x86_patch_rel32(jt, t->b.p);
+    exit_direct(t, op_pc(t, op) + (uint64_t)(int64_t)op->imm);
+}
+
+static void emit_jalr(tctx_t *t, const rv_op_t *op, unsigned idx) {
+    x86_buf_t *b = &t->b;
+    int a = src(t, op->rs1, RAX);
+    x86_lea(b, RAX, a, X86_NOREG, 1, op->imm);
+    x86_alu_ri(b, true, ALU_AND, RAX, -2);
+    put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
+    add_instret(t, idx + 1);
+    x86_store64(b, CPU, OFF(pc), RAX);
+    /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16 */
+    x86_mov_rr(b, RCX, RAX);
+    x86_shift_ri(b, true, SH_SHR, RCX, 1);
+    x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
+    x86_shift_ri(b, false, SH_SHL, RCX, 4);
+    x86_alu_rm(b, ALU_ADD, RCX, CPU, OFF(jit_fast));
+    x86_alu_rm(b, ALU_CMP, RAX, RCX, 0);
+    uint8_t *jmiss = x86_jcc32(b, CC_NE);
+    x86_jmp_m(b, RCX, 8);
+    if (!b->full) x86_patch_rel32(jmiss, b->p);
+    exit_code(t, JIT_EXIT_LOOKUP, true);
+}
+
+/* ---- the instruction switch ---- */
+
+/* Emit one instruction; returns false when the backend does not translate it. `ends` is set
+ * when the instruction ended the block (its exits are emitted). */
+static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
+    x86_buf_t *b = &t->b;
+    *ends = false;
+    switch (op->id) {
+    case RV_I_nop: return true;
+    case RV_I_lui: put_imm(t, op->rd, (uint64_t)(int64_t)op->imm); return true;
+    case RV_I_auipc: put_imm(t, op->rd, op_pc(t, op) + (uint64_t)(int64_t)op->imm); return true;
+    case RV_I_addi: addi(t, op, true); return true;
+    case RV_I_addiw: addi(t, op, false); return true;
+    case RV_I_slti: set_cc(t, op, CC_L, true); return true;
+    case RV_I_sltiu: set_cc(t, op, CC_B, true); return true;
+    case RV_I_xori: alu_ri(t, op, ALU_XOR, true); return true;
+    case RV_I_ori: alu_ri(t, op, ALU_OR, true); return true;
+    case RV_I_andi: alu_ri(t, op, ALU_AND, true); return true;
+    case RV_I_slli: shift_ri(t, op, SH_SHL, true); return true;
+    case RV_I_srli: shift_ri(t, op, SH_SHR, true); return true;
+    case RV_I_srai: shift_ri(t, op, SH_SAR, true); return true;
+    case RV_I_slliw: shift_ri(t, op, SH_SHL, false); return true;
+    case RV_I_srliw: shift_ri(t, op, SH_SHR, false); return true;
+    case RV_I_sraiw: shift_ri(t, op, SH_SAR, false); return true;
+    case RV_I_add: alu_rr(t, op, ALU_ADD, true); return true;
+    case RV_I_sub: alu_rr(t, op, ALU_SUB, true); return true;
+    case RV_I_xor: alu_rr(t, op, ALU_XOR, true); return true;
+    case RV_I_or: alu_rr(t, op, ALU_OR, true); return true;
+    case RV_I_and: alu_rr(t, op, ALU_AND, true); return true;
+    case RV_I_addw: alu_rr(t, op, ALU_ADD, false); return true;
+    case RV_I_subw: alu_rr(t, op, ALU_SUB, false); return true;
+    case RV_I_sll: shift_rr(t, op, SH_SHL, true); return true;
+    case RV_I_srl: shift_rr(t, op, SH_SHR, true); return true;
+    case RV_I_sra: shift_rr(t, op, SH_SAR, true); return true;
+    case RV_I_sllw: shift_rr(t, op, SH_SHL, false); return true;
+    case RV_I_srlw: shift_rr(t, op, SH_SHR, false); return true;
+    case RV_I_sraw: shift_rr(t, op, SH_SAR, false); return true;
+    case RV_I_slt: set_cc(t, op, CC_L, false); return true;
+    case RV_I_sltu: set_cc(t, op, CC_B, false); return true;
+    case RV_I_mul: mul_lo(t, op, true); return true;
+    case RV_I_mulw: mul_lo(t, op, false); return true;
+    case RV_I_mulh: mul_hi(t, op, true); return true;
+    case RV_I_mulhu: mul_hi(t, op, false); return true;
+    case RV_I_div: divrem(t, op, true, false, true); return true;
+    case RV_I_divu: divrem(t, op, false, false, true); return true;
+    case RV_I_rem: divrem(t, op, true, true, true); return true;
+    case RV_I_remu: divrem(t, op, false, true, true); return true;
+    case RV_I_divw: divrem(t, op, true, false, false); return true;
+    case RV_I_divuw: divrem(t, op, false, false, false); return true;
+    case RV_I_remw: divrem(t, op, true, true, false); return true;
+    case RV_I_remuw: divrem(t, op, false, true, false); return true;
+    case RV_I_sh1add: shadd(t, op, 1, false); return true;
+    case RV_I_sh2add: shadd(t, op, 2, false); return true;
+    case RV_I_sh3add: shadd(t, op, 3, false); return true;
+    case RV_I_add_uw: shadd(t, op, 0, true); return true;
+    case RV_I_sh1add_uw: shadd(t, op, 1, true); return true;
+    case RV_I_sh2add_uw: shadd(t, op, 2, true); return true;
+    case RV_I_sh3add_uw: shadd(t, op, 3, true); return true;
+    case RV_I_slli_uw: {
+        int a = src(t, op->rs1, RAX);
+        x86_mov32_rr(b, RAX, a);
+        x86_shift_ri(b, true, SH_SHL, RAX, (unsigned)op->imm & 63);
+        put(t, op->rd, RAX);
+        return true;
+    }
+    case RV_I_andn: alu_not2(t, op, ALU_AND, false); return true;
+    case RV_I_orn: alu_not2(t, op, ALU_OR, false); return true;
+    case RV_I_xnor: alu_not2(t, op, ALU_XOR, true); return true;
+    case RV_I_min: minmax(t, op, CC_G); return true;
+    case RV_I_max: minmax(t, op, CC_L); return true;
+    case RV_I_minu: minmax(t, op, CC_A); return true;
+    case RV_I_maxu: minmax(t, op, CC_B); return true;
+    case RV_I_sext_b: unary(t, op, UN_SEXT_B, true); return true;
+    case RV_I_sext_h: unary(t, op, UN_SEXT_H, true); return true;
+    case RV_I_zext_h: unary(t, op, UN_ZEXT_H, true); return true;
+    case RV_I_rev8: unary(t, op, UN_REV8, true); return true;
+    case RV_I_clz:
+    case RV_I_clzw:
+        if (!hostf.lzcnt) return false;
+        unary(t, op, UN_CLZ, op->id == RV_I_clz);
+        return true;
+    case RV_I_ctz:
+    case RV_I_ctzw:
+        if (!hostf.tzcnt) return false;
+        unary(t, op, UN_CTZ, op->id == RV_I_ctz);
+        return true;
+    case RV_I_cpop:
+    case RV_I_cpopw:
+        if (!hostf.popcnt) return false;
+        unary(t, op, UN_CPOP, op->id == RV_I_cpop);
+        return true;
+    case RV_I_rol: rotate(t, op, SH_ROL, true, false); return true;
+    case RV_I_ror: rotate(t, op, SH_ROR, true, false); return true;
+    case RV_I_rolw: rotate(t, op, SH_ROL, false, false); return true;
+    case RV_I_rorw: rotate(t, op, SH_ROR, false, false); return true;
+    case RV_I_rori: rotate(t, op, SH_ROR, true, true); return true;
+    case RV_I_roriw: rotate(t, op, SH_ROR, false, true); return true;
+    case RV_I_bclr: bitop(t, op, BIT_CLR, false); return true;
+    case RV_I_bset: bitop(t, op, BIT_SET, false); return true;
+    case RV_I_binv: bitop(t, op, BIT_INV, false); return true;
+    case RV_I_bext: bitop(t, op, BIT_EXT, false); return true;
+    case RV_I_bclri: bitop(t, op, BIT_CLR, true); return true;
+    case RV_I_bseti: bitop(t, op, BIT_SET, true); return true;
+    case RV_I_binvi: bitop(t, op, BIT_INV, true); return true;
+    case RV_I_bexti: bitop(t, op, BIT_EXT, true); return true;
+    case RV_I_lb:
+    case RV_I_lh:
+    case RV_I_lw:
+    case RV_I_ld:
+    case RV_I_lbu:
+    case RV_I_lhu:
+    case RV_I_lwu:
+    case RV_I_flw:
+    case RV_I_fld:
+        if (t->nfaults >= JIT_MAX_FAULTPTS) return false;
+        emit_load(t, op, idx);
+        return true;
+    case RV_I_sb:
+    case RV_I_sh:
+    case RV_I_sw:
+    case RV_I_sd:
+    case RV_I_fsw:
+    case RV_I_fsd:
+        if (t->nfaults >= JIT_MAX_FAULTPTS) return false;
+        emit_store(t, op, idx);
+        return true;
+    case RV_I_fence: x86_mfence(b); return true;
+    case RV_I_fmv_x_d:
+        x86_load64(b, RAX, CPU, OFF_F(op->rs1));
+        put(t, op->rd, RAX);
+        return true;
+    case RV_I_fmv_d_x: {
+        int a = src(t, op->rs1, RAX);
+        x86_store64(b, CPU, OFF_F(op->rd), a);
+        return true;
+    }
+    case RV_I_fmv_x_w:
+        x86_op_rm(b, 0, true, X86_OP(0x63), RAX, CPU, X86_NOREG, 1, OFF_F(op->rs1), false);
+        put(t, op->rd, RAX);
+        return true;
+    case RV_I_fmv_w_x: {
+        int a = src(t, op->rs1, RAX);
+        x86_mov32_rr(b, RAX, a);
+        x86_mov_ri(b, R11, 0xffffffff00000000ull);
+        x86_alu_rr(b, true, ALU_OR, RAX, R11);
+        x86_store64(b, CPU, OFF_F(op->rd), RAX);
+        return true;
+    }
+    /* block ends */
+    case RV_I_fallthrough:
+        add_instret(t, idx);
+        exit_direct(t, op_pc(t, op));
+        *ends = true;
+        return true;
+    case RV_I_jal:
+        put_imm(t, op->rd, op_pc(t, op) + op->len);
+        add_instret(t, idx + 1);
+        exit_direct(t, op_pc(t, op) + (uint64_t)(int64_t)op->imm);
+        *ends = true;
+        return true;
+    case RV_I_jalr:
+        emit_jalr(t, op, idx);
+        *ends = true;
+        return true;
+    case RV_I_beq: emit_branch(t, op, idx, CC_E); break;
+    case RV_I_bne: emit_branch(t, op, idx, CC_NE); break;
+    case RV_I_blt: emit_branch(t, op, idx, CC_L); break;
+    case RV_I_bge: emit_branch(t, op, idx, CC_GE); break;
+    case RV_I_bltu: emit_branch(t, op, idx, CC_B); break;
+    case RV_I_bgeu: emit_branch(t, op, idx, CC_AE); break;
+    case RV_I_ecall:
+    case RV_I_ebreak:
+        if (!t->cpu->user_mode) return false; /* M-mode trap entry: the interpreter's job */
+        add_instret(t, idx);
+        set_pc(t, op_pc(t, op));
+        x86_store_imm64(b, CPU, OFF(cause),
+                        op->id == RV_I_ecall ? RV_CAUSE_ECALL_U : RV_CAUSE_BREAKPOINT, RAX);
+        x86_store_imm64(b, CPU, OFF(tval), op->id == RV_I_ecall ? 0 : op_pc(t, op), RAX);
+        exit_code(t, JIT_EXIT_TRAP, true);
+        *ends = true;
+        return true;
+    case RV_I_fence_i:
+        add_instret(t, idx + 1);
+        set_pc(t, op_pc(t, op) + op->len);
+        exit_code(t, JIT_EXIT_FLUSH, true);
+        *ends = true;
+        return true;
+    default: return false;
+    }
+    *ends = true; /* the branches */
+    return true;
+}
+
+static bool needs_fs(unsigned id) {
+    return id < RV_I_illegal && (rv_insn_table[id].flags & RV_F_FP);
+}
+
+jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool *refused) {
+    *refused = false;
+    host_features();
+    if (j->size - j->used < JIT_BLOCK_ROOM ||
+        JIT_META_SIZE - j->meta_used <
+            sizeof(jit_block_t) + sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS)
+        return NULL;
+    static _Thread_local tctx_t tc;
+    tctx_t *t = &tc;
+    t->j = j;
+    t->cpu = cpu;
+    t->blk = blk;
+    t->nstubs = 0;
+    t->nfaults = 0;
+    t->helper_calls = 0;
+    uint8_t *start = j->rw + j->used;
+    start += (16 - (uintptr_t)start % 16) % 16;
+    t->start = start;
+    t->b = (x86_buf_t){start, j->rw + j->size, false};
+    if ((size_t)(t->b.end - start) > JIT_BLOCK_ROOM) t->b.end = start + JIT_BLOCK_ROOM;
+
+    bool fp = false;
+    for (uint32_t i = 0; i < blk->nops; i++)
+        if (needs_fs(blk->ops[i].id)) fp = true;
+
+    /* prologue: interrupt, budget, FP state */
+    x86_cmp32_mi8(&t->b, CPU, OFF(interrupt_request), 0);
+    add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_NE), NULL, 0);
+    x86_load64(&t->b, RAX, CPU, OFF(instret));
+    x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(jit_limit));
+    add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
+    if (fp) {
+        x86_op_rm(&t->b, 0, false, X86_OP(0x8b), RAX, CPU, X86_NOREG, 1, OFF(mstatus), false);
+        x86_alu_ri(&t->b, false, ALU_AND, RAX, (int32_t)RV_MSTATUS_FS);
+        x86_alu_ri(&t->b, false, ALU_CMP, RAX, (int32_t)RV_MSTATUS_FS);
+        add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
+    }
+
+    unsigned n = 0;
+    bool ended = false;
+    for (uint32_t i = 0; i < blk->nops && !ended && !t->b.full; i++) {
+        if (!emit_op(t, &blk->ops[i], i, &ended)) break;
+        n = i + 1;
+    }
+    if (n == 0) {
+        *refused = true;
+        return NULL;
+    }
+    if (!ended) {
+        /* stopped before an untranslated instruction: the interpreter runs it */
+        const rv_op_t *op = &blk->ops[n];
+        add_instret(t, n);
+        set_pc(t, op_pc(t, op));
+        exit_code(t, JIT_EXIT_INTERP, true);
+    }
+    /* out-of-line code */
+    for (unsigned i = 0; i < t->nstubs && !t->b.full; i++) {
+        stub_t *s = &t->stubs[i];
+        x86_patch_rel32(s->jfield, t->b.p);
+        switch (s->kind) {
+        case STUB_CHECK:
+            set_pc(t, blk->pc);
+            exit_code(t, JIT_EXIT_LOOKUP, true);
+            break;
+        case STUB_FS:
+            set_pc(t, blk->pc);
+            exit_code(t, JIT_EXIT_INTERP, true);
+            break;
+        default: emit_mem_stub(t, s); break;
+        }
+    }
+    if (t->b.full) return NULL;
+
+    jit_block_t *jb = (jit_block_t *)(j->meta + j->meta_used);
+    jb->pc = blk->pc;
+    jb->code = j->rx + (start - j->rw);
+    jb->code_len = (uint32_t)(t->b.p - start);
+    jb->ninsns = n;
+    jb->nfault = t->nfaults;
+    jb->hnext = NULL;
+    memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
+    j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
+    j->used = (size_t)(t->b.p - j->rw);
+    j->stats.blocks++;
+    j->stats.guest_insns += n;
+    j->stats.host_bytes += jb->code_len;
+    j->stats.helper_calls_tr += t->helper_calls;
+    return jb;
+}
+
+void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
+    static const int8_t greg_of[16] = {
+        [RAX] = REG_RAX, [RCX] = REG_RCX, [RDX] = REG_RDX, [RBX] = REG_RBX,
+        [RSP] = REG_RSP, [RBP] = REG_RBP, [RSI] = REG_RSI, [RDI] = REG_RDI,
+        [R8] = REG_R8,   [R9] = REG_R9,   [R10] = REG_R10, [R11] = REG_R11,
+        [R12] = REG_R12, [R13] = REG_R13, [R14] = REG_R14, [R15] = REG_R15,
+    };
+    for (unsigned g = 1; g < 32; g++)
+        if (host_of(g) >= 0) cpu->x[g] = (uint64_t)gregs[greg_of[host_of(g)]];
+}
