@@ -25,6 +25,7 @@
 
 #include "jit/jit_priv.h"
 #include "riscv/decode.h"
+#include "riscv/exec1.h"
 
 #if defined(VM_HAVE_CAPSTONE)
 #include <capstone/capstone.h>
@@ -394,6 +395,27 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
         return;
     }
     cpu->instret -= idx;
+}
+
+void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx) {
+    /* exact state first, for a host fault inside (an AMO on an unmapped page); CSR
+     * instructions, which would also want this one counted, never come here */
+    cpu->pc = pc;
+    cpu->instret += idx;
+    switch (rv_exec1(cpu, op, pc)) {
+    case RV_EXEC1_OK: cpu->instret -= idx; return;
+    case RV_EXEC1_TRAP: cpu->jit_status = JIT_EXIT_TRAP; return;
+    case RV_EXEC1_FLUSHED:
+        cpu->pc = pc + op->len;
+        cpu->instret += 1;
+        cpu->jit_status = JIT_EXIT_HOOKED;
+        return;
+    default:
+        cpu->pc = pc + op->len;
+        cpu->instret += 1;
+        cpu->jit_status = JIT_EXIT_HALT;
+        return;
+    }
 }
 
 /* ---- host faults in translated code ---- */

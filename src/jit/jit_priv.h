@@ -22,6 +22,7 @@
 #define JIT_META_SIZE    (16u << 20) /* block metadata arena */
 #define JIT_BLOCK_ROOM   (64u << 10) /* worst-case host bytes of one block (64 insns) */
 #define JIT_TRAMP_SIZE   512u        /* bytes reserved for the trampolines */
+#define JIT_MAX_HELPERS  80u         /* instructions run by helpers per block, at most */
 #define JIT_MAX_FAULTPTS 96u         /* inline memory accesses per block, at most */
 
 /* Exit codes returned by translated code (in rax); any larger value is the read+execute
@@ -92,6 +93,8 @@ void jit_emit_trampolines(jit_t *j);
  * tval and instret. */
 uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info);
 void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, uint64_t val);
+/* Run instruction `op` (index idx of its block, at pc) with rv_exec1; sets cpu->jit_status. */
+void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx);
 
 /* Copy the mapped guest registers from a signal context's register array to cpu->x. */
 void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs);

@@ -113,6 +113,10 @@ typedef struct tctx {
     jit_faultpt_t faults[JIT_MAX_FAULTPTS]; /* inline accesses */
     unsigned nfaults;                       /* entries of faults[] */
     unsigned helper_calls;                  /* translated instructions with an out-of-line helper */
+    rv_op_t ops_copy[JIT_MAX_HELPERS];      /* decoded ops the helpers get (kept in metadata) */
+    unsigned nops_copied;                   /* entries of ops_copy */
+    uint8_t *copy_fix[JIT_MAX_HELPERS];     /* imm64 fields to fill with the copies' addresses */
+    unsigned ncopy_fix;                     /* entries of copy_fix */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -611,6 +615,58 @@ static void emit_mem_stub(tctx_t *t, const stub_t *s) {
     if (!b->full) x86_patch_rel32(jb, s->back);
 }
 
+/* ---- instructions run by a C helper ---- */
+
+/* Caller-saved host registers holding guest registers: a C call clobbers them. */
+static bool caller_saved(int h) {
+    return h == RSI || h == RDI || h == R8 || h == R9 || h == R10;
+}
+
+/* Call jit_helper_exec(cpu, op copy, pc, idx) for an instruction without native code. Only the
+ * guest registers a call could clobber or the helper could use (its operands) go through
+ * cpu->x; the others stay in their callee-saved host registers. */
+static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
+    x86_buf_t *b = &t->b;
+    if (t->nops_copied >= JIT_MAX_HELPERS) return false;
+    t->ops_copy[t->nops_copied++] = *op;
+    uint32_t set = 0; /* guest registers passed through cpu->x */
+    for (unsigned g = 1; g < 32; g++)
+        if (host_of(g) >= 0 && caller_saved(host_of(g))) set |= 1u << g;
+    set |= (1u << op->rd | 1u << op->rs1 | 1u << op->rs2 | 1u << op->rs3) & ~1u;
+    for (unsigned g = 1; g < 32; g++)
+        if ((set >> g & 1) && host_of(g) >= 0) x86_store64(b, CPU, OFF_X(g), host_of(g));
+    x86_mov_rr(b, RDI, CPU);
+    /* mov rsi, imm64: the op copy's address, filled in when the metadata is placed */
+    x86_rex(b, true, 0, X86_NOREG, RSI, false);
+    x86_byte(b, 0xb8 + (RSI & 7));
+    t->copy_fix[t->ncopy_fix++] = b->p;
+    x86_u64(b, (uint64_t)(t->nops_copied - 1));
+    x86_mov_ri(b, RDX, op_pc(t, op));
+    x86_mov_ri(b, RCX, idx);
+    x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_exec);
+    x86_call_r(b, RAX);
+    for (unsigned g = 1; g < 32; g++)
+        if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
+    x86_op_rm(b, 0, false, X86_OP(0x8b), R11, CPU, X86_NOREG, 1, OFF(jit_status), false);
+    x86_op_rr(b, false, X86_OP(0x85), R11, R11, false);
+    uint8_t *jok = x86_jcc32(b, CC_E);
+    x86_mov_rr(b, RAX, R11);
+    jmp_rx(t, t->j->exit_spill);
+    if (!b->full) x86_patch_rel32(jok, b->p);
+    t->helper_calls++;
+    return true;
+}
+
+/* Instructions that go to jit_helper_exec: what rv_exec1 runs and has no native code here
+ * (F/D arithmetic, AMOs, LR/SC, the rest of Zbb). CSR instructions end decoded blocks and may
+ * change what translated code assumes (mstatus.FS, frm): they stay in the interpreter. */
+static bool helper_ok(unsigned id) {
+    if (id >= RV_I_illegal) return false;
+    const rv_insn_info_t *in = &rv_insn_table[id];
+    if (in->flags & RV_F_END) return false; /* control flow, system, CSR */
+    return true;
+}
+
 /* ---- control flow ---- */
 
 static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc cc) {
@@ -832,7 +888,9 @@ static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
         exit_code(t, JIT_EXIT_FLUSH, true);
         *ends = true;
         return true;
-    default: return false;
+    default:
+        if (!helper_ok(op->id)) return false;
+        return emit_helper(t, op, idx);
     }
     *ends = true; /* the branches */
     return true;
@@ -846,8 +904,9 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     *refused = false;
     host_features();
     if (j->size - j->used < JIT_BLOCK_ROOM ||
-        JIT_META_SIZE - j->meta_used <
-            sizeof(jit_block_t) + sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS)
+        JIT_META_SIZE - j->meta_used < sizeof(jit_block_t) +
+                                           sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
+                                           sizeof(rv_op_t) * JIT_MAX_HELPERS)
         return NULL;
     static _Thread_local tctx_t tc;
     tctx_t *t = &tc;
@@ -857,6 +916,8 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     t->nstubs = 0;
     t->nfaults = 0;
     t->helper_calls = 0;
+    t->nops_copied = 0;
+    t->ncopy_fix = 0;
     uint8_t *start = j->rw + j->used;
     start += (16 - (uintptr_t)start % 16) % 16;
     t->start = start;
@@ -924,6 +985,16 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     jb->hnext = NULL;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
+    /* the helpers' ops live after the block's metadata; their addresses go into the code */
+    rv_op_t *ops = (rv_op_t *)(j->meta + j->meta_used);
+    memcpy(ops, t->ops_copy, t->nops_copied * sizeof(rv_op_t));
+    j->meta_used += t->nops_copied * sizeof(rv_op_t);
+    for (unsigned i = 0; i < t->ncopy_fix; i++) {
+        uint64_t k, a;
+        memcpy(&k, t->copy_fix[i], 8);
+        a = (uint64_t)(uintptr_t)&ops[k];
+        memcpy(t->copy_fix[i], &a, 8);
+    }
     j->used = (size_t)(t->b.p - j->rw);
     j->stats.blocks++;
     j->stats.guest_insns += n;
