@@ -28,9 +28,6 @@
 #include "riscv/fpu.h"
 #include "riscv/icache.h"
 
-    return r;
-}
-
 /* Slow path of a load or store outside the window; false = access fault (cause/tval set). */
 static __attribute__((noinline, unused)) bool rv_mem_slow(rv_cpu_t *cpu, uint64_t addr, void *buf,
                                                           unsigned len, bool write) {
