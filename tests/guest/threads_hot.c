@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define THREADS 4
-#define ROUNDS  100
+#define ROUNDS  40
 
 static atomic_uint_fast64_t total_adds, total_xor;
 static atomic_int ready;
