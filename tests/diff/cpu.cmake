@@ -24,11 +24,12 @@ foreach(seed 1 2 3 4 5 6 7 8)
         DEPENDS ${src} ${CMAKE_CURRENT_SOURCE_DIR}/cpu_diff.inc VERBATIM)
     list(APPEND cpu_diff_elfs ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.bare.elf
          ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.linux.elf)
-    add_test(NAME diff/cpu_stream_${seed}
-        COMMAND sh -c "\"$0\" run --machine=bare \"$1\" > \"$3.vm\" && \"$2\" -cpu rv64,zba=true,zbb=true,zbs=true \"$4\" > \"$3.ref\" && cmp \"$3.vm\" \"$3.ref\" && test $(wc -l < \"$3.vm\") -eq 32"
+    # the dumps are named after the engine: both engines' cases may run at the same time
+    vm_engine_test(diff/cpu_stream_${seed}
+        COMMAND sh -c "\"$0\" run --machine=bare \"$1\" > \"$3.$VM_ENGINE.vm\" && \"$2\" -cpu rv64,zba=true,zbb=true,zbs=true \"$4\" > \"$3.$VM_ENGINE.ref\" && cmp \"$3.$VM_ENGINE.vm\" \"$3.$VM_ENGINE.ref\" && test $(wc -l < \"$3.$VM_ENGINE.vm\") -eq 32"
                 $<TARGET_FILE:vm> ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.bare.elf
                 ${QEMU_RISCV64} ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}
-                ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.linux.elf)
-    set_tests_properties(diff/cpu_stream_${seed} PROPERTIES TIMEOUT 60)
+                ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.linux.elf
+        PROPERTIES TIMEOUT 60)
 endforeach()
 add_custom_target(cpu_diff_streams ALL DEPENDS ${cpu_diff_elfs})

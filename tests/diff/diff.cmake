@@ -2,20 +2,19 @@
 # instruction sequences, builds them into static riscv64 programs and compares every register,
 # fcsr and the scratch memory after each sequence between vm and qemu-riscv64.
 # 3000 sequences of 50 instructions (150 programs): about 15 s in Release, 20 s under ASan
-# (the guest programs are tiny, so vm's start-up dominates either way).
+# (the guest programs are tiny, so vm's start-up dominates either way). Once per engine.
 find_package(Python3 COMPONENTS Interpreter)
 find_program(VM_RISCV64_CC riscv64-linux-gnu-gcc)
 find_program(VM_QEMU_RISCV64 qemu-riscv64)
 
 if(Python3_Interpreter_FOUND AND VM_RISCV64_CC AND VM_QEMU_RISCV64)
-    add_test(NAME diff/cpu
-             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/rvdiff.py
-                     "--vm=$<TARGET_FILE:vm> run" --ref ${VM_QEMU_RISCV64}
-                     --seed 1 --sequences 3000 --jobs 2)
-    set_tests_properties(diff/cpu PROPERTIES SKIP_RETURN_CODE 77)
+    vm_engine_test(diff/cpu
+                   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/rvdiff.py
+                           "--vm=$<TARGET_FILE:vm> run" --ref ${VM_QEMU_RISCV64}
+                           --seed 1 --sequences 3000 --jobs 2
+                   LABELS diff PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 else()
     add_test(NAME diff/cpu COMMAND ${CMAKE_COMMAND} -E echo "SKIPPED: diff/cpu needs python3,"
              "riscv64-linux-gnu-gcc and qemu-riscv64 (scripts/deps.sh)")
-    set_tests_properties(diff/cpu PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")
+    set_tests_properties(diff/cpu PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:" LABELS diff)
 endif()
-set_tests_properties(diff/cpu PROPERTIES TIMEOUT 300 LABELS diff)

@@ -47,20 +47,23 @@ int main(int argc, char **argv) {
     errno = 0;
     printf("host program: %d errno %s\n", execve("/bin/sh", args, NULL),
            errno == ENOEXEC ? "ENOEXEC" : "other");
-    FILE *f = fopen("/tmp/vm-exec-notelf", "w");
+    /* names of this process's own: other runs of this test may be going on at the same time */
+    char notelf[64], script[64];
+    snprintf(notelf, sizeof(notelf), "/tmp/vm-exec-notelf-%d", (int)getpid());
+    snprintf(script, sizeof(script), "/tmp/vm-exec-script-%d", (int)getpid());
+    FILE *f = fopen(notelf, "w");
     fputs("just text\n", f);
     fclose(f);
-    chmod("/tmp/vm-exec-notelf", 0755);
+    chmod(notelf, 0755);
     errno = 0;
-    printf("not a program: %d errno %s\n", execve("/tmp/vm-exec-notelf", args, NULL),
+    printf("not a program: %d errno %s\n", execve(notelf, args, NULL),
            errno == ENOEXEC ? "ENOEXEC" : "other");
-    unlink("/tmp/vm-exec-notelf");
+    unlink(notelf);
 
     /* Scripts: this program as the interpreter, with an argument (blanks inside kept, the
      * trailing ones dropped, as Linux does); then interpreters that cannot run. */
     char self[4096], line[4200];
     if (!realpath(argv[0], self)) return 1;
-    const char *script = "/tmp/vm-exec-script";
     const char *lines[] = {"#!%s script-arg  x  \n", "#!/bin/sh\n", "#!/nonexistent/interp\n"};
     const char *names[] = {"script", "script with host interpreter", "script, no interpreter"};
     for (int i = 0; i < 3; i++) {

@@ -162,8 +162,13 @@ run() {
 path_for qemu
 run qemu "$qemu" -L "$root"
 path_for vm
-run vm "$vm" run -L "$root"
-echo "$name: vm ${t_vm} ms, qemu-riscv64 ${t_qemu} ms; exit status vm $rc_vm, qemu $rc_qemu;" \
+# vm's engine ($VM_ENGINE, set per CTest case) survives the scrubbed environment; the guest
+# sees it too, so that the programs it execs (vm re-executes itself) keep the same engine
+engine=()
+# (env by its host path: the guest's PATH holds a riscv64 busybox "env")
+[ -n "${VM_ENGINE:-}" ] && engine=("$(command -v env)" "VM_ENGINE=$VM_ENGINE")
+run vm "${engine[@]}" "$vm" run -L "$root"
+echo "$name: vm${VM_ENGINE:+ ($VM_ENGINE)} ${t_vm} ms, qemu-riscv64 ${t_qemu} ms; exit status vm $rc_vm, qemu $rc_qemu;" \
     "$(wc -l <"$tmp/qemu.out") lines"
 
 ok=1

@@ -1,0 +1,33 @@
+# engines.cmake - every test that runs guest code runs once per execution engine of vm.
+#
+# vm_engine_test(NAME COMMAND cmd... [ENVIRONMENT VAR=VALUE...] [LABELS label...]
+#                [PROPERTIES prop value...])
+# registers one CTest case NAME/<engine> for every engine in VM_TEST_ENGINES. Each case runs
+# the same command with VM_ENGINE=<engine> in its environment (vm's engine when no --engine
+# option is given, also where vm is started from a script) and carries the labels `engine`
+# and `engine-<engine>`, so `ctest -L engine-jit` runs one engine's share. Defining each test
+# once and letting this helper multiply it keeps the engines' test lists identical.
+#
+# The JIT translates for x86-64 hosts only, so elsewhere only the interpreter is listed;
+# -DVM_TEST_ENGINES=interp (or jit) narrows a build's tests to one engine.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    set(vm_default_engines "interp;jit")
+else()
+    set(vm_default_engines "interp")
+endif()
+set(VM_TEST_ENGINES "${vm_default_engines}" CACHE STRING
+    "vm execution engines every guest-code test runs under (list: interp;jit)")
+
+function(vm_engine_test name)
+    cmake_parse_arguments(T "" "" "COMMAND;ENVIRONMENT;LABELS;PROPERTIES" ${ARGN})
+    if(NOT T_COMMAND)
+        message(FATAL_ERROR "vm_engine_test(${name}): no COMMAND")
+    endif()
+    foreach(engine ${VM_TEST_ENGINES})
+        set(env VM_ENGINE=${engine} ${T_ENVIRONMENT})
+        set(labels engine engine-${engine} ${T_LABELS})
+        add_test(NAME ${name}/${engine} COMMAND ${T_COMMAND})
+        set_tests_properties(${name}/${engine} PROPERTIES ENVIRONMENT "${env}" LABELS "${labels}"
+                             ${T_PROPERTIES})
+    endforeach()
+endfunction()
