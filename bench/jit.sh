@@ -75,6 +75,7 @@ col() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$cols"; }
     echo "memcpy_seconds $memcpy_seconds"
     echo "pinned_cpu ${pin:+$cpu}"
     echo "vm $vm"
+    echo "vm_commit $(git -C "$here" describe --always --dirty 2>/dev/null)"
     echo "hyperfine $(hyperfine --version | head -n 1)"
     echo "cc $(cc --version | head -n 1)"
     echo "riscv64_gcc $(riscv64-linux-gnu-gcc --version | head -n 1)"

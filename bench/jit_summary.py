@@ -288,11 +288,13 @@ def markdown_section(doc):
         return out + ["Not measured in this run (no `make bench-jit` result)."]
     h = doc.get("host", {})
     st = doc.get("settings", {})
-    out += ["Measured %s on %s (%s CPUs, load average %s at the end), %s timed runs per "
-            "column (start-up: %s), vm engines as they were then:" % (
+    out += ["Measured by its own run (date and machine may differ from the other sections): "
+            "%s on %s (%s CPUs, load average %s at the end), vm at commit %s, %s timed runs "
+            "per column (start-up: %s); %s." % (
                 doc.get("date", "?"), h.get("cpu", "?"), h.get("cpus", "?"),
-                ", ".join("%.2f" % x for x in h.get("load_avg", [])), st.get("runs", "?"),
-                st.get("hello_runs", "?")), ""]
+                ", ".join("%.2f" % x for x in h.get("load_avg", [])),
+                st.get("vm_commit") or "?", st.get("runs", "?"), st.get("hello_runs", "?"),
+                st.get("qemu") or "no qemu-riscv64"), ""]
     return out + tables(doc, md=True)
 
 

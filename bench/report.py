@@ -449,7 +449,8 @@ def main():
     L += ["", "## Method", ""]
     L += method_section()
     L += ["", "To reproduce: `make bench-report` (about 5-10 minutes; installs gnuplot-nox "
-          "when missing). Regression check: `make bench-compare`.", ""]
+          "when missing; run `make bench-jit` first for the JIT targets). Regression check: "
+          "`make bench-compare`.", ""]
     os.makedirs(md_dir, exist_ok=True)
     with open(a.out, "w") as f:
         f.write("\n".join(L))
