@@ -155,6 +155,19 @@ skip_reason() { # WORKLOAD EXECUTOR
     fi
 }
 
+# first_difference WANT GOT: where two outputs part, in words
+first_difference() {
+    local -a a b
+    local i
+    mapfile -t a <<<"$1"
+    mapfile -t b <<<"$2"
+    for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
+        [ "${a[i]-<end>}" = "${b[i]-<end>}" ] && continue
+        echo "output line $((i + 1)) is '${b[i]-<end>}', expected '${a[i]-<end>}'"
+        return
+    done
+}
+
 # check WORKLOAD: run every executor once, compare stdout (memcpy: its first line) with the
 # reference; fills `timed` with "-n NAME 'command'" pairs for hyperfine
 check() {
@@ -165,7 +178,7 @@ check() {
             col "$w" "$e" skipped "$(skip_reason "$w" "$e")"
             continue
         fi
-        if ! got=$(cd "$out" && "${c[@]}" 2>"$out/$w.$e.err"); then
+        if ! got=$(cd "$out" && timeout 600 "${c[@]}" 2>"$out/$w.$e.err"); then
             col "$w" "$e" wrong "exited with an error: $(head -n 1 "$out/$w.$e.err")"
             say "$w: $e failed: $(head -n 1 "$out/$w.$e.err")"
             failed=1
@@ -176,7 +189,7 @@ check() {
         if [ -z "$ref" ]; then
             ref=$got
         elif [ "$got" != "$ref" ]; then
-            col "$w" "$e" wrong "printed '$(echo "$got" | head -n 1)', expected '$(echo "$ref" | head -n 1)'"
+            col "$w" "$e" wrong "$(first_difference "$ref" "$got")"
             say "$w: $e printed a different output (not timed): see $out/$w.$e.out"
             failed=1
             continue
@@ -189,25 +202,43 @@ check() {
 }
 
 # ---- 1. whole programs ----
+# Each workload is timed in rounds, one hyperfine call over all columns per round (its order
+# reversed every other round), so that load arriving elsewhere on the machine in the middle
+# of the run is shared by the columns instead of landing on one of them. Warm-up runs only
+# in the first round. bench/jit_summary.py pools the rounds' times.
 for w in mixed lua startup; do
     check "$w"
     [ ${#timed[@]} -gt 0 ] || continue
-    r=$runs wu=$warmup
-    [ "$w" = startup ] && r=$hello_runs wu=5
-    say "$w: timing $((${#timed[@]} / 3)) columns with hyperfine ($r runs)"
-    (cd "$out" && "${pin[@]}" hyperfine -N --style basic --warmup "$wu" --runs "$r" \
-        --export-json "$out/$w.json" "${timed[@]}") >"$out/$w.hyperfine.txt" 2>&1 ||
-        die "hyperfine failed on $w: see $out/$w.hyperfine.txt"
+    rounds=$runs per=1 wu=$warmup
+    [ "$w" = startup ] && rounds=10 per=$(((hello_runs + 9) / 10)) wu=5
+    rev=()
+    for ((i = ${#timed[@]} - 3; i >= 0; i -= 3)); do rev+=("${timed[@]:i:3}"); done
+    say "$w: timing $((${#timed[@]} / 3)) columns with hyperfine, $rounds rounds of $per run(s)"
+    : >"$out/$w.hyperfine.txt"
+    for ((k = 1; k <= rounds; k++)); do
+        order=("${timed[@]}")
+        [ $((k % 2)) = 0 ] && order=("${rev[@]}")
+        if ! (cd "$out" && "${pin[@]}" hyperfine -N --style basic --warmup "$wu" --runs "$per" \
+            --export-json "$out/$w.r$k.json" "${order[@]}") >>"$out/$w.hyperfine.txt" 2>&1; then
+            say "$w: hyperfine failed (a command failed in a timed run?): see $out/$w.hyperfine.txt"
+            tail -n 3 "$out/$w.hyperfine.txt" >&2
+            failed=1
+            break
+        fi
+        wu=0
+    done
 done
 
+# memcpy: the program measures its own bandwidth; the executors take turns, run after run,
+# so that a burst of load elsewhere on the machine hits all of them alike
 check memcpy
 : >"$out/memcpy.tsv"
-for e in "${executors[@]}"; do
-    grep -q "^memcpy$tab$e${tab}ok" "$cols" || continue
-    cmd memcpy "$e"
-    say "memcpy: $e, $runs runs"
-    for _ in $(seq "$runs"); do
-        gbs=$("${pin[@]}" "${c[@]}" | sed -n 's/^GB\/s: //p')
+say "memcpy: $runs rounds of one run per column"
+for _ in $(seq "$runs"); do
+    for e in "${executors[@]}"; do
+        grep -q "^memcpy$tab$e${tab}ok" "$cols" || continue
+        cmd memcpy "$e"
+        gbs=$("${pin[@]}" timeout 600 "${c[@]}" | sed -n 's/^GB\/s: //p')
         printf '%s\t%s\n' "$e" "$gbs" >>"$out/memcpy.tsv"
     done
 done

@@ -102,12 +102,14 @@ def collect(outdir):
             cols[(parts[0], parts[1])] = (parts[2], parts[3])
     for w in WORKLOADS:
         entry = {"unit": "GB/s" if w == "memcpy" else "s", "columns": {}}
-        times = {}
+        times = {}  # executor -> every timed run, pooled over the rounds
         if w != "memcpy":
-            data = _read(os.path.join(outdir, w + ".json"))
-            if data:
-                for r in json.loads(data).get("results", []):
-                    times[r["command"]] = r
+            for fn in sorted(os.listdir(outdir)):
+                if not re.fullmatch(re.escape(w) + r"(\.r\d+)?\.json", fn):
+                    continue
+                data = json.loads(_read(os.path.join(outdir, fn)) or "{}")
+                for r in data.get("results", []):
+                    times.setdefault(r["command"], []).extend(r.get("times") or [r["median"]])
         else:
             samples = {}
             for line in (_read(os.path.join(outdir, "memcpy.tsv")) or "").splitlines():
@@ -127,10 +129,11 @@ def collect(outdir):
                         c.update({"median": statistics.median(s), "samples": s})
                     else:
                         c.update({"status": "skipped", "reason": "no bandwidth measured"})
-                elif e in times:
-                    r = times[e]
-                    c.update({"median": r["median"], "mean": r["mean"],
-                              "stddev": r.get("stddev"), "runs": len(r.get("times", []))})
+                elif times.get(e):
+                    t = times[e]
+                    c.update({"median": statistics.median(t), "mean": statistics.mean(t),
+                              "stddev": statistics.stdev(t) if len(t) > 1 else None,
+                              "runs": len(t)})
                 else:
                     c.update({"status": "skipped", "reason": "not timed"})
             else:
@@ -191,8 +194,11 @@ def _cell(doc, w, e):
         return "wrong output" if c.get("status") == "wrong" else "-"
     v = c["median"]
     if w == "memcpy":
-        return "%.2f GB/s" % v
-    return "%.1f ms" % (v * 1e3)
+        s = c.get("samples") or [v]
+        spread = statistics.pstdev(s) / statistics.mean(s) if statistics.mean(s) else 0
+        return "%.2f GB/s (±%.0f%%)" % (v, 100 * spread)
+    spread = (c.get("stddev") or 0) / c["mean"] if c.get("mean") else 0
+    return "%.1f ms (±%.0f%%)" % (v * 1e3, 100 * spread)
 
 
 def _r(v, digits=2):
@@ -215,6 +221,8 @@ def tables(doc, md=False):
                 out.append("  ".join(x.ljust(n) for x, n in zip(r, w)).rstrip())
         out.append("")
 
+    out.append("Medians; ± is the standard deviation over the runs, relative to the mean.")
+    out.append("")
     table(["workload"] + [LABELS[e] for e in EXECUTORS],
           [[WORKLOAD_TEXT[w]] + [_cell(doc, w, e) for e in EXECUTORS] for w in WORKLOADS])
     pairs = [("jit", "qemu"), ("jit", "native"), ("interp", "qemu"), ("interp", "native"),

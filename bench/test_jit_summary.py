@@ -66,8 +66,14 @@ with tempfile.TemporaryDirectory() as d:
         f.writelines("\t".join(c) + "\n" for c in cols)
     with open(os.path.join(d, "meta.txt"), "w") as f:
         f.write("runs 3\nhello_runs 20\n")
-    hyperfine(os.path.join(d, "mixed.json"),
+    # mixed in three rounds: the medians pool the rounds' runs
+    hyperfine(os.path.join(d, "mixed.r1.json"),
               {"native": 0.1, "qemu": 0.3, "interp": 1.2, "jit": 0.08})
+    hyperfine(os.path.join(d, "mixed.r2.json"),
+              {"native": 0.1, "qemu": 0.9, "interp": 1.2, "jit": 0.08})
+    hyperfine(os.path.join(d, "mixed.r3.json"),
+              {"native": 0.1, "qemu": 0.3, "interp": 1.2, "jit": 0.08})
+    hyperfine(os.path.join(d, "mixed.qemu.json"), {"qemu": 100.0})  # not a round: ignored
     hyperfine(os.path.join(d, "lua.json"), {"qemu": 1.0, "interp": 2.0, "jit": 0.5})
     hyperfine(os.path.join(d, "startup.json"), {"native": 0.001, "qemu": 0.02, "interp": 0.002})
     with open(os.path.join(d, "memcpy.tsv"), "w") as f:
@@ -81,6 +87,7 @@ with tempfile.TemporaryDirectory() as d:
 
     doc = js.collect(d)
     check(close(js.speed_ratio(doc, "mixed", "jit", "qemu"), 0.3 / 0.08), "time speed ratio")
+    check(doc["workloads"]["mixed"]["columns"]["qemu"]["runs"] == 9, "rounds pooled")
     check(close(js.speed_ratio(doc, "memcpy", "jit", "native"), 5.0 / 20.0),
           "bandwidth ratio uses medians of the samples")
     check(js.speed_ratio(doc, "lua", "jit", "native") is None, "skipped column: no ratio")
