@@ -100,9 +100,9 @@ cp "$here/guest/lua_mix.lua" "$out/"
 declare -A why # executor (or lua.native, lua.*) -> reason it is skipped
 qemu=$(command -v qemu-riscv64) || why[qemu]="qemu-riscv64 is not installed (package qemu-user)"
 for e in interp jit; do
-    # "not available" skips the column; any other failure is the workloads' to report
+    # "not available" (or "not supported") skips the column; any other failure is the workloads' to report
     if ! "$vm" run --engine=$e "$out/hello.rv64" >"$out/probe.out" 2>"$out/probe.err" &&
-        grep -q "not available" "$out/probe.err"; then
+        grep -qiE "not (available|supported)" "$out/probe.err"; then
         why[$e]=$(head -n 1 "$out/probe.err")
     fi
 done
@@ -171,7 +171,7 @@ first_difference() {
 # check WORKLOAD: run every executor once, compare stdout (memcpy: its first line) with the
 # reference; fills `timed` with "-n NAME 'command'" pairs for hyperfine
 check() {
-    local w=$1 e ref= got
+    local w=$1 e ref='' got
     timed=()
     for e in "${executors[@]}"; do
         if ! cmd "$w" "$e"; then
