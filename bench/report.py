@@ -21,6 +21,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+import jit_summary  # noqa: E402
 
 NOISY_CV = 0.05  # spread above which a figure is flagged as not to be trusted
 
@@ -381,6 +382,7 @@ def main():
     ap.add_argument("--plots", default="docs/plots")
     ap.add_argument("--no-plots", action="store_true")
     ap.add_argument("--programs", help="folder of hyperfine JSON from bench/programs.sh")
+    ap.add_argument("--jit", help="JSON of bench/jit_summary.py (make bench-jit)")
     a = ap.parse_args()
     res = benchlib.Results.load(a.results)
     md_dir = os.path.dirname(os.path.abspath(a.out))
@@ -430,6 +432,12 @@ def main():
     L += guest_section(res)
     L += ["", "## Whole programs (vm vs qemu-riscv64 vs native)", ""]
     L += programs_section(a.programs)
+    L += ["", "## JIT targets", ""]
+    jit_doc = None
+    if a.jit:
+        with open(a.jit) as f:
+            jit_doc = json.load(f)
+    L += jit_summary.markdown_section(jit_doc)
     L += [""]
     L += ["## Noise", ""]
     nz = noisy(res)
@@ -441,7 +449,8 @@ def main():
     L += ["", "## Method", ""]
     L += method_section()
     L += ["", "To reproduce: `make bench-report` (about 5-10 minutes; installs gnuplot-nox "
-          "when missing). Regression check: `make bench-compare`.", ""]
+          "when missing; run `make bench-jit` first for the JIT targets). Regression check: "
+          "`make bench-compare`.", ""]
     os.makedirs(md_dir, exist_ok=True)
     with open(a.out, "w") as f:
         f.write("\n".join(L))

@@ -5,12 +5,16 @@
 #   make bench-quick     a small subset, in well under a minute
 #   make bench-report    build, full run, whole programs, then docs/performance.md + plots
 #   make bench-programs  whole programs: native vs qemu-riscv64 vs vm (hyperfine)
+#   make bench-jit       the JIT targets: native, qemu-riscv64, vm interp, vm jit on mixed,
+#                        Lua, memcpy and start-up, plus translation cost; writes
+#                        BENCH_JIT_JSON (default build/bench-results/jit.json), a few minutes
 #   make bench-compare   run the ratio subset and check it against bench/baseline.json
 #   make bench-baseline  run the ratio subset and rewrite bench/baseline.json (quiet machine!)
 #
 # BENCH_JSON=file.json makes bench-report / bench-compare / bench-baseline use an existing
 # result instead of running the suite. BENCH_CPU picks the CPU to pin to (default: the
-# highest allowed one).
+# highest allowed one). bench-report adds the "JIT targets" section when BENCH_JIT_JSON
+# exists. BENCH_RUNS: timed runs per column of bench-jit.
 
 BENCH_BIN      = $(BUILD)/vm-bench
 BENCH_DIR      = $(BUILD)/bench-results
@@ -27,7 +31,11 @@ BENCH_QUICK_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|guest
 BENCH_RATIO_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|ceiling)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/
 BENCH_TOOLS    = gnuplot:gnuplot-nox hyperfine:hyperfine
 
-.PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools bench-programs
+BENCH_JIT_JSON ?= $(BENCH_DIR)/jit.json
+BENCH_RUNS     ?= 7
+
+.PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools bench-programs \
+        bench-jit
 
 bench: build
 	@mkdir -p $(BENCH_DIR)
@@ -55,8 +63,19 @@ bench-tools:
 bench-programs: build
 	BENCH_CPU=$(BENCH_CPU) bench/programs.sh $(BENCH_DIR)/programs $(BUILD)/vm
 
+# bench/jit.sh exits 1 when a column printed a wrong output: the summary is still written
+# (that column marked), then the target fails; 2 when it could not run at all. Only
+# hyperfine is installed for it when missing.
+bench-jit: build
+	@$(MAKE) --no-print-directory bench-tools BENCH_TOOLS=hyperfine:hyperfine
+	@mkdir -p $(BENCH_DIR)
+	BENCH_CPU=$(BENCH_CPU) BENCH_RUNS=$(BENCH_RUNS) bench/jit.sh $(BENCH_DIR)/jit $(BUILD)/vm; \
+	    st=$$?; [ $$st -ne 2 ] || exit 2; \
+	    python3 bench/jit_summary.py $(BENCH_DIR)/jit --json $(BENCH_JIT_JSON) && exit $$st
+
 BENCH_REPORT = python3 bench/report.py --out docs/performance.md --plots docs/plots \
-               --programs $(BENCH_DIR)/programs
+               --programs $(BENCH_DIR)/programs \
+               $(if $(wildcard $(BENCH_JIT_JSON)),--jit $(BENCH_JIT_JSON))
 
 ifdef BENCH_JSON
 bench-report: bench-tools
