@@ -8,6 +8,8 @@
 # and `engine-<engine>`, so `ctest -L engine-jit` runs one engine's share. Defining each test
 # once and letting this helper multiply it keeps the engines' test lists identical.
 #
+# The jit cases set VM_JIT_THRESHOLD=1: every block is translated on its first execution.
+#
 # The JIT translates for x86-64 hosts only, so elsewhere only the interpreter is listed;
 # -DVM_TEST_ENGINES=interp (or jit) narrows a build's tests to one engine.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
@@ -25,6 +27,11 @@ function(vm_engine_test name)
     endif()
     foreach(engine ${VM_TEST_ENGINES})
         set(env VM_ENGINE=${engine} ${T_ENVIRONMENT})
+        if(engine STREQUAL "jit")
+            # translate every block on its first run, so that even code that runs once (the
+            # differential sequences, start-up code) goes through the translator
+            list(APPEND env VM_JIT_THRESHOLD=1)
+        endif()
         set(labels engine engine-${engine} ${T_LABELS})
         add_test(NAME ${name}/${engine} COMMAND ${T_COMMAND})
         set_tests_properties(${name}/${engine} PROPERTIES ENVIRONMENT "${env}" LABELS "${labels}"

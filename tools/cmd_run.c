@@ -180,6 +180,7 @@ int cmd_run(int argc, char **argv) {
     const char *machine = "user";
     bool stats = false, strace = false;
     const char *engine = NULL;
+    bool threshold_set = false;
     const char *sysroot = NULL, *argv0 = NULL, *prog_path = NULL;
     env_edit_t *edits = calloc((size_t)argc, sizeof(env_edit_t));
     int nedits = 0;
@@ -235,6 +236,7 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
             jit_options.threshold = (unsigned)v;
+            threshold_set = true;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             free(edits);
@@ -269,6 +271,17 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "vm run: unknown engine '%s' (interp or jit)\n", engine);
         free(edits);
         return 2;
+    }
+    const char *th = getenv("VM_JIT_THRESHOLD");
+    if (th && *th && !threshold_set) {
+        char *end;
+        unsigned long v = strtoul(th, &end, 10);
+        if (*end || v == 0 || v > 65535) {
+            fprintf(stderr, "vm run: bad VM_JIT_THRESHOLD value '%s' (1..65535)\n", th);
+            free(edits);
+            return 2;
+        }
+        jit_options.threshold = (unsigned)v;
     }
     if (getenv("VM_JIT_DUMP")) jit_options.dump = true;
     if (getenv("VM_JIT_PERF_MAP")) jit_options.perf_map = true;
