@@ -41,8 +41,31 @@ bool jit_supported(void) {
 #endif
 }
 
+/* Profiling mode (--perf-map): perf names code by its perf-PID.map file only in anonymous
+ * memory, not in a memfd mapping, so the cache is then one anonymous mapping whose protection
+ * flips between read+write (translating, patching) and read+execute (running): still W^X. */
+static int map_cache_anon(jit_t *j) {
+    void *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return -errno;
+    madvise(p, j->size, MADV_DONTFORK);
+    j->rw = j->rx = p;
+    j->toggle = true;
+    jit_emit_trampolines(j);
+    return mprotect(p, j->size, PROT_READ | PROT_EXEC) ? -errno : 0;
+}
+
+/* Make the cache writable (toggle mode) before the translator or the chainer writes. */
+static void write_begin(jit_t *j) {
+    if (j->toggle) mprotect(j->rw, j->size, PROT_READ | PROT_WRITE);
+}
+/* ... and executable again before translated code runs. */
+static void write_end(jit_t *j) {
+    if (j->toggle) mprotect(j->rw, j->size, PROT_READ | PROT_EXEC);
+}
+
 /* Map a fresh code cache of j->size bytes. */
 static int map_cache(jit_t *j) {
+    if (jit_options.perf_map) return map_cache_anon(j);
     int fd = memfd_create("vm-jit", MFD_CLOEXEC);
     if (fd < 0) return -errno;
     int rc = 0;
@@ -123,7 +146,7 @@ void jit_detach(rv_cpu_t *cpu) {
     jit_t *j = cpu->jit;
     if (!j) return;
     munmap(j->rw, j->size);
-    munmap(j->rx, j->size);
+    if (j->rx != j->rw) munmap(j->rx, j->size);
     if (j->perf_map) fclose(j->perf_map);
     free(j->meta);
     free(j->order);
@@ -213,12 +236,14 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     uint64_t t0 = now_ns();
     rv_block_t *b = rv_icache_get(cpu, pc); /* may flush both caches */
     bool refused = false;
+    write_begin(j);
     jit_block_t *jb = jit_translate(cpu, j, b, &refused);
     if (!jb && !refused) { /* the cache is full: start again with an empty one */
         reset(j);
         j->stats.flushes++;
         jb = jit_translate(cpu, j, b, &refused);
     }
+    write_end(j);
     j->stats.translate_ns += now_ns() - t0;
     if (!jb) {
         unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
@@ -250,7 +275,9 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
 static void patch_chain(jit_t *j, uintptr_t field_rx, const uint8_t *target) {
     uint8_t *field = j->rw + (field_rx - (uintptr_t)j->rx);
     int32_t rel = (int32_t)((intptr_t)(uintptr_t)target - (intptr_t)(field_rx + 4));
+    write_begin(j);
     memcpy(field, &rel, 4);
+    write_end(j);
     j->stats.chains++;
 }
 
