@@ -493,3 +493,22 @@ void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     fprintf(out, "stats: jit: interpreted blocks %llu, untranslatable block starts %llu\n",
             (unsigned long long)s->interp_blocks, (unsigned long long)s->untranslatable);
 }
+
+#if !defined(__x86_64__)
+/* No backend for this host: jit_supported() is false and jit_attach() refuses, so nothing
+ * calls these; they exist so that the dispatcher links everywhere. */
+jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, bool *refused) {
+    (void)cpu;
+    (void)j;
+    (void)b;
+    *refused = true;
+    return NULL;
+}
+void jit_emit_trampolines(jit_t *j) {
+    (void)j;
+}
+void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
+    (void)cpu;
+    (void)gregs;
+}
+#endif

@@ -1,12 +1,14 @@
 /* fuzz_cpu.c - libFuzzer target: the input is guest code. It is decoded and disassembled word
  * by word, then run in user mode in a 64 KiB window for a bounded number of instructions.
- * Whatever the bytes, the decoder and the interpreter must neither crash nor touch host
- * memory outside the window (ASan/UBSan watch). */
+ * Whatever the bytes, the decoder, the interpreter and the JIT must neither crash nor touch
+ * host memory outside the window (ASan/UBSan watch), and where both engines stop (ecall,
+ * ebreak, a fault) they must agree on every register, the pc, instret and the memory. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jit/jit.h"
 #include "riscv/cpu.h"
 #include "riscv/decode.h"
 
@@ -14,12 +16,43 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Load the input into a hart's window and reset its state. */
+static void setup(rv_cpu_t *cpu, uint8_t *mem, const uint8_t *data, size_t size) {
+    rv_cpu_flush_icache(cpu); /* new code in the window */
+    memset(cpu->x, 0, sizeof(cpu->x));
+    memset(cpu->f, 0, sizeof(cpu->f));
+    cpu->pc = 0;
+    cpu->instret = 0;
+    cpu->fflags = cpu->frm = 0;
+    cpu->resv_valid = false;
+    memset(mem, 0, WINDOW);
+    memcpy(mem, data, size < WINDOW ? size : WINDOW);
+    cpu->user_mode = true;
+    cpu->mem_base = mem;
+    cpu->mem_size = WINDOW;
+    for (int i = 0; i < 32; i++)
+        cpu->x[i] = (uint64_t)i * 0x101; /* small, mostly in-window */
+    cpu->x[0] = 0;
+    cpu->x[2] = WINDOW - 256;
+}
+
+/* Run until a stop other than the budget (returned) or about 16000 instructions (0). */
+static int run(rv_cpu_t *cpu) {
+    for (int round = 0; round < 8; round++) {
+        int r = rv_run(cpu, 2000);
+        if (cpu->x[0] != 0) abort();
+        if (r != RV_STOP_BUDGET) return r;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static uint8_t *mem;
-    static rv_cpu_t cpu;
+    static uint8_t *mem, *mem_jit;
+    static rv_cpu_t cpu, cpu_jit;
     if (!mem) {
         mem = malloc(WINDOW);
-        if (!mem) abort();
+        mem_jit = malloc(WINDOW);
+        if (!mem || !mem_jit) abort();
     }
     char buf[96];
     for (size_t i = 0; i + 4 <= size; i += 2) {
@@ -30,28 +63,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         rv_disasm(w, i, buf, sizeof(buf));
     }
     if (!cpu.icache && rv_cpu_init(&cpu) != 0) abort();
-    rv_cpu_flush_icache(&cpu); /* new code in the window */
-    memset(cpu.x, 0, sizeof(cpu.x));
-    memset(cpu.f, 0, sizeof(cpu.f));
-    cpu.pc = 0;
-    cpu.fflags = cpu.frm = 0;
-    cpu.resv_valid = false;
-    memset(mem, 0, WINDOW);
-    memcpy(mem, data, size < WINDOW ? size : WINDOW);
-    cpu.user_mode = true;
-    cpu.mem_base = mem;
-    cpu.mem_size = WINDOW;
-    for (int i = 0; i < 32; i++)
-        cpu.x[i] = (uint64_t)i * 0x101; /* small, mostly in-window */
-    cpu.x[0] = 0;
-    cpu.x[2] = WINDOW - 256;
-    for (int round = 0; round < 8; round++) {
-        int r = rv_run(&cpu, 2000);
-        if (cpu.x[0] != 0) abort();
-        if (r == RV_STOP_ECALL)
-            cpu.pc += 4;
-        else if (r != RV_STOP_BUDGET)
-            break;
+    setup(&cpu, mem, data, size);
+    int r = run(&cpu);
+    if (!jit_supported()) return 0;
+    /* the same code under the JIT (every block translated on first run) must stop in the same
+     * architectural state as the interpreter */
+    if (!cpu_jit.icache) {
+        jit_options.threshold = 1;
+        if (rv_cpu_init(&cpu_jit) != 0 || jit_attach(&cpu_jit, 0) != 0) abort();
     }
-    return 0; /* the hart is reused by the next input (freed at exit) */
+    setup(&cpu_jit, mem_jit, data, size);
+    int rj = run(&cpu_jit);
+    if (r != 0 && rj != 0) {
+        if (r != rj || cpu.pc != cpu_jit.pc || cpu.instret != cpu_jit.instret ||
+            memcmp(cpu.x, cpu_jit.x, sizeof(cpu.x)) || memcmp(cpu.f, cpu_jit.f, sizeof(cpu.f)) ||
+            cpu.fflags != cpu_jit.fflags || memcmp(mem, mem_jit, WINDOW) ||
+            (r == RV_STOP_EXCEPTION && (cpu.cause != cpu_jit.cause || cpu.tval != cpu_jit.tval)))
+            abort(); /* the engines disagree */
+    }
+    return 0; /* the harts are reused by the next input (freed at exit) */
 }

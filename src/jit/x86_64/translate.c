@@ -117,6 +117,7 @@ typedef struct tctx {
     unsigned nops_copied;                   /* entries of ops_copy */
     uint8_t *copy_fix[JIT_MAX_HELPERS];     /* imm64 fields to fill with the copies' addresses */
     unsigned ncopy_fix;                     /* entries of copy_fix */
+    unsigned last_g; /* unmapped guest register whose value r11 also holds (0: none) */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -204,6 +205,7 @@ static int src(tctx_t *t, unsigned g, int scratch) {
     }
     int h = host_of(g);
     if (h >= 0) return h;
+    if (g == t->last_g) return R11; /* written by the previous instruction: no reload */
     x86_load64(&t->b, scratch, CPU, OFF_X(g));
     return scratch;
 }
@@ -212,20 +214,27 @@ static int src(tctx_t *t, unsigned g, int scratch) {
 static void put(tctx_t *t, unsigned g, int r) {
     if (g == 0) return;
     int h = host_of(g);
-    if (h >= 0)
+    if (h >= 0) {
         x86_mov_rr(&t->b, h, r);
-    else
+    } else {
+        /* keep a copy in r11: the next instruction usually reads it, and a load right after
+         * the store would wait for store-to-load forwarding */
         x86_store64(&t->b, CPU, OFF_X(g), r);
+        x86_mov_rr(&t->b, R11, r);
+        t->last_g = g;
+    }
 }
 
 /* Set guest register g to a constant (`tmp` is clobbered when v needs 64 bits). */
 static void put_imm_tmp(tctx_t *t, unsigned g, uint64_t v, int tmp) {
     if (g == 0) return;
     int h = host_of(g);
-    if (h >= 0)
+    if (h >= 0) {
         x86_mov_ri(&t->b, h, v);
-    else
+    } else {
         x86_store_imm64(&t->b, CPU, OFF_X(g), v, tmp);
+        if (g == t->last_g || tmp == R11) t->last_g = 0;
+    }
 }
 static void put_imm(tctx_t *t, unsigned g, uint64_t v) {
     put_imm_tmp(t, g, v, RAX);
@@ -438,14 +447,14 @@ static void bitop(tctx_t *t, const rv_op_t *op, enum bitop k, bool imm) {
         x86_shift_cl(b, true, SH_SHR, RAX);
         x86_alu_ri(b, false, ALU_AND, RAX, 1);
     } else {
-        x86_mov_rr(b, R11, a);
+        x86_mov_rr(b, RDX, a);
         x86_mov_ri(b, RAX, 1);
         x86_shift_cl(b, true, SH_SHL, RAX);
         if (k == BIT_CLR) {
             x86_f7(b, true, 2, RAX); /* not */
-            x86_alu_rr(b, true, ALU_AND, RAX, R11);
+            x86_alu_rr(b, true, ALU_AND, RAX, RDX);
         } else {
-            x86_alu_rr(b, true, k == BIT_SET ? ALU_OR : ALU_XOR, RAX, R11);
+            x86_alu_rr(b, true, k == BIT_SET ? ALU_OR : ALU_XOR, RAX, RDX);
         }
     }
     put(t, op->rd, RAX);
@@ -528,8 +537,8 @@ static bool is_fp_mem(unsigned id) {
 /* Finish a load whose value is in `r`: write rd (integer or FP, NaN-boxing singles). */
 static void load_result(tctx_t *t, const rv_op_t *op, int r) {
     if (op->id == RV_I_flw) {
-        x86_mov_ri(&t->b, R11, 0xffffffff00000000ull);
-        x86_alu_rr(&t->b, true, ALU_OR, r, R11);
+        x86_mov_ri(&t->b, RDX, 0xffffffff00000000ull);
+        x86_alu_rr(&t->b, true, ALU_OR, r, RDX);
     }
     if (is_fp_mem(op->id))
         x86_store64(&t->b, CPU, OFF_F(op->rd), r);
@@ -560,8 +569,8 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     if (t->cpu->page_flags) {
         x86_mov_rr(&t->b, RCX, off);
         x86_shift_ri(&t->b, true, SH_SHR, RCX, RV_PAGE_SHIFT);
-        x86_load64(&t->b, R11, CPU, OFF(page_flags));
-        x86_cmp8_mi0_idx(&t->b, R11, RCX);
+        x86_alu_rm(&t->b, ALU_ADD, RCX, CPU, OFF(page_flags));
+        x86_cmp8_mi0_idx(&t->b, RCX, X86_NOREG);
         stub_t *s2 = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_NE), op, idx);
         (void)s2;
     }
@@ -603,10 +612,10 @@ static void emit_mem_stub(tctx_t *t, const stub_t *s) {
     }
     x86_call_r(b, RAX);
     /* status != 0: leave with it (state is already in cpu) */
-    x86_op_rm(b, 0, false, X86_OP(0x8b), R11, CPU, X86_NOREG, 1, OFF(jit_status), false);
-    x86_op_rr(b, false, X86_OP(0x85), R11, R11, false);
+    x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(jit_status), false);
+    x86_op_rr(b, false, X86_OP(0x85), RDX, RDX, false);
     uint8_t *jok = x86_jcc32(b, CC_E);
-    x86_mov_rr(b, RAX, R11);
+    x86_mov_rr(b, RAX, RDX);
     jmp_rx(t, t->j->exit_nospill);
     if (!b->full) x86_patch_rel32(jok, b->p);
     reload_all(b);
@@ -647,10 +656,10 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
-    x86_op_rm(b, 0, false, X86_OP(0x8b), R11, CPU, X86_NOREG, 1, OFF(jit_status), false);
-    x86_op_rr(b, false, X86_OP(0x85), R11, R11, false);
+    x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(jit_status), false);
+    x86_op_rr(b, false, X86_OP(0x85), RDX, RDX, false);
     uint8_t *jok = x86_jcc32(b, CC_E);
-    x86_mov_rr(b, RAX, R11);
+    x86_mov_rr(b, RAX, RDX);
     jmp_rx(t, t->j->exit_spill);
     if (!b->full) x86_patch_rel32(jok, b->p);
     t->helper_calls++;
@@ -844,8 +853,8 @@ static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
     case RV_I_fmv_w_x: {
         int a = src(t, op->rs1, RAX);
         x86_mov32_rr(b, RAX, a);
-        x86_mov_ri(b, R11, 0xffffffff00000000ull);
-        x86_alu_rr(b, true, ALU_OR, RAX, R11);
+        x86_mov_ri(b, RCX, 0xffffffff00000000ull);
+        x86_alu_rr(b, true, ALU_OR, RAX, RCX);
         x86_store64(b, CPU, OFF_F(op->rd), RAX);
         return true;
     }
@@ -943,9 +952,20 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
 
     unsigned n = 0;
     bool ended = false;
+    t->last_g = 0;
     for (uint32_t i = 0; i < blk->nops && !ended && !t->b.full; i++) {
-        if (!emit_op(t, &blk->ops[i], i, &ended)) break;
+        const rv_op_t *op = &blk->ops[i];
+        unsigned before = t->nstubs, calls = t->helper_calls;
+        if (!emit_op(t, op, i, &ended)) break;
         n = i + 1;
+        /* r11 is not kept on slow paths and across helper calls: after an instruction with
+         * either, only a load's own unmapped destination is known to be in r11 (its slow path
+         * writes the result through put() too) */
+        if (t->helper_calls != calls) t->last_g = 0;
+        if (t->nstubs != before) {
+            bool ld = op->id <= RV_I_lwu && op->id >= RV_I_lb && host_of(op->rd) < 0 && op->rd;
+            t->last_g = ld ? op->rd : 0;
+        }
     }
     if (n == 0) {
         *refused = true;
