@@ -18,3 +18,16 @@ else()
              "riscv64-linux-gnu-gcc and qemu-riscv64 (scripts/deps.sh)")
     set_tests_properties(diff/cpu PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:" LABELS diff)
 endif()
+
+# The JIT against the interpreter on other random sequences (seed 2): every sequence runs 3
+# times so that it is hot, with memory carried over, and every register, fcsr and the scratch
+# memory are compared after each run. Needs no qemu.
+if(Python3_Interpreter_FOUND AND VM_RISCV64_CC
+   AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    add_test(NAME diff/engines
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/rvdiff.py
+                     "--vm=$<TARGET_FILE:vm> run --engine=jit --jit-threshold=2"
+                     "--ref=$<TARGET_FILE:vm> run --engine=interp"
+                     --seed 2 --sequences 2000 --repeat 3 --jobs 2)
+    set_tests_properties(diff/engines PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS diff)
+endif()
