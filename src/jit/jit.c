@@ -425,21 +425,25 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
 }
 
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx) {
-    /* exact state first, for a host fault inside (an AMO on an unmapped page); CSR
-     * instructions, which would also want this one counted, never come here */
+    /* exact state first, for a host fault inside (an AMO on an unmapped page); a CSR
+     * instruction also counts itself, since counter CSRs read instret - 1 (rv_exec1) */
+    uint64_t own = rv_insn_table[op->id].fmt == RV_FMT_CSR ? 1 : 0;
     cpu->pc = pc;
-    cpu->instret += idx;
+    cpu->instret += idx + own;
     switch (rv_exec1(cpu, op, pc)) {
-    case RV_EXEC1_OK: cpu->instret -= idx; return;
-    case RV_EXEC1_TRAP: cpu->jit_status = JIT_EXIT_TRAP; return;
+    case RV_EXEC1_OK: cpu->instret -= idx + own; return;
+    case RV_EXEC1_TRAP:
+        cpu->instret -= own;
+        cpu->jit_status = JIT_EXIT_TRAP;
+        return;
     case RV_EXEC1_FLUSHED:
         cpu->pc = pc + op->len;
-        cpu->instret += 1;
+        cpu->instret += 1 - own;
         cpu->jit_status = JIT_EXIT_HOOKED;
         return;
     default:
         cpu->pc = pc + op->len;
-        cpu->instret += 1;
+        cpu->instret += 1 - own;
         cpu->jit_status = JIT_EXIT_HALT;
         return;
     }

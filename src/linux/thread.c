@@ -65,7 +65,9 @@ void linux_thread_free(linux_thread_t *t) {
 }
 
 void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len) {
-    atomic_fetch_add(&t->proc->code_gen, 1);
+    uint64_t old = atomic_fetch_add(&t->proc->code_gen, 1);
+    /* this thread handles the change now; it still flushes later for changes of others */
+    if (old == t->code_gen) t->code_gen = old + 1;
     if (len == UINT64_MAX)
         rv_cpu_flush_icache(t->cpu);
     else

@@ -62,6 +62,7 @@ void rv_cpu_flush_icache(rv_cpu_t *cpu) {
             if (p > 0) cpu->page_flags[p - 1] &= ~RV_PAGE_NEXT_CODE;
         }
         cpu->ncode_pages = 0;
+        cpu->code_pages_lost = false;
     }
     if (cpu->code_lines && cpu->code_lo < cpu->code_hi) {
         uint64_t lo = (cpu->code_lo - cpu->mem_start) >> 6;
@@ -82,7 +83,10 @@ static void note_code_page(rv_cpu_t *cpu, uint64_t p) {
     if (cpu->ncode_pages == cpu->code_pages_cap) {
         size_t cap = cpu->code_pages_cap ? cpu->code_pages_cap * 2 : 256;
         uint64_t *n = realloc(cpu->code_pages, cap * sizeof(*n));
-        if (!n) return;
+        if (!n) {
+            cpu->code_pages_lost = true; /* invalidation falls back to the code range */
+            return;
+        }
         cpu->code_pages = n;
         cpu->code_pages_cap = cap;
     }
@@ -100,7 +104,20 @@ bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
 
 void rv_cpu_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len) {
     uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
-    if (addr < cpu->code_hi && cpu->code_lo < end) rv_cpu_flush_icache(cpu);
+    if (!(addr < cpu->code_hi && cpu->code_lo < end)) return;
+    if (cpu->page_flags && !cpu->code_pages_lost) {
+        /* flush only when a page holding decoded code is in the range: an munmap of heap
+         * memory between the program and the libraries leaves the caches alone */
+        for (size_t i = 0; i < cpu->ncode_pages; i++) {
+            uint64_t a = cpu->mem_start + (cpu->code_pages[i] << RV_PAGE_SHIFT);
+            if (a < end && a + (1u << RV_PAGE_SHIFT) > addr) {
+                rv_cpu_flush_icache(cpu);
+                return;
+            }
+        }
+        return;
+    }
+    rv_cpu_flush_icache(cpu);
 }
 
 /* Read `len` bytes of code at pc; returns false when the fetch faults. */

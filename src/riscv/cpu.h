@@ -156,6 +156,7 @@ struct rv_cpu {
     uint64_t *code_pages;       /* window pages flagged RV_PAGE_CODE since the last flush */
     size_t ncode_pages;         /* entries of code_pages */
     size_t code_pages_cap;      /* its capacity */
+    bool code_pages_lost;       /* a flagged page could not be recorded (out of memory) */
     sigjmp_buf fault_jmp;       /* target of rv_cpu_host_fault */
 };
 
@@ -179,8 +180,9 @@ _Noreturn void rv_cpu_host_fault(rv_cpu_t *cpu, uint64_t cause, uint64_t tval);
 /* Drop every decoded block (fence.i, code loaded or changed). */
 void rv_cpu_flush_icache(rv_cpu_t *cpu);
 
-/* Guest code in [addr, addr+len) changed: drop decoded blocks that may cover it (currently:
- * flush everything when the range meets the decoded code range). */
+/* Guest code in [addr, addr+len) changed: drop decoded blocks that may cover it (everything
+ * is flushed when a page holding decoded code is in the range; without page flags, when the
+ * range meets the decoded code range). */
 void rv_cpu_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len);
 
 /* CSR access for the interpreter. op: 0 write, 1 set, 2 clear; `write` false for csrrs/c

@@ -667,8 +667,7 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
 }
 
 /* Instructions that go to jit_helper_exec: what rv_exec1 runs and has no native code here
- * (F/D arithmetic, AMOs, LR/SC, the rest of Zbb). CSR instructions end decoded blocks and may
- * change what translated code assumes (mstatus.FS, frm): they stay in the interpreter. */
+ * (F/D arithmetic, AMOs, LR/SC, the rest of Zbb; CSR instructions are handled separately). */
 static bool helper_ok(unsigned id) {
     if (id >= RV_I_illegal) return false;
     const rv_insn_info_t *in = &rv_insn_table[id];
@@ -898,6 +897,15 @@ static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
         *ends = true;
         return true;
     default:
+        if (op->id < RV_I_illegal && rv_insn_table[op->id].fmt == RV_FMT_CSR) {
+            /* CSR instructions end decoded blocks: run it, then go on at the next pc (glibc's
+             * floor/ceil/rint save and restore fflags around every call) */
+            if (!emit_helper(t, op, idx)) return false;
+            add_instret(t, idx + 1);
+            exit_direct(t, op_pc(t, op) + op->len);
+            *ends = true;
+            return true;
+        }
         if (!helper_ok(op->id)) return false;
         return emit_helper(t, op, idx);
     }
