@@ -302,7 +302,9 @@ static int interp_one(rv_cpu_t *cpu, jit_t *j) {
 int jit_run(rv_cpu_t *cpu, uint64_t budget) {
     jit_t *j = cpu->jit;
     uint64_t limit = cpu->instret + budget < cpu->instret ? UINT64_MAX : cpu->instret + budget;
-    cpu->jit_limit = limit;
+    atomic_store_explicit(&cpu->jit_limit, limit, memory_order_relaxed);
+    /* an interrupt requested from now on zeroes jit_limit; one requested before is seen by
+     * the loop's first check of interrupt_request */
     cpu->jit_chk = cpu->mem_size >= 8 ? cpu->mem_size - 7 : 0;
     cpu->jit_fast = j->fast;
     if (cpu->catch_host_faults && sigsetjmp(cpu->fault_jmp, 0)) {
@@ -469,7 +471,7 @@ bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
         if (jb->faults[i].host_off != off) continue;
         jit_restore_regs(cpu, gregs);
         cpu->pc = jb->pc + jb->faults[i].guest_off;
-        cpu->instret += jb->faults[i].idx;
+        cpu->instret += jb->faults[i].idx; /* instret of the block start, plus retired ones */
         cpu->cur_block = NULL;
         return true;
     }

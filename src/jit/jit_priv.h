@@ -63,6 +63,7 @@ typedef struct jit {
     bool toggle; /* one mapping whose protection flips (--perf-map), not two views */
     uintptr_t (*enter)(rv_cpu_t *cpu, const uint8_t *code); /* entry trampoline (rx) */
     const uint8_t *exit_spill;   /* exit: store mapped registers, return rax */
+    const uint8_t *exit_regs;    /* exit: store mapped registers (instret already set) */
     const uint8_t *exit_nospill; /* exit: registers already in cpu->x, return rax */
     jit_block_t *hash[JIT_HASH]; /* blocks by guest pc */
     struct jit_fast {
@@ -97,5 +98,6 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
 /* Run instruction `op` (index idx of its block, at pc) with rv_exec1; sets cpu->jit_status. */
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx);
 
-/* Copy the mapped guest registers from a signal context's register array to cpu->x. */
+/* Copy the mapped guest registers and instret from a signal context's register array to
+ * cpu->x and cpu->instret (the instret of the faulting block's start). */
 void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs);

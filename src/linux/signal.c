@@ -72,7 +72,7 @@ static void host_async_handler(int hsig) {
     linux_thread_t *t = linux_current;
     if (!t || !sig) return;
     atomic_fetch_or(&t->pending, bit(sig));
-    atomic_store(&t->cpu->interrupt_request, 1);
+    rv_cpu_interrupt(t->cpu);
 }
 
 /* Host SIGSEGV/SIGBUS: a guest access to a bad page, or a real vm bug. */
@@ -148,7 +148,7 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
 
 void linux_raise(linux_thread_t *t, int sig) {
     atomic_fetch_or(&t->pending, bit(sig));
-    atomic_store(&t->cpu->interrupt_request, 1);
+    rv_cpu_interrupt(t->cpu);
 }
 
 static const char *sig_name(int sig) {

@@ -108,7 +108,7 @@ struct rv_cpu {
     uint64_t tval;           /* on RV_STOP_EXCEPTION: faulting address or instruction bits */
     bool user_mode;         /* true: traps stop the run (Linux); false: M-mode trap through mtvec */
     bool catch_host_faults; /* rv_run takes a sigsetjmp so rv_cpu_host_fault can unwind */
-    _Atomic int interrupt_request; /* set from another thread or a signal handler */
+    _Atomic int interrupt_request; /* set by rv_cpu_interrupt (other thread, signal handler) */
     _Atomic int halt_request;      /* set together with interrupt_request: stop with RV_STOP_HALT */
 
     /* Optional store watch (bare machine: HTIF tohost, self-modifying code). */
@@ -143,11 +143,12 @@ struct rv_cpu {
 
     /* JIT state (src/jit; NULL: the interpreter runs everything). Translated code reads the
      * fields below through fixed offsets from its cpu register. */
-    struct jit *jit;     /* per-hart translation engine, or NULL */
-    uint64_t jit_limit;  /* instret at which translated code returns (the run budget) */
-    uint64_t jit_chk;    /* window offsets below this take the inline path (mem_size - 7) */
-    void *jit_fast;      /* the JIT's indirect-jump table (struct jit_fast[JIT_FAST]) */
-    uint32_t jit_status; /* set by JIT helpers: 0 = go on, else an exit code */
+    struct jit *jit;            /* per-hart translation engine, or NULL */
+    _Atomic uint64_t jit_limit; /* instret at which translated code returns (the budget;
+                                   0 after rv_cpu_interrupt: one compare serves both) */
+    uint64_t jit_chk;           /* window offsets below this take the inline path (mem_size - 7) */
+    void *jit_fast;             /* the JIT's indirect-jump table (struct jit_fast[JIT_FAST]) */
+    uint32_t jit_status;        /* set by JIT helpers: 0 = go on, else an exit code */
 
     /* Interpreter private state. */
     struct rv_icache *icache;   /* decoded blocks (allocated by rv_cpu_init) */
@@ -159,6 +160,13 @@ struct rv_cpu {
     bool code_pages_lost;       /* a flagged page could not be recorded (out of memory) */
     sigjmp_buf fault_jmp;       /* target of rv_cpu_host_fault */
 };
+
+/* Ask the hart to stop at its next block boundary (RV_STOP_INTERRUPT, or RV_STOP_HALT when
+ * halt_request is set first). Safe from another thread or a signal handler. */
+static inline void rv_cpu_interrupt(rv_cpu_t *cpu) {
+    atomic_store(&cpu->interrupt_request, 1);
+    atomic_store_explicit(&cpu->jit_limit, 0, memory_order_relaxed);
+}
 
 /* Reset the hart: zero registers, M-mode, misa = RV64IMAFDC(+U), allocate the decode cache.
  * Returns 0 or -ENOMEM. */

@@ -140,7 +140,7 @@ static void invalidate_range(void **state) {
 static void *poke(void *arg) {
     rv_cpu_t *cpu = arg;
     usleep(20000);
-    atomic_store(&cpu->interrupt_request, 1);
+    rv_cpu_interrupt(cpu);
     return NULL;
 }
 
@@ -156,7 +156,7 @@ static void interrupt_from_thread(void **state) {
     assert_int_equal(cpu.pc, 0x2c);
     atomic_store(&cpu.interrupt_request, 0);
     atomic_store(&cpu.halt_request, 1);
-    atomic_store(&cpu.interrupt_request, 1);
+    rv_cpu_interrupt(&cpu);
     assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_HALT);
     rv_cpu_destroy(&cpu);
 }

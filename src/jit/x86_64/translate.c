@@ -41,9 +41,13 @@
 
 /* Guest register -> host register + 1 (0: lives in cpu->x). */
 static const int8_t gmap1[32] = {
-    [15] = RBX + 1, [14] = RBP + 1, [2] = R12 + 1, [10] = R13 + 1, [13] = RSI + 1,
-    [8] = RDI + 1,  [12] = R8 + 1,  [11] = R9 + 1, [9] = R10 + 1,
+    [15] = RBX + 1, [14] = RBP + 1, [2] = R12 + 1, [10] = R13 + 1,
+    [13] = RSI + 1, [8] = RDI + 1,  [12] = R8 + 1, [11] = R9 + 1,
 };
+
+/* The host register holding cpu->instret while translated code runs: counting in a register
+ * keeps every block's `add` off the store-to-load-forwarding chain a memory counter makes. */
+#define ICNT R10
 
 static inline int host_of(unsigned g) {
     return gmap1[g & 31] - 1;
@@ -72,10 +76,15 @@ void jit_emit_trampolines(jit_t *j) {
     x86_mov_rr(&b, CPU, RDI);
     x86_mov_rr(&b, R11, RSI);
     x86_load64(&b, MEM, CPU, OFF(mem_base));
+    x86_load64(&b, ICNT, CPU, OFF(instret));
     reload_all(&b);
     x86_jmp_r(&b, R11);
     x86_align(&b, 16, 0);
+    /* three ways out: everything in registers; guest registers only (a helper already set
+     * instret); nothing (a slow path stored everything) */
     j->exit_spill = j->rx + (b.p - j->rw);
+    x86_store64(&b, CPU, OFF(instret), ICNT);
+    j->exit_regs = j->rx + (b.p - j->rw);
     spill_all(&b);
     j->exit_nospill = j->rx + (b.p - j->rw);
     x86_alu_ri(&b, true, ALU_ADD, RSP, 8);
@@ -164,7 +173,7 @@ static inline uint64_t op_pc(const tctx_t *t, const rv_op_t *op) {
 }
 
 static void add_instret(tctx_t *t, unsigned n) {
-    if (n) x86_alu_mi(&t->b, ALU_ADD, CPU, OFF(instret), (int32_t)n);
+    if (n) x86_alu_ri(&t->b, true, ALU_ADD, ICNT, (int32_t)n);
 }
 
 static void set_pc(tctx_t *t, uint64_t pc) {
@@ -595,6 +604,7 @@ static void emit_mem_stub(tctx_t *t, const stub_t *s) {
     unsigned w = mem_width(op->id, &sign);
     uint32_t info = w | (sign ? 16u : 0u) | s->idx << 8 | (uint32_t)op->len << 16;
     spill_all(b);
+    x86_store64(b, CPU, OFF(instret), ICNT);
     x86_mov_rr(b, RSI, RAX); /* the guest address (rax survives the offset computation) */
     x86_mov_rr(b, RDI, CPU);
     x86_mov_ri(b, RDX, op_pc(t, op));
@@ -619,6 +629,7 @@ static void emit_mem_stub(tctx_t *t, const stub_t *s) {
     jmp_rx(t, t->j->exit_nospill);
     if (!b->full) x86_patch_rel32(jok, b->p);
     reload_all(b);
+    x86_load64(b, ICNT, CPU, OFF(instret));
     if (s->kind == STUB_LOAD) load_result(t, op, RAX);
     uint8_t *jb = x86_jmp32(b);
     if (!b->full) x86_patch_rel32(jb, s->back);
@@ -628,7 +639,7 @@ static void emit_mem_stub(tctx_t *t, const stub_t *s) {
 
 /* Caller-saved host registers holding guest registers: a C call clobbers them. */
 static bool caller_saved(int h) {
-    return h == RSI || h == RDI || h == R8 || h == R9 || h == R10;
+    return h == RSI || h == RDI || h == R8 || h == R9;
 }
 
 /* Call jit_helper_exec(cpu, op copy, pc, idx) for an instruction without native code. Only the
@@ -644,6 +655,7 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
     set |= (1u << op->rd | 1u << op->rs1 | 1u << op->rs2 | 1u << op->rs3) & ~1u;
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_store64(b, CPU, OFF_X(g), host_of(g));
+    x86_store64(b, CPU, OFF(instret), ICNT);
     x86_mov_rr(b, RDI, CPU);
     /* mov rsi, imm64: the op copy's address, filled in when the metadata is placed */
     x86_rex(b, true, 0, X86_NOREG, RSI, false);
@@ -656,11 +668,12 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
+    x86_load64(b, ICNT, CPU, OFF(instret));
     x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(jit_status), false);
     x86_op_rr(b, false, X86_OP(0x85), RDX, RDX, false);
     uint8_t *jok = x86_jcc32(b, CC_E);
     x86_mov_rr(b, RAX, RDX);
-    jmp_rx(t, t->j->exit_spill);
+    jmp_rx(t, t->j->exit_regs); /* the helper set instret */
     if (!b->full) x86_patch_rel32(jok, b->p);
     t->helper_calls++;
     return true;
@@ -946,10 +959,8 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
         if (needs_fs(blk->ops[i].id)) fp = true;
 
     /* prologue: interrupt, budget, FP state */
-    x86_cmp32_mi8(&t->b, CPU, OFF(interrupt_request), 0);
-    add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_NE), NULL, 0);
-    x86_load64(&t->b, RAX, CPU, OFF(instret));
-    x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(jit_limit));
+    /* one compare covers the budget and interrupts: rv_cpu_interrupt() zeroes jit_limit */
+    x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(jit_limit));
     add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
     if (fp) {
         x86_op_rm(&t->b, 0, false, X86_OP(0x8b), RAX, CPU, X86_NOREG, 1, OFF(mstatus), false);
@@ -1040,4 +1051,5 @@ void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
     };
     for (unsigned g = 1; g < 32; g++)
         if (host_of(g) >= 0) cpu->x[g] = (uint64_t)gregs[greg_of[host_of(g)]];
+    cpu->instret = (uint64_t)gregs[greg_of[ICNT]];
 }
