@@ -429,6 +429,8 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx) {
     /* exact state first, for a host fault inside (an AMO on an unmapped page); a CSR
      * instruction also counts itself, since counter CSRs read instret - 1 (rv_exec1) */
+    if (jit_fp_fast(cpu, op))
+        return;
     uint64_t own = rv_insn_table[op->id].fmt == RV_FMT_CSR ? 1 : 0;
     cpu->pc = pc;
     cpu->instret += idx + own;

@@ -95,6 +95,11 @@ void jit_emit_trampolines(jit_t *j);
  * tval and instret. */
 uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info);
 void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, uint64_t val);
+/* The host-FPU fast path (fp_fast.c): run F/D instruction `op` when the host's result and
+ * flags provably equal the soft-float FPU's (round to nearest, finite, normal results); returns
+ * false, having changed nothing, otherwise. */
+bool jit_fp_fast(rv_cpu_t *cpu, const rv_op_t *op);
+
 /* Run instruction `op` (index idx of its block, at pc) with rv_exec1; sets cpu->jit_status. */
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx);
 
