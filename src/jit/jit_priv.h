@@ -21,7 +21,7 @@
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
 #define JIT_META_SIZE    (16u << 20) /* block metadata arena */
 #define JIT_BLOCK_ROOM   (64u << 10) /* worst-case host bytes of one block (64 insns) */
-#define JIT_TRAMP_SIZE   512u        /* bytes reserved for the trampolines */
+#define JIT_TRAMP_SIZE   1024u       /* bytes reserved for the trampolines */
 #define JIT_MAX_HELPERS  80u         /* instructions run by helpers per block, at most */
 #define JIT_MAX_FAULTPTS 96u         /* inline memory accesses per block, at most */
 
@@ -65,6 +65,8 @@ typedef struct jit {
     const uint8_t *exit_spill;   /* exit: store mapped registers, return rax */
     const uint8_t *exit_regs;    /* exit: store mapped registers (instret already set) */
     const uint8_t *exit_nospill; /* exit: registers already in cpu->x, return rax */
+    const uint8_t *thunk_load;   /* shared slow path of inline loads */
+    const uint8_t *thunk_store;  /* shared slow path of inline stores */
     jit_block_t *hash[JIT_HASH]; /* blocks by guest pc */
     struct jit_fast {
         uint64_t pc;                 /* guest pc (0 = empty; pc 0 never looked up here) */

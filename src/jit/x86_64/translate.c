@@ -26,6 +26,7 @@
  * one is untranslatable the dispatcher runs the interpreter there instead.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/ucontext.h>
 
 #include "jit/jit_priv.h"
@@ -96,6 +97,43 @@ void jit_emit_trampolines(jit_t *j) {
     x86_pop(&b, RBX);
     x86_ret(&b);
     j->enter = (uintptr_t(*)(rv_cpu_t *, const uint8_t *))(void *)j->rx;
+    /* Slow-path thunks, called from a block's stub: rax = guest address, rdx = pc, r11 =
+     * access info, rcx = a store's value. Everything goes to cpu, the helper runs; on success
+     * the registers come back and the thunk returns (a load's value in rax), else it drops
+     * its return address and leaves translated code with the helper's exit code. */
+    for (int store = 0; store < 2; store++) {
+        x86_align(&b, 16, 0);
+        if (store)
+            j->thunk_store = j->rx + (b.p - j->rw);
+        else
+            j->thunk_load = j->rx + (b.p - j->rw);
+        x86_alu_ri(&b, true, ALU_SUB, RSP, 8); /* 16-byte alignment for the C call */
+        spill_all(&b);
+        x86_store64(&b, CPU, OFF(instret), ICNT);
+        if (store) x86_mov_rr(&b, R8, RCX);
+        x86_mov_rr(&b, RDI, CPU);
+        x86_mov_rr(&b, RSI, RAX);
+        x86_mov32_rr(&b, RCX, R11);
+        x86_mov_ri(&b, RAX,
+                   store ? (uint64_t)(uintptr_t)jit_helper_store
+                         : (uint64_t)(uintptr_t)jit_helper_load);
+        x86_call_r(&b, RAX);
+        x86_op_rm(&b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(jit_status), false);
+        x86_op_rr(&b, false, X86_OP(0x85), RDX, RDX, false);
+        uint8_t *jerr = x86_jcc32(&b, CC_NE);
+        reload_all(&b);
+        x86_load64(&b, ICNT, CPU, OFF(instret));
+        x86_alu_ri(&b, true, ALU_ADD, RSP, 8);
+        x86_ret(&b);
+        x86_patch_rel32(jerr, b.p);
+        x86_alu_ri(&b, true, ALU_ADD, RSP, 16); /* alignment slot and return address */
+        x86_mov_rr(&b, RAX, RDX);
+        uint8_t *f = x86_jmp32(&b);
+        int32_t rel = (int32_t)((intptr_t)(uintptr_t)j->exit_nospill -
+                                (intptr_t)(uintptr_t)(j->rx + (f - j->rw) + 4));
+        memcpy(f, &rel, 4);
+    }
+    if (b.full) abort(); /* JIT_TRAMP_SIZE too small: a build error, not a run-time one */
 }
 
 /* ---- translation context ---- */
@@ -104,11 +142,12 @@ enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE };
 
 /* Out-of-line code emitted after the block body. */
 typedef struct stub {
-    uint8_t kind;      /* enum stub_kind */
-    uint8_t *jfield;   /* rel32 of the jcc that leads here */
-    uint8_t *back;     /* where the slow path resumes (rw view) */
-    const rv_op_t *op; /* the instruction */
-    unsigned idx;      /* its index in the block */
+    uint8_t kind;     /* enum stub_kind */
+    uint8_t *jfield;  /* rel32 of the jcc that leads here */
+    uint8_t *jfield2; /* a second jcc leading here, or NULL */
+    uint8_t *back;    /* where the slow path resumes (rw view) */
+    rv_op_t op;       /* the instruction (a copy: decoded blocks may go during translation) */
+    unsigned idx;     /* its index in the block */
 } stub_t;
 
 typedef struct tctx {
@@ -198,8 +237,9 @@ static stub_t *add_stub(tctx_t *t, enum stub_kind kind, uint8_t *jfield, const r
     stub_t *s = &t->stubs[t->nstubs++];
     s->kind = (uint8_t)kind;
     s->jfield = jfield;
+    s->jfield2 = NULL;
     s->back = NULL;
-    s->op = op;
+    if (op) s->op = *op;
     s->idx = idx;
     return s;
 }
@@ -580,8 +620,7 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
         x86_shift_ri(&t->b, true, SH_SHR, RCX, RV_PAGE_SHIFT);
         x86_alu_rm(&t->b, ALU_ADD, RCX, CPU, OFF(page_flags));
         x86_cmp8_mi0_idx(&t->b, RCX, X86_NOREG);
-        stub_t *s2 = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_NE), op, idx);
-        (void)s2;
+        s->jfield2 = x86_jcc32(&t->b, CC_NE); /* a flagged page: the same slow path */
     }
     int v;
     if (is_fp_mem(op->id)) {
@@ -593,43 +632,39 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     note_fault(t, op, idx);
     x86_store_idx(&t->b, MEM, off, v, w);
     s->back = t->b.p;
-    if (t->cpu->page_flags) t->stubs[t->nstubs - 1].back = t->b.p;
 }
 
-/* The slow path of a load or store: all state to cpu, call the helper, go on or leave. */
+/* The slow path of one load or store: guest address in rax (still there from the inline
+ * path), its pc in rdx, the access info in r11, a store's value in rcx; then the shared thunk
+ * (jit_emit_trampolines) does the rest and returns here only when the access succeeded. */
 static void emit_mem_stub(tctx_t *t, const stub_t *s) {
     x86_buf_t *b = &t->b;
-    const rv_op_t *op = s->op;
+    const rv_op_t *op = &s->op;
     bool sign;
     unsigned w = mem_width(op->id, &sign);
     uint32_t info = w | (sign ? 16u : 0u) | s->idx << 8 | (uint32_t)op->len << 16;
-    spill_all(b);
-    x86_store64(b, CPU, OFF(instret), ICNT);
-    x86_mov_rr(b, RSI, RAX); /* the guest address (rax survives the offset computation) */
-    x86_mov_rr(b, RDI, CPU);
-    x86_mov_ri(b, RDX, op_pc(t, op));
-    x86_mov_ri(b, RCX, info);
     if (s->kind == STUB_STORE) {
+        int h = host_of(op->rs2);
         if (is_fp_mem(op->id))
-            x86_load64(b, R8, CPU, OFF_F(op->rs2));
+            x86_load64(b, RCX, CPU, OFF_F(op->rs2));
         else if (op->rs2 == 0)
-            x86_mov_ri(b, R8, 0);
+            x86_mov_ri(b, RCX, 0);
+        else if (h >= 0)
+            x86_mov_rr(b, RCX, h);
         else
-            x86_load64(b, R8, CPU, OFF_X(op->rs2));
-        x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_store);
-    } else {
-        x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_load);
+            x86_load64(b, RCX, CPU, OFF_X(op->rs2)); /* memory always holds unmapped ones */
     }
-    x86_call_r(b, RAX);
-    /* status != 0: leave with it (state is already in cpu) */
-    x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(jit_status), false);
-    x86_op_rr(b, false, X86_OP(0x85), RDX, RDX, false);
-    uint8_t *jok = x86_jcc32(b, CC_E);
-    x86_mov_rr(b, RAX, RDX);
-    jmp_rx(t, t->j->exit_nospill);
-    if (!b->full) x86_patch_rel32(jok, b->p);
-    reload_all(b);
-    x86_load64(b, ICNT, CPU, OFF(instret));
+    x86_mov_ri(b, RDX, op_pc(t, op));
+    x86_mov_ri(b, R11, info);
+    x86_byte(b, 0xe8); /* call rel32 */
+    uint8_t *f = b->p;
+    x86_u32(b, 0);
+    if (!b->full) {
+        const uint8_t *thunk = s->kind == STUB_STORE ? t->j->thunk_store : t->j->thunk_load;
+        int32_t rel =
+            (int32_t)((intptr_t)(uintptr_t)thunk - (intptr_t)(uintptr_t)(to_rx(t, f) + 4));
+        memcpy(f, &rel, 4);
+    }
     if (s->kind == STUB_LOAD) load_result(t, op, RAX);
     uint8_t *jb = x86_jmp32(b);
     if (!b->full) x86_patch_rel32(jb, s->back);
@@ -1001,6 +1036,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     for (unsigned i = 0; i < t->nstubs && !t->b.full; i++) {
         stub_t *s = &t->stubs[i];
         x86_patch_rel32(s->jfield, t->b.p);
+        if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
         switch (s->kind) {
         case STUB_CHECK:
             set_pc(t, blk->pc);
