@@ -234,13 +234,16 @@ static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b
 /* Translate the block at pc; NULL when the backend refuses its first instruction. */
 static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     uint64_t t0 = now_ns();
-    rv_block_t *b = rv_icache_get(cpu, pc); /* may flush both caches */
     bool refused = false;
+    jit_block_t *jb = NULL;
+    rv_block_t *b = NULL;
     write_begin(j);
-    jit_block_t *jb = jit_translate(cpu, j, b, &refused);
-    if (!jb && !refused) { /* the cache is full: start again with an empty one */
-        reset(j);
-        j->stats.flushes++;
+    for (int attempt = 0; attempt < 2 && !jb && !refused; attempt++) {
+        if (attempt) { /* the cache was full, or decoding flushed it: start again empty */
+            reset(j);
+            j->stats.flushes++;
+        }
+        b = rv_icache_get(cpu, pc); /* may flush both caches */
         jb = jit_translate(cpu, j, b, &refused);
     }
     write_end(j);
@@ -429,8 +432,7 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx) {
     /* exact state first, for a host fault inside (an AMO on an unmapped page); a CSR
      * instruction also counts itself, since counter CSRs read instret - 1 (rv_exec1) */
-    if (jit_fp_fast(cpu, op))
-        return;
+    if (jit_fp_fast(cpu, op)) return;
     uint64_t own = rv_insn_table[op->id].fmt == RV_FMT_CSR ? 1 : 0;
     cpu->pc = pc;
     cpu->instret += idx + own;

@@ -22,8 +22,10 @@
 #define JIT_META_SIZE    (16u << 20) /* block metadata arena */
 #define JIT_BLOCK_ROOM   (64u << 10) /* worst-case host bytes of one block (64 insns) */
 #define JIT_TRAMP_SIZE   1024u       /* bytes reserved for the trampolines */
-#define JIT_MAX_HELPERS  80u         /* instructions run by helpers per block, at most */
-#define JIT_MAX_FAULTPTS 96u         /* inline memory accesses per block, at most */
+#define JIT_MAX_HELPERS  160u        /* instructions run by helpers per block, at most */
+#define JIT_MAX_STUBS    256u        /* out-of-line pieces per translation, at most */
+#define JIT_SB_INSNS     96u         /* a superblock stops growing at this many guest insns */
+#define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
 
 /* Exit codes returned by translated code (in rax); any larger value is the read+execute
  * address of a patchable jump (a chain request: cpu->pc holds its target). */

@@ -138,7 +138,7 @@ void jit_emit_trampolines(jit_t *j) {
 
 /* ---- translation context ---- */
 
-enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE };
+enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE, STUB_CHAIN };
 
 /* Out-of-line code emitted after the block body. */
 typedef struct stub {
@@ -147,16 +147,19 @@ typedef struct stub {
     uint8_t *jfield2; /* a second jcc leading here, or NULL */
     uint8_t *back;    /* where the slow path resumes (rw view) */
     rv_op_t op;       /* the instruction (a copy: decoded blocks may go during translation) */
-    unsigned idx;     /* its index in the block */
+    uint64_t pc;      /* its guest pc (a chain stub: the jump's target) */
+    unsigned idx;     /* instructions of the path before it not yet in the instret register */
 } stub_t;
 
 typedef struct tctx {
     x86_buf_t b;           /* output (rw view) */
     jit_t *j;              /* the JIT */
     rv_cpu_t *cpu;         /* the hart (for translation-time facts: mem_start, flags) */
-    const rv_block_t *blk; /* the decoded block */
+    const rv_block_t *blk; /* the decoded block being translated (changes along a superblock) */
+    uint64_t sb_pc;        /* guest pc of the translation's first instruction */
+    unsigned counted;      /* instructions of the path already added to the instret register */
     uint8_t *start;        /* block start (rw view) */
-    stub_t stubs[JIT_MAX_FAULTPTS + 4];     /* pending out-of-line code */
+    stub_t stubs[JIT_MAX_STUBS];            /* pending out-of-line code */
     unsigned nstubs;                        /* entries of stubs[] */
     jit_faultpt_t faults[JIT_MAX_FAULTPTS]; /* inline accesses */
     unsigned nfaults;                       /* entries of faults[] */
@@ -211,8 +214,10 @@ static inline uint64_t op_pc(const tctx_t *t, const rv_op_t *op) {
     return t->blk->pc + op->off;
 }
 
+/* Bring the instret register to `n` instructions of the path (adds what is not counted yet). */
 static void add_instret(tctx_t *t, unsigned n) {
-    if (n) x86_alu_ri(&t->b, true, ALU_ADD, ICNT, (int32_t)n);
+    if (n > t->counted) x86_alu_ri(&t->b, true, ALU_ADD, ICNT, (int32_t)(n - t->counted));
+    t->counted = n;
 }
 
 static void set_pc(tctx_t *t, uint64_t pc) {
@@ -239,8 +244,11 @@ static stub_t *add_stub(tctx_t *t, enum stub_kind kind, uint8_t *jfield, const r
     s->jfield = jfield;
     s->jfield2 = NULL;
     s->back = NULL;
-    if (op) s->op = *op;
-    s->idx = idx;
+    if (op) {
+        s->op = *op;
+        s->pc = op_pc(t, op);
+    }
+    s->idx = idx - t->counted;
     return s;
 }
 
@@ -556,8 +564,8 @@ static int mem_addr(tctx_t *t, const rv_op_t *op) {
 static void note_fault(tctx_t *t, const rv_op_t *op, unsigned idx) {
     jit_faultpt_t *f = &t->faults[t->nfaults++];
     f->host_off = (uint32_t)(t->b.p - t->start);
-    f->idx = (uint16_t)idx;
-    f->guest_off = (uint16_t)op->off;
+    f->idx = (uint16_t)(idx - t->counted);
+    f->guest_off = (uint16_t)(op_pc(t, op) - t->sb_pc);
 }
 
 /* Access width and sign of a load or store op. */
@@ -654,7 +662,7 @@ static void emit_mem_stub(tctx_t *t, const stub_t *s) {
         else
             x86_load64(b, RCX, CPU, OFF_X(op->rs2)); /* memory always holds unmapped ones */
     }
-    x86_mov_ri(b, RDX, op_pc(t, op));
+    x86_mov_ri(b, RDX, s->pc);
     x86_mov_ri(b, R11, info);
     x86_byte(b, 0xe8); /* call rel32 */
     uint8_t *f = b->p;
@@ -698,7 +706,7 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
     t->copy_fix[t->ncopy_fix++] = b->p;
     x86_u64(b, (uint64_t)(t->nops_copied - 1));
     x86_mov_ri(b, RDX, op_pc(t, op));
-    x86_mov_ri(b, RCX, idx);
+    x86_mov_ri(b, RCX, idx - t->counted);
     x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_exec);
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
@@ -725,15 +733,18 @@ static bool helper_ok(unsigned id) {
 
 /* ---- control flow ---- */
 
-static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc cc) {
+/* A conditional branch: the taken side is a patchable jcc (to an out-of-line exit until the
+ * dispatcher chains it); the fall-through side is left to the caller (*cont). */
+static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc cc,
+                        uint64_t *cont) {
     add_instret(t, idx + 1);
     int a = src(t, op->rs1, RAX);
     int b = src(t, op->rs2, RCX);
     x86_alu_rr(&t->b, true, ALU_CMP, a, b);
-    uint8_t *jt = x86_jcc32(&t->b, cc);
-    exit_direct(t, op_pc(t, op) + op->len);
-    if (!t->b.full) x86_patch_rel32(jt, t->b.p);
-    exit_direct(t, op_pc(t, op) + (uint64_t)(int64_t)op->imm);
+    x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is 4-byte aligned */
+    stub_t *s = add_stub(t, STUB_CHAIN, x86_jcc32(&t->b, cc), op, idx + 1);
+    s->pc = op_pc(t, op) + (uint64_t)(int64_t)op->imm;
+    *cont = op_pc(t, op) + op->len;
 }
 
 static void emit_jalr(tctx_t *t, const rv_op_t *op, unsigned idx) {
@@ -761,9 +772,10 @@ static void emit_jalr(tctx_t *t, const rv_op_t *op, unsigned idx) {
 
 /* Emit one instruction; returns false when the backend does not translate it. `ends` is set
  * when the instruction ended the block (its exits are emitted). */
-static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
+static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends, uint64_t *cont) {
     x86_buf_t *b = &t->b;
     *ends = false;
+    *cont = 0;
     switch (op->id) {
     case RV_I_nop: return true;
     case RV_I_lui: put_imm(t, op->rd, (uint64_t)(int64_t)op->imm); return true;
@@ -905,28 +917,25 @@ static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
         x86_store64(b, CPU, OFF_F(op->rd), RAX);
         return true;
     }
-    /* block ends */
-    case RV_I_fallthrough:
-        add_instret(t, idx);
-        exit_direct(t, op_pc(t, op));
+    /* block ends */ case RV_I_fallthrough: /* the caller continues at *cont or leaves for it */
+        *cont = op_pc(t, op);
         *ends = true;
         return true;
     case RV_I_jal:
         put_imm(t, op->rd, op_pc(t, op) + op->len);
-        add_instret(t, idx + 1);
-        exit_direct(t, op_pc(t, op) + (uint64_t)(int64_t)op->imm);
+        *cont = op_pc(t, op) + (uint64_t)(int64_t)op->imm;
         *ends = true;
         return true;
     case RV_I_jalr:
         emit_jalr(t, op, idx);
         *ends = true;
         return true;
-    case RV_I_beq: emit_branch(t, op, idx, CC_E); break;
-    case RV_I_bne: emit_branch(t, op, idx, CC_NE); break;
-    case RV_I_blt: emit_branch(t, op, idx, CC_L); break;
-    case RV_I_bge: emit_branch(t, op, idx, CC_GE); break;
-    case RV_I_bltu: emit_branch(t, op, idx, CC_B); break;
-    case RV_I_bgeu: emit_branch(t, op, idx, CC_AE); break;
+    case RV_I_beq: emit_branch(t, op, idx, CC_E, cont); break;
+    case RV_I_bne: emit_branch(t, op, idx, CC_NE, cont); break;
+    case RV_I_blt: emit_branch(t, op, idx, CC_L, cont); break;
+    case RV_I_bge: emit_branch(t, op, idx, CC_GE, cont); break;
+    case RV_I_bltu: emit_branch(t, op, idx, CC_B, cont); break;
+    case RV_I_bgeu: emit_branch(t, op, idx, CC_AE, cont); break;
     case RV_I_ecall:
     case RV_I_ebreak:
         if (!t->cpu->user_mode) return false; /* M-mode trap entry: the interpreter's job */
@@ -989,12 +998,14 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     t->b = (x86_buf_t){start, j->rw + j->size, false};
     if ((size_t)(t->b.end - start) > JIT_BLOCK_ROOM) t->b.end = start + JIT_BLOCK_ROOM;
 
+    t->sb_pc = blk->pc;
+    t->counted = 0;
     bool fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) fp = true;
 
-    /* prologue: interrupt, budget, FP state */
-    /* one compare covers the budget and interrupts: rv_cpu_interrupt() zeroes jit_limit */
+    /* prologue: one compare covers the budget and interrupts (rv_cpu_interrupt() zeroes
+     * jit_limit); blocks with FP instructions also check mstatus.FS */
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(jit_limit));
     add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
     if (fp) {
@@ -1004,33 +1015,73 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
         add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
     }
 
-    unsigned n = 0;
-    bool ended = false;
+    /* The body: the decoded block, then - a superblock - the blocks its fall-through side and
+     * direct jumps lead to, while they are new on the path and the limits allow. */
+    unsigned n = 0, base = 0, nblocks = 1;
+    uint64_t visited[8] = {blk->pc};
+    uint64_t flushes = cpu->stats.flushes;
     t->last_g = 0;
-    for (uint32_t i = 0; i < blk->nops && !ended && !t->b.full; i++) {
-        const rv_op_t *op = &blk->ops[i];
-        unsigned before = t->nstubs, calls = t->helper_calls;
-        if (!emit_op(t, op, i, &ended)) break;
-        n = i + 1;
-        /* r11 is not kept on slow paths and across helper calls: after an instruction with
-         * either, only a load's own unmapped destination is known to be in r11 (its slow path
-         * writes the result through put() too) */
-        if (t->helper_calls != calls) t->last_g = 0;
-        if (t->nstubs != before) {
-            bool ld = op->id <= RV_I_lwu && op->id >= RV_I_lb && host_of(op->rd) < 0 && op->rd;
-            t->last_g = ld ? op->rd : 0;
+    for (;;) {
+        const rv_block_t *cb = t->blk;
+        const rv_op_t *unsupported = NULL;
+        bool ended = false;
+        uint64_t cont = 0;
+        for (uint32_t i = 0; i < cb->nops && !ended && !t->b.full; i++) {
+            const rv_op_t *op = &cb->ops[i];
+            unsigned before = t->nstubs, calls = t->helper_calls;
+            if (t->nfaults >= JIT_MAX_FAULTPTS || t->nstubs + 2 >= JIT_MAX_STUBS ||
+                !emit_op(t, op, base + i, &ended, &cont)) {
+                unsupported = op;
+                break;
+            }
+            n = base + (op->id == RV_I_fallthrough ? i : i + 1);
+            /* r11 is not kept on slow paths and across helper calls: after an instruction
+             * with either, only a load's own unmapped destination is known to be in r11 (its
+             * slow path writes the result through put() too) */
+            if (t->helper_calls != calls) t->last_g = 0;
+            if (t->nstubs != before) {
+                bool ld = op->id <= RV_I_lwu && op->id >= RV_I_lb && host_of(op->rd) < 0 && op->rd;
+                t->last_g = ld ? op->rd : 0;
+            }
         }
-    }
-    if (n == 0) {
-        *refused = true;
-        return NULL;
-    }
-    if (!ended) {
-        /* stopped before an untranslated instruction: the interpreter runs it */
-        const rv_op_t *op = &blk->ops[n];
+        if (t->b.full) break;
+        if (unsupported) {
+            if (n == 0) {
+                *refused = true;
+                return NULL;
+            }
+            /* stopped before an untranslated instruction: the interpreter runs it */
+            add_instret(t, n);
+            set_pc(t, op_pc(t, unsupported));
+            exit_code(t, JIT_EXIT_INTERP, true);
+            break;
+        }
+        if (!cont) break; /* the last instruction emitted its own exits */
+        bool extend = n < JIT_SB_INSNS && nblocks < 8 &&
+                      t->nfaults + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS &&
+                      t->nstubs + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS &&
+                      t->nops_copied + RV_BLOCK_MAX <= JIT_MAX_HELPERS && !jit_options.no_chain;
+        for (unsigned v = 0; v < nblocks && extend; v++)
+            if (visited[v] == cont) extend = false; /* no unrolling of loops */
+        if (extend) {
+            const rv_block_t *nb = rv_icache_get(cpu, cont);
+            if (cpu->stats.flushes != flushes) { /* decoding flushed the caches: start again */
+                t->b.full = true;
+                break;
+            }
+            for (uint32_t i = 0; i < nb->nops && extend; i++)
+                if (needs_fs(nb->ops[i].id) && !fp) extend = false; /* no FS check was made */
+            if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
+            if (extend) {
+                t->blk = nb;
+                visited[nblocks++] = cont;
+                base = n;
+                continue;
+            }
+        }
         add_instret(t, n);
-        set_pc(t, op_pc(t, op));
-        exit_code(t, JIT_EXIT_INTERP, true);
+        exit_direct(t, cont);
+        break;
     }
     /* out-of-line code */
     for (unsigned i = 0; i < t->nstubs && !t->b.full; i++) {
@@ -1039,12 +1090,17 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
         if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
         switch (s->kind) {
         case STUB_CHECK:
-            set_pc(t, blk->pc);
+            set_pc(t, t->sb_pc);
             exit_code(t, JIT_EXIT_LOOKUP, true);
             break;
         case STUB_FS:
-            set_pc(t, blk->pc);
+            set_pc(t, t->sb_pc);
             exit_code(t, JIT_EXIT_INTERP, true);
+            break;
+        case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
+            set_pc(t, s->pc);
+            x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
+            jmp_rx(t, t->j->exit_spill);
             break;
         default: emit_mem_stub(t, s); break;
         }
@@ -1052,7 +1108,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     if (t->b.full) return NULL;
 
     jit_block_t *jb = (jit_block_t *)(j->meta + j->meta_used);
-    jb->pc = blk->pc;
+    jb->pc = t->sb_pc;
     jb->code = j->rx + (start - j->rw);
     jb->code_len = (uint32_t)(t->b.p - start);
     jb->ninsns = n;
