@@ -474,7 +474,7 @@ bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
     for (uint32_t i = 0; i < jb->nfault; i++) {
         if (jb->faults[i].host_off != off) continue;
         jit_restore_regs(cpu, gregs);
-        cpu->pc = jb->pc + jb->faults[i].guest_off;
+        cpu->pc = jb->pc + (uint64_t)jb->faults[i].guest_off;
         cpu->instret += jb->faults[i].idx; /* instret of the block start, plus retired ones */
         cpu->cur_block = NULL;
         return true;

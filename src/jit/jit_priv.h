@@ -40,9 +40,9 @@ enum jit_exit {
 
 /* An inline guest memory access that can fault on the host (user mode: unmapped pages). */
 typedef struct jit_faultpt {
-    uint32_t host_off;  /* offset of the host access instruction from the block's code */
-    uint16_t idx;       /* index of the guest instruction in the block */
-    uint16_t guest_off; /* its offset from the block's guest pc */
+    uint32_t host_off; /* offset of the host access instruction from the block's code */
+    uint32_t idx;      /* path instructions before it not yet in the instret register */
+    int64_t guest_off; /* its guest pc minus the block's (a superblock may jump backwards) */
 } jit_faultpt_t;
 
 /* One translated block. */

@@ -138,6 +138,9 @@ void jit_emit_trampolines(jit_t *j) {
 
 /* ---- translation context ---- */
 
+/* emit_op's "no continuation": pcs are even, so 1 is never one (pc 0 is a real target). */
+#define NO_CONT 1u
+
 enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE, STUB_CHAIN };
 
 /* Out-of-line code emitted after the block body. */
@@ -564,8 +567,8 @@ static int mem_addr(tctx_t *t, const rv_op_t *op) {
 static void note_fault(tctx_t *t, const rv_op_t *op, unsigned idx) {
     jit_faultpt_t *f = &t->faults[t->nfaults++];
     f->host_off = (uint32_t)(t->b.p - t->start);
-    f->idx = (uint16_t)(idx - t->counted);
-    f->guest_off = (uint16_t)(op_pc(t, op) - t->sb_pc);
+    f->idx = idx - t->counted;
+    f->guest_off = (int64_t)(op_pc(t, op) - t->sb_pc);
 }
 
 /* Access width and sign of a load or store op. */
@@ -775,7 +778,7 @@ static void emit_jalr(tctx_t *t, const rv_op_t *op, unsigned idx) {
 static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends, uint64_t *cont) {
     x86_buf_t *b = &t->b;
     *ends = false;
-    *cont = 0;
+    *cont = NO_CONT;
     switch (op->id) {
     case RV_I_nop: return true;
     case RV_I_lui: put_imm(t, op->rd, (uint64_t)(int64_t)op->imm); return true;
@@ -1025,7 +1028,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
         const rv_block_t *cb = t->blk;
         const rv_op_t *unsupported = NULL;
         bool ended = false;
-        uint64_t cont = 0;
+        uint64_t cont = NO_CONT;
         for (uint32_t i = 0; i < cb->nops && !ended && !t->b.full; i++) {
             const rv_op_t *op = &cb->ops[i];
             unsigned before = t->nstubs, calls = t->helper_calls;
@@ -1056,7 +1059,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
             exit_code(t, JIT_EXIT_INTERP, true);
             break;
         }
-        if (!cont) break; /* the last instruction emitted its own exits */
+        if (cont == NO_CONT) break; /* the last instruction emitted its own exits */
         bool extend = n < JIT_SB_INSNS && nblocks < 8 &&
                       t->nfaults + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS &&
                       t->nstubs + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS &&
