@@ -224,14 +224,16 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     if (code_end > cpu->code_hi) cpu->code_hi = code_end;
     if (cpu->code_lines) {
         uint64_t nlines = cpu->mem_size >> 6;
-        for (uint64_t a = pc & ~63ull; a < code_end; a += 64) {
+        for (uint64_t a = pc & ~63ull; a < code_end && a >= (pc & ~63ull); a += 64) {
             uint64_t l = (a - cpu->mem_start) >> 6;
             if (l < nlines) cpu->code_lines[l / 64] |= 1ull << (l % 64);
         }
     }
     if (cpu->page_flags) {
         uint64_t npages = cpu->mem_size >> RV_PAGE_SHIFT;
-        for (uint64_t a = pc; a < code_end; a = (a | ((1u << RV_PAGE_SHIFT) - 1)) + 1) {
+        for (uint64_t a = pc, next; a < code_end; a = next) {
+            next = (a | ((1u << RV_PAGE_SHIFT) - 1)) + 1;
+            if (next < a) next = code_end; /* the last page of the address space: no wrap */
             uint64_t p = (a - cpu->mem_start) >> RV_PAGE_SHIFT;
             if (p < npages && !(cpu->page_flags[p] & RV_PAGE_CODE)) {
                 cpu->page_flags[p] |= RV_PAGE_CODE;

@@ -16,8 +16,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Load the input into a hart's window and reset its state. */
-static void setup(rv_cpu_t *cpu, uint8_t *mem, const uint8_t *data, size_t size) {
+/* Load the input into a hart's window and reset its state. The window's pages are watched
+ * for stores into decoded code (as in user mode), so code that rewrites itself runs its new
+ * instructions in both engines, not whatever each had decoded before. */
+static void setup(rv_cpu_t *cpu, uint8_t *mem, uint8_t *flags, const uint8_t *data, size_t size) {
+    cpu->page_flags = flags;
     rv_cpu_flush_icache(cpu); /* new code in the window */
     memset(cpu->x, 0, sizeof(cpu->x));
     memset(cpu->f, 0, sizeof(cpu->f));
@@ -48,6 +51,7 @@ static int run(rv_cpu_t *cpu) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static uint8_t *mem, *mem_jit;
+    static uint8_t flags[WINDOW >> 12], flags_jit[WINDOW >> 12];
     static rv_cpu_t cpu, cpu_jit;
     if (!mem) {
         mem = malloc(WINDOW);
@@ -63,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         rv_disasm(w, i, buf, sizeof(buf));
     }
     if (!cpu.icache && rv_cpu_init(&cpu) != 0) abort();
-    setup(&cpu, mem, data, size);
+    setup(&cpu, mem, flags, data, size);
     int r = run(&cpu);
     if (!jit_supported()) return 0;
     /* the same code under the JIT (every block translated on first run) must stop in the same
@@ -72,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         jit_options.threshold = 1;
         if (rv_cpu_init(&cpu_jit) != 0 || jit_attach(&cpu_jit, 0) != 0) abort();
     }
-    setup(&cpu_jit, mem_jit, data, size);
+    setup(&cpu_jit, mem_jit, flags_jit, data, size);
     int rj = run(&cpu_jit);
     if (r != 0 && rj != 0) {
         if (r != rj || cpu.pc != cpu_jit.pc || cpu.instret != cpu_jit.instret ||

@@ -757,17 +757,19 @@ static void emit_jalr(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
-    x86_store64(b, CPU, OFF(pc), RAX);
-    /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16 */
+    /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16; the table of this
+     * hart never moves, so its address is a constant here */
     x86_mov_rr(b, RCX, RAX);
     x86_shift_ri(b, true, SH_SHR, RCX, 1);
     x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
     x86_shift_ri(b, false, SH_SHL, RCX, 4);
-    x86_alu_rm(b, ALU_ADD, RCX, CPU, OFF(jit_fast));
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
+    x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
     x86_alu_rm(b, ALU_CMP, RAX, RCX, 0);
     uint8_t *jmiss = x86_jcc32(b, CC_NE);
     x86_jmp_m(b, RCX, 8);
     if (!b->full) x86_patch_rel32(jmiss, b->p);
+    x86_store64(b, CPU, OFF(pc), RAX); /* a miss: the dispatcher looks the target up */
     exit_code(t, JIT_EXIT_LOOKUP, true);
 }
 
