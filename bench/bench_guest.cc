@@ -1,5 +1,6 @@
-/* bench_guest.cc - group guest/interp/<workload>: guest instructions per second of vm's
- * interpreter on the workloads of guest/workloads.h, run in-process on the bare machine.
+/* bench_guest.cc - groups guest/interp/<workload> and guest/jit/<workload>: guest
+ * instructions per second of vm's interpreter and of its JIT (translation included) on the
+ * workloads of guest/workloads.h, run in-process on the bare machine.
  *
  * Each iteration loads the workload into a fresh machine (untimed: the timer is paused) and
  * runs it to its tohost exit (timed). items_per_second is guest instructions retired per
@@ -13,6 +14,8 @@
 
 #include "bench.h"
 #include "guest_run.h"
+
+extern "C" bool jit_supported(void);
 
 namespace vmb {
 namespace {
@@ -33,11 +36,12 @@ bool read_file(const std::string &path, std::vector<uint8_t> &out) {
     return ok;
 }
 
-void guest_bench(benchmark::State &state, const std::string &workload) {
+void guest_bench(benchmark::State &state, const std::string &workload, bool jit) {
 #ifndef VM_BENCH_GUEST_DIR
     state.SkipWithError(
         "riscv64 cross compiler not found at build time: guest workloads not built");
     (void)workload;
+    (void)jit;
 #else
     std::string path = std::string(VM_BENCH_GUEST_DIR) + "/" + workload + ".elf";
     std::vector<uint8_t> elf;
@@ -51,9 +55,14 @@ void guest_bench(benchmark::State &state, const std::string &workload) {
         state.PauseTiming();
         bench_guest_t *g = nullptr;
         const char *err = "";
-        if (bench_guest_prepare(&g, elf.data(), elf.size(), expected, &err) != 0) {
+        const std::string group = jit ? "guest/jit/" : "guest/interp/";
+        if (bench_guest_prepare(&g, elf.data(), elf.size(), expected, jit, &err) != 0) {
             state.ResumeTiming();
-            note_failure("guest/interp/" + workload + ": " + err);
+            if (jit && !jit_supported()) { /* no backend for this host: not a failure */
+                state.SkipWithError(err);
+                break;
+            }
+            note_failure(group + workload + ": " + err);
             state.SkipWithError(err);
             break;
         }
@@ -64,7 +73,7 @@ void guest_bench(benchmark::State &state, const std::string &workload) {
         bench_guest_free(g);
         state.ResumeTiming();
         if (rc != 0) {
-            note_failure("guest/interp/" + workload + ": " + err);
+            note_failure(group + workload + ": " + err);
             state.SkipWithError(err);
             break;
         }
@@ -83,7 +92,10 @@ void register_guest_groups() {
     for (const char *w : kWorkloads) {
         std::string name = w;
         add("guest/interp/" + name, [name](benchmark::State &s) {
-            guest_bench(s, name);
+            guest_bench(s, name, false);
+        })->Unit(benchmark::kMillisecond);
+        add("guest/jit/" + name, [name](benchmark::State &s) {
+            guest_bench(s, name, true);
         })->Unit(benchmark::kMillisecond);
     }
 }

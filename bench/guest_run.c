@@ -11,6 +11,7 @@
 
 #include "core/elf.h"
 #include "guest/workloads.h"
+#include "jit/jit.h"
 #include "system/bare.h"
 
 #define GUEST_RAM (8ull << 20) /* the workloads need under 1 MiB */
@@ -29,7 +30,7 @@ struct bench_guest {
 };
 
 int bench_guest_prepare(bench_guest_t **out, const uint8_t *elf, size_t size, uint64_t expected,
-                        const char **err) {
+                        bool jit, const char **err) {
     bench_guest_t *g = calloc(1, sizeof(*g));
     if (!g) {
         *err = "out of memory";
@@ -41,6 +42,10 @@ int bench_guest_prepare(bench_guest_t **out, const uint8_t *elf, size_t size, ui
         return rc;
     }
     g->m.console = stderr;
+    if (jit && (rc = jit_attach(&g->m.cpu, 0)) != 0) {
+        *err = "the JIT is not available on this host";
+        goto fail;
+    }
     rc = bare_load_elf(&g->m, elf, size, err);
     if (rc) goto fail;
     elf_file_t ef;

@@ -1,6 +1,7 @@
 /* guest_run.h - vm-bench's in-process runner of bare-machine workloads (guest_run.c). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,9 +17,10 @@ typedef struct bench_guest bench_guest_t;
 uint64_t bench_guest_expected(const char *workload);
 
 /* A fresh bare machine with the ELF image elf loaded and `expected` written into its
- * wl_expected variable. Returns 0 or -errno with *err set. */
+ * wl_expected variable, run by the JIT when `jit`, else by the interpreter. Returns 0 or
+ * -errno with *err set. */
 int bench_guest_prepare(bench_guest_t **out, const uint8_t *elf, size_t size, uint64_t expected,
-                        const char **err);
+                        bool jit, const char **err);
 
 /* Run the prepared workload to its exit (at most max_insns instructions, 0 = no limit);
  * *instret gets the instructions it retired. Returns 0 when it exited with a matching
