@@ -32,6 +32,7 @@
 #include "jit/jit_priv.h"
 #include "jit/x86_64/emit.h"
 #include "mem/host_arch.h"
+#include "riscv/fpu.h"
 
 #define CPU R15
 #define MEM R14
@@ -141,13 +142,15 @@ void jit_emit_trampolines(jit_t *j) {
 /* emit_op's "no continuation": pcs are even, so 1 is never one (pc 0 is a real target). */
 #define NO_CONT 1u
 
-enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE, STUB_CHAIN };
+enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE, STUB_CHAIN, STUB_FPSLOW };
 
 /* Out-of-line code emitted after the block body. */
 typedef struct stub {
     uint8_t kind;     /* enum stub_kind */
     uint8_t *jfield;  /* rel32 of the jcc that leads here */
     uint8_t *jfield2; /* a second jcc leading here, or NULL */
+    uint8_t *jfield3; /* a third (STUB_FPSLOW), or NULL */
+    uint8_t *jfield4; /* a fourth (STUB_FPSLOW), or NULL */
     uint8_t *back;    /* where the slow path resumes (rw view) */
     rv_op_t op;       /* the instruction (a copy: decoded blocks may go during translation) */
     uint64_t pc;      /* its guest pc (a chain stub: the jump's target) */
@@ -187,7 +190,7 @@ static void jmp_rx(tctx_t *t, const uint8_t *target) {
 }
 
 /* Host instructions the backend may use beyond x86-64's baseline (read once). */
-static struct { bool known, lzcnt, tzcnt, popcnt; } hostf;
+static struct { bool known, lzcnt, tzcnt, popcnt, fma; } hostf;
 static void host_features(void) {
     if (hostf.known) return;
     uint32_t r[4];
@@ -195,6 +198,9 @@ static void host_features(void) {
     unsigned maxleaf = r[0];
     mem_host_cpuid(1, 0, r);
     hostf.popcnt = (r[2] >> 23) & 1;
+    /* FMA3 (VEX-encoded): the CPU has it and the OS saves the AVX state */
+    hostf.fma = ((r[2] >> 12) & 1) && ((r[2] >> 27) & 1) && ((r[2] >> 28) & 1) &&
+                (mem_host_xgetbv0() & 6) == 6;
     if (maxleaf >= 7) {
         mem_host_cpuid(7, 0, r);
         hostf.tzcnt = (r[1] >> 3) & 1; /* BMI1 */
@@ -246,6 +252,8 @@ static stub_t *add_stub(tctx_t *t, enum stub_kind kind, uint8_t *jfield, const r
     s->kind = (uint8_t)kind;
     s->jfield = jfield;
     s->jfield2 = NULL;
+    s->jfield3 = NULL;
+    s->jfield4 = NULL;
     s->back = NULL;
     if (op) {
         s->op = *op;
@@ -691,7 +699,7 @@ static bool caller_saved(int h) {
 /* Call jit_helper_exec(cpu, op copy, pc, idx) for an instruction without native code. Only the
  * guest registers a call could clobber or the helper could use (its operands) go through
  * cpu->x; the others stay in their callee-saved host registers. */
-static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
+static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned rel) {
     x86_buf_t *b = &t->b;
     if (t->nops_copied >= JIT_MAX_HELPERS) return false;
     t->ops_copy[t->nops_copied++] = *op;
@@ -708,8 +716,8 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_byte(b, 0xb8 + (RSI & 7));
     t->copy_fix[t->ncopy_fix++] = b->p;
     x86_u64(b, (uint64_t)(t->nops_copied - 1));
-    x86_mov_ri(b, RDX, op_pc(t, op));
-    x86_mov_ri(b, RCX, idx - t->counted);
+    x86_mov_ri(b, RDX, pc);
+    x86_mov_ri(b, RCX, rel);
     x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_exec);
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
@@ -722,6 +730,117 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
     jmp_rx(t, t->j->exit_regs); /* the helper set instret */
     if (!b->full) x86_patch_rel32(jok, b->p);
     t->helper_calls++;
+    return true;
+}
+
+/* The helper call for instruction `op` at path index idx, in line. */
+static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
+    return emit_helper_at(t, op, op_pc(t, op), idx - t->counted);
+}
+
+/* ---- double-precision arithmetic on the host's SSE unit ----
+ * fadd/fsub/fmul/fdiv.d under round-to-nearest: the host result is the soft-float result
+ * whenever it is finite and normal (far from underflow for mul/div), and the only flag is
+ * then inexact, decided exactly in line: the two-sum error for add/sub, an FMA residual for
+ * mul/div (as in fp_fast.c, which holds the reasoning). Other cases take the helper call out
+ * of line, which redoes the instruction from the untouched registers. */
+
+/* SSE op xmm, xmm (prefix f2/66, opcode 0f xx; registers below 8). */
+static void sse_rr(x86_buf_t *b, unsigned pre, uint8_t op, int dst, int src) {
+    x86_byte(b, pre);
+    x86_byte(b, 0x0f);
+    x86_byte(b, op);
+    x86_byte(b, 0xc0 | (unsigned)dst << 3 | (unsigned)src);
+}
+/* movsd xmm, [cpu + disp]. */
+static void sse_load(x86_buf_t *b, int xmm, int32_t disp) {
+    x86_op_rm(b, 0xf2, false, X86_OP(0x0f, 0x10), xmm, CPU, X86_NOREG, 1, disp, false);
+}
+/* movq r64, xmm. */
+static void sse_movq_to(x86_buf_t *b, int gpr, int xmm) {
+    x86_byte(b, 0x66);
+    x86_op_rr(b, true, X86_OP(0x0f, 0x7e), xmm, gpr, false);
+}
+/* VEX-encoded scalar double FMA (0f38 map, 66 prefix, W1): dst = op(dst, v, src). */
+static void vex_fma(x86_buf_t *b, uint8_t op, int dst, int v, int src) {
+    x86_byte(b, 0xc4);
+    x86_byte(b, 0xe2);                                   /* R X B inverted set, map 0f38 */
+    x86_byte(b, 0x80 | (unsigned)(~v & 15) << 3 | 0x01); /* W1, vvvv, L0, pp = 66 */
+    x86_byte(b, op);
+    x86_byte(b, 0xc0 | (unsigned)dst << 3 | (unsigned)src);
+}
+/* Jump (through the returned rel32) unless the biased exponent of the double in rax is in
+ * [lo, 0x7fe]. */
+static uint8_t *exp_check(x86_buf_t *b, unsigned lo) {
+    x86_mov_rr(b, RCX, RAX);
+    x86_shift_ri(b, true, SH_SHR, RCX, 52);
+    x86_alu_ri(b, false, ALU_AND, RCX, 0x7ff);
+    x86_alu_ri(b, false, ALU_SUB, RCX, (int32_t)lo);
+    x86_alu_ri(b, false, ALU_CMP, RCX, (int32_t)(0x7fe - lo));
+    return x86_jcc32(b, CC_A);
+}
+
+static bool host_fma_ok(void);
+
+/* Emit fadd/fsub/fmul/fdiv.d in line; false when this op must stay a helper call. */
+static bool emit_fp_d(tctx_t *t, const rv_op_t *op, unsigned idx) {
+    x86_buf_t *b = &t->b;
+    bool add = op->id == RV_I_fadd_d || op->id == RV_I_fsub_d;
+    if (op->rm != RV_RM_RNE && op->rm != RV_RM_DYN) return false;
+    if (!add && !host_fma_ok()) return false;
+    if (t->nstubs + 1 >= JIT_MAX_STUBS || t->nops_copied >= JIT_MAX_HELPERS) return false;
+    stub_t *slow = add_stub(t, STUB_FPSLOW, NULL, op, idx);
+    if (op->rm == RV_RM_DYN) { /* frm must be round-to-nearest */
+        x86_op_rm(b, 0, false, X86_OP(0x83), ALU_CMP, CPU, X86_NOREG, 1, OFF(frm), false);
+        x86_byte(b, 0);
+        slow->jfield3 = x86_jcc32(b, CC_NE);
+    }
+    sse_load(b, 0, OFF_F(op->rs1));
+    sse_load(b, 1, OFF_F(op->rs2));
+    sse_rr(b, 0x66, 0x28, 2, 0);                           /* movapd xmm2, xmm0 */
+    static const uint8_t opc[] = {0x58, 0x5c, 0x59, 0x5e}; /* add sub mul div */
+    unsigned k = op->id == RV_I_fadd_d   ? 0
+                 : op->id == RV_I_fsub_d ? 1
+                 : op->id == RV_I_fmul_d ? 2
+                                         : 3;
+    sse_rr(b, 0xf2, opc[k], 2, 1); /* xmm2 = a op b */
+    if (k == 3) { /* the dividend far from underflow, the divisor not zero or subnormal */
+        sse_movq_to(b, RAX, 0);
+        slow->jfield = exp_check(b, 110);
+        sse_movq_to(b, RAX, 1);
+        x86_mov_rr(b, RCX, RAX);
+        x86_shift_ri(b, true, SH_SHL, RCX, 1);
+        x86_shift_ri(b, true, SH_SHR, RCX, 53);
+        slow->jfield4 = x86_jcc32(b, CC_E);
+    }
+    sse_movq_to(b, RAX, 2);
+    slow->jfield2 = exp_check(b, add ? 2 : 110);
+    if (add) {
+        /* bb = s - a; e1 = a - (s - bb); e2 = b - bb (sum) or b + bb (difference);
+         * err = e1 + e2 (sum) or e1 - e2 (difference) */
+        sse_rr(b, 0x66, 0x28, 3, 2);                 /* xmm3 = s */
+        sse_rr(b, 0xf2, 0x5c, 3, 0);                 /* xmm3 = s - a = bb */
+        sse_rr(b, 0x66, 0x28, 4, 2);                 /* xmm4 = s */
+        sse_rr(b, 0xf2, 0x5c, 4, 3);                 /* xmm4 = s - bb */
+        sse_rr(b, 0xf2, 0x5c, 0, 4);                 /* xmm0 = e1 */
+        sse_rr(b, 0xf2, k == 0 ? 0x5c : 0x58, 1, 3); /* xmm1 = e2 */
+        sse_rr(b, 0xf2, k == 0 ? 0x58 : 0x5c, 0, 1); /* xmm0 = err */
+    } else if (k == 2) {
+        vex_fma(b, 0xab, 0, 1, 2); /* vfmsub213sd: xmm0 = a * b - p */
+    } else {
+        sse_rr(b, 0x66, 0x28, 3, 2); /* xmm3 = q */
+        vex_fma(b, 0xad, 3, 1, 0);   /* vfnmadd213sd: xmm3 = -(q * b) + a */
+        sse_rr(b, 0x66, 0x28, 0, 3);
+    }
+    /* err != 0: inexact */
+    sse_rr(b, 0x66, 0x57, 1, 1); /* xorpd xmm1, xmm1 */
+    sse_rr(b, 0x66, 0x2e, 0, 1); /* ucomisd xmm0, xmm1 */
+    uint8_t *jexact = x86_jcc32(b, CC_E);
+    x86_op_rm(b, 0, false, X86_OP(0x83), ALU_OR, CPU, X86_NOREG, 1, OFF(fflags), false);
+    x86_byte(b, RV_FFLAG_NX);
+    if (!b->full) x86_patch_rel32(jexact, b->p);
+    x86_store64(b, CPU, OFF_F(op->rd), RAX);
+    slow->back = b->p;
     return true;
 }
 
@@ -969,6 +1088,10 @@ static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends, uint
             return true;
         }
         if (!helper_ok(op->id)) return false;
+        if ((op->id == RV_I_fadd_d || op->id == RV_I_fsub_d || op->id == RV_I_fmul_d ||
+             op->id == RV_I_fdiv_d) &&
+            emit_fp_d(t, op, idx))
+            return true;
         return emit_helper(t, op, idx);
     }
     *ends = true; /* the branches */
@@ -1091,8 +1214,10 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     /* out-of-line code */
     for (unsigned i = 0; i < t->nstubs && !t->b.full; i++) {
         stub_t *s = &t->stubs[i];
-        x86_patch_rel32(s->jfield, t->b.p);
+        if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
         if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
+        if (s->jfield3) x86_patch_rel32(s->jfield3, t->b.p);
+        if (s->jfield4) x86_patch_rel32(s->jfield4, t->b.p);
         switch (s->kind) {
         case STUB_CHECK:
             set_pc(t, t->sb_pc);
@@ -1102,6 +1227,12 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
             set_pc(t, t->sb_pc);
             exit_code(t, JIT_EXIT_INTERP, true);
             break;
+        case STUB_FPSLOW: { /* the helper call, then back after the in-line code */
+            emit_helper_at(t, &s->op, s->pc, s->idx);
+            uint8_t *jb = x86_jmp32(&t->b);
+            if (!t->b.full) x86_patch_rel32(jb, s->back);
+            break;
+        }
         case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
             set_pc(t, s->pc);
             x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
@@ -1149,4 +1280,8 @@ void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
     for (unsigned g = 1; g < 32; g++)
         if (host_of(g) >= 0) cpu->x[g] = (uint64_t)gregs[greg_of[host_of(g)]];
     cpu->instret = (uint64_t)gregs[greg_of[ICNT]];
+}
+
+static bool host_fma_ok(void) {
+    return hostf.fma;
 }
