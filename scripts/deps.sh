@@ -9,6 +9,7 @@ packages=(
     libcmocka-dev                 # unit tests
     libbenchmark-dev              # perf-bench (vm-bench)
     libnuma-dev                   # optional NUMA binding of guest RAM
+    libcapstone-dev               # --jit-dump disassembles host code (optional)
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests
     g++-riscv64-linux-gnu         # the C++ guest program
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
