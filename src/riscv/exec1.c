@@ -19,7 +19,7 @@
 #define STORE_HOOK(a, len)                                                                         \
     do {                                                                                           \
         int h_ = rv_store_hook(cpu, (a), (len));                                                   \
-        if (h_) return h_ == RV_HOOK_HALT ? RV_EXEC1_HALT : RV_EXEC1_FLUSHED;                         \
+        if (h_) return h_ == RV_HOOK_HALT ? RV_EXEC1_HALT : RV_EXEC1_FLUSHED;                      \
     } while (0)
 
 int rv_exec1(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc) {

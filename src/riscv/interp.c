@@ -44,7 +44,6 @@ __attribute__((noinline)) int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsign
     return r;
 }
 
-
 void rv_interp_fault_fixup(rv_cpu_t *cpu) {
     /* cpu->pc is the faulting instruction. Give back the instructions of the current block
      * from the faulting one on. */
