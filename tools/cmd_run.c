@@ -36,6 +36,8 @@ static void run_usage(FILE *out) {
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
                  "[--stats] [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
+                 "                --engine=lockstep (bare machine: the JIT and the interpreter "
+                 "side by side, state compared at every shared block boundary)\n"
                  "                --jit-threshold=N (interpreted runs of a block before it is "
                  "translated)\n"
                  "                --jit-dump (print guest and host code of each translation)\n"
@@ -62,6 +64,186 @@ static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The architectural state two harts must agree on; NULL when they do, else a description
+ * written to buf. */
+static const char *state_diff(const rv_cpu_t *a, const rv_cpu_t *b, char *buf, size_t len) {
+    if (a->pc != b->pc)
+        snprintf(buf, len, "pc 0x%llx (jit) vs 0x%llx (interp)", (unsigned long long)a->pc,
+                 (unsigned long long)b->pc);
+    else if (a->instret != b->instret)
+        snprintf(buf, len, "instret %llu vs %llu", (unsigned long long)a->instret,
+                 (unsigned long long)b->instret);
+    else if (a->fflags != b->fflags || a->frm != b->frm)
+        snprintf(buf, len, "fflags/frm %x/%x vs %x/%x", a->fflags, a->frm, b->fflags, b->frm);
+    else if (a->priv != b->priv || a->mstatus != b->mstatus || a->mepc != b->mepc ||
+             a->mcause != b->mcause)
+        snprintf(buf, len, "M-mode state (priv %u/%u mstatus %llx/%llx mcause %llu/%llu)", a->priv,
+                 b->priv, (unsigned long long)a->mstatus, (unsigned long long)b->mstatus,
+                 (unsigned long long)a->mcause, (unsigned long long)b->mcause);
+    else {
+        for (unsigned r = 0; r < 32; r++) {
+            if (a->x[r] != b->x[r]) {
+                snprintf(buf, len, "x%u = 0x%llx (jit) vs 0x%llx (interp)", r,
+                         (unsigned long long)a->x[r], (unsigned long long)b->x[r]);
+                return buf;
+            }
+            if (a->f[r] != b->f[r]) {
+                snprintf(buf, len, "f%u = 0x%llx (jit) vs 0x%llx (interp)", r,
+                         (unsigned long long)a->f[r], (unsigned long long)b->f[r]);
+                return buf;
+            }
+        }
+        return NULL;
+    }
+    return buf;
+}
+
+/* Exceptions a hart has taken so far. */
+static uint64_t traps_of(const rv_cpu_t *c) {
+    uint64_t n = 0;
+    for (unsigned i = 0; i < RV_CAUSE_COUNT; i++)
+        n += c->stats.traps[i];
+    return n;
+}
+
+/* --engine=lockstep: the program runs on two bare machines, one under the JIT and one under
+ * the interpreter, each with its own RAM. They advance in turns, the one behind catching up;
+ * whenever both have retired the same number of instructions and taken the same number of
+ * traps (at every block boundary they share) their architectural state must be equal, and at the
+ * end so must their RAM and exit. The time CSR reads instret on both, so that the runs are
+ * deterministic. Exit status 4 and a report on the first divergence. VM_LOCKSTEP_INJECT=N corrupts
+ * a register of the JIT's machine after N comparisons, to show that a divergence is caught. */
+static int run_bare_lockstep(const char *path, uint64_t max_insns, uint64_t ram) {
+    uint8_t *data = NULL;
+    size_t size = 0;
+    int rc = elf_read_file(path, &data, &size);
+    if (rc) {
+        fprintf(stderr, "vm run: cannot read %s: %s\n", path, strerror(-rc));
+        return 2;
+    }
+    static bare_machine_t m[2]; /* [0] the JIT, [1] the interpreter */
+    const char *err = NULL;
+    int status = 2, ninit = 0;
+    for (; ninit < 2; ninit++) {
+        if (bare_init(&m[ninit], ram, &err)) {
+            fprintf(stderr, "vm run: %s\n", err);
+            goto out;
+        }
+        if (bare_load_elf(&m[ninit], data, size, &err)) {
+            fprintf(stderr, "vm run: %s: %s\n", path, err);
+            ninit++;
+            goto out;
+        }
+        m[ninit].cpu.time_from_instret = true;
+    }
+    m[1].console = fopen("/dev/null", "w"); /* the program's output once, from the JIT's run */
+    if (!m[1].console || (m[0].cpu.jit == NULL && (rc = jit_attach(&m[0].cpu, 0)) != 0)) {
+        fprintf(stderr, "vm run: lockstep needs the JIT: %s\n", strerror(rc ? -rc : errno));
+        goto out;
+    }
+    if (m[1].cpu.jit) jit_detach(&m[1].cpu);
+    const char *inject = getenv("VM_LOCKSTEP_INJECT");
+    uint64_t inject_at = inject ? strtoull(inject, NULL, 10) : 0, compares = 0, steps = 0;
+    bool done[2] = {false, false}, aligned = true;
+    char buf[256];
+    for (;;) {
+        rv_cpu_t *a = &m[0].cpu, *b = &m[1].cpu;
+        uint64_t before_a = a->instret, before_b = b->instret;
+        if (!aligned) { /* each to its end, then the final states are compared */
+            for (int i = 0; i < 2 && !(done[0] && done[1]); i++)
+                while (!done[i]) {
+                    rv_cpu_t *c = &m[i].cpu;
+                    if (max_insns && c->instret >= max_insns) break;
+                    if (rv_run(c, 1u << 20) == RV_STOP_HALT) done[i] = true;
+                }
+            if (!(done[0] && done[1])) {
+                fprintf(stderr, "vm run: lockstep: no exit within --max-insns\n");
+                status = 3;
+                goto out;
+            }
+            break;
+        }
+        if (!done[0] && (a->instret <= b->instret || done[1])) {
+            int r = rv_run(a, 1); /* one translated block (or one interpreted one) */
+            if (r == RV_STOP_HALT) done[0] = true;
+        } else if (!done[1]) {
+            uint64_t k = a->instret > b->instret ? a->instret - b->instret : 1;
+            if (rv_run(b, k) == RV_STOP_HALT) done[1] = true;
+        }
+        if (a->instret < before_a || b->instret < before_b) {
+            /* the program wrote minstret: instruction counts no longer line the runs up */
+            fprintf(stderr,
+                    "vm run: lockstep: the program rewrote the instruction counter after "
+                    "%llu comparisons: running both to the end, then comparing\n",
+                    (unsigned long long)compares);
+            aligned = false;
+            continue;
+        }
+        /* a trap retires nothing: equal counts of instructions and of traps mean the same
+         * point of the program */
+        if (a->instret == b->instret && done[0] == done[1] && traps_of(a) == traps_of(b)) {
+            compares++;
+            if (inject_at && compares == inject_at) a->x[5] ^= 1;
+            const char *d = state_diff(a, b, buf, sizeof(buf));
+            if (d) {
+                fprintf(stderr,
+                        "vm run: lockstep: the engines diverge after %llu instructions "
+                        "(comparison %llu): %s\n",
+                        (unsigned long long)a->instret, (unsigned long long)compares, d);
+                status = 4;
+                goto out;
+            }
+        }
+        if (done[0] && done[1]) break;
+        if ((done[0] && b->instret > a->instret) || (done[1] && a->instret > b->instret)) {
+            fprintf(stderr,
+                    "vm run: lockstep: the %s exited at instret %llu (pc 0x%llx), the %s ran "
+                    "past it to %llu (pc 0x%llx)\n",
+                    done[0] ? "JIT" : "interpreter",
+                    (unsigned long long)(done[0] ? a->instret : b->instret),
+                    (unsigned long long)(done[0] ? a->pc : b->pc), done[0] ? "interpreter" : "JIT",
+                    (unsigned long long)(done[0] ? b->instret : a->instret),
+                    (unsigned long long)(done[0] ? b->pc : a->pc));
+            status = 4;
+            goto out;
+        }
+        /* a trap loop retires nothing: count steps too */
+        if (max_insns &&
+            ((a->instret >= max_insns && b->instret >= max_insns) || ++steps >= max_insns)) {
+            fprintf(stderr, "vm run: lockstep: no exit after %llu instructions\n",
+                    (unsigned long long)a->instret);
+            status = 3;
+            goto out;
+        }
+    }
+    if (m[0].exit_value != m[1].exit_value || traps_of(&m[0].cpu) != traps_of(&m[1].cpu) ||
+        memcmp(m[0].ram, m[1].ram, m[0].ram_size) != 0) {
+        fprintf(stderr, "vm run: lockstep: the engines end with different %s\n",
+                m[0].exit_value != m[1].exit_value           ? "exit codes"
+                : traps_of(&m[0].cpu) != traps_of(&m[1].cpu) ? "trap counts"
+                                                             : "memory");
+        status = 4;
+        goto out;
+    }
+    fprintf(stderr,
+            "vm run: lockstep: %llu comparisons of the architectural state, %llu "
+            "instructions, no divergence\n",
+            (unsigned long long)compares, (unsigned long long)m[0].cpu.instret);
+    if (m[0].exit_value == 0) {
+        status = 0;
+    } else {
+        fprintf(stderr, "FAIL: test %llu\n", (unsigned long long)m[0].exit_value);
+        status = 1;
+    }
+out:
+    for (int i = 0; i < ninit; i++) {
+        if (i == 1 && m[1].console && m[1].console != stdout) fclose(m[1].console);
+        bare_destroy(&m[i]);
+    }
+    free(data);
+    return status;
 }
 
 static int run_bare(const char *path, bool stats, uint64_t max_insns, uint64_t ram) {
@@ -260,6 +442,15 @@ int cmd_run(int argc, char **argv) {
     prog_path = argv[i];
     if (!engine) engine = getenv("VM_ENGINE");
     if (!engine || !*engine) engine = jit_supported() ? "jit" : "interp";
+    if (!strcmp(engine, "lockstep")) {
+        if (strcmp(machine, "bare") != 0 || !jit_supported()) {
+            fprintf(stderr, "vm run: --engine=lockstep needs --machine=bare on an x86-64 host\n");
+            free(edits);
+            return 2;
+        }
+        free(edits);
+        return run_bare_lockstep(prog_path, max_insns, ram);
+    }
     if (!strcmp(engine, "jit")) {
         if (!jit_supported()) {
             fprintf(stderr, "vm run: --engine=jit needs an x86-64 host (use interp)\n");

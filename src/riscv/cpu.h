@@ -108,6 +108,7 @@ struct rv_cpu {
     uint64_t tval;           /* on RV_STOP_EXCEPTION: faulting address or instruction bits */
     bool user_mode;         /* true: traps stop the run (Linux); false: M-mode trap through mtvec */
     bool catch_host_faults; /* rv_run takes a sigsetjmp so rv_cpu_host_fault can unwind */
+    bool time_from_instret; /* the time CSR reads instret - 1 (deterministic runs: lockstep) */
     _Atomic int interrupt_request; /* set by rv_cpu_interrupt (other thread, signal handler) */
     _Atomic int halt_request;      /* set together with interrupt_request: stop with RV_STOP_HALT */
 

@@ -78,7 +78,7 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
     case CSR_TIME:
         if (!cpu->user_mode && priv < RV_PRIV_M && !((cpu->mcounteren >> (csr & 31)) & 1))
             return false;
-        cur = csr == CSR_TIME ? host_time() : cpu->instret - 1;
+        cur = csr == CSR_TIME && !cpu->time_from_instret ? host_time() : cpu->instret - 1;
         break;
     case CSR_MCYCLE:
     case CSR_MINSTRET: cur = cpu->instret - 1; break;
