@@ -66,6 +66,13 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Read a bare-machine program; false (after saying why) when it cannot be read. */
+static bool read_program(const char *path, uint8_t **data, size_t *size) {
+    int rc = elf_read_file(path, data, size);
+    if (rc) fprintf(stderr, "vm run: cannot read %s: %s\n", path, strerror(-rc));
+    return rc == 0;
+}
+
 /* The architectural state two harts must agree on; NULL when they do, else a description
  * written to buf. */
 static const char *state_diff(const rv_cpu_t *a, const rv_cpu_t *b, char *buf, size_t len) {
@@ -118,14 +125,10 @@ static uint64_t traps_of(const rv_cpu_t *c) {
 static int run_bare_lockstep(const char *path, uint64_t max_insns, uint64_t ram) {
     uint8_t *data = NULL;
     size_t size = 0;
-    int rc = elf_read_file(path, &data, &size);
-    if (rc) {
-        fprintf(stderr, "vm run: cannot read %s: %s\n", path, strerror(-rc));
-        return 2;
-    }
+    if (!read_program(path, &data, &size)) return 2;
     static bare_machine_t m[2]; /* [0] the JIT, [1] the interpreter */
     const char *err = NULL;
-    int status = 2, ninit = 0;
+    int status = 2, ninit = 0, rc = 0;
     for (; ninit < 2; ninit++) {
         if (bare_init(&m[ninit], ram, &err)) {
             fprintf(stderr, "vm run: %s\n", err);
@@ -249,11 +252,7 @@ out:
 static int run_bare(const char *path, bool stats, uint64_t max_insns, uint64_t ram) {
     uint8_t *data = NULL;
     size_t size = 0;
-    int rc = elf_read_file(path, &data, &size);
-    if (rc) {
-        fprintf(stderr, "vm run: cannot read %s: %s\n", path, strerror(-rc));
-        return 2;
-    }
+    if (!read_program(path, &data, &size)) return 2;
     bare_machine_t m;
     const char *err = NULL;
     if (bare_init(&m, ram, &err)) {

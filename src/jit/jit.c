@@ -494,9 +494,11 @@ void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
             (unsigned long long)s->guest_insns, ms,
             s->guest_insns ? ms * 1000.0 / (double)s->guest_insns : 0.0,
             s->guest_insns ? (double)s->host_bytes / (double)s->guest_insns : 0.0);
-    fprintf(out, "stats: jit: entries %llu, chains patched %llu, cache flushes %llu\n",
+    fprintf(out,
+            "stats: jit: entries %llu, chains patched %llu, cache flushes %llu, translated "
+            "instructions calling a helper %llu\n",
             (unsigned long long)s->entries, (unsigned long long)s->chains,
-            (unsigned long long)s->flushes);
+            (unsigned long long)s->flushes, (unsigned long long)s->helper_calls_tr);
     fprintf(out, "stats: jit: exits: lookup %llu, trap %llu, to interpreter %llu, other %llu\n",
             (unsigned long long)s->exit_lookup, (unsigned long long)s->exit_trap,
             (unsigned long long)s->exit_interp, (unsigned long long)s->exit_other);

@@ -198,33 +198,14 @@ static inline void x86_alu_ri(x86_buf_t *b, bool w, enum x86_alu op, int dst, in
         x86_u32(b, (uint32_t)imm);
     }
 }
-/* op qword [base + disp], imm. */
-static inline void x86_alu_mi(x86_buf_t *b, enum x86_alu op, int base, int32_t disp, int32_t imm) {
-    if (x86_fits_s8(imm)) {
-        x86_op_rm(b, 0, true, X86_OP(0x83), (int)op, base, X86_NOREG, 1, disp, false);
-        x86_byte(b, (uint8_t)(int8_t)imm);
-    } else {
-        x86_op_rm(b, 0, true, X86_OP(0x81), (int)op, base, X86_NOREG, 1, disp, false);
-        x86_u32(b, (uint32_t)imm);
-    }
-}
 /* op reg, qword [base + disp] (e.g. cmp reg, [cpu + field]). */
 static inline void x86_alu_rm(x86_buf_t *b, enum x86_alu op, int reg, int base, int32_t disp) {
     x86_op_rm(b, 0, true, X86_OP((uint8_t)(op * 8 + 3)), reg, base, X86_NOREG, 1, disp, false);
-}
-/* cmp dword [base + disp], imm8. */
-static inline void x86_cmp32_mi8(x86_buf_t *b, int base, int32_t disp, int8_t imm) {
-    x86_op_rm(b, 0, false, X86_OP(0x83), ALU_CMP, base, X86_NOREG, 1, disp, false);
-    x86_byte(b, (uint8_t)imm);
 }
 /* cmp byte [base + index], 0. */
 static inline void x86_cmp8_mi0_idx(x86_buf_t *b, int base, int index) {
     x86_op_rm(b, 0, false, X86_OP(0x80), ALU_CMP, base, index, 1, 0, false);
     x86_byte(b, 0);
-}
-/* test a, b (64-bit). */
-static inline void x86_test_rr(x86_buf_t *b, int a, int r) {
-    x86_op_rr(b, true, X86_OP(0x85), r, a, false);
 }
 /* Shift by an immediate (64- or 32-bit). */
 static inline void x86_shift_ri(x86_buf_t *b, bool w, enum x86_shift op, int dst, unsigned n) {

@@ -1,29 +1,35 @@
-/* translate.c - the x86-64 backend: one decoded guest block in, host code out.
+/* translate.c - the x86-64 backend: a decoded guest block in, a host superblock out.
  *
  * Register convention inside translated code:
  *   r15  the rv_cpu_t            r14  host address of guest address mem_start
+ *   r10  cpu->instret (stored back on every exit and before every C call)
  *   rax, rcx, rdx, r11  scratch  rsp  16-byte aligned (calls to C helpers need no fix-up)
- *   rbx rbp r12 r13 rsi rdi r8 r9 r10  nine guest registers (a static map, `gmap`), the ones
- *   compiled riscv64 code uses most; the other guest registers live in cpu->x.
+ *   rbx rbp r12 r13 rsi rdi r8 r9  eight guest registers (a static map, `default_map1`), the
+ *   ones compiled riscv64 code uses most; the other guest registers live in cpu->x, and r11
+ *   also holds the last of them an instruction wrote.
  * The map holds across blocks, so chained and indirect jumps go straight from block to block.
  * The trampolines load the mapped registers on entry and store them on exit; slow paths store
  * them before calling C and reload them after.
  *
- * A block: a prologue that leaves when interrupt_request is set or instret reached jit_limit,
- * the guest instructions in order, then its exits. instret is exact at every exit: each exit
- * adds the instructions retired on its path. Direct exits end in a 4-byte-aligned jmp rel32
- * that first points at its own exit code and is patched to the target block by the dispatcher
- * (chaining). Indirect jumps (jalr) probe the fast table inline and jump to the hit.
+ * A translation: a prologue of one compare (r10 against jit_limit, which rv_cpu_interrupt
+ * zeroes), then the guest instructions along one path - the decoded block, then the blocks its
+ * fall-through side and direct jumps lead to (a superblock) - then out-of-line code. instret is
+ * exact at every exit: each exit adds what its path retired and has not counted yet. Taken
+ * branches and the final direct exit are 4-byte-aligned jcc/jmp rel32 that first point at
+ * their own exit code and are patched to the target by the dispatcher (chaining). Indirect
+ * jumps (jalr) probe the fast table inline and jump to the hit.
  *
  * Guest memory: address in rax, window offset in rax (or rdx when mem_start != 0), one compare
  * against cpu->jit_chk, one host access [r14 + offset]. Stores also test the page's flag byte
  * (code or watched pages) when the hart has page flags. Everything else - the window's last
- * bytes, MMIO, faults, flagged pages - goes to jit_helper_load/store out of line. Host faults
- * on the inline access (user mode: unmapped guest pages) are made precise by the fault table:
- * host offset -> guest instruction (jit_host_fault).
+ * bytes, MMIO, faults, flagged pages - goes through a small per-site stub to the shared
+ * thunks, which call jit_helper_load/store. Host faults on the inline access (user mode:
+ * unmapped guest pages) are made precise by the fault table: host offset -> guest instruction
+ * (jit_host_fault).
  *
- * Instructions the backend does not translate end the block before them; when the very first
- * one is untranslatable the dispatcher runs the interpreter there instead.
+ * Instructions without native code call jit_helper_exec (rv_exec1); fadd/fsub/fmul/fdiv.d run
+ * in line on SSE when provably exact-flag. An instruction neither handles ends the translation
+ * before it; when the very first one is untranslatable the dispatcher runs the interpreter.
  */
 #include <stddef.h>
 #include <stdlib.h>
