@@ -14,8 +14,7 @@
 
 #include "bench.h"
 #include "guest_run.h"
-
-extern "C" bool jit_supported(void);
+#include "vm/vm.h"
 
 namespace vmb {
 namespace {
@@ -58,7 +57,8 @@ void guest_bench(benchmark::State &state, const std::string &workload, bool jit)
         const std::string group = jit ? "guest/jit/" : "guest/interp/";
         if (bench_guest_prepare(&g, elf.data(), elf.size(), expected, jit, &err) != 0) {
             state.ResumeTiming();
-            if (jit && !jit_supported()) { /* no backend for this host: not a failure */
+            if (jit &&
+                !vm_engine_available(VM_ENGINE_JIT)) { /* no backend for this host: not a failure */
                 state.SkipWithError(err);
                 break;
             }

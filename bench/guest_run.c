@@ -36,16 +36,15 @@ int bench_guest_prepare(bench_guest_t **out, const uint8_t *elf, size_t size, ui
         *err = "out of memory";
         return -ENOMEM;
     }
-    int rc = bare_init(&g->m, GUEST_RAM, err);
+    exec_register_engine(&jit_engine);
+    exec_options_t eo = {.engine = jit ? "jit" : NULL, .strict = true};
+    int rc = bare_init(&g->m, GUEST_RAM, &eo, err);
     if (rc) {
+        if (jit && rc != -ENOMEM) *err = "the JIT is not available on this host";
         free(g);
         return rc;
     }
     g->m.console = stderr;
-    if (jit && (rc = jit_attach(&g->m.cpu, 0)) != 0) {
-        *err = "the JIT is not available on this host";
-        goto fail;
-    }
     rc = bare_load_elf(&g->m, elf, size, err);
     if (rc) goto fail;
     elf_file_t ef;
@@ -74,9 +73,9 @@ fail:
 int bench_guest_run(bench_guest_t *g, uint64_t max_insns, uint64_t *instret, const char **err) {
     int r = bare_run(&g->m, max_insns);
     *instret = g->m.cpu.instret;
-    if (r != RV_STOP_HALT || !g->m.exited) {
-        *err = r == RV_STOP_BUDGET ? "the workload did not exit within its instruction budget"
-                                   : "the workload stopped without exiting through tohost";
+    if (r != EXEC_STOP_HALT || !g->m.exited) {
+        *err = r == EXEC_STOP_BUDGET ? "the workload did not exit within its instruction budget"
+                                     : "the workload stopped without exiting through tohost";
         return -EIO;
     }
     if (g->m.exit_value != 0) {

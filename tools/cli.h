@@ -1,8 +1,16 @@
 /* cli.h - the subcommands of the vm tool; each lives in its own tools/cmd_*.c. */
 #pragma once
 
+#include <stdint.h>
+
 /* `vm info`: host CPU features, memops implementation and thresholds. */
 int cmd_info(int argc, char **argv);
 
 /* `vm run`: run a RISC-V program (bare machine or Linux user mode). */
 int cmd_run(int argc, char **argv);
+
+/* `vm run --engine=lockstep`: the bare-machine program `path` on two machines, one under the
+ * JIT and one under the interpreter, compared at every shared block boundary (lockstep.c).
+ * Returns the exit status of `vm run`. */
+struct vm_options;
+int cli_lockstep(const char *path, uint64_t max_insns, const struct vm_options *opt);

@@ -13,6 +13,9 @@
  * program's interpreter is looked up under the sysroot (-L, else $VM_LD_PREFIX, else
  * /usr/riscv64-linux-gnu), the guest environment is the host's with -E/-U applied, and the
  * exit status is the guest's (128 + signal when the guest was killed by one).
+ *
+ * Everything here goes through the public machine API (include/vm/vm.h); --engine=lockstep
+ * lives in lockstep.c on the same API.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,10 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/elf.h"
-#include "jit/jit.h"
-#include "linux/run.h"
-#include "system/bare.h"
+#include "vm/vm.h"
 
 extern char **environ;
 
@@ -60,242 +60,53 @@ static bool parse_size(const char *s, uint64_t *out) {
     return true;
 }
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+/* Set a machine up from the options; NULL after a message when it cannot be built. */
+static vm_t *make_machine(const vm_options_t *opt) {
+    vm_t *vm = NULL;
+    int rc = vm_create(opt, &vm);
+    if (rc) fprintf(stderr, "vm run: %s\n", vm_error(NULL));
+    return vm;
 }
 
-/* Read a bare-machine program; false (after saying why) when it cannot be read. */
-static bool read_program(const char *path, uint8_t **data, size_t *size) {
-    int rc = elf_read_file(path, data, size);
-    if (rc) fprintf(stderr, "vm run: cannot read %s: %s\n", path, strerror(-rc));
-    return rc == 0;
-}
-
-/* The architectural state two harts must agree on; NULL when they do, else a description
- * written to buf. */
-static const char *state_diff(const rv_cpu_t *a, const rv_cpu_t *b, char *buf, size_t len) {
-    if (a->pc != b->pc)
-        snprintf(buf, len, "pc 0x%llx (jit) vs 0x%llx (interp)", (unsigned long long)a->pc,
-                 (unsigned long long)b->pc);
-    else if (a->instret != b->instret)
-        snprintf(buf, len, "instret %llu vs %llu", (unsigned long long)a->instret,
-                 (unsigned long long)b->instret);
-    else if (a->fflags != b->fflags || a->frm != b->frm)
-        snprintf(buf, len, "fflags/frm %x/%x vs %x/%x", a->fflags, a->frm, b->fflags, b->frm);
-    else if (a->priv != b->priv || a->mstatus != b->mstatus || a->mepc != b->mepc ||
-             a->mcause != b->mcause)
-        snprintf(buf, len, "M-mode state (priv %u/%u mstatus %llx/%llx mcause %llu/%llu)", a->priv,
-                 b->priv, (unsigned long long)a->mstatus, (unsigned long long)b->mstatus,
-                 (unsigned long long)a->mcause, (unsigned long long)b->mcause);
-    else {
-        for (unsigned r = 0; r < 32; r++) {
-            if (a->x[r] != b->x[r]) {
-                snprintf(buf, len, "x%u = 0x%llx (jit) vs 0x%llx (interp)", r,
-                         (unsigned long long)a->x[r], (unsigned long long)b->x[r]);
-                return buf;
-            }
-            if (a->f[r] != b->f[r]) {
-                snprintf(buf, len, "f%u = 0x%llx (jit) vs 0x%llx (interp)", r,
-                         (unsigned long long)a->f[r], (unsigned long long)b->f[r]);
-                return buf;
-            }
-        }
-        return NULL;
-    }
-    return buf;
-}
-
-/* Exceptions a hart has taken so far. */
-static uint64_t traps_of(const rv_cpu_t *c) {
-    uint64_t n = 0;
-    for (unsigned i = 0; i < RV_CAUSE_COUNT; i++)
-        n += c->stats.traps[i];
-    return n;
-}
-
-/* --engine=lockstep: the program runs on two bare machines, one under the JIT and one under
- * the interpreter, each with its own RAM. They advance in turns, the one behind catching up;
- * whenever both have retired the same number of instructions and taken the same number of
- * traps (at every block boundary they share) their architectural state must be equal, and at the
- * end so must their RAM and exit. The time CSR reads instret on both, so that the runs are
- * deterministic. Exit status 4 and a report on the first divergence. VM_LOCKSTEP_INJECT=N corrupts
- * a register of the JIT's machine after N comparisons, to show that a divergence is caught. */
-static int run_bare_lockstep(const char *path, uint64_t max_insns, uint64_t ram) {
-    uint8_t *data = NULL;
-    size_t size = 0;
-    if (!read_program(path, &data, &size)) return 2;
-    static bare_machine_t m[2]; /* [0] the JIT, [1] the interpreter */
-    const char *err = NULL;
-    int status = 2, ninit = 0, rc = 0;
-    for (; ninit < 2; ninit++) {
-        if (bare_init(&m[ninit], ram, &err)) {
-            fprintf(stderr, "vm run: %s\n", err);
-            goto out;
-        }
-        if (bare_load_elf(&m[ninit], data, size, &err)) {
-            fprintf(stderr, "vm run: %s: %s\n", path, err);
-            ninit++;
-            goto out;
-        }
-        m[ninit].cpu.time_from_instret = true;
-    }
-    m[1].console = fopen("/dev/null", "w"); /* the program's output once, from the JIT's run */
-    if (!m[1].console || (m[0].cpu.jit == NULL && (rc = jit_attach(&m[0].cpu, 0)) != 0)) {
-        fprintf(stderr, "vm run: lockstep needs the JIT: %s\n", strerror(rc ? -rc : errno));
-        goto out;
-    }
-    if (m[1].cpu.jit) jit_detach(&m[1].cpu);
-    const char *inject = getenv("VM_LOCKSTEP_INJECT");
-    uint64_t inject_at = inject ? strtoull(inject, NULL, 10) : 0, compares = 0, steps = 0;
-    bool done[2] = {false, false}, aligned = true;
-    char buf[256];
-    for (;;) {
-        rv_cpu_t *a = &m[0].cpu, *b = &m[1].cpu;
-        uint64_t before_a = a->instret, before_b = b->instret;
-        if (!aligned) { /* each to its end, then the final states are compared */
-            for (int i = 0; i < 2 && !(done[0] && done[1]); i++)
-                while (!done[i]) {
-                    rv_cpu_t *c = &m[i].cpu;
-                    if (max_insns && c->instret >= max_insns) break;
-                    if (rv_run(c, 1u << 20) == RV_STOP_HALT) done[i] = true;
-                }
-            if (!(done[0] && done[1])) {
-                fprintf(stderr, "vm run: lockstep: no exit within --max-insns\n");
-                status = 3;
-                goto out;
-            }
-            break;
-        }
-        if (!done[0] && (a->instret <= b->instret || done[1])) {
-            int r = rv_run(a, 1); /* one translated block (or one interpreted one) */
-            if (r == RV_STOP_HALT) done[0] = true;
-        } else if (!done[1]) {
-            uint64_t k = a->instret > b->instret ? a->instret - b->instret : 1;
-            if (rv_run(b, k) == RV_STOP_HALT) done[1] = true;
-        }
-        if (a->instret < before_a || b->instret < before_b) {
-            /* the program wrote minstret: instruction counts no longer line the runs up */
-            fprintf(stderr,
-                    "vm run: lockstep: the program rewrote the instruction counter after "
-                    "%llu comparisons: running both to the end, then comparing\n",
-                    (unsigned long long)compares);
-            aligned = false;
-            continue;
-        }
-        /* a trap retires nothing: equal counts of instructions and of traps mean the same
-         * point of the program */
-        if (a->instret == b->instret && done[0] == done[1] && traps_of(a) == traps_of(b)) {
-            compares++;
-            if (inject_at && compares == inject_at) a->x[5] ^= 1;
-            const char *d = state_diff(a, b, buf, sizeof(buf));
-            if (d) {
-                fprintf(stderr,
-                        "vm run: lockstep: the engines diverge after %llu instructions "
-                        "(comparison %llu): %s\n",
-                        (unsigned long long)a->instret, (unsigned long long)compares, d);
-                status = 4;
-                goto out;
-            }
-        }
-        if (done[0] && done[1]) break;
-        if ((done[0] && b->instret > a->instret) || (done[1] && a->instret > b->instret)) {
-            fprintf(stderr,
-                    "vm run: lockstep: the %s exited at instret %llu (pc 0x%llx), the %s ran "
-                    "past it to %llu (pc 0x%llx)\n",
-                    done[0] ? "JIT" : "interpreter",
-                    (unsigned long long)(done[0] ? a->instret : b->instret),
-                    (unsigned long long)(done[0] ? a->pc : b->pc), done[0] ? "interpreter" : "JIT",
-                    (unsigned long long)(done[0] ? b->instret : a->instret),
-                    (unsigned long long)(done[0] ? b->pc : a->pc));
-            status = 4;
-            goto out;
-        }
-        /* a trap loop retires nothing: count steps too */
-        if (max_insns &&
-            ((a->instret >= max_insns && b->instret >= max_insns) || ++steps >= max_insns)) {
-            fprintf(stderr, "vm run: lockstep: no exit after %llu instructions\n",
-                    (unsigned long long)a->instret);
-            status = 3;
-            goto out;
-        }
-    }
-    if (m[0].exit_value != m[1].exit_value || traps_of(&m[0].cpu) != traps_of(&m[1].cpu) ||
-        memcmp(m[0].ram, m[1].ram, m[0].ram_size) != 0) {
-        fprintf(stderr, "vm run: lockstep: the engines end with different %s\n",
-                m[0].exit_value != m[1].exit_value           ? "exit codes"
-                : traps_of(&m[0].cpu) != traps_of(&m[1].cpu) ? "trap counts"
-                                                             : "memory");
-        status = 4;
-        goto out;
-    }
-    fprintf(stderr,
-            "vm run: lockstep: %llu comparisons of the architectural state, %llu "
-            "instructions, no divergence\n",
-            (unsigned long long)compares, (unsigned long long)m[0].cpu.instret);
-    if (m[0].exit_value == 0) {
-        status = 0;
-    } else {
-        fprintf(stderr, "FAIL: test %llu\n", (unsigned long long)m[0].exit_value);
-        status = 1;
-    }
-out:
-    for (int i = 0; i < ninit; i++) {
-        if (i == 1 && m[1].console && m[1].console != stdout) fclose(m[1].console);
-        bare_destroy(&m[i]);
-    }
-    free(data);
-    return status;
-}
-
-static int run_bare(const char *path, bool stats, uint64_t max_insns, uint64_t ram) {
-    uint8_t *data = NULL;
-    size_t size = 0;
-    if (!read_program(path, &data, &size)) return 2;
-    bare_machine_t m;
-    const char *err = NULL;
-    if (bare_init(&m, ram, &err)) {
-        fprintf(stderr, "vm run: %s\n", err);
-        free(data);
-        return 2;
-    }
+static int run_bare(const char *path, bool stats, uint64_t max_insns, const vm_options_t *opt) {
+    vm_t *vm = make_machine(opt);
+    if (!vm) return 2;
     int status = 2;
-    if (bare_load_elf(&m, data, size, &err)) {
-        fprintf(stderr, "vm run: %s: %s\n", path, err);
+    if (vm_load_elf(vm, path)) {
+        fprintf(stderr, "vm run: %s\n", vm_error(vm));
         goto out;
     }
-    if (!m.has_tohost)
+    if (!vm_has_exit(vm))
         fprintf(stderr,
                 "vm run: %s has no tohost symbol: it cannot report an exit, running "
                 "until --max-insns\n",
                 path);
-    double t0 = now_seconds();
-    int r = bare_run(&m, max_insns);
-    double t1 = now_seconds();
-    if (r == RV_STOP_HALT && m.exited) {
-        if (m.exit_value == 0) {
+    vm_exit_t ex;
+    if (vm_run(vm, max_insns, 0, &ex)) {
+        fprintf(stderr, "vm run: %s\n", vm_error(vm));
+        goto out;
+    }
+    if (ex.reason == VM_EXIT_EXITED) {
+        if (ex.code == 0) {
             status = 0;
         } else {
-            fprintf(stderr, "FAIL: test %llu\n", (unsigned long long)m.exit_value);
+            fprintf(stderr, "FAIL: test %llu\n", (unsigned long long)ex.code);
             status = 1;
         }
     } else {
-        uint64_t traps = 0;
-        for (unsigned c = 0; c < RV_CAUSE_COUNT; c++)
-            traps += m.cpu.stats.traps[c];
+        uint64_t traps = vm_traps(vm), mcause = 0;
+        vm_get_csr(vm, 0x342, &mcause);
         fprintf(stderr,
                 "vm run: no exit after %llu instructions and %llu traps (--max-insns reached), "
                 "pc=0x%llx, last mcause=%llu (%s)\n",
-                (unsigned long long)m.cpu.instret, (unsigned long long)traps,
-                (unsigned long long)m.cpu.pc, (unsigned long long)m.cpu.mcause,
-                traps ? rv_cause_name(m.cpu.mcause) : "none");
+                (unsigned long long)vm_instret(vm), (unsigned long long)traps,
+                (unsigned long long)vm_get_pc(vm), (unsigned long long)mcause,
+                traps ? vm_cause_name(mcause) : "none");
         status = 3;
     }
-    if (stats) rv_cpu_print_stats(&m.cpu, stderr, t1 - t0);
+    if (stats) vm_print_stats(vm, stderr);
 out:
-    bare_destroy(&m);
-    free(data);
+    vm_destroy(vm);
     return status;
 }
 
@@ -332,17 +143,9 @@ static char **build_env(const env_edit_t *ed, int ned) {
     return env;
 }
 
-static int run_user(int argc, char **argv, int i, const char *sysroot, bool strace, bool stats,
-                    const char *argv0, const env_edit_t *ed, int ned) {
-    static char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0) {
-        fprintf(stderr, "vm run: cannot find the vm executable: %s\n", strerror(errno));
-        return 2;
-    }
-    self[n] = 0;
-    if (!sysroot) sysroot = getenv("VM_LD_PREFIX");
-    linux_options_t opt = {.sysroot = sysroot, .strace = strace, .stats = stats, .vm_exe = self};
+static int run_user(int argc, char **argv, int i, const char *argv0, const env_edit_t *ed, int ned,
+                    vm_options_t *opt) {
+    if (!opt->sysroot) opt->sysroot = getenv("VM_LD_PREFIX");
     char **env = build_env(ed, ned);
     if (!env) {
         fprintf(stderr, "vm run: out of memory\n");
@@ -352,21 +155,36 @@ static int run_user(int argc, char **argv, int i, const char *sysroot, bool stra
     char **gargv = argv + i;
     int gargc = argc - i;
     if (argv0) gargv[0] = (char *)argv0;
-    int status = linux_run_program(&opt, path, gargc, gargv, env);
+    vm_t *vm = make_machine(opt);
+    int status = 2;
+    if (!vm) goto out;
+    /* the loader has said why a program cannot start: 127 not found, 126 not runnable */
+    int rc = vm_load_program(vm, path, gargc, gargv, env);
+    if (rc) {
+        status = rc == -ENOENT ? 127 : 126;
+        goto out;
+    }
+    vm_exit_t ex;
+    vm_run(vm, 0, 0, &ex); /* returns only when the program cannot run */
+    fprintf(stderr, "vm run: %s\n", vm_error(vm));
+out:
+    vm_destroy(vm);
     free(env);
     return status;
 }
 
 int cmd_run(int argc, char **argv) {
     const char *machine = "user";
-    bool stats = false, strace = false;
+    bool stats = false;
     const char *engine = NULL;
     bool threshold_set = false;
-    const char *sysroot = NULL, *argv0 = NULL, *prog_path = NULL;
+    const char *argv0 = NULL, *prog_path = NULL;
     env_edit_t *edits = calloc((size_t)argc, sizeof(env_edit_t));
     int nedits = 0;
     if (!edits) return 2;
-    uint64_t max_insns = 0, ram = BARE_RAM_DEFAULT_SIZE;
+    uint64_t max_insns = 0;
+    vm_options_t opt;
+    vm_options_init(&opt);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -380,16 +198,16 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
         } else if (!strncmp(a, "--ram=", 6)) {
-            if (!parse_size(a + 6, &ram)) {
+            if (!parse_size(a + 6, &opt.ram_size)) {
                 fprintf(stderr, "vm run: bad --ram value '%s'\n", a + 6);
                 return 2;
             }
         } else if (!strcmp(a, "--strace")) {
-            strace = true;
+            opt.strace = true;
         } else if ((!strcmp(a, "-L") || !strcmp(a, "--sysroot")) && i + 1 < argc) {
-            sysroot = argv[++i];
+            opt.sysroot = argv[++i];
         } else if (!strncmp(a, "--sysroot=", 10)) {
-            sysroot = a + 10;
+            opt.sysroot = a + 10;
         } else if (!strcmp(a, "--argv0") && i + 1 < argc) {
             argv0 = argv[++i];
         } else if ((!strcmp(a, "-E") || !strcmp(a, "-U")) && i + 1 < argc) {
@@ -405,9 +223,9 @@ int cmd_run(int argc, char **argv) {
         } else if (!strncmp(a, "--engine=", 9)) {
             engine = a + 9;
         } else if (!strcmp(a, "--jit-dump")) {
-            jit_options.dump = true;
+            opt.jit_dump = true;
         } else if (!strcmp(a, "--perf-map")) {
-            jit_options.perf_map = true;
+            opt.perf_map = true;
         } else if (!strncmp(a, "--jit-threshold=", 16)) {
             char *end;
             unsigned long v = strtoul(a + 16, &end, 10);
@@ -416,7 +234,7 @@ int cmd_run(int argc, char **argv) {
                 free(edits);
                 return 2;
             }
-            jit_options.threshold = (unsigned)v;
+            opt.jit_threshold = (unsigned)v;
             threshold_set = true;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
@@ -440,28 +258,8 @@ int cmd_run(int argc, char **argv) {
     }
     prog_path = argv[i];
     if (!engine) engine = getenv("VM_ENGINE");
-    if (!engine || !*engine) engine = jit_supported() ? "jit" : "interp";
-    if (!strcmp(engine, "lockstep")) {
-        if (strcmp(machine, "bare") != 0 || !jit_supported()) {
-            fprintf(stderr, "vm run: --engine=lockstep needs --machine=bare on an x86-64 host\n");
-            free(edits);
-            return 2;
-        }
-        free(edits);
-        return run_bare_lockstep(prog_path, max_insns, ram);
-    }
-    if (!strcmp(engine, "jit")) {
-        if (!jit_supported()) {
-            fprintf(stderr, "vm run: --engine=jit needs an x86-64 host (use interp)\n");
-            free(edits);
-            return 2;
-        }
-        jit_options.enabled = true;
-    } else if (strcmp(engine, "interp") != 0) {
-        fprintf(stderr, "vm run: unknown engine '%s' (interp or jit)\n", engine);
-        free(edits);
-        return 2;
-    }
+    bool have_jit = vm_engine_available(VM_ENGINE_JIT);
+    if (!engine || !*engine) engine = have_jit ? "jit" : "interp";
     const char *th = getenv("VM_JIT_THRESHOLD");
     if (th && *th && !threshold_set) {
         char *end;
@@ -471,17 +269,42 @@ int cmd_run(int argc, char **argv) {
             free(edits);
             return 2;
         }
-        jit_options.threshold = (unsigned)v;
+        opt.jit_threshold = (unsigned)v;
     }
-    if (getenv("VM_JIT_DUMP")) jit_options.dump = true;
-    if (getenv("VM_JIT_PERF_MAP")) jit_options.perf_map = true;
-    if (getenv("VM_JIT_NO_CHAIN")) jit_options.no_chain = true;
+    if (getenv("VM_JIT_DUMP")) opt.jit_dump = true;
+    if (getenv("VM_JIT_PERF_MAP")) opt.perf_map = true;
+    if (getenv("VM_JIT_NO_CHAIN")) opt.jit_no_chain = true;
+    if (!strcmp(engine, "lockstep")) {
+        if (strcmp(machine, "bare") != 0 || !have_jit) {
+            fprintf(stderr, "vm run: --engine=lockstep needs --machine=bare on an x86-64 host\n");
+            free(edits);
+            return 2;
+        }
+        free(edits);
+        return cli_lockstep(prog_path, max_insns, &opt);
+    }
+    if (!strcmp(engine, "jit")) {
+        if (!have_jit) {
+            fprintf(stderr, "vm run: --engine=jit needs an x86-64 host (use interp)\n");
+            free(edits);
+            return 2;
+        }
+        opt.engine = VM_ENGINE_JIT;
+    } else if (!strcmp(engine, "interp")) {
+        opt.engine = VM_ENGINE_INTERP;
+    } else {
+        fprintf(stderr, "vm run: unknown engine '%s' (interp or jit)\n", engine);
+        free(edits);
+        return 2;
+    }
     if (prog_path && !strcmp(machine, "bare")) {
         free(edits);
-        return run_bare(prog_path, stats, max_insns, ram);
+        return run_bare(prog_path, stats, max_insns, &opt);
     }
     if (!strcmp(machine, "user")) {
-        int st = run_user(argc, argv, i, sysroot, strace, stats, argv0, edits, nedits);
+        opt.machine = VM_MACHINE_USER;
+        opt.stats = stats;
+        int st = run_user(argc, argv, i, argv0, edits, nedits, &opt);
         free(edits);
         return st;
     }

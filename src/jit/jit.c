@@ -1,16 +1,17 @@
-/* jit.c - the JIT's dispatcher, code cache and slow-path helpers.
+/* jit.c - the JIT as an engine of the run loop: block lookup, heat, code cache, chaining and
+ * the slow-path helpers of translated code.
  *
- * jit_run() is the run loop of a hart under the JIT. Each turn it checks the interrupt flag
- * and the budget, finds the translated block for cpu->pc (hash table), and enters it through
- * the entry trampoline. Blocks not yet translated run in the interpreter, one decoded block at
- * a time, while a per-pc counter measures their heat; at jit_options.threshold executions the
- * block is translated. Translated code returns an exit code (jit_priv.h); a direct exit also
- * returns the address of its jump, which the dispatcher patches to the target block once that
- * is translated (chaining), so hot loops never come back here.
+ * The run loop (src/exec/run.c) calls jit_engine_run() at every turn. It finds the translated
+ * block for cpu->pc (hash table) and enters it through the entry trampoline. A block not yet
+ * translated goes back to the loop as EXEC_INTERP, and the interpreter runs it, while a per-pc
+ * counter measures its heat; at the hart's threshold the block is translated. Translated code
+ * returns an exit code (jit_priv.h); a direct exit also returns the address of its jump, which
+ * the next turn patches to the target block once that is translated (chaining), so hot loops
+ * never come back here. Traps, budgets and interrupts are the loop's.
  *
  * Code cache: a memfd mapped twice (read+write for the translator, read+execute to run), the
  * mappings not inherited by fork (the child makes its own). When it is full, or when guest code
- * changes (rv_cpu_flush_icache calls jit_flush), every translation is dropped at once. A flush
+ * changes (exec_flush calls the engine's flush), every translation is dropped at once. A flush
  * can happen inside a helper called from translated code (a store into a code page); the
  * helper then makes the block exit at once, and nothing is written into the cache until the
  * dispatcher translates again, so the code still running is never overwritten under it.
@@ -24,16 +25,15 @@
 #include <unistd.h>
 
 #include "jit/jit_priv.h"
+#include "exec/exec1.h"
 #include "riscv/decode.h"
-#include "riscv/exec1.h"
+#include "riscv/memacc.h"
 
 #if defined(VM_HAVE_CAPSTONE)
 #include <capstone/capstone.h>
 #endif
 
-jit_options_t jit_options = {.threshold = 16};
-
-bool jit_supported(void) {
+static bool jit_supported(void) {
 #if defined(__x86_64__)
     return true;
 #else
@@ -65,7 +65,7 @@ static void write_end(jit_t *j) {
 
 /* Map a fresh code cache of j->size bytes. */
 static int map_cache(jit_t *j) {
-    if (jit_options.perf_map) return map_cache_anon(j);
+    if (j->perf) return map_cache_anon(j);
     int fd = memfd_create("vm-jit", MFD_CLOEXEC);
     if (fd < 0) return -errno;
     int rc = 0;
@@ -106,13 +106,17 @@ static void reset(jit_t *j) {
     j->gen++;
 }
 
-int jit_attach(rv_cpu_t *cpu, size_t cache_bytes) {
+static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     if (!jit_supported()) return -ENOTSUP;
     jit_t *j = calloc(1, sizeof(*j));
     if (!j) return -ENOMEM;
-    j->size = cache_bytes ? cache_bytes : JIT_CACHE_SIZE;
+    j->size = opt->cache_bytes ? opt->cache_bytes : JIT_CACHE_SIZE;
     if (j->size < JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM)
         j->size = JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM;
+    j->threshold = opt->threshold ? opt->threshold : JIT_THRESHOLD;
+    j->perf = opt->perf_map;
+    j->dump = opt->dump;
+    j->no_chain = opt->no_chain;
     j->meta = malloc(JIT_META_SIZE);
     j->order_cap = 4096;
     j->order = malloc(j->order_cap * sizeof(*j->order));
@@ -124,26 +128,18 @@ int jit_attach(rv_cpu_t *cpu, size_t cache_bytes) {
         return rc;
     }
     reset(j);
-    if (jit_options.perf_map) {
+    if (j->perf) {
         char path[64];
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
         j->perf_map = fopen(path, "a");
     }
-    cpu->jit = j;
-    cpu->jit_fast = j->fast;
+    cpu->engine_state = j;
+    cpu->engine_fast = j->fast;
     return 0;
 }
 
-void jit_attach_default(rv_cpu_t *cpu) {
-    static _Atomic int warned;
-    if (!jit_options.enabled || cpu->jit) return;
-    int rc = jit_attach(cpu, 0);
-    if (rc && !atomic_exchange(&warned, 1))
-        fprintf(stderr, "vm: the JIT is unavailable (%s); using the interpreter\n", strerror(-rc));
-}
-
-void jit_detach(rv_cpu_t *cpu) {
-    jit_t *j = cpu->jit;
+static void jit_detach(rv_cpu_t *cpu) {
+    jit_t *j = cpu->engine_state;
     if (!j) return;
     munmap(j->rw, j->size);
     if (j->rx != j->rw) munmap(j->rx, j->size);
@@ -151,21 +147,21 @@ void jit_detach(rv_cpu_t *cpu) {
     free(j->meta);
     free(j->order);
     free(j);
-    cpu->jit = NULL;
-    cpu->jit_fast = NULL;
+    cpu->engine_state = NULL;
+    cpu->engine_fast = NULL;
 }
 
-int jit_after_fork(rv_cpu_t *cpu) {
-    jit_t *j = cpu->jit;
+static int jit_after_fork(rv_cpu_t *cpu) {
+    jit_t *j = cpu->engine_state;
     if (!j) return 0;
     int rc = map_cache(j); /* the parent's mappings are gone in the child */
     if (rc) {
-        /* no cache: the interpreter runs this process */
+        /* no cache: the interpreter runs this process (the run loop drops the engine) */
         free(j->meta);
         free(j->order);
         free(j);
-        cpu->jit = NULL;
-        cpu->jit_fast = NULL;
+        cpu->engine_state = NULL;
+        cpu->engine_fast = NULL;
         return rc;
     }
     if (j->perf_map) {
@@ -178,8 +174,8 @@ int jit_after_fork(rv_cpu_t *cpu) {
     return 0;
 }
 
-void jit_flush(rv_cpu_t *cpu) {
-    jit_t *j = cpu->jit;
+static void jit_flush(rv_cpu_t *cpu) {
+    jit_t *j = cpu->engine_state;
     if (!j) return;
     reset(j);
     j->stats.flushes++;
@@ -270,7 +266,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
                 jb->code_len, (unsigned long long)pc);
         fflush(j->perf_map);
     }
-    if (jit_options.dump) dump_block(cpu, jb, b);
+    if (j->dump) dump_block(cpu, jb, b);
     return jb;
 }
 
@@ -284,96 +280,44 @@ static void patch_chain(jit_t *j, uintptr_t field_rx, const uint8_t *target) {
     j->stats.chains++;
 }
 
-static int stop_of_trap(rv_cpu_t *cpu) {
-    cpu->resv_valid = false;
-    if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
-    return cpu->cause == RV_CAUSE_ECALL_U      ? RV_STOP_ECALL
-           : cpu->cause == RV_CAUSE_BREAKPOINT ? RV_STOP_EBREAK
-                                               : RV_STOP_EXCEPTION;
-}
-
-/* Let the interpreter run one block at cpu->pc. A block that retired nothing (a trap, e.g. a
- * fetch fault at mtvec) is charged to the budget, so that trap loops still end the run. */
-static int interp_one(rv_cpu_t *cpu, jit_t *j) {
-    uint64_t before = cpu->instret;
-    j->stats.interp_blocks++;
-    int r = rv_interp_run(cpu, 1);
-    if (cpu->instret == before && cpu->jit_limit > 0) cpu->jit_limit--;
-    return r;
-}
-
-int jit_run(rv_cpu_t *cpu, uint64_t budget) {
-    jit_t *j = cpu->jit;
-    uint64_t limit = cpu->instret + budget < cpu->instret ? UINT64_MAX : cpu->instret + budget;
-    atomic_store_explicit(&cpu->jit_limit, limit, memory_order_relaxed);
-    /* an interrupt requested from now on zeroes jit_limit; one requested before is seen by
-     * the loop's first check of interrupt_request */
-    cpu->jit_chk = cpu->mem_size >= 8 ? cpu->mem_size - 7 : 0;
-    cpu->jit_fast = j->fast;
-    if (cpu->catch_host_faults && sigsetjmp(cpu->fault_jmp, 0)) {
-        /* unwound from a host fault: in the interpreter (it fixes its own state), in
-         * translated code (jit_host_fault fixed it) or in a helper (state already exact) */
-        rv_interp_fault_fixup(cpu);
-        return RV_STOP_EXCEPTION;
+/* One turn of the run loop: run translated code at cpu->pc. Returns enum exec_result. */
+static int jit_engine_run(rv_cpu_t *cpu) {
+    jit_t *j = cpu->engine_state;
+    uint64_t pc = cpu->pc;
+    jit_block_t *jb = lookup(j, pc);
+    if (!jb) {
+        unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
+        if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
+            jb = translate_at(cpu, j, pc);
     }
-    uintptr_t chain = 0;
-    uint64_t chain_gen = 0;
-    for (;;) {
-        if (atomic_load_explicit(&cpu->interrupt_request, memory_order_relaxed))
-            return atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)
-                       ? RV_STOP_HALT
-                       : RV_STOP_INTERRUPT;
-        if (cpu->instret >= cpu->jit_limit) return RV_STOP_BUDGET;
-        uint64_t pc = cpu->pc;
-        jit_block_t *jb = lookup(j, pc);
-        if (!jb) {
-            unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
-            if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= jit_options.threshold)
-                jb = translate_at(cpu, j, pc);
-        }
-        if (chain && jb && chain_gen == j->gen && !jit_options.no_chain)
-            patch_chain(j, chain, jb->code);
-        chain = 0;
-        if (!jb) {
-            int r = interp_one(cpu, j);
-            if (r != RV_STOP_BUDGET) return r;
-            continue;
-        }
-        struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
-        f->pc = pc;
-        f->code = jb->code;
-        j->stats.entries++;
-        cpu->jit_status = 0;
-        uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
-        switch (r) {
-        case JIT_EXIT_LOOKUP: j->stats.exit_lookup++; break;
-        case JIT_EXIT_TRAP:
-            j->stats.exit_trap++;
-            if (cpu->user_mode) return stop_of_trap(cpu);
-            cpu->resv_valid = false;
-            if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
-            rv_cpu_take_trap(cpu, cpu->cause, cpu->tval);
-            /* a trap retires nothing: charge it to the budget so trap loops still end */
-            if (cpu->jit_limit > 0) cpu->jit_limit--;
-            break;
-        case JIT_EXIT_INTERP: {
-            j->stats.exit_interp++;
-            int s = interp_one(cpu, j);
-            if (s != RV_STOP_BUDGET) return s;
-            break;
-        }
-        case JIT_EXIT_FLUSH:
-            j->stats.exit_other++;
-            rv_cpu_flush_icache(cpu);
-            break;
-        case JIT_EXIT_HALT: j->stats.exit_other++; return RV_STOP_HALT;
-        case JIT_EXIT_HOOKED: j->stats.exit_other++; break;
-        default:
-            j->stats.exit_lookup++;
-            chain = r;
-            chain_gen = j->gen;
-            break;
-        }
+    if (j->chain && jb && j->chain_gen == j->gen && !j->no_chain)
+        patch_chain(j, j->chain, jb->code);
+    j->chain = 0;
+    if (!jb) {
+        j->stats.interp_blocks++;
+        return EXEC_INTERP;
+    }
+    struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
+    f->pc = pc;
+    f->code = jb->code;
+    j->stats.entries++;
+    cpu->engine_status = 0;
+    uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
+    switch (r) {
+    case JIT_EXIT_LOOKUP: j->stats.exit_lookup++; return EXEC_CONTINUE;
+    case JIT_EXIT_TRAP: j->stats.exit_trap++; return EXEC_TRAP;
+    case JIT_EXIT_INTERP:
+        j->stats.exit_interp++;
+        j->stats.interp_blocks++;
+        return EXEC_INTERP;
+    case JIT_EXIT_FLUSH: j->stats.exit_other++; return EXEC_FLUSH;
+    case JIT_EXIT_HALT: j->stats.exit_other++; return EXEC_HALT;
+    case JIT_EXIT_HOOKED: j->stats.exit_other++; return EXEC_CONTINUE;
+    default:
+        j->stats.exit_lookup++;
+        j->chain = r;
+        j->chain_gen = j->gen;
+        return EXEC_CONTINUE;
     }
 }
 
@@ -384,13 +328,9 @@ uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t inf
     /* exact state first: the access below may fault on the host */
     cpu->pc = pc;
     cpu->instret += idx;
-    uint64_t v = 0, o = addr - cpu->mem_start;
-    if (o < cpu->mem_size && cpu->mem_size - o >= w) {
-        memcpy(&v, cpu->mem_base + o, w);
-    } else if (!cpu->mem_slow || cpu->mem_slow(cpu->env, addr, &v, w, false) != 0) {
-        cpu->cause = RV_CAUSE_LOAD_ACCESS;
-        cpu->tval = addr;
-        cpu->jit_status = JIT_EXIT_TRAP;
+    uint64_t v = 0;
+    if (!rv_mem_read(cpu, addr, &v, w, RV_ACC_LOAD)) {
+        cpu->engine_status = JIT_EXIT_TRAP;
         return 0;
     }
     cpu->instret -= idx;
@@ -405,8 +345,8 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
     unsigned w = info & 15, idx = (info >> 8) & 0xff, len = (info >> 16) & 7;
     cpu->pc = pc;
     cpu->instret += idx;
-    uint64_t o = addr - cpu->mem_start;
-    if (o < cpu->mem_size && cpu->mem_size - o >= w) {
+    uint64_t o = rv_cpu_win_off(cpu, addr, w);
+    if (o != UINT64_MAX) {
         memcpy(cpu->mem_base + o, &val, w);
         uint8_t *pf = cpu->page_flags;
         if (pf && (pf[o >> RV_PAGE_SHIFT] | pf[(o + w - 1) >> RV_PAGE_SHIFT]) &
@@ -416,14 +356,12 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
                 /* the store retired; the block may be stale: leave it after the store */
                 cpu->pc = pc + len;
                 cpu->instret += 1;
-                cpu->jit_status = hook == RV_HOOK_HALT ? JIT_EXIT_HALT : JIT_EXIT_HOOKED;
+                cpu->engine_status = hook == RV_HOOK_HALT ? JIT_EXIT_HALT : JIT_EXIT_HOOKED;
                 return;
             }
         }
-    } else if (!cpu->mem_slow || cpu->mem_slow(cpu->env, addr, &val, w, true) != 0) {
-        cpu->cause = RV_CAUSE_STORE_ACCESS;
-        cpu->tval = addr;
-        cpu->jit_status = JIT_EXIT_TRAP;
+    } else if (!rv_mem_slow(cpu, addr, &val, w, RV_ACC_STORE)) {
+        cpu->engine_status = JIT_EXIT_TRAP;
         return;
     }
     cpu->instret -= idx;
@@ -440,25 +378,25 @@ void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx
     case RV_EXEC1_OK: cpu->instret -= idx + own; return;
     case RV_EXEC1_TRAP:
         cpu->instret -= own;
-        cpu->jit_status = JIT_EXIT_TRAP;
+        cpu->engine_status = JIT_EXIT_TRAP;
         return;
     case RV_EXEC1_FLUSHED:
         cpu->pc = pc + op->len;
         cpu->instret += 1 - own;
-        cpu->jit_status = JIT_EXIT_HOOKED;
+        cpu->engine_status = JIT_EXIT_HOOKED;
         return;
     default:
         cpu->pc = pc + op->len;
         cpu->instret += 1 - own;
-        cpu->jit_status = JIT_EXIT_HALT;
+        cpu->engine_status = JIT_EXIT_HALT;
         return;
     }
 }
 
 /* ---- host faults in translated code ---- */
 
-bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
-    jit_t *j = cpu->jit;
+static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
+    jit_t *j = cpu->engine_state;
     if (!j || host_pc < (uintptr_t)j->rx || host_pc >= (uintptr_t)j->rx + j->used) return false;
     size_t lo = 0, hi = j->norder;
     while (lo < hi) { /* last block starting at or below host_pc */
@@ -482,8 +420,8 @@ bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
     return false;
 }
 
-void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
-    const jit_t *j = cpu->jit;
+static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
+    const jit_t *j = cpu->engine_state;
     if (!j) return;
     const jit_stats_t *s = &j->stats;
     double ms = (double)s->translate_ns / 1e6;
@@ -505,6 +443,18 @@ void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     fprintf(out, "stats: jit: interpreted blocks %llu, untranslatable block starts %llu\n",
             (unsigned long long)s->interp_blocks, (unsigned long long)s->untranslatable);
 }
+
+const exec_engine_t jit_engine = {
+    .name = "jit",
+    .supported = jit_supported,
+    .attach = jit_attach,
+    .detach = jit_detach,
+    .run = jit_engine_run,
+    .flush = jit_flush,
+    .after_fork = jit_after_fork,
+    .host_fault = jit_host_fault,
+    .print_stats = jit_print_stats,
+};
 
 #if !defined(__x86_64__)
 /* No backend for this host: jit_supported() is false and jit_attach() refuses, so nothing

@@ -1,11 +1,11 @@
 /* jit.h - the translation engine's interface to the rest of vm (private to src/).
  *
- * A hart runs under the JIT when cpu->jit is set (rv_cpu_enable_jit). rv_run() then hands over
- * to jit_run(), which translates hot guest blocks to host code and runs them, and falls back
- * to the interpreter, one decoded block at a time, for code that is cold or that the backend
- * does not translate. Both engines share the architectural state in rv_cpu_t, so control
+ * The JIT is an engine behind the run loop's interface (exec_engine_t in src/exec/exec.h):
+ * the loop asks it to run the code it has for cpu->pc, and it hands cold or untranslatable
+ * blocks back to the interpreter. Both share the architectural state in rv_cpu_t, so control
  * moves between them at any block boundary. Each hart owns its code cache (see
- * docs/architecture.md, "JIT"), so translation, chaining and flushing need no locks.
+ * docs/architecture.md, "JIT"), so translation, chaining and flushing need no locks. Only the
+ * machine layer, which composes machines from parts, names this header.
  */
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "exec/exec.h"
 #include "riscv/cpu.h"
 
 /* Counters of one hart's JIT (printed by --stats). */
@@ -33,45 +34,7 @@ typedef struct jit_stats {
     uint64_t helper_calls_tr; /* translated instructions that call an out-of-line helper */
 } jit_stats_t;
 
-/* True when this host has a JIT backend (x86-64). */
-bool jit_supported(void);
-
-/* Give `cpu` a JIT (code cache of `cache_bytes`, 0 = default). Returns 0 or -errno. */
-int jit_attach(rv_cpu_t *cpu, size_t cache_bytes);
-
-/* Free the hart's JIT (cpu->jit = NULL). */
-void jit_detach(rv_cpu_t *cpu);
-
-/* Run like rv_run() with translated code. */
-int jit_run(rv_cpu_t *cpu, uint64_t budget);
-
-/* Drop every translation (called by rv_cpu_flush_icache). */
-void jit_flush(rv_cpu_t *cpu);
-
-/* In a forked child: the code cache mapping is not inherited; make a fresh one. */
-int jit_after_fork(rv_cpu_t *cpu);
-
-/* From a host SIGSEGV/SIGBUS handler: if the faulting host pc `host_pc` is inside translated
- * code of `cpu`, write the guest registers held in host registers (`gregs`, the ucontext
- * register array) back to cpu->x and set cpu->pc and cpu->instret to the faulting guest
- * instruction. Returns true when the fault was in translated code. */
-bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs);
-
-/* Print the JIT counters. */
-void jit_print_stats(const rv_cpu_t *cpu, FILE *out);
-
-/* Options read from the environment once (VM_JIT_THRESHOLD, VM_JIT_PERF_MAP, VM_JIT_DUMP). */
-typedef struct jit_options {
-    unsigned threshold; /* interpreter executions of a block before it is translated */
-    bool perf_map;      /* append translated blocks to /tmp/perf-<pid>.map */
-    bool dump;          /* print guest and host code of each translated block to stderr */
-    bool no_chain;      /* never patch direct jumps (every block exit returns) */
-    bool enabled;       /* new harts get a JIT (vm run --engine=jit) */
-} jit_options_t;
-
-/* Give `cpu` a JIT when jit_options.enabled; on failure warn once and leave it to the
- * interpreter. */
-void jit_attach_default(rv_cpu_t *cpu);
-
-/* The process-wide JIT options (set by the CLI before harts start). */
-extern jit_options_t jit_options;
+/* The JIT as an engine of the run loop (src/exec): the machine layer registers it with
+ * exec_register_engine(&jit_engine), and harts get it by name ("jit"). Its supported() is
+ * false on hosts without a backend (x86-64 only for now). */
+extern const exec_engine_t jit_engine;

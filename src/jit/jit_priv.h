@@ -13,9 +13,10 @@
 #include <stdint.h>
 
 #include "jit/jit.h"
-#include "riscv/icache.h"
+#include "exec/icache.h"
 
 #define JIT_HASH         (1u << 14)  /* buckets of the block hash table */
+#define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
@@ -83,6 +84,12 @@ typedef struct jit {
     uint64_t gen;                    /* flush generation (a pending chain is dropped across one) */
     unsigned char bad[JIT_HEAT / 8]; /* pc hashes whose block the backend refused */
     FILE *perf_map;                  /* /tmp/perf-<pid>.map or NULL */
+    unsigned threshold;              /* interpreted runs of a block before it is translated */
+    bool perf;                       /* --perf-map: one anonymous mapping, names for perf */
+    bool dump;                       /* --jit-dump: print each translation */
+    bool no_chain;                   /* never patch direct jumps */
+    uintptr_t chain;                 /* pending chain request (a jump's rx address), or 0 */
+    uint64_t chain_gen;              /* gen when it was made (dropped across a flush) */
     jit_stats_t stats;               /* counters */
 } jit_t;
 
@@ -95,7 +102,7 @@ void jit_emit_trampolines(jit_t *j);
 
 /* Helpers called from translated code (slow paths). `info` packs the access:
  * bits 0..3 width, bit 4 sign-extend, bits 8..15 instruction index, bits 16..18 instruction
- * length; they set cpu->jit_status (enum jit_exit, 0 = go on) and on a trap cpu->pc, cause,
+ * length; they set cpu->engine_status (enum jit_exit, 0 = go on) and on a trap cpu->pc, cause,
  * tval and instret. */
 uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info);
 void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, uint64_t val);
@@ -104,7 +111,7 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
  * false, having changed nothing, otherwise. */
 bool jit_fp_fast(rv_cpu_t *cpu, const rv_op_t *op);
 
-/* Run instruction `op` (index idx of its block, at pc) with rv_exec1; sets cpu->jit_status. */
+/* Run instruction `op` (index idx of its block, at pc) with rv_exec1; sets cpu->engine_status. */
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx);
 
 /* Copy the mapped guest registers and instret from a signal context's register array to

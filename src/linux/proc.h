@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "exec/exec.h"
 #include "linux/abi.h"
 #include "linux/space.h"
 
@@ -18,6 +19,10 @@ typedef struct linux_options {
     bool strace;         /* print every system call */
     bool stats;          /* print CPU counters at exit */
     const char *vm_exe;  /* host path of vm itself, for execve (re-exec) */
+    exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
+    /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
+    bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
+    void *hook_opaque; /* its first argument */
 } linux_options_t;
 
 /* One guest process. */
@@ -38,6 +43,7 @@ typedef struct linux_proc {
     uint64_t auxv[64];         /* the auxiliary vector given to the guest (/proc/self/auxv) */
     size_t auxv_len;           /* its length in bytes, AT_NULL pair included */
     uint64_t warned[8];        /* syscall numbers < 512 already warned about */
+    struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
 } linux_proc_t;
 
 /* One guest thread. */
@@ -50,7 +56,7 @@ typedef struct linux_thread {
     _Atomic uint64_t pending; /* asynchronously raised guest signals (bit sig-1) */
     linux_stack_t altstack;   /* sigaltstack */
     uint64_t code_gen;        /* proc->code_gen this hart's decode cache matches */
-    bool in_guest;            /* inside rv_run (host faults are guest faults) */
+    bool in_guest;            /* inside exec_run (host faults are guest faults) */
     bool exited;              /* exit/exit_group: stop running */
     int exit_code;            /* status for exit */
     bool skip_result;         /* the syscall set the registers itself (sigreturn) */

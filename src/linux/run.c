@@ -39,8 +39,12 @@ static int map_sigtramp(linux_proc_t *p) {
     return rc;
 }
 
-int linux_run_program(const linux_options_t *opt, const char *path, int argc, char **argv,
-                      char **envp) {
+linux_proc_t *linux_the_proc(void) {
+    return &proc;
+}
+
+int linux_prepare_program(const linux_options_t *opt, const char *path, int argc, char **argv,
+                          char **envp) {
     linux_proc_t *p = &proc;
     memset(p, 0, sizeof(*p));
     p->opt = *opt;
@@ -119,14 +123,28 @@ int linux_run_program(const linux_options_t *opt, const char *path, int argc, ch
         fprintf(stderr, "vm: out of memory\n");
         return 127;
     }
+    t->cpu->pc = img.entry;
+    t->cpu->x[2] = sp;
+    p->main_thread = t;
+    return 0;
+}
+
+_Noreturn void linux_start_program(void) {
+    linux_proc_t *p = &proc;
+    linux_thread_t *t = p->main_thread;
     t->tid = (int)syscall(SYS_gettid);
     atomic_store(&p->nthreads, 1);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     p->start_time = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-    t->cpu->pc = img.entry;
-    t->cpu->x[2] = sp;
     linux_thread_run(t);
     /* the main thread called exit (not exit_group): the other threads go on */
     linux_thread_exit_host(t);
+}
+
+int linux_run_program(const linux_options_t *opt, const char *path, int argc, char **argv,
+                      char **envp) {
+    int rc = linux_prepare_program(opt, path, argc, argv, envp);
+    if (rc) return rc;
+    linux_start_program();
 }

@@ -9,3 +9,15 @@
  * status 126 or 127 after a message, when the program cannot be started. */
 int linux_run_program(const linux_options_t *opt, const char *path, int argc, char **argv,
                       char **envp);
+
+/* The first half of linux_run_program: load the program, build its stack and its main
+ * thread. Returns 0, or 126/127 after a message on stderr. */
+int linux_prepare_program(const linux_options_t *opt, const char *path, int argc, char **argv,
+                          char **envp);
+
+/* The second half: run the prepared program's main thread. The guest's exit ends the host
+ * process. */
+_Noreturn void linux_start_program(void);
+
+/* The process of this host process (one per host process: signals are process-wide). */
+linux_proc_t *linux_the_proc(void);

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "linux/internal.h"
-#include "jit/jit.h"
+#include "exec/exec.h"
 #include "riscv/cpu.h"
 
 _Thread_local linux_thread_t *linux_current;
@@ -94,9 +94,8 @@ static void host_fault_handler(int hsig, siginfo_t *si, void *uctx) {
         else
             cause = write ? RV_CAUSE_STORE_PAGE_FAULT : RV_CAUSE_LOAD_PAGE_FAULT;
 #if defined(__x86_64__)
-        if (t->cpu->jit)
-            jit_host_fault(t->cpu, (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP],
-                           ((ucontext_t *)uctx)->uc_mcontext.gregs);
+        exec_host_fault(t->cpu, (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP],
+                        ((ucontext_t *)uctx)->uc_mcontext.gregs);
 #endif
         rv_cpu_host_fault(t->cpu, cause, ga);
     }

@@ -18,25 +18,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "linux/internal.h"
-#include "jit/jit.h"
 #include "riscv/cpu.h"
-#include "riscv/icache.h"
 
-/* Instructions per rv_run call: bounds how late another thread's code change is noticed. */
+/* Instructions per exec_run call: bounds how late another thread's code change is noticed. */
 #define RUN_BUDGET (1ull << 22)
 
 linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     linux_thread_t *t = calloc(1, sizeof(*t));
     rv_cpu_t *cpu = calloc(1, sizeof(*cpu));
-    if (!t || !cpu || rv_cpu_init(cpu) != 0) {
+    if (!t || !cpu) {
         free(t);
         free(cpu);
         return NULL;
     }
-    cpu->user_mode = true;
+    if (exec_hart_init(cpu, &proc->opt.exec) != 0) {
+        free(t);
+        free(cpu);
+        return NULL;
+    }
+    cpu->trap_hook = exec_trap_stop; /* system calls and signals are this layer's */
     cpu->catch_host_faults = true;
     cpu->priv = RV_PRIV_U;
+    cpu->mcounteren = 7; /* as Linux: cycle, time and instret readable in U-mode */
     cpu->mem_base = proc->space.base;
     cpu->mem_start = 0;
     cpu->mem_size = proc->space.size;
@@ -52,14 +57,13 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     t->cpu = cpu;
     t->altstack.ss_flags = LINUX_SS_DISABLE;
     t->code_gen = atomic_load(&proc->code_gen);
-    jit_attach_default(cpu);
     return t;
 }
 
 void linux_thread_free(linux_thread_t *t) {
     if (!t) return;
     if (t->cpu->page_flags) munmap(t->cpu->page_flags, t->proc->space.size >> RV_PAGE_SHIFT);
-    rv_cpu_destroy(t->cpu);
+    exec_hart_destroy(t->cpu);
     free(t->cpu);
     free(t);
 }
@@ -69,9 +73,9 @@ void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len) {
     /* this thread handles the change now; it still flushes later for changes of others */
     if (old == t->code_gen) t->code_gen = old + 1;
     if (len == UINT64_MAX)
-        rv_cpu_flush_icache(t->cpu);
+        exec_flush(t->cpu);
     else
-        rv_cpu_invalidate_range(t->cpu, addr, len);
+        exec_invalidate_range(t->cpu, addr, len);
 }
 
 /* Map a guest fault reported by the hart to a guest signal. */
@@ -110,26 +114,34 @@ int linux_thread_run(linux_thread_t *t) {
     while (!t->exited) {
         uint64_t gen = atomic_load(&p->code_gen);
         if (gen != t->code_gen) {
-            rv_cpu_flush_icache(cpu);
+            exec_flush(cpu);
             t->code_gen = gen;
         }
         t->in_guest = true;
-        int stop = rv_run(cpu, RUN_BUDGET);
+        int stop = exec_run(cpu, RUN_BUDGET);
         t->in_guest = false;
         switch (stop) {
-        case RV_STOP_ECALL: {
+        case EXEC_STOP_ECALL: {
             uint64_t a[6] = {cpu->x[10], cpu->x[11], cpu->x[12],
                              cpu->x[13], cpu->x[14], cpu->x[15]};
             cpu->pc += 4;
             t->skip_result = false;
+            uint64_t hooked;
+            if (p->opt.syscall_hook &&
+                p->opt.syscall_hook(p->opt.hook_opaque, cpu->x[17], a, &hooked)) {
+                cpu->x[10] = hooked;
+                break;
+            }
             int64_t r = linux_syscall(t, cpu->x[17], a);
             if (!t->skip_result) cpu->x[10] = (uint64_t)r;
             break;
         }
-        case RV_STOP_EBREAK: linux_signal_sync(t, LINUX_SIGTRAP, LINUX_TRAP_BRKPT, cpu->pc); break;
-        case RV_STOP_EXCEPTION: exception_to_signal(t); break;
-        case RV_STOP_INTERRUPT: atomic_store(&cpu->interrupt_request, 0); break;
-        case RV_STOP_HALT:
+        case EXEC_STOP_EBREAK:
+            linux_signal_sync(t, LINUX_SIGTRAP, LINUX_TRAP_BRKPT, cpu->pc);
+            break;
+        case EXEC_STOP_EXCEPTION: exception_to_signal(t); break;
+        case EXEC_STOP_INTERRUPT: atomic_store(&cpu->interrupt_request, 0); break;
+        case EXEC_STOP_HALT:
             atomic_store(&cpu->interrupt_request, 0);
             atomic_store(&cpu->halt_request, 0);
             break;
@@ -146,7 +158,7 @@ static _Noreturn void process_exit(linux_thread_t *t, int code) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         double now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-        rv_cpu_print_stats(t->cpu, stderr, now - t->proc->start_time);
+        exec_print_stats(t->cpu, stderr, now - t->proc->start_time);
     }
     fflush(stdout);
     fflush(stderr);
@@ -263,7 +275,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
     if (pid == 0) {
         t->proc->forked_child = true;
         atomic_store(&t->proc->nthreads, 1);
-        jit_after_fork(cpu); /* the code cache is not inherited */
+        exec_after_fork(cpu); /* the code cache is not inherited */
         t->tid = (int)syscall(SYS_gettid);
         if (newsp) cpu->x[2] = newsp;
         if (flags & LINUX_CLONE_SETTLS) cpu->x[4] = tls;
@@ -390,7 +402,9 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     }
     if (t->proc->opt.strace) hv[k++] = "--strace";
     if (t->proc->opt.stats) hv[k++] = "--stats";
-    hv[k++] = jit_options.enabled ? "--engine=jit" : "--engine=interp";
+    char engine_opt[64];
+    snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", exec_engine_name(t->cpu));
+    hv[k++] = engine_opt;
     const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
     if (argv0) {
         hv[k++] = "--argv0";

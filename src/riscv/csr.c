@@ -63,11 +63,11 @@ static uint64_t mstatus_read(const rv_cpu_t *cpu) {
 }
 
 bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write, uint64_t *old) {
-    unsigned priv = cpu->user_mode ? RV_PRIV_U : cpu->priv;
+    unsigned priv = cpu->priv;
     if (((csr >> 8) & 3) > priv) return false;
     if (write && (csr >> 10) == 3) return false;
     bool fp = csr >= CSR_FFLAGS && csr <= CSR_FCSR;
-    if (fp && !cpu->user_mode && !(cpu->mstatus & RV_MSTATUS_FS)) return false;
+    if (fp && !(cpu->mstatus & RV_MSTATUS_FS)) return false;
     uint64_t cur;
     switch (csr) {
     case CSR_FFLAGS: cur = cpu->fflags; break;
@@ -76,8 +76,7 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
     case CSR_CYCLE:
     case CSR_INSTRET:
     case CSR_TIME:
-        if (!cpu->user_mode && priv < RV_PRIV_M && !((cpu->mcounteren >> (csr & 31)) & 1))
-            return false;
+        if (priv < RV_PRIV_M && !((cpu->mcounteren >> (csr & 31)) & 1)) return false;
         cur = csr == CSR_TIME && !cpu->time_from_instret ? host_time() : cpu->instret - 1;
         break;
     case CSR_MCYCLE:

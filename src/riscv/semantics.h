@@ -26,16 +26,7 @@
 
 #include "riscv/cpu.h"
 #include "riscv/fpu.h"
-#include "riscv/icache.h"
-
-/* Slow path of a load or store outside the window; false = access fault (cause/tval set). */
-static __attribute__((noinline, unused)) bool rv_mem_slow(rv_cpu_t *cpu, uint64_t addr, void *buf,
-                                                          unsigned len, bool write) {
-    if (cpu->mem_slow && cpu->mem_slow(cpu->env, addr, buf, len, write) == 0) return true;
-    cpu->cause = write ? RV_CAUSE_STORE_ACCESS : RV_CAUSE_LOAD_ACCESS;
-    cpu->tval = addr;
-    return false;
-}
+#include "riscv/memacc.h"
 
 /* Arithmetic helpers of the semantic expressions. */
 static inline uint64_t sext32(uint64_t v) {
@@ -88,12 +79,12 @@ static inline uint64_t orc_b(uint64_t v) {
 
 /* Load of type T into `dst`, converted through conv (a cast or a function). */
 #define LOAD_INTO(T, dst, conv)                                                                    \
-    uint64_t a_ = RS1 + IMM, o_ = a_ - mstart;                                                     \
+    uint64_t a_ = RS1 + IMM, o_ = rv_win_off(mstart, msize, a_, sizeof(T));                        \
     T v_;                                                                                          \
     AT_PC();                                                                                       \
-    if (RV_LIKELY(o_ < msize && msize - o_ >= sizeof(T)))                                          \
+    if (RV_LIKELY(o_ != UINT64_MAX))                                                               \
         memcpy(&v_, mbase + o_, sizeof(T));                                                        \
-    else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), false))                                         \
+    else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_LOAD))                                   \
         goto trap;                                                                                 \
     dst = conv(v_);
 
@@ -115,15 +106,15 @@ static inline uint64_t orc_b(uint64_t v) {
 
 /* Store of the low bytes of `val` as type T. */
 #define STORE_BODY(T, val)                                                                         \
-    uint64_t a_ = RS1 + IMM, o_ = a_ - mstart;                                                     \
+    uint64_t a_ = RS1 + IMM, o_ = rv_win_off(mstart, msize, a_, sizeof(T));                        \
     T v_ = (T)(val);                                                                               \
     AT_PC();                                                                                       \
-    if (RV_LIKELY(o_ < msize && msize - o_ >= sizeof(T))) {                                        \
+    if (RV_LIKELY(o_ != UINT64_MAX)) {                                                             \
         memcpy(mbase + o_, &v_, sizeof(T));                                                        \
         if (RV_UNLIKELY(pflags != NULL) &&                                                         \
             (pflags[o_ >> RV_PAGE_SHIFT] | pflags[(o_ + sizeof(T) - 1) >> RV_PAGE_SHIFT]))         \
             STORE_HOOK(a_, sizeof(T));                                                             \
-    } else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), true))                                        \
+    } else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_STORE))                                \
         goto trap;
 
 /* Integer store. */
@@ -145,14 +136,14 @@ static inline uint64_t orc_b(uint64_t v) {
 #define AMO_ADDR(T) AMO_ADDR_C(T, RV_CAUSE_STORE_MISALIGNED, RV_CAUSE_STORE_ACCESS)
 /* The same with explicit causes (LR faults as a load). */
 #define AMO_ADDR_C(T, misaligned, access)                                                          \
-    uint64_t a_ = RS1, o_ = a_ - mstart;                                                           \
+    uint64_t a_ = RS1, o_ = rv_win_off(mstart, msize, a_, sizeof(T));                              \
     AT_PC();                                                                                       \
     if (RV_UNLIKELY(a_ & (sizeof(T) - 1))) {                                                       \
         cpu->cause = (misaligned);                                                                 \
         cpu->tval = a_;                                                                            \
         goto trap;                                                                                 \
     }                                                                                              \
-    if (RV_UNLIKELY(!(o_ < msize && msize - o_ >= sizeof(T)))) {                                   \
+    if (RV_UNLIKELY(o_ == UINT64_MAX)) {                                                           \
         cpu->cause = (access);                                                                     \
         cpu->tval = a_;                                                                            \
         goto trap;                                                                                 \

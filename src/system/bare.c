@@ -15,14 +15,15 @@
 #include <string.h>
 
 #include "core/elf.h"
-#include "jit/jit.h"
+#include "exec/exec.h"
 
 /* Accesses outside the fast window go through the guest-physical address map (other RAM,
  * ROM, MMIO devices); anything unmapped becomes an access fault. */
-static int bare_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, bool write) {
+static int bare_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, rv_access_t type) {
     bare_machine_t *m = env;
-    vm_mem_err_t e =
-        write ? vm_mem_write(m->mem, addr, buf, len) : vm_mem_read(m->mem, addr, buf, len);
+    vm_mem_err_t e = type == RV_ACC_STORE || type == RV_ACC_AMO
+                         ? vm_mem_write(m->mem, addr, buf, len)
+                         : vm_mem_read(m->mem, addr, buf, len);
     return e == VM_MEM_OK ? 0 : -EFAULT;
 }
 
@@ -62,16 +63,16 @@ static bool htif_store(void *env, uint64_t addr, unsigned len) {
     return true;
 }
 
-int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
+int bare_init(bare_machine_t *m, uint64_t ram_size, const exec_options_t *exec, const char **err) {
     memset(m, 0, sizeof(*m));
     m->console = stdout;
     if (ram_size < (64u << 10) || (ram_size & 4095) || ram_size > (64ull << 30)) {
         *err = "RAM size must be a multiple of 4 KiB between 64 KiB and 64 GiB";
         return -EINVAL;
     }
-    int rc = rv_cpu_init(&m->cpu);
+    int rc = exec_hart_init(&m->cpu, exec);
     if (rc) {
-        *err = "out of memory for the hart";
+        *err = rc == -ENOMEM ? "out of memory for the hart" : "the requested engine is unavailable";
         return rc;
     }
     vm_mem_err_t e = vm_mem_create(&m->mem);
@@ -83,7 +84,7 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
         m->mem = NULL;
         free(m->page_flags);
         free(m->code_lines);
-        rv_cpu_destroy(&m->cpu);
+        exec_hart_destroy(&m->cpu);
         *err = e != VM_MEM_OK ? vm_mem_strerror(e) : "out of memory for the page tables";
         return -ENOMEM;
     }
@@ -98,11 +99,9 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err) {
     c->page_flags = m->page_flags;
     c->code_lines = m->code_lines;
     c->watch_store = htif_store;
-    c->user_mode = false;
-    c->priv = RV_PRIV_M;
+    c->priv = RV_PRIV_M;          /* no trap hook: every trap enters the guest's own handler */
     c->mstatus &= ~RV_MSTATUS_FS; /* FP off at reset, as on hardware */
     c->pc = BARE_RAM_BASE;
-    jit_attach_default(c);
     return 0;
 }
 
@@ -111,7 +110,7 @@ void bare_destroy(bare_machine_t *m) {
     m->mem = NULL;
     free(m->page_flags);
     free(m->code_lines);
-    rv_cpu_destroy(&m->cpu);
+    exec_hart_destroy(&m->cpu);
     m->ram = NULL;
     m->page_flags = NULL;
     m->code_lines = NULL;
@@ -159,7 +158,7 @@ int bare_load_elf(bare_machine_t *m, const uint8_t *data, size_t size, const cha
     }
     rc = 0;
     m->cpu.pc = ef.entry;
-    rv_cpu_flush_icache(&m->cpu);
+    exec_flush(&m->cpu);
 out:
     elf_free(&ef);
     return rc;
@@ -169,13 +168,13 @@ int bare_run(bare_machine_t *m, uint64_t max_insns) {
     for (;;) {
         uint64_t budget = UINT64_MAX;
         if (max_insns) {
-            if (m->cpu.instret >= max_insns) return RV_STOP_BUDGET;
+            if (m->cpu.instret >= max_insns) return EXEC_STOP_BUDGET;
             budget = max_insns - m->cpu.instret;
         }
-        int r = rv_run(&m->cpu, budget);
-        if (r == RV_STOP_HALT || r == RV_STOP_BUDGET) return r;
-        if (r == RV_STOP_INTERRUPT) {
-            if (atomic_load(&m->cpu.halt_request)) return RV_STOP_HALT;
+        int r = exec_run(&m->cpu, budget);
+        if (r == EXEC_STOP_HALT || r == EXEC_STOP_BUDGET) return r;
+        if (r == EXEC_STOP_INTERRUPT) {
+            if (atomic_load(&m->cpu.halt_request)) return EXEC_STOP_HALT;
             atomic_store(&m->cpu.interrupt_request, 0);
         }
     }

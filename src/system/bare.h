@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "exec/exec.h"
 #include "riscv/cpu.h"
 #include "vm/mem.h"
 
@@ -30,9 +31,9 @@ typedef struct bare_machine {
     FILE *console;        /* where HTIF console output goes (stdout) */
 } bare_machine_t;
 
-/* Set up a machine with `ram_size` bytes of RAM (a multiple of 4 KiB, at least 64 KiB).
- * Returns 0 or -errno with *err set. */
-int bare_init(bare_machine_t *m, uint64_t ram_size, const char **err);
+/* Set up a machine with `ram_size` bytes of RAM (a multiple of 4 KiB, at least 64 KiB) whose
+ * hart executes as `exec` says (NULL: the interpreter). Returns 0 or -errno with *err set. */
+int bare_init(bare_machine_t *m, uint64_t ram_size, const exec_options_t *exec, const char **err);
 
 /* Free the machine's memory. */
 void bare_destroy(bare_machine_t *m);
@@ -42,5 +43,5 @@ void bare_destroy(bare_machine_t *m);
 int bare_load_elf(bare_machine_t *m, const uint8_t *data, size_t size, const char **err);
 
 /* Run until the program exits through tohost or max_insns instructions have retired
- * (0 = no limit). Returns an enum rv_stop (RV_STOP_HALT when the program exited). */
+ * (0 = no limit). Returns an enum rv_stop (EXEC_STOP_HALT when the program exited). */
 int bare_run(bare_machine_t *m, uint64_t max_insns);

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * instructions in both engines, not whatever each had decoded before. */
 static void setup(rv_cpu_t *cpu, uint8_t *mem, uint8_t *flags, const uint8_t *data, size_t size) {
     cpu->page_flags = flags;
-    rv_cpu_flush_icache(cpu); /* new code in the window */
+    exec_flush(cpu); /* new code in the window */
     memset(cpu->x, 0, sizeof(cpu->x));
     memset(cpu->f, 0, sizeof(cpu->f));
     cpu->pc = 0;
@@ -30,7 +30,9 @@ static void setup(rv_cpu_t *cpu, uint8_t *mem, uint8_t *flags, const uint8_t *da
     cpu->resv_valid = false;
     memset(mem, 0, WINDOW);
     memcpy(mem, data, size < WINDOW ? size : WINDOW);
-    cpu->user_mode = true;
+    cpu->trap_hook = exec_trap_stop;
+    cpu->priv = RV_PRIV_U;
+    cpu->mcounteren = 7;
     cpu->mem_base = mem;
     cpu->mem_size = WINDOW;
     for (int i = 0; i < 32; i++)
@@ -42,9 +44,9 @@ static void setup(rv_cpu_t *cpu, uint8_t *mem, uint8_t *flags, const uint8_t *da
 /* Run until a stop other than the budget (returned) or about 16000 instructions (0). */
 static int run(rv_cpu_t *cpu) {
     for (int round = 0; round < 8; round++) {
-        int r = rv_run(cpu, 2000);
+        int r = exec_run(cpu, 2000);
         if (cpu->x[0] != 0) abort();
-        if (r != RV_STOP_BUDGET) return r;
+        if (r != EXEC_STOP_BUDGET) return r;
     }
     return 0;
 }
@@ -66,15 +68,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void)rv_decode(w, &op);
         rv_disasm(w, i, buf, sizeof(buf));
     }
-    if (!cpu.icache && rv_cpu_init(&cpu) != 0) abort();
+    if (!cpu.icache && exec_hart_init(&cpu, NULL) != 0) abort();
     setup(&cpu, mem, flags, data, size);
     int r = run(&cpu);
-    if (!jit_supported()) return 0;
+    if (!jit_engine.supported()) return 0;
     /* the same code under the JIT (every block translated on first run) must stop in the same
      * architectural state as the interpreter */
     if (!cpu_jit.icache) {
-        jit_options.threshold = 1;
-        if (rv_cpu_init(&cpu_jit) != 0 || jit_attach(&cpu_jit, 0) != 0) abort();
+        exec_register_engine(&jit_engine);
+        exec_options_t o = {.engine = "jit", .threshold = 1, .strict = true};
+        if (exec_hart_init(&cpu_jit, &o) != 0) abort();
     }
     setup(&cpu_jit, mem_jit, flags_jit, data, size);
     int rj = run(&cpu_jit);
@@ -82,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r != rj || cpu.pc != cpu_jit.pc || cpu.instret != cpu_jit.instret ||
             memcmp(cpu.x, cpu_jit.x, sizeof(cpu.x)) || memcmp(cpu.f, cpu_jit.f, sizeof(cpu.f)) ||
             cpu.fflags != cpu_jit.fflags || memcmp(mem, mem_jit, WINDOW) ||
-            (r == RV_STOP_EXCEPTION && (cpu.cause != cpu_jit.cause || cpu.tval != cpu_jit.tval)))
+            (r == EXEC_STOP_EXCEPTION && (cpu.cause != cpu_jit.cause || cpu.tval != cpu_jit.tval)))
             abort(); /* the engines disagree */
     }
     return 0; /* the harts are reused by the next input (freed at exit) */

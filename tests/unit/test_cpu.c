@@ -1,6 +1,6 @@
 /* test_cpu.c - the hart in user mode, driven directly: ecall/ebreak/illegal stops with exact
  * pc and cause, the instruction budget, interrupt_request from another thread, LR/SC and AMOs
- * from two host threads on shared memory, and a host SIGSEGV unwinding out of rv_run with
+ * from two host threads on shared memory, and a host SIGSEGV unwinding out of exec_run with
  * precise state (the scheme the Linux layer uses for PROT_NONE holes). */
 #include <pthread.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "exec/exec.h"
 #include "riscv/cpu.h"
 
 #define PAGE 4096
@@ -53,8 +54,10 @@ static int teardown(void **state) {
 }
 
 static void cpu_setup(rv_cpu_t *cpu) {
-    assert_int_equal(rv_cpu_init(cpu), 0);
-    cpu->user_mode = true;
+    assert_int_equal(exec_hart_init(cpu, NULL), 0);
+    cpu->trap_hook = exec_trap_stop;
+    cpu->priv = RV_PRIV_U;
+    cpu->mcounteren = 7;
     cpu->mem_base = mem;
     cpu->mem_size = 3 * PAGE;
 }
@@ -69,7 +72,7 @@ static void stops(void **state) {
     cpu.x[12] = PAGE + 8;
     cpu.x[13] = 3;
     memset(mem + PAGE, 0, 16);
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_ECALL);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_ECALL);
     assert_int_equal(cpu.pc, 0x1c);
     assert_int_equal(cpu.instret, 3 * 7);
     uint64_t v;
@@ -79,23 +82,23 @@ static void stops(void **state) {
     assert_int_equal(v, 3);
     /* ebreak, then illegal with tval = the bits */
     cpu.pc = 0x30;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_EBREAK);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_EBREAK);
     assert_int_equal(cpu.pc, 0x30);
     cpu.pc = 0x34;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_EXCEPTION);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_EXCEPTION);
     assert_int_equal(cpu.cause, RV_CAUSE_ILLEGAL_INSN);
     assert_int_equal(cpu.tval, 0xffffffff);
     assert_int_equal(cpu.pc, 0x34);
     /* fetch outside the window: access fault at the target */
     cpu.pc = 1ull << 40;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_EXCEPTION);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_EXCEPTION);
     assert_int_equal(cpu.cause, RV_CAUSE_FETCH_ACCESS);
     assert_int_equal(cpu.tval, 1ull << 40);
     /* load outside the window with no slow path: load access fault, precise */
     cpu.pc = 0x20;
     cpu.x[11] = 1ull << 40;
     uint64_t before = cpu.instret;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_EXCEPTION);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_EXCEPTION);
     assert_int_equal(cpu.cause, RV_CAUSE_LOAD_ACCESS);
     assert_int_equal(cpu.tval, 1ull << 40);
     assert_int_equal(cpu.pc, 0x24);
@@ -104,13 +107,13 @@ static void stops(void **state) {
     /* budget: the spin loop stops after about the budget */
     cpu.pc = 0x2c;
     before = cpu.instret;
-    assert_int_equal(rv_run(&cpu, 1000), RV_STOP_BUDGET);
+    assert_int_equal(exec_run(&cpu, 1000), EXEC_STOP_BUDGET);
     assert_true(cpu.instret - before >= 1000 && cpu.instret - before < 1100);
     assert_true(cpu.stats.blocks_decoded > 0);
-    rv_cpu_destroy(&cpu);
+    exec_hart_destroy(&cpu);
 }
 
-/* Code changed behind the decoder's back is picked up after rv_cpu_invalidate_range; a range
+/* Code changed behind the decoder's back is picked up after exec_invalidate_range; a range
  * without decoded code does not flush. */
 static void invalidate_range(void **state) {
     (void)state;
@@ -118,23 +121,23 @@ static void invalidate_range(void **state) {
     cpu_setup(&cpu);
     cpu.pc = 0x20; /* li s0, 42; ld a0, 0(a1); ecall */
     cpu.x[11] = PAGE;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_ECALL);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_ECALL);
     assert_int_equal(cpu.x[8], 42);
     uint64_t flushes = cpu.stats.flushes;
-    rv_cpu_invalidate_range(&cpu, PAGE, 64); /* data page: nothing decoded there */
+    exec_invalidate_range(&cpu, PAGE, 64); /* data page: nothing decoded there */
     assert_int_equal(cpu.stats.flushes, flushes);
     uint32_t li7 = 0x00700413; /* li s0, 7 */
     memcpy(mem + 0x20, &li7, 4);
     cpu.pc = 0x20;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_ECALL);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_ECALL);
     assert_int_equal(cpu.x[8], 42); /* still the cached decode */
-    rv_cpu_invalidate_range(&cpu, 0x20, 4);
+    exec_invalidate_range(&cpu, 0x20, 4);
     assert_int_equal(cpu.stats.flushes, flushes + 1);
     cpu.pc = 0x20;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_ECALL);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_ECALL);
     assert_int_equal(cpu.x[8], 7);
     memcpy(mem + 0x20, &code[8], 4); /* restore for the other tests */
-    rv_cpu_destroy(&cpu);
+    exec_hart_destroy(&cpu);
 }
 
 static void *poke(void *arg) {
@@ -151,14 +154,14 @@ static void interrupt_from_thread(void **state) {
     cpu.pc = 0x2c;
     pthread_t t;
     pthread_create(&t, NULL, poke, &cpu);
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_INTERRUPT);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_INTERRUPT);
     pthread_join(t, NULL);
     assert_int_equal(cpu.pc, 0x2c);
     atomic_store(&cpu.interrupt_request, 0);
     atomic_store(&cpu.halt_request, 1);
     rv_cpu_interrupt(&cpu);
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_HALT);
-    rv_cpu_destroy(&cpu);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_HALT);
+    exec_hart_destroy(&cpu);
 }
 
 #define ITERS 200000
@@ -169,7 +172,7 @@ static void *atomic_worker(void *arg) {
     cpu->x[11] = 1;
     cpu->x[12] = PAGE + 64;
     cpu->x[13] = ITERS;
-    int r = rv_run(cpu, UINT64_MAX);
+    int r = exec_run(cpu, UINT64_MAX);
     return (void *)(intptr_t)r;
 }
 
@@ -185,15 +188,15 @@ static void atomics_two_threads(void **state) {
     for (int i = 0; i < 2; i++) {
         void *r;
         pthread_join(t[i], &r);
-        assert_int_equal((intptr_t)r, RV_STOP_ECALL);
+        assert_int_equal((intptr_t)r, EXEC_STOP_ECALL);
     }
     uint64_t amo, lrsc;
     memcpy(&amo, mem + PAGE, 8);
     memcpy(&lrsc, mem + PAGE + 64, 8);
     assert_int_equal(amo, 2 * ITERS);
     assert_int_equal(lrsc, 2 * ITERS);
-    rv_cpu_destroy(&cpu[0]);
-    rv_cpu_destroy(&cpu[1]);
+    exec_hart_destroy(&cpu[0]);
+    exec_hart_destroy(&cpu[1]);
 }
 
 static _Thread_local rv_cpu_t *fault_cpu;
@@ -224,7 +227,7 @@ static void host_fault_unwinds(void **state) {
         cpu.x[11] = 2 * PAGE + 8;
         cpu.x[5] = 0x1234;
         uint64_t before = cpu.instret;
-        assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_EXCEPTION);
+        assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_EXCEPTION);
         assert_int_equal(cpu.cause, RV_CAUSE_LOAD_PAGE_FAULT);
         assert_int_equal(cpu.tval, 2 * PAGE + 8);
         assert_int_equal(cpu.pc, 0x24);
@@ -234,12 +237,12 @@ static void host_fault_unwinds(void **state) {
     }
     /* fetching from the PROT_NONE page reports an instruction page fault */
     cpu.pc = 2 * PAGE + 16;
-    assert_int_equal(rv_run(&cpu, UINT64_MAX), RV_STOP_EXCEPTION);
+    assert_int_equal(exec_run(&cpu, UINT64_MAX), EXEC_STOP_EXCEPTION);
     assert_int_equal(cpu.cause, RV_CAUSE_FETCH_PAGE_FAULT);
     assert_int_equal(cpu.pc, 2 * PAGE + 16);
     assert_false(cpu.fetching);
     sigaction(SIGSEGV, &old, NULL);
-    rv_cpu_destroy(&cpu);
+    exec_hart_destroy(&cpu);
 }
 
 int main(void) {

@@ -4,7 +4,7 @@
  * valid or not, mstatus.FS in every state, user or M/U-mode, an LR reservation, page flags
  * with a watch callback) and one random instruction (an encoding of a random non-control-flow
  * insns.def entry with its free bits random, or a random 32- or 16-bit word), then runs it
- * twice: through rv_exec1 on one hart, and through rv_run on an identical hart with the
+ * twice: through rv_exec1 on one hart, and through exec_run on an identical hart with the
  * instruction placed at the end of a page, so the decoded block holds just that instruction
  * and the budget of 1 stops the run right after it. Memory operands are steered into the
  * window (aligned, misaligned, straddling its end), a mem_slow region, the code itself, or
@@ -26,8 +26,8 @@
 
 #include "riscv/cpu.h"
 #include "riscv/decode.h"
-#include "riscv/exec1.h"
-#include "riscv/icache.h"
+#include "exec/exec1.h"
+#include "exec/icache.h"
 
 #define PAGE      4096u
 #define WIN_BASE  0x80000000ull /* guest address of the fast window */
@@ -46,10 +46,10 @@ typedef struct env {
     unsigned watch_len[MAX_WATCH];  /* their lengths */
 } env_t;
 
-static int slow_access(void *envp, uint64_t addr, void *buf, unsigned len, bool write) {
+static int slow_access(void *envp, uint64_t addr, void *buf, unsigned len, rv_access_t type) {
     env_t *e = envp;
     if (addr < SLOW_BASE || addr - SLOW_BASE > SLOW_SIZE - len) return -EFAULT;
-    if (write)
+    if (type == RV_ACC_STORE || type == RV_ACC_AMO)
         memcpy(e->slow + (addr - SLOW_BASE), buf, len);
     else
         memcpy(buf, e->slow + (addr - SLOW_BASE), len);
@@ -214,7 +214,7 @@ static void random_state(rv_cpu_t *a, env_t *ea, bool with_slow, bool with_flags
         a->f[i] = rnd_fp();
     a->fflags = (uint32_t)rnd_below(32);
     a->frm = rnd_below(3) ? (uint32_t)rnd_below(5) : (uint32_t)rnd_below(8);
-    a->user_mode = rnd_below(2);
+    a->trap_hook = rnd_below(2) ? exec_trap_stop : NULL;
     a->priv = rnd_below(3) ? RV_PRIV_M : RV_PRIV_U;
     a->mstatus = (rnd_below(4) << 13) | 2ull << 32 | (rnd() & (RV_MSTATUS_MIE | RV_MSTATUS_MPIE));
     a->mstatus |= rnd_below(2) ? RV_MSTATUS_MPP : 0;
@@ -260,7 +260,7 @@ static void clone_state(rv_cpu_t *b, env_t *eb, const rv_cpu_t *a, const env_t *
     memcpy(b->f, a->f, sizeof(a->f));
     b->fflags = a->fflags;
     b->frm = a->frm;
-    b->user_mode = a->user_mode;
+    b->trap_hook = a->trap_hook;
     b->priv = a->priv;
     b->mstatus = a->mstatus;
     b->mtvec = a->mtvec;
@@ -352,8 +352,8 @@ static void differential(void **state) {
     static env_t ea, eb;
     static rv_cpu_t ci, ce; /* interpreter, exec1 */
     static unsigned completed[RV_I_COUNT];
-    assert_int_equal(rv_cpu_init(&ci), 0);
-    assert_int_equal(rv_cpu_init(&ce), 0);
+    assert_int_equal(exec_hart_init(&ci, NULL), 0);
+    assert_int_equal(exec_hart_init(&ce, NULL), 0);
     collect_ids();
     const char *rounds_env = getenv("VM_TEST_EXEC1_ROUNDS");
     unsigned rounds = rounds_env ? (unsigned)strtoul(rounds_env, NULL, 0) : 200000;
@@ -384,15 +384,15 @@ static void differential(void **state) {
         }
         uint32_t wl = op.len == 2 ? (uint16_t)w : w;
         memcpy(ea.win + (pc - WIN_BASE), &wl, op.len);
-        rv_cpu_flush_icache(&ci);
-        rv_cpu_flush_icache(&ce);
+        exec_flush(&ci);
+        exec_flush(&ce);
         ci.stats.flushes = ce.stats.flushes = 0;
         clone_state(&ce, &eb, &ci, &ea);
         ci.pc = pc;
         ce.pc = pc;
 
         /* Interpreter: the block at pc is this instruction and a fallthrough to the next page. */
-        int stop = rv_run(&ci, 1);
+        int stop = exec_run(&ci, 1);
 
         /* exec1: decode the block too (code page flags and range as the interpreter sees
          * them), count the instruction as block entry does, then run it. */
@@ -402,13 +402,13 @@ static void differential(void **state) {
         char dis[64], what[128];
         rv_disasm(w, pc, dis, sizeof(dis));
         snprintf(what, sizeof(what), "round %u: %08x %s (%s, res %d, stop %d)", r, wl, dis,
-                 ci.user_mode ? "user" : "machine", res, stop);
+                 ci.trap_hook ? "user" : "machine", res, stop);
         switch (res) {
         case RV_EXEC1_OK:
         case RV_EXEC1_FLUSHED:
         case RV_EXEC1_HALT:
             ce.pc = pc + op.len;
-            if (stop != (res == RV_EXEC1_HALT ? RV_STOP_HALT : RV_STOP_BUDGET)) {
+            if (stop != (res == RV_EXEC1_HALT ? EXEC_STOP_HALT : EXEC_STOP_BUDGET)) {
                 print_error("%s: interpreter stop %d\n", what, stop);
                 mismatches++;
             }
@@ -422,13 +422,13 @@ static void differential(void **state) {
             traps++;
             ce.pc = pc;
             ce.instret--;
-            if (ce.user_mode) {
-                if (stop != RV_STOP_EXCEPTION) {
+            if (ce.trap_hook) {
+                if (stop != EXEC_STOP_EXCEPTION) {
                     print_error("%s: interpreter stop %d\n", what, stop);
                     mismatches++;
                 }
             } else {
-                rv_cpu_take_trap(&ce, ce.cause, ce.tval);
+                rv_trap_enter(&ce, ce.cause, ce.tval, false);
             }
             break;
         default: print_error("%s: bad result\n", what); mismatches++;
@@ -445,8 +445,8 @@ static void differential(void **state) {
                 print_error("never completed: %s\n", rv_insn_table[exec_ids[i]].name);
             assert_true(completed[exec_ids[i]] > 0);
         }
-    rv_cpu_destroy(&ci);
-    rv_cpu_destroy(&ce);
+    exec_hart_destroy(&ci);
+    exec_hart_destroy(&ce);
 }
 
 /* Control flow and block-builder pseudo-ops are the caller's: exec1 refuses them visibly. */
@@ -454,9 +454,9 @@ static void refuses_control_flow(void **state) {
     (void)state;
     static env_t e;
     static rv_cpu_t c;
-    assert_int_equal(rv_cpu_init(&c), 0);
+    assert_int_equal(exec_hart_init(&c, NULL), 0);
     random_state(&c, &e, false, false);
-    c.user_mode = true;
+    c.trap_hook = exec_trap_stop;
     c.mstatus |= RV_MSTATUS_FS;
     uint64_t pc = WIN_BASE + 0x40;
     unsigned ids[] = {RV_I_jal,  RV_I_jalr, RV_I_beq,     RV_I_bne,         RV_I_blt,
@@ -481,7 +481,7 @@ static void refuses_control_flow(void **state) {
     rv_op_t nop = {.id = RV_I_nop, .len = 4};
     assert_int_equal(rv_exec1(&c, &nop, pc), RV_EXEC1_OK);
     assert_int_equal(c.x[0], 0);
-    rv_cpu_destroy(&c);
+    exec_hart_destroy(&c);
 }
 
 int main(void) {

@@ -11,7 +11,7 @@
  * The trampolines load the mapped registers on entry and store them on exit; slow paths store
  * them before calling C and reload them after.
  *
- * A translation: a prologue of one compare (r10 against jit_limit, which rv_cpu_interrupt
+ * A translation: a prologue of one compare (r10 against limit, which rv_cpu_interrupt
  * zeroes), then the guest instructions along one path - the decoded block, then the blocks its
  * fall-through side and direct jumps lead to (a superblock) - then out-of-line code. instret is
  * exact at every exit: each exit adds what its path retired and has not counted yet. Taken
@@ -20,7 +20,7 @@
  * jumps (jalr) probe the fast table inline and jump to the hit.
  *
  * Guest memory: address in rax, window offset in rax (or rdx when mem_start != 0), one compare
- * against cpu->jit_chk, one host access [r14 + offset]. Stores also test the page's flag byte
+ * against cpu->win_chk, one host access [r14 + offset]. Stores also test the page's flag byte
  * (code or watched pages) when the hart has page flags. Everything else - the window's last
  * bytes, MMIO, faults, flagged pages - goes through a small per-site stub to the shared
  * thunks, which call jit_helper_load/store. Host faults on the inline access (user mode:
@@ -125,7 +125,7 @@ void jit_emit_trampolines(jit_t *j) {
                    store ? (uint64_t)(uintptr_t)jit_helper_store
                          : (uint64_t)(uintptr_t)jit_helper_load);
         x86_call_r(&b, RAX);
-        x86_op_rm(&b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(jit_status), false);
+        x86_op_rm(&b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(engine_status), false);
         x86_op_rr(&b, false, X86_OP(0x85), RDX, RDX, false);
         uint8_t *jerr = x86_jcc32(&b, CC_NE);
         reload_all(&b);
@@ -624,7 +624,7 @@ static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
     bool sign;
     unsigned w = mem_width(op->id, &sign);
     int off = mem_addr(t, op);
-    x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(jit_chk));
+    x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(win_chk));
     stub_t *s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), op, idx);
     int d = is_fp_mem(op->id) ? -1 : host_of(op->rd);
     int r = d >= 0 ? d : RCX;
@@ -638,7 +638,7 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     bool sign;
     unsigned w = mem_width(op->id, &sign);
     int off = mem_addr(t, op);
-    x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(jit_chk));
+    x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(win_chk));
     stub_t *s = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_AE), op, idx);
     if (t->cpu->page_flags) {
         x86_mov_rr(&t->b, RCX, off);
@@ -729,7 +729,7 @@ static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned r
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
     x86_load64(b, ICNT, CPU, OFF(instret));
-    x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(jit_status), false);
+    x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(engine_status), false);
     x86_op_rr(b, false, X86_OP(0x85), RDX, RDX, false);
     uint8_t *jok = x86_jcc32(b, CC_E);
     x86_mov_rr(b, RAX, RDX);
@@ -1068,7 +1068,9 @@ static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends, uint
     case RV_I_bgeu: emit_branch(t, op, idx, CC_AE, cont); break;
     case RV_I_ecall:
     case RV_I_ebreak:
-        if (!t->cpu->user_mode) return false; /* M-mode trap entry: the interpreter's job */
+        /* in line only where the owner's trap hook handles traps (user mode: the hart stays in
+         * U-mode, so the cause is fixed); elsewhere the interpreter raises it */
+        if (!t->cpu->trap_hook || t->cpu->priv != RV_PRIV_U) return false;
         add_instret(t, idx);
         set_pc(t, op_pc(t, op));
         x86_store_imm64(b, CPU, OFF(cause),
@@ -1139,8 +1141,8 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
         if (needs_fs(blk->ops[i].id)) fp = true;
 
     /* prologue: one compare covers the budget and interrupts (rv_cpu_interrupt() zeroes
-     * jit_limit); blocks with FP instructions also check mstatus.FS */
-    x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(jit_limit));
+     * limit); blocks with FP instructions also check mstatus.FS */
+    x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
     add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
     if (fp) {
         x86_op_rm(&t->b, 0, false, X86_OP(0x8b), RAX, CPU, X86_NOREG, 1, OFF(mstatus), false);
@@ -1194,7 +1196,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
         bool extend = n < JIT_SB_INSNS && nblocks < 8 &&
                       t->nfaults + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS &&
                       t->nstubs + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS &&
-                      t->nops_copied + RV_BLOCK_MAX <= JIT_MAX_HELPERS && !jit_options.no_chain;
+                      t->nops_copied + RV_BLOCK_MAX <= JIT_MAX_HELPERS && !j->no_chain;
         for (unsigned v = 0; v < nblocks && extend; v++)
             if (visited[v] == cont) extend = false; /* no unrolling of loops */
         if (extend) {

@@ -7,8 +7,9 @@
  * nothing (cpu->pc is the caller's), and a store into a flagged page returns the hook's
  * outcome. Traps set cause/tval and drop the LR reservation, as the interpreter's trap path.
  */
-#include "riscv/exec1.h"
+#include "exec/exec1.h"
 
+#include "exec/icache.h"
 #include "riscv/semantics.h"
 
 #define OPPC        pc

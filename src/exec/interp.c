@@ -1,9 +1,10 @@
 /* interp.c - the interpreter: runs decoded blocks with computed-goto dispatch.
  *
- * rv_run() looks up (or builds) the block at pc, adds its instruction count to instret up
- * front, and jumps from op to op through a label table generated from insns.def. Control
+ * exec_interp() looks up (or builds) the block at pc, adds its instruction count to instret
+ * up front, and jumps from op to op through a label table generated from insns.def. Control
  * flow ends a block; the next one is found through the previous block's two-entry successor
- * cache, then the hash table. Every block boundary checks interrupt_request and the budget.
+ * cache, then the hash table. Every block boundary checks interrupt_request and the limit;
+ * traps go back to the run loop (run.c), which owns trap handling for every engine.
  * The handlers of all instructions but control flow come from semantics.def (shared with the
  * single-instruction executor exec1.c) through the handler classes of semantics.h.
  *
@@ -23,10 +24,9 @@
  */
 #include <string.h>
 
-#include "jit/jit.h"
+#include "exec/icache.h"
 #include "riscv/cpu.h"
 #include "riscv/fpu.h"
-#include "riscv/icache.h"
 #include "riscv/semantics.h"
 
 /* Slow path of a store that hit a flagged page (after the store was done). */
@@ -38,13 +38,13 @@ __attribute__((noinline)) int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsign
     if ((f & RV_PAGE_WATCH) && cpu->watch_store && cpu->watch_store(cpu->env, addr, len))
         r = RV_HOOK_HALT;
     if ((f & RV_PAGE_CODE) && rv_cpu_store_hits_code(cpu, addr, len)) {
-        rv_cpu_flush_icache(cpu);
+        exec_flush(cpu);
         if (r == RV_HOOK_NONE) r = RV_HOOK_FLUSHED;
     }
     return r;
 }
 
-void rv_interp_fault_fixup(rv_cpu_t *cpu) {
+void exec_interp_fault_fixup(rv_cpu_t *cpu) {
     /* cpu->pc is the faulting instruction. Give back the instructions of the current block
      * from the faulting one on. */
     rv_block_t *b = cpu->cur_block;
@@ -58,17 +58,6 @@ void rv_interp_fault_fixup(rv_cpu_t *cpu) {
             }
     }
     cpu->cur_block = NULL;
-    cpu->resv_valid = false;
-    if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
-}
-
-int rv_run(rv_cpu_t *cpu, uint64_t budget) {
-    if (cpu->jit) return jit_run(cpu, budget);
-    if (cpu->catch_host_faults && sigsetjmp(cpu->fault_jmp, 0)) {
-        rv_interp_fault_fixup(cpu);
-        return RV_STOP_EXCEPTION;
-    }
-    return rv_interp_run(cpu, budget);
 }
 
 /* The handler environment of semantics.h (see there): labels in one function, jumping from
@@ -95,7 +84,7 @@ int rv_run(rv_cpu_t *cpu, uint64_t budget) {
         goto end_block;                                                                            \
     }
 
-int rv_interp_run(rv_cpu_t *cpu, uint64_t budget) {
+int exec_interp(rv_cpu_t *cpu, uint64_t limit) {
     static const void *const disp[RV_I_COUNT] = {
 #define RV_INSN(name, mn, mask, match, fmt, flags) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
 #include "riscv/insns.def"
@@ -107,7 +96,6 @@ int rv_interp_run(rv_cpu_t *cpu, uint64_t budget) {
     };
     uint64_t *const x = cpu->x;
     uint64_t *const f = cpu->f;
-    uint64_t limit = cpu->instret + budget < cpu->instret ? UINT64_MAX : cpu->instret + budget;
     uint64_t pc = cpu->pc;
     rv_block_t *blk = NULL, *prev = NULL;
     const rv_op_t *op;
@@ -115,18 +103,14 @@ int rv_interp_run(rv_cpu_t *cpu, uint64_t budget) {
     uint8_t *mbase;
     uint64_t mstart, msize;
     uint8_t *pflags;
-    int hook, stop;
+    int hook;
 
 next_block:
     cpu->pc = pc;
-    if (RV_UNLIKELY(atomic_load_explicit(&cpu->interrupt_request, memory_order_relaxed))) {
+    if (RV_UNLIKELY(cpu->instret >= limit ||
+                    atomic_load_explicit(&cpu->interrupt_request, memory_order_relaxed))) {
         cpu->cur_block = NULL;
-        return atomic_load_explicit(&cpu->halt_request, memory_order_relaxed) ? RV_STOP_HALT
-                                                                              : RV_STOP_INTERRUPT;
-    }
-    if (RV_UNLIKELY(cpu->instret >= limit)) {
-        cpu->cur_block = NULL;
-        return RV_STOP_BUDGET;
+        return EXEC_CONTINUE; /* the run loop tells a budget from an interrupt */
     }
     /* Successor links first (not counted: a counter here costs ~8% on branchy code). */
     if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == pc && prev->succ[0]) {
@@ -179,16 +163,14 @@ end_block:
     BRANCH(bltu, RS1 < RS2)
     BRANCH(bgeu, RS1 >= RS2)
     LABEL(fence_i) {
-        rv_cpu_flush_icache(cpu);
+        exec_flush(cpu);
         pc = OPPC + op->len;
         prev = NULL;
         goto next_block;
     }
     LABEL(ecall) {
         cpu->pc = OPPC;
-        cpu->cause = cpu->user_mode           ? RV_CAUSE_ECALL_U
-                     : cpu->priv == RV_PRIV_M ? RV_CAUSE_ECALL_M
-                                              : RV_CAUSE_ECALL_U;
+        cpu->cause = rv_ecall_cause(cpu);
         cpu->tval = 0;
         goto trap;
     }
@@ -199,7 +181,7 @@ end_block:
         goto trap;
     }
     LABEL(mret) {
-        if (cpu->user_mode || cpu->priv != RV_PRIV_M) goto illegal;
+        if (cpu->priv != RV_PRIV_M) goto illegal;
         uint64_t s_ = cpu->mstatus;
         cpu->priv = (uint8_t)((s_ & RV_MSTATUS_MPP) >> 11);
         s_ = (s_ & ~RV_MSTATUS_MIE) | ((s_ & RV_MSTATUS_MPIE) ? RV_MSTATUS_MIE : 0);
@@ -212,8 +194,8 @@ end_block:
         goto next_block;
     }
     LABEL(wfi) {
-        if (cpu->user_mode) goto illegal;
-        pc = OPPC + op->len;
+        if (cpu->priv == RV_PRIV_U) goto illegal;
+        pc = OPPC + op->len; /* no interrupt source can be pending yet: wfi retires at once */
         goto end_block;
     }
 
@@ -246,27 +228,14 @@ store_hooked:
     if (hook == RV_HOOK_HALT) {
         cpu->pc = pc;
         cpu->cur_block = NULL;
-        return RV_STOP_HALT;
+        return EXEC_HALT;
     }
     goto next_block;
 
 trap:
-    /* cpu->pc, cause and tval are set; this and the following instructions did not retire. */
+    /* cpu->pc, cause and tval are set; this and the following instructions did not retire.
+     * The run loop counts the trap and takes it (or hands it to the owner). */
     cpu->instret -= blk->n - (uint32_t)(op - blk->ops);
-    cpu->resv_valid = false;
-    if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
-    if (cpu->user_mode) {
-        cpu->cur_block = NULL;
-        stop = cpu->cause == RV_CAUSE_ECALL_U      ? RV_STOP_ECALL
-               : cpu->cause == RV_CAUSE_BREAKPOINT ? RV_STOP_EBREAK
-                                                   : RV_STOP_EXCEPTION;
-        return stop;
-    }
-    rv_cpu_take_trap(cpu, cpu->cause, cpu->tval);
-    /* A trap retires nothing; count it against the budget so that a trap loop (say, a fetch
-     * fault at mtvec) still ends the run. */
-    if (limit > 0) limit--;
-    pc = cpu->pc;
-    prev = NULL;
-    goto next_block;
+    cpu->cur_block = NULL;
+    return EXEC_TRAP;
 }

@@ -1,20 +1,19 @@
-/* icache.h - decoded blocks and the decode cache, private to the interpreter (src/riscv). */
+/* icache.h - decoded blocks, the decode cache and the interpreter, private to src/exec and the
+ * engines that build on decoded blocks (src/jit). */
 #pragma once
 
+#include "exec/exec.h"
 #include "riscv/cpu.h"
 #include "riscv/decode.h"
 
 #define RV_BLOCK_MAX    64          /* instructions per decoded block, at most */
 #define RV_ICACHE_HASH  (1u << 14)  /* hash buckets (power of two) */
 #define RV_ICACHE_ARENA (16u << 20) /* bytes of decoded blocks before a full flush */
-#define RV_PAGE_SHIFT   12          /* page size of page_flags and block limits */
 
 /* Computed-goto dispatch (a GCC/clang extension) behind macros, so the interpreter reads as
  * plain C: RV_LABEL_ADDR(l) takes a label's address, RV_GOTO(p) jumps to one. */
 #define RV_LABEL_ADDR(l) (&&l)
 #define RV_GOTO(p)       goto *(p)
-#define RV_LIKELY(x)     __builtin_expect(!!(x), 1)
-#define RV_UNLIKELY(x)   __builtin_expect(!!(x), 0)
 
 /* A run of decoded instructions ending at control flow, a system instruction, a page edge or
  * RV_BLOCK_MAX instructions. */
@@ -54,9 +53,12 @@ enum { RV_HOOK_NONE = 0, RV_HOOK_FLUSHED = 1, RV_HOOK_HALT = 2 };
  * call the watch callback, flush decoded code it overwrote. Returns RV_HOOK_*. */
 int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsigned len);
 
-/* The interpreter's run loop without the host-fault catcher (the caller holds it). */
-int rv_interp_run(rv_cpu_t *cpu, uint64_t budget);
+/* The interpreter: run decoded blocks from cpu->pc until instret reaches `limit`, an
+ * interrupt or halt is requested (EXEC_CONTINUE), a trap is pending (EXEC_TRAP) or a watched
+ * store halts (EXEC_HALT). A limit of instret + 1 runs exactly one block (a translating
+ * engine's cold code). */
+int exec_interp(rv_cpu_t *cpu, uint64_t limit);
 
 /* After a host fault unwound to the run loop's catcher: give back the instructions of the
- * interpreter's current block that did not retire, clear the reservation, count the trap. */
-void rv_interp_fault_fixup(rv_cpu_t *cpu);
+ * interpreter's current block that did not retire. */
+void exec_interp_fault_fixup(rv_cpu_t *cpu);

@@ -1,0 +1,213 @@
+/* icache.c - the decode cache: the block builder, the hash table by pc, and invalidation.
+ *
+ * Decoded blocks live in one bump arena; invalidation is all-or-nothing (the arena and hash
+ * table are reset), which keeps successor links between blocks trivially safe: they die
+ * together. exec_invalidate_range only flushes when the range meets the guest range that
+ * decoded code came from. Pages holding decoded code are flagged in cpu->page_flags (when the
+ * owner provides it) so that a guest store into them flushes the cache: self-modifying code
+ * works even without fence.i. A flush also drops the translating engine's code.
+ *
+ * Blocks are keyed by the pc they start at, which in user mode and on the bare machine is
+ * also the address their bytes were fetched from (an identity window). A system-mode MMU
+ * keys them by physical page instead; fetches already go through rv_mem_read with the fetch
+ * access type, so only the key changes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/icache.h"
+#include "riscv/memacc.h"
+
+void exec_flush(rv_cpu_t *cpu) {
+    struct rv_icache *ic = cpu->icache;
+    memset(ic->hash, 0, sizeof(ic->hash));
+    ic->used = 0;
+    cpu->cur_block = NULL;
+    cpu->stats.flushes++;
+    if (cpu->page_flags && cpu->code_lo < cpu->code_hi) {
+        /* only the pages flagged since the last flush: the window may be 2^38 bytes */
+        for (size_t i = 0; i < cpu->ncode_pages; i++) {
+            uint64_t p = cpu->code_pages[i];
+            cpu->page_flags[p] &= ~(RV_PAGE_CODE | RV_PAGE_NEXT_CODE);
+            if (p > 0) cpu->page_flags[p - 1] &= ~RV_PAGE_NEXT_CODE;
+        }
+        cpu->ncode_pages = 0;
+        cpu->code_pages_lost = false;
+    }
+    if (cpu->code_lines && cpu->code_lo < cpu->code_hi) {
+        uint64_t lo = (cpu->code_lo - cpu->mem_start) >> 6;
+        uint64_t hi = (cpu->code_hi - 1 - cpu->mem_start) >> 6;
+        uint64_t nlines = cpu->mem_size >> 6;
+        if (hi >= nlines) hi = nlines - 1;
+        if (lo <= hi) memset(cpu->code_lines + lo / 64, 0, (hi / 64 - lo / 64 + 1) * 8);
+    }
+    cpu->code_lo = UINT64_MAX;
+    cpu->code_hi = 0;
+    if (cpu->engine) cpu->engine->flush(cpu);
+}
+
+/* Remember a page flagged RV_PAGE_CODE so that a flush clears exactly the flagged pages. When
+ * the list cannot grow, the flag stays set: stores there take the slow path and flush, which is
+ * slower but never wrong. */
+static void note_code_page(rv_cpu_t *cpu, uint64_t p) {
+    if (cpu->ncode_pages == cpu->code_pages_cap) {
+        size_t cap = cpu->code_pages_cap ? cpu->code_pages_cap * 2 : 256;
+        uint64_t *n = realloc(cpu->code_pages, cap * sizeof(*n));
+        if (!n) {
+            cpu->code_pages_lost = true; /* invalidation falls back to the code range */
+            return;
+        }
+        cpu->code_pages = n;
+        cpu->code_pages_cap = cap;
+    }
+    cpu->code_pages[cpu->ncode_pages++] = p;
+}
+
+bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
+    if (addr >= cpu->code_hi || addr + len <= cpu->code_lo) return false;
+    if (!cpu->code_lines) return true;
+    uint64_t first = (addr - cpu->mem_start) >> 6, last = (addr + len - 1 - cpu->mem_start) >> 6;
+    for (uint64_t l = first; l <= last; l++)
+        if (l < (cpu->mem_size >> 6) && ((cpu->code_lines[l / 64] >> (l % 64)) & 1)) return true;
+    return false;
+}
+
+void exec_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len) {
+    uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
+    if (!(addr < cpu->code_hi && cpu->code_lo < end)) return;
+    if (cpu->page_flags && !cpu->code_pages_lost) {
+        /* flush only when a page holding decoded code is in the range: an munmap of heap
+         * memory between the program and the libraries leaves the caches alone */
+        for (size_t i = 0; i < cpu->ncode_pages; i++) {
+            uint64_t a = cpu->mem_start + (cpu->code_pages[i] << RV_PAGE_SHIFT);
+            if (a < end && a + (1u << RV_PAGE_SHIFT) > addr) {
+                exec_flush(cpu);
+                return;
+            }
+        }
+        return;
+    }
+    exec_flush(cpu);
+}
+
+/* Read `len` bytes of code at pc; returns false when the fetch faults. */
+static bool fetch(rv_cpu_t *cpu, uint64_t pc, void *buf, unsigned len) {
+    return rv_mem_read(cpu, pc, buf, len, RV_ACC_FETCH);
+}
+
+uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc) {
+    uint16_t lo, hi;
+    if (!fetch(cpu, pc, &lo, 2)) return 0;
+    if ((lo & 3) != 3) return lo;
+    if (!fetch(cpu, pc + 2, &hi, 2)) return 0;
+    return (uint32_t)lo | (uint32_t)hi << 16;
+}
+
+/* Instructions that only write rd (no memory, no traps, no flags): with rd = x0 they are
+ * nops, so the interpreter can write x[rd] unconditionally in their handlers. */
+static bool pure_rd_writer(unsigned id) {
+    const rv_insn_info_t *in = &rv_insn_table[id];
+    if (in->flags & (RV_F_END | RV_F_FP)) return false;
+    if (id >= RV_I_lb && id <= RV_I_lwu) return false;
+    if (id >= RV_I_lr_w && id <= RV_I_amomaxu_d) return false;
+    return in->fmt == RV_FMT_R || in->fmt == RV_FMT_I || in->fmt == RV_FMT_U ||
+           in->fmt == RV_FMT_SH;
+}
+
+rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
+    struct rv_icache *ic = cpu->icache;
+    unsigned h = (unsigned)(pc >> 1) & (RV_ICACHE_HASH - 1);
+    cpu->stats.block_lookups++;
+    for (rv_block_t *b = ic->hash[h]; b; b = b->hnext)
+        if (b->pc == pc) {
+            cpu->stats.cache_hits++;
+            return b;
+        }
+    size_t need = sizeof(rv_block_t) + (RV_BLOCK_MAX + 1) * sizeof(rv_op_t);
+    if (ic->used + need > RV_ICACHE_ARENA) {
+        exec_flush(cpu);
+        h = (unsigned)(pc >> 1) & (RV_ICACHE_HASH - 1);
+    }
+    rv_block_t *b = (rv_block_t *)(ic->arena + ic->used);
+    memset(b, 0, sizeof(*b));
+    b->pc = pc;
+    uint64_t cur = pc;
+    unsigned n = 0;
+    bool ended = false; /* the last op leaves the block itself (no fallthrough needed) */
+    cpu->fetching = true;
+    for (;;) {
+        rv_op_t *op = &b->ops[n];
+        uint16_t lo, hi;
+        cpu->pc = cur; /* for a host fault while fetching */
+        bool ok = fetch(cpu, cur, &lo, 2);
+        bool wide = ok && (lo & 3) == 3;
+        if (wide) ok = fetch(cpu, cur + 2, &hi, 2);
+        if (!ok) {
+            /* The first instruction reports the fault; otherwise the block ends before the
+             * faulting instruction and the next block reports it. */
+            if (n == 0) {
+                memset(op, 0, sizeof(*op));
+                op->id = RV_I_fetch_fault;
+                op->rd = RV_CAUSE_FETCH_ACCESS;
+                op->imm = wide ? 2 : 0; /* tval = pc + imm */
+                op->len = wide ? 4 : 2;
+                n = 1;
+                ended = true;
+            }
+            break;
+        }
+        uint32_t w = wide ? (uint32_t)lo | (uint32_t)hi << 16 : lo;
+        rv_decode(w, op);
+        op->off = (uint32_t)(cur - pc);
+        if (op->rd == 0 && op->id != RV_I_illegal && pure_rd_writer(op->id)) op->id = RV_I_nop;
+        cur += op->len;
+        n++;
+        if (op->id == RV_I_illegal ||
+            (op->id < RV_I_illegal && (rv_insn_table[op->id].flags & RV_F_END))) {
+            ended = true;
+            break;
+        }
+        if (n >= RV_BLOCK_MAX || (cur >> RV_PAGE_SHIFT) != (pc >> RV_PAGE_SHIFT)) break;
+    }
+    cpu->fetching = false;
+    b->n = n;
+    b->nops = n;
+    if (!ended) {
+        rv_op_t *ft = &b->ops[n];
+        memset(ft, 0, sizeof(*ft));
+        ft->id = RV_I_fallthrough;
+        ft->off = (uint32_t)(cur - pc);
+        b->nops = n + 1;
+    }
+    b->end = cur;
+    ic->used += (sizeof(rv_block_t) + b->nops * sizeof(rv_op_t) + 15) & ~(size_t)15;
+    b->hnext = ic->hash[h];
+    ic->hash[h] = b;
+    cpu->stats.blocks_decoded++;
+    uint64_t code_end = cur > pc ? cur : pc + 2;
+    if (pc < cpu->code_lo) cpu->code_lo = pc;
+    if (code_end > cpu->code_hi) cpu->code_hi = code_end;
+    if (cpu->code_lines) {
+        uint64_t nlines = cpu->mem_size >> 6;
+        for (uint64_t a = pc & ~63ull; a < code_end && a >= (pc & ~63ull); a += 64) {
+            uint64_t l = (a - cpu->mem_start) >> 6;
+            if (l < nlines) cpu->code_lines[l / 64] |= 1ull << (l % 64);
+        }
+    }
+    if (cpu->page_flags) {
+        uint64_t npages = cpu->mem_size >> RV_PAGE_SHIFT;
+        for (uint64_t a = pc, next; a < code_end; a = next) {
+            next = (a | ((1u << RV_PAGE_SHIFT) - 1)) + 1;
+            if (next < a) next = code_end; /* the last page of the address space: no wrap */
+            uint64_t p = (a - cpu->mem_start) >> RV_PAGE_SHIFT;
+            if (p < npages && !(cpu->page_flags[p] & RV_PAGE_CODE)) {
+                cpu->page_flags[p] |= RV_PAGE_CODE;
+                if (p > 0) cpu->page_flags[p - 1] |= RV_PAGE_NEXT_CODE;
+                note_code_page(cpu, p);
+            }
+        }
+    }
+    cpu->pc = pc;
+    return b;
+}

@@ -1,0 +1,10 @@
+/* memacc.c - the out-of-line slow path of guest memory accesses (see memacc.h). */
+#include "riscv/memacc.h"
+
+__attribute__((noinline)) bool rv_mem_slow(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned len,
+                                           rv_access_t type) {
+    if (cpu->mem_slow && cpu->mem_slow(cpu->env, addr, buf, len, type) == 0) return true;
+    cpu->cause = rv_access_fault(type);
+    cpu->tval = addr;
+    return false;
+}

@@ -1,0 +1,57 @@
+/* memacc.h - the one memory-access abstraction of the hart: every guest access, of every type
+ * (fetch, load, store, AMO) and size, from every engine, goes through the definitions here.
+ *
+ * Fast path: the hart's window [mem_start, mem_start + mem_size) maps to host memory at
+ * mem_base. An access of `len` bytes at `addr` is inside when its offset o = addr - mem_start
+ * satisfies o < mem_size && mem_size - o >= len (no wrap: one subtraction, two compares that
+ * the compiler folds into one for constant len). It is then a plain host load or store.
+ *
+ * Slow path: everything else goes, out of line, to rv_mem_slow() with its access type, which
+ * asks the owner's mem_slow callback (MMIO, other RAM, ROM; later the system-mode TLB refill)
+ * and turns a refusal into the precise fault of that type.
+ *
+ * Two implementations sit behind this interface: user mode makes the whole guest space one
+ * identity window (mem_start = 0) and has no slow path; the bare machine windows its RAM and
+ * sends the rest through the guest-physical address map. A system-mode TLB replaces the window
+ * with a per-page tag compare, keeping the same split. Generated code (src/jit) repeats the
+ * fast-path compare in machine code against cpu->win_chk, the window's 8-byte limit.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "riscv/cpu.h"
+
+/* The window offset of [addr, addr+len) when it lies inside the window, else UINT64_MAX. */
+static inline uint64_t rv_win_off(uint64_t mstart, uint64_t msize, uint64_t addr, unsigned len) {
+    uint64_t o = addr - mstart;
+    return RV_LIKELY(o < msize && msize - o >= len) ? o : UINT64_MAX;
+}
+
+/* The same for a hart's window. */
+static inline uint64_t rv_cpu_win_off(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
+    return rv_win_off(cpu->mem_start, cpu->mem_size, addr, len);
+}
+
+/* The access-fault cause of an access type. */
+static inline uint64_t rv_access_fault(rv_access_t type) {
+    return type == RV_ACC_FETCH  ? RV_CAUSE_FETCH_ACCESS
+           : type == RV_ACC_LOAD ? RV_CAUSE_LOAD_ACCESS
+                                 : RV_CAUSE_STORE_ACCESS;
+}
+
+/* Slow path of an access outside the window (defined in memacc.c, never inlined): true when
+ * the owner's callback served it; false with cpu->cause/tval set to the access fault. */
+bool rv_mem_slow(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned len, rv_access_t type);
+
+/* Read `len` bytes of guest memory at `addr` as access `type` (fast or slow path). */
+static inline bool rv_mem_read(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned len,
+                               rv_access_t type) {
+    uint64_t o = rv_cpu_win_off(cpu, addr, len);
+    if (o != UINT64_MAX) {
+        __builtin_memcpy(buf, cpu->mem_base + o, len);
+        return true;
+    }
+    return rv_mem_slow(cpu, addr, buf, len, type);
+}

@@ -1,0 +1,397 @@
+/* machine.c - the public machine API (include/vm/vm.h): the composition root of libvm.
+ *
+ * This is the one place that knows every part: it builds a bare machine (src/system) or a
+ * user-mode process (src/linux), registers the translating engines (src/jit) with the run
+ * loop (src/exec), and turns the API's options into each part's own options. Everything below
+ * it takes its settings from its owner, never from process-wide variables, so bare machines
+ * can be built and run side by side; user mode is one per process because a guest process
+ * owns the host process's signals, fork and exit.
+ *
+ * vm_run() on a bare machine runs the hart in slices of at most SLICE instructions so that a
+ * wall-clock limit is checked between slices without a timer thread; vm_stop() interrupts a
+ * slice at its next block boundary. The HTIF exit of the program ends the run.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/elf.h"
+#include "exec/exec.h"
+#include "jit/jit.h"
+#include "linux/run.h"
+#include "riscv/memacc.h"
+#include "system/bare.h"
+#include "vm/vm.h"
+
+/* Instructions per slice of a bare run: bounds how late a wall-clock limit is noticed. */
+#define SLICE (1ull << 24)
+
+struct vm {
+    vm_options_t opt;     /* the options it was built with */
+    exec_options_t exec;  /* the engine settings derived from them */
+    bare_machine_t bare;  /* VM_MACHINE_BARE: the machine */
+    bool bare_ready;      /* bare was initialised */
+    bool loaded;          /* a program was loaded */
+    linux_options_t lopt; /* VM_MACHINE_USER: the process options */
+    vm_syscall_fn hook;   /* system-call hook, or NULL */
+    void *hook_opaque;    /* its first argument */
+    double run_seconds;   /* wall time spent in vm_run, for vm_print_stats */
+    _Atomic int stopped;  /* vm_stop() was called during the current run */
+    char self[4096];      /* user: this process's executable (for guest execve) */
+    char err[256];        /* words for the last failure */
+};
+
+/* Words for the last vm_create() failure of this thread (vm_error(NULL)). */
+static _Thread_local char create_err[256];
+
+/* The one user-mode machine of this process, if any. */
+static _Atomic(vm_t *) user_vm;
+
+static int fail(vm_t *vm, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(vm_t *vm, int rc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(vm->err, sizeof(vm->err), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static rv_cpu_t *hart(const vm_t *vm) {
+    if (vm->opt.machine == VM_MACHINE_BARE) return (rv_cpu_t *)&vm->bare.cpu;
+    linux_proc_t *p = linux_the_proc();
+    return p->main_thread ? p->main_thread->cpu : NULL;
+}
+
+void vm_options_init(vm_options_t *opt) {
+    memset(opt, 0, sizeof(*opt));
+    opt->machine = VM_MACHINE_BARE;
+    opt->engine = VM_ENGINE_DEFAULT;
+    opt->ram_size = BARE_RAM_DEFAULT_SIZE;
+}
+
+bool vm_engine_available(vm_engine_kind_t engine) {
+    return engine != VM_ENGINE_JIT || jit_engine.supported();
+}
+
+bool vm_has_exit(const vm_t *vm) {
+    return vm->opt.machine == VM_MACHINE_BARE && vm->bare.has_tohost;
+}
+
+const char *vm_error(const vm_t *vm) {
+    return vm ? vm->err : create_err;
+}
+
+/* Engine settings from the API options; -ENOTSUP when the JIT is asked for and missing. */
+static int exec_from_options(vm_t *vm) {
+    exec_register_engine(&jit_engine);
+    const vm_options_t *o = &vm->opt;
+    bool have_jit = jit_engine.supported();
+    memset(&vm->exec, 0, sizeof(vm->exec));
+    if (o->engine == VM_ENGINE_JIT && !have_jit)
+        return fail(vm, -ENOTSUP, "the JIT needs an x86-64 host (use the interpreter)");
+    if (o->engine != VM_ENGINE_DEFAULT && o->engine != VM_ENGINE_INTERP &&
+        o->engine != VM_ENGINE_JIT)
+        return fail(vm, -EINVAL, "unknown engine %d", (int)o->engine);
+    bool jit = o->engine == VM_ENGINE_JIT || (o->engine == VM_ENGINE_DEFAULT && have_jit);
+    vm->exec.engine = jit ? jit_engine.name : NULL;
+    vm->exec.threshold = o->jit_threshold;
+    vm->exec.dump = o->jit_dump;
+    vm->exec.perf_map = o->perf_map;
+    vm->exec.no_chain = o->jit_no_chain;
+    vm->exec.strict = o->engine == VM_ENGINE_JIT;
+    return 0;
+}
+
+/* Bare machine: an ecall goes to the system-call hook first. */
+static int bare_trap(void *env, rv_cpu_t *cpu) {
+    vm_t *vm = (vm_t *)((char *)env - offsetof(vm_t, bare));
+    if (!vm->hook || cpu->cause != rv_ecall_cause(cpu)) return 0;
+    uint64_t ret = 0;
+    if (!vm->hook(vm->hook_opaque, vm, cpu->x[17], &cpu->x[10], &ret)) return 0;
+    cpu->x[10] = ret;
+    cpu->pc += 4;
+    cpu->instret++; /* the ecall retired (a trap would not have) */
+    return RV_TRAP_HANDLED;
+}
+
+/* User mode: the Linux layer asks the hook before each system call. */
+static bool user_syscall(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret) {
+    vm_t *vm = opaque;
+    return vm->hook && vm->hook(vm->hook_opaque, vm, nr, a, ret);
+}
+
+int vm_create(const vm_options_t *opt, vm_t **out) {
+    *out = NULL;
+    vm_t *vm = calloc(1, sizeof(*vm));
+    if (!vm) return -ENOMEM;
+    if (opt)
+        vm->opt = *opt;
+    else
+        vm_options_init(&vm->opt);
+    int rc = exec_from_options(vm);
+    if (rc) goto fail;
+    if (vm->opt.machine == VM_MACHINE_BARE) {
+        const char *err = NULL;
+        rc = bare_init(&vm->bare, vm->opt.ram_size, &vm->exec, &err);
+        if (rc) {
+            fail(vm, rc, "%s", err);
+            goto fail;
+        }
+        vm->bare_ready = true;
+        if (vm->opt.console) vm->bare.console = vm->opt.console;
+        vm->bare.cpu.time_from_instret = vm->opt.deterministic_time;
+        vm->bare.cpu.trap_hook = bare_trap;
+    } else if (vm->opt.machine == VM_MACHINE_USER) {
+        vm_t *none = NULL;
+        if (!atomic_compare_exchange_strong(&user_vm, &none, vm)) {
+            rc = fail(vm, -EBUSY, "this process already has a user-mode machine");
+            goto fail;
+        }
+        const char *exe = vm->opt.vm_exe;
+        if (!exe) {
+            ssize_t n = readlink("/proc/self/exe", vm->self, sizeof(vm->self) - 1);
+            if (n <= 0) {
+                atomic_store(&user_vm, NULL);
+                rc = fail(vm, -errno, "cannot find the vm executable: %s", strerror(errno));
+                goto fail;
+            }
+            vm->self[n] = 0;
+            exe = vm->self;
+        }
+        vm->lopt = (linux_options_t){.sysroot = vm->opt.sysroot,
+                                     .strace = vm->opt.strace,
+                                     .stats = vm->opt.stats,
+                                     .vm_exe = exe,
+                                     .exec = vm->exec,
+                                     .syscall_hook = user_syscall,
+                                     .hook_opaque = vm};
+    } else {
+        rc = fail(vm, -EINVAL, "unknown machine kind %d", (int)vm->opt.machine);
+        goto fail;
+    }
+    *out = vm;
+    return 0;
+fail:
+    /* the handle goes; its words stay for vm_error(NULL) */
+    snprintf(create_err, sizeof(create_err), "%s", vm->err[0] ? vm->err : strerror(-rc));
+    free(vm);
+    return rc;
+}
+
+void vm_destroy(vm_t *vm) {
+    if (!vm) return;
+    if (vm->bare_ready) bare_destroy(&vm->bare);
+    if (vm->opt.machine == VM_MACHINE_USER) {
+        vm_t *self = vm;
+        atomic_compare_exchange_strong(&user_vm, &self, NULL);
+    }
+    free(vm);
+}
+
+int vm_load_elf_image(vm_t *vm, const void *data, size_t size) {
+    if (vm->opt.machine != VM_MACHINE_BARE)
+        return fail(vm, -EINVAL, "vm_load_elf_image is for bare machines (use vm_load_program)");
+    const char *err = NULL;
+    int rc = bare_load_elf(&vm->bare, data, size, &err);
+    if (rc) return fail(vm, rc, "%s", err);
+    vm->loaded = true;
+    return 0;
+}
+
+int vm_load_elf(vm_t *vm, const char *path) {
+    if (vm->opt.machine != VM_MACHINE_BARE)
+        return fail(vm, -EINVAL, "vm_load_elf is for bare machines (use vm_load_program)");
+    uint8_t *data = NULL;
+    size_t size = 0;
+    int rc = elf_read_file(path, &data, &size);
+    if (rc) return fail(vm, rc, "cannot read %s: %s", path, strerror(-rc));
+    rc = vm_load_elf_image(vm, data, size);
+    free(data);
+    if (rc) {
+        char why[sizeof(vm->err)];
+        snprintf(why, sizeof(why), "%s", vm->err);
+        return fail(vm, rc, "%s: %s", path, why);
+    }
+    return 0;
+}
+
+int vm_load_raw(vm_t *vm, uint64_t addr, const void *data, size_t size) {
+    if (vm->opt.machine != VM_MACHINE_BARE)
+        return fail(vm, -EINVAL, "vm_load_raw is for bare machines");
+    vm_mem_err_t e = vm_mem_write(vm->bare.mem, addr, data, size);
+    if (e != VM_MEM_OK) return fail(vm, -EFAULT, "raw image: %s", vm_mem_strerror(e));
+    exec_flush(&vm->bare.cpu);
+    vm->loaded = true;
+    return 0;
+}
+
+int vm_load_program(vm_t *vm, const char *path, int argc, char *const argv[], char *const envp[]) {
+    if (vm->opt.machine != VM_MACHINE_USER)
+        return fail(vm, -EINVAL, "vm_load_program is for user-mode machines");
+    if (vm->loaded) return fail(vm, -EBUSY, "a program is already loaded");
+    int st = linux_prepare_program(&vm->lopt, path, argc, (char **)argv, (char **)envp);
+    if (st) return fail(vm, st == 127 ? -ENOENT : -ENOEXEC, "cannot start %s", path);
+    vm->loaded = true;
+    return 0;
+}
+
+int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
+    if (!vm->loaded) return fail(vm, -ENOEXEC, "no program loaded");
+    if (vm->opt.machine == VM_MACHINE_USER) linux_start_program(); /* the guest's exit ends it */
+    rv_cpu_t *cpu = &vm->bare.cpu;
+    double t0 = now_seconds(), deadline = max_ns ? t0 + (double)max_ns * 1e-9 : 0;
+    uint64_t left = max_insns ? max_insns : UINT64_MAX; /* budget still to run */
+    atomic_store(&vm->stopped, 0);
+    exit->code = 0;
+    for (;;) {
+        if (vm->bare.exited) {
+            exit->reason = VM_EXIT_EXITED;
+            exit->code = vm->bare.exit_value;
+            break;
+        }
+        if (left == 0) {
+            exit->reason = VM_EXIT_BUDGET;
+            break;
+        }
+        if (deadline && now_seconds() >= deadline) {
+            exit->reason = VM_EXIT_TIMEOUT;
+            break;
+        }
+        uint64_t slice = deadline && left > SLICE ? SLICE : left;
+        int r = exec_run(cpu, slice);
+        if (r == EXEC_STOP_BUDGET) {
+            left = left == UINT64_MAX ? left : left - slice;
+        } else if (r == EXEC_STOP_INTERRUPT || r == EXEC_STOP_HALT) {
+            bool halt = atomic_exchange(&cpu->halt_request, 0);
+            atomic_store(&cpu->interrupt_request, 0);
+            if (!vm->bare.exited && (halt || atomic_load(&vm->stopped))) {
+                exit->reason = VM_EXIT_STOPPED;
+                break;
+            }
+        }
+    }
+    vm->run_seconds += now_seconds() - t0;
+    return 0;
+}
+
+void vm_stop(vm_t *vm) {
+    rv_cpu_t *cpu = hart(vm);
+    atomic_store(&vm->stopped, 1);
+    if (!cpu) return;
+    atomic_store(&cpu->halt_request, 1);
+    rv_cpu_interrupt(cpu);
+}
+
+uint64_t vm_get_pc(const vm_t *vm) {
+    const rv_cpu_t *cpu = hart(vm);
+    return cpu ? cpu->pc : 0;
+}
+
+void vm_set_pc(vm_t *vm, uint64_t pc) {
+    rv_cpu_t *cpu = hart(vm);
+    if (cpu) cpu->pc = pc;
+}
+
+uint64_t vm_get_x(const vm_t *vm, unsigned reg) {
+    const rv_cpu_t *cpu = hart(vm);
+    return cpu && reg < 32 ? cpu->x[reg] : 0;
+}
+
+void vm_set_x(vm_t *vm, unsigned reg, uint64_t value) {
+    rv_cpu_t *cpu = hart(vm);
+    if (cpu && reg > 0 && reg < 32) cpu->x[reg] = value;
+}
+
+uint64_t vm_get_f(const vm_t *vm, unsigned reg) {
+    const rv_cpu_t *cpu = hart(vm);
+    return cpu && reg < 32 ? cpu->f[reg] : 0;
+}
+
+void vm_set_f(vm_t *vm, unsigned reg, uint64_t value) {
+    rv_cpu_t *cpu = hart(vm);
+    if (cpu && reg < 32) cpu->f[reg] = value;
+}
+
+int vm_get_csr(const vm_t *vm, unsigned csr, uint64_t *value) {
+    const rv_cpu_t *cpu = hart(vm);
+    if (!cpu || csr > 0xfff) return -EINVAL;
+    /* a read as M-mode software with rs1 = x0: no side effects, on a copy of the hart */
+    rv_cpu_t *copy = malloc(sizeof(*copy));
+    if (!copy) return -ENOMEM;
+    memcpy(copy, cpu, sizeof(*copy));
+    copy->priv = RV_PRIV_M;
+    copy->instret++; /* counters read instret - 1, as by the instruction that reads them */
+    copy->mstatus |= RV_MSTATUS_FS;
+    bool ok = rv_csr_access(copy, csr, 1, 0, false, value);
+    free(copy);
+    return ok ? 0 : -EINVAL;
+}
+
+unsigned vm_get_priv(const vm_t *vm) {
+    const rv_cpu_t *cpu = hart(vm);
+    return cpu ? cpu->priv : 0;
+}
+
+uint64_t vm_instret(const vm_t *vm) {
+    const rv_cpu_t *cpu = hart(vm);
+    return cpu ? cpu->instret : 0;
+}
+
+uint64_t vm_traps(const vm_t *vm) {
+    const rv_cpu_t *cpu = hart(vm);
+    uint64_t n = 0;
+    for (unsigned i = 0; cpu && i < RV_CAUSE_COUNT; i++)
+        n += cpu->stats.traps[i];
+    return n;
+}
+
+const char *vm_engine_name(const vm_t *vm) {
+    const rv_cpu_t *cpu = hart(vm);
+    return cpu ? exec_engine_name(cpu) : vm->exec.engine ? vm->exec.engine : "interp";
+}
+
+int vm_read_mem(const vm_t *vm, uint64_t addr, void *buf, size_t len) {
+    if (vm->opt.machine == VM_MACHINE_BARE)
+        return vm_mem_read(vm->bare.mem, addr, buf, len) == VM_MEM_OK ? 0 : -EFAULT;
+    linux_proc_t *p = linux_the_proc();
+    if (!vm->loaded || !linux_space_check(&p->space, addr, len, LINUX_PROT_READ)) return -EFAULT;
+    memcpy(buf, linux_space_ptr(&p->space, addr), len);
+    return 0;
+}
+
+int vm_write_mem(vm_t *vm, uint64_t addr, const void *buf, size_t len) {
+    if (vm->opt.machine == VM_MACHINE_BARE) {
+        if (vm_mem_write(vm->bare.mem, addr, buf, len) != VM_MEM_OK) return -EFAULT;
+        exec_invalidate_range(&vm->bare.cpu, addr, len);
+        return 0;
+    }
+    linux_proc_t *p = linux_the_proc();
+    if (!vm->loaded || !linux_space_check(&p->space, addr, len, LINUX_PROT_WRITE)) return -EFAULT;
+    memcpy(linux_space_ptr(&p->space, addr), buf, len);
+    if (p->main_thread) exec_invalidate_range(p->main_thread->cpu, addr, len);
+    return 0;
+}
+
+void vm_set_syscall_hook(vm_t *vm, vm_syscall_fn fn, void *opaque) {
+    vm->hook = fn;
+    vm->hook_opaque = opaque;
+}
+
+void vm_print_stats(const vm_t *vm, FILE *out) {
+    const rv_cpu_t *cpu = hart(vm);
+    if (cpu) exec_print_stats(cpu, out, vm->run_seconds);
+}
+
+const char *vm_cause_name(uint64_t cause) {
+    return rv_cause_name(cause);
+}
