@@ -5,6 +5,7 @@
 #   make test       install missing Debian packages, build, run every test (also under
 #                   ASan+UBSan with clang), check formatting
 #   make format     reformat the C sources with clang-format
+#   make install    install libvm (static and shared), its headers, vm.pc and vm under PREFIX
 #
 # Further targets live in mk/*.mk (benchmarks, cross-architecture tests, ...). A fragment
 # adds a target to `make test` by appending its name to TEST_EXTRA.
@@ -18,7 +19,9 @@ TEST_EXTRA :=
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' '*.cc' '*.cpp' 2>/dev/null)
 
-.PHONY: all build deps test test-release test-asan format format-check demo clean
+PREFIX     ?= /usr/local
+
+.PHONY: all build deps test test-release test-asan format format-check demo clean install
 
 all: build
 
@@ -60,6 +63,10 @@ demo: deps build
 	$(RV64_CC) -O2 -o $(BUILD)/demo-rv64 demo/demo.c -lm
 	@echo; echo '$$ vm run --stats $(BUILD)/demo-rv64 one two'
 	$(BUILD)/vm run --stats $(BUILD)/demo-rv64 one two
+
+# The library (libvm.a, libvm.so), its headers, vm.pc and the vm CLI under $(PREFIX).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

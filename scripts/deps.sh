@@ -14,7 +14,8 @@ packages=(
     g++-riscv64-linux-gnu         # the C++ guest program
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
     debian-archive-keyring        # tests/real: signed riscv64 package lists from Debian
-    python3                       # tests/diff/rvdiff.py (random instruction sequences)
+    python3                       # tests/diff/rvdiff.py (random instruction sequences), tests/layers
+    pkg-config                    # the installed-library test (examples/check_install.sh)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build
 )
 

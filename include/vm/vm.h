@@ -29,12 +29,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vm/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Version string of libvm ("MAJOR.MINOR.PATCH"), for `vm --version` and reports. */
-const char *vm_version(void);
 
 /* An opaque machine. */
 typedef struct vm vm_t;

@@ -36,6 +36,7 @@ enum exec_result {
     EXEC_TRAP = 2,     /* a trap is pending: cpu->pc, cause and tval set, instret exact */
     EXEC_FLUSH = 3,    /* fence.i: drop all decoded and translated code, go on at cpu->pc */
     EXEC_HALT = 4,     /* a watched store asked for a halt (after the store retired) */
+    EXEC_WFI = 5,      /* wfi retired (cpu->pc after it): wait for an interrupt */
 };
 
 /* How a hart executes (from the machine's options; no process-wide settings). */

@@ -84,7 +84,7 @@ void exec_interp_fault_fixup(rv_cpu_t *cpu) {
         goto end_block;                                                                            \
     }
 
-int exec_interp(rv_cpu_t *cpu, uint64_t limit) {
+int exec_interp(rv_cpu_t *cpu, bool one_block) {
     static const void *const disp[RV_I_COUNT] = {
 #define RV_INSN(name, mn, mask, match, fmt, flags) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
 #include "riscv/insns.def"
@@ -104,14 +104,16 @@ int exec_interp(rv_cpu_t *cpu, uint64_t limit) {
     uint64_t mstart, msize;
     uint8_t *pflags;
     int hook;
+    bool ran = false; /* a block was entered (one_block: then stop) */
 
 next_block:
     cpu->pc = pc;
-    if (RV_UNLIKELY(cpu->instret >= limit ||
-                    atomic_load_explicit(&cpu->interrupt_request, memory_order_relaxed))) {
+    if (RV_UNLIKELY(cpu->instret >= atomic_load_explicit(&cpu->limit, memory_order_relaxed) ||
+                    (one_block && ran))) {
         cpu->cur_block = NULL;
-        return EXEC_CONTINUE; /* the run loop tells a budget from an interrupt */
+        return EXEC_CONTINUE; /* the run loop tells a budget from a stop request or a kick */
     }
+    ran = true;
     /* Successor links first (not counted: a counter here costs ~8% on branchy code). */
     if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == pc && prev->succ[0]) {
         blk = prev->succ[0];
@@ -195,8 +197,9 @@ end_block:
     }
     LABEL(wfi) {
         if (cpu->priv == RV_PRIV_U) goto illegal;
-        pc = OPPC + op->len; /* no interrupt source can be pending yet: wfi retires at once */
-        goto end_block;
+        cpu->pc = OPPC + op->len; /* the run loop waits for an interrupt */
+        cpu->cur_block = NULL;
+        return EXEC_WFI;
     }
 
     /* ---- everything else ---- */

@@ -127,7 +127,7 @@ bool exec_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
     return cpu->engine && cpu->engine->host_fault(cpu, host_pc, gregs);
 }
 
-/* A pending trap: count it, offer it to the owner, else take it. Returns 0 to go on or the
+/* A pending trap: offer it to the owner, count it, else take it. Returns 0 to go on or the
  * owner's stop code. */
 static int trap(rv_cpu_t *cpu) {
     cpu->resv_valid = false;
@@ -136,12 +136,9 @@ static int trap(rv_cpu_t *cpu) {
     if (cpu->cause < RV_CAUSE_COUNT) cpu->stats.traps[cpu->cause]++;
     if (stop) return stop;
     rv_trap_enter(cpu, cpu->cause, cpu->tval, false);
-    /* a trap retires nothing: charge it to the budget so that trap loops still end (an
-     * interrupt request may have zeroed the limit meanwhile; then it stays zero) */
-    uint64_t l = atomic_load_explicit(&cpu->limit, memory_order_relaxed);
-    if (l > 0)
-        atomic_compare_exchange_strong_explicit(&cpu->limit, &l, l - 1, memory_order_relaxed,
-                                                memory_order_relaxed);
+    /* a trap retires nothing: charge it to the budget so that trap loops still end (the
+     * loop brings cpu->limit in line at its next turn) */
+    if (cpu->budget_end > 0) cpu->budget_end--;
     return 0;
 }
 
@@ -153,15 +150,30 @@ static int run_loop(rv_cpu_t *cpu) {
             return atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)
                        ? EXEC_STOP_HALT
                        : EXEC_STOP_INTERRUPT;
-        uint64_t limit = atomic_load_explicit(&cpu->limit, memory_order_relaxed);
-        if (cpu->instret >= limit) return EXEC_STOP_BUDGET;
+        if (cpu->instret >= cpu->budget_end) return EXEC_STOP_BUDGET;
+        uint64_t l = atomic_load_explicit(&cpu->limit, memory_order_relaxed);
+        if (RV_UNLIKELY(l != cpu->budget_end)) {
+            /* zeroed by a kick or a stop request, or lowered by a trap: restore it, then look
+             * at the requests again (one arriving after this store zeroes it anew) */
+            atomic_compare_exchange_strong_explicit(&cpu->limit, &l, cpu->budget_end,
+                                                    memory_order_relaxed, memory_order_relaxed);
+            continue;
+        }
+        if (RV_UNLIKELY(cpu->mip & cpu->mie)) {
+            int irq = rv_interrupt_pending(cpu);
+            if (irq >= 0) {
+                rv_trap_enter(cpu, (uint64_t)irq, 0, true);
+                cpu->stats.interrupts++;
+                continue;
+            }
+        }
         int r;
         if (eng) {
             r = eng->run(cpu);
-            if (r == EXEC_INTERP) r = exec_interp(cpu, cpu->instret + 1);
+            if (r == EXEC_INTERP) r = exec_interp(cpu, true);
             eng = cpu->engine; /* after a fork, a child without a code cache drops it */
         } else {
-            r = exec_interp(cpu, limit);
+            r = exec_interp(cpu, false);
         }
         switch (r) {
         case EXEC_CONTINUE: break;
@@ -172,16 +184,24 @@ static int run_loop(rv_cpu_t *cpu) {
         }
         case EXEC_FLUSH: exec_flush(cpu); break;
         case EXEC_HALT: return EXEC_STOP_HALT;
+        case EXEC_WFI:
+            /* nothing to take yet: the owner may sleep until a source sets mip */
+            if (cpu->wait && rv_interrupt_pending(cpu) < 0) {
+                cpu->stats.waits++;
+                cpu->wait(cpu->env, cpu);
+            }
+            break;
         default: break;
         }
     }
 }
 
 int exec_run(rv_cpu_t *cpu, uint64_t budget) {
-    uint64_t limit = cpu->instret + budget < cpu->instret ? UINT64_MAX : cpu->instret + budget;
-    atomic_store_explicit(&cpu->limit, limit, memory_order_relaxed);
-    /* an interrupt requested from now on zeroes the limit; one requested before is seen by
-     * the loop's first check of interrupt_request */
+    uint64_t end = cpu->instret + budget < cpu->instret ? UINT64_MAX : cpu->instret + budget;
+    cpu->budget_end = end;
+    /* a stop request from now on zeroes the limit; one made before is seen by the loop's
+     * first check of interrupt_request */
+    atomic_store_explicit(&cpu->limit, end, memory_order_relaxed);
     cpu->win_chk = cpu->mem_size >= 8 ? cpu->mem_size - 7 : 0;
     if (cpu->catch_host_faults && sigsetjmp(cpu->fault_jmp, 0)) {
         /* unwound from a host fault: in the interpreter (fixed here), in translated code (the
@@ -210,6 +230,9 @@ void exec_print_stats(const rv_cpu_t *cpu, FILE *f, double seconds) {
     fprintf(f, "stats: decode-cache lookups  %llu (hits %llu; chained jumps not counted)\n",
             (unsigned long long)s->block_lookups, (unsigned long long)s->cache_hits);
     fprintf(f, "stats: decode-cache flushes  %llu\n", (unsigned long long)s->flushes);
+    if (s->interrupts || s->waits)
+        fprintf(f, "stats: interrupts taken      %llu (wfi sleeps %llu)\n",
+                (unsigned long long)s->interrupts, (unsigned long long)s->waits);
     for (unsigned c = 0; c < RV_CAUSE_COUNT; c++)
         if (s->traps[c])
             fprintf(f, "stats: traps: %-28s %llu\n", rv_cause_name(c),

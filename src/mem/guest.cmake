@@ -2,7 +2,7 @@
 # src/mem/CMakeLists.txt). NUMA binding of guest RAM is compiled in only when the target
 # compiler can include numaif.h and link libnuma (so cross builds without it just go
 # without), and can be turned off with -DVM_NUMA=OFF.
-target_sources(vmcore PRIVATE
+target_sources(vm_mem PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/guest.c
     ${CMAKE_CURRENT_LIST_DIR}/host_map.c
     ${CMAKE_CURRENT_LIST_DIR}/pool.c)
@@ -17,9 +17,8 @@ endif()
 if(VM_NUMA AND VM_HAVE_NUMAIF_H AND VM_HAVE_LIBNUMA)
     message(STATUS "guest RAM: NUMA binding enabled (libnuma)")
     set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/host_map.c
-        DIRECTORY ${PROJECT_SOURCE_DIR}
         PROPERTIES COMPILE_DEFINITIONS VM_HAVE_NUMA=1)
-    target_link_libraries(vmcore PUBLIC numa)
+    target_link_libraries(vm_mem PUBLIC numa)
 else()
     message(STATUS "guest RAM: NUMA binding unavailable (no libnuma or VM_NUMA=OFF)")
 endif()

@@ -1,6 +1,6 @@
 # memops: host CPU detection, one OBJECT library per instruction set (each compiled with only
 # its own ISA flags, so vector code never leaks into code that runs before dispatch), and the
-# dispatcher. All of it ends up in vmcore.
+# dispatcher. All of it ends up in libvm.
 
 # Keep the compiler from turning the copy loops into calls to the C library's memcpy/memset
 # (which would make the implementations measure the C library) and, for the scalar file,
@@ -26,14 +26,13 @@ endif()
 
 foreach(isa ${memops_isas})
     add_library(vm_memops_${isa} OBJECT ${CMAKE_CURRENT_SOURCE_DIR}/memops_${isa}.c)
-    target_include_directories(vm_memops_${isa} PRIVATE ${PROJECT_SOURCE_DIR}/include
-                                                        ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(vm_memops_${isa} PRIVATE vm_mem)
     target_compile_options(vm_memops_${isa} PRIVATE ${memops_no_libcall}
                                                     ${memops_flags_${isa}})
-    target_sources(vmcore PRIVATE $<TARGET_OBJECTS:vm_memops_${isa}>)
+    set_property(GLOBAL APPEND PROPERTY VM_OBJECT_LIBS vm_memops_${isa})
 endforeach()
 
-target_sources(vmcore PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/host.c
+target_sources(vm_mem PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/host.c
                               ${CMAKE_CURRENT_SOURCE_DIR}/memops.c)
 
 # memops-measure: the timing program that chose the tier thresholds (docs/memory.md).

@@ -52,6 +52,23 @@ void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt)
     cpu->pc = (cpu->mtvec & ~3ull) + (interrupt && (cpu->mtvec & 1) ? 4 * cause : 0);
 }
 
+int rv_interrupt_pending(const rv_cpu_t *cpu) {
+    uint64_t pend = cpu->mip & cpu->mie;
+    if (!pend) return -1;
+    /* M-level interrupts are taken unless the hart is in M-mode with MIE clear; delegated
+     * (S-level) ones only below M, and in S-mode only with SIE set */
+    uint64_t m = pend & ~cpu->mideleg, s = pend & cpu->mideleg;
+    bool m_on = cpu->priv < RV_PRIV_M || (cpu->mstatus & RV_MSTATUS_MIE);
+    bool s_on =
+        cpu->priv < RV_PRIV_S || (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_SIE));
+    uint64_t take = (m_on ? m : 0) | (s_on ? s : 0);
+    static const int order[] = {RV_IRQ_MEI, RV_IRQ_MSI, RV_IRQ_MTI,
+                                RV_IRQ_SEI, RV_IRQ_SSI, RV_IRQ_STI};
+    for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        if ((take >> order[i]) & 1) return order[i];
+    return -1;
+}
+
 _Noreturn void rv_cpu_host_fault(rv_cpu_t *cpu, uint64_t cause, uint64_t tval) {
     sigset_t set;
     sigemptyset(&set);

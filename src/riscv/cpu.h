@@ -64,6 +64,8 @@ typedef struct rv_stats {
     uint64_t cache_hits;            /* lookups (chained or hashed) that found a decoded block */
     uint64_t flushes;               /* whole decode-cache flushes */
     uint64_t traps[RV_CAUSE_COUNT]; /* exceptions taken or reported, by cause */
+    uint64_t interrupts;            /* interrupts taken */
+    uint64_t waits;                 /* wfi instructions that waited for the owner */
 } rv_stats_t;
 
 struct rv_block;
@@ -98,6 +100,11 @@ typedef int (*rv_trap_hook_fn)(void *env, rv_cpu_t *cpu);
  * served by an embedder's system-call hook); execution goes on without trap entry. */
 #define RV_TRAP_HANDLED (-1)
 
+/* The hart executed wfi and no enabled interrupt is pending: the owner may sleep until an
+ * interrupt source sets a bit of cpu->mip (and calls rv_cpu_kick) or until the run should
+ * stop (interrupt_request). Returning at once is always correct: wfi may complete early. */
+typedef void (*rv_wait_fn)(void *env, rv_cpu_t *cpu);
+
 /* Flags of cpu->page_flags (one byte per 4 KiB page of the fast window). */
 #define RV_PAGE_CODE  1u /* the page holds decoded code: stores flush the decode cache */
 #define RV_PAGE_WATCH 2u /* stores call cpu->watch_store (e.g. the HTIF tohost page) */
@@ -128,6 +135,7 @@ struct rv_cpu {
     uint64_t cause;            /* pending trap: the cause (enum rv_cause) */
     uint64_t tval;             /* pending trap: faulting address or instruction bits */
     rv_trap_hook_fn trap_hook; /* owner's trap handler before trap entry (NULL: none) */
+    rv_wait_fn wait;           /* owner's wfi sleep (NULL: wfi completes at once) */
     bool catch_host_faults;    /* the run loop takes a sigsetjmp so rv_cpu_host_fault can unwind */
     bool time_from_instret;    /* the time CSR reads instret - 1 (deterministic runs: lockstep) */
     _Atomic int interrupt_request; /* set by rv_cpu_interrupt (other thread, signal handler) */
@@ -171,7 +179,9 @@ struct rv_cpu {
     const struct exec_engine *engine; /* translating engine, or NULL: the interpreter alone */
     void *engine_state;               /* that engine's per-hart state */
     _Atomic uint64_t limit; /* instret at which engines return to the run loop (the budget;
-                               0 after rv_cpu_interrupt: one compare serves both) */
+                               0 after rv_cpu_interrupt or rv_cpu_kick: one compare serves
+                               budget, stop requests and guest interrupts) */
+    uint64_t budget_end;    /* instret at which the current run ends (the run loop's own) */
     uint64_t win_chk;       /* window offsets below this are an 8-byte access in the window
                                (mem_size - 7): one compare in generated code */
     void *engine_fast;      /* the engine's indirect-jump table, read by generated code */
@@ -194,6 +204,12 @@ static inline void rv_cpu_interrupt(rv_cpu_t *cpu) {
     atomic_store_explicit(&cpu->limit, 0, memory_order_relaxed);
 }
 
+/* Make the hart return to its run loop at the next block boundary, which then looks at
+ * cpu->mip again (an interrupt source set a bit) and goes on. Safe from any thread. */
+static inline void rv_cpu_kick(rv_cpu_t *cpu) {
+    atomic_store_explicit(&cpu->limit, 0, memory_order_relaxed);
+}
+
 /* Reset the architectural state: zero registers, M-mode, misa = RV64IMAFDC(+U). The
  * execution state is set up by exec_hart_init (src/exec). */
 void rv_cpu_reset(rv_cpu_t *cpu);
@@ -211,6 +227,20 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
 /* The one trap entry: take exception `cause` (interrupt: an interrupt number) with `tval` at
  * cpu->pc, in M-mode or, when medeleg/mideleg delegate it from U or S, in S-mode. */
 void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt);
+
+/* Interrupt numbers (mip/mie bits, and mcause with the interrupt bit). */
+enum rv_irq {
+    RV_IRQ_SSI = 1, /* supervisor software */
+    RV_IRQ_MSI = 3, /* machine software */
+    RV_IRQ_STI = 5, /* supervisor timer */
+    RV_IRQ_MTI = 7, /* machine timer */
+    RV_IRQ_SEI = 9, /* supervisor external */
+    RV_IRQ_MEI = 11 /* machine external */
+};
+
+/* The interrupt the hart must take now (pending in mip, enabled in mie, not masked by the
+ * global enables of the privilege it goes to), highest priority first; -1 when none. */
+int rv_interrupt_pending(const rv_cpu_t *cpu);
 
 /* The ecall cause of the current privilege level (ECALL_U, ECALL_S or ECALL_M). */
 static inline uint64_t rv_ecall_cause(const rv_cpu_t *cpu) {

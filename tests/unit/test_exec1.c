@@ -224,7 +224,7 @@ static void random_state(rv_cpu_t *a, env_t *ea, bool with_slow, bool with_flags
     a->mtval = rnd();
     a->mscratch = rnd();
     a->mie = rnd() & 0x888;
-    a->mip = rnd() & 0x888;
+    a->mip = 0; /* a pending interrupt is taken by the run loop before any instruction */
     a->mcounteren = rnd_below(8);
     a->mhartid = rnd_below(4);
     a->instret = rnd() >> 8;

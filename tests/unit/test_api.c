@@ -1,0 +1,284 @@
+/* test_api.c - the public machine API (include/vm/vm.h), used as an embedder would: nothing
+ * here includes a private header. Bad options fail with words, a raw program runs to a system
+ * call served by the hook, budgets and wall-clock limits end runs, vm_stop() works from another
+ * thread, two machines run at once on two threads, writing guest code drops stale
+ * translations, and user mode allows one machine per process. Each case runs under every
+ * engine the host has. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vm/vm.h"
+
+/* sum = n + (n-1) + ... + 1, then exit(sum) through ecall 93, then spin. */
+static void sum_program(uint32_t *code, unsigned n) {
+    const uint32_t p[] = {
+        0x00000513,                /* 0x00 li a0, 0 */
+        (uint32_t)n << 20 | 0x593, /* 0x04 li a1, n */
+        0x00b50533,                /* 0x08 loop: add a0, a0, a1 */
+        0xfff58593,                /* 0x0c addi a1, a1, -1 */
+        0xfe059ce3,                /* 0x10 bnez a1, loop */
+        0x05d00893,                /* 0x14 li a7, 93 */
+        0x00000073,                /* 0x18 ecall */
+        0x0000006f,                /* 0x1c spin: j spin */
+    };
+    memcpy(code, p, sizeof(p));
+}
+
+static vm_engine_kind_t engine;
+
+/* A bare machine with the sum program for n loaded at the RAM base. */
+static vm_t *machine(unsigned n) {
+    vm_options_t o;
+    vm_options_init(&o);
+    o.engine = engine;
+    o.ram_size = 1 << 20;
+    o.jit_threshold = 1;
+    vm_t *vm = NULL;
+    assert_int_equal(vm_create(&o, &vm), 0);
+    uint32_t code[8];
+    sum_program(code, n);
+    assert_int_equal(vm_load_raw(vm, VM_BARE_RAM_BASE, code, sizeof(code)), 0);
+    vm_set_pc(vm, VM_BARE_RAM_BASE);
+    return vm;
+}
+
+/* The hook: exit(a0) records the value and stops the machine. */
+typedef struct exit_box {
+    uint64_t value; /* a0 of the exit call */
+    int calls;      /* exit calls seen */
+} exit_box_t;
+
+static bool on_syscall(void *opaque, vm_t *vm, uint64_t nr, const uint64_t args[6], uint64_t *ret) {
+    exit_box_t *box = opaque;
+    if (nr != 93) return false;
+    box->value = args[0];
+    box->calls++;
+    *ret = 0;
+    vm_stop(vm);
+    return true;
+}
+
+static void bad_options(void **state) {
+    (void)state;
+    vm_options_t o;
+    vm_options_init(&o);
+    o.ram_size = 1000;
+    vm_t *vm = (vm_t *)&o;
+    assert_int_equal(vm_create(&o, &vm), -EINVAL);
+    assert_null(vm);
+    assert_non_null(strstr(vm_error(NULL), "RAM size"));
+    vm_options_init(&o);
+    o.machine = (vm_machine_kind_t)7;
+    assert_int_equal(vm_create(&o, &vm), -EINVAL);
+    assert_non_null(strstr(vm_error(NULL), "machine"));
+    vm_options_init(&o);
+    o.engine = (vm_engine_kind_t)9;
+    assert_int_equal(vm_create(&o, &vm), -EINVAL);
+    vm_destroy(NULL);
+}
+
+static void syscall_hook_and_stop(void **state) {
+    (void)state;
+    vm_t *vm = machine(1000);
+    exit_box_t box = {0};
+    vm_set_syscall_hook(vm, on_syscall, &box);
+    vm_exit_t ex;
+    assert_int_equal(vm_run(vm, 0, 0, &ex), 0);
+    assert_int_equal(ex.reason, VM_EXIT_STOPPED);
+    assert_int_equal(box.calls, 1);
+    assert_int_equal(box.value, 500500);
+    assert_int_equal(vm_get_x(vm, 10), 0); /* the hook's result */
+    assert_int_equal(vm_get_pc(vm), VM_BARE_RAM_BASE + 0x1c);
+    assert_int_equal(vm_traps(vm), 0);
+    /* 2 + 3 * 1000 + li a7 + the ecall the hook served; the stop came before the spin */
+    assert_int_equal(vm_instret(vm), 3004);
+    uint64_t mstatus;
+    assert_int_equal(vm_get_csr(vm, 0x300, &mstatus), 0);
+    assert_int_equal(vm_get_csr(vm, 0x7ff, &mstatus), -EINVAL);
+    assert_int_equal(vm_get_priv(vm), 3);
+    vm_destroy(vm);
+}
+
+static void without_hook_ecall_traps(void **state) {
+    (void)state;
+    vm_t *vm = machine(10);
+    vm_exit_t ex;
+    assert_int_equal(vm_run(vm, 10000, 0, &ex), 0);
+    assert_int_equal(ex.reason, VM_EXIT_BUDGET);
+    /* the ecall trapped to mtvec = 0, outside RAM: a loop of fetch access faults there,
+     * which the budget ends (each trap counts) */
+    uint64_t mcause = 0, mepc = 1;
+    assert_int_equal(vm_get_csr(vm, 0x342, &mcause), 0);
+    assert_int_equal(vm_get_csr(vm, 0x341, &mepc), 0);
+    assert_int_equal(mcause, 1);
+    assert_int_equal(mepc, 0);
+    assert_true(vm_traps(vm) > 1000);
+    vm_destroy(vm);
+}
+
+static void budget_and_timeout(void **state) {
+    (void)state;
+    vm_t *vm = machine(1);
+    vm_set_pc(vm, VM_BARE_RAM_BASE + 0x1c); /* the spin */
+    vm_exit_t ex;
+    assert_int_equal(vm_run(vm, 5000, 0, &ex), 0);
+    assert_int_equal(ex.reason, VM_EXIT_BUDGET);
+    uint64_t n = vm_instret(vm);
+    assert_true(n >= 5000 && n < 5000 + 1000);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    assert_int_equal(vm_run(vm, 0, 50 * 1000 * 1000, &ex), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+    assert_int_equal(ex.reason, VM_EXIT_TIMEOUT);
+    assert_true(s >= 0.05 && s < 10.0);
+    assert_true(vm_instret(vm) > n);
+    vm_destroy(vm);
+}
+
+static void *stop_later(void *arg) {
+    usleep(30000);
+    vm_stop(arg);
+    return NULL;
+}
+
+static void stop_from_thread(void **state) {
+    (void)state;
+    vm_t *vm = machine(1);
+    vm_set_pc(vm, VM_BARE_RAM_BASE + 0x1c);
+    pthread_t t;
+    pthread_create(&t, NULL, stop_later, vm);
+    vm_exit_t ex;
+    assert_int_equal(vm_run(vm, 0, 0, &ex), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(ex.reason, VM_EXIT_STOPPED);
+    /* the machine goes on afterwards */
+    assert_int_equal(vm_run(vm, 1000, 0, &ex), 0);
+    assert_int_equal(ex.reason, VM_EXIT_BUDGET);
+    vm_destroy(vm);
+}
+
+typedef struct job {
+    unsigned n;     /* loop count */
+    exit_box_t box; /* what the guest exited with */
+    int reason;     /* vm_run's exit reason */
+} job_t;
+
+static void *run_job(void *arg) {
+    job_t *j = arg;
+    vm_t *vm = machine(j->n);
+    vm_set_syscall_hook(vm, on_syscall, &j->box);
+    vm_exit_t ex;
+    for (int round = 0; round < 50; round++) { /* many short runs interleave the threads */
+        vm_set_pc(vm, VM_BARE_RAM_BASE);
+        if (vm_run(vm, 0, 0, &ex) != 0) break;
+    }
+    j->reason = (int)ex.reason;
+    vm_destroy(vm);
+    return NULL;
+}
+
+static void two_machines_two_threads(void **state) {
+    (void)state;
+    job_t jobs[2] = {{.n = 2000}, {.n = 1500}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, run_job, &jobs[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(jobs[0].box.value, 2001000);
+    assert_int_equal(jobs[1].box.value, 1125750);
+    assert_int_equal(jobs[0].box.calls, 50);
+    assert_int_equal(jobs[1].box.calls, 50);
+    assert_int_equal(jobs[0].reason, VM_EXIT_STOPPED);
+}
+
+static void rewritten_code_runs(void **state) {
+    (void)state;
+    vm_t *vm = machine(100);
+    exit_box_t box = {0};
+    vm_set_syscall_hook(vm, on_syscall, &box);
+    vm_exit_t ex;
+    for (int i = 0; i < 20; i++) { /* hot: translated under the JIT */
+        vm_set_pc(vm, VM_BARE_RAM_BASE);
+        assert_int_equal(vm_run(vm, 0, 0, &ex), 0);
+    }
+    assert_int_equal(box.value, 5050);
+    uint32_t li = 10u << 20 | 0x593; /* li a1, 10 */
+    assert_int_equal(vm_write_mem(vm, VM_BARE_RAM_BASE + 4, &li, 4), 0);
+    uint32_t back = 0;
+    assert_int_equal(vm_read_mem(vm, VM_BARE_RAM_BASE + 4, &back, 4), 0);
+    assert_int_equal(back, li);
+    vm_set_pc(vm, VM_BARE_RAM_BASE);
+    assert_int_equal(vm_run(vm, 0, 0, &ex), 0);
+    assert_int_equal(box.value, 55);
+    assert_int_equal(vm_read_mem(vm, 0x1000, &back, 4), -EFAULT);
+    assert_int_equal(vm_write_mem(vm, VM_BARE_RAM_BASE + (1 << 20) - 2, &li, 4), -EFAULT);
+    vm_destroy(vm);
+}
+
+static void load_errors(void **state) {
+    (void)state;
+    vm_t *vm = machine(1);
+    assert_true(vm_load_elf(vm, "/nonexistent/prog.elf") < 0);
+    assert_non_null(strstr(vm_error(vm), "/nonexistent/prog.elf"));
+    static const char junk[64] = "\177ELF not really";
+    assert_true(vm_load_elf_image(vm, junk, sizeof(junk)) < 0);
+    assert_true(strlen(vm_error(vm)) > 0);
+    assert_int_equal(vm_load_raw(vm, 0x1000, junk, 4), -EFAULT);
+    assert_int_equal(vm_load_program(vm, "/bin/true", 0, NULL, NULL), -EINVAL);
+    vm_destroy(vm);
+}
+
+static void one_user_machine(void **state) {
+    (void)state;
+    vm_options_t o;
+    vm_options_init(&o);
+    o.machine = VM_MACHINE_USER;
+    vm_t *a = NULL, *b = NULL;
+    assert_int_equal(vm_create(&o, &a), 0);
+    assert_int_equal(vm_create(&o, &b), -EBUSY);
+    assert_non_null(strstr(vm_error(NULL), "user-mode"));
+    vm_exit_t ex;
+    assert_int_equal(vm_run(a, 0, 0, &ex), -ENOEXEC); /* nothing loaded */
+    vm_destroy(a);
+    assert_int_equal(vm_create(&o, &b), 0);
+    vm_destroy(b);
+}
+
+static int run_group(const char *name) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bad_options),
+        cmocka_unit_test(syscall_hook_and_stop),
+        cmocka_unit_test(without_hook_ecall_traps),
+        cmocka_unit_test(budget_and_timeout),
+        cmocka_unit_test(stop_from_thread),
+        cmocka_unit_test(two_machines_two_threads),
+        cmocka_unit_test(rewritten_code_runs),
+        cmocka_unit_test(load_errors),
+        cmocka_unit_test(one_user_machine),
+    };
+    return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+}
+
+int main(void) {
+    engine = VM_ENGINE_INTERP;
+    int failed = run_group("interp");
+    if (vm_engine_available(VM_ENGINE_JIT)) {
+        engine = VM_ENGINE_JIT;
+        failed += run_group("jit");
+    } else {
+        printf("jit group skipped: this host has no JIT backend\n");
+    }
+    return failed;
+}
