@@ -5,7 +5,6 @@
 
 /* One system call as --strace prints it. */
 typedef struct linux_systable_entry {
-    uint64_t nr;      /* guest number */
     const char *name; /* name without the sys_ prefix */
     const char *args; /* one format letter per argument (d u x s f o p m g) */
 } linux_systable_entry_t;
