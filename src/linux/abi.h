@@ -557,5 +557,3 @@ _Static_assert(sizeof(linux_msghdr_t) == 56, "msghdr");
 
 /* Translate a host errno value to the guest's (explicit table; unknown -> EINVAL). */
 int linux_errno_from_host(int host_errno);
-/* Name of a guest syscall number for --strace, or NULL when unknown. */
-const char *linux_syscall_name(uint64_t nr);

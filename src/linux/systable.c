@@ -21,8 +21,3 @@ const linux_systable_entry_t *linux_systable_find(uint64_t nr) {
     if (nr >= sizeof(table) / sizeof(table[0]) || !table[nr].name) return NULL;
     return &table[nr];
 }
-
-const char *linux_syscall_name(uint64_t nr) {
-    const linux_systable_entry_t *e = linux_systable_find(nr);
-    return e ? e->name : NULL;
-}

@@ -39,7 +39,6 @@ static void every_listed_call_is_in_the_table(void **state) {
         assert_string_equal(e->args, list[i].args);
         assert_ptr_equal(e->handler, list[i].handler);
         assert_int_equal(e->flags, list[i].flags);
-        assert_string_equal(linux_syscall_name(list[i].nr), list[i].name);
     }
 }
 
@@ -59,7 +58,7 @@ static void nothing_else_is_in_the_table(void **state) {
         if (linux_systable_find(nr)) found++;
     assert_int_equal(found, LIST_LEN);
     assert_null(linux_systable_find(UINT64_MAX));
-    assert_null(linux_syscall_name(4000));
+    assert_null(linux_systable_find(4000));
 }
 
 static void entries_are_well_formed(void **state) {
