@@ -1,7 +1,8 @@
 /* abi.h - the riscv64 Linux user ABI as the guest sees it: system call numbers (asm-generic
- * unistd.h), errno values, flag bits and the layouts of every structure the syscall layer
- * translates. Every constant carries a LINUX_ prefix so it is never confused with the host's
- * value of the same name; every layout is pinned with _Static_assert. */
+ * unistd.h, generated from the list in syscalls.def), errno values, flag bits and the layouts
+ * of every structure the syscall layer translates. Every constant carries a LINUX_ prefix so
+ * it is never confused with the host's value of the same name; every layout is pinned with
+ * _Static_assert. */
 #pragma once
 
 #include <stddef.h>
@@ -103,167 +104,12 @@
 #define LINUX_EOWNERDEAD      130
 #define LINUX_ENOTRECOVERABLE 131
 
-/* ---- system call numbers (asm-generic/unistd.h, riscv64) ---- */
-#define LINUX_NR_getxattr               8
-#define LINUX_NR_lgetxattr              9
-#define LINUX_NR_fgetxattr              10
-#define LINUX_NR_listxattr              11
-#define LINUX_NR_llistxattr             12
-#define LINUX_NR_flistxattr             13
-#define LINUX_NR_getcwd                 17
-#define LINUX_NR_epoll_create1          20
-#define LINUX_NR_epoll_ctl              21
-#define LINUX_NR_epoll_pwait            22
-#define LINUX_NR_dup                    23
-#define LINUX_NR_dup3                   24
-#define LINUX_NR_fcntl                  25
-#define LINUX_NR_ioctl                  29
-#define LINUX_NR_mknodat                33
-#define LINUX_NR_mkdirat                34
-#define LINUX_NR_unlinkat               35
-#define LINUX_NR_symlinkat              36
-#define LINUX_NR_linkat                 37
-#define LINUX_NR_statfs                 43
-#define LINUX_NR_fstatfs                44
-#define LINUX_NR_truncate               45
-#define LINUX_NR_ftruncate              46
-#define LINUX_NR_fallocate              47
-#define LINUX_NR_faccessat              48
-#define LINUX_NR_chdir                  49
-#define LINUX_NR_fchdir                 50
-#define LINUX_NR_fchmod                 52
-#define LINUX_NR_fchmodat               53
-#define LINUX_NR_fchownat               54
-#define LINUX_NR_fchown                 55
-#define LINUX_NR_openat                 56
-#define LINUX_NR_close                  57
-#define LINUX_NR_pipe2                  59
-#define LINUX_NR_getdents64             61
-#define LINUX_NR_lseek                  62
-#define LINUX_NR_read                   63
-#define LINUX_NR_write                  64
-#define LINUX_NR_readv                  65
-#define LINUX_NR_writev                 66
-#define LINUX_NR_pread64                67
-#define LINUX_NR_pwrite64               68
-#define LINUX_NR_preadv                 69
-#define LINUX_NR_pwritev                70
-#define LINUX_NR_sendfile               71
-#define LINUX_NR_pselect6               72
-#define LINUX_NR_ppoll                  73
-#define LINUX_NR_readlinkat             78
-#define LINUX_NR_newfstatat             79
-#define LINUX_NR_fstat                  80
-#define LINUX_NR_sync                   81
-#define LINUX_NR_fsync                  82
-#define LINUX_NR_fdatasync              83
-#define LINUX_NR_utimensat              88
-#define LINUX_NR_exit                   93
-#define LINUX_NR_exit_group             94
-#define LINUX_NR_waitid                 95
-#define LINUX_NR_set_tid_address        96
-#define LINUX_NR_futex                  98
-#define LINUX_NR_set_robust_list        99
-#define LINUX_NR_get_robust_list        100
-#define LINUX_NR_nanosleep              101
-#define LINUX_NR_getitimer              102
-#define LINUX_NR_setitimer              103
-#define LINUX_NR_clock_gettime          113
-#define LINUX_NR_clock_getres           114
-#define LINUX_NR_clock_nanosleep        115
-#define LINUX_NR_sched_getscheduler     120
-#define LINUX_NR_sched_getparam         121
-#define LINUX_NR_sched_setaffinity      122
-#define LINUX_NR_sched_getaffinity      123
-#define LINUX_NR_sched_yield            124
-#define LINUX_NR_sched_get_priority_max 125
-#define LINUX_NR_sched_get_priority_min 126
-#define LINUX_NR_kill                   129
-#define LINUX_NR_tkill                  130
-#define LINUX_NR_tgkill                 131
-#define LINUX_NR_sigaltstack            132
-#define LINUX_NR_rt_sigsuspend          133
-#define LINUX_NR_rt_sigaction           134
-#define LINUX_NR_rt_sigprocmask         135
-#define LINUX_NR_rt_sigpending          136
-#define LINUX_NR_rt_sigreturn           139
-#define LINUX_NR_setpriority            140
-#define LINUX_NR_getpriority            141
-#define LINUX_NR_setregid               143
-#define LINUX_NR_setgid                 144
-#define LINUX_NR_setreuid               145
-#define LINUX_NR_setuid                 146
-#define LINUX_NR_setresuid              147
-#define LINUX_NR_getresuid              148
-#define LINUX_NR_setresgid              149
-#define LINUX_NR_getresgid              150
-#define LINUX_NR_times                  153
-#define LINUX_NR_setpgid                154
-#define LINUX_NR_getpgid                155
-#define LINUX_NR_getsid                 156
-#define LINUX_NR_setsid                 157
-#define LINUX_NR_getgroups              158
-#define LINUX_NR_uname                  160
-#define LINUX_NR_getrlimit              163
-#define LINUX_NR_setrlimit              164
-#define LINUX_NR_getrusage              165
-#define LINUX_NR_umask                  166
-#define LINUX_NR_prctl                  167
-#define LINUX_NR_gettimeofday           169
-#define LINUX_NR_getpid                 172
-#define LINUX_NR_getppid                173
-#define LINUX_NR_getuid                 174
-#define LINUX_NR_geteuid                175
-#define LINUX_NR_getgid                 176
-#define LINUX_NR_getegid                177
-#define LINUX_NR_gettid                 178
-#define LINUX_NR_sysinfo                179
-#define LINUX_NR_socket                 198
-#define LINUX_NR_socketpair             199
-#define LINUX_NR_bind                   200
-#define LINUX_NR_listen                 201
-#define LINUX_NR_accept                 202
-#define LINUX_NR_connect                203
-#define LINUX_NR_getsockname            204
-#define LINUX_NR_getpeername            205
-#define LINUX_NR_sendto                 206
-#define LINUX_NR_recvfrom               207
-#define LINUX_NR_setsockopt             208
-#define LINUX_NR_getsockopt             209
-#define LINUX_NR_shutdown               210
-#define LINUX_NR_sendmsg                211
-#define LINUX_NR_recvmsg                212
-#define LINUX_NR_brk                    214
-#define LINUX_NR_munmap                 215
-#define LINUX_NR_mremap                 216
-#define LINUX_NR_clone                  220
-#define LINUX_NR_execve                 221
-#define LINUX_NR_mmap                   222
-#define LINUX_NR_mprotect               226
-#define LINUX_NR_msync                  227
-#define LINUX_NR_madvise                233
-#define LINUX_NR_accept4                242
-#define LINUX_NR_riscv_hwprobe          258
-#define LINUX_NR_riscv_flush_icache     259
-#define LINUX_NR_wait4                  260
-#define LINUX_NR_prlimit64              261
-#define LINUX_NR_renameat2              276
-#define LINUX_NR_getrandom              278
-#define LINUX_NR_membarrier             283
-#define LINUX_NR_statx                  291
-#define LINUX_NR_rseq                   293
-#define LINUX_NR_clone3                 435
-#define LINUX_NR_faccessat2             439
-#define LINUX_NR_eventfd2               19
-#define LINUX_NR_flock                  32
-#define LINUX_NR_timerfd_create         85
-#define LINUX_NR_timerfd_settime        86
-#define LINUX_NR_timerfd_gettime        87
-#define LINUX_NR_getcpu                 168
-#define LINUX_NR_fadvise64              223
-#define LINUX_NR_memfd_create           279
-#define LINUX_NR_copy_file_range        285
-#define LINUX_NR_close_range            436
+/* ---- system call numbers (asm-generic/unistd.h, riscv64), generated from syscalls.def ---- */
+enum linux_syscall_nr {
+#define LINUX_SYSCALL(nr, name, args, handler, flags) LINUX_NR_##name = (nr),
+#define LINUX_SYSCALL_NI(nr, name, args)              LINUX_NR_##name = (nr),
+#include "linux/syscalls.def"
+};
 
 /* ---- open / fcntl / at flags (asm-generic/fcntl.h) ---- */
 #define LINUX_O_ACCMODE           0003
@@ -711,5 +557,3 @@ _Static_assert(sizeof(linux_msghdr_t) == 56, "msghdr");
 
 /* Translate a host errno value to the guest's (explicit table; unknown -> EINVAL). */
 int linux_errno_from_host(int host_errno);
-/* Name of a guest syscall number for --strace, or NULL when unknown. */
-const char *linux_syscall_name(uint64_t nr);

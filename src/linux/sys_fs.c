@@ -1,0 +1,784 @@
+/* sys_fs.c - system calls on files, directories and descriptors: open/close, read/write and
+ * their vector and positioned forms, stat and statx, directory entries, links, permissions,
+ * extended attributes, fcntl and ioctl, pipes, event and memory descriptors, poll, select and
+ * epoll.
+ *
+ * Guest descriptors are host descriptors, so the host does the work once the guest buffers
+ * are checked. Three /proc files are answered by vm itself because the host's would describe
+ * vm rather than the guest: /proc/self/maps (the guest's VMA list), /proc/self/cmdline and
+ * /proc/self/auxv (what the guest was started with) are served as memory files, and
+ * readlink of /proc/self/exe names the guest program. Structures whose guest layout differs
+ * from the host's (stat, statx, termios, epoll_event) are rebuilt field by field; the others
+ * (dirent64, statfs, flock, pollfd, fd_set, itimerspec) are the same on every 64-bit Linux
+ * and pass through. */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/select.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "linux/sys_util.h"
+
+/* ---- open and close ---- */
+
+/* A memory file holding n bytes of data, positioned at its start. */
+static int64_t memory_file(const void *data, size_t n, bool cloexec) {
+    int fd = memfd_create("proc", cloexec ? MFD_CLOEXEC : 0);
+    if (fd < 0) return sys_err();
+    if (n && write(fd, data, n) != (ssize_t)n) {
+        int64_t e = sys_err();
+        close(fd);
+        return e;
+    }
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+/* /proc/self/maps of the guest: the VMA list in the kernel's format, in a memory file. */
+static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
+    int fd = memfd_create("maps", cloexec ? MFD_CLOEXEC : 0);
+    if (fd < 0) return sys_err();
+    linux_space_t *sp = &t->proc->space;
+    size_t cap = 256;
+    linux_vma_t *v = NULL;
+    size_t n;
+    for (;;) {
+        linux_vma_t *nv = realloc(v, cap * sizeof(*v));
+        if (!nv) {
+            free(v);
+            close(fd);
+            return -LINUX_ENOMEM;
+        }
+        v = nv;
+        n = linux_space_snapshot(sp, v, cap);
+        if (n < cap) break;
+        cap *= 2;
+    }
+    FILE *f = fdopen(dup(fd), "w");
+    if (!f) {
+        free(v);
+        close(fd);
+        return sys_err();
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = "";
+        if (v[i].end == LINUX_STACK_TOP) name = "[stack]";
+        if (v[i].start >= sp->brk_start && v[i].end <= ((sp->brk_cur + 4095) & ~4095ull) &&
+            sp->brk_cur > sp->brk_start)
+            name = "[heap]";
+        fprintf(f, "%08llx-%08llx %c%c%c%c 00000000 00:00 0          %s\n",
+                (unsigned long long)v[i].start, (unsigned long long)v[i].end,
+                (v[i].prot & LINUX_PROT_READ) ? 'r' : '-',
+                (v[i].prot & LINUX_PROT_WRITE) ? 'w' : '-',
+                (v[i].prot & LINUX_PROT_EXEC) ? 'x' : '-',
+                (v[i].flags & LINUX_MAP_TYPE) == LINUX_MAP_PRIVATE ? 'p' : 's', name);
+    }
+    fclose(f);
+    free(v);
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+/* openat(dirfd, path, flags, mode): read-only opens look under the sysroot and serve the
+ * guest's /proc/self/{maps,cmdline,auxv}. */
+int64_t sys_openat(linux_thread_t *t, const uint64_t a[6]) {
+    int fl = linux_open_flags_to_host(a[2]);
+    if ((fl & O_ACCMODE) == O_RDONLY && !(fl & (O_CREAT | O_TRUNC | O_TMPFILE))) {
+        LOOKUP_ARG(path, a[1]);
+        char self_maps[64];
+        snprintf(self_maps, sizeof(self_maps), "/proc/%d/maps", (int)getpid());
+        if (!strcmp(path, "/proc/self/maps") || !strcmp(path, self_maps))
+            return open_guest_maps(t, fl & O_CLOEXEC);
+        if (!strcmp(path, "/proc/self/cmdline"))
+            return memory_file(t->proc->cmdline, t->proc->cmdline_len, fl & O_CLOEXEC);
+        if (!strcmp(path, "/proc/self/auxv"))
+            return memory_file(t->proc->auxv, t->proc->auxv_len, fl & O_CLOEXEC);
+        return sys_ret(openat(sys_dirfd(a[0]), path, fl, (mode_t)a[3]));
+    }
+    PATH_ARG(path, a[1]);
+    return sys_ret(openat(sys_dirfd(a[0]), path, fl, (mode_t)a[3]));
+}
+
+/* close(fd). */
+int64_t sys_close(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(close((int)a[0]));
+}
+
+/* close_range(first, last, flags). */
+int64_t sys_close_range(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(syscall(SYS_close_range, (unsigned)a[0], (unsigned)a[1], (unsigned)a[2]));
+}
+
+/* ---- reading and writing ---- */
+
+/* read(fd, buf, count). */
+int64_t sys_read(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], WR);
+    return sys_ret(read((int)a[0], p, a[2]));
+}
+
+/* write(fd, buf, count). */
+int64_t sys_write(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], RD);
+    return sys_ret(write((int)a[0], p, a[2]));
+}
+
+/* pread64(fd, buf, count, offset). */
+int64_t sys_pread64(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], WR);
+    return sys_ret(pread((int)a[0], p, a[2], (off_t)a[3]));
+}
+
+/* pwrite64(fd, buf, count, offset). */
+int64_t sys_pwrite64(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], RD);
+    return sys_ret(pwrite((int)a[0], p, a[2], (off_t)a[3]));
+}
+
+/* readv(fd, iov, iovcnt). */
+int64_t sys_readv(linux_thread_t *t, const uint64_t a[6]) {
+    struct iovec iov[IOV_MAX_GUEST];
+    int rc = sys_get_iov(t, a[1], a[2], WR, iov);
+    if (rc) return rc;
+    return sys_ret(readv((int)a[0], iov, (int)a[2]));
+}
+
+/* writev(fd, iov, iovcnt). */
+int64_t sys_writev(linux_thread_t *t, const uint64_t a[6]) {
+    struct iovec iov[IOV_MAX_GUEST];
+    int rc = sys_get_iov(t, a[1], a[2], RD, iov);
+    if (rc) return rc;
+    return sys_ret(writev((int)a[0], iov, (int)a[2]));
+}
+
+/* preadv(fd, iov, iovcnt, offset). */
+int64_t sys_preadv(linux_thread_t *t, const uint64_t a[6]) {
+    struct iovec iov[IOV_MAX_GUEST];
+    int rc = sys_get_iov(t, a[1], a[2], WR, iov);
+    if (rc) return rc;
+    return sys_ret(preadv((int)a[0], iov, (int)a[2], (off_t)a[3]));
+}
+
+/* pwritev(fd, iov, iovcnt, offset). */
+int64_t sys_pwritev(linux_thread_t *t, const uint64_t a[6]) {
+    struct iovec iov[IOV_MAX_GUEST];
+    int rc = sys_get_iov(t, a[1], a[2], RD, iov);
+    if (rc) return rc;
+    return sys_ret(pwritev((int)a[0], iov, (int)a[2], (off_t)a[3]));
+}
+
+/* lseek(fd, offset, whence). */
+int64_t sys_lseek(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(lseek((int)a[0], (off_t)a[1], (int)a[2]));
+}
+
+/* sendfile(out_fd, in_fd, offset, count): the optional offset is a 64-bit guest word. */
+int64_t sys_sendfile(linux_thread_t *t, const uint64_t a[6]) {
+    off_t off, *op = NULL;
+    linux_s64_t *g = NULL;
+    if (a[2]) {
+        g = sys_ptr(t, a[2], 8, RD | WR);
+        if (!g) return -LINUX_EFAULT;
+        off = g->v;
+        op = &off;
+    }
+    ssize_t r = sendfile((int)a[0], (int)a[1], op, a[3]);
+    if (r < 0) return sys_err();
+    if (g) g->v = off;
+    return r;
+}
+
+/* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): optional 64-bit offsets. */
+int64_t sys_copy_file_range(linux_thread_t *t, const uint64_t a[6]) {
+    off_t offs[2], *op[2] = {NULL, NULL};
+    linux_s64_t *g[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        uint64_t ga = a[1 + 2 * i];
+        if (!ga) continue;
+        if (!(g[i] = sys_ptr(t, ga, 8, RD | WR))) return -LINUX_EFAULT;
+        offs[i] = g[i]->v;
+        op[i] = &offs[i];
+    }
+    ssize_t r = copy_file_range((int)a[0], op[0], (int)a[2], op[1], a[4], (unsigned)a[5]);
+    if (r < 0) return sys_err();
+    for (int i = 0; i < 2; i++)
+        if (g[i]) g[i]->v = offs[i];
+    return r;
+}
+
+/* ---- status ---- */
+
+/* Write host stat h to the guest struct stat at out. */
+static int64_t put_stat(linux_thread_t *t, uint64_t out, const struct stat *h) {
+    linux_stat_t *g = sys_ptr(t, out, sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    linux_stat_from_host(g, h);
+    return 0;
+}
+
+/* fstat(fd, statbuf). */
+int64_t sys_fstat(linux_thread_t *t, const uint64_t a[6]) {
+    struct stat h;
+    if (fstat((int)a[0], &h) < 0) return sys_err();
+    return put_stat(t, a[1], &h);
+}
+
+/* newfstatat(dirfd, path, statbuf, flags). */
+int64_t sys_newfstatat(linux_thread_t *t, const uint64_t a[6]) {
+    struct stat h;
+    LOOKUP_ARG(path, a[1]);
+    if (fstatat(sys_dirfd(a[0]), path, &h, sys_atflags(a[3])) < 0) return sys_err();
+    return put_stat(t, a[2], &h);
+}
+
+static void statx_ts(linux_statx_timestamp_t *g, const struct statx_timestamp *h) {
+    g->tv_sec = h->tv_sec;
+    g->tv_nsec = h->tv_nsec;
+    g->__reserved = 0;
+}
+
+static void statx_from_host(linux_statx_t *g, const struct statx *h) {
+    memset(g, 0, sizeof(*g));
+    g->stx_mask = h->stx_mask;
+    g->stx_blksize = h->stx_blksize;
+    g->stx_attributes = h->stx_attributes;
+    g->stx_nlink = h->stx_nlink;
+    g->stx_uid = h->stx_uid;
+    g->stx_gid = h->stx_gid;
+    g->stx_mode = h->stx_mode;
+    g->stx_ino = h->stx_ino;
+    g->stx_size = h->stx_size;
+    g->stx_blocks = h->stx_blocks;
+    g->stx_attributes_mask = h->stx_attributes_mask;
+    statx_ts(&g->stx_atime, &h->stx_atime);
+    statx_ts(&g->stx_btime, &h->stx_btime);
+    statx_ts(&g->stx_ctime, &h->stx_ctime);
+    statx_ts(&g->stx_mtime, &h->stx_mtime);
+    g->stx_rdev_major = h->stx_rdev_major;
+    g->stx_rdev_minor = h->stx_rdev_minor;
+    g->stx_dev_major = h->stx_dev_major;
+    g->stx_dev_minor = h->stx_dev_minor;
+}
+
+/* statx(dirfd, path, flags, mask, statxbuf). */
+int64_t sys_statx(linux_thread_t *t, const uint64_t a[6]) {
+    LOOKUP_ARG(path, a[1]);
+    struct statx h;
+    if (statx(sys_dirfd(a[0]), path, sys_atflags(a[2]) | (int)(a[2] & 0x6000 /* SYNC_* */),
+              (unsigned)a[3], &h) < 0)
+        return sys_err();
+    linux_statx_t *g = sys_ptr(t, a[4], sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    statx_from_host(g, &h);
+    return 0;
+}
+
+/* statfs(path, buf): struct statfs of 64-bit asm-generic and x86-64 is the same 120 bytes. */
+int64_t sys_statfs(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], 120, WR);
+    PATH_ARG(path, a[0]);
+    return sys_ret(syscall(SYS_statfs, path, p));
+}
+
+/* fstatfs(fd, buf). */
+int64_t sys_fstatfs(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], 120, WR);
+    return sys_ret(syscall(SYS_fstatfs, (int)a[0], p));
+}
+
+/* getdents64(fd, dirp, count): struct linux_dirent64 is the same on every Linux, so the host
+ * fills the guest buffer. */
+int64_t sys_getdents64(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], WR);
+    return sys_ret(syscall(SYS_getdents64, (int)a[0], p, (size_t)a[2]));
+}
+
+/* readlinkat(dirfd, path, buf, size): /proc/self/exe names the guest program. */
+int64_t sys_readlinkat(linux_thread_t *t, const uint64_t a[6]) {
+    char path[PATHBUF];
+    int rc = sys_str(t, a[1], path, sizeof(path));
+    if (rc) return rc;
+    BUF_ARG(p, a[2], a[3], WR);
+    if (!strcmp(path, "/proc/self/exe")) {
+        size_t n = strlen(t->proc->exe_path);
+        if (n > a[3]) n = a[3];
+        memcpy(p, t->proc->exe_path, n);
+        return (int64_t)n;
+    }
+    return sys_ret(readlinkat(sys_dirfd(a[0]), path, p, a[3]));
+}
+
+/* faccessat(dirfd, path, mode). */
+int64_t sys_faccessat(linux_thread_t *t, const uint64_t a[6]) {
+    LOOKUP_ARG(path, a[1]);
+    return sys_ret(faccessat(sys_dirfd(a[0]), path, (int)a[2], 0));
+}
+
+/* faccessat2(dirfd, path, mode, flags). */
+int64_t sys_faccessat2(linux_thread_t *t, const uint64_t a[6]) {
+    LOOKUP_ARG(path, a[1]);
+    int fl = sys_atflags(a[3]) | ((a[3] & LINUX_AT_EACCESS) ? AT_EACCESS : 0);
+    return sys_ret(faccessat(sys_dirfd(a[0]), path, (int)a[2], fl));
+}
+
+/* ---- extended attributes: names and values are bytes, the same on every Linux ---- */
+
+/* The attribute name (a[1]) and the optional value buffer (a[2], a[3] bytes) of a getxattr
+ * call. 0 or -LINUX_E*. */
+static int xattr_get_args(linux_thread_t *t, const uint64_t a[6], char *name, size_t n,
+                          void **value) {
+    int rc = sys_str(t, a[1], name, n);
+    if (rc) return rc;
+    *value = NULL;
+    if (a[3] && !(*value = sys_ptr(t, a[2], a[3], WR))) return -LINUX_EFAULT;
+    return 0;
+}
+
+/* getxattr(path, name, value, size). */
+int64_t sys_getxattr(linux_thread_t *t, const uint64_t a[6]) {
+    char name[256];
+    void *p;
+    int rc = xattr_get_args(t, a, name, sizeof(name), &p);
+    if (rc) return rc;
+    LOOKUP_ARG(path, a[0]);
+    return sys_ret(getxattr(path, name, p, a[3]));
+}
+
+/* lgetxattr(path, name, value, size). */
+int64_t sys_lgetxattr(linux_thread_t *t, const uint64_t a[6]) {
+    char name[256];
+    void *p;
+    int rc = xattr_get_args(t, a, name, sizeof(name), &p);
+    if (rc) return rc;
+    LOOKUP_ARG(path, a[0]);
+    return sys_ret(lgetxattr(path, name, p, a[3]));
+}
+
+/* fgetxattr(fd, name, value, size). */
+int64_t sys_fgetxattr(linux_thread_t *t, const uint64_t a[6]) {
+    char name[256];
+    void *p;
+    int rc = xattr_get_args(t, a, name, sizeof(name), &p);
+    if (rc) return rc;
+    return sys_ret(fgetxattr((int)a[0], name, p, a[3]));
+}
+
+/* listxattr(path, list, size). */
+int64_t sys_listxattr(linux_thread_t *t, const uint64_t a[6]) {
+    char *p = NULL;
+    if (a[2] && !(p = sys_ptr(t, a[1], a[2], WR))) return -LINUX_EFAULT;
+    LOOKUP_ARG(path, a[0]);
+    return sys_ret(listxattr(path, p, a[2]));
+}
+
+/* llistxattr(path, list, size). */
+int64_t sys_llistxattr(linux_thread_t *t, const uint64_t a[6]) {
+    char *p = NULL;
+    if (a[2] && !(p = sys_ptr(t, a[1], a[2], WR))) return -LINUX_EFAULT;
+    LOOKUP_ARG(path, a[0]);
+    return sys_ret(llistxattr(path, p, a[2]));
+}
+
+/* flistxattr(fd, list, size). */
+int64_t sys_flistxattr(linux_thread_t *t, const uint64_t a[6]) {
+    char *p = NULL;
+    if (a[2] && !(p = sys_ptr(t, a[1], a[2], WR))) return -LINUX_EFAULT;
+    return sys_ret(flistxattr((int)a[0], p, a[2]));
+}
+
+/* ---- names in directories ---- */
+
+/* unlinkat(dirfd, path, flags). */
+int64_t sys_unlinkat(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(path, a[1]);
+    return sys_ret(unlinkat(sys_dirfd(a[0]), path, sys_atflags(a[2])));
+}
+
+/* mkdirat(dirfd, path, mode). */
+int64_t sys_mkdirat(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(path, a[1]);
+    return sys_ret(mkdirat(sys_dirfd(a[0]), path, (mode_t)a[2]));
+}
+
+/* mknodat(dirfd, path, mode, dev). */
+int64_t sys_mknodat(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(path, a[1]);
+    return sys_ret(mknodat(sys_dirfd(a[0]), path, (mode_t)a[2], (dev_t)a[3]));
+}
+
+/* symlinkat(target, dirfd, path). */
+int64_t sys_symlinkat(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(target, a[0]);
+    PATH_ARG(path, a[2]);
+    return sys_ret(symlinkat(target, sys_dirfd(a[1]), path));
+}
+
+/* linkat(olddirfd, oldpath, newdirfd, newpath, flags). */
+int64_t sys_linkat(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(from, a[1]);
+    PATH_ARG(to, a[3]);
+    return sys_ret(linkat(sys_dirfd(a[0]), from, sys_dirfd(a[2]), to, sys_atflags(a[4])));
+}
+
+/* renameat2(olddirfd, oldpath, newdirfd, newpath, flags). */
+int64_t sys_renameat2(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(from, a[1]);
+    PATH_ARG(to, a[3]);
+    return sys_ret(
+        syscall(SYS_renameat2, sys_dirfd(a[0]), from, sys_dirfd(a[2]), to, (unsigned)a[4]));
+}
+
+/* getcwd(buf, size): returns the length including the NUL, as the kernel does. */
+int64_t sys_getcwd(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[0], a[1], WR);
+    if (!getcwd(p, a[1])) return sys_err();
+    return (int64_t)strlen(p) + 1;
+}
+
+/* chdir(path). */
+int64_t sys_chdir(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(path, a[0]);
+    return sys_ret(chdir(path));
+}
+
+/* fchdir(fd). */
+int64_t sys_fchdir(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(fchdir((int)a[0]));
+}
+
+/* ---- permissions, sizes and times ---- */
+
+/* fchmodat(dirfd, path, mode). */
+int64_t sys_fchmodat(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(path, a[1]);
+    return sys_ret(fchmodat(sys_dirfd(a[0]), path, (mode_t)a[2], 0));
+}
+
+/* fchmod(fd, mode). */
+int64_t sys_fchmod(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(fchmod((int)a[0], (mode_t)a[1]));
+}
+
+/* fchownat(dirfd, path, owner, group, flags). */
+int64_t sys_fchownat(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(path, a[1]);
+    return sys_ret(fchownat(sys_dirfd(a[0]), path, (uid_t)a[2], (gid_t)a[3], sys_atflags(a[4])));
+}
+
+/* fchown(fd, owner, group). */
+int64_t sys_fchown(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(fchown((int)a[0], (uid_t)a[1], (gid_t)a[2]));
+}
+
+/* truncate(path, length). */
+int64_t sys_truncate(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(path, a[0]);
+    return sys_ret(truncate(path, (off_t)a[1]));
+}
+
+/* ftruncate(fd, length). */
+int64_t sys_ftruncate(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(ftruncate((int)a[0], (off_t)a[1]));
+}
+
+/* fallocate(fd, mode, offset, len). */
+int64_t sys_fallocate(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(fallocate((int)a[0], (int)a[1], (off_t)a[2], (off_t)a[3]));
+}
+
+/* utimensat(dirfd, path, times, flags): a NULL path means the descriptor itself. */
+int64_t sys_utimensat(linux_thread_t *t, const uint64_t a[6]) {
+    struct timespec ts[2], *tp = NULL;
+    if (a[2]) {
+        linux_timespec_t *g = sys_ptr(t, a[2], 2 * sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        for (int i = 0; i < 2; i++)
+            ts[i] = (struct timespec){g[i].tv_sec, g[i].tv_nsec};
+        tp = ts;
+    }
+    if (!a[1]) return sys_ret(futimens((int)a[0], tp));
+    PATH_ARG(path, a[1]);
+    return sys_ret(utimensat(sys_dirfd(a[0]), path, tp, sys_atflags(a[3])));
+}
+
+/* fsync(fd). */
+int64_t sys_fsync(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(fsync((int)a[0]));
+}
+
+/* fdatasync(fd). */
+int64_t sys_fdatasync(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(fdatasync((int)a[0]));
+}
+
+/* sync(). */
+int64_t sys_sync(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    sync();
+    return 0;
+}
+
+/* fadvise64(fd, offset, len, advice): the host returns the error instead of setting errno. */
+int64_t sys_fadvise64(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    int r = posix_fadvise((int)a[0], (off_t)a[1], (off_t)a[2], (int)a[3]);
+    return r ? -(int64_t)linux_errno_from_host(r) : 0;
+}
+
+/* ---- descriptors ---- */
+
+/* dup(fd). */
+int64_t sys_dup(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(dup((int)a[0]));
+}
+
+/* dup3(oldfd, newfd, flags). */
+int64_t sys_dup3(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(dup3((int)a[0], (int)a[1], (a[2] & LINUX_O_CLOEXEC) ? O_CLOEXEC : 0));
+}
+
+/* fcntl commands, guest -> host. */
+static int fcntl_cmd(uint64_t g) {
+    switch (g) {
+    case LINUX_F_DUPFD: return F_DUPFD;
+    case LINUX_F_GETFD: return F_GETFD;
+    case LINUX_F_SETFD: return F_SETFD;
+    case LINUX_F_GETFL: return F_GETFL;
+    case LINUX_F_SETFL: return F_SETFL;
+    case LINUX_F_GETLK: return F_GETLK;
+    case LINUX_F_SETLK: return F_SETLK;
+    case LINUX_F_SETLKW: return F_SETLKW;
+    case LINUX_F_DUPFD_CLOEXEC: return F_DUPFD_CLOEXEC;
+    default: return -1;
+    }
+}
+
+/* fcntl(fd, cmd, arg): flag words translated, struct flock passed through. */
+int64_t sys_fcntl(linux_thread_t *t, const uint64_t a[6]) {
+    int cmd = fcntl_cmd(a[1]);
+    int fd = (int)a[0];
+    switch (cmd) {
+    case F_GETFL: {
+        int r = fcntl(fd, F_GETFL);
+        return r < 0 ? sys_err() : (int64_t)linux_open_flags_from_host(r);
+    }
+    case F_SETFL: return sys_ret(fcntl(fd, F_SETFL, linux_open_flags_to_host(a[2])));
+    case F_GETFD: {
+        int r = fcntl(fd, F_GETFD);
+        return r < 0 ? sys_err() : ((r & FD_CLOEXEC) ? LINUX_FD_CLOEXEC : 0);
+    }
+    case F_SETFD: return sys_ret(fcntl(fd, F_SETFD, (a[2] & LINUX_FD_CLOEXEC) ? FD_CLOEXEC : 0));
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: return sys_ret(fcntl(fd, cmd, (int)a[2]));
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW: {
+        /* struct flock: short, short, off_t, off_t, pid_t on both (32 bytes) */
+        _Static_assert(sizeof(struct flock) == 32, "host struct flock layout");
+        void *p = sys_ptr(t, a[2], sizeof(struct flock), RD | (cmd == F_GETLK ? WR : 0));
+        if (!p) return -LINUX_EFAULT;
+        return sys_ret(fcntl(fd, cmd, p));
+    }
+    default: return -LINUX_EINVAL;
+    }
+}
+
+/* flock(fd, operation). */
+int64_t sys_flock(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(flock((int)a[0], (int)a[1]));
+}
+
+/* ioctl(fd, request, arg): terminal attributes, window size, process group, FIONREAD and
+ * FIONBIO; anything else is -ENOTTY. */
+int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
+    int fd = (int)a[0];
+    switch (a[1]) {
+    case LINUX_TCGETS: {
+        struct termios h;
+        if (tcgetattr(fd, &h) < 0) return sys_err();
+        linux_termios_t *g = sys_ptr(t, a[2], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        g->c_iflag = h.c_iflag;
+        g->c_oflag = h.c_oflag;
+        g->c_cflag = h.c_cflag;
+        g->c_lflag = h.c_lflag;
+        g->c_line = h.c_line;
+        memcpy(g->c_cc, h.c_cc,
+               sizeof(g->c_cc) < sizeof(h.c_cc) ? sizeof(g->c_cc) : sizeof(h.c_cc));
+        return 0;
+    }
+    case LINUX_TCSETS:
+    case LINUX_TCSETSW:
+    case LINUX_TCSETSF: {
+        linux_termios_t *g = sys_ptr(t, a[2], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        struct termios h;
+        if (tcgetattr(fd, &h) < 0) return sys_err();
+        h.c_iflag = g->c_iflag;
+        h.c_oflag = g->c_oflag;
+        h.c_cflag = g->c_cflag;
+        h.c_lflag = g->c_lflag;
+        h.c_line = g->c_line;
+        memcpy(h.c_cc, g->c_cc,
+               sizeof(g->c_cc) < sizeof(h.c_cc) ? sizeof(g->c_cc) : sizeof(h.c_cc));
+        int how = a[1] == LINUX_TCSETS ? TCSANOW : a[1] == LINUX_TCSETSW ? TCSADRAIN : TCSAFLUSH;
+        return sys_ret(tcsetattr(fd, how, &h));
+    }
+    case LINUX_TIOCGWINSZ: {
+        struct winsize h;
+        if (ioctl(fd, TIOCGWINSZ, &h) < 0) return sys_err();
+        linux_winsize_t *g = sys_ptr(t, a[2], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        *g = (linux_winsize_t){h.ws_row, h.ws_col, h.ws_xpixel, h.ws_ypixel};
+        return 0;
+    }
+    case LINUX_TIOCSWINSZ: {
+        linux_winsize_t *g = sys_ptr(t, a[2], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        struct winsize h = {g->ws_row, g->ws_col, g->ws_xpixel, g->ws_ypixel};
+        return sys_ret(ioctl(fd, TIOCSWINSZ, &h));
+    }
+    case LINUX_TIOCGPGRP: {
+        linux_s32_t *g = sys_ptr(t, a[2], 4, WR);
+        if (!g) return -LINUX_EFAULT;
+        pid_t p = tcgetpgrp(fd);
+        if (p < 0) return sys_err();
+        g->v = p;
+        return 0;
+    }
+    case LINUX_TIOCSPGRP: {
+        linux_s32_t *g = sys_ptr(t, a[2], 4, RD);
+        if (!g) return -LINUX_EFAULT;
+        return sys_ret(tcsetpgrp(fd, g->v));
+    }
+    case LINUX_FIONREAD:
+    case LINUX_FIONBIO: {
+        linux_s32_t *g = sys_ptr(t, a[2], 4, RD | WR);
+        if (!g) return -LINUX_EFAULT;
+        int v = g->v;
+        long r = ioctl(fd, a[1] == LINUX_FIONREAD ? FIONREAD : FIONBIO, &v);
+        if (r < 0) return sys_err();
+        g->v = v;
+        return 0;
+    }
+    default: return -LINUX_ENOTTY;
+    }
+}
+
+/* pipe2(pipefd, flags). */
+int64_t sys_pipe2(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[0], 8, WR);
+    int fds[2];
+    if (pipe2(fds, linux_open_flags_to_host(a[1])) < 0) return sys_err();
+    memcpy(p, fds, 8);
+    return 0;
+}
+
+/* eventfd2(initval, flags). */
+int64_t sys_eventfd2(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(
+        eventfd((unsigned)a[0], linux_open_flags_to_host(a[1]) & (O_CLOEXEC | O_NONBLOCK)));
+}
+
+/* memfd_create(name, flags). */
+int64_t sys_memfd_create(linux_thread_t *t, const uint64_t a[6]) {
+    PATH_ARG(name, a[0]);
+    return sys_ret(memfd_create(name, (unsigned)a[1]));
+}
+
+/* ---- waiting for descriptors ---- */
+
+/* ppoll(fds, nfds, timeout, sigmask, sigsetsize): struct pollfd is the host's. */
+int64_t sys_ppoll(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[1] > 65536) return -LINUX_EINVAL;
+    BUF_ARG(p, a[0], a[1] * sizeof(linux_pollfd_t), RD | WR);
+    _Static_assert(sizeof(struct pollfd) == sizeof(linux_pollfd_t), "pollfd layout");
+    struct timespec ts, *tsp;
+    if (sys_get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
+    int mrc = sys_temp_sigmask(t, a[3], a[4]);
+    if (mrc) return mrc;
+    int r = ppoll(p, a[1], tsp, NULL);
+    if (r < 0) return sys_err();
+    sys_put_timespec(t, a[2], &ts);
+    return r;
+}
+
+/* pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask_pair): fd_set is a bit array
+ * of 64-bit words on both. */
+int64_t sys_pselect6(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[0] > 65536) return -LINUX_EINVAL;
+    void *fds[3] = {0};
+    for (int i = 0; i < 3; i++)
+        if (a[1 + i] && !(fds[i] = sys_ptr(t, a[1 + i], (a[0] + 7) / 8, RD | WR)))
+            return -LINUX_EFAULT;
+    struct timespec ts, *tsp;
+    if (sys_get_timespec(t, a[4], &ts, &tsp)) return -LINUX_EFAULT;
+    if (a[5]) {
+        /* the sixth argument points at { const sigset_t *ss; size_t ss_len; } */
+        linux_u64_t *sig = sys_ptr(t, a[5], 16, RD);
+        if (!sig) return -LINUX_EFAULT;
+        int mrc = sys_temp_sigmask(t, sig[0].v, sig[1].v);
+        if (mrc) return mrc;
+    }
+    int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, NULL);
+    return sys_ret(r);
+}
+
+/* epoll_create1(flags). */
+int64_t sys_epoll_create1(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(epoll_create1((a[0] & LINUX_O_CLOEXEC) ? EPOLL_CLOEXEC : 0));
+}
+
+/* epoll_ctl(epfd, op, fd, event): the guest epoll_event is not packed, the host's is. */
+int64_t sys_epoll_ctl(linux_thread_t *t, const uint64_t a[6]) {
+    struct epoll_event h = {0}, *hp = NULL;
+    if (a[3]) {
+        linux_epoll_event_t *g = sys_ptr(t, a[3], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        h.events = g->events;
+        h.data.u64 = g->data;
+        hp = &h;
+    }
+    return sys_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], hp));
+}
+
+/* epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize): the mask is ignored. */
+int64_t sys_epoll_pwait(linux_thread_t *t, const uint64_t a[6]) {
+    int max = (int)a[2];
+    if (max <= 0 || max > 4096) return -LINUX_EINVAL;
+    linux_epoll_event_t *g = sys_ptr(t, a[1], (uint64_t)max * sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct epoll_event h[4096];
+    int n = epoll_wait((int)a[0], h, max, (int)a[3]);
+    if (n < 0) return sys_err();
+    for (int i = 0; i < n; i++)
+        g[i] = (linux_epoll_event_t){h[i].events, 0, h[i].data.u64};
+    return n;
+}

@@ -1,0 +1,60 @@
+/* sys_mm.c - system calls on the guest address space: brk, mmap, munmap, mprotect, mremap,
+ * madvise and msync, and the RISC-V cache and memory-ordering calls.
+ *
+ * The address space itself (the VMA list, host reservations, the break) lives in space.c;
+ * these handlers only unpack the arguments. A call that can change code the guest has run
+ * (riscv_flush_icache) tells every hart to drop what it decoded. */
+#include <sys/mman.h>
+
+#include "linux/sys_util.h"
+
+/* brk(addr): the new break, or the current one when addr cannot be used. */
+int64_t sys_brk(linux_thread_t *t, const uint64_t a[6]) {
+    return (int64_t)linux_space_brk(&t->proc->space, a[0]);
+}
+
+/* mmap(addr, length, prot, flags, fd, offset): the descriptor is ignored for anonymous maps. */
+int64_t sys_mmap(linux_thread_t *t, const uint64_t a[6]) {
+    int flags = (int)a[3];
+    int fd = (flags & LINUX_MAP_ANONYMOUS) ? -1 : (int)a[4];
+    return linux_space_mmap(&t->proc->space, a[0], a[1], (int)a[2], flags, fd, a[5]);
+}
+
+/* munmap(addr, length). */
+int64_t sys_munmap(linux_thread_t *t, const uint64_t a[6]) {
+    return linux_space_munmap(&t->proc->space, a[0], a[1]);
+}
+
+/* mprotect(addr, length, prot). */
+int64_t sys_mprotect(linux_thread_t *t, const uint64_t a[6]) {
+    return linux_space_mprotect(&t->proc->space, a[0], a[1], (int)a[2]);
+}
+
+/* mremap(old_address, old_size, new_size, flags, new_address). */
+int64_t sys_mremap(linux_thread_t *t, const uint64_t a[6]) {
+    return linux_space_mremap(&t->proc->space, a[0], a[1], a[2], (int)a[3], a[4]);
+}
+
+/* madvise(addr, length, advice): MADV_DONTNEED zeroes the pages, other advice is ignored. */
+int64_t sys_madvise(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[2] == LINUX_MADV_DONTNEED) return linux_space_dontneed(&t->proc->space, a[0], a[1]);
+    return 0;
+}
+
+/* msync(addr, length, flags). */
+int64_t sys_msync(linux_thread_t *t, const uint64_t a[6]) {
+    return sys_ret(msync(linux_space_ptr(&t->proc->space, a[0]), a[1], (int)a[2]));
+}
+
+/* riscv_flush_icache(start, end, flags): every hart drops all decoded code. */
+int64_t sys_riscv_flush_icache(linux_thread_t *t, const uint64_t a[6]) {
+    (void)a;
+    linux_code_changed(t, 0, UINT64_MAX);
+    return 0;
+}
+
+/* membarrier(cmd, flags, cpu_id): -ENOSYS without a warning; C libraries do without. */
+int64_t sys_membarrier(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return -LINUX_ENOSYS;
+}

@@ -1,0 +1,194 @@
+/* sys_net.c - system calls on sockets: socket and socketpair, bind, connect, listen and
+ * accept, socket names, send and receive with their message forms, socket options and
+ * shutdown.
+ *
+ * Socket addresses, option values, ancillary data (struct cmsghdr is size_t, int, int on
+ * both sides) and the flag words have the same encoding on every Linux, so their bytes pass
+ * through once the guest buffers are checked; only struct msghdr and its iovec array are
+ * rebuilt. Address lengths the guest passes by reference are read, given to the host and
+ * written back. */
+#include <sys/socket.h>
+
+#include "linux/sys_util.h"
+
+/* Socket address argument: checked guest bytes, or NULL (absent or bad). */
+static void *sockaddr_in(linux_thread_t *t, uint64_t a, uint64_t len) {
+    if (!a) return NULL;
+    if (len > 4096) return NULL;
+    return sys_ptr(t, a, len, RD);
+}
+
+/* An optional address output: when addr_a is not 0, *lenp is the guest length word at
+ * len_a, *len its value and *addr the checked guest buffer of that many bytes. 0 or
+ * -LINUX_EFAULT. */
+static int sockaddr_out(linux_thread_t *t, uint64_t addr_a, uint64_t len_a, void **addr,
+                        linux_u32_t **lenp, socklen_t *len) {
+    *addr = NULL;
+    *lenp = NULL;
+    *len = 0;
+    if (!addr_a) return 0;
+    if (!(*lenp = sys_ptr(t, len_a, 4, RD | WR))) return -LINUX_EFAULT;
+    *len = (*lenp)->v;
+    if (!(*addr = sys_ptr(t, addr_a, *len, WR))) return -LINUX_EFAULT;
+    return 0;
+}
+
+/* A call that returned r and a length len: len back to the guest word lenp on success. */
+static int64_t len_back(long r, linux_u32_t *lenp, socklen_t len) {
+    if (r >= 0 && lenp) lenp->v = len;
+    return sys_ret(r);
+}
+
+/* socket(domain, type, protocol). */
+int64_t sys_socket(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(socket((int)a[0], (int)a[1], (int)a[2]));
+}
+
+/* socketpair(domain, type, protocol, sv). */
+int64_t sys_socketpair(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[3], 8, WR);
+    return sys_ret(socketpair((int)a[0], (int)a[1], (int)a[2], p));
+}
+
+/* bind(fd, addr, addrlen). */
+int64_t sys_bind(linux_thread_t *t, const uint64_t a[6]) {
+    void *addr = sockaddr_in(t, a[1], a[2]);
+    if (!addr) return -LINUX_EFAULT;
+    return sys_ret(bind((int)a[0], addr, (socklen_t)a[2]));
+}
+
+/* connect(fd, addr, addrlen). */
+int64_t sys_connect(linux_thread_t *t, const uint64_t a[6]) {
+    void *addr = sockaddr_in(t, a[1], a[2]);
+    if (!addr) return -LINUX_EFAULT;
+    return sys_ret(connect((int)a[0], addr, (socklen_t)a[2]));
+}
+
+/* listen(fd, backlog). */
+int64_t sys_listen(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(listen((int)a[0], (int)a[1]));
+}
+
+/* accept(fd, addr, addrlen). */
+int64_t sys_accept(linux_thread_t *t, const uint64_t a[6]) {
+    void *addr;
+    linux_u32_t *lenp;
+    socklen_t len;
+    int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
+    if (rc) return rc;
+    return len_back(accept((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+}
+
+/* accept4(fd, addr, addrlen, flags). */
+int64_t sys_accept4(linux_thread_t *t, const uint64_t a[6]) {
+    void *addr;
+    linux_u32_t *lenp;
+    socklen_t len;
+    int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
+    if (rc) return rc;
+    return len_back(accept4((int)a[0], addr, lenp ? &len : NULL, (int)a[3]), lenp, len);
+}
+
+/* getsockname(fd, addr, addrlen). */
+int64_t sys_getsockname(linux_thread_t *t, const uint64_t a[6]) {
+    void *addr;
+    linux_u32_t *lenp;
+    socklen_t len;
+    int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
+    if (rc) return rc;
+    return len_back(getsockname((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+}
+
+/* getpeername(fd, addr, addrlen). */
+int64_t sys_getpeername(linux_thread_t *t, const uint64_t a[6]) {
+    void *addr;
+    linux_u32_t *lenp;
+    socklen_t len;
+    int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
+    if (rc) return rc;
+    return len_back(getpeername((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+}
+
+/* sendto(fd, buf, len, flags, dest_addr, addrlen). */
+int64_t sys_sendto(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], RD);
+    void *addr = a[4] ? sockaddr_in(t, a[4], a[5]) : NULL;
+    if (a[4] && !addr) return -LINUX_EFAULT;
+    return sys_ret(sendto((int)a[0], p, a[2], (int)a[3], addr, (socklen_t)a[5]));
+}
+
+/* recvfrom(fd, buf, len, flags, src_addr, addrlen). */
+int64_t sys_recvfrom(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], WR);
+    void *addr;
+    linux_u32_t *lenp;
+    socklen_t len;
+    int rc = sockaddr_out(t, a[4], a[5], &addr, &lenp, &len);
+    if (rc) return rc;
+    long r = recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp ? &len : NULL);
+    return len_back(r, lenp, len);
+}
+
+/* setsockopt(fd, level, optname, optval, optlen). */
+int64_t sys_setsockopt(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[3], a[4], RD);
+    return sys_ret(setsockopt((int)a[0], (int)a[1], (int)a[2], p, (socklen_t)a[4]));
+}
+
+/* getsockopt(fd, level, optname, optval, optlen). */
+int64_t sys_getsockopt(linux_thread_t *t, const uint64_t a[6]) {
+    linux_u32_t *lenp = sys_ptr(t, a[4], 4, RD | WR);
+    if (!lenp) return -LINUX_EFAULT;
+    socklen_t len = lenp->v;
+    BUF_ARG(p, a[3], len, WR);
+    return len_back(getsockopt((int)a[0], (int)a[1], (int)a[2], p, &len), lenp, len);
+}
+
+/* shutdown(fd, how). */
+int64_t sys_shutdown(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(shutdown((int)a[0], (int)a[1]));
+}
+
+/* sendmsg/recvmsg(fd, msg, flags): the guest msghdr rebuilt, its buffers checked. */
+static int64_t msg_call(linux_thread_t *t, const uint64_t a[6], bool send) {
+    linux_msghdr_t *g = sys_ptr(t, a[1], sizeof(*g), RD | (send ? 0 : WR));
+    if (!g) return -LINUX_EFAULT;
+    struct iovec iov[64];
+    if (g->msg_iovlen > 64) return -LINUX_EMSGSIZE;
+    int rc = sys_get_iov(t, g->msg_iov, g->msg_iovlen, send ? RD : WR, iov);
+    if (rc) return rc;
+    struct msghdr h = {0};
+    h.msg_iov = iov;
+    h.msg_iovlen = g->msg_iovlen;
+    if (g->msg_name) {
+        h.msg_name = sys_ptr(t, g->msg_name, g->msg_namelen, RD | (send ? 0 : WR));
+        if (!h.msg_name) return -LINUX_EFAULT;
+        h.msg_namelen = g->msg_namelen;
+    }
+    if (g->msg_control) {
+        h.msg_control = sys_ptr(t, g->msg_control, g->msg_controllen, RD | (send ? 0 : WR));
+        if (!h.msg_control) return -LINUX_EFAULT;
+        h.msg_controllen = g->msg_controllen;
+    }
+    ssize_t r = send ? sendmsg((int)a[0], &h, (int)a[2]) : recvmsg((int)a[0], &h, (int)a[2]);
+    if (r < 0) return sys_err();
+    if (!send) {
+        g->msg_namelen = h.msg_namelen;
+        g->msg_controllen = h.msg_controllen;
+        g->msg_flags = h.msg_flags;
+    }
+    return r;
+}
+
+/* sendmsg(fd, msg, flags). */
+int64_t sys_sendmsg(linux_thread_t *t, const uint64_t a[6]) {
+    return msg_call(t, a, true);
+}
+
+/* recvmsg(fd, msg, flags). */
+int64_t sys_recvmsg(linux_thread_t *t, const uint64_t a[6]) {
+    return msg_call(t, a, false);
+}

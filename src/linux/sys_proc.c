@@ -1,0 +1,472 @@
+/* sys_proc.c - system calls on processes and threads: exit, clone, execve and wait4, the
+ * futex, process and thread ids, user and group ids, sessions and process groups, resource
+ * limits and usage, scheduling, uname, sysinfo, prctl and getrandom.
+ *
+ * A guest thread is a host thread and a guest process a host process, so ids, credentials,
+ * limits and scheduling are the host's own and most calls go straight through. clone,
+ * execve, exit and the thread-id words are the work of thread.c (linux_do_*); the futex
+ * operates on the guest's words in place, since guest memory is host memory. Calls the C
+ * libraries probe for and do without (rseq, clone3, riscv_hwprobe) answer -ENOSYS without
+ * the warning meant for calls vm does not know. */
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/sys_util.h"
+
+/* ---- life and death ---- */
+
+/* exit(status): ends the calling thread. */
+int64_t sys_exit(linux_thread_t *t, const uint64_t a[6]) {
+    linux_do_exit(t, (int)a[0], false);
+    return 0;
+}
+
+/* exit_group(status): ends the process. */
+int64_t sys_exit_group(linux_thread_t *t, const uint64_t a[6]) {
+    linux_do_exit(t, (int)a[0], true);
+    return 0;
+}
+
+/* clone(flags, newsp, parent_tid, tls, child_tid): the riscv64 argument order. */
+int64_t sys_clone(linux_thread_t *t, const uint64_t a[6]) {
+    return linux_do_clone(t, a[0], a[1], a[2], a[3], a[4]);
+}
+
+/* clone3(args, size): -ENOSYS without a warning; C libraries fall back to clone. */
+int64_t sys_clone3(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return -LINUX_ENOSYS;
+}
+
+/* execve(path, argv, envp): returns only on failure. */
+int64_t sys_execve(linux_thread_t *t, const uint64_t a[6]) {
+    return linux_do_execve(t, a[0], a[1], a[2]);
+}
+
+/* wait4(pid, wstatus, options, rusage): the status word carries guest signal numbers. */
+int64_t sys_wait4(linux_thread_t *t, const uint64_t a[6]) {
+    int status = 0;
+    struct rusage ru;
+    if (a[1] && !sys_ptr(t, a[1], 4, WR)) return -LINUX_EFAULT;
+    if (a[3] && !sys_ptr(t, a[3], sizeof(linux_rusage_t), WR)) return -LINUX_EFAULT;
+    pid_t r = wait4((pid_t)a[0], &status, (int)a[2], &ru);
+    if (r < 0) return sys_err();
+    if (a[1] && r > 0) {
+        /* the status word: exit code << 8, or the (guest-numbered) terminating signal */
+        int g = status;
+        if (WIFSIGNALED(status))
+            g = (status & ~0x7f) | linux_sig_from_host(WTERMSIG(status));
+        else if (WIFSTOPPED(status))
+            g = (linux_sig_from_host(WSTOPSIG(status)) << 8) | 0x7f;
+        memcpy(sys_ptr(t, a[1], 4, WR), &g, 4);
+    }
+    if (a[3]) {
+        linux_rusage_t *g = sys_ptr(t, a[3], sizeof(*g), WR);
+        memset(g, 0, sizeof(*g));
+        g->ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
+        g->ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
+        g->rest[0] = ru.ru_maxrss;
+    }
+    return r;
+}
+
+/* ---- threads ---- */
+
+/* set_tid_address(tidptr): the word cleared and woken when the thread exits. */
+int64_t sys_set_tid_address(linux_thread_t *t, const uint64_t a[6]) {
+    t->clear_child_tid = a[0];
+    return t->tid;
+}
+
+/* set_robust_list(head, len): accepted (the list is not walked at exit). */
+int64_t sys_set_robust_list(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return a[1] == 24 ? 0 : -LINUX_EINVAL;
+}
+
+/* rseq(rseq, len, flags, sig): -ENOSYS without a warning; glibc runs without restartable
+ * sequences. */
+int64_t sys_rseq(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return -LINUX_ENOSYS;
+}
+
+/* futex(uaddr, op, val, timeout_or_val2, uaddr2, val3): the host futex on the guest words. */
+int64_t sys_futex(linux_thread_t *t, const uint64_t a[6]) {
+    int op = (int)a[1];
+    int cmd = op & LINUX_FUTEX_CMD_MASK;
+    uint32_t *uaddr = sys_ptr(t, a[0], 4, RD);
+    if (!uaddr || (a[0] & 3)) return -LINUX_EFAULT;
+    /* WAIT, WAIT_BITSET, LOCK_PI, WAIT_REQUEUE_PI take a timespec; the others a value */
+    void *timeout = (void *)(uintptr_t)a[3];
+    struct timespec ts, *tsp = NULL;
+    void *uaddr2 = NULL;
+    switch (cmd) {
+    case 0 /* WAIT */:
+    case 9 /* WAIT_BITSET */:
+    case 6 /* LOCK_PI */:
+    case 11 /* WAIT_REQUEUE_PI */:
+        if (sys_get_timespec(t, a[3], &ts, &tsp)) return -LINUX_EFAULT;
+        timeout = tsp;
+        break;
+    default: break;
+    }
+    switch (cmd) {
+    case 3 /* REQUEUE */:
+    case 4 /* CMP_REQUEUE */:
+    case 5 /* WAKE_OP */:
+    case 11 /* WAIT_REQUEUE_PI */:
+    case 12 /* CMP_REQUEUE_PI */:
+        uaddr2 = sys_ptr(t, a[4], 4, RD | WR);
+        if (!uaddr2 || (a[4] & 3)) return -LINUX_EFAULT;
+        break;
+    default: break;
+    }
+    return sys_ret(syscall(SYS_futex, uaddr, op, (uint32_t)a[2], timeout, uaddr2, (uint32_t)a[5]));
+}
+
+/* ---- ids ---- */
+
+/* getpid(). */
+int64_t sys_getpid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return getpid();
+}
+
+/* getppid(). */
+int64_t sys_getppid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return getppid();
+}
+
+/* gettid(). */
+int64_t sys_gettid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)a;
+    return t->tid;
+}
+
+/* getuid(). */
+int64_t sys_getuid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return getuid();
+}
+
+/* geteuid(). */
+int64_t sys_geteuid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return geteuid();
+}
+
+/* getgid(). */
+int64_t sys_getgid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return getgid();
+}
+
+/* getegid(). */
+int64_t sys_getegid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return getegid();
+}
+
+/* Store three 32-bit ids at the guest addresses a[0..2]. */
+static int64_t put_ids(linux_thread_t *t, const uint64_t a[6], const uint32_t v[3]) {
+    for (int i = 0; i < 3; i++) {
+        BUF_ARG(p, a[i], 4, WR);
+        memcpy(p, &v[i], 4);
+    }
+    return 0;
+}
+
+/* getresuid(ruid, euid, suid). */
+int64_t sys_getresuid(linux_thread_t *t, const uint64_t a[6]) {
+    uid_t r, e, s;
+    getresuid(&r, &e, &s);
+    uint32_t v[3] = {r, e, s};
+    return put_ids(t, a, v);
+}
+
+/* getresgid(rgid, egid, sgid). */
+int64_t sys_getresgid(linux_thread_t *t, const uint64_t a[6]) {
+    gid_t r, e, s;
+    getresgid(&r, &e, &s);
+    uint32_t v[3] = {r, e, s};
+    return put_ids(t, a, v);
+}
+
+/* setuid(uid). */
+int64_t sys_setuid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setuid((uid_t)a[0]));
+}
+
+/* setgid(gid). */
+int64_t sys_setgid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setgid((gid_t)a[0]));
+}
+
+/* setreuid(ruid, euid). */
+int64_t sys_setreuid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setreuid((uid_t)a[0], (uid_t)a[1]));
+}
+
+/* setregid(rgid, egid). */
+int64_t sys_setregid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setregid((gid_t)a[0], (gid_t)a[1]));
+}
+
+/* setresuid(ruid, euid, suid). */
+int64_t sys_setresuid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setresuid((uid_t)a[0], (uid_t)a[1], (uid_t)a[2]));
+}
+
+/* setresgid(rgid, egid, sgid). */
+int64_t sys_setresgid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setresgid((gid_t)a[0], (gid_t)a[1], (gid_t)a[2]));
+}
+
+/* getgroups(size, list). */
+int64_t sys_getgroups(linux_thread_t *t, const uint64_t a[6]) {
+    int n = (int)a[0];
+    if (n < 0 || n > 65536) return -LINUX_EINVAL;
+    if (n == 0) return sys_ret(getgroups(0, NULL));
+    BUF_ARG(p, a[1], (uint64_t)n * 4, WR);
+    return sys_ret(getgroups(n, p));
+}
+
+/* setpgid(pid, pgid). */
+int64_t sys_setpgid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setpgid((pid_t)a[0], (pid_t)a[1]));
+}
+
+/* getpgid(pid). */
+int64_t sys_getpgid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(getpgid((pid_t)a[0]));
+}
+
+/* getsid(pid). */
+int64_t sys_getsid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(getsid((pid_t)a[0]));
+}
+
+/* setsid(). */
+int64_t sys_setsid(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return sys_ret(setsid());
+}
+
+/* umask(mask). */
+int64_t sys_umask(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return umask((mode_t)a[0]);
+}
+
+/* ---- priority and scheduling: policies and struct sched_param are the same on every
+ * Linux ---- */
+
+/* getpriority(which, who): the raw kernel value (20 - nice), as the guest's libc expects. */
+int64_t sys_getpriority(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(syscall(SYS_getpriority, (int)a[0], (int)a[1]));
+}
+
+/* setpriority(which, who, prio). */
+int64_t sys_setpriority(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(setpriority((int)a[0], (id_t)a[1], (int)a[2]));
+}
+
+/* sched_getaffinity(pid, cpusetsize, mask). */
+int64_t sys_sched_getaffinity(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[1] == 0 || a[1] > 4096) return -LINUX_EINVAL;
+    BUF_ARG(p, a[2], a[1], WR);
+    return sys_ret(syscall(SYS_sched_getaffinity, (pid_t)a[0], (size_t)a[1], p));
+}
+
+/* sched_setaffinity(pid, cpusetsize, mask). */
+int64_t sys_sched_setaffinity(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[1] > 4096) return -LINUX_EINVAL;
+    BUF_ARG(p, a[2], a[1], RD);
+    return sys_ret(syscall(SYS_sched_setaffinity, (pid_t)a[0], (size_t)a[1], p));
+}
+
+/* sched_yield(). */
+int64_t sys_sched_yield(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    sched_yield();
+    return 0;
+}
+
+/* sched_getscheduler(pid). */
+int64_t sys_sched_getscheduler(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(sched_getscheduler((pid_t)a[0]));
+}
+
+/* sched_getparam(pid, param). */
+int64_t sys_sched_getparam(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], sizeof(struct sched_param), WR);
+    struct sched_param sp;
+    if (sched_getparam((pid_t)a[0], &sp) < 0) return sys_err();
+    memcpy(p, &sp, sizeof(sp));
+    return 0;
+}
+
+/* sched_get_priority_max(policy). */
+int64_t sys_sched_get_priority_max(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(sched_get_priority_max((int)a[0]));
+}
+
+/* sched_get_priority_min(policy). */
+int64_t sys_sched_get_priority_min(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(sched_get_priority_min((int)a[0]));
+}
+
+/* getcpu(cpu, node, tcache): both outputs optional. */
+int64_t sys_getcpu(linux_thread_t *t, const uint64_t a[6]) {
+    unsigned cpu = 0, node = 0;
+    if (getcpu(&cpu, &node) < 0) return sys_err();
+    if (a[0]) {
+        BUF_ARG(p, a[0], 4, WR);
+        memcpy(p, &cpu, 4);
+    }
+    if (a[1]) {
+        BUF_ARG(p, a[1], 4, WR);
+        memcpy(p, &node, 4);
+    }
+    return 0;
+}
+
+/* ---- the system and its limits ---- */
+
+/* uname(buf): the host's names, with sysname Linux and machine riscv64. */
+int64_t sys_uname(linux_thread_t *t, const uint64_t a[6]) {
+    linux_utsname_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct utsname h;
+    if (uname(&h) < 0) return sys_err();
+    memset(g, 0, sizeof(*g));
+    snprintf(g->sysname, sizeof(g->sysname), "Linux");
+    snprintf(g->nodename, sizeof(g->nodename), "%s", h.nodename);
+    snprintf(g->release, sizeof(g->release), "%s", h.release);
+    snprintf(g->version, sizeof(g->version), "%s", h.version);
+    snprintf(g->machine, sizeof(g->machine), "riscv64");
+    snprintf(g->domainname, sizeof(g->domainname), "%s", h.domainname);
+    return 0;
+}
+
+/* sysinfo(info). */
+int64_t sys_sysinfo(linux_thread_t *t, const uint64_t a[6]) {
+    linux_sysinfo_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct sysinfo h;
+    if (sysinfo(&h) < 0) return sys_err();
+    memset(g, 0, sizeof(*g));
+    g->uptime = h.uptime;
+    for (int i = 0; i < 3; i++)
+        g->loads[i] = h.loads[i];
+    g->totalram = h.totalram;
+    g->freeram = h.freeram;
+    g->sharedram = h.sharedram;
+    g->bufferram = h.bufferram;
+    g->totalswap = h.totalswap;
+    g->freeswap = h.freeswap;
+    g->procs = h.procs;
+    g->totalhigh = h.totalhigh;
+    g->freehigh = h.freehigh;
+    g->mem_unit = h.mem_unit;
+    return 0;
+}
+
+/* prlimit64(pid, resource, new_limit, old_limit). */
+int64_t sys_prlimit64(linux_thread_t *t, const uint64_t a[6]) {
+    struct rlimit nl, ol;
+    if (a[2]) {
+        linux_rlimit_t *g = sys_ptr(t, a[2], sizeof(*g), RD);
+        if (!g) return -LINUX_EFAULT;
+        nl.rlim_cur = g->rlim_cur;
+        nl.rlim_max = g->rlim_max;
+    }
+    if (prlimit((pid_t)a[0], (int)a[1], a[2] ? &nl : NULL, &ol) < 0) return sys_err();
+    if (a[3]) {
+        linux_rlimit_t *g = sys_ptr(t, a[3], sizeof(*g), WR);
+        if (!g) return -LINUX_EFAULT;
+        g->rlim_cur = ol.rlim_cur;
+        g->rlim_max = ol.rlim_max;
+    }
+    return 0;
+}
+
+/* getrlimit(resource, rlim): prlimit64 on the calling process. */
+int64_t sys_getrlimit(linux_thread_t *t, const uint64_t a[6]) {
+    const uint64_t b[6] = {0, a[0], 0, a[1], 0, 0};
+    return sys_prlimit64(t, b);
+}
+
+/* setrlimit(resource, rlim): prlimit64 on the calling process. */
+int64_t sys_setrlimit(linux_thread_t *t, const uint64_t a[6]) {
+    const uint64_t b[6] = {0, a[0], a[1], 0, 0, 0};
+    return sys_prlimit64(t, b);
+}
+
+/* getrusage(who, usage): times, maximum RSS, page faults and context switches. */
+int64_t sys_getrusage(linux_thread_t *t, const uint64_t a[6]) {
+    linux_rusage_t *g = sys_ptr(t, a[1], sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    struct rusage ru;
+    if (getrusage((int)a[0], &ru) < 0) return sys_err();
+    memset(g, 0, sizeof(*g));
+    g->ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
+    g->ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
+    g->rest[0] = ru.ru_maxrss;
+    g->rest[4] = ru.ru_minflt;
+    g->rest[5] = ru.ru_majflt;
+    g->rest[12] = ru.ru_nvcsw;
+    g->rest[13] = ru.ru_nivcsw;
+    return 0;
+}
+
+/* prctl(option, arg2, ...): PR_SET_NAME and PR_GET_NAME; anything else is -EINVAL. */
+int64_t sys_prctl(linux_thread_t *t, const uint64_t a[6]) {
+    switch (a[0]) {
+    case 15 /* PR_SET_NAME */:
+    case 16 /* PR_GET_NAME */: {
+        BUF_ARG(p, a[1], 16, a[0] == 15 ? RD : WR);
+        return sys_ret(prctl((int)a[0], p, 0, 0, 0));
+    }
+    default: return -LINUX_EINVAL;
+    }
+}
+
+/* getrandom(buf, buflen, flags). */
+int64_t sys_getrandom(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[0], a[1], WR);
+    return sys_ret(getrandom(p, a[1], (unsigned)a[2]));
+}
+
+/* riscv_hwprobe(pairs, count, cpusetsize, cpus, flags): -ENOSYS without a warning; the C
+ * libraries then assume the base ISA. */
+int64_t sys_riscv_hwprobe(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t, (void)a;
+    return -LINUX_ENOSYS;
+}

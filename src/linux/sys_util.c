@@ -1,0 +1,165 @@
+/* sys_util.c - helpers shared by the system call handlers: guest strings and paths copied in
+ * page by page (each page checked before it is read), the guest/host tables for open and
+ * AT_* flags, struct stat and struct timespec conversions, the temporary signal mask of
+ * ppoll/pselect6 and guest iovec arrays. Each helper reports a bad guest pointer as
+ * -LINUX_EFAULT instead of touching it. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "linux/sys_util.h"
+
+int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
+    linux_space_t *sp = &t->proc->space;
+    size_t got = 0;
+    while (got < n) {
+        uint64_t page_left = LINUX_PAGE_SIZE - ((a + got) & (LINUX_PAGE_SIZE - 1));
+        size_t chunk = page_left < n - got ? page_left : n - got;
+        if (!linux_space_check(sp, a + got, chunk, RD)) return -LINUX_EFAULT;
+        const char *p = linux_space_ptr(sp, a + got);
+        const char *z = memchr(p, 0, chunk);
+        if (z) {
+            memcpy(buf + got, p, (size_t)(z - p) + 1);
+            return 0;
+        }
+        memcpy(buf + got, p, chunk);
+        got += chunk;
+    }
+    return -LINUX_ENAMETOOLONG;
+}
+
+int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
+    int rc = sys_str(t, a, buf, n);
+    if (rc) return rc;
+    if (!strcmp(buf, "/proc/self/exe")) snprintf(buf, n, "%s", t->proc->exe_path);
+    return 0;
+}
+
+int sys_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
+    int rc = sys_path(t, a, buf, n);
+    if (rc) return rc;
+    const char *root = t->proc->opt.sysroot;
+    if (root && *root && buf[0] == '/' && buf[1] && strcmp(root, "/") != 0) {
+        char alt[4096];
+        int k = snprintf(alt, sizeof(alt), "%s%s", root, buf);
+        if (k > 0 && (size_t)k < sizeof(alt) && (size_t)k < n && access(alt, F_OK) == 0)
+            memcpy(buf, alt, (size_t)k + 1);
+    }
+    return 0;
+}
+
+int sys_dirfd(uint64_t fd) {
+    return (int)fd == LINUX_AT_FDCWD ? AT_FDCWD : (int)fd;
+}
+
+int sys_atflags(uint64_t g) {
+    int h = 0;
+    if (g & LINUX_AT_SYMLINK_NOFOLLOW) h |= AT_SYMLINK_NOFOLLOW;
+    if (g & LINUX_AT_REMOVEDIR) h |= AT_REMOVEDIR;
+    if (g & LINUX_AT_SYMLINK_FOLLOW) h |= AT_SYMLINK_FOLLOW;
+    if (g & LINUX_AT_NO_AUTOMOUNT) h |= AT_NO_AUTOMOUNT;
+    if (g & LINUX_AT_EMPTY_PATH) h |= AT_EMPTY_PATH;
+    return h;
+}
+
+/* Guest <-> host open flags, bit by bit. */
+static const struct {
+    uint64_t guest; /* LINUX_O_* */
+    int host;       /* O_* */
+} open_bits[] = {
+    {LINUX_O_CREAT, O_CREAT},         {LINUX_O_EXCL, O_EXCL},
+    {LINUX_O_NOCTTY, O_NOCTTY},       {LINUX_O_TRUNC, O_TRUNC},
+    {LINUX_O_APPEND, O_APPEND},       {LINUX_O_NONBLOCK, O_NONBLOCK},
+    {LINUX_O_DSYNC, O_DSYNC},         {LINUX_O_ASYNC, O_ASYNC},
+    {LINUX_O_DIRECT, O_DIRECT},       {LINUX_O_LARGEFILE, 0100000 /* host O_LARGEFILE */},
+    {LINUX_O_DIRECTORY, O_DIRECTORY}, {LINUX_O_NOFOLLOW, O_NOFOLLOW},
+    {LINUX_O_NOATIME, O_NOATIME},     {LINUX_O_CLOEXEC, O_CLOEXEC},
+    {LINUX_O_SYNC, O_SYNC},           {LINUX_O_PATH, O_PATH},
+    {LINUX_O_TMPFILE, O_TMPFILE},
+};
+
+int linux_open_flags_to_host(uint64_t g) {
+    int h = (int)(g & LINUX_O_ACCMODE);
+    for (size_t i = 0; i < sizeof(open_bits) / sizeof(open_bits[0]); i++)
+        if ((g & open_bits[i].guest) == open_bits[i].guest) h |= open_bits[i].host;
+    return h;
+}
+
+uint64_t linux_open_flags_from_host(int h) {
+    uint64_t g = (uint64_t)(h & O_ACCMODE);
+    for (size_t i = 0; i < sizeof(open_bits) / sizeof(open_bits[0]); i++)
+        if (open_bits[i].host && (h & open_bits[i].host) == open_bits[i].host)
+            g |= open_bits[i].guest;
+    return g;
+}
+
+void linux_stat_from_host(linux_stat_t *g, const struct stat *h) {
+    memset(g, 0, sizeof(*g));
+    g->st_dev = h->st_dev;
+    g->st_ino = h->st_ino;
+    g->st_mode = h->st_mode;
+    g->st_nlink = (uint32_t)h->st_nlink;
+    g->st_uid = h->st_uid;
+    g->st_gid = h->st_gid;
+    g->st_rdev = h->st_rdev;
+    g->st_size = h->st_size;
+    g->st_blksize = (int32_t)h->st_blksize;
+    g->st_blocks = h->st_blocks;
+    g->st_atime_sec = h->st_atim.tv_sec;
+    g->st_atime_nsec = (uint64_t)h->st_atim.tv_nsec;
+    g->st_mtime_sec = h->st_mtim.tv_sec;
+    g->st_mtime_nsec = (uint64_t)h->st_mtim.tv_nsec;
+    g->st_ctime_sec = h->st_ctim.tv_sec;
+    g->st_ctime_nsec = (uint64_t)h->st_ctim.tv_nsec;
+}
+
+int sys_get_timespec(linux_thread_t *t, uint64_t a, struct timespec *buf, struct timespec **out) {
+    if (!a) {
+        *out = NULL;
+        return 0;
+    }
+    linux_timespec_t *g = sys_ptr(t, a, sizeof(*g), RD);
+    if (!g) return -LINUX_EFAULT;
+    buf->tv_sec = g->tv_sec;
+    buf->tv_nsec = g->tv_nsec;
+    *out = buf;
+    return 0;
+}
+
+int sys_put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h) {
+    if (!a) return 0;
+    linux_timespec_t *g = sys_ptr(t, a, sizeof(*g), WR);
+    if (!g) return -LINUX_EFAULT;
+    g->tv_sec = h->tv_sec;
+    g->tv_nsec = h->tv_nsec;
+    return 0;
+}
+
+/* The mask holds while the call waits, the old one comes back afterwards (through the frame
+ * when a handler runs, as rt_sigsuspend does). */
+int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
+    if (!mask_addr) return 0;
+    if (size != 8) return -LINUX_EINVAL;
+    linux_u64_t *g = sys_ptr(t, mask_addr, 8, RD);
+    if (!g) return -LINUX_EFAULT;
+    t->saved_mask = t->sigmask;
+    t->restore_mask = true;
+    t->sigmask = g->v & ~SYS_UNBLOCKABLE;
+    if (atomic_load(&t->pending) & ~t->sigmask) return -LINUX_EINTR;
+    return 0;
+}
+
+int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h) {
+    if (n > IOV_MAX_GUEST) return -LINUX_EINVAL;
+    linux_iovec_t *g = sys_ptr(t, a, n * sizeof(*g), RD);
+    if (!g && n) return -LINUX_EFAULT;
+    for (uint64_t i = 0; i < n; i++) {
+        void *p = sys_ptr(t, g[i].iov_base, g[i].iov_len, prot);
+        if (!p) return -LINUX_EFAULT;
+        h[i].iov_base = p;
+        h[i].iov_len = g[i].iov_len;
+    }
+    return 0;
+}

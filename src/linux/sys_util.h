@@ -1,0 +1,86 @@
+/* sys_util.h - what the system call handlers (sys_*.c) share: turning guest pointers into
+ * checked host pointers, copying guest strings and paths in, host results into guest terms,
+ * and the few structure and flag conversions more than one area needs.
+ *
+ * Guest descriptors are host descriptors and guest paths are host paths (except
+ * /proc/self/exe, which names the guest program), so most calls are a host call with guest
+ * pointers turned into host pointers. Every guest pointer is checked against the VMA list
+ * first (-EFAULT otherwise) so the host never faults on guest garbage; every structure whose
+ * guest layout is not the host's by definition is rebuilt field by field, every flag word
+ * goes through an explicit table, and host errno values go through linux_errno_from_host(). */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "linux/proc.h"
+#include "linux/systable.h"
+
+#define RD            LINUX_PROT_READ  /* the guest buffer is read */
+#define WR            LINUX_PROT_WRITE /* the guest buffer is written */
+#define PATHBUF       4096             /* room for a guest path */
+#define IOV_MAX_GUEST 1024             /* longest guest iovec array */
+
+/* Guest signals that no mask can block. */
+#define SYS_UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)))
+
+/* -errno of the host's last error, in guest numbering. */
+static inline int64_t sys_err(void) {
+    return -(int64_t)linux_errno_from_host(errno);
+}
+
+/* A host call's result in guest terms. */
+static inline int64_t sys_ret(long r) {
+    return r < 0 ? sys_err() : r;
+}
+
+/* Host pointer of a guest buffer that must be mapped with prot, or NULL. */
+static inline void *sys_ptr(linux_thread_t *t, uint64_t a, uint64_t len, int prot) {
+    if (!linux_space_check(&t->proc->space, a, len, prot)) return NULL;
+    return linux_space_ptr(&t->proc->space, a);
+}
+
+/* Copy a guest NUL-terminated string of at most n-1 bytes into buf. 0 or -LINUX_E*. */
+int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n);
+/* A guest path, with /proc/self/exe naming the guest program. 0 or -LINUX_E*. */
+int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n);
+/* A guest path for a lookup that only reads: taken from under the sysroot when it exists
+ * there (so the dynamic loader finds the guest's libraries). 0 or -LINUX_E*. */
+int sys_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n);
+/* Host dirfd for a guest one. */
+int sys_dirfd(uint64_t fd);
+/* Host AT_* flags for guest ones. */
+int sys_atflags(uint64_t g);
+/* Guest timespec at a into buf, *out = buf; a NULL guest pointer gives *out = NULL. 0 or
+ * -LINUX_EFAULT. */
+int sys_get_timespec(linux_thread_t *t, uint64_t a, struct timespec *buf, struct timespec **out);
+/* Host timespec out to guest a (nothing when a is 0). 0 or -LINUX_EFAULT. */
+int sys_put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h);
+/* ppoll/pselect6 mask: install the guest sigset at mask_addr until the call returns. 0,
+ * -LINUX_EINTR when an unblocked signal is already pending, or -LINUX_E*. */
+int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size);
+/* Host iovec array h of n entries from the guest one at a (buffers checked for prot). 0 or
+ * -LINUX_E*. */
+int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h);
+
+/* Declare char var[PATHBUF] holding the guest path at addr; return its error. */
+#define PATH_ARG(var, addr)                                                                        \
+    char var[PATHBUF];                                                                             \
+    do {                                                                                           \
+        int rc_ = sys_path(t, (addr), var, sizeof(var));                                           \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
+/* Declare char var[PATHBUF] holding the guest lookup path at addr; return its error. */
+#define LOOKUP_ARG(var, addr)                                                                      \
+    char var[PATHBUF];                                                                             \
+    do {                                                                                           \
+        int rc_ = sys_lookup(t, (addr), var, sizeof(var));                                         \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
+/* Declare void *var for the guest buffer [addr, addr+len) mapped with prot; else -EFAULT. */
+#define BUF_ARG(var, addr, len, prot)                                                              \
+    void *var = sys_ptr(t, (addr), (len), (prot));                                                 \
+    if (!var) return -LINUX_EFAULT
