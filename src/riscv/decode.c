@@ -10,11 +10,18 @@
 #include <stdio.h>
 #include <string.h>
 
-const rv_insn_info_t rv_insn_table[RV_I_illegal] = {
-#define RV_INSN(name, mn, mask, match, fmt, flags)                                                 \
-    [RV_I_##name] = {mn, mask, match, RV_FMT_##fmt, flags},
+/* One insns.def line's facts, in rv_insn_info_t's field order. */
+#define RV_INFO(mn, mask, match, fmt, flags, cls, width, sign, reads, writes)                      \
+    { mn, mask, match, RV_FMT_##fmt, flags, RV_CLS_##cls, width, sign, reads, writes }
+
+const rv_insn_info_t rv_insn_table[RV_I_COUNT] = {
+#define RV_INSN(name, ...) [RV_I_##name] = RV_INFO(__VA_ARGS__),
 #include "riscv/insns.def"
 #undef RV_INSN
+    [RV_I_illegal] = {.name = "illegal", .cls = RV_CLS_PSEUDO},
+    [RV_I_fetch_fault] = {.name = "fetch-fault", .cls = RV_CLS_PSEUDO},
+    [RV_I_fallthrough] = {.name = "fallthrough", .cls = RV_CLS_PSEUDO},
+    [RV_I_nop] = {.name = "nop", .cls = RV_CLS_PSEUDO},
 };
 
 /* 32-bit encoders used by the compressed expansion. */

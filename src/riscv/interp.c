@@ -97,7 +97,7 @@ int rv_run(rv_cpu_t *cpu, uint64_t budget) {
 
 int rv_interp_run(rv_cpu_t *cpu, uint64_t budget) {
     static const void *const disp[RV_I_COUNT] = {
-#define RV_INSN(name, mn, mask, match, fmt, flags) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
+#define RV_INSN(name, ...) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
 #include "riscv/insns.def"
 #undef RV_INSN
         [RV_I_illegal] = RV_LABEL_ADDR(L_illegal),
