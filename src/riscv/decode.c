@@ -239,7 +239,7 @@ char *rv_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
     regname(r[0], sizeof(r[0]), fp, op.rd);
     regname(r[1], sizeof(r[1]), fp, op.rs1);
     regname(r[2], sizeof(r[2]), fp, op.rs2);
-    if (fp && (op.id == RV_I_flw || op.id == RV_I_fld || op.id == RV_I_fsw || op.id == RV_I_fsd))
+    if (in->cls == RV_CLS_FLOAD || in->cls == RV_CLS_FSTORE)
         snprintf(r[1], sizeof(r[1]), "%s", xname[op.rs1]);
     switch (in->fmt) {
     case RV_FMT_NONE: snprintf(buf, len, "%s", in->name); break;
@@ -248,7 +248,7 @@ char *rv_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
         snprintf(buf, len, "%s %s, %s, %s, f%u", in->name, r[0], r[1], r[2], op.rs3);
         break;
     case RV_FMT_I:
-        if (op.id >= RV_I_lb && op.id <= RV_I_lwu)
+        if (in->cls == RV_CLS_LOAD)
             snprintf(buf, len, "%s %s, %d(%s)", in->name, r[0], op.imm, r[1]);
         else
             snprintf(buf, len, "%s %s, %s, %d", in->name, r[0], r[1], op.imm);
@@ -265,7 +265,7 @@ char *rv_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
         break;
     case RV_FMT_SH: snprintf(buf, len, "%s %s, %s, %d", in->name, r[0], r[1], op.imm); break;
     case RV_FMT_CSR:
-        if (op.id >= RV_I_csrrwi)
+        if (!(in->reads & RS1_X)) /* csrr*i: rs1 is an immediate */
             snprintf(buf, len, "%s %s, 0x%x, %u", in->name, r[0], (unsigned)op.imm, op.rs1);
         else
             snprintf(buf, len, "%s %s, 0x%x, %s", in->name, r[0], (unsigned)op.imm, r[1]);

@@ -585,32 +585,20 @@ static void note_fault(tctx_t *t, const rv_op_t *op, unsigned idx) {
     f->guest_off = (int64_t)(op_pc(t, op) - t->sb_pc);
 }
 
-/* Access width and sign of a load or store op. */
+/* Access width and sign of a load or store op (insns.def columns). */
 static unsigned mem_width(unsigned id, bool *sign) {
-    *sign = false;
-    switch (id) {
-    case RV_I_lb: *sign = true; return 1;
-    case RV_I_lh: *sign = true; return 2;
-    case RV_I_lw: *sign = true; return 4;
-    case RV_I_lbu:
-    case RV_I_sb: return 1;
-    case RV_I_lhu:
-    case RV_I_sh: return 2;
-    case RV_I_lwu:
-    case RV_I_sw:
-    case RV_I_flw:
-    case RV_I_fsw: return 4;
-    default: return 8;
-    }
+    *sign = rv_insn_table[id].mem_signed;
+    return rv_insn_table[id].mem_width;
 }
 
+/* FP loads and stores: the value comes from or goes to cpu->f. */
 static bool is_fp_mem(unsigned id) {
-    return id == RV_I_flw || id == RV_I_fld || id == RV_I_fsw || id == RV_I_fsd;
+    return rv_insn_table[id].cls == RV_CLS_FLOAD || rv_insn_table[id].cls == RV_CLS_FSTORE;
 }
 
 /* Finish a load whose value is in `r`: write rd (integer or FP, NaN-boxing singles). */
 static void load_result(tctx_t *t, const rv_op_t *op, int r) {
-    if (op->id == RV_I_flw) {
+    if (rv_insn_table[op->id].cls == RV_CLS_FLOAD && rv_insn_table[op->id].mem_width == 4) {
         x86_mov_ri(&t->b, RDX, 0xffffffff00000000ull);
         x86_alu_rr(&t->b, true, ALU_OR, r, RDX);
     }
@@ -1174,7 +1162,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
              * slow path writes the result through put() too) */
             if (t->helper_calls != calls) t->last_g = 0;
             if (t->nstubs != before) {
-                bool ld = op->id <= RV_I_lwu && op->id >= RV_I_lb && host_of(op->rd) < 0 && op->rd;
+                bool ld = rv_insn_table[op->id].cls == RV_CLS_LOAD && host_of(op->rd) < 0 && op->rd;
                 t->last_g = ld ? op->rd : 0;
             }
         }
