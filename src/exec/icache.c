@@ -109,8 +109,7 @@ uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc) {
 static bool pure_rd_writer(unsigned id) {
     const rv_insn_info_t *in = &rv_insn_table[id];
     if (in->flags & (RV_F_END | RV_F_FP)) return false;
-    if (id >= RV_I_lb && id <= RV_I_lwu) return false;
-    if (id >= RV_I_lr_w && id <= RV_I_amomaxu_d) return false;
+    if (in->mem_width) return false; /* loads, LR/SC and AMOs can trap */
     return in->fmt == RV_FMT_R || in->fmt == RV_FMT_I || in->fmt == RV_FMT_U ||
            in->fmt == RV_FMT_SH;
 }

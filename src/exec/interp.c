@@ -86,7 +86,7 @@ void exec_interp_fault_fixup(rv_cpu_t *cpu) {
 
 int exec_interp(rv_cpu_t *cpu, bool one_block) {
     static const void *const disp[RV_I_COUNT] = {
-#define RV_INSN(name, mn, mask, match, fmt, flags) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
+#define RV_INSN(name, ...) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
 #include "riscv/insns.def"
 #undef RV_INSN
         [RV_I_illegal] = RV_LABEL_ADDR(L_illegal),

@@ -93,6 +93,11 @@ typedef struct jit {
     jit_stats_t stats;               /* counters */
 } jit_t;
 
+/* Generated code probes the fast table as 16-byte entries {pc at 0, code at 8} (jalr). */
+_Static_assert(sizeof(((jit_t *)0)->fast[0]) == 16, "jit_fast entries are 16 bytes");
+_Static_assert(offsetof(struct jit_fast, pc) == 0 && offsetof(struct jit_fast, code) == 8,
+               "jit_fast: pc at 0, code at 8");
+
 /* Translate the decoded block `b` into the cache. Returns the block, or NULL when the first
  * instruction cannot be translated (*refused set) or the cache is full (*refused clear). */
 jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, bool *refused);

@@ -10,11 +10,18 @@
 #include <stdio.h>
 #include <string.h>
 
-const rv_insn_info_t rv_insn_table[RV_I_illegal] = {
-#define RV_INSN(name, mn, mask, match, fmt, flags)                                                 \
-    [RV_I_##name] = {mn, mask, match, RV_FMT_##fmt, flags},
+/* One insns.def line's facts, in rv_insn_info_t's field order. */
+#define RV_INFO(mn, mask, match, fmt, flags, cls, width, sign, reads, writes)                      \
+    { mn, mask, match, RV_FMT_##fmt, flags, RV_CLS_##cls, width, sign, reads, writes }
+
+const rv_insn_info_t rv_insn_table[RV_I_COUNT] = {
+#define RV_INSN(name, ...) [RV_I_##name] = RV_INFO(__VA_ARGS__),
 #include "riscv/insns.def"
 #undef RV_INSN
+    [RV_I_illegal] = {.name = "illegal", .cls = RV_CLS_PSEUDO},
+    [RV_I_fetch_fault] = {.name = "fetch-fault", .cls = RV_CLS_PSEUDO},
+    [RV_I_fallthrough] = {.name = "fallthrough", .cls = RV_CLS_PSEUDO},
+    [RV_I_nop] = {.name = "nop", .cls = RV_CLS_PSEUDO},
 };
 
 /* 32-bit encoders used by the compressed expansion. */
@@ -232,7 +239,7 @@ char *rv_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
     regname(r[0], sizeof(r[0]), fp, op.rd);
     regname(r[1], sizeof(r[1]), fp, op.rs1);
     regname(r[2], sizeof(r[2]), fp, op.rs2);
-    if (fp && (op.id == RV_I_flw || op.id == RV_I_fld || op.id == RV_I_fsw || op.id == RV_I_fsd))
+    if (in->cls == RV_CLS_FLOAD || in->cls == RV_CLS_FSTORE)
         snprintf(r[1], sizeof(r[1]), "%s", xname[op.rs1]);
     switch (in->fmt) {
     case RV_FMT_NONE: snprintf(buf, len, "%s", in->name); break;
@@ -241,7 +248,7 @@ char *rv_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
         snprintf(buf, len, "%s %s, %s, %s, f%u", in->name, r[0], r[1], r[2], op.rs3);
         break;
     case RV_FMT_I:
-        if (op.id >= RV_I_lb && op.id <= RV_I_lwu)
+        if (in->cls == RV_CLS_LOAD)
             snprintf(buf, len, "%s %s, %d(%s)", in->name, r[0], op.imm, r[1]);
         else
             snprintf(buf, len, "%s %s, %s, %d", in->name, r[0], r[1], op.imm);
@@ -258,7 +265,7 @@ char *rv_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
         break;
     case RV_FMT_SH: snprintf(buf, len, "%s %s, %s, %d", in->name, r[0], r[1], op.imm); break;
     case RV_FMT_CSR:
-        if (op.id >= RV_I_csrrwi)
+        if (!(in->reads & RS1_X)) /* csrr*i: rs1 is an immediate */
             snprintf(buf, len, "%s %s, 0x%x, %u", in->name, r[0], (unsigned)op.imm, op.rs1);
         else
             snprintf(buf, len, "%s %s, 0x%x, %s", in->name, r[0], (unsigned)op.imm, r[1]);

@@ -31,6 +31,36 @@
 #define RV_F_FP  2u /* floating point: illegal while mstatus.FS is Off */
 #define RV_F_RM  4u /* bits 14:12 hold a rounding mode */
 
+/* Register operands (insns.def reads/writes columns, rv_insn_info_t.reads/.writes): which
+ * operand fields name a register the instruction reads or writes, and in which file. */
+#define RS1_X 0x01u /* reads integer register rs1 */
+#define RS2_X 0x02u /* reads integer register rs2 */
+#define RD_X  0x08u /* writes integer register rd */
+#define RS1_F 0x10u /* reads FP register rs1 */
+#define RS2_F 0x20u /* reads FP register rs2 */
+#define RS3_F 0x40u /* reads FP register rs3 (fused multiply-add) */
+#define RD_F  0x80u /* writes FP register rd */
+
+/* Instruction classes (insns.def class column; the file's header describes each). */
+enum rv_cls {
+    RV_CLS_PSEUDO, /* not an instruction: the block builder's pseudo-ops (RV_I_illegal...) */
+    RV_CLS_ALU,    /* integer op, 64-bit result: writes rd only, never traps */
+    RV_CLS_ALU32,  /* integer op on 32 bits, result sign-extended: writes rd only */
+    RV_CLS_BRANCH, /* conditional branch */
+    RV_CLS_JUMP,   /* jal, jalr */
+    RV_CLS_LOAD,   /* integer load */
+    RV_CLS_STORE,  /* integer store */
+    RV_CLS_FLOAD,  /* FP load */
+    RV_CLS_FSTORE, /* FP store */
+    RV_CLS_LR,     /* load-reserved */
+    RV_CLS_SC,     /* store-conditional */
+    RV_CLS_AMO,    /* atomic memory operation */
+    RV_CLS_CSR,    /* Zicsr */
+    RV_CLS_FP,     /* F/D computation, compare, conversion or move (no memory) */
+    RV_CLS_FENCE,  /* fence, fence.i */
+    RV_CLS_SYSTEM, /* ecall, ebreak, mret, wfi */
+};
+
 /* Operand layouts. */
 enum rv_fmt {
     RV_FMT_NONE, /* no operands */
@@ -47,7 +77,7 @@ enum rv_fmt {
 
 /* Every instruction vm knows, plus the pseudo-ops the interpreter needs. */
 enum rv_insn {
-#define RV_INSN(name, mn, mask, match, fmt, flags) RV_I_##name,
+#define RV_INSN(name, ...) RV_I_##name,
 #include "riscv/insns.def"
 #undef RV_INSN
     RV_I_illegal,     /* an undecodable word: traps with tval = its bits (imm) */
@@ -70,17 +100,25 @@ typedef struct rv_op {
     int32_t imm;  /* immediate, sign-extended; CSR number; raw bits for illegal */
 } rv_op_t;
 
-/* Static facts about an instruction (from insns.def). */
+/* Static facts about an instruction (from insns.def): query these instead of testing ranges of
+ * ids, which depend on the order of the table. */
 typedef struct rv_insn_info {
-    const char *name; /* mnemonic */
-    uint32_t mask;    /* identifying bits */
-    uint32_t match;   /* their value */
-    uint8_t fmt;      /* enum rv_fmt */
-    uint8_t flags;    /* RV_F_* */
+    const char *name;   /* mnemonic */
+    uint32_t mask;      /* identifying bits */
+    uint32_t match;     /* their value */
+    uint8_t fmt;        /* enum rv_fmt */
+    uint8_t flags;      /* RV_F_* */
+    uint8_t cls;        /* enum rv_cls: what kind of instruction */
+    uint8_t mem_width;  /* bytes of memory accessed (loads, stores, LR/SC, AMOs), 0 if none */
+    uint8_t mem_signed; /* a narrower-than-8-byte loaded value is sign-extended into rd */
+    uint8_t reads;      /* registers read: RS1_X, RS2_X, RS1_F, RS2_F, RS3_F */
+    uint8_t writes;     /* register written: RD_X or RD_F, 0 for none */
 } rv_insn_info_t;
 
-/* The table generated from insns.def, indexed by enum rv_insn (up to RV_I_illegal). */
-extern const rv_insn_info_t rv_insn_table[RV_I_illegal];
+/* The table generated from insns.def, indexed by enum rv_insn. The pseudo-ops (RV_I_illegal
+ * and after) have entries too, of class RV_CLS_PSEUDO, so any id can be looked up; the decoder
+ * only matches the entries before RV_I_illegal. */
+extern const rv_insn_info_t rv_insn_table[RV_I_COUNT];
 
 /* Expand a 16-bit compressed instruction to its 32-bit equivalent; returns 0 when the
  * encoding is illegal or reserved. */

@@ -99,8 +99,7 @@ static bool is_control_flow(unsigned id) {
 }
 
 static bool is_mem(unsigned id) {
-    return (id >= RV_I_lb && id <= RV_I_sd) || (id >= RV_I_lr_w && id <= RV_I_amomaxu_d) ||
-           (id >= RV_I_flw && id <= RV_I_fsd);
+    return rv_insn_table[id].mem_width != 0;
 }
 
 /* Interesting integer values. */
@@ -369,7 +368,8 @@ static void differential(void **state) {
         uint64_t pc = WIN_BASE + PAGE - op.len;
         random_state(&ci, &ea, rnd_below(4) != 0, rnd_below(2) != 0);
         if (is_mem(op.id) && op.rs1 != 0 && rnd_below(8)) {
-            bool amo = op.id >= RV_I_lr_w && op.id <= RV_I_amomaxu_d;
+            unsigned cls = rv_insn_table[op.id].cls;
+            bool amo = cls == RV_CLS_LR || cls == RV_CLS_SC || cls == RV_CLS_AMO;
             ci.x[op.rs1] = rnd_target(pc) - (amo ? 0 : (uint64_t)(int64_t)op.imm);
             if ((op.id == RV_I_sc_w || op.id == RV_I_sc_d) && rnd_below(4)) {
                 ci.resv_valid = true;

@@ -27,9 +27,12 @@
  * unmapped guest pages) are made precise by the fault table: host offset -> guest instruction
  * (jit_host_fault).
  *
- * Instructions without native code call jit_helper_exec (rv_exec1); fadd/fsub/fmul/fdiv.d run
- * in line on SSE when provably exact-flag. An instruction neither handles ends the translation
- * before it; when the very first one is untranslatable the dispatcher runs the interpreter.
+ * Each instruction is emitted by its entry of `emitters`, a table generated from insns.def
+ * (an instruction's own emit_<name>, or one its class shares), so a new instruction without an
+ * emitter does not compile. Instructions without native code call jit_helper_exec (rv_exec1),
+ * each declared so by name; fadd/fsub/fmul/fdiv.d run in line on SSE when provably
+ * exact-flag. An instruction neither handles ends the translation before it; when the very
+ * first one is untranslatable the dispatcher runs the interpreter.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -585,32 +588,20 @@ static void note_fault(tctx_t *t, const rv_op_t *op, unsigned idx) {
     f->guest_off = (int64_t)(op_pc(t, op) - t->sb_pc);
 }
 
-/* Access width and sign of a load or store op. */
+/* Access width and sign of a load or store op (insns.def columns). */
 static unsigned mem_width(unsigned id, bool *sign) {
-    *sign = false;
-    switch (id) {
-    case RV_I_lb: *sign = true; return 1;
-    case RV_I_lh: *sign = true; return 2;
-    case RV_I_lw: *sign = true; return 4;
-    case RV_I_lbu:
-    case RV_I_sb: return 1;
-    case RV_I_lhu:
-    case RV_I_sh: return 2;
-    case RV_I_lwu:
-    case RV_I_sw:
-    case RV_I_flw:
-    case RV_I_fsw: return 4;
-    default: return 8;
-    }
+    *sign = rv_insn_table[id].mem_signed;
+    return rv_insn_table[id].mem_width;
 }
 
+/* FP loads and stores: the value comes from or goes to cpu->f. */
 static bool is_fp_mem(unsigned id) {
-    return id == RV_I_flw || id == RV_I_fld || id == RV_I_fsw || id == RV_I_fsd;
+    return rv_insn_table[id].cls == RV_CLS_FLOAD || rv_insn_table[id].cls == RV_CLS_FSTORE;
 }
 
 /* Finish a load whose value is in `r`: write rd (integer or FP, NaN-boxing singles). */
 static void load_result(tctx_t *t, const rv_op_t *op, int r) {
-    if (op->id == RV_I_flw) {
+    if (rv_insn_table[op->id].cls == RV_CLS_FLOAD && rv_insn_table[op->id].mem_width == 4) {
         x86_mov_ri(&t->b, RDX, 0xffffffff00000000ull);
         x86_alu_rr(&t->b, true, ALU_OR, r, RDX);
     }
@@ -850,15 +841,6 @@ static bool emit_fp_d(tctx_t *t, const rv_op_t *op, unsigned idx) {
     return true;
 }
 
-/* Instructions that go to jit_helper_exec: what rv_exec1 runs and has no native code here
- * (F/D arithmetic, AMOs, LR/SC, the rest of Zbb; CSR instructions are handled separately). */
-static bool helper_ok(unsigned id) {
-    if (id >= RV_I_illegal) return false;
-    const rv_insn_info_t *in = &rv_insn_table[id];
-    if (in->flags & RV_F_END) return false; /* control flow, system, CSR */
-    return true;
-}
-
 /* ---- control flow ---- */
 
 /* A conditional branch: the taken side is a patchable jcc (to an out-of-line exit until the
@@ -875,7 +857,8 @@ static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc 
     *cont = op_pc(t, op) + op->len;
 }
 
-static void emit_jalr(tctx_t *t, const rv_op_t *op, unsigned idx) {
+/* jalr: an indirect jump through the fast table. */
+static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_buf_t *b = &t->b;
     int a = src(t, op->rs1, RAX);
     x86_lea(b, RAX, a, X86_NOREG, 1, op->imm);
@@ -898,212 +881,373 @@ static void emit_jalr(tctx_t *t, const rv_op_t *op, unsigned idx) {
     exit_code(t, JIT_EXIT_LOOKUP, true);
 }
 
-/* ---- the instruction switch ---- */
+/* ---- the emitter table ----
+ * Every instruction of insns.def has an entry, generated from the list: the class column
+ * picks either the instruction's own emitter, emit_<name> (so an instruction without one is
+ * an undefined identifier: a compile error), or one shared by the whole class (loads and
+ * stores take their width and sign from the table; AMOs, LR/SC and CSR instructions run
+ * out of line). An instruction without native code says so by name: EMIT_HELPER (the call to
+ * jit_helper_exec) or EMIT_REFUSE (the translation ends before it, the interpreter runs it). */
+
+/* Emit instruction `op` at path index idx; false when the backend does not translate it.
+ * `ends` is set when the instruction ended the block (its exits are emitted); `cont` is the
+ * guest pc the path goes on at (NO_CONT: none). */
+typedef bool emitter_fn(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends, uint64_t *cont);
+
+/* The definition of instruction `name`'s emitter (the body follows). */
+#define EMITTER(name)                                                                              \
+    static bool emit_##name(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends, uint64_t *cont)
+/* Emitter bodies use only some of their arguments. */
+#define EMIT_ARGS_USED (void)t, (void)op, (void)idx, (void)ends, (void)cont
+/* An instruction emitted by one statement that always succeeds. */
+#define EMIT(name, stmt)                                                                           \
+    EMITTER(name) {                                                                                \
+        EMIT_ARGS_USED;                                                                            \
+        stmt;                                                                                      \
+        return true;                                                                               \
+    }
+/* An instruction deliberately run out of line by jit_helper_exec (rv_exec1). */
+#define EMIT_HELPER(name)                                                                          \
+    EMITTER(name) {                                                                                \
+        EMIT_ARGS_USED;                                                                            \
+        return emit_helper(t, op, idx);                                                            \
+    }
+/* An instruction deliberately not translated: the translation ends before it. */
+#define EMIT_REFUSE(name)                                                                          \
+    EMITTER(name) {                                                                                \
+        EMIT_ARGS_USED;                                                                            \
+        return false;                                                                              \
+    }
+/* A conditional branch on host condition `cc` (ends the block). */
+#define EMIT_BRANCH(name, cc)                                                                      \
+    EMITTER(name) {                                                                                \
+        emit_branch(t, op, idx, cc, cont);                                                         \
+        *ends = true;                                                                              \
+        return true;                                                                               \
+    }
+
+/* Shared emitters of whole classes. */
+
+/* LOAD, FLOAD: in line with a slow-path stub; width and sign from the table. */
+EMITTER(mem_load) {
+    EMIT_ARGS_USED;
+    if (t->nfaults >= JIT_MAX_FAULTPTS) return false;
+    emit_load(t, op, idx);
+    return true;
+}
+/* STORE, FSTORE: likewise. */
+EMITTER(mem_store) {
+    EMIT_ARGS_USED;
+    if (t->nfaults >= JIT_MAX_FAULTPTS) return false;
+    emit_store(t, op, idx);
+    return true;
+}
+/* LR, SC, AMO: always the helper call. */
+EMIT_HELPER(by_helper)
+/* CSR: the helper call, then the block ends at the next pc (CSR instructions end decoded
+ * blocks; glibc's floor/ceil/rint save and restore fflags around every call). */
+EMITTER(csr) {
+    if (!emit_helper(t, op, idx)) return false;
+    add_instret(t, idx + 1);
+    exit_direct(t, op_pc(t, op) + op->len);
+    *ends = true;
+    (void)cont;
+    return true;
+}
+
+/* The class column -> the emitter of each instruction of that class. */
+#define EMIT_CLS_ALU(name)    emit_##name
+#define EMIT_CLS_ALU32(name)  emit_##name
+#define EMIT_CLS_BRANCH(name) emit_##name
+#define EMIT_CLS_JUMP(name)   emit_##name
+#define EMIT_CLS_LOAD(name)   emit_mem_load
+#define EMIT_CLS_STORE(name)  emit_mem_store
+#define EMIT_CLS_FLOAD(name)  emit_mem_load
+#define EMIT_CLS_FSTORE(name) emit_mem_store
+#define EMIT_CLS_LR(name)     emit_by_helper
+#define EMIT_CLS_SC(name)     emit_by_helper
+#define EMIT_CLS_AMO(name)    emit_by_helper
+#define EMIT_CLS_CSR(name)    emit_csr
+#define EMIT_CLS_FP(name)     emit_##name
+#define EMIT_CLS_FENCE(name)  emit_##name
+#define EMIT_CLS_SYSTEM(name) emit_##name
+
+/* RV64I, M, Zba, Zbb, Zbs (ALU, ALU32). */
+EMIT(lui, put_imm(t, op->rd, (uint64_t)(int64_t)op->imm))
+EMIT(auipc, put_imm(t, op->rd, op_pc(t, op) + (uint64_t)(int64_t)op->imm))
+EMIT(addi, addi(t, op, true))
+EMIT(addiw, addi(t, op, false))
+EMIT(slti, set_cc(t, op, CC_L, true))
+EMIT(sltiu, set_cc(t, op, CC_B, true))
+EMIT(xori, alu_ri(t, op, ALU_XOR, true))
+EMIT(ori, alu_ri(t, op, ALU_OR, true))
+EMIT(andi, alu_ri(t, op, ALU_AND, true))
+EMIT(slli, shift_ri(t, op, SH_SHL, true))
+EMIT(srli, shift_ri(t, op, SH_SHR, true))
+EMIT(srai, shift_ri(t, op, SH_SAR, true))
+EMIT(slliw, shift_ri(t, op, SH_SHL, false))
+EMIT(srliw, shift_ri(t, op, SH_SHR, false))
+EMIT(sraiw, shift_ri(t, op, SH_SAR, false))
+EMIT(add, alu_rr(t, op, ALU_ADD, true))
+EMIT(sub, alu_rr(t, op, ALU_SUB, true))
+EMIT(xor, alu_rr(t, op, ALU_XOR, true))
+EMIT(or, alu_rr(t, op, ALU_OR, true))
+EMIT(and, alu_rr(t, op, ALU_AND, true))
+EMIT(addw, alu_rr(t, op, ALU_ADD, false))
+EMIT(subw, alu_rr(t, op, ALU_SUB, false))
+EMIT(sll, shift_rr(t, op, SH_SHL, true))
+EMIT(srl, shift_rr(t, op, SH_SHR, true))
+EMIT(sra, shift_rr(t, op, SH_SAR, true))
+EMIT(sllw, shift_rr(t, op, SH_SHL, false))
+EMIT(srlw, shift_rr(t, op, SH_SHR, false))
+EMIT(sraw, shift_rr(t, op, SH_SAR, false))
+EMIT(slt, set_cc(t, op, CC_L, false))
+EMIT(sltu, set_cc(t, op, CC_B, false))
+EMIT(mul, mul_lo(t, op, true))
+EMIT(mulw, mul_lo(t, op, false))
+EMIT(mulh, mul_hi(t, op, true))
+EMIT(mulhu, mul_hi(t, op, false))
+EMIT_HELPER(mulhsu)
+EMIT(div, divrem(t, op, true, false, true))
+EMIT(divu, divrem(t, op, false, false, true))
+EMIT(rem, divrem(t, op, true, true, true))
+EMIT(remu, divrem(t, op, false, true, true))
+EMIT(divw, divrem(t, op, true, false, false))
+EMIT(divuw, divrem(t, op, false, false, false))
+EMIT(remw, divrem(t, op, true, true, false))
+EMIT(remuw, divrem(t, op, false, true, false))
+EMIT(sh1add, shadd(t, op, 1, false))
+EMIT(sh2add, shadd(t, op, 2, false))
+EMIT(sh3add, shadd(t, op, 3, false))
+EMIT(add_uw, shadd(t, op, 0, true))
+EMIT(sh1add_uw, shadd(t, op, 1, true))
+EMIT(sh2add_uw, shadd(t, op, 2, true))
+EMIT(sh3add_uw, shadd(t, op, 3, true))
+EMITTER(slli_uw) {
+    EMIT_ARGS_USED;
+    int a = src(t, op->rs1, RAX);
+    x86_mov32_rr(&t->b, RAX, a);
+    x86_shift_ri(&t->b, true, SH_SHL, RAX, (unsigned)op->imm & 63);
+    put(t, op->rd, RAX);
+    return true;
+}
+EMIT(andn, alu_not2(t, op, ALU_AND, false))
+EMIT(orn, alu_not2(t, op, ALU_OR, false))
+EMIT(xnor, alu_not2(t, op, ALU_XOR, true))
+EMIT(min, minmax(t, op, CC_G))
+EMIT(max, minmax(t, op, CC_L))
+EMIT(minu, minmax(t, op, CC_A))
+EMIT(maxu, minmax(t, op, CC_B))
+EMIT(sext_b, unary(t, op, UN_SEXT_B, true))
+EMIT(sext_h, unary(t, op, UN_SEXT_H, true))
+EMIT(zext_h, unary(t, op, UN_ZEXT_H, true))
+EMIT(rev8, unary(t, op, UN_REV8, true))
+EMIT_HELPER(orc_b)
+/* A Zbb count in line when the host has the instruction; else the interpreter runs it. */
+#define EMIT_COUNT(name, has, u, w)                                                                \
+    EMITTER(name) {                                                                                \
+        EMIT_ARGS_USED;                                                                            \
+        if (!hostf.has) return false;                                                              \
+        unary(t, op, u, w);                                                                        \
+        return true;                                                                               \
+    }
+EMIT_COUNT(clz, lzcnt, UN_CLZ, true)
+EMIT_COUNT(clzw, lzcnt, UN_CLZ, false)
+EMIT_COUNT(ctz, tzcnt, UN_CTZ, true)
+EMIT_COUNT(ctzw, tzcnt, UN_CTZ, false)
+EMIT_COUNT(cpop, popcnt, UN_CPOP, true)
+EMIT_COUNT(cpopw, popcnt, UN_CPOP, false)
+EMIT(rol, rotate(t, op, SH_ROL, true, false))
+EMIT(ror, rotate(t, op, SH_ROR, true, false))
+EMIT(rolw, rotate(t, op, SH_ROL, false, false))
+EMIT(rorw, rotate(t, op, SH_ROR, false, false))
+EMIT(rori, rotate(t, op, SH_ROR, true, true))
+EMIT(roriw, rotate(t, op, SH_ROR, false, true))
+EMIT(bclr, bitop(t, op, BIT_CLR, false))
+EMIT(bset, bitop(t, op, BIT_SET, false))
+EMIT(binv, bitop(t, op, BIT_INV, false))
+EMIT(bext, bitop(t, op, BIT_EXT, false))
+EMIT(bclri, bitop(t, op, BIT_CLR, true))
+EMIT(bseti, bitop(t, op, BIT_SET, true))
+EMIT(binvi, bitop(t, op, BIT_INV, true))
+EMIT(bexti, bitop(t, op, BIT_EXT, true))
+
+/* FP: moves between the register files in line; fadd/fsub/fmul/fdiv.d in line on SSE when
+ * provably exact-flag, else (and everything else) the helper call. */
+EMITTER(fmv_x_d) {
+    EMIT_ARGS_USED;
+    x86_load64(&t->b, RAX, CPU, OFF_F(op->rs1));
+    put(t, op->rd, RAX);
+    return true;
+}
+EMITTER(fmv_d_x) {
+    EMIT_ARGS_USED;
+    int a = src(t, op->rs1, RAX);
+    x86_store64(&t->b, CPU, OFF_F(op->rd), a);
+    return true;
+}
+EMITTER(fmv_x_w) {
+    EMIT_ARGS_USED;
+    x86_op_rm(&t->b, 0, true, X86_OP(0x63), RAX, CPU, X86_NOREG, 1, OFF_F(op->rs1), false);
+    put(t, op->rd, RAX);
+    return true;
+}
+EMITTER(fmv_w_x) {
+    EMIT_ARGS_USED;
+    x86_buf_t *b = &t->b;
+    int a = src(t, op->rs1, RAX);
+    x86_mov32_rr(b, RAX, a);
+    x86_mov_ri(b, RCX, 0xffffffff00000000ull);
+    x86_alu_rr(b, true, ALU_OR, RAX, RCX);
+    x86_store64(b, CPU, OFF_F(op->rd), RAX);
+    return true;
+}
+/* fadd/fsub/fmul/fdiv.d: in line when emit_fp_d can, else the helper call. */
+#define EMIT_FP_D(name)                                                                            \
+    EMITTER(name) {                                                                                \
+        EMIT_ARGS_USED;                                                                            \
+        return emit_fp_d(t, op, idx) || emit_helper(t, op, idx);                                   \
+    }
+EMIT_FP_D(fadd_d)
+EMIT_FP_D(fsub_d)
+EMIT_FP_D(fmul_d)
+EMIT_FP_D(fdiv_d)
+EMIT_HELPER(fsgnj_s)
+EMIT_HELPER(fsgnjn_s)
+EMIT_HELPER(fsgnjx_s)
+EMIT_HELPER(fsgnj_d)
+EMIT_HELPER(fsgnjn_d)
+EMIT_HELPER(fsgnjx_d)
+EMIT_HELPER(fadd_s)
+EMIT_HELPER(fsub_s)
+EMIT_HELPER(fmul_s)
+EMIT_HELPER(fdiv_s)
+EMIT_HELPER(fsqrt_s)
+EMIT_HELPER(fmin_s)
+EMIT_HELPER(fmax_s)
+EMIT_HELPER(fsqrt_d)
+EMIT_HELPER(fmin_d)
+EMIT_HELPER(fmax_d)
+EMIT_HELPER(fmadd_s)
+EMIT_HELPER(fmsub_s)
+EMIT_HELPER(fnmsub_s)
+EMIT_HELPER(fnmadd_s)
+EMIT_HELPER(fmadd_d)
+EMIT_HELPER(fmsub_d)
+EMIT_HELPER(fnmsub_d)
+EMIT_HELPER(fnmadd_d)
+EMIT_HELPER(feq_s)
+EMIT_HELPER(flt_s)
+EMIT_HELPER(fle_s)
+EMIT_HELPER(feq_d)
+EMIT_HELPER(flt_d)
+EMIT_HELPER(fle_d)
+EMIT_HELPER(fclass_s)
+EMIT_HELPER(fclass_d)
+EMIT_HELPER(fcvt_w_s)
+EMIT_HELPER(fcvt_wu_s)
+EMIT_HELPER(fcvt_l_s)
+EMIT_HELPER(fcvt_lu_s)
+EMIT_HELPER(fcvt_s_w)
+EMIT_HELPER(fcvt_s_wu)
+EMIT_HELPER(fcvt_s_l)
+EMIT_HELPER(fcvt_s_lu)
+EMIT_HELPER(fcvt_w_d)
+EMIT_HELPER(fcvt_wu_d)
+EMIT_HELPER(fcvt_l_d)
+EMIT_HELPER(fcvt_lu_d)
+EMIT_HELPER(fcvt_d_w)
+EMIT_HELPER(fcvt_d_wu)
+EMIT_HELPER(fcvt_d_l)
+EMIT_HELPER(fcvt_d_lu)
+EMIT_HELPER(fcvt_s_d)
+EMIT_HELPER(fcvt_d_s)
+
+/* Control flow (BRANCH, JUMP). */
+EMIT_BRANCH(beq, CC_E)
+EMIT_BRANCH(bne, CC_NE)
+EMIT_BRANCH(blt, CC_L)
+EMIT_BRANCH(bge, CC_GE)
+EMIT_BRANCH(bltu, CC_B)
+EMIT_BRANCH(bgeu, CC_AE)
+EMITTER(jal) {
+    (void)idx;
+    put_imm(t, op->rd, op_pc(t, op) + op->len);
+    *cont = op_pc(t, op) + (uint64_t)(int64_t)op->imm;
+    *ends = true;
+    return true;
+}
+EMITTER(jalr) {
+    (void)cont;
+    indirect_jump(t, op, idx);
+    *ends = true;
+    return true;
+}
+
+/* FENCE, SYSTEM. */
+EMIT(fence, x86_mfence(&t->b))
+EMITTER(fence_i) {
+    (void)cont;
+    add_instret(t, idx + 1);
+    set_pc(t, op_pc(t, op) + op->len);
+    exit_code(t, JIT_EXIT_FLUSH, true);
+    *ends = true;
+    return true;
+}
+/* ecall/ebreak in user mode: leave with the trap for the caller (vm's system calls). */
+static bool user_trap(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
+    /* in line only where the owner's trap hook handles traps (user mode: the hart stays in
+     * U-mode, so the cause is fixed); elsewhere the interpreter raises it */
+    if (!t->cpu->trap_hook || t->cpu->priv != RV_PRIV_U) return false;
+    add_instret(t, idx);
+    set_pc(t, op_pc(t, op));
+    x86_store_imm64(&t->b, CPU, OFF(cause),
+                    op->id == RV_I_ecall ? RV_CAUSE_ECALL_U : RV_CAUSE_BREAKPOINT, RAX);
+    x86_store_imm64(&t->b, CPU, OFF(tval), op->id == RV_I_ecall ? 0 : op_pc(t, op), RAX);
+    exit_code(t, JIT_EXIT_TRAP, true);
+    *ends = true;
+    return true;
+}
+EMITTER(ecall) {
+    (void)cont;
+    return user_trap(t, op, idx, ends);
+}
+EMITTER(ebreak) {
+    (void)cont;
+    return user_trap(t, op, idx, ends);
+}
+EMIT_REFUSE(mret) /* privileged: the interpreter's job */
+EMIT_REFUSE(wfi)
+
+/* The pseudo-ops of the block builder. */
+EMIT(nop, (void)0)
+EMITTER(fallthrough) { /* the caller continues at *cont or leaves for it */
+    (void)idx;
+    *cont = op_pc(t, op);
+    *ends = true;
+    return true;
+}
+EMIT_REFUSE(illegal)     /* the interpreter raises the trap */
+EMIT_REFUSE(fetch_fault) /* likewise */
+
+/* The table: one emitter per enum rv_insn. */
+static emitter_fn *const emitters[RV_I_COUNT] = {
+#define RV_INSN(name, mn, mask, match, fmt, flags, cls, ...) [RV_I_##name] = EMIT_CLS_##cls(name),
+#include "riscv/insns.def"
+#undef RV_INSN
+    [RV_I_illegal] = emit_illegal,
+    [RV_I_fetch_fault] = emit_fetch_fault,
+    [RV_I_fallthrough] = emit_fallthrough,
+    [RV_I_nop] = emit_nop,
+};
+_Static_assert(RV_I_nop + 1 == RV_I_COUNT, "a new pseudo-op needs its entry in emitters[]");
 
 /* Emit one instruction; returns false when the backend does not translate it. `ends` is set
  * when the instruction ended the block (its exits are emitted). */
 static bool emit_op(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends, uint64_t *cont) {
-    x86_buf_t *b = &t->b;
     *ends = false;
     *cont = NO_CONT;
-    switch (op->id) {
-    case RV_I_nop: return true;
-    case RV_I_lui: put_imm(t, op->rd, (uint64_t)(int64_t)op->imm); return true;
-    case RV_I_auipc: put_imm(t, op->rd, op_pc(t, op) + (uint64_t)(int64_t)op->imm); return true;
-    case RV_I_addi: addi(t, op, true); return true;
-    case RV_I_addiw: addi(t, op, false); return true;
-    case RV_I_slti: set_cc(t, op, CC_L, true); return true;
-    case RV_I_sltiu: set_cc(t, op, CC_B, true); return true;
-    case RV_I_xori: alu_ri(t, op, ALU_XOR, true); return true;
-    case RV_I_ori: alu_ri(t, op, ALU_OR, true); return true;
-    case RV_I_andi: alu_ri(t, op, ALU_AND, true); return true;
-    case RV_I_slli: shift_ri(t, op, SH_SHL, true); return true;
-    case RV_I_srli: shift_ri(t, op, SH_SHR, true); return true;
-    case RV_I_srai: shift_ri(t, op, SH_SAR, true); return true;
-    case RV_I_slliw: shift_ri(t, op, SH_SHL, false); return true;
-    case RV_I_srliw: shift_ri(t, op, SH_SHR, false); return true;
-    case RV_I_sraiw: shift_ri(t, op, SH_SAR, false); return true;
-    case RV_I_add: alu_rr(t, op, ALU_ADD, true); return true;
-    case RV_I_sub: alu_rr(t, op, ALU_SUB, true); return true;
-    case RV_I_xor: alu_rr(t, op, ALU_XOR, true); return true;
-    case RV_I_or: alu_rr(t, op, ALU_OR, true); return true;
-    case RV_I_and: alu_rr(t, op, ALU_AND, true); return true;
-    case RV_I_addw: alu_rr(t, op, ALU_ADD, false); return true;
-    case RV_I_subw: alu_rr(t, op, ALU_SUB, false); return true;
-    case RV_I_sll: shift_rr(t, op, SH_SHL, true); return true;
-    case RV_I_srl: shift_rr(t, op, SH_SHR, true); return true;
-    case RV_I_sra: shift_rr(t, op, SH_SAR, true); return true;
-    case RV_I_sllw: shift_rr(t, op, SH_SHL, false); return true;
-    case RV_I_srlw: shift_rr(t, op, SH_SHR, false); return true;
-    case RV_I_sraw: shift_rr(t, op, SH_SAR, false); return true;
-    case RV_I_slt: set_cc(t, op, CC_L, false); return true;
-    case RV_I_sltu: set_cc(t, op, CC_B, false); return true;
-    case RV_I_mul: mul_lo(t, op, true); return true;
-    case RV_I_mulw: mul_lo(t, op, false); return true;
-    case RV_I_mulh: mul_hi(t, op, true); return true;
-    case RV_I_mulhu: mul_hi(t, op, false); return true;
-    case RV_I_div: divrem(t, op, true, false, true); return true;
-    case RV_I_divu: divrem(t, op, false, false, true); return true;
-    case RV_I_rem: divrem(t, op, true, true, true); return true;
-    case RV_I_remu: divrem(t, op, false, true, true); return true;
-    case RV_I_divw: divrem(t, op, true, false, false); return true;
-    case RV_I_divuw: divrem(t, op, false, false, false); return true;
-    case RV_I_remw: divrem(t, op, true, true, false); return true;
-    case RV_I_remuw: divrem(t, op, false, true, false); return true;
-    case RV_I_sh1add: shadd(t, op, 1, false); return true;
-    case RV_I_sh2add: shadd(t, op, 2, false); return true;
-    case RV_I_sh3add: shadd(t, op, 3, false); return true;
-    case RV_I_add_uw: shadd(t, op, 0, true); return true;
-    case RV_I_sh1add_uw: shadd(t, op, 1, true); return true;
-    case RV_I_sh2add_uw: shadd(t, op, 2, true); return true;
-    case RV_I_sh3add_uw: shadd(t, op, 3, true); return true;
-    case RV_I_slli_uw: {
-        int a = src(t, op->rs1, RAX);
-        x86_mov32_rr(b, RAX, a);
-        x86_shift_ri(b, true, SH_SHL, RAX, (unsigned)op->imm & 63);
-        put(t, op->rd, RAX);
-        return true;
-    }
-    case RV_I_andn: alu_not2(t, op, ALU_AND, false); return true;
-    case RV_I_orn: alu_not2(t, op, ALU_OR, false); return true;
-    case RV_I_xnor: alu_not2(t, op, ALU_XOR, true); return true;
-    case RV_I_min: minmax(t, op, CC_G); return true;
-    case RV_I_max: minmax(t, op, CC_L); return true;
-    case RV_I_minu: minmax(t, op, CC_A); return true;
-    case RV_I_maxu: minmax(t, op, CC_B); return true;
-    case RV_I_sext_b: unary(t, op, UN_SEXT_B, true); return true;
-    case RV_I_sext_h: unary(t, op, UN_SEXT_H, true); return true;
-    case RV_I_zext_h: unary(t, op, UN_ZEXT_H, true); return true;
-    case RV_I_rev8: unary(t, op, UN_REV8, true); return true;
-    case RV_I_clz:
-    case RV_I_clzw:
-        if (!hostf.lzcnt) return false;
-        unary(t, op, UN_CLZ, op->id == RV_I_clz);
-        return true;
-    case RV_I_ctz:
-    case RV_I_ctzw:
-        if (!hostf.tzcnt) return false;
-        unary(t, op, UN_CTZ, op->id == RV_I_ctz);
-        return true;
-    case RV_I_cpop:
-    case RV_I_cpopw:
-        if (!hostf.popcnt) return false;
-        unary(t, op, UN_CPOP, op->id == RV_I_cpop);
-        return true;
-    case RV_I_rol: rotate(t, op, SH_ROL, true, false); return true;
-    case RV_I_ror: rotate(t, op, SH_ROR, true, false); return true;
-    case RV_I_rolw: rotate(t, op, SH_ROL, false, false); return true;
-    case RV_I_rorw: rotate(t, op, SH_ROR, false, false); return true;
-    case RV_I_rori: rotate(t, op, SH_ROR, true, true); return true;
-    case RV_I_roriw: rotate(t, op, SH_ROR, false, true); return true;
-    case RV_I_bclr: bitop(t, op, BIT_CLR, false); return true;
-    case RV_I_bset: bitop(t, op, BIT_SET, false); return true;
-    case RV_I_binv: bitop(t, op, BIT_INV, false); return true;
-    case RV_I_bext: bitop(t, op, BIT_EXT, false); return true;
-    case RV_I_bclri: bitop(t, op, BIT_CLR, true); return true;
-    case RV_I_bseti: bitop(t, op, BIT_SET, true); return true;
-    case RV_I_binvi: bitop(t, op, BIT_INV, true); return true;
-    case RV_I_bexti: bitop(t, op, BIT_EXT, true); return true;
-    case RV_I_lb:
-    case RV_I_lh:
-    case RV_I_lw:
-    case RV_I_ld:
-    case RV_I_lbu:
-    case RV_I_lhu:
-    case RV_I_lwu:
-    case RV_I_flw:
-    case RV_I_fld:
-        if (t->nfaults >= JIT_MAX_FAULTPTS) return false;
-        emit_load(t, op, idx);
-        return true;
-    case RV_I_sb:
-    case RV_I_sh:
-    case RV_I_sw:
-    case RV_I_sd:
-    case RV_I_fsw:
-    case RV_I_fsd:
-        if (t->nfaults >= JIT_MAX_FAULTPTS) return false;
-        emit_store(t, op, idx);
-        return true;
-    case RV_I_fence: x86_mfence(b); return true;
-    case RV_I_fmv_x_d:
-        x86_load64(b, RAX, CPU, OFF_F(op->rs1));
-        put(t, op->rd, RAX);
-        return true;
-    case RV_I_fmv_d_x: {
-        int a = src(t, op->rs1, RAX);
-        x86_store64(b, CPU, OFF_F(op->rd), a);
-        return true;
-    }
-    case RV_I_fmv_x_w:
-        x86_op_rm(b, 0, true, X86_OP(0x63), RAX, CPU, X86_NOREG, 1, OFF_F(op->rs1), false);
-        put(t, op->rd, RAX);
-        return true;
-    case RV_I_fmv_w_x: {
-        int a = src(t, op->rs1, RAX);
-        x86_mov32_rr(b, RAX, a);
-        x86_mov_ri(b, RCX, 0xffffffff00000000ull);
-        x86_alu_rr(b, true, ALU_OR, RAX, RCX);
-        x86_store64(b, CPU, OFF_F(op->rd), RAX);
-        return true;
-    }
-    /* block ends */ case RV_I_fallthrough: /* the caller continues at *cont or leaves for it */
-        *cont = op_pc(t, op);
-        *ends = true;
-        return true;
-    case RV_I_jal:
-        put_imm(t, op->rd, op_pc(t, op) + op->len);
-        *cont = op_pc(t, op) + (uint64_t)(int64_t)op->imm;
-        *ends = true;
-        return true;
-    case RV_I_jalr:
-        emit_jalr(t, op, idx);
-        *ends = true;
-        return true;
-    case RV_I_beq: emit_branch(t, op, idx, CC_E, cont); break;
-    case RV_I_bne: emit_branch(t, op, idx, CC_NE, cont); break;
-    case RV_I_blt: emit_branch(t, op, idx, CC_L, cont); break;
-    case RV_I_bge: emit_branch(t, op, idx, CC_GE, cont); break;
-    case RV_I_bltu: emit_branch(t, op, idx, CC_B, cont); break;
-    case RV_I_bgeu: emit_branch(t, op, idx, CC_AE, cont); break;
-    case RV_I_ecall:
-    case RV_I_ebreak:
-        /* in line only where the owner's trap hook handles traps (user mode: the hart stays in
-         * U-mode, so the cause is fixed); elsewhere the interpreter raises it */
-        if (!t->cpu->trap_hook || t->cpu->priv != RV_PRIV_U) return false;
-        add_instret(t, idx);
-        set_pc(t, op_pc(t, op));
-        x86_store_imm64(b, CPU, OFF(cause),
-                        op->id == RV_I_ecall ? RV_CAUSE_ECALL_U : RV_CAUSE_BREAKPOINT, RAX);
-        x86_store_imm64(b, CPU, OFF(tval), op->id == RV_I_ecall ? 0 : op_pc(t, op), RAX);
-        exit_code(t, JIT_EXIT_TRAP, true);
-        *ends = true;
-        return true;
-    case RV_I_fence_i:
-        add_instret(t, idx + 1);
-        set_pc(t, op_pc(t, op) + op->len);
-        exit_code(t, JIT_EXIT_FLUSH, true);
-        *ends = true;
-        return true;
-    default:
-        if (op->id < RV_I_illegal && rv_insn_table[op->id].fmt == RV_FMT_CSR) {
-            /* CSR instructions end decoded blocks: run it, then go on at the next pc (glibc's
-             * floor/ceil/rint save and restore fflags around every call) */
-            if (!emit_helper(t, op, idx)) return false;
-            add_instret(t, idx + 1);
-            exit_direct(t, op_pc(t, op) + op->len);
-            *ends = true;
-            return true;
-        }
-        if (!helper_ok(op->id)) return false;
-        if ((op->id == RV_I_fadd_d || op->id == RV_I_fsub_d || op->id == RV_I_fmul_d ||
-             op->id == RV_I_fdiv_d) &&
-            emit_fp_d(t, op, idx))
-            return true;
-        return emit_helper(t, op, idx);
-    }
-    *ends = true; /* the branches */
-    return true;
+    return emitters[op->id](t, op, idx, ends, cont);
 }
 
 static bool needs_fs(unsigned id) {
@@ -1176,7 +1320,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
              * slow path writes the result through put() too) */
             if (t->helper_calls != calls) t->last_g = 0;
             if (t->nstubs != before) {
-                bool ld = op->id <= RV_I_lwu && op->id >= RV_I_lb && host_of(op->rd) < 0 && op->rd;
+                bool ld = rv_insn_table[op->id].cls == RV_CLS_LOAD && host_of(op->rd) < 0 && op->rd;
                 t->last_g = ld ? op->rd : 0;
             }
         }
