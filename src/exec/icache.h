@@ -54,10 +54,10 @@ enum { RV_HOOK_NONE = 0, RV_HOOK_FLUSHED = 1, RV_HOOK_HALT = 2 };
 int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsigned len);
 
 /* The interpreter: run decoded blocks from cpu->pc until instret reaches cpu->limit (the
- * budget, zeroed by stop requests and kicks) or, with `one_block`, after one block (a
- * translating engine's cold code): EXEC_CONTINUE. A pending trap returns EXEC_TRAP, a
- * halting watched store EXEC_HALT, wfi EXEC_WFI. */
-int exec_interp(rv_cpu_t *cpu, bool one_block);
+ * budget, zeroed by stop requests and kicks; the run loop lowers it to instret + 1 to run one
+ * block of a translating engine's cold code): EXEC_CONTINUE. A pending trap returns
+ * EXEC_TRAP, a halting watched store EXEC_HALT, wfi EXEC_WFI. */
+int exec_interp(rv_cpu_t *cpu);
 
 /* After a host fault unwound to the run loop's catcher: give back the instructions of the
  * interpreter's current block that did not retire. */

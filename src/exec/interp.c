@@ -84,7 +84,7 @@ void exec_interp_fault_fixup(rv_cpu_t *cpu) {
         goto end_block;                                                                            \
     }
 
-int exec_interp(rv_cpu_t *cpu, bool one_block) {
+int exec_interp(rv_cpu_t *cpu) {
     static const void *const disp[RV_I_COUNT] = {
 #define RV_INSN(name, ...) [RV_I_##name] = RV_LABEL_ADDR(L_##name),
 #include "riscv/insns.def"
@@ -104,16 +104,13 @@ int exec_interp(rv_cpu_t *cpu, bool one_block) {
     uint64_t mstart, msize;
     uint8_t *pflags;
     int hook;
-    bool ran = false; /* a block was entered (one_block: then stop) */
 
 next_block:
     cpu->pc = pc;
-    if (RV_UNLIKELY(cpu->instret >= atomic_load_explicit(&cpu->limit, memory_order_relaxed) ||
-                    (one_block && ran))) {
+    if (RV_UNLIKELY(cpu->instret >= atomic_load_explicit(&cpu->limit, memory_order_relaxed))) {
         cpu->cur_block = NULL;
         return EXEC_CONTINUE; /* the run loop tells a budget from a stop request or a kick */
     }
-    ran = true;
     /* Successor links first (not counted: a counter here costs ~8% on branchy code). */
     if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == pc && prev->succ[0]) {
         blk = prev->succ[0];

@@ -170,10 +170,17 @@ static int run_loop(rv_cpu_t *cpu) {
         int r;
         if (eng) {
             r = eng->run(cpu);
-            if (r == EXEC_INTERP) r = exec_interp(cpu, true);
+            if (r == EXEC_INTERP) {
+                /* one block: the limit is the interpreter's only check. A stop request or a
+                 * kick that this store or the next one overwrites is still seen: this loop
+                 * looks at interrupt_request and mip itself at every turn. */
+                atomic_store_explicit(&cpu->limit, cpu->instret + 1, memory_order_relaxed);
+                r = exec_interp(cpu);
+                atomic_store_explicit(&cpu->limit, cpu->budget_end, memory_order_relaxed);
+            }
             eng = cpu->engine; /* after a fork, a child without a code cache drops it */
         } else {
-            r = exec_interp(cpu, false);
+            r = exec_interp(cpu);
         }
         switch (r) {
         case EXEC_CONTINUE: break;

@@ -3,8 +3,8 @@
  *
  * Fast path: the hart's window [mem_start, mem_start + mem_size) maps to host memory at
  * mem_base. An access of `len` bytes at `addr` is inside when its offset o = addr - mem_start
- * satisfies o < mem_size && mem_size - o >= len (no wrap: one subtraction, two compares that
- * the compiler folds into one for constant len). It is then a plain host load or store.
+ * satisfies rv_win_in (o < mem_size && mem_size - o >= len: no wrap, one subtraction and two
+ * compares that the compiler folds for a constant len). It is then a plain host access.
  *
  * Slow path: everything else goes, out of line, to rv_mem_slow() with its access type, which
  * asks the owner's mem_slow callback (MMIO, other RAM, ROM; later the system-mode TLB refill)
@@ -23,15 +23,17 @@
 
 #include "riscv/cpu.h"
 
-/* The window offset of [addr, addr+len) when it lies inside the window, else UINT64_MAX. */
-static inline uint64_t rv_win_off(uint64_t mstart, uint64_t msize, uint64_t addr, unsigned len) {
-    uint64_t o = addr - mstart;
-    return RV_LIKELY(o < msize && msize - o >= len) ? o : UINT64_MAX;
+/* True when an access of `len` bytes at window offset `o` (guest address minus mem_start,
+ * wrapped: an address below the window is a huge offset) lies inside a window of `msize`
+ * bytes. This is the check; every engine's fast path is this compare. */
+static inline bool rv_win_in(uint64_t o, uint64_t msize, unsigned len) {
+    return o < msize && msize - o >= len;
 }
 
-/* The same for a hart's window. */
+/* The window offset of [addr, addr+len) in a hart's window, or UINT64_MAX when outside. */
 static inline uint64_t rv_cpu_win_off(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
-    return rv_win_off(cpu->mem_start, cpu->mem_size, addr, len);
+    uint64_t o = addr - cpu->mem_start;
+    return RV_LIKELY(rv_win_in(o, cpu->mem_size, len)) ? o : UINT64_MAX;
 }
 
 /* The access-fault cause of an access type. */
@@ -48,8 +50,8 @@ bool rv_mem_slow(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned len, rv_acces
 /* Read `len` bytes of guest memory at `addr` as access `type` (fast or slow path). */
 static inline bool rv_mem_read(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned len,
                                rv_access_t type) {
-    uint64_t o = rv_cpu_win_off(cpu, addr, len);
-    if (o != UINT64_MAX) {
+    uint64_t o = addr - cpu->mem_start;
+    if (RV_LIKELY(rv_win_in(o, cpu->mem_size, len))) {
         __builtin_memcpy(buf, cpu->mem_base + o, len);
         return true;
     }

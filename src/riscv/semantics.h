@@ -79,10 +79,10 @@ static inline uint64_t orc_b(uint64_t v) {
 
 /* Load of type T into `dst`, converted through conv (a cast or a function). */
 #define LOAD_INTO(T, dst, conv)                                                                    \
-    uint64_t a_ = RS1 + IMM, o_ = rv_win_off(mstart, msize, a_, sizeof(T));                        \
+    uint64_t a_ = RS1 + IMM, o_ = a_ - mstart;                                                     \
     T v_;                                                                                          \
     AT_PC();                                                                                       \
-    if (RV_LIKELY(o_ != UINT64_MAX))                                                               \
+    if (RV_LIKELY(rv_win_in(o_, msize, sizeof(T))))                                                \
         memcpy(&v_, mbase + o_, sizeof(T));                                                        \
     else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_LOAD))                                   \
         goto trap;                                                                                 \
@@ -106,10 +106,10 @@ static inline uint64_t orc_b(uint64_t v) {
 
 /* Store of the low bytes of `val` as type T. */
 #define STORE_BODY(T, val)                                                                         \
-    uint64_t a_ = RS1 + IMM, o_ = rv_win_off(mstart, msize, a_, sizeof(T));                        \
+    uint64_t a_ = RS1 + IMM, o_ = a_ - mstart;                                                     \
     T v_ = (T)(val);                                                                               \
     AT_PC();                                                                                       \
-    if (RV_LIKELY(o_ != UINT64_MAX)) {                                                             \
+    if (RV_LIKELY(rv_win_in(o_, msize, sizeof(T)))) {                                              \
         memcpy(mbase + o_, &v_, sizeof(T));                                                        \
         if (RV_UNLIKELY(pflags != NULL) &&                                                         \
             (pflags[o_ >> RV_PAGE_SHIFT] | pflags[(o_ + sizeof(T) - 1) >> RV_PAGE_SHIFT]))         \
@@ -136,14 +136,14 @@ static inline uint64_t orc_b(uint64_t v) {
 #define AMO_ADDR(T) AMO_ADDR_C(T, RV_CAUSE_STORE_MISALIGNED, RV_CAUSE_STORE_ACCESS)
 /* The same with explicit causes (LR faults as a load). */
 #define AMO_ADDR_C(T, misaligned, access)                                                          \
-    uint64_t a_ = RS1, o_ = rv_win_off(mstart, msize, a_, sizeof(T));                              \
+    uint64_t a_ = RS1, o_ = a_ - mstart;                                                           \
     AT_PC();                                                                                       \
     if (RV_UNLIKELY(a_ & (sizeof(T) - 1))) {                                                       \
         cpu->cause = (misaligned);                                                                 \
         cpu->tval = a_;                                                                            \
         goto trap;                                                                                 \
     }                                                                                              \
-    if (RV_UNLIKELY(o_ == UINT64_MAX)) {                                                           \
+    if (RV_UNLIKELY(!rv_win_in(o_, msize, sizeof(T)))) {                                           \
         cpu->cause = (access);                                                                     \
         cpu->tval = a_;                                                                            \
         goto trap;                                                                                 \
