@@ -13,6 +13,7 @@ packages=(
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests
     g++-riscv64-linux-gnu         # the C++ guest program
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
+    qemu-system-misc              # ISA tests under a reference machine (qemu-system-riscv64)
     debian-archive-keyring        # tests/real: signed riscv64 package lists from Debian
     python3                       # tests/diff/rvdiff.py (random instruction sequences), tests/layers
     pkg-config                    # the installed-library test (examples/check_install.sh)
