@@ -17,6 +17,7 @@ packages=(
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
     qemu-system-misc              # ISA tests under a reference machine (qemu-system-riscv64)
     debian-archive-keyring        # tests/real: signed riscv64 package lists from Debian
+    cpio                          # the initramfs of make boot / boot-test
     python3                       # tests/diff/rvdiff.py (random instruction sequences), tests/layers
     pkg-config                    # the installed-library test (examples/check_install.sh)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build
