@@ -9,11 +9,15 @@ packages=(
     libcmocka-dev                 # unit tests
     libbenchmark-dev              # perf-bench (vm-bench)
     libnuma-dev                   # optional NUMA binding of guest RAM
+    libfdt-dev                    # the virt machine's device tree
+    opensbi u-boot-qemu           # firmware and a payload for the virt machine's boot tests
     libcapstone-dev               # --jit-dump disassembles host code (optional)
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests
     g++-riscv64-linux-gnu         # the C++ guest program
     qemu-user                     # differential tests, NEON tests under qemu-aarch64
+    qemu-system-misc              # ISA tests under a reference machine (qemu-system-riscv64)
     debian-archive-keyring        # tests/real: signed riscv64 package lists from Debian
+    cpio                          # the initramfs of make boot / boot-test
     python3                       # tests/diff/rvdiff.py (random instruction sequences), tests/layers
     pkg-config                    # the installed-library test (examples/check_install.sh)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build

@@ -33,6 +33,8 @@ extern char **environ;
 static void run_usage(FILE *out) {
     fprintf(out, "usage: vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] "
                  "prog [args...]\n"
+                 "       vm run --machine=virt [-bios FW] [-kernel IMAGE] [-initrd FILE] "
+                 "[-append CMDLINE] [-m SIZE] [-nographic] [--stats]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
                  "[--stats] [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
@@ -110,6 +112,30 @@ out:
     return status;
 }
 
+/* Debian's OpenSBI, the firmware qemu's virt machine starts by default. */
+#define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+/* --machine=virt: boot the firmware (and payload) until the guest powers off. */
+static int run_virt(bool stats, uint64_t max_insns, const vm_options_t *opt) {
+    vm_t *vm = make_machine(opt);
+    if (!vm) return 2;
+    vm_exit_t ex;
+    int status = 2;
+    if (vm_run(vm, max_insns, 0, &ex)) {
+        fprintf(stderr, "vm run: %s\n", vm_error(vm));
+    } else if (ex.reason == VM_EXIT_EXITED) {
+        status = (int)(ex.code & 0xff);
+    } else {
+        fprintf(stderr,
+                "vm run: no poweroff after %llu instructions (--max-insns reached), pc=0x%llx\n",
+                (unsigned long long)vm_instret(vm), (unsigned long long)vm_get_pc(vm));
+        status = 3;
+    }
+    if (stats) vm_print_stats(vm, stderr);
+    vm_destroy(vm);
+    return status;
+}
+
 /* Environment edits from -E / -U, applied in order to a copy of the host environment. */
 typedef struct env_edit {
     const char *arg; /* "VAR=VAL" (set) or "VAR" (unset) */
@@ -183,6 +209,7 @@ int cmd_run(int argc, char **argv) {
     int nedits = 0;
     if (!edits) return 2;
     uint64_t max_insns = 0;
+    bool ram_set = false;
     vm_options_t opt;
     vm_options_init(&opt);
     int i = 1;
@@ -197,7 +224,39 @@ int cmd_run(int argc, char **argv) {
                 fprintf(stderr, "vm run: bad --max-insns value '%s'\n", a + 12);
                 return 2;
             }
+        } else if ((!strcmp(a, "-bios") || !strcmp(a, "--bios")) && i + 1 < argc) {
+            opt.bios = argv[++i];
+        } else if ((!strcmp(a, "-kernel") || !strcmp(a, "--kernel")) && i + 1 < argc) {
+            opt.kernel = argv[++i];
+        } else if ((!strcmp(a, "-initrd") || !strcmp(a, "--initrd")) && i + 1 < argc) {
+            opt.initrd = argv[++i];
+        } else if ((!strcmp(a, "-append") || !strcmp(a, "--append")) && i + 1 < argc) {
+            opt.append = argv[++i];
+        } else if ((!strcmp(a, "-m") || !strcmp(a, "--memory")) && i + 1 < argc) {
+            /* as qemu: a number alone is MiB */
+            const char *v = argv[++i];
+            char buf[64];
+            size_t len = strlen(v);
+            bool bare_number =
+                len && len < sizeof(buf) - 1 && v[len - 1] >= '0' && v[len - 1] <= '9';
+            snprintf(buf, sizeof(buf), "%s%s", v, bare_number ? "M" : "");
+            if (!parse_size(buf, &opt.ram_size)) {
+                fprintf(stderr, "vm run: bad -m value '%s'\n", v);
+                free(edits);
+                return 2;
+            }
+            ram_set = true;
+        } else if (!strcmp(a, "-nographic") || !strcmp(a, "--nographic")) {
+            /* the console is always the host terminal */
+        } else if ((!strcmp(a, "-smp") || !strcmp(a, "--smp")) && i + 1 < argc) {
+            if (strcmp(argv[++i], "1") != 0) {
+                fprintf(stderr, "vm run: -smp %s: the virt machine has one hart for now\n",
+                        argv[i]);
+                free(edits);
+                return 2;
+            }
         } else if (!strncmp(a, "--ram=", 6)) {
+            ram_set = true;
             if (!parse_size(a + 6, &opt.ram_size)) {
                 fprintf(stderr, "vm run: bad --ram value '%s'\n", a + 6);
                 return 2;
@@ -250,13 +309,21 @@ int cmd_run(int argc, char **argv) {
             return 2;
         }
     }
-    if (i >= argc) {
+    if (!strcmp(machine, "virt")) {
+        if (i < argc) {
+            fprintf(stderr, "vm run: the virt machine boots -bios/-kernel, not '%s'\n", argv[i]);
+            free(edits);
+            return 2;
+        }
+        if (!ram_set) opt.ram_size = 0; /* the virt default */
+    } else if (i >= argc) {
         fprintf(stderr, "vm run: no program given\n");
         run_usage(stderr);
         free(edits);
         return 2;
+    } else {
+        prog_path = argv[i];
     }
-    prog_path = argv[i];
     if (!engine) engine = getenv("VM_ENGINE");
     bool have_jit = vm_engine_available(VM_ENGINE_JIT);
     if (!engine || !*engine) engine = have_jit ? "jit" : "interp";
@@ -297,6 +364,13 @@ int cmd_run(int argc, char **argv) {
         free(edits);
         return 2;
     }
+    if (!strcmp(machine, "virt")) {
+        free(edits);
+        opt.machine = VM_MACHINE_VIRT;
+        if (!opt.bios) opt.bios = VIRT_DEFAULT_BIOS;
+        opt.console_in = 0;
+        return run_virt(stats, max_insns, &opt);
+    }
     if (prog_path && !strcmp(machine, "bare")) {
         free(edits);
         return run_bare(prog_path, stats, max_insns, &opt);
@@ -309,6 +383,6 @@ int cmd_run(int argc, char **argv) {
         return st;
     }
     free(edits);
-    fprintf(stderr, "vm run: unknown machine '%s' (bare or user)\n", machine);
+    fprintf(stderr, "vm run: unknown machine '%s' (user, bare or virt)\n", machine);
     return 2;
 }

@@ -7,6 +7,11 @@
  *                    HTIF tohost/fromhost mailbox of the RISC-V test programs. Everything it
  *                    has lives in its handle: any number of bare machines may exist and run
  *                    in one process, each on its own thread.
+ *   VM_MACHINE_VIRT  a whole system laid out like qemu's `virt` board (M, S and U modes,
+ *                    Sv39/48/57 paging, CLINT, PLIC, ns16550a console, poweroff device,
+ *                    RTC) that boots firmware such as OpenSBI and then U-Boot or Linux; the
+ *                    guest's poweroff ends vm_run() with its exit code. Self-contained like
+ *                    the bare machine.
  *   VM_MACHINE_USER  a riscv64 Linux process in user mode: the guest's system calls are served
  *                    by the host. A guest process owns the host process as a native one would
  *                    (its signals, its fork, its execve and its exit are the host process's),
@@ -45,6 +50,7 @@ typedef struct vm vm_t;
 typedef enum vm_machine_kind {
     VM_MACHINE_BARE = 0, /* bare RV64GC machine with HTIF (ISA tests, freestanding programs) */
     VM_MACHINE_USER = 1, /* riscv64 Linux user mode (one per process) */
+    VM_MACHINE_VIRT = 2, /* qemu-style `virt` board: firmware, kernel, devices, console */
 } vm_machine_kind_t;
 
 /* How guest instructions are executed. */
@@ -73,9 +79,15 @@ typedef struct vm_options {
     bool stats;                /* user: print execution counters to stderr at exit */
     const char *vm_exe;        /* user: the vm executable, re-run on a guest execve (NULL:
                                   this process's own executable) */
+    const char *bios;          /* virt: firmware image (e.g. OpenSBI's fw_dynamic.bin) */
+    const char *kernel;        /* virt: payload at RAM + 2 MiB (Linux Image, u-boot.bin) */
+    const char *initrd;        /* virt: initial RAM disk */
+    const char *append;        /* virt: kernel command line */
+    int console_in;            /* virt: console input descriptor (-1: none; 0: stdin) */
 } vm_options_t;
 
-/* Fill `opt` with the defaults: a bare machine with 256 MiB of RAM, the default engine. */
+/* Fill `opt` with the defaults: a bare machine with 256 MiB of RAM (virt: ram_size 0 means
+ * 128 MiB), the default engine, no console input. */
 void vm_options_init(vm_options_t *opt);
 
 /* Build a machine. Returns 0 and *out, or -errno: -EINVAL (bad option), -ENOMEM, -ENOTSUP

@@ -26,16 +26,18 @@ void exec_flush(rv_cpu_t *cpu) {
     cpu->cur_block = NULL;
     cpu->stats.flushes++;
     if (cpu->page_flags && cpu->code_lo < cpu->code_hi) {
-        /* only the pages flagged since the last flush: the window may be 2^38 bytes */
+        /* only the pages flagged since the last flush: the window may be 2^38 bytes. A page
+         * has 64 lines of 64 bytes: one word of code_lines. (Pages that could not be recorded
+         * keep their flag and lines: stores there flush, which is slower but never wrong.) */
         for (size_t i = 0; i < cpu->ncode_pages; i++) {
             uint64_t p = cpu->code_pages[i];
             cpu->page_flags[p] &= ~(RV_PAGE_CODE | RV_PAGE_NEXT_CODE);
             if (p > 0) cpu->page_flags[p - 1] &= ~RV_PAGE_NEXT_CODE;
+            if (cpu->code_lines) cpu->code_lines[p] = 0;
         }
         cpu->ncode_pages = 0;
         cpu->code_pages_lost = false;
-    }
-    if (cpu->code_lines && cpu->code_lo < cpu->code_hi) {
+    } else if (cpu->code_lines && cpu->code_lo < cpu->code_hi && cpu->mem_size >= 64) {
         uint64_t lo = (cpu->code_lo - cpu->mem_start) >> 6;
         uint64_t hi = (cpu->code_hi - 1 - cpu->mem_start) >> 6;
         uint64_t nlines = cpu->mem_size >> 6;
@@ -148,8 +150,10 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
             if (n == 0) {
                 memset(op, 0, sizeof(*op));
                 op->id = RV_I_fetch_fault;
-                op->rd = RV_CAUSE_FETCH_ACCESS;
-                op->imm = wide ? 2 : 0; /* tval = pc + imm */
+                /* the slow path said which fault (access or page) and where (the second half
+                 * of an instruction that crosses into a missing page) */
+                op->rd = (uint8_t)cpu->cause;
+                op->imm = (int32_t)(cpu->tval - cur); /* tval = pc + imm */
                 op->len = wide ? 4 : 2;
                 n = 1;
                 ended = true;

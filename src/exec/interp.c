@@ -27,6 +27,7 @@
 #include "exec/icache.h"
 #include "riscv/cpu.h"
 #include "riscv/fpu.h"
+#include "riscv/mmu.h"
 #include "riscv/semantics.h"
 
 /* Slow path of a store that hit a flagged page (after the store was done). */
@@ -186,14 +187,44 @@ end_block:
         s_ = (s_ & ~RV_MSTATUS_MIE) | ((s_ & RV_MSTATUS_MPIE) ? RV_MSTATUS_MIE : 0);
         s_ |= RV_MSTATUS_MPIE;
         s_ &= ~RV_MSTATUS_MPP; /* MPP = U, the least-privileged mode supported */
+        if (cpu->priv != RV_PRIV_M) s_ &= ~RV_MSTATUS_MPRV;
         cpu->mstatus = s_;
         cpu->resv_valid = false;
         pc = cpu->mepc;
+        rv_mmu_update(cpu);
+        rv_cpu_irq_check(cpu);
         prev = NULL;
         goto next_block;
     }
+    LABEL(sret) {
+        if (cpu->priv < RV_PRIV_S || !(cpu->misa & (1ull << 18)) ||
+            (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TSR)))
+            goto illegal;
+        uint64_t s_ = cpu->mstatus;
+        cpu->priv = (s_ & RV_MSTATUS_SPP) ? RV_PRIV_S : RV_PRIV_U;
+        s_ = (s_ & ~RV_MSTATUS_SIE) | ((s_ & RV_MSTATUS_SPIE) ? RV_MSTATUS_SIE : 0);
+        s_ |= RV_MSTATUS_SPIE;
+        s_ &= ~RV_MSTATUS_SPP;
+        s_ &= ~RV_MSTATUS_MPRV; /* the new mode is below M */
+        cpu->mstatus = s_;
+        cpu->resv_valid = false;
+        pc = cpu->sepc;
+        rv_mmu_update(cpu);
+        rv_cpu_irq_check(cpu);
+        prev = NULL;
+        goto next_block;
+    }
+    LABEL(sfence_vma) {
+        if (cpu->priv == RV_PRIV_U || (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TVM)) ||
+            !(cpu->misa & (1ull << 18)))
+            goto illegal;
+        rv_mmu_flush(cpu, op->rs1 != 0, RS1);
+        pc = OPPC + op->len;
+        goto end_block;
+    }
     LABEL(wfi) {
-        if (cpu->priv == RV_PRIV_U) goto illegal;
+        if (cpu->priv == RV_PRIV_U || (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TW)))
+            goto illegal;
         cpu->pc = OPPC + op->len; /* the run loop waits for an interrupt */
         cpu->cur_block = NULL;
         return EXEC_WFI;

@@ -151,6 +151,11 @@ static int run_loop(rv_cpu_t *cpu) {
                        ? EXEC_STOP_HALT
                        : EXEC_STOP_INTERRUPT;
         if (cpu->instret >= cpu->budget_end) return EXEC_STOP_BUDGET;
+        if (RV_UNLIKELY(cpu->code_ctx != cpu->code_ctx_seen)) {
+            /* the MMU changed what virtual pcs mean: decoded and translated code goes */
+            cpu->code_ctx_seen = cpu->code_ctx;
+            exec_flush(cpu);
+        }
         uint64_t l = atomic_load_explicit(&cpu->limit, memory_order_relaxed);
         if (RV_UNLIKELY(l != cpu->budget_end)) {
             /* zeroed by a kick or a stop request, or lowered by a trap: restore it, then look

@@ -9,6 +9,8 @@
  */
 #include "riscv/cpu.h"
 
+#include "riscv/mmu.h"
+
 #include <signal.h>
 #include <string.h>
 
@@ -38,6 +40,7 @@ void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt)
         cpu->mstatus = s;
         cpu->priv = RV_PRIV_S;
         cpu->pc = (cpu->stvec & ~3ull) + (interrupt && (cpu->stvec & 1) ? 4 * cause : 0);
+        rv_mmu_update(cpu);
         return;
     }
     cpu->mepc = cpu->pc;
@@ -50,6 +53,7 @@ void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt)
     cpu->priv = RV_PRIV_M;
     /* exceptions always go to the base; interrupts to base + 4 * cause when vectored */
     cpu->pc = (cpu->mtvec & ~3ull) + (interrupt && (cpu->mtvec & 1) ? 4 * cause : 0);
+    rv_mmu_update(cpu);
 }
 
 int rv_interrupt_pending(const rv_cpu_t *cpu) {

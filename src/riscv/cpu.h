@@ -53,6 +53,11 @@ enum rv_priv { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
 #define RV_MSTATUS_MPP  (3ull << 11)
 #define RV_MSTATUS_FS   (3ull << 13)
 #define RV_MSTATUS_MPRV (1ull << 17)
+#define RV_MSTATUS_SUM  (1ull << 18)
+#define RV_MSTATUS_MXR  (1ull << 19)
+#define RV_MSTATUS_TVM  (1ull << 20)
+#define RV_MSTATUS_TW   (1ull << 21)
+#define RV_MSTATUS_TSR  (1ull << 22)
 #define RV_MSTATUS_UXL  (3ull << 32)
 #define RV_MSTATUS_SXL  (3ull << 34)
 #define RV_MSTATUS_SD   (1ull << 63)
@@ -70,6 +75,15 @@ typedef struct rv_stats {
 
 struct rv_block;
 struct rv_icache;
+
+/* Entries of the software TLB per access kind (fetch, load, store). */
+#define RV_TLB_SIZE 256u
+
+/* One software TLB entry: a virtual page of one privilege level mapped to a physical page. */
+typedef struct rv_tlb_entry {
+    uint64_t tag; /* virtual page number << 2 | privilege + 1 (0: empty) */
+    uint64_t ppn; /* physical page number */
+} rv_tlb_entry_t;
 struct exec_engine;
 typedef struct rv_cpu rv_cpu_t;
 
@@ -99,6 +113,10 @@ typedef int (*rv_trap_hook_fn)(void *env, rv_cpu_t *cpu);
 /* A trap hook's answer: the owner handled the trap itself (state updated, e.g. an ecall
  * served by an embedder's system-call hook); execution goes on without trap entry. */
 #define RV_TRAP_HANDLED (-1)
+
+/* Host address of `len` bytes of guest-physical RAM at `pa`, or NULL when [pa, pa+len) is not
+ * RAM (MMIO, ROM, nothing). The MMU reads page tables and serves AMOs through it. */
+typedef void *(*rv_phys_ptr_fn)(void *env, uint64_t pa, unsigned len);
 
 /* The hart executed wfi and no enabled interrupt is pending: the owner may sleep until an
  * interrupt source sets a bit of cpu->mip (and calls rv_cpu_kick) or until the run should
@@ -148,24 +166,45 @@ struct rv_cpu {
                                 decoded code, so stores to data next to code do not flush */
 
     /* Privileged state. */
-    uint8_t priv;        /* current privilege level (enum rv_priv) */
-    uint64_t mstatus;    /* MIE, MPIE, MPP, FS, SD */
-    uint64_t misa;       /* extensions reported (read-only) */
-    uint64_t mtvec;      /* trap vector (mode bits WARL: direct or vectored) */
-    uint64_t mepc;       /* exception pc */
-    uint64_t mcause;     /* trap cause */
-    uint64_t mtval;      /* trap value */
-    uint64_t mscratch;   /* scratch for trap handlers */
-    uint64_t medeleg;    /* exception delegation (no S-mode: reads 0) */
-    uint64_t mideleg;    /* interrupt delegation (no S-mode: reads 0) */
-    uint64_t mie;        /* interrupt enables */
-    uint64_t mip;        /* interrupt pending */
-    uint64_t mcounteren; /* counter access from lower modes */
-    uint64_t mhartid;    /* this hart's id */
-    uint64_t stvec;      /* S-mode trap vector (trap entry when a trap is delegated) */
-    uint64_t sepc;       /* S-mode exception pc */
-    uint64_t scause;     /* S-mode trap cause */
-    uint64_t stval;      /* S-mode trap value */
+    uint8_t priv;           /* current privilege level (enum rv_priv) */
+    uint64_t mstatus;       /* MIE, MPIE, MPP, FS, SD */
+    uint64_t misa;          /* extensions reported (read-only) */
+    uint64_t mtvec;         /* trap vector (mode bits WARL: direct or vectored) */
+    uint64_t mepc;          /* exception pc */
+    uint64_t mcause;        /* trap cause */
+    uint64_t mtval;         /* trap value */
+    uint64_t mscratch;      /* scratch for trap handlers */
+    uint64_t medeleg;       /* exception delegation (no S-mode: reads 0) */
+    uint64_t mideleg;       /* interrupt delegation (no S-mode: reads 0) */
+    uint64_t mie;           /* interrupt enables */
+    uint64_t mip;           /* interrupt pending */
+    uint64_t mcounteren;    /* counter access from lower modes */
+    uint64_t mhartid;       /* this hart's id */
+    uint64_t stvec;         /* S-mode trap vector (trap entry when a trap is delegated) */
+    uint64_t sepc;          /* S-mode exception pc */
+    uint64_t scause;        /* S-mode trap cause */
+    uint64_t stval;         /* S-mode trap value */
+    uint64_t sscratch;      /* S-mode scratch */
+    uint64_t satp;          /* address translation: MODE (Bare, Sv39, Sv48, Sv57), ASID, root PPN */
+    uint64_t scounteren;    /* counter access from U-mode (with mcounteren) */
+    uint64_t senvcfg;       /* S-mode environment configuration (FIOM) */
+    uint64_t menvcfg;       /* M-mode environment configuration (FIOM) */
+    uint64_t mcountinhibit; /* counters stopped (stored; counters here never stop) */
+    uint64_t pmpcfg[8];     /* pmpcfg0, 2, ..., 14 (stored and read back; not enforced) */
+    uint64_t pmpaddr[64];   /* pmpaddr0..63 (stored and read back; not enforced) */
+
+    /* The MMU (src/riscv/mmu.c), on harts whose owner provides physical memory access
+     * (phys_ptr); user-mode harts have none and one identity window. */
+    rv_phys_ptr_fn phys_ptr; /* owner's guest-physical RAM lookup (NULL: no MMU) */
+    uint8_t *phys_base;      /* the physical RAM window: host address of phys_start */
+    uint64_t phys_start;     /* guest-physical address of the window */
+    uint64_t phys_size;      /* its size; mem_* equal these while nothing translates */
+    bool xlate;              /* some access may translate now: the window is empty, every
+                                access goes through rv_mmu_access */
+    uint64_t code_ctx;       /* bumped when the virtual-to-physical view of code changes
+                                (satp, sfence.vma, privilege while translating): the run loop
+                                then drops decoded and translated code */
+    uint64_t code_ctx_seen;  /* code_ctx the run loop's caches were made under */
 
     /* LR/SC reservation: address and value seen by LR (SC compare-exchanges against it). */
     uint64_t resv_addr;  /* reserved guest address */
@@ -195,6 +234,14 @@ struct rv_cpu {
     size_t code_pages_cap;      /* its capacity */
     bool code_pages_lost;       /* a flagged page could not be recorded (out of memory) */
     sigjmp_buf fault_jmp;       /* target of rv_cpu_host_fault */
+
+    rv_tlb_entry_t tlb[3][RV_TLB_SIZE]; /* software TLB by access kind (src/riscv/mmu.c) */
+    struct {
+        uint64_t hits;    /* translations served by the TLB */
+        uint64_t walks;   /* page-table walks */
+        uint64_t faults;  /* page faults raised */
+        uint64_t flushes; /* whole-TLB flushes (satp writes, sfence.vma without address) */
+    } tlb_stats;          /* --stats counters of the MMU */
 };
 
 /* Ask the hart to stop at its next block boundary (EXEC_STOP_INTERRUPT, or EXEC_STOP_HALT
@@ -241,6 +288,16 @@ enum rv_irq {
 /* The interrupt the hart must take now (pending in mip, enabled in mie, not masked by the
  * global enables of the privilege it goes to), highest priority first; -1 when none. */
 int rv_interrupt_pending(const rv_cpu_t *cpu);
+
+/* The time CSR and the machine timer: the host's monotonic clock at 10 MHz, or instret - 1
+ * with time_from_instret (repeatable runs). */
+uint64_t rv_cpu_time(const rv_cpu_t *cpu);
+
+/* After a change that may have made an interrupt takeable (mie, mip, mideleg, global enables,
+ * privilege): kick the hart so that the run loop looks at once, not at the end of its budget. */
+static inline void rv_cpu_irq_check(rv_cpu_t *cpu) {
+    if (RV_UNLIKELY(cpu->mip & cpu->mie) && rv_interrupt_pending(cpu) >= 0) rv_cpu_kick(cpu);
+}
 
 /* The ecall cause of the current privilege level (ECALL_U, ECALL_S or ECALL_M). */
 static inline uint64_t rv_ecall_cause(const rv_cpu_t *cpu) {

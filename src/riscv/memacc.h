@@ -6,15 +6,16 @@
  * satisfies rv_win_in (o < mem_size && mem_size - o >= len: no wrap, one subtraction and two
  * compares that the compiler folds for a constant len). It is then a plain host access.
  *
- * Slow path: everything else goes, out of line, to rv_mem_slow() with its access type, which
- * asks the owner's mem_slow callback (MMIO, other RAM, ROM; later the system-mode TLB refill)
- * and turns a refusal into the precise fault of that type.
+ * Slow path: everything else goes, out of line, to rv_mem_slow() with its access type: while
+ * the hart translates (mmu.h) to the software TLB and page walker, else to the owner's
+ * mem_slow callback (MMIO, other RAM, ROM); a refusal becomes the precise fault of that type.
  *
  * Two implementations sit behind this interface: user mode makes the whole guest space one
- * identity window (mem_start = 0) and has no slow path; the bare machine windows its RAM and
- * sends the rest through the guest-physical address map. A system-mode TLB replaces the window
- * with a per-page tag compare, keeping the same split. Generated code (src/jit) repeats the
- * fast-path compare in machine code against cpu->win_chk, the window's 8-byte limit.
+ * identity window (mem_start = 0) and has no slow path; machines with an MMU window their
+ * physical RAM while nothing translates and empty the window while something may, so that
+ * every access goes through the TLB (an inline TLB compare in the engines is the next step).
+ * Generated code (src/jit) repeats the fast-path compare in machine code against cpu->win_chk, the
+ * window's 8-byte limit.
  */
 #pragma once
 
@@ -46,6 +47,11 @@ static inline uint64_t rv_access_fault(rv_access_t type) {
 /* Slow path of an access outside the window (defined in memacc.c, never inlined): true when
  * the owner's callback served it; false with cpu->cause/tval set to the access fault. */
 bool rv_mem_slow(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned len, rv_access_t type);
+
+/* Host address for an atomic access (AMO, LR, SC: aligned, inside one page) outside the
+ * window: through the MMU to RAM on harts that have one; NULL with cause/tval set (an access
+ * or page fault) otherwise. */
+void *rv_mem_slow_ptr(rv_cpu_t *cpu, uint64_t addr, unsigned len, rv_access_t type);
 
 /* Read `len` bytes of guest memory at `addr` as access `type` (fast or slow path). */
 static inline bool rv_mem_read(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned len,

@@ -132,10 +132,11 @@ static inline uint64_t orc_b(uint64_t v) {
         NEXT;                                                                                      \
     }
 
-/* AMO address check: aligned and inside the window, else a precise fault. */
-#define AMO_ADDR(T) AMO_ADDR_C(T, RV_CAUSE_STORE_MISALIGNED, RV_CAUSE_STORE_ACCESS)
-/* The same with explicit causes (LR faults as a load). */
-#define AMO_ADDR_C(T, misaligned, access)                                                          \
+/* AMO address check: aligned, then a host pointer: inside the window, or through the slow
+ * path (the MMU to RAM where the hart has one), else a precise fault. */
+#define AMO_ADDR(T) AMO_ADDR_C(T, RV_CAUSE_STORE_MISALIGNED, RV_ACC_AMO)
+/* The same with explicit misaligned cause and access type (LR is a load). */
+#define AMO_ADDR_C(T, misaligned, acc)                                                             \
     uint64_t a_ = RS1, o_ = a_ - mstart;                                                           \
     AT_PC();                                                                                       \
     if (RV_UNLIKELY(a_ & (sizeof(T) - 1))) {                                                       \
@@ -143,16 +144,19 @@ static inline uint64_t orc_b(uint64_t v) {
         cpu->tval = a_;                                                                            \
         goto trap;                                                                                 \
     }                                                                                              \
-    if (RV_UNLIKELY(!rv_win_in(o_, msize, sizeof(T)))) {                                           \
-        cpu->cause = (access);                                                                     \
-        cpu->tval = a_;                                                                            \
-        goto trap;                                                                                 \
-    }                                                                                              \
-    T *p_ = (T *)(void *)(mbase + o_);
+    T *p_;                                                                                         \
+    if (RV_LIKELY(rv_win_in(o_, msize, sizeof(T)))) {                                              \
+        p_ = (T *)(void *)(mbase + o_);                                                            \
+    } else {                                                                                       \
+        p_ = rv_mem_slow_ptr(cpu, a_, sizeof(T), (acc));                                           \
+        if (!p_) goto trap;                                                                        \
+        o_ = UINT64_MAX; /* outside the window: no page flags */                                   \
+    }
 
 /* After an AMO wrote (aligned, so one page): the store hook of flagged pages. */
 #define AMO_HOOK(T)                                                                                \
-    if (RV_UNLIKELY(pflags != NULL) && pflags[o_ >> RV_PAGE_SHIFT]) STORE_HOOK(a_, sizeof(T));
+    if (RV_UNLIKELY(pflags != NULL) && o_ != UINT64_MAX && pflags[o_ >> RV_PAGE_SHIFT])            \
+        STORE_HOOK(a_, sizeof(T));
 
 /* Read-modify-write AMO with a host atomic builtin; 32-bit results are sign-extended. */
 #define AMO(name, T, ST, fetch_op)                                                                 \
@@ -183,7 +187,7 @@ static inline uint64_t orc_b(uint64_t v) {
 /* Load-reserved: remember (address, value) for SC. */
 #define LR(name, T, ST)                                                                            \
     LABEL(name) {                                                                                  \
-        AMO_ADDR_C(T, RV_CAUSE_LOAD_MISALIGNED, RV_CAUSE_LOAD_ACCESS)                              \
+        AMO_ADDR_C(T, RV_CAUSE_LOAD_MISALIGNED, RV_ACC_LOAD)                                       \
         T v_ = __atomic_load_n(p_, __ATOMIC_SEQ_CST);                                              \
         cpu->resv_addr = a_;                                                                       \
         cpu->resv_value = v_;                                                                      \

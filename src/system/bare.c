@@ -16,6 +16,7 @@
 
 #include "core/elf.h"
 #include "exec/exec.h"
+#include "riscv/mmu.h"
 
 /* Accesses outside the fast window go through the guest-physical address map (other RAM,
  * ROM, MMIO devices); anything unmapped becomes an access fault. */
@@ -25,6 +26,13 @@ static int bare_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, rv_a
                          ? vm_mem_write(m->mem, addr, buf, len)
                          : vm_mem_read(m->mem, addr, buf, len);
     return e == VM_MEM_OK ? 0 : -EFAULT;
+}
+
+/* Guest-physical RAM for the MMU (page tables, AMOs): the RAM region only. */
+static void *bare_phys_ptr(void *env, uint64_t pa, unsigned len) {
+    bare_machine_t *m = env;
+    uint64_t o = pa - BARE_RAM_BASE;
+    return o < m->ram_size && m->ram_size - o >= len ? m->ram + o : NULL;
 }
 
 static uint64_t ram_read64(bare_machine_t *m, uint64_t addr) {
@@ -102,6 +110,9 @@ int bare_init(bare_machine_t *m, uint64_t ram_size, const exec_options_t *exec, 
     c->priv = RV_PRIV_M;          /* no trap hook: every trap enters the guest's own handler */
     c->mstatus &= ~RV_MSTATUS_FS; /* FP off at reset, as on hardware */
     c->pc = BARE_RAM_BASE;
+    /* M, S and U modes with Sv39/Sv48/Sv57 paging */
+    c->misa |= 1ull << 18;
+    rv_mmu_enable(c, bare_phys_ptr, m->ram, BARE_RAM_BASE, ram_size);
     return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "linux/run.h"
 #include "riscv/memacc.h"
 #include "system/bare.h"
+#include "system/virt.h"
 #include "vm/vm.h"
 
 /* Instructions per slice of a bare run: bounds how late a wall-clock limit is noticed. */
@@ -35,6 +36,7 @@ struct vm {
     exec_options_t exec;  /* the engine settings derived from them */
     bare_machine_t bare;  /* VM_MACHINE_BARE: the machine */
     bool bare_ready;      /* bare was initialised */
+    virt_machine_t *virt; /* VM_MACHINE_VIRT: the machine */
     bool loaded;          /* a program was loaded */
     linux_options_t lopt; /* VM_MACHINE_USER: the process options */
     vm_syscall_fn hook;   /* system-call hook, or NULL */
@@ -68,6 +70,7 @@ static double now_seconds(void) {
 
 static rv_cpu_t *hart(const vm_t *vm) {
     if (vm->opt.machine == VM_MACHINE_BARE) return (rv_cpu_t *)&vm->bare.cpu;
+    if (vm->opt.machine == VM_MACHINE_VIRT) return vm->virt ? &vm->virt->cpu : NULL;
     linux_proc_t *p = linux_the_proc();
     return p->main_thread ? p->main_thread->cpu : NULL;
 }
@@ -77,6 +80,7 @@ void vm_options_init(vm_options_t *opt) {
     opt->machine = VM_MACHINE_BARE;
     opt->engine = VM_ENGINE_DEFAULT;
     opt->ram_size = BARE_RAM_DEFAULT_SIZE;
+    opt->console_in = -1;
 }
 
 bool vm_engine_available(vm_engine_kind_t engine) {
@@ -151,6 +155,27 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
         if (vm->opt.console) vm->bare.console = vm->opt.console;
         vm->bare.cpu.time_from_instret = vm->opt.deterministic_time;
         vm->bare.cpu.trap_hook = bare_trap;
+    } else if (vm->opt.machine == VM_MACHINE_VIRT) {
+        vm->virt = calloc(1, sizeof(*vm->virt));
+        if (!vm->virt) {
+            rc = fail(vm, -ENOMEM, "out of memory");
+            goto fail;
+        }
+        virt_config_t cfg = {.ram_size = vm->opt.ram_size,
+                             .bios = vm->opt.bios,
+                             .kernel = vm->opt.kernel,
+                             .initrd = vm->opt.initrd,
+                             .append = vm->opt.append,
+                             .console = vm->opt.console,
+                             .console_in = vm->opt.console_in};
+        rc = virt_init(vm->virt, &cfg, &vm->exec, vm->err, sizeof(vm->err));
+        if (rc) {
+            free(vm->virt);
+            vm->virt = NULL;
+            goto fail;
+        }
+        vm->virt->cpu.time_from_instret = vm->opt.deterministic_time;
+        vm->loaded = true;
     } else if (vm->opt.machine == VM_MACHINE_USER) {
         vm_t *none = NULL;
         if (!atomic_compare_exchange_strong(&user_vm, &none, vm)) {
@@ -191,6 +216,10 @@ fail:
 void vm_destroy(vm_t *vm) {
     if (!vm) return;
     if (vm->bare_ready) bare_destroy(&vm->bare);
+    if (vm->virt) {
+        virt_destroy(vm->virt);
+        free(vm->virt);
+    }
     if (vm->opt.machine == VM_MACHINE_USER) {
         vm_t *self = vm;
         atomic_compare_exchange_strong(&user_vm, &self, NULL);
@@ -245,9 +274,49 @@ int vm_load_program(vm_t *vm, const char *path, int argc, char *const argv[], ch
     return 0;
 }
 
+/* vm_run on the virt board: slices of the budget until poweroff, a limit or a stop. */
+static int run_virt(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
+    virt_machine_t *m = vm->virt;
+    rv_cpu_t *cpu = &m->cpu;
+    double t0 = now_seconds(), deadline = max_ns ? t0 + (double)max_ns * 1e-9 : 0;
+    uint64_t left = max_insns ? max_insns : UINT64_MAX;
+    atomic_store(&vm->stopped, 0);
+    exit->code = 0;
+    for (;;) {
+        if (m->test.done) {
+            exit->reason = VM_EXIT_EXITED;
+            exit->code = m->test.code;
+            break;
+        }
+        if (left == 0) {
+            exit->reason = VM_EXIT_BUDGET;
+            break;
+        }
+        if (deadline && now_seconds() >= deadline) {
+            exit->reason = VM_EXIT_TIMEOUT;
+            break;
+        }
+        uint64_t slice = deadline && left > SLICE ? SLICE : left;
+        int r = virt_run(m, slice);
+        if (r == EXEC_STOP_BUDGET) {
+            left = left == UINT64_MAX ? left : left - slice;
+        } else if (r == EXEC_STOP_INTERRUPT || r == EXEC_STOP_HALT) {
+            bool halt = atomic_exchange(&cpu->halt_request, 0);
+            atomic_store(&cpu->interrupt_request, 0);
+            if (!m->test.done && (halt || atomic_load(&vm->stopped))) {
+                exit->reason = VM_EXIT_STOPPED;
+                break;
+            }
+        }
+    }
+    vm->run_seconds += now_seconds() - t0;
+    return 0;
+}
+
 int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
     if (!vm->loaded) return fail(vm, -ENOEXEC, "no program loaded");
     if (vm->opt.machine == VM_MACHINE_USER) linux_start_program(); /* the guest's exit ends it */
+    if (vm->opt.machine == VM_MACHINE_VIRT) return run_virt(vm, max_insns, max_ns, exit);
     rv_cpu_t *cpu = &vm->bare.cpu;
     double t0 = now_seconds(), deadline = max_ns ? t0 + (double)max_ns * 1e-9 : 0;
     uint64_t left = max_insns ? max_insns : UINT64_MAX; /* budget still to run */
@@ -363,6 +432,8 @@ const char *vm_engine_name(const vm_t *vm) {
 int vm_read_mem(const vm_t *vm, uint64_t addr, void *buf, size_t len) {
     if (vm->opt.machine == VM_MACHINE_BARE)
         return vm_mem_read(vm->bare.mem, addr, buf, len) == VM_MEM_OK ? 0 : -EFAULT;
+    if (vm->opt.machine == VM_MACHINE_VIRT)
+        return vm_mem_read(vm->virt->mem, addr, buf, len) == VM_MEM_OK ? 0 : -EFAULT;
     linux_proc_t *p = linux_the_proc();
     if (!vm->loaded || !linux_space_check(&p->space, addr, len, LINUX_PROT_READ)) return -EFAULT;
     memcpy(buf, linux_space_ptr(&p->space, addr), len);
@@ -370,6 +441,11 @@ int vm_read_mem(const vm_t *vm, uint64_t addr, void *buf, size_t len) {
 }
 
 int vm_write_mem(vm_t *vm, uint64_t addr, const void *buf, size_t len) {
+    if (vm->opt.machine == VM_MACHINE_VIRT) {
+        if (vm_mem_write(vm->virt->mem, addr, buf, len) != VM_MEM_OK) return -EFAULT;
+        exec_invalidate_range(&vm->virt->cpu, addr, len);
+        return 0;
+    }
     if (vm->opt.machine == VM_MACHINE_BARE) {
         if (vm_mem_write(vm->bare.mem, addr, buf, len) != VM_MEM_OK) return -EFAULT;
         exec_invalidate_range(&vm->bare.cpu, addr, len);
@@ -389,7 +465,15 @@ void vm_set_syscall_hook(vm_t *vm, vm_syscall_fn fn, void *opaque) {
 
 void vm_print_stats(const vm_t *vm, FILE *out) {
     const rv_cpu_t *cpu = hart(vm);
-    if (cpu) exec_print_stats(cpu, out, vm->run_seconds);
+    if (!cpu) return;
+    exec_print_stats(cpu, out, vm->run_seconds);
+    if (cpu->phys_ptr)
+        fprintf(
+            out, "stats: mmu: tlb hits %llu, page walks %llu, page faults %llu, tlb flushes %llu\n",
+            (unsigned long long)cpu->tlb_stats.hits, (unsigned long long)cpu->tlb_stats.walks,
+            (unsigned long long)cpu->tlb_stats.faults, (unsigned long long)cpu->tlb_stats.flushes);
+    if (vm->virt)
+        fprintf(out, "stats: wfi: %.3f s asleep\n", (double)vm->virt->wfi_sleep_ns * 1e-9);
 }
 
 const char *vm_cause_name(uint64_t cause) {

@@ -77,8 +77,8 @@ RVTEST_BEGIN
     TEST_CASE(32, a0, 0, csrr a0, mstatus; li t0, 0x1800; and a0, a0, t0)
     EXPECT_TRAP(33, 2, 0x34002573, la t0, 5f; csrw mepc, t0; mret; 5: csrr a0, mscratch)
     EXPECT_TRAP(34, 2, 0x30200073, la t0, 5f; csrw mepc, t0; mret; 5: mret)
-    /* U-mode may read cycle when mcounteren allows it */
-    TEST_CASE(35, a0, 1, csrwi mcounteren, 7; la t0, 5f; csrw mepc, t0; la s5, 4f; mret;
+    /* U-mode may read cycle when mcounteren and (with S-mode) scounteren allow it */
+    TEST_CASE(35, a0, 1, csrwi mcounteren, 7; csrwi scounteren, 7; la t0, 5f; csrw mepc, t0; la s5, 4f; mret;
               5: rdcycle a1; li a0, 1; ecall; 4:)
     /* after a trap, mstatus.MIE moved to MPIE */
     TEST_CASE(36, a0, 0x80, la s5, 5f; csrsi mstatus, 8; ecall; 5: andi a0, s7, 0x88)

@@ -26,11 +26,11 @@ RVTEST_BEGIN
     csrwi fcsr, 0
     /* identity */
     TEST_CASE(20, a0, 2, csrr a0, misa; srli a0, a0, 62)
-    TEST_CASE(21, a0, 0x10112d, csrr a0, misa; li t0, 0x3ffffff; and a0, a0, t0) /* ACDFIMU */
+    TEST_CASE(21, a0, 0x14112d, csrr a0, misa; li t0, 0x3ffffff; and a0, a0, t0) /* ACDFIMSU */
     TEST_CASE(22, a0, 0, csrr a0, mhartid)
     TEST_CASE(23, a0, 0, csrr a0, mvendorid)
     TEST_CASE(24, a0, 0, csrr a0, pmpcfg0)
-    TEST_CASE(25, a0, 0, csrw pmpaddr0, a1; csrr a0, pmpaddr0)
+    TEST_CASE(25, a0, 0x12345, li a1, 0x12345; csrw pmpaddr0, a1; csrr a0, pmpaddr0)
     /* instret: exactly 3 instructions retire between the two reads */
     TEST_CASE(26, a0, 3, csrr a1, minstret; nop; nop; csrr a2, minstret; sub a0, a2, a1)
     TEST_CASE(27, a0, 2, rdinstret a1; addi x0, x0, 0; rdinstret a2; sub a0, a2, a1)
@@ -39,14 +39,14 @@ RVTEST_BEGIN
               sltu a0, a1, a2)
     /* minstret is writable */
     TEST_CASE(30, a0, 1000, li a1, 1000; csrw minstret, a1; csrr a0, minstret)
-    /* WARL: mtvec mode 2/3 reserved; mepc bit 0 clear; MPP of S-mode not kept */
+    /* WARL: mtvec mode 2/3 reserved; mepc bit 0 clear; MPP of S-mode kept (S exists) */
     TEST_CASE(31, a0, 0x80000100, csrr s0, mtvec; li a1, 0x80000102; csrw mtvec, a1;
               csrr a0, mtvec; csrw mtvec, s0)
     TEST_CASE(32, a0, 0x80000100, li a1, 0x80000101; csrw mepc, a1; csrr a0, mepc)
-    TEST_CASE(33, a0, 0, li a1, 0x0800; csrc mstatus, a1; li a1, 0x1000; csrc mstatus, a1;
+    TEST_CASE(33, a0, 0x800, li a1, 0x0800; csrc mstatus, a1; li a1, 0x1000; csrc mstatus, a1;
               li a1, 0x0800; csrs mstatus, a1; csrr a0, mstatus; li a1, 0x1800; and a0, a0, a1)
     TEST_CASE(34, a0, 2, csrr a0, mstatus; srli a0, a0, 32; andi a0, a0, 3) /* UXL = 64 */
-    TEST_CASE(35, a0, 0, li a1, -1; csrw medeleg, a1; csrr a0, medeleg)
+    TEST_CASE(35, a0, 0xb3ff, li a1, -1; csrw medeleg, a1; csrr a0, medeleg) /* not M ecall */
     /* illegal CSR accesses */
     la t0, handler
     csrw mtvec, t0

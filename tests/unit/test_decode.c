@@ -158,19 +158,19 @@ static void illegal_words(void **state) {
     (void)state;
     rv_op_t op;
     static const uint32_t bad[] = {
-        0xffffffff,           /* 0x7f opcode: longer encodings */
-        0x0000001f,           /* 48-bit prefix */
-        0x00000073 | 1u << 7, /* ecall with rd != 0 */
-        0x02b55053,           /* fadd.d with reserved rm 5 */
-        0x02b56053,           /* fadd.d with reserved rm 6 */
-        0x0200002b,           /* custom-1 opcode */
-        0x00007003,           /* load funct3 7 */
-        0x00004023,           /* store funct3 4 */
-        0x10200073,           /* sret: no S-mode */
-        0x12000073,           /* sfence.vma: no S-mode */
-        0x0000200f,           /* MISC-MEM funct3 2 */
-        0x4000101b,           /* slliw with funct7 0x20 */
-        0x0200101b,           /* slliw with shamt[5] set */
+        0xffffffff,            /* 0x7f opcode: longer encodings */
+        0x0000001f,            /* 48-bit prefix */
+        0x00000073 | 1u << 7,  /* ecall with rd != 0 */
+        0x02b55053,            /* fadd.d with reserved rm 5 */
+        0x02b56053,            /* fadd.d with reserved rm 6 */
+        0x0200002b,            /* custom-1 opcode */
+        0x00007003,            /* load funct3 7 */
+        0x00004023,            /* store funct3 4 */
+        0x10200073 | 1u << 15, /* sret with rs1 != 0 */
+        0x12000073 | 1u << 7,  /* sfence.vma with rd != 0 */
+        0x0000200f,            /* MISC-MEM funct3 2 */
+        0x4000101b,            /* slliw with funct7 0x20 */
+        0x0200101b,            /* slliw with shamt[5] set */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (rv_decode(bad[i], &op))

@@ -81,6 +81,8 @@ static uint64_t rnd_below(uint64_t n) {
 
 static bool is_control_flow(unsigned id) {
     switch (id) {
+    case RV_I_sret:
+    case RV_I_sfence_vma:
     case RV_I_jal:
     case RV_I_jalr:
     case RV_I_beq:

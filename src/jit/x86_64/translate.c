@@ -1218,6 +1218,8 @@ EMITTER(ebreak) {
 }
 EMIT_REFUSE(mret) /* privileged: the interpreter's job */
 EMIT_REFUSE(wfi)
+EMIT_REFUSE(sret)       /* privileged: the interpreter's job */
+EMIT_REFUSE(sfence_vma) /* flushes the TLB and the code caches: the interpreter's job */
 
 /* The pseudo-ops of the block builder. */
 EMIT(nop, (void)0)

@@ -1,0 +1,19 @@
+# system.mk - whole-system targets of the virt machine.
+#
+#   make boot        Debian's riscv64 kernel and a busybox shell on the virt machine (the
+#                    kernel and busybox are fetched from Debian's archive and cached)
+#   make boot-test   the same boot with a scripted /init under each engine: the guest's output
+#                    is checked and its poweroff must exit 0 (skipped when the archive cannot
+#                    be reached); .ci/run calls it after `make test`
+.PHONY: boot boot-test
+
+boot: deps build
+	scripts/boot-linux.sh $(BUILD)/vm
+
+boot-test: build
+	@for e in jit interp; do \
+	    echo "boot-test: engine $$e"; \
+	    scripts/boot-linux.sh --test $(BUILD)/vm --engine=$$e; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    [ $$st -eq 0 ] || exit 1; \
+	done

@@ -1,0 +1,102 @@
+/* dev.h - the device models of the virt machine, each an MMIO region (vm_mmio_ops_t) plus
+ * interrupt lines (vm_irq_t). They see guest memory only through include/vm/mem.h and raise
+ * interrupts only through include/vm/irq.h; the board (src/system/virt.c) wires them.
+ *
+ * Every register a guest writes is validated: offsets outside a device's registers read as
+ * zero and ignore writes (as the hardware they model does), never reaching host memory. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vm/irq.h"
+#include "vm/mem.h"
+
+/* ---- CLINT: machine software and timer interrupts (SiFive layout) ---- */
+#define DEV_CLINT_SIZE 0x10000u
+
+/* The CLINT of one hart: msip at 0, mtimecmp at 0x4000, mtime at 0xbff8. */
+typedef struct dev_clint {
+    uint64_t (*now)(void *opaque); /* the time base (10 MHz ticks) */
+    void *now_opaque;              /* its argument */
+    uint64_t mtimecmp;             /* the hart's compare register */
+    uint32_t msip;                 /* the hart's software interrupt bit */
+    vm_irq_t msi;                  /* to mip.MSIP */
+    vm_irq_t mti;                  /* to mip.MTIP */
+} dev_clint_t;
+
+/* The CLINT's registers. */
+extern const vm_mmio_ops_t dev_clint_ops;
+/* Re-evaluate the timer line against the time base (call when time may have passed). */
+void dev_clint_update(dev_clint_t *c);
+/* Ticks until the timer fires (0: it has; UINT64_MAX: never). */
+uint64_t dev_clint_ticks_left(dev_clint_t *c);
+
+/* ---- PLIC: platform-level interrupt controller (SiFive layout) ---- */
+#define DEV_PLIC_SIZE     0x600000u
+#define DEV_PLIC_SOURCES  96u /* sources 1..95 */
+#define DEV_PLIC_CONTEXTS 2u  /* hart 0 M-mode, hart 0 S-mode */
+
+/* A PLIC with two contexts. */
+typedef struct dev_plic {
+    uint32_t priority[DEV_PLIC_SOURCES];                       /* per source (0 = never) */
+    uint32_t pending[DEV_PLIC_SOURCES / 32];                   /* pending bits */
+    uint32_t level[DEV_PLIC_SOURCES / 32];                     /* current input levels */
+    uint32_t claimed[DEV_PLIC_SOURCES / 32];                   /* claimed, not yet completed */
+    uint32_t enable[DEV_PLIC_CONTEXTS][DEV_PLIC_SOURCES / 32]; /* per context */
+    uint32_t threshold[DEV_PLIC_CONTEXTS];                     /* per context */
+    vm_irq_t out[DEV_PLIC_CONTEXTS];                           /* to mip.MEIP and mip.SEIP */
+} dev_plic_t;
+
+/* The PLIC's registers. */
+extern const vm_mmio_ops_t dev_plic_ops;
+/* An input line of the PLIC (vm_irq_t.set with the PLIC as opaque). */
+void dev_plic_set(void *plic, unsigned source, bool level);
+
+/* ---- ns16550a UART ---- */
+#define DEV_UART_SIZE 0x100u
+
+/* A 16550A on the host: output to `out`, input from `in_fd` (non-blocking reads). */
+typedef struct dev_uart {
+    FILE *out;                                 /* transmitted bytes */
+    int in_fd;                                 /* received bytes (-1: none) */
+    uint8_t rx[256];                           /* received, not yet read */
+    unsigned rx_head;                          /* next to read */
+    unsigned rx_count;                         /* bytes in rx */
+    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr; /* registers */
+    bool thre_pending;                         /* the "transmitter empty" interrupt is pending */
+    bool in_eof;                               /* the input ended */
+    vm_irq_t irq;                              /* to the PLIC */
+} dev_uart_t;
+
+/* The UART's registers. */
+extern const vm_mmio_ops_t dev_uart_ops;
+/* Poll the input (non-blocking) and update the interrupt line. */
+void dev_uart_poll(dev_uart_t *u);
+
+/* ---- SiFive test device: poweroff and reboot ---- */
+#define DEV_TEST_SIZE 0x1000u
+
+/* What the guest asked for through the test device. */
+typedef struct dev_test {
+    bool done;                    /* poweroff or reboot requested */
+    bool reboot;                  /* it was a reboot */
+    unsigned code;                /* exit code (0 for a plain poweroff) */
+    void (*notify)(void *opaque); /* called once done (stop the hart) */
+    void *notify_opaque;          /* its argument */
+} dev_test_t;
+
+/* The test device's register. */
+extern const vm_mmio_ops_t dev_test_ops;
+
+/* ---- Goldfish RTC: wall-clock time in nanoseconds ---- */
+#define DEV_RTC_SIZE 0x1000u
+
+/* The RTC (reading TIME_LOW latches TIME_HIGH). */
+typedef struct dev_rtc {
+    uint32_t high_latch; /* TIME_HIGH as of the last TIME_LOW read */
+} dev_rtc_t;
+
+/* The RTC's registers. */
+extern const vm_mmio_ops_t dev_rtc_ops;

@@ -1,0 +1,260 @@
+/* mmu.c - page walks, permission checks and the software TLB (see mmu.h for the design). */
+#include "riscv/mmu.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "riscv/memacc.h"
+
+#define PTE_V (1u << 0)
+#define PTE_R (1u << 1)
+#define PTE_W (1u << 2)
+#define PTE_X (1u << 3)
+#define PTE_U (1u << 4)
+#define PTE_G (1u << 5)
+#define PTE_A (1u << 6)
+#define PTE_D (1u << 7)
+/* PPN field of a PTE (bits 53:10) and the bits above it that must be zero without Svpbmt,
+ * Svnapot and the other extensions that use them. */
+#define PTE_PPN(pte)   (((pte) >> 10) & ((1ull << 44) - 1))
+#define PTE_RESERVED   (~0ull << 54)
+#define PAGE_SHIFT     12
+#define SATP_MODE(s)   ((unsigned)((s) >> 60))
+#define SATP_PPN(s)    ((s) & ((1ull << 44) - 1))
+#define MSTATUS_MPP(s) ((unsigned)(((s)&RV_MSTATUS_MPP) >> 11))
+
+/* The privilege a data access (fetch false) or fetch is checked at: MPRV makes M-mode loads
+ * and stores use MPP's. */
+static unsigned eff_priv(const rv_cpu_t *cpu, rv_access_t type) {
+    if (type != RV_ACC_FETCH && cpu->priv == RV_PRIV_M && (cpu->mstatus & RV_MSTATUS_MPRV))
+        return MSTATUS_MPP(cpu->mstatus);
+    return cpu->priv;
+}
+
+/* Levels of the current satp mode, 0 for Bare (or an unsupported mode, which satp rejects). */
+static unsigned levels(const rv_cpu_t *cpu) {
+    switch (SATP_MODE(cpu->satp)) {
+    case RV_SATP_SV39: return 3;
+    case RV_SATP_SV48: return 4;
+    case RV_SATP_SV57: return 5;
+    default: return 0;
+    }
+}
+
+static uint64_t page_fault(rv_access_t type) {
+    return type == RV_ACC_FETCH  ? RV_CAUSE_FETCH_PAGE_FAULT
+           : type == RV_ACC_LOAD ? RV_CAUSE_LOAD_PAGE_FAULT
+                                 : RV_CAUSE_STORE_PAGE_FAULT;
+}
+
+/* TLB set of an access type: fetch, load, store (AMOs need write permission: store set). */
+static unsigned tlb_kind(rv_access_t type) {
+    return type == RV_ACC_FETCH ? 0 : type == RV_ACC_LOAD ? 1 : 2;
+}
+
+void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64_t start,
+                   uint64_t size) {
+    cpu->phys_ptr = phys_ptr;
+    cpu->phys_base = base;
+    cpu->phys_start = start;
+    cpu->phys_size = size;
+    rv_mmu_flush(cpu, false, 0);
+    rv_mmu_update(cpu);
+}
+
+void rv_mmu_update(rv_cpu_t *cpu) {
+    if (!cpu->phys_ptr) return;
+    bool on = levels(cpu) != 0 &&
+              (cpu->priv != RV_PRIV_M ||
+               ((cpu->mstatus & RV_MSTATUS_MPRV) && MSTATUS_MPP(cpu->mstatus) != RV_PRIV_M));
+    bool was = cpu->xlate;
+    cpu->xlate = on;
+    if (on) {
+        cpu->mem_size = 0; /* every access through rv_mmu_access */
+        cpu->win_chk = 0;
+    } else {
+        cpu->mem_base = cpu->phys_base;
+        cpu->mem_start = cpu->phys_start;
+        cpu->mem_size = cpu->phys_size;
+        cpu->win_chk = cpu->phys_size >= 8 ? cpu->phys_size - 7 : 0;
+    }
+    /* decoded code is keyed by virtual pc: any change of what a pc means drops it. While
+     * translating, that is every change of privilege (a page's U bit decides who may fetch
+     * it) as well as of translation itself. */
+    if (on || was) {
+        cpu->code_ctx++;
+        rv_cpu_kick(cpu);
+    }
+}
+
+void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
+    if (!va_valid) {
+        memset(cpu->tlb, 0, sizeof(cpu->tlb));
+        cpu->tlb_stats.flushes++;
+    } else {
+        uint64_t vpn = va >> PAGE_SHIFT;
+        for (unsigned k = 0; k < 3; k++) {
+            rv_tlb_entry_t *e = &cpu->tlb[k][vpn & (RV_TLB_SIZE - 1)];
+            if ((e->tag >> 2) == (vpn & (~0ull >> 2))) e->tag = 0;
+        }
+    }
+    /* translations of code changed: decoded blocks go too */
+    cpu->code_ctx++;
+    rv_cpu_kick(cpu);
+}
+
+/* Walk the page tables for `va`. Returns 0 with *ppn set (the 4 KiB physical page), or the
+ * fault cause; `pte_out` gets the leaf's flags for the TLB. */
+static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t *ppn) {
+    unsigned n = levels(cpu);
+    unsigned vabits = PAGE_SHIFT + 9 * n;
+    /* the address must be the sign extension of its low vabits bits */
+    if ((uint64_t)((int64_t)(va << (64 - vabits)) >> (64 - vabits)) != va) return page_fault(type);
+    cpu->tlb_stats.walks++;
+    uint64_t table = SATP_PPN(cpu->satp) << PAGE_SHIFT;
+    for (int level = (int)n - 1; level >= 0; level--) {
+        uint64_t idx = (va >> (PAGE_SHIFT + 9 * (unsigned)level)) & 511;
+        _Atomic uint64_t *slot = cpu->phys_ptr(cpu->env, table + idx * 8, 8);
+        if (!slot) return rv_access_fault(type);
+        uint64_t pte = atomic_load_explicit(slot, memory_order_acquire);
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
+            return page_fault(type);
+        if (!(pte & (PTE_R | PTE_X))) { /* a pointer to the next level */
+            if (pte & (PTE_A | PTE_D | PTE_U)) return page_fault(type);
+            table = PTE_PPN(pte) << PAGE_SHIFT;
+            continue;
+        }
+        /* a leaf: superpages must be aligned */
+        uint64_t low = (1ull << (9 * (unsigned)level)) - 1;
+        if (PTE_PPN(pte) & low) return page_fault(type);
+        bool user = pte & PTE_U;
+        if (priv == RV_PRIV_U && !user) return page_fault(type);
+        if (priv == RV_PRIV_S && user && (type == RV_ACC_FETCH || !(cpu->mstatus & RV_MSTATUS_SUM)))
+            return page_fault(type);
+        bool ok = type == RV_ACC_FETCH ? (pte & PTE_X)
+                  : type == RV_ACC_LOAD
+                      ? (pte & PTE_R) || ((cpu->mstatus & RV_MSTATUS_MXR) && (pte & PTE_X))
+                      : (pte & PTE_W);
+        if (!ok) return page_fault(type);
+        /* Svade: the kernel keeps A and D; a clear one is its page fault */
+        if (!(pte & PTE_A) || (type >= RV_ACC_STORE && !(pte & PTE_D))) return page_fault(type);
+        *ppn = PTE_PPN(pte) | ((va >> PAGE_SHIFT) & low);
+        return 0;
+    }
+    return page_fault(type);
+}
+
+uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t *pa) {
+    unsigned priv = eff_priv(cpu, type);
+    if (priv == RV_PRIV_M || levels(cpu) == 0) {
+        *pa = va;
+        return 0;
+    }
+    uint64_t vpn = va >> PAGE_SHIFT;
+    rv_tlb_entry_t *e = &cpu->tlb[tlb_kind(type)][vpn & (RV_TLB_SIZE - 1)];
+    uint64_t tag = (vpn << 2) | (priv + 1);
+    /* a hit was checked at fill time for this privilege; SUM and MXR (which Linux flips on
+     * every user access) can only have widened access since, or narrowed it: entries of U
+     * pages seen from S-mode and loads through MXR are not cached, so no recheck is needed */
+    if (e->tag == tag) {
+        cpu->tlb_stats.hits++;
+        *pa = e->ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
+        return 0;
+    }
+    uint64_t ppn;
+    uint64_t cause = walk(cpu, va, type, priv, &ppn);
+    if (cause) {
+        cpu->tlb_stats.faults++;
+        return cause;
+    }
+    /* cache only what does not depend on SUM or MXR: a U page from S-mode (SUM) and a load
+     * allowed by MXR alone walk each time */
+    uint64_t check;
+    bool sum_dep = false;
+    if (priv == RV_PRIV_S) {
+        /* walk again without SUM and MXR: if it still passes, the entry is independent */
+        uint64_t saved = cpu->mstatus;
+        cpu->mstatus &= ~(RV_MSTATUS_SUM | RV_MSTATUS_MXR);
+        sum_dep = walk(cpu, va, type, priv, &check) != 0;
+        cpu->mstatus = saved;
+        cpu->tlb_stats.walks--;
+    } else if (type == RV_ACC_LOAD && (cpu->mstatus & RV_MSTATUS_MXR)) {
+        uint64_t saved = cpu->mstatus;
+        cpu->mstatus &= ~RV_MSTATUS_MXR;
+        sum_dep = walk(cpu, va, type, priv, &check) != 0;
+        cpu->mstatus = saved;
+        cpu->tlb_stats.walks--;
+    }
+    if (!sum_dep) {
+        e->tag = tag;
+        e->ppn = ppn;
+    }
+    *pa = ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
+    return 0;
+}
+
+/* Physical access of one piece (inside one page) for `type`. */
+static bool phys_access(rv_cpu_t *cpu, uint64_t pa, void *buf, unsigned len, rv_access_t type) {
+    uint64_t o = pa - cpu->phys_start;
+    bool write = type == RV_ACC_STORE || type == RV_ACC_AMO;
+    if (rv_win_in(o, cpu->phys_size, len)) {
+        if (!write) {
+            memcpy(buf, cpu->phys_base + o, len);
+            return true;
+        }
+        memcpy(cpu->phys_base + o, buf, len);
+        /* page flags are per physical page of the window: watched pages (HTIF) and pages
+         * holding code decoded while nothing translated */
+        uint8_t f = cpu->page_flags ? cpu->page_flags[o >> PAGE_SHIFT] |
+                                          cpu->page_flags[(o + len - 1) >> PAGE_SHIFT]
+                                    : 0;
+        if ((f & RV_PAGE_WATCH) && cpu->watch_store && cpu->watch_store(cpu->env, pa, len)) {
+            atomic_store(&cpu->halt_request, 1);
+            rv_cpu_interrupt(cpu);
+        }
+        if (f & RV_PAGE_CODE) {
+            cpu->code_ctx++;
+            rv_cpu_kick(cpu);
+        }
+        return true;
+    }
+    return cpu->mem_slow && cpu->mem_slow(cpu->env, pa, buf, len, type) == 0;
+}
+
+bool rv_mmu_access(rv_cpu_t *cpu, uint64_t va, void *buf, unsigned len, rv_access_t type) {
+    /* at most two pieces (an access is at most 8 bytes): translate both before any write */
+    uint64_t first = (1u << PAGE_SHIFT) - (va & ((1u << PAGE_SHIFT) - 1));
+    unsigned n0 = len < first ? len : (unsigned)first;
+    uint64_t pa0, pa1 = 0, cause = rv_mmu_translate(cpu, va, type, &pa0), fault_va = va;
+    if (!cause && n0 < len) {
+        fault_va = va + n0;
+        cause = rv_mmu_translate(cpu, va + n0, type, &pa1);
+    }
+    if (cause) {
+        cpu->cause = cause;
+        cpu->tval = fault_va;
+        return false;
+    }
+    if (!phys_access(cpu, pa0, buf, n0, type) ||
+        (n0 < len && !phys_access(cpu, pa1, (uint8_t *)buf + n0, len - n0, type))) {
+        cpu->cause = rv_access_fault(type);
+        cpu->tval = va;
+        return false;
+    }
+    return true;
+}
+
+void *rv_mmu_ptr(rv_cpu_t *cpu, uint64_t va, unsigned len, rv_access_t type) {
+    uint64_t pa = va, cause = cpu->xlate ? rv_mmu_translate(cpu, va, type, &pa) : 0;
+    if (cause) {
+        cpu->cause = cause;
+        cpu->tval = va;
+        return NULL;
+    }
+    void *p = cpu->phys_ptr ? cpu->phys_ptr(cpu->env, pa, len) : NULL;
+    if (!p) {
+        cpu->cause = rv_access_fault(type);
+        cpu->tval = va;
+    }
+    return p;
+}

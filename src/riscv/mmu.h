@@ -1,0 +1,55 @@
+/* mmu.h - virtual memory of a hart: Sv39, Sv48 and Sv57 page walks, permission checks and the
+ * software TLB, for harts whose owner gives guest-physical memory access (rv_mmu_enable).
+ *
+ * While nothing can translate (M-mode without MPRV, or satp in Bare mode) the hart's fast
+ * window (memacc.h) is the physical RAM window and accesses cost what they cost without an
+ * MMU. When an access may translate, rv_mmu_update empties the window, so that every access
+ * takes the slow path, which comes here: rv_mmu_access translates each page touched (TLB hit,
+ * else a walk) and then reaches RAM through the physical window or devices through the
+ * owner's mem_slow. The TLB is direct-mapped per access kind and tagged by virtual page and
+ * privilege; it holds only translations whose A (and for stores D) bits were already set and
+ * whose permissions passed for that privilege, so a hit needs no further check except SUM and
+ * MXR, which Linux flips often and which are checked on each hit instead of flushing.
+ *
+ * A and D bits follow Svade: a clear A, or a clear D on a store, is a page fault (the kernel
+ * sets them), which is what the device tree promises by not listing Svadu. PMP registers are
+ * stored but not enforced.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "riscv/cpu.h"
+
+/* satp modes. */
+#define RV_SATP_BARE 0u
+#define RV_SATP_SV39 8u
+#define RV_SATP_SV48 9u
+#define RV_SATP_SV57 10u
+
+/* Give the hart an MMU: guest-physical RAM through `phys_ptr`, and the physical RAM window
+ * [start, start + size) at host `base`, which becomes the fast window whenever nothing
+ * translates. The owner's mem_slow serves the rest of physical memory. */
+void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64_t start,
+                   uint64_t size);
+
+/* Recompute whether accesses may translate (after a change of privilege, satp or mstatus):
+ * set the window, and bump code_ctx and kick the hart when the view of code changed. */
+void rv_mmu_update(rv_cpu_t *cpu);
+
+/* Drop TLB entries: all of them (va_valid false) or those of the page holding va. */
+void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va);
+
+/* The slow path of an access while translating: translate every page of [va, va+len) for
+ * `type`, then read or write through the physical window or the owner's mem_slow. Returns
+ * true, or false with cpu->cause / cpu->tval set (page fault or access fault). */
+bool rv_mmu_access(rv_cpu_t *cpu, uint64_t va, void *buf, unsigned len, rv_access_t type);
+
+/* Host address of `len` bytes at `va` for an AMO, LR or SC (aligned, so within one page):
+ * translated when translating, then RAM only. NULL with cause/tval set otherwise. */
+void *rv_mmu_ptr(rv_cpu_t *cpu, uint64_t va, unsigned len, rv_access_t type);
+
+/* Translate `va` for `type` at the hart's current effective privilege, for tools and tests.
+ * Returns 0 with *pa set, or the exception cause (a page or access fault). */
+uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t *pa);

@@ -1,0 +1,66 @@
+/* virt.h - the `virt` machine: one RV64GC hart with M, S and U modes and Sv39/48/57 paging,
+ * laid out like qemu's `virt` board so that unmodified OpenSBI, U-Boot and Linux run on it.
+ *
+ *   0x00001000  boot ROM: the reset vector, fw_dynamic_info, jumps to the firmware
+ *   0x00100000  SiFive test device (poweroff, reboot)
+ *   0x00101000  Goldfish RTC (IRQ 11)
+ *   0x02000000  CLINT (msip, mtimecmp, mtime at 10 MHz)
+ *   0x0c000000  PLIC (contexts: hart 0 M, hart 0 S)
+ *   0x10000000  ns16550a UART (IRQ 10) on the host's stdin/stdout
+ *   0x80000000  RAM; the firmware at its start, the kernel at +2 MiB, the device tree and
+ *               the initrd near its end
+ *
+ * The device tree is generated with libfdt and describes exactly these devices and the ISA
+ * the hart implements. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dev/dev.h"
+#include "exec/exec.h"
+#include "riscv/cpu.h"
+#include "vm/mem.h"
+
+#define VIRT_RAM_BASE         0x80000000ull
+#define VIRT_RAM_DEFAULT_SIZE (128ull << 20)
+#define VIRT_KERNEL_OFFSET    0x200000ull /* kernel (or the payload) at RAM + 2 MiB */
+
+/* What to boot. */
+typedef struct virt_config {
+    uint64_t ram_size;  /* bytes of RAM (a multiple of 2 MiB, 16 MiB .. 64 GiB) */
+    const char *bios;   /* firmware image (raw, loaded at the RAM base), required */
+    const char *kernel; /* payload loaded at RAM + 2 MiB (a Linux Image or U-Boot), or NULL */
+    const char *initrd; /* initial RAM disk, or NULL */
+    const char *append; /* kernel command line, or NULL */
+    FILE *console;      /* UART output (NULL: stdout) */
+    int console_in;     /* UART input descriptor (-1: none); made non-blocking */
+} virt_config_t;
+
+/* The machine. */
+typedef struct virt_machine {
+    rv_cpu_t cpu;          /* the hart */
+    vm_mem_t *mem;         /* guest-physical address map */
+    uint8_t *ram;          /* host address of RAM */
+    uint64_t ram_size;     /* its size */
+    uint8_t *page_flags;   /* RV_PAGE_* per RAM page (shared with the hart) */
+    uint64_t *code_lines;  /* decoded-code bit per 64-byte RAM line (shared with the hart) */
+    dev_clint_t clint;     /* timer and software interrupts */
+    dev_plic_t plic;       /* external interrupts */
+    dev_uart_t uart;       /* the console */
+    dev_test_t test;       /* poweroff / reboot */
+    dev_rtc_t rtc;         /* wall clock */
+    uint64_t wfi_sleep_ns; /* time spent asleep in wfi, for --stats */
+} virt_machine_t;
+
+/* Build the machine and load what `cfg` names. Returns 0 or -errno with *err set. */
+int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t *exec, char *err,
+              size_t errlen);
+
+/* Free everything the machine holds. */
+void virt_destroy(virt_machine_t *m);
+
+/* Run up to `budget` instructions (UINT64_MAX: no limit) or until poweroff / reboot
+ * (m->test.done) or a stop request. Returns enum exec_stop. */
+int virt_run(virt_machine_t *m, uint64_t budget);

@@ -1,0 +1,319 @@
+/* mmu.S - S-mode, U-mode and Sv39/Sv48/Sv57 paging on the bare machine: leaf permissions
+ * (R, W, X, U), SUM and MXR, A and D kept by software (a clear bit is a page fault), invalid
+ * and misaligned entries, non-canonical addresses, MPRV, sfence.vma (all and by address),
+ * delegation of a page fault to S-mode, satp WARL, TVM, TSR and TW, sret to U-mode, AMOs and
+ * LR/SC through the MMU, and a delegated supervisor software interrupt.
+ *
+ * The code runs at its physical address in M and S modes: the root table maps the gigapage of
+ * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
+ * flags over the same data page p0. The M-mode handler stores mcause/mtval in s2/s3 and
+ * resumes in M-mode at s5; S-mode code ends with ecall (cause 9), U-mode code with ecall
+ * (cause 8). */
+#include "test.h"
+
+#define VA   0x40000000
+#define V0   0x1122334455667788
+#define V1   0x99aabbccddeeff00
+#define PTE_POINTER 0x01
+#define UALIAS 0x40000000 /* 0xc0000000: the code gigapage again, with U */
+#define SUM  (1 << 18)
+#define MXR  (1 << 19)
+#define TVM  (1 << 20)
+#define TW   (1 << 21)
+#define TSR  (1 << 22)
+
+/* Run `code` in mode (1 S, 0 U) from M-mode; the trap handler brings us back at 7. U-mode
+ * runs the same code through its U alias (UALIAS above the physical address). */
+#define IN_MODE(mode, code...)                                                                    \
+    li s2, -1;                                                                                    \
+    li s3, -1;                                                                                    \
+    la s5, 7f;                                                                                    \
+    li t0, 0x1800;                                                                                \
+    csrc mstatus, t0;                                                                             \
+    li t0, (mode) << 11;                                                                          \
+    csrs mstatus, t0;                                                                             \
+    la t0, 6f;                                                                                    \
+    li t1, (1 - (mode)) * UALIAS;                                                                 \
+    add t0, t0, t1;                                                                               \
+    csrw mepc, t0;                                                                                \
+    mret;                                                                                         \
+    6 : code;                                                                                     \
+    ecall;                                                                                        \
+    7:
+
+/* Case n: `code` in `mode` ends with trap `cause` and mtval `tval`. */
+#define EXPECT(n, mode, cause, tval, code...)                                                     \
+    test_##n : TEST_NUM(n);                                                                       \
+    IN_MODE(mode, code);                                                                          \
+    CHECK(s2, cause);                                                                             \
+    CHECK(s3, tval)
+
+/* Case n: S-mode `code` touches a page whose A or D bit (`bit`, in l0[idx]) is clear: either
+ * page fault `cause` at `tval`, or completion with the bit now set in the PTE. */
+#define EXPECT_AD(n, cause, tval, idx, bit, code...)                                              \
+    test_##n : TEST_NUM(n);                                                                       \
+    IN_MODE(1, code);                                                                             \
+    li t0, cause;                                                                                 \
+    bne s2, t0, 8f;                                                                               \
+    CHECK(s3, tval);                                                                              \
+    j 9f;                                                                                         \
+    8 : CHECK(s2, 9);                                                                             \
+    la t0, l0;                                                                                    \
+    ld t0, (idx) * 8(t0);                                                                         \
+    andi t0, t0, bit;                                                                             \
+    beqz t0, fail;                                                                                \
+    9:
+
+/* l0[idx] = a leaf for the page at `label` with `flags`. */
+#define LEAF(idx, label, flags)                                                                   \
+    la a2, label;                                                                                 \
+    srli a2, a2, 12;                                                                              \
+    slli a2, a2, 10;                                                                              \
+    ori a2, a2, flags;                                                                            \
+    la a0, l0;                                                                                    \
+    sd a2, (idx) * 8(a0)
+
+/* table[idx] = a pointer to the table at `next`. */
+#define POINTER(table, idx, next)                                                                 \
+    la a2, next;                                                                                  \
+    srli a2, a2, 12;                                                                              \
+    slli a2, a2, 10;                                                                              \
+    ori a2, a2, PTE_POINTER;                                                                      \
+    la a0, table;                                                                                 \
+    sd a2, (idx) * 8(a0)
+
+/* satp = mode | root, then sfence.vma. */
+#define SATP(mode, root)                                                                          \
+    la a0, root;                                                                                  \
+    srli a0, a0, 12;                                                                              \
+    li a1, (mode) << 60;                                                                          \
+    or a0, a0, a1;                                                                                \
+    csrw satp, a0;                                                                                \
+    sfence.vma
+
+RVTEST_BEGIN
+    la t0, handler
+    csrw mtvec, t0
+    /* one PMP entry over everything: machines that enforce PMP deny S and U without one */
+    li t0, -1
+    csrw pmpaddr0, t0
+    li t0, 0x1f /* NAPOT, R W X */
+    csrw pmpcfg0, t0
+    li t0, 0x2000 /* FS = Initial in every mode */
+    csrs mstatus, t0
+    la a0, p0
+    li a1, V0
+    sd a1, 0(a0)
+    la a0, p1
+    li a1, V1
+    sd a1, 0(a0)
+    /* the identity gigapage for code and data, RWX A D, not U */
+    li a2, ((0x80000000 >> 12) << 10) | 0xcf
+    la a0, l2
+    sd a2, 16(a0)
+    li a2, ((0x80000000 >> 12) << 10) | 0xdf /* the same with U, at 0xc0000000 */
+    sd a2, 24(a0)
+    POINTER(l2, 1, l1)
+    POINTER(l1, 0, l0)
+    /* a megapage whose physical page number is not 2 MiB aligned */
+    la a2, p0
+    srli a2, a2, 12
+    slli a2, a2, 10
+    ori a2, a2, 0xc7
+    la a0, l1
+    sd a2, 8(a0)
+    LEAF(0, p0, 0x43) /* R A */
+    LEAF(1, p0, 0x47) /* R W A, D clear */
+    LEAF(2, p0, 0x03) /* R, A clear */
+    LEAF(3, p0, 0xd7) /* U R W A D */
+    LEAF(4, p0, 0x49) /* X A */
+    LEAF(5, p0, 0xc7) /* R W A D, not X */
+    LEAF(7, p0, 0xc7) /* R W A D */
+    SATP(8, l2)
+
+    EXPECT(2, 1, 9, 0, li a0, VA; ld a0, 0(a0))
+    CHECK(a0, V0)
+    EXPECT(3, 1, 15, VA, li a0, VA; sd a0, 0(a0))
+    /* A and D: a page fault (Svade, what vm does) or the bit set by the hart (Svadu, what
+     * some other implementations do); either way nothing else */
+    EXPECT_AD(4, 15, VA + 0x1000, 1, 0x80, li a0, VA + 0x1000; li a1, V0; sd a1, 0(a0))
+    EXPECT_AD(5, 13, VA + 0x2000, 2, 0x40, li a0, VA + 0x2000; ld a0, 0(a0))
+    EXPECT(6, 1, 13, VA + 0x3000, li a0, VA + 0x3000; ld a0, 0(a0))
+    li t0, SUM
+    csrs mstatus, t0
+    EXPECT(7, 1, 9, 0, li a0, VA + 0x3000; ld a0, 0(a0))
+    CHECK(a0, V0)
+    /* SUM does not allow S-mode to execute U pages */
+    EXPECT(8, 1, 12, VA + 0x3000, li a0, VA + 0x3000; jr a0)
+    li t0, SUM
+    csrc mstatus, t0
+    EXPECT(9, 1, 13, VA + 0x3000, li a0, VA + 0x3000; ld a0, 0(a0))
+    EXPECT(10, 1, 13, VA + 0x4000, li a0, VA + 0x4000; ld a0, 0(a0))
+    li t0, MXR
+    csrs mstatus, t0
+    EXPECT(11, 1, 9, 0, li a0, VA + 0x4000; ld a0, 0(a0))
+    CHECK(a0, V0)
+    li t0, MXR
+    csrc mstatus, t0
+    EXPECT(12, 1, 12, VA + 0x5000, li a0, VA + 0x5000; jr a0)
+    EXPECT(13, 1, 13, VA + 0x6000, li a0, VA + 0x6000; ld a0, 0(a0))
+    EXPECT(14, 1, 13, 0x40200000, li a0, 0x40200000; ld a0, 0(a0))
+    EXPECT(15, 1, 13, 0x4000000000, li a0, 0x4000000000; ld a0, 0(a0))
+    EXPECT(16, 1, 9, 0, li a0, VA + 0x7000; li a1, 0x1234; sd a1, 8(a0); ld a0, 8(a0))
+    CHECK(a0, 0x1234)
+    /* a misaligned load across two pages: the second is missing */
+    EXPECT(17, 1, 13, VA + 0x6000, li a0, VA + 0x5ffc; ld a0, 0(a0))
+    /* U-mode: not a U page; a U page */
+    EXPECT(18, 0, 13, VA, li a0, VA; ld a0, 0(a0))
+    EXPECT(19, 0, 8, 0, li a0, VA + 0x3000; ld a0, 0(a0))
+    CHECK(a0, V0)
+    /* MPRV: M-mode loads and stores translated as S-mode's */
+    test_20:
+    TEST_NUM(20)
+    li t0, 0x1800
+    csrc mstatus, t0
+    li t0, (1 << 17) | (1 << 11)
+    csrs mstatus, t0
+    li a0, VA
+    ld a1, 0(a0)
+    li t0, (1 << 17)
+    csrc mstatus, t0
+    CHECK(a1, V0)
+    test_21:
+    TEST_NUM(21)
+    li s2, -1
+    la s5, 7f
+    li t0, 0x1800
+    csrc mstatus, t0
+    li t0, (1 << 17) | (1 << 11)
+    csrs mstatus, t0
+    li a0, VA
+    sd a0, 0(a0)
+    j fail
+7:  li t0, (1 << 17)
+    csrc mstatus, t0
+    CHECK(s2, 15)
+    /* sfence.vma after a change of the leaf, then by address */
+    LEAF(0, p1, 0x43)
+    sfence.vma
+    EXPECT(22, 1, 9, 0, li a0, VA; ld a0, 0(a0))
+    CHECK(a0, V1)
+    LEAF(0, p0, 0x43)
+    li a0, VA
+    sfence.vma a0
+    EXPECT(23, 1, 9, 0, li a0, VA; ld a0, 0(a0))
+    CHECK(a0, V0)
+    /* a load page fault delegated to S-mode */
+    la t0, s_handler
+    csrw stvec, t0
+    li t0, 1 << 13
+    csrw medeleg, t0
+    li s8, -1
+    EXPECT(24, 1, 9, 0, li a0, VA + 0x6000; ld a0, 0(a0))
+    CHECK(s8, 13)
+    CHECK(s9, VA + 0x6000)
+    csrw medeleg, zero
+    /* satp: an unsupported mode is not written */
+    TEST_CASE(25, a0, 0, csrr a1, satp; li a0, 1 << 60; csrw satp, a0; csrr a0, satp;
+              sub a0, a0, a1)
+    /* Sv48 and Sv57 over the same lower tables */
+    POINTER(l3, 0, l2)
+    POINTER(l4, 0, l3)
+    SATP(9, l3)
+    EXPECT(26, 1, 9, 0, li a0, VA; ld a0, 0(a0))
+    CHECK(a0, V0)
+    EXPECT(27, 1, 13, 0x800000000000, li a0, 0x800000000000; ld a0, 0(a0))
+    SATP(10, l4)
+    EXPECT(28, 1, 9, 0, li a0, VA + 0x3000; li t0, SUM; csrs sstatus, t0; ld a0, 0(a0))
+    CHECK(a0, V0)
+    li t0, SUM
+    csrc mstatus, t0
+    EXPECT(29, 1, 13, 0x100000000000000, li a0, 0x100000000000000; ld a0, 0(a0))
+    SATP(8, l2)
+    /* TVM, TSR, TW */
+    li t0, TVM
+    csrs mstatus, t0
+    EXPECT(30, 1, 2, 0x18002573, csrr a0, satp)
+    EXPECT(31, 1, 2, 0x12000073, sfence.vma)
+    li t0, TVM | TSR | TW
+    csrc mstatus, t0
+    li t0, TSR
+    csrs mstatus, t0
+    EXPECT(32, 1, 2, 0x10200073, sret)
+    li t0, TSR
+    csrc mstatus, t0
+    li t0, TW
+    csrs mstatus, t0
+    EXPECT(33, 1, 2, 0x10500073, wfi)
+    li t0, TW
+    csrc mstatus, t0
+    /* without TW, wfi in S-mode waits for an interrupt: one is pending and enabled in mie
+     * (but masked by sstatus.SIE), so it completes */
+    li t0, 1 << 1
+    csrw mideleg, t0
+    csrs mie, t0
+    csrs mip, t0
+    EXPECT(34, 1, 9, 0, csrci sstatus, 2; wfi)
+    li t0, 1 << 1
+    csrc mip, t0
+    csrc mie, t0
+    csrw mideleg, zero
+    /* sret from S-mode to U-mode */
+    EXPECT(35, 1, 8, 0, la t0, 5f; li t1, UALIAS; add t0, t0, t1; csrw sepc, t0; li t0, 1 << 8;
+           csrc sstatus, t0; sret; 5: nop)
+    /* AMOs and LR/SC through the MMU */
+    EXPECT(36, 1, 9, 0, li a0, VA + 0x7000; li a1, 5; sd a1, 16(a0); li a2, 3;
+           addi a3, a0, 16; amoadd.d a4, a2, (a3); ld a5, 16(a0))
+    CHECK(a4, 5)
+    CHECK(a5, 8)
+    EXPECT(37, 1, 15, VA + 0x10, li a0, VA + 0x10; amoadd.d a4, a2, (a0))
+    EXPECT(38, 1, 9, 0, li a0, VA + 0x7018; lr.d a1, (a0); addi a1, a1, 1; sc.d a2, a1, (a0);
+           ld a3, 0(a0))
+    CHECK(a2, 0)
+    CHECK(a3, 1)
+    EXPECT(39, 1, 13, VA + 0x6000, li a0, VA + 0x6000; lr.d a1, (a0))
+    /* a supervisor software interrupt, delegated, taken in S-mode */
+    la t0, s_irq
+    csrw stvec, t0
+    li t0, 1 << 1
+    csrw mideleg, t0
+    csrs mie, t0
+    li s8, -1
+    EXPECT(40, 1, 9, 0, csrsi sstatus, 2; csrsi sip, 2; nop; nop)
+    li t0, (1 << 63) | 1
+    bne s8, t0, fail
+    csrw mideleg, zero
+    csrw mie, zero
+    csrw satp, zero
+    j pass
+
+    .align 2
+handler:
+    csrr s2, mcause
+    csrr s3, mtval
+    li t0, 0x1800 /* back to M-mode */
+    csrs mstatus, t0
+    csrw mepc, s5
+    mret
+
+    .align 2
+s_handler:
+    csrr s8, scause
+    csrr s9, stval
+    ecall
+
+    .align 2
+s_irq:
+    csrr s8, scause
+    csrci sip, 2
+    ecall
+RVTEST_END
+
+    .align 12
+l4: .zero 4096
+l3: .zero 4096
+l2: .zero 4096
+l1: .zero 4096
+l0: .zero 4096
+p0: .zero 4096
+p1: .zero 4096
