@@ -33,9 +33,8 @@ int64_t sys_gettimeofday(linux_thread_t *t, const uint64_t a[6]) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     if (a[0]) {
-        linux_timeval_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        *g = (linux_timeval_t){tv.tv_sec, tv.tv_usec};
+        linux_timeval_t g = {tv.tv_sec, tv.tv_usec};
+        PUT_ARG(a[0], g);
     }
     return 0;
 }
@@ -74,9 +73,8 @@ int64_t sys_times(linux_thread_t *t, const uint64_t a[6]) {
     struct tms h;
     clock_t r = times(&h);
     if (a[0]) {
-        linux_tms_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        *g = (linux_tms_t){h.tms_utime, h.tms_stime, h.tms_cutime, h.tms_cstime};
+        linux_tms_t g = {h.tms_utime, h.tms_stime, h.tms_cutime, h.tms_cstime};
+        PUT_ARG(a[0], g);
     }
     return r;
 }
@@ -106,18 +104,14 @@ _Static_assert(sizeof(struct itimerspec) == 32, "host itimerspec layout");
 
 /* Store the host itimerspec ov at guest out (nothing when out is 0). */
 static int64_t put_itimerspec(linux_thread_t *t, uint64_t out, const struct itimerspec *ov) {
-    if (out) {
-        BUF_ARG(p, out, 32, WR);
-        memcpy(p, ov, 32);
-    }
+    if (out && linux_copy_to_guest(t, out, ov, 32)) return -LINUX_EFAULT;
     return 0;
 }
 
 /* timerfd_settime(fd, flags, new_value, old_value). */
 int64_t sys_timerfd_settime(linux_thread_t *t, const uint64_t a[6]) {
     struct itimerspec nv, ov;
-    BUF_ARG(p, a[2], 32, RD);
-    memcpy(&nv, p, 32);
+    GET_ARG(nv, a[2]);
     if (timerfd_settime((int)a[0], (int)a[1], &nv, &ov) < 0) return sys_err();
     return put_itimerspec(t, a[3], &ov);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "linux/copy.h"
 #include "linux/internal.h"
 #include "riscv/cpu.h"
 
@@ -184,20 +185,19 @@ typedef struct clone_start {
     sem_t ready;       /* posted once the tid is known and written */
 } clone_start_t;
 
+/* Store a thread id at guest a (CLONE_*_SETTID); a bad address is ignored, as Linux does. */
 static void put_tid(linux_thread_t *t, uint64_t a, int tid) {
-    if (a && linux_space_check(&t->proc->space, a, 4, LINUX_PROT_WRITE)) {
-        int32_t v = tid;
-        memcpy(linux_space_ptr(&t->proc->space, a), &v, 4);
+    int32_t v = tid;
+    if (a && linux_copy_to_guest(t, a, &v, 4)) {
+        /* nothing to report: the thread runs on */
     }
 }
 
+/* CLONE_CHILD_CLEARTID at exit: zero the word and wake one waiter. */
 static void thread_finish(linux_thread_t *t) {
-    if (t->clear_child_tid && !(t->clear_child_tid & 3) &&
-        linux_space_check(&t->proc->space, t->clear_child_tid, 4, LINUX_PROT_WRITE)) {
-        _Atomic uint32_t *w = linux_space_ptr(&t->proc->space, t->clear_child_tid);
-        atomic_store(w, 0);
-        syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0);
-    }
+    uint64_t a = t->clear_child_tid;
+    if (a && linux_put_u32_atomic(t, a, 0) == 0)
+        syscall(SYS_futex, linux_space_ptr(&t->proc->space, a), FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 _Noreturn void linux_thread_exit_host(linux_thread_t *t) {
@@ -289,31 +289,28 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
 
 /* Read a guest NULL-terminated array of strings (at most max entries). NULL on a fault. */
 static char **read_strv(linux_thread_t *t, uint64_t a, int max, int *count) {
-    linux_space_t *sp = &t->proc->space;
     char **v = calloc((size_t)max + 1, sizeof(char *));
-    if (!v) return NULL;
+    size_t cap = 1u << 20; /* longest single string (Linux: MAX_ARG_STRLEN is 128 KiB) */
+    char *buf = malloc(cap);
+    if (!v || !buf) goto bad;
     int n = 0;
     for (; a; n++) {
         uint64_t ptr;
-        if (n >= max || !linux_space_check(sp, a + 8 * (uint64_t)n, 8, LINUX_PROT_READ)) goto bad;
-        memcpy(&ptr, linux_space_ptr(sp, a + 8 * (uint64_t)n), 8);
+        if (n >= max || linux_copy_from_guest(t, &ptr, a + 8 * (uint64_t)n, 8)) goto bad;
         if (!ptr) break;
         /* strings are copied to the host: the exec replaces the guest space */
-        size_t len = 0;
-        while (true) {
-            if (!linux_space_check(sp, ptr + len, 1, LINUX_PROT_READ) || len > (1u << 20)) goto bad;
-            if (*(char *)linux_space_ptr(sp, ptr + len) == 0) break;
-            len++;
-        }
-        v[n] = strndup(linux_space_ptr(sp, ptr), len);
+        if (linux_copy_str_from_guest(t, buf, ptr, cap)) goto bad;
+        v[n] = strdup(buf);
         if (!v[n]) goto bad;
     }
+    free(buf);
     *count = n;
     return v;
 bad:
-    for (int i = 0; i < max && v[i]; i++)
+    for (int i = 0; v && i < max && v[i]; i++)
         free(v[i]);
     free(v);
+    free(buf);
     return NULL;
 }
 
@@ -431,15 +428,9 @@ out:
 }
 
 int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {
-    linux_space_t *sp = &t->proc->space;
     char path[4096];
-    size_t len = 0;
-    for (;; len++) {
-        if (len >= sizeof(path)) return -LINUX_ENAMETOOLONG;
-        if (!linux_space_check(sp, path_a + len, 1, LINUX_PROT_READ)) return -LINUX_EFAULT;
-        path[len] = *(char *)linux_space_ptr(sp, path_a + len);
-        if (!path[len]) break;
-    }
+    int prc = linux_copy_str_from_guest(t, path, path_a, sizeof(path));
+    if (prc) return prc;
     if (!strcmp(path, "/proc/self/exe")) snprintf(path, sizeof(path), "%s", t->proc->exe_path);
     /* A riscv64 ELF runs in vm; a "#!" script runs its interpreter (one level, as the
      * interpreter must itself be a riscv64 ELF); anything else is not executable. */
