@@ -25,9 +25,13 @@ int64_t sys_munmap(linux_thread_t *t, const uint64_t a[6]) {
     return linux_space_munmap(&t->proc->space, a[0], a[1]);
 }
 
-/* mprotect(addr, length, prot). */
+/* mprotect(addr, length, prot): PROT_GROWSDOWN (glibc's way of making the stack executable)
+ * applies the change to the given range only, which is where glibc asks for it. */
 int64_t sys_mprotect(linux_thread_t *t, const uint64_t a[6]) {
-    return linux_space_mprotect(&t->proc->space, a[0], a[1], (int)a[2]);
+    int prot = (int)a[2];
+    if ((prot & LINUX_PROT_GROWSDOWN) && (prot & LINUX_PROT_GROWSUP)) return -LINUX_EINVAL;
+    prot &= ~(LINUX_PROT_GROWSDOWN | LINUX_PROT_GROWSUP);
+    return linux_space_mprotect(&t->proc->space, a[0], a[1], prot);
 }
 
 /* mremap(old_address, old_size, new_size, flags, new_address). */

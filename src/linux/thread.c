@@ -21,10 +21,18 @@
 #include "exec/exec.h"
 #include "linux/copy.h"
 #include "linux/internal.h"
+#include "linux/loader.h"
 #include "riscv/cpu.h"
 
 /* Instructions per exec_run call: bounds how late another thread's code change is noticed. */
 #define RUN_BUDGET (1ull << 22)
+
+/* Execute permission of the guest page holding addr, for the decoder: an unmapped page is let
+ * through, so that the fetch itself faults (SEGV_MAPERR). */
+static bool fetch_ok(void *env, uint64_t addr) {
+    int prot = linux_space_prot_at(env, addr);
+    return prot < 0 || (prot & LINUX_PROT_EXEC);
+}
 
 linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     linux_thread_t *t = calloc(1, sizeof(*t));
@@ -48,6 +56,7 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     cpu->mem_size = proc->space.size;
     cpu->mem_slow = NULL;
     cpu->env = t;
+    exec_set_fetch_check(cpu, fetch_ok, &proc->space);
     /* one flag byte per guest page: stores into pages holding decoded or translated code take
      * the slow path, so self-modifying code is seen even without fence.i (untouched parts of
      * the array stay unbacked) */
@@ -375,6 +384,16 @@ static void sysroot_path(linux_thread_t *t, const char *p, char *out, size_t n) 
     snprintf(out, n, "%s", p);
 }
 
+/* Whether the new vm would load the riscv64 ELF at path (segments, interpreter): 0 or the
+ * errno the guest gets (-LINUX_ENOEXEC, -LINUX_ENOENT, ...), with vm's reason under --strace. */
+static int check_image(linux_thread_t *t, const char *path) {
+    char err[512];
+    int rc = linux_check_program(path, t->proc->opt.sysroot, err, sizeof(err));
+    if (!rc) return 0;
+    if (t->proc->opt.strace) fprintf(stderr, "vm: execve refused: %s\n", err);
+    return -linux_errno_from_host(-rc);
+}
+
 /* Replace this process with vm running the riscv64 ELF `prog`. For a script, argv becomes
  * { interp, [iarg,] script, guest argv[1..] } as Linux builds it; else the guest's argv. */
 static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, const char *iarg,
@@ -444,8 +463,12 @@ int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uin
         int ikind = exec_kind(resolved, NULL, NULL, 0);
         if (ikind < 0) return ikind == -LINUX_ENOENT ? -LINUX_ENOENT : -LINUX_ENOEXEC;
         if (ikind != EXEC_ELF) return -LINUX_ENOEXEC;
+        int crc = check_image(t, resolved);
+        if (crc) return crc;
         return exec_vm(t, resolved, interp, iarg[0] ? iarg : NULL, path, argv_a, envp_a);
     }
     if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
+    int crc = check_image(t, path);
+    if (crc) return crc;
     return exec_vm(t, path, NULL, NULL, NULL, argv_a, envp_a);
 }
