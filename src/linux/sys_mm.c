@@ -50,6 +50,17 @@ int64_t sys_msync(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(msync(linux_space_ptr(&t->proc->space, a[0]), a[1], (int)a[2]));
 }
 
+/* mincore(addr, length, vec): -ENOMEM when part of the range is not mapped (the host would
+ * see vm's reservation there), else the host's answer for the guest pages. */
+int64_t sys_mincore(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[0] & (LINUX_PAGE_SIZE - 1)) return -LINUX_EINVAL;
+    uint64_t len = (a[1] + LINUX_PAGE_SIZE - 1) & ~(uint64_t)(LINUX_PAGE_SIZE - 1);
+    if (len < a[1]) return -LINUX_ENOMEM;
+    if (!linux_space_check(&t->proc->space, a[0], len, 0)) return -LINUX_ENOMEM;
+    BUF_ARG(vec, a[2], len / LINUX_PAGE_SIZE, WR);
+    return sys_ret(mincore(linux_space_ptr(&t->proc->space, a[0]), a[1], vec));
+}
+
 /* riscv_flush_icache(start, end, flags): every hart drops all decoded code. */
 int64_t sys_riscv_flush_icache(linux_thread_t *t, const uint64_t a[6]) {
     (void)a;

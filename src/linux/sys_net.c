@@ -8,6 +8,7 @@
  * rebuilt. Address lengths the guest passes by reference are read, given to the host and
  * written back. */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "linux/sys_util.h"
 
@@ -141,8 +142,18 @@ int64_t sys_setsockopt(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(setsockopt((int)a[0], (int)a[1], (int)a[2], p, (socklen_t)a[4]));
 }
 
+/* 0 when fd is a socket, else -LINUX_EBADF or -LINUX_ENOTSOCK (checked first, as Linux
+ * looks the descriptor up before it reads any argument). */
+static int64_t socket_fd(uint64_t fd) {
+    struct stat st;
+    if (fstat((int)fd, &st) < 0) return sys_err();
+    return S_ISSOCK(st.st_mode) ? 0 : -LINUX_ENOTSOCK;
+}
+
 /* getsockopt(fd, level, optname, optval, optlen). */
 int64_t sys_getsockopt(linux_thread_t *t, const uint64_t a[6]) {
+    int64_t nrc = socket_fd(a[0]);
+    if (nrc) return nrc;
     uint32_t v;
     GET_ARG(v, a[4]);
     socklen_t len = v;

@@ -137,6 +137,26 @@ int64_t sys_futex(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(syscall(SYS_futex, uaddr, op, (uint32_t)a[2], timeout, uaddr2, (uint32_t)a[5]));
 }
 
+/* ---- capabilities: struct __user_cap_header_struct and __user_cap_data_struct are the
+ * same on every Linux, so the host kernel reads and writes the guest's; capget reports the
+ * host's sets, as qemu-user does ---- */
+
+/* capget(hdrp, datap). */
+int64_t sys_capget(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(hdr, a[0], 8, RD | WR);
+    void *data = NULL;
+    if (a[1] && !(data = sys_ptr(t, a[1], 12, WR))) return -LINUX_EFAULT;
+    return sys_ret(syscall(SYS_capget, hdr, data));
+}
+
+/* capset(hdrp, datap). */
+int64_t sys_capset(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(hdr, a[0], 8, RD | WR);
+    void *data = NULL;
+    if (a[1] && !(data = sys_ptr(t, a[1], 12, RD))) return -LINUX_EFAULT;
+    return sys_ret(syscall(SYS_capset, hdr, data));
+}
+
 /* ---- ids ---- */
 
 /* getpid(). */
