@@ -51,14 +51,14 @@ static void check(const char *what, long r) {
     if (bad++ < 5) printf("%s: unexpected errno %d\n", what, errno);
 }
 
-/* Make the page read-only after 20 ms, then (for epoll) make the event descriptor ready. */
+/* Make the page read-only after 20 ms (the caller is waiting by then, or else the call
+ * fails the same way), then release the waiter: 8 bytes to the descriptor *arg (an eventfd for
+ * epoll, a pipe the child waits on for wait4). */
 static void *protect_later(void *arg) {
     usleep(20000);
     mprotect(wpage, 4096, PROT_READ);
-    if (arg) {
-        uint64_t one = 1;
-        if (write(*(int *)arg, &one, 8) != 8) return NULL;
-    }
+    uint64_t one = 1;
+    if (write(*(int *)arg, &one, 8) != 8) return NULL;
     return NULL;
 }
 
@@ -78,18 +78,22 @@ static void protected_while_waiting(void) {
     close(ep);
     close(efd);
 
+    int go[2];
+    if (pipe(go)) return;
     pid_t pid = fork();
     if (pid == 0) {
-        usleep(100000);
-        _exit(3);
+        uint64_t v;
+        _exit(read(go[0], &v, 8) == 8 ? 3 : 4); /* exits once the page is read-only */
     }
-    pthread_create(&th, NULL, protect_later, NULL);
+    pthread_create(&th, NULL, protect_later, &go[1]);
     r = syscall(SYS_wait4, pid, wpage, 0, NULL);
     pthread_join(th, NULL);
     printf("wait4 status into a page made read-only while waiting: %ld %s\n", r,
            r < 0 && errno == EFAULT ? "EFAULT" : "?");
     mprotect(wpage, 4096, PROT_READ | PROT_WRITE);
     printf("child reaped all the same: %s\n", waitpid(pid, NULL, WNOHANG) < 0 ? "yes" : "no");
+    close(go[0]);
+    close(go[1]);
 }
 
 int main(void) {
