@@ -81,6 +81,14 @@ int exec_hart_init(rv_cpu_t *cpu, const exec_options_t *opt);
  * EXEC_STOP_ECALL, ebreak with EXEC_STOP_EBREAK, the rest with EXEC_STOP_EXCEPTION. */
 int exec_trap_stop(void *env, rv_cpu_t *cpu);
 
+/* Asked by the decoder before it decodes code from the guest page holding addr (once per
+ * decoded block, and again for an instruction that crosses into the next page): true when
+ * that page may be executed. Decoding is cold, so this costs nothing on the hot paths; code
+ * already decoded stays valid until the owner invalidates it (exec_invalidate_range). */
+typedef bool (*exec_fetch_check_fn)(void *env, uint64_t addr);
+/* Install the hart's fetch check (NULL: every readable page may be executed). */
+void exec_set_fetch_check(rv_cpu_t *cpu, exec_fetch_check_fn fn, void *env);
+
 /* Free what exec_hart_init allocated. */
 void exec_hart_destroy(rv_cpu_t *cpu);
 

@@ -93,6 +93,17 @@ void exec_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len) {
     exec_flush(cpu);
 }
 
+void exec_set_fetch_check(rv_cpu_t *cpu, exec_fetch_check_fn fn, void *env) {
+    cpu->icache->fetch_check = fn;
+    cpu->icache->fetch_check_env = env;
+}
+
+/* The owner forbids execution from the page holding pc. */
+static bool no_exec(const rv_cpu_t *cpu, uint64_t pc) {
+    const struct rv_icache *ic = cpu->icache;
+    return ic->fetch_check && !ic->fetch_check(ic->fetch_check_env, pc);
+}
+
 /* Read `len` bytes of code at pc; returns false when the fetch faults. */
 static bool fetch(rv_cpu_t *cpu, uint64_t pc, void *buf, unsigned len) {
     return rv_mem_read(cpu, pc, buf, len, RV_ACC_FETCH);
@@ -141,19 +152,32 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
         rv_op_t *op = &b->ops[n];
         uint16_t lo, hi;
         cpu->pc = cur; /* for a host fault while fetching */
-        bool ok = fetch(cpu, cur, &lo, 2);
+        /* execute permission: checked for the block's page, and for the next page when an
+         * instruction crosses into it (blocks never start another page otherwise) */
+        bool denied = n == 0 && no_exec(cpu, cur);
+        bool ok = !denied && fetch(cpu, cur, &lo, 2);
         bool wide = ok && (lo & 3) == 3;
-        if (wide) ok = fetch(cpu, cur + 2, &hi, 2);
+        if (wide && ((cur + 2) >> RV_PAGE_SHIFT) != (cur >> RV_PAGE_SHIFT) &&
+            no_exec(cpu, cur + 2)) {
+            ok = false;
+            denied = true;
+        }
+        if (wide && ok) ok = fetch(cpu, cur + 2, &hi, 2);
         if (!ok) {
             /* The first instruction reports the fault; otherwise the block ends before the
              * faulting instruction and the next block reports it. */
             if (n == 0) {
                 memset(op, 0, sizeof(*op));
                 op->id = RV_I_fetch_fault;
-                /* the slow path said which fault (access or page) and where (the second half
-                 * of an instruction that crosses into a missing page) */
-                op->rd = (uint8_t)cpu->cause;
-                op->imm = (int32_t)(cpu->tval - cur); /* tval = pc + imm */
+                if (denied) { /* the owner forbids execution: a page fault there */
+                    op->rd = RV_CAUSE_FETCH_PAGE_FAULT;
+                    op->imm = wide ? 2 : 0; /* tval = pc + imm */
+                } else {
+                    /* the slow path said which fault (access or page) and where (the second
+                     * half of an instruction that crosses into a missing page) */
+                    op->rd = (uint8_t)cpu->cause;
+                    op->imm = (int32_t)(cpu->tval - cur);
+                }
                 op->len = wide ? 4 : 2;
                 n = 1;
                 ended = true;

@@ -33,6 +33,8 @@ struct rv_icache {
     rv_block_t *hash[RV_ICACHE_HASH]; /* bucket heads */
     uint8_t *arena;                   /* block storage */
     size_t used;                      /* bytes of arena in use */
+    exec_fetch_check_fn fetch_check;  /* execute permission of a page (NULL: all readable) */
+    void *fetch_check_env;            /* its first argument */
 };
 
 /* Find or build the block at pc (never NULL: fetch faults become a fault pseudo-op). */

@@ -152,6 +152,11 @@ enum linux_syscall_nr {
 #define LINUX_PROT_READ           0x1
 #define LINUX_PROT_WRITE          0x2
 #define LINUX_PROT_EXEC           0x4
+#define LINUX_SIGEV_SIGNAL        0          /* struct sigevent: notify with a signal */
+#define LINUX_SIGEV_NONE          1          /* no notification */
+#define LINUX_SIGEV_THREAD_ID     4          /* signal to one thread */
+#define LINUX_PROT_GROWSDOWN      0x01000000 /* mprotect: extend to the start of the area */
+#define LINUX_PROT_GROWSUP        0x02000000 /* mprotect: extend to the end of the area */
 #define LINUX_MAP_SHARED          0x01
 #define LINUX_MAP_PRIVATE         0x02
 #define LINUX_MAP_SHARED_VALIDATE 0x03

@@ -37,6 +37,10 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
     return rc;
 }
 
+/* Program header type that gives the stack's permissions (a riscv64 program without one gets
+ * a stack that is not executable, as riscv64 Linux and qemu-riscv64 do). */
+#define LINUX_PT_GNU_STACK 0x6474e551u
+
 static int seg_prot(uint32_t pf) {
     return ((pf & ELF_PF_R) ? LINUX_PROT_READ : 0) | ((pf & ELF_PF_W) ? LINUX_PROT_WRITE : 0) |
            ((pf & ELF_PF_X) ? LINUX_PROT_EXEC : 0);
@@ -64,6 +68,15 @@ static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, bo
         return fail(err, errlen, -ENOEXEC,
                     "%s: ELF segments [0x%llx, 0x%llx) lie outside the guest address space", path,
                     (unsigned long long)ef->load_lo, (unsigned long long)ef->load_hi);
+    /* the stack is mapped below LINUX_STACK_TOP after the image: a segment there would be
+     * replaced by it (Linux refuses such an image too, its stack being mapped first) */
+    uint64_t stack_lo = LINUX_STACK_TOP - LINUX_STACK_SIZE;
+    if (end > stack_lo && start < LINUX_STACK_TOP)
+        return fail(err, errlen, -ENOEXEC,
+                    "%s: ELF segments [0x%llx, 0x%llx) overlap the stack at [0x%llx, 0x%llx) "
+                    "at the top of the guest address space",
+                    path, (unsigned long long)start, (unsigned long long)end,
+                    (unsigned long long)stack_lo, (unsigned long long)LINUX_STACK_TOP);
     bool entry_ok = false;
     for (unsigned i = 0; i < ef->phnum; i++) {
         const elf_segment_t *s = &ef->phdrs[i];
@@ -150,6 +163,7 @@ int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot,
     for (unsigned i = 0; i < ef.phnum; i++) {
         const elf_segment_t *s = &ef.phdrs[i];
         if (s->type == ELF_PT_PHDR) img->phdr = s->vaddr + bias;
+        if (s->type == LINUX_PT_GNU_STACK && (s->flags & ELF_PF_X)) img->exec_stack = true;
     }
     for (unsigned i = 0; i < ef.phnum && !img->phdr; i++) {
         const elf_segment_t *s = &ef.phdrs[i];
@@ -191,5 +205,24 @@ out:
     elf_free(&ief);
     free(data);
     free(idata);
+    return rc;
+}
+
+int linux_check_program(const char *path, const char *sysroot, char *err, size_t errlen) {
+    linux_space_t sp;
+    int rc = linux_space_init(&sp, LINUX_TASK_SIZE);
+    if (rc) {
+        snprintf(err, errlen, "%s: cannot reserve a scratch address space: %s", path,
+                 strerror(-rc));
+        return rc;
+    }
+    linux_image_t *img = malloc(sizeof(*img));
+    if (!img) {
+        linux_space_destroy(&sp);
+        return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+    }
+    rc = linux_load_program(&sp, path, sysroot, img, err, errlen);
+    free(img);
+    linux_space_destroy(&sp);
     return rc;
 }

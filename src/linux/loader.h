@@ -3,6 +3,7 @@
  * envp and the auxiliary vector, and the program break. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ typedef struct linux_image {
     uint64_t load_bias;   /* what was added to the program's addresses (0 for ET_EXEC) */
     uint64_t interp_base; /* where the interpreter was loaded (AT_BASE), 0 without one */
     uint64_t brk;         /* initial program break */
+    bool exec_stack;      /* the program's PT_GNU_STACK asks for an executable stack */
     char interp[4096];    /* host path of the interpreter that was loaded ("" if none) */
 } linux_image_t;
 
@@ -38,6 +40,12 @@ typedef struct linux_stack_args {
  * Returns 0, or a negative host errno with a message in err (errlen bytes). */
 int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot, linux_image_t *img,
                        char *err, size_t errlen);
+
+/* Load the program at path (and its interpreter) into a scratch address space and drop it
+ * again: what an execve checks before the calling image is given up, so that a program vm
+ * would refuse fails the call instead of ending the process. 0, or a negative host errno with
+ * a message in err. */
+int linux_check_program(const char *path, const char *sysroot, char *err, size_t errlen);
 
 /* Map the stack below a->top and write argc, argv, envp, auxv and their strings into it.
  * Returns the initial stack pointer (16-byte aligned), or 0 with a message in err. */

@@ -20,6 +20,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "linux/copy.h"
 #include "linux/internal.h"
 #include "exec/exec.h"
 #include "riscv/cpu.h"
@@ -79,6 +80,10 @@ static void host_async_handler(int hsig) {
 static void host_fault_handler(int hsig, siginfo_t *si, void *uctx) {
     linux_thread_t *t = linux_current;
     uint8_t *addr = si->si_addr;
+    /* a host-side copy (system call, signal frame) hit a page another thread just took away */
+    if (the_proc && linux_copy_active() && addr >= the_proc->space.resv &&
+        addr < the_proc->space.resv + the_proc->space.resv_len)
+        linux_copy_fault();
     if (t && t->in_guest && the_proc && addr >= the_proc->space.base &&
         addr < the_proc->space.base + the_proc->space.size) {
         uint64_t ga = (uint64_t)(addr - the_proc->space.base);
@@ -185,15 +190,12 @@ static bool default_ignored(int sig) {
 static bool setup_frame(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                         const linux_siginfo_t *info) {
     rv_cpu_t *cpu = t->cpu;
-    linux_space_t *sp = &t->proc->space;
     uint64_t s = cpu->x[2];
     bool on_alt = t->altstack.ss_size && s > t->altstack.ss_sp &&
                   s <= t->altstack.ss_sp + t->altstack.ss_size;
     if ((act->flags & LINUX_SA_ONSTACK) && t->altstack.ss_size && !on_alt)
         s = t->altstack.ss_sp + t->altstack.ss_size;
     s = (s - sizeof(linux_rt_sigframe_t)) & ~15ull;
-    if (!linux_space_check(sp, s, sizeof(linux_rt_sigframe_t), LINUX_PROT_READ | LINUX_PROT_WRITE))
-        return false;
     linux_rt_sigframe_t f;
     memset(&f, 0, sizeof(f));
     f.info = *info;
@@ -201,14 +203,14 @@ static bool setup_frame(linux_thread_t *t, int sig, const linux_sigaction_t *act
     f.uc.uc_stack.ss_flags =
         t->altstack.ss_size ? (on_alt ? LINUX_SS_ONSTACK : 0) : LINUX_SS_DISABLE;
     f.uc.uc_sigmask = t->restore_mask ? t->saved_mask : t->sigmask;
-    t->restore_mask = false;
     f.uc.uc_mcontext.gregs[0] = cpu->pc;
     for (int i = 1; i < 32; i++)
         f.uc.uc_mcontext.gregs[i] = cpu->x[i];
     for (int i = 0; i < 32; i++)
         f.uc.uc_mcontext.fpregs[i] = cpu->f[i];
     f.uc.uc_mcontext.fcsr = (cpu->fflags & 0x1f) | (cpu->frm & 7) << 5;
-    memcpy(linux_space_ptr(sp, s), &f, sizeof(f));
+    if (linux_copy_to_guest(t, s, &f, sizeof(f))) return false;
+    t->restore_mask = false;
     t->sigmask |= act->mask;
     if (!(act->flags & LINUX_SA_NODEFER)) t->sigmask |= bit(sig);
     t->sigmask &= ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
@@ -279,11 +281,8 @@ void linux_signal_deliver_pending(linux_thread_t *t) {
 int64_t linux_do_sigreturn(linux_thread_t *t) {
     rv_cpu_t *cpu = t->cpu;
     uint64_t s = cpu->x[2];
-    linux_space_t *sp = &t->proc->space;
-    if (!linux_space_check(sp, s, sizeof(linux_rt_sigframe_t), LINUX_PROT_READ))
-        linux_die_by_signal(t, LINUX_SIGSEGV);
     linux_rt_sigframe_t f;
-    memcpy(&f, linux_space_ptr(sp, s), sizeof(f));
+    if (linux_copy_from_guest(t, &f, s, sizeof(f))) linux_die_by_signal(t, LINUX_SIGSEGV);
     cpu->pc = f.uc.uc_mcontext.gregs[0];
     for (int i = 1; i < 32; i++)
         cpu->x[i] = f.uc.uc_mcontext.gregs[i];

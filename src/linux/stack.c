@@ -43,11 +43,15 @@ uint64_t linux_build_stack(linux_space_t *sp, const linux_image_t *img, const li
              (unsigned long long)a->top);
         return 0;
     }
-    int64_t m = linux_space_mmap(sp, top - LINUX_STACK_SIZE, LINUX_STACK_SIZE,
-                                 LINUX_PROT_READ | LINUX_PROT_WRITE,
-                                 LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED, -1, 0);
+    int64_t m = linux_space_mmap(
+        sp, top - LINUX_STACK_SIZE, LINUX_STACK_SIZE,
+        LINUX_PROT_READ | LINUX_PROT_WRITE | (img->exec_stack ? LINUX_PROT_EXEC : 0),
+        LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED_NOREPLACE, -1, 0);
     if (m < 0) {
-        fail(err, errlen, 0, "cannot map the stack");
+        /* never over something already mapped (a program segment) */
+        fail(err, errlen, 0, "cannot map the stack at [0x%llx, 0x%llx)%s",
+             (unsigned long long)(top - LINUX_STACK_SIZE), (unsigned long long)top,
+             m == -LINUX_EEXIST ? ": the range is in use" : "");
         return 0;
     }
     /* arguments and environment may use at most a quarter of the stack, as on Linux */

@@ -190,34 +190,39 @@ int64_t sys_lseek(linux_thread_t *t, const uint64_t a[6]) {
 /* sendfile(out_fd, in_fd, offset, count): the optional offset is a 64-bit guest word. */
 int64_t sys_sendfile(linux_thread_t *t, const uint64_t a[6]) {
     off_t off, *op = NULL;
-    linux_s64_t *g = NULL;
     if (a[2]) {
-        g = sys_ptr(t, a[2], 8, RD | WR);
-        if (!g) return -LINUX_EFAULT;
-        off = g->v;
+        int64_t v;
+        GET_ARG(v, a[2]);
+        off = v;
         op = &off;
     }
     ssize_t r = sendfile((int)a[0], (int)a[1], op, a[3]);
     if (r < 0) return sys_err();
-    if (g) g->v = off;
+    if (op) {
+        int64_t v = off;
+        PUT_ARG(a[2], v);
+    }
     return r;
 }
 
 /* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): optional 64-bit offsets. */
 int64_t sys_copy_file_range(linux_thread_t *t, const uint64_t a[6]) {
     off_t offs[2], *op[2] = {NULL, NULL};
-    linux_s64_t *g[2] = {NULL, NULL};
     for (int i = 0; i < 2; i++) {
         uint64_t ga = a[1 + 2 * i];
         if (!ga) continue;
-        if (!(g[i] = sys_ptr(t, ga, 8, RD | WR))) return -LINUX_EFAULT;
-        offs[i] = g[i]->v;
+        int64_t v;
+        GET_ARG(v, ga);
+        offs[i] = v;
         op[i] = &offs[i];
     }
     ssize_t r = copy_file_range((int)a[0], op[0], (int)a[2], op[1], a[4], (unsigned)a[5]);
     if (r < 0) return sys_err();
-    for (int i = 0; i < 2; i++)
-        if (g[i]) g[i]->v = offs[i];
+    for (int i = 0; i < 2; i++) {
+        if (!op[i]) continue;
+        int64_t v = offs[i];
+        PUT_ARG(a[1 + 2 * i], v);
+    }
     return r;
 }
 
@@ -225,9 +230,9 @@ int64_t sys_copy_file_range(linux_thread_t *t, const uint64_t a[6]) {
 
 /* Write host stat h to the guest struct stat at out. */
 static int64_t put_stat(linux_thread_t *t, uint64_t out, const struct stat *h) {
-    linux_stat_t *g = sys_ptr(t, out, sizeof(*g), WR);
-    if (!g) return -LINUX_EFAULT;
-    linux_stat_from_host(g, h);
+    linux_stat_t g;
+    linux_stat_from_host(&g, h);
+    PUT_ARG(out, g);
     return 0;
 }
 
@@ -282,9 +287,9 @@ int64_t sys_statx(linux_thread_t *t, const uint64_t a[6]) {
     if (statx(sys_dirfd(a[0]), path, sys_atflags(a[2]) | (int)(a[2] & 0x6000 /* SYNC_* */),
               (unsigned)a[3], &h) < 0)
         return sys_err();
-    linux_statx_t *g = sys_ptr(t, a[4], sizeof(*g), WR);
-    if (!g) return -LINUX_EFAULT;
-    statx_from_host(g, &h);
+    linux_statx_t g;
+    statx_from_host(&g, &h);
+    PUT_ARG(a[4], g);
     return 0;
 }
 
@@ -317,7 +322,7 @@ int64_t sys_readlinkat(linux_thread_t *t, const uint64_t a[6]) {
     if (!strcmp(path, "/proc/self/exe")) {
         size_t n = strlen(t->proc->exe_path);
         if (n > a[3]) n = a[3];
-        memcpy(p, t->proc->exe_path, n);
+        if (linux_copy_to_guest(t, a[2], t->proc->exe_path, n)) return -LINUX_EFAULT;
         return (int64_t)n;
     }
     return sys_ret(readlinkat(sys_dirfd(a[0]), path, p, a[3]));
@@ -445,9 +450,12 @@ int64_t sys_renameat2(linux_thread_t *t, const uint64_t a[6]) {
 
 /* getcwd(buf, size): returns the length including the NUL, as the kernel does. */
 int64_t sys_getcwd(linux_thread_t *t, const uint64_t a[6]) {
-    BUF_ARG(p, a[0], a[1], WR);
-    if (!getcwd(p, a[1])) return sys_err();
-    return (int64_t)strlen(p) + 1;
+    char buf[PATHBUF];
+    if (!getcwd(buf, sizeof(buf))) return sys_err();
+    size_t n = strlen(buf) + 1;
+    if (n > a[1]) return -LINUX_ERANGE;
+    if (linux_copy_to_guest(t, a[0], buf, n)) return -LINUX_EFAULT;
+    return (int64_t)n;
 }
 
 /* chdir(path). */
@@ -510,8 +518,8 @@ int64_t sys_fallocate(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_utimensat(linux_thread_t *t, const uint64_t a[6]) {
     struct timespec ts[2], *tp = NULL;
     if (a[2]) {
-        linux_timespec_t *g = sys_ptr(t, a[2], 2 * sizeof(*g), RD);
-        if (!g) return -LINUX_EFAULT;
+        linux_timespec_t g[2];
+        GET_ARG(g, a[2]);
         for (int i = 0; i < 2; i++)
             ts[i] = (struct timespec){g[i].tv_sec, g[i].tv_nsec};
         tp = ts;
@@ -621,69 +629,68 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
     case LINUX_TCGETS: {
         struct termios h;
         if (tcgetattr(fd, &h) < 0) return sys_err();
-        linux_termios_t *g = sys_ptr(t, a[2], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        g->c_iflag = h.c_iflag;
-        g->c_oflag = h.c_oflag;
-        g->c_cflag = h.c_cflag;
-        g->c_lflag = h.c_lflag;
-        g->c_line = h.c_line;
-        memcpy(g->c_cc, h.c_cc,
-               sizeof(g->c_cc) < sizeof(h.c_cc) ? sizeof(g->c_cc) : sizeof(h.c_cc));
+        linux_termios_t g;
+        memset(&g, 0, sizeof(g));
+        g.c_iflag = h.c_iflag;
+        g.c_oflag = h.c_oflag;
+        g.c_cflag = h.c_cflag;
+        g.c_lflag = h.c_lflag;
+        g.c_line = h.c_line;
+        memcpy(g.c_cc, h.c_cc, sizeof(g.c_cc) < sizeof(h.c_cc) ? sizeof(g.c_cc) : sizeof(h.c_cc));
+        PUT_ARG(a[2], g);
         return 0;
     }
     case LINUX_TCSETS:
     case LINUX_TCSETSW:
     case LINUX_TCSETSF: {
-        linux_termios_t *g = sys_ptr(t, a[2], sizeof(*g), RD);
-        if (!g) return -LINUX_EFAULT;
+        linux_termios_t g;
+        GET_ARG(g, a[2]);
         struct termios h;
         if (tcgetattr(fd, &h) < 0) return sys_err();
-        h.c_iflag = g->c_iflag;
-        h.c_oflag = g->c_oflag;
-        h.c_cflag = g->c_cflag;
-        h.c_lflag = g->c_lflag;
-        h.c_line = g->c_line;
-        memcpy(h.c_cc, g->c_cc,
-               sizeof(g->c_cc) < sizeof(h.c_cc) ? sizeof(g->c_cc) : sizeof(h.c_cc));
+        h.c_iflag = g.c_iflag;
+        h.c_oflag = g.c_oflag;
+        h.c_cflag = g.c_cflag;
+        h.c_lflag = g.c_lflag;
+        h.c_line = g.c_line;
+        memcpy(h.c_cc, g.c_cc, sizeof(g.c_cc) < sizeof(h.c_cc) ? sizeof(g.c_cc) : sizeof(h.c_cc));
         int how = a[1] == LINUX_TCSETS ? TCSANOW : a[1] == LINUX_TCSETSW ? TCSADRAIN : TCSAFLUSH;
         return sys_ret(tcsetattr(fd, how, &h));
     }
     case LINUX_TIOCGWINSZ: {
         struct winsize h;
         if (ioctl(fd, TIOCGWINSZ, &h) < 0) return sys_err();
-        linux_winsize_t *g = sys_ptr(t, a[2], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        *g = (linux_winsize_t){h.ws_row, h.ws_col, h.ws_xpixel, h.ws_ypixel};
+        linux_winsize_t g = {h.ws_row, h.ws_col, h.ws_xpixel, h.ws_ypixel};
+        PUT_ARG(a[2], g);
         return 0;
     }
     case LINUX_TIOCSWINSZ: {
-        linux_winsize_t *g = sys_ptr(t, a[2], sizeof(*g), RD);
-        if (!g) return -LINUX_EFAULT;
-        struct winsize h = {g->ws_row, g->ws_col, g->ws_xpixel, g->ws_ypixel};
+        linux_winsize_t g;
+        GET_ARG(g, a[2]);
+        struct winsize h = {g.ws_row, g.ws_col, g.ws_xpixel, g.ws_ypixel};
         return sys_ret(ioctl(fd, TIOCSWINSZ, &h));
     }
     case LINUX_TIOCGPGRP: {
-        linux_s32_t *g = sys_ptr(t, a[2], 4, WR);
-        if (!g) return -LINUX_EFAULT;
+        if (!sys_ptr(t, a[2], 4, WR)) return -LINUX_EFAULT;
         pid_t p = tcgetpgrp(fd);
         if (p < 0) return sys_err();
-        g->v = p;
+        int32_t v = p;
+        PUT_ARG(a[2], v);
         return 0;
     }
     case LINUX_TIOCSPGRP: {
-        linux_s32_t *g = sys_ptr(t, a[2], 4, RD);
-        if (!g) return -LINUX_EFAULT;
-        return sys_ret(tcsetpgrp(fd, g->v));
+        int32_t v;
+        GET_ARG(v, a[2]);
+        return sys_ret(tcsetpgrp(fd, v));
     }
     case LINUX_FIONREAD:
     case LINUX_FIONBIO: {
-        linux_s32_t *g = sys_ptr(t, a[2], 4, RD | WR);
-        if (!g) return -LINUX_EFAULT;
-        int v = g->v;
-        long r = ioctl(fd, a[1] == LINUX_FIONREAD ? FIONREAD : FIONBIO, &v);
+        int32_t v;
+        GET_ARG(v, a[2]);
+        int hv = v;
+        long r = ioctl(fd, a[1] == LINUX_FIONREAD ? FIONREAD : FIONBIO, &hv);
         if (r < 0) return sys_err();
-        g->v = v;
+        v = hv;
+        PUT_ARG(a[2], v);
         return 0;
     }
     default: return -LINUX_ENOTTY;
@@ -692,10 +699,14 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
 
 /* pipe2(pipefd, flags). */
 int64_t sys_pipe2(linux_thread_t *t, const uint64_t a[6]) {
-    BUF_ARG(p, a[0], 8, WR);
+    if (!sys_ptr(t, a[0], 8, WR)) return -LINUX_EFAULT;
     int fds[2];
     if (pipe2(fds, linux_open_flags_to_host(a[1])) < 0) return sys_err();
-    memcpy(p, fds, 8);
+    if (linux_copy_to_guest(t, a[0], fds, 8)) {
+        close(fds[0]);
+        close(fds[1]);
+        return -LINUX_EFAULT;
+    }
     return 0;
 }
 
@@ -741,9 +752,9 @@ int64_t sys_pselect6(linux_thread_t *t, const uint64_t a[6]) {
     if (sys_get_timespec(t, a[4], &ts, &tsp)) return -LINUX_EFAULT;
     if (a[5]) {
         /* the sixth argument points at { const sigset_t *ss; size_t ss_len; } */
-        linux_u64_t *sig = sys_ptr(t, a[5], 16, RD);
-        if (!sig) return -LINUX_EFAULT;
-        int mrc = sys_temp_sigmask(t, sig[0].v, sig[1].v);
+        uint64_t sig[2];
+        GET_ARG(sig, a[5]);
+        int mrc = sys_temp_sigmask(t, sig[0], sig[1]);
         if (mrc) return mrc;
     }
     int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, NULL);
@@ -760,10 +771,10 @@ int64_t sys_epoll_create1(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_epoll_ctl(linux_thread_t *t, const uint64_t a[6]) {
     struct epoll_event h = {0}, *hp = NULL;
     if (a[3]) {
-        linux_epoll_event_t *g = sys_ptr(t, a[3], sizeof(*g), RD);
-        if (!g) return -LINUX_EFAULT;
-        h.events = g->events;
-        h.data.u64 = g->data;
+        linux_epoll_event_t g;
+        GET_ARG(g, a[3]);
+        h.events = g.events;
+        h.data.u64 = g.data;
         hp = &h;
     }
     return sys_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], hp));
@@ -773,12 +784,13 @@ int64_t sys_epoll_ctl(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_epoll_pwait(linux_thread_t *t, const uint64_t a[6]) {
     int max = (int)a[2];
     if (max <= 0 || max > 4096) return -LINUX_EINVAL;
-    linux_epoll_event_t *g = sys_ptr(t, a[1], (uint64_t)max * sizeof(*g), WR);
-    if (!g) return -LINUX_EFAULT;
+    if (!sys_ptr(t, a[1], (uint64_t)max * sizeof(linux_epoll_event_t), WR)) return -LINUX_EFAULT;
     struct epoll_event h[4096];
     int n = epoll_wait((int)a[0], h, max, (int)a[3]);
     if (n < 0) return sys_err();
-    for (int i = 0; i < n; i++)
-        g[i] = (linux_epoll_event_t){h[i].events, 0, h[i].data.u64};
+    for (int i = 0; i < n; i++) {
+        linux_epoll_event_t g = {h[i].events, 0, h[i].data.u64};
+        PUT_ARG(a[1] + (uint64_t)i * sizeof(g), g);
+    }
     return n;
 }

@@ -25,9 +25,13 @@ int64_t sys_munmap(linux_thread_t *t, const uint64_t a[6]) {
     return linux_space_munmap(&t->proc->space, a[0], a[1]);
 }
 
-/* mprotect(addr, length, prot). */
+/* mprotect(addr, length, prot): PROT_GROWSDOWN (glibc's way of making the stack executable)
+ * applies the change to the given range only, which is where glibc asks for it. */
 int64_t sys_mprotect(linux_thread_t *t, const uint64_t a[6]) {
-    return linux_space_mprotect(&t->proc->space, a[0], a[1], (int)a[2]);
+    int prot = (int)a[2];
+    if ((prot & LINUX_PROT_GROWSDOWN) && (prot & LINUX_PROT_GROWSUP)) return -LINUX_EINVAL;
+    prot &= ~(LINUX_PROT_GROWSDOWN | LINUX_PROT_GROWSUP);
+    return linux_space_mprotect(&t->proc->space, a[0], a[1], prot);
 }
 
 /* mremap(old_address, old_size, new_size, flags, new_address). */
@@ -44,6 +48,17 @@ int64_t sys_madvise(linux_thread_t *t, const uint64_t a[6]) {
 /* msync(addr, length, flags). */
 int64_t sys_msync(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(msync(linux_space_ptr(&t->proc->space, a[0]), a[1], (int)a[2]));
+}
+
+/* mincore(addr, length, vec): -ENOMEM when part of the range is not mapped (the host would
+ * see vm's reservation there), else the host's answer for the guest pages. */
+int64_t sys_mincore(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[0] & (LINUX_PAGE_SIZE - 1)) return -LINUX_EINVAL;
+    uint64_t len = (a[1] + LINUX_PAGE_SIZE - 1) & ~(uint64_t)(LINUX_PAGE_SIZE - 1);
+    if (len < a[1]) return -LINUX_ENOMEM;
+    if (!linux_space_check(&t->proc->space, a[0], len, 0)) return -LINUX_ENOMEM;
+    BUF_ARG(vec, a[2], len / LINUX_PAGE_SIZE, WR);
+    return sys_ret(mincore(linux_space_ptr(&t->proc->space, a[0]), a[1], vec));
 }
 
 /* riscv_flush_icache(start, end, flags): every hart drops all decoded code. */

@@ -8,6 +8,7 @@
  * rebuilt. Address lengths the guest passes by reference are read, given to the host and
  * written back. */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "linux/sys_util.h"
 
@@ -18,25 +19,29 @@ static void *sockaddr_in(linux_thread_t *t, uint64_t a, uint64_t len) {
     return sys_ptr(t, a, len, RD);
 }
 
-/* An optional address output: when addr_a is not 0, *lenp is the guest length word at
- * len_a, *len its value and *addr the checked guest buffer of that many bytes. 0 or
- * -LINUX_EFAULT. */
+/* An optional address output: when addr_a is not 0, *lenp is the guest address of the
+ * length word (len_a), *len its value and *addr the checked guest buffer of that many bytes
+ * (for the host call). 0 or -LINUX_EFAULT. */
 static int sockaddr_out(linux_thread_t *t, uint64_t addr_a, uint64_t len_a, void **addr,
-                        linux_u32_t **lenp, socklen_t *len) {
+                        uint64_t *lenp, socklen_t *len) {
     *addr = NULL;
-    *lenp = NULL;
+    *lenp = 0;
     *len = 0;
     if (!addr_a) return 0;
-    if (!(*lenp = sys_ptr(t, len_a, 4, RD | WR))) return -LINUX_EFAULT;
-    *len = (*lenp)->v;
+    uint32_t v;
+    if (linux_copy_from_guest(t, &v, len_a, 4)) return -LINUX_EFAULT;
+    *lenp = len_a;
+    *len = v;
     if (!(*addr = sys_ptr(t, addr_a, *len, WR))) return -LINUX_EFAULT;
     return 0;
 }
 
-/* A call that returned r and a length len: len back to the guest word lenp on success. */
-static int64_t len_back(long r, linux_u32_t *lenp, socklen_t len) {
-    if (r >= 0 && lenp) lenp->v = len;
-    return sys_ret(r);
+/* A call that returned r and a length len: len back to the guest word at lenp on success. */
+static int64_t len_back(linux_thread_t *t, long r, uint64_t lenp, socklen_t len) {
+    if (r < 0) return sys_err();
+    uint32_t v = len;
+    if (lenp && linux_copy_to_guest(t, lenp, &v, 4)) return -LINUX_EFAULT;
+    return r;
 }
 
 /* socket(domain, type, protocol). */
@@ -74,41 +79,41 @@ int64_t sys_listen(linux_thread_t *t, const uint64_t a[6]) {
 /* accept(fd, addr, addrlen). */
 int64_t sys_accept(linux_thread_t *t, const uint64_t a[6]) {
     void *addr;
-    linux_u32_t *lenp;
+    uint64_t lenp;
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
-    return len_back(accept((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+    return len_back(t, accept((int)a[0], addr, lenp ? &len : NULL), lenp, len);
 }
 
 /* accept4(fd, addr, addrlen, flags). */
 int64_t sys_accept4(linux_thread_t *t, const uint64_t a[6]) {
     void *addr;
-    linux_u32_t *lenp;
+    uint64_t lenp;
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
-    return len_back(accept4((int)a[0], addr, lenp ? &len : NULL, (int)a[3]), lenp, len);
+    return len_back(t, accept4((int)a[0], addr, lenp ? &len : NULL, (int)a[3]), lenp, len);
 }
 
 /* getsockname(fd, addr, addrlen). */
 int64_t sys_getsockname(linux_thread_t *t, const uint64_t a[6]) {
     void *addr;
-    linux_u32_t *lenp;
+    uint64_t lenp;
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
-    return len_back(getsockname((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+    return len_back(t, getsockname((int)a[0], addr, lenp ? &len : NULL), lenp, len);
 }
 
 /* getpeername(fd, addr, addrlen). */
 int64_t sys_getpeername(linux_thread_t *t, const uint64_t a[6]) {
     void *addr;
-    linux_u32_t *lenp;
+    uint64_t lenp;
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
-    return len_back(getpeername((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+    return len_back(t, getpeername((int)a[0], addr, lenp ? &len : NULL), lenp, len);
 }
 
 /* sendto(fd, buf, len, flags, dest_addr, addrlen). */
@@ -123,12 +128,12 @@ int64_t sys_sendto(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_recvfrom(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], a[2], WR);
     void *addr;
-    linux_u32_t *lenp;
+    uint64_t lenp;
     socklen_t len;
     int rc = sockaddr_out(t, a[4], a[5], &addr, &lenp, &len);
     if (rc) return rc;
     long r = recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp ? &len : NULL);
-    return len_back(r, lenp, len);
+    return len_back(t, r, lenp, len);
 }
 
 /* setsockopt(fd, level, optname, optval, optlen). */
@@ -137,13 +142,23 @@ int64_t sys_setsockopt(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(setsockopt((int)a[0], (int)a[1], (int)a[2], p, (socklen_t)a[4]));
 }
 
+/* 0 when fd is a socket, else -LINUX_EBADF or -LINUX_ENOTSOCK (checked first, as Linux
+ * looks the descriptor up before it reads any argument). */
+static int64_t socket_fd(uint64_t fd) {
+    struct stat st;
+    if (fstat((int)fd, &st) < 0) return sys_err();
+    return S_ISSOCK(st.st_mode) ? 0 : -LINUX_ENOTSOCK;
+}
+
 /* getsockopt(fd, level, optname, optval, optlen). */
 int64_t sys_getsockopt(linux_thread_t *t, const uint64_t a[6]) {
-    linux_u32_t *lenp = sys_ptr(t, a[4], 4, RD | WR);
-    if (!lenp) return -LINUX_EFAULT;
-    socklen_t len = lenp->v;
+    int64_t nrc = socket_fd(a[0]);
+    if (nrc) return nrc;
+    uint32_t v;
+    GET_ARG(v, a[4]);
+    socklen_t len = v;
     BUF_ARG(p, a[3], len, WR);
-    return len_back(getsockopt((int)a[0], (int)a[1], (int)a[2], p, &len), lenp, len);
+    return len_back(t, getsockopt((int)a[0], (int)a[1], (int)a[2], p, &len), a[4], len);
 }
 
 /* shutdown(fd, how). */
@@ -154,31 +169,32 @@ int64_t sys_shutdown(linux_thread_t *t, const uint64_t a[6]) {
 
 /* sendmsg/recvmsg(fd, msg, flags): the guest msghdr rebuilt, its buffers checked. */
 static int64_t msg_call(linux_thread_t *t, const uint64_t a[6], bool send) {
-    linux_msghdr_t *g = sys_ptr(t, a[1], sizeof(*g), RD | (send ? 0 : WR));
-    if (!g) return -LINUX_EFAULT;
+    linux_msghdr_t g;
+    GET_ARG(g, a[1]);
     struct iovec iov[64];
-    if (g->msg_iovlen > 64) return -LINUX_EMSGSIZE;
-    int rc = sys_get_iov(t, g->msg_iov, g->msg_iovlen, send ? RD : WR, iov);
+    if (g.msg_iovlen > 64) return -LINUX_EMSGSIZE;
+    int rc = sys_get_iov(t, g.msg_iov, g.msg_iovlen, send ? RD : WR, iov);
     if (rc) return rc;
     struct msghdr h = {0};
     h.msg_iov = iov;
-    h.msg_iovlen = g->msg_iovlen;
-    if (g->msg_name) {
-        h.msg_name = sys_ptr(t, g->msg_name, g->msg_namelen, RD | (send ? 0 : WR));
+    h.msg_iovlen = g.msg_iovlen;
+    if (g.msg_name) {
+        h.msg_name = sys_ptr(t, g.msg_name, g.msg_namelen, RD | (send ? 0 : WR));
         if (!h.msg_name) return -LINUX_EFAULT;
-        h.msg_namelen = g->msg_namelen;
+        h.msg_namelen = g.msg_namelen;
     }
-    if (g->msg_control) {
-        h.msg_control = sys_ptr(t, g->msg_control, g->msg_controllen, RD | (send ? 0 : WR));
+    if (g.msg_control) {
+        h.msg_control = sys_ptr(t, g.msg_control, g.msg_controllen, RD | (send ? 0 : WR));
         if (!h.msg_control) return -LINUX_EFAULT;
-        h.msg_controllen = g->msg_controllen;
+        h.msg_controllen = g.msg_controllen;
     }
     ssize_t r = send ? sendmsg((int)a[0], &h, (int)a[2]) : recvmsg((int)a[0], &h, (int)a[2]);
     if (r < 0) return sys_err();
     if (!send) {
-        g->msg_namelen = h.msg_namelen;
-        g->msg_controllen = h.msg_controllen;
-        g->msg_flags = h.msg_flags;
+        g.msg_namelen = h.msg_namelen;
+        g.msg_controllen = h.msg_controllen;
+        g.msg_flags = h.msg_flags;
+        PUT_ARG(a[1], g);
     }
     return r;
 }

@@ -53,29 +53,31 @@ int64_t sys_execve(linux_thread_t *t, const uint64_t a[6]) {
     return linux_do_execve(t, a[0], a[1], a[2]);
 }
 
-/* wait4(pid, wstatus, options, rusage): the status word carries guest signal numbers. */
+/* wait4(pid, wstatus, options, rusage): the status word carries guest signal numbers. As in
+ * Linux the outputs are written after the wait, so a bad pointer only matters (EFAULT) when
+ * a child was reaped, and "no children" is ECHILD whatever the pointers are. */
 int64_t sys_wait4(linux_thread_t *t, const uint64_t a[6]) {
     int status = 0;
     struct rusage ru;
-    if (a[1] && !sys_ptr(t, a[1], 4, WR)) return -LINUX_EFAULT;
-    if (a[3] && !sys_ptr(t, a[3], sizeof(linux_rusage_t), WR)) return -LINUX_EFAULT;
+    memset(&ru, 0, sizeof(ru));
     pid_t r = wait4((pid_t)a[0], &status, (int)a[2], &ru);
     if (r < 0) return sys_err();
     if (a[1] && r > 0) {
         /* the status word: exit code << 8, or the (guest-numbered) terminating signal */
-        int g = status;
+        int32_t g = status;
         if (WIFSIGNALED(status))
             g = (status & ~0x7f) | linux_sig_from_host(WTERMSIG(status));
         else if (WIFSTOPPED(status))
             g = (linux_sig_from_host(WSTOPSIG(status)) << 8) | 0x7f;
-        memcpy(sys_ptr(t, a[1], 4, WR), &g, 4);
+        PUT_ARG(a[1], g);
     }
     if (a[3]) {
-        linux_rusage_t *g = sys_ptr(t, a[3], sizeof(*g), WR);
-        memset(g, 0, sizeof(*g));
-        g->ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
-        g->ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
-        g->rest[0] = ru.ru_maxrss;
+        linux_rusage_t g;
+        memset(&g, 0, sizeof(g));
+        g.ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
+        g.ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
+        g.rest[0] = ru.ru_maxrss;
+        PUT_ARG(a[3], g);
     }
     return r;
 }
@@ -135,6 +137,26 @@ int64_t sys_futex(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(syscall(SYS_futex, uaddr, op, (uint32_t)a[2], timeout, uaddr2, (uint32_t)a[5]));
 }
 
+/* ---- capabilities: struct __user_cap_header_struct and __user_cap_data_struct are the
+ * same on every Linux, so the host kernel reads and writes the guest's; capget reports the
+ * host's sets, as qemu-user does ---- */
+
+/* capget(hdrp, datap). */
+int64_t sys_capget(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(hdr, a[0], 8, RD | WR);
+    void *data = NULL;
+    if (a[1] && !(data = sys_ptr(t, a[1], 12, WR))) return -LINUX_EFAULT;
+    return sys_ret(syscall(SYS_capget, hdr, data));
+}
+
+/* capset(hdrp, datap). */
+int64_t sys_capset(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(hdr, a[0], 8, RD | WR);
+    void *data = NULL;
+    if (a[1] && !(data = sys_ptr(t, a[1], 12, RD))) return -LINUX_EFAULT;
+    return sys_ret(syscall(SYS_capset, hdr, data));
+}
+
 /* ---- ids ---- */
 
 /* getpid(). */
@@ -181,10 +203,8 @@ int64_t sys_getegid(linux_thread_t *t, const uint64_t a[6]) {
 
 /* Store three 32-bit ids at the guest addresses a[0..2]. */
 static int64_t put_ids(linux_thread_t *t, const uint64_t a[6], const uint32_t v[3]) {
-    for (int i = 0; i < 3; i++) {
-        BUF_ARG(p, a[i], 4, WR);
-        memcpy(p, &v[i], 4);
-    }
+    for (int i = 0; i < 3; i++)
+        if (linux_copy_to_guest(t, a[i], &v[i], 4)) return -LINUX_EFAULT;
     return 0;
 }
 
@@ -323,10 +343,10 @@ int64_t sys_sched_getscheduler(linux_thread_t *t, const uint64_t a[6]) {
 
 /* sched_getparam(pid, param). */
 int64_t sys_sched_getparam(linux_thread_t *t, const uint64_t a[6]) {
-    BUF_ARG(p, a[1], sizeof(struct sched_param), WR);
+    if (!sys_ptr(t, a[1], sizeof(struct sched_param), WR)) return -LINUX_EFAULT;
     struct sched_param sp;
     if (sched_getparam((pid_t)a[0], &sp) < 0) return sys_err();
-    memcpy(p, &sp, sizeof(sp));
+    PUT_ARG(a[1], sp);
     return 0;
 }
 
@@ -346,14 +366,8 @@ int64_t sys_sched_get_priority_min(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_getcpu(linux_thread_t *t, const uint64_t a[6]) {
     unsigned cpu = 0, node = 0;
     if (getcpu(&cpu, &node) < 0) return sys_err();
-    if (a[0]) {
-        BUF_ARG(p, a[0], 4, WR);
-        memcpy(p, &cpu, 4);
-    }
-    if (a[1]) {
-        BUF_ARG(p, a[1], 4, WR);
-        memcpy(p, &node, 4);
-    }
+    if (a[0]) PUT_ARG(a[0], cpu);
+    if (a[1]) PUT_ARG(a[1], node);
     return 0;
 }
 
@@ -361,40 +375,40 @@ int64_t sys_getcpu(linux_thread_t *t, const uint64_t a[6]) {
 
 /* uname(buf): the host's names, with sysname Linux and machine riscv64. */
 int64_t sys_uname(linux_thread_t *t, const uint64_t a[6]) {
-    linux_utsname_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
-    if (!g) return -LINUX_EFAULT;
     struct utsname h;
     if (uname(&h) < 0) return sys_err();
-    memset(g, 0, sizeof(*g));
-    snprintf(g->sysname, sizeof(g->sysname), "Linux");
-    snprintf(g->nodename, sizeof(g->nodename), "%s", h.nodename);
-    snprintf(g->release, sizeof(g->release), "%s", h.release);
-    snprintf(g->version, sizeof(g->version), "%s", h.version);
-    snprintf(g->machine, sizeof(g->machine), "riscv64");
-    snprintf(g->domainname, sizeof(g->domainname), "%s", h.domainname);
+    linux_utsname_t g;
+    memset(&g, 0, sizeof(g));
+    snprintf(g.sysname, sizeof(g.sysname), "Linux");
+    snprintf(g.nodename, sizeof(g.nodename), "%s", h.nodename);
+    snprintf(g.release, sizeof(g.release), "%s", h.release);
+    snprintf(g.version, sizeof(g.version), "%s", h.version);
+    snprintf(g.machine, sizeof(g.machine), "riscv64");
+    snprintf(g.domainname, sizeof(g.domainname), "%s", h.domainname);
+    PUT_ARG(a[0], g);
     return 0;
 }
 
 /* sysinfo(info). */
 int64_t sys_sysinfo(linux_thread_t *t, const uint64_t a[6]) {
-    linux_sysinfo_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
-    if (!g) return -LINUX_EFAULT;
     struct sysinfo h;
     if (sysinfo(&h) < 0) return sys_err();
-    memset(g, 0, sizeof(*g));
-    g->uptime = h.uptime;
+    linux_sysinfo_t g;
+    memset(&g, 0, sizeof(g));
+    g.uptime = h.uptime;
     for (int i = 0; i < 3; i++)
-        g->loads[i] = h.loads[i];
-    g->totalram = h.totalram;
-    g->freeram = h.freeram;
-    g->sharedram = h.sharedram;
-    g->bufferram = h.bufferram;
-    g->totalswap = h.totalswap;
-    g->freeswap = h.freeswap;
-    g->procs = h.procs;
-    g->totalhigh = h.totalhigh;
-    g->freehigh = h.freehigh;
-    g->mem_unit = h.mem_unit;
+        g.loads[i] = h.loads[i];
+    g.totalram = h.totalram;
+    g.freeram = h.freeram;
+    g.sharedram = h.sharedram;
+    g.bufferram = h.bufferram;
+    g.totalswap = h.totalswap;
+    g.freeswap = h.freeswap;
+    g.procs = h.procs;
+    g.totalhigh = h.totalhigh;
+    g.freehigh = h.freehigh;
+    g.mem_unit = h.mem_unit;
+    PUT_ARG(a[0], g);
     return 0;
 }
 
@@ -402,17 +416,15 @@ int64_t sys_sysinfo(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_prlimit64(linux_thread_t *t, const uint64_t a[6]) {
     struct rlimit nl, ol;
     if (a[2]) {
-        linux_rlimit_t *g = sys_ptr(t, a[2], sizeof(*g), RD);
-        if (!g) return -LINUX_EFAULT;
-        nl.rlim_cur = g->rlim_cur;
-        nl.rlim_max = g->rlim_max;
+        linux_rlimit_t g;
+        GET_ARG(g, a[2]);
+        nl.rlim_cur = g.rlim_cur;
+        nl.rlim_max = g.rlim_max;
     }
     if (prlimit((pid_t)a[0], (int)a[1], a[2] ? &nl : NULL, &ol) < 0) return sys_err();
     if (a[3]) {
-        linux_rlimit_t *g = sys_ptr(t, a[3], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        g->rlim_cur = ol.rlim_cur;
-        g->rlim_max = ol.rlim_max;
+        linux_rlimit_t g = {ol.rlim_cur, ol.rlim_max};
+        PUT_ARG(a[3], g);
     }
     return 0;
 }
@@ -431,18 +443,18 @@ int64_t sys_setrlimit(linux_thread_t *t, const uint64_t a[6]) {
 
 /* getrusage(who, usage): times, maximum RSS, page faults and context switches. */
 int64_t sys_getrusage(linux_thread_t *t, const uint64_t a[6]) {
-    linux_rusage_t *g = sys_ptr(t, a[1], sizeof(*g), WR);
-    if (!g) return -LINUX_EFAULT;
     struct rusage ru;
     if (getrusage((int)a[0], &ru) < 0) return sys_err();
-    memset(g, 0, sizeof(*g));
-    g->ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
-    g->ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
-    g->rest[0] = ru.ru_maxrss;
-    g->rest[4] = ru.ru_minflt;
-    g->rest[5] = ru.ru_majflt;
-    g->rest[12] = ru.ru_nvcsw;
-    g->rest[13] = ru.ru_nivcsw;
+    linux_rusage_t g;
+    memset(&g, 0, sizeof(g));
+    g.ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
+    g.ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
+    g.rest[0] = ru.ru_maxrss;
+    g.rest[4] = ru.ru_minflt;
+    g.rest[5] = ru.ru_majflt;
+    g.rest[12] = ru.ru_nvcsw;
+    g.rest[13] = ru.ru_nivcsw;
+    PUT_ARG(a[1], g);
     return 0;
 }
 

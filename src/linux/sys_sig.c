@@ -19,14 +19,12 @@ int64_t sys_rt_sigaction(linux_thread_t *t, const uint64_t a[6]) {
     if (a[3] != 8) return -LINUX_EINVAL;
     linux_sigaction_t act, old;
     if (a[1]) {
-        linux_sigaction_t *g = sys_ptr(t, a[1], sizeof(*g), RD);
-        if (!g) return -LINUX_EFAULT;
-        act = *g;
+        GET_ARG(act, a[1]);
     }
     if (a[2] && !sys_ptr(t, a[2], sizeof(old), WR)) return -LINUX_EFAULT;
     int rc = linux_do_sigaction(t, (int)a[0], a[1] ? &act : NULL, &old);
     if (rc) return rc;
-    if (a[2]) memcpy(sys_ptr(t, a[2], sizeof(old), WR), &old, sizeof(old));
+    if (a[2]) PUT_ARG(a[2], old);
     return 0;
 }
 
@@ -35,9 +33,9 @@ int64_t sys_rt_sigprocmask(linux_thread_t *t, const uint64_t a[6]) {
     if (a[3] != 8) return -LINUX_EINVAL;
     uint64_t old = t->sigmask;
     if (a[1]) {
-        linux_u64_t *g = sys_ptr(t, a[1], 8, RD);
-        if (!g) return -LINUX_EFAULT;
-        uint64_t set = g->v & ~SYS_UNBLOCKABLE;
+        uint64_t set;
+        GET_ARG(set, a[1]);
+        set &= ~SYS_UNBLOCKABLE;
         switch (a[0]) {
         case LINUX_SIG_BLOCK: t->sigmask |= set; break;
         case LINUX_SIG_UNBLOCK: t->sigmask &= ~set; break;
@@ -45,19 +43,14 @@ int64_t sys_rt_sigprocmask(linux_thread_t *t, const uint64_t a[6]) {
         default: return -LINUX_EINVAL;
         }
     }
-    if (a[2]) {
-        linux_u64_t *g = sys_ptr(t, a[2], 8, WR);
-        if (!g) return -LINUX_EFAULT;
-        g->v = old;
-    }
+    if (a[2]) PUT_ARG(a[2], old);
     return 0;
 }
 
 /* rt_sigpending(set, sigsetsize): the pending signals that are blocked. */
 int64_t sys_rt_sigpending(linux_thread_t *t, const uint64_t a[6]) {
-    BUF_ARG(p, a[0], 8, WR);
     uint64_t v = atomic_load(&t->pending) & t->sigmask;
-    memcpy(p, &v, 8);
+    PUT_ARG(a[0], v);
     return 0;
 }
 
@@ -65,9 +58,8 @@ int64_t sys_rt_sigpending(linux_thread_t *t, const uint64_t a[6]) {
  * is pending; always -EINTR. */
 int64_t sys_rt_sigsuspend(linux_thread_t *t, const uint64_t a[6]) {
     if (a[1] != 8) return -LINUX_EINVAL;
-    BUF_ARG(p, a[0], 8, RD);
     uint64_t m;
-    memcpy(&m, p, 8);
+    GET_ARG(m, a[0]);
     /* wait with the given mask; the handler then runs with it, and the old mask comes
      * back through the frame's uc_sigmask (or right after, when no handler runs) */
     t->saved_mask = t->sigmask;
@@ -89,20 +81,16 @@ int64_t sys_rt_sigreturn(linux_thread_t *t, const uint64_t a[6]) {
 /* sigaltstack(ss, old_ss). */
 int64_t sys_sigaltstack(linux_thread_t *t, const uint64_t a[6]) {
     linux_stack_t old = t->altstack;
-    if (a[1]) {
-        linux_stack_t *g = sys_ptr(t, a[1], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        *g = old;
-    }
+    if (a[1]) PUT_ARG(a[1], old);
     if (a[0]) {
-        linux_stack_t *g = sys_ptr(t, a[0], sizeof(*g), RD);
-        if (!g) return -LINUX_EFAULT;
-        if (g->ss_flags & LINUX_SS_DISABLE) {
+        linux_stack_t g;
+        GET_ARG(g, a[0]);
+        if (g.ss_flags & LINUX_SS_DISABLE) {
             t->altstack = (linux_stack_t){0, LINUX_SS_DISABLE, 0, 0};
         } else {
-            if (g->ss_flags & ~LINUX_SS_ONSTACK) return -LINUX_EINVAL;
-            if (g->ss_size < LINUX_MINSIGSTKSZ) return -LINUX_ENOMEM;
-            t->altstack = (linux_stack_t){g->ss_sp, 0, 0, g->ss_size};
+            if (g.ss_flags & ~LINUX_SS_ONSTACK) return -LINUX_EINVAL;
+            if (g.ss_size < LINUX_MINSIGSTKSZ) return -LINUX_ENOMEM;
+            t->altstack = (linux_stack_t){g.ss_sp, 0, 0, g.ss_size};
         }
     }
     return 0;

@@ -1,6 +1,6 @@
 /* sys_time.c - system calls on clocks and timers: clock_gettime and clock_getres,
  * gettimeofday, nanosleep and clock_nanosleep, times, interval timers and timer
- * descriptors.
+ * descriptors, and POSIX timers (timer_create and friends).
  *
  * Clock ids, timer ids and the flag words are the same numbers on every Linux, so they go to
  * the host unchanged; struct timespec and struct timeval are rebuilt from guest words, while
@@ -8,16 +8,19 @@
  * through. A sleep cut short by a signal reports the time left, as the kernel does. */
 #include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/times.h>
 
 #include "linux/sys_util.h"
 
-/* clock_gettime(clockid, tp). */
+/* clock_gettime(clockid, tp): tp is not optional (a NULL tp is EFAULT, as in Linux). */
 int64_t sys_clock_gettime(linux_thread_t *t, const uint64_t a[6]) {
     struct timespec ts;
     if (clock_gettime((clockid_t)a[0], &ts) < 0) return sys_err();
+    if (!a[1]) return -LINUX_EFAULT;
     return sys_put_timespec(t, a[1], &ts);
 }
 
@@ -33,9 +36,8 @@ int64_t sys_gettimeofday(linux_thread_t *t, const uint64_t a[6]) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     if (a[0]) {
-        linux_timeval_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        *g = (linux_timeval_t){tv.tv_sec, tv.tv_usec};
+        linux_timeval_t g = {tv.tv_sec, tv.tv_usec};
+        PUT_ARG(a[0], g);
     }
     return 0;
 }
@@ -74,9 +76,8 @@ int64_t sys_times(linux_thread_t *t, const uint64_t a[6]) {
     struct tms h;
     clock_t r = times(&h);
     if (a[0]) {
-        linux_tms_t *g = sys_ptr(t, a[0], sizeof(*g), WR);
-        if (!g) return -LINUX_EFAULT;
-        *g = (linux_tms_t){h.tms_utime, h.tms_stime, h.tms_cutime, h.tms_cstime};
+        linux_tms_t g = {h.tms_utime, h.tms_stime, h.tms_cutime, h.tms_cstime};
+        PUT_ARG(a[0], g);
     }
     return r;
 }
@@ -87,12 +88,17 @@ int64_t sys_getitimer(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(getitimer((int)a[0], p));
 }
 
-/* setitimer(which, new_value, old_value). */
+_Static_assert(sizeof(struct itimerval) == 32, "host itimerval layout");
+
+/* setitimer(which, new_value, old_value): a NULL new_value disarms the timer, as Linux still
+ * allows. */
 int64_t sys_setitimer(linux_thread_t *t, const uint64_t a[6]) {
-    BUF_ARG(p, a[1], sizeof(struct itimerval), RD);
-    void *o = a[2] ? sys_ptr(t, a[2], sizeof(struct itimerval), WR) : NULL;
-    if (a[2] && !o) return -LINUX_EFAULT;
-    return sys_ret(setitimer((int)a[0], p, o));
+    struct itimerval nv, ov;
+    memset(&nv, 0, sizeof(nv));
+    if (a[1]) GET_ARG(nv, a[1]);
+    if (setitimer((int)a[0], &nv, &ov) < 0) return sys_err();
+    if (a[2]) PUT_ARG(a[2], ov);
+    return 0;
 }
 
 /* timerfd_create(clockid, flags). */
@@ -106,18 +112,14 @@ _Static_assert(sizeof(struct itimerspec) == 32, "host itimerspec layout");
 
 /* Store the host itimerspec ov at guest out (nothing when out is 0). */
 static int64_t put_itimerspec(linux_thread_t *t, uint64_t out, const struct itimerspec *ov) {
-    if (out) {
-        BUF_ARG(p, out, 32, WR);
-        memcpy(p, ov, 32);
-    }
+    if (out && linux_copy_to_guest(t, out, ov, 32)) return -LINUX_EFAULT;
     return 0;
 }
 
 /* timerfd_settime(fd, flags, new_value, old_value). */
 int64_t sys_timerfd_settime(linux_thread_t *t, const uint64_t a[6]) {
     struct itimerspec nv, ov;
-    BUF_ARG(p, a[2], 32, RD);
-    memcpy(&nv, p, 32);
+    GET_ARG(nv, a[2]);
     if (timerfd_settime((int)a[0], (int)a[1], &nv, &ov) < 0) return sys_err();
     return put_itimerspec(t, a[3], &ov);
 }
@@ -127,4 +129,69 @@ int64_t sys_timerfd_gettime(linux_thread_t *t, const uint64_t a[6]) {
     struct itimerspec ov;
     if (timerfd_gettime((int)a[0], &ov) < 0) return sys_err();
     return put_itimerspec(t, a[1], &ov);
+}
+
+/* ---- POSIX timers: the host kernel's own, created with a raw system call so that the id
+ * the guest sees is the kernel's. struct sigevent has the same 64-byte layout on both sides;
+ * only the signal number is translated. Expiry signals reach the guest like any other
+ * asynchronous signal (as SI_USER: the timer's si_value is not passed on). ---- */
+
+/* The kernel's struct sigevent (both sides). */
+typedef struct kernel_sigevent {
+    uint64_t value;  /* sigev_value */
+    int32_t signo;   /* sigev_signo */
+    int32_t notify;  /* sigev_notify */
+    int32_t tid;     /* sigev_notify_thread_id (SIGEV_THREAD_ID) */
+    int32_t pad[11]; /* rest of the union */
+} kernel_sigevent_t;
+_Static_assert(sizeof(kernel_sigevent_t) == 64, "struct sigevent layout");
+
+/* timer_create(clockid, sevp, timerid). */
+int64_t sys_timer_create(linux_thread_t *t, const uint64_t a[6]) {
+    kernel_sigevent_t ev, *evp = NULL;
+    if (a[1]) {
+        GET_ARG(ev, a[1]);
+        if (ev.notify != LINUX_SIGEV_NONE) {
+            int hs = linux_sig_to_host(ev.signo);
+            if (!hs) return -LINUX_EINVAL;
+            ev.signo = hs;
+        }
+        evp = &ev;
+    }
+    if (!sys_ptr(t, a[2], 4, WR)) return -LINUX_EFAULT;
+    int32_t id;
+    if (syscall(SYS_timer_create, (clockid_t)a[0], evp, &id) < 0) return sys_err();
+    if (linux_copy_to_guest(t, a[2], &id, 4)) {
+        syscall(SYS_timer_delete, id);
+        return -LINUX_EFAULT;
+    }
+    return 0;
+}
+
+/* timer_settime(timerid, flags, new_value, old_value). */
+int64_t sys_timer_settime(linux_thread_t *t, const uint64_t a[6]) {
+    struct itimerspec nv, ov;
+    GET_ARG(nv, a[2]);
+    if (syscall(SYS_timer_settime, (int)a[0], (int)a[1], &nv, &ov) < 0) return sys_err();
+    return put_itimerspec(t, a[3], &ov);
+}
+
+/* timer_gettime(timerid, curr_value). */
+int64_t sys_timer_gettime(linux_thread_t *t, const uint64_t a[6]) {
+    struct itimerspec ov;
+    if (syscall(SYS_timer_gettime, (int)a[0], &ov) < 0) return sys_err();
+    if (!a[1]) return -LINUX_EFAULT;
+    return put_itimerspec(t, a[1], &ov);
+}
+
+/* timer_getoverrun(timerid). */
+int64_t sys_timer_getoverrun(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(syscall(SYS_timer_getoverrun, (int)a[0]));
+}
+
+/* timer_delete(timerid). */
+int64_t sys_timer_delete(linux_thread_t *t, const uint64_t a[6]) {
+    (void)t;
+    return sys_ret(syscall(SYS_timer_delete, (int)a[0]));
 }

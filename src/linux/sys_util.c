@@ -1,8 +1,8 @@
 /* sys_util.c - helpers shared by the system call handlers: guest strings and paths copied in
  * page by page (each page checked before it is read), the guest/host tables for open and
  * AT_* flags, struct stat and struct timespec conversions, the temporary signal mask of
- * ppoll/pselect6 and guest iovec arrays. Each helper reports a bad guest pointer as
- * -LINUX_EFAULT instead of touching it. */
+ * ppoll/pselect6 and guest iovec arrays. Each helper reads and writes guest memory only
+ * through the fault-safe copies of copy.h and reports a bad guest pointer as -LINUX_EFAULT. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,22 +12,7 @@
 #include "linux/sys_util.h"
 
 int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
-    linux_space_t *sp = &t->proc->space;
-    size_t got = 0;
-    while (got < n) {
-        uint64_t page_left = LINUX_PAGE_SIZE - ((a + got) & (LINUX_PAGE_SIZE - 1));
-        size_t chunk = page_left < n - got ? page_left : n - got;
-        if (!linux_space_check(sp, a + got, chunk, RD)) return -LINUX_EFAULT;
-        const char *p = linux_space_ptr(sp, a + got);
-        const char *z = memchr(p, 0, chunk);
-        if (z) {
-            memcpy(buf + got, p, (size_t)(z - p) + 1);
-            return 0;
-        }
-        memcpy(buf + got, p, chunk);
-        got += chunk;
-    }
-    return -LINUX_ENAMETOOLONG;
+    return linux_copy_str_from_guest(t, buf, a, n);
 }
 
 int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
@@ -120,21 +105,18 @@ int sys_get_timespec(linux_thread_t *t, uint64_t a, struct timespec *buf, struct
         *out = NULL;
         return 0;
     }
-    linux_timespec_t *g = sys_ptr(t, a, sizeof(*g), RD);
-    if (!g) return -LINUX_EFAULT;
-    buf->tv_sec = g->tv_sec;
-    buf->tv_nsec = g->tv_nsec;
+    linux_timespec_t g;
+    if (linux_copy_from_guest(t, &g, a, sizeof(g))) return -LINUX_EFAULT;
+    buf->tv_sec = g.tv_sec;
+    buf->tv_nsec = g.tv_nsec;
     *out = buf;
     return 0;
 }
 
 int sys_put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h) {
     if (!a) return 0;
-    linux_timespec_t *g = sys_ptr(t, a, sizeof(*g), WR);
-    if (!g) return -LINUX_EFAULT;
-    g->tv_sec = h->tv_sec;
-    g->tv_nsec = h->tv_nsec;
-    return 0;
+    linux_timespec_t g = {h->tv_sec, h->tv_nsec};
+    return linux_copy_to_guest(t, a, &g, sizeof(g));
 }
 
 /* The mask holds while the call waits, the old one comes back afterwards (through the frame
@@ -142,24 +124,24 @@ int sys_put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h) {
 int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
     if (!mask_addr) return 0;
     if (size != 8) return -LINUX_EINVAL;
-    linux_u64_t *g = sys_ptr(t, mask_addr, 8, RD);
-    if (!g) return -LINUX_EFAULT;
+    uint64_t m;
+    if (linux_copy_from_guest(t, &m, mask_addr, 8)) return -LINUX_EFAULT;
     t->saved_mask = t->sigmask;
     t->restore_mask = true;
-    t->sigmask = g->v & ~SYS_UNBLOCKABLE;
+    t->sigmask = m & ~SYS_UNBLOCKABLE;
     if (atomic_load(&t->pending) & ~t->sigmask) return -LINUX_EINTR;
     return 0;
 }
 
 int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h) {
     if (n > IOV_MAX_GUEST) return -LINUX_EINVAL;
-    linux_iovec_t *g = sys_ptr(t, a, n * sizeof(*g), RD);
-    if (!g && n) return -LINUX_EFAULT;
     for (uint64_t i = 0; i < n; i++) {
-        void *p = sys_ptr(t, g[i].iov_base, g[i].iov_len, prot);
+        linux_iovec_t g;
+        if (linux_copy_from_guest(t, &g, a + i * sizeof(g), sizeof(g))) return -LINUX_EFAULT;
+        void *p = sys_ptr(t, g.iov_base, g.iov_len, prot);
         if (!p) return -LINUX_EFAULT;
         h[i].iov_base = p;
-        h[i].iov_len = g[i].iov_len;
+        h[i].iov_len = g.iov_len;
     }
     return 0;
 }

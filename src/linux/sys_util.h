@@ -4,8 +4,11 @@
  *
  * Guest descriptors are host descriptors and guest paths are host paths (except
  * /proc/self/exe, which names the guest program), so most calls are a host call with guest
- * pointers turned into host pointers. Every guest pointer is checked against the VMA list
- * first (-EFAULT otherwise) so the host never faults on guest garbage; every structure whose
+ * pointers turned into host pointers. A host pointer into guest memory (sys_ptr, BUF_ARG) is
+ * only ever handed to a host system call, whose kernel reports EFAULT when another guest
+ * thread unmapped the buffer meanwhile; vm itself reads and writes guest memory only through
+ * the fault-safe copies of copy.h (GET_ARG, PUT_ARG), never through such a pointer, so a
+ * concurrent munmap or mprotect cannot crash it; every structure whose
  * guest layout is not the host's by definition is rebuilt field by field, every flag word
  * goes through an explicit table, and host errno values go through linux_errno_from_host(). */
 #pragma once
@@ -16,6 +19,7 @@
 #include <sys/uio.h>
 #include <time.h>
 
+#include "linux/copy.h"
 #include "linux/proc.h"
 #include "linux/systable.h"
 
@@ -37,7 +41,8 @@ static inline int64_t sys_ret(long r) {
     return r < 0 ? sys_err() : r;
 }
 
-/* Host pointer of a guest buffer that must be mapped with prot, or NULL. */
+/* Host pointer of a guest buffer that must be mapped with prot, or NULL: only for handing to
+ * a host system call, never to be dereferenced by vm (see copy.h). */
 static inline void *sys_ptr(linux_thread_t *t, uint64_t a, uint64_t len, int prot) {
     if (!linux_space_check(&t->proc->space, a, len, prot)) return NULL;
     return linux_space_ptr(&t->proc->space, a);
@@ -84,3 +89,13 @@ int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iove
 #define BUF_ARG(var, addr, len, prot)                                                              \
     void *var = sys_ptr(t, (addr), (len), (prot));                                                 \
     if (!var) return -LINUX_EFAULT
+/* Copy the guest object at addr into the host variable var; else return -EFAULT. */
+#define GET_ARG(var, addr)                                                                         \
+    do {                                                                                           \
+        if (linux_copy_from_guest(t, &(var), (addr), sizeof(var))) return -LINUX_EFAULT;           \
+    } while (0)
+/* Copy the host variable var to the guest object at addr; else return -EFAULT. */
+#define PUT_ARG(addr, var)                                                                         \
+    do {                                                                                           \
+        if (linux_copy_to_guest(t, (addr), &(var), sizeof(var))) return -LINUX_EFAULT;             \
+    } while (0)

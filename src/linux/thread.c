@@ -19,11 +19,20 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "linux/copy.h"
 #include "linux/internal.h"
+#include "linux/loader.h"
 #include "riscv/cpu.h"
 
 /* Instructions per exec_run call: bounds how late another thread's code change is noticed. */
 #define RUN_BUDGET (1ull << 22)
+
+/* Execute permission of the guest page holding addr, for the decoder: an unmapped page is let
+ * through, so that the fetch itself faults (SEGV_MAPERR). */
+static bool fetch_ok(void *env, uint64_t addr) {
+    int prot = linux_space_prot_at(env, addr);
+    return prot < 0 || (prot & LINUX_PROT_EXEC);
+}
 
 linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     linux_thread_t *t = calloc(1, sizeof(*t));
@@ -47,6 +56,7 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     cpu->mem_size = proc->space.size;
     cpu->mem_slow = NULL;
     cpu->env = t;
+    exec_set_fetch_check(cpu, fetch_ok, &proc->space);
     /* one flag byte per guest page: stores into pages holding decoded or translated code take
      * the slow path, so self-modifying code is seen even without fence.i (untouched parts of
      * the array stay unbacked) */
@@ -184,20 +194,19 @@ typedef struct clone_start {
     sem_t ready;       /* posted once the tid is known and written */
 } clone_start_t;
 
+/* Store a thread id at guest a (CLONE_*_SETTID); a bad address is ignored, as Linux does. */
 static void put_tid(linux_thread_t *t, uint64_t a, int tid) {
-    if (a && linux_space_check(&t->proc->space, a, 4, LINUX_PROT_WRITE)) {
-        int32_t v = tid;
-        memcpy(linux_space_ptr(&t->proc->space, a), &v, 4);
+    int32_t v = tid;
+    if (a && linux_copy_to_guest(t, a, &v, 4)) {
+        /* nothing to report: the thread runs on */
     }
 }
 
+/* CLONE_CHILD_CLEARTID at exit: zero the word and wake one waiter. */
 static void thread_finish(linux_thread_t *t) {
-    if (t->clear_child_tid && !(t->clear_child_tid & 3) &&
-        linux_space_check(&t->proc->space, t->clear_child_tid, 4, LINUX_PROT_WRITE)) {
-        _Atomic uint32_t *w = linux_space_ptr(&t->proc->space, t->clear_child_tid);
-        atomic_store(w, 0);
-        syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0);
-    }
+    uint64_t a = t->clear_child_tid;
+    if (a && linux_put_u32_atomic(t, a, 0) == 0)
+        syscall(SYS_futex, linux_space_ptr(&t->proc->space, a), FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 _Noreturn void linux_thread_exit_host(linux_thread_t *t) {
@@ -289,31 +298,28 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
 
 /* Read a guest NULL-terminated array of strings (at most max entries). NULL on a fault. */
 static char **read_strv(linux_thread_t *t, uint64_t a, int max, int *count) {
-    linux_space_t *sp = &t->proc->space;
     char **v = calloc((size_t)max + 1, sizeof(char *));
-    if (!v) return NULL;
+    size_t cap = 1u << 20; /* longest single string (Linux: MAX_ARG_STRLEN is 128 KiB) */
+    char *buf = malloc(cap);
+    if (!v || !buf) goto bad;
     int n = 0;
     for (; a; n++) {
         uint64_t ptr;
-        if (n >= max || !linux_space_check(sp, a + 8 * (uint64_t)n, 8, LINUX_PROT_READ)) goto bad;
-        memcpy(&ptr, linux_space_ptr(sp, a + 8 * (uint64_t)n), 8);
+        if (n >= max || linux_copy_from_guest(t, &ptr, a + 8 * (uint64_t)n, 8)) goto bad;
         if (!ptr) break;
         /* strings are copied to the host: the exec replaces the guest space */
-        size_t len = 0;
-        while (true) {
-            if (!linux_space_check(sp, ptr + len, 1, LINUX_PROT_READ) || len > (1u << 20)) goto bad;
-            if (*(char *)linux_space_ptr(sp, ptr + len) == 0) break;
-            len++;
-        }
-        v[n] = strndup(linux_space_ptr(sp, ptr), len);
+        if (linux_copy_str_from_guest(t, buf, ptr, cap)) goto bad;
+        v[n] = strdup(buf);
         if (!v[n]) goto bad;
     }
+    free(buf);
     *count = n;
     return v;
 bad:
-    for (int i = 0; i < max && v[i]; i++)
+    for (int i = 0; v && i < max && v[i]; i++)
         free(v[i]);
     free(v);
+    free(buf);
     return NULL;
 }
 
@@ -378,6 +384,16 @@ static void sysroot_path(linux_thread_t *t, const char *p, char *out, size_t n) 
     snprintf(out, n, "%s", p);
 }
 
+/* Whether the new vm would load the riscv64 ELF at path (segments, interpreter): 0 or the
+ * errno the guest gets (-LINUX_ENOEXEC, -LINUX_ENOENT, ...), with vm's reason under --strace. */
+static int check_image(linux_thread_t *t, const char *path) {
+    char err[512];
+    int rc = linux_check_program(path, t->proc->opt.sysroot, err, sizeof(err));
+    if (!rc) return 0;
+    if (t->proc->opt.strace) fprintf(stderr, "vm: execve refused: %s\n", err);
+    return -linux_errno_from_host(-rc);
+}
+
 /* Replace this process with vm running the riscv64 ELF `prog`. For a script, argv becomes
  * { interp, [iarg,] script, guest argv[1..] } as Linux builds it; else the guest's argv. */
 static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, const char *iarg,
@@ -431,15 +447,9 @@ out:
 }
 
 int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {
-    linux_space_t *sp = &t->proc->space;
     char path[4096];
-    size_t len = 0;
-    for (;; len++) {
-        if (len >= sizeof(path)) return -LINUX_ENAMETOOLONG;
-        if (!linux_space_check(sp, path_a + len, 1, LINUX_PROT_READ)) return -LINUX_EFAULT;
-        path[len] = *(char *)linux_space_ptr(sp, path_a + len);
-        if (!path[len]) break;
-    }
+    int prc = linux_copy_str_from_guest(t, path, path_a, sizeof(path));
+    if (prc) return prc;
     if (!strcmp(path, "/proc/self/exe")) snprintf(path, sizeof(path), "%s", t->proc->exe_path);
     /* A riscv64 ELF runs in vm; a "#!" script runs its interpreter (one level, as the
      * interpreter must itself be a riscv64 ELF); anything else is not executable. */
@@ -453,8 +463,12 @@ int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uin
         int ikind = exec_kind(resolved, NULL, NULL, 0);
         if (ikind < 0) return ikind == -LINUX_ENOENT ? -LINUX_ENOENT : -LINUX_ENOEXEC;
         if (ikind != EXEC_ELF) return -LINUX_ENOEXEC;
+        int crc = check_image(t, resolved);
+        if (crc) return crc;
         return exec_vm(t, resolved, interp, iarg[0] ? iarg : NULL, path, argv_a, envp_a);
     }
     if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
+    int crc = check_image(t, path);
+    if (crc) return crc;
     return exec_vm(t, path, NULL, NULL, NULL, argv_a, envp_a);
 }

@@ -39,4 +39,14 @@ cp "$good" "$work/phnum" && patch "$work/phnum" 56 '\377\377'
 check phnum "absurd"
 cp "$good" "$work/entry" && patch "$work/entry" 24 '\000\000\000\000\000\000\000\001'
 check entry "entry point"
+# a segment in the top 8 MiB, where the stack goes: refused, not silently replaced. The third
+# program header is the data PT_LOAD in the cross toolchain's static programs.
+cp "$good" "$work/top"
+if [ "$(od -An -tx4 -j176 -N4 "$work/top" | tr -d ' ')" = "00000001" ]; then
+    patch "$work/top" 192 '\250\075\307\377\077\000\000\000'
+    check top "overlap the stack"
+else
+    echo "bad-elf: top: unexpected program header layout"
+    fail=1
+fi
 exit $fail

@@ -1,7 +1,10 @@
 /* exec.c - execve: a riscv64 program exec'd by the guest runs inside vm again, with the argv
  * and environment it was given; /proc/self/exe names the guest program; a "#!" script runs
  * its interpreter with Linux's argv; a missing file or a file that is not a riscv64 program
- * (or a script whose interpreter is none) fails with the guest's errno. */
+ * (or a script whose interpreter is none) fails with the guest's errno; so does a riscv64 ELF
+ * that vm cannot load (absurd program headers, a segment where the stack goes), without
+ * ending the calling process. */
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +12,35 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* A copy of this program at path, damaged by damage(); executable. 0 or -1. */
+static int damaged_copy(const char *self, const char *path, void (*damage)(unsigned char *)) {
+    static unsigned char buf[8 << 20];
+    FILE *f = fopen(self, "rb");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    damage(buf);
+    f = fopen(path, "wb");
+    if (!f) return -1;
+    fwrite(buf, 1, n, f);
+    fclose(f);
+    return chmod(path, 0755);
+}
+
+/* e_phnum far beyond anything vm (or Linux) reads. */
+static void absurd_phnum(unsigned char *b) {
+    ((Elf64_Ehdr *)b)->e_phnum = 0xffff;
+}
+
+/* The last PT_LOAD moved into the top 8 MiB of the 256 GiB space, where the stack goes. */
+static void load_at_top(unsigned char *b) {
+    Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
+    Elf64_Phdr *ph = (Elf64_Phdr *)(b + eh->e_phoff), *last = NULL;
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD) last = &ph[i];
+    if (last) last->p_vaddr = last->p_paddr = 0x3fffc00000ull + (last->p_vaddr & 0xfff);
+}
 
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "child")) {
@@ -87,5 +119,18 @@ int main(int argc, char **argv) {
         printf("%s: exit %d\n", names[i], WEXITSTATUS(st));
     }
     unlink(script);
+
+    /* riscv64 ELF files vm refuses: the call fails, this process goes on */
+    char bad[64];
+    snprintf(bad, sizeof(bad), "/tmp/vm-exec-bad-%d", (int)getpid());
+    void (*damages[])(unsigned char *) = {absurd_phnum, load_at_top};
+    const char *what[] = {"absurd e_phnum", "segment in the stack area"};
+    for (int i = 0; i < 2; i++) {
+        if (damaged_copy(self, bad, damages[i])) return 1;
+        errno = 0;
+        int r = execve(bad, args, NULL);
+        printf("%s: %d errno %s\n", what[i], r, errno == ENOEXEC ? "ENOEXEC" : "other");
+    }
+    unlink(bad);
     return 0;
 }

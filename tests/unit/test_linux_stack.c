@@ -115,6 +115,20 @@ static void layout_matches_linux(void **state) {
                                   LINUX_PROT_READ | LINUX_PROT_WRITE));
 }
 
+static void stack_never_replaces_a_mapping(void **state) {
+    (void)state;
+    /* the previous test left its stack mapped: a second one is refused, not mapped over it */
+    linux_image_t img = {0};
+    char *argv[] = {"p"};
+    linux_stack_args_t a = {
+        .top = LINUX_STACK_TOP, .argc = 1, .argv = argv, .envp = NULL, .execfn = "p"};
+    char err[200] = "";
+    assert_int_equal(linux_build_stack(&sp, &img, &a, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "in use"));
+    assert_int_equal(linux_space_munmap(&sp, LINUX_STACK_TOP - LINUX_STACK_SIZE, LINUX_STACK_SIZE),
+                     0);
+}
+
 static void huge_arguments_are_refused(void **state) {
     (void)state;
     linux_image_t img = {0};
@@ -131,6 +145,7 @@ static void huge_arguments_are_refused(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(layout_matches_linux),
+        cmocka_unit_test(stack_never_replaces_a_mapping),
         cmocka_unit_test(huge_arguments_are_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
