@@ -17,22 +17,18 @@
 #include "core/elf.h"
 #include "exec/exec.h"
 #include "riscv/mmu.h"
+#include "system/board.h"
 
 /* Accesses outside the fast window go through the guest-physical address map (other RAM,
  * ROM, MMIO devices); anything unmapped becomes an access fault. */
 static int bare_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, rv_access_t type) {
-    bare_machine_t *m = env;
-    vm_mem_err_t e = type == RV_ACC_STORE || type == RV_ACC_AMO
-                         ? vm_mem_write(m->mem, addr, buf, len)
-                         : vm_mem_read(m->mem, addr, buf, len);
-    return e == VM_MEM_OK ? 0 : -EFAULT;
+    return board_mem_access(((bare_machine_t *)env)->mem, addr, buf, len, type);
 }
 
 /* Guest-physical RAM for the MMU (page tables, AMOs): the RAM region only. */
 static void *bare_phys_ptr(void *env, uint64_t pa, unsigned len) {
     bare_machine_t *m = env;
-    uint64_t o = pa - BARE_RAM_BASE;
-    return o < m->ram_size && m->ram_size - o >= len ? m->ram + o : NULL;
+    return board_ram_ptr(m->ram, BARE_RAM_BASE, m->ram_size, pa, len);
 }
 
 static uint64_t ram_read64(bare_machine_t *m, uint64_t addr) {

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "riscv/mmu.h"
+#include "system/board.h"
 
 #define ROM_BASE   0x1000ull
 #define ROM_SIZE   0xf000ull
@@ -54,17 +55,12 @@ static void mip_set(void *opaque, unsigned bit, bool level) {
 }
 
 static int virt_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, rv_access_t type) {
-    virt_machine_t *m = env;
-    vm_mem_err_t e = type == RV_ACC_STORE || type == RV_ACC_AMO
-                         ? vm_mem_write(m->mem, addr, buf, len)
-                         : vm_mem_read(m->mem, addr, buf, len);
-    return e == VM_MEM_OK ? 0 : -EFAULT;
+    return board_mem_access(((virt_machine_t *)env)->mem, addr, buf, len, type);
 }
 
 static void *virt_phys_ptr(void *env, uint64_t pa, unsigned len) {
     virt_machine_t *m = env;
-    uint64_t o = pa - VIRT_RAM_BASE;
-    return o < m->ram_size && m->ram_size - o >= len ? m->ram + o : NULL;
+    return board_ram_ptr(m->ram, VIRT_RAM_BASE, m->ram_size, pa, len);
 }
 
 /* The test device asked for poweroff or reboot: stop the hart at once. */

@@ -7,9 +7,10 @@
  * can be built and run side by side; user mode is one per process because a guest process
  * owns the host process's signals, fork and exit.
  *
- * vm_run() on a bare machine runs the hart in slices of at most SLICE instructions so that a
+ * vm_run() on a bare or virt machine runs it in slices of at most SLICE instructions so that a
  * wall-clock limit is checked between slices without a timer thread; vm_stop() interrupts a
- * slice at its next block boundary. The HTIF exit of the program ends the run.
+ * slice at its next block boundary. The guest's exit (HTIF on the bare machine, the test
+ * device's poweroff on virt) ends the run.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -274,58 +275,34 @@ int vm_load_program(vm_t *vm, const char *path, int argc, char *const argv[], ch
     return 0;
 }
 
-/* vm_run on the virt board: slices of the budget until poweroff, a limit or a stop. */
-static int run_virt(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
-    virt_machine_t *m = vm->virt;
-    rv_cpu_t *cpu = &m->cpu;
-    double t0 = now_seconds(), deadline = max_ns ? t0 + (double)max_ns * 1e-9 : 0;
-    uint64_t left = max_insns ? max_insns : UINT64_MAX;
-    atomic_store(&vm->stopped, 0);
-    exit->code = 0;
-    for (;;) {
-        if (m->test.done) {
-            exit->reason = VM_EXIT_EXITED;
-            exit->code = m->test.code;
-            break;
-        }
-        if (left == 0) {
-            exit->reason = VM_EXIT_BUDGET;
-            break;
-        }
-        if (deadline && now_seconds() >= deadline) {
-            exit->reason = VM_EXIT_TIMEOUT;
-            break;
-        }
-        uint64_t slice = deadline && left > SLICE ? SLICE : left;
-        int r = virt_run(m, slice);
-        if (r == EXEC_STOP_BUDGET) {
-            left = left == UINT64_MAX ? left : left - slice;
-        } else if (r == EXEC_STOP_INTERRUPT || r == EXEC_STOP_HALT) {
-            bool halt = atomic_exchange(&cpu->halt_request, 0);
-            atomic_store(&cpu->interrupt_request, 0);
-            if (!m->test.done && (halt || atomic_load(&vm->stopped))) {
-                exit->reason = VM_EXIT_STOPPED;
-                break;
-            }
-        }
+/* The guest has exited (bare: HTIF tohost; virt: the test device), its code in *code. */
+static bool guest_exited(const vm_t *vm, uint64_t *code) {
+    if (vm->virt) {
+        *code = vm->virt->test.code;
+        return vm->virt->test.done;
     }
-    vm->run_seconds += now_seconds() - t0;
-    return 0;
+    *code = vm->bare.exit_value;
+    return vm->bare.exited;
+}
+
+/* Run the machine for up to `slice` instructions; an enum exec_stop. */
+static int step(vm_t *vm, uint64_t slice) {
+    return vm->virt ? virt_run(vm->virt, slice) : exec_run(&vm->bare.cpu, slice);
 }
 
 int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
     if (!vm->loaded) return fail(vm, -ENOEXEC, "no program loaded");
     if (vm->opt.machine == VM_MACHINE_USER) linux_start_program(); /* the guest's exit ends it */
-    if (vm->opt.machine == VM_MACHINE_VIRT) return run_virt(vm, max_insns, max_ns, exit);
-    rv_cpu_t *cpu = &vm->bare.cpu;
+    rv_cpu_t *cpu = hart(vm);
     double t0 = now_seconds(), deadline = max_ns ? t0 + (double)max_ns * 1e-9 : 0;
     uint64_t left = max_insns ? max_insns : UINT64_MAX; /* budget still to run */
+    uint64_t code;
     atomic_store(&vm->stopped, 0);
     exit->code = 0;
     for (;;) {
-        if (vm->bare.exited) {
+        if (guest_exited(vm, &code)) {
             exit->reason = VM_EXIT_EXITED;
-            exit->code = vm->bare.exit_value;
+            exit->code = code;
             break;
         }
         if (left == 0) {
@@ -337,13 +314,13 @@ int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
             break;
         }
         uint64_t slice = deadline && left > SLICE ? SLICE : left;
-        int r = exec_run(cpu, slice);
+        int r = step(vm, slice);
         if (r == EXEC_STOP_BUDGET) {
             left = left == UINT64_MAX ? left : left - slice;
         } else if (r == EXEC_STOP_INTERRUPT || r == EXEC_STOP_HALT) {
             bool halt = atomic_exchange(&cpu->halt_request, 0);
             atomic_store(&cpu->interrupt_request, 0);
-            if (!vm->bare.exited && (halt || atomic_load(&vm->stopped))) {
+            if (!guest_exited(vm, &code) && (halt || atomic_load(&vm->stopped))) {
                 exit->reason = VM_EXIT_STOPPED;
                 break;
             }
