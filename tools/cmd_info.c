@@ -51,10 +51,12 @@ int cmd_info(int argc, char **argv) {
     printf("features:      %s%s%s%s%s%s\n", h->sse2 ? " sse2" : "", h->avx2 ? " avx2" : "",
            h->avx512 ? " avx512" : "", h->erms ? " erms" : "", h->fsrm ? " fsrm" : "",
            h->neon ? " neon" : "");
-    printf("caches:         L1d %s, L2 %s, L3 %s\n",
-           h->l1d_bytes ? fmt_bytes(b1, sizeof b1, h->l1d_bytes) : "unknown",
-           h->l2_bytes ? fmt_bytes(b2, sizeof b2, h->l2_bytes) : "unknown",
-           h->l3_bytes ? fmt_bytes(b3, sizeof b3, h->l3_bytes) : "unknown");
+    printf("caches:         L1d %s (%s), L2 %s (%s), L3 %s (%s), line %zu B (%s)\n",
+           fmt_bytes(b1, sizeof b1, h->l1d_bytes), vm_host_src_name(h->l1d_src),
+           fmt_bytes(b2, sizeof b2, h->l2_bytes), vm_host_src_name(h->l2_src),
+           fmt_bytes(b3, sizeof b3, h->l3_bytes), vm_host_src_name(h->l3_src), h->line_bytes,
+           vm_host_src_name(h->line_src));
+    printf("cpu identity:   signature 0x%08x, microcode %s\n", h->cpu_signature, h->microcode);
     printf("memops:         %s\n", vm_memops_name(vm_memops_active()));
     printf("supported:     ");
     for (int i = VM_MEMOPS_SCALAR; i < VM_MEMOPS_COUNT; i++)

@@ -106,8 +106,11 @@ static vm_memops_tuning_t default_tuning(vm_memops_impl_t impl) {
     /* scalar stays plain C (the reference); NEON has neither tier. */
     if (impl == VM_MEMOPS_SCALAR || impl == VM_MEMOPS_NEON) return t;
     /* Streaming stores pay off once source plus destination no longer fit in the last-level
-     * cache: from half of L3 (or 2x L2 when no L3 size is known). */
-    size_t llc = h->l3_bytes ? h->l3_bytes : 4 * h->l2_bytes;
+     * cache: from half of L3 (or 2x L2 when no L3 size is known; a default figure counts
+     * as unknown). */
+    size_t l3 = h->l3_src == VM_HOST_SRC_DEFAULT ? 0 : h->l3_bytes;
+    size_t l2 = h->l2_src == VM_HOST_SRC_DEFAULT ? 0 : h->l2_bytes;
+    size_t llc = l3 ? l3 : 4 * l2;
     t.nt_min = llc ? llc / 2 : (size_t)8 << 20;
     /* 32- and 64-byte vector loops match or beat `rep movsb`/`rep stosb` at every size;
      * a 16-byte loop stores half as much per cycle, and with ERMS the string instructions

@@ -33,6 +33,7 @@ foreach(isa ${memops_isas})
 endforeach()
 
 target_sources(vm_mem PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/host.c
+                              ${CMAKE_CURRENT_SOURCE_DIR}/host_cache.c
                               ${CMAKE_CURRENT_SOURCE_DIR}/memops.c)
 
 # memops-measure: the timing program that chose the tier thresholds (docs/memory.md).
