@@ -129,26 +129,51 @@ static int force_method = -1;     /* VM_MEMOPS_FORCE as a vm_memops_method_t, or
 static vm_memops_plan_t cal_plan; /* the plan loaded or measured last (src DEFAULT: none) */
 
 /* The router: installed for an operation only when its plan sends some size class to the C
- * library. One class test, then either the C library or the implementation's function. */
-static _Atomic unsigned route_mask[VM_MEMOPS_OPS];     /* classes going to the C library */
-static _Atomic(const vm_memops_table_t *) route_table; /* the implementation otherwise */
-#define ROUTED(op, n)                                                                              \
-    ((atomic_load_explicit(&route_mask[op], memory_order_relaxed) >> mem_memops_class(n)) & 1)
-#define ROUTE_TABLE() atomic_load_explicit(&route_table, memory_order_acquire)
+ * library. Sizes outside the span of those classes (usually the small ones) cost one
+ * subtract-and-compare and a jump through one pointer; inside it, a class test decides. */
+static _Atomic size_t route_lo[VM_MEMOPS_OPS];     /* first size of the lowest such class */
+static _Atomic size_t route_span[VM_MEMOPS_OPS];   /* sizes from route_lo that may go there */
+static _Atomic unsigned route_mask[VM_MEMOPS_OPS]; /* which classes in that span do */
+static _Atomic(mo_memcpy_fn) route_memcpy;         /* the implementation's functions */
+static _Atomic(mo_memmove_fn) route_memmove;
+static _Atomic(mo_memset_fn) route_memset;
+
+/* True when row op sends size n to the C library. */
+static inline bool routed(int op, size_t n) {
+    if (n - atomic_load_explicit(&route_lo[op], memory_order_relaxed) >=
+        atomic_load_explicit(&route_span[op], memory_order_relaxed))
+        return false;
+    return (atomic_load_explicit(&route_mask[op], memory_order_relaxed) >> mem_memops_class(n)) & 1;
+}
 
 static void *routed_memcpy(void *restrict d, const void *restrict s, size_t n) {
-    if (ROUTED(VM_MEMOPS_OP_COPY, n)) return memcpy(d, s, n);
-    return ROUTE_TABLE()->memcpy(d, s, n);
+    if (routed(VM_MEMOPS_OP_COPY, n)) return memcpy(d, s, n);
+    return atomic_load_explicit(&route_memcpy, memory_order_acquire)(d, s, n);
 }
 static void *routed_memset(void *d, int c, size_t n) {
-    if (ROUTED(VM_MEMOPS_OP_SET, n)) return memset(d, c, n);
-    return ROUTE_TABLE()->memset(d, c, n);
+    if (routed(VM_MEMOPS_OP_SET, n)) return memset(d, c, n);
+    return atomic_load_explicit(&route_memset, memory_order_acquire)(d, c, n);
 }
 static void *routed_memmove(void *d, const void *s, size_t n) {
-    uintptr_t ud = (uintptr_t)d, us = (uintptr_t)s;
-    int op = ud - us >= n && us - ud >= n ? VM_MEMOPS_OP_COPY : VM_MEMOPS_OP_MOVE;
-    if (ROUTED(op, n)) return memmove(d, s, n);
-    return ROUTE_TABLE()->memmove(d, s, n);
+    if (routed(VM_MEMOPS_OP_MOVE, n) || routed(VM_MEMOPS_OP_COPY, n)) {
+        uintptr_t ud = (uintptr_t)d, us = (uintptr_t)s;
+        int op = ud - us >= n && us - ud >= n ? VM_MEMOPS_OP_COPY : VM_MEMOPS_OP_MOVE;
+        if (routed(op, n)) return memmove(d, s, n);
+    }
+    return atomic_load_explicit(&route_memmove, memory_order_acquire)(d, s, n);
+}
+
+/* Publish the router's view of plan row op (mask: the classes sent to the C library). */
+static void store_route(int op, unsigned mask) {
+    size_t lo = 0, span = 0;
+    if (mask) {
+        int first = __builtin_ctz(mask), last = 31 - __builtin_clz(mask);
+        lo = vm_memops_class_min(first);
+        span = last + 1 < VM_MEMOPS_CLASSES ? vm_memops_class_min(last + 1) - lo : SIZE_MAX - lo;
+    }
+    atomic_store_explicit(&route_mask[op], mask, memory_order_relaxed);
+    atomic_store_explicit(&route_lo[op], lo, memory_order_relaxed);
+    atomic_store_explicit(&route_span[op], span, memory_order_relaxed);
 }
 
 /* Finish installing impl with thresholds tun: put the calibrated plan in force when it was
@@ -177,9 +202,11 @@ static void finish_install_locked(vm_memops_impl_t impl, vm_memops_tuning_t tun)
             if (plan[op][c] == VM_MEMOPS_M_LIBC) mask[op] |= 1u << c;
         }
     store_tuning(&tun);
-    atomic_store_explicit(&route_table, t, memory_order_release);
+    atomic_store_explicit(&route_memcpy, t->memcpy, memory_order_release);
+    atomic_store_explicit(&route_memmove, t->memmove, memory_order_release);
+    atomic_store_explicit(&route_memset, t->memset, memory_order_release);
     for (int op = 0; op < VM_MEMOPS_OPS; op++)
-        atomic_store_explicit(&route_mask[op], mask[op], memory_order_relaxed);
+        store_route(op, mask[op]);
     bool route_move = mask[VM_MEMOPS_OP_MOVE] || mask[VM_MEMOPS_OP_COPY];
     atomic_store_explicit(&active_memcpy, mask[VM_MEMOPS_OP_COPY] ? routed_memcpy : t->memcpy,
                           memory_order_release);

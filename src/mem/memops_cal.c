@@ -296,8 +296,11 @@ static const mem_memops_methods_t *methods_of(vm_memops_impl_t impl) {
  * call through the PLT. The mask is an atomic in memory, as the router's is, so the test is
  * not folded away. */
 static _Atomic unsigned cal_route_mask = ~0u;
+static _Atomic size_t cal_route_lo = 0, cal_route_span = SIZE_MAX;
 #define CAL_ROUTED(n)                                                                              \
-    ((atomic_load_explicit(&cal_route_mask, memory_order_relaxed) >> mem_memops_class(n)) & 1)
+    ((n)-atomic_load_explicit(&cal_route_lo, memory_order_relaxed) <                               \
+         atomic_load_explicit(&cal_route_span, memory_order_relaxed) &&                            \
+     ((atomic_load_explicit(&cal_route_mask, memory_order_relaxed) >> mem_memops_class(n)) & 1))
 __attribute__((noinline)) static void *cal_libc_memcpy(void *restrict d, const void *restrict s,
                                                        size_t n) {
     if (CAL_ROUTED(n)) return memcpy(d, s, n);
@@ -398,7 +401,10 @@ int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, vm_memop
     for (int c = 0; c < VM_MEMOPS_CLASSES; c++) {
         size_t n = class_size[c], need = n + n / 4 + 64; /* the move writes above n */
         if (need > touched) {
-            double predict = touched ? touch_ms * (double)(need - touched) / (double)touched : 0;
+            /* Too few bytes say nothing yet (one huge-page fault zeroes 2 MiB at once). */
+            double predict = touched >= ((size_t)256 << 10)
+                                 ? touch_ms * (double)(need - touched) / (double)touched
+                                 : 0;
             if (now_ms() - start + predict > MEM_CAL_BUDGET_MS) {
                 for (; c < VM_MEMOPS_CLASSES; c++)
                     for (int op = 0; op < VM_MEMOPS_OPS; op++)
