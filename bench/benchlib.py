@@ -20,8 +20,9 @@ BATCH_VARIANTS = ["byte_loop", "u64_loop", "vm_memcpy", "glibc"]
 MEMORY_OPS = ["allocate_1kb_pool", "allocate_1kb_malloc", "read_write_1kb",
               "guest_copy_cross_region", "mmio_dispatch"]
 LEVELS = ["L1", "L2", "L3", "DRAM"]
-# guest/interp/<workload>: guest instructions per second of the interpreter (bench_guest.cc).
+# guest/<engine>/<workload>: guest instructions per second of each engine (bench_guest.cc).
 GUEST_WORKLOADS = ["int_loop", "mixed", "memcpy_mix"]
+GUEST_ENGINES = ["interp", "jit"]
 # Speed targets in million guest instructions per second, by workload. The group is not in
 # ratio_defs()/baseline.json: its figures are absolute rates, and no benchmark of the same run
 # gives them a meaningful denominator (a host loop's speed says nothing about the guest's).
@@ -38,7 +39,7 @@ def expected_names():
         names += ["%s/%s/%d" % (g, v, n) for v in SIZE_VARIANTS for n in SIZES]
     names += ["batch_vs_loop/%s/256" % v for v in BATCH_VARIANTS]
     names += ["memory_operations/%s" % m for m in MEMORY_OPS]
-    names += ["guest/interp/%s" % w for w in GUEST_WORKLOADS]
+    names += ["guest/%s/%s" % (e, w) for e in GUEST_ENGINES for w in GUEST_WORKLOADS]
     return names
 
 
@@ -211,6 +212,14 @@ def ratio_defs():
              den="memory_operations/allocate_1kb_malloc",
              better="higher", desc="vm_pool alloc+free speed-up over malloc+free"),
     ]
+    # The JIT against the interpreter on the same workload in the same run: a JIT regression
+    # (slower code, costlier translation) lowers the ratio whatever the machine's speed.
+    for w in GUEST_WORKLOADS:
+        defs.append(dict(id="guest.jit_vs_interp.%s" % w, kind="speed",
+                         num="guest/jit/%s" % w, den="guest/interp/%s" % w,
+                         better="higher",
+                         desc="JIT speed-up over the interpreter on %s (translation included)"
+                         % w))
     return defs
 
 
@@ -235,14 +244,29 @@ def ceiling_fractions(res, impl="vm_auto"):
     return out
 
 
-def guest_mips(res):
-    """[(workload, median MIPS or None, target MIPS or None)] of the guest/interp group."""
+def guest_mips(res, engine="interp"):
+    """[(workload, median MIPS or None, target MIPS or None)] of the guest/<engine> group."""
     out = []
     for w in GUEST_WORKLOADS:
-        b = res.get("guest/interp/%s" % w)
+        b = res.get("guest/%s/%s" % (engine, w))
         items = b.median_items() if b else None
-        out.append((w, items / 1e6 if items else None, GUEST_TARGETS.get(w)))
+        out.append((w, items / 1e6 if items else None,
+                    GUEST_TARGETS.get(w) if engine == "interp" else None))
     return out
+
+
+def guest_engines(res):
+    """The engines with at least one guest/<engine>/* benchmark in res (ran or skipped)."""
+    return [e for e in GUEST_ENGINES
+            if any(n.startswith("guest/%s/" % e) for n in res.benches)]
+
+
+def host_line(ctx):
+    """One line naming the host a result came from: CPU model, signature and microcode,
+    and the memory-relevant flags."""
+    return "%s (signature %s, microcode %s; flags: %s)" % (
+        ctx.get("cpu_model", "?"), ctx.get("vm_host_signature", "?"),
+        ctx.get("vm_host_microcode", "?"), ctx.get("cpu_flags", "?"))
 
 
 def all_ratios(res):

@@ -17,7 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
 # Reasons a benchmark may be skipped without failing the smoke test.
-ALLOWED_SKIPS = ("host CPU/OS lacks", "riscv64 cross compiler not found")
+ALLOWED_SKIPS = ("host CPU/OS lacks", "riscv64 cross compiler not found",
+                 "the JIT is not available on this host")
 # Variants that must always run: they need nothing from the host beyond the baseline ISA.
 MUST_RUN = ("/glibc/", "/byte_loop/", "/plain/", "/plain_autovec/", "/volatile/", "/vm_auto/", "/vm_scalar/",
             "/u64_loop/", "/vm_memcpy/", "memory_operations/")

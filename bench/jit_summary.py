@@ -77,14 +77,27 @@ def _read(path):
         return None
 
 
+# The CPU flags worth naming next to a speed figure (as /proc/cpuinfo spells them).
+_FLAGS = ("sse2", "avx", "avx2", "avx512f", "avx512bw", "avx512vl", "bmi2", "erms", "fsrm",
+          "asimd")
+
+
 def _host():
-    cpu = "?"
+    cpu, ucode, flags = "?", "?", []
     for line in (_read("/proc/cpuinfo") or "").splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
-            "load_avg": list(os.getloadavg())}
+        key, _, val = line.partition(":")
+        key = key.strip()
+        if key == "model name" and cpu == "?":
+            cpu = val.strip()
+        elif key == "microcode" and ucode == "?":
+            ucode = val.strip()
+        elif key in ("flags", "Features") and not flags:
+            have = val.split()
+            flags = [f for f in _FLAGS if f in have]
+    if ucode == "?":
+        ucode = (_read("/sys/devices/system/cpu/cpu0/microcode/version") or "unknown").strip()
+    return {"cpu": cpu, "microcode": ucode, "flags": " ".join(flags), "cpus": os.cpu_count(),
+            "kernel": platform.release(), "load_avg": list(os.getloadavg())}
 
 
 def collect(outdir):
@@ -297,9 +310,10 @@ def markdown_section(doc):
     h = doc.get("host", {})
     st = doc.get("settings", {})
     out += ["Measured by its own run (date and machine may differ from the other sections): "
-            "%s on %s (%s CPUs, load average %s at the end), vm at commit %s, %s timed runs "
-            "per column (start-up: %s); %s." % (
-                doc.get("date", "?"), h.get("cpu", "?"), h.get("cpus", "?"),
+            "%s on %s (microcode %s; flags: %s; %s CPUs, load average %s at the end), vm at "
+            "commit %s, %s timed runs per column (start-up: %s); %s." % (
+                doc.get("date", "?"), h.get("cpu", "?"), h.get("microcode", "?"),
+                h.get("flags", "?"), h.get("cpus", "?"),
                 ", ".join("%.2f" % x for x in h.get("load_avg", [])),
                 st.get("vm_commit") or "?", st.get("runs", "?"), st.get("hello_runs", "?"),
                 st.get("qemu") or "no qemu-riscv64"), ""]

@@ -84,7 +84,11 @@ def machine_section(res):
         ("compilers", "C: %s; C++ (bench): %s" % (c.get("compiler_c", "?"),
                                                   c.get("compiler_cxx", "?"))),
         ("vm build", "%s, vm %s" % (c.get("build_type", "?"), c.get("vm_version", "?"))),
+        ("CPU signature / microcode", "%s / %s" % (c.get("vm_host_signature", "?"),
+                                                   c.get("vm_host_microcode", "?"))),
+        ("cache figures from (L1d/L2/L3)", c.get("vm_host_cache_sources", "?")),
         ("memops chosen by vm_auto", c.get("memops_active", "?")),
+        ("memops plan (source, method per size class)", c.get("memops_plan", "?")),
         ("ceiling kernels use", c.get("ceiling_isa", "?")),
         ("pinned to CPU", c.get("pinned_cpu", "?")),
         ("load average at start", ", ".join("%.2f" % x for x in c.get("load_avg", []))),
@@ -119,28 +123,47 @@ def headline(res):
 
 
 def guest_section(res):
-    """Guest speed: million guest instructions per second per guest/interp workload."""
-    out = ["Guest instructions retired per second by the interpreter, in-process on the "
-           "bare machine (`guest/interp/*`, bench/guest/workloads.h, built with "
-           "`riscv64-linux-gnu-gcc -O2`): each run loads the workload into a fresh machine "
-           "(not timed) and runs it to its exit (timed), so no process start-up is in the "
-           "figure. Each workload checks its checksum against the host's native run of the "
-           "same source.", "",
-           "| workload | guest instructions per run | MIPS (median) | target | |",
-           "|---|---|---|---|---|"]
-    for w, mips, target in benchlib.guest_mips(res):
+    """Guest speed: million guest instructions per second per workload, for every engine
+    present in the result (guest/interp/*, guest/jit/*), and the JIT's speed-up."""
+    engines = benchlib.guest_engines(res) or ["interp"]
+    out = ["Guest instructions retired per second, in-process on the bare machine "
+           "(`guest/<engine>/*`, bench/guest/workloads.h, built with `riscv64-linux-gnu-gcc "
+           "-O2`), for every engine in this run (%s): each run loads the workload into a "
+           "fresh machine (not timed) and runs it to its exit (timed), so no process start-up "
+           "is in the figure; the JIT's figure includes its translation. Each workload checks "
+           "its checksum against the host's native run of the same source." %
+           ", ".join(engines), "",
+           "| workload | guest instructions per run | " +
+           " | ".join("%s MIPS (median)" % e for e in engines) +
+           (" | JIT / interp |" if "jit" in engines else " |") + " target | |",
+           "|---|---|" + "---|" * len(engines) + ("---|" if "jit" in engines else "") +
+           "---|---|"]
+    defs = {d["id"]: d for d in benchlib.ratio_defs()}
+    for i, (w, mips, target) in enumerate(benchlib.guest_mips(res, "interp")):
         b = res.get("guest/interp/%s" % w)
         insns = "-"
         if b and b.items and b.times:
             # items/s times seconds per iteration = instructions per iteration
             insns = "%.1f M" % (b.median_items() * b.median_ns() / 1e9 / 1e6)
-        flag = " !" if b and b.cv() > NOISY_CV else ""
-        tt = "" if target is None else ">= %d" % target
+        cells = []
+        for e in engines:
+            eb = res.get("guest/%s/%s" % (e, w))
+            m = benchlib.guest_mips(res, e)[i][1]
+            if m is None and ("guest/%s/%s" % (e, w)) in res.benches and \
+                    res.benches["guest/%s/%s" % (e, w)].error:
+                cells.append("skipped: %s" % res.benches["guest/%s/%s" % (e, w)].error)
+                continue
+            flag = " !" if eb and eb.cv() > NOISY_CV else ""
+            cells.append("-" if m is None else "%.0f%s" % (m, flag))
+        if "jit" in engines:
+            cells.append(fmt_ratio(benchlib.ratio_value(res, defs["guest.jit_vs_interp.%s" % w])))
+        tt = "" if target is None else ">= %d (interp)" % target
         st = target_status(mips, (">=", target)) if target is not None else ""
-        out.append("| %s | %s | %s | %s | %s |" % (
-            w, insns, "-" if mips is None else "%.0f%s" % (mips, flag), tt, st))
+        out.append("| %s | %s | %s | %s | %s |" % (w, insns, " | ".join(cells), tt, st))
     out += ["", "Target: the interpreter retires at least 500 million guest instructions per "
-            "second on the integer loop (`int_loop`)."]
+            "second on the integer loop (`int_loop`). The JIT / interp ratios are in "
+            "`bench/baseline.json` (`guest.jit_vs_interp.*`), so `make bench-compare` fails "
+            "on a JIT regression."]
     return out
 
 
@@ -375,6 +398,29 @@ def method_section():
     ]
 
 
+KEEP_OPEN, KEEP_CLOSE = "<!-- keep -->", "<!-- /keep -->"
+
+
+def kept_blocks(path):
+    """Lines of every KEEP_OPEN ... KEEP_CLOSE block of the report being replaced (markers
+    included), so hand-made measurements with their host survive a regeneration."""
+    try:
+        with open(path) as f:
+            lines = f.read().split("\n")
+    except OSError:
+        return []
+    out, inside = [], False
+    for line in lines:
+        if line.strip() == KEEP_OPEN:
+            inside = True
+        if inside:
+            out.append(line)
+        if line.strip() == KEEP_CLOSE:
+            inside = False
+            out.append("")
+    return out if not inside else []
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("results")
@@ -396,21 +442,22 @@ def main():
          "on a quiet machine for figures to quote." % (res.context.get("date", "?"), reps),
          "", "## Machine", ""]
     L += machine_section(res)
-    L += ["", "## Headline figures", "",
+    host = "Host: " + benchlib.host_line(res.context) + "."
+    L += ["", "## Headline figures", "", host, "",
           "Ratios are between medians of the same run. *time* ratios: above 1 means the "
           "first is slower. *memcpy* ratios: throughput of vm over the C library, above 1 "
           "means vm is faster.", ""]
     L += headline(res)
-    L += ["", "## Physical ceilings (one core) and how close memcpy gets", ""]
+    L += ["", "## Physical ceilings (one core) and how close memcpy gets", "", host, ""]
     L += ceiling_section(res)
     if plots:
         L += ["", "## Plots", ""]
         for g, p in plots:
             L += ["![%s](%s)" % (g, p), ""]
     for g in benchlib.SIZE_GROUPS:
-        L += ["", "## %s (GB/s, median)" % g, ""]
+        L += ["", "## %s (GB/s, median)" % g, "", host, ""]
         L += size_table(res, g)
-    L += ["", "## volatile_vs_normal (256 u32 writes then reads of 1 KiB)", "",
+    L += ["", "## volatile_vs_normal (256 u32 writes then reads of 1 KiB)", "", host, "",
           "`volatile` and `plain` compile to the same one-access-per-instruction loops (their "
           "file is built without the vectoriser, loops 64-byte aligned): on x86-64 a volatile "
           "access costs what a plain one does. What volatile costs is everything the compiler "
@@ -418,19 +465,21 @@ def main():
           "per access; `vm_bulk` moves the same 1 KiB with two bulk calls.", ""]
     L += simple_table(res, ["volatile_vs_normal/%s/1024" % v for v in benchlib.ACCESS_VARIANTS],
                       "time")
-    L += ["", "## batch_vs_loop (one 256-byte copy)", ""]
+    L += ["", "## batch_vs_loop (one 256-byte copy)", "", host, ""]
     L += simple_table(res, ["batch_vs_loop/%s/256" % v for v in benchlib.BATCH_VARIANTS],
                       "GB/s")
-    L += ["", "## memory_operations", "",
+    L += ["", "## memory_operations", "", host, "",
           "`allocate_1kb_*`: one allocation plus one free; `read_write_1kb`: one 1 KiB "
           "`vm_mem_write` plus one `vm_mem_read` in the fast RAM window; "
           "`guest_copy_cross_region`: 1 KiB guest-to-guest copy through a host buffer, the "
           "source straddling two RAM regions; `mmio_dispatch`: one 32-bit MMIO store plus one "
           "load through the device callbacks.", ""]
     L += simple_table(res, ["memory_operations/%s" % m for m in benchlib.MEMORY_OPS], "time")
-    L += ["", "## Guest speed (interpreter)", ""]
+    L += ["", "## Guest speed (every engine)", "", host, ""]
     L += guest_section(res)
-    L += ["", "## Whole programs (vm vs qemu-riscv64 vs native)", ""]
+    L += ["", "## Whole programs (vm vs qemu-riscv64 vs native)", "",
+          "Host: the machine of this report, " + benchlib.host_line(res.context) +
+          "; hyperfine runs in the same session.", ""]
     L += programs_section(a.programs)
     L += ["", "## JIT targets", ""]
     jit_doc = None
@@ -451,6 +500,9 @@ def main():
     L += ["", "To reproduce: `make bench-report` (about 5-10 minutes; installs gnuplot-nox "
           "when missing; run `make bench-jit` first for the JIT targets). Regression check: "
           "`make bench-compare`.", ""]
+    kept = kept_blocks(a.out)
+    if kept:
+        L += ["## Measured by hand (kept across regenerations)", ""] + kept + [""]
     os.makedirs(md_dir, exist_ok=True)
     with open(a.out, "w") as f:
         f.write("\n".join(L))

@@ -113,6 +113,32 @@ def main():
         run(tmp, "missing-allowed", gone, 0, ("--allow-missing",))
 
         run(tmp, "loose-tolerance", slow, 0, ("--tolerance", "0.5"))
+
+        jit = dict(good)
+        jit["guest/jit/mixed"] = 100.0 * 1.5  # the JIT 1.5x slower against the interpreter
+        p = run(tmp, "jit-regressed", jit, 1)
+        if "guest.jit_vs_interp.mixed" not in p.stdout:
+            print("the regressed JIT ratio is not named in the output")
+            failures_add()
+
+        # --update --only guest.: the guest ratios move, every other entry stays as it was.
+        other = dict(good)
+        other["guest/jit/int_loop"] = 25.0  # JIT 4x the interpreter
+        other["memcpy_sizes/vm_auto/4096"] = 100.0  # would change memcpy's ratio to 1.0
+        path = os.path.join(tmp, "partial.json")
+        with open(path, "w") as f:
+            json.dump(labelled(fabricate(other)), f)
+        subprocess.run([sys.executable, os.path.join(HERE, "compare"), path, "--update",
+                        "--only", "guest.", "--baseline", os.path.join(tmp, "baseline.json")],
+                       check=True, capture_output=True)
+        with open(os.path.join(tmp, "baseline.json")) as f:
+            after = json.load(f)["ratios"]
+        ok = (after["memcpy.vm_auto_vs_glibc.4096"] == base["ratios"]["memcpy.vm_auto_vs_glibc.4096"]
+              and abs(after["guest.jit_vs_interp.int_loop"]["value"] - 4.0) < 1e-6
+              and len(after) == len(base["ratios"]))
+        print("%-28s %s" % ("update-only-guest", "ok" if ok else "WRONG"))
+        if not ok:
+            failures_add()
     print("test_compare: %s" % ("FAIL" if failures else "ok"))
     return 1 if failures else 0
 

@@ -1,6 +1,7 @@
 /* vm_variants.cc - vm's memops implementations as benchmark variants: vm_auto is the public
  * dispatching entry (vm_memcpy, ...), the others are the per-ISA tables, skipped with a
  * reason when the host's CPU or OS lacks the vector state they need. */
+#include <cstdio>
 #include <vector>
 
 #include "variants.h"
@@ -40,8 +41,25 @@ std::string vm_ops_active_name() {
     return vm_memops_name(vm_memops_active());
 }
 
+/* The memops plan in force as one line: its source, then "op:method,..." per operation. */
+static std::string plan_text() {
+    static const char *const srcs[] = {"default", "cache", "measured", "forced"};
+    static const char *const ops[] = {"copy", "set", "move"};
+    vm_memops_plan_t p = vm_memops_plan();
+    std::string out = std::string(srcs[p.src]) + (p.in_force ? "" : " (not in force)");
+    for (int op = 0; op < VM_MEMOPS_OPS; op++) {
+        out += std::string(" ") + ops[op] + ":";
+        for (int c = 0; c < VM_MEMOPS_CLASSES; c++)
+            out += std::string(c ? "," : "") +
+                   vm_memops_method_name(static_cast<vm_memops_method_t>(p.method[op][c]));
+    }
+    return out;
+}
+
 std::vector<std::pair<std::string, std::string>> vm_host_context() {
     const vm_host_info_t *h = vm_host_info();
+    char sig[16];
+    std::snprintf(sig, sizeof sig, "0x%08x", h->cpu_signature);
     auto yn = [](bool b) { return std::string(b ? "yes" : "no"); };
     return {{"vm_host_model", h->model},
             {"vm_host_sse2", yn(h->sse2)},
@@ -51,7 +69,13 @@ std::vector<std::pair<std::string, std::string>> vm_host_context() {
             {"vm_host_fsrm", yn(h->fsrm)},
             {"vm_host_l1d_bytes", std::to_string(h->l1d_bytes)},
             {"vm_host_l2_bytes", std::to_string(h->l2_bytes)},
-            {"vm_host_l3_bytes", std::to_string(h->l3_bytes)}};
+            {"vm_host_l3_bytes", std::to_string(h->l3_bytes)},
+            {"vm_host_cache_sources", std::string(vm_host_src_name(h->l1d_src)) + "/" +
+                                          vm_host_src_name(h->l2_src) + "/" +
+                                          vm_host_src_name(h->l3_src)},
+            {"vm_host_signature", sig},
+            {"vm_host_microcode", h->microcode},
+            {"memops_plan", plan_text()}};
 }
 
 } // namespace vmb

@@ -9,7 +9,8 @@
 #                        Lua, memcpy and start-up, plus translation cost; writes
 #                        BENCH_JIT_JSON (default build/bench-results/jit.json), a few minutes
 #   make bench-compare   run the ratio subset and check it against bench/baseline.json
-#   make bench-baseline  run the ratio subset and rewrite bench/baseline.json (quiet machine!)
+#   make bench-baseline  run the ratio subset and rewrite bench/baseline.json (quiet machine!);
+#                        BENCH_BASELINE_ONLY=guest. rewrites only the guest (JIT) ratios
 #
 # BENCH_JSON=file.json makes bench-report / bench-compare / bench-baseline use an existing
 # result instead of running the suite. BENCH_CPU picks the CPU to pin to (default: the
@@ -28,7 +29,10 @@ BENCH_FLAGS    = --pin=$(BENCH_CPU) --benchmark_repetitions=$(BENCH_REPS) \
                  --benchmark_min_warmup_time=$(BENCH_WARMUP) \
                  --benchmark_display_aggregates_only=true
 BENCH_QUICK_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|guest)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/(256|4096|65536|1048576)$$|^ceiling/
-BENCH_RATIO_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|ceiling)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/
+BENCH_RATIO_FILTER ?= ^(volatile_vs_normal|batch_vs_loop|memory_operations|ceiling|guest)/|^(memcpy|memset|memmove)_sizes/(glibc|vm_auto)/
+# bench-baseline rewrites only the ratios whose id starts with one of these prefixes when set
+# (e.g. BENCH_BASELINE_ONLY=guest. for the JIT ratios); empty rewrites them all.
+BENCH_BASELINE_ONLY ?=
 BENCH_TOOLS    = gnuplot:gnuplot-nox hyperfine:hyperfine
 
 BENCH_JIT_JSON ?= $(BENCH_DIR)/jit.json
@@ -83,7 +87,7 @@ bench-report: bench-tools
 bench-compare:
 	bench/compare $(BENCH_JSON)
 bench-baseline:
-	bench/compare $(BENCH_JSON) --update
+	bench/compare $(BENCH_JSON) --update $(foreach p,$(BENCH_BASELINE_ONLY),--only $(p))
 else
 bench-report: bench-tools
 	$(MAKE) bench
@@ -101,5 +105,5 @@ bench-compare: build
 
 bench-baseline: build
 	$(BENCH_RATIO_RUN)
-	bench/compare $(BENCH_DIR)/ratios.json --update
+	bench/compare $(BENCH_DIR)/ratios.json --update $(foreach p,$(BENCH_BASELINE_ONLY),--only $(p))
 endif

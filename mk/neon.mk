@@ -8,7 +8,8 @@ NEON_CC     ?= aarch64-linux-gnu-gcc
 NEON_QEMU   ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 NEON_CFLAGS ?= -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -Itests/cross
 NEON_NOLIB   = -fno-builtin -fno-tree-loop-distribute-patterns
-NEON_OBJS    = $(NEON_BUILD)/host.o $(NEON_BUILD)/memops.o $(NEON_BUILD)/memops_scalar.o \
+NEON_OBJS    = $(NEON_BUILD)/host.o $(NEON_BUILD)/host_cache.o $(NEON_BUILD)/memops.o \
+               $(NEON_BUILD)/memops_cal.o $(NEON_BUILD)/version.o $(NEON_BUILD)/memops_scalar.o \
                $(NEON_BUILD)/memops_neon.o $(NEON_BUILD)/test_memops.o
 NEON_DEPS    = $(wildcard src/mem/*.h include/vm/*.h tests/cross/*.h)
 
@@ -18,6 +19,15 @@ TEST_EXTRA += test-neon
 $(NEON_BUILD)/host.o: src/mem/host.c $(NEON_DEPS)
 	@mkdir -p $(NEON_BUILD)
 	$(NEON_CC) $(NEON_CFLAGS) -c $< -o $@
+$(NEON_BUILD)/host_cache.o: src/mem/host_cache.c $(NEON_DEPS)
+	@mkdir -p $(NEON_BUILD)
+	$(NEON_CC) $(NEON_CFLAGS) -c $< -o $@
+$(NEON_BUILD)/memops_cal.o: src/mem/memops_cal.c $(NEON_DEPS)
+	@mkdir -p $(NEON_BUILD)
+	$(NEON_CC) $(NEON_CFLAGS) -c $< -o $@
+$(NEON_BUILD)/version.o: src/core/version.c $(NEON_DEPS)
+	@mkdir -p $(NEON_BUILD)
+	$(NEON_CC) $(NEON_CFLAGS) -DVM_VERSION_STRING='"cross"' -c $< -o $@
 $(NEON_BUILD)/memops.o: src/mem/memops.c $(NEON_DEPS)
 	@mkdir -p $(NEON_BUILD)
 	$(NEON_CC) $(NEON_CFLAGS) -c $< -o $@

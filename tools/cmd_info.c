@@ -3,8 +3,12 @@
  * Prints the version, the host CPU and the features memops dispatch looks at, the cache sizes
  * the thresholds derive from, the memops implementation in force (honouring VM_MEMOPS and
  * the VM_MEMOPS_*_MIN variables), every implementation the host can run, and the size tiers.
+ * It also prints the calibrated plan (method per operation and size class) and where it came
+ * from; when no valid calibration cache exists it measures one (at most about 50 ms, once per
+ * CPU), and `vm info --calibrate` always measures afresh.
  * A bad or unsupported VM_MEMOPS setting is a usage error: message on stderr, exit status 2.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,9 +35,41 @@ static const char *fmt_threshold(char *buf, size_t cap, size_t v) {
     return fmt_bytes(buf, cap, v);
 }
 
+/* The calibrated plan: where it came from, then one row per operation. */
+static void print_plan(void) {
+    static const char *const ops[VM_MEMOPS_OPS] = {"copy", "set", "move"};
+    static const char *const srcs[] = {"defaults (thresholds)", "cache file", "measured now",
+                                       "forced by VM_MEMOPS_FORCE"};
+    vm_memops_plan_t p = vm_memops_plan();
+    char b[32];
+    printf("calibration:    %s", srcs[p.src]);
+    if (p.src == VM_MEMOPS_PLAN_CACHE || p.src == VM_MEMOPS_PLAN_MEASURED)
+        printf(", for %s, measured in %.1f ms%s%s", vm_memops_name(p.impl), p.ms,
+               p.partial ? " (budget ran out: some classes default)" : "",
+               p.in_force ? "" : "; not in force (VM_MEMOPS* or a caller overrides it)");
+    printf("\n");
+    printf("cache file:     %s\n", p.path[0] ? p.path : "none (no XDG_CACHE_HOME or HOME)");
+    printf("plan size from:");
+    for (int c = 0; c < VM_MEMOPS_CLASSES; c++)
+        printf(" %7s", fmt_bytes(b, sizeof b, vm_memops_class_min(c)));
+    printf("\n");
+    for (int op = 0; op < VM_MEMOPS_OPS; op++) {
+        printf("plan %-9s:", ops[op]);
+        for (int c = 0; c < VM_MEMOPS_CLASSES; c++)
+            printf(" %7s", vm_memops_method_name((vm_memops_method_t)p.method[op][c]));
+        printf("\n");
+    }
+}
+
 int cmd_info(int argc, char **argv) {
-    if (argc > 1) {
-        fprintf(stderr, "vm info: unexpected argument '%s' (vm info takes none)\n", argv[1]);
+    bool calibrate = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--calibrate")) {
+            calibrate = true;
+            continue;
+        }
+        fprintf(stderr, "vm info: unexpected argument '%s' (vm info takes only --calibrate)\n",
+                argv[i]);
         return 2;
     }
     const char *why = NULL;
@@ -41,6 +77,8 @@ int cmd_info(int argc, char **argv) {
         fprintf(stderr, "vm info: %s\n", why);
         return 2;
     }
+    int cerr = vm_memops_calibrate(calibrate ? VM_MEMOPS_CAL_FORCE : VM_MEMOPS_CAL_IF_NEEDED);
+    if (cerr) fprintf(stderr, "vm info: calibration failed (%d); defaults in force\n", cerr);
     const vm_host_info_t *h = vm_host_info();
     char b1[32], b2[32], b3[32], b4[32];
     vm_memops_tuning_t t = vm_memops_tuning();
@@ -51,10 +89,12 @@ int cmd_info(int argc, char **argv) {
     printf("features:      %s%s%s%s%s%s\n", h->sse2 ? " sse2" : "", h->avx2 ? " avx2" : "",
            h->avx512 ? " avx512" : "", h->erms ? " erms" : "", h->fsrm ? " fsrm" : "",
            h->neon ? " neon" : "");
-    printf("caches:         L1d %s, L2 %s, L3 %s\n",
-           h->l1d_bytes ? fmt_bytes(b1, sizeof b1, h->l1d_bytes) : "unknown",
-           h->l2_bytes ? fmt_bytes(b2, sizeof b2, h->l2_bytes) : "unknown",
-           h->l3_bytes ? fmt_bytes(b3, sizeof b3, h->l3_bytes) : "unknown");
+    printf("caches:         L1d %s (%s), L2 %s (%s), L3 %s (%s), line %zu B (%s)\n",
+           fmt_bytes(b1, sizeof b1, h->l1d_bytes), vm_host_src_name(h->l1d_src),
+           fmt_bytes(b2, sizeof b2, h->l2_bytes), vm_host_src_name(h->l2_src),
+           fmt_bytes(b3, sizeof b3, h->l3_bytes), vm_host_src_name(h->l3_src), h->line_bytes,
+           vm_host_src_name(h->line_src));
+    printf("cpu identity:   signature 0x%08x, microcode %s\n", h->cpu_signature, h->microcode);
     printf("memops:         %s\n", vm_memops_name(vm_memops_active()));
     printf("supported:     ");
     for (int i = VM_MEMOPS_SCALAR; i < VM_MEMOPS_COUNT; i++)
@@ -68,5 +108,6 @@ int cmd_info(int argc, char **argv) {
            fmt_threshold(b3, sizeof b3, t.nt_min));
     printf("tier rep stosb: %s%s\n", t.rep_stosb_min ? "from " : "",
            fmt_threshold(b4, sizeof b4, t.rep_stosb_min));
+    print_plan();
     return 0;
 }

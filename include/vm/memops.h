@@ -5,6 +5,8 @@
  * first use from CPUID + XGETBV (x86-64) or the AArch64 baseline (NEON), or from the
  * VM_MEMOPS environment variable. Each implementation is also reachable directly through
  * vm_memops_table() so tests and benchmarks can exercise every one the host supports.
+ * A calibration (vm_memops_calibrate) may refine, per size class, which method each
+ * operation uses; see docs/memory.md ("Calibration").
  */
 #pragma once
 
@@ -52,6 +54,52 @@ typedef struct vm_memops_tuning {
     size_t rep_stosb_min; /* fills from this size use `rep stosb` (0 = never) */
 } vm_memops_tuning_t;
 
+/* Size classes of the calibrated plan: class c holds the sizes from vm_memops_class_min(c)
+ * up to (not including) vm_memops_class_min(c + 1); the last class is open-ended. */
+enum { VM_MEMOPS_CLASSES = 8 };
+
+/* How one size class of one operation is carried out. */
+typedef enum vm_memops_method {
+    VM_MEMOPS_M_VM = 0, /* vm's vector code: the no-loop path up to 8 vectors, else the loop */
+    VM_MEMOPS_M_REP,    /* `rep movsb` / `rep stosb` (x86-64) */
+    VM_MEMOPS_M_NT,     /* non-temporal (streaming) stores, then a fence */
+    VM_MEMOPS_M_LIBC,   /* the C library's own memcpy/memset/memmove */
+    VM_MEMOPS_M_COUNT   /* number of methods, not a method */
+} vm_memops_method_t;
+
+/* Where the plan in force came from. */
+typedef enum vm_memops_plan_src {
+    VM_MEMOPS_PLAN_DEFAULT = 0, /* no calibration: the thresholds of vm_memops_tuning() */
+    VM_MEMOPS_PLAN_CACHE,       /* read from the calibration cache file */
+    VM_MEMOPS_PLAN_MEASURED,    /* measured by this process */
+    VM_MEMOPS_PLAN_FORCED,      /* VM_MEMOPS_FORCE set every class to one method */
+} vm_memops_plan_src_t;
+
+/* Operations a plan covers (rows of vm_memops_plan_t.method). */
+enum {
+    VM_MEMOPS_OP_COPY = 0, /* memcpy, and memmove of disjoint buffers */
+    VM_MEMOPS_OP_SET = 1,  /* memset */
+    VM_MEMOPS_OP_MOVE = 2, /* memmove of overlapping buffers (vm or the C library only) */
+    VM_MEMOPS_OPS = 3      /* number of rows */
+};
+
+/* A calibrated choice of method per operation and size class, for one implementation. */
+typedef struct vm_memops_plan {
+    vm_memops_impl_t impl;                                  /* implementation measured */
+    unsigned char method[VM_MEMOPS_OPS][VM_MEMOPS_CLASSES]; /* vm_memops_method_t */
+    vm_memops_plan_src_t src;                               /* where it came from */
+    bool in_force;  /* applied (false: VM_MEMOPS_*_MIN, another VM_MEMOPS or set_tuning) */
+    bool partial;   /* the time budget ran out: unmeasured classes kept the default */
+    double ms;      /* wall time the measurement took (as recorded in the cache file) */
+    char path[256]; /* the cache file ("" when no cache directory is known) */
+} vm_memops_plan_t;
+
+/* How vm_memops_calibrate() goes about it. */
+typedef enum vm_memops_cal_mode {
+    VM_MEMOPS_CAL_IF_NEEDED = 0, /* use the cache; measure only when it is missing or invalid */
+    VM_MEMOPS_CAL_FORCE,         /* always measure afresh and rewrite the cache */
+} vm_memops_cal_mode_t;
+
 /* Copy n bytes (non-overlapping) with the active implementation; returns dst. */
 void *vm_memcpy(void *VM_RESTRICT dst, const void *VM_RESTRICT src, size_t n);
 /* Copy n bytes (overlap allowed) with the active implementation; returns dst. */
@@ -81,6 +129,20 @@ vm_memops_tuning_t vm_memops_tuning(void);
 /* Replace the tier thresholds (e.g. from measurements or for tests). They then stay in force
  * across vm_memops_select() (small_max is fixed by the vector width and not settable). */
 void vm_memops_set_tuning(const vm_memops_tuning_t *t);
+/* Lower bound in bytes of size class c (0 <= c < VM_MEMOPS_CLASSES). */
+size_t vm_memops_class_min(int c);
+/* The size calibration measures class c at. */
+size_t vm_memops_class_size(int c);
+/* Name of a method: "vm", "rep", "nt", "libc". */
+const char *vm_memops_method_name(vm_memops_method_t m);
+/* Calibrate the active implementation: pick per size class the fastest method (at most
+ * about 50 ms of measuring), cache the plan under $XDG_CACHE_HOME/vm (else ~/.cache/vm) and
+ * put it in force. IF_NEEDED does nothing once a plan was loaded or measured, and measures
+ * only when VM_MEMOPS_CALIBRATE is not "off"/"cached". Returns 0 or -errno (-ENOMEM when the
+ * measuring buffers cannot be had); an unwritable cache is not an error. */
+int vm_memops_calibrate(vm_memops_cal_mode_t mode);
+/* The plan in force (or the last one loaded, with in_force false when overridden). */
+vm_memops_plan_t vm_memops_plan(void);
 /* Return to the measured per-implementation defaults (plus any VM_MEMOPS_*_MIN variables
  * applied last), undoing vm_memops_set_tuning(). */
 void vm_memops_reset_tuning(void);

@@ -333,6 +333,10 @@ const void *vm_mem_host_ptr_ro(const vm_mem_t *mem, gpa_t gpa, size_t len) {
 vm_mem_err_t vm_mem_create(vm_mem_t **out) {
     if (!out) return VM_MEM_E_INVAL;
     *out = NULL;
+    /* A machine is being built and no guest instruction has run yet: the one moment where a
+     * first-time memops calibration (at most ~50 ms, then cached per CPU) cannot land inside
+     * a guest's timed section. With a valid cache this is one small file read, once. */
+    (void)vm_memops_calibrate(VM_MEMOPS_CAL_IF_NEEDED);
     vm_mem_t *mem = calloc(1, sizeof *mem);
     struct vm_mem_priv *p = calloc(1, sizeof *p);
     if (!mem || !p) {

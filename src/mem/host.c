@@ -3,8 +3,11 @@
  * On x86-64 a vector ISA is usable only when the CPU advertises it (CPUID) AND the OS saves
  * its register state across context switches (XCR0 read with XGETBV, itself allowed only
  * when CPUID says OSXSAVE). Checking the CPUID bit alone is the classic SIGILL trap: a kernel
- * or hypervisor may hide AVX state. Cache sizes come from the deterministic cache leaves
- * (Intel leaf 4, AMD 0x8000001D) and fall back to sysfs, which also serves AArch64.
+ * or hypervisor may hide AVX state. Cache sizes come from sysfs where the kernel lists them,
+ * else from the CPUID cache leaves (decoded in host_cache.c: Intel leaf 4, AMD 0x8000001D,
+ * legacy 0x80000005/6), else from typical defaults; each figure remembers its source. AArch64
+ * has no user-readable cache description everywhere (CLIDR_EL1 is EL1-only), so it uses sysfs
+ * or the defaults.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "mem/host_arch.h"
+#include "mem/host_cache.h"
 #include "vm/host.h"
 
 /* XCR0 bits: x87 | SSE (XMM) | AVX (YMM upper halves). */
@@ -38,26 +42,6 @@ static void copy_trimmed(char *dst, size_t cap, const char *s) {
     dst[len] = '\0';
 }
 
-/* Walk a deterministic cache-parameters leaf (4 or 0x8000001D, same layout). */
-static void caches_from_cpuid_leaf(vm_host_info_t *h, uint32_t leaf) {
-    for (uint32_t sub = 0; sub < 16; sub++) {
-        uint32_t r[4];
-        mem_host_cpuid(leaf, sub, r);
-        uint32_t type = r[0] & 0x1f; /* 0 none, 1 data, 2 instruction, 3 unified */
-        if (type == 0) break;
-        if (type == 2) continue;
-        uint32_t level = (r[0] >> 5) & 7;
-        size_t ways = ((r[1] >> 22) & 0x3ff) + 1;
-        size_t parts = ((r[1] >> 12) & 0x3ff) + 1;
-        size_t line = (r[1] & 0xfff) + 1;
-        size_t sets = (size_t)r[2] + 1;
-        size_t size = ways * parts * line * sets;
-        if (level == 1 && !h->l1d_bytes) h->l1d_bytes = size;
-        if (level == 2 && !h->l2_bytes) h->l2_bytes = size;
-        if (level == 3 && !h->l3_bytes) h->l3_bytes = size;
-    }
-}
-
 /* Parse a sysfs cache size such as "32K" or "1024K" or "32M". */
 static size_t parse_cache_size(const char *s) {
     char *end;
@@ -76,10 +60,17 @@ static bool read_line(const char *path, char *buf, size_t cap) {
     return ok;
 }
 
-/* Fill the cache sizes still unknown from /sys/devices/system/cpu/cpu0/cache. */
+/* Set one cache figure when it is still unknown. */
+static void set_fig(size_t *v, vm_host_src_t *src, size_t value, vm_host_src_t from) {
+    if (*v || !value) return;
+    *v = value;
+    *src = from;
+}
+
+/* The cache sizes from /sys/devices/system/cpu/cpu0/cache (absent on some virtual hosts). */
 static void caches_from_sysfs(vm_host_info_t *h) {
     for (int idx = 0; idx < 8; idx++) {
-        char path[96], level[16], type[32], size[32];
+        char path[96], level[16], type[32], size[32], line[32];
         snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", idx);
         if (!read_line(path, level, sizeof level)) break;
         snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", idx);
@@ -88,19 +79,71 @@ static void caches_from_sysfs(vm_host_info_t *h) {
         if (!read_line(path, size, sizeof size)) continue;
         size_t bytes = parse_cache_size(size);
         int lv = atoi(level);
-        if (lv == 1 && !h->l1d_bytes) h->l1d_bytes = bytes;
-        if (lv == 2 && !h->l2_bytes) h->l2_bytes = bytes;
-        if (lv == 3 && !h->l3_bytes) h->l3_bytes = bytes;
+        if (lv == 1) {
+            set_fig(&h->l1d_bytes, &h->l1d_src, bytes, VM_HOST_SRC_SYSFS);
+            snprintf(path, sizeof path,
+                     "/sys/devices/system/cpu/cpu0/cache/index%d/coherency_line_size", idx);
+            if (read_line(path, line, sizeof line))
+                set_fig(&h->line_bytes, &h->line_src, (size_t)atoi(line), VM_HOST_SRC_SYSFS);
+        }
+        if (lv == 2) set_fig(&h->l2_bytes, &h->l2_src, bytes, VM_HOST_SRC_SYSFS);
+        if (lv == 3) set_fig(&h->l3_bytes, &h->l3_src, bytes, VM_HOST_SRC_SYSFS);
     }
+}
+
+static void cpuid_fn(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
+    mem_host_cpuid(leaf, sub, r);
+}
+
+/* Fill what sysfs did not say from the CPUID cache leaves (host_cache.c decodes them). */
+static void caches_from_cpuid(vm_host_info_t *h) {
+    mem_cpuid_rec_t recs[32];
+    size_t n = mem_cache_record(cpuid_fn, recs, sizeof recs / sizeof recs[0]);
+    mem_cache_geom_t g;
+    mem_cache_decode(recs, n, &g);
+    set_fig(&h->l1d_bytes, &h->l1d_src, g.size[MEM_CACHE_L1D], VM_HOST_SRC_CPUID);
+    set_fig(&h->l2_bytes, &h->l2_src, g.size[MEM_CACHE_L2], VM_HOST_SRC_CPUID);
+    set_fig(&h->l3_bytes, &h->l3_src, g.size[MEM_CACHE_L3], VM_HOST_SRC_CPUID);
+    set_fig(&h->line_bytes, &h->line_src, g.line[MEM_CACHE_L1D], VM_HOST_SRC_CPUID);
+}
+
+/* Typical figures for what neither sysfs nor CPUID said (the tier defaults treat them as
+ * unknown: see default_tuning() in memops.c). */
+static void caches_default(vm_host_info_t *h) {
+    set_fig(&h->l1d_bytes, &h->l1d_src, (size_t)32 << 10, VM_HOST_SRC_DEFAULT);
+    set_fig(&h->l2_bytes, &h->l2_src, (size_t)1 << 20, VM_HOST_SRC_DEFAULT);
+    set_fig(&h->l3_bytes, &h->l3_src, (size_t)16 << 20, VM_HOST_SRC_DEFAULT);
+    set_fig(&h->line_bytes, &h->line_src, 64, VM_HOST_SRC_DEFAULT);
+}
+
+/* The microcode revision: /proc/cpuinfo "microcode" (x86), else sysfs, else "unknown". */
+static void read_microcode(vm_host_info_t *h) {
+    char buf[64];
+    snprintf(h->microcode, sizeof h->microcode, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            char *colon = strchr(line, ':');
+            if (colon && !strncmp(line, "microcode", 9)) {
+                copy_trimmed(h->microcode, sizeof h->microcode, colon + 1);
+                break;
+            }
+        }
+        fclose(f);
+    }
+    if (strcmp(h->microcode, "unknown")) return;
+    if (read_line("/sys/devices/system/cpu/cpu0/microcode/version", buf, sizeof buf))
+        copy_trimmed(h->microcode, sizeof h->microcode, buf);
 }
 
 static void detect_x86(vm_host_info_t *h) {
     uint32_t r[4];
     mem_host_cpuid(0, 0, r);
     uint32_t max_leaf = r[0];
-    bool intel = r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e; /* GenuineIntel */
 
     mem_host_cpuid(1, 0, r);
+    h->cpu_signature = r[0];
     uint32_t ecx1 = r[2], edx1 = r[3];
     h->sse2 = bit(edx1, 26);
     bool osxsave = bit(ecx1, 27), avx = bit(ecx1, 28);
@@ -131,11 +174,6 @@ static void detect_x86(vm_host_info_t *h) {
         brand[48] = '\0';
         copy_trimmed(h->model, sizeof h->model, brand);
     }
-    if (intel && max_leaf >= 4) caches_from_cpuid_leaf(h, 4);
-    if (!intel && max_ext >= 0x8000001du) {
-        mem_host_cpuid(0x80000001u, 0, r);
-        if (bit(r[2], 22)) caches_from_cpuid_leaf(h, 0x8000001du); /* TopologyExtensions */
-    }
 }
 
 /* AArch64 has no brand string; name the implementer and part from /proc/cpuinfo. */
@@ -162,7 +200,19 @@ static void detect(void) {
     if (MEM_HOST_X86) detect_x86(h);
     if (MEM_HOST_AARCH64) detect_aarch64(h);
     caches_from_sysfs(h);
+    if (MEM_HOST_X86) caches_from_cpuid(h);
+    caches_default(h);
+    read_microcode(h);
     if (!h->model[0]) snprintf(h->model, sizeof h->model, "unknown");
+}
+
+const char *vm_host_src_name(vm_host_src_t src) {
+    switch (src) {
+    case VM_HOST_SRC_SYSFS: return "sysfs";
+    case VM_HOST_SRC_CPUID: return "cpuid";
+    case VM_HOST_SRC_DEFAULT: return "default";
+    default: return "unknown";
+    }
 }
 
 const vm_host_info_t *vm_host_info(void) {

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mem/memops_cal.h"
 #include "mem/memops_impl.h"
 #include "vm/host.h"
 #include "vm/memops.h"
@@ -33,6 +34,7 @@ typedef int (*mo_memcmp_fn)(const void *, const void *, size_t);
 _Atomic size_t mem_memops_rep_movsb_min;
 _Atomic size_t mem_memops_nt_min;
 _Atomic size_t mem_memops_rep_stosb_min;
+_Atomic unsigned char mem_memops_plan[VM_MEMOPS_OPS][VM_MEMOPS_CLASSES];
 
 static const char *const impl_names[VM_MEMOPS_COUNT] = {
     [VM_MEMOPS_AUTO] = "auto", [VM_MEMOPS_SCALAR] = "scalar", [VM_MEMOPS_SSE2] = "sse2",
@@ -106,8 +108,11 @@ static vm_memops_tuning_t default_tuning(vm_memops_impl_t impl) {
     /* scalar stays plain C (the reference); NEON has neither tier. */
     if (impl == VM_MEMOPS_SCALAR || impl == VM_MEMOPS_NEON) return t;
     /* Streaming stores pay off once source plus destination no longer fit in the last-level
-     * cache: from half of L3 (or 2x L2 when no L3 size is known). */
-    size_t llc = h->l3_bytes ? h->l3_bytes : 4 * h->l2_bytes;
+     * cache: from half of L3 (or 2x L2 when no L3 size is known; a default figure counts
+     * as unknown). */
+    size_t l3 = h->l3_src == VM_HOST_SRC_DEFAULT ? 0 : h->l3_bytes;
+    size_t l2 = h->l2_src == VM_HOST_SRC_DEFAULT ? 0 : h->l2_bytes;
+    size_t llc = l3 ? l3 : 4 * l2;
     t.nt_min = llc ? llc / 2 : (size_t)8 << 20;
     /* 32- and 64-byte vector loops match or beat `rep movsb`/`rep stosb` at every size;
      * a 16-byte loop stores half as much per cycle, and with ERMS the string instructions
@@ -117,24 +122,110 @@ static vm_memops_tuning_t default_tuning(vm_memops_impl_t impl) {
 }
 
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER; /* guards the fields below */
-static bool caller_tuned; /* vm_memops_set_tuning() was called: keep its values */
-static bool env_set[3];   /* VM_MEMOPS_{REP_MOVSB,NT,REP_STOSB}_MIN present at last apply */
-static size_t env_val[3]; /* and their values */
+static bool caller_tuned;         /* vm_memops_set_tuning() was called: keep its values */
+static bool env_set[3];           /* VM_MEMOPS_{REP_MOVSB,NT,REP_STOSB}_MIN present at last apply */
+static size_t env_val[3];         /* and their values */
+static int force_method = -1;     /* VM_MEMOPS_FORCE as a vm_memops_method_t, or -1 */
+static vm_memops_plan_t cal_plan; /* the plan loaded or measured last (src DEFAULT: none) */
+
+/* The router: installed for an operation only when its plan sends some size class to the C
+ * library. Sizes outside the span of those classes (usually the small ones) cost one
+ * subtract-and-compare and a jump through one pointer; inside it, a class test decides. */
+static _Atomic size_t route_lo[VM_MEMOPS_OPS];     /* first size of the lowest such class */
+static _Atomic size_t route_span[VM_MEMOPS_OPS];   /* sizes from route_lo that may go there */
+static _Atomic unsigned route_mask[VM_MEMOPS_OPS]; /* which classes in that span do */
+static _Atomic(mo_memcpy_fn) route_memcpy;         /* the implementation's functions */
+static _Atomic(mo_memmove_fn) route_memmove;
+static _Atomic(mo_memset_fn) route_memset;
+
+/* True when row op sends size n to the C library. */
+static inline bool routed(int op, size_t n) {
+    if (n - atomic_load_explicit(&route_lo[op], memory_order_relaxed) >=
+        atomic_load_explicit(&route_span[op], memory_order_relaxed))
+        return false;
+    return (atomic_load_explicit(&route_mask[op], memory_order_relaxed) >> mem_memops_class(n)) & 1;
+}
+
+static void *routed_memcpy(void *restrict d, const void *restrict s, size_t n) {
+    if (routed(VM_MEMOPS_OP_COPY, n)) return memcpy(d, s, n);
+    return atomic_load_explicit(&route_memcpy, memory_order_acquire)(d, s, n);
+}
+static void *routed_memset(void *d, int c, size_t n) {
+    if (routed(VM_MEMOPS_OP_SET, n)) return memset(d, c, n);
+    return atomic_load_explicit(&route_memset, memory_order_acquire)(d, c, n);
+}
+static void *routed_memmove(void *d, const void *s, size_t n) {
+    if (routed(VM_MEMOPS_OP_MOVE, n) || routed(VM_MEMOPS_OP_COPY, n)) {
+        uintptr_t ud = (uintptr_t)d, us = (uintptr_t)s;
+        int op = ud - us >= n && us - ud >= n ? VM_MEMOPS_OP_COPY : VM_MEMOPS_OP_MOVE;
+        if (routed(op, n)) return memmove(d, s, n);
+    }
+    return atomic_load_explicit(&route_memmove, memory_order_acquire)(d, s, n);
+}
+
+/* Publish the router's view of plan row op (mask: the classes sent to the C library). */
+static void store_route(int op, unsigned mask) {
+    size_t lo = 0, span = 0;
+    if (mask) {
+        int first = __builtin_ctz(mask), last = 31 - __builtin_clz(mask);
+        lo = vm_memops_class_min(first);
+        span = last + 1 < VM_MEMOPS_CLASSES ? vm_memops_class_min(last + 1) - lo : SIZE_MAX - lo;
+    }
+    atomic_store_explicit(&route_mask[op], mask, memory_order_relaxed);
+    atomic_store_explicit(&route_lo[op], lo, memory_order_relaxed);
+    atomic_store_explicit(&route_span[op], span, memory_order_relaxed);
+}
+
+/* Finish installing impl with thresholds tun: put the calibrated plan in force when it was
+ * measured for impl and nothing overrides it (VM_MEMOPS_*_MIN, vm_memops_set_tuning), or the
+ * VM_MEMOPS_FORCE method everywhere; then publish the thresholds and the pointers. */
+static void finish_install_locked(vm_memops_impl_t impl, vm_memops_tuning_t tun) {
+    const vm_memops_table_t *t = table_of(impl);
+    unsigned char plan[VM_MEMOPS_OPS][VM_MEMOPS_CLASSES];
+    memset(plan, VM_MEMOPS_M_VM, sizeof plan);
+    bool env_thresholds = env_set[0] || env_set[1] || env_set[2];
+    cal_plan.in_force = false;
+    if (force_method >= 0) {
+        memset(plan, force_method, sizeof plan);
+        if (force_method != VM_MEMOPS_M_LIBC) /* overlapping moves: vm or the C library */
+            memset(plan[VM_MEMOPS_OP_MOVE], VM_MEMOPS_M_VM, VM_MEMOPS_CLASSES);
+    } else if ((cal_plan.src == VM_MEMOPS_PLAN_CACHE || cal_plan.src == VM_MEMOPS_PLAN_MEASURED) &&
+               cal_plan.impl == impl && !caller_tuned && !env_thresholds) {
+        memcpy(plan, cal_plan.method, sizeof plan);
+        tun.rep_movsb_min = tun.rep_stosb_min = 0; /* the plan says where `rep` pays */
+        cal_plan.in_force = true;
+    }
+    unsigned mask[VM_MEMOPS_OPS] = {0};
+    for (int op = 0; op < VM_MEMOPS_OPS; op++)
+        for (int c = 0; c < VM_MEMOPS_CLASSES; c++) {
+            atomic_store_explicit(&mem_memops_plan[op][c], plan[op][c], memory_order_relaxed);
+            if (plan[op][c] == VM_MEMOPS_M_LIBC) mask[op] |= 1u << c;
+        }
+    store_tuning(&tun);
+    atomic_store_explicit(&route_memcpy, t->memcpy, memory_order_release);
+    atomic_store_explicit(&route_memmove, t->memmove, memory_order_release);
+    atomic_store_explicit(&route_memset, t->memset, memory_order_release);
+    for (int op = 0; op < VM_MEMOPS_OPS; op++)
+        store_route(op, mask[op]);
+    bool route_move = mask[VM_MEMOPS_OP_MOVE] || mask[VM_MEMOPS_OP_COPY];
+    atomic_store_explicit(&active_memcpy, mask[VM_MEMOPS_OP_COPY] ? routed_memcpy : t->memcpy,
+                          memory_order_release);
+    atomic_store_explicit(&active_memmove, route_move ? routed_memmove : t->memmove,
+                          memory_order_release);
+    atomic_store_explicit(&active_memset, mask[VM_MEMOPS_OP_SET] ? routed_memset : t->memset,
+                          memory_order_release);
+    atomic_store_explicit(&active_memcmp, t->memcmp, memory_order_release);
+    atomic_store_explicit(&active_impl, impl, memory_order_release);
+}
 
 /* Install impl and the thresholds that go with it: the caller's if it set any, else the
  * defaults for impl; threshold variables from the environment override either. */
 static void install_locked(vm_memops_impl_t impl) {
-    const vm_memops_table_t *t = table_of(impl);
     vm_memops_tuning_t tun = caller_tuned ? current_tuning() : default_tuning(impl);
     size_t *fields[] = {&tun.rep_movsb_min, &tun.nt_min, &tun.rep_stosb_min};
     for (int i = 0; i < 3; i++)
         if (env_set[i]) *fields[i] = env_val[i];
-    store_tuning(&tun);
-    atomic_store_explicit(&active_memcpy, t->memcpy, memory_order_release);
-    atomic_store_explicit(&active_memmove, t->memmove, memory_order_release);
-    atomic_store_explicit(&active_memset, t->memset, memory_order_release);
-    atomic_store_explicit(&active_memcmp, t->memcmp, memory_order_release);
-    atomic_store_explicit(&active_impl, impl, memory_order_release);
+    finish_install_locked(impl, tun);
 }
 
 /* Parse a byte count: decimal with an optional K, M or G suffix (binary units). */
@@ -184,16 +275,62 @@ static int apply_env_locked(char *why, size_t why_cap) {
             return -EINVAL;
         }
     }
+    int force = -1;
+    const char *fm = getenv("VM_MEMOPS_FORCE");
+    if (fm && *fm) {
+        for (int i = 0; i < VM_MEMOPS_M_COUNT; i++)
+            if (!strcasecmp(fm, vm_memops_method_name((vm_memops_method_t)i))) force = i;
+        if (force < 0) {
+            snprintf(why, why_cap,
+                     "VM_MEMOPS_FORCE=%.32s: unknown method (expected vm, rep, nt or libc)", fm);
+            return -EINVAL;
+        }
+    }
+    force_method = force;
     memcpy(env_set, set, sizeof env_set);
     memcpy(env_val, val, sizeof env_val);
     install_locked(impl == VM_MEMOPS_AUTO ? best_impl() : impl);
     return 0;
 }
 
+/* VM_MEMOPS_CALIBRATE: "off" (defaults, no cache file), "cached" (use a cache file but
+ * never measure unasked) or anything else / unset ("auto": measure when needed). */
+static int cal_env(void) {
+    const char *v = getenv("VM_MEMOPS_CALIBRATE");
+    if (v && !strcasecmp(v, "off")) return 0;
+    if (v && !strcasecmp(v, "cached")) return 1;
+    return 2;
+}
+
+/* Load the cache file for impl into cal_plan; true when a valid one was found. */
+static bool load_cache_locked(vm_memops_impl_t impl) {
+    char id[384];
+    vm_memops_plan_t p;
+    mem_cal_identity(id, sizeof id, impl);
+    memset(&p, 0, sizeof p);
+    if (mem_cal_path(p.path, sizeof p.path, id)) return false;
+    char path[sizeof p.path];
+    memcpy(path, p.path, sizeof path);
+    if (mem_cal_load(path, id, &p)) {
+        if (cal_plan.impl != impl || cal_plan.src == VM_MEMOPS_PLAN_DEFAULT) {
+            memset(&cal_plan, 0, sizeof cal_plan);
+            cal_plan.impl = impl;
+            memcpy(cal_plan.path, path, sizeof path);
+        }
+        return false;
+    }
+    p.impl = impl;
+    memcpy(p.path, path, sizeof path);
+    cal_plan = p;
+    return true;
+}
+
 static void resolve(void) {
     pthread_mutex_lock(&config_lock);
     install_locked(best_impl());
     env_error = apply_env_locked(env_why, sizeof env_why);
+    vm_memops_impl_t impl = atomic_load_explicit(&active_impl, memory_order_relaxed);
+    if (cal_env() && load_cache_locked(impl)) install_locked(impl);
     pthread_mutex_unlock(&config_lock);
 }
 
@@ -306,8 +443,8 @@ static void store_tuning(const vm_memops_tuning_t *t) {
 void vm_memops_set_tuning(const vm_memops_tuning_t *t) {
     pthread_once(&resolve_once, resolve); /* so first use cannot overwrite them later */
     pthread_mutex_lock(&config_lock);
-    caller_tuned = true;
-    store_tuning(t);
+    caller_tuned = true; /* takes the calibrated plan out of force */
+    finish_install_locked(atomic_load_explicit(&active_impl, memory_order_relaxed), *t);
     pthread_mutex_unlock(&config_lock);
 }
 
@@ -317,4 +454,68 @@ void vm_memops_reset_tuning(void) {
     caller_tuned = false;
     install_locked(atomic_load_explicit(&active_impl, memory_order_relaxed));
     pthread_mutex_unlock(&config_lock);
+}
+
+static pthread_mutex_t cal_lock = PTHREAD_MUTEX_INITIALIZER; /* one calibration at a time */
+static bool cal_measured[VM_MEMOPS_COUNT]; /* IF_NEEDED measured impl already (cal_lock) */
+
+int vm_memops_calibrate(vm_memops_cal_mode_t mode) {
+    pthread_once(&resolve_once, resolve);
+    int env = cal_env();
+    if (mode == VM_MEMOPS_CAL_IF_NEEDED && env == 0) return 0;
+    pthread_mutex_lock(&cal_lock);
+    pthread_mutex_lock(&config_lock);
+    vm_memops_impl_t impl = atomic_load_explicit(&active_impl, memory_order_relaxed);
+    bool have = cal_plan.impl == impl &&
+                (cal_plan.src == VM_MEMOPS_PLAN_CACHE || cal_plan.src == VM_MEMOPS_PLAN_MEASURED);
+    if (mode == VM_MEMOPS_CAL_IF_NEEDED && !have && load_cache_locked(impl)) {
+        install_locked(impl);
+        have = true;
+    }
+    vm_memops_tuning_t def = default_tuning(impl);
+    def.small_max = 8 * impl_width[impl];
+    pthread_mutex_unlock(&config_lock);
+    if (mode == VM_MEMOPS_CAL_IF_NEEDED && (have || env == 1 || cal_measured[impl])) {
+        pthread_mutex_unlock(&cal_lock);
+        return 0;
+    }
+    cal_measured[impl] = true;
+    vm_memops_plan_t p;
+    int err = mem_cal_measure(impl, &def, &p);
+    if (!err) {
+        char id[384];
+        mem_cal_identity(id, sizeof id, impl);
+        if (!mem_cal_path(p.path, sizeof p.path, id))
+            (void)mem_cal_save(p.path, &p, id); /* an unwritable cache only costs a re-run */
+        pthread_mutex_lock(&config_lock);
+        cal_plan = p;
+        if (atomic_load_explicit(&active_impl, memory_order_relaxed) == impl) install_locked(impl);
+        pthread_mutex_unlock(&config_lock);
+    }
+    pthread_mutex_unlock(&cal_lock);
+    return err;
+}
+
+vm_memops_plan_t vm_memops_plan(void) {
+    pthread_once(&resolve_once, resolve);
+    pthread_mutex_lock(&config_lock);
+    vm_memops_plan_t p = cal_plan;
+    vm_memops_impl_t impl = atomic_load_explicit(&active_impl, memory_order_relaxed);
+    if (force_method >= 0) {
+        p.src = VM_MEMOPS_PLAN_FORCED;
+        p.in_force = true;
+    }
+    if (force_method >= 0 || !p.in_force) { /* report what the implementations really do */
+        vm_memops_tuning_t t = current_tuning();
+        p.impl = impl;
+        for (int op = 0; op < VM_MEMOPS_OPS; op++)
+            for (int c = 0; c < VM_MEMOPS_CLASSES; c++) {
+                unsigned m = atomic_load_explicit(&mem_memops_plan[op][c], memory_order_relaxed);
+                if (m == VM_MEMOPS_M_VM)
+                    m = mem_cal_default_method(&t, op, vm_memops_class_size(c));
+                p.method[op][c] = (unsigned char)m;
+            }
+    }
+    pthread_mutex_unlock(&config_lock);
+    return p;
 }

@@ -33,7 +33,9 @@ foreach(isa ${memops_isas})
 endforeach()
 
 target_sources(vm_mem PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/host.c
-                              ${CMAKE_CURRENT_SOURCE_DIR}/memops.c)
+                              ${CMAKE_CURRENT_SOURCE_DIR}/host_cache.c
+                              ${CMAKE_CURRENT_SOURCE_DIR}/memops.c
+                              ${CMAKE_CURRENT_SOURCE_DIR}/memops_cal.c)
 
 # memops-measure: the timing program that chose the tier thresholds (docs/memory.md).
 add_executable(memops-measure ${CMAKE_CURRENT_SOURCE_DIR}/memops_measure.c)

@@ -21,7 +21,8 @@
  *                  the loop), so no scalar tail loop is needed
  *   large          `rep movsb`/`rep stosb` from mem_memops_rep_*_min, streaming stores from
  *                  mem_memops_nt_min (copies only when the buffers do not overlap;
- *                  fills from twice that, since a fill touches half the bytes of a copy)
+ *                  fills from twice that, since a fill touches half the bytes of a copy);
+ *                  below those, the calibrated method of the size class (mem_memops_plan)
  * No access ever touches a byte outside [src, src+n) or [dst, dst+n).
  */
 #include <stdatomic.h>
@@ -152,7 +153,13 @@ static void mo_copy_nt(mo_u8 *d, const mo_u8 *s, size_t n) {
     mo_copy_upto_8v(d, s, n);
 }
 
-/* Copy n > 8V non-overlapping bytes, picking the tier. */
+/* The calibrated method for row op at size n (VM_MEMOPS_M_VM when no plan applies). */
+static inline unsigned mo_plan(int op, size_t n) {
+    return atomic_load_explicit(&mem_memops_plan[op][mem_memops_class(n)], memory_order_relaxed);
+}
+
+/* Copy n > 8V non-overlapping bytes, picking the tier: the thresholds first, then the
+ * calibrated plan of the size class. */
 __attribute__((noinline)) static void mo_copy_big(mo_u8 *d, const mo_u8 *s, size_t n) {
     size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
     if (MO_HAVE_NT && nt && n >= nt && n >= 64 + 4 * MO_V) {
@@ -161,6 +168,15 @@ __attribute__((noinline)) static void mo_copy_big(mo_u8 *d, const mo_u8 *s, size
     }
     size_t rep = atomic_load_explicit(&mem_memops_rep_movsb_min, memory_order_relaxed);
     if (MO_HAVE_REP && rep && n >= rep) {
+        mo_rep_movsb(d, s, n);
+        return;
+    }
+    unsigned m = mo_plan(VM_MEMOPS_OP_COPY, n);
+    if (MO_HAVE_NT && m == VM_MEMOPS_M_NT && n >= 64 + 4 * MO_V) {
+        mo_copy_nt(d, s, n);
+        return;
+    }
+    if (MO_HAVE_REP && m == VM_MEMOPS_M_REP) {
         mo_rep_movsb(d, s, n);
         return;
     }
@@ -204,35 +220,30 @@ static void *mo_memmove(void *dst, const void *src, size_t n) {
     return dst;
 }
 
-/* Fill n > 8V bytes: unaligned first and last vectors around an aligned loop. */
-__attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
-    size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
-    size_t rep = atomic_load_explicit(&mem_memops_rep_stosb_min, memory_order_relaxed);
+/* Streaming fill of n >= 64 + 4V bytes: aligned non-temporal stores, then a fence. */
+static void mo_set_nt(mo_u8 *d, int c, size_t n) {
     mo_vec_t v = mo_splat((mo_u8)c);
-    /* A fill touches n bytes where a copy touches 2n: it streams from twice nt_min. */
-    if (MO_HAVE_NT && nt && n / 2 >= nt && n >= 64 + 4 * MO_V) {
-        size_t head = (size_t)(-(uintptr_t)d & 63); /* dst to a cache-line boundary */
-        for (size_t i = 0; i < head; i += MO_V)
-            mo_store(d + i, v);
-        mo_u8 *p = d + head, *end = d + n;
-        while ((size_t)(end - p) >= 4 * MO_V) {
-            mo_store_nt(p, v);
-            mo_store_nt(p + MO_V, v);
-            mo_store_nt(p + 2 * MO_V, v);
-            mo_store_nt(p + 3 * MO_V, v);
-            p += 4 * MO_V;
-        }
-        mo_store_fence();
-        size_t left = (size_t)(end - p); /* < 4V; the loop ran, so end - V >= d */
-        for (size_t off = 0; off + MO_V < left; off += MO_V)
-            mo_store(p + off, v);
-        if (left) mo_store(end - MO_V, v);
-        return;
+    size_t head = (size_t)(-(uintptr_t)d & 63); /* dst to a cache-line boundary */
+    for (size_t i = 0; i < head; i += MO_V)
+        mo_store(d + i, v);
+    mo_u8 *p = d + head, *end = d + n;
+    while ((size_t)(end - p) >= 4 * MO_V) {
+        mo_store_nt(p, v);
+        mo_store_nt(p + MO_V, v);
+        mo_store_nt(p + 2 * MO_V, v);
+        mo_store_nt(p + 3 * MO_V, v);
+        p += 4 * MO_V;
     }
-    if (MO_HAVE_REP && rep && n >= rep) {
-        mo_rep_stosb(d, c, n);
-        return;
-    }
+    mo_store_fence();
+    size_t left = (size_t)(end - p); /* < 4V; the loop ran, so end - V >= d */
+    for (size_t off = 0; off + MO_V < left; off += MO_V)
+        mo_store(p + off, v);
+    if (left) mo_store(end - MO_V, v);
+}
+
+/* Fill n > 8V bytes with the loop: unaligned first and last vectors around aligned ones. */
+static void mo_set_loop(mo_u8 *d, int c, size_t n) {
+    mo_vec_t v = mo_splat((mo_u8)c);
     mo_store(d, v);
     mo_u8 *p = (mo_u8 *)(((uintptr_t)d + MO_V) & ~(uintptr_t)(MO_V - 1));
     mo_u8 *end = d + n;
@@ -248,6 +259,31 @@ __attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
     if (left > 2 * MO_V) mo_store(end - 3 * MO_V, v);
     if (left > MO_V) mo_store(end - 2 * MO_V, v);
     mo_store(end - MO_V, v);
+}
+
+/* Fill n > 8V bytes, picking the tier: the thresholds first, then the calibrated plan. */
+__attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
+    size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
+    size_t rep = atomic_load_explicit(&mem_memops_rep_stosb_min, memory_order_relaxed);
+    /* A fill touches n bytes where a copy touches 2n: it streams from twice nt_min. */
+    if (MO_HAVE_NT && nt && n / 2 >= nt && n >= 64 + 4 * MO_V) {
+        mo_set_nt(d, c, n);
+        return;
+    }
+    if (MO_HAVE_REP && rep && n >= rep) {
+        mo_rep_stosb(d, c, n);
+        return;
+    }
+    unsigned m = mo_plan(VM_MEMOPS_OP_SET, n);
+    if (MO_HAVE_NT && m == VM_MEMOPS_M_NT && n >= 64 + 4 * MO_V) {
+        mo_set_nt(d, c, n);
+        return;
+    }
+    if (MO_HAVE_REP && m == VM_MEMOPS_M_REP) {
+        mo_rep_stosb(d, c, n);
+        return;
+    }
+    mo_set_loop(d, c, n);
 }
 
 static void *mo_memset(void *dst, int c, size_t n) {
@@ -298,6 +334,49 @@ static int mo_memcmp(const void *pa, const void *pb, size_t n) {
         if ((r = mo_cmp_at(a, b, i))) return r;
     return i < n ? mo_cmp_at(a, b, n - MO_V) : 0;
 }
+
+/* The methods one by one, for calibration (below 8V every one takes the no-loop path). */
+static void *mo_memcpy_vm(void *restrict dst, const void *restrict src, size_t n) {
+    if (n <= 8 * MO_V) return mo_memcpy(dst, src, n);
+    mo_copy_fwd_loop(dst, src, n);
+    return dst;
+}
+static void *mo_memcpy_rep(void *restrict dst, const void *restrict src, size_t n) {
+    if (!MO_HAVE_REP || n <= 8 * MO_V) return mo_memcpy(dst, src, n);
+    mo_rep_movsb(dst, src, n);
+    return dst;
+}
+static void *mo_memcpy_nt(void *restrict dst, const void *restrict src, size_t n) {
+    if (!MO_HAVE_NT || n <= 8 * MO_V || n < 64 + 4 * MO_V) return mo_memcpy(dst, src, n);
+    mo_copy_nt(dst, src, n);
+    return dst;
+}
+static void *mo_memset_vm(void *dst, int c, size_t n) {
+    if (n <= 8 * MO_V) return mo_memset(dst, c, n);
+    mo_set_loop(dst, c, n);
+    return dst;
+}
+static void *mo_memset_rep(void *dst, int c, size_t n) {
+    if (!MO_HAVE_REP || n <= 8 * MO_V) return mo_memset(dst, c, n);
+    mo_rep_stosb(dst, c, n);
+    return dst;
+}
+static void *mo_memset_nt(void *dst, int c, size_t n) {
+    if (!MO_HAVE_NT || n <= 8 * MO_V || n < 64 + 4 * MO_V) return mo_memset(dst, c, n);
+    mo_set_nt(dst, c, n);
+    return dst;
+}
+
+#define MO_PASTE2(a, b) a##b
+#define MO_PASTE(a, b)  MO_PASTE2(a, b)
+const mem_memops_methods_t MO_PASTE(MO_TABLE, _methods) = {
+    .copy = {[VM_MEMOPS_M_VM] = mo_memcpy_vm,
+             [VM_MEMOPS_M_REP] = mo_memcpy_rep,
+             [VM_MEMOPS_M_NT] = mo_memcpy_nt},
+    .set = {[VM_MEMOPS_M_VM] = mo_memset_vm,
+            [VM_MEMOPS_M_REP] = mo_memset_rep,
+            [VM_MEMOPS_M_NT] = mo_memset_nt},
+};
 
 const vm_memops_table_t MO_TABLE = {
     .impl = MO_IMPL,

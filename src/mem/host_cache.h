@@ -1,0 +1,40 @@
+/* host_cache.h - cache geometry from recorded CPUID register values (host_cache.c).
+ *
+ * The decoder is a pure function over a list of (leaf, subleaf) -> {eax, ebx, ecx, edx}
+ * records, so the unit tests can feed it values recorded from (or constructed for) CPUs
+ * vm does not run on; host.c records the live leaves and passes them in. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One recorded CPUID result. */
+typedef struct mem_cpuid_rec {
+    uint32_t leaf; /* EAX input */
+    uint32_t sub;  /* ECX input (subleaf; 0 where the leaf has none) */
+    uint32_t r[4]; /* EAX, EBX, ECX, EDX output */
+} mem_cpuid_rec_t;
+
+/* Cache levels the decoder reports: L1 data, L2, L3 (index 0, 1, 2). */
+enum { MEM_CACHE_L1D = 0, MEM_CACHE_L2 = 1, MEM_CACHE_L3 = 2, MEM_CACHE_LEVELS = 3 };
+
+/* Decoded geometry; 0 = not described by the leaves given. */
+typedef struct mem_cache_geom {
+    size_t size[MEM_CACHE_LEVELS]; /* bytes per level (L3: what the leaf reports) */
+    size_t line[MEM_CACHE_LEVELS]; /* line size in bytes per level */
+} mem_cache_geom_t;
+
+/* The registers of (leaf, sub) among n records; all zero when absent. */
+void mem_cpuid_lookup(const mem_cpuid_rec_t *recs, size_t n, uint32_t leaf, uint32_t sub,
+                      uint32_t out[4]);
+
+/* Decode L1d/L2/L3 sizes and line sizes from recorded leaves: leaf 4 on Intel, 0x8000001D
+ * on AMD/Hygon with TopologyExtensions, then the legacy 0x80000005/0x80000006 leaves for
+ * what is still unknown. Needs leaves 0, 0x80000000 and 0x80000001 to tell vendor and range.
+ * Returns the number of levels found (0..3). */
+int mem_cache_decode(const mem_cpuid_rec_t *recs, size_t n, mem_cache_geom_t *g);
+
+/* The CPUID leaves mem_cache_decode() may read, for recording them live: fills up to cap
+ * records through cpuid(leaf, sub, r) and returns how many were written. */
+size_t mem_cache_record(void (*cpuid)(uint32_t leaf, uint32_t sub, uint32_t r[4]),
+                        mem_cpuid_rec_t *recs, size_t cap);

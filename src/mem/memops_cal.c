@@ -1,0 +1,476 @@
+/* memops_cal.c - calibration of the memops tiers on the host vm runs on, and its cache.
+ *
+ * The size tiers were first chosen from measurements on two development hosts; another CPU
+ * of the same class may want other choices (issue 14 found vm at 0.7-0.8x the C library at
+ * some sizes on one). Calibration measures, per size class (memops.h: 8 classes from 0, 128,
+ * 512 B, 2, 8, 32, 256 KiB and 2 MiB, each timed at one size in its middle: 64, 256 B, 1, 4,
+ * 16, 64 KiB, 1 and 4 MiB), the candidates that can serve the class:
+ *   copy   vm's path (the no-loop code up to 8 vectors, the vector loop above), `rep movsb`
+ *          where ERMS or FSRM is present and the class is above 8 vectors, streaming stores
+ *          from 256 KiB (the "large" classes), and the C library's memcpy;
+ *   set    the same with `rep stosb` and memset;
+ *   move   (overlapping) vm's path and the C library's memmove.
+ * The candidates of one class are timed interleaved: each round runs every candidate once,
+ * in a rotating order, as a batch of calls moving about 64 KiB (one call from 1 MiB), after
+ * one untimed warm-up call each; the figure is the median over 7 rounds (5 for the two
+ * largest classes). The default method of the class (what the thresholds of the
+ * implementation choose) stays unless the fastest candidate's median is at most
+ * MEM_CAL_MARGIN (0.92) of the default's: a win of less than 8% on a shared machine does
+ * not flip a choice. The C library is timed through a wrapper that does the same class test
+ * as the dispatcher's router, so its figure includes what routing to it costs.
+ *
+ * The whole measurement stops at MEM_CAL_BUDGET_MS (45 ms) of wall time; classes not reached
+ * keep the default and the plan is marked partial. Sizes above the measured ones (from
+ * nt_min on) remain governed by the streaming threshold derived from the cache size.
+ *
+ * The cache file is a few lines of text (see mem_cal_format): a format line, the identity it
+ * was measured for, one line per operation naming the method of each class, the time the
+ * measurement took, and an FNV-1a checksum of everything before it. Anything that does not
+ * parse exactly, a checksum mismatch and another identity all mean "no cache": the caller
+ * then measures again. Files are written to a temporary name and renamed, so a reader never
+ * sees half a file; a directory that cannot be written only means the next run measures too.
+ */
+#include "mem/memops_cal.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mem/asan.h"
+#include "mem/memops_arch.h"
+#include "vm/host.h"
+#include "vm/version.h"
+
+static const size_t class_min[VM_MEMOPS_CLASSES] = {
+    0, 128, 512, 2 << 10, 8 << 10, 32 << 10, 256 << 10, 2 << 20,
+};
+static const size_t class_size[VM_MEMOPS_CLASSES] = {
+    64, 256, 1 << 10, 4 << 10, 16 << 10, 64 << 10, 1 << 20, 4 << 20,
+};
+static const char *const method_names[VM_MEMOPS_M_COUNT] = {"vm", "rep", "nt", "libc"};
+static const char *const op_names[VM_MEMOPS_OPS] = {"copy", "set", "move"};
+
+size_t vm_memops_class_min(int c) {
+    return c >= 0 && c < VM_MEMOPS_CLASSES ? class_min[c] : 0;
+}
+
+size_t vm_memops_class_size(int c) {
+    return c >= 0 && c < VM_MEMOPS_CLASSES ? class_size[c] : 0;
+}
+
+const char *vm_memops_method_name(vm_memops_method_t m) {
+    return (unsigned)m < VM_MEMOPS_M_COUNT ? method_names[m] : "invalid";
+}
+
+/* ---- identity, path, file format ---------------------------------------------------- */
+
+static uint64_t fnv1a(const void *p, size_t n) {
+    const unsigned char *b = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+void mem_cal_identity(char *buf, size_t cap, vm_memops_impl_t impl) {
+    const vm_host_info_t *h = vm_host_info();
+#ifdef VM_MEM_ASAN
+    const char *flavour = "sanitized";
+#else
+    const char *flavour = "plain";
+#endif
+    snprintf(buf, cap, "%s;%s;sig=%08x;ucode=%s;impl=%s;erms=%d;fsrm=%d;vm=%s;%s", h->arch,
+             h->model, h->cpu_signature, h->microcode, vm_memops_name(impl), h->erms, h->fsrm,
+             vm_version(), flavour);
+    for (char *c = buf; *c; c++)
+        if (*c == '\n' || *c == '\r') *c = ' ';
+}
+
+int mem_cal_path(char *buf, size_t cap, const char *id) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    unsigned long long h = (unsigned long long)fnv1a(id, strlen(id));
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, cap, "%s/vm/memops-%016llx.cal", xdg, h);
+    else if (home && home[0])
+        n = snprintf(buf, cap, "%s/.cache/vm/memops-%016llx.cal", home, h);
+    else
+        n = -1;
+    if (n < 0 || (size_t)n >= cap) {
+        if (cap) buf[0] = '\0';
+        return -ENOENT;
+    }
+    return 0;
+}
+
+int mem_cal_format(const vm_memops_plan_t *p, const char *id, char *buf, size_t cap) {
+    size_t len = 0;
+    int n = snprintf(buf, cap, "vm memops calibration %d\nid %s\n", MEM_CAL_FORMAT, id);
+    if (n < 0 || (size_t)n >= cap) return -ENOSPC;
+    len = (size_t)n;
+    for (int op = 0; op < VM_MEMOPS_OPS; op++) {
+        n = snprintf(buf + len, cap - len, "%s", op_names[op]);
+        if (n < 0 || (size_t)n >= cap - len) return -ENOSPC;
+        len += (size_t)n;
+        for (int c = 0; c < VM_MEMOPS_CLASSES; c++) {
+            n = snprintf(buf + len, cap - len, " %s",
+                         vm_memops_method_name((vm_memops_method_t)p->method[op][c]));
+            if (n < 0 || (size_t)n >= cap - len) return -ENOSPC;
+            len += (size_t)n;
+        }
+        if (len + 1 >= cap) return -ENOSPC;
+        buf[len++] = '\n';
+    }
+    n = snprintf(buf + len, cap - len, "ms %.3f\npartial %d\n", p->ms, p->partial ? 1 : 0);
+    if (n < 0 || (size_t)n >= cap - len) return -ENOSPC;
+    len += (size_t)n;
+    n = snprintf(buf + len, cap - len, "sum %016llx\n", (unsigned long long)fnv1a(buf, len));
+    if (n < 0 || (size_t)n >= cap - len) return -ENOSPC;
+    return (int)(len + (size_t)n);
+}
+
+/* The next line of [*pos, end) into line (NUL-terminated, without '\n'); false at the end,
+ * for an unterminated line, a NUL byte or a line longer than cap. */
+static bool next_line(const char **pos, const char *end, char *line, size_t cap) {
+    const char *p = *pos;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl || (size_t)(nl - p) >= cap || memchr(p, '\0', (size_t)(nl - p))) return false;
+    memcpy(line, p, (size_t)(nl - p));
+    line[nl - p] = '\0';
+    *pos = nl + 1;
+    return true;
+}
+
+int mem_cal_parse(const char *buf, size_t len, const char *id, vm_memops_plan_t *p) {
+    const char *pos = buf, *end = buf + len;
+    char line[512];
+    vm_memops_plan_t out;
+    memset(&out, 0, sizeof out);
+    int version;
+    char tail;
+    if (!buf || !next_line(&pos, end, line, sizeof line) ||
+        sscanf(line, "vm memops calibration %d%c", &version, &tail) != 1 ||
+        version != MEM_CAL_FORMAT)
+        return -EINVAL;
+    if (!next_line(&pos, end, line, sizeof line) || strncmp(line, "id ", 3)) return -EINVAL;
+    bool foreign = strcmp(line + 3, id) != 0;
+    for (int op = 0; op < VM_MEMOPS_OPS; op++) {
+        if (!next_line(&pos, end, line, sizeof line)) return -EINVAL;
+        size_t k = strlen(op_names[op]);
+        if (strncmp(line, op_names[op], k)) return -EINVAL;
+        const char *q = line + k;
+        for (int c = 0; c < VM_MEMOPS_CLASSES; c++) {
+            if (*q++ != ' ') return -EINVAL;
+            int m = -1;
+            for (int i = 0; i < VM_MEMOPS_M_COUNT; i++) {
+                size_t l = strlen(method_names[i]);
+                if (!strncmp(q, method_names[i], l) && (q[l] == ' ' || q[l] == '\0')) {
+                    m = i;
+                    q += l;
+                    break;
+                }
+            }
+            if (m < 0) return -EINVAL;
+            /* Overlapping moves can only be vm's loop or the C library's memmove. */
+            if (op == VM_MEMOPS_OP_MOVE && m != VM_MEMOPS_M_VM && m != VM_MEMOPS_M_LIBC)
+                return -EINVAL;
+            out.method[op][c] = (unsigned char)m;
+        }
+        if (*q) return -EINVAL;
+    }
+    double ms;
+    int partial;
+    if (!next_line(&pos, end, line, sizeof line) || sscanf(line, "ms %lf%c", &ms, &tail) != 1 ||
+        !(ms >= 0 && ms < 1e6))
+        return -EINVAL;
+    if (!next_line(&pos, end, line, sizeof line) ||
+        sscanf(line, "partial %d%c", &partial, &tail) != 1 || (partial != 0 && partial != 1))
+        return -EINVAL;
+    size_t summed = (size_t)(pos - buf);
+    char want[32];
+    snprintf(want, sizeof want, "sum %016llx", (unsigned long long)fnv1a(buf, summed));
+    if (!next_line(&pos, end, line, sizeof line) || strcmp(line, want) || pos != end)
+        return -EINVAL;
+    if (foreign) return -ESTALE;
+    out.ms = ms;
+    out.partial = partial == 1;
+    out.src = VM_MEMOPS_PLAN_CACHE;
+    *p = out;
+    return 0;
+}
+
+int mem_cal_load(const char *path, const char *id, vm_memops_plan_t *p) {
+    char buf[2048];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? -ENOENT : -EIO;
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + len, sizeof buf - len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            close(fd);
+            return -EIO;
+        }
+        if (r == 0) break;
+        len += (size_t)r;
+        if (len == sizeof buf) { /* far longer than any valid file */
+            close(fd);
+            return -EINVAL;
+        }
+    }
+    close(fd);
+    return mem_cal_parse(buf, len, id, p);
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_dirs(const char *path) {
+    char dir[512];
+    size_t n = strlen(path);
+    if (n >= sizeof dir) return -ENAMETOOLONG;
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = '\0';
+    for (char *c = dir + 1; *c; c++) {
+        if (*c != '/') continue;
+        *c = '\0';
+        if (mkdir(dir, 0755) && errno != EEXIST) return -errno;
+        *c = '/';
+    }
+    if (mkdir(dir, 0755) && errno != EEXIST) return -errno;
+    return 0;
+}
+
+int mem_cal_save(const char *path, const vm_memops_plan_t *p, const char *id) {
+    char buf[2048], tmp[600];
+    int len = mem_cal_format(p, id, buf, sizeof buf);
+    if (len < 0) return len;
+    int err = make_dirs(path);
+    if (err) return err;
+    int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp) return -ENAMETOOLONG;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -errno;
+    ssize_t w = write(fd, buf, (size_t)len);
+    err = w == len ? 0 : -EIO;
+    if (close(fd) && !err) err = -EIO;
+    if (!err && rename(tmp, path)) err = -errno;
+    if (err) unlink(tmp);
+    return err;
+}
+
+/* ---- measurement --------------------------------------------------------------------- */
+
+vm_memops_method_t mem_cal_default_method(const vm_memops_tuning_t *t, int op, size_t n) {
+    if (op == VM_MEMOPS_OP_MOVE || n <= t->small_max) return VM_MEMOPS_M_VM;
+    if (op == VM_MEMOPS_OP_COPY) {
+        if (t->nt_min && n >= t->nt_min) return VM_MEMOPS_M_NT;
+        if (t->rep_movsb_min && n >= t->rep_movsb_min) return VM_MEMOPS_M_REP;
+    } else {
+        if (t->nt_min && n / 2 >= t->nt_min) return VM_MEMOPS_M_NT;
+        if (t->rep_stosb_min && n >= t->rep_stosb_min) return VM_MEMOPS_M_REP;
+    }
+    return VM_MEMOPS_M_VM;
+}
+
+static const mem_memops_methods_t *methods_of(vm_memops_impl_t impl) {
+    switch (impl) {
+    case VM_MEMOPS_SCALAR: return &mem_memops_scalar_methods;
+    case VM_MEMOPS_SSE2: return MEM_MEMOPS_SSE2_METHODS;
+    case VM_MEMOPS_AVX2: return MEM_MEMOPS_AVX2_METHODS;
+    case VM_MEMOPS_AVX512: return MEM_MEMOPS_AVX512_METHODS;
+    case VM_MEMOPS_NEON: return MEM_MEMOPS_NEON_METHODS;
+    default: return NULL;
+    }
+}
+
+/* The C library reached the way the dispatcher's router reaches it: a class test, then the
+ * call through the PLT. The mask is an atomic in memory, as the router's is, so the test is
+ * not folded away. */
+static _Atomic unsigned cal_route_mask = ~0u;
+static _Atomic size_t cal_route_lo = 0, cal_route_span = SIZE_MAX;
+#define CAL_ROUTED(n)                                                                              \
+    ((n)-atomic_load_explicit(&cal_route_lo, memory_order_relaxed) <                               \
+         atomic_load_explicit(&cal_route_span, memory_order_relaxed) &&                            \
+     ((atomic_load_explicit(&cal_route_mask, memory_order_relaxed) >> mem_memops_class(n)) & 1))
+__attribute__((noinline)) static void *cal_libc_memcpy(void *restrict d, const void *restrict s,
+                                                       size_t n) {
+    if (CAL_ROUTED(n)) return memcpy(d, s, n);
+    return d;
+}
+__attribute__((noinline)) static void *cal_libc_memset(void *d, int c, size_t n) {
+    if (CAL_ROUTED(n)) return memset(d, c, n);
+    return d;
+}
+__attribute__((noinline)) static void *cal_libc_memmove(void *d, const void *s, size_t n) {
+    if (CAL_ROUTED(n)) return memmove(d, s, n);
+    return d;
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+enum { CAL_MAX_CAND = 4, CAL_ROUNDS = 7 };
+
+/* One candidate of a class: a method and the function that performs it. */
+typedef struct cal_cand {
+    vm_memops_method_t m;                                        /* which method */
+    void *(*copy)(void *restrict, const void *restrict, size_t); /* for COPY */
+    void *(*set)(void *, int, size_t);                           /* for SET */
+    void *(*move)(void *, const void *, size_t);                 /* for MOVE */
+} cal_cand_t;
+
+/* One call of candidate k at size n on the measuring buffers. */
+static void cal_call(const cal_cand_t *k, unsigned char *dst, unsigned char *src, size_t n,
+                     size_t j) {
+    if (k->copy)
+        k->copy(dst, src, n);
+    else if (k->set)
+        k->set(dst, (int)(j & 0xff), n);
+    else
+        k->move(src + n / 4 + 16, src, n); /* overlapping, destination above: backwards */
+}
+
+/* Median ns per call of each candidate at size n, interleaved in rotating order. */
+static void cal_time(const cal_cand_t *cand, int nc, int rounds, unsigned char *dst,
+                     unsigned char *src, size_t n, double *med) {
+    double t[CAL_MAX_CAND][CAL_ROUNDS];
+    size_t reps = n >= ((size_t)1 << 20) ? 1 : ((size_t)(64 << 10) / (n + 32)) + 1;
+    for (int k = 0; k < nc; k++) /* untimed warm-up: caches, pages, predictors */
+        cal_call(&cand[k], dst, src, n, 0);
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < nc; i++) {
+            int k = (i + r) % nc;
+            double t0 = now_ms();
+            for (size_t j = 0; j < reps; j++) {
+                __asm__ volatile("" : : : "memory");
+                cal_call(&cand[k], dst, src, n, j);
+            }
+            t[k][r] = (now_ms() - t0) * 1e6 / (double)reps;
+        }
+    for (int k = 0; k < nc; k++) {
+        qsort(t[k], (size_t)rounds, sizeof t[k][0], cmp_double);
+        med[k] = t[k][rounds / 2];
+    }
+}
+
+int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, vm_memops_plan_t *p) {
+    const vm_memops_table_t *tab = vm_memops_table(impl);
+    const mem_memops_methods_t *mt = methods_of(impl);
+    if (!tab || !mt) return -ENOTSUP;
+    const vm_host_info_t *h = vm_host_info();
+    double start = now_ms();
+    memset(p, 0, sizeof *p);
+    p->impl = impl;
+    p->src = VM_MEMOPS_PLAN_MEASURED;
+    /* Source and destination of the largest class in one mapping on a 2 MiB boundary, advised
+     * for huge pages: faulting in 8 MiB of 4 KiB pages alone took 37 ms on a virtual host. */
+    size_t big = class_size[VM_MEMOPS_CLASSES - 1], huge = (size_t)2 << 20;
+    size_t len = 2 * big + huge, map_len = len + huge;
+    unsigned char *map =
+        mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) return -ENOMEM;
+    unsigned char *buf = (unsigned char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
+    (void)madvise(buf, len, MADV_HUGEPAGE); /* a hint: without THP it only costs time */
+    const char *tv = getenv("VM_MEMOPS_CAL_TRACE");
+    bool trace = tv && *tv && strcmp(tv, "0");
+    unsigned char *src = buf, *dst = buf + big + huge / 2 + 2048; /* other page offset */
+    bool rep_ok = MO_HAVE_REP && (h->erms || h->fsrm);
+    bool nt_ok = MO_HAVE_REP && impl != VM_MEMOPS_SCALAR; /* x86 vector implementations */
+    /* The buffers are written only as far as each class needs, just before it, so a host
+     * with slow first-touch page faults pays for the large classes only when the budget
+     * still allows them: the cost per byte seen so far predicts the next class's. */
+    size_t touched = 0;
+    double touch_ms = 0;
+    for (int c = 0; c < VM_MEMOPS_CLASSES; c++) {
+        size_t n = class_size[c], need = n + n / 4 + 64; /* the move writes above n */
+        if (need > touched) {
+            /* Too few bytes say nothing yet (one huge-page fault zeroes 2 MiB at once). */
+            double predict = touched >= ((size_t)256 << 10)
+                                 ? touch_ms * (double)(need - touched) / (double)touched
+                                 : 0;
+            if (now_ms() - start + predict > MEM_CAL_BUDGET_MS) {
+                for (; c < VM_MEMOPS_CLASSES; c++)
+                    for (int op = 0; op < VM_MEMOPS_OPS; op++)
+                        p->method[op][c] =
+                            (unsigned char)mem_cal_default_method(t, op, class_size[c]);
+                p->partial = true;
+                break;
+            }
+            double t0 = now_ms();
+            memset(src + touched, 0x5a, need - touched);
+            memset(dst + touched, 0xa5, need - touched);
+            touch_ms += now_ms() - t0;
+            touched = need;
+            if (trace)
+                fprintf(stderr, "calibrate: %zu KiB of buffers ready at %.1f ms\n", touched >> 10,
+                        now_ms() - start);
+        }
+        for (int op = 0; op < VM_MEMOPS_OPS; op++) {
+            vm_memops_method_t def = mem_cal_default_method(t, op, n);
+            p->method[op][c] = (unsigned char)def;
+            if (now_ms() - start > MEM_CAL_BUDGET_MS) {
+                p->partial = true;
+                continue;
+            }
+            cal_cand_t cand[CAL_MAX_CAND];
+            int nc = 0;
+            bool loopy = n > t->small_max;
+            if (op == VM_MEMOPS_OP_COPY) {
+                cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_VM, .copy = mt->copy[VM_MEMOPS_M_VM]};
+                if (loopy && rep_ok)
+                    cand[nc++] =
+                        (cal_cand_t){.m = VM_MEMOPS_M_REP, .copy = mt->copy[VM_MEMOPS_M_REP]};
+                if (loopy && nt_ok && c >= 6)
+                    cand[nc++] =
+                        (cal_cand_t){.m = VM_MEMOPS_M_NT, .copy = mt->copy[VM_MEMOPS_M_NT]};
+                cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_LIBC, .copy = cal_libc_memcpy};
+            } else if (op == VM_MEMOPS_OP_SET) {
+                cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_VM, .set = mt->set[VM_MEMOPS_M_VM]};
+                if (loopy && rep_ok)
+                    cand[nc++] =
+                        (cal_cand_t){.m = VM_MEMOPS_M_REP, .set = mt->set[VM_MEMOPS_M_REP]};
+                if (loopy && nt_ok && c >= 6)
+                    cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_NT, .set = mt->set[VM_MEMOPS_M_NT]};
+                cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_LIBC, .set = cal_libc_memset};
+            } else {
+                cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_VM, .move = tab->memmove};
+                cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_LIBC, .move = cal_libc_memmove};
+            }
+            double med[CAL_MAX_CAND];
+            cal_time(cand, nc, c >= 6 ? 5 : CAL_ROUNDS, dst, src, n, med);
+            if (trace) {
+                fprintf(stderr, "calibrate %-4s %8zu B:", op_names[op], n);
+                for (int k = 0; k < nc; k++)
+                    fprintf(stderr, " %s %.1f ns", method_names[cand[k].m], med[k]);
+                fprintf(stderr, "  (at %.1f ms)\n", now_ms() - start);
+            }
+            int di = -1, best = 0;
+            for (int k = 0; k < nc; k++) {
+                if (cand[k].m == def) di = k;
+                if (med[k] < med[best]) best = k;
+            }
+            if (di < 0 || med[best] <= med[di] * MEM_CAL_MARGIN)
+                p->method[op][c] = (unsigned char)cand[best].m;
+        }
+    }
+    munmap(map, map_len);
+    p->ms = now_ms() - start;
+    return 0;
+}

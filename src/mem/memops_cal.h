@@ -1,0 +1,37 @@
+/* memops_cal.h - private interface of the memops calibration (memops_cal.c): measuring a
+ * plan, and the cache file that keeps it between runs. Exposed to the unit tests. */
+#pragma once
+
+#include <stddef.h>
+
+#include "mem/memops_impl.h"
+#include "vm/memops.h"
+
+/* Format version of the cache file; a file with another version is re-measured. */
+#define MEM_CAL_FORMAT 1
+/* Wall-time budget of one measurement, milliseconds (the plan says so when it ran out). */
+#define MEM_CAL_BUDGET_MS 45.0
+/* A candidate replaces the default method of a class only when its median time is at most
+ * this fraction of the default's median (an 8% win): wins inside the noise keep the default. */
+#define MEM_CAL_MARGIN 0.92
+
+/* The identity a cache file must match: architecture, CPU model, signature, microcode, the
+ * implementation, ERMS/FSRM, vm's version and the build flavour. */
+void mem_cal_identity(char *buf, size_t cap, vm_memops_impl_t impl);
+/* The cache file for identity id: $XDG_CACHE_HOME/vm/memops-<hash>.cal, else under
+ * $HOME/.cache; -ENOENT when neither variable is set (buf is then ""). */
+int mem_cal_path(char *buf, size_t cap, const char *id);
+/* Write plan p for identity id as cache-file text into buf; returns its length, or -ENOSPC. */
+int mem_cal_format(const vm_memops_plan_t *p, const char *id, char *buf, size_t cap);
+/* Parse cache-file text: 0 and *p filled (src CACHE), -ESTALE when it was written for another
+ * identity, -EINVAL for anything truncated, malformed or with a wrong checksum. */
+int mem_cal_parse(const char *buf, size_t len, const char *id, vm_memops_plan_t *p);
+/* Read and parse the file at path: mem_cal_parse's results, or -ENOENT / -EIO. */
+int mem_cal_load(const char *path, const char *id, vm_memops_plan_t *p);
+/* Write the file atomically (temporary file + rename), creating its directory; 0 or -errno. */
+int mem_cal_save(const char *path, const vm_memops_plan_t *p, const char *id);
+/* Measure a plan for impl with tuning t as the default: at most MEM_CAL_BUDGET_MS of timing,
+ * after which unmeasured classes keep the default. 0, or -ENOMEM without buffers. */
+int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, vm_memops_plan_t *p);
+/* The method the thresholds of t choose for row op at size n (what "default" means). */
+vm_memops_method_t mem_cal_default_method(const vm_memops_tuning_t *t, int op, size_t n);
