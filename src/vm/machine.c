@@ -30,7 +30,7 @@
 #include "vm/vm.h"
 
 /* Instructions per slice of a bare run: bounds how late a wall-clock limit is noticed. */
-#define SLICE (1ull << 24)
+#define SLICE (1ull << 20)
 
 struct vm {
     vm_options_t opt;     /* the options it was built with */
