@@ -734,7 +734,10 @@ int64_t sys_ppoll(linux_thread_t *t, const uint64_t a[6]) {
     if (sys_get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
     int mrc = sys_temp_sigmask(t, a[3], a[4]);
     if (mrc) return mrc;
-    int r = ppoll(p, a[1], tsp, NULL);
+    sigset_t old;
+    if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
+    int r = ppoll(p, a[1], tsp, &old);
+    sys_wait_end(&old);
     if (r < 0) return sys_err();
     sys_put_timespec(t, a[2], &ts);
     return r;
@@ -757,7 +760,10 @@ int64_t sys_pselect6(linux_thread_t *t, const uint64_t a[6]) {
         int mrc = sys_temp_sigmask(t, sig[0], sig[1]);
         if (mrc) return mrc;
     }
-    int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, NULL);
+    sigset_t old;
+    if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
+    int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, &old);
+    sys_wait_end(&old);
     return sys_ret(r);
 }
 

@@ -4,6 +4,8 @@
  * ppoll/pselect6 and guest iovec arrays. Each helper reads and writes guest memory only
  * through the fault-safe copies of copy.h and reports a bad guest pointer as -LINUX_EFAULT. */
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -131,6 +133,25 @@ int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
     t->sigmask = m & ~SYS_UNBLOCKABLE;
     if (atomic_load(&t->pending) & ~t->sigmask) return -LINUX_EINTR;
     return 0;
+}
+
+bool sys_wait_begin(linux_thread_t *t, sigset_t *old) {
+    sigset_t all;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV); /* synchronous faults stay deliverable */
+    sigdelset(&all, SIGBUS);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+    if (atomic_load(&t->pending) & ~t->sigmask) {
+        pthread_sigmask(SIG_SETMASK, old, NULL);
+        return false;
+    }
+    return true;
+}
+
+void sys_wait_end(const sigset_t *old) {
+    int e = errno;
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+    errno = e;
 }
 
 int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h) {

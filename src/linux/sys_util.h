@@ -14,6 +14,7 @@
 #pragma once
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -67,6 +68,15 @@ int sys_put_timespec(linux_thread_t *t, uint64_t a, const struct timespec *h);
 /* ppoll/pselect6 mask: install the guest sigset at mask_addr until the call returns. 0,
  * -LINUX_EINTR when an unblocked signal is already pending, or -LINUX_E*. */
 int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size);
+
+/* Before a host wait that takes a signal mask (ppoll, pselect): block host signals, then look
+ * at the guest's pending set, so that a signal arriving just before the wait cannot be missed
+ * until its timeout. false (nothing blocked): a signal the guest lets through is already
+ * pending, return -EINTR. true: wait with *old as the host call's mask, which unblocks them
+ * atomically, then sys_wait_end(old). */
+bool sys_wait_begin(linux_thread_t *t, sigset_t *old);
+/* After the wait: the host mask of before sys_wait_begin (errno kept). */
+void sys_wait_end(const sigset_t *old);
 /* Host iovec array h of n entries from the guest one at a (buffers checked for prot). 0 or
  * -LINUX_E*. */
 int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h);
