@@ -34,7 +34,7 @@ static void run_usage(FILE *out) {
     fprintf(out, "usage: vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] "
                  "prog [args...]\n"
                  "       vm run --machine=virt [-bios FW] [-kernel IMAGE] [-initrd FILE] "
-                 "[-append CMDLINE] [-m SIZE] [-nographic] [--stats]\n"
+                 "[-append CMDLINE] [-m SIZE] [-nographic] [-echr N] [--stats]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
                  "[--stats] [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
@@ -116,15 +116,24 @@ out:
 #define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 /* --machine=virt: boot the firmware (and payload) until the guest powers off. */
+/* A whole system on the virt machine. With the console on a terminal, the terminal is raw
+ * for the run (console.c) and the escape byte, then x, ends it with status 0, as qemu's. */
 static int run_virt(bool stats, uint64_t max_insns, const vm_options_t *opt) {
     vm_t *vm = make_machine(opt);
     if (!vm) return 2;
     vm_exit_t ex;
     int status = 2;
-    if (vm_run(vm, max_insns, 0, &ex)) {
+    if (opt->console_in == STDIN_FILENO) cli_console_raw();
+    int rc = vm_run(vm, max_insns, 0, &ex);
+    cli_console_restore();
+    if (rc) {
         fprintf(stderr, "vm run: %s\n", vm_error(vm));
     } else if (ex.reason == VM_EXIT_EXITED) {
         status = (int)(ex.code & 0xff);
+    } else if (ex.reason == VM_EXIT_QUIT) {
+        fprintf(stderr, "\nvm run: ended from the console (C-%c x)\n",
+                opt->console_escape + 'a' - 1);
+        status = 0;
     } else {
         fprintf(stderr,
                 "vm run: no poweroff after %llu instructions (--max-insns reached), pc=0x%llx\n",
@@ -210,6 +219,7 @@ int cmd_run(int argc, char **argv) {
     if (!edits) return 2;
     uint64_t max_insns = 0;
     bool ram_set = false;
+    int echr = 1; /* the virt console's escape byte: Ctrl-A */
     vm_options_t opt;
     vm_options_init(&opt);
     int i = 1;
@@ -246,6 +256,18 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
             ram_set = true;
+        } else if ((!strcmp(a, "-echr") || !strcmp(a, "--echr")) && i + 1 < argc) {
+            /* as qemu: the console's escape byte as a number (1 = Ctrl-A, the default);
+             * 0 turns escapes off */
+            char *end;
+            unsigned long v = strtoul(argv[++i], &end, 0);
+            if (*end || end == argv[i] || v > 31) {
+                fprintf(stderr, "vm run: bad -echr value '%s' (a control character 0..31)\n",
+                        argv[i]);
+                free(edits);
+                return 2;
+            }
+            echr = (int)v;
         } else if (!strcmp(a, "-nographic") || !strcmp(a, "--nographic")) {
             /* the console is always the host terminal */
         } else if ((!strcmp(a, "-smp") || !strcmp(a, "--smp")) && i + 1 < argc) {
@@ -369,6 +391,7 @@ int cmd_run(int argc, char **argv) {
         opt.machine = VM_MACHINE_VIRT;
         if (!opt.bios) opt.bios = VIRT_DEFAULT_BIOS;
         opt.console_in = 0;
+        opt.console_escape = (unsigned char)echr;
         return run_virt(stats, max_insns, &opt);
     }
     if (prog_path && !strcmp(machine, "bare")) {

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "riscv/mmu.h"
 #include "system/board.h"
@@ -68,6 +69,31 @@ static void test_done(void *opaque) {
     virt_machine_t *m = opaque;
     atomic_store(&m->cpu.halt_request, 1);
     rv_cpu_interrupt(&m->cpu);
+}
+
+/* The console's escape commands (escape byte, then one of these), as qemu's -nographic
+ * console has them: x quits, h prints the list; others are ignored. Output goes to stderr with
+ * CR LF, since the terminal may be in raw mode. */
+static void virt_escape(void *opaque, uint8_t cmd) {
+    virt_machine_t *m = opaque;
+    unsigned e = m->uart.escape + 'a' - 1; /* Ctrl-A is shown as C-a */
+    switch (cmd) {
+    case 'x':
+    case 'X':
+        m->quit = true;
+        atomic_store(&m->cpu.halt_request, 1);
+        rv_cpu_interrupt(&m->cpu);
+        break;
+    case 'h':
+    case 'H':
+    case '?':
+        fprintf(stderr,
+                "\r\nC-%c h    print this help\r\nC-%c x    end the run\r\n"
+                "C-%c C-%c  send C-%c to the guest\r\n",
+                e, e, e, e, e);
+        break;
+    default: break;
+    }
 }
 
 /* wfi: sleep until the timer is due or console input arrives (at most 10 ms, so that stop
@@ -316,6 +342,10 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     m->plic.out[1] = (vm_irq_t){mip_set, m, RV_IRQ_SEI};
     m->uart.out = cfg->console ? cfg->console : stdout;
     m->uart.in_fd = cfg->console_in;
+    m->uart.in_tty = m->uart.in_fd >= 0 && isatty(m->uart.in_fd);
+    m->uart.escape = cfg->console_escape;
+    m->uart.on_escape = virt_escape;
+    m->uart.escape_opaque = m;
     if (m->uart.in_fd >= 0)
         fcntl(m->uart.in_fd, F_SETFL, fcntl(m->uart.in_fd, F_GETFL) | O_NONBLOCK);
     m->uart.irq = (vm_irq_t){dev_plic_set, &m->plic, UART_IRQ};
@@ -412,13 +442,14 @@ void virt_destroy(virt_machine_t *m) {
 
 int virt_run(virt_machine_t *m, uint64_t budget) {
     for (;;) {
-        if (m->test.done) return EXEC_STOP_HALT;
+        if (m->test.done || m->quit) return EXEC_STOP_HALT;
         if (budget == 0) return EXEC_STOP_BUDGET;
         dev_clint_update(&m->clint);
         dev_uart_poll(&m->uart);
+        if (m->quit) return EXEC_STOP_HALT;
         uint64_t slice = budget < SLICE ? budget : SLICE;
         int r = exec_run(&m->cpu, slice);
-        if (m->test.done) return EXEC_STOP_HALT;
+        if (m->test.done || m->quit) return EXEC_STOP_HALT;
         if (r == EXEC_STOP_BUDGET) {
             if (budget != UINT64_MAX) budget -= slice;
             continue;
