@@ -102,8 +102,11 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     virt_machine_t *m = env;
     (void)cpu;
     uint64_t ticks = dev_clint_ticks_left(&m->clint);
+    uint64_t sticks = rv_sstc_ticks_left(&m->cpu);
+    if (sticks < ticks) ticks = sticks;
     if (ticks == 0) {
         dev_clint_update(&m->clint);
+        rv_sstc_update(&m->cpu);
         return;
     }
     uint64_t ns = ticks > 100000 ? 10000000 : ticks * 100;
@@ -119,6 +122,7 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     m->wfi_sleep_ns +=
         (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
     dev_clint_update(&m->clint);
+    rv_sstc_update(&m->cpu);
     dev_uart_poll(&m->uart);
 }
 
@@ -141,7 +145,7 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size) {
 static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uint64_t initrd,
                      uint64_t initrd_size) {
     enum { PH_CPU0 = 1, PH_INTC = 2, PH_PLIC = 3, PH_TEST = 4 };
-    static const char isa_ext[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zba\0zbb\0zbs";
+    static const char isa_ext[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zba\0zbb\0zbs\0sstc";
     int e = fdt_create(buf, FDT_MAX);
     e |= fdt_finish_reservemap(buf);
     e |= fdt_begin_node(buf, "");
@@ -174,7 +178,7 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
     e |= fdt_property_cell(buf, "reg", 0);
     e |= fdt_property_string(buf, "status", "okay");
     e |= fdt_property_string(buf, "compatible", "riscv");
-    e |= fdt_property_string(buf, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs");
+    e |= fdt_property_string(buf, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc");
     e |= fdt_property_string(buf, "riscv,isa-base", "rv64i");
     e |= fdt_property(buf, "riscv,isa-extensions", isa_ext, sizeof(isa_ext));
     e |= fdt_property_string(buf, "mmu-type", "riscv,sv57");
@@ -445,6 +449,7 @@ int virt_run(virt_machine_t *m, uint64_t budget) {
         if (m->test.done || m->quit) return EXEC_STOP_HALT;
         if (budget == 0) return EXEC_STOP_BUDGET;
         dev_clint_update(&m->clint);
+        rv_sstc_update(&m->cpu);
         dev_uart_poll(&m->uart);
         if (m->quit) return EXEC_STOP_HALT;
         uint64_t slice = budget < SLICE ? budget : SLICE;
