@@ -102,14 +102,7 @@ RVTEST_BEGIN
     TEST_CASE(13, a0, 0, li a1, STIP; csrc mip, a1; csrr a0, mip; andi a0, a0, STIP)
     j pass
 
-    .align 2
-handler:
-    csrr s2, mcause
-    csrr s3, mtval
-    li t0, 0x1800 /* back to M-mode */
-    csrs mstatus, t0
-    csrw mepc, s5
-    mret
+    RVTEST_M_RESUME_HANDLER(handler)
 
     /* S-mode timer interrupt: note scause, make the timer not due, back to M-mode */
     .align 2
