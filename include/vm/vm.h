@@ -76,6 +76,8 @@ typedef struct vm_options {
     FILE *console;             /* bare: where HTIF console output goes (NULL: stdout) */
     const char *sysroot;       /* user: guest root for absolute paths and PT_INTERP (-L) */
     bool strace;               /* user: print every system call to stderr */
+    bool log_unimp;            /* user: name each system call vm does not implement (once per
+                                  number) on stderr; silent -ENOSYS otherwise */
     bool stats;                /* user: print execution counters to stderr at exit */
     const char *vm_exe;        /* user: the vm executable, re-run on a guest execve (NULL:
                                   this process's own executable) */

@@ -418,6 +418,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     }
     if (t->proc->opt.strace) hv[k++] = "--strace";
     if (t->proc->opt.stats) hv[k++] = "--stats";
+    if (t->proc->opt.log_unimp) hv[k++] = "--log=unimp";
     char engine_opt[64];
     snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", exec_engine_name(t->cpu));
     hv[k++] = engine_opt;
