@@ -31,6 +31,8 @@
 
 #if defined(VM_HAVE_CAPSTONE)
 #include <capstone/capstone.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #endif
 
 static bool jit_supported(void) {
@@ -92,14 +94,19 @@ static int map_cache(jit_t *j) {
     return 0;
 }
 
-static void reset(jit_t *j) {
-    memset(j->hash, 0, sizeof(j->hash));
+/* Empty the tables and the cache. fresh: j was just calloc'ed, so the zero tables need no
+ * clearing (their pages stay untouched until used: nothing at start-up is proportional to
+ * the table sizes beyond the indirect-jump table). */
+static void reset_tables(jit_t *j, bool fresh) {
+    if (!fresh) {
+        memset(j->hash, 0, sizeof(j->hash));
+        memset(j->heat, 0, sizeof(j->heat));
+        memset(j->bad, 0, sizeof(j->bad));
+    }
     for (unsigned i = 0; i < JIT_FAST; i++) {
         j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
         j->fast[i].code = NULL;
     }
-    memset(j->heat, 0, sizeof(j->heat));
-    memset(j->bad, 0, sizeof(j->bad));
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
     j->norder = 0;
@@ -127,7 +134,7 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
         free(j);
         return rc;
     }
-    reset(j);
+    reset_tables(j, true);
     if (j->perf) {
         char path[64];
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
@@ -170,14 +177,14 @@ static int jit_after_fork(rv_cpu_t *cpu) {
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
         j->perf_map = fopen(path, "a");
     }
-    reset(j);
+    reset_tables(j, false);
     return 0;
 }
 
 static void jit_flush(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return;
-    reset(j);
+    reset_tables(j, false);
     j->stats.flushes++;
 }
 
@@ -197,6 +204,41 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+#if defined(VM_HAVE_CAPSTONE)
+/* capstone is loaded with dlopen the first time --jit-dump shows host code, not linked in:
+ * the host's dynamic loader would otherwise relocate the whole library at every start of
+ * vm (most of a static hello's start-up time). $VM_CAPSTONE_LIB names another file to load. */
+static struct {
+    cs_err (*open)(cs_arch, cs_mode, csh *);                                      /* cs_open */
+    size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **); /* cs_disasm */
+    void (*free)(cs_insn *, size_t);                                              /* cs_free */
+    cs_err (*close)(csh *);                                                       /* cs_close */
+    bool ok; /* all four found */
+} capstone;
+static pthread_once_t capstone_once = PTHREAD_ONCE_INIT;
+
+static void capstone_load(void) {
+    const char *name = getenv("VM_CAPSTONE_LIB");
+    if (!name || !*name) name = VM_CAPSTONE_SONAME;
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "vm: --jit-dump: cannot load capstone (%s); host code is shown as bytes\n",
+                dlerror());
+        return;
+    }
+    *(void **)&capstone.open = dlsym(h, "cs_open");
+    *(void **)&capstone.disasm = dlsym(h, "cs_disasm");
+    *(void **)&capstone.free = dlsym(h, "cs_free");
+    *(void **)&capstone.close = dlsym(h, "cs_close");
+    capstone.ok = capstone.open && capstone.disasm && capstone.free && capstone.close;
+    if (!capstone.ok)
+        fprintf(stderr,
+                "vm: --jit-dump: %s lacks the capstone functions; host code is shown as "
+                "bytes\n",
+                name);
+}
+#endif
+
 /* --jit-dump: the guest instructions and the host code of a new block. */
 static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b) {
     fprintf(stderr, "jit: block 0x%llx: %u guest insns -> %u host bytes at %p\n",
@@ -209,15 +251,17 @@ static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b
         fprintf(stderr, "  guest %08llx  %s\n", (unsigned long long)pc, buf);
     }
 #if defined(VM_HAVE_CAPSTONE)
+    pthread_once(&capstone_once, capstone_load);
     csh h;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+    if (capstone.ok && capstone.open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
         cs_insn *ins;
-        size_t n = cs_disasm(h, jb->code, jb->code_len, (uint64_t)(uintptr_t)jb->code, 0, &ins);
+        size_t n =
+            capstone.disasm(h, jb->code, jb->code_len, (uint64_t)(uintptr_t)jb->code, 0, &ins);
         for (size_t i = 0; i < n; i++)
             fprintf(stderr, "  host  %llx  %s %s\n", (unsigned long long)ins[i].address,
                     ins[i].mnemonic, ins[i].op_str);
-        if (n) cs_free(ins, n);
-        cs_close(&h);
+        if (n) capstone.free(ins, n);
+        capstone.close(&h);
         return;
     }
 #endif
@@ -236,7 +280,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     write_begin(j);
     for (int attempt = 0; attempt < 2 && !jb && !refused; attempt++) {
         if (attempt) { /* the cache was full, or decoding flushed it: start again empty */
-            reset(j);
+            reset_tables(j, false);
             j->stats.flushes++;
         }
         b = rv_icache_get(cpu, pc); /* may flush both caches */
