@@ -62,8 +62,12 @@ typedef struct linux_thread {
     bool exited;                              /* exit/exit_group: stop running */
     int exit_code;                            /* status for exit */
     bool skip_result;                         /* the syscall set the registers itself (sigreturn) */
-    bool restore_mask;   /* rt_sigsuspend: saved_mask is the mask to go back to */
-    uint64_t saved_mask; /* mask in force before rt_sigsuspend */
+    bool restore_mask;       /* rt_sigsuspend: saved_mask is the mask to go back to */
+    uint64_t saved_mask;     /* mask in force before rt_sigsuspend */
+    bool vfork_child;        /* the child of a vfork: its own host process on the parent's
+                                memory; exit ends that process, and the parent frees this */
+    void *vfork_exec_mem[3]; /* what a vfork child's successful execve leaves allocated in
+                                the shared heap (argument vectors), for the parent to free */
 } linux_thread_t;
 
 /* Run one guest system call nr with arguments a[0..5] for thread t; returns the value for a0

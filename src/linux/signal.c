@@ -187,7 +187,7 @@ _Noreturn void linux_die_by_signal(linux_thread_t *t, int sig) {
     fprintf(stderr, "vm: guest killed by signal %d (%s) at pc 0x%llx\n", sig, sig_name(sig),
             (unsigned long long)t->cpu->pc);
     fflush(stderr);
-    if (t->proc->forked_child) {
+    if (t->proc->forked_child || t->vfork_child) {
         /* a guest parent waits for this process: die by the same signal, without a core */
         int hs = linux_sig_to_host(sig);
         struct rlimit rl = {0, 0};
@@ -197,7 +197,9 @@ _Noreturn void linux_die_by_signal(linux_thread_t *t, int sig) {
         sigemptyset(&m);
         sigaddset(&m, hs);
         sigprocmask(SIG_UNBLOCK, &m, NULL);
-        raise(hs);
+        /* kill, not raise: a vfork child shares the C library's thread data with its parent,
+         * whose thread id raise would use */
+        kill(getpid(), hs);
     }
     _exit(128 + sig);
 }
