@@ -3,7 +3,8 @@
  * child does to its signal dispositions stays its own; posix_spawn reports a failed exec by
  * its return value (its child writes the error into the parent's memory) and applies file
  * actions; a vfork child killed by a signal is seen so by waitpid. With "child ARG" the
- * program is the exec'ed child itself. qemu-riscv64 makes vfork a fork (expected/vfork.qemu.out). */
+ * program is the exec'ed child itself. qemu-riscv64 makes vfork a fork (expected/vfork.qemu.out).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
