@@ -94,19 +94,24 @@ static int map_cache(jit_t *j) {
     return 0;
 }
 
+/* Empty the indirect-jump table, which only translated code reads. */
+static void reset_fast(jit_t *j) {
+    for (unsigned i = 0; i < JIT_FAST; i++) {
+        j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
+        j->fast[i].code = NULL;
+    }
+}
+
 /* Empty the tables and the cache. fresh: j was just calloc'ed, so the zero tables need no
- * clearing (their pages stay untouched until used: nothing at start-up is proportional to
- * the table sizes beyond the indirect-jump table). */
+ * clearing, and the indirect-jump table is filled when the cache is mapped: a hart that
+ * translates nothing never touches their pages. */
 static void reset_tables(jit_t *j, bool fresh) {
     if (!fresh) {
         memset(j->hash, 0, sizeof(j->hash));
         memset(j->heat, 0, sizeof(j->heat));
         memset(j->bad, 0, sizeof(j->bad));
     }
-    for (unsigned i = 0; i < JIT_FAST; i++) {
-        j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
-        j->fast[i].code = NULL;
-    }
+    if (j->rw) reset_fast(j);
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
     j->norder = 0;
@@ -127,13 +132,14 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->meta = malloc(JIT_META_SIZE);
     j->order_cap = 4096;
     j->order = malloc(j->order_cap * sizeof(*j->order));
-    int rc = j->meta && j->order ? map_cache(j) : -ENOMEM;
-    if (rc) {
+    if (!j->meta || !j->order) {
         free(j->meta);
         free(j->order);
         free(j);
-        return rc;
+        return -ENOMEM;
     }
+    /* the code cache is mapped by the first translation (translate_at), not here: a short
+     * run that translates nothing pays nothing for it */
     reset_tables(j, true);
     if (j->perf) {
         char path[64];
@@ -148,8 +154,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
 static void jit_detach(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return;
-    munmap(j->rw, j->size);
-    if (j->rx != j->rw) munmap(j->rx, j->size);
+    if (j->rw) munmap(j->rw, j->size);
+    if (j->rx && j->rx != j->rw) munmap(j->rx, j->size);
     if (j->perf_map) fclose(j->perf_map);
     free(j->meta);
     free(j->order);
@@ -161,7 +167,8 @@ static void jit_detach(rv_cpu_t *cpu) {
 static int jit_after_fork(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return 0;
-    int rc = map_cache(j); /* the parent's mappings are gone in the child */
+    /* the parent's mappings are gone in the child (when it had any) */
+    int rc = j->rw ? map_cache(j) : 0;
     if (rc) {
         /* no cache: the interpreter runs this process (the run loop drops the engine) */
         free(j->meta);
@@ -277,6 +284,16 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     bool refused = false;
     jit_block_t *jb = NULL;
     rv_block_t *b = NULL;
+    if (!j->rw) {
+        /* the first translation of this hart: map the code cache now */
+        if (j->no_cache || map_cache(j) != 0) {
+            j->no_cache = true;
+            j->rw = j->rx = NULL;
+            j->stats.untranslatable++;
+            return NULL;
+        }
+        reset_fast(j);
+    }
     write_begin(j);
     for (int attempt = 0; attempt < 2 && !jb && !refused; attempt++) {
         if (attempt) { /* the cache was full, or decoding flushed it: start again empty */
@@ -328,7 +345,9 @@ static void patch_chain(jit_t *j, uintptr_t field_rx, const uint8_t *target) {
 static int jit_engine_run(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     uint64_t pc = cpu->pc;
-    jit_block_t *jb = lookup(j, pc);
+    /* before the first translation the hash table is all empty: not reading it spares a
+     * short run the page faults of its untouched pages */
+    jit_block_t *jb = j->norder ? lookup(j, pc) : NULL;
     if (!jb) {
         unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
