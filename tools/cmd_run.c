@@ -2,7 +2,7 @@
  *
  *   vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] prog.elf [args...]
  *   vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] [--stats]
- *          [--argv0 NAME] prog [args...]
+ *          [--log=unimp] [--argv0 NAME] prog [args...]
  * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
  * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
  *
@@ -36,7 +36,7 @@ static void run_usage(FILE *out) {
                  "       vm run --machine=virt [-bios FW] [-kernel IMAGE] [-initrd FILE] "
                  "[-append CMDLINE] [-m SIZE] [-nographic] [-echr N] [--stats]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
-                 "[--stats] [--argv0 NAME] prog [args...]\n"
+                 "[--stats] [--log=unimp] [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
                  "                --engine=lockstep (bare machine: the JIT and the interpreter "
                  "side by side, state compared at every shared block boundary)\n"
@@ -285,6 +285,19 @@ int cmd_run(int argc, char **argv) {
             }
         } else if (!strcmp(a, "--strace")) {
             opt.strace = true;
+        } else if (!strncmp(a, "--log=", 6)) {
+            /* a comma-separated list of what to log; "unimp" is the only kind for now */
+            char kinds[256];
+            snprintf(kinds, sizeof(kinds), "%s", a + 6);
+            for (char *save = NULL, *k = strtok_r(kinds, ",", &save); k;
+                 k = strtok_r(NULL, ",", &save)) {
+                if (strcmp(k, "unimp") != 0) {
+                    fprintf(stderr, "vm run: unknown --log kind '%s' (known: unimp)\n", k);
+                    free(edits);
+                    return 2;
+                }
+                opt.log_unimp = true;
+            }
         } else if ((!strcmp(a, "-L") || !strcmp(a, "--sysroot")) && i + 1 < argc) {
             opt.sysroot = argv[++i];
         } else if (!strncmp(a, "--sysroot=", 10)) {

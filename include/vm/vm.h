@@ -86,6 +86,8 @@ typedef struct vm_options {
     int console_in;               /* virt: console input descriptor (-1: none; 0: stdin) */
     unsigned char console_escape; /* virt: escape byte of the console input, then x quits
                                      (VM_EXIT_QUIT), h lists commands (0: none; 1: Ctrl-A) */
+    bool log_unimp;               /* user: name each system call vm does not implement (once per
+                                     number) on stderr; silent -ENOSYS otherwise */
 } vm_options_t;
 
 /* Fill `opt` with the defaults: a bare machine with 256 MiB of RAM (virt: ram_size 0 means

@@ -197,6 +197,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
         }
         vm->lopt = (linux_options_t){.sysroot = vm->opt.sysroot,
                                      .strace = vm->opt.strace,
+                                     .log_unimp = vm->opt.log_unimp,
                                      .stats = vm->opt.stats,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
