@@ -92,23 +92,65 @@ static int map_cache(jit_t *j) {
     return 0;
 }
 
-static void reset(jit_t *j) {
-    memset(j->hash, 0, sizeof(j->hash));
-    for (unsigned i = 0; i < JIT_FAST; i++) {
-        j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
-        j->fast[i].code = NULL;
+/* Host page size for madvise (4 KiB on every host the JIT runs on). */
+#define PAGE_SIZE_HOST 4096u
+
+/* Zero [p, p+len): its whole pages go back to the host (they read as zero again, and a hart
+ * whose code changed keeps no more memory than a new one), the pieces at both ends are
+ * cleared by hand. */
+static void clear_table(void *p, size_t len) {
+    uintptr_t lo = (uintptr_t)p, hi = lo + len;
+    uintptr_t plo = (lo + PAGE_SIZE_HOST - 1) & ~(uintptr_t)(PAGE_SIZE_HOST - 1);
+    uintptr_t phi = hi & ~(uintptr_t)(PAGE_SIZE_HOST - 1);
+    if (plo < phi && madvise((void *)plo, phi - plo, MADV_DONTNEED) == 0) {
+        memset(p, 0, plo - lo);
+        memset((void *)phi, 0, hi - phi);
+    } else {
+        memset(p, 0, len);
     }
-    memset(j->heat, 0, sizeof(j->heat));
-    memset(j->bad, 0, sizeof(j->bad));
+}
+
+/* Empty the tables. `zeroed`: they are known to be all zero (fresh pages) and stay untouched,
+ * so that a hart that translates little keeps them unbacked: a host thread per guest thread
+ * then costs a few pages here, not the tables' 230 KiB. */
+static void reset_tables(jit_t *j, bool zeroed) {
+    if (!zeroed) {
+        clear_table(j->hash, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
+        clear_table(j->fast, sizeof(j->fast));
+        clear_table(j->heat, sizeof(j->heat));
+        memset(j->bad, 0, sizeof(j->bad));
+    }
+    /* a zero entry would match a jump to pc 0 and enter NULL: pc 0 maps to entry 0 only,
+     * which holds the odd pc 1 when empty (no jump target is odd) */
+    j->fast[0].pc = 1;
+    j->fast[0].code = NULL;
+    if (zeroed) j->hash_mask = JIT_HASH0 - 1; /* a flush keeps the size reached */
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
     j->norder = 0;
     j->gen++;
 }
 
+static void reset(jit_t *j) {
+    reset_tables(j, false);
+}
+
+/* A zeroed jit_t in pages of its own (mmap), whose tables stay unbacked until used. */
+static jit_t *jit_alloc(void) {
+    void *p = mmap(NULL, sizeof(jit_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Free a jit_t and what it owns besides the code cache. */
+static void jit_free(jit_t *j) {
+    if (j->meta) munmap(j->meta, JIT_META_SIZE);
+    free(j->order);
+    munmap(j, sizeof(*j));
+}
+
 static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     if (!jit_supported()) return -ENOTSUP;
-    jit_t *j = calloc(1, sizeof(*j));
+    jit_t *j = jit_alloc();
     if (!j) return -ENOMEM;
     j->size = opt->cache_bytes ? opt->cache_bytes : JIT_CACHE_SIZE;
     if (j->size < JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM)
@@ -117,17 +159,18 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->perf = opt->perf_map;
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
-    j->meta = malloc(JIT_META_SIZE);
+    /* pages of its own, unbacked until blocks are translated */
+    void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    j->meta = meta == MAP_FAILED ? NULL : meta;
     j->order_cap = 4096;
     j->order = malloc(j->order_cap * sizeof(*j->order));
     int rc = j->meta && j->order ? map_cache(j) : -ENOMEM;
     if (rc) {
-        free(j->meta);
-        free(j->order);
-        free(j);
+        jit_free(j);
         return rc;
     }
-    reset(j);
+    reset_tables(j, true);
     if (j->perf) {
         char path[64];
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
@@ -144,9 +187,7 @@ static void jit_detach(rv_cpu_t *cpu) {
     munmap(j->rw, j->size);
     if (j->rx != j->rw) munmap(j->rx, j->size);
     if (j->perf_map) fclose(j->perf_map);
-    free(j->meta);
-    free(j->order);
-    free(j);
+    jit_free(j);
     cpu->engine_state = NULL;
     cpu->engine_fast = NULL;
 }
@@ -157,9 +198,7 @@ static int jit_after_fork(rv_cpu_t *cpu) {
     int rc = map_cache(j); /* the parent's mappings are gone in the child */
     if (rc) {
         /* no cache: the interpreter runs this process (the run loop drops the engine) */
-        free(j->meta);
-        free(j->order);
-        free(j);
+        jit_free(j);
         cpu->engine_state = NULL;
         cpu->engine_fast = NULL;
         return rc;
@@ -181,12 +220,34 @@ static void jit_flush(rv_cpu_t *cpu) {
     j->stats.flushes++;
 }
 
-static inline unsigned hash_pc(uint64_t pc) {
-    return (unsigned)((pc >> 1) ^ (pc >> 15)) & (JIT_HASH - 1);
+/* Bucket of pc under `mask` (buckets in use - 1). */
+static inline unsigned hash_pc(uint64_t pc, unsigned mask) {
+    return (unsigned)((pc >> 1) ^ (pc >> 15)) & mask;
+}
+
+/* Double the buckets in use when there are more than two blocks per bucket: bucket i splits
+ * into i and i + old count, in place. */
+static void grow_hash(jit_t *j) {
+    unsigned n = j->hash_mask + 1;
+    if (n >= JIT_HASH || j->norder <= 2 * (size_t)n) return;
+    unsigned mask = 2 * n - 1;
+    for (unsigned i = 0; i < n; i++) {
+        jit_block_t *b = j->hash[i], *keep = NULL, *move = NULL;
+        while (b) {
+            jit_block_t *next = b->hnext;
+            jit_block_t **to = hash_pc(b->pc, mask) == i ? &keep : &move;
+            b->hnext = *to;
+            *to = b;
+            b = next;
+        }
+        j->hash[i] = keep;
+        j->hash[i + n] = move;
+    }
+    j->hash_mask = mask;
 }
 
 static jit_block_t *lookup(jit_t *j, uint64_t pc) {
-    for (jit_block_t *b = j->hash[hash_pc(pc)]; b; b = b->hnext)
+    for (jit_block_t *b = j->hash[hash_pc(pc, j->hash_mask)]; b; b = b->hnext)
         if (b->pc == pc) return b;
     return NULL;
 }
@@ -227,6 +288,14 @@ static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b
     fprintf(stderr, "\n");
 }
 
+/* Heat counter (and refusal bit) of pc. The table in use grows with the decode cache's hash
+ * table (four counters per bucket), so that a hart that runs little code touches one page of
+ * it; a collision only makes a block hot sooner. */
+static unsigned heat_index(const rv_cpu_t *cpu, uint64_t pc) {
+    unsigned n = 4 * (cpu->icache->hash_mask + 1);
+    return (unsigned)(pc >> 1) & ((n < JIT_HEAT ? n : JIT_HEAT) - 1);
+}
+
 /* Translate the block at pc; NULL when the backend refuses its first instruction. */
 static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     uint64_t t0 = now_ns();
@@ -245,12 +314,12 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     write_end(j);
     j->stats.translate_ns += now_ns() - t0;
     if (!jb) {
-        unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
+        unsigned h = heat_index(cpu, pc);
         j->bad[h / 8] |= (unsigned char)(1u << (h % 8));
         j->stats.untranslatable++;
         return NULL;
     }
-    unsigned h = hash_pc(pc);
+    unsigned h = hash_pc(pc, j->hash_mask);
     jb->hnext = j->hash[h];
     j->hash[h] = jb;
     if (j->norder == j->order_cap) {
@@ -261,6 +330,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
         }
     }
     if (j->norder < j->order_cap) j->order[j->norder++] = jb;
+    grow_hash(j);
     if (j->perf_map) {
         fprintf(j->perf_map, "%llx %x vm-guest-0x%llx\n", (unsigned long long)(uintptr_t)jb->code,
                 jb->code_len, (unsigned long long)pc);
@@ -286,7 +356,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     uint64_t pc = cpu->pc;
     jit_block_t *jb = lookup(j, pc);
     if (!jb) {
-        unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
+        unsigned h = heat_index(cpu, pc);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
             jb = translate_at(cpu, j, pc);
     }

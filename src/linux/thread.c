@@ -34,17 +34,20 @@ static bool fetch_ok(void *env, uint64_t addr) {
     return prot < 0 || (prot & LINUX_PROT_EXEC);
 }
 
+/* The hart in pages of its own: its software TLB, which user mode never uses, then stays
+ * unbacked (a guest thread costs its host memory in pages it writes). */
+static rv_cpu_t *cpu_alloc(void) {
+    void *p =
+        mmap(NULL, sizeof(rv_cpu_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     linux_thread_t *t = calloc(1, sizeof(*t));
-    rv_cpu_t *cpu = calloc(1, sizeof(*cpu));
-    if (!t || !cpu) {
+    rv_cpu_t *cpu = cpu_alloc();
+    if (!t || !cpu || exec_hart_init(cpu, &proc->opt.exec) != 0) {
         free(t);
-        free(cpu);
-        return NULL;
-    }
-    if (exec_hart_init(cpu, &proc->opt.exec) != 0) {
-        free(t);
-        free(cpu);
+        if (cpu) munmap(cpu, sizeof(*cpu));
         return NULL;
     }
     cpu->trap_hook = exec_trap_stop; /* system calls and signals are this layer's */
@@ -74,7 +77,7 @@ void linux_thread_free(linux_thread_t *t) {
     if (!t) return;
     if (t->cpu->page_flags) munmap(t->cpu->page_flags, t->proc->space.size >> RV_PAGE_SHIFT);
     exec_hart_destroy(t->cpu);
-    free(t->cpu);
+    munmap(t->cpu, sizeof(*t->cpu));
     free(t);
 }
 
