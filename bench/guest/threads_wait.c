@@ -32,7 +32,8 @@ int main(int argc, char **argv) {
     sleep(hold);
     __atomic_store_n(&word, 1, __ATOMIC_RELEASE);
     syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1 << 30, NULL, NULL, 0);
-    for (int i = 0; i < made; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < made; i++)
+        pthread_join(t[i], NULL);
     printf("joined %d\n", made);
     return 0;
 }

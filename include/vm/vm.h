@@ -84,11 +84,9 @@ typedef struct vm_options {
     const char *initrd;        /* virt: initial RAM disk */
     const char *append;        /* virt: kernel command line */
     int console_in;            /* virt: console input descriptor (-1: none; 0: stdin) */
-    uint64_t memory_limit;     /* user: bytes of committed guest memory (private writable
-                                  mappings, brk, stack); mmap, brk, mremap and mprotect past it
-                                  fail with ENOMEM, so the host never runs out (0: no limit) */
-    unsigned max_threads;      /* user: live guest threads at most; clone of one more fails
-                                  with EAGAIN, bounding vm's host memory too (0: no limit) */
+    uint64_t memory_limit;     /* user: committed guest memory in bytes (writable private maps,
+                                  brk, stack): past it mmap/brk get ENOMEM (0: no limit) */
+    unsigned max_threads;      /* user: live guest threads: clone past it gets EAGAIN (0: none) */
 } vm_options_t;
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),

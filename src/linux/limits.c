@@ -66,8 +66,7 @@ void linux_limit_count(linux_proc_t *p, uint64_t retired) {
     if (!max) return;
     if (atomic_fetch_add(&p->insns, retired) + retired < max) return;
     char what[96];
-    snprintf(what, sizeof(what), "instruction limit of %llu reached",
-             (unsigned long long)max);
+    snprintf(what, sizeof(what), "instruction limit of %llu reached", (unsigned long long)max);
     limit_exit(p, what);
 }
 
