@@ -92,34 +92,35 @@ static int map_cache(jit_t *j) {
     return 0;
 }
 
-/* Host page size for madvise (4 KiB on every host the JIT runs on). */
-#define PAGE_SIZE_HOST 4096u
+/* Heat counters in use (the table grows with the decode cache's hash table, four counters per
+ * bucket, so that a hart that runs little code touches one page of it; a collision only makes
+ * a block hot sooner). Only grows, as that table does. */
+static unsigned heat_count(const rv_cpu_t *cpu) {
+    unsigned n = 4 * (cpu->icache->hash_mask + 1);
+    return n < JIT_HEAT ? n : JIT_HEAT;
+}
 
-/* Zero [p, p+len): its whole pages go back to the host (they read as zero again, and a hart
- * whose code changed keeps no more memory than a new one), the pieces at both ends are
- * cleared by hand. */
-static void clear_table(void *p, size_t len) {
-    uintptr_t lo = (uintptr_t)p, hi = lo + len;
-    uintptr_t plo = (lo + PAGE_SIZE_HOST - 1) & ~(uintptr_t)(PAGE_SIZE_HOST - 1);
-    uintptr_t phi = hi & ~(uintptr_t)(PAGE_SIZE_HOST - 1);
-    if (plo < phi && madvise((void *)plo, phi - plo, MADV_DONTNEED) == 0) {
-        memset(p, 0, plo - lo);
-        memset((void *)phi, 0, hi - phi);
-    } else {
-        memset(p, 0, len);
-    }
+/* Heat counter (and refusal bit) of pc. */
+static unsigned heat_index(const rv_cpu_t *cpu, uint64_t pc) {
+    return (unsigned)(pc >> 1) & (heat_count(cpu) - 1);
 }
 
 /* Empty the tables. `zeroed`: they are known to be all zero (fresh pages) and stay untouched,
  * so that a hart that translates little keeps them unbacked: a host thread per guest thread
- * then costs a few pages here, not the tables' 230 KiB. */
-static void reset_tables(jit_t *j, bool zeroed) {
+ * then costs a few pages here, not the tables' 230 KiB. Otherwise only the parts that can
+ * have been written are cleared: the heat counters in use, and the buckets in use and the
+ * fast table when blocks were translated (a new thread often flushes before it translates,
+ * when another thread's mprotect changed the code generation). */
+static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
     if (!zeroed) {
-        clear_table(j->hash, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
-        clear_table(j->fast, sizeof(j->fast));
-        clear_table(j->heat, sizeof(j->heat));
-        memset(j->bad, 0, sizeof(j->bad));
+        if (j->norder) { /* without translations, no bucket and no fast entry was written */
+            memset(j->hash, 0, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
+            memset(j->fast, 0, sizeof(j->fast));
+        }
+        memset(j->heat, 0, heat_count(cpu) * sizeof(j->heat[0]));
+        if (j->any_bad) memset(j->bad, 0, sizeof(j->bad));
     }
+    j->any_bad = false;
     /* a zero entry would match a jump to pc 0 and enter NULL: pc 0 maps to entry 0 only,
      * which holds the odd pc 1 when empty (no jump target is odd) */
     j->fast[0].pc = 1;
@@ -131,8 +132,8 @@ static void reset_tables(jit_t *j, bool zeroed) {
     j->gen++;
 }
 
-static void reset(jit_t *j) {
-    reset_tables(j, false);
+static void reset(const rv_cpu_t *cpu, jit_t *j) {
+    reset_tables(cpu, j, false);
 }
 
 /* A zeroed jit_t in pages of its own (mmap), whose tables stay unbacked until used. */
@@ -170,7 +171,7 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
         jit_free(j);
         return rc;
     }
-    reset_tables(j, true);
+    reset_tables(cpu, j, true);
     if (j->perf) {
         char path[64];
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
@@ -209,14 +210,14 @@ static int jit_after_fork(rv_cpu_t *cpu) {
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
         j->perf_map = fopen(path, "a");
     }
-    reset(j);
+    reset(cpu, j);
     return 0;
 }
 
 static void jit_flush(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return;
-    reset(j);
+    reset(cpu, j);
     j->stats.flushes++;
 }
 
@@ -288,14 +289,6 @@ static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b
     fprintf(stderr, "\n");
 }
 
-/* Heat counter (and refusal bit) of pc. The table in use grows with the decode cache's hash
- * table (four counters per bucket), so that a hart that runs little code touches one page of
- * it; a collision only makes a block hot sooner. */
-static unsigned heat_index(const rv_cpu_t *cpu, uint64_t pc) {
-    unsigned n = 4 * (cpu->icache->hash_mask + 1);
-    return (unsigned)(pc >> 1) & ((n < JIT_HEAT ? n : JIT_HEAT) - 1);
-}
-
 /* Translate the block at pc; NULL when the backend refuses its first instruction. */
 static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     uint64_t t0 = now_ns();
@@ -305,7 +298,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     write_begin(j);
     for (int attempt = 0; attempt < 2 && !jb && !refused; attempt++) {
         if (attempt) { /* the cache was full, or decoding flushed it: start again empty */
-            reset(j);
+            reset(cpu, j);
             j->stats.flushes++;
         }
         b = rv_icache_get(cpu, pc); /* may flush both caches */
@@ -316,6 +309,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     if (!jb) {
         unsigned h = heat_index(cpu, pc);
         j->bad[h / 8] |= (unsigned char)(1u << (h % 8));
+        j->any_bad = true;
         j->stats.untranslatable++;
         return NULL;
     }

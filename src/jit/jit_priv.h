@@ -88,6 +88,7 @@ typedef struct jit {
     uintptr_t chain;             /* pending chain request (a jump's rx address), or 0 */
     uint64_t chain_gen;          /* gen when it was made (dropped across a flush) */
     jit_stats_t stats;           /* counters */
+    bool any_bad;                /* some bit of bad[] is set (a reset clears bad[] then) */
     /* The tables come last, each used from its start, so that a hart that runs little code
      * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
      * its own pages, zero until written). */
