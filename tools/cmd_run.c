@@ -5,6 +5,10 @@
  *          [--log=unimp] [--argv0 NAME] prog [args...]
  * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
  * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
+ * Limits: --timeout=SECONDS (every machine), --max-insns=N (user mode: the instructions of
+ * all the guest's threads), --memory-limit=SIZE and --max-threads=N (user mode). A user-mode
+ * guest ended by --timeout or --max-insns, and a bare or virt run ended by --timeout, exit
+ * with status 124 (as timeout(1)) after a message.
  *
  * --machine=bare loads the ELF into the bare machine (RAM at 0x80000000, M-mode, HTIF) and
  * exits with the program's tohost code: 0 for pass; for a failure code n != 0 it prints
@@ -43,7 +47,13 @@ static void run_usage(FILE *out) {
                  "                --jit-threshold=N (interpreted runs of a block before it is "
                  "translated)\n"
                  "                --jit-dump (print guest and host code of each translation)\n"
-                 "                --perf-map (write /tmp/perf-PID.map for perf report)\n");
+                 "                --perf-map (write /tmp/perf-PID.map for perf report)\n"
+                 "limits:         --timeout=SECONDS (wall time; ends the run with status 124)\n"
+                 "                --max-insns=N (user mode: all threads together; status 124)\n"
+                 "                --memory-limit=SIZE (user mode: committed guest memory; "
+                 "mmap/brk past it get ENOMEM)\n"
+                 "                --max-threads=N (user mode: live guest threads; clone past "
+                 "it gets EAGAIN)\n");
 }
 
 /* Parse a size with an optional K/M/G suffix. */
@@ -70,7 +80,11 @@ static vm_t *make_machine(const vm_options_t *opt) {
     return vm;
 }
 
-static int run_bare(const char *path, bool stats, uint64_t max_insns, const vm_options_t *opt) {
+/* Status of a run that --timeout ended. */
+#define STATUS_LIMIT VM_EXIT_STATUS_LIMIT
+
+static int run_bare(const char *path, bool stats, uint64_t max_insns, uint64_t max_ns,
+                    const vm_options_t *opt) {
     vm_t *vm = make_machine(opt);
     if (!vm) return 2;
     int status = 2;
@@ -84,11 +98,15 @@ static int run_bare(const char *path, bool stats, uint64_t max_insns, const vm_o
                 "until --max-insns\n",
                 path);
     vm_exit_t ex;
-    if (vm_run(vm, max_insns, 0, &ex)) {
+    if (vm_run(vm, max_insns, max_ns, &ex)) {
         fprintf(stderr, "vm run: %s\n", vm_error(vm));
         goto out;
     }
-    if (ex.reason == VM_EXIT_EXITED) {
+    if (ex.reason == VM_EXIT_TIMEOUT) {
+        fprintf(stderr, "vm run: time limit reached (--timeout) after %llu instructions\n",
+                (unsigned long long)vm_instret(vm));
+        status = STATUS_LIMIT;
+    } else if (ex.reason == VM_EXIT_EXITED) {
         if (ex.code == 0) {
             status = 0;
         } else {
@@ -118,16 +136,20 @@ out:
 /* --machine=virt: boot the firmware (and payload) until the guest powers off. */
 /* A whole system on the virt machine. With the console on a terminal, the terminal is raw
  * for the run (console.c) and the escape byte, then x, ends it with status 0, as qemu's. */
-static int run_virt(bool stats, uint64_t max_insns, const vm_options_t *opt) {
+static int run_virt(bool stats, uint64_t max_insns, uint64_t max_ns, const vm_options_t *opt) {
     vm_t *vm = make_machine(opt);
     if (!vm) return 2;
     vm_exit_t ex;
     int status = 2;
     if (opt->console_in == STDIN_FILENO) cli_console_raw();
-    int rc = vm_run(vm, max_insns, 0, &ex);
+    int rc = vm_run(vm, max_insns, max_ns, &ex);
     cli_console_restore();
     if (rc) {
         fprintf(stderr, "vm run: %s\n", vm_error(vm));
+    } else if (ex.reason == VM_EXIT_TIMEOUT) {
+        fprintf(stderr, "vm run: time limit reached (--timeout), pc=0x%llx\n",
+                (unsigned long long)vm_get_pc(vm));
+        status = STATUS_LIMIT;
     } else if (ex.reason == VM_EXIT_EXITED) {
         status = (int)(ex.code & 0xff);
     } else if (ex.reason == VM_EXIT_QUIT) {
@@ -179,7 +201,7 @@ static char **build_env(const env_edit_t *ed, int ned) {
 }
 
 static int run_user(int argc, char **argv, int i, const char *argv0, const env_edit_t *ed, int ned,
-                    vm_options_t *opt) {
+                    uint64_t max_insns, uint64_t max_ns, vm_options_t *opt) {
     if (!opt->sysroot) opt->sysroot = getenv("VM_LD_PREFIX");
     char **env = build_env(ed, ned);
     if (!env) {
@@ -200,7 +222,7 @@ static int run_user(int argc, char **argv, int i, const char *argv0, const env_e
         goto out;
     }
     vm_exit_t ex;
-    vm_run(vm, 0, 0, &ex); /* returns only when the program cannot run */
+    vm_run(vm, max_insns, max_ns, &ex); /* returns only when the program cannot run */
     fprintf(stderr, "vm run: %s\n", vm_error(vm));
 out:
     vm_destroy(vm);
@@ -217,7 +239,7 @@ int cmd_run(int argc, char **argv) {
     env_edit_t *edits = calloc((size_t)argc, sizeof(env_edit_t));
     int nedits = 0;
     if (!edits) return 2;
-    uint64_t max_insns = 0;
+    uint64_t max_insns = 0, max_ns = 0;
     bool ram_set = false;
     int echr = 1; /* the virt console's escape byte: Ctrl-A */
     vm_options_t opt;
@@ -234,6 +256,35 @@ int cmd_run(int argc, char **argv) {
                 fprintf(stderr, "vm run: bad --max-insns value '%s'\n", a + 12);
                 return 2;
             }
+        } else if (!strncmp(a, "--timeout=", 10)) {
+            char *end;
+            errno = 0;
+            double sec = strtod(a + 10, &end);
+            /* at most a year: more is a typo, and the nanoseconds must fit */
+            if (errno || end == a + 10 || *end || !(sec > 0) || sec > 366.0 * 86400) {
+                fprintf(stderr, "vm run: bad --timeout value '%s' (seconds, > 0)\n", a + 10);
+                free(edits);
+                return 2;
+            }
+            max_ns = (uint64_t)(sec * 1e9);
+            if (max_ns == 0) max_ns = 1;
+        } else if (!strncmp(a, "--memory-limit=", 15)) {
+            if (!parse_size(a + 15, &opt.memory_limit) || opt.memory_limit == 0) {
+                fprintf(stderr, "vm run: bad --memory-limit value '%s' (bytes, K, M or G)\n",
+                        a + 15);
+                free(edits);
+                return 2;
+            }
+        } else if (!strncmp(a, "--max-threads=", 14)) {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(a + 14, &end, 10);
+            if (errno || *end || end == a + 14 || v == 0 || v > (1ul << 20)) {
+                fprintf(stderr, "vm run: bad --max-threads value '%s' (1..1048576)\n", a + 14);
+                free(edits);
+                return 2;
+            }
+            opt.max_threads = (unsigned)v;
         } else if ((!strcmp(a, "-bios") || !strcmp(a, "--bios")) && i + 1 < argc) {
             opt.bios = argv[++i];
         } else if ((!strcmp(a, "-kernel") || !strcmp(a, "--kernel")) && i + 1 < argc) {
@@ -376,6 +427,19 @@ int cmd_run(int argc, char **argv) {
     if (getenv("VM_JIT_DUMP")) opt.jit_dump = true;
     if (getenv("VM_JIT_PERF_MAP")) opt.perf_map = true;
     if (getenv("VM_JIT_NO_CHAIN")) opt.jit_no_chain = true;
+    if (strcmp(machine, "user") != 0 && (opt.memory_limit || opt.max_threads)) {
+        fprintf(stderr,
+                "vm run: --memory-limit and --max-threads are for user mode (the %s "
+                "machine's memory is its RAM, -m)\n",
+                machine);
+        free(edits);
+        return 2;
+    }
+    if (!strcmp(engine, "lockstep") && max_ns) {
+        fprintf(stderr, "vm run: --engine=lockstep takes --max-insns, not --timeout\n");
+        free(edits);
+        return 2;
+    }
     if (!strcmp(engine, "lockstep")) {
         if (strcmp(machine, "bare") != 0 || !have_jit) {
             fprintf(stderr, "vm run: --engine=lockstep needs --machine=bare on an x86-64 host\n");
@@ -405,16 +469,22 @@ int cmd_run(int argc, char **argv) {
         if (!opt.bios) opt.bios = VIRT_DEFAULT_BIOS;
         opt.console_in = 0;
         opt.console_escape = (unsigned char)echr;
-        return run_virt(stats, max_insns, &opt);
+        return run_virt(stats, max_insns, max_ns, &opt);
     }
     if (prog_path && !strcmp(machine, "bare")) {
         free(edits);
-        return run_bare(prog_path, stats, max_insns, &opt);
+        return run_bare(prog_path, stats, max_insns, max_ns, &opt);
     }
     if (!strcmp(machine, "user")) {
+        if (ram_set) {
+            fprintf(stderr, "vm run: --ram and -m size the bare and virt machines' RAM; in user "
+                            "mode use --memory-limit\n");
+            free(edits);
+            return 2;
+        }
         opt.machine = VM_MACHINE_USER;
         opt.stats = stats;
-        int st = run_user(argc, argv, i, argv0, edits, nedits, &opt);
+        int st = run_user(argc, argv, i, argv0, edits, nedits, max_insns, max_ns, &opt);
         free(edits);
         return st;
     }

@@ -88,7 +88,14 @@ typedef struct vm_options {
                                      (VM_EXIT_QUIT), h lists commands (0: none; 1: Ctrl-A) */
     bool log_unimp;               /* user: name each system call vm does not implement (once per
                                      number) on stderr; silent -ENOSYS otherwise */
+    uint64_t memory_limit;        /* user: committed guest memory in bytes (writable private maps,
+                                     brk, stack): past it mmap/brk get ENOMEM (0: no limit) */
+    unsigned max_threads; /* user: live guest threads: clone past it gets EAGAIN (0: none) */
 } vm_options_t;
+
+/* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),
+ * after a message on stderr. */
+#define VM_EXIT_STATUS_LIMIT 124
 
 /* Fill `opt` with the defaults: a bare machine with 256 MiB of RAM (virt: ram_size 0 means
  * 128 MiB), the default engine, no console input. */
@@ -143,7 +150,11 @@ typedef struct vm_exit {
  * limit; checked per block, so a run may overshoot by one block; a trap taken counts as one,
  * so that a trap loop ends too), max_ns nanoseconds of wall time have passed (0: no limit) or
  * vm_stop() is called. Returns 0 with *exit filled, or
- * -errno (-ENOEXEC: nothing loaded). A run may be continued by calling vm_run() again. */
+ * -errno (-ENOEXEC: nothing loaded). A run may be continued by calling vm_run() again.
+ * User mode: the run does not return; max_insns counts the instructions of all the guest
+ * process's threads, and reaching either limit ends the whole process with status
+ * VM_EXIT_STATUS_LIMIT. Both limits hold for this host process: a guest fork's child starts
+ * with what was left, an execve passes it on. */
 int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit);
 
 /* Ask a running machine to stop at its next block boundary (vm_run returns VM_EXIT_STOPPED).

@@ -21,7 +21,8 @@
 
 void exec_flush(rv_cpu_t *cpu) {
     struct rv_icache *ic = cpu->icache;
-    memset(ic->hash, 0, sizeof(ic->hash));
+    if (ic->nblocks) memset(ic->hash, 0, ((size_t)ic->hash_mask + 1) * sizeof(ic->hash[0]));
+    ic->nblocks = 0;
     ic->used = 0;
     cpu->cur_block = NULL;
     cpu->stats.flushes++;
@@ -127,9 +128,30 @@ static bool pure_rd_writer(unsigned id) {
            in->fmt == RV_FMT_SH;
 }
 
+/* Double the buckets in use when the table holds more than two blocks per bucket: bucket i
+ * splits into i and i + old count, in place. */
+static void grow_hash(struct rv_icache *ic) {
+    unsigned n = ic->hash_mask + 1;
+    if (n >= RV_ICACHE_HASH || ic->nblocks <= 2 * (size_t)n) return;
+    unsigned mask = 2 * n - 1;
+    for (unsigned i = 0; i < n; i++) {
+        rv_block_t *b = ic->hash[i], *keep = NULL, *move = NULL;
+        while (b) {
+            rv_block_t *next = b->hnext;
+            rv_block_t **to = ((unsigned)(b->pc >> 1) & mask) == i ? &keep : &move;
+            b->hnext = *to;
+            *to = b;
+            b = next;
+        }
+        ic->hash[i] = keep;
+        ic->hash[i + n] = move;
+    }
+    ic->hash_mask = mask;
+}
+
 rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     struct rv_icache *ic = cpu->icache;
-    unsigned h = (unsigned)(pc >> 1) & (RV_ICACHE_HASH - 1);
+    unsigned h = (unsigned)(pc >> 1) & ic->hash_mask;
     cpu->stats.block_lookups++;
     for (rv_block_t *b = ic->hash[h]; b; b = b->hnext)
         if (b->pc == pc) {
@@ -139,7 +161,7 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     size_t need = sizeof(rv_block_t) + (RV_BLOCK_MAX + 1) * sizeof(rv_op_t);
     if (ic->used + need > RV_ICACHE_ARENA) {
         exec_flush(cpu);
-        h = (unsigned)(pc >> 1) & (RV_ICACHE_HASH - 1);
+        h = (unsigned)(pc >> 1) & ic->hash_mask;
     }
     rv_block_t *b = (rv_block_t *)(ic->arena + ic->used);
     memset(b, 0, sizeof(*b));
@@ -211,6 +233,8 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     ic->used += (sizeof(rv_block_t) + b->nops * sizeof(rv_op_t) + 15) & ~(size_t)15;
     b->hnext = ic->hash[h];
     ic->hash[h] = b;
+    ic->nblocks++;
+    grow_hash(ic);
     cpu->stats.blocks_decoded++;
     uint64_t code_end = cur > pc ? cur : pc + 2;
     if (pc < cpu->code_lo) cpu->code_lo = pc;

@@ -7,7 +7,8 @@
 #include "riscv/decode.h"
 
 #define RV_BLOCK_MAX    64          /* instructions per decoded block, at most */
-#define RV_ICACHE_HASH  (1u << 14)  /* hash buckets (power of two) */
+#define RV_ICACHE_HASH  (1u << 14)  /* hash buckets at most (power of two) */
+#define RV_ICACHE_HASH0 (1u << 8)   /* hash buckets in use at first (power of two) */
 #define RV_ICACHE_ARENA (16u << 20) /* bytes of decoded blocks before a full flush */
 
 /* Computed-goto dispatch (a GCC/clang extension) behind macros, so the interpreter reads as
@@ -30,11 +31,16 @@ typedef struct rv_block {
 
 /* The decode cache: a bump arena of blocks plus a hash table by pc. */
 struct rv_icache {
-    rv_block_t *hash[RV_ICACHE_HASH]; /* bucket heads */
+    unsigned hash_mask;               /* buckets of hash[] in use - 1 */
+    size_t nblocks;                   /* blocks in the table */
     uint8_t *arena;                   /* block storage */
     size_t used;                      /* bytes of arena in use */
     exec_fetch_check_fn fetch_check;  /* execute permission of a page (NULL: all readable) */
     void *fetch_check_env;            /* its first argument */
+    rv_block_t *hash[RV_ICACHE_HASH]; /* bucket heads: only the first hash_mask + 1 are used,
+                                         doubled as blocks come, so that a hart that decodes
+                                         little touches few pages of the table (last, so that
+                                         the first buckets share a page with the fields) */
 };
 
 /* Find or build the block at pc (never NULL: fetch faults become a fault pseudo-op). */

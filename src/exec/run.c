@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "exec/exec.h"
@@ -72,13 +73,23 @@ int exec_trap_stop(void *env, rv_cpu_t *cpu) {
     }
 }
 
+/* Zeroed pages of their own for the decode cache's hash table and arena: untouched parts
+ * stay unbacked, so a hart that decodes little (a guest thread that mostly waits) costs a
+ * few pages, not the 128 KiB table and 16 MiB arena. */
+static void *map_zeroed(size_t len) {
+    void *p =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 int exec_hart_init(rv_cpu_t *cpu, const exec_options_t *opt) {
     rv_cpu_reset(cpu);
-    cpu->icache = calloc(1, sizeof(*cpu->icache));
+    cpu->icache = map_zeroed(sizeof(*cpu->icache));
     if (!cpu->icache) return -ENOMEM;
-    cpu->icache->arena = malloc(RV_ICACHE_ARENA);
+    cpu->icache->hash_mask = RV_ICACHE_HASH0 - 1;
+    cpu->icache->arena = map_zeroed(RV_ICACHE_ARENA);
     if (!cpu->icache->arena) {
-        free(cpu->icache);
+        munmap(cpu->icache, sizeof(*cpu->icache));
         cpu->icache = NULL;
         return -ENOMEM;
     }
@@ -102,8 +113,10 @@ void exec_hart_destroy(rv_cpu_t *cpu) {
     exec_set_engine(cpu, NULL, NULL);
     free(cpu->code_pages);
     cpu->code_pages = NULL;
-    if (cpu->icache) free(cpu->icache->arena);
-    free(cpu->icache);
+    if (cpu->icache) {
+        munmap(cpu->icache->arena, RV_ICACHE_ARENA);
+        munmap(cpu->icache, sizeof(*cpu->icache));
+    }
     cpu->icache = NULL;
 }
 

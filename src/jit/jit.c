@@ -94,33 +94,66 @@ static int map_cache(jit_t *j) {
     return 0;
 }
 
-/* Empty the indirect-jump table, which only translated code reads. */
-static void reset_fast(jit_t *j) {
-    for (unsigned i = 0; i < JIT_FAST; i++) {
-        j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
-        j->fast[i].code = NULL;
-    }
+/* Heat counters in use (the table grows with the decode cache's hash table, four counters per
+ * bucket, so that a hart that runs little code touches one page of it; a collision only makes
+ * a block hot sooner). Only grows, as that table does. */
+static unsigned heat_count(const rv_cpu_t *cpu) {
+    unsigned n = 4 * (cpu->icache->hash_mask + 1);
+    return n < JIT_HEAT ? n : JIT_HEAT;
 }
 
-/* Empty the tables and the cache. fresh: j was just calloc'ed, so the zero tables need no
- * clearing, and the indirect-jump table is filled when the cache is mapped: a hart that
- * translates nothing never touches their pages. */
-static void reset_tables(jit_t *j, bool fresh) {
-    if (!fresh) {
-        memset(j->hash, 0, sizeof(j->hash));
-        memset(j->heat, 0, sizeof(j->heat));
-        memset(j->bad, 0, sizeof(j->bad));
+/* Heat counter (and refusal bit) of pc. */
+static unsigned heat_index(const rv_cpu_t *cpu, uint64_t pc) {
+    return (unsigned)(pc >> 1) & (heat_count(cpu) - 1);
+}
+
+/* Empty the tables. `zeroed`: they are known to be all zero (fresh pages) and stay untouched,
+ * so that a hart that translates little keeps them unbacked: a host thread per guest thread
+ * then costs a few pages here, not the tables' 230 KiB. Otherwise only the parts that can
+ * have been written are cleared: the heat counters in use, and the buckets in use and the
+ * fast table when blocks were translated (a new thread often flushes before it translates,
+ * when another thread's mprotect changed the code generation). */
+static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
+    if (!zeroed) {
+        if (j->norder) { /* without translations, no bucket and no fast entry was written */
+            memset(j->hash, 0, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
+            memset(j->fast, 0, sizeof(j->fast));
+        }
+        memset(j->heat, 0, heat_count(cpu) * sizeof(j->heat[0]));
+        if (j->any_bad) memset(j->bad, 0, sizeof(j->bad));
     }
-    if (j->rw) reset_fast(j);
+    j->any_bad = false;
+    /* a zero entry would match a jump to pc 0 and enter NULL: pc 0 maps to entry 0 only,
+     * which holds the odd pc 1 when empty (no jump target is odd) */
+    j->fast[0].pc = 1;
+    j->fast[0].code = NULL;
+    if (zeroed) j->hash_mask = JIT_HASH0 - 1; /* a flush keeps the size reached */
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
     j->norder = 0;
     j->gen++;
 }
 
+static void reset(const rv_cpu_t *cpu, jit_t *j) {
+    reset_tables(cpu, j, false);
+}
+
+/* A zeroed jit_t in pages of its own (mmap), whose tables stay unbacked until used. */
+static jit_t *jit_alloc(void) {
+    void *p = mmap(NULL, sizeof(jit_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Free a jit_t and what it owns besides the code cache. */
+static void jit_free(jit_t *j) {
+    if (j->meta) munmap(j->meta, JIT_META_SIZE);
+    free(j->order);
+    munmap(j, sizeof(*j));
+}
+
 static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     if (!jit_supported()) return -ENOTSUP;
-    jit_t *j = calloc(1, sizeof(*j));
+    jit_t *j = jit_alloc();
     if (!j) return -ENOMEM;
     j->size = opt->cache_bytes ? opt->cache_bytes : JIT_CACHE_SIZE;
     if (j->size < JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM)
@@ -129,18 +162,19 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->perf = opt->perf_map;
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
-    j->meta = malloc(JIT_META_SIZE);
+    /* pages of its own, unbacked until blocks are translated */
+    void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    j->meta = meta == MAP_FAILED ? NULL : meta;
     j->order_cap = 4096;
     j->order = malloc(j->order_cap * sizeof(*j->order));
     if (!j->meta || !j->order) {
-        free(j->meta);
-        free(j->order);
-        free(j);
+        jit_free(j);
         return -ENOMEM;
     }
     /* the code cache is mapped by the first translation (translate_at), not here: a short
      * run that translates nothing pays nothing for it */
-    reset_tables(j, true);
+    reset_tables(cpu, j, true);
     if (j->perf) {
         char path[64];
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
@@ -157,9 +191,7 @@ static void jit_detach(rv_cpu_t *cpu) {
     if (j->rw) munmap(j->rw, j->size);
     if (j->rx && j->rx != j->rw) munmap(j->rx, j->size);
     if (j->perf_map) fclose(j->perf_map);
-    free(j->meta);
-    free(j->order);
-    free(j);
+    jit_free(j);
     cpu->engine_state = NULL;
     cpu->engine_fast = NULL;
 }
@@ -171,9 +203,7 @@ static int jit_after_fork(rv_cpu_t *cpu) {
     int rc = j->rw ? map_cache(j) : 0;
     if (rc) {
         /* no cache: the interpreter runs this process (the run loop drops the engine) */
-        free(j->meta);
-        free(j->order);
-        free(j);
+        jit_free(j);
         cpu->engine_state = NULL;
         cpu->engine_fast = NULL;
         return rc;
@@ -184,23 +214,45 @@ static int jit_after_fork(rv_cpu_t *cpu) {
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
         j->perf_map = fopen(path, "a");
     }
-    reset_tables(j, false);
+    reset(cpu, j);
     return 0;
 }
 
 static void jit_flush(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return;
-    reset_tables(j, false);
+    reset(cpu, j);
     j->stats.flushes++;
 }
 
-static inline unsigned hash_pc(uint64_t pc) {
-    return (unsigned)((pc >> 1) ^ (pc >> 15)) & (JIT_HASH - 1);
+/* Bucket of pc under `mask` (buckets in use - 1). */
+static inline unsigned hash_pc(uint64_t pc, unsigned mask) {
+    return (unsigned)((pc >> 1) ^ (pc >> 15)) & mask;
+}
+
+/* Double the buckets in use when there are more than two blocks per bucket: bucket i splits
+ * into i and i + old count, in place. */
+static void grow_hash(jit_t *j) {
+    unsigned n = j->hash_mask + 1;
+    if (n >= JIT_HASH || j->norder <= 2 * (size_t)n) return;
+    unsigned mask = 2 * n - 1;
+    for (unsigned i = 0; i < n; i++) {
+        jit_block_t *b = j->hash[i], *keep = NULL, *move = NULL;
+        while (b) {
+            jit_block_t *next = b->hnext;
+            jit_block_t **to = hash_pc(b->pc, mask) == i ? &keep : &move;
+            b->hnext = *to;
+            *to = b;
+            b = next;
+        }
+        j->hash[i] = keep;
+        j->hash[i + n] = move;
+    }
+    j->hash_mask = mask;
 }
 
 static jit_block_t *lookup(jit_t *j, uint64_t pc) {
-    for (jit_block_t *b = j->hash[hash_pc(pc)]; b; b = b->hnext)
+    for (jit_block_t *b = j->hash[hash_pc(pc, j->hash_mask)]; b; b = b->hnext)
         if (b->pc == pc) return b;
     return NULL;
 }
@@ -292,12 +344,12 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
             j->stats.untranslatable++;
             return NULL;
         }
-        reset_fast(j);
+        /* the tables were made valid for an empty cache at attach and by every flush */
     }
     write_begin(j);
     for (int attempt = 0; attempt < 2 && !jb && !refused; attempt++) {
         if (attempt) { /* the cache was full, or decoding flushed it: start again empty */
-            reset_tables(j, false);
+            reset(cpu, j);
             j->stats.flushes++;
         }
         b = rv_icache_get(cpu, pc); /* may flush both caches */
@@ -306,12 +358,13 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     write_end(j);
     j->stats.translate_ns += now_ns() - t0;
     if (!jb) {
-        unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
+        unsigned h = heat_index(cpu, pc);
         j->bad[h / 8] |= (unsigned char)(1u << (h % 8));
+        j->any_bad = true;
         j->stats.untranslatable++;
         return NULL;
     }
-    unsigned h = hash_pc(pc);
+    unsigned h = hash_pc(pc, j->hash_mask);
     jb->hnext = j->hash[h];
     j->hash[h] = jb;
     if (j->norder == j->order_cap) {
@@ -322,6 +375,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
         }
     }
     if (j->norder < j->order_cap) j->order[j->norder++] = jb;
+    grow_hash(j);
     if (j->perf_map) {
         fprintf(j->perf_map, "%llx %x vm-guest-0x%llx\n", (unsigned long long)(uintptr_t)jb->code,
                 jb->code_len, (unsigned long long)pc);
@@ -349,7 +403,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
      * short run the page faults of its untouched pages */
     jit_block_t *jb = j->norder ? lookup(j, pc) : NULL;
     if (!jb) {
-        unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
+        unsigned h = heat_index(cpu, pc);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
             jb = translate_at(cpu, j, pc);
     }

@@ -15,7 +15,8 @@
 #include "jit/jit.h"
 #include "exec/icache.h"
 
-#define JIT_HASH         (1u << 14)  /* buckets of the block hash table */
+#define JIT_HASH         (1u << 14)  /* buckets of the block hash table at most */
+#define JIT_HASH0        (1u << 8)   /* buckets in use at first (doubled as blocks come) */
 #define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
@@ -71,27 +72,36 @@ typedef struct jit {
     const uint8_t *exit_nospill; /* exit: registers already in cpu->x, return rax */
     const uint8_t *thunk_load;   /* shared slow path of inline loads */
     const uint8_t *thunk_store;  /* shared slow path of inline stores */
-    jit_block_t *hash[JIT_HASH]; /* blocks by guest pc */
+    unsigned hash_mask;          /* buckets of hash[] in use - 1 (grows with the blocks,
+                                    so that a hart that translates little touches few
+                                    pages of it) */
+    uint8_t *meta;               /* metadata arena (jit_block_t) */
+    size_t meta_used;            /* bytes of it in use */
+    jit_block_t **order;         /* blocks in code address order (for host-fault lookup) */
+    size_t norder;               /* entries of order[] */
+    size_t order_cap;            /* capacity of order[] */
+    uint64_t gen;                /* flush generation (a pending chain is dropped across one) */
+    FILE *perf_map;              /* /tmp/perf-<pid>.map or NULL */
+    unsigned threshold;          /* interpreted runs of a block before it is translated */
+    bool perf;                   /* --perf-map: one anonymous mapping, names for perf */
+    bool dump;                   /* --jit-dump: print each translation */
+    bool no_chain;               /* never patch direct jumps */
+    uintptr_t chain;             /* pending chain request (a jump's rx address), or 0 */
+    uint64_t chain_gen;          /* gen when it was made (dropped across a flush) */
+    jit_stats_t stats;           /* counters */
+    bool any_bad;                /* some bit of bad[] is set (a reset clears bad[] then) */
+    /* The tables come last, each used from its start, so that a hart that runs little code
+     * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
+     * its own pages, zero until written). */
+    jit_block_t *hash[JIT_HASH]; /* blocks by guest pc: the first hash_mask + 1 buckets */
+    uint16_t heat[JIT_HEAT];     /* interpreter executions by pc hash */
     struct jit_fast {
-        uint64_t pc;                 /* guest pc (0 = empty; pc 0 never looked up here) */
+        uint64_t pc;                 /* guest pc; an empty entry is {0, NULL} except entry 0,
+                                        the only one pc 0 maps to, whose empty value is the odd
+                                        pc 1 that no jump target matches */
         const uint8_t *code;         /* host entry */
     } fast[JIT_FAST];                /* direct-mapped table for indirect jumps */
-    uint8_t *meta;                   /* metadata arena (jit_block_t) */
-    size_t meta_used;                /* bytes of it in use */
-    jit_block_t **order;             /* blocks in code address order (for host-fault lookup) */
-    size_t norder;                   /* entries of order[] */
-    size_t order_cap;                /* capacity of order[] */
-    uint16_t heat[JIT_HEAT];         /* interpreter executions by pc hash */
-    uint64_t gen;                    /* flush generation (a pending chain is dropped across one) */
     unsigned char bad[JIT_HEAT / 8]; /* pc hashes whose block the backend refused */
-    FILE *perf_map;                  /* /tmp/perf-<pid>.map or NULL */
-    unsigned threshold;              /* interpreted runs of a block before it is translated */
-    bool perf;                       /* --perf-map: one anonymous mapping, names for perf */
-    bool dump;                       /* --jit-dump: print each translation */
-    bool no_chain;                   /* never patch direct jumps */
-    uintptr_t chain;                 /* pending chain request (a jump's rx address), or 0 */
-    uint64_t chain_gen;              /* gen when it was made (dropped across a flush) */
-    jit_stats_t stats;               /* counters */
 } jit_t;
 
 /* Generated code probes the fast table as 16-byte entries {pc at 0, code at 8} (jalr). */

@@ -9,11 +9,15 @@
 #include <stdint.h>
 
 /* ---- guest memory geometry ---- */
-#define LINUX_PAGE_SIZE   4096ull      /* guest page = host page */
-#define LINUX_TASK_SIZE   (1ull << 38) /* Sv39 user space: 256 GiB */
-#define LINUX_ET_DYN_BASE ((LINUX_TASK_SIZE / 3 * 2) & ~(LINUX_PAGE_SIZE - 1)) /* PIE load */
-#define LINUX_STACK_TOP   LINUX_TASK_SIZE /* initial stack grows down from here */
-#define LINUX_STACK_SIZE  (8ull << 20)    /* mapped stack (RLIMIT_STACK) */
+#define LINUX_PAGE_SIZE   4096ull                               /* guest page = host page */
+#define LINUX_TASK_SIZE   (1ull << 38)                          /* Sv39 user space: 256 GiB */
+#define LINUX_ET_DYN_BASE LINUX_ET_DYN_BASE_OF(LINUX_TASK_SIZE) /* PIE load */
+/* Where a PIE program is loaded in a guest space of `size` bytes (two thirds up, as Linux). */
+#define LINUX_ET_DYN_BASE_OF(size) (((size) / 3 * 2) & ~(LINUX_PAGE_SIZE - 1))
+#define LINUX_STACK_TOP                                                                            \
+    LINUX_TASK_SIZE                   /* initial stack grows down from here (the top of a          \
+                                         full-size space; in general the space's size) */
+#define LINUX_STACK_SIZE (8ull << 20) /* mapped stack (RLIMIT_STACK) */
 
 /* ---- errno (asm-generic/errno-base.h, errno.h) ---- */
 #define LINUX_EPERM           1

@@ -1,6 +1,7 @@
 /* internal.h - what the files of src/linux share but nobody else needs. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "linux/proc.h"
@@ -29,3 +30,19 @@ void linux_signal_sync(linux_thread_t *t, int sig, int code, uint64_t addr);
 void linux_signal_deliver_pending(linux_thread_t *t);
 /* End the process as if killed by guest signal sig (message, status 128 + sig). */
 _Noreturn void linux_die_by_signal(linux_thread_t *t, int sig);
+
+/* Limits of the process (limits.c). */
+/* The instructions a thread may run in its next slice: `budget`, or less near the limit. */
+uint64_t linux_limit_budget(linux_proc_t *p, uint64_t budget);
+/* A thread retired `retired` instructions; ends the process when the limit is reached. */
+void linux_limit_count(linux_proc_t *p, uint64_t retired);
+/* Start the time limit's watchdog thread (at start and in a forked child); 0 or -errno. */
+int linux_limits_start(linux_proc_t *p);
+/* Count one more live thread unless the thread limit is reached (false: EAGAIN). */
+bool linux_limit_thread_add(linux_proc_t *p);
+/* The options that pass what is left of the limits on to the vm that an execve runs. */
+typedef struct linux_limit_args {
+    char s[4][48]; /* the option strings */
+} linux_limit_args_t;
+/* Fill out[0..n) with those options (storage in a); returns n (at most 4). */
+int linux_limit_args(linux_proc_t *p, linux_limit_args_t *a, char **out);

@@ -86,7 +86,7 @@ static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, in
             if (at == 0) return fail(err, errlen, -ENOMEM, "%s: no room for the interpreter", path);
             bias = at - lo;
         } else {
-            bias = LINUX_ET_DYN_BASE - lo;
+            bias = LINUX_ET_DYN_BASE_OF(sp->size) - lo;
         }
     }
     uint64_t start = lo + bias, end = hi + bias;
@@ -94,15 +94,15 @@ static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, in
         return fail(err, errlen, -ENOEXEC,
                     "%s: ELF segments [0x%llx, 0x%llx) lie outside the guest address space", path,
                     (unsigned long long)ef->load_lo, (unsigned long long)ef->load_hi);
-    /* the stack is mapped below LINUX_STACK_TOP after the image: a segment there would be
-     * replaced by it (Linux refuses such an image too, its stack being mapped first) */
-    uint64_t stack_lo = LINUX_STACK_TOP - LINUX_STACK_SIZE;
-    if (end > stack_lo && start < LINUX_STACK_TOP)
+    /* the stack is mapped below the top of the space after the image: a segment there would
+     * be replaced by it (Linux refuses such an image too, its stack being mapped first) */
+    uint64_t stack_lo = sp->size - LINUX_STACK_SIZE;
+    if (end > stack_lo && start < sp->size)
         return fail(err, errlen, -ENOEXEC,
                     "%s: ELF segments [0x%llx, 0x%llx) overlap the stack at [0x%llx, 0x%llx) "
                     "at the top of the guest address space",
                     path, (unsigned long long)start, (unsigned long long)end,
-                    (unsigned long long)stack_lo, (unsigned long long)LINUX_STACK_TOP);
+                    (unsigned long long)stack_lo, (unsigned long long)sp->size);
     bool entry_ok = false;
     for (unsigned i = 0; i < ef->phnum; i++) {
         const elf_segment_t *s = &ef->phdrs[i];
@@ -271,7 +271,7 @@ out:
 
 int linux_check_program(const char *path, const char *sysroot, char *err, size_t errlen) {
     linux_space_t sp;
-    int rc = linux_space_init(&sp, LINUX_TASK_SIZE);
+    int rc = linux_space_init(&sp, linux_space_host_size());
     if (rc) {
         snprintf(err, errlen, "%s: cannot reserve a scratch address space: %s", path,
                  strerror(-rc));

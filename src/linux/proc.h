@@ -24,6 +24,12 @@ typedef struct linux_options {
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
     void *hook_opaque; /* its first argument */
+    /* Limits of the process (each host vm process, so a forked child has its own; execve
+     * passes on what is left); 0 means no limit. */
+    uint64_t memory_limit; /* bytes of committed guest memory (space.h): ENOMEM past it */
+    unsigned max_threads;  /* live guest threads at most: clone of one more gets EAGAIN */
+    uint64_t max_insns;    /* instructions all threads together may retire */
+    uint64_t deadline_ns;  /* CLOCK_MONOTONIC time (ns) at which the process is ended */
 } linux_options_t;
 
 /* One guest process. */
@@ -45,6 +51,7 @@ typedef struct linux_proc {
     size_t auxv_len;           /* its length in bytes, AT_NULL pair included */
     uint64_t warned[8];        /* syscall numbers < 512 already logged by --log=unimp */
     struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
+    _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
 } linux_proc_t;
 
 /* One guest thread. */

@@ -57,11 +57,23 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
         fprintf(stderr, "vm: %s: %s\n", path, strerror(errno));
         return 127;
     }
-    int rc = linux_space_init(&p->space, LINUX_TASK_SIZE);
+    /* under `ulimit -v` the space is what the limit allows, and each thread's code cache is
+     * smaller (the cache is mapped twice: writable and executable) */
+    uint64_t size = linux_space_host_size();
+    if (size < LINUX_SPACE_MIN) {
+        fprintf(stderr,
+                "vm: the address-space limit (ulimit -v) leaves %llu MiB for the guest, "
+                "%llu MiB at least are needed\n",
+                (unsigned long long)(size >> 20), (unsigned long long)(LINUX_SPACE_MIN >> 20));
+        return 127;
+    }
+    if (size < LINUX_TASK_SIZE && !p->opt.exec.cache_bytes) p->opt.exec.cache_bytes = 16u << 20;
+    int rc = linux_space_init(&p->space, size);
     if (rc) {
         fprintf(stderr, "vm: cannot reserve the guest address space: %s\n", strerror(-rc));
         return 127;
     }
+    p->space.commit_limit = p->opt.memory_limit;
     p->space.on_change = space_changed;
     char err[512];
     linux_image_t img;
@@ -76,7 +88,7 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
         return 127;
     }
     linux_stack_args_t sa = {
-        .top = LINUX_STACK_TOP,
+        .top = p->space.size,
         .argc = argc,
         .argv = argv,
         .envp = envp,
@@ -137,6 +149,7 @@ _Noreturn void linux_start_program(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     p->start_time = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    if (linux_limits_start(p) != 0) _exit(127); /* a limit that cannot be kept: not run */
     linux_thread_run(t);
     /* the main thread called exit (not exit_group): the other threads go on */
     linux_thread_exit_host(t);

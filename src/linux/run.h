@@ -19,5 +19,12 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
  * process. */
 _Noreturn void linux_start_program(void);
 
+/* Exit status of a process ended by its instruction or time limit (as timeout(1)). */
+#define LINUX_LIMIT_STATUS 124
+
+/* Limits of the run that linux_start_program begins: instructions of all threads together and
+ * nanoseconds of wall time from now (0: none). */
+void linux_set_run_limits(uint64_t max_insns, uint64_t max_ns);
+
 /* The process of this host process (one per host process: signals are process-wide). */
 linux_proc_t *linux_the_proc(void);

@@ -6,13 +6,23 @@
  * no other host allocation can land in the guest's space. The VMA list is a sorted array:
  * guests have tens to a few thousand areas, and every operation first "carves" the list so
  * that no area straddles the boundaries of the range it touches, then works on whole areas.
- * Guest PROT_EXEC becomes host PROT_READ: the interpreter reads instructions as data. */
+ * Guest PROT_EXEC becomes host PROT_READ: the interpreter reads instructions as data.
+ *
+ * Committed memory (--memory-limit): each area carries a `charged` bit, set as Linux's
+ * overcommit accounting sets VM_ACCOUNT: private writable mappings (anonymous or of a file),
+ * the break, the stack and shared anonymous mappings are charged when made; a private area
+ * that mprotect makes writable is charged then; a charge stays until the pages are unmapped
+ * (a page written and then made read-only still holds memory). MAP_NORESERVE does not exempt
+ * a mapping, as under Linux's strict accounting: the limit is a promise about host memory. */
 #include "linux/space.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "linux/abi.h"
 
@@ -39,6 +49,22 @@ static int reserve_again(linux_space_t *sp, uint64_t a, uint64_t len) {
 
 static void notify(linux_space_t *sp, uint64_t a, uint64_t len) {
     if (sp->on_change) sp->on_change(sp->on_change_ctx, a, len);
+}
+
+uint64_t linux_space_host_size(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return LINUX_TASK_SIZE;
+    /* what this process already maps counts against the limit too */
+    unsigned long long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%llu", &pages) != 1) pages = 0;
+        fclose(f);
+    }
+    uint64_t used = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t left = (uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0;
+    uint64_t size = (left / 4) & ~((1ull << 20) - 1);
+    return size < LINUX_TASK_SIZE ? size : LINUX_TASK_SIZE;
 }
 
 int linux_space_init(linux_space_t *sp, uint64_t size) {
@@ -120,6 +146,7 @@ static void coalesce(linux_space_t *sp) {
     for (size_t r = 0; r < sp->nvma; r++) {
         if (w > 0 && sp->vma[w - 1].end == sp->vma[r].start &&
             sp->vma[w - 1].prot == sp->vma[r].prot && sp->vma[w - 1].flags == sp->vma[r].flags &&
+            sp->vma[w - 1].charged == sp->vma[r].charged &&
             (sp->vma[r].flags & LINUX_MAP_ANONYMOUS)) {
             sp->vma[w - 1].end = sp->vma[r].end;
             continue;
@@ -139,14 +166,39 @@ static bool list_remove(linux_space_t *sp, uint64_t a, uint64_t len) {
 }
 
 /* Record [a, a+len) as one area (the range must be free in the list). */
-static bool list_insert(linux_space_t *sp, uint64_t a, uint64_t len, int prot, int flags) {
+static bool list_insert(linux_space_t *sp, uint64_t a, uint64_t len, int prot, int flags,
+                        bool charged) {
     if (!grow(sp, 1)) return false;
     size_t i = first_after(sp, a);
     memmove(&sp->vma[i + 1], &sp->vma[i], (sp->nvma - i) * sizeof(linux_vma_t));
-    sp->vma[i] = (linux_vma_t){a, a + len, prot, flags};
+    sp->vma[i] = (linux_vma_t){a, a + len, prot, flags, charged};
     sp->nvma++;
     coalesce(sp);
     return true;
+}
+
+/* Whether a new mapping with guest prot/flags is charged (see the top of this file). */
+static bool charges(int prot, int flags) {
+    if ((flags & LINUX_MAP_TYPE) == LINUX_MAP_PRIVATE) return prot & LINUX_PROT_WRITE;
+    return flags & LINUX_MAP_ANONYMOUS;
+}
+
+/* Bytes of charged areas inside [a, a+len). */
+static uint64_t charged_in(const linux_space_t *sp, uint64_t a, uint64_t len) {
+    uint64_t n = 0;
+    for (size_t i = first_after(sp, a); i < sp->nvma && sp->vma[i].start < a + len; i++) {
+        if (!sp->vma[i].charged) continue;
+        uint64_t lo = sp->vma[i].start > a ? sp->vma[i].start : a;
+        uint64_t hi = sp->vma[i].end < a + len ? sp->vma[i].end : a + len;
+        n += hi - lo;
+    }
+    return n;
+}
+
+/* Whether committed may go from its value to value - release + add under the limit. */
+static bool commit_ok(const linux_space_t *sp, uint64_t release, uint64_t add) {
+    if (!sp->commit_limit || add <= release) return true;
+    return sp->committed - release + add <= sp->commit_limit;
 }
 
 static bool range_free_locked(linux_space_t *sp, uint64_t a, uint64_t len) {
@@ -208,6 +260,12 @@ int64_t linux_space_mmap(linux_space_t *sp, uint64_t addr, uint64_t len, int pro
             goto out;
         }
     }
+    bool charged = charges(prot, flags);
+    uint64_t replaced = charged_in(sp, addr, len); /* a fixed mapping ends what it covers */
+    if (!commit_ok(sp, replaced, charged ? len : 0)) {
+        ret = -LINUX_ENOMEM;
+        goto out;
+    }
     bool anon = flags & LINUX_MAP_ANONYMOUS;
     int hflags = MAP_FIXED | (type == LINUX_MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED);
     if (anon) hflags |= MAP_ANONYMOUS | MAP_NORESERVE;
@@ -217,11 +275,12 @@ int64_t linux_space_mmap(linux_space_t *sp, uint64_t addr, uint64_t len, int pro
         ret = -linux_errno_from_host(errno);
         goto out;
     }
+    sp->committed = sp->committed - replaced + (charged ? len : 0);
     if (!list_remove(sp, addr, len) ||
         !list_insert(sp, addr, len, prot,
-                     type == LINUX_MAP_PRIVATE
-                         ? flags & (LINUX_MAP_TYPE | LINUX_MAP_ANONYMOUS)
-                         : LINUX_MAP_SHARED | (flags & LINUX_MAP_ANONYMOUS))) {
+                     type == LINUX_MAP_PRIVATE ? flags & (LINUX_MAP_TYPE | LINUX_MAP_ANONYMOUS)
+                                               : LINUX_MAP_SHARED | (flags & LINUX_MAP_ANONYMOUS),
+                     charged)) {
         ret = -LINUX_ENOMEM;
         goto out;
     }
@@ -238,6 +297,7 @@ int linux_space_munmap(linux_space_t *sp, uint64_t addr, uint64_t len) {
     if (addr >= sp->size || len > sp->size - addr) return -LINUX_EINVAL;
     pthread_mutex_lock(&sp->lock);
     int ret = reserve_again(sp, addr, len);
+    if (ret == 0) sp->committed -= charged_in(sp, addr, len);
     if (ret == 0 && !list_remove(sp, addr, len)) ret = -LINUX_ENOMEM;
     pthread_mutex_unlock(&sp->lock);
     notify(sp, addr, len);
@@ -262,6 +322,20 @@ int linux_space_mprotect(linux_space_t *sp, uint64_t addr, uint64_t len, int pro
         ret = -LINUX_ENOMEM;
         goto out;
     }
+    /* private areas that become writable are charged now */
+    uint64_t add = 0;
+    if (prot & LINUX_PROT_WRITE) {
+        for (size_t i = first_after(sp, addr); i < sp->nvma && sp->vma[i].start < addr + len; i++) {
+            const linux_vma_t *v = &sp->vma[i];
+            if (v->charged || (v->flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE) continue;
+            add +=
+                (v->end < addr + len ? v->end : addr + len) - (v->start > addr ? v->start : addr);
+        }
+    }
+    if (!commit_ok(sp, 0, add)) {
+        ret = -LINUX_ENOMEM;
+        goto out;
+    }
     if (mprotect(sp->base + addr, len, host_prot(prot)) != 0) {
         ret = -linux_errno_from_host(errno);
         goto out;
@@ -271,8 +345,12 @@ int linux_space_mprotect(linux_space_t *sp, uint64_t addr, uint64_t len, int pro
         ret = -LINUX_ENOMEM;
         goto out;
     }
-    for (size_t i = lo; i < hi; i++)
+    for (size_t i = lo; i < hi; i++) {
         sp->vma[i].prot = prot;
+        if ((prot & LINUX_PROT_WRITE) && (sp->vma[i].flags & LINUX_MAP_TYPE) == LINUX_MAP_PRIVATE)
+            sp->vma[i].charged = true;
+    }
+    sp->committed += add;
     coalesce(sp);
 out:
     pthread_mutex_unlock(&sp->lock);
@@ -300,6 +378,7 @@ int64_t linux_space_mremap(linux_space_t *sp, uint64_t old, uint64_t old_len, ui
         if (new_len < old_len) {
             ret = reserve_again(sp, old + new_len, old_len - new_len);
             if (ret) goto out;
+            sp->committed -= charged_in(sp, old + new_len, old_len - new_len);
             list_remove(sp, old + new_len, old_len - new_len);
         }
         ret = (int64_t)old;
@@ -309,13 +388,18 @@ int64_t linux_space_mremap(linux_space_t *sp, uint64_t old, uint64_t old_len, ui
     if (!(flags & LINUX_MREMAP_FIXED) && (area.flags & LINUX_MAP_ANONYMOUS) &&
         (area.flags & LINUX_MAP_TYPE) == LINUX_MAP_PRIVATE && old + new_len <= sp->size &&
         range_free_locked(sp, old + old_len, new_len - old_len)) {
+        if (!commit_ok(sp, 0, area.charged ? new_len - old_len : 0)) {
+            ret = -LINUX_ENOMEM;
+            goto out;
+        }
         void *p = mmap(sp->base + old + old_len, new_len - old_len, host_prot(area.prot),
                        MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) {
             ret = -linux_errno_from_host(errno);
             goto out;
         }
-        list_insert(sp, old + old_len, new_len - old_len, area.prot, area.flags);
+        list_insert(sp, old + old_len, new_len - old_len, area.prot, area.flags, area.charged);
+        if (area.charged) sp->committed += new_len - old_len;
         ret = (int64_t)old;
         goto out;
     }
@@ -338,6 +422,13 @@ int64_t linux_space_mremap(linux_space_t *sp, uint64_t old, uint64_t old_len, ui
             goto out;
         }
     }
+    /* the area's charge moves with it and follows its size; what was at dst is released */
+    uint64_t replaced = charged_in(sp, dst, new_len);
+    uint64_t before = area.charged ? old_len : 0, after = area.charged ? new_len : 0;
+    if (!commit_ok(sp, replaced + before, after)) {
+        ret = -LINUX_ENOMEM;
+        goto out;
+    }
     void *p =
         mremap(sp->base + old, old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED, sp->base + dst);
     if (p == MAP_FAILED) {
@@ -345,9 +436,10 @@ int64_t linux_space_mremap(linux_space_t *sp, uint64_t old, uint64_t old_len, ui
         goto out;
     }
     reserve_again(sp, old, old_len);
+    sp->committed = sp->committed - replaced - before + after;
     list_remove(sp, old, old_len);
     list_remove(sp, dst, new_len);
-    list_insert(sp, dst, new_len, area.prot, area.flags);
+    list_insert(sp, dst, new_len, area.prot, area.flags, area.charged);
     ret = (int64_t)dst;
 out:
     pthread_mutex_unlock(&sp->lock);
@@ -378,14 +470,17 @@ uint64_t linux_space_brk(linux_space_t *sp, uint64_t want) {
     uint64_t old_top = page_up(cur), new_top = page_up(want);
     if (new_top > old_top) {
         if (!range_free_locked(sp, old_top, new_top - old_top)) goto out;
+        if (!commit_ok(sp, 0, new_top - old_top)) goto out;
         void *p = mmap(sp->base + old_top, new_top - old_top, PROT_READ | PROT_WRITE,
                        MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) goto out;
         if (!list_insert(sp, old_top, new_top - old_top, LINUX_PROT_READ | LINUX_PROT_WRITE,
-                         LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS))
+                         LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS, true))
             goto out;
+        sp->committed += new_top - old_top;
     } else if (new_top < old_top) {
         if (reserve_again(sp, new_top, old_top - new_top) != 0) goto out;
+        sp->committed -= charged_in(sp, new_top, old_top - new_top);
         list_remove(sp, new_top, old_top - new_top);
     }
     sp->brk_cur = cur = want;

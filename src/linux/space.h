@@ -19,6 +19,7 @@ typedef struct linux_vma {
     uint64_t end;   /* one past the last guest address */
     int prot;       /* LINUX_PROT_* as the guest asked */
     int flags;      /* LINUX_MAP_SHARED / LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS */
+    bool charged;   /* counted in the committed memory (see linux_space_t.committed) */
 } linux_vma_t;
 
 /* Called after a range's mapping changed (unmap, remap, protection), so that decoded code
@@ -41,10 +42,25 @@ typedef struct linux_space {
     uint64_t brk_cur;                /* current program break */
     linux_space_change_fn on_change; /* decode-cache invalidation hook, may be NULL */
     void *on_change_ctx;             /* its argument */
+    uint64_t committed;              /* bytes of charged areas: memory the guest may make the
+                                        host back (Linux's overcommit accounting: private
+                                        writable mappings, brk, the stack, shared anonymous
+                                        mappings; charged while mapped once it was made) */
+    uint64_t commit_limit;           /* committed may not grow past this: mmap, mremap, brk and
+                                        mprotect fail with ENOMEM instead (0: no limit) */
 } linux_space_t;
+
+/* The smallest guest space vm runs a program in (below it, `ulimit -v` is too small). */
+#define LINUX_SPACE_MIN (64ull << 20)
 
 /* Host bytes of guard region on each side of the reservation. */
 #define LINUX_SPACE_GUARD (1ull << 20)
+
+/* The guest space size for this host process: LINUX_TASK_SIZE, or under an address-space
+ * limit (RLIMIT_AS, `ulimit -v`) a quarter of what the limit leaves, in whole MiB, so that
+ * vm's own mappings, a thread's code caches and execve's check of the next program fit
+ * beside it. */
+uint64_t linux_space_host_size(void);
 
 /* Reserve a guest space of size bytes (a multiple of the page size); 0 or -errno (host). */
 int linux_space_init(linux_space_t *sp, uint64_t size) __attribute__((warn_unused_result));

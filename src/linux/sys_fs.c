@@ -74,7 +74,7 @@ static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
     }
     for (size_t i = 0; i < n; i++) {
         const char *name = "";
-        if (v[i].end == LINUX_STACK_TOP) name = "[stack]";
+        if (v[i].end == sp->size) name = "[stack]";
         if (v[i].start >= sp->brk_start && v[i].end <= ((sp->brk_cur + 4095) & ~4095ull) &&
             sp->brk_cur > sp->brk_start)
             name = "[heap]";

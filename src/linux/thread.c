@@ -38,17 +38,20 @@ static bool fetch_ok(void *env, uint64_t addr) {
     return prot < 0 || (prot & LINUX_PROT_EXEC);
 }
 
+/* The hart in pages of its own: its software TLB, which user mode never uses, then stays
+ * unbacked (a guest thread costs its host memory in pages it writes). */
+static rv_cpu_t *cpu_alloc(void) {
+    void *p =
+        mmap(NULL, sizeof(rv_cpu_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     linux_thread_t *t = calloc(1, sizeof(*t));
-    rv_cpu_t *cpu = calloc(1, sizeof(*cpu));
-    if (!t || !cpu) {
+    rv_cpu_t *cpu = cpu_alloc();
+    if (!t || !cpu || exec_hart_init(cpu, &proc->opt.exec) != 0) {
         free(t);
-        free(cpu);
-        return NULL;
-    }
-    if (exec_hart_init(cpu, &proc->opt.exec) != 0) {
-        free(t);
-        free(cpu);
+        if (cpu) munmap(cpu, sizeof(*cpu));
         return NULL;
     }
     cpu->trap_hook = exec_trap_stop; /* system calls and signals are this layer's */
@@ -78,7 +81,7 @@ void linux_thread_free(linux_thread_t *t) {
     if (!t) return;
     if (t->cpu->page_flags) munmap(t->cpu->page_flags, t->proc->space.size >> RV_PAGE_SHIFT);
     exec_hart_destroy(t->cpu);
-    free(t->cpu);
+    munmap(t->cpu, sizeof(*t->cpu));
     free(t);
 }
 
@@ -132,8 +135,10 @@ int linux_thread_run(linux_thread_t *t) {
             t->code_gen = gen;
         }
         t->in_guest = true;
-        int stop = exec_run(cpu, RUN_BUDGET);
+        uint64_t before = cpu->instret;
+        int stop = exec_run(cpu, linux_limit_budget(p, RUN_BUDGET));
         t->in_guest = false;
+        linux_limit_count(p, cpu->instret - before); /* may end the process */
         switch (stop) {
         case EXEC_STOP_ECALL: {
             uint64_t a[6] = {cpu->x[10], cpu->x[11], cpu->x[12],
@@ -215,9 +220,10 @@ static void thread_finish(linux_thread_t *t) {
 }
 
 _Noreturn void linux_thread_exit_host(linux_thread_t *t) {
-    thread_finish(t);
     linux_proc_t *p = t->proc;
+    /* out of the count before the joiner wakes: it may start a thread at once (--max-threads) */
     if (atomic_fetch_sub(&p->nthreads, 1) == 1) process_exit(t, t->exit_code);
+    thread_finish(t);
     linux_current = NULL;
     linux_thread_free(t);
     pthread_exit(NULL);
@@ -337,8 +343,12 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
                        uint64_t tls, uint64_t ctid) {
     rv_cpu_t *cpu = t->cpu;
     if ((flags & LINUX_CLONE_THREAD) && (flags & LINUX_CLONE_VM)) {
+        if (!linux_limit_thread_add(t->proc)) return -LINUX_EAGAIN; /* counted from here on */
         linux_thread_t *nt = linux_thread_new(t->proc);
-        if (!nt) return -LINUX_EAGAIN;
+        if (!nt) {
+            atomic_fetch_sub(&t->proc->nthreads, 1);
+            return -LINUX_EAGAIN;
+        }
         memcpy(nt->cpu->x, cpu->x, sizeof(cpu->x));
         memcpy(nt->cpu->f, cpu->f, sizeof(cpu->f));
         nt->cpu->pc = cpu->pc;
@@ -355,7 +365,6 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attr, 1 << 20);
-        atomic_fetch_add(&t->proc->nthreads, 1);
         pthread_t th;
         int rc = pthread_create(&th, &attr, thread_main, &cs);
         pthread_attr_destroy(&attr);
@@ -389,6 +398,8 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         t->proc->forked_child = true;
         atomic_store(&t->proc->nthreads, 1);
         exec_after_fork(cpu); /* the code cache is not inherited */
+        /* nor is the time limit's watchdog thread */
+        if (linux_limits_start(t->proc) != 0) _exit(127);
         t->tid = (int)syscall(SYS_gettid);
         if (newsp) cpu->x[2] = newsp;
         if (flags & LINUX_CLONE_SETTLS) cpu->x[4] = tls;
@@ -508,7 +519,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     int64_t rc = -LINUX_EFAULT;
     char **hv = NULL;
     if (!argv || !envp) goto out;
-    hv = calloc((size_t)argc + 16, sizeof(char *));
+    hv = calloc((size_t)argc + 24, sizeof(char *));
     if (!hv) {
         rc = -LINUX_ENOMEM;
         goto out;
@@ -523,6 +534,8 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     if (t->proc->opt.strace) hv[k++] = "--strace";
     if (t->proc->opt.stats) hv[k++] = "--stats";
     if (t->proc->opt.log_unimp) hv[k++] = "--log=unimp";
+    linux_limit_args_t la; /* what is left of the limits goes on */
+    k += linux_limit_args(t->proc, &la, hv + k);
     char engine_opt[64];
     snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", exec_engine_name(t->cpu));
     hv[k++] = engine_opt;

@@ -12,10 +12,19 @@
 #include "riscv/mmu.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 
 void rv_cpu_reset(rv_cpu_t *cpu) {
-    memset(cpu, 0, sizeof(*cpu));
+    /* Everything is zeroed but the TLB, of which only entries in use are emptied: a hart
+     * without an MMU (user mode: one per guest thread) then never writes its 12 KiB, which
+     * stay unbacked when the hart's memory is fresh. */
+    size_t tlb_end = offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb);
+    memset(cpu, 0, offsetof(rv_cpu_t, tlb));
+    for (unsigned k = 0; k < 3; k++)
+        for (unsigned i = 0; i < RV_TLB_SIZE; i++)
+            if (cpu->tlb[k][i].tag) cpu->tlb[k][i].tag = 0;
+    memset((char *)cpu + tlb_end, 0, sizeof(*cpu) - tlb_end);
     cpu->priv = RV_PRIV_M;
     /* RV64 (MXL=2) with A, C, D, F, I, M, U. */
     cpu->misa = 2ull << 62 | 1u << 0 | 1u << 2 | 1u << 3 | 1u << 5 | 1u << 8 | 1u << 12 | 1u << 20;

@@ -29,6 +29,8 @@
 #include "system/virt.h"
 #include "vm/vm.h"
 
+_Static_assert(VM_EXIT_STATUS_LIMIT == LINUX_LIMIT_STATUS, "one status for limits");
+
 /* Instructions per slice of a bare run: bounds how late a wall-clock limit is noticed. */
 #define SLICE (1ull << 20)
 
@@ -202,7 +204,9 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,
-                                     .hook_opaque = vm};
+                                     .hook_opaque = vm,
+                                     .memory_limit = vm->opt.memory_limit,
+                                     .max_threads = vm->opt.max_threads};
     } else {
         rc = fail(vm, -EINVAL, "unknown machine kind %d", (int)vm->opt.machine);
         goto fail;
@@ -294,7 +298,10 @@ static int step(vm_t *vm, uint64_t slice) {
 
 int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
     if (!vm->loaded) return fail(vm, -ENOEXEC, "no program loaded");
-    if (vm->opt.machine == VM_MACHINE_USER) linux_start_program(); /* the guest's exit ends it */
+    if (vm->opt.machine == VM_MACHINE_USER) {
+        linux_set_run_limits(max_insns, max_ns);
+        linux_start_program(); /* the guest's exit (or a limit) ends the process */
+    }
     rv_cpu_t *cpu = hart(vm);
     double t0 = now_seconds(), deadline = max_ns ? t0 + (double)max_ns * 1e-9 : 0;
     uint64_t left = max_insns ? max_insns : UINT64_MAX; /* budget still to run */

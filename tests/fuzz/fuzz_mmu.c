@@ -247,7 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (t == RV_ACC_LOAD && cpu.xlate) {
             unsigned len = 1u << ((kind >> 5) & 3);
             uint64_t va2 = va + len - 1, pa2 = 0;
-            uint64_t want2 = want ? 0 : ref_translate(cpu.satp, levels, p, cpu.mstatus, va2, t, &pa2);
+            uint64_t want2 =
+                want ? 0 : ref_translate(cpu.satp, levels, p, cpu.mstatus, va2, t, &pa2);
             uint8_t buf[8];
             bool ok = rv_mmu_access(&cpu, va, buf, len, t);
             if (want) {
@@ -264,8 +265,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (in0 && in1) {
                     if (!ok) abort();
                     if (memcmp(buf, ram + (want_pa - RAM_BASE), n0)) abort();
-                    if (n0 < len && memcmp(buf + n0, ram + (pa2 - (len - n0 - 1) - RAM_BASE),
-                                           len - n0))
+                    if (n0 < len &&
+                        memcmp(buf + n0, ram + (pa2 - (len - n0 - 1) - RAM_BASE), len - n0))
                         abort();
                 } else if (ok || cpu.cause != RV_CAUSE_LOAD_ACCESS) {
                     abort();

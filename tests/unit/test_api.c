@@ -2,8 +2,9 @@
  * here includes a private header. Bad options fail with words, a raw program runs to a system
  * call served by the hook, budgets and wall-clock limits end runs, vm_stop() works from another
  * thread, two machines run at once on two threads, writing guest code drops stale
- * translations, user mode allows one machine per process, and the virt console's escape ends
- * a run. Each case runs under every
+ * translations, user mode allows one machine per process, the user-mode limits (instructions,
+ * wall time, committed memory, threads) hold, and the virt console's escape ends a run. Each
+ * case runs under every
  * engine the host has. */
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -293,6 +295,176 @@ static void virt_console_quit(void **state) {
     unlink(path);
 }
 
+/* ---- user-mode limits: each case runs a tiny riscv64 Linux program in a forked child (a
+ * user-mode run ends its process) and looks at the child's exit status ---- */
+
+/* RV64I encodings for the programs below. */
+static uint32_t rv_addi(unsigned rd, unsigned rs1, int32_t imm) {
+    return (uint32_t)(imm & 0xfff) << 20 | rs1 << 15 | rd << 7 | 0x13;
+}
+static uint32_t rv_lui(unsigned rd, uint32_t imm20) {
+    return imm20 << 12 | rd << 7 | 0x37;
+}
+static uint32_t rv_sub(unsigned rd, unsigned rs1, unsigned rs2) {
+    return 0x20u << 25 | rs2 << 20 | rs1 << 15 | rd << 7 | 0x33;
+}
+/* bge rs1, rs2, +off (off a small positive multiple of 4) */
+static uint32_t rv_bge(unsigned rs1, unsigned rs2, unsigned off) {
+    return ((off >> 5) & 0x3f) << 25 | rs2 << 20 | rs1 << 15 | 5u << 12 | ((off >> 1) & 0xf) << 8 |
+           0x63;
+}
+#define RV_ECALL 0x00000073u
+#define RV_SPIN  0x0000006fu /* j . */
+enum { A0 = 10, A1, A2, A3, A4, A5, A7 = 17, SP = 2 };
+
+/* After a system call: exit_group(-a0) when it failed, else exit_group(0). 6 words. */
+static unsigned exit_by_result(uint32_t *c) {
+    c[0] = rv_bge(A0, 0, 12);
+    c[1] = rv_sub(A0, 0, A0);
+    c[2] = 0x0080006fu; /* j +8 */
+    c[3] = rv_addi(A0, 0, 0);
+    c[4] = rv_addi(A7, 0, 94);
+    c[5] = RV_ECALL;
+    return 6;
+}
+
+/* Write a static riscv64 ELF executable holding `code` to a new temporary file; its path in
+ * path (a mkstemp template). */
+static void write_elf(char *path, const uint32_t *code, unsigned n) {
+    uint8_t f[512] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+    const uint64_t base = 0x10000, entry = base + 64 + 56;
+    uint64_t size = 64 + 56 + 4ull * n;
+    assert_true(size <= sizeof(f));
+#define PUT(off, v, w)                                                                             \
+    do {                                                                                           \
+        uint64_t v_ = (v);                                                                         \
+        memcpy(f + (off), &v_, (w));                                                               \
+    } while (0)
+    PUT(16, 2, 2);     /* ET_EXEC */
+    PUT(18, 243, 2);   /* EM_RISCV */
+    PUT(20, 1, 4);     /* EV_CURRENT */
+    PUT(24, entry, 8); /* e_entry */
+    PUT(32, 64, 8);    /* e_phoff */
+    PUT(52, 64, 2);    /* e_ehsize */
+    PUT(54, 56, 2);    /* e_phentsize */
+    PUT(56, 1, 2);     /* e_phnum */
+    PUT(64, 1, 4);     /* PT_LOAD */
+    PUT(68, 5, 4);     /* R+X */
+    PUT(72, 0, 8);     /* p_offset */
+    PUT(80, base, 8);  /* p_vaddr */
+    PUT(88, base, 8);  /* p_paddr */
+    PUT(96, size, 8);  /* p_filesz */
+    PUT(104, size, 8); /* p_memsz */
+    PUT(112, 4096, 8); /* p_align */
+#undef PUT
+    memcpy(f + 120, code, 4ull * n);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, f, size), (ssize_t)size);
+    close(fd);
+}
+
+/* Run the program at path in user mode in a child process with these limits; its exit
+ * status (128 + signal when a signal ended it). */
+static int run_user_child(const char *path, uint64_t memory_limit, unsigned max_threads,
+                          uint64_t max_insns, uint64_t max_ns) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        vm_options_t o;
+        vm_options_init(&o);
+        o.machine = VM_MACHINE_USER;
+        o.engine = engine;
+        o.memory_limit = memory_limit;
+        o.max_threads = max_threads;
+        vm_t *vm = NULL;
+        if (vm_create(&o, &vm)) _exit(200);
+        char *argv[] = {(char *)path, NULL}, *envp[] = {NULL};
+        if (vm_load_program(vm, path, 1, argv, envp)) _exit(201);
+        vm_exit_t ex;
+        vm_run(vm, max_insns, max_ns, &ex);
+        _exit(202); /* not reached: the guest's exit or a limit ends the process */
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void limits_default_to_none(void **state) {
+    (void)state;
+    vm_options_t o;
+    memset(&o, 0xff, sizeof(o));
+    vm_options_init(&o);
+    assert_int_equal(o.memory_limit, 0);
+    assert_int_equal(o.max_threads, 0);
+}
+
+static double seconds_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A program that spins forever ends by max_insns or max_ns with VM_EXIT_STATUS_LIMIT. */
+static void user_insn_and_time_limits(void **state) {
+    (void)state;
+    char path[] = "/tmp/vm-test-api-XXXXXX";
+    uint32_t spin[] = {RV_SPIN};
+    write_elf(path, spin, 1);
+    assert_int_equal(run_user_child(path, 0, 0, 2000000, 0), VM_EXIT_STATUS_LIMIT);
+    double t0 = seconds_now();
+    assert_int_equal(run_user_child(path, 0, 0, 0, 200000000), VM_EXIT_STATUS_LIMIT);
+    assert_true(seconds_now() - t0 >= 0.2);
+    unlink(path);
+}
+
+/* mmap of 128 MiB: ENOMEM (12) under a 64 MiB memory_limit, success without one. */
+static void user_memory_limit(void **state) {
+    (void)state;
+    char path[] = "/tmp/vm-test-api-XXXXXX";
+    uint32_t c[32];
+    unsigned n = 0;
+    c[n++] = rv_addi(A0, 0, 0);
+    c[n++] = rv_lui(A1, 0x8000);   /* 128 MiB */
+    c[n++] = rv_addi(A2, 0, 3);    /* PROT_READ | PROT_WRITE */
+    c[n++] = rv_addi(A3, 0, 0x22); /* MAP_PRIVATE | MAP_ANONYMOUS */
+    c[n++] = rv_addi(A4, 0, -1);
+    c[n++] = rv_addi(A5, 0, 0);
+    c[n++] = rv_addi(A7, 0, 222); /* mmap */
+    c[n++] = RV_ECALL;
+    n += exit_by_result(c + n);
+    write_elf(path, c, n);
+    assert_int_equal(run_user_child(path, 64u << 20, 0, 0, 0), 12);
+    assert_int_equal(run_user_child(path, 256u << 20, 0, 0, 0), 0);
+    assert_int_equal(run_user_child(path, 0, 0, 0, 0), 0);
+    unlink(path);
+}
+
+/* clone of a thread: EAGAIN (11) when max_threads is 1, success without a limit. */
+static void user_thread_limit(void **state) {
+    (void)state;
+    char path[] = "/tmp/vm-test-api-XXXXXX";
+    uint32_t c[32];
+    unsigned n = 0;
+    c[n++] = rv_lui(A0, 0x11);
+    c[n++] = rv_addi(A0, A0, -0x700); /* CLONE_VM | CLONE_SIGHAND | CLONE_THREAD */
+    c[n++] = rv_addi(A1, SP, -2048);
+    c[n++] = rv_addi(A1, A1, -2048); /* the new thread's stack: below this one's */
+    c[n++] = rv_addi(A2, 0, 0);
+    c[n++] = rv_addi(A3, 0, 0);
+    c[n++] = rv_addi(A4, 0, 0);
+    c[n++] = rv_addi(A7, 0, 220); /* clone */
+    c[n++] = RV_ECALL;
+    n += exit_by_result(c + n); /* both threads call exit_group(0) on success */
+    write_elf(path, c, n);
+    assert_int_equal(run_user_child(path, 0, 1, 0, 0), 11);
+    assert_int_equal(run_user_child(path, 0, 2, 0, 0), 0);
+    assert_int_equal(run_user_child(path, 0, 0, 0, 0), 0);
+    unlink(path);
+}
+
 static int run_group(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_options),
@@ -305,6 +477,10 @@ static int run_group(const char *name) {
         cmocka_unit_test(load_errors),
         cmocka_unit_test(one_user_machine),
         cmocka_unit_test(virt_console_quit),
+        cmocka_unit_test(limits_default_to_none),
+        cmocka_unit_test(user_insn_and_time_limits),
+        cmocka_unit_test(user_memory_limit),
+        cmocka_unit_test(user_thread_limit),
     };
     return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

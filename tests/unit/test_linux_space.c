@@ -1,10 +1,12 @@
 /* test_linux_space.c - the user-mode guest address space: reservation, allocator, mmap,
- * munmap, mprotect, mremap and brk, checked both in the VMA list and in host memory. */
+ * munmap, mprotect, mremap and brk, checked both in the VMA list and in host memory, and the
+ * committed-memory count behind --memory-limit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -153,6 +155,81 @@ static void allocator_fills_gaps(void **state) {
     assert_int_equal(linux_space_munmap(sp, top - 8 * PG, 8 * PG), 0);
 }
 
+/* Committed memory: what is charged, when, and that nothing passes the limit. Runs on a space
+ * of its own, so that the count starts at zero. */
+static void commit_accounting(void **state) {
+    (void)state;
+    linux_space_t s, *sp = &s;
+    assert_int_equal(linux_space_init(sp, 1ull << 32), 0);
+    sp->commit_limit = 64 * PG;
+    /* private writable: charged; read-only and PROT_NONE: not; MAP_NORESERVE: charged */
+    int64_t a = linux_space_mmap(sp, 0, 16 * PG, RW, ANON, -1, 0);
+    assert_true(a > 0);
+    assert_int_equal(sp->committed, 16 * PG);
+    int64_t r = linux_space_mmap(sp, 0, 1024 * PG, LINUX_PROT_READ, ANON, -1, 0);
+    assert_true(r > 0);
+    int64_t n = linux_space_mmap(sp, 0, 1024 * PG, 0, ANON, -1, 0);
+    assert_true(n > 0);
+    assert_int_equal(sp->committed, 16 * PG);
+    assert_int_equal(linux_space_mmap(sp, 0, 64 * PG, RW, ANON | LINUX_MAP_NORESERVE, -1, 0),
+                     -LINUX_ENOMEM);
+    /* shared anonymous memory is charged whatever its protection */
+    assert_int_equal(linux_space_mmap(sp, 0, 64 * PG, LINUX_PROT_READ,
+                                      LINUX_MAP_SHARED | LINUX_MAP_ANONYMOUS, -1, 0),
+                     -LINUX_ENOMEM);
+    /* mprotect to writable charges, and the charge stays when write goes away */
+    assert_int_equal(linux_space_mprotect(sp, (uint64_t)n, 64 * PG, RW), -LINUX_ENOMEM);
+    assert_int_equal(linux_space_mprotect(sp, (uint64_t)n, 8 * PG, RW), 0);
+    assert_int_equal(sp->committed, 24 * PG);
+    assert_int_equal(linux_space_mprotect(sp, (uint64_t)n, 8 * PG, LINUX_PROT_READ), 0);
+    assert_int_equal(linux_space_mprotect(sp, (uint64_t)n, 8 * PG, RW), 0);
+    assert_int_equal(sp->committed, 24 * PG);
+    /* munmap of part of a charged area releases that part */
+    assert_int_equal(linux_space_munmap(sp, (uint64_t)n, 4 * PG), 0);
+    assert_int_equal(sp->committed, 20 * PG);
+    /* a fixed mapping over a charged range replaces its charge */
+    assert_int_equal(
+        linux_space_mmap(sp, (uint64_t)a, 16 * PG, LINUX_PROT_READ, ANON | LINUX_MAP_FIXED, -1, 0),
+        a);
+    assert_int_equal(sp->committed, 4 * PG);
+    assert_int_equal(linux_space_mmap(sp, (uint64_t)a, 16 * PG, RW, ANON | LINUX_MAP_FIXED, -1, 0),
+                     a);
+    assert_int_equal(sp->committed, 20 * PG);
+    /* mremap: growing is charged (in place or moved), shrinking releases */
+    assert_int_equal(
+        linux_space_mremap(sp, (uint64_t)a, 16 * PG, 128 * PG, LINUX_MREMAP_MAYMOVE, 0),
+        -LINUX_ENOMEM);
+    int64_t m = linux_space_mremap(sp, (uint64_t)a, 16 * PG, 32 * PG, LINUX_MREMAP_MAYMOVE, 0);
+    assert_true(m > 0);
+    assert_int_equal(sp->committed, 36 * PG);
+    assert_int_equal(linux_space_mremap(sp, (uint64_t)m, 32 * PG, 8 * PG, 0, 0), m);
+    assert_int_equal(sp->committed, 12 * PG);
+    /* brk is charged as it grows and released as it shrinks */
+    linux_space_set_brk(sp, 0x100000);
+    assert_int_equal(linux_space_brk(sp, 0x100000 + 60 * PG), 0x100000); /* refused */
+    assert_int_equal(linux_space_brk(sp, 0x100000 + 40 * PG), 0x100000 + 40 * PG);
+    assert_int_equal(sp->committed, 52 * PG);
+    assert_int_equal(linux_space_brk(sp, 0x100000 + 10 * PG), 0x100000 + 10 * PG);
+    assert_int_equal(sp->committed, 22 * PG);
+    /* everything unmapped: nothing committed */
+    linux_space_brk(sp, 0x100000);
+    assert_int_equal(linux_space_munmap(sp, (uint64_t)m, 8 * PG), 0);
+    assert_int_equal(linux_space_munmap(sp, (uint64_t)n, 1024 * PG), 0);
+    assert_int_equal(linux_space_munmap(sp, (uint64_t)r, 1024 * PG), 0);
+    assert_int_equal(sp->committed, 0);
+    linux_space_destroy(sp);
+}
+
+/* Without an address-space limit the guest gets the whole Sv39 user space. */
+static void host_size_unlimited(void **state) {
+    (void)state;
+    struct rlimit rl;
+    assert_int_equal(getrlimit(RLIMIT_AS, &rl), 0);
+    if (rl.rlim_cur == RLIM_INFINITY) assert_int_equal(linux_space_host_size(), LINUX_TASK_SIZE);
+    assert_true(linux_space_host_size() <= LINUX_TASK_SIZE);
+    assert_int_equal(linux_space_host_size() % (1u << 20), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mmap_topdown_and_data),          cmocka_unit_test(munmap_splits),
@@ -160,5 +237,10 @@ int main(void) {
         cmocka_unit_test(brk_grows_and_shrinks),          cmocka_unit_test(bad_arguments),
         cmocka_unit_test(allocator_fills_gaps),
     };
+    const struct CMUnitTest alone[] = {
+        cmocka_unit_test(commit_accounting),
+        cmocka_unit_test(host_size_unlimited),
+    };
+    if (_cmocka_run_group_tests("own spaces", alone, 2, NULL, NULL)) return 1;
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1256,16 +1256,9 @@ static bool needs_fs(unsigned id) {
     return id < RV_I_illegal && (rv_insn_table[id].flags & RV_F_FP);
 }
 
-jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool *refused) {
-    *refused = false;
-    host_features();
-    if (j->size - j->used < JIT_BLOCK_ROOM ||
-        JIT_META_SIZE - j->meta_used < sizeof(jit_block_t) +
-                                           sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
-                                           sizeof(rv_op_t) * JIT_MAX_HELPERS)
-        return NULL;
-    static _Thread_local tctx_t tc;
-    tctx_t *t = &tc;
+/* jit_translate with its scratch state t (every field set here before use). */
+static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk,
+                                 bool *refused) {
     t->j = j;
     t->cpu = cpu;
     t->blk = blk;
@@ -1421,6 +1414,27 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     j->stats.guest_insns += n;
     j->stats.host_bytes += jb->code_len;
     j->stats.helper_calls_tr += t->helper_calls;
+    return jb;
+}
+
+/* The scratch state (about 28 KiB) is taken from the heap for each translation, not kept per
+ * hart or per host thread: a host thread per guest thread would pay for it even when it
+ * translates once. */
+jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool *refused) {
+    *refused = false;
+    host_features();
+    if (j->size - j->used < JIT_BLOCK_ROOM ||
+        JIT_META_SIZE - j->meta_used < sizeof(jit_block_t) +
+                                           sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
+                                           sizeof(rv_op_t) * JIT_MAX_HELPERS)
+        return NULL;
+    tctx_t *t = malloc(sizeof(*t));
+    if (!t) {
+        *refused = true; /* out of memory: the interpreter runs the block */
+        return NULL;
+    }
+    jit_block_t *jb = translate_in(t, cpu, j, blk, refused);
+    free(t);
     return jb;
 }
 
