@@ -98,6 +98,7 @@ int exec_interp(rv_cpu_t *cpu) {
     uint64_t *const x = cpu->x;
     uint64_t *const f = cpu->f;
     uint64_t pc = cpu->pc;
+    const bool mmu = cpu->phys_ptr != NULL; /* blocks may be of other mappings */
     rv_block_t *blk = NULL, *prev = NULL;
     const rv_op_t *op;
     uint64_t bpc;
@@ -112,10 +113,14 @@ next_block:
         cpu->cur_block = NULL;
         return EXEC_CONTINUE; /* the run loop tells a budget from a stop request or a kick */
     }
-    /* Successor links first (not counted: a counter here costs ~8% on branchy code). */
-    if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == pc && prev->succ[0]) {
+    /* Successor links first (not counted: a counter here costs ~8% on branchy code). On
+     * harts with an MMU a successor may be code of another mapping or privilege: it is
+     * checked like a block found by the hash (rv_block_valid). */
+    if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == pc && prev->succ[0] &&
+        (!mmu || rv_block_valid(cpu, prev->succ[0]))) {
         blk = prev->succ[0];
-    } else if (prev && prev->succ_pc[1] == pc && prev->succ[1]) {
+    } else if (prev && prev->succ_pc[1] == pc && prev->succ[1] &&
+               (!mmu || rv_block_valid(cpu, prev->succ[1]))) {
         blk = prev->succ[1];
     } else {
         uint64_t flushes_ = cpu->stats.flushes;
@@ -163,7 +168,7 @@ end_block:
     BRANCH(bltu, RS1 < RS2)
     BRANCH(bgeu, RS1 >= RS2)
     LABEL(fence_i) {
-        exec_flush(cpu);
+        if (exec_fence_i_flushes(cpu)) exec_flush(cpu);
         pc = OPPC + op->len;
         prev = NULL;
         goto next_block;

@@ -185,10 +185,26 @@ static inline unsigned hash_pc(uint64_t pc) {
     return (unsigned)((pc >> 1) ^ (pc >> 15)) & (JIT_HASH - 1);
 }
 
-static jit_block_t *lookup(jit_t *j, uint64_t pc) {
+/* The translation to run at pc now: one made in the hart's current translation state
+ * (xmode), and while translating one whose first page pc still maps to for fetch at the
+ * current privilege (rv_block_valid; superblocks stay on that page). */
+static jit_block_t *lookup(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
+    bool x = cpu->xlate;
     for (jit_block_t *b = j->hash[hash_pc(pc)]; b; b = b->hnext)
-        if (b->pc == pc) return b;
+        if (b->pc == pc && b->xmode == x && (!x || rv_block_valid(cpu, b->head))) return b;
     return NULL;
+}
+
+/* The pending chain request of `from` may be patched to `to`: both made in one translation
+ * state, and while translating only within the page whose mapping `from`'s entry checked
+ * (translated code reached from it without the dispatcher never leaves that page, since
+ * indirect jumps go through the dispatcher there). */
+static bool may_chain(const jit_block_t *from, const jit_block_t *to) {
+    if (from->xmode != to->xmode) return false;
+    if (!from->xmode) return true;
+    const rv_block_t *a = from->head, *b = to->head;
+    return (a->pc >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT) && a->ppn == b->ppn &&
+           b->ppn == b->ppn2 && ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
 }
 
 static uint64_t now_ns(void) {
@@ -239,11 +255,13 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
             reset(j);
             j->stats.flushes++;
         }
-        b = rv_icache_get(cpu, pc); /* may flush both caches */
+        b = rv_icache_get(cpu, pc);                  /* may flush both caches */
+        if (b->ops[0].id == RV_I_fetch_fault) break; /* the interpreter raises it */
         jb = jit_translate(cpu, j, b, &refused);
     }
     write_end(j);
     j->stats.translate_ns += now_ns() - t0;
+    if (!jb && !refused && b && b->ops[0].id == RV_I_fetch_fault) return NULL;
     if (!jb) {
         unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
         j->bad[h / 8] |= (unsigned char)(1u << (h % 8));
@@ -284,22 +302,24 @@ static void patch_chain(jit_t *j, uintptr_t field_rx, const uint8_t *target) {
 static int jit_engine_run(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     uint64_t pc = cpu->pc;
-    jit_block_t *jb = lookup(j, pc);
+    jit_block_t *jb = lookup(cpu, j, pc);
     if (!jb) {
         unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
             jb = translate_at(cpu, j, pc);
     }
-    if (j->chain && jb && j->chain_gen == j->gen && !j->no_chain)
+    if (j->chain && jb && j->chain_gen == j->gen && !j->no_chain && may_chain(j->chain_from, jb))
         patch_chain(j, j->chain, jb->code);
     j->chain = 0;
     if (!jb) {
         j->stats.interp_blocks++;
         return EXEC_INTERP;
     }
-    struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
-    f->pc = pc;
-    f->code = jb->code;
+    if (!jb->xmode) { /* the fast table serves code of the untranslated state only */
+        struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
+        f->pc = pc;
+        f->code = jb->code;
+    }
     j->stats.entries++;
     cpu->engine_status = 0;
     uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
@@ -316,6 +336,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     default:
         j->stats.exit_lookup++;
         j->chain = r;
+        j->chain_from = jb;
         j->chain_gen = j->gen;
         return EXEC_CONTINUE;
     }

@@ -54,6 +54,9 @@ typedef struct jit_block {
     uint32_t ninsns;         /* guest instructions */
     uint32_t nfault;         /* entries of faults[] */
     struct jit_block *hnext; /* next block in the same hash bucket */
+    const rv_block_t *head;  /* the decoded block it starts with (its pages: rv_block_valid) */
+    bool xmode;              /* translated while fetch translated (cpu->xlate): run only then,
+                                after checking head's page; superblocks stay on its page */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
 } jit_block_t;
 
@@ -89,6 +92,7 @@ typedef struct jit {
     bool dump;                       /* --jit-dump: print each translation */
     bool no_chain;                   /* never patch direct jumps */
     uintptr_t chain;                 /* pending chain request (a jump's rx address), or 0 */
+    const jit_block_t *chain_from;   /* the block entered when the request was made */
     uint64_t chain_gen;              /* gen when it was made (dropped across a flush) */
     jit_stats_t stats;               /* counters */
 } jit_t;

@@ -201,9 +201,9 @@ struct rv_cpu {
     uint64_t phys_size;      /* its size; mem_* equal these while nothing translates */
     bool xlate;              /* some access may translate now: the window is empty, every
                                 access goes through rv_mmu_access */
-    uint64_t code_ctx;       /* bumped when the virtual-to-physical view of code changes
-                                (satp, sfence.vma, privilege while translating): the run loop
-                                then drops decoded and translated code */
+    uint64_t code_ctx;       /* bumped when a store through the MMU (or an AMO) wrote
+                                decoded code: the run loop then drops decoded and
+                                translated code */
     uint64_t code_ctx_seen;  /* code_ctx the run loop's caches were made under */
 
     /* LR/SC reservation: address and value seen by LR (SC compare-exchanges against it). */

@@ -78,13 +78,10 @@ void rv_mmu_update(rv_cpu_t *cpu) {
         cpu->mem_size = cpu->phys_size;
         cpu->win_chk = cpu->phys_size >= 8 ? cpu->phys_size - 7 : 0;
     }
-    /* decoded code is keyed by virtual pc: any change of what a pc means drops it. While
-     * translating, that is every change of privilege (a page's U bit decides who may fetch
-     * it) as well as of translation itself. */
-    if (on || was) {
-        cpu->code_ctx++;
-        rv_cpu_kick(cpu);
-    }
+    /* decoded and translated code checks the physical page of its pc at entry, through the
+     * fetch TLB while translating and by identity otherwise; chains made in one of the two
+     * states are only followed in it, so a switch between them leaves chained code */
+    if (on != was) rv_cpu_kick(cpu);
 }
 
 void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
@@ -98,8 +95,8 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
             if ((e->tag >> 2) == (vpn & (~0ull >> 2))) e->tag = 0;
         }
     }
-    /* translations of code changed: decoded blocks go too */
-    cpu->code_ctx++;
+    /* code keeps its caches (blocks check their page at entry), but chained translated code
+     * must not run on past a changed mapping: back to the run loop at the next block */
     rv_cpu_kick(cpu);
 }
 
@@ -193,6 +190,15 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
     return 0;
 }
 
+/* A store of `len` bytes at window offset `o` of a page flagged RV_PAGE_CODE overwrites
+ * decoded code: per 64-byte line when the owner keeps code_lines, else any store there. */
+static bool store_hits_code(const rv_cpu_t *cpu, uint64_t o, unsigned len) {
+    if (!cpu->code_lines) return true;
+    for (uint64_t l = o >> 6; l <= (o + len - 1) >> 6; l++)
+        if ((cpu->code_lines[l / 64] >> (l % 64)) & 1) return true;
+    return false;
+}
+
 /* Physical access of one piece (inside one page) for `type`. */
 static bool phys_access(rv_cpu_t *cpu, uint64_t pa, void *buf, unsigned len, rv_access_t type) {
     uint64_t o = pa - cpu->phys_start;
@@ -212,7 +218,7 @@ static bool phys_access(rv_cpu_t *cpu, uint64_t pa, void *buf, unsigned len, rv_
             atomic_store(&cpu->halt_request, 1);
             rv_cpu_interrupt(cpu);
         }
-        if (f & RV_PAGE_CODE) {
+        if ((f & RV_PAGE_CODE) && store_hits_code(cpu, o, len)) {
             cpu->code_ctx++;
             rv_cpu_kick(cpu);
         }
@@ -252,6 +258,13 @@ void *rv_mmu_ptr(rv_cpu_t *cpu, uint64_t va, unsigned len, rv_access_t type) {
         return NULL;
     }
     void *p = cpu->phys_ptr ? cpu->phys_ptr(cpu->env, pa, len) : NULL;
+    /* an AMO or SC may write decoded code: drop it as a store would (phys_access) */
+    uint64_t o = pa - cpu->phys_start;
+    if (p && type != RV_ACC_LOAD && cpu->page_flags && rv_win_in(o, cpu->phys_size, len) &&
+        (cpu->page_flags[o >> PAGE_SHIFT] & RV_PAGE_CODE) && store_hits_code(cpu, o, len)) {
+        cpu->code_ctx++;
+        rv_cpu_kick(cpu);
+    }
     if (!p) {
         cpu->cause = rv_access_fault(type);
         cpu->tval = va;

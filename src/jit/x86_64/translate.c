@@ -242,6 +242,14 @@ static void set_pc(tctx_t *t, uint64_t pc) {
     x86_store_imm64(&t->b, CPU, OFF(pc), pc, RAX);
 }
 
+/* Both decoded blocks lie on one page of one virtual page (no instruction crosses out). */
+static bool same_page(const rv_block_t *a, const rv_block_t *b) {
+    return a->ppn == a->ppn2 && b->ppn == b->ppn2 && a->ppn == b->ppn &&
+           (a->pc >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT) &&
+           ((a->end - 1) >> RV_PAGE_SHIFT) == (a->pc >> RV_PAGE_SHIFT) &&
+           ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
+}
+
 /* A direct, chainable exit to `target` (instret already adjusted by the caller). */
 static void exit_direct(tctx_t *t, uint64_t target) {
     x86_align(&t->b, 4, 1);
@@ -857,7 +865,8 @@ static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc 
     *cont = op_pc(t, op) + op->len;
 }
 
-/* jalr: an indirect jump through the fast table. */
+/* jalr: an indirect jump through the fast table (while translating: through the dispatcher,
+ * which checks the target's page). */
 static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_buf_t *b = &t->b;
     int a = src(t, op->rs1, RAX);
@@ -865,6 +874,11 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
+    if (t->cpu->xlate) {
+        x86_store64(b, CPU, OFF(pc), RAX);
+        exit_code(t, JIT_EXIT_LOOKUP, true);
+        return;
+    }
     /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16; the table of this
      * hart never moves, so its address is a constant here */
     x86_mov_rr(b, RCX, RAX);
@@ -1354,6 +1368,9 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
             for (uint32_t i = 0; i < nb->nops && extend; i++)
                 if (needs_fs(nb->ops[i].id) && !fp) extend = false; /* no FS check was made */
             if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
+            /* while translating, the entry check proves one page only (rv_block_valid of
+             * the first block): the superblock stays on it */
+            if (cpu->xlate && !same_page(blk, nb)) extend = false;
             if (extend) {
                 t->blk = nb;
                 visited[nblocks++] = cont;
@@ -1404,6 +1421,8 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     jb->ninsns = n;
     jb->nfault = t->nfaults;
     jb->hnext = NULL;
+    jb->head = blk;
+    jb->xmode = cpu->xlate;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     /* the helpers' ops live after the block's metadata; their addresses go into the code */
