@@ -169,6 +169,7 @@ static void mark_code(rv_cpu_t *cpu, uint64_t pa, uint64_t len) {
             cpu->page_flags[p] |= RV_PAGE_CODE;
             if (p > 0) cpu->page_flags[p - 1] |= RV_PAGE_NEXT_CODE;
             note_code_page(cpu, p);
+            if (cpu->phys_ptr) rv_mmu_code_page(cpu); /* stores there: the slow path */
         }
     }
 }

@@ -2,6 +2,7 @@
 #include "riscv/mmu.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "riscv/memacc.h"
@@ -52,12 +53,48 @@ static unsigned tlb_kind(rv_access_t type) {
     return type == RV_ACC_FETCH ? 0 : type == RV_ACC_LOAD ? 1 : 2;
 }
 
+/* Byte offset of inline-TLB set `set`, kind k (0 load, 1 store), from the hart. */
+static uint64_t fast_off(unsigned set, unsigned k) {
+    return offsetof(rv_cpu_t, tlb_fast) +
+           ((size_t)set * 2 + k) * sizeof(rv_tlb_fast_t[RV_TLB_SIZE]);
+}
+
+/* Empty the inline TLB's S and U sets of kind k (0 load, 1 store, 2 both). */
+static void fast_clear(rv_cpu_t *cpu, unsigned k) {
+    for (unsigned set = RV_TLBF_S; set <= RV_TLBF_U; set++)
+        for (unsigned kk = 0; kk < 2; kk++)
+            if (k == 2 || k == kk)
+                memset(cpu->tlb_fast[set][kk], 0xff, sizeof(cpu->tlb_fast[0][0]));
+}
+
+/* After a translation of `va` for `type` at privilege `priv` passed (and was cached: it does
+ * not depend on SUM or MXR) to physical page ppn: the inline entry, when the page is RAM and
+ * (for stores) holds neither decoded code nor a watch. */
+static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t ppn) {
+    if (type == RV_ACC_FETCH || priv == RV_PRIV_M) return;
+    uint64_t o = (ppn << PAGE_SHIFT) - cpu->phys_start;
+    if (!rv_win_in(o, cpu->phys_size, 1u << PAGE_SHIFT)) return;
+    unsigned k = type == RV_ACC_LOAD ? 0 : 1;
+    if (k && cpu->page_flags && (cpu->page_flags[o >> PAGE_SHIFT] & (RV_PAGE_CODE | RV_PAGE_WATCH)))
+        return;
+    uint64_t page = va & ~(uint64_t)((1u << PAGE_SHIFT) - 1);
+    rv_tlb_fast_t *e = &cpu->tlb_fast[priv == RV_PRIV_S ? RV_TLBF_S : RV_TLBF_U][k]
+                                     [(va >> PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    e->vtag = page;
+    e->addend = (uintptr_t)(cpu->phys_base + o) - (uintptr_t)page;
+}
+
+void rv_mmu_code_page(rv_cpu_t *cpu) {
+    fast_clear(cpu, 1);
+}
+
 void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64_t start,
                    uint64_t size) {
     cpu->phys_ptr = phys_ptr;
     cpu->phys_base = base;
     cpu->phys_start = start;
     cpu->phys_size = size;
+    memset(cpu->tlb_fast, 0xff, sizeof(cpu->tlb_fast)); /* the NONE set stays empty */
     rv_mmu_flush(cpu, false, 0);
     rv_mmu_update(cpu);
 }
@@ -69,6 +106,14 @@ void rv_mmu_update(rv_cpu_t *cpu) {
                ((cpu->mstatus & RV_MSTATUS_MPRV) && MSTATUS_MPP(cpu->mstatus) != RV_PRIV_M));
     bool was = cpu->xlate;
     cpu->xlate = on;
+    /* the inline TLB of the data privilege (M-mode data through MPRV: the slow path) */
+    unsigned dp = eff_priv(cpu, RV_ACC_LOAD);
+    unsigned set = !on               ? RV_TLBF_NONE
+                   : dp == RV_PRIV_S ? RV_TLBF_S
+                   : dp == RV_PRIV_U ? RV_TLBF_U
+                                     : RV_TLBF_NONE;
+    cpu->tlb_ld_off = fast_off(set, 0);
+    cpu->tlb_st_off = fast_off(set, 1);
     if (on) {
         cpu->mem_size = 0; /* every access through rv_mmu_access */
         cpu->win_chk = 0;
@@ -87,6 +132,7 @@ void rv_mmu_update(rv_cpu_t *cpu) {
 void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
     if (!va_valid) {
         memset(cpu->tlb, 0, sizeof(cpu->tlb));
+        fast_clear(cpu, 2);
         cpu->tlb_stats.flushes++;
     } else {
         uint64_t vpn = va >> PAGE_SHIFT;
@@ -94,6 +140,11 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
             rv_tlb_entry_t *e = &cpu->tlb[k][vpn & (RV_TLB_SIZE - 1)];
             if ((e->tag >> 2) == (vpn & (~0ull >> 2))) e->tag = 0;
         }
+        for (unsigned set = RV_TLBF_S; set <= RV_TLBF_U; set++)
+            for (unsigned k = 0; k < 2; k++) {
+                rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
+                if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
+            }
     }
     /* code keeps its caches (blocks check their page at entry), but chained translated code
      * must not run on past a changed mapping: back to the run loop at the next block */
@@ -156,6 +207,7 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
     if (e->tag == tag) {
         cpu->tlb_stats.hits++;
         *pa = e->ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
+        fast_fill(cpu, va, type, priv, e->ppn);
         return 0;
     }
     uint64_t ppn;
@@ -185,6 +237,7 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
     if (!sum_dep) {
         e->tag = tag;
         e->ppn = ppn;
+        fast_fill(cpu, va, type, priv, ppn);
     }
     *pa = ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
     return 0;

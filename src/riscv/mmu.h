@@ -39,6 +39,10 @@ void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64
  * run on in the other). Code caches stay: blocks check their page at entry. */
 void rv_mmu_update(rv_cpu_t *cpu);
 
+/* A physical page became code (decoded blocks were built from it): stores there must take
+ * the slow path from now on, so the inline TLB's store entries go. */
+void rv_mmu_code_page(rv_cpu_t *cpu);
+
 /* Drop TLB entries: all of them (va_valid false) or those of the page holding va. */
 void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va);
 

@@ -619,9 +619,52 @@ static void load_result(tctx_t *t, const rv_op_t *op, int r) {
         put(t, op->rd, r);
 }
 
+/* While translating (xmode code): the inline TLB probe of an access of w bytes at the guest
+ * address in rax, for the set at cpu offset field `set_off` (tlb_ld_off or tlb_st_off):
+ *   rcx = cpu + [cpu + set_off] + ((rax >> 12) & 255) * 16    the entry
+ *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [rcx]            its tag (misaligned: a miss)
+ * and a jne to the access's slow-path stub, which finds the guest address still in rax. On
+ * the fall-through, rcx = [rcx + 8] (the addend): the host address is rcx + rax. */
+static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
+                         int32_t set_off, unsigned w) {
+    x86_buf_t *b = &t->b;
+    x86_mov_rr(b, RCX, RAX);
+    x86_shift_ri(b, true, SH_SHR, RCX, RV_PAGE_SHIFT);
+    x86_alu_ri(b, false, ALU_AND, RCX, RV_TLB_SIZE - 1);
+    x86_shift_ri(b, false, SH_SHL, RCX, 4);
+    x86_alu_rr(b, true, ALU_ADD, RCX, CPU);
+    x86_alu_rm(b, ALU_ADD, RCX, CPU, set_off);
+    x86_mov_rr(b, RDX, RAX);
+    x86_alu_ri(b, true, ALU_AND, RDX, (int32_t)(-(1 << RV_PAGE_SHIFT) + (int32_t)(w - 1)));
+    x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(rv_tlb_fast_t, vtag));
+    stub_t *s = add_stub(t, kind, x86_jcc32(b, CC_NE), op, idx);
+    x86_load64(b, RCX, RCX, (int32_t)offsetof(rv_tlb_fast_t, addend));
+    return s;
+}
+
+/* rax = rs1 + imm (a guest virtual address, for the inline TLB). */
+static void mem_vaddr(tctx_t *t, const rv_op_t *op) {
+    if (op->rs1 == 0) {
+        x86_mov_ri(&t->b, RAX, (uint64_t)(int64_t)op->imm);
+    } else {
+        int a = src(t, op->rs1, RAX);
+        x86_lea(&t->b, RAX, a, X86_NOREG, 1, op->imm);
+    }
+}
+
 static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
     bool sign;
     unsigned w = mem_width(op->id, &sign);
+    if (t->cpu->xlate) { /* xmode code: the inline TLB, never the window */
+        mem_vaddr(t, op);
+        stub_t *s = tlb_probe(t, op, idx, STUB_LOAD, OFF(tlb_ld_off), w);
+        int d = is_fp_mem(op->id) ? -1 : host_of(op->rd);
+        int r = d >= 0 ? d : RCX;
+        x86_load_idx(&t->b, r, RCX, RAX, w, sign);
+        if (r != d) load_result(t, op, r);
+        s->back = t->b.p;
+        return;
+    }
     int off = mem_addr(t, op);
     x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(win_chk));
     stub_t *s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), op, idx);
@@ -636,6 +679,21 @@ static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
 static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     bool sign;
     unsigned w = mem_width(op->id, &sign);
+    if (t->cpu->xlate) { /* xmode code: the inline TLB (its store entries exclude code pages) */
+        mem_vaddr(t, op);
+        stub_t *s = tlb_probe(t, op, idx, STUB_STORE, OFF(tlb_st_off), w);
+        x86_alu_rr(&t->b, true, ALU_ADD, RAX, RCX); /* the host address */
+        int v;
+        if (is_fp_mem(op->id)) {
+            x86_load64(&t->b, RCX, CPU, OFF_F(op->rs2));
+            v = RCX;
+        } else {
+            v = src(t, op->rs2, RCX);
+        }
+        x86_store_idx(&t->b, RAX, X86_NOREG, v, w);
+        s->back = t->b.p;
+        return;
+    }
     int off = mem_addr(t, op);
     x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(win_chk));
     stub_t *s = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_AE), op, idx);
