@@ -151,6 +151,10 @@ _Static_assert(sizeof(rv_tlb_fast_t) == 16 && offsetof(rv_tlb_fast_t, vtag) == 0
 _Static_assert(RV_TLB_SIZE == 256 && RV_PAGE_SHIFT == 12,
                "generated code: inline TLB index (va >> 12) & 255, scaled by 16");
 _Static_assert(offsetof(rv_cpu_t, tlb_st_off) < 0x7fffffff, "disp32 reach of the TLB fields");
+_Static_assert(sizeof(((rv_cpu_t *)0)->tlb_fetch_low) == 8 && sizeof(rv_tlb_entry_t) == 16 &&
+                   offsetof(rv_tlb_entry_t, tag) == 0 && offsetof(rv_tlb_entry_t, ppn) == 8 &&
+                   offsetof(rv_cpu_t, tlb) < 0x7fffffff,
+               "generated code: fetch-TLB entries {tag at 0, ppn at 8} and the tag's low bits");
 _Static_assert(sizeof(((rv_cpu_t *)0)->engine_status) == 4,
                "generated code: engine_status (32-bit load)");
 _Static_assert(offsetof(rv_cpu_t, engine_status) < 0x7fffffff, "disp32 reach");

@@ -270,10 +270,12 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
         /* a fault while translating: valid only now (the kernel will map the page) */
         b->ppn = b->ppn2 = UINT64_MAX;
         b->ident = false;
+        b->cross = true; /* never the inline check's hit */
         cpu->pc = pc;
         return b;
     }
     b->ident = b->ppn == (pc >> RV_PAGE_SHIFT) && b->ppn2 == (last >> RV_PAGE_SHIFT);
+    b->cross = (last >> RV_PAGE_SHIFT) != (pc >> RV_PAGE_SHIFT);
     b->hnext = ic->hash[h];
     ic->hash[h] = b;
     /* a fault block marks its pc too, so that mapping the page (exec_invalidate_range)

@@ -29,6 +29,7 @@ typedef struct rv_block {
                                  last instruction crosses a page edge) */
     bool ident;               /* fetched from pa == va: valid wherever fetch does not
                                  translate (user mode, bare machine, M-mode, satp Bare) */
+    bool cross;               /* the last instruction crosses into the next virtual page */
     uint32_t n;               /* guest instructions (the trailing pseudo-op excluded) */
     uint32_t nops;            /* entries in ops[] */
     rv_op_t ops[];            /* the decoded instructions */
@@ -57,6 +58,12 @@ bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b);
  * fence.i) drop it. Without translation this is one load (b->ident). */
 static inline bool rv_block_valid(rv_cpu_t *cpu, const rv_block_t *b) {
     if (RV_LIKELY(!cpu->xlate)) return b->ident;
+    /* the fetch TLB's hit, as rv_mmu_code_ppn's (M-mode fetches never hit: priv 3 + 1 is
+     * never a fetch tag), else the out-of-line check */
+    uint64_t vpn = b->pc >> RV_PAGE_SHIFT;
+    const rv_tlb_entry_t *e = &cpu->tlb[0][vpn & (RV_TLB_SIZE - 1)];
+    if (RV_LIKELY(!b->cross && e->tag == ((vpn << 2) | (cpu->priv + 1u)) && e->ppn == b->ppn))
+        return true;
     return rv_block_valid_slow(cpu, b);
 }
 

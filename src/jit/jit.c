@@ -97,6 +97,8 @@ static void reset(jit_t *j) {
     for (unsigned i = 0; i < JIT_FAST; i++) {
         j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
         j->fast[i].code = NULL;
+        j->fastx[i].pc = 1;
+        j->fastx[i].code = NULL;
     }
     memset(j->heat, 0, sizeof(j->heat));
     memset(j->bad, 0, sizeof(j->bad));
@@ -319,6 +321,11 @@ static int jit_engine_run(rv_cpu_t *cpu) {
         struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
         f->pc = pc;
         f->code = jb->code;
+    } else if (!jb->head->cross) { /* xmode: checked against the fetch TLB by xlookup */
+        struct jit_fastx *f = &j->fastx[(pc >> 1) & (JIT_FAST - 1)];
+        f->pc = pc;
+        f->code = jb->code;
+        f->ppn = jb->head->ppn;
     }
     j->stats.entries++;
     cpu->engine_status = 0;

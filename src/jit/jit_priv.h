@@ -75,9 +75,16 @@ typedef struct jit {
     const uint8_t *thunk_store;  /* shared slow path of inline stores */
     jit_block_t *hash[JIT_HASH]; /* blocks by guest pc */
     struct jit_fast {
-        uint64_t pc;                 /* guest pc (0 = empty; pc 0 never looked up here) */
+        uint64_t pc;         /* guest pc (0 = empty; pc 0 never looked up here) */
+        const uint8_t *code; /* host entry */
+    } fast[JIT_FAST];        /* direct-mapped table for indirect jumps */
+    struct jit_fastx {
+        uint64_t pc;                 /* guest pc (1 = empty) */
         const uint8_t *code;         /* host entry */
-    } fast[JIT_FAST];                /* direct-mapped table for indirect jumps */
+        uint64_t ppn;                /* physical page of the block's code */
+        uint64_t pad;                /* to 32 bytes */
+    } fastx[JIT_FAST];               /* the same for xmode code: checked against the fetch TLB */
+    const uint8_t *xlookup;          /* thunk: continue at guest pc rax from xmode code */
     uint8_t *meta;                   /* metadata arena (jit_block_t) */
     size_t meta_used;                /* bytes of it in use */
     jit_block_t **order;             /* blocks in code address order (for host-fault lookup) */
@@ -101,6 +108,12 @@ typedef struct jit {
 _Static_assert(sizeof(((jit_t *)0)->fast[0]) == 16, "jit_fast entries are 16 bytes");
 _Static_assert(offsetof(struct jit_fast, pc) == 0 && offsetof(struct jit_fast, code) == 8,
                "jit_fast: pc at 0, code at 8");
+
+/* Generated code probes fastx as 32-byte entries {pc at 0, code at 8, ppn at 16}. */
+_Static_assert(sizeof(((jit_t *)0)->fastx[0]) == 32, "jit_fastx entries are 32 bytes");
+_Static_assert(offsetof(struct jit_fastx, pc) == 0 && offsetof(struct jit_fastx, code) == 8 &&
+                   offsetof(struct jit_fastx, ppn) == 16,
+               "jit_fastx: pc at 0, code at 8, ppn at 16");
 
 /* Translate the decoded block `b` into the cache. Returns the block, or NULL when the first
  * instruction cannot be translated (*refused set) or the cache is full (*refused clear). */

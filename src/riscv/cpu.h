@@ -251,9 +251,11 @@ struct rv_cpu {
 
     rv_tlb_entry_t tlb[3][RV_TLB_SIZE]; /* software TLB by access kind (src/riscv/mmu.c) */
     rv_tlb_fast_t tlb_fast[RV_TLBF_SETS][2][RV_TLB_SIZE]; /* inline TLB: [set][load, store] */
-    uint64_t tlb_ld_off; /* byte offset from the hart of the load entries of the current
-                            data privilege's set (0: no MMU, no inline TLB) */
-    uint64_t tlb_st_off; /* the same for stores (RAM pages without code or watch flags) */
+    uint64_t tlb_ld_off;    /* byte offset from the hart of the load entries of the current
+                               data privilege's set (0: no MMU, no inline TLB) */
+    uint64_t tlb_st_off;    /* the same for stores (RAM pages without code or watch flags) */
+    uint64_t tlb_fetch_low; /* low bits of the current privilege's fetch-TLB tags (priv + 1;
+                               4 in M-mode, which no tag has): generated code's page check */
     struct {
         uint64_t hits;    /* translations served by the TLB */
         uint64_t walks;   /* page-table walks */

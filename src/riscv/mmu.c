@@ -112,6 +112,7 @@ void rv_mmu_update(rv_cpu_t *cpu) {
                    : dp == RV_PRIV_S ? RV_TLBF_S
                    : dp == RV_PRIV_U ? RV_TLBF_U
                                      : RV_TLBF_NONE;
+    cpu->tlb_fetch_low = cpu->priv == RV_PRIV_M ? 4 : cpu->priv + 1u;
     cpu->tlb_ld_off = fast_off(set, 0);
     cpu->tlb_st_off = fast_off(set, 1);
     if (on) {

@@ -143,6 +143,50 @@ void jit_emit_trampolines(jit_t *j) {
                                 (intptr_t)(uintptr_t)(j->rx + (f - j->rw) + 4));
         memcpy(f, &rel, 4);
     }
+    /* xlookup: xmode code goes on at guest pc rax (instret counted, guest registers in
+     * place) without the dispatcher when fastx has a translation for it whose page the fetch
+     * TLB maps rax to now at the current privilege (what rv_block_valid proves):
+     *   rcx = &fastx[(rax >> 1) & (JIT_FAST - 1)];  rax == rcx->pc?
+     *   r11 = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low?
+     *   r11->ppn == rcx->ppn?                       then jmp rcx->code
+     * else it leaves for the dispatcher with cpu->pc = rax. */
+    x86_align(&b, 16, 0);
+    j->xlookup = j->rx + (b.p - j->rw);
+    {
+        x86_mov_rr(&b, RCX, RAX);
+        x86_shift_ri(&b, true, SH_SHR, RCX, 1);
+        x86_alu_ri(&b, false, ALU_AND, RCX, JIT_FAST - 1);
+        x86_shift_ri(&b, false, SH_SHL, RCX, 5);
+        x86_mov_ri(&b, RDX, (uint64_t)(uintptr_t)j->fastx);
+        x86_alu_rr(&b, true, ALU_ADD, RCX, RDX);
+        x86_alu_rm(&b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_fastx, pc));
+        uint8_t *m1 = x86_jcc32(&b, CC_NE);
+        x86_mov_rr(&b, RDX, RAX);
+        x86_shift_ri(&b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
+        x86_mov_rr(&b, R11, RDX);
+        x86_alu_ri(&b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
+        x86_shift_ri(&b, false, SH_SHL, R11, 4);
+        x86_alu_rr(&b, true, ALU_ADD, R11, CPU);
+        x86_shift_ri(&b, true, SH_SHL, RDX, 2);
+        x86_alu_rm(&b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+        x86_alu_rm(&b, ALU_CMP, RDX, R11,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag)));
+        uint8_t *m2 = x86_jcc32(&b, CC_NE);
+        x86_load64(&b, RDX, R11,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn)));
+        x86_alu_rm(&b, ALU_CMP, RDX, RCX, (int32_t)offsetof(struct jit_fastx, ppn));
+        uint8_t *m3 = x86_jcc32(&b, CC_NE);
+        x86_jmp_m(&b, RCX, (int32_t)offsetof(struct jit_fastx, code));
+        x86_patch_rel32(m1, b.p);
+        x86_patch_rel32(m2, b.p);
+        x86_patch_rel32(m3, b.p);
+        x86_store64(&b, CPU, OFF(pc), RAX);
+        x86_mov_ri(&b, RAX, JIT_EXIT_LOOKUP);
+        uint8_t *f = x86_jmp32(&b);
+        int32_t rel = (int32_t)((intptr_t)(uintptr_t)j->exit_spill -
+                                (intptr_t)(uintptr_t)(j->rx + (f - j->rw) + 4));
+        memcpy(f, &rel, 4);
+    }
     if (b.full) abort(); /* JIT_TRAMP_SIZE too small: a build error, not a run-time one */
 }
 
@@ -250,8 +294,18 @@ static bool same_page(const rv_block_t *a, const rv_block_t *b) {
            ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
 }
 
+/* xmode code leaving its page for `target`: no chain (the entry check proved this page
+ * only), but xlookup's checked jump (instret already adjusted). */
+static bool exit_other_page(tctx_t *t, uint64_t target) {
+    if (!t->cpu->xlate || (target >> RV_PAGE_SHIFT) == (t->sb_pc >> RV_PAGE_SHIFT)) return false;
+    x86_mov_ri(&t->b, RAX, target);
+    jmp_rx(t, t->j->xlookup);
+    return true;
+}
+
 /* A direct, chainable exit to `target` (instret already adjusted by the caller). */
 static void exit_direct(tctx_t *t, uint64_t target) {
+    if (exit_other_page(t, target)) return;
     x86_align(&t->b, 4, 1);
     uint8_t *field = x86_jmp32(&t->b); /* rel32 0: falls into the exit code below */
     set_pc(t, target);
@@ -932,9 +986,8 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
-    if (t->cpu->xlate) {
-        x86_store64(b, CPU, OFF(pc), RAX);
-        exit_code(t, JIT_EXIT_LOOKUP, true);
+    if (t->cpu->xlate) { /* xmode: the checked table (xlookup) */
+        jmp_rx(t, t->j->xlookup);
         return;
     }
     /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16; the table of this
@@ -1463,6 +1516,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
             break;
         }
         case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
+            if (exit_other_page(t, s->pc)) break;
             set_pc(t, s->pc);
             x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
             jmp_rx(t, t->j->exit_spill);
