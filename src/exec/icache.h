@@ -22,7 +22,7 @@ typedef struct rv_block {
     uint64_t end;             /* guest pc after the last instruction */
     struct rv_block *hnext;   /* next block in the same hash bucket */
     struct rv_block *succ[2]; /* successor cache (valid until the next flush) */
-    uint64_t succ_pc[2];      /* pcs of the cached successors */
+    uint64_t succ_pc[2];      /* pcs of the cached successors (| 1: linked while translating) */
     uint64_t ppn;             /* physical page pc was fetched from (UINT64_MAX: a fetch fault
                                  met while translating, never found again) */
     uint64_t ppn2;            /* physical page of the last byte (another page only when the
