@@ -141,6 +141,20 @@ _Static_assert(sizeof(((rv_cpu_t *)0)->mstatus) == 8 && sizeof(((rv_cpu_t *)0)->
                "generated code: mstatus, page_flags (64-bit)");
 _Static_assert(sizeof(((rv_cpu_t *)0)->limit) == 8 && sizeof(((rv_cpu_t *)0)->win_chk) == 8,
                "generated code: limit and win_chk (64-bit compares)");
+_Static_assert(sizeof(((rv_cpu_t *)0)->tlb_ld_off) == 8 && sizeof(((rv_cpu_t *)0)->tlb_st_off) == 8,
+               "generated code: inline TLB set offsets (64-bit adds)");
+_Static_assert(sizeof(rv_tlb_fast_t) == 16 && offsetof(rv_tlb_fast_t, vtag) == 0 &&
+                   offsetof(rv_tlb_fast_t, addend) == 8 &&
+                   sizeof(((rv_tlb_fast_t *)0)->vtag) == 8 &&
+                   sizeof(((rv_tlb_fast_t *)0)->addend) == 8,
+               "generated code: inline TLB entries are {vtag at 0, addend at 8}, 16 bytes");
+_Static_assert(RV_TLB_SIZE == 256 && RV_PAGE_SHIFT == 12,
+               "generated code: inline TLB index (va >> 12) & 255, scaled by 16");
+_Static_assert(offsetof(rv_cpu_t, tlb_st_off) < 0x7fffffff, "disp32 reach of the TLB fields");
+_Static_assert(sizeof(((rv_cpu_t *)0)->tlb_fetch_low) == 8 && sizeof(rv_tlb_entry_t) == 16 &&
+                   offsetof(rv_tlb_entry_t, tag) == 0 && offsetof(rv_tlb_entry_t, ppn) == 8 &&
+                   offsetof(rv_cpu_t, tlb) < 0x7fffffff,
+               "generated code: fetch-TLB entries {tag at 0, ppn at 8} and the tag's low bits");
 _Static_assert(sizeof(((rv_cpu_t *)0)->engine_status) == 4,
                "generated code: engine_status (32-bit load)");
 _Static_assert(offsetof(rv_cpu_t, engine_status) < 0x7fffffff, "disp32 reach");

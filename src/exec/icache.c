@@ -7,10 +7,15 @@
  * owner provides it) so that a guest store into them flushes the cache: self-modifying code
  * works even without fence.i. A flush also drops the translating engine's code.
  *
- * Blocks are keyed by the pc they start at, which in user mode and on the bare machine is
- * also the address their bytes were fetched from (an identity window). A system-mode MMU
- * keys them by physical page instead; fetches already go through rv_mem_read with the fetch
- * access type, so only the key changes.
+ * Blocks are found by the virtual pc they start at and remember the physical page(s) their
+ * bytes came from (ppn, ppn2). A block is only run where the hart would fetch those bytes at
+ * that pc now (rv_block_valid): without translation, when it was fetched from pa == va
+ * (ident); while translating, when the fetch TLB maps pc to its page at the current
+ * privilege, which also proves the page executable there. So privilege changes, satp writes
+ * and sfence.vma keep the cache; a pc mapped to other code gets a second block beside the
+ * first. Code is marked (page_flags, code_lines) by physical page on harts with an MMU, so a
+ * store through any mapping into code flushes; a fetch fault met while translating builds a
+ * block used once and never found again.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +23,16 @@
 
 #include "exec/icache.h"
 #include "riscv/memacc.h"
+#include "riscv/mmu.h"
+
+/* The address page_flags and code_lines count from, and the bytes they cover: physical RAM
+ * on harts with an MMU (code is marked by physical page), else the window. */
+static uint64_t code_base(const rv_cpu_t *cpu) {
+    return cpu->phys_ptr ? cpu->phys_start : cpu->mem_start;
+}
+static uint64_t code_size(const rv_cpu_t *cpu) {
+    return cpu->phys_ptr ? cpu->phys_size : cpu->mem_size;
+}
 
 void exec_flush(rv_cpu_t *cpu) {
     struct rv_icache *ic = cpu->icache;
@@ -38,10 +53,10 @@ void exec_flush(rv_cpu_t *cpu) {
         }
         cpu->ncode_pages = 0;
         cpu->code_pages_lost = false;
-    } else if (cpu->code_lines && cpu->code_lo < cpu->code_hi && cpu->mem_size >= 64) {
-        uint64_t lo = (cpu->code_lo - cpu->mem_start) >> 6;
-        uint64_t hi = (cpu->code_hi - 1 - cpu->mem_start) >> 6;
-        uint64_t nlines = cpu->mem_size >> 6;
+    } else if (cpu->code_lines && cpu->code_lo < cpu->code_hi && code_size(cpu) >= 64) {
+        uint64_t lo = (cpu->code_lo - code_base(cpu)) >> 6;
+        uint64_t hi = (cpu->code_hi - 1 - code_base(cpu)) >> 6;
+        uint64_t nlines = code_size(cpu) >> 6;
         if (hi >= nlines) hi = nlines - 1;
         if (lo <= hi) memset(cpu->code_lines + lo / 64, 0, (hi / 64 - lo / 64 + 1) * 8);
     }
@@ -70,9 +85,9 @@ static void note_code_page(rv_cpu_t *cpu, uint64_t p) {
 bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
     if (addr >= cpu->code_hi || addr + len <= cpu->code_lo) return false;
     if (!cpu->code_lines) return true;
-    uint64_t first = (addr - cpu->mem_start) >> 6, last = (addr + len - 1 - cpu->mem_start) >> 6;
+    uint64_t first = (addr - code_base(cpu)) >> 6, last = (addr + len - 1 - code_base(cpu)) >> 6;
     for (uint64_t l = first; l <= last; l++)
-        if (l < (cpu->mem_size >> 6) && ((cpu->code_lines[l / 64] >> (l % 64)) & 1)) return true;
+        if (l < (code_size(cpu) >> 6) && ((cpu->code_lines[l / 64] >> (l % 64)) & 1)) return true;
     return false;
 }
 
@@ -83,7 +98,7 @@ void exec_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len) {
         /* flush only when a page holding decoded code is in the range: an munmap of heap
          * memory between the program and the libraries leaves the caches alone */
         for (size_t i = 0; i < cpu->ncode_pages; i++) {
-            uint64_t a = cpu->mem_start + (cpu->code_pages[i] << RV_PAGE_SHIFT);
+            uint64_t a = code_base(cpu) + (cpu->code_pages[i] << RV_PAGE_SHIFT);
             if (a < end && a + (1u << RV_PAGE_SHIFT) > addr) {
                 exec_flush(cpu);
                 return;
@@ -149,12 +164,44 @@ static void grow_hash(struct rv_icache *ic) {
     ic->hash_mask = mask;
 }
 
+bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b) {
+    uint64_t p;
+    if (!rv_mmu_code_ppn(cpu, b->pc, &p) || p != b->ppn) return false;
+    uint64_t last = b->end > b->pc ? b->end - 1 : b->pc;
+    if ((last >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT)) return true;
+    return rv_mmu_code_ppn(cpu, last, &p) && p == b->ppn2;
+}
+
+/* Page flag and code lines of [pa, pa+len) (inside one page) as holding decoded code; pa is
+ * physical on harts with an MMU and an address of the window otherwise. */
+static void mark_code(rv_cpu_t *cpu, uint64_t pa, uint64_t len) {
+    uint64_t base = code_base(cpu), size = code_size(cpu);
+    if (pa < cpu->code_lo) cpu->code_lo = pa;
+    if (pa + len > cpu->code_hi) cpu->code_hi = pa + len;
+    if (cpu->code_lines) {
+        uint64_t nlines = size >> 6;
+        for (uint64_t a = pa & ~63ull; a < pa + len && a >= (pa & ~63ull); a += 64) {
+            uint64_t l = (a - base) >> 6;
+            if (l < nlines) cpu->code_lines[l / 64] |= 1ull << (l % 64);
+        }
+    }
+    if (cpu->page_flags) {
+        uint64_t p = (pa - base) >> RV_PAGE_SHIFT;
+        if (p < (size >> RV_PAGE_SHIFT) && !(cpu->page_flags[p] & RV_PAGE_CODE)) {
+            cpu->page_flags[p] |= RV_PAGE_CODE;
+            if (p > 0) cpu->page_flags[p - 1] |= RV_PAGE_NEXT_CODE;
+            note_code_page(cpu, p);
+            if (cpu->phys_ptr) rv_mmu_code_page(cpu); /* stores there: the slow path */
+        }
+    }
+}
+
 rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     struct rv_icache *ic = cpu->icache;
     unsigned h = (unsigned)(pc >> 1) & ic->hash_mask;
     cpu->stats.block_lookups++;
     for (rv_block_t *b = ic->hash[h]; b; b = b->hnext)
-        if (b->pc == pc) {
+        if (b->pc == pc && rv_block_valid(cpu, b)) {
             cpu->stats.cache_hits++;
             return b;
         }
@@ -231,34 +278,36 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     }
     b->end = cur;
     ic->used += (sizeof(rv_block_t) + b->nops * sizeof(rv_op_t) + 15) & ~(size_t)15;
+    cpu->stats.blocks_decoded++;
+    /* the physical pages the bytes came from: the fetches above just translated them (a
+     * fetch TLB entry is always cached), so these are hits */
+    uint64_t last = cur > pc ? cur - 1 : pc;
+    bool faulted = b->ops[0].id == RV_I_fetch_fault;
+    bool ok = rv_mmu_code_ppn(cpu, pc, &b->ppn);
+    b->ppn2 = b->ppn;
+    if (ok && !faulted && (last >> RV_PAGE_SHIFT) != (pc >> RV_PAGE_SHIFT))
+        ok = rv_mmu_code_ppn(cpu, last, &b->ppn2);
+    if (faulted && cpu->xlate && cpu->priv != RV_PRIV_M) ok = false;
+    if (!ok) {
+        /* a fault while translating: valid only now (the kernel will map the page) */
+        b->ppn = b->ppn2 = UINT64_MAX;
+        b->ident = false;
+        b->cross = true; /* never the inline check's hit */
+        cpu->pc = pc;
+        return b;
+    }
+    b->ident = b->ppn == (pc >> RV_PAGE_SHIFT) && b->ppn2 == (last >> RV_PAGE_SHIFT);
+    b->cross = (last >> RV_PAGE_SHIFT) != (pc >> RV_PAGE_SHIFT);
     b->hnext = ic->hash[h];
     ic->hash[h] = b;
     ic->nblocks++;
     grow_hash(ic);
-    cpu->stats.blocks_decoded++;
-    uint64_t code_end = cur > pc ? cur : pc + 2;
-    if (pc < cpu->code_lo) cpu->code_lo = pc;
-    if (code_end > cpu->code_hi) cpu->code_hi = code_end;
-    if (cpu->code_lines) {
-        uint64_t nlines = cpu->mem_size >> 6;
-        for (uint64_t a = pc & ~63ull; a < code_end && a >= (pc & ~63ull); a += 64) {
-            uint64_t l = (a - cpu->mem_start) >> 6;
-            if (l < nlines) cpu->code_lines[l / 64] |= 1ull << (l % 64);
-        }
-    }
-    if (cpu->page_flags) {
-        uint64_t npages = cpu->mem_size >> RV_PAGE_SHIFT;
-        for (uint64_t a = pc, next; a < code_end; a = next) {
-            next = (a | ((1u << RV_PAGE_SHIFT) - 1)) + 1;
-            if (next < a) next = code_end; /* the last page of the address space: no wrap */
-            uint64_t p = (a - cpu->mem_start) >> RV_PAGE_SHIFT;
-            if (p < npages && !(cpu->page_flags[p] & RV_PAGE_CODE)) {
-                cpu->page_flags[p] |= RV_PAGE_CODE;
-                if (p > 0) cpu->page_flags[p - 1] |= RV_PAGE_NEXT_CODE;
-                note_code_page(cpu, p);
-            }
-        }
-    }
+    /* a fault block marks its pc too, so that mapping the page (exec_invalidate_range)
+     * drops it */
+    uint64_t off = pc & ((1u << RV_PAGE_SHIFT) - 1);
+    uint64_t first = (1u << RV_PAGE_SHIFT) - off, len = cur > pc ? cur - pc : 2;
+    mark_code(cpu, (b->ppn << RV_PAGE_SHIFT) | off, len < first ? len : first);
+    if (len > first) mark_code(cpu, b->ppn2 << RV_PAGE_SHIFT, len - first);
     cpu->pc = pc;
     return b;
 }

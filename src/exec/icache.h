@@ -23,7 +23,14 @@ typedef struct rv_block {
     uint64_t end;             /* guest pc after the last instruction */
     struct rv_block *hnext;   /* next block in the same hash bucket */
     struct rv_block *succ[2]; /* successor cache (valid until the next flush) */
-    uint64_t succ_pc[2];      /* pcs of the cached successors */
+    uint64_t succ_pc[2];      /* pcs of the cached successors (| 1: linked while translating) */
+    uint64_t ppn;             /* physical page pc was fetched from (UINT64_MAX: a fetch fault
+                                 met while translating, never found again) */
+    uint64_t ppn2;            /* physical page of the last byte (another page only when the
+                                 last instruction crosses a page edge) */
+    bool ident;               /* fetched from pa == va: valid wherever fetch does not
+                                 translate (user mode, bare machine, M-mode, satp Bare) */
+    bool cross;               /* the last instruction crosses into the next virtual page */
     uint32_t n;               /* guest instructions (the trailing pseudo-op excluded) */
     uint32_t nops;            /* entries in ops[] */
     rv_op_t ops[];            /* the decoded instructions */
@@ -43,8 +50,34 @@ struct rv_icache {
                                          the first buckets share a page with the fields) */
 };
 
-/* Find or build the block at pc (never NULL: fetch faults become a fault pseudo-op). */
+/* Find or build the block at pc (never NULL: fetch faults become a fault pseudo-op). The
+ * block found is one whose bytes the hart would fetch at pc now (rv_block_valid). */
 rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc);
+
+/* Out-of-line part of rv_block_valid: the pages of b checked through the fetch TLB. */
+bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b);
+
+/* The hart would fetch b's bytes at b->pc now: its physical page(s) are what pc maps to for
+ * fetch at the current privilege (which also says that the page may be executed there).
+ * Blocks are found by virtual pc and checked with this at entry, so privilege changes,
+ * satp writes and sfence.vma leave the decode cache alone; only stores into code (and
+ * fence.i) drop it. Without translation this is one load (b->ident). */
+static inline bool rv_block_valid(rv_cpu_t *cpu, const rv_block_t *b) {
+    if (RV_LIKELY(!cpu->xlate)) return b->ident;
+    /* the fetch TLB's hit, as rv_mmu_code_ppn's (M-mode fetches never hit: priv 3 + 1 is
+     * never a fetch tag), else the out-of-line check */
+    uint64_t vpn = b->pc >> RV_PAGE_SHIFT;
+    const rv_tlb_entry_t *e = &cpu->tlb[0][vpn & (RV_TLB_SIZE - 1)];
+    if (RV_LIKELY(!b->cross && e->tag == ((vpn << 2) | (cpu->priv + 1u)) && e->ppn == b->ppn))
+        return true;
+    return rv_block_valid_slow(cpu, b);
+}
+
+/* fence.i must drop decoded code: not on harts with an MMU and page flags, where every
+ * store into decoded code (through the window, the MMU or an AMO) already drops it. */
+static inline bool exec_fence_i_flushes(const rv_cpu_t *cpu) {
+    return !(cpu->phys_ptr && cpu->page_flags);
+}
 
 /* Re-read the bits of the instruction at pc (16 or 32 bits; 0 if unreadable), for mtval of an
  * instruction that decoded but is illegal in the current state. */

@@ -98,6 +98,9 @@ int exec_interp(rv_cpu_t *cpu) {
     uint64_t *const x = cpu->x;
     uint64_t *const f = cpu->f;
     uint64_t pc = cpu->pc;
+    /* 1 while fetch translates. Constant for this call: a change of cpu->xlate kicks the
+     * hart (rv_mmu_update), and the next block boundary returns before any link is used. */
+    const uint64_t xtag = cpu->xlate;
     rv_block_t *blk = NULL, *prev = NULL;
     const rv_op_t *op;
     uint64_t bpc;
@@ -112,10 +115,17 @@ next_block:
         cpu->cur_block = NULL;
         return EXEC_CONTINUE; /* the run loop tells a budget from a stop request or a kick */
     }
-    /* Successor links first (not counted: a counter here costs ~8% on branchy code). */
-    if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == pc && prev->succ[0]) {
+    /* Successor links first (not counted: a counter here costs ~8% on branchy code). A link
+     * made while fetch translates is tagged (pc | 1; pcs are even) and only followed then,
+     * after the check of a block found by the hash (rv_block_valid: the successor may be code
+     * of another mapping or privilege). Untagged links are followed only while nothing
+     * translates, where every block found was fetched from pa == va and stays valid. */
+    uint64_t key = pc | xtag;
+    if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == key && prev->succ[0] &&
+        (!xtag || rv_block_valid(cpu, prev->succ[0]))) {
         blk = prev->succ[0];
-    } else if (prev && prev->succ_pc[1] == pc && prev->succ[1]) {
+    } else if (prev && prev->succ_pc[1] == key && prev->succ[1] &&
+               (!xtag || rv_block_valid(cpu, prev->succ[1]))) {
         blk = prev->succ[1];
     } else {
         uint64_t flushes_ = cpu->stats.flushes;
@@ -124,7 +134,7 @@ next_block:
         if (prev && flushes_ == cpu->stats.flushes) {
             int slot = prev->succ[0] ? 1 : 0;
             prev->succ[slot] = blk;
-            prev->succ_pc[slot] = pc;
+            prev->succ_pc[slot] = key;
         }
     }
     cpu->cur_block = blk;
@@ -163,7 +173,7 @@ end_block:
     BRANCH(bltu, RS1 < RS2)
     BRANCH(bgeu, RS1 >= RS2)
     LABEL(fence_i) {
-        exec_flush(cpu);
+        if (exec_fence_i_flushes(cpu)) exec_flush(cpu);
         pc = OPPC + op->len;
         prev = NULL;
         goto next_block;

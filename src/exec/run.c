@@ -165,7 +165,7 @@ static int run_loop(rv_cpu_t *cpu) {
                        : EXEC_STOP_INTERRUPT;
         if (cpu->instret >= cpu->budget_end) return EXEC_STOP_BUDGET;
         if (RV_UNLIKELY(cpu->code_ctx != cpu->code_ctx_seen)) {
-            /* the MMU changed what virtual pcs mean: decoded and translated code goes */
+            /* a store through the MMU wrote decoded code: decoded and translated code goes */
             cpu->code_ctx_seen = cpu->code_ctx;
             exec_flush(cpu);
         }
@@ -207,7 +207,9 @@ static int run_loop(rv_cpu_t *cpu) {
             if (stop) return stop;
             break;
         }
-        case EXEC_FLUSH: exec_flush(cpu); break;
+        case EXEC_FLUSH:
+            if (exec_fence_i_flushes(cpu)) exec_flush(cpu);
+            break;
         case EXEC_HALT: return EXEC_STOP_HALT;
         case EXEC_WFI:
             /* nothing to take yet: the owner may sleep until a source sets mip */

@@ -118,6 +118,7 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
         if (j->norder) { /* without translations, no bucket and no fast entry was written */
             memset(j->hash, 0, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
             memset(j->fast, 0, sizeof(j->fast));
+            memset(j->fastx, 0, sizeof(j->fastx));
         }
         memset(j->heat, 0, heat_count(cpu) * sizeof(j->heat[0]));
         if (j->any_bad) memset(j->bad, 0, sizeof(j->bad));
@@ -127,6 +128,8 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
      * which holds the odd pc 1 when empty (no jump target is odd) */
     j->fast[0].pc = 1;
     j->fast[0].code = NULL;
+    j->fastx[0].pc = 1;
+    j->fastx[0].code = NULL;
     if (zeroed) j->hash_mask = JIT_HASH0 - 1; /* a flush keeps the size reached */
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
@@ -251,10 +254,26 @@ static void grow_hash(jit_t *j) {
     j->hash_mask = mask;
 }
 
-static jit_block_t *lookup(jit_t *j, uint64_t pc) {
+/* The translation to run at pc now: one made in the hart's current translation state
+ * (xmode), and while translating one whose first page pc still maps to for fetch at the
+ * current privilege (rv_block_valid; superblocks stay on that page). */
+static jit_block_t *lookup(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
+    bool x = cpu->xlate;
     for (jit_block_t *b = j->hash[hash_pc(pc, j->hash_mask)]; b; b = b->hnext)
-        if (b->pc == pc) return b;
+        if (b->pc == pc && b->xmode == x && (!x || rv_block_valid(cpu, b->head))) return b;
     return NULL;
+}
+
+/* The pending chain request of `from` may be patched to `to`: both made in one translation
+ * state, and while translating only within the page whose mapping `from`'s entry checked
+ * (translated code reached from it without the dispatcher never leaves that page, since
+ * indirect jumps go through the dispatcher there). */
+static bool may_chain(const jit_block_t *from, const jit_block_t *to) {
+    if (from->xmode != to->xmode) return false;
+    if (!from->xmode) return true;
+    const rv_block_t *a = from->head, *b = to->head;
+    return (a->pc >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT) && a->ppn == b->ppn &&
+           b->ppn == b->ppn2 && ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
 }
 
 static uint64_t now_ns(void) {
@@ -352,11 +371,13 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
             reset(cpu, j);
             j->stats.flushes++;
         }
-        b = rv_icache_get(cpu, pc); /* may flush both caches */
+        b = rv_icache_get(cpu, pc);                  /* may flush both caches */
+        if (b->ops[0].id == RV_I_fetch_fault) break; /* the interpreter raises it */
         jb = jit_translate(cpu, j, b, &refused);
     }
     write_end(j);
     j->stats.translate_ns += now_ns() - t0;
+    if (!jb && !refused && b && b->ops[0].id == RV_I_fetch_fault) return NULL;
     if (!jb) {
         unsigned h = heat_index(cpu, pc);
         j->bad[h / 8] |= (unsigned char)(1u << (h % 8));
@@ -401,22 +422,29 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     uint64_t pc = cpu->pc;
     /* before the first translation the hash table is all empty: not reading it spares a
      * short run the page faults of its untouched pages */
-    jit_block_t *jb = j->norder ? lookup(j, pc) : NULL;
+    jit_block_t *jb = j->norder ? lookup(cpu, j, pc) : NULL;
     if (!jb) {
         unsigned h = heat_index(cpu, pc);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
             jb = translate_at(cpu, j, pc);
     }
-    if (j->chain && jb && j->chain_gen == j->gen && !j->no_chain)
+    if (j->chain && jb && j->chain_gen == j->gen && !j->no_chain && may_chain(j->chain_from, jb))
         patch_chain(j, j->chain, jb->code);
     j->chain = 0;
     if (!jb) {
         j->stats.interp_blocks++;
         return EXEC_INTERP;
     }
-    struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
-    f->pc = pc;
-    f->code = jb->code;
+    if (!jb->xmode) { /* the fast table serves code of the untranslated state only */
+        struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
+        f->pc = pc;
+        f->code = jb->code;
+    } else if (!jb->head->cross) { /* xmode: checked against the fetch TLB by xlookup */
+        struct jit_fastx *f = &j->fastx[(pc >> 1) & (JIT_FAST - 1)];
+        f->pc = pc;
+        f->code = jb->code;
+        f->ppn = jb->head->ppn;
+    }
     j->stats.entries++;
     cpu->engine_status = 0;
     uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
@@ -433,6 +461,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     default:
         j->stats.exit_lookup++;
         j->chain = r;
+        j->chain_from = jb;
         j->chain_gen = j->gen;
         return EXEC_CONTINUE;
     }

@@ -55,6 +55,9 @@ typedef struct jit_block {
     uint32_t ninsns;         /* guest instructions */
     uint32_t nfault;         /* entries of faults[] */
     struct jit_block *hnext; /* next block in the same hash bucket */
+    const rv_block_t *head;  /* the decoded block it starts with (its pages: rv_block_valid) */
+    bool xmode;              /* translated while fetch translated (cpu->xlate): run only then,
+                                after checking head's page; superblocks stay on its page */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
 } jit_block_t;
 
@@ -67,40 +70,48 @@ typedef struct jit {
     bool toggle;   /* one mapping whose protection flips (--perf-map), not two views */
     bool no_cache; /* mapping the code cache failed: nothing is translated */
     uintptr_t (*enter)(rv_cpu_t *cpu, const uint8_t *code); /* entry trampoline (rx) */
-    const uint8_t *exit_spill;   /* exit: store mapped registers, return rax */
-    const uint8_t *exit_regs;    /* exit: store mapped registers (instret already set) */
-    const uint8_t *exit_nospill; /* exit: registers already in cpu->x, return rax */
-    const uint8_t *thunk_load;   /* shared slow path of inline loads */
-    const uint8_t *thunk_store;  /* shared slow path of inline stores */
-    unsigned hash_mask;          /* buckets of hash[] in use - 1 (grows with the blocks,
-                                    so that a hart that translates little touches few
-                                    pages of it) */
-    uint8_t *meta;               /* metadata arena (jit_block_t) */
-    size_t meta_used;            /* bytes of it in use */
-    jit_block_t **order;         /* blocks in code address order (for host-fault lookup) */
-    size_t norder;               /* entries of order[] */
-    size_t order_cap;            /* capacity of order[] */
-    uint64_t gen;                /* flush generation (a pending chain is dropped across one) */
-    FILE *perf_map;              /* /tmp/perf-<pid>.map or NULL */
-    unsigned threshold;          /* interpreted runs of a block before it is translated */
-    bool perf;                   /* --perf-map: one anonymous mapping, names for perf */
-    bool dump;                   /* --jit-dump: print each translation */
-    bool no_chain;               /* never patch direct jumps */
-    uintptr_t chain;             /* pending chain request (a jump's rx address), or 0 */
-    uint64_t chain_gen;          /* gen when it was made (dropped across a flush) */
-    jit_stats_t stats;           /* counters */
-    bool any_bad;                /* some bit of bad[] is set (a reset clears bad[] then) */
+    const uint8_t *exit_spill;     /* exit: store mapped registers, return rax */
+    const uint8_t *exit_regs;      /* exit: store mapped registers (instret already set) */
+    const uint8_t *exit_nospill;   /* exit: registers already in cpu->x, return rax */
+    const uint8_t *thunk_load;     /* shared slow path of inline loads */
+    const uint8_t *thunk_store;    /* shared slow path of inline stores */
+    unsigned hash_mask;            /* buckets of hash[] in use - 1 (grows with the blocks,
+                                      so that a hart that translates little touches few
+                                      pages of it) */
+    uint8_t *meta;                 /* metadata arena (jit_block_t) */
+    size_t meta_used;              /* bytes of it in use */
+    jit_block_t **order;           /* blocks in code address order (for host-fault lookup) */
+    size_t norder;                 /* entries of order[] */
+    size_t order_cap;              /* capacity of order[] */
+    uint64_t gen;                  /* flush generation (a pending chain is dropped across one) */
+    FILE *perf_map;                /* /tmp/perf-<pid>.map or NULL */
+    unsigned threshold;            /* interpreted runs of a block before it is translated */
+    bool perf;                     /* --perf-map: one anonymous mapping, names for perf */
+    bool dump;                     /* --jit-dump: print each translation */
+    bool no_chain;                 /* never patch direct jumps */
+    uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
+    const jit_block_t *chain_from; /* the block entered when the request was made */
+    uint64_t chain_gen;            /* gen when it was made (dropped across a flush) */
+    const uint8_t *xlookup;        /* thunk: continue at guest pc rax from xmode code */
+    jit_stats_t stats;             /* counters */
+    bool any_bad;                  /* some bit of bad[] is set (a reset clears bad[] then) */
     /* The tables come last, each used from its start, so that a hart that runs little code
      * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
      * its own pages, zero until written). */
     jit_block_t *hash[JIT_HASH]; /* blocks by guest pc: the first hash_mask + 1 buckets */
     uint16_t heat[JIT_HEAT];     /* interpreter executions by pc hash */
     struct jit_fast {
-        uint64_t pc;                 /* guest pc; an empty entry is {0, NULL} except entry 0,
-                                        the only one pc 0 maps to, whose empty value is the odd
-                                        pc 1 that no jump target matches */
+        uint64_t pc;         /* guest pc; an empty entry is {0, NULL} except entry 0,
+                                the only one pc 0 maps to, whose empty value is the odd
+                                pc 1 that no jump target matches */
+        const uint8_t *code; /* host entry */
+    } fast[JIT_FAST];        /* direct-mapped table for indirect jumps */
+    struct jit_fastx {
+        uint64_t pc;                 /* guest pc; empty as in fast[] (entry 0: pc 1) */
         const uint8_t *code;         /* host entry */
-    } fast[JIT_FAST];                /* direct-mapped table for indirect jumps */
+        uint64_t ppn;                /* physical page of the block's code */
+        uint64_t pad;                /* to 32 bytes */
+    } fastx[JIT_FAST];               /* the same for xmode code: checked against the fetch TLB */
     unsigned char bad[JIT_HEAT / 8]; /* pc hashes whose block the backend refused */
 } jit_t;
 
@@ -108,6 +119,12 @@ typedef struct jit {
 _Static_assert(sizeof(((jit_t *)0)->fast[0]) == 16, "jit_fast entries are 16 bytes");
 _Static_assert(offsetof(struct jit_fast, pc) == 0 && offsetof(struct jit_fast, code) == 8,
                "jit_fast: pc at 0, code at 8");
+
+/* Generated code probes fastx as 32-byte entries {pc at 0, code at 8, ppn at 16}. */
+_Static_assert(sizeof(((jit_t *)0)->fastx[0]) == 32, "jit_fastx entries are 32 bytes");
+_Static_assert(offsetof(struct jit_fastx, pc) == 0 && offsetof(struct jit_fastx, code) == 8 &&
+                   offsetof(struct jit_fastx, ppn) == 16,
+               "jit_fastx: pc at 0, code at 8, ppn at 16");
 
 /* Translate the decoded block `b` into the cache. Returns the block, or NULL when the first
  * instruction cannot be translated (*refused set) or the cache is full (*refused clear). */

@@ -84,6 +84,20 @@ typedef struct rv_tlb_entry {
     uint64_t tag; /* virtual page number << 2 | privilege + 1 (0: empty) */
     uint64_t ppn; /* physical page number */
 } rv_tlb_entry_t;
+/* One entry of the inline TLB (rv_cpu_t.tlb_fast): a virtual page of RAM whose translation
+ * for one access kind and privilege passed every check, as a host address offset. An access
+ * of len bytes at va hits when (va & ~0xfff | (va & (len - 1))) == vtag (so misaligned
+ * accesses miss), and then is at host address va + addend. Generated code reads it
+ * (offsets pinned in src/exec/exec.h). */
+typedef struct rv_tlb_fast {
+    uint64_t vtag;    /* virtual page address, or ~0: empty (no access matches it) */
+    uintptr_t addend; /* host address minus guest virtual address of the page */
+} rv_tlb_fast_t;
+
+/* Sets of the inline TLB: S-mode data, U-mode data, and one that stays empty (used while the
+ * window serves every access, or M-mode data goes through MPRV). */
+enum { RV_TLBF_S = 0, RV_TLBF_U = 1, RV_TLBF_NONE = 2, RV_TLBF_SETS = 3 };
+
 struct exec_engine;
 typedef struct rv_cpu rv_cpu_t;
 
@@ -203,9 +217,9 @@ struct rv_cpu {
     uint64_t phys_size;      /* its size; mem_* equal these while nothing translates */
     bool xlate;              /* some access may translate now: the window is empty, every
                                 access goes through rv_mmu_access */
-    uint64_t code_ctx;       /* bumped when the virtual-to-physical view of code changes
-                                (satp, sfence.vma, privilege while translating): the run loop
-                                then drops decoded and translated code */
+    uint64_t code_ctx;       /* bumped when a store through the MMU (or an AMO) wrote
+                                decoded code: the run loop then drops decoded and
+                                translated code */
     uint64_t code_ctx_seen;  /* code_ctx the run loop's caches were made under */
 
     /* LR/SC reservation: address and value seen by LR (SC compare-exchanges against it). */
@@ -238,6 +252,12 @@ struct rv_cpu {
     sigjmp_buf fault_jmp;       /* target of rv_cpu_host_fault */
 
     rv_tlb_entry_t tlb[3][RV_TLB_SIZE]; /* software TLB by access kind (src/riscv/mmu.c) */
+    rv_tlb_fast_t tlb_fast[RV_TLBF_SETS][2][RV_TLB_SIZE]; /* inline TLB: [set][load, store] */
+    uint64_t tlb_ld_off;    /* byte offset from the hart of the load entries of the current
+                               data privilege's set (0: no MMU, no inline TLB) */
+    uint64_t tlb_st_off;    /* the same for stores (RAM pages without code or watch flags) */
+    uint64_t tlb_fetch_low; /* low bits of the current privilege's fetch-TLB tags (priv + 1;
+                               4 in M-mode, which no tag has): generated code's page check */
     struct {
         uint64_t hits;    /* translations served by the TLB */
         uint64_t walks;   /* page-table walks */

@@ -12,8 +12,10 @@
  *
  * Two implementations sit behind this interface: user mode makes the whole guest space one
  * identity window (mem_start = 0) and has no slow path; machines with an MMU window their
- * physical RAM while nothing translates and empty the window while something may, so that
- * every access goes through the TLB (an inline TLB compare in the engines is the next step).
+ * physical RAM while nothing translates and empty the window while something may. Then a
+ * window miss first tries the inline TLB (rv_tlb_host: the set of the current data privilege,
+ * one tag compare and one add for a RAM page), and only its misses call the slow path, which
+ * translates (TLB, walk) and fills the inline entry.
  * Generated code (src/jit) repeats the fast-path compare in machine code against cpu->win_chk, the
  * window's 8-byte limit.
  */
@@ -35,6 +37,18 @@ static inline bool rv_win_in(uint64_t o, uint64_t msize, unsigned len) {
 static inline uint64_t rv_cpu_win_off(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
     uint64_t o = addr - cpu->mem_start;
     return RV_LIKELY(rv_win_in(o, cpu->mem_size, len)) ? o : UINT64_MAX;
+}
+
+/* The inline TLB of the hart's current data privilege for loads (store false) or stores:
+ * the host address of an aligned access of `len` bytes at `va` in a RAM page it caches, else
+ * NULL (then the slow path translates, and fills the entry). One tag compare and one add. */
+static inline void *rv_tlb_host(const rv_cpu_t *cpu, uint64_t off, uint64_t va, unsigned len) {
+    if (!off) return NULL;
+    const rv_tlb_fast_t *e = (const rv_tlb_fast_t *)(const void *)((const char *)cpu + off) +
+                             ((va >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1));
+    if (RV_LIKELY(((va & ~(uint64_t)((1u << RV_PAGE_SHIFT) - 1)) | (va & (len - 1))) == e->vtag))
+        return (void *)(uintptr_t)(va + e->addend);
+    return NULL;
 }
 
 /* The access-fault cause of an access type. */
@@ -59,6 +73,11 @@ static inline bool rv_mem_read(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned
     uint64_t o = addr - cpu->mem_start;
     if (RV_LIKELY(rv_win_in(o, cpu->mem_size, len))) {
         __builtin_memcpy(buf, cpu->mem_base + o, len);
+        return true;
+    }
+    void *h = type == RV_ACC_LOAD ? rv_tlb_host(cpu, cpu->tlb_ld_off, addr, len) : NULL;
+    if (h) {
+        __builtin_memcpy(buf, h, len);
         return true;
     }
     return rv_mem_slow(cpu, addr, buf, len, type);

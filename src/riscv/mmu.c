@@ -2,6 +2,7 @@
 #include "riscv/mmu.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "riscv/memacc.h"
@@ -52,12 +53,48 @@ static unsigned tlb_kind(rv_access_t type) {
     return type == RV_ACC_FETCH ? 0 : type == RV_ACC_LOAD ? 1 : 2;
 }
 
+/* Byte offset of inline-TLB set `set`, kind k (0 load, 1 store), from the hart. */
+static uint64_t fast_off(unsigned set, unsigned k) {
+    return offsetof(rv_cpu_t, tlb_fast) +
+           ((size_t)set * 2 + k) * sizeof(rv_tlb_fast_t[RV_TLB_SIZE]);
+}
+
+/* Empty the inline TLB's S and U sets of kind k (0 load, 1 store, 2 both). */
+static void fast_clear(rv_cpu_t *cpu, unsigned k) {
+    for (unsigned set = RV_TLBF_S; set <= RV_TLBF_U; set++)
+        for (unsigned kk = 0; kk < 2; kk++)
+            if (k == 2 || k == kk)
+                memset(cpu->tlb_fast[set][kk], 0xff, sizeof(cpu->tlb_fast[0][0]));
+}
+
+/* After a translation of `va` for `type` at privilege `priv` passed (and was cached: it does
+ * not depend on SUM or MXR) to physical page ppn: the inline entry, when the page is RAM and
+ * (for stores) holds neither decoded code nor a watch. */
+static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t ppn) {
+    if (type == RV_ACC_FETCH || priv == RV_PRIV_M) return;
+    uint64_t o = (ppn << PAGE_SHIFT) - cpu->phys_start;
+    if (!rv_win_in(o, cpu->phys_size, 1u << PAGE_SHIFT)) return;
+    unsigned k = type == RV_ACC_LOAD ? 0 : 1;
+    if (k && cpu->page_flags && (cpu->page_flags[o >> PAGE_SHIFT] & (RV_PAGE_CODE | RV_PAGE_WATCH)))
+        return;
+    uint64_t page = va & ~(uint64_t)((1u << PAGE_SHIFT) - 1);
+    rv_tlb_fast_t *e = &cpu->tlb_fast[priv == RV_PRIV_S ? RV_TLBF_S : RV_TLBF_U][k]
+                                     [(va >> PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    e->vtag = page;
+    e->addend = (uintptr_t)(cpu->phys_base + o) - (uintptr_t)page;
+}
+
+void rv_mmu_code_page(rv_cpu_t *cpu) {
+    fast_clear(cpu, 1);
+}
+
 void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64_t start,
                    uint64_t size) {
     cpu->phys_ptr = phys_ptr;
     cpu->phys_base = base;
     cpu->phys_start = start;
     cpu->phys_size = size;
+    memset(cpu->tlb_fast, 0xff, sizeof(cpu->tlb_fast)); /* the NONE set stays empty */
     rv_mmu_flush(cpu, false, 0);
     rv_mmu_update(cpu);
 }
@@ -69,6 +106,15 @@ void rv_mmu_update(rv_cpu_t *cpu) {
                ((cpu->mstatus & RV_MSTATUS_MPRV) && MSTATUS_MPP(cpu->mstatus) != RV_PRIV_M));
     bool was = cpu->xlate;
     cpu->xlate = on;
+    /* the inline TLB of the data privilege (M-mode data through MPRV: the slow path) */
+    unsigned dp = eff_priv(cpu, RV_ACC_LOAD);
+    unsigned set = !on               ? RV_TLBF_NONE
+                   : dp == RV_PRIV_S ? RV_TLBF_S
+                   : dp == RV_PRIV_U ? RV_TLBF_U
+                                     : RV_TLBF_NONE;
+    cpu->tlb_fetch_low = cpu->priv == RV_PRIV_M ? 4 : cpu->priv + 1u;
+    cpu->tlb_ld_off = fast_off(set, 0);
+    cpu->tlb_st_off = fast_off(set, 1);
     if (on) {
         cpu->mem_size = 0; /* every access through rv_mmu_access */
         cpu->win_chk = 0;
@@ -78,18 +124,16 @@ void rv_mmu_update(rv_cpu_t *cpu) {
         cpu->mem_size = cpu->phys_size;
         cpu->win_chk = cpu->phys_size >= 8 ? cpu->phys_size - 7 : 0;
     }
-    /* decoded code is keyed by virtual pc: any change of what a pc means drops it. While
-     * translating, that is every change of privilege (a page's U bit decides who may fetch
-     * it) as well as of translation itself. */
-    if (on || was) {
-        cpu->code_ctx++;
-        rv_cpu_kick(cpu);
-    }
+    /* decoded and translated code checks the physical page of its pc at entry, through the
+     * fetch TLB while translating and by identity otherwise; chains made in one of the two
+     * states are only followed in it, so a switch between them leaves chained code */
+    if (on != was) rv_cpu_kick(cpu);
 }
 
 void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
     if (!va_valid) {
         memset(cpu->tlb, 0, sizeof(cpu->tlb));
+        fast_clear(cpu, 2);
         cpu->tlb_stats.flushes++;
     } else {
         uint64_t vpn = va >> PAGE_SHIFT;
@@ -97,9 +141,14 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
             rv_tlb_entry_t *e = &cpu->tlb[k][vpn & (RV_TLB_SIZE - 1)];
             if ((e->tag >> 2) == (vpn & (~0ull >> 2))) e->tag = 0;
         }
+        for (unsigned set = RV_TLBF_S; set <= RV_TLBF_U; set++)
+            for (unsigned k = 0; k < 2; k++) {
+                rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
+                if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
+            }
     }
-    /* translations of code changed: decoded blocks go too */
-    cpu->code_ctx++;
+    /* code keeps its caches (blocks check their page at entry), but chained translated code
+     * must not run on past a changed mapping: back to the run loop at the next block */
     rv_cpu_kick(cpu);
 }
 
@@ -159,6 +208,7 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
     if (e->tag == tag) {
         cpu->tlb_stats.hits++;
         *pa = e->ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
+        fast_fill(cpu, va, type, priv, e->ppn);
         return 0;
     }
     uint64_t ppn;
@@ -188,9 +238,19 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
     if (!sum_dep) {
         e->tag = tag;
         e->ppn = ppn;
+        fast_fill(cpu, va, type, priv, ppn);
     }
     *pa = ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
     return 0;
+}
+
+/* A store of `len` bytes at window offset `o` of a page flagged RV_PAGE_CODE overwrites
+ * decoded code: per 64-byte line when the owner keeps code_lines, else any store there. */
+static bool store_hits_code(const rv_cpu_t *cpu, uint64_t o, unsigned len) {
+    if (!cpu->code_lines) return true;
+    for (uint64_t l = o >> 6; l <= (o + len - 1) >> 6; l++)
+        if ((cpu->code_lines[l / 64] >> (l % 64)) & 1) return true;
+    return false;
 }
 
 /* Physical access of one piece (inside one page) for `type`. */
@@ -212,7 +272,7 @@ static bool phys_access(rv_cpu_t *cpu, uint64_t pa, void *buf, unsigned len, rv_
             atomic_store(&cpu->halt_request, 1);
             rv_cpu_interrupt(cpu);
         }
-        if (f & RV_PAGE_CODE) {
+        if ((f & RV_PAGE_CODE) && store_hits_code(cpu, o, len)) {
             cpu->code_ctx++;
             rv_cpu_kick(cpu);
         }
@@ -252,6 +312,13 @@ void *rv_mmu_ptr(rv_cpu_t *cpu, uint64_t va, unsigned len, rv_access_t type) {
         return NULL;
     }
     void *p = cpu->phys_ptr ? cpu->phys_ptr(cpu->env, pa, len) : NULL;
+    /* an AMO or SC may write decoded code: drop it as a store would (phys_access) */
+    uint64_t o = pa - cpu->phys_start;
+    if (p && type != RV_ACC_LOAD && cpu->page_flags && rv_win_in(o, cpu->phys_size, len) &&
+        (cpu->page_flags[o >> PAGE_SHIFT] & RV_PAGE_CODE) && store_hits_code(cpu, o, len)) {
+        cpu->code_ctx++;
+        rv_cpu_kick(cpu);
+    }
     if (!p) {
         cpu->cause = rv_access_fault(type);
         cpu->tval = va;

@@ -35,8 +35,13 @@ void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64
                    uint64_t size);
 
 /* Recompute whether accesses may translate (after a change of privilege, satp or mstatus):
- * set the window, and bump code_ctx and kick the hart when the view of code changed. */
+ * set the window, and kick the hart when that changed (code chained in one state must not
+ * run on in the other). Code caches stay: blocks check their page at entry. */
 void rv_mmu_update(rv_cpu_t *cpu);
+
+/* A physical page became code (decoded blocks were built from it): stores there must take
+ * the slow path from now on, so the inline TLB's store entries go. */
+void rv_mmu_code_page(rv_cpu_t *cpu);
 
 /* Drop TLB entries: all of them (va_valid false) or those of the page holding va. */
 void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va);
@@ -53,3 +58,24 @@ void *rv_mmu_ptr(rv_cpu_t *cpu, uint64_t va, unsigned len, rv_access_t type);
 /* Translate `va` for `type` at the hart's current effective privilege, for tools and tests.
  * Returns 0 with *pa set, or the exception cause (a page or access fault). */
 uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t *pa);
+
+/* The physical page the hart fetches `va` from now, in *ppn; false when that fetch faults
+ * (not executable at the current privilege, or no mapping). While nothing translates fetches
+ * (no MMU, satp Bare, M-mode) it is va's own page. The hit path is the fetch TLB's one tag
+ * compare; decoded and translated code checks its page with it at block entry. */
+static inline bool rv_mmu_code_ppn(rv_cpu_t *cpu, uint64_t va, uint64_t *ppn) {
+    uint64_t vpn = va >> RV_PAGE_SHIFT;
+    if (!cpu->xlate || cpu->priv == RV_PRIV_M) {
+        *ppn = vpn;
+        return true;
+    }
+    const rv_tlb_entry_t *e = &cpu->tlb[0][vpn & (RV_TLB_SIZE - 1)];
+    if (RV_LIKELY(e->tag == ((vpn << 2) | (cpu->priv + 1u)))) {
+        *ppn = e->ppn;
+        return true;
+    }
+    uint64_t pa;
+    if (rv_mmu_translate(cpu, va, RV_ACC_FETCH, &pa)) return false;
+    *ppn = pa >> RV_PAGE_SHIFT;
+    return true;
+}

@@ -82,10 +82,15 @@ static inline uint64_t orc_b(uint64_t v) {
     uint64_t a_ = RS1 + IMM, o_ = a_ - mstart;                                                     \
     T v_;                                                                                          \
     AT_PC();                                                                                       \
-    if (RV_LIKELY(rv_win_in(o_, msize, sizeof(T))))                                                \
+    if (RV_LIKELY(rv_win_in(o_, msize, sizeof(T)))) {                                              \
         memcpy(&v_, mbase + o_, sizeof(T));                                                        \
-    else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_LOAD))                                   \
-        goto trap;                                                                                 \
+    } else {                                                                                       \
+        const void *h_ = rv_tlb_host(cpu, cpu->tlb_ld_off, a_, sizeof(T));                         \
+        if (h_)                                                                                    \
+            memcpy(&v_, h_, sizeof(T));                                                            \
+        else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_LOAD))                               \
+            goto trap;                                                                             \
+    }                                                                                              \
     dst = conv(v_);
 
 /* Integer load of type T, extended to 64 bits through type E. */
@@ -114,8 +119,13 @@ static inline uint64_t orc_b(uint64_t v) {
         if (RV_UNLIKELY(pflags != NULL) &&                                                         \
             (pflags[o_ >> RV_PAGE_SHIFT] | pflags[(o_ + sizeof(T) - 1) >> RV_PAGE_SHIFT]))         \
             STORE_HOOK(a_, sizeof(T));                                                             \
-    } else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_STORE))                                \
-        goto trap;
+    } else {                                                                                       \
+        void *h_ = rv_tlb_host(cpu, cpu->tlb_st_off, a_, sizeof(T));                               \
+        if (h_)                                                                                    \
+            memcpy(h_, &v_, sizeof(T));                                                            \
+        else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_STORE))                              \
+            goto trap;                                                                             \
+    }
 
 /* Integer store. */
 #define STORE(name, T, val)                                                                        \
@@ -148,7 +158,10 @@ static inline uint64_t orc_b(uint64_t v) {
     if (RV_LIKELY(rv_win_in(o_, msize, sizeof(T)))) {                                              \
         p_ = (T *)(void *)(mbase + o_);                                                            \
     } else {                                                                                       \
-        p_ = rv_mem_slow_ptr(cpu, a_, sizeof(T), (acc));                                           \
+        /* the inline TLB (stores: no code or watched pages), else the slow path */                \
+        p_ = rv_tlb_host(cpu, (acc) == RV_ACC_LOAD ? cpu->tlb_ld_off : cpu->tlb_st_off, a_,        \
+                         sizeof(T));                                                               \
+        if (!p_) p_ = rv_mem_slow_ptr(cpu, a_, sizeof(T), (acc));                                  \
         if (!p_) goto trap;                                                                        \
         o_ = UINT64_MAX; /* outside the window: no page flags */                                   \
     }

@@ -2,7 +2,9 @@
  * (R, W, X, U), SUM and MXR, A and D kept by software (a clear bit is a page fault), invalid
  * and misaligned entries, non-canonical addresses, MPRV, sfence.vma (all and by address),
  * delegation of a page fault to S-mode, satp WARL, TVM, TSR and TW, sret to U-mode, AMOs and
- * LR/SC through the MMU, and a delegated supervisor software interrupt.
+ * LR/SC through the MMU, a delegated supervisor software interrupt, and (run hot, so that
+ * decoded and translated code exists) code across privilege changes, remaps and rewrites,
+ * and SUM/MXR flips and read-only stores with warm TLB entries.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -63,6 +65,13 @@
     andi t0, t0, bit;                                                                             \
     beqz t0, fail;                                                                                \
     9:
+
+/* `body` 20 times (hot enough for the JIT to translate what it runs). */
+#define REPEAT(body...)                                                                           \
+    li s10, 20;                                                                                   \
+    3 : body;                                                                                     \
+    addi s10, s10, -1;                                                                            \
+    bnez s10, 3b
 
 /* l0[idx] = a leaf for the page at `label` with `flags`. */
 #define LEAF(idx, label, flags)                                                                   \
@@ -284,6 +293,53 @@ RVTEST_BEGIN
     bne s8, t0, fail
     csrw mideleg, zero
     csrw mie, zero
+
+    /* Code caches across privilege and mapping changes, each case run hot (REPEAT) so that
+     * decoded and translated code exists before the change. U-mode must not run code of an
+     * S-only page that S-mode ran at the same address, nor S-mode code of a U page */
+    LEAF(8, cpage, 0xcb) /* R X A D, not U */
+    LEAF(10, cpage, 0xdb) /* U R X A D */
+    sfence.vma
+    REPEAT(EXPECT(41, 1, 9, 0, li a0, VA + 0x8000; jr a0); CHECK(a0, 42))
+    EXPECT(42, 0, 12, VA + 0x8000, li a0, VA + 0x8000; jr a0)
+    REPEAT(EXPECT(43, 0, 8, 0, li a0, VA + 0xa000; jr a0); CHECK(a0, 42))
+    EXPECT(44, 1, 12, VA + 0xa000, li a0, VA + 0xa000; jr a0)
+    /* other code under the same address after sfence.vma (all, then by address), and after
+     * a satp write */
+    LEAF(9, cpage, 0xcb)
+    sfence.vma
+    REPEAT(EXPECT(45, 1, 9, 0, li a0, VA + 0x9000; jr a0); CHECK(a0, 42))
+    LEAF(9, cpage2, 0xcb)
+    li a0, VA + 0x9000
+    sfence.vma a0
+    REPEAT(EXPECT(46, 1, 9, 0, li a0, VA + 0x9000; jr a0); CHECK(a0, 43))
+    LEAF(9, cpage, 0xcb)
+    SATP(8, l2)
+    EXPECT(47, 1, 9, 0, li a0, VA + 0x9000; jr a0)
+    CHECK(a0, 42)
+    /* code the guest rewrites through the MMU (a store, then an AMO) and runs after fence.i */
+    LEAF(11, cpage3, 0xcf) /* R W X A D */
+    sfence.vma
+    REPEAT(EXPECT(48, 1, 9, 0, li a0, VA + 0xb000; jr a0); CHECK(a0, 44))
+    EXPECT(49, 1, 9, 0, li a0, VA + 0xb000; li a1, 0x02d00513; sw a1, 0(a0); fence.i)
+    REPEAT(EXPECT(50, 1, 9, 0, li a0, VA + 0xb000; jr a0); CHECK(a0, 45))
+    EXPECT(51, 1, 9, 0, li a0, VA + 0xb000; li a1, 0x02e00513; amoswap.w a2, a1, (a0); fence.i)
+    EXPECT(52, 1, 9, 0, li a0, VA + 0xb000; jr a0)
+    CHECK(a0, 46)
+    /* SUM and MXR flipped by hot code between two loads of one page: the second faults */
+    REPEAT(EXPECT(53, 1, 13, VA + 0x3000, li a0, VA + 0x3000; li t0, SUM; csrs sstatus, t0;
+                  ld a1, 0(a0); csrc sstatus, t0; ld a1, 0(a0));
+           CHECK(a1, V0))
+    REPEAT(EXPECT(54, 1, 13, VA + 0x4000, li a0, VA + 0x4000; li t0, MXR; csrs sstatus, t0;
+                  ld a1, 0(a0); csrc sstatus, t0; ld a1, 0(a0));
+           CHECK(a1, V0))
+    /* a store to a page that hot code just loaded from, read-only */
+    REPEAT(EXPECT(55, 1, 15, VA, li a0, VA; ld a1, 0(a0); sd a1, 0(a0)); CHECK(a1, V0))
+    /* and from U-mode, a U page that is read-only for everyone: l0[12] */
+    LEAF(12, p0, 0x53) /* U R A */
+    sfence.vma
+    REPEAT(EXPECT(56, 0, 15, VA + 0xc000, li a0, VA + 0xc000; ld a1, 0(a0); sd a1, 0(a0));
+           CHECK(a1, V0))
     csrw satp, zero
     j pass
 
@@ -317,3 +373,10 @@ l1: .zero 4096
 l0: .zero 4096
 p0: .zero 4096
 p1: .zero 4096
+/* code pages: li a0, 42 (43, 44); ecall */
+cpage: .word 0x02a00513, 0x00000073
+    .zero 4088
+cpage2: .word 0x02b00513, 0x00000073
+    .zero 4088
+cpage3: .word 0x02c00513, 0x00000073
+    .zero 4088

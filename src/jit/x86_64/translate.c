@@ -143,6 +143,50 @@ void jit_emit_trampolines(jit_t *j) {
                                 (intptr_t)(uintptr_t)(j->rx + (f - j->rw) + 4));
         memcpy(f, &rel, 4);
     }
+    /* xlookup: xmode code goes on at guest pc rax (instret counted, guest registers in
+     * place) without the dispatcher when fastx has a translation for it whose page the fetch
+     * TLB maps rax to now at the current privilege (what rv_block_valid proves):
+     *   rcx = &fastx[(rax >> 1) & (JIT_FAST - 1)];  rax == rcx->pc?
+     *   r11 = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low?
+     *   r11->ppn == rcx->ppn?                       then jmp rcx->code
+     * else it leaves for the dispatcher with cpu->pc = rax. */
+    x86_align(&b, 16, 0);
+    j->xlookup = j->rx + (b.p - j->rw);
+    {
+        x86_mov_rr(&b, RCX, RAX);
+        x86_shift_ri(&b, true, SH_SHR, RCX, 1);
+        x86_alu_ri(&b, false, ALU_AND, RCX, JIT_FAST - 1);
+        x86_shift_ri(&b, false, SH_SHL, RCX, 5);
+        x86_mov_ri(&b, RDX, (uint64_t)(uintptr_t)j->fastx);
+        x86_alu_rr(&b, true, ALU_ADD, RCX, RDX);
+        x86_alu_rm(&b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_fastx, pc));
+        uint8_t *m1 = x86_jcc32(&b, CC_NE);
+        x86_mov_rr(&b, RDX, RAX);
+        x86_shift_ri(&b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
+        x86_mov_rr(&b, R11, RDX);
+        x86_alu_ri(&b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
+        x86_shift_ri(&b, false, SH_SHL, R11, 4);
+        x86_alu_rr(&b, true, ALU_ADD, R11, CPU);
+        x86_shift_ri(&b, true, SH_SHL, RDX, 2);
+        x86_alu_rm(&b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+        x86_alu_rm(&b, ALU_CMP, RDX, R11,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag)));
+        uint8_t *m2 = x86_jcc32(&b, CC_NE);
+        x86_load64(&b, RDX, R11,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn)));
+        x86_alu_rm(&b, ALU_CMP, RDX, RCX, (int32_t)offsetof(struct jit_fastx, ppn));
+        uint8_t *m3 = x86_jcc32(&b, CC_NE);
+        x86_jmp_m(&b, RCX, (int32_t)offsetof(struct jit_fastx, code));
+        x86_patch_rel32(m1, b.p);
+        x86_patch_rel32(m2, b.p);
+        x86_patch_rel32(m3, b.p);
+        x86_store64(&b, CPU, OFF(pc), RAX);
+        x86_mov_ri(&b, RAX, JIT_EXIT_LOOKUP);
+        uint8_t *f = x86_jmp32(&b);
+        int32_t rel = (int32_t)((intptr_t)(uintptr_t)j->exit_spill -
+                                (intptr_t)(uintptr_t)(j->rx + (f - j->rw) + 4));
+        memcpy(f, &rel, 4);
+    }
     if (b.full) abort(); /* JIT_TRAMP_SIZE too small: a build error, not a run-time one */
 }
 
@@ -242,8 +286,26 @@ static void set_pc(tctx_t *t, uint64_t pc) {
     x86_store_imm64(&t->b, CPU, OFF(pc), pc, RAX);
 }
 
+/* Both decoded blocks lie on one page of one virtual page (no instruction crosses out). */
+static bool same_page(const rv_block_t *a, const rv_block_t *b) {
+    return a->ppn == a->ppn2 && b->ppn == b->ppn2 && a->ppn == b->ppn &&
+           (a->pc >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT) &&
+           ((a->end - 1) >> RV_PAGE_SHIFT) == (a->pc >> RV_PAGE_SHIFT) &&
+           ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
+}
+
+/* xmode code leaving its page for `target`: no chain (the entry check proved this page
+ * only), but xlookup's checked jump (instret already adjusted). */
+static bool exit_other_page(tctx_t *t, uint64_t target) {
+    if (!t->cpu->xlate || (target >> RV_PAGE_SHIFT) == (t->sb_pc >> RV_PAGE_SHIFT)) return false;
+    x86_mov_ri(&t->b, RAX, target);
+    jmp_rx(t, t->j->xlookup);
+    return true;
+}
+
 /* A direct, chainable exit to `target` (instret already adjusted by the caller). */
 static void exit_direct(tctx_t *t, uint64_t target) {
+    if (exit_other_page(t, target)) return;
     x86_align(&t->b, 4, 1);
     uint8_t *field = x86_jmp32(&t->b); /* rel32 0: falls into the exit code below */
     set_pc(t, target);
@@ -611,9 +673,52 @@ static void load_result(tctx_t *t, const rv_op_t *op, int r) {
         put(t, op->rd, r);
 }
 
+/* While translating (xmode code): the inline TLB probe of an access of w bytes at the guest
+ * address in rax, for the set at cpu offset field `set_off` (tlb_ld_off or tlb_st_off):
+ *   rcx = cpu + [cpu + set_off] + ((rax >> 12) & 255) * 16    the entry
+ *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [rcx]            its tag (misaligned: a miss)
+ * and a jne to the access's slow-path stub, which finds the guest address still in rax. On
+ * the fall-through, rcx = [rcx + 8] (the addend): the host address is rcx + rax. */
+static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
+                         int32_t set_off, unsigned w) {
+    x86_buf_t *b = &t->b;
+    x86_mov_rr(b, RCX, RAX);
+    x86_shift_ri(b, true, SH_SHR, RCX, RV_PAGE_SHIFT);
+    x86_alu_ri(b, false, ALU_AND, RCX, RV_TLB_SIZE - 1);
+    x86_shift_ri(b, false, SH_SHL, RCX, 4);
+    x86_alu_rr(b, true, ALU_ADD, RCX, CPU);
+    x86_alu_rm(b, ALU_ADD, RCX, CPU, set_off);
+    x86_mov_rr(b, RDX, RAX);
+    x86_alu_ri(b, true, ALU_AND, RDX, (int32_t)(-(1 << RV_PAGE_SHIFT) + (int32_t)(w - 1)));
+    x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(rv_tlb_fast_t, vtag));
+    stub_t *s = add_stub(t, kind, x86_jcc32(b, CC_NE), op, idx);
+    x86_load64(b, RCX, RCX, (int32_t)offsetof(rv_tlb_fast_t, addend));
+    return s;
+}
+
+/* rax = rs1 + imm (a guest virtual address, for the inline TLB). */
+static void mem_vaddr(tctx_t *t, const rv_op_t *op) {
+    if (op->rs1 == 0) {
+        x86_mov_ri(&t->b, RAX, (uint64_t)(int64_t)op->imm);
+    } else {
+        int a = src(t, op->rs1, RAX);
+        x86_lea(&t->b, RAX, a, X86_NOREG, 1, op->imm);
+    }
+}
+
 static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
     bool sign;
     unsigned w = mem_width(op->id, &sign);
+    if (t->cpu->xlate) { /* xmode code: the inline TLB, never the window */
+        mem_vaddr(t, op);
+        stub_t *s = tlb_probe(t, op, idx, STUB_LOAD, OFF(tlb_ld_off), w);
+        int d = is_fp_mem(op->id) ? -1 : host_of(op->rd);
+        int r = d >= 0 ? d : RCX;
+        x86_load_idx(&t->b, r, RCX, RAX, w, sign);
+        if (r != d) load_result(t, op, r);
+        s->back = t->b.p;
+        return;
+    }
     int off = mem_addr(t, op);
     x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(win_chk));
     stub_t *s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), op, idx);
@@ -628,6 +733,21 @@ static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
 static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     bool sign;
     unsigned w = mem_width(op->id, &sign);
+    if (t->cpu->xlate) { /* xmode code: the inline TLB (its store entries exclude code pages) */
+        mem_vaddr(t, op);
+        stub_t *s = tlb_probe(t, op, idx, STUB_STORE, OFF(tlb_st_off), w);
+        x86_alu_rr(&t->b, true, ALU_ADD, RAX, RCX); /* the host address */
+        int v;
+        if (is_fp_mem(op->id)) {
+            x86_load64(&t->b, RCX, CPU, OFF_F(op->rs2));
+            v = RCX;
+        } else {
+            v = src(t, op->rs2, RCX);
+        }
+        x86_store_idx(&t->b, RAX, X86_NOREG, v, w);
+        s->back = t->b.p;
+        return;
+    }
     int off = mem_addr(t, op);
     x86_alu_rm(&t->b, ALU_CMP, off, CPU, OFF(win_chk));
     stub_t *s = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_AE), op, idx);
@@ -857,7 +977,8 @@ static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc 
     *cont = op_pc(t, op) + op->len;
 }
 
-/* jalr: an indirect jump through the fast table. */
+/* jalr: an indirect jump through the fast table (while translating: through the dispatcher,
+ * which checks the target's page). */
 static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_buf_t *b = &t->b;
     int a = src(t, op->rs1, RAX);
@@ -865,6 +986,10 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
+    if (t->cpu->xlate) { /* xmode: the checked table (xlookup) */
+        jmp_rx(t, t->j->xlookup);
+        return;
+    }
     /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16; the table of this
      * hart never moves, so its address is a constant here */
     x86_mov_rr(b, RCX, RAX);
@@ -1347,6 +1472,9 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             for (uint32_t i = 0; i < nb->nops && extend; i++)
                 if (needs_fs(nb->ops[i].id) && !fp) extend = false; /* no FS check was made */
             if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
+            /* while translating, the entry check proves one page only (rv_block_valid of
+             * the first block): the superblock stays on it */
+            if (cpu->xlate && !same_page(blk, nb)) extend = false;
             if (extend) {
                 t->blk = nb;
                 visited[nblocks++] = cont;
@@ -1381,6 +1509,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             break;
         }
         case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
+            if (exit_other_page(t, s->pc)) break;
             set_pc(t, s->pc);
             x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
             jmp_rx(t, t->j->exit_spill);
@@ -1397,6 +1526,8 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->ninsns = n;
     jb->nfault = t->nfaults;
     jb->hnext = NULL;
+    jb->head = blk;
+    jb->xmode = cpu->xlate;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     /* the helpers' ops live after the block's metadata; their addresses go into the code */
