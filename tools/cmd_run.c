@@ -2,7 +2,7 @@
  *
  *   vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] prog.elf [args...]
  *   vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] [--stats]
- *          [--argv0 NAME] prog [args...]
+ *          [--host-exec] [--argv0 NAME] prog [args...]
  * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
  * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
  *
@@ -12,7 +12,9 @@
  * exits 3. --machine=user (the default) runs a riscv64 Linux program in user mode: the
  * program's interpreter is looked up under the sysroot (-L, else $VM_LD_PREFIX, else
  * /usr/riscv64-linux-gnu), the guest environment is the host's with -E/-U applied, and the
- * exit status is the guest's (128 + signal when the guest was killed by one).
+ * exit status is the guest's (128 + signal when the guest was killed by one). The sysroot
+ * applies to every guest path, execve included (docs/user-mode.md); a guest execve of a
+ * host-native program fails with ENOEXEC unless --host-exec allows it.
  *
  * Everything here goes through the public machine API (include/vm/vm.h); --engine=lockstep
  * lives in lockstep.c on the same API.
@@ -36,7 +38,7 @@ static void run_usage(FILE *out) {
                  "       vm run --machine=virt [-bios FW] [-kernel IMAGE] [-initrd FILE] "
                  "[-append CMDLINE] [-m SIZE] [-nographic] [--stats]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
-                 "[--stats] [--argv0 NAME] prog [args...]\n"
+                 "[--stats] [--host-exec] [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
                  "                --engine=lockstep (bare machine: the JIT and the interpreter "
                  "side by side, state compared at every shared block boundary)\n"
@@ -263,6 +265,8 @@ int cmd_run(int argc, char **argv) {
             }
         } else if (!strcmp(a, "--strace")) {
             opt.strace = true;
+        } else if (!strcmp(a, "--host-exec")) {
+            opt.host_exec = true;
         } else if ((!strcmp(a, "-L") || !strcmp(a, "--sysroot")) && i + 1 < argc) {
             opt.sysroot = argv[++i];
         } else if (!strncmp(a, "--sysroot=", 10)) {

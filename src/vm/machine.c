@@ -197,6 +197,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
         vm->lopt = (linux_options_t){.sysroot = vm->opt.sysroot,
                                      .strace = vm->opt.strace,
                                      .stats = vm->opt.stats,
+                                     .host_exec = vm->opt.host_exec,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,
