@@ -51,8 +51,8 @@
 #include "core/hostfd.h"
 #include "linux/abi.h"
 
-#define PROC_MAGIC 0x9fa0 /* statfs f_type of procfs */
-#define MAX_REWRITES 8    /* /proc/self/root/proc/self/root/...: ELOOP past this */
+#define PROC_MAGIC   0x9fa0 /* statfs f_type of procfs */
+#define MAX_REWRITES 8      /* /proc/self/root/proc/self/root/...: ELOOP past this */
 
 int linux_path_canon(const char *in, char *out, size_t n) {
     if (!in || in[0] != '/') return -LINUX_EINVAL;
@@ -133,15 +133,15 @@ static linux_proc_kind_t entry_kind(const char *rest, int *fd) {
         const char *name;
         linux_proc_kind_t kind;
     } exact[] = {
-        {"maps", LINUX_PROC_MAPS},       {"smaps", LINUX_PROC_SMAPS},
-        {"exe", LINUX_PROC_EXE},         {"cmdline", LINUX_PROC_CMDLINE},
-        {"auxv", LINUX_PROC_AUXV},       {"environ", LINUX_PROC_ENVIRON},
+        {"maps", LINUX_PROC_MAPS}, {"smaps", LINUX_PROC_SMAPS},
+        {"exe", LINUX_PROC_EXE},   {"cmdline", LINUX_PROC_CMDLINE},
+        {"auxv", LINUX_PROC_AUXV}, {"environ", LINUX_PROC_ENVIRON},
         {"cwd", LINUX_PROC_CWD},
     };
     /* entries that expose vm's memory or host-side layout: refused whatever follows */
-    static const char *const refused[] = {"mem",       "pagemap", "map_files",
+    static const char *const refused[] = {"mem",       "pagemap",      "map_files",
                                           "numa_maps", "smaps_rollup", "syscall",
-                                          "stack",     "wchan",   "clear_refs"};
+                                          "stack",     "wchan",        "clear_refs"};
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
         if (comp_is(rest, len, refused[i])) return LINUX_PROC_REFUSED;
     if (!*tail)

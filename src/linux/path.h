@@ -24,10 +24,10 @@ typedef enum linux_proc_kind {
 
 /* Who "self" is: what the pure resolver needs to know about the calling process. */
 typedef struct linux_path_ctx {
-    int pid;                                 /* this process's id (guest ids are host ids) */
-    int tid;                                 /* the calling thread's id (thread-self) */
+    int pid;                                   /* this process's id (guest ids are host ids) */
+    int tid;                                   /* the calling thread's id (thread-self) */
     bool (*is_own_tid)(void *opaque, long id); /* whether id is a thread of this process */
-    void *opaque;                            /* is_own_tid's first argument */
+    void *opaque;                              /* is_own_tid's first argument */
 } linux_path_ctx_t;
 
 /* Lexically canonical form of the absolute path `in`: no empty, "." or ".." components, no

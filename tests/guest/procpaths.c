@@ -39,7 +39,8 @@ static long slurp_fd(int fd, char *buf, size_t cap) {
 static void same_maps(const char *label, int fd) {
     long r = slurp_fd(open("/proc/self/maps", O_RDONLY), ref, sizeof(ref));
     long g = slurp_fd(fd, got, sizeof(got));
-    printf("%-28s %s\n", label, r > 0 && g == r && !memcmp(ref, got, (size_t)r) ? "same" : "DIFFERENT");
+    printf("%-28s %s\n", label,
+           r > 0 && g == r && !memcmp(ref, got, (size_t)r) ? "same" : "DIFFERENT");
 }
 
 /* A guest variable that writes through /proc/.../mem may change. */
@@ -118,8 +119,8 @@ int main(void) {
     unsigned long long ent = 0;
     printf("%-28s %s\n", "/proc/self/pagemap",
            pm < 0 ? (errno == EACCES ? "refused" : "error")
-                  : pread(pm, &ent, 8, (off_t)((unsigned long)&target / 4096 * 8)) == 8 ? "refused"
-                                                                                        : "error");
+           : pread(pm, &ent, 8, (off_t)((unsigned long)&target / 4096 * 8)) == 8 ? "refused"
+                                                                                 : "error");
     if (pm >= 0) close(pm);
     /* map_files: refused, or every entry is a guest mapping from maps */
     DIR *mf = opendir("/proc/self/map_files");
