@@ -30,7 +30,7 @@
 #define BINFMT_NAME "vm-riscv64"
 
 /* e_ident (class 64, little-endian, version 1, any OS ABI), e_type 2 or 3, e_machine 243 */
-static const unsigned char magic[20] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0,
+static const unsigned char magic[20] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0,   0,
                                         0,    0,   0,   0,   0, 0, 2, 0, 243, 0};
 static const unsigned char mask[20] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff,
                                        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff};
