@@ -24,9 +24,9 @@ static bool own_tid(void *opaque, long id) {
 
 /* Whether canonical path c names something of this process's /proc. */
 static bool names_own_proc(const char *c) {
-    static const char *const own[] = {"/proc/self",   "/proc/thread-self", "/proc/100",
-                                      "/proc/101",    "/proc/102",         "/dev/fd",
-                                      "/dev/stdin",   "/dev/stdout",       "/dev/stderr"};
+    static const char *const own[] = {"/proc/self", "/proc/thread-self", "/proc/100",
+                                      "/proc/101",  "/proc/102",         "/dev/fd",
+                                      "/dev/stdin", "/dev/stdout",       "/dev/stderr"};
     for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
         size_t l = strlen(own[i]);
         if (!strncmp(c, own[i], l) && (c[l] == 0 || c[l] == '/')) {

@@ -76,8 +76,8 @@ static void test_proc_aliases(void **state) {
 
 static void test_proc_entries(void **state) {
     (void)state;
-    static const char *const refused[] = {"mem", "pagemap", "map_files", "map_files/1000-2000",
-                                          "numa_maps", "smaps_rollup"};
+    static const char *const refused[] = {
+        "mem", "pagemap", "map_files", "map_files/1000-2000", "numa_maps", "smaps_rollup"};
     char p[128];
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         snprintf(p, sizeof(p), "/proc/thread-self/%s", refused[i]);
