@@ -45,12 +45,15 @@ int main(int argc, char **argv) {
         return 0;
     }
     struct stat st;
-    printf("stat /usr/share/marker: %s\n", stat("/usr/share/marker", &st) == 0 ? "found" : strerror(errno));
-    printf("access /usr/share/marker: %s\n", access("/usr/share/marker", R_OK) == 0 ? "ok" : strerror(errno));
+    printf("stat /usr/share/marker: %s\n",
+           stat("/usr/share/marker", &st) == 0 ? "found" : strerror(errno));
+    printf("access /usr/share/marker: %s\n",
+           access("/usr/share/marker", R_OK) == 0 ? "ok" : strerror(errno));
     int fd = open("/usr/share/created", O_CREAT | O_WRONLY | O_TRUNC, 0644);
     printf("create /usr/share/created: %s\n", fd >= 0 ? "ok" : strerror(errno));
     if (fd >= 0) close(fd);
-    printf("mkdir /usr/share/newdir: %s\n", mkdir("/usr/share/newdir", 0755) == 0 ? "ok" : strerror(errno));
+    printf("mkdir /usr/share/newdir: %s\n",
+           mkdir("/usr/share/newdir", 0755) == 0 ? "ok" : strerror(errno));
     printf("symlink /usr/share/link: %s\n",
            symlink("marker", "/usr/share/link") == 0 ? "ok" : strerror(errno));
     show_link("readlink /usr/share/link", "/usr/share/link");
