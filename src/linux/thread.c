@@ -466,7 +466,14 @@ static int exec_path(linux_thread_t *t, int dirfd, const char *g, uint64_t flags
     if (!g[0]) {
         if (!(flags & LINUX_AT_EMPTY_PATH)) return -LINUX_ENOENT;
         if (vm_hostfd_is_own(dirfd)) return -LINUX_EBADF;
-        snprintf(out, n, "/proc/self/fd/%d", dirfd);
+        /* the file the descriptor names, when it has a name (the descriptor itself may be
+         * close-on-exec and gone in the new vm); else the descriptor's /proc name */
+        char link[64];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+        ssize_t k = readlink(link, out, n - 1);
+        if (k < 0) return -LINUX_EBADF;
+        out[k] = 0;
+        if (out[0] != '/' || access(out, F_OK) != 0) snprintf(out, n, "%s", link);
         return 0;
     }
     linux_path_t r;
@@ -474,19 +481,26 @@ static int exec_path(linux_thread_t *t, int dirfd, const char *g, uint64_t flags
     if (rc) return rc;
     if (r.kind == LINUX_PROC_EXE) snprintf(r.host, sizeof(r.host), "%s", t->proc->exe_host);
     if (r.kind == LINUX_PROC_REFUSED) return -LINUX_EACCES;
+    if (flags & LINUX_AT_SYMLINK_NOFOLLOW) {
+        struct stat st;
+        int hd = dirfd == LINUX_AT_FDCWD ? AT_FDCWD : dirfd;
+        if (fstatat(hd, r.host, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+            return -LINUX_ELOOP;
+    }
     if (r.host[0] != '/' && dirfd != LINUX_AT_FDCWD) {
-        /* relative to a descriptor: name it absolutely, the new vm has no such descriptor */
-        char rel[4096];
-        int k = snprintf(rel, sizeof(rel), "/proc/self/fd/%d/%s", dirfd, r.host);
-        if (k < 0 || (size_t)k >= sizeof(rel)) return -LINUX_ENAMETOOLONG;
-        if (!realpath(rel, r.host)) return -linux_errno_from_host(errno);
+        /* relative to a descriptor: name it from the descriptor's directory, the new vm has
+         * no such descriptor (the last component stays as it is) */
+        char link[64], dir[4096];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+        ssize_t k = readlink(link, dir, sizeof(dir) - 1);
+        if (k < 0) return -LINUX_EBADF;
+        dir[k] = 0;
+        int m = snprintf(out, n, "%s/%s", dir, r.host);
+        if (m < 0 || (size_t)m >= n) return -LINUX_ENAMETOOLONG;
+        return 0;
     }
     if (strlen(r.host) >= n) return -LINUX_ENAMETOOLONG;
     strcpy(out, r.host);
-    if (flags & LINUX_AT_SYMLINK_NOFOLLOW) {
-        struct stat st;
-        if (lstat(out, &st) == 0 && S_ISLNK(st.st_mode)) return -LINUX_ELOOP;
-    }
     return 0;
 }
 

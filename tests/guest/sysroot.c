@@ -1,7 +1,9 @@
 /* sysroot.c - the sysroot rule seen from the guest (run by sysroot.sh inside a scratch
  * sysroot R, as /usr/bin/first): the program's own name, AT_EXECFN, lookups and creations
  * under R, relative paths after a chdir into R, execve of a program and of a #! script found
- * in R, and execve of a host-native program (ENOEXEC unless --host-exec). */
+ * in R, execveat relative to a dirfd, of a descriptor (AT_EMPTY_PATH) and of a symlink with
+ * AT_SYMLINK_NOFOLLOW (ELOOP), and execve of a host-native program (ENOEXEC unless
+ * --host-exec). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -39,6 +42,29 @@ int main(int argc, char **argv) {
         execve("/bin/echo", args, environ);
         printf("execve /bin/echo: %s\n", strerror(errno));
         return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "viaat")) {
+        /* execveat: a symlink with AT_SYMLINK_NOFOLLOW, then the descriptor itself */
+        int dir = open("/usr/bin", O_RDONLY | O_DIRECTORY);
+        char *a1[] = {"second", "nofollow", NULL};
+        fflush(stdout);
+        syscall(SYS_execveat, dir, "link", a1, environ, AT_SYMLINK_NOFOLLOW);
+        printf("execveat link, AT_SYMLINK_NOFOLLOW: %s\n", strerror(errno));
+        int fd = open("/usr/bin/second", O_RDONLY | O_CLOEXEC);
+        char *a2[] = {"second", "empty", NULL};
+        fflush(stdout);
+        syscall(SYS_execveat, fd, "", a2, environ, AT_EMPTY_PATH);
+        printf("execveat AT_EMPTY_PATH: %s\n", strerror(errno));
+        return 1;
+    }
+    if (argc > 1 && !strcmp(argv[1], "empty")) return 0;
+    if (argc > 1 && !strcmp(argv[1], "execveat")) {
+        int dir = open("/usr/bin", O_RDONLY | O_DIRECTORY);
+        char *a[] = {"second", "viaat", NULL};
+        fflush(stdout);
+        syscall(SYS_execveat, dir, "second", a, environ, 0);
+        printf("execveat dirfd: %s\n", strerror(errno));
+        return 1;
     }
     if (argc > 2 && !strcmp(argv[2], "/usr/bin/script")) {
         printf("script interpreter ran\n");

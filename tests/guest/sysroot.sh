@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sysroot.sh VM PROG EXPECTED [VM OPTIONS...] - run the static riscv64 program PROG (built from
-# sysroot.c) as /usr/bin/first inside a scratch sysroot R with `vm run -L R`, twice (plain, then
-# through a #! script), and compare stdout with EXPECTED; then check that the files the guest
+# sysroot.c) as /usr/bin/first inside a scratch sysroot R with `vm run -L R`, three times
+# (plain, through a #! script, through execveat), and compare stdout with EXPECTED; then check that the files the guest
 # created under /usr/share landed in R and not on the host.
 set -u
 vm=$1 prog=$2 expected=$3
@@ -21,6 +21,9 @@ cd "$tmp" || exit 1
     echo "exit status $?"
     rm -rf "$R/usr/share/renamed" "$R/usr/share/newdir" "$R/usr/share/link"
     "$vm" run -L "$R" --argv0 first "$@" "$R/usr/bin/first" script
+    echo "exit status $?"
+    ln -s second "$R/usr/bin/link"
+    "$vm" run -L "$R" --argv0 first "$@" "$R/usr/bin/first" execveat
     echo "exit status $?"
 } >"$tmp/got" 2>&1
 for f in renamed newdir link; do
