@@ -1,6 +1,8 @@
 /* bench_guest.cc - groups guest/interp/<workload> and guest/jit/<workload>: guest
  * instructions per second of vm's interpreter and of its JIT (translation included) on the
- * workloads of guest/workloads.h, run in-process on the bare machine.
+ * workloads of guest/workloads.h, run in-process on the bare machine; guest/interp-sv39 and
+ * guest/jit-sv39 run the same workloads in S-mode with Sv39 paging on, so that every access
+ * goes through the software TLB (the cost of translation, side by side with none).
  *
  * Each iteration loads the workload into a fresh machine (untimed: the timer is paused) and
  * runs it to its tohost exit (timed). items_per_second is guest instructions retired per
@@ -35,14 +37,30 @@ bool read_file(const std::string &path, std::vector<uint8_t> &out) {
     return ok;
 }
 
-void guest_bench(benchmark::State &state, const std::string &workload, bool jit) {
+/* One engine column: its group name, whether it is the JIT, and which build of the workload
+ * it runs (the bare-machine one, or the -sv39 one: S-mode under Sv39 paging). */
+struct GuestEngine {
+    const char *group;      /* "guest/<group>/<workload>" */
+    bool jit;               /* the JIT, else the interpreter */
+    const char *elf_suffix; /* "" or "-sv39" */
+};
+
+const GuestEngine kEngines[] = {
+    {"interp", false, ""},
+    {"jit", true, ""},
+    {"interp-sv39", false, "-sv39"},
+    {"jit-sv39", true, "-sv39"},
+};
+
+void guest_bench(benchmark::State &state, const std::string &workload, const GuestEngine &eng) {
+    const bool jit = eng.jit;
 #ifndef VM_BENCH_GUEST_DIR
     state.SkipWithError(
         "riscv64 cross compiler not found at build time: guest workloads not built");
     (void)workload;
     (void)jit;
 #else
-    std::string path = std::string(VM_BENCH_GUEST_DIR) + "/" + workload + ".elf";
+    std::string path = std::string(VM_BENCH_GUEST_DIR) + "/" + workload + eng.elf_suffix + ".elf";
     std::vector<uint8_t> elf;
     if (!read_file(path, elf)) {
         state.SkipWithError(("cannot read " + path).c_str());
@@ -54,7 +72,7 @@ void guest_bench(benchmark::State &state, const std::string &workload, bool jit)
         state.PauseTiming();
         bench_guest_t *g = nullptr;
         const char *err = "";
-        const std::string group = jit ? "guest/jit/" : "guest/interp/";
+        const std::string group = std::string("guest/") + eng.group + "/";
         if (bench_guest_prepare(&g, elf.data(), elf.size(), expected, jit, &err) != 0) {
             state.ResumeTiming();
             if (jit &&
@@ -91,12 +109,10 @@ void guest_bench(benchmark::State &state, const std::string &workload, bool jit)
 void register_guest_groups() {
     for (const char *w : kWorkloads) {
         std::string name = w;
-        add("guest/interp/" + name, [name](benchmark::State &s) {
-            guest_bench(s, name, false);
-        })->Unit(benchmark::kMillisecond);
-        add("guest/jit/" + name, [name](benchmark::State &s) {
-            guest_bench(s, name, true);
-        })->Unit(benchmark::kMillisecond);
+        for (const GuestEngine &e : kEngines)
+            add(std::string("guest/") + e.group + "/" + name, [name, &e](benchmark::State &s) {
+                guest_bench(s, name, e);
+            })->Unit(benchmark::kMillisecond);
     }
 }
 

@@ -22,7 +22,7 @@ MEMORY_OPS = ["allocate_1kb_pool", "allocate_1kb_malloc", "read_write_1kb",
 LEVELS = ["L1", "L2", "L3", "DRAM"]
 # guest/<engine>/<workload>: guest instructions per second of each engine (bench_guest.cc).
 GUEST_WORKLOADS = ["int_loop", "mixed", "memcpy_mix"]
-GUEST_ENGINES = ["interp", "jit"]
+GUEST_ENGINES = ["interp", "jit", "interp-sv39", "jit-sv39"]
 # Speed targets in million guest instructions per second, by workload. The group is not in
 # ratio_defs()/baseline.json: its figures are absolute rates, and no benchmark of the same run
 # gives them a meaningful denominator (a host loop's speed says nothing about the guest's).

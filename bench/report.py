@@ -131,7 +131,10 @@ def guest_section(res):
            "-O2`), for every engine in this run (%s): each run loads the workload into a "
            "fresh machine (not timed) and runs it to its exit (timed), so no process start-up "
            "is in the figure; the JIT's figure includes its translation. Each workload checks "
-           "its checksum against the host's native run of the same source." %
+           "its checksum against the host's native run of the same source. The `-sv39` columns run "
+           "the same workloads in S-mode with Sv39 paging on (one identity gigapage), so every "
+           "fetch, load and store goes through the software TLB: their distance from the bare "
+           "columns is the price of address translation." %
            ", ".join(engines), "",
            "| workload | guest instructions per run | " +
            " | ".join("%s MIPS (median)" % e for e in engines) +

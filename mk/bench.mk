@@ -8,6 +8,9 @@
 #   make bench-jit       the JIT targets: native, qemu-riscv64, vm interp, vm jit on mixed,
 #                        Lua, memcpy and start-up, plus translation cost; writes
 #                        BENCH_JIT_JSON (default build/bench-results/jit.json), a few minutes
+#   make bench-system    system mode: Debian's kernel booted on vm and on qemu-system-riscv64,
+#                        and a CPU workload inside the guest vs user mode (bench/system.sh;
+#                        BENCH_ENGINES="jit interp" adds the interpreter), several minutes
 #   make bench-compare   run the ratio subset and check it against bench/baseline.json
 #   make bench-baseline  run the ratio subset and rewrite bench/baseline.json (quiet machine!);
 #                        BENCH_BASELINE_ONLY=guest. rewrites only the guest (JIT) ratios
@@ -15,7 +18,7 @@
 # BENCH_JSON=file.json makes bench-report / bench-compare / bench-baseline use an existing
 # result instead of running the suite. BENCH_CPU picks the CPU to pin to (default: the
 # highest allowed one). bench-report adds the "JIT targets" section when BENCH_JIT_JSON
-# exists. BENCH_RUNS: timed runs per column of bench-jit.
+# exists. BENCH_RUNS: timed runs per column of bench-jit; BENCH_SYSTEM_RUNS: of bench-system.
 
 BENCH_BIN      = $(BUILD)/vm-bench
 BENCH_DIR      = $(BUILD)/bench-results
@@ -37,9 +40,10 @@ BENCH_TOOLS    = gnuplot:gnuplot-nox hyperfine:hyperfine
 
 BENCH_JIT_JSON ?= $(BENCH_DIR)/jit.json
 BENCH_RUNS     ?= 7
+BENCH_SYSTEM_RUNS ?= 3
 
 .PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools bench-programs \
-        bench-jit
+        bench-jit bench-system
 
 bench: build
 	@mkdir -p $(BENCH_DIR)
@@ -76,6 +80,10 @@ bench-jit: build
 	BENCH_CPU=$(BENCH_CPU) BENCH_RUNS=$(BENCH_RUNS) bench/jit.sh $(BENCH_DIR)/jit $(BUILD)/vm; \
 	    st=$$?; [ $$st -ne 2 ] || exit 2; \
 	    python3 bench/jit_summary.py $(BENCH_DIR)/jit --json $(BENCH_JIT_JSON) && exit $$st
+
+bench-system: build
+	@$(MAKE) --no-print-directory bench-tools BENCH_TOOLS=hyperfine:hyperfine
+	BENCH_RUNS=$(BENCH_SYSTEM_RUNS) bench/system.sh $(BENCH_DIR)/system $(BUILD)/vm
 
 BENCH_REPORT = python3 bench/report.py --out docs/performance.md --plots docs/plots \
                --programs $(BENCH_DIR)/programs \

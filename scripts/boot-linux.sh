@@ -63,7 +63,7 @@ else
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
-echo "vm: Debian's riscv64 kernel with a busybox shell; 'poweroff -f' ends the machine"
+echo "vm: Debian's riscv64 kernel with a busybox shell; 'poweroff -f' ends the machine, Ctrl-A x ends vm"
 setsid cttyhack sh
 poweroff -f
 EOF

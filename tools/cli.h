@@ -1,6 +1,7 @@
 /* cli.h - the subcommands of the vm tool; each lives in its own tools/cmd_*.c. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* `vm info`: host CPU features, memops implementation and thresholds. */
@@ -17,3 +18,11 @@ int cmd_binfmt(int argc, char **argv);
  * Returns the exit status of `vm run`. */
 struct vm_options;
 int cli_lockstep(const char *path, uint64_t max_insns, const struct vm_options *opt);
+
+/* Put the terminal on standard input in raw mode for a virt console (console.c): keys go to
+ * the guest, output processing stays on. False (nothing changed) when stdin is not a
+ * terminal. The settings are restored by cli_console_restore, at exit, or on SIGTERM/SIGHUP. */
+bool cli_console_raw(void);
+
+/* Restore the terminal's settings saved by cli_console_raw (no-op when not raw). */
+void cli_console_restore(void);

@@ -2,7 +2,7 @@
  *
  *   vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] prog.elf [args...]
  *   vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] [--stats]
- *          [--host-exec] [--argv0 NAME] prog [args...]
+ *          [--log=unimp] [--host-exec] [--argv0 NAME] prog [args...]
  * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
  * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
  *
@@ -36,9 +36,9 @@ static void run_usage(FILE *out) {
     fprintf(out, "usage: vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] "
                  "prog [args...]\n"
                  "       vm run --machine=virt [-bios FW] [-kernel IMAGE] [-initrd FILE] "
-                 "[-append CMDLINE] [-m SIZE] [-nographic] [--stats]\n"
+                 "[-append CMDLINE] [-m SIZE] [-nographic] [-echr N] [--stats]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
-                 "[--stats] [--host-exec] [--argv0 NAME] prog [args...]\n"
+                 "[--stats] [--log=unimp] [--host-exec] [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
                  "                --engine=lockstep (bare machine: the JIT and the interpreter "
                  "side by side, state compared at every shared block boundary)\n"
@@ -118,15 +118,24 @@ out:
 #define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 /* --machine=virt: boot the firmware (and payload) until the guest powers off. */
+/* A whole system on the virt machine. With the console on a terminal, the terminal is raw
+ * for the run (console.c) and the escape byte, then x, ends it with status 0, as qemu's. */
 static int run_virt(bool stats, uint64_t max_insns, const vm_options_t *opt) {
     vm_t *vm = make_machine(opt);
     if (!vm) return 2;
     vm_exit_t ex;
     int status = 2;
-    if (vm_run(vm, max_insns, 0, &ex)) {
+    if (opt->console_in == STDIN_FILENO) cli_console_raw();
+    int rc = vm_run(vm, max_insns, 0, &ex);
+    cli_console_restore();
+    if (rc) {
         fprintf(stderr, "vm run: %s\n", vm_error(vm));
     } else if (ex.reason == VM_EXIT_EXITED) {
         status = (int)(ex.code & 0xff);
+    } else if (ex.reason == VM_EXIT_QUIT) {
+        fprintf(stderr, "\nvm run: ended from the console (C-%c x)\n",
+                opt->console_escape + 'a' - 1);
+        status = 0;
     } else {
         fprintf(stderr,
                 "vm run: no poweroff after %llu instructions (--max-insns reached), pc=0x%llx\n",
@@ -212,6 +221,7 @@ int cmd_run(int argc, char **argv) {
     if (!edits) return 2;
     uint64_t max_insns = 0;
     bool ram_set = false;
+    int echr = 1; /* the virt console's escape byte: Ctrl-A */
     vm_options_t opt;
     vm_options_init(&opt);
     int i = 1;
@@ -248,6 +258,18 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
             ram_set = true;
+        } else if ((!strcmp(a, "-echr") || !strcmp(a, "--echr")) && i + 1 < argc) {
+            /* as qemu: the console's escape byte as a number (1 = Ctrl-A, the default);
+             * 0 turns escapes off */
+            char *end;
+            unsigned long v = strtoul(argv[++i], &end, 0);
+            if (*end || end == argv[i] || v > 31) {
+                fprintf(stderr, "vm run: bad -echr value '%s' (a control character 0..31)\n",
+                        argv[i]);
+                free(edits);
+                return 2;
+            }
+            echr = (int)v;
         } else if (!strcmp(a, "-nographic") || !strcmp(a, "--nographic")) {
             /* the console is always the host terminal */
         } else if ((!strcmp(a, "-smp") || !strcmp(a, "--smp")) && i + 1 < argc) {
@@ -267,6 +289,19 @@ int cmd_run(int argc, char **argv) {
             opt.strace = true;
         } else if (!strcmp(a, "--host-exec")) {
             opt.host_exec = true;
+        } else if (!strncmp(a, "--log=", 6)) {
+            /* a comma-separated list of what to log; "unimp" is the only kind for now */
+            char kinds[256];
+            snprintf(kinds, sizeof(kinds), "%s", a + 6);
+            for (char *save = NULL, *k = strtok_r(kinds, ",", &save); k;
+                 k = strtok_r(NULL, ",", &save)) {
+                if (strcmp(k, "unimp") != 0) {
+                    fprintf(stderr, "vm run: unknown --log kind '%s' (known: unimp)\n", k);
+                    free(edits);
+                    return 2;
+                }
+                opt.log_unimp = true;
+            }
         } else if ((!strcmp(a, "-L") || !strcmp(a, "--sysroot")) && i + 1 < argc) {
             opt.sysroot = argv[++i];
         } else if (!strncmp(a, "--sysroot=", 10)) {
@@ -373,6 +408,7 @@ int cmd_run(int argc, char **argv) {
         opt.machine = VM_MACHINE_VIRT;
         if (!opt.bios) opt.bios = VIRT_DEFAULT_BIOS;
         opt.console_in = 0;
+        opt.console_escape = (unsigned char)echr;
         return run_virt(stats, max_insns, &opt);
     }
     if (prog_path && !strcmp(machine, "bare")) {

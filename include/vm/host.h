@@ -16,6 +16,7 @@ typedef enum vm_host_src {
     VM_HOST_SRC_SYSFS,    /* /sys/devices/system/cpu/cpu0/cache */
     VM_HOST_SRC_CPUID,    /* x86 CPUID cache leaves (4, 0x8000001D, 0x80000005/6) */
     VM_HOST_SRC_DEFAULT,  /* neither said: a typical value, see docs/memory.md */
+    VM_HOST_SRC_CTR,      /* AArch64 CTR_EL0 (line size only) */
 } vm_host_src_t;
 
 /* Host facts that memops dispatch and the reports need. */
@@ -42,7 +43,7 @@ typedef struct vm_host_info {
 
 /* The host's facts, detected on first call (thread-safe, never NULL). */
 const vm_host_info_t *vm_host_info(void);
-/* Name of a source: "sysfs", "cpuid", "default" or "unknown". */
+/* Name of a source: "sysfs", "cpuid", "ctr_el0", "default" or "unknown". */
 const char *vm_host_src_name(vm_host_src_t src);
 
 #ifdef __cplusplus

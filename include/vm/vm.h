@@ -65,26 +65,30 @@ bool vm_engine_available(vm_engine_kind_t engine);
 
 /* Options of a machine. Fill with vm_options_init(), then change what you need. */
 typedef struct vm_options {
-    vm_machine_kind_t machine; /* kind of machine */
-    vm_engine_kind_t engine;   /* execution engine */
-    uint64_t ram_size;         /* bare: bytes of RAM (multiple of 4 KiB, 64 KiB..64 GiB) */
-    unsigned jit_threshold;    /* interpreted runs of a block before translation (0: default) */
-    bool jit_dump;             /* print guest and host code of every translation to stderr */
-    bool perf_map;             /* write /tmp/perf-PID.map so perf can name translated code */
-    bool jit_no_chain;         /* never link translations directly (debugging) */
-    bool deterministic_time;   /* the time CSR counts retired instructions (repeatable runs) */
-    FILE *console;             /* bare: where HTIF console output goes (NULL: stdout) */
-    const char *sysroot;       /* user: guest root for absolute paths and PT_INTERP (-L) */
-    bool strace;               /* user: print every system call to stderr */
-    bool stats;                /* user: print execution counters to stderr at exit */
-    bool host_exec;            /* user: a guest execve may run host-native programs */
-    const char *vm_exe;        /* user: the vm executable, re-run on a guest execve (NULL:
-                                  this process's own executable) */
-    const char *bios;          /* virt: firmware image (e.g. OpenSBI's fw_dynamic.bin) */
-    const char *kernel;        /* virt: payload at RAM + 2 MiB (Linux Image, u-boot.bin) */
-    const char *initrd;        /* virt: initial RAM disk */
-    const char *append;        /* virt: kernel command line */
-    int console_in;            /* virt: console input descriptor (-1: none; 0: stdin) */
+    vm_machine_kind_t machine;    /* kind of machine */
+    vm_engine_kind_t engine;      /* execution engine */
+    uint64_t ram_size;            /* bare: bytes of RAM (multiple of 4 KiB, 64 KiB..64 GiB) */
+    unsigned jit_threshold;       /* interpreted runs of a block before translation (0: default) */
+    bool jit_dump;                /* print guest and host code of every translation to stderr */
+    bool perf_map;                /* write /tmp/perf-PID.map so perf can name translated code */
+    bool jit_no_chain;            /* never link translations directly (debugging) */
+    bool deterministic_time;      /* the time CSR counts retired instructions (repeatable runs) */
+    FILE *console;                /* bare: where HTIF console output goes (NULL: stdout) */
+    const char *sysroot;          /* user: guest root for absolute paths and PT_INTERP (-L) */
+    bool strace;                  /* user: print every system call to stderr */
+    bool stats;                   /* user: print execution counters to stderr at exit */
+    bool host_exec;               /* user: a guest execve may run host-native programs */
+    const char *vm_exe;           /* user: the vm executable, re-run on a guest execve (NULL:
+                                     this process's own executable) */
+    const char *bios;             /* virt: firmware image (e.g. OpenSBI's fw_dynamic.bin) */
+    const char *kernel;           /* virt: payload at RAM + 2 MiB (Linux Image, u-boot.bin) */
+    const char *initrd;           /* virt: initial RAM disk */
+    const char *append;           /* virt: kernel command line */
+    int console_in;               /* virt: console input descriptor (-1: none; 0: stdin) */
+    unsigned char console_escape; /* virt: escape byte of the console input, then x quits
+                                     (VM_EXIT_QUIT), h lists commands (0: none; 1: Ctrl-A) */
+    bool log_unimp;               /* user: name each system call vm does not implement (once per
+                                     number) on stderr; silent -ENOSYS otherwise */
 } vm_options_t;
 
 /* Fill `opt` with the defaults: a bare machine with 256 MiB of RAM (virt: ram_size 0 means
@@ -127,6 +131,7 @@ typedef enum vm_exit_reason {
     VM_EXIT_BUDGET = 1,  /* max_insns instructions retired */
     VM_EXIT_TIMEOUT = 2, /* the wall-clock limit passed */
     VM_EXIT_STOPPED = 3, /* vm_stop() was called */
+    VM_EXIT_QUIT = 4,    /* virt: the console's escape byte then x (the user ended the run) */
 } vm_exit_reason_t;
 
 /* Outcome of vm_run(). */

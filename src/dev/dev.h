@@ -57,10 +57,27 @@ void dev_plic_set(void *plic, unsigned source, bool level);
 /* ---- ns16550a UART ---- */
 #define DEV_UART_SIZE 0x100u
 
-/* A 16550A on the host: output to `out`, input from `in_fd` (non-blocking reads). */
+/* The console's escape handler: called with the byte typed after the escape byte ('x', 'h',
+ * ...) so the machine can act on it (quit, print help) without the guest seeing either. */
+typedef void (*dev_uart_escape_fn)(void *opaque, uint8_t cmd);
+
+/* A 16550A on the host: output to `out`, input from `in_fd` (non-blocking reads).
+ *
+ * With `escape` set (Ctrl-A, as in qemu's -nographic), the byte after an escape byte is a
+ * command for the machine, passed to on_escape, not data; escape twice sends one escape byte.
+ * Input waits in the host while the receive buffer is full (nothing is lost from a pipe),
+ * except from a terminal with an escape byte: there the bytes that do not fit are dropped with
+ * the overrun bit set, as a real UART drops them, so that the escape still reaches the
+ * machine when the guest has stopped reading. */
 typedef struct dev_uart {
     FILE *out;                                 /* transmitted bytes */
     int in_fd;                                 /* received bytes (-1: none) */
+    bool in_tty;                               /* in_fd is a terminal (see above) */
+    uint8_t escape;                            /* escape byte (0: none) */
+    bool esc_pending;                          /* the last byte read was the escape byte */
+    bool overrun;                              /* bytes were dropped (LSR OE, cleared on read) */
+    dev_uart_escape_fn on_escape;              /* the machine's escape handler (or NULL) */
+    void *escape_opaque;                       /* its argument */
     uint8_t rx[256];                           /* received, not yet read */
     unsigned rx_head;                          /* next to read */
     unsigned rx_count;                         /* bytes in rx */

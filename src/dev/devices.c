@@ -176,6 +176,7 @@ const vm_mmio_ops_t dev_plic_ops = {
 /* ---- UART ---- */
 
 #define UART_LSR_DR   0x01
+#define UART_LSR_OE   0x02
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40
 #define UART_IER_RDI  0x01
@@ -188,16 +189,39 @@ static void uart_update(dev_uart_t *u) {
     vm_irq_set(&u->irq, rx || tx);
 }
 
+/* One received byte: escape handling, then into the receive buffer (or dropped: overrun). */
+static void uart_receive(dev_uart_t *u, uint8_t b) {
+    if (u->escape) {
+        if (u->esc_pending) {
+            u->esc_pending = false;
+            if (b != u->escape) {
+                if (u->on_escape) u->on_escape(u->escape_opaque, b);
+                return;
+            }
+        } else if (b == u->escape) {
+            u->esc_pending = true;
+            return;
+        }
+    }
+    if (u->rx_count == sizeof(u->rx)) {
+        u->overrun = true;
+        return;
+    }
+    u->rx[(u->rx_head + u->rx_count) % sizeof(u->rx)] = b;
+    u->rx_count++;
+}
+
 void dev_uart_poll(dev_uart_t *u) {
-    if (u->in_fd >= 0 && !u->in_eof && u->rx_count < sizeof(u->rx)) {
+    /* From a terminal with an escape byte, read even when full (see dev.h); else only what
+     * fits, so that piped input waits in the host. */
+    bool read_through = u->escape && u->in_tty;
+    if (u->in_fd >= 0 && !u->in_eof && (read_through || u->rx_count < sizeof(u->rx))) {
         uint8_t buf[64];
-        size_t room = sizeof(u->rx) - u->rx_count;
+        size_t room = read_through ? sizeof(buf) : sizeof(u->rx) - u->rx_count;
         ssize_t n = read(u->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
         if (n == 0) u->in_eof = true;
-        for (ssize_t i = 0; i < n; i++) {
-            u->rx[(u->rx_head + u->rx_count) % sizeof(u->rx)] = buf[i];
-            u->rx_count++;
-        }
+        for (ssize_t i = 0; i < n; i++)
+            uart_receive(u, buf[i]);
     }
     uart_update(u);
 }
@@ -231,7 +255,11 @@ static vm_mem_err_t uart_read(void *opaque, uint64_t off, unsigned size, uint64_
         break;
     case 3: v = u->lcr; break;
     case 4: v = u->mcr; break;
-    case 5: v = UART_LSR_THRE | UART_LSR_TEMT | (u->rx_count ? UART_LSR_DR : 0); break;
+    case 5: /* LSR; the overrun bit clears when read */
+        v = UART_LSR_THRE | UART_LSR_TEMT | (u->rx_count ? UART_LSR_DR : 0) |
+            (u->overrun ? UART_LSR_OE : 0);
+        u->overrun = false;
+        break;
     case 6: v = 0xb0; break; /* MSR: CTS, DSR, DCD */
     case 7: v = u->scr; break;
     default: break;

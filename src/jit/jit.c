@@ -32,6 +32,8 @@
 
 #if defined(VM_HAVE_CAPSTONE)
 #include <capstone/capstone.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #endif
 
 static bool jit_supported(void) {
@@ -110,14 +112,24 @@ static int map_cache(jit_t *j) {
     return 0;
 }
 
-static void reset(jit_t *j) {
-    memset(j->hash, 0, sizeof(j->hash));
+/* Empty the indirect-jump table, which only translated code reads. */
+static void reset_fast(jit_t *j) {
     for (unsigned i = 0; i < JIT_FAST; i++) {
         j->fast[i].pc = 1; /* odd: no jump target matches an empty entry */
         j->fast[i].code = NULL;
     }
-    memset(j->heat, 0, sizeof(j->heat));
-    memset(j->bad, 0, sizeof(j->bad));
+}
+
+/* Empty the tables and the cache. fresh: j was just calloc'ed, so the zero tables need no
+ * clearing, and the indirect-jump table is filled when the cache is mapped: a hart that
+ * translates nothing never touches their pages. */
+static void reset_tables(jit_t *j, bool fresh) {
+    if (!fresh) {
+        memset(j->hash, 0, sizeof(j->hash));
+        memset(j->heat, 0, sizeof(j->heat));
+        memset(j->bad, 0, sizeof(j->bad));
+    }
+    if (j->rw) reset_fast(j);
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
     j->norder = 0;
@@ -138,14 +150,15 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->meta = malloc(JIT_META_SIZE);
     j->order_cap = 4096;
     j->order = malloc(j->order_cap * sizeof(*j->order));
-    int rc = j->meta && j->order ? map_cache(j) : -ENOMEM;
-    if (rc) {
+    if (!j->meta || !j->order) {
         free(j->meta);
         free(j->order);
         free(j);
-        return rc;
+        return -ENOMEM;
     }
-    reset(j);
+    /* the code cache is mapped by the first translation (translate_at), not here: a short
+     * run that translates nothing pays nothing for it */
+    reset_tables(j, true);
     if (j->perf) perf_map_open(j);
     cpu->engine_state = j;
     cpu->engine_fast = j->fast;
@@ -155,8 +168,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
 static void jit_detach(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return;
-    munmap(j->rw, j->size);
-    if (j->rx != j->rw) munmap(j->rx, j->size);
+    if (j->rw) munmap(j->rw, j->size);
+    if (j->rx && j->rx != j->rw) munmap(j->rx, j->size);
     perf_map_close(j);
     free(j->meta);
     free(j->order);
@@ -168,7 +181,8 @@ static void jit_detach(rv_cpu_t *cpu) {
 static int jit_after_fork(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return 0;
-    int rc = map_cache(j); /* the parent's mappings are gone in the child */
+    /* the parent's mappings are gone in the child (when it had any) */
+    int rc = j->rw ? map_cache(j) : 0;
     if (rc) {
         /* no cache: the interpreter runs this process (the run loop drops the engine) */
         free(j->meta);
@@ -182,14 +196,14 @@ static int jit_after_fork(rv_cpu_t *cpu) {
         perf_map_close(j);
         perf_map_open(j);
     }
-    reset(j);
+    reset_tables(j, false);
     return 0;
 }
 
 static void jit_flush(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return;
-    reset(j);
+    reset_tables(j, false);
     j->stats.flushes++;
 }
 
@@ -209,6 +223,41 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+#if defined(VM_HAVE_CAPSTONE)
+/* capstone is loaded with dlopen the first time --jit-dump shows host code, not linked in:
+ * the host's dynamic loader would otherwise relocate the whole library at every start of
+ * vm (most of a static hello's start-up time). $VM_CAPSTONE_LIB names another file to load. */
+static struct {
+    cs_err (*open)(cs_arch, cs_mode, csh *);                                      /* cs_open */
+    size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **); /* cs_disasm */
+    void (*free)(cs_insn *, size_t);                                              /* cs_free */
+    cs_err (*close)(csh *);                                                       /* cs_close */
+    bool ok; /* all four found */
+} capstone;
+static pthread_once_t capstone_once = PTHREAD_ONCE_INIT;
+
+static void capstone_load(void) {
+    const char *name = getenv("VM_CAPSTONE_LIB");
+    if (!name || !*name) name = VM_CAPSTONE_SONAME;
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "vm: --jit-dump: cannot load capstone (%s); host code is shown as bytes\n",
+                dlerror());
+        return;
+    }
+    *(void **)&capstone.open = dlsym(h, "cs_open");
+    *(void **)&capstone.disasm = dlsym(h, "cs_disasm");
+    *(void **)&capstone.free = dlsym(h, "cs_free");
+    *(void **)&capstone.close = dlsym(h, "cs_close");
+    capstone.ok = capstone.open && capstone.disasm && capstone.free && capstone.close;
+    if (!capstone.ok)
+        fprintf(stderr,
+                "vm: --jit-dump: %s lacks the capstone functions; host code is shown as "
+                "bytes\n",
+                name);
+}
+#endif
+
 /* --jit-dump: the guest instructions and the host code of a new block. */
 static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b) {
     fprintf(stderr, "jit: block 0x%llx: %u guest insns -> %u host bytes at %p\n",
@@ -221,15 +270,17 @@ static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b
         fprintf(stderr, "  guest %08llx  %s\n", (unsigned long long)pc, buf);
     }
 #if defined(VM_HAVE_CAPSTONE)
+    pthread_once(&capstone_once, capstone_load);
     csh h;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+    if (capstone.ok && capstone.open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
         cs_insn *ins;
-        size_t n = cs_disasm(h, jb->code, jb->code_len, (uint64_t)(uintptr_t)jb->code, 0, &ins);
+        size_t n =
+            capstone.disasm(h, jb->code, jb->code_len, (uint64_t)(uintptr_t)jb->code, 0, &ins);
         for (size_t i = 0; i < n; i++)
             fprintf(stderr, "  host  %llx  %s %s\n", (unsigned long long)ins[i].address,
                     ins[i].mnemonic, ins[i].op_str);
-        if (n) cs_free(ins, n);
-        cs_close(&h);
+        if (n) capstone.free(ins, n);
+        capstone.close(&h);
         return;
     }
 #endif
@@ -245,10 +296,20 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     bool refused = false;
     jit_block_t *jb = NULL;
     rv_block_t *b = NULL;
+    if (!j->rw) {
+        /* the first translation of this hart: map the code cache now */
+        if (j->no_cache || map_cache(j) != 0) {
+            j->no_cache = true;
+            j->rw = j->rx = NULL;
+            j->stats.untranslatable++;
+            return NULL;
+        }
+        reset_fast(j);
+    }
     write_begin(j);
     for (int attempt = 0; attempt < 2 && !jb && !refused; attempt++) {
         if (attempt) { /* the cache was full, or decoding flushed it: start again empty */
-            reset(j);
+            reset_tables(j, false);
             j->stats.flushes++;
         }
         b = rv_icache_get(cpu, pc); /* may flush both caches */
@@ -296,7 +357,9 @@ static void patch_chain(jit_t *j, uintptr_t field_rx, const uint8_t *target) {
 static int jit_engine_run(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     uint64_t pc = cpu->pc;
-    jit_block_t *jb = lookup(j, pc);
+    /* before the first translation the hash table is all empty: not reading it spares a
+     * short run the page faults of its untouched pages */
+    jit_block_t *jb = j->norder ? lookup(j, pc) : NULL;
     if (!jb) {
         unsigned h = (unsigned)(pc >> 1) & (JIT_HEAT - 1);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)

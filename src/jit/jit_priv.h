@@ -59,11 +59,12 @@ typedef struct jit_block {
 
 /* Per-hart JIT state. */
 typedef struct jit {
-    uint8_t *rx; /* read+execute view of the code cache */
-    uint8_t *rw; /* read+write view of the same memory */
-    size_t size; /* bytes of the cache */
-    size_t used; /* bytes in use (trampolines included) */
-    bool toggle; /* one mapping whose protection flips (--perf-map), not two views */
+    uint8_t *rx;   /* read+execute view of the code cache */
+    uint8_t *rw;   /* read+write view of the same memory */
+    size_t size;   /* bytes of the cache */
+    size_t used;   /* bytes in use (trampolines included) */
+    bool toggle;   /* one mapping whose protection flips (--perf-map), not two views */
+    bool no_cache; /* mapping the code cache failed: nothing is translated */
     uintptr_t (*enter)(rv_cpu_t *cpu, const uint8_t *code); /* entry trampoline (rx) */
     const uint8_t *exit_spill;   /* exit: store mapped registers, return rax */
     const uint8_t *exit_regs;    /* exit: store mapped registers (instret already set) */

@@ -243,6 +243,7 @@ enum linux_syscall_nr {
 #define LINUX_ILL_ILLOPC   1
 #define LINUX_TRAP_BRKPT   1
 #define LINUX_SI_USER      0
+#define LINUX_SI_QUEUE     (-1)
 #define LINUX_SI_TKILL     (-6)
 
 /* ---- auxiliary vector (uapi/linux/auxvec.h) ---- */

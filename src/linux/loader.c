@@ -3,18 +3,26 @@
  * The file is parsed and bounds-checked by core/elf; this file adds what only matters for
  * placing it in a user address space: the load bias (ET_DYN programs go to ELF_ET_DYN_BASE,
  * interpreters to the top-down mmap area), the image span fitting the guest space, and the
- * entry point lying inside a loaded segment. The whole span is mapped read-write, the
- * segments are copied in, the bytes between segments are unmapped, and each segment then
- * gets its final protection (a page shared by two segments gets the union of both).
+ * entry point lying inside a loaded segment. The file is mapped, not read: the parser reads
+ * the headers through a read-only mapping, and the whole span is mapped read-write
+ * (anonymous) and then each segment's file pages privately over it, as Linux maps them, so
+ * that only the pages the guest touches are ever read (a segment whose file offset is not
+ * congruent to its address modulo the page, or a file that cannot be mapped, is copied
+ * instead). The bytes after a segment's file part in its last page are zeroed, the bytes
+ * between segments are unmapped, and each segment then gets its final protection (a page
+ * shared by two segments gets the union of both).
  *
  * The initial stack is built by stack.c. */
 #include "linux/loader.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/elf.h"
@@ -46,9 +54,27 @@ static int seg_prot(uint32_t pf) {
            ((pf & ELF_PF_X) ? LINUX_PROT_EXEC : 0);
 }
 
+/* An ELF file opened for loading: its bytes (a read-only mapping of the file, or a heap copy
+ * when it cannot be mapped) and the descriptor its segments are mapped from. */
+typedef struct elf_src {
+    uint8_t *data; /* the whole file */
+    size_t size;   /* its size */
+    int fd;        /* open descriptor (-1: copy the segments) */
+    bool mapped;   /* data is a mapping (munmap), else malloc'ed (free) */
+} elf_src_t;
+
+static void src_close(elf_src_t *src) {
+    if (src->mapped)
+        munmap(src->data, src->size);
+    else
+        free(src->data);
+    if (src->fd >= 0) close(src->fd);
+    *src = (elf_src_t){.fd = -1};
+}
+
 /* Map one parsed ELF at bias; is_interp picks the placement policy when bias is free. */
-static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, bool is_interp,
-                   uint64_t *bias_out, char *err, size_t errlen) {
+static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, int fd,
+                   bool is_interp, uint64_t *bias_out, char *err, size_t errlen) {
     uint64_t lo = page_down(ef->load_lo), hi = page_up(ef->load_hi);
     if (ef->load_hi > UINT64_MAX - PAGE || hi - lo > sp->size - sp->mmap_min)
         return fail(err, errlen, -ENOEXEC, "%s: ELF image is larger than the guest address space",
@@ -89,11 +115,30 @@ static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, bo
     int64_t m = linux_space_mmap(sp, start, end - start, LINUX_PROT_READ | LINUX_PROT_WRITE,
                                  LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED, -1, 0);
     if (m < 0) return fail(err, errlen, -ENOMEM, "%s: cannot map the ELF image", path);
-    /* copy the contents (the rest of the span is already zero) */
+    /* the contents: the file's pages mapped over the span (the rest is already zero) */
     for (unsigned i = 0; i < ef->phnum; i++) {
         const elf_segment_t *s = &ef->phdrs[i];
         if (s->type != ELF_PT_LOAD || s->filesz == 0) continue;
-        memcpy(linux_space_ptr(sp, s->vaddr + bias), ef->data + s->offset, s->filesz);
+        uint64_t va = s->vaddr + bias, fend = va + s->filesz;
+        if (fd >= 0 && (s->vaddr & (PAGE - 1)) == (s->offset & (PAGE - 1)) &&
+            linux_space_mmap(sp, page_down(va), page_up(fend) - page_down(va),
+                             LINUX_PROT_READ | LINUX_PROT_WRITE,
+                             LINUX_MAP_PRIVATE | LINUX_MAP_FIXED, fd, page_down(s->offset)) >= 0)
+            continue;
+        memcpy(linux_space_ptr(sp, va), ef->data + s->offset, s->filesz);
+    }
+    /* what the file has after a segment in its last page (up to the next segment, when that
+     * starts in the same page) is not the guest's: zero, as the bss must be */
+    for (unsigned i = 0; i < ef->phnum; i++) {
+        const elf_segment_t *s = &ef->phdrs[i];
+        if (s->type != ELF_PT_LOAD || s->filesz == 0) continue;
+        uint64_t fend = s->vaddr + s->filesz + bias, lim = page_up(fend);
+        for (unsigned k = 0; k < ef->phnum; k++) {
+            const elf_segment_t *o = &ef->phdrs[k];
+            uint64_t ov = o->vaddr + bias;
+            if (o->type == ELF_PT_LOAD && o->memsz && ov >= fend && ov < lim) lim = ov;
+        }
+        if (lim > fend) memset(linux_space_ptr(sp, fend), 0, lim - fend);
     }
     /* protections in address order; unmap the holes between segments */
     uint64_t prev_end = start;
@@ -129,17 +174,33 @@ static int map_elf(linux_space_t *sp, const char *path, const elf_file_t *ef, bo
     return 0;
 }
 
-/* Read and parse path; on success the caller frees *data and the elf_file_t. */
-static int open_elf(const char *path, uint8_t **data, elf_file_t *ef, char *err, size_t errlen) {
-    size_t size = 0;
-    int rc = elf_read_file(path, data, &size);
-    if (rc == -EINVAL) return fail(err, errlen, -EACCES, "%s: not a regular file", path);
-    if (rc < 0) return fail(err, errlen, rc, "%s: %s", path, strerror(-rc));
+/* Map (else read) and parse path; on success the caller closes *src and frees the
+ * elf_file_t. */
+static int open_elf(const char *path, elf_src_t *src, elf_file_t *ef, char *err, size_t errlen) {
+    *src = (elf_src_t){.fd = -1};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(err, errlen, -EACCES, "%s: not a regular file", path);
+    }
+    void *m = st.st_size > 0 && st.st_size <= (off_t)1 << 32
+                  ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+                  : MAP_FAILED;
+    if (m != MAP_FAILED) {
+        *src = (elf_src_t){m, (size_t)st.st_size, fd, true};
+    } else {
+        /* an empty or huge file, or one that cannot be mapped: read it, copy its segments */
+        close(fd);
+        int rc = elf_read_file(path, &src->data, &src->size);
+        if (rc == -EINVAL) return fail(err, errlen, -EACCES, "%s: not a regular file", path);
+        if (rc < 0) return fail(err, errlen, rc, "%s: %s", path, strerror(-rc));
+    }
     const char *why = NULL;
-    rc = elf_parse(ef, *data, size, &why);
+    int rc = elf_parse(ef, src->data, src->size, &why);
     if (rc < 0) {
-        free(*data);
-        *data = NULL;
+        src_close(src);
         return fail(err, errlen, -ENOEXEC, "%s: %s", path, why ? why : "malformed ELF file");
     }
     return 0;
@@ -148,12 +209,12 @@ static int open_elf(const char *path, uint8_t **data, elf_file_t *ef, char *err,
 int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot, linux_image_t *img,
                        char *err, size_t errlen) {
     memset(img, 0, sizeof(*img));
-    uint8_t *data = NULL, *idata = NULL;
+    elf_src_t src = {.fd = -1}, isrc = {.fd = -1};
     elf_file_t ef = {0}, ief = {0};
-    int rc = open_elf(path, &data, &ef, err, errlen);
+    int rc = open_elf(path, &src, &ef, err, errlen);
     if (rc) return rc;
     uint64_t bias = 0;
-    rc = map_elf(sp, path, &ef, false, &bias, err, errlen);
+    rc = map_elf(sp, path, &ef, src.fd, false, &bias, err, errlen);
     if (rc) goto out;
     img->load_bias = bias;
     img->prog_entry = ef.entry + bias;
@@ -187,7 +248,7 @@ int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot,
                       path, ef.interp, img->interp);
             goto out;
         }
-        rc = open_elf(img->interp, &idata, &ief, err, errlen);
+        rc = open_elf(img->interp, &isrc, &ief, err, errlen);
         if (rc) goto out;
         if (ief.interp) {
             rc = fail(err, errlen, -ENOEXEC, "%s: the interpreter itself asks for an interpreter",
@@ -195,7 +256,7 @@ int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot,
             goto out;
         }
         uint64_t ibias = 0;
-        rc = map_elf(sp, img->interp, &ief, true, &ibias, err, errlen);
+        rc = map_elf(sp, img->interp, &ief, isrc.fd, true, &ibias, err, errlen);
         if (rc) goto out;
         img->interp_base = page_down(ief.load_lo) + ibias;
         img->entry = ief.entry + ibias;
@@ -203,8 +264,8 @@ int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot,
 out:
     elf_free(&ef);
     elf_free(&ief);
-    free(data);
-    free(idata);
+    src_close(&src);
+    src_close(&isrc);
     return rc;
 }
 

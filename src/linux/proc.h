@@ -17,6 +17,7 @@ typedef struct rv_cpu rv_cpu_t;
 typedef struct linux_options {
     const char *sysroot; /* prefix for PT_INTERP lookups (-L); NULL: default */
     bool strace;         /* print every system call */
+    bool log_unimp;      /* --log=unimp: name unimplemented calls on stderr (once each) */
     bool stats;          /* print CPU counters at exit */
     const char *vm_exe;  /* host path of vm itself, for execve (re-exec) */
     bool host_exec;      /* execve may run host-native programs (--host-exec) */
@@ -48,26 +49,31 @@ typedef struct linux_proc {
     size_t environ_len;        /* its length in bytes */
     uint64_t auxv[64];         /* the auxiliary vector given to the guest (/proc/self/auxv) */
     size_t auxv_len;           /* its length in bytes, AT_NULL pair included */
-    uint64_t warned[8];        /* syscall numbers < 512 already warned about */
+    uint64_t warned[8];        /* syscall numbers < 512 already logged by --log=unimp */
     struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
 } linux_proc_t;
 
 /* One guest thread. */
 typedef struct linux_thread {
-    linux_proc_t *proc;       /* owning process */
-    rv_cpu_t *cpu;            /* its hart */
-    int tid;                  /* host (= guest) thread id */
-    uint64_t clear_child_tid; /* CLONE_CHILD_CLEARTID / set_tid_address word */
-    uint64_t sigmask;         /* blocked guest signals (bit sig-1) */
-    _Atomic uint64_t pending; /* asynchronously raised guest signals (bit sig-1) */
-    linux_stack_t altstack;   /* sigaltstack */
-    uint64_t code_gen;        /* proc->code_gen this hart's decode cache matches */
-    bool in_guest;            /* inside exec_run (host faults are guest faults) */
-    bool exited;              /* exit/exit_group: stop running */
-    int exit_code;            /* status for exit */
-    bool skip_result;         /* the syscall set the registers itself (sigreturn) */
-    bool restore_mask;        /* rt_sigsuspend: saved_mask is the mask to go back to */
-    uint64_t saved_mask;      /* mask in force before rt_sigsuspend */
+    linux_proc_t *proc;                       /* owning process */
+    rv_cpu_t *cpu;                            /* its hart */
+    int tid;                                  /* host (= guest) thread id */
+    uint64_t clear_child_tid;                 /* CLONE_CHILD_CLEARTID / set_tid_address word */
+    uint64_t sigmask;                         /* blocked guest signals (bit sig-1) */
+    _Atomic uint64_t pending;                 /* asynchronously raised guest signals (bit sig-1) */
+    linux_siginfo_t pending_info[LINUX_NSIG]; /* siginfo of each pending signal (sig-1) */
+    linux_stack_t altstack;                   /* sigaltstack */
+    uint64_t code_gen;                        /* proc->code_gen this hart's decode cache matches */
+    bool in_guest;                            /* inside exec_run (host faults are guest faults) */
+    bool exited;                              /* exit/exit_group: stop running */
+    int exit_code;                            /* status for exit */
+    bool skip_result;                         /* the syscall set the registers itself (sigreturn) */
+    bool restore_mask;       /* rt_sigsuspend: saved_mask is the mask to go back to */
+    uint64_t saved_mask;     /* mask in force before rt_sigsuspend */
+    bool vfork_child;        /* the child of a vfork: its own host process on the parent's
+                                memory; exit ends that process, and the parent frees this */
+    void *vfork_exec_mem[3]; /* what a vfork child's successful execve leaves allocated in
+                                the shared heap (argument vectors), for the parent to free */
 } linux_thread_t;
 
 /* Run one guest system call nr with arguments a[0..5] for thread t; returns the value for a0
@@ -103,7 +109,18 @@ int64_t linux_do_sigreturn(linux_thread_t *t);
 /* rt_sigaction with guest structures already copied in/out by the caller. */
 int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                        linux_sigaction_t *old);
-/* Raise guest signal sig (from kill/tgkill on this process) for thread t. */
-void linux_raise(linux_thread_t *t, int sig);
+/* Raise a guest signal for thread t (kill, tgkill, sigqueue of this process or thread): the
+ * signal is info->si_signo, and info is what the handler or sigwaitinfo gets. A standard
+ * signal already pending keeps the first info, as Linux does. */
+void linux_raise(linux_thread_t *t, const linux_siginfo_t *info);
+/* ss_flags of t's alternate stack seen from stack pointer sp: SS_ONSTACK when sp is on it,
+ * SS_DISABLE when there is none, else 0. */
+int linux_altstack_flags(const linux_thread_t *t, uint64_t sp);
+/* sigaltstack's change of t's alternate stack to g, with the thread's stack pointer at sp:
+ * 0, -EPERM while sp is on the current one, -EINVAL (bad flags), -ENOMEM (too small). */
+int linux_set_altstack(linux_thread_t *t, const linux_stack_t *g, uint64_t sp);
+/* Take the lowest pending signal of `set` off t's pending set: its number, with its info
+ * in *info; 0 when none is pending. */
+int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info);
 /* Invalidate decoded code of [addr, addr+len) on this hart and tell the others. */
 void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len);

@@ -67,11 +67,19 @@ static uint64_t bit(int sig) {
 /* The process of the signal handlers (one guest process per host process). */
 static linux_proc_t *the_proc;
 
-/* Host handler of asynchronous signals the guest handles: mark pending, stop the hart. */
-static void host_async_handler(int hsig) {
+/* Host handler of asynchronous signals the guest handles: keep the host's siginfo (sender,
+ * si_code, sigqueue value, timer id, child status: the generic layout is the same on the
+ * host and on riscv64, only the number differs), mark pending, stop the hart. */
+static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
+    (void)uctx;
     int sig = linux_sig_from_host(hsig);
     linux_thread_t *t = linux_current;
     if (!t || !sig) return;
+    _Static_assert(sizeof(siginfo_t) == sizeof(linux_siginfo_t), "host siginfo is 128 bytes");
+    if (!(atomic_load(&t->pending) & bit(sig))) {
+        memcpy(&t->pending_info[sig - 1], si, sizeof(linux_siginfo_t));
+        t->pending_info[sig - 1].si_signo = sig;
+    }
     atomic_fetch_or(&t->pending, bit(sig));
     rv_cpu_interrupt(t->cpu);
 }
@@ -139,8 +147,10 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                 sa.sa_handler = SIG_DFL;
             else if (act->handler == LINUX_SIG_IGN)
                 sa.sa_handler = SIG_IGN;
-            else
-                sa.sa_handler = host_async_handler;
+            else {
+                sa.sa_sigaction = host_async_handler;
+                sa.sa_flags |= SA_SIGINFO;
+            }
             if (act->flags & LINUX_SA_RESTART) sa.sa_flags |= SA_RESTART;
             if (act->flags & LINUX_SA_NOCLDSTOP) sa.sa_flags |= SA_NOCLDSTOP;
             if (sigaction(hs, &sa, NULL) != 0) rc = -linux_errno_from_host(errno);
@@ -150,9 +160,21 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
     return rc;
 }
 
-void linux_raise(linux_thread_t *t, int sig) {
+void linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
+    int sig = info->si_signo;
+    if (!(atomic_load(&t->pending) & bit(sig))) t->pending_info[sig - 1] = *info;
     atomic_fetch_or(&t->pending, bit(sig));
     rv_cpu_interrupt(t->cpu);
+}
+
+int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info) {
+    uint64_t ready = atomic_load(&t->pending) & set;
+    if (!ready) return 0;
+    int sig = __builtin_ctzll(ready) + 1;
+    /* the info first: a host handler on this thread only writes it while the bit is clear */
+    *info = t->pending_info[sig - 1];
+    atomic_fetch_and(&t->pending, ~bit(sig));
+    return sig;
 }
 
 static const char *sig_name(int sig) {
@@ -165,7 +187,7 @@ _Noreturn void linux_die_by_signal(linux_thread_t *t, int sig) {
     fprintf(stderr, "vm: guest killed by signal %d (%s) at pc 0x%llx\n", sig, sig_name(sig),
             (unsigned long long)t->cpu->pc);
     fflush(stderr);
-    if (t->proc->forked_child) {
+    if (t->proc->forked_child || t->vfork_child) {
         /* a guest parent waits for this process: die by the same signal, without a core */
         int hs = linux_sig_to_host(sig);
         struct rlimit rl = {0, 0};
@@ -175,7 +197,9 @@ _Noreturn void linux_die_by_signal(linux_thread_t *t, int sig) {
         sigemptyset(&m);
         sigaddset(&m, hs);
         sigprocmask(SIG_UNBLOCK, &m, NULL);
-        raise(hs);
+        /* kill, not raise: a vfork child shares the C library's thread data with its parent,
+         * whose thread id raise would use */
+        kill(getpid(), hs);
     }
     _exit(128 + sig);
 }
@@ -186,13 +210,31 @@ static bool default_ignored(int sig) {
            sig == LINUX_SIGCONT;
 }
 
+int linux_altstack_flags(const linux_thread_t *t, uint64_t sp) {
+    if (!t->altstack.ss_size) return LINUX_SS_DISABLE;
+    return sp > t->altstack.ss_sp && sp - t->altstack.ss_sp <= t->altstack.ss_size
+               ? LINUX_SS_ONSTACK
+               : 0;
+}
+
+int linux_set_altstack(linux_thread_t *t, const linux_stack_t *g, uint64_t sp) {
+    if (linux_altstack_flags(t, sp) == LINUX_SS_ONSTACK) return -LINUX_EPERM;
+    if (g->ss_flags == LINUX_SS_DISABLE) {
+        t->altstack = (linux_stack_t){0, LINUX_SS_DISABLE, 0, 0};
+        return 0;
+    }
+    if (g->ss_flags & ~LINUX_SS_ONSTACK) return -LINUX_EINVAL;
+    if (g->ss_size < LINUX_MINSIGSTKSZ) return -LINUX_ENOMEM;
+    t->altstack = (linux_stack_t){g->ss_sp, 0, 0, g->ss_size};
+    return 0;
+}
+
 /* Push the frame for sig and enter the handler. false when the frame cannot be written. */
 static bool setup_frame(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                         const linux_siginfo_t *info) {
     rv_cpu_t *cpu = t->cpu;
     uint64_t s = cpu->x[2];
-    bool on_alt = t->altstack.ss_size && s > t->altstack.ss_sp &&
-                  s <= t->altstack.ss_sp + t->altstack.ss_size;
+    bool on_alt = linux_altstack_flags(t, s) == LINUX_SS_ONSTACK;
     if ((act->flags & LINUX_SA_ONSTACK) && t->altstack.ss_size && !on_alt)
         s = t->altstack.ss_sp + t->altstack.ss_size;
     s = (s - sizeof(linux_rt_sigframe_t)) & ~15ull;
@@ -200,8 +242,7 @@ static bool setup_frame(linux_thread_t *t, int sig, const linux_sigaction_t *act
     memset(&f, 0, sizeof(f));
     f.info = *info;
     f.uc.uc_stack = t->altstack;
-    f.uc.uc_stack.ss_flags =
-        t->altstack.ss_size ? (on_alt ? LINUX_SS_ONSTACK : 0) : LINUX_SS_DISABLE;
+    f.uc.uc_stack.ss_flags = linux_altstack_flags(t, cpu->x[2]);
     f.uc.uc_sigmask = t->restore_mask ? t->saved_mask : t->sigmask;
     f.uc.uc_mcontext.gregs[0] = cpu->pc;
     for (int i = 1; i < 32; i++)
@@ -266,14 +307,8 @@ void linux_signal_deliver_pending(linux_thread_t *t) {
             }
             return;
         }
-        int sig = __builtin_ctzll(ready) + 1;
-        atomic_fetch_and(&t->pending, ~bit(sig));
         linux_siginfo_t info;
-        memset(&info, 0, sizeof(info));
-        info.si_signo = sig;
-        info.si_code = LINUX_SI_USER;
-        info.u.kill.pid = getpid();
-        info.u.kill.uid = getuid();
+        int sig = linux_take_signal(t, ready, &info);
         deliver(t, sig, &info, false);
     }
 }
@@ -291,6 +326,9 @@ int64_t linux_do_sigreturn(linux_thread_t *t) {
     cpu->fflags = f.uc.uc_mcontext.fcsr & 0x1f;
     cpu->frm = (f.uc.uc_mcontext.fcsr >> 5) & 7;
     t->sigmask = f.uc.uc_sigmask & ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
+    /* the alternate stack of the frame comes back too, unless the frame is on the current
+     * one (as Linux's restore_altstack: a change the handler made stays then refused) */
+    linux_set_altstack(t, &f.uc.uc_stack, s);
     t->skip_result = true;
     return 0;
 }

@@ -1,15 +1,20 @@
 /* sys_sig.c - system calls on signals: rt_sigaction, rt_sigprocmask, rt_sigpending,
- * rt_sigsuspend, rt_sigreturn, sigaltstack, kill, tkill and tgkill.
+ * rt_sigsuspend, rt_sigtimedwait, rt_sigreturn, sigaltstack, kill, tkill, tgkill,
+ * rt_sigqueueinfo and rt_tgsigqueueinfo.
  *
  * Guest signals are emulated rather than handed to the host: dispositions live in the
  * process (linux_do_sigaction), masks and pending sets in the thread, and delivery is the
  * work of signal.c. The guest sigset_t is one 64-bit word; SIGKILL and
  * SIGSTOP can never be blocked. A signal sent to the process itself or to one of its own
- * threads is raised in the emulation; anything else becomes a host kill with the signal
- * number translated. */
+ * threads is raised in the emulation with the siginfo Linux gives (SI_USER from kill,
+ * SI_TKILL from tkill/tgkill, the caller's own from sigqueue); anything else becomes a host
+ * kill or rt_sigqueueinfo with the signal number translated, and the host's siginfo reaches
+ * the guest handler (signal.c). */
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linux/sys_util.h"
@@ -72,28 +77,104 @@ int64_t sys_rt_sigsuspend(linux_thread_t *t, const uint64_t a[6]) {
     return -LINUX_EINTR;
 }
 
+/* rt_sigtimedwait(set, info, timeout, sigsetsize): takes a pending signal of `set` (blocked
+ * or not) and returns its number, with its siginfo at info; waits up to timeout (NULL:
+ * forever) for one. -EAGAIN when the time runs out, -EINTR when another signal that is not
+ * blocked arrives first (its handler then runs). */
+int64_t sys_rt_sigtimedwait(linux_thread_t *t, const uint64_t a[6]) {
+    if (a[3] != 8) return -LINUX_EINVAL;
+    uint64_t set;
+    GET_ARG(set, a[0]);
+    set &= ~SYS_UNBLOCKABLE;
+    struct timespec tbuf, *tsp;
+    int trc = sys_get_timespec(t, a[2], &tbuf, &tsp);
+    if (trc) return trc;
+    if (tsp && (tsp->tv_sec < 0 || tsp->tv_nsec < 0 || tsp->tv_nsec >= 1000000000L))
+        return -LINUX_EINVAL;
+    struct timespec deadline;
+    if (tsp) {
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += tsp->tv_sec;
+        deadline.tv_nsec += tsp->tv_nsec;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+    }
+    for (;;) {
+        linux_siginfo_t info;
+        int sig = linux_take_signal(t, set, &info);
+        if (sig) {
+            if (a[1] && linux_copy_to_guest(t, a[1], &info, sizeof(info))) {
+                linux_raise(t, &info); /* not lost: it stays pending, as in Linux */
+                return -LINUX_EFAULT;
+            }
+            return sig;
+        }
+        /* host signals are held from the check to the wait, which lets them in atomically */
+        sigset_t old;
+        if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
+        if (atomic_load(&t->pending) & set) {
+            sys_wait_end(&old);
+            continue;
+        }
+        struct timespec left = {0, 0}, *lp = NULL;
+        if (tsp) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            left.tv_sec = deadline.tv_sec - now.tv_sec;
+            left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+            if (left.tv_nsec < 0) {
+                left.tv_sec--;
+                left.tv_nsec += 1000000000L;
+            }
+            if (left.tv_sec < 0) {
+                sys_wait_end(&old);
+                return -LINUX_EAGAIN;
+            }
+            lp = &left;
+        }
+        int r = ppoll(NULL, 0, lp, &old);
+        sys_wait_end(&old);
+        if (r == 0) {
+            /* the time ran out; a signal may still have come just at the end */
+            sig = linux_take_signal(t, set, &info);
+            if (!sig) return -LINUX_EAGAIN;
+            linux_raise(t, &info);
+        }
+    }
+}
+
 /* rt_sigreturn(): restores the registers saved in the signal frame. */
 int64_t sys_rt_sigreturn(linux_thread_t *t, const uint64_t a[6]) {
     (void)a;
     return linux_do_sigreturn(t);
 }
 
-/* sigaltstack(ss, old_ss). */
+/* sigaltstack(ss, old_ss): while the thread runs on its alternate stack (a handler on it),
+ * old_ss says SS_ONSTACK and a change is refused with EPERM, as Linux does. */
 int64_t sys_sigaltstack(linux_thread_t *t, const uint64_t a[6]) {
     linux_stack_t old = t->altstack;
-    if (a[1]) PUT_ARG(a[1], old);
+    old.ss_flags = linux_altstack_flags(t, t->cpu->x[2]);
     if (a[0]) {
         linux_stack_t g;
         GET_ARG(g, a[0]);
-        if (g.ss_flags & LINUX_SS_DISABLE) {
-            t->altstack = (linux_stack_t){0, LINUX_SS_DISABLE, 0, 0};
-        } else {
-            if (g.ss_flags & ~LINUX_SS_ONSTACK) return -LINUX_EINVAL;
-            if (g.ss_size < LINUX_MINSIGSTKSZ) return -LINUX_ENOMEM;
-            t->altstack = (linux_stack_t){g.ss_sp, 0, 0, g.ss_size};
-        }
+        int rc = linux_set_altstack(t, &g, t->cpu->x[2]);
+        if (rc) return rc;
     }
+    if (a[1] && linux_copy_to_guest(t, a[1], &old, sizeof(old))) return -LINUX_EFAULT;
     return 0;
+}
+
+/* The siginfo of a signal sent by this process to itself: si_code with our pid and uid. */
+static linux_siginfo_t own_info(int sig, int code) {
+    linux_siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = code;
+    info.u.kill.pid = getpid();
+    info.u.kill.uid = getuid();
+    return info;
 }
 
 /* kill(pid, sig). */
@@ -101,7 +182,8 @@ int64_t sys_kill(linux_thread_t *t, const uint64_t a[6]) {
     int hs = linux_sig_to_host((int)a[1]);
     if (a[1] && !hs) return -LINUX_EINVAL;
     if ((pid_t)a[0] == getpid() && a[1]) {
-        linux_raise(t, (int)a[1]);
+        linux_siginfo_t info = own_info((int)a[1], LINUX_SI_USER);
+        linux_raise(t, &info);
         return 0;
     }
     return sys_ret(kill((pid_t)a[0], hs));
@@ -111,8 +193,9 @@ int64_t sys_kill(linux_thread_t *t, const uint64_t a[6]) {
 static int64_t thread_kill(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig) {
     int hs = linux_sig_to_host((int)sig);
     if (sig && !hs) return -LINUX_EINVAL;
-    if (tid == t->tid && sig) {
-        linux_raise(t, (int)sig);
+    if (tid == t->tid && tgid == getpid() && sig) {
+        linux_siginfo_t info = own_info((int)sig, LINUX_SI_TKILL);
+        linux_raise(t, &info);
         return 0;
     }
     return sys_ret(syscall(SYS_tgkill, tgid, tid, hs));
@@ -126,4 +209,38 @@ int64_t sys_tkill(linux_thread_t *t, const uint64_t a[6]) {
 /* tgkill(tgid, tid, sig). */
 int64_t sys_tgkill(linux_thread_t *t, const uint64_t a[6]) {
     return thread_kill(t, (pid_t)a[0], (pid_t)a[1], a[2]);
+}
+
+/* Queue guest signal sig with the caller's siginfo at guest uinfo to process tgid, or to its
+ * thread tid when tid > 0. As Linux: another process can only be sent an si_code below zero
+ * other than SI_TKILL (EPERM), and si_signo becomes sig. */
+static int64_t queue_info(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig, uint64_t uinfo) {
+    linux_siginfo_t info;
+    GET_ARG(info, uinfo);
+    int hs = linux_sig_to_host((int)sig);
+    if (sig && !hs) return -LINUX_EINVAL;
+    if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && tgid != getpid())
+        return -LINUX_EPERM;
+    info.si_signo = (int32_t)sig;
+    if (tgid == getpid() && (tid <= 0 || tid == t->tid) && sig) {
+        linux_raise(t, &info);
+        return 0;
+    }
+    siginfo_t h;
+    _Static_assert(sizeof(h) == sizeof(info), "host siginfo is 128 bytes");
+    memcpy(&h, &info, sizeof(h));
+    h.si_signo = hs;
+    if (tid > 0) return sys_ret(syscall(SYS_rt_tgsigqueueinfo, tgid, tid, hs, &h));
+    return sys_ret(syscall(SYS_rt_sigqueueinfo, tgid, hs, &h));
+}
+
+/* rt_sigqueueinfo(tgid, sig, info): sigqueue(). */
+int64_t sys_rt_sigqueueinfo(linux_thread_t *t, const uint64_t a[6]) {
+    return queue_info(t, (pid_t)a[0], 0, a[1], a[2]);
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info): pthread_sigqueue(). */
+int64_t sys_rt_tgsigqueueinfo(linux_thread_t *t, const uint64_t a[6]) {
+    if ((pid_t)a[0] <= 0 || (pid_t)a[1] <= 0) return -LINUX_EINVAL;
+    return queue_info(t, (pid_t)a[0], (pid_t)a[1], a[2], a[3]);
 }

@@ -1,5 +1,6 @@
 /* thread.c - guest threads and processes: the run loop of a hart, clone (host threads for
- * CLONE_THREAD, host fork otherwise), exit, execve (vm re-executes itself on the new program).
+ * CLONE_THREAD, a host vfork for CLONE_VM|CLONE_VFORK, host fork otherwise), exit, execve (vm
+ * re-executes itself on the new program).
  *
  * Every guest thread is one host thread with its own rv_cpu_t (its own decode cache) over the
  * shared guest space, so guest atomics and futexes are host atomics and host futexes on the
@@ -9,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@
 #include "linux/internal.h"
 #include "linux/loader.h"
 #include "linux/path.h"
+#include "mem/asan.h"
 #include "riscv/cpu.h"
 
 /* Instructions per exec_run call: bounds how late another thread's code change is noticed. */
@@ -181,6 +185,7 @@ static _Noreturn void process_exit(linux_thread_t *t, int code) {
 void linux_do_exit(linux_thread_t *t, int code, bool group) {
     t->exited = true;
     t->exit_code = code & 0xff;
+    if (t->vfork_child) process_exit(t, code); /* its own process, and shared proc fields */
     if (group || atomic_load(&t->proc->nthreads) <= 1) {
         atomic_store(&t->proc->exiting, 1);
         process_exit(t, code);
@@ -233,6 +238,104 @@ static void *thread_main(void *arg) {
     linux_thread_exit_host(t);
 }
 
+/* Start-up block of a vfork child (on the parent's memory, so plain pointers work). */
+typedef struct vfork_start {
+    linux_thread_t *t;  /* the child's guest thread */
+    uint64_t flags;     /* clone flags */
+    uint64_t ctid;      /* CLONE_CHILD_SETTID word */
+    sigset_t host_mask; /* host signal mask to run with (the parent's before the clone) */
+} vfork_start_t;
+
+/* The host child of a vfork: runs the guest child until it execs (the host execve ends this
+ * process image and lets the parent go on) or exits (process_exit). */
+static int vfork_child_main(void *arg) {
+    vfork_start_t *vs = arg;
+    linux_thread_t *t = vs->t;
+    pthread_sigmask(SIG_SETMASK, &vs->host_mask, NULL);
+    t->tid = (int)syscall(SYS_gettid);
+    if (vs->flags & LINUX_CLONE_CHILD_SETTID) put_tid(t, vs->ctid, t->tid);
+    linux_thread_run(t);
+    process_exit(t, t->exit_code);
+}
+
+/* clone(CLONE_VM|CLONE_VFORK) as Linux does it: the child is a host process made by a host
+ * clone(CLONE_VM|CLONE_VFORK) on a stack of its own, with its own hart (registers copied,
+ * decode cache and translations its own) over the very same guest memory and the same vm
+ * heap, while the calling host thread waits until the child execs or exits, which is vfork's
+ * contract: no copy of the address space, so a shell or make pays no fork per command. What
+ * the child changes of the process structure is kept small: it exits as a process of its own
+ * (vfork_child), signal dispositions it sets are put back for the parent afterwards (the
+ * host's are the child's own anyway), and what it allocates is freed by the parent. */
+static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
+                        uint64_t tls, uint64_t ctid) {
+    linux_proc_t *p = t->proc;
+    rv_cpu_t *cpu = t->cpu;
+    int exit_sig = (flags & 0xff) ? linux_sig_to_host((int)(flags & 0xff)) : 0;
+    if ((flags & 0xff) && !exit_sig) return -LINUX_EINVAL;
+    linux_thread_t *nt = linux_thread_new(p);
+    if (!nt) return -LINUX_EAGAIN;
+    /* a host stack for the child; untouched pages cost nothing */
+    size_t stack_size = 8u << 20;
+    void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    linux_sigaction_t *saved_act = malloc(sizeof(p->act));
+    if (stack == MAP_FAILED || !saved_act) {
+        if (stack != MAP_FAILED) munmap(stack, stack_size);
+        free(saved_act);
+        linux_thread_free(nt);
+        return -LINUX_ENOMEM;
+    }
+    memcpy(nt->cpu->x, cpu->x, sizeof(cpu->x));
+    memcpy(nt->cpu->f, cpu->f, sizeof(cpu->f));
+    nt->cpu->pc = cpu->pc;
+    nt->cpu->fflags = cpu->fflags;
+    nt->cpu->frm = cpu->frm;
+    nt->cpu->x[10] = 0;
+    if (newsp) nt->cpu->x[2] = newsp;
+    if (flags & LINUX_CLONE_SETTLS) nt->cpu->x[4] = tls;
+    nt->sigmask = t->sigmask;
+    nt->altstack = t->altstack;
+    nt->vfork_child = true;
+    if (flags & LINUX_CLONE_CHILD_CLEARTID) nt->clear_child_tid = ctid;
+    vfork_start_t vs = {.t = nt, .flags = flags, .ctid = ctid};
+    /* host signals wait while the child runs: this host thread's handlers would find the
+     * child's thread in linux_current, which the two share (the child restores the mask) */
+    sigset_t all;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    pthread_sigmask(SIG_BLOCK, &all, &vs.host_mask);
+    pthread_mutex_lock(&p->sig_lock);
+    memcpy(saved_act, p->act, sizeof(p->act));
+    pthread_mutex_unlock(&p->sig_lock);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid =
+        clone(vfork_child_main, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | exit_sig, &vs);
+    int clone_errno = errno;
+    /* the child has exec'ed or exited: what it shared with this thread is ours again */
+    linux_current = t;
+    pthread_mutex_lock(&p->sig_lock);
+    memcpy(p->act, saved_act, sizeof(p->act));
+    pthread_mutex_unlock(&p->sig_lock);
+    pthread_sigmask(SIG_SETMASK, &vs.host_mask, NULL);
+    free(nt->vfork_exec_mem[0]);
+    for (int k = 1; k < 3; k++) {
+        char **v = nt->vfork_exec_mem[k];
+        for (int i = 0; v && v[i]; i++)
+            free(v[i]);
+        free(v);
+    }
+    free(saved_act);
+    /* the child left its frames' sanitizer marks behind (it never returned through them) */
+    mem_asan_unpoison(stack, stack_size);
+    munmap(stack, stack_size);
+    linux_thread_free(nt);
+    if (pid < 0) return -linux_errno_from_host(clone_errno);
+    if (flags & LINUX_CLONE_PARENT_SETTID) put_tid(t, ptid, pid);
+    return pid;
+}
+
 int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
                        uint64_t tls, uint64_t ctid) {
     rv_cpu_t *cpu = t->cpu;
@@ -272,7 +375,8 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         return tid;
     }
     if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK)) return -LINUX_EINVAL;
-    /* a new process: fork the host (a vfork becomes a fork: the memory is copied) */
+    if (flags & LINUX_CLONE_VM) return do_vfork(t, flags, newsp, ptid, tls, ctid);
+    /* a new process: fork the host (memory copied on write) */
     fflush(stdout);
     fflush(stderr);
     /* no lock of the process may be held by another thread at the fork: the child would
@@ -412,6 +516,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     if (t->proc->opt.strace) hv[k++] = "--strace";
     if (t->proc->opt.host_exec) hv[k++] = "--host-exec";
     if (t->proc->opt.stats) hv[k++] = "--stats";
+    if (t->proc->opt.log_unimp) hv[k++] = "--log=unimp";
     char engine_opt[64];
     snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", exec_engine_name(t->cpu));
     hv[k++] = engine_opt;
@@ -431,8 +536,15 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     hv[k] = NULL;
     fflush(stdout);
     fflush(stderr);
+    if (t->vfork_child) {
+        /* on success these stay in the heap the parent shares: it frees them */
+        t->vfork_exec_mem[0] = hv;
+        t->vfork_exec_mem[1] = argv;
+        t->vfork_exec_mem[2] = envp;
+    }
     execve(t->proc->opt.vm_exe, hv, envp);
     rc = -linux_errno_from_host(errno);
+    memset(t->vfork_exec_mem, 0, sizeof(t->vfork_exec_mem));
 out:
     free(hv);
     free_strv(argv);
@@ -450,8 +562,14 @@ static int64_t exec_host(linux_thread_t *t, const char *prog, uint64_t argv_a, u
     if (argv && envp) {
         fflush(stdout);
         fflush(stderr);
+        if (t->vfork_child) {
+            /* on success these stay in the heap the parent shares: it frees them */
+            t->vfork_exec_mem[1] = argv;
+            t->vfork_exec_mem[2] = envp;
+        }
         execve(prog, argv, envp);
         rc = -linux_errno_from_host(errno);
+        memset(t->vfork_exec_mem, 0, sizeof(t->vfork_exec_mem));
     }
     free_strv(argv);
     free_strv(envp);

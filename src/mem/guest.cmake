@@ -1,7 +1,7 @@
 # Guest RAM, the guest-physical address map and the object pool (included from
 # src/mem/CMakeLists.txt). NUMA binding of guest RAM is compiled in only when the target
-# compiler can include numaif.h and link libnuma (so cross builds without it just go
-# without), and can be turned off with -DVM_NUMA=OFF.
+# compiler has the kernel's linux/mempolicy.h (so other hosts just go without), and can be
+# turned off with -DVM_NUMA=OFF. It uses the kernel's calls directly: no libnuma is linked.
 target_sources(vm_mem PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/guest.c
     ${CMAKE_CURRENT_LIST_DIR}/host_map.c
@@ -11,14 +11,12 @@ option(VM_NUMA "Allow binding guest RAM to a host NUMA node (needs libnuma)" ON)
 if(VM_NUMA)
     include(CheckIncludeFile)
     include(CheckLibraryExists)
-    check_include_file(numaif.h VM_HAVE_NUMAIF_H)
-    check_library_exists(numa mbind "" VM_HAVE_LIBNUMA)
+    check_include_file(linux/mempolicy.h VM_HAVE_MEMPOLICY_H)
 endif()
-if(VM_NUMA AND VM_HAVE_NUMAIF_H AND VM_HAVE_LIBNUMA)
-    message(STATUS "guest RAM: NUMA binding enabled (libnuma)")
+if(VM_NUMA AND VM_HAVE_MEMPOLICY_H)
+    message(STATUS "guest RAM: NUMA binding enabled (get_mempolicy/mbind)")
     set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/host_map.c
         PROPERTIES COMPILE_DEFINITIONS VM_HAVE_NUMA=1)
-    target_link_libraries(vm_mem PUBLIC numa)
 else()
-    message(STATUS "guest RAM: NUMA binding unavailable (no libnuma or VM_NUMA=OFF)")
+    message(STATUS "guest RAM: NUMA binding unavailable (no linux/mempolicy.h or VM_NUMA=OFF)")
 endif()

@@ -6,8 +6,8 @@
  * or hypervisor may hide AVX state. Cache sizes come from sysfs where the kernel lists them,
  * else from the CPUID cache leaves (decoded in host_cache.c: Intel leaf 4, AMD 0x8000001D,
  * legacy 0x80000005/6), else from typical defaults; each figure remembers its source. AArch64
- * has no user-readable cache description everywhere (CLIDR_EL1 is EL1-only), so it uses sysfs
- * or the defaults.
+ * has no user-readable cache sizes (CLIDR_EL1 and CCSIDR_EL1 are EL1-only), so sizes come from
+ * sysfs or the defaults; the line size comes from sysfs, else from CTR_EL0.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -107,6 +107,11 @@ static void caches_from_cpuid(vm_host_info_t *h) {
     set_fig(&h->line_bytes, &h->line_src, g.line[MEM_CACHE_L1D], VM_HOST_SRC_CPUID);
 }
 
+/* AArch64: the L1d line size from CTR_EL0 when sysfs did not give it. */
+static void caches_from_ctr(vm_host_info_t *h) {
+    set_fig(&h->line_bytes, &h->line_src, mem_ctr_dline(mem_host_ctr_el0()), VM_HOST_SRC_CTR);
+}
+
 /* Typical figures for what neither sysfs nor CPUID said (the tier defaults treat them as
  * unknown: see default_tuning() in memops.c). */
 static void caches_default(vm_host_info_t *h) {
@@ -201,6 +206,7 @@ static void detect(void) {
     if (MEM_HOST_AARCH64) detect_aarch64(h);
     caches_from_sysfs(h);
     if (MEM_HOST_X86) caches_from_cpuid(h);
+    if (MEM_HOST_AARCH64) caches_from_ctr(h);
     caches_default(h);
     read_microcode(h);
     if (!h->model[0]) snprintf(h->model, sizeof h->model, "unknown");
@@ -211,6 +217,7 @@ const char *vm_host_src_name(vm_host_src_t src) {
     case VM_HOST_SRC_SYSFS: return "sysfs";
     case VM_HOST_SRC_CPUID: return "cpuid";
     case VM_HOST_SRC_DEFAULT: return "default";
+    case VM_HOST_SRC_CTR: return "ctr_el0";
     default: return "unknown";
     }
 }

@@ -1,4 +1,4 @@
-/* host_arch.h - the few architecture-specific primitives host.c needs (CPUID, XGETBV), so
+/* host_arch.h - the few architecture-specific primitives host.c needs (CPUID, XGETBV, CTR_EL0), so
  * that host.c itself is free of #ifdefs: on hosts without them they are constant stubs and the
  * compiler drops the code that uses them. */
 #pragma once
@@ -25,6 +25,11 @@ static inline uint64_t mem_host_xgetbv0(void) {
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* CTR_EL0 exists only on AArch64. */
+static inline uint64_t mem_host_ctr_el0(void) {
+    return 0;
+}
+
 #elif defined(__aarch64__)
 
 #define MEM_HOST_ARCH_NAME "aarch64"
@@ -39,6 +44,14 @@ static inline void mem_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
 
 static inline uint64_t mem_host_xgetbv0(void) {
     return 0;
+}
+
+/* Read CTR_EL0, the cache type register (cache line sizes). Linux lets EL0 read it
+ * (SCTLR_EL1.UCT, or a trap it emulates), so it is available to every process. */
+static inline uint64_t mem_host_ctr_el0(void) {
+    uint64_t v;
+    __asm__ volatile("mrs %0, ctr_el0" : "=r"(v));
+    return v;
 }
 
 #else

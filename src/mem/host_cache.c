@@ -10,6 +10,8 @@
  *     [31:18], line in [7:0]). Intel fills 0x80000006 ECX the same way and leaves the rest 0.
  *     Virtual CPUs often hide the deterministic leaf and keep these;
  *   - nothing: the caller then falls back to sysfs or to defaults.
+ * On AArch64 the cache type register CTR_EL0 gives the smallest data-cache line (DminLine,
+ * bits [19:16], log2 of 4-byte words) but no sizes; mem_ctr_dline decodes it.
  * The functions see only recorded register values, never the CPU, so they are unit-tested
  * with values constructed from the documented layouts.
  */
@@ -107,6 +109,11 @@ int mem_cache_decode(const mem_cpuid_rec_t *recs, size_t n, mem_cache_geom_t *g)
     for (int i = 0; i < MEM_CACHE_LEVELS; i++)
         found += g->size[i] != 0;
     return found;
+}
+
+size_t mem_ctr_dline(uint64_t ctr) {
+    if (!ctr) return 0;
+    return (size_t)4 << ((ctr >> 16) & 0xf);
 }
 
 size_t mem_cache_record(void (*cpuid)(uint32_t leaf, uint32_t sub, uint32_t r[4]),

@@ -1,4 +1,5 @@
-/* host_cache.h - cache geometry from recorded CPUID register values (host_cache.c).
+/* host_cache.h - cache geometry from recorded CPUID register values and from AArch64's
+ * CTR_EL0 (host_cache.c).
  *
  * The decoder is a pure function over a list of (leaf, subleaf) -> {eax, ebx, ecx, edx}
  * records, so the unit tests can feed it values recorded from (or constructed for) CPUs
@@ -33,6 +34,12 @@ void mem_cpuid_lookup(const mem_cpuid_rec_t *recs, size_t n, uint32_t leaf, uint
  * what is still unknown. Needs leaves 0, 0x80000000 and 0x80000001 to tell vendor and range.
  * Returns the number of levels found (0..3). */
 int mem_cache_decode(const mem_cpuid_rec_t *recs, size_t n, mem_cache_geom_t *g);
+
+/* The smallest data-cache line in bytes from an AArch64 CTR_EL0 value: DminLine, bits [19:16],
+ * is log2 of the line in 4-byte words. 0 when ctr is 0 (no register: not AArch64). CTR_EL0
+ * gives line sizes only; AArch64 has no user-readable cache sizes (CLIDR_EL1/CCSIDR_EL1 are
+ * EL1 registers), so sizes come from sysfs or the defaults. */
+size_t mem_ctr_dline(uint64_t ctr);
 
 /* The CPUID leaves mem_cache_decode() may read, for recording them live: fills up to cap
  * records through cpuid(leaf, sub, r) and returns how many were written. */

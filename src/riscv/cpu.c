@@ -22,6 +22,7 @@ void rv_cpu_reset(rv_cpu_t *cpu) {
     /* FS = Initial so FP works in user mode; the bare machine resets it to Off. */
     cpu->mstatus = 1ull << 13 | 2ull << 32;
     cpu->code_lo = UINT64_MAX;
+    cpu->stimecmp = UINT64_MAX; /* Sstc: no S-mode timer until software sets one */
 }
 
 void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt) {

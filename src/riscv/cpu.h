@@ -188,7 +188,9 @@ struct rv_cpu {
     uint64_t satp;          /* address translation: MODE (Bare, Sv39, Sv48, Sv57), ASID, root PPN */
     uint64_t scounteren;    /* counter access from U-mode (with mcounteren) */
     uint64_t senvcfg;       /* S-mode environment configuration (FIOM) */
-    uint64_t menvcfg;       /* M-mode environment configuration (FIOM) */
+    uint64_t menvcfg;       /* M-mode environment configuration (FIOM, STCE) */
+    uint64_t stimecmp;      /* Sstc: S-mode timer compare; STIP = time >= stimecmp while
+                               menvcfg.STCE (rv_sstc_update) */
     uint64_t mcountinhibit; /* counters stopped (stored; counters here never stop) */
     uint64_t pmpcfg[8];     /* pmpcfg0, 2, ..., 14 (stored and read back; not enforced) */
     uint64_t pmpaddr[64];   /* pmpaddr0..63 (stored and read back; not enforced) */
@@ -292,6 +294,18 @@ int rv_interrupt_pending(const rv_cpu_t *cpu);
 /* The time CSR and the machine timer: the host's monotonic clock at 10 MHz, or instret - 1
  * with time_from_instret (repeatable runs). */
 uint64_t rv_cpu_time(const rv_cpu_t *cpu);
+
+/* menvcfg.STCE: Sstc's stimecmp drives mip.STIP (and S-mode may access stimecmp). */
+#define RV_MENVCFG_STCE (1ull << 63)
+
+/* Sstc: with menvcfg.STCE set, make mip.STIP say whether time >= stimecmp (and kick the hart
+ * when that made an interrupt takeable). The CSR code calls it on every write that matters and
+ * before mip/sip reads; a machine calls it as time passes (between run slices, after wfi). */
+void rv_sstc_update(rv_cpu_t *cpu);
+
+/* Sstc: timer ticks until stimecmp is due (0: due now; UINT64_MAX: STCE is off), so that a
+ * sleeping hart (wfi) wakes in time. */
+uint64_t rv_sstc_ticks_left(const rv_cpu_t *cpu);
 
 /* After a change that may have made an interrupt takeable (mie, mip, mideleg, global enables,
  * privilege): kick the hart so that the run loop looks at once, not at the end of its budget. */

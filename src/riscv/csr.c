@@ -13,6 +13,11 @@
  * clock at 10 MHz (rv_cpu_time). CSR instructions always end a decoded block, whose
  * instruction count was added at block entry, so the count before the CSR instruction is
  * instret - 1. PMP registers are stored and read back (OpenSBI probes them) but not enforced.
+ *
+ * Sstc: stimecmp (0x14d) is the S-mode timer. While menvcfg.STCE is set, mip.STIP is not
+ * software's but says time >= stimecmp (rv_sstc_update, run on writes of stimecmp and menvcfg,
+ * before mip/sip reads, and by the machine as time passes), and S-mode reaches stimecmp when
+ * mcounteren.TM allows; so the kernel's timer needs no trip through the firmware.
  */
 #include <time.h>
 
@@ -34,6 +39,7 @@ enum {
     CSR_SCAUSE = 0x142,
     CSR_STVAL = 0x143,
     CSR_SIP = 0x144,
+    CSR_STIMECMP = 0x14d,
     CSR_SATP = 0x180,
     CSR_MSTATUS = 0x300,
     CSR_MISA = 0x301,
@@ -92,6 +98,24 @@ uint64_t rv_cpu_time(const rv_cpu_t *cpu) {
     return cpu->time_from_instret ? cpu->instret - 1 : host_time();
 }
 
+void rv_sstc_update(rv_cpu_t *cpu) {
+    if (!(cpu->menvcfg & RV_MENVCFG_STCE)) return;
+    uint64_t bit = 1ull << RV_IRQ_STI;
+    if (rv_cpu_time(cpu) >= cpu->stimecmp) {
+        if (cpu->mip & bit) return;
+        cpu->mip |= bit;
+        rv_cpu_irq_check(cpu);
+    } else {
+        cpu->mip &= ~bit;
+    }
+}
+
+uint64_t rv_sstc_ticks_left(const rv_cpu_t *cpu) {
+    if (!(cpu->menvcfg & RV_MENVCFG_STCE)) return UINT64_MAX;
+    uint64_t now = rv_cpu_time(cpu);
+    return now >= cpu->stimecmp ? 0 : cpu->stimecmp - now;
+}
+
 /* mstatus with the read-only summary bit SD computed from FS. */
 static uint64_t mstatus_read(const rv_cpu_t *cpu) {
     uint64_t s = cpu->mstatus & ~RV_MSTATUS_SD;
@@ -131,7 +155,16 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
     case CSR_MINSTRET: cur = cpu->instret - 1; break;
     case CSR_SSTATUS: cur = mstatus_read(cpu) & SSTATUS_MASK; break;
     case CSR_SIE: cur = cpu->mie & cpu->mideleg; break;
-    case CSR_SIP: cur = cpu->mip & cpu->mideleg; break;
+    case CSR_SIP:
+        rv_sstc_update(cpu);
+        cur = cpu->mip & cpu->mideleg;
+        break;
+    case CSR_STIMECMP:
+        /* Sstc: below M-mode only with menvcfg.STCE and mcounteren.TM */
+        if (priv < RV_PRIV_M && (!(cpu->menvcfg & RV_MENVCFG_STCE) || !(cpu->mcounteren & 2)))
+            return false;
+        cur = cpu->stimecmp;
+        break;
     case CSR_STVEC: cur = cpu->stvec; break;
     case CSR_SCOUNTEREN: cur = cpu->scounteren; break;
     case CSR_SENVCFG: cur = cpu->senvcfg; break;
@@ -148,7 +181,10 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
     case CSR_MEDELEG: cur = cpu->medeleg; break;
     case CSR_MIDELEG: cur = cpu->mideleg; break;
     case CSR_MIE: cur = cpu->mie; break;
-    case CSR_MIP: cur = cpu->mip; break;
+    case CSR_MIP:
+        rv_sstc_update(cpu);
+        cur = cpu->mip;
+        break;
     case CSR_MTVEC: cur = cpu->mtvec; break;
     case CSR_MCOUNTEREN: cur = cpu->mcounteren; break;
     case CSR_MENVCFG: cur = cpu->menvcfg; break;
@@ -217,10 +253,14 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
         break;
     case CSR_MIE: cpu->mie = v & (IRQ_M | (has_s ? IRQ_S : 0)); break;
     case CSR_SIE: cpu->mie = (cpu->mie & ~cpu->mideleg) | (v & cpu->mideleg & IRQ_S); break;
-    case CSR_MIP:
-        /* software may raise and clear the S-level bits; M-level bits belong to devices */
-        if (has_s) cpu->mip = (cpu->mip & ~IRQ_S) | (v & IRQ_S);
+    case CSR_MIP: {
+        /* software may raise and clear the S-level bits; M-level bits belong to devices, and
+         * STIP to stimecmp while menvcfg.STCE is set (Sstc) */
+        uint64_t w = has_s ? IRQ_S : 0;
+        if (cpu->menvcfg & RV_MENVCFG_STCE) w &= ~(1ull << RV_IRQ_STI);
+        cpu->mip = (cpu->mip & ~w) | (v & w);
         break;
+    }
     case CSR_SIP: {
         uint64_t w = cpu->mideleg & (1ull << RV_IRQ_SSI); /* only SSIP is writable here */
         cpu->mip = (cpu->mip & ~w) | (v & w);
@@ -230,7 +270,14 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
     case CSR_STVEC: cpu->stvec = (v & 3) >= 2 ? v & ~3ull : v; break;
     case CSR_MCOUNTEREN: cpu->mcounteren = v & 7; break;
     case CSR_SCOUNTEREN: cpu->scounteren = v & 7; break;
-    case CSR_MENVCFG: cpu->menvcfg = v & 1; break; /* FIOM */
+    case CSR_MENVCFG: /* FIOM, and STCE where S-mode exists */
+        cpu->menvcfg = v & (1 | (has_s ? RV_MENVCFG_STCE : 0));
+        rv_sstc_update(cpu);
+        break;
+    case CSR_STIMECMP:
+        cpu->stimecmp = v;
+        rv_sstc_update(cpu);
+        break;
     case CSR_SENVCFG: cpu->senvcfg = v & 1; break;
     case CSR_MCOUNTINHIBIT: cpu->mcountinhibit = v & 5; break;
     case CSR_MSCRATCH: cpu->mscratch = v; break;

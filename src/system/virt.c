@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "riscv/mmu.h"
 #include "system/board.h"
@@ -70,14 +71,42 @@ static void test_done(void *opaque) {
     rv_cpu_interrupt(&m->cpu);
 }
 
+/* The console's escape commands (escape byte, then one of these), as qemu's -nographic
+ * console has them: x quits, h prints the list; others are ignored. Output goes to stderr with
+ * CR LF, since the terminal may be in raw mode. */
+static void virt_escape(void *opaque, uint8_t cmd) {
+    virt_machine_t *m = opaque;
+    unsigned e = m->uart.escape + 'a' - 1; /* Ctrl-A is shown as C-a */
+    switch (cmd) {
+    case 'x':
+    case 'X':
+        m->quit = true;
+        atomic_store(&m->cpu.halt_request, 1);
+        rv_cpu_interrupt(&m->cpu);
+        break;
+    case 'h':
+    case 'H':
+    case '?':
+        fprintf(stderr,
+                "\r\nC-%c h    print this help\r\nC-%c x    end the run\r\n"
+                "C-%c C-%c  send C-%c to the guest\r\n",
+                e, e, e, e, e);
+        break;
+    default: break;
+    }
+}
+
 /* wfi: sleep until the timer is due or console input arrives (at most 10 ms, so that stop
  * requests from other threads are seen). */
 static void virt_wait(void *env, rv_cpu_t *cpu) {
     virt_machine_t *m = env;
     (void)cpu;
     uint64_t ticks = dev_clint_ticks_left(&m->clint);
+    uint64_t sticks = rv_sstc_ticks_left(&m->cpu);
+    if (sticks < ticks) ticks = sticks;
     if (ticks == 0) {
         dev_clint_update(&m->clint);
+        rv_sstc_update(&m->cpu);
         return;
     }
     uint64_t ns = ticks > 100000 ? 10000000 : ticks * 100;
@@ -93,6 +122,7 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     m->wfi_sleep_ns +=
         (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
     dev_clint_update(&m->clint);
+    rv_sstc_update(&m->cpu);
     dev_uart_poll(&m->uart);
 }
 
@@ -115,7 +145,7 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size) {
 static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uint64_t initrd,
                      uint64_t initrd_size) {
     enum { PH_CPU0 = 1, PH_INTC = 2, PH_PLIC = 3, PH_TEST = 4 };
-    static const char isa_ext[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zba\0zbb\0zbs";
+    static const char isa_ext[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zba\0zbb\0zbs\0sstc";
     int e = fdt_create(buf, FDT_MAX);
     e |= fdt_finish_reservemap(buf);
     e |= fdt_begin_node(buf, "");
@@ -148,7 +178,7 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
     e |= fdt_property_cell(buf, "reg", 0);
     e |= fdt_property_string(buf, "status", "okay");
     e |= fdt_property_string(buf, "compatible", "riscv");
-    e |= fdt_property_string(buf, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs");
+    e |= fdt_property_string(buf, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc");
     e |= fdt_property_string(buf, "riscv,isa-base", "rv64i");
     e |= fdt_property(buf, "riscv,isa-extensions", isa_ext, sizeof(isa_ext));
     e |= fdt_property_string(buf, "mmu-type", "riscv,sv57");
@@ -316,6 +346,10 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     m->plic.out[1] = (vm_irq_t){mip_set, m, RV_IRQ_SEI};
     m->uart.out = cfg->console ? cfg->console : stdout;
     m->uart.in_fd = cfg->console_in;
+    m->uart.in_tty = m->uart.in_fd >= 0 && isatty(m->uart.in_fd);
+    m->uart.escape = cfg->console_escape;
+    m->uart.on_escape = virt_escape;
+    m->uart.escape_opaque = m;
     if (m->uart.in_fd >= 0)
         fcntl(m->uart.in_fd, F_SETFL, fcntl(m->uart.in_fd, F_GETFL) | O_NONBLOCK);
     m->uart.irq = (vm_irq_t){dev_plic_set, &m->plic, UART_IRQ};
@@ -412,13 +446,15 @@ void virt_destroy(virt_machine_t *m) {
 
 int virt_run(virt_machine_t *m, uint64_t budget) {
     for (;;) {
-        if (m->test.done) return EXEC_STOP_HALT;
+        if (m->test.done || m->quit) return EXEC_STOP_HALT;
         if (budget == 0) return EXEC_STOP_BUDGET;
         dev_clint_update(&m->clint);
+        rv_sstc_update(&m->cpu);
         dev_uart_poll(&m->uart);
+        if (m->quit) return EXEC_STOP_HALT;
         uint64_t slice = budget < SLICE ? budget : SLICE;
         int r = exec_run(&m->cpu, slice);
-        if (m->test.done) return EXEC_STOP_HALT;
+        if (m->test.done || m->quit) return EXEC_STOP_HALT;
         if (r == EXEC_STOP_BUDGET) {
             if (budget != UINT64_MAX) budget -= slice;
             continue;

@@ -29,13 +29,14 @@
 
 /* What to boot. */
 typedef struct virt_config {
-    uint64_t ram_size;  /* bytes of RAM (a multiple of 2 MiB, 16 MiB .. 64 GiB) */
-    const char *bios;   /* firmware image (raw, loaded at the RAM base), required */
-    const char *kernel; /* payload loaded at RAM + 2 MiB (a Linux Image or U-Boot), or NULL */
-    const char *initrd; /* initial RAM disk, or NULL */
-    const char *append; /* kernel command line, or NULL */
-    FILE *console;      /* UART output (NULL: stdout) */
-    int console_in;     /* UART input descriptor (-1: none); made non-blocking */
+    uint64_t ram_size;      /* bytes of RAM (a multiple of 2 MiB, 16 MiB .. 64 GiB) */
+    const char *bios;       /* firmware image (raw, loaded at the RAM base), required */
+    const char *kernel;     /* payload loaded at RAM + 2 MiB (a Linux Image or U-Boot), or NULL */
+    const char *initrd;     /* initial RAM disk, or NULL */
+    const char *append;     /* kernel command line, or NULL */
+    FILE *console;          /* UART output (NULL: stdout) */
+    int console_in;         /* UART input descriptor (-1: none); made non-blocking */
+    uint8_t console_escape; /* escape byte of the console input (0: none; 1: Ctrl-A) */
 } virt_config_t;
 
 /* The machine. */
@@ -52,6 +53,7 @@ typedef struct virt_machine {
     dev_test_t test;       /* poweroff / reboot */
     dev_rtc_t rtc;         /* wall clock */
     uint64_t wfi_sleep_ns; /* time spent asleep in wfi, for --stats */
+    bool quit;             /* the console's escape and 'x' asked to end the run */
 } virt_machine_t;
 
 /* Build the machine and load what `cfg` names. Returns 0 or -errno with *err set. */
@@ -62,5 +64,6 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
 void virt_destroy(virt_machine_t *m);
 
 /* Run up to `budget` instructions (UINT64_MAX: no limit) or until poweroff / reboot
- * (m->test.done) or a stop request. Returns enum exec_stop. */
+ * (m->test.done), the console's quit command (m->quit) or a stop request. Returns enum
+ * exec_stop. */
 int virt_run(virt_machine_t *m, uint64_t budget);

@@ -168,7 +168,8 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                              .initrd = vm->opt.initrd,
                              .append = vm->opt.append,
                              .console = vm->opt.console,
-                             .console_in = vm->opt.console_in};
+                             .console_in = vm->opt.console_in,
+                             .console_escape = vm->opt.console_escape};
         rc = virt_init(vm->virt, &cfg, &vm->exec, vm->err, sizeof(vm->err));
         if (rc) {
             free(vm->virt);
@@ -196,6 +197,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
         }
         vm->lopt = (linux_options_t){.sysroot = vm->opt.sysroot,
                                      .strace = vm->opt.strace,
+                                     .log_unimp = vm->opt.log_unimp,
                                      .stats = vm->opt.stats,
                                      .host_exec = vm->opt.host_exec,
                                      .vm_exe = exe,
@@ -321,6 +323,10 @@ int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
         } else if (r == EXEC_STOP_INTERRUPT || r == EXEC_STOP_HALT) {
             bool halt = atomic_exchange(&cpu->halt_request, 0);
             atomic_store(&cpu->interrupt_request, 0);
+            if (!guest_exited(vm, &code) && vm->virt && vm->virt->quit) {
+                exit->reason = VM_EXIT_QUIT;
+                break;
+            }
             if (!guest_exited(vm, &code) && (halt || atomic_load(&vm->stopped))) {
                 exit->reason = VM_EXIT_STOPPED;
                 break;

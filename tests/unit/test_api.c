@@ -2,7 +2,8 @@
  * here includes a private header. Bad options fail with words, a raw program runs to a system
  * call served by the hook, budgets and wall-clock limits end runs, vm_stop() works from another
  * thread, two machines run at once on two threads, writing guest code drops stale
- * translations, and user mode allows one machine per process. Each case runs under every
+ * translations, user mode allows one machine per process, and the virt console's escape ends
+ * a run. Each case runs under every
  * engine the host has. */
 #include <errno.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -256,6 +258,41 @@ static void one_user_machine(void **state) {
     vm_destroy(b);
 }
 
+/* The virt console's escape: with console_escape set, C-a x on the console input ends the run
+ * with VM_EXIT_QUIT; without it the same bytes are data and the run ends at its budget. The
+ * firmware is one instruction, `j .`, written to a temporary file. */
+static void virt_console_quit(void **state) {
+    (void)state;
+    char path[] = "/tmp/vm-test-bios-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const uint32_t spin = 0x0000006f;
+    assert_int_equal(write(fd, &spin, sizeof(spin)), (ssize_t)sizeof(spin));
+    close(fd);
+    for (int escape = 0; escape <= 1; escape++) {
+        int p[2];
+        assert_int_equal(pipe(p), 0);
+        vm_options_t o;
+        vm_options_init(&o);
+        o.machine = VM_MACHINE_VIRT;
+        o.engine = engine;
+        o.bios = path;
+        o.ram_size = 16ull << 20;
+        o.console_in = p[0];
+        o.console_escape = (unsigned char)escape;
+        vm_t *vm = NULL;
+        assert_int_equal(vm_create(&o, &vm), 0);
+        assert_int_equal(write(p[1], "\001x", 2), 2);
+        vm_exit_t ex;
+        assert_int_equal(vm_run(vm, 5000000, 0, &ex), 0);
+        assert_int_equal(ex.reason, escape ? VM_EXIT_QUIT : VM_EXIT_BUDGET);
+        vm_destroy(vm);
+        close(p[0]);
+        close(p[1]);
+    }
+    unlink(path);
+}
+
 static int run_group(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_options),
@@ -267,6 +304,7 @@ static int run_group(const char *name) {
         cmocka_unit_test(rewritten_code_runs),
         cmocka_unit_test(load_errors),
         cmocka_unit_test(one_user_machine),
+        cmocka_unit_test(virt_console_quit),
     };
     return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

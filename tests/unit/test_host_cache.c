@@ -158,6 +158,20 @@ static void record_then_decode(void **state) {
     assert_int_equal(g.size[MEM_CACHE_L2], 2 << 20);
 }
 
+/* CTR_EL0 values built from the register's layout (Arm ARM D17.2.34): DminLine in [19:16],
+ * IminLine in [3:0], CWG in [27:24], ERG in [23:20], L1Ip in [15:14], bit 31 RES1. */
+static void aarch64_ctr_line(void **state) {
+    (void)state;
+    assert_int_equal(mem_ctr_dline(0), 0); /* no register: caller falls back */
+    /* DminLine 4 (16 words = 64 B), IminLine 4, CWG 4, ERG 4, L1Ip PIPT: a common 64-byte core */
+    assert_int_equal(mem_ctr_dline(0x8444c004u), 64);
+    /* DminLine 5: 128-byte lines, as on cores with 128-byte cache lines */
+    assert_int_equal(mem_ctr_dline(0x80058005u), 128);
+    /* DminLine 3: 32-byte lines (older small cores); other fields must not leak in */
+    assert_int_equal(mem_ctr_dline(0xbff3ffffu), 32);
+    assert_string_equal(vm_host_src_name(VM_HOST_SRC_CTR), "ctr_el0");
+}
+
 static void live_host_has_sources(void **state) {
     (void)state;
     const vm_host_info_t *h = vm_host_info();
@@ -176,7 +190,7 @@ int main(void) {
         cmocka_unit_test(intel_leaf4),           cmocka_unit_test(intel_legacy_l2_only),
         cmocka_unit_test(amd_8000001d),          cmocka_unit_test(amd_legacy_leaves),
         cmocka_unit_test(nothing_recorded),      cmocka_unit_test(record_then_decode),
-        cmocka_unit_test(live_host_has_sources),
+        cmocka_unit_test(live_host_has_sources), cmocka_unit_test(aarch64_ctr_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

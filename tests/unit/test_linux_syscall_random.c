@@ -16,9 +16,11 @@
 
 #include "linux/abi.h"
 #include "linux/proc.h"
+#include "riscv/cpu.h"
 
 static linux_proc_t proc;
 static linux_thread_t thr;
+static rv_cpu_t cpu; /* its hart: sigaltstack reads the stack pointer */
 #define SCRATCH 0x100000ull
 #define ROPAGE  0x200000ull
 
@@ -101,6 +103,7 @@ static void random_calls_never_fault(void **state) {
     linux_space_set_brk(&proc.space, 0x300000);
     snprintf(proc.exe_path, sizeof(proc.exe_path), "/guest");
     thr.proc = &proc;
+    thr.cpu = &cpu;
     thr.tid = getpid();
     devzero = open("/dev/zero", O_RDONLY);
     devnull = open("/dev/null", O_RDONLY);

@@ -1,12 +1,15 @@
 /* test_linux_systable.c - the system call table generated from syscalls.def agrees with the
  * list: every listed number is found with its name, formats, handler and flags, numbers and
  * names are unique, nothing else is in the table, format strings use known letters, and a
- * call known by name only answers -ENOSYS through the once-per-number warning. */
+ * call known by name only answers -ENOSYS: silently by default, named once per number on
+ * stderr with --log=unimp. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -81,17 +84,56 @@ static void entries_are_well_formed(void **state) {
     assert_int_equal(linux_systable_find(LINUX_NR_write)->flags, 0);
 }
 
-static void named_but_unimplemented_calls_warn_once(void **state) {
+/* Run every named-but-unimplemented call twice with stderr caught; returns what was printed
+ * (static buffer). */
+static const char *unimplemented_calls_output(linux_proc_t *proc) {
+    static char out[8192];
+    linux_thread_t thr = {.proc = proc};
+    const uint64_t a[6] = {0};
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int saved = dup(2);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fileno(tmp), 2), 2);
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < LIST_LEN; i++)
+            if (!list[i].handler)
+                assert_int_equal(linux_syscall(&thr, list[i].nr, a), -LINUX_ENOSYS);
+    assert_int_equal(linux_syscall(&thr, 4000, a), -LINUX_ENOSYS);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(out, 1, sizeof(out) - 1, tmp);
+    out[n] = 0;
+    fclose(tmp);
+    return out;
+}
+
+static void named_but_unimplemented_calls_are_silent(void **state) {
     (void)state;
     static linux_proc_t proc;
-    linux_thread_t thr = {.proc = &proc};
-    const uint64_t a[6] = {0};
+    assert_string_equal(unimplemented_calls_output(&proc), "");
+}
+
+static void log_unimp_names_each_call_once(void **state) {
+    (void)state;
+    static linux_proc_t proc;
+    proc.opt.log_unimp = true;
+    const char *out = unimplemented_calls_output(&proc);
     for (size_t i = 0; i < LIST_LEN; i++) {
         if (list[i].handler) continue;
         uint64_t nr = list[i].nr;
-        assert_int_equal(linux_syscall(&thr, nr, a), -LINUX_ENOSYS);
         assert_true(proc.warned[nr / 64] & (1ull << (nr % 64)));
+        char needle[96];
+        snprintf(needle, sizeof(needle), "system call %llu (%s)", (unsigned long long)nr,
+                 list[i].name);
+        const char *first = strstr(out, needle);
+        assert_non_null(first);
+        assert_null(strstr(first + 1, needle)); /* once, though called twice */
     }
+    assert_non_null(strstr(out, "system call 4000,"));
 }
 
 int main(void) {
@@ -100,7 +142,8 @@ int main(void) {
         cmocka_unit_test(numbers_and_names_are_unique),
         cmocka_unit_test(nothing_else_is_in_the_table),
         cmocka_unit_test(entries_are_well_formed),
-        cmocka_unit_test(named_but_unimplemented_calls_warn_once),
+        cmocka_unit_test(named_but_unimplemented_calls_are_silent),
+        cmocka_unit_test(log_unimp_names_each_call_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

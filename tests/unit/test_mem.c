@@ -781,7 +781,7 @@ static void numa_binding(void **state) {
     const vm_mem_ram_opts_t zero = {.flags = VM_MEM_RAM_NUMA_BIND, .numa_node = 0};
     vm_mem_err_t err = vm_mem_add_ram(m, RAM_BASE, 64 * KIB, &zero);
     if (err == VM_MEM_E_NOTSUP) {
-        /* built without libnuma or a kernel without NUMA: every request says so */
+        /* built without NUMA support or a kernel without NUMA: every request says so */
         assert_int_equal(vm_mem_add_ram(m, RAM_BASE, 64 * KIB, &bad), VM_MEM_E_NOTSUP);
         assert_int_equal(vm_mem_region_count(m), 0);
         vm_mem_destroy(m);

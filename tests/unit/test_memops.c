@@ -583,6 +583,14 @@ static void host_facts_consistent(void **state) {
         assert_false(h->sse2 || h->avx2 || h->avx512 || h->erms || h->fsrm);
     }
     if (h->avx512) assert_true(h->avx2);
+    /* The line size is always known (sysfs, CPUID, CTR_EL0 or the default), a power of two,
+     * and comes from a source this architecture has. */
+    assert_true(h->line_bytes >= 16 && h->line_bytes <= 512);
+    assert_int_equal(h->line_bytes & (h->line_bytes - 1), 0);
+    if (!strcmp(h->arch, "x86_64"))
+        assert_true(h->line_src != VM_HOST_SRC_CTR);
+    else
+        assert_true(h->line_src != VM_HOST_SRC_CPUID);
     size_t caches[] = {h->l1d_bytes, h->l2_bytes, h->l3_bytes};
     for (int i = 0; i < 3; i++)
         assert_true(caches[i] == 0 || (caches[i] >= 4096 && caches[i] <= ((size_t)1 << 32)));

@@ -1,0 +1,278 @@
+/* fuzz_mmu.c - libFuzzer target: the page walker and the software TLB (src/riscv/mmu.c)
+ * against a slow reference walk written here from the privileged specification.
+ *
+ * The input is a small machine: 16 pages of guest-physical RAM at 0x80000000 filled with page
+ * table entries made from the input (their PPNs mostly point back into that RAM, sometimes
+ * outside it), a translation mode (Sv39, Sv48, Sv57), then a program of operations: accesses
+ * of each type at virtual addresses built from table indexes (so that they mostly walk the
+ * entries that exist), changes of privilege (S, U, M with MPRV), SUM and MXR flips, and
+ * rewrites of an entry followed by sfence.vma (all, or by address). After every access the
+ * hart's answer (a physical address or a fault cause, and for a load the bytes and for a fault
+ * the tval of rv_mmu_access) must equal the reference's, whether it came from a walk or from a
+ * TLB entry filled under another privilege or other SUM/MXR settings. ASan and UBSan watch the
+ * walker's own memory accesses. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "riscv/cpu.h"
+#include "riscv/mmu.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define RAM_BASE  0x80000000ull
+#define RAM_PAGES 16u
+#define RAM_SIZE  (RAM_PAGES * 4096ull)
+
+static uint8_t ram[RAM_SIZE];
+
+/* The hart's view of guest-physical RAM: inside [RAM_BASE, RAM_BASE + RAM_SIZE) only. */
+static void *phys_ptr(void *env, uint64_t pa, unsigned len) {
+    (void)env;
+    uint64_t o = pa - RAM_BASE;
+    if (o >= RAM_SIZE || RAM_SIZE - o < len) return NULL;
+    return ram + o;
+}
+
+/* Input bytes, read front to back; zero once used up. */
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+} input_t;
+
+static uint64_t take(input_t *in, unsigned bytes) {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++) {
+        uint64_t b = in->n ? (in->n--, *in->p++) : 0;
+        v |= b << (8 * i);
+    }
+    return v;
+}
+
+/* A page table entry from 8 input bytes: flags V R W X U G A D as given, a PPN that is one
+ * of the RAM pages (most of the time) or anything (sometimes), reserved bits rarely set. */
+static uint64_t make_pte(uint64_t raw) {
+    uint64_t flags = raw & 0xff;
+    uint64_t sel = (raw >> 8) & 0xff;
+    uint64_t ppn;
+    if (sel < 200) {
+        ppn = (RAM_BASE >> 12) + ((raw >> 16) % RAM_PAGES);
+    } else if (sel < 230) {
+        /* a superpage-aligned or unaligned PPN around RAM */
+        ppn = (RAM_BASE >> 12) + ((raw >> 16) & 0x3ffff);
+    } else {
+        ppn = (raw >> 16) & ((1ull << 44) - 1);
+    }
+    uint64_t pte = ppn << 10 | flags;
+    if (sel == 255) pte |= (raw & 0xff00000000000000ull); /* reserved / N / PBMT bits */
+    return pte;
+}
+
+/* ---- the reference: a page walk straight from the specification, no caching ---- */
+
+#define PTE_V 0x01u
+#define PTE_R 0x02u
+#define PTE_W 0x04u
+#define PTE_X 0x08u
+#define PTE_U 0x10u
+#define PTE_A 0x40u
+#define PTE_D 0x80u
+
+static uint64_t ref_page_fault(rv_access_t t) {
+    return t == RV_ACC_FETCH  ? RV_CAUSE_FETCH_PAGE_FAULT
+           : t == RV_ACC_LOAD ? RV_CAUSE_LOAD_PAGE_FAULT
+                              : RV_CAUSE_STORE_PAGE_FAULT;
+}
+
+static uint64_t ref_access_fault(rv_access_t t) {
+    return t == RV_ACC_FETCH  ? RV_CAUSE_FETCH_ACCESS
+           : t == RV_ACC_LOAD ? RV_CAUSE_LOAD_ACCESS
+                              : RV_CAUSE_STORE_ACCESS;
+}
+
+/* Translate va as the specification says: 0 and *pa, or the fault cause. `levels` 3, 4 or 5;
+ * priv is the effective privilege (M means no translation). */
+static uint64_t ref_translate(uint64_t satp, unsigned levels, unsigned priv, uint64_t mstatus,
+                              uint64_t va, rv_access_t t, uint64_t *pa) {
+    if (priv == RV_PRIV_M) {
+        *pa = va;
+        return 0;
+    }
+    unsigned vabits = 12 + 9 * levels;
+    /* bits 63..vabits-1 must all equal bit vabits-1 */
+    uint64_t top = va >> (vabits - 1);
+    if (top != 0 && top != (~0ull >> (vabits - 1))) return ref_page_fault(t);
+    uint64_t a = (satp & ((1ull << 44) - 1)) << 12;
+    for (int i = (int)levels - 1; i >= 0; i--) {
+        uint64_t vpn_i = (va >> (12 + 9 * i)) & 511;
+        uint64_t pte_addr = a + vpn_i * 8;
+        if (pte_addr < RAM_BASE || pte_addr + 8 > RAM_BASE + RAM_SIZE) return ref_access_fault(t);
+        uint64_t pte;
+        memcpy(&pte, ram + (pte_addr - RAM_BASE), 8);
+        /* V clear, W without R, or any of bits 63..54 set (no Svnapot, Svpbmt): fault */
+        if (!(pte & PTE_V) || ((pte & PTE_W) && !(pte & PTE_R)) || (pte >> 54) != 0)
+            return ref_page_fault(t);
+        uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
+        if (!(pte & (PTE_R | PTE_X))) {
+            /* a pointer; its A, D and U are reserved and vm (like qemu) faults on them */
+            if (pte & (PTE_A | PTE_D | PTE_U)) return ref_page_fault(t);
+            if (i == 0) return ref_page_fault(t);
+            a = ppn << 12;
+            continue;
+        }
+        /* a leaf at level i: the low i*9 bits of its PPN must be zero */
+        if (i > 0 && (ppn & ((1ull << (9 * i)) - 1))) return ref_page_fault(t);
+        if (priv == RV_PRIV_U && !(pte & PTE_U)) return ref_page_fault(t);
+        if (priv == RV_PRIV_S && (pte & PTE_U)) {
+            if (t == RV_ACC_FETCH || !(mstatus & RV_MSTATUS_SUM)) return ref_page_fault(t);
+        }
+        bool ok;
+        if (t == RV_ACC_FETCH)
+            ok = pte & PTE_X;
+        else if (t == RV_ACC_LOAD)
+            ok = (pte & PTE_R) || ((mstatus & RV_MSTATUS_MXR) && (pte & PTE_X));
+        else
+            ok = (pte & PTE_W) && (pte & PTE_R);
+        if (!ok) return ref_page_fault(t);
+        /* Svade: A clear, or D clear on a write, is the kernel's page fault */
+        if (!(pte & PTE_A)) return ref_page_fault(t);
+        if ((t == RV_ACC_STORE || t == RV_ACC_AMO) && !(pte & PTE_D)) return ref_page_fault(t);
+        uint64_t low = i ? ((1ull << (9 * i)) - 1) : 0;
+        uint64_t page = (ppn & ~low) | ((va >> 12) & low);
+        *pa = page << 12 | (va & 4095);
+        return 0;
+    }
+    return ref_page_fault(t);
+}
+
+/* The effective privilege of an access of type t for the hart's state. */
+static unsigned ref_priv(const rv_cpu_t *cpu, rv_access_t t) {
+    if (t != RV_ACC_FETCH && cpu->priv == RV_PRIV_M && (cpu->mstatus & RV_MSTATUS_MPRV))
+        return (unsigned)((cpu->mstatus & RV_MSTATUS_MPP) >> 11);
+    return cpu->priv;
+}
+
+/* A virtual address from input: mostly table indexes 0..7 at each level (the entries the
+ * input filled are at the start of each page), sign-extended as a canonical address would
+ * be, sometimes raw 64 bits (non-canonical, huge). */
+static uint64_t make_va(input_t *in, unsigned levels) {
+    uint64_t sel = take(in, 1);
+    if (sel >= 240) return take(in, 8);
+    uint64_t va = take(in, 2) & 4095;
+    uint64_t idx = take(in, 4);
+    for (unsigned l = 0; l < levels; l++)
+        va |= ((idx >> (3 * l)) & 7) << (12 + 9 * l);
+    if (sel & 1) { /* upper half */
+        unsigned vabits = 12 + 9 * levels;
+        va |= 1ull << (vabits - 1);
+        va |= ~0ull << vabits;
+    }
+    return va;
+}
+
+static void set_priv(rv_cpu_t *cpu, unsigned which) {
+    cpu->mstatus &= ~(RV_MSTATUS_MPRV | RV_MSTATUS_MPP);
+    switch (which % 4) {
+    case 0: cpu->priv = RV_PRIV_S; break;
+    case 1: cpu->priv = RV_PRIV_U; break;
+    case 2: /* M with MPRV: loads and stores as S */
+        cpu->priv = RV_PRIV_M;
+        cpu->mstatus |= RV_MSTATUS_MPRV | (uint64_t)RV_PRIV_S << 11;
+        break;
+    default: /* M with MPRV: loads and stores as U */
+        cpu->priv = RV_PRIV_M;
+        cpu->mstatus |= RV_MSTATUS_MPRV | (uint64_t)RV_PRIV_U << 11;
+        break;
+    }
+    rv_mmu_update(cpu);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static rv_cpu_t cpu;
+    input_t in = {data, size};
+    rv_cpu_reset(&cpu);
+    cpu.misa |= 1ull << 18; /* S */
+    memset(ram, 0, sizeof(ram));
+
+    uint64_t hdr = take(&in, 2);
+    static const unsigned modes[3] = {RV_SATP_SV39, RV_SATP_SV48, RV_SATP_SV57};
+    unsigned m = (unsigned)(hdr % 3);
+    unsigned levels = 3 + m;
+    unsigned root = (unsigned)((hdr >> 4) % RAM_PAGES);
+    cpu.satp = (uint64_t)modes[m] << 60 | ((RAM_BASE >> 12) + root);
+    /* the first 8 entries of each RAM page from the input */
+    for (unsigned pg = 0; pg < RAM_PAGES; pg++)
+        for (unsigned e = 0; e < 8; e++) {
+            uint64_t pte = make_pte(take(&in, 8));
+            memcpy(ram + pg * 4096 + e * 8, &pte, 8);
+        }
+    rv_mmu_enable(&cpu, phys_ptr, ram, RAM_BASE, RAM_SIZE);
+    set_priv(&cpu, (unsigned)(hdr >> 8));
+
+    for (unsigned op = 0; op < 64 && in.n; op++) {
+        unsigned kind = (unsigned)take(&in, 1);
+        switch (kind % 8) {
+        case 0: set_priv(&cpu, (unsigned)take(&in, 1)); continue;
+        case 1:
+            cpu.mstatus ^= RV_MSTATUS_SUM;
+            rv_mmu_update(&cpu);
+            continue;
+        case 2:
+            cpu.mstatus ^= RV_MSTATUS_MXR;
+            rv_mmu_update(&cpu);
+            continue;
+        case 3: { /* rewrite an entry, then sfence.vma (all, or the address of an access) */
+            unsigned pg = (unsigned)take(&in, 1) % RAM_PAGES, e = (unsigned)take(&in, 1) % 8;
+            uint64_t pte = make_pte(take(&in, 8));
+            memcpy(ram + pg * 4096 + e * 8, &pte, 8);
+            rv_mmu_flush(&cpu, false, 0);
+            continue;
+        }
+        default: break;
+        }
+        /* an access */
+        rv_access_t t = (rv_access_t)((kind >> 3) & 3);
+        uint64_t va = make_va(&in, levels);
+        unsigned p = ref_priv(&cpu, t);
+        uint64_t want_pa = 0, got_pa = 0;
+        uint64_t want = ref_translate(cpu.satp, levels, p, cpu.mstatus, va, t, &want_pa);
+        uint64_t got = rv_mmu_translate(&cpu, va, t, &got_pa);
+        if (got != want || (!want && got_pa != want_pa)) abort();
+        /* ... and a second time: now possibly from the TLB */
+        got = rv_mmu_translate(&cpu, va, t, &got_pa);
+        if (got != want || (!want && got_pa != want_pa)) abort();
+        /* a load of 1..8 bytes through rv_mmu_access (it may cross into the next page) */
+        if (t == RV_ACC_LOAD && cpu.xlate) {
+            unsigned len = 1u << ((kind >> 5) & 3);
+            uint64_t va2 = va + len - 1, pa2 = 0;
+            uint64_t want2 =
+                want ? 0 : ref_translate(cpu.satp, levels, p, cpu.mstatus, va2, t, &pa2);
+            uint8_t buf[8];
+            bool ok = rv_mmu_access(&cpu, va, buf, len, t);
+            if (want) {
+                if (ok || cpu.cause != want || cpu.tval != va) abort();
+            } else if (want2 && (va2 >> 12) != (va >> 12)) {
+                /* the second page faults: tval is its first byte */
+                if (ok || cpu.cause != want2 || cpu.tval != ((va2 >> 12) << 12)) abort();
+            } else {
+                /* both pieces translate: RAM bytes, or an access fault outside RAM */
+                unsigned n0 = 4096 - (unsigned)(va & 4095);
+                if (n0 > len) n0 = len;
+                bool in0 = phys_ptr(NULL, want_pa, n0) != NULL;
+                bool in1 = n0 == len || phys_ptr(NULL, pa2 - (len - n0 - 1), len - n0) != NULL;
+                if (in0 && in1) {
+                    if (!ok) abort();
+                    if (memcmp(buf, ram + (want_pa - RAM_BASE), n0)) abort();
+                    if (n0 < len &&
+                        memcmp(buf + n0, ram + (pa2 - (len - n0 - 1) - RAM_BASE), len - n0))
+                        abort();
+                } else if (ok || cpu.cause != RV_CAUSE_LOAD_ACCESS) {
+                    abort();
+                }
+            }
+        }
+    }
+    return 0;
+}
