@@ -10,6 +10,9 @@ int cmd_info(int argc, char **argv);
 /* `vm run`: run a RISC-V program (bare machine or Linux user mode). */
 int cmd_run(int argc, char **argv);
 
+/* `vm binfmt`: print, install or remove vm's binfmt_misc registration for riscv64 ELF. */
+int cmd_binfmt(int argc, char **argv);
+
 /* `vm run --engine=lockstep`: the bare-machine program `path` on two machines, one under the
  * JIT and one under the interpreter, compared at every shared block boundary (lockstep.c).
  * Returns the exit status of `vm run`. */

@@ -2,7 +2,9 @@
  *
  * Every subcommand is a function int cmd_NAME(int argc, char **argv) that receives its own
  * arguments (argv[0] is the subcommand name) and returns the process exit status. Usage
- * errors exit with status 2 and a message on stderr naming what was wrong.
+ * errors exit with status 2 and a message on stderr naming what was wrong. A first argument
+ * that is a path (it holds a '/') runs that program as `vm run` does: this is how the kernel
+ * starts vm for a riscv64 program once `vm binfmt --install` registered it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,7 @@ static const struct command commands[] = {
     {"info", cmd_info, "show host CPU features, memops implementation and thresholds"},
     {"run", cmd_run,
      "run a riscv64 Linux program (default) or a bare-machine ELF; see vm run --help"},
+    {"binfmt", cmd_binfmt, "print, install or remove the binfmt_misc entry for riscv64 programs"},
 };
 
 static void usage(FILE *out) {
@@ -46,6 +49,11 @@ int main(int argc, char **argv) {
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(name, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    /* started by binfmt_misc (vm binfmt): `vm /path/to/prog args...` is `vm run` of it */
+    if (strchr(name, '/')) {
+        argv[0] = "run";
+        return cmd_run(argc, argv);
+    }
     fprintf(stderr, "vm: unknown command '%s' (try 'vm help')\n", name);
     return 2;
 }

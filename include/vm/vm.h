@@ -77,6 +77,7 @@ typedef struct vm_options {
     const char *sysroot;          /* user: guest root for absolute paths and PT_INTERP (-L) */
     bool strace;                  /* user: print every system call to stderr */
     bool stats;                   /* user: print execution counters to stderr at exit */
+    bool host_exec;               /* user: a guest execve may run host-native programs */
     const char *vm_exe;           /* user: the vm executable, re-run on a guest execve (NULL:
                                      this process's own executable) */
     const char *bios;             /* virt: firmware image (e.g. OpenSBI's fw_dynamic.bin) */

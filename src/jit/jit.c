@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/hostfd.h"
 #include "jit/jit_priv.h"
 #include "exec/exec1.h"
 #include "riscv/decode.h"
@@ -63,6 +64,23 @@ static void write_begin(jit_t *j) {
 /* ... and executable again before translated code runs. */
 static void write_end(jit_t *j) {
     if (j->toggle) mprotect(j->rw, j->size, PROT_READ | PROT_EXEC);
+}
+
+/* Open this process's perf map file (perf looks for /tmp/perf-PID.map), registered as one
+ * of vm's own descriptors so that a guest cannot reach it. */
+static void perf_map_open(jit_t *j) {
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+    j->perf_map = fopen(path, "ae");
+    if (j->perf_map) vm_hostfd_add(fileno(j->perf_map));
+}
+
+/* Close the perf map file, if open. */
+static void perf_map_close(jit_t *j) {
+    if (!j->perf_map) return;
+    vm_hostfd_remove(fileno(j->perf_map));
+    fclose(j->perf_map);
+    j->perf_map = NULL;
 }
 
 /* Map a fresh code cache of j->size bytes. */
@@ -178,11 +196,7 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     /* the code cache is mapped by the first translation (translate_at), not here: a short
      * run that translates nothing pays nothing for it */
     reset_tables(cpu, j, true);
-    if (j->perf) {
-        char path[64];
-        snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
-        j->perf_map = fopen(path, "a");
-    }
+    if (j->perf) perf_map_open(j);
     cpu->engine_state = j;
     cpu->engine_fast = j->fast;
     return 0;
@@ -193,7 +207,7 @@ static void jit_detach(rv_cpu_t *cpu) {
     if (!j) return;
     if (j->rw) munmap(j->rw, j->size);
     if (j->rx && j->rx != j->rw) munmap(j->rx, j->size);
-    if (j->perf_map) fclose(j->perf_map);
+    perf_map_close(j);
     jit_free(j);
     cpu->engine_state = NULL;
     cpu->engine_fast = NULL;
@@ -212,10 +226,8 @@ static int jit_after_fork(rv_cpu_t *cpu) {
         return rc;
     }
     if (j->perf_map) {
-        fclose(j->perf_map);
-        char path[64];
-        snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
-        j->perf_map = fopen(path, "a");
+        perf_map_close(j);
+        perf_map_open(j);
     }
     reset(cpu, j);
     return 0;

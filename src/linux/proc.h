@@ -20,6 +20,7 @@ typedef struct linux_options {
     bool log_unimp;      /* --log=unimp: name unimplemented calls on stderr (once each) */
     bool stats;          /* print CPU counters at exit */
     const char *vm_exe;  /* host path of vm itself, for execve (re-exec) */
+    bool host_exec;      /* execve may run host-native programs (--host-exec) */
     exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
@@ -34,11 +35,14 @@ typedef struct linux_options {
 
 /* One guest process. */
 typedef struct linux_proc {
-    linux_space_t space;                   /* guest address space */
-    linux_options_t opt;                   /* start-up options */
-    char exe_path[4096];                   /* absolute path of the guest program (/proc/self/exe) */
-    uint64_t sigtramp;                     /* guest address of the rt_sigreturn trampoline */
-    pthread_mutex_t sig_lock;              /* guards act[] */
+    linux_space_t space; /* guest address space */
+    linux_options_t opt; /* start-up options */
+    char exe_path[4096]; /* the guest program as the guest sees it (/proc/self/exe, AT_EXECFN) */
+    char exe_host[4096]; /* absolute host path of the guest program (what opening exe opens) */
+    _Atomic bool cwd_in_proc; /* the working directory is inside /proc (relative paths are
+                                 resolved through path.c's /proc rules) */
+    uint64_t sigtramp;        /* guest address of the rt_sigreturn trampoline */
+    pthread_mutex_t sig_lock; /* guards act[] */
     linux_sigaction_t act[LINUX_NSIG + 1]; /* dispositions, indexed by guest signal */
     _Atomic int nthreads;                  /* live guest threads */
     _Atomic uint64_t code_gen; /* bumped when code may have changed (other harts flush) */
@@ -47,6 +51,8 @@ typedef struct linux_proc {
     double start_time;         /* CLOCK_MONOTONIC seconds at start, for --stats */
     char *cmdline;             /* argv joined with NULs, for /proc/self/cmdline */
     size_t cmdline_len;        /* its length in bytes */
+    char *environ;             /* initial envp joined with NULs, for /proc/self/environ */
+    size_t environ_len;        /* its length in bytes */
     uint64_t auxv[64];         /* the auxiliary vector given to the guest (/proc/self/auxv) */
     size_t auxv_len;           /* its length in bytes, AT_NULL pair included */
     uint64_t warned[8];        /* syscall numbers < 512 already logged by --log=unimp */
@@ -99,6 +105,10 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
                        uint64_t tls, uint64_t ctid);
 /* execve: only returns on failure (-LINUX_E*). */
 int64_t linux_do_execve(linux_thread_t *t, uint64_t path, uint64_t argv, uint64_t envp);
+/* execveat(dirfd, path, argv, envp, flags): the same relative to a guest descriptor (flags
+ * LINUX_AT_EMPTY_PATH, LINUX_AT_SYMLINK_NOFOLLOW). */
+int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path, uint64_t argv, uint64_t envp,
+                          uint64_t flags);
 /* exit of one thread (group false) or of the whole process (group true). */
 void linux_do_exit(linux_thread_t *t, int code, bool group);
 /* rt_sigreturn: restore the registers saved in the frame at the guest sp. */

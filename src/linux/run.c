@@ -11,6 +11,7 @@
 
 #include "linux/internal.h"
 #include "linux/loader.h"
+#include "linux/path.h"
 #include "riscv/cpu.h"
 
 /* The process (one per host process). */
@@ -53,10 +54,12 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     static char root_abs[4096];
     if (realpath(p->opt.sysroot, root_abs)) p->opt.sysroot = root_abs;
     pthread_mutex_init(&p->sig_lock, NULL);
-    if (!realpath(path, p->exe_path)) {
+    if (!realpath(path, p->exe_host)) {
         fprintf(stderr, "vm: %s: %s\n", path, strerror(errno));
         return 127;
     }
+    /* what the guest sees: the path inside its root */
+    linux_path_guest_view(p->opt.sysroot, p->exe_host, p->exe_path, sizeof(p->exe_path));
     /* under `ulimit -v` the space is what the limit allows, and each thread's code cache is
      * smaller (the cache is mapped twice: writable and executable) */
     uint64_t size = linux_space_host_size();
@@ -87,12 +90,16 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
         fprintf(stderr, "vm: cannot map the signal trampoline\n");
         return 127;
     }
+    /* AT_EXECFN: the path as given, in guest terms when it names a file under the sysroot */
+    char execfn[4096];
+    if (path[0] != '/' || linux_path_guest_view(p->opt.sysroot, path, execfn, sizeof(execfn)) != 0)
+        snprintf(execfn, sizeof(execfn), "%s", path);
     linux_stack_args_t sa = {
         .top = p->space.size,
         .argc = argc,
         .argv = argv,
         .envp = envp,
-        .execfn = path,
+        .execfn = execfn,
         .hwcap = LINUX_HWCAP_RV64GC,
         .uid = getuid(),
         .euid = geteuid(),
@@ -115,6 +122,15 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
             memcpy(p->cmdline + p->cmdline_len, argv[i], n);
             p->cmdline_len += n;
         }
+    }
+    total = 0;
+    for (int i = 0; envp && envp[i]; i++)
+        total += strlen(envp[i]) + 1;
+    p->environ = malloc(total ? total : 1);
+    for (int i = 0; p->environ && envp && envp[i]; i++) {
+        size_t n = strlen(envp[i]) + 1;
+        memcpy(p->environ + p->environ_len, envp[i], n);
+        p->environ_len += n;
     }
     uint64_t w = sp + 8 * (uint64_t)(argc + 2), v; /* envp[0] */
     do {                                           /* skip envp */

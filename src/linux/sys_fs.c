@@ -29,6 +29,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "core/hostfd.h"
 #include "linux/sys_util.h"
 
 /* ---- open and close ---- */
@@ -46,8 +47,10 @@ static int64_t memory_file(const void *data, size_t n, bool cloexec) {
     return fd;
 }
 
-/* /proc/self/maps of the guest: the VMA list in the kernel's format, in a memory file. */
-static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
+/* /proc/self/maps of the guest: the VMA list in the kernel's format, in a memory file; with
+ * smaps, each mapping followed by the size fields of /proc/self/smaps (the resident and
+ * swap counts are not tracked per guest mapping and read 0). */
+static int64_t open_guest_maps(linux_thread_t *t, bool cloexec, bool smaps) {
     int fd = memfd_create("maps", cloexec ? MFD_CLOEXEC : 0);
     if (fd < 0) return sys_err();
     linux_space_t *sp = &t->proc->space;
@@ -84,6 +87,16 @@ static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
                 (v[i].prot & LINUX_PROT_WRITE) ? 'w' : '-',
                 (v[i].prot & LINUX_PROT_EXEC) ? 'x' : '-',
                 (v[i].flags & LINUX_MAP_TYPE) == LINUX_MAP_PRIVATE ? 'p' : 's', name);
+        if (smaps)
+            fprintf(f,
+                    "Size:           %8llu kB\nKernelPageSize:        4 kB\n"
+                    "MMUPageSize:           4 kB\nRss:                   0 kB\n"
+                    "Pss:                   0 kB\nSwap:                  0 kB\n"
+                    "Locked:                0 kB\nVmFlags: %s%s%s\n",
+                    (unsigned long long)((v[i].end - v[i].start) >> 10),
+                    (v[i].prot & LINUX_PROT_READ) ? "rd " : "",
+                    (v[i].prot & LINUX_PROT_WRITE) ? "wr " : "",
+                    (v[i].prot & LINUX_PROT_EXEC) ? "ex " : "");
     }
     fclose(f);
     free(v);
@@ -91,24 +104,45 @@ static int64_t open_guest_maps(linux_thread_t *t, bool cloexec) {
     return fd;
 }
 
-/* openat(dirfd, path, flags, mode): read-only opens look under the sysroot and serve the
- * guest's /proc/self/{maps,cmdline,auxv}. */
+/* Open what vm serves or refuses in this process's /proc (kind from path.c). */
+static int64_t open_proc_entry(linux_thread_t *t, linux_proc_kind_t kind, int fl) {
+    bool cloexec = fl & O_CLOEXEC;
+    linux_proc_t *p = t->proc;
+    switch (kind) {
+    case LINUX_PROC_MAPS: return open_guest_maps(t, cloexec, false);
+    case LINUX_PROC_SMAPS: return open_guest_maps(t, cloexec, true);
+    case LINUX_PROC_CMDLINE: return memory_file(p->cmdline, p->cmdline_len, cloexec);
+    case LINUX_PROC_AUXV: return memory_file(p->auxv, p->auxv_len, cloexec);
+    case LINUX_PROC_ENVIRON: return memory_file(p->environ, p->environ_len, cloexec);
+    case LINUX_PROC_EXE: return sys_ret(open(p->exe_host, fl & ~(O_CREAT | O_TMPFILE)));
+    case LINUX_PROC_FD: return -LINUX_ENOENT; /* one of vm's own descriptors */
+    default: return -LINUX_EACCES;            /* mem, pagemap, map_files, ... */
+    }
+}
+
+/* Whether vm answers an open of kind itself instead of the host. */
+static bool served(linux_proc_kind_t kind) {
+    return kind != LINUX_PROC_NONE && kind != LINUX_PROC_OTHER && kind != LINUX_PROC_FD &&
+           kind != LINUX_PROC_FDDIR && kind != LINUX_PROC_CWD;
+}
+
+/* openat(dirfd, path, flags, mode): through the path resolver; this process's maps, smaps,
+ * cmdline, auxv, environ and exe are the guest's, mem and the like are refused, and an open
+ * that reached such a file under another name is redone as the guest's view. */
 int64_t sys_openat(linux_thread_t *t, const uint64_t a[6]) {
     int fl = linux_open_flags_to_host(a[2]);
-    if ((fl & O_ACCMODE) == O_RDONLY && !(fl & (O_CREAT | O_TRUNC | O_TMPFILE))) {
-        LOOKUP_ARG(path, a[1]);
-        char self_maps[64];
-        snprintf(self_maps, sizeof(self_maps), "/proc/%d/maps", (int)getpid());
-        if (!strcmp(path, "/proc/self/maps") || !strcmp(path, self_maps))
-            return open_guest_maps(t, fl & O_CLOEXEC);
-        if (!strcmp(path, "/proc/self/cmdline"))
-            return memory_file(t->proc->cmdline, t->proc->cmdline_len, fl & O_CLOEXEC);
-        if (!strcmp(path, "/proc/self/auxv"))
-            return memory_file(t->proc->auxv, t->proc->auxv_len, fl & O_CLOEXEC);
-        return sys_ret(openat(sys_dirfd(a[0]), path, fl, (mode_t)a[3]));
-    }
-    PATH_ARG(path, a[1]);
-    return sys_ret(openat(sys_dirfd(a[0]), path, fl, (mode_t)a[3]));
+    linux_path_t r;
+    int rc = sys_resolve(t, a[0], a[1],
+                         (fl & (O_CREAT | O_TMPFILE)) ? LINUX_PATH_CREATE : LINUX_PATH_LOOKUP, &r);
+    if (rc) return rc;
+    if (served(r.kind) && r.kind != LINUX_PROC_EXE) return open_proc_entry(t, r.kind, fl);
+    int fd = openat(sys_dirfd(a[0]), r.host, fl, (mode_t)a[3]);
+    if (fd < 0) return sys_err();
+    int n;
+    linux_proc_kind_t k = linux_path_check_open(t, fd, &n);
+    if (k == LINUX_PROC_NONE || k == LINUX_PROC_EXE) return fd;
+    close(fd);
+    return open_proc_entry(t, k, fl);
 }
 
 /* close(fd). */
@@ -117,10 +151,23 @@ int64_t sys_close(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(close((int)a[0]));
 }
 
-/* close_range(first, last, flags). */
+/* close_range(first, last, flags): vm's own descriptors in the range are left alone (the
+ * range is closed in pieces around them). */
 int64_t sys_close_range(linux_thread_t *t, const uint64_t a[6]) {
     (void)t;
-    return sys_ret(syscall(SYS_close_range, (unsigned)a[0], (unsigned)a[1], (unsigned)a[2]));
+    unsigned first = (unsigned)a[0], last = (unsigned)a[1], fl = (unsigned)a[2];
+    if (first > last) return -LINUX_EINVAL;
+    for (;;) {
+        int own = first <= INT32_MAX ? vm_hostfd_next((int)first) : -1;
+        if (own < 0 || (unsigned)own > last)
+            return sys_ret(syscall(SYS_close_range, first, last, fl));
+        if ((unsigned)own > first) {
+            long r = syscall(SYS_close_range, first, (unsigned)own - 1, fl);
+            if (r < 0) return sys_err();
+        }
+        if ((unsigned)own == last) return 0;
+        first = (unsigned)own + 1;
+    }
 }
 
 /* ---- reading and writing ---- */
@@ -246,8 +293,8 @@ int64_t sys_fstat(linux_thread_t *t, const uint64_t a[6]) {
 /* newfstatat(dirfd, path, statbuf, flags). */
 int64_t sys_newfstatat(linux_thread_t *t, const uint64_t a[6]) {
     struct stat h;
-    LOOKUP_ARG(path, a[1]);
-    if (fstatat(sys_dirfd(a[0]), path, &h, sys_atflags(a[3])) < 0) return sys_err();
+    LOOKUP_AT(r, a[0], a[1]);
+    if (fstatat(sys_dirfd(a[0]), r.host, &h, sys_atflags(a[3])) < 0) return sys_err();
     return put_stat(t, a[2], &h);
 }
 
@@ -282,9 +329,9 @@ static void statx_from_host(linux_statx_t *g, const struct statx *h) {
 
 /* statx(dirfd, path, flags, mask, statxbuf). */
 int64_t sys_statx(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_ARG(path, a[1]);
+    LOOKUP_AT(r, a[0], a[1]);
     struct statx h;
-    if (statx(sys_dirfd(a[0]), path, sys_atflags(a[2]) | (int)(a[2] & 0x6000 /* SYNC_* */),
+    if (statx(sys_dirfd(a[0]), r.host, sys_atflags(a[2]) | (int)(a[2] & 0x6000 /* SYNC_* */),
               (unsigned)a[3], &h) < 0)
         return sys_err();
     linux_statx_t g;
@@ -296,7 +343,7 @@ int64_t sys_statx(linux_thread_t *t, const uint64_t a[6]) {
 /* statfs(path, buf): struct statfs of 64-bit asm-generic and x86-64 is the same 120 bytes. */
 int64_t sys_statfs(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], 120, WR);
-    PATH_ARG(path, a[0]);
+    LOOKUP_ARG(path, a[0]);
     return sys_ret(syscall(SYS_statfs, path, p));
 }
 
@@ -306,39 +353,101 @@ int64_t sys_fstatfs(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(syscall(SYS_fstatfs, (int)a[0], p));
 }
 
-/* getdents64(fd, dirp, count): struct linux_dirent64 is the same on every Linux, so the host
- * fills the guest buffer. */
-int64_t sys_getdents64(linux_thread_t *t, const uint64_t a[6]) {
-    BUF_ARG(p, a[1], a[2], WR);
-    return sys_ret(syscall(SYS_getdents64, (int)a[0], p, (size_t)a[2]));
+/* Whether descriptor fd is this process's /proc/.../fd or fdinfo directory. */
+static bool is_fd_dir(linux_thread_t *t, int fd) {
+    char link[64], name[PATHBUF], canon[PATHBUF];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    ssize_t k = readlink(link, name, sizeof(name) - 1);
+    if (k <= 6 || strncmp(name, "/proc/", 6) != 0) return false;
+    name[k] = 0;
+    linux_path_ctx_t c = linux_path_ctx(t);
+    return linux_path_proc(&c, name, canon, sizeof(canon), NULL) == LINUX_PROC_FDDIR;
 }
 
-/* readlinkat(dirfd, path, buf, size): /proc/self/exe names the guest program. */
-int64_t sys_readlinkat(linux_thread_t *t, const uint64_t a[6]) {
-    char path[PATHBUF];
-    int rc = sys_str(t, a[1], path, sizeof(path));
-    if (rc) return rc;
-    BUF_ARG(p, a[2], a[3], WR);
-    if (!strcmp(path, "/proc/self/exe")) {
-        size_t n = strlen(t->proc->exe_path);
-        if (n > a[3]) n = a[3];
-        if (linux_copy_to_guest(t, a[2], t->proc->exe_path, n)) return -LINUX_EFAULT;
-        return (int64_t)n;
+/* getdents64(fd, dirp, count): struct linux_dirent64 is the same on every Linux, so the host
+ * fills the guest buffer; a listing of this process's /proc/self/fd (or fdinfo) leaves out
+ * vm's own descriptors. */
+int64_t sys_getdents64(linux_thread_t *t, const uint64_t a[6]) {
+    BUF_ARG(p, a[1], a[2], WR);
+    int fd = (int)a[0];
+    if (vm_hostfd_next(0) < 0 || !is_fd_dir(t, fd))
+        return sys_ret(syscall(SYS_getdents64, fd, p, (size_t)a[2]));
+    size_t cap = a[2] < 65536 ? (size_t)a[2] : 65536;
+    char *h = malloc(cap ? cap : 1);
+    if (!h) return -LINUX_ENOMEM;
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, h, cap);
+        if (n <= 0) {
+            int64_t r = n < 0 ? sys_err() : 0;
+            free(h);
+            return r;
+        }
+        long w = 0;
+        for (long off = 0; off < n;) {
+            uint16_t reclen;
+            memcpy(&reclen, h + off + 16, 2); /* d_ino 8, d_off 8, d_reclen 2 */
+            const char *nm = h + off + 19;
+            char *end;
+            long v = strtol(nm, &end, 10);
+            bool hide = *nm >= '0' && *nm <= '9' && !*end && vm_hostfd_is_own((int)v);
+            if (!hide) {
+                memmove(h + w, h + off, reclen);
+                w += reclen;
+            }
+            off += reclen;
+        }
+        if (w == 0) continue; /* all hidden: read on */
+        int rc = linux_copy_to_guest(t, a[1], h, (size_t)w);
+        free(h);
+        return rc ? -LINUX_EFAULT : w;
     }
-    return sys_ret(readlinkat(sys_dirfd(a[0]), path, p, a[3]));
+}
+
+/* Copy the link text v (strlen bytes, no NUL, at most size) to the guest buffer. */
+static int64_t put_link(linux_thread_t *t, uint64_t buf, uint64_t size, const char *v) {
+    size_t n = strlen(v);
+    if (n > size) n = size;
+    if (linux_copy_to_guest(t, buf, v, n)) return -LINUX_EFAULT;
+    return (int64_t)n;
+}
+
+/* readlinkat(dirfd, path, buf, size): through the resolver; /proc/self/exe names the guest
+ * program, /proc/self/cwd and /proc/self/fd/N show paths under the sysroot in guest terms, and
+ * vm's own descriptors do not exist. */
+int64_t sys_readlinkat(linux_thread_t *t, const uint64_t a[6]) {
+    char g[PATHBUF];
+    int rc = sys_str(t, a[1], g, sizeof(g));
+    if (rc) return rc;
+    if ((int64_t)a[3] <= 0) return -LINUX_EINVAL;
+    BUF_ARG(p, a[2], a[3], WR);
+    linux_path_t r;
+    rc = linux_path_resolve(t, (int)a[0], g, LINUX_PATH_LOOKUP, &r);
+    if (rc) return rc;
+    if (r.kind == LINUX_PROC_EXE) return put_link(t, a[2], a[3], t->proc->exe_path);
+    if (r.kind == LINUX_PROC_REFUSED) return -LINUX_EACCES;
+    if (r.kind == LINUX_PROC_CWD || r.kind == LINUX_PROC_FD) {
+        char h[PATHBUF], v[PATHBUF];
+        ssize_t n = readlink(r.host, h, sizeof(h) - 1);
+        if (n < 0) return sys_err();
+        h[n] = 0;
+        if (h[0] != '/' || linux_path_guest_view(t->proc->opt.sysroot, h, v, sizeof(v)))
+            snprintf(v, sizeof(v), "%s", h);
+        return put_link(t, a[2], a[3], v);
+    }
+    return sys_ret(readlinkat(sys_dirfd(a[0]), r.host, p, a[3]));
 }
 
 /* faccessat(dirfd, path, mode). */
 int64_t sys_faccessat(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_ARG(path, a[1]);
-    return sys_ret(faccessat(sys_dirfd(a[0]), path, (int)a[2], 0));
+    LOOKUP_AT(r, a[0], a[1]);
+    return sys_ret(faccessat(sys_dirfd(a[0]), r.host, (int)a[2], 0));
 }
 
 /* faccessat2(dirfd, path, mode, flags). */
 int64_t sys_faccessat2(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_ARG(path, a[1]);
+    LOOKUP_AT(r, a[0], a[1]);
     int fl = sys_atflags(a[3]) | ((a[3] & LINUX_AT_EACCESS) ? AT_EACCESS : 0);
-    return sys_ret(faccessat(sys_dirfd(a[0]), path, (int)a[2], fl));
+    return sys_ret(faccessat(sys_dirfd(a[0]), r.host, (int)a[2], fl));
 }
 
 /* ---- extended attributes: names and values are bytes, the same on every Linux ---- */
@@ -410,72 +519,86 @@ int64_t sys_flistxattr(linux_thread_t *t, const uint64_t a[6]) {
 
 /* unlinkat(dirfd, path, flags). */
 int64_t sys_unlinkat(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(path, a[1]);
-    return sys_ret(unlinkat(sys_dirfd(a[0]), path, sys_atflags(a[2])));
+    LOOKUP_AT(r, a[0], a[1]);
+    return sys_ret(unlinkat(sys_dirfd(a[0]), r.host, sys_atflags(a[2])));
 }
 
 /* mkdirat(dirfd, path, mode). */
 int64_t sys_mkdirat(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(path, a[1]);
-    return sys_ret(mkdirat(sys_dirfd(a[0]), path, (mode_t)a[2]));
+    CREATE_AT(r, a[0], a[1]);
+    return sys_ret(mkdirat(sys_dirfd(a[0]), r.host, (mode_t)a[2]));
 }
 
 /* mknodat(dirfd, path, mode, dev). */
 int64_t sys_mknodat(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(path, a[1]);
-    return sys_ret(mknodat(sys_dirfd(a[0]), path, (mode_t)a[2], (dev_t)a[3]));
+    CREATE_AT(r, a[0], a[1]);
+    return sys_ret(mknodat(sys_dirfd(a[0]), r.host, (mode_t)a[2], (dev_t)a[3]));
 }
 
-/* symlinkat(target, dirfd, path). */
+/* symlinkat(target, dirfd, path): the target is link text, stored as the guest wrote it. */
 int64_t sys_symlinkat(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(target, a[0]);
-    PATH_ARG(path, a[2]);
-    return sys_ret(symlinkat(target, sys_dirfd(a[1]), path));
+    char target[PATHBUF];
+    int rc = sys_str(t, a[0], target, sizeof(target));
+    if (rc) return rc;
+    CREATE_AT(r, a[1], a[2]);
+    return sys_ret(symlinkat(target, sys_dirfd(a[1]), r.host));
 }
 
 /* linkat(olddirfd, oldpath, newdirfd, newpath, flags). */
 int64_t sys_linkat(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(from, a[1]);
-    PATH_ARG(to, a[3]);
-    return sys_ret(linkat(sys_dirfd(a[0]), from, sys_dirfd(a[2]), to, sys_atflags(a[4])));
+    LOOKUP_AT(from, a[0], a[1]);
+    CREATE_AT(to, a[2], a[3]);
+    return sys_ret(linkat(sys_dirfd(a[0]), from.host, sys_dirfd(a[2]), to.host, sys_atflags(a[4])));
 }
 
 /* renameat2(olddirfd, oldpath, newdirfd, newpath, flags). */
 int64_t sys_renameat2(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(from, a[1]);
-    PATH_ARG(to, a[3]);
-    return sys_ret(
-        syscall(SYS_renameat2, sys_dirfd(a[0]), from, sys_dirfd(a[2]), to, (unsigned)a[4]));
+    LOOKUP_AT(from, a[0], a[1]);
+    CREATE_AT(to, a[2], a[3]);
+    return sys_ret(syscall(SYS_renameat2, sys_dirfd(a[0]), from.host, sys_dirfd(a[2]), to.host,
+                           (unsigned)a[4]));
 }
 
-/* getcwd(buf, size): returns the length including the NUL, as the kernel does. */
+/* getcwd(buf, size): returns the length including the NUL, as the kernel does; a directory
+ * under the sysroot is shown in guest terms. */
 int64_t sys_getcwd(linux_thread_t *t, const uint64_t a[6]) {
     char buf[PATHBUF];
     if (!getcwd(buf, sizeof(buf))) return sys_err();
+    linux_path_guest_view(t->proc->opt.sysroot, buf, buf, sizeof(buf));
     size_t n = strlen(buf) + 1;
     if (n > a[1]) return -LINUX_ERANGE;
     if (linux_copy_to_guest(t, a[0], buf, n)) return -LINUX_EFAULT;
     return (int64_t)n;
 }
 
+/* After a successful chdir: note whether relative paths now start inside /proc. */
+static int64_t note_cwd(linux_thread_t *t) {
+    char buf[PATHBUF];
+    bool in =
+        getcwd(buf, sizeof(buf)) && !strncmp(buf, "/proc", 5) && (buf[5] == 0 || buf[5] == '/');
+    atomic_store(&t->proc->cwd_in_proc, in);
+    return 0;
+}
+
 /* chdir(path). */
 int64_t sys_chdir(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(path, a[0]);
-    return sys_ret(chdir(path));
+    LOOKUP_AT(r, (uint64_t)(int64_t)LINUX_AT_FDCWD, a[0]);
+    if (chdir(r.host) < 0) return sys_err();
+    return note_cwd(t);
 }
 
 /* fchdir(fd). */
 int64_t sys_fchdir(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
-    return sys_ret(fchdir((int)a[0]));
+    if (fchdir((int)a[0]) < 0) return sys_err();
+    return note_cwd(t);
 }
 
 /* ---- permissions, sizes and times ---- */
 
 /* fchmodat(dirfd, path, mode). */
 int64_t sys_fchmodat(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(path, a[1]);
-    return sys_ret(fchmodat(sys_dirfd(a[0]), path, (mode_t)a[2], 0));
+    LOOKUP_AT(r, a[0], a[1]);
+    return sys_ret(fchmodat(sys_dirfd(a[0]), r.host, (mode_t)a[2], 0));
 }
 
 /* fchmod(fd, mode). */
@@ -486,8 +609,8 @@ int64_t sys_fchmod(linux_thread_t *t, const uint64_t a[6]) {
 
 /* fchownat(dirfd, path, owner, group, flags). */
 int64_t sys_fchownat(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(path, a[1]);
-    return sys_ret(fchownat(sys_dirfd(a[0]), path, (uid_t)a[2], (gid_t)a[3], sys_atflags(a[4])));
+    LOOKUP_AT(r, a[0], a[1]);
+    return sys_ret(fchownat(sys_dirfd(a[0]), r.host, (uid_t)a[2], (gid_t)a[3], sys_atflags(a[4])));
 }
 
 /* fchown(fd, owner, group). */
@@ -498,7 +621,7 @@ int64_t sys_fchown(linux_thread_t *t, const uint64_t a[6]) {
 
 /* truncate(path, length). */
 int64_t sys_truncate(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(path, a[0]);
+    LOOKUP_ARG(path, a[0]);
     return sys_ret(truncate(path, (off_t)a[1]));
 }
 
@@ -525,8 +648,8 @@ int64_t sys_utimensat(linux_thread_t *t, const uint64_t a[6]) {
         tp = ts;
     }
     if (!a[1]) return sys_ret(futimens((int)a[0], tp));
-    PATH_ARG(path, a[1]);
-    return sys_ret(utimensat(sys_dirfd(a[0]), path, tp, sys_atflags(a[3])));
+    LOOKUP_AT(r, a[0], a[1]);
+    return sys_ret(utimensat(sys_dirfd(a[0]), r.host, tp, sys_atflags(a[3])));
 }
 
 /* fsync(fd). */
@@ -719,7 +842,9 @@ int64_t sys_eventfd2(linux_thread_t *t, const uint64_t a[6]) {
 
 /* memfd_create(name, flags). */
 int64_t sys_memfd_create(linux_thread_t *t, const uint64_t a[6]) {
-    PATH_ARG(name, a[0]);
+    char name[PATHBUF];
+    int rc = sys_str(t, a[0], name, sizeof(name));
+    if (rc) return rc;
     return sys_ret(memfd_create(name, (unsigned)a[1]));
 }
 

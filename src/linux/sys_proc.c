@@ -53,6 +53,11 @@ int64_t sys_execve(linux_thread_t *t, const uint64_t a[6]) {
     return linux_do_execve(t, a[0], a[1], a[2]);
 }
 
+/* execveat(dirfd, path, argv, envp, flags). */
+int64_t sys_execveat(linux_thread_t *t, const uint64_t a[6]) {
+    return linux_do_execveat(t, (int)a[0], a[1], a[2], a[3], a[4]);
+}
+
 /* wait4(pid, wstatus, options, rusage): the status word carries guest signal numbers. As in
  * Linux the outputs are written after the wait, so a bad pointer only matters (EFAULT) when
  * a child was reaped, and "no children" is ECHILD whatever the pointers are. */

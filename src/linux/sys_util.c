@@ -17,23 +17,34 @@ int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
     return linux_copy_str_from_guest(t, buf, a, n);
 }
 
-int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
-    int rc = sys_str(t, a, buf, n);
+int sys_resolve(linux_thread_t *t, uint64_t dirfd, uint64_t a, linux_path_mode_t mode,
+                linux_path_t *out) {
+    char g[PATHBUF];
+    int rc = sys_str(t, a, g, sizeof(g));
     if (rc) return rc;
-    if (!strcmp(buf, "/proc/self/exe")) snprintf(buf, n, "%s", t->proc->exe_path);
+    rc = linux_path_resolve(t, (int)dirfd, g, mode, out);
+    if (rc) return rc;
+    /* /proc/self/exe (not a readlink): the guest program's file */
+    if (out->kind == LINUX_PROC_EXE)
+        snprintf(out->host, sizeof(out->host), "%s", t->proc->exe_host);
+    return 0;
+}
+
+int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
+    linux_path_t r;
+    int rc = sys_resolve(t, (uint64_t)(int64_t)LINUX_AT_FDCWD, a, LINUX_PATH_CREATE, &r);
+    if (rc) return rc;
+    if (strlen(r.host) >= n) return -LINUX_ENAMETOOLONG;
+    strcpy(buf, r.host);
     return 0;
 }
 
 int sys_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
-    int rc = sys_path(t, a, buf, n);
+    linux_path_t r;
+    int rc = sys_resolve(t, (uint64_t)(int64_t)LINUX_AT_FDCWD, a, LINUX_PATH_LOOKUP, &r);
     if (rc) return rc;
-    const char *root = t->proc->opt.sysroot;
-    if (root && *root && buf[0] == '/' && buf[1] && strcmp(root, "/") != 0) {
-        char alt[4096];
-        int k = snprintf(alt, sizeof(alt), "%s%s", root, buf);
-        if (k > 0 && (size_t)k < sizeof(alt) && (size_t)k < n && access(alt, F_OK) == 0)
-            memcpy(buf, alt, (size_t)k + 1);
-    }
+    if (strlen(r.host) >= n) return -LINUX_ENAMETOOLONG;
+    strcpy(buf, r.host);
     return 0;
 }
 

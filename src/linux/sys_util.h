@@ -2,9 +2,9 @@
  * checked host pointers, copying guest strings and paths in, host results into guest terms,
  * and the few structure and flag conversions more than one area needs.
  *
- * Guest descriptors are host descriptors and guest paths are host paths (except
- * /proc/self/exe, which names the guest program), so most calls are a host call with guest
- * pointers turned into host pointers. A host pointer into guest memory (sys_ptr, BUF_ARG) is
+ * Guest descriptors are host descriptors (except vm's own, which the guest does not have) and
+ * guest paths are host paths after the one resolver of path.c, so most calls are a host call with
+ * guest pointers turned into host pointers. A host pointer into guest memory (sys_ptr, BUF_ARG) is
  * only ever handed to a host system call, whose kernel reports EFAULT when another guest
  * thread unmapped the buffer meanwhile; vm itself reads and writes guest memory only through
  * the fault-safe copies of copy.h (GET_ARG, PUT_ARG), never through such a pointer, so a
@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "linux/copy.h"
+#include "linux/path.h"
 #include "linux/proc.h"
 #include "linux/systable.h"
 
@@ -51,10 +52,14 @@ static inline void *sys_ptr(linux_thread_t *t, uint64_t a, uint64_t len, int pro
 
 /* Copy a guest NUL-terminated string of at most n-1 bytes into buf. 0 or -LINUX_E*. */
 int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n);
-/* A guest path, with /proc/self/exe naming the guest program. 0 or -LINUX_E*. */
+/* The guest path at a, relative to guest descriptor dirfd, through the resolver of path.c
+ * (this process's /proc, vm's own descriptors, the sysroot rule for mode); /proc/self/exe
+ * names the guest program's file. 0 or -LINUX_E*. */
+int sys_resolve(linux_thread_t *t, uint64_t dirfd, uint64_t a, linux_path_mode_t mode,
+                linux_path_t *out);
+/* sys_resolve of an absolute or cwd-relative path that the call may create, into buf. */
 int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n);
-/* A guest path for a lookup that only reads: taken from under the sysroot when it exists
- * there (so the dynamic loader finds the guest's libraries). 0 or -LINUX_E*. */
+/* sys_resolve of an absolute or cwd-relative path that must exist, into buf. */
 int sys_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n);
 /* Host dirfd for a guest one. */
 int sys_dirfd(uint64_t fd);
@@ -93,6 +98,21 @@ int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iove
     char var[PATHBUF];                                                                             \
     do {                                                                                           \
         int rc_ = sys_lookup(t, (addr), var, sizeof(var));                                         \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
+/* Declare linux_path_t var: the guest path at addr relative to guest dirfd, resolved for a
+ * lookup; return its error. */
+#define LOOKUP_AT(var, dirfd, addr)                                                                \
+    linux_path_t var;                                                                              \
+    do {                                                                                           \
+        int rc_ = sys_resolve(t, (dirfd), (addr), LINUX_PATH_LOOKUP, &var);                        \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
+/* The same for a call that may create the name. */
+#define CREATE_AT(var, dirfd, addr)                                                                \
+    linux_path_t var;                                                                              \
+    do {                                                                                           \
+        int rc_ = sys_resolve(t, (dirfd), (addr), LINUX_PATH_CREATE, &var);                        \
         if (rc_) return rc_;                                                                       \
     } while (0)
 /* Declare void *var for the guest buffer [addr, addr+len) mapped with prot; else -EFAULT. */

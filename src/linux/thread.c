@@ -14,6 +14,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/hostfd.h"
 #include "exec/exec.h"
 #include "linux/copy.h"
 #include "linux/internal.h"
 #include "linux/loader.h"
+#include "linux/path.h"
 #include "mem/asan.h"
 #include "riscv/cpu.h"
 
@@ -445,9 +448,10 @@ static void free_strv(char **v) {
     free(v);
 }
 
-enum { EXEC_ELF = 1, EXEC_SCRIPT = 2 };
+enum { EXEC_ELF = 1, EXEC_SCRIPT = 2, EXEC_HOST = 3 };
 
-/* What `path` is for execve: EXEC_ELF (a riscv64 ELF), EXEC_SCRIPT (a "#!" line, whose
+/* What `path` is for execve: EXEC_ELF (a riscv64 ELF), EXEC_HOST (a 64-bit ELF for another
+ * machine: a host program), EXEC_SCRIPT (a "#!" line, whose
  * interpreter and optional argument are copied out when interp is given, as Linux splits
  * them: the path up to the first blank, the rest of the line trimmed as one argument), or
  * -errno (-ENOEXEC for anything else). */
@@ -459,8 +463,8 @@ static int exec_kind(const char *path, char *interp, char *iarg, size_t n) {
     close(fd);
     if (got < 0) return -linux_errno_from_host(errno);
     uint8_t *u = (uint8_t *)h;
-    if (got >= 20 && memcmp(h, "\177ELF", 4) == 0 && u[4] == 2 && (u[18] | u[19] << 8) == 243)
-        return EXEC_ELF;
+    if (got >= 20 && memcmp(h, "\177ELF", 4) == 0 && u[4] == 2)
+        return (u[18] | u[19] << 8) == 243 ? EXEC_ELF : EXEC_HOST;
     if (got < 3 || h[0] != '#' || h[1] != '!') return -LINUX_ENOEXEC;
     h[got] = 0;
     char *nl = strchr(h, '\n');
@@ -486,17 +490,6 @@ static int exec_kind(const char *path, char *interp, char *iarg, size_t n) {
         strcpy(iarg, arg);
     }
     return EXEC_SCRIPT;
-}
-
-/* The host path of the guest's absolute path `p`: under the sysroot when it exists there
- * (as read-only lookups resolve), else p itself. */
-static void sysroot_path(linux_thread_t *t, const char *p, char *out, size_t n) {
-    const char *root = t->proc->opt.sysroot;
-    if (root && *root && p[0] == '/' && strcmp(root, "/") != 0) {
-        int k = snprintf(out, n, "%s%s", root, p);
-        if (k > 0 && (size_t)k < n && access(out, F_OK) == 0) return;
-    }
-    snprintf(out, n, "%s", p);
 }
 
 /* Whether the new vm would load the riscv64 ELF at path (segments, interpreter): 0 or the
@@ -532,6 +525,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
         hv[k++] = (char *)t->proc->opt.sysroot;
     }
     if (t->proc->opt.strace) hv[k++] = "--strace";
+    if (t->proc->opt.host_exec) hv[k++] = "--host-exec";
     if (t->proc->opt.stats) hv[k++] = "--stats";
     if (t->proc->opt.log_unimp) hv[k++] = "--log=unimp";
     linux_limit_args_t la; /* what is left of the limits goes on */
@@ -571,29 +565,114 @@ out:
     return rc;
 }
 
-int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {
-    char path[4096];
-    int prc = linux_copy_str_from_guest(t, path, path_a, sizeof(path));
+/* Replace this process with the host program `prog` (--host-exec), with the guest's argv
+ * and environment. Returns only on failure. */
+static int64_t exec_host(linux_thread_t *t, const char *prog, uint64_t argv_a, uint64_t envp_a) {
+    int argc = 0, envc = 0;
+    char **argv = read_strv(t, argv_a, 65536, &argc);
+    char **envp = read_strv(t, envp_a, 65536, &envc);
+    int64_t rc = -LINUX_EFAULT;
+    if (argv && envp) {
+        fflush(stdout);
+        fflush(stderr);
+        if (t->vfork_child) {
+            /* on success these stay in the heap the parent shares: it frees them */
+            t->vfork_exec_mem[1] = argv;
+            t->vfork_exec_mem[2] = envp;
+        }
+        execve(prog, argv, envp);
+        rc = -linux_errno_from_host(errno);
+        memset(t->vfork_exec_mem, 0, sizeof(t->vfork_exec_mem));
+    }
+    free_strv(argv);
+    free_strv(envp);
+    return rc;
+}
+
+/* The host file an execve names: the guest path g relative to guest dirfd through the path
+ * resolver (the sysroot rule, /proc/self/exe, this process's /proc), or the descriptor itself
+ * for AT_EMPTY_PATH. 0 or -LINUX_E*. */
+static int exec_path(linux_thread_t *t, int dirfd, const char *g, uint64_t flags, char *out,
+                     size_t n) {
+    if (!g[0]) {
+        if (!(flags & LINUX_AT_EMPTY_PATH)) return -LINUX_ENOENT;
+        if (vm_hostfd_is_own(dirfd)) return -LINUX_EBADF;
+        /* the file the descriptor names, when it has a name (the descriptor itself may be
+         * close-on-exec and gone in the new vm); else the descriptor's /proc name */
+        char link[64];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+        ssize_t k = readlink(link, out, n - 1);
+        if (k < 0) return -LINUX_EBADF;
+        out[k] = 0;
+        if (out[0] != '/' || access(out, F_OK) != 0) snprintf(out, n, "%s", link);
+        return 0;
+    }
+    linux_path_t r;
+    int rc = linux_path_resolve(t, dirfd, g, LINUX_PATH_LOOKUP, &r);
+    if (rc) return rc;
+    if (r.kind == LINUX_PROC_EXE) snprintf(r.host, sizeof(r.host), "%s", t->proc->exe_host);
+    if (r.kind == LINUX_PROC_REFUSED) return -LINUX_EACCES;
+    if (flags & LINUX_AT_SYMLINK_NOFOLLOW) {
+        struct stat st;
+        int hd = dirfd == LINUX_AT_FDCWD ? AT_FDCWD : dirfd;
+        if (fstatat(hd, r.host, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+            return -LINUX_ELOOP;
+    }
+    if (r.host[0] != '/' && dirfd != LINUX_AT_FDCWD) {
+        /* relative to a descriptor: name it from the descriptor's directory, the new vm has
+         * no such descriptor (the last component stays as it is) */
+        char link[64], dir[4096];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+        ssize_t k = readlink(link, dir, sizeof(dir) - 1);
+        if (k < 0) return -LINUX_EBADF;
+        dir[k] = 0;
+        int m = snprintf(out, n, "%s/%s", dir, r.host);
+        if (m < 0 || (size_t)m >= n) return -LINUX_ENAMETOOLONG;
+        return 0;
+    }
+    if (strlen(r.host) >= n) return -LINUX_ENAMETOOLONG;
+    strcpy(out, r.host);
+    return 0;
+}
+
+int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path_a, uint64_t argv_a,
+                          uint64_t envp_a, uint64_t flags) {
+    char g[4096], path[4096];
+    int prc = linux_copy_str_from_guest(t, g, path_a, sizeof(g));
     if (prc) return prc;
-    if (!strcmp(path, "/proc/self/exe")) snprintf(path, sizeof(path), "%s", t->proc->exe_path);
+    prc = exec_path(t, dirfd, g, flags, path, sizeof(path));
+    if (prc) return prc;
+    if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
     /* A riscv64 ELF runs in vm; a "#!" script runs its interpreter (one level, as the
-     * interpreter must itself be a riscv64 ELF); anything else is not executable. */
+     * interpreter must itself be a riscv64 ELF); a host program only with --host-exec;
+     * anything else is not executable. */
     char interp[256], iarg[256];
     int kind = exec_kind(path, interp, iarg, sizeof(interp));
     if (kind < 0) return kind;
+    if (kind == EXEC_HOST)
+        return t->proc->opt.host_exec ? exec_host(t, path, argv_a, envp_a) : -LINUX_ENOEXEC;
     if (kind == EXEC_SCRIPT) {
-        char resolved[4096];
-        sysroot_path(t, interp, resolved, sizeof(resolved));
-        if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
-        int ikind = exec_kind(resolved, NULL, NULL, 0);
+        linux_path_t ri;
+        int rc = linux_path_resolve(t, LINUX_AT_FDCWD, interp, LINUX_PATH_LOOKUP, &ri);
+        if (rc) return rc;
+        if (ri.kind == LINUX_PROC_EXE) snprintf(ri.host, sizeof(ri.host), "%s", t->proc->exe_host);
+        int ikind = exec_kind(ri.host, NULL, NULL, 0);
         if (ikind < 0) return ikind == -LINUX_ENOENT ? -LINUX_ENOENT : -LINUX_ENOEXEC;
+        if (ikind == EXEC_HOST) /* the host's kernel runs the script with its interpreter */
+            return t->proc->opt.host_exec ? exec_host(t, path, argv_a, envp_a) : -LINUX_ENOEXEC;
         if (ikind != EXEC_ELF) return -LINUX_ENOEXEC;
-        int crc = check_image(t, resolved);
+        int crc = check_image(t, ri.host);
         if (crc) return crc;
-        return exec_vm(t, resolved, interp, iarg[0] ? iarg : NULL, path, argv_a, envp_a);
+        /* the interpreter opens the script by the name the guest gave (it resolves the same
+         * way in the new process), unless that name was relative to a descriptor */
+        const char *script = g[0] == '/' || dirfd == LINUX_AT_FDCWD ? g : path;
+        return exec_vm(t, ri.host, interp, iarg[0] ? iarg : NULL, script, argv_a, envp_a);
     }
-    if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
     int crc = check_image(t, path);
     if (crc) return crc;
     return exec_vm(t, path, NULL, NULL, NULL, argv_a, envp_a);
+}
+
+int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {
+    return linux_do_execveat(t, LINUX_AT_FDCWD, path_a, argv_a, envp_a, 0);
 }

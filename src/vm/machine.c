@@ -201,6 +201,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .strace = vm->opt.strace,
                                      .log_unimp = vm->opt.log_unimp,
                                      .stats = vm->opt.stats,
+                                     .host_exec = vm->opt.host_exec,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,
