@@ -63,6 +63,16 @@ typedef enum vm_engine_kind {
 /* True when this host can run `engine` (VM_ENGINE_JIT needs an x86-64 host). */
 bool vm_engine_available(vm_engine_kind_t engine);
 
+/* A raw disk image on the virt machine's virtio-blk (vm_options_t.drives). */
+typedef struct vm_drive {
+    const char *file; /* the image file (raw format) */
+    bool readonly;    /* the guest cannot write it (writes fail with an I/O error) */
+    bool snapshot;    /* guest writes stay in host memory; the file is left untouched */
+} vm_drive_t;
+
+/* Most virtio devices (drives plus rng) the virt machine holds. */
+#define VM_VIRTIO_SLOTS 8u
+
 /* Options of a machine. Fill with vm_options_init(), then change what you need. */
 typedef struct vm_options {
     vm_machine_kind_t machine;    /* kind of machine */
@@ -86,6 +96,9 @@ typedef struct vm_options {
     int console_in;               /* virt: console input descriptor (-1: none; 0: stdin) */
     unsigned char console_escape; /* virt: escape byte of the console input, then x quits
                                      (VM_EXIT_QUIT), h lists commands (0: none; 1: Ctrl-A) */
+    const vm_drive_t *drives;     /* virt: virtio-blk drives (NULL: none), slots from 0 */
+    unsigned ndrives;             /* virt: entries in drives (drives + rng <= VM_VIRTIO_SLOTS) */
+    bool virtio_rng;              /* virt: a virtio-rng device fed by the host's getrandom */
 } vm_options_t;
 
 /* Fill `opt` with the defaults: a bare machine with 256 MiB of RAM (virt: ram_size 0 means
