@@ -27,12 +27,12 @@
 #define VIRTIO_ID_RNG 4u /* entropy source */
 
 /* Device status bits (the Status register). */
-#define VIRTIO_STATUS_ACKNOWLEDGE  1u   /* the guest noticed the device */
-#define VIRTIO_STATUS_DRIVER       2u   /* the guest has a driver for it */
-#define VIRTIO_STATUS_DRIVER_OK    4u   /* the driver is ready: queues may be used */
-#define VIRTIO_STATUS_FEATURES_OK  8u   /* feature negotiation done (kept only if accepted) */
-#define VIRTIO_STATUS_NEEDS_RESET  64u  /* the device met an error it cannot recover from */
-#define VIRTIO_STATUS_FAILED       128u /* the driver gave up on the device */
+#define VIRTIO_STATUS_ACKNOWLEDGE 1u   /* the guest noticed the device */
+#define VIRTIO_STATUS_DRIVER      2u   /* the guest has a driver for it */
+#define VIRTIO_STATUS_DRIVER_OK   4u   /* the driver is ready: queues may be used */
+#define VIRTIO_STATUS_FEATURES_OK 8u   /* feature negotiation done (kept only if accepted) */
+#define VIRTIO_STATUS_NEEDS_RESET 64u  /* the device met an error it cannot recover from */
+#define VIRTIO_STATUS_FAILED      128u /* the driver gave up on the device */
 
 /* Transport feature bits (the devices' own bits are below 24). */
 #define VIRTIO_F_INDIRECT_DESC 28 /* descriptors may point to a table of descriptors */
@@ -58,24 +58,24 @@ typedef struct virtio_seg {
 
 /* A descriptor chain taken from the avail ring: readable buffers first, then writable. */
 typedef struct virtio_chain {
-    uint16_t head;                        /* index of the head descriptor (the used id) */
-    unsigned n;                           /* buffers in seg[] */
-    unsigned nread;                       /* how many of them are device-readable (the first) */
-    uint64_t read_len;                    /* bytes in the readable buffers */
-    uint64_t write_len;                   /* bytes in the writable buffers */
+    uint16_t head;                      /* index of the head descriptor (the used id) */
+    unsigned n;                         /* buffers in seg[] */
+    unsigned nread;                     /* how many of them are device-readable (the first) */
+    uint64_t read_len;                  /* bytes in the readable buffers */
+    uint64_t write_len;                 /* bytes in the writable buffers */
     virtio_seg_t seg[VIRTIO_QUEUE_MAX]; /* the buffers */
 } virtio_chain_t;
 
 /* One split virtqueue as the driver configured it, plus the device's position in it. */
 typedef struct virtio_queue {
-    uint32_t num;             /* queue size (a power of two, 1..VIRTIO_QUEUE_MAX) */
-    bool ready;               /* QueueReady: the rings were checked and are in use */
-    uint64_t desc;            /* guest-physical address of the descriptor table */
-    uint64_t avail;           /* ... of the available (driver) ring */
-    uint64_t used;            /* ... of the used (device) ring */
-    uint16_t last_avail;      /* next avail ring entry the device will take */
-    uint16_t used_idx;        /* the used ring's idx as the device last wrote it */
-    uint16_t signalled_used;  /* used_idx at the last interrupt (event index) */
+    uint32_t num;            /* queue size (a power of two, 1..VIRTIO_QUEUE_MAX) */
+    bool ready;              /* QueueReady: the rings were checked and are in use */
+    uint64_t desc;           /* guest-physical address of the descriptor table */
+    uint64_t avail;          /* ... of the available (driver) ring */
+    uint64_t used;           /* ... of the used (device) ring */
+    uint16_t last_avail;     /* next avail ring entry the device will take */
+    uint16_t used_idx;       /* the used ring's idx as the device last wrote it */
+    uint16_t signalled_used; /* used_idx at the last interrupt (event index) */
 } virtio_queue_t;
 
 struct virtio_dev;
@@ -89,12 +89,12 @@ typedef void (*virtio_dma_fn)(void *opaque, uint64_t gpa, uint64_t len);
 /* One virtio-mmio transport and the device behind it. */
 typedef struct virtio_dev {
     /* set by the board before the guest runs */
-    uint8_t *ram;             /* host address of guest RAM */
-    uint64_t ram_base;        /* its guest-physical base */
-    uint64_t ram_size;        /* its size in bytes */
-    vm_irq_t irq;             /* the slot's interrupt line (to the PLIC) */
+    uint8_t *ram;              /* host address of guest RAM */
+    uint64_t ram_base;         /* its guest-physical base */
+    uint64_t ram_size;         /* its size in bytes */
+    vm_irq_t irq;              /* the slot's interrupt line (to the PLIC) */
     virtio_dma_fn dma_written; /* told about every device write of guest RAM (or NULL) */
-    void *dma_opaque;         /* its argument */
+    void *dma_opaque;          /* its argument */
     /* set by the device model */
     uint32_t device_id;                /* VIRTIO_ID_* (0: an empty slot) */
     uint64_t host_features;            /* features offered (transport bits added by init) */
@@ -104,16 +104,16 @@ typedef struct virtio_dev {
     virtio_notify_fn notify;           /* queue notification */
     virtio_reset_fn reset;             /* device reset (or NULL) */
     /* transport state (the registers) */
-    uint32_t status;                   /* Status */
-    uint32_t isr;                      /* InterruptStatus */
-    uint32_t dev_features_sel;         /* DeviceFeaturesSel */
-    uint32_t drv_features_sel;         /* DriverFeaturesSel */
-    uint64_t features;                 /* DriverFeatures as written (accepted at FEATURES_OK) */
-    uint32_t queue_sel;                /* QueueSel */
-    uint32_t config_generation;        /* ConfigGeneration */
+    uint32_t status;                     /* Status */
+    uint32_t isr;                        /* InterruptStatus */
+    uint32_t dev_features_sel;           /* DeviceFeaturesSel */
+    uint32_t drv_features_sel;           /* DriverFeaturesSel */
+    uint64_t features;                   /* DriverFeatures as written (accepted at FEATURES_OK) */
+    uint32_t queue_sel;                  /* QueueSel */
+    uint32_t config_generation;          /* ConfigGeneration */
     virtio_queue_t q[VIRTIO_QUEUES_MAX]; /* the queues */
-    virtio_chain_t chain;              /* scratch: the chain being served */
-    uint64_t errors;                   /* times the device was marked DEVICE_NEEDS_RESET */
+    virtio_chain_t chain;                /* scratch: the chain being served */
+    uint64_t errors;                     /* times the device was marked DEVICE_NEEDS_RESET */
 } virtio_dev_t;
 
 /* The transport's registers (vm_mem_add_mmio with a virtio_dev_t as opaque). */

@@ -53,10 +53,10 @@
 
 /* The snapshot overlay: open hashing of written sectors. */
 typedef struct blk_overlay {
-    uint64_t *keys;  /* sector + 1 (0: empty slot) */
-    uint8_t **data;  /* SECTOR bytes each */
-    size_t cap;      /* slots (a power of two) */
-    size_t count;    /* sectors held */
+    uint64_t *keys; /* sector + 1 (0: empty slot) */
+    uint8_t **data; /* SECTOR bytes each */
+    size_t cap;     /* slots (a power of two) */
+    size_t count;   /* sectors held */
 } blk_overlay_t;
 
 static size_t ov_slot(const blk_overlay_t *o, uint64_t sector) {
@@ -256,9 +256,8 @@ static uint8_t blk_discard(virtio_blk_t *b) {
         sector = VM_MEM_LE64(sector);
         num = VM_MEM_LE32(num);
         flags = VM_MEM_LE32(flags);
-        if (flags || num > DISCARD_SECTORS_MAX || sector > b->sectors ||
-            num > b->sectors - sector)
-            return VIRTIO_BLK_S_IOERR; /* unmap flag: only for WRITE_ZEROES */
+        if (flags || num > DISCARD_SECTORS_MAX || sector > b->sectors || num > b->sectors - sector)
+            return VIRTIO_BLK_S_IOERR;         /* unmap flag: only for WRITE_ZEROES */
         if (b->snapshot || num == 0) continue; /* discard is a hint: the data may stay */
         if (fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(sector * SECTOR),
                       (off_t)num * SECTOR) != 0 &&
@@ -275,8 +274,7 @@ static void blk_notify(virtio_dev_t *d, unsigned q) {
     while ((r = virtio_pop(d, q)) == 1) {
         virtio_chain_t *c = &d->chain;
         uint8_t hdr[16];
-        if (c->read_len < 16 || c->write_len < 1 ||
-            virtio_chain_read(d, 0, hdr, 16) != 16) {
+        if (c->read_len < 16 || c->write_len < 1 || virtio_chain_read(d, 0, hdr, 16) != 16) {
             virtio_fail(d, "block request without header or status");
             return;
         }

@@ -29,8 +29,8 @@
 #define USED  (RAM_BASE + 0x3000)
 #define DATA  (RAM_BASE + 0x10000)
 
-static uint8_t *ram;      /* RAM_SIZE bytes plus a guard canary after */
-static bool irq_level;    /* the device's line */
+static uint8_t *ram;       /* RAM_SIZE bytes plus a guard canary after */
+static bool irq_level;     /* the device's line */
 static unsigned irq_rises; /* low -> high transitions */
 
 static void irq_set(void *opaque, unsigned line, bool level) {
@@ -120,8 +120,9 @@ static void bring_up(virtio_dev_t *d, uint64_t drop) {
     reg_wr(d, 0xa4, (uint32_t)(USED >> 32));
     reg_wr(d, 0x44, 1);
     assert_int_equal(reg_rd(d, 0x44), 1);
-    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                        VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    reg_wr(d, 0x70,
+           VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+               VIRTIO_STATUS_DRIVER_OK);
     assert_int_equal(reg_rd(d, 0x70) & VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
 }
 
@@ -537,8 +538,8 @@ static void test_blk_snapshot(void **state) {
     memset(g(DATA), 0, 4096);
     assert_int_equal(blk_req(b, 0, 2, 4096, true, NULL), 0);
     for (unsigned i = 0; i < 4096; i++) {
-        uint8_t want = i >= 512 && i < 2560 ? (uint8_t)((i - 512) ^ 0x33)
-                                            : (uint8_t)((1024 + i) * 7);
+        uint8_t want =
+            i >= 512 && i < 2560 ? (uint8_t)((i - 512) ^ 0x33) : (uint8_t)((1024 + i) * 7);
         assert_int_equal(g(DATA)[i], want);
     }
     assert_int_equal(file_byte(3 * 512), (uint8_t)(3 * 512 * 7)); /* the file is untouched */
