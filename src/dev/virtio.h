@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
@@ -167,10 +168,27 @@ typedef struct virtio_blk {
     struct blk_overlay *ov; /* snapshot: the sectors written so far */
     char id[20];            /* GET_ID's serial */
     uint64_t reads, writes, flushes, discards; /* requests served, for tests */
+    /* the I/O thread and the hand-off (see virtio_blk.c) */
+    pthread_t thread;                     /* serves requests in order */
+    bool thread_on;                       /* it was started */
+    pthread_mutex_t lock;                 /* guards the lists and busy/stop */
+    pthread_cond_t wake;                  /* a request was submitted, or stop */
+    pthread_cond_t idle;                  /* a request was done */
+    struct blk_job *submit, *submit_tail; /* requests not yet taken (FIFO) */
+    struct blk_job *done, *done_tail;     /* served, not yet returned to the used ring */
+    bool busy;                            /* the thread is serving one */
+    bool stop;                            /* close: end after the submitted ones */
+    int efd;                              /* eventfd: readable when `done` may be non-empty */
+    unsigned gen;                         /* reset generation: older completions dropped */
 } virtio_blk_t;
 
 /* Open `path` as a raw image. Returns 0 or -errno with err set. */
 int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snapshot, char *err,
                     size_t errlen);
-/* Close the image and free the overlay. */
+/* Close the image and free the overlay (ends the I/O thread after what it was given). */
 void virtio_blk_close(virtio_blk_t *b);
+/* On the hart's thread: return the served requests to the used ring and interrupt. Call
+ * between run slices and when b->efd becomes readable. */
+void virtio_blk_poll(virtio_blk_t *b);
+/* Wait until every submitted request is served, then poll (tests, fuzzing). */
+void virtio_blk_drain(virtio_blk_t *b);

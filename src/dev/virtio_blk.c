@@ -15,8 +15,17 @@
  * snapshot=on keeps written sectors in a host-memory overlay (a hash table of sectors) that
  * reads consult after reading the file; the file is opened read-only and never changes.
  *
- * Requests are served synchronously on the hart's thread when the driver notifies the
- * queue: the guest's vCPU waits for the host I/O of its request.
+ * Threads. The hart's thread takes chains from the avail ring when the driver notifies the
+ * queue, validates them (virtio_pop) and submits each as a job holding a copy of its buffer
+ * list to the device's I/O thread, then returns to the guest at once. The I/O thread serves
+ * jobs in submission order (so a FLUSH follows the writes before it), writes the data and the
+ * status byte into guest RAM through the host pointers validated on submission, and appends
+ * the job to the done list under the lock, then writes the eventfd. Only the hart's thread
+ * touches the rings, the interrupt line and the decode caches: virtio_blk_poll(), called by
+ * the board between run slices and when the eventfd wakes its wfi ppoll(), moves done jobs to
+ * the used ring and raises the interrupt. A driver reset waits for the job in service and the
+ * queued ones (they write guest RAM) and drops their completions; close serves what was
+ * submitted and joins the thread before guest RAM goes away.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -209,8 +221,51 @@ static bool iov_sectors(struct iovec *iov, int n, uint64_t sector, bool to_overl
     return true;
 }
 
-static uint8_t blk_rw(virtio_blk_t *b, uint64_t sector, bool write) {
-    virtio_chain_t *c = &b->dev.chain;
+/* A request on its way through the I/O thread: the chain as it was validated. */
+typedef struct blk_job {
+    struct blk_job *next; /* in the submit or the done list */
+    uint32_t type;        /* VIRTIO_BLK_T_* */
+    uint64_t sector;      /* from the header */
+    uint32_t written;     /* bytes written into the writable buffers (the used length) */
+    unsigned gen;         /* the device's reset generation when submitted */
+    virtio_chain_t c;     /* the buffers (host pointers into guest RAM) */
+} blk_job_t;
+
+/* Copy up to len bytes of c's readable part from `off` on into buf. */
+static size_t chain_read(const virtio_chain_t *c, uint64_t off, void *buf, size_t len) {
+    size_t done = 0;
+    for (unsigned i = 0; i < c->nread && done < len; i++) {
+        const virtio_seg_t *s = &c->seg[i];
+        if (off >= s->len) {
+            off -= s->len;
+            continue;
+        }
+        size_t k = s->len - off < len - done ? (size_t)(s->len - off) : len - done;
+        memcpy((uint8_t *)buf + done, s->host + off, k);
+        done += k;
+        off = 0;
+    }
+    return done;
+}
+
+/* Copy len bytes into c's writable part at `off` (the hart reports the DMA at completion). */
+static size_t chain_write(virtio_chain_t *c, uint64_t off, const void *buf, size_t len) {
+    size_t done = 0;
+    for (unsigned i = c->nread; i < c->n && done < len; i++) {
+        virtio_seg_t *s = &c->seg[i];
+        if (off >= s->len) {
+            off -= s->len;
+            continue;
+        }
+        size_t k = s->len - off < len - done ? (size_t)(s->len - off) : len - done;
+        memcpy(s->host + off, (const uint8_t *)buf + done, k);
+        done += k;
+        off = 0;
+    }
+    return done;
+}
+
+static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool write) {
     struct iovec iov[VIRTIO_QUEUE_MAX];
     int n = data_iov(c, !write, iov);
     uint64_t len = iov_len(iov, n);
@@ -226,12 +281,6 @@ static uint8_t blk_rw(virtio_blk_t *b, uint64_t sector, bool write) {
     memcpy(copy, iov, sizeof(iov[0]) * (size_t)n);
     if (rw_all(b->fd, copy, n, sector * SECTOR, write) != 0) return VIRTIO_BLK_S_IOERR;
     if (!write) {
-        for (int i = 0; i < n; i++) {
-            uint64_t gpa = 0;
-            for (unsigned j = c->nread; j < c->n; j++)
-                if (c->seg[j].host == iov[i].iov_base) gpa = c->seg[j].gpa;
-            if (b->dev.dma_written) b->dev.dma_written(b->dev.dma_opaque, gpa, iov[i].iov_len);
-        }
         if (b->snapshot && b->ov->count) iov_sectors(iov, n, sector, false, b->ov);
         b->reads++;
     } else {
@@ -240,14 +289,13 @@ static uint8_t blk_rw(virtio_blk_t *b, uint64_t sector, bool write) {
     return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t blk_discard(virtio_blk_t *b) {
-    virtio_chain_t *c = &b->dev.chain;
+static uint8_t blk_discard(virtio_blk_t *b, const virtio_chain_t *c) {
     uint64_t len = c->read_len - 16;
     if (len == 0 || len % 16 || len / 16 > DISCARD_SEG_MAX) return VIRTIO_BLK_S_IOERR;
     if (b->readonly) return VIRTIO_BLK_S_IOERR;
     for (uint64_t off = 16; off < c->read_len; off += 16) {
         uint8_t seg[16];
-        virtio_chain_read(&b->dev, off, seg, 16);
+        chain_read(c, off, seg, 16);
         uint64_t sector;
         uint32_t num, flags;
         memcpy(&sector, seg, 8);
@@ -268,6 +316,117 @@ static uint8_t blk_discard(virtio_blk_t *b) {
     return VIRTIO_BLK_S_OK;
 }
 
+/* Serve one request (on the I/O thread): the host I/O, then the status byte. */
+static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
+    virtio_chain_t *c = &j->c;
+    uint8_t st;
+    j->written = 1;
+    switch (j->type) {
+    case VIRTIO_BLK_T_IN:
+        st = blk_rw(b, c, j->sector, false);
+        if (st == VIRTIO_BLK_S_OK) j->written = (uint32_t)c->write_len;
+        break;
+    case VIRTIO_BLK_T_OUT: st = blk_rw(b, c, j->sector, true); break;
+    case VIRTIO_BLK_T_FLUSH:
+        st = b->snapshot || fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+        b->flushes++;
+        break;
+    case VIRTIO_BLK_T_GET_ID: {
+        uint64_t room = c->write_len - 1;
+        size_t k = room < sizeof(b->id) ? (size_t)room : sizeof(b->id);
+        chain_write(c, 0, b->id, k);
+        j->written = (uint32_t)k + 1;
+        st = VIRTIO_BLK_S_OK;
+        break;
+    }
+    case VIRTIO_BLK_T_DISCARD: st = b->can_discard ? blk_discard(b, c) : VIRTIO_BLK_S_UNSUPP; break;
+    default: st = VIRTIO_BLK_S_UNSUPP; break;
+    }
+    chain_write(c, c->write_len - 1, &st, 1);
+}
+
+/* The I/O thread: take requests in order, serve them, hand them back through the done list
+ * and the eventfd. */
+static void *blk_thread(void *arg) {
+    virtio_blk_t *b = arg;
+    pthread_mutex_lock(&b->lock);
+    for (;;) {
+        while (!b->submit && !b->stop)
+            pthread_cond_wait(&b->wake, &b->lock);
+        if (!b->submit) break; /* stop, nothing left */
+        blk_job_t *j = b->submit;
+        b->submit = j->next;
+        if (!b->submit) b->submit_tail = NULL;
+        b->busy = true;
+        pthread_mutex_unlock(&b->lock);
+        blk_serve(b, j);
+        pthread_mutex_lock(&b->lock);
+        b->busy = false;
+        j->next = NULL;
+        if (b->done_tail)
+            b->done_tail->next = j;
+        else
+            b->done = j;
+        b->done_tail = j;
+        pthread_cond_broadcast(&b->idle);
+        uint64_t one = 1;
+        if (b->efd >= 0 && write(b->efd, &one, sizeof(one)) < 0) { /* counter full: still set */
+        }
+    }
+    pthread_mutex_unlock(&b->lock);
+    return NULL;
+}
+
+void virtio_blk_poll(virtio_blk_t *b) {
+    if (!b->thread_on) return;
+    if (b->efd >= 0) { /* clear it first: a completion after this sets it again */
+        uint64_t v;
+        if (read(b->efd, &v, sizeof(v)) < 0) { /* nothing pending: fine */
+        }
+    }
+    pthread_mutex_lock(&b->lock);
+    blk_job_t *j = b->done;
+    b->done = b->done_tail = NULL;
+    pthread_mutex_unlock(&b->lock);
+    bool any = false;
+    while (j) {
+        blk_job_t *next = j->next;
+        if (j->gen == b->gen) {
+            virtio_dev_t *d = &b->dev;
+            if (d->dma_written && (j->type == VIRTIO_BLK_T_IN || j->type == VIRTIO_BLK_T_GET_ID))
+                for (unsigned i = j->c.nread; i < j->c.n; i++)
+                    d->dma_written(d->dma_opaque, j->c.seg[i].gpa, j->c.seg[i].len);
+            virtio_push(d, 0, j->c.head, j->written);
+            any = true;
+        }
+        free(j);
+        j = next;
+    }
+    if (any) virtio_signal(&b->dev, 0);
+}
+
+void virtio_blk_drain(virtio_blk_t *b) {
+    if (!b->thread_on) return;
+    pthread_mutex_lock(&b->lock);
+    while (b->submit || b->busy)
+        pthread_cond_wait(&b->idle, &b->lock);
+    pthread_mutex_unlock(&b->lock);
+    virtio_blk_poll(b);
+}
+
+/* The driver reset the device: wait for requests in flight (they write guest RAM), then drop
+ * their completions. */
+static void blk_reset(virtio_dev_t *d) {
+    virtio_blk_t *b = (virtio_blk_t *)d;
+    if (!b->thread_on) return;
+    pthread_mutex_lock(&b->lock);
+    while (b->submit || b->busy)
+        pthread_cond_wait(&b->idle, &b->lock);
+    pthread_mutex_unlock(&b->lock);
+    b->gen++;
+    virtio_blk_poll(b); /* frees them: their generation is old */
+}
+
 static void blk_notify(virtio_dev_t *d, unsigned q) {
     virtio_blk_t *b = (virtio_blk_t *)d;
     int r;
@@ -278,41 +437,31 @@ static void blk_notify(virtio_dev_t *d, unsigned q) {
             virtio_fail(d, "block request without header or status");
             return;
         }
+        size_t sz =
+            offsetof(blk_job_t, c) + offsetof(virtio_chain_t, seg) + c->n * sizeof(virtio_seg_t);
+        blk_job_t *j = malloc(sz < sizeof(blk_job_t) ? sz : sizeof(blk_job_t));
+        if (!j) {
+            virtio_fail(d, "out of host memory");
+            return;
+        }
         uint32_t type;
         uint64_t sector;
         memcpy(&type, hdr, 4);
         memcpy(&sector, hdr + 8, 8);
-        type = VM_MEM_LE32(type);
-        sector = VM_MEM_LE64(sector);
-        uint8_t st;
-        uint32_t written = 1;
-        switch (type) {
-        case VIRTIO_BLK_T_IN:
-            st = blk_rw(b, sector, false);
-            if (st == VIRTIO_BLK_S_OK) written = (uint32_t)c->write_len;
-            break;
-        case VIRTIO_BLK_T_OUT: st = blk_rw(b, sector, true); break;
-        case VIRTIO_BLK_T_FLUSH:
-            st = b->snapshot || fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
-            b->flushes++;
-            break;
-        case VIRTIO_BLK_T_GET_ID: {
-            uint64_t room = c->write_len - 1;
-            size_t k = room < sizeof(b->id) ? (size_t)room : sizeof(b->id);
-            virtio_chain_write(d, 0, b->id, k);
-            written = (uint32_t)k + 1;
-            st = VIRTIO_BLK_S_OK;
-            break;
-        }
-        case VIRTIO_BLK_T_DISCARD:
-            st = b->can_discard ? blk_discard(b) : VIRTIO_BLK_S_UNSUPP;
-            break;
-        default: st = VIRTIO_BLK_S_UNSUPP; break;
-        }
-        virtio_chain_write(d, c->write_len - 1, &st, 1);
-        virtio_push(d, q, c->head, written);
+        j->next = NULL;
+        j->type = VM_MEM_LE32(type);
+        j->sector = VM_MEM_LE64(sector);
+        j->gen = b->gen;
+        memcpy(&j->c, c, offsetof(virtio_chain_t, seg) + c->n * sizeof(virtio_seg_t));
+        pthread_mutex_lock(&b->lock);
+        if (b->submit_tail)
+            b->submit_tail->next = j;
+        else
+            b->submit = j;
+        b->submit_tail = j;
+        pthread_cond_signal(&b->wake);
+        pthread_mutex_unlock(&b->lock);
     }
-    virtio_signal(d, q);
 }
 
 static void put32(uint8_t *p, uint32_t v) {
@@ -324,6 +473,7 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
                     size_t errlen) {
     virtio_dev_t keep = b->dev; /* the board's fields */
     memset(b, 0, sizeof(*b));
+    b->efd = -1;
     b->dev.ram = keep.ram;
     b->dev.ram_base = keep.ram_base;
     b->dev.ram_size = keep.ram_size;
@@ -382,12 +532,50 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
     put32(cf + 40, DISCARD_SEG_MAX);      /* max_discard_seg */
     put32(cf + 44, 8);                    /* discard_sector_alignment: 4 KiB */
     d->notify = blk_notify;
-    d->reset = NULL;
+    d->reset = blk_reset;
+    b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (b->efd < 0 || pthread_mutex_init(&b->lock, NULL) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot set up the I/O thread of %s: %s", path, strerror(e));
+        if (b->efd >= 0) close(b->efd);
+        close(b->fd);
+        ov_free(b->ov);
+        return -e;
+    }
+    pthread_cond_init(&b->wake, NULL);
+    pthread_cond_init(&b->idle, NULL);
+    int e = pthread_create(&b->thread, NULL, blk_thread, b);
+    if (e != 0) {
+        snprintf(err, errlen, "cannot start the I/O thread of %s: %s", path, strerror(e));
+        pthread_cond_destroy(&b->wake);
+        pthread_cond_destroy(&b->idle);
+        pthread_mutex_destroy(&b->lock);
+        close(b->efd);
+        close(b->fd);
+        ov_free(b->ov);
+        return -e;
+    }
+    b->thread_on = true;
     virtio_init(d);
     return 0;
 }
 
 void virtio_blk_close(virtio_blk_t *b) {
+    if (b->thread_on) {
+        pthread_mutex_lock(&b->lock);
+        b->stop = true;
+        pthread_cond_signal(&b->wake);
+        pthread_mutex_unlock(&b->lock);
+        pthread_join(b->thread, NULL); /* serves what was submitted, then ends */
+        b->gen++;
+        virtio_blk_poll(b);
+        b->thread_on = false;
+        pthread_cond_destroy(&b->wake);
+        pthread_cond_destroy(&b->idle);
+        pthread_mutex_destroy(&b->lock);
+        close(b->efd);
+        b->efd = -1;
+    }
     if (b->fd >= 0) close(b->fd);
     b->fd = -1;
     ov_free(b->ov);

@@ -14,8 +14,10 @@
  * the host until the timer is due or console input arrives.
  *
  * virtio-mmio slots (0x10001000 + 0x1000 n, PLIC source 1 + n) hold the drives in the order
- * given, then the rng; the device tree lists only the slots in use. Their requests are
- * served on the hart's thread when the guest writes QueueNotify.
+ * given, then the rng; the device tree lists only the slots in use. The rng is served on the
+ * hart's thread when the guest writes QueueNotify; each drive has a host I/O thread whose
+ * completions the hart's thread returns to the guest between run slices and when they wake
+ * wfi (virtio_blk_poll), so interrupts and the rings stay on the hart's thread.
  */
 #include "system/virt.h"
 
@@ -132,18 +134,24 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     uint64_t ns = ticks > 100000 ? 10000000 : ticks * 100;
     struct timespec t0, t1, ts = {.tv_sec = 0, .tv_nsec = (long)ns};
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (m->uart.in_fd >= 0 && !m->uart.in_eof) {
-        struct pollfd p = {.fd = m->uart.in_fd, .events = POLLIN};
-        ppoll(&p, 1, &ts, NULL);
-    } else {
+    struct pollfd p[1 + VIRT_VIRTIO_SLOTS];
+    nfds_t np = 0;
+    if (m->uart.in_fd >= 0 && !m->uart.in_eof)
+        p[np++] = (struct pollfd){.fd = m->uart.in_fd, .events = POLLIN};
+    for (unsigned i = 0; i < m->nblk; i++) /* virtio-blk completions */
+        p[np++] = (struct pollfd){.fd = m->blk[i].efd, .events = POLLIN};
+    if (np)
+        ppoll(p, np, &ts, NULL);
+    else
         nanosleep(&ts, NULL);
-    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     m->wfi_sleep_ns +=
         (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
     dev_clint_update(&m->clint);
     rv_sstc_update(&m->cpu);
     dev_uart_poll(&m->uart);
+    for (unsigned i = 0; i < m->nblk; i++)
+        virtio_blk_poll(&m->blk[i]);
 }
 
 /* fdt helpers: a property of 32-bit cells. */
@@ -525,6 +533,8 @@ int virt_run(virt_machine_t *m, uint64_t budget) {
         dev_clint_update(&m->clint);
         rv_sstc_update(&m->cpu);
         dev_uart_poll(&m->uart);
+        for (unsigned i = 0; i < m->nblk; i++)
+            virtio_blk_poll(&m->blk[i]);
         if (m->quit) return EXEC_STOP_HALT;
         uint64_t slice = budget < SLICE ? budget : SLICE;
         int r = exec_run(&m->cpu, slice);

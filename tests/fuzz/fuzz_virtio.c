@@ -102,6 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 0: {
             unsigned w = op & 0x80 ? (op & 0x40 ? 1u : 2u) : 4u;
             virtio_mmio_ops.write(d, (off % 0x200u) & ~(uint64_t)(w - 1), w, val);
+            if (is_blk) virtio_blk_drain(b); /* a notify's requests complete in order */
             break;
         }
         case 1: virtio_mmio_ops.read(d, (off % 0x200u) & ~3u, 4, &v64); break;
@@ -117,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 memcpy(t + 16 * (off % 16), &a, 8);
             }
             wr(d, 0x50, 0);
+            if (is_blk) virtio_blk_drain(b);
             break;
         }
         }

@@ -460,6 +460,7 @@ static uint8_t blk_req(virtio_blk_t *b, uint32_t type, uint64_t sector, uint32_t
     desc(DESC, n, st, 1, VIRTQ_DESC_F_WRITE, 0);
     uint16_t before = r16(USED + 2);
     offer(&b->dev, 0);
+    virtio_blk_drain(b); /* the I/O thread served it; the used ring gets it here */
     assert_int_equal(r16(USED + 2), (uint16_t)(before + 1));
     if (used_len) *used_len = r32(USED + 4 + 8 * (before % QN) + 4);
     return g(st)[0];
@@ -546,6 +547,58 @@ static void test_blk_snapshot(void **state) {
     blk_close(b);
 }
 
+/* A host write error (here: the image's descriptor swapped for a read-only one) reaches the
+ * guest as IOERR; reads still work. */
+static void test_blk_host_error(void **state) {
+    (void)state;
+    virtio_blk_t *b = blk_open(false, false);
+    int ro = open(img_path, O_RDONLY);
+    assert_true(ro >= 0);
+    assert_int_equal(dup2(ro, b->fd), b->fd);
+    close(ro);
+    memset(g(DATA), 0x5a, 512);
+    assert_int_equal(blk_req(b, 1, 1, 512, false, NULL), 1);
+    assert_int_equal(blk_req(b, 0, 1, 512, true, NULL), 0);
+    assert_int_equal(g(DATA)[0], (uint8_t)(512 * 7));
+    blk_close(b);
+}
+
+/* Many requests in one notification, then a reset: the I/O thread serves them in order and
+ * the used ring gets every one; a reset right after submitting waits for them and drops the
+ * completions. */
+static void test_blk_batch_reset(void **state) {
+    (void)state;
+    virtio_blk_t *b = blk_open(false, false);
+    uint64_t hdr = RAM_BASE + 0x8000;
+    for (unsigned k = 0; k < 4; k++) {
+        w32(hdr + 32 * k, 0);
+        w64(hdr + 32 * k + 8, k);
+        desc(DESC, 2 * k, hdr + 32 * k, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(2 * k + 1));
+        desc(DESC, 2 * k + 1, DATA + 1024 * k, 513, VIRTQ_DESC_F_WRITE, 0);
+        w16(AVAIL + 4 + 2 * k, (uint16_t)(2 * k));
+    }
+    w16(AVAIL + 2, 4);
+    reg_wr(&b->dev, 0x50, 0);
+    virtio_blk_drain(b);
+    assert_int_equal(r16(USED + 2), 4);
+    for (unsigned k = 0; k < 4; k++) {
+        assert_int_equal(r32(USED + 4 + 8 * k), 2 * k);
+        assert_int_equal(r32(USED + 8 + 8 * k), 513);
+        assert_int_equal(g(DATA + 1024 * k)[0], (uint8_t)(512 * k * 7));
+        assert_int_equal(g(DATA + 1024 * k)[512], 0); /* status OK */
+    }
+    /* the same four again, and a reset before any completion is returned */
+    w16(AVAIL + 2, 8);
+    for (unsigned k = 0; k < 4; k++)
+        w16(AVAIL + 4 + 2 * (4 + k), (uint16_t)(2 * k));
+    reg_wr(&b->dev, 0x50, 0);
+    reg_wr(&b->dev, 0x70, 0);
+    virtio_blk_drain(b);
+    assert_int_equal(r16(USED + 2), 4);
+    assert_int_equal(reg_rd(&b->dev, 0x70), 0);
+    blk_close(b);
+}
+
 static void test_blk_malformed(void **state) {
     (void)state;
     virtio_blk_t *b = blk_open(false, false);
@@ -576,6 +629,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_blk_rw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_host_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_batch_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_malformed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
