@@ -31,9 +31,12 @@
  * Completion. virtio_push() writes the used element, then a release fence, then used.idx, so
  * a driver that sees the new index sees the element and the data before it. virtio_signal()
  * interrupts once per batch: with EVENT_IDX, when used_event lies in the range of indexes the
- * batch published (vring_need_event), otherwise unless avail.flags has NO_INTERRUPT. It also
- * writes avail_event = the next entry the device will take, then a full fence and a re-read of
- * avail.idx by the caller's loop, so that a buffer made available meanwhile is not missed.
+ * batch published (vring_need_event), otherwise unless avail.flags has NO_INTERRUPT. With
+ * EVENT_IDX, virtio_pop() that finds the ring empty writes avail_event = the next entry it
+ * will take, then a full fence, then reads avail.idx again: a driver that added an entry
+ * before it could see the new avail_event did not notify, and that entry is taken now. (The
+ * block device returns completions long after the notification, from its I/O thread's work,
+ * so avail_event must not wait for them.)
  *
  * Threads: everything here runs on the hart's thread (MMIO callbacks and notifications).
  */
@@ -163,6 +166,16 @@ int virtio_pop(virtio_dev_t *d, unsigned qi) {
     uint16_t aidx = __atomic_load_n((uint16_t *)(void *)(avail + 2), __ATOMIC_ACQUIRE);
     aidx = VM_MEM_LE16(aidx);
     uint16_t ahead = (uint16_t)(aidx - q->last_avail);
+    if (ahead == 0 && has(d, VIRTIO_F_EVENT_IDX)) {
+        /* the ring looks empty: ask for a notification at the next entry (avail_event), then
+         * look again, so that an entry added before the driver saw avail_event is not missed
+         * (completions may come much later, from another thread's work) */
+        uint8_t *used = d->ram + (q->used - d->ram_base);
+        wr16(used + 4 + 8 * (uint64_t)q->num, q->last_avail);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        aidx = VM_MEM_LE16(__atomic_load_n((uint16_t *)(void *)(avail + 2), __ATOMIC_ACQUIRE));
+        ahead = (uint16_t)(aidx - q->last_avail);
+    }
     if (ahead == 0) return 0;
     if (ahead > q->num) {
         virtio_fail(d, "avail.idx too far ahead");
