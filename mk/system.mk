@@ -4,7 +4,9 @@
 #                    kernel and busybox are fetched from Debian's archive and cached)
 #   make boot-test   the same boot with a scripted /init under each engine: the guest's output
 #                    is checked and its poweroff must exit 0 (skipped when the archive cannot
-#                    be reached); .ci/run calls it after `make test`
+#                    be reached); then, under each engine, scripts/boot-virtio.sh: virtio-blk
+#                    drives (read-write, readonly=on, snapshot=on) and virtio-rng, the image
+#                    files checked on the host; .ci/run calls it after `make test`
 .PHONY: boot boot-test
 
 boot: deps build
@@ -14,6 +16,10 @@ boot-test: build
 	@for e in jit interp; do \
 	    echo "boot-test: engine $$e"; \
 	    scripts/boot-linux.sh --test $(BUILD)/vm --engine=$$e; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    [ $$st -eq 0 ] || exit 1; \
+	    echo "boot-test: virtio, engine $$e"; \
+	    scripts/boot-virtio.sh $(BUILD)/vm --engine=$$e; st=$$?; \
 	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
 	    [ $$st -eq 0 ] || exit 1; \
 	done

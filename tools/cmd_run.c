@@ -41,6 +41,8 @@ static void run_usage(FILE *out) {
                  "prog [args...]\n"
                  "       vm run --machine=virt [-bios FW] [-kernel IMAGE] [-initrd FILE] "
                  "[-append CMDLINE] [-m SIZE] [-nographic] [-echr N] [--stats]\n"
+                 "                      [-drive file=IMG,format=raw,if=virtio[,readonly=on]"
+                 "[,snapshot=on]]... [-device virtio-rng-device]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
                  "[--stats] [--log=unimp] [--host-exec] [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
@@ -56,6 +58,85 @@ static void run_usage(FILE *out) {
                  "mmap/brk past it get ENOMEM)\n"
                  "                --max-threads=N (user mode: live guest threads; clone past "
                  "it gets EAGAIN)\n");
+}
+
+/* The -drive arguments, kept for the life of the run (vm_options_t points into them). */
+static vm_drive_t run_drives[VM_VIRTIO_SLOTS];
+static char run_drive_files[VM_VIRTIO_SLOTS][4096];
+
+/* Parse a qemu-style -drive value into d: file=F (",," is a comma in F), format=raw,
+ * if=virtio, readonly=on|off, snapshot=on|off. False with a message on stderr otherwise. */
+static bool parse_drive(const char *spec, vm_drive_t *d, char *file, size_t filelen) {
+    memset(d, 0, sizeof(*d));
+    const char *p = spec;
+    bool have_file = false;
+    while (*p) {
+        char key[32], val[4096];
+        size_t k = 0, v = 0;
+        while (*p && *p != '=' && *p != ',' && k < sizeof(key) - 1)
+            key[k++] = *p++;
+        key[k] = 0;
+        if (*p != '=') {
+            fprintf(stderr, "vm run: -drive: '%s' is not KEY=VALUE\n", key);
+            return false;
+        }
+        p++;
+        while (*p && v < sizeof(val) - 1) {
+            if (*p == ',' && p[1] == ',') {
+                val[v++] = ',';
+                p += 2;
+            } else if (*p == ',') {
+                break;
+            } else {
+                val[v++] = *p++;
+            }
+        }
+        val[v] = 0;
+        if (*p && *p != ',') {
+            fprintf(stderr, "vm run: -drive: the value of %s is too long\n", key);
+            return false;
+        }
+        if (*p == ',') p++;
+        bool on = !strcmp(val, "on"), off = !strcmp(val, "off");
+        if (!strcmp(key, "file")) {
+            if (!v || v >= filelen) {
+                fprintf(stderr, "vm run: -drive: bad file name\n");
+                return false;
+            }
+            memcpy(file, val, v + 1);
+            have_file = true;
+        } else if (!strcmp(key, "format")) {
+            if (strcmp(val, "raw") != 0) {
+                fprintf(stderr, "vm run: -drive: format=%s is not supported (only raw)\n", val);
+                return false;
+            }
+        } else if (!strcmp(key, "if")) {
+            if (strcmp(val, "virtio") != 0) {
+                fprintf(stderr, "vm run: -drive: if=%s is not supported (only virtio)\n", val);
+                return false;
+            }
+        } else if (!strcmp(key, "readonly") && (on || off)) {
+            d->readonly = on;
+        } else if (!strcmp(key, "snapshot") && (on || off)) {
+            d->snapshot = on;
+        } else {
+            fprintf(stderr,
+                    "vm run: -drive: unsupported setting %s=%s (file, format=raw, "
+                    "if=virtio, readonly=on|off, snapshot=on|off)\n",
+                    key, val);
+            return false;
+        }
+    }
+    if (!have_file) {
+        fprintf(stderr, "vm run: -drive: file= is required\n");
+        return false;
+    }
+    if (access(file, F_OK) != 0) {
+        fprintf(stderr, "vm run: -drive: %s: %s\n", file, strerror(errno));
+        return false;
+    }
+    d->file = file;
+    return true;
 }
 
 /* Parse a size with an optional K/M/G suffix. */
@@ -321,6 +402,34 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
             echr = (int)v;
+        } else if ((!strcmp(a, "-drive") || !strcmp(a, "--drive")) && i + 1 < argc) {
+            if (opt.ndrives + (opt.virtio_rng ? 1u : 0u) >= VM_VIRTIO_SLOTS) {
+                fprintf(stderr, "vm run: too many virtio devices (at most %u drives and rng)\n",
+                        VM_VIRTIO_SLOTS);
+                free(edits);
+                return 2;
+            }
+            if (!parse_drive(argv[++i], &run_drives[opt.ndrives], run_drive_files[opt.ndrives],
+                             sizeof(run_drive_files[0]))) {
+                free(edits);
+                return 2;
+            }
+            opt.ndrives++;
+            opt.drives = run_drives;
+        } else if ((!strcmp(a, "-device") || !strcmp(a, "--device")) && i + 1 < argc) {
+            const char *dev = argv[++i];
+            if (strcmp(dev, "virtio-rng-device") != 0 && strcmp(dev, "virtio-rng") != 0) {
+                fprintf(stderr, "vm run: -device %s is not supported (virtio-rng-device)\n", dev);
+                free(edits);
+                return 2;
+            }
+            if (opt.virtio_rng || opt.ndrives >= VM_VIRTIO_SLOTS) {
+                fprintf(stderr, "vm run: -device %s: %s\n", dev,
+                        opt.virtio_rng ? "only one rng" : "no virtio slot left");
+                free(edits);
+                return 2;
+            }
+            opt.virtio_rng = true;
         } else if (!strcmp(a, "-nographic") || !strcmp(a, "--nographic")) {
             /* the console is always the host terminal */
         } else if ((!strcmp(a, "-smp") || !strcmp(a, "--smp")) && i + 1 < argc) {
@@ -406,6 +515,10 @@ int cmd_run(int argc, char **argv) {
             return 2;
         }
         if (!ram_set) opt.ram_size = 0; /* the virt default */
+    } else if (opt.ndrives || opt.virtio_rng) {
+        fprintf(stderr, "vm run: -drive and -device need --machine=virt\n");
+        free(edits);
+        return 2;
     } else if (i >= argc) {
         fprintf(stderr, "vm run: no program given\n");
         run_usage(stderr);

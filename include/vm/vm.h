@@ -63,6 +63,16 @@ typedef enum vm_engine_kind {
 /* True when this host can run `engine` (VM_ENGINE_JIT needs an x86-64 host). */
 bool vm_engine_available(vm_engine_kind_t engine);
 
+/* A raw disk image on the virt machine's virtio-blk (vm_options_t.drives). */
+typedef struct vm_drive {
+    const char *file; /* the image file (raw format) */
+    bool readonly;    /* the guest cannot write it (writes fail with an I/O error) */
+    bool snapshot;    /* guest writes stay in host memory; the file is left untouched */
+} vm_drive_t;
+
+/* Most virtio devices (drives plus rng) the virt machine holds. */
+#define VM_VIRTIO_SLOTS 8u
+
 /* Options of a machine. Fill with vm_options_init(), then change what you need. */
 typedef struct vm_options {
     vm_machine_kind_t machine;    /* kind of machine */
@@ -91,7 +101,10 @@ typedef struct vm_options {
                                      number) on stderr; silent -ENOSYS otherwise */
     uint64_t memory_limit;        /* user: committed guest memory in bytes (writable private maps,
                                      brk, stack): past it mmap/brk get ENOMEM (0: no limit) */
-    unsigned max_threads; /* user: live guest threads: clone past it gets EAGAIN (0: none) */
+    unsigned max_threads;     /* user: live guest threads: clone past it gets EAGAIN (0: none) */
+    const vm_drive_t *drives; /* virt: virtio-blk drives (NULL: none), slots from 0 */
+    unsigned ndrives;         /* virt: entries in drives (drives + rng <= VM_VIRTIO_SLOTS) */
+    bool virtio_rng;          /* virt: a virtio-rng device fed by the host's getrandom */
 } vm_options_t;
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),

@@ -12,6 +12,12 @@
  * (MSIP and MTIP from the CLINT, MEIP and SEIP from the PLIC's two contexts); a change kicks
  * the hart so that the run loop takes the interrupt at the next block boundary. wfi sleeps on
  * the host until the timer is due or console input arrives.
+ *
+ * virtio-mmio slots (0x10001000 + 0x1000 n, PLIC source 1 + n) hold the drives in the order
+ * given, then the rng; the device tree lists only the slots in use. The rng is served on the
+ * hart's thread when the guest writes QueueNotify; each drive has a host I/O thread whose
+ * completions the hart's thread returns to the guest between run slices and when they wake
+ * wfi (virtio_blk_poll), so interrupts and the rings stay on the hart's thread.
  */
 #include "system/virt.h"
 
@@ -27,17 +33,19 @@
 #include "riscv/mmu.h"
 #include "system/board.h"
 
-#define ROM_BASE   0x1000ull
-#define ROM_SIZE   0xf000ull
-#define TEST_BASE  0x100000ull
-#define RTC_BASE   0x101000ull
-#define CLINT_BASE 0x2000000ull
-#define PLIC_BASE  0xc000000ull
-#define UART_BASE  0x10000000ull
-#define UART_IRQ   10
-#define RTC_IRQ    11
-#define FDT_MAX    0x10000u
-#define SLICE      (1ull << 16) /* instructions between device polls */
+#define ROM_BASE    0x1000ull
+#define ROM_SIZE    0xf000ull
+#define TEST_BASE   0x100000ull
+#define RTC_BASE    0x101000ull
+#define CLINT_BASE  0x2000000ull
+#define PLIC_BASE   0xc000000ull
+#define UART_BASE   0x10000000ull
+#define UART_IRQ    10
+#define RTC_IRQ     11
+#define VIRTIO_BASE 0x10001000ull
+#define VIRTIO_IRQ  1 /* slot n raises PLIC source 1 + n */
+#define FDT_MAX     0x10000u
+#define SLICE       (1ull << 16) /* instructions between device polls */
 
 /* mtime: the clock the time CSR reads (10 MHz), so that rdtime and mtimecmp agree. */
 static uint64_t virt_now(void *opaque) {
@@ -62,6 +70,20 @@ static int virt_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, rv_a
 static void *virt_phys_ptr(void *env, uint64_t pa, unsigned len) {
     virt_machine_t *m = env;
     return board_ram_ptr(m->ram, VIRT_RAM_BASE, m->ram_size, pa, len);
+}
+
+/* A virtio device wrote guest RAM: decoded code there is stale (as for a hart's store). */
+static void virt_dma(void *opaque, uint64_t gpa, uint64_t len) {
+    virt_machine_t *m = opaque;
+    uint64_t o = gpa - VIRT_RAM_BASE;
+    if (len == 0 || gpa < VIRT_RAM_BASE || o >= m->ram_size) return;
+    uint64_t last = len > m->ram_size - o ? m->ram_size - 1 : o + len - 1;
+    for (uint64_t p = o >> 12; p <= last >> 12; p++)
+        if (m->page_flags[p] & RV_PAGE_CODE) {
+            m->cpu.code_ctx++;
+            rv_cpu_kick(&m->cpu);
+            return;
+        }
 }
 
 /* The test device asked for poweroff or reboot: stop the hart at once. */
@@ -112,18 +134,24 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     uint64_t ns = ticks > 100000 ? 10000000 : ticks * 100;
     struct timespec t0, t1, ts = {.tv_sec = 0, .tv_nsec = (long)ns};
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (m->uart.in_fd >= 0 && !m->uart.in_eof) {
-        struct pollfd p = {.fd = m->uart.in_fd, .events = POLLIN};
-        ppoll(&p, 1, &ts, NULL);
-    } else {
+    struct pollfd p[1 + VIRT_VIRTIO_SLOTS];
+    nfds_t np = 0;
+    if (m->uart.in_fd >= 0 && !m->uart.in_eof)
+        p[np++] = (struct pollfd){.fd = m->uart.in_fd, .events = POLLIN};
+    for (unsigned i = 0; i < m->nblk; i++) /* virtio-blk completions */
+        p[np++] = (struct pollfd){.fd = m->blk[i].efd, .events = POLLIN};
+    if (np)
+        ppoll(p, np, &ts, NULL);
+    else
         nanosleep(&ts, NULL);
-    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     m->wfi_sleep_ns +=
         (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
     dev_clint_update(&m->clint);
     rv_sstc_update(&m->cpu);
     dev_uart_poll(&m->uart);
+    for (unsigned i = 0; i < m->nblk; i++)
+        virtio_blk_poll(&m->blk[i]);
 }
 
 /* fdt helpers: a property of 32-bit cells. */
@@ -259,6 +287,21 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
     e |= fdt_property_cell(buf, "interrupt-parent", PH_PLIC);
     e |= fdt_end_node(buf);
 
+    /* virtio-mmio transports in use, lowest address first as in qemu's finished tree (the
+     * kernel probes them in this order: the first drive becomes vda) */
+    unsigned nvirtio = m->nblk + (m->has_rng ? 1u : 0u);
+    for (unsigned i = 0; i < nvirtio; i++) {
+        char name[32];
+        uint64_t base = VIRTIO_BASE + 0x1000ull * i;
+        snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)base);
+        e |= fdt_begin_node(buf, name);
+        e |= fdt_property_cell(buf, "interrupts", VIRTIO_IRQ + i);
+        e |= fdt_property_cell(buf, "interrupt-parent", PH_PLIC);
+        e |= prop_reg(buf, base, VIRTIO_MMIO_SIZE);
+        e |= fdt_property_string(buf, "compatible", "virtio,mmio");
+        e |= fdt_end_node(buf);
+    }
+
     e |= fdt_end_node(buf); /* soc */
     e |= fdt_end_node(buf); /* / */
     e |= fdt_finish(buf);
@@ -356,6 +399,42 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     m->test.notify = test_done;
     m->test.notify_opaque = m;
 
+    /* virtio: the drives from slot 0, then the rng */
+    if (cfg->ndrives + (cfg->rng ? 1u : 0u) > VIRT_VIRTIO_SLOTS) {
+        snprintf(err, errlen, "at most %u virtio devices (drives and rng together)",
+                 VIRT_VIRTIO_SLOTS);
+        virt_destroy(m);
+        return -EINVAL;
+    }
+    for (unsigned i = 0; i < cfg->ndrives + (cfg->rng ? 1u : 0u); i++) {
+        virtio_dev_t *d = i < cfg->ndrives ? &m->blk[i].dev : &m->rng;
+        d->ram = m->ram;
+        d->ram_base = VIRT_RAM_BASE;
+        d->ram_size = ram;
+        d->irq = (vm_irq_t){dev_plic_set, &m->plic, VIRTIO_IRQ + i};
+        d->dma_written = virt_dma;
+        d->dma_opaque = m;
+        if (i < cfg->ndrives) {
+            const virt_drive_t *dr = &cfg->drives[i];
+            rc = virtio_blk_open(&m->blk[i], dr->file, dr->readonly, dr->snapshot, err, errlen);
+            if (rc) {
+                virt_destroy(m);
+                return rc;
+            }
+            m->nblk++;
+        } else {
+            virtio_rng_setup(d);
+            m->has_rng = true;
+        }
+        e = vm_mem_add_mmio(m->mem, VIRTIO_BASE + 0x1000ull * i, VIRTIO_MMIO_SIZE, &virtio_mmio_ops,
+                            d);
+        if (e != VM_MEM_OK) {
+            snprintf(err, errlen, "cannot map virtio slot %u: %s", i, vm_mem_strerror(e));
+            virt_destroy(m);
+            return -ENOMEM;
+        }
+    }
+
     /* the hart */
     rv_cpu_t *c = &m->cpu;
     c->env = m;
@@ -435,6 +514,9 @@ fail:
 }
 
 void virt_destroy(virt_machine_t *m) {
+    for (unsigned i = 0; i < m->nblk; i++)
+        virtio_blk_close(&m->blk[i]);
+    m->nblk = 0;
     vm_mem_destroy(m->mem);
     m->mem = NULL;
     free(m->page_flags);
@@ -451,6 +533,8 @@ int virt_run(virt_machine_t *m, uint64_t budget) {
         dev_clint_update(&m->clint);
         rv_sstc_update(&m->cpu);
         dev_uart_poll(&m->uart);
+        for (unsigned i = 0; i < m->nblk; i++)
+            virtio_blk_poll(&m->blk[i]);
         if (m->quit) return EXEC_STOP_HALT;
         uint64_t slice = budget < SLICE ? budget : SLICE;
         int r = exec_run(&m->cpu, slice);

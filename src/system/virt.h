@@ -7,6 +7,7 @@
  *   0x02000000  CLINT (msip, mtimecmp, mtime at 10 MHz)
  *   0x0c000000  PLIC (contexts: hart 0 M, hart 0 S)
  *   0x10000000  ns16550a UART (IRQ 10) on the host's stdin/stdout
+ *   0x10001000  virtio-mmio slots 0..7, 0x1000 apart (IRQ 1..8): the drives, then the rng
  *   0x80000000  RAM; the firmware at its start, the kernel at +2 MiB, the device tree and
  *               the initrd near its end
  *
@@ -19,6 +20,7 @@
 #include <stdio.h>
 
 #include "dev/dev.h"
+#include "dev/virtio.h"
 #include "exec/exec.h"
 #include "riscv/cpu.h"
 #include "vm/mem.h"
@@ -26,6 +28,15 @@
 #define VIRT_RAM_BASE         0x80000000ull
 #define VIRT_RAM_DEFAULT_SIZE (128ull << 20)
 #define VIRT_KERNEL_OFFSET    0x200000ull /* kernel (or the payload) at RAM + 2 MiB */
+
+#define VIRT_VIRTIO_SLOTS 8u /* virtio-mmio transports, as on qemu's virt */
+
+/* A raw disk image on a virtio-blk device. */
+typedef struct virt_drive {
+    const char *file; /* the image */
+    bool readonly;    /* the guest cannot write it (VIRTIO_BLK_F_RO) */
+    bool snapshot;    /* writes stay in host memory; the file is not changed */
+} virt_drive_t;
 
 /* What to boot. */
 typedef struct virt_config {
@@ -37,6 +48,9 @@ typedef struct virt_config {
     FILE *console;          /* UART output (NULL: stdout) */
     int console_in;         /* UART input descriptor (-1: none); made non-blocking */
     uint8_t console_escape; /* escape byte of the console input (0: none; 1: Ctrl-A) */
+    const virt_drive_t *drives; /* virtio-blk drives, one slot each from slot 0 */
+    unsigned ndrives;           /* how many (drives + rng <= VIRT_VIRTIO_SLOTS) */
+    bool rng;                   /* a virtio-rng device in the slot after the drives */
 } virt_config_t;
 
 /* The machine. */
@@ -54,6 +68,10 @@ typedef struct virt_machine {
     dev_rtc_t rtc;         /* wall clock */
     uint64_t wfi_sleep_ns; /* time spent asleep in wfi, for --stats */
     bool quit;             /* the console's escape and 'x' asked to end the run */
+    virtio_blk_t blk[VIRT_VIRTIO_SLOTS]; /* virtio-blk drives (slots 0 .. nblk-1) */
+    unsigned nblk;                       /* drives opened */
+    virtio_dev_t rng;                    /* virtio-rng (slot nblk, when has_rng) */
+    bool has_rng;                        /* the rng is present */
 } virt_machine_t;
 
 /* Build the machine and load what `cfg` names. Returns 0 or -errno with *err set. */

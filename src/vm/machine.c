@@ -171,7 +171,20 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                              .append = vm->opt.append,
                              .console = vm->opt.console,
                              .console_in = vm->opt.console_in,
-                             .console_escape = vm->opt.console_escape};
+                             .console_escape = vm->opt.console_escape,
+                             .rng = vm->opt.virtio_rng};
+        virt_drive_t drives[VIRT_VIRTIO_SLOTS];
+        if (vm->opt.ndrives > VIRT_VIRTIO_SLOTS || (vm->opt.ndrives && !vm->opt.drives)) {
+            free(vm->virt);
+            vm->virt = NULL;
+            rc = fail(vm, -EINVAL, "at most %u virtio drives", VIRT_VIRTIO_SLOTS);
+            goto fail;
+        }
+        for (unsigned i = 0; i < vm->opt.ndrives; i++)
+            drives[i] = (virt_drive_t){vm->opt.drives[i].file, vm->opt.drives[i].readonly,
+                                       vm->opt.drives[i].snapshot};
+        cfg.drives = drives;
+        cfg.ndrives = vm->opt.ndrives;
         rc = virt_init(vm->virt, &cfg, &vm->exec, vm->err, sizeof(vm->err));
         if (rc) {
             free(vm->virt);

@@ -1,0 +1,194 @@
+/* virtio.h - virtio over MMIO (version 2, "modern") with split virtqueues, and two devices
+ * on it: an entropy source (virtio-rng) and a block device on a raw image file (virtio-blk).
+ *
+ * The board gives each transport its slot's interrupt line and the guest's RAM as one
+ * window (host pointer, guest-physical base, size); the device reaches guest memory only
+ * through virtio_gptr(), which checks every range against that window. Everything the guest
+ * writes (register values, ring addresses, indexes, descriptors) is validated; a driver that
+ * breaks the rules gets the device marked DEVICE_NEEDS_RESET with a configuration-change
+ * interrupt, and the device ignores its queues until the driver resets it. See virtio.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "vm/irq.h"
+#include "vm/mem.h"
+
+#define VIRTIO_MMIO_SIZE  0x1000u /* bytes of one transport's register window */
+#define VIRTIO_QUEUE_MAX  256u    /* QueueNumMax of every queue (also the longest chain) */
+#define VIRTIO_QUEUES_MAX 2u      /* queues one device may have */
+#define VIRTIO_CONFIG_MAX 64u     /* bytes of device configuration space */
+
+/* Device ids. */
+#define VIRTIO_ID_BLK 2u /* block device */
+#define VIRTIO_ID_RNG 4u /* entropy source */
+
+/* Device status bits (the Status register). */
+#define VIRTIO_STATUS_ACKNOWLEDGE 1u   /* the guest noticed the device */
+#define VIRTIO_STATUS_DRIVER      2u   /* the guest has a driver for it */
+#define VIRTIO_STATUS_DRIVER_OK   4u   /* the driver is ready: queues may be used */
+#define VIRTIO_STATUS_FEATURES_OK 8u   /* feature negotiation done (kept only if accepted) */
+#define VIRTIO_STATUS_NEEDS_RESET 64u  /* the device met an error it cannot recover from */
+#define VIRTIO_STATUS_FAILED      128u /* the driver gave up on the device */
+
+/* Transport feature bits (the devices' own bits are below 24). */
+#define VIRTIO_F_INDIRECT_DESC 28 /* descriptors may point to a table of descriptors */
+#define VIRTIO_F_EVENT_IDX     29 /* used_event / avail_event interrupt suppression */
+#define VIRTIO_F_VERSION_1     32 /* modern device: required */
+
+/* Descriptor flags. */
+#define VIRTQ_DESC_F_NEXT     1u /* the chain continues at `next` */
+#define VIRTQ_DESC_F_WRITE    2u /* the buffer is device-writable */
+#define VIRTQ_DESC_F_INDIRECT 4u /* the buffer is a table of descriptors */
+
+/* Interrupt status bits. */
+#define VIRTIO_INT_VRING  1u /* a used ring was updated */
+#define VIRTIO_INT_CONFIG 2u /* the configuration (or the status) changed */
+
+/* One buffer of a descriptor chain, already checked to lie in guest RAM. */
+typedef struct virtio_seg {
+    uint8_t *host; /* host address of the buffer */
+    uint64_t gpa;  /* its guest-physical address */
+    uint32_t len;  /* bytes (never 0) */
+    bool write;    /* device-writable (else device-readable) */
+} virtio_seg_t;
+
+/* A descriptor chain taken from the avail ring: readable buffers first, then writable. */
+typedef struct virtio_chain {
+    uint16_t head;                      /* index of the head descriptor (the used id) */
+    unsigned n;                         /* buffers in seg[] */
+    unsigned nread;                     /* how many of them are device-readable (the first) */
+    uint64_t read_len;                  /* bytes in the readable buffers */
+    uint64_t write_len;                 /* bytes in the writable buffers */
+    virtio_seg_t seg[VIRTIO_QUEUE_MAX]; /* the buffers */
+} virtio_chain_t;
+
+/* One split virtqueue as the driver configured it, plus the device's position in it. */
+typedef struct virtio_queue {
+    uint32_t num;            /* queue size (a power of two, 1..VIRTIO_QUEUE_MAX) */
+    bool ready;              /* QueueReady: the rings were checked and are in use */
+    uint64_t desc;           /* guest-physical address of the descriptor table */
+    uint64_t avail;          /* ... of the available (driver) ring */
+    uint64_t used;           /* ... of the used (device) ring */
+    uint16_t last_avail;     /* next avail ring entry the device will take */
+    uint16_t used_idx;       /* the used ring's idx as the device last wrote it */
+    uint16_t signalled_used; /* used_idx at the last interrupt (event index) */
+} virtio_queue_t;
+
+struct virtio_dev;
+/* The driver notified queue `q` (DRIVER_OK, the queue ready, the device healthy). */
+typedef void (*virtio_notify_fn)(struct virtio_dev *d, unsigned q);
+/* The driver reset the device (Status written with 0): drop per-run state. */
+typedef void (*virtio_reset_fn)(struct virtio_dev *d);
+/* The device wrote guest RAM [gpa, gpa+len) (the board drops translated code there). */
+typedef void (*virtio_dma_fn)(void *opaque, uint64_t gpa, uint64_t len);
+
+/* One virtio-mmio transport and the device behind it. */
+typedef struct virtio_dev {
+    /* set by the board before the guest runs */
+    uint8_t *ram;              /* host address of guest RAM */
+    uint64_t ram_base;         /* its guest-physical base */
+    uint64_t ram_size;         /* its size in bytes */
+    vm_irq_t irq;              /* the slot's interrupt line (to the PLIC) */
+    virtio_dma_fn dma_written; /* told about every device write of guest RAM (or NULL) */
+    void *dma_opaque;          /* its argument */
+    /* set by the device model */
+    uint32_t device_id;                /* VIRTIO_ID_* (0: an empty slot) */
+    uint64_t host_features;            /* features offered (transport bits added by init) */
+    unsigned nqueues;                  /* queues in use, <= VIRTIO_QUEUES_MAX */
+    uint8_t config[VIRTIO_CONFIG_MAX]; /* device configuration space (little-endian) */
+    unsigned config_len;               /* its size */
+    virtio_notify_fn notify;           /* queue notification */
+    virtio_reset_fn reset;             /* device reset (or NULL) */
+    /* transport state (the registers) */
+    uint32_t status;                     /* Status */
+    uint32_t isr;                        /* InterruptStatus */
+    uint32_t dev_features_sel;           /* DeviceFeaturesSel */
+    uint32_t drv_features_sel;           /* DriverFeaturesSel */
+    uint64_t features;                   /* DriverFeatures as written (accepted at FEATURES_OK) */
+    uint32_t queue_sel;                  /* QueueSel */
+    uint32_t config_generation;          /* ConfigGeneration */
+    virtio_queue_t q[VIRTIO_QUEUES_MAX]; /* the queues */
+    virtio_chain_t chain;                /* scratch: the chain being served */
+    uint64_t errors;                     /* times the device was marked DEVICE_NEEDS_RESET */
+} virtio_dev_t;
+
+/* The transport's registers (vm_mem_add_mmio with a virtio_dev_t as opaque). */
+extern const vm_mmio_ops_t virtio_mmio_ops;
+
+/* Set up the transport around a device whose id, features, queues, config and callbacks
+ * are filled in (adds the transport's feature bits); the board's fields must be set too. */
+void virtio_init(virtio_dev_t *d);
+
+/* Host address of guest RAM [gpa, gpa+len) if it lies wholly inside RAM, else NULL (len 0
+ * counts as 1). The only way the device models reach guest memory. */
+uint8_t *virtio_gptr(const virtio_dev_t *d, uint64_t gpa, uint64_t len);
+
+/* Take the next available chain of queue q into d->chain. 1: got one; 0: the ring is empty;
+ * -1: the driver broke a rule (the device is now marked DEVICE_NEEDS_RESET). */
+int virtio_pop(virtio_dev_t *d, unsigned q);
+
+/* Return chain `head` to the used ring of queue q with `written` bytes written. */
+void virtio_push(virtio_dev_t *d, unsigned q, uint16_t head, uint32_t written);
+
+/* After a batch of pushes: interrupt the driver unless it suppressed that (flags or event
+ * index), and publish avail_event. */
+void virtio_signal(virtio_dev_t *d, unsigned q);
+
+/* Mark the device DEVICE_NEEDS_RESET and raise a configuration-change interrupt. */
+void virtio_fail(virtio_dev_t *d, const char *why);
+
+/* Copy up to len bytes from the readable part of d->chain, starting `off` bytes in, into
+ * buf. Returns the bytes copied. */
+size_t virtio_chain_read(const virtio_dev_t *d, uint64_t off, void *buf, size_t len);
+
+/* Copy len bytes into the writable part of d->chain at `off` bytes in (as far as it goes).
+ * Returns the bytes copied. */
+size_t virtio_chain_write(virtio_dev_t *d, uint64_t off, const void *buf, size_t len);
+
+/* ---- virtio-rng ---- */
+
+/* Make d an entropy source (device id 4, one queue filled from the host's getrandom). */
+void virtio_rng_setup(virtio_dev_t *d);
+
+/* ---- virtio-blk ---- */
+
+/* A block device on a raw image file. */
+typedef struct virtio_blk {
+    virtio_dev_t dev;       /* the transport; first member (the notify callback casts back) */
+    int fd;                 /* the image file */
+    uint64_t sectors;       /* capacity in 512-byte sectors */
+    bool readonly;          /* VIRTIO_BLK_F_RO: writes fail with IOERR */
+    bool snapshot;          /* writes stay in host memory; the file is never written */
+    bool can_discard;       /* hole punching works on the file (discard offered) */
+    struct blk_overlay *ov; /* snapshot: the sectors written so far */
+    char id[20];            /* GET_ID's serial */
+    uint64_t reads, writes, flushes, discards; /* requests served, for tests */
+    /* the I/O thread and the hand-off (see virtio_blk.c) */
+    pthread_t thread;                     /* serves requests in order */
+    bool thread_on;                       /* it was started */
+    pthread_mutex_t lock;                 /* guards the lists and busy/stop */
+    pthread_cond_t wake;                  /* a request was submitted, or stop */
+    pthread_cond_t idle;                  /* a request was done */
+    struct blk_job *submit, *submit_tail; /* requests not yet taken (FIFO) */
+    struct blk_job *done, *done_tail;     /* served, not yet returned to the used ring */
+    bool busy;                            /* the thread is serving one */
+    bool stop;                            /* close: end after the submitted ones */
+    int efd;                              /* eventfd: readable when `done` may be non-empty */
+    unsigned gen;                         /* reset generation: older completions dropped */
+} virtio_blk_t;
+
+/* Open `path` as a raw image. Returns 0 or -errno with err set. */
+int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snapshot, char *err,
+                    size_t errlen);
+/* Close the image and free the overlay (ends the I/O thread after what it was given). */
+void virtio_blk_close(virtio_blk_t *b);
+/* On the hart's thread: return the served requests to the used ring and interrupt. Call
+ * between run slices and when b->efd becomes readable. */
+void virtio_blk_poll(virtio_blk_t *b);
+/* Wait until every submitted request is served, then poll (tests, fuzzing). */
+void virtio_blk_drain(virtio_blk_t *b);
