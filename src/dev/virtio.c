@@ -285,8 +285,7 @@ void virtio_signal(virtio_dev_t *d, unsigned qi) {
     }
 }
 
-size_t virtio_chain_read(const virtio_dev_t *d, uint64_t off, void *buf, size_t len) {
-    const virtio_chain_t *c = &d->chain;
+size_t virtio_segs_read(const virtio_chain_t *c, uint64_t off, void *buf, size_t len) {
     size_t done = 0;
     for (unsigned i = 0; i < c->nread && done < len; i++) {
         const virtio_seg_t *s = &c->seg[i];
@@ -302,8 +301,8 @@ size_t virtio_chain_read(const virtio_dev_t *d, uint64_t off, void *buf, size_t 
     return done;
 }
 
-size_t virtio_chain_write(virtio_dev_t *d, uint64_t off, const void *buf, size_t len) {
-    virtio_chain_t *c = &d->chain;
+size_t virtio_segs_write(virtio_chain_t *c, uint64_t off, const void *buf, size_t len,
+                         const virtio_dev_t *report) {
     size_t done = 0;
     for (unsigned i = c->nread; i < c->n && done < len; i++) {
         virtio_seg_t *s = &c->seg[i];
@@ -313,11 +312,19 @@ size_t virtio_chain_write(virtio_dev_t *d, uint64_t off, const void *buf, size_t
         }
         size_t k = s->len - off < len - done ? (size_t)(s->len - off) : len - done;
         memcpy(s->host + off, (const uint8_t *)buf + done, k);
-        if (d->dma_written) d->dma_written(d->dma_opaque, s->gpa + off, k);
+        if (report && report->dma_written) report->dma_written(report->dma_opaque, s->gpa + off, k);
         done += k;
         off = 0;
     }
     return done;
+}
+
+size_t virtio_chain_read(const virtio_dev_t *d, uint64_t off, void *buf, size_t len) {
+    return virtio_segs_read(&d->chain, off, buf, len);
+}
+
+size_t virtio_chain_write(virtio_dev_t *d, uint64_t off, const void *buf, size_t len) {
+    return virtio_segs_write(&d->chain, off, buf, len, d);
 }
 
 /* Status written. */

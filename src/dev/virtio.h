@@ -142,6 +142,16 @@ void virtio_signal(virtio_dev_t *d, unsigned q);
 /* Mark the device DEVICE_NEEDS_RESET and raise a configuration-change interrupt. */
 void virtio_fail(virtio_dev_t *d, const char *why);
 
+/* Copy up to len bytes from the readable part of chain c, starting `off` bytes in, into buf.
+ * Returns the bytes copied. */
+size_t virtio_segs_read(const virtio_chain_t *c, uint64_t off, void *buf, size_t len);
+
+/* Copy len bytes into the writable part of chain c at `off` bytes in (as far as it goes),
+ * reporting each piece to report's dma_written when report is not NULL (a device thread
+ * passes NULL and the hart's thread reports at completion). Returns the bytes copied. */
+size_t virtio_segs_write(virtio_chain_t *c, uint64_t off, const void *buf, size_t len,
+                         const virtio_dev_t *report);
+
 /* Copy up to len bytes from the readable part of d->chain, starting `off` bytes in, into
  * buf. Returns the bytes copied. */
 size_t virtio_chain_read(const virtio_dev_t *d, uint64_t off, void *buf, size_t len);

@@ -231,40 +231,6 @@ typedef struct blk_job {
     virtio_chain_t c;     /* the buffers (host pointers into guest RAM) */
 } blk_job_t;
 
-/* Copy up to len bytes of c's readable part from `off` on into buf. */
-static size_t chain_read(const virtio_chain_t *c, uint64_t off, void *buf, size_t len) {
-    size_t done = 0;
-    for (unsigned i = 0; i < c->nread && done < len; i++) {
-        const virtio_seg_t *s = &c->seg[i];
-        if (off >= s->len) {
-            off -= s->len;
-            continue;
-        }
-        size_t k = s->len - off < len - done ? (size_t)(s->len - off) : len - done;
-        memcpy((uint8_t *)buf + done, s->host + off, k);
-        done += k;
-        off = 0;
-    }
-    return done;
-}
-
-/* Copy len bytes into c's writable part at `off` (the hart reports the DMA at completion). */
-static size_t chain_write(virtio_chain_t *c, uint64_t off, const void *buf, size_t len) {
-    size_t done = 0;
-    for (unsigned i = c->nread; i < c->n && done < len; i++) {
-        virtio_seg_t *s = &c->seg[i];
-        if (off >= s->len) {
-            off -= s->len;
-            continue;
-        }
-        size_t k = s->len - off < len - done ? (size_t)(s->len - off) : len - done;
-        memcpy(s->host + off, (const uint8_t *)buf + done, k);
-        done += k;
-        off = 0;
-    }
-    return done;
-}
-
 static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool write) {
     struct iovec iov[VIRTIO_QUEUE_MAX];
     int n = data_iov(c, !write, iov);
@@ -295,7 +261,7 @@ static uint8_t blk_discard(virtio_blk_t *b, const virtio_chain_t *c) {
     if (b->readonly) return VIRTIO_BLK_S_IOERR;
     for (uint64_t off = 16; off < c->read_len; off += 16) {
         uint8_t seg[16];
-        chain_read(c, off, seg, 16);
+        virtio_segs_read(c, off, seg, 16);
         uint64_t sector;
         uint32_t num, flags;
         memcpy(&sector, seg, 8);
@@ -334,7 +300,7 @@ static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
     case VIRTIO_BLK_T_GET_ID: {
         uint64_t room = c->write_len - 1;
         size_t k = room < sizeof(b->id) ? (size_t)room : sizeof(b->id);
-        chain_write(c, 0, b->id, k);
+        virtio_segs_write(c, 0, b->id, k, NULL);
         j->written = (uint32_t)k + 1;
         st = VIRTIO_BLK_S_OK;
         break;
@@ -342,7 +308,7 @@ static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
     case VIRTIO_BLK_T_DISCARD: st = b->can_discard ? blk_discard(b, c) : VIRTIO_BLK_S_UNSUPP; break;
     default: st = VIRTIO_BLK_S_UNSUPP; break;
     }
-    chain_write(c, c->write_len - 1, &st, 1);
+    virtio_segs_write(c, c->write_len - 1, &st, 1, NULL);
 }
 
 /* The I/O thread: take requests in order, serve them, hand them back through the done list

@@ -254,6 +254,23 @@ typedef struct vfork_start {
 
 /* The host child of a vfork: runs the guest child until it execs (the host execve ends this
  * process image and lets the parent go on) or exits (process_exit). */
+/* The new thread nt starts where t made the clone call: t's registers (a0 = 0, the child's
+ * return value), on newsp when given, with the TLS pointer when CLONE_SETTLS, and t's signal
+ * mask. */
+static void clone_hart_state(linux_thread_t *nt, const linux_thread_t *t, uint64_t flags,
+                             uint64_t newsp, uint64_t tls) {
+    const rv_cpu_t *cpu = t->cpu;
+    memcpy(nt->cpu->x, cpu->x, sizeof(cpu->x));
+    memcpy(nt->cpu->f, cpu->f, sizeof(cpu->f));
+    nt->cpu->pc = cpu->pc;
+    nt->cpu->fflags = cpu->fflags;
+    nt->cpu->frm = cpu->frm;
+    nt->cpu->x[10] = 0;
+    if (newsp) nt->cpu->x[2] = newsp;
+    if (flags & LINUX_CLONE_SETTLS) nt->cpu->x[4] = tls;
+    nt->sigmask = t->sigmask;
+}
+
 static int vfork_child_main(void *arg) {
     vfork_start_t *vs = arg;
     linux_thread_t *t = vs->t;
@@ -275,7 +292,6 @@ static int vfork_child_main(void *arg) {
 static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
                         uint64_t tls, uint64_t ctid) {
     linux_proc_t *p = t->proc;
-    rv_cpu_t *cpu = t->cpu;
     int exit_sig = (flags & 0xff) ? linux_sig_to_host((int)(flags & 0xff)) : 0;
     if ((flags & 0xff) && !exit_sig) return -LINUX_EINVAL;
     linux_thread_t *nt = linux_thread_new(p);
@@ -291,15 +307,7 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
         linux_thread_free(nt);
         return -LINUX_ENOMEM;
     }
-    memcpy(nt->cpu->x, cpu->x, sizeof(cpu->x));
-    memcpy(nt->cpu->f, cpu->f, sizeof(cpu->f));
-    nt->cpu->pc = cpu->pc;
-    nt->cpu->fflags = cpu->fflags;
-    nt->cpu->frm = cpu->frm;
-    nt->cpu->x[10] = 0;
-    if (newsp) nt->cpu->x[2] = newsp;
-    if (flags & LINUX_CLONE_SETTLS) nt->cpu->x[4] = tls;
-    nt->sigmask = t->sigmask;
+    clone_hart_state(nt, t, flags, newsp, tls);
     nt->altstack = t->altstack;
     nt->vfork_child = true;
     if (flags & LINUX_CLONE_CHILD_CLEARTID) nt->clear_child_tid = ctid;
@@ -352,15 +360,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
             atomic_fetch_sub(&t->proc->nthreads, 1);
             return -LINUX_EAGAIN;
         }
-        memcpy(nt->cpu->x, cpu->x, sizeof(cpu->x));
-        memcpy(nt->cpu->f, cpu->f, sizeof(cpu->f));
-        nt->cpu->pc = cpu->pc;
-        nt->cpu->fflags = cpu->fflags;
-        nt->cpu->frm = cpu->frm;
-        nt->cpu->x[10] = 0;
-        if (newsp) nt->cpu->x[2] = newsp;
-        if (flags & LINUX_CLONE_SETTLS) nt->cpu->x[4] = tls;
-        nt->sigmask = t->sigmask;
+        clone_hart_state(nt, t, flags, newsp, tls);
         if (flags & LINUX_CLONE_CHILD_CLEARTID) nt->clear_child_tid = ctid;
         clone_start_t cs = {.t = nt, .flags = flags, .ptid = ptid, .ctid = ctid};
         sem_init(&cs.ready, 0, 0);
