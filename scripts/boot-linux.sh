@@ -21,23 +21,8 @@ fi
 vm=${1:-build/vm}
 shift || true
 
-cache=${VM_CACHE:-${HOME:-/tmp}/.cache/vm/riscv64}
-set +e
-sysroot=$(scripts/fetch-riscv64.sh -c "$cache" linux-image-riscv64 busybox-static)
-st=$?
-set -e
-if [ $st -eq 2 ]; then
-    echo "boot-linux: skipped: Debian's archive cannot be reached" >&2
-    exit 2
-elif [ $st -ne 0 ]; then
-    echo "boot-linux: fetching the kernel failed" >&2
-    exit 1
-fi
-kernel=$(find "$sysroot/usr/lib/modules" -maxdepth 2 -name vmlinuz | sort | tail -n 1)
-if [ -z "$kernel" ]; then
-    echo "boot-linux: no vmlinuz under $sysroot/usr/lib/modules" >&2
-    exit 1
-fi
+. scripts/kernel.sh
+fetch_kernel boot-linux
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -19,23 +19,8 @@ cd "$(dirname "$0")/.."
 vm=${1:-build/vm}
 shift || true
 
-cache=${VM_CACHE:-${HOME:-/tmp}/.cache/vm/riscv64}
-set +e
-sysroot=$(scripts/fetch-riscv64.sh -c "$cache" linux-image-riscv64 busybox-static)
-st=$?
-set -e
-if [ $st -eq 2 ]; then
-    echo "boot-virtio: skipped: Debian's archive cannot be reached" >&2
-    exit 2
-elif [ $st -ne 0 ]; then
-    echo "boot-virtio: fetching the kernel failed" >&2
-    exit 1
-fi
-kernel=$(find "$sysroot/usr/lib/modules" -maxdepth 2 -name vmlinuz | sort | tail -n 1)
-if [ -z "$kernel" ]; then
-    echo "boot-virtio: no vmlinuz under $sysroot/usr/lib/modules" >&2
-    exit 1
-fi
+. scripts/kernel.sh
+fetch_kernel boot-virtio
 moddir=$(dirname "$kernel")
 
 work=$(mktemp -d)
