@@ -38,6 +38,7 @@ static uint64_t take(const uint8_t **p, const uint8_t *end, unsigned n) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static linux_proc_t proc;
     static linux_thread_t thr;
+    static rv_cpu_t hart; /* a thread's hart: calls such as sigaltstack read its sp */
     static int fds[3] = {-1, -1, -1};
     if (fds[0] < 0) {
         fds[0] = open("/dev/zero", O_RDONLY);
@@ -54,6 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     strcpy(proc.exe_path, "/guest");
     thr.proc = &proc;
     thr.tid = getpid();
+    rv_cpu_reset(&hart);
+    hart.x[2] = SCRATCH + 4 * 4096 - 64; /* sp inside the scratch pages */
+    thr.cpu = &hart;
     const uint8_t *p = data, *end = data + size;
     /* the first bytes fill the scratch pages (paths, structures) */
     size_t fill = size < 256 ? size : 256;
