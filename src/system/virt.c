@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <libfdt.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -169,6 +170,20 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size) {
     return prop_cells(fdt, "reg", c, 4);
 }
 
+/* A syscon-poweroff or syscon-reboot node ("poweroff", "reboot"): writing `value` at offset 0
+ * of the register map `regmap` (the test device) does it. */
+static int syscon_node(void *fdt, const char *what, uint32_t regmap, uint32_t value) {
+    char compatible[32];
+    snprintf(compatible, sizeof(compatible), "syscon-%s", what);
+    int e = fdt_begin_node(fdt, what);
+    e |= fdt_property_string(fdt, "compatible", compatible);
+    e |= fdt_property_cell(fdt, "regmap", regmap);
+    e |= fdt_property_cell(fdt, "offset", 0);
+    e |= fdt_property_cell(fdt, "value", value);
+    e |= fdt_end_node(fdt);
+    return e;
+}
+
 /* Build the device tree into buf. */
 static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uint64_t initrd,
                      uint64_t initrd_size) {
@@ -267,18 +282,8 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
                       sizeof("sifive,test1\0sifive,test0\0syscon"));
     e |= prop_reg(buf, TEST_BASE, DEV_TEST_SIZE);
     e |= fdt_end_node(buf);
-    e |= fdt_begin_node(buf, "poweroff");
-    e |= fdt_property_string(buf, "compatible", "syscon-poweroff");
-    e |= fdt_property_cell(buf, "regmap", PH_TEST);
-    e |= fdt_property_cell(buf, "offset", 0);
-    e |= fdt_property_cell(buf, "value", 0x5555);
-    e |= fdt_end_node(buf);
-    e |= fdt_begin_node(buf, "reboot");
-    e |= fdt_property_string(buf, "compatible", "syscon-reboot");
-    e |= fdt_property_cell(buf, "regmap", PH_TEST);
-    e |= fdt_property_cell(buf, "offset", 0);
-    e |= fdt_property_cell(buf, "value", 0x7777);
-    e |= fdt_end_node(buf);
+    e |= syscon_node(buf, "poweroff", PH_TEST, 0x5555);
+    e |= syscon_node(buf, "reboot", PH_TEST, 0x7777);
 
     e |= fdt_begin_node(buf, "rtc@101000");
     e |= fdt_property_string(buf, "compatible", "google,goldfish-rtc");

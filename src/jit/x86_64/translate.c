@@ -629,14 +629,19 @@ static void rotate(tctx_t *t, const rv_op_t *op, enum x86_shift sop, bool w, boo
 
 /* ---- memory ---- */
 
-/* rax = rs1 + imm; returns the register holding the window offset. */
-static int mem_addr(tctx_t *t, const rv_op_t *op) {
+/* rax = rs1 + imm (the guest address: virtual for the inline TLB). */
+static void mem_vaddr(tctx_t *t, const rv_op_t *op) {
     if (op->rs1 == 0) {
         x86_mov_ri(&t->b, RAX, (uint64_t)(int64_t)op->imm);
     } else {
         int a = src(t, op->rs1, RAX);
         x86_lea(&t->b, RAX, a, X86_NOREG, 1, op->imm);
     }
+}
+
+/* rax = rs1 + imm; returns the register holding the window offset. */
+static int mem_addr(tctx_t *t, const rv_op_t *op) {
+    mem_vaddr(t, op);
     if (t->cpu->mem_start == 0) return RAX;
     x86_mov_rr(&t->b, RDX, RAX);
     x86_alu_rm(&t->b, ALU_SUB, RDX, CPU, OFF(mem_start));
@@ -694,16 +699,6 @@ static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_k
     stub_t *s = add_stub(t, kind, x86_jcc32(b, CC_NE), op, idx);
     x86_load64(b, RCX, RCX, (int32_t)offsetof(rv_tlb_fast_t, addend));
     return s;
-}
-
-/* rax = rs1 + imm (a guest virtual address, for the inline TLB). */
-static void mem_vaddr(tctx_t *t, const rv_op_t *op) {
-    if (op->rs1 == 0) {
-        x86_mov_ri(&t->b, RAX, (uint64_t)(int64_t)op->imm);
-    } else {
-        int a = src(t, op->rs1, RAX);
-        x86_lea(&t->b, RAX, a, X86_NOREG, 1, op->imm);
-    }
 }
 
 static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
