@@ -2,7 +2,7 @@
  *
  *   vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] prog.elf [args...]
  *   vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] [--stats]
- *          [--log=unimp] [--host-exec] [--argv0 NAME] prog [args...]
+ *          [--log=unimp] [--host-exec] [--signal-exit] [--argv0 NAME] prog [args...]
  * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
  * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
  * Limits: --timeout=SECONDS (every machine), --max-insns=N (user mode: the instructions of
@@ -16,7 +16,9 @@
  * exits 3. --machine=user (the default) runs a riscv64 Linux program in user mode: the
  * program's interpreter is looked up under the sysroot (-L, else $VM_LD_PREFIX, else
  * /usr/riscv64-linux-gnu), the guest environment is the host's with -E/-U applied, and the
- * exit status is the guest's (128 + signal when the guest was killed by one). The sysroot
+ * exit status is the guest's (128 + signal when the guest was killed by one; with
+ * --signal-exit vm dies by that signal instead, which a guest execve passes on to the vm it
+ * becomes when a guest parent waits for it). The sysroot
  * applies to every guest path, execve included (docs/user-mode.md); a guest execve of a
  * host-native program fails with ENOEXEC unless --host-exec allows it.
  *
@@ -44,7 +46,8 @@ static void run_usage(FILE *out) {
                  "                      [-drive file=IMG,format=raw,if=virtio[,readonly=on]"
                  "[,snapshot=on]]... [-device virtio-rng-device]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
-                 "[--stats] [--log=unimp] [--host-exec] [--argv0 NAME] prog [args...]\n"
+                 "[--stats] [--log=unimp] [--host-exec] [--signal-exit]\n"
+                 "              [--argv0 NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
                  "                --engine=lockstep (bare machine: the JIT and the interpreter "
                  "side by side, state compared at every shared block boundary)\n"
@@ -449,6 +452,8 @@ int cmd_run(int argc, char **argv) {
             opt.strace = true;
         } else if (!strcmp(a, "--host-exec")) {
             opt.host_exec = true;
+        } else if (!strcmp(a, "--signal-exit")) {
+            opt.signal_exit = true;
         } else if (!strncmp(a, "--log=", 6)) {
             /* a comma-separated list of what to log; "unimp" is the only kind for now */
             char kinds[256];

@@ -88,6 +88,9 @@ typedef struct vm_options {
     bool strace;                  /* user: print every system call to stderr */
     bool stats;                   /* user: print execution counters to stderr at exit */
     bool host_exec;               /* user: a guest execve may run host-native programs */
+    bool signal_exit;             /* user: a guest killed by a signal ends vm by that host signal
+                                     (no core), as a waiting parent expects; else a message
+                                     and exit status 128 + N */
     const char *vm_exe;           /* user: the vm executable, re-run on a guest execve (NULL:
                                      this process's own executable) */
     const char *bios;             /* virt: firmware image (e.g. OpenSBI's fw_dynamic.bin) */

@@ -21,6 +21,7 @@ typedef struct linux_options {
     bool stats;          /* print CPU counters at exit */
     const char *vm_exe;  /* host path of vm itself, for execve (re-exec) */
     bool host_exec;      /* execve may run host-native programs (--host-exec) */
+    bool signal_exit;    /* die by the guest's fatal signal, not exit 128 + N (--signal-exit) */
     exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);

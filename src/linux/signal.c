@@ -187,8 +187,9 @@ _Noreturn void linux_die_by_signal(linux_thread_t *t, int sig) {
     fprintf(stderr, "vm: guest killed by signal %d (%s) at pc 0x%llx\n", sig, sig_name(sig),
             (unsigned long long)t->cpu->pc);
     fflush(stderr);
-    if (t->proc->forked_child || t->vfork_child) {
-        /* a guest parent waits for this process: die by the same signal, without a core */
+    if (t->proc->forked_child || t->vfork_child || t->proc->opt.signal_exit) {
+        /* a guest parent waits for this process (forked, or exec'd by a forked one): die by
+         * the same signal, without a core */
         int hs = linux_sig_to_host(sig);
         struct rlimit rl = {0, 0};
         setrlimit(RLIMIT_CORE, &rl);

@@ -526,6 +526,9 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     }
     if (t->proc->opt.strace) hv[k++] = "--strace";
     if (t->proc->opt.host_exec) hv[k++] = "--host-exec";
+    /* a guest parent may wait for the program this process becomes */
+    if (t->proc->forked_child || t->vfork_child || t->proc->opt.signal_exit)
+        hv[k++] = "--signal-exit";
     if (t->proc->opt.stats) hv[k++] = "--stats";
     if (t->proc->opt.log_unimp) hv[k++] = "--log=unimp";
     linux_limit_args_t la; /* what is left of the limits goes on */

@@ -215,6 +215,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .log_unimp = vm->opt.log_unimp,
                                      .stats = vm->opt.stats,
                                      .host_exec = vm->opt.host_exec,
+                                     .signal_exit = vm->opt.signal_exit,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,

@@ -3,9 +3,12 @@
  * its interpreter with Linux's argv; a missing file or a file that is not a riscv64 program
  * (or a script whose interpreter is none) fails with the guest's errno; so does a riscv64 ELF
  * that vm cannot load (absurd program headers, a segment where the stack goes), without
- * ending the calling process. */
+ * ending the calling process. An exec'd program that a fault kills ends its process by that
+ * signal, so the waiting parent sees WIFSIGNALED (fork + execve, and posix_spawn's vfork). */
 #include <elf.h>
 #include <errno.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +51,11 @@ int main(int argc, char **argv) {
                getenv("EXEC_VAR"));
         return 42;
     }
+    if (argc > 1 && !strcmp(argv[1], "segv")) {
+        volatile int *volatile nowhere = NULL;
+        *nowhere = 1;
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "script-arg  x")) {
         char self[4096];
         printf("script child: argc=%d argv[0] is the interpreter: %s, argv[2] is the script: "
@@ -71,6 +79,25 @@ int main(int argc, char **argv) {
         int st;
         waitpid(c, &st, 0);
         printf("child %d exit %d\n", i, WEXITSTATUS(st));
+    }
+    /* an exec'd program killed by a fault: the parent sees the signal, not an exit code */
+    for (int i = 0; i < 2; i++) {
+        char *sargs[] = {"renamed", "segv", NULL};
+        pid_t c = -1;
+        if (i == 0) {
+            c = fork();
+            if (c == 0) {
+                execv(argv[0], sargs);
+                _exit(1);
+            }
+        } else if (posix_spawn(&c, argv[0], NULL, NULL, sargs, NULL)) {
+            c = -1;
+        }
+        int st = 0;
+        if (c < 0 || waitpid(c, &st, 0) != c) return 1;
+        printf("%s child that faults: %s %d\n", i ? "posix_spawn" : "fork+execve",
+               WIFSIGNALED(st) ? "killed by signal" : "exit",
+               WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     }
     char *args[] = {"x", NULL};
     errno = 0;
