@@ -2,7 +2,8 @@
  *
  *   vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] prog.elf [args...]
  *   vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] [--stats]
- *          [--log=unimp] [--host-exec] [--signal-exit] [--argv0 NAME] prog [args...]
+ *          [--log=unimp] [--host-exec] [--signal-exit] [--argv0 NAME]
+ *          [--execfn NAME] prog [args...]
  * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
  * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
  * Limits: --timeout=SECONDS (every machine), --max-insns=N (user mode: the instructions of
@@ -47,7 +48,7 @@ static void run_usage(FILE *out) {
                  "[,snapshot=on]]... [-device virtio-rng-device]\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
                  "[--stats] [--log=unimp] [--host-exec] [--signal-exit]\n"
-                 "              [--argv0 NAME] prog [args...]\n"
+                 "              [--argv0 NAME] [--execfn NAME] prog [args...]\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
                  "                --engine=lockstep (bare machine: the JIT and the interpreter "
                  "side by side, state compared at every shared block boundary)\n"
@@ -471,6 +472,8 @@ int cmd_run(int argc, char **argv) {
             opt.sysroot = argv[++i];
         } else if (!strncmp(a, "--sysroot=", 10)) {
             opt.sysroot = a + 10;
+        } else if (!strcmp(a, "--execfn") && i + 1 < argc) {
+            opt.execfn = argv[++i];
         } else if (!strcmp(a, "--argv0") && i + 1 < argc) {
             argv0 = argv[++i];
         } else if ((!strcmp(a, "-E") || !strcmp(a, "-U")) && i + 1 < argc) {

@@ -91,6 +91,9 @@ typedef struct vm_options {
     bool signal_exit;             /* user: a guest killed by a signal ends vm by that host signal
                                      (no core), as a waiting parent expects; else a message
                                      and exit status 128 + N */
+    const char *execfn;           /* user: the AT_EXECFN string (NULL: the program path); a
+                                     guest execve passes the name the guest gave, which for a
+                                     #! script is the script's, as Linux does */
     const char *vm_exe;           /* user: the vm executable, re-run on a guest execve (NULL:
                                      this process's own executable) */
     const char *bios;             /* virt: firmware image (e.g. OpenSBI's fw_dynamic.bin) */

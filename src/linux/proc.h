@@ -22,6 +22,7 @@ typedef struct linux_options {
     const char *vm_exe;  /* host path of vm itself, for execve (re-exec) */
     bool host_exec;      /* execve may run host-native programs (--host-exec) */
     bool signal_exit;    /* die by the guest's fatal signal, not exit 128 + N (--signal-exit) */
+    const char *execfn;  /* the AT_EXECFN string (--execfn); NULL: the program path */
     exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);

@@ -90,9 +90,13 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
         fprintf(stderr, "vm: cannot map the signal trampoline\n");
         return 127;
     }
-    /* AT_EXECFN: the path as given, in guest terms when it names a file under the sysroot */
+    /* AT_EXECFN: the name given (--execfn: the one a guest execve used), else the path, in
+     * guest terms when it names a file under the sysroot */
     char execfn[4096];
-    if (path[0] != '/' || linux_path_guest_view(p->opt.sysroot, path, execfn, sizeof(execfn)) != 0)
+    if (p->opt.execfn)
+        snprintf(execfn, sizeof(execfn), "%s", p->opt.execfn);
+    else if (path[0] != '/' ||
+             linux_path_guest_view(p->opt.sysroot, path, execfn, sizeof(execfn)) != 0)
         snprintf(execfn, sizeof(execfn), "%s", path);
     linux_stack_args_t sa = {
         .top = p->space.size,

@@ -505,7 +505,7 @@ static int check_image(linux_thread_t *t, const char *path) {
 /* Replace this process with vm running the riscv64 ELF `prog`. For a script, argv becomes
  * { interp, [iarg,] script, guest argv[1..] } as Linux builds it; else the guest's argv. */
 static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, const char *iarg,
-                       const char *script, uint64_t argv_a, uint64_t envp_a) {
+                       const char *script, const char *execfn, uint64_t argv_a, uint64_t envp_a) {
     int argc = 0, envc = 0;
     char **argv = read_strv(t, argv_a, 65536, &argc);
     char **envp = read_strv(t, envp_a, 65536, &envc);
@@ -536,6 +536,10 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     char engine_opt[64];
     snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", exec_engine_name(t->cpu));
     hv[k++] = engine_opt;
+    if (execfn) { /* AT_EXECFN: the name the guest gave */
+        hv[k++] = "--execfn";
+        hv[k++] = (char *)execfn;
+    }
     const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
     if (argv0) {
         hv[k++] = "--argv0";
@@ -669,11 +673,13 @@ int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path_a, uint64_
         /* the interpreter opens the script by the name the guest gave (it resolves the same
          * way in the new process), unless that name was relative to a descriptor */
         const char *script = g[0] == '/' || dirfd == LINUX_AT_FDCWD ? g : path;
-        return exec_vm(t, ri.host, interp, iarg[0] ? iarg : NULL, script, argv_a, envp_a);
+        return exec_vm(t, ri.host, interp, iarg[0] ? iarg : NULL, script, script, argv_a, envp_a);
     }
     int crc = check_image(t, path);
     if (crc) return crc;
-    return exec_vm(t, path, NULL, NULL, NULL, argv_a, envp_a);
+    /* AT_EXECFN is the name given when it means the same in the new process */
+    const char *execfn = g[0] == '/' || dirfd == LINUX_AT_FDCWD ? g : NULL;
+    return exec_vm(t, path, NULL, NULL, NULL, execfn, argv_a, envp_a);
 }
 
 int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {

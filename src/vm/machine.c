@@ -216,6 +216,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .stats = vm->opt.stats,
                                      .host_exec = vm->opt.host_exec,
                                      .signal_exit = vm->opt.signal_exit,
+                                     .execfn = vm->opt.execfn,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,

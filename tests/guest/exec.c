@@ -3,7 +3,8 @@
  * its interpreter with Linux's argv; a missing file or a file that is not a riscv64 program
  * (or a script whose interpreter is none) fails with the guest's errno; so does a riscv64 ELF
  * that vm cannot load (absurd program headers, a segment where the stack goes), without
- * ending the calling process. An exec'd program that a fault kills ends its process by that
+ * ending the calling process; AT_EXECFN is the name given to execve (the script's for a
+ * script). An exec'd program that a fault kills ends its process by that
  * signal, so the waiting parent sees WIFSIGNALED (fork + execve, and posix_spawn's vfork). */
 #include <elf.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,8 +49,10 @@ static void load_at_top(unsigned char *b) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "child")) {
-        printf("exec'd child: argc=%d argv[0]=%s argv[2]=%s env=%s\n", argc, argv[0], argv[2],
-               getenv("EXEC_VAR"));
+        const char *fn = (const char *)getauxval(AT_EXECFN), *want = getenv("EXEC_FN");
+        printf("exec'd child: argc=%d argv[0]=%s argv[2]=%s env=%s AT_EXECFN as given: %s\n", argc,
+               argv[0], argv[2], getenv("EXEC_VAR"),
+               fn && want && !strcmp(fn, want) ? "yes" : "no");
         return 42;
     }
     if (argc > 1 && !strcmp(argv[1], "segv")) {
@@ -58,11 +62,12 @@ int main(int argc, char **argv) {
     }
     if (argc > 1 && !strcmp(argv[1], "script-arg  x")) {
         char self[4096];
+        const char *fn = (const char *)getauxval(AT_EXECFN);
         printf("script child: argc=%d argv[0] is the interpreter: %s, argv[2] is the script: "
-               "%s, argv[3]=%s\n",
+               "%s, argv[3]=%s, AT_EXECFN is the script: %s\n",
                argc, realpath(argv[0], self) && !strcmp(argv[0], self) ? "yes" : "no",
                argc > 2 && strstr(argv[2], "vm-exec-script") ? "yes" : "no",
-               argc > 3 ? argv[3] : "-");
+               argc > 3 ? argv[3] : "-", fn && argc > 2 && !strcmp(fn, argv[2]) ? "yes" : "no");
         return 7;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -71,7 +76,9 @@ int main(int argc, char **argv) {
         pid_t c = fork();
         if (c == 0) {
             char *args[] = {"renamed", "child", "second arg", NULL};
-            char *env[] = {"EXEC_VAR=from-execve", NULL};
+            char fnvar[4200];
+            snprintf(fnvar, sizeof(fnvar), "EXEC_FN=%s", targets[i]);
+            char *env[] = {"EXEC_VAR=from-execve", fnvar, NULL};
             execve(targets[i], args, env);
             printf("execve failed: errno %d\n", errno);
             _exit(1);
