@@ -44,9 +44,17 @@ typedef struct linux_proc {
     _Atomic bool cwd_in_proc; /* the working directory is inside /proc (relative paths are
                                  resolved through path.c's /proc rules) */
     uint64_t sigtramp;        /* guest address of the rt_sigreturn trampoline */
-    pthread_mutex_t sig_lock; /* guards act[] */
+    pthread_mutex_t sig_lock; /* guards act[], threads and taking shared signals */
     linux_sigaction_t act[LINUX_NSIG + 1]; /* dispositions, indexed by guest signal */
-    _Atomic int nthreads;                  /* live guest threads */
+    struct linux_thread *threads; /* the live threads (not a vfork child), for signals sent to
+                                     the process that the sending thread blocks */
+    /* Signals sent to the process that every thread blocked when they came (bit sig-1): the
+     * first thread to unblock one, or to wait for it (sigwaitinfo), takes it. A bit is
+     * claimed in shared_claim before its info is written, then set in shared_pending. */
+    _Atomic uint64_t shared_pending;
+    _Atomic uint64_t shared_claim;           /* bits being raised or pending */
+    linux_siginfo_t shared_info[LINUX_NSIG]; /* siginfo of each shared pending signal */
+    _Atomic int nthreads;                    /* live guest threads */
     _Atomic uint64_t code_gen; /* bumped when code may have changed (other harts flush) */
     _Atomic int exiting;       /* exit_group in progress */
     bool forked_child;         /* this host process was made by a guest fork */
@@ -77,12 +85,15 @@ typedef struct linux_thread {
     bool exited;                              /* exit/exit_group: stop running */
     int exit_code;                            /* status for exit */
     bool skip_result;                         /* the syscall set the registers itself (sigreturn) */
-    bool restore_mask;       /* rt_sigsuspend: saved_mask is the mask to go back to */
-    uint64_t saved_mask;     /* mask in force before rt_sigsuspend */
-    bool vfork_child;        /* the child of a vfork: its own host process on the parent's
-                                memory; exit ends that process, and the parent frees this */
-    void *vfork_exec_mem[3]; /* what a vfork child's successful execve leaves allocated in
-                                the shared heap (argument vectors), for the parent to free */
+    bool restore_mask;                /* rt_sigsuspend: saved_mask is the mask to go back to */
+    uint64_t saved_mask;              /* mask in force before rt_sigsuspend */
+    bool vfork_child;                 /* the child of a vfork: its own host process on the parent's
+                                         memory; exit ends that process, and the parent frees this */
+    void *vfork_exec_mem[3];          /* what a vfork child's successful execve leaves allocated in
+                                         the shared heap (argument vectors), for the parent to free */
+    struct linux_thread *next_thread; /* proc->threads list (under proc->sig_lock) */
+    _Atomic uint64_t waiting_set;     /* signals rt_sigtimedwait is waiting for (they count as
+                                         wanted by this thread, as Linux unblocks them) */
 } linux_thread_t;
 
 /* Run one guest system call nr with arguments a[0..5] for thread t; returns the value for a0
@@ -122,14 +133,24 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
  * signal is info->si_signo, and info is what the handler or sigwaitinfo gets. A standard
  * signal already pending keeps the first info, as Linux does. */
 void linux_raise(linux_thread_t *t, const linux_siginfo_t *info);
+/* Raise a guest signal sent to the whole process by thread t (kill or sigqueue of its own
+ * pid): t takes it unless it blocks it; else another thread that does not block it (or waits
+ * for it), else it stays pending for the process until a thread unblocks or waits for it.
+ * An ignored signal is dropped, a fatal default action ends the process, as in Linux. */
+void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info);
+/* The signals pending for t: its own and those sent to its process. */
+uint64_t linux_pending(const linux_thread_t *t);
+/* Add t to, or take it off, its process's thread list (signals sent to the process). */
+void linux_thread_list_add(linux_thread_t *t);
+void linux_thread_list_remove(linux_thread_t *t);
 /* ss_flags of t's alternate stack seen from stack pointer sp: SS_ONSTACK when sp is on it,
  * SS_DISABLE when there is none, else 0. */
 int linux_altstack_flags(const linux_thread_t *t, uint64_t sp);
 /* sigaltstack's change of t's alternate stack to g, with the thread's stack pointer at sp:
  * 0, -EPERM while sp is on the current one, -EINVAL (bad flags), -ENOMEM (too small). */
 int linux_set_altstack(linux_thread_t *t, const linux_stack_t *g, uint64_t sp);
-/* Take the lowest pending signal of `set` off t's pending set: its number, with its info
- * in *info; 0 when none is pending. */
+/* Take the lowest pending signal of `set` off t's pending set, else off its process's: its
+ * number, with its info in *info; 0 when none is pending. */
 int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info);
 /* Invalidate decoded code of [addr, addr+len) on this hart and tell the others. */
 void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len);

@@ -8,6 +8,12 @@
  * the host kernel's own, except for SIGSEGV and SIGBUS, which vm always handles: a host fault
  * at a guest address is a guest fault (rv_cpu_host_fault unwinds out of the interpreter).
  *
+ * A signal sent to the process (kill or sigqueue of its own pid, or a host signal that lands
+ * on a thread that blocks it) goes, as in Linux, to a thread that does not block it: the
+ * sender itself when it can, else another thread, which a host signal of the same number
+ * interrupts; when every thread blocks it, it waits in the process's shared set for the
+ * first thread that unblocks it or waits for it in rt_sigtimedwait (which polls the set).
+ *
  * A handler gets the riscv64 rt_sigframe (siginfo + ucontext with all registers, the old mask
  * in uc_sigmask) on its stack and ra pointing at the process's sigreturn trampoline (li a7,
  * 139; ecall), which is where the kernel would point it to its vDSO. */
@@ -17,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -67,15 +74,63 @@ static uint64_t bit(int sig) {
 /* The process of the signal handlers (one guest process per host process). */
 static linux_proc_t *the_proc;
 
+/* si_code of the host signal that wakes a thread to take a signal from its process's shared
+ * set (negative: a code user space may send to its own process; no sender uses this one). */
+#define SI_WAKE (-77)
+
+/* Put sig with info in p's shared set unless it is already there (standard signals do not
+ * queue). Safe in a signal handler: the claim bit makes this the only writer of the info. */
+static void raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) {
+    if (atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig)) return;
+    memcpy(&p->shared_info[sig - 1], info, sizeof(*info));
+    p->shared_info[sig - 1].si_signo = sig;
+    atomic_fetch_or(&p->shared_pending, bit(sig));
+}
+
+uint64_t linux_pending(const linux_thread_t *t) {
+    uint64_t own = atomic_load(&t->pending);
+    /* a vfork child shares the parent's process structure but is a process of its own */
+    return t->vfork_child ? own : own | atomic_load(&t->proc->shared_pending);
+}
+
+void linux_thread_list_add(linux_thread_t *t) {
+    linux_proc_t *p = t->proc;
+    pthread_mutex_lock(&p->sig_lock);
+    t->next_thread = p->threads;
+    p->threads = t;
+    pthread_mutex_unlock(&p->sig_lock);
+}
+
+void linux_thread_list_remove(linux_thread_t *t) {
+    linux_proc_t *p = t->proc;
+    pthread_mutex_lock(&p->sig_lock);
+    for (linux_thread_t **pp = &p->threads; *pp; pp = &(*pp)->next_thread)
+        if (*pp == t) {
+            *pp = t->next_thread;
+            break;
+        }
+    pthread_mutex_unlock(&p->sig_lock);
+}
+
 /* Host handler of asynchronous signals the guest handles: keep the host's siginfo (sender,
  * si_code, sigqueue value, timer id, child status: the generic layout is the same on the
- * host and on riscv64, only the number differs), mark pending, stop the hart. */
+ * host and on riscv64, only the number differs), mark pending, stop the hart. A signal for
+ * the process that this thread blocks goes to the process's shared set. */
 static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
     (void)uctx;
     int sig = linux_sig_from_host(hsig);
     linux_thread_t *t = linux_current;
     if (!t || !sig) return;
     _Static_assert(sizeof(siginfo_t) == sizeof(linux_siginfo_t), "host siginfo is 128 bytes");
+    if (si->si_code == SI_WAKE && si->si_pid == getpid()) {
+        rv_cpu_interrupt(t->cpu); /* the signal itself is in the process's shared set */
+        return;
+    }
+    if ((t->sigmask & bit(sig)) && !t->vfork_child && si->si_code != SI_TKILL &&
+        !(atomic_load(&t->pending) & bit(sig))) {
+        raise_shared(t->proc, sig, (const linux_siginfo_t *)(const void *)si);
+        return;
+    }
     if (!(atomic_load(&t->pending) & bit(sig))) {
         memcpy(&t->pending_info[sig - 1], si, sizeof(linux_siginfo_t));
         t->pending_info[sig - 1].si_signo = sig;
@@ -167,9 +222,69 @@ void linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
     rv_cpu_interrupt(t->cpu);
 }
 
+/* The default action of sig is to do nothing (declared here, used by raise and deliver). */
+static bool default_ignored(int sig);
+
+void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
+    int sig = info->si_signo;
+    linux_proc_t *p = t->proc;
+    if (t->vfork_child || !(t->sigmask & bit(sig))) {
+        linux_raise(t, info);
+        return;
+    }
+    pthread_mutex_lock(&p->sig_lock);
+    linux_sigaction_t act = p->act[sig];
+    linux_thread_t *to = NULL;
+    for (linux_thread_t *o = p->threads; o && !to; o = o->next_thread)
+        if (o != t && (!(o->sigmask & bit(sig)) || (atomic_load(&o->waiting_set) & bit(sig))))
+            to = o;
+    bool handled = act.handler != LINUX_SIG_DFL && act.handler != LINUX_SIG_IGN;
+    if (to && !(atomic_load(&to->waiting_set) & bit(sig)) && !handled) {
+        pthread_mutex_unlock(&p->sig_lock);
+        /* a thread takes it at once: nothing when ignored, else the default action */
+        if (act.handler == LINUX_SIG_IGN || default_ignored(sig)) return;
+        if (sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN ||
+            sig == LINUX_SIGTTOU) {
+            raise(SIGSTOP);
+            return;
+        }
+        linux_die_by_signal(t, sig);
+    }
+    /* for the first thread that unblocks or waits for it (rt_sigtimedwait polls the set) */
+    raise_shared(p, sig, info);
+    if (to) {
+        /* the taker sees it at its next stop; a host signal of the same number, marked as a
+         * wake-up, interrupts a host call it is blocked in (to stays listed under the lock) */
+        rv_cpu_interrupt(to->cpu);
+        if (handled && to->tid && !(atomic_load(&to->waiting_set) & bit(sig))) {
+            siginfo_t h;
+            memset(&h, 0, sizeof(h));
+            h.si_signo = linux_sig_to_host(sig);
+            h.si_code = SI_WAKE;
+            h.si_pid = getpid();
+            syscall(SYS_rt_tgsigqueueinfo, getpid(), to->tid, h.si_signo, &h);
+        }
+    }
+    pthread_mutex_unlock(&p->sig_lock);
+}
+
 int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info) {
     uint64_t ready = atomic_load(&t->pending) & set;
-    if (!ready) return 0;
+    if (!ready) {
+        if (t->vfork_child || !(atomic_load(&t->proc->shared_pending) & set)) return 0;
+        /* one of the process's: taken under the lock, as other threads may want it too */
+        linux_proc_t *p = t->proc;
+        pthread_mutex_lock(&p->sig_lock);
+        ready = atomic_load(&p->shared_pending) & set;
+        int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
+        if (sig) {
+            *info = p->shared_info[sig - 1];
+            atomic_fetch_and(&p->shared_pending, ~bit(sig));
+            atomic_fetch_and(&p->shared_claim, ~bit(sig));
+        }
+        pthread_mutex_unlock(&p->sig_lock);
+        return sig;
+    }
     int sig = __builtin_ctzll(ready) + 1;
     /* the info first: a host handler on this thread only writes it while the bit is clear */
     *info = t->pending_info[sig - 1];
@@ -299,7 +414,7 @@ void linux_signal_sync(linux_thread_t *t, int sig, int code, uint64_t addr) {
 
 void linux_signal_deliver_pending(linux_thread_t *t) {
     for (;;) {
-        uint64_t ready = atomic_load(&t->pending) & ~t->sigmask;
+        uint64_t ready = linux_pending(t) & ~t->sigmask;
         if (!ready) {
             if (t->restore_mask) {
                 /* rt_sigsuspend woke without running a handler (ignored signal) */

@@ -54,7 +54,7 @@ int64_t sys_rt_sigprocmask(linux_thread_t *t, const uint64_t a[6]) {
 
 /* rt_sigpending(set, sigsetsize): the pending signals that are blocked. */
 int64_t sys_rt_sigpending(linux_thread_t *t, const uint64_t a[6]) {
-    uint64_t v = atomic_load(&t->pending) & t->sigmask;
+    uint64_t v = linux_pending(t) & t->sigmask;
     PUT_ARG(a[0], v);
     return 0;
 }
@@ -70,12 +70,15 @@ int64_t sys_rt_sigsuspend(linux_thread_t *t, const uint64_t a[6]) {
     t->saved_mask = t->sigmask;
     t->restore_mask = true;
     t->sigmask = m & ~SYS_UNBLOCKABLE;
-    while (!(atomic_load(&t->pending) & ~t->sigmask)) {
+    while (!(linux_pending(t) & ~t->sigmask)) {
         struct timespec nap = {0, 10 * 1000 * 1000}; /* a signal cuts it short */
         nanosleep(&nap, NULL);
     }
     return -LINUX_EINTR;
 }
+
+static int64_t timed_wait(linux_thread_t *t, uint64_t info_a, uint64_t set,
+                          const struct timespec *deadline);
 
 /* rt_sigtimedwait(set, info, timeout, sigsetsize): takes a pending signal of `set` (blocked
  * or not) and returns its number, with its siginfo at info; waits up to timeout (NULL:
@@ -101,11 +104,21 @@ int64_t sys_rt_sigtimedwait(linux_thread_t *t, const uint64_t a[6]) {
             deadline.tv_nsec -= 1000000000L;
         }
     }
+    /* while it waits, a signal of the set sent to the process may come to this thread */
+    atomic_store(&t->waiting_set, set);
+    int64_t r = timed_wait(t, a[1], set, tsp ? &deadline : NULL);
+    atomic_store(&t->waiting_set, 0);
+    return r;
+}
+
+/* rt_sigtimedwait's wait, until the CLOCK_MONOTONIC deadline (NULL: forever). */
+static int64_t timed_wait(linux_thread_t *t, uint64_t info_a, uint64_t set,
+                          const struct timespec *deadline) {
     for (;;) {
         linux_siginfo_t info;
         int sig = linux_take_signal(t, set, &info);
         if (sig) {
-            if (a[1] && linux_copy_to_guest(t, a[1], &info, sizeof(info))) {
+            if (info_a && linux_copy_to_guest(t, info_a, &info, sizeof(info))) {
                 linux_raise(t, &info); /* not lost: it stays pending, as in Linux */
                 return -LINUX_EFAULT;
             }
@@ -114,29 +127,34 @@ int64_t sys_rt_sigtimedwait(linux_thread_t *t, const uint64_t a[6]) {
         /* host signals are held from the check to the wait, which lets them in atomically */
         sigset_t old;
         if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
-        if (atomic_load(&t->pending) & set) {
+        if (linux_pending(t) & set) {
             sys_wait_end(&old);
             continue;
         }
-        struct timespec left = {0, 0}, *lp = NULL;
-        if (tsp) {
-            struct timespec now;
+        /* a signal sent to the process raises no host signal here: look again every 10 ms */
+        struct timespec left = {0, 10 * 1000 * 1000};
+        bool last = false;
+        if (deadline) {
+            struct timespec now, d;
             clock_gettime(CLOCK_MONOTONIC, &now);
-            left.tv_sec = deadline.tv_sec - now.tv_sec;
-            left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
-            if (left.tv_nsec < 0) {
-                left.tv_sec--;
-                left.tv_nsec += 1000000000L;
+            d.tv_sec = deadline->tv_sec - now.tv_sec;
+            d.tv_nsec = deadline->tv_nsec - now.tv_nsec;
+            if (d.tv_nsec < 0) {
+                d.tv_sec--;
+                d.tv_nsec += 1000000000L;
             }
-            if (left.tv_sec < 0) {
+            if (d.tv_sec < 0) {
                 sys_wait_end(&old);
                 return -LINUX_EAGAIN;
             }
-            lp = &left;
+            if (d.tv_sec == 0 && d.tv_nsec <= left.tv_nsec) {
+                left = d;
+                last = true;
+            }
         }
-        int r = ppoll(NULL, 0, lp, &old);
+        int r = ppoll(NULL, 0, &left, &old);
         sys_wait_end(&old);
-        if (r == 0) {
+        if (r == 0 && last) {
             /* the time ran out; a signal may still have come just at the end */
             sig = linux_take_signal(t, set, &info);
             if (!sig) return -LINUX_EAGAIN;
@@ -183,7 +201,7 @@ int64_t sys_kill(linux_thread_t *t, const uint64_t a[6]) {
     if (a[1] && !hs) return -LINUX_EINVAL;
     if ((pid_t)a[0] == getpid() && a[1]) {
         linux_siginfo_t info = own_info((int)a[1], LINUX_SI_USER);
-        linux_raise(t, &info);
+        linux_raise_process(t, &info);
         return 0;
     }
     return sys_ret(kill((pid_t)a[0], hs));
@@ -222,8 +240,12 @@ static int64_t queue_info(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig
     if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && tgid != getpid())
         return -LINUX_EPERM;
     info.si_signo = (int32_t)sig;
-    if (tgid == getpid() && (tid <= 0 || tid == t->tid) && sig) {
+    if (tgid == getpid() && tid == t->tid && sig) {
         linux_raise(t, &info);
+        return 0;
+    }
+    if (tgid == getpid() && tid <= 0 && sig) {
+        linux_raise_process(t, &info);
         return 0;
     }
     siginfo_t h;

@@ -152,7 +152,7 @@ bool sys_wait_begin(linux_thread_t *t, sigset_t *old) {
     sigdelset(&all, SIGSEGV); /* synchronous faults stay deliverable */
     sigdelset(&all, SIGBUS);
     pthread_sigmask(SIG_BLOCK, &all, old);
-    if (atomic_load(&t->pending) & ~t->sigmask) {
+    if (linux_pending(t) & ~t->sigmask) {
         pthread_sigmask(SIG_SETMASK, old, NULL);
         return false;
     }

@@ -226,6 +226,7 @@ _Noreturn void linux_thread_exit_host(linux_thread_t *t) {
     linux_proc_t *p = t->proc;
     /* out of the count before the joiner wakes: it may start a thread at once (--max-threads) */
     if (atomic_fetch_sub(&p->nthreads, 1) == 1) process_exit(t, t->exit_code);
+    linux_thread_list_remove(t);
     thread_finish(t);
     linux_current = NULL;
     linux_thread_free(t);
@@ -364,6 +365,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         if (flags & LINUX_CLONE_CHILD_CLEARTID) nt->clear_child_tid = ctid;
         clone_start_t cs = {.t = nt, .flags = flags, .ptid = ptid, .ctid = ctid};
         sem_init(&cs.ready, 0, 0);
+        linux_thread_list_add(nt);
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -373,6 +375,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         pthread_attr_destroy(&attr);
         if (rc != 0) {
             atomic_fetch_sub(&t->proc->nthreads, 1);
+            linux_thread_list_remove(nt);
             sem_destroy(&cs.ready);
             linux_thread_free(nt);
             return -LINUX_EAGAIN;
@@ -390,12 +393,27 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
     fflush(stderr);
     /* no lock of the process may be held by another thread at the fork: the child would
      * inherit it locked */
+    /* host signals wait until the child has emptied its process's pending set: one sent to
+     * the child right after the fork must not be lost */
+    sigset_t all, host_mask;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    pthread_sigmask(SIG_BLOCK, &all, &host_mask);
     pthread_mutex_lock(&t->proc->sig_lock);
     pthread_mutex_lock(&t->proc->space.lock);
     pid_t pid = fork();
     int fork_errno = errno;
     pthread_mutex_unlock(&t->proc->space.lock);
     pthread_mutex_unlock(&t->proc->sig_lock);
+    if (pid == 0) {
+        /* the only thread, with nothing pending for the process (as fork in Linux) */
+        t->proc->threads = t;
+        t->next_thread = NULL;
+        atomic_store(&t->proc->shared_pending, 0);
+        atomic_store(&t->proc->shared_claim, 0);
+    }
+    pthread_sigmask(SIG_SETMASK, &host_mask, NULL);
     if (pid < 0) return -linux_errno_from_host(fork_errno);
     if (pid == 0) {
         t->proc->forked_child = true;
