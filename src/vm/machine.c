@@ -185,6 +185,19 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                        vm->opt.drives[i].snapshot};
         cfg.drives = drives;
         cfg.ndrives = vm->opt.ndrives;
+        virt_net_t nets[VIRT_VIRTIO_SLOTS];
+        if (vm->opt.nnets > VIRT_VIRTIO_SLOTS || (vm->opt.nnets && !vm->opt.nets)) {
+            free(vm->virt);
+            vm->virt = NULL;
+            rc = fail(vm, -EINVAL, "at most %u virtio network cards", VIRT_VIRTIO_SLOTS);
+            goto fail;
+        }
+        for (unsigned i = 0; i < vm->opt.nnets; i++) {
+            nets[i] = (virt_net_t){vm->opt.nets[i].hostfwd, vm->opt.nets[i].nhostfwd, {0}};
+            memcpy(nets[i].mac, vm->opt.nets[i].mac, 6);
+        }
+        cfg.nets = nets;
+        cfg.nnets = vm->opt.nnets;
         rc = virt_init(vm->virt, &cfg, &vm->exec, vm->err, sizeof(vm->err));
         if (rc) {
             free(vm->virt);
