@@ -489,8 +489,17 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
             out, "stats: mmu: tlb hits %llu, page walks %llu, page faults %llu, tlb flushes %llu\n",
             (unsigned long long)cpu->tlb_stats.hits, (unsigned long long)cpu->tlb_stats.walks,
             (unsigned long long)cpu->tlb_stats.faults, (unsigned long long)cpu->tlb_stats.flushes);
-    if (vm->virt)
+    if (vm->virt) {
         fprintf(out, "stats: wfi: %.3f s asleep\n", (double)vm->virt->wfi_sleep_ns * 1e-9);
+        for (unsigned i = 0; i < vm->virt->nnet; i++) {
+            const virtio_net_t *n = &vm->virt->net[i];
+            fprintf(out,
+                    "stats: net%u: %llu frames received, %llu sent, %llu dropped on receive, "
+                    "%llu on send\n",
+                    i, (unsigned long long)n->rx_frames, (unsigned long long)n->tx_frames,
+                    (unsigned long long)n->rx_dropped, (unsigned long long)n->tx_dropped);
+        }
+    }
 }
 
 const char *vm_cause_name(uint64_t cause) {
