@@ -232,7 +232,7 @@ typedef struct virtio_net {
     bool open;                     /* virtio_net_open succeeded (the lock and eventfd exist) */
     uint8_t *txbuf;                /* VIRTIO_NET_FRAME_MAX bytes: a transmitted frame gathered */
     uint64_t rx_frames, tx_frames; /* frames delivered to / taken from the guest */
-    uint64_t rx_dropped;           /* frames dropped: no driver, list full, buffer too small */
+    uint64_t rx_dropped;           /* frames dropped (no driver, list full, small buffer); atomic */
     uint64_t tx_dropped;           /* transmitted chains that held no valid frame */
 } virtio_net_t;
 

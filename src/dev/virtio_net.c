@@ -86,7 +86,7 @@ static void rx_putback(virtio_net_t *n, net_frame_t *f) {
 static void free_frames(virtio_net_t *n, net_frame_t *f, bool count) {
     while (f) {
         net_frame_t *next = f->next;
-        if (count) n->rx_dropped++;
+        if (count) __atomic_fetch_add(&n->rx_dropped, 1, __ATOMIC_RELAXED);
         free(f);
         f = next;
     }
@@ -101,7 +101,7 @@ int virtio_net_receive(virtio_net_t *n, const void *frame, size_t len) {
     memcpy(f->data, frame, len);
     pthread_mutex_lock(&n->rx_lock);
     if (n->rx_count >= VIRTIO_NET_RXQ_MAX || n->rx_bytes + len > VIRTIO_NET_RXQ_BYTES) {
-        n->rx_dropped++;
+        __atomic_fetch_add(&n->rx_dropped, 1, __ATOMIC_RELAXED);
         pthread_mutex_unlock(&n->rx_lock);
         free(f);
         return -ENOBUFS;
@@ -150,7 +150,7 @@ static void rx_deliver(virtio_net_t *n) {
             written = (uint32_t)(VIRTIO_NET_HDR_LEN + f->len);
             n->rx_frames++;
         } else {
-            n->rx_dropped++;
+            __atomic_fetch_add(&n->rx_dropped, 1, __ATOMIC_RELAXED);
         }
         virtio_push(d, RXQ, c->head, written);
         any = true;
