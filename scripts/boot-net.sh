@@ -18,6 +18,10 @@
 # prints each transfer's seconds and MiB/s (from /proc/uptime); --qemu boots the same kernel
 # and initramfs under qemu-system-riscv64 (for comparison), with the same network options.
 #
+# Environment, for debugging: BOOT_NET_QUIET= shows the kernel's messages (default "quiet"),
+# BOOT_NET_TIMEOUT=SECONDS bounds the run (default 600), BOOT_NET_KEEP=1 keeps the work
+# directory (initramfs, console output, HTTP log).
+#
 # Exit status: 0 done, 1 failure, 2 Debian's archive unreachable (callers skip), 3 timeout,
 # 77 vm built without user-mode networking (libslirp).
 set -euo pipefail
