@@ -6,7 +6,10 @@
 #                    is checked and its poweroff must exit 0 (skipped when the archive cannot
 #                    be reached); then, under each engine, scripts/boot-virtio.sh: virtio-blk
 #                    drives (read-write, readonly=on, snapshot=on) and virtio-rng, the image
-#                    files checked on the host; .ci/run calls it after `make test`
+#                    files checked on the host; and scripts/boot-net.sh: virtio-net on
+#                    user-mode networking, a file fetched from a host HTTP server on 127.0.0.1
+#                    and served back through a forwarded port (skipped when vm was built
+#                    without libslirp); .ci/run calls it after `make test`
 .PHONY: boot boot-test
 
 boot: deps build
@@ -22,4 +25,9 @@ boot-test: build
 	    scripts/boot-virtio.sh $(BUILD)/vm --engine=$$e; st=$$?; \
 	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
 	    [ $$st -eq 0 ] || exit 1; \
+	    echo "boot-test: virtio-net, engine $$e"; \
+	    scripts/boot-net.sh $(BUILD)/vm --engine=$$e; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    if [ $$st -eq 77 ]; then echo "boot-test: virtio-net skipped (no libslirp)"; \
+	    elif [ $$st -ne 0 ]; then exit 1; fi; \
 	done

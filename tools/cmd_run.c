@@ -46,6 +46,9 @@ static void run_usage(FILE *out) {
                  "[-append CMDLINE] [-m SIZE] [-nographic] [-echr N] [--stats]\n"
                  "                      [-drive file=IMG,format=raw,if=virtio[,readonly=on]"
                  "[,snapshot=on]]... [-device virtio-rng-device]\n"
+                 "                      [-netdev user,id=ID[,hostfwd=[tcp|udp]:[HOSTADDR]:"
+                 "HOSTPORT-[GUESTADDR]:GUESTPORT]...\n"
+                 "                       -device virtio-net-device,netdev=ID[,mac=MAC]]...\n"
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
                  "[--stats] [--log=unimp] [--host-exec] [--signal-exit]\n"
                  "              [--argv0 NAME] [--execfn NAME] prog [args...]\n"
@@ -67,6 +70,155 @@ static void run_usage(FILE *out) {
 /* The -drive arguments, kept for the life of the run (vm_options_t points into them). */
 static vm_drive_t run_drives[VM_VIRTIO_SLOTS];
 static char run_drive_files[VM_VIRTIO_SLOTS][4096];
+
+/* The -netdev user arguments and the -device virtio-net-device cards (vm_options_t.nets
+ * points into them). */
+#define RUN_HOSTFWD_MAX 16u
+typedef struct run_netdev {
+    char id[64];                       /* id= */
+    char fwd[RUN_HOSTFWD_MAX][128];    /* hostfwd= rules */
+    const char *fwdp[RUN_HOSTFWD_MAX]; /* pointers to them (vm_net_t.hostfwd) */
+    unsigned nfwd;                     /* how many */
+    bool used;                         /* a card is attached */
+} run_netdev_t;
+static run_netdev_t run_netdevs[VM_VIRTIO_SLOTS];
+static unsigned run_nnetdevs;
+static vm_net_t run_nets[VM_VIRTIO_SLOTS];
+
+/* Split a "KEY=VALUE,..." list: the next pair into key and val (",," is a comma in a value).
+ * Returns the rest, or NULL with a message when the pair is malformed. */
+static const char *next_pair(const char *what, const char *p, char *key, size_t keylen, char *val,
+                             size_t vallen) {
+    size_t k = 0, v = 0;
+    while (*p && *p != '=' && *p != ',' && k < keylen - 1)
+        key[k++] = *p++;
+    key[k] = 0;
+    if (*p != '=') {
+        fprintf(stderr, "vm run: %s: '%s' is not KEY=VALUE\n", what, key);
+        return NULL;
+    }
+    p++;
+    while (*p && v < vallen - 1) {
+        if (*p == ',' && p[1] == ',') {
+            val[v++] = ',';
+            p += 2;
+        } else if (*p == ',') {
+            break;
+        } else {
+            val[v++] = *p++;
+        }
+    }
+    val[v] = 0;
+    if (*p && *p != ',') {
+        fprintf(stderr, "vm run: %s: the value of %s is too long\n", what, key);
+        return NULL;
+    }
+    if (*p == ',') p++;
+    return p;
+}
+
+/* -netdev user,id=ID[,hostfwd=RULE]... */
+static bool parse_netdev(const char *spec) {
+    if (strncmp(spec, "user,", 5) != 0 && strcmp(spec, "user") != 0) {
+        fprintf(stderr, "vm run: -netdev %s: only 'user' (user-mode networking) is supported\n",
+                spec);
+        return false;
+    }
+    if (run_nnetdevs >= VM_VIRTIO_SLOTS) {
+        fprintf(stderr, "vm run: -netdev: at most %u\n", VM_VIRTIO_SLOTS);
+        return false;
+    }
+    run_netdev_t *n = &run_netdevs[run_nnetdevs];
+    memset(n, 0, sizeof(*n));
+    const char *p = spec[4] ? spec + 5 : spec + 4;
+    while (p && *p) {
+        char key[32], val[256];
+        p = next_pair("-netdev", p, key, sizeof(key), val, sizeof(val));
+        if (!p) return false;
+        if (!strcmp(key, "id") && val[0] && strlen(val) < sizeof(n->id)) {
+            strcpy(n->id, val);
+        } else if (!strcmp(key, "hostfwd") && strlen(val) < sizeof(n->fwd[0])) {
+            if (n->nfwd >= RUN_HOSTFWD_MAX) {
+                fprintf(stderr, "vm run: -netdev: at most %u hostfwd rules\n", RUN_HOSTFWD_MAX);
+                return false;
+            }
+            strcpy(n->fwd[n->nfwd], val);
+            n->fwdp[n->nfwd] = n->fwd[n->nfwd];
+            n->nfwd++;
+        } else {
+            fprintf(stderr,
+                    "vm run: -netdev: unsupported setting %s=%s (id=ID, "
+                    "hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT)\n",
+                    key, val);
+            return false;
+        }
+    }
+    if (!n->id[0]) {
+        fprintf(stderr, "vm run: -netdev user: id= is required\n");
+        return false;
+    }
+    for (unsigned i = 0; i < run_nnetdevs; i++)
+        if (!strcmp(run_netdevs[i].id, n->id)) {
+            fprintf(stderr, "vm run: -netdev: duplicate id %s\n", n->id);
+            return false;
+        }
+    run_nnetdevs++;
+    return true;
+}
+
+/* The options of -device virtio-net-device (after the name): netdev=ID[,mac=MAC]. */
+static bool parse_net_device(const char *p, vm_net_t *net) {
+    memset(net, 0, sizeof(*net));
+    run_netdev_t *nd = NULL;
+    while (*p) {
+        char key[32], val[256];
+        p = next_pair("-device virtio-net-device", p, key, sizeof(key), val, sizeof(val));
+        if (!p) return false;
+        if (!strcmp(key, "netdev")) {
+            for (unsigned i = 0; i < run_nnetdevs; i++)
+                if (!strcmp(run_netdevs[i].id, val)) nd = &run_netdevs[i];
+            if (!nd) {
+                fprintf(stderr,
+                        "vm run: -device virtio-net-device: no -netdev with id %s (give "
+                        "-netdev first)\n",
+                        val);
+                return false;
+            }
+            if (nd->used) {
+                fprintf(stderr, "vm run: -netdev %s is already attached to a card\n", val);
+                return false;
+            }
+        } else if (!strcmp(key, "mac")) {
+            unsigned b[6];
+            char end;
+            if (sscanf(val, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+                       &end) != 6 ||
+                (b[0] & 1) || !(b[0] | b[1] | b[2] | b[3] | b[4] | b[5])) {
+                fprintf(stderr,
+                        "vm run: -device virtio-net-device: bad mac=%s (a unicast "
+                        "address, xx:xx:xx:xx:xx:xx)\n",
+                        val);
+                return false;
+            }
+            for (int i = 0; i < 6; i++)
+                net->mac[i] = (unsigned char)b[i];
+        } else {
+            fprintf(stderr,
+                    "vm run: -device virtio-net-device: unsupported setting %s=%s (netdev=ID, "
+                    "mac=MAC)\n",
+                    key, val);
+            return false;
+        }
+    }
+    if (!nd) {
+        fprintf(stderr, "vm run: -device virtio-net-device: netdev=ID is required\n");
+        return false;
+    }
+    nd->used = true;
+    net->hostfwd = nd->fwdp;
+    net->nhostfwd = nd->nfwd;
+    return true;
+}
 
 /* Parse a qemu-style -drive value into d: file=F (",," is a comma in F), format=raw,
  * if=virtio, readonly=on|off, snapshot=on|off. False with a message on stderr otherwise. */
@@ -407,8 +559,9 @@ int cmd_run(int argc, char **argv) {
             }
             echr = (int)v;
         } else if ((!strcmp(a, "-drive") || !strcmp(a, "--drive")) && i + 1 < argc) {
-            if (opt.ndrives + (opt.virtio_rng ? 1u : 0u) >= VM_VIRTIO_SLOTS) {
-                fprintf(stderr, "vm run: too many virtio devices (at most %u drives and rng)\n",
+            if (opt.ndrives + opt.nnets + (opt.virtio_rng ? 1u : 0u) >= VM_VIRTIO_SLOTS) {
+                fprintf(stderr,
+                        "vm run: too many virtio devices (at most %u drives, cards and rng)\n",
                         VM_VIRTIO_SLOTS);
                 free(edits);
                 return 2;
@@ -420,14 +573,38 @@ int cmd_run(int argc, char **argv) {
             }
             opt.ndrives++;
             opt.drives = run_drives;
-        } else if ((!strcmp(a, "-device") || !strcmp(a, "--device")) && i + 1 < argc) {
-            const char *dev = argv[++i];
-            if (strcmp(dev, "virtio-rng-device") != 0 && strcmp(dev, "virtio-rng") != 0) {
-                fprintf(stderr, "vm run: -device %s is not supported (virtio-rng-device)\n", dev);
+        } else if ((!strcmp(a, "-netdev") || !strcmp(a, "--netdev")) && i + 1 < argc) {
+            if (!parse_netdev(argv[++i])) {
                 free(edits);
                 return 2;
             }
-            if (opt.virtio_rng || opt.ndrives >= VM_VIRTIO_SLOTS) {
+        } else if ((!strcmp(a, "-device") || !strcmp(a, "--device")) && i + 1 < argc) {
+            const char *dev = argv[++i];
+            size_t nlen = strcspn(dev, ",");
+            if ((nlen == 17 && !strncmp(dev, "virtio-net-device", 17)) ||
+                (nlen == 10 && !strncmp(dev, "virtio-net", 10))) {
+                if (opt.ndrives + opt.nnets + (opt.virtio_rng ? 1u : 0u) >= VM_VIRTIO_SLOTS) {
+                    fprintf(stderr, "vm run: -device %s: no virtio slot left\n", dev);
+                    free(edits);
+                    return 2;
+                }
+                if (!parse_net_device(dev + nlen + (dev[nlen] ? 1 : 0), &run_nets[opt.nnets])) {
+                    free(edits);
+                    return 2;
+                }
+                opt.nnets++;
+                opt.nets = run_nets;
+                continue;
+            }
+            if (strcmp(dev, "virtio-rng-device") != 0 && strcmp(dev, "virtio-rng") != 0) {
+                fprintf(stderr,
+                        "vm run: -device %s is not supported (virtio-rng-device, "
+                        "virtio-net-device)\n",
+                        dev);
+                free(edits);
+                return 2;
+            }
+            if (opt.virtio_rng || opt.ndrives + opt.nnets >= VM_VIRTIO_SLOTS) {
                 fprintf(stderr, "vm run: -device %s: %s\n", dev,
                         opt.virtio_rng ? "only one rng" : "no virtio slot left");
                 free(edits);
@@ -523,8 +700,17 @@ int cmd_run(int argc, char **argv) {
             return 2;
         }
         if (!ram_set) opt.ram_size = 0; /* the virt default */
-    } else if (opt.ndrives || opt.virtio_rng) {
-        fprintf(stderr, "vm run: -drive and -device need --machine=virt\n");
+        for (unsigned k = 0; k < run_nnetdevs; k++)
+            if (!run_netdevs[k].used) {
+                fprintf(stderr,
+                        "vm run: -netdev %s has no card (add -device "
+                        "virtio-net-device,netdev=%s)\n",
+                        run_netdevs[k].id, run_netdevs[k].id);
+                free(edits);
+                return 2;
+            }
+    } else if (opt.ndrives || opt.virtio_rng || opt.nnets || run_nnetdevs) {
+        fprintf(stderr, "vm run: -drive, -netdev and -device need --machine=virt\n");
         free(edits);
         return 2;
     } else if (i >= argc) {

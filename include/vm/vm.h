@@ -70,7 +70,18 @@ typedef struct vm_drive {
     bool snapshot;    /* guest writes stay in host memory; the file is left untouched */
 } vm_drive_t;
 
-/* Most virtio devices (drives plus rng) the virt machine holds. */
+/* A virtio-net card of the virt machine on user-mode networking (vm_options_t.nets): the
+ * guest is 10.0.2.15/24 by DHCP, 10.0.2.2 is the host's loopback, 10.0.2.3 its DNS. */
+typedef struct vm_net {
+    const char *const *hostfwd; /* port forwards "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:
+                                   guestport" as qemu writes them; hostaddr defaults to
+                                   127.0.0.1 (not every interface), guestaddr to 10.0.2.15 */
+    unsigned nhostfwd;          /* entries in hostfwd */
+    unsigned char mac[6];       /* the card's MAC address (all zero: 52:54:00:12:34:56 for the
+                                   first card, ...:57 for the second, ...) */
+} vm_net_t;
+
+/* Most virtio devices (drives, network cards and rng) the virt machine holds. */
 #define VM_VIRTIO_SLOTS 8u
 
 /* Options of a machine. Fill with vm_options_init(), then change what you need. */
@@ -109,7 +120,10 @@ typedef struct vm_options {
                                      brk, stack): past it mmap/brk get ENOMEM (0: no limit) */
     unsigned max_threads;     /* user: live guest threads: clone past it gets EAGAIN (0: none) */
     const vm_drive_t *drives; /* virt: virtio-blk drives (NULL: none), slots from 0 */
-    unsigned ndrives;         /* virt: entries in drives (drives + rng <= VM_VIRTIO_SLOTS) */
+    unsigned ndrives;         /* virt: entries in drives (drives + nets + rng <= VM_VIRTIO_SLOTS) */
+    const vm_net_t *nets;     /* virt: virtio-net cards on user-mode networking (NULL: none),
+                                 in the slots after the drives; needs vm built with libslirp */
+    unsigned nnets;           /* virt: entries in nets */
     bool virtio_rng;          /* virt: a virtio-rng device fed by the host's getrandom */
 } vm_options_t;
 

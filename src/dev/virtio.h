@@ -1,5 +1,7 @@
-/* virtio.h - virtio over MMIO (version 2, "modern") with split virtqueues, and two devices
- * on it: an entropy source (virtio-rng) and a block device on a raw image file (virtio-blk).
+/* virtio.h - virtio over MMIO (version 2, "modern") with split virtqueues, and the devices
+ * on it: an entropy source (virtio-rng), a block device on a raw image file (virtio-blk) and
+ * a network card (virtio-net) whose frames a backend (user-mode networking, net_slirp.h)
+ * carries.
  *
  * The board gives each transport its slot's interrupt line and the guest's RAM as one
  * window (host pointer, guest-physical base, size); the device reaches guest memory only
@@ -24,6 +26,7 @@
 #define VIRTIO_CONFIG_MAX 64u     /* bytes of device configuration space */
 
 /* Device ids. */
+#define VIRTIO_ID_NET 1u /* network card */
 #define VIRTIO_ID_BLK 2u /* block device */
 #define VIRTIO_ID_RNG 4u /* entropy source */
 
@@ -202,3 +205,47 @@ void virtio_blk_close(virtio_blk_t *b);
 void virtio_blk_poll(virtio_blk_t *b);
 /* Wait until every submitted request is served, then poll (tests, fuzzing). */
 void virtio_blk_drain(virtio_blk_t *b);
+
+/* ---- virtio-net ---- */
+
+#define VIRTIO_NET_HDR_LEN   12u    /* struct virtio_net_hdr of a modern device (no offloads) */
+#define VIRTIO_NET_FRAME_MAX 65536u /* longest Ethernet frame either way (without the header) */
+#define VIRTIO_NET_RXQ_MAX   8192u  /* frames waiting for guest buffers before new ones drop */
+#define VIRTIO_NET_RXQ_BYTES (16u << 20) /* ... and their bytes */
+
+/* The host side of a network card: told each frame the guest sends (on the hart's thread). */
+typedef void (*virtio_net_tx_fn)(void *opaque, const uint8_t *frame, size_t len);
+
+/* A network card: queue 0 receives (host to guest), queue 1 transmits. */
+typedef struct virtio_net {
+    virtio_dev_t dev;              /* the transport; first member (callbacks cast back) */
+    uint8_t mac[6];                /* the card's address (config space, VIRTIO_NET_F_MAC) */
+    virtio_net_tx_fn tx;           /* where transmitted frames go (NULL: dropped) */
+    void *tx_opaque;               /* its argument */
+    pthread_mutex_t rx_lock;       /* guards the receive list (filled from any thread) */
+    struct net_frame *rx_head;     /* frames for the guest, oldest first */
+    struct net_frame *rx_tail;     /* the newest */
+    unsigned rx_count;             /* frames in the list (<= VIRTIO_NET_RXQ_MAX) */
+    size_t rx_bytes;               /* their bytes (<= VIRTIO_NET_RXQ_BYTES) */
+    int rx_efd;                    /* eventfd: readable when frames were queued (wakes wfi) */
+    int rx_kick;                   /* atomic: frames were queued since the last poll */
+    bool open;                     /* virtio_net_open succeeded (the lock and eventfd exist) */
+    uint8_t *txbuf;                /* VIRTIO_NET_FRAME_MAX bytes: a transmitted frame gathered */
+    uint64_t rx_frames, tx_frames; /* frames delivered to / taken from the guest */
+    uint64_t rx_dropped;           /* frames dropped (no driver, list full, small buffer); atomic */
+    uint64_t tx_dropped;           /* transmitted chains that held no valid frame */
+} virtio_net_t;
+
+/* Make n a network card with address `mac` whose transmitted frames go to tx(tx_opaque, ...)
+ * (the board's fields of n->dev must be set). Returns 0 or -errno with err set. */
+int virtio_net_open(virtio_net_t *n, const uint8_t mac[6], virtio_net_tx_fn tx, void *tx_opaque,
+                    char *err, size_t errlen);
+/* Free the receive list and the eventfd (the backend must be closed first). */
+void virtio_net_close(virtio_net_t *n);
+/* From any thread: queue a frame for the guest (copied). 0, or -ENOBUFS when the list is full
+ * or the frame is empty or too long (the frame is dropped, as a card without buffers drops
+ * it). */
+int virtio_net_receive(virtio_net_t *n, const void *frame, size_t len);
+/* On the hart's thread: move queued frames into the guest's receive buffers and interrupt.
+ * Call between run slices and when n->rx_efd becomes readable (cheap when nothing waits). */
+void virtio_net_poll(virtio_net_t *n);

@@ -14,10 +14,12 @@
  * the host until the timer is due or console input arrives.
  *
  * virtio-mmio slots (0x10001000 + 0x1000 n, PLIC source 1 + n) hold the drives in the order
- * given, then the rng; the device tree lists only the slots in use. The rng is served on the
- * hart's thread when the guest writes QueueNotify; each drive has a host I/O thread whose
- * completions the hart's thread returns to the guest between run slices and when they wake
- * wfi (virtio_blk_poll), so interrupts and the rings stay on the hart's thread.
+ * given, then the network cards, then the rng; the device tree lists only the slots in use.
+ * The rng is served on the hart's thread when the guest writes QueueNotify; each drive has a
+ * host I/O thread whose completions the hart's thread returns to the guest between run slices
+ * and when they wake wfi (virtio_blk_poll); each network card has a user-mode network whose
+ * thread queues received frames, which the hart's thread moves into the guest's buffers at the
+ * same points (virtio_net_poll). So interrupts and the rings stay on the hart's thread.
  */
 #include "system/virt.h"
 
@@ -141,6 +143,8 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
         p[np++] = (struct pollfd){.fd = m->uart.in_fd, .events = POLLIN};
     for (unsigned i = 0; i < m->nblk; i++) /* virtio-blk completions */
         p[np++] = (struct pollfd){.fd = m->blk[i].efd, .events = POLLIN};
+    for (unsigned i = 0; i < m->nnet; i++) /* frames for the guest */
+        p[np++] = (struct pollfd){.fd = m->net[i].rx_efd, .events = POLLIN};
     if (np)
         ppoll(p, np, &ts, NULL);
     else
@@ -153,6 +157,8 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     dev_uart_poll(&m->uart);
     for (unsigned i = 0; i < m->nblk; i++)
         virtio_blk_poll(&m->blk[i]);
+    for (unsigned i = 0; i < m->nnet; i++)
+        virtio_net_poll(&m->net[i]);
 }
 
 /* fdt helpers: a property of 32-bit cells. */
@@ -294,7 +300,7 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
 
     /* virtio-mmio transports in use, lowest address first as in qemu's finished tree (the
      * kernel probes them in this order: the first drive becomes vda) */
-    unsigned nvirtio = m->nblk + (m->has_rng ? 1u : 0u);
+    unsigned nvirtio = m->nblk + m->nnet + (m->has_rng ? 1u : 0u);
     for (unsigned i = 0; i < nvirtio; i++) {
         char name[32];
         uint64_t base = VIRTIO_BASE + 0x1000ull * i;
@@ -404,15 +410,20 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     m->test.notify = test_done;
     m->test.notify_opaque = m;
 
-    /* virtio: the drives from slot 0, then the rng */
-    if (cfg->ndrives + (cfg->rng ? 1u : 0u) > VIRT_VIRTIO_SLOTS) {
-        snprintf(err, errlen, "at most %u virtio devices (drives and rng together)",
+    /* virtio: the drives from slot 0, then the network cards, then the rng */
+    unsigned nvirtio = cfg->ndrives + cfg->nnets + (cfg->rng ? 1u : 0u);
+    if (cfg->ndrives > VIRT_VIRTIO_SLOTS || cfg->nnets > VIRT_VIRTIO_SLOTS ||
+        nvirtio > VIRT_VIRTIO_SLOTS) {
+        snprintf(err, errlen, "at most %u virtio devices (drives, network cards and rng together)",
                  VIRT_VIRTIO_SLOTS);
         virt_destroy(m);
         return -EINVAL;
     }
-    for (unsigned i = 0; i < cfg->ndrives + (cfg->rng ? 1u : 0u); i++) {
-        virtio_dev_t *d = i < cfg->ndrives ? &m->blk[i].dev : &m->rng;
+    for (unsigned i = 0; i < nvirtio; i++) {
+        unsigned ni = i - cfg->ndrives; /* the card's index, when i is a card's slot */
+        virtio_dev_t *d = i < cfg->ndrives                ? &m->blk[i].dev
+                          : i < cfg->ndrives + cfg->nnets ? &m->net[ni].dev
+                                                          : &m->rng;
         d->ram = m->ram;
         d->ram_base = VIRT_RAM_BASE;
         d->ram_size = ram;
@@ -427,6 +438,22 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
                 return rc;
             }
             m->nblk++;
+        } else if (i < cfg->ndrives + cfg->nnets) {
+            const virt_net_t *nc = &cfg->nets[ni];
+            uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + ni)};
+            static const uint8_t zero[6];
+            if (memcmp(nc->mac, zero, 6) != 0) memcpy(mac, nc->mac, 6);
+            rc = virtio_net_open(&m->net[ni], mac, NULL, NULL, err, errlen);
+            if (rc) {
+                virt_destroy(m);
+                return rc;
+            }
+            m->nnet++;
+            rc = net_slirp_open(&m->slirp[ni], &m->net[ni], nc->hostfwd, nc->nhostfwd, err, errlen);
+            if (rc) {
+                virt_destroy(m);
+                return rc;
+            }
         } else {
             virtio_rng_setup(d);
             m->has_rng = true;
@@ -522,6 +549,12 @@ void virt_destroy(virt_machine_t *m) {
     for (unsigned i = 0; i < m->nblk; i++)
         virtio_blk_close(&m->blk[i]);
     m->nblk = 0;
+    for (unsigned i = 0; i < m->nnet; i++) { /* the network's thread first: it feeds the card */
+        net_slirp_close(m->slirp[i]);
+        m->slirp[i] = NULL;
+        virtio_net_close(&m->net[i]);
+    }
+    m->nnet = 0;
     vm_mem_destroy(m->mem);
     m->mem = NULL;
     free(m->page_flags);
@@ -540,6 +573,8 @@ int virt_run(virt_machine_t *m, uint64_t budget) {
         dev_uart_poll(&m->uart);
         for (unsigned i = 0; i < m->nblk; i++)
             virtio_blk_poll(&m->blk[i]);
+        for (unsigned i = 0; i < m->nnet; i++)
+            virtio_net_poll(&m->net[i]);
         if (m->quit) return EXEC_STOP_HALT;
         uint64_t slice = budget < SLICE ? budget : SLICE;
         int r = exec_run(&m->cpu, slice);

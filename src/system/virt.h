@@ -7,7 +7,8 @@
  *   0x02000000  CLINT (msip, mtimecmp, mtime at 10 MHz)
  *   0x0c000000  PLIC (contexts: hart 0 M, hart 0 S)
  *   0x10000000  ns16550a UART (IRQ 10) on the host's stdin/stdout
- *   0x10001000  virtio-mmio slots 0..7, 0x1000 apart (IRQ 1..8): the drives, then the rng
+ *   0x10001000  virtio-mmio slots 0..7, 0x1000 apart (IRQ 1..8): the drives, then the
+ *               network cards, then the rng
  *   0x80000000  RAM; the firmware at its start, the kernel at +2 MiB, the device tree and
  *               the initrd near its end
  *
@@ -20,6 +21,7 @@
 #include <stdio.h>
 
 #include "dev/dev.h"
+#include "dev/net_slirp.h"
 #include "dev/virtio.h"
 #include "exec/exec.h"
 #include "riscv/cpu.h"
@@ -38,6 +40,13 @@ typedef struct virt_drive {
     bool snapshot;    /* writes stay in host memory; the file is not changed */
 } virt_drive_t;
 
+/* A virtio-net card on user-mode networking (libslirp). */
+typedef struct virt_net {
+    const char *const *hostfwd; /* port forwards, qemu's syntax (see net_slirp.h) */
+    unsigned nhostfwd;          /* how many */
+    uint8_t mac[6];             /* the card's address (all zero: 52:54:00:12:34:56 + index) */
+} virt_net_t;
+
 /* What to boot. */
 typedef struct virt_config {
     uint64_t ram_size;      /* bytes of RAM (a multiple of 2 MiB, 16 MiB .. 64 GiB) */
@@ -49,8 +58,10 @@ typedef struct virt_config {
     int console_in;         /* UART input descriptor (-1: none); made non-blocking */
     uint8_t console_escape; /* escape byte of the console input (0: none; 1: Ctrl-A) */
     const virt_drive_t *drives; /* virtio-blk drives, one slot each from slot 0 */
-    unsigned ndrives;           /* how many (drives + rng <= VIRT_VIRTIO_SLOTS) */
-    bool rng;                   /* a virtio-rng device in the slot after the drives */
+    unsigned ndrives;           /* how many (drives + nets + rng <= VIRT_VIRTIO_SLOTS) */
+    const virt_net_t *nets;     /* virtio-net cards, in the slots after the drives */
+    unsigned nnets;             /* how many */
+    bool rng;                   /* a virtio-rng device in the slot after the cards */
 } virt_config_t;
 
 /* The machine. */
@@ -68,10 +79,13 @@ typedef struct virt_machine {
     dev_rtc_t rtc;         /* wall clock */
     uint64_t wfi_sleep_ns; /* time spent asleep in wfi, for --stats */
     bool quit;             /* the console's escape and 'x' asked to end the run */
-    virtio_blk_t blk[VIRT_VIRTIO_SLOTS]; /* virtio-blk drives (slots 0 .. nblk-1) */
-    unsigned nblk;                       /* drives opened */
-    virtio_dev_t rng;                    /* virtio-rng (slot nblk, when has_rng) */
-    bool has_rng;                        /* the rng is present */
+    virtio_blk_t blk[VIRT_VIRTIO_SLOTS];   /* virtio-blk drives (slots 0 .. nblk-1) */
+    unsigned nblk;                         /* drives opened */
+    virtio_net_t net[VIRT_VIRTIO_SLOTS];   /* virtio-net cards (slots nblk .. nblk+nnet-1) */
+    net_slirp_t *slirp[VIRT_VIRTIO_SLOTS]; /* the user-mode network behind each card */
+    unsigned nnet;                         /* cards opened */
+    virtio_dev_t rng;                      /* virtio-rng (slot nblk + nnet, when has_rng) */
+    bool has_rng;                          /* the rng is present */
 } virt_machine_t;
 
 /* Build the machine and load what `cfg` names. Returns 0 or -errno with *err set. */

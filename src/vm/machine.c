@@ -185,6 +185,19 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                        vm->opt.drives[i].snapshot};
         cfg.drives = drives;
         cfg.ndrives = vm->opt.ndrives;
+        virt_net_t nets[VIRT_VIRTIO_SLOTS];
+        if (vm->opt.nnets > VIRT_VIRTIO_SLOTS || (vm->opt.nnets && !vm->opt.nets)) {
+            free(vm->virt);
+            vm->virt = NULL;
+            rc = fail(vm, -EINVAL, "at most %u virtio network cards", VIRT_VIRTIO_SLOTS);
+            goto fail;
+        }
+        for (unsigned i = 0; i < vm->opt.nnets; i++) {
+            nets[i] = (virt_net_t){vm->opt.nets[i].hostfwd, vm->opt.nets[i].nhostfwd, {0}};
+            memcpy(nets[i].mac, vm->opt.nets[i].mac, 6);
+        }
+        cfg.nets = nets;
+        cfg.nnets = vm->opt.nnets;
         rc = virt_init(vm->virt, &cfg, &vm->exec, vm->err, sizeof(vm->err));
         if (rc) {
             free(vm->virt);
@@ -478,8 +491,17 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
             out, "stats: mmu: tlb hits %llu, page walks %llu, page faults %llu, tlb flushes %llu\n",
             (unsigned long long)cpu->tlb_stats.hits, (unsigned long long)cpu->tlb_stats.walks,
             (unsigned long long)cpu->tlb_stats.faults, (unsigned long long)cpu->tlb_stats.flushes);
-    if (vm->virt)
+    if (vm->virt) {
         fprintf(out, "stats: wfi: %.3f s asleep\n", (double)vm->virt->wfi_sleep_ns * 1e-9);
+        for (unsigned i = 0; i < vm->virt->nnet; i++) {
+            const virtio_net_t *n = &vm->virt->net[i];
+            fprintf(out,
+                    "stats: net%u: %llu frames received, %llu sent, %llu dropped on receive, "
+                    "%llu on send\n",
+                    i, (unsigned long long)n->rx_frames, (unsigned long long)n->tx_frames,
+                    (unsigned long long)n->rx_dropped, (unsigned long long)n->tx_dropped);
+        }
+    }
 }
 
 const char *vm_cause_name(uint64_t cause) {

@@ -4,7 +4,10 @@
  * RAM. Covers negotiation, wrap-around of the 16-bit ring indexes, indirect tables, event-index
  * and flag interrupt suppression, every class of malformed chain (each must end in
  * DEVICE_NEEDS_RESET with a configuration interrupt, and nothing outside RAM touched), and the
- * block requests on a temporary image file (read-only, snapshot, discard, errors). */
+ * block requests on a temporary image file (read-only, snapshot, discard, errors), and the
+ * network card's transmit and receive paths with a capturing backend (header handling,
+ * frames waiting for buffers, buffers too small, the list's limit, broken rings). */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -409,6 +412,243 @@ static void test_malformed(void **state) {
     malformed(mk_idx_ahead, 0);
 }
 
+/* ---- virtio-net ---- */
+
+/* the transmit queue's rings (the receive queue uses DESC, AVAIL, USED) */
+#define TDESC  (RAM_BASE + 0x4000)
+#define TAVAIL (RAM_BASE + 0x5000)
+#define TUSED  (RAM_BASE + 0x6000)
+
+static uint8_t tx_seen[2048]; /* the last frame the card transmitted */
+static size_t tx_seen_len;
+static unsigned tx_calls;
+
+static void net_tx_capture(void *opaque, const uint8_t *frame, size_t len) {
+    (void)opaque;
+    tx_calls++;
+    tx_seen_len = len;
+    memcpy(tx_seen, frame, len < sizeof(tx_seen) ? len : sizeof(tx_seen));
+}
+
+static void queue_setup(virtio_dev_t *d, unsigned q, uint64_t dt, uint64_t av, uint64_t us) {
+    reg_wr(d, 0x30, q);
+    reg_wr(d, 0x38, QN);
+    reg_wr(d, 0x80, (uint32_t)dt);
+    reg_wr(d, 0x84, (uint32_t)(dt >> 32));
+    reg_wr(d, 0x90, (uint32_t)av);
+    reg_wr(d, 0x94, (uint32_t)(av >> 32));
+    reg_wr(d, 0xa0, (uint32_t)us);
+    reg_wr(d, 0xa4, (uint32_t)(us >> 32));
+    reg_wr(d, 0x44, 1);
+    assert_int_equal(reg_rd(d, 0x44), 1);
+}
+
+/* A card with both queues up (event index negotiated), the driver running. */
+static virtio_net_t *net_open(bool driver_ok) {
+    virtio_net_t *n = calloc(1, sizeof(*n));
+    board(&n->dev);
+    static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef};
+    char err[256];
+    tx_calls = 0;
+    tx_seen_len = 0;
+    assert_int_equal(virtio_net_open(n, mac, net_tx_capture, NULL, err, sizeof(err)), 0);
+    virtio_dev_t *d = &n->dev;
+    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+    reg_wr(d, 0x24, 0);
+    reg_wr(d, 0x20, (uint32_t)d->host_features);
+    reg_wr(d, 0x24, 1);
+    reg_wr(d, 0x20, (uint32_t)(d->host_features >> 32));
+    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+    assert_true(reg_rd(d, 0x70) & VIRTIO_STATUS_FEATURES_OK);
+    queue_setup(d, 0, DESC, AVAIL, USED);
+    queue_setup(d, 1, TDESC, TAVAIL, TUSED);
+    if (driver_ok)
+        reg_wr(d, 0x70,
+               VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+                   VIRTIO_STATUS_DRIVER_OK);
+    return n;
+}
+
+static void net_close(virtio_net_t *n) {
+    virtio_net_close(n);
+    free(n);
+}
+
+/* Make chain `head` available on queue q (rings at av) and notify. */
+static void offer_q(virtio_dev_t *d, unsigned q, uint64_t av, uint16_t head) {
+    uint16_t idx = r16(av + 2);
+    w16(av + 4 + 2 * (idx % QN), head);
+    w16(av + 2, (uint16_t)(idx + 1));
+    reg_wr(d, 0x50, q);
+}
+
+/* A test frame of len bytes: byte i is (i * 13 + seed). */
+static void frame_fill(uint8_t *f, size_t len, uint8_t seed) {
+    for (size_t i = 0; i < len; i++)
+        f[i] = (uint8_t)(i * 13 + seed);
+}
+
+static void test_net_config(void **state) {
+    (void)state;
+    virtio_net_t *n = net_open(false);
+    virtio_dev_t *d = &n->dev;
+    assert_int_equal(reg_rd(d, 0x08), VIRTIO_ID_NET);
+    reg_wr(d, 0x14, 0);
+    uint32_t f = reg_rd(d, 0x10);
+    assert_true(f & (1u << 5));  /* MAC */
+    assert_true(f & (1u << 16)); /* STATUS */
+    /* no offloads: CSUM, GUEST_CSUM, GUEST_TSO4/6, GUEST_UFO, HOST_TSO4/6, HOST_UFO, MRG_RXBUF */
+    assert_int_equal(f & ((1u << 0) | (1u << 1) | (0x1ffu << 7) | (1u << 15)), 0);
+    assert_int_equal(reg_rd(d, 0x100), 0xab005452u); /* mac[0..3] */
+    uint64_t v;
+    assert_int_equal(virtio_mmio_ops.read(d, 0x104, 2, &v), VM_MEM_OK);
+    assert_int_equal(v, 0xefcd); /* mac[4..5] */
+    assert_int_equal(virtio_mmio_ops.read(d, 0x106, 2, &v), VM_MEM_OK);
+    assert_int_equal(v, 1); /* status: link up */
+    net_close(n);
+}
+
+static void test_net_tx(void **state) {
+    (void)state;
+    virtio_net_t *n = net_open(true);
+    virtio_dev_t *d = &n->dev;
+    /* header and frame split across descriptors at odd places */
+    uint8_t fr[100];
+    frame_fill(fr, sizeof(fr), 3);
+    memset(g(DATA), 0x77, VIRTIO_NET_HDR_LEN);
+    memcpy(g(DATA + VIRTIO_NET_HDR_LEN), fr, sizeof(fr));
+    desc(TDESC, 2, DATA, 5, VIRTQ_DESC_F_NEXT, 4);
+    desc(TDESC, 4, DATA + 5, 40, VIRTQ_DESC_F_NEXT, 6);
+    desc(TDESC, 6, DATA + 45, VIRTIO_NET_HDR_LEN + sizeof(fr) - 45, 0, 0);
+    offer_q(d, 1, TAVAIL, 2);
+    assert_int_equal(tx_calls, 1);
+    assert_int_equal(tx_seen_len, sizeof(fr));
+    assert_memory_equal(tx_seen, fr, sizeof(fr));
+    assert_int_equal(r16(TUSED + 2), 1);
+    assert_int_equal(r32(TUSED + 4), 2);
+    assert_int_equal(r32(TUSED + 8), 0);
+    /* a chain holding only part of a header is returned without sending */
+    desc(TDESC, 1, DATA, 10, 0, 0);
+    offer_q(d, 1, TAVAIL, 1);
+    assert_int_equal(tx_calls, 1);
+    assert_int_equal(n->tx_dropped, 1);
+    assert_int_equal(r16(TUSED + 2), 2);
+    assert_false(reg_rd(d, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
+    assert_int_equal(n->tx_frames, 1);
+    net_close(n);
+}
+
+static void test_net_rx(void **state) {
+    (void)state;
+    virtio_net_t *n = net_open(true);
+    virtio_dev_t *d = &n->dev;
+    uint8_t f1[60], f2[1514];
+    frame_fill(f1, sizeof(f1), 1);
+    frame_fill(f2, sizeof(f2), 2);
+    /* a frame before any buffer waits */
+    assert_int_equal(virtio_net_receive(n, f1, sizeof(f1)), 0);
+    virtio_net_poll(n);
+    assert_int_equal(r16(USED + 2), 0);
+    assert_int_equal(n->rx_count, 1);
+    /* a buffer split in two; the driver's notify delivers the waiting frame */
+    memset(g(DATA), 0xcc, 4096);
+    desc(DESC, 0, DATA, 7, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+    desc(DESC, 1, DATA + 7, 1600, VIRTQ_DESC_F_WRITE, 0);
+    offer_q(d, 0, AVAIL, 0);
+    assert_int_equal(r16(USED + 2), 1);
+    assert_int_equal(r32(USED + 4), 0);
+    assert_int_equal(r32(USED + 8), VIRTIO_NET_HDR_LEN + sizeof(f1));
+    static const uint8_t hdr[VIRTIO_NET_HDR_LEN] = {[10] = 1}; /* num_buffers 1 */
+    assert_memory_equal(g(DATA), hdr, sizeof(hdr));
+    assert_memory_equal(g(DATA + VIRTIO_NET_HDR_LEN), f1, sizeof(f1));
+    assert_int_equal(g(DATA + VIRTIO_NET_HDR_LEN + sizeof(f1))[0], 0xcc);
+    assert_true(irq_level);
+    reg_wr(d, 0x64, VIRTIO_INT_VRING);
+    /* a buffer first, then a full-size frame from the backend: poll delivers it */
+    desc(DESC, 3, DATA + 0x2000, 1600, VIRTQ_DESC_F_WRITE, 0);
+    offer_q(d, 0, AVAIL, 3);
+    assert_int_equal(r16(USED + 2), 1);
+    assert_int_equal(virtio_net_receive(n, f2, sizeof(f2)), 0);
+    assert_int_equal(n->rx_kick, 1);
+    virtio_net_poll(n);
+    assert_int_equal(n->rx_kick, 0);
+    assert_int_equal(r16(USED + 2), 2);
+    assert_int_equal(r32(USED + 4 + 8), 3);
+    assert_int_equal(r32(USED + 8 + 8), VIRTIO_NET_HDR_LEN + sizeof(f2));
+    assert_memory_equal(g(DATA + 0x2000 + VIRTIO_NET_HDR_LEN), f2, sizeof(f2));
+    /* a buffer too small for the frame: the frame is dropped, the buffer comes back empty */
+    desc(DESC, 4, DATA + 0x3000, 100, VIRTQ_DESC_F_WRITE, 0);
+    offer_q(d, 0, AVAIL, 4);
+    assert_int_equal(virtio_net_receive(n, f2, sizeof(f2)), 0);
+    virtio_net_poll(n);
+    assert_int_equal(r16(USED + 2), 3);
+    assert_int_equal(r32(USED + 8 + 16), 0);
+    assert_int_equal(n->rx_dropped, 1);
+    assert_int_equal(n->rx_frames, 2);
+    /* empty and oversized frames are refused */
+    assert_int_equal(virtio_net_receive(n, f1, 0), -ENOBUFS);
+    uint8_t *big = calloc(1, VIRTIO_NET_FRAME_MAX + 1);
+    assert_int_equal(virtio_net_receive(n, big, VIRTIO_NET_FRAME_MAX + 1), -ENOBUFS);
+    free(big);
+    assert_false(reg_rd(d, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
+    net_close(n);
+}
+
+static void test_net_rx_limits(void **state) {
+    (void)state;
+    /* before DRIVER_OK, frames are dropped at delivery */
+    virtio_net_t *n = net_open(false);
+    uint8_t f[64];
+    frame_fill(f, sizeof(f), 9);
+    assert_int_equal(virtio_net_receive(n, f, sizeof(f)), 0);
+    virtio_net_poll(n);
+    assert_int_equal(n->rx_count, 0);
+    assert_int_equal(n->rx_dropped, 1);
+    net_close(n);
+    /* the list holds at most VIRTIO_NET_RXQ_MAX frames while the guest gives no buffers */
+    n = net_open(true);
+    for (unsigned i = 0; i < VIRTIO_NET_RXQ_MAX; i++)
+        assert_int_equal(virtio_net_receive(n, f, sizeof(f)), 0);
+    assert_int_equal(virtio_net_receive(n, f, sizeof(f)), -ENOBUFS);
+    assert_int_equal(n->rx_count, VIRTIO_NET_RXQ_MAX);
+    /* a driver reset drops them */
+    reg_wr(&n->dev, 0x70, 0);
+    assert_int_equal(n->rx_count, 0);
+    net_close(n);
+}
+
+static void test_net_malformed(void **state) {
+    (void)state;
+    virtio_net_t *n = net_open(true);
+    virtio_dev_t *d = &n->dev;
+    uint8_t f[64];
+    frame_fill(f, sizeof(f), 5);
+    /* a receive buffer reaching past RAM */
+    desc(DESC, 0, RAM_BASE + RAM_SIZE - 8, 64, VIRTQ_DESC_F_WRITE, 0);
+    assert_int_equal(virtio_net_receive(n, f, sizeof(f)), 0);
+    offer_q(d, 0, AVAIL, 0);
+    assert_needs_reset(d);
+    assert_int_equal(r16(USED + 2), 0);
+    /* the device stays quiet: more frames and notifies touch nothing */
+    assert_int_equal(virtio_net_receive(n, f, sizeof(f)), 0);
+    virtio_net_poll(n);
+    desc(TDESC, 0, DATA, 80, 0, 0);
+    offer_q(d, 1, TAVAIL, 0);
+    assert_int_equal(tx_calls, 0);
+    assert_int_equal(r16(TUSED + 2), 0);
+    net_close(n);
+    /* a transmit chain looping on itself */
+    n = net_open(true);
+    d = &n->dev;
+    desc(TDESC, 0, DATA, 80, VIRTQ_DESC_F_NEXT, 1);
+    desc(TDESC, 1, DATA, 80, VIRTQ_DESC_F_NEXT, 0);
+    w16(TAVAIL + 2, 0);
+    offer_q(d, 1, TAVAIL, 0);
+    assert_needs_reset(d);
+    assert_int_equal(tx_calls, 0);
+    net_close(n);
+}
+
 /* ---- virtio-blk ---- */
 
 static char img_path[64];
@@ -629,6 +869,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_indirect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_idx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_net_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_net_tx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_net_rx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_net_rx_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_net_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_rw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_snapshot, setup, teardown),
