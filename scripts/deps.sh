@@ -10,6 +10,7 @@ packages=(
     libbenchmark-dev              # perf-bench (vm-bench)
     libnuma-dev                   # optional NUMA binding of guest RAM
     libfdt-dev                    # the virt machine's device tree
+    libseccomp-dev                # the seccomp filter of vm run --sandbox
     opensbi u-boot-qemu           # firmware and a payload for the virt machine's boot tests
     libcapstone-dev               # --jit-dump disassembles host code (optional)
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests

@@ -38,6 +38,11 @@ uint64_t linux_limit_budget(linux_proc_t *p, uint64_t budget);
 void linux_limit_count(linux_proc_t *p, uint64_t retired);
 /* Start the time limit's watchdog thread (at start and in a forked child); 0 or -errno. */
 int linux_limits_start(linux_proc_t *p);
+/* --sandbox: install the seccomp filter on every thread of this process (seccomp.c); kept
+ * when one is already in force (an execve). 0, or -errno with a message on stderr. */
+int linux_seccomp_install(const linux_proc_t *p);
+/* Whether this build has the seccomp filter (libseccomp); --sandbox needs it. */
+bool linux_seccomp_available(void);
 /* Count one more live thread unless the thread limit is reached (false: EAGAIN). */
 bool linux_limit_thread_add(linux_proc_t *p);
 /* The options that pass what is left of the limits on to the vm that an execve runs. */

@@ -21,6 +21,9 @@ typedef struct linux_options {
     bool stats;          /* print CPU counters at exit */
     const char *vm_exe;  /* host path of vm itself, for execve (re-exec) */
     bool host_exec;      /* execve may run host-native programs (--host-exec) */
+    const char *sandbox; /* --sandbox: the guest's whole file tree (box.c); NULL: none */
+    bool net;            /* --net: a sandboxed guest may use sockets other than AF_UNIX */
+    bool sandbox_exec;   /* a sandboxed guest's execve: the program is a path in the box */
     exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
@@ -58,6 +61,7 @@ typedef struct linux_proc {
     uint64_t warned[8];        /* syscall numbers < 512 already logged by --log=unimp */
     struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
     _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
+    int root_fd; /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
 } linux_proc_t;
 
 /* One guest thread. */
