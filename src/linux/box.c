@@ -47,6 +47,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -99,6 +100,19 @@ int linux_box_init(linux_proc_t *p, char *err, size_t errlen) {
         return probe;
     }
     close(probe);
+    /* out of the way of the guest's own numbers (a shell's dup2 to 3, 10...): at the top of
+     * what the descriptor limit allows, at most 1023 */
+    struct rlimit rl;
+    rlim_t top = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+    if (top > 1024) top = 1024;
+    if (top > 64) {
+        int hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top - 1);
+        if (hi < 0) hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top / 2);
+        if (hi >= 0) {
+            close(fd);
+            fd = hi;
+        }
+    }
     if (vm_hostfd_add(fd) != 0) {
         snprintf(err, errlen, "--sandbox: too many descriptors of vm's own");
         close(fd);
@@ -218,7 +232,7 @@ static int host_names(linux_thread_t *t, char *abs, size_t n, linux_path_t *out,
         if (!proc_other_ok(rest)) return -LINUX_EACCES;
         break;
     case LINUX_PROC_FD: {
-        const char *num = strchr(rest, '/'); /* fd/N or fdinfo/N */
+        const char *num = strchr(rest, '/');                    /* fd/N or fdinfo/N */
         if (!num || strchr(num + 1, '/')) return -LINUX_EACCES; /* a path through fd/N */
         if (vm_hostfd_is_own(fdn)) return -LINUX_ENOENT;
         break;
@@ -319,8 +333,8 @@ int linux_box_sockaddr(linux_thread_t *t, uint64_t ga, size_t len, bool create,
     memset(&r, 0, sizeof(r));
     r.tmpfd = -1;
     r.fd = -1;
-    int rc = linux_box_resolve(t, LINUX_AT_FDCWD, g, create ? LINUX_PATH_CREATE : LINUX_PATH_LOOKUP,
-                               &r);
+    int rc =
+        linux_box_resolve(t, LINUX_AT_FDCWD, g, create ? LINUX_PATH_CREATE : LINUX_PATH_LOOKUP, &r);
     if (rc) return rc;
     size_t hl = strlen(r.host);
     if (r.kind != LINUX_PROC_NONE || hl >= sizeof(out->sun_path)) {

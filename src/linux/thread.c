@@ -709,11 +709,16 @@ int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path_a, uint64_
             if (rc) return rc;
             iprog = igpath;
             script = gpath;
+            /* the new vm opens them by name: the descriptors go now, as their registration
+             * lives in memory a vfork parent shares */
+            linux_path_release(&ri);
+            linux_path_release(&r);
         }
         return exec_vm(t, iprog, interp, iarg[0] ? iarg : NULL, script, argv_a, envp_a);
     }
     int crc = check_image(t, path);
     if (crc) return crc;
+    linux_path_release(&r); /* as above */
     return exec_vm(t, t->proc->opt.sandbox ? gpath : path, NULL, NULL, NULL, argv_a, envp_a);
 }
 

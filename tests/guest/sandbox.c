@@ -226,8 +226,8 @@ int main(int argc, char **argv) {
     c = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un ab = {.sun_family = AF_UNIX};
     memcpy(ab.sun_path, "\0vm-test-abstract", 17);
-    rc("connect abstract",
-       connect(c, (struct sockaddr *)&ab, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 17)));
+    rc("connect abstract", connect(c, (struct sockaddr *)&ab,
+                                   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 17)));
     strcpy(su.sun_path, "/../../tmp/../run/nonexistent.sock");
     rc("connect outside", connect(c, (struct sockaddr *)&su, sizeof(su)));
 
