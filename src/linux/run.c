@@ -84,6 +84,9 @@ static int sandbox_setup(linux_proc_t *p, const char **path, char *buf, size_t n
     linux_loader_set_root(p->root_fd);
     char cwd[4096];
     if (!p->opt.sandbox_exec) {
+        /* the program is a host path, perhaps relative: named before the chdir below */
+        static char prog_abs[4096];
+        if (realpath(*path, prog_abs)) *path = prog_abs;
         /* the guest starts where it was started when that is inside the box, else at "/" */
         size_t rl = strlen(box_abs);
         bool inside = getcwd(cwd, sizeof(cwd)) && !strncmp(cwd, box_abs, rl) &&
