@@ -43,6 +43,12 @@ int linux_limits_start(linux_proc_t *p);
 int linux_seccomp_install(const linux_proc_t *p);
 /* Whether this build has the seccomp filter (libseccomp); --sandbox needs it. */
 bool linux_seccomp_available(void);
+/* A slot of p->vfork_kids for a vfork child about to be made (the host clone writes its pid
+ * there): the watchdog ends it at the deadline too. -1 when there is no time limit or no
+ * free slot. */
+int linux_limit_vfork_reserve(linux_proc_t *p);
+/* The vfork child in slot (from linux_limit_vfork_add; -1: none) has exec'ed or exited. */
+void linux_limit_vfork_remove(linux_proc_t *p, int slot);
 /* Count one more live thread unless the thread limit is reached (false: EAGAIN). */
 bool linux_limit_thread_add(linux_proc_t *p);
 /* The options that pass what is left of the limits on to the vm that an execve runs. */

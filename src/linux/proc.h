@@ -13,6 +13,9 @@
 
 typedef struct rv_cpu rv_cpu_t;
 
+/* vfork children the watchdog keeps track of at once (one per thread waiting in vfork). */
+#define LINUX_VFORK_KIDS 64
+
 /* Options of `vm run` that the process (and an execve'd successor) needs. */
 typedef struct linux_options {
     const char *sysroot; /* prefix for PT_INTERP lookups (-L); NULL: default */
@@ -62,6 +65,9 @@ typedef struct linux_proc {
     struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
     _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
     int root_fd; /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
+    /* Host pids of vfork children that have not exec'ed or exited yet (0: a free slot): the
+     * time limit's watchdog lives in this process and ends them too (limits.c). */
+    _Atomic int vfork_kids[LINUX_VFORK_KIDS];
 } linux_proc_t;
 
 /* One guest thread. */

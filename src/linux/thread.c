@@ -325,10 +325,16 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
     pthread_mutex_unlock(&p->sig_lock);
     fflush(stdout);
     fflush(stderr);
-    pid_t pid =
-        clone(vfork_child_main, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | exit_sig, &vs);
+    /* under a time limit the kernel writes the child's pid where the watchdog looks, before
+     * the child runs (CLONE_PARENT_SETTID) */
+    int slot = linux_limit_vfork_reserve(p);
+    int settid = slot >= 0 ? CLONE_PARENT_SETTID : 0;
+    pid_t pid = clone(vfork_child_main, (char *)stack + stack_size,
+                      CLONE_VM | CLONE_VFORK | settid | exit_sig, &vs,
+                      slot >= 0 ? (pid_t *)&p->vfork_kids[slot] : NULL);
     int clone_errno = errno;
     /* the child has exec'ed or exited: what it shared with this thread is ours again */
+    linux_limit_vfork_remove(p, slot);
     linux_current = t;
     pthread_mutex_lock(&p->sig_lock);
     memcpy(p->act, saved_act, sizeof(p->act));

@@ -116,21 +116,42 @@ static void one_call(uint64_t *s) {
     char *q = rptr(s, &len2);
     long r;
     switch (next(s) % 24) {
-    case 0: r = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p); check("clock_gettime", r, 0); break;
-    case 1: r = syscall(SYS_gettimeofday, p, q); check("gettimeofday", r, 0); break;
-    case 2: r = syscall(SYS_uname, p); check("uname", r, 0); break;
-    case 3: r = syscall(SYS_getcwd, p, len); check("getcwd", r, (const int[]){ERANGE, 0}); break;
+    case 0:
+        r = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p);
+        check("clock_gettime", r, 0);
+        break;
+    case 1:
+        r = syscall(SYS_gettimeofday, p, q);
+        check("gettimeofday", r, 0);
+        break;
+    case 2:
+        r = syscall(SYS_uname, p);
+        check("uname", r, 0);
+        break;
+    case 3:
+        r = syscall(SYS_getcwd, p, len);
+        check("getcwd", r, (const int[]){ERANGE, 0});
+        break;
     case 4:
         r = syscall(SYS_write, pipefd[1], p, len < 512 ? len : 512);
         check("write", r, E_IO);
         break;
-    case 5: r = syscall(SYS_read, pipefd[0], p, len); check("read", r, E_IO); break;
-    case 6: r = syscall(SYS_pread64, devnull, p, len, 0); check("pread64", r, 0); break;
+    case 5:
+        r = syscall(SYS_read, pipefd[0], p, len);
+        check("read", r, E_IO);
+        break;
+    case 6:
+        r = syscall(SYS_pread64, devnull, p, len, 0);
+        check("pread64", r, 0);
+        break;
     case 7:
         r = syscall(SYS_newfstatat, AT_FDCWD, p, q, 0);
         check("newfstatat", r, E_PATH);
         break;
-    case 8: r = syscall(SYS_fstat, devnull, p); check("fstat", r, 0); break;
+    case 8:
+        r = syscall(SYS_fstat, devnull, p);
+        check("fstat", r, 0);
+        break;
     case 9:
         r = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", p, len);
         check("readlinkat", r, 0);
@@ -148,21 +169,39 @@ static void one_call(uint64_t *s) {
         r = syscall(SYS_rt_sigaction, SIGUSR2, NULL, p, 8);
         check("rt_sigaction", r, 0);
         break;
-    case 13: r = syscall(SYS_getrusage, RUSAGE_SELF, p); check("getrusage", r, 0); break;
-    case 14: r = syscall(SYS_sysinfo, p); check("sysinfo", r, 0); break;
-    case 15: r = syscall(SYS_getrandom, p, len, GRND_NONBLOCK); check("getrandom", r, E_IO); break;
+    case 13:
+        r = syscall(SYS_getrusage, RUSAGE_SELF, p);
+        check("getrusage", r, 0);
+        break;
+    case 14:
+        r = syscall(SYS_sysinfo, p);
+        check("sysinfo", r, 0);
+        break;
+    case 15:
+        r = syscall(SYS_getrandom, p, len, GRND_NONBLOCK);
+        check("getrandom", r, E_IO);
+        break;
     case 16:
         r = syscall(SYS_getdents64, dirfd_, p, len);
         check("getdents64", r, E_INVAL);
         lseek(dirfd_, 0, SEEK_SET);
         break;
-    case 17: r = syscall(SYS_ppoll, p, 1, &(struct timespec){0, 0}, NULL, 8); check("ppoll", r, E_INVAL); break;
+    case 17:
+        r = syscall(SYS_ppoll, p, 1, &(struct timespec){0, 0}, NULL, 8);
+        check("ppoll", r, E_INVAL);
+        break;
     case 18:
         r = syscall(SYS_sched_getaffinity, 0, len & ~(size_t)7, p);
         check("sched_getaffinity", r, E_INVAL);
         break;
-    case 19: r = syscall(SYS_times, p); check("times", r, 0); break;
-    case 20: r = syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, p); check("prlimit64", r, 0); break;
+    case 19:
+        r = syscall(SYS_times, p);
+        check("times", r, 0);
+        break;
+    case 20:
+        r = syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, p);
+        check("prlimit64", r, 0);
+        break;
     case 21: {
         struct iovec iov[2] = {{p, len < 256 ? len : 256}, {q, len2 < 256 ? len2 : 256}};
         r = syscall(SYS_writev, sockfd[0], iov, 2);
@@ -171,7 +210,10 @@ static void one_call(uint64_t *s) {
         check("recvfrom", r, E_IO);
         break;
     }
-    case 22: r = syscall(SYS_nanosleep, &(struct timespec){0, 1}, p); check("nanosleep", r, 0); break;
+    case 22:
+        r = syscall(SYS_nanosleep, &(struct timespec){0, 1}, p);
+        check("nanosleep", r, 0);
+        break;
     default:
         r = syscall(SYS_getitimer, ITIMER_REAL, p);
         check("getitimer", r, 0);
@@ -191,8 +233,8 @@ int main(int argc, char **argv) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     seed0 = argc > 2 ? strtoull(argv[2], NULL, 10) : (unsigned long long)now.tv_nsec + 1;
-    arena = mmap(NULL, (ARENA_PAGES + 2 * GUARD) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-                 -1, 0);
+    arena =
+        mmap(NULL, (ARENA_PAGES + 2 * GUARD) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (arena == MAP_FAILED) return 2;
     arena += GUARD * PAGE; /* guard pages either side, never made accessible: a call's buffer
                               never reaches memory of the program's own */
@@ -214,8 +256,9 @@ int main(int argc, char **argv) {
     pthread_join(m, NULL);
     for (int i = 0; i < CALLERS; i++)
         pthread_join(c[i], NULL);
-    fprintf(stderr, "syscallrace: %ld calls succeeded, %ld failed with EFAULT, %ld with another "
-                    "errno they may give (seed %llu)\n",
+    fprintf(stderr,
+            "syscallrace: %ld calls succeeded, %ld failed with EFAULT, %ld with another "
+            "errno they may give (seed %llu)\n",
             atomic_load(&n_ok), atomic_load(&n_fault), atomic_load(&n_other), seed0);
     if (atomic_load(&bad)) {
         printf("syscall race: %d unexpected results (seed %llu)\n", atomic_load(&bad), seed0);
