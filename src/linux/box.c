@@ -281,13 +281,14 @@ int linux_box_resolve(linux_thread_t *t, int dirfd, const char *g, linux_path_mo
     char *last = strrchr(abs, '/');
     const char *base = last + 1;
     bool dot = !strcmp(base, ".") || !strcmp(base, "..") || !*base;
-    bool follow = mode == LINUX_PATH_LOOKUP || mode == LINUX_PATH_HOST || dot ||
-                  (slash && mode == LINUX_PATH_NOFOLLOW);
-    if (follow) {
-        int fd = linux_box_open_root(root, abs, O_PATH | O_CLOEXEC, 0);
+    bool dir = dot || (slash && mode == LINUX_PATH_NOFOLLOW); /* names a directory */
+    if (mode == LINUX_PATH_LOOKUP || mode == LINUX_PATH_HOST || dir) {
+        int fd = linux_box_open_root(root, abs, O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0), 0);
         if (fd < 0) return -linux_errno_from_host(-fd);
         keep_tmp(out, fd);
-        snprintf(out->host, sizeof(out->host), "/proc/self/fd/%d", fd);
+        /* a call that does not follow a final link would see /proc's link itself: a directory
+         * is named by its "." instead */
+        snprintf(out->host, sizeof(out->host), "/proc/self/fd/%d%s", fd, dir ? "/." : "");
         return 0;
     }
     char parent[4096];

@@ -136,6 +136,11 @@ int main(int argc, char **argv) {
     show("secret through ..", p);
     rc("stat secret", stat(secret, &(struct stat){0}));
     rc("access secret", access(secret, F_OK));
+    struct stat rs;
+    rc("lstat /", lstat("/", &rs));
+    printf("lstat / is a directory: %d\n", S_ISDIR(rs.st_mode));
+    rc("lstat /etc/", lstat("/etc/", &rs));
+    printf("lstat /etc/ is a directory: %d\n", S_ISDIR(rs.st_mode));
     rc("chdir ..", chdir("/.."));
     printf("getcwd after chdir ..: %s\n", getcwd(cwd, sizeof(cwd)) ? cwd : ename(errno));
 
