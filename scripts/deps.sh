@@ -12,6 +12,7 @@ packages=(
     libfdt-dev                    # the virt machine's device tree
     libslirp-dev                  # user-mode networking of virtio-net (-netdev user); optional:
                                   # without it vm builds without -netdev user
+    libseccomp-dev                # the seccomp filter of vm run --sandbox
     opensbi u-boot-qemu           # firmware and a payload for the virt machine's boot tests
     libcapstone-dev               # --jit-dump disassembles host code (optional)
     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross   # guest programs and ISA tests

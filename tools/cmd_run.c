@@ -22,6 +22,9 @@
  * becomes when a guest parent waits for it). The sysroot
  * applies to every guest path, execve included (docs/user-mode.md); a guest execve of a
  * host-native program fails with ENOEXEC unless --host-exec allows it.
+ * --sandbox[=DIR] makes DIR (else the sysroot given with -L or $VM_LD_PREFIX) the guest's
+ * whole file tree, with no network unless --net, and runs vm under a seccomp filter
+ * (docs/security.md); --sandbox-exec is vm's own, for the vm a sandboxed execve runs.
  *
  * Everything here goes through the public machine API (include/vm/vm.h); --engine=lockstep
  * lives in lockstep.c on the same API.
@@ -52,6 +55,9 @@ static void run_usage(FILE *out) {
                  "       vm run [-L DIR|--sysroot DIR] [-E VAR=VAL] [-U VAR] [--strace] "
                  "[--stats] [--log=unimp] [--host-exec] [--signal-exit]\n"
                  "              [--argv0 NAME] [--execfn NAME] prog [args...]\n"
+                 "sandbox:        --sandbox[=DIR] (user mode: the guest sees only DIR, default "
+                 "the -L sysroot; no network, no host devices, a seccomp filter on vm)\n"
+                 "                --net (with --sandbox: sockets other than AF_UNIX allowed)\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
                  "                --engine=lockstep (bare machine: the JIT and the interpreter "
                  "side by side, state compared at every shared block boundary)\n"
@@ -480,7 +486,8 @@ int cmd_run(int argc, char **argv) {
     if (!edits) return 2;
     uint64_t max_insns = 0, max_ns = 0;
     bool ram_set = false;
-    int echr = 1; /* the virt console's escape byte: Ctrl-A */
+    bool sandbox = false; /* --sandbox[=DIR] */
+    int echr = 1;         /* the virt console's escape byte: Ctrl-A */
     vm_options_t opt;
     vm_options_init(&opt);
     int i = 1;
@@ -632,6 +639,15 @@ int cmd_run(int argc, char **argv) {
             opt.host_exec = true;
         } else if (!strcmp(a, "--signal-exit")) {
             opt.signal_exit = true;
+        } else if (!strcmp(a, "--sandbox")) {
+            sandbox = true;
+        } else if (!strncmp(a, "--sandbox=", 10) && a[10]) {
+            sandbox = true;
+            opt.sandbox = a + 10;
+        } else if (!strcmp(a, "--sandbox-exec")) {
+            opt.sandbox_exec = true; /* vm's own re-run for a sandboxed guest's execve */
+        } else if (!strcmp(a, "--net")) {
+            opt.net = true;
         } else if (!strncmp(a, "--log=", 6)) {
             /* a comma-separated list of what to log; "unimp" is the only kind for now */
             char kinds[256];
@@ -745,6 +761,26 @@ int cmd_run(int argc, char **argv) {
                 machine);
         free(edits);
         return 2;
+    }
+    if (sandbox || opt.net || opt.sandbox_exec) {
+        const char *why = NULL;
+        if (!sandbox)
+            why = "--net and --sandbox-exec go with --sandbox";
+        else if (strcmp(machine, "user") != 0)
+            why = "--sandbox is for user mode";
+        else if (opt.host_exec)
+            why = "--sandbox runs no host programs: drop --host-exec";
+        if (sandbox && !opt.sandbox) {
+            /* the sysroot, given with -L/--sysroot or $VM_LD_PREFIX: never a default */
+            opt.sandbox = opt.sysroot ? opt.sysroot : getenv("VM_LD_PREFIX");
+            if (!opt.sandbox || !*opt.sandbox)
+                why = "--sandbox needs a directory: --sandbox=DIR, or -L DIR";
+        }
+        if (why) {
+            fprintf(stderr, "vm run: %s\n", why);
+            free(edits);
+            return 2;
+        }
     }
     if (!strcmp(engine, "lockstep") && max_ns) {
         fprintf(stderr, "vm run: --engine=lockstep takes --max-insns, not --timeout\n");

@@ -125,6 +125,11 @@ typedef struct vm_options {
                                  in the slots after the drives; needs vm built with libslirp */
     unsigned nnets;           /* virt: entries in nets */
     bool virtio_rng;          /* virt: a virtio-rng device fed by the host's getrandom */
+    const char *sandbox;      /* user: the guest's whole file tree (--sandbox, docs/security.md):
+                                 no host fallback, no network, no host devices; NULL: none */
+    bool net;                 /* user: a sandboxed guest may use sockets other than AF_UNIX */
+    bool sandbox_exec;        /* user: this process is a sandboxed guest's execve: the program
+                                 path is a path inside the sandbox (set by vm itself) */
 } vm_options_t;
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),

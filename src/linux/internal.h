@@ -38,6 +38,17 @@ uint64_t linux_limit_budget(linux_proc_t *p, uint64_t budget);
 void linux_limit_count(linux_proc_t *p, uint64_t retired);
 /* Start the time limit's watchdog thread (at start and in a forked child); 0 or -errno. */
 int linux_limits_start(linux_proc_t *p);
+/* --sandbox: install the seccomp filter on every thread of this process (seccomp.c); kept
+ * when one is already in force (an execve). 0, or -errno with a message on stderr. */
+int linux_seccomp_install(const linux_proc_t *p);
+/* Whether this build has the seccomp filter (libseccomp); --sandbox needs it. */
+bool linux_seccomp_available(void);
+/* A slot of p->vfork_kids for a vfork child about to be made (the host clone writes its pid
+ * there): the watchdog ends it at the deadline too. -1 when there is no time limit or no
+ * free slot. */
+int linux_limit_vfork_reserve(linux_proc_t *p);
+/* The vfork child in slot (from linux_limit_vfork_add; -1: none) has exec'ed or exited. */
+void linux_limit_vfork_remove(linux_proc_t *p, int slot);
 /* Count one more live thread unless the thread limit is reached (false: EAGAIN). */
 bool linux_limit_thread_add(linux_proc_t *p);
 /* The options that pass what is left of the limits on to the vm that an execve runs. */

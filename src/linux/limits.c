@@ -17,7 +17,10 @@
  * Time: a watchdog host thread (all signals blocked, so that it never takes a guest's
  * signal) sleeps until the deadline on CLOCK_MONOTONIC and then ends the process, whatever
  * its threads are doing (running, or blocked in a system call). A forked child starts its
- * own watchdog, since threads do not survive fork.
+ * own watchdog, since threads do not survive fork. A vfork child (a host process of its own
+ * on the parent's memory, with no threads of its own) cannot: the host clone writes its pid
+ * into a slot the parent's watchdog reads until the child execs or exits, and the watchdog
+ * kills it at the deadline.
  *
  * Threads: the live-thread count is raised with a compare-and-swap before a thread is made,
  * so concurrent clones cannot together pass the limit.
@@ -70,6 +73,19 @@ void linux_limit_count(linux_proc_t *p, uint64_t retired) {
     limit_exit(p, what);
 }
 
+int linux_limit_vfork_reserve(linux_proc_t *p) {
+    if (!p->opt.deadline_ns) return -1;
+    for (int i = 0; i < LINUX_VFORK_KIDS; i++) {
+        int free_slot = 0; /* -1: reserved, the pid comes with the clone */
+        if (atomic_compare_exchange_strong(&p->vfork_kids[i], &free_slot, -1)) return i;
+    }
+    return -1;
+}
+
+void linux_limit_vfork_remove(linux_proc_t *p, int slot) {
+    if (slot >= 0) atomic_store(&p->vfork_kids[slot], 0);
+}
+
 static void *watchdog(void *arg) {
     linux_proc_t *p = arg;
     uint64_t d = p->opt.deadline_ns;
@@ -77,6 +93,13 @@ static void *watchdog(void *arg) {
                           .tv_nsec = (long)(d % 1000000000ull)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
         /* not with every signal blocked; go on sleeping if it ever happens */
+    }
+    /* vfork children that have not exec'ed are processes of their own, with no watchdog of
+     * theirs: they end with this one (one that has just exec'ed is a vm with the same
+     * deadline, ended a moment early) */
+    for (int i = 0; i < LINUX_VFORK_KIDS; i++) {
+        int pid = atomic_load(&p->vfork_kids[i]);
+        if (pid > 0) kill(pid, SIGKILL);
     }
     limit_exit(p, "time limit reached");
 }

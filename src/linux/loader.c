@@ -27,6 +27,7 @@
 
 #include "core/elf.h"
 #include "linux/abi.h"
+#include "linux/box.h"
 
 #define PAGE LINUX_PAGE_SIZE
 
@@ -206,11 +207,16 @@ static int open_elf(const char *path, elf_src_t *src, elf_file_t *ef, char *err,
     return 0;
 }
 
+/* --sandbox: descriptor of the box's root, where interpreters are looked up; -1: the sysroot
+ * rule. */
+static int box_root = -1;
+
 int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot, linux_image_t *img,
                        char *err, size_t errlen) {
     memset(img, 0, sizeof(*img));
     elf_src_t src = {.fd = -1}, isrc = {.fd = -1};
     elf_file_t ef = {0}, ief = {0};
+    int ifd = -1; /* --sandbox: the interpreter opened inside the box */
     int rc = open_elf(path, &src, &ef, err, errlen);
     if (rc) return rc;
     uint64_t bias = 0;
@@ -234,13 +240,24 @@ int linux_load_program(linux_space_t *sp, const char *path, const char *sysroot,
     }
     img->brk = page_up(ef.load_hi + bias);
     linux_space_set_brk(sp, img->brk);
-    if (ef.interp) {
+    if (ef.interp && box_root >= 0) {
+        /* --sandbox: the interpreter is a path inside the box, resolved by the kernel there */
+        ifd = linux_box_open_root(box_root, ef.interp, O_PATH | O_CLOEXEC, 0);
+        if (ifd < 0) {
+            rc = fail(err, errlen, ifd, "%s: program interpreter %s not found in the sandbox: %s",
+                      path, ef.interp, strerror(-ifd));
+            goto out;
+        }
+        snprintf(img->interp, sizeof(img->interp), "/proc/self/fd/%d", ifd);
+    } else if (ef.interp) {
         const char *root = sysroot && *sysroot ? sysroot : "";
         int n = snprintf(img->interp, sizeof(img->interp), "%s%s", root, ef.interp);
         if (n < 0 || (size_t)n >= sizeof(img->interp)) {
             rc = fail(err, errlen, -ENAMETOOLONG, "%s: interpreter path too long", path);
             goto out;
         }
+    }
+    if (ef.interp) {
         if (access(img->interp, F_OK) != 0) {
             rc = fail(err, errlen, -ENOENT,
                       "%s: program interpreter %s not found (looked for %s; set the sysroot "
@@ -266,7 +283,12 @@ out:
     elf_free(&ief);
     src_close(&src);
     src_close(&isrc);
+    if (ifd >= 0) close(ifd);
     return rc;
+}
+
+void linux_loader_set_root(int fd) {
+    box_root = fd;
 }
 
 int linux_check_program(const char *path, const char *sysroot, char *err, size_t errlen) {

@@ -51,3 +51,7 @@ int linux_check_program(const char *path, const char *sysroot, char *err, size_t
  * Returns the initial stack pointer (16-byte aligned), or 0 with a message in err. */
 uint64_t linux_build_stack(linux_space_t *sp, const linux_image_t *img, const linux_stack_args_t *a,
                            char *err, size_t errlen);
+
+/* --sandbox: look program interpreters up inside the box whose root descriptor is fd (the
+ * kernel resolves them there); -1 goes back to the sysroot rule. */
+void linux_loader_set_root(int fd);

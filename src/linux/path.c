@@ -36,6 +36,13 @@
  *    The rule is a prefix, not a chroot: ".." and absolute symlinks are resolved by the host,
  *    so this is a convenience, not a boundary (see docs/user-mode.md).
  *
+ * 3. --sandbox (box.c) replaces the sysroot rule: the guest's "/" is the box's directory,
+ *    every path is resolved by the kernel inside it (openat2 RESOLVE_IN_ROOT) and the call
+ *    gets a name that the host cannot resolve differently; only this process's /proc and a
+ *    few devices keep host names. linux_path_resolve hands such processes over to box.c
+ *    whole; LINUX_PATH_NOFOLLOW (a call that does not follow a final symlink) only matters
+ *    there.
+ *
  * The pure parts (canonicalisation, the /proc classification, the guest view) take no
  * process state and are fuzzed on their own (tests/fuzz/fuzz_path.c). */
 #include "linux/path.h"
@@ -50,6 +57,7 @@
 
 #include "core/hostfd.h"
 #include "linux/abi.h"
+#include "linux/box.h"
 
 #define PROC_MAGIC   0x9fa0 /* statfs f_type of procfs */
 #define MAX_REWRITES 8      /* /proc/self/root/proc/self/root/...: ELOOP past this */
@@ -328,6 +336,10 @@ int linux_path_resolve(linux_thread_t *t, int dirfd, const char *g, linux_path_m
     out->kind = LINUX_PROC_NONE;
     out->fd = -1;
     out->redirected = false;
+    out->tmpfd = -1;
+    out->box_open = false;
+    if (t->proc->opt.sandbox) return linux_box_resolve(t, dirfd, g, mode, out);
+    if (mode == LINUX_PATH_NOFOLLOW) mode = LINUX_PATH_LOOKUP;
     size_t gl = strlen(g);
     if (gl >= sizeof(out->host)) return -LINUX_ENAMETOOLONG;
     if (dirfd != LINUX_AT_FDCWD && vm_hostfd_is_own(dirfd)) return -LINUX_EBADF;
@@ -376,6 +388,13 @@ int linux_path_resolve(linux_thread_t *t, int dirfd, const char *g, linux_path_m
     if (al >= sizeof(out->host)) return -LINUX_ENAMETOOLONG;
     memcpy(out->host, abs, al + 1);
     return 0;
+}
+
+void linux_path_release(linux_path_t *r) {
+    if (r->tmpfd < 0) return;
+    vm_hostfd_remove(r->tmpfd);
+    close(r->tmpfd);
+    r->tmpfd = -1;
 }
 
 linux_proc_kind_t linux_path_check_open(linux_thread_t *t, int fd, int *fdnum) {

@@ -53,9 +53,13 @@ int linux_path_guest_view(const char *sysroot, const char *host, char *out, size
 
 /* How the sysroot rule treats a path. */
 typedef enum linux_path_mode {
-    LINUX_PATH_LOOKUP, /* the object must exist: under the sysroot when it is there */
-    LINUX_PATH_CREATE, /* the call may create it: under the sysroot when its parent is there */
-    LINUX_PATH_HOST,   /* never redirected (a name that is not a lookup) */
+    LINUX_PATH_LOOKUP,   /* the object must exist: under the sysroot when it is there */
+    LINUX_PATH_CREATE,   /* the call may create it: under the sysroot when its parent is there */
+    LINUX_PATH_HOST,     /* never redirected (a name that is not a lookup) */
+    LINUX_PATH_NOFOLLOW, /* a lookup that does not follow a final symlink (lstat, unlink,
+                            readlink...): as LOOKUP, except under --sandbox */
+    LINUX_PATH_OPEN,     /* --sandbox only: openat, which box.c opens itself (host is the
+                            guest's absolute path when box_open is set) */
 } linux_path_mode_t;
 
 #include "linux/proc.h"
@@ -66,7 +70,16 @@ typedef struct linux_path {
     linux_proc_kind_t kind; /* what it names in this process's /proc */
     int fd;                 /* for LINUX_PROC_FD: the descriptor number */
     bool redirected;        /* host is the guest path under the sysroot */
+    int tmpfd;              /* --sandbox: the O_PATH descriptor host names (-1: none); closed by
+                               linux_path_release */
+    bool box_open;          /* --sandbox, LINUX_PATH_OPEN: open host with linux_box_openat */
 } linux_path_t;
+
+/* Close the temporary descriptor a --sandbox resolution left in r (no-op otherwise). */
+void linux_path_release(linux_path_t *r);
+
+/* A linux_path_t released when it goes out of scope. */
+#define LINUX_PATH_SCOPED __attribute__((cleanup(linux_path_release))) linux_path_t
 
 /* Resolve the guest path g, relative to guest descriptor dirfd (LINUX_AT_FDCWD: the working
  * directory), for a call that treats it as mode says. A path naming one of vm's own

@@ -13,6 +13,9 @@
 
 typedef struct rv_cpu rv_cpu_t;
 
+/* vfork children the watchdog keeps track of at once (one per thread waiting in vfork). */
+#define LINUX_VFORK_KIDS 64
+
 /* Options of `vm run` that the process (and an execve'd successor) needs. */
 typedef struct linux_options {
     const char *sysroot; /* prefix for PT_INTERP lookups (-L); NULL: default */
@@ -23,6 +26,9 @@ typedef struct linux_options {
     bool host_exec;      /* execve may run host-native programs (--host-exec) */
     bool signal_exit;    /* die by the guest's fatal signal, not exit 128 + N (--signal-exit) */
     const char *execfn;  /* the AT_EXECFN string (--execfn); NULL: the program path */
+    const char *sandbox; /* --sandbox: the guest's whole file tree (box.c); NULL: none */
+    bool net;            /* --net: a sandboxed guest may use sockets other than AF_UNIX */
+    bool sandbox_exec;   /* a sandboxed guest's execve: the program is a path in the box */
     exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
@@ -68,6 +74,10 @@ typedef struct linux_proc {
     uint64_t warned[8];        /* syscall numbers < 512 already logged by --log=unimp */
     struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
     _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
+    int root_fd; /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
+    /* Host pids of vfork children that have not exec'ed or exited yet (0: a free slot): the
+     * time limit's watchdog lives in this process and ends them too (limits.c). */
+    _Atomic int vfork_kids[LINUX_VFORK_KIDS];
 } linux_proc_t;
 
 /* One guest thread. */

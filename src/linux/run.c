@@ -2,6 +2,7 @@
 #include "linux/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/hostfd.h"
+#include "linux/box.h"
 #include "linux/internal.h"
 #include "linux/loader.h"
 #include "linux/path.h"
@@ -40,6 +43,72 @@ static int map_sigtramp(linux_proc_t *p) {
     return rc;
 }
 
+/* Close every inherited descriptor above 2 that is not vm's own: the guest could otherwise
+ * reach what they name outside the box. */
+static void close_inherited(void) {
+    unsigned from = 3;
+    for (;;) {
+        int own = vm_hostfd_next((int)from);
+        if (own < 0) {
+            syscall(SYS_close_range, from, ~0u, 0);
+            return;
+        }
+        if ((unsigned)own > from) syscall(SYS_close_range, from, (unsigned)own - 1, 0);
+        from = (unsigned)own + 1;
+    }
+}
+
+/* --sandbox start-up (box.c): the root, the interpreter rule, the working directory, the
+ * inherited descriptors, and for a sandboxed execve the program (a path inside the box,
+ * opened there: *path becomes its /proc/self/fd name in buf). 0 or the exit status. */
+static int sandbox_setup(linux_proc_t *p, const char **path, char *buf, size_t n) {
+    if (!linux_seccomp_available()) {
+        fprintf(stderr, "vm: --sandbox: this vm was built without libseccomp (install "
+                        "libseccomp-dev and rebuild)\n");
+        return 127;
+    }
+    static char box_abs[4096];
+    if (!realpath(p->opt.sandbox, box_abs)) {
+        fprintf(stderr, "vm: --sandbox: %s: %s\n", p->opt.sandbox, strerror(errno));
+        return 127;
+    }
+    p->opt.sandbox = box_abs;
+    p->opt.sysroot = box_abs; /* the guest's view of host names (getcwd, readlink) */
+    p->opt.host_exec = false;
+    if (!p->opt.sandbox_exec) close_inherited();
+    char err[512];
+    if (linux_box_init(p, err, sizeof(err)) != 0) {
+        fprintf(stderr, "vm: %s\n", err);
+        return 127;
+    }
+    linux_loader_set_root(p->root_fd);
+    char cwd[4096];
+    if (!p->opt.sandbox_exec) {
+        /* the program is a host path, perhaps relative: named before the chdir below */
+        static char prog_abs[4096];
+        if (realpath(*path, prog_abs)) *path = prog_abs;
+        /* the guest starts where it was started when that is inside the box, else at "/" */
+        size_t rl = strlen(box_abs);
+        bool inside = getcwd(cwd, sizeof(cwd)) && !strncmp(cwd, box_abs, rl) &&
+                      (cwd[rl] == 0 || cwd[rl] == '/');
+        if (!inside && chdir(box_abs) != 0) {
+            fprintf(stderr, "vm: --sandbox: %s: %s\n", box_abs, strerror(errno));
+            return 127;
+        }
+        return 0;
+    }
+    if (!strncmp(*path, "/proc/self/fd/", 14)) return 0; /* fexecve of a guest descriptor */
+    int fd = linux_box_open_root(p->root_fd, *path, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) {
+        fprintf(stderr, "vm: %s: %s\n", *path, strerror(-fd));
+        return -fd == ENOENT ? 127 : 126;
+    }
+    vm_hostfd_add(fd);
+    snprintf(buf, n, "/proc/self/fd/%d", fd);
+    *path = buf;
+    return 0;
+}
+
 linux_proc_t *linux_the_proc(void) {
     return &proc;
 }
@@ -49,11 +118,18 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     linux_proc_t *p = &proc;
     memset(p, 0, sizeof(*p));
     p->opt = *opt;
+    p->root_fd = -1;
     if (!p->opt.sysroot) p->opt.sysroot = "/usr/riscv64-linux-gnu";
     /* absolute, so that it still holds after a guest chdir and across execve */
     static char root_abs[4096];
     if (realpath(p->opt.sysroot, root_abs)) p->opt.sysroot = root_abs;
     pthread_mutex_init(&p->sig_lock, NULL);
+    const char *given = path; /* as named: a guest path for a sandboxed execve */
+    static char box_prog[64];
+    if (p->opt.sandbox) {
+        int rc = sandbox_setup(p, &path, box_prog, sizeof(box_prog));
+        if (rc) return rc;
+    }
     if (!realpath(path, p->exe_host)) {
         fprintf(stderr, "vm: %s: %s\n", path, strerror(errno));
         return 127;
@@ -81,6 +157,12 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     char err[512];
     linux_image_t img;
     rc = linux_load_program(&p->space, path, p->opt.sysroot, &img, err, sizeof(err));
+    if (path == box_prog) { /* the program opened inside the box: loaded, no longer needed */
+        int fd = atoi(box_prog + strlen("/proc/self/fd/"));
+        vm_hostfd_remove(fd);
+        close(fd);
+        path = given;
+    }
     if (rc) {
         fprintf(stderr, "vm: %s\n", err);
         linux_space_destroy(&p->space);
@@ -95,6 +177,8 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     char execfn[4096];
     if (p->opt.execfn)
         snprintf(execfn, sizeof(execfn), "%s", p->opt.execfn);
+    else if (p->opt.sandbox_exec)
+        snprintf(execfn, sizeof(execfn), "%s", given);
     else if (path[0] != '/' ||
              linux_path_guest_view(p->opt.sysroot, path, execfn, sizeof(execfn)) != 0)
         snprintf(execfn, sizeof(execfn), "%s", path);
@@ -171,6 +255,8 @@ _Noreturn void linux_start_program(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     p->start_time = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
     if (linux_limits_start(p) != 0) _exit(127); /* a limit that cannot be kept: not run */
+    /* everything vm needs to start is done: from here on only the filter's calls */
+    if (p->opt.sandbox && linux_seccomp_install(p) != 0) _exit(127);
     linux_thread_run(t);
     /* the main thread called exit (not exit_group): the other threads go on */
     linux_thread_exit_host(t);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "core/hostfd.h"
+#include "linux/box.h"
 #include "linux/sys_util.h"
 
 /* ---- open and close ---- */
@@ -131,11 +132,14 @@ static bool served(linux_proc_kind_t kind) {
  * that reached such a file under another name is redone as the guest's view. */
 int64_t sys_openat(linux_thread_t *t, const uint64_t a[6]) {
     int fl = linux_open_flags_to_host(a[2]);
-    linux_path_t r;
-    int rc = sys_resolve(t, a[0], a[1],
-                         (fl & (O_CREAT | O_TMPFILE)) ? LINUX_PATH_CREATE : LINUX_PATH_LOOKUP, &r);
+    LINUX_PATH_SCOPED r;
+    linux_path_mode_t mode = t->proc->opt.sandbox           ? LINUX_PATH_OPEN
+                             : (fl & (O_CREAT | O_TMPFILE)) ? LINUX_PATH_CREATE
+                                                            : LINUX_PATH_LOOKUP;
+    int rc = sys_resolve(t, a[0], a[1], mode, &r);
     if (rc) return rc;
     if (served(r.kind) && r.kind != LINUX_PROC_EXE) return open_proc_entry(t, r.kind, fl);
+    if (r.box_open) return linux_box_openat(t, r.host, fl, (mode_t)a[3]);
     int fd = openat(sys_dirfd(a[0]), r.host, fl, (mode_t)a[3]);
     if (fd < 0) return sys_err();
     int n;
@@ -293,7 +297,7 @@ int64_t sys_fstat(linux_thread_t *t, const uint64_t a[6]) {
 /* newfstatat(dirfd, path, statbuf, flags). */
 int64_t sys_newfstatat(linux_thread_t *t, const uint64_t a[6]) {
     struct stat h;
-    LOOKUP_AT(r, a[0], a[1]);
+    FLAGS_AT(r, a[0], a[1], a[3]);
     if (fstatat(sys_dirfd(a[0]), r.host, &h, sys_atflags(a[3])) < 0) return sys_err();
     return put_stat(t, a[2], &h);
 }
@@ -329,7 +333,7 @@ static void statx_from_host(linux_statx_t *g, const struct statx *h) {
 
 /* statx(dirfd, path, flags, mask, statxbuf). */
 int64_t sys_statx(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_AT(r, a[0], a[1]);
+    FLAGS_AT(r, a[0], a[1], a[2]);
     struct statx h;
     if (statx(sys_dirfd(a[0]), r.host, sys_atflags(a[2]) | (int)(a[2] & 0x6000 /* SYNC_* */),
               (unsigned)a[3], &h) < 0)
@@ -420,8 +424,8 @@ int64_t sys_readlinkat(linux_thread_t *t, const uint64_t a[6]) {
     if (rc) return rc;
     if ((int64_t)a[3] <= 0) return -LINUX_EINVAL;
     BUF_ARG(p, a[2], a[3], WR);
-    linux_path_t r;
-    rc = linux_path_resolve(t, (int)a[0], g, LINUX_PATH_LOOKUP, &r);
+    LINUX_PATH_SCOPED r;
+    rc = linux_path_resolve(t, (int)a[0], g, LINUX_PATH_NOFOLLOW, &r);
     if (rc) return rc;
     if (r.kind == LINUX_PROC_EXE) return put_link(t, a[2], a[3], t->proc->exe_path);
     if (r.kind == LINUX_PROC_REFUSED) return -LINUX_EACCES;
@@ -445,7 +449,7 @@ int64_t sys_faccessat(linux_thread_t *t, const uint64_t a[6]) {
 
 /* faccessat2(dirfd, path, mode, flags). */
 int64_t sys_faccessat2(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_AT(r, a[0], a[1]);
+    FLAGS_AT(r, a[0], a[1], a[3]);
     int fl = sys_atflags(a[3]) | ((a[3] & LINUX_AT_EACCESS) ? AT_EACCESS : 0);
     return sys_ret(faccessat(sys_dirfd(a[0]), r.host, (int)a[2], fl));
 }
@@ -479,7 +483,7 @@ int64_t sys_lgetxattr(linux_thread_t *t, const uint64_t a[6]) {
     void *p;
     int rc = xattr_get_args(t, a, name, sizeof(name), &p);
     if (rc) return rc;
-    LOOKUP_ARG(path, a[0]);
+    NOFOLLOW_ARG(path, a[0]);
     return sys_ret(lgetxattr(path, name, p, a[3]));
 }
 
@@ -504,7 +508,7 @@ int64_t sys_listxattr(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_llistxattr(linux_thread_t *t, const uint64_t a[6]) {
     char *p = NULL;
     if (a[2] && !(p = sys_ptr(t, a[1], a[2], WR))) return -LINUX_EFAULT;
-    LOOKUP_ARG(path, a[0]);
+    NOFOLLOW_ARG(path, a[0]);
     return sys_ret(llistxattr(path, p, a[2]));
 }
 
@@ -519,7 +523,7 @@ int64_t sys_flistxattr(linux_thread_t *t, const uint64_t a[6]) {
 
 /* unlinkat(dirfd, path, flags). */
 int64_t sys_unlinkat(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_AT(r, a[0], a[1]);
+    NOFOLLOW_AT(r, a[0], a[1]);
     return sys_ret(unlinkat(sys_dirfd(a[0]), r.host, sys_atflags(a[2])));
 }
 
@@ -546,14 +550,15 @@ int64_t sys_symlinkat(linux_thread_t *t, const uint64_t a[6]) {
 
 /* linkat(olddirfd, oldpath, newdirfd, newpath, flags). */
 int64_t sys_linkat(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_AT(from, a[0], a[1]);
+    MODE_AT(from, a[0], a[1],
+            (a[4] & LINUX_AT_SYMLINK_FOLLOW) ? LINUX_PATH_LOOKUP : LINUX_PATH_NOFOLLOW);
     CREATE_AT(to, a[2], a[3]);
     return sys_ret(linkat(sys_dirfd(a[0]), from.host, sys_dirfd(a[2]), to.host, sys_atflags(a[4])));
 }
 
 /* renameat2(olddirfd, oldpath, newdirfd, newpath, flags). */
 int64_t sys_renameat2(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_AT(from, a[0], a[1]);
+    NOFOLLOW_AT(from, a[0], a[1]);
     CREATE_AT(to, a[2], a[3]);
     return sys_ret(syscall(SYS_renameat2, sys_dirfd(a[0]), from.host, sys_dirfd(a[2]), to.host,
                            (unsigned)a[4]));
@@ -609,7 +614,7 @@ int64_t sys_fchmod(linux_thread_t *t, const uint64_t a[6]) {
 
 /* fchownat(dirfd, path, owner, group, flags). */
 int64_t sys_fchownat(linux_thread_t *t, const uint64_t a[6]) {
-    LOOKUP_AT(r, a[0], a[1]);
+    FLAGS_AT(r, a[0], a[1], a[4]);
     return sys_ret(fchownat(sys_dirfd(a[0]), r.host, (uid_t)a[2], (gid_t)a[3], sys_atflags(a[4])));
 }
 
@@ -648,7 +653,7 @@ int64_t sys_utimensat(linux_thread_t *t, const uint64_t a[6]) {
         tp = ts;
     }
     if (!a[1]) return sys_ret(futimens((int)a[0], tp));
-    LOOKUP_AT(r, a[0], a[1]);
+    FLAGS_AT(r, a[0], a[1], a[3]);
     return sys_ret(utimensat(sys_dirfd(a[0]), r.host, tp, sys_atflags(a[3])));
 }
 

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "core/hostfd.h"
+#include "linux/box.h"
 #include "linux/sys_util.h"
 
 /* Socket address argument: checked guest bytes, or NULL (absent or bad). */
@@ -44,14 +46,26 @@ static int64_t len_back(linux_thread_t *t, long r, uint64_t lenp, socklen_t len)
     return r;
 }
 
+/* The result of a call that used a --sandbox socket address: its temporary descriptor
+ * (box.c) closed, errno kept. */
+static int64_t box_done(long r, int tmp) {
+    int64_t ret = sys_ret(r);
+    if (tmp >= 0) {
+        vm_hostfd_remove(tmp);
+        close(tmp);
+    }
+    return ret;
+}
+
 /* socket(domain, type, protocol). */
 int64_t sys_socket(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
+    if (!linux_box_socket_ok(t->proc, (int)a[0])) return -LINUX_EACCES; /* --sandbox */
     return sys_ret(socket((int)a[0], (int)a[1], (int)a[2]));
 }
 
 /* socketpair(domain, type, protocol, sv). */
 int64_t sys_socketpair(linux_thread_t *t, const uint64_t a[6]) {
+    if (!linux_box_socket_ok(t->proc, (int)a[0])) return -LINUX_EACCES; /* --sandbox */
     BUF_ARG(p, a[3], 8, WR);
     return sys_ret(socketpair((int)a[0], (int)a[1], (int)a[2], p));
 }
@@ -60,14 +74,26 @@ int64_t sys_socketpair(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_bind(linux_thread_t *t, const uint64_t a[6]) {
     void *addr = sockaddr_in(t, a[1], a[2]);
     if (!addr) return -LINUX_EFAULT;
-    return sys_ret(bind((int)a[0], addr, (socklen_t)a[2]));
+    struct sockaddr_un box;
+    socklen_t blen;
+    int tmp, b = linux_box_sockaddr(t, a[1], a[2], true, &box, &blen, &tmp);
+    if (b < 0) return b;
+    long r =
+        b ? bind((int)a[0], (struct sockaddr *)&box, blen) : bind((int)a[0], addr, (socklen_t)a[2]);
+    return box_done(r, tmp);
 }
 
 /* connect(fd, addr, addrlen). */
 int64_t sys_connect(linux_thread_t *t, const uint64_t a[6]) {
     void *addr = sockaddr_in(t, a[1], a[2]);
     if (!addr) return -LINUX_EFAULT;
-    return sys_ret(connect((int)a[0], addr, (socklen_t)a[2]));
+    struct sockaddr_un box;
+    socklen_t blen;
+    int tmp, b = linux_box_sockaddr(t, a[1], a[2], false, &box, &blen, &tmp);
+    if (b < 0) return b;
+    long r = b ? connect((int)a[0], (struct sockaddr *)&box, blen)
+               : connect((int)a[0], addr, (socklen_t)a[2]);
+    return box_done(r, tmp);
 }
 
 /* listen(fd, backlog). */
@@ -121,7 +147,13 @@ int64_t sys_sendto(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], a[2], RD);
     void *addr = a[4] ? sockaddr_in(t, a[4], a[5]) : NULL;
     if (a[4] && !addr) return -LINUX_EFAULT;
-    return sys_ret(sendto((int)a[0], p, a[2], (int)a[3], addr, (socklen_t)a[5]));
+    struct sockaddr_un box;
+    socklen_t blen;
+    int tmp, b = linux_box_sockaddr(t, a[4], a[5], false, &box, &blen, &tmp);
+    if (b < 0) return b;
+    long r = b ? sendto((int)a[0], p, a[2], (int)a[3], (struct sockaddr *)&box, blen)
+               : sendto((int)a[0], p, a[2], (int)a[3], addr, (socklen_t)a[5]);
+    return box_done(r, tmp);
 }
 
 /* recvfrom(fd, buf, len, flags, src_addr, addrlen). */
@@ -178,18 +210,29 @@ static int64_t msg_call(linux_thread_t *t, const uint64_t a[6], bool send) {
     struct msghdr h = {0};
     h.msg_iov = iov;
     h.msg_iovlen = g.msg_iovlen;
+    struct sockaddr_un box;
+    socklen_t blen;
+    int tmp = -1;
     if (g.msg_name) {
         h.msg_name = sys_ptr(t, g.msg_name, g.msg_namelen, RD | (send ? 0 : WR));
         if (!h.msg_name) return -LINUX_EFAULT;
         h.msg_namelen = g.msg_namelen;
+        int b =
+            send ? linux_box_sockaddr(t, g.msg_name, g.msg_namelen, false, &box, &blen, &tmp) : 0;
+        if (b < 0) return b;
+        if (b) {
+            h.msg_name = &box;
+            h.msg_namelen = blen;
+        }
     }
     if (g.msg_control) {
         h.msg_control = sys_ptr(t, g.msg_control, g.msg_controllen, RD | (send ? 0 : WR));
-        if (!h.msg_control) return -LINUX_EFAULT;
+        if (!h.msg_control) return tmp >= 0 ? box_done(-1, tmp), -LINUX_EFAULT : -LINUX_EFAULT;
         h.msg_controllen = g.msg_controllen;
     }
     ssize_t r = send ? sendmsg((int)a[0], &h, (int)a[2]) : recvmsg((int)a[0], &h, (int)a[2]);
-    if (r < 0) return sys_err();
+    if (tmp >= 0) r = box_done(r, tmp);
+    if (r < 0) return tmp >= 0 ? r : sys_err();
     if (!send) {
         g.msg_namelen = h.msg_namelen;
         g.msg_controllen = h.msg_controllen;

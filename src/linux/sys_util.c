@@ -30,24 +30,6 @@ int sys_resolve(linux_thread_t *t, uint64_t dirfd, uint64_t a, linux_path_mode_t
     return 0;
 }
 
-int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
-    linux_path_t r;
-    int rc = sys_resolve(t, (uint64_t)(int64_t)LINUX_AT_FDCWD, a, LINUX_PATH_CREATE, &r);
-    if (rc) return rc;
-    if (strlen(r.host) >= n) return -LINUX_ENAMETOOLONG;
-    strcpy(buf, r.host);
-    return 0;
-}
-
-int sys_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
-    linux_path_t r;
-    int rc = sys_resolve(t, (uint64_t)(int64_t)LINUX_AT_FDCWD, a, LINUX_PATH_LOOKUP, &r);
-    if (rc) return rc;
-    if (strlen(r.host) >= n) return -LINUX_ENAMETOOLONG;
-    strcpy(buf, r.host);
-    return 0;
-}
-
 int sys_dirfd(uint64_t fd) {
     return (int)fd == LINUX_AT_FDCWD ? AT_FDCWD : (int)fd;
 }

@@ -57,10 +57,6 @@ int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n);
  * names the guest program's file. 0 or -LINUX_E*. */
 int sys_resolve(linux_thread_t *t, uint64_t dirfd, uint64_t a, linux_path_mode_t mode,
                 linux_path_t *out);
-/* sys_resolve of an absolute or cwd-relative path that the call may create, into buf. */
-int sys_path(linux_thread_t *t, uint64_t a, char *buf, size_t n);
-/* sys_resolve of an absolute or cwd-relative path that must exist, into buf. */
-int sys_lookup(linux_thread_t *t, uint64_t a, char *buf, size_t n);
 /* Host dirfd for a guest one. */
 int sys_dirfd(uint64_t fd);
 /* Host AT_* flags for guest ones. */
@@ -86,35 +82,38 @@ void sys_wait_end(const sigset_t *old);
  * -LINUX_E*. */
 int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h);
 
-/* Declare char var[PATHBUF] holding the guest path at addr; return its error. */
-#define PATH_ARG(var, addr)                                                                        \
-    char var[PATHBUF];                                                                             \
+/* Declare const char *var: the host name of the guest path at addr (cwd-relative), resolved
+ * for a call in mode (which says how the final component is treated); return its error. The
+ * resolution (and a --sandbox temporary descriptor) lives until the end of the scope. */
+#define MODE_ARG(var, addr, mode)                                                                  \
+    LINUX_PATH_SCOPED var##_r_;                                                                    \
     do {                                                                                           \
-        int rc_ = sys_path(t, (addr), var, sizeof(var));                                           \
+        int rc_ = sys_resolve(t, (uint64_t)(int64_t)LINUX_AT_FDCWD, (addr), (mode), &var##_r_);    \
         if (rc_) return rc_;                                                                       \
-    } while (0)
-/* Declare char var[PATHBUF] holding the guest lookup path at addr; return its error. */
-#define LOOKUP_ARG(var, addr)                                                                      \
-    char var[PATHBUF];                                                                             \
-    do {                                                                                           \
-        int rc_ = sys_lookup(t, (addr), var, sizeof(var));                                         \
-        if (rc_) return rc_;                                                                       \
-    } while (0)
+    } while (0);                                                                                   \
+    const char *var = var##_r_.host
+/* The guest lookup path at addr (a final symlink is followed). */
+#define LOOKUP_ARG(var, addr) MODE_ARG(var, addr, LINUX_PATH_LOOKUP)
+/* The guest path at addr for a call that does not follow a final symlink. */
+#define NOFOLLOW_ARG(var, addr) MODE_ARG(var, addr, LINUX_PATH_NOFOLLOW)
 /* Declare linux_path_t var: the guest path at addr relative to guest dirfd, resolved for a
- * lookup; return its error. */
-#define LOOKUP_AT(var, dirfd, addr)                                                                \
-    linux_path_t var;                                                                              \
+ * call in mode; return its error. Released at the end of the scope. */
+#define MODE_AT(var, dirfd, addr, mode)                                                            \
+    LINUX_PATH_SCOPED var;                                                                         \
     do {                                                                                           \
-        int rc_ = sys_resolve(t, (dirfd), (addr), LINUX_PATH_LOOKUP, &var);                        \
+        int rc_ = sys_resolve(t, (dirfd), (addr), (mode), &var);                                   \
         if (rc_) return rc_;                                                                       \
     } while (0)
-/* The same for a call that may create the name. */
-#define CREATE_AT(var, dirfd, addr)                                                                \
-    linux_path_t var;                                                                              \
-    do {                                                                                           \
-        int rc_ = sys_resolve(t, (dirfd), (addr), LINUX_PATH_CREATE, &var);                        \
-        if (rc_) return rc_;                                                                       \
-    } while (0)
+/* A lookup that follows a final symlink. */
+#define LOOKUP_AT(var, dirfd, addr) MODE_AT(var, dirfd, addr, LINUX_PATH_LOOKUP)
+/* A lookup that does not follow a final symlink. */
+#define NOFOLLOW_AT(var, dirfd, addr) MODE_AT(var, dirfd, addr, LINUX_PATH_NOFOLLOW)
+/* A lookup that follows a final symlink unless the guest AT_* flags say AT_SYMLINK_NOFOLLOW. */
+#define FLAGS_AT(var, dirfd, addr, flags)                                                          \
+    MODE_AT(var, dirfd, addr,                                                                      \
+            ((flags)&LINUX_AT_SYMLINK_NOFOLLOW) ? LINUX_PATH_NOFOLLOW : LINUX_PATH_LOOKUP)
+/* The same for a call that may create the name (never follows a final symlink). */
+#define CREATE_AT(var, dirfd, addr) MODE_AT(var, dirfd, addr, LINUX_PATH_CREATE)
 /* Declare void *var for the guest buffer [addr, addr+len) mapped with prot; else -EFAULT. */
 #define BUF_ARG(var, addr, len, prot)                                                              \
     void *var = sys_ptr(t, (addr), (len), (prot));                                                 \

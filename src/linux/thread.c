@@ -25,6 +25,7 @@
 #include "core/hostfd.h"
 #include "exec/exec.h"
 #include "linux/copy.h"
+#include "linux/box.h"
 #include "linux/internal.h"
 #include "linux/loader.h"
 #include "linux/path.h"
@@ -325,10 +326,16 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
     pthread_mutex_unlock(&p->sig_lock);
     fflush(stdout);
     fflush(stderr);
-    pid_t pid =
-        clone(vfork_child_main, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | exit_sig, &vs);
+    /* under a time limit the kernel writes the child's pid where the watchdog looks, before
+     * the child runs (CLONE_PARENT_SETTID) */
+    int slot = linux_limit_vfork_reserve(p);
+    int settid = slot >= 0 ? CLONE_PARENT_SETTID : 0;
+    pid_t pid = clone(vfork_child_main, (char *)stack + stack_size,
+                      CLONE_VM | CLONE_VFORK | settid | exit_sig, &vs,
+                      slot >= 0 ? (pid_t *)&p->vfork_kids[slot] : NULL);
     int clone_errno = errno;
     /* the child has exec'ed or exited: what it shared with this thread is ours again */
+    linux_limit_vfork_remove(p, slot);
     linux_current = t;
     pthread_mutex_lock(&p->sig_lock);
     memcpy(p->act, saved_act, sizeof(p->act));
@@ -530,7 +537,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     int64_t rc = -LINUX_EFAULT;
     char **hv = NULL;
     if (!argv || !envp) goto out;
-    hv = calloc((size_t)argc + 24, sizeof(char *));
+    hv = calloc((size_t)argc + 32, sizeof(char *)); /* argv[1..] and at most 24 more */
     if (!hv) {
         rc = -LINUX_ENOMEM;
         goto out;
@@ -538,7 +545,14 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     int k = 0;
     hv[k++] = (char *)t->proc->opt.vm_exe;
     hv[k++] = "run";
-    if (t->proc->opt.sysroot) {
+    char box_opt[4200];
+    if (t->proc->opt.sandbox) {
+        /* the new vm opens prog inside the box and keeps the guest's descriptors */
+        snprintf(box_opt, sizeof(box_opt), "--sandbox=%s", t->proc->opt.sandbox);
+        hv[k++] = box_opt;
+        hv[k++] = "--sandbox-exec";
+        if (t->proc->opt.net) hv[k++] = "--net";
+    } else if (t->proc->opt.sysroot) {
         hv[k++] = "--sysroot";
         hv[k++] = (char *)t->proc->opt.sysroot;
     }
@@ -618,7 +632,7 @@ static int64_t exec_host(linux_thread_t *t, const char *prog, uint64_t argv_a, u
  * resolver (the sysroot rule, /proc/self/exe, this process's /proc), or the descriptor itself
  * for AT_EMPTY_PATH. 0 or -LINUX_E*. */
 static int exec_path(linux_thread_t *t, int dirfd, const char *g, uint64_t flags, char *out,
-                     size_t n) {
+                     size_t n, linux_path_t *r_out) {
     if (!g[0]) {
         if (!(flags & LINUX_AT_EMPTY_PATH)) return -LINUX_ENOENT;
         if (vm_hostfd_is_own(dirfd)) return -LINUX_EBADF;
@@ -632,18 +646,18 @@ static int exec_path(linux_thread_t *t, int dirfd, const char *g, uint64_t flags
         if (out[0] != '/' || access(out, F_OK) != 0) snprintf(out, n, "%s", link);
         return 0;
     }
-    linux_path_t r;
-    int rc = linux_path_resolve(t, dirfd, g, LINUX_PATH_LOOKUP, &r);
+    linux_path_t *r = r_out; /* kept by the caller: --sandbox's descriptor */
+    int rc = linux_path_resolve(t, dirfd, g, LINUX_PATH_LOOKUP, r);
     if (rc) return rc;
-    if (r.kind == LINUX_PROC_EXE) snprintf(r.host, sizeof(r.host), "%s", t->proc->exe_host);
-    if (r.kind == LINUX_PROC_REFUSED) return -LINUX_EACCES;
+    if (r->kind == LINUX_PROC_EXE) snprintf(r->host, sizeof(r->host), "%s", t->proc->exe_host);
+    if (r->kind == LINUX_PROC_REFUSED) return -LINUX_EACCES;
     if (flags & LINUX_AT_SYMLINK_NOFOLLOW) {
         struct stat st;
         int hd = dirfd == LINUX_AT_FDCWD ? AT_FDCWD : dirfd;
-        if (fstatat(hd, r.host, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        if (fstatat(hd, r->host, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
             return -LINUX_ELOOP;
     }
-    if (r.host[0] != '/' && dirfd != LINUX_AT_FDCWD) {
+    if (r->host[0] != '/' && dirfd != LINUX_AT_FDCWD) {
         /* relative to a descriptor: name it from the descriptor's directory, the new vm has
          * no such descriptor (the last component stays as it is) */
         char link[64], dir[4096];
@@ -651,13 +665,34 @@ static int exec_path(linux_thread_t *t, int dirfd, const char *g, uint64_t flags
         ssize_t k = readlink(link, dir, sizeof(dir) - 1);
         if (k < 0) return -LINUX_EBADF;
         dir[k] = 0;
-        int m = snprintf(out, n, "%s/%s", dir, r.host);
+        int m = snprintf(out, n, "%s/%s", dir, r->host);
         if (m < 0 || (size_t)m >= n) return -LINUX_ENAMETOOLONG;
         return 0;
     }
-    if (strlen(r.host) >= n) return -LINUX_ENAMETOOLONG;
-    strcpy(out, r.host);
+    if (strlen(r->host) >= n) return -LINUX_ENAMETOOLONG;
+    strcpy(out, r->host);
     return 0;
+}
+
+/* --sandbox: the name under which the vm an execve runs finds the program (the host file
+ * `host`, resolved from guest path g relative to dirfd as r): its path inside the box, or the
+ * /proc/self/fd name of a guest descriptor (fexecve). 0 or -LINUX_E*. */
+static int box_exec_name(linux_thread_t *t, int dirfd, const char *g, const linux_path_t *r,
+                         const char *host, char *out, size_t n) {
+    const char *root = t->proc->opt.sandbox;
+    size_t rl = strlen(root);
+    if (r->kind == LINUX_PROC_EXE || !g[0]) {
+        /* the current program or a descriptor's file: by its place in the box */
+        if (!strncmp(host, root, rl) && (host[rl] == '/' || host[rl] == 0))
+            return linux_path_guest_view(root, host, out, n);
+        if (!g[0] && !strncmp(host, "/proc/self/fd/", 14)) {
+            snprintf(out, n, "%s", host);
+            return 0;
+        }
+        return -LINUX_EACCES; /* a program outside the box cannot be run again */
+    }
+    if (r->kind != LINUX_PROC_NONE) return -LINUX_EACCES;
+    return linux_box_abs(t, dirfd, g, out, n);
 }
 
 int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path_a, uint64_t argv_a,
@@ -665,8 +700,15 @@ int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path_a, uint64_
     char g[4096], path[4096];
     int prc = linux_copy_str_from_guest(t, g, path_a, sizeof(g));
     if (prc) return prc;
-    prc = exec_path(t, dirfd, g, flags, path, sizeof(path));
+    LINUX_PATH_SCOPED r = {.tmpfd = -1};
+    prc = exec_path(t, dirfd, g, flags, path, sizeof(path), &r);
     if (prc) return prc;
+    /* --sandbox: the new vm is given the program's name inside the box */
+    static _Thread_local char gpath[4096];
+    if (t->proc->opt.sandbox) {
+        prc = box_exec_name(t, dirfd, g, &r, path, gpath, sizeof(gpath));
+        if (prc) return prc;
+    }
     if (access(path, X_OK) != 0) return -linux_errno_from_host(errno);
     /* A riscv64 ELF runs in vm; a "#!" script runs its interpreter (one level, as the
      * interpreter must itself be a riscv64 ELF); a host program only with --host-exec;
@@ -677,7 +719,7 @@ int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path_a, uint64_
     if (kind == EXEC_HOST)
         return t->proc->opt.host_exec ? exec_host(t, path, argv_a, envp_a) : -LINUX_ENOEXEC;
     if (kind == EXEC_SCRIPT) {
-        linux_path_t ri;
+        LINUX_PATH_SCOPED ri;
         int rc = linux_path_resolve(t, LINUX_AT_FDCWD, interp, LINUX_PATH_LOOKUP, &ri);
         if (rc) return rc;
         if (ri.kind == LINUX_PROC_EXE) snprintf(ri.host, sizeof(ri.host), "%s", t->proc->exe_host);
@@ -691,13 +733,27 @@ int64_t linux_do_execveat(linux_thread_t *t, int dirfd, uint64_t path_a, uint64_
         /* the interpreter opens the script by the name the guest gave (it resolves the same
          * way in the new process), unless that name was relative to a descriptor */
         const char *script = g[0] == '/' || dirfd == LINUX_AT_FDCWD ? g : path;
-        return exec_vm(t, ri.host, interp, iarg[0] ? iarg : NULL, script, script, argv_a, envp_a);
+        const char *iprog = ri.host;
+        static _Thread_local char igpath[4096];
+        if (t->proc->opt.sandbox) {
+            rc = box_exec_name(t, LINUX_AT_FDCWD, interp, &ri, ri.host, igpath, sizeof(igpath));
+            if (rc) return rc;
+            iprog = igpath;
+            script = gpath;
+            /* the new vm opens them by name: the descriptors go now, as their registration
+             * lives in memory a vfork parent shares */
+            linux_path_release(&ri);
+            linux_path_release(&r);
+        }
+        return exec_vm(t, iprog, interp, iarg[0] ? iarg : NULL, script, script, argv_a, envp_a);
     }
     int crc = check_image(t, path);
     if (crc) return crc;
+    linux_path_release(&r); /* as above */
     /* AT_EXECFN is the name given when it means the same in the new process */
     const char *execfn = g[0] == '/' || dirfd == LINUX_AT_FDCWD ? g : NULL;
-    return exec_vm(t, path, NULL, NULL, NULL, execfn, argv_a, envp_a);
+    return exec_vm(t, t->proc->opt.sandbox ? gpath : path, NULL, NULL, NULL, execfn, argv_a,
+                   envp_a);
 }
 
 int64_t linux_do_execve(linux_thread_t *t, uint64_t path_a, uint64_t argv_a, uint64_t envp_a) {

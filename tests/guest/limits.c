@@ -223,6 +223,17 @@ int main(int argc, char **argv) {
         waitpid(pid, NULL, 0);
         for (;;) /* the same deadline may end the child a moment before this process */
             pause();
+    } else if (!strcmp(mode, "vfork-spin")) {
+        /* a vfork child that never execs: the parent waits in vfork all along, and the time
+         * limit must end the child too (CTest waits for its end of the output pipe) */
+        printf("vfork child spins\n");
+        fflush(stdout);
+        if (vfork() == 0) {
+            for (volatile unsigned long n = 0;; n++) {
+            }
+        }
+        printf("vfork returned\n");
+        return 1;
     } else if (!strcmp(mode, "exec-sleep")) {
         printf("exec\n");
         fflush(stdout);

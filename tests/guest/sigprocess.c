@@ -137,8 +137,8 @@ int main(void) {
     sigemptyset(&term);
     sigaddset(&term, SIGTERM);
     pthread_sigmask(SIG_UNBLOCK, &term, NULL);
-    printf("3: after unblocking: handler ran %d time(s), on main %s\n",
-           atomic_load(&handler_runs), atomic_load(&handler_tid) == gettid_() ? "yes" : "no");
+    printf("3: after unblocking: handler ran %d time(s), on main %s\n", atomic_load(&handler_runs),
+           atomic_load(&handler_tid) == gettid_() ? "yes" : "no");
     sigpending(&pend);
     printf("3: still pending %s\n", sigismember(&pend, SIGTERM) ? "yes" : "no");
 

@@ -80,9 +80,10 @@ if [ "${1:-}" = "--fetch" ]; then
     exit 0
 fi
 
-[ $# -eq 2 ] || fail "usage: $0 VM NAME"
+[ $# -eq 2 ] || [ $# -eq 3 ] || fail "usage: $0 VM NAME [--sandbox]"
 vm=$(realpath "$1")
 name=$2
+sandbox=${3:-}
 qemu=$(command -v qemu-riscv64) || skip "qemu-riscv64 is not installed (package qemu-user)"
 timeout=$(command -v timeout) || fail "timeout (coreutils) is missing"
 workload "$name"
@@ -126,7 +127,7 @@ run_list() {
         case $line in '' | '#'*) continue ;; esac
         eval "words=($line)"
         echo "== $line" >>"$tmp/$label.out"
-        (cd "$tmp/$label" && env -i PATH="$tmp/bin" HOME=/ LC_ALL=C TZ=UTC \
+        (cd "$tmp/$label" && env -i PATH="${gpath:-$tmp/bin}" HOME=/ LC_ALL=C TZ=UTC \
             "$timeout" 120 "$@" "$root/usr/bin/${words[0]}" "${words[@]:1}" </dev/null \
             >>"$tmp/$label.out" 2>>"$tmp/$label.err")
         st=$?
@@ -150,7 +151,7 @@ run() {
         run_list "$label" "$@"
         rc=$?
     else
-        (cd "$tmp/$label" && env -i PATH="$tmp/bin" HOME=/ LC_ALL=C TZ=UTC \
+        (cd "$tmp/$label" && env -i PATH="${gpath:-$tmp/bin}" HOME=/ LC_ALL=C TZ=UTC \
             "$timeout" 300 "$@" "$prog" "${cmd[@]:1}" <"$input" >"$tmp/$label.out" \
             2>"$tmp/$label.err")
         rc=$?
@@ -167,8 +168,39 @@ path_for vm
 engine=()
 # (env by its host path: the guest's PATH holds a riscv64 busybox "env")
 [ -n "${VM_ENGINE:-}" ] && engine=("$(command -v env)" "VM_ENGINE=$VM_ENGINE")
-run vm "${engine[@]}" "$vm" run -L "$root"
-echo "$name: vm${VM_ENGINE:+ ($VM_ENGINE)} ${t_vm} ms, qemu-riscv64 ${t_qemu} ms; exit status vm $rc_vm, qemu $rc_qemu;" \
+if [ "$sandbox" = --sandbox ]; then
+    # vm run --sandbox=SYSROOT: the guest sees only the sysroot, so its scratch folder and the
+    # PATH of applet links are made inside it (under its /tmp) and named in guest terms
+    if "$vm" run --sandbox=/ /nonexistent 2>&1 | grep -q "without libseccomp"; then
+        skip "vm was built without libseccomp: no --sandbox"
+    fi
+    mkdir -p "$root/tmp"
+    # the user and group names (ls -l, id): qemu-riscv64 -L falls back to the host's files,
+    # a sandboxed guest reads the sysroot's, so the sysroot gets copies (written atomically:
+    # the cache is shared)
+    for f in passwd group; do
+        if [ ! -e "$root/etc/$f" ]; then
+            cp "/etc/$f" "$root/etc/.$f.$$" && mv -f "$root/etc/.$f.$$" "$root/etc/$f"
+        fi
+    done
+    box=$(mktemp -d -p "$root/tmp" vm-sandbox.XXXXXX)
+    trap 'rm -rf "$tmp" "$box"' EXIT
+    host_tmp=$tmp
+    tmp=$box
+    gpath=${box#"$root"}/bin
+    mkdir "$tmp/bin"
+    if [ "$name" = busybox ]; then
+        for a in $applets; do
+            ln -s /usr/bin/busybox "$tmp/bin/$a"
+        done
+    fi
+    run vm "${engine[@]}" "$vm" run --sandbox="$root"
+    tmp=$host_tmp
+    cp "$box/vm.out" "$box/vm.err" "$tmp/"
+else
+    run vm "${engine[@]}" "$vm" run -L "$root"
+fi
+echo "$name${sandbox:+ $sandbox}: vm${VM_ENGINE:+ ($VM_ENGINE)} ${t_vm} ms, qemu-riscv64 ${t_qemu} ms; exit status vm $rc_vm, qemu $rc_qemu;" \
     "$(wc -l <"$tmp/qemu.out") lines"
 
 ok=1

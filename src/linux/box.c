@@ -1,0 +1,351 @@
+/* box.c - the --sandbox file tree.
+ *
+ * Under --sandbox[=DIR] the guest's "/" is DIR and nothing outside it can be named. The rule
+ * must hold against a hostile guest, so it is not a prefix on strings (which ".." and
+ * symlinks, absolute or relative, would get around, and which another guest thread could
+ * race by swapping a directory for a symlink between a check and a use): the kernel resolves
+ * every path, with openat2(2)'s RESOLVE_IN_ROOT against a descriptor of DIR. Inside that
+ * resolution ".." stops at DIR, an absolute symlink starts again at DIR, and magic links
+ * (/proc/PID/fd/N, /proc/PID/root, a procfs mounted inside DIR) are refused.
+ *
+ * A system call that takes a path then works on what that resolution opened, never on a
+ * string the host would resolve again:
+ * - open: openat2 itself, with the guest's flags (O_CREAT through a dangling symlink creates
+ *   the file inside DIR, as in a chroot);
+ * - a call that follows a final symlink (stat, access, chdir, execve, truncate, chmod...):
+ *   the whole path is opened O_PATH and the call is given "/proc/self/fd/F", whose only
+ *   component the host follows is that magic link, to the object already opened;
+ * - a call that does not follow it or creates it (lstat, readlink, unlink, rename, mkdir,
+ *   symlink, link, bind...): the parent directory is opened O_PATH and the call is given
+ *   "/proc/self/fd/P/NAME", so the host looks up one plain name in an opened directory.
+ * The temporary descriptor is registered as vm's own (core/hostfd.h), so another guest thread
+ * cannot close it and put something else at its number, and is closed after the call.
+ * Relative paths are joined to the guest path of their directory (the working directory, or
+ * the dirfd's directory, which is inside DIR because every descriptor the guest opens is),
+ * then resolved as above.
+ *
+ * Two trees keep host names, decided on the lexical form of the path before the kernel
+ * resolves anything (a symlink inside DIR never reaches them: it resolves inside DIR):
+ * - /proc: only this process's own directory (self, thread-self, own PID and thread ids,
+ *   through path.c's classification): the guest's own maps, smaps, exe, cmdline, auxv,
+ *   environ, cwd, fd/N and the fd listing, plus status, stat, statm, comm, limits and the
+ *   task listing; mem, pagemap and the like are EACCES; a path through one of the magic links
+ *   (cwd/..., fd/N/..., exe/...) is EACCES; anything else in /proc is ENOENT.
+ * - /dev: /dev/null, /dev/zero, /dev/full, /dev/random and /dev/urandom, and the /dev/fd and
+ *   /dev/std{in,out,err} names of the guest's own descriptors; anything else is ENOENT
+ *   (/dev/tty too: a terminal reached by name could be driven to type into the host's shell).
+ * The directories /proc and /dev themselves are DIR's (usually empty): listing them shows no
+ * host process or device. /sys, /tmp and every other name are DIR's.
+ *
+ * Sockets: without --net only AF_UNIX; its path names resolve inside DIR like any other,
+ * and abstract names (a host-wide namespace) are refused. */
+#include "linux/box.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/hostfd.h"
+#include "linux/abi.h"
+#include "linux/copy.h"
+#include "linux/internal.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* struct open_how and the RESOLVE_* bits of openat2(2) (linux/openat2.h). */
+typedef struct box_how {
+    uint64_t flags;   /* open flags */
+    uint64_t mode;    /* creation mode (0 unless O_CREAT or O_TMPFILE) */
+    uint64_t resolve; /* RESOLVE_* */
+} box_how_t;
+#define BOX_RESOLVE_NO_MAGICLINKS 0x02
+#define BOX_RESOLVE_IN_ROOT       0x10
+#define BOX_EAGAIN_TRIES          64 /* concurrent renames before giving up with EAGAIN */
+
+int linux_box_open_root(int root, const char *path, int flags, mode_t mode) {
+    box_how_t how = {.flags = (uint64_t)(unsigned)flags,
+                     .mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0,
+                     .resolve = BOX_RESOLVE_IN_ROOT | BOX_RESOLVE_NO_MAGICLINKS};
+    for (int i = 0; i < BOX_EAGAIN_TRIES; i++) {
+        long fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+        if (fd >= 0) return (int)fd;
+        if (errno != EAGAIN) return -errno;
+    }
+    return -EAGAIN;
+}
+
+int linux_box_init(linux_proc_t *p, char *err, size_t errlen) {
+    int fd = open(p->opt.sandbox, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "--sandbox: %s: %s", p->opt.sandbox, strerror(e));
+        return -e;
+    }
+    int probe = linux_box_open_root(fd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (probe < 0) {
+        snprintf(err, errlen, "--sandbox needs openat2 with RESOLVE_IN_ROOT (Linux 5.6): %s",
+                 strerror(-probe));
+        close(fd);
+        return probe;
+    }
+    close(probe);
+    /* out of the way of the guest's own numbers (a shell's dup2 to 3, 10...): at the top of
+     * what the descriptor limit allows, at most 1023 */
+    struct rlimit rl;
+    rlim_t top = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+    if (top > 1024) top = 1024;
+    if (top > 64) {
+        int hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top - 1);
+        if (hi < 0) hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top / 2);
+        if (hi >= 0) {
+            close(fd);
+            fd = hi;
+        }
+    }
+    if (vm_hostfd_add(fd) != 0) {
+        snprintf(err, errlen, "--sandbox: too many descriptors of vm's own");
+        close(fd);
+        return -EMFILE;
+    }
+    p->root_fd = fd;
+    return 0;
+}
+
+/* Whether the canonical path p is dir or lies below it. */
+static bool under(const char *p, const char *dir) {
+    size_t l = strlen(dir);
+    return !strncmp(p, dir, l) && (p[l] == 0 || p[l] == '/');
+}
+
+/* The guest's view of a host directory name d (in place): inside the root, or this process's
+ * /proc. -LINUX_E* for anything else (a descriptor of something outside the box). */
+static int guest_dir(linux_thread_t *t, char *d, size_t n) {
+    const char *root = t->proc->opt.sandbox;
+    if (d[0] != '/') return -LINUX_ENOTDIR; /* pipe:[...], socket:[...], anon_inode:... */
+    if (under(d, root)) return linux_path_guest_view(root, d, d, n);
+    if (under(d, "/proc")) return 0;
+    return -LINUX_EACCES;
+}
+
+int linux_box_abs(linux_thread_t *t, int dirfd, const char *g, char *out, size_t n) {
+    size_t gl = strlen(g);
+    if (g[0] == '/') {
+        if (gl + 1 > n) return -LINUX_ENAMETOOLONG;
+        memcpy(out, g, gl + 1);
+        return 0;
+    }
+    char dir[4096];
+    if (dirfd == LINUX_AT_FDCWD) {
+        if (!getcwd(dir, sizeof(dir))) return -linux_errno_from_host(errno);
+    } else {
+        if (dirfd < 0 || vm_hostfd_is_own(dirfd)) return -LINUX_EBADF;
+        char link[64];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+        ssize_t k = readlink(link, dir, sizeof(dir) - 1);
+        if (k < 0) return -LINUX_EBADF;
+        dir[k] = 0;
+        struct stat st;
+        if (fstat(dirfd, &st) == 0 && !S_ISDIR(st.st_mode)) return -LINUX_ENOTDIR;
+    }
+    int rc = guest_dir(t, dir, sizeof(dir));
+    if (rc) return rc;
+    int k = snprintf(out, n, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", g);
+    if (k < 0 || (size_t)k >= n) return -LINUX_ENAMETOOLONG;
+    return 0;
+}
+
+/* The part of a canonical /proc/PID[/task/TID]/REST name after the process or thread
+ * directory ("" for the directory itself). */
+static const char *proc_rest(const char *h) {
+    const char *q = h + 6; /* "/proc/" */
+    while (*q && *q != '/')
+        q++;
+    if (*q == '/') q++;
+    if (!strncmp(q, "task/", 5)) {
+        const char *r = q + 5;
+        while (*r >= '0' && *r <= '9')
+            r++;
+        if (r > q + 5 && (*r == '/' || *r == 0)) q = *r ? r + 1 : r;
+    }
+    return q;
+}
+
+/* Whether REST, an entry the host serves (LINUX_PROC_OTHER), may be opened in the box: the
+ * process directory itself and a short list of plain files, never a path through a link. */
+static bool proc_other_ok(const char *rest) {
+    static const char *const ok[] = {"status", "stat", "statm", "comm", "limits", "task"};
+    if (!*rest) return true;
+    if (strchr(rest, '/')) return false;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (!strcmp(rest, ok[i])) return true;
+    return false;
+}
+
+/* The host devices a sandboxed guest may open. */
+static bool dev_ok(const char *c) {
+    static const char *const ok[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+                                     "/dev/urandom"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (!strcmp(c, ok[i])) return true;
+    return false;
+}
+
+/* The /proc and /dev names: *done set when out is final (or an error is returned); else abs
+ * may have been rewritten (/proc/self/root/X is X) and is resolved in the box. */
+static int host_names(linux_thread_t *t, char *abs, size_t n, linux_path_t *out, bool *done) {
+    char canon[4096];
+    *done = false;
+    int rc = linux_path_canon(abs, canon, sizeof(canon));
+    if (rc) return rc;
+    if (!under(canon, "/proc") && !under(canon, "/dev")) return 0;
+    if (!strcmp(canon, "/proc") || !strcmp(canon, "/dev")) return 0; /* the box's own */
+    *done = true;
+    linux_path_ctx_t c = linux_path_ctx(t);
+    int fdn = -1;
+    int kind = linux_path_proc(&c, canon, out->host, sizeof(out->host), &fdn);
+    if (kind < 0) return kind;
+    if (kind == LINUX_PROC_NONE) {
+        if (under(out->host, "/proc")) return -LINUX_ENOENT; /* not this process's */
+        if (under(out->host, "/dev")) return dev_ok(out->host) ? 0 : -LINUX_ENOENT;
+        /* /proc/self/root/X: the box's X */
+        *done = false;
+        size_t l = strlen(out->host);
+        if (l + 1 > n) return -LINUX_ENAMETOOLONG;
+        memcpy(abs, out->host, l + 1);
+        return 0;
+    }
+    const char *rest = proc_rest(out->host);
+    switch (kind) {
+    case LINUX_PROC_REFUSED: return -LINUX_EACCES;
+    case LINUX_PROC_OTHER:
+        if (!proc_other_ok(rest)) return -LINUX_EACCES;
+        break;
+    case LINUX_PROC_FD: {
+        const char *num = strchr(rest, '/');                    /* fd/N or fdinfo/N */
+        if (!num || strchr(num + 1, '/')) return -LINUX_EACCES; /* a path through fd/N */
+        if (vm_hostfd_is_own(fdn)) return -LINUX_ENOENT;
+        break;
+    }
+    default: break;
+    }
+    out->kind = (linux_proc_kind_t)kind;
+    out->fd = fdn;
+    return 0;
+}
+
+/* Keep descriptor fd as out's temporary (vm's own until released). */
+static void keep_tmp(linux_path_t *out, int fd) {
+    out->tmpfd = fd;
+    vm_hostfd_add(fd); /* a full table leaves it only unprotected */
+}
+
+int linux_box_resolve(linux_thread_t *t, int dirfd, const char *g, linux_path_mode_t mode,
+                      linux_path_t *out) {
+    if (!g[0]) { /* AT_EMPTY_PATH: the descriptor itself (the call reports ENOENT otherwise) */
+        if (dirfd != LINUX_AT_FDCWD && vm_hostfd_is_own(dirfd)) return -LINUX_EBADF;
+        out->host[0] = 0;
+        return 0;
+    }
+    char abs[4096];
+    int rc = linux_box_abs(t, dirfd, g, abs, sizeof(abs));
+    if (rc) return rc;
+    bool done;
+    rc = host_names(t, abs, sizeof(abs), out, &done);
+    if (rc || done) return rc;
+    int root = t->proc->root_fd;
+    if (mode == LINUX_PATH_OPEN) {
+        size_t l = strlen(abs);
+        if (l + 1 > sizeof(out->host)) return -LINUX_ENAMETOOLONG;
+        memcpy(out->host, abs, l + 1);
+        out->box_open = true;
+        return 0;
+    }
+    /* split off the last component (trailing slashes dropped) */
+    size_t l = strlen(abs);
+    bool slash = false;
+    while (l > 1 && abs[l - 1] == '/') {
+        abs[--l] = 0;
+        slash = true;
+    }
+    char *last = strrchr(abs, '/');
+    const char *base = last + 1;
+    bool dot = !strcmp(base, ".") || !strcmp(base, "..") || !*base;
+    bool dir = dot || (slash && mode == LINUX_PATH_NOFOLLOW); /* names a directory */
+    if (mode == LINUX_PATH_LOOKUP || mode == LINUX_PATH_HOST || dir) {
+        int fd = linux_box_open_root(root, abs, O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0), 0);
+        if (fd < 0) return -linux_errno_from_host(-fd);
+        keep_tmp(out, fd);
+        /* a call that does not follow a final link would see /proc's link itself: a directory
+         * is named by its "." instead */
+        snprintf(out->host, sizeof(out->host), "/proc/self/fd/%d%s", fd, dir ? "/." : "");
+        return 0;
+    }
+    char parent[4096];
+    size_t pl = (size_t)(last - abs);
+    memcpy(parent, abs, pl);
+    parent[pl] = 0;
+    if (!pl) strcpy(parent, "/");
+    int fd = linux_box_open_root(root, parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) return -linux_errno_from_host(-fd);
+    keep_tmp(out, fd);
+    int k = snprintf(out->host, sizeof(out->host), "/proc/self/fd/%d/%s", fd, base);
+    if (k < 0 || (size_t)k >= sizeof(out->host)) {
+        linux_path_release(out);
+        return -LINUX_ENAMETOOLONG;
+    }
+    return 0;
+}
+
+int linux_box_openat(linux_thread_t *t, const char *g, int fl, mode_t mode) {
+    int fd = linux_box_open_root(t->proc->root_fd, g, fl, mode);
+    return fd < 0 ? -linux_errno_from_host(-fd) : fd;
+}
+
+bool linux_box_socket_ok(const linux_proc_t *p, int domain) {
+    return !p->opt.sandbox || p->opt.net || domain == AF_UNIX;
+}
+
+int linux_box_sockaddr(linux_thread_t *t, uint64_t ga, size_t len, bool create,
+                       struct sockaddr_un *out, socklen_t *outlen, int *tmp) {
+    *tmp = -1;
+    if (!t->proc->opt.sandbox || !ga || len <= offsetof(struct sockaddr_un, sun_path)) return 0;
+    struct sockaddr_un su;
+    memset(&su, 0, sizeof(su));
+    size_t cl = len < sizeof(su) ? len : sizeof(su);
+    if (linux_copy_from_guest(t, &su, ga, cl)) return -LINUX_EFAULT;
+    if (su.sun_family != AF_UNIX) return 0; /* other families: the socket itself was checked */
+    if (su.sun_path[0] == 0) return t->proc->opt.net ? 0 : -LINUX_EACCES; /* abstract */
+    char g[sizeof(su.sun_path) + 1];
+    size_t pl = cl - offsetof(struct sockaddr_un, sun_path);
+    memcpy(g, su.sun_path, pl);
+    g[pl] = 0;
+    linux_path_t r;
+    memset(&r, 0, sizeof(r));
+    r.tmpfd = -1;
+    r.fd = -1;
+    int rc =
+        linux_box_resolve(t, LINUX_AT_FDCWD, g, create ? LINUX_PATH_CREATE : LINUX_PATH_LOOKUP, &r);
+    if (rc) return rc;
+    size_t hl = strlen(r.host);
+    if (r.kind != LINUX_PROC_NONE || hl >= sizeof(out->sun_path)) {
+        linux_path_release(&r);
+        return r.kind != LINUX_PROC_NONE ? -LINUX_EACCES : -LINUX_ENAMETOOLONG;
+    }
+    memset(out, 0, sizeof(*out));
+    out->sun_family = AF_UNIX;
+    memcpy(out->sun_path, r.host, hl + 1);
+    *outlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + hl + 1);
+    *tmp = r.tmpfd; /* the caller closes it after the call */
+    return 1;
+}
