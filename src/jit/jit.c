@@ -190,6 +190,7 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->perf = opt->perf_map;
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
+    j->count = opt->count;
     /* pages of its own, unbacked until blocks are translated */
     void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -607,8 +608,9 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
             (unsigned long long)s->exit_interp, (unsigned long long)s->exit_other);
     fprintf(out, "stats: jit: interpreted blocks %llu, untranslatable block starts %llu\n",
             (unsigned long long)s->interp_blocks, (unsigned long long)s->untranslatable);
-    fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
-            (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
+    if (j->count)
+        fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
+                (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
 }
 
 const exec_engine_t jit_engine = {

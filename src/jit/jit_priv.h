@@ -90,6 +90,7 @@ typedef struct jit {
     bool perf;                     /* --perf-map: one anonymous mapping, names for perf */
     bool dump;                     /* --jit-dump: print each translation */
     bool no_chain;                 /* never patch direct jumps */
+    bool count;                    /* --stats: translated code counts RAS hits and misses */
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */
     uint64_t chain_gen;            /* gen when it was made (dropped across a flush) */

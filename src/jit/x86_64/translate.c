@@ -17,7 +17,8 @@
  * exact at every exit: each exit adds what its path retired and has not counted yet. Taken
  * branches and the final direct exit are 4-byte-aligned jcc/jmp rel32 that first point at
  * their own exit code and are patched to the target by the dispatcher (chaining). Indirect
- * jumps (jalr) probe the fast table inline and jump to the hit.
+ * jumps (jalr) probe the fast table inline and jump to the hit; calls push on the
+ * return-address stack and returns try it first (ras_push, ras_pop).
  *
  * Guest memory: address in rax, window offset in rax (or rdx when mem_start != 0), one compare
  * against cpu->win_chk, one host access [r14 + offset]. Stores also test the page's flag byte
@@ -1024,10 +1025,12 @@ static void ras_pop(tctx_t *t) {
     x86_op_rm(b, 0, false, X86_OP(0x89), R11, RDX, X86_NOREG, 1, OFF_J(ras_top), false);
     x86_op_rm(b, 0, true, X86_OP(0x3b), RAX, RDX, RCX, 1, OFF_J(ras), false); /* cmp rax, pc */
     uint8_t *jmiss = x86_jcc32(b, CC_NE);
-    x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, OFF_J(stats.ras_hits), false);
+    if (t->j->count) /* --stats only: an increment of memory on every return */
+        x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, OFF_J(stats.ras_hits), false);
     x86_op_rm(b, 0, false, X86_OP(0xff), 4, RDX, RCX, 1, OFF_J(ras) + 8, false); /* jmp [code] */
     if (!b->full) x86_patch_rel32(jmiss, b->p);
-    x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, OFF_J(stats.ras_misses), false);
+    if (t->j->count)
+        x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, OFF_J(stats.ras_misses), false);
     t->last_g = 0;
 }
 
