@@ -380,8 +380,29 @@ static void put_imm(tctx_t *t, unsigned g, uint64_t v) {
     put_imm_tmp(t, g, v, RAX);
 }
 
+/* mv: rd = rs, one host instruction (a mov between host registers, a load into rd's host
+ * register, or a store of rs's), none when both are one register. */
+static void mv(tctx_t *t, unsigned rd, unsigned rs) {
+    if (rd == 0) return;
+    if (rs == 0) {
+        put_imm(t, rd, 0);
+        return;
+    }
+    int d = host_of(rd);
+    if (d >= 0) {
+        x86_mov_rr(&t->b, d, src(t, rs, d));
+        return;
+    }
+    put(t, rd, src(t, rs, RAX));
+}
+
 /* rd = rs1 OP rs2 with a two-operand x86 ALU op (w: 64-bit; else 32-bit, sign-extended). */
 static void alu_rr(tctx_t *t, const rv_op_t *op, enum x86_alu aop, bool w) {
+    /* add/or/xor with x0 is a move (the compressed c.mv is add rd, x0, rs2) */
+    if (w && (aop == ALU_ADD || aop == ALU_OR || aop == ALU_XOR) && (!op->rs1 || !op->rs2)) {
+        mv(t, op->rd, op->rs1 ? op->rs1 : op->rs2);
+        return;
+    }
     int a = src(t, op->rs1, RAX);
     int b = src(t, op->rs2, RCX);
     int d = host_of(op->rd);
@@ -418,10 +439,29 @@ static void addi(tctx_t *t, const rv_op_t *op, bool w) {
         put_imm(t, op->rd, w ? (uint64_t)(int64_t)op->imm : (uint64_t)(int64_t)op->imm);
         return;
     }
+    if (w && op->imm == 0) { /* mv */
+        mv(t, op->rd, op->rs1);
+        return;
+    }
+    if (!w && op->rd == 0) return;
     int a = src(t, op->rs1, RAX);
-    int r = d >= 0 && w ? d : RAX;
+    if (!w) {
+        /* addiw, sext.w (imm 0): computed in rd's host register, else in r11, which then
+         * keeps the value put() would copy there */
+        int r = d >= 0 ? d : R11;
+        if (op->imm) {
+            x86_lea(&t->b, r, a, X86_NOREG, 1, op->imm);
+            a = r;
+        }
+        x86_movsxd_rr(&t->b, r, a);
+        if (d < 0) {
+            x86_store64(&t->b, CPU, OFF_X(op->rd), R11);
+            t->last_g = op->rd;
+        }
+        return;
+    }
+    int r = d >= 0 ? d : RAX;
     x86_lea(&t->b, r, a, X86_NOREG, 1, op->imm);
-    if (!w) x86_movsxd_rr(&t->b, r, r);
     if (r != d) put(t, op->rd, r);
 }
 
