@@ -154,7 +154,8 @@ if [ ${#want_tools[@]} -gt 0 ]; then
     for w in "${want_tools[@]}"; do pkgs+=("${pkg[$w]}"); done
     if ! troot=$("$here/../scripts/fetch-riscv64.sh" "${pkgs[@]}" 2>"$out/fetch-tools.err" |
         tail -n 1); then
-        why[tools]="riscv64 ${pkgs[*]} cannot be fetched from Debian's archive: $(tail -n 1 "$out/fetch-tools.err")"
+        why[tools]="riscv64 ${pkgs[*]} cannot be fetched from Debian's archive:"
+        why[tools]+=" $(tail -n 1 "$out/fetch-tools.err")"
         troot=
     fi
     python3 "$here/mkinput.py" "$out/input.bin" "$tool_mib" || die "cannot write the input file"

@@ -63,7 +63,8 @@ sha256)
 tools)
     root=$("$here/../scripts/fetch-riscv64.sh" coreutils gzip bzip2 xz-utils zstd | tail -n 1)
     rc=${PIPESTATUS[0]}
-    [ "$rc" -eq 2 ] && skip "riscv64 coreutils/gzip/bzip2/xz-utils/zstd cannot be fetched (no network?)"
+    [ "$rc" -eq 2 ] &&
+        skip "riscv64 coreutils/gzip/bzip2/xz-utils/zstd cannot be fetched (no network?)"
     [ "$rc" -eq 0 ] || fail "scripts/fetch-riscv64.sh failed (status $rc)"
     python3 "$here/mkinput.py" "$tmp/input.bin" 0.25 || fail "mkinput.py failed"
     # one line per tool: its name and the SHA-256 of what it wrote
