@@ -54,7 +54,8 @@ def hyperfine(path, medians):
 
 with tempfile.TemporaryDirectory() as d:
     cols = []
-    for w in ("mixed", "lua", "memcpy", "startup"):
+    # gzip and xz of the tools ran (bzip2, zstd, sha256sum and sha256 did not: BENCH_TOOLS)
+    for w in ("mixed", "lua", "memcpy", "startup", "gzip", "xz"):
         for e in js.EXECUTORS:
             if w == "lua" and e == "native":
                 cols.append((w, e, "skipped", "lua5.4 is not installed on the host"))
@@ -76,6 +77,12 @@ with tempfile.TemporaryDirectory() as d:
     hyperfine(os.path.join(d, "mixed.qemu.json"), {"qemu": 100.0})  # not a round: ignored
     hyperfine(os.path.join(d, "lua.json"), {"qemu": 1.0, "interp": 2.0, "jit": 0.5})
     hyperfine(os.path.join(d, "startup.json"), {"native": 0.001, "qemu": 0.02, "interp": 0.002})
+    hyperfine(os.path.join(d, "gzip.r1.json"),
+              {"native": 0.05, "qemu": 0.3, "interp": 3.0, "jit": 0.1})  # 3x qemu
+    hyperfine(os.path.join(d, "xz.r1.json"),
+              {"native": 0.5, "qemu": 2.4, "interp": 30.0, "jit": 1.5})  # 1.6x qemu
+    with open(os.path.join(d, "bytes.tsv"), "w") as f:
+        f.write("gzip\tqemu\tidentical\ngzip\tjit\tidentical\nxz\tjit\tdiffers\n")
     with open(os.path.join(d, "memcpy.tsv"), "w") as f:
         f.write("native\t20\nnative\t22\nnative\t18\nqemu\t6\ninterp\t1\njit\t5\njit\t5.2\n"
                 "jit\t4.8\n")
@@ -97,6 +104,20 @@ with tempfile.TemporaryDirectory() as d:
     check(st["mixed.jit_vs_native"]["status"] == "met", "mixed 0.6x native met (1.25)")
     check(st["lua.jit_vs_qemu"]["status"] == "missed", "lua 3x qemu missed (2x)")
     check(st["memcpy.jit_vs_native"]["status"] == "missed", "memcpy 30% missed (25%)")
+    check(st["gzip.jit_vs_qemu"]["status"] == "met", "gzip 2x qemu met (3x)")
+    check(st["xz.jit_vs_qemu"]["status"] == "missed", "xz 2x qemu missed (1.6x)")
+    check(st["tools.jit_vs_qemu"]["status"] == "met" and
+          close(st["tools.jit_vs_qemu"]["value"], 2.4 / 1.5),
+          "none below 1.5x: the lowest tool ratio (xz's 1.6), met")
+    check(st["bzip2.jit_vs_qemu"]["status"] == "n/a", "a tool that did not run: n/a")
+    check("sha256" not in doc["workloads"] and "zstd" not in doc["workloads"],
+          "workloads bench/jit.sh did not run are left out")
+    check(doc["workloads"]["xz"]["columns"]["jit"].get("bytes_vs_native") == "differs",
+          "bytes against the host tool recorded")
+    text = "\n".join(js.tables(doc))
+    check("gzip: jit identical, qemu identical; xz: jit differs" in text,
+          "bytes note in the tables")
+    check("Debian zstd -3" not in text, "no row for a workload not run")
     tr = doc["translation"]
     check(close(tr["jit"]["mixed"]["jit"]["us_per_insn"], 2.0), "translation cost in the doc")
     check(tr["interp"]["mixed"]["jit"] is None, "interp: no JIT line")
@@ -111,6 +132,14 @@ with tempfile.TemporaryDirectory() as d:
     t = {t["id"]: t for t in doc["targets"]}["lua.jit_vs_qemu"]
     check(t["status"] == "n/a" and "not available" in (t["why"] or ""), "n/a with reason")
     md = "\n".join(js.markdown_section(doc))
+    # a document of an older run (fewer workloads) still prints
+    old = json.loads(json.dumps(doc))
+    for w in ("gzip", "xz"):
+        del old["workloads"][w]
+    old["targets"] = js.targets(old)
+    check({t["id"]: t for t in old["targets"]}["tools.jit_vs_qemu"]["status"] == "n/a",
+          "no tool measured: the aggregate target is n/a")
+    check("Debian gzip -6" not in "\n".join(js.tables(old)), "older document: tables print")
     check("| mixed |" in md and "n/a (jit: vm run: --engine=jit is not available)" in md,
           "markdown tables")
     check("WRONG OUTPUT" in md, "a wrong column is shown as such")

@@ -6,8 +6,9 @@
 #   make bench-report    build, full run, whole programs, then docs/performance.md + plots
 #   make bench-programs  whole programs: native vs qemu-riscv64 vs vm (hyperfine)
 #   make bench-jit       the JIT targets: native, qemu-riscv64, vm interp, vm jit on mixed,
+#                        a SHA-256 kernel, Debian's sha256sum/gzip/bzip2/xz/zstd,
 #                        Lua, memcpy and start-up, plus translation cost; writes
-#                        BENCH_JIT_JSON (default build/bench-results/jit.json), a few minutes
+#                        BENCH_JIT_JSON (default build/bench-results/jit.json), 10-20 minutes
 #   make bench-system    system mode: Debian's kernel booted on vm and on qemu-system-riscv64,
 #                        and a CPU workload inside the guest vs user mode (bench/system.sh;
 #                        BENCH_ENGINES="jit interp" adds the interpreter), several minutes

@@ -810,6 +810,7 @@ int cmd_run(int argc, char **argv) {
         free(edits);
         return 2;
     }
+    opt.stats = stats;
     if (!strcmp(machine, "virt")) {
         free(edits);
         opt.machine = VM_MACHINE_VIRT;
@@ -830,7 +831,6 @@ int cmd_run(int argc, char **argv) {
             return 2;
         }
         opt.machine = VM_MACHINE_USER;
-        opt.stats = stats;
         int st = run_user(argc, argv, i, argv0, edits, nedits, max_insns, max_ns, &opt);
         free(edits);
         return st;

@@ -97,7 +97,9 @@ typedef struct vm_options {
     FILE *console;                /* bare: where HTIF console output goes (NULL: stdout) */
     const char *sysroot;          /* user: guest root for absolute paths and PT_INTERP (-L) */
     bool strace;                  /* user: print every system call to stderr */
-    bool stats;                   /* user: print execution counters to stderr at exit */
+    bool stats;                   /* user: print execution counters to stderr at exit; every
+                                     machine: the JIT also keeps the counters that cost time
+                                     in translated code (return-address-stack hits) */
     bool host_exec;               /* user: a guest execve may run host-native programs */
     bool signal_exit;             /* user: a guest killed by a signal ends vm by that host signal
                                      (no core), as a waiting parent expects; else a message

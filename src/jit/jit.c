@@ -148,6 +148,13 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
     j->fast[0].code = NULL;
     j->fastx[0].pc = 1;
     j->fastx[0].code = NULL;
+    /* the return-address stack points into the code cache: it goes with it (odd pc 1: empty,
+     * no return target is odd) */
+    for (unsigned i = 0; i < JIT_RAS; i++) {
+        j->ras[i].pc = 1;
+        j->ras[i].code = NULL;
+    }
+    j->ras_top = 0;
     if (zeroed) j->hash_mask = JIT_HASH0 - 1; /* a flush keeps the size reached */
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
@@ -183,6 +190,7 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->perf = opt->perf_map;
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
+    j->count = opt->count;
     /* pages of its own, unbacked until blocks are translated */
     void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -600,6 +608,9 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
             (unsigned long long)s->exit_interp, (unsigned long long)s->exit_other);
     fprintf(out, "stats: jit: interpreted blocks %llu, untranslatable block starts %llu\n",
             (unsigned long long)s->interp_blocks, (unsigned long long)s->untranslatable);
+    if (j->count)
+        fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
+                (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
 }
 
 const exec_engine_t jit_engine = {

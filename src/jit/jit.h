@@ -32,6 +32,8 @@ typedef struct jit_stats {
     uint64_t interp_blocks;   /* blocks run by the interpreter (cold or not translatable) */
     uint64_t untranslatable;  /* block starts the backend refused */
     uint64_t helper_calls_tr; /* translated instructions that call an out-of-line helper */
+    uint64_t ras_hits;        /* returns whose pc the return-address stack predicted */
+    uint64_t ras_misses;      /* returns it did not (they took the hashed table) */
 } jit_stats_t;
 
 /* The JIT as an engine of the run loop (src/exec): the machine layer registers it with

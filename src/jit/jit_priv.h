@@ -28,6 +28,7 @@
 #define JIT_MAX_STUBS    256u        /* out-of-line pieces per translation, at most */
 #define JIT_SB_INSNS     96u         /* a superblock stops growing at this many guest insns */
 #define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
+#define JIT_RAS          16u         /* entries of the return-address stack (a power of two) */
 
 /* Exit codes returned by translated code (in rax); any larger value is the read+execute
  * address of a patchable jump (a chain request: cpu->pc holds its target). */
@@ -89,12 +90,25 @@ typedef struct jit {
     bool perf;                     /* --perf-map: one anonymous mapping, names for perf */
     bool dump;                     /* --jit-dump: print each translation */
     bool no_chain;                 /* never patch direct jumps */
+    bool count;                    /* --stats: translated code counts RAS hits and misses */
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */
     uint64_t chain_gen;            /* gen when it was made (dropped across a flush) */
     const uint8_t *xlookup;        /* thunk: continue at guest pc rax from xmode code */
     jit_stats_t stats;             /* counters */
-    bool any_bad;                  /* some bit of bad[] is set (a reset clears bad[] then) */
+    /* The return-address stack: calls (jal/jalr with rd = ra or t0) push the return pc and
+     * the host address of their return stub, a chainable exit to that pc in the caller's
+     * block; a return (jalr x0 with rs1 = ra or t0) pops the newest entry and jumps to its
+     * stub when the pc matches. A ring: overflow drops the oldest entry, a mismatch only
+     * costs the hashed table. Cleared with the code cache (reset), so no entry outlives the
+     * code it points at; used by code translated while fetch does not translate only. */
+    uint32_t ras_top; /* byte offset in ras[] of the newest entry (16 bytes each) */
+    uint32_t ras_pad; /* keeps ras[] 16-byte aligned */
+    struct jit_ras {
+        uint64_t pc;         /* return pc; empty: the odd pc 1, which no return matches */
+        const uint8_t *code; /* host address of the return stub (rx view) */
+    } ras[JIT_RAS];
+    bool any_bad; /* some bit of bad[] is set (a reset clears bad[] then) */
     /* The tables come last, each used from its start, so that a hart that runs little code
      * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
      * its own pages, zero until written). */
@@ -119,6 +133,21 @@ typedef struct jit {
 _Static_assert(sizeof(((jit_t *)0)->fast[0]) == 16, "jit_fast entries are 16 bytes");
 _Static_assert(offsetof(struct jit_fast, pc) == 0 && offsetof(struct jit_fast, code) == 8,
                "jit_fast: pc at 0, code at 8");
+
+/* Generated code reads and writes the return-address stack at constant offsets from the
+ * jit_t: ras_top (32 bits) and 16-byte entries {pc at 0, code at 8}, indexed by a byte offset
+ * masked with JIT_RAS * 16 - 1; and counts hits and misses in stats (64 bits each). */
+_Static_assert((JIT_RAS & (JIT_RAS - 1)) == 0, "JIT_RAS is a power of two");
+_Static_assert(sizeof(struct jit_ras) == 16 && offsetof(struct jit_ras, pc) == 0 &&
+                   offsetof(struct jit_ras, code) == 8,
+               "jit_ras entries are {pc at 0, code at 8}, 16 bytes");
+_Static_assert(sizeof(((jit_t *)0)->ras_top) == 4, "ras_top is 32 bits");
+_Static_assert(sizeof(((jit_t *)0)->stats.ras_hits) == 8 &&
+                   sizeof(((jit_t *)0)->stats.ras_misses) == 8,
+               "RAS counters are 64 bits");
+_Static_assert(offsetof(jit_t, ras) + sizeof(((jit_t *)0)->ras) < (1u << 31) &&
+                   offsetof(jit_t, stats) < (1u << 31),
+               "RAS fields within a 32-bit displacement of the jit_t");
 
 /* Generated code probes fastx as 32-byte entries {pc at 0, code at 8, ppn at 16}. */
 _Static_assert(sizeof(((jit_t *)0)->fastx[0]) == 32, "jit_fastx entries are 32 bytes");

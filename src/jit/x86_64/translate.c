@@ -17,7 +17,8 @@
  * exact at every exit: each exit adds what its path retired and has not counted yet. Taken
  * branches and the final direct exit are 4-byte-aligned jcc/jmp rel32 that first point at
  * their own exit code and are patched to the target by the dispatcher (chaining). Indirect
- * jumps (jalr) probe the fast table inline and jump to the hit.
+ * jumps (jalr) probe the fast table inline and jump to the hit; calls push on the
+ * return-address stack and returns try it first (ras_push, ras_pop).
  *
  * Guest memory: address in rax, window offset in rax (or rdx when mem_start != 0), one compare
  * against cpu->win_chk, one host access [r14 + offset]. Stores also test the page's flag byte
@@ -195,7 +196,7 @@ void jit_emit_trampolines(jit_t *j) {
 /* emit_op's "no continuation": pcs are even, so 1 is never one (pc 0 is a real target). */
 #define NO_CONT 1u
 
-enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE, STUB_CHAIN, STUB_FPSLOW };
+enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE, STUB_CHAIN, STUB_FPSLOW, STUB_RET };
 
 /* Out-of-line code emitted after the block body. */
 typedef struct stub {
@@ -379,8 +380,29 @@ static void put_imm(tctx_t *t, unsigned g, uint64_t v) {
     put_imm_tmp(t, g, v, RAX);
 }
 
+/* mv: rd = rs, one host instruction (a mov between host registers, a load into rd's host
+ * register, or a store of rs's), none when both are one register. */
+static void mv(tctx_t *t, unsigned rd, unsigned rs) {
+    if (rd == 0) return;
+    if (rs == 0) {
+        put_imm(t, rd, 0);
+        return;
+    }
+    int d = host_of(rd);
+    if (d >= 0) {
+        x86_mov_rr(&t->b, d, src(t, rs, d));
+        return;
+    }
+    put(t, rd, src(t, rs, RAX));
+}
+
 /* rd = rs1 OP rs2 with a two-operand x86 ALU op (w: 64-bit; else 32-bit, sign-extended). */
 static void alu_rr(tctx_t *t, const rv_op_t *op, enum x86_alu aop, bool w) {
+    /* add/or/xor with x0 is a move (the compressed c.mv is add rd, x0, rs2) */
+    if (w && (aop == ALU_ADD || aop == ALU_OR || aop == ALU_XOR) && (!op->rs1 || !op->rs2)) {
+        mv(t, op->rd, op->rs1 ? op->rs1 : op->rs2);
+        return;
+    }
     int a = src(t, op->rs1, RAX);
     int b = src(t, op->rs2, RCX);
     int d = host_of(op->rd);
@@ -417,10 +439,29 @@ static void addi(tctx_t *t, const rv_op_t *op, bool w) {
         put_imm(t, op->rd, w ? (uint64_t)(int64_t)op->imm : (uint64_t)(int64_t)op->imm);
         return;
     }
+    if (w && op->imm == 0) { /* mv */
+        mv(t, op->rd, op->rs1);
+        return;
+    }
+    if (!w && op->rd == 0) return;
     int a = src(t, op->rs1, RAX);
-    int r = d >= 0 && w ? d : RAX;
+    if (!w) {
+        /* addiw, sext.w (imm 0): computed in rd's host register, else in r11, which then
+         * keeps the value put() would copy there */
+        int r = d >= 0 ? d : R11;
+        if (op->imm) {
+            x86_lea(&t->b, r, a, X86_NOREG, 1, op->imm);
+            a = r;
+        }
+        x86_movsxd_rr(&t->b, r, a);
+        if (d < 0) {
+            x86_store64(&t->b, CPU, OFF_X(op->rd), R11);
+            t->last_g = op->rd;
+        }
+        return;
+    }
+    int r = d >= 0 ? d : RAX;
     x86_lea(&t->b, r, a, X86_NOREG, 1, op->imm);
-    if (!w) x86_movsxd_rr(&t->b, r, r);
     if (r != d) put(t, op->rd, r);
 }
 
@@ -972,8 +1013,70 @@ static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc 
     *cont = op_pc(t, op) + op->len;
 }
 
+/* ---- the return-address stack (jit_t.ras) ----
+ * Used by code translated while fetch does not translate (user mode, the bare machine,
+ * untranslated system code): there a RAS hit lands, through the caller's return stub, on
+ * a block of that same state, as a fast-table hit does. xmode code keeps xlookup, whose
+ * physical-page check a RAS hit would skip. */
+#define OFF_J(field) ((int32_t)offsetof(jit_t, field))
+
+/* A link register of the calling convention (the spec's return-address hint: x1 or x5). */
+static inline bool is_link(unsigned r) {
+    return r == 1 || r == 5;
+}
+
+static inline bool ras_on(const tctx_t *t) {
+    return !t->cpu->xlate;
+}
+
+/* A call: push {return pc, host address of its return stub} (rcx, rdx and `tmp` clobbered).
+ * The stub, a chainable exit to the return pc, is emitted with the out-of-line code; a
+ * rip-relative lea takes its address. */
+static void ras_push(tctx_t *t, const rv_op_t *op, unsigned idx, int tmp) {
+    x86_buf_t *b = &t->b;
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j);
+    x86_op_rm(b, 0, false, X86_OP(0x8b), RCX, RDX, X86_NOREG, 1, OFF_J(ras_top), false);
+    x86_alu_ri(b, false, ALU_ADD, RCX, 16);
+    x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)(JIT_RAS * 16 - 1));
+    x86_op_rm(b, 0, false, X86_OP(0x89), RCX, RDX, X86_NOREG, 1, OFF_J(ras_top), false);
+    x86_mov_ri(b, tmp, op_pc(t, op) + op->len);
+    x86_op_rm(b, 0, true, X86_OP(0x89), tmp, RDX, RCX, 1, OFF_J(ras), false);
+    /* lea tmp, [rip + stub] */
+    x86_rex(b, true, tmp, X86_NOREG, 0, false);
+    x86_byte(b, 0x8d);
+    x86_byte(b, 0x05 | (unsigned)(tmp & 7) << 3);
+    uint8_t *field = b->p;
+    x86_u32(b, 0);
+    x86_op_rm(b, 0, true, X86_OP(0x89), tmp, RDX, RCX, 1, OFF_J(ras) + 8, false);
+    if (b->full) return;
+    stub_t *s = add_stub(t, STUB_RET, field, op, idx);
+    s->pc = op_pc(t, op) + op->len;
+    if (tmp == R11) t->last_g = 0;
+}
+
+/* A return to guest pc rax (instret counted): pop the newest entry; when its pc is rax, jump
+ * to its stub, else go on to what follows (rcx, rdx, r11 clobbered). */
+static void ras_pop(tctx_t *t) {
+    x86_buf_t *b = &t->b;
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j);
+    x86_op_rm(b, 0, false, X86_OP(0x8b), RCX, RDX, X86_NOREG, 1, OFF_J(ras_top), false);
+    x86_lea(b, R11, RCX, X86_NOREG, 1, -16);
+    x86_alu_ri(b, false, ALU_AND, R11, (int32_t)(JIT_RAS * 16 - 1));
+    x86_op_rm(b, 0, false, X86_OP(0x89), R11, RDX, X86_NOREG, 1, OFF_J(ras_top), false);
+    x86_op_rm(b, 0, true, X86_OP(0x3b), RAX, RDX, RCX, 1, OFF_J(ras), false); /* cmp rax, pc */
+    uint8_t *jmiss = x86_jcc32(b, CC_NE);
+    if (t->j->count) /* --stats only: an increment of memory on every return */
+        x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, OFF_J(stats.ras_hits), false);
+    x86_op_rm(b, 0, false, X86_OP(0xff), 4, RDX, RCX, 1, OFF_J(ras) + 8, false); /* jmp [code] */
+    if (!b->full) x86_patch_rel32(jmiss, b->p);
+    if (t->j->count)
+        x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, OFF_J(stats.ras_misses), false);
+    t->last_g = 0;
+}
+
 /* jalr: an indirect jump through the fast table (while translating: through the dispatcher,
- * which checks the target's page). */
+ * which checks the target's page). Calls push on the return-address stack, returns pop it
+ * first. */
 static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_buf_t *b = &t->b;
     int a = src(t, op->rs1, RAX);
@@ -985,6 +1088,10 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
         jmp_rx(t, t->j->xlookup);
         return;
     }
+    if (ras_on(t) && is_link(op->rd))
+        ras_push(t, op, idx, R11);
+    else if (ras_on(t) && op->rd == 0 && is_link(op->rs1))
+        ras_pop(t);
     /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16; the table of this
      * hart never moves, so its address is a constant here */
     x86_mov_rr(b, RCX, RAX);
@@ -1291,8 +1398,8 @@ EMIT_BRANCH(bge, CC_GE)
 EMIT_BRANCH(bltu, CC_B)
 EMIT_BRANCH(bgeu, CC_AE)
 EMITTER(jal) {
-    (void)idx;
     put_imm(t, op->rd, op_pc(t, op) + op->len);
+    if (ras_on(t) && is_link(op->rd)) ras_push(t, op, idx, RAX);
     *cont = op_pc(t, op) + (uint64_t)(int64_t)op->imm;
     *ends = true;
     return true;
@@ -1503,6 +1610,10 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             if (!t->b.full) x86_patch_rel32(jb, s->back);
             break;
         }
+        case STUB_RET: /* a return stub: a chainable exit to the return pc (instret counted
+                        * by the return that jumps here) */
+            exit_direct(t, s->pc);
+            break;
         case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
             if (exit_other_page(t, s->pc)) break;
             set_pc(t, s->pc);
