@@ -47,6 +47,7 @@ typedef struct exec_options {
     bool dump;          /* print guest and host code of each translation to stderr */
     bool perf_map;      /* append translations to /tmp/perf-<pid>.map for perf */
     bool no_chain;      /* never link translations directly (every exit returns) */
+    bool ir;            /* translate through the JIT's IR where it covers a superblock */
     bool strict;        /* a missing engine is an error, not a warning and the interpreter */
 } exec_options_t;
 

@@ -183,6 +183,10 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->perf = opt->perf_map;
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
+    /* the IR is young: an option, or VM_JIT_IR=1 for harts made without vm's options
+     * (fuzz_cpu, the differential tests) */
+    const char *ir_env = getenv("VM_JIT_IR");
+    j->ir = opt->ir || (ir_env && ir_env[0] == '1');
     /* pages of its own, unbacked until blocks are translated */
     void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -600,6 +604,15 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
             (unsigned long long)s->exit_interp, (unsigned long long)s->exit_other);
     fprintf(out, "stats: jit: interpreted blocks %llu, untranslatable block starts %llu\n",
             (unsigned long long)s->interp_blocks, (unsigned long long)s->untranslatable);
+    if (j->ir)
+        fprintf(out,
+                "stats: jit: IR: %llu of %llu blocks (%.1f%%), %llu of %llu guest insns, %llu "
+                "superblocks declined, %llu spilled values, %llu home copies\n",
+                (unsigned long long)s->ir_blocks, (unsigned long long)s->blocks,
+                s->blocks ? 100.0 * (double)s->ir_blocks / (double)s->blocks : 0.0,
+                (unsigned long long)s->ir_insns, (unsigned long long)s->guest_insns,
+                (unsigned long long)s->ir_declined, (unsigned long long)s->ir_spills,
+                (unsigned long long)s->ir_copies);
 }
 
 const exec_engine_t jit_engine = {
