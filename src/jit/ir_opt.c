@@ -13,7 +13,7 @@
  *     (a W result, a narrow or 32-bit signed load, a small constant, a comparison...) is a
  *     copy, and W operations read through such an extension (they use only the low bits);
  *   - memory operands: a load or store whose address is `x + k` uses x with the displacement
- *     folded in ([base + disp] addressing).
+ *     folded in ([base + disp] addressing), unless x + k is in a home anyway.
  * Dead values go last: the roots are nodes with effects (puts, memory, exits, fences) and the
  * values written to homes that some later point can observe (a fault, a call-out or an exit
  * before the home is written again); everything they do not use is marked dead.
@@ -160,10 +160,12 @@ static void fold_binary(ir_t *ir, ir_node_t *n) {
     if (w && n->op == IR_ADD && c == 0 && sext32(ir, n->a, 0)) make_copy(n, n->a);
 }
 
-/* Fold `x + k` into the displacement of a memory node. */
+/* Fold `x + k` into the displacement of a memory node (not when x + k is in a home anyway:
+ * reading x instead would keep x alive, and x often is the home's old value, as in
+ * `addi sp, sp, -16; sd ra, 8(sp)`, which would then need a copy). */
 static void fold_address(ir_t *ir, ir_node_t *n) {
     const ir_node_t *m = &ir->n[n->a];
-    if (m->op == IR_ADD && (m->flags & (IR_F_IMM | IR_F_W)) == IR_F_IMM &&
+    if (m->op == IR_ADD && m->home < 0 && (m->flags & (IR_F_IMM | IR_F_W)) == IR_F_IMM &&
         fits_s32(n->imm + m->imm))
         n->a = m->a, n->imm += m->imm;
 }
