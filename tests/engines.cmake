@@ -9,16 +9,18 @@
 # once and letting this helper multiply it keeps the engines' test lists identical.
 #
 # The jit cases set VM_JIT_THRESHOLD=1: every block is translated on its first execution.
+# The engine `jit-ir` is the JIT with VM_JIT_IR=1 (superblocks the IR covers are translated
+# through it, with register allocation): the same cases again while the IR is young.
 #
 # The JIT translates for x86-64 hosts only, so elsewhere only the interpreter is listed;
 # -DVM_TEST_ENGINES=interp (or jit) narrows a build's tests to one engine.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
-    set(vm_default_engines "interp;jit")
+    set(vm_default_engines "interp;jit;jit-ir")
 else()
     set(vm_default_engines "interp")
 endif()
 set(VM_TEST_ENGINES "${vm_default_engines}" CACHE STRING
-    "vm execution engines every guest-code test runs under (list: interp;jit)")
+    "vm execution engines every guest-code test runs under (list: interp;jit;jit-ir)")
 
 function(vm_engine_test name)
     cmake_parse_arguments(T "" "" "COMMAND;ENVIRONMENT;LABELS;PROPERTIES" ${ARGN})
@@ -27,7 +29,10 @@ function(vm_engine_test name)
     endif()
     foreach(engine ${VM_TEST_ENGINES})
         set(env VM_ENGINE=${engine} ${T_ENVIRONMENT})
-        if(engine STREQUAL "jit")
+        if(engine STREQUAL "jit-ir")
+            set(env VM_ENGINE=jit VM_JIT_IR=1 ${T_ENVIRONMENT})
+        endif()
+        if(engine MATCHES "^jit")
             # translate every block on its first run, so that even code that runs once (the
             # differential sequences, start-up code) goes through the translator
             list(APPEND env VM_JIT_THRESHOLD=1)

@@ -5,7 +5,7 @@
  *          [--log=unimp] [--host-exec] [--signal-exit] [--argv0 NAME]
  *          [--execfn NAME] prog [args...]
  * Engine options (both machines): --engine=jit|interp (default: $VM_ENGINE, else jit on
- * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --perf-map.
+ * x86-64 hosts and interp elsewhere), --jit-threshold=N, --jit-dump, --jit-ir, --perf-map.
  * Limits: --timeout=SECONDS (every machine), --max-insns=N (user mode: the instructions of
  * all the guest's threads), --memory-limit=SIZE and --max-threads=N (user mode). A user-mode
  * guest ended by --timeout or --max-insns, and a bare or virt run ended by --timeout, exit
@@ -64,6 +64,8 @@ static void run_usage(FILE *out) {
                  "                --jit-threshold=N (interpreted runs of a block before it is "
                  "translated)\n"
                  "                --jit-dump (print guest and host code of each translation)\n"
+                 "                --jit-ir (translate through the IR with register allocation "
+                 "where it covers a superblock; also VM_JIT_IR=1)\n"
                  "                --perf-map (write /tmp/perf-PID.map for perf report)\n"
                  "limits:         --timeout=SECONDS (wall time; ends the run with status 124)\n"
                  "                --max-insns=N (user mode: all threads together; status 124)\n"
@@ -683,6 +685,8 @@ int cmd_run(int argc, char **argv) {
             engine = a + 9;
         } else if (!strcmp(a, "--jit-dump")) {
             opt.jit_dump = true;
+        } else if (!strcmp(a, "--jit-ir")) {
+            opt.jit_ir = true;
         } else if (!strcmp(a, "--perf-map")) {
             opt.perf_map = true;
         } else if (!strncmp(a, "--jit-threshold=", 16)) {

@@ -93,6 +93,7 @@ typedef struct vm_options {
     bool jit_dump;                /* print guest and host code of every translation to stderr */
     bool perf_map;                /* write /tmp/perf-PID.map so perf can name translated code */
     bool jit_no_chain;            /* never link translations directly (debugging) */
+    bool jit_ir;                  /* translate through the JIT's IR where it covers a block */
     bool deterministic_time;      /* the time CSR counts retired instructions (repeatable runs) */
     FILE *console;                /* bare: where HTIF console output goes (NULL: stdout) */
     const char *sysroot;          /* user: guest root for absolute paths and PT_INTERP (-L) */

@@ -48,6 +48,7 @@ typedef struct exec_options {
     bool perf_map;      /* append translations to /tmp/perf-<pid>.map for perf */
     bool no_chain;      /* never link translations directly (every exit returns) */
     bool count;         /* --stats: count events in translated code too (costs time there) */
+    bool ir;            /* translate through the JIT's IR where it covers a superblock */
     bool strict;        /* a missing engine is an error, not a warning and the interpreter */
 } exec_options_t;
 

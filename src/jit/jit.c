@@ -191,6 +191,10 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
     j->count = opt->count;
+    /* the IR is young: an option, or VM_JIT_IR=1 for harts made without vm's options
+     * (fuzz_cpu, the differential tests) */
+    const char *ir_env = getenv("VM_JIT_IR");
+    j->ir = opt->ir || (ir_env && ir_env[0] == '1');
     /* pages of its own, unbacked until blocks are translated */
     void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -611,6 +615,15 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     if (j->count)
         fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
+    if (j->ir)
+        fprintf(out,
+                "stats: jit: IR: %llu of %llu blocks (%.1f%%), %llu of %llu guest insns, %llu "
+                "superblocks declined, %llu spilled values, %llu home copies\n",
+                (unsigned long long)s->ir_blocks, (unsigned long long)s->blocks,
+                s->blocks ? 100.0 * (double)s->ir_blocks / (double)s->blocks : 0.0,
+                (unsigned long long)s->ir_insns, (unsigned long long)s->guest_insns,
+                (unsigned long long)s->ir_declined, (unsigned long long)s->ir_spills,
+                (unsigned long long)s->ir_copies);
 }
 
 const exec_engine_t jit_engine = {

@@ -29,6 +29,7 @@
 #define JIT_SB_INSNS     96u         /* a superblock stops growing at this many guest insns */
 #define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
 #define JIT_RAS          16u         /* entries of the return-address stack (a power of two) */
+#define JIT_FRAME_BYTES  256u        /* host stack frame of translated code (the IR's slots) */
 
 /* Exit codes returned by translated code (in rax); any larger value is the read+execute
  * address of a patchable jump (a chain request: cpu->pc holds its target). */
@@ -91,6 +92,7 @@ typedef struct jit {
     bool dump;                     /* --jit-dump: print each translation */
     bool no_chain;                 /* never patch direct jumps */
     bool count;                    /* --stats: translated code counts RAS hits and misses */
+    bool ir;                       /* translate superblocks the IR covers through it */
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */
     uint64_t chain_gen;            /* gen when it was made (dropped across a flush) */

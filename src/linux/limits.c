@@ -96,7 +96,9 @@ static void *watchdog(void *arg) {
     }
     /* vfork children that have not exec'ed are processes of their own, with no watchdog of
      * theirs: they end with this one (one that has just exec'ed is a vm with the same
-     * deadline, ended a moment early) */
+     * deadline, ended a moment early); their parent, woken by their end, sees `exiting`
+     * and runs no more guest code */
+    atomic_store(&p->exiting, 1);
     for (int i = 0; i < LINUX_VFORK_KIDS; i++) {
         int pid = atomic_load(&p->vfork_kids[i]);
         if (pid > 0) kill(pid, SIGKILL);

@@ -334,6 +334,9 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
                       CLONE_VM | CLONE_VFORK | settid | exit_sig, &vs,
                       slot >= 0 ? (pid_t *)&p->vfork_kids[slot] : NULL);
     int clone_errno = errno;
+    /* a limit ended the child and is ending this process: no more guest code runs */
+    while (atomic_load(&p->exiting))
+        pause();
     /* the child has exec'ed or exited: what it shared with this thread is ours again */
     linux_limit_vfork_remove(p, slot);
     linux_current = t;

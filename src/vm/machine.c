@@ -116,6 +116,7 @@ static int exec_from_options(vm_t *vm) {
     vm->exec.perf_map = o->perf_map;
     vm->exec.no_chain = o->jit_no_chain;
     vm->exec.count = o->stats;
+    vm->exec.ir = o->jit_ir;
     vm->exec.strict = o->engine == VM_ENGINE_JIT;
     return 0;
 }

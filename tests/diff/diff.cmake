@@ -30,4 +30,11 @@ if(Python3_Interpreter_FOUND AND VM_RISCV64_CC
                      "--ref=$<TARGET_FILE:vm> run --engine=interp"
                      --seed 2 --sequences 2000 --repeat 3 --jobs 2)
     set_tests_properties(diff/engines PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS diff)
+    # the same with the JIT translating through its IR where it covers a superblock (seed 3)
+    add_test(NAME diff/engines-ir
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/rvdiff.py
+                     "--vm=$<TARGET_FILE:vm> run --engine=jit --jit-ir --jit-threshold=2"
+                     "--ref=$<TARGET_FILE:vm> run --engine=interp"
+                     --seed 3 --sequences 1000 --repeat 3 --jobs 2)
+    set_tests_properties(diff/engines-ir PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS diff)
 endif()

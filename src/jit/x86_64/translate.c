@@ -84,7 +84,7 @@ void jit_emit_trampolines(jit_t *j) {
     x86_push(&b, R13);
     x86_push(&b, R14);
     x86_push(&b, R15);
-    x86_alu_ri(&b, true, ALU_SUB, RSP, 8);
+    x86_alu_ri(&b, true, ALU_SUB, RSP, 8 + JIT_FRAME_BYTES); /* alignment, then the frame */
     x86_mov_rr(&b, CPU, RDI);
     x86_mov_rr(&b, R11, RSI);
     x86_load64(&b, MEM, CPU, OFF(mem_base));
@@ -99,7 +99,7 @@ void jit_emit_trampolines(jit_t *j) {
     j->exit_regs = j->rx + (b.p - j->rw);
     spill_all(&b);
     j->exit_nospill = j->rx + (b.p - j->rw);
-    x86_alu_ri(&b, true, ALU_ADD, RSP, 8);
+    x86_alu_ri(&b, true, ALU_ADD, RSP, 8 + JIT_FRAME_BYTES);
     x86_pop(&b, R15);
     x86_pop(&b, R14);
     x86_pop(&b, R13);
@@ -1483,6 +1483,9 @@ static bool needs_fs(unsigned id) {
     return id < RV_I_illegal && (rv_insn_table[id].flags & RV_F_FP);
 }
 
+/* The IR path (ir_lower.c, included at the end): false when it does not cover blk. */
+static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out);
+
 /* jit_translate with its scratch state t (every field set here before use). */
 static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk,
                                  bool *refused) {
@@ -1502,6 +1505,8 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
 
     t->sb_pc = blk->pc;
     t->counted = 0;
+    jit_block_t *irb;
+    if (j->ir && ir_translate(t, blk, &irb)) return irb;
     bool fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) fp = true;
@@ -1690,3 +1695,6 @@ void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
 static bool host_fma_ok(void) {
     return hostf.fma;
 }
+
+/* The IR path shares this file's context and emitters. */
+#include "jit/x86_64/ir_lower.c"

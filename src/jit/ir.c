@@ -1,0 +1,430 @@
+/* ir.c - building a superblock's IR from decoded guest instructions, printing it and
+ * checking it (see ir.h for the design).
+ *
+ * The builder is a single pass over the path's instructions. It keeps the value each guest
+ * register holds (cur[]), so reading a register is free after the first time (an IR_GET
+ * then) and moves and renames make no nodes. Writes to registers without a home only update
+ * cur[] and mark the register dirty; before each node that can fault or leave, every dirty
+ * register is written back by an IR_PUT, so the state there is the interpreter's. Writes to
+ * registers with a home make the defining node's value live in that home (or, when the value
+ * already exists, a copy into it).
+ */
+#include "jit/ir.h"
+
+#include <string.h>
+
+static const char *const op_names[IR_NOPS] = {
+    [IR_GET] = "get",   [IR_CONST] = "const", [IR_COPY] = "copy", [IR_ADD] = "add",
+    [IR_SUB] = "sub",   [IR_AND] = "and",     [IR_OR] = "or",     [IR_XOR] = "xor",
+    [IR_SHL] = "shl",   [IR_SHR] = "shr",     [IR_SAR] = "sar",   [IR_SLT] = "slt",
+    [IR_SLTU] = "sltu", [IR_MUL] = "mul",     [IR_LOAD] = "load", [IR_STORE] = "store",
+    [IR_PUT] = "put",   [IR_BR] = "br",       [IR_JUMP] = "jump", [IR_JUMPR] = "jumpr",
+    [IR_TRAP] = "trap", [IR_FENCE] = "fence",
+};
+
+const char *ir_op_name(unsigned op) {
+    return op < IR_NOPS ? op_names[op] : "?";
+}
+
+void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
+    ir->count = 0;
+    ir->overflow = false;
+    memcpy(ir->home, home, sizeof(ir->home));
+    ir->home[0] = -1;
+    ir->user_traps = user_traps;
+    for (unsigned g = 0; g < 32; g++)
+        ir->cur[g] = IR_NONE;
+    ir->dirty = 0;
+    ir->zero = IR_NONE;
+    ir->pool_n = 0;
+    ir->slots = 0;
+    ir->spills = 0;
+    ir->copies = 0;
+}
+
+/* Append a node of kind op; returns its index (IR_NONE when the IR is full). */
+static uint16_t node(ir_t *ir, unsigned op, uint16_t a, uint16_t b, int64_t imm, unsigned flags) {
+    if (ir->count >= IR_MAX_NODES - 1) {
+        ir->overflow = true;
+        return IR_NONE;
+    }
+    uint16_t i = (uint16_t)ir->count++;
+    ir->n[i] = (ir_node_t){.op = (uint8_t)op,
+                           .flags = (uint8_t)flags,
+                           .a = a,
+                           .b = b,
+                           .home = -1,
+                           .reg = -1,
+                           .slot = -1,
+                           .last = i,
+                           .imm = imm};
+    return i;
+}
+
+/* The value guest register g holds now. */
+static uint16_t rd_reg(ir_t *ir, unsigned g) {
+    if (g == 0) {
+        if (ir->zero == IR_NONE) ir->zero = node(ir, IR_CONST, IR_NONE, IR_NONE, 0, 0);
+        return ir->zero;
+    }
+    if (ir->cur[g] == IR_NONE) {
+        uint16_t v = node(ir, IR_GET, IR_NONE, IR_NONE, 0, 0);
+        if (v == IR_NONE) return v;
+        ir->n[v].g = (uint8_t)g;
+        ir->n[v].home = ir->home[g];
+        ir->cur[g] = v;
+    }
+    return ir->cur[g];
+}
+
+/* Guest register g now holds value v; `fresh` when v was made for this write. */
+static void wr_reg(ir_t *ir, unsigned g, uint16_t v, bool fresh) {
+    if (g == 0 || v == IR_NONE) return;
+    if (ir->home[g] >= 0) {
+        if (!fresh || ir->n[v].home >= 0) v = node(ir, IR_COPY, v, IR_NONE, 0, 0);
+        if (v == IR_NONE) return;
+        ir->n[v].home = ir->home[g];
+        ir->n[v].g = (uint8_t)g;
+    } else {
+        ir->dirty |= 1u << g;
+    }
+    ir->cur[g] = v;
+}
+
+/* Write back every dirty guest register (before a node that can fault or leave). */
+static void sync(ir_t *ir) {
+    for (unsigned g = 1; g < 32; g++)
+        if (ir->dirty >> g & 1) {
+            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, 0, 0);
+            if (p != IR_NONE) ir->n[p].g = (uint8_t)g;
+        }
+    ir->dirty = 0;
+}
+
+/* Set the guest-instruction fields of node i. */
+static void at(ir_t *ir, uint16_t i, const rv_op_t *op, uint64_t pc, unsigned idx) {
+    if (i == IR_NONE) return;
+    ir->n[i].pc = pc;
+    ir->n[i].idx = (uint16_t)idx;
+    ir->n[i].len = op->len;
+}
+
+/* The IR kind of an ALU instruction (reg-reg or reg-imm), and its flags; false if none. */
+static bool alu_kind(unsigned id, unsigned *kind, unsigned *flags) {
+    static const struct {
+        uint16_t id;
+        uint8_t kind, flags;
+    } t[] = {
+        {RV_I_addi, IR_ADD, IR_F_IMM},
+        {RV_I_addiw, IR_ADD, IR_F_IMM | IR_F_W},
+        {RV_I_slti, IR_SLT, IR_F_IMM},
+        {RV_I_sltiu, IR_SLTU, IR_F_IMM},
+        {RV_I_xori, IR_XOR, IR_F_IMM},
+        {RV_I_ori, IR_OR, IR_F_IMM},
+        {RV_I_andi, IR_AND, IR_F_IMM},
+        {RV_I_slli, IR_SHL, IR_F_IMM},
+        {RV_I_srli, IR_SHR, IR_F_IMM},
+        {RV_I_srai, IR_SAR, IR_F_IMM},
+        {RV_I_slliw, IR_SHL, IR_F_IMM | IR_F_W},
+        {RV_I_srliw, IR_SHR, IR_F_IMM | IR_F_W},
+        {RV_I_sraiw, IR_SAR, IR_F_IMM | IR_F_W},
+        {RV_I_add, IR_ADD, 0},
+        {RV_I_sub, IR_SUB, 0},
+        {RV_I_xor, IR_XOR, 0},
+        {RV_I_or, IR_OR, 0},
+        {RV_I_and, IR_AND, 0},
+        {RV_I_slt, IR_SLT, 0},
+        {RV_I_sltu, IR_SLTU, 0},
+        {RV_I_sll, IR_SHL, 0},
+        {RV_I_srl, IR_SHR, 0},
+        {RV_I_sra, IR_SAR, 0},
+        {RV_I_addw, IR_ADD, IR_F_W},
+        {RV_I_subw, IR_SUB, IR_F_W},
+        {RV_I_sllw, IR_SHL, IR_F_W},
+        {RV_I_srlw, IR_SHR, IR_F_W},
+        {RV_I_sraw, IR_SAR, IR_F_W},
+        {RV_I_mul, IR_MUL, 0},
+        {RV_I_mulw, IR_MUL, IR_F_W},
+    };
+    for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (t[i].id == id) {
+            *kind = t[i].kind;
+            *flags = t[i].flags;
+            return true;
+        }
+    return false;
+}
+
+/* The IR condition of a branch instruction; false if id is not one. */
+static bool branch_cc(unsigned id, unsigned *cc) {
+    switch (id) {
+    case RV_I_beq: *cc = IR_EQ; return true;
+    case RV_I_bne: *cc = IR_NE; return true;
+    case RV_I_blt: *cc = IR_LT; return true;
+    case RV_I_bge: *cc = IR_GE; return true;
+    case RV_I_bltu: *cc = IR_LTU; return true;
+    case RV_I_bgeu: *cc = IR_GEU; return true;
+    default: return false;
+    }
+}
+
+bool ir_covers(unsigned id, bool user_traps) {
+    unsigned k, f;
+    if (id >= RV_I_COUNT) return false;
+    if (alu_kind(id, &k, &f) || branch_cc(id, &k)) return true;
+    switch (id) {
+    case RV_I_lui:
+    case RV_I_auipc:
+    case RV_I_jal:
+    case RV_I_jalr:
+    case RV_I_fence:
+    case RV_I_nop:
+    case RV_I_fallthrough: return true;
+    case RV_I_ecall:
+    case RV_I_ebreak: return user_traps;
+    default: break;
+    }
+    if (id >= RV_I_illegal) return false;
+    unsigned cls = rv_insn_table[id].cls;
+    return cls == RV_CLS_LOAD || cls == RV_CLS_STORE;
+}
+
+bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, uint64_t *cont) {
+    *ends = false;
+    *cont = 1;
+    if (!ir_covers(op->id, ir->user_traps)) return false;
+    unsigned kind, flags, cc;
+    if (alu_kind(op->id, &kind, &flags)) {
+        if (op->rd == 0) return true; /* a hint: no effect */
+        uint16_t a = rd_reg(ir, op->rs1), v;
+        if (flags & IR_F_IMM) {
+            int64_t imm = op->imm;
+            if (kind == IR_SHL || kind == IR_SHR || kind == IR_SAR) imm &= flags & IR_F_W ? 31 : 63;
+            v = node(ir, kind, a, IR_NONE, imm, flags);
+        } else {
+            uint16_t b = rd_reg(ir, op->rs2);
+            v = node(ir, kind, a, b, 0, flags);
+        }
+        wr_reg(ir, op->rd, v, true);
+        return true;
+    }
+    if (branch_cc(op->id, &cc)) {
+        uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
+        sync(ir);
+        uint16_t br = node(ir, IR_BR, a, b, 0, 0);
+        at(ir, br, op, pc, idx);
+        if (br != IR_NONE) {
+            ir->n[br].aux = (uint8_t)cc;
+            ir->n[br].target = pc + (uint64_t)(int64_t)op->imm;
+        }
+        *ends = true;
+        *cont = pc + op->len;
+        return true;
+    }
+    switch (op->id) {
+    case RV_I_lui:
+        wr_reg(ir, op->rd, node(ir, IR_CONST, IR_NONE, IR_NONE, op->imm, 0), true);
+        return true;
+    case RV_I_auipc:
+        wr_reg(ir, op->rd,
+               node(ir, IR_CONST, IR_NONE, IR_NONE, (int64_t)(pc + (uint64_t)(int64_t)op->imm), 0),
+               true);
+        return true;
+    case RV_I_jal:
+        wr_reg(ir, op->rd, node(ir, IR_CONST, IR_NONE, IR_NONE, (int64_t)(pc + op->len), 0), true);
+        *ends = true;
+        *cont = pc + (uint64_t)(int64_t)op->imm;
+        return true;
+    case RV_I_jalr: {
+        uint16_t a = rd_reg(ir, op->rs1); /* before rd is written: rd may be rs1 */
+        wr_reg(ir, op->rd, node(ir, IR_CONST, IR_NONE, IR_NONE, (int64_t)(pc + op->len), 0), true);
+        sync(ir);
+        uint16_t j = node(ir, IR_JUMPR, a, IR_NONE, op->imm, 0);
+        at(ir, j, op, pc, idx);
+        *ends = true;
+        return true;
+    }
+    case RV_I_ecall:
+    case RV_I_ebreak: {
+        sync(ir);
+        uint16_t tr = node(ir, IR_TRAP, IR_NONE, IR_NONE, 0, 0);
+        at(ir, tr, op, pc, idx);
+        if (tr != IR_NONE) ir->n[tr].aux = op->id == RV_I_ebreak;
+        *ends = true;
+        return true;
+    }
+    case RV_I_fence: node(ir, IR_FENCE, IR_NONE, IR_NONE, 0, 0); return true;
+    case RV_I_nop: return true;
+    case RV_I_fallthrough:
+        *ends = true;
+        *cont = pc;
+        return true;
+    default: break;
+    }
+    /* loads and stores */
+    unsigned w = rv_insn_table[op->id].mem_width, sign = rv_insn_table[op->id].mem_signed ? 1 : 0;
+    if (rv_insn_table[op->id].cls == RV_CLS_LOAD) {
+        uint16_t a = rd_reg(ir, op->rs1);
+        sync(ir);
+        uint16_t v = node(ir, IR_LOAD, a, IR_NONE, op->imm, 0);
+        at(ir, v, op, pc, idx);
+        if (v != IR_NONE) ir->n[v].aux = (uint8_t)(w | sign << 4);
+        wr_reg(ir, op->rd, v, true);
+    } else {
+        uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
+        sync(ir);
+        uint16_t s = node(ir, IR_STORE, a, b, op->imm, 0);
+        at(ir, s, op, pc, idx);
+        if (s != IR_NONE) ir->n[s].aux = (uint8_t)w;
+    }
+    return true;
+}
+
+void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx) {
+    sync(ir);
+    uint16_t j = node(ir, IR_JUMP, IR_NONE, IR_NONE, 0, 0);
+    if (j == IR_NONE) return;
+    ir->n[j].target = target;
+    ir->n[j].idx = (uint16_t)idx;
+}
+
+/* ---- checking ---- */
+
+/* Whether node kind op reads operand a / operand b (given its flags). */
+static bool uses_a(unsigned op) {
+    return op != IR_GET && op != IR_CONST && op != IR_JUMP && op != IR_TRAP && op != IR_FENCE;
+}
+static bool uses_b(const ir_node_t *n) {
+    if (n->flags & IR_F_IMM) return false;
+    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR;
+}
+
+/* Whether value v lives in a register or slot the backend must hold for it: anything used
+ * later that is not a constant (constants are materialised where they are used). */
+static bool needs_place(const ir_t *ir, unsigned v) {
+    const ir_node_t *n = &ir->n[v];
+    return n->home < 0 && n->op != IR_CONST && n->last > v;
+}
+
+const char *ir_verify(const ir_t *ir, bool allocated) {
+    if (ir->overflow) return "too many nodes";
+    if (ir->count == 0) return "empty";
+    const ir_node_t *lastn = &ir->n[ir->count - 1];
+    if (lastn->op != IR_JUMP && lastn->op != IR_JUMPR && lastn->op != IR_TRAP)
+        return "the last node is not an exit";
+    uint16_t occupant[IR_MAX_POOL * 2]; /* per host register (< 32): last value in its home */
+    for (unsigned i = 0; i < sizeof(occupant) / sizeof(occupant[0]); i++)
+        occupant[i] = IR_NONE;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->op >= IR_NOPS) return "unknown node kind";
+        if (i + 1 < ir->count && (n->op == IR_JUMP || n->op == IR_JUMPR || n->op == IR_TRAP))
+            return "an exit before the end";
+        if (uses_a(n->op)) {
+            if (n->a >= i) return "operand a not defined before its use";
+            if (!ir_has_value(ir->n[n->a].op) || (ir->n[n->a].flags & IR_F_DEAD))
+                return "operand a is not a live value";
+            if (allocated && ir->n[n->a].last < i) return "operand a used after its last use";
+        }
+        if (uses_b(n)) {
+            if (n->b >= i) return "operand b not defined before its use";
+            if (!ir_has_value(ir->n[n->b].op) || (ir->n[n->b].flags & IR_F_DEAD))
+                return "operand b is not a live value";
+            if (allocated && ir->n[n->b].last < i) return "operand b used after its last use";
+        }
+        if ((n->op == IR_GET || n->op == IR_PUT) && (n->g == 0 || n->g > 31))
+            return "guest register out of range";
+        if (n->op == IR_PUT && ir->home[n->g] >= 0) return "put of a register with a home";
+        if (n->op == IR_GET && n->home != ir->home[n->g]) return "get outside its home";
+        if (n->home >= 0 && (n->g == 0 || ir->home[n->g] != n->home))
+            return "a value in the wrong home";
+        if (n->op == IR_LOAD && (n->aux & 15) != 1 && (n->aux & 15) != 2 && (n->aux & 15) != 4 &&
+            (n->aux & 15) != 8)
+            return "bad access width";
+        if (!allocated || !ir_has_value(n->op)) continue;
+        if (n->home >= 0) {
+            if (n->reg != n->home) return "a home value not in its home";
+            if (n->home >= (int)(sizeof(occupant) / sizeof(occupant[0])))
+                return "home out of range";
+            uint16_t o = occupant[n->home];
+            if (o != IR_NONE && ir->n[o].last > i && n->op != IR_GET)
+                return "a home overwritten while its value is still used";
+            occupant[n->home] = (uint16_t)i;
+            continue;
+        }
+        if (!needs_place(ir, i)) continue;
+        if ((n->reg >= 0) == (n->slot >= 0)) return "a live value without one place";
+        if (n->reg >= 0) {
+            bool in_pool = false;
+            for (unsigned k = 0; k < ir->pool_n; k++)
+                if (ir->pool[k] == n->reg) in_pool = true;
+            if (!in_pool) return "a register outside the pool";
+        }
+        if (n->slot >= 0 && (unsigned)n->slot >= ir->slots) return "a slot out of range";
+        for (unsigned j = i + 1; j < n->last; j++) { /* values defined while i lives */
+            const ir_node_t *m = &ir->n[j];
+            if ((m->flags & IR_F_DEAD) || !ir_has_value(m->op) || !needs_place(ir, j)) continue;
+            if (n->reg >= 0 && m->reg == n->reg) return "two live values share a register";
+            if (n->slot >= 0 && m->slot == n->slot) return "two live values share a slot";
+        }
+    }
+    return NULL;
+}
+
+/* ---- printing ---- */
+
+static const char *const cc_names[] = {"eq", "ne", "lt", "ge", "ltu", "geu"};
+
+void ir_print(const ir_t *ir, FILE *out) {
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        fprintf(out, "    ");
+        if (ir_has_value(n->op))
+            fprintf(out, "v%-4u = ", i);
+        else
+            fprintf(out, "         ");
+        fprintf(out, "%s%s", ir_op_name(n->op), n->flags & IR_F_W ? "w" : "");
+        switch (n->op) {
+        case IR_GET: fprintf(out, " x%u", n->g); break;
+        case IR_CONST: fprintf(out, " 0x%llx", (unsigned long long)n->imm); break;
+        case IR_PUT: fprintf(out, " x%u, v%u", n->g, n->a); break;
+        case IR_LOAD:
+            fprintf(out, "%u%s [v%u%+lld]", n->aux & 15, n->aux & 16 ? "s" : "u", n->a,
+                    (long long)n->imm);
+            break;
+        case IR_STORE:
+            fprintf(out, "%u [v%u%+lld], v%u", n->aux & 15, n->a, (long long)n->imm, n->b);
+            break;
+        case IR_BR:
+            fprintf(out, " %s v%u, ", n->aux < 6 ? cc_names[n->aux] : "?", n->a);
+            if (n->flags & IR_F_IMM)
+                fprintf(out, "%lld", (long long)n->imm);
+            else
+                fprintf(out, "v%u", n->b);
+            fprintf(out, " -> 0x%llx", (unsigned long long)n->target);
+            break;
+        case IR_JUMP: fprintf(out, " 0x%llx", (unsigned long long)n->target); break;
+        case IR_JUMPR: fprintf(out, " v%u%+lld", n->a, (long long)n->imm); break;
+        case IR_TRAP: fprintf(out, " %s", n->aux ? "ebreak" : "ecall"); break;
+        case IR_FENCE: break;
+        default:
+            fprintf(out, " v%u, ", n->a);
+            if (n->flags & IR_F_IMM)
+                fprintf(out, "%lld", (long long)n->imm);
+            else
+                fprintf(out, "v%u", n->b);
+            break;
+        }
+        if (n->home >= 0) fprintf(out, "  ; x%u", n->g);
+        if (ir_has_value(n->op)) {
+            if (n->reg >= 0) fprintf(out, "  @h%d", n->reg);
+            if (n->slot >= 0) fprintf(out, "  @slot%d", n->slot);
+        }
+        if (n->op == IR_LOAD || n->op == IR_STORE || n->op == IR_BR || n->op == IR_JUMPR ||
+            n->op == IR_TRAP)
+            fprintf(out, "  (pc 0x%llx)", (unsigned long long)n->pc);
+        fprintf(out, "\n");
+    }
+}

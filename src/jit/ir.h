@@ -1,0 +1,150 @@
+/* ir.h - the JIT's intermediate representation of one superblock, its optimiser and its
+ * register allocator (machine independent; a backend lowers it, see x86_64/ir_lower.c).
+ *
+ * A superblock's guest instructions become a list of nodes in SSA form: every node that
+ * produces a value is that value (its index), defined once, used by later nodes only. Guest
+ * registers are not memory here but names for values: the builder keeps, for each guest
+ * register, the value it holds now, so `mv a7, a3` makes no node at all and a value read
+ * twice is loaded once. Guest state is touched only explicitly:
+ *   - IR_GET reads a guest register from its canonical place the first time the superblock
+ *     reads it;
+ *   - IR_PUT writes one back, and the builder puts every guest register written since the
+ *     last such point before each node that can fault or leave (loads, stores, branches,
+ *     exits): at those nodes the guest state is exactly the interpreter's (the state rule).
+ * A backend may keep some guest registers in fixed host registers across all translated code
+ * (x86-64 pins eight); those are "homes": a value written to such a register is computed
+ * straight into its home (write-through), so they need no IR_PUT, and the allocator keeps
+ * the home holding the register's current value at every point.
+ *
+ * The optimiser (ir_opt.c) folds constants (whole nodes, and second operands into immediate
+ * forms), turns `addi x, y, 0` and sign extensions of values that are already sign-extended
+ * into copies, drops copies, and removes dead values. The allocator (ir_regalloc.c) computes
+ * each value's live interval and assigns the values that are not in a home a register of the
+ * backend's pool by linear scan, or a spill slot when more values are live than the pool has
+ * registers. ir_verify checks the structure and the allocation (run on every translation in
+ * Debug builds).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "riscv/decode.h"
+
+#define IR_MAX_NODES 2048u   /* nodes of one superblock at most (else it is not translated) */
+#define IR_NONE      0xffffu /* no value */
+#define IR_MAX_POOL  16u     /* allocatable registers a backend may offer */
+
+/* Node kinds. */
+enum ir_op {
+    IR_GET,   /* value = guest register g, read from its canonical place */
+    IR_CONST, /* value = imm */
+    IR_COPY,  /* value = a */
+    IR_ADD,   /* value = a + b (or a + imm with IR_F_IMM); IR_F_W: 32-bit, sign-extended */
+    IR_SUB,   /* value = a - b */
+    IR_AND,   /* value = a & b */
+    IR_OR,    /* value = a | b */
+    IR_XOR,   /* value = a ^ b */
+    IR_SHL,   /* value = a << (b & 63), W forms: 31 */
+    IR_SHR,   /* logical shift right */
+    IR_SAR,   /* arithmetic shift right */
+    IR_SLT,   /* value = (int64)a < (int64)b */
+    IR_SLTU,  /* value = a < b, unsigned */
+    IR_MUL,   /* value = low 64 (W: 32) bits of a * b */
+    IR_LOAD,  /* value = memory[a + imm], aux = width | signed << 4; can fault */
+    IR_STORE, /* memory[a + imm] = b (width in aux); can fault */
+    IR_PUT,   /* guest register g = a (canonical place) */
+    IR_BR,    /* if (a cc b) leave for `target` (aux = enum ir_cc; b or imm) */
+    IR_JUMP,  /* leave for `target` */
+    IR_JUMPR, /* leave for (a + imm) & ~1 */
+    IR_TRAP,  /* leave with a trap: aux 0 ecall, 1 ebreak */
+    IR_FENCE, /* memory fence */
+    IR_NOPS
+};
+
+/* Conditions of IR_BR. */
+enum ir_cc { IR_EQ, IR_NE, IR_LT, IR_GE, IR_LTU, IR_GEU };
+
+/* Node flags. */
+enum {
+    IR_F_W = 1,    /* 32-bit operation, result sign-extended to 64 */
+    IR_F_IMM = 2,  /* the second operand is imm, not b */
+    IR_F_DEAD = 4, /* removed by the optimiser */
+};
+
+/* One node; its index is the value it defines. */
+typedef struct ir_node {
+    uint8_t op;      /* enum ir_op */
+    uint8_t flags;   /* IR_F_* */
+    uint8_t aux;     /* condition, access width and sign, trap kind */
+    uint8_t g;       /* guest register: of IR_GET/IR_PUT; of a value computed into a home */
+    uint16_t a, b;   /* operands (values) or IR_NONE */
+    int8_t home;     /* host register this value must live in (a home), or -1 */
+    int8_t reg;      /* allocated host register, or -1 (spilled, constant or unused) */
+    int16_t slot;    /* spill slot, or -1 */
+    uint16_t last;   /* index of its last use (its own index when unused) */
+    uint8_t len;     /* length of the guest instruction (memory, exits) */
+    uint16_t idx;    /* instructions of the path before it (instret at faults and exits) */
+    int64_t imm;     /* constant, immediate operand or displacement */
+    uint64_t pc;     /* guest pc of its instruction */
+    uint64_t target; /* IR_BR, IR_JUMP: guest pc to leave for */
+} ir_node_t;
+
+/* A superblock's IR and the builder's state. */
+typedef struct ir {
+    ir_node_t n[IR_MAX_NODES]; /* nodes in program order */
+    unsigned count;            /* nodes in use */
+    bool overflow;             /* more than IR_MAX_NODES: not translatable */
+    int8_t home[32];           /* guest register -> its home host register, or -1 */
+    bool user_traps;           /* ecall/ebreak may leave as traps (user mode) */
+    /* builder */
+    uint16_t cur[32]; /* value each guest register holds now, or IR_NONE (not read yet) */
+    uint32_t dirty;   /* guest registers without a home written since the last IR_PUTs */
+    uint16_t zero;    /* the constant 0 (x0), or IR_NONE */
+    /* allocation results */
+    unsigned pool_n;          /* registers of the pool */
+    int8_t pool[IR_MAX_POOL]; /* the pool */
+    unsigned slots;           /* spill slots used */
+    unsigned spills;          /* values given a spill slot */
+    unsigned copies;          /* copies inserted to keep homes current */
+} ir_t;
+
+/* Start building a superblock: `home` maps guest registers to their homes (-1: none). */
+void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps);
+
+/* Add guest instruction `op` at `pc`, index `idx` of the path. Returns false when the IR
+ * does not cover it (nothing was added). Sets *ends when the instruction ends the path:
+ * *cont is then where a direct continuation goes (jal; a conditional branch's fall-through),
+ * or 1 when the instruction left by itself (jalr, ecall). */
+bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, uint64_t *cont);
+
+/* Whether ir_add covers instruction id (without adding it). */
+bool ir_covers(unsigned id, bool user_traps);
+
+/* End the path with a direct jump to `target` after `idx` instructions. */
+void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx);
+
+/* Optimise in place (constant and copy propagation, extension folding, immediates, dead
+ * values). */
+void ir_optimise(ir_t *ir);
+
+/* Allocate: every live value without a home gets one of the `n` registers of `pool` or a
+ * spill slot (at most max_slots). Returns false when the slots do not suffice. May insert
+ * copies (a value whose home is overwritten while it is still used). */
+bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned n, unsigned max_slots);
+
+/* Check the structure (and, after ir_regalloc, the allocation). Returns NULL when the IR is
+ * well formed, else a description of the first problem. */
+const char *ir_verify(const ir_t *ir, bool allocated);
+
+/* Print the nodes (with their allocation when done) to `out`. */
+void ir_print(const ir_t *ir, FILE *out);
+
+/* Name of a node kind (for dumps and tests). */
+const char *ir_op_name(unsigned op);
+
+/* Whether node kind `op` produces a value. */
+static inline bool ir_has_value(unsigned op) {
+    return op <= IR_LOAD;
+}

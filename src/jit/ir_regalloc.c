@@ -1,0 +1,182 @@
+/* ir_regalloc.c - liveness and linear-scan register allocation of a superblock's IR.
+ *
+ * A superblock is one straight path (side exits leave it, nothing joins it), so liveness is
+ * one backward fact per value: the index of its last use. A value lives from its definition
+ * to that use; intervals are visited in definition order, which is program order.
+ *
+ * Values fall in three groups:
+ *   - values in a home (a guest register the backend keeps in a fixed host register across
+ *     translated code): they are not allocated, but a home must hold its guest register's
+ *     current value everywhere, so when a value in a home is still used after the home is
+ *     written again (`mv t1, a0; addi a0, a0, 1; ... t1`), a copy of it is inserted before
+ *     the write and the later uses read the copy;
+ *   - constants: materialised by the backend where they are used, never allocated;
+ *   - everything else: linear scan over the backend's pool. When no register is free, the
+ *     interval that ends last (the current one or an active one) goes to a spill slot for its
+ *     whole life, the classic choice that spills least under pressure. Registers and slots
+ *     are reused from the point where their value's last use is (an operation may write its
+ *     result over an operand it reads for the last time; backends read operands first).
+ */
+#include "jit/ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether node n reads its operand b. */
+static bool reads_b(const ir_node_t *n) {
+    if (n->flags & IR_F_IMM) return false;
+    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR;
+}
+
+/* Set every value's last use. */
+static void liveness(ir_t *ir) {
+    for (unsigned i = 0; i < ir->count; i++)
+        ir->n[i].last = (uint16_t)i;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->a != IR_NONE) ir->n[n->a].last = (uint16_t)i;
+        if (n->b != IR_NONE && reads_b(n)) ir->n[n->b].last = (uint16_t)i;
+    }
+}
+
+/* Insert the copies that keep every home current (see above). False when the IR is full. */
+static bool home_copies(ir_t *ir) {
+    int16_t occ[32]; /* host register -> the value in it as a home, or -1 */
+    unsigned need = 0;
+    for (unsigned h = 0; h < 32; h++)
+        occ[h] = -1;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if ((n->flags & IR_F_DEAD) || n->home < 0 || !ir_has_value(n->op)) continue;
+        int o = occ[n->home & 31];
+        if (n->op != IR_GET && o >= 0 && ir->n[o].last > i) need++;
+        occ[n->home & 31] = (int16_t)i;
+    }
+    if (!need) return true;
+    if (ir->count + need > IR_MAX_NODES - 1) return false;
+    ir_node_t *old = malloc(ir->count * sizeof(*old));
+    uint16_t *alias = malloc(ir->count * sizeof(*alias));
+    if (!old || !alias) {
+        free(old);
+        free(alias);
+        return false;
+    }
+    unsigned count = ir->count, k = 0;
+    memcpy(old, ir->n, count * sizeof(*old));
+    for (unsigned h = 0; h < 32; h++)
+        occ[h] = -1;
+    for (unsigned i = 0; i < count; i++) {
+        ir_node_t n = old[i];
+        if (n.a != IR_NONE) n.a = alias[n.a];
+        if (n.b != IR_NONE && reads_b(&old[i])) n.b = alias[n.b];
+        if (!(n.flags & IR_F_DEAD) && n.home >= 0 && ir_has_value(n.op) && n.op != IR_GET) {
+            int o = occ[n.home & 31];
+            if (o >= 0 && old[o].last > i) { /* keep the old value in a copy */
+                uint16_t c = (uint16_t)k++;
+                ir->n[c] = (ir_node_t){.op = IR_COPY,
+                                       .a = alias[o],
+                                       .b = IR_NONE,
+                                       .home = -1,
+                                       .reg = -1,
+                                       .slot = -1,
+                                       .pc = n.pc};
+                alias[o] = c;
+                ir->copies++;
+            }
+        }
+        if (!(n.flags & IR_F_DEAD) && n.home >= 0 && ir_has_value(n.op))
+            occ[n.home & 31] = (int16_t)i;
+        alias[i] = (uint16_t)k;
+        ir->n[k++] = n;
+    }
+    ir->count = k;
+    free(old);
+    free(alias);
+    return true;
+}
+
+/* A spill slot free over the whole life of value v (which may have begun before the values
+ * now in slots: an active interval spilled late still occupies its slot from its
+ * definition), or -1. */
+static int free_slot(const ir_t *ir, unsigned v, unsigned max_slots) {
+    const ir_node_t *n = &ir->n[v];
+    for (unsigned s = 0; s < max_slots; s++) {
+        bool ok = true;
+        for (unsigned j = 0; j < ir->count && ok; j++) {
+            const ir_node_t *m = &ir->n[j];
+            if (j == v || m->slot != (int)s || (m->flags & IR_F_DEAD)) continue;
+            if (j < n->last && v < m->last) ok = false; /* the intervals overlap */
+        }
+        if (ok) return (int)s;
+    }
+    return -1;
+}
+
+bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slots) {
+    if (npool > IR_MAX_POOL) npool = IR_MAX_POOL;
+    ir->pool_n = npool;
+    memcpy(ir->pool, pool, npool);
+    ir->slots = 0;
+    ir->spills = 0;
+    liveness(ir);
+    if (!home_copies(ir)) return false;
+    liveness(ir);
+    uint16_t active[IR_MAX_POOL]; /* values holding pool registers */
+    unsigned nactive = 0;
+    bool reg_busy[IR_MAX_POOL] = {false};
+    for (unsigned i = 0; i < ir->count; i++) {
+        ir_node_t *n = &ir->n[i];
+        n->slot = -1;
+        if ((n->flags & IR_F_DEAD) || !ir_has_value(n->op)) {
+            n->reg = -1;
+            continue;
+        }
+        if (n->home >= 0) {
+            n->reg = n->home;
+            continue;
+        }
+        n->reg = -1;
+        if (n->op == IR_CONST || n->last <= i) continue; /* materialised / unused */
+        /* expire what ends here or before */
+        for (unsigned k = 0; k < nactive;) {
+            const ir_node_t *m = &ir->n[active[k]];
+            if (m->last <= i) {
+                for (unsigned r = 0; r < npool; r++)
+                    if (pool[r] == m->reg) reg_busy[r] = false;
+                active[k] = active[--nactive];
+            } else {
+                k++;
+            }
+        }
+        int free_r = -1;
+        for (unsigned r = 0; r < npool && free_r < 0; r++)
+            if (!reg_busy[r]) free_r = (int)r;
+        uint16_t to_spill = (uint16_t)i;
+        if (free_r >= 0) {
+            reg_busy[free_r] = true;
+            n->reg = pool[free_r];
+            active[nactive++] = (uint16_t)i;
+            continue;
+        }
+        /* no register: the interval that ends last goes to memory */
+        unsigned victim = nactive;
+        for (unsigned k = 0; k < nactive; k++)
+            if (ir->n[active[k]].last > n->last &&
+                (victim == nactive || ir->n[active[k]].last > ir->n[active[victim]].last))
+                victim = k;
+        if (victim < nactive) {
+            ir_node_t *v = &ir->n[active[victim]];
+            to_spill = active[victim];
+            n->reg = v->reg;
+            v->reg = -1;
+            active[victim] = (uint16_t)i;
+        }
+        int s = free_slot(ir, to_spill, max_slots);
+        if (s < 0) return false;
+        ir->n[to_spill].slot = (int16_t)s;
+        if ((unsigned)s + 1 > ir->slots) ir->slots = (unsigned)s + 1;
+        ir->spills++;
+    }
+    return true;
+}

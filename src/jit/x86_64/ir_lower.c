@@ -1,0 +1,531 @@
+/* ir_lower.c - the x86-64 lowering of the IR (src/jit/ir.h): a superblock through the IR,
+ * when every instruction on its path is one the IR covers.
+ *
+ * This file is part of translate.c (it is included at its end, not compiled alone): it uses
+ * the translator's context, stubs, exits and emitters as they are, so that both paths share
+ * one ABI and one set of slow paths.
+ *
+ * Registers. The eight pinned guest registers are the IR's homes (their values are computed
+ * straight into rbx, rbp, r12, r13, rsi, rdi, r8, r9). The allocator's pool is rcx, rdx and
+ * r11; rax is the lowering's scratch register. Spill slots live in the frame the entry
+ * trampoline reserves (JIT_FRAME_BYTES below the return address): slots 0..3 hold pool
+ * registers around slow paths, the rest are the allocator's.
+ *
+ * State. At entry and at every exit the guest state is where the old path keeps it (homes,
+ * cpu->x); the IR's puts write back the other registers before every load, store, branch and
+ * exit, so a host fault on an inline access (jit_host_fault), a slow path's fault and every
+ * exit see exactly the interpreter's state. Pool registers do not survive the shared
+ * slow-path thunks: each load or store stub saves the pool registers whose values live
+ * across it in the frame and restores them before going back.
+ *
+ * Memory. User mode only for now: the window's one-compare path with the same fault table
+ * and thunks as emit_load/emit_store; translations made while the hart translates (xmode,
+ * the inline TLB) and FP instructions stay on the old path.
+ */
+#include "jit/ir.h"
+
+#define IR_SAVE_SLOTS  4u                                     /* pool saves, then rcx */
+#define IR_SPILL_SLOTS (JIT_FRAME_BYTES / 8u - IR_SAVE_SLOTS) /* the allocator's slots */
+#define IR_RCX_SAVE    ((int32_t)(8 * (IR_SAVE_SLOTS - 1)))   /* rcx around shifts/stores */
+#define IR_BIG_B       ((int32_t)(8 * (IR_SAVE_SLOTS - 1)))   /* a 64-bit constant operand */
+
+static const int8_t ir_pool[] = {RCX, RDX, R11};
+_Static_assert(sizeof(ir_pool) < IR_SAVE_SLOTS, "a save slot per pool register, and one more");
+
+/* The IR path's state beside the translation context. */
+typedef struct irctx {
+    ir_t ir;                           /* the superblock's IR */
+    uint16_t stub_node[JIT_MAX_STUBS]; /* node of each memory stub */
+} irctx_t;
+
+static int32_t slot_off(int s) {
+    return (int32_t)(8 * ((int)IR_SAVE_SLOTS + s));
+}
+
+/* Move value v into host register dst. */
+static void ir_to(tctx_t *t, const ir_t *ir, int dst, uint16_t v) {
+    const ir_node_t *n = &ir->n[v];
+    if (n->reg >= 0)
+        x86_mov_rr(&t->b, dst, n->reg);
+    else if (n->op == IR_CONST)
+        x86_mov_ri(&t->b, dst, (uint64_t)n->imm);
+    else
+        x86_load64(&t->b, dst, RSP, slot_off(n->slot));
+}
+
+/* A register holding value v (its own, or `scratch` loaded with it). */
+static int ir_in_reg(tctx_t *t, const ir_t *ir, uint16_t v, int scratch) {
+    if (ir->n[v].reg >= 0) return ir->n[v].reg;
+    ir_to(t, ir, scratch, v);
+    return scratch;
+}
+
+/* Node i's value was computed in host register r: move it to its place. */
+static void ir_def(tctx_t *t, const ir_t *ir, unsigned i, int r) {
+    const ir_node_t *n = &ir->n[i];
+    if (n->reg >= 0)
+        x86_mov_rr(&t->b, n->reg, r);
+    else if (n->slot >= 0)
+        x86_store64(&t->b, RSP, slot_off(n->slot), r);
+}
+
+/* The second operand of a binary node, as the x86 instruction will take it. */
+typedef struct ir_opnd {
+    int kind; /* 0 immediate, 1 register, 2 memory [rsp + disp] */
+    int reg;
+    int32_t val; /* immediate or displacement */
+} ir_opnd_t;
+
+/* Prepare operand b of node n (a 64-bit constant goes to the frame first, through rax, so
+ * call this before loading anything into rax). */
+static ir_opnd_t ir_operand_b(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
+    if (n->flags & IR_F_IMM) return (ir_opnd_t){0, -1, (int32_t)n->imm};
+    const ir_node_t *m = &ir->n[n->b];
+    if (m->reg >= 0) return (ir_opnd_t){1, m->reg, 0};
+    if (m->op == IR_CONST) {
+        if (x86_fits_s32(m->imm)) return (ir_opnd_t){0, -1, (int32_t)m->imm};
+        x86_mov_ri(&t->b, RAX, (uint64_t)m->imm);
+        x86_store64(&t->b, RSP, IR_BIG_B, RAX);
+        return (ir_opnd_t){2, -1, IR_BIG_B};
+    }
+    return (ir_opnd_t){2, -1, slot_off(m->slot)};
+}
+
+/* dst = dst OP b for the ALU group (w: 64-bit). */
+static void ir_alu(tctx_t *t, bool w, enum x86_alu op, int dst, ir_opnd_t b) {
+    if (b.kind == 0)
+        x86_alu_ri(&t->b, w, op, dst, b.val);
+    else if (b.kind == 1)
+        x86_alu_rr(&t->b, w, op, dst, b.reg);
+    else
+        x86_op_rm(&t->b, 0, w, X86_OP((uint8_t)(op * 8 + 3)), dst, RSP, X86_NOREG, 1, b.val, false);
+}
+
+static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
+    const ir_node_t *n = &ir->n[i];
+    x86_buf_t *b = &t->b;
+    bool w = !(n->flags & IR_F_W);
+    const ir_node_t *a = &ir->n[n->a];
+    int d = n->reg >= 0 ? n->reg : RAX;
+    if (n->op == IR_ADD && (n->flags & IR_F_IMM) && a->reg >= 0) { /* lea: no copy first */
+        x86_lea(b, d, a->reg, X86_NOREG, 1, (int32_t)n->imm);
+        if (!w) x86_movsxd_rr(b, d, d);
+        ir_def(t, ir, i, d);
+        return;
+    }
+    if (n->op == IR_SHL || n->op == IR_SHR || n->op == IR_SAR) {
+        enum x86_shift sop = n->op == IR_SHL ? SH_SHL : n->op == IR_SHR ? SH_SHR : SH_SAR;
+        if (n->flags & IR_F_IMM) {
+            ir_to(t, ir, d, n->a);
+            x86_shift_ri(b, w, sop, d, (unsigned)n->imm & (w ? 63u : 31u));
+        } else { /* the count must be in cl: rcx is kept in the frame meanwhile */
+            d = RAX;
+            ir_to(t, ir, RAX, n->a);
+            x86_store64(b, RSP, IR_RCX_SAVE, RCX);
+            ir_to(t, ir, RCX, n->b);
+            x86_shift_cl(b, w, sop, RAX);
+            x86_load64(b, RCX, RSP, IR_RCX_SAVE);
+        }
+        if (!w) x86_movsxd_rr(b, d, d);
+        ir_def(t, ir, i, d);
+        return;
+    }
+    ir_opnd_t ob = ir_operand_b(t, ir, n);
+    if (n->op == IR_SLT || n->op == IR_SLTU) {
+        int ra = ir_in_reg(t, ir, n->a, RAX);
+        ir_alu(t, true, ALU_CMP, ra, ob);
+        x86_setcc(b, n->op == IR_SLT ? CC_L : CC_B, d);
+        ir_def(t, ir, i, d);
+        return;
+    }
+    if (ob.kind == 1 && ob.reg == d && a->reg != d) d = RAX; /* d = a OP d: not in place */
+    ir_to(t, ir, d, n->a);
+    if (n->op == IR_MUL) {
+        if (ob.kind == 0) {
+            x86_op_rr(b, w, X86_OP(0x69), d, d, false);
+            x86_u32(b, (uint32_t)ob.val);
+        } else if (ob.kind == 1) {
+            x86_imul_rr(b, w, d, ob.reg);
+        } else {
+            x86_op_rm(b, 0, w, X86_OP(0x0f, 0xaf), d, RSP, X86_NOREG, 1, ob.val, false);
+        }
+    } else {
+        static const uint8_t aop[] = {[IR_ADD] = ALU_ADD,
+                                      [IR_SUB] = ALU_SUB,
+                                      [IR_AND] = ALU_AND,
+                                      [IR_OR] = ALU_OR,
+                                      [IR_XOR] = ALU_XOR};
+        ir_alu(t, w, (enum x86_alu)aop[n->op], d, ob);
+    }
+    if (!w) x86_movsxd_rr(b, d, d);
+    ir_def(t, ir, i, d);
+}
+
+/* rax = the guest address of memory node n (operand a + displacement). */
+static void ir_addr(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
+    const ir_node_t *a = &ir->n[n->a];
+    if (a->reg >= 0) {
+        x86_lea(&t->b, RAX, a->reg, X86_NOREG, 1, (int32_t)n->imm);
+    } else if (a->op == IR_CONST) {
+        x86_mov_ri(&t->b, RAX, (uint64_t)(a->imm + n->imm));
+    } else {
+        x86_load64(&t->b, RAX, RSP, slot_off(a->slot));
+        if (n->imm) x86_lea(&t->b, RAX, RAX, X86_NOREG, 1, (int32_t)n->imm);
+    }
+}
+
+/* rax = the window offset of memory node n. */
+static void ir_offset(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
+    ir_addr(t, ir, n);
+    if (t->cpu->mem_start) x86_alu_rm(&t->b, ALU_SUB, RAX, CPU, OFF(mem_start));
+}
+
+/* Record an inline access at the current host offset (guest instruction of node n). */
+static void ir_note_fault(tctx_t *t, const ir_node_t *n) {
+    jit_faultpt_t *f = &t->faults[t->nfaults++];
+    f->host_off = (uint32_t)(t->b.p - t->start);
+    f->idx = n->idx - t->counted;
+    f->guest_off = (int64_t)(n->pc - t->sb_pc);
+}
+
+static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
+    const ir_node_t *n = &ir->n[i];
+    ir_offset(t, ir, n);
+    x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+    c->stub_node[t->nstubs] = (uint16_t)i;
+    stub_t *s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
+    s->pc = n->pc;
+    int d = n->reg >= 0 ? n->reg : RAX;
+    ir_note_fault(t, n);
+    x86_load_idx(&t->b, d, MEM, RAX, n->aux & 15u, (n->aux & 16u) != 0);
+    ir_def(t, ir, i, d);
+    s->back = t->b.p;
+}
+
+static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
+    const ir_node_t *n = &ir->n[i];
+    ir_offset(t, ir, n);
+    x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+    c->stub_node[t->nstubs] = (uint16_t)i;
+    stub_t *s = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
+    s->pc = n->pc;
+    if (t->cpu->page_flags) { /* the page's flag byte, then the offset again */
+        x86_shift_ri(&t->b, true, SH_SHR, RAX, RV_PAGE_SHIFT);
+        x86_alu_rm(&t->b, ALU_ADD, RAX, CPU, OFF(page_flags));
+        x86_cmp8_mi0_idx(&t->b, RAX, X86_NOREG);
+        s->jfield2 = x86_jcc32(&t->b, CC_NE);
+        ir_offset(t, ir, n);
+    }
+    int v = ir->n[n->b].reg;
+    if (v < 0) { /* a constant or a spilled value: through rcx, kept in the frame */
+        x86_store64(&t->b, RSP, IR_RCX_SAVE, RCX);
+        ir_to(t, ir, RCX, n->b);
+    }
+    ir_note_fault(t, n);
+    x86_store_idx(&t->b, MEM, RAX, v < 0 ? RCX : v, n->aux & 15u);
+    if (v < 0) x86_load64(&t->b, RCX, RSP, IR_RCX_SAVE);
+    s->back = t->b.p;
+}
+
+/* The slow path of a load or store node: the guest address again, the pool registers live
+ * across the node into the frame, the shared thunk, then back. */
+static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
+    const ir_t *ir = &c->ir;
+    unsigned p = c->stub_node[s - t->stubs];
+    const ir_node_t *n = &ir->n[p];
+    x86_buf_t *b = &t->b;
+    bool store = n->op == IR_STORE;
+    bool save[sizeof(ir_pool)] = {false};
+    for (unsigned v = 0; v < p; v++) {
+        const ir_node_t *m = &ir->n[v];
+        if ((m->flags & IR_F_DEAD) || !ir_has_value(m->op) || m->home >= 0 || m->reg < 0 ||
+            m->last <= p)
+            continue;
+        for (unsigned k = 0; k < sizeof(ir_pool); k++)
+            if (ir_pool[k] == m->reg) save[k] = true;
+    }
+    ir_addr(t, ir, n);
+    for (unsigned k = 0; k < sizeof(ir_pool); k++)
+        if (save[k]) x86_store64(b, RSP, (int32_t)(8 * k), ir_pool[k]);
+    if (store) ir_to(t, ir, RCX, n->b);
+    uint32_t info = (n->aux & 15u) | (n->aux & 16u) | s->idx << 8 | (uint32_t)n->len << 16;
+    x86_mov_ri(b, RDX, n->pc);
+    x86_mov_ri(b, R11, info);
+    x86_byte(b, 0xe8); /* call rel32 */
+    uint8_t *f = b->p;
+    x86_u32(b, 0);
+    if (!b->full) {
+        const uint8_t *thunk = store ? t->j->thunk_store : t->j->thunk_load;
+        int32_t rel =
+            (int32_t)((intptr_t)(uintptr_t)thunk - (intptr_t)(uintptr_t)(to_rx(t, f) + 4));
+        memcpy(f, &rel, 4);
+    }
+    if (!store) ir_def(t, ir, p, RAX);
+    for (unsigned k = 0; k < sizeof(ir_pool); k++)
+        if (save[k]) x86_load64(b, ir_pool[k], RSP, (int32_t)(8 * k));
+    uint8_t *jb = x86_jmp32(b);
+    if (!b->full) x86_patch_rel32(jb, s->back);
+}
+
+static const enum x86_cc ir_x86_cc[] = {[IR_EQ] = CC_E,  [IR_NE] = CC_NE, [IR_LT] = CC_L,
+                                        [IR_GE] = CC_GE, [IR_LTU] = CC_B, [IR_GEU] = CC_AE};
+
+static void ir_branch(tctx_t *t, const ir_t *ir, unsigned i) {
+    const ir_node_t *n = &ir->n[i];
+    const ir_node_t *a = &ir->n[n->a];
+    add_instret(t, n->idx + 1u);
+    uint8_t *field;
+    bool bconst = (n->flags & IR_F_IMM) || ir->n[n->b].op == IR_CONST;
+    if (a->op == IR_CONST && a->reg < 0 && bconst) { /* decided now */
+        uint64_t x = (uint64_t)a->imm;
+        uint64_t y = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : (uint64_t)ir->n[n->b].imm;
+        bool taken;
+        switch (n->aux) {
+        case IR_EQ: taken = x == y; break;
+        case IR_NE: taken = x != y; break;
+        case IR_LT: taken = (int64_t)x < (int64_t)y; break;
+        case IR_GE: taken = (int64_t)x >= (int64_t)y; break;
+        case IR_LTU: taken = x < y; break;
+        default: taken = x >= y; break;
+        }
+        if (!taken) return;
+        x86_align(&t->b, 4, 1);
+        field = x86_jmp32(&t->b);
+    } else {
+        ir_opnd_t ob = ir_operand_b(t, ir, n);
+        int ra = ir_in_reg(t, ir, n->a, RAX);
+        ir_alu(t, true, ALU_CMP, ra, ob);
+        x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is 4-byte aligned */
+        field = x86_jcc32(&t->b, ir_x86_cc[n->aux % 6]);
+    }
+    stub_t *s = add_stub(t, STUB_CHAIN, field, NULL, n->idx + 1u);
+    s->pc = n->target;
+}
+
+static void ir_jumpr(tctx_t *t, const ir_t *ir, unsigned i) {
+    const ir_node_t *n = &ir->n[i];
+    x86_buf_t *b = &t->b;
+    ir_addr(t, ir, n);
+    x86_alu_ri(b, true, ALU_AND, RAX, -2);
+    add_instret(t, n->idx + 1u);
+    x86_mov_rr(b, RCX, RAX);
+    x86_shift_ri(b, true, SH_SHR, RCX, 1);
+    x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
+    x86_shift_ri(b, false, SH_SHL, RCX, 4);
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
+    x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
+    x86_alu_rm(b, ALU_CMP, RAX, RCX, 0);
+    uint8_t *jmiss = x86_jcc32(b, CC_NE);
+    x86_jmp_m(b, RCX, 8);
+    if (!b->full) x86_patch_rel32(jmiss, b->p);
+    x86_store64(b, CPU, OFF(pc), RAX);
+    exit_code(t, JIT_EXIT_LOOKUP, true);
+}
+
+static void ir_trap(tctx_t *t, const ir_t *ir, unsigned i) {
+    const ir_node_t *n = &ir->n[i];
+    add_instret(t, n->idx);
+    set_pc(t, n->pc);
+    x86_store_imm64(&t->b, CPU, OFF(cause), n->aux ? RV_CAUSE_BREAKPOINT : RV_CAUSE_ECALL_U, RAX);
+    x86_store_imm64(&t->b, CPU, OFF(tval), n->aux ? n->pc : 0, RAX);
+    exit_code(t, JIT_EXIT_TRAP, true);
+}
+
+/* Emit the allocated IR of c as the translation's body and out-of-line code. */
+static void ir_emit(tctx_t *t, irctx_t *c) {
+    const ir_t *ir = &c->ir;
+    x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
+    add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
+    for (unsigned i = 0; i < ir->count && !t->b.full; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        switch (n->op) {
+        case IR_GET:
+            if (n->home < 0 && (n->reg >= 0 || n->slot >= 0)) {
+                int r = n->reg >= 0 ? n->reg : RAX;
+                x86_load64(&t->b, r, CPU, OFF_X(n->g));
+                ir_def(t, ir, i, r);
+            }
+            break;
+        case IR_CONST:
+            if (n->reg >= 0) x86_mov_ri(&t->b, n->reg, (uint64_t)n->imm);
+            break;
+        case IR_COPY:
+            if (n->reg >= 0)
+                ir_to(t, ir, n->reg, n->a);
+            else if (n->slot >= 0)
+                ir_def(t, ir, i, ir_in_reg(t, ir, n->a, RAX));
+            break;
+        case IR_LOAD: ir_load(t, c, i); break;
+        case IR_STORE: ir_store(t, c, i); break;
+        case IR_PUT: {
+            const ir_node_t *a = &ir->n[n->a];
+            if (a->reg < 0 && a->op == IR_CONST)
+                x86_store_imm64(&t->b, CPU, OFF_X(n->g), (uint64_t)a->imm, RAX);
+            else
+                x86_store64(&t->b, CPU, OFF_X(n->g), ir_in_reg(t, ir, n->a, RAX));
+            break;
+        }
+        case IR_BR: ir_branch(t, ir, i); break;
+        case IR_JUMP:
+            add_instret(t, n->idx);
+            exit_direct(t, n->target);
+            break;
+        case IR_JUMPR: ir_jumpr(t, ir, i); break;
+        case IR_TRAP: ir_trap(t, ir, i); break;
+        case IR_FENCE: x86_mfence(&t->b); break;
+        default: ir_binary(t, ir, i); break;
+        }
+    }
+    for (unsigned i = 0; i < t->nstubs && !t->b.full; i++) {
+        stub_t *s = &t->stubs[i];
+        if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
+        if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
+        switch (s->kind) {
+        case STUB_CHECK:
+            set_pc(t, t->sb_pc);
+            exit_code(t, JIT_EXIT_LOOKUP, true);
+            break;
+        case STUB_CHAIN:
+            set_pc(t, s->pc);
+            x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
+            jmp_rx(t, t->j->exit_spill);
+            break;
+        default: ir_mem_stub(t, c, s); break;
+        }
+    }
+}
+
+/* Build the IR of the superblock starting with decoded block blk (the same path the old
+ * translator takes). Returns 1 when built, 0 when some instruction is not covered, -1 when
+ * decoding flushed the caches (the translation must start again). *ninsns: its length. */
+static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns) {
+    rv_cpu_t *cpu = t->cpu;
+    ir_t *ir = &c->ir;
+    int8_t home[32];
+    for (unsigned g = 0; g < 32; g++)
+        home[g] = (int8_t)host_of(g);
+    ir_begin(ir, home, cpu->trap_hook && cpu->priv == RV_PRIV_U);
+    unsigned n = 0, base = 0, nblocks = 1, nmem = 0;
+    uint64_t visited[8] = {blk->pc};
+    uint64_t flushes = cpu->stats.flushes;
+    const rv_block_t *cb = blk;
+    for (;;) {
+        bool ends = false;
+        uint64_t cont = 1;
+        for (uint32_t i = 0; i < cb->nops && !ends; i++) {
+            const rv_op_t *op = &cb->ops[i];
+            if (!ir_add(ir, op, cb->pc + op->off, base + i, &ends, &cont) || ir->overflow) return 0;
+            unsigned cls = op->id < RV_I_illegal ? rv_insn_table[op->id].cls : RV_CLS_PSEUDO;
+            if (cls == RV_CLS_LOAD || cls == RV_CLS_STORE || cls == RV_CLS_BRANCH) nmem++;
+            n = base + (op->id == RV_I_fallthrough ? i : i + 1);
+        }
+        if (!ends) return 0;
+        if (cont == 1) break; /* the last instruction left by itself */
+        bool extend = n < JIT_SB_INSNS && nblocks < 8 && nmem + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS &&
+                      nmem + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS && !t->j->no_chain;
+        for (unsigned v = 0; v < nblocks && extend; v++)
+            if (visited[v] == cont) extend = false; /* no unrolling of loops */
+        if (extend) {
+            const rv_block_t *nb = rv_icache_get(cpu, cont);
+            if (cpu->stats.flushes != flushes) return -1;
+            for (uint32_t i = 0; i < nb->nops && extend; i++)
+                if (needs_fs(nb->ops[i].id)) extend = false;
+            if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
+            if (extend) {
+                cb = nb;
+                visited[nblocks++] = cont;
+                base = n;
+                continue;
+            }
+        }
+        ir_end_jump(ir, cont, n);
+        break;
+    }
+    *ninsns = n;
+    return ir->overflow ? 0 : 1;
+}
+
+/* Abort on a malformed IR (Debug builds check every translation). */
+static void ir_check(const ir_t *ir, bool allocated, uint64_t pc) {
+#ifndef NDEBUG
+    const char *why = ir_verify(ir, allocated);
+    if (why) {
+        fprintf(stderr, "vm: jit: IR of the block at 0x%llx is malformed (%s):\n",
+                (unsigned long long)pc, why);
+        ir_print(ir, stderr);
+        abort();
+    }
+#else
+    (void)ir;
+    (void)allocated;
+    (void)pc;
+#endif
+}
+
+/* Translate blk through the IR. Returns false when the IR does not cover the superblock
+ * (nothing was emitted: the old path goes on); else true with *out the block, or NULL when
+ * the cache is full or decoding flushed it (the dispatcher starts again). */
+static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
+    jit_t *j = t->j;
+    *out = NULL;
+    if (t->cpu->xlate) return false; /* the inline-TLB lowering is not written yet */
+    irctx_t *c = malloc(sizeof(*c));
+    if (!c) return false;
+    unsigned n = 0;
+    int built = ir_build(t, c, blk, &n);
+    if (built <= 0) {
+        free(c);
+        if (built < 0) return true;
+        j->stats.ir_declined++;
+        return false;
+    }
+    ir_t *ir = &c->ir;
+    ir_check(ir, false, blk->pc);
+    if (j->dump) {
+        fprintf(stderr, "jit: IR of 0x%llx before optimisation:\n", (unsigned long long)blk->pc);
+        ir_print(ir, stderr);
+    }
+    ir_optimise(ir);
+    ir_check(ir, false, blk->pc);
+    if (!ir_regalloc(ir, ir_pool, sizeof(ir_pool), IR_SPILL_SLOTS)) {
+        free(c);
+        j->stats.ir_declined++;
+        return false;
+    }
+    ir_check(ir, true, blk->pc);
+    if (j->dump) {
+        fprintf(stderr, "jit: IR of 0x%llx after optimisation and allocation:\n",
+                (unsigned long long)blk->pc);
+        ir_print(ir, stderr);
+    }
+    ir_emit(t, c);
+    if (t->b.full) {
+        free(c);
+        return true;
+    }
+    jit_block_t *jb = (jit_block_t *)(j->meta + j->meta_used);
+    jb->pc = t->sb_pc;
+    jb->code = j->rx + (t->start - j->rw);
+    jb->code_len = (uint32_t)(t->b.p - t->start);
+    jb->ninsns = n;
+    jb->nfault = t->nfaults;
+    jb->hnext = NULL;
+    jb->head = blk;
+    jb->xmode = false;
+    memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
+    j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
+    j->used = (size_t)(t->b.p - j->rw);
+    j->stats.blocks++;
+    j->stats.guest_insns += n;
+    j->stats.host_bytes += jb->code_len;
+    j->stats.ir_blocks++;
+    j->stats.ir_insns += n;
+    j->stats.ir_spills += ir->spills;
+    j->stats.ir_copies += ir->copies;
+    free(c);
+    *out = jb;
+    return true;
+}

@@ -1,0 +1,471 @@
+/* test_ir.c - the JIT's IR (src/jit/ir.h): builder, optimiser and register allocator.
+ *
+ * The optimiser is checked two ways: targeted cases (a folded constant, a propagated copy, a
+ * folded sign extension, a removed dead value, an immediate operand) look at the nodes it
+ * leaves, and a randomised differential test runs thousands of random sequences of the
+ * integer instructions the IR covers three ways - the interpreter's own semantics (rv_exec1),
+ * the IR as built, and the IR after optimisation and allocation (by a small evaluator of IR
+ * nodes here) - and compares every guest register. The allocator is checked by ir_verify
+ * (no two live values share a register or a slot, homes hold their register's current
+ * value) on those sequences and under forced pressure: every guest register live at once,
+ * with a pool of 3, of 0 and of 31 registers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "exec/exec1.h"
+#include "jit/ir.h"
+#include "riscv/cpu.h"
+
+#define PC0 0x10000u
+
+/* Homes like the x86-64 backend's (eight pinned registers) and a pool of three others. */
+static const int8_t pinned[32] = {
+    [15] = 3, [14] = 5, [2] = 12, [10] = 13, [13] = 6, [8] = 7, [12] = 8, [11] = 9};
+static const int8_t pool3[] = {1, 2, 11};
+static int8_t homes_x86[32], no_homes[32];
+
+static void init_homes(void) {
+    for (unsigned g = 0; g < 32; g++) {
+        homes_x86[g] = g && pinned[g] ? pinned[g] : -1;
+        no_homes[g] = -1;
+    }
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static rv_op_t mk(unsigned id, unsigned rd, unsigned rs1, unsigned rs2, int32_t imm) {
+    return (rv_op_t){.id = (uint16_t)id,
+                     .rd = (uint8_t)rd,
+                     .rs1 = (uint8_t)rs1,
+                     .rs2 = (uint8_t)rs2,
+                     .len = 4,
+                     .imm = imm};
+}
+
+/* Build the IR of ops[0..n) followed by a direct jump. */
+static void build(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsigned n) {
+    ir_begin(ir, home, true);
+    for (unsigned i = 0; i < n; i++) {
+        bool ends;
+        uint64_t cont;
+        assert_true(ir_add(ir, &ops[i], PC0 + 4 * i, i, &ends, &cont));
+        assert_false(ends);
+    }
+    ir_end_jump(ir, PC0 + 4 * n, n);
+    assert_false(ir->overflow);
+    assert_null(ir_verify(ir, false));
+}
+
+/* Evaluate the IR's effect on the guest registers x (no memory nodes here). */
+static void eval(const ir_t *ir, uint64_t x[32]) {
+    static uint64_t v[IR_MAX_NODES];
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        uint64_t a = n->a != IR_NONE ? v[n->a] : 0;
+        uint64_t b = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : n->b != IR_NONE ? v[n->b] : 0;
+        bool w = n->flags & IR_F_W;
+        uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
+        uint64_t r = 0;
+        switch (n->op) {
+        case IR_GET: r = x[n->g]; break;
+        case IR_CONST: r = (uint64_t)n->imm; break;
+        case IR_COPY: r = a; break;
+        case IR_ADD: r = w ? (uint64_t)(int64_t)(int32_t)(a32 + b32) : a + b; break;
+        case IR_SUB: r = w ? (uint64_t)(int64_t)(int32_t)(a32 - b32) : a - b; break;
+        case IR_AND: r = a & b; break;
+        case IR_OR: r = a | b; break;
+        case IR_XOR: r = a ^ b; break;
+        case IR_SHL: r = w ? (uint64_t)(int64_t)(int32_t)(a32 << (b & 31)) : a << (b & 63); break;
+        case IR_SHR: r = w ? (uint64_t)(int64_t)(int32_t)(a32 >> (b & 31)) : a >> (b & 63); break;
+        case IR_SAR:
+            r = w ? (uint64_t)(int64_t)((int32_t)a32 >> (b & 31))
+                  : (uint64_t)((int64_t)a >> (b & 63));
+            break;
+        case IR_SLT: r = (int64_t)a < (int64_t)b; break;
+        case IR_SLTU: r = a < b; break;
+        case IR_MUL: r = w ? (uint64_t)(int64_t)(int32_t)(a32 * b32) : a * b; break;
+        case IR_PUT: x[n->g] = a; continue;
+        case IR_JUMP: return;
+        default: fail_msg("unexpected node %s", ir_op_name(n->op));
+        }
+        v[i] = r;
+        if (n->home >= 0) x[n->g] = r; /* computed into its home: the guest register */
+    }
+}
+
+/* The live node (not dead) that defines the value PUT to / computed into guest register g
+ * last, or IR_NONE. */
+static uint16_t final_value(const ir_t *ir, unsigned g) {
+    uint16_t v = IR_NONE;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->op == IR_PUT && n->g == g) v = n->a;
+        if (n->home >= 0 && n->g == g && n->op != IR_GET) v = (uint16_t)i;
+    }
+    return v;
+}
+
+static unsigned live_count(const ir_t *ir, unsigned op) {
+    unsigned k = 0;
+    for (unsigned i = 0; i < ir->count; i++)
+        if (!(ir->n[i].flags & IR_F_DEAD) && ir->n[i].op == op) k++;
+    return k;
+}
+
+static ir_t *new_ir(void) {
+    ir_t *ir = malloc(sizeof(*ir));
+    assert_non_null(ir);
+    return ir;
+}
+
+/* li t0, 5; addi t1, t0, 7; slli t2, t1, 3; addw t3, t2, t2; sub t4, t3, t0: all constants. */
+static void test_constant_folding(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {mk(RV_I_addi, 5, 0, 0, 5), mk(RV_I_addi, 6, 5, 0, 7),
+                     mk(RV_I_slli, 7, 6, 0, 3), mk(RV_I_addw, 28, 7, 7, 0),
+                     mk(RV_I_sub, 29, 28, 5, 0)};
+    build(ir, no_homes, ops, 5);
+    ir_optimise(ir);
+    assert_null(ir_verify(ir, false));
+    static const struct {
+        unsigned g;
+        int64_t v;
+    } want[] = {{5, 5}, {6, 12}, {7, 96}, {28, 192}, {29, 187}};
+    for (unsigned k = 0; k < 5; k++) {
+        uint16_t v = final_value(ir, want[k].g);
+        assert_int_not_equal(v, IR_NONE);
+        assert_int_equal(ir->n[v].op, IR_CONST);
+        assert_int_equal(ir->n[v].imm, want[k].v);
+    }
+    for (unsigned op = IR_ADD; op <= IR_MUL; op++)
+        assert_int_equal(live_count(ir, op), 0);
+    free(ir);
+}
+
+/* mv t1, t0; add t2, t1, t1: the add reads t0's value, no copy is left. */
+static void test_copy_propagation(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {mk(RV_I_addi, 6, 5, 0, 0), mk(RV_I_add, 7, 6, 6, 0)};
+    build(ir, no_homes, ops, 2);
+    ir_optimise(ir);
+    assert_int_equal(live_count(ir, IR_COPY), 0);
+    uint16_t v = final_value(ir, 7);
+    assert_int_equal(ir->n[v].op, IR_ADD);
+    assert_int_equal(ir->n[ir->n[v].a].op, IR_GET);
+    assert_int_equal(ir->n[ir->n[v].a].g, 5);
+    assert_int_equal(ir->n[v].a, ir->n[v].b);
+    /* t1 is put with t0's value */
+    assert_int_equal(final_value(ir, 6), ir->n[v].a);
+    free(ir);
+}
+
+/* addw t0, t1, t2; sext.w t3, t0 -> the sign extension is t0's value; after an add (not W)
+ * it stays. addw t4, t5(sext.w of t6), ... reads t6 directly. */
+static void test_sext_folding(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {
+        mk(RV_I_addw, 5, 6, 7, 0),   mk(RV_I_addiw, 28, 5, 0, 0),  /* folded */
+        mk(RV_I_add, 29, 6, 7, 0),   mk(RV_I_addiw, 30, 29, 0, 0), /* kept */
+        mk(RV_I_addiw, 31, 9, 0, 0), mk(RV_I_subw, 18, 31, 7, 0),  /* W reads through */
+    };
+    build(ir, no_homes, ops, 6);
+    ir_optimise(ir);
+    assert_int_equal(final_value(ir, 28), final_value(ir, 5));
+    uint16_t k = final_value(ir, 30);
+    assert_int_equal(ir->n[k].op, IR_ADD);
+    assert_true(ir->n[k].flags & IR_F_W);
+    uint16_t s = final_value(ir, 18);
+    assert_int_equal(ir->n[s].op, IR_SUB);
+    assert_int_equal(ir->n[ir->n[s].a].op, IR_GET);
+    assert_int_equal(ir->n[ir->n[s].a].g, 9);
+    free(ir);
+}
+
+/* A value overwritten before anything observes it is dead, for registers with and without a
+ * home; a load in between keeps a home's value (a fault there must see it). */
+static void test_dead_values(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {mk(RV_I_add, 5, 6, 7, 0), mk(RV_I_xor, 5, 6, 6, 0), mk(RV_I_add, 10, 6, 7, 0),
+                     mk(RV_I_sub, 10, 6, 7, 0)};
+    build(ir, homes_x86, ops, 4);
+    ir_optimise(ir);
+    assert_int_equal(live_count(ir, IR_ADD), 0); /* both adds are dead */
+    assert_int_equal(live_count(ir, IR_SUB), 1);
+    free(ir);
+    ir = new_ir();
+    rv_op_t ops2[] = {mk(RV_I_add, 10, 6, 7, 0), mk(RV_I_ld, 9, 2, 0, 8),
+                      mk(RV_I_sub, 10, 6, 7, 0)};
+    build(ir, homes_x86, ops2, 3);
+    ir_optimise(ir);
+    assert_int_equal(live_count(ir, IR_ADD), 1); /* a0 observable at the load */
+    free(ir);
+}
+
+/* Constant second operands become immediates; sub of a constant becomes add; a 64-bit
+ * constant stays an operand; memory displacements absorb x + k. */
+static void test_immediates(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {
+        mk(RV_I_addi, 6, 0, 0, 100),        mk(RV_I_add, 5, 7, 6, 0),    /* add imm 100 */
+        mk(RV_I_sub, 28, 7, 6, 0),                                       /* add imm -100 */
+        mk(RV_I_lui, 29, 0, 0, 0x7ffff000), mk(RV_I_slli, 29, 29, 0, 8), /* 64-bit */
+        mk(RV_I_and, 30, 7, 29, 0),                                      /* stays reg-reg */
+        mk(RV_I_addi, 31, 7, 0, 16),        mk(RV_I_ld, 18, 31, 0, 8),   /* [t2 + 24] */
+    };
+    build(ir, no_homes, ops, 8);
+    ir_optimise(ir);
+    uint16_t v = final_value(ir, 5);
+    assert_true(ir->n[v].flags & IR_F_IMM);
+    assert_int_equal(ir->n[v].imm, 100);
+    v = final_value(ir, 28);
+    assert_int_equal(ir->n[v].op, IR_ADD);
+    assert_int_equal(ir->n[v].imm, -100);
+    v = final_value(ir, 30);
+    assert_false(ir->n[v].flags & IR_F_IMM);
+    assert_int_equal(ir->n[ir->n[v].b].imm, (int64_t)0x7ffff00000ll);
+    v = final_value(ir, 18);
+    assert_int_equal(ir->n[v].op, IR_LOAD);
+    assert_int_equal(ir->n[v].imm, 24);
+    assert_int_equal(ir->n[ir->n[v].a].op, IR_GET);
+    free(ir);
+}
+
+/* mv t1, a0; addi a0, a0, 1; add t2, t1, a0: a0's home is written while its old value is
+ * still used, so the allocator keeps the old value in a copy. */
+static void test_home_copy(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {mk(RV_I_addi, 6, 10, 0, 0), mk(RV_I_addi, 10, 10, 0, 1),
+                     mk(RV_I_add, 7, 6, 10, 0)};
+    build(ir, homes_x86, ops, 3);
+    ir_optimise(ir);
+    assert_true(ir_regalloc(ir, pool3, 3, 8));
+    assert_null(ir_verify(ir, true));
+    assert_int_equal(ir->copies, 1);
+    uint64_t x[32] = {0}, want[32];
+    x[10] = 41;
+    memcpy(want, x, sizeof(x));
+    want[6] = 41, want[10] = 42, want[7] = 83;
+    eval(ir, x);
+    assert_memory_equal(x, want, sizeof(x));
+    free(ir);
+}
+
+/* The most values live at once among those the allocator places (no home, not constant). */
+static unsigned max_pressure(const ir_t *ir) {
+    unsigned best = 0;
+    for (unsigned p = 0; p < ir->count; p++) {
+        unsigned k = 0;
+        for (unsigned v = 0; v < p; v++) {
+            const ir_node_t *n = &ir->n[v];
+            if (!(n->flags & IR_F_DEAD) && ir_has_value(n->op) && n->home < 0 &&
+                n->op != IR_CONST && n->last > p)
+                k++;
+        }
+        if (k > best) best = k;
+    }
+    return best;
+}
+
+/* Every guest register live at once: x_i += i for all, then x_i += x_{i+1} for all (each
+ * old value is read after every new one is made). */
+static void pressure_ops(rv_op_t *ops) {
+    for (unsigned i = 1; i < 32; i++)
+        ops[i - 1] = mk(RV_I_addi, i, i, 0, (int32_t)i);
+    for (unsigned i = 1; i < 32; i++)
+        ops[30 + i] = mk(RV_I_add, i, i, i % 31 + 1, 0);
+}
+
+static void test_pressure(void **state) {
+    (void)state;
+    rv_op_t ops[62];
+    pressure_ops(ops);
+    uint64_t x0[32], want[32];
+    for (unsigned g = 0; g < 32; g++)
+        x0[g] = g ? rnd() : 0;
+    memcpy(want, x0, sizeof(want));
+    for (unsigned i = 1; i < 32; i++)
+        want[i] += i;
+    uint64_t y[32];
+    memcpy(y, want, sizeof(y));
+    for (unsigned i = 1; i < 32; i++) /* in order: x_31 reads the new x_1 */
+        want[i] = y[i] + (i < 31 ? y[i + 1] : want[1]);
+    static const int8_t pool31[31] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                                      11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                      22, 23, 24, 25, 26, 27, 28, 29, 30};
+    struct {
+        const int8_t *home;
+        const int8_t *pool;
+        unsigned n;
+    } cfg[] = {
+        {homes_x86, pool3, 3}, {no_homes, pool3, 3}, {no_homes, pool3, 0}, {no_homes, pool31, 16}};
+    for (unsigned c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+        ir_t *ir = new_ir();
+        build(ir, cfg[c].home, ops, 62);
+        ir_optimise(ir);
+        assert_true(ir_regalloc(ir, cfg[c].pool, cfg[c].n, 64));
+        assert_null(ir_verify(ir, true));
+        unsigned p = max_pressure(ir);
+        assert_true(p >= 20); /* the test does force pressure */
+        /* spills exactly when the pool cannot hold what is live */
+        if (p <= cfg[c].n)
+            assert_int_equal(ir->spills, 0);
+        else
+            assert_true(ir->spills >= p - cfg[c].n);
+        assert_true(ir->slots <= 64);
+        uint64_t x[32];
+        memcpy(x, x0, sizeof(x));
+        eval(ir, x);
+        assert_memory_equal(x, want, sizeof(x));
+        free(ir);
+    }
+    /* too few slots: the allocator says so (the backend then keeps the old path) */
+    ir_t *ir = new_ir();
+    build(ir, no_homes, ops, 62);
+    ir_optimise(ir);
+    assert_false(ir_regalloc(ir, pool3, 3, 4));
+    free(ir);
+}
+
+/* Random straight-line integer code: rv_exec1 vs the IR before and after optimisation and
+ * allocation. */
+static const uint16_t rand_ids[] = {
+    RV_I_addi, RV_I_addiw, RV_I_slti,  RV_I_sltiu, RV_I_xori,  RV_I_ori,  RV_I_andi, RV_I_slli,
+    RV_I_srli, RV_I_srai,  RV_I_slliw, RV_I_srliw, RV_I_sraiw, RV_I_add,  RV_I_sub,  RV_I_xor,
+    RV_I_or,   RV_I_and,   RV_I_slt,   RV_I_sltu,  RV_I_sll,   RV_I_srl,  RV_I_sra,  RV_I_addw,
+    RV_I_subw, RV_I_sllw,  RV_I_srlw,  RV_I_sraw,  RV_I_mul,   RV_I_mulw, RV_I_lui,  RV_I_auipc,
+};
+
+static unsigned rand_reg(void) {
+    static const uint8_t hot[] = {0, 5, 6, 7, 10, 11, 14, 15, 28};
+    return rnd() % 3 ? hot[rnd() % sizeof(hot)] : (unsigned)(rnd() % 32);
+}
+
+static rv_op_t rand_op(void) {
+    unsigned k = (unsigned)(rnd() % 40);
+    unsigned rd = rand_reg(), rs1 = rand_reg(), rs2 = rand_reg();
+    if (k >= sizeof(rand_ids) / sizeof(rand_ids[0])) { /* the idioms the optimiser targets */
+        switch (k % 4) {
+        case 0: return mk(RV_I_addiw, rd, rd, 0, 0);                            /* sext.w */
+        case 1: return mk(RV_I_addi, rd, rs1, 0, 0);                            /* mv */
+        case 2: return mk(RV_I_addi, rd, 0, 0, (int32_t)(rnd() % 4096) - 2048); /* li */
+        default: return mk(RV_I_andi, rd, rs1, 0, 0xff);                        /* zext.b */
+        }
+    }
+    unsigned id = rand_ids[k];
+    int32_t imm = (int32_t)(rnd() % 4096) - 2048;
+    if (id == RV_I_slli || id == RV_I_srli || id == RV_I_srai) imm = (int32_t)(rnd() % 64);
+    if (id == RV_I_slliw || id == RV_I_srliw || id == RV_I_sraiw) imm = (int32_t)(rnd() % 32);
+    if (id == RV_I_lui || id == RV_I_auipc) imm = (int32_t)((uint32_t)rnd() & 0xfffff000u);
+    return mk(id, rd, rs1, rs2, imm);
+}
+
+static uint64_t rand_value(void) {
+    static const uint64_t special[] = {0,
+                                       1,
+                                       UINT64_MAX,
+                                       0x80000000ull,
+                                       0x7fffffffull,
+                                       0xffffffff80000000ull,
+                                       0x8000000000000000ull,
+                                       31,
+                                       63};
+    return rnd() % 4 ? rnd() >> (rnd() % 64) : special[rnd() % 9];
+}
+
+static void test_random_sequences(void **state) {
+    (void)state;
+    static rv_cpu_t cpu;
+    ir_t *ir = new_ir();
+    unsigned spilled = 0, copies = 0;
+    for (unsigned round = 0; round < 20000; round++) {
+        unsigned n = 1 + (unsigned)(rnd() % 48);
+        rv_op_t ops[48];
+        for (unsigned i = 0; i < n; i++)
+            ops[i] = rand_op();
+        uint64_t x0[32];
+        for (unsigned g = 0; g < 32; g++)
+            x0[g] = g ? rand_value() : 0;
+        rv_cpu_reset(&cpu);
+        memcpy(cpu.x, x0, sizeof(x0));
+        for (unsigned i = 0; i < n; i++)
+            assert_int_equal(rv_exec1(&cpu, &ops[i], PC0 + 4 * i), RV_EXEC1_OK);
+        bool homes = round % 2;
+        build(ir, homes ? homes_x86 : no_homes, ops, n);
+        uint64_t x[32];
+        memcpy(x, x0, sizeof(x));
+        eval(ir, x);
+        assert_memory_equal(x, cpu.x, sizeof(x));
+        ir_optimise(ir);
+        assert_null(ir_verify(ir, false));
+        unsigned npool = (unsigned)(rnd() % 4);
+        assert_true(ir_regalloc(ir, pool3, npool, 64));
+        const char *why = ir_verify(ir, true);
+        if (why) {
+            ir_print(ir, stderr);
+            fail_msg("round %u: %s", round, why);
+        }
+        spilled += ir->spills;
+        copies += ir->copies;
+        memcpy(x, x0, sizeof(x));
+        eval(ir, x);
+        for (unsigned g = 0; g < 32; g++)
+            if (x[g] != cpu.x[g]) {
+                ir_print(ir, stderr);
+                fail_msg("round %u: x%u is %llx, the interpreter says %llx", round, g,
+                         (unsigned long long)x[g], (unsigned long long)cpu.x[g]);
+            }
+    }
+    assert_true(spilled > 0); /* the runs did exercise spilling and home copies */
+    assert_true(copies > 0);
+    free(ir);
+}
+
+/* What the IR does not cover is refused without adding anything. */
+static void test_coverage(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    ir_begin(ir, no_homes, false);
+    bool ends;
+    uint64_t cont;
+    rv_op_t div = mk(RV_I_div, 5, 6, 7, 0), ecall = mk(RV_I_ecall, 0, 0, 0, 0);
+    assert_false(ir_add(ir, &div, PC0, 0, &ends, &cont));
+    assert_false(ir_add(ir, &ecall, PC0, 0, &ends, &cont)); /* no user-mode traps here */
+    assert_int_equal(ir->count, 0);
+    assert_true(ir_covers(RV_I_ld, false));
+    assert_false(ir_covers(RV_I_fld, false));
+    free(ir);
+}
+
+int main(void) {
+    init_homes();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_constant_folding), cmocka_unit_test(test_copy_propagation),
+        cmocka_unit_test(test_sext_folding),     cmocka_unit_test(test_dead_values),
+        cmocka_unit_test(test_immediates),       cmocka_unit_test(test_home_copy),
+        cmocka_unit_test(test_pressure),         cmocka_unit_test(test_random_sequences),
+        cmocka_unit_test(test_coverage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
