@@ -29,6 +29,9 @@
 #define JIT_SB_INSNS     96u         /* a superblock stops growing at this many guest insns */
 #define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
 
+/* jit_t.chain_ppn when no guarded jump asked for the chain (no page number is this). */
+#define JIT_NO_PPN UINT64_MAX
+
 /* Exit codes returned by translated code (in rax); any larger value is the read+execute
  * address of a patchable jump (a chain request: cpu->pc holds its target). */
 enum jit_exit {
@@ -92,7 +95,12 @@ typedef struct jit {
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */
     uint64_t chain_gen;            /* gen when it was made (dropped across a flush) */
-    const uint8_t *xlookup;        /* thunk: continue at guest pc rax from xmode code */
+    uint64_t chain_ppn;            /* set by the exit of a guarded jump out of a page
+                                      (xmode): the physical page its guard checked, which
+                                      the target's first page must be; else JIT_NO_PPN */
+    uint64_t chain_xppn;           /* chain_ppn of the pending request */
+    const uint8_t *xlookup_miss;   /* xmode code's jump check missed: leave for the
+                                      dispatcher at guest pc rax */
     jit_stats_t stats;             /* counters */
     bool any_bad;                  /* some bit of bad[] is set (a reset clears bad[] then) */
     /* The tables come last, each used from its start, so that a hart that runs little code
