@@ -744,24 +744,25 @@ static void load_result(tctx_t *t, const rv_op_t *op, int r) {
 
 /* While translating (xmode code): the inline TLB probe of an access of w bytes at the guest
  * address in rax, for the set at cpu offset field `set_off` (tlb_ld_off or tlb_st_off):
- *   rcx = cpu + [cpu + set_off] + ((rax >> 12) & 255) * 16    the entry
- *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [rcx]            its tag (misaligned: a miss)
+ *   rcx = [cpu + set_off] + ((eax >> 8) & 0xff0)              the entry's offset from cpu
+ *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [cpu + rcx]      its tag (misaligned: a miss)
  * and a jne to the access's slow-path stub, which finds the guest address still in rax. On
- * the fall-through, rcx = [rcx + 8] (the addend): the host address is rcx + rax. */
+ * the fall-through, rcx = [cpu + rcx + 8] (the addend): the host address is rcx + rax. */
+_Static_assert(sizeof(rv_tlb_fast_t) == 16, "tlb_probe scales the entry index by 16");
 static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
                          int32_t set_off, unsigned w) {
     x86_buf_t *b = &t->b;
-    x86_mov_rr(b, RCX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RCX, RV_PAGE_SHIFT);
-    x86_alu_ri(b, false, ALU_AND, RCX, RV_TLB_SIZE - 1);
-    x86_shift_ri(b, false, SH_SHL, RCX, 4);
-    x86_alu_rr(b, true, ALU_ADD, RCX, CPU);
+    x86_mov32_rr(b, RCX, RAX);
+    x86_shift_ri(b, false, SH_SHR, RCX, RV_PAGE_SHIFT - 4);
+    x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)((RV_TLB_SIZE - 1) << 4));
     x86_alu_rm(b, ALU_ADD, RCX, CPU, set_off);
     x86_mov_rr(b, RDX, RAX);
     x86_alu_ri(b, true, ALU_AND, RDX, (int32_t)(-(1 << RV_PAGE_SHIFT) + (int32_t)(w - 1)));
-    x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(rv_tlb_fast_t, vtag));
+    x86_op_rm(b, 0, true, X86_OP(0x3b), RDX, CPU, RCX, 1, (int32_t)offsetof(rv_tlb_fast_t, vtag),
+              false); /* cmp rdx, [cpu + rcx] */
     stub_t *s = add_stub(t, kind, x86_jcc32(b, CC_NE), op, idx);
-    x86_load64(b, RCX, RCX, (int32_t)offsetof(rv_tlb_fast_t, addend));
+    x86_op_rm(b, 0, true, X86_OP(0x8b), RCX, CPU, RCX, 1, (int32_t)offsetof(rv_tlb_fast_t, addend),
+              false); /* mov rcx, [cpu + rcx + 8] */
     return s;
 }
 
