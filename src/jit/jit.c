@@ -447,7 +447,8 @@ static int jit_engine_run(rv_cpu_t *cpu) {
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
             jb = translate_at(cpu, j, pc);
     }
-    if (j->chain && jb && j->chain_gen == j->gen && !j->no_chain && may_chain(j, j->chain_from, jb))
+    if (j->chain && jb && jb->pc == j->chain_pc && j->chain_gen == j->gen && !j->no_chain &&
+        may_chain(j, j->chain_from, jb))
         patch_chain(j, j->chain, jb->code);
     j->chain = 0;
     if (!jb) {
@@ -483,6 +484,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
         j->chain = r;
         j->chain_from = jb;
         j->chain_gen = j->gen;
+        j->chain_pc = cpu->pc;
         j->chain_xppn = j->chain_ppn;
         j->chain_ppn = JIT_NO_PPN;
         return EXEC_CONTINUE;

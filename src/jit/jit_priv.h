@@ -95,6 +95,8 @@ typedef struct jit {
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */
     uint64_t chain_gen;            /* gen when it was made (dropped across a flush) */
+    uint64_t chain_pc;             /* its target pc (an interrupt taken before the next
+                                      turn sends the hart elsewhere: no chain then) */
     uint64_t chain_ppn;            /* set by the exit of a guarded jump out of a page
                                       (xmode): the physical page its guard checked, which
                                       the target's first page must be; else JIT_NO_PPN */
