@@ -208,6 +208,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     /* the code cache is mapped by the first translation (translate_at), not here: a short
      * run that translates nothing pays nothing for it */
     reset_tables(cpu, j, true);
+    j->chain_ppn = JIT_NO_PPN;
+    j->chain_xppn = JIT_NO_PPN;
     if (j->perf) perf_map_open(j);
     cpu->engine_state = j;
     cpu->engine_fast = j->fast;
@@ -289,15 +291,20 @@ static jit_block_t *lookup(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
 }
 
 /* The pending chain request of `from` may be patched to `to`: both made in one translation
- * state, and while translating only within the page whose mapping `from`'s entry checked
- * (translated code reached from it without the dispatcher never leaves that page, since
- * indirect jumps go through the dispatcher there). */
-static bool may_chain(const jit_block_t *from, const jit_block_t *to) {
+ * state, and while translating either within the page whose mapping `from`'s entry checked
+ * (translated code reached from it through unguarded chains never leaves that page), or,
+ * for a guarded jump out of a page, to a block on the physical page the guard checks; and
+ * `to` must stay on one page. */
+static bool may_chain(const jit_t *j, const jit_block_t *from, const jit_block_t *to) {
     if (from->xmode != to->xmode) return false;
     if (!from->xmode) return true;
     const rv_block_t *a = from->head, *b = to->head;
-    return (a->pc >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT) && a->ppn == b->ppn &&
-           b->ppn == b->ppn2 && ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
+    bool one_page =
+        b->ppn == b->ppn2 && ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
+    /* a guarded jump out of a page (translate.c, exit_other_page): its guard proves that the
+     * target's page maps to chain_xppn, executable at the current privilege */
+    if (j->chain_xppn != JIT_NO_PPN) return one_page && b->ppn == j->chain_xppn;
+    return (a->pc >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT) && a->ppn == b->ppn && one_page;
 }
 
 static uint64_t now_ns(void) {
@@ -452,7 +459,8 @@ static int jit_engine_run(rv_cpu_t *cpu) {
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
             jb = translate_at(cpu, j, pc);
     }
-    if (j->chain && jb && j->chain_gen == j->gen && !j->no_chain && may_chain(j->chain_from, jb))
+    if (j->chain && jb && jb->pc == j->chain_pc && j->chain_gen == j->gen && !j->no_chain &&
+        may_chain(j, j->chain_from, jb))
         patch_chain(j, j->chain, jb->code);
     j->chain = 0;
     if (!jb) {
@@ -463,7 +471,8 @@ static int jit_engine_run(rv_cpu_t *cpu) {
         struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
         f->pc = pc;
         f->code = jb->code;
-    } else if (!jb->head->cross) { /* xmode: checked against the fetch TLB by xlookup */
+    } else if (!jb->head
+                    ->cross) { /* xmode: checked against the fetch TLB by the jump check (xprobe) */
         struct jit_fastx *f = &j->fastx[(pc >> 1) & (JIT_FAST - 1)];
         f->pc = pc;
         f->code = jb->code;
@@ -487,6 +496,9 @@ static int jit_engine_run(rv_cpu_t *cpu) {
         j->chain = r;
         j->chain_from = jb;
         j->chain_gen = j->gen;
+        j->chain_pc = cpu->pc;
+        j->chain_xppn = j->chain_ppn;
+        j->chain_ppn = JIT_NO_PPN;
         return EXEC_CONTINUE;
     }
 }

@@ -31,6 +31,9 @@
 #define JIT_RAS          16u         /* entries of the return-address stack (a power of two) */
 #define JIT_FRAME_BYTES  256u        /* host stack frame of translated code (the IR's slots) */
 
+/* jit_t.chain_ppn when no guarded jump asked for the chain (no page number is this). */
+#define JIT_NO_PPN UINT64_MAX
+
 /* Exit codes returned by translated code (in rax); any larger value is the read+execute
  * address of a patchable jump (a chain request: cpu->pc holds its target). */
 enum jit_exit {
@@ -96,7 +99,14 @@ typedef struct jit {
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */
     uint64_t chain_gen;            /* gen when it was made (dropped across a flush) */
-    const uint8_t *xlookup;        /* thunk: continue at guest pc rax from xmode code */
+    uint64_t chain_pc;             /* its target pc (an interrupt taken before the next
+                                      turn sends the hart elsewhere: no chain then) */
+    uint64_t chain_ppn;            /* set by the exit of a guarded jump out of a page
+                                      (xmode): the physical page its guard checked, which
+                                      the target's first page must be; else JIT_NO_PPN */
+    uint64_t chain_xppn;           /* chain_ppn of the pending request */
+    const uint8_t *xlookup_miss;   /* xmode code's jump check missed: leave for the
+                                      dispatcher at guest pc rax */
     jit_stats_t stats;             /* counters */
     /* The return-address stack: calls (jal/jalr with rd = ra or t0) push the return pc and
      * the host address of their return stub, a chainable exit to that pc in the caller's

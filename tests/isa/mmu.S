@@ -4,7 +4,8 @@
  * delegation of a page fault to S-mode, satp WARL, TVM, TSR and TW, sret to U-mode, AMOs and
  * LR/SC through the MMU, a delegated supervisor software interrupt, and (run hot, so that
  * decoded and translated code exists) code across privilege changes, remaps and rewrites,
- * and SUM/MXR flips and read-only stores with warm TLB entries.
+ * SUM/MXR flips and read-only stores with warm TLB entries, and direct jumps chained to
+ * another page across remaps.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -340,6 +341,39 @@ RVTEST_BEGIN
     sfence.vma
     REPEAT(EXPECT(56, 0, 15, VA + 0xc000, li a0, VA + 0xc000; ld a1, 0(a0); sd a1, 0(a0));
            CHECK(a1, V0))
+    /* A direct jump from hot code to another page, chained by the JIT behind a guard on the
+     * target page's mapping (VA + 0xd000: jal to VA + 0xe000), then that page remapped: the
+     * new mapping is used after sfence.vma (a stale mapping before it is allowed, either
+     * answer passes), the chain is not taken to a page no longer executable, nor by U-mode
+     * to an S-only page. REPEAT twice: the blocks become hot, then the chain is made. */
+    LEAF(13, jpage, 0xcb) /* R X A D */
+    LEAF(14, cpage, 0xcb)
+    sfence.vma
+    REPEAT(EXPECT(57, 1, 9, 0, li a0, VA + 0xd000; jr a0); CHECK(a0, 42))
+    REPEAT(EXPECT(58, 1, 9, 0, li a0, VA + 0xd000; jr a0); CHECK(a0, 42))
+    LEAF(14, cpage2, 0xcb) /* remapped, no sfence.vma yet */
+    EXPECT(59, 1, 9, 0, li a0, VA + 0xd000; jr a0)
+    li t0, 42
+    beq a0, t0, 1f
+    CHECK(a0, 43)
+1:  li a0, VA + 0xe000
+    sfence.vma a0
+    REPEAT(EXPECT(60, 1, 9, 0, li a0, VA + 0xd000; jr a0); CHECK(a0, 43))
+    LEAF(14, cpage, 0xcb) /* back, chained again */
+    sfence.vma
+    REPEAT(EXPECT(61, 1, 9, 0, li a0, VA + 0xd000; jr a0); CHECK(a0, 42))
+    LEAF(14, cpage, 0xc3) /* R A D: no longer executable */
+    sfence.vma
+    EXPECT(62, 1, 12, VA + 0xe000, li a0, VA + 0xd000; jr a0)
+    /* U-mode: chained between U pages, then the target page made S-only */
+    LEAF(13, jpage, 0xdb) /* U R X A D */
+    LEAF(14, cpage, 0xdb)
+    sfence.vma
+    REPEAT(EXPECT(63, 0, 8, 0, li a0, VA + 0xd000; jr a0); CHECK(a0, 42))
+    REPEAT(EXPECT(64, 0, 8, 0, li a0, VA + 0xd000; jr a0); CHECK(a0, 42))
+    LEAF(14, cpage, 0xcb)
+    sfence.vma
+    EXPECT(65, 0, 12, VA + 0xe000, li a0, VA + 0xd000; jr a0)
     csrw satp, zero
     j pass
 
@@ -380,3 +414,6 @@ cpage2: .word 0x02b00513, 0x00000073
     .zero 4088
 cpage3: .word 0x02c00513, 0x00000073
     .zero 4088
+/* jal zero, +4096: to the start of the next virtual page */
+jpage: .word 0x0000106f
+    .zero 4092

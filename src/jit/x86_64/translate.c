@@ -43,6 +43,7 @@
 #include "jit/x86_64/emit.h"
 #include "mem/host_arch.h"
 #include "riscv/fpu.h"
+#include "riscv/mmu.h"
 
 #define CPU R15
 #define MEM R14
@@ -73,6 +74,59 @@ static void spill_all(x86_buf_t *b) {
 static void reload_all(x86_buf_t *b) {
     for (unsigned g = 1; g < 32; g++)
         if (host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
+}
+
+/* The xmode jump check, emitted in line at each jump out of a page (so that each has an
+ * indirect jump of its own for the host's branch predictor): go to the translation of guest pc rax
+ * (instret counted, guest registers in place) when fastx has one for it whose physical page is the
+ * one the fetch TLB maps rax's page to now at the current privilege (what rv_block_valid proves at
+ * the dispatcher: the TLB entry exists only for a page executable at that privilege, and satp
+ * writes and sfence.vma empty it): rcx = &fastx[(rax >> 1) & (JIT_FAST - 1)];  rax == rcx->pc? r11
+ * = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low? r11->ppn == rcx->ppn?
+ * then jmp rcx->code With `konst` the target is the constant `target` (a direct jump): rax is
+ * loaded with it and the two entries' addresses are constants. miss[0..2] get the rel32 fields of
+ * the three jcc's taken on a miss (rax still holds the target there), for the caller to patch. */
+static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t target,
+                        uint8_t *miss[3]) {
+    const int32_t tag_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag));
+    const int32_t ppn_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn));
+    if (konst) {
+        x86_mov_ri(b, RAX, target);
+        x86_mov_ri(b, RCX, (uint64_t)(uintptr_t)&j->fastx[(target >> 1) & (JIT_FAST - 1)]);
+    } else {
+        x86_mov_rr(b, RCX, RAX);
+        x86_shift_ri(b, true, SH_SHR, RCX, 1);
+        x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
+        x86_shift_ri(b, false, SH_SHL, RCX, 5);
+        x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)j->fastx);
+        x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
+    }
+    x86_alu_rm(b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_fastx, pc));
+    miss[0] = x86_jcc32(b, CC_NE);
+    if (konst) {
+        int32_t e =
+            (int32_t)(((target >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)) * sizeof(rv_tlb_entry_t));
+        x86_mov_ri(b, RDX, (target >> RV_PAGE_SHIFT) << 2);
+        x86_alu_rm(b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+        x86_alu_rm(b, ALU_CMP, RDX, CPU, tag_off + e);
+        miss[1] = x86_jcc32(b, CC_NE);
+        x86_load64(b, RDX, CPU, ppn_off + e);
+    } else {
+        x86_mov_rr(b, RDX, RAX);
+        x86_shift_ri(b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
+        x86_mov_rr(b, R11, RDX);
+        x86_alu_ri(b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
+        x86_shift_ri(b, false, SH_SHL, R11, 4);
+        x86_alu_rr(b, true, ALU_ADD, R11, CPU);
+        x86_shift_ri(b, true, SH_SHL, RDX, 2);
+        x86_alu_rm(b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+        x86_alu_rm(b, ALU_CMP, RDX, R11, tag_off);
+        miss[1] = x86_jcc32(b, CC_NE);
+        x86_load64(b, RDX, R11, ppn_off);
+    }
+    x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(struct jit_fastx, ppn));
+    miss[2] = x86_jcc32(b, CC_NE);
+    x86_jmp_m(b, RCX, (int32_t)offsetof(struct jit_fastx, code));
 }
 
 void jit_emit_trampolines(jit_t *j) {
@@ -144,43 +198,11 @@ void jit_emit_trampolines(jit_t *j) {
                                 (intptr_t)(uintptr_t)(j->rx + (f - j->rw) + 4));
         memcpy(f, &rel, 4);
     }
-    /* xlookup: xmode code goes on at guest pc rax (instret counted, guest registers in
-     * place) without the dispatcher when fastx has a translation for it whose page the fetch
-     * TLB maps rax to now at the current privilege (what rv_block_valid proves):
-     *   rcx = &fastx[(rax >> 1) & (JIT_FAST - 1)];  rax == rcx->pc?
-     *   r11 = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low?
-     *   r11->ppn == rcx->ppn?                       then jmp rcx->code
-     * else it leaves for the dispatcher with cpu->pc = rax. */
+    /* xlookup_miss: xmode code whose jump check (xprobe, in line at each jump out of a
+     * page) missed leaves for the dispatcher with cpu->pc = rax. */
     x86_align(&b, 16, 0);
-    j->xlookup = j->rx + (b.p - j->rw);
+    j->xlookup_miss = j->rx + (b.p - j->rw);
     {
-        x86_mov_rr(&b, RCX, RAX);
-        x86_shift_ri(&b, true, SH_SHR, RCX, 1);
-        x86_alu_ri(&b, false, ALU_AND, RCX, JIT_FAST - 1);
-        x86_shift_ri(&b, false, SH_SHL, RCX, 5);
-        x86_mov_ri(&b, RDX, (uint64_t)(uintptr_t)j->fastx);
-        x86_alu_rr(&b, true, ALU_ADD, RCX, RDX);
-        x86_alu_rm(&b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_fastx, pc));
-        uint8_t *m1 = x86_jcc32(&b, CC_NE);
-        x86_mov_rr(&b, RDX, RAX);
-        x86_shift_ri(&b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
-        x86_mov_rr(&b, R11, RDX);
-        x86_alu_ri(&b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
-        x86_shift_ri(&b, false, SH_SHL, R11, 4);
-        x86_alu_rr(&b, true, ALU_ADD, R11, CPU);
-        x86_shift_ri(&b, true, SH_SHL, RDX, 2);
-        x86_alu_rm(&b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
-        x86_alu_rm(&b, ALU_CMP, RDX, R11,
-                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag)));
-        uint8_t *m2 = x86_jcc32(&b, CC_NE);
-        x86_load64(&b, RDX, R11,
-                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn)));
-        x86_alu_rm(&b, ALU_CMP, RDX, RCX, (int32_t)offsetof(struct jit_fastx, ppn));
-        uint8_t *m3 = x86_jcc32(&b, CC_NE);
-        x86_jmp_m(&b, RCX, (int32_t)offsetof(struct jit_fastx, code));
-        x86_patch_rel32(m1, b.p);
-        x86_patch_rel32(m2, b.p);
-        x86_patch_rel32(m3, b.p);
         x86_store64(&b, CPU, OFF(pc), RAX);
         x86_mov_ri(&b, RAX, JIT_EXIT_LOOKUP);
         uint8_t *f = x86_jmp32(&b);
@@ -295,12 +317,54 @@ static bool same_page(const rv_block_t *a, const rv_block_t *b) {
            ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
 }
 
-/* xmode code leaving its page for `target`: no chain (the entry check proved this page
- * only), but xlookup's checked jump (instret already adjusted). */
+/* The xmode jump check in line (emit_xprobe), its misses to xlookup_miss. */
+static void xprobe_inline(tctx_t *t, bool konst, uint64_t target) {
+    uint8_t *miss[3];
+    emit_xprobe(&t->b, t->j, konst, target, miss);
+    if (t->b.full) return;
+    const uint8_t *to = t->j->rw + (t->j->xlookup_miss - t->j->rx);
+    for (int i = 0; i < 3; i++)
+        x86_patch_rel32(miss[i], to);
+}
+
+/* xmode code leaving its page for `target` (instret already adjusted): the entry check
+ * proved this page only, so the jump is guarded. When target's page maps to a physical page
+ * P now (at translation time), the guard is the fetch TLB's entry for target's page at the
+ * current privilege: when it holds P (the page is still mapped there and executable at this
+ * privilege - satp writes and sfence.vma empty the TLB, a walk refills it), a patchable
+ * jump follows, which the dispatcher chains to a translation whose first page is P
+ * (jit_engine_run: its exit stores P in chain_ppn) and which stays on that page - what
+ * rv_block_valid would prove at its entry. Otherwise, and before the chain is made, the
+ * checked jump of xprobe. */
 static bool exit_other_page(tctx_t *t, uint64_t target) {
     if (!t->cpu->xlate || (target >> RV_PAGE_SHIFT) == (t->sb_pc >> RV_PAGE_SHIFT)) return false;
-    x86_mov_ri(&t->b, RAX, target);
-    jmp_rx(t, t->j->xlookup);
+    uint64_t ppn;
+    if (!t->j->no_chain && rv_mmu_code_ppn(t->cpu, target, &ppn)) {
+        x86_buf_t *b = &t->b;
+        int32_t e =
+            (int32_t)(((target >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)) * sizeof(rv_tlb_entry_t));
+        x86_mov_ri(b, RDX, (target >> RV_PAGE_SHIFT) << 2);
+        x86_alu_rm(b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+        x86_alu_rm(b, ALU_CMP, RDX, CPU,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag)) + e);
+        uint8_t *miss1 = x86_jcc32(b, CC_NE);
+        x86_mov_ri(b, RDX, ppn);
+        x86_alu_rm(b, ALU_CMP, RDX, CPU,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn)) + e);
+        uint8_t *miss2 = x86_jcc32(b, CC_NE);
+        x86_align(b, 4, 1);
+        uint8_t *field = x86_jmp32(b); /* rel32 0: falls into the chain request below */
+        x86_mov_ri(b, RAX, ppn);
+        x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)&t->j->chain_ppn);
+        x86_store64(b, RDX, 0, RAX);
+        set_pc(t, target);
+        x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)to_rx(t, field));
+        jmp_rx(t, t->j->exit_spill);
+        if (b->full) return true;
+        x86_patch_rel32(miss1, b->p);
+        x86_patch_rel32(miss2, b->p);
+    }
+    xprobe_inline(t, true, target);
     return true;
 }
 
@@ -721,24 +785,25 @@ static void load_result(tctx_t *t, const rv_op_t *op, int r) {
 
 /* While translating (xmode code): the inline TLB probe of an access of w bytes at the guest
  * address in rax, for the set at cpu offset field `set_off` (tlb_ld_off or tlb_st_off):
- *   rcx = cpu + [cpu + set_off] + ((rax >> 12) & 255) * 16    the entry
- *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [rcx]            its tag (misaligned: a miss)
+ *   rcx = [cpu + set_off] + ((eax >> 8) & 0xff0)              the entry's offset from cpu
+ *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [cpu + rcx]      its tag (misaligned: a miss)
  * and a jne to the access's slow-path stub, which finds the guest address still in rax. On
- * the fall-through, rcx = [rcx + 8] (the addend): the host address is rcx + rax. */
+ * the fall-through, rcx = [cpu + rcx + 8] (the addend): the host address is rcx + rax. */
+_Static_assert(sizeof(rv_tlb_fast_t) == 16, "tlb_probe scales the entry index by 16");
 static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
                          int32_t set_off, unsigned w) {
     x86_buf_t *b = &t->b;
-    x86_mov_rr(b, RCX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RCX, RV_PAGE_SHIFT);
-    x86_alu_ri(b, false, ALU_AND, RCX, RV_TLB_SIZE - 1);
-    x86_shift_ri(b, false, SH_SHL, RCX, 4);
-    x86_alu_rr(b, true, ALU_ADD, RCX, CPU);
+    x86_mov32_rr(b, RCX, RAX);
+    x86_shift_ri(b, false, SH_SHR, RCX, RV_PAGE_SHIFT - 4);
+    x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)((RV_TLB_SIZE - 1) << 4));
     x86_alu_rm(b, ALU_ADD, RCX, CPU, set_off);
     x86_mov_rr(b, RDX, RAX);
     x86_alu_ri(b, true, ALU_AND, RDX, (int32_t)(-(1 << RV_PAGE_SHIFT) + (int32_t)(w - 1)));
-    x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(rv_tlb_fast_t, vtag));
+    x86_op_rm(b, 0, true, X86_OP(0x3b), RDX, CPU, RCX, 1, (int32_t)offsetof(rv_tlb_fast_t, vtag),
+              false); /* cmp rdx, [cpu + rcx] */
     stub_t *s = add_stub(t, kind, x86_jcc32(b, CC_NE), op, idx);
-    x86_load64(b, RCX, RCX, (int32_t)offsetof(rv_tlb_fast_t, addend));
+    x86_op_rm(b, 0, true, X86_OP(0x8b), RCX, CPU, RCX, 1, (int32_t)offsetof(rv_tlb_fast_t, addend),
+              false); /* mov rcx, [cpu + rcx + 8] */
     return s;
 }
 
@@ -1084,8 +1149,8 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
-    if (t->cpu->xlate) { /* xmode: the checked table (xlookup) */
-        jmp_rx(t, t->j->xlookup);
+    if (t->cpu->xlate) { /* xmode: the checked table, probed in line */
+        xprobe_inline(t, false, 0);
         return;
     }
     if (ras_on(t) && is_link(op->rd))
