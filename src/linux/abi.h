@@ -149,7 +149,21 @@ enum linux_syscall_nr {
 #define LINUX_F_GETLK             5
 #define LINUX_F_SETLK             6
 #define LINUX_F_SETLKW            7
+#define LINUX_F_SETOWN            8
+#define LINUX_F_GETOWN            9
+#define LINUX_F_SETSIG            10
+#define LINUX_F_GETSIG            11
+#define LINUX_F_OFD_GETLK         36
+#define LINUX_F_OFD_SETLK         37
+#define LINUX_F_OFD_SETLKW        38
+#define LINUX_F_SETLEASE          1024
+#define LINUX_F_GETLEASE          1025
+#define LINUX_F_NOTIFY            1026
 #define LINUX_F_DUPFD_CLOEXEC     1030
+#define LINUX_F_SETPIPE_SZ        1031
+#define LINUX_F_GETPIPE_SZ        1032
+#define LINUX_F_ADD_SEALS         1033
+#define LINUX_F_GET_SEALS         1034
 #define LINUX_FD_CLOEXEC          1
 
 /* ---- mmap (asm-generic/mman-common.h) ---- */

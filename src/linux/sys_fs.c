@@ -709,11 +709,27 @@ static int fcntl_cmd(uint64_t g) {
     case LINUX_F_SETLK: return F_SETLK;
     case LINUX_F_SETLKW: return F_SETLKW;
     case LINUX_F_DUPFD_CLOEXEC: return F_DUPFD_CLOEXEC;
+    case LINUX_F_SETOWN: return F_SETOWN;
+    case LINUX_F_GETOWN: return F_GETOWN;
+    case LINUX_F_SETSIG: return F_SETSIG;
+    case LINUX_F_GETSIG: return F_GETSIG;
+    case LINUX_F_OFD_GETLK: return F_OFD_GETLK;
+    case LINUX_F_OFD_SETLK: return F_OFD_SETLK;
+    case LINUX_F_OFD_SETLKW: return F_OFD_SETLKW;
+    case LINUX_F_SETLEASE: return F_SETLEASE;
+    case LINUX_F_GETLEASE: return F_GETLEASE;
+    case LINUX_F_NOTIFY: return F_NOTIFY;
+    case LINUX_F_SETPIPE_SZ: return F_SETPIPE_SZ;
+    case LINUX_F_GETPIPE_SZ: return F_GETPIPE_SZ;
+    case LINUX_F_ADD_SEALS: return F_ADD_SEALS;
+    case LINUX_F_GET_SEALS: return F_GET_SEALS;
     default: return -1;
     }
 }
 
-/* fcntl(fd, cmd, arg): flag words translated, struct flock passed through. */
+/* fcntl(fd, cmd, arg): flag words and signal numbers translated, struct flock passed
+ * through; the integer arguments of owner, lease, notify, pipe size and seals are the same on
+ * both. */
 int64_t sys_fcntl(linux_thread_t *t, const uint64_t a[6]) {
     int cmd = fcntl_cmd(a[1]);
     int fd = (int)a[0];
@@ -729,13 +745,35 @@ int64_t sys_fcntl(linux_thread_t *t, const uint64_t a[6]) {
     }
     case F_SETFD: return sys_ret(fcntl(fd, F_SETFD, (a[2] & LINUX_FD_CLOEXEC) ? FD_CLOEXEC : 0));
     case F_DUPFD:
-    case F_DUPFD_CLOEXEC: return sys_ret(fcntl(fd, cmd, (int)a[2]));
+    case F_DUPFD_CLOEXEC:
+    case F_SETOWN:
+    case F_SETLEASE:
+    case F_NOTIFY:
+    case F_SETPIPE_SZ:
+    case F_ADD_SEALS: return sys_ret(fcntl(fd, cmd, (int)a[2]));
+    case F_GETOWN:
+    case F_GETLEASE:
+    case F_GETPIPE_SZ:
+    case F_GET_SEALS: return sys_ret(fcntl(fd, cmd));
+    case F_SETSIG: {
+        int hs = a[2] ? linux_sig_to_host((int)a[2]) : 0;
+        if (a[2] && !hs) return -LINUX_EINVAL;
+        return sys_ret(fcntl(fd, F_SETSIG, hs));
+    }
+    case F_GETSIG: {
+        int r = fcntl(fd, F_GETSIG);
+        return r <= 0 ? (r < 0 ? sys_err() : 0) : linux_sig_from_host(r);
+    }
     case F_GETLK:
     case F_SETLK:
-    case F_SETLKW: {
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW: {
         /* struct flock: short, short, off_t, off_t, pid_t on both (32 bytes) */
         _Static_assert(sizeof(struct flock) == 32, "host struct flock layout");
-        void *p = sys_ptr(t, a[2], sizeof(struct flock), RD | (cmd == F_GETLK ? WR : 0));
+        bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+        void *p = sys_ptr(t, a[2], sizeof(struct flock), RD | (get ? WR : 0));
         if (!p) return -LINUX_EFAULT;
         return sys_ret(fcntl(fd, cmd, p));
     }

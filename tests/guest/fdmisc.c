@@ -1,5 +1,6 @@
 /* fdmisc.c - descriptor kinds and helpers beyond plain files: eventfd, timerfd, memfd,
- * flock, posix_fadvise, copy_file_range, close_range and getcpu. */
+ * flock, posix_fadvise, copy_file_range, close_range, fcntl (pipe size, seals, owner, OFD
+ * locks), clock_settime (refused for the monotonic clock) and getcpu. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHECK(c)                                                                                   \
@@ -66,6 +68,34 @@ int main(void) {
     CHECK(fcntl(60, F_GETFD) == -1 && errno == EBADF);
     close(out);
     close(mf);
+    /* fcntl: pipe size, seals, owner, open-file-description locks */
+    int pp[2];
+    CHECK(pipe(pp) == 0);
+    CHECK(fcntl(pp[1], F_GETPIPE_SZ) >= 4096);
+    CHECK(fcntl(pp[1], F_SETPIPE_SZ, 8192) >= 8192);
+    printf("pipe size after F_SETPIPE_SZ 8192: %d\n", fcntl(pp[1], F_GETPIPE_SZ));
+    close(pp[0]);
+    close(pp[1]);
+    int sf = memfd_create("sealed", MFD_ALLOW_SEALING);
+    CHECK(sf >= 0 && write(sf, "abc", 3) == 3);
+    CHECK(fcntl(sf, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK) == 0);
+    errno = 0;
+    int wr = (int)write(sf, "x", 1);
+    printf("seals %#x, write after F_SEAL_WRITE: %d %s, shrink: %s\n", fcntl(sf, F_GET_SEALS), wr,
+           errno == EPERM ? "EPERM" : "?", ftruncate(sf, 1) < 0 && errno == EPERM ? "EPERM" : "?");
+    CHECK(fcntl(sf, F_SETOWN, getpid()) == 0 && fcntl(sf, F_GETOWN) == getpid());
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 2};
+    CHECK(fcntl(sf, F_OFD_SETLK, &fl) == 0);
+    struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 2};
+    CHECK(fcntl(sf, F_OFD_GETLK, &q) == 0);
+    printf("F_OFD_GETLK of its own lock: %s\n", q.l_type == F_UNLCK ? "unlocked" : "locked");
+    close(sf);
+    /* clock_settime reaches the host's: the monotonic clock cannot be set */
+    struct timespec mono;
+    CHECK(clock_gettime(CLOCK_MONOTONIC, &mono) == 0);
+    errno = 0;
+    int cs = clock_settime(CLOCK_MONOTONIC, &mono);
+    printf("clock_settime(CLOCK_MONOTONIC): %d %s\n", cs, errno == EINVAL ? "EINVAL" : "?");
     unsigned cpu = 99, node = 99;
     CHECK(getcpu(&cpu, &node) == 0 && cpu < 4096);
     printf("fdmisc ok\n");
