@@ -9,7 +9,9 @@
 #                    files checked on the host; and scripts/boot-net.sh: virtio-net on
 #                    user-mode networking, a file fetched from a host HTTP server on 127.0.0.1
 #                    and served back through a forwarded port (skipped when vm was built
-#                    without libslirp); .ci/run calls it after `make test`
+#                    without libslirp); and scripts/boot-console.sh: virtio-console, a line
+#                    written to /dev/hvc0 and one read from it that the host feeds on stdin;
+#                    .ci/run calls it after `make test`
 .PHONY: boot boot-test
 
 boot: deps build
@@ -30,4 +32,8 @@ boot-test: build
 	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
 	    if [ $$st -eq 77 ]; then echo "boot-test: virtio-net skipped (no libslirp)"; \
 	    elif [ $$st -ne 0 ]; then exit 1; fi; \
+	    echo "boot-test: virtio-console, engine $$e"; \
+	    scripts/boot-console.sh $(BUILD)/vm --engine=$$e; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    [ $$st -eq 0 ] || exit 1; \
 	done

@@ -42,6 +42,11 @@
 
 extern char **environ;
 
+/* The virtio slots the options ask for so far (drives, cards, rng, console). */
+static unsigned run_nvirtio(const vm_options_t *o) {
+    return o->ndrives + o->nnets + (o->virtio_rng ? 1u : 0u) + (o->virtio_console ? 1u : 0u);
+}
+
 static void run_usage(FILE *out) {
     fprintf(out, "usage: vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] "
                  "prog [args...]\n"
@@ -49,6 +54,8 @@ static void run_usage(FILE *out) {
                  "[-append CMDLINE] [-m SIZE] [-nographic] [-echr N] [--stats]\n"
                  "                      [-drive file=IMG,format=raw,if=virtio[,readonly=on]"
                  "[,snapshot=on]]... [-device virtio-rng-device]\n"
+                 "                      [-device virtio-console-device (hvc0; also "
+                 "virtio-serial-device, virtconsole)]\n"
                  "                      [-netdev user,id=ID[,hostfwd=[tcp|udp]:[HOSTADDR]:"
                  "HOSTPORT-[GUESTADDR]:GUESTPORT]...\n"
                  "                       -device virtio-net-device,netdev=ID[,mac=MAC]]...\n"
@@ -568,10 +575,11 @@ int cmd_run(int argc, char **argv) {
             }
             echr = (int)v;
         } else if ((!strcmp(a, "-drive") || !strcmp(a, "--drive")) && i + 1 < argc) {
-            if (opt.ndrives + opt.nnets + (opt.virtio_rng ? 1u : 0u) >= VM_VIRTIO_SLOTS) {
-                fprintf(stderr,
-                        "vm run: too many virtio devices (at most %u drives, cards and rng)\n",
-                        VM_VIRTIO_SLOTS);
+            if (run_nvirtio(&opt) >= VM_VIRTIO_SLOTS) {
+                fprintf(
+                    stderr,
+                    "vm run: too many virtio devices (at most %u drives, cards, rng and console)\n",
+                    VM_VIRTIO_SLOTS);
                 free(edits);
                 return 2;
             }
@@ -592,7 +600,7 @@ int cmd_run(int argc, char **argv) {
             size_t nlen = strcspn(dev, ",");
             if ((nlen == 17 && !strncmp(dev, "virtio-net-device", 17)) ||
                 (nlen == 10 && !strncmp(dev, "virtio-net", 10))) {
-                if (opt.ndrives + opt.nnets + (opt.virtio_rng ? 1u : 0u) >= VM_VIRTIO_SLOTS) {
+                if (run_nvirtio(&opt) >= VM_VIRTIO_SLOTS) {
                     fprintf(stderr, "vm run: -device %s: no virtio slot left\n", dev);
                     free(edits);
                     return 2;
@@ -605,15 +613,28 @@ int cmd_run(int argc, char **argv) {
                 opt.nets = run_nets;
                 continue;
             }
+            /* the console: qemu's pair (-device virtio-serial-device -device virtconsole) names
+             * the bus and its port; here either name, or both, give the one console */
+            if (!strcmp(dev, "virtio-console-device") || !strcmp(dev, "virtio-console") ||
+                !strcmp(dev, "virtio-serial-device") || !strcmp(dev, "virtio-serial") ||
+                !strcmp(dev, "virtconsole")) {
+                if (!opt.virtio_console && run_nvirtio(&opt) >= VM_VIRTIO_SLOTS) {
+                    fprintf(stderr, "vm run: -device %s: no virtio slot left\n", dev);
+                    free(edits);
+                    return 2;
+                }
+                opt.virtio_console = true;
+                continue;
+            }
             if (strcmp(dev, "virtio-rng-device") != 0 && strcmp(dev, "virtio-rng") != 0) {
                 fprintf(stderr,
                         "vm run: -device %s is not supported (virtio-rng-device, "
-                        "virtio-net-device)\n",
+                        "virtio-net-device, virtio-console-device)\n",
                         dev);
                 free(edits);
                 return 2;
             }
-            if (opt.virtio_rng || opt.ndrives + opt.nnets >= VM_VIRTIO_SLOTS) {
+            if (opt.virtio_rng || run_nvirtio(&opt) >= VM_VIRTIO_SLOTS) {
                 fprintf(stderr, "vm run: -device %s: %s\n", dev,
                         opt.virtio_rng ? "only one rng" : "no virtio slot left");
                 free(edits);
@@ -729,7 +750,7 @@ int cmd_run(int argc, char **argv) {
                 free(edits);
                 return 2;
             }
-    } else if (opt.ndrives || opt.virtio_rng || opt.nnets || run_nnetdevs) {
+    } else if (opt.ndrives || opt.virtio_rng || opt.virtio_console || opt.nnets || run_nnetdevs) {
         fprintf(stderr, "vm run: -drive, -netdev and -device need --machine=virt\n");
         free(edits);
         return 2;

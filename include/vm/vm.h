@@ -81,7 +81,7 @@ typedef struct vm_net {
                                    first card, ...:57 for the second, ...) */
 } vm_net_t;
 
-/* Most virtio devices (drives, network cards and rng) the virt machine holds. */
+/* Most virtio devices (drives, network cards, rng and console) the virt machine holds. */
 #define VM_VIRTIO_SLOTS 8u
 
 /* Options of a machine. Fill with vm_options_init(), then change what you need. */
@@ -123,11 +123,14 @@ typedef struct vm_options {
                                      brk, stack): past it mmap/brk get ENOMEM (0: no limit) */
     unsigned max_threads;     /* user: live guest threads: clone past it gets EAGAIN (0: none) */
     const vm_drive_t *drives; /* virt: virtio-blk drives (NULL: none), slots from 0 */
-    unsigned ndrives;         /* virt: entries in drives (drives + nets + rng <= VM_VIRTIO_SLOTS) */
+    unsigned ndrives;         /* virt: entries in drives (drives + nets + rng + console <= 8) */
     const vm_net_t *nets;     /* virt: virtio-net cards on user-mode networking (NULL: none),
                                  in the slots after the drives; needs vm built with libslirp */
     unsigned nnets;           /* virt: entries in nets */
     bool virtio_rng;          /* virt: a virtio-rng device fed by the host's getrandom */
+    bool virtio_console;      /* virt: a virtio-console (the guest's hvc0) in the slot after the
+                                 rng, on the UART's console: output to the same stream, input
+                                 to it while its driver is ready, else to the UART */
     const char *sandbox;      /* user: the guest's whole file tree (--sandbox, docs/security.md):
                                  no host fallback, no network, no host devices; NULL: none */
     bool net;                 /* user: a sandboxed guest may use sockets other than AF_UNIX */

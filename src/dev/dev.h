@@ -60,6 +60,11 @@ void dev_plic_set(void *plic, unsigned source, bool level);
 /* The console's escape handler: called with the byte typed after the escape byte ('x', 'h',
  * ...) so the machine can act on it (quit, print help) without the guest seeing either. */
 typedef void (*dev_uart_escape_fn)(void *opaque, uint8_t cmd);
+/* Another console that may take the input first (virtio-console): bytes it takes now, or -1
+ * when it takes none and the input stays the UART's. */
+typedef int (*dev_uart_sink_room_fn)(void *opaque);
+/* ... and hands it one input byte (after the escape handling). */
+typedef void (*dev_uart_sink_put_fn)(void *opaque, uint8_t b);
 
 /* A 16550A on the host: output to `out`, input from `in_fd` (non-blocking reads).
  *
@@ -68,7 +73,11 @@ typedef void (*dev_uart_escape_fn)(void *opaque, uint8_t cmd);
  * Input waits in the host while the receive buffer is full (nothing is lost from a pipe),
  * except from a terminal with an escape byte: there the bytes that do not fit are dropped with
  * the overrun bit set, as a real UART drops them, so that the escape still reaches the
- * machine when the guest has stopped reading. */
+ * machine when the guest has stopped reading.
+ *
+ * With `sink_room` set, each poll first asks the other console whether it takes input; while
+ * it does, the bytes read (escape handling still here) go to it, and only as many are read as
+ * it has room for (from a terminal with an escape byte, the excess is dropped). */
 typedef struct dev_uart {
     FILE *out;                                 /* transmitted bytes */
     int in_fd;                                 /* received bytes (-1: none) */
@@ -78,6 +87,9 @@ typedef struct dev_uart {
     bool overrun;                              /* bytes were dropped (LSR OE, cleared on read) */
     dev_uart_escape_fn on_escape;              /* the machine's escape handler (or NULL) */
     void *escape_opaque;                       /* its argument */
+    dev_uart_sink_room_fn sink_room;           /* another console taking input first (or NULL) */
+    dev_uart_sink_put_fn sink_put;             /* gives it a byte */
+    void *sink_opaque;                         /* their argument */
     uint8_t rx[256];                           /* received, not yet read */
     unsigned rx_head;                          /* next to read */
     unsigned rx_count;                         /* bytes in rx */

@@ -189,8 +189,9 @@ static void uart_update(dev_uart_t *u) {
     vm_irq_set(&u->irq, rx || tx);
 }
 
-/* One received byte: escape handling, then into the receive buffer (or dropped: overrun). */
-static void uart_receive(dev_uart_t *u, uint8_t b) {
+/* One received byte: escape handling, then into the receive buffer (or dropped: overrun), or
+ * to the other console when `sink` and it has room. */
+static void uart_receive(dev_uart_t *u, uint8_t b, bool sink, size_t *sink_room) {
     if (u->escape) {
         if (u->esc_pending) {
             u->esc_pending = false;
@@ -202,6 +203,13 @@ static void uart_receive(dev_uart_t *u, uint8_t b) {
             u->esc_pending = true;
             return;
         }
+    }
+    if (sink) {
+        if (*sink_room) { /* else dropped: a terminal typed past the other console's room */
+            u->sink_put(u->sink_opaque, b);
+            (*sink_room)--;
+        }
+        return;
     }
     if (u->rx_count == sizeof(u->rx)) {
         u->overrun = true;
@@ -215,13 +223,16 @@ void dev_uart_poll(dev_uart_t *u) {
     /* From a terminal with an escape byte, read even when full (see dev.h); else only what
      * fits, so that piped input waits in the host. */
     bool read_through = u->escape && u->in_tty;
-    if (u->in_fd >= 0 && !u->in_eof && (read_through || u->rx_count < sizeof(u->rx))) {
+    int sr = u->sink_room ? u->sink_room(u->sink_opaque) : -1;
+    bool sink = sr >= 0;
+    size_t room = sink ? (size_t)sr : sizeof(u->rx) - u->rx_count, sink_left = room;
+    if (u->in_fd >= 0 && !u->in_eof && (read_through || room > 0)) {
         uint8_t buf[64];
-        size_t room = read_through ? sizeof(buf) : sizeof(u->rx) - u->rx_count;
+        if (read_through) room = sizeof(buf);
         ssize_t n = read(u->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
         if (n == 0) u->in_eof = true;
         for (ssize_t i = 0; i < n; i++)
-            uart_receive(u, buf[i]);
+            uart_receive(u, buf[i], sink, &sink_left);
     }
     uart_update(u);
 }

@@ -1,7 +1,7 @@
 /* virtio.h - virtio over MMIO (version 2, "modern") with split virtqueues, and the devices
  * on it: an entropy source (virtio-rng), a block device on a raw image file (virtio-blk) and
  * a network card (virtio-net) whose frames a backend (user-mode networking, net_slirp.h)
- * carries.
+ * carries, and a console (virtio-console, the guest's hvc0).
  *
  * The board gives each transport its slot's interrupt line and the guest's RAM as one
  * window (host pointer, guest-physical base, size); the device reaches guest memory only
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/uio.h>
 
 #include "vm/irq.h"
@@ -26,9 +27,10 @@
 #define VIRTIO_CONFIG_MAX 64u     /* bytes of device configuration space */
 
 /* Device ids. */
-#define VIRTIO_ID_NET 1u /* network card */
-#define VIRTIO_ID_BLK 2u /* block device */
-#define VIRTIO_ID_RNG 4u /* entropy source */
+#define VIRTIO_ID_NET     1u /* network card */
+#define VIRTIO_ID_BLK     2u /* block device */
+#define VIRTIO_ID_CONSOLE 3u /* console (hvc) */
+#define VIRTIO_ID_RNG     4u /* entropy source */
 
 /* Device status bits (the Status register). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1u   /* the guest noticed the device */
@@ -249,3 +251,30 @@ int virtio_net_receive(virtio_net_t *n, const void *frame, size_t len);
 /* On the hart's thread: move queued frames into the guest's receive buffers and interrupt.
  * Call between run slices and when n->rx_efd becomes readable (cheap when nothing waits). */
 void virtio_net_poll(virtio_net_t *n);
+
+/* ---- virtio-console ---- */
+
+#define VIRTIO_CONSOLE_IN_MAX 4096u /* console input bytes kept for the guest's buffers */
+
+/* A console with port 0 only: queue 0 receives (host to guest), queue 1 transmits. */
+typedef struct virtio_console {
+    virtio_dev_t dev;                  /* the transport; first member (callbacks cast back) */
+    FILE *out;                         /* where the guest's output goes (NULL: dropped) */
+    uint8_t in[VIRTIO_CONSOLE_IN_MAX]; /* input not yet in a guest buffer (a ring) */
+    unsigned in_head;                  /* oldest byte of in */
+    unsigned in_count;                 /* bytes in in */
+    uint64_t tx_bytes;                 /* bytes the guest wrote */
+    uint64_t rx_bytes;                 /* bytes delivered to the guest */
+    uint64_t rx_dropped;               /* input bytes dropped (reset, no room, broken ring) */
+} virtio_console_t;
+
+/* Make c a console whose output goes to `out` (the board's fields of c->dev must be set). */
+void virtio_console_setup(virtio_console_t *c, FILE *out);
+/* Input bytes the console takes now, or -1 when its driver is not ready (not DRIVER_OK, the
+ * device broken, receiveq not ready, or no receive buffer posted): then input belongs to
+ * another console (the UART). */
+int virtio_console_room(const virtio_console_t *c);
+/* Keep one input byte for the guest (dropped and counted when there is no room). */
+void virtio_console_put(virtio_console_t *c, uint8_t b);
+/* On the hart's thread: move kept input into the guest's receive buffers and interrupt. */
+void virtio_console_poll(virtio_console_t *c);

@@ -14,7 +14,10 @@
  * the host until the timer is due or console input arrives.
  *
  * virtio-mmio slots (0x10001000 + 0x1000 n, PLIC source 1 + n) hold the drives in the order
- * given, then the network cards, then the rng; the device tree lists only the slots in use.
+ * given, then the network cards, then the rng, then the console; the device tree lists only
+ * the slots in use. The virtio console shares the UART's input: the UART's poll reads it and
+ * hands it to the virtio console while that console's driver is ready (see dev.h), and the
+ * board moves it into the guest's buffers right after each UART poll (virtio_console_poll).
  * The rng is served on the hart's thread when the guest writes QueueNotify; each drive has a
  * host I/O thread whose completions the hart's thread returns to the guest between run slices
  * and when they wake wfi (virtio_blk_poll); each network card has a user-mode network whose
@@ -89,6 +92,16 @@ static void virt_dma(void *opaque, uint64_t gpa, uint64_t len) {
         }
 }
 
+/* The UART's input goes to the virtio console while its driver is ready (see dev.h). */
+static int vcons_room(void *opaque) {
+    return virtio_console_room(opaque);
+}
+
+/* ... one byte of it. */
+static void vcons_put(void *opaque, uint8_t b) {
+    virtio_console_put(opaque, b);
+}
+
 /* The test device asked for poweroff or reboot: stop the hart at once. */
 static void test_done(void *opaque) {
     virt_machine_t *m = opaque;
@@ -155,6 +168,7 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     dev_clint_update(&m->clint);
     rv_sstc_update(&m->cpu);
     dev_uart_poll(&m->uart);
+    if (m->has_vcons) virtio_console_poll(&m->vcons);
     for (unsigned i = 0; i < m->nblk; i++)
         virtio_blk_poll(&m->blk[i]);
     for (unsigned i = 0; i < m->nnet; i++)
@@ -300,7 +314,7 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
 
     /* virtio-mmio transports in use, lowest address first as in qemu's finished tree (the
      * kernel probes them in this order: the first drive becomes vda) */
-    unsigned nvirtio = m->nblk + m->nnet + (m->has_rng ? 1u : 0u);
+    unsigned nvirtio = m->nblk + m->nnet + (m->has_rng ? 1u : 0u) + (m->has_vcons ? 1u : 0u);
     for (unsigned i = 0; i < nvirtio; i++) {
         char name[32];
         uint64_t base = VIRTIO_BASE + 0x1000ull * i;
@@ -410,20 +424,24 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     m->test.notify = test_done;
     m->test.notify_opaque = m;
 
-    /* virtio: the drives from slot 0, then the network cards, then the rng */
-    unsigned nvirtio = cfg->ndrives + cfg->nnets + (cfg->rng ? 1u : 0u);
+    /* virtio: the drives from slot 0, then the network cards, then the rng, then the console */
+    unsigned nrng = cfg->rng ? 1u : 0u;
+    unsigned nvirtio = cfg->ndrives + cfg->nnets + nrng + (cfg->vconsole ? 1u : 0u);
     if (cfg->ndrives > VIRT_VIRTIO_SLOTS || cfg->nnets > VIRT_VIRTIO_SLOTS ||
         nvirtio > VIRT_VIRTIO_SLOTS) {
-        snprintf(err, errlen, "at most %u virtio devices (drives, network cards and rng together)",
+        snprintf(err, errlen,
+                 "at most %u virtio devices (drives, network cards, rng and console together)",
                  VIRT_VIRTIO_SLOTS);
         virt_destroy(m);
         return -EINVAL;
     }
     for (unsigned i = 0; i < nvirtio; i++) {
         unsigned ni = i - cfg->ndrives; /* the card's index, when i is a card's slot */
+        bool is_rng = cfg->rng && i == cfg->ndrives + cfg->nnets;
         virtio_dev_t *d = i < cfg->ndrives                ? &m->blk[i].dev
                           : i < cfg->ndrives + cfg->nnets ? &m->net[ni].dev
-                                                          : &m->rng;
+                          : is_rng                        ? &m->rng
+                                                          : &m->vcons.dev;
         d->ram = m->ram;
         d->ram_base = VIRT_RAM_BASE;
         d->ram_size = ram;
@@ -454,9 +472,15 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
                 virt_destroy(m);
                 return rc;
             }
-        } else {
+        } else if (is_rng) {
             virtio_rng_setup(d);
             m->has_rng = true;
+        } else {
+            virtio_console_setup(&m->vcons, m->uart.out);
+            m->has_vcons = true;
+            m->uart.sink_room = vcons_room;
+            m->uart.sink_put = vcons_put;
+            m->uart.sink_opaque = &m->vcons;
         }
         e = vm_mem_add_mmio(m->mem, VIRTIO_BASE + 0x1000ull * i, VIRTIO_MMIO_SIZE, &virtio_mmio_ops,
                             d);
@@ -571,6 +595,8 @@ int virt_run(virt_machine_t *m, uint64_t budget) {
         dev_clint_update(&m->clint);
         rv_sstc_update(&m->cpu);
         dev_uart_poll(&m->uart);
+        if (m->has_vcons) virtio_console_poll(&m->vcons);
+        if (m->has_vcons) virtio_console_poll(&m->vcons);
         for (unsigned i = 0; i < m->nblk; i++)
             virtio_blk_poll(&m->blk[i]);
         for (unsigned i = 0; i < m->nnet; i++)

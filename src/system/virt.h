@@ -8,7 +8,7 @@
  *   0x0c000000  PLIC (contexts: hart 0 M, hart 0 S)
  *   0x10000000  ns16550a UART (IRQ 10) on the host's stdin/stdout
  *   0x10001000  virtio-mmio slots 0..7, 0x1000 apart (IRQ 1..8): the drives, then the
- *               network cards, then the rng
+ *               network cards, then the rng, then the console
  *   0x80000000  RAM; the firmware at its start, the kernel at +2 MiB, the device tree and
  *               the initrd near its end
  *
@@ -62,6 +62,7 @@ typedef struct virt_config {
     const virt_net_t *nets;     /* virtio-net cards, in the slots after the drives */
     unsigned nnets;             /* how many */
     bool rng;                   /* a virtio-rng device in the slot after the cards */
+    bool vconsole; /* a virtio-console (hvc0) in the next slot, on the UART's stdin/stdout */
 } virt_config_t;
 
 /* The machine. */
@@ -86,6 +87,8 @@ typedef struct virt_machine {
     unsigned nnet;                         /* cards opened */
     virtio_dev_t rng;                      /* virtio-rng (slot nblk + nnet, when has_rng) */
     bool has_rng;                          /* the rng is present */
+    virtio_console_t vcons;                /* virtio-console (the slot after the rng) */
+    bool has_vcons;                        /* the console is present */
 } virt_machine_t;
 
 /* Build the machine and load what `cfg` names. Returns 0 or -errno with *err set. */

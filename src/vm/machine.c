@@ -174,7 +174,8 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                              .console = vm->opt.console,
                              .console_in = vm->opt.console_in,
                              .console_escape = vm->opt.console_escape,
-                             .rng = vm->opt.virtio_rng};
+                             .rng = vm->opt.virtio_rng,
+                             .vconsole = vm->opt.virtio_console};
         virt_drive_t drives[VIRT_VIRTIO_SLOTS];
         if (vm->opt.ndrives > VIRT_VIRTIO_SLOTS || (vm->opt.ndrives && !vm->opt.drives)) {
             free(vm->virt);

@@ -1,19 +1,22 @@
-/* fuzz_virtio.c - libFuzzer target: the virtio-mmio transport with the rng, a block device or
- * a network card behind it, driven by arbitrary register writes and arbitrary ring and
+/* fuzz_virtio.c - libFuzzer target: the virtio-mmio transport with the rng, a block device,
+ * a network card or a console behind it, driven by arbitrary register writes and arbitrary ring and
  * descriptor contents (and, for the card, frames arriving from the host side at any time).
  *
  * Guest RAM is a malloc'd buffer of exactly RAM_SIZE bytes, so AddressSanitizer catches any
  * device access outside it; the device must survive every input (marking itself
  * DEVICE_NEEDS_RESET is fine). The block device runs on a small temporary image, read-write,
  * read-only or snapshot as the input chooses. The network card's transmitted frames go to a
- * backend that checks their length and reads every byte.
+ * backend that checks their length and reads every byte. The console writes its output to
+ * /dev/null (every byte read) and takes input bytes whenever it says it has room.
  *
- * Input layout: device(1) (% 5: rng, blk, blk read-only, blk snapshot, net), then records of
+ * Input layout: device(1) (% 6: rng, blk, blk read-only, blk snapshot, net,
+ * console), then records of
  * 7 bytes: op(1) off(2) val(4):
  *   op % 5 == 0  write register `off % 0x200` with val (4 bytes; 1 or 2 when op & 0x80)
  *   op % 5 == 1  read register `off % 0x200`; for the card with op & 0x80: a frame of
  *                `off % 2048` bytes arrives from the host (then, with op & 0x40, the board's
- *                poll delivers it)
+ *                poll delivers it); for the console with op & 0x80: `off % 64` input bytes
+ *                (val's) offered, then, with op & 0x40, the board's poll delivers them
  *   op % 5 == 2  store val (4 bytes) into RAM at `off`
  *   op % 5 == 3  a well-behaved driver's bring-up of every queue (size 1 << (val % 9), rings
  *                at RAM offsets taken from val), so that the rings are reached quickly
@@ -92,15 +95,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ram) return 0;
     virtio_blk_t *b = calloc(1, sizeof(*b));
     virtio_net_t *n = calloc(1, sizeof(*n));
-    if (!b || !n) {
+    virtio_console_t *c = calloc(1, sizeof(*c));
+    if (!b || !n || !c) {
         free(b);
         free(n);
+        free(c);
         free(ram);
         return 0;
     }
-    unsigned kind = data[0] % 5;
-    bool is_blk = kind >= 1 && kind <= 3, is_net = kind == 4;
-    virtio_dev_t *d = is_net ? &n->dev : &b->dev;
+    unsigned kind = data[0] % 6;
+    bool is_blk = kind >= 1 && kind <= 3, is_net = kind == 4, is_cons = kind == 5;
+    virtio_dev_t *d = is_net ? &n->dev : is_cons ? &c->dev : &b->dev;
     d->ram = ram;
     d->ram_base = RAM_BASE;
     d->ram_size = RAM_SIZE;
@@ -111,6 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else if (is_net) {
         static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
         if (virtio_net_open(n, mac, net_tx, NULL, err, sizeof(err)) != 0) abort();
+    } else if (is_cons) {
+        static FILE *null_out;
+        if (!null_out && !(null_out = fopen("/dev/null", "w"))) abort();
+        virtio_console_setup(c, null_out);
     } else {
         virtio_rng_setup(d);
     }
@@ -138,6 +147,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (op & 0x40) virtio_net_poll(n);
                 break;
             }
+            if (is_cons && (op & 0x80)) {
+                for (unsigned k = 0; k < off % 64u; k++) {
+                    int room = virtio_console_room(c);
+                    if (room > (int)VIRTIO_CONSOLE_IN_MAX) abort();
+                    if (room <= 0) break; /* not ready (the UART's input) or full */
+                    virtio_console_put(c, (uint8_t)(val >> (8 * (k & 3))));
+                }
+                if (c->in_count > VIRTIO_CONSOLE_IN_MAX) abort();
+                if (op & 0x40) virtio_console_poll(c);
+                break;
+            }
             virtio_mmio_ops.read(d, (off % 0x200u) & ~3u, 4, &v64);
             break;
         case 2:
@@ -162,6 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (is_net) virtio_net_close(n);
     free(b);
     free(n);
+    free(c);
     free(ram);
     return 0;
 }

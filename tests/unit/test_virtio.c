@@ -6,7 +6,9 @@
  * DEVICE_NEEDS_RESET with a configuration interrupt, and nothing outside RAM touched), and the
  * block requests on a temporary image file (read-only, snapshot, discard, errors), and the
  * network card's transmit and receive paths with a capturing backend (header handling,
- * frames waiting for buffers, buffers too small, the list's limit, broken rings). */
+ * frames waiting for buffers, buffers too small, the list's limit, broken rings), and the
+ * console's output, input (kept bytes, split buffers, reset) and its routing through the
+ * UART's input with the escape. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "dev/dev.h"
 #include "dev/virtio.h"
 
 #define RAM_BASE 0x80000000ull
@@ -861,6 +864,266 @@ static void test_blk_malformed(void **state) {
     blk_close(b);
 }
 
+/* ---- virtio-console ---- */
+
+static FILE *cons_out; /* the console's output stream (a temporary file) */
+
+/* A console with both queues up (no features to negotiate), the driver running or not. */
+static virtio_console_t *cons_open(bool driver_ok) {
+    virtio_console_t *c = calloc(1, sizeof(*c));
+    board(&c->dev);
+    cons_out = tmpfile();
+    assert_non_null(cons_out);
+    virtio_console_setup(c, cons_out);
+    virtio_dev_t *d = &c->dev;
+    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+    reg_wr(d, 0x24, 0);
+    reg_wr(d, 0x20, (uint32_t)d->host_features);
+    reg_wr(d, 0x24, 1);
+    reg_wr(d, 0x20, (uint32_t)(d->host_features >> 32));
+    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+    assert_true(reg_rd(d, 0x70) & VIRTIO_STATUS_FEATURES_OK);
+    queue_setup(d, 0, DESC, AVAIL, USED);
+    queue_setup(d, 1, TDESC, TAVAIL, TUSED);
+    if (driver_ok)
+        reg_wr(d, 0x70,
+               VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+                   VIRTIO_STATUS_DRIVER_OK);
+    return c;
+}
+
+/* What the console wrote to its stream so far (NUL-terminated in buf). */
+static size_t cons_output(char *buf, size_t cap) {
+    fflush(cons_out);
+    rewind(cons_out);
+    size_t n = fread(buf, 1, cap - 1, cons_out);
+    buf[n] = 0;
+    fseek(cons_out, 0, SEEK_END);
+    return n;
+}
+
+static void cons_close(virtio_console_t *c) {
+    fclose(cons_out);
+    free(c);
+}
+
+static void test_cons_config(void **state) {
+    (void)state;
+    virtio_console_t *c = cons_open(false);
+    virtio_dev_t *d = &c->dev;
+    assert_int_equal(reg_rd(d, 0x08), VIRTIO_ID_CONSOLE);
+    reg_wr(d, 0x14, 0);
+    /* no device bits (SIZE, MULTIPORT, EMERG_WRITE): only the transport's */
+    assert_int_equal(reg_rd(d, 0x10), (1u << VIRTIO_F_INDIRECT_DESC) | (1u << VIRTIO_F_EVENT_IDX));
+    reg_wr(d, 0x14, 1);
+    assert_int_equal(reg_rd(d, 0x10), 1); /* VERSION_1 */
+    for (unsigned off = 0; off < 12; off += 4)
+        assert_int_equal(reg_rd(d, 0x100 + off), 0); /* cols, rows, max_nr_ports, emerg_wr */
+    /* two queues only: port 0's receiveq and transmitq */
+    reg_wr(d, 0x30, 2);
+    assert_int_equal(reg_rd(d, 0x34), 0);
+    /* before DRIVER_OK, input is not the console's */
+    assert_int_equal(virtio_console_room(c), -1);
+    cons_close(c);
+}
+
+static void test_cons_tx(void **state) {
+    (void)state;
+    virtio_console_t *c = cons_open(true);
+    virtio_dev_t *d = &c->dev;
+    memcpy(g(DATA), "hello ", 6);
+    memcpy(g(DATA + 0x100), "hvc0\n", 5);
+    desc(TDESC, 3, DATA, 6, VIRTQ_DESC_F_NEXT, 5);
+    desc(TDESC, 5, DATA + 0x100, 5, 0, 0);
+    offer_q(d, 1, TAVAIL, 3);
+    memcpy(g(DATA + 0x200), "second", 6);
+    desc(TDESC, 0, DATA + 0x200, 6, 0, 0);
+    offer_q(d, 1, TAVAIL, 0);
+    char out[64];
+    assert_int_equal(cons_output(out, sizeof(out)), 17);
+    assert_string_equal(out, "hello hvc0\nsecond");
+    assert_int_equal(r16(TUSED + 2), 2);
+    assert_int_equal(r32(TUSED + 4), 3);
+    assert_int_equal(r32(TUSED + 8), 0);
+    assert_int_equal(r32(TUSED + 12), 0);
+    assert_int_equal(c->tx_bytes, 17);
+    assert_true(irq_level);
+    /* writable buffers in a transmit chain are not written, and not printed */
+    memset(g(DATA + 0x300), 0x5a, 16);
+    desc(TDESC, 1, DATA + 0x200, 2, VIRTQ_DESC_F_NEXT, 2);
+    desc(TDESC, 2, DATA + 0x300, 16, VIRTQ_DESC_F_WRITE, 0);
+    offer_q(d, 1, TAVAIL, 1);
+    assert_int_equal(cons_output(out, sizeof(out)), 19);
+    assert_int_equal(g(DATA + 0x300)[0], 0x5a);
+    assert_false(reg_rd(d, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
+    cons_close(c);
+}
+
+static void test_cons_rx(void **state) {
+    (void)state;
+    virtio_console_t *c = cons_open(true);
+    virtio_dev_t *d = &c->dev;
+    /* running but no receive buffer: input is not the console's yet */
+    assert_int_equal(virtio_console_room(c), -1);
+    /* a 4-byte buffer posted (without a notify, as a driver may): room for the whole ring */
+    memset(g(DATA), 0xcc, 64);
+    desc(DESC, 2, DATA, 4, VIRTQ_DESC_F_WRITE, 0);
+    w16(AVAIL + 4, 2);
+    w16(AVAIL + 2, 1);
+    assert_int_equal(virtio_console_room(c), (int)VIRTIO_CONSOLE_IN_MAX);
+    for (const char *p = "abcdef"; *p; p++)
+        virtio_console_put(c, (uint8_t)*p);
+    assert_int_equal(virtio_console_room(c), (int)VIRTIO_CONSOLE_IN_MAX - 6);
+    virtio_console_poll(c);
+    assert_int_equal(r16(USED + 2), 1);
+    assert_int_equal(r32(USED + 4), 2);
+    assert_int_equal(r32(USED + 8), 4);
+    assert_memory_equal(g(DATA), "abcd", 4);
+    assert_int_equal(g(DATA + 4)[0], 0xcc);
+    assert_true(irq_level);
+    reg_wr(d, 0x64, VIRTIO_INT_VRING);
+    /* the rest waits; kept bytes keep the console taking input with no buffer posted */
+    assert_int_equal(c->in_count, 2);
+    assert_int_equal(virtio_console_room(c), (int)VIRTIO_CONSOLE_IN_MAX - 2);
+    /* a buffer split in two: the driver's notify delivers what waits */
+    desc(DESC, 0, DATA + 0x100, 1, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+    desc(DESC, 1, DATA + 0x200, 100, VIRTQ_DESC_F_WRITE, 0);
+    offer_q(d, 0, AVAIL, 0);
+    assert_int_equal(r16(USED + 2), 2);
+    assert_int_equal(r32(USED + 12), 0);
+    assert_int_equal(r32(USED + 16), 2);
+    assert_int_equal(g(DATA + 0x100)[0], 'e');
+    assert_int_equal(g(DATA + 0x200)[0], 'f');
+    assert_int_equal(c->rx_bytes, 6);
+    /* no buffer left and nothing kept: the input goes elsewhere again */
+    assert_int_equal(virtio_console_room(c), -1);
+    /* input past the ring's room is dropped and counted */
+    desc(DESC, 3, DATA + 0x300, 8, VIRTQ_DESC_F_WRITE, 0);
+    w16(AVAIL + 4 + 2 * 2, 3);
+    w16(AVAIL + 2, 3);
+    for (unsigned i = 0; i < VIRTIO_CONSOLE_IN_MAX + 3; i++)
+        virtio_console_put(c, (uint8_t)i);
+    assert_int_equal(c->rx_dropped, 3);
+    assert_int_equal(virtio_console_room(c), 0);
+    /* a driver reset drops what was kept for it */
+    reg_wr(d, 0x70, 0);
+    assert_int_equal(c->in_count, 0);
+    assert_int_equal(c->rx_dropped, 3 + VIRTIO_CONSOLE_IN_MAX);
+    assert_int_equal(virtio_console_room(c), -1);
+    cons_close(c);
+}
+
+static void test_cons_malformed(void **state) {
+    (void)state;
+    /* a receive buffer reaching past RAM */
+    virtio_console_t *c = cons_open(true);
+    virtio_dev_t *d = &c->dev;
+    desc(DESC, 0, RAM_BASE + RAM_SIZE - 2, 16, VIRTQ_DESC_F_WRITE, 0);
+    w16(AVAIL + 4, 0);
+    w16(AVAIL + 2, 1);
+    virtio_console_put(c, 'x');
+    virtio_console_poll(c);
+    assert_needs_reset(d);
+    assert_int_equal(r16(USED + 2), 0);
+    assert_int_equal(c->in_count, 0);
+    /* the device stays quiet: input is not taken, transmits are not served */
+    assert_int_equal(virtio_console_room(c), -1);
+    memcpy(g(DATA), "ignored", 7);
+    desc(TDESC, 0, DATA, 7, 0, 0);
+    offer_q(d, 1, TAVAIL, 0);
+    char out[16];
+    assert_int_equal(cons_output(out, sizeof(out)), 0);
+    assert_int_equal(r16(TUSED + 2), 0);
+    cons_close(c);
+    /* a transmit chain looping on itself, then an avail index far ahead */
+    c = cons_open(true);
+    d = &c->dev;
+    desc(TDESC, 0, DATA, 8, VIRTQ_DESC_F_NEXT, 1);
+    desc(TDESC, 1, DATA, 8, VIRTQ_DESC_F_NEXT, 0);
+    offer_q(d, 1, TAVAIL, 0);
+    assert_needs_reset(d);
+    assert_int_equal(cons_output(out, sizeof(out)), 0);
+    cons_close(c);
+    c = cons_open(true);
+    d = &c->dev;
+    w16(AVAIL + 2, QN + 5);
+    assert_true(virtio_console_room(c) > 0); /* a buffer looks posted ... */
+    virtio_console_put(c, 'y');
+    virtio_console_poll(c); /* ... but the ring is broken */
+    assert_needs_reset(d);
+    assert_int_equal(r16(USED + 2), 0);
+    cons_close(c);
+}
+
+/* Input through the UART: to the UART while the console's driver is not ready, then to the
+ * console; the escape stays the UART's either way. */
+static uint8_t esc_cmd;
+static void cons_escape(void *opaque, uint8_t cmd) {
+    (void)opaque;
+    esc_cmd = cmd;
+}
+static int cons_room_cb(void *opaque) {
+    return virtio_console_room(opaque);
+}
+static void cons_put_cb(void *opaque, uint8_t b) {
+    virtio_console_put(opaque, b);
+}
+
+static void test_cons_uart_routing(void **state) {
+    (void)state;
+    virtio_console_t *c = cons_open(true);
+    virtio_dev_t *d = &c->dev;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    dev_uart_t *u = calloc(1, sizeof(*u));
+    u->out = cons_out;
+    u->in_fd = p[0];
+    u->escape = 1;
+    u->on_escape = cons_escape;
+    u->sink_room = cons_room_cb;
+    u->sink_put = cons_put_cb;
+    u->sink_opaque = c;
+    u->irq = (vm_irq_t){irq_set, NULL, 10};
+    esc_cmd = 0;
+    /* no receive buffer: the UART gets the input */
+    assert_int_equal(write(p[1], "ab", 2), 2);
+    dev_uart_poll(u);
+    assert_int_equal(u->rx_count, 2);
+    assert_int_equal(c->in_count, 0);
+    /* a buffer posted: the console gets it, the escape still reaches the machine */
+    desc(DESC, 0, DATA, 16, VIRTQ_DESC_F_WRITE, 0);
+    w16(AVAIL + 4, 0);
+    w16(AVAIL + 2, 1);
+    assert_int_equal(write(p[1], "cd\001h\001\001e", 7), 7);
+    dev_uart_poll(u);
+    assert_int_equal(esc_cmd, 'h');
+    assert_int_equal(u->rx_count, 2);
+    virtio_console_poll(c);
+    assert_int_equal(r16(USED + 2), 1);
+    assert_int_equal(r32(USED + 8), 4);
+    assert_memory_equal(g(DATA), "cd\001e", 4);
+    /* the console's ring full: a pipe's input waits in the host, none is lost */
+    desc(DESC, 1, DATA + 0x100, 8, VIRTQ_DESC_F_WRITE, 0);
+    w16(AVAIL + 4 + 2, 1);
+    w16(AVAIL + 2, 2);
+    for (unsigned i = 0; i < VIRTIO_CONSOLE_IN_MAX; i++)
+        virtio_console_put(c, 'z');
+    assert_int_equal(write(p[1], "W", 1), 1);
+    dev_uart_poll(u);
+    assert_int_equal(c->rx_dropped, 0);
+    virtio_console_poll(c); /* 8 bytes leave: room for the waiting byte */
+    dev_uart_poll(u);
+    assert_int_equal(c->in_count, VIRTIO_CONSOLE_IN_MAX - 8 + 1);
+    assert_int_equal(c->in[(c->in_head + c->in_count - 1) % VIRTIO_CONSOLE_IN_MAX], 'W');
+    assert_int_equal(c->rx_dropped, 0);
+    assert_false(reg_rd(d, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
+    close(p[0]);
+    close(p[1]);
+    free(u);
+    cons_close(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
@@ -880,6 +1143,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_blk_host_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_batch_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cons_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cons_tx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cons_rx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cons_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cons_uart_routing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
