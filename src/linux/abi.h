@@ -153,6 +153,8 @@ enum linux_syscall_nr {
 #define LINUX_F_GETOWN            9
 #define LINUX_F_SETSIG            10
 #define LINUX_F_GETSIG            11
+#define LINUX_F_SETOWN_EX         15
+#define LINUX_F_GETOWN_EX         16
 #define LINUX_F_OFD_GETLK         36
 #define LINUX_F_OFD_SETLK         37
 #define LINUX_F_OFD_SETLKW        38

@@ -713,6 +713,8 @@ static int fcntl_cmd(uint64_t g) {
     case LINUX_F_GETOWN: return F_GETOWN;
     case LINUX_F_SETSIG: return F_SETSIG;
     case LINUX_F_GETSIG: return F_GETSIG;
+    case LINUX_F_SETOWN_EX: return F_SETOWN_EX;
+    case LINUX_F_GETOWN_EX: return F_GETOWN_EX;
     case LINUX_F_OFD_GETLK: return F_OFD_GETLK;
     case LINUX_F_OFD_SETLK: return F_OFD_SETLK;
     case LINUX_F_OFD_SETLKW: return F_OFD_SETLKW;
@@ -763,6 +765,14 @@ int64_t sys_fcntl(linux_thread_t *t, const uint64_t a[6]) {
     case F_GETSIG: {
         int r = fcntl(fd, F_GETSIG);
         return r <= 0 ? (r < 0 ? sys_err() : 0) : linux_sig_from_host(r);
+    }
+    case F_SETOWN_EX:
+    case F_GETOWN_EX: {
+        /* struct f_owner_ex: int type, pid_t pid on both (glibc's F_GETOWN is this one) */
+        _Static_assert(sizeof(struct f_owner_ex) == 8, "host struct f_owner_ex layout");
+        void *p = sys_ptr(t, a[2], sizeof(struct f_owner_ex), cmd == F_GETOWN_EX ? WR : RD);
+        if (!p) return -LINUX_EFAULT;
+        return sys_ret(fcntl(fd, cmd, p));
     }
     case F_GETLK:
     case F_SETLK:
