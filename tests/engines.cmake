@@ -28,9 +28,11 @@ function(vm_engine_test name)
         message(FATAL_ERROR "vm_engine_test(${name}): no COMMAND")
     endif()
     foreach(engine ${VM_TEST_ENGINES})
-        set(env VM_ENGINE=${engine} ${T_ENVIRONMENT})
+        # VM_TEST_ENGINE names the variant (for files of its own: jit and jit-ir cases both
+        # have VM_ENGINE=jit and may run at the same time)
+        set(env VM_ENGINE=${engine} VM_TEST_ENGINE=${engine} ${T_ENVIRONMENT})
         if(engine STREQUAL "jit-ir")
-            set(env VM_ENGINE=jit VM_JIT_IR=1 ${T_ENVIRONMENT})
+            set(env VM_ENGINE=jit VM_JIT_IR=1 VM_TEST_ENGINE=${engine} ${T_ENVIRONMENT})
         endif()
         if(engine MATCHES "^jit")
             # translate every block on its first run, so that even code that runs once (the

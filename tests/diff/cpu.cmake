@@ -24,9 +24,9 @@ foreach(seed 1 2 3 4 5 6 7 8)
         DEPENDS ${src} ${CMAKE_CURRENT_SOURCE_DIR}/cpu_diff.inc VERBATIM)
     list(APPEND cpu_diff_elfs ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.bare.elf
          ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.linux.elf)
-    # the dumps are named after the engine: both engines' cases may run at the same time
+    # the dumps are named after the variant: every engine's case may run at the same time
     vm_engine_test(diff/cpu_stream_${seed}
-        COMMAND sh -c "\"$0\" run --machine=bare \"$1\" > \"$3.$VM_ENGINE.vm\" && \"$2\" -cpu rv64,zba=true,zbb=true,zbs=true \"$4\" > \"$3.$VM_ENGINE.ref\" && cmp \"$3.$VM_ENGINE.vm\" \"$3.$VM_ENGINE.ref\" && test $(wc -l < \"$3.$VM_ENGINE.vm\") -eq 32"
+        COMMAND sh -c "\"$0\" run --machine=bare \"$1\" > \"$3.$VM_TEST_ENGINE.vm\" && \"$2\" -cpu rv64,zba=true,zbb=true,zbs=true \"$4\" > \"$3.$VM_TEST_ENGINE.ref\" && cmp \"$3.$VM_TEST_ENGINE.vm\" \"$3.$VM_TEST_ENGINE.ref\" && test $(wc -l < \"$3.$VM_TEST_ENGINE.vm\") -eq 32"
                 $<TARGET_FILE:vm> ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.bare.elf
                 ${QEMU_RISCV64} ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}
                 ${CMAKE_CURRENT_BINARY_DIR}/cpu_stream_${seed}.linux.elf

@@ -41,7 +41,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || fail "no scratch folder"
 # a small, fixed environment; vm's engine comes from $VM_ENGINE (set by CTest)
 run() {
-    env -i PATH=/usr/bin:/bin HOME="$tmp" LC_ALL=C ${VM_ENGINE:+VM_ENGINE=$VM_ENGINE} \
+    env -i PATH=/usr/bin:/bin HOME="$tmp" LC_ALL=C ${VM_ENGINE:+VM_ENGINE=$VM_ENGINE} ${VM_JIT_IR:+VM_JIT_IR=$VM_JIT_IR} \
         ${VM_JIT_THRESHOLD:+VM_JIT_THRESHOLD=$VM_JIT_THRESHOLD} "$vm" run -L "$root" "$@"
 }
 case $name in

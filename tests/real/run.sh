@@ -168,6 +168,7 @@ path_for vm
 engine=()
 # (env by its host path: the guest's PATH holds a riscv64 busybox "env")
 [ -n "${VM_ENGINE:-}" ] && engine=("$(command -v env)" "VM_ENGINE=$VM_ENGINE")
+[ -n "${VM_JIT_IR:-}" ] && engine=("$(command -v env)" "VM_ENGINE=${VM_ENGINE:-jit}" "VM_JIT_IR=$VM_JIT_IR")
 if [ "$sandbox" = --sandbox ]; then
     # vm run --sandbox=SYSROOT: the guest sees only the sysroot, so its scratch folder and the
     # PATH of applet links are made inside it (under its /tmp) and named in guest terms
