@@ -151,6 +151,8 @@ enum linux_syscall_nr {
 #define LINUX_F_SETLKW            7
 #define LINUX_F_SETOWN            8
 #define LINUX_F_GETOWN            9
+#define LINUX_F_SETOWN_EX         15 /* struct f_owner_ex {int type; int pid;} in */
+#define LINUX_F_GETOWN_EX         16 /* the same out (glibc's F_GETOWN uses it) */
 #define LINUX_F_SETSIG            10
 #define LINUX_F_GETSIG            11
 #define LINUX_F_OFD_GETLK         36
@@ -291,16 +293,19 @@ enum linux_syscall_nr {
      LINUX_HWCAP_ISA('d') | LINUX_HWCAP_ISA('c'))
 
 /* ---- terminal ioctls (asm-generic/ioctls.h) ---- */
-#define LINUX_TCGETS     0x5401
-#define LINUX_TCSETS     0x5402
-#define LINUX_TCSETSW    0x5403
-#define LINUX_TCSETSF    0x5404
-#define LINUX_TIOCGPGRP  0x540F
-#define LINUX_TIOCSPGRP  0x5410
-#define LINUX_TIOCGWINSZ 0x5413
-#define LINUX_TIOCSWINSZ 0x5414
-#define LINUX_FIONREAD   0x541B
-#define LINUX_FIONBIO    0x5421
+#define LINUX_TCGETS      0x5401
+#define LINUX_TCSETS      0x5402
+#define LINUX_TCSETSW     0x5403
+#define LINUX_TCSETSF     0x5404
+#define LINUX_TIOCGPGRP   0x540F
+#define LINUX_TIOCSPGRP   0x5410
+#define LINUX_TIOCGWINSZ  0x5413
+#define LINUX_TIOCSWINSZ  0x5414
+#define LINUX_FIONREAD    0x541B
+#define LINUX_TIOCGPTN    0x80045430 /* pty number of a master (unsigned int out) */
+#define LINUX_TIOCSPTLCK  0x40045431 /* lock/unlock the pty's slave (int in) */
+#define LINUX_TIOCGPTPEER 0x5441     /* open the slave of a master (flags) */
+#define LINUX_FIONBIO     0x5421
 
 /* ---- structures (guest layouts) ---- */
 
