@@ -306,6 +306,12 @@ enum linux_syscall_nr {
 #define LINUX_TIOCSPTLCK  0x40045431 /* lock/unlock the pty's slave (int in) */
 #define LINUX_TIOCGPTPEER 0x5441     /* open the slave of a master (flags) */
 #define LINUX_FIONBIO     0x5421
+#define LINUX_FIONCLEX    0x5450     /* clear close-on-exec */
+#define LINUX_FIOCLEX     0x5451     /* set close-on-exec */
+#define LINUX_TCGETS2     0x802c542a /* struct termios2 out (glibc 2.42's tcgetattr) */
+#define LINUX_TCSETS2     0x402c542b /* struct termios2 in, now */
+#define LINUX_TCSETSW2    0x402c542c /* struct termios2 in, after output drains */
+#define LINUX_TCSETSF2    0x402c542d /* struct termios2 in, after a flush */
 
 /* ---- structures (guest layouts) ---- */
 
@@ -539,6 +545,14 @@ typedef struct linux_termios {
     uint8_t c_cc[19]; /* control characters */
 } LINUX_PACKED linux_termios_t;
 _Static_assert(sizeof(linux_termios_t) == 36, "kernel termios");
+
+/* struct termios2 (TCGETS2 and friends): termios and the two line speeds in baud (44 bytes). */
+typedef struct linux_termios2 {
+    linux_termios_t t; /* as TCGETS */
+    uint32_t c_ispeed; /* input speed, baud */
+    uint32_t c_ospeed; /* output speed, baud */
+} LINUX_PACKED linux_termios2_t;
+_Static_assert(sizeof(linux_termios2_t) == 44, "kernel termios2");
 
 /* struct pollfd. */
 typedef struct linux_pollfd {

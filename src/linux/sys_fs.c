@@ -871,6 +871,22 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
         PUT_ARG(a[2], v);
         return 0;
     }
+    case LINUX_FIOCLEX:
+    case LINUX_FIONCLEX: return sys_ret(fcntl(fd, F_SETFD, a[1] == LINUX_FIOCLEX ? FD_CLOEXEC : 0));
+    case LINUX_TCGETS2:
+    case LINUX_TCSETS2:
+    case LINUX_TCSETSW2:
+    case LINUX_TCSETSF2: {
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
+        /* these hosts share asm-generic's termios2, its flag bits and its request numbers */
+        bool get = a[1] == LINUX_TCGETS2;
+        void *p = sys_ptr(t, a[2], sizeof(linux_termios2_t), get ? WR : RD);
+        if (!p) return -LINUX_EFAULT;
+        return sys_ret(ioctl(fd, (unsigned long)a[1], p));
+#else
+        return -LINUX_ENOTTY;
+#endif
+    }
     case LINUX_TIOCGPTN: {
         if (!sys_ptr(t, a[2], 4, WR)) return -LINUX_EFAULT;
         unsigned n;

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -127,6 +128,18 @@ int main(void) {
     char pbuf[8] = {0};
     CHECK(write(ps, "pty", 3) == 3 && read(pm, pbuf, sizeof(pbuf) - 1) == 3);
     printf("pty: slave under /dev/pts, master read \"%s\"\n", pbuf);
+    /* ttyname (tcgetattr, TCGETS2 with a recent C library) names the same slave; the echo
+     * flag cleared by tcsetattr reads back cleared; FIOCLEX sets close-on-exec */
+    const char *tn = ttyname(ps);
+    CHECK(tn && strcmp(tn, pn) == 0);
+    struct termios ta;
+    CHECK(tcgetattr(ps, &ta) == 0 && (ta.c_lflag & ECHO));
+    ta.c_lflag &= ~(tcflag_t)ECHO;
+    CHECK(tcsetattr(ps, TCSANOW, &ta) == 0);
+    CHECK(tcgetattr(ps, &ta) == 0);
+    CHECK(ioctl(ps, FIOCLEX) == 0);
+    printf("ttyname matches ptsname, echo after clearing: %d, close-on-exec after FIOCLEX: %d\n",
+           (ta.c_lflag & ECHO) != 0, (fcntl(ps, F_GETFD) & FD_CLOEXEC) != 0);
     close(peer);
     close(ps);
     close(pm);
