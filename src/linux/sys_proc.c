@@ -8,6 +8,7 @@
  * operates on the guest's words in place, since guest memory is host memory. Calls the C
  * libraries probe for and do without (rseq, clone3, riscv_hwprobe) answer -ENOSYS without
  * the warning meant for calls vm does not know. */
+#include <grp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -272,6 +273,15 @@ int64_t sys_getgroups(linux_thread_t *t, const uint64_t a[6]) {
     if (n == 0) return sys_ret(getgroups(0, NULL));
     BUF_ARG(p, a[1], (uint64_t)n * 4, WR);
     return sys_ret(getgroups(n, p));
+}
+
+/* setgroups(size, list): the supplementary groups (gid_t is 32 bits on both). */
+int64_t sys_setgroups(linux_thread_t *t, const uint64_t a[6]) {
+    int n = (int)a[0];
+    if (n < 0 || n > 65536) return -LINUX_EINVAL;
+    if (n == 0) return sys_ret(setgroups(0, NULL));
+    BUF_ARG(p, a[1], (uint64_t)n * 4, RD);
+    return sys_ret(setgroups((size_t)n, p));
 }
 
 /* setpgid(pid, pgid). */

@@ -1,8 +1,10 @@
 /* procs.c - processes: fork + wait4 with exit codes and signals, a pipe between parent and
  * child, getpid/getppid consistency and signals sent by the child to the parent
- * (also while the parent waits in sigsuspend). */
+ * (also while the parent waits in sigsuspend), and setgroups in a child (read back with
+ * getgroups as root, EPERM otherwise). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <time.h>
@@ -101,5 +103,18 @@ int main(void) {
            sigismember(&now, SIGUSR2) ? "yes" : "no");
     sigprocmask(SIG_SETMASK, &old, NULL);
     waitpid(c, &st, 0);
+    pid_t g = fork();
+    if (g == 0) {
+        gid_t want[2] = {getgid(), 4242}, got[8] = {0};
+        errno = 0;
+        int r = setgroups(2, want);
+        int n = getgroups(8, got);
+        int ok = geteuid() == 0 ? r == 0 && n == 2 && got[0] == want[0] && got[1] == 4242
+                                : r == -1 && errno == EPERM;
+        _exit(ok ? 0 : 1);
+    }
+    st = -1;
+    waitpid(g, &st, 0);
+    printf("setgroups in a child: %s\n", WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "wrong");
     return 0;
 }
