@@ -151,10 +151,10 @@ enum linux_syscall_nr {
 #define LINUX_F_SETLKW            7
 #define LINUX_F_SETOWN            8
 #define LINUX_F_GETOWN            9
+#define LINUX_F_SETOWN_EX         15 /* struct f_owner_ex {int type; int pid;} in */
+#define LINUX_F_GETOWN_EX         16 /* the same out (glibc's F_GETOWN uses it) */
 #define LINUX_F_SETSIG            10
 #define LINUX_F_GETSIG            11
-#define LINUX_F_SETOWN_EX         15
-#define LINUX_F_GETOWN_EX         16
 #define LINUX_F_OFD_GETLK         36
 #define LINUX_F_OFD_SETLK         37
 #define LINUX_F_OFD_SETLKW        38
@@ -293,16 +293,25 @@ enum linux_syscall_nr {
      LINUX_HWCAP_ISA('d') | LINUX_HWCAP_ISA('c'))
 
 /* ---- terminal ioctls (asm-generic/ioctls.h) ---- */
-#define LINUX_TCGETS     0x5401
-#define LINUX_TCSETS     0x5402
-#define LINUX_TCSETSW    0x5403
-#define LINUX_TCSETSF    0x5404
-#define LINUX_TIOCGPGRP  0x540F
-#define LINUX_TIOCSPGRP  0x5410
-#define LINUX_TIOCGWINSZ 0x5413
-#define LINUX_TIOCSWINSZ 0x5414
-#define LINUX_FIONREAD   0x541B
-#define LINUX_FIONBIO    0x5421
+#define LINUX_TCGETS      0x5401
+#define LINUX_TCSETS      0x5402
+#define LINUX_TCSETSW     0x5403
+#define LINUX_TCSETSF     0x5404
+#define LINUX_TIOCGPGRP   0x540F
+#define LINUX_TIOCSPGRP   0x5410
+#define LINUX_TIOCGWINSZ  0x5413
+#define LINUX_TIOCSWINSZ  0x5414
+#define LINUX_FIONREAD    0x541B
+#define LINUX_TIOCGPTN    0x80045430 /* pty number of a master (unsigned int out) */
+#define LINUX_TIOCSPTLCK  0x40045431 /* lock/unlock the pty's slave (int in) */
+#define LINUX_TIOCGPTPEER 0x5441     /* open the slave of a master (flags) */
+#define LINUX_FIONBIO     0x5421
+#define LINUX_FIONCLEX    0x5450     /* clear close-on-exec */
+#define LINUX_FIOCLEX     0x5451     /* set close-on-exec */
+#define LINUX_TCGETS2     0x802c542a /* struct termios2 out (glibc 2.42's tcgetattr) */
+#define LINUX_TCSETS2     0x402c542b /* struct termios2 in, now */
+#define LINUX_TCSETSW2    0x402c542c /* struct termios2 in, after output drains */
+#define LINUX_TCSETSF2    0x402c542d /* struct termios2 in, after a flush */
 
 /* ---- structures (guest layouts) ---- */
 
@@ -536,6 +545,14 @@ typedef struct linux_termios {
     uint8_t c_cc[19]; /* control characters */
 } LINUX_PACKED linux_termios_t;
 _Static_assert(sizeof(linux_termios_t) == 36, "kernel termios");
+
+/* struct termios2 (TCGETS2 and friends): termios and the two line speeds in baud (44 bytes). */
+typedef struct linux_termios2 {
+    linux_termios_t t; /* as TCGETS */
+    uint32_t c_ispeed; /* input speed, baud */
+    uint32_t c_ospeed; /* output speed, baud */
+} LINUX_PACKED linux_termios2_t;
+_Static_assert(sizeof(linux_termios2_t) == 44, "kernel termios2");
 
 /* struct pollfd. */
 typedef struct linux_pollfd {

@@ -711,10 +711,10 @@ static int fcntl_cmd(uint64_t g) {
     case LINUX_F_DUPFD_CLOEXEC: return F_DUPFD_CLOEXEC;
     case LINUX_F_SETOWN: return F_SETOWN;
     case LINUX_F_GETOWN: return F_GETOWN;
-    case LINUX_F_SETSIG: return F_SETSIG;
-    case LINUX_F_GETSIG: return F_GETSIG;
     case LINUX_F_SETOWN_EX: return F_SETOWN_EX;
     case LINUX_F_GETOWN_EX: return F_GETOWN_EX;
+    case LINUX_F_SETSIG: return F_SETSIG;
+    case LINUX_F_GETSIG: return F_GETSIG;
     case LINUX_F_OFD_GETLK: return F_OFD_GETLK;
     case LINUX_F_OFD_SETLK: return F_OFD_SETLK;
     case LINUX_F_OFD_SETLKW: return F_OFD_SETLKW;
@@ -797,10 +797,12 @@ int64_t sys_flock(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(flock((int)a[0], (int)a[1]));
 }
 
-/* ioctl(fd, request, arg): terminal attributes, window size, process group, FIONREAD and
- * FIONBIO; anything else is -ENOTTY. */
+/* ioctl(fd, request, arg): terminal attributes, window size, process group, FIONREAD,
+ * FIONBIO and the pseudo-terminal master's number, lock and peer; anything else is -ENOTTY
+ * (-EBADF for a descriptor that is not open, as Linux checks that first). */
 int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
     int fd = (int)a[0];
+    if (fcntl(fd, F_GETFD) < 0) return sys_err();
     switch (a[1]) {
     case LINUX_TCGETS: {
         struct termios h;
@@ -869,6 +871,37 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
         PUT_ARG(a[2], v);
         return 0;
     }
+    case LINUX_FIOCLEX:
+    case LINUX_FIONCLEX: return sys_ret(fcntl(fd, F_SETFD, a[1] == LINUX_FIOCLEX ? FD_CLOEXEC : 0));
+    case LINUX_TCGETS2:
+    case LINUX_TCSETS2:
+    case LINUX_TCSETSW2:
+    case LINUX_TCSETSF2: {
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
+        /* these hosts share asm-generic's termios2, its flag bits and its request numbers */
+        bool get = a[1] == LINUX_TCGETS2;
+        void *p = sys_ptr(t, a[2], sizeof(linux_termios2_t), get ? WR : RD);
+        if (!p) return -LINUX_EFAULT;
+        return sys_ret(ioctl(fd, (unsigned long)a[1], p));
+#else
+        return -LINUX_ENOTTY;
+#endif
+    }
+    case LINUX_TIOCGPTN: {
+        if (!sys_ptr(t, a[2], 4, WR)) return -LINUX_EFAULT;
+        unsigned n;
+        if (ioctl(fd, TIOCGPTN, &n) < 0) return sys_err();
+        uint32_t v = n;
+        PUT_ARG(a[2], v);
+        return 0;
+    }
+    case LINUX_TIOCSPTLCK: {
+        int32_t v;
+        GET_ARG(v, a[2]);
+        int hv = v;
+        return sys_ret(ioctl(fd, TIOCSPTLCK, &hv));
+    }
+    case LINUX_TIOCGPTPEER: return sys_ret(ioctl(fd, TIOCGPTPEER, linux_open_flags_to_host(a[2])));
     default: return -LINUX_ENOTTY;
     }
 }
@@ -886,11 +919,12 @@ int64_t sys_pipe2(linux_thread_t *t, const uint64_t a[6]) {
     return 0;
 }
 
-/* eventfd2(initval, flags). */
+/* eventfd2(initval, flags): EFD_SEMAPHORE (1) has the same value on both. */
 int64_t sys_eventfd2(linux_thread_t *t, const uint64_t a[6]) {
     (void)t;
-    return sys_ret(
-        eventfd((unsigned)a[0], linux_open_flags_to_host(a[1]) & (O_CLOEXEC | O_NONBLOCK)));
+    if (a[1] & ~(uint64_t)(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | 1)) return -LINUX_EINVAL;
+    int fl = (linux_open_flags_to_host(a[1]) & (O_CLOEXEC | O_NONBLOCK)) | (int)(a[1] & 1);
+    return sys_ret(eventfd((unsigned)a[0], fl));
 }
 
 /* memfd_create(name, flags). */

@@ -8,6 +8,7 @@
  * operates on the guest's words in place, since guest memory is host memory. Calls the C
  * libraries probe for and do without (rseq, clone3, riscv_hwprobe) answer -ENOSYS without
  * the warning meant for calls vm does not know. */
+#include <grp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +86,45 @@ int64_t sys_wait4(linux_thread_t *t, const uint64_t a[6]) {
         PUT_ARG(a[3], g);
     }
     return r;
+}
+
+/* waitid(idtype, id, infop, options, rusage): idtype and option bits are the same on both;
+ * the child's siginfo is rebuilt in the guest layout with si_signo and, for a child killed,
+ * dumped, stopped or trapped, si_status as guest signal numbers. No child ready under WNOHANG
+ * leaves si_signo and si_pid 0, as Linux does. */
+int64_t sys_waitid(linux_thread_t *t, const uint64_t a[6]) {
+    siginfo_t hi;
+    memset(&hi, 0, sizeof(hi));
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    if (syscall(SYS_waitid, (int)a[0], (pid_t)a[1], &hi, (int)a[3], a[4] ? &ru : NULL) < 0)
+        return sys_err();
+    if (a[2]) {
+        linux_siginfo_t g;
+        memset(&g, 0, sizeof(g));
+        if (hi.si_signo) {
+            g.si_signo = linux_sig_from_host(hi.si_signo);
+            g.si_errno = hi.si_errno;
+            g.si_code = hi.si_code;
+            int32_t st = hi.si_status;
+            if (hi.si_code != CLD_EXITED) st = linux_sig_from_host(st);
+            /* _sigchld: pid, uid, status, then utime and stime at 8-byte alignment */
+            int32_t f[3] = {hi.si_pid, (int32_t)hi.si_uid, st};
+            int64_t tm[2] = {(int64_t)hi.si_utime, (int64_t)hi.si_stime};
+            memcpy(g.u.bytes, f, sizeof(f));
+            memcpy(g.u.bytes + 16, tm, sizeof(tm));
+        }
+        PUT_ARG(a[2], g);
+    }
+    if (a[4]) {
+        linux_rusage_t g;
+        memset(&g, 0, sizeof(g));
+        g.ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
+        g.ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
+        g.rest[0] = ru.ru_maxrss;
+        PUT_ARG(a[4], g);
+    }
+    return 0;
 }
 
 /* ---- threads ---- */
@@ -274,6 +314,15 @@ int64_t sys_getgroups(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(getgroups(n, p));
 }
 
+/* setgroups(size, list): the supplementary groups (gid_t is 32 bits on both). */
+int64_t sys_setgroups(linux_thread_t *t, const uint64_t a[6]) {
+    int n = (int)a[0];
+    if (n < 0 || n > 65536) return -LINUX_EINVAL;
+    if (n == 0) return sys_ret(setgroups(0, NULL));
+    BUF_ARG(p, a[1], (uint64_t)n * 4, RD);
+    return sys_ret(setgroups((size_t)n, p));
+}
+
 /* setpgid(pid, pgid). */
 int64_t sys_setpgid(linux_thread_t *t, const uint64_t a[6]) {
     (void)t;
@@ -344,6 +393,31 @@ int64_t sys_sched_yield(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_sched_getscheduler(linux_thread_t *t, const uint64_t a[6]) {
     (void)t;
     return sys_ret(sched_getscheduler((pid_t)a[0]));
+}
+
+/* sched_setscheduler(pid, policy, param): policies and struct sched_param (one int) are the
+ * same on both. */
+int64_t sys_sched_setscheduler(linux_thread_t *t, const uint64_t a[6]) {
+    struct sched_param sp;
+    GET_ARG(sp, a[2]);
+    return sys_ret(sched_setscheduler((pid_t)a[0], (int)a[1], &sp));
+}
+
+/* sched_setparam(pid, param). */
+int64_t sys_sched_setparam(linux_thread_t *t, const uint64_t a[6]) {
+    struct sched_param sp;
+    GET_ARG(sp, a[1]);
+    return sys_ret(sched_setparam((pid_t)a[0], &sp));
+}
+
+/* sched_rr_get_interval(pid, tp): the round-robin time slice. */
+int64_t sys_sched_rr_get_interval(linux_thread_t *t, const uint64_t a[6]) {
+    if (!sys_ptr(t, a[1], 16, WR)) return -LINUX_EFAULT;
+    struct timespec ts;
+    if (sched_rr_get_interval((pid_t)a[0], &ts) < 0) return sys_err();
+    int64_t g[2] = {ts.tv_sec, ts.tv_nsec};
+    PUT_ARG(a[1], g);
+    return 0;
 }
 
 /* sched_getparam(pid, param). */

@@ -1,6 +1,7 @@
 /* fdmisc.c - descriptor kinds and helpers beyond plain files: eventfd, timerfd, memfd,
  * flock, posix_fadvise, copy_file_range, close_range, fcntl (pipe size, seals, owner, OFD
- * locks), clock_settime (refused for the monotonic clock) and getcpu. */
+ * locks), clock_settime (refused for the monotonic clock), getcpu, ioctl on a closed
+ * descriptor (EBADF before ENOTTY) and a pseudo-terminal pair opened through /dev/ptmx. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +12,10 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +35,19 @@ int main(void) {
     CHECK(read(ev, &v, 8) == 8);
     printf("eventfd: %llu\n", (unsigned long long)v);
     close(ev);
+    /* EFD_SEMAPHORE: each read takes 1 off the counter */
+    ev = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
+    CHECK(ev >= 0);
+    uint64_t r1 = 0, r2 = 0;
+    CHECK(read(ev, &r1, 8) == 8 && read(ev, &r2, 8) == 8);
+    errno = 0;
+    int r3 = (int)read(ev, &v, 8);
+    printf("eventfd semaphore reads: %llu %llu, then %d %s\n", (unsigned long long)r1,
+           (unsigned long long)r2, r3, errno == EAGAIN ? "EAGAIN" : "?");
+    close(ev);
+    errno = 0;
+    int bad = ioctl(ev, FIONREAD, &r3);
+    printf("ioctl on a closed descriptor: %d %s\n", bad, errno == EBADF ? "EBADF" : "?");
     int tf = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
     CHECK(tf >= 0);
     struct itimerspec its = {{0, 0}, {0, 5 * 1000 * 1000}}, cur;
@@ -98,6 +114,35 @@ int main(void) {
     printf("clock_settime(CLOCK_MONOTONIC): %d %s\n", cs, errno == EINVAL ? "EINVAL" : "?");
     unsigned cpu = 99, node = 99;
     CHECK(getcpu(&cpu, &node) == 0 && cpu < 4096);
+    /* a pseudo-terminal pair: posix_openpt, grantpt and unlockpt (TIOCSPTLCK), ptsname
+     * (TIOCGPTN), and the slave is a terminal that passes bytes to the master */
+    int pm = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(pm >= 0);
+    CHECK(grantpt(pm) == 0 && unlockpt(pm) == 0);
+    const char *pn = ptsname(pm);
+    CHECK(pn && strncmp(pn, "/dev/pts/", 9) == 0);
+    int ps = open(pn, O_RDWR | O_NOCTTY);
+    CHECK(ps >= 0 && isatty(ps) && isatty(pm));
+    int peer = ioctl(pm, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    CHECK(peer >= 0 && isatty(peer));
+    char pbuf[8] = {0};
+    CHECK(write(ps, "pty", 3) == 3 && read(pm, pbuf, sizeof(pbuf) - 1) == 3);
+    printf("pty: slave under /dev/pts, master read \"%s\"\n", pbuf);
+    /* ttyname (tcgetattr, TCGETS2 with a recent C library) names the same slave; the echo
+     * flag cleared by tcsetattr reads back cleared; FIOCLEX sets close-on-exec */
+    const char *tn = ttyname(ps);
+    CHECK(tn && strcmp(tn, pn) == 0);
+    struct termios ta;
+    CHECK(tcgetattr(ps, &ta) == 0 && (ta.c_lflag & ECHO));
+    ta.c_lflag &= ~(tcflag_t)ECHO;
+    CHECK(tcsetattr(ps, TCSANOW, &ta) == 0);
+    CHECK(tcgetattr(ps, &ta) == 0);
+    CHECK(ioctl(ps, FIOCLEX) == 0);
+    printf("ttyname matches ptsname, echo after clearing: %d, close-on-exec after FIOCLEX: %d\n",
+           (ta.c_lflag & ECHO) != 0, (fcntl(ps, F_GETFD) & FD_CLOEXEC) != 0);
+    close(peer);
+    close(ps);
+    close(pm);
     printf("fdmisc ok\n");
     return 0;
 }

@@ -50,6 +50,9 @@ python3.[0-9]*) ;;
     ;;
 esac
 fetch "lib$py-testsuite" >/dev/null
+# /bin/sh (os.popen, subprocess with shell=True, os.execve of /bin/sh): Debian's is dash, an
+# Essential package that python3's dependency closure does not pull in
+fetch dash >/dev/null
 logs=${PY_TEST_LOGS:-$(mktemp -d)}
 mkdir -p "$logs"
 echo "python-stdlib: $py, logs in $logs"
