@@ -19,6 +19,8 @@ int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
 
 int sys_resolve(linux_thread_t *t, uint64_t dirfd, uint64_t a, linux_path_mode_t mode,
                 linux_path_t *out) {
+    /* nothing for the caller's scoped release to close, even when the path cannot be read */
+    out->tmpfd = -1;
     char g[PATHBUF];
     int rc = sys_str(t, a, g, sizeof(g));
     if (rc) return rc;
