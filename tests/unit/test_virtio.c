@@ -88,12 +88,18 @@ static void desc(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16
     w16(e + 14, next);
 }
 
-/* Make chain `head` available (avail ring entry at the current avail.idx) and notify. */
+/* Make chain `head` available on queue q (rings at av; the entry at the current avail.idx)
+ * and notify. */
+static void offer_q(virtio_dev_t *d, unsigned q, uint64_t av, uint16_t head) {
+    uint16_t idx = r16(av + 2);
+    w16(av + 4 + 2 * (idx % QN), head);
+    w16(av + 2, (uint16_t)(idx + 1));
+    reg_wr(d, 0x50, q);
+}
+
+/* The same on queue 0, whose rings are at DESC/AVAIL/USED. */
 static void offer(virtio_dev_t *d, uint16_t head) {
-    uint16_t idx = r16(AVAIL + 2);
-    w16(AVAIL + 4 + 2 * (idx % QN), head);
-    w16(AVAIL + 2, (uint16_t)(idx + 1));
-    reg_wr(d, 0x50, 0);
+    offer_q(d, 0, AVAIL, head);
 }
 
 static void board(virtio_dev_t *d) {
@@ -104,9 +110,8 @@ static void board(virtio_dev_t *d) {
     d->irq = (vm_irq_t){irq_set, NULL, 1};
 }
 
-/* Negotiate (all offered features but those in `drop`) and set up queue 0 with QN entries. */
-static void bring_up(virtio_dev_t *d, uint64_t drop) {
-    reg_wr(d, 0x70, 0);
+/* Negotiate all offered features but those in `drop`, up to FEATURES_OK. */
+static void negotiate(virtio_dev_t *d, uint64_t drop) {
     reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
     uint64_t f = d->host_features & ~drop;
     reg_wr(d, 0x24, 0);
@@ -115,21 +120,38 @@ static void bring_up(virtio_dev_t *d, uint64_t drop) {
     reg_wr(d, 0x20, (uint32_t)(f >> 32));
     reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
     assert_true(reg_rd(d, 0x70) & VIRTIO_STATUS_FEATURES_OK);
-    reg_wr(d, 0x30, 0);
+}
+
+/* Set up queue q with QN entries and its rings at dt/av/us, and enable it. */
+static void queue_setup(virtio_dev_t *d, unsigned q, uint64_t dt, uint64_t av, uint64_t us) {
+    reg_wr(d, 0x30, q);
     assert_int_equal(reg_rd(d, 0x34), VIRTIO_QUEUE_MAX);
     reg_wr(d, 0x38, QN);
-    reg_wr(d, 0x80, (uint32_t)DESC);
-    reg_wr(d, 0x84, (uint32_t)(DESC >> 32));
-    reg_wr(d, 0x90, (uint32_t)AVAIL);
-    reg_wr(d, 0x94, (uint32_t)(AVAIL >> 32));
-    reg_wr(d, 0xa0, (uint32_t)USED);
-    reg_wr(d, 0xa4, (uint32_t)(USED >> 32));
+    reg_wr(d, 0x80, (uint32_t)dt);
+    reg_wr(d, 0x84, (uint32_t)(dt >> 32));
+    reg_wr(d, 0x90, (uint32_t)av);
+    reg_wr(d, 0x94, (uint32_t)(av >> 32));
+    reg_wr(d, 0xa0, (uint32_t)us);
+    reg_wr(d, 0xa4, (uint32_t)(us >> 32));
     reg_wr(d, 0x44, 1);
     assert_int_equal(reg_rd(d, 0x44), 1);
+}
+
+/* Set DRIVER_OK: the driver is running. */
+static void driver_ok(virtio_dev_t *d) {
     reg_wr(d, 0x70,
            VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
                VIRTIO_STATUS_DRIVER_OK);
     assert_int_equal(reg_rd(d, 0x70) & VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* Reset, negotiate (all offered features but those in `drop`), set up queue 0 with QN
+ * entries and start the driver. */
+static void bring_up(virtio_dev_t *d, uint64_t drop) {
+    reg_wr(d, 0x70, 0);
+    negotiate(d, drop);
+    queue_setup(d, 0, DESC, AVAIL, USED);
+    driver_ok(d);
 }
 
 static int setup(void **state) {
@@ -433,21 +455,8 @@ static void net_tx_capture(void *opaque, const uint8_t *frame, size_t len) {
     memcpy(tx_seen, frame, len < sizeof(tx_seen) ? len : sizeof(tx_seen));
 }
 
-static void queue_setup(virtio_dev_t *d, unsigned q, uint64_t dt, uint64_t av, uint64_t us) {
-    reg_wr(d, 0x30, q);
-    reg_wr(d, 0x38, QN);
-    reg_wr(d, 0x80, (uint32_t)dt);
-    reg_wr(d, 0x84, (uint32_t)(dt >> 32));
-    reg_wr(d, 0x90, (uint32_t)av);
-    reg_wr(d, 0x94, (uint32_t)(av >> 32));
-    reg_wr(d, 0xa0, (uint32_t)us);
-    reg_wr(d, 0xa4, (uint32_t)(us >> 32));
-    reg_wr(d, 0x44, 1);
-    assert_int_equal(reg_rd(d, 0x44), 1);
-}
-
 /* A card with both queues up (event index negotiated), the driver running. */
-static virtio_net_t *net_open(bool driver_ok) {
+static virtio_net_t *net_open(bool running) {
     virtio_net_t *n = calloc(1, sizeof(*n));
     board(&n->dev);
     static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef};
@@ -456,33 +465,16 @@ static virtio_net_t *net_open(bool driver_ok) {
     tx_seen_len = 0;
     assert_int_equal(virtio_net_open(n, mac, net_tx_capture, NULL, err, sizeof(err)), 0);
     virtio_dev_t *d = &n->dev;
-    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-    reg_wr(d, 0x24, 0);
-    reg_wr(d, 0x20, (uint32_t)d->host_features);
-    reg_wr(d, 0x24, 1);
-    reg_wr(d, 0x20, (uint32_t)(d->host_features >> 32));
-    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-    assert_true(reg_rd(d, 0x70) & VIRTIO_STATUS_FEATURES_OK);
+    negotiate(d, 0);
     queue_setup(d, 0, DESC, AVAIL, USED);
     queue_setup(d, 1, TDESC, TAVAIL, TUSED);
-    if (driver_ok)
-        reg_wr(d, 0x70,
-               VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-                   VIRTIO_STATUS_DRIVER_OK);
+    if (running) driver_ok(d);
     return n;
 }
 
 static void net_close(virtio_net_t *n) {
     virtio_net_close(n);
     free(n);
-}
-
-/* Make chain `head` available on queue q (rings at av) and notify. */
-static void offer_q(virtio_dev_t *d, unsigned q, uint64_t av, uint16_t head) {
-    uint16_t idx = r16(av + 2);
-    w16(av + 4 + 2 * (idx % QN), head);
-    w16(av + 2, (uint16_t)(idx + 1));
-    reg_wr(d, 0x50, q);
 }
 
 /* A test frame of len bytes: byte i is (i * 13 + seed). */
@@ -869,26 +861,17 @@ static void test_blk_malformed(void **state) {
 static FILE *cons_out; /* the console's output stream (a temporary file) */
 
 /* A console with both queues up (no features to negotiate), the driver running or not. */
-static virtio_console_t *cons_open(bool driver_ok) {
+static virtio_console_t *cons_open(bool running) {
     virtio_console_t *c = calloc(1, sizeof(*c));
     board(&c->dev);
     cons_out = tmpfile();
     assert_non_null(cons_out);
     virtio_console_setup(c, cons_out);
     virtio_dev_t *d = &c->dev;
-    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-    reg_wr(d, 0x24, 0);
-    reg_wr(d, 0x20, (uint32_t)d->host_features);
-    reg_wr(d, 0x24, 1);
-    reg_wr(d, 0x20, (uint32_t)(d->host_features >> 32));
-    reg_wr(d, 0x70, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-    assert_true(reg_rd(d, 0x70) & VIRTIO_STATUS_FEATURES_OK);
+    negotiate(d, 0);
     queue_setup(d, 0, DESC, AVAIL, USED);
     queue_setup(d, 1, TDESC, TAVAIL, TUSED);
-    if (driver_ok)
-        reg_wr(d, 0x70,
-               VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-                   VIRTIO_STATUS_DRIVER_OK);
+    if (running) driver_ok(d);
     return c;
 }
 
