@@ -243,31 +243,9 @@ static bool parse_drive(const char *spec, vm_drive_t *d, char *file, size_t file
     bool have_file = false;
     while (*p) {
         char key[32], val[4096];
-        size_t k = 0, v = 0;
-        while (*p && *p != '=' && *p != ',' && k < sizeof(key) - 1)
-            key[k++] = *p++;
-        key[k] = 0;
-        if (*p != '=') {
-            fprintf(stderr, "vm run: -drive: '%s' is not KEY=VALUE\n", key);
-            return false;
-        }
-        p++;
-        while (*p && v < sizeof(val) - 1) {
-            if (*p == ',' && p[1] == ',') {
-                val[v++] = ',';
-                p += 2;
-            } else if (*p == ',') {
-                break;
-            } else {
-                val[v++] = *p++;
-            }
-        }
-        val[v] = 0;
-        if (*p && *p != ',') {
-            fprintf(stderr, "vm run: -drive: the value of %s is too long\n", key);
-            return false;
-        }
-        if (*p == ',') p++;
+        p = next_pair("-drive", p, key, sizeof(key), val, sizeof(val));
+        if (!p) return false;
+        size_t v = strlen(val);
         bool on = !strcmp(val, "on"), off = !strcmp(val, "off");
         if (!strcmp(key, "file")) {
             if (!v || v >= filelen) {
