@@ -309,8 +309,8 @@ static inline uint64_t wl_memcpy_mix(void) {
 #define WL_TLB_PAGES       512u                   /* pages of wl_tlb_mem: twice the inline TLB */
 #define WL_TLB_HIT_PAGES   16u                    /* pages the hit workloads touch */
 #define WL_TLB_WORDS       (WL_TLB_PAGES * 1024u) /* uint32_t words */
-#define WL_TLB_LOADS       8000000u               /* dependent loads of tlb_load */
-#define WL_TLB_STORE_ITERS 500000u                /* iterations of 16 stores of tlb_store */
+#define WL_TLB_LOADS       2000000u               /* dependent loads of tlb_load */
+#define WL_TLB_STORE_ITERS 125000u                /* iterations of 16 stores of tlb_store */
 #define WL_TLB_MISSES      200000u                /* dependent loads of tlb_miss */
 static uint32_t wl_tlb_mem[WL_TLB_WORDS] __attribute__((aligned(4096)));
 
