@@ -22,6 +22,8 @@ namespace vmb {
 namespace {
 
 const char *const kWorkloads[] = {"int_loop", "mixed", "memcpy_mix"};
+/* The tlb/ group's workloads (workloads.h). */
+const char *const kTlbWorkloads[] = {"tlb_load", "tlb_store", "tlb_miss"};
 /* Instruction budget of one run: far above what any workload needs (about 40 million). */
 constexpr uint64_t kBudget = 2000000000ull;
 
@@ -52,7 +54,10 @@ const GuestEngine kEngines[] = {
     {"jit-sv39", true, "-sv39"},
 };
 
-void guest_bench(benchmark::State &state, const std::string &workload, const GuestEngine &eng) {
+/* One run of a workload: guest/... (accesses 0) or tlb/... (the accesses it times, for the
+ * access_ns counter, and the MMU's counters per run). */
+void guest_bench(benchmark::State &state, const std::string &workload, const GuestEngine &eng,
+                 const char *prefix = "guest/", uint64_t accesses = 0) {
     const bool jit = eng.jit;
 #ifndef VM_BENCH_GUEST_DIR
     state.SkipWithError(
@@ -68,11 +73,12 @@ void guest_bench(benchmark::State &state, const std::string &workload, const Gue
     }
     uint64_t expected = bench_guest_expected(workload.c_str());
     uint64_t total = 0;
+    bench_guest_mmu_t mmu = {};
     for (auto _ : state) {
         state.PauseTiming();
         bench_guest_t *g = nullptr;
         const char *err = "";
-        const std::string group = std::string("guest/") + eng.group + "/";
+        const std::string group = std::string(prefix) + eng.group + "/";
         if (bench_guest_prepare(&g, elf.data(), elf.size(), expected, jit, &err) != 0) {
             state.ResumeTiming();
             if (jit &&
@@ -88,6 +94,7 @@ void guest_bench(benchmark::State &state, const std::string &workload, const Gue
         uint64_t n = 0;
         int rc = bench_guest_run(g, kBudget, &n, &err);
         state.PauseTiming();
+        bench_guest_mmu(g, &mmu);
         bench_guest_free(g);
         state.ResumeTiming();
         if (rc != 0) {
@@ -101,6 +108,19 @@ void guest_bench(benchmark::State &state, const std::string &workload, const Gue
     state.counters["MIPS"] = benchmark::Counter(double(total) / 1e6, benchmark::Counter::kIsRate);
     state.counters["guest_insns"] =
         benchmark::Counter(state.iterations() ? double(total) / double(state.iterations()) : 0.0);
+    if (accesses) {
+        /* time per timed access (the workload's set-up loop is a small part of the run), and
+         * the last run's MMU counters: inline-TLB misses the full TLB served, walks, and the
+         * page-table entries read at each level */
+        double all = double(accesses) * double(state.iterations());
+        state.counters["access_ns"] = benchmark::Counter(
+            all * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+        state.counters["tlb_hits"] = benchmark::Counter(double(mmu.tlb_hits));
+        state.counters["walks"] = benchmark::Counter(double(mmu.walks));
+        for (unsigned l = 0; l < 3; l++)
+            state.counters["pte_reads_l" + std::to_string(l)] =
+                benchmark::Counter(double(mmu.pte_reads[l]));
+    }
 #endif
 }
 
@@ -112,6 +132,16 @@ void register_guest_groups() {
         for (const GuestEngine &e : kEngines)
             add(std::string("guest/") + e.group + "/" + name, [name, &e](benchmark::State &s) {
                 guest_bench(s, name, e);
+            })->Unit(benchmark::kMillisecond);
+    }
+    /* tlb/<engine>/<workload>: the bare machine's column is user mode's fast path (the
+     * window), the -sv39 one the same accesses through the software TLB */
+    for (const char *w : kTlbWorkloads) {
+        std::string name = w;
+        uint64_t acc = bench_guest_accesses(w);
+        for (const GuestEngine &e : kEngines)
+            add(std::string("tlb/") + e.group + "/" + name, [name, &e, acc](benchmark::State &s) {
+                guest_bench(s, name, e, "tlb/", acc);
             })->Unit(benchmark::kMillisecond);
     }
 }

@@ -23,6 +23,9 @@ LEVELS = ["L1", "L2", "L3", "DRAM"]
 # guest/<engine>/<workload>: guest instructions per second of each engine (bench_guest.cc).
 GUEST_WORKLOADS = ["int_loop", "mixed", "memcpy_mix"]
 GUEST_ENGINES = ["interp", "jit", "interp-sv39", "jit-sv39"]
+# tlb/<engine>/<workload>: one guest load or store through a TLB hit or miss (bench_guest.cc).
+TLB_WORKLOADS = ["tlb_load", "tlb_store", "tlb_miss"]
+TLB_ENGINES = ["interp", "jit", "interp-sv39", "jit-sv39"]
 # Speed targets in million guest instructions per second, by workload. The group is not in
 # ratio_defs()/baseline.json: its figures are absolute rates, and no benchmark of the same run
 # gives them a meaningful denominator (a host loop's speed says nothing about the guest's).
@@ -40,6 +43,7 @@ def expected_names():
     names += ["batch_vs_loop/%s/256" % v for v in BATCH_VARIANTS]
     names += ["memory_operations/%s" % m for m in MEMORY_OPS]
     names += ["guest/%s/%s" % (e, w) for e in GUEST_ENGINES for w in GUEST_WORKLOADS]
+    names += ["tlb/%s/%s" % (e, w) for e in TLB_ENGINES for w in TLB_WORKLOADS]
     return names
 
 

@@ -14,12 +14,22 @@
 #include "jit/jit.h"
 #include "system/bare.h"
 
-#define GUEST_RAM (8ull << 20) /* the workloads need under 1 MiB */
+#define GUEST_RAM (8ull << 20) /* the workloads need under 3 MiB */
 
 uint64_t bench_guest_expected(const char *workload) {
     if (strcmp(workload, "int_loop") == 0) return wl_int_loop();
     if (strcmp(workload, "mixed") == 0) return wl_mixed();
     if (strcmp(workload, "memcpy_mix") == 0) return wl_memcpy_mix();
+    if (strcmp(workload, "tlb_load") == 0) return wl_tlb_load();
+    if (strcmp(workload, "tlb_store") == 0) return wl_tlb_store();
+    if (strcmp(workload, "tlb_miss") == 0) return wl_tlb_miss();
+    return 0;
+}
+
+uint64_t bench_guest_accesses(const char *workload) {
+    if (strcmp(workload, "tlb_load") == 0) return WL_TLB_LOADS;
+    if (strcmp(workload, "tlb_store") == 0) return (uint64_t)WL_TLB_STORE_ITERS * 16;
+    if (strcmp(workload, "tlb_miss") == 0) return WL_TLB_MISSES;
     return 0;
 }
 
@@ -83,6 +93,14 @@ int bench_guest_run(bench_guest_t *g, uint64_t max_insns, uint64_t *instret, con
         return -EIO;
     }
     return 0;
+}
+
+void bench_guest_mmu(const bench_guest_t *g, bench_guest_mmu_t *out) {
+    const rv_cpu_t *cpu = &g->m.cpu;
+    out->tlb_hits = cpu->tlb_stats.hits;
+    out->walks = cpu->tlb_stats.walks;
+    for (unsigned l = 0; l < 5; l++)
+        out->pte_reads[l] = cpu->tlb_stats.pte_reads[l];
 }
 
 void bench_guest_free(bench_guest_t *g) {

@@ -301,3 +301,75 @@ static inline uint64_t wl_memcpy_mix(void) {
     }
     return h ^ wl_fnv(wl_dst, WL_MEMBUF);
 }
+
+/* ---- the tlb/ group: guest loads and stores through the software TLB ----
+ * Each runs once on the bare machine (M-mode: the physical window, user mode's fast path) and
+ * once in S-mode under Sv39 (every access through the TLB), so the ratio of the two is what a
+ * translated access costs. The buffer holds indices, not pointers, so host and guest agree. */
+#define WL_TLB_PAGES       512u                   /* pages of wl_tlb_mem: twice the inline TLB */
+#define WL_TLB_HIT_PAGES   16u                    /* pages the hit workloads touch */
+#define WL_TLB_WORDS       (WL_TLB_PAGES * 1024u) /* uint32_t words */
+#define WL_TLB_LOADS       2000000u               /* dependent loads of tlb_load */
+#define WL_TLB_STORE_ITERS 125000u                /* iterations of 16 stores of tlb_store */
+#define WL_TLB_MISSES      200000u                /* dependent loads of tlb_miss */
+static uint32_t wl_tlb_mem[WL_TLB_WORDS] __attribute__((aligned(4096)));
+
+/* Word index of node k of a ring spread over `pages` pages: consecutive nodes on consecutive
+ * pages, 64 bytes apart within a page. */
+static inline uint32_t wl_tlb_pos(uint32_t k, uint32_t pages) {
+    return (k % pages) * 1024u + (k / pages) * 16u;
+}
+
+/* A pointer chase of `steps` dependent loads around a ring of nodes over `pages` pages. */
+static inline uint64_t wl_tlb_chase(uint32_t pages, uint32_t steps) {
+    uint32_t n = pages * 64u;
+    for (uint32_t k = 0; k < n; k++)
+        wl_tlb_mem[wl_tlb_pos(k, pages)] = wl_tlb_pos((k + 1) % n, pages);
+    uint32_t i = 0;
+    uint64_t h = 0;
+    for (uint32_t s = 0; s < steps; s++) {
+        i = *(volatile uint32_t *)&wl_tlb_mem[i];
+        h += i;
+    }
+    return h ^ i;
+}
+
+/* tlb_load: dependent loads that hit (16 pages, within the TLB's 256 entries). */
+static inline uint64_t wl_tlb_load(void) {
+    return wl_tlb_chase(WL_TLB_HIT_PAGES, WL_TLB_LOADS);
+}
+
+/* tlb_store: 16 stores per iteration, each to another page (constant offsets from a base
+ * that walks through the pages' lines), all hits. */
+static inline uint64_t wl_tlb_store(void) {
+    for (uint32_t j = 0; j < WL_TLB_STORE_ITERS; j++) {
+        volatile uint32_t *b = wl_tlb_mem + (j & 63u) * 16u;
+        b[0 * 1024] = j;
+        b[1 * 1024] = j + 1;
+        b[2 * 1024] = j + 2;
+        b[3 * 1024] = j + 3;
+        b[4 * 1024] = j + 4;
+        b[5 * 1024] = j + 5;
+        b[6 * 1024] = j + 6;
+        b[7 * 1024] = j + 7;
+        b[8 * 1024] = j + 8;
+        b[9 * 1024] = j + 9;
+        b[10 * 1024] = j + 10;
+        b[11 * 1024] = j + 11;
+        b[12 * 1024] = j + 12;
+        b[13 * 1024] = j + 13;
+        b[14 * 1024] = j + 14;
+        b[15 * 1024] = j + 15;
+    }
+    uint64_t h = 0;
+    for (uint32_t p = 0; p < WL_TLB_HIT_PAGES; p++)
+        for (uint32_t w = 0; w < 1024u; w += 16u)
+            h = wl_mix(h, wl_tlb_mem[p * 1024u + w]);
+    return h;
+}
+
+/* tlb_miss: dependent loads over 512 pages in order, twice the inline TLB's 256 entries
+ * (direct-mapped by page number), so under Sv39 each one misses it. */
+static inline uint64_t wl_tlb_miss(void) {
+    return wl_tlb_chase(WL_TLB_PAGES, WL_TLB_MISSES);
+}

@@ -259,11 +259,13 @@ struct rv_cpu {
     uint64_t tlb_fetch_low; /* low bits of the current privilege's fetch-TLB tags (priv + 1;
                                4 in M-mode, which no tag has): generated code's page check */
     struct {
-        uint64_t hits;    /* translations served by the TLB */
-        uint64_t walks;   /* page-table walks */
-        uint64_t faults;  /* page faults raised */
-        uint64_t flushes; /* whole-TLB flushes (satp writes, sfence.vma without address) */
-    } tlb_stats;          /* --stats counters of the MMU */
+        uint64_t hits;         /* translations served by the TLB */
+        uint64_t walks;        /* page-table walks */
+        uint64_t faults;       /* page faults raised */
+        uint64_t flushes;      /* whole-TLB flushes (satp writes, sfence.vma without address) */
+        uint64_t pte_reads[5]; /* page-table entries read by walks, by level (0: the 4 KiB
+                                  level): what the walks cost */
+    } tlb_stats;               /* --stats counters of the MMU */
 };
 
 /* Ask the hart to stop at its next block boundary (EXEC_STOP_INTERRUPT, or EXEC_STOP_HALT

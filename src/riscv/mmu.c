@@ -152,9 +152,10 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
     rv_cpu_kick(cpu);
 }
 
-/* Walk the page tables for `va`. Returns 0 with *ppn set (the 4 KiB physical page), or the
- * fault cause; `pte_out` gets the leaf's flags for the TLB. */
-static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t *ppn) {
+/* Walk the page tables for `va`. Returns 0 with *ppn set (the 4 KiB physical page) and *leaf
+ * the leaf PTE (its flags decide whether the translation may be cached), or the fault cause. */
+static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t *ppn,
+                     uint64_t *leaf) {
     unsigned n = levels(cpu);
     unsigned vabits = PAGE_SHIFT + 9 * n;
     /* the address must be the sign extension of its low vabits bits */
@@ -166,6 +167,7 @@ static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv
         _Atomic uint64_t *slot = cpu->phys_ptr(cpu->env, table + idx * 8, 8);
         if (!slot) return rv_access_fault(type);
         uint64_t pte = atomic_load_explicit(slot, memory_order_acquire);
+        cpu->tlb_stats.pte_reads[level]++;
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
             return page_fault(type);
         if (!(pte & (PTE_R | PTE_X))) { /* a pointer to the next level */
@@ -188,6 +190,7 @@ static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv
         /* Svade: the kernel keeps A and D; a clear one is its page fault */
         if (!(pte & PTE_A) || (type >= RV_ACC_STORE && !(pte & PTE_D))) return page_fault(type);
         *ppn = PTE_PPN(pte) | ((va >> PAGE_SHIFT) & low);
+        *leaf = pte;
         return 0;
     }
     return page_fault(type);
@@ -211,30 +214,18 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
         fast_fill(cpu, va, type, priv, e->ppn);
         return 0;
     }
-    uint64_t ppn;
-    uint64_t cause = walk(cpu, va, type, priv, &ppn);
+    uint64_t ppn, leaf;
+    uint64_t cause = walk(cpu, va, type, priv, &ppn, &leaf);
     if (cause) {
         cpu->tlb_stats.faults++;
         return cause;
     }
-    /* cache only what does not depend on SUM or MXR: a U page from S-mode (SUM) and a load
-     * allowed by MXR alone walk each time */
-    uint64_t check;
-    bool sum_dep = false;
-    if (priv == RV_PRIV_S) {
-        /* walk again without SUM and MXR: if it still passes, the entry is independent */
-        uint64_t saved = cpu->mstatus;
-        cpu->mstatus &= ~(RV_MSTATUS_SUM | RV_MSTATUS_MXR);
-        sum_dep = walk(cpu, va, type, priv, &check) != 0;
-        cpu->mstatus = saved;
-        cpu->tlb_stats.walks--;
-    } else if (type == RV_ACC_LOAD && (cpu->mstatus & RV_MSTATUS_MXR)) {
-        uint64_t saved = cpu->mstatus;
-        cpu->mstatus &= ~RV_MSTATUS_MXR;
-        sum_dep = walk(cpu, va, type, priv, &check) != 0;
-        cpu->mstatus = saved;
-        cpu->tlb_stats.walks--;
-    }
+    /* cache only what does not depend on SUM or MXR: a U page from S-mode (it passed through
+     * SUM: an S-mode fetch of a U page never passes) and a load of a page without R (it passed
+     * through MXR) walk each time. Read off the leaf, which the walk just checked with SUM and
+     * MXR as they are: the same answer as a second walk without them, at no cost. */
+    bool sum_dep =
+        (priv == RV_PRIV_S && (leaf & PTE_U)) || (type == RV_ACC_LOAD && !(leaf & PTE_R));
     if (!sum_dep) {
         e->tag = tag;
         e->ppn = ppn;

@@ -497,6 +497,13 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
             out, "stats: mmu: tlb hits %llu, page walks %llu, page faults %llu, tlb flushes %llu\n",
             (unsigned long long)cpu->tlb_stats.hits, (unsigned long long)cpu->tlb_stats.walks,
             (unsigned long long)cpu->tlb_stats.faults, (unsigned long long)cpu->tlb_stats.flushes);
+    if (cpu->phys_ptr) {
+        const uint64_t *r = cpu->tlb_stats.pte_reads;
+        fprintf(out,
+                "stats: mmu: page-table entries read by level (4..0) %llu %llu %llu %llu %llu\n",
+                (unsigned long long)r[4], (unsigned long long)r[3], (unsigned long long)r[2],
+                (unsigned long long)r[1], (unsigned long long)r[0]);
+    }
     if (vm->virt) {
         fprintf(out, "stats: wfi: %.3f s asleep\n", (double)vm->virt->wfi_sleep_ns * 1e-9);
         for (unsigned i = 0; i < vm->virt->nnet; i++) {

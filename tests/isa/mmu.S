@@ -4,8 +4,8 @@
  * delegation of a page fault to S-mode, satp WARL, TVM, TSR and TW, sret to U-mode, AMOs and
  * LR/SC through the MMU, a delegated supervisor software interrupt, and (run hot, so that
  * decoded and translated code exists) code across privilege changes, remaps and rewrites,
- * SUM/MXR flips and read-only stores with warm TLB entries, and direct jumps chained to
- * another page across remaps.
+ * SUM/MXR flips and read-only stores with warm TLB entries, direct jumps chained to
+ * another page across remaps, and an MPRV data privilege moved by a CSR write in hot code.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -374,6 +374,31 @@ RVTEST_BEGIN
     LEAF(14, cpage, 0xcb)
     sfence.vma
     EXPECT(65, 0, 12, VA + 0xe000, li a0, VA + 0xd000; jr a0)
+    /* MPRV in hot code: a CSR write moves M-mode's data privilege from S to U (MPP) while
+     * translation stays on, and the code after it is reached by a chained jump; its load of
+     * the S-only page at VA must fault, not hit the S-mode entry the load before it filled */
+    test_66:
+    TEST_NUM(66)
+    li s10, 20
+3:  li s2, -1
+    li s3, -1
+    la s5, 7f
+    li t0, 0x1800
+    csrc mstatus, t0
+    li t0, (1 << 17) | (1 << 11)
+    csrs mstatus, t0
+    li a0, VA
+    ld a1, 0(a0)
+    li t0, 0x0800
+    csrc mstatus, t0
+    ld a1, 0(a0)
+    j fail
+7:  li t0, (1 << 17)
+    csrc mstatus, t0
+    CHECK(s2, 13)
+    CHECK(s3, VA)
+    addi s10, s10, -1
+    bnez s10, 3b
     csrw satp, zero
     j pass
 

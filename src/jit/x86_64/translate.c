@@ -1,7 +1,9 @@
 /* translate.c - the x86-64 backend: a decoded guest block in, a host superblock out.
  *
  * Register convention inside translated code:
- *   r15  the rv_cpu_t            r14  host address of guest address mem_start
+ *   r15  the rv_cpu_t            r14  host address of guest address mem_start; in xmode code
+ *                                     (made while translating) the hart's current inline-TLB
+ *                                     load set instead, cpu + cpu->tlb_ld_off (tlb_probe)
  *   r10  cpu->instret (stored back on every exit and before every C call)
  *   rax, rcx, rdx, r11  scratch  rsp  16-byte aligned (calls to C helpers need no fix-up)
  *   rbx rbp r12 r13 rsi rdi r8 r9  eight guest registers (a static map, `default_map1`), the
@@ -129,6 +131,15 @@ static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t targe
     x86_jmp_m(b, RCX, (int32_t)offsetof(struct jit_fastx, code));
 }
 
+/* r14 = the inline TLB's load set of the current data privilege (cpu + cpu->tlb_ld_off), the
+ * base of every xmode access probe. Set on entry from the dispatcher and after each helper
+ * call of xmode code (a CSR write may move the set); the load and store thunks leave it, since
+ * an access that returns to translated code changes neither privilege, satp nor mstatus. */
+static void tlb_set_reload(x86_buf_t *b) {
+    x86_load64(b, MEM, CPU, OFF(tlb_ld_off));
+    x86_alu_rr(b, true, ALU_ADD, MEM, CPU);
+}
+
 void jit_emit_trampolines(jit_t *j) {
     x86_buf_t b = {j->rw, j->rw + JIT_TRAMP_SIZE, false};
     /* int enter(rv_cpu_t *cpu [rdi], const uint8_t *code [rsi]) */
@@ -142,6 +153,15 @@ void jit_emit_trampolines(jit_t *j) {
     x86_mov_rr(&b, CPU, RDI);
     x86_mov_rr(&b, R11, RSI);
     x86_load64(&b, MEM, CPU, OFF(mem_base));
+    {
+        /* xmode code finds the inline TLB's load set in r14 instead (the dispatcher enters
+         * only translations made in the hart's current state, and chains link only those) */
+        x86_op_rm(&b, 0, false, X86_OP(0x0f, 0xb6), RAX, CPU, X86_NOREG, 1, OFF(xlate), false);
+        x86_op_rr(&b, false, X86_OP(0x85), RAX, RAX, false); /* test eax, eax */
+        uint8_t *jnx = x86_jcc32(&b, CC_E);
+        tlb_set_reload(&b);
+        x86_patch_rel32(jnx, b.p);
+    }
     x86_load64(&b, ICNT, CPU, OFF(instret));
     reload_all(&b);
     x86_jmp_r(&b, R11);
@@ -266,7 +286,7 @@ static void jmp_rx(tctx_t *t, const uint8_t *target) {
 }
 
 /* Host instructions the backend may use beyond x86-64's baseline (read once). */
-static struct { bool known, lzcnt, tzcnt, popcnt, fma; } hostf;
+static struct { bool known, lzcnt, tzcnt, popcnt, fma, bmi2; } hostf;
 static void host_features(void) {
     if (hostf.known) return;
     uint32_t r[4];
@@ -280,6 +300,7 @@ static void host_features(void) {
     if (maxleaf >= 7) {
         mem_host_cpuid(7, 0, r);
         hostf.tzcnt = (r[1] >> 3) & 1; /* BMI1 */
+        hostf.bmi2 = (r[1] >> 8) & 1;  /* rorx */
     }
     mem_host_cpuid(0x80000000u, 0, r);
     if (r[0] >= 0x80000001u) {
@@ -784,26 +805,42 @@ static void load_result(tctx_t *t, const rv_op_t *op, int r) {
 }
 
 /* While translating (xmode code): the inline TLB probe of an access of w bytes at the guest
- * address in rax, for the set at cpu offset field `set_off` (tlb_ld_off or tlb_st_off):
- *   rcx = [cpu + set_off] + ((eax >> 8) & 0xff0)              the entry's offset from cpu
- *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [cpu + rcx]      its tag (misaligned: a miss)
+ * address in rax, in the load or the store table of the set r14 points at (the current
+ * data privilege's load table; its store table follows it, TLBF_ST bytes on):
+ *   ecx = (eax >> 8) & 0xff0                              the entry's offset in the table
+ *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [r14 + rcx]  its tag (misaligned: a miss)
  * and a jne to the access's slow-path stub, which finds the guest address still in rax. On
- * the fall-through, rcx = [cpu + rcx + 8] (the addend): the host address is rcx + rax. */
+ * the fall-through, rcx = [r14 + rcx + 8] (the addend): the host address is rcx + rax. With
+ * BMI2 the index is one rorx (rotate eax right by 8) and an and, without a copy of rax. */
 _Static_assert(sizeof(rv_tlb_fast_t) == 16, "tlb_probe scales the entry index by 16");
+/* A set's store table follows its load table (tlb_fast[set][1] after [set][0]; rv_mmu_update
+ * points tlb_ld_off and tlb_st_off at the two tables of one set). */
+#define TLBF_ST ((int32_t)sizeof(((rv_cpu_t *)0)->tlb_fast[0][0]))
+_Static_assert(sizeof(((rv_cpu_t *)0)->tlb_fast[0][0]) == RV_TLB_SIZE * sizeof(rv_tlb_fast_t),
+               "TLBF_ST: one table of a set");
 static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
-                         int32_t set_off, unsigned w) {
+                         unsigned w) {
     x86_buf_t *b = &t->b;
-    x86_mov32_rr(b, RCX, RAX);
-    x86_shift_ri(b, false, SH_SHR, RCX, RV_PAGE_SHIFT - 4);
+    int32_t tab = kind == STUB_STORE ? TLBF_ST : 0;
+    if (hostf.bmi2) { /* rorx ecx, eax, RV_PAGE_SHIFT - 4 (VEX.LZ.F2.0F3A.W0 F0 /r ib) */
+        x86_byte(b, 0xc4);
+        x86_byte(b, 0xe3);
+        x86_byte(b, 0x7b);
+        x86_byte(b, 0xf0);
+        x86_byte(b, 0xc0 | (unsigned)RCX << 3 | (unsigned)RAX);
+        x86_byte(b, RV_PAGE_SHIFT - 4);
+    } else {
+        x86_mov32_rr(b, RCX, RAX);
+        x86_shift_ri(b, false, SH_SHR, RCX, RV_PAGE_SHIFT - 4);
+    }
     x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)((RV_TLB_SIZE - 1) << 4));
-    x86_alu_rm(b, ALU_ADD, RCX, CPU, set_off);
     x86_mov_rr(b, RDX, RAX);
     x86_alu_ri(b, true, ALU_AND, RDX, (int32_t)(-(1 << RV_PAGE_SHIFT) + (int32_t)(w - 1)));
-    x86_op_rm(b, 0, true, X86_OP(0x3b), RDX, CPU, RCX, 1, (int32_t)offsetof(rv_tlb_fast_t, vtag),
-              false); /* cmp rdx, [cpu + rcx] */
+    x86_op_rm(b, 0, true, X86_OP(0x3b), RDX, MEM, RCX, 1,
+              tab + (int32_t)offsetof(rv_tlb_fast_t, vtag), false); /* cmp rdx, [r14 + rcx] */
     stub_t *s = add_stub(t, kind, x86_jcc32(b, CC_NE), op, idx);
-    x86_op_rm(b, 0, true, X86_OP(0x8b), RCX, CPU, RCX, 1, (int32_t)offsetof(rv_tlb_fast_t, addend),
-              false); /* mov rcx, [cpu + rcx + 8] */
+    x86_op_rm(b, 0, true, X86_OP(0x8b), RCX, MEM, RCX, 1,
+              tab + (int32_t)offsetof(rv_tlb_fast_t, addend), false); /* mov rcx, [r14 + rcx + 8] */
     return s;
 }
 
@@ -812,7 +849,7 @@ static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
     unsigned w = mem_width(op->id, &sign);
     if (t->cpu->xlate) { /* xmode code: the inline TLB, never the window */
         mem_vaddr(t, op);
-        stub_t *s = tlb_probe(t, op, idx, STUB_LOAD, OFF(tlb_ld_off), w);
+        stub_t *s = tlb_probe(t, op, idx, STUB_LOAD, w);
         int d = is_fp_mem(op->id) ? -1 : host_of(op->rd);
         int r = d >= 0 ? d : RCX;
         x86_load_idx(&t->b, r, RCX, RAX, w, sign);
@@ -836,7 +873,7 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     unsigned w = mem_width(op->id, &sign);
     if (t->cpu->xlate) { /* xmode code: the inline TLB (its store entries exclude code pages) */
         mem_vaddr(t, op);
-        stub_t *s = tlb_probe(t, op, idx, STUB_STORE, OFF(tlb_st_off), w);
+        stub_t *s = tlb_probe(t, op, idx, STUB_STORE, w);
         x86_alu_rr(&t->b, true, ALU_ADD, RAX, RCX); /* the host address */
         int v;
         if (is_fp_mem(op->id)) {
@@ -940,6 +977,7 @@ static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned r
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
+    if (t->cpu->xlate) tlb_set_reload(b); /* a CSR write (mstatus.MPRV, MPP) may move it */
     x86_load64(b, ICNT, CPU, OFF(instret));
     x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(engine_status), false);
     x86_op_rr(b, false, X86_OP(0x85), RDX, RDX, false);
