@@ -253,6 +253,8 @@ static const char *const host_names[] = {
     "socketpair",
     "clone",
     "clone3",
+    "pidfd_open",
+    "pidfd_send_signal",
 };
 
 /* Never allowed, whatever the lists above say. */

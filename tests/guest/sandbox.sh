@@ -46,7 +46,14 @@ if [ $probe = 1 ]; then
     echo "sandbox: the seccomp filter refuses ptrace, process_vm_readv, socket(AF_INET), unshare"
     exit 0
 fi
-"$vm" run --sandbox="$B" "$@" "$B/bin/self" "$tmp/secret" "$tmp/secret-dir" $$ >"$tmp/got"
+# in a session of its own (so that a signal to vm's process group that got out would reach
+# no further than this), beside an unrelated process the guest must not reach
+setsid --wait bash -c 'sleep 300 & s=$!
+"$@" "$s"; st=$?
+kill -0 "$s" 2>/dev/null && echo "the unrelated process lives"
+kill "$s" 2>/dev/null
+exit $st' _ "$vm" run --sandbox="$B" "$@" "$B/bin/self" "$tmp/secret" "$tmp/secret-dir" $$ \
+    >"$tmp/got"
 echo "exit status $?" >>"$tmp/got"
 # what the guest created: in the box, not beside it
 [ -L "$B/tmp/abs" ] || echo "missing in the box: /tmp/abs" >>"$tmp/got"
