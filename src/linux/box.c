@@ -44,6 +44,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -492,4 +493,96 @@ int linux_box_kill(linux_thread_t *t, int pid, int hs) {
         close(pfd);
     }
     return rc;
+}
+
+/* ---- socket names ----
+ *
+ * A path socket the guest binds or connects to is given to the host as /proc/self/fd/N/NAME
+ * (N an O_PATH descriptor of its directory, resolved in the box), and that string is what the
+ * kernel keeps and reports. The name the guest gave is kept here, keyed by the socket's inode
+ * (so it survives dup and fork): bind's for getsockname, connect's for getpeername. A name
+ * with no record (a peer's bind in another process, a record replaced) is shown as NAME, the
+ * last component, the only part of the host's string that is the guest's. */
+typedef struct box_name {
+    uint64_t ino;   /* the socket's inode (sockfs) */
+    int which;      /* LINUX_BOX_NAME_OWN or LINUX_BOX_NAME_PEER */
+    char path[109]; /* the guest's sun_path, NUL-terminated */
+} box_name_t;
+#define BOX_NAMES 128
+static box_name_t box_names[BOX_NAMES];
+static unsigned box_names_next; /* the slot a new record takes when none is free */
+static pthread_mutex_t box_names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t sock_ino(int fd) {
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) ? (uint64_t)st.st_ino : 0;
+}
+
+void linux_box_name_keep(int fd, int which, const void *gaddr, size_t glen) {
+    uint64_t ino = sock_ino(fd);
+    size_t off = offsetof(struct sockaddr_un, sun_path);
+    if (!ino || glen <= off) return;
+    size_t pl = glen - off;
+    if (pl > sizeof(box_names[0].path) - 1) pl = sizeof(box_names[0].path) - 1;
+    pthread_mutex_lock(&box_names_lock);
+    box_name_t *slot = NULL;
+    for (int i = 0; i < BOX_NAMES && !slot; i++)
+        if (box_names[i].ino == ino && box_names[i].which == which) slot = &box_names[i];
+    for (int i = 0; i < BOX_NAMES && !slot; i++)
+        if (!box_names[i].ino) slot = &box_names[i];
+    if (!slot) slot = &box_names[box_names_next++ % BOX_NAMES];
+    slot->ino = ino;
+    slot->which = which;
+    memcpy(slot->path, (const char *)gaddr + off, pl);
+    slot->path[pl] = 0;
+    pthread_mutex_unlock(&box_names_lock);
+}
+
+socklen_t linux_box_name_show(int fd, int which, struct sockaddr_un *su, socklen_t len) {
+    static const char pre[] = "/proc/self/fd/";
+    size_t off = offsetof(struct sockaddr_un, sun_path);
+    if (len <= off + sizeof(pre) - 1 || su->sun_family != AF_UNIX) return len;
+    char host[sizeof(su->sun_path) + 1];
+    size_t hl = len - off < sizeof(su->sun_path) ? len - off : sizeof(su->sun_path);
+    memcpy(host, su->sun_path, hl);
+    host[hl] = 0;
+    if (strncmp(host, pre, sizeof(pre) - 1) != 0) return len;
+    const char *name = strchr(host + sizeof(pre) - 1, '/'); /* after N */
+    if (!name) return len;
+    name++;
+    char shown[sizeof(su->sun_path) + 1];
+    snprintf(shown, sizeof(shown), "%s", name);
+    uint64_t ino = which == LINUX_BOX_NAME_OTHER ? 0 : sock_ino(fd);
+    pthread_mutex_lock(&box_names_lock);
+    for (int i = 0; ino && i < BOX_NAMES; i++) {
+        const box_name_t *b = &box_names[i];
+        if (b->ino != ino || b->which != which) continue;
+        /* the record is this socket's when its last component is the host's */
+        const char *s = strrchr(b->path, '/');
+        s = s ? s + 1 : b->path;
+        if (!strcmp(s, name)) snprintf(shown, sizeof(shown), "%s", b->path);
+        break;
+    }
+    pthread_mutex_unlock(&box_names_lock);
+    size_t sl = strlen(shown);
+    if (sl >= sizeof(su->sun_path)) sl = sizeof(su->sun_path) - 1;
+    memset(su->sun_path, 0, sizeof(su->sun_path));
+    memcpy(su->sun_path, shown, sl);
+    return (socklen_t)(off + sl + 1);
+}
+
+void linux_box_name_accepted(int listener, int fd) {
+    uint64_t from = sock_ino(listener);
+    char path[sizeof(box_names[0].path)];
+    path[0] = 0;
+    pthread_mutex_lock(&box_names_lock);
+    for (int i = 0; from && i < BOX_NAMES; i++)
+        if (box_names[i].ino == from && box_names[i].which == LINUX_BOX_NAME_OWN)
+            memcpy(path, box_names[i].path, sizeof(path));
+    pthread_mutex_unlock(&box_names_lock);
+    if (!path[0]) return;
+    struct sockaddr_un su = {.sun_family = AF_UNIX};
+    size_t pl = strlen(path);
+    memcpy(su.sun_path, path, pl);
+    linux_box_name_keep(fd, LINUX_BOX_NAME_OWN, &su, offsetof(struct sockaddr_un, sun_path) + pl);
 }

@@ -62,3 +62,22 @@ int linux_box_group(linux_thread_t *t, int pgrp, int *out, int max, int *outside
 /* kill(pid, hs) (pid > 0, hs a host signal or 0) under --sandbox: the process is checked
  * and signalled through a pidfd. 0 or -LINUX_E*. */
 int linux_box_kill(linux_thread_t *t, int pid, int hs);
+
+/* Which name of a socket linux_box_name_keep/show are about. */
+enum {
+    LINUX_BOX_NAME_OWN,  /* its own (bind, getsockname) */
+    LINUX_BOX_NAME_PEER, /* the one it connected to (connect, getpeername) */
+    LINUX_BOX_NAME_OTHER /* a peer's the guest did not name (accept, recvfrom) */
+};
+
+/* --sandbox: after a successful bind (OWN) or connect (PEER) of socket fd to the guest's
+ * sockaddr (glen bytes at gaddr, already copied or checked), keep the name the guest gave. */
+void linux_box_name_keep(int fd, int which, const void *gaddr, size_t glen);
+
+/* --sandbox: the socket address su (len bytes) the host reported for socket fd, rewritten in
+ * place as the guest sees it when it is one of vm's /proc/self/fd/N/NAME names (box.c).
+ * Returns the new length. */
+socklen_t linux_box_name_show(int fd, int which, struct sockaddr_un *su, socklen_t len);
+
+/* --sandbox: socket fd was accepted on listener: its own name is the listener's. */
+void linux_box_name_accepted(int listener, int fd);

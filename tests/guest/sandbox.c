@@ -73,6 +73,18 @@ static void rc(const char *what, long r) {
         printf("%s: ok\n", what);
 }
 
+/* Print the name f (getsockname or getpeername) gives for socket fd. */
+static void sock_name(const char *what, int fd, int (*f)(int, struct sockaddr *, socklen_t *)) {
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof(a));
+    socklen_t len = sizeof(a);
+    if (f(fd, (struct sockaddr *)&a, &len) < 0) {
+        printf("%s: %s\n", what, ename(errno));
+        return;
+    }
+    printf("%s: %s (length %u)\n", what, a.sun_path, (unsigned)len);
+}
+
 /* The race: one thread swaps /tmp/race between a directory of the box and a symlink to the
  * secret directory while this one opens /tmp/race/f; the host's file must never be read. */
 static const char *secret_dir;
@@ -287,6 +299,20 @@ int main(int argc, char **argv) {
     rc("the socket is in the box", stat("/tmp/sock", &st) == 0 && S_ISSOCK(st.st_mode) ? 0 : -1);
     int c = socket(AF_UNIX, SOCK_STREAM, 0);
     rc("connect /tmp/sock", connect(c, (struct sockaddr *)&su, sizeof(su)));
+    /* the names read back are the guest's, not the host's */
+    sock_name("getsockname", s, getsockname);
+    sock_name("getpeername", c, getpeername);
+    int ac = accept(s, NULL, NULL);
+    sock_name("accepted getsockname", ac, getsockname);
+    close(ac);
+    close(c);
+    c = socket(AF_UNIX, SOCK_DGRAM, 0);
+    rc("chdir /tmp", chdir("/tmp"));
+    struct sockaddr_un rel = {.sun_family = AF_UNIX};
+    strcpy(rel.sun_path, "rel.sock");
+    rc("bind rel.sock", bind(c, (struct sockaddr *)&rel, sizeof(rel)));
+    sock_name("getsockname relative", c, getsockname);
+    rc("chdir /", chdir("/"));
     close(c);
     c = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un ab = {.sun_family = AF_UNIX};
