@@ -284,6 +284,20 @@ static int64_t msg_call(linux_thread_t *t, const uint64_t a[6], bool send) {
     ssize_t r = send ? sendmsg((int)a[0], &h, (int)a[2]) : recvmsg((int)a[0], &h, (int)a[2]);
     if (tmp >= 0) r = box_done(r, tmp);
     if (r < 0) return tmp >= 0 ? r : sys_err();
+    if (!send && g.msg_name && h.msg_namelen && t->proc->opt.sandbox) {
+        /* --sandbox: a sender's AF_UNIX name as the guest may see it (box.c) */
+        struct sockaddr_storage b;
+        socklen_t cl = h.msg_namelen < g.msg_namelen ? h.msg_namelen : g.msg_namelen;
+        if (cl > sizeof(b)) cl = sizeof(b);
+        if (linux_copy_from_guest(t, &b, g.msg_name, cl)) return -LINUX_EFAULT;
+        socklen_t sl =
+            linux_box_name_show((int)a[0], LINUX_BOX_NAME_OTHER, (struct sockaddr_un *)&b, cl);
+        if (sl != cl) {
+            if (linux_copy_to_guest(t, g.msg_name, &b, sl < g.msg_namelen ? sl : g.msg_namelen))
+                return -LINUX_EFAULT;
+            h.msg_namelen = sl;
+        }
+    }
     if (!send) {
         g.msg_namelen = h.msg_namelen;
         g.msg_controllen = h.msg_controllen;

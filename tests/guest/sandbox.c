@@ -314,6 +314,29 @@ int main(int argc, char **argv) {
     sock_name("getsockname relative", c, getsockname);
     rc("chdir /", chdir("/"));
     close(c);
+    /* a sender's name seen by recvfrom and recvmsg: never vm's host name for it */
+    int da = socket(AF_UNIX, SOCK_DGRAM, 0), db = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un na = {.sun_family = AF_UNIX}, nb = {.sun_family = AF_UNIX};
+    strcpy(na.sun_path, "/tmp/dg-a");
+    strcpy(nb.sun_path, "/tmp/dg-b");
+    rc("bind dgram",
+       bind(da, (struct sockaddr *)&na, sizeof(na)) | bind(db, (struct sockaddr *)&nb, sizeof(nb)));
+    for (int i = 0; i < 2; i++)
+        sendto(da, "x", 1, 0, (struct sockaddr *)&nb, sizeof(nb));
+    struct sockaddr_un from;
+    memset(&from, 0, sizeof(from));
+    socklen_t fl = sizeof(from);
+    char ch;
+    rc("recvfrom", recvfrom(db, &ch, 1, 0, (struct sockaddr *)&from, &fl));
+    printf("recvfrom sender: %s\n", from.sun_path);
+    memset(&from, 0, sizeof(from));
+    struct iovec iv = {&ch, 1};
+    struct msghdr mh = {
+        .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iv, .msg_iovlen = 1};
+    rc("recvmsg", recvmsg(db, &mh, 0));
+    printf("recvmsg sender: %s (length %u)\n", from.sun_path, (unsigned)mh.msg_namelen);
+    close(da);
+    close(db);
     c = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un ab = {.sun_family = AF_UNIX};
     memcpy(ab.sun_path, "\0vm-test-abstract", 17);
