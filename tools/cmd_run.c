@@ -647,6 +647,8 @@ int cmd_run(int argc, char **argv) {
             opt.sandbox = a + 10;
         } else if (!strcmp(a, "--sandbox-exec")) {
             opt.sandbox_exec = true; /* vm's own re-run for a sandboxed guest's execve */
+        } else if (!strncmp(a, "--sandbox-tree=", 15)) {
+            opt.sandbox_tree = a + 15; /* with --sandbox-exec: the guest's process tree */
         } else if (!strcmp(a, "--net")) {
             opt.net = true;
         } else if (!strncmp(a, "--log=", 6)) {
@@ -765,10 +767,12 @@ int cmd_run(int argc, char **argv) {
         free(edits);
         return 2;
     }
-    if (sandbox || opt.net || opt.sandbox_exec) {
+    if (sandbox || opt.net || opt.sandbox_exec || opt.sandbox_tree) {
         const char *why = NULL;
         if (!sandbox)
             why = "--net and --sandbox-exec go with --sandbox";
+        else if (opt.sandbox_tree && !opt.sandbox_exec)
+            why = "--sandbox-tree goes with --sandbox-exec";
         else if (strcmp(machine, "user") != 0)
             why = "--sandbox is for user mode";
         else if (opt.host_exec)

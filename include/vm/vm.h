@@ -136,6 +136,9 @@ typedef struct vm_options {
     bool net;                 /* user: a sandboxed guest may use sockets other than AF_UNIX */
     bool sandbox_exec;        /* user: this process is a sandboxed guest's execve: the program
                                  path is a path inside the sandbox (set by vm itself) */
+    const char *sandbox_tree; /* user: "PID:START" of the first process of a sandboxed guest's
+                                 process tree, which alone it may signal (set by vm itself for
+                                 an execve; NULL: this process is the first) */
 } vm_options_t;
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),

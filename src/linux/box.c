@@ -41,11 +41,15 @@
  * and abstract names (a host-wide namespace) are refused. */
 #include "linux/box.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -348,4 +352,237 @@ int linux_box_sockaddr(linux_thread_t *t, uint64_t ga, size_t len, bool create,
     *outlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + hl + 1);
     *tmp = r.tmpfd; /* the caller closes it after the call */
     return 1;
+}
+
+/* ---- processes: the guest's own tree ----
+ *
+ * A sandboxed guest may signal, renice, reschedule or read the limits of its own processes
+ * only: those of the tree that starts at the first sandboxed process (p->tree_pid, whose
+ * start time tells it from a later process given the same pid) and goes down through fork,
+ * clone and execve (each a vm process, or the host child of a vfork). Any other process,
+ * the vm's own parent and PID 1 among them, is ESRCH, as in a container that cannot see it.
+ * A process is in the tree when its chain of parents reaches the first process, or the
+ * calling one: a process whose parent exited is reparented outside the tree and is then no
+ * longer reachable by its former siblings, but it still reaches its own children. Each step
+ * of the chain is checked against pid reuse: a parent cannot have started after its child.
+ * A process group (kill(0), kill(-PGRP), kill(-1), setpriority(PRIO_PGRP)) is the members
+ * that are in the tree, found by reading /proc. A signal goes to a single process through a
+ * pidfd opened before the check, so that the process checked is the process signalled. */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* Parent, process group and start time of process (or thread) id, from /proc/ID/stat.
+ * 0, or -1 when it does not exist. */
+static int proc_stat(int id, int *ppid, int *pgrp, unsigned long long *start) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", id);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    char *q = strrchr(buf, ')'); /* the name may hold anything but ends before the last ) */
+    if (!q) return -1;
+    char state;
+    if (sscanf(q + 1, " %c %d %d", &state, ppid, pgrp) != 3) return -1;
+    /* the start time is the 22nd field, the 20th after the name */
+    char *r = q + 2;
+    for (int i = 0; i < 19 && r; i++) {
+        r = strchr(r, ' ');
+        if (r) r++;
+    }
+    if (!r) return -1;
+    *start = strtoull(r, NULL, 10);
+    return 0;
+}
+
+/* The process (thread group) of thread id, from /proc/ID/status; -1 when there is none. */
+static int tgid_of(int id) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/status", id);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    const char *q = strstr(buf, "\nTgid:");
+    return q ? atoi(q + 6) : -1;
+}
+
+int linux_box_tree_init(linux_proc_t *p) {
+    int pp, pg;
+    if (p->opt.sandbox_tree) {
+        if (sscanf(p->opt.sandbox_tree, "%d:%llu", &p->tree_pid, &p->tree_start) == 2) return 0;
+        fprintf(stderr, "vm: --sandbox-tree=%s: not PID:START\n", p->opt.sandbox_tree);
+        return -EINVAL;
+    }
+    p->tree_pid = getpid();
+    if (proc_stat(p->tree_pid, &pp, &pg, &p->tree_start) != 0) {
+        fprintf(stderr, "vm: --sandbox: cannot read /proc/self/stat\n");
+        return -ENOENT;
+    }
+    return 0;
+}
+
+/* Whether process pid is in the guest's tree (see above). */
+static bool tree_has(const linux_proc_t *p, int pid) {
+    int self = getpid(), cur = pid, pp, pg;
+    unsigned long long st, pst;
+    if (proc_stat(cur, &pp, &pg, &st) != 0) return false;
+    for (int depth = 0; depth < 4096; depth++) {
+        if (cur == self || (cur == p->tree_pid && st == p->tree_start)) return true;
+        if (pp <= 0) return false;
+        int next = pp;
+        if (proc_stat(next, &pp, &pg, &pst) != 0 || pst > st) return false; /* pid reused */
+        cur = next;
+        st = pst;
+    }
+    return false;
+}
+
+int linux_box_pid_check(linux_thread_t *t, int id) {
+    if (!t->proc->opt.sandbox || id <= 0 || id == getpid()) return 0;
+    int tgid = tgid_of(id);
+    if (tgid < 0) return -LINUX_ESRCH;
+    if (tgid == getpid()) return 0;
+    return tree_has(t->proc, tgid) ? 0 : -LINUX_ESRCH;
+}
+
+int linux_box_group(linux_thread_t *t, int pgrp, int *out, int max, int *outside) {
+    int n = 0, self = getpid();
+    *outside = 0;
+    DIR *d = opendir("/proc");
+    if (!d) return 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        int pid = atoi(e->d_name), pp, pg;
+        unsigned long long st;
+        if (pgrp == -1 ? pid == self || pid == 1 : false) continue; /* kill(-1) skips these */
+        if (proc_stat(pid, &pp, &pg, &st) != 0) continue;
+        if (pgrp != -1 && pg != pgrp) continue;
+        if (pid != self && !tree_has(t->proc, pid)) {
+            (*outside)++;
+            continue;
+        }
+        if (n < max) out[n++] = pid;
+    }
+    closedir(d);
+    return n;
+}
+
+int linux_box_kill(linux_thread_t *t, int pid, int hs) {
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pfd < 0 && errno == ESRCH) return -LINUX_ESRCH;
+    if (pfd >= 0) vm_hostfd_add(pfd); /* not the guest's to close under us */
+    int rc = linux_box_pid_check(t, pid);
+    if (!rc) {
+        /* a thread id that is not a process's (no pidfd of its own) signals its process, as
+         * kill(2) does: the check above was of that process */
+        long r = pfd >= 0 ? syscall(SYS_pidfd_send_signal, pfd, hs, NULL, 0) : kill(pid, hs);
+        rc = r < 0 ? -linux_errno_from_host(errno) : 0;
+    }
+    if (pfd >= 0) {
+        vm_hostfd_remove(pfd);
+        close(pfd);
+    }
+    return rc;
+}
+
+/* ---- socket names ----
+ *
+ * A path socket the guest binds or connects to is given to the host as /proc/self/fd/N/NAME
+ * (N an O_PATH descriptor of its directory, resolved in the box), and that string is what the
+ * kernel keeps and reports. The name the guest gave is kept here, keyed by the socket's inode
+ * (so it survives dup and fork): bind's for getsockname, connect's for getpeername. A name
+ * with no record (a peer's bind in another process, a record replaced) is shown as NAME, the
+ * last component, the only part of the host's string that is the guest's. */
+typedef struct box_name {
+    uint64_t ino;   /* the socket's inode (sockfs) */
+    int which;      /* LINUX_BOX_NAME_OWN or LINUX_BOX_NAME_PEER */
+    char path[109]; /* the guest's sun_path, NUL-terminated */
+} box_name_t;
+#define BOX_NAMES 128
+static box_name_t box_names[BOX_NAMES];
+static unsigned box_names_next; /* the slot a new record takes when none is free */
+static pthread_mutex_t box_names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t sock_ino(int fd) {
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) ? (uint64_t)st.st_ino : 0;
+}
+
+void linux_box_name_keep(int fd, int which, const void *gaddr, size_t glen) {
+    uint64_t ino = sock_ino(fd);
+    size_t off = offsetof(struct sockaddr_un, sun_path);
+    if (!ino || glen <= off) return;
+    size_t pl = glen - off;
+    if (pl > sizeof(box_names[0].path) - 1) pl = sizeof(box_names[0].path) - 1;
+    pthread_mutex_lock(&box_names_lock);
+    box_name_t *slot = NULL;
+    for (int i = 0; i < BOX_NAMES && !slot; i++)
+        if (box_names[i].ino == ino && box_names[i].which == which) slot = &box_names[i];
+    for (int i = 0; i < BOX_NAMES && !slot; i++)
+        if (!box_names[i].ino) slot = &box_names[i];
+    if (!slot) slot = &box_names[box_names_next++ % BOX_NAMES];
+    slot->ino = ino;
+    slot->which = which;
+    memcpy(slot->path, (const char *)gaddr + off, pl);
+    slot->path[pl] = 0;
+    pthread_mutex_unlock(&box_names_lock);
+}
+
+socklen_t linux_box_name_show(int fd, int which, struct sockaddr_un *su, socklen_t len) {
+    static const char pre[] = "/proc/self/fd/";
+    size_t off = offsetof(struct sockaddr_un, sun_path);
+    if (len <= off + sizeof(pre) - 1 || su->sun_family != AF_UNIX) return len;
+    char host[sizeof(su->sun_path) + 1];
+    size_t hl = len - off < sizeof(su->sun_path) ? len - off : sizeof(su->sun_path);
+    memcpy(host, su->sun_path, hl);
+    host[hl] = 0;
+    if (strncmp(host, pre, sizeof(pre) - 1) != 0) return len;
+    const char *name = strchr(host + sizeof(pre) - 1, '/'); /* after N */
+    if (!name) return len;
+    name++;
+    char shown[sizeof(su->sun_path) + 1];
+    snprintf(shown, sizeof(shown), "%s", name);
+    uint64_t ino = which == LINUX_BOX_NAME_OTHER ? 0 : sock_ino(fd);
+    pthread_mutex_lock(&box_names_lock);
+    for (int i = 0; ino && i < BOX_NAMES; i++) {
+        const box_name_t *b = &box_names[i];
+        if (b->ino != ino || b->which != which) continue;
+        /* the record is this socket's when its last component is the host's */
+        const char *s = strrchr(b->path, '/');
+        s = s ? s + 1 : b->path;
+        if (!strcmp(s, name)) snprintf(shown, sizeof(shown), "%s", b->path);
+        break;
+    }
+    pthread_mutex_unlock(&box_names_lock);
+    size_t sl = strlen(shown);
+    if (sl >= sizeof(su->sun_path)) sl = sizeof(su->sun_path) - 1;
+    memset(su->sun_path, 0, sizeof(su->sun_path));
+    memcpy(su->sun_path, shown, sl);
+    return (socklen_t)(off + sl + 1);
+}
+
+void linux_box_name_accepted(int listener, int fd) {
+    uint64_t from = sock_ino(listener);
+    char path[sizeof(box_names[0].path)];
+    path[0] = 0;
+    pthread_mutex_lock(&box_names_lock);
+    for (int i = 0; from && i < BOX_NAMES; i++)
+        if (box_names[i].ino == from && box_names[i].which == LINUX_BOX_NAME_OWN)
+            memcpy(path, box_names[i].path, sizeof(path));
+    pthread_mutex_unlock(&box_names_lock);
+    if (!path[0]) return;
+    struct sockaddr_un su = {.sun_family = AF_UNIX};
+    size_t pl = strlen(path);
+    memcpy(su.sun_path, path, pl);
+    linux_box_name_keep(fd, LINUX_BOX_NAME_OWN, &su, offsetof(struct sockaddr_un, sun_path) + pl);
 }

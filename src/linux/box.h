@@ -44,3 +44,40 @@ bool linux_box_socket_ok(const linux_proc_t *p, int domain);
  * Returns 1 when *out is to be used, 0 when the guest's address stands, or -LINUX_E*. */
 int linux_box_sockaddr(linux_thread_t *t, uint64_t ga, size_t len, bool create,
                        struct sockaddr_un *out, socklen_t *outlen, int *tmp);
+
+/* The first process of a sandboxed guest's process tree (p->tree_pid, p->tree_start): this
+ * one, or the one opt.sandbox_tree names (an execve's new vm). 0 or -errno, with a message. */
+int linux_box_tree_init(linux_proc_t *p);
+
+/* Whether the guest may act on process or thread id (kill, sched_*, setpriority, prlimit,
+ * getsid...): 0 without --sandbox, for id <= 0 and for the guest's own process tree (box.c),
+ * else -LINUX_ESRCH. */
+int linux_box_pid_check(linux_thread_t *t, int id);
+
+/* The processes of process group pgrp (-1: every process but this one and PID 1, as kill(-1)
+ * reaches) that are in the guest's tree, at most max of them in out; the count, with
+ * *outside the number of the group's other members. */
+int linux_box_group(linux_thread_t *t, int pgrp, int *out, int max, int *outside);
+
+/* kill(pid, hs) (pid > 0, hs a host signal or 0) under --sandbox: the process is checked
+ * and signalled through a pidfd. 0 or -LINUX_E*. */
+int linux_box_kill(linux_thread_t *t, int pid, int hs);
+
+/* Which name of a socket linux_box_name_keep/show are about. */
+enum {
+    LINUX_BOX_NAME_OWN,  /* its own (bind, getsockname) */
+    LINUX_BOX_NAME_PEER, /* the one it connected to (connect, getpeername) */
+    LINUX_BOX_NAME_OTHER /* a peer's the guest did not name (accept, recvfrom) */
+};
+
+/* --sandbox: after a successful bind (OWN) or connect (PEER) of socket fd to the guest's
+ * sockaddr (glen bytes at gaddr, already copied or checked), keep the name the guest gave. */
+void linux_box_name_keep(int fd, int which, const void *gaddr, size_t glen);
+
+/* --sandbox: the socket address su (len bytes) the host reported for socket fd, rewritten in
+ * place as the guest sees it when it is one of vm's /proc/self/fd/N/NAME names (box.c).
+ * Returns the new length. */
+socklen_t linux_box_name_show(int fd, int which, struct sockaddr_un *su, socklen_t len);
+
+/* --sandbox: socket fd was accepted on listener: its own name is the listener's. */
+void linux_box_name_accepted(int listener, int fd);

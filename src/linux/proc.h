@@ -29,7 +29,9 @@ typedef struct linux_options {
     const char *sandbox; /* --sandbox: the guest's whole file tree (box.c); NULL: none */
     bool net;            /* --net: a sandboxed guest may use sockets other than AF_UNIX */
     bool sandbox_exec;   /* a sandboxed guest's execve: the program is a path in the box */
-    exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
+    const char *sandbox_tree; /* --sandbox: "PID:START" of the first process of the guest's
+                                 process tree (box.c); NULL: this process is the first */
+    exec_options_t exec;      /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
     void *hook_opaque; /* its first argument */
@@ -74,7 +76,9 @@ typedef struct linux_proc {
     uint64_t warned[8];        /* syscall numbers < 512 already logged by --log=unimp */
     struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
     _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
-    int root_fd; /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
+    int root_fd;  /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
+    int tree_pid; /* --sandbox: the first process of the guest's tree */
+    unsigned long long tree_start; /* its start time (/proc/PID/stat), against pid reuse */
     /* Host pids of vfork children that have not exec'ed or exited yet (0: a free slot): the
      * time limit's watchdog lives in this process and ends them too (limits.c). */
     _Atomic int vfork_kids[LINUX_VFORK_KIDS];

@@ -82,6 +82,7 @@ static int sandbox_setup(linux_proc_t *p, const char **path, char *buf, size_t n
         return 127;
     }
     linux_loader_set_root(p->root_fd);
+    if (linux_box_tree_init(p) != 0) return 127;
     char cwd[4096];
     if (!p->opt.sandbox_exec) {
         /* the program is a host path, perhaps relative: named before the chdir below */

@@ -57,6 +57,21 @@ static int64_t box_done(long r, int tmp) {
     return ret;
 }
 
+/* --sandbox: an address output (guest buffer addr_a of glen bytes, length word at lenp) of a
+ * call r made on fd into the local b (hl bytes): an AF_UNIX name shown as the guest gave it
+ * (box.c), then copied out, truncated to glen as the kernel does. */
+static int64_t box_addr_back(linux_thread_t *t, long r, int fd, int which,
+                             struct sockaddr_storage *b, socklen_t hl, uint64_t addr_a,
+                             uint64_t lenp, socklen_t glen) {
+    if (r < 0) return sys_err();
+    if (hl > sizeof(*b)) hl = sizeof(*b);
+    hl = linux_box_name_show(fd, which, (struct sockaddr_un *)b, hl);
+    if (linux_copy_to_guest(t, addr_a, b, hl < glen ? hl : glen)) return -LINUX_EFAULT;
+    uint32_t v = hl;
+    if (linux_copy_to_guest(t, lenp, &v, 4)) return -LINUX_EFAULT;
+    return r;
+}
+
 /* socket(domain, type, protocol). */
 int64_t sys_socket(linux_thread_t *t, const uint64_t a[6]) {
     if (!linux_box_socket_ok(t->proc, (int)a[0])) return -LINUX_EACCES; /* --sandbox */
@@ -80,6 +95,7 @@ int64_t sys_bind(linux_thread_t *t, const uint64_t a[6]) {
     if (b < 0) return b;
     long r =
         b ? bind((int)a[0], (struct sockaddr *)&box, blen) : bind((int)a[0], addr, (socklen_t)a[2]);
+    if (b && r == 0) linux_box_name_keep((int)a[0], LINUX_BOX_NAME_OWN, addr, a[2]);
     return box_done(r, tmp);
 }
 
@@ -93,6 +109,7 @@ int64_t sys_connect(linux_thread_t *t, const uint64_t a[6]) {
     if (b < 0) return b;
     long r = b ? connect((int)a[0], (struct sockaddr *)&box, blen)
                : connect((int)a[0], addr, (socklen_t)a[2]);
+    if (b && r == 0) linux_box_name_keep((int)a[0], LINUX_BOX_NAME_PEER, addr, a[2]);
     return box_done(r, tmp);
 }
 
@@ -109,6 +126,14 @@ int64_t sys_accept(linux_thread_t *t, const uint64_t a[6]) {
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
+    if (t->proc->opt.sandbox) {
+        struct sockaddr_storage b;
+        socklen_t hl = sizeof(b);
+        long r = accept((int)a[0], (struct sockaddr *)&b, &hl);
+        if (r >= 0) linux_box_name_accepted((int)a[0], (int)r);
+        if (!lenp) return sys_ret(r);
+        return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
+    }
     return len_back(t, accept((int)a[0], addr, lenp ? &len : NULL), lenp, len);
 }
 
@@ -119,6 +144,14 @@ int64_t sys_accept4(linux_thread_t *t, const uint64_t a[6]) {
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
+    if (t->proc->opt.sandbox) {
+        struct sockaddr_storage b;
+        socklen_t hl = sizeof(b);
+        long r = accept4((int)a[0], (struct sockaddr *)&b, &hl, (int)a[3]);
+        if (r >= 0) linux_box_name_accepted((int)a[0], (int)r);
+        if (!lenp) return sys_ret(r);
+        return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
+    }
     return len_back(t, accept4((int)a[0], addr, lenp ? &len : NULL, (int)a[3]), lenp, len);
 }
 
@@ -129,6 +162,12 @@ int64_t sys_getsockname(linux_thread_t *t, const uint64_t a[6]) {
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
+    if (lenp && t->proc->opt.sandbox) {
+        struct sockaddr_storage b;
+        socklen_t hl = sizeof(b);
+        long r = getsockname((int)a[0], (struct sockaddr *)&b, &hl);
+        return box_addr_back(t, r, (int)a[0], LINUX_BOX_NAME_OWN, &b, hl, a[1], lenp, len);
+    }
     return len_back(t, getsockname((int)a[0], addr, lenp ? &len : NULL), lenp, len);
 }
 
@@ -139,6 +178,12 @@ int64_t sys_getpeername(linux_thread_t *t, const uint64_t a[6]) {
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
+    if (lenp && t->proc->opt.sandbox) {
+        struct sockaddr_storage b;
+        socklen_t hl = sizeof(b);
+        long r = getpeername((int)a[0], (struct sockaddr *)&b, &hl);
+        return box_addr_back(t, r, (int)a[0], LINUX_BOX_NAME_PEER, &b, hl, a[1], lenp, len);
+    }
     return len_back(t, getpeername((int)a[0], addr, lenp ? &len : NULL), lenp, len);
 }
 
@@ -164,6 +209,12 @@ int64_t sys_recvfrom(linux_thread_t *t, const uint64_t a[6]) {
     socklen_t len;
     int rc = sockaddr_out(t, a[4], a[5], &addr, &lenp, &len);
     if (rc) return rc;
+    if (lenp && t->proc->opt.sandbox) {
+        struct sockaddr_storage b;
+        socklen_t hl = sizeof(b);
+        long r = recvfrom((int)a[0], p, a[2], (int)a[3], (struct sockaddr *)&b, &hl);
+        return box_addr_back(t, r, (int)a[0], LINUX_BOX_NAME_OTHER, &b, hl, a[4], lenp, len);
+    }
     long r = recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp ? &len : NULL);
     return len_back(t, r, lenp, len);
 }
@@ -233,6 +284,20 @@ static int64_t msg_call(linux_thread_t *t, const uint64_t a[6], bool send) {
     ssize_t r = send ? sendmsg((int)a[0], &h, (int)a[2]) : recvmsg((int)a[0], &h, (int)a[2]);
     if (tmp >= 0) r = box_done(r, tmp);
     if (r < 0) return tmp >= 0 ? r : sys_err();
+    if (!send && g.msg_name && h.msg_namelen && t->proc->opt.sandbox) {
+        /* --sandbox: a sender's AF_UNIX name as the guest may see it (box.c) */
+        struct sockaddr_storage b;
+        socklen_t cl = h.msg_namelen < g.msg_namelen ? h.msg_namelen : g.msg_namelen;
+        if (cl > sizeof(b)) cl = sizeof(b);
+        if (linux_copy_from_guest(t, &b, g.msg_name, cl)) return -LINUX_EFAULT;
+        socklen_t sl =
+            linux_box_name_show((int)a[0], LINUX_BOX_NAME_OTHER, (struct sockaddr_un *)&b, cl);
+        if (sl != cl) {
+            if (linux_copy_to_guest(t, g.msg_name, &b, sl < g.msg_namelen ? sl : g.msg_namelen))
+                return -LINUX_EFAULT;
+            h.msg_namelen = sl;
+        }
+    }
     if (!send) {
         g.msg_namelen = h.msg_namelen;
         g.msg_controllen = h.msg_controllen;

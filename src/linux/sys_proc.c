@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/box.h"
 #include "linux/sys_util.h"
 
 /* ---- life and death ---- */
@@ -323,6 +324,13 @@ int64_t sys_setgroups(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(setgroups((size_t)n, p));
 }
 
+/* --sandbox: a process or thread outside the guest's own tree is ESRCH (box.c). */
+#define CHECK_PID(t, id)                                                                           \
+    do {                                                                                           \
+        int check_rc_ = linux_box_pid_check((t), (int)(id));                                       \
+        if (check_rc_) return check_rc_;                                                           \
+    } while (0)
+
 /* setpgid(pid, pgid). */
 int64_t sys_setpgid(linux_thread_t *t, const uint64_t a[6]) {
     (void)t;
@@ -331,13 +339,13 @@ int64_t sys_setpgid(linux_thread_t *t, const uint64_t a[6]) {
 
 /* getpgid(pid). */
 int64_t sys_getpgid(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
+    CHECK_PID(t, a[0]);
     return sys_ret(getpgid((pid_t)a[0]));
 }
 
 /* getsid(pid). */
 int64_t sys_getsid(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
+    CHECK_PID(t, a[0]);
     return sys_ret(getsid((pid_t)a[0]));
 }
 
@@ -356,20 +364,41 @@ int64_t sys_umask(linux_thread_t *t, const uint64_t a[6]) {
 /* ---- priority and scheduling: policies and struct sched_param are the same on every
  * Linux ---- */
 
+/* --sandbox: setpriority/getpriority(which, who) on the guest's own processes only: a
+ * process outside its tree is ESRCH, a process group with members outside it, or all the
+ * user's processes (PRIO_USER), EPERM for a change. */
+static int64_t prio_check(linux_thread_t *t, const uint64_t a[6], bool set) {
+    if (!t->proc->opt.sandbox) return 0;
+    switch ((int)a[0]) {
+    case PRIO_PROCESS: return linux_box_pid_check(t, (int)a[1]);
+    case PRIO_PGRP: {
+        if (!set) return 0;
+        int pgrp = (int)a[1] ? (int)a[1] : getpgrp(), outside, one;
+        int n = linux_box_group(t, pgrp, &one, 1, &outside);
+        return outside ? -LINUX_EPERM : n ? 0 : -LINUX_ESRCH;
+    }
+    case PRIO_USER: return set ? -LINUX_EPERM : 0;
+    default: return 0; /* the host's EINVAL */
+    }
+}
+
 /* getpriority(which, who): the raw kernel value (20 - nice), as the guest's libc expects. */
 int64_t sys_getpriority(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
+    int64_t rc = prio_check(t, a, false);
+    if (rc) return rc;
     return sys_ret(syscall(SYS_getpriority, (int)a[0], (int)a[1]));
 }
 
 /* setpriority(which, who, prio). */
 int64_t sys_setpriority(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
+    int64_t rc = prio_check(t, a, true);
+    if (rc) return rc;
     return sys_ret(setpriority((int)a[0], (id_t)a[1], (int)a[2]));
 }
 
 /* sched_getaffinity(pid, cpusetsize, mask). */
 int64_t sys_sched_getaffinity(linux_thread_t *t, const uint64_t a[6]) {
+    CHECK_PID(t, a[0]);
     if (a[1] == 0 || a[1] > 4096) return -LINUX_EINVAL;
     BUF_ARG(p, a[2], a[1], WR);
     return sys_ret(syscall(SYS_sched_getaffinity, (pid_t)a[0], (size_t)a[1], p));
@@ -377,6 +406,7 @@ int64_t sys_sched_getaffinity(linux_thread_t *t, const uint64_t a[6]) {
 
 /* sched_setaffinity(pid, cpusetsize, mask). */
 int64_t sys_sched_setaffinity(linux_thread_t *t, const uint64_t a[6]) {
+    CHECK_PID(t, a[0]);
     if (a[1] > 4096) return -LINUX_EINVAL;
     BUF_ARG(p, a[2], a[1], RD);
     return sys_ret(syscall(SYS_sched_setaffinity, (pid_t)a[0], (size_t)a[1], p));
@@ -391,13 +421,14 @@ int64_t sys_sched_yield(linux_thread_t *t, const uint64_t a[6]) {
 
 /* sched_getscheduler(pid). */
 int64_t sys_sched_getscheduler(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
+    CHECK_PID(t, a[0]);
     return sys_ret(sched_getscheduler((pid_t)a[0]));
 }
 
 /* sched_setscheduler(pid, policy, param): policies and struct sched_param (one int) are the
  * same on both. */
 int64_t sys_sched_setscheduler(linux_thread_t *t, const uint64_t a[6]) {
+    CHECK_PID(t, a[0]);
     struct sched_param sp;
     GET_ARG(sp, a[2]);
     return sys_ret(sched_setscheduler((pid_t)a[0], (int)a[1], &sp));
@@ -405,6 +436,7 @@ int64_t sys_sched_setscheduler(linux_thread_t *t, const uint64_t a[6]) {
 
 /* sched_setparam(pid, param). */
 int64_t sys_sched_setparam(linux_thread_t *t, const uint64_t a[6]) {
+    CHECK_PID(t, a[0]);
     struct sched_param sp;
     GET_ARG(sp, a[1]);
     return sys_ret(sched_setparam((pid_t)a[0], &sp));
@@ -412,6 +444,7 @@ int64_t sys_sched_setparam(linux_thread_t *t, const uint64_t a[6]) {
 
 /* sched_rr_get_interval(pid, tp): the round-robin time slice. */
 int64_t sys_sched_rr_get_interval(linux_thread_t *t, const uint64_t a[6]) {
+    CHECK_PID(t, a[0]);
     if (!sys_ptr(t, a[1], 16, WR)) return -LINUX_EFAULT;
     struct timespec ts;
     if (sched_rr_get_interval((pid_t)a[0], &ts) < 0) return sys_err();
@@ -422,6 +455,7 @@ int64_t sys_sched_rr_get_interval(linux_thread_t *t, const uint64_t a[6]) {
 
 /* sched_getparam(pid, param). */
 int64_t sys_sched_getparam(linux_thread_t *t, const uint64_t a[6]) {
+    CHECK_PID(t, a[0]);
     if (!sys_ptr(t, a[1], sizeof(struct sched_param), WR)) return -LINUX_EFAULT;
     struct sched_param sp;
     if (sched_getparam((pid_t)a[0], &sp) < 0) return sys_err();
@@ -493,6 +527,7 @@ int64_t sys_sysinfo(linux_thread_t *t, const uint64_t a[6]) {
 
 /* prlimit64(pid, resource, new_limit, old_limit). */
 int64_t sys_prlimit64(linux_thread_t *t, const uint64_t a[6]) {
+    CHECK_PID(t, a[0]);
     struct rlimit nl, ol;
     if (a[2]) {
         linux_rlimit_t g;

@@ -12,11 +12,13 @@
  * the guest handler (signal.c). */
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "linux/box.h"
 #include "linux/sys_util.h"
 
 /* rt_sigaction(sig, act, oldact, sigsetsize). */
@@ -195,16 +197,55 @@ static linux_siginfo_t own_info(int sig, int code) {
     return info;
 }
 
-/* kill(pid, sig). */
+/* kill(0 | -PGRP | -1, sig) under --sandbox: the group's members in the guest's process tree
+ * (box.c), this process last (its signal may end it). 0 when one was signalled, else the
+ * last errno (ESRCH: none). */
+static int64_t box_group_kill(linux_thread_t *t, pid_t pid, int sig, int hs) {
+    if (pid == INT32_MIN) return -LINUX_ESRCH; /* -pid does not exist */
+    int pgrp = pid == 0 ? getpgrp() : pid == -1 ? -1 : -pid;
+    enum { MAX_MEMBERS = 4096 };
+    int *members = malloc(MAX_MEMBERS * sizeof(int)), outside;
+    if (!members) return -LINUX_ENOMEM;
+    int n = linux_box_group(t, pgrp, members, MAX_MEMBERS, &outside);
+    int64_t rc = -LINUX_ESRCH;
+    bool self = false, any = false;
+    for (int i = 0; i < n; i++) {
+        if (members[i] == getpid()) {
+            self = true;
+            continue;
+        }
+        int r = linux_box_kill(t, members[i], hs);
+        if (!r)
+            any = true;
+        else
+            rc = r;
+    }
+    free(members);
+    if (self) {
+        if (sig) {
+            linux_siginfo_t info = own_info(sig, LINUX_SI_USER);
+            linux_raise_process(t, &info);
+        }
+        any = true;
+    }
+    return any ? 0 : rc;
+}
+
+/* kill(pid, sig). Under --sandbox only the guest's own processes (box.c). */
 int64_t sys_kill(linux_thread_t *t, const uint64_t a[6]) {
     int hs = linux_sig_to_host((int)a[1]);
     if (a[1] && !hs) return -LINUX_EINVAL;
-    if ((pid_t)a[0] == getpid() && a[1]) {
+    pid_t pid = (pid_t)a[0];
+    if (pid == getpid() && a[1]) {
         linux_siginfo_t info = own_info((int)a[1], LINUX_SI_USER);
         linux_raise_process(t, &info);
         return 0;
     }
-    return sys_ret(kill((pid_t)a[0], hs));
+    if (t->proc->opt.sandbox) {
+        if (pid > 0) return linux_box_kill(t, pid, hs);
+        return box_group_kill(t, pid, (int)a[1], hs);
+    }
+    return sys_ret(kill(pid, hs));
 }
 
 /* Send guest signal sig to thread tid of process tgid. */
@@ -216,6 +257,8 @@ static int64_t thread_kill(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t si
         linux_raise(t, &info);
         return 0;
     }
+    int rc = linux_box_pid_check(t, tgid); /* --sandbox: the guest's own processes only */
+    if (rc) return rc;
     return sys_ret(syscall(SYS_tgkill, tgid, tid, hs));
 }
 
@@ -248,6 +291,8 @@ static int64_t queue_info(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig
         linux_raise_process(t, &info);
         return 0;
     }
+    int rc = linux_box_pid_check(t, tgid); /* --sandbox: the guest's own processes only */
+    if (rc) return rc;
     siginfo_t h;
     _Static_assert(sizeof(h) == sizeof(info), "host siginfo is 128 bytes");
     memcpy(&h, &info, sizeof(h));

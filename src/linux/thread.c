@@ -548,12 +548,16 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     int k = 0;
     hv[k++] = (char *)t->proc->opt.vm_exe;
     hv[k++] = "run";
-    char box_opt[4200];
+    char box_opt[4200], tree_opt[64];
     if (t->proc->opt.sandbox) {
         /* the new vm opens prog inside the box and keeps the guest's descriptors */
         snprintf(box_opt, sizeof(box_opt), "--sandbox=%s", t->proc->opt.sandbox);
         hv[k++] = box_opt;
         hv[k++] = "--sandbox-exec";
+        /* the guest's process tree goes on from the same first process (box.c) */
+        snprintf(tree_opt, sizeof(tree_opt), "--sandbox-tree=%d:%llu", t->proc->tree_pid,
+                 t->proc->tree_start);
+        hv[k++] = tree_opt;
         if (t->proc->opt.net) hv[k++] = "--net";
     } else if (t->proc->opt.sysroot) {
         hv[k++] = "--sysroot";

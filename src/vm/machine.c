@@ -236,6 +236,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .sandbox = vm->opt.sandbox,
                                      .net = vm->opt.net,
                                      .sandbox_exec = vm->opt.sandbox_exec,
+                                     .sandbox_tree = vm->opt.sandbox_tree,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,

@@ -1,10 +1,13 @@
 #!/bin/sh
 # bad-elf.sh - malformed ELF files made at test time from a good guest program: vm must
 # refuse each one with a message naming the problem and exit status 126, never crash.
-#   bad-elf.sh VM GOOD_ELF WORKDIR
+#   bad-elf.sh VM GOOD_ELF WORKDIR [EXEC_PROG]
+# With EXEC_PROG (exec.c), a running guest then execve's every malformed file: each call must
+# fail with ENOEXEC and the guest must go on, as under Linux.
 vm=$1
 good=$2
 work=$3
+execprog=${4:-}
 mkdir -p "$work"
 fail=0
 # patch FILE OFFSET HEXBYTES: overwrite bytes at OFFSET (decimal)
@@ -48,5 +51,27 @@ if [ "$(od -An -tx4 -j176 -N4 "$work/top" | tr -d ' ')" = "00000001" ]; then
 else
     echo "bad-elf: top: unexpected program header layout"
     fail=1
+fi
+if [ -n "$execprog" ]; then
+    names="short-header short-phdrs short-segments bad-magic x86 phoff phnum entry top"
+    files=""
+    for n in $names; do
+        chmod +x "$work/$n"
+        files="$files $work/$n"
+    done
+    # shellcheck disable=SC2086
+    out=$("$vm" run "$execprog" try $files 2>&1)
+    rc=$?
+    for n in $names; do
+        case "$out" in
+        *"execve $n: -1 ENOEXEC"*) ;;
+        *) echo "bad-elf: execve $n from a guest: not ENOEXEC: $out"; fail=1 ;;
+        esac
+    done
+    case "$out" in
+    *"still running"*) ;;
+    *) echo "bad-elf: the guest that called execve did not go on (status $rc): $out"; fail=1 ;;
+    esac
+    [ $rc -eq 0 ] || { echo "bad-elf: the guest ended with status $rc"; fail=1; }
 fi
 exit $fail

@@ -5,7 +5,10 @@
  * that vm cannot load (absurd program headers, a segment where the stack goes), without
  * ending the calling process; AT_EXECFN is the name given to execve (the script's for a
  * script). An exec'd program that a fault kills ends its process by that
- * signal, so the waiting parent sees WIFSIGNALED (fork + execve, and posix_spawn's vfork). */
+ * signal, so the waiting parent sees WIFSIGNALED (fork + execve, and posix_spawn's vfork).
+ *
+ *   exec try FILE... - execve each FILE (bad-elf.sh's malformed corpus) and print what each
+ *   call returned: every one must fail with an errno and leave this process running. */
 #include <elf.h>
 #include <errno.h>
 #include <signal.h>
@@ -47,7 +50,32 @@ static void load_at_top(unsigned char *b) {
     if (last) last->p_vaddr = last->p_paddr = 0x3fffc00000ull + (last->p_vaddr & 0xfff);
 }
 
+/* The name of errno e, for the lines bad-elf.sh reads. */
+static const char *errno_name(int e) {
+    switch (e) {
+    case ENOEXEC: return "ENOEXEC";
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EINVAL: return "EINVAL";
+    case EIO: return "EIO";
+    case ENOMEM: return "ENOMEM";
+    default: return "other";
+    }
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "try")) {
+        for (int i = 2; i < argc; i++) {
+            char *args[] = {argv[i], NULL};
+            errno = 0;
+            int r = execve(argv[i], args, NULL);
+            const char *base = strrchr(argv[i], '/');
+            printf("execve %s: %d %s\n", base ? base + 1 : argv[i], r, errno_name(errno));
+            fflush(stdout);
+        }
+        printf("still running\n");
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "child")) {
         const char *fn = (const char *)getauxval(AT_EXECFN), *want = getenv("EXEC_FN");
         printf("exec'd child: argc=%d argv[0]=%s argv[2]=%s env=%s AT_EXECFN as given: %s\n", argc,

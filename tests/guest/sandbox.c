@@ -1,20 +1,24 @@
 /* sandbox.c - escape attempts from inside `vm run --sandbox=BOX`, run by sandbox.sh.
  *
- *   sandbox SECRET_FILE SECRET_DIR PARENT_PID [child]
+ *   sandbox SECRET_FILE SECRET_DIR PARENT_PID UNRELATED_PID [child]
  *
  * SECRET_FILE and SECRET_DIR are host paths outside the box; SECRET_FILE holds "SECRET", and
- * so does SECRET_DIR/f. The box holds /etc/hello ("inside"), /tmp, /d/f ("inside") and this
- * program as /bin/self. Every attempt prints one line: what it read, or the errno name, so
- * that the expected output pins the exact errno of each refusal. */
+ * so does SECRET_DIR/f. PARENT_PID (the script) and UNRELATED_PID (a host process the script
+ * started, in vm's process group) are processes outside the guest's tree: no signal, no
+ * change of priority or scheduling may reach them. The box holds /etc/hello ("inside"), /tmp, /d/f
+ * ("inside") and this program as /bin/self. Every attempt prints one line: what it read, or the
+ * errno name, so that the expected output pins the exact errno of each refusal. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,6 +38,7 @@ static const char *ename(int e) {
     case ELOOP: return "ELOOP";
     case EXDEV: return "EXDEV";
     case ECONNREFUSED: return "ECONNREFUSED";
+    case ESRCH: return "ESRCH";
     default: return strerror(e);
     }
 }
@@ -66,6 +71,18 @@ static void rc(const char *what, long r) {
         printf("%s: %s\n", what, ename(errno));
     else
         printf("%s: ok\n", what);
+}
+
+/* Print the name f (getsockname or getpeername) gives for socket fd. */
+static void sock_name(const char *what, int fd, int (*f)(int, struct sockaddr *, socklen_t *)) {
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof(a));
+    socklen_t len = sizeof(a);
+    if (f(fd, (struct sockaddr *)&a, &len) < 0) {
+        printf("%s: %s\n", what, ename(errno));
+        return;
+    }
+    printf("%s: %s (length %u)\n", what, a.sun_path, (unsigned)len);
 }
 
 /* The race: one thread swaps /tmp/race between a directory of the box and a symlink to the
@@ -111,19 +128,74 @@ static void race(void) {
     (void)opened; /* how often the box's file was read varies with scheduling */
 }
 
-/* The child of an execve inside the box: still boxed. */
-static int child(const char *secret) {
+/* The child of an execve inside the box: still boxed, and still in the guest's process tree
+ * (it can signal its parent, not the unrelated process). */
+static int child(const char *secret, int unrelated) {
     show("child /etc/hello", "/etc/hello");
     show("child secret", secret);
+    rc("child kill parent 0", kill(getppid(), 0));
+    rc("child kill unrelated 0", kill(unrelated, 0));
     return 7;
 }
 
+/* Signals and the other calls that name a process: the guest's own tree only. */
+static volatile sig_atomic_t usr1;
+static void on_usr1(int sig) {
+    (void)sig;
+    usr1++;
+}
+static void processes(int parent, int unrelated) {
+    rc("kill vm's parent 0", kill(getppid(), 0));
+    rc("kill PARENT_PID 0", kill(parent, 0));
+    rc("kill 1 0", kill(1, 0));
+    rc("kill unrelated SIGTERM", kill(unrelated, SIGTERM));
+    rc("tgkill unrelated SIGTERM", syscall(SYS_tgkill, unrelated, unrelated, SIGTERM));
+    rc("sigqueue unrelated SIGTERM", sigqueue(unrelated, SIGTERM, (union sigval){0}));
+    rc("kill -1 0 with no child", kill(-1, 0));
+    rc("setpriority unrelated", setpriority(PRIO_PROCESS, (id_t)unrelated, 19));
+    errno = 0;
+    int pr = getpriority(PRIO_PROCESS, (id_t)unrelated);
+    rc("getpriority unrelated", pr == -1 && errno ? -1 : 0);
+    rc("setpriority PRIO_USER", setpriority(PRIO_USER, 0, 19));
+    rc("setpriority PRIO_PGRP", setpriority(PRIO_PGRP, 0, 19));
+    rc("sched_getscheduler unrelated", sched_getscheduler(unrelated));
+    cpu_set_t cs;
+    CPU_ZERO(&cs);
+    rc("sched_getaffinity unrelated", sched_getaffinity(unrelated, sizeof(cs), &cs));
+    rc("sched_getaffinity 1", sched_getaffinity(1, sizeof(cs), &cs));
+    struct rlimit rl;
+    rc("prlimit unrelated", prlimit(unrelated, RLIMIT_NOFILE, NULL, &rl));
+    rc("getsid 1", getsid(1));
+    rc("getpgid unrelated", getpgid(unrelated));
+    /* the group holds the script's shell and the unrelated process too: only this one gets it */
+    signal(SIGUSR1, on_usr1);
+    rc("kill 0 SIGUSR1", kill(0, SIGUSR1));
+    printf("SIGUSR1 received: %d\n", (int)usr1);
+    /* its own child: everything works */
+    pid_t c = fork();
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    rc("kill -1 0 with a child", kill(-1, 0));
+    rc("kill child 0", kill(c, 0));
+    rc("setpriority child", setpriority(PRIO_PROCESS, (id_t)c, 5));
+    rc("sched_getscheduler child", sched_getscheduler(c));
+    rc("prlimit child", prlimit(c, RLIMIT_NOFILE, NULL, &rl));
+    rc("getpgid child", getpgid(c));
+    rc("kill child SIGTERM", kill(c, SIGTERM));
+    int st = 0;
+    waitpid(c, &st, 0);
+    printf("child ended by SIGTERM: %d\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 4) return 2;
+    if (argc < 5) return 2;
     const char *secret = argv[1];
     secret_dir = argv[2];
     int ppid = atoi(argv[3]);
-    if (argc > 4 && !strcmp(argv[4], "child")) return child(secret);
+    int unrelated = atoi(argv[4]);
+    if (argc > 5 && !strcmp(argv[5], "child")) return child(secret, unrelated);
     char p[4096];
 
     /* paths and "..": the root is the box's */
@@ -227,7 +299,44 @@ int main(int argc, char **argv) {
     rc("the socket is in the box", stat("/tmp/sock", &st) == 0 && S_ISSOCK(st.st_mode) ? 0 : -1);
     int c = socket(AF_UNIX, SOCK_STREAM, 0);
     rc("connect /tmp/sock", connect(c, (struct sockaddr *)&su, sizeof(su)));
+    /* the names read back are the guest's, not the host's */
+    sock_name("getsockname", s, getsockname);
+    sock_name("getpeername", c, getpeername);
+    int ac = accept(s, NULL, NULL);
+    sock_name("accepted getsockname", ac, getsockname);
+    close(ac);
     close(c);
+    c = socket(AF_UNIX, SOCK_DGRAM, 0);
+    rc("chdir /tmp", chdir("/tmp"));
+    struct sockaddr_un rel = {.sun_family = AF_UNIX};
+    strcpy(rel.sun_path, "rel.sock");
+    rc("bind rel.sock", bind(c, (struct sockaddr *)&rel, sizeof(rel)));
+    sock_name("getsockname relative", c, getsockname);
+    rc("chdir /", chdir("/"));
+    close(c);
+    /* a sender's name seen by recvfrom and recvmsg: never vm's host name for it */
+    int da = socket(AF_UNIX, SOCK_DGRAM, 0), db = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un na = {.sun_family = AF_UNIX}, nb = {.sun_family = AF_UNIX};
+    strcpy(na.sun_path, "/tmp/dg-a");
+    strcpy(nb.sun_path, "/tmp/dg-b");
+    rc("bind dgram",
+       bind(da, (struct sockaddr *)&na, sizeof(na)) | bind(db, (struct sockaddr *)&nb, sizeof(nb)));
+    for (int i = 0; i < 2; i++)
+        sendto(da, "x", 1, 0, (struct sockaddr *)&nb, sizeof(nb));
+    struct sockaddr_un from;
+    memset(&from, 0, sizeof(from));
+    socklen_t fl = sizeof(from);
+    char ch;
+    rc("recvfrom", recvfrom(db, &ch, 1, 0, (struct sockaddr *)&from, &fl));
+    printf("recvfrom sender: %s\n", from.sun_path);
+    memset(&from, 0, sizeof(from));
+    struct iovec iv = {&ch, 1};
+    struct msghdr mh = {
+        .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iv, .msg_iovlen = 1};
+    rc("recvmsg", recvmsg(db, &mh, 0));
+    printf("recvmsg sender: %s (length %u)\n", from.sun_path, (unsigned)mh.msg_namelen);
+    close(da);
+    close(db);
     c = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un ab = {.sun_family = AF_UNIX};
     memcpy(ab.sun_path, "\0vm-test-abstract", 17);
@@ -250,13 +359,14 @@ int main(int argc, char **argv) {
     fflush(stdout);
 
     race();
+    processes(ppid, unrelated);
     fflush(stdout);
 
     pid_t pid = fork();
     if (pid == 0) {
         char pp[16];
         snprintf(pp, sizeof(pp), "%d", ppid);
-        char *av[] = {"self", (char *)secret, (char *)secret_dir, pp, "child", NULL};
+        char *av[] = {"self", (char *)secret, (char *)secret_dir, pp, argv[4], "child", NULL};
         execv("/tmp/../bin/self", av);
         printf("execve self: %s\n", ename(errno));
         _exit(1);

@@ -6,7 +6,8 @@
 # that nothing the guest made landed outside B.
 #   sandbox.sh --probe VM PROG - run PROG boxed with VM_SANDBOX_PROBE=1: vm's seccomp filter
 # must refuse its host calls (ptrace, process_vm_readv, an AF_INET socket, unshare) with EPERM
-# (sanitizer builds allow ptrace, which LeakSanitizer needs).
+# (sanitizer builds allow ptrace, which LeakSanitizer needs), and Landlock, where the kernel
+# has it, an execve of a host program with EACCES.
 # Exits 77 when vm was built without libseccomp (it then refuses --sandbox).
 set -u
 probe=0
@@ -43,10 +44,24 @@ if [ $probe = 1 ]; then
             grep -qxF "vm: sandbox probe: $call: allowed in sanitizer builds" "$tmp/err" ||
             { echo "FAIL: the seccomp filter let $call through"; exit 1; }
     done
+    # Landlock (Linux 5.13 with ABI 2, 5.19): execution of anything but vm itself is refused
+    if grep -qxF "vm: sandbox probe: landlock: not available" "$tmp/err"; then
+        echo "sandbox: this kernel has no Landlock ABI 2: execve is left to vm's own rule"
+    else
+        grep -qxF "vm: sandbox probe: execve(/bin/true): Permission denied" "$tmp/err" ||
+            { echo "FAIL: Landlock let vm execute /bin/true"; exit 1; }
+    fi
     echo "sandbox: the seccomp filter refuses ptrace, process_vm_readv, socket(AF_INET), unshare"
     exit 0
 fi
-"$vm" run --sandbox="$B" "$@" "$B/bin/self" "$tmp/secret" "$tmp/secret-dir" $$ >"$tmp/got"
+# in a session of its own (so that a signal to vm's process group that got out would reach
+# no further than this), beside an unrelated process the guest must not reach
+setsid --wait bash -c 'sleep 300 & s=$!
+"$@" "$s"; st=$?
+kill -0 "$s" 2>/dev/null && echo "the unrelated process lives"
+kill "$s" 2>/dev/null
+exit $st' _ "$vm" run --sandbox="$B" "$@" "$B/bin/self" "$tmp/secret" "$tmp/secret-dir" $$ \
+    >"$tmp/got"
 echo "exit status $?" >>"$tmp/got"
 # what the guest created: in the box, not beside it
 [ -L "$B/tmp/abs" ] || echo "missing in the box: /tmp/abs" >>"$tmp/got"

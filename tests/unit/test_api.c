@@ -421,6 +421,10 @@ static void write_elf(char *path, const uint32_t *code, unsigned n) {
     close(fd);
 }
 
+/* vm_options_t.sandbox and .net for the next run_user_child (NULL: none). */
+static const char *child_sandbox;
+static bool child_net;
+
 /* Run the program at path in user mode in a child process with these limits; its exit
  * status (128 + signal when a signal ended it). */
 static int run_user_child(const char *path, uint64_t memory_limit, unsigned max_threads,
@@ -436,6 +440,8 @@ static int run_user_child(const char *path, uint64_t memory_limit, unsigned max_
         o.engine = engine;
         o.memory_limit = memory_limit;
         o.max_threads = max_threads;
+        o.sandbox = child_sandbox;
+        o.net = child_net;
         vm_t *vm = NULL;
         if (vm_create(&o, &vm)) _exit(200);
         char *argv[] = {(char *)path, NULL}, *envp[] = {NULL};
@@ -522,6 +528,70 @@ static void user_thread_limit(void **state) {
     unlink(path);
 }
 
+/* vm_options_t.sandbox through the API: openat of a host file outside the box gets ENOENT
+ * (2), socket(AF_INET) EACCES (13) unless .net allows it, and kill(getppid(), 0) of the test
+ * process, outside the guest's process tree, ESRCH (3); without a sandbox all three work. */
+static void user_sandbox(void **state) {
+    (void)state;
+    char box[] = "/tmp/vm-test-box-XXXXXX", secret[] = "/tmp/vm-test-api-XXXXXX";
+    assert_non_null(mkdtemp(box));
+    int sfd = mkstemp(secret);
+    assert_true(sfd >= 0);
+    close(sfd);
+    char open_path[] = "/tmp/vm-test-api-XXXXXX", sock_path[] = "/tmp/vm-test-api-XXXXXX",
+         kill_path[] = "/tmp/vm-test-api-XXXXXX";
+    uint32_t c[48];
+    unsigned n = 0;
+    c[n++] = rv_addi(A0, 0, -100); /* AT_FDCWD */
+    c[n++] = rv_lui(A1, 0x10);
+    unsigned at_lui = n++; /* addi a1, a1, offset of the string: set below */
+    c[n++] = rv_addi(A2, 0, 0);
+    c[n++] = rv_addi(A3, 0, 0);
+    c[n++] = rv_addi(A7, 0, 56); /* openat */
+    c[n++] = RV_ECALL;
+    n += exit_by_result(c + n);
+    c[at_lui] = rv_addi(A1, A1, (int32_t)(64 + 56 + 4 * n)); /* the string follows the code */
+    size_t sl = strlen(secret) + 1;
+    memset(c + n, 0, (sl + 3) / 4 * 4);
+    memcpy(c + n, secret, sl);
+    write_elf(open_path, c, n + (unsigned)(sl + 3) / 4);
+    n = 0;
+    c[n++] = rv_addi(A0, 0, 2); /* AF_INET */
+    c[n++] = rv_addi(A1, 0, 1); /* SOCK_STREAM */
+    c[n++] = rv_addi(A2, 0, 0);
+    c[n++] = rv_addi(A7, 0, 198); /* socket */
+    c[n++] = RV_ECALL;
+    n += exit_by_result(c + n);
+    write_elf(sock_path, c, n);
+    n = 0;
+    c[n++] = rv_addi(A7, 0, 173); /* getppid */
+    c[n++] = RV_ECALL;
+    c[n++] = rv_addi(A1, 0, 0);
+    c[n++] = rv_addi(A7, 0, 129); /* kill */
+    c[n++] = RV_ECALL;
+    n += exit_by_result(c + n);
+    write_elf(kill_path, c, n);
+
+    assert_int_equal(run_user_child(open_path, 0, 0, 0, 0), 0);
+    assert_int_equal(run_user_child(sock_path, 0, 0, 0, 0), 0);
+    assert_int_equal(run_user_child(kill_path, 0, 0, 0, 0), 0);
+    child_sandbox = box;
+    int st = run_user_child(open_path, 0, 0, 0, 0);
+    if (st == 127) { /* vm refuses --sandbox without libseccomp, and says so on stderr */
+        child_sandbox = NULL;
+        unlink(open_path), unlink(sock_path), unlink(kill_path), unlink(secret), rmdir(box);
+        skip();
+    }
+    assert_int_equal(st, 2);
+    assert_int_equal(run_user_child(sock_path, 0, 0, 0, 0), 13);
+    assert_int_equal(run_user_child(kill_path, 0, 0, 0, 0), 3);
+    child_net = true;
+    assert_int_equal(run_user_child(sock_path, 0, 0, 0, 0), 0);
+    child_net = false;
+    child_sandbox = NULL;
+    unlink(open_path), unlink(sock_path), unlink(kill_path), unlink(secret), rmdir(box);
+}
+
 static int run_group(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_options),
@@ -539,6 +609,7 @@ static int run_group(const char *name) {
         cmocka_unit_test(user_insn_and_time_limits),
         cmocka_unit_test(user_memory_limit),
         cmocka_unit_test(user_thread_limit),
+        cmocka_unit_test(user_sandbox),
     };
     return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }
