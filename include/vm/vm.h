@@ -136,6 +136,11 @@ typedef struct vm_options {
     bool net;                 /* user: a sandboxed guest may use sockets other than AF_UNIX */
     bool sandbox_exec;        /* user: this process is a sandboxed guest's execve: the program
                                  path is a path inside the sandbox (set by vm itself) */
+    bool sigmask_set;         /* user: sigmask is the guest's blocked set at start; false: the
+                                 guest inherits the host thread's blocked mask, as a Linux
+                                 program inherits its parent's */
+    uint64_t sigmask;         /* user: blocked guest signals at start (bit N-1: signal N); a
+                                 guest execve passes its mask on (--sigmask) */
 } vm_options_t;
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),

@@ -29,6 +29,8 @@ typedef struct linux_options {
     const char *sandbox; /* --sandbox: the guest's whole file tree (box.c); NULL: none */
     bool net;            /* --net: a sandboxed guest may use sockets other than AF_UNIX */
     bool sandbox_exec;   /* a sandboxed guest's execve: the program is a path in the box */
+    bool sigmask_set;    /* sigmask holds the blocked set at start (--sigmask); else the host's */
+    uint64_t sigmask;    /* the guest's blocked signals at start (bit N-1: signal N) */
     exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);

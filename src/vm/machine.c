@@ -236,6 +236,8 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .sandbox = vm->opt.sandbox,
                                      .net = vm->opt.net,
                                      .sandbox_exec = vm->opt.sandbox_exec,
+                                     .sigmask_set = vm->opt.sigmask_set,
+                                     .sigmask = vm->opt.sigmask,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,
