@@ -51,8 +51,10 @@ python3.[0-9]*) ;;
 esac
 fetch "lib$py-testsuite" >/dev/null
 # /bin/sh (os.popen, subprocess with shell=True, os.execve of /bin/sh): Debian's is dash, an
-# Essential package that python3's dependency closure does not pull in
-fetch dash >/dev/null
+# Essential package that python3's dependency closure does not pull in; test_shutil runs
+# tar, zip and unzip when it finds them (else a name missing from the sysroot resolves to the
+# host's x86-64 program, which execve refuses with ENOEXEC)
+fetch dash tar zip unzip >/dev/null
 logs=${PY_TEST_LOGS:-$(mktemp -d)}
 mkdir -p "$logs"
 echo "python-stdlib: $py, logs in $logs"
