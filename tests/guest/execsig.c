@@ -58,8 +58,7 @@ static int report(const char *how) {
         sigaddset(&one, sigs[i]);
         memset(&si, 0, sizeof(si));
         int got = sigtimedwait(&one, &si, &zero);
-        printf("%s: took %s %d, code %s, from self %d, value %d\n", how, names[i],
-               got == sigs[i],
+        printf("%s: took %s %d, code %s, from self %d, value %d\n", how, names[i], got == sigs[i],
                si.si_code == SI_USER || si.si_code == SI_TKILL ? "kill"
                : si.si_code == SI_QUEUE                        ? "SI_QUEUE"
                                                                : "other",
@@ -86,7 +85,7 @@ static void prepare(int ign) {
     signal(SIGINT, on_int);
     if (ign) signal(SIGTERM, SIG_IGN);
     syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1); /* raise: SI_TKILL */
-    kill(getpid(), SIGTERM); /* SI_USER */
+    kill(getpid(), SIGTERM);                          /* SI_USER */
     sigqueue(getpid(), SIGRTMIN + 1, (union sigval){.sival_int = 42});
 }
 
