@@ -312,6 +312,8 @@ enum linux_syscall_nr {
 #define LINUX_TCSETS2      0x402c542b /* struct termios2 in, now */
 #define LINUX_TCSETSW2     0x402c542c /* struct termios2 in, after output drains */
 #define LINUX_TCSETSF2     0x402c542d /* struct termios2 in, after a flush */
+#define LINUX_SIOCGIFNAME  0x8910     /* interface name of ifr_ifindex (struct ifreq in/out) */
+#define LINUX_SIOCGIFINDEX 0x8933     /* interface index of ifr_name (struct ifreq in/out) */
 #define LINUX_FICLONE      0x40049409 /* share the source descriptor's blocks (reflink) */
 #define LINUX_FICLONERANGE 0x4020940d /* the same for a range (struct file_clone_range) */
 

@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/select.h>
@@ -798,7 +799,8 @@ int64_t sys_flock(linux_thread_t *t, const uint64_t a[6]) {
 }
 
 /* ioctl(fd, request, arg): terminal attributes, window size, process group, FIONREAD,
- * FIONBIO, the pseudo-terminal master's number, lock and peer, and FICLONE/FICLONERANGE
+ * FIONBIO, the pseudo-terminal master's number, lock and peer, SIOCGIFNAME/SIOCGIFINDEX
+ * (interface names and numbers), and FICLONE/FICLONERANGE
  * (copy-on-write copies: python3's shutil and pathlib try them first); anything else is -ENOTTY
  * (-EBADF for a descriptor that is not open, as Linux checks that first). */
 int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
@@ -903,6 +905,16 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
         return sys_ret(ioctl(fd, TIOCSPTLCK, &hv));
     }
     case LINUX_TIOCGPTPEER: return sys_ret(ioctl(fd, TIOCGPTPEER, linux_open_flags_to_host(a[2])));
+    case LINUX_SIOCGIFNAME:
+    case LINUX_SIOCGIFINDEX: {
+        /* if_indextoname and if_nametoindex: struct ifreq (a 16-byte name and a 24-byte
+         * union whose int ifr_ifindex comes first) is the same on every Linux; the numbers
+         * are the generic ones on every host */
+        _Static_assert(sizeof(struct ifreq) == 40, "struct ifreq is 40 bytes");
+        void *p = sys_ptr(t, a[2], sizeof(struct ifreq), WR);
+        if (!p) return -LINUX_EFAULT;
+        return sys_ret(ioctl(fd, a[1] == LINUX_SIOCGIFNAME ? SIOCGIFNAME : SIOCGIFINDEX, p));
+    }
     case LINUX_FICLONE:
     case LINUX_FICLONERANGE: {
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
