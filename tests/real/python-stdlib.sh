@@ -60,9 +60,16 @@ mkdir -p "$logs"
 echo "python-stdlib: $py, logs in $logs"
 failed=0
 for m in "${modules[@]}"; do
+    # single test cases left out, each for a reason that holds under Linux as well
+    skip=()
+    case $m in
+    # as root it renames the host; vm does not implement sethostname (ENOSYS) rather
+    # than let a guest rename the host, where Linux and qemu-riscv64 do rename it
+    test_socket) skip=(-i test_sethostname) ;;
+    esac
     start=$(date +%s)
     (cd "$logs" && timeout "${PY_TEST_TIMEOUT:-1200}" "$vm" run -L "$sysroot" \
-        "$sysroot/usr/bin/$py" -m test "$m" >"$logs/$m.log" 2>&1)
+        "$sysroot/usr/bin/$py" -m test "${skip[@]}" "$m" >"$logs/$m.log" 2>&1)
     rc=$?
     took=$(($(date +%s) - start))
     total=$(grep -E '^Total tests:' "$logs/$m.log" | tail -1)
