@@ -54,8 +54,9 @@ int linux_limits_start(linux_proc_t *p);
 /* --sandbox: install the seccomp filter on every thread of this process (seccomp.c); kept
  * when one is already in force (an execve). 0, or -errno with a message on stderr. */
 int linux_seccomp_install(const linux_proc_t *p);
-/* Whether this build has the seccomp filter (libseccomp); --sandbox needs it. */
-bool linux_seccomp_available(void);
+/* NULL when the seccomp filter can be built (libseccomp built in and loaded); else why not.
+ * --sandbox needs it. */
+const char *linux_seccomp_unavailable(void);
 /* A slot of p->vfork_kids for a vfork child about to be made (the host clone writes its pid
  * there): the watchdog ends it at the deadline too. -1 when there is no time limit or no
  * free slot. */
