@@ -25,6 +25,9 @@
  * --sandbox[=DIR] makes DIR (else the sysroot given with -L or $VM_LD_PREFIX) the guest's
  * whole file tree, with no network unless --net, and runs vm under a seccomp filter
  * (docs/security.md); --sandbox-exec is vm's own, for the vm a sandboxed execve runs.
+ * --sigmask=HEX (also vm's own, passed by a guest execve) is the guest's blocked signal mask at
+ * start (bit N-1: signal N); without it the guest inherits the host's blocked mask, as a Linux
+ * program inherits its parent's.
  *
  * Everything here goes through the public machine API (include/vm/vm.h); --engine=lockstep
  * lives in lockstep.c on the same API.
@@ -670,6 +673,17 @@ int cmd_run(int argc, char **argv) {
             opt.sysroot = a + 10;
         } else if (!strcmp(a, "--execfn") && i + 1 < argc) {
             opt.execfn = argv[++i];
+        } else if (!strncmp(a, "--sigmask=", 10)) {
+            /* vm's own, for the vm a guest execve runs: the blocked mask it keeps */
+            char *end;
+            errno = 0;
+            opt.sigmask = strtoull(a + 10, &end, 16);
+            if (*end || end == a + 10 || errno) {
+                fprintf(stderr, "vm run: bad --sigmask value '%s' (hexadecimal)\n", a + 10);
+                free(edits);
+                return 2;
+            }
+            opt.sigmask_set = true;
         } else if (!strcmp(a, "--argv0") && i + 1 < argc) {
             argv0 = argv[++i];
         } else if ((!strcmp(a, "-E") || !strcmp(a, "-U")) && i + 1 < argc) {

@@ -139,6 +139,11 @@ typedef struct vm_options {
     const char *sandbox_tree; /* user: "PID:START" of the first process of a sandboxed guest's
                                  process tree, which alone it may signal (set by vm itself for
                                  an execve; NULL: this process is the first) */
+    bool sigmask_set;         /* user: sigmask is the guest's blocked set at start; false: the
+                                 guest inherits the host thread's blocked mask, as a Linux
+                                 program inherits its parent's */
+    uint64_t sigmask;         /* user: blocked guest signals at start (bit N-1: signal N); a
+                                 guest execve passes its mask on (--sigmask) */
 } vm_options_t;
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),

@@ -17,6 +17,12 @@
  * slirp_input under the lock and wakes the thread, since slirp may now have new sockets to
  * poll or data to send.
  *
+ * libslirp is not linked but loaded with dlopen (by the soname found at build time, or
+ * $VM_SLIRP_LIB) when a machine first opens a network: linked, the host's dynamic loader
+ * mapped, relocated and initialised it and glib, which it needs, at every start of vm, a
+ * user-mode hello world included. A library that cannot be loaded makes net_slirp_open fail
+ * with a message.
+ *
  * Without libslirp at build time (VM_HAVE_SLIRP undefined) only the parser is built and
  * net_slirp_open fails with -ENOTSUP and a message that says what to install.
  */
@@ -121,7 +127,44 @@ void net_slirp_close(net_slirp_t *s) {
 #include <time.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <libslirp.h>
+
+/* The libslirp functions vm calls, found with dlsym (the types are the header's). */
+static struct {
+    __typeof__(slirp_new) *new_;                  /* slirp_new */
+    __typeof__(slirp_cleanup) *cleanup;           /* slirp_cleanup */
+    __typeof__(slirp_input) *input;               /* slirp_input */
+    __typeof__(slirp_pollfds_fill) *pollfds_fill; /* slirp_pollfds_fill */
+    __typeof__(slirp_pollfds_poll) *pollfds_poll; /* slirp_pollfds_poll */
+    __typeof__(slirp_handle_timer) *handle_timer; /* slirp_handle_timer */
+    __typeof__(slirp_add_hostfwd) *add_hostfwd;   /* slirp_add_hostfwd */
+    bool ok;                                      /* all of them found */
+    char err[256];                                /* why not, when !ok */
+} lib;
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+
+/* Load libslirp once per process. */
+static void lib_load(void) {
+    const char *name = getenv("VM_SLIRP_LIB");
+    if (!name || !*name) name = VM_SLIRP_SONAME;
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(lib.err, sizeof(lib.err), "cannot load libslirp (%s)", e ? e : name);
+        return;
+    }
+    *(void **)&lib.new_ = dlsym(h, "slirp_new");
+    *(void **)&lib.cleanup = dlsym(h, "slirp_cleanup");
+    *(void **)&lib.input = dlsym(h, "slirp_input");
+    *(void **)&lib.pollfds_fill = dlsym(h, "slirp_pollfds_fill");
+    *(void **)&lib.pollfds_poll = dlsym(h, "slirp_pollfds_poll");
+    *(void **)&lib.handle_timer = dlsym(h, "slirp_handle_timer");
+    *(void **)&lib.add_hostfwd = dlsym(h, "slirp_add_hostfwd");
+    lib.ok = lib.new_ && lib.cleanup && lib.input && lib.pollfds_fill && lib.pollfds_poll &&
+             lib.handle_timer && lib.add_hostfwd;
+    if (!lib.ok) snprintf(lib.err, sizeof(lib.err), "%s lacks the libslirp functions", name);
+}
 
 /* One of slirp's timers. */
 typedef struct slirp_timer {
@@ -255,7 +298,7 @@ static const SlirpCb callbacks = {
 static void net_tx(void *opaque, const uint8_t *frame, size_t len) {
     net_slirp_t *s = opaque;
     pthread_mutex_lock(&s->lock);
-    slirp_input(s->slirp, frame, (int)len);
+    lib.input(s->slirp, frame, (int)len);
     pthread_mutex_unlock(&s->lock);
     wake(s);
 }
@@ -267,7 +310,7 @@ static void *net_thread(void *arg) {
         s->npfd = 0;
         cb_add_poll(s->wake, SLIRP_POLL_IN, s);
         uint32_t timeout = 1000;
-        slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+        lib.pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
         int64_t now_ms = now_ns() / 1000000;
         for (slirp_timer_t *t = s->timers; t; t = t->next)
             if (t->expire_ms >= 0) {
@@ -282,12 +325,12 @@ static void *net_thread(void *arg) {
             }
         }
         pthread_mutex_lock(&s->lock);
-        slirp_pollfds_poll(s->slirp, r < 0, cb_get_revents, s);
+        lib.pollfds_poll(s->slirp, r < 0, cb_get_revents, s);
         now_ms = now_ns() / 1000000;
         for (slirp_timer_t *t = s->timers; t; t = t->next)
             if (t->expire_ms >= 0 && t->expire_ms <= now_ms) {
                 t->expire_ms = -1;
-                slirp_handle_timer(s->slirp, t->id, t->cb_opaque);
+                lib.handle_timer(s->slirp, t->id, t->cb_opaque);
                 break; /* the handler may free or add timers: look again next round */
             }
     }
@@ -302,6 +345,11 @@ bool net_slirp_available(void) {
 int net_slirp_open(net_slirp_t **out, virtio_net_t *nic, const char *const *hostfwd,
                    unsigned nhostfwd, char *err, size_t errlen) {
     *out = NULL;
+    pthread_once(&lib_once, lib_load);
+    if (!lib.ok) {
+        snprintf(err, errlen, "user-mode networking: %s", lib.err);
+        return -ENOTSUP;
+    }
     net_slirp_t *s = calloc(1, sizeof(*s));
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -322,7 +370,7 @@ int net_slirp_open(net_slirp_t **out, virtio_net_t *nic, const char *const *host
     inet_pton(AF_INET, "10.0.2.2", &cfg.vhost);
     inet_pton(AF_INET, "10.0.2.15", &cfg.vdhcp_start);
     inet_pton(AF_INET, "10.0.2.3", &cfg.vnameserver);
-    s->slirp = slirp_new(&cfg, &callbacks, s);
+    s->slirp = lib.new_(&cfg, &callbacks, s);
     if (!s->slirp) {
         snprintf(err, errlen, "cannot start user-mode networking (slirp_new failed)");
         net_slirp_close(s);
@@ -335,7 +383,7 @@ int net_slirp_open(net_slirp_t **out, virtio_net_t *nic, const char *const *host
             net_slirp_close(s);
             return rc;
         }
-        if (slirp_add_hostfwd(s->slirp, f.udp, f.host, f.host_port, f.guest, f.guest_port) < 0) {
+        if (lib.add_hostfwd(s->slirp, f.udp, f.host, f.host_port, f.guest, f.guest_port) < 0) {
             int e = errno ? errno : EADDRINUSE;
             snprintf(err, errlen, "hostfwd %s: cannot listen on the host port: %s", hostfwd[i],
                      strerror(e));
@@ -367,7 +415,7 @@ void net_slirp_close(net_slirp_t *s) {
         s->nic->tx = NULL;
         s->nic->tx_opaque = NULL;
     }
-    if (s->slirp) slirp_cleanup(s->slirp);
+    if (s->slirp) lib.cleanup(s->slirp);
     while (s->timers) {
         slirp_timer_t *t = s->timers;
         s->timers = t->next;

@@ -293,25 +293,29 @@ enum linux_syscall_nr {
      LINUX_HWCAP_ISA('d') | LINUX_HWCAP_ISA('c'))
 
 /* ---- terminal ioctls (asm-generic/ioctls.h) ---- */
-#define LINUX_TCGETS      0x5401
-#define LINUX_TCSETS      0x5402
-#define LINUX_TCSETSW     0x5403
-#define LINUX_TCSETSF     0x5404
-#define LINUX_TIOCGPGRP   0x540F
-#define LINUX_TIOCSPGRP   0x5410
-#define LINUX_TIOCGWINSZ  0x5413
-#define LINUX_TIOCSWINSZ  0x5414
-#define LINUX_FIONREAD    0x541B
-#define LINUX_TIOCGPTN    0x80045430 /* pty number of a master (unsigned int out) */
-#define LINUX_TIOCSPTLCK  0x40045431 /* lock/unlock the pty's slave (int in) */
-#define LINUX_TIOCGPTPEER 0x5441     /* open the slave of a master (flags) */
-#define LINUX_FIONBIO     0x5421
-#define LINUX_FIONCLEX    0x5450     /* clear close-on-exec */
-#define LINUX_FIOCLEX     0x5451     /* set close-on-exec */
-#define LINUX_TCGETS2     0x802c542a /* struct termios2 out (glibc 2.42's tcgetattr) */
-#define LINUX_TCSETS2     0x402c542b /* struct termios2 in, now */
-#define LINUX_TCSETSW2    0x402c542c /* struct termios2 in, after output drains */
-#define LINUX_TCSETSF2    0x402c542d /* struct termios2 in, after a flush */
+#define LINUX_TCGETS       0x5401
+#define LINUX_TCSETS       0x5402
+#define LINUX_TCSETSW      0x5403
+#define LINUX_TCSETSF      0x5404
+#define LINUX_TIOCGPGRP    0x540F
+#define LINUX_TIOCSPGRP    0x5410
+#define LINUX_TIOCGWINSZ   0x5413
+#define LINUX_TIOCSWINSZ   0x5414
+#define LINUX_FIONREAD     0x541B
+#define LINUX_TIOCGPTN     0x80045430 /* pty number of a master (unsigned int out) */
+#define LINUX_TIOCSPTLCK   0x40045431 /* lock/unlock the pty's slave (int in) */
+#define LINUX_TIOCGPTPEER  0x5441     /* open the slave of a master (flags) */
+#define LINUX_FIONBIO      0x5421
+#define LINUX_FIONCLEX     0x5450     /* clear close-on-exec */
+#define LINUX_FIOCLEX      0x5451     /* set close-on-exec */
+#define LINUX_TCGETS2      0x802c542a /* struct termios2 out (glibc 2.42's tcgetattr) */
+#define LINUX_TCSETS2      0x402c542b /* struct termios2 in, now */
+#define LINUX_TCSETSW2     0x402c542c /* struct termios2 in, after output drains */
+#define LINUX_TCSETSF2     0x402c542d /* struct termios2 in, after a flush */
+#define LINUX_SIOCGIFNAME  0x8910     /* interface name of ifr_ifindex (struct ifreq in/out) */
+#define LINUX_SIOCGIFINDEX 0x8933     /* interface index of ifr_name (struct ifreq in/out) */
+#define LINUX_FICLONE      0x40049409 /* share the source descriptor's blocks (reflink) */
+#define LINUX_FICLONERANGE 0x4020940d /* the same for a range (struct file_clone_range) */
 
 /* ---- structures (guest layouts) ---- */
 

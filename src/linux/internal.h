@@ -1,6 +1,7 @@
 /* internal.h - what the files of src/linux share but nobody else needs. */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,6 +27,18 @@ int linux_signals_init(linux_proc_t *proc);
 /* Deliver a synchronous signal (fault, illegal instruction, breakpoint) to t: set up the
  * handler's frame, or end the process when the guest has no handler. */
 void linux_signal_sync(linux_thread_t *t, int sig, int code, uint64_t addr);
+/* What a new program keeps from the host process, as across a Linux execve: the blocked
+ * mask (opt.sigmask, else the host thread's), SIG_IGN dispositions (the host's survive
+ * execve; handlers are back to SIG_DFL) and pending signals (taken from the host with their
+ * siginfo into t's pending set); then the host mask is opened for vm's own handlers. */
+void linux_signals_inherit(linux_thread_t *t);
+/* Before an execve of vm itself: block every host signal (one arriving now stays pending on
+ * the host for the new vm) and queue t's pending guest signals on the host with their
+ * siginfo. *old receives the host mask for linux_signals_exec_failed. */
+void linux_signals_exec_begin(linux_thread_t *t, sigset_t *old);
+/* The execve failed: take back the host signals queued or arrived since
+ * linux_signals_exec_begin into t's pending set, and restore the host mask old. */
+void linux_signals_exec_failed(linux_thread_t *t, const sigset_t *old);
 /* Deliver pending asynchronous signals that t does not block. */
 void linux_signal_deliver_pending(linux_thread_t *t);
 /* End the process as if killed by guest signal sig (message, status 128 + sig). */
@@ -41,8 +54,9 @@ int linux_limits_start(linux_proc_t *p);
 /* --sandbox: install the seccomp filter on every thread of this process (seccomp.c); kept
  * when one is already in force (an execve). 0, or -errno with a message on stderr. */
 int linux_seccomp_install(const linux_proc_t *p);
-/* Whether this build has the seccomp filter (libseccomp); --sandbox needs it. */
-bool linux_seccomp_available(void);
+/* NULL when the seccomp filter can be built (libseccomp built in and loaded); else why not.
+ * --sandbox needs it. */
+const char *linux_seccomp_unavailable(void);
 /* A slot of p->vfork_kids for a vfork child about to be made (the host clone writes its pid
  * there): the watchdog ends it at the deadline too. -1 when there is no time limit or no
  * free slot. */

@@ -31,7 +31,9 @@ typedef struct linux_options {
     bool sandbox_exec;   /* a sandboxed guest's execve: the program is a path in the box */
     const char *sandbox_tree; /* --sandbox: "PID:START" of the first process of the guest's
                                  process tree (box.c); NULL: this process is the first */
-    exec_options_t exec;      /* how every guest thread's hart executes (engine, JIT settings) */
+    bool sigmask_set;    /* sigmask holds the blocked set at start (--sigmask); else the host's */
+    uint64_t sigmask;    /* the guest's blocked signals at start (bit N-1: signal N) */
+    exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
     void *hook_opaque; /* its first argument */

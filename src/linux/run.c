@@ -62,9 +62,9 @@ static void close_inherited(void) {
  * inherited descriptors, and for a sandboxed execve the program (a path inside the box,
  * opened there: *path becomes its /proc/self/fd name in buf). 0 or the exit status. */
 static int sandbox_setup(linux_proc_t *p, const char **path, char *buf, size_t n) {
-    if (!linux_seccomp_available()) {
-        fprintf(stderr, "vm: --sandbox: this vm was built without libseccomp (install "
-                        "libseccomp-dev and rebuild)\n");
+    const char *why = linux_seccomp_unavailable();
+    if (why) {
+        fprintf(stderr, "vm: --sandbox: %s\n", why);
         return 127;
     }
     static char box_abs[4096];
@@ -242,6 +242,7 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     }
     t->cpu->pc = img.entry;
     t->cpu->x[2] = sp;
+    linux_signals_inherit(t);
     p->main_thread = t;
     linux_thread_list_add(t);
     return 0;

@@ -28,7 +28,10 @@
  *
  * Sanitizer builds also allow ptrace: LeakSanitizer stops the threads with it at exit.
  *
- * Built only with libseccomp (VM_HAVE_SECCOMP); without it --sandbox is refused. */
+ * Built only with libseccomp (VM_HAVE_SECCOMP); without it --sandbox is refused. The library
+ * is not linked but loaded with dlopen (its soname found at build time, or $VM_SECCOMP_LIB)
+ * when a sandboxed process starts: linked, it was one more object for the host's dynamic
+ * loader to map and relocate at every start of vm. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +44,10 @@
 #include "linux/internal.h"
 
 #ifdef VM_HAVE_SECCOMP
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/wait.h>
 #if __has_include(<linux/landlock.h>)
@@ -328,6 +333,39 @@ static const char *const denied[] = {
     "process_madvise",
 };
 
+/* The libseccomp functions vm calls, found with dlsym (the types are the header's). */
+static struct {
+    __typeof__(seccomp_init) *init;                         /* seccomp_init */
+    __typeof__(seccomp_release) *release;                   /* seccomp_release */
+    __typeof__(seccomp_attr_set) *attr_set;                 /* seccomp_attr_set */
+    __typeof__(seccomp_load) *load;                         /* seccomp_load */
+    __typeof__(seccomp_rule_add) *rule_add;                 /* seccomp_rule_add */
+    __typeof__(seccomp_syscall_resolve_name) *resolve_name; /* seccomp_syscall_resolve_name */
+    bool ok;                                                /* all of them found */
+    char err[256];                                          /* why not, when !ok */
+} sc;
+static pthread_once_t sc_once = PTHREAD_ONCE_INIT;
+
+/* Load libseccomp once per process. */
+static void sc_load(void) {
+    const char *name = getenv("VM_SECCOMP_LIB");
+    if (!name || !*name) name = VM_SECCOMP_SONAME;
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(sc.err, sizeof(sc.err), "cannot load libseccomp (%s)", e ? e : name);
+        return;
+    }
+    *(void **)&sc.init = dlsym(h, "seccomp_init");
+    *(void **)&sc.release = dlsym(h, "seccomp_release");
+    *(void **)&sc.attr_set = dlsym(h, "seccomp_attr_set");
+    *(void **)&sc.load = dlsym(h, "seccomp_load");
+    *(void **)&sc.rule_add = dlsym(h, "seccomp_rule_add");
+    *(void **)&sc.resolve_name = dlsym(h, "seccomp_syscall_resolve_name");
+    sc.ok = sc.init && sc.release && sc.attr_set && sc.load && sc.rule_add && sc.resolve_name;
+    if (!sc.ok) snprintf(sc.err, sizeof(sc.err), "%s lacks the libseccomp functions", name);
+}
+
 /* Calls with a rule of their own below. */
 static const char *const special[] = {"socket", "socketpair", "clone", "clone3", "ioctl"};
 
@@ -342,12 +380,12 @@ static bool in(const char *name, const char *const *list, size_t n) {
 static int allow(scmp_filter_ctx ctx, const char *name) {
     if (IN(name, special)) return 0;
 #ifdef VM_SANITIZED
-    if (!strcmp(name, "ptrace")) return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ptrace), 0);
+    if (!strcmp(name, "ptrace")) return sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ptrace), 0);
 #endif
     if (IN(name, denied)) return 0;
-    int nr = seccomp_syscall_resolve_name(name);
+    int nr = sc.resolve_name(name);
     if (nr == __NR_SCMP_ERROR) return 0; /* a riscv64-only call */
-    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+    return sc.rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 }
 
 /* A comparison of argument `arg` (every field set: the library's macros leave one to the
@@ -375,29 +413,27 @@ static int build(scmp_filter_ctx ctx, bool net) {
         return rc;
     }
     if (net) {
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 0);
-        if (!rc) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 0);
+        rc = sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 0);
+        if (!rc) rc = sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 0);
     } else {
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-                              cmp(0, SCMP_CMP_EQ, AF_UNIX, 0));
+        rc = sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, cmp(0, SCMP_CMP_EQ, AF_UNIX, 0));
         if (!rc)
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
-                                  cmp(0, SCMP_CMP_EQ, AF_UNIX, 0));
+            rc = sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
+                             cmp(0, SCMP_CMP_EQ, AF_UNIX, 0));
     }
     if (!rc)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                              cmp(0, SCMP_CMP_MASKED_EQ, NS_FLAGS, 0));
-    if (!rc) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+        rc = sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                         cmp(0, SCMP_CMP_MASKED_EQ, NS_FLAGS, 0));
+    if (!rc) rc = sc.rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     /* ioctl: every request but TIOCSTI and TIOCLINUX (0x5412 and 0x541C): those below, the
      * eight between one by one, those above */
     if (!rc)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                              cmp(1, SCMP_CMP_LT, TIOCSTI, 0));
+        rc = sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, cmp(1, SCMP_CMP_LT, TIOCSTI, 0));
     if (!rc)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                              cmp(1, SCMP_CMP_GT, TIOCLINUX, 0));
+        rc =
+            sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, cmp(1, SCMP_CMP_GT, TIOCLINUX, 0));
     for (scmp_datum_t r = TIOCSTI + 1; !rc && r < TIOCLINUX; r++)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, cmp(1, SCMP_CMP_EQ, r, 0));
+        rc = sc.rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, cmp(1, SCMP_CMP_EQ, r, 0));
     return rc;
 }
 
@@ -502,21 +538,26 @@ int linux_seccomp_install(const linux_proc_t *p) {
         probe();
         return 0;
     }
+    const char *why = linux_seccomp_unavailable();
+    if (why) {
+        fprintf(stderr, "vm: --sandbox: %s\n", why);
+        return -ENOSYS;
+    }
     landlock_state = landlock_exec(p);
     if (landlock_state < 0) {
         fprintf(stderr, "vm: --sandbox: cannot restrict execution with Landlock: %s\n",
                 strerror(-landlock_state));
         return landlock_state;
     }
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+    scmp_filter_ctx ctx = sc.init(SCMP_ACT_ERRNO(EPERM));
     if (!ctx) {
         fprintf(stderr, "vm: --sandbox: cannot make a seccomp filter\n");
         return -ENOMEM;
     }
-    int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+    int rc = sc.attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (!rc) rc = build(ctx, p->opt.net);
-    if (!rc) rc = seccomp_load(ctx);
-    seccomp_release(ctx);
+    if (!rc) rc = sc.load(ctx);
+    sc.release(ctx);
     if (rc) {
         fprintf(stderr, "vm: --sandbox: cannot install the seccomp filter: %s\n", strerror(-rc));
         return rc;
@@ -525,8 +566,9 @@ int linux_seccomp_install(const linux_proc_t *p) {
     return 0;
 }
 
-bool linux_seccomp_available(void) {
-    return true;
+const char *linux_seccomp_unavailable(void) {
+    pthread_once(&sc_once, sc_load);
+    return sc.ok ? NULL : sc.err;
 }
 
 #else /* !VM_HAVE_SECCOMP */
@@ -536,8 +578,8 @@ int linux_seccomp_install(const linux_proc_t *p) {
     return -ENOSYS;
 }
 
-bool linux_seccomp_available(void) {
-    return false;
+const char *linux_seccomp_unavailable(void) {
+    return "this vm was built without libseccomp (install libseccomp-dev and rebuild)";
 }
 
 #endif

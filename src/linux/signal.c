@@ -182,6 +182,92 @@ int linux_signals_init(linux_proc_t *proc) {
     return 0;
 }
 
+/* The default action of sig is to do nothing (declared here, used by sigaction, raise and
+ * deliver). */
+static bool default_ignored(int sig);
+
+/* Move the host signals pending in `want` (blocked on this thread) into t's pending set,
+ * with their siginfo; real-time signals queued more than once are all taken (the guest keeps
+ * one of each, as for every signal vm raises). */
+static void take_host_pending(linux_thread_t *t, const sigset_t *want) {
+    sigset_t pend;
+    if (sigpending(&pend) != 0) return;
+    for (int hs = 1; hs < NSIG; hs++) {
+        int sig = linux_sig_from_host(hs);
+        if (!sig || !sigismember(&pend, hs) || !sigismember(want, hs)) continue;
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, hs);
+        siginfo_t si;
+        const struct timespec zero = {0, 0};
+        for (int n = 0; n < 4096 && sigtimedwait(&one, &si, &zero) == hs; n++) {
+            linux_siginfo_t info;
+            memcpy(&info, &si, sizeof(info));
+            info.si_signo = sig;
+            linux_raise(t, &info);
+        }
+    }
+}
+
+void linux_signals_inherit(linux_thread_t *t) {
+    linux_proc_t *p = t->proc;
+    sigset_t host;
+    if (pthread_sigmask(SIG_SETMASK, NULL, &host) != 0) sigemptyset(&host);
+    uint64_t mask = 0;
+    for (int sig = 1; sig <= LINUX_NSIG; sig++) {
+        int hs = linux_sig_to_host(sig);
+        if (!hs) continue;
+        if (sigismember(&host, hs)) mask |= bit(sig);
+        /* SIGSEGV and SIGBUS are vm's own on the host: their guest dispositions start as
+         * SIG_DFL */
+        if (hs == SIGSEGV || hs == SIGBUS || hs == SIGKILL || hs == SIGSTOP) continue;
+        struct sigaction sa;
+        if (sigaction(hs, NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) &&
+            sa.sa_handler == SIG_IGN)
+            p->act[sig].handler = LINUX_SIG_IGN;
+    }
+    t->sigmask =
+        (p->opt.sigmask_set ? p->opt.sigmask : mask) & ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
+    take_host_pending(t, &host);
+    /* vm's handlers forward what the guest asks for; the guest's mask is vm's to keep */
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+}
+
+void linux_signals_exec_begin(linux_thread_t *t, sigset_t *old) {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+    uint64_t pend = linux_pending(t);
+    pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
+    while (pend) {
+        int sig = __builtin_ctzll(pend) + 1;
+        pend &= pend - 1;
+        int hs = linux_sig_to_host(sig);
+        if (!hs) continue;
+        /* the thread's own siginfo, else the process's (shared) one */
+        const linux_siginfo_t *info = (atomic_load(&t->pending) & bit(sig))
+                                          ? &t->pending_info[sig - 1]
+                                          : &t->proc->shared_info[sig - 1];
+        siginfo_t h;
+        memcpy(&h, info, sizeof(h));
+        h.si_signo = hs;
+        /* to this very thread, which Linux lets send any si_code: it becomes the new
+         * program's only thread */
+        syscall(SYS_rt_tgsigqueueinfo, pid, tid, hs, &h);
+    }
+}
+
+void linux_signals_exec_failed(linux_thread_t *t, const sigset_t *old) {
+    sigset_t all;
+    sigfillset(&all);
+    /* what was queued is still pending in t (raised again, nothing changes); a signal that
+     * came meanwhile is not lost */
+    take_host_pending(t, &all);
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                        linux_sigaction_t *old) {
     linux_proc_t *p = t->proc;
@@ -210,6 +296,15 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
             if (act->flags & LINUX_SA_NOCLDSTOP) sa.sa_flags |= SA_NOCLDSTOP;
             if (sigaction(hs, &sa, NULL) != 0) rc = -linux_errno_from_host(errno);
         }
+        if (act->handler == LINUX_SIG_IGN ||
+            (act->handler == LINUX_SIG_DFL && default_ignored(sig))) {
+            /* an ignored signal that is pending is discarded (POSIX, Linux), blocked or not */
+            atomic_fetch_and(&p->shared_pending, ~bit(sig));
+            atomic_fetch_and(&p->shared_claim, ~bit(sig));
+            atomic_fetch_and(&t->pending, ~bit(sig));
+            for (linux_thread_t *o = p->threads; o; o = o->next_thread)
+                atomic_fetch_and(&o->pending, ~bit(sig));
+        }
     }
     pthread_mutex_unlock(&p->sig_lock);
     return rc;
@@ -221,9 +316,6 @@ void linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
     atomic_fetch_or(&t->pending, bit(sig));
     rv_cpu_interrupt(t->cpu);
 }
-
-/* The default action of sig is to do nothing (declared here, used by raise and deliver). */
-static bool default_ignored(int sig);
 
 void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
     int sig = info->si_signo;

@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/select.h>
@@ -798,7 +799,9 @@ int64_t sys_flock(linux_thread_t *t, const uint64_t a[6]) {
 }
 
 /* ioctl(fd, request, arg): terminal attributes, window size, process group, FIONREAD,
- * FIONBIO and the pseudo-terminal master's number, lock and peer; anything else is -ENOTTY
+ * FIONBIO, the pseudo-terminal master's number, lock and peer, SIOCGIFNAME/SIOCGIFINDEX
+ * (interface names and numbers), and FICLONE/FICLONERANGE
+ * (copy-on-write copies: python3's shutil and pathlib try them first); anything else is -ENOTTY
  * (-EBADF for a descriptor that is not open, as Linux checks that first). */
 int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
     int fd = (int)a[0];
@@ -902,6 +905,37 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
         return sys_ret(ioctl(fd, TIOCSPTLCK, &hv));
     }
     case LINUX_TIOCGPTPEER: return sys_ret(ioctl(fd, TIOCGPTPEER, linux_open_flags_to_host(a[2])));
+    case LINUX_SIOCGIFNAME:
+    case LINUX_SIOCGIFINDEX: {
+        /* if_indextoname and if_nametoindex: struct ifreq (a 16-byte name and a 24-byte
+         * union whose int ifr_ifindex comes first) is the same on every Linux; the numbers
+         * are the generic ones on every host */
+        _Static_assert(sizeof(struct ifreq) == 40, "struct ifreq is 40 bytes");
+        void *p = sys_ptr(t, a[2], sizeof(struct ifreq), WR);
+        if (!p) return -LINUX_EFAULT;
+        return sys_ret(ioctl(fd, a[1] == LINUX_SIOCGIFNAME ? SIOCGIFNAME : SIOCGIFINDEX, p));
+    }
+    case LINUX_FICLONE:
+    case LINUX_FICLONERANGE: {
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
+        /* the same request numbers and clone range on these hosts; the source is a
+         * descriptor (FICLONE's argument, the range's first field): none of vm's own */
+        struct {
+            int64_t src_fd;
+            uint64_t src_offset, src_length, dest_offset;
+        } r;
+        if (a[1] == LINUX_FICLONE)
+            r.src_fd = (int32_t)a[2];
+        else
+            GET_ARG(r, a[2]);
+        if (r.src_fd < 0 || r.src_fd > INT32_MAX || vm_hostfd_is_own((int)r.src_fd))
+            return -LINUX_EBADF;
+        if (a[1] == LINUX_FICLONE) return sys_ret(ioctl(fd, (unsigned long)a[1], (int)r.src_fd));
+        return sys_ret(ioctl(fd, (unsigned long)a[1], &r));
+#else
+        return -LINUX_ENOTTY;
+#endif
+    }
     default: return -LINUX_ENOTTY;
     }
 }

@@ -38,10 +38,13 @@ static int sockaddr_out(linux_thread_t *t, uint64_t addr_a, uint64_t len_a, void
     return 0;
 }
 
-/* A call that returned r and a length len: len back to the guest word at lenp on success. */
-static int64_t len_back(linux_thread_t *t, long r, uint64_t lenp, socklen_t len) {
+/* A call that returned r and a length *len: *len back to the guest word at lenp on success.
+ * A pointer, read here: the call that sets it is another argument of the same call to
+ * len_back, and C leaves the order of evaluating arguments open (gcc's x86-64 code read the
+ * length before the call had written it, so getsockname gave back the buffer's size). */
+static int64_t len_back(linux_thread_t *t, long r, uint64_t lenp, const socklen_t *len) {
     if (r < 0) return sys_err();
-    uint32_t v = len;
+    uint32_t v = *len;
     if (lenp && linux_copy_to_guest(t, lenp, &v, 4)) return -LINUX_EFAULT;
     return r;
 }
@@ -134,7 +137,7 @@ int64_t sys_accept(linux_thread_t *t, const uint64_t a[6]) {
         if (!lenp) return sys_ret(r);
         return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
     }
-    return len_back(t, accept((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+    return len_back(t, accept((int)a[0], addr, lenp ? &len : NULL), lenp, &len);
 }
 
 /* accept4(fd, addr, addrlen, flags). */
@@ -152,7 +155,7 @@ int64_t sys_accept4(linux_thread_t *t, const uint64_t a[6]) {
         if (!lenp) return sys_ret(r);
         return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
     }
-    return len_back(t, accept4((int)a[0], addr, lenp ? &len : NULL, (int)a[3]), lenp, len);
+    return len_back(t, accept4((int)a[0], addr, lenp ? &len : NULL, (int)a[3]), lenp, &len);
 }
 
 /* getsockname(fd, addr, addrlen). */
@@ -168,7 +171,7 @@ int64_t sys_getsockname(linux_thread_t *t, const uint64_t a[6]) {
         long r = getsockname((int)a[0], (struct sockaddr *)&b, &hl);
         return box_addr_back(t, r, (int)a[0], LINUX_BOX_NAME_OWN, &b, hl, a[1], lenp, len);
     }
-    return len_back(t, getsockname((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+    return len_back(t, getsockname((int)a[0], addr, lenp ? &len : NULL), lenp, &len);
 }
 
 /* getpeername(fd, addr, addrlen). */
@@ -184,7 +187,7 @@ int64_t sys_getpeername(linux_thread_t *t, const uint64_t a[6]) {
         long r = getpeername((int)a[0], (struct sockaddr *)&b, &hl);
         return box_addr_back(t, r, (int)a[0], LINUX_BOX_NAME_PEER, &b, hl, a[1], lenp, len);
     }
-    return len_back(t, getpeername((int)a[0], addr, lenp ? &len : NULL), lenp, len);
+    return len_back(t, getpeername((int)a[0], addr, lenp ? &len : NULL), lenp, &len);
 }
 
 /* sendto(fd, buf, len, flags, dest_addr, addrlen). */
@@ -216,7 +219,7 @@ int64_t sys_recvfrom(linux_thread_t *t, const uint64_t a[6]) {
         return box_addr_back(t, r, (int)a[0], LINUX_BOX_NAME_OTHER, &b, hl, a[4], lenp, len);
     }
     long r = recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp ? &len : NULL);
-    return len_back(t, r, lenp, len);
+    return len_back(t, r, lenp, &len);
 }
 
 /* setsockopt(fd, level, optname, optval, optlen). */
@@ -241,7 +244,7 @@ int64_t sys_getsockopt(linux_thread_t *t, const uint64_t a[6]) {
     GET_ARG(v, a[4]);
     socklen_t len = v;
     BUF_ARG(p, a[3], len, WR);
-    return len_back(t, getsockopt((int)a[0], (int)a[1], (int)a[2], p, &len), a[4], len);
+    return len_back(t, getsockopt((int)a[0], (int)a[1], (int)a[2], p, &len), a[4], &len);
 }
 
 /* shutdown(fd, how). */

@@ -540,7 +540,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     int64_t rc = -LINUX_EFAULT;
     char **hv = NULL;
     if (!argv || !envp) goto out;
-    hv = calloc((size_t)argc + 32, sizeof(char *)); /* argv[1..] and at most 24 more */
+    hv = calloc((size_t)argc + 32, sizeof(char *)); /* argv[1..] and at most 26 more */
     if (!hv) {
         rc = -LINUX_ENOMEM;
         goto out;
@@ -579,6 +579,10 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
         hv[k++] = "--execfn";
         hv[k++] = (char *)execfn;
     }
+    /* the blocked mask survives execve (pending signals go through the host, below) */
+    char mask_opt[40];
+    snprintf(mask_opt, sizeof(mask_opt), "--sigmask=%llx", (unsigned long long)t->sigmask);
+    hv[k++] = mask_opt;
     const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
     if (argv0) {
         hv[k++] = "--argv0";
@@ -601,8 +605,11 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
         t->vfork_exec_mem[1] = argv;
         t->vfork_exec_mem[2] = envp;
     }
+    sigset_t host_mask;
+    linux_signals_exec_begin(t, &host_mask);
     execve(t->proc->opt.vm_exe, hv, envp);
     rc = -linux_errno_from_host(errno);
+    linux_signals_exec_failed(t, &host_mask);
     memset(t->vfork_exec_mem, 0, sizeof(t->vfork_exec_mem));
 out:
     free(hv);

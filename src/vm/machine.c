@@ -237,6 +237,8 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .net = vm->opt.net,
                                      .sandbox_exec = vm->opt.sandbox_exec,
                                      .sandbox_tree = vm->opt.sandbox_tree,
+                                     .sigmask_set = vm->opt.sigmask_set,
+                                     .sigmask = vm->opt.sigmask,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,

@@ -1,7 +1,8 @@
 /* fdmisc.c - descriptor kinds and helpers beyond plain files: eventfd, timerfd, memfd,
  * flock, posix_fadvise, copy_file_range, close_range, fcntl (pipe size, seals, owner, OFD
  * locks), clock_settime (refused for the monotonic clock), getcpu, ioctl on a closed
- * descriptor (EBADF before ENOTTY) and a pseudo-terminal pair opened through /dev/ptmx. */
+ * descriptor (EBADF before ENOTTY), FICLONE and FICLONERANGE, and a pseudo-terminal pair opened
+ * through /dev/ptmx. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \
@@ -72,6 +75,23 @@ int main(void) {
     loff_t in_off = 5;
     ssize_t n = copy_file_range(in, &in_off, out, NULL, 8, 0);
     CHECK(n == 8 && in_off == 13);
+    /* FICLONE/FICLONERANGE (copy-on-write copies): done, or refused the way the file system
+     * refuses them (EOPNOTSUPP, EXDEV, EINVAL), never ENOTTY; EBADF for a source not open */
+    char cpath[] = "/tmp/vm-guest-fdmisc-clone-XXXXXX", cbuf[16] = {0};
+    int cl = mkstemp(cpath);
+    CHECK(cl >= 0);
+    unlink(cpath);
+    int crc = ioctl(cl, FICLONE, in), cerr = errno;
+    int clone_ok = crc == 0 ? pread(cl, cbuf, 13, 0) == 13 && !memcmp(cbuf, "file contents", 13)
+                            : cerr == EOPNOTSUPP || cerr == EXDEV || cerr == EINVAL;
+    struct file_clone_range cr = {.src_fd = in, .src_offset = 0, .src_length = 0, .dest_offset = 0};
+    crc = ioctl(cl, FICLONERANGE, &cr);
+    cerr = errno;
+    clone_ok &= crc == 0 || cerr == EOPNOTSUPP || cerr == EXDEV || cerr == EINVAL;
+    printf("FICLONE, FICLONERANGE: %s\n",
+           clone_ok ? "done or refused by the file system" : "wrong");
+    CHECK(ioctl(cl, FICLONE, 999) == -1 && errno == EBADF);
+    close(cl);
     close(in);
     unlink(src);
     char buf[16] = {0};

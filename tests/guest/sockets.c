@@ -1,16 +1,21 @@
 /* sockets.c - sockets and readiness: a TCP connection over loopback (bind to an ephemeral
  * port, listen, connect, accept4, send/recv, getsockname, setsockopt/getsockopt), a
- * socketpair with sendmsg/recvmsg, ppoll and epoll on a pipe. */
+ * socketpair with sendmsg/recvmsg, ppoll and epoll on a pipe, the lengths getsockname and
+ * getsockopt give back (unbound and abstract AF_UNIX names), and interface names and indexes. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define CHECK(c)                                                                                   \
@@ -82,6 +87,32 @@ int main(void) {
     close(ep);
     close(p[0]);
     close(p[1]);
+    /* socket names come back with the length the kernel gives, not the buffer's: an unbound
+     * AF_UNIX socket has only its family, an abstract name its own bytes; so do options */
+    int us = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(us >= 0);
+    struct sockaddr_un un;
+    socklen_t ulen = sizeof(un);
+    CHECK(getsockname(us, (struct sockaddr *)&un, &ulen) == 0);
+    printf("unbound unix name length: %u\n", (unsigned)ulen);
+    memset(&un, 0, sizeof(un));
+    un.sun_family = AF_UNIX;
+    memcpy(un.sun_path, "\0vm-guest-sockets", 17);
+    CHECK(bind(us, (struct sockaddr *)&un, offsetof(struct sockaddr_un, sun_path) + 17) == 0);
+    ulen = sizeof(un);
+    CHECK(getsockname(us, (struct sockaddr *)&un, &ulen) == 0);
+    printf("abstract name length: %u\n", (unsigned)(ulen - offsetof(struct sockaddr_un, sun_path)));
+    int type = 0;
+    uint64_t big = 0;
+    socklen_t tlen = sizeof(big);
+    CHECK(getsockopt(us, SOL_SOCKET, SO_TYPE, &big, &tlen) == 0);
+    memcpy(&type, &big, sizeof(type));
+    printf("SO_TYPE length %u, stream %d\n", (unsigned)tlen, type == SOCK_STREAM);
+    close(us);
+    /* interface names and numbers (SIOCGIFINDEX, SIOCGIFNAME on a socket) */
+    unsigned lo = if_nametoindex("lo");
+    char ifname[IF_NAMESIZE] = "";
+    printf("lo: index found %d, its name %s\n", lo > 0, if_indextoname(lo, ifname) ? ifname : "?");
     printf("sockets ok\n");
     return 0;
 }

@@ -51,16 +51,25 @@ python3.[0-9]*) ;;
 esac
 fetch "lib$py-testsuite" >/dev/null
 # /bin/sh (os.popen, subprocess with shell=True, os.execve of /bin/sh): Debian's is dash, an
-# Essential package that python3's dependency closure does not pull in
-fetch dash >/dev/null
+# Essential package that python3's dependency closure does not pull in; test_shutil runs
+# tar, zip and unzip when it finds them (else a name missing from the sysroot resolves to the
+# host's x86-64 program, which execve refuses with ENOEXEC)
+fetch dash tar zip unzip >/dev/null
 logs=${PY_TEST_LOGS:-$(mktemp -d)}
 mkdir -p "$logs"
 echo "python-stdlib: $py, logs in $logs"
 failed=0
 for m in "${modules[@]}"; do
+    # single test cases left out, each for a reason that holds under Linux as well
+    skip=()
+    case $m in
+    # as root it renames the host; vm does not implement sethostname (ENOSYS) rather
+    # than let a guest rename the host, where Linux and qemu-riscv64 do rename it
+    test_socket) skip=(-i test_sethostname) ;;
+    esac
     start=$(date +%s)
     (cd "$logs" && timeout "${PY_TEST_TIMEOUT:-1200}" "$vm" run -L "$sysroot" \
-        "$sysroot/usr/bin/$py" -m test "$m" >"$logs/$m.log" 2>&1)
+        "$sysroot/usr/bin/$py" -m test "${skip[@]}" "$m" >"$logs/$m.log" 2>&1)
     rc=$?
     took=$(($(date +%s) - start))
     total=$(grep -E '^Total tests:' "$logs/$m.log" | tail -1)
