@@ -38,7 +38,7 @@ def load_minima(paths):
     return best
 
 
-def table(best, base, variants):
+def table(best, base):
     """Rows (group, size, {variant: ns}) for every group/size that has the base variant."""
     rows = defaultdict(dict)
     for name, t in best.items():
@@ -59,7 +59,7 @@ def main(argv):
     ap.add_argument("--vs", action="append", help="variant(s) to compare (default all)")
     args = ap.parse_args(argv)
     best = load_minima(args.json)
-    rows = table(best, args.base, args.vs)
+    rows = table(best, args.base)
     if not rows:
         print("no benchmark named GROUP/%s/SIZE in the input" % args.base, file=sys.stderr)
         return 1
