@@ -146,7 +146,7 @@ static void detect_x86(vm_host_info_t *h) {
     uint32_t r[4];
     mem_host_cpuid(0, 0, r);
     uint32_t max_leaf = r[0];
-    bool amd = r[1] == 0x68747541u && r[3] == 0x69746e65u && r[2] == 0x444d4163u; /* AuthenticAMD */
+    uint32_t leaf0[4] = {r[0], r[1], r[2], r[3]};
 
     mem_host_cpuid(1, 0, r);
     h->cpu_signature = r[0];
@@ -168,11 +168,7 @@ static void detect_x86(vm_host_info_t *h) {
         h->erms = bit(ebx7, 9);
         h->fsrm = bit(edx7, 4);
     }
-    /* Family 19h (Zen 3/4) is the AMD family with AVX-512 whose vector units are 256 bits
-     * wide; Zen 5 (1Ah) and Intel's AVX-512 parts execute 512-bit accesses whole. */
-    unsigned family = (h->cpu_signature >> 8) & 0xf;
-    if (family == 0xf) family += (h->cpu_signature >> 20) & 0xff;
-    h->zmm_halves = h->avx512 && amd && family == 0x19;
+    h->zmm_halves = h->avx512 && mem_cpu_zmm_halves(leaf0, h->cpu_signature);
 
     mem_host_cpuid(0x80000000u, 0, r);
     uint32_t max_ext = r[0];
