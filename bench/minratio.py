@@ -58,7 +58,11 @@ def main(argv):
     ap.add_argument("--base", default="glibc", help="denominator variant (default glibc)")
     ap.add_argument("--vs", action="append", help="variant(s) to compare (default all)")
     args = ap.parse_args(argv)
-    best = load_minima(args.json)
+    try:
+        best = load_minima(args.json)
+    except (OSError, ValueError, KeyError) as e:
+        print("minratio: cannot read the benchmark JSON: %s" % e, file=sys.stderr)
+        return 1
     rows = table(best, args.base)
     if not rows:
         print("no benchmark named GROUP/%s/SIZE in the input" % args.base, file=sys.stderr)
