@@ -67,6 +67,7 @@ std::vector<std::pair<std::string, std::string>> vm_host_context() {
             {"vm_host_avx512", yn(h->avx512)},
             {"vm_host_erms", yn(h->erms)},
             {"vm_host_fsrm", yn(h->fsrm)},
+            {"vm_host_zmm_halves", yn(h->zmm_halves)},
             {"vm_host_l1d_bytes", std::to_string(h->l1d_bytes)},
             {"vm_host_l2_bytes", std::to_string(h->l2_bytes)},
             {"vm_host_l3_bytes", std::to_string(h->l3_bytes)},

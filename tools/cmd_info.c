@@ -86,9 +86,9 @@ int cmd_info(int argc, char **argv) {
     printf("vm %s\n", vm_version());
     printf("host:           %s\n", h->arch);
     printf("cpu:            %s\n", h->model);
-    printf("features:      %s%s%s%s%s%s\n", h->sse2 ? " sse2" : "", h->avx2 ? " avx2" : "",
-           h->avx512 ? " avx512" : "", h->erms ? " erms" : "", h->fsrm ? " fsrm" : "",
-           h->neon ? " neon" : "");
+    printf("features:      %s%s%s%s%s%s%s\n", h->sse2 ? " sse2" : "", h->avx2 ? " avx2" : "",
+           h->avx512 ? " avx512" : "", h->zmm_halves ? " (512-bit in halves)" : "",
+           h->erms ? " erms" : "", h->fsrm ? " fsrm" : "", h->neon ? " neon" : "");
     printf("caches:         L1d %s (%s), L2 %s (%s), L3 %s (%s), line %zu B (%s)\n",
            fmt_bytes(b1, sizeof b1, h->l1d_bytes), vm_host_src_name(h->l1d_src),
            fmt_bytes(b2, sizeof b2, h->l2_bytes), vm_host_src_name(h->l2_src),

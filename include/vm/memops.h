@@ -60,7 +60,7 @@ enum { VM_MEMOPS_CLASSES = 8 };
 
 /* How one size class of one operation is carried out. */
 typedef enum vm_memops_method {
-    VM_MEMOPS_M_VM = 0, /* vm's vector code: the no-loop path up to 8 vectors, else the loop */
+    VM_MEMOPS_M_VM = 0, /* vm's vector code: no loop up to 8 vectors (16 for copies), else loop */
     VM_MEMOPS_M_REP,    /* `rep movsb` / `rep stosb` (x86-64) */
     VM_MEMOPS_M_NT,     /* non-temporal (streaming) stores, then a fence */
     VM_MEMOPS_M_LIBC,   /* the C library's own memcpy/memset/memmove */

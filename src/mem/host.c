@@ -146,6 +146,7 @@ static void detect_x86(vm_host_info_t *h) {
     uint32_t r[4];
     mem_host_cpuid(0, 0, r);
     uint32_t max_leaf = r[0];
+    uint32_t leaf0[4] = {r[0], r[1], r[2], r[3]};
 
     mem_host_cpuid(1, 0, r);
     h->cpu_signature = r[0];
@@ -167,6 +168,7 @@ static void detect_x86(vm_host_info_t *h) {
         h->erms = bit(ebx7, 9);
         h->fsrm = bit(edx7, 4);
     }
+    h->zmm_halves = h->avx512 && mem_cpu_zmm_halves(leaf0, h->cpu_signature);
 
     mem_host_cpuid(0x80000000u, 0, r);
     uint32_t max_ext = r[0];

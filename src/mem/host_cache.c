@@ -141,3 +141,11 @@ size_t mem_cache_record(void (*cpuid)(uint32_t leaf, uint32_t sub, uint32_t r[4]
 #undef MEM_REC
     return n;
 }
+
+bool mem_cpu_zmm_halves(const uint32_t leaf0[4], uint32_t signature) {
+    bool amd = leaf0[1] == 0x68747541u && leaf0[3] == 0x69746e65u && /* "AuthenticAMD" */
+               leaf0[2] == 0x444d4163u;
+    unsigned family = (signature >> 8) & 0xf;
+    if (family == 0xf) family += (signature >> 20) & 0xff;
+    return amd && family == 0x19;
+}

@@ -6,6 +6,7 @@
  * vm does not run on; host.c records the live leaves and passes them in. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,11 @@ int mem_cache_decode(const mem_cpuid_rec_t *recs, size_t n, mem_cache_geom_t *g)
  * gives line sizes only; AArch64 has no user-readable cache sizes (CLIDR_EL1/CCSIDR_EL1 are
  * EL1 registers), so sizes come from sysfs or the defaults. */
 size_t mem_ctr_dline(uint64_t ctr);
+
+/* True when the x86 CPU of vendor leaf 0 (registers EAX, EBX, ECX, EDX) and leaf-1 signature
+ * executes 512-bit loads and stores as two 256-bit halves: AMD family 19h (Zen 3/4; only
+ * Zen 4 has AVX-512). Zen 5 (family 1Ah) and Intel's AVX-512 parts run them whole. */
+bool mem_cpu_zmm_halves(const uint32_t leaf0[4], uint32_t signature);
 
 /* The CPUID leaves mem_cache_decode() may read, for recording them live: fills up to cap
  * records through cpuid(leaf, sub, r) and returns how many were written. */

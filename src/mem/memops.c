@@ -35,6 +35,7 @@ _Atomic size_t mem_memops_rep_movsb_min;
 _Atomic size_t mem_memops_nt_min;
 _Atomic size_t mem_memops_rep_stosb_min;
 _Atomic unsigned char mem_memops_plan[VM_MEMOPS_OPS][VM_MEMOPS_CLASSES];
+_Atomic size_t mem_memops_loop_below[2];
 
 static const char *const impl_names[VM_MEMOPS_COUNT] = {
     [VM_MEMOPS_AUTO] = "auto", [VM_MEMOPS_SCALAR] = "scalar", [VM_MEMOPS_SSE2] = "sse2",
@@ -176,6 +177,26 @@ static void store_route(int op, unsigned mask) {
     atomic_store_explicit(&route_span[op], span, memory_order_relaxed);
 }
 
+/* The smallest size from which row op (COPY or SET) may leave vm's loop: the lower of its
+ * thresholds (a fill streams from twice nt_min) and the first class that plan sends to `rep`
+ * or streaming stores (LIBC classes never reach the implementation: the router takes them). */
+static size_t loop_bound(int op, const vm_memops_tuning_t *tun,
+                         const unsigned char plan[VM_MEMOPS_OPS][VM_MEMOPS_CLASSES]) {
+    size_t bound = SIZE_MAX;
+    size_t rep = op == VM_MEMOPS_OP_COPY ? tun->rep_movsb_min : tun->rep_stosb_min;
+    size_t nt = op == VM_MEMOPS_OP_COPY ? tun->nt_min
+                                        : (tun->nt_min > SIZE_MAX / 2 ? SIZE_MAX : 2 * tun->nt_min);
+    if (rep && rep < bound) bound = rep;
+    if (tun->nt_min && nt < bound) bound = nt;
+    for (int c = 0; c < VM_MEMOPS_CLASSES; c++)
+        if (plan[op][c] == VM_MEMOPS_M_REP || plan[op][c] == VM_MEMOPS_M_NT) {
+            size_t lo = vm_memops_class_min(c);
+            if (lo < bound) bound = lo;
+            break;
+        }
+    return bound;
+}
+
 /* Finish installing impl with thresholds tun: put the calibrated plan in force when it was
  * measured for impl and nothing overrides it (VM_MEMOPS_*_MIN, vm_memops_set_tuning), or the
  * VM_MEMOPS_FORCE method everywhere; then publish the thresholds and the pointers. */
@@ -202,6 +223,10 @@ static void finish_install_locked(vm_memops_impl_t impl, vm_memops_tuning_t tun)
             if (plan[op][c] == VM_MEMOPS_M_LIBC) mask[op] |= 1u << c;
         }
     store_tuning(&tun);
+    atomic_store_explicit(&mem_memops_loop_below[VM_MEMOPS_OP_COPY],
+                          loop_bound(VM_MEMOPS_OP_COPY, &tun, plan), memory_order_relaxed);
+    atomic_store_explicit(&mem_memops_loop_below[VM_MEMOPS_OP_SET],
+                          loop_bound(VM_MEMOPS_OP_SET, &tun, plan), memory_order_relaxed);
     atomic_store_explicit(&route_memcpy, t->memcpy, memory_order_release);
     atomic_store_explicit(&route_memmove, t->memmove, memory_order_release);
     atomic_store_explicit(&route_memset, t->memset, memory_order_release);

@@ -16,6 +16,8 @@
  *   n < V          mo_*_lt_v: register or masked accesses, no loop
  *   V <= n <= 8V   2, 4 or 8 overlapping vectors from both ends, no loop; every load happens
  *                  before any store, so this tier is also a correct memmove
+ *   8V < n <= 16V  disjoint copies (memcpy, memmove of disjoint buffers) when the plan keeps
+ *                  vm's method: 8 vectors from each end, no loop and no alignment step
  *   n > 8V         loop of 4 vectors per iteration with an aligned destination; the first
  *                  vector and the last 4 are loaded up front and stored last (overlapping
  *                  the loop), so no scalar tail loop is needed
@@ -75,6 +77,15 @@ static inline void mo_copy_v_8v(mo_u8 *d, const mo_u8 *s, size_t n) {
     }
 }
 
+/* Copy 8V < n <= 16V bytes between disjoint buffers: eight vectors from each end, no loop
+ * and no alignment step (each load is stored at once, so only two registers are live). */
+static inline void mo_copy_8v_16v(mo_u8 *restrict d, const mo_u8 *restrict s, size_t n) {
+    for (int i = 0; i < 8; i++) {
+        mo_store(d + i * MO_V, mo_load(s + i * MO_V));
+        mo_store(d + n - (8 - i) * MO_V, mo_load(s + n - (8 - i) * MO_V));
+    }
+}
+
 /* Copy n <= 8V bytes without a loop (overlap-safe). */
 static inline void mo_copy_upto_8v(mo_u8 *d, const mo_u8 *s, size_t n) {
     if (n < MO_V)
@@ -105,6 +116,14 @@ static void mo_copy_fwd_loop(mo_u8 *d, const mo_u8 *s, size_t n) {
     if (left > MO_V) mo_store(d + n - 2 * MO_V, t2);
     mo_store(d + n - MO_V, t3);
     mo_store(d, head);
+}
+
+/* vm's own method for n > 8V disjoint bytes: no loop up to 16V, else the forward loop. */
+static inline void mo_copy_vm(mo_u8 *restrict d, const mo_u8 *restrict s, size_t n) {
+    if (n <= 16 * MO_V)
+        mo_copy_8v_16v(d, s, n);
+    else
+        mo_copy_fwd_loop(d, s, n);
 }
 
 /* Backward copy of n > 8V bytes; correct when d >= s or the buffers do not overlap. */
@@ -153,6 +172,11 @@ static void mo_copy_nt(mo_u8 *d, const mo_u8 *s, size_t n) {
     mo_copy_upto_8v(d, s, n);
 }
 
+/* Sizes of row op below this take the loop with no further test (mem_memops_loop_below). */
+static inline size_t mo_loop_below(int op) {
+    return atomic_load_explicit(&mem_memops_loop_below[op], memory_order_relaxed);
+}
+
 /* The calibrated method for row op at size n (VM_MEMOPS_M_VM when no plan applies). */
 static inline unsigned mo_plan(int op, size_t n) {
     return atomic_load_explicit(&mem_memops_plan[op][mem_memops_class(n)], memory_order_relaxed);
@@ -160,7 +184,7 @@ static inline unsigned mo_plan(int op, size_t n) {
 
 /* Copy n > 8V non-overlapping bytes, picking the tier: the thresholds first, then the
  * calibrated plan of the size class. */
-__attribute__((noinline)) static void mo_copy_big(mo_u8 *d, const mo_u8 *s, size_t n) {
+static inline void mo_copy_big_tiers(mo_u8 *d, const mo_u8 *s, size_t n) {
     size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
     if (MO_HAVE_NT && nt && n >= nt && n >= 64 + 4 * MO_V) {
         mo_copy_nt(d, s, n);
@@ -180,7 +204,14 @@ __attribute__((noinline)) static void mo_copy_big(mo_u8 *d, const mo_u8 *s, size
         mo_rep_movsb(d, s, n);
         return;
     }
-    mo_copy_fwd_loop(d, s, n);
+    mo_copy_vm(d, s, n);
+}
+
+/* mo_copy_big_tiers out of line, returning d so that callers end in a tail call to it (no
+ * stack frame on their own paths). */
+__attribute__((noinline)) static void *mo_copy_big(mo_u8 *d, const mo_u8 *s, size_t n) {
+    mo_copy_big_tiers(d, s, n);
+    return d;
 }
 
 static void *mo_memcpy(void *restrict dst, const void *restrict src, size_t n) {
@@ -197,8 +228,10 @@ static void *mo_memcpy(void *restrict dst, const void *restrict src, size_t n) {
         }
     } else if (n <= 8 * MO_V) {
         mo_copy_v_8v(d, s, n);
+    } else if (n < mo_loop_below(VM_MEMOPS_OP_COPY)) {
+        mo_copy_vm(d, s, n);
     } else {
-        mo_copy_big(d, s, n);
+        return mo_copy_big(d, s, n);
     }
     return dst;
 }
@@ -211,12 +244,17 @@ static void *mo_memmove(void *dst, const void *src, size_t n) {
         return dst;
     }
     uintptr_t ud = (uintptr_t)d, us = (uintptr_t)s;
-    if (ud - us >= n && us - ud >= n)
-        mo_copy_big(d, s, n); /* disjoint: every copy tier is allowed */
-    else if (ud < us)
+    /* One test finds the case that must run backwards, dst inside (src, src + n); then
+     * dst below src (forward) or disjoint, where every copy tier is allowed. */
+    if (ud - us < n) {
+        if (ud != us) mo_copy_bwd_loop(d, s, n);
+    } else if (us - ud < n) {
         mo_copy_fwd_loop(d, s, n);
-    else if (ud > us)
-        mo_copy_bwd_loop(d, s, n);
+    } else if (n < mo_loop_below(VM_MEMOPS_OP_COPY)) {
+        mo_copy_vm(d, s, n);
+    } else {
+        return mo_copy_big(d, s, n);
+    }
     return dst;
 }
 
@@ -262,7 +300,7 @@ static void mo_set_loop(mo_u8 *d, int c, size_t n) {
 }
 
 /* Fill n > 8V bytes, picking the tier: the thresholds first, then the calibrated plan. */
-__attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
+static inline void mo_set_big_tiers(mo_u8 *d, int c, size_t n) {
     size_t nt = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
     size_t rep = atomic_load_explicit(&mem_memops_rep_stosb_min, memory_order_relaxed);
     /* A fill touches n bytes where a copy touches 2n: it streams from twice nt_min. */
@@ -286,26 +324,40 @@ __attribute__((noinline)) static void mo_set_big(mo_u8 *d, int c, size_t n) {
     mo_set_loop(d, c, n);
 }
 
+/* mo_set_big_tiers out of line, returning d (a tail call for its callers). */
+__attribute__((noinline)) static void *mo_set_big(mo_u8 *d, int c, size_t n) {
+    mo_set_big_tiers(d, c, n);
+    return d;
+}
+
 static void *mo_memset(void *dst, int c, size_t n) {
     mo_u8 *d = dst;
-    if (n < MO_V) {
-        mo_set_lt_v(d, (mo_u8)c, n);
+    /* Up to two vectors in at most two branches, as for copies; the stores of the next tier
+     * pair up from both ends so that each size test guards four of them. */
+    if (n <= 2 * MO_V) {
+        if (n < MO_V) {
+            mo_set_lt_v(d, (mo_u8)c, n);
+        } else {
+            mo_vec_t v = mo_splat((mo_u8)c);
+            mo_store(d, v);
+            mo_store(d + n - MO_V, v);
+        }
     } else if (n <= 8 * MO_V) {
         mo_vec_t v = mo_splat((mo_u8)c);
         mo_store(d, v);
+        mo_store(d + MO_V, v);
+        mo_store(d + n - 2 * MO_V, v);
         mo_store(d + n - MO_V, v);
-        if (n > 2 * MO_V) {
-            mo_store(d + MO_V, v);
-            mo_store(d + n - 2 * MO_V, v);
-        }
         if (n > 4 * MO_V) {
             mo_store(d + 2 * MO_V, v);
             mo_store(d + 3 * MO_V, v);
             mo_store(d + n - 4 * MO_V, v);
             mo_store(d + n - 3 * MO_V, v);
         }
+    } else if (n < mo_loop_below(VM_MEMOPS_OP_SET)) {
+        mo_set_loop(d, c, n);
     } else {
-        mo_set_big(d, c, n);
+        return mo_set_big(d, c, n);
     }
     return dst;
 }
@@ -338,7 +390,7 @@ static int mo_memcmp(const void *pa, const void *pb, size_t n) {
 /* The methods one by one, for calibration (below 8V every one takes the no-loop path). */
 static void *mo_memcpy_vm(void *restrict dst, const void *restrict src, size_t n) {
     if (n <= 8 * MO_V) return mo_memcpy(dst, src, n);
-    mo_copy_fwd_loop(dst, src, n);
+    mo_copy_vm(dst, src, n);
     return dst;
 }
 static void *mo_memcpy_rep(void *restrict dst, const void *restrict src, size_t n) {

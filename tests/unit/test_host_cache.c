@@ -185,12 +185,25 @@ static void live_host_has_sources(void **state) {
     assert_true(h->microcode[0] != '\0');
 }
 
+/* Which CPUs run 512-bit accesses in halves, from recorded leaf 0 and leaf-1 signatures. */
+static void zmm_halves_by_family(void **state) {
+    (void)state;
+    mem_cpuid_rec_t amd = leaf0(0x10, "AuthenticAMD"), intel = leaf0(0x20, "GenuineIntel");
+    assert_true(mem_cpu_zmm_halves(amd.r, 0x00a10f11));    /* Zen 4 (Genoa): family 19h */
+    assert_true(mem_cpu_zmm_halves(amd.r, 0x00a60f12));    /* Zen 4 (Phoenix) */
+    assert_false(mem_cpu_zmm_halves(amd.r, 0x00b00f21));   /* Zen 5 (Turin): family 1Ah */
+    assert_false(mem_cpu_zmm_halves(amd.r, 0x00800f12));   /* Zen 1: family 17h */
+    assert_false(mem_cpu_zmm_halves(intel.r, 0x000806f8)); /* Sapphire Rapids: family 6 */
+    assert_false(mem_cpu_zmm_halves(intel.r, 0x00a10f11)); /* the AMD signature, Intel vendor */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(intel_leaf4),           cmocka_unit_test(intel_legacy_l2_only),
         cmocka_unit_test(amd_8000001d),          cmocka_unit_test(amd_legacy_leaves),
         cmocka_unit_test(nothing_recorded),      cmocka_unit_test(record_then_decode),
         cmocka_unit_test(live_host_has_sources), cmocka_unit_test(aarch64_ctr_line),
+        cmocka_unit_test(zmm_halves_by_family),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

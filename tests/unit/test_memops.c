@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "mem/memops_impl.h"
 #include "vm/host.h"
 #include "vm/memops.h"
 
@@ -73,8 +74,9 @@ static unsigned char pattern(size_t i) {
     return (unsigned char)(i * 131 + (i >> 8) * 7 + 1);
 }
 
-/* The implementations under test: each supported table, then the dispatcher itself. */
-static vm_memops_table_t impls[VM_MEMOPS_COUNT + 1];
+/* The implementations under test: each supported table, the AVX-512 build the dispatcher
+ * did not pick for this CPU (zmm loop or 32-byte halves), then the dispatcher itself. */
+static vm_memops_table_t impls[VM_MEMOPS_COUNT + 2];
 static int n_impls;
 
 static int setup_impls(void **state) {
@@ -84,6 +86,10 @@ static int setup_impls(void **state) {
         const vm_memops_table_t *t = vm_memops_table((vm_memops_impl_t)i);
         if (t) impls[n_impls++] = *t;
     }
+#if defined(__x86_64__)
+    if (vm_memops_supported(VM_MEMOPS_AVX512))
+        impls[n_impls++] = vm_host_info()->zmm_halves ? mem_memops_avx512 : mem_memops_avx512h;
+#endif
     impls[n_impls++] = (vm_memops_table_t){.impl = VM_MEMOPS_AUTO,
                                            .name = "dispatch",
                                            .memcpy = vm_memcpy,
