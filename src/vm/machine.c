@@ -471,7 +471,10 @@ int vm_read_mem(const vm_t *vm, uint64_t addr, void *buf, size_t len) {
 int vm_write_mem(vm_t *vm, uint64_t addr, const void *buf, size_t len) {
     if (vm->opt.machine == VM_MACHINE_VIRT) {
         if (vm_mem_write(vm->virt->mem, addr, buf, len) != VM_MEM_OK) return -EFAULT;
-        exec_invalidate_range(&vm->virt->cpu, addr, len);
+        if (vm->virt->nharts > 1)
+            rv_cpu_code_written(&vm->virt->cpu); /* the harts run: each drops its own code */
+        else
+            exec_invalidate_range(&vm->virt->cpu, addr, len);
         return 0;
     }
     if (vm->opt.machine == VM_MACHINE_BARE) {

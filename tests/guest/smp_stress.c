@@ -11,18 +11,18 @@
 #define THREADS 4
 #define ROUNDS  100000
 
-static uint64_t lrsc_word;          /* incremented with lr.d / sc.d */
-static uint32_t lrsc_word32;        /* incremented with lr.w / sc.w */
-static uint32_t amo_word;           /* amoadd.w */
-static uint64_t amo_or;             /* amoor.d: one bit per thread */
-static int64_t amo_max;             /* amomax.d */
-static uint32_t spin;               /* amoswap.w.aq spinlock */
-static uint64_t spin_count;         /* plain counter under the spinlock */
-static int spin_inside;             /* threads inside the spinlock's section */
+static uint64_t lrsc_word;                              /* incremented with lr.d / sc.d */
+static uint32_t lrsc_word32;                            /* incremented with lr.w / sc.w */
+static uint32_t amo_word;                               /* amoadd.w */
+static uint64_t amo_or;                                 /* amoor.d: one bit per thread */
+static int64_t amo_max;                                 /* amomax.d */
+static uint32_t spin;                                   /* amoswap.w.aq spinlock */
+static uint64_t spin_count;                             /* plain counter under the spinlock */
+static int spin_inside;                                 /* threads inside the spinlock's section */
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER; /* futex-based */
-static uint64_t mtx_count;          /* plain counter under the mutex */
-static pthread_barrier_t barrier;   /* futex-based too */
-static int errors;                  /* violations seen (atomic) */
+static uint64_t mtx_count;                              /* plain counter under the mutex */
+static pthread_barrier_t barrier;                       /* futex-based too */
+static int errors;                                      /* violations seen (atomic) */
 
 static void lrsc_add64(uint64_t *p, uint64_t v) {
     uint64_t old, fail;
@@ -69,7 +69,10 @@ static void *worker(void *arg) {
         uint32_t one = 1, old;
         __asm__ volatile("amoadd.w %0, %1, (%2)" : "=r"(old) : "r"(one), "r"(&amo_word) : "memory");
         int64_t mine = (int64_t)id * ROUNDS + i, prev;
-        __asm__ volatile("amomax.d %0, %1, (%2)" : "=r"(prev) : "r"(mine), "r"(&amo_max) : "memory");
+        __asm__ volatile("amomax.d %0, %1, (%2)"
+                         : "=r"(prev)
+                         : "r"(mine), "r"(&amo_max)
+                         : "memory");
         if ((i & 15) == 0) {
             spin_lock();
             if (__atomic_add_fetch(&spin_inside, 1, __ATOMIC_RELAXED) != 1)
@@ -107,7 +110,8 @@ int main(void) {
         }
     for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
-    int bad = errors ? (printf("smp-stress: %d threads inside the spinlock at once\n", errors), 1) : 0;
+    int bad =
+        errors ? (printf("smp-stress: %d threads inside the spinlock at once\n", errors), 1) : 0;
     bad |= check("the lr.d/sc.d counter", lrsc_word, 3ull * THREADS * ROUNDS);
     bad |= check("the lr.w/sc.w counter", lrsc_word32, (uint64_t)THREADS * ROUNDS);
     bad |= check("the amoadd.w counter", amo_word, (uint64_t)THREADS * ROUNDS);
