@@ -761,6 +761,9 @@ static void *hart_main(void *arg) {
         if (r == EXEC_STOP_HALT) break; /* poweroff, reboot, quit: sticky */
         if (r == EXEC_STOP_INTERRUPT) atomic_store(&c->interrupt_request, 0);
     }
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        atomic_store(&m->hart[h].cpu_ns, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
     return NULL;
 }
 

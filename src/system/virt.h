@@ -72,11 +72,12 @@ typedef struct virt_config {
 
 /* What the machine keeps per hart besides the hart itself. */
 typedef struct virt_hart {
-    pthread_t thread;      /* the host thread running the hart (harts 1..n-1) */
-    bool started;          /* the thread runs */
-    int wake_fd;           /* eventfd that wakes the hart's wfi sleep (-1 with one hart) */
-    _Atomic int sleeping;  /* the hart is in (or entering) its wfi sleep */
-    uint64_t wfi_sleep_ns; /* time spent asleep in wfi, for --stats */
+    pthread_t thread;        /* the host thread running the hart (harts 1..n-1) */
+    bool started;            /* the thread runs */
+    int wake_fd;             /* eventfd that wakes the hart's wfi sleep (-1 with one hart) */
+    _Atomic int sleeping;    /* the hart is in (or entering) its wfi sleep */
+    uint64_t wfi_sleep_ns;   /* time spent asleep in wfi, for --stats */
+    _Atomic uint64_t cpu_ns; /* the thread's CPU time when it ended (0: still running) */
 } virt_hart_t;
 
 /* The machine. */

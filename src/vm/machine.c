@@ -511,8 +511,11 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
             double cpu_s = 0;
             struct timespec ts;
             clockid_t cid;
-            if (vh->started && pthread_getcpuclockid(vh->thread, &cid) == 0 &&
-                clock_gettime(cid, &ts) == 0)
+            uint64_t ended = atomic_load(&vh->cpu_ns);
+            if (ended)
+                cpu_s = (double)ended * 1e-9;
+            else if (vh->started && pthread_getcpuclockid(vh->thread, &cid) == 0 &&
+                     clock_gettime(cid, &ts) == 0)
                 cpu_s = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
             fprintf(out,
                     "stats: hart %u: %llu instructions, %.3f s thread CPU, %llu interrupts, "
