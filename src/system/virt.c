@@ -41,6 +41,7 @@
 #include <fcntl.h>
 #include <libfdt.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +230,10 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
             ppoll(p, np, &ts, NULL);
         else
             nanosleep(&ts, NULL);
+    } else if (m->nharts > 1 && rv_interrupt_pending(cpu) < 0) {
+        /* pending in mie but masked by the global enable: the guest polls in a wfi loop (so
+         * does OpenSBI's wait for HSM start); give the host core to the other harts */
+        sched_yield();
     }
     atomic_store(&vh->sleeping, 0);
     if (!wake && vh->wake_fd >= 0) {
