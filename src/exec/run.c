@@ -170,17 +170,18 @@ static int run_loop(rv_cpu_t *cpu) {
             cpu->code_ctx_seen = cpu->code_ctx;
             exec_flush(cpu);
         }
+        if (RV_UNLIKELY(atomic_load_explicit(&cpu->code_tlb_req, memory_order_relaxed))) {
+            /* another hart decoded code on a page: stores there must see the flag (looked at
+             * every turn, since the kick that came with the request may be overwritten) */
+            atomic_store(&cpu->code_tlb_req, 0);
+            rv_mmu_code_page(cpu);
+        }
         uint64_t l = atomic_load_explicit(&cpu->limit, memory_order_relaxed);
         if (RV_UNLIKELY(l != cpu->budget_end)) {
             /* zeroed by a kick or a stop request, or lowered by a trap: restore it, then look
              * at the requests again (one arriving after this store zeroes it anew) */
             atomic_compare_exchange_strong_explicit(&cpu->limit, &l, cpu->budget_end,
                                                     memory_order_relaxed, memory_order_relaxed);
-            if (RV_UNLIKELY(atomic_load_explicit(&cpu->code_tlb_req, memory_order_relaxed))) {
-                /* another hart decoded code on a page: stores there must see the flag */
-                atomic_store(&cpu->code_tlb_req, 0);
-                rv_mmu_code_page(cpu);
-            }
             continue;
         }
         if (RV_UNLIKELY(cpu->mip & cpu->mie)) {
