@@ -11,7 +11,9 @@
 #                    and served back through a forwarded port (skipped when vm was built
 #                    without libslirp); and scripts/boot-console.sh: virtio-console, a line
 #                    written to /dev/hvc0 and one read from it that the host feeds on stdin;
-#                    .ci/run calls it after `make test`
+#                    and scripts/boot-smp.sh with -smp 2 and 4: nproc and /proc/cpuinfo see
+#                    every hart, and tests/guest/smp_stress.c's threads hammer LR/SC, AMOs
+#                    and futexes across them; .ci/run calls it after `make test`
 .PHONY: boot boot-test
 
 boot: deps build
@@ -36,4 +38,13 @@ boot-test: build
 	    scripts/boot-console.sh $(BUILD)/vm --engine=$$e; st=$$?; \
 	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
 	    [ $$st -eq 0 ] || exit 1; \
+	    for n in 2 4; do \
+	        echo "boot-test: -smp $$n, engine $$e"; \
+	        stress=$(BUILD)/tests/guest/smp_stress-static; \
+	        if [ -x $$stress ]; then set -- --stress $$stress; else set --; \
+	            echo "boot-test: no $$stress (riscv64 cross compiler): nproc only"; fi; \
+	        scripts/boot-smp.sh -n $$n "$$@" $(BUILD)/vm --engine=$$e; st=$$?; \
+	        if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	        [ $$st -eq 0 ] || exit 1; \
+	    done; \
 	done

@@ -54,7 +54,7 @@ static void run_usage(FILE *out) {
     fprintf(out, "usage: vm run [--machine=bare|user] [--stats] [--max-insns=N] [--ram=SIZE] "
                  "prog [args...]\n"
                  "       vm run --machine=virt [-bios FW] [-kernel IMAGE] [-initrd FILE] "
-                 "[-append CMDLINE] [-m SIZE] [-nographic] [-echr N] [--stats]\n"
+                 "[-append CMDLINE] [-m SIZE] [-smp N] [-nographic] [-echr N] [--stats]\n"
                  "                      [-drive file=IMG,format=raw,if=virtio[,readonly=on]"
                  "[,snapshot=on]]... [-device virtio-rng-device]\n"
                  "                      [-device virtio-console-device (hvc0; also "
@@ -625,12 +625,17 @@ int cmd_run(int argc, char **argv) {
         } else if (!strcmp(a, "-nographic") || !strcmp(a, "--nographic")) {
             /* the console is always the host terminal */
         } else if ((!strcmp(a, "-smp") || !strcmp(a, "--smp")) && i + 1 < argc) {
-            if (strcmp(argv[++i], "1") != 0) {
-                fprintf(stderr, "vm run: -smp %s: the virt machine has one hart for now\n",
-                        argv[i]);
+            /* qemu's form: N, or cpus=N[,...] (the topology keys are accepted and ignored) */
+            const char *v = argv[++i];
+            if (!strncmp(v, "cpus=", 5)) v += 5;
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            if (end == v || (*end && *end != ',') || n < 1 || n > 64) {
+                fprintf(stderr, "vm run: -smp %s: the number of harts must be 1 to 64\n", argv[i]);
                 free(edits);
                 return 2;
             }
+            opt.harts = (unsigned)n;
         } else if (!strncmp(a, "--ram=", 6)) {
             ram_set = true;
             if (!parse_size(a + 6, &opt.ram_size)) {

@@ -131,6 +131,8 @@ typedef struct vm_options {
     bool virtio_console;      /* virt: a virtio-console (the guest's hvc0) in the slot after the
                                  rng, on the UART's console: output to the same stream, input
                                  to it while its driver is ready, else to the UART */
+    unsigned harts;           /* virt: harts (-smp), each run by a host thread of its own
+                                 (0 counts as 1; at most 64) */
     const char *sandbox;      /* user: the guest's whole file tree (--sandbox, docs/security.md):
                                  no host fallback, no network, no host devices; NULL: none */
     bool net;                 /* user: a sandboxed guest may use sockets other than AF_UNIX */

@@ -16,37 +16,44 @@
 /* ---- CLINT: machine software and timer interrupts (SiFive layout) ---- */
 #define DEV_CLINT_SIZE 0x10000u
 
-/* The CLINT of one hart: msip at 0, mtimecmp at 0x4000, mtime at 0xbff8. */
+/* Harts a CLINT or PLIC serves, at most (the virt machine's -smp limit). */
+#define DEV_MAX_HARTS 64u
+
+/* The CLINT: per hart, msip at 4 * hart and mtimecmp at 0x4000 + 8 * hart; mtime at 0xbff8.
+ * Harts' threads read mtimecmp without the device lock (atomically) to time their sleep. */
 typedef struct dev_clint {
-    uint64_t (*now)(void *opaque); /* the time base (10 MHz ticks) */
-    void *now_opaque;              /* its argument */
-    uint64_t mtimecmp;             /* the hart's compare register */
-    uint32_t msip;                 /* the hart's software interrupt bit */
-    vm_irq_t msi;                  /* to mip.MSIP */
-    vm_irq_t mti;                  /* to mip.MTIP */
+    uint64_t (*now)(void *opaque);    /* the time base (10 MHz ticks) */
+    void *now_opaque;                 /* its argument */
+    unsigned nharts;                  /* harts served (0 counts as 1) */
+    uint64_t mtimecmp[DEV_MAX_HARTS]; /* each hart's compare register */
+    uint32_t msip[DEV_MAX_HARTS];     /* each hart's software interrupt bit */
+    vm_irq_t msi[DEV_MAX_HARTS];      /* to each hart's mip.MSIP */
+    vm_irq_t mti[DEV_MAX_HARTS];      /* to each hart's mip.MTIP */
 } dev_clint_t;
 
 /* The CLINT's registers. */
 extern const vm_mmio_ops_t dev_clint_ops;
-/* Re-evaluate the timer line against the time base (call when time may have passed). */
-void dev_clint_update(dev_clint_t *c);
-/* Ticks until the timer fires (0: it has; UINT64_MAX: never). */
-uint64_t dev_clint_ticks_left(dev_clint_t *c);
+/* Re-evaluate hart `hart`'s timer line against the time base (call when time may have
+ * passed). */
+void dev_clint_update(dev_clint_t *c, unsigned hart);
+/* Ticks until hart `hart`'s timer fires (0: it has; UINT64_MAX: never). */
+uint64_t dev_clint_ticks_left(dev_clint_t *c, unsigned hart);
 
 /* ---- PLIC: platform-level interrupt controller (SiFive layout) ---- */
 #define DEV_PLIC_SIZE     0x600000u
-#define DEV_PLIC_SOURCES  96u /* sources 1..95 */
-#define DEV_PLIC_CONTEXTS 2u  /* hart 0 M-mode, hart 0 S-mode */
+#define DEV_PLIC_SOURCES  96u                  /* sources 1..95 */
+#define DEV_PLIC_CONTEXTS (2u * DEV_MAX_HARTS) /* hart i: 2i M-mode, 2i + 1 S-mode */
 
-/* A PLIC with two contexts. */
+/* A PLIC with an M-mode and an S-mode context per hart (qemu virt's numbering). */
 typedef struct dev_plic {
+    unsigned ncontexts;                                        /* contexts in use (0: 2) */
     uint32_t priority[DEV_PLIC_SOURCES];                       /* per source (0 = never) */
     uint32_t pending[DEV_PLIC_SOURCES / 32];                   /* pending bits */
     uint32_t level[DEV_PLIC_SOURCES / 32];                     /* current input levels */
     uint32_t claimed[DEV_PLIC_SOURCES / 32];                   /* claimed, not yet completed */
     uint32_t enable[DEV_PLIC_CONTEXTS][DEV_PLIC_SOURCES / 32]; /* per context */
     uint32_t threshold[DEV_PLIC_CONTEXTS];                     /* per context */
-    vm_irq_t out[DEV_PLIC_CONTEXTS];                           /* to mip.MEIP and mip.SEIP */
+    vm_irq_t out[DEV_PLIC_CONTEXTS]; /* to mip.MEIP (even) and mip.SEIP (odd) of hart ctx/2 */
 } dev_plic_t;
 
 /* The PLIC's registers. */

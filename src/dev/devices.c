@@ -15,13 +15,20 @@
 #define CLINT_MTIMECMP 0x4000
 #define CLINT_MTIME    0xbff8
 
-void dev_clint_update(dev_clint_t *c) {
-    vm_irq_set(&c->mti, c->now(c->now_opaque) >= c->mtimecmp);
+/* Harts the CLINT serves. */
+static unsigned clint_harts(const dev_clint_t *c) {
+    return c->nharts ? c->nharts : 1;
 }
 
-uint64_t dev_clint_ticks_left(dev_clint_t *c) {
+void dev_clint_update(dev_clint_t *c, unsigned hart) {
+    uint64_t cmp = __atomic_load_n(&c->mtimecmp[hart], __ATOMIC_RELAXED);
+    vm_irq_set(&c->mti[hart], c->now(c->now_opaque) >= cmp);
+}
+
+uint64_t dev_clint_ticks_left(dev_clint_t *c, unsigned hart) {
     uint64_t now = c->now(c->now_opaque);
-    return now >= c->mtimecmp ? 0 : c->mtimecmp - now;
+    uint64_t cmp = __atomic_load_n(&c->mtimecmp[hart], __ATOMIC_RELAXED);
+    return now >= cmp ? 0 : cmp - now;
 }
 
 /* Read `size` bytes at `off` of a 64-bit register value. */
@@ -39,10 +46,11 @@ static uint64_t merge(uint64_t reg, uint64_t off, unsigned size, uint64_t val) {
 
 static vm_mem_err_t clint_read(void *opaque, uint64_t off, unsigned size, uint64_t *val) {
     dev_clint_t *c = opaque;
-    if (off < 4)
-        *val = part(c->msip, off, size);
-    else if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8)
-        *val = part(c->mtimecmp, off, size);
+    unsigned n = clint_harts(c);
+    if (off < 4ull * n)
+        *val = part(c->msip[off / 4], off & 3, size);
+    else if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8ull * n)
+        *val = part(c->mtimecmp[(off - CLINT_MTIMECMP) / 8], off, size);
     else if (off >= CLINT_MTIME && off < CLINT_MTIME + 8)
         *val = part(c->now(c->now_opaque), off, size);
     else
@@ -52,12 +60,15 @@ static vm_mem_err_t clint_read(void *opaque, uint64_t off, unsigned size, uint64
 
 static vm_mem_err_t clint_write(void *opaque, uint64_t off, unsigned size, uint64_t val) {
     dev_clint_t *c = opaque;
-    if (off < 4) {
-        c->msip = (uint32_t)merge(c->msip, off, size, val) & 1;
-        vm_irq_set(&c->msi, c->msip);
-    } else if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8) {
-        c->mtimecmp = merge(c->mtimecmp, off, size, val);
-        dev_clint_update(c);
+    unsigned n = clint_harts(c);
+    if (off < 4ull * n) {
+        unsigned h = (unsigned)(off / 4);
+        c->msip[h] = (uint32_t)merge(c->msip[h], off & 3, size, val) & 1;
+        vm_irq_set(&c->msi[h], c->msip[h]);
+    } else if (off >= CLINT_MTIMECMP && off < CLINT_MTIMECMP + 8ull * n) {
+        unsigned h = (unsigned)((off - CLINT_MTIMECMP) / 8);
+        __atomic_store_n(&c->mtimecmp[h], merge(c->mtimecmp[h], off, size, val), __ATOMIC_RELAXED);
+        dev_clint_update(c, h);
     } /* mtime is read-only here: the time base is the host's clock */
     return VM_MEM_OK;
 }
@@ -96,8 +107,13 @@ static unsigned plic_best(const dev_plic_t *p, unsigned ctx) {
     return best;
 }
 
+/* Contexts in use. */
+static unsigned plic_contexts(const dev_plic_t *p) {
+    return p->ncontexts ? p->ncontexts : 2;
+}
+
 static void plic_update(dev_plic_t *p) {
-    for (unsigned ctx = 0; ctx < DEV_PLIC_CONTEXTS; ctx++)
+    for (unsigned ctx = 0; ctx < plic_contexts(p); ctx++)
         vm_irq_set(&p->out[ctx], plic_best(p, ctx) != 0);
 }
 
@@ -123,10 +139,10 @@ static vm_mem_err_t plic_read(void *opaque, uint64_t off, unsigned size, uint64_
         *val = p->priority[off / 4];
     } else if (off >= PLIC_PENDING && off < PLIC_PENDING + DEV_PLIC_SOURCES / 8) {
         *val = p->pending[(off - PLIC_PENDING) / 4];
-    } else if (off >= PLIC_ENABLE && off < PLIC_ENABLE + 0x80 * DEV_PLIC_CONTEXTS) {
+    } else if (off >= PLIC_ENABLE && off < PLIC_ENABLE + 0x80 * plic_contexts(p)) {
         unsigned ctx = (unsigned)((off - PLIC_ENABLE) / 0x80), w = (unsigned)(off & 0x7f) / 4;
         if (w < DEV_PLIC_SOURCES / 32) *val = p->enable[ctx][w];
-    } else if (off >= PLIC_CONTEXT && off < PLIC_CONTEXT + 0x1000 * DEV_PLIC_CONTEXTS) {
+    } else if (off >= PLIC_CONTEXT && off < PLIC_CONTEXT + 0x1000 * plic_contexts(p)) {
         unsigned ctx = (unsigned)((off - PLIC_CONTEXT) / 0x1000), reg = (unsigned)(off & 0xfff);
         if (reg == PLIC_THRESHOLD) *val = p->threshold[ctx];
         if (reg == PLIC_CLAIM) { /* claim: the best source, now in service */
@@ -147,10 +163,10 @@ static vm_mem_err_t plic_write(void *opaque, uint64_t off, unsigned size, uint64
     (void)size;
     if (off < 4 * DEV_PLIC_SOURCES) {
         if (off >= 4) p->priority[off / 4] = (uint32_t)val & 7;
-    } else if (off >= PLIC_ENABLE && off < PLIC_ENABLE + 0x80 * DEV_PLIC_CONTEXTS) {
+    } else if (off >= PLIC_ENABLE && off < PLIC_ENABLE + 0x80 * plic_contexts(p)) {
         unsigned ctx = (unsigned)((off - PLIC_ENABLE) / 0x80), w = (unsigned)(off & 0x7f) / 4;
         if (w < DEV_PLIC_SOURCES / 32) p->enable[ctx][w] = (uint32_t)val & (w ? ~0u : ~1u);
-    } else if (off >= PLIC_CONTEXT && off < PLIC_CONTEXT + 0x1000 * DEV_PLIC_CONTEXTS) {
+    } else if (off >= PLIC_CONTEXT && off < PLIC_CONTEXT + 0x1000 * plic_contexts(p)) {
         unsigned ctx = (unsigned)((off - PLIC_CONTEXT) / 0x1000), reg = (unsigned)(off & 0xfff);
         if (reg == PLIC_THRESHOLD) p->threshold[ctx] = (uint32_t)val & 7;
         if (reg == PLIC_CLAIM && val && val < DEV_PLIC_SOURCES) { /* complete */

@@ -91,6 +91,15 @@ typedef bool (*exec_fetch_check_fn)(void *env, uint64_t addr);
 /* Install the hart's fetch check (NULL: every readable page may be executed). */
 void exec_set_fetch_check(rv_cpu_t *cpu, exec_fetch_check_fn fn, void *env);
 
+/* SMP: the n harts of one machine (with an MMU and page flags over the same RAM) share their
+ * page flags and code lines, so that a store by any of them into code that any of them
+ * decoded drops that code everywhere (rv_cpu_code_written, with cpu->peers set by the
+ * machine). Returns 0 or -errno. */
+int exec_share_code(rv_cpu_t *const *harts, unsigned n);
+
+/* Undo exec_share_code (before the harts are destroyed). */
+void exec_unshare_code(rv_cpu_t *const *harts, unsigned n);
+
 /* Free what exec_hart_init allocated. */
 void exec_hart_destroy(rv_cpu_t *cpu);
 

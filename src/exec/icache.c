@@ -18,6 +18,7 @@
  * block used once and never found again.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,36 @@ static uint64_t code_size(const rv_cpu_t *cpu) {
     return cpu->phys_ptr ? cpu->phys_size : cpu->mem_size;
 }
 
+/* Code pages shared by the harts of one machine (exec_share_code): page_flags and code_lines
+ * are every hart's, so a store by any hart into any hart's code is seen; a page keeps its flag
+ * and lines while some hart still has code there (refs), and each hart knows its own pages
+ * (code_mine). The lock orders marking and unmarking; stores read the flags without it. */
+struct exec_code_share {
+    pthread_mutex_t lock; /* taken to change refs and, with them, flags and lines */
+    uint8_t *refs;        /* per RAM page: harts with decoded code there */
+    uint64_t pages;       /* RAM pages */
+};
+
+/* Drop this hart's claim on the pages it flagged (shared flags: exec_flush's part). */
+static void unmark_shared(rv_cpu_t *cpu) {
+    struct exec_code_share *sh = cpu->code_share;
+    pthread_mutex_lock(&sh->lock);
+    for (size_t i = 0; i < cpu->ncode_pages; i++) {
+        uint64_t p = cpu->code_pages[i];
+        cpu->code_mine[p >> 6] &= ~(1ull << (p & 63));
+        if (--sh->refs[p] == 0) {
+            __atomic_fetch_and(&cpu->page_flags[p], (uint8_t)~RV_PAGE_CODE, __ATOMIC_SEQ_CST);
+            if (p > 0)
+                __atomic_fetch_and(&cpu->page_flags[p - 1], (uint8_t)~RV_PAGE_NEXT_CODE,
+                                   __ATOMIC_SEQ_CST);
+            if (cpu->code_lines) __atomic_store_n(&cpu->code_lines[p], 0, __ATOMIC_SEQ_CST);
+        }
+    }
+    pthread_mutex_unlock(&sh->lock);
+    cpu->ncode_pages = 0;
+    cpu->code_pages_lost = false;
+}
+
 void exec_flush(rv_cpu_t *cpu) {
     struct rv_icache *ic = cpu->icache;
     if (ic->nblocks) memset(ic->hash, 0, ((size_t)ic->hash_mask + 1) * sizeof(ic->hash[0]));
@@ -41,7 +72,9 @@ void exec_flush(rv_cpu_t *cpu) {
     ic->used = 0;
     cpu->cur_block = NULL;
     cpu->stats.flushes++;
-    if (cpu->page_flags && cpu->code_lo < cpu->code_hi) {
+    if (cpu->code_share) {
+        unmark_shared(cpu);
+    } else if (cpu->page_flags && cpu->code_lo < cpu->code_hi) {
         /* only the pages flagged since the last flush: the window may be 2^38 bytes. A page
          * has 64 lines of 64 bytes: one word of code_lines. (Pages that could not be recorded
          * keep their flag and lines: stores there flush, which is slower but never wrong.) */
@@ -83,7 +116,8 @@ static void note_code_page(rv_cpu_t *cpu, uint64_t p) {
 }
 
 bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
-    if (addr >= cpu->code_hi || addr + len <= cpu->code_lo) return false;
+    /* the hart's own code range; with peers the flags and lines are every hart's */
+    if (!cpu->peers && (addr >= cpu->code_hi || addr + len <= cpu->code_lo)) return false;
     if (!cpu->code_lines) return true;
     uint64_t first = (addr - code_base(cpu)) >> 6, last = (addr + len - 1 - code_base(cpu)) >> 6;
     for (uint64_t l = first; l <= last; l++)
@@ -172,12 +206,51 @@ bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b) {
     return rv_mmu_code_ppn(cpu, last, &p) && p == b->ppn2;
 }
 
+/* Shared flags: this hart has code on page p (its first block there: claim the page, flag
+ * it, and make every other hart drop inline store entries that could still reach it). The
+ * lines are marked after the claim, so that no other hart's unmarking can clear them. */
+static void mark_shared(rv_cpu_t *cpu, uint64_t p, uint64_t pa, uint64_t len) {
+    struct exec_code_share *sh = cpu->code_share;
+    if (p >= sh->pages) return;
+    uint64_t bit = 1ull << (p & 63);
+    if (!(cpu->code_mine[p >> 6] & bit)) {
+        cpu->code_mine[p >> 6] |= bit;
+        pthread_mutex_lock(&sh->lock);
+        bool fresh = sh->refs[p]++ == 0;
+        __atomic_fetch_or(&cpu->page_flags[p], (uint8_t)RV_PAGE_CODE, __ATOMIC_SEQ_CST);
+        if (p > 0)
+            __atomic_fetch_or(&cpu->page_flags[p - 1], (uint8_t)RV_PAGE_NEXT_CODE,
+                              __ATOMIC_SEQ_CST);
+        pthread_mutex_unlock(&sh->lock);
+        note_code_page(cpu, p); /* when lost, the claim stays: slower, never wrong */
+        rv_mmu_code_page(cpu);
+        if (fresh)
+            for (unsigned i = 0; i < cpu->npeers; i++)
+                if (cpu->peers[i] != cpu) {
+                    atomic_store(&cpu->peers[i]->code_tlb_req, 1);
+                    rv_cpu_kick(cpu->peers[i]);
+                }
+    }
+    if (cpu->code_lines) {
+        uint64_t base = code_base(cpu), nlines = code_size(cpu) >> 6;
+        for (uint64_t a = pa & ~63ull; a < pa + len && a >= (pa & ~63ull); a += 64) {
+            uint64_t l = (a - base) >> 6;
+            if (l < nlines && !((cpu->code_lines[l / 64] >> (l % 64)) & 1))
+                __atomic_fetch_or(&cpu->code_lines[l / 64], 1ull << (l % 64), __ATOMIC_SEQ_CST);
+        }
+    }
+}
+
 /* Page flag and code lines of [pa, pa+len) (inside one page) as holding decoded code; pa is
  * physical on harts with an MMU and an address of the window otherwise. */
 static void mark_code(rv_cpu_t *cpu, uint64_t pa, uint64_t len) {
     uint64_t base = code_base(cpu), size = code_size(cpu);
     if (pa < cpu->code_lo) cpu->code_lo = pa;
     if (pa + len > cpu->code_hi) cpu->code_hi = pa + len;
+    if (cpu->code_share) {
+        mark_shared(cpu, (pa - base) >> RV_PAGE_SHIFT, pa, len);
+        return;
+    }
     if (cpu->code_lines) {
         uint64_t nlines = size >> 6;
         for (uint64_t a = pa & ~63ull; a < pa + len && a >= (pa & ~63ull); a += 64) {
@@ -310,4 +383,45 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     if (len > first) mark_code(cpu, b->ppn2 << RV_PAGE_SHIFT, len - first);
     cpu->pc = pc;
     return b;
+}
+
+int exec_share_code(rv_cpu_t *const *harts, unsigned n) {
+    rv_cpu_t *c0 = harts[0];
+    if (!c0->phys_ptr || !c0->page_flags) return -EINVAL;
+    struct exec_code_share *sh = calloc(1, sizeof(*sh));
+    uint64_t pages = c0->phys_size >> RV_PAGE_SHIFT;
+    if (!sh || !(sh->refs = calloc(pages ? pages : 1, 1))) {
+        free(sh);
+        return -ENOMEM;
+    }
+    sh->pages = pages;
+    pthread_mutex_init(&sh->lock, NULL);
+    for (unsigned i = 0; i < n; i++) {
+        exec_flush(harts[i]); /* flags of code decoded alone go first */
+        harts[i]->code_mine = calloc(pages / 64 + 1, sizeof(uint64_t));
+        if (!harts[i]->code_mine) {
+            exec_unshare_code(harts, n);
+            return -ENOMEM;
+        }
+        harts[i]->code_share = sh;
+    }
+    return 0;
+}
+
+void exec_unshare_code(rv_cpu_t *const *harts, unsigned n) {
+    struct exec_code_share *sh = NULL;
+    for (unsigned i = 0; i < n; i++) {
+        if (harts[i]->code_share) {
+            sh = harts[i]->code_share;
+            if (harts[i]->code_mine) exec_flush(harts[i]);
+        }
+        free(harts[i]->code_mine);
+        harts[i]->code_mine = NULL;
+        harts[i]->code_share = NULL;
+    }
+    if (sh) {
+        pthread_mutex_destroy(&sh->lock);
+        free(sh->refs);
+        free(sh);
+    }
 }

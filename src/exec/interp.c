@@ -39,6 +39,7 @@ __attribute__((noinline)) int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsign
     if ((f & RV_PAGE_WATCH) && cpu->watch_store && cpu->watch_store(cpu->env, addr, len))
         r = RV_HOOK_HALT;
     if ((f & RV_PAGE_CODE) && rv_cpu_store_hits_code(cpu, addr, len)) {
+        if (cpu->peers) rv_cpu_code_written(cpu); /* the other harts' code too */
         exec_flush(cpu);
         if (r == RV_HOOK_NONE) r = RV_HOOK_FLUSHED;
     }

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "exec/exec.h"
+#include "riscv/mmu.h"
 #include "exec/icache.h"
 
 #define MAX_ENGINES 4
@@ -164,10 +165,16 @@ static int run_loop(rv_cpu_t *cpu) {
                        ? EXEC_STOP_HALT
                        : EXEC_STOP_INTERRUPT;
         if (cpu->instret >= cpu->budget_end) return EXEC_STOP_BUDGET;
-        if (RV_UNLIKELY(cpu->code_ctx != cpu->code_ctx_seen)) {
+        if (RV_UNLIKELY(__atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED) != cpu->code_ctx_seen)) {
             /* a store through the MMU wrote decoded code: decoded and translated code goes */
             cpu->code_ctx_seen = cpu->code_ctx;
             exec_flush(cpu);
+        }
+        if (RV_UNLIKELY(atomic_load_explicit(&cpu->code_tlb_req, memory_order_relaxed))) {
+            /* another hart decoded code on a page: stores there must see the flag (looked at
+             * every turn, since the kick that came with the request may be overwritten) */
+            atomic_store(&cpu->code_tlb_req, 0);
+            rv_mmu_code_page(cpu);
         }
         uint64_t l = atomic_load_explicit(&cpu->limit, memory_order_relaxed);
         if (RV_UNLIKELY(l != cpu->budget_end)) {

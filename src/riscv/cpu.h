@@ -266,6 +266,14 @@ struct rv_cpu {
         uint64_t pte_reads[5]; /* page-table entries read by walks, by level (0: the 4 KiB
                                   level): what the walks cost */
     } tlb_stats;               /* --stats counters of the MMU */
+
+    /* SMP (a machine with several harts; all NULL/0 on a hart that is alone). */
+    struct rv_cpu **peers;              /* every hart of the machine, this one included */
+    unsigned npeers;                    /* how many */
+    struct exec_code_share *code_share; /* code pages the harts share (src/exec/icache.c) */
+    uint64_t *code_mine;                /* bit per RAM page: this hart has decoded code there */
+    _Atomic int code_tlb_req;           /* another hart made a page code: empty the inline store
+                                           TLB at the next block boundary */
 };
 
 /* Ask the hart to stop at its next block boundary (EXEC_STOP_INTERRUPT, or EXEC_STOP_HALT
@@ -279,6 +287,30 @@ static inline void rv_cpu_interrupt(rv_cpu_t *cpu) {
  * cpu->mip again (an interrupt source set a bit) and goes on. Safe from any thread. */
 static inline void rv_cpu_kick(rv_cpu_t *cpu) {
     atomic_store_explicit(&cpu->limit, 0, memory_order_relaxed);
+}
+
+/* A store (or AMO, or a device's DMA) wrote decoded code: every hart that may hold code
+ * decoded from it drops its caches at its next block boundary (code_ctx). Alone, only this
+ * hart; with peers, all of them, from any thread. */
+static inline void rv_cpu_code_written(rv_cpu_t *cpu) {
+    if (RV_LIKELY(!cpu->peers)) {
+        cpu->code_ctx++;
+        rv_cpu_kick(cpu);
+        return;
+    }
+    for (unsigned i = 0; i < cpu->npeers; i++) {
+        __atomic_fetch_add(&cpu->peers[i]->code_ctx, 1, __ATOMIC_SEQ_CST);
+        rv_cpu_kick(cpu->peers[i]);
+    }
+}
+
+/* Set (level true) or clear bit `bit` of mip from any thread (devices on other harts' threads
+ * drive the lines of a hart). */
+static inline void rv_cpu_mip_set(rv_cpu_t *cpu, unsigned bit, bool level) {
+    if (level)
+        __atomic_fetch_or(&cpu->mip, 1ull << bit, __ATOMIC_SEQ_CST);
+    else
+        __atomic_fetch_and(&cpu->mip, ~(1ull << bit), __ATOMIC_SEQ_CST);
 }
 
 /* Reset the architectural state: zero registers, M-mode, misa = RV64IMAFDC(+U). The

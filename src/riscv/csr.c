@@ -103,10 +103,10 @@ void rv_sstc_update(rv_cpu_t *cpu) {
     uint64_t bit = 1ull << RV_IRQ_STI;
     if (rv_cpu_time(cpu) >= cpu->stimecmp) {
         if (cpu->mip & bit) return;
-        cpu->mip |= bit;
+        rv_cpu_mip_set(cpu, RV_IRQ_STI, true);
         rv_cpu_irq_check(cpu);
-    } else {
-        cpu->mip &= ~bit;
+    } else if (cpu->mip & bit) {
+        rv_cpu_mip_set(cpu, RV_IRQ_STI, false);
     }
 }
 
@@ -114,6 +114,14 @@ uint64_t rv_sstc_ticks_left(const rv_cpu_t *cpu) {
     if (!(cpu->menvcfg & RV_MENVCFG_STCE)) return UINT64_MAX;
     uint64_t now = rv_cpu_time(cpu);
     return now >= cpu->stimecmp ? 0 : cpu->stimecmp - now;
+}
+
+/* Software's write of the mip bits in `w`: atomic, since devices on other harts' threads set
+ * and clear the other bits at the same time. */
+static void mip_write(rv_cpu_t *cpu, uint64_t w, uint64_t v) {
+    uint64_t set = v & w, clear = w & ~v;
+    if (clear) __atomic_fetch_and(&cpu->mip, ~clear, __ATOMIC_SEQ_CST);
+    if (set) __atomic_fetch_or(&cpu->mip, set, __ATOMIC_SEQ_CST);
 }
 
 /* mstatus with the read-only summary bit SD computed from FS. */
@@ -258,12 +266,12 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
          * STIP to stimecmp while menvcfg.STCE is set (Sstc) */
         uint64_t w = has_s ? IRQ_S : 0;
         if (cpu->menvcfg & RV_MENVCFG_STCE) w &= ~(1ull << RV_IRQ_STI);
-        cpu->mip = (cpu->mip & ~w) | (v & w);
+        mip_write(cpu, w, v);
         break;
     }
     case CSR_SIP: {
         uint64_t w = cpu->mideleg & (1ull << RV_IRQ_SSI); /* only SSIP is writable here */
-        cpu->mip = (cpu->mip & ~w) | (v & w);
+        mip_write(cpu, w, v);
         break;
     }
     case CSR_MTVEC: cpu->mtvec = (v & 3) >= 2 ? v & ~3ull : v; break;

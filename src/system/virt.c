@@ -7,11 +7,22 @@
  * at the start of RAM. OpenSBI then finds the CLINT, PLIC, UART and the test device in the
  * device tree and starts the payload (U-Boot or Linux) in S-mode at RAM + 2 MiB.
  *
- * Devices run on the hart's thread: MMIO callbacks from the hart's slow path, and between run
- * slices the timer and the console input are polled. Interrupt lines end in the hart's mip
- * (MSIP and MTIP from the CLINT, MEIP and SEIP from the PLIC's two contexts); a change kicks
- * the hart so that the run loop takes the interrupt at the next block boundary. wfi sleeps on
- * the host until the timer is due or console input arrives.
+ * Devices run on the harts' threads: MMIO callbacks from a hart's slow path, and between hart
+ * 0's run slices the console input and the virtio completions are polled. Interrupt lines end
+ * in a hart's mip (MSIP and MTIP from the CLINT, MEIP and SEIP from the PLIC's contexts 2i and
+ * 2i + 1); a change kicks the hart so that the run loop takes the interrupt at the next block
+ * boundary. wfi sleeps on the host until the hart's timer is due, console input arrives (hart
+ * 0) or another thread raises one of its lines.
+ *
+ * SMP (-smp N): every hart has a host thread (hart 0 the caller's, the others their own) and
+ * runs the one run loop on its own rv_cpu_t: its registers, TLBs, decode cache and JIT code
+ * are its own. What they share: guest RAM (loads and stores are host accesses, AMOs host
+ * atomics, SC a compare-exchange against the value LR saw), the page flags and code lines
+ * that mark decoded code (exec_share_code: a store by any hart into code that any hart
+ * decoded makes every hart drop its code at its next block boundary), and the devices, which
+ * one mutex (dev_lock) serialises: every MMIO access and every device poll takes it. A line
+ * raised from another thread sets the target's mip atomically, kicks it and, when it sleeps
+ * in wfi, writes its eventfd. With one hart nothing is locked and no eventfd exists.
  *
  * virtio-mmio slots (0x10001000 + 0x1000 n, PLIC source 1 + n) hold the drives in the order
  * given, then the network cards, then the rng, then the console; the device tree lists only
@@ -30,9 +41,12 @@
 #include <fcntl.h>
 #include <libfdt.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,18 +73,52 @@ static uint64_t virt_now(void *opaque) {
     return rv_cpu_time(&m->cpu);
 }
 
-/* An interrupt line into the hart's mip (line = the mip bit). */
+/* The device lock, taken only when several harts run. */
+static void dev_lock(virt_machine_t *m) {
+    if (m->nharts > 1) pthread_mutex_lock(&m->dev_lock);
+}
+static void dev_unlock(virt_machine_t *m) {
+    if (m->nharts > 1) pthread_mutex_unlock(&m->dev_lock);
+}
+
+/* Wake hart h when it sleeps in wfi (from any thread). */
+static void virt_wake(virt_machine_t *m, unsigned h) {
+    if (m->hart[h].wake_fd >= 0 && atomic_load(&m->hart[h].sleeping)) {
+        uint64_t one = 1;
+        ssize_t n = write(m->hart[h].wake_fd, &one, sizeof(one));
+        (void)n; /* a full counter already wakes it */
+    }
+}
+
+/* An interrupt line into a hart's mip (opaque = the hart, line = the mip bit), from any
+ * thread. */
 static void mip_set(void *opaque, unsigned bit, bool level) {
-    virt_machine_t *m = opaque;
-    if (level)
-        m->cpu.mip |= 1ull << bit;
-    else
-        m->cpu.mip &= ~(1ull << bit);
-    rv_cpu_irq_check(&m->cpu);
+    rv_cpu_t *c = opaque;
+    if (((__atomic_load_n(&c->mip, __ATOMIC_RELAXED) >> bit) & 1) != level) {
+        rv_cpu_mip_set(c, bit, level);
+        rv_cpu_irq_check(c);
+        if (level) virt_wake(c->env, (unsigned)c->mhartid);
+    } else if (bit == RV_IRQ_MTI && !level) {
+        virt_wake(c->env, (unsigned)c->mhartid); /* its mtimecmp moved: time the sleep anew */
+    }
+}
+
+/* Stop every hart at once (poweroff, reboot, the console's quit, destroy). */
+static void stop_all(virt_machine_t *m) {
+    for (unsigned h = 0; h < m->nharts; h++) {
+        if (!m->harts[h]) continue;
+        atomic_store(&m->harts[h]->halt_request, 1);
+        rv_cpu_interrupt(m->harts[h]);
+        virt_wake(m, h);
+    }
 }
 
 static int virt_mem_slow(void *env, uint64_t addr, void *buf, unsigned len, rv_access_t type) {
-    return board_mem_access(((virt_machine_t *)env)->mem, addr, buf, len, type);
+    virt_machine_t *m = env;
+    dev_lock(m);
+    int r = board_mem_access(m->mem, addr, buf, len, type);
+    dev_unlock(m);
+    return r;
 }
 
 static void *virt_phys_ptr(void *env, uint64_t pa, unsigned len) {
@@ -85,9 +133,8 @@ static void virt_dma(void *opaque, uint64_t gpa, uint64_t len) {
     if (len == 0 || gpa < VIRT_RAM_BASE || o >= m->ram_size) return;
     uint64_t last = len > m->ram_size - o ? m->ram_size - 1 : o + len - 1;
     for (uint64_t p = o >> 12; p <= last >> 12; p++)
-        if (m->page_flags[p] & RV_PAGE_CODE) {
-            m->cpu.code_ctx++;
-            rv_cpu_kick(&m->cpu);
+        if (__atomic_load_n(&m->page_flags[p], __ATOMIC_RELAXED) & RV_PAGE_CODE) {
+            rv_cpu_code_written(&m->cpu); /* every hart's code, with several */
             return;
         }
 }
@@ -104,9 +151,7 @@ static void vcons_put(void *opaque, uint8_t b) {
 
 /* The test device asked for poweroff or reboot: stop the hart at once. */
 static void test_done(void *opaque) {
-    virt_machine_t *m = opaque;
-    atomic_store(&m->cpu.halt_request, 1);
-    rv_cpu_interrupt(&m->cpu);
+    stop_all(opaque);
 }
 
 /* The console's escape commands (escape byte, then one of these), as qemu's -nographic
@@ -119,8 +164,7 @@ static void virt_escape(void *opaque, uint8_t cmd) {
     case 'x':
     case 'X':
         m->quit = true;
-        atomic_store(&m->cpu.halt_request, 1);
-        rv_cpu_interrupt(&m->cpu);
+        stop_all(m);
         break;
     case 'h':
     case 'H':
@@ -134,50 +178,88 @@ static void virt_escape(void *opaque, uint8_t cmd) {
     }
 }
 
-/* wfi: sleep until the timer is due or console input arrives (at most 10 ms, so that stop
- * requests from other threads are seen). */
-static void virt_wait(void *env, rv_cpu_t *cpu) {
-    virt_machine_t *m = env;
-    (void)cpu;
-    uint64_t ticks = dev_clint_ticks_left(&m->clint);
-    uint64_t sticks = rv_sstc_ticks_left(&m->cpu);
-    if (sticks < ticks) ticks = sticks;
-    if (ticks == 0) {
-        dev_clint_update(&m->clint);
-        rv_sstc_update(&m->cpu);
-        return;
-    }
-    uint64_t ns = ticks > 100000 ? 10000000 : ticks * 100;
-    struct timespec t0, t1, ts = {.tv_sec = 0, .tv_nsec = (long)ns};
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct pollfd p[1 + VIRT_VIRTIO_SLOTS];
-    nfds_t np = 0;
-    if (m->uart.in_fd >= 0 && !m->uart.in_eof)
-        p[np++] = (struct pollfd){.fd = m->uart.in_fd, .events = POLLIN};
-    for (unsigned i = 0; i < m->nblk; i++) /* virtio-blk completions */
-        p[np++] = (struct pollfd){.fd = m->blk[i].efd, .events = POLLIN};
-    for (unsigned i = 0; i < m->nnet; i++) /* frames for the guest */
-        p[np++] = (struct pollfd){.fd = m->net[i].rx_efd, .events = POLLIN};
-    if (np)
-        ppoll(p, np, &ts, NULL);
-    else
-        nanosleep(&ts, NULL);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    m->wfi_sleep_ns +=
-        (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
-    dev_clint_update(&m->clint);
-    rv_sstc_update(&m->cpu);
+/* Poll the devices' host sides (console input, virtio completions and frames): hart 0's
+ * job, between its run slices and after its wfi sleeps. */
+static void poll_devices(virt_machine_t *m) {
+    dev_lock(m);
     dev_uart_poll(&m->uart);
     if (m->has_vcons) virtio_console_poll(&m->vcons);
     for (unsigned i = 0; i < m->nblk; i++)
         virtio_blk_poll(&m->blk[i]);
     for (unsigned i = 0; i < m->nnet; i++)
         virtio_net_poll(&m->net[i]);
+    dev_unlock(m);
+}
+
+/* wfi: sleep until the hart's timer is due, console input or a virtio completion arrives
+ * (hart 0), or another thread raises one of the hart's lines (its eventfd); at most 10 ms,
+ * so that stop requests from other threads are seen. */
+static void virt_wait(void *env, rv_cpu_t *cpu) {
+    virt_machine_t *m = env;
+    unsigned h = (unsigned)cpu->mhartid;
+    virt_hart_t *vh = &m->hart[h];
+    uint64_t ticks = dev_clint_ticks_left(&m->clint, h);
+    uint64_t sticks = rv_sstc_ticks_left(cpu);
+    if (sticks < ticks) ticks = sticks;
+    if (ticks == 0) {
+        dev_clint_update(&m->clint, h);
+        rv_sstc_update(cpu);
+        return;
+    }
+    uint64_t ns = ticks > 100000 ? 10000000 : ticks * 100;
+    struct timespec t0, t1, ts = {.tv_sec = 0, .tv_nsec = (long)ns};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct pollfd p[2 + VIRT_VIRTIO_SLOTS];
+    nfds_t np = 0;
+    if (h == 0) {
+        if (m->uart.in_fd >= 0 && !m->uart.in_eof)
+            p[np++] = (struct pollfd){.fd = m->uart.in_fd, .events = POLLIN};
+        for (unsigned i = 0; i < m->nblk; i++) /* virtio-blk completions */
+            p[np++] = (struct pollfd){.fd = m->blk[i].efd, .events = POLLIN};
+        for (unsigned i = 0; i < m->nnet; i++) /* frames for the guest */
+            p[np++] = (struct pollfd){.fd = m->net[i].rx_efd, .events = POLLIN};
+    }
+    if (vh->wake_fd >= 0) p[np++] = (struct pollfd){.fd = vh->wake_fd, .events = POLLIN};
+    /* announce the sleep, then look again: a line raised before this store is seen here, one
+     * raised after it writes the eventfd */
+    atomic_store(&vh->sleeping, 1);
+    bool wake = (__atomic_load_n(&cpu->mip, __ATOMIC_SEQ_CST) & cpu->mie) ||
+                atomic_load(&cpu->interrupt_request);
+    if (!wake) {
+        if (np)
+            ppoll(p, np, &ts, NULL);
+        else
+            nanosleep(&ts, NULL);
+    } else if (m->nharts > 1 && rv_interrupt_pending(cpu) < 0) {
+        /* pending in mie but masked by the global enable: the guest polls in a wfi loop (so
+         * does OpenSBI's wait for HSM start); give the host core to the other harts */
+        sched_yield();
+    }
+    atomic_store(&vh->sleeping, 0);
+    if (!wake && vh->wake_fd >= 0) {
+        uint64_t cnt;
+        ssize_t n = read(vh->wake_fd, &cnt, sizeof(cnt)); /* non-blocking: empties it */
+        (void)n;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    vh->wfi_sleep_ns +=
+        (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
+    dev_clint_update(&m->clint, h);
+    rv_sstc_update(cpu);
+    if (h == 0) poll_devices(m);
+}
+
+uint64_t virt_wfi_sleep_ns(const virt_machine_t *m) {
+    uint64_t t = 0;
+    for (unsigned h = 0; h < m->nharts; h++)
+        t += m->hart[h].wfi_sleep_ns;
+    return t;
 }
 
 /* fdt helpers: a property of 32-bit cells. */
 static int prop_cells(void *fdt, const char *name, const uint32_t *cells, int n) {
-    fdt32_t v[16];
+    fdt32_t v[4 * VIRT_MAX_HARTS];
+    if (n > (int)(sizeof(v) / sizeof(v[0]))) return -FDT_ERR_NOSPACE;
     for (int i = 0; i < n; i++)
         v[i] = cpu_to_fdt32(cells[i]);
     return fdt_property(fdt, name, v, n * (int)sizeof(fdt32_t));
@@ -207,7 +289,11 @@ static int syscon_node(void *fdt, const char *what, uint32_t regmap, uint32_t va
 /* Build the device tree into buf. */
 static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uint64_t initrd,
                      uint64_t initrd_size) {
-    enum { PH_CPU0 = 1, PH_INTC = 2, PH_PLIC = 3, PH_TEST = 4 };
+    /* phandles: hart 0's cpu and interrupt controller 1 and 2 (as with one hart), the PLIC 3,
+     * the test device 4, hart h > 0's 16 + 2h and 17 + 2h */
+    enum { PH_PLIC = 3, PH_TEST = 4 };
+#define PH_CPU(h)  ((h) ? 16u + 2u * (h) : 1u)
+#define PH_INTC(h) ((h) ? 17u + 2u * (h) : 2u)
     static const char isa_ext[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zba\0zbb\0zbs\0sstc";
     int e = fdt_create(buf, FDT_MAX);
     e |= fdt_finish_reservemap(buf);
@@ -235,28 +321,36 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
     e |= fdt_property_cell(buf, "#address-cells", 1);
     e |= fdt_property_cell(buf, "#size-cells", 0);
     e |= fdt_property_cell(buf, "timebase-frequency", 10000000);
-    e |= fdt_begin_node(buf, "cpu@0");
-    e |= fdt_property_cell(buf, "phandle", PH_CPU0);
-    e |= fdt_property_string(buf, "device_type", "cpu");
-    e |= fdt_property_cell(buf, "reg", 0);
-    e |= fdt_property_string(buf, "status", "okay");
-    e |= fdt_property_string(buf, "compatible", "riscv");
-    e |= fdt_property_string(buf, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc");
-    e |= fdt_property_string(buf, "riscv,isa-base", "rv64i");
-    e |= fdt_property(buf, "riscv,isa-extensions", isa_ext, sizeof(isa_ext));
-    e |= fdt_property_string(buf, "mmu-type", "riscv,sv57");
-    e |= fdt_begin_node(buf, "interrupt-controller");
-    e |= fdt_property_cell(buf, "#interrupt-cells", 1);
-    e |= fdt_property(buf, "interrupt-controller", NULL, 0);
-    e |= fdt_property_string(buf, "compatible", "riscv,cpu-intc");
-    e |= fdt_property_cell(buf, "phandle", PH_INTC);
-    e |= fdt_end_node(buf);
-    e |= fdt_end_node(buf);
+    for (unsigned h = 0; h < m->nharts; h++) {
+        char name[32];
+        snprintf(name, sizeof(name), "cpu@%u", h);
+        e |= fdt_begin_node(buf, name);
+        e |= fdt_property_cell(buf, "phandle", PH_CPU(h));
+        e |= fdt_property_string(buf, "device_type", "cpu");
+        e |= fdt_property_cell(buf, "reg", h);
+        e |= fdt_property_string(buf, "status", "okay");
+        e |= fdt_property_string(buf, "compatible", "riscv");
+        e |= fdt_property_string(buf, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc");
+        e |= fdt_property_string(buf, "riscv,isa-base", "rv64i");
+        e |= fdt_property(buf, "riscv,isa-extensions", isa_ext, sizeof(isa_ext));
+        e |= fdt_property_string(buf, "mmu-type", "riscv,sv57");
+        e |= fdt_begin_node(buf, "interrupt-controller");
+        e |= fdt_property_cell(buf, "#interrupt-cells", 1);
+        e |= fdt_property(buf, "interrupt-controller", NULL, 0);
+        e |= fdt_property_string(buf, "compatible", "riscv,cpu-intc");
+        e |= fdt_property_cell(buf, "phandle", PH_INTC(h));
+        e |= fdt_end_node(buf);
+        e |= fdt_end_node(buf);
+    }
     e |= fdt_begin_node(buf, "cpu-map");
     e |= fdt_begin_node(buf, "cluster0");
-    e |= fdt_begin_node(buf, "core0");
-    e |= fdt_property_cell(buf, "cpu", PH_CPU0);
-    e |= fdt_end_node(buf);
+    for (unsigned h = 0; h < m->nharts; h++) {
+        char name[32];
+        snprintf(name, sizeof(name), "core%u", h);
+        e |= fdt_begin_node(buf, name);
+        e |= fdt_property_cell(buf, "cpu", PH_CPU(h));
+        e |= fdt_end_node(buf);
+    }
     e |= fdt_end_node(buf);
     e |= fdt_end_node(buf);
     e |= fdt_end_node(buf);
@@ -271,8 +365,14 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
     e |= fdt_property(buf, "compatible", "sifive,clint0\0riscv,clint0",
                       sizeof("sifive,clint0\0riscv,clint0"));
     e |= prop_reg(buf, CLINT_BASE, DEV_CLINT_SIZE);
-    uint32_t clint_irqs[4] = {PH_INTC, RV_IRQ_MSI, PH_INTC, RV_IRQ_MTI};
-    e |= prop_cells(buf, "interrupts-extended", clint_irqs, 4);
+    uint32_t irqs[4 * VIRT_MAX_HARTS];
+    for (unsigned h = 0; h < m->nharts; h++) {
+        irqs[4 * h] = PH_INTC(h);
+        irqs[4 * h + 1] = RV_IRQ_MSI;
+        irqs[4 * h + 2] = PH_INTC(h);
+        irqs[4 * h + 3] = RV_IRQ_MTI;
+    }
+    e |= prop_cells(buf, "interrupts-extended", irqs, 4 * (int)m->nharts);
     e |= fdt_end_node(buf);
 
     e |= fdt_begin_node(buf, "plic@c000000");
@@ -284,8 +384,13 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
     e |= fdt_property_cell(buf, "#interrupt-cells", 1);
     e |= fdt_property(buf, "interrupt-controller", NULL, 0);
     e |= fdt_property_cell(buf, "riscv,ndev", DEV_PLIC_SOURCES - 1);
-    uint32_t plic_irqs[4] = {PH_INTC, RV_IRQ_MEI, PH_INTC, RV_IRQ_SEI};
-    e |= prop_cells(buf, "interrupts-extended", plic_irqs, 4);
+    for (unsigned h = 0; h < m->nharts; h++) { /* context 2h: M-mode, 2h + 1: S-mode */
+        irqs[4 * h] = PH_INTC(h);
+        irqs[4 * h + 1] = RV_IRQ_MEI;
+        irqs[4 * h + 2] = PH_INTC(h);
+        irqs[4 * h + 3] = RV_IRQ_SEI;
+    }
+    e |= prop_cells(buf, "interrupts-extended", irqs, 4 * (int)m->nharts);
     e |= fdt_end_node(buf);
 
     e |= fdt_begin_node(buf, "serial@10000000");
@@ -376,9 +481,36 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
         snprintf(err, errlen, "the virt machine needs firmware (-bios)");
         return -EINVAL;
     }
-    int rc = exec_hart_init(&m->cpu, exec);
+    unsigned nharts = cfg->nharts ? cfg->nharts : 1;
+    if (nharts > VIRT_MAX_HARTS) {
+        snprintf(err, errlen, "at most %u harts (-smp)", VIRT_MAX_HARTS);
+        return -EINVAL;
+    }
+    if (nharts > 1 && exec && exec->engine && !strcmp(exec->engine, "lockstep")) {
+        snprintf(err, errlen, "lockstep runs one hart (-smp 1)");
+        return -EINVAL;
+    }
+    m->nharts = nharts;
+    m->harts[0] = &m->cpu;
+    for (unsigned h = 0; h < VIRT_MAX_HARTS; h++)
+        m->hart[h].wake_fd = -1;
+    pthread_mutex_init(&m->dev_lock, NULL);
+    int rc = 0;
+    for (unsigned h = 0; h < nharts && !rc; h++) {
+        if (h > 0 && !(m->harts[h] = calloc(1, sizeof(rv_cpu_t)))) rc = -ENOMEM;
+        if (!rc) rc = exec_hart_init(m->harts[h], exec);
+        if (rc && h > 0) {
+            free(m->harts[h]);
+            m->harts[h] = NULL;
+        }
+        if (!rc && nharts > 1) {
+            m->hart[h].wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            if (m->hart[h].wake_fd < 0) rc = -errno;
+        }
+    }
     if (rc) {
-        snprintf(err, errlen, "cannot set up the hart: %s", strerror(-rc));
+        snprintf(err, errlen, "cannot set up the harts: %s", strerror(-rc));
+        virt_destroy(m);
         return rc;
     }
     vm_mem_err_t e = vm_mem_create(&m->mem);
@@ -407,11 +539,15 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     /* devices and their lines */
     m->clint.now = virt_now;
     m->clint.now_opaque = m;
-    m->clint.mtimecmp = UINT64_MAX;
-    m->clint.msi = (vm_irq_t){mip_set, m, RV_IRQ_MSI};
-    m->clint.mti = (vm_irq_t){mip_set, m, RV_IRQ_MTI};
-    m->plic.out[0] = (vm_irq_t){mip_set, m, RV_IRQ_MEI};
-    m->plic.out[1] = (vm_irq_t){mip_set, m, RV_IRQ_SEI};
+    m->clint.nharts = nharts;
+    m->plic.ncontexts = 2 * nharts;
+    for (unsigned h = 0; h < nharts; h++) {
+        m->clint.mtimecmp[h] = UINT64_MAX;
+        m->clint.msi[h] = (vm_irq_t){mip_set, m->harts[h], RV_IRQ_MSI};
+        m->clint.mti[h] = (vm_irq_t){mip_set, m->harts[h], RV_IRQ_MTI};
+        m->plic.out[2 * h] = (vm_irq_t){mip_set, m->harts[h], RV_IRQ_MEI};
+        m->plic.out[2 * h + 1] = (vm_irq_t){mip_set, m->harts[h], RV_IRQ_SEI};
+    }
     m->uart.out = cfg->console ? cfg->console : stdout;
     m->uart.in_fd = cfg->console_in;
     m->uart.in_tty = m->uart.in_fd >= 0 && isatty(m->uart.in_fd);
@@ -491,17 +627,29 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
         }
     }
 
-    /* the hart */
-    rv_cpu_t *c = &m->cpu;
-    c->env = m;
-    c->mem_slow = virt_mem_slow;
-    c->page_flags = m->page_flags;
-    c->code_lines = m->code_lines;
-    c->wait = virt_wait;
-    c->misa |= 1ull << 18; /* S */
-    c->mstatus &= ~RV_MSTATUS_FS;
-    c->pc = ROM_BASE;
-    rv_mmu_enable(c, virt_phys_ptr, m->ram, VIRT_RAM_BASE, ram);
+    /* the harts: all start at the boot ROM; the firmware picks the boot hart */
+    for (unsigned h = 0; h < nharts; h++) {
+        rv_cpu_t *hc = m->harts[h];
+        hc->env = m;
+        hc->mhartid = h;
+        hc->mem_slow = virt_mem_slow;
+        hc->page_flags = m->page_flags;
+        hc->code_lines = m->code_lines;
+        hc->wait = virt_wait;
+        hc->misa |= 1ull << 18; /* S */
+        hc->mstatus &= ~RV_MSTATUS_FS;
+        hc->pc = ROM_BASE;
+        rv_mmu_enable(hc, virt_phys_ptr, m->ram, VIRT_RAM_BASE, ram);
+        if (nharts > 1) {
+            hc->peers = m->harts;
+            hc->npeers = nharts;
+        }
+    }
+    if (nharts > 1 && (rc = exec_share_code(m->harts, nharts)) != 0) {
+        snprintf(err, errlen, "cannot share the code pages: %s", strerror(-rc));
+        virt_destroy(m);
+        return rc;
+    }
 
     /* firmware, payload, initrd, device tree */
     int64_t n = load_file(m, "firmware", cfg->bios, VIRT_RAM_BASE, VIRT_KERNEL_OFFSET, err, errlen);
@@ -562,7 +710,8 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
         n = -EIO;
         goto fail;
     }
-    exec_flush(c);
+    for (unsigned h = 0; h < nharts; h++)
+        exec_flush(m->harts[h]);
     return 0;
 fail:
     virt_destroy(m);
@@ -570,6 +719,15 @@ fail:
 }
 
 void virt_destroy(virt_machine_t *m) {
+    /* the harts' threads first: they reach the devices */
+    atomic_store(&m->stop_threads, true);
+    stop_all(m);
+    for (unsigned h = 1; h < m->nharts; h++)
+        if (m->hart[h].started) {
+            pthread_join(m->hart[h].thread, NULL);
+            m->hart[h].started = false;
+        }
+    if (m->nharts > 1 && m->harts[0]->code_share) exec_unshare_code(m->harts, m->nharts);
     for (unsigned i = 0; i < m->nblk; i++)
         virtio_blk_close(&m->blk[i]);
     m->nblk = 0;
@@ -585,22 +743,60 @@ void virt_destroy(virt_machine_t *m) {
     free(m->code_lines);
     m->page_flags = NULL;
     m->code_lines = NULL;
-    exec_hart_destroy(&m->cpu);
+    for (unsigned h = 0; h < m->nharts; h++) {
+        if (m->harts[h]) exec_hart_destroy(m->harts[h]);
+        if (h > 0) free(m->harts[h]);
+        m->harts[h] = NULL;
+        if (m->hart[h].wake_fd >= 0) close(m->hart[h].wake_fd);
+        m->hart[h].wake_fd = -1;
+    }
+    pthread_mutex_destroy(&m->dev_lock);
+    m->nharts = 0;
+}
+
+/* The thread of hart h > 0: slices of its run loop until poweroff or virt_destroy. */
+static void *hart_main(void *arg) {
+    rv_cpu_t *c = arg;
+    virt_machine_t *m = c->env;
+    unsigned h = (unsigned)c->mhartid;
+    while (!atomic_load(&m->stop_threads)) {
+        dev_clint_update(&m->clint, h);
+        rv_sstc_update(c);
+        int r = exec_run(c, SLICE);
+        if (r == EXEC_STOP_HALT) break; /* poweroff, reboot, quit: sticky */
+        if (r == EXEC_STOP_INTERRUPT) atomic_store(&c->interrupt_request, 0);
+    }
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        atomic_store(&m->hart[h].cpu_ns, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+    return NULL;
+}
+
+/* Start the threads of harts 1..n-1 (host signals stay with the caller's thread). */
+static void start_harts(virt_machine_t *m) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (unsigned h = 1; h < m->nharts; h++) {
+        if (m->hart[h].started) continue;
+        if (pthread_create(&m->hart[h].thread, NULL, hart_main, m->harts[h]) == 0)
+            m->hart[h].started = true;
+        else
+            fprintf(stderr, "vm: cannot start the thread of hart %u\n", h);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 int virt_run(virt_machine_t *m, uint64_t budget) {
+    if (m->nharts > 1 && !m->hart[1].started && !atomic_load(&m->stop_threads)) start_harts(m);
     for (;;) {
         if (m->test.done || m->quit) return EXEC_STOP_HALT;
         if (budget == 0) return EXEC_STOP_BUDGET;
-        dev_clint_update(&m->clint);
+        dev_clint_update(&m->clint, 0);
         rv_sstc_update(&m->cpu);
-        dev_uart_poll(&m->uart);
-        if (m->has_vcons) virtio_console_poll(&m->vcons);
-        if (m->has_vcons) virtio_console_poll(&m->vcons);
-        for (unsigned i = 0; i < m->nblk; i++)
-            virtio_blk_poll(&m->blk[i]);
-        for (unsigned i = 0; i < m->nnet; i++)
-            virtio_net_poll(&m->net[i]);
+        poll_devices(m);
         if (m->quit) return EXEC_STOP_HALT;
         uint64_t slice = budget < SLICE ? budget : SLICE;
         int r = exec_run(&m->cpu, slice);

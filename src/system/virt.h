@@ -1,11 +1,12 @@
-/* virt.h - the `virt` machine: one RV64GC hart with M, S and U modes and Sv39/48/57 paging,
+/* virt.h - the `virt` machine: 1 to 64 RV64GC harts with M, S and U modes and Sv39/48/57
+ * paging, each run by a host thread of its own,
  * laid out like qemu's `virt` board so that unmodified OpenSBI, U-Boot and Linux run on it.
  *
  *   0x00001000  boot ROM: the reset vector, fw_dynamic_info, jumps to the firmware
  *   0x00100000  SiFive test device (poweroff, reboot)
  *   0x00101000  Goldfish RTC (IRQ 11)
- *   0x02000000  CLINT (msip, mtimecmp, mtime at 10 MHz)
- *   0x0c000000  PLIC (contexts: hart 0 M, hart 0 S)
+ *   0x02000000  CLINT (msip and mtimecmp per hart, mtime at 10 MHz)
+ *   0x0c000000  PLIC (contexts: 2i = hart i M-mode, 2i + 1 = hart i S-mode)
  *   0x10000000  ns16550a UART (IRQ 10) on the host's stdin/stdout
  *   0x10001000  virtio-mmio slots 0..7, 0x1000 apart (IRQ 1..8): the drives, then the
  *               network cards, then the rng, then the console
@@ -16,6 +17,8 @@
  * the hart implements. */
 #pragma once
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +34,8 @@
 #define VIRT_RAM_DEFAULT_SIZE (128ull << 20)
 #define VIRT_KERNEL_OFFSET    0x200000ull /* kernel (or the payload) at RAM + 2 MiB */
 
-#define VIRT_VIRTIO_SLOTS 8u /* virtio-mmio transports, as on qemu's virt */
+#define VIRT_VIRTIO_SLOTS 8u  /* virtio-mmio transports, as on qemu's virt */
+#define VIRT_MAX_HARTS    64u /* -smp limit */
 
 /* A raw disk image on a virtio-blk device. */
 typedef struct virt_drive {
@@ -62,24 +66,39 @@ typedef struct virt_config {
     const virt_net_t *nets;     /* virtio-net cards, in the slots after the drives */
     unsigned nnets;             /* how many */
     bool rng;                   /* a virtio-rng device in the slot after the cards */
-    bool vconsole; /* a virtio-console (hvc0) in the next slot, on the UART's stdin/stdout */
+    bool vconsole;   /* a virtio-console (hvc0) in the next slot, on the UART's stdin/stdout */
+    unsigned nharts; /* harts (-smp; 0 counts as 1; at most VIRT_MAX_HARTS) */
 } virt_config_t;
+
+/* What the machine keeps per hart besides the hart itself. */
+typedef struct virt_hart {
+    pthread_t thread;        /* the host thread running the hart (harts 1..n-1) */
+    bool started;            /* the thread runs */
+    int wake_fd;             /* eventfd that wakes the hart's wfi sleep (-1 with one hart) */
+    _Atomic int sleeping;    /* the hart is in (or entering) its wfi sleep */
+    uint64_t wfi_sleep_ns;   /* time spent asleep in wfi, for --stats */
+    _Atomic uint64_t cpu_ns; /* the thread's CPU time when it ended (0: still running) */
+} virt_hart_t;
 
 /* The machine. */
 typedef struct virt_machine {
-    rv_cpu_t cpu;          /* the hart */
-    vm_mem_t *mem;         /* guest-physical address map */
-    uint8_t *ram;          /* host address of RAM */
-    uint64_t ram_size;     /* its size */
-    uint8_t *page_flags;   /* RV_PAGE_* per RAM page (shared with the hart) */
-    uint64_t *code_lines;  /* decoded-code bit per 64-byte RAM line (shared with the hart) */
-    dev_clint_t clint;     /* timer and software interrupts */
-    dev_plic_t plic;       /* external interrupts */
-    dev_uart_t uart;       /* the console */
-    dev_test_t test;       /* poweroff / reboot */
-    dev_rtc_t rtc;         /* wall clock */
-    uint64_t wfi_sleep_ns; /* time spent asleep in wfi, for --stats */
-    bool quit;             /* the console's escape and 'x' asked to end the run */
+    rv_cpu_t cpu;                     /* hart 0 (run by the thread that calls virt_run) */
+    unsigned nharts;                  /* harts */
+    rv_cpu_t *harts[VIRT_MAX_HARTS];  /* every hart: harts[0] = &cpu, the others allocated */
+    virt_hart_t hart[VIRT_MAX_HARTS]; /* their threads and wfi sleep */
+    pthread_mutex_t dev_lock;         /* serialises device access when there are several harts */
+    _Atomic bool stop_threads;        /* the harts' threads end (virt_destroy) */
+    vm_mem_t *mem;                    /* guest-physical address map */
+    uint8_t *ram;                     /* host address of RAM */
+    uint64_t ram_size;                /* its size */
+    uint8_t *page_flags;              /* RV_PAGE_* per RAM page (shared with the hart) */
+    uint64_t *code_lines; /* decoded-code bit per 64-byte RAM line (shared with the hart) */
+    dev_clint_t clint;    /* timer and software interrupts */
+    dev_plic_t plic;      /* external interrupts */
+    dev_uart_t uart;      /* the console */
+    dev_test_t test;      /* poweroff / reboot */
+    dev_rtc_t rtc;        /* wall clock */
+    bool quit;            /* the console's escape and 'x' asked to end the run */
     virtio_blk_t blk[VIRT_VIRTIO_SLOTS];   /* virtio-blk drives (slots 0 .. nblk-1) */
     unsigned nblk;                         /* drives opened */
     virtio_net_t net[VIRT_VIRTIO_SLOTS];   /* virtio-net cards (slots nblk .. nblk+nnet-1) */
@@ -95,10 +114,14 @@ typedef struct virt_machine {
 int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t *exec, char *err,
               size_t errlen);
 
-/* Free everything the machine holds. */
+/* Time spent asleep in wfi by all harts, in ns (for --stats). */
+uint64_t virt_wfi_sleep_ns(const virt_machine_t *m);
+
+/* Free everything the machine holds (stopping the harts' threads first). */
 void virt_destroy(virt_machine_t *m);
 
-/* Run up to `budget` instructions (UINT64_MAX: no limit) or until poweroff / reboot
+/* Run hart 0 for up to `budget` instructions (UINT64_MAX: no limit) or until poweroff / reboot
  * (m->test.done), the console's quit command (m->quit) or a stop request. Returns enum
- * exec_stop. */
+ * exec_stop. The first call starts the threads of the other harts, which run on their own
+ * until poweroff or virt_destroy. */
 int virt_run(virt_machine_t *m, uint64_t budget);

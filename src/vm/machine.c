@@ -13,6 +13,7 @@
  * device's poweroff on virt) ends the run.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -175,7 +176,8 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                              .console_in = vm->opt.console_in,
                              .console_escape = vm->opt.console_escape,
                              .rng = vm->opt.virtio_rng,
-                             .vconsole = vm->opt.virtio_console};
+                             .vconsole = vm->opt.virtio_console,
+                             .nharts = vm->opt.harts};
         virt_drive_t drives[VIRT_VIRTIO_SLOTS];
         if (vm->opt.ndrives > VIRT_VIRTIO_SLOTS || (vm->opt.ndrives && !vm->opt.drives)) {
             free(vm->virt);
@@ -207,7 +209,8 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
             vm->virt = NULL;
             goto fail;
         }
-        vm->virt->cpu.time_from_instret = vm->opt.deterministic_time;
+        for (unsigned h = 0; h < vm->virt->nharts; h++)
+            vm->virt->harts[h]->time_from_instret = vm->opt.deterministic_time;
         vm->loaded = true;
     } else if (vm->opt.machine == VM_MACHINE_USER) {
         vm_t *none = NULL;
@@ -471,7 +474,10 @@ int vm_read_mem(const vm_t *vm, uint64_t addr, void *buf, size_t len) {
 int vm_write_mem(vm_t *vm, uint64_t addr, const void *buf, size_t len) {
     if (vm->opt.machine == VM_MACHINE_VIRT) {
         if (vm_mem_write(vm->virt->mem, addr, buf, len) != VM_MEM_OK) return -EFAULT;
-        exec_invalidate_range(&vm->virt->cpu, addr, len);
+        if (vm->virt->nharts > 1)
+            rv_cpu_code_written(&vm->virt->cpu); /* the harts run: each drops its own code */
+        else
+            exec_invalidate_range(&vm->virt->cpu, addr, len);
         return 0;
     }
     if (vm->opt.machine == VM_MACHINE_BARE) {
@@ -508,7 +514,30 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
                 (unsigned long long)r[1], (unsigned long long)r[0]);
     }
     if (vm->virt) {
-        fprintf(out, "stats: wfi: %.3f s asleep\n", (double)vm->virt->wfi_sleep_ns * 1e-9);
+        fprintf(out, "stats: wfi: %.3f s asleep\n", (double)virt_wfi_sleep_ns(vm->virt) * 1e-9);
+        for (unsigned h = 1; h < vm->virt->nharts; h++) {
+            const rv_cpu_t *c = vm->virt->harts[h];
+            const virt_hart_t *vh = &vm->virt->hart[h];
+            double cpu_s = 0;
+            struct timespec ts;
+            clockid_t cid;
+            uint64_t ended = atomic_load(&vh->cpu_ns);
+            if (ended)
+                cpu_s = (double)ended * 1e-9;
+            else if (vh->started && pthread_getcpuclockid(vh->thread, &cid) == 0 &&
+                     clock_gettime(cid, &ts) == 0)
+                cpu_s = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+            fprintf(out,
+                    "stats: hart %u: %llu instructions, %.3f s thread CPU, %llu interrupts, "
+                    "%llu wfi sleeps (%.3f s asleep), %llu blocks decoded, %llu decode-cache "
+                    "flushes, tlb hits %llu, page walks %llu, page faults %llu, tlb flushes %llu\n",
+                    h, (unsigned long long)c->instret, cpu_s,
+                    (unsigned long long)c->stats.interrupts, (unsigned long long)c->stats.waits,
+                    (double)vh->wfi_sleep_ns * 1e-9, (unsigned long long)c->stats.blocks_decoded,
+                    (unsigned long long)c->stats.flushes, (unsigned long long)c->tlb_stats.hits,
+                    (unsigned long long)c->tlb_stats.walks, (unsigned long long)c->tlb_stats.faults,
+                    (unsigned long long)c->tlb_stats.flushes);
+        }
         for (unsigned i = 0; i < vm->virt->nnet; i++) {
             const virtio_net_t *n = &vm->virt->net[i];
             fprintf(out,
