@@ -494,7 +494,7 @@ void ir_print(const ir_t *ir, FILE *out) {
         if (n->home >= 0) fprintf(out, "  ; x%u", n->g);
         if (ir_has_value(n->op)) {
             if (n->reg >= 0) fprintf(out, "  @h%d", n->reg);
-            if (n->slot >= 0) fprintf(out, "  @slot%d", n->slot);
+            if (n->slot >= 0) fprintf(out, "  @slot%d%s", n->slot, n->flags & IR_F_INX ? "=x" : "");
         }
         if (n->op == IR_LOAD || n->op == IR_STORE || n->op == IR_BR || n->op == IR_JUMPR ||
             n->op == IR_TRAP || n->op == IR_INSN)

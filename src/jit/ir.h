@@ -79,6 +79,8 @@ enum {
     IR_F_W = 1,    /* 32-bit operation, result sign-extended to 64 */
     IR_F_IMM = 2,  /* the second operand is imm, not b */
     IR_F_DEAD = 4, /* removed by the optimiser */
+    IR_F_INX = 8,  /* a spilled IR_GET read from its guest register's canonical place, which
+                      nothing writes while it lives (its slot is never stored) */
 };
 
 /* IR_JUMPR's aux: what the return-address stack does (the calling convention's hint). */

@@ -56,6 +56,17 @@ static int32_t slot_off(int s) {
     return (int32_t)(8 * ((int)IR_SAVE_SLOTS + s));
 }
 
+/* Where a value without a register lives: its spill slot, or (IR_F_INX) its guest
+ * register's canonical place. */
+static int ir_loc(const ir_node_t *n, int32_t *disp) {
+    if (n->flags & IR_F_INX) {
+        *disp = OFF_X(n->g);
+        return CPU;
+    }
+    *disp = slot_off(n->slot);
+    return RSP;
+}
+
 /* Move value v into host register dst. */
 static void ir_to(tctx_t *t, const ir_t *ir, int dst, uint16_t v) {
     const ir_node_t *n = &ir->n[v];
@@ -63,8 +74,11 @@ static void ir_to(tctx_t *t, const ir_t *ir, int dst, uint16_t v) {
         x86_mov_rr(&t->b, dst, n->reg);
     else if (n->op == IR_CONST)
         x86_mov_ri(&t->b, dst, (uint64_t)n->imm);
-    else
-        x86_load64(&t->b, dst, RSP, slot_off(n->slot));
+    else {
+        int32_t disp;
+        int base = ir_loc(n, &disp);
+        x86_load64(&t->b, dst, base, disp);
+    }
 }
 
 /* A register holding value v (its own, or `scratch` loaded with it). */
@@ -79,14 +93,14 @@ static void ir_def(tctx_t *t, const ir_t *ir, unsigned i, int r) {
     const ir_node_t *n = &ir->n[i];
     if (n->reg >= 0)
         x86_mov_rr(&t->b, n->reg, r);
-    else if (n->slot >= 0)
+    else if (n->slot >= 0 && !(n->flags & IR_F_INX))
         x86_store64(&t->b, RSP, slot_off(n->slot), r);
 }
 
 /* The second operand of a binary node, as the x86 instruction will take it. */
 typedef struct ir_opnd {
-    int kind; /* 0 immediate, 1 register, 2 memory [rsp + disp] */
-    int reg;
+    int kind;    /* 0 immediate, 1 register, 2 memory [reg + val] */
+    int reg;     /* the register, or the memory operand's base */
     int32_t val; /* immediate or displacement */
 } ir_opnd_t;
 
@@ -94,15 +108,17 @@ typedef struct ir_opnd {
  * call this before loading anything into rax). */
 static ir_opnd_t ir_operand_b(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     if (n->flags & IR_F_IMM) return (ir_opnd_t){0, -1, (int32_t)n->imm};
+    int32_t disp;
     const ir_node_t *m = &ir->n[n->b];
     if (m->reg >= 0) return (ir_opnd_t){1, m->reg, 0};
     if (m->op == IR_CONST) {
         if (x86_fits_s32(m->imm)) return (ir_opnd_t){0, -1, (int32_t)m->imm};
         x86_mov_ri(&t->b, RAX, (uint64_t)m->imm);
         x86_store64(&t->b, RSP, IR_BIG_B, RAX);
-        return (ir_opnd_t){2, -1, IR_BIG_B};
+        return (ir_opnd_t){2, RSP, IR_BIG_B};
     }
-    return (ir_opnd_t){2, -1, slot_off(m->slot)};
+    int base = ir_loc(m, &disp);
+    return (ir_opnd_t){2, base, disp};
 }
 
 /* dst = dst OP b for the ALU group (w: 64-bit). */
@@ -112,7 +128,8 @@ static void ir_alu(tctx_t *t, bool w, enum x86_alu op, int dst, ir_opnd_t b) {
     else if (b.kind == 1)
         x86_alu_rr(&t->b, w, op, dst, b.reg);
     else
-        x86_op_rm(&t->b, 0, w, X86_OP((uint8_t)(op * 8 + 3)), dst, RSP, X86_NOREG, 1, b.val, false);
+        x86_op_rm(&t->b, 0, w, X86_OP((uint8_t)(op * 8 + 3)), dst, b.reg, X86_NOREG, 1, b.val,
+                  false);
 }
 
 static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
@@ -122,6 +139,11 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     const ir_node_t *a = &ir->n[n->a];
     int d = n->reg >= 0 ? n->reg : RAX;
     if (n->op == IR_ADD && (n->flags & IR_F_IMM) && a->reg >= 0) { /* lea: no copy first */
+        if (!w && n->imm == 0) {                                   /* sext.w: one movsxd */
+            x86_movsxd_rr(b, d, a->reg);
+            ir_def(t, ir, i, d);
+            return;
+        }
         x86_lea(b, d, a->reg, X86_NOREG, 1, (int32_t)n->imm);
         if (!w) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
@@ -161,7 +183,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
         } else if (ob.kind == 1) {
             x86_imul_rr(b, w, d, ob.reg);
         } else {
-            x86_op_rm(b, 0, w, X86_OP(0x0f, 0xaf), d, RSP, X86_NOREG, 1, ob.val, false);
+            x86_op_rm(b, 0, w, X86_OP(0x0f, 0xaf), d, ob.reg, X86_NOREG, 1, ob.val, false);
         }
     } else {
         static const uint8_t aop[] = {[IR_ADD] = ALU_ADD,
@@ -183,7 +205,9 @@ static void ir_addr(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     } else if (a->op == IR_CONST) {
         x86_mov_ri(&t->b, RAX, (uint64_t)(a->imm + n->imm));
     } else {
-        x86_load64(&t->b, RAX, RSP, slot_off(a->slot));
+        int32_t disp;
+        int base = ir_loc(a, &disp);
+        x86_load64(&t->b, RAX, base, disp);
         if (n->imm) x86_lea(&t->b, RAX, RAX, X86_NOREG, 1, (int32_t)n->imm);
     }
 }
@@ -426,7 +450,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
         if (n->flags & IR_F_DEAD) continue;
         switch (n->op) {
         case IR_GET:
-            if (n->home < 0 && (n->reg >= 0 || n->slot >= 0)) {
+            if (n->home < 0 && (n->reg >= 0 || n->slot >= 0) && !(n->flags & IR_F_INX)) {
                 int r = n->reg >= 0 ? n->reg : RAX;
                 x86_load64(&t->b, r, CPU, OFF_X(n->g));
                 ir_def(t, ir, i, r);
