@@ -14,12 +14,12 @@
 #include <string.h>
 
 static const char *const op_names[IR_NOPS] = {
-    [IR_GET] = "get",   [IR_CONST] = "const", [IR_COPY] = "copy", [IR_ADD] = "add",
-    [IR_SUB] = "sub",   [IR_AND] = "and",     [IR_OR] = "or",     [IR_XOR] = "xor",
-    [IR_SHL] = "shl",   [IR_SHR] = "shr",     [IR_SAR] = "sar",   [IR_SLT] = "slt",
-    [IR_SLTU] = "sltu", [IR_MUL] = "mul",     [IR_LOAD] = "load", [IR_STORE] = "store",
-    [IR_PUT] = "put",   [IR_BR] = "br",       [IR_JUMP] = "jump", [IR_JUMPR] = "jumpr",
-    [IR_TRAP] = "trap", [IR_FENCE] = "fence",
+    [IR_GET] = "get",     [IR_CONST] = "const", [IR_COPY] = "copy",   [IR_ADD] = "add",
+    [IR_SUB] = "sub",     [IR_AND] = "and",     [IR_OR] = "or",       [IR_XOR] = "xor",
+    [IR_SHL] = "shl",     [IR_SHR] = "shr",     [IR_SAR] = "sar",     [IR_SLT] = "slt",
+    [IR_SLTU] = "sltu",   [IR_MUL] = "mul",     [IR_INSN] = "insn",   [IR_LOAD] = "load",
+    [IR_STORE] = "store", [IR_PUT] = "put",     [IR_BR] = "br",       [IR_JUMP] = "jump",
+    [IR_JUMPR] = "jumpr", [IR_TRAP] = "trap",   [IR_FENCE] = "fence", [IR_RAS] = "ras.push",
 };
 
 const char *ir_op_name(unsigned op) {
@@ -32,6 +32,9 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     memcpy(ir->home, home, sizeof(ir->home));
     ir->home[0] = -1;
     ir->user_traps = user_traps;
+    ir->embed = false;
+    ir->ras = false;
+    ir->ninsn = 0;
     for (unsigned g = 0; g < 32; g++)
         ir->cur[g] = IR_NONE;
     ir->dirty = 0;
@@ -189,10 +192,60 @@ bool ir_covers(unsigned id, bool user_traps) {
     return cls == RV_CLS_LOAD || cls == RV_CLS_STORE;
 }
 
+bool ir_embeddable(unsigned id) {
+    if (id >= RV_I_illegal) return false;
+    const rv_insn_info_t *k = &rv_insn_table[id];
+    if (k->flags & RV_F_END) return false;
+    switch (k->cls) {
+    case RV_CLS_ALU:
+    case RV_CLS_ALU32:
+    case RV_CLS_FLOAD:
+    case RV_CLS_FSTORE:
+    case RV_CLS_LR:
+    case RV_CLS_SC:
+    case RV_CLS_AMO:
+    case RV_CLS_FP: return true;
+    default: return false;
+    }
+}
+
+/* A guest instruction the backend emits itself: the state made canonical first, then the
+ * node; its integer rd (if any) is read again afterwards, or is the node's value in its
+ * home. */
+static void embed(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx) {
+    if (ir->ninsn >= IR_MAX_INSN) {
+        ir->overflow = true;
+        return;
+    }
+    sync(ir);
+    uint16_t v = node(ir, IR_INSN, IR_NONE, IR_NONE, (int64_t)ir->ninsn, 0);
+    if (v == IR_NONE) return;
+    ir->insn[ir->ninsn++] = *op;
+    at(ir, v, op, pc, idx);
+    unsigned rd = op->rd;
+    if (rv_insn_table[op->id].writes != RD_X || rd == 0) return;
+    if (ir->home[rd] >= 0) {
+        ir->n[v].home = ir->home[rd];
+        ir->n[v].g = (uint8_t)rd;
+        ir->cur[rd] = v;
+    } else {
+        ir->cur[rd] = IR_NONE; /* in cpu->x now: the next read gets it */
+    }
+}
+
+/* Whether a register is a link register of the calling convention (x1, x5). */
+static bool is_link(unsigned r) {
+    return r == 1 || r == 5;
+}
+
 bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, uint64_t *cont) {
     *ends = false;
     *cont = 1;
-    if (!ir_covers(op->id, ir->user_traps)) return false;
+    if (!ir_covers(op->id, ir->user_traps)) {
+        if (!ir->embed || !ir_embeddable(op->id)) return false;
+        embed(ir, op, pc, idx);
+        return true;
+    }
     unsigned kind, flags, cc;
     if (alu_kind(op->id, &kind, &flags)) {
         if (op->rd == 0) return true; /* a hint: no effect */
@@ -232,6 +285,8 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
         return true;
     case RV_I_jal:
         wr_reg(ir, op->rd, node(ir, IR_CONST, IR_NONE, IR_NONE, (int64_t)(pc + op->len), 0), true);
+        if (ir->ras && is_link(op->rd))
+            at(ir, node(ir, IR_RAS, IR_NONE, IR_NONE, 0, 0), op, pc, idx);
         *ends = true;
         *cont = pc + (uint64_t)(int64_t)op->imm;
         return true;
@@ -241,6 +296,10 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
         sync(ir);
         uint16_t j = node(ir, IR_JUMPR, a, IR_NONE, op->imm, 0);
         at(ir, j, op, pc, idx);
+        if (j != IR_NONE && ir->ras)
+            ir->n[j].aux = is_link(op->rd)                   ? IR_J_CALL
+                           : op->rd == 0 && is_link(op->rs1) ? IR_J_RET
+                                                             : 0;
         *ends = true;
         return true;
     }
@@ -292,7 +351,8 @@ void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx) {
 
 /* Whether node kind op reads operand a / operand b (given its flags). */
 static bool uses_a(unsigned op) {
-    return op != IR_GET && op != IR_CONST && op != IR_JUMP && op != IR_TRAP && op != IR_FENCE;
+    return op != IR_GET && op != IR_CONST && op != IR_JUMP && op != IR_TRAP && op != IR_FENCE &&
+           op != IR_INSN && op != IR_RAS;
 }
 static bool uses_b(const ir_node_t *n) {
     if (n->flags & IR_F_IMM) return false;
@@ -333,6 +393,8 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
                 return "operand b is not a live value";
             if (allocated && ir->n[n->b].last < i) return "operand b used after its last use";
         }
+        if (n->op == IR_INSN && (n->imm < 0 || n->imm >= (int64_t)ir->ninsn))
+            return "an embedded instruction out of range";
         if ((n->op == IR_GET || n->op == IR_PUT) && (n->g == 0 || n->g > 31))
             return "guest register out of range";
         if (n->op == IR_PUT && ir->home[n->g] >= 0) return "put of a register with a home";
@@ -406,9 +468,21 @@ void ir_print(const ir_t *ir, FILE *out) {
             fprintf(out, " -> 0x%llx", (unsigned long long)n->target);
             break;
         case IR_JUMP: fprintf(out, " 0x%llx", (unsigned long long)n->target); break;
-        case IR_JUMPR: fprintf(out, " v%u%+lld", n->a, (long long)n->imm); break;
         case IR_TRAP: fprintf(out, " %s", n->aux ? "ebreak" : "ecall"); break;
         case IR_FENCE: break;
+        case IR_INSN:
+            fprintf(out, " %s",
+                    n->imm >= 0 && n->imm < (int64_t)ir->ninsn
+                        ? rv_insn_table[ir->insn[n->imm].id].name
+                        : "?");
+            break;
+        case IR_RAS: fprintf(out, " 0x%llx", (unsigned long long)(n->pc + n->len)); break;
+        case IR_JUMPR:
+            fprintf(out, " v%u%+lld%s", n->a, (long long)n->imm,
+                    n->aux == IR_J_CALL  ? " (call)"
+                    : n->aux == IR_J_RET ? " (return)"
+                                         : "");
+            break;
         default:
             fprintf(out, " v%u, ", n->a);
             if (n->flags & IR_F_IMM)
@@ -420,10 +494,10 @@ void ir_print(const ir_t *ir, FILE *out) {
         if (n->home >= 0) fprintf(out, "  ; x%u", n->g);
         if (ir_has_value(n->op)) {
             if (n->reg >= 0) fprintf(out, "  @h%d", n->reg);
-            if (n->slot >= 0) fprintf(out, "  @slot%d", n->slot);
+            if (n->slot >= 0) fprintf(out, "  @slot%d%s", n->slot, n->flags & IR_F_INX ? "=x" : "");
         }
         if (n->op == IR_LOAD || n->op == IR_STORE || n->op == IR_BR || n->op == IR_JUMPR ||
-            n->op == IR_TRAP)
+            n->op == IR_TRAP || n->op == IR_INSN)
             fprintf(out, "  (pc 0x%llx)", (unsigned long long)n->pc);
         fprintf(out, "\n");
     }

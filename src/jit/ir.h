@@ -11,6 +11,9 @@
  *   - IR_PUT writes one back, and the builder puts every guest register written since the
  *     last such point before each node that can fault or leave (loads, stores, branches,
  *     exits): at those nodes the guest state is exactly the interpreter's (the state rule).
+ * An instruction the IR does not model can still be on the path when the backend can emit it
+ * alone (`embed`): it becomes an IR_INSN node, with the state made canonical before it (as
+ * before any point that can fault) and its integer rd read again afterwards.
  * A backend may keep some guest registers in fixed host registers across all translated code
  * (x86-64 pins eight); those are "homes": a value written to such a register is computed
  * straight into its home (write-through), so they need no IR_PUT, and the allocator keeps
@@ -52,6 +55,10 @@ enum ir_op {
     IR_SLT,   /* value = (int64)a < (int64)b */
     IR_SLTU,  /* value = a < b, unsigned */
     IR_MUL,   /* value = low 64 (W: 32) bits of a * b */
+    IR_INSN,  /* guest instruction insn[imm] emitted by the backend's own code for it (an
+                 instruction the IR does not model): reads and writes guest state in its
+                 canonical places, may fault or call out; its value is the new content of its
+                 integer rd's home when rd has one */
     IR_LOAD,  /* value = memory[a + imm], aux = width | signed << 4; can fault */
     IR_STORE, /* memory[a + imm] = b (width in aux); can fault */
     IR_PUT,   /* guest register g = a (canonical place) */
@@ -60,6 +67,7 @@ enum ir_op {
     IR_JUMPR, /* leave for (a + imm) & ~1 */
     IR_TRAP,  /* leave with a trap: aux 0 ecall, 1 ebreak */
     IR_FENCE, /* memory fence */
+    IR_RAS,   /* a call: push the return pc (pc + len) on the return-address stack */
     IR_NOPS
 };
 
@@ -71,7 +79,14 @@ enum {
     IR_F_W = 1,    /* 32-bit operation, result sign-extended to 64 */
     IR_F_IMM = 2,  /* the second operand is imm, not b */
     IR_F_DEAD = 4, /* removed by the optimiser */
+    IR_F_INX = 8,  /* a spilled IR_GET read from its guest register's canonical place, which
+                      nothing writes while it lives (its slot is never stored) */
 };
+
+/* IR_JUMPR's aux: what the return-address stack does (the calling convention's hint). */
+enum { IR_J_CALL = 1, IR_J_RET = 2 };
+
+#define IR_MAX_INSN 192u /* IR_INSN nodes of one superblock at most */
 
 /* One node; its index is the value it defines. */
 typedef struct ir_node {
@@ -98,6 +113,10 @@ typedef struct ir {
     bool overflow;             /* more than IR_MAX_NODES: not translatable */
     int8_t home[32];           /* guest register -> its home host register, or -1 */
     bool user_traps;           /* ecall/ebreak may leave as traps (user mode) */
+    bool embed;                /* the backend emits other instructions itself (IR_INSN) */
+    bool ras;                  /* calls push, returns pop the return-address stack */
+    rv_op_t insn[IR_MAX_INSN]; /* the instructions of IR_INSN nodes (copies) */
+    unsigned ninsn;            /* entries of insn[] */
     /* builder */
     uint16_t cur[32]; /* value each guest register holds now, or IR_NONE (not read yet) */
     uint32_t dirty;   /* guest registers without a home written since the last IR_PUTs */
@@ -110,7 +129,8 @@ typedef struct ir {
     unsigned copies;          /* copies inserted to keep homes current */
 } ir_t;
 
-/* Start building a superblock: `home` maps guest registers to their homes (-1: none). */
+/* Start building a superblock: `home` maps guest registers to their homes (-1: none). A
+ * backend sets `embed` and `ras` afterwards when it has what they need. */
 void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps);
 
 /* Add guest instruction `op` at `pc`, index `idx` of the path. Returns false when the IR
@@ -119,8 +139,12 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps);
  * or 1 when the instruction left by itself (jalr, ecall). */
 bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, uint64_t *cont);
 
-/* Whether ir_add covers instruction id (without adding it). */
+/* Whether ir_add covers instruction id (without adding it) with nodes of its own. */
 bool ir_covers(unsigned id, bool user_traps);
+
+/* Whether instruction id can be an IR_INSN (a backend with `embed` emits it in line): one
+ * that neither ends a decoded block nor changes control flow. */
+bool ir_embeddable(unsigned id);
 
 /* End the path with a direct jump to `target` after `idx` instructions. */
 void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx);

@@ -14,7 +14,8 @@
  *     copy, and W operations read through such an extension (they use only the low bits);
  *   - memory operands: a load or store whose address is `x + k` uses x with the displacement
  *     folded in ([base + disp] addressing), unless x + k is in a home anyway.
- * Dead values go last: the roots are nodes with effects (puts, memory, exits, fences) and the
+ * Dead values go last: the roots are nodes with effects (puts, memory, exits, fences, embedded
+ * instructions, return-address pushes) and the
  * values written to homes that some later point can observe (a fault, a call-out or an exit
  * before the home is written again); everything they do not use is marked dead.
  */
@@ -174,7 +175,7 @@ static void fold_address(ir_t *ir, ir_node_t *n) {
  * path or an exit). */
 static bool observes(unsigned op) {
     return op == IR_LOAD || op == IR_STORE || op == IR_BR || op == IR_JUMP || op == IR_JUMPR ||
-           op == IR_TRAP;
+           op == IR_TRAP || op == IR_INSN;
 }
 
 void ir_optimise(ir_t *ir) {
@@ -208,7 +209,7 @@ void ir_optimise(ir_t *ir) {
         const ir_node_t *n = &ir->n[i];
         live[i] = 0;
         if (n->flags & IR_F_DEAD) continue;
-        if (!ir_has_value(n->op) || n->op == IR_LOAD) {
+        if (!ir_has_value(n->op) || n->op == IR_LOAD || n->op == IR_INSN) {
             live[i] = live_mark;
         } else if (n->home >= 0 && n->op != IR_GET) {
             /* a home's value counts if something can observe it before the next write */

@@ -113,6 +113,26 @@ static int free_slot(const ir_t *ir, unsigned v, unsigned max_slots) {
     return -1;
 }
 
+/* A spilled IR_GET whose guest register's canonical place is not written while it lives (no
+ * put of that register, no embedded instruction writing it) is read from there instead of
+ * being copied to its slot first (IR_F_INX). */
+static void mark_in_x(ir_t *ir) {
+    for (unsigned v = 0; v < ir->count; v++) {
+        ir_node_t *n = &ir->n[v];
+        if ((n->flags & IR_F_DEAD) || n->op != IR_GET || n->home >= 0 || n->slot < 0) continue;
+        bool written = false;
+        for (unsigned j = v + 1; j < n->last && !written; j++) {
+            const ir_node_t *m = &ir->n[j];
+            if (m->flags & IR_F_DEAD) continue;
+            if (m->op == IR_PUT && m->g == n->g) written = true;
+            if (m->op == IR_INSN && ir->insn[m->imm].rd == n->g &&
+                rv_insn_table[ir->insn[m->imm].id].writes == RD_X)
+                written = true;
+        }
+        if (!written) n->flags |= IR_F_INX;
+    }
+}
+
 bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slots) {
     if (npool > IR_MAX_POOL) npool = IR_MAX_POOL;
     ir->pool_n = npool;
@@ -128,6 +148,7 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
     for (unsigned i = 0; i < ir->count; i++) {
         ir_node_t *n = &ir->n[i];
         n->slot = -1;
+        n->flags &= (uint8_t)~IR_F_INX;
         if ((n->flags & IR_F_DEAD) || !ir_has_value(n->op)) {
             n->reg = -1;
             continue;
@@ -178,5 +199,6 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
         if ((unsigned)s + 1 > ir->slots) ir->slots = (unsigned)s + 1;
         ir->spills++;
     }
+    mark_in_x(ir);
     return true;
 }

@@ -176,6 +176,7 @@ static jit_t *jit_alloc(void) {
 static void jit_free(jit_t *j) {
     if (j->meta) munmap(j->meta, JIT_META_SIZE);
     free(j->order);
+    free(j->ir_scratch);
     munmap(j, sizeof(*j));
 }
 

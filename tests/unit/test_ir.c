@@ -56,9 +56,13 @@ static rv_op_t mk(unsigned id, unsigned rd, unsigned rs1, unsigned rs2, int32_t 
                      .imm = imm};
 }
 
+/* Whether build() lets the IR embed instructions it does not model (IR_INSN). */
+static bool build_embed;
+
 /* Build the IR of ops[0..n) followed by a direct jump. */
 static void build(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsigned n) {
     ir_begin(ir, home, true);
+    ir->embed = build_embed;
     for (unsigned i = 0; i < n; i++) {
         bool ends;
         uint64_t cont;
@@ -70,9 +74,12 @@ static void build(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsigned 
     assert_null(ir_verify(ir, false));
 }
 
-/* Evaluate the IR's effect on the guest registers x (no memory nodes here). */
+/* Evaluate the IR's effect on the guest registers x (no memory nodes here). An embedded
+ * instruction runs through rv_exec1 on the canonical state (x: the builder made it current
+ * before the node). */
 static void eval(const ir_t *ir, uint64_t x[32]) {
     static uint64_t v[IR_MAX_NODES];
+    static rv_cpu_t ecpu;
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
@@ -99,6 +106,15 @@ static void eval(const ir_t *ir, uint64_t x[32]) {
         case IR_SLT: r = (int64_t)a < (int64_t)b; break;
         case IR_SLTU: r = a < b; break;
         case IR_MUL: r = w ? (uint64_t)(int64_t)(int32_t)(a32 * b32) : a * b; break;
+        case IR_INSN: {
+            const rv_op_t *op = &ir->insn[n->imm];
+            rv_cpu_reset(&ecpu);
+            memcpy(ecpu.x, x, sizeof(ecpu.x));
+            assert_int_equal(rv_exec1(&ecpu, op, n->pc), RV_EXEC1_OK);
+            memcpy(x, ecpu.x, sizeof(ecpu.x));
+            r = x[op->rd];
+            break;
+        }
         case IR_PUT: x[n->g] = a; continue;
         case IR_JUMP: return;
         default: fail_msg("unexpected node %s", ir_op_name(n->op));
@@ -357,6 +373,15 @@ static const uint16_t rand_ids[] = {
     RV_I_subw, RV_I_sllw,  RV_I_srlw,  RV_I_sraw,  RV_I_mul,   RV_I_mulw, RV_I_lui,  RV_I_auipc,
 };
 
+/* Instructions the IR does not model but a backend embeds (IR_INSN): M's division and high
+ * multiplications, Zba, Zbb. */
+static const uint16_t embed_ids[] = {
+    RV_I_div,    RV_I_divu, RV_I_rem,    RV_I_remu,   RV_I_divw,   RV_I_divuw,  RV_I_remw,
+    RV_I_remuw,  RV_I_mulh, RV_I_mulhu,  RV_I_mulhsu, RV_I_sh1add, RV_I_sh2add, RV_I_sh3add,
+    RV_I_add_uw, RV_I_andn, RV_I_orn,    RV_I_xnor,   RV_I_min,    RV_I_maxu,   RV_I_rol,
+    RV_I_ror,    RV_I_rori, RV_I_sext_b, RV_I_zext_h, RV_I_rev8,   RV_I_orc_b,  RV_I_cpop,
+};
+
 static unsigned rand_reg(void) {
     static const uint8_t hot[] = {0, 5, 6, 7, 10, 11, 14, 15, 28};
     return rnd() % 3 ? hot[rnd() % sizeof(hot)] : (unsigned)(rnd() % 32);
@@ -365,6 +390,10 @@ static unsigned rand_reg(void) {
 static rv_op_t rand_op(void) {
     unsigned k = (unsigned)(rnd() % 40);
     unsigned rd = rand_reg(), rs1 = rand_reg(), rs2 = rand_reg();
+    if (build_embed && rnd() % 4 == 0) {
+        unsigned id = embed_ids[rnd() % (sizeof(embed_ids) / sizeof(embed_ids[0]))];
+        return mk(id, rd, rs1, rs2, id == RV_I_rori ? (int32_t)(rnd() % 64) : 0);
+    }
     if (k >= sizeof(rand_ids) / sizeof(rand_ids[0])) { /* the idioms the optimiser targets */
         switch (k % 4) {
         case 0: return mk(RV_I_addiw, rd, rd, 0, 0);                            /* sext.w */
@@ -402,6 +431,7 @@ static void test_random_sequences(void **state) {
     for (unsigned round = 0; round < 20000; round++) {
         unsigned n = 1 + (unsigned)(rnd() % 48);
         rv_op_t ops[48];
+        build_embed = round % 4 >= 2; /* half the rounds with embedded instructions */
         for (unsigned i = 0; i < n; i++)
             ops[i] = rand_op();
         uint64_t x0[32];
@@ -439,6 +469,92 @@ static void test_random_sequences(void **state) {
     }
     assert_true(spilled > 0); /* the runs did exercise spilling and home copies */
     assert_true(copies > 0);
+    build_embed = false;
+    free(ir);
+}
+
+/* An embedded instruction (IR_INSN): the state is made canonical before it (puts of what
+ * changed), a home it writes keeps its old value in a copy while that is still used, its
+ * unpinned rd is read again afterwards, and it survives dead-value removal. */
+static void test_embedded(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    /* mv t1, a0; addi t0, t2, 3; div a0, a1, a2; div t2, t0, t1; add t1, a0, t2; add t3, t1, t1 */
+    rv_op_t ops[] = {mk(RV_I_addi, 6, 10, 0, 0),  mk(RV_I_addi, 5, 7, 0, 3),
+                     mk(RV_I_div, 10, 11, 12, 0), mk(RV_I_div, 7, 5, 6, 0),
+                     mk(RV_I_add, 6, 10, 7, 0),   mk(RV_I_add, 28, 6, 6, 0)};
+    build_embed = true;
+    build(ir, homes_x86, ops, 6);
+    build_embed = false;
+    assert_int_equal(live_count(ir, IR_INSN), 2);
+    /* puts of t1 and t0 before the first division, none of a0 (a home) */
+    unsigned first = 0, puts = 0;
+    while (ir->n[first].op != IR_INSN)
+        first++;
+    for (unsigned i = 0; i < first; i++)
+        if (ir->n[i].op == IR_PUT) puts |= 1u << ir->n[i].g;
+    assert_int_equal(puts, 1u << 5 | 1u << 6);
+    assert_int_equal(ir->n[first].home, homes_x86[10]);
+    /* t2, written by the second division, is read again after it */
+    unsigned second = first + 1, gets = 0;
+    while (ir->n[second].op != IR_INSN)
+        second++;
+    for (unsigned i = second; i < ir->count; i++)
+        if (ir->n[i].op == IR_GET && ir->n[i].g == 7) gets++;
+    assert_int_equal(gets, 1);
+    ir_optimise(ir);
+    assert_int_equal(live_count(ir, IR_INSN), 2);
+    assert_true(ir_regalloc(ir, pool3, 3, 8));
+    assert_null(ir_verify(ir, true));
+    uint64_t x[32] = {0}, want[32];
+    x[10] = 1000, x[11] = (uint64_t)-77, x[12] = 7, x[7] = 39;
+    static rv_cpu_t cpu;
+    rv_cpu_reset(&cpu);
+    memcpy(cpu.x, x, sizeof(x));
+    for (unsigned i = 0; i < 6; i++)
+        assert_int_equal(rv_exec1(&cpu, &ops[i], PC0 + 4 * i), RV_EXEC1_OK);
+    memcpy(want, cpu.x, sizeof(want));
+    eval(ir, x);
+    assert_memory_equal(x, want, sizeof(x));
+    free(ir);
+}
+
+/* Calls and returns: `jal ra` pushes on the return-address stack (an IR_RAS node), `jalr
+ * ra` is a call, `jalr x0, 0(ra)` a return, `jalr x0, 0(a5)` neither; none of it without
+ * `ras`. */
+static void test_ras(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    for (int on = 0; on < 2; on++) {
+        bool ends;
+        uint64_t cont;
+        ir_begin(ir, homes_x86, true);
+        ir->ras = on;
+        rv_op_t jal = mk(RV_I_jal, 1, 0, 0, 0x100);
+        assert_true(ir_add(ir, &jal, PC0, 0, &ends, &cont));
+        assert_true(ends);
+        assert_int_equal(cont, PC0 + 0x100);
+        assert_int_equal(live_count(ir, IR_RAS), on ? 1 : 0);
+        if (on) {
+            unsigned r = 0;
+            while (ir->n[r].op != IR_RAS)
+                r++;
+            assert_int_equal(ir->n[r].pc + ir->n[r].len, PC0 + 4);
+        }
+        struct {
+            unsigned rd, rs1, aux;
+        } j[] = {{1, 15, IR_J_CALL}, {0, 1, IR_J_RET}, {0, 15, 0}};
+        for (unsigned k = 0; k < 3; k++) {
+            ir_begin(ir, homes_x86, true);
+            ir->ras = on;
+            rv_op_t jalr = mk(RV_I_jalr, j[k].rd, j[k].rs1, 0, 0);
+            assert_true(ir_add(ir, &jalr, PC0, 0, &ends, &cont));
+            const ir_node_t *last = &ir->n[ir->count - 1];
+            assert_int_equal(last->op, IR_JUMPR);
+            assert_int_equal(last->aux, on ? j[k].aux : 0);
+            assert_null(ir_verify(ir, false));
+        }
+    }
     free(ir);
 }
 
@@ -455,17 +571,33 @@ static void test_coverage(void **state) {
     assert_int_equal(ir->count, 0);
     assert_true(ir_covers(RV_I_ld, false));
     assert_false(ir_covers(RV_I_fld, false));
+    /* what a backend may embed: no control flow, nothing that ends a decoded block */
+    assert_true(ir_embeddable(RV_I_div));
+    assert_true(ir_embeddable(RV_I_fld));
+    assert_true(ir_embeddable(RV_I_fmadd_d));
+    assert_true(ir_embeddable(RV_I_amoadd_w));
+    assert_false(ir_embeddable(RV_I_csrrw));
+    assert_false(ir_embeddable(RV_I_fence_i));
+    assert_false(ir_embeddable(RV_I_beq));
+    assert_false(ir_embeddable(RV_I_jalr));
+    assert_false(ir_embeddable(RV_I_ecall));
     free(ir);
 }
 
 int main(void) {
     init_homes();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_constant_folding), cmocka_unit_test(test_copy_propagation),
-        cmocka_unit_test(test_sext_folding),     cmocka_unit_test(test_dead_values),
-        cmocka_unit_test(test_immediates),       cmocka_unit_test(test_home_copy),
-        cmocka_unit_test(test_pressure),         cmocka_unit_test(test_random_sequences),
+        cmocka_unit_test(test_constant_folding),
+        cmocka_unit_test(test_copy_propagation),
+        cmocka_unit_test(test_sext_folding),
+        cmocka_unit_test(test_dead_values),
+        cmocka_unit_test(test_immediates),
+        cmocka_unit_test(test_home_copy),
+        cmocka_unit_test(test_pressure),
+        cmocka_unit_test(test_random_sequences),
         cmocka_unit_test(test_coverage),
+        cmocka_unit_test(test_embedded),
+        cmocka_unit_test(test_ras),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

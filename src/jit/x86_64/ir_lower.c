@@ -20,7 +20,19 @@
  *
  * Memory. User mode only for now: the window's one-compare path with the same fault table
  * and thunks as emit_load/emit_store; translations made while the hart translates (xmode,
- * the inline TLB) and FP instructions stay on the old path.
+ * the inline TLB) stay on the old path.
+ *
+ * Embedded instructions. An instruction the IR does not model (FP, AMOs, LR/SC, division,
+ * Zba/Zbb...) is an IR_INSN node: the builder makes the guest state canonical before it, so
+ * the emitter table's own code for it runs in line unchanged (its fault points, slow paths
+ * and helper calls included, stubs emitted with the old path's emit_stub); the pool
+ * registers live across it wait in the frame's save slots. A superblock is thus declined
+ * only when its path holds a CSR instruction or something else that ends a decoded block,
+ * and FP paths get the same mstatus.FS check in the prologue as on the old path.
+ *
+ * Calls and returns. `jal ra` (IR_RAS) and `jalr` calls push on the return-address stack,
+ * returns pop it, exactly as the old path's (ras_push_pc, ras_pop), so IR and old
+ * translations share one stack.
  */
 #include "jit/ir.h"
 
@@ -34,12 +46,25 @@ _Static_assert(sizeof(ir_pool) < IR_SAVE_SLOTS, "a save slot per pool register, 
 
 /* The IR path's state beside the translation context. */
 typedef struct irctx {
-    ir_t ir;                           /* the superblock's IR */
-    uint16_t stub_node[JIT_MAX_STUBS]; /* node of each memory stub */
+    ir_t ir;                                 /* the superblock's IR */
+    uint16_t stub_node[JIT_MAX_STUBS];       /* node of each IR memory stub (IR_NONE: another) */
+    const rv_block_t *insn_blk[IR_MAX_INSN]; /* decoded block of each IR_INSN's instruction */
+    bool fp;                                 /* the path has FP instructions: check FS */
 } irctx_t;
 
 static int32_t slot_off(int s) {
     return (int32_t)(8 * ((int)IR_SAVE_SLOTS + s));
+}
+
+/* Where a value without a register lives: its spill slot, or (IR_F_INX) its guest
+ * register's canonical place. */
+static int ir_loc(const ir_node_t *n, int32_t *disp) {
+    if (n->flags & IR_F_INX) {
+        *disp = OFF_X(n->g);
+        return CPU;
+    }
+    *disp = slot_off(n->slot);
+    return RSP;
 }
 
 /* Move value v into host register dst. */
@@ -49,8 +74,11 @@ static void ir_to(tctx_t *t, const ir_t *ir, int dst, uint16_t v) {
         x86_mov_rr(&t->b, dst, n->reg);
     else if (n->op == IR_CONST)
         x86_mov_ri(&t->b, dst, (uint64_t)n->imm);
-    else
-        x86_load64(&t->b, dst, RSP, slot_off(n->slot));
+    else {
+        int32_t disp;
+        int base = ir_loc(n, &disp);
+        x86_load64(&t->b, dst, base, disp);
+    }
 }
 
 /* A register holding value v (its own, or `scratch` loaded with it). */
@@ -65,14 +93,14 @@ static void ir_def(tctx_t *t, const ir_t *ir, unsigned i, int r) {
     const ir_node_t *n = &ir->n[i];
     if (n->reg >= 0)
         x86_mov_rr(&t->b, n->reg, r);
-    else if (n->slot >= 0)
+    else if (n->slot >= 0 && !(n->flags & IR_F_INX))
         x86_store64(&t->b, RSP, slot_off(n->slot), r);
 }
 
 /* The second operand of a binary node, as the x86 instruction will take it. */
 typedef struct ir_opnd {
-    int kind; /* 0 immediate, 1 register, 2 memory [rsp + disp] */
-    int reg;
+    int kind;    /* 0 immediate, 1 register, 2 memory [reg + val] */
+    int reg;     /* the register, or the memory operand's base */
     int32_t val; /* immediate or displacement */
 } ir_opnd_t;
 
@@ -80,15 +108,17 @@ typedef struct ir_opnd {
  * call this before loading anything into rax). */
 static ir_opnd_t ir_operand_b(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     if (n->flags & IR_F_IMM) return (ir_opnd_t){0, -1, (int32_t)n->imm};
+    int32_t disp;
     const ir_node_t *m = &ir->n[n->b];
     if (m->reg >= 0) return (ir_opnd_t){1, m->reg, 0};
     if (m->op == IR_CONST) {
         if (x86_fits_s32(m->imm)) return (ir_opnd_t){0, -1, (int32_t)m->imm};
         x86_mov_ri(&t->b, RAX, (uint64_t)m->imm);
         x86_store64(&t->b, RSP, IR_BIG_B, RAX);
-        return (ir_opnd_t){2, -1, IR_BIG_B};
+        return (ir_opnd_t){2, RSP, IR_BIG_B};
     }
-    return (ir_opnd_t){2, -1, slot_off(m->slot)};
+    int base = ir_loc(m, &disp);
+    return (ir_opnd_t){2, base, disp};
 }
 
 /* dst = dst OP b for the ALU group (w: 64-bit). */
@@ -98,7 +128,8 @@ static void ir_alu(tctx_t *t, bool w, enum x86_alu op, int dst, ir_opnd_t b) {
     else if (b.kind == 1)
         x86_alu_rr(&t->b, w, op, dst, b.reg);
     else
-        x86_op_rm(&t->b, 0, w, X86_OP((uint8_t)(op * 8 + 3)), dst, RSP, X86_NOREG, 1, b.val, false);
+        x86_op_rm(&t->b, 0, w, X86_OP((uint8_t)(op * 8 + 3)), dst, b.reg, X86_NOREG, 1, b.val,
+                  false);
 }
 
 static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
@@ -108,6 +139,11 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     const ir_node_t *a = &ir->n[n->a];
     int d = n->reg >= 0 ? n->reg : RAX;
     if (n->op == IR_ADD && (n->flags & IR_F_IMM) && a->reg >= 0) { /* lea: no copy first */
+        if (!w && n->imm == 0) {                                   /* sext.w: one movsxd */
+            x86_movsxd_rr(b, d, a->reg);
+            ir_def(t, ir, i, d);
+            return;
+        }
         x86_lea(b, d, a->reg, X86_NOREG, 1, (int32_t)n->imm);
         if (!w) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
@@ -147,7 +183,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
         } else if (ob.kind == 1) {
             x86_imul_rr(b, w, d, ob.reg);
         } else {
-            x86_op_rm(b, 0, w, X86_OP(0x0f, 0xaf), d, RSP, X86_NOREG, 1, ob.val, false);
+            x86_op_rm(b, 0, w, X86_OP(0x0f, 0xaf), d, ob.reg, X86_NOREG, 1, ob.val, false);
         }
     } else {
         static const uint8_t aop[] = {[IR_ADD] = ALU_ADD,
@@ -169,7 +205,9 @@ static void ir_addr(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     } else if (a->op == IR_CONST) {
         x86_mov_ri(&t->b, RAX, (uint64_t)(a->imm + n->imm));
     } else {
-        x86_load64(&t->b, RAX, RSP, slot_off(a->slot));
+        int32_t disp;
+        int base = ir_loc(a, &disp);
+        x86_load64(&t->b, RAX, base, disp);
         if (n->imm) x86_lea(&t->b, RAX, RAX, X86_NOREG, 1, (int32_t)n->imm);
     }
 }
@@ -229,15 +267,11 @@ static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
     s->back = t->b.p;
 }
 
-/* The slow path of a load or store node: the guest address again, the pool registers live
- * across the node into the frame, the shared thunk, then back. */
-static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
-    const ir_t *ir = &c->ir;
-    unsigned p = c->stub_node[s - t->stubs];
-    const ir_node_t *n = &ir->n[p];
-    x86_buf_t *b = &t->b;
-    bool store = n->op == IR_STORE;
-    bool save[sizeof(ir_pool)] = {false};
+/* save[k]: whether pool register k holds a value that lives across node p (defined before
+ * it, used after it). */
+static void ir_live_across(const ir_t *ir, unsigned p, bool save[sizeof(ir_pool)]) {
+    for (unsigned k = 0; k < sizeof(ir_pool); k++)
+        save[k] = false;
     for (unsigned v = 0; v < p; v++) {
         const ir_node_t *m = &ir->n[v];
         if ((m->flags & IR_F_DEAD) || !ir_has_value(m->op) || m->home >= 0 || m->reg < 0 ||
@@ -246,9 +280,70 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
         for (unsigned k = 0; k < sizeof(ir_pool); k++)
             if (ir_pool[k] == m->reg) save[k] = true;
     }
+}
+
+/* Store (or load back) the pool registers of save[] in the frame's save slots. */
+static void ir_save_pool(tctx_t *t, const bool save[sizeof(ir_pool)], bool restore) {
+    for (unsigned k = 0; k < sizeof(ir_pool); k++) {
+        if (!save[k]) continue;
+        if (restore)
+            x86_load64(&t->b, ir_pool[k], RSP, (int32_t)(8 * k));
+        else
+            x86_store64(&t->b, RSP, (int32_t)(8 * k), ir_pool[k]);
+    }
+}
+
+/* An IR_INSN node: the emitter table's code for the instruction, in line. The guest state is
+ * canonical here (the builder synced it), which is what that code expects; the pool
+ * registers live across it are kept in the frame meanwhile (its code and its slow paths use
+ * rax, rcx, rdx and r11 freely, and r11 caches nothing for it). False when its emitter
+ * declined or ended the block. */
+static bool ir_insn(tctx_t *t, irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
+    const ir_node_t *n = &ir->n[i];
+    bool save[sizeof(ir_pool)];
+    ir_live_across(ir, i, save);
+    ir_save_pool(t, save, false);
+    t->last_g = 0;
+    t->blk = c->insn_blk[n->imm];
+    unsigned before = t->nstubs;
+    bool ends = false;
+    uint64_t cont = NO_CONT;
+    const rv_op_t *op = &ir->insn[n->imm];
+    if (t->nfaults >= JIT_MAX_FAULTPTS || t->nstubs + 2 >= JIT_MAX_STUBS ||
+        !emit_op(t, op, n->idx, &ends, &cont) || ends)
+        return false;
+    for (unsigned k = before; k < t->nstubs; k++)
+        c->stub_node[k] = IR_NONE; /* the emitter table's own stubs */
+    t->last_g = 0;
+    ir_save_pool(t, save, true);
+    return true;
+}
+
+/* An IR_RAS node: the push of a call (rcx, rdx, rax clobbered: live pool registers kept). */
+static void ir_ras(tctx_t *t, irctx_t *c, unsigned i) {
+    const ir_node_t *n = &c->ir.n[i];
+    bool save[sizeof(ir_pool)];
+    ir_live_across(&c->ir, i, save);
+    ir_save_pool(t, save, false);
+    unsigned k = t->nstubs;
+    ras_push_pc(t, n->pc + n->len, n->idx, RAX);
+    if (k < t->nstubs) c->stub_node[k] = IR_NONE;
+    ir_save_pool(t, save, true);
+}
+
+/* The slow path of a load or store node: the guest address again, the pool registers live
+ * across the node into the frame, the shared thunk, then back. */
+static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
+    const ir_t *ir = &c->ir;
+    unsigned p = c->stub_node[s - t->stubs];
+    const ir_node_t *n = &ir->n[p];
+    x86_buf_t *b = &t->b;
+    bool store = n->op == IR_STORE;
+    bool save[sizeof(ir_pool)];
+    ir_live_across(ir, p, save);
     ir_addr(t, ir, n);
-    for (unsigned k = 0; k < sizeof(ir_pool); k++)
-        if (save[k]) x86_store64(b, RSP, (int32_t)(8 * k), ir_pool[k]);
+    ir_save_pool(t, save, false);
     if (store) ir_to(t, ir, RCX, n->b);
     uint32_t info = (n->aux & 15u) | (n->aux & 16u) | s->idx << 8 | (uint32_t)n->len << 16;
     x86_mov_ri(b, RDX, n->pc);
@@ -263,8 +358,7 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
         memcpy(f, &rel, 4);
     }
     if (!store) ir_def(t, ir, p, RAX);
-    for (unsigned k = 0; k < sizeof(ir_pool); k++)
-        if (save[k]) x86_load64(b, ir_pool[k], RSP, (int32_t)(8 * k));
+    ir_save_pool(t, save, true);
     uint8_t *jb = x86_jmp32(b);
     if (!b->full) x86_patch_rel32(jb, s->back);
 }
@@ -310,6 +404,10 @@ static void ir_jumpr(tctx_t *t, const ir_t *ir, unsigned i) {
     ir_addr(t, ir, n);
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
     add_instret(t, n->idx + 1u);
+    if (n->aux == IR_J_CALL) /* every value is dead here: the pool is free */
+        ras_push_pc(t, n->pc + n->len, n->idx, R11);
+    else if (n->aux == IR_J_RET)
+        ras_pop(t);
     x86_mov_rr(b, RCX, RAX);
     x86_shift_ri(b, true, SH_SHR, RCX, 1);
     x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
@@ -333,17 +431,26 @@ static void ir_trap(tctx_t *t, const ir_t *ir, unsigned i) {
     exit_code(t, JIT_EXIT_TRAP, true);
 }
 
-/* Emit the allocated IR of c as the translation's body and out-of-line code. */
-static void ir_emit(tctx_t *t, irctx_t *c) {
+/* Emit the allocated IR of c as the translation's body and out-of-line code. False when an
+ * IR_INSN's emitter declined (the caller starts again on the old path). */
+static bool ir_emit(tctx_t *t, irctx_t *c) {
     const ir_t *ir = &c->ir;
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
+    c->stub_node[t->nstubs] = IR_NONE;
     add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
+    if (c->fp) { /* as the old path: FP instructions need mstatus.FS on */
+        x86_op_rm(&t->b, 0, false, X86_OP(0x8b), RAX, CPU, X86_NOREG, 1, OFF(mstatus), false);
+        x86_alu_ri(&t->b, false, ALU_AND, RAX, (int32_t)RV_MSTATUS_FS);
+        x86_alu_ri(&t->b, false, ALU_CMP, RAX, (int32_t)RV_MSTATUS_FS);
+        c->stub_node[t->nstubs] = IR_NONE;
+        add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
+    }
     for (unsigned i = 0; i < ir->count && !t->b.full; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
         switch (n->op) {
         case IR_GET:
-            if (n->home < 0 && (n->reg >= 0 || n->slot >= 0)) {
+            if (n->home < 0 && (n->reg >= 0 || n->slot >= 0) && !(n->flags & IR_F_INX)) {
                 int r = n->reg >= 0 ? n->reg : RAX;
                 x86_load64(&t->b, r, CPU, OFF_X(n->g));
                 ir_def(t, ir, i, r);
@@ -376,26 +483,24 @@ static void ir_emit(tctx_t *t, irctx_t *c) {
         case IR_JUMPR: ir_jumpr(t, ir, i); break;
         case IR_TRAP: ir_trap(t, ir, i); break;
         case IR_FENCE: x86_mfence(&t->b); break;
+        case IR_INSN:
+            if (!ir_insn(t, c, i)) return false;
+            break;
+        case IR_RAS: ir_ras(t, c, i); break;
         default: ir_binary(t, ir, i); break;
         }
     }
     for (unsigned i = 0; i < t->nstubs && !t->b.full; i++) {
         stub_t *s = &t->stubs[i];
-        if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
-        if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
-        switch (s->kind) {
-        case STUB_CHECK:
-            set_pc(t, t->sb_pc);
-            exit_code(t, JIT_EXIT_LOOKUP, true);
-            break;
-        case STUB_CHAIN:
-            set_pc(t, s->pc);
-            x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
-            jmp_rx(t, t->j->exit_spill);
-            break;
-        default: ir_mem_stub(t, c, s); break;
+        if ((s->kind == STUB_LOAD || s->kind == STUB_STORE) && c->stub_node[i] != IR_NONE) {
+            if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
+            if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
+            ir_mem_stub(t, c, s);
+        } else {
+            emit_stub(t, s); /* the emitter table's kinds (chains, checks, returns, ...) */
         }
     }
+    return true;
 }
 
 /* Build the IR of the superblock starting with decoded block blk (the same path the old
@@ -408,6 +513,11 @@ static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *nins
     for (unsigned g = 0; g < 32; g++)
         home[g] = (int8_t)host_of(g);
     ir_begin(ir, home, cpu->trap_hook && cpu->priv == RV_PRIV_U);
+    ir->embed = true;
+    ir->ras = ras_on(t);
+    c->fp = false;
+    for (uint32_t i = 0; i < blk->nops; i++)
+        if (needs_fs(blk->ops[i].id)) c->fp = true;
     unsigned n = 0, base = 0, nblocks = 1, nmem = 0;
     uint64_t visited[8] = {blk->pc};
     uint64_t flushes = cpu->stats.flushes;
@@ -417,22 +527,30 @@ static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *nins
         uint64_t cont = 1;
         for (uint32_t i = 0; i < cb->nops && !ends; i++) {
             const rv_op_t *op = &cb->ops[i];
+            unsigned k = ir->ninsn;
             if (!ir_add(ir, op, cb->pc + op->off, base + i, &ends, &cont) || ir->overflow) return 0;
+            if (ir->ninsn != k) c->insn_blk[k] = cb;
             unsigned cls = op->id < RV_I_illegal ? rv_insn_table[op->id].cls : RV_CLS_PSEUDO;
-            if (cls == RV_CLS_LOAD || cls == RV_CLS_STORE || cls == RV_CLS_BRANCH) nmem++;
+            /* a stub and a fault point each at most (an IR_INSN: a stub, a fault point and a
+             * helper's op copy at most) */
+            if (cls == RV_CLS_LOAD || cls == RV_CLS_STORE || cls == RV_CLS_BRANCH ||
+                ir->ninsn != k || op->id == RV_I_jal || op->id == RV_I_jalr)
+                nmem++;
             n = base + (op->id == RV_I_fallthrough ? i : i + 1);
         }
         if (!ends) return 0;
         if (cont == 1) break; /* the last instruction left by itself */
         bool extend = n < JIT_SB_INSNS && nblocks < 8 && nmem + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS &&
-                      nmem + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS && !t->j->no_chain;
+                      nmem + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS &&
+                      ir->ninsn + RV_BLOCK_MAX <= JIT_MAX_HELPERS &&
+                      ir->ninsn + RV_BLOCK_MAX <= IR_MAX_INSN && !t->j->no_chain;
         for (unsigned v = 0; v < nblocks && extend; v++)
             if (visited[v] == cont) extend = false; /* no unrolling of loops */
         if (extend) {
             const rv_block_t *nb = rv_icache_get(cpu, cont);
             if (cpu->stats.flushes != flushes) return -1;
             for (uint32_t i = 0; i < nb->nops && extend; i++)
-                if (needs_fs(nb->ops[i].id)) extend = false;
+                if (needs_fs(nb->ops[i].id) && !c->fp) extend = false; /* no FS check made */
             if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
             if (extend) {
                 cb = nb;
@@ -472,12 +590,14 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jit_t *j = t->j;
     *out = NULL;
     if (t->cpu->xlate) return false; /* the inline-TLB lowering is not written yet */
-    irctx_t *c = malloc(sizeof(*c));
+    /* the scratch state (about 110 KiB) is kept by the hart: a malloc and free of it for each
+     * translation grew and trimmed the heap's top every time (page faults, TLB flushes) */
+    if (!j->ir_scratch) j->ir_scratch = malloc(sizeof(irctx_t));
+    irctx_t *c = j->ir_scratch;
     if (!c) return false;
     unsigned n = 0;
     int built = ir_build(t, c, blk, &n);
     if (built <= 0) {
-        free(c);
         if (built < 0) return true;
         j->stats.ir_declined++;
         return false;
@@ -491,7 +611,6 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     ir_optimise(ir);
     ir_check(ir, false, blk->pc);
     if (!ir_regalloc(ir, ir_pool, sizeof(ir_pool), IR_SPILL_SLOTS)) {
-        free(c);
         j->stats.ir_declined++;
         return false;
     }
@@ -501,9 +620,16 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
                 (unsigned long long)blk->pc);
         ir_print(ir, stderr);
     }
-    ir_emit(t, c);
+    if (!ir_emit(t, c)) { /* start again: the old path translates the block */
+        t->b.p = t->start;
+        t->b.full = false;
+        t->blk = blk;
+        t->counted = 0;
+        t->nstubs = t->nfaults = t->helper_calls = t->nops_copied = t->ncopy_fix = 0;
+        j->stats.ir_declined++;
+        return false;
+    }
     if (t->b.full) {
-        free(c);
         return true;
     }
     jit_block_t *jb = (jit_block_t *)(j->meta + j->meta_used);
@@ -517,15 +643,26 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->xmode = false;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
+    /* the embedded helpers' ops after the metadata, their addresses into the code (as the
+     * old path does) */
+    rv_op_t *ops = (rv_op_t *)(j->meta + j->meta_used);
+    memcpy(ops, t->ops_copy, t->nops_copied * sizeof(rv_op_t));
+    j->meta_used += t->nops_copied * sizeof(rv_op_t);
+    for (unsigned i = 0; i < t->ncopy_fix; i++) {
+        uint64_t k, a;
+        memcpy(&k, t->copy_fix[i], 8);
+        a = (uint64_t)(uintptr_t)&ops[k];
+        memcpy(t->copy_fix[i], &a, 8);
+    }
     j->used = (size_t)(t->b.p - j->rw);
     j->stats.blocks++;
     j->stats.guest_insns += n;
     j->stats.host_bytes += jb->code_len;
+    j->stats.helper_calls_tr += t->helper_calls;
     j->stats.ir_blocks++;
     j->stats.ir_insns += n;
     j->stats.ir_spills += ir->spills;
     j->stats.ir_copies += ir->copies;
-    free(c);
     *out = jb;
     return true;
 }

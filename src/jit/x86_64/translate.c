@@ -1132,17 +1132,18 @@ static inline bool ras_on(const tctx_t *t) {
     return !t->cpu->xlate;
 }
 
-/* A call: push {return pc, host address of its return stub} (rcx, rdx and `tmp` clobbered).
+/* A call: push {return pc `ret`, host address of its return stub} (rcx, rdx and `tmp`
+ * clobbered).
  * The stub, a chainable exit to the return pc, is emitted with the out-of-line code; a
  * rip-relative lea takes its address. */
-static void ras_push(tctx_t *t, const rv_op_t *op, unsigned idx, int tmp) {
+static void ras_push_pc(tctx_t *t, uint64_t ret, unsigned idx, int tmp) {
     x86_buf_t *b = &t->b;
     x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j);
     x86_op_rm(b, 0, false, X86_OP(0x8b), RCX, RDX, X86_NOREG, 1, OFF_J(ras_top), false);
     x86_alu_ri(b, false, ALU_ADD, RCX, 16);
     x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)(JIT_RAS * 16 - 1));
     x86_op_rm(b, 0, false, X86_OP(0x89), RCX, RDX, X86_NOREG, 1, OFF_J(ras_top), false);
-    x86_mov_ri(b, tmp, op_pc(t, op) + op->len);
+    x86_mov_ri(b, tmp, ret);
     x86_op_rm(b, 0, true, X86_OP(0x89), tmp, RDX, RCX, 1, OFF_J(ras), false);
     /* lea tmp, [rip + stub] */
     x86_rex(b, true, tmp, X86_NOREG, 0, false);
@@ -1152,9 +1153,13 @@ static void ras_push(tctx_t *t, const rv_op_t *op, unsigned idx, int tmp) {
     x86_u32(b, 0);
     x86_op_rm(b, 0, true, X86_OP(0x89), tmp, RDX, RCX, 1, OFF_J(ras) + 8, false);
     if (b->full) return;
-    stub_t *s = add_stub(t, STUB_RET, field, op, idx);
-    s->pc = op_pc(t, op) + op->len;
+    stub_t *s = add_stub(t, STUB_RET, field, NULL, idx);
+    s->pc = ret;
     if (tmp == R11) t->last_g = 0;
+}
+/* The push of call instruction op. */
+static void ras_push(tctx_t *t, const rv_op_t *op, unsigned idx, int tmp) {
+    ras_push_pc(t, op_pc(t, op) + op->len, idx, tmp);
 }
 
 /* A return to guest pc rax (instret counted): pop the newest entry; when its pc is rax, jump
@@ -1586,6 +1591,41 @@ static bool needs_fs(unsigned id) {
     return id < RV_I_illegal && (rv_insn_table[id].flags & RV_F_FP);
 }
 
+/* The out-of-line code of stub s: its jumps patched to here, then its code. */
+static void emit_stub(tctx_t *t, stub_t *s) {
+    if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
+    if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
+    if (s->jfield3) x86_patch_rel32(s->jfield3, t->b.p);
+    if (s->jfield4) x86_patch_rel32(s->jfield4, t->b.p);
+    switch (s->kind) {
+    case STUB_CHECK:
+        set_pc(t, t->sb_pc);
+        exit_code(t, JIT_EXIT_LOOKUP, true);
+        break;
+    case STUB_FS:
+        set_pc(t, t->sb_pc);
+        exit_code(t, JIT_EXIT_INTERP, true);
+        break;
+    case STUB_FPSLOW: { /* the helper call, then back after the in-line code */
+        emit_helper_at(t, &s->op, s->pc, s->idx);
+        uint8_t *jb = x86_jmp32(&t->b);
+        if (!t->b.full) x86_patch_rel32(jb, s->back);
+        break;
+    }
+    case STUB_RET: /* a return stub: a chainable exit to the return pc (instret counted
+                    * by the return that jumps here) */
+        exit_direct(t, s->pc);
+        break;
+    case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
+        if (exit_other_page(t, s->pc)) break;
+        set_pc(t, s->pc);
+        x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
+        jmp_rx(t, t->j->exit_spill);
+        break;
+    default: emit_mem_stub(t, s); break;
+    }
+}
+
 /* The IR path (ir_lower.c, included at the end): false when it does not cover blk. */
 static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out);
 
@@ -1697,40 +1737,8 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
         break;
     }
     /* out-of-line code */
-    for (unsigned i = 0; i < t->nstubs && !t->b.full; i++) {
-        stub_t *s = &t->stubs[i];
-        if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
-        if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
-        if (s->jfield3) x86_patch_rel32(s->jfield3, t->b.p);
-        if (s->jfield4) x86_patch_rel32(s->jfield4, t->b.p);
-        switch (s->kind) {
-        case STUB_CHECK:
-            set_pc(t, t->sb_pc);
-            exit_code(t, JIT_EXIT_LOOKUP, true);
-            break;
-        case STUB_FS:
-            set_pc(t, t->sb_pc);
-            exit_code(t, JIT_EXIT_INTERP, true);
-            break;
-        case STUB_FPSLOW: { /* the helper call, then back after the in-line code */
-            emit_helper_at(t, &s->op, s->pc, s->idx);
-            uint8_t *jb = x86_jmp32(&t->b);
-            if (!t->b.full) x86_patch_rel32(jb, s->back);
-            break;
-        }
-        case STUB_RET: /* a return stub: a chainable exit to the return pc (instret counted
-                        * by the return that jumps here) */
-            exit_direct(t, s->pc);
-            break;
-        case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
-            if (exit_other_page(t, s->pc)) break;
-            set_pc(t, s->pc);
-            x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
-            jmp_rx(t, t->j->exit_spill);
-            break;
-        default: emit_mem_stub(t, s); break;
-        }
-    }
+    for (unsigned i = 0; i < t->nstubs && !t->b.full; i++)
+        emit_stub(t, &t->stubs[i]);
     if (t->b.full) return NULL;
 
     jit_block_t *jb = (jit_block_t *)(j->meta + j->meta_used);
