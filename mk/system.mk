@@ -12,7 +12,16 @@
 #                    without libslirp); and scripts/boot-console.sh: virtio-console, a line
 #                    written to /dev/hvc0 and one read from it that the host feeds on stdin;
 #                    .ci/run calls it after `make test`
-.PHONY: boot boot-test
+#   make debian-image  a Debian sid riscv64 root file system (ext4 image) built from Debian's
+#                    packages without root on the host and configured inside vm; cached
+#                    under ~/.cache/vm/debian until its inputs change (scripts/debian-image.sh)
+#   make debian      boot that Debian system on vm to a login prompt on the terminal (root,
+#                    password root): one command from a fresh clone
+#   make test-system the Debian boot as a scripted test (scripts/boot-debian.sh --test): login
+#                    prompt, root login on the console, systemctl is-system-running,
+#                    apt-get --version, a file written and synced, poweroff, the file and
+#                    e2fsck -fn checked on the host; .ci/run calls it after `make boot-test`
+.PHONY: boot boot-test debian-image debian test-system
 
 boot: deps build
 	scripts/boot-linux.sh $(BUILD)/vm
@@ -35,5 +44,19 @@ boot-test: build
 	    echo "boot-test: virtio-console, engine $$e"; \
 	    scripts/boot-console.sh $(BUILD)/vm --engine=$$e; st=$$?; \
 	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    [ $$st -eq 0 ] || exit 1; \
+	done
+
+debian-image: deps build
+	scripts/debian-image.sh $(BUILD)/vm
+
+debian: deps build
+	scripts/boot-debian.sh $(BUILD)/vm
+
+test-system: build
+	@for e in jit; do \
+	    echo "test-system: Debian boot, engine $$e"; \
+	    scripts/boot-debian.sh --test $(BUILD)/vm --engine=$$e; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "test-system: skipped (no network)"; exit 0; fi; \
 	    [ $$st -eq 0 ] || exit 1; \
 	done

@@ -38,7 +38,7 @@ fetch_kernel() {
 kernel_modules() {
     local name=$1 dest=$2
     shift 2
-    local -A file=() done=()
+    local -A file=() seen=()
     local f key n=0
     while IFS= read -r f; do
         key=${f##*/}
@@ -48,8 +48,8 @@ kernel_modules() {
     mkdir -p "$dest"
     _kmod_add() {
         local m=${1//-/_} f dep deps
-        [ -z "${done[$m]:-}" ] || return 0
-        done[$m]=1
+        [ -z "${seen[$m]:-}" ] || return 0
+        seen[$m]=1
         f=${file[$m]:-}
         if [ -z "$f" ]; then
             if tr '_' '-' <"$moddir/modules.builtin" | grep -q "/${m//_/-}\.ko$"; then
