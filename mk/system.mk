@@ -17,7 +17,8 @@
 #                    under ~/.cache/vm/debian until its inputs change (scripts/debian-image.sh)
 #   make debian      boot that Debian system on vm to a login prompt on the terminal (root,
 #                    password root): one command from a fresh clone
-#   make test-system the Debian boot as a scripted test (scripts/boot-debian.sh --test): login
+#   make test-system the Debian boot as a scripted test under each engine
+#                    (scripts/boot-debian.sh --test): login
 #                    prompt, root login on the console, systemctl is-system-running,
 #                    apt-get --version, a file written and synced, poweroff, the file and
 #                    e2fsck -fn checked on the host; .ci/run calls it after `make boot-test`
@@ -54,7 +55,7 @@ debian: deps build
 	scripts/boot-debian.sh $(BUILD)/vm
 
 test-system: build
-	@for e in jit; do \
+	@for e in jit interp; do \
 	    echo "test-system: Debian boot, engine $$e"; \
 	    scripts/boot-debian.sh --test $(BUILD)/vm --engine=$$e; st=$$?; \
 	    if [ $$st -eq 2 ]; then echo "test-system: skipped (no network)"; exit 0; fi; \
