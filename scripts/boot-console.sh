@@ -21,7 +21,6 @@ shift || true
 
 . scripts/kernel.sh
 fetch_kernel boot-console
-moddir=$(dirname "$kernel")
 
 work=$(mktemp -d)
 vmpid=
@@ -32,30 +31,16 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/lib"
 cp "$sysroot/usr/bin/busybox" "$work/root/bin/busybox"
-for m in drivers/virtio/virtio_mmio drivers/char/virtio_console; do
-    f="$moddir/kernel/$m.ko"
-    name=$(basename "$m")
-    if [ -f "$f.xz" ]; then
-        xz -dc "$f.xz" >"$work/root/lib/$name.ko"
-    elif [ -f "$f" ]; then
-        cp "$f" "$work/root/lib/$name.ko"
-    elif grep -q "/$name.ko" "$moddir/modules.builtin" 2>/dev/null; then
-        : # built into the kernel
-    else
-        echo "boot-console: the kernel has no $name module" >&2
-        exit 1
-    fi
-done
-# virtio_mmio before virtio_console: the console binds to the transport it finds
+# virtio_mmio before virtio_console (kernel_modules numbers them in that order): the console
+# binds to the transport it finds
+kernel_modules boot-console "$work/root/lib" virtio_mmio virtio_console
 cat >"$work/root/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in virtio_mmio virtio_console; do
-    [ -f /lib/$m.ko ] && { insmod /lib/$m.ko || echo "guest: insmod $m failed"; }
-done
+for m in /lib/*.ko; do insmod "$m" || echo "guest: insmod $m failed"; done
 i=0
 while [ ! -c /dev/hvc0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 echo "guest: uart sees $(cat /sys/class/tty/hvc0/dev 2>/dev/null || echo no-hvc0)"

@@ -4,8 +4,8 @@
 #
 #   scripts/boot-net.sh [--bench MIB] [--qemu] [VM [VM-RUN-OPTIONS...]]
 #
-# The initramfs loads virtio_mmio, failover, net_failover and virtio_net (modules in Debian's
-# kernel, in the order modules.dep would give), configures eth0 by DHCP from slirp (busybox
+# The initramfs loads virtio_net and the modules it depends on (failover, net_failover), after
+# virtio_mmio (scripts/kernel.sh), configures eth0 by DHCP from slirp (busybox
 # udhcpc), then:
 #   (a) fetches a file of random bytes with busybox wget from a python3 HTTP server that this
 #       script runs on 127.0.0.1 (the guest reaches it as 10.0.2.2) and prints its sha256;
@@ -41,7 +41,6 @@ shift || true
 
 . scripts/kernel.sh
 fetch_kernel boot-net
-moddir=$(dirname "$kernel")
 
 work=$(mktemp -d)
 pids=()
@@ -64,23 +63,7 @@ PY
 mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/lib" \
     "$work/root/tmp" "$work/www"
 cp "$sysroot/usr/bin/busybox" "$work/root/bin/busybox"
-i=0
-for m in drivers/virtio/virtio_mmio net/core/failover drivers/net/net_failover \
-    drivers/net/virtio_net; do
-    f="$moddir/kernel/$m.ko"
-    name=$(basename "$m")
-    i=$((i + 1))
-    if [ -f "$f.xz" ]; then
-        xz -dc "$f.xz" >"$work/root/lib/$i-$name.ko"
-    elif [ -f "$f" ]; then
-        cp "$f" "$work/root/lib/$i-$name.ko"
-    elif grep -q "/$name.ko" "$moddir/modules.builtin" 2>/dev/null; then
-        : # built into the kernel
-    else
-        echo "boot-net: the kernel has no $name module" >&2
-        exit 1
-    fi
-done
+kernel_modules boot-net "$work/root/lib" virtio_mmio virtio_net
 cat >"$work/root/bin/dhcp.sh" <<'EOF2'
 #!/bin/busybox sh
 case $1 in

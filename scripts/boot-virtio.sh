@@ -21,27 +21,12 @@ shift || true
 
 . scripts/kernel.sh
 fetch_kernel boot-virtio
-moddir=$(dirname "$kernel")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/lib"
 cp "$sysroot/usr/bin/busybox" "$work/root/bin/busybox"
-# the virtio modules, decompressed (busybox's insmod takes plain .ko files)
-for m in drivers/virtio/virtio_mmio drivers/block/virtio_blk drivers/char/hw_random/virtio-rng; do
-    f="$moddir/kernel/$m.ko"
-    name=$(basename "$m")
-    if [ -f "$f.xz" ]; then
-        xz -dc "$f.xz" >"$work/root/lib/$name.ko"
-    elif [ -f "$f" ]; then
-        cp "$f" "$work/root/lib/$name.ko"
-    elif grep -q "/$name.ko" "$moddir/modules.builtin" 2>/dev/null; then
-        : # built into the kernel
-    else
-        echo "boot-virtio: the kernel has no $name module" >&2
-        exit 1
-    fi
-done
+kernel_modules boot-virtio "$work/root/lib" virtio_mmio virtio_blk virtio-rng
 cat >"$work/root/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
