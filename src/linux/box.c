@@ -376,17 +376,25 @@ int linux_box_sockaddr(linux_thread_t *t, uint64_t ga, size_t len, bool create,
 #define SYS_pidfd_send_signal 424
 #endif
 
+/* The start of the host's /proc/ID/NAME, NUL-terminated in buf (cap bytes); false when
+ * process or thread id does not exist. */
+static bool read_proc(int id, const char *name, char *buf, size_t cap) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/%s", id, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n <= 0) return false;
+    buf[n] = 0;
+    return true;
+}
+
 /* Parent, process group and start time of process (or thread) id, from /proc/ID/stat.
  * 0, or -1 when it does not exist. */
 static int proc_stat(int id, int *ppid, int *pgrp, unsigned long long *start) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", id);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = 0;
+    char buf[1024];
+    if (!read_proc(id, "stat", buf, sizeof(buf))) return -1;
     char *q = strrchr(buf, ')'); /* the name may hold anything but ends before the last ) */
     if (!q) return -1;
     char state;
@@ -404,14 +412,8 @@ static int proc_stat(int id, int *ppid, int *pgrp, unsigned long long *start) {
 
 /* The process (thread group) of thread id, from /proc/ID/status; -1 when there is none. */
 static int tgid_of(int id) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/status", id);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = 0;
+    char buf[1024];
+    if (!read_proc(id, "status", buf, sizeof(buf))) return -1;
     const char *q = strstr(buf, "\nTgid:");
     return q ? atoi(q + 6) : -1;
 }
