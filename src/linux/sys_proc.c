@@ -60,6 +60,21 @@ int64_t sys_execveat(linux_thread_t *t, const uint64_t a[6]) {
     return linux_do_execveat(t, (int)a[0], a[1], a[2], a[3], a[4]);
 }
 
+/* Copy a host rusage to the guest's layout at addr: times, maximum RSS, page faults and
+ * context switches (the fields Linux fills). Non-zero when addr cannot be written. */
+static int put_rusage(linux_thread_t *t, uint64_t addr, const struct rusage *ru) {
+    linux_rusage_t g;
+    memset(&g, 0, sizeof(g));
+    g.ru_utime = (linux_timeval_t){ru->ru_utime.tv_sec, ru->ru_utime.tv_usec};
+    g.ru_stime = (linux_timeval_t){ru->ru_stime.tv_sec, ru->ru_stime.tv_usec};
+    g.rest[0] = ru->ru_maxrss;
+    g.rest[4] = ru->ru_minflt;
+    g.rest[5] = ru->ru_majflt;
+    g.rest[12] = ru->ru_nvcsw;
+    g.rest[13] = ru->ru_nivcsw;
+    return linux_copy_to_guest(t, addr, &g, sizeof(g));
+}
+
 /* wait4(pid, wstatus, options, rusage): the status word carries guest signal numbers. As in
  * Linux the outputs are written after the wait, so a bad pointer only matters (EFAULT) when
  * a child was reaped, and "no children" is ECHILD whatever the pointers are. */
@@ -78,14 +93,7 @@ int64_t sys_wait4(linux_thread_t *t, const uint64_t a[6]) {
             g = (linux_sig_from_host(WSTOPSIG(status)) << 8) | 0x7f;
         PUT_ARG(a[1], g);
     }
-    if (a[3]) {
-        linux_rusage_t g;
-        memset(&g, 0, sizeof(g));
-        g.ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
-        g.ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
-        g.rest[0] = ru.ru_maxrss;
-        PUT_ARG(a[3], g);
-    }
+    if (a[3] && put_rusage(t, a[3], &ru)) return -LINUX_EFAULT;
     return r;
 }
 
@@ -117,14 +125,7 @@ int64_t sys_waitid(linux_thread_t *t, const uint64_t a[6]) {
         }
         PUT_ARG(a[2], g);
     }
-    if (a[4]) {
-        linux_rusage_t g;
-        memset(&g, 0, sizeof(g));
-        g.ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
-        g.ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
-        g.rest[0] = ru.ru_maxrss;
-        PUT_ARG(a[4], g);
-    }
+    if (a[4] && put_rusage(t, a[4], &ru)) return -LINUX_EFAULT;
     return 0;
 }
 
@@ -559,17 +560,7 @@ int64_t sys_setrlimit(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_getrusage(linux_thread_t *t, const uint64_t a[6]) {
     struct rusage ru;
     if (getrusage((int)a[0], &ru) < 0) return sys_err();
-    linux_rusage_t g;
-    memset(&g, 0, sizeof(g));
-    g.ru_utime = (linux_timeval_t){ru.ru_utime.tv_sec, ru.ru_utime.tv_usec};
-    g.ru_stime = (linux_timeval_t){ru.ru_stime.tv_sec, ru.ru_stime.tv_usec};
-    g.rest[0] = ru.ru_maxrss;
-    g.rest[4] = ru.ru_minflt;
-    g.rest[5] = ru.ru_majflt;
-    g.rest[12] = ru.ru_nvcsw;
-    g.rest[13] = ru.ru_nivcsw;
-    PUT_ARG(a[1], g);
-    return 0;
+    return put_rusage(t, a[1], &ru) ? -LINUX_EFAULT : 0;
 }
 
 /* prctl(option, arg2, ...): PR_SET_NAME and PR_GET_NAME; anything else is -EINVAL. */
