@@ -127,8 +127,9 @@ void net_slirp_close(net_slirp_t *s) {
 #include <time.h>
 #include <unistd.h>
 
-#include <dlfcn.h>
 #include <libslirp.h>
+
+#include "core/dynlib.h"
 
 /* The libslirp functions vm calls, found with dlsym (the types are the header's). */
 static struct {
@@ -146,24 +147,17 @@ static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
 /* Load libslirp once per process. */
 static void lib_load(void) {
-    const char *name = getenv("VM_SLIRP_LIB");
-    if (!name || !*name) name = VM_SLIRP_SONAME;
-    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror();
-        snprintf(lib.err, sizeof(lib.err), "cannot load libslirp (%s)", e ? e : name);
-        return;
-    }
-    *(void **)&lib.new_ = dlsym(h, "slirp_new");
-    *(void **)&lib.cleanup = dlsym(h, "slirp_cleanup");
-    *(void **)&lib.input = dlsym(h, "slirp_input");
-    *(void **)&lib.pollfds_fill = dlsym(h, "slirp_pollfds_fill");
-    *(void **)&lib.pollfds_poll = dlsym(h, "slirp_pollfds_poll");
-    *(void **)&lib.handle_timer = dlsym(h, "slirp_handle_timer");
-    *(void **)&lib.add_hostfwd = dlsym(h, "slirp_add_hostfwd");
-    lib.ok = lib.new_ && lib.cleanup && lib.input && lib.pollfds_fill && lib.pollfds_poll &&
-             lib.handle_timer && lib.add_hostfwd;
-    if (!lib.ok) snprintf(lib.err, sizeof(lib.err), "%s lacks the libslirp functions", name);
+    const vm_dynsym_t syms[] = {
+        {"slirp_new", &lib.new_},
+        {"slirp_cleanup", &lib.cleanup},
+        {"slirp_input", &lib.input},
+        {"slirp_pollfds_fill", &lib.pollfds_fill},
+        {"slirp_pollfds_poll", &lib.pollfds_poll},
+        {"slirp_handle_timer", &lib.handle_timer},
+        {"slirp_add_hostfwd", &lib.add_hostfwd},
+    };
+    lib.ok = vm_dynlib_load("libslirp", "VM_SLIRP_LIB", VM_SLIRP_SONAME, syms,
+                            sizeof(syms) / sizeof(syms[0]), lib.err, sizeof(lib.err));
 }
 
 /* One of slirp's timers. */

@@ -44,7 +44,6 @@
 #include "linux/internal.h"
 
 #ifdef VM_HAVE_SECCOMP
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -56,6 +55,8 @@
 #endif
 #include <seccomp.h>
 #include <sys/ioctl.h>
+
+#include "core/dynlib.h"
 
 /* VM_SANITIZED: the build's sanitizer option defines it; a compiler's own flag does too */
 #if !defined(VM_SANITIZED) && defined(__SANITIZE_ADDRESS__)
@@ -348,22 +349,13 @@ static pthread_once_t sc_once = PTHREAD_ONCE_INIT;
 
 /* Load libseccomp once per process. */
 static void sc_load(void) {
-    const char *name = getenv("VM_SECCOMP_LIB");
-    if (!name || !*name) name = VM_SECCOMP_SONAME;
-    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror();
-        snprintf(sc.err, sizeof(sc.err), "cannot load libseccomp (%s)", e ? e : name);
-        return;
-    }
-    *(void **)&sc.init = dlsym(h, "seccomp_init");
-    *(void **)&sc.release = dlsym(h, "seccomp_release");
-    *(void **)&sc.attr_set = dlsym(h, "seccomp_attr_set");
-    *(void **)&sc.load = dlsym(h, "seccomp_load");
-    *(void **)&sc.rule_add = dlsym(h, "seccomp_rule_add");
-    *(void **)&sc.resolve_name = dlsym(h, "seccomp_syscall_resolve_name");
-    sc.ok = sc.init && sc.release && sc.attr_set && sc.load && sc.rule_add && sc.resolve_name;
-    if (!sc.ok) snprintf(sc.err, sizeof(sc.err), "%s lacks the libseccomp functions", name);
+    const vm_dynsym_t syms[] = {
+        {"seccomp_init", &sc.init},         {"seccomp_release", &sc.release},
+        {"seccomp_attr_set", &sc.attr_set}, {"seccomp_load", &sc.load},
+        {"seccomp_rule_add", &sc.rule_add}, {"seccomp_syscall_resolve_name", &sc.resolve_name},
+    };
+    sc.ok = vm_dynlib_load("libseccomp", "VM_SECCOMP_LIB", VM_SECCOMP_SONAME, syms,
+                           sizeof(syms) / sizeof(syms[0]), sc.err, sizeof(sc.err));
 }
 
 /* Calls with a rule of their own below. */
