@@ -149,6 +149,23 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
         ir_def(t, ir, i, d);
         return;
     }
+    if (n->op == IR_ROR) { /* imm only */
+        unsigned k = (unsigned)n->imm & (w ? 63u : 31u);
+        if (hostf.bmi2 && a->reg >= 0) { /* rorx d, a, k: no copy first */
+            x86_byte(b, 0xc4);           /* VEX.LZ.F2.0F3A.W0/W1 F0 /r ib */
+            x86_byte(b, (uint8_t)(0x43 | (d < 8 ? 0x80 : 0) | (a->reg < 8 ? 0x20 : 0)));
+            x86_byte(b, w ? 0xfb : 0x7b);
+            x86_byte(b, 0xf0);
+            x86_byte(b, (uint8_t)(0xc0 | (d & 7) << 3 | (a->reg & 7)));
+            x86_byte(b, (uint8_t)k);
+        } else {
+            ir_to(t, ir, d, n->a);
+            x86_shift_ri(b, w, SH_ROR, d, k);
+        }
+        if (!w) x86_movsxd_rr(b, d, d);
+        ir_def(t, ir, i, d);
+        return;
+    }
     if (n->op == IR_SHL || n->op == IR_SHR || n->op == IR_SAR) {
         enum x86_shift sop = n->op == IR_SHL ? SH_SHL : n->op == IR_SHR ? SH_SHR : SH_SAR;
         if (n->flags & IR_F_IMM) {
@@ -366,8 +383,36 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
 static const enum x86_cc ir_x86_cc[] = {[IR_EQ] = CC_E,  [IR_NE] = CC_NE, [IR_LT] = CC_L,
                                         [IR_GE] = CC_GE, [IR_LTU] = CC_B, [IR_GEU] = CC_AE};
 
-static void ir_branch(tctx_t *t, const ir_t *ir, unsigned i) {
+/* An IR_PUT node: guest register g's canonical place = its value. */
+static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
+    const ir_node_t *a = &ir->n[n->a];
+    if (a->reg < 0 && a->op == IR_CONST)
+        x86_store_imm64(&t->b, CPU, OFF_X(n->g), (uint64_t)a->imm, RAX);
+    else
+        x86_store64(&t->b, CPU, OFF_X(n->g), ir_in_reg(t, ir, n->a, RAX));
+}
+
+/* The exit puts of branch node i (IR_F_EXIT: the puts just before it), made where the branch
+ * is taken, in program order (a value read from a canonical place, IR_F_INX, is read before a
+ * later put writes that place). Every value they read is still in its place there: no value
+ * is defined between them and the branch. */
+static void ir_exit_puts(tctx_t *t, const ir_t *ir, unsigned i) {
+    unsigned first = i;
+    for (unsigned j = i; j-- > 0;) {
+        const ir_node_t *p = &ir->n[j];
+        if (p->flags & IR_F_DEAD) continue;
+        if (p->op != IR_PUT || !(p->flags & IR_F_EXIT)) break;
+        first = j;
+    }
+    for (unsigned j = first; j < i; j++)
+        if (!(ir->n[j].flags & IR_F_DEAD)) ir_put(t, ir, &ir->n[j]);
+}
+
+static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
+    bool lazy = i > 0 && ir->n[i - 1].op == IR_PUT && (ir->n[i - 1].flags & IR_F_EXIT) &&
+                !(ir->n[i - 1].flags & IR_F_DEAD);
     const ir_node_t *a = &ir->n[n->a];
     add_instret(t, n->idx + 1u);
     uint8_t *field;
@@ -385,15 +430,20 @@ static void ir_branch(tctx_t *t, const ir_t *ir, unsigned i) {
         default: taken = x >= y; break;
         }
         if (!taken) return;
+        if (lazy) ir_exit_puts(t, ir, i);
+        lazy = false;
         x86_align(&t->b, 4, 1);
         field = x86_jmp32(&t->b);
     } else {
         ir_opnd_t ob = ir_operand_b(t, ir, n);
         int ra = ir_in_reg(t, ir, n->a, RAX);
         ir_alu(t, true, ALU_CMP, ra, ob);
-        x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is 4-byte aligned */
+        if (!lazy) x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is aligned */
         field = x86_jcc32(&t->b, ir_x86_cc[n->aux % 6]);
     }
+    /* with exit puts, the stub makes them and then leaves through a chainable jump of its
+     * own (ir_emit); else the dispatcher patches the jcc itself */
+    c->stub_node[t->nstubs] = lazy ? (uint16_t)i : IR_NONE;
     stub_t *s = add_stub(t, STUB_CHAIN, field, NULL, n->idx + 1u);
     s->pc = n->target;
 }
@@ -435,6 +485,8 @@ static void ir_trap(tctx_t *t, const ir_t *ir, unsigned i) {
  * IR_INSN's emitter declined (the caller starts again on the old path). */
 static bool ir_emit(tctx_t *t, irctx_t *c) {
     const ir_t *ir = &c->ir;
+    for (unsigned k = 0; k < JIT_MAX_STUBS; k++)
+        c->stub_node[k] = IR_NONE;
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
     c->stub_node[t->nstubs] = IR_NONE;
     add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
@@ -467,15 +519,10 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             break;
         case IR_LOAD: ir_load(t, c, i); break;
         case IR_STORE: ir_store(t, c, i); break;
-        case IR_PUT: {
-            const ir_node_t *a = &ir->n[n->a];
-            if (a->reg < 0 && a->op == IR_CONST)
-                x86_store_imm64(&t->b, CPU, OFF_X(n->g), (uint64_t)a->imm, RAX);
-            else
-                x86_store64(&t->b, CPU, OFF_X(n->g), ir_in_reg(t, ir, n->a, RAX));
+        case IR_PUT:
+            if (!(n->flags & IR_F_EXIT)) ir_put(t, ir, n); /* exit puts: in the branch's stub */
             break;
-        }
-        case IR_BR: ir_branch(t, ir, i); break;
+        case IR_BR: ir_branch(t, c, i); break;
         case IR_JUMP:
             add_instret(t, n->idx);
             exit_direct(t, n->target);
@@ -496,6 +543,11 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
             if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
             ir_mem_stub(t, c, s);
+        } else if (s->kind == STUB_CHAIN && c->stub_node[i] != IR_NONE) {
+            /* a branch with exit puts: they, then a direct exit of its own */
+            x86_patch_rel32(s->jfield, t->b.p);
+            ir_exit_puts(t, ir, c->stub_node[i]);
+            exit_direct(t, s->pc);
         } else {
             emit_stub(t, s); /* the emitter table's kinds (chains, checks, returns, ...) */
         }
@@ -515,6 +567,7 @@ static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *nins
     ir_begin(ir, home, cpu->trap_hook && cpu->priv == RV_PRIV_U);
     ir->embed = true;
     ir->ras = ras_on(t);
+    ir->lazy_exits = true;
     c->fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) c->fp = true;
