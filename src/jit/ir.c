@@ -36,6 +36,7 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->embed = false;
     ir->ras = false;
     ir->lazy_exits = false;
+    ir->gets_in_place = false;
     ir->ninsn = 0;
     for (unsigned g = 0; g < 32; g++)
         ir->cur[g] = IR_NONE;
@@ -383,7 +384,8 @@ static bool uses_b(const ir_node_t *n) {
  * later that is not a constant (constants are materialised where they are used). */
 static bool needs_place(const ir_t *ir, unsigned v) {
     const ir_node_t *n = &ir->n[v];
-    return n->home < 0 && n->op != IR_CONST && n->last > v;
+    return n->home < 0 && n->op != IR_CONST && n->last > v &&
+           !((n->flags & IR_F_INX) && n->slot < 0);
 }
 
 const char *ir_verify(const ir_t *ir, bool allocated) {
@@ -443,6 +445,17 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
             occupant[n->home] = (uint16_t)i;
             continue;
         }
+        if ((n->flags & IR_F_INX) && (n->op != IR_GET || n->home >= 0))
+            return "a value read in place that is not a get";
+        if (n->flags & IR_F_INX) /* read from cpu->x: nothing may write it meanwhile */
+            for (unsigned j = i + 1; j < n->last; j++) {
+                const ir_node_t *m = &ir->n[j];
+                if (m->flags & IR_F_DEAD) continue;
+                if ((m->op == IR_PUT && m->g == n->g) ||
+                    (m->op == IR_INSN && ir->insn[m->imm].rd == n->g &&
+                     rv_insn_table[ir->insn[m->imm].id].writes == RD_X))
+                    return "a get read in place while its register is written";
+            }
         if (!needs_place(ir, i)) continue;
         if ((n->reg >= 0) == (n->slot >= 0)) return "a live value without one place";
         if (n->reg >= 0) {
@@ -525,6 +538,7 @@ void ir_print(const ir_t *ir, FILE *out) {
         if (ir_has_value(n->op)) {
             if (n->reg >= 0) fprintf(out, "  @h%d", n->reg);
             if (n->slot >= 0) fprintf(out, "  @slot%d%s", n->slot, n->flags & IR_F_INX ? "=x" : "");
+            if (n->slot < 0 && (n->flags & IR_F_INX)) fprintf(out, "  @x");
         }
         if (n->op == IR_LOAD || n->op == IR_STORE || n->op == IR_BR || n->op == IR_JUMPR ||
             n->op == IR_TRAP || n->op == IR_INSN)

@@ -123,6 +123,7 @@ typedef struct ir {
     bool embed;                /* the backend emits other instructions itself (IR_INSN) */
     bool ras;                  /* calls push, returns pop the return-address stack */
     bool lazy_exits;           /* a forward branch writes back only on its taken side */
+    bool gets_in_place;        /* the allocator leaves gets read at most twice in cpu->x */
     rv_op_t insn[IR_MAX_INSN]; /* the instructions of IR_INSN nodes (copies) */
     unsigned ninsn;            /* entries of insn[] */
     /* builder */

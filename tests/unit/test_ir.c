@@ -74,6 +74,13 @@ static void build(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsigned 
     assert_null(ir_verify(ir, false));
 }
 
+/* The value of operand u when it is read: a get read in place (IR_F_INX) is what its guest
+ * register holds now, as the backend reads it; anything else what its node computed. */
+static uint64_t operand(const ir_t *ir, const uint64_t *v, const uint64_t *x, uint16_t u) {
+    const ir_node_t *m = &ir->n[u];
+    return m->op == IR_GET && (m->flags & IR_F_INX) ? x[m->g] : v[u];
+}
+
 /* Evaluate the IR's effect on the guest registers x (no memory nodes here). An embedded
  * instruction runs through rv_exec1 on the canonical state (x: the builder made it current
  * before the node). A branch that is taken makes its exit puts and ends the run (returns
@@ -89,8 +96,10 @@ static bool eval(const ir_t *ir, uint64_t x[32]) {
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
-        uint64_t a = n->a != IR_NONE ? v[n->a] : 0;
-        uint64_t b = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : n->b != IR_NONE ? v[n->b] : 0;
+        uint64_t a = n->a != IR_NONE ? operand(ir, v, x, n->a) : 0;
+        uint64_t b = (n->flags & IR_F_IMM) ? (uint64_t)n->imm
+                     : n->b != IR_NONE     ? operand(ir, v, x, n->b)
+                                           : 0;
         bool w = n->flags & IR_F_W;
         uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
         uint64_t r = 0;
@@ -467,7 +476,7 @@ static void test_random_sequences(void **state) {
     (void)state;
     static rv_cpu_t cpu;
     ir_t *ir = new_ir();
-    unsigned spilled = 0, copies = 0;
+    unsigned spilled = 0, copies = 0, in_place = 0;
     for (unsigned round = 0; round < 20000; round++) {
         unsigned n = 1 + (unsigned)(rnd() % 48);
         rv_op_t ops[48];
@@ -490,7 +499,10 @@ static void test_random_sequences(void **state) {
         ir_optimise(ir);
         assert_null(ir_verify(ir, false));
         unsigned npool = (unsigned)(rnd() % 4);
+        ir->gets_in_place = round % 3 == 0; /* gets read twice at most stay in cpu->x */
         assert_true(ir_regalloc(ir, pool3, npool, 64));
+        for (unsigned i = 0; i < ir->count; i++)
+            if (ir->n[i].flags & IR_F_INX) in_place++;
         const char *why = ir_verify(ir, true);
         if (why) {
             ir_print(ir, stderr);
@@ -507,8 +519,9 @@ static void test_random_sequences(void **state) {
                          (unsigned long long)x[g], (unsigned long long)cpu.x[g]);
             }
     }
-    assert_true(spilled > 0); /* the runs did exercise spilling and home copies */
+    assert_true(spilled > 0); /* the runs did exercise spilling, home copies, gets in place */
     assert_true(copies > 0);
+    assert_true(in_place > 0);
     build_embed = false;
     free(ir);
 }

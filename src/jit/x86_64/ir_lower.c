@@ -568,6 +568,7 @@ static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *nins
     ir->embed = true;
     ir->ras = ras_on(t);
     ir->lazy_exits = true;
+    ir->gets_in_place = true;
     c->fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) c->fp = true;
