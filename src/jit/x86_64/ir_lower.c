@@ -43,6 +43,7 @@
 
 static const int8_t ir_pool[] = {RCX, RDX, R11};
 _Static_assert(sizeof(ir_pool) < IR_SAVE_SLOTS, "a save slot per pool register, and one more");
+_Static_assert(sizeof(ir_pool) <= 8, "irctx_t.across holds a bit per pool register");
 
 /* The IR path's state beside the translation context. */
 typedef struct irctx {
@@ -50,6 +51,7 @@ typedef struct irctx {
     uint16_t stub_node[JIT_MAX_STUBS];       /* node of each IR memory stub (IR_NONE: another) */
     const rv_block_t *insn_blk[IR_MAX_INSN]; /* decoded block of each IR_INSN's instruction */
     bool fp;                                 /* the path has FP instructions: check FS */
+    uint8_t across[IR_MAX_NODES];            /* pool registers live across each node (bits) */
 } irctx_t;
 
 static int32_t slot_off(int s) {
@@ -284,19 +286,30 @@ static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
     s->back = t->b.p;
 }
 
-/* save[k]: whether pool register k holds a value that lives across node p (defined before
- * it, used after it). */
-static void ir_live_across(const ir_t *ir, unsigned p, bool save[sizeof(ir_pool)]) {
+/* across[p] for every node p: the pool registers holding a value that lives across p (defined
+ * before it, used after it), in one forward sweep: a register holds one value at a time, so
+ * the last value defined into it is the only one that can be live there. */
+static void ir_pool_masks(irctx_t *c) {
+    const ir_t *ir = &c->ir;
+    uint16_t inreg[sizeof(ir_pool)];
     for (unsigned k = 0; k < sizeof(ir_pool); k++)
-        save[k] = false;
-    for (unsigned v = 0; v < p; v++) {
-        const ir_node_t *m = &ir->n[v];
-        if ((m->flags & IR_F_DEAD) || !ir_has_value(m->op) || m->home >= 0 || m->reg < 0 ||
-            m->last <= p)
-            continue;
+        inreg[k] = IR_NONE;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        uint8_t mask = 0;
         for (unsigned k = 0; k < sizeof(ir_pool); k++)
-            if (ir_pool[k] == m->reg) save[k] = true;
+            if (inreg[k] != IR_NONE && ir->n[inreg[k]].last > i) mask |= (uint8_t)(1u << k);
+        c->across[i] = mask;
+        if ((n->flags & IR_F_DEAD) || !ir_has_value(n->op) || n->home >= 0 || n->reg < 0) continue;
+        for (unsigned k = 0; k < sizeof(ir_pool); k++)
+            if (ir_pool[k] == n->reg) inreg[k] = (uint16_t)i;
     }
+}
+
+/* save[k]: whether pool register k holds a value that lives across node p. */
+static void ir_live_across(const irctx_t *c, unsigned p, bool save[sizeof(ir_pool)]) {
+    for (unsigned k = 0; k < sizeof(ir_pool); k++)
+        save[k] = (c->across[p] >> k) & 1;
 }
 
 /* Store (or load back) the pool registers of save[] in the frame's save slots. */
@@ -319,7 +332,7 @@ static bool ir_insn(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
     bool save[sizeof(ir_pool)];
-    ir_live_across(ir, i, save);
+    ir_live_across(c, i, save);
     ir_save_pool(t, save, false);
     t->last_g = 0;
     t->blk = c->insn_blk[n->imm];
@@ -341,7 +354,7 @@ static bool ir_insn(tctx_t *t, irctx_t *c, unsigned i) {
 static void ir_ras(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_node_t *n = &c->ir.n[i];
     bool save[sizeof(ir_pool)];
-    ir_live_across(&c->ir, i, save);
+    ir_live_across(c, i, save);
     ir_save_pool(t, save, false);
     unsigned k = t->nstubs;
     ras_push_pc(t, n->pc + n->len, n->idx, RAX);
@@ -358,7 +371,7 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
     x86_buf_t *b = &t->b;
     bool store = n->op == IR_STORE;
     bool save[sizeof(ir_pool)];
-    ir_live_across(ir, p, save);
+    ir_live_across(c, p, save);
     ir_addr(t, ir, n);
     ir_save_pool(t, save, false);
     if (store) ir_to(t, ir, RCX, n->b);
@@ -487,6 +500,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
     const ir_t *ir = &c->ir;
     for (unsigned k = 0; k < JIT_MAX_STUBS; k++)
         c->stub_node[k] = IR_NONE;
+    ir_pool_masks(c);
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
     c->stub_node[t->nstubs] = IR_NONE;
     add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
