@@ -14,12 +14,13 @@
 #include <string.h>
 
 static const char *const op_names[IR_NOPS] = {
-    [IR_GET] = "get",     [IR_CONST] = "const", [IR_COPY] = "copy",   [IR_ADD] = "add",
-    [IR_SUB] = "sub",     [IR_AND] = "and",     [IR_OR] = "or",       [IR_XOR] = "xor",
-    [IR_SHL] = "shl",     [IR_SHR] = "shr",     [IR_SAR] = "sar",     [IR_SLT] = "slt",
-    [IR_SLTU] = "sltu",   [IR_MUL] = "mul",     [IR_INSN] = "insn",   [IR_LOAD] = "load",
-    [IR_STORE] = "store", [IR_PUT] = "put",     [IR_BR] = "br",       [IR_JUMP] = "jump",
-    [IR_JUMPR] = "jumpr", [IR_TRAP] = "trap",   [IR_FENCE] = "fence", [IR_RAS] = "ras.push",
+    [IR_GET] = "get",      [IR_CONST] = "const", [IR_COPY] = "copy", [IR_ADD] = "add",
+    [IR_SUB] = "sub",      [IR_AND] = "and",     [IR_OR] = "or",     [IR_XOR] = "xor",
+    [IR_SHL] = "shl",      [IR_SHR] = "shr",     [IR_SAR] = "sar",   [IR_SLT] = "slt",
+    [IR_SLTU] = "sltu",    [IR_MUL] = "mul",     [IR_ROR] = "ror",   [IR_INSN] = "insn",
+    [IR_LOAD] = "load",    [IR_STORE] = "store", [IR_PUT] = "put",   [IR_BR] = "br",
+    [IR_JUMP] = "jump",    [IR_JUMPR] = "jumpr", [IR_TRAP] = "trap", [IR_FENCE] = "fence",
+    [IR_RAS] = "ras.push",
 };
 
 const char *ir_op_name(unsigned op) {
@@ -34,6 +35,8 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->user_traps = user_traps;
     ir->embed = false;
     ir->ras = false;
+    ir->lazy_exits = false;
+    ir->gets_in_place = false;
     ir->ninsn = 0;
     for (unsigned g = 0; g < 32; g++)
         ir->cur[g] = IR_NONE;
@@ -104,6 +107,16 @@ static void sync(ir_t *ir) {
     ir->dirty = 0;
 }
 
+/* Exit puts of every dirty guest register (before a branch whose taken side alone writes them
+ * back): the registers stay dirty for the fall-through path. */
+static void exit_puts(ir_t *ir) {
+    for (unsigned g = 1; g < 32; g++)
+        if (ir->dirty >> g & 1) {
+            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, 0, IR_F_EXIT);
+            if (p != IR_NONE) ir->n[p].g = (uint8_t)g;
+        }
+}
+
 /* Set the guest-instruction fields of node i. */
 static void at(ir_t *ir, uint16_t i, const rv_op_t *op, uint64_t pc, unsigned idx) {
     if (i == IR_NONE) return;
@@ -148,6 +161,8 @@ static bool alu_kind(unsigned id, unsigned *kind, unsigned *flags) {
         {RV_I_sraw, IR_SAR, IR_F_W},
         {RV_I_mul, IR_MUL, 0},
         {RV_I_mulw, IR_MUL, IR_F_W},
+        {RV_I_rori, IR_ROR, IR_F_IMM},
+        {RV_I_roriw, IR_ROR, IR_F_IMM | IR_F_W},
     };
     for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         if (t[i].id == id) {
@@ -252,7 +267,8 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
         uint16_t a = rd_reg(ir, op->rs1), v;
         if (flags & IR_F_IMM) {
             int64_t imm = op->imm;
-            if (kind == IR_SHL || kind == IR_SHR || kind == IR_SAR) imm &= flags & IR_F_W ? 31 : 63;
+            if (kind == IR_SHL || kind == IR_SHR || kind == IR_SAR || kind == IR_ROR)
+                imm &= flags & IR_F_W ? 31 : 63;
             v = node(ir, kind, a, IR_NONE, imm, flags);
         } else {
             uint16_t b = rd_reg(ir, op->rs2);
@@ -263,7 +279,12 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
     }
     if (branch_cc(op->id, &cc)) {
         uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
-        sync(ir);
+        /* a backward branch is most often a loop's back edge, taken nearly every time: its
+         * write-backs stay in line, where the jcc chains straight to the loop's head */
+        if (ir->lazy_exits && (int32_t)op->imm > 0)
+            exit_puts(ir);
+        else
+            sync(ir);
         uint16_t br = node(ir, IR_BR, a, b, 0, 0);
         at(ir, br, op, pc, idx);
         if (br != IR_NONE) {
@@ -363,7 +384,8 @@ static bool uses_b(const ir_node_t *n) {
  * later that is not a constant (constants are materialised where they are used). */
 static bool needs_place(const ir_t *ir, unsigned v) {
     const ir_node_t *n = &ir->n[v];
-    return n->home < 0 && n->op != IR_CONST && n->last > v;
+    return n->home < 0 && n->op != IR_CONST && n->last > v &&
+           !((n->flags & IR_F_INX) && n->slot < 0);
 }
 
 const char *ir_verify(const ir_t *ir, bool allocated) {
@@ -398,6 +420,14 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
         if ((n->op == IR_GET || n->op == IR_PUT) && (n->g == 0 || n->g > 31))
             return "guest register out of range";
         if (n->op == IR_PUT && ir->home[n->g] >= 0) return "put of a register with a home";
+        if (n->op == IR_PUT && (n->flags & IR_F_EXIT)) {
+            unsigned j = i + 1;
+            while (j < ir->count && (ir->n[j].flags & IR_F_DEAD))
+                j++;
+            if (j == ir->count ||
+                (ir->n[j].op != IR_BR && !(ir->n[j].op == IR_PUT && (ir->n[j].flags & IR_F_EXIT))))
+                return "an exit put not before a branch";
+        }
         if (n->op == IR_GET && n->home != ir->home[n->g]) return "get outside its home";
         if (n->home >= 0 && (n->g == 0 || ir->home[n->g] != n->home))
             return "a value in the wrong home";
@@ -415,6 +445,17 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
             occupant[n->home] = (uint16_t)i;
             continue;
         }
+        if ((n->flags & IR_F_INX) && (n->op != IR_GET || n->home >= 0))
+            return "a value read in place that is not a get";
+        if (n->flags & IR_F_INX) /* read from cpu->x: nothing may write it meanwhile */
+            for (unsigned j = i + 1; j < n->last; j++) {
+                const ir_node_t *m = &ir->n[j];
+                if (m->flags & IR_F_DEAD) continue;
+                if ((m->op == IR_PUT && m->g == n->g) ||
+                    (m->op == IR_INSN && ir->insn[m->imm].rd == n->g &&
+                     rv_insn_table[ir->insn[m->imm].id].writes == RD_X))
+                    return "a get read in place while its register is written";
+            }
         if (!needs_place(ir, i)) continue;
         if ((n->reg >= 0) == (n->slot >= 0)) return "a live value without one place";
         if (n->reg >= 0) {
@@ -451,7 +492,9 @@ void ir_print(const ir_t *ir, FILE *out) {
         switch (n->op) {
         case IR_GET: fprintf(out, " x%u", n->g); break;
         case IR_CONST: fprintf(out, " 0x%llx", (unsigned long long)n->imm); break;
-        case IR_PUT: fprintf(out, " x%u, v%u", n->g, n->a); break;
+        case IR_PUT:
+            fprintf(out, "%s x%u, v%u", n->flags & IR_F_EXIT ? ".exit" : "", n->g, n->a);
+            break;
         case IR_LOAD:
             fprintf(out, "%u%s [v%u%+lld]", n->aux & 15, n->aux & 16 ? "s" : "u", n->a,
                     (long long)n->imm);
@@ -495,6 +538,7 @@ void ir_print(const ir_t *ir, FILE *out) {
         if (ir_has_value(n->op)) {
             if (n->reg >= 0) fprintf(out, "  @h%d", n->reg);
             if (n->slot >= 0) fprintf(out, "  @slot%d%s", n->slot, n->flags & IR_F_INX ? "=x" : "");
+            if (n->slot < 0 && (n->flags & IR_F_INX)) fprintf(out, "  @x");
         }
         if (n->op == IR_LOAD || n->op == IR_STORE || n->op == IR_BR || n->op == IR_JUMPR ||
             n->op == IR_TRAP || n->op == IR_INSN)

@@ -11,6 +11,10 @@
  *   - IR_PUT writes one back, and the builder puts every guest register written since the
  *     last such point before each node that can fault or leave (loads, stores, branches,
  *     exits): at those nodes the guest state is exactly the interpreter's (the state rule).
+ *     With `lazy_exits`, a forward branch's puts are exit puts (IR_F_EXIT): the backend makes
+ *     them in the branch's exit stub, only when it is taken, and the registers stay to be
+ *     written back on the fall-through path at the next such point (a superblock follows the
+ *     fall-through side, so its side exits are the rare ones).
  * An instruction the IR does not model can still be on the path when the backend can emit it
  * alone (`embed`): it becomes an IR_INSN node, with the state made canonical before it (as
  * before any point that can fault) and its integer rd read again afterwards.
@@ -55,6 +59,7 @@ enum ir_op {
     IR_SLT,   /* value = (int64)a < (int64)b */
     IR_SLTU,  /* value = a < b, unsigned */
     IR_MUL,   /* value = low 64 (W: 32) bits of a * b */
+    IR_ROR,   /* value = a rotated right by imm (W: the low 32 bits, sign-extended); imm only */
     IR_INSN,  /* guest instruction insn[imm] emitted by the backend's own code for it (an
                  instruction the IR does not model): reads and writes guest state in its
                  canonical places, may fault or call out; its value is the new content of its
@@ -76,11 +81,13 @@ enum ir_cc { IR_EQ, IR_NE, IR_LT, IR_GE, IR_LTU, IR_GEU };
 
 /* Node flags. */
 enum {
-    IR_F_W = 1,    /* 32-bit operation, result sign-extended to 64 */
-    IR_F_IMM = 2,  /* the second operand is imm, not b */
-    IR_F_DEAD = 4, /* removed by the optimiser */
-    IR_F_INX = 8,  /* a spilled IR_GET read from its guest register's canonical place, which
-                      nothing writes while it lives (its slot is never stored) */
+    IR_F_W = 1,     /* 32-bit operation, result sign-extended to 64 */
+    IR_F_IMM = 2,   /* the second operand is imm, not b */
+    IR_F_DEAD = 4,  /* removed by the optimiser */
+    IR_F_INX = 8,   /* a spilled IR_GET read from its guest register's canonical place, which
+                       nothing writes while it lives (its slot is never stored) */
+    IR_F_EXIT = 16, /* an IR_PUT made only on the taken side of the IR_BR that follows (in its
+                       exit stub), not on the fall-through path */
 };
 
 /* IR_JUMPR's aux: what the return-address stack does (the calling convention's hint). */
@@ -115,6 +122,8 @@ typedef struct ir {
     bool user_traps;           /* ecall/ebreak may leave as traps (user mode) */
     bool embed;                /* the backend emits other instructions itself (IR_INSN) */
     bool ras;                  /* calls push, returns pop the return-address stack */
+    bool lazy_exits;           /* a forward branch writes back only on its taken side */
+    bool gets_in_place;        /* the allocator leaves gets read at most twice in cpu->x */
     rv_op_t insn[IR_MAX_INSN]; /* the instructions of IR_INSN nodes (copies) */
     unsigned ninsn;            /* entries of insn[] */
     /* builder */

@@ -12,6 +12,9 @@
  *   - sign extension: `addiw x, 0` of a value that is already a sign-extended 32-bit value
  *     (a W result, a narrow or 32-bit signed load, a small constant, a comparison...) is a
  *     copy, and W operations read through such an extension (they use only the low bits);
+ *   - rotations: `(x >> k) | (x << (N - k))` (or `^`, `+`: the two sides share no bit; N = 64,
+ *     or 32 with both shifts W: their results are sign-extended, and so is their OR) is one
+ *     rotate node, what compiled C without Zbb spells a rotation as (SHA-256, hashes);
  *   - memory operands: a load or store whose address is `x + k` uses x with the displacement
  *     folded in ([base + disp] addressing), unless x + k is in a home anyway.
  * Dead values go last: the roots are nodes with effects (puts, memory, exits, fences, embedded
@@ -161,6 +164,29 @@ static void fold_binary(ir_t *ir, ir_node_t *n) {
     if (w && n->op == IR_ADD && c == 0 && sext32(ir, n->a, 0)) make_copy(n, n->a);
 }
 
+/* A rotation spelt with two shifts (see above) becomes one IR_ROR node; the shifts stay for
+ * their other uses, or die. */
+static void fold_rotate(ir_t *ir, ir_node_t *n) {
+    if ((n->op != IR_OR && n->op != IR_XOR && n->op != IR_ADD) || (n->flags & (IR_F_IMM | IR_F_W)))
+        return;
+    const ir_node_t *p = &ir->n[n->a], *q = &ir->n[n->b];
+    if (p->op == IR_SHL) {
+        const ir_node_t *t = p;
+        p = q;
+        q = t;
+    }
+    if (p->op != IR_SHR || q->op != IR_SHL || !(p->flags & IR_F_IMM) || !(q->flags & IR_F_IMM) ||
+        (p->flags & IR_F_W) != (q->flags & IR_F_W) || p->a != q->a)
+        return;
+    int64_t bits = (p->flags & IR_F_W) ? 32 : 64;
+    if (p->imm <= 0 || p->imm >= bits || p->imm + q->imm != bits) return;
+    n->op = IR_ROR;
+    n->flags = (uint8_t)(IR_F_IMM | (p->flags & IR_F_W));
+    n->imm = p->imm;
+    n->a = p->a;
+    n->b = IR_NONE;
+}
+
 /* Fold `x + k` into the displacement of a memory node (not when x + k is in a home anyway:
  * reading x instead would keep x alive, and x often is the home's old value, as in
  * `addi sp, sp, -16; sd ra, 8(sp)`, which would then need a copy). */
@@ -199,6 +225,7 @@ void ir_optimise(ir_t *ir) {
             break;
         default:
             if (n->op >= IR_ADD && n->op <= IR_MUL) fold_binary(ir, n);
+            if (n->op >= IR_ADD && n->op <= IR_MUL) fold_rotate(ir, n);
             break;
         }
     }

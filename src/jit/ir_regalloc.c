@@ -113,6 +113,20 @@ static int free_slot(const ir_t *ir, unsigned v, unsigned max_slots) {
     return -1;
 }
 
+/* Whether guest register g's canonical place is written after node `from` and before node
+ * `to` (a put of g, an embedded instruction writing g). */
+static bool x_written(const ir_t *ir, unsigned g, unsigned from, unsigned to) {
+    for (unsigned j = from + 1; j < to; j++) {
+        const ir_node_t *m = &ir->n[j];
+        if (m->flags & IR_F_DEAD) continue;
+        if (m->op == IR_PUT && m->g == g) return true;
+        if (m->op == IR_INSN && ir->insn[m->imm].rd == g &&
+            rv_insn_table[ir->insn[m->imm].id].writes == RD_X)
+            return true;
+    }
+    return false;
+}
+
 /* A spilled IR_GET whose guest register's canonical place is not written while it lives (no
  * put of that register, no embedded instruction writing it) is read from there instead of
  * being copied to its slot first (IR_F_INX). */
@@ -120,16 +134,28 @@ static void mark_in_x(ir_t *ir) {
     for (unsigned v = 0; v < ir->count; v++) {
         ir_node_t *n = &ir->n[v];
         if ((n->flags & IR_F_DEAD) || n->op != IR_GET || n->home >= 0 || n->slot < 0) continue;
-        bool written = false;
-        for (unsigned j = v + 1; j < n->last && !written; j++) {
-            const ir_node_t *m = &ir->n[j];
-            if (m->flags & IR_F_DEAD) continue;
-            if (m->op == IR_PUT && m->g == n->g) written = true;
-            if (m->op == IR_INSN && ir->insn[m->imm].rd == n->g &&
-                rv_insn_table[ir->insn[m->imm].id].writes == RD_X)
-                written = true;
-        }
-        if (!written) n->flags |= IR_F_INX;
+        if (!x_written(ir, n->g, v, n->last)) n->flags |= IR_F_INX;
+    }
+}
+
+/* An IR_GET read at most twice, whose canonical place nothing writes while it lives, takes
+ * no register at all: its uses read cpu->x (a memory operand, or a load where it is used)
+ * and leave the pool to computed values (IR_F_INX without a slot). */
+static void gets_in_place(ir_t *ir) {
+    uint8_t uses[IR_MAX_NODES];
+    memset(uses, 0, ir->count);
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->a != IR_NONE && uses[n->a] < 255) uses[n->a]++;
+        if (n->b != IR_NONE && reads_b(n) && uses[n->b] < 255) uses[n->b]++;
+    }
+    for (unsigned v = 0; v < ir->count; v++) {
+        ir_node_t *n = &ir->n[v];
+        if ((n->flags & IR_F_DEAD) || n->op != IR_GET || n->home >= 0 || n->last <= v ||
+            uses[v] > 2)
+            continue;
+        if (!x_written(ir, n->g, v, n->last)) n->flags |= IR_F_INX;
     }
 }
 
@@ -142,13 +168,15 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
     liveness(ir);
     if (!home_copies(ir)) return false;
     liveness(ir);
+    for (unsigned i = 0; i < ir->count; i++)
+        ir->n[i].flags &= (uint8_t)~IR_F_INX;
+    if (ir->gets_in_place) gets_in_place(ir);
     uint16_t active[IR_MAX_POOL]; /* values holding pool registers */
     unsigned nactive = 0;
     bool reg_busy[IR_MAX_POOL] = {false};
     for (unsigned i = 0; i < ir->count; i++) {
         ir_node_t *n = &ir->n[i];
         n->slot = -1;
-        n->flags &= (uint8_t)~IR_F_INX;
         if ((n->flags & IR_F_DEAD) || !ir_has_value(n->op)) {
             n->reg = -1;
             continue;
@@ -158,7 +186,8 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
             continue;
         }
         n->reg = -1;
-        if (n->op == IR_CONST || n->last <= i) continue; /* materialised / unused */
+        if (n->op == IR_CONST || n->last <= i || (n->flags & IR_F_INX))
+            continue; /* materialised / unused / read in place */
         /* expire what ends here or before */
         for (unsigned k = 0; k < nactive;) {
             const ir_node_t *m = &ir->n[active[k]];

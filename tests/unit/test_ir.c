@@ -74,17 +74,32 @@ static void build(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsigned 
     assert_null(ir_verify(ir, false));
 }
 
+/* The value of operand u when it is read: a get read in place (IR_F_INX) is what its guest
+ * register holds now, as the backend reads it; anything else what its node computed. */
+static uint64_t operand(const ir_t *ir, const uint64_t *v, const uint64_t *x, uint16_t u) {
+    const ir_node_t *m = &ir->n[u];
+    return m->op == IR_GET && (m->flags & IR_F_INX) ? x[m->g] : v[u];
+}
+
 /* Evaluate the IR's effect on the guest registers x (no memory nodes here). An embedded
  * instruction runs through rv_exec1 on the canonical state (x: the builder made it current
- * before the node). */
-static void eval(const ir_t *ir, uint64_t x[32]) {
+ * before the node). A branch that is taken makes its exit puts and ends the run (returns
+ * true); one that is not drops them. */
+static bool eval(const ir_t *ir, uint64_t x[32]) {
     static uint64_t v[IR_MAX_NODES];
     static rv_cpu_t ecpu;
+    unsigned npend = 0;
+    struct {
+        unsigned g;
+        uint64_t v;
+    } pend[32];
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
-        uint64_t a = n->a != IR_NONE ? v[n->a] : 0;
-        uint64_t b = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : n->b != IR_NONE ? v[n->b] : 0;
+        uint64_t a = n->a != IR_NONE ? operand(ir, v, x, n->a) : 0;
+        uint64_t b = (n->flags & IR_F_IMM) ? (uint64_t)n->imm
+                     : n->b != IR_NONE     ? operand(ir, v, x, n->b)
+                                           : 0;
         bool w = n->flags & IR_F_W;
         uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
         uint64_t r = 0;
@@ -106,6 +121,13 @@ static void eval(const ir_t *ir, uint64_t x[32]) {
         case IR_SLT: r = (int64_t)a < (int64_t)b; break;
         case IR_SLTU: r = a < b; break;
         case IR_MUL: r = w ? (uint64_t)(int64_t)(int32_t)(a32 * b32) : a * b; break;
+        case IR_ROR:
+            if (w)
+                r = (uint64_t)(int64_t)(int32_t)(b & 31 ? a32 >> (b & 31) | a32 << (32 - (b & 31))
+                                                        : a32);
+            else
+                r = b & 63 ? a >> (b & 63) | a << (64 - (b & 63)) : a;
+            break;
         case IR_INSN: {
             const rv_op_t *op = &ir->insn[n->imm];
             rv_cpu_reset(&ecpu);
@@ -115,13 +137,40 @@ static void eval(const ir_t *ir, uint64_t x[32]) {
             r = x[op->rd];
             break;
         }
-        case IR_PUT: x[n->g] = a; continue;
-        case IR_JUMP: return;
+        case IR_PUT:
+            if (n->flags & IR_F_EXIT) {
+                assert_true(npend < 32);
+                pend[npend].g = n->g;
+                pend[npend++].v = a;
+            } else {
+                x[n->g] = a;
+            }
+            continue;
+        case IR_BR: {
+            bool taken;
+            switch (n->aux) {
+            case IR_EQ: taken = a == b; break;
+            case IR_NE: taken = a != b; break;
+            case IR_LT: taken = (int64_t)a < (int64_t)b; break;
+            case IR_GE: taken = (int64_t)a >= (int64_t)b; break;
+            case IR_LTU: taken = a < b; break;
+            default: taken = a >= b; break;
+            }
+            if (taken) {
+                for (unsigned k = 0; k < npend; k++)
+                    x[pend[k].g] = pend[k].v;
+                return true;
+            }
+            npend = 0;
+            continue;
+        }
+        case IR_JUMP: return false;
         default: fail_msg("unexpected node %s", ir_op_name(n->op));
         }
         v[i] = r;
         if (n->home >= 0) x[n->g] = r; /* computed into its home: the guest register */
     }
+    return false;
 }
 
 /* The live node (not dead) that defines the value PUT to / computed into guest register g
@@ -427,7 +476,7 @@ static void test_random_sequences(void **state) {
     (void)state;
     static rv_cpu_t cpu;
     ir_t *ir = new_ir();
-    unsigned spilled = 0, copies = 0;
+    unsigned spilled = 0, copies = 0, in_place = 0;
     for (unsigned round = 0; round < 20000; round++) {
         unsigned n = 1 + (unsigned)(rnd() % 48);
         rv_op_t ops[48];
@@ -450,7 +499,10 @@ static void test_random_sequences(void **state) {
         ir_optimise(ir);
         assert_null(ir_verify(ir, false));
         unsigned npool = (unsigned)(rnd() % 4);
+        ir->gets_in_place = round % 3 == 0; /* gets read twice at most stay in cpu->x */
         assert_true(ir_regalloc(ir, pool3, npool, 64));
+        for (unsigned i = 0; i < ir->count; i++)
+            if (ir->n[i].flags & IR_F_INX) in_place++;
         const char *why = ir_verify(ir, true);
         if (why) {
             ir_print(ir, stderr);
@@ -467,8 +519,9 @@ static void test_random_sequences(void **state) {
                          (unsigned long long)x[g], (unsigned long long)cpu.x[g]);
             }
     }
-    assert_true(spilled > 0); /* the runs did exercise spilling and home copies */
+    assert_true(spilled > 0); /* the runs did exercise spilling, home copies, gets in place */
     assert_true(copies > 0);
+    assert_true(in_place > 0);
     build_embed = false;
     free(ir);
 }
@@ -558,6 +611,109 @@ static void test_ras(void **state) {
     free(ir);
 }
 
+/* Rotations spelt with two shifts and an or (xor, add) become one rotate node, in both orders,
+ * 32-bit (W shifts) and 64-bit; a shift pair that is not a rotation stays. Results against
+ * rv_exec1, before and after allocation; Zbb's rori and roriw build rotate nodes directly. */
+static void test_rotate(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    static const unsigned joins[] = {RV_I_or, RV_I_xor, RV_I_add};
+    for (unsigned round = 0; round < 400; round++) {
+        bool w = round & 1, left = round & 2, rot = round % 7 != 0;
+        unsigned bits = w ? 32 : 64, k = 1 + (unsigned)(rnd() % (bits - 1));
+        unsigned k2 = rot ? bits - k : (k % (bits - 1)) + 1;
+        if (!rot && k + k2 == bits) k2 = k2 == 1 ? 2 : k2 - 1;
+        unsigned shr = w ? RV_I_srliw : RV_I_srli, shl = w ? RV_I_slliw : RV_I_slli;
+        unsigned join = joins[round % 3];
+        /* t0 = a3 >> k; t1 = a3 << k2; t2 = t0 join t1 (or t1 join t0) */
+        rv_op_t ops[] = {mk(shr, 5, 13, 0, (int32_t)k), mk(shl, 6, 13, 0, (int32_t)k2),
+                         left ? mk(join, 7, 6, 5, 0) : mk(join, 7, 5, 6, 0),
+                         mk(RV_I_roriw, 28, 13, 0, (int32_t)k),
+                         mk(RV_I_rori, 29, 13, 0, (int32_t)k)};
+        build(ir, homes_x86, ops, 5);
+        ir_optimise(ir);
+        assert_int_equal(live_count(ir, IR_ROR), rot ? 3 : 2);
+        assert_true(ir_regalloc(ir, pool3, 3, 8));
+        assert_null(ir_verify(ir, true));
+        uint64_t x[32] = {0}, want[32];
+        x[13] = rnd();
+        static rv_cpu_t cpu;
+        rv_cpu_reset(&cpu);
+        memcpy(cpu.x, x, sizeof(x));
+        for (unsigned i = 0; i < 5; i++)
+            assert_int_equal(rv_exec1(&cpu, &ops[i], PC0 + 4 * i), RV_EXEC1_OK);
+        memcpy(want, cpu.x, sizeof(want));
+        eval(ir, x);
+        assert_memory_equal(x, want, sizeof(x));
+    }
+    free(ir);
+}
+
+/* With lazy_exits, a forward branch's write-backs are exit puts (made only when it is taken)
+ * and the registers are written back again on the fall-through path; a backward branch (a
+ * loop's back edge) keeps them in line. Both sides of the branch leave the interpreter's
+ * state, before and after optimisation and allocation. */
+static void test_lazy_exits(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    /* addi t0, t0, 1; add t1, t0, a0; bne t0, t2, +off; addi t0, t0, 5; xor t2, t1, a1 */
+    for (int back = 0; back < 2; back++) {
+        int32_t off = back ? -64 : 64;
+        rv_op_t ops[] = {mk(RV_I_addi, 5, 5, 0, 1), mk(RV_I_add, 6, 5, 10, 0),
+                         mk(RV_I_bne, 0, 5, 7, off), mk(RV_I_addi, 5, 5, 0, 5),
+                         mk(RV_I_xor, 7, 6, 11, 0)};
+        ir_begin(ir, homes_x86, true);
+        ir->lazy_exits = true;
+        for (unsigned i = 0; i < 5; i++) {
+            bool ends;
+            uint64_t cont;
+            assert_true(ir_add(ir, &ops[i], PC0 + 4 * i, i, &ends, &cont));
+            assert_int_equal(ends, i == 2);
+        }
+        ir_end_jump(ir, PC0 + 20, 5);
+        assert_null(ir_verify(ir, false));
+        unsigned br = 0, exits = 0, inline_puts = 0;
+        while (ir->n[br].op != IR_BR)
+            br++;
+        for (unsigned i = 0; i < br; i++)
+            if (ir->n[i].op == IR_PUT) {
+                if (ir->n[i].flags & IR_F_EXIT)
+                    exits |= 1u << ir->n[i].g;
+                else
+                    inline_puts |= 1u << ir->n[i].g;
+            }
+        assert_int_equal(back ? inline_puts : exits, 1u << 5 | 1u << 6);
+        assert_int_equal(back ? exits : inline_puts, 0);
+        /* the fall-through path writes t0, t1 and t2 back before its jump */
+        unsigned after = 0;
+        for (unsigned i = br; i < ir->count; i++)
+            if (ir->n[i].op == IR_PUT) after |= 1u << ir->n[i].g;
+        assert_int_equal(after, back ? 1u << 5 | 1u << 7 : 1u << 5 | 1u << 6 | 1u << 7);
+        for (int opt = 0; opt < 2; opt++) {
+            if (opt) {
+                ir_optimise(ir);
+                assert_true(ir_regalloc(ir, pool3, 3, 8));
+                assert_null(ir_verify(ir, true));
+            }
+            for (int taken = 0; taken < 2; taken++) {
+                uint64_t x[32] = {0}, want[32];
+                x[5] = 41, x[10] = 1000, x[11] = 0x5555;
+                x[7] = taken ? 0 : 42; /* t0 + 1 == 42: not taken */
+                static rv_cpu_t cpu;
+                rv_cpu_reset(&cpu);
+                memcpy(cpu.x, x, sizeof(x));
+                for (unsigned i = 0; i < (taken ? 2u : 5u); i++)
+                    if (i != 2) /* the branch: its outcome is the case's */
+                        assert_int_equal(rv_exec1(&cpu, &ops[i], PC0 + 4 * i), RV_EXEC1_OK);
+                memcpy(want, cpu.x, sizeof(want));
+                assert_int_equal(eval(ir, x), taken);
+                assert_memory_equal(x, want, sizeof(x));
+            }
+        }
+    }
+    free(ir);
+}
+
 /* What the IR does not cover is refused without adding anything. */
 static void test_coverage(void **state) {
     (void)state;
@@ -598,6 +754,8 @@ int main(void) {
         cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_embedded),
         cmocka_unit_test(test_ras),
+        cmocka_unit_test(test_lazy_exits),
+        cmocka_unit_test(test_rotate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

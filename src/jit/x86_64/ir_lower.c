@@ -43,6 +43,7 @@
 
 static const int8_t ir_pool[] = {RCX, RDX, R11};
 _Static_assert(sizeof(ir_pool) < IR_SAVE_SLOTS, "a save slot per pool register, and one more");
+_Static_assert(sizeof(ir_pool) <= 8, "irctx_t.across holds a bit per pool register");
 
 /* The IR path's state beside the translation context. */
 typedef struct irctx {
@@ -50,6 +51,7 @@ typedef struct irctx {
     uint16_t stub_node[JIT_MAX_STUBS];       /* node of each IR memory stub (IR_NONE: another) */
     const rv_block_t *insn_blk[IR_MAX_INSN]; /* decoded block of each IR_INSN's instruction */
     bool fp;                                 /* the path has FP instructions: check FS */
+    uint8_t across[IR_MAX_NODES];            /* pool registers live across each node (bits) */
 } irctx_t;
 
 static int32_t slot_off(int s) {
@@ -145,6 +147,23 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
             return;
         }
         x86_lea(b, d, a->reg, X86_NOREG, 1, (int32_t)n->imm);
+        if (!w) x86_movsxd_rr(b, d, d);
+        ir_def(t, ir, i, d);
+        return;
+    }
+    if (n->op == IR_ROR) { /* imm only */
+        unsigned k = (unsigned)n->imm & (w ? 63u : 31u);
+        if (hostf.bmi2 && a->reg >= 0) { /* rorx d, a, k: no copy first */
+            x86_byte(b, 0xc4);           /* VEX.LZ.F2.0F3A.W0/W1 F0 /r ib */
+            x86_byte(b, (uint8_t)(0x43 | (d < 8 ? 0x80 : 0) | (a->reg < 8 ? 0x20 : 0)));
+            x86_byte(b, w ? 0xfb : 0x7b);
+            x86_byte(b, 0xf0);
+            x86_byte(b, (uint8_t)(0xc0 | (d & 7) << 3 | (a->reg & 7)));
+            x86_byte(b, (uint8_t)k);
+        } else {
+            ir_to(t, ir, d, n->a);
+            x86_shift_ri(b, w, SH_ROR, d, k);
+        }
         if (!w) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
         return;
@@ -267,19 +286,30 @@ static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
     s->back = t->b.p;
 }
 
-/* save[k]: whether pool register k holds a value that lives across node p (defined before
- * it, used after it). */
-static void ir_live_across(const ir_t *ir, unsigned p, bool save[sizeof(ir_pool)]) {
+/* across[p] for every node p: the pool registers holding a value that lives across p (defined
+ * before it, used after it), in one forward sweep: a register holds one value at a time, so
+ * the last value defined into it is the only one that can be live there. */
+static void ir_pool_masks(irctx_t *c) {
+    const ir_t *ir = &c->ir;
+    uint16_t inreg[sizeof(ir_pool)];
     for (unsigned k = 0; k < sizeof(ir_pool); k++)
-        save[k] = false;
-    for (unsigned v = 0; v < p; v++) {
-        const ir_node_t *m = &ir->n[v];
-        if ((m->flags & IR_F_DEAD) || !ir_has_value(m->op) || m->home >= 0 || m->reg < 0 ||
-            m->last <= p)
-            continue;
+        inreg[k] = IR_NONE;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        uint8_t mask = 0;
         for (unsigned k = 0; k < sizeof(ir_pool); k++)
-            if (ir_pool[k] == m->reg) save[k] = true;
+            if (inreg[k] != IR_NONE && ir->n[inreg[k]].last > i) mask |= (uint8_t)(1u << k);
+        c->across[i] = mask;
+        if ((n->flags & IR_F_DEAD) || !ir_has_value(n->op) || n->home >= 0 || n->reg < 0) continue;
+        for (unsigned k = 0; k < sizeof(ir_pool); k++)
+            if (ir_pool[k] == n->reg) inreg[k] = (uint16_t)i;
     }
+}
+
+/* save[k]: whether pool register k holds a value that lives across node p. */
+static void ir_live_across(const irctx_t *c, unsigned p, bool save[sizeof(ir_pool)]) {
+    for (unsigned k = 0; k < sizeof(ir_pool); k++)
+        save[k] = (c->across[p] >> k) & 1;
 }
 
 /* Store (or load back) the pool registers of save[] in the frame's save slots. */
@@ -302,7 +332,7 @@ static bool ir_insn(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
     bool save[sizeof(ir_pool)];
-    ir_live_across(ir, i, save);
+    ir_live_across(c, i, save);
     ir_save_pool(t, save, false);
     t->last_g = 0;
     t->blk = c->insn_blk[n->imm];
@@ -324,7 +354,7 @@ static bool ir_insn(tctx_t *t, irctx_t *c, unsigned i) {
 static void ir_ras(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_node_t *n = &c->ir.n[i];
     bool save[sizeof(ir_pool)];
-    ir_live_across(&c->ir, i, save);
+    ir_live_across(c, i, save);
     ir_save_pool(t, save, false);
     unsigned k = t->nstubs;
     ras_push_pc(t, n->pc + n->len, n->idx, RAX);
@@ -341,7 +371,7 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
     x86_buf_t *b = &t->b;
     bool store = n->op == IR_STORE;
     bool save[sizeof(ir_pool)];
-    ir_live_across(ir, p, save);
+    ir_live_across(c, p, save);
     ir_addr(t, ir, n);
     ir_save_pool(t, save, false);
     if (store) ir_to(t, ir, RCX, n->b);
@@ -366,8 +396,36 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
 static const enum x86_cc ir_x86_cc[] = {[IR_EQ] = CC_E,  [IR_NE] = CC_NE, [IR_LT] = CC_L,
                                         [IR_GE] = CC_GE, [IR_LTU] = CC_B, [IR_GEU] = CC_AE};
 
-static void ir_branch(tctx_t *t, const ir_t *ir, unsigned i) {
+/* An IR_PUT node: guest register g's canonical place = its value. */
+static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
+    const ir_node_t *a = &ir->n[n->a];
+    if (a->reg < 0 && a->op == IR_CONST)
+        x86_store_imm64(&t->b, CPU, OFF_X(n->g), (uint64_t)a->imm, RAX);
+    else
+        x86_store64(&t->b, CPU, OFF_X(n->g), ir_in_reg(t, ir, n->a, RAX));
+}
+
+/* The exit puts of branch node i (IR_F_EXIT: the puts just before it), made where the branch
+ * is taken, in program order (a value read from a canonical place, IR_F_INX, is read before a
+ * later put writes that place). Every value they read is still in its place there: no value
+ * is defined between them and the branch. */
+static void ir_exit_puts(tctx_t *t, const ir_t *ir, unsigned i) {
+    unsigned first = i;
+    for (unsigned j = i; j-- > 0;) {
+        const ir_node_t *p = &ir->n[j];
+        if (p->flags & IR_F_DEAD) continue;
+        if (p->op != IR_PUT || !(p->flags & IR_F_EXIT)) break;
+        first = j;
+    }
+    for (unsigned j = first; j < i; j++)
+        if (!(ir->n[j].flags & IR_F_DEAD)) ir_put(t, ir, &ir->n[j]);
+}
+
+static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
+    bool lazy = i > 0 && ir->n[i - 1].op == IR_PUT && (ir->n[i - 1].flags & IR_F_EXIT) &&
+                !(ir->n[i - 1].flags & IR_F_DEAD);
     const ir_node_t *a = &ir->n[n->a];
     add_instret(t, n->idx + 1u);
     uint8_t *field;
@@ -385,15 +443,20 @@ static void ir_branch(tctx_t *t, const ir_t *ir, unsigned i) {
         default: taken = x >= y; break;
         }
         if (!taken) return;
+        if (lazy) ir_exit_puts(t, ir, i);
+        lazy = false;
         x86_align(&t->b, 4, 1);
         field = x86_jmp32(&t->b);
     } else {
         ir_opnd_t ob = ir_operand_b(t, ir, n);
         int ra = ir_in_reg(t, ir, n->a, RAX);
         ir_alu(t, true, ALU_CMP, ra, ob);
-        x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is 4-byte aligned */
+        if (!lazy) x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is aligned */
         field = x86_jcc32(&t->b, ir_x86_cc[n->aux % 6]);
     }
+    /* with exit puts, the stub makes them and then leaves through a chainable jump of its
+     * own (ir_emit); else the dispatcher patches the jcc itself */
+    c->stub_node[t->nstubs] = lazy ? (uint16_t)i : IR_NONE;
     stub_t *s = add_stub(t, STUB_CHAIN, field, NULL, n->idx + 1u);
     s->pc = n->target;
 }
@@ -435,6 +498,9 @@ static void ir_trap(tctx_t *t, const ir_t *ir, unsigned i) {
  * IR_INSN's emitter declined (the caller starts again on the old path). */
 static bool ir_emit(tctx_t *t, irctx_t *c) {
     const ir_t *ir = &c->ir;
+    for (unsigned k = 0; k < JIT_MAX_STUBS; k++)
+        c->stub_node[k] = IR_NONE;
+    ir_pool_masks(c);
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
     c->stub_node[t->nstubs] = IR_NONE;
     add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
@@ -467,15 +533,10 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             break;
         case IR_LOAD: ir_load(t, c, i); break;
         case IR_STORE: ir_store(t, c, i); break;
-        case IR_PUT: {
-            const ir_node_t *a = &ir->n[n->a];
-            if (a->reg < 0 && a->op == IR_CONST)
-                x86_store_imm64(&t->b, CPU, OFF_X(n->g), (uint64_t)a->imm, RAX);
-            else
-                x86_store64(&t->b, CPU, OFF_X(n->g), ir_in_reg(t, ir, n->a, RAX));
+        case IR_PUT:
+            if (!(n->flags & IR_F_EXIT)) ir_put(t, ir, n); /* exit puts: in the branch's stub */
             break;
-        }
-        case IR_BR: ir_branch(t, ir, i); break;
+        case IR_BR: ir_branch(t, c, i); break;
         case IR_JUMP:
             add_instret(t, n->idx);
             exit_direct(t, n->target);
@@ -496,6 +557,11 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
             if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
             ir_mem_stub(t, c, s);
+        } else if (s->kind == STUB_CHAIN && c->stub_node[i] != IR_NONE) {
+            /* a branch with exit puts: they, then a direct exit of its own */
+            x86_patch_rel32(s->jfield, t->b.p);
+            ir_exit_puts(t, ir, c->stub_node[i]);
+            exit_direct(t, s->pc);
         } else {
             emit_stub(t, s); /* the emitter table's kinds (chains, checks, returns, ...) */
         }
@@ -515,6 +581,8 @@ static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *nins
     ir_begin(ir, home, cpu->trap_hook && cpu->priv == RV_PRIV_U);
     ir->embed = true;
     ir->ras = ras_on(t);
+    ir->lazy_exits = true;
+    ir->gets_in_place = true;
     c->fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) c->fp = true;
