@@ -66,7 +66,7 @@ static void fast_clear(rv_cpu_t *cpu, unsigned k) {
         for (unsigned kk = 0; kk < 2; kk++)
             if (k == 2 || k == kk) {
                 memset(cpu->tlb_fast[set][kk], 0xff, sizeof(cpu->tlb_fast[0][0]));
-                memset(cpu->tlb_site[set][kk], 0xff, sizeof(cpu->tlb_site[0][0]));
+                memset(cpu->tlb_site[set][kk], 0xff, RV_SITE_SLOTS * sizeof(rv_tlb_fast_t));
             }
 }
 
@@ -149,10 +149,12 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
             for (unsigned k = 0; k < 2; k++) {
                 rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
                 if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
-                /* a site slot may hold the page at any index (slots go by site, not page) */
-                for (unsigned i = 0; i < RV_TLB_SIZE; i++)
-                    if ((cpu->tlb_site[set][k][i].vtag >> PAGE_SHIFT) == vpn)
-                        cpu->tlb_site[set][k][i].vtag = ~0ull;
+                /* a site slot may hold the page at any index (slots go by site, not page);
+                 * a filled slot's tag is its page address */
+                rv_tlb_fast_t *site = cpu->tlb_site[set][k];
+                uint64_t page = vpn << PAGE_SHIFT;
+                for (unsigned i = 0; i < RV_SITE_SLOTS; i++)
+                    if (site[i].vtag == page) site[i].vtag = ~0ull;
             }
     }
     /* code keeps its caches (blocks check their page at entry), but chained translated code

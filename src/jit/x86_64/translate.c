@@ -877,12 +877,13 @@ static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_k
 #define SITE_OFF ((int32_t)(offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast)))
 _Static_assert(sizeof(((rv_cpu_t *)0)->tlb_site) == sizeof(((rv_cpu_t *)0)->tlb_fast) &&
                    offsetof(rv_cpu_t, tlb_site) > offsetof(rv_cpu_t, tlb_fast) &&
-                   offsetof(rv_cpu_t, tlb_site) + sizeof(((rv_cpu_t *)0)->tlb_site) < (1u << 31),
+                   offsetof(rv_cpu_t, tlb_site) + sizeof(((rv_cpu_t *)0)->tlb_site) < (1u << 31) &&
+                   RV_SITE_SLOTS <= RV_TLB_SIZE && (RV_SITE_SLOTS & (RV_SITE_SLOTS - 1)) == 0,
                "site slots: the shape of tlb_fast, at one disp32 from each set's load table");
 
 /* Byte offset of the slot of the access at guest pc `pc` from its set's load or store table. */
 static int32_t site_slot(uint64_t pc) {
-    return (int32_t)((((pc >> 1) ^ (pc >> 9)) & (RV_TLB_SIZE - 1)) * sizeof(rv_tlb_fast_t));
+    return (int32_t)((((pc >> 1) ^ (pc >> 7)) & (RV_SITE_SLOTS - 1)) * sizeof(rv_tlb_fast_t));
 }
 
 /* Whether the access op (xmode) takes a site slot: not when a load of the block it is in
