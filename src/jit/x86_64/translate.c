@@ -28,7 +28,8 @@
  * bytes, MMIO, faults, flagged pages - goes through a small per-site stub to the shared
  * thunks, which call jit_helper_load/store. Host faults on the inline access (user mode:
  * unmapped guest pages) are made precise by the fault table: host offset -> guest instruction
- * (jit_host_fault).
+ * (jit_host_fault). Code translated with paging on (xmode) has no window: its accesses compare
+ * with their site slot or probe the inline TLB (site_probe, tlb_probe).
  *
  * Each instruction is emitted by its entry of `emitters`, a table generated from insns.def
  * (an instruction's own emit_<name>, or one its class shares), so a new instruction without an
