@@ -196,6 +196,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
      * (fuzz_cpu, the differential tests) */
     const char *ir_env = getenv("VM_JIT_IR");
     j->ir = opt->ir || (ir_env && ir_env[0] == '1');
+    const char *site_env = getenv("VM_JIT_NO_SITE");
+    j->no_site = site_env && site_env[0] == '1';
     /* pages of its own, unbacked until blocks are translated */
     void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

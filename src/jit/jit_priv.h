@@ -96,6 +96,8 @@ typedef struct jit {
     bool no_chain;                 /* never patch direct jumps */
     bool count;                    /* --stats: translated code counts RAS hits and misses */
     bool ir;                       /* translate superblocks the IR covers through it */
+    bool no_site;                  /* VM_JIT_NO_SITE=1: xmode accesses never use site slots
+                                      (every one probes the inline TLB; for comparisons) */
     void *ir_scratch;              /* the IR path's scratch state, made once and kept */
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */

@@ -98,6 +98,12 @@ typedef struct rv_tlb_fast {
  * window serves every access, or M-mode data goes through MPRV). */
 enum { RV_TLBF_S = 0, RV_TLBF_U = 1, RV_TLBF_NONE = 2, RV_TLBF_SETS = 3 };
 
+/* Site slots in use per set and kind (rv_cpu_t.tlb_site, the first of each table's
+ * RV_TLB_SIZE): few enough that sfence.vma by address, which must look at each, stays
+ * cheap (Linux issues one after most page-table updates), and enough for the access sites
+ * of a hot loop nest. */
+#define RV_SITE_SLOTS 64u
+
 struct exec_engine;
 typedef struct rv_cpu rv_cpu_t;
 
@@ -253,6 +259,12 @@ struct rv_cpu {
 
     rv_tlb_entry_t tlb[3][RV_TLB_SIZE]; /* software TLB by access kind (src/riscv/mmu.c) */
     rv_tlb_fast_t tlb_fast[RV_TLBF_SETS][2][RV_TLB_SIZE]; /* inline TLB: [set][load, store] */
+    /* site slots: copies of inline-TLB entries, one per access site of translated code (slot
+     * by a hash of its pc), so that a site that stays on a page skips the index and the
+     * entry load; the same shape as tlb_fast, so one displacement from a set's load table
+     * reaches the same set's slots (the first RV_SITE_SLOTS of each table are used), and
+     * emptied whenever tlb_fast is (src/riscv/mmu.c) */
+    rv_tlb_fast_t tlb_site[RV_TLBF_SETS][2][RV_TLB_SIZE];
     uint64_t tlb_ld_off;    /* byte offset from the hart of the load entries of the current
                                data privilege's set (0: no MMU, no inline TLB) */
     uint64_t tlb_st_off;    /* the same for stores (RAM pages without code or watch flags) */

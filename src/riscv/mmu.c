@@ -59,12 +59,15 @@ static uint64_t fast_off(unsigned set, unsigned k) {
            ((size_t)set * 2 + k) * sizeof(rv_tlb_fast_t[RV_TLB_SIZE]);
 }
 
-/* Empty the inline TLB's S and U sets of kind k (0 load, 1 store, 2 both). */
+/* Empty the inline TLB's S and U sets of kind k (0 load, 1 store, 2 both), and with them
+ * their site slots (copies of their entries that translated code keeps per access site). */
 static void fast_clear(rv_cpu_t *cpu, unsigned k) {
     for (unsigned set = RV_TLBF_S; set <= RV_TLBF_U; set++)
         for (unsigned kk = 0; kk < 2; kk++)
-            if (k == 2 || k == kk)
+            if (k == 2 || k == kk) {
                 memset(cpu->tlb_fast[set][kk], 0xff, sizeof(cpu->tlb_fast[0][0]));
+                memset(cpu->tlb_site[set][kk], 0xff, RV_SITE_SLOTS * sizeof(rv_tlb_fast_t));
+            }
 }
 
 /* After a translation of `va` for `type` at privilege `priv` passed (and was cached: it does
@@ -95,6 +98,7 @@ void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64
     cpu->phys_start = start;
     cpu->phys_size = size;
     memset(cpu->tlb_fast, 0xff, sizeof(cpu->tlb_fast)); /* the NONE set stays empty */
+    memset(cpu->tlb_site, 0xff, sizeof(cpu->tlb_site)); /* (and so do its site slots) */
     rv_mmu_flush(cpu, false, 0);
     rv_mmu_update(cpu);
 }
@@ -145,6 +149,12 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
             for (unsigned k = 0; k < 2; k++) {
                 rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
                 if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
+                /* a site slot may hold the page at any index (slots go by site, not page);
+                 * a filled slot's tag is its page address */
+                rv_tlb_fast_t *site = cpu->tlb_site[set][k];
+                uint64_t page = vpn << PAGE_SHIFT;
+                for (unsigned i = 0; i < RV_SITE_SLOTS; i++)
+                    if (site[i].vtag == page) site[i].vtag = ~0ull;
             }
     }
     /* code keeps its caches (blocks check their page at entry), but chained translated code

@@ -5,7 +5,8 @@
  * LR/SC through the MMU, a delegated supervisor software interrupt, and (run hot, so that
  * decoded and translated code exists) code across privilege changes, remaps and rewrites,
  * SUM/MXR flips and read-only stores with warm TLB entries, direct jumps chained to
- * another page across remaps, and an MPRV data privilege moved by a CSR write in hot code.
+ * another page across remaps, an MPRV data privilege moved by a CSR write in hot code, and
+ * the site slots of hot loads and stores across remaps, permission changes and code writes.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -399,8 +400,65 @@ RVTEST_BEGIN
     CHECK(s3, VA)
     addi s10, s10, -1
     bnez s10, 3b
+    /* Site slots: the load and the store of ld_site and st_site (one translated block each,
+     * shared by the cases below, run hot) keep a copy of their page's inline-TLB entry in
+     * translated code. The copy must go with the entry: a remap with sfence.vma by address
+     * and in full, a page made read-only, and a page that becomes code after a hot store
+     * site wrote to it (the store that rewrites it must still be seen as a code change). */
+    la a0, sp0
+    li a1, V0
+    sd a1, 0(a0)
+    la a0, sp1
+    li a1, V1
+    sd a1, 0(a0)
+    LEAF(15, sp0, 0xc7) /* R W A D */
+    sfence.vma
+    REPEAT(EXPECT(67, 1, 9, 0, li a0, VA + 0xf000; jal ld_site); CHECK(a1, V0))
+    LEAF(15, sp1, 0xc7)
+    li a0, VA + 0xf000
+    sfence.vma a0
+    REPEAT(EXPECT(68, 1, 9, 0, li a0, VA + 0xf000; jal ld_site); CHECK(a1, V1))
+    LEAF(15, sp0, 0xc7)
+    sfence.vma
+    REPEAT(EXPECT(69, 1, 9, 0, li a0, VA + 0xf000; jal ld_site); CHECK(a1, V0))
+    REPEAT(EXPECT(70, 1, 9, 0, li a0, VA + 0xf008; li a1, V1; jal st_site))
+    la a0, sp0
+    ld a1, 8(a0)
+    CHECK(a1, V1)
+    LEAF(15, sp0, 0x43) /* R A: read-only */
+    li a0, VA + 0xf000
+    sfence.vma a0
+    EXPECT(71, 1, 15, VA + 0xf008, li a0, VA + 0xf008; li a1, V0; jal st_site)
+    la a0, sp0
+    ld a1, 8(a0)
+    CHECK(a1, V1)
+    /* U-mode at the same address after S-mode filled the slot: the page is not U */
+    LEAF(15, sp0, 0xc7)
+    sfence.vma
+    REPEAT(EXPECT(72, 1, 9, 0, li a0, VA + 0xf000; jal ld_site); CHECK(a1, V0))
+    EXPECT(73, 0, 13, VA + 0xf000, li a0, VA + 0xf000; jal ld_site)
+    /* a hot store site fills its slot for a page, the page then runs as code, then the same
+     * store rewrites it: the new instruction must run */
+    LEAF(15, cpage4, 0xcf) /* R W X A D */
+    sfence.vma
+    REPEAT(EXPECT(74, 1, 9, 0, li a0, VA + 0xf040; li a1, 7; jal st_site))
+    EXPECT(75, 1, 9, 0, li a0, VA + 0xf000; jr a0)
+    CHECK(a0, 47)
+    EXPECT(76, 1, 9, 0, li a0, VA + 0xf000; li a1, 0x0000007303000513; jal st_site; fence.i)
+    EXPECT(77, 1, 9, 0, li a0, VA + 0xf000; jr a0)
+    CHECK(a0, 48)
     csrw satp, zero
     j pass
+
+    .align 2
+ld_site: /* the load site of cases 67-73 */
+    ld a1, 0(a0)
+    ret
+
+    .align 2
+st_site: /* the store site of cases 70-76 */
+    sd a1, 0(a0)
+    ret
 
     .align 2
 handler:
@@ -432,12 +490,17 @@ l1: .zero 4096
 l0: .zero 4096
 p0: .zero 4096
 p1: .zero 4096
+sp0: .zero 4096
+sp1: .zero 4096
 /* code pages: li a0, 42 (43, 44); ecall */
 cpage: .word 0x02a00513, 0x00000073
     .zero 4088
 cpage2: .word 0x02b00513, 0x00000073
     .zero 4088
 cpage3: .word 0x02c00513, 0x00000073
+    .zero 4088
+/* li a0, 47; ecall: data until it first runs (cases 74-77) */
+cpage4: .word 0x02f00513, 0x00000073
     .zero 4088
 /* jal zero, +4096: to the start of the next virtual page */
 jpage: .word 0x0000106f

@@ -28,7 +28,8 @@
  * bytes, MMIO, faults, flagged pages - goes through a small per-site stub to the shared
  * thunks, which call jit_helper_load/store. Host faults on the inline access (user mode:
  * unmapped guest pages) are made precise by the fault table: host offset -> guest instruction
- * (jit_host_fault).
+ * (jit_host_fault). Code translated with paging on (xmode) has no window: its accesses compare
+ * with their site slot or probe the inline TLB (site_probe, tlb_probe).
  *
  * Each instruction is emitted by its entry of `emitters`, a table generated from insns.def
  * (an instruction's own emit_<name>, or one its class shares), so a new instruction without an
@@ -238,7 +239,16 @@ void jit_emit_trampolines(jit_t *j) {
 /* emit_op's "no continuation": pcs are even, so 1 is never one (pc 0 is a real target). */
 #define NO_CONT 1u
 
-enum stub_kind { STUB_CHECK, STUB_FS, STUB_LOAD, STUB_STORE, STUB_CHAIN, STUB_FPSLOW, STUB_RET };
+enum stub_kind {
+    STUB_CHECK,
+    STUB_FS,
+    STUB_LOAD,
+    STUB_STORE,
+    STUB_CHAIN,
+    STUB_FPSLOW,
+    STUB_RET,
+    STUB_SITE /* a site slot's miss: the inline TLB probe, then the slot is refilled */
+};
 
 /* Out-of-line code emitted after the block body. */
 typedef struct stub {
@@ -761,7 +771,11 @@ static void mem_vaddr(tctx_t *t, const rv_op_t *op) {
         x86_mov_ri(&t->b, RAX, (uint64_t)(int64_t)op->imm);
     } else {
         int a = src(t, op->rs1, RAX);
-        x86_lea(&t->b, RAX, a, X86_NOREG, 1, op->imm);
+        if (op->imm == 0 && t->cpu->xlate) {         /* a mov the host can eliminate: a pointer */
+            if (a != RAX) x86_mov_rr(&t->b, RAX, a); /* chase's step, one cycle shorter */
+        } else {
+            x86_lea(&t->b, RAX, a, X86_NOREG, 1, op->imm);
+        }
     }
 }
 
@@ -818,10 +832,8 @@ _Static_assert(sizeof(rv_tlb_fast_t) == 16, "tlb_probe scales the entry index by
 #define TLBF_ST ((int32_t)sizeof(((rv_cpu_t *)0)->tlb_fast[0][0]))
 _Static_assert(sizeof(((rv_cpu_t *)0)->tlb_fast[0][0]) == RV_TLB_SIZE * sizeof(rv_tlb_fast_t),
                "TLBF_ST: one table of a set");
-static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
-                         unsigned w) {
+static uint8_t *tlb_probe_jcc(tctx_t *t, int32_t tab, unsigned w) {
     x86_buf_t *b = &t->b;
-    int32_t tab = kind == STUB_STORE ? TLBF_ST : 0;
     if (hostf.bmi2) { /* rorx ecx, eax, RV_PAGE_SHIFT - 4 (VEX.LZ.F2.0F3A.W0 F0 /r ib) */
         x86_byte(b, 0xc4);
         x86_byte(b, 0xe3);
@@ -838,10 +850,88 @@ static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_k
     x86_alu_ri(b, true, ALU_AND, RDX, (int32_t)(-(1 << RV_PAGE_SHIFT) + (int32_t)(w - 1)));
     x86_op_rm(b, 0, true, X86_OP(0x3b), RDX, MEM, RCX, 1,
               tab + (int32_t)offsetof(rv_tlb_fast_t, vtag), false); /* cmp rdx, [r14 + rcx] */
-    stub_t *s = add_stub(t, kind, x86_jcc32(b, CC_NE), op, idx);
+    uint8_t *miss = x86_jcc32(b, CC_NE);
     x86_op_rm(b, 0, true, X86_OP(0x8b), RCX, MEM, RCX, 1,
               tab + (int32_t)offsetof(rv_tlb_fast_t, addend), false); /* mov rcx, [r14 + rcx + 8] */
-    return s;
+    return miss;
+}
+static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
+                         unsigned w) {
+    uint8_t *miss = tlb_probe_jcc(t, kind == STUB_STORE ? TLBF_ST : 0, w);
+    return add_stub(t, kind, miss, op, idx);
+}
+
+/* ---- site slots (rv_cpu_t.tlb_site) ----
+ * A load or store site of xmode code that keeps to one page (a stack frame, a table, an array
+ * walked in order) finds its page's entry in a slot of its own instead of the inline TLB:
+ *   mov rdx, rax; and rdx, ~0xfff | (w - 1); cmp rdx, [r14 + slot]; jne site_miss
+ *   add rax, [r14 + slot + 8]; mov rd, [rax]
+ * The slot's address is a constant (no index computed from the address), so a hit costs the
+ * address, one add and the access on the dependency chain, against the probe's index, entry
+ * load and access. A miss probes the inline TLB out of line and copies the entry it hits into
+ * the slot (or takes the slow path, which fills the inline TLB for the next time). A slot is
+ * only ever a copy of an entry of the same set and kind that was valid when copied, and
+ * src/riscv/mmu.c empties the slots with the entries (satp writes, sfence.vma, a page that
+ * becomes code for stores), so a hit is a hit the inline TLB could have given. Sites whose
+ * base register a load of the same block writes (a list walk: every step a new page) keep
+ * the probe, since their slot would mostly miss. */
+#define SITE_OFF ((int32_t)(offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast)))
+_Static_assert(sizeof(((rv_cpu_t *)0)->tlb_site) == sizeof(((rv_cpu_t *)0)->tlb_fast) &&
+                   offsetof(rv_cpu_t, tlb_site) > offsetof(rv_cpu_t, tlb_fast) &&
+                   offsetof(rv_cpu_t, tlb_site) + sizeof(((rv_cpu_t *)0)->tlb_site) < (1u << 31) &&
+                   RV_SITE_SLOTS <= RV_TLB_SIZE && (RV_SITE_SLOTS & (RV_SITE_SLOTS - 1)) == 0,
+               "site slots: the shape of tlb_fast, at one disp32 from each set's load table");
+
+/* Byte offset of the slot of the access at guest pc `pc` from its set's load or store table. */
+static int32_t site_slot(uint64_t pc) {
+    return (int32_t)((((pc >> 1) ^ (pc >> 7)) & (RV_SITE_SLOTS - 1)) * sizeof(rv_tlb_fast_t));
+}
+
+/* Whether the access op (xmode) takes a site slot: not when a load of the block it is in
+ * writes its base register (pointer chasing), nor for x0 (an absolute address). */
+static bool site_ok(const tctx_t *t, const rv_op_t *op) {
+    if (op->rs1 == 0 || t->j->no_site) return false;
+    const rv_block_t *cb = t->blk;
+    for (uint32_t i = 0; i < cb->nops; i++)
+        if (rv_insn_table[cb->ops[i].id].cls == RV_CLS_LOAD && cb->ops[i].rd == op->rs1)
+            return false;
+    return true;
+}
+
+/* The slot compare of an access of w bytes at the guest address in rax, then rax = its host
+ * address on a hit; returns the site-miss stub, whose slow-path stub (kind) follows it. */
+static stub_t *site_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_kind kind,
+                          unsigned w, stub_t **slow) {
+    x86_buf_t *b = &t->b;
+    int32_t slot = SITE_OFF + (kind == STUB_STORE ? TLBF_ST : 0) + site_slot(op_pc(t, op));
+    x86_mov_rr(b, RDX, RAX);
+    x86_alu_ri(b, true, ALU_AND, RDX, (int32_t)(-(1 << RV_PAGE_SHIFT) + (int32_t)(w - 1)));
+    x86_op_rm(b, 0, true, X86_OP(0x3b), RDX, MEM, X86_NOREG, 1,
+              slot + (int32_t)offsetof(rv_tlb_fast_t, vtag), false); /* cmp rdx, [r14 + slot] */
+    stub_t *ss = add_stub(t, STUB_SITE, x86_jcc32(b, CC_NE), op, idx);
+    *slow = add_stub(t, kind, NULL, op, idx);
+    x86_op_rm(b, 0, true, X86_OP(0x03), RAX, MEM, X86_NOREG, 1,
+              slot + (int32_t)offsetof(rv_tlb_fast_t, addend), false); /* add rax, [r14+slot+8] */
+    ss->back = b->p;
+    return ss;
+}
+
+/* The site-miss stub ss (its slow-path stub right after it): probe the inline TLB with the
+ * guest address still in rax; a hit refills the slot and goes back to the access with rax =
+ * the host address, a miss goes on to the slow path. */
+static void emit_site_stub(tctx_t *t, const stub_t *ss) {
+    x86_buf_t *b = &t->b;
+    stub_t *slow = (stub_t *)ss + 1;
+    bool sign;
+    unsigned w = mem_width(ss->op.id, &sign);
+    int32_t tab = slow->kind == STUB_STORE ? TLBF_ST : 0;
+    slow->jfield = tlb_probe_jcc(t, tab, w);
+    int32_t slot = SITE_OFF + tab + site_slot(ss->pc);
+    x86_store64(b, MEM, slot + (int32_t)offsetof(rv_tlb_fast_t, vtag), RDX);
+    x86_store64(b, MEM, slot + (int32_t)offsetof(rv_tlb_fast_t, addend), RCX);
+    x86_alu_rr(b, true, ALU_ADD, RAX, RCX);
+    uint8_t *jb = x86_jmp32(b);
+    if (!b->full) x86_patch_rel32(jb, ss->back);
 }
 
 static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
@@ -849,10 +939,16 @@ static void emit_load(tctx_t *t, const rv_op_t *op, unsigned idx) {
     unsigned w = mem_width(op->id, &sign);
     if (t->cpu->xlate) { /* xmode code: the inline TLB, never the window */
         mem_vaddr(t, op);
-        stub_t *s = tlb_probe(t, op, idx, STUB_LOAD, w);
         int d = is_fp_mem(op->id) ? -1 : host_of(op->rd);
         int r = d >= 0 ? d : RCX;
-        x86_load_idx(&t->b, r, RCX, RAX, w, sign);
+        stub_t *s;
+        if (site_ok(t, op)) { /* its slot, rax = the host address */
+            site_probe(t, op, idx, STUB_LOAD, w, &s);
+            x86_load_idx(&t->b, r, RAX, X86_NOREG, w, sign);
+        } else {
+            s = tlb_probe(t, op, idx, STUB_LOAD, w);
+            x86_load_idx(&t->b, r, RCX, RAX, w, sign);
+        }
         if (r != d) load_result(t, op, r);
         s->back = t->b.p;
         return;
@@ -873,8 +969,13 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     unsigned w = mem_width(op->id, &sign);
     if (t->cpu->xlate) { /* xmode code: the inline TLB (its store entries exclude code pages) */
         mem_vaddr(t, op);
-        stub_t *s = tlb_probe(t, op, idx, STUB_STORE, w);
-        x86_alu_rr(&t->b, true, ALU_ADD, RAX, RCX); /* the host address */
+        stub_t *s;
+        if (site_ok(t, op)) { /* its slot, rax = the host address */
+            site_probe(t, op, idx, STUB_STORE, w, &s);
+        } else {
+            s = tlb_probe(t, op, idx, STUB_STORE, w);
+            x86_alu_rr(&t->b, true, ALU_ADD, RAX, RCX); /* the host address */
+        }
         int v;
         if (is_fp_mem(op->id)) {
             x86_load64(&t->b, RCX, CPU, OFF_F(op->rs2));
@@ -1616,6 +1717,7 @@ static void emit_stub(tctx_t *t, stub_t *s) {
                     * by the return that jumps here) */
         exit_direct(t, s->pc);
         break;
+    case STUB_SITE: emit_site_stub(t, s); break;
     case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
         if (exit_other_page(t, s->pc)) break;
         set_pc(t, s->pc);
