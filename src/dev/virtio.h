@@ -183,6 +183,8 @@ typedef struct virtio_blk {
     struct blk_overlay *ov; /* snapshot: the sectors written so far */
     char id[20];            /* GET_ID's serial */
     uint64_t reads, writes, flushes, discards; /* requests served, for tests */
+    uint64_t host_errors; /* host calls that failed (IOERR); the first one is reported */
+    char *path;           /* the image's name, for the host-error message */
     /* the I/O thread and the hand-off (see virtio_blk.c) */
     pthread_t thread;                     /* serves requests in order */
     bool thread_on;                       /* it was started */

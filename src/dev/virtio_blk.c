@@ -11,6 +11,24 @@
  * 16-byte header or a status byte cannot be answered at all and marks the device
  * DEVICE_NEEDS_RESET.
  *
+ * Host errors. Every failure of the host's pwritev, preadv, fdatasync or fallocate (EIO,
+ * ENOSPC on a full disk, EFBIG past RLIMIT_FSIZE, EROFS, ...) becomes IOERR for that request
+ * alone: the device goes on serving the next ones, and the guest's kernel reports the I/O
+ * error to whatever wrote. The first failure of a drive prints one line on stderr naming the
+ * file, the operation and the host's error; later ones only count (`host_errors`), so a guest
+ * that keeps writing to a full disk cannot flood the terminal. Opening a writable drive
+ * ignores SIGXFSZ when it has its default action (ending the process), so that a write past
+ * the file-size limit fails with EFBIG instead of killing the machine.
+ *
+ * Ordering and durability. One thread serves the requests of a drive one at a time in the
+ * order the driver made them available, and completes each only after its host call
+ * returned: a write is in the host kernel (its page cache) before the guest sees it done,
+ * and FLUSH, an fdatasync of the image, is served after every request made available before
+ * it. So what the guest flushed survives vm being killed (it is in the host's page cache)
+ * and the host losing power (it is on the host's disk), which is what the guest's file
+ * system needs from a volatile write cache (the device offers VIRTIO_BLK_F_FLUSH, so Linux
+ * runs it in write-back mode and flushes at every journal commit and fsync).
+ *
  * readonly=on offers VIRTIO_BLK_F_RO and fails every write and discard with IOERR.
  * snapshot=on keeps written sectors in a host-memory overlay (a hash table of sectors) that
  * reads consult after reading the file; the file is opened read-only and never changes.
@@ -34,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -231,6 +250,22 @@ typedef struct blk_job {
     virtio_chain_t c;     /* the buffers (host pointers into guest RAM) */
 } blk_job_t;
 
+/* A host call failed with errno e: count it, say so once per drive, and give the guest IOERR.
+ * `sector` is where the request starts (UINT64_MAX: a flush, which has none). Runs on the
+ * I/O thread, the only one that touches host_errors. */
+static uint8_t blk_host_error(virtio_blk_t *b, const char *op, uint64_t sector, int e) {
+    if (b->host_errors++ == 0) {
+        char at[48] = "";
+        if (sector != UINT64_MAX)
+            snprintf(at, sizeof(at), " at sector %llu", (unsigned long long)sector);
+        fprintf(stderr,
+                "vm: drive %s: %s%s failed on the host: %s; the guest gets an I/O error (later "
+                "failures of this drive are not reported)\n",
+                b->path ? b->path : "?", op, at, strerror(e));
+    }
+    return VIRTIO_BLK_S_IOERR;
+}
+
 static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool write) {
     struct iovec iov[VIRTIO_QUEUE_MAX];
     int n = data_iov(c, !write, iov);
@@ -245,7 +280,8 @@ static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool 
     }
     struct iovec copy[VIRTIO_QUEUE_MAX];
     memcpy(copy, iov, sizeof(iov[0]) * (size_t)n);
-    if (rw_all(b->fd, copy, n, sector * SECTOR, write) != 0) return VIRTIO_BLK_S_IOERR;
+    int e = rw_all(b->fd, copy, n, sector * SECTOR, write);
+    if (e != 0) return blk_host_error(b, write ? "a write" : "a read", sector, -e);
     if (!write) {
         if (b->snapshot && b->ov->count) iov_sectors(iov, n, sector, false, b->ov);
         b->reads++;
@@ -276,7 +312,7 @@ static uint8_t blk_discard(virtio_blk_t *b, const virtio_chain_t *c) {
         if (fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(sector * SECTOR),
                       (off_t)num * SECTOR) != 0 &&
             errno != EOPNOTSUPP)
-            return VIRTIO_BLK_S_IOERR;
+            return blk_host_error(b, "a discard", sector, errno);
     }
     b->discards++;
     return VIRTIO_BLK_S_OK;
@@ -294,7 +330,8 @@ static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
         break;
     case VIRTIO_BLK_T_OUT: st = blk_rw(b, c, j->sector, true); break;
     case VIRTIO_BLK_T_FLUSH:
-        st = b->snapshot || fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+        st = b->snapshot || fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK
+                                                  : blk_host_error(b, "a flush", UINT64_MAX, errno);
         b->flushes++;
         break;
     case VIRTIO_BLK_T_GET_ID: {
@@ -446,10 +483,17 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
     b->dev.irq = keep.irq;
     b->dev.dma_written = keep.dma_written;
     b->dev.dma_opaque = keep.dma_opaque;
-    b->fd = open(path, (readonly || snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    bool writable = !readonly && !snapshot;
+    b->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (b->fd < 0) {
         int e = errno;
-        snprintf(err, errlen, "cannot open the drive %s: %s", path, strerror(e));
+        if (writable && (e == EACCES || e == EPERM || e == EROFS))
+            snprintf(err, errlen,
+                     "cannot open the drive %s for writing: %s (add readonly=on to give the "
+                     "guest a read-only disk, or snapshot=on to keep its writes in memory)",
+                     path, strerror(e));
+        else
+            snprintf(err, errlen, "cannot open the drive %s: %s", path, strerror(e));
         return -e;
     }
     struct stat st;
@@ -479,6 +523,13 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
         }
     }
     b->can_discard = !readonly;
+    b->path = strdup(path); /* for the host-error message; NULL only prints "?" */
+    if (writable) {
+        /* a write past RLIMIT_FSIZE must fail with EFBIG, not end the process */
+        struct sigaction sa;
+        if (sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+            signal(SIGXFSZ, SIG_IGN);
+    }
     snprintf(b->id, sizeof(b->id), "vm-%llx", (unsigned long long)st.st_ino);
 
     virtio_dev_t *d = &b->dev;
@@ -506,6 +557,8 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
         if (b->efd >= 0) close(b->efd);
         close(b->fd);
         ov_free(b->ov);
+        free(b->path);
+        b->path = NULL;
         return -e;
     }
     pthread_cond_init(&b->wake, NULL);
@@ -519,6 +572,8 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
         close(b->efd);
         close(b->fd);
         ov_free(b->ov);
+        free(b->path);
+        b->path = NULL;
         return -e;
     }
     b->thread_on = true;
@@ -546,4 +601,6 @@ void virtio_blk_close(virtio_blk_t *b) {
     b->fd = -1;
     ov_free(b->ov);
     b->ov = NULL;
+    free(b->path);
+    b->path = NULL;
 }

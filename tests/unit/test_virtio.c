@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -795,7 +797,67 @@ static void test_blk_host_error(void **state) {
     assert_int_equal(blk_req(b, 1, 1, 512, false, NULL), 1);
     assert_int_equal(blk_req(b, 0, 1, 512, true, NULL), 0);
     assert_int_equal(g(DATA)[0], (uint8_t)(512 * 7));
+    assert_int_equal(b->host_errors, 1);
     blk_close(b);
+}
+
+/* A full host disk, simulated by RLIMIT_FSIZE below the image's end: a write past the limit
+ * fails with EFBIG (opening the drive ignored SIGXFSZ, which would otherwise end the test),
+ * the guest gets IOERR each time, the device keeps serving reads, writes below the limit and
+ * flushes, and stderr gets one line for all the failures. */
+static void test_blk_host_full(void **state) {
+    (void)state;
+    struct sigaction old_xfsz;
+    assert_int_equal(sigaction(SIGXFSZ, NULL, &old_xfsz), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    virtio_blk_t *b = blk_open(false, false);
+    struct sigaction sa;
+    assert_int_equal(sigaction(SIGXFSZ, NULL, &sa), 0);
+    assert_true(sa.sa_handler == SIG_IGN);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 16384; /* sectors 0..31 */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    char log[] = "/tmp/test_virtio_err_XXXXXX";
+    int lfd = mkstemp(log);
+    assert_true(lfd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_int_equal(dup2(lfd, STDERR_FILENO), STDERR_FILENO);
+    memset(g(DATA), 0x5a, 1024);
+    uint8_t st_far = blk_req(b, 1, 40, 512, false, NULL);    /* past the limit */
+    uint8_t st_cross = blk_req(b, 1, 31, 1024, false, NULL); /* crosses it: short, then EFBIG */
+    uint8_t st_near = blk_req(b, 1, 2, 512, false, NULL);    /* below it */
+    uint8_t st_flush = blk_req(b, 4, 0, 0, false, NULL);     /* flush */
+    uint8_t st_again = blk_req(b, 1, 100, 512, false, NULL); /* past it again */
+    uint8_t st_read = blk_req(b, 0, 40, 512, true, NULL);    /* reads still work */
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(st_far, 1);
+    assert_int_equal(st_cross, 1);
+    assert_int_equal(st_near, 0);
+    assert_int_equal(st_flush, 0);
+    assert_int_equal(st_again, 1);
+    assert_int_equal(st_read, 0);
+    assert_int_equal(g(DATA)[0], (uint8_t)(40 * 512 * 7));
+    assert_int_equal(file_byte(2 * 512), 0x5a);
+    assert_int_equal(file_byte(40 * 512), (uint8_t)(40 * 512 * 7));
+    assert_int_equal(b->host_errors, 3);
+    char text[1024] = {0};
+    assert_true(pread(lfd, text, sizeof(text) - 1, 0) > 0);
+    close(lfd);
+    unlink(log);
+    unsigned lines = 0;
+    for (const char *p = text; (p = strstr(p, "vm: drive ")) != NULL; p++)
+        lines++;
+    assert_int_equal(lines, 1);
+    assert_non_null(strstr(text, "File too large"));
+    assert_non_null(strstr(text, "at sector 40 "));
+    blk_close(b);
+    sigaction(SIGXFSZ, &old_xfsz, NULL);
 }
 
 /* Many requests in one notification, then a reset: the I/O thread serves them in order and
@@ -1124,6 +1186,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_blk_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_host_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_host_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_batch_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cons_config, setup, teardown),
