@@ -207,6 +207,10 @@ void virtio_blk_close(virtio_blk_t *b);
 /* On the hart's thread: return the served requests to the used ring and interrupt. Call
  * between run slices and when b->efd becomes readable. */
 void virtio_blk_poll(virtio_blk_t *b);
+/* On the hart's thread, when it would otherwise sleep in wfi: serve the reads and writes at
+ * the head of the queue here (not flushes or discards) unless the I/O thread is serving one.
+ * True when it served any: the caller then polls, and the guest gets its interrupt. */
+bool virtio_blk_serve_idle(virtio_blk_t *b);
 /* Wait until every submitted request is served, then poll (tests, fuzzing). */
 void virtio_blk_drain(virtio_blk_t *b);
 

@@ -20,8 +20,9 @@
  * ignores SIGXFSZ when it has its default action (ending the process), so that a write past
  * the file-size limit fails with EFBIG instead of killing the machine.
  *
- * Ordering and durability. One thread serves the requests of a drive one at a time in the
- * order the driver made them available, and completes each only after its host call
+ * Ordering and durability. The requests of a drive are served one at a time (by its I/O
+ * thread, or by the hart's thread while the guest idles; see Threads) in the order the
+ * driver made them available, and completes each only after its host call
  * returned: a write is in the host kernel (its page cache) before the guest sees it done,
  * and FLUSH, an fdatasync of the image, is served after every request made available before
  * it. So what the guest flushed survives vm being killed (it is in the host's page cache)
@@ -41,7 +42,13 @@
  * the job to the done list under the lock, then writes the eventfd. Only the hart's thread
  * touches the rings, the interrupt line and the decode caches: virtio_blk_poll(), called by
  * the board between run slices and when the eventfd wakes its wfi ppoll(), moves done jobs to
- * the used ring and raises the interrupt. A driver reset waits for the job in service and the
+ * the used ring and raises the interrupt. When the hart has nothing else to do (the guest
+ * waits in wfi) it serves the reads and writes at the head of the queue itself
+ * (virtio_blk_serve_idle), one at a time like the thread (`busy` keeps the two from serving
+ * at once, so the order holds): a guest that waits for each request, as `dd` with O_DIRECT
+ * does, then pays no thread hand-off and wake-up per request, which on a loaded host cost
+ * milliseconds each. Flushes and discards (which may take long) stay with the thread.
+ * A driver reset waits for the job in service and the
  * queued ones (they write guest RAM) and drops their completions; close serves what was
  * submitted and joins the thread before guest RAM goes away.
  */
@@ -354,8 +361,11 @@ static void *blk_thread(void *arg) {
     virtio_blk_t *b = arg;
     pthread_mutex_lock(&b->lock);
     for (;;) {
-        while (!b->submit && !b->stop)
+        /* busy: the hart's thread is serving one (virtio_blk_serve_idle); one at a time */
+        while ((!b->submit || b->busy) && !b->stop)
             pthread_cond_wait(&b->wake, &b->lock);
+        while (b->busy)
+            pthread_cond_wait(&b->idle, &b->lock);
         if (!b->submit) break; /* stop, nothing left */
         blk_job_t *j = b->submit;
         b->submit = j->next;
@@ -378,6 +388,36 @@ static void *blk_thread(void *arg) {
     }
     pthread_mutex_unlock(&b->lock);
     return NULL;
+}
+
+bool virtio_blk_serve_idle(virtio_blk_t *b) {
+    if (!b->thread_on) return false;
+    bool any = false;
+    pthread_mutex_lock(&b->lock);
+    while (b->submit && !b->busy &&
+           (b->submit->type == VIRTIO_BLK_T_IN || b->submit->type == VIRTIO_BLK_T_OUT)) {
+        blk_job_t *j = b->submit;
+        b->submit = j->next;
+        if (!b->submit) b->submit_tail = NULL;
+        b->busy = true;
+        pthread_mutex_unlock(&b->lock);
+        blk_serve(b, j);
+        pthread_mutex_lock(&b->lock);
+        b->busy = false;
+        j->next = NULL;
+        if (b->done_tail)
+            b->done_tail->next = j;
+        else
+            b->done = j;
+        b->done_tail = j;
+        any = true;
+    }
+    if (any) {
+        pthread_cond_broadcast(&b->idle);
+        if (b->submit) pthread_cond_signal(&b->wake); /* a flush (or more) for the thread */
+    }
+    pthread_mutex_unlock(&b->lock);
+    return any;
 }
 
 void virtio_blk_poll(virtio_blk_t *b) {
