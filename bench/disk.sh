@@ -12,8 +12,8 @@
 # `-device virtio-blk-device` (its default cache mode; the device vm has), vm with
 # `-drive format=raw,if=virtio` (preadv/pwritev on the image, FLUSH -> fdatasync). Runs are
 # interleaved (qemu, vm, qemu, vm, ...); medians. Each run's output is checked (the file's
-# size read back in the guest, in 1 MiB records, the guest's "bench: done" line). Also the host CPU time of each
-# whole boot (user + system, all threads).
+# size read back in the guest, in 1 MiB records, and the guest's "bench: done" line). Also
+# the host CPU time of each whole boot (user + system, all threads).
 #
 #   bench/disk.sh OUTDIR [VM_BINARY]
 #
