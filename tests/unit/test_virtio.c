@@ -860,6 +860,53 @@ static void test_blk_host_full(void **state) {
     sigaction(SIGXFSZ, &old_xfsz, NULL);
 }
 
+/* A write, then a read of the same sector, in one notification, twenty times: the hart's
+ * thread serves what the I/O thread has not taken (virtio_blk_serve_idle) while the thread
+ * may serve the rest; either way one at a time and in order, so every read sees the write
+ * before it, and both complete in order on the used ring. */
+static void test_blk_serve_idle(void **state) {
+    (void)state;
+    virtio_blk_t *b = blk_open(false, false);
+    uint64_t hdr = RAM_BASE + 0x8000, st = RAM_BASE + 0x8100;
+    uint16_t idx = 0;
+    unsigned served_here = 0;
+    for (unsigned round = 0; round < 20; round++) {
+        uint64_t sector = 10 + round % 50;
+        w32(hdr, 1); /* OUT */
+        w32(hdr + 4, 0);
+        w64(hdr + 8, sector);
+        w32(hdr + 32, 0); /* IN */
+        w32(hdr + 36, 0);
+        w64(hdr + 40, sector);
+        memset(g(DATA), (int)(0x40 + round), 512);
+        memset(g(DATA + 1024), 0, 512);
+        g(st)[0] = g(st)[1] = 0xee;
+        desc(DESC, 0, hdr, 16, VIRTQ_DESC_F_NEXT, 1);
+        desc(DESC, 1, DATA, 512, VIRTQ_DESC_F_NEXT, 2);
+        desc(DESC, 2, st, 1, VIRTQ_DESC_F_WRITE, 0);
+        desc(DESC, 3, hdr + 32, 16, VIRTQ_DESC_F_NEXT, 4);
+        desc(DESC, 4, DATA + 1024, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 5);
+        desc(DESC, 5, st + 1, 1, VIRTQ_DESC_F_WRITE, 0);
+        w16(AVAIL + 4 + 2 * (idx % QN), 0);
+        w16(AVAIL + 4 + 2 * ((idx + 1) % QN), 3);
+        w16(AVAIL + 2, (uint16_t)(idx + 2));
+        reg_wr(&b->dev, 0x50, 0);
+        served_here += virtio_blk_serve_idle(b);
+        virtio_blk_drain(b);
+        assert_int_equal(r16(USED + 2), (uint16_t)(idx + 2));
+        assert_int_equal(r32(USED + 4 + 8 * (idx % QN)), 0);
+        assert_int_equal(r32(USED + 4 + 8 * ((idx + 1) % QN)), 3);
+        assert_int_equal(g(st)[0], 0);
+        assert_int_equal(g(st)[1], 0);
+        assert_int_equal(g(DATA + 1024)[0], (uint8_t)(0x40 + round));
+        assert_int_equal(g(DATA + 1024)[511], (uint8_t)(0x40 + round));
+        assert_int_equal(file_byte((off_t)sector * 512), (uint8_t)(0x40 + round));
+        idx = (uint16_t)(idx + 2);
+    }
+    print_message("served on the calling thread in %u of 20 rounds\n", served_here);
+    blk_close(b);
+}
+
 /* Many requests in one notification, then a reset: the I/O thread serves them in order and
  * the used ring gets every one; a reset right after submitting waits for them and drops the
  * completions. */
@@ -1187,6 +1234,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_blk_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_host_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_host_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_serve_idle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_batch_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cons_config, setup, teardown),
