@@ -12,6 +12,9 @@
 #   make bench-system    system mode: Debian's kernel booted on vm and on qemu-system-riscv64,
 #                        and a CPU workload inside the guest vs user mode (bench/system.sh;
 #                        BENCH_ENGINES="jit interp" adds the interpreter), several minutes
+#   make bench-disk      virtio-blk: a 256 MiB file written and read back with dd and O_DIRECT
+#                        inside the guest, vm against qemu-system-riscv64 on the same kernel
+#                        and image, runs interleaved, medians (bench/disk.sh), a few minutes
 #   make bench-compare   run the ratio subset and check it against bench/baseline.json
 #   make bench-baseline  run the ratio subset and rewrite bench/baseline.json (quiet machine!);
 #                        BENCH_BASELINE_ONLY=guest. rewrites only the guest (JIT) ratios
@@ -19,7 +22,8 @@
 # BENCH_JSON=file.json makes bench-report / bench-compare / bench-baseline use an existing
 # result instead of running the suite. BENCH_CPU picks the CPU to pin to (default: the
 # highest allowed one). bench-report adds the "JIT targets" section when BENCH_JIT_JSON
-# exists. BENCH_RUNS: timed runs per column of bench-jit; BENCH_SYSTEM_RUNS: of bench-system.
+# exists. BENCH_RUNS: timed runs per column of bench-jit; BENCH_SYSTEM_RUNS: of bench-system;
+# BENCH_DISK_RUNS: of bench-disk.
 
 BENCH_BIN      = $(BUILD)/vm-bench
 BENCH_DIR      = $(BUILD)/bench-results
@@ -42,9 +46,10 @@ BENCH_TOOLS    = gnuplot:gnuplot-nox hyperfine:hyperfine
 BENCH_JIT_JSON ?= $(BENCH_DIR)/jit.json
 BENCH_RUNS     ?= 7
 BENCH_SYSTEM_RUNS ?= 3
+BENCH_DISK_RUNS ?= 5
 
 .PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools bench-programs \
-        bench-jit bench-system
+        bench-jit bench-system bench-disk
 
 bench: build
 	@mkdir -p $(BENCH_DIR)
@@ -85,6 +90,9 @@ bench-jit: build
 bench-system: build
 	@$(MAKE) --no-print-directory bench-tools BENCH_TOOLS=hyperfine:hyperfine
 	BENCH_RUNS=$(BENCH_SYSTEM_RUNS) bench/system.sh $(BENCH_DIR)/system $(BUILD)/vm
+
+bench-disk: build
+	BENCH_RUNS=$(BENCH_DISK_RUNS) bench/disk.sh $(BENCH_DIR)/disk $(BUILD)/vm
 
 BENCH_REPORT = python3 bench/report.py --out docs/performance.md --plots docs/plots \
                --programs $(BENCH_DIR)/programs \

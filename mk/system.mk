@@ -13,7 +13,12 @@
 #                    written to /dev/hvc0 and one read from it that the host feeds on stdin;
 #                    and scripts/boot-smp.sh with -smp 2 and 4: nproc and /proc/cpuinfo see
 #                    every hart, and tests/guest/smp_stress.c's threads hammer LR/SC, AMOs
-#                    and futexes across them; .ci/run calls it after `make test`
+#                    and futexes across them; and scripts/boot-datasafe.sh: vm killed with
+#                    SIGKILL during heavy guest writes (the ext4 image then needs only its
+#                    journal replayed and every file synced before the kill is intact), a
+#                    read-only image, a full host disk (prlimit --fsize): the guest gets
+#                    I/O errors, vm says so once and keeps running; .ci/run calls it after
+#                    `make test`
 #   make debian-image  a Debian sid riscv64 root file system (ext4 image) built from Debian's
 #                    packages without root on the host and configured inside vm; cached
 #                    under ~/.cache/vm/debian until its inputs change (scripts/debian-image.sh)

@@ -22,6 +22,7 @@ packages=(
     debian-archive-keyring        # tests/real: signed riscv64 package lists from Debian
     cpio                          # the initramfs of make boot / boot-test
     debootstrap fakeroot e2fsprogs  # make debian-image: the Debian root file system, no root needed
+    strace                        # boot-datasafe.sh: every guest flush is an fdatasync on the host
     python3                       # tests/diff/rvdiff.py (random instruction sequences), tests/layers
     pkg-config                    # the installed-library test (examples/check_install.sh)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross     # the AArch64 (NEON) memops build

@@ -183,6 +183,8 @@ typedef struct virtio_blk {
     struct blk_overlay *ov; /* snapshot: the sectors written so far */
     char id[20];            /* GET_ID's serial */
     uint64_t reads, writes, flushes, discards; /* requests served, for tests */
+    uint64_t host_errors; /* host calls that failed (IOERR); the first one is reported */
+    char *path;           /* the image's name, for the host-error message */
     /* the I/O thread and the hand-off (see virtio_blk.c) */
     pthread_t thread;                     /* serves requests in order */
     bool thread_on;                       /* it was started */
@@ -205,6 +207,10 @@ void virtio_blk_close(virtio_blk_t *b);
 /* On the hart's thread: return the served requests to the used ring and interrupt. Call
  * between run slices and when b->efd becomes readable. */
 void virtio_blk_poll(virtio_blk_t *b);
+/* On the hart's thread, when it would otherwise sleep in wfi: serve the reads and writes at
+ * the head of the queue here (not flushes or discards) unless the I/O thread is serving one.
+ * True when it served any: the caller then polls, and the guest gets its interrupt. */
+bool virtio_blk_serve_idle(virtio_blk_t *b);
 /* Wait until every submitted request is served, then poll (tests, fuzzing). */
 void virtio_blk_drain(virtio_blk_t *b);
 

@@ -11,6 +11,25 @@
  * 16-byte header or a status byte cannot be answered at all and marks the device
  * DEVICE_NEEDS_RESET.
  *
+ * Host errors. Every failure of the host's pwritev, preadv, fdatasync or fallocate (EIO,
+ * ENOSPC on a full disk, EFBIG past RLIMIT_FSIZE, EROFS, ...) becomes IOERR for that request
+ * alone: the device goes on serving the next ones, and the guest's kernel reports the I/O
+ * error to whatever wrote. The first failure of a drive prints one line on stderr naming the
+ * file, the operation and the host's error; later ones only count (`host_errors`), so a guest
+ * that keeps writing to a full disk cannot flood the terminal. Opening a writable drive
+ * ignores SIGXFSZ when it has its default action (ending the process), so that a write past
+ * the file-size limit fails with EFBIG instead of killing the machine.
+ *
+ * Ordering and durability. The requests of a drive are served one at a time (by its I/O
+ * thread, or by the hart's thread while the guest idles; see Threads) in the order the
+ * driver made them available, and completes each only after its host call
+ * returned: a write is in the host kernel (its page cache) before the guest sees it done,
+ * and FLUSH, an fdatasync of the image, is served after every request made available before
+ * it. So what the guest flushed survives vm being killed (it is in the host's page cache)
+ * and the host losing power (it is on the host's disk), which is what the guest's file
+ * system needs from a volatile write cache (the device offers VIRTIO_BLK_F_FLUSH, so Linux
+ * runs it in write-back mode and flushes at every journal commit and fsync).
+ *
  * readonly=on offers VIRTIO_BLK_F_RO and fails every write and discard with IOERR.
  * snapshot=on keeps written sectors in a host-memory overlay (a hash table of sectors) that
  * reads consult after reading the file; the file is opened read-only and never changes.
@@ -23,7 +42,13 @@
  * the job to the done list under the lock, then writes the eventfd. Only the hart's thread
  * touches the rings, the interrupt line and the decode caches: virtio_blk_poll(), called by
  * the board between run slices and when the eventfd wakes its wfi ppoll(), moves done jobs to
- * the used ring and raises the interrupt. A driver reset waits for the job in service and the
+ * the used ring and raises the interrupt. When the hart has nothing else to do (the guest
+ * waits in wfi) it serves the reads and writes at the head of the queue itself
+ * (virtio_blk_serve_idle), one at a time like the thread (`busy` keeps the two from serving
+ * at once, so the order holds): a guest that waits for each request, as `dd` with O_DIRECT
+ * does, then pays no thread hand-off and wake-up per request, which on a loaded host cost
+ * milliseconds each. Flushes and discards (which may take long) stay with the thread.
+ * A driver reset waits for the job in service and the
  * queued ones (they write guest RAM) and drops their completions; close serves what was
  * submitted and joins the thread before guest RAM goes away.
  */
@@ -34,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -231,6 +257,22 @@ typedef struct blk_job {
     virtio_chain_t c;     /* the buffers (host pointers into guest RAM) */
 } blk_job_t;
 
+/* A host call failed with errno e: count it, say so once per drive, and give the guest IOERR.
+ * `sector` is where the request starts (UINT64_MAX: a flush, which has none). Runs on the
+ * I/O thread, the only one that touches host_errors. */
+static uint8_t blk_host_error(virtio_blk_t *b, const char *op, uint64_t sector, int e) {
+    if (b->host_errors++ == 0) {
+        char at[48] = "";
+        if (sector != UINT64_MAX)
+            snprintf(at, sizeof(at), " at sector %llu", (unsigned long long)sector);
+        fprintf(stderr,
+                "vm: drive %s: %s%s failed on the host: %s; the guest gets an I/O error (later "
+                "failures of this drive are not reported)\n",
+                b->path ? b->path : "?", op, at, strerror(e));
+    }
+    return VIRTIO_BLK_S_IOERR;
+}
+
 static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool write) {
     struct iovec iov[VIRTIO_QUEUE_MAX];
     int n = data_iov(c, !write, iov);
@@ -245,7 +287,8 @@ static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool 
     }
     struct iovec copy[VIRTIO_QUEUE_MAX];
     memcpy(copy, iov, sizeof(iov[0]) * (size_t)n);
-    if (rw_all(b->fd, copy, n, sector * SECTOR, write) != 0) return VIRTIO_BLK_S_IOERR;
+    int e = rw_all(b->fd, copy, n, sector * SECTOR, write);
+    if (e != 0) return blk_host_error(b, write ? "a write" : "a read", sector, -e);
     if (!write) {
         if (b->snapshot && b->ov->count) iov_sectors(iov, n, sector, false, b->ov);
         b->reads++;
@@ -276,7 +319,7 @@ static uint8_t blk_discard(virtio_blk_t *b, const virtio_chain_t *c) {
         if (fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(sector * SECTOR),
                       (off_t)num * SECTOR) != 0 &&
             errno != EOPNOTSUPP)
-            return VIRTIO_BLK_S_IOERR;
+            return blk_host_error(b, "a discard", sector, errno);
     }
     b->discards++;
     return VIRTIO_BLK_S_OK;
@@ -294,7 +337,8 @@ static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
         break;
     case VIRTIO_BLK_T_OUT: st = blk_rw(b, c, j->sector, true); break;
     case VIRTIO_BLK_T_FLUSH:
-        st = b->snapshot || fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+        st = b->snapshot || fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK
+                                                  : blk_host_error(b, "a flush", UINT64_MAX, errno);
         b->flushes++;
         break;
     case VIRTIO_BLK_T_GET_ID: {
@@ -317,8 +361,11 @@ static void *blk_thread(void *arg) {
     virtio_blk_t *b = arg;
     pthread_mutex_lock(&b->lock);
     for (;;) {
-        while (!b->submit && !b->stop)
+        /* busy: the hart's thread is serving one (virtio_blk_serve_idle); one at a time */
+        while ((!b->submit || b->busy) && !b->stop)
             pthread_cond_wait(&b->wake, &b->lock);
+        while (b->busy)
+            pthread_cond_wait(&b->idle, &b->lock);
         if (!b->submit) break; /* stop, nothing left */
         blk_job_t *j = b->submit;
         b->submit = j->next;
@@ -341,6 +388,36 @@ static void *blk_thread(void *arg) {
     }
     pthread_mutex_unlock(&b->lock);
     return NULL;
+}
+
+bool virtio_blk_serve_idle(virtio_blk_t *b) {
+    if (!b->thread_on) return false;
+    bool any = false;
+    pthread_mutex_lock(&b->lock);
+    while (b->submit && !b->busy &&
+           (b->submit->type == VIRTIO_BLK_T_IN || b->submit->type == VIRTIO_BLK_T_OUT)) {
+        blk_job_t *j = b->submit;
+        b->submit = j->next;
+        if (!b->submit) b->submit_tail = NULL;
+        b->busy = true;
+        pthread_mutex_unlock(&b->lock);
+        blk_serve(b, j);
+        pthread_mutex_lock(&b->lock);
+        b->busy = false;
+        j->next = NULL;
+        if (b->done_tail)
+            b->done_tail->next = j;
+        else
+            b->done = j;
+        b->done_tail = j;
+        any = true;
+    }
+    if (any) {
+        pthread_cond_broadcast(&b->idle);
+        if (b->submit) pthread_cond_signal(&b->wake); /* a flush (or more) for the thread */
+    }
+    pthread_mutex_unlock(&b->lock);
+    return any;
 }
 
 void virtio_blk_poll(virtio_blk_t *b) {
@@ -446,10 +523,17 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
     b->dev.irq = keep.irq;
     b->dev.dma_written = keep.dma_written;
     b->dev.dma_opaque = keep.dma_opaque;
-    b->fd = open(path, (readonly || snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    bool writable = !readonly && !snapshot;
+    b->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (b->fd < 0) {
         int e = errno;
-        snprintf(err, errlen, "cannot open the drive %s: %s", path, strerror(e));
+        if (writable && (e == EACCES || e == EPERM || e == EROFS))
+            snprintf(err, errlen,
+                     "cannot open the drive %s for writing: %s (add readonly=on to give the "
+                     "guest a read-only disk, or snapshot=on to keep its writes in memory)",
+                     path, strerror(e));
+        else
+            snprintf(err, errlen, "cannot open the drive %s: %s", path, strerror(e));
         return -e;
     }
     struct stat st;
@@ -479,6 +563,13 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
         }
     }
     b->can_discard = !readonly;
+    b->path = strdup(path); /* for the host-error message; NULL only prints "?" */
+    if (writable) {
+        /* a write past RLIMIT_FSIZE must fail with EFBIG, not end the process */
+        struct sigaction sa;
+        if (sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+            signal(SIGXFSZ, SIG_IGN);
+    }
     snprintf(b->id, sizeof(b->id), "vm-%llx", (unsigned long long)st.st_ino);
 
     virtio_dev_t *d = &b->dev;
@@ -506,6 +597,8 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
         if (b->efd >= 0) close(b->efd);
         close(b->fd);
         ov_free(b->ov);
+        free(b->path);
+        b->path = NULL;
         return -e;
     }
     pthread_cond_init(&b->wake, NULL);
@@ -519,6 +612,8 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
         close(b->efd);
         close(b->fd);
         ov_free(b->ov);
+        free(b->path);
+        b->path = NULL;
         return -e;
     }
     b->thread_on = true;
@@ -546,4 +641,6 @@ void virtio_blk_close(virtio_blk_t *b) {
     b->fd = -1;
     ov_free(b->ov);
     b->ov = NULL;
+    free(b->path);
+    b->path = NULL;
 }

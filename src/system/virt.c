@@ -206,6 +206,19 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
         rv_sstc_update(cpu);
         return;
     }
+    if (h == 0) {
+        /* disk requests waiting: serve them here instead of sleeping until the I/O thread
+         * has (the guest is idle anyway); their completions raise the interrupt */
+        bool served = false;
+        for (unsigned i = 0; i < m->nblk; i++) /* the drive's own lock; no device lock */
+            served |= virtio_blk_serve_idle(&m->blk[i]);
+        if (served) {
+            poll_devices(m);
+            dev_clint_update(&m->clint, h);
+            rv_sstc_update(cpu);
+            return;
+        }
+    }
     uint64_t ns = ticks > 100000 ? 10000000 : ticks * 100;
     struct timespec t0, t1, ts = {.tv_sec = 0, .tv_nsec = (long)ns};
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -795,6 +797,113 @@ static void test_blk_host_error(void **state) {
     assert_int_equal(blk_req(b, 1, 1, 512, false, NULL), 1);
     assert_int_equal(blk_req(b, 0, 1, 512, true, NULL), 0);
     assert_int_equal(g(DATA)[0], (uint8_t)(512 * 7));
+    assert_int_equal(b->host_errors, 1);
+    blk_close(b);
+}
+
+/* A full host disk, simulated by RLIMIT_FSIZE below the image's end: a write past the limit
+ * fails with EFBIG (opening the drive ignored SIGXFSZ, which would otherwise end the test),
+ * the guest gets IOERR each time, the device keeps serving reads, writes below the limit and
+ * flushes, and stderr gets one line for all the failures. */
+static void test_blk_host_full(void **state) {
+    (void)state;
+    struct sigaction old_xfsz;
+    assert_int_equal(sigaction(SIGXFSZ, NULL, &old_xfsz), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    virtio_blk_t *b = blk_open(false, false);
+    struct sigaction sa;
+    assert_int_equal(sigaction(SIGXFSZ, NULL, &sa), 0);
+    assert_true(sa.sa_handler == SIG_IGN);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 16384; /* sectors 0..31 */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    char log[] = "/tmp/test_virtio_err_XXXXXX";
+    int lfd = mkstemp(log);
+    assert_true(lfd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_int_equal(dup2(lfd, STDERR_FILENO), STDERR_FILENO);
+    memset(g(DATA), 0x5a, 1024);
+    uint8_t st_far = blk_req(b, 1, 40, 512, false, NULL);    /* past the limit */
+    uint8_t st_cross = blk_req(b, 1, 31, 1024, false, NULL); /* crosses it: short, then EFBIG */
+    uint8_t st_near = blk_req(b, 1, 2, 512, false, NULL);    /* below it */
+    uint8_t st_flush = blk_req(b, 4, 0, 0, false, NULL);     /* flush */
+    uint8_t st_again = blk_req(b, 1, 100, 512, false, NULL); /* past it again */
+    uint8_t st_read = blk_req(b, 0, 40, 512, true, NULL);    /* reads still work */
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(st_far, 1);
+    assert_int_equal(st_cross, 1);
+    assert_int_equal(st_near, 0);
+    assert_int_equal(st_flush, 0);
+    assert_int_equal(st_again, 1);
+    assert_int_equal(st_read, 0);
+    assert_int_equal(g(DATA)[0], (uint8_t)(40 * 512 * 7));
+    assert_int_equal(file_byte(2 * 512), 0x5a);
+    assert_int_equal(file_byte(40 * 512), (uint8_t)(40 * 512 * 7));
+    assert_int_equal(b->host_errors, 3);
+    char text[1024] = {0};
+    assert_true(pread(lfd, text, sizeof(text) - 1, 0) > 0);
+    close(lfd);
+    unlink(log);
+    unsigned lines = 0;
+    for (const char *p = text; (p = strstr(p, "vm: drive ")) != NULL; p++)
+        lines++;
+    assert_int_equal(lines, 1);
+    assert_non_null(strstr(text, "File too large"));
+    assert_non_null(strstr(text, "at sector 40 "));
+    blk_close(b);
+    sigaction(SIGXFSZ, &old_xfsz, NULL);
+}
+
+/* A write, then a read of the same sector, in one notification, twenty times: the hart's
+ * thread serves what the I/O thread has not taken (virtio_blk_serve_idle) while the thread
+ * may serve the rest; either way one at a time and in order, so every read sees the write
+ * before it, and both complete in order on the used ring. */
+static void test_blk_serve_idle(void **state) {
+    (void)state;
+    virtio_blk_t *b = blk_open(false, false);
+    uint64_t hdr = RAM_BASE + 0x8000, st = RAM_BASE + 0x8100;
+    uint16_t idx = 0;
+    unsigned served_here = 0;
+    for (unsigned round = 0; round < 20; round++) {
+        uint64_t sector = 10 + round % 50;
+        w32(hdr, 1); /* OUT */
+        w32(hdr + 4, 0);
+        w64(hdr + 8, sector);
+        w32(hdr + 32, 0); /* IN */
+        w32(hdr + 36, 0);
+        w64(hdr + 40, sector);
+        memset(g(DATA), (int)(0x40 + round), 512);
+        memset(g(DATA + 1024), 0, 512);
+        g(st)[0] = g(st)[1] = 0xee;
+        desc(DESC, 0, hdr, 16, VIRTQ_DESC_F_NEXT, 1);
+        desc(DESC, 1, DATA, 512, VIRTQ_DESC_F_NEXT, 2);
+        desc(DESC, 2, st, 1, VIRTQ_DESC_F_WRITE, 0);
+        desc(DESC, 3, hdr + 32, 16, VIRTQ_DESC_F_NEXT, 4);
+        desc(DESC, 4, DATA + 1024, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 5);
+        desc(DESC, 5, st + 1, 1, VIRTQ_DESC_F_WRITE, 0);
+        w16(AVAIL + 4 + 2 * (idx % QN), 0);
+        w16(AVAIL + 4 + 2 * ((idx + 1) % QN), 3);
+        w16(AVAIL + 2, (uint16_t)(idx + 2));
+        reg_wr(&b->dev, 0x50, 0);
+        served_here += virtio_blk_serve_idle(b);
+        virtio_blk_drain(b);
+        assert_int_equal(r16(USED + 2), (uint16_t)(idx + 2));
+        assert_int_equal(r32(USED + 4 + 8 * (idx % QN)), 0);
+        assert_int_equal(r32(USED + 4 + 8 * ((idx + 1) % QN)), 3);
+        assert_int_equal(g(st)[0], 0);
+        assert_int_equal(g(st)[1], 0);
+        assert_int_equal(g(DATA + 1024)[0], (uint8_t)(0x40 + round));
+        assert_int_equal(g(DATA + 1024)[511], (uint8_t)(0x40 + round));
+        assert_int_equal(file_byte((off_t)sector * 512), (uint8_t)(0x40 + round));
+        idx = (uint16_t)(idx + 2);
+    }
+    print_message("served on the calling thread in %u of 20 rounds\n", served_here);
     blk_close(b);
 }
 
@@ -1124,6 +1233,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_blk_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_host_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_host_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_serve_idle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_batch_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cons_config, setup, teardown),
