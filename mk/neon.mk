@@ -45,3 +45,19 @@ $(NEON_BUILD)/test_memops: $(NEON_OBJS)
 
 test-neon: $(NEON_BUILD)/test_memops
 	$(NEON_QEMU) $(NEON_BUILD)/test_memops
+
+# The blocking-call stub of user mode (src/linux/safe_syscall.[ch]) has one assembly version
+# per host; its AArch64 one is built and run here the same way (qemu-user delivers the
+# signal with the pc on the svc, as the kernel does when it restarts a call).
+SAFE_SC_SRCS = src/linux/safe_syscall.c tests/unit/test_safe_syscall.c
+SAFE_SC_DEPS = src/linux/safe_syscall.h src/linux/safe_syscall_aarch64.h tests/cross/cmocka.h
+
+.PHONY: test-neon-safe-syscall
+TEST_EXTRA += test-neon-safe-syscall
+
+$(NEON_BUILD)/test_safe_syscall: $(SAFE_SC_SRCS) $(SAFE_SC_DEPS)
+	@mkdir -p $(NEON_BUILD)
+	$(NEON_CC) $(NEON_CFLAGS) $(SAFE_SC_SRCS) -o $@ -lpthread
+
+test-neon-safe-syscall: $(NEON_BUILD)/test_safe_syscall
+	$(NEON_QEMU) $(NEON_BUILD)/test_safe_syscall

@@ -25,9 +25,9 @@
  * --sandbox[=DIR] makes DIR (else the sysroot given with -L or $VM_LD_PREFIX) the guest's
  * whole file tree, with no network unless --net, and runs vm under a seccomp filter
  * (docs/security.md); --sandbox-exec is vm's own, for the vm a sandboxed execve runs.
- * --sigmask=HEX (also vm's own, passed by a guest execve) is the guest's blocked signal mask at
- * start (bit N-1: signal N); without it the guest inherits the host's blocked mask, as a Linux
- * program inherits its parent's.
+ * --sigmask=HEX[:PEND] (also vm's own, passed by a guest execve) is the guest's blocked signal
+ * mask at start (bit N-1: signal N); without it the guest inherits the host's blocked mask, as
+ * a Linux program inherits its parent's. PEND: signals 32 and 33 pending across the execve.
  *
  * Everything here goes through the public machine API (include/vm/vm.h); --engine=lockstep
  * lives in lockstep.c on the same API.
@@ -683,7 +683,14 @@ int cmd_run(int argc, char **argv) {
             char *end;
             errno = 0;
             opt.sigmask = strtoull(a + 10, &end, 16);
-            if (*end || end == a + 10 || errno) {
+            bool bad = end == a + 10;
+            if (*end == ':' && !bad) {
+                /* :PEND, the pending signals that have no host number (32, 33) */
+                char *p = end + 1;
+                opt.sigpend_nohost = strtoull(p, &end, 16);
+                bad = end == p;
+            }
+            if (*end || bad || errno) {
                 fprintf(stderr, "vm run: bad --sigmask value '%s' (hexadecimal)\n", a + 10);
                 free(edits);
                 return 2;

@@ -146,6 +146,9 @@ typedef struct vm_options {
                                  program inherits its parent's */
     uint64_t sigmask;         /* user: blocked guest signals at start (bit N-1: signal N); a
                                  guest execve passes its mask on (--sigmask) */
+    uint64_t sigpend_nohost;  /* user: pending guest signals without a host number (32, 33) at
+                                 start, which an execve passes on (--sigmask=MASK:PEND) since
+                                 they cannot wait on the host as the others do */
 } vm_options_t;
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),

@@ -107,6 +107,9 @@
 #define LINUX_ECANCELED       125
 #define LINUX_EOWNERDEAD      130
 #define LINUX_ENOTRECOVERABLE 131
+/* The kernel's own "restart this call after the signal" (never returned to the guest: the run
+ * loop turns it into the restart or EINTR, by the handler's SA_RESTART). */
+#define LINUX_ERESTARTSYS 512
 
 /* ---- system call numbers (asm-generic/unistd.h, riscv64), generated from syscalls.def ---- */
 enum linux_syscall_nr {

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "linux/abi.h"
+#include "linux/safe_syscall.h"
 
 /* One host -> guest pair. */
 struct errno_pair {
@@ -101,6 +102,7 @@ static const struct errno_pair errno_table[] = {
     {ECANCELED, LINUX_ECANCELED},
     {EOWNERDEAD, LINUX_EOWNERDEAD},
     {ENOTRECOVERABLE, LINUX_ENOTRECOVERABLE},
+    {LINUX_HOST_ERESTART, LINUX_ERESTARTSYS}, /* sys_block: a signal came first */
 };
 
 int linux_errno_from_host(int host_errno) {

@@ -31,9 +31,10 @@ typedef struct linux_options {
     bool sandbox_exec;   /* a sandboxed guest's execve: the program is a path in the box */
     const char *sandbox_tree; /* --sandbox: "PID:START" of the first process of the guest's
                                  process tree (box.c); NULL: this process is the first */
-    bool sigmask_set;    /* sigmask holds the blocked set at start (--sigmask); else the host's */
-    uint64_t sigmask;    /* the guest's blocked signals at start (bit N-1: signal N) */
-    exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
+    bool sigmask_set; /* sigmask holds the blocked set at start (--sigmask); else the host's */
+    uint64_t sigmask; /* the guest's blocked signals at start (bit N-1: signal N) */
+    uint64_t sigpend_nohost; /* signals 32 and 33 pending at start (they crossed an execve) */
+    exec_options_t exec;     /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
     void *hook_opaque; /* its first argument */
@@ -62,7 +63,9 @@ typedef struct linux_proc {
      * first thread to unblock one, or to wait for it (sigwaitinfo), takes it. A bit is
      * claimed in shared_claim before its info is written, then set in shared_pending. */
     _Atomic uint64_t shared_pending;
-    _Atomic uint64_t shared_claim;           /* bits being raised or pending */
+    _Atomic uint64_t shared_claim; /* bits being raised or pending */
+    _Atomic uint64_t host_dfl;     /* signals that came from the host while their guest action was
+                                      SIG_DFL: their default action is the host's own (signal.c) */
     linux_siginfo_t shared_info[LINUX_NSIG]; /* siginfo of each shared pending signal */
     _Atomic int nthreads;                    /* live guest threads */
     _Atomic uint64_t code_gen; /* bumped when code may have changed (other harts flush) */
@@ -110,6 +113,12 @@ typedef struct linux_thread {
     struct linux_thread *next_thread; /* proc->threads list (under proc->sig_lock) */
     _Atomic uint64_t waiting_set;     /* signals rt_sigtimedwait is waiting for (they count as
                                          wanted by this thread, as Linux unblocks them) */
+    volatile int sig_ready;           /* set by a host handler that made a signal pending that
+                                         this thread takes: a blocking host call about to start
+                                         does not (safe_syscall.h) */
+    bool syscall_restart;             /* the last call returned ERESTARTSYS: pc is back on its
+                                         ecall, which runs again unless a handler without
+                                         SA_RESTART is entered (then a0 = -EINTR) */
 } linux_thread_t;
 
 /* Run one guest system call nr with arguments a[0..5] for thread t; returns the value for a0

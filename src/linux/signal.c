@@ -29,6 +29,7 @@
 
 #include "linux/copy.h"
 #include "linux/internal.h"
+#include "linux/safe_syscall.h"
 #include "exec/exec.h"
 #include "riscv/cpu.h"
 
@@ -112,20 +113,46 @@ void linux_thread_list_remove(linux_thread_t *t) {
     pthread_mutex_unlock(&p->sig_lock);
 }
 
-/* Host handler of asynchronous signals the guest handles: keep the host's siginfo (sender,
- * si_code, sigqueue value, timer id, child status: the generic layout is the same on the
- * host and on riscv64, only the number differs), mark pending, stop the hart. A signal for
+/* Whether vm's host handler takes sig while its guest action is SIG_DFL: every catchable
+ * signal whose default action ends or stops the process, so that a guest that blocks it
+ * keeps it pending (a signal whose default is to do nothing stays the host's SIG_DFL, which
+ * discards it without interrupting a host call). */
+static bool host_catches_dfl(int sig);
+
+/* Host handler of asynchronous signals the guest handles (or blocks at SIG_DFL): keep the host's
+ * siginfo (sender, si_code, sigqueue value, timer id, child status: the generic layout is the same
+ * on the host and on riscv64, only the number differs), mark pending, stop the hart. A signal for
  * the process that this thread blocks goes to the process's shared set. */
 static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
-    (void)uctx;
     int sig = linux_sig_from_host(hsig);
     linux_thread_t *t = linux_current;
-    if (!t || !sig) return;
     _Static_assert(sizeof(siginfo_t) == sizeof(linux_siginfo_t), "host siginfo is 128 bytes");
-    if (si->si_code == SI_WAKE && si->si_pid == getpid()) {
-        rv_cpu_interrupt(t->cpu); /* the signal itself is in the process's shared set */
+    if (!sig) return;
+    if (!t) {
+        /* a thread that runs no guest code (start-up, a thread on its way out): for the
+         * process, whose threads take it at their next stop */
+        if (the_proc && si->si_code != SI_WAKE) {
+            if (the_proc->act[sig].handler == LINUX_SIG_DFL)
+                atomic_fetch_or(&the_proc->host_dfl, bit(sig));
+            raise_shared(the_proc, sig, (const linux_siginfo_t *)(const void *)si);
+        }
         return;
     }
+    if (si->si_code == SI_WAKE && si->si_pid == getpid()) {
+        /* the signal itself is in the process's shared set */
+        t->sig_ready = 1;
+        linux_safe_syscall_fixup(uctx);
+        rv_cpu_interrupt(t->cpu);
+        return;
+    }
+    if (si->si_code > 0 &&
+        (hsig == SIGILL || hsig == SIGFPE || hsig == SIGTRAP || hsig == SIGSYS)) {
+        /* the kernel's own: a fault of vm itself (or a seccomp trap); it comes back at once
+         * and takes the host's default action */
+        signal(hsig, SIG_DFL);
+        return;
+    }
+    if (t->proc->act[sig].handler == LINUX_SIG_DFL) atomic_fetch_or(&t->proc->host_dfl, bit(sig));
     if ((t->sigmask & bit(sig)) && !t->vfork_child && si->si_code != SI_TKILL &&
         !(atomic_load(&t->pending) & bit(sig))) {
         raise_shared(t->proc, sig, (const linux_siginfo_t *)(const void *)si);
@@ -136,6 +163,11 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
         t->pending_info[sig - 1].si_signo = sig;
     }
     atomic_fetch_or(&t->pending, bit(sig));
+    if (!(t->sigmask & bit(sig))) {
+        /* a blocking host call about to start, or in progress, ends (safe_syscall.h) */
+        t->sig_ready = 1;
+        linux_safe_syscall_fixup(uctx);
+    }
     rv_cpu_interrupt(t->cpu);
 }
 
@@ -213,6 +245,8 @@ void linux_signals_inherit(linux_thread_t *t) {
     linux_proc_t *p = t->proc;
     sigset_t host;
     if (pthread_sigmask(SIG_SETMASK, NULL, &host) != 0) sigemptyset(&host);
+    /* first, as setting SIG_IGN again below would discard an ignored one */
+    take_host_pending(t, &host);
     uint64_t mask = 0;
     for (int sig = 1; sig <= LINUX_NSIG; sig++) {
         int hs = linux_sig_to_host(sig);
@@ -221,14 +255,34 @@ void linux_signals_inherit(linux_thread_t *t) {
         /* SIGSEGV and SIGBUS are vm's own on the host: their guest dispositions start as
          * SIG_DFL */
         if (hs == SIGSEGV || hs == SIGBUS || hs == SIGKILL || hs == SIGSTOP) continue;
-        struct sigaction sa;
-        if (sigaction(hs, NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) &&
-            sa.sa_handler == SIG_IGN)
+        /* SIG_DFL for the guest, vm's handler for the host (one call that also reads the
+         * inherited disposition): a signal the guest blocks then stays pending instead of
+         * ending vm */
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = host_async_handler;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        bool catch = host_catches_dfl(sig);
+        if (sigaction(hs, catch ? &sa : NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+            old.sa_handler == SIG_IGN) {
             p->act[sig].handler = LINUX_SIG_IGN;
+            if (catch) sigaction(hs, &old, NULL); /* ignored it stays, also across execve */
+        }
     }
     t->sigmask =
         (p->opt.sigmask_set ? p->opt.sigmask : mask) & ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
-    take_host_pending(t, &host);
+    /* signals 32 and 33 crossed an execve on the command line (no host number): as sent by
+     * the process to this thread, which keeps its pid */
+    for (uint64_t pend = p->opt.sigpend_nohost & (3ull << 31); pend; pend &= pend - 1) {
+        linux_siginfo_t info;
+        memset(&info, 0, sizeof(info));
+        info.si_signo = __builtin_ctzll(pend) + 1;
+        info.si_code = LINUX_SI_TKILL;
+        info.u.kill.pid = getpid();
+        info.u.kill.uid = getuid();
+        linux_raise(t, &info);
+    }
     /* vm's handlers forward what the guest asks for; the guest's mask is vm's to keep */
     sigset_t none;
     sigemptyset(&none);
@@ -284,7 +338,7 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
             struct sigaction sa;
             memset(&sa, 0, sizeof(sa));
             sigemptyset(&sa.sa_mask);
-            if (act->handler == LINUX_SIG_DFL)
+            if (act->handler == LINUX_SIG_DFL && !host_catches_dfl(sig))
                 sa.sa_handler = SIG_DFL;
             else if (act->handler == LINUX_SIG_IGN)
                 sa.sa_handler = SIG_IGN;
@@ -292,7 +346,10 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                 sa.sa_sigaction = host_async_handler;
                 sa.sa_flags |= SA_SIGINFO;
             }
-            if (act->flags & LINUX_SA_RESTART) sa.sa_flags |= SA_RESTART;
+            /* always SA_RESTART: the kernel then puts a restartable call back on its system
+             * call instruction, inside safe_syscall's window, and vm decides by the guest's
+             * SA_RESTART (deliver); vm's own host calls never see EINTR */
+            sa.sa_flags |= SA_RESTART;
             if (act->flags & LINUX_SA_NOCLDSTOP) sa.sa_flags |= SA_NOCLDSTOP;
             if (sigaction(hs, &sa, NULL) != 0) rc = -linux_errno_from_host(errno);
         }
@@ -348,7 +405,8 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
         /* the taker sees it at its next stop; a host signal of the same number, marked as a
          * wake-up, interrupts a host call it is blocked in (to stays listed under the lock) */
         rv_cpu_interrupt(to->cpu);
-        if (handled && to->tid && !(atomic_load(&to->waiting_set) & bit(sig))) {
+        if (handled && to->tid && linux_sig_to_host(sig) &&
+            !(atomic_load(&to->waiting_set) & bit(sig))) {
             siginfo_t h;
             memset(&h, 0, sizeof(h));
             h.si_signo = linux_sig_to_host(sig);
@@ -418,6 +476,32 @@ static bool default_ignored(int sig) {
            sig == LINUX_SIGCONT;
 }
 
+static bool host_catches_dfl(int sig) {
+    int hs = linux_sig_to_host(sig);
+    return hs && hs != SIGSEGV && hs != SIGBUS && hs != SIGKILL && hs != SIGSTOP &&
+           !default_ignored(sig);
+}
+
+/* Take the host's default action for guest signal sig on this thread: vm ends by it (a core
+ * where the host would write one), or stops and comes back here on SIGCONT. */
+static void host_default_action(int sig) {
+    int hs = linux_sig_to_host(sig);
+    struct sigaction dfl, old;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    fflush(stdout);
+    fflush(stderr);
+    sigaction(hs, &dfl, &old);
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, hs);
+    pthread_sigmask(SIG_UNBLOCK, &m, NULL);
+    /* to this very thread: a vfork child shares the C library's thread data (no raise) */
+    syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), hs);
+    sigaction(hs, &old, NULL); /* a stop signal: continued */
+}
+
 int linux_altstack_flags(const linux_thread_t *t, uint64_t sp) {
     if (!t->altstack.ss_size) return LINUX_SS_DISABLE;
     return sp > t->altstack.ss_sp && sp - t->altstack.ss_sp <= t->altstack.ss_size
@@ -481,7 +565,13 @@ static void deliver(linux_thread_t *t, int sig, const linux_siginfo_t *info, boo
         p->act[sig].handler = LINUX_SIG_DFL;
     pthread_mutex_unlock(&p->sig_lock);
     bool blocked = (t->sigmask & bit(sig)) != 0;
+    bool from_host_dfl = !sync && (atomic_fetch_and(&p->host_dfl, ~bit(sig)) & bit(sig));
     if (act.handler == LINUX_SIG_IGN && !sync) return;
+    if (act.handler == LINUX_SIG_DFL && from_host_dfl && !default_ignored(sig)) {
+        /* what the host would have done had vm not taken it: end (or stop) vm by it */
+        host_default_action(sig);
+        return;
+    }
     if (act.handler == LINUX_SIG_DFL || act.handler == LINUX_SIG_IGN || (sync && blocked)) {
         if (!sync && default_ignored(sig)) return;
         if (!sync && (sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN ||
@@ -491,6 +581,14 @@ static void deliver(linux_thread_t *t, int sig, const linux_siginfo_t *info, boo
             return;
         }
         linux_die_by_signal(t, sig);
+    }
+    if (t->syscall_restart) {
+        /* the interrupted call restarts only for a handler with SA_RESTART, as in Linux */
+        t->syscall_restart = false;
+        if (!(act.flags & LINUX_SA_RESTART)) {
+            t->cpu->pc += 4;
+            t->cpu->x[10] = (uint64_t)-LINUX_EINTR;
+        }
     }
     if (!setup_frame(t, sig, &act, info)) linux_die_by_signal(t, LINUX_SIGSEGV);
 }
@@ -508,6 +606,7 @@ void linux_signal_deliver_pending(linux_thread_t *t) {
     for (;;) {
         uint64_t ready = linux_pending(t) & ~t->sigmask;
         if (!ready) {
+            t->syscall_restart = false; /* no handler ran: the call simply runs again */
             if (t->restore_mask) {
                 /* rt_sigsuspend woke without running a handler (ignored signal) */
                 t->sigmask = t->saved_mask;

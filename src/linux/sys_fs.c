@@ -180,25 +180,25 @@ int64_t sys_close_range(linux_thread_t *t, const uint64_t a[6]) {
 /* read(fd, buf, count). */
 int64_t sys_read(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], a[2], WR);
-    return sys_ret(read((int)a[0], p, a[2]));
+    return sys_ret(SYS_BLOCK(SYS_read, (long)a[0], (long)p, (long)a[2]));
 }
 
 /* write(fd, buf, count). */
 int64_t sys_write(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], a[2], RD);
-    return sys_ret(write((int)a[0], p, a[2]));
+    return sys_ret(SYS_BLOCK(SYS_write, (long)a[0], (long)p, (long)a[2]));
 }
 
 /* pread64(fd, buf, count, offset). */
 int64_t sys_pread64(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], a[2], WR);
-    return sys_ret(pread((int)a[0], p, a[2], (off_t)a[3]));
+    return sys_ret(SYS_BLOCK(SYS_pread64, (long)a[0], (long)p, (long)a[2], (long)a[3]));
 }
 
 /* pwrite64(fd, buf, count, offset). */
 int64_t sys_pwrite64(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], a[2], RD);
-    return sys_ret(pwrite((int)a[0], p, a[2], (off_t)a[3]));
+    return sys_ret(SYS_BLOCK(SYS_pwrite64, (long)a[0], (long)p, (long)a[2], (long)a[3]));
 }
 
 /* readv(fd, iov, iovcnt). */
@@ -206,7 +206,7 @@ int64_t sys_readv(linux_thread_t *t, const uint64_t a[6]) {
     struct iovec iov[IOV_MAX_GUEST];
     int rc = sys_get_iov(t, a[1], a[2], WR, iov);
     if (rc) return rc;
-    return sys_ret(readv((int)a[0], iov, (int)a[2]));
+    return sys_ret(SYS_BLOCK(SYS_readv, (long)a[0], (long)iov, (long)a[2]));
 }
 
 /* writev(fd, iov, iovcnt). */
@@ -214,7 +214,7 @@ int64_t sys_writev(linux_thread_t *t, const uint64_t a[6]) {
     struct iovec iov[IOV_MAX_GUEST];
     int rc = sys_get_iov(t, a[1], a[2], RD, iov);
     if (rc) return rc;
-    return sys_ret(writev((int)a[0], iov, (int)a[2]));
+    return sys_ret(SYS_BLOCK(SYS_writev, (long)a[0], (long)iov, (long)a[2]));
 }
 
 /* preadv(fd, iov, iovcnt, offset). */
@@ -222,7 +222,7 @@ int64_t sys_preadv(linux_thread_t *t, const uint64_t a[6]) {
     struct iovec iov[IOV_MAX_GUEST];
     int rc = sys_get_iov(t, a[1], a[2], WR, iov);
     if (rc) return rc;
-    return sys_ret(preadv((int)a[0], iov, (int)a[2], (off_t)a[3]));
+    return sys_ret(SYS_BLOCK(SYS_preadv, (long)a[0], (long)iov, (long)a[2], (long)a[3], 0));
 }
 
 /* pwritev(fd, iov, iovcnt, offset). */
@@ -230,7 +230,7 @@ int64_t sys_pwritev(linux_thread_t *t, const uint64_t a[6]) {
     struct iovec iov[IOV_MAX_GUEST];
     int rc = sys_get_iov(t, a[1], a[2], RD, iov);
     if (rc) return rc;
-    return sys_ret(pwritev((int)a[0], iov, (int)a[2], (off_t)a[3]));
+    return sys_ret(SYS_BLOCK(SYS_pwritev, (long)a[0], (long)iov, (long)a[2], (long)a[3], 0));
 }
 
 /* lseek(fd, offset, whence). */
@@ -248,7 +248,7 @@ int64_t sys_sendfile(linux_thread_t *t, const uint64_t a[6]) {
         off = v;
         op = &off;
     }
-    ssize_t r = sendfile((int)a[0], (int)a[1], op, a[3]);
+    ssize_t r = SYS_BLOCK(SYS_sendfile, (long)a[0], (long)a[1], (long)op, (long)a[3]);
     if (r < 0) return sys_err();
     if (op) {
         int64_t v = off;
@@ -786,7 +786,8 @@ int64_t sys_fcntl(linux_thread_t *t, const uint64_t a[6]) {
         bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
         void *p = sys_ptr(t, a[2], sizeof(struct flock), RD | (get ? WR : 0));
         if (!p) return -LINUX_EFAULT;
-        return sys_ret(fcntl(fd, cmd, p));
+        /* F_SETLKW and F_OFD_SETLKW wait for the lock: a signal must be able to end that */
+        return sys_ret(SYS_BLOCK(SYS_fcntl, (long)fd, (long)cmd, (long)p));
     }
     default: return -LINUX_EINVAL;
     }
@@ -794,8 +795,7 @@ int64_t sys_fcntl(linux_thread_t *t, const uint64_t a[6]) {
 
 /* flock(fd, operation). */
 int64_t sys_flock(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
-    return sys_ret(flock((int)a[0], (int)a[1]));
+    return sys_ret(SYS_BLOCK(SYS_flock, (long)a[0], (long)a[1]));
 }
 
 /* ioctl(fd, request, arg): terminal attributes, window size, process group, FIONREAD,
@@ -1032,13 +1032,16 @@ int64_t sys_epoll_ctl(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], hp));
 }
 
-/* epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize): the mask is ignored. */
+/* epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize): the mask holds while it
+ * waits, as for ppoll. */
 int64_t sys_epoll_pwait(linux_thread_t *t, const uint64_t a[6]) {
     int max = (int)a[2];
     if (max <= 0 || max > 4096) return -LINUX_EINVAL;
     if (!sys_ptr(t, a[1], (uint64_t)max * sizeof(linux_epoll_event_t), WR)) return -LINUX_EFAULT;
+    int mrc = sys_temp_sigmask(t, a[4], a[5]);
+    if (mrc) return mrc;
     struct epoll_event h[4096];
-    int n = epoll_wait((int)a[0], h, max, (int)a[3]);
+    long n = SYS_BLOCK(SYS_epoll_pwait, (long)a[0], (long)h, (long)max, (long)(int)a[3], 0, 8);
     if (n < 0) return sys_err();
     for (int i = 0; i < n; i++) {
         linux_epoll_event_t g = {h[i].events, 0, h[i].data.u64};

@@ -8,6 +8,7 @@
  * rebuilt. Address lengths the guest passes by reference are read, given to the host and
  * written back. */
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 
 #include "core/hostfd.h"
@@ -110,8 +111,8 @@ int64_t sys_connect(linux_thread_t *t, const uint64_t a[6]) {
     socklen_t blen;
     int tmp, b = linux_box_sockaddr(t, a[1], a[2], false, &box, &blen, &tmp);
     if (b < 0) return b;
-    long r = b ? connect((int)a[0], (struct sockaddr *)&box, blen)
-               : connect((int)a[0], addr, (socklen_t)a[2]);
+    long r = b ? SYS_BLOCK(SYS_connect, (long)a[0], (long)&box, (long)blen)
+               : SYS_BLOCK(SYS_connect, (long)a[0], (long)addr, (long)(socklen_t)a[2]);
     if (b && r == 0) linux_box_name_keep((int)a[0], LINUX_BOX_NAME_PEER, addr, a[2]);
     return box_done(r, tmp);
 }
@@ -132,12 +133,13 @@ int64_t sys_accept(linux_thread_t *t, const uint64_t a[6]) {
     if (t->proc->opt.sandbox) {
         struct sockaddr_storage b;
         socklen_t hl = sizeof(b);
-        long r = accept((int)a[0], (struct sockaddr *)&b, &hl);
+        long r = SYS_BLOCK(SYS_accept, (long)a[0], (long)&b, (long)&hl);
         if (r >= 0) linux_box_name_accepted((int)a[0], (int)r);
         if (!lenp) return sys_ret(r);
         return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
     }
-    return len_back(t, accept((int)a[0], addr, lenp ? &len : NULL), lenp, &len);
+    return len_back(t, SYS_BLOCK(SYS_accept, (long)a[0], (long)addr, (long)(lenp ? &len : NULL)),
+                    lenp, &len);
 }
 
 /* accept4(fd, addr, addrlen, flags). */
@@ -150,12 +152,15 @@ int64_t sys_accept4(linux_thread_t *t, const uint64_t a[6]) {
     if (t->proc->opt.sandbox) {
         struct sockaddr_storage b;
         socklen_t hl = sizeof(b);
-        long r = accept4((int)a[0], (struct sockaddr *)&b, &hl, (int)a[3]);
+        long r = SYS_BLOCK(SYS_accept4, (long)a[0], (long)&b, (long)&hl, (long)(int)a[3]);
         if (r >= 0) linux_box_name_accepted((int)a[0], (int)r);
         if (!lenp) return sys_ret(r);
         return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
     }
-    return len_back(t, accept4((int)a[0], addr, lenp ? &len : NULL, (int)a[3]), lenp, &len);
+    return len_back(
+        t,
+        SYS_BLOCK(SYS_accept4, (long)a[0], (long)addr, (long)(lenp ? &len : NULL), (long)(int)a[3]),
+        lenp, &len);
 }
 
 /* getsockname(fd, addr, addrlen). */
@@ -199,8 +204,10 @@ int64_t sys_sendto(linux_thread_t *t, const uint64_t a[6]) {
     socklen_t blen;
     int tmp, b = linux_box_sockaddr(t, a[4], a[5], false, &box, &blen, &tmp);
     if (b < 0) return b;
-    long r = b ? sendto((int)a[0], p, a[2], (int)a[3], (struct sockaddr *)&box, blen)
-               : sendto((int)a[0], p, a[2], (int)a[3], addr, (socklen_t)a[5]);
+    long r = b ? SYS_BLOCK(SYS_sendto, (long)a[0], (long)p, (long)a[2], (long)(int)a[3], (long)&box,
+                           (long)blen)
+               : SYS_BLOCK(SYS_sendto, (long)a[0], (long)p, (long)a[2], (long)(int)a[3], (long)addr,
+                           (long)(socklen_t)a[5]);
     return box_done(r, tmp);
 }
 
@@ -215,10 +222,12 @@ int64_t sys_recvfrom(linux_thread_t *t, const uint64_t a[6]) {
     if (lenp && t->proc->opt.sandbox) {
         struct sockaddr_storage b;
         socklen_t hl = sizeof(b);
-        long r = recvfrom((int)a[0], p, a[2], (int)a[3], (struct sockaddr *)&b, &hl);
+        long r = SYS_BLOCK(SYS_recvfrom, (long)a[0], (long)p, (long)a[2], (long)(int)a[3], (long)&b,
+                           (long)&hl);
         return box_addr_back(t, r, (int)a[0], LINUX_BOX_NAME_OTHER, &b, hl, a[4], lenp, len);
     }
-    long r = recvfrom((int)a[0], p, a[2], (int)a[3], addr, lenp ? &len : NULL);
+    long r = SYS_BLOCK(SYS_recvfrom, (long)a[0], (long)p, (long)a[2], (long)(int)a[3], (long)addr,
+                       (long)(lenp ? &len : NULL));
     return len_back(t, r, lenp, &len);
 }
 
@@ -284,7 +293,7 @@ static int64_t msg_call(linux_thread_t *t, const uint64_t a[6], bool send) {
         if (!h.msg_control) return tmp >= 0 ? box_done(-1, tmp), -LINUX_EFAULT : -LINUX_EFAULT;
         h.msg_controllen = g.msg_controllen;
     }
-    ssize_t r = send ? sendmsg((int)a[0], &h, (int)a[2]) : recvmsg((int)a[0], &h, (int)a[2]);
+    ssize_t r = SYS_BLOCK(send ? SYS_sendmsg : SYS_recvmsg, (long)a[0], (long)&h, (long)(int)a[2]);
     if (tmp >= 0) r = box_done(r, tmp);
     if (r < 0) return tmp >= 0 ? r : sys_err();
     if (!send && g.msg_name && h.msg_namelen && t->proc->opt.sandbox) {

@@ -82,7 +82,8 @@ int64_t sys_wait4(linux_thread_t *t, const uint64_t a[6]) {
     int status = 0;
     struct rusage ru;
     memset(&ru, 0, sizeof(ru));
-    pid_t r = wait4((pid_t)a[0], &status, (int)a[2], &ru);
+    pid_t r =
+        (pid_t)SYS_BLOCK(SYS_wait4, (long)(pid_t)a[0], (long)&status, (long)(int)a[2], (long)&ru);
     if (r < 0) return sys_err();
     if (a[1] && r > 0) {
         /* the status word: exit code << 8, or the (guest-numbered) terminating signal */
@@ -106,7 +107,8 @@ int64_t sys_waitid(linux_thread_t *t, const uint64_t a[6]) {
     memset(&hi, 0, sizeof(hi));
     struct rusage ru;
     memset(&ru, 0, sizeof(ru));
-    if (syscall(SYS_waitid, (int)a[0], (pid_t)a[1], &hi, (int)a[3], a[4] ? &ru : NULL) < 0)
+    if (SYS_BLOCK(SYS_waitid, (long)(int)a[0], (long)(pid_t)a[1], (long)&hi, (long)(int)a[3],
+                  (long)(a[4] ? &ru : NULL)) < 0)
         return sys_err();
     if (a[2]) {
         linux_siginfo_t g;
@@ -181,7 +183,8 @@ int64_t sys_futex(linux_thread_t *t, const uint64_t a[6]) {
         break;
     default: break;
     }
-    return sys_ret(syscall(SYS_futex, uaddr, op, (uint32_t)a[2], timeout, uaddr2, (uint32_t)a[5]));
+    return sys_ret(SYS_BLOCK(SYS_futex, (long)uaddr, (long)op, (long)(uint32_t)a[2], (long)timeout,
+                             (long)uaddr2, (long)(uint32_t)a[5]));
 }
 
 /* ---- capabilities: struct __user_cap_header_struct and __user_cap_data_struct are the

@@ -234,13 +234,15 @@ static int64_t box_group_kill(linux_thread_t *t, pid_t pid, int sig, int hs) {
 /* kill(pid, sig). Under --sandbox only the guest's own processes (box.c). */
 int64_t sys_kill(linux_thread_t *t, const uint64_t a[6]) {
     int hs = linux_sig_to_host((int)a[1]);
-    if (a[1] && !hs) return -LINUX_EINVAL;
+    if (a[1] > LINUX_NSIG) return -LINUX_EINVAL;
     pid_t pid = (pid_t)a[0];
     if (pid == getpid() && a[1]) {
+        /* also 32 and 33, which have no host number */
         linux_siginfo_t info = own_info((int)a[1], LINUX_SI_USER);
         linux_raise_process(t, &info);
         return 0;
     }
+    if (a[1] && !hs) return -LINUX_EINVAL;
     if (t->proc->opt.sandbox) {
         if (pid > 0) return linux_box_kill(t, pid, hs);
         return box_group_kill(t, pid, (int)a[1], hs);
@@ -251,12 +253,14 @@ int64_t sys_kill(linux_thread_t *t, const uint64_t a[6]) {
 /* Send guest signal sig to thread tid of process tgid. */
 static int64_t thread_kill(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig) {
     int hs = linux_sig_to_host((int)sig);
-    if (sig && !hs) return -LINUX_EINVAL;
+    if (sig > LINUX_NSIG) return -LINUX_EINVAL;
     if (tid == t->tid && tgid == getpid() && sig) {
+        /* also 32 and 33, which have no host number */
         linux_siginfo_t info = own_info((int)sig, LINUX_SI_TKILL);
         linux_raise(t, &info);
         return 0;
     }
+    if (sig && !hs) return -LINUX_EINVAL;
     int rc = linux_box_pid_check(t, tgid); /* --sandbox: the guest's own processes only */
     if (rc) return rc;
     return sys_ret(syscall(SYS_tgkill, tgid, tid, hs));
@@ -279,7 +283,7 @@ static int64_t queue_info(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig
     linux_siginfo_t info;
     GET_ARG(info, uinfo);
     int hs = linux_sig_to_host((int)sig);
-    if (sig && !hs) return -LINUX_EINVAL;
+    if (sig > LINUX_NSIG) return -LINUX_EINVAL;
     if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && tgid != getpid())
         return -LINUX_EPERM;
     info.si_signo = (int32_t)sig;
@@ -291,6 +295,7 @@ static int64_t queue_info(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig
         linux_raise_process(t, &info);
         return 0;
     }
+    if (sig && !hs) return -LINUX_EINVAL;  /* 32 and 33 reach no other process */
     int rc = linux_box_pid_check(t, tgid); /* --sandbox: the guest's own processes only */
     if (rc) return rc;
     siginfo_t h;

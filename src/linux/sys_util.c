@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "linux/safe_syscall.h"
 #include "linux/sys_util.h"
 
 int sys_str(linux_thread_t *t, uint64_t a, char *buf, size_t n) {
@@ -141,6 +143,26 @@ bool sys_wait_begin(linux_thread_t *t, sigset_t *old) {
         return false;
     }
     return true;
+}
+
+long sys_block(linux_thread_t *t, long nr, const long a[6]) {
+    for (;;) {
+        /* a signal from here on sets the flag (or, in the stub's window, moves the pc) */
+        t->sig_ready = 0;
+        atomic_signal_fence(memory_order_seq_cst);
+        if (linux_pending(t) & ~t->sigmask) {
+            errno = LINUX_HOST_ERESTART;
+            return -1;
+        }
+        long r = linux_safe_syscall(&t->sig_ready, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+        if (r == -LINUX_HOST_ERESTART && !(linux_pending(t) & ~t->sigmask))
+            continue; /* another thread took the process's signal: wait again */
+        if (r < 0 && r > -4096) {
+            errno = (int)-r;
+            return -1;
+        }
+        return r;
+    }
 }
 
 void sys_wait_end(const sigset_t *old) {

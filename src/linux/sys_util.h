@@ -78,6 +78,14 @@ int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size);
 bool sys_wait_begin(linux_thread_t *t, sigset_t *old);
 /* After the wait: the host mask of before sys_wait_begin (errno kept). */
 void sys_wait_end(const sigset_t *old);
+/* A host system call that may block (a read of a pipe, a wait, a futex wait), made through
+ * safe_syscall.h so that any guest signal t does not block interrupts it, however late it
+ * comes. The host's convention: the result, or -1 with errno, which is LINUX_HOST_ERESTART
+ * when the guest's call is to be restarted after the signal (sys_ret makes that
+ * -LINUX_ERESTARTSYS, which the run loop turns into the restart or -EINTR). */
+long sys_block(linux_thread_t *t, long nr, const long a[6]);
+/* sys_block for host call nr with up to six arguments (long each), in a handler (t). */
+#define SYS_BLOCK(nr, ...) sys_block(t, (nr), (const long[6]){__VA_ARGS__})
 /* Host iovec array h of n entries from the guest one at a (buffers checked for prot). 0 or
  * -LINUX_E*. */
 int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h);

@@ -156,7 +156,14 @@ int linux_thread_run(linux_thread_t *t) {
                 break;
             }
             int64_t r = linux_syscall(t, cpu->x[17], a);
-            if (!t->skip_result) cpu->x[10] = (uint64_t)r;
+            if (r == -LINUX_ERESTARTSYS) {
+                /* a signal came first: the ecall runs again after it (a0 still holds its
+                 * argument), unless the handler it enters lacks SA_RESTART (signal.c) */
+                cpu->pc -= 4;
+                t->syscall_restart = true;
+            } else if (!t->skip_result) {
+                cpu->x[10] = (uint64_t)r;
+            }
             break;
         }
         case EXEC_STOP_EBREAK:
@@ -580,8 +587,14 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
         hv[k++] = (char *)execfn;
     }
     /* the blocked mask survives execve (pending signals go through the host, below) */
-    char mask_opt[40];
-    snprintf(mask_opt, sizeof(mask_opt), "--sigmask=%llx", (unsigned long long)t->sigmask);
+    char mask_opt[64];
+    /* signals without a host number (32, 33) cannot wait on the host: named here */
+    uint64_t nohost = linux_pending(t) & (3ull << 31);
+    if (nohost)
+        snprintf(mask_opt, sizeof(mask_opt), "--sigmask=%llx:%llx", (unsigned long long)t->sigmask,
+                 (unsigned long long)nohost);
+    else
+        snprintf(mask_opt, sizeof(mask_opt), "--sigmask=%llx", (unsigned long long)t->sigmask);
     hv[k++] = mask_opt;
     const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
     if (argv0) {

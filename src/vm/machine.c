@@ -242,6 +242,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .sandbox_tree = vm->opt.sandbox_tree,
                                      .sigmask_set = vm->opt.sigmask_set,
                                      .sigmask = vm->opt.sigmask,
+                                     .sigpend_nohost = vm->opt.sigpend_nohost,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,

@@ -4,7 +4,9 @@
  * alike, as some hosts report a tgkill to oneself as SI_USER). Three ways in: execve from a forked
  * child, fork + execve after the signals were raised, and posix_spawn with a signal mask
  * (glibc's vfork path; the new program raises the blocked signal itself and must not die of
- * it, as python3's test_posix.test_setsigmask checks).
+ * it, as python3's test_posix.test_setsigmask checks). Last, signal 32 (the C library's own,
+ * which has no host number under vm), blocked and raised with raw system calls, must still
+ * be pending after the execve.
  *
  * Built for riscv64 it runs under vm; the same source built for the host shows what Linux
  * does, and both must print expected/execsig.out. */
@@ -13,6 +15,7 @@
 #endif
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +105,20 @@ static void reap(const char *how, pid_t pid) {
         printf("%s: killed by signal %d\n", how, WTERMSIG(st));
 }
 
+/* The raw blocked and pending sets (the C library hides its own signals 32 and 33). */
+static void report32(void) {
+    uint64_t m = 0, p = 0;
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &m, 8);
+    syscall(SYS_rt_sigpending, &p, 8);
+    printf("exec32: blocked 32 %d, pending 32 %d\n", (int)(m >> 31 & 1), (int)(p >> 31 & 1));
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "report")) return report(argv[2]);
+    if (argc > 1 && !strcmp(argv[1], "report32")) {
+        report32();
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "spawned")) {
         /* posix_spawn set the mask: raise's tgkill stays pending instead of killing */
         syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
@@ -152,5 +167,17 @@ int main(int argc, char **argv) {
         return 1;
     }
     reap("spawn", pid);
+
+    /* 4. signal 32, blocked and pending across execve */
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        uint64_t m = 1ull << 31;
+        syscall(SYS_rt_sigprocmask, SIG_BLOCK, &m, NULL, 8);
+        syscall(SYS_tgkill, getpid(), gettid(), 32);
+        execl(self, self, "report32", (char *)NULL);
+        _exit(127);
+    }
+    reap("exec32", pid);
     return 0;
 }
