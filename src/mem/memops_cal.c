@@ -12,12 +12,13 @@
  *   move   (overlapping) vm's path and the C library's memmove.
  * The candidates of one class are timed interleaved: each round runs every candidate once,
  * in a rotating order, as a batch of calls moving about 64 KiB (one call from 1 MiB), after
- * one untimed warm-up call each; the figure is the median over 7 rounds (5 for the two
- * largest classes). The default method of the class (what the thresholds of the
- * implementation choose) stays unless the fastest candidate's median is at most
- * MEM_CAL_MARGIN (0.92) of the default's: a win of less than 8% on a shared machine does
- * not flip a choice. The C library is timed through a wrapper that does the same class test
- * as the dispatcher's router, so its figure includes what routing to it costs.
+ * one untimed warm-up call each, over 7 rounds (5 for the two largest classes). The default
+ * method of the class (what the thresholds of the implementation choose) stays unless the
+ * fastest candidate's minimum over the rounds is at most MEM_CAL_MARGIN (0.92) of the
+ * default's and the median of their per-round ratios is too (mem_cal_decide): a win of less
+ * than 8% on a shared machine, or one lucky round, does not flip a choice. The C library is timed
+ * through a wrapper that does the same class test as the dispatcher's router, so its figure
+ * includes what routing to it costs.
  *
  * The whole measurement stops at MEM_CAL_BUDGET_MS (45 ms) of wall time; classes not reached
  * keep the default and the plan is marked partial. Sizes above the measured ones (from
