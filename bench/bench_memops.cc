@@ -2,11 +2,14 @@
  * (every implementation at every size, in bytes per second) and batch_vs_loop (one 256-byte
  * copy done byte by byte, word by word, by vm and by the C library).
  *
- * All variants are called through a function pointer, the C library's too, so every one
- * pays the same call. Sources and destinations are slices of the two arena buffers (64-byte
- * aligned, pre-faulted). One untimed call warms caches and branch predictors before the
- * timed loop. In smoke mode each variant's result is also checked against the contract
- * (bytes copied or set, nothing written past the end, overlap handled).
+ * All variants are called through a function pointer, so every one pays the same call. The
+ * C library (glibc) and vm's public entry (vm_auto) are reached through wrappers that call
+ * them the way a C program does (callers.c): glibc through its PLT entry, vm through the
+ * inline dispatch of vm/memops.h; the vm_<isa> variants are the implementations themselves. Sources
+ * and destinations are slices of the two arena buffers (64-byte aligned, pre-faulted). One untimed
+ * call warms caches and branch predictors before the timed loop. In smoke mode each variant's
+ * result is also checked against the contract (bytes copied or set, nothing written past the end,
+ * overlap handled).
  */
 #include <cstring>
 #include <vector>
@@ -119,10 +122,11 @@ void run_move(benchmark::State &st, const std::string &name, copy_fn fn, const s
     if (opts().smoke) check_move(name, fn, n);
 }
 
-/* The C library's functions, taken by address so they are called like the others. */
-copy_fn const k_glibc_memcpy = &std::memcpy;
-copy_fn const k_glibc_memmove = &std::memmove;
-set_fn const k_glibc_memset = &std::memset;
+/* The C library's functions, called as a program calls them: through wrappers that jump to
+ * the PLT entry (callers.c). vm_auto goes through the same kind of wrapper. */
+copy_fn const k_glibc_memcpy = bench_libc_memcpy;
+copy_fn const k_glibc_memmove = bench_libc_memmove;
+set_fn const k_glibc_memset = bench_libc_memset;
 
 /* Every variant of the size groups, in report order. */
 std::vector<ops_variant> size_variants() {

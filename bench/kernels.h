@@ -19,6 +19,17 @@ void *bench_byte_set(void *dst, int c, size_t n);
 /* memmove contract one byte at a time: backwards when dst lies above src. */
 void *bench_byte_move(void *dst, const void *src, size_t n);
 
+/* The C library's memcpy/memmove/memset called as a program calls them, through the PLT
+ * (callers.c): the glibc variant of the size groups. */
+void *bench_libc_memcpy(void *dst, const void *src, size_t n);
+void *bench_libc_memmove(void *dst, const void *src, size_t n);
+void *bench_libc_memset(void *dst, int c, size_t n);
+/* vm_memcpy/vm_memmove/vm_memset called as a C program calls them (the header's inline call
+ * through the dispatch pointer): the vm_auto variant. */
+void *bench_vm_memcpy(void *dst, const void *src, size_t n);
+void *bench_vm_memmove(void *dst, const void *src, size_t n);
+void *bench_vm_memset(void *dst, int c, size_t n);
+
 /* Number of 32-bit words the volatile_vs_normal kernels write and then read back. */
 enum { BENCH_ACCESS_WORDS = 256 };
 /* BENCH_ACCESS_WORDS u32 stores then loads through a volatile pointer; returns the sum. */

@@ -377,8 +377,10 @@ def method_section():
         "`ClobberMemory`; the naive loops live in a C file compiled without the vectoriser "
         "and without loop-idiom rewriting (a test checks its object calls no `mem*` and "
         "uses no vector registers); the volatile variant writes through a `volatile` "
-        "pointer; every implementation, the C library's too, is called through a function "
-        "pointer.",
+        "pointer; every variant is called through a function pointer; the C library's "
+        "(glibc) and vm's public entry (vm_auto) through wrappers that call them as a C "
+        "program does (`bench/callers.c`: glibc through its PLT entry, vm through the "
+        "inline dispatch of `vm/memops.h`), the vm_<isa> variants directly.",
         "- **volatile_vs_normal**: 256 u32 stores then 256 loads of a 1 KiB buffer. "
         "`volatile`, `plain` and `vm_mem_api` make their accesses one at a time (their "
         "file is compiled without the vectoriser), as an interpreter performs a guest's "

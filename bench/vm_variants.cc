@@ -1,9 +1,10 @@
 /* vm_variants.cc - vm's memops implementations as benchmark variants: vm_auto is the public
- * dispatching entry (vm_memcpy, ...), the others are the per-ISA tables, skipped with a
- * reason when the host's CPU or OS lacks the vector state they need. */
+ * dispatching entry (vm_memcpy, ..., called as C code calls it), the others are the per-ISA tables,
+ * skipped with a reason when the host's CPU or OS lacks the vector state they need. */
 #include <cstdio>
 #include <vector>
 
+#include "kernels.h"
 #include "variants.h"
 
 #include "vm/host.h"
@@ -15,9 +16,9 @@ std::vector<ops_variant> vm_ops_variants() {
     std::vector<ops_variant> out;
     ops_variant autov;
     autov.name = "vm_auto";
-    autov.memcpy = vm_memcpy;
-    autov.memmove = vm_memmove;
-    autov.memset = vm_memset;
+    autov.memcpy = bench_vm_memcpy; /* vm_memcpy(...) as C code calls it (callers.c) */
+    autov.memmove = bench_vm_memmove;
+    autov.memset = bench_vm_memset;
     out.push_back(autov);
     const vm_memops_impl_t impls[] = {VM_MEMOPS_SCALAR, VM_MEMOPS_SSE2, VM_MEMOPS_AVX2,
                                       VM_MEMOPS_AVX512};

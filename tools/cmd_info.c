@@ -101,7 +101,10 @@ int cmd_info(int argc, char **argv) {
         if (vm_memops_supported((vm_memops_impl_t)i))
             printf(" %s", vm_memops_name((vm_memops_impl_t)i));
     printf("\n");
-    printf("tier loop-free: up to %s\n", fmt_bytes(b1, sizeof b1, t.small_max));
+    printf("tier loop-free: up to %s", fmt_bytes(b1, sizeof b1, t.small_max));
+    if (t.copy_small_max > t.small_max)
+        printf(", disjoint copies up to %s", fmt_bytes(b2, sizeof b2, t.copy_small_max));
+    printf("\n");
     printf("tier rep movsb: %s%s\n", t.rep_movsb_min ? "from " : "",
            fmt_threshold(b2, sizeof b2, t.rep_movsb_min));
     printf("tier streaming: %s%s\n", t.nt_min ? "from " : "",

@@ -48,10 +48,12 @@ typedef struct vm_memops_table {
 
 /* Size-tier thresholds in bytes; measured on the host and overridable (VM_MEMOPS_* env). */
 typedef struct vm_memops_tuning {
-    size_t small_max;     /* sizes up to this use branchy register copies, no loop */
-    size_t rep_movsb_min; /* copies from this size use `rep movsb` (0 = never) */
-    size_t nt_min;        /* copies from this size (fills from twice it) stream (0 = never) */
-    size_t rep_stosb_min; /* fills from this size use `rep stosb` (0 = never) */
+    size_t small_max;      /* sizes up to this use branchy register copies, no loop */
+    size_t copy_small_max; /* disjoint copies up to this run without a loop too (16 vectors
+                              while the plan keeps vm's method there; read-only, like small_max) */
+    size_t rep_movsb_min;  /* copies from this size use `rep movsb` (0 = never) */
+    size_t nt_min;         /* copies from this size (fills from twice it) stream (0 = never) */
+    size_t rep_stosb_min;  /* fills from this size use `rep stosb` (0 = never) */
 } vm_memops_tuning_t;
 
 /* Size classes of the calibrated plan: class c holds the sizes from vm_memops_class_min(c)
@@ -109,6 +111,45 @@ void *vm_memset(void *dst, int c, size_t n);
 /* Compare n bytes with the active implementation (memcmp contract). */
 int vm_memcmp(const void *a, const void *b, size_t n);
 
+#ifndef __cplusplus
+#include <stdatomic.h>
+
+/* Signatures of the four operations, as the dispatch pointers below hold them. */
+typedef void *(*vm_memops_memcpy_fn)(void *restrict, const void *restrict, size_t);
+typedef void *(*vm_memops_memmove_fn)(void *, const void *, size_t);
+typedef void *(*vm_memops_memset_fn)(void *, int, size_t);
+typedef int (*vm_memops_memcmp_fn)(const void *, const void *, size_t);
+
+/* The dispatch pointers: the active implementation's functions (or, before the first call,
+ * trampolines that resolve it). Written only by memops.c; read by the inline calls below. */
+extern _Atomic(vm_memops_memcpy_fn) vm_memops_cur_memcpy;   /* vm_memcpy's target */
+extern _Atomic(vm_memops_memmove_fn) vm_memops_cur_memmove; /* vm_memmove's target */
+extern _Atomic(vm_memops_memset_fn) vm_memops_cur_memset;   /* vm_memset's target */
+extern _Atomic(vm_memops_memcmp_fn) vm_memops_cur_memcmp;   /* vm_memcmp's target */
+
+/* In C, a call vm_memcpy(d, s, n) loads the dispatch pointer and calls through it: one
+ * indirect call into the implementation, where calling the function above would add a jump
+ * (the call lands in vm_memcpy, which then jumps through the pointer). At 64-256 B that jump
+ * is 5-15% of the call. The functions stay for taking an address and for C++ callers (a
+ * function-like macro leaves `vm_memcpy` without parentheses alone). */
+static inline void *vm_memops_call_memcpy(void *restrict d, const void *restrict s, size_t n) {
+    return atomic_load_explicit(&vm_memops_cur_memcpy, memory_order_acquire)(d, s, n);
+}
+static inline void *vm_memops_call_memmove(void *d, const void *s, size_t n) {
+    return atomic_load_explicit(&vm_memops_cur_memmove, memory_order_acquire)(d, s, n);
+}
+static inline void *vm_memops_call_memset(void *d, int c, size_t n) {
+    return atomic_load_explicit(&vm_memops_cur_memset, memory_order_acquire)(d, c, n);
+}
+static inline int vm_memops_call_memcmp(const void *a, const void *b, size_t n) {
+    return atomic_load_explicit(&vm_memops_cur_memcmp, memory_order_acquire)(a, b, n);
+}
+#define vm_memcpy(d, s, n)  vm_memops_call_memcpy(d, s, n)
+#define vm_memmove(d, s, n) vm_memops_call_memmove(d, s, n)
+#define vm_memset(d, c, n)  vm_memops_call_memset(d, c, n)
+#define vm_memcmp(a, b, n)  vm_memops_call_memcmp(a, b, n)
+#endif
+
 /* Name of an implementation ("auto", "scalar", "sse2", "avx2", "avx512", "neon"). */
 const char *vm_memops_name(vm_memops_impl_t impl);
 /* Parse a VM_MEMOPS-style name; returns 0, or -EINVAL for an unknown name. */
@@ -127,7 +168,8 @@ vm_memops_impl_t vm_memops_active(void);
 /* The tier thresholds in force. */
 vm_memops_tuning_t vm_memops_tuning(void);
 /* Replace the tier thresholds (e.g. from measurements or for tests). They then stay in force
- * across vm_memops_select() (small_max is fixed by the vector width and not settable). */
+ * across vm_memops_select() (small_max and copy_small_max follow from the vector width and
+ * the plan, and are not settable). */
 void vm_memops_set_tuning(const vm_memops_tuning_t *t);
 /* Lower bound in bytes of size class c (0 <= c < VM_MEMOPS_CLASSES). */
 size_t vm_memops_class_min(int c);

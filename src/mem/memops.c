@@ -1,10 +1,12 @@
 /* memops.c - run-time dispatch of the bulk memory operations.
  *
- * vm_memcpy() and friends jump through one atomic function pointer each. The pointers start
- * at "first use" trampolines that resolve the implementation exactly once (pthread_once):
- * the host's best one, or the one VM_MEMOPS names when the host can run it, plus the tier
- * thresholds derived from the cache sizes and overridden by VM_MEMOPS_*_MIN. After that a
- * call costs one load and one indirect jump, like a PLT call into the C library.
+ * vm_memcpy() and friends go through one atomic function pointer each (vm_memops_cur_*). The
+ * pointers start at "first use" trampolines that resolve the implementation exactly once
+ * (pthread_once): the host's best one, or the one VM_MEMOPS names when the host can run it,
+ * plus the tier thresholds derived from the cache sizes and overridden by VM_MEMOPS_*_MIN.
+ * After that a call from C costs one load and one indirect call (vm/memops.h inlines the
+ * load into the caller), one jump less than a call through the PLT into the C library; the
+ * out-of-line functions below (for addresses and C++) add the jump back.
  *
  * An implementation is only ever installed after vm_memops_supported() said yes, which
  * checks the CPU bits and the OS-enabled register state (vm_host_info()), so no path can
@@ -26,10 +28,10 @@
 #include "vm/host.h"
 #include "vm/memops.h"
 
-typedef void *(*mo_memcpy_fn)(void *restrict, const void *restrict, size_t);
-typedef void *(*mo_memmove_fn)(void *, const void *, size_t);
-typedef void *(*mo_memset_fn)(void *, int, size_t);
-typedef int (*mo_memcmp_fn)(const void *, const void *, size_t);
+typedef vm_memops_memcpy_fn mo_memcpy_fn;
+typedef vm_memops_memmove_fn mo_memmove_fn;
+typedef vm_memops_memset_fn mo_memset_fn;
+typedef vm_memops_memcmp_fn mo_memcmp_fn;
 
 _Atomic size_t mem_memops_rep_movsb_min;
 _Atomic size_t mem_memops_nt_min;
@@ -53,10 +55,11 @@ static void *first_memmove(void *d, const void *s, size_t n);
 static void *first_memset(void *d, int c, size_t n);
 static int first_memcmp(const void *a, const void *b, size_t n);
 
-static _Atomic(mo_memcpy_fn) active_memcpy = first_memcpy;
-static _Atomic(mo_memmove_fn) active_memmove = first_memmove;
-static _Atomic(mo_memset_fn) active_memset = first_memset;
-static _Atomic(mo_memcmp_fn) active_memcmp = first_memcmp;
+/* The dispatch pointers (vm/memops.h: its inline calls read them). */
+_Atomic(mo_memcpy_fn) vm_memops_cur_memcpy = first_memcpy;
+_Atomic(mo_memmove_fn) vm_memops_cur_memmove = first_memmove;
+_Atomic(mo_memset_fn) vm_memops_cur_memset = first_memset;
+_Atomic(mo_memcmp_fn) vm_memops_cur_memcmp = first_memcmp;
 static _Atomic vm_memops_impl_t active_impl = VM_MEMOPS_AUTO;
 
 static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
@@ -101,6 +104,12 @@ static vm_memops_impl_t best_impl(void) {
     return VM_MEMOPS_SCALAR;
 }
 
+/* An L3 figure above this cannot be one cache a core reaches: it is a package total. */
+#define MEM_L3_SLICE_CAP ((size_t)256 << 20)
+/* What default_tuning takes instead: the L3 of one AMD Zen 3-5 core complex (the largest
+ * slice without stacked cache). */
+#define MEM_L3_SLICE_SIZE ((size_t)32 << 20)
+
 /* Thresholds for impl on this host, from its cache sizes and copy-instruction bits. The
  * choices come from measurements recorded in docs/memory.md ("Size tiers"). */
 static vm_memops_tuning_t default_tuning(vm_memops_impl_t impl) {
@@ -110,15 +119,25 @@ static vm_memops_tuning_t default_tuning(vm_memops_impl_t impl) {
     if (impl == VM_MEMOPS_SCALAR || impl == VM_MEMOPS_NEON) return t;
     /* Streaming stores pay off once source plus destination no longer fit in the last-level
      * cache: from half of L3 (or 2x L2 when no L3 size is known; a default figure counts
-     * as unknown). */
+     * as unknown). A figure above MEM_L3_SLICE_CAP is a package total (the legacy AMD leaf
+     * 0x80000006 sums every core complex: 508 MiB on the Zen 5 host of issue 14, where one
+     * core reaches a 32 MiB slice), so the slice's usual size is taken instead. */
     size_t l3 = h->l3_src == VM_HOST_SRC_DEFAULT ? 0 : h->l3_bytes;
     size_t l2 = h->l2_src == VM_HOST_SRC_DEFAULT ? 0 : h->l2_bytes;
+    if (l3 > MEM_L3_SLICE_CAP) l3 = MEM_L3_SLICE_SIZE;
     size_t llc = l3 ? l3 : 4 * l2;
     t.nt_min = llc ? llc / 2 : (size_t)8 << 20;
-    /* 32- and 64-byte vector loops match or beat `rep movsb`/`rep stosb` at every size;
-     * a 16-byte loop stores half as much per cycle, and with ERMS the string instructions
-     * overtake it from 1 KiB. */
+    /* 32-byte loops and 64-byte loops of 256-bit halves (Zen 4) match or beat `rep movsb` /
+     * `rep stosb` at every size; a 16-byte loop stores half as much per cycle, and with ERMS
+     * the string instructions overtake it from 1 KiB. Where 512-bit accesses run whole
+     * (Zen 5), the zmm loop wins while the data fits in L1 and `rep` wins from there: copies
+     * from 32 KiB (loop 396 ns, `rep movsb` 232 ns; at 16 KiB 74 against 119 ns), fills
+     * from 1 MiB (loop 7.7 us, `rep stosb` 7.1 us; at 256 KiB 1.18 against 1.77 us). */
     if (impl == VM_MEMOPS_SSE2 && h->erms) t.rep_movsb_min = t.rep_stosb_min = 1024;
+    if (impl == VM_MEMOPS_AVX512 && !h->zmm_halves && (h->erms || h->fsrm)) {
+        t.rep_movsb_min = (size_t)32 << 10;
+        t.rep_stosb_min = (size_t)1 << 20;
+    }
     return t;
 }
 
@@ -233,13 +252,14 @@ static void finish_install_locked(vm_memops_impl_t impl, vm_memops_tuning_t tun)
     for (int op = 0; op < VM_MEMOPS_OPS; op++)
         store_route(op, mask[op]);
     bool route_move = mask[VM_MEMOPS_OP_MOVE] || mask[VM_MEMOPS_OP_COPY];
-    atomic_store_explicit(&active_memcpy, mask[VM_MEMOPS_OP_COPY] ? routed_memcpy : t->memcpy,
+    atomic_store_explicit(&vm_memops_cur_memcpy,
+                          mask[VM_MEMOPS_OP_COPY] ? routed_memcpy : t->memcpy,
                           memory_order_release);
-    atomic_store_explicit(&active_memmove, route_move ? routed_memmove : t->memmove,
+    atomic_store_explicit(&vm_memops_cur_memmove, route_move ? routed_memmove : t->memmove,
                           memory_order_release);
-    atomic_store_explicit(&active_memset, mask[VM_MEMOPS_OP_SET] ? routed_memset : t->memset,
+    atomic_store_explicit(&vm_memops_cur_memset, mask[VM_MEMOPS_OP_SET] ? routed_memset : t->memset,
                           memory_order_release);
-    atomic_store_explicit(&active_memcmp, t->memcmp, memory_order_release);
+    atomic_store_explicit(&vm_memops_cur_memcmp, t->memcmp, memory_order_release);
     atomic_store_explicit(&active_impl, impl, memory_order_release);
 }
 
@@ -368,32 +388,33 @@ static void first_use(void) {
 
 static void *first_memcpy(void *restrict d, const void *restrict s, size_t n) {
     first_use();
-    return atomic_load_explicit(&active_memcpy, memory_order_acquire)(d, s, n);
+    return atomic_load_explicit(&vm_memops_cur_memcpy, memory_order_acquire)(d, s, n);
 }
 static void *first_memmove(void *d, const void *s, size_t n) {
     first_use();
-    return atomic_load_explicit(&active_memmove, memory_order_acquire)(d, s, n);
+    return atomic_load_explicit(&vm_memops_cur_memmove, memory_order_acquire)(d, s, n);
 }
 static void *first_memset(void *d, int c, size_t n) {
     first_use();
-    return atomic_load_explicit(&active_memset, memory_order_acquire)(d, c, n);
+    return atomic_load_explicit(&vm_memops_cur_memset, memory_order_acquire)(d, c, n);
 }
 static int first_memcmp(const void *a, const void *b, size_t n) {
     first_use();
-    return atomic_load_explicit(&active_memcmp, memory_order_acquire)(a, b, n);
+    return atomic_load_explicit(&vm_memops_cur_memcmp, memory_order_acquire)(a, b, n);
 }
 
-void *vm_memcpy(void *restrict dst, const void *restrict src, size_t n) {
-    return atomic_load_explicit(&active_memcpy, memory_order_acquire)(dst, src, n);
+/* The out-of-line entries (the names in parentheses are not the header's inline macros). */
+void *(vm_memcpy)(void *restrict dst, const void *restrict src, size_t n) {
+    return vm_memops_call_memcpy(dst, src, n);
 }
-void *vm_memmove(void *dst, const void *src, size_t n) {
-    return atomic_load_explicit(&active_memmove, memory_order_acquire)(dst, src, n);
+void *(vm_memmove)(void *dst, const void *src, size_t n) {
+    return vm_memops_call_memmove(dst, src, n);
 }
-void *vm_memset(void *dst, int c, size_t n) {
-    return atomic_load_explicit(&active_memset, memory_order_acquire)(dst, c, n);
+void *(vm_memset)(void *dst, int c, size_t n) {
+    return vm_memops_call_memset(dst, c, n);
 }
-int vm_memcmp(const void *a, const void *b, size_t n) {
-    return atomic_load_explicit(&active_memcmp, memory_order_acquire)(a, b, n);
+int(vm_memcmp)(const void *a, const void *b, size_t n) {
+    return vm_memops_call_memcmp(a, b, n);
 }
 
 const char *vm_memops_name(vm_memops_impl_t impl) {
@@ -446,7 +467,21 @@ vm_memops_impl_t vm_memops_active(void) {
 static vm_memops_tuning_t current_tuning(void) {
     vm_memops_tuning_t t;
     vm_memops_impl_t impl = atomic_load_explicit(&active_impl, memory_order_acquire);
-    t.small_max = 8 * impl_width[impl == VM_MEMOPS_AUTO ? VM_MEMOPS_SCALAR : impl];
+    size_t width = impl_width[impl == VM_MEMOPS_AUTO ? VM_MEMOPS_SCALAR : impl];
+    t.small_max = 8 * width;
+    /* Disjoint copies of 8-16 vectors take the no-loop path whenever they stay with vm's
+     * method: below the loop bound (no `rep` or streaming there) and not routed to the C
+     * library by the plan. */
+    t.copy_small_max = t.small_max;
+    if (atomic_load_explicit(&mem_memops_loop_below[VM_MEMOPS_OP_COPY], memory_order_relaxed) >
+        16 * width) {
+        bool vm_only = true;
+        for (unsigned c = mem_memops_class(8 * width + 1); c <= mem_memops_class(16 * width); c++)
+            if (atomic_load_explicit(&mem_memops_plan[VM_MEMOPS_OP_COPY][c],
+                                     memory_order_relaxed) != VM_MEMOPS_M_VM)
+                vm_only = false;
+        if (vm_only) t.copy_small_max = 16 * width;
+    }
     t.rep_movsb_min = atomic_load_explicit(&mem_memops_rep_movsb_min, memory_order_relaxed);
     t.nt_min = atomic_load_explicit(&mem_memops_nt_min, memory_order_relaxed);
     t.rep_stosb_min = atomic_load_explicit(&mem_memops_rep_stosb_min, memory_order_relaxed);

@@ -12,12 +12,13 @@
  *   move   (overlapping) vm's path and the C library's memmove.
  * The candidates of one class are timed interleaved: each round runs every candidate once,
  * in a rotating order, as a batch of calls moving about 64 KiB (one call from 1 MiB), after
- * one untimed warm-up call each; the figure is the median over 7 rounds (5 for the two
- * largest classes). The default method of the class (what the thresholds of the
- * implementation choose) stays unless the fastest candidate's median is at most
- * MEM_CAL_MARGIN (0.92) of the default's: a win of less than 8% on a shared machine does
- * not flip a choice. The C library is timed through a wrapper that does the same class test
- * as the dispatcher's router, so its figure includes what routing to it costs.
+ * one untimed warm-up call each, over 7 rounds (5 for the two largest classes). The default
+ * method of the class (what the thresholds of the implementation choose) stays unless the
+ * fastest candidate's minimum over the rounds is at most MEM_CAL_MARGIN (0.92) of the
+ * default's and the median of their per-round ratios is too (mem_cal_decide): a win of less
+ * than 8% on a shared machine, or one lucky round, does not flip a choice. The C library is timed
+ * through a wrapper that does the same class test as the dispatcher's router, so its figure
+ * includes what routing to it costs.
  *
  * The whole measurement stops at MEM_CAL_BUDGET_MS (45 ms) of wall time; classes not reached
  * keep the default and the plan is marked partial. Sizes above the measured ones (from
@@ -326,7 +327,39 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-enum { CAL_MAX_CAND = 4, CAL_ROUNDS = 7 };
+enum { CAL_MAX_CAND = MEM_CAL_MAX_CAND, CAL_ROUNDS = 7 };
+_Static_assert(CAL_ROUNDS <= MEM_CAL_MAX_ROUNDS, "rounds fit mem_cal_decide's rows");
+
+int mem_cal_decide(const double t[][MEM_CAL_MAX_ROUNDS], int nc, int rounds, int def,
+                   double margin) {
+    if (nc <= 0 || rounds <= 0 || rounds > MEM_CAL_MAX_ROUNDS) return def;
+    double mins[MEM_CAL_MAX_CAND];
+    if (nc > MEM_CAL_MAX_CAND) return def;
+    int best = 0;
+    for (int k = 0; k < nc; k++) {
+        mins[k] = t[k][0];
+        for (int r = 1; r < rounds; r++)
+            if (t[k][r] < mins[k]) mins[k] = t[k][r];
+        if (mins[k] < mins[best]) best = k;
+    }
+    /* A near tie (2%) goes to the earlier candidate: the callers list vm's own methods first
+     * and the C library last, whose router costs every call a little. */
+    for (int k = 0; k < best; k++)
+        if (mins[k] <= mins[best] * 1.02) {
+            best = k;
+            break;
+        }
+    if (def < 0 || def >= nc) return best;
+    if (best == def || !(mins[best] <= mins[def] * margin)) return def;
+    /* The same candidates in the same rounds: their ratio cancels what a round's load did to
+     * both. Its median must show the win too. */
+    double ratio[MEM_CAL_MAX_ROUNDS];
+    for (int r = 0; r < rounds; r++)
+        ratio[r] = t[def][r] > 0 ? t[best][r] / t[def][r] : 1e9;
+    qsort(ratio, (size_t)rounds, sizeof ratio[0], cmp_double);
+    double med = rounds & 1 ? ratio[rounds / 2] : (ratio[rounds / 2 - 1] + ratio[rounds / 2]) / 2;
+    return med <= margin ? best : def;
+}
 
 /* One candidate of a class: a method and the function that performs it. */
 typedef struct cal_cand {
@@ -347,10 +380,9 @@ static void cal_call(const cal_cand_t *k, unsigned char *dst, unsigned char *src
         k->move(src + n / 4 + 16, src, n); /* overlapping, destination above: backwards */
 }
 
-/* Median ns per call of each candidate at size n, interleaved in rotating order. */
+/* ns per call of each candidate at size n in each round, interleaved in rotating order. */
 static void cal_time(const cal_cand_t *cand, int nc, int rounds, unsigned char *dst,
-                     unsigned char *src, size_t n, double *med) {
-    double t[CAL_MAX_CAND][CAL_ROUNDS];
+                     unsigned char *src, size_t n, double t[][MEM_CAL_MAX_ROUNDS]) {
     size_t reps = n >= ((size_t)1 << 20) ? 1 : ((size_t)(64 << 10) / (n + 32)) + 1;
     for (int k = 0; k < nc; k++) /* untimed warm-up: caches, pages, predictors */
         cal_call(&cand[k], dst, src, n, 0);
@@ -364,10 +396,6 @@ static void cal_time(const cal_cand_t *cand, int nc, int rounds, unsigned char *
             }
             t[k][r] = (now_ms() - t0) * 1e6 / (double)reps;
         }
-    for (int k = 0; k < nc; k++) {
-        qsort(t[k], (size_t)rounds, sizeof t[k][0], cmp_double);
-        med[k] = t[k][rounds / 2];
-    }
 }
 
 int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, vm_memops_plan_t *p) {
@@ -453,21 +481,25 @@ int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, vm_memop
                 cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_VM, .move = tab->memmove};
                 cand[nc++] = (cal_cand_t){.m = VM_MEMOPS_M_LIBC, .move = cal_libc_memmove};
             }
-            double med[CAL_MAX_CAND];
-            cal_time(cand, nc, c >= 6 ? 5 : CAL_ROUNDS, dst, src, n, med);
+            double tm[CAL_MAX_CAND][MEM_CAL_MAX_ROUNDS];
+            int rounds = c >= 6 ? 5 : CAL_ROUNDS;
+            cal_time(cand, nc, rounds, dst, src, n, tm);
+            int di = -1;
+            for (int k = 0; k < nc; k++)
+                if (cand[k].m == def) di = k;
+            int pick = mem_cal_decide(tm, nc, rounds, di, MEM_CAL_MARGIN);
             if (trace) {
                 fprintf(stderr, "calibrate %-4s %8zu B:", op_names[op], n);
-                for (int k = 0; k < nc; k++)
-                    fprintf(stderr, " %s %.1f ns", method_names[cand[k].m], med[k]);
-                fprintf(stderr, "  (at %.1f ms)\n", now_ms() - start);
+                for (int k = 0; k < nc; k++) {
+                    double lo = tm[k][0];
+                    for (int r = 1; r < rounds; r++)
+                        lo = tm[k][r] < lo ? tm[k][r] : lo;
+                    fprintf(stderr, " %s %.1f ns", method_names[cand[k].m], lo);
+                }
+                fprintf(stderr, " -> %s (at %.1f ms)\n", method_names[cand[pick].m],
+                        now_ms() - start);
             }
-            int di = -1, best = 0;
-            for (int k = 0; k < nc; k++) {
-                if (cand[k].m == def) di = k;
-                if (med[k] < med[best]) best = k;
-            }
-            if (di < 0 || med[best] <= med[di] * MEM_CAL_MARGIN)
-                p->method[op][c] = (unsigned char)cand[best].m;
+            p->method[op][c] = (unsigned char)cand[pick].m;
         }
     }
     munmap(map, map_len);

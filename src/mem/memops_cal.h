@@ -11,9 +11,14 @@
 #define MEM_CAL_FORMAT 1
 /* Wall-time budget of one measurement, milliseconds (the plan says so when it ran out). */
 #define MEM_CAL_BUDGET_MS 45.0
-/* A candidate replaces the default method of a class only when its median time is at most
- * this fraction of the default's median (an 8% win): wins inside the noise keep the default. */
+/* A candidate replaces the default method of a class only when it is faster than the default
+ * by this factor (an 8% win) both on its minimum time and in the median round (see
+ * mem_cal_decide): wins inside the noise keep the default. */
 #define MEM_CAL_MARGIN 0.92
+/* Most rounds one class's candidates are timed in (mem_cal_decide's `rounds`). */
+#define MEM_CAL_MAX_ROUNDS 16
+/* Most candidates one class has (vm, rep, streaming, the C library). */
+#define MEM_CAL_MAX_CAND 4
 
 /* The identity a cache file must match: architecture, CPU model, signature, microcode, the
  * implementation, ERMS/FSRM, vm's version and the build flavour. */
@@ -33,5 +38,15 @@ int mem_cal_save(const char *path, const vm_memops_plan_t *p, const char *id);
 /* Measure a plan for impl with tuning t as the default: at most MEM_CAL_BUDGET_MS of timing,
  * after which unmeasured classes keep the default. 0, or -ENOMEM without buffers. */
 int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, vm_memops_plan_t *p);
+/* The decision for one class from interleaved timings: t[k][r] is candidate k's time per
+ * call in round r (every round timed all nc candidates back to back), def the default's index
+ * (-1: none among them), nc at most MEM_CAL_MAX_CAND. Returns the index chosen: the fastest
+ * candidate by minimum over the rounds (near ties, within 2%, going to the earlier candidate) when
+ * that minimum is at most margin times the default's minimum AND the median over rounds of its time
+ * divided by the default's in the same round is at most margin too; else def. Noise only adds time,
+ * so the minima estimate the undisturbed costs, and the paired median keeps one lucky round from
+ * deciding. Pure: the unit tests feed it synthetic times. */
+int mem_cal_decide(const double t[][MEM_CAL_MAX_ROUNDS], int nc, int rounds, int def,
+                   double margin);
 /* The method the thresholds of t choose for row op at size n (what "default" means). */
 vm_memops_method_t mem_cal_default_method(const vm_memops_tuning_t *t, int op, size_t n);

@@ -560,8 +560,16 @@ static void tuning_defaults_follow_implementation(void **state) {
         assert_int_equal(vm_memops_select(VM_MEMOPS_AVX512), 0);
         t = vm_memops_tuning();
         assert_int_equal(t.small_max, 512);
-        assert_int_equal(t.rep_movsb_min, 0);
-        if (h->l3_bytes) assert_int_equal(t.nt_min, h->l3_bytes / 2);
+        /* `rep` from 32 KiB (copies) and 1 MiB (fills) where 512-bit accesses run whole
+         * (a calibrated plan in force, from this host's cache file, takes their place). */
+        vm_memops_plan_t plan = vm_memops_plan();
+        bool calibrated = plan.in_force && plan.src != VM_MEMOPS_PLAN_FORCED;
+        bool whole_rep = !h->zmm_halves && (h->erms || h->fsrm) && !calibrated;
+        assert_int_equal(t.rep_movsb_min, whole_rep ? 32u << 10 : 0);
+        assert_int_equal(t.rep_stosb_min, whole_rep ? 1u << 20 : 0);
+        /* Half the L3, where a package total (above 256 MiB) counts as a 32 MiB slice. */
+        size_t l3 = h->l3_bytes > (256u << 20) ? 32u << 20 : h->l3_bytes;
+        if (h->l3_bytes && h->l3_src != VM_HOST_SRC_DEFAULT) assert_int_equal(t.nt_min, l3 / 2);
     }
     /* Caller thresholds stick across select() until reset. */
     vm_memops_tuning_t mine = t;
@@ -571,6 +579,29 @@ static void tuning_defaults_follow_implementation(void **state) {
     assert_int_equal(vm_memops_tuning().nt_min, 777777);
     vm_memops_reset_tuning();
     assert_int_equal(vm_memops_tuning().nt_min, 0);
+    /* Disjoint copies run without a loop up to 16 vectors (16 words for scalar) while no
+     * threshold sends those sizes elsewhere, and only up to 8 when one does (VM_MEMOPS_FORCE,
+     * set by the force-* runs of this test, overrides the thresholds). */
+    const char *force = getenv("VM_MEMOPS_FORCE");
+    if (force && *force && strcmp(force, "vm")) {
+        assert_int_equal(vm_memops_select(was), 0);
+        return;
+    }
+    mine = vm_memops_tuning();
+    mine.rep_movsb_min = mine.nt_min = mine.rep_stosb_min = 0;
+    vm_memops_set_tuning(&mine);
+    assert_int_equal(vm_memops_tuning().copy_small_max, 128);
+    mine.rep_movsb_min = 100;
+    vm_memops_set_tuning(&mine);
+    assert_int_equal(vm_memops_tuning().copy_small_max, 64);
+    if (vm_memops_supported(VM_MEMOPS_AVX512)) {
+        assert_int_equal(vm_memops_select(VM_MEMOPS_AVX512), 0);
+        assert_int_equal(vm_memops_tuning().copy_small_max, 512);
+        mine.rep_movsb_min = 0;
+        vm_memops_set_tuning(&mine);
+        assert_int_equal(vm_memops_tuning().copy_small_max, 1024);
+    }
+    vm_memops_reset_tuning();
     assert_int_equal(vm_memops_select(was), 0);
 }
 

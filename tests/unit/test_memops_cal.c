@@ -1,7 +1,8 @@
 /* test_memops_cal.c - the memops calibration: size classes, the cache file (missing,
  * truncated at every length, written for another CPU, garbage, checksum), measuring a plan
- * into a fresh cache directory, an unwritable cache directory, and VM_MEMOPS_FORCE.
- * Timing is never asserted: only that a plan is produced, valid, cached and applied. */
+ * into a fresh cache directory, an unwritable cache directory, VM_MEMOPS_FORCE, and the
+ * decision rule on synthetic timings. Real timing is never asserted: only that a plan is
+ * produced, valid, cached and applied. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -226,9 +227,84 @@ static void force_from_environment(void **state) {
     assert_true(vm_memops_plan().src != VM_MEMOPS_PLAN_FORCED);
 }
 
+/* Synthetic timings for mem_cal_decide: candidate k takes base[k] ns per call, and each
+ * listed (k, round, extra) disturbance adds extra ns to one of its rounds. */
+typedef struct {
+    int k, r;
+    double extra;
+} cal_noise_t;
+static void fill_times(double t[][MEM_CAL_MAX_ROUNDS], int nc, int rounds, const double *base,
+                       const cal_noise_t *noise, int nn) {
+    for (int k = 0; k < nc; k++)
+        for (int r = 0; r < rounds; r++)
+            t[k][r] = base[k] * (1.0 + 0.004 * ((r * 7 + k * 3) % 5)); /* +-1% jitter */
+    for (int i = 0; i < nn; i++)
+        t[noise[i].k][noise[i].r] += noise[i].extra;
+}
+
+static void decide_on_synthetic_timings(void **state) {
+    (void)state;
+    double t[MEM_CAL_MAX_CAND][MEM_CAL_MAX_ROUNDS];
+    const double m = MEM_CAL_MARGIN;
+    /* 0: vm (the default), 1: rep, 2: libc. The memcpy-64-KiB case of issue 14: `rep`
+     * 25% faster in every round. */
+    double clear_win[] = {890, 674, 700};
+    fill_times(t, 3, 7, clear_win, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 1);
+    /* ...and still chosen when the load slows several of its rounds by 2x. */
+    cal_noise_t slow_rep[] = {{1, 0, 700}, {1, 3, 800}, {1, 6, 650}};
+    fill_times(t, 3, 7, clear_win, slow_rep, 3);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 1);
+    /* A tie (within the jitter) keeps the default, whichever is nominally faster. */
+    double tie[] = {100, 99, 101};
+    fill_times(t, 3, 7, tie, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 0);
+    /* A 5% win is inside the margin: the default stays. */
+    double small_win[] = {100, 95, 120};
+    fill_times(t, 3, 7, small_win, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 0);
+    /* Disturbances of the default only (3 of 7 rounds) do not make a tie a win: the minima
+     * agree and the median round is undisturbed. This is what medians of separately measured
+     * candidates got wrong when the load rose while one of them ran. */
+    cal_noise_t slow_def[] = {{0, 1, 300}, {0, 2, 250}, {0, 5, 400}};
+    fill_times(t, 3, 7, tie, slow_def, 3);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 0);
+    /* One lucky round of a slower candidate (its minimum 20% under the default's) is not
+     * enough: in the median round it is slower. */
+    double slower[] = {100, 110, 130};
+    fill_times(t, 3, 7, slower, NULL, 0);
+    t[1][4] = 80;
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 0);
+    /* Two candidates beat the default: the faster one by minimum wins. */
+    double two[] = {100, 80, 60};
+    fill_times(t, 3, 7, two, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 2);
+    /* `rep` and the C library (which uses `rep movsb` itself there) tie: `rep`, listed
+     * first, is taken. */
+    double rep_libc[] = {761, 661, 660};
+    fill_times(t, 3, 7, rep_libc, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 0, m), 1);
+    /* Without a default among the candidates the fastest by minimum is taken; a default
+     * that is itself the fastest stays. */
+    fill_times(t, 3, 7, two, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 3, 7, -1, m), 2);
+    assert_int_equal(mem_cal_decide(t, 3, 7, 2, m), 2);
+    /* An even number of rounds, and the largest allowed. */
+    fill_times(t, 2, 4, clear_win, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 2, 4, 0, m), 1);
+    fill_times(t, 2, MEM_CAL_MAX_ROUNDS, tie, NULL, 0);
+    assert_int_equal(mem_cal_decide(t, 2, MEM_CAL_MAX_ROUNDS, 0, m), 0);
+    /* Nonsense arguments return the default. */
+    assert_int_equal(mem_cal_decide(t, 0, 7, 0, m), 0);
+    assert_int_equal(mem_cal_decide(t, 3, 0, 1, m), 1);
+    assert_int_equal(mem_cal_decide(t, 3, MEM_CAL_MAX_ROUNDS + 1, 1, m), 1);
+    assert_int_equal(mem_cal_decide(t, MEM_CAL_MAX_CAND + 1, 7, 1, m), 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(size_classes),
+        cmocka_unit_test(decide_on_synthetic_timings),
         cmocka_unit_test(format_parse_roundtrip),
         cmocka_unit_test(truncated_at_every_length),
         cmocka_unit_test(other_cpu_is_stale),
