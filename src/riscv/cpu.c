@@ -16,11 +16,11 @@
 #include <string.h>
 
 void rv_cpu_reset(rv_cpu_t *cpu) {
-    /* Everything is zeroed but the TLBs. Of the software TLB only entries in use are emptied,
-     * and the inline TLB and its site slots are left alone unless the hart had an MMU (they
-     * are filled when rv_mmu_enable gives it one, and read only after that): a hart without
-     * an MMU (user mode: one per guest thread) then never writes their 60 KiB, which stay
-     * unbacked when the hart's memory is fresh. */
+    /* Everything is zeroed but the TLBs, which are emptied only when the hart had an MMU (of
+     * the software TLB only the entries in use). A hart gets its MMU from rv_mmu_enable, which
+     * empties them all, and nothing reads them before: a hart without an MMU (user mode: one
+     * per guest thread) then never touches their 60 KiB, which stay unbacked when the hart's
+     * memory is fresh. */
     bool had_mmu = cpu->phys_ptr != NULL;
     size_t tlb_end = offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb);
     size_t fast_end = offsetof(rv_cpu_t, tlb_site) + sizeof(cpu->tlb_site);
@@ -29,10 +29,12 @@ void rv_cpu_reset(rv_cpu_t *cpu) {
                            offsetof(rv_cpu_t, tlb_fast) + sizeof(cpu->tlb_fast),
                    "rv_cpu_reset skips tlb, tlb_fast and tlb_site as one run");
     memset(cpu, 0, offsetof(rv_cpu_t, tlb));
-    for (unsigned k = 0; k < 3; k++)
-        for (unsigned i = 0; i < RV_TLB_SIZE; i++)
-            if (cpu->tlb[k][i].tag) cpu->tlb[k][i].tag = 0;
-    if (had_mmu) memset((char *)cpu + tlb_end, 0xff, fast_end - tlb_end); /* empty entries */
+    if (had_mmu) {
+        for (unsigned k = 0; k < 3; k++)
+            for (unsigned i = 0; i < RV_TLB_SIZE; i++)
+                if (cpu->tlb[k][i].tag) cpu->tlb[k][i].tag = 0;
+        memset((char *)cpu + tlb_end, 0xff, fast_end - tlb_end); /* empty entries */
+    }
     memset((char *)cpu + fast_end, 0, sizeof(*cpu) - fast_end);
     cpu->priv = RV_PRIV_M;
     /* RV64 (MXL=2) with A, C, D, F, I, M, U. */
