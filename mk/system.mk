@@ -13,7 +13,9 @@
 #                    written to /dev/hvc0 and one read from it that the host feeds on stdin;
 #                    and scripts/boot-smp.sh with -smp 2 and 4: nproc and /proc/cpuinfo see
 #                    every hart, and tests/guest/smp_stress.c's threads hammer LR/SC, AMOs
-#                    and futexes across them; .ci/run calls it after `make test`
+#                    and futexes across them; then -smp 2 with --deterministic booted twice:
+#                    the same console output and instructions on every hart;
+#                    .ci/run calls it after `make test`
 #   make debian-image  a Debian sid riscv64 root file system (ext4 image) built from Debian's
 #                    packages without root on the host and configured inside vm; cached
 #                    under ~/.cache/vm/debian until its inputs change (scripts/debian-image.sh)
@@ -57,6 +59,10 @@ boot-test: build
 	        if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
 	        [ $$st -eq 0 ] || exit 1; \
 	    done; \
+	    echo "boot-test: -smp 2 deterministic, twice, engine $$e"; \
+	    scripts/boot-smp.sh -n 2 --repeat $(BUILD)/vm --engine=$$e --deterministic; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    [ $$st -eq 0 ] || exit 1; \
 	done
 
 debian-image: deps build
