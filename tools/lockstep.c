@@ -90,6 +90,7 @@ static bool same_ram(const vm_t *a, const vm_t *b, uint64_t size) {
 
 /* Instructions retired by all the harts of m. */
 static uint64_t progress(vm_t *m) {
+    if (vm_hart_count(m) == 1) return vm_instret(m);
     uint64_t n = 0;
     for (unsigned h = 0; h < vm_hart_count(m); h++) {
         vm_select_hart(m, h);
@@ -100,6 +101,7 @@ static uint64_t progress(vm_t *m) {
 
 /* Traps taken by all the harts of m. */
 static uint64_t all_traps(vm_t *m) {
+    if (vm_hart_count(m) == 1) return vm_traps(m);
     uint64_t n = 0;
     for (unsigned h = 0; h < vm_hart_count(m); h++) {
         vm_select_hart(m, h);

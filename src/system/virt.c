@@ -105,8 +105,8 @@ static void virt_wake(virt_machine_t *m, unsigned h) {
  * thread. */
 static void mip_set(void *opaque, unsigned bit, bool level) {
     rv_cpu_t *c = opaque;
-    virt_machine_t *m = c->env;
-    if (m->one_thread) {
+    virt_machine_t *m = c->env; /* NULL while virt_init has not wired the hart yet */
+    if (m && m->one_thread) {
         /* harts taking turns: a line the running hart raises for itself (a store to a device)
          * reaches its mip when its next turn begins, the one point where both engines stand at
          * the same instruction (otherwise the interrupt would be taken at the next block

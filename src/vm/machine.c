@@ -48,6 +48,7 @@ struct vm {
     double run_seconds;   /* wall time spent in vm_run, for vm_print_stats */
     _Atomic int stopped;  /* vm_stop() was called during the current run */
     unsigned view;        /* virt: the hart the register and counter calls look at */
+    rv_cpu_t *csr_copy;   /* vm_get_csr's copy of a hart (allocated at its first call) */
     char self[4096];      /* user: this process's executable (for guest execve) */
     char err[256];        /* words for the last failure */
 };
@@ -281,6 +282,7 @@ void vm_destroy(vm_t *vm) {
         vm_t *self = vm;
         atomic_compare_exchange_strong(&user_vm, &self, NULL);
     }
+    free(vm->csr_copy);
     free(vm);
 }
 
@@ -464,15 +466,23 @@ void vm_set_f(vm_t *vm, unsigned reg, uint64_t value) {
 int vm_get_csr(const vm_t *vm, unsigned csr, uint64_t *value) {
     const rv_cpu_t *cpu = viewed(vm);
     if (!cpu || csr > 0xfff) return -EINVAL;
-    /* a read as M-mode software with rs1 = x0: no side effects, on a copy of the hart */
-    rv_cpu_t *copy = malloc(sizeof(*copy));
-    if (!copy) return -ENOMEM;
-    memcpy(copy, cpu, sizeof(*copy));
+    /* a read as M-mode software with rs1 = x0: no side effects, on a copy of the hart. The
+     * copy is the handle's own: whole the first time, then only the architectural part before
+     * the counters (the rest, TLBs and execution state, is 30x larger and a CSR read does not
+     * depend on it), so that lockstep's reads after every block stay cheap. */
+    vm_t *own = (vm_t *)vm; /* the copy is a cache, not the machine's state */
+    rv_cpu_t *copy = own->csr_copy;
+    if (!copy) {
+        if (!(copy = malloc(sizeof(*copy)))) return -ENOMEM;
+        memcpy(copy, cpu, sizeof(*copy));
+        own->csr_copy = copy;
+    } else {
+        memcpy(copy, cpu, offsetof(rv_cpu_t, stats));
+    }
     copy->priv = RV_PRIV_M;
     copy->instret++; /* counters read instret - 1, as by the instruction that reads them */
     copy->mstatus |= RV_MSTATUS_FS;
     bool ok = rv_csr_access(copy, csr, 1, 0, false, value);
-    free(copy);
     return ok ? 0 : -EINVAL;
 }
 
