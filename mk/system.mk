@@ -13,12 +13,13 @@
 #                    written to /dev/hvc0 and one read from it that the host feeds on stdin;
 #                    and scripts/boot-smp.sh with -smp 2 and 4: nproc and /proc/cpuinfo see
 #                    every hart, and tests/guest/smp_stress.c's threads hammer LR/SC, AMOs
-#                    and futexes across them; and scripts/boot-datasafe.sh: vm killed with
-#                    SIGKILL during heavy guest writes (the ext4 image then needs only its
-#                    journal replayed and every file synced before the kill is intact), a
-#                    read-only image, a full host disk (prlimit --fsize): the guest gets
-#                    I/O errors, vm says so once and keeps running; .ci/run calls it after
-#                    `make test`
+#                    and futexes across them; then -smp 2 with --deterministic booted twice:
+#                    the same console output and instructions on every hart; and
+#                    scripts/boot-datasafe.sh: vm killed with SIGKILL during heavy guest writes
+#                    (the ext4 image then needs only its journal replayed and every file synced
+#                    before the kill is intact), a read-only image, a full host disk (prlimit
+#                    --fsize): the guest gets I/O errors, vm says so once and keeps running;
+#                    .ci/run calls it after `make test`
 #   make debian-image  a Debian sid riscv64 root file system (ext4 image) built from Debian's
 #                    packages without root on the host and configured inside vm; cached
 #                    under ~/.cache/vm/debian until its inputs change (scripts/debian-image.sh)
@@ -62,6 +63,15 @@ boot-test: build
 	        if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
 	        [ $$st -eq 0 ] || exit 1; \
 	    done; \
+	    echo "boot-test: -smp 2 deterministic, twice, engine $$e"; \
+	    scripts/boot-smp.sh -n 2 --repeat $(BUILD)/vm --engine=$$e --deterministic; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    [ $$st -eq 0 ] || exit 1; \
+	    echo "boot-test: data safety (kill -9, read-only image, full host disk), engine $$e"; \
+	    scripts/boot-datasafe.sh $(BUILD)/vm --engine=$$e; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
+	    if [ $$st -eq 77 ]; then echo "boot-test: data safety skipped (a host tool missing)"; \
+	    elif [ $$st -ne 0 ]; then exit 1; fi; \
 	done
 
 debian-image: deps build

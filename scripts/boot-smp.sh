@@ -3,14 +3,17 @@
 # machine with several harts, and check that the guest sees and uses them.
 #
 #   scripts/boot-smp.sh [-n HARTS] [--stress PROGRAM] [--bench PROGRAM [--par K] [--args ARGS]]
-#                       [VM [VM-RUN-OPTIONS...]]
+#                       [--repeat] [VM [VM-RUN-OPTIONS...]]
 #
 # The guest's /init prints `nproc` and the harts /proc/cpuinfo lists, which must both be
 # HARTS (default 4). With --stress, /init also runs PROGRAM (a static riscv64 program; see
 # tests/guest/smp_stress.c) and its last line must be "smp-stress: ok". With --bench,
 # /init runs K copies of PROGRAM ARGS at once (default 2: a two-thread CPU-bound load) and
 # prints the guest's time for them all (/proc/uptime before and after) as
-# "boot-smp: bench N.NN s"; then only vm's exit status is checked. Prints "boot-smp: ok" when all is right.
+# "boot-smp: bench N.NN s"; then only vm's exit status is checked. With --repeat (meant for
+# VM-RUN-OPTIONS with --deterministic), vm boots the same kernel and initramfs a second time,
+# and the two runs must print the same console output and retire the same instructions on
+# every hart (--stats). Prints "boot-smp: ok" when all is right.
 # Exit status: 0 done, 1 failure, 2 Debian's archive unreachable (callers skip), 3 the boot
 # did not finish in time.
 set -euo pipefail
@@ -19,6 +22,7 @@ cd "$(dirname "$0")/.."
 harts=4
 stress=""
 bench=""
+repeat=""
 par=2
 bargs=""
 while [ $# -gt 0 ]; do
@@ -28,6 +32,7 @@ while [ $# -gt 0 ]; do
     --bench) bench=$2; shift 2 ;;
     --par) par=$2; shift 2 ;;
     --args) bargs=$2; shift 2 ;;
+    --repeat) repeat=1; shift ;;
     *) break ;;
     esac
 done
@@ -72,10 +77,32 @@ chmod +x "$work/root/init"
 
 args=(run --machine=virt -m 1G -smp "$harts" -kernel "$kernel" -initrd "$work/initrd.gz"
       -append "console=ttyS0 quiet" "$@")
+[ -n "$repeat" ] && args+=(--stats)
 set +e
-timeout 600 "$vm" "${args[@]}" </dev/null >"$work/out" 2>&1
+timeout 600 "$vm" "${args[@]}" </dev/null >"$work/out" 2>"$work/err"
 st=$?
+if [ -n "$repeat" ] && [ $st -eq 0 ]; then
+    timeout 600 "$vm" "${args[@]}" </dev/null >"$work/out.2" 2>"$work/err.2"
+    st2=$?
+fi
 set -e
+counts() { # the counters two deterministic runs must share
+    grep -E '^stats: (instructions retired|harts take turns|hart [0-9]+: [0-9]+ instructions)' "$1" |
+        sed -E 's/, [0-9.]+ s thread CPU//; s/ \([0-9.]+ s asleep\)//'
+}
+if [ -n "$repeat" ] && [ $st -eq 0 ]; then
+    counts "$work/err"
+    if [ $st2 -ne 0 ] || ! cmp -s "$work/out" "$work/out.2" ||
+        [ "$(counts "$work/err")" != "$(counts "$work/err.2")" ]; then
+        echo "boot-smp: the second run differs (exit $st2):" >&2
+        diff "$work/out" "$work/out.2" >&2 || true
+        diff <(counts "$work/err") <(counts "$work/err.2") >&2 || true
+        exit 1
+    fi
+    echo "boot-smp: the second run is the same run"
+else
+    cat "$work/err" >>"$work/out"
+fi
 tr -d '\r' <"$work/out" >"$work/out2" && mv "$work/out2" "$work/out"
 cat "$work/out"
 if [ $st -eq 124 ]; then

@@ -69,8 +69,15 @@ static void run_usage(FILE *out) {
                  "the -L sysroot; no network, no host devices, a seccomp filter on vm)\n"
                  "                --net (with --sandbox: sockets other than AF_UNIX allowed)\n"
                  "engine options: --engine=jit|interp (default $VM_ENGINE, else jit on x86-64)\n"
-                 "                --engine=lockstep (bare machine: the JIT and the interpreter "
-                 "side by side, state compared at every shared block boundary)\n"
+                 "                --engine=lockstep (bare and virt machines: the JIT and the "
+                 "interpreter side by side, state compared at every shared block boundary;\n"
+                 "                virt: the harts take turns of --hart-quantum instructions, "
+                 "default 1000)\n"
+                 "                --deterministic (the time CSR, mtime and the RTC count "
+                 "retired instructions; virt: the harts take turns on one thread, so that\n"
+                 "                two runs are the same run)\n"
+                 "                --hart-quantum=N (virt: every hart on one host thread, in "
+                 "turns of N instructions)\n"
                  "                --jit-threshold=N (interpreted runs of a block before it is "
                  "translated)\n"
                  "                --jit-dump (print guest and host code of each translation)\n"
@@ -636,6 +643,17 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
             opt.harts = (unsigned)n;
+        } else if (!strcmp(a, "--deterministic")) {
+            opt.deterministic_time = true;
+        } else if (!strncmp(a, "--hart-quantum=", 15)) {
+            char *end;
+            unsigned long long v = strtoull(a + 15, &end, 10);
+            if (*end || end == a + 15 || v == 0 || v > (1ull << 40)) {
+                fprintf(stderr, "vm run: bad --hart-quantum value '%s' (1..2^40)\n", a + 15);
+                free(edits);
+                return 2;
+            }
+            opt.hart_quantum = v;
         } else if (!strncmp(a, "--ram=", 6)) {
             ram_set = true;
             if (!parse_size(a + 6, &opt.ram_size)) {
@@ -820,13 +838,26 @@ int cmd_run(int argc, char **argv) {
         free(edits);
         return 2;
     }
+    if (opt.hart_quantum && strcmp(machine, "virt") != 0) {
+        fprintf(stderr, "vm run: --hart-quantum is for the virt machine's harts (-smp)\n");
+        free(edits);
+        return 2;
+    }
     if (!strcmp(engine, "lockstep")) {
-        if (strcmp(machine, "bare") != 0 || !have_jit) {
-            fprintf(stderr, "vm run: --engine=lockstep needs --machine=bare on an x86-64 host\n");
+        bool virt = !strcmp(machine, "virt");
+        if ((strcmp(machine, "bare") != 0 && !virt) || !have_jit) {
+            fprintf(stderr, "vm run: --engine=lockstep needs --machine=bare or --machine=virt on "
+                            "an x86-64 host\n");
             free(edits);
             return 2;
         }
         free(edits);
+        if (virt) {
+            opt.machine = VM_MACHINE_VIRT;
+            if (!opt.bios) opt.bios = VIRT_DEFAULT_BIOS;
+            opt.console_in = -1; /* two machines: neither reads the terminal */
+            return cli_lockstep(NULL, max_insns, &opt);
+        }
         return cli_lockstep(prog_path, max_insns, &opt);
     }
     if (!strcmp(engine, "jit")) {

@@ -94,7 +94,9 @@ typedef struct vm_options {
     bool perf_map;                /* write /tmp/perf-PID.map so perf can name translated code */
     bool jit_no_chain;            /* never link translations directly (debugging) */
     bool jit_ir;                  /* translate through the JIT's IR where it covers a block */
-    bool deterministic_time;      /* the time CSR counts retired instructions (repeatable runs) */
+    bool deterministic_time;      /* the time CSR counts retired instructions (repeatable runs;
+                                     virt: one clock for every hart, mtime and the RTC too, and
+                                     the harts take turns on one thread, see hart_quantum) */
     FILE *console;                /* bare: where HTIF console output goes (NULL: stdout) */
     const char *sysroot;          /* user: guest root for absolute paths and PT_INTERP (-L) */
     bool strace;                  /* user: print every system call to stderr */
@@ -132,7 +134,13 @@ typedef struct vm_options {
                                  rng, on the UART's console: output to the same stream, input
                                  to it while its driver is ready, else to the UART */
     unsigned harts;           /* virt: harts (-smp), each run by a host thread of its own
-                                 (0 counts as 1; at most 64) */
+                                 (0 counts as 1; at most 64) unless hart_quantum is set */
+    uint64_t hart_quantum;    /* virt: 0: a host thread per hart (with deterministic_time, 10000);
+                                 else every hart runs on the thread that calls vm_run, in turn,
+                                 for about this many instructions each (a turn ends at the first
+                                 block boundary past it, or at a wfi that waits): repeatable
+                                 with deterministic_time; VM_HART_QUANTUM_MANUAL: turns end only
+                                 at such a wfi or at vm_next_hart() */
     const char *sandbox;      /* user: the guest's whole file tree (--sandbox, docs/security.md):
                                  no host fallback, no network, no host devices; NULL: none */
     bool net;                 /* user: a sandboxed guest may use sockets other than AF_UNIX */
@@ -150,6 +158,9 @@ typedef struct vm_options {
                                  start, which an execve passes on (--sigmask=MASK:PEND) since
                                  they cannot wait on the host as the others do */
 } vm_options_t;
+
+/* vm_options_t.hart_quantum: turns end only at a wfi that waits or at vm_next_hart(). */
+#define VM_HART_QUANTUM_MANUAL UINT64_MAX
 
 /* Exit status of a user-mode process that vm_run's max_insns or max_ns ended (as timeout(1)),
  * after a message on stderr. */
@@ -218,6 +229,18 @@ int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit);
 /* Ask a running machine to stop at its next block boundary (vm_run returns VM_EXIT_STOPPED).
  * Safe from any thread and from a signal handler. */
 void vm_stop(vm_t *vm);
+
+/* Harts of the machine (virt: -smp; the others: 1). */
+unsigned vm_hart_count(const vm_t *vm);
+/* Make hart `hart_id` the one that the register, CSR and counter calls below (vm_get_pc ...
+ * vm_traps) look at; hart 0 until then. Returns 0 or -EINVAL (no such hart). */
+int vm_select_hart(vm_t *vm, unsigned hart_id);
+/* Harts taking turns on one thread (hart_quantum, deterministic_time): the hart whose turn it
+ * is, or whose turn the next vm_run begins with when none is under way; else 0. */
+unsigned vm_current_hart(const vm_t *vm);
+/* Harts taking turns on one thread: end the current turn now; the next vm_run begins the next
+ * hart's (the next in order that is not waiting in wfi). Returns 0 or -EINVAL (no turns). */
+int vm_next_hart(vm_t *vm);
 
 /* The pc of the hart. */
 uint64_t vm_get_pc(const vm_t *vm);

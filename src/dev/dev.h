@@ -131,7 +131,10 @@ extern const vm_mmio_ops_t dev_test_ops;
 
 /* The RTC (reading TIME_LOW latches TIME_HIGH). */
 typedef struct dev_rtc {
-    uint32_t high_latch; /* TIME_HIGH as of the last TIME_LOW read */
+    uint32_t high_latch;              /* TIME_HIGH as of the last TIME_LOW read */
+    uint64_t (*now_ns)(void *opaque); /* the time it reads, ns since the epoch (NULL: the
+                                         host's wall clock); deterministic machines set it */
+    void *now_opaque;                 /* now_ns's argument */
 } dev_rtc_t;
 
 /* The RTC's registers. */

@@ -379,9 +379,14 @@ static vm_mem_err_t rtc_read(void *opaque, uint64_t off, unsigned size, uint64_t
     (void)size;
     *val = 0;
     if (off == 0) { /* TIME_LOW: nanoseconds since the epoch; latches TIME_HIGH */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+        uint64_t ns;
+        if (r->now_ns) {
+            ns = r->now_ns(r->now_opaque);
+        } else {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+        }
         r->high_latch = (uint32_t)(ns >> 32);
         *val = (uint32_t)ns;
     } else if (off == 4) {

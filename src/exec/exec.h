@@ -110,6 +110,11 @@ int exec_set_engine(rv_cpu_t *cpu, const exec_engine_t *engine, const exec_optio
  * run may overshoot by one block). Returns enum exec_stop. */
 int exec_run(rv_cpu_t *cpu, uint64_t budget);
 
+/* From the owner's wait callback (wfi): end the current exec_run at the run loop's next check,
+ * with EXEC_STOP_BUDGET, instead of going on with the hart (a machine whose harts take turns
+ * on one thread moves on to the next hart). */
+void exec_end_run(rv_cpu_t *cpu);
+
 /* Drop every decoded and translated block (fence.i, code loaded or changed). */
 void exec_flush(rv_cpu_t *cpu);
 

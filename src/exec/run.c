@@ -247,6 +247,10 @@ int exec_run(rv_cpu_t *cpu, uint64_t budget) {
     return run_loop(cpu);
 }
 
+void exec_end_run(rv_cpu_t *cpu) {
+    cpu->budget_end = cpu->instret; /* the loop's budget check ends the run */
+}
+
 void exec_print_stats(const rv_cpu_t *cpu, FILE *f, double seconds) {
     const rv_stats_t *s = &cpu->stats;
     fprintf(f, "stats: instructions retired  %llu\n", (unsigned long long)cpu->instret);

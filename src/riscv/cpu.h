@@ -143,6 +143,10 @@ typedef void *(*rv_phys_ptr_fn)(void *env, uint64_t pa, unsigned len);
  * stop (interrupt_request). Returning at once is always correct: wfi may complete early. */
 typedef void (*rv_wait_fn)(void *env, rv_cpu_t *cpu);
 
+/* The hart executed pause (Zihintpause: it spins, waiting for another hart): the owner may
+ * give the host CPU away for a moment (a lock holder's thread may be waiting for it). */
+typedef void (*rv_pause_fn)(void *env, rv_cpu_t *cpu);
+
 /* Flags of cpu->page_flags (one byte per 4 KiB page of the fast window). */
 #define RV_PAGE_CODE  1u /* the page holds decoded code: stores flush the decode cache */
 #define RV_PAGE_WATCH 2u /* stores call cpu->watch_store (e.g. the HTIF tohost page) */
@@ -174,8 +178,12 @@ struct rv_cpu {
     uint64_t tval;             /* pending trap: faulting address or instruction bits */
     rv_trap_hook_fn trap_hook; /* owner's trap handler before trap entry (NULL: none) */
     rv_wait_fn wait;           /* owner's wfi sleep (NULL: wfi completes at once) */
+    rv_pause_fn pause;         /* owner's spin-loop hint handler (NULL: pause is a no-op) */
     bool catch_host_faults;    /* the run loop takes a sigsetjmp so rv_cpu_host_fault can unwind */
-    bool time_from_instret;    /* the time CSR reads instret - 1 (deterministic runs: lockstep) */
+    bool time_from_instret;    /* the time CSR reads instret - 1 + time_base (deterministic runs:
+                                  lockstep, harts taking turns on one thread) */
+    uint64_t time_base;        /* with time_from_instret: added to instret - 1, so that harts that
+                                  take turns share one machine clock (0 alone) */
     _Atomic int interrupt_request; /* set by rv_cpu_interrupt (other thread, signal handler) */
     _Atomic int halt_request;      /* set together with interrupt_request: stop with HALT */
 
@@ -357,8 +365,8 @@ enum rv_irq {
  * global enables of the privilege it goes to), highest priority first; -1 when none. */
 int rv_interrupt_pending(const rv_cpu_t *cpu);
 
-/* The time CSR and the machine timer: the host's monotonic clock at 10 MHz, or instret - 1
- * with time_from_instret (repeatable runs). */
+/* The time CSR and the machine timer: the host's monotonic clock at 10 MHz, or instret - 1 +
+ * time_base with time_from_instret (repeatable runs). */
 uint64_t rv_cpu_time(const rv_cpu_t *cpu);
 
 /* menvcfg.STCE: Sstc's stimecmp drives mip.STIP (and S-mode may access stimecmp). */

@@ -95,7 +95,7 @@ static uint64_t host_time(void) {
 }
 
 uint64_t rv_cpu_time(const rv_cpu_t *cpu) {
-    return cpu->time_from_instret ? cpu->instret - 1 : host_time();
+    return cpu->time_from_instret ? cpu->instret - 1 + cpu->time_base : host_time();
 }
 
 void rv_sstc_update(rv_cpu_t *cpu) {

@@ -1,9 +1,10 @@
 /* decode.c - instruction decoding for vm.
  *
  * 32-bit words are matched against the insns.def table (mask/match, exact masks, so the first
- * hit is the only one); the scan is cheap because decoded blocks are cached. Compressed
- * instructions are first expanded to their 32-bit base form, rejecting every reserved and
- * illegal C encoding, so the rest of vm only ever sees base instructions (with len = 2).
+ * hit is the only one; hints, single words inside another entry's encodings, come first); the scan
+ * is cheap because decoded blocks are cached. Compressed instructions are first expanded to their
+ * 32-bit base form, rejecting every reserved and illegal C encoding, so the rest of vm only ever
+ * sees base instructions (with len = 2).
  */
 #include "riscv/decode.h"
 
@@ -163,11 +164,20 @@ uint32_t rv_expand_compressed(uint16_t c16) {
     }
 }
 
+/* The hints (RV_F_HINT entries), looked at before the rest of the table: each is one word
+ * that another entry's encodings also hold (the decoder unit test decodes every entry's own
+ * word to that entry, so a hint missing here fails it). */
+static const uint16_t hints[] = {RV_I_pause};
+
 /* Find the table entry of a 32-bit word, or RV_I_illegal. */
 static unsigned lookup(uint32_t w) {
     if ((w & 3) != 3 || (w & 0x1c) == 0x1c) return RV_I_illegal;
+    for (unsigned i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+        if (w == rv_insn_table[hints[i]].match) return hints[i];
     for (unsigned i = 0; i < RV_I_illegal; i++)
-        if ((w & rv_insn_table[i].mask) == rv_insn_table[i].match) return i;
+        if ((w & rv_insn_table[i].mask) == rv_insn_table[i].match &&
+            !(rv_insn_table[i].flags & RV_F_HINT))
+            return i;
     return RV_I_illegal;
 }
 

@@ -30,6 +30,9 @@
 #define RV_F_END 1u /* ends a decoded block (control flow, system, CSR) */
 #define RV_F_FP  2u /* floating point: illegal while mstatus.FS is Off */
 #define RV_F_RM  4u /* bits 14:12 hold a rounding mode */
+#define RV_F_HINT                                                                                  \
+    8u /* a hint: one word (mask M_ALL) of another entry's encodings, e.g. pause inside fence;     \
+          the decoder picks it over that entry */
 
 /* Register operands (insns.def reads/writes columns, rv_insn_info_t.reads/.writes): which
  * operand fields name a register the instruction reads or writes, and in which file. */

@@ -22,7 +22,12 @@
  * decoded makes every hart drop its code at its next block boundary), and the devices, which
  * one mutex (dev_lock) serialises: every MMIO access and every device poll takes it. A line
  * raised from another thread sets the target's mip atomically, kicks it and, when it sleeps
- * in wfi, writes its eventfd. With one hart nothing is locked and no eventfd exists.
+ * in wfi, writes its eventfd. With one hart nothing is locked and no eventfd exists. A spinning
+ * hart's pause yields its host core now and then (virt_pause).
+ *
+ * One-thread mode (cfg.quantum, cfg.deterministic): the harts take turns on the caller's
+ * thread instead (run_turns, below), nothing is locked, and with deterministic time every run
+ * of the same machine is the same run.
  *
  * virtio-mmio slots (0x10001000 + 0x1000 n, PLIC source 1 + n) hold the drives in the order
  * given, then the network cards, then the rng, then the console; the device tree lists only
@@ -67,18 +72,24 @@
 #define FDT_MAX     0x10000u
 #define SLICE       (1ull << 16) /* instructions between device polls */
 
-/* mtime: the clock the time CSR reads (10 MHz), so that rdtime and mtimecmp agree. */
+/* mtime: the clock the time CSR reads (10 MHz), so that rdtime and mtimecmp agree (in
+ * one-thread mode, as the hart whose turn it is reads it: the machine's clock). */
 static uint64_t virt_now(void *opaque) {
     virt_machine_t *m = opaque;
-    return rv_cpu_time(&m->cpu);
+    return rv_cpu_time(m->harts[m->one_thread ? m->cur : 0]);
 }
 
-/* The device lock, taken only when several harts run. */
+/* The RTC of a deterministic machine: a fixed date (2026-01-01 00:00:00 UTC) plus mtime. */
+static uint64_t virt_rtc_now(void *opaque) {
+    return 1767225600ull * 1000000000ull + virt_now(opaque) * 100;
+}
+
+/* The device lock, taken only when several harts run on threads of their own. */
 static void dev_lock(virt_machine_t *m) {
-    if (m->nharts > 1) pthread_mutex_lock(&m->dev_lock);
+    if (m->nharts > 1 && !m->one_thread) pthread_mutex_lock(&m->dev_lock);
 }
 static void dev_unlock(virt_machine_t *m) {
-    if (m->nharts > 1) pthread_mutex_unlock(&m->dev_lock);
+    if (m->nharts > 1 && !m->one_thread) pthread_mutex_unlock(&m->dev_lock);
 }
 
 /* Wake hart h when it sleeps in wfi (from any thread). */
@@ -94,6 +105,19 @@ static void virt_wake(virt_machine_t *m, unsigned h) {
  * thread. */
 static void mip_set(void *opaque, unsigned bit, bool level) {
     rv_cpu_t *c = opaque;
+    virt_machine_t *m = c->env; /* NULL while virt_init has not wired the hart yet */
+    if (m && m->one_thread) {
+        /* harts taking turns: a line the running hart raises for itself (a store to a device)
+         * reaches its mip when its next turn begins, the one point where both engines stand at
+         * the same instruction (otherwise the interrupt would be taken at the next block
+         * boundary, which the JIT's superblocks place elsewhere than the interpreter's) */
+        virt_hart_t *vh = &m->hart[c->mhartid];
+        vh->mip_defer &= ~(1ull << bit);
+        if (level && m->in_turn && c == m->harts[m->cur] && !((c->mip >> bit) & 1)) {
+            vh->mip_defer |= 1ull << bit;
+            return;
+        }
+    }
     if (((__atomic_load_n(&c->mip, __ATOMIC_RELAXED) >> bit) & 1) != level) {
         rv_cpu_mip_set(c, bit, level);
         rv_cpu_irq_check(c);
@@ -262,6 +286,33 @@ static void virt_wait(void *env, rv_cpu_t *cpu) {
     if (h == 0) poll_devices(m);
 }
 
+/* Pauses between host yields of a spinning hart (see virt_pause). */
+#define PAUSE_YIELD_EVERY 32u
+
+/* pause (Zihintpause) on a hart with a host thread of its own: Linux's spin loops (cpu_relax)
+ * execute it while they wait for a lock or a flag that another hart holds. When the host has
+ * fewer free cores than harts, the holder's thread may be preempted, and spinning then only
+ * delays it: every PAUSE_YIELD_EVERY pauses the spinner yields its core (sched_yield, which
+ * returns at once when no other thread waits for it). */
+static void virt_pause(void *env, rv_cpu_t *cpu) {
+    virt_machine_t *m = env;
+    virt_hart_t *vh = &m->hart[cpu->mhartid];
+    if (++vh->pauses % PAUSE_YIELD_EVERY == 0) {
+        vh->pause_yields++;
+        sched_yield();
+    }
+}
+
+/* wfi in one-thread mode: the hart's turn ends; unless an enabled interrupt is pending (but
+ * masked: the guest polls), the hart waits until one is (see run_turns). */
+static void virt_wait_turn(void *env, rv_cpu_t *cpu) {
+    virt_machine_t *m = env;
+    if (!(__atomic_load_n(&cpu->mip, __ATOMIC_RELAXED) & cpu->mie))
+        m->hart[cpu->mhartid].idle = true;
+    m->turn_over = true;
+    exec_end_run(cpu);
+}
+
 uint64_t virt_wfi_sleep_ns(const virt_machine_t *m) {
     uint64_t t = 0;
     for (unsigned h = 0; h < m->nharts; h++)
@@ -307,7 +358,8 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
     enum { PH_PLIC = 3, PH_TEST = 4 };
 #define PH_CPU(h)  ((h) ? 16u + 2u * (h) : 1u)
 #define PH_INTC(h) ((h) ? 17u + 2u * (h) : 2u)
-    static const char isa_ext[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zba\0zbb\0zbs\0sstc";
+    static const char isa_ext[] =
+        "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zihintpause\0zba\0zbb\0zbs\0sstc";
     int e = fdt_create(buf, FDT_MAX);
     e |= fdt_finish_reservemap(buf);
     e |= fdt_begin_node(buf, "");
@@ -343,7 +395,8 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
         e |= fdt_property_cell(buf, "reg", h);
         e |= fdt_property_string(buf, "status", "okay");
         e |= fdt_property_string(buf, "compatible", "riscv");
-        e |= fdt_property_string(buf, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc");
+        e |= fdt_property_string(buf, "riscv,isa",
+                                 "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc");
         e |= fdt_property_string(buf, "riscv,isa-base", "rv64i");
         e |= fdt_property(buf, "riscv,isa-extensions", isa_ext, sizeof(isa_ext));
         e |= fdt_property_string(buf, "mmu-type", "riscv,sv57");
@@ -504,6 +557,8 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
         return -EINVAL;
     }
     m->nharts = nharts;
+    m->one_thread = cfg->deterministic || (nharts > 1 && cfg->quantum);
+    m->quantum = cfg->quantum ? cfg->quantum : VIRT_QUANTUM_DEFAULT;
     m->harts[0] = &m->cpu;
     for (unsigned h = 0; h < VIRT_MAX_HARTS; h++)
         m->hart[h].wake_fd = -1;
@@ -516,7 +571,7 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
             free(m->harts[h]);
             m->harts[h] = NULL;
         }
-        if (!rc && nharts > 1) {
+        if (!rc && nharts > 1 && !m->one_thread) {
             m->hart[h].wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
             if (m->hart[h].wake_fd < 0) rc = -errno;
         }
@@ -572,6 +627,10 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     m->uart.irq = (vm_irq_t){dev_plic_set, &m->plic, UART_IRQ};
     m->test.notify = test_done;
     m->test.notify_opaque = m;
+    if (cfg->deterministic) {
+        m->rtc.now_ns = virt_rtc_now;
+        m->rtc.now_opaque = m;
+    }
 
     /* virtio: the drives from slot 0, then the network cards, then the rng, then the console */
     unsigned nrng = cfg->rng ? 1u : 0u;
@@ -648,7 +707,9 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
         hc->mem_slow = virt_mem_slow;
         hc->page_flags = m->page_flags;
         hc->code_lines = m->code_lines;
-        hc->wait = virt_wait;
+        hc->wait = m->one_thread ? virt_wait_turn : virt_wait;
+        hc->time_from_instret = cfg->deterministic;
+        if (nharts > 1 && !m->one_thread) hc->pause = virt_pause;
         hc->misa |= 1ull << 18; /* S */
         hc->mstatus &= ~RV_MSTATUS_FS;
         hc->pc = ROM_BASE;
@@ -802,7 +863,147 @@ static void start_harts(virt_machine_t *m) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* ---- one-thread mode: the harts take turns ----
+ * A turn runs one hart for up to m->quantum instructions (exec_run's budget, so it ends at
+ * the first block boundary past it) or until it executes a wfi (virt_wait_turn). The next
+ * turn goes to the next hart in order that can run: one that is not waiting, or whose wait an
+ * enabled pending interrupt ends. Timers are looked at when a hart's turn begins. With
+ * deterministic time the machine's clock (vclock) advances by the instructions each turn
+ * retired, and a hart reads vclock plus its progress in the turn (time_base); when every
+ * hart waits, the clock jumps to the first timer due (at most 10 ms of guest time) instead of
+ * the host sleeping. Everything then follows from the guest's instructions alone, so two runs
+ * of the same machine are the same run. */
+
+/* Guest time skipped, or slept, at most when every hart waits (10 ms at 10 MHz). */
+#define IDLE_MAX_TICKS 100000u
+
+/* Make hart h the current one for the clock (virt_now) and look at its timers. Returns true
+ * when it can run: it does not wait in wfi, or an enabled interrupt is pending. */
+static bool hart_ready(virt_machine_t *m, unsigned h) {
+    rv_cpu_t *c = m->harts[h];
+    virt_hart_t *vh = &m->hart[h];
+    m->cur = h;
+    c->time_base = m->vclock + 1 - c->instret; /* reads vclock as its turn begins */
+    uint64_t d = vh->mip_defer;                /* lines it raised for itself in its last turn */
+    vh->mip_defer = 0;
+    for (; d; d &= d - 1)
+        rv_cpu_mip_set(c, (unsigned)__builtin_ctzll(d), true);
+    dev_clint_update(&m->clint, h);
+    rv_sstc_update(c);
+    if (!vh->idle) return true;
+    if ((__atomic_load_n(&c->mip, __ATOMIC_RELAXED) & c->mie) ||
+        atomic_load(&c->interrupt_request)) {
+        vh->idle = false;
+        return true;
+    }
+    return false;
+}
+
+/* Timer ticks until the first timer of any hart that is not yet due (UINT64_MAX: none). */
+static uint64_t next_timer(virt_machine_t *m) {
+    uint64_t t = UINT64_MAX;
+    for (unsigned h = 0; h < m->nharts; h++) {
+        rv_cpu_t *c = m->harts[h];
+        m->cur = h;
+        c->time_base = m->vclock + 1 - c->instret;
+        uint64_t a = dev_clint_ticks_left(&m->clint, h), b = rv_sstc_ticks_left(c);
+        if (a && a < t) t = a;
+        if (b && b < t) t = b;
+    }
+    return t;
+}
+
+/* Every hart waits: sleep on the host until the first timer is due, console input or a
+ * virtio completion arrives (at most 10 ms). */
+static void idle_sleep(virt_machine_t *m, uint64_t ticks) {
+    uint64_t ns = ticks > IDLE_MAX_TICKS ? IDLE_MAX_TICKS * 100ull : ticks * 100;
+    struct timespec t0, t1, ts = {.tv_sec = 0, .tv_nsec = (long)ns};
+    struct pollfd p[1 + 2 * VIRT_VIRTIO_SLOTS];
+    nfds_t np = 0;
+    if (m->uart.in_fd >= 0 && !m->uart.in_eof)
+        p[np++] = (struct pollfd){.fd = m->uart.in_fd, .events = POLLIN};
+    for (unsigned i = 0; i < m->nblk; i++)
+        p[np++] = (struct pollfd){.fd = m->blk[i].efd, .events = POLLIN};
+    for (unsigned i = 0; i < m->nnet; i++)
+        p[np++] = (struct pollfd){.fd = m->net[i].rx_efd, .events = POLLIN};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (np)
+        ppoll(p, np, &ts, NULL);
+    else
+        nanosleep(&ts, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    m->hart[0].wfi_sleep_ns +=
+        (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
+}
+
+/* End the current hart's turn: the clock moves on by what it retired. */
+static void turn_end(virt_machine_t *m) {
+    rv_cpu_t *c = m->harts[m->cur];
+    m->vclock += c->instret - m->turn_start;
+    m->in_turn = false;
+    m->cur = (m->cur + 1) % m->nharts;
+}
+
+int virt_next_hart(virt_machine_t *m) {
+    if (!m->one_thread) return -EINVAL;
+    if (m->in_turn) turn_end(m);
+    return 0;
+}
+
+/* virt_run in one-thread mode. */
+static int run_turns(virt_machine_t *m, uint64_t budget) {
+    for (;;) {
+        if (m->test.done || m->quit) return EXEC_STOP_HALT;
+        if (budget == 0) return EXEC_STOP_BUDGET;
+        if (!m->in_turn) {
+            unsigned start = m->cur, h = start;
+            bool found = false;
+            for (unsigned k = 0; k < m->nharts && !found; k++)
+                found = hart_ready(m, h = (start + k) % m->nharts);
+            if (found && m->vclock - m->polled_at >= SLICE) { /* console, virtio */
+                m->polled_at = m->vclock;
+                poll_devices(m);
+            }
+            if (!found) { /* every hart waits: time passes (one unit of budget) */
+                uint64_t t = next_timer(m);
+                if (m->cpu.time_from_instret)
+                    m->vclock += t < IDLE_MAX_TICKS ? t : IDLE_MAX_TICKS;
+                else
+                    idle_sleep(m, t);
+                m->polled_at = m->vclock;
+                poll_devices(m);
+                m->idle_rounds++;
+                m->cur = start;
+                if (budget != UINT64_MAX) budget--;
+                continue;
+            }
+            if (m->quit) return EXEC_STOP_HALT;
+            m->cur = h;
+            m->in_turn = true;
+            m->turn_left = m->quantum;
+            m->turn_start = m->harts[h]->instret;
+            m->turns++;
+        }
+        rv_cpu_t *c = m->harts[m->cur];
+        uint64_t run = budget < m->turn_left ? budget : m->turn_left, before = c->instret;
+        m->turn_over = false;
+        int r = exec_run(c, run);
+        uint64_t used = run; /* a budget stop: all of it (traps included) */
+        if (m->turn_over || r != EXEC_STOP_BUDGET) {
+            used = c->instret - before;
+            if (used > run) used = run;
+            if (m->turn_over && used == 0) used = 1;
+        }
+        if (budget != UINT64_MAX) budget -= used;
+        if (m->turn_left != VIRT_QUANTUM_MANUAL) m->turn_left -= used;
+        if (m->turn_over || m->turn_left == 0) turn_end(m);
+        if (m->test.done || m->quit) return EXEC_STOP_HALT;
+        if (r != EXEC_STOP_BUDGET) return r; /* a stop request: the caller decides */
+    }
+}
+
 int virt_run(virt_machine_t *m, uint64_t budget) {
+    if (m->one_thread) return run_turns(m, budget);
     if (m->nharts > 1 && !m->hart[1].started && !atomic_load(&m->stop_threads)) start_harts(m);
     for (;;) {
         if (m->test.done || m->quit) return EXEC_STOP_HALT;

@@ -1,5 +1,5 @@
 /* virt.h - the `virt` machine: 1 to 64 RV64GC harts with M, S and U modes and Sv39/48/57
- * paging, each run by a host thread of its own,
+ * paging, each run by a host thread of its own (or all taking turns on one thread),
  * laid out like qemu's `virt` board so that unmodified OpenSBI, U-Boot and Linux run on it.
  *
  *   0x00001000  boot ROM: the reset vector, fw_dynamic_info, jumps to the firmware
@@ -37,6 +37,11 @@
 #define VIRT_VIRTIO_SLOTS 8u  /* virtio-mmio transports, as on qemu's virt */
 #define VIRT_MAX_HARTS    64u /* -smp limit */
 
+/* One-thread mode (virt_config_t.quantum): the quantum that deterministic_time takes when none
+ * is given, and the one that ends turns only at a wfi that waits or at virt_next_hart. */
+#define VIRT_QUANTUM_DEFAULT 10000u
+#define VIRT_QUANTUM_MANUAL  UINT64_MAX
+
 /* A raw disk image on a virtio-blk device. */
 typedef struct virt_drive {
     const char *file; /* the image */
@@ -66,8 +71,15 @@ typedef struct virt_config {
     const virt_net_t *nets;     /* virtio-net cards, in the slots after the drives */
     unsigned nnets;             /* how many */
     bool rng;                   /* a virtio-rng device in the slot after the cards */
-    bool vconsole;   /* a virtio-console (hvc0) in the next slot, on the UART's stdin/stdout */
-    unsigned nharts; /* harts (-smp; 0 counts as 1; at most VIRT_MAX_HARTS) */
+    bool vconsole;      /* a virtio-console (hvc0) in the next slot, on the UART's stdin/stdout */
+    unsigned nharts;    /* harts (-smp; 0 counts as 1; at most VIRT_MAX_HARTS) */
+    uint64_t quantum;   /* 0: each hart on a host thread of its own; else every hart on the
+                           caller's thread, in turn, for this many instructions each (a turn
+                           ends at the first block boundary past it, or at a wfi that waits;
+                           VIRT_QUANTUM_MANUAL: only there or at virt_next_hart) */
+    bool deterministic; /* the time CSR, mtime and the RTC count retired instructions: one
+                           reproducible clock for every hart (one thread, VIRT_QUANTUM_DEFAULT
+                           when quantum is 0; idle time is skipped, not slept) */
 } virt_config_t;
 
 /* What the machine keeps per hart besides the hart itself. */
@@ -78,6 +90,11 @@ typedef struct virt_hart {
     _Atomic int sleeping;    /* the hart is in (or entering) its wfi sleep */
     uint64_t wfi_sleep_ns;   /* time spent asleep in wfi, for --stats */
     _Atomic uint64_t cpu_ns; /* the thread's CPU time when it ended (0: still running) */
+    bool idle;               /* one-thread mode: waits in wfi for an interrupt */
+    uint64_t mip_defer;      /* one-thread mode: mip bits it raised for itself during its turn,
+                                set when its next turn begins */
+    uint64_t pauses;         /* pause instructions executed (with several host threads) */
+    uint64_t pause_yields;   /* host yields they led to (--stats) */
 } virt_hart_t;
 
 /* The machine. */
@@ -108,6 +125,20 @@ typedef struct virt_machine {
     bool has_rng;                          /* the rng is present */
     virtio_console_t vcons;                /* virtio-console (the slot after the rng) */
     bool has_vcons;                        /* the console is present */
+    /* One-thread mode (cfg.quantum or cfg.deterministic): the harts take turns on the thread
+     * that calls virt_run. */
+    bool one_thread;      /* in this mode (else: with several harts, a host thread each) */
+    uint64_t quantum;     /* instructions per turn (VIRT_QUANTUM_MANUAL: no limit) */
+    unsigned cur;         /* the hart whose turn it is (or comes next) */
+    bool in_turn;         /* its turn has begun (clock set, timers looked at) */
+    bool turn_over;       /* its wfi ended the turn (set by the wait callback) */
+    uint64_t turn_left;   /* instructions left in the turn */
+    uint64_t turn_start;  /* the hart's instret when the turn began */
+    uint64_t vclock;      /* deterministic: the machine's time in timer ticks, the instructions
+                             every hart retired plus the idle time skipped */
+    uint64_t polled_at;   /* vclock at the last device poll (polled every SLICE instructions) */
+    uint64_t turns;       /* turns begun (--stats) */
+    uint64_t idle_rounds; /* times every hart waited in wfi at once (--stats) */
 } virt_machine_t;
 
 /* Build the machine and load what `cfg` names. Returns 0 or -errno with *err set. */
@@ -123,5 +154,10 @@ void virt_destroy(virt_machine_t *m);
 /* Run hart 0 for up to `budget` instructions (UINT64_MAX: no limit) or until poweroff / reboot
  * (m->test.done), the console's quit command (m->quit) or a stop request. Returns enum
  * exec_stop. The first call starts the threads of the other harts, which run on their own
- * until poweroff or virt_destroy. */
+ * until poweroff or virt_destroy. In one-thread mode the budget counts the instructions of
+ * every hart (and one for each round in which every hart waited), and the harts take turns. */
 int virt_run(virt_machine_t *m, uint64_t budget);
+
+/* One-thread mode: end the current hart's turn now (the next virt_run begins the next hart's).
+ * Returns 0, or -EINVAL when the harts have threads of their own. */
+int virt_next_hart(virt_machine_t *m);

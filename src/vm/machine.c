@@ -47,6 +47,8 @@ struct vm {
     void *hook_opaque;    /* its first argument */
     double run_seconds;   /* wall time spent in vm_run, for vm_print_stats */
     _Atomic int stopped;  /* vm_stop() was called during the current run */
+    unsigned view;        /* virt: the hart the register and counter calls look at */
+    rv_cpu_t *csr_copy;   /* vm_get_csr's copy of a hart (allocated at its first call) */
     char self[4096];      /* user: this process's executable (for guest execve) */
     char err[256];        /* words for the last failure */
 };
@@ -75,6 +77,14 @@ static double now_seconds(void) {
 static rv_cpu_t *hart(const vm_t *vm) {
     if (vm->opt.machine == VM_MACHINE_BARE) return (rv_cpu_t *)&vm->bare.cpu;
     if (vm->opt.machine == VM_MACHINE_VIRT) return vm->virt ? &vm->virt->cpu : NULL;
+    linux_proc_t *p = linux_the_proc();
+    return p->main_thread ? p->main_thread->cpu : NULL;
+}
+
+/* The hart the register, CSR and counter calls look at (vm_select_hart). */
+static rv_cpu_t *viewed(const vm_t *vm) {
+    if (vm->opt.machine == VM_MACHINE_BARE) return (rv_cpu_t *)&vm->bare.cpu;
+    if (vm->opt.machine == VM_MACHINE_VIRT) return vm->virt ? vm->virt->harts[vm->view] : NULL;
     linux_proc_t *p = linux_the_proc();
     return p->main_thread ? p->main_thread->cpu : NULL;
 }
@@ -177,7 +187,9 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                              .console_escape = vm->opt.console_escape,
                              .rng = vm->opt.virtio_rng,
                              .vconsole = vm->opt.virtio_console,
-                             .nharts = vm->opt.harts};
+                             .nharts = vm->opt.harts,
+                             .quantum = vm->opt.hart_quantum,
+                             .deterministic = vm->opt.deterministic_time};
         virt_drive_t drives[VIRT_VIRTIO_SLOTS];
         if (vm->opt.ndrives > VIRT_VIRTIO_SLOTS || (vm->opt.ndrives && !vm->opt.drives)) {
             free(vm->virt);
@@ -209,8 +221,6 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
             vm->virt = NULL;
             goto fail;
         }
-        for (unsigned h = 0; h < vm->virt->nharts; h++)
-            vm->virt->harts[h]->time_from_instret = vm->opt.deterministic_time;
         vm->loaded = true;
     } else if (vm->opt.machine == VM_MACHINE_USER) {
         vm_t *none = NULL;
@@ -273,6 +283,7 @@ void vm_destroy(vm_t *vm) {
         vm_t *self = vm;
         atomic_compare_exchange_strong(&user_vm, &self, NULL);
     }
+    free(vm->csr_copy);
     free(vm);
 }
 
@@ -371,6 +382,11 @@ int vm_run(vm_t *vm, uint64_t max_insns, uint64_t max_ns, vm_exit_t *exit) {
         } else if (r == EXEC_STOP_INTERRUPT || r == EXEC_STOP_HALT) {
             bool halt = atomic_exchange(&cpu->halt_request, 0);
             atomic_store(&cpu->interrupt_request, 0);
+            if (vm->virt && vm->virt->one_thread) /* vm_stop asked every hart */
+                for (unsigned h = 1; h < vm->virt->nharts; h++) {
+                    halt |= atomic_exchange(&vm->virt->harts[h]->halt_request, 0);
+                    atomic_store(&vm->virt->harts[h]->interrupt_request, 0);
+                }
             if (!guest_exited(vm, &code) && vm->virt && vm->virt->quit) {
                 exit->reason = VM_EXIT_QUIT;
                 break;
@@ -391,65 +407,98 @@ void vm_stop(vm_t *vm) {
     if (!cpu) return;
     atomic_store(&cpu->halt_request, 1);
     rv_cpu_interrupt(cpu);
+    if (vm->virt && vm->virt->one_thread) /* the hart whose turn it is may be another */
+        for (unsigned h = 1; h < vm->virt->nharts; h++) {
+            atomic_store(&vm->virt->harts[h]->halt_request, 1);
+            rv_cpu_interrupt(vm->virt->harts[h]);
+        }
+}
+
+unsigned vm_hart_count(const vm_t *vm) {
+    return vm->virt ? vm->virt->nharts : 1;
+}
+
+int vm_select_hart(vm_t *vm, unsigned hart_id) {
+    if (hart_id >= vm_hart_count(vm)) return fail(vm, -EINVAL, "no hart %u", hart_id);
+    vm->view = hart_id;
+    return 0;
+}
+
+unsigned vm_current_hart(const vm_t *vm) {
+    return vm->virt && vm->virt->one_thread ? vm->virt->cur : 0;
+}
+
+int vm_next_hart(vm_t *vm) {
+    if (!vm->virt || virt_next_hart(vm->virt) != 0)
+        return fail(vm, -EINVAL, "the harts do not take turns on one thread");
+    return 0;
 }
 
 uint64_t vm_get_pc(const vm_t *vm) {
-    const rv_cpu_t *cpu = hart(vm);
+    const rv_cpu_t *cpu = viewed(vm);
     return cpu ? cpu->pc : 0;
 }
 
 void vm_set_pc(vm_t *vm, uint64_t pc) {
-    rv_cpu_t *cpu = hart(vm);
+    rv_cpu_t *cpu = viewed(vm);
     if (cpu) cpu->pc = pc;
 }
 
 uint64_t vm_get_x(const vm_t *vm, unsigned reg) {
-    const rv_cpu_t *cpu = hart(vm);
+    const rv_cpu_t *cpu = viewed(vm);
     return cpu && reg < 32 ? cpu->x[reg] : 0;
 }
 
 void vm_set_x(vm_t *vm, unsigned reg, uint64_t value) {
-    rv_cpu_t *cpu = hart(vm);
+    rv_cpu_t *cpu = viewed(vm);
     if (cpu && reg > 0 && reg < 32) cpu->x[reg] = value;
 }
 
 uint64_t vm_get_f(const vm_t *vm, unsigned reg) {
-    const rv_cpu_t *cpu = hart(vm);
+    const rv_cpu_t *cpu = viewed(vm);
     return cpu && reg < 32 ? cpu->f[reg] : 0;
 }
 
 void vm_set_f(vm_t *vm, unsigned reg, uint64_t value) {
-    rv_cpu_t *cpu = hart(vm);
+    rv_cpu_t *cpu = viewed(vm);
     if (cpu && reg < 32) cpu->f[reg] = value;
 }
 
 int vm_get_csr(const vm_t *vm, unsigned csr, uint64_t *value) {
-    const rv_cpu_t *cpu = hart(vm);
+    const rv_cpu_t *cpu = viewed(vm);
     if (!cpu || csr > 0xfff) return -EINVAL;
-    /* a read as M-mode software with rs1 = x0: no side effects, on a copy of the hart */
-    rv_cpu_t *copy = malloc(sizeof(*copy));
-    if (!copy) return -ENOMEM;
-    memcpy(copy, cpu, sizeof(*copy));
+    /* a read as M-mode software with rs1 = x0: no side effects, on a copy of the hart. The
+     * copy is the handle's own: whole the first time, then only the architectural part before
+     * the counters (the rest, TLBs and execution state, is 30x larger and a CSR read does not
+     * depend on it), so that lockstep's reads after every block stay cheap. */
+    vm_t *own = (vm_t *)vm; /* the copy is a cache, not the machine's state */
+    rv_cpu_t *copy = own->csr_copy;
+    if (!copy) {
+        if (!(copy = malloc(sizeof(*copy)))) return -ENOMEM;
+        memcpy(copy, cpu, sizeof(*copy));
+        own->csr_copy = copy;
+    } else {
+        memcpy(copy, cpu, offsetof(rv_cpu_t, stats));
+    }
     copy->priv = RV_PRIV_M;
     copy->instret++; /* counters read instret - 1, as by the instruction that reads them */
     copy->mstatus |= RV_MSTATUS_FS;
     bool ok = rv_csr_access(copy, csr, 1, 0, false, value);
-    free(copy);
     return ok ? 0 : -EINVAL;
 }
 
 unsigned vm_get_priv(const vm_t *vm) {
-    const rv_cpu_t *cpu = hart(vm);
+    const rv_cpu_t *cpu = viewed(vm);
     return cpu ? cpu->priv : 0;
 }
 
 uint64_t vm_instret(const vm_t *vm) {
-    const rv_cpu_t *cpu = hart(vm);
+    const rv_cpu_t *cpu = viewed(vm);
     return cpu ? cpu->instret : 0;
 }
 
 uint64_t vm_traps(const vm_t *vm) {
-    const rv_cpu_t *cpu = hart(vm);
+    const rv_cpu_t *cpu = viewed(vm);
     uint64_t n = 0;
     for (unsigned i = 0; cpu && i < RV_CAUSE_COUNT; i++)
         n += cpu->stats.traps[i];
@@ -516,6 +565,17 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
     }
     if (vm->virt) {
         fprintf(out, "stats: wfi: %.3f s asleep\n", (double)virt_wfi_sleep_ns(vm->virt) * 1e-9);
+        if (vm->virt->one_thread)
+            fprintf(out,
+                    "stats: harts take turns on one thread: %llu turns, %llu rounds with every "
+                    "hart in wfi, machine clock %llu ticks\n",
+                    (unsigned long long)vm->virt->turns, (unsigned long long)vm->virt->idle_rounds,
+                    (unsigned long long)vm->virt->vclock);
+        for (unsigned h = 0; h < vm->virt->nharts && vm->virt->nharts > 1 && !vm->virt->one_thread;
+             h++)
+            fprintf(out, "stats: hart %u: %llu pause instructions, %llu host yields\n", h,
+                    (unsigned long long)vm->virt->hart[h].pauses,
+                    (unsigned long long)vm->virt->hart[h].pause_yields);
         for (unsigned h = 1; h < vm->virt->nharts; h++) {
             const rv_cpu_t *c = vm->virt->harts[h];
             const virt_hart_t *vh = &vm->virt->hart[h];

@@ -2,10 +2,15 @@
  * hart 1 sleeps in wfi until hart 0's IPI (CLINT msip) wakes it; then both harts add to
  * shared words at the same time with amoadd.d and with lr.d/sc.d loops, hart 1 reports
  * through a flag, and hart 0 checks both totals and powers off through the SiFive test device:
- * exit 0 when all is right, else the number of the failed check. Run with -smp 2. */
+ * exit 0 when all is right, else the number of the failed check. Run with -smp 2. Before it
+ * powers off, hart 0 executes PAUSES pause instructions (Zihintpause), which --stats counts.
+ * COUNT may be given with -DCOUNT=N (a short run for lockstep). */
 #define CLINT_MSIP1 0x2000004
 #define TEST_DEV    0x100000
-#define COUNT       200000
+#ifndef COUNT
+#define COUNT 200000
+#endif
+#define PAUSES 256
 
     .section .text
     .globl _start
@@ -42,6 +47,10 @@ _start:
     la t1, woken
     lw t2, 0(t1)
     beqz t2, fail
+    li t0, PAUSES
+8:  .word 0x0100000f        /* pause (fence w, 0) */
+    addi t0, t0, -1
+    bnez t0, 8b
     li t1, TEST_DEV
     li t2, 0x5555
     sw t2, 0(t1)

@@ -1622,6 +1622,12 @@ EMITTER(jalr) {
 
 /* FENCE, SYSTEM. */
 EMIT(fence, x86_mfence(&t->b))
+/* pause: nothing, or the helper call where the hart's owner acts on it (SMP: a host yield) */
+EMITTER(pause) {
+    (void)cont;
+    (void)ends;
+    return !t->cpu->pause || emit_helper(t, op, idx);
+}
 EMITTER(fence_i) {
     (void)cont;
     add_instret(t, idx + 1);
