@@ -355,6 +355,27 @@ static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
     virtio_segs_write(c, c->write_len - 1, &st, 1, NULL);
 }
 
+/* Serve the first submitted request and queue it as done. Called with b->lock held and a
+ * request submitted; the lock is dropped while the request runs, with b->busy set so that
+ * whoever else serves (the I/O thread, or a hart's thread in virtio_blk_serve_idle) waits and
+ * requests complete in the order they were submitted. */
+static void serve_next(virtio_blk_t *b) {
+    blk_job_t *j = b->submit;
+    b->submit = j->next;
+    if (!b->submit) b->submit_tail = NULL;
+    b->busy = true;
+    pthread_mutex_unlock(&b->lock);
+    blk_serve(b, j);
+    pthread_mutex_lock(&b->lock);
+    b->busy = false;
+    j->next = NULL;
+    if (b->done_tail)
+        b->done_tail->next = j;
+    else
+        b->done = j;
+    b->done_tail = j;
+}
+
 /* The I/O thread: take requests in order, serve them, hand them back through the done list
  * and the eventfd. */
 static void *blk_thread(void *arg) {
@@ -367,20 +388,7 @@ static void *blk_thread(void *arg) {
         while (b->busy)
             pthread_cond_wait(&b->idle, &b->lock);
         if (!b->submit) break; /* stop, nothing left */
-        blk_job_t *j = b->submit;
-        b->submit = j->next;
-        if (!b->submit) b->submit_tail = NULL;
-        b->busy = true;
-        pthread_mutex_unlock(&b->lock);
-        blk_serve(b, j);
-        pthread_mutex_lock(&b->lock);
-        b->busy = false;
-        j->next = NULL;
-        if (b->done_tail)
-            b->done_tail->next = j;
-        else
-            b->done = j;
-        b->done_tail = j;
+        serve_next(b);
         pthread_cond_broadcast(&b->idle);
         uint64_t one = 1;
         if (b->efd >= 0 && write(b->efd, &one, sizeof(one)) < 0) { /* counter full: still set */
@@ -396,20 +404,7 @@ bool virtio_blk_serve_idle(virtio_blk_t *b) {
     pthread_mutex_lock(&b->lock);
     while (b->submit && !b->busy &&
            (b->submit->type == VIRTIO_BLK_T_IN || b->submit->type == VIRTIO_BLK_T_OUT)) {
-        blk_job_t *j = b->submit;
-        b->submit = j->next;
-        if (!b->submit) b->submit_tail = NULL;
-        b->busy = true;
-        pthread_mutex_unlock(&b->lock);
-        blk_serve(b, j);
-        pthread_mutex_lock(&b->lock);
-        b->busy = false;
-        j->next = NULL;
-        if (b->done_tail)
-            b->done_tail->next = j;
-        else
-            b->done = j;
-        b->done_tail = j;
+        serve_next(b);
         any = true;
     }
     if (any) {
