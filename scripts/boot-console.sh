@@ -29,18 +29,11 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/lib"
-cp "$sysroot/usr/bin/busybox" "$work/root/bin/busybox"
 # virtio_mmio before virtio_console (kernel_modules numbers them in that order): the console
 # binds to the transport it finds
-kernel_modules boot-console "$work/root/lib" virtio_mmio virtio_console
-cat >"$work/root/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in /lib/*.ko; do insmod "$m" || echo "guest: insmod $m failed"; done
+initramfs_root boot-console "$work/root" virtio_mmio virtio_console
+init_prologue >"$work/root/init"
+cat >>"$work/root/init" <<'EOF'
 i=0
 while [ ! -c /dev/hvc0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 echo "guest: uart sees $(cat /sys/class/tty/hvc0/dev 2>/dev/null || echo no-hvc0)"

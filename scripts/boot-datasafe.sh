@@ -57,17 +57,9 @@ if [ -n "${DATASAFE_KEEP:-}" ]; then
 else
     trap 'rm -rf "$work"' EXIT
 fi
-mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/lib" \
-    "$work/root/mnt" "$work/root/tmp"
-cp "$sysroot/usr/bin/busybox" "$work/root/bin/busybox"
-kernel_modules boot-datasafe "$work/root/lib" virtio_mmio virtio_blk ext4
-cat >"$work/root/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in /lib/*.ko; do insmod "$m" || echo "guest: insmod $m failed"; done
+initramfs_root boot-datasafe "$work/root" virtio_mmio virtio_blk ext4
+init_prologue >"$work/root/init"
+cat >>"$work/root/init" <<'EOF'
 n=0
 while [ ! -b /dev/vda ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 mode=$(sed -n 's/.*datasafe=\([a-z]*\).*/\1/p' /proc/cmdline)

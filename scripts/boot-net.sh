@@ -60,10 +60,8 @@ print(*[s.getsockname()[1] for s in ss])
 PY
 )
 
-mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/lib" \
-    "$work/root/tmp" "$work/www"
-cp "$sysroot/usr/bin/busybox" "$work/root/bin/busybox"
-kernel_modules boot-net "$work/root/lib" virtio_mmio virtio_net
+initramfs_root boot-net "$work/root" virtio_mmio virtio_net
+mkdir -p "$work/www"
 cat >"$work/root/bin/dhcp.sh" <<'EOF2'
 #!/bin/busybox sh
 case $1 in
@@ -74,13 +72,8 @@ bound | renew)
     ;;
 esac
 EOF2
-cat >"$work/root/init" <<'EOF2'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in /lib/*.ko; do insmod "$m" || echo "guest: insmod $m failed"; done
+init_prologue >"$work/root/init"
+cat >>"$work/root/init" <<'EOF2'
 ifconfig lo 127.0.0.1 up
 ifconfig eth0 up
 udhcpc -i eth0 -n -q -t 10 -T 1 -s /bin/dhcp.sh 2>&1 | grep "guest:"

@@ -24,16 +24,9 @@ fetch_kernel boot-virtio
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/lib"
-cp "$sysroot/usr/bin/busybox" "$work/root/bin/busybox"
-kernel_modules boot-virtio "$work/root/lib" virtio_mmio virtio_blk virtio-rng
-cat >"$work/root/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in /lib/*.ko; do insmod "$m" || echo "guest: insmod $m failed"; done
+initramfs_root boot-virtio "$work/root" virtio_mmio virtio_blk virtio-rng
+init_prologue >"$work/root/init"
+cat >>"$work/root/init" <<'EOF'
 sleep 1
 echo "guest: disks $(ls /sys/block | grep vd | tr '\n' ' ')"
 for d in /dev/vd?; do

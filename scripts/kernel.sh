@@ -1,6 +1,7 @@
 # kernel.sh - sourced by the boot scripts (boot-linux.sh, boot-virtio.sh, boot-net.sh,
-# boot-console.sh, boot-debian.sh, debian-image.sh): Debian's riscv64 kernel and busybox,
-# fetched once into the cached sysroot by fetch-riscv64.sh, and the modules an initramfs loads.
+# boot-console.sh, boot-datasafe.sh, boot-smp.sh, boot-debian.sh, debian-image.sh): Debian's
+# riscv64 kernel and busybox, fetched once into the cached sysroot by fetch-riscv64.sh, the
+# modules an initramfs loads, and the common start of a busybox initramfs and its /init.
 #
 # fetch_kernel NAME: sets $sysroot (the cached sysroot), $kernel (its newest vmlinuz) and
 # $moddir (that kernel's module directory), or exits the calling script with a message naming
@@ -80,4 +81,29 @@ kernel_modules() {
         _kmod_add "$m"
     done
     rm -f "$dest/.mod"
+}
+
+# initramfs_root NAME ROOT MODULE...: the tree of a busybox initramfs in ROOT: bin/busybox from
+# $sysroot, the directories /init mounts on (proc, sys, dev) and lib, mnt and tmp, and the
+# named modules with their dependencies in ROOT/lib (kernel_modules; NAME names the caller in
+# its messages).
+initramfs_root() {
+    local name=$1 root=$2
+    shift 2
+    mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib" "$root/mnt" "$root/tmp"
+    cp "$sysroot/usr/bin/busybox" "$root/bin/busybox"
+    if [ $# -gt 0 ]; then kernel_modules "$name" "$root/lib" "$@"; fi
+}
+
+# init_prologue: the first lines of such a tree's /init, on stdout: busybox's applets
+# installed, /proc, /sys and /dev mounted, and the modules in /lib loaded in their order.
+init_prologue() {
+    cat <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in /lib/*.ko; do insmod "$m" || echo "guest: insmod $m failed"; done
+EOF
 }
