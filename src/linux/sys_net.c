@@ -123,44 +123,40 @@ int64_t sys_listen(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(listen((int)a[0], (int)a[1]));
 }
 
-/* accept(fd, addr, addrlen). */
-int64_t sys_accept(linux_thread_t *t, const uint64_t a[6]) {
+/* accept4(fd, addr, addrlen, flags) with the given flags (0 for accept). As on Linux, a new
+ * descriptor whose peer address cannot be copied out to the guest is closed again and the call
+ * fails with EFAULT, so that no descriptor the guest never learnt of stays open. */
+static int64_t do_accept(linux_thread_t *t, const uint64_t a[6], int flags) {
     void *addr;
     uint64_t lenp;
     socklen_t len;
     int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
     if (rc) return rc;
+    long r;
+    int64_t ret;
     if (t->proc->opt.sandbox) {
         struct sockaddr_storage b;
         socklen_t hl = sizeof(b);
-        long r = SYS_BLOCK(SYS_accept, (long)a[0], (long)&b, (long)&hl);
+        r = SYS_BLOCK(SYS_accept4, (long)a[0], (long)&b, (long)&hl, (long)flags);
         if (r >= 0) linux_box_name_accepted((int)a[0], (int)r);
         if (!lenp) return sys_ret(r);
-        return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
+        ret = box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
+    } else {
+        r = SYS_BLOCK(SYS_accept4, (long)a[0], (long)addr, (long)(lenp ? &len : NULL), (long)flags);
+        ret = len_back(t, r, lenp, &len);
     }
-    return len_back(t, SYS_BLOCK(SYS_accept, (long)a[0], (long)addr, (long)(lenp ? &len : NULL)),
-                    lenp, &len);
+    if (r >= 0 && ret < 0) close((int)r);
+    return ret;
+}
+
+/* accept(fd, addr, addrlen). */
+int64_t sys_accept(linux_thread_t *t, const uint64_t a[6]) {
+    return do_accept(t, a, 0);
 }
 
 /* accept4(fd, addr, addrlen, flags). */
 int64_t sys_accept4(linux_thread_t *t, const uint64_t a[6]) {
-    void *addr;
-    uint64_t lenp;
-    socklen_t len;
-    int rc = sockaddr_out(t, a[1], a[2], &addr, &lenp, &len);
-    if (rc) return rc;
-    if (t->proc->opt.sandbox) {
-        struct sockaddr_storage b;
-        socklen_t hl = sizeof(b);
-        long r = SYS_BLOCK(SYS_accept4, (long)a[0], (long)&b, (long)&hl, (long)(int)a[3]);
-        if (r >= 0) linux_box_name_accepted((int)a[0], (int)r);
-        if (!lenp) return sys_ret(r);
-        return box_addr_back(t, r, (int)r, LINUX_BOX_NAME_OTHER, &b, hl, a[1], lenp, len);
-    }
-    return len_back(
-        t,
-        SYS_BLOCK(SYS_accept4, (long)a[0], (long)addr, (long)(lenp ? &len : NULL), (long)(int)a[3]),
-        lenp, &len);
+    return do_accept(t, a, (int)a[3]);
 }
 
 /* getsockname(fd, addr, addrlen). */

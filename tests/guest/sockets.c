@@ -1,5 +1,6 @@
 /* sockets.c - sockets and readiness: a TCP connection over loopback (bind to an ephemeral
  * port, listen, connect, accept4, send/recv, getsockname, setsockopt/getsockopt), a
+ * failed copy-out of accept's address length (no descriptor left open), a
  * socketpair with sendmsg/recvmsg, ppoll and epoll on a pipe, the lengths getsockname and
  * getsockopt give back (unbound and abstract AF_UNIX names), and interface names and indexes. */
 #define _GNU_SOURCE
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -52,6 +54,25 @@ int main(void) {
     CHECK(shutdown(c, SHUT_WR) == 0);
     CHECK(recv(s, buf, sizeof(buf), 0) == 0);
     close(s);
+    close(c);
+    /* accept whose length word cannot be written back: Linux fails with EFAULT and drops the
+     * connection, leaving no descriptor the program never learnt of */
+    c = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0);
+    socklen_t *rolen = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(rolen != MAP_FAILED);
+    *rolen = sizeof(peer);
+    CHECK(mprotect(rolen, 4096, PROT_READ) == 0);
+    int before = dup(0);
+    close(before);
+    errno = 0;
+    int bad = accept(ls, (struct sockaddr *)&peer, rolen);
+    int bad_errno = errno;
+    int after = dup(0);
+    close(after);
+    printf("accept, length read-only: %d, EFAULT %d, no descriptor left %d\n", bad,
+           bad_errno == EFAULT, after == before);
+    munmap(rolen, 4096);
     close(c);
     close(ls);
 
