@@ -72,7 +72,6 @@ typedef struct jit {
     uint8_t *rw;   /* read+write view of the same memory */
     size_t size;   /* bytes of the cache */
     size_t used;   /* bytes in use (trampolines included) */
-    bool toggle;   /* one mapping whose protection flips (--perf-map), not two views */
     bool no_cache; /* mapping the code cache failed: nothing is translated */
     uintptr_t (*enter)(rv_cpu_t *cpu, const uint8_t *code); /* entry trampoline (rx) */
     const uint8_t *exit_spill;     /* exit: store mapped registers, return rax */
