@@ -7,7 +7,7 @@
 #include "riscv/decode.h"
 
 #define RV_BLOCK_MAX    64          /* instructions per decoded block, at most */
-#define RV_ICACHE_HASH  (1u << 14)  /* hash buckets at most (power of two) */
+#define RV_ICACHE_HASH  (1u << 18)  /* hash buckets at most (power of two) */
 #define RV_ICACHE_HASH0 (1u << 8)   /* hash buckets in use at first (power of two) */
 #define RV_ICACHE_ARENA (16u << 20) /* bytes of decoded blocks before a full flush */
 

@@ -15,7 +15,7 @@
 #include "jit/jit.h"
 #include "exec/icache.h"
 
-#define JIT_HASH         (1u << 14)  /* buckets of the block hash table at most */
+#define JIT_HASH         (1u << 18)  /* buckets of the block hash table at most */
 #define JIT_HASH0        (1u << 8)   /* buckets in use at first (doubled as blocks come) */
 #define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
