@@ -41,15 +41,18 @@ enum exec_result {
 
 /* How a hart executes (from the machine's options; no process-wide settings). */
 typedef struct exec_options {
-    const char *engine; /* translating engine by name ("jit"), or NULL: the interpreter */
-    unsigned threshold; /* interpreted runs of a block before it is translated (0: 16) */
-    size_t cache_bytes; /* code cache per hart (0: the engine's default) */
-    bool dump;          /* print guest and host code of each translation to stderr */
-    bool perf_map;      /* append translations to /tmp/perf-<pid>.map for perf */
-    bool no_chain;      /* never link translations directly (every exit returns) */
-    bool count;         /* --stats: count events in translated code too (costs time there) */
-    bool ir;            /* translate through the JIT's IR where it covers a superblock */
-    bool strict;        /* a missing engine is an error, not a warning and the interpreter */
+    const char *engine;  /* translating engine by name ("jit"), or NULL: the interpreter */
+    unsigned threshold;  /* interpreted runs of a block before it is translated (0: 16) */
+    size_t cache_bytes;  /* code cache per hart (0: the engine's default) */
+    size_t decode_bytes; /* decode-cache arena per hart (0: RV_ICACHE_ARENA); a full arena
+                            drops every decoded and translated block, so a machine that runs
+                            a whole system sets a larger one */
+    bool dump;           /* print guest and host code of each translation to stderr */
+    bool perf_map;       /* append translations to /tmp/perf-<pid>.map for perf */
+    bool no_chain;       /* never link translations directly (every exit returns) */
+    bool count;          /* --stats: count events in translated code too (costs time there) */
+    bool ir;             /* translate through the JIT's IR where it covers a superblock */
+    bool strict;         /* a missing engine is an error, not a warning and the interpreter */
 } exec_options_t;
 
 /* A translating engine. It registers itself with exec_register_engine(); the execution layer

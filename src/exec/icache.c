@@ -279,7 +279,7 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
             return b;
         }
     size_t need = sizeof(rv_block_t) + (RV_BLOCK_MAX + 1) * sizeof(rv_op_t);
-    if (ic->used + need > RV_ICACHE_ARENA) {
+    if (ic->used + need > ic->arena_size) {
         exec_flush(cpu);
         h = (unsigned)(pc >> 1) & ic->hash_mask;
     }

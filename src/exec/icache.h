@@ -9,7 +9,7 @@
 #define RV_BLOCK_MAX    64          /* instructions per decoded block, at most */
 #define RV_ICACHE_HASH  (1u << 18)  /* hash buckets at most (power of two) */
 #define RV_ICACHE_HASH0 (1u << 8)   /* hash buckets in use at first (power of two) */
-#define RV_ICACHE_ARENA (16u << 20) /* bytes of decoded blocks before a full flush */
+#define RV_ICACHE_ARENA (16u << 20) /* default bytes of decoded blocks before a full flush */
 
 /* Computed-goto dispatch (a GCC/clang extension) behind macros, so the interpreter reads as
  * plain C: RV_LABEL_ADDR(l) takes a label's address, RV_GOTO(p) jumps to one. */
@@ -41,6 +41,7 @@ struct rv_icache {
     unsigned hash_mask;               /* buckets of hash[] in use - 1 */
     size_t nblocks;                   /* blocks in the table */
     uint8_t *arena;                   /* block storage */
+    size_t arena_size;                /* its bytes (exec_options_t.decode_bytes) */
     size_t used;                      /* bytes of arena in use */
     exec_fetch_check_fn fetch_check;  /* execute permission of a page (NULL: all readable) */
     void *fetch_check_env;            /* its first argument */

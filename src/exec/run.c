@@ -76,7 +76,7 @@ int exec_trap_stop(void *env, rv_cpu_t *cpu) {
 
 /* Zeroed pages of their own for the decode cache's hash table and arena: untouched parts
  * stay unbacked, so a hart that decodes little (a guest thread that mostly waits) costs a
- * few pages, not the 128 KiB table and 16 MiB arena. */
+ * few pages, not the 2 MiB table and the 16 MiB (or larger) arena. */
 static void *map_zeroed(size_t len) {
     void *p =
         mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -88,7 +88,9 @@ int exec_hart_init(rv_cpu_t *cpu, const exec_options_t *opt) {
     cpu->icache = map_zeroed(sizeof(*cpu->icache));
     if (!cpu->icache) return -ENOMEM;
     cpu->icache->hash_mask = RV_ICACHE_HASH0 - 1;
-    cpu->icache->arena = map_zeroed(RV_ICACHE_ARENA);
+    size_t arena = opt && opt->decode_bytes ? opt->decode_bytes : RV_ICACHE_ARENA;
+    cpu->icache->arena_size = arena;
+    cpu->icache->arena = map_zeroed(arena);
     if (!cpu->icache->arena) {
         munmap(cpu->icache, sizeof(*cpu->icache));
         cpu->icache = NULL;
@@ -115,7 +117,7 @@ void exec_hart_destroy(rv_cpu_t *cpu) {
     free(cpu->code_pages);
     cpu->code_pages = NULL;
     if (cpu->icache) {
-        munmap(cpu->icache->arena, RV_ICACHE_ARENA);
+        munmap(cpu->icache->arena, cpu->icache->arena_size);
         munmap(cpu->icache, sizeof(*cpu->icache));
     }
     cpu->icache = NULL;

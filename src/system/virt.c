@@ -563,10 +563,16 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
     for (unsigned h = 0; h < VIRT_MAX_HARTS; h++)
         m->hart[h].wake_fd = -1;
     pthread_mutex_init(&m->dev_lock, NULL);
+    /* An operating system decodes far more code than a program: with the default 16 MiB
+     * decode arena a Debian boot filled it about 30 times, and each time every decoded and
+     * translated block went (the arena is reserved, not committed: only what is decoded is
+     * backed). */
+    exec_options_t hart_exec = exec ? *exec : (exec_options_t){0};
+    if (!hart_exec.decode_bytes) hart_exec.decode_bytes = VIRT_DECODE_BYTES;
     int rc = 0;
     for (unsigned h = 0; h < nharts && !rc; h++) {
         if (h > 0 && !(m->harts[h] = calloc(1, sizeof(rv_cpu_t)))) rc = -ENOMEM;
-        if (!rc) rc = exec_hart_init(m->harts[h], exec);
+        if (!rc) rc = exec_hart_init(m->harts[h], &hart_exec);
         if (rc && h > 0) {
             free(m->harts[h]);
             m->harts[h] = NULL;

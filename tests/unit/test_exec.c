@@ -1,7 +1,8 @@
 /* test_exec.c - the run loop (src/exec/run.c) under each engine: guest interrupts taken at
  * the right moment and privilege, vectored and direct trap vectors, wfi sleeping through the
  * owner's wait hook, a kick from another thread reaching a hart spinning in translated code,
- * a trap hook that handles a trap itself, and delegation in the one trap entry. */
+ * a trap hook that handles a trap itself, delegation in the one trap entry, and the hart's
+ * own decode-arena size. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,6 +220,36 @@ static void delegation(void **state) {
     assert_int_equal(cpu.mcause, RV_CAUSE_ILLEGAL_INSN);
 }
 
+/* The decode arena's size is the hart's own (exec_options_t.decode_bytes): a run through more
+ * blocks than a small arena holds drops the decoded code when it is full, and still ends where
+ * it should; the default arena holds them all. */
+static unsigned arena_flushes(size_t decode_bytes) {
+    rv_cpu_t cpu;
+    exec_options_t o = {
+        .engine = engine, .threshold = 1, .strict = true, .decode_bytes = decode_bytes};
+    assert_int_equal(exec_hart_init(&cpu, &o), 0);
+    for (unsigned a = 0; a + 4 < WIN; a += 4) {
+        uint32_t j4 = 0x0040006f; /* j .+4: one block per instruction */
+        memcpy(mem + a, &j4, 4);
+    }
+    uint32_t ecall = 0x00000073;
+    memcpy(mem + WIN - 4, &ecall, 4);
+    cpu.mem_base = mem;
+    cpu.mem_size = WIN;
+    cpu.trap_hook = exec_trap_stop;
+    assert_int_equal(exec_run(&cpu, 100000), EXEC_STOP_ECALL);
+    assert_int_equal(cpu.pc, WIN - 4);
+    unsigned flushes = (unsigned)cpu.stats.flushes;
+    exec_hart_destroy(&cpu);
+    return flushes;
+}
+
+static void decode_arena_size(void **state) {
+    (void)state;
+    assert_true(arena_flushes(64u << 10) > 0);
+    assert_int_equal(arena_flushes(0), 0);
+}
+
 static int run_group(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pending_interrupt_taken),
@@ -228,6 +259,7 @@ static int run_group(const char *name) {
         cmocka_unit_test(wfi_waits_for_interrupt),
         cmocka_unit_test(trap_hook_handles),
         cmocka_unit_test(delegation),
+        cmocka_unit_test(decode_arena_size),
     };
     return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }
