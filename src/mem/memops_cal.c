@@ -338,7 +338,8 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* CPU time of the calling thread, ms (for the trace: wall time minus it is waiting). */
+/* CPU time of the calling thread, ms: what the predictions of the work use (wall time
+ * minus it is time the thread waited for a CPU). */
 static double cpu_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -472,7 +473,7 @@ typedef struct cal_bufs {
     unsigned char *dst; /* destination region */
     size_t src_done;    /* bytes of src written so far */
     size_t dst_done;    /* bytes of dst written so far */
-    double touch_ms;    /* wall time those writes took */
+    double touch_ms;    /* CPU time those writes took (page faults included) */
 } cal_bufs_t;
 
 /* Bytes of src an operation at size n needs (the move writes up to n + n/4 + 16). */
@@ -486,7 +487,7 @@ enum { CAL_TOUCH_CHUNK = 64 << 10 };
 static bool cal_touch(cal_bufs_t *b, size_t src_need, size_t dst_need, double deadline) {
     while (b->src_done < src_need || b->dst_done < dst_need) {
         if (now_ms() > deadline) return false;
-        double t0 = now_ms();
+        double t0 = cpu_ms();
         bool src_side =
             b->src_done < src_need && (b->src_done <= b->dst_done || b->dst_done >= dst_need);
         unsigned char *base = src_side ? b->src : b->dst;
@@ -495,13 +496,15 @@ static bool cal_touch(cal_bufs_t *b, size_t src_need, size_t dst_need, double de
         size_t len = want - *done < CAL_TOUCH_CHUNK ? want - *done : CAL_TOUCH_CHUNK;
         memset(base + *done, src_side ? 0x5a : 0xa5, len);
         *done += len;
-        b->touch_ms += now_ms() - t0;
+        b->touch_ms += cpu_ms() - t0;
     }
     return true;
 }
 
-/* Predicted wall time (ms) of writing src and dst up to the given lengths: the cost per
- * byte seen so far (unknown, 0, before the first 64 KiB). */
+/* Predicted time (ms) of writing src and dst up to the given lengths: the CPU time per byte
+ * seen so far (unknown, 0, before the first 64 KiB). CPU time, since wall time would count
+ * other processes; on a virtual host the CPU time of a write includes the hypervisor's work
+ * of backing a fresh page, for which the vCPU stalls. */
 static double cal_touch_predict(const cal_bufs_t *b, size_t src_need, size_t dst_need) {
     size_t done = b->src_done + b->dst_done;
     size_t more = (src_need > b->src_done ? src_need - b->src_done : 0) +
@@ -541,7 +544,8 @@ int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, double b
     /* ns per byte of one call of every candidate of every operation, from the minima of the
      * last class measured: what the next class's timing is predicted from. Wall time would
      * count the moments the scheduler gave the CPU to another process (12-16 ms in one
-     * round under load), and one such moment would then stop every later class. */
+     * round under load), and one such moment would then stop every later class. So the
+     * predictions are of the work itself; the deadline is wall time. */
     double unit = 0;
     for (int c = 0; c < VM_MEMOPS_CLASSES && !p->partial; c++) {
         size_t n = class_size[c], reps = cal_reps(n);
