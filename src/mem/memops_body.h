@@ -148,22 +148,47 @@ static void mo_copy_bwd_loop(mo_u8 *d, const mo_u8 *s, size_t n) {
     mo_store(d + n - MO_V, tail);
 }
 
+/* Streaming copy of one 4V block: loads, then non-temporal stores (d 64-byte aligned). */
+static inline void mo_copy_block_nt(mo_u8 *d, const mo_u8 *s) {
+    mo_vec_t a0 = mo_load(s), a1 = mo_load(s + MO_V);
+    mo_vec_t a2 = mo_load(s + 2 * MO_V), a3 = mo_load(s + 3 * MO_V);
+    mo_store_nt(d, a0);
+    mo_store_nt(d + MO_V, a1);
+    mo_store_nt(d + 2 * MO_V, a2);
+    mo_store_nt(d + 3 * MO_V, a3);
+}
+
+/* Pages one pass of the streaming copy works on side by side, and their size. */
+#define MO_NT_PAGES 4
+#define MO_NT_PAGE  4096
+
 /* Streaming copy (non-overlapping, n >= 64 + 4V): aligned non-temporal stores bypass the
- * caches so a copy larger than the cache does not evict everything else, then a fence. */
+ * caches so a copy larger than the cache does not evict everything else, then a fence.
+ * The bulk moves MO_NT_PAGES pages at a time, one 4V block from each page in turn, as the
+ * C library does from its own streaming threshold: the hardware prefetchers follow each
+ * page as a stream of its own, so four streams run where one ran, and a copy from DRAM
+ * waits less on memory (on an Intel Xeon host a 256 MiB copy took 40.2 ms with one page at a
+ * time and 29.5 ms with four, the C library 29.3-29.6 ms; docs/memory.md). */
 static void mo_copy_nt(mo_u8 *d, const mo_u8 *s, size_t n) {
     size_t head = (size_t)(-(uintptr_t)d & 63); /* dst to a cache-line boundary */
     mo_copy_upto_8v(d, s, head);
     d += head;
     s += head;
     n -= head;
+    while (n >= MO_NT_PAGES * MO_NT_PAGE) {
+        for (size_t off = 0; off < MO_NT_PAGE; off += 4 * MO_V) {
+            for (int p = 0; p < MO_NT_PAGES; p++) {
+                __builtin_prefetch(s + p * MO_NT_PAGE + off + 8 * MO_V);
+                mo_copy_block_nt(d + p * MO_NT_PAGE + off, s + p * MO_NT_PAGE + off);
+            }
+        }
+        d += MO_NT_PAGES * MO_NT_PAGE;
+        s += MO_NT_PAGES * MO_NT_PAGE;
+        n -= MO_NT_PAGES * MO_NT_PAGE;
+    }
     while (n >= 4 * MO_V) {
         __builtin_prefetch(s + 16 * MO_V);
-        mo_vec_t a0 = mo_load(s), a1 = mo_load(s + MO_V);
-        mo_vec_t a2 = mo_load(s + 2 * MO_V), a3 = mo_load(s + 3 * MO_V);
-        mo_store_nt(d, a0);
-        mo_store_nt(d + MO_V, a1);
-        mo_store_nt(d + 2 * MO_V, a2);
-        mo_store_nt(d + 3 * MO_V, a3);
+        mo_copy_block_nt(d, s);
         d += 4 * MO_V;
         s += 4 * MO_V;
         n -= 4 * MO_V;

@@ -76,13 +76,15 @@ __attribute__((noinline)) static void *call_vm_memmove(void *restrict d, const v
  *   chunk_rep   the move cut into chunks of the overlap distance from the end, each a
  *               forward `rep movsb` between disjoint ranges (a backward order of forward
  *               copies is correct when every chunk is no longer than that distance)
- * The plain loops have no alignment step and no tail handling beyond one last vector. */
+ * The plain loops have no alignment step and no tail handling beyond one last vector; below
+ * 128 B they call the C library. */
 #if defined(__x86_64__)
 #include <immintrin.h>
 __attribute__((target("avx512f"), noinline)) static void *
 bwd_avx512(void *restrict dv, const void *restrict sv, size_t n) {
     unsigned char *d = dv;
     const unsigned char *s = sv;
+    if (n < 128) return memmove(dv, sv, n);
     __m512i head = _mm512_loadu_si512(s);
     size_t i = n;
     while (i >= 256 + 64) {
@@ -105,6 +107,7 @@ __attribute__((target("avx512f"), noinline)) static void *
 fwd_avx512(void *restrict dv, const void *restrict sv, size_t n) {
     unsigned char *d = dv;
     const unsigned char *s = sv;
+    if (n < 128) return memmove(dv, sv, n);
     __m512i tail = _mm512_loadu_si512(s + n - 64);
     size_t i = 0;
     for (; i + 256 + 64 <= n; i += 256) {
