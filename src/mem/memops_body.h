@@ -10,6 +10,8 @@
  *   mo_diff_index(w)      ...and the index of their first differing byte, from that word
  *   mo_copy_lt_v, mo_set_lt_v, mo_cmp_lt_v   the ops for n < MO_V
  *   mo_copy_block         optional (MO_HAVE_COPY_BLOCK): one 4V block of the copy loop
+ *   mo_move_lt_v          optional (MO_HAVE_MOVE_LT_V): memmove of n < MO_V bytes, where
+ *                         mo_copy_lt_v does not suit overlapping buffers
  *   MO_HAVE_NT, MO_IMPL, MO_NAME, MO_TABLE
  *
  * Tiers (the same for every ISA, in units of V = MO_V):
@@ -85,6 +87,10 @@ static inline void mo_copy_8v_16v(mo_u8 *restrict d, const mo_u8 *restrict s, si
         mo_store(d + n - (8 - i) * MO_V, mo_load(s + n - (8 - i) * MO_V));
     }
 }
+
+#ifndef MO_HAVE_MOVE_LT_V
+#define mo_move_lt_v mo_copy_lt_v
+#endif
 
 /* Copy n <= 8V bytes without a loop (overlap-safe). */
 static inline void mo_copy_upto_8v(mo_u8 *d, const mo_u8 *s, size_t n) {
@@ -265,7 +271,10 @@ static void *mo_memmove(void *dst, const void *src, size_t n) {
     mo_u8 *d = dst;
     const mo_u8 *s = src;
     if (n <= 8 * MO_V) {
-        mo_copy_upto_8v(d, s, n);
+        if (n < MO_V)
+            mo_move_lt_v(d, s, n);
+        else
+            mo_copy_v_8v(d, s, n);
         return dst;
     }
     uintptr_t ud = (uintptr_t)d, us = (uintptr_t)s;

@@ -5,10 +5,11 @@
  *   memops-measure tiers [DOFF SOFF]  the active implementation's loop vs `rep movsb` vs
  *                                     streaming stores, and the C library, for copies
  *   memops-measure settiers [DOFF]    the same for fills (`rep stosb`)
- *   memops-measure move               overlapping moves as vm-bench's memmove group makes
+ *   memops-measure move [MAX]         overlapping moves as vm-bench's memmove group makes
  *                                     them (destination n/4, at least 16 B, above the
  *                                     source): vm_memmove, the C library, and what bounds a
- *                                     backward copy (see move_ceilings below)
+ *                                     backward copy (see move_ceilings below), sizes
+ *                                     up to MAX bytes (default 256 MiB)
  * DOFF and SOFF offset the destination and source from a page boundary (default 0).
  *
  * Every candidate runs interleaved with the others in each round (so machine noise hits all
@@ -259,7 +260,13 @@ int main(int argc, char **argv) {
     static const size_t move_sizes[] = {16,      32,       48,       64,       128,    256,
                                         1024,    4096,     16384,    65536,    262144, 1 << 20,
                                         4 << 20, 16 << 20, 64 << 20, 256 << 20};
-    if (!strcmp(mode, "move")) return move_main(move_sizes, sizeof move_sizes / sizeof *move_sizes);
+    if (!strcmp(mode, "move")) { /* optional second argument: the largest size to time */
+        size_t ns = sizeof move_sizes / sizeof *move_sizes,
+               max = argc > 2 ? strtoul(argv[2], NULL, 0) : 0;
+        while (max && ns > 1 && move_sizes[ns - 1] > max)
+            ns--;
+        return move_main(move_sizes, ns);
+    }
     size_t cap = (64u << 20) + 4096;
     unsigned char *src = aligned_alloc(4096, cap), *dst = aligned_alloc(4096, cap);
     if (!src || !dst) return 1;
