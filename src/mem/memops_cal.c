@@ -428,12 +428,15 @@ bool mem_cal_loser(const double t[][MEM_CAL_MAX_ROUNDS], int nc, int rounds, int
  * After two rounds a candidate that is clearly slower than another (mem_cal_loser) is timed no
  * more: its later rounds repeat its last figure, which keeps it a loser for mem_cal_decide
  * (on one virtual host streaming stores took 20x the others' time at 192-768 KiB, most of
- * the calibration's timing). Returns the rounds completed: fewer than asked when the wall
- * clock passed deadline (ms on now_ms's clock) after a round. */
+ * the calibration's timing); out[k] says which were dropped. Returns the rounds completed:
+ * fewer than asked when the wall clock passed deadline (ms on now_ms's clock) after a round. */
 static int cal_time(const cal_cand_t *cand, int nc, int rounds, int keep, unsigned char *dst,
-                    unsigned char *src, size_t n, double t[][MEM_CAL_MAX_ROUNDS], double deadline) {
+                    unsigned char *src, size_t n, double t[][MEM_CAL_MAX_ROUNDS], double deadline,
+                    bool out[CAL_MAX_CAND]) {
     size_t reps = cal_reps(n);
-    bool out[CAL_MAX_CAND] = {false}, prev_nt = false;
+    bool prev_nt = false;
+    for (int k = 0; k < nc; k++)
+        out[k] = false;
     for (int k = 0; k < nc; k++) /* untimed warm-up: caches, pages, predictors */
         cal_call(&cand[k], dst, src, n, 0);
     for (int r = 0; r < rounds; r++) {
@@ -557,6 +560,10 @@ int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, double b
         double calls = (double)(rounds * (reps + (reps == 1)) + 1); /* + warm-ups */
         double predict =
             cal_touch_predict(&b, cal_src_need(n), n) + 2.0 * unit * (double)n * calls * 1e-6;
+        /* ...in wall time at the pace so far: on a loaded host the process gets a fraction
+         * of a CPU, and a class that cannot finish before the deadline is not begun. */
+        double wall = now_ms() - start, cpu = cpu_ms() - cpu0;
+        if (cpu > 0.5 && wall > cpu) predict *= wall / cpu;
         if (now_ms() + predict > deadline || !cal_touch(&b, cal_src_need(n), n, deadline)) {
             p->partial = true;
             break;
@@ -595,7 +602,8 @@ int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, double b
             int di = -1;
             for (int k = 0; k < nc; k++)
                 if (cand[k].m == def) di = k;
-            int done = cal_time(cand, nc, rounds, di, b.dst, b.src, n, tm, deadline);
+            bool dropped[CAL_MAX_CAND];
+            int done = cal_time(cand, nc, rounds, di, b.dst, b.src, n, tm, deadline, dropped);
             if (done < rounds) { /* out of time in the middle: this class keeps its default */
                 p->partial = true;
                 break;
@@ -605,7 +613,7 @@ int mem_cal_measure(vm_memops_impl_t impl, const vm_memops_tuning_t *t, double b
                 double lo = tm[k][0];
                 for (int r = 1; r < rounds; r++)
                     lo = tm[k][r] < lo ? tm[k][r] : lo;
-                one_call += lo;
+                one_call += dropped[k] ? lo * 3.0 / calls : lo; /* 1 warm-up + 2 rounds */
             }
             if (trace) {
                 fprintf(stderr, "calibrate %-4s %8zu B:", op_names[op], n);
