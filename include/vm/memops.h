@@ -57,8 +57,10 @@ typedef struct vm_memops_tuning {
 } vm_memops_tuning_t;
 
 /* Size classes of the calibrated plan: class c holds the sizes from vm_memops_class_min(c)
- * up to (not including) vm_memops_class_min(c + 1); the last class is open-ended. */
-enum { VM_MEMOPS_CLASSES = 8 };
+ * up to (not including) vm_memops_class_min(c + 1); the last class is open-ended. Factors
+ * of 4 up to 32 KiB, then 128, 256, 512 KiB and 2 MiB: around the L2 size of current CPUs
+ * the crossovers between the methods move. */
+enum { VM_MEMOPS_CLASSES = 10 };
 
 /* How one size class of one operation is carried out. */
 typedef enum vm_memops_method {

@@ -541,7 +541,7 @@ int vm_memops_calibrate(vm_memops_cal_mode_t mode) {
     }
     cal_measured[impl] = true;
     vm_memops_plan_t p;
-    int err = mem_cal_measure(impl, &def, &p);
+    int err = mem_cal_measure(impl, &def, MEM_CAL_BUDGET_MS, &p);
     if (!err) {
         char id[384];
         mem_cal_identity(id, sizeof id, impl);

@@ -54,6 +54,27 @@ static inline void mo_copy_lt_v(unsigned char *d, const unsigned char *s, size_t
     __mmask64 k = mo_mask(n);
     _mm512_mask_storeu_epi8(d, k, _mm512_maskz_loadu_epi8(k, s));
 }
+/* memmove below one vector: unmasked accesses, two overlapping 32 or 16 byte vectors or the
+ * register code below 16 bytes. A masked load whose 64 bytes overlap an earlier masked store
+ * cannot take its data from the store buffer and waits until that store is written: moves
+ * that shift data a little within a buffer (each call's load overlapping the previous call's
+ * store) took 6.7 ns at 16-48 B on an Intel Xeon host, the C library 2.5-5.5 ns. */
+#define MO_HAVE_MOVE_LT_V 1
+static inline void mo_move_lt_v(unsigned char *d, const unsigned char *s, size_t n) {
+    if (n >= 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)s);
+        __m256i b = _mm256_loadu_si256((const __m256i *)(s + n - 32));
+        _mm256_storeu_si256((__m256i *)d, a);
+        _mm256_storeu_si256((__m256i *)(d + n - 32), b);
+    } else if (n >= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)s);
+        __m128i b = _mm_loadu_si128((const __m128i *)(s + n - 16));
+        _mm_storeu_si128((__m128i *)d, a);
+        _mm_storeu_si128((__m128i *)(d + n - 16), b);
+    } else {
+        mo_small_copy(d, s, n);
+    }
+}
 static inline void mo_set_lt_v(unsigned char *d, unsigned char c, size_t n) {
     _mm512_mask_storeu_epi8(d, mo_mask(n), _mm512_set1_epi8((char)c));
 }

@@ -34,12 +34,14 @@ extern MEM_MEMOPS_HIDDEN _Atomic unsigned char mem_memops_plan[VM_MEMOPS_OPS][VM
  * from the bound up still take the full tier selection. */
 extern MEM_MEMOPS_HIDDEN _Atomic size_t mem_memops_loop_below[2];
 
-/* Size class of n: 0 below 128 B, then 128 B, 512 B, 2 KiB, 8 KiB, 32 KiB, 256 KiB, 2 MiB. */
+/* Size class of n: 0 below 128 B, then 128 B, 512 B, 2 KiB, 8 KiB, 32 KiB, 128 KiB,
+ * 256 KiB, 512 KiB and 2 MiB (the last open-ended): a lookup on the bit length. */
 static inline unsigned mem_memops_class(size_t n) {
     static const unsigned char by_bits[65] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5,
-                                              5, 5, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
-                                              7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
-                                              7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+                                              5, 6, 7, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+                                              9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+                                              9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    _Static_assert(VM_MEMOPS_CLASSES == 10, "by_bits lists 10 classes");
     return by_bits[n ? 64 - __builtin_clzll((unsigned long long)n) : 0];
 }
 

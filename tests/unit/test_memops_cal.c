@@ -63,6 +63,17 @@ static void size_classes(void **state) {
     }
     assert_int_equal(mem_memops_class(0), 0);
     assert_int_equal(mem_memops_class(SIZE_MAX), VM_MEMOPS_CLASSES - 1);
+    /* The documented boundaries, and the resolution around L2: fills of 256 KiB and of
+     * 1 MiB (Zen 5: loop and `rep stosb`), and copies below and above 2 MiB, can take
+     * different methods. */
+    static const size_t bounds[VM_MEMOPS_CLASSES] = {
+        0, 128, 512, 2 << 10, 8 << 10, 32 << 10, 128 << 10, 256 << 10, 512 << 10, 2 << 20};
+    for (int c = 0; c < VM_MEMOPS_CLASSES; c++)
+        assert_int_equal(vm_memops_class_min(c), bounds[c]);
+    unsigned c256 = mem_memops_class(256 << 10), c512 = mem_memops_class(512 << 10);
+    unsigned c1m = mem_memops_class(1 << 20);
+    assert_true(c256 < c512 && c512 == c1m && c1m < mem_memops_class(2 << 20));
+    assert_int_equal(mem_memops_class((512 << 10) - 1), c256);
     assert_string_equal(vm_memops_method_name(VM_MEMOPS_M_LIBC), "libc");
 }
 
@@ -87,6 +98,25 @@ static void truncated_at_every_length(void **state) {
     int len = mem_cal_format(&p, "cpu-a", buf, sizeof buf);
     for (int n = 0; n < len; n++)
         assert_int_equal(mem_cal_parse(buf, (size_t)n, "cpu-a", &q), -EINVAL);
+}
+
+static void old_format_is_rejected(void **state) {
+    (void)state;
+    /* A file of format 1 (eight classes), complete and with its own checksum right: the
+     * format line alone makes it "no cache", so the classes are measured again. */
+    vm_memops_plan_t q;
+    char buf[2048];
+    int len = snprintf(buf, sizeof buf,
+                       "vm memops calibration 1\nid cpu-a\ncopy vm vm vm vm vm rep rep rep\n"
+                       "set vm vm vm vm vm vm rep vm\nmove vm vm vm vm libc vm vm vm\n"
+                       "ms 28.300\npartial 1\n");
+    char sum[32];
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int i = 0; i < len; i++)
+        h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ull;
+    snprintf(sum, sizeof sum, "sum %016llx\n", (unsigned long long)h);
+    strcat(buf, sum);
+    assert_int_equal(mem_cal_parse(buf, strlen(buf), "cpu-a", &q), -EINVAL);
 }
 
 static void other_cpu_is_stale(void **state) {
@@ -194,6 +224,32 @@ static void calibrate_writes_and_applies(void **state) {
     assert_true(vm_memops_plan().in_force);
 }
 
+/* The wall-time budget: with none, nothing is measured (every class keeps the default and
+ * the plan says partial); with a generous one, every class is measured. Real times are not
+ * asserted (the host may be loaded), only what the budget decides. */
+static void measure_within_budget(void **state) {
+    (void)state;
+    vm_memops_impl_t impl = vm_memops_active();
+    vm_memops_tuning_t def = vm_memops_tuning();
+    def.rep_movsb_min = 32 << 10; /* defaults that differ by class and operation */
+    def.rep_stosb_min = 1 << 20;
+    def.nt_min = 16 << 20;
+    vm_memops_plan_t p;
+    assert_int_equal(mem_cal_measure(impl, &def, 0.0, &p), 0);
+    assert_true(p.partial);
+    for (int op = 0; op < VM_MEMOPS_OPS; op++)
+        for (int c = 0; c < VM_MEMOPS_CLASSES; c++)
+            assert_int_equal(p.method[op][c],
+                             mem_cal_default_method(&def, op, vm_memops_class_size(c)));
+    assert_int_equal(mem_cal_measure(impl, &def, 60e3, &p), 0);
+    assert_false(p.partial);
+    assert_true(p.ms > 0);
+    for (int c = 0; c < VM_MEMOPS_CLASSES; c++) {
+        unsigned m = p.method[VM_MEMOPS_OP_MOVE][c];
+        assert_true(m == VM_MEMOPS_M_VM || m == VM_MEMOPS_M_LIBC);
+    }
+}
+
 static void unwritable_cache_dir_is_fine(void **state) {
     (void)state;
     setenv("XDG_CACHE_HOME", "/proc/vm-no-such-dir", 1);
@@ -294,6 +350,28 @@ static void decide_on_synthetic_timings(void **state) {
     assert_int_equal(mem_cal_decide(t, 2, 4, 0, m), 1);
     fill_times(t, 2, MEM_CAL_MAX_ROUNDS, tie, NULL, 0);
     assert_int_equal(mem_cal_decide(t, 2, MEM_CAL_MAX_ROUNDS, 0, m), 0);
+    /* Dropping clear losers after two rounds. 0: vm (the default), 1: rep, 2: streaming
+     * 20x slower, 3: libc. */
+    double race[] = {100, 95, 2000, 120};
+    fill_times(t, 4, 5, race, NULL, 0);
+    assert_false(mem_cal_loser(t, 4, 1, 2, 0)); /* one round says nothing */
+    assert_true(mem_cal_loser(t, 4, 2, 2, 0));
+    assert_false(mem_cal_loser(t, 4, 2, 3, 0)); /* 1.2x slower: still in */
+    assert_false(mem_cal_loser(t, 4, 2, 1, 0));
+    assert_false(mem_cal_loser(t, 4, 5, 0, 0)); /* the default never drops out */
+    /* 1.6x slower in its best round, but the others' slowest rounds were slowed by noise
+     * to within 1.5x of it: kept. */
+    double close[] = {100, 100, 160, 100};
+    cal_noise_t slow_others[] = {{0, 0, 20}, {1, 1, 20}, {3, 0, 20}};
+    fill_times(t, 4, 2, close, slow_others, 3);
+    assert_false(mem_cal_loser(t, 4, 2, 2, 0));
+    /* With the drop in place the decision is unchanged: repeat the loser's last figure in the
+     * later rounds (as calibration does) and decide. */
+    double drop_win[] = {890, 674, 13000, 700};
+    fill_times(t, 4, 7, drop_win, NULL, 0);
+    for (int r = 2; r < 7; r++)
+        t[2][r] = t[2][1];
+    assert_int_equal(mem_cal_decide(t, 4, 7, 0, m), 1);
     /* Nonsense arguments return the default. */
     assert_int_equal(mem_cal_decide(t, 0, 7, 0, m), 0);
     assert_int_equal(mem_cal_decide(t, 3, 0, 1, m), 1);
@@ -307,9 +385,11 @@ int main(void) {
         cmocka_unit_test(decide_on_synthetic_timings),
         cmocka_unit_test(format_parse_roundtrip),
         cmocka_unit_test(truncated_at_every_length),
+        cmocka_unit_test(old_format_is_rejected),
         cmocka_unit_test(other_cpu_is_stale),
         cmocka_unit_test(garbage_is_rejected),
         cmocka_unit_test(file_missing_and_saved),
+        cmocka_unit_test(measure_within_budget),
         cmocka_unit_test(calibrate_writes_and_applies),
         cmocka_unit_test(unwritable_cache_dir_is_fine),
         cmocka_unit_test(force_from_environment),
