@@ -994,9 +994,9 @@ int64_t sys_ppoll(linux_thread_t *t, const uint64_t a[6]) {
     if (sys_get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
     int mrc = sys_temp_sigmask(t, a[3], a[4]);
     if (mrc) return mrc;
-    sigset_t old;
-    if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
-    int r = ppoll(p, a[1], tsp, &old);
+    sigset_t old, wait;
+    if (!sys_wait_begin(t, 0, &old, &wait)) return -LINUX_EINTR;
+    int r = ppoll(p, a[1], tsp, &wait);
     sys_wait_end(&old);
     if (r < 0) return sys_err();
     sys_put_timespec(t, a[2], &ts);
@@ -1020,9 +1020,9 @@ int64_t sys_pselect6(linux_thread_t *t, const uint64_t a[6]) {
         int mrc = sys_temp_sigmask(t, sig[0], sig[1]);
         if (mrc) return mrc;
     }
-    sigset_t old;
-    if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
-    int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, &old);
+    sigset_t old, wait;
+    if (!sys_wait_begin(t, 0, &old, &wait)) return -LINUX_EINTR;
+    int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, &wait);
     sys_wait_end(&old);
     return sys_ret(r);
 }
@@ -1055,7 +1055,7 @@ int64_t sys_epoll_pwait(linux_thread_t *t, const uint64_t a[6]) {
     int mrc = sys_temp_sigmask(t, a[4], a[5]);
     if (mrc) return mrc;
     struct epoll_event h[4096];
-    long n = SYS_BLOCK(SYS_epoll_pwait, (long)a[0], (long)h, (long)max, (long)(int)a[3], 0, 8);
+    long n = SYS_BLOCK_WAIT(SYS_epoll_pwait, (long)a[0], (long)h, (long)max, (long)(int)a[3], 0, 8);
     if (n < 0) return sys_err();
     for (int i = 0; i < n; i++) {
         linux_epoll_event_t g = {h[i].events, 0, h[i].data.u64};

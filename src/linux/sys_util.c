@@ -128,11 +128,12 @@ int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
     t->saved_mask = t->sigmask;
     t->restore_mask = true;
     t->sigmask = m & ~SYS_UNBLOCKABLE;
+    linux_catch_blocked_dfl(t, t->sigmask);
     if (atomic_load(&t->pending) & ~t->sigmask) return -LINUX_EINTR;
     return 0;
 }
 
-bool sys_wait_begin(linux_thread_t *t, sigset_t *old) {
+bool sys_wait_begin(linux_thread_t *t, uint64_t want, sigset_t *old, sigset_t *wait) {
     sigset_t all;
     sigfillset(&all);
     sigdelset(&all, SIGSEGV); /* synchronous faults stay deliverable */
@@ -142,6 +143,9 @@ bool sys_wait_begin(linux_thread_t *t, sigset_t *old) {
         pthread_sigmask(SIG_SETMASK, old, NULL);
         return false;
     }
+    /* the wait lets in what the guest would see, and only that */
+    linux_wait_host_mask(t, want, wait);
+    sigorset(wait, wait, old);
     return true;
 }
 
@@ -155,14 +159,28 @@ long sys_block(linux_thread_t *t, long nr, const long a[6]) {
             return -1;
         }
         long r = linux_safe_syscall(&t->sig_ready, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-        if (r == -LINUX_HOST_ERESTART && !(linux_pending(t) & ~t->sigmask))
-            continue; /* another thread took the process's signal: wait again */
+        if (r == -LINUX_HOST_ERESTART && !(linux_pending(t) & ~t->sigmask)) {
+            /* a signal for the process that this thread blocks (another thread takes it),
+             * or one that another thread took first: wait again */
+            linux_route_shared(t);
+            continue;
+        }
         if (r < 0 && r > -4096) {
             errno = (int)-r;
             return -1;
         }
         return r;
     }
+}
+
+long sys_block_wait(linux_thread_t *t, long nr, const long a[6]) {
+    sigset_t quiet, old;
+    linux_wait_host_mask(t, 0, &quiet);
+    bool any = !sigisemptyset(&quiet);
+    if (any) pthread_sigmask(SIG_BLOCK, &quiet, &old);
+    long r = sys_block(t, nr, a);
+    if (any) sys_wait_end(&old);
+    return r;
 }
 
 void sys_wait_end(const sigset_t *old) {
