@@ -34,8 +34,9 @@ typedef struct linux_options {
                                  process tree (box.c); NULL: this process is the first */
     bool sigmask_set; /* sigmask holds the blocked set at start (--sigmask); else the host's */
     uint64_t sigmask; /* the guest's blocked signals at start (bit N-1: signal N) */
-    uint64_t sigpend_nohost; /* signals 32 and 33 pending at start (they crossed an execve) */
-    exec_options_t exec;     /* how every guest thread's hart executes (engine, JIT settings) */
+    uint64_t sigpend_nohost;      /* signals 32 and 33 pending at start (they crossed an execve) */
+    uint8_t sigpend_info[2][128]; /* their siginfo (guest layout; si_signo 0: none known) */
+    exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
     void *hook_opaque; /* its first argument */

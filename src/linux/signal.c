@@ -286,15 +286,21 @@ void linux_signals_inherit(linux_thread_t *t) {
     t->sigmask =
         (p->opt.sigmask_set ? p->opt.sigmask : mask) & ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
     linux_catch_blocked_dfl(t, t->sigmask);
-    /* signals 32 and 33 crossed an execve on the command line (no host number): as sent by
-     * the process to this thread, which keeps its pid */
+    /* signals 32 and 33 crossed an execve on the command line (no host number), with their
+     * siginfo when it came along; else as sent by the process to this thread, which keeps
+     * its pid */
     for (uint64_t pend = p->opt.sigpend_nohost & (3ull << 31); pend; pend &= pend - 1) {
+        int sig = __builtin_ctzll(pend) + 1;
         linux_siginfo_t info;
-        memset(&info, 0, sizeof(info));
-        info.si_signo = __builtin_ctzll(pend) + 1;
-        info.si_code = LINUX_SI_TKILL;
-        info.u.kill.pid = getpid();
-        info.u.kill.uid = getuid();
+        _Static_assert(sizeof(p->opt.sigpend_info[0]) == sizeof(info), "siginfo is 128 bytes");
+        memcpy(&info, p->opt.sigpend_info[sig - 32], sizeof(info));
+        if (info.si_signo != sig) {
+            memset(&info, 0, sizeof(info));
+            info.si_signo = sig;
+            info.si_code = LINUX_SI_TKILL;
+            info.u.kill.pid = getpid();
+            info.u.kill.uid = getuid();
+        }
         linux_raise(t, &info);
     }
     /* vm's handlers forward what the guest asks for; the guest's mask is vm's to keep */
