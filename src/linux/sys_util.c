@@ -149,7 +149,9 @@ bool sys_wait_begin(linux_thread_t *t, uint64_t want, sigset_t *old, sigset_t *w
     return true;
 }
 
-long sys_block(linux_thread_t *t, long nr, const long a[6]) {
+/* sys_block's loop; again_on_eintr: a host EINTR while no signal the guest sees is pending is
+ * made again (the calls sys_block_wait does not cover: a socket with a timeout). */
+static long block_call(linux_thread_t *t, long nr, const long a[6], bool again_on_eintr) {
     for (;;) {
         /* a signal from here on sets the flag (or, in the stub's window, moves the pc) */
         t->sig_ready = 0;
@@ -165,6 +167,12 @@ long sys_block(linux_thread_t *t, long nr, const long a[6]) {
             linux_route_shared(t);
             continue;
         }
+        if (r == -EINTR && again_on_eintr && !(linux_pending(t) & ~t->sigmask)) {
+            /* Linux never restarts it, but the signal that ended it is one the guest does not
+             * see here: blocked by this thread (another takes it), or dropped at SIG_DFL */
+            linux_route_shared(t);
+            continue;
+        }
         if (r < 0 && r > -4096) {
             errno = (int)-r;
             return -1;
@@ -173,12 +181,16 @@ long sys_block(linux_thread_t *t, long nr, const long a[6]) {
     }
 }
 
+long sys_block(linux_thread_t *t, long nr, const long a[6]) {
+    return block_call(t, nr, a, true);
+}
+
 long sys_block_wait(linux_thread_t *t, long nr, const long a[6]) {
     sigset_t quiet, old;
     linux_wait_host_mask(t, 0, &quiet);
     bool any = !sigisemptyset(&quiet);
     if (any) pthread_sigmask(SIG_BLOCK, &quiet, &old);
-    long r = sys_block(t, nr, a);
+    long r = block_call(t, nr, a, false);
     if (any) sys_wait_end(&old);
     return r;
 }

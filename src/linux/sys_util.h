@@ -82,9 +82,11 @@ bool sys_wait_begin(linux_thread_t *t, uint64_t want, sigset_t *old, sigset_t *w
 void sys_wait_end(const sigset_t *old);
 /* A host system call that may block (a read of a pipe, a wait, a futex wait), made through
  * safe_syscall.h so that any guest signal t does not block interrupts it, however late it
- * comes. The host's convention: the result, or -1 with errno, which is LINUX_HOST_ERESTART
- * when the guest's call is to be restarted after the signal (sys_ret makes that
- * -LINUX_ERESTARTSYS, which the run loop turns into the restart or -EINTR). */
+ * comes, and made again when the host ends it with EINTR for a signal the guest does not see
+ * (a socket with a timeout; its timeout then starts again). The host's convention: the result, or
+ * -1 with errno, which is LINUX_HOST_ERESTART when the guest's call is to be restarted after the
+ * signal (sys_ret makes that -LINUX_ERESTARTSYS, which the run loop turns into the restart or
+ * -EINTR). */
 long sys_block(linux_thread_t *t, long nr, const long a[6]);
 /* sys_block for host call nr with up to six arguments (long each), in a handler (t). */
 #define SYS_BLOCK(nr, ...) sys_block(t, (nr), (const long[6]){__VA_ARGS__})

@@ -2,8 +2,9 @@
  *   1. rt_sigsuspend sleeps until the signal comes (a handful of voluntary context switches
  *      in 300 ms, not one every few milliseconds);
  *   2. a signal that the main thread blocks, sent by another process while main sleeps in
- *      nanosleep (then in poll), does not end main's sleep: the kernel gives it to the other
- *      thread, which does not block it, and that thread's poll ends with EINTR;
+ *      nanosleep (then in poll, then in recv with a timeout, which times out), does not end
+ *      main's wait: the kernel gives it to the other thread, which does not block it, and
+ *      that thread's poll ends with EINTR;
  *   3. SIGCHLD and SIGWINCH at SIG_DFL stay pending while blocked (sigpending, then
  *      sigtimedwait with the child's siginfo), and are discarded when unblocked;
  *   4. a SIGCHLD at SIG_DFL that is not blocked does not end nanosleep or poll;
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -122,8 +124,20 @@ static void blocked_elsewhere(const char *how) {
     if (!strcmp(how, "nanosleep")) {
         struct timespec ts = {0, 600000000L};
         r = nanosleep(&ts, NULL);
-    } else {
+    } else if (!strcmp(how, "poll")) {
         r = poll(NULL, 0, 600);
+    } else {
+        /* a socket with a receive timeout: Linux does not restart it after a handler */
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) return;
+        struct timeval tv = {0, 600000};
+        setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        char c;
+        r = (int)recv(sv[0], &c, 1, 0);
+        int e0 = errno;
+        close(sv[0]);
+        close(sv[1]);
+        errno = e0;
     }
     int e = r < 0 ? errno : 0;
     pthread_join(th, NULL);
@@ -258,6 +272,7 @@ int main(void) {
     suspend_sleeps();
     blocked_elsewhere("nanosleep");
     blocked_elsewhere("poll");
+    blocked_elsewhere("recv");
     dfl_pending();
     dfl_quiet("nanosleep");
     dfl_quiet("poll");
