@@ -27,7 +27,8 @@
  * (docs/security.md); --sandbox-exec is vm's own, for the vm a sandboxed execve runs.
  * --sigmask=HEX[:PEND] (also vm's own, passed by a guest execve) is the guest's blocked signal
  * mask at start (bit N-1: signal N); without it the guest inherits the host's blocked mask, as
- * a Linux program inherits its parent's. PEND: signals 32 and 33 pending across the execve.
+ * a Linux program inherits its parent's. PEND: signals 32 and 33 pending across the execve;
+ * --siginfo=N:HEX (vm's own too) the siginfo of pending signal N of those two.
  *
  * Everything here goes through the public machine API (include/vm/vm.h); --engine=lockstep
  * lives in lockstep.c on the same API.
@@ -714,6 +715,32 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
             opt.sigmask_set = true;
+        } else if (!strncmp(a, "--siginfo=", 10)) {
+            /* vm's own, for the vm a guest execve runs: N:HEX, the siginfo (128 bytes) of
+             * pending signal N (32 or 33, which have no host number) */
+            char *end;
+            long n = strtol(a + 10, &end, 10);
+            bool bad = (n != 32 && n != 33) || *end != ':' || strlen(end + 1) != 256;
+            if (!bad) memset(opt.sigpend_info[n - 32], 0, sizeof(opt.sigpend_info[0]));
+            for (int j = 0; !bad && j < 256; j++) {
+                char c = end[1 + j];
+                int v = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+                if (v < 0)
+                    bad = true;
+                else
+                    opt.sigpend_info[n - 32][j / 2] |= (uint8_t)(v << (j % 2 ? 0 : 4));
+            }
+            if (bad) {
+                fprintf(stderr,
+                        "vm run: bad --siginfo value '%s' (32 or 33, ':', 256 "
+                        "hexadecimal digits)\n",
+                        a + 10);
+                free(edits);
+                return 2;
+            }
         } else if (!strcmp(a, "--argv0") && i + 1 < argc) {
             argv0 = argv[++i];
         } else if ((!strcmp(a, "-E") || !strcmp(a, "-U")) && i + 1 < argc) {

@@ -157,6 +157,10 @@ typedef struct vm_options {
     uint64_t sigpend_nohost;  /* user: pending guest signals without a host number (32, 33) at
                                  start, which an execve passes on (--sigmask=MASK:PEND) since
                                  they cannot wait on the host as the others do */
+    uint8_t sigpend_info[2][128]; /* user: the siginfo (the guest's 128-byte layout) of pending
+                                     signals 32 and 33 (--siginfo=N:HEX, from an execve); one
+                                     whose si_signo is not its number reads as sent by the
+                                     process itself (SI_TKILL) */
 } vm_options_t;
 
 /* vm_options_t.hart_quantum: turns end only at a wfi that waits or at vm_next_hart(). */

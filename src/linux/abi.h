@@ -300,6 +300,8 @@ enum linux_syscall_nr {
 #define LINUX_TCSETS       0x5402
 #define LINUX_TCSETSW      0x5403
 #define LINUX_TCSETSF      0x5404
+#define LINUX_TCSBRK       0x5409 /* tcdrain (argument 1) or tcsendbreak (0): waits */
+#define LINUX_TCSBRKP      0x5425 /* tcsendbreak for a POSIX duration (deciseconds) */
 #define LINUX_TIOCGPGRP    0x540F
 #define LINUX_TIOCSPGRP    0x5410
 #define LINUX_TIOCGWINSZ   0x5413

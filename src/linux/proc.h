@@ -3,6 +3,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,8 +34,9 @@ typedef struct linux_options {
                                  process tree (box.c); NULL: this process is the first */
     bool sigmask_set; /* sigmask holds the blocked set at start (--sigmask); else the host's */
     uint64_t sigmask; /* the guest's blocked signals at start (bit N-1: signal N) */
-    uint64_t sigpend_nohost; /* signals 32 and 33 pending at start (they crossed an execve) */
-    exec_options_t exec;     /* how every guest thread's hart executes (engine, JIT settings) */
+    uint64_t sigpend_nohost;      /* signals 32 and 33 pending at start (they crossed an execve) */
+    uint8_t sigpend_info[2][128]; /* their siginfo (guest layout; si_signo 0: none known) */
+    exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
     void *hook_opaque; /* its first argument */
@@ -67,18 +69,24 @@ typedef struct linux_proc {
     _Atomic uint64_t host_dfl;     /* signals that came from the host while their guest action was
                                       SIG_DFL: their default action is the host's own (signal.c) */
     linux_siginfo_t shared_info[LINUX_NSIG]; /* siginfo of each shared pending signal */
-    _Atomic int nthreads;                    /* live guest threads */
-    _Atomic uint64_t code_gen; /* bumped when code may have changed (other harts flush) */
-    _Atomic int exiting;       /* exit_group in progress */
-    bool forked_child;         /* this host process was made by a guest fork */
-    double start_time;         /* CLOCK_MONOTONIC seconds at start, for --stats */
-    char *cmdline;             /* argv joined with NULs, for /proc/self/cmdline */
-    size_t cmdline_len;        /* its length in bytes */
-    char *environ;             /* initial envp joined with NULs, for /proc/self/environ */
-    size_t environ_len;        /* its length in bytes */
-    uint64_t auxv[64];         /* the auxiliary vector given to the guest (/proc/self/auxv) */
-    size_t auxv_len;           /* its length in bytes, AT_NULL pair included */
-    uint64_t warned[8];        /* syscall numbers < 512 already logged by --log=unimp */
+    _Atomic uint64_t dfl_caught; /* signals whose default is to do nothing that a thread blocked
+                                    once: vm's host handler takes them at SIG_DFL too, so that
+                                    they stay pending while blocked (linux_catch_blocked_dfl) */
+    _Atomic int route_pending;   /* a host handler put a signal in shared_pending that the thread
+                                    it ran on blocks: a thread that takes it is to be woken
+                                    (linux_route_shared), which the handler itself cannot do */
+    _Atomic int nthreads;        /* live guest threads */
+    _Atomic uint64_t code_gen;   /* bumped when code may have changed (other harts flush) */
+    _Atomic int exiting;         /* exit_group in progress */
+    bool forked_child;           /* this host process was made by a guest fork */
+    double start_time;           /* CLOCK_MONOTONIC seconds at start, for --stats */
+    char *cmdline;               /* argv joined with NULs, for /proc/self/cmdline */
+    size_t cmdline_len;          /* its length in bytes */
+    char *environ;               /* initial envp joined with NULs, for /proc/self/environ */
+    size_t environ_len;          /* its length in bytes */
+    uint64_t auxv[64];           /* the auxiliary vector given to the guest (/proc/self/auxv) */
+    size_t auxv_len;             /* its length in bytes, AT_NULL pair included */
+    uint64_t warned[8];          /* syscall numbers < 512 already logged by --log=unimp */
     struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
     _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
     int root_fd;  /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
@@ -177,5 +185,19 @@ int linux_set_altstack(linux_thread_t *t, const linux_stack_t *g, uint64_t sp);
 /* Take the lowest pending signal of `set` off t's pending set, else off its process's: its
  * number, with its info in *info; 0 when none is pending. */
 int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info);
+/* t now blocks the guest signals in `blocked`: those of SIGCHLD, SIGURG, SIGWINCH and SIGCONT
+ * (a default of doing nothing, which the host's SIG_DFL discards even while blocked on the
+ * guest) get vm's host handler from now on, so that they stay pending as on Linux; one that
+ * is not blocked is dropped there. One host sigaction per signal and process, the first time. */
+void linux_catch_blocked_dfl(linux_thread_t *t, uint64_t blocked);
+/* Wake a thread that takes a signal a host handler left in t's process's shared set (see
+ * route_pending): one that does not block it, or waits for it, gets a wake-up host signal.
+ * Outside any handler; cheap when there is nothing to do. */
+void linux_route_shared(linux_thread_t *t);
+/* The host signals a wait of t (a host call Linux would not restart) must keep blocked:
+ * those of every guest signal t blocks or that is SIG_DFL with a default of doing nothing,
+ * except the signals in `want` (rt_sigtimedwait's set), so that only a signal the guest sees
+ * ends the wait with EINTR, and the host sends one t blocks to another thread. */
+void linux_wait_host_mask(const linux_thread_t *t, uint64_t want, sigset_t *set);
 /* Invalidate decoded code of [addr, addr+len) on this hart and tell the others. */
 void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len);

@@ -115,9 +115,14 @@ void linux_thread_list_remove(linux_thread_t *t) {
 
 /* Whether vm's host handler takes sig while its guest action is SIG_DFL: every catchable
  * signal whose default action ends or stops the process, so that a guest that blocks it
- * keeps it pending (a signal whose default is to do nothing stays the host's SIG_DFL, which
- * discards it without interrupting a host call). */
+ * keeps it pending. One whose default is to do nothing (SIGCHLD, SIGURG, SIGWINCH, SIGCONT)
+ * stays the host's SIG_DFL, which discards it without interrupting a host call, until a
+ * guest thread blocks it (linux_catch_blocked_dfl). */
 static bool host_catches_dfl(int sig);
+
+/* The default action of sig is to do nothing (used by the handler, sigaction, raise and
+ * deliver). */
+static bool default_ignored(int sig);
 
 /* Host handler of asynchronous signals the guest handles (or blocks at SIG_DFL): keep the host's
  * siginfo (sender, si_code, sigqueue value, timer id, child status: the generic layout is the same
@@ -135,6 +140,7 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
             if (the_proc->act[sig].handler == LINUX_SIG_DFL)
                 atomic_fetch_or(&the_proc->host_dfl, bit(sig));
             raise_shared(the_proc, sig, (const linux_siginfo_t *)(const void *)si);
+            atomic_store(&the_proc->route_pending, 1);
         }
         return;
     }
@@ -152,10 +158,21 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
         signal(hsig, SIG_DFL);
         return;
     }
-    if (t->proc->act[sig].handler == LINUX_SIG_DFL) atomic_fetch_or(&t->proc->host_dfl, bit(sig));
+    bool dfl = t->proc->act[sig].handler == LINUX_SIG_DFL;
+    if (dfl && default_ignored(sig) && !(t->sigmask & bit(sig)) &&
+        !(atomic_load(&t->waiting_set) & bit(sig)))
+        return; /* nothing to do, as Linux discards it (a host call it interrupted restarts) */
+    if (dfl) atomic_fetch_or(&t->proc->host_dfl, bit(sig));
     if ((t->sigmask & bit(sig)) && !t->vfork_child && si->si_code != SI_TKILL &&
         !(atomic_load(&t->pending) & bit(sig))) {
+        /* for the process: a thread that does not block it is woken (linux_route_shared)
+         * once this one is out of the handler; a blocking call of this thread that the
+         * signal interrupted goes on afterwards (sys_block) */
         raise_shared(t->proc, sig, (const linux_siginfo_t *)(const void *)si);
+        atomic_store(&t->proc->route_pending, 1);
+        t->sig_ready = 1;
+        linux_safe_syscall_fixup(uctx);
+        rv_cpu_interrupt(t->cpu);
         return;
     }
     if (!(atomic_load(&t->pending) & bit(sig))) {
@@ -214,10 +231,6 @@ int linux_signals_init(linux_proc_t *proc) {
     return 0;
 }
 
-/* The default action of sig is to do nothing (declared here, used by sigaction, raise and
- * deliver). */
-static bool default_ignored(int sig);
-
 /* Move the host signals pending in `want` (blocked on this thread) into t's pending set,
  * with their siginfo; real-time signals queued more than once are all taken (the guest keeps
  * one of each, as for every signal vm raises). */
@@ -272,15 +285,22 @@ void linux_signals_inherit(linux_thread_t *t) {
     }
     t->sigmask =
         (p->opt.sigmask_set ? p->opt.sigmask : mask) & ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
-    /* signals 32 and 33 crossed an execve on the command line (no host number): as sent by
-     * the process to this thread, which keeps its pid */
+    linux_catch_blocked_dfl(t, t->sigmask);
+    /* signals 32 and 33 crossed an execve on the command line (no host number), with their
+     * siginfo when it came along; else as sent by the process to this thread, which keeps
+     * its pid */
     for (uint64_t pend = p->opt.sigpend_nohost & (3ull << 31); pend; pend &= pend - 1) {
+        int sig = __builtin_ctzll(pend) + 1;
         linux_siginfo_t info;
-        memset(&info, 0, sizeof(info));
-        info.si_signo = __builtin_ctzll(pend) + 1;
-        info.si_code = LINUX_SI_TKILL;
-        info.u.kill.pid = getpid();
-        info.u.kill.uid = getuid();
+        _Static_assert(sizeof(p->opt.sigpend_info[0]) == sizeof(info), "siginfo is 128 bytes");
+        memcpy(&info, p->opt.sigpend_info[sig - 32], sizeof(info));
+        if (info.si_signo != sig) {
+            memset(&info, 0, sizeof(info));
+            info.si_signo = sig;
+            info.si_code = LINUX_SI_TKILL;
+            info.u.kill.pid = getpid();
+            info.u.kill.uid = getuid();
+        }
         linux_raise(t, &info);
     }
     /* vm's handlers forward what the guest asks for; the guest's mask is vm's to keep */
@@ -338,7 +358,8 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
             struct sigaction sa;
             memset(&sa, 0, sizeof(sa));
             sigemptyset(&sa.sa_mask);
-            if (act->handler == LINUX_SIG_DFL && !host_catches_dfl(sig))
+            if (act->handler == LINUX_SIG_DFL && !host_catches_dfl(sig) &&
+                !(atomic_load(&p->dfl_caught) & bit(sig)))
                 sa.sa_handler = SIG_DFL;
             else if (act->handler == LINUX_SIG_IGN)
                 sa.sa_handler = SIG_IGN;
@@ -399,14 +420,15 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
         }
         linux_die_by_signal(t, sig);
     }
-    /* for the first thread that unblocks or waits for it (rt_sigtimedwait polls the set) */
+    /* for the first thread that unblocks or waits for it */
     raise_shared(p, sig, info);
     if (to) {
         /* the taker sees it at its next stop; a host signal of the same number, marked as a
-         * wake-up, interrupts a host call it is blocked in (to stays listed under the lock) */
+         * wake-up, interrupts a host call it is blocked in, rt_sigtimedwait's wait too (to
+         * stays listed under the lock) */
         rv_cpu_interrupt(to->cpu);
-        if (handled && to->tid && linux_sig_to_host(sig) &&
-            !(atomic_load(&to->waiting_set) & bit(sig))) {
+        if ((handled || (atomic_load(&to->waiting_set) & bit(sig))) && to->tid &&
+            linux_sig_to_host(sig)) {
             siginfo_t h;
             memset(&h, 0, sizeof(h));
             h.si_signo = linux_sig_to_host(sig);
@@ -416,6 +438,49 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
         }
     }
     pthread_mutex_unlock(&p->sig_lock);
+}
+
+void linux_route_shared(linux_thread_t *t) {
+    linux_proc_t *p = t->proc;
+    /* a vfork child is a process of its own on its parent's structures: not its to route */
+    if (t->vfork_child || !atomic_load(&p->route_pending) || !atomic_exchange(&p->route_pending, 0))
+        return;
+    pthread_mutex_lock(&p->sig_lock);
+    for (uint64_t sh = atomic_load(&p->shared_pending); sh; sh &= sh - 1) {
+        int sig = __builtin_ctzll(sh) + 1, hs = linux_sig_to_host(sig);
+        if (!hs) continue;
+        for (linux_thread_t *o = p->threads; o; o = o->next_thread) {
+            if ((o->sigmask & bit(sig)) && !(atomic_load(&o->waiting_set) & bit(sig))) continue;
+            /* o takes it at its next stop (t itself, after this call); a host signal of the
+             * same number, marked as a wake-up, ends a host call o is blocked in */
+            if (o != t && o->tid) {
+                siginfo_t h;
+                memset(&h, 0, sizeof(h));
+                h.si_signo = hs;
+                h.si_code = SI_WAKE;
+                h.si_pid = getpid();
+                syscall(SYS_rt_tgsigqueueinfo, getpid(), o->tid, hs, &h);
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->sig_lock);
+}
+
+void linux_wait_host_mask(const linux_thread_t *t, uint64_t want, sigset_t *set) {
+    uint64_t quiet = t->sigmask;
+    /* a signal with a default of doing nothing that vm catches (as it was blocked once) */
+    for (uint64_t c = atomic_load(&t->proc->dfl_caught); c; c &= c - 1) {
+        int sig = __builtin_ctzll(c) + 1;
+        if (t->proc->act[sig].handler == LINUX_SIG_DFL) quiet |= bit(sig);
+    }
+    quiet &= ~want;
+    sigemptyset(set);
+    for (; quiet; quiet &= quiet - 1) {
+        int hs = linux_sig_to_host(__builtin_ctzll(quiet) + 1);
+        if (hs && hs != SIGSEGV && hs != SIGBUS && hs != SIGKILL && hs != SIGSTOP)
+            sigaddset(set, hs);
+    }
 }
 
 int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info) {
@@ -480,6 +545,28 @@ static bool host_catches_dfl(int sig) {
     int hs = linux_sig_to_host(sig);
     return hs && hs != SIGSEGV && hs != SIGBUS && hs != SIGKILL && hs != SIGSTOP &&
            !default_ignored(sig);
+}
+
+void linux_catch_blocked_dfl(linux_thread_t *t, uint64_t blocked) {
+    linux_proc_t *p = t->proc;
+    const uint64_t quiet =
+        bit(LINUX_SIGCHLD) | bit(LINUX_SIGURG) | bit(LINUX_SIGWINCH) | bit(LINUX_SIGCONT);
+    /* a vfork child's dispositions are its own host process's, but p is its parent's: the
+     * program it execs catches what it blocks from the start (linux_signals_inherit) */
+    if (t->vfork_child || !(blocked & quiet & ~atomic_load(&p->dfl_caught))) return;
+    pthread_mutex_lock(&p->sig_lock);
+    for (uint64_t b = blocked & quiet & ~atomic_load(&p->dfl_caught); b; b &= b - 1) {
+        int sig = __builtin_ctzll(b) + 1;
+        atomic_fetch_or(&p->dfl_caught, bit(sig));
+        if (p->act[sig].handler != LINUX_SIG_DFL) continue; /* sigaction sees dfl_caught */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = host_async_handler;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(linux_sig_to_host(sig), &sa, NULL);
+    }
+    pthread_mutex_unlock(&p->sig_lock);
 }
 
 /* Take the host's default action for guest signal sig on this thread: vm ends by it (a core
@@ -547,6 +634,7 @@ static bool setup_frame(linux_thread_t *t, int sig, const linux_sigaction_t *act
     t->sigmask |= act->mask;
     if (!(act->flags & LINUX_SA_NODEFER)) t->sigmask |= bit(sig);
     t->sigmask &= ~(bit(LINUX_SIGKILL) | bit(LINUX_SIGSTOP));
+    linux_catch_blocked_dfl(t, t->sigmask);
     cpu->pc = act->handler;
     cpu->x[1] = t->proc->sigtramp;
     cpu->x[2] = s;
@@ -603,6 +691,7 @@ void linux_signal_sync(linux_thread_t *t, int sig, int code, uint64_t addr) {
 }
 
 void linux_signal_deliver_pending(linux_thread_t *t) {
+    linux_route_shared(t);
     for (;;) {
         uint64_t ready = linux_pending(t) & ~t->sigmask;
         if (!ready) {

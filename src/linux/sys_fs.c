@@ -141,7 +141,10 @@ int64_t sys_openat(linux_thread_t *t, const uint64_t a[6]) {
     if (rc) return rc;
     if (served(r.kind) && r.kind != LINUX_PROC_EXE) return open_proc_entry(t, r.kind, fl);
     if (r.box_open) return linux_box_openat(t, r.host, fl, (mode_t)a[3]);
-    int fd = openat(sys_dirfd(a[0]), r.host, fl, (mode_t)a[3]);
+    /* through the stub: the open of a FIFO waits for the other end, and a signal must end
+     * (or restart) that wait however late it comes */
+    int fd = (int)SYS_BLOCK(SYS_openat, (long)sys_dirfd(a[0]), (long)r.host, (long)fl,
+                            (long)(mode_t)a[3]);
     if (fd < 0) return sys_err();
     int n;
     linux_proc_kind_t k = linux_path_check_open(t, fd, &n);
@@ -834,9 +837,19 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
         h.c_lflag = g.c_lflag;
         h.c_line = g.c_line;
         memcpy(h.c_cc, g.c_cc, sizeof(g.c_cc) < sizeof(h.c_cc) ? sizeof(g.c_cc) : sizeof(h.c_cc));
+        /* the wait for the output to drain goes through the stub (a signal ends or restarts
+         * it); what is left after it is quick */
+        if (a[1] != LINUX_TCSETS && SYS_BLOCK(SYS_ioctl, (long)fd, (long)TCSBRK, 1) < 0)
+            return sys_err();
         int how = a[1] == LINUX_TCSETS ? TCSANOW : a[1] == LINUX_TCSETSW ? TCSADRAIN : TCSAFLUSH;
         return sys_ret(tcsetattr(fd, how, &h));
     }
+    case LINUX_TCSBRK:
+    case LINUX_TCSBRKP:
+        /* tcdrain and tcsendbreak wait: through the stub (the numbers are the generic ones on
+         * every host) */
+        return sys_ret(SYS_BLOCK(SYS_ioctl, (long)fd,
+                                 (long)(a[1] == LINUX_TCSBRK ? TCSBRK : TCSBRKP), (long)(int)a[2]));
     case LINUX_TIOCGWINSZ: {
         struct winsize h;
         if (ioctl(fd, TIOCGWINSZ, &h) < 0) return sys_err();
@@ -885,7 +898,8 @@ int64_t sys_ioctl(linux_thread_t *t, const uint64_t a[6]) {
         bool get = a[1] == LINUX_TCGETS2;
         void *p = sys_ptr(t, a[2], sizeof(linux_termios2_t), get ? WR : RD);
         if (!p) return -LINUX_EFAULT;
-        return sys_ret(ioctl(fd, (unsigned long)a[1], p));
+        /* TCSETSW2 and TCSETSF2 wait for the output to drain: through the stub */
+        return sys_ret(SYS_BLOCK(SYS_ioctl, (long)fd, (long)a[1], (long)p));
 #else
         return -LINUX_ENOTTY;
 #endif
@@ -980,9 +994,9 @@ int64_t sys_ppoll(linux_thread_t *t, const uint64_t a[6]) {
     if (sys_get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
     int mrc = sys_temp_sigmask(t, a[3], a[4]);
     if (mrc) return mrc;
-    sigset_t old;
-    if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
-    int r = ppoll(p, a[1], tsp, &old);
+    sigset_t old, wait;
+    if (!sys_wait_begin(t, 0, &old, &wait)) return -LINUX_EINTR;
+    int r = ppoll(p, a[1], tsp, &wait);
     sys_wait_end(&old);
     if (r < 0) return sys_err();
     sys_put_timespec(t, a[2], &ts);
@@ -1006,9 +1020,9 @@ int64_t sys_pselect6(linux_thread_t *t, const uint64_t a[6]) {
         int mrc = sys_temp_sigmask(t, sig[0], sig[1]);
         if (mrc) return mrc;
     }
-    sigset_t old;
-    if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
-    int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, &old);
+    sigset_t old, wait;
+    if (!sys_wait_begin(t, 0, &old, &wait)) return -LINUX_EINTR;
+    int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, &wait);
     sys_wait_end(&old);
     return sys_ret(r);
 }
@@ -1041,7 +1055,7 @@ int64_t sys_epoll_pwait(linux_thread_t *t, const uint64_t a[6]) {
     int mrc = sys_temp_sigmask(t, a[4], a[5]);
     if (mrc) return mrc;
     struct epoll_event h[4096];
-    long n = SYS_BLOCK(SYS_epoll_pwait, (long)a[0], (long)h, (long)max, (long)(int)a[3], 0, 8);
+    long n = SYS_BLOCK_WAIT(SYS_epoll_pwait, (long)a[0], (long)h, (long)max, (long)(int)a[3], 0, 8);
     if (n < 0) return sys_err();
     for (int i = 0; i < n; i++) {
         linux_epoll_event_t g = {h[i].events, 0, h[i].data.u64};

@@ -183,8 +183,11 @@ int64_t sys_futex(linux_thread_t *t, const uint64_t a[6]) {
         break;
     default: break;
     }
-    return sys_ret(SYS_BLOCK(SYS_futex, (long)uaddr, (long)op, (long)(uint32_t)a[2], (long)timeout,
-                             (long)uaddr2, (long)(uint32_t)a[5]));
+    const long fa[6] = {(long)uaddr,   (long)op,     (long)(uint32_t)a[2],
+                        (long)timeout, (long)uaddr2, (long)(uint32_t)a[5]};
+    /* a wait with a timeout is not restarted after a handler: what the guest does not see
+     * must not end it (sys_block_wait) */
+    return sys_ret(timeout ? sys_block_wait(t, SYS_futex, fa) : sys_block(t, SYS_futex, fa));
 }
 
 /* ---- capabilities: struct __user_cap_header_struct and __user_cap_data_struct are the

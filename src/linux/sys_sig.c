@@ -49,6 +49,7 @@ int64_t sys_rt_sigprocmask(linux_thread_t *t, const uint64_t a[6]) {
         case LINUX_SIG_SETMASK: t->sigmask = set; break;
         default: return -LINUX_EINVAL;
         }
+        linux_catch_blocked_dfl(t, t->sigmask);
     }
     if (a[2]) PUT_ARG(a[2], old);
     return 0;
@@ -71,10 +72,18 @@ int64_t sys_rt_sigsuspend(linux_thread_t *t, const uint64_t a[6]) {
      * back through the frame's uc_sigmask (or right after, when no handler runs) */
     t->saved_mask = t->sigmask;
     t->restore_mask = true;
+    /* under the lock: a thread that raises a signal for the process then sees either the
+     * new mask (and wakes this thread) or its signal is pending before the look below */
+    pthread_mutex_lock(&t->proc->sig_lock);
     t->sigmask = m & ~SYS_UNBLOCKABLE;
-    while (!(linux_pending(t) & ~t->sigmask)) {
-        struct timespec nap = {0, 10 * 1000 * 1000}; /* a signal cuts it short */
-        nanosleep(&nap, NULL);
+    pthread_mutex_unlock(&t->proc->sig_lock);
+    linux_catch_blocked_dfl(t, t->sigmask);
+    /* sleep until a host signal comes that the guest sees (the others stay blocked on the
+     * host meanwhile); one that only went to the pending sets lets it sleep on */
+    sigset_t old, wait;
+    while (sys_wait_begin(t, 0, &old, &wait)) {
+        ppoll(NULL, 0, NULL, &wait);
+        sys_wait_end(&old);
     }
     return -LINUX_EINTR;
 }
@@ -127,8 +136,8 @@ static int64_t timed_wait(linux_thread_t *t, uint64_t info_a, uint64_t set,
             return sig;
         }
         /* host signals are held from the check to the wait, which lets them in atomically */
-        sigset_t old;
-        if (!sys_wait_begin(t, &old)) return -LINUX_EINTR;
+        sigset_t old, wait;
+        if (!sys_wait_begin(t, set, &old, &wait)) return -LINUX_EINTR;
         if (linux_pending(t) & set) {
             sys_wait_end(&old);
             continue;
@@ -154,7 +163,7 @@ static int64_t timed_wait(linux_thread_t *t, uint64_t info_a, uint64_t set,
                 last = true;
             }
         }
-        int r = ppoll(NULL, 0, &left, &old);
+        int r = ppoll(NULL, 0, &left, &wait);
         sys_wait_end(&old);
         if (r == 0 && last) {
             /* the time ran out; a signal may still have come just at the end */

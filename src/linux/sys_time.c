@@ -64,7 +64,8 @@ static int64_t sleep_failed(linux_thread_t *t, uint64_t rem_addr, const struct t
 int64_t sys_nanosleep(linux_thread_t *t, const uint64_t a[6]) {
     struct timespec req, rem = {0, 0}, *rp;
     if (sys_get_timespec(t, a[0], &req, &rp) || !rp) return -LINUX_EFAULT;
-    if (SYS_BLOCK(SYS_nanosleep, (long)&req, (long)&rem) < 0) return sleep_failed(t, a[1], &rem);
+    if (SYS_BLOCK_WAIT(SYS_nanosleep, (long)&req, (long)&rem) < 0)
+        return sleep_failed(t, a[1], &rem);
     return 0;
 }
 
@@ -72,8 +73,8 @@ int64_t sys_nanosleep(linux_thread_t *t, const uint64_t a[6]) {
 int64_t sys_clock_nanosleep(linux_thread_t *t, const uint64_t a[6]) {
     struct timespec req, rem = {0, 0}, *rp;
     if (sys_get_timespec(t, a[2], &req, &rp) || !rp) return -LINUX_EFAULT;
-    if (SYS_BLOCK(SYS_clock_nanosleep, (long)(clockid_t)a[0], (long)(int)a[1], (long)&req,
-                  (long)&rem) < 0)
+    if (SYS_BLOCK_WAIT(SYS_clock_nanosleep, (long)(clockid_t)a[0], (long)(int)a[1], (long)&req,
+                       (long)&rem) < 0)
         return sleep_failed(t, a[3], &rem);
     return 0;
 }

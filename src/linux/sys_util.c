@@ -128,11 +128,12 @@ int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
     t->saved_mask = t->sigmask;
     t->restore_mask = true;
     t->sigmask = m & ~SYS_UNBLOCKABLE;
+    linux_catch_blocked_dfl(t, t->sigmask);
     if (atomic_load(&t->pending) & ~t->sigmask) return -LINUX_EINTR;
     return 0;
 }
 
-bool sys_wait_begin(linux_thread_t *t, sigset_t *old) {
+bool sys_wait_begin(linux_thread_t *t, uint64_t want, sigset_t *old, sigset_t *wait) {
     sigset_t all;
     sigfillset(&all);
     sigdelset(&all, SIGSEGV); /* synchronous faults stay deliverable */
@@ -142,10 +143,15 @@ bool sys_wait_begin(linux_thread_t *t, sigset_t *old) {
         pthread_sigmask(SIG_SETMASK, old, NULL);
         return false;
     }
+    /* the wait lets in what the guest would see, and only that */
+    linux_wait_host_mask(t, want, wait);
+    sigorset(wait, wait, old);
     return true;
 }
 
-long sys_block(linux_thread_t *t, long nr, const long a[6]) {
+/* sys_block's loop; again_on_eintr: a host EINTR while no signal the guest sees is pending is
+ * made again (the calls sys_block_wait does not cover: a socket with a timeout). */
+static long block_call(linux_thread_t *t, long nr, const long a[6], bool again_on_eintr) {
     for (;;) {
         /* a signal from here on sets the flag (or, in the stub's window, moves the pc) */
         t->sig_ready = 0;
@@ -155,14 +161,38 @@ long sys_block(linux_thread_t *t, long nr, const long a[6]) {
             return -1;
         }
         long r = linux_safe_syscall(&t->sig_ready, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-        if (r == -LINUX_HOST_ERESTART && !(linux_pending(t) & ~t->sigmask))
-            continue; /* another thread took the process's signal: wait again */
+        if (r == -LINUX_HOST_ERESTART && !(linux_pending(t) & ~t->sigmask)) {
+            /* a signal for the process that this thread blocks (another thread takes it),
+             * or one that another thread took first: wait again */
+            linux_route_shared(t);
+            continue;
+        }
+        if (r == -EINTR && again_on_eintr && !(linux_pending(t) & ~t->sigmask)) {
+            /* Linux never restarts it, but the signal that ended it is one the guest does not
+             * see here: blocked by this thread (another takes it), or dropped at SIG_DFL */
+            linux_route_shared(t);
+            continue;
+        }
         if (r < 0 && r > -4096) {
             errno = (int)-r;
             return -1;
         }
         return r;
     }
+}
+
+long sys_block(linux_thread_t *t, long nr, const long a[6]) {
+    return block_call(t, nr, a, true);
+}
+
+long sys_block_wait(linux_thread_t *t, long nr, const long a[6]) {
+    sigset_t quiet, old;
+    linux_wait_host_mask(t, 0, &quiet);
+    bool any = !sigisemptyset(&quiet);
+    if (any) pthread_sigmask(SIG_BLOCK, &quiet, &old);
+    long r = block_call(t, nr, a, false);
+    if (any) sys_wait_end(&old);
+    return r;
 }
 
 void sys_wait_end(const sigset_t *old) {

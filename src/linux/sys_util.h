@@ -73,19 +73,30 @@ int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size);
 /* Before a host wait that takes a signal mask (ppoll, pselect): block host signals, then look
  * at the guest's pending set, so that a signal arriving just before the wait cannot be missed
  * until its timeout. false (nothing blocked): a signal the guest lets through is already
- * pending, return -EINTR. true: wait with *old as the host call's mask, which unblocks them
- * atomically, then sys_wait_end(old). */
-bool sys_wait_begin(linux_thread_t *t, sigset_t *old);
+ * pending, return -EINTR. true: wait with *wait as the host call's mask, which unblocks
+ * atomically the signals that end the wait for the guest (those it does not block, and the
+ * guest signals in `want`, which rt_sigtimedwait waits for) and keeps the others blocked
+ * (linux_wait_host_mask), then sys_wait_end(old). */
+bool sys_wait_begin(linux_thread_t *t, uint64_t want, sigset_t *old, sigset_t *wait);
 /* After the wait: the host mask of before sys_wait_begin (errno kept). */
 void sys_wait_end(const sigset_t *old);
 /* A host system call that may block (a read of a pipe, a wait, a futex wait), made through
  * safe_syscall.h so that any guest signal t does not block interrupts it, however late it
- * comes. The host's convention: the result, or -1 with errno, which is LINUX_HOST_ERESTART
- * when the guest's call is to be restarted after the signal (sys_ret makes that
- * -LINUX_ERESTARTSYS, which the run loop turns into the restart or -EINTR). */
+ * comes, and made again when the host ends it with EINTR for a signal the guest does not see
+ * (a socket with a timeout; its timeout then starts again). The host's convention: the result, or
+ * -1 with errno, which is LINUX_HOST_ERESTART when the guest's call is to be restarted after the
+ * signal (sys_ret makes that -LINUX_ERESTARTSYS, which the run loop turns into the restart or
+ * -EINTR). */
 long sys_block(linux_thread_t *t, long nr, const long a[6]);
 /* sys_block for host call nr with up to six arguments (long each), in a handler (t). */
 #define SYS_BLOCK(nr, ...) sys_block(t, (nr), (const long[6]){__VA_ARGS__})
+/* sys_block for a call that Linux does not restart after a handler (nanosleep, epoll_wait, a
+ * futex wait with a timeout): the host signals of what the guest blocks or ignores are held
+ * blocked during the call (linux_wait_host_mask), so that such a signal neither ends it with
+ * EINTR nor is taken by this thread when another one could (the host sends it there). */
+long sys_block_wait(linux_thread_t *t, long nr, const long a[6]);
+/* sys_block_wait for host call nr with up to six arguments, in a handler (t). */
+#define SYS_BLOCK_WAIT(nr, ...) sys_block_wait(t, (nr), (const long[6]){__VA_ARGS__})
 /* Host iovec array h of n entries from the guest one at a (buffers checked for prot). 0 or
  * -LINUX_E*. */
 int sys_get_iov(linux_thread_t *t, uint64_t a, uint64_t n, int prot, struct iovec *h);

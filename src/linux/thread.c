@@ -547,7 +547,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     int64_t rc = -LINUX_EFAULT;
     char **hv = NULL;
     if (!argv || !envp) goto out;
-    hv = calloc((size_t)argc + 32, sizeof(char *)); /* argv[1..] and at most 26 more */
+    hv = calloc((size_t)argc + 34, sizeof(char *)); /* argv[1..] and at most 28 more */
     if (!hv) {
         rc = -LINUX_ENOMEM;
         goto out;
@@ -596,6 +596,20 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     else
         snprintf(mask_opt, sizeof(mask_opt), "--sigmask=%llx", (unsigned long long)t->sigmask);
     hv[k++] = mask_opt;
+    /* and their siginfo (sender, si_code, a sigqueue value), as 256 hexadecimal digits */
+    char info_opt[2][16 + 2 * sizeof(linux_siginfo_t)];
+    for (int i = 0; i < 2; i++) {
+        int sig = 32 + i;
+        if (!(nohost & (1ull << (sig - 1)))) continue;
+        const linux_siginfo_t *info = (atomic_load(&t->pending) & (1ull << (sig - 1)))
+                                          ? &t->pending_info[sig - 1]
+                                          : &t->proc->shared_info[sig - 1];
+        const uint8_t *b = (const uint8_t *)info;
+        int n = snprintf(info_opt[i], sizeof(info_opt[i]), "--siginfo=%d:", sig);
+        for (size_t j = 0; j < sizeof(*info); j++)
+            n += snprintf(info_opt[i] + n, sizeof(info_opt[i]) - (size_t)n, "%02x", b[j]);
+        hv[k++] = info_opt[i];
+    }
     const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
     if (argv0) {
         hv[k++] = "--argv0";

@@ -259,6 +259,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .hook_opaque = vm,
                                      .memory_limit = vm->opt.memory_limit,
                                      .max_threads = vm->opt.max_threads};
+        memcpy(vm->lopt.sigpend_info, vm->opt.sigpend_info, sizeof(vm->lopt.sigpend_info));
     } else {
         rc = fail(vm, -EINVAL, "unknown machine kind %d", (int)vm->opt.machine);
         goto fail;

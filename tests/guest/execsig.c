@@ -5,8 +5,8 @@
  * child, fork + execve after the signals were raised, and posix_spawn with a signal mask
  * (glibc's vfork path; the new program raises the blocked signal itself and must not die of
  * it, as python3's test_posix.test_setsigmask checks). Last, signal 32 (the C library's own,
- * which has no host number under vm), blocked and raised with raw system calls, must still
- * be pending after the execve.
+ * which has no host number under vm), blocked and raised with raw system calls, and 33, queued
+ * with a value, must still be pending after the execve, with their siginfo.
  *
  * Built for riscv64 it runs under vm; the same source built for the host shows what Linux
  * does, and both must print expected/execsig.out. */
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void on_int(int sig) {
@@ -105,12 +106,26 @@ static void reap(const char *how, pid_t pid) {
         printf("%s: killed by signal %d\n", how, WTERMSIG(st));
 }
 
-/* The raw blocked and pending sets (the C library hides its own signals 32 and 33). */
+/* The raw blocked and pending sets (the C library hides its own signals 32 and 33), then the
+ * two signals taken with their siginfo. */
 static void report32(void) {
     uint64_t m = 0, p = 0;
     syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &m, 8);
     syscall(SYS_rt_sigpending, &p, 8);
-    printf("exec32: blocked 32 %d, pending 32 %d\n", (int)(m >> 31 & 1), (int)(p >> 31 & 1));
+    printf("exec32: blocked 32 %d 33 %d, pending 32 %d 33 %d\n", (int)(m >> 31 & 1),
+           (int)(m >> 32 & 1), (int)(p >> 31 & 1), (int)(p >> 32 & 1));
+    for (int sig = 32; sig <= 33; sig++) {
+        uint64_t set = 1ull << (sig - 1);
+        siginfo_t si;
+        struct timespec zero = {0, 0};
+        memset(&si, 0, sizeof(si));
+        long r = syscall(SYS_rt_sigtimedwait, &set, &si, &zero, 8);
+        printf("exec32: took %ld, code %s, from self %d, value %d\n", r,
+               si.si_code == SI_QUEUE                            ? "SI_QUEUE"
+               : si.si_code == SI_USER || si.si_code == SI_TKILL ? "kill"
+                                                                 : "other",
+               si.si_pid == getpid(), si.si_value.sival_int);
+    }
 }
 
 int main(int argc, char **argv) {
@@ -172,9 +187,18 @@ int main(int argc, char **argv) {
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
-        uint64_t m = 1ull << 31;
+        uint64_t m = 3ull << 31;
         syscall(SYS_rt_sigprocmask, SIG_BLOCK, &m, NULL, 8);
         syscall(SYS_tgkill, getpid(), gettid(), 32);
+        /* 33 with a sigqueue value, which must cross the execve too */
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        si.si_signo = 33;
+        si.si_code = SI_QUEUE;
+        si.si_pid = getpid();
+        si.si_uid = getuid();
+        si.si_value.sival_int = 77;
+        syscall(SYS_rt_sigqueueinfo, getpid(), 33, &si);
         execl(self, self, "report32", (char *)NULL);
         _exit(127);
     }

@@ -160,6 +160,10 @@ int main(void) {
     CHECK(ioctl(ps, FIOCLEX) == 0);
     printf("ttyname matches ptsname, echo after clearing: %d, close-on-exec after FIOCLEX: %d\n",
            (ta.c_lflag & ECHO) != 0, (fcntl(ps, F_GETFD) & FD_CLOEXEC) != 0);
+    /* the calls that wait for the output to drain (TCSBRK, TCSETSW or TCSETSW2) */
+    int dr = tcdrain(ps);
+    int sw = tcsetattr(ps, TCSADRAIN, &ta);
+    printf("tcdrain: %d, tcsetattr(TCSADRAIN): %d\n", dr, sw);
     close(peer);
     close(ps);
     close(pm);
