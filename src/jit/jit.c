@@ -199,7 +199,7 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     const char *loops_env = getenv("VM_JIT_IR_LOOPS");
     j->ir_no_loops = loops_env && loops_env[0] == '0';
     const char *lazy_env = getenv("VM_JIT_IR_LAZY_MEM");
-    j->ir_no_lazy_mem = lazy_env && lazy_env[0] == '0';
+    j->ir_lazy_mem = lazy_env && lazy_env[0] == '1';
     const char *site_env = getenv("VM_JIT_NO_SITE");
     j->no_site = site_env && site_env[0] == '1';
     /* pages of its own, unbacked until blocks are translated */

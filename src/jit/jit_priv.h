@@ -120,8 +120,9 @@ typedef struct jit {
     bool ir;                       /* translate superblocks the IR covers through it */
     bool ir_no_loops;              /* VM_JIT_IR_LOOPS=0: a back edge to the translation's
                                       start leaves and re-enters (for comparisons) */
-    bool ir_no_lazy_mem;           /* VM_JIT_IR_LAZY_MEM=0: loads and stores write back in
-                                      line (no deferred write-backs; for comparisons) */
+    bool ir_lazy_mem;              /* VM_JIT_IR_LAZY_MEM=1: loads and stores defer their
+                                      write-backs to the slow path and a fault point's side
+                                      table (off by default: measured no faster) */
     bool no_site;                  /* VM_JIT_NO_SITE=1: xmode accesses never use site slots
                                       (every one probes the inline TLB; for comparisons) */
     void *ir_scratch;              /* the IR path's scratch state, made once and kept */

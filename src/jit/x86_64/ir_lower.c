@@ -757,7 +757,7 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     ir->ras = ras_on(t);
     ir->lazy_exits = true;
     ir->gets_in_place = true;
-    ir->lazy_mem = !t->j->ir_no_lazy_mem;
+    ir->lazy_mem = t->j->ir_lazy_mem;
     /* a branch or jump back to the start is a loop kept in registers (not with chaining
      * off, which would have every jump leave) */
     if (!t->j->no_chain && !t->j->ir_no_loops) ir->loop_pc = blk->pc;
