@@ -98,7 +98,14 @@ static bool home_copies(ir_t *ir) {
         if (!(n.flags & IR_F_DEAD) && n.home >= 0 && ir_has_value(n.op) && n.op != IR_GET) {
             int o = occ[n.home & 31];
             if (o >= 0 && old[o].last > i) { /* keep the old value in a copy */
-                uint16_t c = (uint16_t)k++;
+                /* before the node's deferred puts, which must stay just before it (the old
+                 * value is still in the home there; nothing refers to a put's index) */
+                unsigned at = k;
+                while (at > 0 && ir->n[at - 1].op == IR_PUT && (ir->n[at - 1].flags & IR_F_MEMX))
+                    at--;
+                memmove(&ir->n[at + 1], &ir->n[at], (k - at) * sizeof(ir_node_t));
+                k++;
+                uint16_t c = (uint16_t)at;
                 ir->n[c] = (ir_node_t){.op = IR_COPY,
                                        .a = alias[o],
                                        .b = IR_NONE,
