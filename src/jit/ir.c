@@ -14,12 +14,12 @@
 #include <string.h>
 
 static const char *const op_names[IR_NOPS] = {
-    [IR_GET] = "get",      [IR_CONST] = "const", [IR_COPY] = "copy", [IR_ADD] = "add",
-    [IR_SUB] = "sub",      [IR_AND] = "and",     [IR_OR] = "or",     [IR_XOR] = "xor",
-    [IR_SHL] = "shl",      [IR_SHR] = "shr",     [IR_SAR] = "sar",   [IR_SLT] = "slt",
-    [IR_SLTU] = "sltu",    [IR_MUL] = "mul",     [IR_ROR] = "ror",   [IR_INSN] = "insn",
-    [IR_LOAD] = "load",    [IR_STORE] = "store", [IR_PUT] = "put",   [IR_BR] = "br",
-    [IR_JUMP] = "jump",    [IR_JUMPR] = "jumpr", [IR_TRAP] = "trap", [IR_FENCE] = "fence",
+    [IR_GET] = "get",      [IR_CONST] = "const",     [IR_COPY] = "copy", [IR_ADD] = "add",
+    [IR_SUB] = "sub",      [IR_AND] = "and",         [IR_OR] = "or",     [IR_XOR] = "xor",
+    [IR_SHL] = "shl",      [IR_SHR] = "shr",         [IR_SAR] = "sar",   [IR_SLT] = "slt",
+    [IR_SLTU] = "sltu",    [IR_MUL] = "mul",         [IR_ROR] = "ror",   [IR_INSN] = "insn",
+    [IR_LOAD] = "load",    [IR_STORE] = "store",     [IR_PUT] = "put",   [IR_BR] = "br",
+    [IR_JUMP] = "jump",    [IR_JUMPR] = "jumpr",     [IR_TRAP] = "trap", [IR_FENCE] = "fence",
     [IR_RAS] = "ras.push", [IR_LOOPMOV] = "loopmov",
 };
 
@@ -467,7 +467,6 @@ static unsigned next_live(const ir_t *ir, unsigned i) {
         j++;
     return j;
 }
-
 
 /* Whether value v lives in a register or slot the backend must hold for it: anything used
  * later that is not a constant (constants are materialised where they are used). */

@@ -54,34 +54,34 @@
 
 /* Node kinds. */
 enum ir_op {
-    IR_GET,   /* value = guest register g, read from its canonical place */
-    IR_CONST, /* value = imm */
-    IR_COPY,  /* value = a */
-    IR_ADD,   /* value = a + b (or a + imm with IR_F_IMM); IR_F_W: 32-bit, sign-extended */
-    IR_SUB,   /* value = a - b */
-    IR_AND,   /* value = a & b */
-    IR_OR,    /* value = a | b */
-    IR_XOR,   /* value = a ^ b */
-    IR_SHL,   /* value = a << (b & 63), W forms: 31 */
-    IR_SHR,   /* logical shift right */
-    IR_SAR,   /* arithmetic shift right */
-    IR_SLT,   /* value = (int64)a < (int64)b */
-    IR_SLTU,  /* value = a < b, unsigned */
-    IR_MUL,   /* value = low 64 (W: 32) bits of a * b */
-    IR_ROR,   /* value = a rotated right by imm (W: the low 32 bits, sign-extended); imm only */
-    IR_INSN,  /* guest instruction insn[imm] emitted by the backend's own code for it (an
-                 instruction the IR does not model): reads and writes guest state in its
-                 canonical places, may fault or call out; its value is the new content of its
-                 integer rd's home when rd has one */
-    IR_LOAD,  /* value = memory[a + imm], aux = width | signed << 4; can fault */
-    IR_STORE, /* memory[a + imm] = b (width in aux); can fault */
-    IR_PUT,   /* guest register g = a (canonical place); IR_F_EXIT, IR_F_MEMX: deferred */
-    IR_BR,    /* if (a cc b) leave for `target` (aux = enum ir_cc; b or imm) */
-    IR_JUMP,  /* leave for `target` */
-    IR_JUMPR, /* leave for (a + imm) & ~1 */
-    IR_TRAP,  /* leave with a trap: aux 0 ecall, 1 ebreak */
-    IR_FENCE, /* memory fence */
-    IR_RAS,   /* a call: push the return pc (pc + len) on the return-address stack */
+    IR_GET,     /* value = guest register g, read from its canonical place */
+    IR_CONST,   /* value = imm */
+    IR_COPY,    /* value = a */
+    IR_ADD,     /* value = a + b (or a + imm with IR_F_IMM); IR_F_W: 32-bit, sign-extended */
+    IR_SUB,     /* value = a - b */
+    IR_AND,     /* value = a & b */
+    IR_OR,      /* value = a | b */
+    IR_XOR,     /* value = a ^ b */
+    IR_SHL,     /* value = a << (b & 63), W forms: 31 */
+    IR_SHR,     /* logical shift right */
+    IR_SAR,     /* arithmetic shift right */
+    IR_SLT,     /* value = (int64)a < (int64)b */
+    IR_SLTU,    /* value = a < b, unsigned */
+    IR_MUL,     /* value = low 64 (W: 32) bits of a * b */
+    IR_ROR,     /* value = a rotated right by imm (W: the low 32 bits, sign-extended); imm only */
+    IR_INSN,    /* guest instruction insn[imm] emitted by the backend's own code for it (an
+                   instruction the IR does not model): reads and writes guest state in its
+                   canonical places, may fault or call out; its value is the new content of its
+                   integer rd's home when rd has one */
+    IR_LOAD,    /* value = memory[a + imm], aux = width | signed << 4; can fault */
+    IR_STORE,   /* memory[a + imm] = b (width in aux); can fault */
+    IR_PUT,     /* guest register g = a (canonical place); IR_F_EXIT, IR_F_MEMX: deferred */
+    IR_BR,      /* if (a cc b) leave for `target` (aux = enum ir_cc; b or imm) */
+    IR_JUMP,    /* leave for `target` */
+    IR_JUMPR,   /* leave for (a + imm) & ~1 */
+    IR_TRAP,    /* leave with a trap: aux 0 ecall, 1 ebreak */
+    IR_FENCE,   /* memory fence */
+    IR_RAS,     /* a call: push the return pc (pc + len) on the return-address stack */
     IR_LOOPMOV, /* on the taken side of the loop's back edge (the IR_F_LOOP node after it),
                    loop-head value b (a head IR_GET) takes value a for the next iteration */
     IR_NOPS
@@ -159,9 +159,9 @@ typedef struct ir {
     rv_op_t insn[IR_MAX_INSN]; /* the instructions of IR_INSN nodes (copies) */
     unsigned ninsn;            /* entries of insn[] */
     /* builder */
-    uint16_t cur[32]; /* value each guest register holds now, or IR_NONE (not read yet) */
-    uint32_t dirty;   /* guest registers without a home written since the last IR_PUTs */
-    uint16_t zero;    /* the constant 0 (x0), or IR_NONE */
+    uint16_t cur[32];    /* value each guest register holds now, or IR_NONE (not read yet) */
+    uint32_t dirty;      /* guest registers without a home written since the last IR_PUTs */
+    uint16_t zero;       /* the constant 0 (x0), or IR_NONE */
     uint32_t read_first; /* registers without a home read before any write on the path */
     uint32_t written;    /* registers without a home written on the path (also by IR_INSN) */
     /* allocation results */

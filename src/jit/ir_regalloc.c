@@ -181,8 +181,7 @@ static void gets_in_place(ir_t *ir) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
         if (n->a != IR_NONE && uses[n->a] < 255) uses[n->a]++;
-        if (n->b != IR_NONE && reads_b(n) && n->op != IR_LOOPMOV && uses[n->b] < 255)
-            uses[n->b]++;
+        if (n->b != IR_NONE && reads_b(n) && n->op != IR_LOOPMOV && uses[n->b] < 255) uses[n->b]++;
     }
     for (unsigned v = 0; v < ir->count; v++) {
         ir_node_t *n = &ir->n[v];

@@ -601,7 +601,8 @@ static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gr
     for (uint32_t i = 0; i < jb->nfault; i++) {
         if (jb->faults[i].host_off != off) continue;
         jit_restore_regs(cpu, gregs);
-        if (jb->faults[i].nfix) jit_apply_fix(cpu, jb->fix + jb->faults[i].fix, jb->faults[i].nfix, gregs);
+        if (jb->faults[i].nfix)
+            jit_apply_fix(cpu, jb->fix + jb->faults[i].fix, jb->faults[i].nfix, gregs);
         cpu->pc = jb->pc + (uint64_t)jb->faults[i].guest_off;
         cpu->instret += jb->faults[i].idx; /* instret of the block start, plus retired ones */
         cpu->cur_block = NULL;

@@ -126,8 +126,32 @@ __asm__(".text\n"
         "    ret\n");
 
 /* Register numbers. */
-enum { T0 = 5, T1, T2, S1 = 9, A0, A1, A2, A3, A6 = 16, A7, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11,
-       T3, T4, T5, T6 };
+enum {
+    T0 = 5,
+    T1,
+    T2,
+    S1 = 9,
+    A0,
+    A1,
+    A2,
+    A3,
+    A6 = 16,
+    A7,
+    S2,
+    S3,
+    S4,
+    S5,
+    S6,
+    S7,
+    S8,
+    S9,
+    S10,
+    S11,
+    T3,
+    T4,
+    T5,
+    T6
+};
 
 /* The C model of irloop_fn: its registers after the set-up. */
 static void sim_init(uint64_t x[32], uint64_t p, uint64_t stride, uint64_t n, uint64_t seed) {

@@ -745,8 +745,8 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
 
 /* One build of the IR of the superblock starting with decoded block blk (see ir_build);
  * `loop`: the second build of a path with a back edge, with the first one's loop facts. */
-static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns,
-                         bool loop, uint32_t loop_in, uint32_t loop_dirty) {
+static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns, bool loop,
+                         uint32_t loop_in, uint32_t loop_dirty) {
     rv_cpu_t *cpu = t->cpu;
     ir_t *ir = &c->ir;
     int8_t home[32];

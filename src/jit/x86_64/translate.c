@@ -1887,10 +1887,9 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     *refused = false;
     host_features();
     if (j->size - j->used < JIT_BLOCK_ROOM ||
-        JIT_META_SIZE - j->meta_used < sizeof(jit_block_t) +
-                                           sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
-                                           sizeof(jit_fix_t) * JIT_MAX_FIX + 16 +
-                                           sizeof(rv_op_t) * JIT_MAX_HELPERS)
+        JIT_META_SIZE - j->meta_used <
+            sizeof(jit_block_t) + sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
+                sizeof(jit_fix_t) * JIT_MAX_FIX + 16 + sizeof(rv_op_t) * JIT_MAX_HELPERS)
         return NULL;
     tctx_t *t = malloc(sizeof(*t));
     if (!t) {
