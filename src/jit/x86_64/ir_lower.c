@@ -14,9 +14,12 @@
  * State. At entry and at every exit the guest state is where the old path keeps it (homes,
  * cpu->x); the IR's puts write back the other registers before every load, store, branch and
  * exit, so a host fault on an inline access (jit_host_fault), a slow path's fault and every
- * exit see exactly the interpreter's state. Pool registers do not survive the shared
- * slow-path thunks: each load or store stub saves the pool registers whose values live
- * across it in the frame and restores them before going back.
+ * exit see exactly the interpreter's state. With deferred write-backs (VM_JIT_IR_LAZY_MEM=1)
+ * a load's or store's puts are made on its slow path instead, and its fault point carries a
+ * side table (jit_fix_t) of where each of those registers' values is, which jit_host_fault
+ * applies. Pool registers do not survive the shared slow-path thunks: each load or store
+ * stub saves the pool registers whose values live across it in the frame and restores them
+ * before going back.
  *
  * Memory. User mode only for now: the window's one-compare path with the same fault table
  * and thunks as emit_load/emit_store; translations made while the hart translates (xmode,
