@@ -14,13 +14,13 @@
 #include <string.h>
 
 static const char *const op_names[IR_NOPS] = {
-    [IR_GET] = "get",      [IR_CONST] = "const", [IR_COPY] = "copy", [IR_ADD] = "add",
-    [IR_SUB] = "sub",      [IR_AND] = "and",     [IR_OR] = "or",     [IR_XOR] = "xor",
-    [IR_SHL] = "shl",      [IR_SHR] = "shr",     [IR_SAR] = "sar",   [IR_SLT] = "slt",
-    [IR_SLTU] = "sltu",    [IR_MUL] = "mul",     [IR_ROR] = "ror",   [IR_INSN] = "insn",
-    [IR_LOAD] = "load",    [IR_STORE] = "store", [IR_PUT] = "put",   [IR_BR] = "br",
-    [IR_JUMP] = "jump",    [IR_JUMPR] = "jumpr", [IR_TRAP] = "trap", [IR_FENCE] = "fence",
-    [IR_RAS] = "ras.push",
+    [IR_GET] = "get",      [IR_CONST] = "const",     [IR_COPY] = "copy", [IR_ADD] = "add",
+    [IR_SUB] = "sub",      [IR_AND] = "and",         [IR_OR] = "or",     [IR_XOR] = "xor",
+    [IR_SHL] = "shl",      [IR_SHR] = "shr",         [IR_SAR] = "sar",   [IR_SLT] = "slt",
+    [IR_SLTU] = "sltu",    [IR_MUL] = "mul",         [IR_ROR] = "ror",   [IR_INSN] = "insn",
+    [IR_LOAD] = "load",    [IR_STORE] = "store",     [IR_PUT] = "put",   [IR_BR] = "br",
+    [IR_JUMP] = "jump",    [IR_JUMPR] = "jumpr",     [IR_TRAP] = "trap", [IR_FENCE] = "fence",
+    [IR_RAS] = "ras.push", [IR_LOOPMOV] = "loopmov",
 };
 
 const char *ir_op_name(unsigned op) {
@@ -37,10 +37,22 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->ras = false;
     ir->lazy_exits = false;
     ir->gets_in_place = false;
+    ir->lazy_mem = false;
+    ir->loop_pc = 1;
+    ir->loop = false;
+    ir->loop_seen = false;
+    ir->loop_done = false;
+    ir->loop_in = 0;
+    ir->loop_dirty = 0;
+    ir->loop_head = 0;
     ir->ninsn = 0;
-    for (unsigned g = 0; g < 32; g++)
+    for (unsigned g = 0; g < 32; g++) {
         ir->cur[g] = IR_NONE;
+        ir->loop_get[g] = IR_NONE;
+    }
     ir->dirty = 0;
+    ir->read_first = 0;
+    ir->written = 0;
     ir->zero = IR_NONE;
     ir->pool_n = 0;
     ir->slots = 0;
@@ -79,6 +91,7 @@ static uint16_t rd_reg(ir_t *ir, unsigned g) {
         ir->n[v].g = (uint8_t)g;
         ir->n[v].home = ir->home[g];
         ir->cur[g] = v;
+        if (ir->home[g] < 0 && !(ir->written >> g & 1)) ir->read_first |= 1u << g;
     }
     return ir->cur[g];
 }
@@ -93,6 +106,7 @@ static void wr_reg(ir_t *ir, unsigned g, uint16_t v, bool fresh) {
         ir->n[v].g = (uint8_t)g;
     } else {
         ir->dirty |= 1u << g;
+        ir->written |= 1u << g;
     }
     ir->cur[g] = v;
 }
@@ -107,14 +121,28 @@ static void sync(ir_t *ir) {
     ir->dirty = 0;
 }
 
-/* Exit puts of every dirty guest register (before a branch whose taken side alone writes them
- * back): the registers stay dirty for the fall-through path. */
-static void exit_puts(ir_t *ir) {
+/* Deferred puts (flag IR_F_EXIT or IR_F_MEMX) of every dirty guest register: the registers
+ * stay dirty for the path that goes on. */
+static void deferred_puts(ir_t *ir, unsigned flag) {
     for (unsigned g = 1; g < 32; g++)
         if (ir->dirty >> g & 1) {
-            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, 0, IR_F_EXIT);
+            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, 0, flag);
             if (p != IR_NONE) ir->n[p].g = (uint8_t)g;
         }
+}
+
+/* Exit puts (before a branch whose taken side alone writes them back). */
+static void exit_puts(ir_t *ir) {
+    deferred_puts(ir, IR_F_EXIT);
+}
+
+/* Before a load or store: the write-backs, deferred to its slow path and fault point with
+ * lazy_mem, else in line. */
+static void mem_sync(ir_t *ir) {
+    if (ir->lazy_mem)
+        deferred_puts(ir, IR_F_MEMX);
+    else
+        sync(ir);
 }
 
 /* Set the guest-instruction fields of node i. */
@@ -245,7 +273,53 @@ static void embed(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx) {
         ir->cur[rd] = v;
     } else {
         ir->cur[rd] = IR_NONE; /* in cpu->x now: the next read gets it */
+        ir->written |= 1u << rd;
     }
+}
+
+void ir_loop_begin(ir_t *ir, uint32_t in, uint32_t dirty) {
+    ir->loop = true;
+    ir->loop_in = in;
+    ir->loop_dirty = dirty;
+    in = (in | dirty) & ~1u;
+    for (unsigned g = 1; g < 32; g++)
+        if ((in >> g & 1) && ir->home[g] < 0) ir->loop_get[g] = rd_reg(ir, g);
+    ir->dirty = dirty & ~1u;
+    ir->loop_head = ir->count;
+}
+
+/* Whether a branch or jump to `target` is the loop's back edge (the first one to loop_pc). */
+static bool back_edge(const ir_t *ir, uint64_t target) {
+    return ir->loop_pc != 1 && target == ir->loop_pc && !ir->loop_done;
+}
+
+/* Before the back edge: the first build notes what the loop head must hold; the second adds
+ * the moves that carry each head register's value into the next iteration and the exit puts
+ * of the budget check (the dirty registers stay dirty across the edge). Returns true when
+ * the edge keeps the loop (the second build), false when it leaves as an ordinary exit. */
+static bool loop_edge(ir_t *ir) {
+    ir->loop_done = true;
+    if (!ir->loop) {
+        ir->loop_seen = true;
+        ir->loop_in = ir->read_first | ir->dirty;
+        ir->loop_dirty = ir->dirty;
+        return false;
+    }
+    uint32_t held = 0;
+    for (unsigned g = 1; g < 32; g++)
+        if (ir->loop_get[g] != IR_NONE) held |= 1u << g;
+    if (ir->dirty & ~held) { /* a dirty register the head does not hold: cannot loop */
+        ir->overflow = true;
+        return false;
+    }
+    uint16_t val[32];
+    for (unsigned g = 1; g < 32; g++) /* first every read (a read may add a get) */
+        val[g] = ir->loop_get[g] != IR_NONE ? rd_reg(ir, g) : IR_NONE;
+    for (unsigned g = 1; g < 32; g++)
+        if (val[g] != IR_NONE && val[g] != ir->loop_get[g])
+            node(ir, IR_LOOPMOV, val[g], ir->loop_get[g], 0, 0);
+    exit_puts(ir);
+    return true;
 }
 
 /* Whether a register is a link register of the calling convention (x1, x5). */
@@ -279,17 +353,21 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
     }
     if (branch_cc(op->id, &cc)) {
         uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
+        uint64_t target = pc + (uint64_t)(int64_t)op->imm;
+        bool loop = back_edge(ir, target) && loop_edge(ir);
         /* a backward branch is most often a loop's back edge, taken nearly every time: its
          * write-backs stay in line, where the jcc chains straight to the loop's head */
-        if (ir->lazy_exits && (int32_t)op->imm > 0)
+        if (loop)
+            ; /* its exit puts are made */
+        else if (ir->lazy_exits && (int32_t)op->imm > 0)
             exit_puts(ir);
         else
             sync(ir);
-        uint16_t br = node(ir, IR_BR, a, b, 0, 0);
+        uint16_t br = node(ir, IR_BR, a, b, 0, loop ? IR_F_LOOP : 0);
         at(ir, br, op, pc, idx);
         if (br != IR_NONE) {
             ir->n[br].aux = (uint8_t)cc;
-            ir->n[br].target = pc + (uint64_t)(int64_t)op->imm;
+            ir->n[br].target = target;
         }
         *ends = true;
         *cont = pc + op->len;
@@ -345,14 +423,14 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
     unsigned w = rv_insn_table[op->id].mem_width, sign = rv_insn_table[op->id].mem_signed ? 1 : 0;
     if (rv_insn_table[op->id].cls == RV_CLS_LOAD) {
         uint16_t a = rd_reg(ir, op->rs1);
-        sync(ir);
+        mem_sync(ir);
         uint16_t v = node(ir, IR_LOAD, a, IR_NONE, op->imm, 0);
         at(ir, v, op, pc, idx);
         if (v != IR_NONE) ir->n[v].aux = (uint8_t)(w | sign << 4);
         wr_reg(ir, op->rd, v, true);
     } else {
         uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
-        sync(ir);
+        mem_sync(ir);
         uint16_t s = node(ir, IR_STORE, a, b, op->imm, 0);
         at(ir, s, op, pc, idx);
         if (s != IR_NONE) ir->n[s].aux = (uint8_t)w;
@@ -361,8 +439,9 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
 }
 
 void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx) {
-    sync(ir);
-    uint16_t j = node(ir, IR_JUMP, IR_NONE, IR_NONE, 0, 0);
+    bool loop = back_edge(ir, target) && loop_edge(ir);
+    if (!loop) sync(ir);
+    uint16_t j = node(ir, IR_JUMP, IR_NONE, IR_NONE, 0, loop ? IR_F_LOOP : 0);
     if (j == IR_NONE) return;
     ir->n[j].target = target;
     ir->n[j].idx = (uint16_t)idx;
@@ -377,7 +456,16 @@ static bool uses_a(unsigned op) {
 }
 static bool uses_b(const ir_node_t *n) {
     if (n->flags & IR_F_IMM) return false;
-    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR;
+    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR ||
+           n->op == IR_LOOPMOV;
+}
+
+/* The next node after i that is not dead (ir->count when none). */
+static unsigned next_live(const ir_t *ir, unsigned i) {
+    unsigned j = i + 1;
+    while (j < ir->count && (ir->n[j].flags & IR_F_DEAD))
+        j++;
+    return j;
 }
 
 /* Whether value v lives in a register or slot the backend must hold for it: anything used
@@ -421,13 +509,40 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
             return "guest register out of range";
         if (n->op == IR_PUT && ir->home[n->g] >= 0) return "put of a register with a home";
         if (n->op == IR_PUT && (n->flags & IR_F_EXIT)) {
-            unsigned j = i + 1;
-            while (j < ir->count && (ir->n[j].flags & IR_F_DEAD))
-                j++;
+            unsigned j = next_live(ir, i);
             if (j == ir->count ||
-                (ir->n[j].op != IR_BR && !(ir->n[j].op == IR_PUT && (ir->n[j].flags & IR_F_EXIT))))
+                (ir->n[j].op != IR_BR && !(ir->n[j].op == IR_PUT && (ir->n[j].flags & IR_F_EXIT)) &&
+                 !(ir->n[j].flags & IR_F_LOOP)))
                 return "an exit put not before a branch";
         }
+        if (n->op == IR_PUT && (n->flags & IR_F_MEMX)) {
+            unsigned j = next_live(ir, i);
+            while (j < ir->count && ir->n[j].op == IR_PUT && (ir->n[j].flags & IR_F_MEMX))
+                j = next_live(ir, j);
+            if (j == ir->count || (ir->n[j].op != IR_LOAD && ir->n[j].op != IR_STORE))
+                return "a deferred put not before a load or store";
+        }
+        if (n->flags & IR_F_LOOP) {
+            if (n->op != IR_BR && n->op != IR_JUMP) return "a back edge that is not a jump";
+            if (!ir->loop) return "a back edge outside a loop";
+            for (unsigned j = i + 1; j < ir->count; j++)
+                if (!(ir->n[j].flags & IR_F_DEAD) && (ir->n[j].flags & IR_F_LOOP))
+                    return "two back edges";
+        }
+        if (n->op == IR_LOOPMOV) {
+            if (!ir->loop || n->b >= ir->loop_head || ir->n[n->b].op != IR_GET)
+                return "a loop move to something else than a head get";
+            if (i < ir->loop_head) return "a loop move in the loop head";
+            unsigned j = next_live(ir, i);
+            while (j < ir->count && ir->n[j].op == IR_LOOPMOV)
+                j = next_live(ir, j);
+            while (j < ir->count && ir->n[j].op == IR_PUT && (ir->n[j].flags & IR_F_EXIT))
+                j = next_live(ir, j);
+            if (j == ir->count || !(ir->n[j].flags & IR_F_LOOP))
+                return "a loop move not before the back edge";
+        }
+        if (ir->loop && i < ir->loop_head && n->op != IR_GET && n->op != IR_CONST)
+            return "a loop head node that is not a get";
         if (n->op == IR_GET && n->home != ir->home[n->g]) return "get outside its home";
         if (n->home >= 0 && (n->g == 0 || ir->home[n->g] != n->home))
             return "a value in the wrong home";
@@ -447,11 +562,12 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
         }
         if ((n->flags & IR_F_INX) && (n->op != IR_GET || n->home >= 0))
             return "a value read in place that is not a get";
-        if (n->flags & IR_F_INX) /* read from cpu->x: nothing may write it meanwhile */
-            for (unsigned j = i + 1; j < n->last; j++) {
+        if (n->flags & IR_F_INX) /* read from cpu->x: nothing may write it meanwhile (but
+                                    itself, or a loop's back edge after its last read) */
+            for (unsigned j = i + 1; j < n->rlast; j++) {
                 const ir_node_t *m = &ir->n[j];
                 if (m->flags & IR_F_DEAD) continue;
-                if ((m->op == IR_PUT && m->g == n->g) ||
+                if ((m->op == IR_PUT && m->g == n->g && m->a != i) ||
                     (m->op == IR_INSN && ir->insn[m->imm].rd == n->g &&
                      rv_insn_table[ir->insn[m->imm].id].writes == RD_X))
                     return "a get read in place while its register is written";
@@ -482,6 +598,7 @@ static const char *const cc_names[] = {"eq", "ne", "lt", "ge", "ltu", "geu"};
 void ir_print(const ir_t *ir, FILE *out) {
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
+        if (ir->loop && i == ir->loop_head) fprintf(out, "  loop:\n");
         if (n->flags & IR_F_DEAD) continue;
         fprintf(out, "    ");
         if (ir_has_value(n->op))
@@ -493,7 +610,11 @@ void ir_print(const ir_t *ir, FILE *out) {
         case IR_GET: fprintf(out, " x%u", n->g); break;
         case IR_CONST: fprintf(out, " 0x%llx", (unsigned long long)n->imm); break;
         case IR_PUT:
-            fprintf(out, "%s x%u, v%u", n->flags & IR_F_EXIT ? ".exit" : "", n->g, n->a);
+            fprintf(out, "%s x%u, v%u",
+                    n->flags & IR_F_EXIT   ? ".exit"
+                    : n->flags & IR_F_MEMX ? ".mem"
+                                           : "",
+                    n->g, n->a);
             break;
         case IR_LOAD:
             fprintf(out, "%u%s [v%u%+lld]", n->aux & 15, n->aux & 16 ? "s" : "u", n->a,
@@ -509,8 +630,12 @@ void ir_print(const ir_t *ir, FILE *out) {
             else
                 fprintf(out, "v%u", n->b);
             fprintf(out, " -> 0x%llx", (unsigned long long)n->target);
+            if (n->flags & IR_F_LOOP) fprintf(out, " (loop)");
             break;
-        case IR_JUMP: fprintf(out, " 0x%llx", (unsigned long long)n->target); break;
+        case IR_JUMP:
+            fprintf(out, " 0x%llx%s", (unsigned long long)n->target,
+                    n->flags & IR_F_LOOP ? " (loop)" : "");
+            break;
         case IR_TRAP: fprintf(out, " %s", n->aux ? "ebreak" : "ecall"); break;
         case IR_FENCE: break;
         case IR_INSN:
@@ -520,6 +645,7 @@ void ir_print(const ir_t *ir, FILE *out) {
                         : "?");
             break;
         case IR_RAS: fprintf(out, " 0x%llx", (unsigned long long)(n->pc + n->len)); break;
+        case IR_LOOPMOV: fprintf(out, " v%u <- v%u", n->b, n->a); break;
         case IR_JUMPR:
             fprintf(out, " v%u%+lld%s", n->a, (long long)n->imm,
                     n->aux == IR_J_CALL  ? " (call)"

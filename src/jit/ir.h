@@ -18,6 +18,15 @@
  * An instruction the IR does not model can still be on the path when the backend can emit it
  * alone (`embed`): it becomes an IR_INSN node, with the state made canonical before it (as
  * before any point that can fault) and its integer rd read again afterwards.
+ * A loop whose back edge (a branch or the final jump) goes to the path's own start can stay
+ * inside the translation: the path is built twice, the first time to learn which registers
+ * the loop head must hold (read before written, or dirty at the back edge), the second with
+ * a get of each of them first (the loop head), the body after it with the dirty ones still
+ * dirty, and before the back edge (IR_F_LOOP) an IR_LOOPMOV per head register whose value
+ * changed: the head's get takes the new value for the next iteration. The allocator keeps
+ * every head get live through the back edge, so loop-carried values stay in their registers
+ * and slots; the backend makes the moves as one parallel move (ir_loop_moves) and its budget
+ * check on the back edge, whose exit makes the back edge's exit puts.
  * A backend may keep some guest registers in fixed host registers across all translated code
  * (x86-64 pins eight); those are "homes": a value written to such a register is computed
  * straight into its home (write-through), so they need no IR_PUT, and the allocator keeps
@@ -45,34 +54,36 @@
 
 /* Node kinds. */
 enum ir_op {
-    IR_GET,   /* value = guest register g, read from its canonical place */
-    IR_CONST, /* value = imm */
-    IR_COPY,  /* value = a */
-    IR_ADD,   /* value = a + b (or a + imm with IR_F_IMM); IR_F_W: 32-bit, sign-extended */
-    IR_SUB,   /* value = a - b */
-    IR_AND,   /* value = a & b */
-    IR_OR,    /* value = a | b */
-    IR_XOR,   /* value = a ^ b */
-    IR_SHL,   /* value = a << (b & 63), W forms: 31 */
-    IR_SHR,   /* logical shift right */
-    IR_SAR,   /* arithmetic shift right */
-    IR_SLT,   /* value = (int64)a < (int64)b */
-    IR_SLTU,  /* value = a < b, unsigned */
-    IR_MUL,   /* value = low 64 (W: 32) bits of a * b */
-    IR_ROR,   /* value = a rotated right by imm (W: the low 32 bits, sign-extended); imm only */
-    IR_INSN,  /* guest instruction insn[imm] emitted by the backend's own code for it (an
-                 instruction the IR does not model): reads and writes guest state in its
-                 canonical places, may fault or call out; its value is the new content of its
-                 integer rd's home when rd has one */
-    IR_LOAD,  /* value = memory[a + imm], aux = width | signed << 4; can fault */
-    IR_STORE, /* memory[a + imm] = b (width in aux); can fault */
-    IR_PUT,   /* guest register g = a (canonical place) */
-    IR_BR,    /* if (a cc b) leave for `target` (aux = enum ir_cc; b or imm) */
-    IR_JUMP,  /* leave for `target` */
-    IR_JUMPR, /* leave for (a + imm) & ~1 */
-    IR_TRAP,  /* leave with a trap: aux 0 ecall, 1 ebreak */
-    IR_FENCE, /* memory fence */
-    IR_RAS,   /* a call: push the return pc (pc + len) on the return-address stack */
+    IR_GET,     /* value = guest register g, read from its canonical place */
+    IR_CONST,   /* value = imm */
+    IR_COPY,    /* value = a */
+    IR_ADD,     /* value = a + b (or a + imm with IR_F_IMM); IR_F_W: 32-bit, sign-extended */
+    IR_SUB,     /* value = a - b */
+    IR_AND,     /* value = a & b */
+    IR_OR,      /* value = a | b */
+    IR_XOR,     /* value = a ^ b */
+    IR_SHL,     /* value = a << (b & 63), W forms: 31 */
+    IR_SHR,     /* logical shift right */
+    IR_SAR,     /* arithmetic shift right */
+    IR_SLT,     /* value = (int64)a < (int64)b */
+    IR_SLTU,    /* value = a < b, unsigned */
+    IR_MUL,     /* value = low 64 (W: 32) bits of a * b */
+    IR_ROR,     /* value = a rotated right by imm (W: the low 32 bits, sign-extended); imm only */
+    IR_INSN,    /* guest instruction insn[imm] emitted by the backend's own code for it (an
+                   instruction the IR does not model): reads and writes guest state in its
+                   canonical places, may fault or call out; its value is the new content of its
+                   integer rd's home when rd has one */
+    IR_LOAD,    /* value = memory[a + imm], aux = width | signed << 4; can fault */
+    IR_STORE,   /* memory[a + imm] = b (width in aux); can fault */
+    IR_PUT,     /* guest register g = a (canonical place); IR_F_EXIT, IR_F_MEMX: deferred */
+    IR_BR,      /* if (a cc b) leave for `target` (aux = enum ir_cc; b or imm) */
+    IR_JUMP,    /* leave for `target` */
+    IR_JUMPR,   /* leave for (a + imm) & ~1 */
+    IR_TRAP,    /* leave with a trap: aux 0 ecall, 1 ebreak */
+    IR_FENCE,   /* memory fence */
+    IR_RAS,     /* a call: push the return pc (pc + len) on the return-address stack */
+    IR_LOOPMOV, /* on the taken side of the loop's back edge (the IR_F_LOOP node after it),
+                   loop-head value b (a head IR_GET) takes value a for the next iteration */
     IR_NOPS
 };
 
@@ -88,6 +99,13 @@ enum {
                        nothing writes while it lives (its slot is never stored) */
     IR_F_EXIT = 16, /* an IR_PUT made only on the taken side of the IR_BR that follows (in its
                        exit stub), not on the fall-through path */
+    IR_F_LOOP = 32, /* an IR_BR or IR_JUMP to the loop head (the translation's start): taken, it
+                       makes the IR_LOOPMOVs before it and goes on at the loop head, or, when the
+                       run budget is used up or an interrupt is pending, makes its exit puts and
+                       leaves for its target */
+    IR_F_MEMX = 64, /* an IR_PUT deferred to the load or store that follows: made on its slow
+                       path only, and by the host-fault handler from the fault point's side
+                       table; the register stays dirty on the inline path */
 };
 
 /* IR_JUMPR's aux: what the return-address stack does (the calling convention's hint). */
@@ -106,6 +124,9 @@ typedef struct ir_node {
     int8_t reg;      /* allocated host register, or -1 (spilled, constant or unused) */
     int16_t slot;    /* spill slot, or -1 */
     uint16_t last;   /* index of its last use (its own index when unused) */
+    uint16_t rlast;  /* its last read: `last`, except for a loop head's get, which lives
+                        through the back edge after it (the back edge's move into it is no
+                        read) */
     uint8_t len;     /* length of the guest instruction (memory, exits) */
     uint16_t idx;    /* instructions of the path before it (instret at faults and exits) */
     int64_t imm;     /* constant, immediate operand or displacement */
@@ -124,12 +145,25 @@ typedef struct ir {
     bool ras;                  /* calls push, returns pop the return-address stack */
     bool lazy_exits;           /* a forward branch writes back only on its taken side */
     bool gets_in_place;        /* the allocator leaves gets read at most twice in cpu->x */
+    bool lazy_mem;             /* a load or store defers its write-backs (IR_F_MEMX) */
+    uint64_t loop_pc;          /* a branch or jump here is a back edge (1: none): the path's
+                                  start, set by a backend that translates loops as loops */
+    bool loop;                 /* this build keeps the loop in registers (ir_loop_begin) */
+    bool loop_seen;            /* a back edge to loop_pc was built (its facts below) */
+    bool loop_done;            /* the back edge was built: later ones leave as usual */
+    uint32_t loop_in;          /* registers the loop head must hold (read before written in
+                                  the body, or dirty at the back edge; no homes) */
+    uint32_t loop_dirty;       /* registers without a home dirty at the back edge */
+    unsigned loop_head;        /* first node of the loop body (the head's gets precede it) */
+    uint16_t loop_get[32];     /* the head's get of each register in loop_in, or IR_NONE */
     rv_op_t insn[IR_MAX_INSN]; /* the instructions of IR_INSN nodes (copies) */
     unsigned ninsn;            /* entries of insn[] */
     /* builder */
-    uint16_t cur[32]; /* value each guest register holds now, or IR_NONE (not read yet) */
-    uint32_t dirty;   /* guest registers without a home written since the last IR_PUTs */
-    uint16_t zero;    /* the constant 0 (x0), or IR_NONE */
+    uint16_t cur[32];    /* value each guest register holds now, or IR_NONE (not read yet) */
+    uint32_t dirty;      /* guest registers without a home written since the last IR_PUTs */
+    uint16_t zero;       /* the constant 0 (x0), or IR_NONE */
+    uint32_t read_first; /* registers without a home read before any write on the path */
+    uint32_t written;    /* registers without a home written on the path (also by IR_INSN) */
     /* allocation results */
     unsigned pool_n;          /* registers of the pool */
     int8_t pool[IR_MAX_POOL]; /* the pool */
@@ -155,6 +189,13 @@ bool ir_covers(unsigned id, bool user_traps);
  * that neither ends a decoded block nor changes control flow. */
 bool ir_embeddable(unsigned id);
 
+/* Start the second build of a path whose first build (with loop_pc set) saw a back edge
+ * (loop_seen): call after ir_begin and the backend's settings, with the first build's
+ * loop_in and loop_dirty. The head's gets come first, then the loop body; at the back edge
+ * the builder adds the IR_LOOPMOVs that carry each register's value to its head get, and the
+ * registers dirty there stay dirty across the back edge. */
+void ir_loop_begin(ir_t *ir, uint32_t in, uint32_t dirty);
+
 /* End the path with a direct jump to `target` after `idx` instructions. */
 void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx);
 
@@ -166,6 +207,26 @@ void ir_optimise(ir_t *ir);
  * spill slot (at most max_slots). Returns false when the slots do not suffice. May insert
  * copies (a value whose home is overwritten while it is still used). */
 bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned n, unsigned max_slots);
+
+/* Places of a back edge's moves (IR_LOOPMOV): a host register r is r, spill slot s is
+ * IR_PLACE_SLOT + s, guest register g's canonical place (a get read in place) is
+ * IR_PLACE_X + g, and IR_PLACE_SCRATCH one scratch place of the backend's. */
+#define IR_PLACE_SLOT    256
+#define IR_PLACE_X       512
+#define IR_PLACE_SCRATCH 1023
+
+/* One step of a back edge's moves: place dst = place src, or the constant k (konst). */
+typedef struct ir_move {
+    int16_t dst, src; /* places */
+    bool konst;       /* src is the constant k */
+    int64_t k;        /* the constant */
+} ir_move_t;
+
+/* The IR_LOOPMOVs before back edge `edge` (after ir_regalloc) as a sequence of moves that
+ * has the effect of making them all at once: every carried value is read before the head
+ * place it lives in is written (a cycle, such as rotated variables, goes through the scratch
+ * place). Writes at most 64 steps to out[]; returns their number. */
+unsigned ir_loop_moves(const ir_t *ir, unsigned edge, ir_move_t out[64]);
 
 /* Check the structure (and, after ir_regalloc, the allocation). Returns NULL when the IR is
  * well formed, else a description of the first problem. */

@@ -18,7 +18,7 @@
  *   - memory operands: a load or store whose address is `x + k` uses x with the displacement
  *     folded in ([base + disp] addressing), unless x + k is in a home anyway.
  * Dead values go last: the roots are nodes with effects (puts, memory, exits, fences, embedded
- * instructions, return-address pushes) and the
+ * instructions, return-address pushes, a loop's back-edge moves) and the
  * values written to homes that some later point can observe (a fault, a call-out or an exit
  * before the home is written again); everything they do not use is marked dead.
  */
@@ -216,6 +216,9 @@ void ir_optimise(ir_t *ir) {
             break;
         case IR_LOAD:
         case IR_STORE: fold_address(ir, n); break;
+        case IR_LOOPMOV: /* the register keeps its head value: nothing to carry */
+            if (n->a == n->b) n->flags |= IR_F_DEAD;
+            break;
         case IR_BR:
             if (!(n->flags & IR_F_IMM) && is_const(ir, n->b) && fits_s32(ir->n[n->b].imm)) {
                 n->imm = ir->n[n->b].imm;

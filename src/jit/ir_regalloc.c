@@ -16,6 +16,11 @@
  *     whole life, the classic choice that spills least under pressure. Registers and slots
  *     are reused from the point where their value's last use is (an operation may write its
  *     result over an operand it reads for the last time; backends read operands first).
+ * A loop (ir.h) changes one thing: the loop head's gets live through the back edge, which
+ * writes the next iteration's values into their places. Every other value is defined on each
+ * iteration before it is used, so the straight-line intervals stay right. The back edge's
+ * moves are ordered here too (ir_loop_moves), machine-independently, on the places the
+ * allocation chose.
  */
 #include "jit/ir.h"
 
@@ -25,18 +30,36 @@
 /* Whether node n reads its operand b. */
 static bool reads_b(const ir_node_t *n) {
     if (n->flags & IR_F_IMM) return false;
-    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR;
+    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR ||
+           n->op == IR_LOOPMOV;
 }
 
-/* Set every value's last use. */
+/* Set every value's last use. In a loop, the head's gets live through the back edge: the
+ * next iteration reads them again from where they are, and the back edge's moves write the
+ * carried values there. */
 static void liveness(ir_t *ir) {
-    for (unsigned i = 0; i < ir->count; i++)
+    unsigned edge = 0;
+    for (unsigned i = 0; i < ir->count; i++) {
         ir->n[i].last = (uint16_t)i;
+        if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) edge = i;
+    }
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
         if (n->a != IR_NONE) ir->n[n->a].last = (uint16_t)i;
-        if (n->b != IR_NONE && reads_b(n)) ir->n[n->b].last = (uint16_t)i;
+        if (n->b != IR_NONE && reads_b(n) && n->op != IR_LOOPMOV) ir->n[n->b].last = (uint16_t)i;
+    }
+    for (unsigned i = 0; i < ir->count; i++)
+        ir->n[i].rlast = ir->n[i].last;
+    if (!ir->loop || !edge) return;
+    for (unsigned i = ir->loop_head; i < edge; i++) /* a move's destination lives too */
+        if (!(ir->n[i].flags & IR_F_DEAD) && ir->n[i].op == IR_LOOPMOV &&
+            ir->n[ir->n[i].b].last < edge)
+            ir->n[ir->n[i].b].last = (uint16_t)edge;
+    for (unsigned v = 0; v < ir->loop_head && v < ir->count; v++) {
+        ir_node_t *n = &ir->n[v];
+        if (!(n->flags & IR_F_DEAD) && n->op == IR_GET && n->last > v && n->last < edge)
+            n->last = (uint16_t)edge;
     }
 }
 
@@ -66,14 +89,23 @@ static bool home_copies(ir_t *ir) {
     memcpy(old, ir->n, count * sizeof(*old));
     for (unsigned h = 0; h < 32; h++)
         occ[h] = -1;
+    unsigned head = ir->loop_head;
     for (unsigned i = 0; i < count; i++) {
         ir_node_t n = old[i];
+        if (i == head) ir->loop_head = k; /* (copies go before home writes, not in the head) */
         if (n.a != IR_NONE) n.a = alias[n.a];
         if (n.b != IR_NONE && reads_b(&old[i])) n.b = alias[n.b];
         if (!(n.flags & IR_F_DEAD) && n.home >= 0 && ir_has_value(n.op) && n.op != IR_GET) {
             int o = occ[n.home & 31];
             if (o >= 0 && old[o].last > i) { /* keep the old value in a copy */
-                uint16_t c = (uint16_t)k++;
+                /* before the node's deferred puts, which must stay just before it (the old
+                 * value is still in the home there; nothing refers to a put's index) */
+                unsigned at = k;
+                while (at > 0 && ir->n[at - 1].op == IR_PUT && (ir->n[at - 1].flags & IR_F_MEMX))
+                    at--;
+                memmove(&ir->n[at + 1], &ir->n[at], (k - at) * sizeof(ir_node_t));
+                k++;
+                uint16_t c = (uint16_t)at;
                 ir->n[c] = (ir_node_t){.op = IR_COPY,
                                        .a = alias[o],
                                        .b = IR_NONE,
@@ -114,12 +146,13 @@ static int free_slot(const ir_t *ir, unsigned v, unsigned max_slots) {
 }
 
 /* Whether guest register g's canonical place is written after node `from` and before node
- * `to` (a put of g, an embedded instruction writing g). */
+ * `to` with something else than value `from` itself (a put of g, an embedded instruction
+ * writing g). */
 static bool x_written(const ir_t *ir, unsigned g, unsigned from, unsigned to) {
     for (unsigned j = from + 1; j < to; j++) {
         const ir_node_t *m = &ir->n[j];
         if (m->flags & IR_F_DEAD) continue;
-        if (m->op == IR_PUT && m->g == g) return true;
+        if (m->op == IR_PUT && m->g == g && m->a != from) return true;
         if (m->op == IR_INSN && ir->insn[m->imm].rd == g &&
             rv_insn_table[ir->insn[m->imm].id].writes == RD_X)
             return true;
@@ -134,7 +167,7 @@ static void mark_in_x(ir_t *ir) {
     for (unsigned v = 0; v < ir->count; v++) {
         ir_node_t *n = &ir->n[v];
         if ((n->flags & IR_F_DEAD) || n->op != IR_GET || n->home >= 0 || n->slot < 0) continue;
-        if (!x_written(ir, n->g, v, n->last)) n->flags |= IR_F_INX;
+        if (!x_written(ir, n->g, v, n->rlast)) n->flags |= IR_F_INX;
     }
 }
 
@@ -148,14 +181,14 @@ static void gets_in_place(ir_t *ir) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
         if (n->a != IR_NONE && uses[n->a] < 255) uses[n->a]++;
-        if (n->b != IR_NONE && reads_b(n) && uses[n->b] < 255) uses[n->b]++;
+        if (n->b != IR_NONE && reads_b(n) && n->op != IR_LOOPMOV && uses[n->b] < 255) uses[n->b]++;
     }
     for (unsigned v = 0; v < ir->count; v++) {
         ir_node_t *n = &ir->n[v];
         if ((n->flags & IR_F_DEAD) || n->op != IR_GET || n->home >= 0 || n->last <= v ||
             uses[v] > 2)
             continue;
-        if (!x_written(ir, n->g, v, n->last)) n->flags |= IR_F_INX;
+        if (!x_written(ir, n->g, v, n->rlast)) n->flags |= IR_F_INX;
     }
 }
 
@@ -230,4 +263,50 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
     }
     mark_in_x(ir);
     return true;
+}
+
+/* The place of value v (allocated, not a constant). */
+static int16_t place_of(const ir_node_t *n) {
+    if (n->reg >= 0) return n->reg;
+    if (n->flags & IR_F_INX) return (int16_t)(IR_PLACE_X + n->g);
+    return (int16_t)(IR_PLACE_SLOT + n->slot);
+}
+
+unsigned ir_loop_moves(const ir_t *ir, unsigned edge, ir_move_t out[64]) {
+    ir_move_t mv[32];
+    unsigned n = 0, k = 0;
+    for (unsigned j = edge; j-- > ir->loop_head;) {
+        const ir_node_t *m = &ir->n[j];
+        if (m->flags & IR_F_DEAD) continue;
+        if (m->op == IR_PUT && (m->flags & IR_F_EXIT)) continue;
+        if (m->op != IR_LOOPMOV || n == 32) break;
+        const ir_node_t *a = &ir->n[m->a];
+        ir_move_t x = {.dst = place_of(&ir->n[m->b]), .src = -1, .konst = false, .k = 0};
+        if (a->reg < 0 && a->op == IR_CONST) {
+            x.konst = true;
+            x.k = a->imm;
+        } else {
+            x.src = place_of(a);
+            if (x.src == x.dst) continue; /* already there */
+        }
+        mv[n++] = x;
+    }
+    while (n > 0) {
+        unsigned pick = n;
+        for (unsigned i = 0; i < n && pick == n; i++) {
+            bool read = false;
+            for (unsigned l = 0; l < n && !read; l++)
+                if (l != i && !mv[l].konst && mv[l].src == mv[i].dst) read = true;
+            if (!read) pick = i;
+        }
+        if (pick == n) { /* a cycle: mv[0]'s destination waits in the scratch place */
+            out[k++] = (ir_move_t){.dst = IR_PLACE_SCRATCH, .src = mv[0].dst};
+            for (unsigned l = 1; l < n; l++)
+                if (!mv[l].konst && mv[l].src == mv[0].dst) mv[l].src = IR_PLACE_SCRATCH;
+            pick = 0;
+        }
+        out[k++] = mv[pick];
+        mv[pick] = mv[--n];
+    }
+    return k;
 }

@@ -200,6 +200,10 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
      * (fuzz_cpu, the differential tests) */
     const char *ir_env = getenv("VM_JIT_IR");
     j->ir = opt->ir || (ir_env && ir_env[0] == '1');
+    const char *loops_env = getenv("VM_JIT_IR_LOOPS");
+    j->ir_no_loops = loops_env && loops_env[0] == '0';
+    const char *lazy_env = getenv("VM_JIT_IR_LAZY_MEM");
+    j->ir_lazy_mem = lazy_env && lazy_env[0] == '1';
     const char *site_env = getenv("VM_JIT_NO_SITE");
     j->no_site = site_env && site_env[0] == '1';
     /* pages of its own, unbacked until blocks are translated */
@@ -597,6 +601,8 @@ static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gr
     for (uint32_t i = 0; i < jb->nfault; i++) {
         if (jb->faults[i].host_off != off) continue;
         jit_restore_regs(cpu, gregs);
+        if (jb->faults[i].nfix)
+            jit_apply_fix(cpu, jb->fix + jb->faults[i].fix, jb->faults[i].nfix, gregs);
         cpu->pc = jb->pc + (uint64_t)jb->faults[i].guest_off;
         cpu->instret += jb->faults[i].idx; /* instret of the block start, plus retired ones */
         cpu->cur_block = NULL;
@@ -639,6 +645,9 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
                 (unsigned long long)s->ir_insns, (unsigned long long)s->guest_insns,
                 (unsigned long long)s->ir_declined, (unsigned long long)s->ir_spills,
                 (unsigned long long)s->ir_copies);
+    if (j->ir)
+        fprintf(out, "stats: jit: IR loops: %llu translations keep a loop in registers\n",
+                (unsigned long long)s->ir_loops);
 }
 
 const exec_engine_t jit_engine = {
@@ -668,6 +677,12 @@ void jit_emit_trampolines(jit_t *j) {
 }
 void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
     (void)cpu;
+    (void)gregs;
+}
+void jit_apply_fix(rv_cpu_t *cpu, const jit_fix_t *fx, unsigned n, const long long *gregs) {
+    (void)cpu;
+    (void)fx;
+    (void)n;
     (void)gregs;
 }
 #endif

@@ -39,6 +39,7 @@ typedef struct jit_stats {
     uint64_t ir_declined;     /* superblocks the IR did not cover (the old path took them) */
     uint64_t ir_spills;       /* IR values given a spill slot */
     uint64_t ir_copies;       /* copies inserted to keep pinned registers current */
+    uint64_t ir_loops;        /* IR translations whose back edge stays inside (a loop) */
 } jit_stats_t;
 
 /* The JIT as an engine of the run loop (src/exec): the machine layer registers it with

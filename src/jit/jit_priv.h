@@ -45,11 +45,32 @@ enum jit_exit {
     JIT_EXIT_HOOKED = 5, /* a store hit a flagged page (cache maybe flushed): continue at pc */
 };
 
+/* A guest register the IR left unwritten at a fault point (a deferred write-back: the slow
+ * path makes it in line, the host-fault handler from this entry), and where its value is. */
+typedef struct jit_fix {
+    uint8_t g;    /* guest register */
+    uint8_t kind; /* enum jit_fix_kind */
+    int32_t arg;  /* host register, frame offset from rsp, or guest register (cpu->x) */
+    int64_t val;  /* the value itself (JIT_FIX_CONST) */
+} jit_fix_t;
+
+/* Where a jit_fix_t's value is. */
+enum jit_fix_kind {
+    JIT_FIX_REG,   /* host register `arg` */
+    JIT_FIX_SLOT,  /* the frame of translated code, [rsp + arg] */
+    JIT_FIX_X,     /* cpu->x[arg] (a value read in place) */
+    JIT_FIX_CONST, /* the constant `val` */
+};
+
+#define JIT_MAX_FIX 1024u /* deferred write-backs of one block's fault points, at most */
+
 /* An inline guest memory access that can fault on the host (user mode: unmapped pages). */
 typedef struct jit_faultpt {
     uint32_t host_off; /* offset of the host access instruction from the block's code */
     uint32_t idx;      /* path instructions before it not yet in the instret register */
     int64_t guest_off; /* its guest pc minus the block's (a superblock may jump backwards) */
+    uint16_t fix;      /* its deferred write-backs: the block's fix[fix .. fix + nfix) */
+    uint16_t nfix;     /* (0: every guest register is in place) */
 } jit_faultpt_t;
 
 /* One translated block. */
@@ -63,6 +84,7 @@ typedef struct jit_block {
     const rv_block_t *head;  /* the decoded block it starts with (its pages: rv_block_valid) */
     bool xmode;              /* translated while fetch translated (cpu->xlate): run only then,
                                 after checking head's page; superblocks stay on its page */
+    const jit_fix_t *fix;    /* deferred write-backs of its fault points (in the metadata) */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
 } jit_block_t;
 
@@ -95,6 +117,11 @@ typedef struct jit {
     bool no_chain;                 /* never patch direct jumps */
     bool count;                    /* --stats: translated code counts RAS hits and misses */
     bool ir;                       /* translate superblocks the IR covers through it */
+    bool ir_no_loops;              /* VM_JIT_IR_LOOPS=0: a back edge to the translation's
+                                      start leaves and re-enters (for comparisons) */
+    bool ir_lazy_mem;              /* VM_JIT_IR_LAZY_MEM=1: loads and stores defer their
+                                      write-backs to the slow path and a fault point's side
+                                      table (off by default: measured no faster) */
     bool no_site;                  /* VM_JIT_NO_SITE=1: xmode accesses never use site slots
                                       (every one probes the inline TLB; for comparisons) */
     void *ir_scratch;              /* the IR path's scratch state, made once and kept */
@@ -193,3 +220,8 @@ void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx
 /* Copy the mapped guest registers and instret from a signal context's register array to
  * cpu->x and cpu->instret (the instret of the faulting block's start). */
 void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs);
+
+/* Make the n deferred write-backs fx[] of a fault point from a signal context's register
+ * array (and the frame its rsp points to) into cpu->x: every value is read before any is
+ * written. */
+void jit_apply_fix(rv_cpu_t *cpu, const jit_fix_t *fx, unsigned n, const long long *gregs);

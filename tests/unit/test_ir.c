@@ -81,18 +81,27 @@ static uint64_t operand(const ir_t *ir, const uint64_t *v, const uint64_t *x, ui
     return m->op == IR_GET && (m->flags & IR_F_INX) ? x[m->g] : v[u];
 }
 
+/* Back edges eval may take before the budget check leaves at the next one. */
+static unsigned eval_budget;
+
 /* Evaluate the IR's effect on the guest registers x (no memory nodes here). An embedded
  * instruction runs through rv_exec1 on the canonical state (x: the builder made it current
  * before the node). A branch that is taken makes its exit puts and ends the run (returns
- * true); one that is not drops them. */
+ * true); one that is not drops them. A loop's back edge (IR_F_LOOP), taken, makes its moves
+ * all at once and goes on at the loop head, eval_budget times; the next time it leaves as
+ * the budget check does (its exit puts, then true). */
 static bool eval(const ir_t *ir, uint64_t x[32]) {
     static uint64_t v[IR_MAX_NODES];
     static rv_cpu_t ecpu;
-    unsigned npend = 0;
+    unsigned npend = 0, nmove = 0, edges = 0;
     struct {
         unsigned g;
         uint64_t v;
     } pend[32];
+    struct {
+        uint16_t dst;
+        uint64_t v;
+    } moves[32];
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
@@ -138,6 +147,7 @@ static bool eval(const ir_t *ir, uint64_t x[32]) {
             break;
         }
         case IR_PUT:
+            if (n->flags & IR_F_MEMX) continue; /* made only where a memory access faults */
             if (n->flags & IR_F_EXIT) {
                 assert_true(npend < 32);
                 pend[npend].g = n->g;
@@ -146,9 +156,16 @@ static bool eval(const ir_t *ir, uint64_t x[32]) {
                 x[n->g] = a;
             }
             continue;
-        case IR_BR: {
-            bool taken;
-            switch (n->aux) {
+        case IR_LOOPMOV:
+            assert_true(nmove < 32);
+            moves[nmove].dst = n->b;
+            moves[nmove++].v = a;
+            continue;
+        case IR_BR:
+        case IR_JUMP: {
+            bool taken = n->op == IR_JUMP;
+            switch (n->op == IR_JUMP ? 99 : n->aux) {
+            case 99: break;
             case IR_EQ: taken = a == b; break;
             case IR_NE: taken = a != b; break;
             case IR_LT: taken = (int64_t)a < (int64_t)b; break;
@@ -156,15 +173,26 @@ static bool eval(const ir_t *ir, uint64_t x[32]) {
             case IR_LTU: taken = a < b; break;
             default: taken = a >= b; break;
             }
-            if (taken) {
+            if (taken && (n->flags & IR_F_LOOP) && edges < eval_budget) {
+                edges++;
+                for (unsigned k = 0; k < nmove; k++) {
+                    v[moves[k].dst] = moves[k].v;
+                    if (ir->n[moves[k].dst].flags & IR_F_INX) /* it lives in its register */
+                        x[ir->n[moves[k].dst].g] = moves[k].v;
+                }
+                npend = nmove = 0;
+                i = ir->loop_head - 1u; /* on at the loop head */
+                continue;
+            }
+            if (taken && (n->op == IR_BR || (n->flags & IR_F_LOOP))) {
                 for (unsigned k = 0; k < npend; k++)
                     x[pend[k].g] = pend[k].v;
                 return true;
             }
-            npend = 0;
+            if (n->op == IR_JUMP) return false;
+            npend = nmove = 0;
             continue;
         }
-        case IR_JUMP: return false;
         default: fail_msg("unexpected node %s", ir_op_name(n->op));
         }
         v[i] = r;
@@ -714,6 +742,240 @@ static void test_lazy_exits(void **state) {
     free(ir);
 }
 
+/* ---- loops kept in registers ---- */
+
+/* Build ops[0..n) as a backend does a path that starts at PC0: with loop_pc = PC0, once to
+ * find the loop's facts, then again with the loop kept in registers. A branch's fall-through
+ * goes on with the next op; a jal (the last op) ends the path at its target. */
+static void build_loop(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsigned n, bool lazy) {
+    uint32_t in = 0, dirty = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        ir_begin(ir, home, true);
+        ir->embed = build_embed;
+        ir->lazy_exits = lazy;
+        ir->loop_pc = PC0;
+        if (pass) ir_loop_begin(ir, in, dirty);
+        uint64_t cont = 1;
+        bool ends = false;
+        for (unsigned i = 0; i < n; i++) {
+            assert_true(ir_add(ir, &ops[i], PC0 + 4 * i, i, &ends, &cont));
+            assert_true(!ends || ops[i].id != RV_I_jal || i == n - 1);
+        }
+        ir_end_jump(ir, ends && ops[n - 1].id == RV_I_jal ? cont : PC0 + 4 * n, n);
+        assert_false(ir->overflow);
+        const char *why = ir_verify(ir, false);
+        if (why) {
+            ir_print(ir, stderr);
+            fail_msg("%s", why);
+        }
+        if (!pass) {
+            assert_true(ir->loop_seen);
+            in = ir->loop_in;
+            dirty = ir->loop_dirty;
+        }
+    }
+    assert_true(ir->loop);
+}
+
+/* The interpreter's run of the same path: rv_exec1 for the body, branches and jal here; a
+ * back edge (a taken branch or jal to PC0) goes round `budget` times, the next one stops (the
+ * budget check); another taken branch stops. Returns whether it stopped at a taken one. */
+static bool ref_loop(rv_cpu_t *cpu, const rv_op_t *ops, unsigned n, unsigned budget) {
+    unsigned i = 0, edges = 0;
+    for (unsigned steps = 0; steps < 1000000; steps++) {
+        if (i >= n) return false;
+        const rv_op_t *op = &ops[i];
+        uint64_t a = cpu->x[op->rs1], b = cpu->x[op->rs2];
+        int64_t to = -1;
+        switch (op->id) {
+        case RV_I_bne:
+            if (a != b) to = (int64_t)i + op->imm / 4;
+            break;
+        case RV_I_beq:
+            if (a == b) to = (int64_t)i + op->imm / 4;
+            break;
+        case RV_I_jal: to = (int64_t)i + op->imm / 4; break;
+        default: assert_int_equal(rv_exec1(cpu, op, PC0 + 4 * i), RV_EXEC1_OK); break;
+        }
+        if (to < 0) {
+            i++;
+            continue;
+        }
+        if (to != 0 || edges == budget) return true;
+        edges++;
+        i = 0;
+    }
+    fail_msg("the reference did not stop");
+    return false;
+}
+
+/* Check ir_loop_moves on the allocation: on a machine whose every place holds a value, its
+ * steps must leave each head place with the value its IR_LOOPMOV carries, and change no other
+ * place but the scratch one. Returns whether a cycle went through the scratch place. */
+static bool check_moves(const ir_t *ir) {
+    static uint64_t st[1024], want[1024];
+    unsigned edge = 0;
+    for (unsigned i = 0; i < ir->count; i++)
+        if (!(ir->n[i].flags & IR_F_DEAD) && (ir->n[i].flags & IR_F_LOOP)) edge = i;
+    assert_true(edge > 0);
+    for (unsigned p = 0; p < 1024; p++)
+        st[p] = rnd();
+    memcpy(want, st, sizeof(st));
+    for (unsigned j = ir->loop_head; j < edge; j++) {
+        const ir_node_t *m = &ir->n[j];
+        if ((m->flags & IR_F_DEAD) || m->op != IR_LOOPMOV) continue;
+        const ir_node_t *d = &ir->n[m->b], *a = &ir->n[m->a];
+        assert_true(d->reg >= 0 || d->slot >= 0 || (d->flags & IR_F_INX));
+        unsigned dp = d->reg >= 0             ? (unsigned)d->reg
+                      : (d->flags & IR_F_INX) ? (unsigned)IR_PLACE_X + d->g
+                                              : (unsigned)IR_PLACE_SLOT + (unsigned)d->slot;
+        if (a->reg < 0 && a->op == IR_CONST)
+            want[dp] = (uint64_t)a->imm;
+        else if (a->reg >= 0)
+            want[dp] = st[a->reg];
+        else if (a->flags & IR_F_INX)
+            want[dp] = st[IR_PLACE_X + a->g];
+        else
+            want[dp] = st[IR_PLACE_SLOT + a->slot];
+    }
+    ir_move_t mv[64];
+    unsigned n = ir_loop_moves(ir, edge, mv);
+    bool scratch = false;
+    for (unsigned k = 0; k < n; k++) {
+        assert_true(mv[k].dst >= 0 && mv[k].dst < 1024);
+        if (mv[k].dst == IR_PLACE_SCRATCH) scratch = true;
+        st[mv[k].dst] = mv[k].konst ? (uint64_t)mv[k].k : st[mv[k].src];
+    }
+    st[IR_PLACE_SCRATCH] = want[IR_PLACE_SCRATCH];
+    assert_memory_equal(st, want, sizeof(st));
+    return scratch;
+}
+
+/* Loops of random bodies, rotations of every register and every register live: the IR with
+ * the loop kept in registers (before and after optimisation and allocation, pools of 0 to 3
+ * registers and of 16) against the interpreter, with budgets that leave at the back edge
+ * after 0 to 6 iterations and counters that leave by the loop's own exit; the back edge's
+ * moves checked on the allocation itself. */
+static void test_loops(void **state) {
+    (void)state;
+    static rv_cpu_t cpu;
+    static const int8_t pool16[16] = {20, 21, 22, 23, 24, 25, 26, 27,
+                                      28, 29, 30, 31, 14, 15, 16, 17};
+    ir_t *ir = new_ir();
+    unsigned spilled = 0, cycles = 0, loops = 0;
+    for (unsigned round = 0; round < 6000; round++) {
+        rv_op_t ops[80];
+        unsigned n = 0, kind = round % 4;
+        build_embed = kind == 0 && round % 8 == 0;
+        if (kind == 3) /* leaves by a side exit at the top, loops by a jump */
+            ops[n++] = mk(RV_I_beq, 0, 31, 0, 0x1000);
+        if (kind == 0 || kind == 3) { /* random, never the counter x31 */
+            unsigned len = 1 + (unsigned)(rnd() % 40);
+            for (unsigned i = 0; i < len; i++) {
+                rv_op_t op = rand_op();
+                if (op.rd == 31) op.rd = 30;
+                ops[n++] = op;
+            }
+        } else if (kind == 1) { /* rotate x1..x29 through x30 (a cycle of moves) */
+            ops[n++] = mk(RV_I_addi, 30, 1, 0, 0);
+            for (unsigned g = 1; g < 29; g++)
+                ops[n++] = mk(RV_I_addi, g, g + 1, 0, 0);
+            ops[n++] = mk(RV_I_addi, 29, 30, 0, 0);
+            ops[n++] = mk(RV_I_add, 30, 30, 31, 0);
+        } else { /* every register live: x_i += i, then x_i += x_(i+1) */
+            for (unsigned g = 1; g < 31; g++)
+                ops[n++] = mk(RV_I_addi, g, g, 0, (int32_t)g);
+            for (unsigned g = 1; g < 31; g++)
+                ops[n++] = mk(RV_I_add, g, g, g % 30 + 1, 0);
+        }
+        ops[n++] = mk(RV_I_addi, 31, 31, 0, -1);
+        ops[n] = kind == 3 ? mk(RV_I_jal, 0, 0, 0, 0) : mk(RV_I_bne, 0, 31, 0, 0);
+        ops[n].imm = -(int32_t)(4 * n); /* back to PC0 */
+        n++;
+        bool homes = (round / 4) % 2;
+        build_loop(ir, homes ? homes_x86 : no_homes, ops, n, rnd() % 2);
+        uint64_t x0[32];
+        for (unsigned g = 0; g < 32; g++)
+            x0[g] = g ? rand_value() : 0;
+        x0[31] = 1 + rnd() % 8;
+        unsigned budget = (unsigned)(rnd() % 7);
+        rv_cpu_reset(&cpu);
+        memcpy(cpu.x, x0, sizeof(x0));
+        bool left = ref_loop(&cpu, ops, n, budget);
+        uint64_t x[32];
+        eval_budget = budget;
+        for (int opt = 0; opt < 2; opt++) {
+            if (opt) {
+                ir_optimise(ir);
+                assert_null(ir_verify(ir, false));
+                unsigned npool = (unsigned)(rnd() % 4);
+                ir->gets_in_place = round % 3 == 0;
+                bool big = !homes && round % 5 == 0;
+                assert_true(ir_regalloc(ir, big ? pool16 : pool3, big ? 16 : npool, 64));
+                const char *why = ir_verify(ir, true);
+                if (why) {
+                    ir_print(ir, stderr);
+                    fail_msg("round %u: %s", round, why);
+                }
+                spilled += ir->spills;
+                if (check_moves(ir)) cycles++;
+            }
+            memcpy(x, x0, sizeof(x));
+            bool took = eval(ir, x);
+            for (unsigned g = 0; g < 32; g++)
+                if (x[g] != cpu.x[g]) {
+                    ir_print(ir, stderr);
+                    fail_msg("round %u (%s): x%u is %llx, the interpreter says %llx", round,
+                             opt ? "allocated" : "built", g, (unsigned long long)x[g],
+                             (unsigned long long)cpu.x[g]);
+                }
+            assert_int_equal(took, left);
+        }
+        loops++;
+    }
+    eval_budget = 0;
+    build_embed = false;
+    assert_true(loops > 0);
+    assert_true(spilled > 0); /* pressure did spill loop-carried values */
+    assert_true(cycles > 0);  /* and rotations made cycles of moves */
+    free(ir);
+}
+
+/* The builder's loop facts: the head holds what the body reads before writing and what is
+ * dirty at the back edge, carries each changed register by one move, and keeps no write-back
+ * in line at the back edge. */
+static void test_loop_shape(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    /* 0: add t0, t0, t1; 4: mv t2, t0; 8: addi t3, t3, -1; 12: bne t3, x0, 0 */
+    rv_op_t ops[] = {mk(RV_I_add, 5, 5, 6, 0), mk(RV_I_addi, 7, 5, 0, 0),
+                     mk(RV_I_addi, 28, 28, 0, -1), mk(RV_I_bne, 0, 28, 0, -12)};
+    build_loop(ir, no_homes, ops, 4, true);
+    assert_int_equal(ir->loop_in, 1u << 5 | 1u << 6 | 1u << 7 | 1u << 28);
+    unsigned moves = 0, inline_puts = 0, edge = 0;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->op == IR_LOOPMOV) moves |= 1u << ir->n[n->b].g;
+        if (n->flags & IR_F_LOOP) edge = i;
+        if (n->op == IR_PUT && !(n->flags & IR_F_EXIT) && !edge) inline_puts++;
+    }
+    assert_int_equal(moves, 1u << 5 | 1u << 7 | 1u << 28); /* t1 is not changed */
+    assert_int_equal(inline_puts, 0);
+    assert_int_equal(ir->n[edge].op, IR_BR);
+    /* without loop_pc the same path leaves at the branch and writes back in line */
+    ir_begin(ir, no_homes, true);
+    for (unsigned i = 0; i < 4; i++) {
+        bool ends;
+        uint64_t cont;
+        assert_true(ir_add(ir, &ops[i], PC0 + 4 * i, i, &ends, &cont));
+    }
+    ir_end_jump(ir, PC0 + 16, 4);
+    assert_false(ir->loop_seen);
+    for (unsigned i = 0; i < ir->count; i++)
+        assert_false(ir->n[i].flags & IR_F_LOOP);
+    free(ir);
+}
+
 /* What the IR does not cover is refused without adding anything. */
 static void test_coverage(void **state) {
     (void)state;
@@ -756,6 +1018,8 @@ int main(void) {
         cmocka_unit_test(test_ras),
         cmocka_unit_test(test_lazy_exits),
         cmocka_unit_test(test_rotate),
+        cmocka_unit_test(test_loop_shape),
+        cmocka_unit_test(test_loops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,9 +14,12 @@
  * State. At entry and at every exit the guest state is where the old path keeps it (homes,
  * cpu->x); the IR's puts write back the other registers before every load, store, branch and
  * exit, so a host fault on an inline access (jit_host_fault), a slow path's fault and every
- * exit see exactly the interpreter's state. Pool registers do not survive the shared
- * slow-path thunks: each load or store stub saves the pool registers whose values live
- * across it in the frame and restores them before going back.
+ * exit see exactly the interpreter's state. With deferred write-backs (VM_JIT_IR_LAZY_MEM=1)
+ * a load's or store's puts are made on its slow path instead, and its fault point carries a
+ * side table (jit_fix_t) of where each of those registers' values is, which jit_host_fault
+ * applies. Pool registers do not survive the shared slow-path thunks: each load or store
+ * stub saves the pool registers whose values live across it in the frame and restores them
+ * before going back.
  *
  * Memory. User mode only for now: the window's one-compare path with the same fault table
  * and thunks as emit_load/emit_store; translations made while the hart translates (xmode,
@@ -29,6 +32,12 @@
  * registers live across it wait in the frame's save slots. A superblock is thus declined
  * only when its path holds a CSR instruction or something else that ends a decoded block,
  * and FP paths get the same mstatus.FS check in the prologue as on the old path.
+ *
+ * Loops. A back edge to the translation's start (IR_F_LOOP) does not leave: taken, it compares
+ * the instret register with cpu->limit (the prologue's check, which re-entering would have
+ * made), makes the loop's moves (ir_loop_moves, through rax between two memory places and the
+ * frame's scratch slot for a cycle) and jumps to the loop head, the code after the head's
+ * gets. Its stub, when the check fails, makes the exit puts and leaves for the loop's pc.
  *
  * Calls and returns. `jal ra` (IR_RAS) and `jalr` calls push on the return-address stack,
  * returns pop it, exactly as the old path's (ras_push_pc, ras_pop), so IR and old
@@ -51,6 +60,10 @@ typedef struct irctx {
     uint16_t stub_node[JIT_MAX_STUBS];       /* node of each IR memory stub (IR_NONE: another) */
     const rv_block_t *insn_blk[IR_MAX_INSN]; /* decoded block of each IR_INSN's instruction */
     bool fp;                                 /* the path has FP instructions: check FS */
+    uint8_t *loop_top;                       /* host code of the loop head (rw view), or NULL */
+    jit_fix_t fix[JIT_MAX_FIX];              /* deferred write-backs of the fault points */
+    unsigned nfix;                           /* entries of fix[] */
+    bool fix_full;                           /* fix[] overflowed: the old path translates */
     uint8_t across[IR_MAX_NODES];            /* pool registers live across each node (bits) */
 } irctx_t;
 
@@ -237,12 +250,61 @@ static void ir_offset(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     if (t->cpu->mem_start) x86_alu_rm(&t->b, ALU_SUB, RAX, CPU, OFF(mem_start));
 }
 
-/* Record an inline access at the current host offset (guest instruction of node n). */
-static void ir_note_fault(tctx_t *t, const ir_node_t *n) {
+/* The first of the deferred puts (flag IR_F_EXIT or IR_F_MEMX) just before node i (i when
+ * there are none). */
+static unsigned ir_first_deferred(const ir_t *ir, unsigned i, unsigned flag) {
+    unsigned first = i;
+    for (unsigned j = i; j-- > 0;) {
+        const ir_node_t *p = &ir->n[j];
+        if (p->flags & IR_F_DEAD) continue;
+        if (p->op != IR_PUT || !(p->flags & flag)) break;
+        first = j;
+    }
+    return first;
+}
+
+/* Record an inline access of memory node i at the current host offset, with its deferred
+ * write-backs (IR_F_MEMX puts) as the fault point's side table: where each value is
+ * (`rcx_saved`: rcx holds a store's value, its own in the frame's rcx slot). */
+static void ir_note_fault(tctx_t *t, irctx_t *c, unsigned i, bool rcx_saved) {
+    const ir_t *ir = &c->ir;
+    const ir_node_t *n = &ir->n[i];
     jit_faultpt_t *f = &t->faults[t->nfaults++];
     f->host_off = (uint32_t)(t->b.p - t->start);
     f->idx = n->idx - t->counted;
     f->guest_off = (int64_t)(n->pc - t->sb_pc);
+    f->fix = (uint16_t)c->nfix;
+    f->nfix = 0;
+    for (unsigned j = ir_first_deferred(ir, i, IR_F_MEMX); j < i; j++) {
+        const ir_node_t *p = &ir->n[j];
+        if (p->flags & IR_F_DEAD) continue;
+        if (c->nfix >= JIT_MAX_FIX) {
+            c->fix_full = true;
+            return;
+        }
+        const ir_node_t *a = &ir->n[p->a];
+        if (a->reg < 0 && (a->flags & IR_F_INX) && a->g == p->g) continue; /* it is there */
+        jit_fix_t *x = &c->fix[c->nfix++];
+        x->g = p->g;
+        x->val = 0;
+        if (a->reg == RCX && rcx_saved) {
+            x->kind = JIT_FIX_SLOT;
+            x->arg = IR_RCX_SAVE;
+        } else if (a->reg >= 0) {
+            x->kind = JIT_FIX_REG;
+            x->arg = a->reg;
+        } else if (a->op == IR_CONST) {
+            x->kind = JIT_FIX_CONST;
+            x->val = a->imm;
+        } else if (a->flags & IR_F_INX) {
+            x->kind = JIT_FIX_X;
+            x->arg = a->g;
+        } else {
+            x->kind = JIT_FIX_SLOT;
+            x->arg = slot_off(a->slot);
+        }
+        f->nfix++;
+    }
 }
 
 static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
@@ -254,7 +316,7 @@ static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
     stub_t *s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
     s->pc = n->pc;
     int d = n->reg >= 0 ? n->reg : RAX;
-    ir_note_fault(t, n);
+    ir_note_fault(t, c, i, false);
     x86_load_idx(&t->b, d, MEM, RAX, n->aux & 15u, (n->aux & 16u) != 0);
     ir_def(t, ir, i, d);
     s->back = t->b.p;
@@ -280,7 +342,7 @@ static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
         x86_store64(&t->b, RSP, IR_RCX_SAVE, RCX);
         ir_to(t, ir, RCX, n->b);
     }
-    ir_note_fault(t, n);
+    ir_note_fault(t, c, i, v < 0);
     x86_store_idx(&t->b, MEM, RAX, v < 0 ? RCX : v, n->aux & 15u);
     if (v < 0) x86_load64(&t->b, RCX, RSP, IR_RCX_SAVE);
     s->back = t->b.p;
@@ -362,6 +424,8 @@ static void ir_ras(tctx_t *t, irctx_t *c, unsigned i) {
     ir_save_pool(t, save, true);
 }
 
+static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n);
+
 /* The slow path of a load or store node: the guest address again, the pool registers live
  * across the node into the frame, the shared thunk, then back. */
 static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
@@ -372,6 +436,9 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
     bool store = n->op == IR_STORE;
     bool save[sizeof(ir_pool)];
     ir_live_across(c, p, save);
+    /* the deferred write-backs first (they may use rax): the helper sees the whole state */
+    for (unsigned j = ir_first_deferred(ir, p, IR_F_MEMX); j < p; j++)
+        if (!(ir->n[j].flags & IR_F_DEAD)) ir_put(t, ir, &ir->n[j]);
     ir_addr(t, ir, n);
     ir_save_pool(t, save, false);
     if (store) ir_to(t, ir, RCX, n->b);
@@ -399,6 +466,7 @@ static const enum x86_cc ir_x86_cc[] = {[IR_EQ] = CC_E,  [IR_NE] = CC_NE, [IR_LT
 /* An IR_PUT node: guest register g's canonical place = its value. */
 static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     const ir_node_t *a = &ir->n[n->a];
+    if (a->reg < 0 && (a->flags & IR_F_INX) && a->g == n->g) return; /* it is there */
     if (a->reg < 0 && a->op == IR_CONST)
         x86_store_imm64(&t->b, CPU, OFF_X(n->g), (uint64_t)a->imm, RAX);
     else
@@ -410,14 +478,7 @@ static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
  * later put writes that place). Every value they read is still in its place there: no value
  * is defined between them and the branch. */
 static void ir_exit_puts(tctx_t *t, const ir_t *ir, unsigned i) {
-    unsigned first = i;
-    for (unsigned j = i; j-- > 0;) {
-        const ir_node_t *p = &ir->n[j];
-        if (p->flags & IR_F_DEAD) continue;
-        if (p->op != IR_PUT || !(p->flags & IR_F_EXIT)) break;
-        first = j;
-    }
-    for (unsigned j = first; j < i; j++)
+    for (unsigned j = ir_first_deferred(ir, i, IR_F_EXIT); j < i; j++)
         if (!(ir->n[j].flags & IR_F_DEAD)) ir_put(t, ir, &ir->n[j]);
 }
 
@@ -459,6 +520,98 @@ static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
     c->stub_node[t->nstubs] = lazy ? (uint16_t)i : IR_NONE;
     stub_t *s = add_stub(t, STUB_CHAIN, field, NULL, n->idx + 1u);
     s->pc = n->target;
+}
+
+/* An ir_move_t place as an x86 operand: a host register (returned), or memory [*base + *disp]
+ * (returns -1): a spill slot, cpu->x, or the frame's scratch slot. */
+static int ir_place(int16_t p, int *base, int32_t *disp) {
+    if (p < IR_PLACE_SLOT) return p;
+    *base = RSP;
+    if (p == IR_PLACE_SCRATCH)
+        *disp = IR_BIG_B;
+    else if (p >= IR_PLACE_X) {
+        *base = CPU;
+        *disp = OFF_X(p - IR_PLACE_X);
+    } else {
+        *disp = slot_off(p - IR_PLACE_SLOT);
+    }
+    return -1;
+}
+
+/* The moves of back edge i (ir_loop_moves: the IR_LOOPMOVs as one parallel move), through
+ * rax between two memory places. */
+static void ir_loop_moves_emit(tctx_t *t, const ir_t *ir, unsigned i) {
+    ir_move_t mv[64];
+    unsigned n = ir_loop_moves(ir, i, mv);
+    x86_buf_t *b = &t->b;
+    for (unsigned k = 0; k < n; k++) {
+        int db = 0, sb = 0;
+        int32_t dd = 0, sd = 0;
+        int d = ir_place(mv[k].dst, &db, &dd);
+        if (mv[k].konst) {
+            if (d >= 0)
+                x86_mov_ri(b, d, (uint64_t)mv[k].k);
+            else
+                x86_store_imm64(b, db, dd, (uint64_t)mv[k].k, RAX);
+            continue;
+        }
+        int s = ir_place(mv[k].src, &sb, &sd);
+        if (d >= 0 && s >= 0)
+            x86_mov_rr(b, d, s);
+        else if (d >= 0)
+            x86_load64(b, d, sb, sd);
+        else if (s >= 0)
+            x86_store64(b, db, dd, s);
+        else {
+            x86_load64(b, RAX, sb, sd);
+            x86_store64(b, db, dd, RAX);
+        }
+    }
+}
+
+/* The back edge i (IR_F_LOOP: a branch, or the final jump, to the loop head): when it is
+ * taken, the budget check (the prologue's, which re-entering would have made), then the
+ * moves that carry the loop's registers and a jump to the loop head. The check's stub makes
+ * the exit puts and leaves for the head's pc, as an ordinary exit would have. */
+static void ir_loop_edge(tctx_t *t, irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
+    const ir_node_t *n = &ir->n[i];
+    x86_buf_t *b = &t->b;
+    uint8_t *skip = NULL;
+    if (n->op == IR_BR) {
+        add_instret(t, n->idx + 1u);
+        const ir_node_t *a = &ir->n[n->a];
+        bool bconst = (n->flags & IR_F_IMM) || ir->n[n->b].op == IR_CONST;
+        if (a->op == IR_CONST && a->reg < 0 && bconst) { /* decided now */
+            uint64_t x = (uint64_t)a->imm;
+            uint64_t y = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : (uint64_t)ir->n[n->b].imm;
+            bool taken;
+            switch (n->aux) {
+            case IR_EQ: taken = x == y; break;
+            case IR_NE: taken = x != y; break;
+            case IR_LT: taken = (int64_t)x < (int64_t)y; break;
+            case IR_GE: taken = (int64_t)x >= (int64_t)y; break;
+            case IR_LTU: taken = x < y; break;
+            default: taken = x >= y; break;
+            }
+            if (!taken) return;
+        } else { /* not taken: over the loop's way back */
+            ir_opnd_t ob = ir_operand_b(t, ir, n);
+            int ra = ir_in_reg(t, ir, n->a, RAX);
+            ir_alu(t, true, ALU_CMP, ra, ob);
+            skip = x86_jcc32(b, (enum x86_cc)(ir_x86_cc[n->aux % 6] ^ 1));
+        }
+    } else {
+        add_instret(t, n->idx);
+    }
+    x86_alu_rm(b, ALU_CMP, ICNT, CPU, OFF(limit));
+    c->stub_node[t->nstubs] = (uint16_t)i;
+    stub_t *s = add_stub(t, STUB_CHECK, x86_jcc32(b, CC_AE), NULL, t->counted);
+    s->pc = n->target;
+    ir_loop_moves_emit(t, ir, i);
+    uint8_t *back = x86_jmp32(b);
+    if (!b->full && c->loop_top) x86_patch_rel32(back, c->loop_top);
+    if (skip && !b->full) x86_patch_rel32(skip, b->p);
 }
 
 static void ir_jumpr(tctx_t *t, const ir_t *ir, unsigned i) {
@@ -511,8 +664,15 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
         c->stub_node[t->nstubs] = IR_NONE;
         add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
     }
+    c->loop_top = NULL;
+    c->nfix = 0;
+    c->fix_full = false;
     for (unsigned i = 0; i < ir->count && !t->b.full; i++) {
         const ir_node_t *n = &ir->n[i];
+        if (ir->loop && i == ir->loop_head) {
+            x86_align(&t->b, 16, 0); /* the back edge's target */
+            c->loop_top = t->b.p;
+        }
         if (n->flags & IR_F_DEAD) continue;
         switch (n->op) {
         case IR_GET:
@@ -534,13 +694,24 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
         case IR_LOAD: ir_load(t, c, i); break;
         case IR_STORE: ir_store(t, c, i); break;
         case IR_PUT:
-            if (!(n->flags & IR_F_EXIT)) ir_put(t, ir, n); /* exit puts: in the branch's stub */
+            /* exit puts: in the branch's stub; memory ones: on the slow path, at a fault */
+            if (!(n->flags & (IR_F_EXIT | IR_F_MEMX))) ir_put(t, ir, n);
             break;
-        case IR_BR: ir_branch(t, c, i); break;
+        case IR_BR:
+            if (n->flags & IR_F_LOOP)
+                ir_loop_edge(t, c, i);
+            else
+                ir_branch(t, c, i);
+            break;
         case IR_JUMP:
+            if (n->flags & IR_F_LOOP) {
+                ir_loop_edge(t, c, i);
+                break;
+            }
             add_instret(t, n->idx);
             exit_direct(t, n->target);
             break;
+        case IR_LOOPMOV: break; /* made by the back edge */
         case IR_JUMPR: ir_jumpr(t, ir, i); break;
         case IR_TRAP: ir_trap(t, ir, i); break;
         case IR_FENCE: x86_mfence(&t->b); break;
@@ -557,6 +728,12 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
             if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
             ir_mem_stub(t, c, s);
+        } else if (s->kind == STUB_CHECK && c->stub_node[i] != IR_NONE) {
+            /* a back edge's budget check: its exit puts, then leave for the loop head */
+            x86_patch_rel32(s->jfield, t->b.p);
+            ir_exit_puts(t, ir, c->stub_node[i]);
+            set_pc(t, s->pc);
+            exit_code(t, JIT_EXIT_LOOKUP, true);
         } else if (s->kind == STUB_CHAIN && c->stub_node[i] != IR_NONE) {
             /* a branch with exit puts: they, then a direct exit of its own */
             x86_patch_rel32(s->jfield, t->b.p);
@@ -566,13 +743,13 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             emit_stub(t, s); /* the emitter table's kinds (chains, checks, returns, ...) */
         }
     }
-    return true;
+    return !c->fix_full;
 }
 
-/* Build the IR of the superblock starting with decoded block blk (the same path the old
- * translator takes). Returns 1 when built, 0 when some instruction is not covered, -1 when
- * decoding flushed the caches (the translation must start again). *ninsns: its length. */
-static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns) {
+/* One build of the IR of the superblock starting with decoded block blk (see ir_build);
+ * `loop`: the second build of a path with a back edge, with the first one's loop facts. */
+static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns, bool loop,
+                         uint32_t loop_in, uint32_t loop_dirty) {
     rv_cpu_t *cpu = t->cpu;
     ir_t *ir = &c->ir;
     int8_t home[32];
@@ -583,6 +760,11 @@ static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *nins
     ir->ras = ras_on(t);
     ir->lazy_exits = true;
     ir->gets_in_place = true;
+    ir->lazy_mem = t->j->ir_lazy_mem;
+    /* a branch or jump back to the start is a loop kept in registers (not with chaining
+     * off, which would have every jump leave) */
+    if (!t->j->no_chain && !t->j->ir_no_loops) ir->loop_pc = blk->pc;
+    if (loop) ir_loop_begin(ir, loop_in, loop_dirty);
     c->fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) c->fp = true;
@@ -632,6 +814,21 @@ static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *nins
     }
     *ninsns = n;
     return ir->overflow ? 0 : 1;
+}
+
+/* Build the IR of the superblock starting with decoded block blk (the same path the old
+ * translator takes). Returns 1 when built, 0 when some instruction is not covered, -1 when
+ * decoding flushed the caches (the translation must start again). *ninsns: its length. A
+ * path with a back edge to its start is built twice: the first build finds which registers
+ * the loop head must hold, the second keeps the loop in registers; when the second cannot
+ * (it overflows), the first one's IR is built again and leaves at the back edge. */
+static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns) {
+    int r = ir_build_once(t, c, blk, ninsns, false, 0, 0);
+    if (r <= 0 || !c->ir.loop_seen) return r;
+    uint32_t in = c->ir.loop_in, dirty = c->ir.loop_dirty;
+    r = ir_build_once(t, c, blk, ninsns, true, in, dirty);
+    if (r != 0) return r;
+    return ir_build_once(t, c, blk, ninsns, false, 0, 0);
 }
 
 /* Abort on a malformed IR (Debug builds check every translation). */
@@ -711,6 +908,10 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->xmode = false;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
+    jit_fix_t *fix = (jit_fix_t *)(j->meta + j->meta_used); /* the fault points' side table */
+    memcpy(fix, c->fix, c->nfix * sizeof(jit_fix_t));
+    jb->fix = fix;
+    j->meta_used += (c->nfix * sizeof(jit_fix_t) + 15) & ~(size_t)15;
     /* the embedded helpers' ops after the metadata, their addresses into the code (as the
      * old path does) */
     rv_op_t *ops = (rv_op_t *)(j->meta + j->meta_used);
@@ -731,6 +932,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     j->stats.ir_insns += n;
     j->stats.ir_spills += ir->spills;
     j->stats.ir_copies += ir->copies;
+    if (ir->loop) j->stats.ir_loops++;
     *out = jb;
     return true;
 }

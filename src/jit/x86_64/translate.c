@@ -793,6 +793,7 @@ static void note_fault(tctx_t *t, const rv_op_t *op, unsigned idx) {
     f->host_off = (uint32_t)(t->b.p - t->start);
     f->idx = idx - t->counted;
     f->guest_off = (int64_t)(op_pc(t, op) - t->sb_pc);
+    f->fix = f->nfix = 0;
 }
 
 /* Access width and sign of a load or store op (insns.def columns). */
@@ -1858,6 +1859,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->hnext = NULL;
     jb->head = blk;
     jb->xmode = cpu->xlate;
+    jb->fix = NULL;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     /* the helpers' ops live after the block's metadata; their addresses go into the code */
@@ -1885,9 +1887,9 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     *refused = false;
     host_features();
     if (j->size - j->used < JIT_BLOCK_ROOM ||
-        JIT_META_SIZE - j->meta_used < sizeof(jit_block_t) +
-                                           sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
-                                           sizeof(rv_op_t) * JIT_MAX_HELPERS)
+        JIT_META_SIZE - j->meta_used <
+            sizeof(jit_block_t) + sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
+                sizeof(jit_fix_t) * JIT_MAX_FIX + 16 + sizeof(rv_op_t) * JIT_MAX_HELPERS)
         return NULL;
     tctx_t *t = malloc(sizeof(*t));
     if (!t) {
@@ -1899,13 +1901,34 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     return jb;
 }
 
+/* Host register number -> its index in a signal context's register array. */
+static const int8_t greg_of[16] = {
+    [RAX] = REG_RAX, [RCX] = REG_RCX, [RDX] = REG_RDX, [RBX] = REG_RBX,
+    [RSP] = REG_RSP, [RBP] = REG_RBP, [RSI] = REG_RSI, [RDI] = REG_RDI,
+    [R8] = REG_R8,   [R9] = REG_R9,   [R10] = REG_R10, [R11] = REG_R11,
+    [R12] = REG_R12, [R13] = REG_R13, [R14] = REG_R14, [R15] = REG_R15,
+};
+
+void jit_apply_fix(rv_cpu_t *cpu, const jit_fix_t *fx, unsigned n, const long long *gregs) {
+    uint64_t v[32];
+    if (n > 32) n = 32; /* a fault point defers at most 31 (the translator's bound) */
+    for (unsigned k = 0; k < n; k++) {
+        switch (fx[k].kind) {
+        case JIT_FIX_REG: v[k] = (uint64_t)gregs[greg_of[fx[k].arg & 15]]; break;
+        case JIT_FIX_SLOT: {
+            uint64_t a = (uint64_t)gregs[REG_RSP] + (uint64_t)(int64_t)fx[k].arg;
+            memcpy(&v[k], (const void *)(uintptr_t)a, 8);
+            break;
+        }
+        case JIT_FIX_X: v[k] = cpu->x[fx[k].arg & 31]; break;
+        default: v[k] = (uint64_t)fx[k].val; break;
+        }
+    }
+    for (unsigned k = 0; k < n; k++)
+        if (fx[k].g & 31) cpu->x[fx[k].g & 31] = v[k];
+}
+
 void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
-    static const int8_t greg_of[16] = {
-        [RAX] = REG_RAX, [RCX] = REG_RCX, [RDX] = REG_RDX, [RBX] = REG_RBX,
-        [RSP] = REG_RSP, [RBP] = REG_RBP, [RSI] = REG_RSI, [RDI] = REG_RDI,
-        [R8] = REG_R8,   [R9] = REG_R9,   [R10] = REG_R10, [R11] = REG_R11,
-        [R12] = REG_R12, [R13] = REG_R13, [R14] = REG_R14, [R15] = REG_R15,
-    };
     for (unsigned g = 1; g < 32; g++)
         if (host_of(g) >= 0) cpu->x[g] = (uint64_t)gregs[greg_of[host_of(g)]];
     cpu->instret = (uint64_t)gregs[greg_of[ICNT]];
