@@ -38,10 +38,10 @@ static inline uint64_t rv_cpu_win_off(const rv_cpu_t *cpu, uint64_t addr, unsign
     return RV_LIKELY(rv_win_in(o, cpu->mem_size, len)) ? o : UINT64_MAX;
 }
 
-/* The inline TLB set at byte offset `off` (cpu->tlb_ld_off or tlb_st_off: the hart's current
- * data privilege and SUM, for loads or stores):
- * the host address of an aligned access of `len` bytes at `va` in a RAM page it caches, else
- * NULL (then the slow path translates, and fills the entry). One tag compare and one add. */
+/* The inline TLB set at byte offset `off` from the hart (cpu->tlb_ld_off for loads or
+ * tlb_st_off for stores: the set of the current data privilege and SUM): the host address of
+ * an aligned access of `len` bytes at `va` in a RAM page it caches, else NULL (then the slow
+ * path translates, and fills the entry). One tag compare and one add. */
 static inline void *rv_tlb_host(const rv_cpu_t *cpu, uint64_t off, uint64_t va, unsigned len) {
     if (!off) return NULL;
     const rv_tlb_fast_t *e = (const rv_tlb_fast_t *)(const void *)((const char *)cpu + off) +
