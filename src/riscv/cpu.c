@@ -19,7 +19,7 @@ void rv_cpu_reset(rv_cpu_t *cpu) {
     /* Everything is zeroed but the TLBs, which are emptied only when the hart had an MMU (of
      * the software TLB only the entries in use). A hart gets its MMU from rv_mmu_enable, which
      * empties them all, and nothing reads them before: a hart without an MMU (user mode: one
-     * per guest thread) then never touches their 60 KiB, which stay unbacked when the hart's
+     * per guest thread) then never touches their 76 KiB, which stay unbacked when the hart's
      * memory is fresh. */
     bool had_mmu = cpu->phys_ptr != NULL;
     size_t tlb_end = offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb);

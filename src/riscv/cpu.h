@@ -81,7 +81,8 @@ struct rv_icache;
 
 /* One software TLB entry: a virtual page of one privilege level mapped to a physical page. */
 typedef struct rv_tlb_entry {
-    uint64_t tag; /* virtual page number << 2 | privilege + 1 (0: empty) */
+    uint64_t tag; /* virtual page number << 2 | privilege + 1, or | 3 for an S-mode load or
+                     store translation valid only with mstatus.SUM (a U page); 0: empty */
     uint64_t ppn; /* physical page number */
 } rv_tlb_entry_t;
 /* One entry of the inline TLB (rv_cpu_t.tlb_fast): a virtual page of RAM whose translation
@@ -94,9 +95,12 @@ typedef struct rv_tlb_fast {
     uintptr_t addend; /* host address minus guest virtual address of the page */
 } rv_tlb_fast_t;
 
-/* Sets of the inline TLB: S-mode data, U-mode data, and one that stays empty (used while the
- * window serves every access, or M-mode data goes through MPRV). */
-enum { RV_TLBF_S = 0, RV_TLBF_U = 1, RV_TLBF_NONE = 2, RV_TLBF_SETS = 3 };
+/* Sets of the inline TLB: S-mode data with mstatus.SUM clear (S pages only), U-mode data,
+ * S-mode data with SUM set (S pages and the U pages SUM opens: the kernel's copies to and
+ * from user memory), and one that stays empty (used while the window serves every access, or
+ * M-mode data goes through MPRV into M). The sets that fill come first: src/riscv/mmu.c
+ * empties every set below RV_TLBF_NONE. */
+enum { RV_TLBF_S = 0, RV_TLBF_U = 1, RV_TLBF_SUM = 2, RV_TLBF_NONE = 3, RV_TLBF_SETS = 4 };
 
 /* Site slots in use per set and kind (rv_cpu_t.tlb_site, the first of each table's
  * RV_TLB_SIZE): few enough that sfence.vma by address, which must look at each, stays
@@ -274,7 +278,8 @@ struct rv_cpu {
      * emptied whenever tlb_fast is (src/riscv/mmu.c) */
     rv_tlb_fast_t tlb_site[RV_TLBF_SETS][2][RV_TLB_SIZE];
     uint64_t tlb_ld_off;    /* byte offset from the hart of the load entries of the current
-                               data privilege's set (0: no MMU, no inline TLB) */
+                               data privilege's set (in S-mode, that of the current SUM;
+                               0: no MMU, no inline TLB) */
     uint64_t tlb_st_off;    /* the same for stores (RAM pages without code or watch flags) */
     uint64_t tlb_fetch_low; /* low bits of the current privilege's fetch-TLB tags (priv + 1;
                                4 in M-mode, which no tag has): generated code's page check */

@@ -13,11 +13,10 @@
  * Two implementations sit behind this interface: user mode makes the whole guest space one
  * identity window (mem_start = 0) and has no slow path; machines with an MMU window their
  * physical RAM while nothing translates and empty the window while something may. Then a
- * window miss first tries the inline TLB (rv_tlb_host: the set of the current data privilege,
- * one tag compare and one add for a RAM page), and only its misses call the slow path, which
- * translates (TLB, walk) and fills the inline entry.
- * Generated code (src/jit) repeats the fast-path compare in machine code against cpu->win_chk, the
- * window's 8-byte limit.
+ * window miss first tries the inline TLB (rv_tlb_host: the set of the current data privilege
+ * and, in S-mode, SUM; one tag compare and one add for a RAM page), and only its misses call the
+ * slow path, which translates (TLB, walk) and fills the inline entry. Generated code (src/jit)
+ * repeats the fast-path compare in machine code against cpu->win_chk, the window's 8-byte limit.
  */
 #pragma once
 
@@ -39,9 +38,10 @@ static inline uint64_t rv_cpu_win_off(const rv_cpu_t *cpu, uint64_t addr, unsign
     return RV_LIKELY(rv_win_in(o, cpu->mem_size, len)) ? o : UINT64_MAX;
 }
 
-/* The inline TLB of the hart's current data privilege for loads (store false) or stores:
- * the host address of an aligned access of `len` bytes at `va` in a RAM page it caches, else
- * NULL (then the slow path translates, and fills the entry). One tag compare and one add. */
+/* The inline TLB set at byte offset `off` from the hart (cpu->tlb_ld_off for loads or
+ * tlb_st_off for stores: the set of the current data privilege and SUM): the host address of
+ * an aligned access of `len` bytes at `va` in a RAM page it caches, else NULL (then the slow
+ * path translates, and fills the entry). One tag compare and one add. */
 static inline void *rv_tlb_host(const rv_cpu_t *cpu, uint64_t off, uint64_t va, unsigned len) {
     if (!off) return NULL;
     const rv_tlb_fast_t *e = (const rv_tlb_fast_t *)(const void *)((const char *)cpu + off) +

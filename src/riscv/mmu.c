@@ -59,10 +59,15 @@ static uint64_t fast_off(unsigned set, unsigned k) {
            ((size_t)set * 2 + k) * sizeof(rv_tlb_fast_t[RV_TLB_SIZE]);
 }
 
-/* Empty the inline TLB's S and U sets of kind k (0 load, 1 store, 2 both), and with them
- * their site slots (copies of their entries that translated code keeps per access site). */
+_Static_assert(RV_TLBF_S < RV_TLBF_NONE && RV_TLBF_U < RV_TLBF_NONE && RV_TLBF_SUM < RV_TLBF_NONE &&
+                   RV_TLBF_NONE + 1 == RV_TLBF_SETS,
+               "the sets that fill precede the empty one: flushes loop over set < RV_TLBF_NONE");
+
+/* Empty the inline TLB's filling sets (S, U, S with SUM) of kind k (0 load, 1 store, 2 both),
+ * and with them their site slots (copies of their entries that translated code keeps per
+ * access site). */
 static void fast_clear(rv_cpu_t *cpu, unsigned k) {
-    for (unsigned set = RV_TLBF_S; set <= RV_TLBF_U; set++)
+    for (unsigned set = 0; set < RV_TLBF_NONE; set++)
         for (unsigned kk = 0; kk < 2; kk++)
             if (k == 2 || k == kk) {
                 memset(cpu->tlb_fast[set][kk], 0xff, sizeof(cpu->tlb_fast[0][0]));
@@ -70,9 +75,18 @@ static void fast_clear(rv_cpu_t *cpu, unsigned k) {
             }
 }
 
+/* The inline-TLB set of data accesses at effective privilege `priv` (S or U) with the hart's
+ * mstatus as it is: S-mode has one set per value of SUM, so an entry that SUM opened (a U
+ * page) is only ever looked at while SUM is set. rv_mmu_update selects the same set. */
+static unsigned fast_set(const rv_cpu_t *cpu, unsigned priv) {
+    if (priv == RV_PRIV_U) return RV_TLBF_U;
+    return (cpu->mstatus & RV_MSTATUS_SUM) ? RV_TLBF_SUM : RV_TLBF_S;
+}
+
 /* After a translation of `va` for `type` at privilege `priv` passed (and was cached: it does
- * not depend on SUM or MXR) to physical page ppn: the inline entry, when the page is RAM and
- * (for stores) holds neither decoded code nor a watch. */
+ * not depend on MXR) to physical page ppn: the inline entry of the set of priv and the
+ * current SUM, when the page is RAM and (for stores) holds neither decoded code nor a
+ * watch. */
 static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t ppn) {
     if (type == RV_ACC_FETCH || priv == RV_PRIV_M) return;
     uint64_t o = (ppn << PAGE_SHIFT) - cpu->phys_start;
@@ -81,8 +95,8 @@ static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned pri
     if (k && cpu->page_flags && (cpu->page_flags[o >> PAGE_SHIFT] & (RV_PAGE_CODE | RV_PAGE_WATCH)))
         return;
     uint64_t page = va & ~(uint64_t)((1u << PAGE_SHIFT) - 1);
-    rv_tlb_fast_t *e = &cpu->tlb_fast[priv == RV_PRIV_S ? RV_TLBF_S : RV_TLBF_U][k]
-                                     [(va >> PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    rv_tlb_fast_t *e =
+        &cpu->tlb_fast[fast_set(cpu, priv)][k][(va >> PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
     e->vtag = page;
     e->addend = (uintptr_t)(cpu->phys_base + o) - (uintptr_t)page;
 }
@@ -110,12 +124,11 @@ void rv_mmu_update(rv_cpu_t *cpu) {
                ((cpu->mstatus & RV_MSTATUS_MPRV) && MSTATUS_MPP(cpu->mstatus) != RV_PRIV_M));
     bool was = cpu->xlate;
     cpu->xlate = on;
-    /* the inline TLB of the data privilege (M-mode data through MPRV: the slow path) */
+    /* the inline TLB of the data privilege and, in S-mode, SUM (M-mode data through MPRV
+     * into M: the slow path); every mstatus write comes here, so a SUM flip moves the set
+     * (translated code reloads it after every helper call: CSR writes are helper calls) */
     unsigned dp = eff_priv(cpu, RV_ACC_LOAD);
-    unsigned set = !on               ? RV_TLBF_NONE
-                   : dp == RV_PRIV_S ? RV_TLBF_S
-                   : dp == RV_PRIV_U ? RV_TLBF_U
-                                     : RV_TLBF_NONE;
+    unsigned set = on && (dp == RV_PRIV_S || dp == RV_PRIV_U) ? fast_set(cpu, dp) : RV_TLBF_NONE;
     cpu->tlb_fetch_low = cpu->priv == RV_PRIV_M ? 4 : cpu->priv + 1u;
     cpu->tlb_ld_off = fast_off(set, 0);
     cpu->tlb_st_off = fast_off(set, 1);
@@ -145,7 +158,7 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
             rv_tlb_entry_t *e = &cpu->tlb[k][vpn & (RV_TLB_SIZE - 1)];
             if ((e->tag >> 2) == (vpn & (~0ull >> 2))) e->tag = 0;
         }
-        for (unsigned set = RV_TLBF_S; set <= RV_TLBF_U; set++)
+        for (unsigned set = 0; set < RV_TLBF_NONE; set++)
             for (unsigned k = 0; k < 2; k++) {
                 rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
                 if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
@@ -216,9 +229,12 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
     rv_tlb_entry_t *e = &cpu->tlb[tlb_kind(type)][vpn & (RV_TLB_SIZE - 1)];
     uint64_t tag = (vpn << 2) | (priv + 1);
     /* a hit was checked at fill time for this privilege; SUM and MXR (which Linux flips on
-     * every user access) can only have widened access since, or narrowed it: entries of U
-     * pages seen from S-mode and loads through MXR are not cached, so no recheck is needed */
-    if (e->tag == tag) {
+     * every user access) can only have widened access since, or narrowed it. Loads through
+     * MXR are not cached; a U page seen from S-mode (through SUM) is cached with the tag's
+     * low bits 3 instead of 2, which an S-mode access matches only while SUM is set, so no
+     * recheck is needed */
+    bool sum = priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_SUM);
+    if (e->tag == tag || (sum && e->tag == (tag | 3))) {
         cpu->tlb_stats.hits++;
         *pa = e->ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
         fast_fill(cpu, va, type, priv, e->ppn);
@@ -230,14 +246,15 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
         cpu->tlb_stats.faults++;
         return cause;
     }
-    /* cache only what does not depend on SUM or MXR: a U page from S-mode (it passed through
-     * SUM: an S-mode fetch of a U page never passes) and a load of a page without R (it passed
-     * through MXR) walk each time. Read off the leaf, which the walk just checked with SUM and
-     * MXR as they are: the same answer as a second walk without them, at no cost. */
-    bool sum_dep =
-        (priv == RV_PRIV_S && (leaf & PTE_U)) || (type == RV_ACC_LOAD && !(leaf & PTE_R));
-    if (!sum_dep) {
-        e->tag = tag;
+    /* cache what does not depend on MXR: a load of a page without R (it passed through MXR)
+     * walks each time. A U page from S-mode passed through SUM (an S-mode fetch of a U page
+     * never passes): it is cached under the SUM tag, and inline in the SUM set only. Read off
+     * the leaf, which the walk just checked with SUM and MXR as they are: the same answer as a
+     * second walk without them, at no cost. */
+    bool mxr_dep = type == RV_ACC_LOAD && !(leaf & PTE_R);
+    bool sum_dep = priv == RV_PRIV_S && (leaf & PTE_U);
+    if (!mxr_dep) {
+        e->tag = sum_dep ? tag | 3 : tag;
         e->ppn = ppn;
         fast_fill(cpu, va, type, priv, ppn);
     }

@@ -8,8 +8,11 @@
  * else a walk) and then reaches RAM through the physical window or devices through the
  * owner's mem_slow. The TLB is direct-mapped per access kind and tagged by virtual page and
  * privilege; it holds only translations whose A (and for stores D) bits were already set and
- * whose permissions passed for that privilege, so a hit needs no further check except SUM and
- * MXR, which Linux flips often and which are checked on each hit instead of flushing.
+ * whose permissions passed for that privilege, so a hit needs no further check. SUM (which
+ * Linux sets around every copy to or from user memory) and MXR never flush it: loads that
+ * pass only through MXR are not cached, and U pages that S-mode reaches through SUM are
+ * cached under a tag of their own (and inline in a set of their own) that S-mode matches only
+ * while SUM is set.
  *
  * A and D bits follow Svade: a clear A, or a clear D on a store, is a page fault (the kernel
  * sets them), which is what the device tree promises by not listing Svadu. PMP registers are

@@ -9,8 +9,11 @@
  * rewrites of an entry followed by sfence.vma (all, or by address). After every access the
  * hart's answer (a physical address or a fault cause, and for a load the bytes and for a fault
  * the tval of rv_mmu_access) must equal the reference's, whether it came from a walk or from a
- * TLB entry filled under another privilege or other SUM/MXR settings. ASan and UBSan watch the
- * walker's own memory accesses. */
+ * TLB entry filled under another privilege or other SUM/MXR settings. The inline TLB that the
+ * engines try first (rv_tlb_host on the set rv_mmu_update selected: S, U, or S with SUM) is
+ * probed before and after each access: whatever it hits must be the reference's page, so an
+ * entry of the SUM set seen without SUM, or one a flush missed, is caught. ASan and UBSan
+ * watch the walker's own memory accesses. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "riscv/cpu.h"
+#include "riscv/memacc.h"
 #include "riscv/mmu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -172,6 +176,16 @@ static uint64_t make_va(input_t *in, unsigned levels) {
     return va;
 }
 
+/* The inline TLB of the hart's current set for an access of type t and len bytes at va (what
+ * the engines try before the slow path): a hit must be the reference's answer `want` (0, at
+ * physical want_pa), in RAM. */
+static void check_inline(const rv_cpu_t *cpu, uint64_t va, rv_access_t t, unsigned len,
+                         uint64_t want, uint64_t want_pa) {
+    if (t == RV_ACC_FETCH) return;
+    void *h = rv_tlb_host(cpu, t == RV_ACC_LOAD ? cpu->tlb_ld_off : cpu->tlb_st_off, va, len);
+    if (h && (want || h != phys_ptr(NULL, want_pa, len))) abort();
+}
+
 static void set_priv(rv_cpu_t *cpu, unsigned which) {
     cpu->mstatus &= ~(RV_MSTATUS_MPRV | RV_MSTATUS_MPP);
     switch (which % 4) {
@@ -223,8 +237,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             cpu.mstatus ^= RV_MSTATUS_MXR;
             rv_mmu_update(&cpu);
             continue;
-        case 3: { /* rewrite an entry, then sfence.vma (all, or the address of an access) */
-            unsigned pg = (unsigned)take(&in, 1) % RAM_PAGES, e = (unsigned)take(&in, 1) % 8;
+        case 3: { /* rewrite an entry, then sfence.vma; or sfence.vma of one address alone */
+            unsigned pg = (unsigned)take(&in, 1), e = (unsigned)take(&in, 1);
+            if (pg >= 0xf0) {
+                rv_mmu_flush(&cpu, true, make_va(&in, levels));
+                continue;
+            }
+            pg %= RAM_PAGES;
+            e %= 8;
             uint64_t pte = make_pte(take(&in, 8));
             memcpy(ram + pg * 4096 + e * 8, &pte, 8);
             rv_mmu_flush(&cpu, false, 0);
@@ -238,11 +258,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         unsigned p = ref_priv(&cpu, t);
         uint64_t want_pa = 0, got_pa = 0;
         uint64_t want = ref_translate(cpu.satp, levels, p, cpu.mstatus, va, t, &want_pa);
+        unsigned ilen = 1u << ((kind >> 5) & 3);
+        check_inline(&cpu, va, t, ilen, want, want_pa);
         uint64_t got = rv_mmu_translate(&cpu, va, t, &got_pa);
         if (got != want || (!want && got_pa != want_pa)) abort();
         /* ... and a second time: now possibly from the TLB */
         got = rv_mmu_translate(&cpu, va, t, &got_pa);
         if (got != want || (!want && got_pa != want_pa)) abort();
+        check_inline(&cpu, va, t, ilen, want, want_pa); /* now possibly filled */
         /* a load of 1..8 bytes through rv_mmu_access (it may cross into the next page) */
         if (t == RV_ACC_LOAD && cpu.xlate) {
             unsigned len = 1u << ((kind >> 5) & 3);

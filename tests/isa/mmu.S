@@ -5,8 +5,11 @@
  * LR/SC through the MMU, a delegated supervisor software interrupt, and (run hot, so that
  * decoded and translated code exists) code across privilege changes, remaps and rewrites,
  * SUM/MXR flips and read-only stores with warm TLB entries, direct jumps chained to
- * another page across remaps, an MPRV data privilege moved by a CSR write in hot code, and
- * the site slots of hot loads and stores across remaps, permission changes and code writes.
+ * another page across remaps, an MPRV data privilege moved by a CSR write in hot code, the
+ * site slots of hot loads and stores across remaps, permission changes and code writes, and
+ * hot S-mode (and MPRV) loads and stores of a U page through SUM: SUM cleared and set again
+ * around and inside hot code, the page remapped or made read-only under sfence.vma, and
+ * U-mode code that S-mode rewrites through SUM.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -447,16 +450,126 @@ RVTEST_BEGIN
     EXPECT(76, 1, 9, 0, li a0, VA + 0xf000; li a1, 0x0000007303000513; jal st_site; fence.i)
     EXPECT(77, 1, 9, 0, li a0, VA + 0xf000; jr a0)
     CHECK(a0, 48)
+    /* S-mode loads and stores of a U page through SUM, run hot. The inline TLB keeps them in
+     * a set of its own (S-mode with SUM set), selected only while SUM is set, with site slots
+     * of its own: clearing SUM (in M-mode before the mret, or by S-mode code itself between
+     * two accesses of one hot translation) must make the same sites fault, with the address
+     * in mtval; setting it again makes them work. Sites with a slot (ld_site, st_site) and
+     * sites that probe the inline TLB (their base register is a load's destination) both. */
+    li t0, SUM
+    csrs mstatus, t0
+    REPEAT(EXPECT(78, 1, 9, 0, li a0, VA + 0x3100; li a1, V1; jal st_site; li a0, VA + 0x3000;
+                  jal ld_site);
+           CHECK(a1, V0))
+    la a0, p0
+    ld a1, 0x100(a0)
+    CHECK(a1, V1)
+    REPEAT(EXPECT(79, 1, 9, 0, li a0, VA + 0x3000; ld a1, 0(a0); li a2, V0; sd a2, 0x108(a0);
+                  ld a0, 0x108(a0));
+           CHECK(a0, V0); CHECK(a1, V0))
+    li t0, SUM
+    csrc mstatus, t0
+    EXPECT(80, 1, 13, VA + 0x3000, li a0, VA + 0x3000; jal ld_site)
+    EXPECT(81, 1, 15, VA + 0x3100, li a0, VA + 0x3100; li a1, V0; jal st_site)
+    la a0, p0
+    ld a1, 0x100(a0)
+    CHECK(a1, V1)
+    EXPECT(82, 1, 13, VA + 0x3000, li a0, VA + 0x3000; ld a1, 0(a0); ld a0, 0x108(a0))
+    EXPECT(83, 1, 15, VA + 0x3108, li a0, VA + 0x3000; sd a0, 0x108(a0); ld a0, 0(a0))
+    li t0, SUM
+    csrs mstatus, t0
+    REPEAT(EXPECT(84, 1, 9, 0, li a0, VA + 0x3000; jal ld_site; li a0, VA + 0x3100; li a1, V0;
+                  jal st_site);
+           la a0, p0; ld a1, 0x100(a0); CHECK(a1, V0))
+    /* SUM cleared by the hot S-mode code between two stores of one site (translated code
+     * chained across the CSR write must leave the SUM set): the first lands, the second
+     * faults */
+    REPEAT(li t0, SUM; csrs mstatus, t0;
+           EXPECT(85, 1, 15, VA + 0x3100, li a0, VA + 0x3100; li a1, V1; jal st_site;
+                  li t0, SUM; csrc sstatus, t0; li a1, V0; jal st_site);
+           la a0, p0; ld a1, 0x100(a0); CHECK(a1, V1))
+    /* the U page remapped while the SUM set (entries and slots) holds it: the new page after
+     * sfence.vma in full, by address, and by ASID (0, satp's; the leaves are not global) */
+    li t0, SUM
+    csrs mstatus, t0
+    REPEAT(EXPECT(86, 1, 9, 0, li a0, VA + 0x3000; jal ld_site; ld a2, 0(a0)); CHECK(a1, V0);
+           CHECK(a2, V0))
+    LEAF(3, p1, 0xd7)
+    sfence.vma
+    REPEAT(EXPECT(87, 1, 9, 0, li a0, VA + 0x3000; jal ld_site; ld a2, 0(a0)); CHECK(a1, V1);
+           CHECK(a2, V1))
+    LEAF(3, p0, 0xd7)
+    li a0, VA + 0x3000
+    sfence.vma a0
+    REPEAT(EXPECT(88, 1, 9, 0, li a0, VA + 0x3000; jal ld_site; ld a2, 0(a0)); CHECK(a1, V0);
+           CHECK(a2, V0))
+    LEAF(3, p1, 0xd7)
+    li a1, 0
+    sfence.vma zero, a1
+    REPEAT(EXPECT(89, 1, 9, 0, li a0, VA + 0x3000; jal ld_site; ld a2, 0(a0)); CHECK(a1, V1);
+           CHECK(a2, V1))
+    /* made read-only (U R A) after hot stores through the SUM set: the store faults */
+    LEAF(3, p0, 0xd7)
+    sfence.vma
+    REPEAT(EXPECT(90, 1, 9, 0, li a0, VA + 0x3100; li a1, V1; jal st_site))
+    LEAF(3, p0, 0xd3)
+    li a0, VA + 0x3000
+    sfence.vma a0
+    EXPECT(91, 1, 15, VA + 0x3100, li a0, VA + 0x3100; li a1, V0; jal st_site)
+    la a0, p0
+    ld a1, 0x100(a0)
+    CHECK(a1, V1)
+    LEAF(3, p0, 0xd7)
+    sfence.vma
+    /* M-mode with MPRV into S: the SUM set too, left when hot M-mode code clears SUM */
+    test_92:
+    TEST_NUM(92)
+    li s10, 20
+3:  li s2, -1
+    li s3, -1
+    la s5, 7f
+    li t0, 0x1800
+    csrc mstatus, t0
+    li t0, (1 << 17) | (1 << 11) | SUM
+    csrs mstatus, t0
+    li a0, VA + 0x3000
+    ld a1, 0(a0)
+    li t0, SUM
+    csrc mstatus, t0
+    ld a1, 0(a0)
+    j fail
+7:  li t0, (1 << 17)
+    csrc mstatus, t0
+    CHECK(s2, 13)
+    CHECK(s3, VA + 0x3000)
+    CHECK(a1, V0)
+    addi s10, s10, -1
+    bnez s10, 3b
+    /* a U page that hot S-mode stores through SUM wrote to (their entries and slots in the
+     * SUM set) runs as U-mode code, then S-mode rewrites it through SUM: the rewrite must be
+     * seen as a code change, so the new instruction runs */
+    LEAF(16, cpage5, 0xdf) /* U R W X A D */
+    sfence.vma
+    li t0, SUM
+    csrs mstatus, t0
+    REPEAT(EXPECT(93, 1, 9, 0, li a0, VA + 0x10040; li a1, 7; jal st_site))
+    EXPECT(94, 0, 8, 0, li a0, VA + 0x10000; jr a0)
+    CHECK(a0, 49)
+    EXPECT(95, 1, 9, 0, li a0, VA + 0x10000; li a1, 0x0000007303200513; jal st_site; fence.i)
+    EXPECT(96, 0, 8, 0, li a0, VA + 0x10000; jr a0)
+    CHECK(a0, 50)
+    li t0, SUM
+    csrc mstatus, t0
     csrw satp, zero
     j pass
 
     .align 2
-ld_site: /* the load site of cases 67-73 */
+ld_site: /* the load site of cases 67-73 and 78-89 */
     ld a1, 0(a0)
     ret
 
     .align 2
-st_site: /* the store site of cases 70-76 */
+st_site: /* the store site of cases 70-76 and 78-95 */
     sd a1, 0(a0)
     ret
 
@@ -501,6 +614,9 @@ cpage3: .word 0x02c00513, 0x00000073
     .zero 4088
 /* li a0, 47; ecall: data until it first runs (cases 74-77) */
 cpage4: .word 0x02f00513, 0x00000073
+    .zero 4088
+/* li a0, 49; ecall: a U page S-mode writes through SUM (cases 93-96) */
+cpage5: .word 0x03100513, 0x00000073
     .zero 4088
 /* jal zero, +4096: to the start of the next virtual page */
 jpage: .word 0x0000106f

@@ -132,10 +132,12 @@ static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t targe
     x86_jmp_m(b, RCX, (int32_t)offsetof(struct jit_fastx, code));
 }
 
-/* r14 = the inline TLB's load set of the current data privilege (cpu + cpu->tlb_ld_off), the
- * base of every xmode access probe. Set on entry from the dispatcher and after each helper
- * call of xmode code (a CSR write may move the set); the load and store thunks leave it, since
- * an access that returns to translated code changes neither privilege, satp nor mstatus. */
+/* r14 = the inline TLB's load set of the current data privilege and SUM (cpu +
+ * cpu->tlb_ld_off), the base of every xmode access probe. Set on entry from the dispatcher
+ * and after each helper call of xmode code (a CSR write may move the set: a SUM flip does,
+ * and CSR instructions are helper calls that end the translation); the load and store thunks
+ * leave it, since an access that returns to translated code changes neither privilege, satp
+ * nor mstatus. */
 static void tlb_set_reload(x86_buf_t *b) {
     x86_load64(b, MEM, CPU, OFF(tlb_ld_off));
     x86_alu_rr(b, true, ALU_ADD, MEM, CPU);
@@ -1079,7 +1081,7 @@ static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned r
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
-    if (t->cpu->xlate) tlb_set_reload(b); /* a CSR write (mstatus.MPRV, MPP) may move it */
+    if (t->cpu->xlate) tlb_set_reload(b); /* a CSR write (mstatus MPRV, MPP, SUM) may move it */
     x86_load64(b, ICNT, CPU, OFF(instret));
     x86_op_rm(b, 0, false, X86_OP(0x8b), RDX, CPU, X86_NOREG, 1, OFF(engine_status), false);
     x86_op_rr(b, false, X86_OP(0x85), RDX, RDX, false);
