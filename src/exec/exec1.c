@@ -17,6 +17,9 @@
 #define END_BLOCK   goto done
 #define LABEL(name) case RV_I_##name:
 #define AT_PC()     ((void)0)
+/* instret as the caller keeps it (the JIT's loads and stores reach devices through its own
+ * helpers, which count the instruction as the interpreter's slow path does) */
+#define MEM_SLOW(a, buf, len, type) rv_mem_slow(cpu, (a), (buf), (len), (type))
 #define STORE_HOOK(a, len)                                                                         \
     do {                                                                                           \
         int h_ = rv_store_hook(cpu, (a), (len));                                                   \
