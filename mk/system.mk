@@ -23,7 +23,7 @@
 #   make boot-lockstep  Debian's kernel and the busybox initramfs of boot-smp.sh with -smp 1
 #                    and -smp 2 under --engine=lockstep: the JIT's machine against the
 #                    interpreter's, compared at every block they share, from the boot ROM to
-#                    the guest's poweroff (about 2 min of CPU each; 1500 s allowed each on a
+#                    the guest's poweroff (about 2 and 3 min of CPU; 1500 s allowed each on a
 #                    loaded host); .ci/run calls it after `make boot-test`
 #   make debian-image  a Debian sid riscv64 root file system (ext4 image) built from Debian's
 #                    packages without root on the host and configured inside vm; cached
