@@ -95,6 +95,11 @@ __attribute__((noinline)) static bool interp_mem_slow(rv_cpu_t *cpu, const rv_bl
         hook = rv_store_hook(cpu, (a), (len));                                                     \
         if (hook) goto store_hooked;                                                               \
     } while (0)
+#define HALT_AFTER_STORE()                                                                         \
+    do {                                                                                           \
+        hook = RV_HOOK_HALT;                                                                       \
+        goto store_hooked;                                                                         \
+    } while (0)
 
 /* Conditional branch. */
 #define BRANCH(name, cond)                                                                         \

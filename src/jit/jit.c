@@ -564,6 +564,13 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
     } else if (!slow_counted(cpu, addr, &val, w, RV_ACC_STORE)) {
         cpu->engine_status = JIT_EXIT_TRAP;
         return;
+    } else if (atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)) {
+        /* the store stopped the machine (a poweroff through a device): leave after it, where
+         * the interpreter stops too (semantics.h, HALT_AFTER_STORE) */
+        cpu->pc = pc + len;
+        cpu->instret += 1;
+        cpu->engine_status = JIT_EXIT_HALT;
+        return;
     }
     cpu->instret -= idx;
 }

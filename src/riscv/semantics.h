@@ -15,6 +15,9 @@
  *   OPPC                guest pc of the instruction
  *   AT_PC()             record the pc before a memory access (precise host faults), or nothing
  *   STORE_HOOK(a, len)  a store to [a, a+len) hit a page flagged in page_flags
+ *   HALT_AFTER_STORE()  a store off the fast paths asked the machine to stop (a poweroff
+ *                       through a device): stop right after this instruction, so that every
+ *                       engine stops at the same one
  *   MEM_SLOW(a, buf, len, type)  rv_mem_slow for a load or store off the fast paths, called with
  *                       cpu->instret counting the instructions before this one and this one
  *                       (devices read the clock from it: deterministic time counts
@@ -129,6 +132,8 @@ static inline uint64_t orc_b(uint64_t v) {
             memcpy(h_, &v_, sizeof(T));                                                            \
         else if (!MEM_SLOW(a_, &v_, sizeof(T), RV_ACC_STORE))                                      \
             goto trap;                                                                             \
+        else if (RV_UNLIKELY(atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)))      \
+            HALT_AFTER_STORE();                                                                    \
     }
 
 /* Integer store. */

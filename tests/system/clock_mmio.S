@@ -7,7 +7,9 @@
  * 2026-01-01 in ns + 100 ns per tick. A device must see the count of the instruction that
  * reaches it, whatever the engine counted ahead (the interpreter adds a block's count at its
  * start; the JIT counts at its exits). Powers off through the SiFive test device: exit 0 when
- * all is right, else the number of the failed check. */
+ * all is right, else the number of the failed check. The poweroff store is followed, past a
+ * jump, by a store to RAM that no engine may run (a device that stops the machine stops it
+ * right after the store that reached it). */
 #define CLINT_MTIME 0x200bff8
 #define RTC_BASE    0x101000
 #define TEST_DEV    0x100000
@@ -63,9 +65,16 @@ l_rtc:
     .if (l_mtime - t_mtime) != 16 || (l_rtc - t_rtc) != 12
     .error "the distances of the loads from the CSR reads are not 3 and 2 instructions"
     .endif
+    /* poweroff: the store to the test device stops the machine right after it, under every
+     * engine; the store past the jump (where the interpreter's block ends and the JIT's
+     * superblock goes on) must not run, which lockstep's comparison of RAM checks */
     li t1, TEST_DEV
     li t2, 0x5555
+    la t3, after_poweroff
+    li t4, 1
     sw t2, 0(t1)
+    j 3f
+3:  sd t4, 0(t3)
 1:  j 1b
 
 fail:
@@ -79,3 +88,7 @@ fail:
 trap:                           /* no trap is expected */
     li a1, 9
     j fail
+
+    .section .data
+    .balign 8
+after_poweroff: .dword 0
