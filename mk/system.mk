@@ -23,8 +23,9 @@
 #   make boot-lockstep  Debian's kernel and the busybox initramfs of boot-smp.sh with -smp 1
 #                    and -smp 2 under --engine=lockstep: the JIT's machine against the
 #                    interpreter's, compared at every block they share, from the boot ROM to
-#                    the guest's poweroff (about 2 and 3 min of CPU; 1500 s allowed each on a
-#                    loaded host); .ci/run calls it after `make boot-test`
+#                    the guest's poweroff, every block translated at once (VM_JIT_THRESHOLD=1)
+#                    so that cold code is checked too (about 2 and 3 min of CPU; 1500 s
+#                    allowed each on a loaded host); .ci/run calls it after `make boot-test`
 #   make debian-image  a Debian sid riscv64 root file system (ext4 image) built from Debian's
 #                    packages without root on the host and configured inside vm; cached
 #                    under ~/.cache/vm/debian until its inputs change (scripts/debian-image.sh)
@@ -82,7 +83,8 @@ boot-test: build
 boot-lockstep: build
 	@for n in 1 2; do \
 	    echo "boot-lockstep: -smp $$n"; \
-	    scripts/boot-smp.sh -n $$n --timeout 1500 $(BUILD)/vm --engine=lockstep; st=$$?; \
+	    VM_JIT_THRESHOLD=1 scripts/boot-smp.sh -n $$n --timeout 1500 $(BUILD)/vm \
+	        --engine=lockstep; st=$$?; \
 	    if [ $$st -eq 2 ]; then echo "boot-lockstep: skipped (no network)"; exit 0; fi; \
 	    [ $$st -eq 0 ] || exit 1; \
 	done
