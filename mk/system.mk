@@ -20,6 +20,12 @@
 #                    before the kill is intact), a read-only image, a full host disk (prlimit
 #                    --fsize): the guest gets I/O errors, vm says so once and keeps running;
 #                    .ci/run calls it after `make test`
+#   make boot-lockstep  Debian's kernel and the busybox initramfs of boot-smp.sh with -smp 1
+#                    and -smp 2 under --engine=lockstep: the JIT's machine against the
+#                    interpreter's, compared at every block they share, from the boot ROM to
+#                    the guest's poweroff, every block translated at once (VM_JIT_THRESHOLD=1)
+#                    so that cold code is checked too (about 2 and 3 min of CPU; 1500 s
+#                    allowed each on a loaded host); .ci/run calls it after `make boot-test`
 #   make debian-image  a Debian sid riscv64 root file system (ext4 image) built from Debian's
 #                    packages without root on the host and configured inside vm; cached
 #                    under ~/.cache/vm/debian until its inputs change (scripts/debian-image.sh)
@@ -30,7 +36,7 @@
 #                    prompt, root login on the console, systemctl is-system-running,
 #                    apt-get --version, a file written and synced, poweroff, the file and
 #                    e2fsck -fn checked on the host; .ci/run calls it after `make boot-test`
-.PHONY: boot boot-test debian-image debian test-system
+.PHONY: boot boot-test boot-lockstep debian-image debian test-system
 
 boot: deps build
 	scripts/boot-linux.sh $(BUILD)/vm
@@ -72,6 +78,15 @@ boot-test: build
 	    if [ $$st -eq 2 ]; then echo "boot-test: skipped (no network)"; exit 0; fi; \
 	    if [ $$st -eq 77 ]; then echo "boot-test: data safety skipped (a host tool missing)"; \
 	    elif [ $$st -ne 0 ]; then exit 1; fi; \
+	done
+
+boot-lockstep: build
+	@for n in 1 2; do \
+	    echo "boot-lockstep: -smp $$n"; \
+	    VM_JIT_THRESHOLD=1 scripts/boot-smp.sh -n $$n --timeout 1500 $(BUILD)/vm \
+	        --engine=lockstep; st=$$?; \
+	    if [ $$st -eq 2 ]; then echo "boot-lockstep: skipped (no network)"; exit 0; fi; \
+	    [ $$st -eq 0 ] || exit 1; \
 	done
 
 debian-image: deps build

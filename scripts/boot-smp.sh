@@ -3,7 +3,7 @@
 # machine with several harts, and check that the guest sees and uses them.
 #
 #   scripts/boot-smp.sh [-n HARTS] [--stress PROGRAM] [--bench PROGRAM [--par K] [--args ARGS]]
-#                       [--repeat] [VM [VM-RUN-OPTIONS...]]
+#                       [--repeat] [--timeout S] [VM [VM-RUN-OPTIONS...]]
 #
 # The guest's /init prints `nproc` and the harts /proc/cpuinfo lists, which must both be
 # HARTS (default 4). With --stress, /init also runs PROGRAM (a static riscv64 program; see
@@ -13,7 +13,9 @@
 # "boot-smp: bench N.NN s"; then only vm's exit status is checked. With --repeat (meant for
 # VM-RUN-OPTIONS with --deterministic), vm boots the same kernel and initramfs a second time,
 # and the two runs must print the same console output and retire the same instructions on
-# every hart (--stats). Prints "boot-smp: ok" when all is right.
+# every hart (--stats). --timeout gives each run S seconds (default 600; a boot under
+# --engine=lockstep runs two machines, one of them interpreted, and compares them at every
+# block). Prints "boot-smp: ok" when all is right.
 # Exit status: 0 done, 1 failure, 2 Debian's archive unreachable (callers skip), 3 the boot
 # did not finish in time.
 set -euo pipefail
@@ -25,6 +27,7 @@ bench=""
 repeat=""
 par=2
 bargs=""
+limit=600
 while [ $# -gt 0 ]; do
     case "$1" in
     -n) harts=$2; shift 2 ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
     --par) par=$2; shift 2 ;;
     --args) bargs=$2; shift 2 ;;
     --repeat) repeat=1; shift ;;
+    --timeout) limit=$2; shift 2 ;;
     *) break ;;
     esac
 done
@@ -79,10 +83,10 @@ args=(run --machine=virt -m 1G -smp "$harts" -kernel "$kernel" -initrd "$work/in
       -append "console=ttyS0 quiet" "$@")
 [ -n "$repeat" ] && args+=(--stats)
 set +e
-timeout 600 "$vm" "${args[@]}" </dev/null >"$work/out" 2>"$work/err"
+timeout "$limit" "$vm" "${args[@]}" </dev/null >"$work/out" 2>"$work/err"
 st=$?
 if [ -n "$repeat" ] && [ $st -eq 0 ]; then
-    timeout 600 "$vm" "${args[@]}" </dev/null >"$work/out.2" 2>"$work/err.2"
+    timeout "$limit" "$vm" "${args[@]}" </dev/null >"$work/out.2" 2>"$work/err.2"
     st2=$?
 fi
 set -e
@@ -106,7 +110,7 @@ fi
 tr -d '\r' <"$work/out" >"$work/out2" && mv "$work/out2" "$work/out"
 cat "$work/out"
 if [ $st -eq 124 ]; then
-    echo "boot-smp: the boot did not finish within 600 s" >&2
+    echo "boot-smp: the boot did not finish within $limit s" >&2
     exit 3
 fi
 [ -n "$bench" ] && exit $st

@@ -17,11 +17,15 @@
 #define END_BLOCK   goto done
 #define LABEL(name) case RV_I_##name:
 #define AT_PC()     ((void)0)
+/* instret as the caller keeps it (the JIT's loads and stores reach devices through its own
+ * helpers, which count the instruction as the interpreter's slow path does) */
+#define MEM_SLOW(a, buf, len, type) rv_mem_slow(cpu, (a), (buf), (len), (type))
 #define STORE_HOOK(a, len)                                                                         \
     do {                                                                                           \
         int h_ = rv_store_hook(cpu, (a), (len));                                                   \
         if (h_) return h_ == RV_HOOK_HALT ? RV_EXEC1_HALT : RV_EXEC1_FLUSHED;                      \
     } while (0)
+#define HALT_AFTER_STORE() return RV_EXEC1_HALT
 
 int rv_exec1(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc) {
     uint64_t *const x = cpu->x;

@@ -10,7 +10,8 @@
  *
  * Precision: every memory access first stores its pc to cpu->pc, registers live only in
  * cpu->x/cpu->f, so any trap (or a host fault unwinding from a signal handler) sees exact
- * state. A trap subtracts the instructions of the block that did not retire.
+ * state. A trap subtracts the instructions of the block that did not retire; an access that
+ * leaves the fast paths (devices) sees instret counting up to its own instruction.
  *
  * Memory: [mem_start, mem_start + mem_size) is a plain host access (memcpy, so misaligned
  * accesses just work); the rest goes to cpu->mem_slow. Stores into pages flagged in
@@ -62,6 +63,21 @@ void exec_interp_fault_fixup(rv_cpu_t *cpu) {
     cpu->cur_block = NULL;
 }
 
+/* A load or store off the fast paths (MMIO, a TLB miss, a fault) of op in block b. The block's
+ * count was added to instret at its start; the slow path sees it exact instead, counting the
+ * instructions up to this one, as the JIT's helpers and CSR instructions (which end blocks) show
+ * it: a device that reads the clock (the CLINT's mtime, the RTC), which deterministic time
+ * derives from instret, then reads the same value under both engines. */
+__attribute__((noinline)) static bool interp_mem_slow(rv_cpu_t *cpu, const rv_block_t *b,
+                                                      const rv_op_t *op, uint64_t addr, void *buf,
+                                                      unsigned len, rv_access_t type) {
+    uint64_t ahead = b->n - (uint32_t)(op - b->ops) - 1;
+    cpu->instret -= ahead;
+    bool ok = rv_mem_slow(cpu, addr, buf, len, type);
+    cpu->instret += ahead;
+    return ok;
+}
+
 /* The handler environment of semantics.h (see there): labels in one function, jumping from
  * op to op. */
 #define OPPC        (bpc + op->off)
@@ -72,11 +88,17 @@ void exec_interp_fault_fixup(rv_cpu_t *cpu) {
         pc = OPPC + op->len;                                                                       \
         goto end_block;                                                                            \
     } while (0)
-#define AT_PC() (cpu->pc = OPPC)
+#define AT_PC()                     (cpu->pc = OPPC)
+#define MEM_SLOW(a, buf, len, type) interp_mem_slow(cpu, blk, op, (a), (buf), (len), (type))
 #define STORE_HOOK(a, len)                                                                         \
     do {                                                                                           \
         hook = rv_store_hook(cpu, (a), (len));                                                     \
         if (hook) goto store_hooked;                                                               \
+    } while (0)
+#define HALT_AFTER_STORE()                                                                         \
+    do {                                                                                           \
+        hook = RV_HOOK_HALT;                                                                       \
+        goto store_hooked;                                                                         \
     } while (0)
 
 /* Conditional branch. */

@@ -512,13 +512,29 @@ static int jit_engine_run(rv_cpu_t *cpu) {
 
 /* ---- helpers called from translated code ---- */
 
+/* rv_mem_slow with this instruction counted in instret while it runs: a device that reads the
+ * clock (deterministic time derives it from instret) sees the count the interpreter's slow
+ * path and CSR instructions show (semantics.h, MEM_SLOW). The count is exact again before a
+ * fault is reported. */
+static bool slow_counted(rv_cpu_t *cpu, uint64_t addr, void *buf, unsigned w, rv_access_t type) {
+    cpu->instret++;
+    bool ok = rv_mem_slow(cpu, addr, buf, w, type);
+    cpu->instret--;
+    return ok;
+}
+
 uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info) {
     unsigned w = info & 15, idx = (info >> 8) & 0xff;
     /* exact state first: the access below may fault on the host */
     cpu->pc = pc;
     cpu->instret += idx;
     uint64_t v = 0;
-    if (!rv_mem_read(cpu, addr, &v, w, RV_ACC_LOAD)) {
+    uint64_t o = addr - cpu->mem_start;
+    const void *h = rv_win_in(o, cpu->mem_size, w) ? cpu->mem_base + o
+                                                   : rv_tlb_host(cpu, cpu->tlb_ld_off, addr, w);
+    if (h) {
+        memcpy(&v, h, w);
+    } else if (!slow_counted(cpu, addr, &v, w, RV_ACC_LOAD)) {
         cpu->engine_status = JIT_EXIT_TRAP;
         return 0;
     }
@@ -549,8 +565,15 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
                 return;
             }
         }
-    } else if (!rv_mem_slow(cpu, addr, &val, w, RV_ACC_STORE)) {
+    } else if (!slow_counted(cpu, addr, &val, w, RV_ACC_STORE)) {
         cpu->engine_status = JIT_EXIT_TRAP;
+        return;
+    } else if (atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)) {
+        /* the store stopped the machine (a poweroff through a device): leave after it, where
+         * the interpreter stops too (semantics.h, HALT_AFTER_STORE) */
+        cpu->pc = pc + len;
+        cpu->instret += 1;
+        cpu->engine_status = JIT_EXIT_HALT;
         return;
     }
     cpu->instret -= idx;

@@ -41,7 +41,7 @@ enum jit_exit {
     JIT_EXIT_TRAP = 1,   /* cpu->pc, cause, tval set; instret exact */
     JIT_EXIT_INTERP = 2, /* let the interpreter run one block at cpu->pc */
     JIT_EXIT_FLUSH = 3,  /* fence.i: flush, continue at cpu->pc */
-    JIT_EXIT_HALT = 4,   /* a store hook asked for a halt */
+    JIT_EXIT_HALT = 4,   /* a store hook or a device asked for a halt */
     JIT_EXIT_HOOKED = 5, /* a store hit a flagged page (cache maybe flushed): continue at pc */
 };
 

@@ -15,6 +15,13 @@
  *   OPPC                guest pc of the instruction
  *   AT_PC()             record the pc before a memory access (precise host faults), or nothing
  *   STORE_HOOK(a, len)  a store to [a, a+len) hit a page flagged in page_flags
+ *   HALT_AFTER_STORE()  a store off the fast paths asked the machine to stop (a poweroff
+ *                       through a device): stop right after this instruction, so that every
+ *                       engine stops at the same one
+ *   MEM_SLOW(a, buf, len, type)  rv_mem_slow for a load or store off the fast paths, called with
+ *                       cpu->instret counting the instructions before this one and this one
+ *                       (devices read the clock from it: deterministic time counts
+ *                       instructions), as at a CSR instruction
  *
  * and, in scope: `cpu`, `x` (cpu->x), `f` (cpu->f), `op` (the rv_op_t), the window `mbase`,
  * `mstart`, `msize`, `pflags` (cpu->page_flags), and the labels `trap` (cause/tval are set)
@@ -88,7 +95,7 @@ static inline uint64_t orc_b(uint64_t v) {
         const void *h_ = rv_tlb_host(cpu, cpu->tlb_ld_off, a_, sizeof(T));                         \
         if (h_)                                                                                    \
             memcpy(&v_, h_, sizeof(T));                                                            \
-        else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_LOAD))                               \
+        else if (!MEM_SLOW(a_, &v_, sizeof(T), RV_ACC_LOAD))                                       \
             goto trap;                                                                             \
     }                                                                                              \
     dst = conv(v_);
@@ -123,8 +130,10 @@ static inline uint64_t orc_b(uint64_t v) {
         void *h_ = rv_tlb_host(cpu, cpu->tlb_st_off, a_, sizeof(T));                               \
         if (h_)                                                                                    \
             memcpy(h_, &v_, sizeof(T));                                                            \
-        else if (!rv_mem_slow(cpu, a_, &v_, sizeof(T), RV_ACC_STORE))                              \
+        else if (!MEM_SLOW(a_, &v_, sizeof(T), RV_ACC_STORE))                                      \
             goto trap;                                                                             \
+        else if (RV_UNLIKELY(atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)))      \
+            HALT_AFTER_STORE();                                                                    \
     }
 
 /* Integer store. */
