@@ -473,6 +473,20 @@ static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
         x86_store64(&t->b, CPU, OFF_X(n->g), ir_in_reg(t, ir, n->a, RAX));
 }
 
+/* Whether the branch n, both of whose operands are constants, is taken. */
+static bool ir_br_const_taken(const ir_t *ir, const ir_node_t *n) {
+    uint64_t x = (uint64_t)ir->n[n->a].imm;
+    uint64_t y = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : (uint64_t)ir->n[n->b].imm;
+    switch (n->aux) {
+    case IR_EQ: return x == y;
+    case IR_NE: return x != y;
+    case IR_LT: return (int64_t)x < (int64_t)y;
+    case IR_GE: return (int64_t)x >= (int64_t)y;
+    case IR_LTU: return x < y;
+    default: return x >= y;
+    }
+}
+
 /* The exit puts of branch node i (IR_F_EXIT: the puts just before it), made where the branch
  * is taken, in program order (a value read from a canonical place, IR_F_INX, is read before a
  * later put writes that place). Every value they read is still in its place there: no value
@@ -492,18 +506,7 @@ static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
     uint8_t *field;
     bool bconst = (n->flags & IR_F_IMM) || ir->n[n->b].op == IR_CONST;
     if (a->op == IR_CONST && a->reg < 0 && bconst) { /* decided now */
-        uint64_t x = (uint64_t)a->imm;
-        uint64_t y = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : (uint64_t)ir->n[n->b].imm;
-        bool taken;
-        switch (n->aux) {
-        case IR_EQ: taken = x == y; break;
-        case IR_NE: taken = x != y; break;
-        case IR_LT: taken = (int64_t)x < (int64_t)y; break;
-        case IR_GE: taken = (int64_t)x >= (int64_t)y; break;
-        case IR_LTU: taken = x < y; break;
-        default: taken = x >= y; break;
-        }
-        if (!taken) return;
+        if (!ir_br_const_taken(ir, n)) return;
         if (lazy) ir_exit_puts(t, ir, i);
         lazy = false;
         x86_align(&t->b, 4, 1);
@@ -583,18 +586,7 @@ static void ir_loop_edge(tctx_t *t, irctx_t *c, unsigned i) {
         const ir_node_t *a = &ir->n[n->a];
         bool bconst = (n->flags & IR_F_IMM) || ir->n[n->b].op == IR_CONST;
         if (a->op == IR_CONST && a->reg < 0 && bconst) { /* decided now */
-            uint64_t x = (uint64_t)a->imm;
-            uint64_t y = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : (uint64_t)ir->n[n->b].imm;
-            bool taken;
-            switch (n->aux) {
-            case IR_EQ: taken = x == y; break;
-            case IR_NE: taken = x != y; break;
-            case IR_LT: taken = (int64_t)x < (int64_t)y; break;
-            case IR_GE: taken = (int64_t)x >= (int64_t)y; break;
-            case IR_LTU: taken = x < y; break;
-            default: taken = x >= y; break;
-            }
-            if (!taken) return;
+            if (!ir_br_const_taken(ir, n)) return;
         } else { /* not taken: over the loop's way back */
             ir_opnd_t ob = ir_operand_b(t, ir, n);
             int ra = ir_in_reg(t, ir, n->a, RAX);
