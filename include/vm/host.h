@@ -29,6 +29,7 @@ typedef struct vm_host_info {
     bool erms;              /* enhanced rep movsb/stosb */
     bool fsrm;              /* fast short rep movsb */
     bool zmm_halves;        /* 512-bit loads/stores run as two 256-bit halves (AMD Zen 4) */
+    bool l3_sliced;         /* L3 split into core-complex slices (AMD, Hygon): a core reaches one */
     bool neon;              /* AArch64 Advanced SIMD */
     size_t l1d_bytes;       /* L1 data cache per core (0 if unknown) */
     size_t l2_bytes;        /* L2 cache per core (0 if unknown) */

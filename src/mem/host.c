@@ -169,6 +169,7 @@ static void detect_x86(vm_host_info_t *h) {
         h->fsrm = bit(edx7, 4);
     }
     h->zmm_halves = h->avx512 && mem_cpu_zmm_halves(leaf0, h->cpu_signature);
+    h->l3_sliced = mem_cpu_l3_sliced(leaf0);
 
     mem_host_cpuid(0x80000000u, 0, r);
     uint32_t max_ext = r[0];

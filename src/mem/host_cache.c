@@ -142,6 +142,14 @@ size_t mem_cache_record(void (*cpuid)(uint32_t leaf, uint32_t sub, uint32_t r[4]
     return n;
 }
 
+bool mem_cpu_l3_sliced(const uint32_t leaf0[4]) {
+    bool amd = leaf0[1] == 0x68747541u && leaf0[3] == 0x69746e65u && /* "AuthenticAMD" */
+               leaf0[2] == 0x444d4163u;
+    bool hygon = leaf0[1] == 0x6f677948u && leaf0[3] == 0x6e65476eu && /* "HygonGenuine" */
+                 leaf0[2] == 0x656e6975u;
+    return amd || hygon;
+}
+
 bool mem_cpu_zmm_halves(const uint32_t leaf0[4], uint32_t signature) {
     bool amd = leaf0[1] == 0x68747541u && leaf0[3] == 0x69746e65u && /* "AuthenticAMD" */
                leaf0[2] == 0x444d4163u;

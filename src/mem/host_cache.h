@@ -47,6 +47,11 @@ size_t mem_ctr_dline(uint64_t ctr);
  * Zen 4 has AVX-512). Zen 5 (family 1Ah) and Intel's AVX-512 parts run them whole. */
 bool mem_cpu_zmm_halves(const uint32_t leaf0[4], uint32_t signature);
 
+/* True when the vendor in leaf 0 (EAX, EBX, ECX, EDX) splits its L3 into core-complex slices
+ * (AMD, Hygon): a core reaches one slice, so a package-wide L3 figure overstates its cache.
+ * Intel's L3 is one cache shared by every core of the package. */
+bool mem_cpu_l3_sliced(const uint32_t leaf0[4]);
+
 /* The CPUID leaves mem_cache_decode() may read, for recording them live: fills up to cap
  * records through cpuid(leaf, sub, r) and returns how many were written. */
 size_t mem_cache_record(void (*cpuid)(uint32_t leaf, uint32_t sub, uint32_t r[4]),

@@ -104,7 +104,8 @@ static vm_memops_impl_t best_impl(void) {
     return VM_MEMOPS_SCALAR;
 }
 
-/* An L3 figure above this cannot be one cache a core reaches: it is a package total. */
+/* On a host whose L3 is split into core-complex slices, an L3 figure above this cannot be the
+ * slice a core reaches: it is a package total. */
 #define MEM_L3_SLICE_CAP ((size_t)256 << 20)
 /* What default_tuning takes instead: the L3 of one AMD Zen 3-5 core complex (the largest
  * slice without stacked cache). */
@@ -119,14 +120,21 @@ static vm_memops_tuning_t default_tuning(vm_memops_impl_t impl) {
     if (impl == VM_MEMOPS_SCALAR || impl == VM_MEMOPS_NEON) return t;
     /* Streaming stores pay off once source plus destination no longer fit in the last-level
      * cache: from half of L3 (or 2x L2 when no L3 size is known; a default figure counts
-     * as unknown). A figure above MEM_L3_SLICE_CAP is a package total (the legacy AMD leaf
-     * 0x80000006 sums every core complex: 508 MiB on the Zen 5 host of issue 14, where one
-     * core reaches a 32 MiB slice), so the slice's usual size is taken instead. */
+     * as unknown). Where the L3 is sliced (AMD, Hygon), a figure above MEM_L3_SLICE_CAP is a
+     * package total (the legacy AMD leaf 0x80000006 sums every core complex: 508 MiB on the
+     * Zen 5 host of issue 14, where one core reaches a 32 MiB slice), so the slice's usual
+     * size is taken instead. An unsliced L3 (Intel) is one cache for the package, shared by
+     * every core (and, under a hypervisor, by other guests), so copies stream from a quarter
+     * of it: on the Xeon host of issue 14 (480 MiB) a 16 MiB copy ran at 0.85-0.89x glibc's
+     * speed when it streamed (the slice cap applied there before) and at 0.98x when not,
+     * while a 256 MiB fill ran at 2.7x glibc's speed streaming and 1.00x not; a quarter
+     * (copies from 120 MiB, fills from 240 MiB) puts both tiers between those sizes. */
     size_t l3 = h->l3_src == VM_HOST_SRC_DEFAULT ? 0 : h->l3_bytes;
     size_t l2 = h->l2_src == VM_HOST_SRC_DEFAULT ? 0 : h->l2_bytes;
-    if (l3 > MEM_L3_SLICE_CAP) l3 = MEM_L3_SLICE_SIZE;
+    if (h->l3_sliced && l3 > MEM_L3_SLICE_CAP) l3 = MEM_L3_SLICE_SIZE;
     size_t llc = l3 ? l3 : 4 * l2;
     t.nt_min = llc ? llc / 2 : (size_t)8 << 20;
+    if (l3 && !h->l3_sliced) t.nt_min = l3 / 4;
     /* 32-byte loops and 64-byte loops of 256-bit halves (Zen 4) match or beat `rep movsb` /
      * `rep stosb` at every size; a 16-byte loop stores half as much per cycle, and with ERMS
      * the string instructions overtake it from 1 KiB. Where 512-bit accesses run whole

@@ -197,13 +197,24 @@ static void zmm_halves_by_family(void **state) {
     assert_false(mem_cpu_zmm_halves(intel.r, 0x00a10f11)); /* the AMD signature, Intel vendor */
 }
 
+/* Which vendors split the L3 into core-complex slices, from recorded leaf 0. */
+static void l3_sliced_by_vendor(void **state) {
+    (void)state;
+    mem_cpuid_rec_t amd = leaf0(0x10, "AuthenticAMD"), hygon = leaf0(0x10, "HygonGenuine");
+    mem_cpuid_rec_t intel = leaf0(0x20, "GenuineIntel"), other = leaf0(0x10, "CentaurHauls");
+    assert_true(mem_cpu_l3_sliced(amd.r));
+    assert_true(mem_cpu_l3_sliced(hygon.r));
+    assert_false(mem_cpu_l3_sliced(intel.r));
+    assert_false(mem_cpu_l3_sliced(other.r));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(intel_leaf4),           cmocka_unit_test(intel_legacy_l2_only),
         cmocka_unit_test(amd_8000001d),          cmocka_unit_test(amd_legacy_leaves),
         cmocka_unit_test(nothing_recorded),      cmocka_unit_test(record_then_decode),
         cmocka_unit_test(live_host_has_sources), cmocka_unit_test(aarch64_ctr_line),
-        cmocka_unit_test(zmm_halves_by_family),
+        cmocka_unit_test(zmm_halves_by_family),  cmocka_unit_test(l3_sliced_by_vendor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

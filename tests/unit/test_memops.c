@@ -567,9 +567,11 @@ static void tuning_defaults_follow_implementation(void **state) {
         bool whole_rep = !h->zmm_halves && (h->erms || h->fsrm) && !calibrated;
         assert_int_equal(t.rep_movsb_min, whole_rep ? 32u << 10 : 0);
         assert_int_equal(t.rep_stosb_min, whole_rep ? 1u << 20 : 0);
-        /* Half the L3, where a package total (above 256 MiB) counts as a 32 MiB slice. */
-        size_t l3 = h->l3_bytes > (256u << 20) ? 32u << 20 : h->l3_bytes;
-        if (h->l3_bytes && h->l3_src != VM_HOST_SRC_DEFAULT) assert_int_equal(t.nt_min, l3 / 2);
+        /* Half a sliced L3, where a package total (above 256 MiB) counts as a 32 MiB slice;
+         * a quarter of an unsliced one (shared by every core of the package). */
+        size_t l3 = h->l3_sliced && h->l3_bytes > (256u << 20) ? 32u << 20 : h->l3_bytes;
+        if (h->l3_bytes && h->l3_src != VM_HOST_SRC_DEFAULT)
+            assert_int_equal(t.nt_min, h->l3_sliced ? l3 / 2 : l3 / 4);
     }
     /* Caller thresholds stick across select() until reset. */
     vm_memops_tuning_t mine = t;
