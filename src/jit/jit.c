@@ -166,8 +166,37 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
     j->gen++;
 }
 
+/* Give back the pages of a code cache view but keep its addresses reserved (no access), so
+ * that no later mapping lands there. */
+static void retire_view(uint8_t *view, size_t size) {
+    if (view && mmap(view, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+                     -1, 0) == MAP_FAILED)
+        munmap(view, size);
+}
+
+/* --perf-map: a flush moves the code cache to fresh addresses. perf-PID.map has no notion of
+ * time, so a host address that held two translations in turn would carry the first one's name
+ * for samples of both (a boot that flushes 18 times named most of its time after the wrong
+ * guest code). The views the flush leaves stay intact until the next flush, as in the normal
+ * mode, where a helper that flushed returns into the block that called it; then their pages
+ * go and their addresses stay reserved. Without a fresh mapping the cache is reused. */
+static void perf_move_cache(jit_t *j) {
+    uint8_t *rw = j->rw, *rx = j->rx;
+    if (map_cache_anon(j) != 0) {
+        j->rw = rw;
+        j->rx = rx;
+        return;
+    }
+    retire_view(j->perf_old_rw, j->size);
+    retire_view(j->perf_old_rx, j->size);
+    j->perf_old_rw = rw;
+    j->perf_old_rx = rx;
+}
+
 static void reset(const rv_cpu_t *cpu, jit_t *j) {
+    bool move = j->perf && j->rw && j->norder;
     reset_tables(cpu, j, false);
+    if (move) perf_move_cache(j);
 }
 
 /* A zeroed jit_t in pages of its own (mmap), whose tables stay unbacked until used. */
@@ -232,6 +261,8 @@ static void jit_detach(rv_cpu_t *cpu) {
     if (!j) return;
     if (j->rw) munmap(j->rw, j->size);
     if (j->rx && j->rx != j->rw) munmap(j->rx, j->size);
+    if (j->perf_old_rw) munmap(j->perf_old_rw, j->size);
+    if (j->perf_old_rx) munmap(j->perf_old_rx, j->size);
     perf_map_close(j);
     jit_free(j);
     cpu->engine_state = NULL;
@@ -242,6 +273,7 @@ static int jit_after_fork(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return 0;
     /* the parent's mappings are gone in the child (when it had any) */
+    j->perf_old_rw = j->perf_old_rx = NULL;
     int rc = j->rw ? map_cache(j) : 0;
     if (rc) {
         /* no cache: the interpreter runs this process (the run loop drops the engine) */

@@ -111,6 +111,8 @@ typedef struct jit {
     size_t order_cap;              /* capacity of order[] */
     uint64_t gen;                  /* flush generation (a pending chain is dropped across one) */
     FILE *perf_map;                /* /tmp/perf-<pid>.map or NULL */
+    uint8_t *perf_old_rw;          /* --perf-map: the views a flush left (freed at the next) */
+    uint8_t *perf_old_rx;          /* so that no code address is ever named twice */
     unsigned threshold;            /* interpreted runs of a block before it is translated */
     bool perf;                     /* --perf-map: one anonymous mapping, names for perf */
     bool dump;                     /* --jit-dump: print each translation */
