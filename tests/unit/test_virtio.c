@@ -4,7 +4,9 @@
  * RAM. Covers negotiation, wrap-around of the 16-bit ring indexes, indirect tables, event-index
  * and flag interrupt suppression, every class of malformed chain (each must end in
  * DEVICE_NEEDS_RESET with a configuration interrupt, and nothing outside RAM touched), and the
- * block requests on a temporary image file (read-only, snapshot, discard, errors), and the
+ * block requests on a temporary image file (read-only, snapshot, discard, errors; served at
+ * the notify or by the I/O thread, with the same results, and the fallback from one to the
+ * other when the host's page cache does not hold the data), and the
  * network card's transmit and receive paths with a capturing backend (header handling,
  * frames waiting for buffers, buffers too small, the list's limit, broken rings), and the
  * console's output, input (kept bytes, split buffers, reset) and its routing through the
