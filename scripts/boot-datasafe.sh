@@ -180,7 +180,7 @@ scenario_kill() {
     truncate -s 4M "$work/marker.img"
     local -a tracer=()
     if command -v strace >/dev/null; then
-        tracer=(strace -f -qq -o "$work/trace" -e trace=openat,fdatasync,preadv -e signal=none)
+        tracer=(strace -f -qq -o "$work/trace" -e trace=openat,fdatasync,preadv,preadv2 -e signal=none)
     else
         echo "boot-datasafe: strace is missing: the fdatasync check is skipped"
     fi
@@ -264,14 +264,17 @@ scenario_kill() {
                 next
             }
             /fdatasync\(/ { call[$1] = $0 }
-            /preadv\(/ { call[$1] = $0 }
+            /preadv2?\(/ { call[$1] = $0 }
             /resumed>/ { line = call[$1] $0 } !/resumed>/ { line = $0 }
             / = -?[0-9]+$/ && line ~ /fdatasync\(/ {
                 if (line ~ ("fdatasync\\(" imgfd "[,) ]") && line ~ / = 0$/) synced = 1
                 next
             }
-            / = -?[0-9]+$/ && line ~ /preadv\(/ {
-                if (line ~ ("preadv\\(" markfd ",") && match(line, /, [0-9]+\) = [0-9]+$/)) {
+            / = -?[0-9]+$/ && line ~ /preadv2?\(/ {
+                # preadv(fd, iov, n, off) or preadv2(fd, iov, n, off, flags); a read that
+                # failed (RWF_NOWAIT at the notify: EAGAIN) does not end in a number
+                if (line ~ ("preadv2?\\(" markfd ",") &&
+                    match(line, /, [0-9]+(, [A-Z_0-9|]+)?\) = [0-9]+$/)) {
                     off = substr(line, RSTART + 2) + 0
                     if (off >= 256 * 4096 && off < 768 * 4096) {
                         k = int(off / 4096) - 256

@@ -184,7 +184,15 @@ typedef struct virtio_blk {
     char id[20];            /* GET_ID's serial */
     uint64_t reads, writes, flushes, discards; /* requests served, for tests */
     uint64_t host_errors; /* host calls that failed (IOERR); the first one is reported */
-    char *path;           /* the image's name, for the host-error message */
+    /* where requests were served, for --stats and tests (see virtio_blk.c, Threads) */
+    uint64_t inline_served;    /* at the notify, on the hart's thread */
+    uint64_t inline_fallbacks; /* tried there, would have waited: handed to the I/O thread */
+    uint64_t idle_served;      /* by the hart's thread in wfi (virtio_blk_serve_idle) */
+    uint64_t thread_served;    /* by the I/O thread */
+    bool inline_off;           /* never serve at the notify (tests of the thread's path) */
+    bool nowait_read_off;      /* the file refused RWF_NOWAIT reads: stop trying them inline */
+    bool nowait_write_off;     /* ... RWF_NOWAIT writes */
+    char *path;                /* the image's name, for the host-error message */
     /* the I/O thread and the hand-off (see virtio_blk.c) */
     pthread_t thread;                     /* serves requests in order */
     bool thread_on;                       /* it was started */

@@ -21,8 +21,8 @@
  * the file-size limit fails with EFBIG instead of killing the machine.
  *
  * Ordering and durability. The requests of a drive are served one at a time (by its I/O
- * thread, or by the hart's thread while the guest idles; see Threads) in the order the
- * driver made them available, and completes each only after its host call
+ * thread, or by the hart's thread at the notify or while the guest idles; see Threads) in
+ * the order the driver made them available, and each completes only after its host call
  * returned: a write is in the host kernel (its page cache) before the guest sees it done,
  * and FLUSH, an fdatasync of the image, is served after every request made available before
  * it. So what the guest flushed survives vm being killed (it is in the host's page cache)
@@ -35,19 +35,31 @@
  * reads consult after reading the file; the file is opened read-only and never changes.
  *
  * Threads. The hart's thread takes chains from the avail ring when the driver notifies the
- * queue, validates them (virtio_pop) and submits each as a job holding a copy of its buffer
- * list to the device's I/O thread, then returns to the guest at once. The I/O thread serves
- * jobs in submission order (so a FLUSH follows the writes before it), writes the data and the
+ * queue and validates them (virtio_pop). A read or a write that the host can do without
+ * waiting for its disk is served right there (blk_serve_inline): preadv2/pwritev2 with
+ * RWF_NOWAIT, which the host's kernel serves from its page cache or refuses with EAGAIN; the
+ * completion goes to the used ring and the interrupt is raised before the guest's next
+ * instruction. That is only done when no other request is queued, in service or waiting to
+ * be returned, so it keeps the order below; and a request that would wait (EAGAIN, a
+ * transfer that stopped part way, a file system without RWF_NOWAIT, any host error) is not
+ * completed there but handed to the I/O thread like every other one, which does it again
+ * from the start without the flag (and reports a host error as its own). So a guest that
+ * waits for each request, as `dd` with O_DIRECT does, pays no thread hand-off, no wake-up
+ * of the I/O thread and none of the hart: the hart's thread copies the data itself, which
+ * it would otherwise wait for anyway.
+ *
+ * The others are submitted as jobs holding a copy of their buffer list to the device's I/O
+ * thread, and the hart returns to the guest at once. The I/O thread serves jobs in
+ * submission order (so a FLUSH follows the writes before it), writes the data and the
  * status byte into guest RAM through the host pointers validated on submission, and appends
  * the job to the done list under the lock, then writes the eventfd. Only the hart's thread
  * touches the rings, the interrupt line and the decode caches: virtio_blk_poll(), called by
  * the board between run slices and when the eventfd wakes its wfi ppoll(), moves done jobs to
  * the used ring and raises the interrupt. When the hart has nothing else to do (the guest
  * waits in wfi) it serves the reads and writes at the head of the queue itself
- * (virtio_blk_serve_idle), one at a time like the thread (`busy` keeps the two from serving
- * at once, so the order holds): a guest that waits for each request, as `dd` with O_DIRECT
- * does, then pays no thread hand-off and wake-up per request, which on a loaded host cost
- * milliseconds each. Flushes and discards (which may take long) stay with the thread.
+ * (virtio_blk_serve_idle), one at a time like the thread (`busy` keeps the servers, the
+ * thread, the idle hart and the notify, from serving at once, so the order holds).
+ * Flushes and discards (which may take long) stay with the thread.
  * A driver reset waits for the job in service and the
  * queued ones (they write guest RAM) and drops their completions; close serves what was
  * submitted and joins the thread before guest RAM goes away.
@@ -179,11 +191,16 @@ static int data_iov(const virtio_chain_t *c, bool write_part, struct iovec *iov)
     return n;
 }
 
-/* Whole-range positioned vector I/O (retrying short transfers). 0 or -errno. */
-static int rw_all(int fd, struct iovec *iov, int n, uint64_t off, bool write) {
+/* Whole-range positioned vector I/O (retrying short transfers). 0 or -errno. With `nowait`
+ * each call carries RWF_NOWAIT: the host's kernel serves it from its page cache or fails it
+ * with EAGAIN instead of waiting for the disk (a transfer may stop part way; the caller then
+ * redoes the whole request without it). */
+static int rw_all(int fd, struct iovec *iov, int n, uint64_t off, bool write, bool nowait) {
+    int flags = nowait ? RWF_NOWAIT : 0;
     while (n > 0) {
-        ssize_t r = write ? pwritev(fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off)
-                          : preadv(fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off);
+        int k = n > IOV_MAX ? IOV_MAX : n;
+        ssize_t r = write ? pwritev2(fd, iov, k, (off_t)off, flags)
+                          : preadv2(fd, iov, k, (off_t)off, flags);
         if (r < 0) {
             if (errno == EINTR) continue;
             return -errno;
@@ -273,7 +290,14 @@ static uint8_t blk_host_error(virtio_blk_t *b, const char *op, uint64_t sector, 
     return VIRTIO_BLK_S_IOERR;
 }
 
-static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool write) {
+/* blk_rw's and blk_serve's answer when a request tried with `nowait` would have to wait for
+ * the host (its data not in the host's page cache, the file system unable to promise): the
+ * guest's buffers and status byte may hold part of the data but nothing is complete, and the
+ * request goes to the I/O thread, which does it again from the start. Not a virtio status. */
+#define BLK_WOULD_BLOCK 0xffu
+
+static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool write,
+                      bool nowait) {
     struct iovec iov[VIRTIO_QUEUE_MAX];
     int n = data_iov(c, !write, iov);
     uint64_t len = iov_len(iov, n);
@@ -281,13 +305,26 @@ static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool 
         return VIRTIO_BLK_S_IOERR;
     if (write && b->readonly) return VIRTIO_BLK_S_IOERR;
     if (len == 0) return VIRTIO_BLK_S_OK;
-    if (write && b->snapshot) {
+    if (write && b->snapshot) { /* host memory only: never waits */
         b->writes++;
         return iov_sectors(iov, n, sector, true, b->ov) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
     }
+    if (nowait && (write ? b->nowait_write_off : b->nowait_read_off)) return BLK_WOULD_BLOCK;
     struct iovec copy[VIRTIO_QUEUE_MAX];
     memcpy(copy, iov, sizeof(iov[0]) * (size_t)n);
-    int e = rw_all(b->fd, copy, n, sector * SECTOR, write);
+    int e = rw_all(b->fd, copy, n, sector * SECTOR, write, nowait);
+    if (e != 0 && nowait) {
+        /* EAGAIN: it would wait. EOPNOTSUPP (or EINVAL from older kernels' buffered writes):
+         * this file never takes RWF_NOWAIT that way, so stop asking. Any other failure is
+         * left to the thread too, which tries again without the flag and reports it. */
+        if (e == -EOPNOTSUPP || e == -EINVAL) {
+            if (write)
+                b->nowait_write_off = true;
+            else
+                b->nowait_read_off = true;
+        }
+        return BLK_WOULD_BLOCK;
+    }
     if (e != 0) return blk_host_error(b, write ? "a write" : "a read", sector, -e);
     if (!write) {
         if (b->snapshot && b->ov->count) iov_sectors(iov, n, sector, false, b->ov);
@@ -325,18 +362,23 @@ static uint8_t blk_discard(virtio_blk_t *b, const virtio_chain_t *c) {
     return VIRTIO_BLK_S_OK;
 }
 
-/* Serve one request (on the I/O thread): the host I/O, then the status byte. */
-static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
-    virtio_chain_t *c = &j->c;
+/* Serve one request: the host I/O, then the status byte; *written gets the used length.
+ * With `nowait` (the hart's thread, at the notify) only what cannot wait for the host's disk
+ * is served: IN and OUT with RWF_NOWAIT, GET_ID and unknown types; a FLUSH, a DISCARD or I/O
+ * that would wait returns BLK_WOULD_BLOCK with the status byte untouched. Otherwise returns
+ * the status written. Called by one server at a time (b->busy). */
+static uint8_t blk_serve(virtio_blk_t *b, uint32_t type, uint64_t sector, virtio_chain_t *c,
+                         bool nowait, uint32_t *written) {
     uint8_t st;
-    j->written = 1;
-    switch (j->type) {
+    *written = 1;
+    switch (type) {
     case VIRTIO_BLK_T_IN:
-        st = blk_rw(b, c, j->sector, false);
-        if (st == VIRTIO_BLK_S_OK) j->written = (uint32_t)c->write_len;
+        st = blk_rw(b, c, sector, false, nowait);
+        if (st == VIRTIO_BLK_S_OK) *written = (uint32_t)c->write_len;
         break;
-    case VIRTIO_BLK_T_OUT: st = blk_rw(b, c, j->sector, true); break;
+    case VIRTIO_BLK_T_OUT: st = blk_rw(b, c, sector, true, nowait); break;
     case VIRTIO_BLK_T_FLUSH:
+        if (nowait) return BLK_WOULD_BLOCK;
         st = b->snapshot || fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK
                                                   : blk_host_error(b, "a flush", UINT64_MAX, errno);
         b->flushes++;
@@ -345,14 +387,19 @@ static void blk_serve(virtio_blk_t *b, blk_job_t *j) {
         uint64_t room = c->write_len - 1;
         size_t k = room < sizeof(b->id) ? (size_t)room : sizeof(b->id);
         virtio_segs_write(c, 0, b->id, k, NULL);
-        j->written = (uint32_t)k + 1;
+        *written = (uint32_t)k + 1;
         st = VIRTIO_BLK_S_OK;
         break;
     }
-    case VIRTIO_BLK_T_DISCARD: st = b->can_discard ? blk_discard(b, c) : VIRTIO_BLK_S_UNSUPP; break;
+    case VIRTIO_BLK_T_DISCARD:
+        if (nowait && b->can_discard) return BLK_WOULD_BLOCK;
+        st = b->can_discard ? blk_discard(b, c) : VIRTIO_BLK_S_UNSUPP;
+        break;
     default: st = VIRTIO_BLK_S_UNSUPP; break;
     }
+    if (st == BLK_WOULD_BLOCK) return st;
     virtio_segs_write(c, c->write_len - 1, &st, 1, NULL);
+    return st;
 }
 
 /* Serve the first submitted request and queue it as done. Called with b->lock held and a
@@ -365,7 +412,7 @@ static void serve_next(virtio_blk_t *b) {
     if (!b->submit) b->submit_tail = NULL;
     b->busy = true;
     pthread_mutex_unlock(&b->lock);
-    blk_serve(b, j);
+    blk_serve(b, j->type, j->sector, &j->c, false, &j->written);
     pthread_mutex_lock(&b->lock);
     b->busy = false;
     j->next = NULL;
@@ -389,6 +436,7 @@ static void *blk_thread(void *arg) {
             pthread_cond_wait(&b->idle, &b->lock);
         if (!b->submit) break; /* stop, nothing left */
         serve_next(b);
+        b->thread_served++;
         pthread_cond_broadcast(&b->idle);
         uint64_t one = 1;
         if (b->efd >= 0 && write(b->efd, &one, sizeof(one)) < 0) { /* counter full: still set */
@@ -405,6 +453,7 @@ bool virtio_blk_serve_idle(virtio_blk_t *b) {
     while (b->submit && !b->busy &&
            (b->submit->type == VIRTIO_BLK_T_IN || b->submit->type == VIRTIO_BLK_T_OUT)) {
         serve_next(b);
+        b->idle_served++;
         any = true;
     }
     if (any) {
@@ -465,30 +514,71 @@ static void blk_reset(virtio_dev_t *d) {
     virtio_blk_poll(b); /* frees them: their generation is old */
 }
 
+/* At the notify, on the hart's thread: serve the request in d->chain here and now when no
+ * other request is queued, in service or waiting to be returned (so the order holds), and
+ * it can be done without waiting for the host's disk (blk_serve with `nowait`). Then it goes
+ * to the used ring at once, and the caller raises the interrupt after the batch: the guest
+ * sees the completion before its next instruction, without a hand-off to the I/O thread and
+ * back. False: not served (nothing written that counts); the caller queues it. */
+static bool blk_serve_inline(virtio_blk_t *b, uint32_t type, uint64_t sector) {
+    virtio_dev_t *d = &b->dev;
+    virtio_chain_t *c = &d->chain;
+    if (b->inline_off || type == VIRTIO_BLK_T_FLUSH ||
+        (type == VIRTIO_BLK_T_DISCARD && b->can_discard))
+        return false; /* these may wait for the host's disk: the thread's */
+    pthread_mutex_lock(&b->lock);
+    bool mine = !b->submit && !b->busy && !b->done;
+    if (mine) b->busy = true; /* the thread and serve_idle wait: one server at a time */
+    pthread_mutex_unlock(&b->lock);
+    if (!mine) return false;
+    uint32_t written;
+    uint8_t st = blk_serve(b, type, sector, c, true, &written);
+    pthread_mutex_lock(&b->lock);
+    b->busy = false;
+    pthread_cond_broadcast(&b->idle);
+    pthread_mutex_unlock(&b->lock);
+    if (st == BLK_WOULD_BLOCK) {
+        b->inline_fallbacks++;
+        return false;
+    }
+    b->inline_served++;
+    if (d->dma_written && (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID))
+        for (unsigned i = c->nread; i < c->n; i++)
+            d->dma_written(d->dma_opaque, c->seg[i].gpa, c->seg[i].len);
+    virtio_push(d, 0, c->head, written);
+    return true;
+}
+
 static void blk_notify(virtio_dev_t *d, unsigned q) {
     virtio_blk_t *b = (virtio_blk_t *)d;
-    int r;
-    while ((r = virtio_pop(d, q)) == 1) {
+    bool pushed = false;
+    while (virtio_pop(d, q) == 1) {
         virtio_chain_t *c = &d->chain;
         uint8_t hdr[16];
         if (c->read_len < 16 || c->write_len < 1 || virtio_chain_read(d, 0, hdr, 16) != 16) {
             virtio_fail(d, "block request without header or status");
-            return;
+            break;
+        }
+        uint32_t type;
+        uint64_t sector;
+        memcpy(&type, hdr, 4);
+        memcpy(&sector, hdr + 8, 8);
+        type = VM_MEM_LE32(type);
+        sector = VM_MEM_LE64(sector);
+        if (blk_serve_inline(b, type, sector)) {
+            pushed = true;
+            continue;
         }
         size_t sz =
             offsetof(blk_job_t, c) + offsetof(virtio_chain_t, seg) + c->n * sizeof(virtio_seg_t);
         blk_job_t *j = malloc(sz < sizeof(blk_job_t) ? sz : sizeof(blk_job_t));
         if (!j) {
             virtio_fail(d, "out of host memory");
-            return;
+            break;
         }
-        uint32_t type;
-        uint64_t sector;
-        memcpy(&type, hdr, 4);
-        memcpy(&sector, hdr + 8, 8);
         j->next = NULL;
-        j->type = VM_MEM_LE32(type);
-        j->sector = VM_MEM_LE64(sector);
+        j->type = type;
+        j->sector = sector;
         j->gen = b->gen;
         memcpy(&j->c, c, offsetof(virtio_chain_t, seg) + c->n * sizeof(virtio_seg_t));
         pthread_mutex_lock(&b->lock);
@@ -500,6 +590,7 @@ static void blk_notify(virtio_dev_t *d, unsigned q) {
         pthread_cond_signal(&b->wake);
         pthread_mutex_unlock(&b->lock);
     }
+    if (pushed) virtio_signal(d, 0);
 }
 
 static void put32(uint8_t *p, uint32_t v) {

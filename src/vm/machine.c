@@ -600,6 +600,17 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
                     (unsigned long long)c->tlb_stats.walks, (unsigned long long)c->tlb_stats.faults,
                     (unsigned long long)c->tlb_stats.flushes);
         }
+        for (unsigned i = 0; i < vm->virt->nblk; i++) {
+            const virtio_blk_t *b = &vm->virt->blk[i];
+            fprintf(out,
+                    "stats: drive %u: %llu reads, %llu writes, %llu flushes; served at the "
+                    "notify %llu, by the I/O thread %llu (%llu of them after the notify found "
+                    "they would wait), by the idle hart %llu\n",
+                    i, (unsigned long long)b->reads, (unsigned long long)b->writes,
+                    (unsigned long long)b->flushes, (unsigned long long)b->inline_served,
+                    (unsigned long long)b->thread_served, (unsigned long long)b->inline_fallbacks,
+                    (unsigned long long)b->idle_served);
+        }
         for (unsigned i = 0; i < vm->virt->nnet; i++) {
             const virtio_net_t *n = &vm->virt->net[i];
             fprintf(out,

@@ -10,7 +10,8 @@
  * /dev/null (every byte read) and takes input bytes whenever it says it has room.
  *
  * Input layout: device(1) (% 6: rng, blk, blk read-only, blk snapshot, net,
- * console), then records of
+ * console; for a block device, (/ 6) odd: every request goes through the I/O thread, even
+ * those the notify would serve itself), then records of
  * 7 bytes: op(1) off(2) val(4):
  *   op % 5 == 0  write register `off % 0x200` with val (4 bytes; 1 or 2 when op & 0x80)
  *   op % 5 == 1  read register `off % 0x200`; for the card with op & 0x80: a frame of
@@ -113,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char err[256];
     if (is_blk) {
         if (virtio_blk_open(b, img, kind == 2, kind == 3, err, sizeof(err)) != 0) abort();
+        b->inline_off = (data[0] / 6) & 1;
     } else if (is_net) {
         static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
         if (virtio_net_open(n, mac, net_tx, NULL, err, sizeof(err)) != 0) abort();

@@ -4,7 +4,9 @@
  * RAM. Covers negotiation, wrap-around of the 16-bit ring indexes, indirect tables, event-index
  * and flag interrupt suppression, every class of malformed chain (each must end in
  * DEVICE_NEEDS_RESET with a configuration interrupt, and nothing outside RAM touched), and the
- * block requests on a temporary image file (read-only, snapshot, discard, errors), and the
+ * block requests on a temporary image file (read-only, snapshot, discard, errors; served at
+ * the notify or by the I/O thread, with the same results, and the fallback from one to the
+ * other when the host's page cache does not hold the data), and the
  * network card's transmit and receive paths with a capturing backend (header handling,
  * frames waiting for buffers, buffers too small, the list's limit, broken rings), and the
  * console's output, input (kept bytes, split buffers, reset) and its routing through the
@@ -798,6 +800,10 @@ static void test_blk_host_error(void **state) {
     assert_int_equal(blk_req(b, 0, 1, 512, true, NULL), 0);
     assert_int_equal(g(DATA)[0], (uint8_t)(512 * 7));
     assert_int_equal(b->host_errors, 1);
+    /* the write failed at the notify too, and was handed to the thread, which reported it */
+    assert_int_equal(b->inline_fallbacks, 1);
+    assert_int_equal(b->thread_served + b->idle_served, 1);
+    assert_int_equal(b->inline_served, 1); /* the read */
     blk_close(b);
 }
 
@@ -867,6 +873,7 @@ static void test_blk_host_full(void **state) {
 static void test_blk_serve_idle(void **state) {
     (void)state;
     virtio_blk_t *b = blk_open(false, false);
+    b->inline_off = true; /* every request through the queue */
     uint64_t hdr = RAM_BASE + 0x8000, st = RAM_BASE + 0x8100;
     uint16_t idx = 0;
     unsigned served_here = 0;
@@ -907,12 +914,201 @@ static void test_blk_serve_idle(void **state) {
     blk_close(b);
 }
 
+/* The requests of test_blk_inline_same: every kind the notify may serve itself, and a flush,
+ * which it never does. */
+typedef struct blk_case {
+    uint32_t type;   /* VIRTIO_BLK_T_* */
+    uint64_t sector; /* the header's sector */
+    uint32_t len;    /* data bytes */
+    bool in;         /* the data buffer is device-writable */
+    bool inline_ok;  /* the notify serves it when nothing else is queued */
+} blk_case_t;
+
+static const blk_case_t blk_cases[] = {
+    {0, 2, 1024, true, true},   /* read */
+    {1, 5, 512, false, true},   /* write */
+    {0, 4, 1536, true, true},   /* read over what was written */
+    {8, 0, 20, true, true},     /* GET_ID */
+    {0, 127, 1024, true, true}, /* beyond the capacity: IOERR */
+    {1, 0, 100, false, true},   /* not whole sectors: IOERR */
+    {77, 0, 0, false, true},    /* unknown type: UNSUPP */
+    {4, 0, 0, false, false},    /* flush: the I/O thread's */
+    {0, 5, 512, true, true},    /* read after the flush */
+};
+#define NCASES (sizeof(blk_cases) / sizeof(blk_cases[0]))
+
+/* What the driver sees of one request. */
+typedef struct blk_seen {
+    bool at_notify;     /* on the used ring and interrupting right after QueueNotify */
+    uint16_t used_idx;  /* used.idx after it completed */
+    uint32_t used_id;   /* its used element */
+    uint32_t used_len;  /* ... and length */
+    uint8_t status;     /* its status byte */
+    unsigned irqs;      /* interrupts it raised */
+    uint8_t data[1536]; /* its data buffer afterwards */
+} blk_seen_t;
+
+/* Run blk_cases on a fresh image, the notify allowed to serve requests or not. */
+static void blk_run_cases(bool inline_off, blk_seen_t *seen) {
+    virtio_blk_t *b = blk_open(false, false);
+    b->inline_off = inline_off;
+    uint64_t hdr = RAM_BASE + 0x8000, st = RAM_BASE + 0x8100;
+    for (unsigned k = 0; k < NCASES; k++) {
+        const blk_case_t *t = &blk_cases[k];
+        blk_seen_t *o = &seen[k];
+        uint16_t head = (uint16_t)(k % 2 ? 3 : 0); /* two chains' places in turn */
+        w32(hdr, t->type);
+        w32(hdr + 4, 0);
+        w64(hdr + 8, t->sector);
+        g(st)[0] = 0xee;
+        memset(g(DATA), t->in ? 0 : 0x60 + (int)k, sizeof(o->data));
+        unsigned n = head;
+        desc(DESC, n, hdr, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));
+        n++;
+        if (t->len) {
+            desc(DESC, n, DATA, t->len,
+                 (uint16_t)((t->in ? VIRTQ_DESC_F_WRITE : 0) | VIRTQ_DESC_F_NEXT),
+                 (uint16_t)(n + 1));
+            n++;
+        }
+        desc(DESC, n, st, 1, VIRTQ_DESC_F_WRITE, 0);
+        uint16_t before = r16(USED + 2);
+        w16(AVAIL + 4 + 2 * QN, before);              /* used_event: interrupt for this one */
+        reg_wr(&b->dev, 0x64, reg_rd(&b->dev, 0x60)); /* acknowledge the last interrupt */
+        assert_false(irq_level);
+        unsigned rises = irq_rises;
+        offer(&b->dev, head);
+        o->at_notify = r16(USED + 2) == (uint16_t)(before + 1) && irq_level;
+        virtio_blk_drain(b);
+        o->used_idx = r16(USED + 2);
+        o->used_id = r32(USED + 4 + 8 * (before % QN));
+        o->used_len = r32(USED + 4 + 8 * (before % QN) + 4);
+        o->status = g(st)[0];
+        o->irqs = irq_rises - rises;
+        memcpy(o->data, g(DATA), sizeof(o->data));
+    }
+    if (inline_off) {
+        assert_int_equal(b->inline_served, 0);
+        assert_int_equal(b->thread_served, NCASES);
+        assert_int_equal(b->inline_fallbacks, 0);
+    } else {
+        /* a file system without RWF_NOWAIT for buffered writes (ext4 and tmpfs today) refuses
+         * the write once (EOPNOTSUPP): it goes to the thread, and later writes do not ask */
+        unsigned no_w = b->nowait_write_off;
+        if (no_w) print_message("this file system takes no RWF_NOWAIT writes\n");
+        assert_false(b->nowait_read_off);
+        assert_int_equal(b->inline_fallbacks, no_w);
+        assert_int_equal(b->inline_served, NCASES - 1 - no_w);
+        assert_int_equal(b->thread_served, 1 + no_w); /* the flush */
+        seen[1].at_notify |= no_w;                    /* for the comparison below */
+    }
+    assert_int_equal(file_byte(5 * 512), 0x61); /* case 1's write */
+    blk_close(b);
+}
+
+/* A request served at the notify completes with the same used element, length, status, data
+ * and interrupt as the one the I/O thread serves, only sooner: on the used ring, with the
+ * interrupt raised, when QueueNotify returns. */
+static void test_blk_inline_same(void **state) {
+    (void)state;
+    static blk_seen_t by_thread[NCASES], at_notify[NCASES];
+    blk_run_cases(true, by_thread);
+    blk_run_cases(false, at_notify);
+    for (unsigned k = 0; k < NCASES; k++) {
+        const blk_case_t *t = &blk_cases[k];
+        const blk_seen_t *a = &by_thread[k], *n = &at_notify[k];
+        print_message("case %u: type %u sector %llu, status %u\n", k, t->type,
+                      (unsigned long long)t->sector, n->status);
+        assert_false(a->at_notify);
+        assert_int_equal(n->at_notify, t->inline_ok);
+        assert_int_equal(a->used_idx, k + 1);
+        assert_int_equal(n->used_idx, a->used_idx);
+        assert_int_equal(n->used_id, a->used_id);
+        assert_int_equal(n->used_len, a->used_len);
+        assert_int_equal(n->status, a->status);
+        assert_int_equal(a->irqs, 1);
+        assert_int_equal(n->irqs, a->irqs);
+        assert_memory_equal(n->data, a->data, sizeof(a->data));
+    }
+    /* and they are right */
+    assert_int_equal(at_notify[0].status, 0);
+    assert_int_equal(at_notify[0].used_len, 1025);
+    for (unsigned i = 0; i < 1024; i++)
+        assert_int_equal(at_notify[0].data[i], (uint8_t)((1024 + i) * 7));
+    for (unsigned i = 0; i < 1536; i++) /* sectors 4, 5 (written: 0x61), 6 */
+        assert_int_equal(at_notify[2].data[i],
+                         i >= 512 && i < 1024 ? 0x61 : (uint8_t)((2048 + i) * 7));
+    assert_memory_equal(at_notify[3].data, "vm-", 3);
+    assert_int_equal(at_notify[4].status, 1);
+    assert_int_equal(at_notify[5].status, 1);
+    assert_int_equal(at_notify[6].status, 2);
+    assert_int_equal(at_notify[8].data[0], 0x61);
+}
+
+/* A read whose data is not in the host's page cache would wait for the disk: the notify's
+ * RWF_NOWAIT read fails with EAGAIN and the request goes to the I/O thread, which serves it
+ * in full; a request behind it in the same notification goes there too (the order holds);
+ * once the thread read the sectors, the same read is served at the notify. */
+static void test_blk_inline_fallback(void **state) {
+    (void)state;
+    virtio_blk_t *b = blk_open(false, false);
+    uint64_t hdr = RAM_BASE + 0x8000, st = RAM_BASE + 0x8100;
+    /* out of the host's page cache: written back, then dropped */
+    assert_int_equal(fdatasync(b->fd), 0);
+    assert_int_equal(posix_fadvise(b->fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    w32(hdr, 0); /* IN, sectors 2..3 */
+    w32(hdr + 4, 0);
+    w64(hdr + 8, 2);
+    w32(hdr + 32, 8); /* GET_ID */
+    w32(hdr + 36, 0);
+    w64(hdr + 40, 0);
+    memset(g(DATA), 0, 2048);
+    g(st)[0] = g(st)[1] = 0xee;
+    desc(DESC, 0, hdr, 16, VIRTQ_DESC_F_NEXT, 1);
+    desc(DESC, 1, DATA, 1024, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+    desc(DESC, 2, st, 1, VIRTQ_DESC_F_WRITE, 0);
+    desc(DESC, 3, hdr + 32, 16, VIRTQ_DESC_F_NEXT, 4);
+    desc(DESC, 4, DATA + 1024, 20, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 5);
+    desc(DESC, 5, st + 1, 1, VIRTQ_DESC_F_WRITE, 0);
+    w16(AVAIL + 4, 0);
+    w16(AVAIL + 6, 3);
+    w16(AVAIL + 2, 2);
+    reg_wr(&b->dev, 0x50, 0);
+    assert_int_equal(b->inline_fallbacks, 1);
+    assert_int_equal(b->inline_served, 0);
+    assert_int_equal(r16(USED + 2), 0); /* nothing completed at the notify */
+    virtio_blk_drain(b);
+    assert_int_equal(r16(USED + 2), 2);
+    assert_int_equal(r32(USED + 4), 0); /* in order */
+    assert_int_equal(r32(USED + 8), 1025);
+    assert_int_equal(r32(USED + 12), 3);
+    assert_int_equal(g(st)[0], 0);
+    assert_int_equal(g(st)[1], 0);
+    for (unsigned i = 0; i < 1024; i++)
+        assert_int_equal(g(DATA)[i], (uint8_t)((1024 + i) * 7));
+    assert_memory_equal(g(DATA + 1024), "vm-", 3);
+    assert_int_equal(b->thread_served + b->idle_served, 2);
+    /* the thread's read brought the sectors into the page cache: now served at the notify */
+    memset(g(DATA), 0, 1024);
+    g(st)[0] = 0xee;
+    w16(AVAIL + 8, 0);
+    w16(AVAIL + 2, 3);
+    reg_wr(&b->dev, 0x50, 0);
+    assert_int_equal(r16(USED + 2), 3);
+    assert_int_equal(b->inline_served, 1);
+    assert_int_equal(g(st)[0], 0);
+    assert_int_equal(g(DATA)[1023], (uint8_t)((1024 + 1023) * 7));
+    assert_int_equal(b->host_errors, 0);
+    blk_close(b);
+}
+
 /* Many requests in one notification, then a reset: the I/O thread serves them in order and
  * the used ring gets every one; a reset right after submitting waits for them and drops the
  * completions. */
 static void test_blk_batch_reset(void **state) {
     (void)state;
     virtio_blk_t *b = blk_open(false, false);
+    b->inline_off = true; /* the thread's path: completions still to come at the reset */
     uint64_t hdr = RAM_BASE + 0x8000;
     for (unsigned k = 0; k < 4; k++) {
         w32(hdr + 32 * k, 0);
@@ -1235,6 +1431,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_blk_host_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_host_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_serve_idle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_inline_same, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blk_inline_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_batch_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cons_config, setup, teardown),
