@@ -8,9 +8,9 @@
  * Registers. The eight pinned guest registers are the IR's homes (their values are computed
  * straight into rbx, rbp, r12, r13, rsi, rdi, r8, r9). The allocator's pool is rcx, rdx and
  * r11; rax is the lowering's scratch register. Spill slots live in the frame the entry
- * trampoline reserves (JIT_FRAME_BYTES below the return address): slots 0..12 hold pool
- * registers around slow paths, rdx around divisions and rcx around shifts, the rest are the
- * allocator's.
+ * trampoline reserves (JIT_FRAME_BYTES below the return address): slot 0 holds rcx around
+ * shifts (or a constant operand), slot 1 rdx around divisions, then come the allocator's
+ * spill slots, and last a save slot per pool register for slow paths.
  *
  * Register maps. A translation whose allocation spills gets a map of its own: the pinned
  * guest registers its path does not write (ir_map_candidates: only read, or not touched)
@@ -60,20 +60,24 @@
  */
 #include "jit/ir.h"
 
-#define IR_SAVE_SLOTS  13u                                    /* pool saves, then rdx, then rcx */
-#define IR_SPILL_SLOTS (JIT_FRAME_BYTES / 8u - IR_SAVE_SLOTS) /* the allocator's slots */
-#define IR_RCX_SAVE    ((int32_t)(8 * (IR_SAVE_SLOTS - 1)))   /* rcx around shifts/stores */
-#define IR_BIG_B       ((int32_t)(8 * (IR_SAVE_SLOTS - 1)))   /* a 64-bit constant operand */
-#define IR_RDX_SAVE    ((int32_t)(8 * (IR_SAVE_SLOTS - 2)))   /* rdx around mul/div */
-
 /* The pool every translation has; a translation's register map adds the pinned host
  * registers of the guest registers it evicts (at most eight). */
 static const int8_t ir_pool[] = {RCX, RDX, R11};
 #define IR_POOL_MAX (sizeof(ir_pool) + 8u)
-_Static_assert(IR_POOL_MAX + 2 <= IR_SAVE_SLOTS, "a save slot per pool register, and two more");
 _Static_assert(sizeof(ir_pool) >= 2, "pool[1] is rdx (ir_muldiv)");
 _Static_assert(IR_POOL_MAX <= 16 && IR_POOL_MAX <= IR_MAX_POOL,
                "irctx_t.across holds a bit per pool register");
+
+/* The frame (JIT_FRAME_BYTES above rsp): two scratch slots the inline code uses first, then
+ * the allocator's spill slots (the first ones within an 8-bit displacement of rsp: shorter
+ * code), then a save slot per pool register, used only around slow paths, embedded
+ * instructions and pushes on the return-address stack. */
+#define IR_RCX_SAVE     ((int32_t)0) /* rcx around shifts and stores */
+#define IR_BIG_B        ((int32_t)0) /* a 64-bit constant or muldiv's memory operand */
+#define IR_RDX_SAVE     ((int32_t)8) /* rdx around mul/div */
+#define IR_SPILL_SLOTS  (JIT_FRAME_BYTES / 8u - 2u - IR_POOL_MAX)   /* the allocator's slots */
+#define IR_POOL_SAVE(k) ((int32_t)(8 * (2 + IR_SPILL_SLOTS + (k)))) /* pool register k's */
+_Static_assert(IR_SPILL_SLOTS >= 28, "at least the spill slots of a 256-byte frame of old");
 
 /* The IR path's state beside the translation context. */
 typedef struct irctx {
@@ -95,7 +99,7 @@ typedef struct irctx {
 } irctx_t;
 
 static int32_t slot_off(int s) {
-    return (int32_t)(8 * ((int)IR_SAVE_SLOTS + s));
+    return (int32_t)(8 * (2 + s));
 }
 
 /* Where a value without a register lives: its spill slot, or (IR_F_INX) its guest
@@ -292,9 +296,9 @@ static void ir_muldiv(tctx_t *t, const irctx_t *c, unsigned i) {
         x86_mov_rr(b, RDX, RAX);
         x86_shift_ri(b, true, SH_SAR, RDX, 63);
         x86_op_rm(b, 0, true, X86_OP(0x23), RDX, mb, X86_NOREG, 1, md, false); /* and rdx, m */
-        x86_store64(b, RSP, 0, RDX);
-        x86_op_rm(b, 0, true, X86_OP(0xf7), 4, mb, X86_NOREG, 1, md, false);   /* mul m */
-        x86_op_rm(b, 0, true, X86_OP(0x2b), RDX, RSP, X86_NOREG, 1, 0, false); /* sub rdx, m */
+        x86_store64(b, RSP, IR_POOL_SAVE(0), RDX);
+        x86_op_rm(b, 0, true, X86_OP(0xf7), 4, mb, X86_NOREG, 1, md, false); /* mul m */
+        x86_op_rm(b, 0, true, X86_OP(0x2b), RDX, RSP, X86_NOREG, 1, IR_POOL_SAVE(0), false);
         r = RDX;
         break;
     default: {
@@ -494,9 +498,9 @@ static void ir_save_pool(tctx_t *t, const irctx_t *c, uint16_t save, bool restor
     for (unsigned k = 0; k < c->npool; k++) {
         if (!(save >> k & 1)) continue;
         if (restore)
-            x86_load64(&t->b, c->pool[k], RSP, (int32_t)(8 * k));
+            x86_load64(&t->b, c->pool[k], RSP, IR_POOL_SAVE(k));
         else
-            x86_store64(&t->b, RSP, (int32_t)(8 * k), c->pool[k]);
+            x86_store64(&t->b, RSP, IR_POOL_SAVE(k), c->pool[k]);
     }
 }
 
