@@ -512,12 +512,24 @@ uint32_t ir_map_candidates(const ir_t *ir, unsigned policy) {
     uint32_t homed = 0, written = 0, used = 0;
     for (unsigned g = 1; g < 32; g++)
         if (ir->home[g] >= 0) homed |= 1u << g;
+    /* in a loop only the loop's own writes count: a write after it costs a write-back at the
+     * points after it, once */
+    unsigned from = 0, to = ir->count;
+    if (ir->loop)
+        for (unsigned i = ir->loop_head; i < ir->count; i++)
+            if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) {
+                from = ir->loop_head, to = i;
+                break;
+            }
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
+        bool in_loop = i >= from && i <= to;
         if (ir_has_value(n->op) && n->home >= 0) {
-            if (n->op != IR_GET)
+            if (n->op != IR_GET && (in_loop || policy == IR_MAP_UNTOUCHED))
                 written |= 1u << n->g;
+            else if (n->op != IR_GET)
+                used |= 1u << n->g;
             else if (n->last > i)
                 used |= 1u << n->g;
         }
@@ -526,7 +538,12 @@ uint32_t ir_map_candidates(const ir_t *ir, unsigned policy) {
             const rv_insn_info_t *k = &rv_insn_table[op->id];
             if (k->reads & RS1_X) used |= 1u << op->rs1;
             if (k->reads & RS2_X) used |= 1u << op->rs2;
-            if (k->writes == RD_X) written |= 1u << op->rd;
+            if (k->writes == RD_X) {
+                if (in_loop || policy == IR_MAP_UNTOUCHED)
+                    written |= 1u << op->rd;
+                else
+                    used |= 1u << op->rd;
+            }
         }
     }
     used |= written;

@@ -226,7 +226,8 @@ enum ir_map_policy {
 };
 
 /* After optimisation and allocation: the guest registers with a home that the IR does not
- * write, or does not touch (policy), also through its embedded instructions. A backend may
+ * write (in a loop: that the loop does not write), or does not touch at all (policy), also
+ * through its embedded instructions. A backend may
  * give their homes to the allocator in another build of the same path (a register map of its
  * own: those registers then have no home there, and the backend keeps them in their canonical
  * place from the translation's entry to its exits). A register the path writes keeps its
