@@ -76,7 +76,7 @@ static uint64_t mix(uint64_t h, uint64_t v) {
             for (unsigned j = 0; j < NV; j++)                                                      \
                 h = mix(mix(h, r_##name(vals[i], vals[j])), d_##name(vals[i], vals[j]));           \
         }                                                                                          \
-        printf("%-6s x/0 %016llx  MIN/-1 %016llx  MIN32/-1 %016llx  pairs %016llx\n", #name,     \
+        printf("%-6s x/0 %016llx  MIN/-1 %016llx  MIN32/-1 %016llx  pairs %016llx\n", #name,       \
                (unsigned long long)r_##name(0x123456789abcdef0ull, 0),                             \
                (unsigned long long)r_##name(0x8000000000000000ull, UINT64_MAX),                    \
                (unsigned long long)r_##name(0xffffffff80000000ull, UINT64_MAX),                    \

@@ -1067,6 +1067,18 @@ static void test_map_candidates(void **state) {
                      pinned & ~(1u << 10 | 1u << 12 | 1u << 11 | 1u << 8));
     assert_int_equal(ir_map_candidates(ir, IR_MAP_ALL), pinned);
     assert_int_equal(ir_map_candidates(ir, IR_MAP_NONE), 0);
+    /* a loop: only its own writes count (sp, written after it, is a candidate; a3, read
+     * after it, too) - 0: add a0, a0, a1; 4: addi a2, a2, -1; 8: bne a2, x0, 0;
+     * 12: addi sp, sp, 16; 16: add t0, a3, a0 */
+    rv_op_t loop[] = {mk(RV_I_add, 10, 10, 11, 0), mk(RV_I_addi, 12, 12, 0, -1),
+                      mk(RV_I_bne, 0, 12, 0, -8), mk(RV_I_addi, 2, 2, 0, 16),
+                      mk(RV_I_add, 5, 13, 10, 0)};
+    build_loop(ir, homes_x86, loop, 5, true);
+    ir_optimise(ir);
+    assert_true(ir_regalloc(ir, pool3, 3, 8));
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_UNWRITTEN), pinned & ~(1u << 10 | 1u << 12));
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_UNTOUCHED),
+                     pinned & ~(1u << 10 | 1u << 11 | 1u << 12 | 1u << 2 | 1u << 13));
     free(ir);
 }
 
