@@ -14,13 +14,13 @@
 #include <string.h>
 
 static const char *const op_names[IR_NOPS] = {
-    [IR_GET] = "get",      [IR_CONST] = "const",     [IR_COPY] = "copy", [IR_ADD] = "add",
-    [IR_SUB] = "sub",      [IR_AND] = "and",         [IR_OR] = "or",     [IR_XOR] = "xor",
-    [IR_SHL] = "shl",      [IR_SHR] = "shr",         [IR_SAR] = "sar",   [IR_SLT] = "slt",
-    [IR_SLTU] = "sltu",    [IR_MUL] = "mul",         [IR_ROR] = "ror",   [IR_INSN] = "insn",
-    [IR_LOAD] = "load",    [IR_STORE] = "store",     [IR_PUT] = "put",   [IR_BR] = "br",
-    [IR_JUMP] = "jump",    [IR_JUMPR] = "jumpr",     [IR_TRAP] = "trap", [IR_FENCE] = "fence",
-    [IR_RAS] = "ras.push", [IR_LOOPMOV] = "loopmov",
+    [IR_GET] = "get",     [IR_CONST] = "const",  [IR_COPY] = "copy",       [IR_ADD] = "add",
+    [IR_SUB] = "sub",     [IR_AND] = "and",      [IR_OR] = "or",           [IR_XOR] = "xor",
+    [IR_SHL] = "shl",     [IR_SHR] = "shr",      [IR_SAR] = "sar",         [IR_SLT] = "slt",
+    [IR_SLTU] = "sltu",   [IR_MUL] = "mul",      [IR_MULDIV] = "muldiv",   [IR_ROR] = "ror",
+    [IR_INSN] = "insn",   [IR_LOAD] = "load",    [IR_STORE] = "store",     [IR_PUT] = "put",
+    [IR_BR] = "br",       [IR_JUMP] = "jump",    [IR_JUMPR] = "jumpr",     [IR_TRAP] = "trap",
+    [IR_FENCE] = "fence", [IR_RAS] = "ras.push", [IR_LOOPMOV] = "loopmov",
 };
 
 const char *ir_op_name(unsigned op) {
@@ -201,6 +201,59 @@ static bool alu_kind(unsigned id, unsigned *kind, unsigned *flags) {
     return false;
 }
 
+/* The IR_MULDIV operation of an M instruction other than mul/mulw, and its flags; false if
+ * id is not one. */
+static bool muldiv_kind(unsigned id, unsigned *md, unsigned *flags) {
+    static const struct {
+        uint16_t id;
+        uint8_t md, flags;
+    } t[] = {
+        {RV_I_mulh, IR_MD_MULH, 0},       {RV_I_mulhsu, IR_MD_MULHSU, 0},
+        {RV_I_mulhu, IR_MD_MULHU, 0},     {RV_I_div, IR_MD_DIV, 0},
+        {RV_I_divu, IR_MD_DIVU, 0},       {RV_I_rem, IR_MD_REM, 0},
+        {RV_I_remu, IR_MD_REMU, 0},       {RV_I_divw, IR_MD_DIV, IR_F_W},
+        {RV_I_divuw, IR_MD_DIVU, IR_F_W}, {RV_I_remw, IR_MD_REM, IR_F_W},
+        {RV_I_remuw, IR_MD_REMU, IR_F_W},
+    };
+    for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (t[i].id == id) {
+            *md = t[i].md;
+            *flags = t[i].flags;
+            return true;
+        }
+    return false;
+}
+
+int64_t ir_muldiv_eval(unsigned md, bool w, uint64_t a, uint64_t b) {
+    if (w) { /* the divisions only: low 32 bits, result sign-extended */
+        int32_t x = (int32_t)(uint32_t)a, y = (int32_t)(uint32_t)b;
+        uint32_t ux = (uint32_t)a, uy = (uint32_t)b, r;
+        switch (md) {
+        case IR_MD_DIV:
+            r = y == 0 ? UINT32_MAX : (x == INT32_MIN && y == -1) ? (uint32_t)x : (uint32_t)(x / y);
+            break;
+        case IR_MD_DIVU: r = uy == 0 ? UINT32_MAX : ux / uy; break;
+        case IR_MD_REM:
+            r = y == 0 ? (uint32_t)x : (x == INT32_MIN && y == -1) ? 0 : (uint32_t)(x % y);
+            break;
+        case IR_MD_REMU: r = uy == 0 ? ux : ux % uy; break;
+        default: r = 0; break;
+        }
+        return (int64_t)(int32_t)r;
+    }
+    int64_t x = (int64_t)a, y = (int64_t)b;
+    switch (md) {
+    case IR_MD_MULH: return (int64_t)(((__int128)x * (__int128)y) >> 64);
+    case IR_MD_MULHSU: return (int64_t)(((__int128)x * (__int128)(unsigned __int128)b) >> 64);
+    case IR_MD_MULHU: return (int64_t)(uint64_t)(((unsigned __int128)a * b) >> 64);
+    case IR_MD_DIV: return y == 0 ? -1 : (x == INT64_MIN && y == -1) ? x : x / y;
+    case IR_MD_DIVU: return b == 0 ? -1 : (int64_t)(a / b);
+    case IR_MD_REM: return y == 0 ? x : (x == INT64_MIN && y == -1) ? 0 : x % y;
+    case IR_MD_REMU: return b == 0 ? (int64_t)a : (int64_t)(a % b);
+    default: return 0;
+    }
+}
+
 /* The IR condition of a branch instruction; false if id is not one. */
 static bool branch_cc(unsigned id, unsigned *cc) {
     switch (id) {
@@ -217,7 +270,7 @@ static bool branch_cc(unsigned id, unsigned *cc) {
 bool ir_covers(unsigned id, bool user_traps) {
     unsigned k, f;
     if (id >= RV_I_COUNT) return false;
-    if (alu_kind(id, &k, &f) || branch_cc(id, &k)) return true;
+    if (alu_kind(id, &k, &f) || branch_cc(id, &k) || muldiv_kind(id, &k, &f)) return true;
     switch (id) {
     case RV_I_lui:
     case RV_I_auipc:
@@ -336,6 +389,14 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
         return true;
     }
     unsigned kind, flags, cc;
+    if (muldiv_kind(op->id, &kind, &flags)) {
+        if (op->rd == 0) return true; /* no effect (M never traps) */
+        uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
+        uint16_t v = node(ir, IR_MULDIV, a, b, 0, flags);
+        if (v != IR_NONE) ir->n[v].aux = (uint8_t)kind;
+        wr_reg(ir, op->rd, v, true);
+        return true;
+    }
     if (alu_kind(op->id, &kind, &flags)) {
         if (op->rd == 0) return true; /* a hint: no effect */
         uint16_t a = rd_reg(ir, op->rs1), v;
@@ -447,6 +508,50 @@ void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx) {
     ir->n[j].idx = (uint16_t)idx;
 }
 
+uint32_t ir_map_candidates(const ir_t *ir, unsigned policy) {
+    uint32_t homed = 0, written = 0, used = 0;
+    for (unsigned g = 1; g < 32; g++)
+        if (ir->home[g] >= 0) homed |= 1u << g;
+    /* in a loop only the loop's own writes count: a write after it costs a write-back at the
+     * points after it, once */
+    unsigned from = 0, to = ir->count;
+    if (ir->loop)
+        for (unsigned i = ir->loop_head; i < ir->count; i++)
+            if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) {
+                from = ir->loop_head, to = i;
+                break;
+            }
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        bool in_loop = i >= from && i <= to;
+        if (ir_has_value(n->op) && n->home >= 0) {
+            if (n->op != IR_GET && (in_loop || policy == IR_MAP_UNTOUCHED))
+                written |= 1u << n->g;
+            else if (n->op != IR_GET)
+                used |= 1u << n->g;
+            else if (n->last > i)
+                used |= 1u << n->g;
+        }
+        if (n->op == IR_INSN) {
+            const rv_op_t *op = &ir->insn[n->imm];
+            const rv_insn_info_t *k = &rv_insn_table[op->id];
+            if (k->reads & RS1_X) used |= 1u << op->rs1;
+            if (k->reads & RS2_X) used |= 1u << op->rs2;
+            if (k->writes == RD_X) {
+                if (in_loop || policy == IR_MAP_UNTOUCHED)
+                    written |= 1u << op->rd;
+                else
+                    used |= 1u << op->rd;
+            }
+        }
+    }
+    used |= written;
+    if (policy >= IR_MAP_ALL) return homed & ~1u;
+    if (policy == IR_MAP_NONE) return 0;
+    return homed & ~(policy == IR_MAP_UNTOUCHED ? used : written) & ~1u;
+}
+
 /* ---- checking ---- */
 
 /* Whether node kind op reads operand a / operand b (given its flags). */
@@ -456,7 +561,7 @@ static bool uses_a(unsigned op) {
 }
 static bool uses_b(const ir_node_t *n) {
     if (n->flags & IR_F_IMM) return false;
-    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR ||
+    return (n->op >= IR_ADD && n->op <= IR_MULDIV) || n->op == IR_STORE || n->op == IR_BR ||
            n->op == IR_LOOPMOV;
 }
 
@@ -546,6 +651,9 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
         if (n->op == IR_GET && n->home != ir->home[n->g]) return "get outside its home";
         if (n->home >= 0 && (n->g == 0 || ir->home[n->g] != n->home))
             return "a value in the wrong home";
+        if (n->op == IR_MULDIV && (n->aux > IR_MD_REMU || (n->flags & IR_F_IMM) ||
+                                   ((n->flags & IR_F_W) && n->aux < IR_MD_DIV)))
+            return "a bad muldiv";
         if (n->op == IR_LOAD && (n->aux & 15) != 1 && (n->aux & 15) != 2 && (n->aux & 15) != 4 &&
             (n->aux & 15) != 8)
             return "bad access width";
@@ -646,6 +754,12 @@ void ir_print(const ir_t *ir, FILE *out) {
             break;
         case IR_RAS: fprintf(out, " 0x%llx", (unsigned long long)(n->pc + n->len)); break;
         case IR_LOOPMOV: fprintf(out, " v%u <- v%u", n->b, n->a); break;
+        case IR_MULDIV: {
+            static const char *const md[] = {"mulh", "mulhsu", "mulhu", "div",
+                                             "divu", "rem",    "remu"};
+            fprintf(out, ".%s v%u, v%u", n->aux < 7 ? md[n->aux] : "?", n->a, n->b);
+            break;
+        }
         case IR_JUMPR:
             fprintf(out, " v%u%+lld%s", n->a, (long long)n->imm,
                     n->aux == IR_J_CALL  ? " (call)"

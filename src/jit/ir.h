@@ -68,6 +68,9 @@ enum ir_op {
     IR_SLT,     /* value = (int64)a < (int64)b */
     IR_SLTU,    /* value = a < b, unsigned */
     IR_MUL,     /* value = low 64 (W: 32) bits of a * b */
+    IR_MULDIV,  /* value = a OP b for M's other operations, OP = aux (enum ir_md), with RISC-V's
+                   results for division by zero and overflow; IR_F_W: the 32-bit divisions
+                   (operands' low 32 bits, result sign-extended); never an immediate */
     IR_ROR,     /* value = a rotated right by imm (W: the low 32 bits, sign-extended); imm only */
     IR_INSN,    /* guest instruction insn[imm] emitted by the backend's own code for it (an
                    instruction the IR does not model): reads and writes guest state in its
@@ -86,6 +89,21 @@ enum ir_op {
                    loop-head value b (a head IR_GET) takes value a for the next iteration */
     IR_NOPS
 };
+
+/* IR_MULDIV's operations (aux). */
+enum ir_md {
+    IR_MD_MULH,   /* high 64 bits of signed a * signed b */
+    IR_MD_MULHSU, /* high 64 bits of signed a * unsigned b */
+    IR_MD_MULHU,  /* high 64 bits of unsigned a * unsigned b */
+    IR_MD_DIV,    /* signed quotient: a / 0 = -1, MIN / -1 = MIN */
+    IR_MD_DIVU,   /* unsigned quotient: a / 0 = all ones */
+    IR_MD_REM,    /* signed remainder: a % 0 = a, MIN % -1 = 0 */
+    IR_MD_REMU,   /* unsigned remainder: a % 0 = a */
+};
+
+/* RISC-V's result of IR_MULDIV operation `md` (enum ir_md; w: the 32-bit form) on a and b:
+ * what the optimiser folds constants with and what tests check the backends against. */
+int64_t ir_muldiv_eval(unsigned md, bool w, uint64_t a, uint64_t b);
 
 /* Conditions of IR_BR. */
 enum ir_cc { IR_EQ, IR_NE, IR_LT, IR_GE, IR_LTU, IR_GEU };
@@ -198,6 +216,24 @@ void ir_loop_begin(ir_t *ir, uint32_t in, uint32_t dirty);
 
 /* End the path with a direct jump to `target` after `idx` instructions. */
 void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx);
+
+/* Which guest registers with a home a register map takes (ir_map_candidates). */
+enum ir_map_policy {
+    IR_MAP_NONE,      /* none */
+    IR_MAP_UNTOUCHED, /* those the path neither reads nor writes */
+    IR_MAP_UNWRITTEN, /* those it does not write */
+    IR_MAP_ALL,       /* all of them */
+};
+
+/* After optimisation and allocation: the guest registers with a home that the IR does not
+ * write (in a loop: that the loop does not write), or does not touch at all (policy), also
+ * through its embedded instructions. A backend may
+ * give their homes to the allocator in another build of the same path (a register map of its
+ * own: those registers then have no home there, and the backend keeps them in their canonical
+ * place from the translation's entry to its exits). A register the path writes keeps its
+ * home unless the policy is IR_MAP_ALL: without one it costs a write-back at every point that
+ * can fault or leave; one only read costs a get, one untouched nothing. */
+uint32_t ir_map_candidates(const ir_t *ir, unsigned policy);
 
 /* Optimise in place (constant and copy propagation, extension folding, immediates, dead
  * values). */

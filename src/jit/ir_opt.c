@@ -226,6 +226,11 @@ void ir_optimise(ir_t *ir) {
                 n->b = IR_NONE;
             }
             break;
+        case IR_MULDIV: /* constants only: the lowering takes no immediate */
+            if (is_const(ir, n->a) && is_const(ir, n->b))
+                make_const(n, ir_muldiv_eval(n->aux, n->flags & IR_F_W, (uint64_t)ir->n[n->a].imm,
+                                             (uint64_t)ir->n[n->b].imm));
+            break;
         default:
             if (n->op >= IR_ADD && n->op <= IR_MUL) fold_binary(ir, n);
             if (n->op >= IR_ADD && n->op <= IR_MUL) fold_rotate(ir, n);

@@ -30,7 +30,7 @@
 /* Whether node n reads its operand b. */
 static bool reads_b(const ir_node_t *n) {
     if (n->flags & IR_F_IMM) return false;
-    return (n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_STORE || n->op == IR_BR ||
+    return (n->op >= IR_ADD && n->op <= IR_MULDIV) || n->op == IR_STORE || n->op == IR_BR ||
            n->op == IR_LOOPMOV;
 }
 

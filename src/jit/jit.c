@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/hostfd.h"
+#include "jit/ir.h"
 #include "jit/jit_priv.h"
 #include "exec/exec1.h"
 #include "riscv/decode.h"
@@ -233,6 +234,9 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->ir_no_loops = loops_env && loops_env[0] == '0';
     const char *lazy_env = getenv("VM_JIT_IR_LAZY_MEM");
     j->ir_lazy_mem = lazy_env && lazy_env[0] == '1';
+    const char *map_env = getenv("VM_JIT_IR_MAP");
+    j->ir_map = map_env && map_env[0] >= '0' && map_env[0] <= '3' ? (uint8_t)(map_env[0] - '0')
+                                                                  : IR_MAP_UNWRITTEN;
     const char *site_env = getenv("VM_JIT_NO_SITE");
     j->no_site = site_env && site_env[0] == '1';
     /* pages of its own, unbacked until blocks are translated */
@@ -655,7 +659,7 @@ static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gr
     uint32_t off = (uint32_t)(host_pc - (uintptr_t)jb->code);
     for (uint32_t i = 0; i < jb->nfault; i++) {
         if (jb->faults[i].host_off != off) continue;
-        jit_restore_regs(cpu, gregs);
+        jit_restore_regs(cpu, gregs, jb->evicted);
         if (jb->faults[i].nfix)
             jit_apply_fix(cpu, jb->fix + jb->faults[i].fix, jb->faults[i].nfix, gregs);
         cpu->pc = jb->pc + (uint64_t)jb->faults[i].guest_off;
@@ -701,8 +705,11 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
                 (unsigned long long)s->ir_declined, (unsigned long long)s->ir_spills,
                 (unsigned long long)s->ir_copies);
     if (j->ir)
-        fprintf(out, "stats: jit: IR loops: %llu translations keep a loop in registers\n",
-                (unsigned long long)s->ir_loops);
+        fprintf(out,
+                "stats: jit: IR loops: %llu translations keep a loop in registers; register "
+                "maps: %llu translations give %llu pinned registers to the allocator\n",
+                (unsigned long long)s->ir_loops, (unsigned long long)s->ir_mapped,
+                (unsigned long long)s->ir_evicted);
 }
 
 const exec_engine_t jit_engine = {
@@ -730,9 +737,10 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, bool *r
 void jit_emit_trampolines(jit_t *j) {
     (void)j;
 }
-void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
+void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs, uint32_t skip) {
     (void)cpu;
     (void)gregs;
+    (void)skip;
 }
 void jit_apply_fix(rv_cpu_t *cpu, const jit_fix_t *fx, unsigned n, const long long *gregs) {
     (void)cpu;

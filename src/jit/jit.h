@@ -40,6 +40,9 @@ typedef struct jit_stats {
     uint64_t ir_spills;       /* IR values given a spill slot */
     uint64_t ir_copies;       /* copies inserted to keep pinned registers current */
     uint64_t ir_loops;        /* IR translations whose back edge stays inside (a loop) */
+    uint64_t ir_mapped;       /* IR translations with a register map of their own (pinned
+                                 registers they do not write given to the allocator) */
+    uint64_t ir_evicted;      /* pinned registers so given, summed over those translations */
 } jit_stats_t;
 
 /* The JIT as an engine of the run loop (src/exec): the machine layer registers it with

@@ -29,7 +29,7 @@
 #define JIT_SB_INSNS     96u         /* a superblock stops growing at this many guest insns */
 #define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
 #define JIT_RAS          16u         /* entries of the return-address stack (a power of two) */
-#define JIT_FRAME_BYTES  256u        /* host stack frame of translated code (the IR's slots) */
+#define JIT_FRAME_BYTES  384u        /* host stack frame of translated code (the IR's slots) */
 
 /* jit_t.chain_ppn when no guarded jump asked for the chain (no page number is this). */
 #define JIT_NO_PPN UINT64_MAX
@@ -85,6 +85,10 @@ typedef struct jit_block {
     bool xmode;              /* translated while fetch translated (cpu->xlate): run only then,
                                 after checking head's page; superblocks stay on its page */
     const jit_fix_t *fix;    /* deferred write-backs of its fault points (in the metadata) */
+    uint32_t evicted;        /* guest registers whose pinned host register this translation
+                                reuses (its register map): their values stay in cpu->x from
+                                its entry to its exits, so a host fault takes them from there,
+                                not from the signal context */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
 } jit_block_t;
 
@@ -124,6 +128,10 @@ typedef struct jit {
     bool ir_lazy_mem;              /* VM_JIT_IR_LAZY_MEM=1: loads and stores defer their
                                       write-backs to the slow path and a fault point's side
                                       table (off by default: measured no faster) */
+    uint8_t ir_map;                /* register maps of IR translations that spill (their pinned
+                                      registers given to the allocator), enum ir_map_policy:
+                                      2 those the path does not write (default), 1 those it
+                                      does not touch, 3 all, 0 none (VM_JIT_IR_MAP) */
     bool no_site;                  /* VM_JIT_NO_SITE=1: xmode accesses never use site slots
                                       (every one probes the inline TLB; for comparisons) */
     void *ir_scratch;              /* the IR path's scratch state, made once and kept */
@@ -220,8 +228,9 @@ bool jit_fp_fast(rv_cpu_t *cpu, const rv_op_t *op);
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx);
 
 /* Copy the mapped guest registers and instret from a signal context's register array to
- * cpu->x and cpu->instret (the instret of the faulting block's start). */
-void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs);
+ * cpu->x and cpu->instret (the instret of the faulting block's start); the guest registers
+ * of `skip` (a translation's evicted ones, already in cpu->x) are left alone. */
+void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs, uint32_t skip);
 
 /* Make the n deferred write-backs fx[] of a fault point from a signal context's register
  * array (and the frame its rsp points to) into cpu->x: every value is read before any is

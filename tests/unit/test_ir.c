@@ -130,6 +130,7 @@ static bool eval(const ir_t *ir, uint64_t x[32]) {
         case IR_SLT: r = (int64_t)a < (int64_t)b; break;
         case IR_SLTU: r = a < b; break;
         case IR_MUL: r = w ? (uint64_t)(int64_t)(int32_t)(a32 * b32) : a * b; break;
+        case IR_MULDIV: r = (uint64_t)ir_muldiv_eval(n->aux, w, a, b); break;
         case IR_ROR:
             if (w)
                 r = (uint64_t)(int64_t)(int32_t)(b & 31 ? a32 >> (b & 31) | a32 << (32 - (b & 31))
@@ -407,12 +408,21 @@ static void test_pressure(void **state) {
     static const int8_t pool31[31] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
                                       11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
                                       22, 23, 24, 25, 26, 27, 28, 29, 30};
+    /* a register map: four pinned registers (s0, a3, a4, a5) without their homes, whose host
+     * registers join the pool of three */
+    static int8_t homes_mapped[32];
+    static const int8_t pool_mapped[] = {1, 2, 11, 7, 6, 5, 3};
+    memcpy(homes_mapped, homes_x86, sizeof(homes_mapped));
+    homes_mapped[8] = homes_mapped[13] = homes_mapped[14] = homes_mapped[15] = -1;
     struct {
         const int8_t *home;
         const int8_t *pool;
         unsigned n;
-    } cfg[] = {
-        {homes_x86, pool3, 3}, {no_homes, pool3, 3}, {no_homes, pool3, 0}, {no_homes, pool31, 16}};
+    } cfg[] = {{homes_x86, pool3, 3},
+               {no_homes, pool3, 3},
+               {no_homes, pool3, 0},
+               {no_homes, pool31, 16},
+               {homes_mapped, pool_mapped, 7}};
     for (unsigned c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
         ir_t *ir = new_ir();
         build(ir, cfg[c].home, ops, 62);
@@ -444,19 +454,19 @@ static void test_pressure(void **state) {
 /* Random straight-line integer code: rv_exec1 vs the IR before and after optimisation and
  * allocation. */
 static const uint16_t rand_ids[] = {
-    RV_I_addi, RV_I_addiw, RV_I_slti,  RV_I_sltiu, RV_I_xori,  RV_I_ori,  RV_I_andi, RV_I_slli,
-    RV_I_srli, RV_I_srai,  RV_I_slliw, RV_I_srliw, RV_I_sraiw, RV_I_add,  RV_I_sub,  RV_I_xor,
-    RV_I_or,   RV_I_and,   RV_I_slt,   RV_I_sltu,  RV_I_sll,   RV_I_srl,  RV_I_sra,  RV_I_addw,
-    RV_I_subw, RV_I_sllw,  RV_I_srlw,  RV_I_sraw,  RV_I_mul,   RV_I_mulw, RV_I_lui,  RV_I_auipc,
+    RV_I_addi, RV_I_addiw, RV_I_slti,   RV_I_sltiu, RV_I_xori,  RV_I_ori,   RV_I_andi, RV_I_slli,
+    RV_I_srli, RV_I_srai,  RV_I_slliw,  RV_I_srliw, RV_I_sraiw, RV_I_add,   RV_I_sub,  RV_I_xor,
+    RV_I_or,   RV_I_and,   RV_I_slt,    RV_I_sltu,  RV_I_sll,   RV_I_srl,   RV_I_sra,  RV_I_addw,
+    RV_I_subw, RV_I_sllw,  RV_I_srlw,   RV_I_sraw,  RV_I_mul,   RV_I_mulw,  RV_I_lui,  RV_I_auipc,
+    RV_I_div,  RV_I_divu,  RV_I_rem,    RV_I_remu,  RV_I_divw,  RV_I_divuw, RV_I_remw, RV_I_remuw,
+    RV_I_mulh, RV_I_mulhu, RV_I_mulhsu,
 };
 
-/* Instructions the IR does not model but a backend embeds (IR_INSN): M's division and high
- * multiplications, Zba, Zbb. */
+/* Instructions the IR does not model but a backend embeds (IR_INSN): Zba, Zbb. */
 static const uint16_t embed_ids[] = {
-    RV_I_div,    RV_I_divu, RV_I_rem,    RV_I_remu,   RV_I_divw,   RV_I_divuw,  RV_I_remw,
-    RV_I_remuw,  RV_I_mulh, RV_I_mulhu,  RV_I_mulhsu, RV_I_sh1add, RV_I_sh2add, RV_I_sh3add,
-    RV_I_add_uw, RV_I_andn, RV_I_orn,    RV_I_xnor,   RV_I_min,    RV_I_maxu,   RV_I_rol,
-    RV_I_ror,    RV_I_rori, RV_I_sext_b, RV_I_zext_h, RV_I_rev8,   RV_I_orc_b,  RV_I_cpop,
+    RV_I_sh1add, RV_I_sh2add, RV_I_sh3add, RV_I_add_uw, RV_I_andn, RV_I_orn,
+    RV_I_xnor,   RV_I_min,    RV_I_maxu,   RV_I_rol,    RV_I_ror,  RV_I_rori,
+    RV_I_sext_b, RV_I_zext_h, RV_I_rev8,   RV_I_orc_b,  RV_I_cpop,
 };
 
 static unsigned rand_reg(void) {
@@ -465,7 +475,7 @@ static unsigned rand_reg(void) {
 }
 
 static rv_op_t rand_op(void) {
-    unsigned k = (unsigned)(rnd() % 40);
+    unsigned k = (unsigned)(rnd() % 51);
     unsigned rd = rand_reg(), rs1 = rand_reg(), rs2 = rand_reg();
     if (build_embed && rnd() % 4 == 0) {
         unsigned id = embed_ids[rnd() % (sizeof(embed_ids) / sizeof(embed_ids[0]))];
@@ -560,10 +570,11 @@ static void test_random_sequences(void **state) {
 static void test_embedded(void **state) {
     (void)state;
     ir_t *ir = new_ir();
-    /* mv t1, a0; addi t0, t2, 3; div a0, a1, a2; div t2, t0, t1; add t1, a0, t2; add t3, t1, t1 */
-    rv_op_t ops[] = {mk(RV_I_addi, 6, 10, 0, 0),  mk(RV_I_addi, 5, 7, 0, 3),
-                     mk(RV_I_div, 10, 11, 12, 0), mk(RV_I_div, 7, 5, 6, 0),
-                     mk(RV_I_add, 6, 10, 7, 0),   mk(RV_I_add, 28, 6, 6, 0)};
+    /* mv t1, a0; addi t0, t2, 3; sh1add a0, a1, a2; sh1add t2, t0, t1; add t1, a0, t2;
+     * add t3, t1, t1 */
+    rv_op_t ops[] = {mk(RV_I_addi, 6, 10, 0, 0),     mk(RV_I_addi, 5, 7, 0, 3),
+                     mk(RV_I_sh1add, 10, 11, 12, 0), mk(RV_I_sh1add, 7, 5, 6, 0),
+                     mk(RV_I_add, 6, 10, 7, 0),      mk(RV_I_add, 28, 6, 6, 0)};
     build_embed = true;
     build(ir, homes_x86, ops, 6);
     build_embed = false;
@@ -976,6 +987,101 @@ static void test_loop_shape(void **state) {
     free(ir);
 }
 
+/* M's other operations (IR_MULDIV): ir_muldiv_eval against rv_exec1 on every pair of edge
+ * operands (division by zero, MIN / -1 in 64 and 32 bits, signs), and the optimiser's
+ * folding of constant operands with those results. */
+static void test_muldiv(void **state) {
+    (void)state;
+    static const uint16_t ids[] = {RV_I_mulh,  RV_I_mulhsu, RV_I_mulhu, RV_I_div,
+                                   RV_I_divu,  RV_I_rem,    RV_I_remu,  RV_I_divw,
+                                   RV_I_divuw, RV_I_remw,   RV_I_remuw};
+    static const uint64_t vals[] = {0,
+                                    1,
+                                    2,
+                                    7,
+                                    UINT64_MAX,
+                                    (uint64_t)-7,
+                                    0x8000000000000000ull,
+                                    0x7fffffffffffffffull,
+                                    0x80000000ull,
+                                    0xffffffff80000000ull,
+                                    0x7fffffffull,
+                                    0xffffffffull,
+                                    0x100000000ull,
+                                    0x123456789abcdef0ull};
+    static rv_cpu_t cpu;
+    ir_t *ir = new_ir();
+    unsigned nv = sizeof(vals) / sizeof(vals[0]);
+    for (unsigned k = 0; k < sizeof(ids) / sizeof(ids[0]); k++)
+        for (unsigned i = 0; i < nv; i++)
+            for (unsigned j = 0; j < nv; j++) {
+                rv_op_t op = mk(ids[k], 7, 5, 6, 0);
+                rv_cpu_reset(&cpu);
+                cpu.x[5] = vals[i], cpu.x[6] = vals[j];
+                assert_int_equal(rv_exec1(&cpu, &op, PC0), RV_EXEC1_OK);
+                /* through the IR: one node, evaluated as built */
+                build(ir, homes_x86, &op, 1);
+                assert_int_equal(live_count(ir, IR_MULDIV), 1);
+                uint64_t x[32] = {0};
+                x[5] = vals[i], x[6] = vals[j];
+                eval(ir, x);
+                if (x[7] != cpu.x[7])
+                    fail_msg("%s 0x%llx, 0x%llx: 0x%llx, the interpreter says 0x%llx",
+                             rv_insn_table[ids[k]].name, (unsigned long long)vals[i],
+                             (unsigned long long)vals[j], (unsigned long long)x[7],
+                             (unsigned long long)cpu.x[7]);
+                /* with constant operands: folded to the interpreter's result */
+                rv_op_t ops[] = {mk(RV_I_lui, 5, 0, 0, 0), mk(RV_I_lui, 6, 0, 0, 0), op};
+                build(ir, homes_x86, ops, 3);
+                for (unsigned n = 0; n < ir->count; n++) /* the constants: the edge values */
+                    if (ir->n[n].op == IR_CONST && ir->n[n].imm == 0 && n < 2)
+                        ir->n[n].imm = (int64_t)vals[n == 0 ? i : j];
+                ir_optimise(ir);
+                assert_int_equal(live_count(ir, IR_MULDIV), 0);
+                uint16_t v = final_value(ir, 7);
+                assert_int_not_equal(v, IR_NONE);
+                assert_int_equal(ir->n[v].op, IR_CONST);
+                assert_int_equal((uint64_t)ir->n[v].imm, cpu.x[7]);
+            }
+    free(ir);
+}
+
+/* The register map's candidates: pinned registers the path does not write (or does not
+ * touch at all), embedded instructions included. */
+static void test_map_candidates(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    /* addi a0, a0, 1 (writes a0); add t0, a1, a0 (reads a1); sh1add a2, t0, s0 (embedded:
+     * writes a2, reads s0); t1 = t0 + t0 */
+    rv_op_t ops[] = {mk(RV_I_addi, 10, 10, 0, 1), mk(RV_I_add, 5, 11, 10, 0),
+                     mk(RV_I_sh1add, 12, 5, 8, 0), mk(RV_I_add, 6, 5, 5, 0)};
+    build_embed = true;
+    build(ir, homes_x86, ops, 4);
+    build_embed = false;
+    ir_optimise(ir);
+    assert_true(ir_regalloc(ir, pool3, 3, 8));
+    uint32_t pinned =
+        1u << 15 | 1u << 14 | 1u << 2 | 1u << 10 | 1u << 13 | 1u << 8 | 1u << 12 | 1u << 11;
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_UNWRITTEN), pinned & ~(1u << 10 | 1u << 12));
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_UNTOUCHED),
+                     pinned & ~(1u << 10 | 1u << 12 | 1u << 11 | 1u << 8));
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_ALL), pinned);
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_NONE), 0);
+    /* a loop: only its own writes count (sp, written after it, is a candidate; a3, read
+     * after it, too) - 0: add a0, a0, a1; 4: addi a2, a2, -1; 8: bne a2, x0, 0;
+     * 12: addi sp, sp, 16; 16: add t0, a3, a0 */
+    rv_op_t loop[] = {mk(RV_I_add, 10, 10, 11, 0), mk(RV_I_addi, 12, 12, 0, -1),
+                      mk(RV_I_bne, 0, 12, 0, -8), mk(RV_I_addi, 2, 2, 0, 16),
+                      mk(RV_I_add, 5, 13, 10, 0)};
+    build_loop(ir, homes_x86, loop, 5, true);
+    ir_optimise(ir);
+    assert_true(ir_regalloc(ir, pool3, 3, 8));
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_UNWRITTEN), pinned & ~(1u << 10 | 1u << 12));
+    assert_int_equal(ir_map_candidates(ir, IR_MAP_UNTOUCHED),
+                     pinned & ~(1u << 10 | 1u << 11 | 1u << 12 | 1u << 2 | 1u << 13));
+    free(ir);
+}
+
 /* What the IR does not cover is refused without adding anything. */
 static void test_coverage(void **state) {
     (void)state;
@@ -983,11 +1089,13 @@ static void test_coverage(void **state) {
     ir_begin(ir, no_homes, false);
     bool ends;
     uint64_t cont;
-    rv_op_t div = mk(RV_I_div, 5, 6, 7, 0), ecall = mk(RV_I_ecall, 0, 0, 0, 0);
-    assert_false(ir_add(ir, &div, PC0, 0, &ends, &cont));
+    rv_op_t sh1add = mk(RV_I_sh1add, 5, 6, 7, 0), ecall = mk(RV_I_ecall, 0, 0, 0, 0);
+    assert_false(ir_add(ir, &sh1add, PC0, 0, &ends, &cont));
     assert_false(ir_add(ir, &ecall, PC0, 0, &ends, &cont)); /* no user-mode traps here */
     assert_int_equal(ir->count, 0);
     assert_true(ir_covers(RV_I_ld, false));
+    assert_true(ir_covers(RV_I_divuw, false)); /* M is modelled (IR_MULDIV) */
+    assert_true(ir_covers(RV_I_mulhsu, false));
     assert_false(ir_covers(RV_I_fld, false));
     /* what a backend may embed: no control flow, nothing that ends a decoded block */
     assert_true(ir_embeddable(RV_I_div));
@@ -1020,6 +1128,8 @@ int main(void) {
         cmocka_unit_test(test_rotate),
         cmocka_unit_test(test_loop_shape),
         cmocka_unit_test(test_loops),
+        cmocka_unit_test(test_muldiv),
+        cmocka_unit_test(test_map_candidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

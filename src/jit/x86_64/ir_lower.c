@@ -8,8 +8,23 @@
  * Registers. The eight pinned guest registers are the IR's homes (their values are computed
  * straight into rbx, rbp, r12, r13, rsi, rdi, r8, r9). The allocator's pool is rcx, rdx and
  * r11; rax is the lowering's scratch register. Spill slots live in the frame the entry
- * trampoline reserves (JIT_FRAME_BYTES below the return address): slots 0..3 hold pool
- * registers around slow paths, the rest are the allocator's.
+ * trampoline reserves (JIT_FRAME_BYTES below the return address): slot 0 holds rcx around
+ * shifts (or a constant operand), slot 1 rdx around divisions, then come the allocator's
+ * spill slots, and last a save slot per pool register for slow paths.
+ *
+ * Register maps. A translation whose allocation spills gets a map of its own: the pinned
+ * guest registers its path does not write (ir_map_candidates: only read, or not touched)
+ * lose their homes in a second build, and their host registers join the pool (up to eleven
+ * registers). Their canonical place is then cpu->x from the translation's entry to its
+ * exits: the entry stores them there after the prologue's checks, the IR reads them with
+ * gets like any other register, and every way out of the translation (exits, chains, the
+ * return-address stack's jumps, the fast table's jumps) and every place that expects the
+ * eight pinned registers in place (the slow-path thunks, which store and reload them, and
+ * embedded instructions, whose code reads them) first loads them back from cpu->x, which the
+ * puts have made current. The block records the map (jit_block_t.evicted), so a host fault
+ * takes those registers from cpu->x and not from the signal context, whose host registers
+ * hold other values there. Branches then leave through a stub of their own (the moves before
+ * the chainable jump), never through a jcc patched straight to the target.
  *
  * State. At entry and at every exit the guest state is where the old path keeps it (homes,
  * cpu->x); the IR's puts write back the other registers before every load, store, branch and
@@ -45,14 +60,24 @@
  */
 #include "jit/ir.h"
 
-#define IR_SAVE_SLOTS  4u                                     /* pool saves, then rcx */
-#define IR_SPILL_SLOTS (JIT_FRAME_BYTES / 8u - IR_SAVE_SLOTS) /* the allocator's slots */
-#define IR_RCX_SAVE    ((int32_t)(8 * (IR_SAVE_SLOTS - 1)))   /* rcx around shifts/stores */
-#define IR_BIG_B       ((int32_t)(8 * (IR_SAVE_SLOTS - 1)))   /* a 64-bit constant operand */
-
+/* The pool every translation has; a translation's register map adds the pinned host
+ * registers of the guest registers it evicts (at most eight). */
 static const int8_t ir_pool[] = {RCX, RDX, R11};
-_Static_assert(sizeof(ir_pool) < IR_SAVE_SLOTS, "a save slot per pool register, and one more");
-_Static_assert(sizeof(ir_pool) <= 8, "irctx_t.across holds a bit per pool register");
+#define IR_POOL_MAX (sizeof(ir_pool) + 8u)
+_Static_assert(sizeof(ir_pool) >= 2, "pool[1] is rdx (ir_muldiv)");
+_Static_assert(IR_POOL_MAX <= 16 && IR_POOL_MAX <= IR_MAX_POOL,
+               "irctx_t.across holds a bit per pool register");
+
+/* The frame (JIT_FRAME_BYTES above rsp): two scratch slots the inline code uses first, then
+ * the allocator's spill slots (the first ones within an 8-bit displacement of rsp: shorter
+ * code), then a save slot per pool register, used only around slow paths, embedded
+ * instructions and pushes on the return-address stack. */
+#define IR_RCX_SAVE     ((int32_t)0) /* rcx around shifts and stores */
+#define IR_BIG_B        ((int32_t)0) /* a 64-bit constant or muldiv's memory operand */
+#define IR_RDX_SAVE     ((int32_t)8) /* rdx around mul/div */
+#define IR_SPILL_SLOTS  (JIT_FRAME_BYTES / 8u - 2u - IR_POOL_MAX)   /* the allocator's slots */
+#define IR_POOL_SAVE(k) ((int32_t)(8 * (2 + IR_SPILL_SLOTS + (k)))) /* pool register k's */
+_Static_assert(IR_SPILL_SLOTS >= 28, "at least the spill slots of a 256-byte frame of old");
 
 /* The IR path's state beside the translation context. */
 typedef struct irctx {
@@ -64,11 +89,17 @@ typedef struct irctx {
     jit_fix_t fix[JIT_MAX_FIX];              /* deferred write-backs of the fault points */
     unsigned nfix;                           /* entries of fix[] */
     bool fix_full;                           /* fix[] overflowed: the old path translates */
-    uint8_t across[IR_MAX_NODES];            /* pool registers live across each node (bits) */
+    uint16_t across[IR_MAX_NODES];           /* pool registers live across each node (bits) */
+    int8_t pool[IR_POOL_MAX];                /* this translation's pool: ir_pool, then the
+                                                host registers of the evicted guest ones */
+    unsigned npool;                          /* entries of pool[] */
+    uint32_t evict;                          /* guest registers whose pinned host register is
+                                                in pool[] (the register map): in cpu->x from
+                                                the entry to every exit */
 } irctx_t;
 
 static int32_t slot_off(int s) {
-    return (int32_t)(8 * ((int)IR_SAVE_SLOTS + s));
+    return (int32_t)(8 * (2 + s));
 }
 
 /* Where a value without a register lives: its spill slot, or (IR_F_INX) its guest
@@ -229,6 +260,93 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     ir_def(t, ir, i, d);
 }
 
+/* An IR_MULDIV node. x86's one-operand multiply and divide work on rdx:rax, so rdx (a pool
+ * register) waits in the frame while it holds a value living across the node, and the second
+ * operand is a memory operand (its slot, cpu->x, or the scratch slot it is stored to), which
+ * leaves rax and rdx to the instruction. A division tests the divisor for zero and the signed
+ * ones MIN / -1 before dividing, and takes RISC-V's results there (the host never sees #DE);
+ * mulhsu is mulhu minus b where a is negative. */
+static void ir_muldiv(tctx_t *t, const irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
+    const ir_node_t *n = &ir->n[i];
+    const ir_node_t *bn = &ir->n[n->b];
+    x86_buf_t *b = &t->b;
+    bool w = !(n->flags & IR_F_W); /* 64-bit */
+    bool save_rdx = (c->across[i] >> 1) & 1;
+    if (save_rdx) x86_store64(b, RSP, IR_RDX_SAVE, RDX);
+    int mb = RSP;
+    int32_t md = IR_BIG_B;
+    if (bn->reg >= 0)
+        x86_store64(b, RSP, IR_BIG_B, bn->reg);
+    else if (bn->op == IR_CONST)
+        x86_store_imm64(b, RSP, IR_BIG_B, (uint64_t)bn->imm, RAX);
+    else
+        mb = ir_loc(bn, &md);
+    ir_to(t, ir, RAX, n->a);
+    int r = RAX;
+    switch (n->aux) {
+    case IR_MD_MULH:
+    case IR_MD_MULHU:
+        x86_op_rm(b, 0, true, X86_OP(0xf7), n->aux == IR_MD_MULH ? 5 : 4, mb, X86_NOREG, 1, md,
+                  false);
+        r = RDX;
+        break;
+    case IR_MD_MULHSU: /* mulhu(a, b) - (a < 0 ? b : 0); the correction waits in the frame's
+                          first save slot (no pool register is saved across this node) */
+        x86_mov_rr(b, RDX, RAX);
+        x86_shift_ri(b, true, SH_SAR, RDX, 63);
+        x86_op_rm(b, 0, true, X86_OP(0x23), RDX, mb, X86_NOREG, 1, md, false); /* and rdx, m */
+        x86_store64(b, RSP, IR_POOL_SAVE(0), RDX);
+        x86_op_rm(b, 0, true, X86_OP(0xf7), 4, mb, X86_NOREG, 1, md, false); /* mul m */
+        x86_op_rm(b, 0, true, X86_OP(0x2b), RDX, RSP, X86_NOREG, 1, IR_POOL_SAVE(0), false);
+        r = RDX;
+        break;
+    default: {
+        bool sign = n->aux == IR_MD_DIV || n->aux == IR_MD_REM;
+        bool rem = n->aux == IR_MD_REM || n->aux == IR_MD_REMU;
+        x86_op_rm(b, 0, w, X86_OP(0x83), 7, mb, X86_NOREG, 1, md, false); /* cmp m, 0 */
+        x86_byte(b, 0);
+        uint8_t *jzero = x86_jcc32(b, CC_E);
+        uint8_t *jovf = NULL;
+        if (sign) {
+            x86_op_rm(b, 0, w, X86_OP(0x83), 7, mb, X86_NOREG, 1, md, false); /* cmp m, -1 */
+            x86_byte(b, 0xff);
+            uint8_t *jdo = x86_jcc32(b, CC_NE);
+            x86_mov_ri(b, RDX, w ? 0x8000000000000000ull : 0x80000000ull);
+            x86_alu_rr(b, w, ALU_CMP, RAX, RDX);
+            jovf = x86_jcc32(b, CC_E);
+            if (!b->full) x86_patch_rel32(jdo, b->p);
+            x86_cqo(b, w);
+            x86_op_rm(b, 0, w, X86_OP(0xf7), 7, mb, X86_NOREG, 1, md, false); /* idiv m */
+        } else {
+            x86_mov_ri(b, RDX, 0);
+            x86_op_rm(b, 0, w, X86_OP(0xf7), 6, mb, X86_NOREG, 1, md, false); /* div m */
+        }
+        uint8_t *jdone = x86_jmp32(b);
+        if (!b->full) x86_patch_rel32(jzero, b->p); /* x / 0: all ones; x % 0: x */
+        if (rem)
+            x86_mov_rr(b, RDX, RAX);
+        else
+            x86_mov_ri(b, RAX, UINT64_MAX);
+        uint8_t *jdone2 = x86_jmp32(b);
+        if (jovf) { /* MIN / -1: MIN (in rax already); MIN % -1: 0 */
+            if (!b->full) x86_patch_rel32(jovf, b->p);
+            x86_mov_ri(b, RDX, 0);
+        }
+        if (!b->full) {
+            x86_patch_rel32(jdone, b->p);
+            x86_patch_rel32(jdone2, b->p);
+        }
+        r = rem ? RDX : RAX;
+        if (!w) x86_movsxd_rr(b, r, r);
+        break;
+    }
+    }
+    if (r == RDX) x86_mov_rr(b, RAX, RDX);
+    if (save_rdx) x86_load64(b, RDX, RSP, IR_RDX_SAVE);
+    ir_def(t, ir, i, RAX);
+}
+
 /* rax = the guest address of memory node n (operand a + displacement). */
 static void ir_addr(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     const ir_node_t *a = &ir->n[n->a];
@@ -353,35 +471,51 @@ static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
  * the last value defined into it is the only one that can be live there. */
 static void ir_pool_masks(irctx_t *c) {
     const ir_t *ir = &c->ir;
-    uint16_t inreg[sizeof(ir_pool)];
-    for (unsigned k = 0; k < sizeof(ir_pool); k++)
+    uint16_t inreg[IR_POOL_MAX];
+    for (unsigned k = 0; k < c->npool; k++)
         inreg[k] = IR_NONE;
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
-        uint8_t mask = 0;
-        for (unsigned k = 0; k < sizeof(ir_pool); k++)
-            if (inreg[k] != IR_NONE && ir->n[inreg[k]].last > i) mask |= (uint8_t)(1u << k);
+        uint16_t mask = 0;
+        for (unsigned k = 0; k < c->npool; k++)
+            if (inreg[k] != IR_NONE && ir->n[inreg[k]].last > i) mask |= (uint16_t)(1u << k);
         c->across[i] = mask;
         if ((n->flags & IR_F_DEAD) || !ir_has_value(n->op) || n->home >= 0 || n->reg < 0) continue;
-        for (unsigned k = 0; k < sizeof(ir_pool); k++)
-            if (ir_pool[k] == n->reg) inreg[k] = (uint16_t)i;
+        for (unsigned k = 0; k < c->npool; k++)
+            if (c->pool[k] == n->reg) inreg[k] = (uint16_t)i;
     }
 }
 
-/* save[k]: whether pool register k holds a value that lives across node p. */
-static void ir_live_across(const irctx_t *c, unsigned p, bool save[sizeof(ir_pool)]) {
-    for (unsigned k = 0; k < sizeof(ir_pool); k++)
-        save[k] = (c->across[p] >> k) & 1;
+/* The pool registers of the `which` bits (pool indices) that hold a value living across node
+ * p (defined before it, used after it). */
+static uint16_t ir_live_across(const irctx_t *c, unsigned p, uint16_t which) {
+    return c->across[p] & which;
 }
 
-/* Store (or load back) the pool registers of save[] in the frame's save slots. */
-static void ir_save_pool(tctx_t *t, const bool save[sizeof(ir_pool)], bool restore) {
-    for (unsigned k = 0; k < sizeof(ir_pool); k++) {
-        if (!save[k]) continue;
+/* Store (or load back) the pool registers of mask `save` (pool indices) in the frame's save
+ * slots. */
+static void ir_save_pool(tctx_t *t, const irctx_t *c, uint16_t save, bool restore) {
+    for (unsigned k = 0; k < c->npool; k++) {
+        if (!(save >> k & 1)) continue;
         if (restore)
-            x86_load64(&t->b, ir_pool[k], RSP, (int32_t)(8 * k));
+            x86_load64(&t->b, c->pool[k], RSP, IR_POOL_SAVE(k));
         else
-            x86_store64(&t->b, RSP, (int32_t)(8 * k), ir_pool[k]);
+            x86_store64(&t->b, RSP, IR_POOL_SAVE(k), c->pool[k]);
+    }
+}
+
+/* The register map's moves: at the entry, each evicted guest register's pinned host register
+ * is stored to cpu->x (store), which then holds the register for the whole translation (the
+ * IR reads it with gets and writes it with puts, as any register without a home); before
+ * every exit, slow-path thunk and embedded instruction, which expect the eight pinned
+ * registers in place, they are loaded back from cpu->x (which the puts have made current). */
+static void ir_evict_moves(tctx_t *t, const irctx_t *c, bool store) {
+    for (unsigned g = 1; g < 32; g++) {
+        if (!(c->evict >> g & 1)) continue;
+        if (store)
+            x86_store64(&t->b, CPU, OFF_X(g), host_of(g));
+        else
+            x86_load64(&t->b, host_of(g), CPU, OFF_X(g));
     }
 }
 
@@ -393,9 +527,9 @@ static void ir_save_pool(tctx_t *t, const bool save[sizeof(ir_pool)], bool resto
 static bool ir_insn(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
-    bool save[sizeof(ir_pool)];
-    ir_live_across(c, i, save);
-    ir_save_pool(t, save, false);
+    uint16_t save = ir_live_across(c, i, 0xffffu);
+    ir_save_pool(t, c, save, false);
+    ir_evict_moves(t, c, false); /* its code expects the pinned registers in place */
     t->last_g = 0;
     t->blk = c->insn_blk[n->imm];
     unsigned before = t->nstubs;
@@ -408,20 +542,22 @@ static bool ir_insn(tctx_t *t, irctx_t *c, unsigned i) {
     for (unsigned k = before; k < t->nstubs; k++)
         c->stub_node[k] = IR_NONE; /* the emitter table's own stubs */
     t->last_g = 0;
-    ir_save_pool(t, save, true);
+    /* an evicted rd it wrote in its pinned register: where the IR reads it again */
+    if (rv_insn_table[op->id].writes == RD_X && op->rd && (c->evict >> op->rd & 1))
+        x86_store64(&t->b, CPU, OFF_X(op->rd), host_of(op->rd));
+    ir_save_pool(t, c, save, true);
     return true;
 }
 
 /* An IR_RAS node: the push of a call (rcx, rdx, rax clobbered: live pool registers kept). */
 static void ir_ras(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_node_t *n = &c->ir.n[i];
-    bool save[sizeof(ir_pool)];
-    ir_live_across(c, i, save);
-    ir_save_pool(t, save, false);
+    uint16_t save = ir_live_across(c, i, 7u); /* rcx, rdx, r11: pool[0..2] */
+    ir_save_pool(t, c, save, false);
     unsigned k = t->nstubs;
     ras_push_pc(t, n->pc + n->len, n->idx, RAX);
     if (k < t->nstubs) c->stub_node[k] = IR_NONE;
-    ir_save_pool(t, save, true);
+    ir_save_pool(t, c, save, true);
 }
 
 static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n);
@@ -434,14 +570,15 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
     const ir_node_t *n = &ir->n[p];
     x86_buf_t *b = &t->b;
     bool store = n->op == IR_STORE;
-    bool save[sizeof(ir_pool)];
-    ir_live_across(c, p, save);
+    /* the thunk stores and reloads the pinned registers, and its call clobbers the rest */
+    uint16_t save = ir_live_across(c, p, 0xffffu);
     /* the deferred write-backs first (they may use rax): the helper sees the whole state */
     for (unsigned j = ir_first_deferred(ir, p, IR_F_MEMX); j < p; j++)
         if (!(ir->n[j].flags & IR_F_DEAD)) ir_put(t, ir, &ir->n[j]);
     ir_addr(t, ir, n);
-    ir_save_pool(t, save, false);
+    ir_save_pool(t, c, save, false);
     if (store) ir_to(t, ir, RCX, n->b);
+    ir_evict_moves(t, c, false); /* the thunk stores the pinned registers: their values */
     uint32_t info = (n->aux & 15u) | (n->aux & 16u) | s->idx << 8 | (uint32_t)n->len << 16;
     x86_mov_ri(b, RDX, n->pc);
     x86_mov_ri(b, R11, info);
@@ -455,7 +592,7 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
         memcpy(f, &rel, 4);
     }
     if (!store) ir_def(t, ir, p, RAX);
-    ir_save_pool(t, save, true);
+    ir_save_pool(t, c, save, true);
     uint8_t *jb = x86_jmp32(b);
     if (!b->full) x86_patch_rel32(jb, s->back);
 }
@@ -509,18 +646,24 @@ static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
         if (!ir_br_const_taken(ir, n)) return;
         if (lazy) ir_exit_puts(t, ir, i);
         lazy = false;
+        if (c->evict) { /* the map's moves, then the exit */
+            ir_evict_moves(t, c, false);
+            exit_direct(t, n->target);
+            return;
+        }
         x86_align(&t->b, 4, 1);
         field = x86_jmp32(&t->b);
     } else {
         ir_opnd_t ob = ir_operand_b(t, ir, n);
         int ra = ir_in_reg(t, ir, n->a, RAX);
         ir_alu(t, true, ALU_CMP, ra, ob);
-        if (!lazy) x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is aligned */
+        if (!lazy && !c->evict) x86_align(&t->b, 4, 2); /* the patched rel32 is aligned */
         field = x86_jcc32(&t->b, ir_x86_cc[n->aux % 6]);
     }
-    /* with exit puts, the stub makes them and then leaves through a chainable jump of its
-     * own (ir_emit); else the dispatcher patches the jcc itself */
-    c->stub_node[t->nstubs] = lazy ? (uint16_t)i : IR_NONE;
+    /* with exit puts or a register map, the stub makes them (and the map's moves) and then
+     * leaves through a chainable jump of its own (ir_emit); else the dispatcher patches the
+     * jcc itself */
+    c->stub_node[t->nstubs] = lazy || c->evict ? (uint16_t)i : IR_NONE;
     stub_t *s = add_stub(t, STUB_CHAIN, field, NULL, n->idx + 1u);
     s->pc = n->target;
 }
@@ -606,11 +749,13 @@ static void ir_loop_edge(tctx_t *t, irctx_t *c, unsigned i) {
     if (skip && !b->full) x86_patch_rel32(skip, b->p);
 }
 
-static void ir_jumpr(tctx_t *t, const ir_t *ir, unsigned i) {
+static void ir_jumpr(tctx_t *t, const irctx_t *c, unsigned i) {
+    const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
     x86_buf_t *b = &t->b;
     ir_addr(t, ir, n);
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
+    ir_evict_moves(t, c, false); /* every way on leaves the translation */
     add_instret(t, n->idx + 1u);
     if (n->aux == IR_J_CALL) /* every value is dead here: the pool is free */
         ras_push_pc(t, n->pc + n->len, n->idx, R11);
@@ -630,8 +775,9 @@ static void ir_jumpr(tctx_t *t, const ir_t *ir, unsigned i) {
     exit_code(t, JIT_EXIT_LOOKUP, true);
 }
 
-static void ir_trap(tctx_t *t, const ir_t *ir, unsigned i) {
-    const ir_node_t *n = &ir->n[i];
+static void ir_trap(tctx_t *t, const irctx_t *c, unsigned i) {
+    const ir_node_t *n = &c->ir.n[i];
+    ir_evict_moves(t, c, false);
     add_instret(t, n->idx);
     set_pc(t, n->pc);
     x86_store_imm64(&t->b, CPU, OFF(cause), n->aux ? RV_CAUSE_BREAKPOINT : RV_CAUSE_ECALL_U, RAX);
@@ -656,6 +802,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
         c->stub_node[t->nstubs] = IR_NONE;
         add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
     }
+    ir_evict_moves(t, c, true); /* the register map: after the checks, which leave as is */
     c->loop_top = NULL;
     c->nfix = 0;
     c->fix_full = false;
@@ -701,16 +848,18 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
                 break;
             }
             add_instret(t, n->idx);
+            ir_evict_moves(t, c, false);
             exit_direct(t, n->target);
             break;
         case IR_LOOPMOV: break; /* made by the back edge */
-        case IR_JUMPR: ir_jumpr(t, ir, i); break;
-        case IR_TRAP: ir_trap(t, ir, i); break;
+        case IR_JUMPR: ir_jumpr(t, c, i); break;
+        case IR_TRAP: ir_trap(t, c, i); break;
         case IR_FENCE: x86_mfence(&t->b); break;
         case IR_INSN:
             if (!ir_insn(t, c, i)) return false;
             break;
         case IR_RAS: ir_ras(t, c, i); break;
+        case IR_MULDIV: ir_muldiv(t, c, i); break;
         default: ir_binary(t, ir, i); break;
         }
     }
@@ -724,12 +873,14 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             /* a back edge's budget check: its exit puts, then leave for the loop head */
             x86_patch_rel32(s->jfield, t->b.p);
             ir_exit_puts(t, ir, c->stub_node[i]);
+            ir_evict_moves(t, c, false);
             set_pc(t, s->pc);
             exit_code(t, JIT_EXIT_LOOKUP, true);
         } else if (s->kind == STUB_CHAIN && c->stub_node[i] != IR_NONE) {
-            /* a branch with exit puts: they, then a direct exit of its own */
+            /* a branch with exit puts or a map: they, then a direct exit of its own */
             x86_patch_rel32(s->jfield, t->b.p);
             ir_exit_puts(t, ir, c->stub_node[i]);
+            ir_evict_moves(t, c, false);
             exit_direct(t, s->pc);
         } else {
             emit_stub(t, s); /* the emitter table's kinds (chains, checks, returns, ...) */
@@ -739,14 +890,15 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
 }
 
 /* One build of the IR of the superblock starting with decoded block blk (see ir_build);
- * `loop`: the second build of a path with a back edge, with the first one's loop facts. */
+ * `loop`: the second build of a path with a back edge, with the first one's loop facts. The
+ * guest registers of c->evict have no home in it. */
 static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns, bool loop,
                          uint32_t loop_in, uint32_t loop_dirty) {
     rv_cpu_t *cpu = t->cpu;
     ir_t *ir = &c->ir;
     int8_t home[32];
     for (unsigned g = 0; g < 32; g++)
-        home[g] = (int8_t)host_of(g);
+        home[g] = (c->evict >> g & 1) ? -1 : (int8_t)host_of(g);
     ir_begin(ir, home, cpu->trap_hook && cpu->priv == RV_PRIV_U);
     ir->embed = true;
     ir->ras = ras_on(t);
@@ -852,29 +1004,58 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     if (!j->ir_scratch) j->ir_scratch = malloc(sizeof(irctx_t));
     irctx_t *c = j->ir_scratch;
     if (!c) return false;
-    unsigned n = 0;
-    int built = ir_build(t, c, blk, &n);
-    if (built <= 0) {
-        if (built < 0) return true;
-        j->stats.ir_declined++;
-        return false;
-    }
     ir_t *ir = &c->ir;
-    ir_check(ir, false, blk->pc);
-    if (j->dump) {
-        fprintf(stderr, "jit: IR of 0x%llx before optimisation:\n", (unsigned long long)blk->pc);
-        ir_print(ir, stderr);
-    }
-    ir_optimise(ir);
-    ir_check(ir, false, blk->pc);
-    if (!ir_regalloc(ir, ir_pool, sizeof(ir_pool), IR_SPILL_SLOTS)) {
-        j->stats.ir_declined++;
-        return false;
+    unsigned n = 0;
+    bool map_tried = false;
+    c->evict = 0;
+    for (;;) {
+        /* the pool: the base one, and the host registers of the map's evicted registers */
+        c->npool = 0;
+        for (unsigned k = 0; k < sizeof(ir_pool); k++)
+            c->pool[c->npool++] = ir_pool[k];
+        for (unsigned g = 1; g < 32; g++)
+            if (c->evict >> g & 1) c->pool[c->npool++] = (int8_t)host_of(g);
+        int built = ir_build(t, c, blk, &n);
+        if (built < 0) return true;
+        bool ok = built > 0;
+        if (ok) {
+            ir_check(ir, false, blk->pc);
+            if (j->dump) {
+                fprintf(stderr, "jit: IR of 0x%llx before optimisation:\n",
+                        (unsigned long long)blk->pc);
+                ir_print(ir, stderr);
+            }
+            ir_optimise(ir);
+            ir_check(ir, false, blk->pc);
+            ok = ir_regalloc(ir, c->pool, c->npool, IR_SPILL_SLOTS);
+        }
+        if (!ok && c->evict) { /* the map made it too large: without one */
+            c->evict = 0;
+            continue;
+        }
+        if (!ok) {
+            j->stats.ir_declined++;
+            return false;
+        }
+        /* values spilled: a map of its own may give the allocator more registers */
+        if (!map_tried && ir->spills && j->ir_map) {
+            map_tried = true;
+            c->evict = ir_map_candidates(ir, j->ir_map);
+            if (c->evict) continue;
+        }
+        break;
     }
     ir_check(ir, true, blk->pc);
     if (j->dump) {
-        fprintf(stderr, "jit: IR of 0x%llx after optimisation and allocation:\n",
+        fprintf(stderr, "jit: IR of 0x%llx after optimisation and allocation",
                 (unsigned long long)blk->pc);
+        if (c->evict) {
+            fprintf(stderr, " (register map: pinned");
+            for (unsigned g = 1; g < 32; g++)
+                if (c->evict >> g & 1) fprintf(stderr, " x%u", g);
+            fprintf(stderr, " in the pool)");
+        }
+        fprintf(stderr, ":\n");
         ir_print(ir, stderr);
     }
     if (!ir_emit(t, c)) { /* start again: the old path translates the block */
@@ -898,6 +1079,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->hnext = NULL;
     jb->head = blk;
     jb->xmode = false;
+    jb->evicted = c->evict;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     jit_fix_t *fix = (jit_fix_t *)(j->meta + j->meta_used); /* the fault points' side table */
@@ -925,6 +1107,10 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     j->stats.ir_spills += ir->spills;
     j->stats.ir_copies += ir->copies;
     if (ir->loop) j->stats.ir_loops++;
+    if (c->evict) {
+        j->stats.ir_mapped++;
+        j->stats.ir_evicted += (unsigned)__builtin_popcount(c->evict);
+    }
     *out = jb;
     return true;
 }

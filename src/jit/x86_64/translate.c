@@ -1862,6 +1862,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->head = blk;
     jb->xmode = cpu->xlate;
     jb->fix = NULL;
+    jb->evicted = 0;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     /* the helpers' ops live after the block's metadata; their addresses go into the code */
@@ -1930,9 +1931,9 @@ void jit_apply_fix(rv_cpu_t *cpu, const jit_fix_t *fx, unsigned n, const long lo
         if (fx[k].g & 31) cpu->x[fx[k].g & 31] = v[k];
 }
 
-void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs) {
+void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs, uint32_t skip) {
     for (unsigned g = 1; g < 32; g++)
-        if (host_of(g) >= 0) cpu->x[g] = (uint64_t)gregs[greg_of[host_of(g)]];
+        if (host_of(g) >= 0 && !(skip >> g & 1)) cpu->x[g] = (uint64_t)gregs[greg_of[host_of(g)]];
     cpu->instret = (uint64_t)gregs[greg_of[ICNT]];
 }
 
