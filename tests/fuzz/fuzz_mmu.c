@@ -64,10 +64,18 @@ static uint64_t take(input_t *in, unsigned bytes) {
     return v;
 }
 
-/* A page table entry from 8 input bytes: flags V R W X U G A D as given, a PPN that is one
- * of the RAM pages (most of the time) or anything (sometimes), reserved bits rarely set. */
+/* A page table entry from 8 input bytes: flags V R W X U A D as given (three times in four
+ * shaped into a pointer or a leaf) and G one time in eight (a walk passes several entries:
+ * global translations stay the exception, so that one address space's entry seen in another
+ * is caught), a PPN that is one of the RAM pages (most
+ * of the time) or anything (sometimes), reserved bits rarely set. */
 static uint64_t make_pte(uint64_t raw) {
     uint64_t flags = raw & 0xff;
+    /* three times in four a well-formed entry, so that walks often succeed (and their
+     * entries are there to be found again, in another address space): a pointer, or a leaf
+     * with A and D set, U and the permissions as given */
+    if ((raw >> 56) & 3) flags = (raw & 0x100) ? 0x01 : (flags & 0x1e) | 0xc1;
+    if ((raw >> 61) != 0) flags &= ~(uint64_t)0x20; /* G */
     uint64_t sel = (raw >> 8) & 0xff;
     uint64_t ppn;
     if (sel < 200) {
@@ -173,10 +181,15 @@ static unsigned ref_priv(const rv_cpu_t *cpu, rv_access_t t) {
 
 /* A virtual address from input: mostly table indexes 0..7 at each level (the entries the
  * input filled are at the start of each page), sign-extended as a canonical address would
- * be, sometimes raw 64 bits (non-canonical, huge). */
+ * be, often one of the last four made again, sometimes raw 64 bits (non-canonical, huge). */
+static uint64_t recent[4]; /* the last addresses made, for make_va to use again */
+static unsigned nrecent;
+
 static uint64_t make_va(input_t *in, unsigned levels) {
     uint64_t sel = take(in, 1);
     if (sel >= 240) return take(in, 8);
+    /* an address used before (in another address space, or after a fence, by now) */
+    if (sel >= 160 && nrecent) return recent[sel % (nrecent < 4 ? nrecent : 4)];
     uint64_t va = take(in, 2) & 4095;
     uint64_t idx = take(in, 4);
     for (unsigned l = 0; l < levels; l++)
@@ -186,6 +199,7 @@ static uint64_t make_va(input_t *in, unsigned levels) {
         va |= 1ull << (vabits - 1);
         va |= ~0ull << vabits;
     }
+    recent[nrecent++ % 4] = va;
     return va;
 }
 
@@ -279,6 +293,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rv_cpu_reset(&cpu);
     cpu.misa |= 1ull << 18; /* S */
     memset(ram, 0, sizeof(ram));
+    nrecent = 0;
 
     uint64_t hdr = take(&in, 3);
     static const unsigned modes[3] = {RV_SATP_SV39, RV_SATP_SV48, RV_SATP_SV57};
@@ -291,10 +306,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         sp.root[j] = (unsigned)((hdr >> (4 + 4 * j)) % RAM_PAGES);
     }
     cpu.satp = satp_of(&sp, 0);
-    /* the first 8 entries of each RAM page from the input */
+    /* the first 8 entries of each RAM page from the input, or (half the time) from a
+     * generator seeded by 8 input bytes, so that short inputs reach long programs of
+     * operations (address-space switches between accesses of one address) */
+    uint64_t seed = (hdr >> 20) & 1 ? take(&in, 8) : 0;
     for (unsigned pg = 0; pg < RAM_PAGES; pg++)
         for (unsigned e = 0; e < 8; e++) {
-            uint64_t pte = make_pte(take(&in, 8));
+            uint64_t raw;
+            if ((hdr >> 20) & 1) { /* splitmix64 */
+                uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+                raw = z ^ (z >> 31);
+            } else {
+                raw = take(&in, 8);
+            }
+            uint64_t pte = make_pte(raw);
             memcpy(ram + pg * 4096 + e * 8, &pte, 8);
         }
     rv_mmu_enable(&cpu, phys_ptr, ram, RAM_BASE, RAM_SIZE);
@@ -313,22 +340,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             rv_mmu_update(&cpu);
             continue;
         case 3: { /* rewrite an entry, then sfence.vma in full or of one ASID; or a fence of
-                     one address (of every ASID or one), or of one ASID, alone; or a switch of
-                     address space (a satp write, no fence) */
+                     one address (of every ASID or one), or of one ASID, alone */
             unsigned pg = (unsigned)take(&in, 1), e = (unsigned)take(&in, 1);
             unsigned j = e % 3;
-            if (pg >= 0xf8) {
+            if (pg >= 0xe8) {
                 rv_mmu_flush(&cpu, true, make_va(&in, levels));
-            } else if (pg >= 0xf0) {
+            } else if (pg >= 0xd0) {
                 rv_mmu_flush_asid(&cpu, true, make_va(&in, levels), sp.asid[j]);
-            } else if (pg >= 0xe8) {
+            } else if (pg >= 0xc0) {
                 rv_mmu_flush_asid(&cpu, false, 0, sp.asid[j]);
                 sp.stale[j] = false;
-            } else if (pg >= 0xd8) {
-                uint64_t old = cpu.satp;
-                sp.cur = j;
-                cpu.satp = satp_of(&sp, j);
-                rv_mmu_satp_written(&cpu, old);
             } else {
                 if (sp.pend) fence_all(&cpu, &sp); /* one open rewrite at a time */
                 pg %= RAM_PAGES;
@@ -348,6 +369,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     rv_mmu_flush_asid(&cpu, false, 0, sp.asid[f % 3]);
                 }
             }
+            continue;
+        }
+        case 4: { /* switch address space: a satp write, no fence */
+            unsigned j = (unsigned)take(&in, 1) % 3;
+            uint64_t old = cpu.satp;
+            sp.cur = j;
+            cpu.satp = satp_of(&sp, j);
+            rv_mmu_satp_written(&cpu, old);
             continue;
         }
         default: break;
