@@ -106,7 +106,8 @@ static void test_switch_back_no_walk(void **state) {
         assert_int_equal(load_page(0x1000, &w), 8);
         assert_false(w);
     }
-    assert_int_equal(cpu.tlb_stats.asid_switches, 7); /* the first satp write (from Bare) is no switch */
+    assert_int_equal(cpu.tlb_stats.asid_switches,
+                     7); /* the first satp write (from Bare) is no switch */
 }
 
 static void test_fence_asid(void **state) {
