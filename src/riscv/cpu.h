@@ -300,10 +300,6 @@ struct rv_cpu {
      * reaches the same set's slots (the first RV_SITE_SLOTS of each table are used), and
      * emptied whenever tlb_fast is (src/riscv/mmu.c) */
     rv_tlb_fast_t tlb_site[RV_TLBF_SETS][2][RV_TLB_SIZE];
-    /* second level, tagged by ASID (src/riscv/mmu.c): refills the first level (tlb, tlb_fast,
-     * tlb_site), which an ASID switch empties; only C code reads it */
-    rv_tlb2_entry_t tlb2[3][RV_TLB2_SETS][RV_TLB2_WAYS];
-    unsigned tlb2_victim;   /* round-robin way that a fill of a full tlb2 set replaces */
     uint64_t tlb_ld_off;    /* byte offset from the hart of the load entries of the current
                                data privilege's set (in S-mode, that of the current SUM;
                                0: no MMU, no inline TLB) */
@@ -329,6 +325,11 @@ struct rv_cpu {
     uint64_t *code_mine;                /* bit per RAM page: this hart has decoded code there */
     _Atomic int code_tlb_req;           /* another hart made a page code: empty the inline store
                                            TLB at the next block boundary */
+    unsigned tlb2_victim; /* round-robin way that a fill of a full tlb2 set replaces */
+    /* second level of the TLB, tagged by ASID (src/riscv/mmu.c): refills the first level
+     * (tlb, tlb_fast, tlb_site), which an ASID switch empties; only C code reads it. Last, so
+     * that its 144 KiB keep no hot field away from the others. */
+    rv_tlb2_entry_t tlb2[3][RV_TLB2_SETS][RV_TLB2_WAYS];
 };
 
 /* Ask the hart to stop at its next block boundary (EXEC_STOP_INTERRUPT, or EXEC_STOP_HALT
