@@ -251,7 +251,10 @@ end_block:
         if (cpu->priv == RV_PRIV_U || (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TVM)) ||
             !(cpu->misa & (1ull << 18)))
             goto illegal;
-        rv_mmu_flush(cpu, op->rs1 != 0, RS1);
+        if (op->rs2) /* an ASID: only that address space's non-global entries */
+            rv_mmu_flush_asid(cpu, op->rs1 != 0, RS1, RS2);
+        else
+            rv_mmu_flush(cpu, op->rs1 != 0, RS1);
         pc = OPPC + op->len;
         goto end_block;
     }

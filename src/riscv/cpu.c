@@ -19,23 +19,26 @@ void rv_cpu_reset(rv_cpu_t *cpu) {
     /* Everything is zeroed but the TLBs, which are emptied only when the hart had an MMU (of
      * the software TLB only the entries in use). A hart gets its MMU from rv_mmu_enable, which
      * empties them all, and nothing reads them before: a hart without an MMU (user mode: one
-     * per guest thread) then never touches their 76 KiB, which stay unbacked when the hart's
-     * memory is fresh. */
+     * per guest thread) then never touches their 76 KiB (and the second level's 144 KiB),
+     * which stay unbacked when the hart's memory is fresh. */
     bool had_mmu = cpu->phys_ptr != NULL;
     size_t tlb_end = offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb);
     size_t fast_end = offsetof(rv_cpu_t, tlb_site) + sizeof(cpu->tlb_site);
+    size_t tlb2_start = offsetof(rv_cpu_t, tlb2);
     _Static_assert(offsetof(rv_cpu_t, tlb_fast) == offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb) &&
                        offsetof(rv_cpu_t, tlb_site) ==
-                           offsetof(rv_cpu_t, tlb_fast) + sizeof(cpu->tlb_fast),
-                   "rv_cpu_reset skips tlb, tlb_fast and tlb_site as one run");
+                           offsetof(rv_cpu_t, tlb_fast) + sizeof(cpu->tlb_fast) &&
+                       offsetof(rv_cpu_t, tlb2) + sizeof(cpu->tlb2) == sizeof(rv_cpu_t),
+                   "rv_cpu_reset skips tlb, tlb_fast and tlb_site as one run, and tlb2 at the end");
     memset(cpu, 0, offsetof(rv_cpu_t, tlb));
     if (had_mmu) {
         for (unsigned k = 0; k < 3; k++)
             for (unsigned i = 0; i < RV_TLB_SIZE; i++)
                 if (cpu->tlb[k][i].tag) cpu->tlb[k][i].tag = 0;
         memset((char *)cpu + tlb_end, 0xff, fast_end - tlb_end); /* empty entries */
+        memset(cpu->tlb2, 0, sizeof(cpu->tlb2));
     }
-    memset((char *)cpu + fast_end, 0, sizeof(*cpu) - fast_end);
+    memset((char *)cpu + fast_end, 0, tlb2_start - fast_end);
     cpu->priv = RV_PRIV_M;
     /* RV64 (MXL=2) with A, C, D, F, I, M, U. */
     cpu->misa = 2ull << 62 | 1u << 0 | 1u << 2 | 1u << 3 | 1u << 5 | 1u << 8 | 1u << 12 | 1u << 20;

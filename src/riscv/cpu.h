@@ -95,6 +95,29 @@ typedef struct rv_tlb_fast {
     uintptr_t addend; /* host address minus guest virtual address of the page */
 } rv_tlb_fast_t;
 
+/* The second-level TLB (rv_cpu_t.tlb2), behind the first level (tlb, tlb_fast, tlb_site),
+ * which holds only translations of the current address space: per access kind, sets of
+ * RV_TLB2_WAYS entries indexed by virtual page, each tagged with the ASID it was walked under
+ * or marked global. A satp write that switches the ASID empties the first level only, so a
+ * process that runs again finds its translations here instead of walking. */
+#define RV_TLB2_SETS 512u
+#define RV_TLB2_WAYS 4u
+
+/* ASID bits of satp this hart implements (ASIDLEN): all of RV64's 16. Software finds the
+ * width by writing ones and reading back; Linux uses its ASID allocator when there are more
+ * than twice as many ASIDs as harts, and then switches address spaces without a fence. */
+#define RV_ASID_BITS 16u
+#define RV_ASID_MASK ((1u << RV_ASID_BITS) - 1)
+
+/* One second-level TLB entry: a translation as in rv_tlb_entry_t, of one address space. */
+typedef struct rv_tlb2_entry {
+    uint64_t tag;  /* as rv_tlb_entry_t.tag (virtual page, privilege, SUM); 0: empty */
+    uint64_t ppn;  /* physical page number */
+    uint16_t asid; /* satp.ASID of the walk that filled it */
+    bool global;   /* the walk passed a G bit: valid in every address space, and kept by
+                      sfence.vma with an ASID */
+} rv_tlb2_entry_t;
+
 /* Sets of the inline TLB: S-mode data with mstatus.SUM clear (S pages only), U-mode data,
  * S-mode data with SUM set (S pages and the U pages SUM opens: the kernel's copies to and
  * from user memory), and one that stays empty (used while the window serves every access, or
@@ -284,13 +307,16 @@ struct rv_cpu {
     uint64_t tlb_fetch_low; /* low bits of the current privilege's fetch-TLB tags (priv + 1;
                                4 in M-mode, which no tag has): generated code's page check */
     struct {
-        uint64_t hits;         /* translations served by the TLB */
-        uint64_t walks;        /* page-table walks */
-        uint64_t faults;       /* page faults raised */
-        uint64_t flushes;      /* whole-TLB flushes (satp writes, sfence.vma without address) */
-        uint64_t pte_reads[5]; /* page-table entries read by walks, by level (0: the 4 KiB
-                                  level): what the walks cost */
-    } tlb_stats;               /* --stats counters of the MMU */
+        uint64_t hits;          /* translations served by the TLB (either level) */
+        uint64_t hits2;         /* of which by the second level (the first had no entry) */
+        uint64_t walks;         /* page-table walks */
+        uint64_t faults;        /* page faults raised */
+        uint64_t flushes;       /* whole-TLB flushes (sfence.vma x0, x0; satp mode changes) */
+        uint64_t asid_switches; /* satp writes to another ASID: first level emptied only */
+        uint64_t asid_flushes;  /* sfence.vma x0, rs2: one ASID's non-global entries */
+        uint64_t pte_reads[5];  /* page-table entries read by walks, by level (0: the 4 KiB
+                                   level): what the walks cost */
+    } tlb_stats;                /* --stats counters of the MMU */
 
     /* SMP (a machine with several harts; all NULL/0 on a hart that is alone). */
     struct rv_cpu **peers;              /* every hart of the machine, this one included */
@@ -299,6 +325,11 @@ struct rv_cpu {
     uint64_t *code_mine;                /* bit per RAM page: this hart has decoded code there */
     _Atomic int code_tlb_req;           /* another hart made a page code: empty the inline store
                                            TLB at the next block boundary */
+    unsigned tlb2_victim; /* round-robin way that a fill of a full tlb2 set replaces */
+    /* second level of the TLB, tagged by ASID (src/riscv/mmu.c): refills the first level
+     * (tlb, tlb_fast, tlb_site), which an ASID switch empties; only C code reads it. Last, so
+     * that its 144 KiB keep no hot field away from the others. */
+    rv_tlb2_entry_t tlb2[3][RV_TLB2_SETS][RV_TLB2_WAYS];
 };
 
 /* Ask the hart to stop at its next block boundary (EXEC_STOP_INTERRUPT, or EXEC_STOP_HALT

@@ -7,7 +7,7 @@
  * caller raises an illegal-instruction exception. The S-mode registers exist only when misa
  * has S; sstatus, sie and sip are views of mstatus, mie and mip. A write that changes what
  * translation does (satp, mstatus MPRV/MPP/SUM/MXR) calls rv_mmu_update; a satp write also
- * flushes the TLB, as the hart may cache translations of the old address space.
+ * switches the TLB to the new address space (rv_mmu_satp_written: entries are tagged by ASID).
  *
  * Counters: cycle and instret both count retired instructions; time is the host monotonic
  * clock at 10 MHz (rv_cpu_time). CSR instructions always end a decoded block, whose
@@ -301,9 +301,11 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
         if (!has_s || (mode != RV_SATP_BARE && mode != RV_SATP_SV39 && mode != RV_SATP_SV48 &&
                        mode != RV_SATP_SV57))
             break; /* an unsupported mode: the write has no effect */
+        uint64_t old_satp = cpu->satp;
+        /* ASIDLEN = RV_ASID_BITS: the ASID bits above it read as zero */
+        v &= ~((uint64_t)(0xffffu & ~RV_ASID_MASK) << 44);
         cpu->satp = mode == RV_SATP_BARE ? 0 : v;
-        rv_mmu_flush(cpu, false, 0);
-        rv_mmu_update(cpu);
+        rv_mmu_satp_written(cpu, old_satp);
         break;
     }
     default:

@@ -75,6 +75,73 @@ static void fast_clear(rv_cpu_t *cpu, unsigned k) {
             }
 }
 
+/* The ASID of the current address space (satp.ASID; 0 while satp is Bare). */
+static unsigned cur_asid(const rv_cpu_t *cpu) {
+    return (unsigned)(cpu->satp >> 44) & RV_ASID_MASK;
+}
+
+/* Empty the first level: the TLB by kind, the inline TLB and its site slots. It holds only
+ * translations made under the current satp (every satp write empties it), so what it loses
+ * the second level still has. */
+static void l1_clear(rv_cpu_t *cpu) {
+    memset(cpu->tlb, 0, sizeof(cpu->tlb));
+    fast_clear(cpu, 2);
+}
+
+/* Drop the first level's entries of virtual page vpn (every kind and inline set, and any site
+ * slot that holds the page). */
+static void l1_flush_page(rv_cpu_t *cpu, uint64_t vpn) {
+    for (unsigned k = 0; k < 3; k++) {
+        rv_tlb_entry_t *e = &cpu->tlb[k][vpn & (RV_TLB_SIZE - 1)];
+        if ((e->tag >> 2) == (vpn & (~0ull >> 2))) e->tag = 0;
+    }
+    for (unsigned set = 0; set < RV_TLBF_NONE; set++)
+        for (unsigned k = 0; k < 2; k++) {
+            rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
+            if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
+            /* a site slot may hold the page at any index (slots go by site, not page);
+             * a filled slot's tag is its page address */
+            rv_tlb_fast_t *site = cpu->tlb_site[set][k];
+            uint64_t page = vpn << PAGE_SHIFT;
+            for (unsigned i = 0; i < RV_SITE_SLOTS; i++)
+                if (site[i].vtag == page) site[i].vtag = ~0ull;
+        }
+}
+
+/* Drop the second level's entries of virtual page vpn: of every address space (all true),
+ * or only address space asid's non-global ones. */
+static void l2_flush_page(rv_cpu_t *cpu, uint64_t vpn, bool all, unsigned asid) {
+    for (unsigned k = 0; k < 3; k++) {
+        rv_tlb2_entry_t *set = cpu->tlb2[k][vpn & (RV_TLB2_SETS - 1)];
+        for (unsigned w = 0; w < RV_TLB2_WAYS; w++)
+            if ((set[w].tag >> 2) == (vpn & (~0ull >> 2)) &&
+                (all || (!set[w].global && set[w].asid == asid)))
+                set[w].tag = 0;
+    }
+}
+
+/* Drop the second level's non-global entries of address space asid. */
+static void l2_flush_asid(rv_cpu_t *cpu, unsigned asid) {
+    rv_tlb2_entry_t *e = &cpu->tlb2[0][0][0];
+    for (size_t i = 0; i < sizeof(cpu->tlb2) / sizeof(*e); i++)
+        if (e[i].tag && !e[i].global && e[i].asid == asid) e[i].tag = 0;
+}
+
+/* Enter a translation into the second level for the current address space: an empty way of
+ * its set, else the next victim in turn. */
+static void l2_fill(rv_cpu_t *cpu, unsigned kind, uint64_t vpn, uint64_t tag, uint64_t ppn,
+                    bool global) {
+    rv_tlb2_entry_t *set = cpu->tlb2[kind][vpn & (RV_TLB2_SETS - 1)];
+    unsigned w = 0;
+    while (w < RV_TLB2_WAYS && set[w].tag)
+        w++;
+    if (w == RV_TLB2_WAYS) w = cpu->tlb2_victim++ % RV_TLB2_WAYS;
+    set[w].tag = tag;
+    set[w].ppn = ppn;
+    set[w].asid = (uint16_t)cur_asid(cpu);
+    set[w].global = global;
+}
+
 /* The inline-TLB set of data accesses at effective privilege `priv` (S or U) with the hart's
  * mstatus as it is: S-mode has one set per value of SUM, so an entry that SUM opened (a U
  * page) is only ever looked at while SUM is set. rv_mmu_update selects the same set. */
@@ -149,34 +216,50 @@ void rv_mmu_update(rv_cpu_t *cpu) {
 
 void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
     if (!va_valid) {
-        memset(cpu->tlb, 0, sizeof(cpu->tlb));
-        fast_clear(cpu, 2);
+        l1_clear(cpu);
+        memset(cpu->tlb2, 0, sizeof(cpu->tlb2));
         cpu->tlb_stats.flushes++;
     } else {
-        uint64_t vpn = va >> PAGE_SHIFT;
-        for (unsigned k = 0; k < 3; k++) {
-            rv_tlb_entry_t *e = &cpu->tlb[k][vpn & (RV_TLB_SIZE - 1)];
-            if ((e->tag >> 2) == (vpn & (~0ull >> 2))) e->tag = 0;
-        }
-        for (unsigned set = 0; set < RV_TLBF_NONE; set++)
-            for (unsigned k = 0; k < 2; k++) {
-                rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
-                if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
-                /* a site slot may hold the page at any index (slots go by site, not page);
-                 * a filled slot's tag is its page address */
-                rv_tlb_fast_t *site = cpu->tlb_site[set][k];
-                uint64_t page = vpn << PAGE_SHIFT;
-                for (unsigned i = 0; i < RV_SITE_SLOTS; i++)
-                    if (site[i].vtag == page) site[i].vtag = ~0ull;
-            }
+        l1_flush_page(cpu, va >> PAGE_SHIFT);
+        l2_flush_page(cpu, va >> PAGE_SHIFT, true, 0);
     }
     /* code keeps its caches (blocks check their page at entry), but chained translated code
      * must not run on past a changed mapping: back to the run loop at the next block */
     rv_cpu_kick(cpu);
 }
 
+void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid) {
+    unsigned a = (unsigned)asid & RV_ASID_MASK; /* bits above ASIDLEN are ignored */
+    /* the first level holds only the current address space (and global pages, which a fence
+     * with an ASID need not drop): another ASID's fence leaves it */
+    bool cur = a == cur_asid(cpu);
+    if (!va_valid) {
+        if (cur) l1_clear(cpu);
+        l2_flush_asid(cpu, a);
+        cpu->tlb_stats.asid_flushes++;
+    } else {
+        if (cur) l1_flush_page(cpu, va >> PAGE_SHIFT);
+        l2_flush_page(cpu, va >> PAGE_SHIFT, false, a);
+    }
+    if (cur) rv_cpu_kick(cpu);
+}
+
+void rv_mmu_satp_written(rv_cpu_t *cpu, uint64_t old) {
+    if (SATP_MODE(old) != SATP_MODE(cpu->satp)) {
+        rv_mmu_flush(cpu, false, 0); /* another mode: the old tags mean nothing in it */
+    } else {
+        /* another address space (or the same ASID over other tables, which the guest must
+         * fence before it relies on them): the first level goes, the second stays, tagged */
+        if (((old ^ cpu->satp) >> 44) & RV_ASID_MASK) cpu->tlb_stats.asid_switches++;
+        l1_clear(cpu);
+        rv_cpu_kick(cpu);
+    }
+    rv_mmu_update(cpu);
+}
+
 /* Walk the page tables for `va`. Returns 0 with *ppn set (the 4 KiB physical page) and *leaf
- * the leaf PTE (its flags decide whether the translation may be cached), or the fault cause. */
+ * the leaf PTE (its flags decide whether the translation may be cached; G also when a pointer
+ * on the way had it), or the fault cause. */
 static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t *ppn,
                      uint64_t *leaf) {
     unsigned n = levels(cpu);
@@ -184,7 +267,7 @@ static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv
     /* the address must be the sign extension of its low vabits bits */
     if ((uint64_t)((int64_t)(va << (64 - vabits)) >> (64 - vabits)) != va) return page_fault(type);
     cpu->tlb_stats.walks++;
-    uint64_t table = SATP_PPN(cpu->satp) << PAGE_SHIFT;
+    uint64_t table = SATP_PPN(cpu->satp) << PAGE_SHIFT, global = 0;
     for (int level = (int)n - 1; level >= 0; level--) {
         uint64_t idx = (va >> (PAGE_SHIFT + 9 * (unsigned)level)) & 511;
         _Atomic uint64_t *slot = cpu->phys_ptr(cpu->env, table + idx * 8, 8);
@@ -193,6 +276,7 @@ static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv
         cpu->tlb_stats.pte_reads[level]++;
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
             return page_fault(type);
+        global |= pte & PTE_G;          /* G in a pointer makes every mapping below it global */
         if (!(pte & (PTE_R | PTE_X))) { /* a pointer to the next level */
             if (pte & (PTE_A | PTE_D | PTE_U)) return page_fault(type);
             table = PTE_PPN(pte) << PAGE_SHIFT;
@@ -213,7 +297,7 @@ static uint64_t walk(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv
         /* Svade: the kernel keeps A and D; a clear one is its page fault */
         if (!(pte & PTE_A) || (type >= RV_ACC_STORE && !(pte & PTE_D))) return page_fault(type);
         *ppn = PTE_PPN(pte) | ((va >> PAGE_SHIFT) & low);
-        *leaf = pte;
+        *leaf = pte | global;
         return 0;
     }
     return page_fault(type);
@@ -240,6 +324,21 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
         fast_fill(cpu, va, type, priv, e->ppn);
         return 0;
     }
+    /* the second level: the same tags, of the current address space or global */
+    rv_tlb2_entry_t *set = cpu->tlb2[tlb_kind(type)][vpn & (RV_TLB2_SETS - 1)];
+    unsigned asid = cur_asid(cpu);
+    for (unsigned w = 0; w < RV_TLB2_WAYS; w++) {
+        const rv_tlb2_entry_t *f = &set[w];
+        if ((f->tag == tag || (sum && f->tag == (tag | 3))) && (f->global || f->asid == asid)) {
+            cpu->tlb_stats.hits++;
+            cpu->tlb_stats.hits2++;
+            e->tag = f->tag;
+            e->ppn = f->ppn;
+            *pa = f->ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
+            fast_fill(cpu, va, type, priv, f->ppn);
+            return 0;
+        }
+    }
     uint64_t ppn, leaf;
     uint64_t cause = walk(cpu, va, type, priv, &ppn, &leaf);
     if (cause) {
@@ -256,6 +355,7 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
     if (!mxr_dep) {
         e->tag = sum_dep ? tag | 3 : tag;
         e->ppn = ppn;
+        l2_fill(cpu, tlb_kind(type), vpn, e->tag, ppn, leaf & PTE_G);
         fast_fill(cpu, va, type, priv, ppn);
     }
     *pa = ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));

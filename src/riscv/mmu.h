@@ -14,6 +14,13 @@
  * cached under a tag of their own (and inline in a set of their own) that S-mode matches only
  * while SUM is set.
  *
+ * Two levels. The first (the TLB by kind that generated code's fetch checks read, the inline
+ * TLB and its site slots) holds translations of the current address space only: every satp
+ * write empties it. The second (tlb2: set-associative, larger) tags each entry with the ASID
+ * it was walked under, or marks it global (a G bit on the walk), so that switching address
+ * spaces and back costs first-level refills from it instead of page walks; sfence.vma with an
+ * ASID drops only that ASID's non-global entries, without one every address space's.
+ *
  * A and D bits follow Svade: a clear A, or a clear D on a store, is a page fault (the kernel
  * sets them), which is what the device tree promises by not listing Svadu. PMP registers are
  * stored but not enforced.
@@ -46,8 +53,19 @@ void rv_mmu_update(rv_cpu_t *cpu);
  * the slow path from now on, so the inline TLB's store entries go. */
 void rv_mmu_code_page(rv_cpu_t *cpu);
 
-/* Drop TLB entries: all of them (va_valid false) or those of the page holding va. */
+/* sfence.vma with rs2 = x0: drop TLB entries of every address space, global ones too: all of
+ * them (va_valid false) or those of the page holding va. */
 void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va);
+
+/* sfence.vma with an ASID in rs2: drop the non-global entries of address space `asid` (its low
+ * RV_ASID_BITS), all of them (va_valid false) or those of the page holding va. Global entries
+ * and other address spaces keep theirs. */
+void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid);
+
+/* satp was written (it held `old`): another ASID switches address spaces (the first level
+ * goes, the second level keeps every address space's entries by ASID); another mode empties
+ * the TLB. Then as rv_mmu_update. */
+void rv_mmu_satp_written(rv_cpu_t *cpu, uint64_t old);
 
 /* The slow path of an access while translating: translate every page of [va, va+len) for
  * `type`, then read or write through the physical window or the owner's mem_slow. Returns

@@ -557,6 +557,13 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
             out, "stats: mmu: tlb hits %llu, page walks %llu, page faults %llu, tlb flushes %llu\n",
             (unsigned long long)cpu->tlb_stats.hits, (unsigned long long)cpu->tlb_stats.walks,
             (unsigned long long)cpu->tlb_stats.faults, (unsigned long long)cpu->tlb_stats.flushes);
+    if (cpu->phys_ptr)
+        fprintf(out,
+                "stats: mmu: tlb hits from the second level %llu, asid switches %llu, "
+                "asid fences %llu\n",
+                (unsigned long long)cpu->tlb_stats.hits2,
+                (unsigned long long)cpu->tlb_stats.asid_switches,
+                (unsigned long long)cpu->tlb_stats.asid_flushes);
     if (cpu->phys_ptr) {
         const uint64_t *r = cpu->tlb_stats.pte_reads;
         fprintf(out,

@@ -2,11 +2,17 @@
  * shared words at the same time, then check every total. Under vm's user mode the threads
  * are host threads; inside a guest booted with -smp N (scripts/boot-smp.sh --stress) they
  * run on N harts, each a host thread, so a lost update means an atomic that was not atomic
- * across harts. Prints "smp-stress: ok" and exits 0 when every count is exact. */
+ * across harts. Then TLB shootdowns: the main thread moves a new page over one address again
+ * and again (mremap) while the other threads read it; once mremap has returned, the kernel
+ * has fenced every hart that runs this address space (SBI remote sfence.vma with its ASID),
+ * so a reader that has seen the new round must read the new page, never the old one through
+ * a stale translation. Prints "smp-stress: ok" and exits 0 when every count is exact. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #define THREADS 4
 #define ROUNDS  100000
@@ -93,6 +99,56 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+#define REMAPS 300
+static volatile uint64_t *remap_page; /* the address the main thread keeps moving pages to */
+static uint64_t remap_round;          /* pages moved so far; page n holds n (atomic) */
+static int remap_done;                /* the readers stop (atomic) */
+static int stale_reads;               /* reads of a page older than the round seen (atomic) */
+
+static void *reader(void *arg) {
+    (void)arg;
+    while (!__atomic_load_n(&remap_done, __ATOMIC_ACQUIRE)) {
+        uint64_t r = __atomic_load_n(&remap_round, __ATOMIC_ACQUIRE);
+        uint64_t v = *remap_page;
+        uint64_t r2 = __atomic_load_n(&remap_round, __ATOMIC_ACQUIRE);
+        /* the page of round r or a later one (the next may be in place before its round
+         * is published); a stale translation reads the old page (or what reused it) */
+        if (v < r || v > r2 + 1) __atomic_add_fetch(&stale_reads, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+/* Move REMAPS pages, each holding its round, over remap_page while THREADS - 1 readers read it
+ * (one hart of four stays for the mover). */
+static int remap_test(void) {
+    void *at = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (at == MAP_FAILED) return printf("smp-stress: mmap failed\n"), 1;
+    remap_page = at;
+    pthread_t t[THREADS - 1];
+    for (long i = 0; i < THREADS - 1; i++)
+        if (pthread_create(&t[i], NULL, reader, NULL) != 0)
+            return printf("smp-stress: cannot create a thread\n"), 1;
+    int bad = 0;
+    for (uint64_t g = 1; g <= REMAPS && !bad; g++) {
+        uint64_t *n = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (n == MAP_FAILED) {
+            bad = printf("smp-stress: mmap failed\n");
+            break;
+        }
+        *n = g;
+        if (mremap(n, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED, at) != at)
+            bad = printf("smp-stress: mremap failed\n");
+        else
+            __atomic_store_n(&remap_round, g, __ATOMIC_RELEASE);
+    }
+    __atomic_store_n(&remap_done, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < THREADS - 1; i++)
+        pthread_join(t[i], NULL);
+    if (stale_reads)
+        bad = printf("smp-stress: %d reads of a page already moved away\n", stale_reads);
+    return bad != 0;
+}
+
 static int check(const char *what, uint64_t got, uint64_t want) {
     if (got == want) return 0;
     printf("smp-stress: %s is %llu, not %llu\n", what, (unsigned long long)got,
@@ -119,6 +175,7 @@ int main(void) {
     bad |= check("the amomax.d maximum", (uint64_t)amo_max, (uint64_t)THREADS * ROUNDS - 1);
     bad |= check("the spinlock counter", spin_count, (uint64_t)THREADS * ((ROUNDS + 15) / 16));
     bad |= check("the mutex counter", mtx_count, (uint64_t)THREADS * ((ROUNDS + 63) / 64));
+    bad |= remap_test();
     if (bad) return 1;
     printf("smp-stress: ok\n");
     return 0;

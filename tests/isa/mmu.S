@@ -9,7 +9,11 @@
  * site slots of hot loads and stores across remaps, permission changes and code writes, and
  * hot S-mode (and MPRV) loads and stores of a U page through SUM: SUM cleared and set again
  * around and inside hot code, the page remapped or made read-only under sfence.vma, and
- * U-mode code that S-mode rewrites through SUM.
+ * U-mode code that S-mode rewrites through SUM; and address spaces by ASID (cases 97-109):
+ * satp's ASID width, two address spaces that map one address to different pages and code,
+ * switched by satp writes without sfence.vma in hot code, sfence.vma by ASID and by address
+ * and ASID (of the current address space and of another), a global page remapped under
+ * sfence.vma by address, and an ASID re-used over other tables after sfence.vma by ASID.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -86,6 +90,41 @@
     ori a2, a2, flags;                                                                            \
     la a0, l0;                                                                                    \
     sd a2, (idx) * 8(a0)
+
+/* l0b[idx] (the last-level table of the second address space, cases 97-109) likewise. */
+#define LEAFB(idx, label, flags)                                                                  \
+    la a2, label;                                                                                 \
+    srli a2, a2, 12;                                                                              \
+    slli a2, a2, 10;                                                                              \
+    ori a2, a2, flags;                                                                            \
+    la a0, l0b;                                                                                   \
+    sd a2, (idx) * 8(a0)
+
+/* reg = an Sv39 satp value for root `root` with ASID `asid` (written later, without sfence). */
+#define SATP_VAL(reg, asid, root)                                                                 \
+    la reg, root;                                                                                 \
+    srli reg, reg, 12;                                                                            \
+    li t0, (8 << 60) | ((asid) << 44);                                                            \
+    or reg, reg, t0
+
+/* Case n, in the address space of satp value `sreg` (written without sfence.vma): S-mode
+ * loads VA + 0x11000 through a site slot and in line (`val` both), the global page VA +
+ * 0x12000 (V0), stores `stv` at VA + 0x11200 and runs the code at VA + 0x13000 (`ret`). */
+#define AS_CASE(n, sreg, val, stv, ret)                                                           \
+    csrw satp, sreg;                                                                              \
+    EXPECT(n, 1, 9, 0, li a0, VA + 0x11000; jal ld_site; mv a3, a1; ld a2, 0(a0);                 \
+           li a0, VA + 0x12000; ld a4, 0(a0); li a0, VA + 0x11200; li a1, stv; jal st_site;       \
+           li a0, VA + 0x13000; jalr a0);                                                         \
+    CHECK(a3, val);                                                                               \
+    CHECK(a2, val);                                                                               \
+    CHECK(a4, V0);                                                                                \
+    CHECK(a0, ret)
+
+/* Case n: S-mode loads of VA + 0x11000 through a site slot and in line, both `val`. */
+#define LOAD_CASE(n, val)                                                                         \
+    EXPECT(n, 1, 9, 0, li a0, VA + 0x11000; jal ld_site; ld a2, 0(a0));                           \
+    CHECK(a1, val);                                                                               \
+    CHECK(a2, val)
 
 /* table[idx] = a pointer to the table at `next`. */
 #define POINTER(table, idx, next)                                                                 \
@@ -560,6 +599,93 @@ RVTEST_BEGIN
     CHECK(a0, 50)
     li t0, SUM
     csrc mstatus, t0
+    /* ASIDLEN: satp keeps all 16 ASID bits (software writes ones and reads back) */
+    TEST_CASE(97, a0, 0xffff, csrr a1, satp; li a0, 0xffff << 44; or a0, a0, a1; csrw satp, a0;
+              csrr a0, satp; srli a0, a0, 44; li t0, 0xffff; and a0, a0, t0; csrw satp, a1;
+              sfence.vma)
+    /* Address spaces by ASID: A (ASID 1, root l2) and B (ASID 2, root l2b, the same code
+     * gigapages) map VA + 0x11000 to p0 and p1 and VA + 0x13000 to code returning 42 and 43;
+     * VA + 0x12000 is a global page of p0 in both. Hot code in each, switched by satp writes
+     * without sfence.vma (translations of both stay cached, tagged by ASID): each sees its
+     * own pages, both ways round */
+    la a0, l2
+    la a1, l2b
+    ld a2, 16(a0)
+    sd a2, 16(a1)
+    ld a2, 24(a0)
+    sd a2, 24(a1)
+    POINTER(l2b, 1, l1b)
+    POINTER(l1b, 0, l0b)
+    LEAF(17, p0, 0xc7) /* R W A D */
+    LEAFB(17, p1, 0xc7)
+    LEAF(18, p0, 0xe7) /* R W G A D */
+    LEAFB(18, p0, 0xe7)
+    LEAF(19, cpage, 0xcb) /* R X A D */
+    LEAFB(19, cpage2, 0xcb)
+    sfence.vma
+    SATP_VAL(s4, 1, l2)
+    SATP_VAL(s6, 2, l2b)
+    REPEAT(AS_CASE(98, s4, V0, 0x98, 42); AS_CASE(99, s6, V1, 0x99, 43))
+    la a0, p0
+    ld a1, 0x200(a0)
+    CHECK(a1, 0x98)
+    la a0, p1
+    ld a1, 0x200(a0)
+    CHECK(a1, 0x99)
+    /* sfence.vma x0, ASID while another address space is current: A's page changed and
+     * fenced while B runs, then A sees the change; B's own change (not yet fenced: either
+     * page) is seen after B's fence, with B current */
+    LEAF(17, p1, 0xc7)
+    LEAFB(17, p0, 0xc7)
+    li a0, 1
+    sfence.vma zero, a0
+    csrw satp, s4
+    LOAD_CASE(100, V1)
+    csrw satp, s6
+    EXPECT(101, 1, 9, 0, li a0, VA + 0x11000; ld a2, 0(a0))
+    li t0, V1
+    beq a2, t0, 1f
+    CHECK(a2, V0)
+1:  li a0, 2
+    sfence.vma zero, a0
+    REPEAT(LOAD_CASE(102, V0))
+    /* sfence.vma by address and ASID: of A while B is current, then of A while A is */
+    LEAF(17, p0, 0xc7)
+    li a0, VA + 0x11000
+    li a1, 1
+    sfence.vma a0, a1
+    csrw satp, s4
+    REPEAT(LOAD_CASE(103, V0))
+    LEAF(17, p1, 0xc7)
+    li a0, VA + 0x11000
+    li a1, 1
+    sfence.vma a0, a1
+    REPEAT(LOAD_CASE(104, V1))
+    /* the global page remapped in both tables: sfence.vma by address with rs2 = x0 drops it in
+     * every address space, and a full sfence.vma too */
+    LEAF(18, p1, 0xe7)
+    LEAFB(18, p1, 0xe7)
+    li a0, VA + 0x12000
+    sfence.vma a0
+    EXPECT(105, 1, 9, 0, li a0, VA + 0x12000; ld a2, 0(a0))
+    CHECK(a2, V1)
+    csrw satp, s6
+    EXPECT(106, 1, 9, 0, li a0, VA + 0x12000; ld a2, 0(a0))
+    CHECK(a2, V1)
+    LEAF(18, p0, 0xe7)
+    LEAFB(18, p0, 0xe7)
+    sfence.vma
+    EXPECT(107, 1, 9, 0, li a0, VA + 0x12000; ld a2, 0(a0))
+    CHECK(a2, V0)
+    /* ASID 1 re-used over other tables (l2b's, where VA + 0x11000 is p0; A's own maps p1,
+     * and its translations are cached): after satp and sfence.vma x0, 1, the new tables' */
+    csrw satp, s4
+    REPEAT(LOAD_CASE(108, V1))
+    SATP_VAL(s7, 1, l2b)
+    csrw satp, s7
+    li a0, 1
+    sfence.vma zero, a0
+    REPEAT(LOAD_CASE(109, V0))
     csrw satp, zero
     j pass
 
@@ -601,6 +727,9 @@ l3: .zero 4096
 l2: .zero 4096
 l1: .zero 4096
 l0: .zero 4096
+l2b: .zero 4096
+l1b: .zero 4096
+l0b: .zero 4096
 p0: .zero 4096
 p1: .zero 4096
 sp0: .zero 4096
