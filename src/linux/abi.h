@@ -472,14 +472,14 @@ typedef struct linux_dirent64 {
 } linux_dirent64_t;
 _Static_assert(offsetof(linux_dirent64_t, d_name) == 19, "dirent64 name offset");
 
-/* Kernel struct sigaction for riscv64 (no sa_restorer in use, mask of 64 bits). */
+/* Kernel struct sigaction for riscv64: no sa_restorer (riscv does not define SA_RESTORER; the
+ * return path is the vDSO's), mask of 64 bits. */
 typedef struct linux_sigaction {
-    uint64_t handler;  /* SIG_DFL, SIG_IGN or guest address */
-    uint64_t flags;    /* SA_* */
-    uint64_t restorer; /* unused on riscv64 but present in the layout */
-    uint64_t mask;     /* signals blocked during the handler */
+    uint64_t handler; /* SIG_DFL, SIG_IGN or guest address */
+    uint64_t flags;   /* SA_* */
+    uint64_t mask;    /* signals blocked during the handler */
 } LINUX_PACKED linux_sigaction_t;
-_Static_assert(sizeof(linux_sigaction_t) == 32, "riscv64 kernel sigaction");
+_Static_assert(sizeof(linux_sigaction_t) == 24, "riscv64 struct sigaction");
 
 /* stack_t. */
 typedef struct linux_stack {
