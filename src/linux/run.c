@@ -242,6 +242,7 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     }
     t->cpu->pc = img.entry;
     t->cpu->x[2] = sp;
+    t->tid = (int)syscall(SYS_gettid); /* signals inherited for this thread queue by it */
     linux_signals_inherit(t);
     p->main_thread = t;
     linux_thread_list_add(t);
