@@ -137,13 +137,15 @@ typedef struct linux_proc {
     int sfd_listener_pid;           /* the host process whose listener thread runs (0: none;
                                        a forked child starts its own) */
     /* real-time signals queued beyond the first pending instance (signal.c) */
-    linux_rtq_entry_t rtq[LINUX_RTQ_MAX]; /* the entries */
-    _Atomic uint64_t rtq_seq;             /* next sequence number */
-    _Atomic int rtq_count;                /* entries in use (0: nothing to look at) */
+    _Atomic uint64_t rtq_seq; /* next sequence number (0: the queue was never used) */
+    _Atomic int rtq_count;    /* entries in use (0: nothing to look at) */
     /* guest POSIX timers whose signal (32, 33) has no host number (sys_time.c) */
     _Atomic int nohost_timer[LINUX_NOHOST_TIMERS];     /* host timer id + 1; 0: a free slot */
     _Atomic int nohost_timer_sig[LINUX_NOHOST_TIMERS]; /* its guest signal, with
                                                           LINUX_NOHOST_TO_THREAD */
+    /* the queue's entries, last: most of the structure's size, left untouched by start-up
+     * (linux_prepare_program) until a signal queues */
+    linux_rtq_entry_t rtq[LINUX_RTQ_MAX];
 } linux_proc_t;
 
 /* One guest thread. */
