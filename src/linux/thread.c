@@ -360,6 +360,8 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
         free(v);
     }
     free(saved_act);
+    /* real-time signals it queued for itself were its own process's */
+    if (nt->tid > 0) linux_rtq_drop(p, nt->tid);
     /* the child left its frames' sanitizer marks behind (it never returned through them) */
     mem_asan_unpoison(stack, stack_size);
     munmap(stack, stack_size);
