@@ -106,7 +106,10 @@ int main(void) {
     nanosleep(&pause, NULL);
     printf("after delete: %s\n", atomic_load(&calls) == before ? "no more calls" : "still called");
 
-    /* many timers at once, each once */
+    /* many timers at once, each once (calls of the periodic timer that came after its fifth
+     * are not counted) */
+    while (sem_trywait(&fired) == 0) {
+    }
     atomic_store(&calls, 0);
     timer_t many[20];
     for (int i = 0; i < 20; i++) {
@@ -117,7 +120,7 @@ int main(void) {
     for (int i = 0; i < 20; i++)
         got += wait_call();
     nanosleep(&pause, NULL);
-    printf("20 timers: %d calls\n", atomic_load(&calls));
+    printf("20 timers: %d calls, %d counted\n", got, atomic_load(&calls));
     for (int i = 0; i < 20; i++)
         timer_delete(many[i]);
     printf("done\n");
