@@ -588,11 +588,19 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
     pthread_mutex_lock(&p->sig_lock);
     linux_sigaction_t act = p->act[sig];
     linux_thread_t *to = NULL;
-    for (linux_thread_t *o = p->threads; o && !to; o = o->next_thread)
-        if (o != t && (!(o->sigmask & bit(sig)) || (atomic_load(&o->waiting_set) & bit(sig))))
+    /* whether `to` was chosen because it waits for sig in sigwaitinfo: read once, as it may
+     * stop waiting meanwhile (the signal then stays pending for the process, which it blocks;
+     * read twice, a sigwaitinfo that just returned looked like a thread that takes it at once) */
+    bool to_waits = false;
+    for (linux_thread_t *o = p->threads; o && !to; o = o->next_thread) {
+        bool waits = (atomic_load(&o->waiting_set) & bit(sig)) != 0;
+        if (o != t && (!(o->sigmask & bit(sig)) || waits)) {
             to = o;
+            to_waits = waits;
+        }
+    }
     bool handled = act.handler != LINUX_SIG_DFL && act.handler != LINUX_SIG_IGN;
-    if (to && !(atomic_load(&to->waiting_set) & bit(sig)) && !handled) {
+    if (to && !to_waits && !handled) {
         pthread_mutex_unlock(&p->sig_lock);
         /* a thread takes it at once: nothing when ignored, else the default action */
         if (act.handler == LINUX_SIG_IGN || default_ignored(sig)) return;
@@ -610,8 +618,7 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
          * wake-up, interrupts a host call it is blocked in, rt_sigtimedwait's wait too (to
          * stays listed under the lock) */
         rv_cpu_interrupt(to->cpu);
-        if ((handled || (atomic_load(&to->waiting_set) & bit(sig))) && to->tid &&
-            linux_sig_to_host(sig)) {
+        if ((handled || to_waits) && to->tid && linux_sig_to_host(sig)) {
             siginfo_t h;
             memset(&h, 0, sizeof(h));
             h.si_signo = linux_sig_to_host(sig);
