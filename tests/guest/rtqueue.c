@@ -78,6 +78,47 @@ static void on_usr1_check(int sig) {
     usr2_blocked_in_handler = sigismember(&cur, SIGUSR2);
 }
 
+/* Four threads sigqueue 60 signals each to the process, alternating two numbers, while the
+ * main thread takes them: every one arrives once, each sender's in its order. */
+enum { SENDERS = 4, EACH = 60 };
+static void *sender(void *arg) {
+    long k = (long)arg;
+    for (int i = 0; i < EACH; i++) {
+        union sigval v = {.sival_int = (int)(k << 16 | i)};
+        sigqueue(getpid(), SIGRTMIN + (i & 1), v);
+    }
+    return NULL;
+}
+
+static int concurrent_senders(void) {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGRTMIN);
+    sigaddset(&s, SIGRTMIN + 1);
+    pthread_t th[SENDERS];
+    for (long k = 0; k < SENDERS; k++)
+        pthread_create(&th[k], NULL, sender, (void *)k);
+    int last[SENDERS][2], bad = 0;
+    for (int k = 0; k < SENDERS; k++)
+        last[k][0] = last[k][1] = -1;
+    for (int n = 0; n < SENDERS * EACH; n++) {
+        siginfo_t si;
+        int sig = sigwaitinfo(&s, &si);
+        int k = si.si_value.sival_int >> 16, i = si.si_value.sival_int & 0xffff;
+        int c = sig - SIGRTMIN;
+        if (k < 0 || k >= SENDERS || c < 0 || c > 1 || i <= last[k][c]) {
+            bad++;
+            continue;
+        }
+        last[k][c] = i;
+    }
+    for (int k = 0; k < SENDERS; k++)
+        pthread_join(th[k], NULL);
+    struct timespec zero = {0, 0};
+    siginfo_t si;
+    return bad == 0 && sigtimedwait(&s, &si, &zero) < 0;
+}
+
 static pthread_t main_thread;
 static void *to_process(void *arg) {
     (void)arg;
@@ -201,6 +242,11 @@ int main(void) {
     sigpending(&pend);
     printf("after SIG_IGN pending: %d\n", sigismember(&pend, SIGRTMIN + 2));
     drain("after SIG_IGN", &set);
+
+    int ok = 1;
+    for (int round = 0; round < 5; round++)
+        ok &= concurrent_senders();
+    printf("concurrent senders: %s\n", ok ? "each once, in order" : "lost, repeated or reordered");
     printf("done\n");
     return 0;
 }
