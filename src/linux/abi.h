@@ -268,6 +268,12 @@ enum linux_syscall_nr {
 #define LINUX_SI_USER      0
 #define LINUX_SI_QUEUE     (-1)
 #define LINUX_SI_TKILL     (-6)
+#define LINUX_SI_TIMER     (-2) /* a POSIX timer's expiry */
+#define LINUX_SI_SIGIO     (-5) /* queued SIGIO */
+#define LINUX_SI_KERNEL    0x80 /* sent by the kernel */
+#define LINUX_SIGRTMIN     32   /* the first real-time signal: from here on signals queue */
+#define LINUX_SFD_NONBLOCK LINUX_O_NONBLOCK /* signalfd4 flags */
+#define LINUX_SFD_CLOEXEC  LINUX_O_CLOEXEC
 
 /* ---- auxiliary vector (uapi/linux/auxvec.h) ---- */
 #define LINUX_AT_NULL        0
@@ -472,14 +478,14 @@ typedef struct linux_dirent64 {
 } linux_dirent64_t;
 _Static_assert(offsetof(linux_dirent64_t, d_name) == 19, "dirent64 name offset");
 
-/* Kernel struct sigaction for riscv64 (no sa_restorer in use, mask of 64 bits). */
+/* Kernel struct sigaction for riscv64: no sa_restorer (riscv does not define SA_RESTORER; the
+ * return path is the vDSO's), mask of 64 bits. */
 typedef struct linux_sigaction {
-    uint64_t handler;  /* SIG_DFL, SIG_IGN or guest address */
-    uint64_t flags;    /* SA_* */
-    uint64_t restorer; /* unused on riscv64 but present in the layout */
-    uint64_t mask;     /* signals blocked during the handler */
+    uint64_t handler; /* SIG_DFL, SIG_IGN or guest address */
+    uint64_t flags;   /* SA_* */
+    uint64_t mask;    /* signals blocked during the handler */
 } LINUX_PACKED linux_sigaction_t;
-_Static_assert(sizeof(linux_sigaction_t) == 32, "riscv64 kernel sigaction");
+_Static_assert(sizeof(linux_sigaction_t) == 24, "riscv64 struct sigaction");
 
 /* stack_t. */
 typedef struct linux_stack {
@@ -506,6 +512,49 @@ typedef struct linux_siginfo {
     } u;
 } linux_siginfo_t;
 _Static_assert(sizeof(linux_siginfo_t) == 128, "siginfo_t is 128 bytes");
+
+/* The parts of siginfo_t's union vm reads by name (offsets of the generic layout, the same on
+ * every 64-bit Linux). */
+typedef struct linux_siginfo_fields {
+    int32_t si_signo, si_errno, si_code, __pad;
+    int32_t pid;    /* 16: sender (kill, rt, child); timer id (timer) */
+    uint32_t uid;   /* 20: sender's uid; timer overrun (timer) */
+    uint64_t value; /* 24: si_value (rt, timer); exit status in the low half (child) */
+    int64_t utime;  /* 32: child's user time */
+    int64_t stime;  /* 40: child's system time */
+    uint8_t rest[80];
+} linux_siginfo_fields_t;
+_Static_assert(sizeof(linux_siginfo_fields_t) == 128, "siginfo_t is 128 bytes");
+
+/* struct signalfd_siginfo (uapi/linux/signalfd.h): what a read of a signalfd returns per
+ * signal. */
+typedef struct linux_signalfd_siginfo {
+    uint32_t ssi_signo;     /* signal */
+    int32_t ssi_errno;      /* si_errno */
+    int32_t ssi_code;       /* si_code */
+    uint32_t ssi_pid;       /* sender */
+    uint32_t ssi_uid;       /* sender's uid */
+    int32_t ssi_fd;         /* SIGIO: descriptor */
+    uint32_t ssi_tid;       /* timer id */
+    uint32_t ssi_band;      /* SIGIO: band */
+    uint32_t ssi_overrun;   /* timer overrun */
+    uint32_t ssi_trapno;    /* trap number */
+    int32_t ssi_status;     /* SIGCHLD: exit status or signal */
+    int32_t ssi_int;        /* si_int */
+    uint64_t ssi_ptr;       /* si_ptr */
+    uint64_t ssi_utime;     /* SIGCHLD: user time */
+    uint64_t ssi_stime;     /* SIGCHLD: system time */
+    uint64_t ssi_addr;      /* faulting address */
+    uint16_t ssi_addr_lsb;  /* BUS_MCEERR_*: lsb of the address */
+    uint16_t __pad2;        /* padding */
+    int32_t ssi_syscall;    /* SIGSYS: system call */
+    uint64_t ssi_call_addr; /* SIGSYS: its address */
+    uint32_t ssi_arch;      /* SIGSYS: its AUDIT_ARCH */
+    uint8_t __pad[28];      /* to 128 bytes */
+} linux_signalfd_siginfo_t;
+_Static_assert(sizeof(linux_signalfd_siginfo_t) == 128, "signalfd_siginfo is 128 bytes");
+_Static_assert(offsetof(linux_signalfd_siginfo_t, ssi_ptr) == 48, "signalfd_siginfo ssi_ptr");
+_Static_assert(offsetof(linux_signalfd_siginfo_t, ssi_arch) == 96, "signalfd_siginfo ssi_arch");
 
 /* struct sigcontext: integer registers (pc in slot 0) then the D-extension state, in the
  * 16-byte-aligned union that also has room for the Q extension. */

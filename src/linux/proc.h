@@ -17,6 +17,39 @@ typedef struct rv_cpu rv_cpu_t;
 /* vfork children the watchdog keeps track of at once (one per thread waiting in vfork). */
 #define LINUX_VFORK_KIDS 64
 
+/* Signal descriptors (signalfd4) a process may have open at once (each holds one of vm's own
+ * host descriptors, core/hostfd.h). */
+#define LINUX_SFD_MAX 16
+/* Real-time signals queued behind the first pending instance of their number, per process. */
+#define LINUX_RTQ_MAX 256
+/* POSIX timers at once whose guest signal has no host number (32, 33: glibc's SIGEV_THREAD). */
+#define LINUX_NOHOST_TIMERS 64
+
+/* nohost_timer_sig: the timer signals one thread (SIGEV_THREAD_ID), not the process. */
+#define LINUX_NOHOST_TO_THREAD 0x100
+
+/* One signalfd (signalfd.c): the guest's descriptor is one end of a host socket pair, the
+ * other end (notify_fd, vm's own) gets a byte whenever a signal of the mask becomes pending, so
+ * that poll, select and epoll see the guest's end readable; a read of it is vm's. The fields
+ * are read by signal handlers without a lock. */
+typedef struct linux_sfd {
+    _Atomic bool used;      /* the slot holds a signalfd */
+    _Atomic uint64_t mask;  /* guest signals it reads (bit sig-1) */
+    _Atomic int notify_fd;  /* vm's end of the pair */
+    _Atomic int busy;       /* handlers writing to notify_fd right now (close waits for 0) */
+    unsigned long long dev; /* st_dev of the guest's end, which identifies it */
+    unsigned long long ino; /* st_ino of the guest's end */
+} linux_sfd_t;
+
+/* One queued instance of a real-time signal (signal.c), for a thread or for the process. */
+typedef struct linux_rtq_entry {
+    _Atomic int state;    /* 0 free, 1 being written, 2 queued, 3 being taken */
+    int tid;              /* the thread it was sent to; 0: the process */
+    int sig;              /* guest signal */
+    uint64_t seq;         /* order of sending (lowest first) */
+    linux_siginfo_t info; /* what the handler, sigwaitinfo or a signalfd gets */
+} linux_rtq_entry_t;
+
 /* Options of `vm run` that the process (and an execve'd successor) needs. */
 typedef struct linux_options {
     const char *sysroot; /* prefix for PT_INTERP lookups (-L); NULL: default */
@@ -95,6 +128,24 @@ typedef struct linux_proc {
     /* Host pids of vfork children that have not exec'ed or exited yet (0: a free slot): the
      * time limit's watchdog lives in this process and ends them too (limits.c). */
     _Atomic int vfork_kids[LINUX_VFORK_KIDS];
+    /* signalfd (signalfd.c) */
+    linux_sfd_t sfd[LINUX_SFD_MAX]; /* signal descriptors */
+    _Atomic uint64_t sfd_mask;      /* union of their masks: a signal here is notified */
+    _Atomic int sfd_count;          /* slots in use: a read looks for a signalfd when > 0 */
+    int sfd_wake_fd;                /* eventfd that wakes the listener thread (while
+                                       sfd_listener_pid is this process) */
+    int sfd_listener_pid;           /* the host process whose listener thread runs (0: none;
+                                       a forked child starts its own) */
+    /* real-time signals queued beyond the first pending instance (signal.c) */
+    _Atomic uint64_t rtq_seq; /* next sequence number (0: the queue was never used) */
+    _Atomic int rtq_count;    /* entries in use (0: nothing to look at) */
+    /* guest POSIX timers whose signal (32, 33) has no host number (sys_time.c) */
+    _Atomic int nohost_timer[LINUX_NOHOST_TIMERS];     /* host timer id + 1; 0: a free slot */
+    _Atomic int nohost_timer_sig[LINUX_NOHOST_TIMERS]; /* its guest signal, with
+                                                          LINUX_NOHOST_TO_THREAD */
+    /* the queue's entries, last: most of the structure's size, left untouched by start-up
+     * (linux_prepare_program) until a signal queues */
+    linux_rtq_entry_t rtq[LINUX_RTQ_MAX];
 } linux_proc_t;
 
 /* One guest thread. */
@@ -199,5 +250,21 @@ void linux_route_shared(linux_thread_t *t);
  * except the signals in `want` (rt_sigtimedwait's set), so that only a signal the guest sees
  * ends the wait with EINTR, and the host sends one t blocks to another thread. */
 void linux_wait_host_mask(const linux_thread_t *t, uint64_t want, sigset_t *set);
+/* Make the signalfds whose mask holds sig readable (signalfd.c). Safe in a signal handler. */
+void linux_sfd_notify(linux_proc_t *p, int sig);
+/* After fork, in the child: the listener thread of the signalfds runs again (signalfd.c). */
+void linux_sfd_after_fork(linux_proc_t *p);
+/* linux_route_shared for p from any thread: self is the calling guest thread, or NULL (the
+ * signalfd listener). */
+void linux_route_shared_proc(linux_proc_t *p, linux_thread_t *self);
+/* The guest signal (with LINUX_NOHOST_TO_THREAD) of a host SIGBUS from timer timer_id that
+ * stands for a guest timer whose signal has no host number; 0 when it is not one.
+ * Handler-safe. */
+int linux_nohost_timer_sig(linux_proc_t *p, int timer_id);
+/* Whether sig is pending for any thread of p or for p itself. */
+bool linux_pending_anywhere(linux_proc_t *p, uint64_t set);
+/* Drop the queued real-time signals of thread tid (it ends), or all of them (tid -1: fork). */
+void linux_rtq_drop(linux_proc_t *p, int tid);
+
 /* Invalidate decoded code of [addr, addr+len) on this hart and tell the others. */
 void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len);

@@ -2,6 +2,7 @@
 #include "linux/run.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,7 +118,12 @@ linux_proc_t *linux_the_proc(void) {
 int linux_prepare_program(const linux_options_t *opt, const char *path, int argc, char **argv,
                           char **envp) {
     linux_proc_t *p = &proc;
-    memset(p, 0, sizeof(*p));
+    /* all but the real-time queue's entries, whose pages a program that queues nothing never
+     * touches: zero in a new process, and only their states count */
+    bool rtq_used = atomic_load(&p->rtq_seq) != 0;
+    memset(p, 0, offsetof(linux_proc_t, rtq));
+    for (int i = 0; rtq_used && i < LINUX_RTQ_MAX; i++)
+        atomic_store(&p->rtq[i].state, 0);
     p->opt = *opt;
     p->root_fd = -1;
     if (!p->opt.sysroot) p->opt.sysroot = "/usr/riscv64-linux-gnu";
@@ -242,6 +248,7 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     }
     t->cpu->pc = img.entry;
     t->cpu->x[2] = sp;
+    t->tid = (int)syscall(SYS_gettid); /* signals inherited for this thread queue by it */
     linux_signals_inherit(t);
     p->main_thread = t;
     linux_thread_list_add(t);

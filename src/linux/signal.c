@@ -79,13 +79,125 @@ static linux_proc_t *the_proc;
  * set (negative: a code user space may send to its own process; no sender uses this one). */
 #define SI_WAKE (-77)
 
-/* Put sig with info in p's shared set unless it is already there (standard signals do not
- * queue). Safe in a signal handler: the claim bit makes this the only writer of the info. */
+/* ---- the queue of real-time signals: a pending signal keeps its first siginfo in its slot
+ * (pending_info, shared_info); further instances of a real-time signal wait here, in order of
+ * sending, and the one that takes the slot's moves the oldest in. Lock-free, as signal
+ * handlers push: an entry is claimed by a compare-and-swap on its state. ---- */
+
+/* Queue info (signal info->si_signo) for thread tid, or for the process (0). false: full. */
+static bool rtq_push(linux_proc_t *p, int tid, const linux_siginfo_t *info) {
+    for (int i = 0; i < LINUX_RTQ_MAX; i++) {
+        linux_rtq_entry_t *e = &p->rtq[i];
+        int free_state = 0;
+        if (!atomic_compare_exchange_strong(&e->state, &free_state, 1)) continue;
+        e->tid = tid;
+        e->sig = info->si_signo;
+        e->info = *info;
+        e->seq = atomic_fetch_add(&p->rtq_seq, 1);
+        atomic_fetch_add(&p->rtq_count, 1);
+        atomic_store(&e->state, 2);
+        return true;
+    }
+    return false;
+}
+
+/* Take the oldest queued instance of sig for tid (0: the process) into *info. */
+static bool rtq_pop(linux_proc_t *p, int tid, int sig, linux_siginfo_t *info) {
+    while (atomic_load(&p->rtq_count) > 0) {
+        linux_rtq_entry_t *best = NULL;
+        for (int i = 0; i < LINUX_RTQ_MAX; i++) {
+            linux_rtq_entry_t *e = &p->rtq[i];
+            if (atomic_load(&e->state) == 2 && e->tid == tid && e->sig == sig &&
+                (!best || e->seq < best->seq))
+                best = e;
+        }
+        if (!best) return false;
+        int queued = 2;
+        if (!atomic_compare_exchange_strong(&best->state, &queued, 3)) continue; /* taken */
+        *info = best->info;
+        atomic_fetch_sub(&p->rtq_count, 1);
+        atomic_store(&best->state, 0);
+        return true;
+    }
+    return false;
+}
+
+/* Whether an instance of sig for tid (0: the process) is queued. */
+static bool rtq_has(linux_proc_t *p, int tid, int sig) {
+    if (atomic_load(&p->rtq_count) == 0) return false;
+    for (int i = 0; i < LINUX_RTQ_MAX; i++) {
+        linux_rtq_entry_t *e = &p->rtq[i];
+        if (atomic_load(&e->state) == 2 && e->tid == tid && e->sig == sig) return true;
+    }
+    return false;
+}
+
+/* Drop every queued instance of sig (an ignored signal is discarded). */
+static void rtq_discard(linux_proc_t *p, int sig) {
+    for (int i = 0; i < LINUX_RTQ_MAX && atomic_load(&p->rtq_count) > 0; i++) {
+        linux_rtq_entry_t *e = &p->rtq[i];
+        int queued = 2;
+        if (e->sig == sig && atomic_compare_exchange_strong(&e->state, &queued, 3)) {
+            atomic_fetch_sub(&p->rtq_count, 1);
+            atomic_store(&e->state, 0);
+        }
+    }
+}
+
+void linux_rtq_drop(linux_proc_t *p, int tid) {
+    for (int i = 0; i < LINUX_RTQ_MAX && atomic_load(&p->rtq_count) > 0; i++) {
+        linux_rtq_entry_t *e = &p->rtq[i];
+        int queued = 2;
+        if ((tid < 0 || e->tid == tid) && atomic_compare_exchange_strong(&e->state, &queued, 3)) {
+            atomic_fetch_sub(&p->rtq_count, 1);
+            atomic_store(&e->state, 0);
+        }
+    }
+}
+
+/* Whether one more instance of sig with info queues behind the pending one (real-time
+ * signals), rather than merging with it (standard signals; and a timer's expiry while its last
+ * one is still pending, which Linux counts as an overrun instead). */
+static bool queues(int sig, const linux_siginfo_t *info, const linux_siginfo_t *pending) {
+    if (sig < LINUX_SIGRTMIN) return false;
+    const linux_siginfo_fields_t *a = (const void *)info, *b = (const void *)pending;
+    return !(a->si_code == LINUX_SI_TIMER && b->si_code == LINUX_SI_TIMER && a->pid == b->pid);
+}
+
+/* Put sig with info in p's shared set; when it is already there, a real-time signal queues
+ * behind it and a standard one merges (Linux). Safe in a signal handler: the claim bit makes
+ * this the only writer of the slot's info, and the holder of the claim is the only one that
+ * moves a queued instance into the slot. */
 static void raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) {
-    if (atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig)) return;
-    memcpy(&p->shared_info[sig - 1], info, sizeof(*info));
-    p->shared_info[sig - 1].si_signo = sig;
+    linux_siginfo_t one = *info;
+    one.si_signo = sig;
+    if (atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig)) {
+        if (!queues(sig, &one, &p->shared_info[sig - 1]) || !rtq_push(p, 0, &one)) return;
+        /* the slot may have been taken meanwhile: then this one moves in itself */
+        if (!(atomic_load(&p->shared_claim) & bit(sig)) &&
+            !(atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig))) {
+            if (!rtq_pop(p, 0, sig, &p->shared_info[sig - 1])) {
+                atomic_fetch_and(&p->shared_claim, ~bit(sig));
+                return;
+            }
+            atomic_fetch_or(&p->shared_pending, bit(sig));
+        }
+        linux_sfd_notify(p, sig);
+        return;
+    }
+    memcpy(&p->shared_info[sig - 1], &one, sizeof(one));
     atomic_fetch_or(&p->shared_pending, bit(sig));
+    linux_sfd_notify(p, sig);
+}
+
+/* Host signals blocked on this thread around a change of its own pending set and real-time
+ * queue, which its own handler also changes (SIGBUS too: it carries the expiries of timers
+ * whose guest signal has no host number; no guest memory is touched meanwhile). */
+static void block_all(sigset_t *old) {
+    sigset_t all;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    pthread_sigmask(SIG_BLOCK, &all, old);
 }
 
 uint64_t linux_pending(const linux_thread_t *t) {
@@ -132,12 +244,21 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
     int sig = linux_sig_from_host(hsig);
     linux_thread_t *t = linux_current;
     _Static_assert(sizeof(siginfo_t) == sizeof(linux_siginfo_t), "host siginfo is 128 bytes");
+    bool to_thread = si->si_code == SI_TKILL;
+    if (hsig == SIGBUS) {
+        /* the expiry of a timer whose guest signal has no host number (32, 33): that signal,
+         * for the thread the timer names (SIGEV_THREAD_ID) or for the process */
+        int nh = the_proc ? linux_nohost_timer_sig(the_proc, si->si_timerid) : 0;
+        sig = nh & 0xff;
+        to_thread = (nh & LINUX_NOHOST_TO_THREAD) != 0;
+    }
     if (!sig) return;
     if (!t) {
-        /* a thread that runs no guest code (start-up, a thread on its way out): for the
-         * process, whose threads take it at their next stop */
+        /* a thread that runs no guest code (start-up, a thread on its way out, the signalfd
+         * listener): for the process, whose threads take it at their next stop (the listener
+         * routes it at once) */
         if (the_proc && si->si_code != SI_WAKE) {
-            if (the_proc->act[sig].handler == LINUX_SIG_DFL)
+            if (the_proc->act[sig].handler == LINUX_SIG_DFL && hsig != SIGBUS)
                 atomic_fetch_or(&the_proc->host_dfl, bit(sig));
             raise_shared(the_proc, sig, (const linux_siginfo_t *)(const void *)si);
             atomic_store(&the_proc->route_pending, 1);
@@ -162,8 +283,9 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
     if (dfl && default_ignored(sig) && !(t->sigmask & bit(sig)) &&
         !(atomic_load(&t->waiting_set) & bit(sig)))
         return; /* nothing to do, as Linux discards it (a host call it interrupted restarts) */
-    if (dfl) atomic_fetch_or(&t->proc->host_dfl, bit(sig));
-    if ((t->sigmask & bit(sig)) && !t->vfork_child && si->si_code != SI_TKILL &&
+    /* (signals 32 and 33 have no host default action: vm's own applies) */
+    if (dfl && hsig != SIGBUS) atomic_fetch_or(&t->proc->host_dfl, bit(sig));
+    if ((t->sigmask & bit(sig)) && !t->vfork_child && !to_thread &&
         !(atomic_load(&t->pending) & bit(sig))) {
         /* for the process: a thread that does not block it is woken (linux_route_shared)
          * once this one is out of the handler; a blocking call of this thread that the
@@ -175,11 +297,15 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
         rv_cpu_interrupt(t->cpu);
         return;
     }
-    if (!(atomic_load(&t->pending) & bit(sig))) {
-        memcpy(&t->pending_info[sig - 1], si, sizeof(linux_siginfo_t));
-        t->pending_info[sig - 1].si_signo = sig;
-    }
+    linux_siginfo_t one;
+    memcpy(&one, si, sizeof(one));
+    one.si_signo = sig;
+    if (!(atomic_load(&t->pending) & bit(sig)))
+        t->pending_info[sig - 1] = one;
+    else if (queues(sig, &one, &t->pending_info[sig - 1]))
+        rtq_push(t->proc, t->tid, &one); /* this thread's own code does not run meanwhile */
     atomic_fetch_or(&t->pending, bit(sig));
+    linux_sfd_notify(t->proc, sig);
     if (!(t->sigmask & bit(sig))) {
         /* a blocking host call about to start, or in progress, ends (safe_syscall.h) */
         t->sig_ready = 1;
@@ -191,6 +317,11 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
 /* Host SIGSEGV/SIGBUS: a guest access to a bad page, or a real vm bug. */
 static void host_fault_handler(int hsig, siginfo_t *si, void *uctx) {
     linux_thread_t *t = linux_current;
+    if (hsig == SIGBUS && si->si_code == SI_TIMER) {
+        /* not a fault: the expiry of a guest timer whose signal has no host number */
+        host_async_handler(hsig, si, uctx);
+        return;
+    }
     uint8_t *addr = si->si_addr;
     /* a host-side copy (system call, signal frame) hit a page another thread just took away */
     if (the_proc && linux_copy_active() && addr >= the_proc->space.resv &&
@@ -225,15 +356,16 @@ int linux_signals_init(linux_proc_t *proc) {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = host_fault_handler;
-    sa.sa_flags = SA_SIGINFO;
+    /* SA_RESTART: a timer's SIGBUS (above) must not end vm's own host calls with EINTR */
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL)) return -errno;
     return 0;
 }
 
 /* Move the host signals pending in `want` (blocked on this thread) into t's pending set,
- * with their siginfo; real-time signals queued more than once are all taken (the guest keeps
- * one of each, as for every signal vm raises). */
+ * with their siginfo; real-time signals queued more than once are all taken, and queue in the
+ * guest in the same order. */
 static void take_host_pending(linux_thread_t *t, const sigset_t *want) {
     sigset_t pend;
     if (sigpending(&pend) != 0) return;
@@ -249,6 +381,12 @@ static void take_host_pending(linux_thread_t *t, const sigset_t *want) {
             linux_siginfo_t info;
             memcpy(&info, &si, sizeof(info));
             info.si_signo = sig;
+            if (hs == SIGBUS && si.si_code == SI_TIMER) {
+                /* the expiry of a timer for signal 32 or 33 (the host_async_handler rule); a
+                 * timer of the program before execve is gone, and so is its signal */
+                info.si_signo = linux_nohost_timer_sig(t->proc, si.si_timerid) & 0xff;
+                if (!info.si_signo) continue;
+            }
             linux_raise(t, &info);
         }
     }
@@ -309,35 +447,71 @@ void linux_signals_inherit(linux_thread_t *t) {
     pthread_sigmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Queue info as host signal hs on this very thread, which Linux lets send any si_code: it
+ * becomes the new program's only thread. */
+static void requeue_host(int hs, const linux_siginfo_t *info) {
+    siginfo_t h;
+    memcpy(&h, info, sizeof(h));
+    h.si_signo = hs;
+    syscall(SYS_rt_tgsigqueueinfo, getpid(), (pid_t)syscall(SYS_gettid), hs, &h);
+}
+
+/* requeue_host every queued instance of sig for tid (0: the process), oldest first. */
+static void requeue_queued(linux_proc_t *p, int tid, int sig, int hs) {
+    uint64_t after = 0;
+    for (;;) {
+        const linux_rtq_entry_t *next = NULL;
+        for (int i = 0; i < LINUX_RTQ_MAX && atomic_load(&p->rtq_count) > 0; i++) {
+            const linux_rtq_entry_t *e = &p->rtq[i];
+            if (atomic_load(&e->state) == 2 && e->tid == tid && e->sig == sig && e->seq >= after &&
+                (!next || e->seq < next->seq))
+                next = e;
+        }
+        if (!next) return;
+        requeue_host(hs, &next->info);
+        after = next->seq + 1;
+    }
+}
+
 void linux_signals_exec_begin(linux_thread_t *t, sigset_t *old) {
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, old);
+    linux_proc_t *p = t->proc;
     uint64_t pend = linux_pending(t);
-    pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
     while (pend) {
         int sig = __builtin_ctzll(pend) + 1;
         pend &= pend - 1;
         int hs = linux_sig_to_host(sig);
         if (!hs) continue;
+        bool own = (atomic_load(&t->pending) & bit(sig)) != 0;
         /* the thread's own siginfo, else the process's (shared) one */
-        const linux_siginfo_t *info = (atomic_load(&t->pending) & bit(sig))
-                                          ? &t->pending_info[sig - 1]
-                                          : &t->proc->shared_info[sig - 1];
-        siginfo_t h;
-        memcpy(&h, info, sizeof(h));
-        h.si_signo = hs;
-        /* to this very thread, which Linux lets send any si_code: it becomes the new
-         * program's only thread */
-        syscall(SYS_rt_tgsigqueueinfo, pid, tid, hs, &h);
+        requeue_host(hs, own ? &t->pending_info[sig - 1] : &p->shared_info[sig - 1]);
+        if (sig < LINUX_SIGRTMIN) continue;
+        /* a real-time signal's further instances, in order (the host queues them too) */
+        if (own) requeue_queued(p, t->tid, sig, hs);
+        if (t->vfork_child) continue; /* the process's set is its parent's */
+        if (own && (atomic_load(&p->shared_pending) & bit(sig)))
+            requeue_host(hs, &p->shared_info[sig - 1]);
+        requeue_queued(p, 0, sig, hs);
     }
 }
 
 void linux_signals_exec_failed(linux_thread_t *t, const sigset_t *old) {
     sigset_t all;
     sigfillset(&all);
-    /* what was queued is still pending in t (raised again, nothing changes); a signal that
-     * came meanwhile is not lost */
+    /* what was queued comes back from the host: the real-time signals, which would queue
+     * twice, leave the emulation first (the standard ones merge) */
+    uint64_t rt = ~0ull << (LINUX_SIGRTMIN - 1);
+    atomic_fetch_and(&t->pending, ~rt);
+    linux_rtq_drop(t->proc, t->tid);
+    if (!t->vfork_child) {
+        uint64_t sh = atomic_load(&t->proc->shared_pending) & rt;
+        atomic_fetch_and(&t->proc->shared_pending, ~sh);
+        atomic_fetch_and(&t->proc->shared_claim, ~sh);
+        linux_rtq_drop(t->proc, 0);
+    }
+    /* a signal that came meanwhile is not lost */
     take_host_pending(t, &all);
     pthread_sigmask(SIG_SETMASK, old, NULL);
 }
@@ -382,6 +556,7 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
             atomic_fetch_and(&t->pending, ~bit(sig));
             for (linux_thread_t *o = p->threads; o; o = o->next_thread)
                 atomic_fetch_and(&o->pending, ~bit(sig));
+            rtq_discard(p, sig);
         }
     }
     pthread_mutex_unlock(&p->sig_lock);
@@ -390,8 +565,16 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
 
 void linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
     int sig = info->si_signo;
-    if (!(atomic_load(&t->pending) & bit(sig))) t->pending_info[sig - 1] = *info;
+    sigset_t old;
+    bool rt = sig >= LINUX_SIGRTMIN;
+    if (rt) block_all(&old); /* this thread's handler queues too */
+    if (!(atomic_load(&t->pending) & bit(sig)))
+        t->pending_info[sig - 1] = *info;
+    else if (queues(sig, info, &t->pending_info[sig - 1]))
+        rtq_push(t->proc, t->tid, info);
     atomic_fetch_or(&t->pending, bit(sig));
+    if (rt) pthread_sigmask(SIG_SETMASK, &old, NULL);
+    linux_sfd_notify(t->proc, sig);
     rv_cpu_interrupt(t->cpu);
 }
 
@@ -405,11 +588,19 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
     pthread_mutex_lock(&p->sig_lock);
     linux_sigaction_t act = p->act[sig];
     linux_thread_t *to = NULL;
-    for (linux_thread_t *o = p->threads; o && !to; o = o->next_thread)
-        if (o != t && (!(o->sigmask & bit(sig)) || (atomic_load(&o->waiting_set) & bit(sig))))
+    /* whether `to` was chosen because it waits for sig in sigwaitinfo: read once, as it may
+     * stop waiting meanwhile (the signal then stays pending for the process, which it blocks;
+     * read twice, a sigwaitinfo that just returned looked like a thread that takes it at once) */
+    bool to_waits = false;
+    for (linux_thread_t *o = p->threads; o && !to; o = o->next_thread) {
+        bool waits = (atomic_load(&o->waiting_set) & bit(sig)) != 0;
+        if (o != t && (!(o->sigmask & bit(sig)) || waits)) {
             to = o;
+            to_waits = waits;
+        }
+    }
     bool handled = act.handler != LINUX_SIG_DFL && act.handler != LINUX_SIG_IGN;
-    if (to && !(atomic_load(&to->waiting_set) & bit(sig)) && !handled) {
+    if (to && !to_waits && !handled) {
         pthread_mutex_unlock(&p->sig_lock);
         /* a thread takes it at once: nothing when ignored, else the default action */
         if (act.handler == LINUX_SIG_IGN || default_ignored(sig)) return;
@@ -427,8 +618,7 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
          * wake-up, interrupts a host call it is blocked in, rt_sigtimedwait's wait too (to
          * stays listed under the lock) */
         rv_cpu_interrupt(to->cpu);
-        if ((handled || (atomic_load(&to->waiting_set) & bit(sig))) && to->tid &&
-            linux_sig_to_host(sig)) {
+        if ((handled || to_waits) && to->tid && linux_sig_to_host(sig)) {
             siginfo_t h;
             memset(&h, 0, sizeof(h));
             h.si_signo = linux_sig_to_host(sig);
@@ -441,19 +631,22 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
 }
 
 void linux_route_shared(linux_thread_t *t) {
-    linux_proc_t *p = t->proc;
     /* a vfork child is a process of its own on its parent's structures: not its to route */
-    if (t->vfork_child || !atomic_load(&p->route_pending) || !atomic_exchange(&p->route_pending, 0))
-        return;
+    if (t->vfork_child) return;
+    linux_route_shared_proc(t->proc, t);
+}
+
+void linux_route_shared_proc(linux_proc_t *p, linux_thread_t *self) {
+    if (!atomic_load(&p->route_pending) || !atomic_exchange(&p->route_pending, 0)) return;
     pthread_mutex_lock(&p->sig_lock);
     for (uint64_t sh = atomic_load(&p->shared_pending); sh; sh &= sh - 1) {
         int sig = __builtin_ctzll(sh) + 1, hs = linux_sig_to_host(sig);
         if (!hs) continue;
         for (linux_thread_t *o = p->threads; o; o = o->next_thread) {
             if ((o->sigmask & bit(sig)) && !(atomic_load(&o->waiting_set) & bit(sig))) continue;
-            /* o takes it at its next stop (t itself, after this call); a host signal of the
+            /* o takes it at its next stop (self, after this call); a host signal of the
              * same number, marked as a wake-up, ends a host call o is blocked in */
-            if (o != t && o->tid) {
+            if (o != self && o->tid) {
                 siginfo_t h;
                 memset(&h, 0, sizeof(h));
                 h.si_signo = hs;
@@ -494,17 +687,50 @@ int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info) {
         int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
         if (sig) {
             *info = p->shared_info[sig - 1];
-            atomic_fetch_and(&p->shared_pending, ~bit(sig));
-            atomic_fetch_and(&p->shared_claim, ~bit(sig));
+            /* the holder of the claim moves the next queued instance in (raise_shared) */
+            if (sig < LINUX_SIGRTMIN || !rtq_pop(p, 0, sig, &p->shared_info[sig - 1])) {
+                atomic_fetch_and(&p->shared_pending, ~bit(sig));
+                atomic_fetch_and(&p->shared_claim, ~bit(sig));
+                /* one queued just as the claim went: it moves in now, unless a new one
+                 * took the slot (that one queued it behind, and it comes next) */
+                if (sig >= LINUX_SIGRTMIN && rtq_has(p, 0, sig) &&
+                    !(atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig))) {
+                    if (rtq_pop(p, 0, sig, &p->shared_info[sig - 1]))
+                        atomic_fetch_or(&p->shared_pending, bit(sig));
+                    else
+                        atomic_fetch_and(&p->shared_claim, ~bit(sig));
+                }
+            }
         }
         pthread_mutex_unlock(&p->sig_lock);
         return sig;
     }
     int sig = __builtin_ctzll(ready) + 1;
+    if (sig >= LINUX_SIGRTMIN) {
+        /* the next queued instance moves into the slot; this thread's handler, which also
+         * queues, waits meanwhile */
+        sigset_t old;
+        block_all(&old);
+        *info = t->pending_info[sig - 1];
+        if (!rtq_pop(t->proc, t->tid, sig, &t->pending_info[sig - 1]))
+            atomic_fetch_and(&t->pending, ~bit(sig));
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return sig;
+    }
     /* the info first: a host handler on this thread only writes it while the bit is clear */
     *info = t->pending_info[sig - 1];
     atomic_fetch_and(&t->pending, ~bit(sig));
     return sig;
+}
+
+bool linux_pending_anywhere(linux_proc_t *p, uint64_t set) {
+    if (atomic_load(&p->shared_pending) & set) return true;
+    bool any = false;
+    pthread_mutex_lock(&p->sig_lock);
+    for (linux_thread_t *o = p->threads; o && !any; o = o->next_thread)
+        any = (atomic_load(&o->pending) & set) != 0;
+    pthread_mutex_unlock(&p->sig_lock);
+    return any;
 }
 
 static const char *sig_name(int sig) {

@@ -182,6 +182,8 @@ int64_t sys_close_range(linux_thread_t *t, const uint64_t a[6]) {
 
 /* read(fd, buf, count). */
 int64_t sys_read(linux_thread_t *t, const uint64_t a[6]) {
+    int64_t sfd;
+    if (atomic_load(&t->proc->sfd_count) > 0 && sys_signalfd_read(t, a, &sfd)) return sfd;
     BUF_ARG(p, a[1], a[2], WR);
     return sys_ret(SYS_BLOCK(SYS_read, (long)a[0], (long)p, (long)a[2]));
 }

@@ -88,9 +88,6 @@ int64_t sys_rt_sigsuspend(linux_thread_t *t, const uint64_t a[6]) {
     return -LINUX_EINTR;
 }
 
-static int64_t timed_wait(linux_thread_t *t, uint64_t info_a, uint64_t set,
-                          const struct timespec *deadline);
-
 /* rt_sigtimedwait(set, info, timeout, sigsetsize): takes a pending signal of `set` (blocked
  * or not) and returns its number, with its siginfo at info; waits up to timeout (NULL:
  * forever) for one. -EAGAIN when the time runs out, -EINTR when another signal that is not
@@ -115,29 +112,32 @@ int64_t sys_rt_sigtimedwait(linux_thread_t *t, const uint64_t a[6]) {
             deadline.tv_nsec -= 1000000000L;
         }
     }
-    /* while it waits, a signal of the set sent to the process may come to this thread */
-    atomic_store(&t->waiting_set, set);
-    int64_t r = timed_wait(t, a[1], set, tsp ? &deadline : NULL);
-    atomic_store(&t->waiting_set, 0);
-    return r;
+    linux_siginfo_t info;
+    int sig = sys_sigwait(t, set, tsp ? &deadline : NULL, &info);
+    if (sig > 0 && a[1] && linux_copy_to_guest(t, a[1], &info, sizeof(info))) {
+        linux_raise(t, &info); /* not lost: it stays pending, as in Linux */
+        return -LINUX_EFAULT;
+    }
+    return sig;
 }
 
-/* rt_sigtimedwait's wait, until the CLOCK_MONOTONIC deadline (NULL: forever). */
-static int64_t timed_wait(linux_thread_t *t, uint64_t info_a, uint64_t set,
-                          const struct timespec *deadline) {
+int sys_sigwait(linux_thread_t *t, uint64_t set, const struct timespec *deadline,
+                linux_siginfo_t *info) {
+    /* while it waits, a signal of the set sent to the process may come to this thread */
+    atomic_store(&t->waiting_set, set);
+    int r;
     for (;;) {
-        linux_siginfo_t info;
-        int sig = linux_take_signal(t, set, &info);
+        int sig = linux_take_signal(t, set, info);
         if (sig) {
-            if (info_a && linux_copy_to_guest(t, info_a, &info, sizeof(info))) {
-                linux_raise(t, &info); /* not lost: it stays pending, as in Linux */
-                return -LINUX_EFAULT;
-            }
-            return sig;
+            r = sig;
+            break;
         }
         /* host signals are held from the check to the wait, which lets them in atomically */
         sigset_t old, wait;
-        if (!sys_wait_begin(t, set, &old, &wait)) return -LINUX_EINTR;
+        if (!sys_wait_begin(t, set, &old, &wait)) {
+            r = -LINUX_EINTR;
+            break;
+        }
         if (linux_pending(t) & set) {
             sys_wait_end(&old);
             continue;
@@ -156,22 +156,25 @@ static int64_t timed_wait(linux_thread_t *t, uint64_t info_a, uint64_t set,
             }
             if (d.tv_sec < 0) {
                 sys_wait_end(&old);
-                return -LINUX_EAGAIN;
+                r = -LINUX_EAGAIN;
+                break;
             }
             if (d.tv_sec == 0 && d.tv_nsec <= left.tv_nsec) {
                 left = d;
                 last = true;
             }
         }
-        int r = ppoll(NULL, 0, &left, &wait);
+        int pr = ppoll(NULL, 0, &left, &wait);
         sys_wait_end(&old);
-        if (r == 0 && last) {
+        if (pr == 0 && last) {
             /* the time ran out; a signal may still have come just at the end */
-            sig = linux_take_signal(t, set, &info);
-            if (!sig) return -LINUX_EAGAIN;
-            linux_raise(t, &info);
+            sig = linux_take_signal(t, set, info);
+            r = sig ? sig : -LINUX_EAGAIN;
+            break;
         }
     }
+    atomic_store(&t->waiting_set, 0);
+    return r;
 }
 
 /* rt_sigreturn(): restores the registers saved in the signal frame. */

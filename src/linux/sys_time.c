@@ -7,6 +7,7 @@
  * struct itimerval and struct itimerspec (two pairs of 64-bit words on both sides) pass
  * through. A sleep cut short by a signal reports the time left, as the kernel does. */
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -142,7 +143,14 @@ int64_t sys_timerfd_gettime(linux_thread_t *t, const uint64_t a[6]) {
 /* ---- POSIX timers: the host kernel's own, created with a raw system call so that the id
  * the guest sees is the kernel's. struct sigevent has the same 64-byte layout on both sides;
  * only the signal number is translated. Expiry signals reach the guest like any other
- * asynchronous signal (as SI_USER: the timer's si_value is not passed on). ---- */
+ * asynchronous signal, with the host's siginfo (SI_TIMER, the timer id, si_value).
+ *
+ * Guest signals 32 and 33 have no host number (the host's C library keeps them), yet glibc's
+ * SIGEV_THREAD timers are kernel timers that send 32 to its helper thread (SIGEV_THREAD_ID).
+ * Such a timer is a host timer that sends SIGBUS, which is always vm's and never blocked
+ * where it could be lost; its id is recorded in the process's table, and vm's fault handler
+ * turns an SI_TIMER SIGBUS of a recorded id into the guest signal, for the thread the timer
+ * names or for the process (signal.c). ---- */
 
 /* The kernel's struct sigevent (both sides). */
 typedef struct kernel_sigevent {
@@ -154,23 +162,56 @@ typedef struct kernel_sigevent {
 } kernel_sigevent_t;
 _Static_assert(sizeof(kernel_sigevent_t) == 64, "struct sigevent layout");
 
+int linux_nohost_timer_sig(linux_proc_t *p, int timer_id) {
+    for (int i = 0; i < LINUX_NOHOST_TIMERS; i++)
+        if (atomic_load(&p->nohost_timer[i]) == timer_id + 1)
+            return atomic_load(&p->nohost_timer_sig[i]);
+    return 0;
+}
+
 /* timer_create(clockid, sevp, timerid). */
 int64_t sys_timer_create(linux_thread_t *t, const uint64_t a[6]) {
     kernel_sigevent_t ev, *evp = NULL;
+    int nohost = 0; /* the guest signal when it has no host number, with LINUX_NOHOST_TO_THREAD */
     if (a[1]) {
         GET_ARG(ev, a[1]);
         if (ev.notify != LINUX_SIGEV_NONE) {
             int hs = linux_sig_to_host(ev.signo);
+            if (!hs && ev.signo >= LINUX_SIGRTMIN && ev.signo <= LINUX_SIGRTMIN + 1) {
+                nohost =
+                    ev.signo | ((ev.notify & LINUX_SIGEV_THREAD_ID) ? LINUX_NOHOST_TO_THREAD : 0);
+                hs = SIGBUS;
+            }
             if (!hs) return -LINUX_EINVAL;
             ev.signo = hs;
         }
         evp = &ev;
     }
     if (!sys_ptr(t, a[2], 4, WR)) return -LINUX_EFAULT;
+    int slot = -1;
+    if (nohost) {
+        for (int i = 0; i < LINUX_NOHOST_TIMERS && slot < 0; i++) {
+            int free_id = 0;
+            /* claimed with an id no timer has until the real one is known */
+            if (atomic_compare_exchange_strong(&t->proc->nohost_timer[i], &free_id, INT32_MIN))
+                slot = i;
+        }
+        if (slot < 0) return -LINUX_EAGAIN;
+    }
     int32_t id;
-    if (syscall(SYS_timer_create, (clockid_t)a[0], evp, &id) < 0) return sys_err();
+    if (syscall(SYS_timer_create, (clockid_t)a[0], evp, &id) < 0) {
+        int64_t e = sys_err();
+        if (slot >= 0) atomic_store(&t->proc->nohost_timer[slot], 0);
+        return e;
+    }
+    if (slot >= 0) {
+        /* before the guest can arm it: no expiry comes before this */
+        atomic_store(&t->proc->nohost_timer_sig[slot], nohost);
+        atomic_store(&t->proc->nohost_timer[slot], id + 1);
+    }
     if (linux_copy_to_guest(t, a[2], &id, 4)) {
         syscall(SYS_timer_delete, id);
+        if (slot >= 0) atomic_store(&t->proc->nohost_timer[slot], 0);
         return -LINUX_EFAULT;
     }
     return 0;
@@ -200,6 +241,11 @@ int64_t sys_timer_getoverrun(linux_thread_t *t, const uint64_t a[6]) {
 
 /* timer_delete(timerid). */
 int64_t sys_timer_delete(linux_thread_t *t, const uint64_t a[6]) {
-    (void)t;
-    return sys_ret(syscall(SYS_timer_delete, (int)a[0]));
+    long r = syscall(SYS_timer_delete, (int)a[0]);
+    if (r == 0)
+        for (int i = 0; i < LINUX_NOHOST_TIMERS; i++) {
+            int id = (int)a[0] + 1;
+            atomic_compare_exchange_strong(&t->proc->nohost_timer[i], &id, 0);
+        }
+    return sys_ret(r);
 }

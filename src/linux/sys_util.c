@@ -136,8 +136,10 @@ int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size) {
 bool sys_wait_begin(linux_thread_t *t, uint64_t want, sigset_t *old, sigset_t *wait) {
     sigset_t all;
     sigfillset(&all);
-    sigdelset(&all, SIGSEGV); /* synchronous faults stay deliverable */
-    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGSEGV); /* synchronous faults stay deliverable (SIGBUS is also the
+                                 expiry of a timer whose guest signal has no host number,
+                                 which must not slip in before the wait: no guest memory is
+                                 touched meanwhile) */
     pthread_sigmask(SIG_BLOCK, &all, old);
     if (linux_pending(t) & ~t->sigmask) {
         pthread_sigmask(SIG_SETMASK, old, NULL);

@@ -78,6 +78,15 @@ int sys_temp_sigmask(linux_thread_t *t, uint64_t mask_addr, uint64_t size);
  * guest signals in `want`, which rt_sigtimedwait waits for) and keeps the others blocked
  * (linux_wait_host_mask), then sys_wait_end(old). */
 bool sys_wait_begin(linux_thread_t *t, uint64_t want, sigset_t *old, sigset_t *wait);
+/* Wait for a signal of `set` (blocked or not) and take it: its number with its siginfo in
+ * *info, -LINUX_EAGAIN when the CLOCK_MONOTONIC deadline passes first (NULL: none), or
+ * -LINUX_EINTR when a signal the thread does not block comes first (rt_sigtimedwait, and the
+ * blocking read of a signalfd). */
+int sys_sigwait(linux_thread_t *t, uint64_t set, const struct timespec *deadline,
+                linux_siginfo_t *info);
+/* The read of a signalfd (signalfd.c): true when guest descriptor a[0] is one, with read's
+ * result in *ret; false for any other descriptor. */
+bool sys_signalfd_read(linux_thread_t *t, const uint64_t a[6], int64_t *ret);
 /* After the wait: the host mask of before sys_wait_begin (errno kept). */
 void sys_wait_end(const sigset_t *old);
 /* A host system call that may block (a read of a pipe, a wait, a futex wait), made through

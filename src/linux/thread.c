@@ -235,6 +235,7 @@ _Noreturn void linux_thread_exit_host(linux_thread_t *t) {
     /* out of the count before the joiner wakes: it may start a thread at once (--max-threads) */
     if (atomic_fetch_sub(&p->nthreads, 1) == 1) process_exit(t, t->exit_code);
     linux_thread_list_remove(t);
+    linux_rtq_drop(p, t->tid); /* what was queued for it alone goes with it */
     thread_finish(t);
     linux_current = NULL;
     linux_thread_free(t);
@@ -359,6 +360,8 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
         free(v);
     }
     free(saved_act);
+    /* real-time signals it queued for itself were its own process's */
+    if (nt->tid > 0) linux_rtq_drop(p, nt->tid);
     /* the child left its frames' sanitizer marks behind (it never returned through them) */
     mem_asan_unpoison(stack, stack_size);
     munmap(stack, stack_size);
@@ -429,6 +432,10 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         t->next_thread = NULL;
         atomic_store(&t->proc->shared_pending, 0);
         atomic_store(&t->proc->shared_claim, 0);
+        linux_rtq_drop(t->proc, -1);
+        /* nor are POSIX timers */
+        for (int i = 0; i < LINUX_NOHOST_TIMERS; i++)
+            atomic_store(&t->proc->nohost_timer[i], 0);
     }
     pthread_sigmask(SIG_SETMASK, &host_mask, NULL);
     if (pid < 0) return -linux_errno_from_host(fork_errno);
@@ -438,6 +445,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
         exec_after_fork(cpu); /* the code cache is not inherited */
         /* nor is the time limit's watchdog thread */
         if (linux_limits_start(t->proc) != 0) _exit(127);
+        linux_sfd_after_fork(t->proc); /* nor the signalfd listener */
         t->tid = (int)syscall(SYS_gettid);
         if (newsp) cpu->x[2] = newsp;
         if (flags & LINUX_CLONE_SETTLS) cpu->x[4] = tls;
