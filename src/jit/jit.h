@@ -40,6 +40,8 @@ typedef struct jit_stats {
     uint64_t ir_spills;       /* IR values given a spill slot */
     uint64_t ir_copies;       /* copies inserted to keep pinned registers current */
     uint64_t ir_loops;        /* IR translations whose back edge stays inside (a loop) */
+    uint64_t drops;           /* translations dropped with the code of a written page */
+    uint64_t unlinks;         /* chained jumps into them pointed back at their exits */
 } jit_stats_t;
 
 /* The JIT as an engine of the run loop (src/exec): the machine layer registers it with

@@ -73,6 +73,24 @@ typedef struct jit_faultpt {
     uint16_t nfix;     /* (0: every guest register is in place) */
 } jit_faultpt_t;
 
+struct jit_block;
+
+/* A chained jump into a translation (jit_block_t.in): dropping the translation points the
+ * jump back at its exit, so that nothing jumps into dead code and the jump can be chained
+ * again to the code that replaces it. */
+typedef struct jit_link {
+    uintptr_t field;       /* the jump's rel32 (read+execute view) */
+    int32_t orig;          /* its value before chaining (the way to its exit code) */
+    struct jit_link *next; /* next jump into the same translation */
+} jit_link_t;
+
+/* A translation that took code from a decoded block (rv_block_t.users, valid while the
+ * block's users_gen is jit_t.gen): the block's drop drops the translation. */
+typedef struct jit_use {
+    struct jit_block *jb; /* the translation */
+    struct jit_use *next; /* the next one made from the same decoded block */
+} jit_use_t;
+
 /* One translated block. */
 typedef struct jit_block {
     uint64_t pc;             /* guest pc of the first instruction */
@@ -84,6 +102,11 @@ typedef struct jit_block {
     const rv_block_t *head;  /* the decoded block it starts with (its pages: rv_block_valid) */
     bool xmode;              /* translated while fetch translated (cpu->xlate): run only then,
                                 after checking head's page; superblocks stay on its page */
+    bool dead;               /* dropped with the code of a written page: out of the tables,
+                                chains into it unlinked, its entry a jump to its exit */
+    uint32_t check_off;      /* host offset of the prologue's exit (back to the dispatcher
+                                at pc: where a dead block's entry jumps) */
+    jit_link_t *in;          /* chained jumps into it (in the metadata) */
     const jit_fix_t *fix;    /* deferred write-backs of its fault points (in the metadata) */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
 } jit_block_t;
@@ -134,6 +157,9 @@ typedef struct jit {
                                       (xmode): the physical page its guard checked, which
                                       the target's first page must be; else JIT_NO_PPN */
     uint64_t chain_xppn;           /* chain_ppn of the pending request */
+    rv_block_t *sb[8];             /* the decoded blocks a translation in progress took code
+                                      from after its first (the backend fills it) */
+    unsigned nsb;                  /* entries of sb[] */
     const uint8_t *xlookup_miss;   /* xmode code's jump check missed: leave for the
                                       dispatcher at guest pc rax */
     jit_stats_t stats;             /* counters */
