@@ -187,7 +187,7 @@ static jit_t *jit_alloc(void) {
 
 /* Free a jit_t and what it owns besides the code cache. */
 static void jit_free(jit_t *j) {
-    if (j->meta) munmap(j->meta, JIT_META_SIZE);
+    if (j->meta) munmap(j->meta, j->meta_size);
     free(j->order);
     free(j->ir_scratch);
     munmap(j, sizeof(*j));
@@ -216,7 +216,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     const char *site_env = getenv("VM_JIT_NO_SITE");
     j->no_site = site_env && site_env[0] == '1';
     /* pages of its own, unbacked until blocks are translated */
-    void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
+    j->meta_size = j->size / 4 > JIT_META_SIZE ? j->size / 4 : JIT_META_SIZE;
+    void *meta = mmap(NULL, j->meta_size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     j->meta = meta == MAP_FAILED ? NULL : meta;
     j->order_cap = 4096;
@@ -403,7 +404,7 @@ static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b
 /* n bytes of the metadata arena (16-byte aligned), or NULL when it is full. */
 static void *meta_alloc(jit_t *j, size_t n) {
     n = (n + 15) & ~(size_t)15;
-    if (JIT_META_SIZE - j->meta_used < n) return NULL;
+    if (j->meta_size - j->meta_used < n) return NULL;
     void *p = j->meta + j->meta_used;
     j->meta_used += n;
     return p;

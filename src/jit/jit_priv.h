@@ -21,7 +21,7 @@
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
-#define JIT_META_SIZE    (16u << 20) /* block metadata arena */
+#define JIT_META_SIZE    (16u << 20) /* block metadata arena, at least (jit_t.meta_size) */
 #define JIT_BLOCK_ROOM   (64u << 10) /* worst-case host bytes of one block (64 insns) */
 #define JIT_TRAMP_SIZE   1024u       /* bytes reserved for the trampolines */
 #define JIT_MAX_HELPERS  160u        /* instructions run by helpers per block, at most */
@@ -128,6 +128,9 @@ typedef struct jit {
                                       so that a hart that translates little touches few
                                       pages of it) */
     uint8_t *meta;                 /* metadata arena (jit_block_t) */
+    size_t meta_size;              /* its bytes: a quarter of the cache, at least
+                                      JIT_META_SIZE (so that a large cache is not cut
+                                      short by its metadata) */
     size_t meta_used;              /* bytes of it in use */
     jit_block_t **order;           /* blocks in code address order (for host-fault lookup) */
     size_t norder;                 /* entries of order[] */

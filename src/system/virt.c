@@ -569,6 +569,11 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
      * backed). */
     exec_options_t hart_exec = exec ? *exec : (exec_options_t){0};
     if (!hart_exec.decode_bytes) hart_exec.decode_bytes = VIRT_DECODE_BYTES;
+    /* The same for the JIT's code cache: with stores into code dropping one page's code,
+     * what fills it is the boot's code itself (a Debian boot to its login prompt translates
+     * about 1 GB of host code; 64 MiB filled 15 times). Memory of the cache is committed
+     * only as it is written. */
+    if (!hart_exec.cache_bytes) hart_exec.cache_bytes = VIRT_JIT_BYTES;
     int rc = 0;
     for (unsigned h = 0; h < nharts && !rc; h++) {
         if (h > 0 && !(m->harts[h] = calloc(1, sizeof(rv_cpu_t)))) rc = -ENOMEM;

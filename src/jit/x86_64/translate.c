@@ -1901,7 +1901,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
     /* metadata room: the block, its fault points, their write-backs, the helpers' ops, and
      * a jit_use_t for each decoded block of the superblock (jit.c, note_use) */
     if (j->size - j->used < JIT_BLOCK_ROOM ||
-        JIT_META_SIZE - j->meta_used <
+        j->meta_size - j->meta_used <
             sizeof(jit_block_t) + sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
                 sizeof(jit_fix_t) * JIT_MAX_FIX + 16 + sizeof(rv_op_t) * JIT_MAX_HELPERS +
                 (1 + sizeof(j->sb) / sizeof(j->sb[0])) * 32)
