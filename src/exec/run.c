@@ -91,6 +91,10 @@ int exec_hart_init(rv_cpu_t *cpu, const exec_options_t *opt) {
     size_t arena = opt && opt->decode_bytes ? opt->decode_bytes : RV_ICACHE_ARENA;
     cpu->icache->arena_size = arena;
     cpu->icache->arena = map_zeroed(arena);
+    /* a machine that runs a whole system keeps a large arena busy (blocks live until their
+     * page is written): huge pages keep its lookups' host TLB misses down */
+    if (cpu->icache->arena && arena >= (64u << 20))
+        (void)madvise(cpu->icache->arena, arena, MADV_HUGEPAGE);
     if (!cpu->icache->arena) {
         munmap(cpu->icache, sizeof(*cpu->icache));
         cpu->icache = NULL;

@@ -220,6 +220,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     void *meta = mmap(NULL, j->meta_size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     j->meta = meta == MAP_FAILED ? NULL : meta;
+    if (j->meta && j->meta_size > JIT_META_SIZE) /* a large cache: as the decode arena's */
+        (void)madvise(j->meta, j->meta_size, MADV_HUGEPAGE);
     j->order_cap = 4096;
     j->order = malloc(j->order_cap * sizeof(*j->order));
     if (!j->meta || !j->order) {
