@@ -62,8 +62,11 @@ typedef struct exec_engine {
     bool (*supported)(void); /* the host can run this engine */
     int (*attach)(rv_cpu_t *cpu, const exec_options_t *opt); /* set up cpu->engine_state */
     void (*detach)(rv_cpu_t *cpu);                           /* free it */
-    int (*run)(rv_cpu_t *cpu);        /* run translated code at cpu->pc; returns enum exec_result */
-    void (*flush)(rv_cpu_t *cpu);     /* drop every translation */
+    int (*run)(rv_cpu_t *cpu);    /* run translated code at cpu->pc; returns enum exec_result */
+    void (*flush)(rv_cpu_t *cpu); /* drop every translation */
+    void (*drop_block)(rv_cpu_t *cpu, struct rv_block *b);
+    /* ^ decoded block b goes (a store wrote its page): drop the translations made from it,
+     *   and every way into them (NULL: the engine keeps nothing per block) */
     int (*after_fork)(rv_cpu_t *cpu); /* in a forked child: rebuild host mappings */
     bool (*host_fault)(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs);
     /* ^ a host fault at host_pc: if in translated code, restore exact guest state */
@@ -96,7 +99,7 @@ void exec_set_fetch_check(rv_cpu_t *cpu, exec_fetch_check_fn fn, void *env);
 
 /* SMP: the n harts of one machine (with an MMU and page flags over the same RAM) share their
  * page flags and code lines, so that a store by any of them into code that any of them
- * decoded drops that code everywhere (rv_cpu_code_written, with cpu->peers set by the
+ * decoded drops that page's code everywhere (rv_cpu_code_written, with cpu->peers set by the
  * machine). Returns 0 or -errno. */
 int exec_share_code(rv_cpu_t *const *harts, unsigned n);
 
@@ -121,9 +124,9 @@ void exec_end_run(rv_cpu_t *cpu);
 /* Drop every decoded and translated block (fence.i, code loaded or changed). */
 void exec_flush(rv_cpu_t *cpu);
 
-/* Guest code in [addr, addr+len) changed: drop decoded blocks that may cover it (everything
- * is flushed when a page holding decoded code is in the range; without page flags, when the
- * range meets the decoded code range). */
+/* Guest code in [addr, addr+len) changed: drop decoded blocks that may cover it (with page
+ * flags, the code of each page of the range that holds decoded code; without them, everything
+ * when the range meets the decoded code range). */
 void exec_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len);
 
 /* In a forked child: rebuild what the engine cannot inherit (its code cache). Returns 0, or

@@ -26,6 +26,7 @@
         if (h_) return h_ == RV_HOOK_HALT ? RV_EXEC1_HALT : RV_EXEC1_FLUSHED;                      \
     } while (0)
 #define HALT_AFTER_STORE() return RV_EXEC1_HALT
+#define CODE_AFTER_STORE() return RV_EXEC1_FLUSHED
 
 int rv_exec1(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc) {
     uint64_t *const x = cpu->x;

@@ -1,11 +1,20 @@
 /* icache.c - the decode cache: the block builder, the hash table by pc, and invalidation.
  *
- * Decoded blocks live in one bump arena; invalidation is all-or-nothing (the arena and hash
- * table are reset), which keeps successor links between blocks trivially safe: they die
- * together. exec_invalidate_range only flushes when the range meets the guest range that
- * decoded code came from. Pages holding decoded code are flagged in cpu->page_flags (when the
- * owner provides it) so that a guest store into them flushes the cache: self-modifying code
- * works even without fence.i. A flush also drops the translating engine's code.
+ * Decoded blocks live in one bump arena, reset only by a full flush (the arena is full,
+ * fence.i where stores are not watched, too many pages written at once). Pages holding decoded
+ * code are flagged in cpu->page_flags (when the owner provides it) so that a guest store into
+ * them is seen: self-modifying code works even without fence.i. Such a store drops only the
+ * code of its page (exec_invalidate_page): every block is also listed under the physical
+ * page(s) its bytes came from (a small open-addressing table, pages[], of per-page lists
+ * through pnext), so the page's blocks, and the blocks that cross into it from the page
+ * before, leave the hash table and are marked dead (ppn UINT64_MAX, not ident: no validity
+ * check passes). Their memory stays until the next full flush, so a successor link or a
+ * running block that still points at one reads a dead block, never freed memory; the
+ * interpreter checks every successor with rv_block_valid. The translating engine drops what
+ * it made from each dead block (exec_engine_t.drop_block). A store only records the page
+ * (rv_cpu_code_written) and leaves its block; the run loop drops the page's code at the next
+ * block boundary (exec_drop_written), where no block of this hart is running. A flush drops
+ * the translating engine's code as well.
  *
  * Blocks are found by the virtual pc they start at and remember the physical page(s) their
  * bytes came from (ppn, ppn2). A block is only run where the hart would fetch those bytes at
@@ -45,30 +54,122 @@ struct exec_code_share {
     uint64_t pages;       /* RAM pages */
 };
 
+/* Drop this hart's claim on RAM page p, if it has one (the share's lock held): the last
+ * claim unflags the page and clears its lines. */
+static void unclaim_locked(rv_cpu_t *cpu, uint64_t p) {
+    struct exec_code_share *sh = cpu->code_share;
+    uint64_t bit = 1ull << (p & 63);
+    if (p >= sh->pages || !(cpu->code_mine[p >> 6] & bit))
+        return; /* (a page dropped alone
+                     is unclaimed already) */
+    cpu->code_mine[p >> 6] &= ~bit;
+    if (--sh->refs[p] == 0) {
+        __atomic_fetch_and(&cpu->page_flags[p], (uint8_t)~RV_PAGE_CODE, __ATOMIC_SEQ_CST);
+        if (p > 0)
+            __atomic_fetch_and(&cpu->page_flags[p - 1], (uint8_t)~RV_PAGE_NEXT_CODE,
+                               __ATOMIC_SEQ_CST);
+        if (cpu->code_lines) __atomic_store_n(&cpu->code_lines[p], 0, __ATOMIC_SEQ_CST);
+    }
+}
+
 /* Drop this hart's claim on the pages it flagged (shared flags: exec_flush's part). */
 static void unmark_shared(rv_cpu_t *cpu) {
     struct exec_code_share *sh = cpu->code_share;
     pthread_mutex_lock(&sh->lock);
-    for (size_t i = 0; i < cpu->ncode_pages; i++) {
-        uint64_t p = cpu->code_pages[i];
-        cpu->code_mine[p >> 6] &= ~(1ull << (p & 63));
-        if (--sh->refs[p] == 0) {
-            __atomic_fetch_and(&cpu->page_flags[p], (uint8_t)~RV_PAGE_CODE, __ATOMIC_SEQ_CST);
-            if (p > 0)
-                __atomic_fetch_and(&cpu->page_flags[p - 1], (uint8_t)~RV_PAGE_NEXT_CODE,
-                                   __ATOMIC_SEQ_CST);
-            if (cpu->code_lines) __atomic_store_n(&cpu->code_lines[p], 0, __ATOMIC_SEQ_CST);
-        }
-    }
+    for (size_t i = 0; i < cpu->ncode_pages; i++)
+        unclaim_locked(cpu, cpu->code_pages[i]);
     pthread_mutex_unlock(&sh->lock);
     cpu->ncode_pages = 0;
     cpu->code_pages_lost = false;
+}
+
+/* Empty the page table (a full flush): every entry free. */
+static void pages_clear(struct rv_icache *ic) {
+    if (!ic->pages_used) return;
+    for (unsigned i = 0; i <= ic->pages_mask; i++) {
+        ic->pages[i].ppn = UINT64_MAX;
+        ic->pages[i].head = NULL;
+    }
+    ic->pages_used = 0;
+}
+
+/* Slot of page ppn in pages[] (capacity a power of two, at most half full). */
+static unsigned pages_slot(const struct rv_icache *ic, uint64_t ppn) {
+    uint64_t h = (ppn ^ (ppn >> 17)) * 0x9e3779b97f4a7c15ull;
+    unsigned i = (unsigned)(h >> 32) & ic->pages_mask;
+    while (ic->pages[i].ppn != ppn && ic->pages[i].ppn != UINT64_MAX)
+        i = (i + 1) & ic->pages_mask;
+    return i;
+}
+
+/* The entry of page ppn, or NULL when no block was ever listed there since the last flush. */
+static rv_page_blocks_t *pages_find(const struct rv_icache *ic, uint64_t ppn) {
+    if (!ic->pages) return NULL;
+    rv_page_blocks_t *e = &ic->pages[pages_slot(ic, ppn)];
+    return e->ppn == ppn ? e : NULL;
+}
+
+/* The entry of page ppn, made when missing; NULL when the table cannot grow (out of memory:
+ * the caller then flushes everything instead of dropping pages). */
+static rv_page_blocks_t *pages_get(struct rv_icache *ic, uint64_t ppn) {
+    if (!ic->pages || 2 * (ic->pages_used + 1) > (size_t)ic->pages_mask + 1) {
+        size_t n = ic->pages ? 2 * ((size_t)ic->pages_mask + 1) : 1024;
+        rv_page_blocks_t *t = malloc(n * sizeof(*t)), *old = ic->pages;
+        if (!t) return NULL;
+        for (size_t i = 0; i < n; i++)
+            t[i] = (rv_page_blocks_t){UINT64_MAX, NULL};
+        unsigned old_n = old ? ic->pages_mask + 1 : 0;
+        ic->pages = t;
+        ic->pages_mask = (unsigned)(n - 1);
+        for (unsigned i = 0; i < old_n; i++)
+            if (old[i].ppn != UINT64_MAX) ic->pages[pages_slot(ic, old[i].ppn)] = old[i];
+        free(old);
+    }
+    rv_page_blocks_t *e = &ic->pages[pages_slot(ic, ppn)];
+    if (e->ppn == UINT64_MAX) {
+        e->ppn = ppn;
+        ic->pages_used++;
+    }
+    return e;
+}
+
+/* List b under its page(s). False when the table cannot grow. */
+static bool pages_add(struct rv_icache *ic, rv_block_t *b) {
+    rv_page_blocks_t *e = pages_get(ic, b->ppn);
+    if (!e) return false;
+    b->pnext[0] = e->head;
+    e->head = b;
+    b->pnext[1] = NULL;
+    if (b->ppn2 != b->ppn) {
+        e = pages_get(ic, b->ppn2);
+        if (!e) return false;
+        b->pnext[1] = e->head;
+        e->head = b;
+    }
+    return true;
+}
+
+/* Take b out of the list of page ppn (one of its pages). */
+static void pages_unlink(struct rv_icache *ic, rv_block_t *b, uint64_t ppn) {
+    rv_page_blocks_t *e = pages_find(ic, ppn);
+    if (!e) return;
+    for (rv_block_t **pp = &e->head; *pp;) {
+        rv_block_t *c = *pp;
+        unsigned k = c->ppn == ppn ? 0 : 1;
+        if (c == b) {
+            *pp = c->pnext[k];
+            return;
+        }
+        pp = &c->pnext[k];
+    }
 }
 
 void exec_flush(rv_cpu_t *cpu) {
     struct rv_icache *ic = cpu->icache;
     if (ic->nblocks) memset(ic->hash, 0, ((size_t)ic->hash_mask + 1) * sizeof(ic->hash[0]));
     ic->nblocks = 0;
+    pages_clear(ic);
+    ic->pages_lost = false;
     ic->used = 0;
     cpu->cur_block = NULL;
     cpu->stats.flushes++;
@@ -125,18 +226,93 @@ bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
     return false;
 }
 
+/* Unflag page ppn (no block of this hart is left on it): stores there are plain again. */
+static void unmark_page(rv_cpu_t *cpu, uint64_t ppn) {
+    uint64_t base = code_base(cpu) >> RV_PAGE_SHIFT;
+    if (ppn < base || ppn - base >= (code_size(cpu) >> RV_PAGE_SHIFT)) return;
+    uint64_t p = ppn - base;
+    if (cpu->code_share) {
+        pthread_mutex_lock(&cpu->code_share->lock);
+        unclaim_locked(cpu, p);
+        pthread_mutex_unlock(&cpu->code_share->lock);
+    } else if (cpu->page_flags) {
+        cpu->page_flags[p] &= (uint8_t)~RV_PAGE_CODE;
+        if (p > 0) cpu->page_flags[p - 1] &= (uint8_t)~RV_PAGE_NEXT_CODE;
+        if (cpu->code_lines) cpu->code_lines[p] = 0;
+    }
+}
+
+/* Drop decoded block b (already out of its pages' lists): out of the hash table, marked dead
+ * (no validity check passes: ppn UINT64_MAX, not ident), and what the engine made from it. */
+static void drop_block(rv_cpu_t *cpu, rv_block_t *b) {
+    struct rv_icache *ic = cpu->icache;
+    unsigned h = (unsigned)(b->pc >> 1) & ic->hash_mask;
+    for (rv_block_t **pp = &ic->hash[h]; *pp; pp = &(*pp)->hnext)
+        if (*pp == b) {
+            *pp = b->hnext;
+            ic->nblocks--;
+            break;
+        }
+    if (cpu->engine && cpu->engine->drop_block) cpu->engine->drop_block(cpu, b);
+    b->ppn = b->ppn2 = UINT64_MAX;
+    b->ident = false;
+    b->cross = true;
+    b->hnext = NULL;
+    if (cpu->cur_block == b) cpu->cur_block = NULL;
+    cpu->stats.blocks_dropped++;
+}
+
+void exec_invalidate_page(rv_cpu_t *cpu, uint64_t ppn) {
+    struct rv_icache *ic = cpu->icache;
+    if (ic->pages_lost) {
+        exec_flush(cpu);
+        return;
+    }
+    rv_page_blocks_t *e = pages_find(ic, ppn);
+    rv_block_t *b = e ? e->head : NULL;
+    if (e) e->head = NULL;
+    while (b) {
+        unsigned k = b->ppn == ppn ? 0 : 1;
+        rv_block_t *next = b->pnext[k];
+        uint64_t other = k ? b->ppn : b->ppn2; /* a block crossing a page edge: its other page */
+        if (other != ppn) pages_unlink(ic, b, other);
+        drop_block(cpu, b);
+        b = next;
+    }
+    unmark_page(cpu, ppn);
+    cpu->stats.page_drops++;
+}
+
+void exec_drop_written(rv_cpu_t *cpu) {
+    bool all = atomic_exchange(&cpu->code_dirty_all, 0);
+    uint64_t pages[RV_CODE_DIRTY];
+    unsigned n = 0;
+    for (unsigned i = 0; i < RV_CODE_DIRTY; i++) {
+        uint64_t v = atomic_exchange(&cpu->code_dirty[i], 0);
+        bool seen = false;
+        for (unsigned k = 0; k < n && v; k++)
+            seen = seen || pages[k] == v - 1;
+        if (v && !seen) pages[n++] = v - 1;
+    }
+    if (all) {
+        exec_flush(cpu);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++)
+        exec_invalidate_page(cpu, pages[i]);
+}
+
 void exec_invalidate_range(rv_cpu_t *cpu, uint64_t addr, uint64_t len) {
     uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
     if (!(addr < cpu->code_hi && cpu->code_lo < end)) return;
-    if (cpu->page_flags && !cpu->code_pages_lost) {
-        /* flush only when a page holding decoded code is in the range: an munmap of heap
-         * memory between the program and the libraries leaves the caches alone */
+    if (cpu->page_flags && !cpu->code_pages_lost && !cpu->icache->pages_lost) {
+        /* only the pages holding decoded code in the range drop their code: an munmap of heap
+         * memory between the program and the libraries leaves the caches alone (a page may be
+         * listed twice; the second drop finds nothing) */
         for (size_t i = 0; i < cpu->ncode_pages; i++) {
             uint64_t a = code_base(cpu) + (cpu->code_pages[i] << RV_PAGE_SHIFT);
-            if (a < end && a + (1u << RV_PAGE_SHIFT) > addr) {
-                exec_flush(cpu);
-                return;
-            }
+            if (a < end && a + (1u << RV_PAGE_SHIFT) > addr)
+                exec_invalidate_page(cpu, a >> RV_PAGE_SHIFT);
         }
         return;
     }
@@ -375,6 +551,7 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     ic->hash[h] = b;
     ic->nblocks++;
     grow_hash(ic);
+    if (!pages_add(ic, b)) ic->pages_lost = true; /* page drops become full flushes */
     /* a fault block marks its pc too, so that mapping the page (exec_invalidate_range)
      * drops it */
     uint64_t off = pc & ((1u << RV_PAGE_SHIFT) - 1);

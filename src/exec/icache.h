@@ -19,25 +19,44 @@
 /* A run of decoded instructions ending at control flow, a system instruction, a page edge or
  * RV_BLOCK_MAX instructions. */
 typedef struct rv_block {
-    uint64_t pc;              /* guest pc of the first instruction */
-    uint64_t end;             /* guest pc after the last instruction */
-    struct rv_block *hnext;   /* next block in the same hash bucket */
-    struct rv_block *succ[2]; /* successor cache (valid until the next flush) */
-    uint64_t succ_pc[2];      /* pcs of the cached successors (| 1: linked while translating) */
-    uint64_t ppn;             /* physical page pc was fetched from (UINT64_MAX: a fetch fault
-                                 met while translating, never found again) */
-    uint64_t ppn2;            /* physical page of the last byte (another page only when the
-                                 last instruction crosses a page edge) */
-    bool ident;               /* fetched from pa == va: valid wherever fetch does not
-                                 translate (user mode, bare machine, M-mode, satp Bare) */
-    bool cross;               /* the last instruction crosses into the next virtual page */
-    uint32_t n;               /* guest instructions (the trailing pseudo-op excluded) */
-    uint32_t nops;            /* entries in ops[] */
-    rv_op_t ops[];            /* the decoded instructions */
+    uint64_t pc;               /* guest pc of the first instruction */
+    uint64_t end;              /* guest pc after the last instruction */
+    struct rv_block *hnext;    /* next block in the same hash bucket */
+    struct rv_block *succ[2];  /* successor cache (valid until the next flush) */
+    uint64_t succ_pc[2];       /* pcs of the cached successors (| 1: linked while translating) */
+    uint64_t ppn;              /* physical page pc was fetched from (UINT64_MAX: a fetch fault
+                                  met while translating, or dropped with its page: never
+                                  found again) */
+    uint64_t ppn2;             /* physical page of the last byte (another page only when the
+                                  last instruction crosses a page edge) */
+    struct rv_block *pnext[2]; /* next block in the list of its page: [0] ppn's, [1] ppn2's
+                                  (when another page), so a write drops one page's blocks */
+    void *users;               /* the translating engine's list of translations that took
+                                  code from this block (its own type) */
+    uint64_t users_gen;        /* the engine's code-cache generation when users was set
+                                  (an older one: users is stale, the list is empty) */
+    bool ident;                /* fetched from pa == va: valid wherever fetch does not
+                                  translate (user mode, bare machine, M-mode, satp Bare) */
+    bool cross;                /* the last instruction crosses into the next virtual page */
+    uint32_t n;                /* guest instructions (the trailing pseudo-op excluded) */
+    uint32_t nops;             /* entries in ops[] */
+    rv_op_t ops[];             /* the decoded instructions */
 } rv_block_t;
+
+/* One entry of the decode cache's page table: the blocks with a byte on physical page ppn. */
+typedef struct rv_page_blocks {
+    uint64_t ppn;          /* physical page number (UINT64_MAX: a free entry) */
+    struct rv_block *head; /* its blocks, linked through pnext */
+} rv_page_blocks_t;
 
 /* The decode cache: a bump arena of blocks plus a hash table by pc. */
 struct rv_icache {
+    rv_page_blocks_t *pages;          /* blocks by page (open addressing; NULL before the first
+                                         block): a store into code drops its page's blocks */
+    unsigned pages_mask;              /* entries of pages[] - 1 */
+    size_t pages_used;                /* entries holding a page (kept until a full flush) */
+    bool pages_lost;                  /* a block could not be listed (out of memory): dropping
+                                         a page drops everything until the next flush */
     unsigned hash_mask;               /* buckets of hash[] in use - 1 */
     size_t nblocks;                   /* blocks in the table */
     uint8_t *arena;                   /* block storage */
@@ -74,6 +93,15 @@ static inline bool rv_block_valid(rv_cpu_t *cpu, const rv_block_t *b) {
     return rv_block_valid_slow(cpu, b);
 }
 
+/* Drop the decoded and translated code of physical page ppn (every block with a byte on it,
+ * so also blocks that cross into it from the page before) and unmark the page, so that
+ * stores there take the fast path again. The rest of the caches stays. */
+void exec_invalidate_page(rv_cpu_t *cpu, uint64_t ppn);
+
+/* The run loop's part of rv_cpu_code_written: drop the code of the pages in code_dirty, or
+ * everything when code_dirty_all is set. */
+void exec_drop_written(rv_cpu_t *cpu);
+
 /* fence.i must drop decoded code: not on harts with an MMU and page flags, where every
  * store into decoded code (through the window, the MMU or an AMO) already drops it. */
 static inline bool exec_fence_i_flushes(const rv_cpu_t *cpu) {
@@ -92,7 +120,9 @@ bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len);
 enum { RV_HOOK_NONE = 0, RV_HOOK_FLUSHED = 1, RV_HOOK_HALT = 2 };
 
 /* A store to [addr, addr+len) inside the window hit a flagged page (after the store was done):
- * call the watch callback, flush decoded code it overwrote. Returns RV_HOOK_*. */
+ * call the watch callback; when it overwrote decoded code, ask for that code's pages to be
+ * dropped (rv_cpu_code_written: the run loop does it at the next block boundary, which the
+ * caller must reach at once by leaving its block). Returns RV_HOOK_*. */
 int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsigned len);
 
 /* The interpreter: run decoded blocks from cpu->pc until instret reaches cpu->limit (the

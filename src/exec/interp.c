@@ -40,8 +40,11 @@ __attribute__((noinline)) int rv_store_hook(rv_cpu_t *cpu, uint64_t addr, unsign
     if ((f & RV_PAGE_WATCH) && cpu->watch_store && cpu->watch_store(cpu->env, addr, len))
         r = RV_HOOK_HALT;
     if ((f & RV_PAGE_CODE) && rv_cpu_store_hits_code(cpu, addr, len)) {
-        if (cpu->peers) rv_cpu_code_written(cpu); /* the other harts' code too */
-        exec_flush(cpu);
+        /* the run loop drops the page's code (every hart's, with peers) before any block
+         * runs again: rv_cpu_code_written kicks, and the caller leaves its block */
+        uint64_t p0 = addr >> RV_PAGE_SHIFT, p1 = (addr + len - 1) >> RV_PAGE_SHIFT;
+        rv_cpu_code_written(cpu, p0);
+        if (p1 != p0) rv_cpu_code_written(cpu, p1);
         if (r == RV_HOOK_NONE) r = RV_HOOK_FLUSHED;
     }
     return r;
@@ -100,6 +103,11 @@ __attribute__((noinline)) static bool interp_mem_slow(rv_cpu_t *cpu, const rv_bl
         hook = RV_HOOK_HALT;                                                                       \
         goto store_hooked;                                                                         \
     } while (0)
+#define CODE_AFTER_STORE()                                                                         \
+    do {                                                                                           \
+        hook = RV_HOOK_FLUSHED;                                                                    \
+        goto store_hooked;                                                                         \
+    } while (0)
 
 /* Conditional branch. */
 #define BRANCH(name, cond)                                                                         \
@@ -142,13 +150,15 @@ next_block:
      * made while fetch translates is tagged (pc | 1; pcs are even) and only followed then,
      * after the check of a block found by the hash (rv_block_valid: the successor may be code
      * of another mapping or privilege). Untagged links are followed only while nothing
-     * translates, where every block found was fetched from pa == va and stays valid. */
+     * translates, where every block found was fetched from pa == va: there the check is one
+     * load (ident, rv_block_valid's answer then), which a block dropped with its page
+     * (exec_invalidate_page) fails. */
     uint64_t key = pc | xtag;
     if (RV_LIKELY(prev != NULL) && prev->succ_pc[0] == key && prev->succ[0] &&
-        (!xtag || rv_block_valid(cpu, prev->succ[0]))) {
+        (xtag ? rv_block_valid(cpu, prev->succ[0]) : prev->succ[0]->ident)) {
         blk = prev->succ[0];
     } else if (prev && prev->succ_pc[1] == key && prev->succ[1] &&
-               (!xtag || rv_block_valid(cpu, prev->succ[1]))) {
+               (xtag ? rv_block_valid(cpu, prev->succ[1]) : prev->succ[1]->ident)) {
         blk = prev->succ[1];
     } else {
         uint64_t flushes_ = cpu->stats.flushes;
@@ -288,7 +298,9 @@ illegal:
     goto trap;
 
 store_hooked:
-    /* A store hit a flagged page: the decode cache may be gone, so leave the block. */
+    /* A store hit a flagged page or wrote code: the block may be stale, so leave it (the
+     * written code's pages are dropped by the run loop, which the kick of
+     * rv_cpu_code_written returns to at the next block boundary). */
     cpu->instret -= blk->n - (uint32_t)(op - blk->ops) - 1;
     pc = OPPC + op->len;
     prev = NULL;

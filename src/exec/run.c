@@ -91,6 +91,10 @@ int exec_hart_init(rv_cpu_t *cpu, const exec_options_t *opt) {
     size_t arena = opt && opt->decode_bytes ? opt->decode_bytes : RV_ICACHE_ARENA;
     cpu->icache->arena_size = arena;
     cpu->icache->arena = map_zeroed(arena);
+    /* a machine that runs a whole system keeps a large arena busy (blocks live until their
+     * page is written): huge pages keep its lookups' host TLB misses down */
+    if (cpu->icache->arena && arena >= (64u << 20))
+        (void)madvise(cpu->icache->arena, arena, MADV_HUGEPAGE);
     if (!cpu->icache->arena) {
         munmap(cpu->icache, sizeof(*cpu->icache));
         cpu->icache = NULL;
@@ -117,6 +121,7 @@ void exec_hart_destroy(rv_cpu_t *cpu) {
     free(cpu->code_pages);
     cpu->code_pages = NULL;
     if (cpu->icache) {
+        free(cpu->icache->pages);
         munmap(cpu->icache->arena, cpu->icache->arena_size);
         munmap(cpu->icache, sizeof(*cpu->icache));
     }
@@ -168,9 +173,10 @@ static int run_loop(rv_cpu_t *cpu) {
                        : EXEC_STOP_INTERRUPT;
         if (cpu->instret >= cpu->budget_end) return EXEC_STOP_BUDGET;
         if (RV_UNLIKELY(__atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED) != cpu->code_ctx_seen)) {
-            /* a store through the MMU wrote decoded code: decoded and translated code goes */
-            cpu->code_ctx_seen = cpu->code_ctx;
-            exec_flush(cpu);
+            /* a store (this hart's, another's, a device's) wrote decoded code: the code of the
+             * pages written goes (no block of this hart runs now), the rest stays */
+            cpu->code_ctx_seen = __atomic_load_n(&cpu->code_ctx, __ATOMIC_SEQ_CST);
+            exec_drop_written(cpu);
         }
         if (RV_UNLIKELY(atomic_load_explicit(&cpu->code_tlb_req, memory_order_relaxed))) {
             /* another hart decoded code on a page: stores there must see the flag (looked at
@@ -270,6 +276,9 @@ void exec_print_stats(const rv_cpu_t *cpu, FILE *f, double seconds) {
     fprintf(f, "stats: decode-cache lookups  %llu (hits %llu; chained jumps not counted)\n",
             (unsigned long long)s->block_lookups, (unsigned long long)s->cache_hits);
     fprintf(f, "stats: decode-cache flushes  %llu\n", (unsigned long long)s->flushes);
+    fprintf(f,
+            "stats: code pages dropped    %llu (stores into code; %llu decoded blocks with them)\n",
+            (unsigned long long)s->page_drops, (unsigned long long)s->blocks_dropped);
     if (s->interrupts || s->waits)
         fprintf(f, "stats: interrupts taken      %llu (wfi sleeps %llu)\n",
                 (unsigned long long)s->interrupts, (unsigned long long)s->waits);

@@ -10,11 +10,20 @@
  * never come back here. Traps, budgets and interrupts are the loop's.
  *
  * Code cache: a memfd mapped twice (read+write for the translator, read+execute to run), the
- * mappings not inherited by fork (the child makes its own). When it is full, or when guest code
- * changes (exec_flush calls the engine's flush), every translation is dropped at once. A flush
- * can happen inside a helper called from translated code (a store into a code page); the
- * helper then makes the block exit at once, and nothing is written into the cache until the
- * dispatcher translates again, so the code still running is never overwritten under it.
+ * mappings not inherited by fork (the child makes its own). When it is full, or on a full
+ * flush of the decode cache (exec_flush calls the engine's flush), every translation is
+ * dropped at once; nothing is written into the cache until the dispatcher translates again,
+ * so code still running is never overwritten under it.
+ *
+ * A store into code drops only the translations made from the decoded blocks of its page
+ * (jit_drop_block, called by the decode cache for each block it drops, from the run loop:
+ * no translation of this hart runs then). Each decoded block lists the translations that took
+ * code from it (rv_block_t.users, jit_use_t), and each translation the chained jumps into it
+ * (jit_block_t.in, recorded by patch_chain). A dropped translation leaves the hash table and
+ * the fast tables, return-address-stack entries into it are emptied, the jumps chained into
+ * it are pointed back at their exits (so they can be chained again to the new code), and its
+ * entry becomes a jump to its prologue's exit, so that anything still pointing at it goes
+ * back to the dispatcher. Its bytes stay in the cache until the next full flush.
  */
 #include <errno.h>
 #include <signal.h>
@@ -208,7 +217,7 @@ static jit_t *jit_alloc(void) {
 
 /* Free a jit_t and what it owns besides the code cache. */
 static void jit_free(jit_t *j) {
-    if (j->meta) munmap(j->meta, JIT_META_SIZE);
+    if (j->meta) munmap(j->meta, j->meta_size);
     free(j->order);
     free(j->ir_scratch);
     munmap(j, sizeof(*j));
@@ -240,9 +249,12 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     const char *site_env = getenv("VM_JIT_NO_SITE");
     j->no_site = site_env && site_env[0] == '1';
     /* pages of its own, unbacked until blocks are translated */
-    void *meta = mmap(NULL, JIT_META_SIZE, PROT_READ | PROT_WRITE,
+    j->meta_size = j->size / 4 > JIT_META_SIZE ? j->size / 4 : JIT_META_SIZE;
+    void *meta = mmap(NULL, j->meta_size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     j->meta = meta == MAP_FAILED ? NULL : meta;
+    if (j->meta && j->meta_size > JIT_META_SIZE) /* a large cache: as the decode arena's */
+        (void)madvise(j->meta, j->meta_size, MADV_HUGEPAGE);
     j->order_cap = 4096;
     j->order = malloc(j->order_cap * sizeof(*j->order));
     if (!j->meta || !j->order) {
@@ -427,6 +439,29 @@ static void dump_block(rv_cpu_t *cpu, const jit_block_t *jb, const rv_block_t *b
     fprintf(stderr, "\n");
 }
 
+/* n bytes of the metadata arena (16-byte aligned), or NULL when it is full. */
+static void *meta_alloc(jit_t *j, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    if (j->meta_size - j->meta_used < n) return NULL;
+    void *p = j->meta + j->meta_used;
+    j->meta_used += n;
+    return p;
+}
+
+/* Record that translation jb took code from decoded block b. False when the arena is full. */
+static bool note_use(jit_t *j, rv_block_t *b, jit_block_t *jb) {
+    jit_use_t *u = meta_alloc(j, sizeof(*u));
+    if (!u) return false;
+    if (b->users_gen != j->gen) { /* a list of an older cache: gone with it */
+        b->users = NULL;
+        b->users_gen = j->gen;
+    }
+    u->jb = jb;
+    u->next = b->users;
+    b->users = u;
+    return true;
+}
+
 /* Translate the block at pc; NULL when the backend refuses its first instruction. */
 static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     uint64_t t0 = now_ns();
@@ -450,7 +485,14 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
         }
         b = rv_icache_get(cpu, pc);                  /* may flush both caches */
         if (b->ops[0].id == RV_I_fetch_fault) break; /* the interpreter raises it */
+        j->nsb = 0;
         jb = jit_translate(cpu, j, b, &refused);
+        /* every decoded block it took code from lists it (room was reserved for them): a
+         * store into any of their pages drops it */
+        bool noted = jb && note_use(j, b, jb);
+        for (unsigned i = 0; noted && i < j->nsb; i++)
+            noted = note_use(j, j->sb[i], jb);
+        if (jb && !noted) jb = NULL; /* (cannot happen) the next attempt starts empty */
     }
     j->stats.translate_ns += now_ns() - t0;
     if (!jb && !refused && b && b->ops[0].id == RV_I_fetch_fault) return NULL;
@@ -482,12 +524,71 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     return jb;
 }
 
-/* Point the jump at `field_rx` (a rel32 in the read+execute view) at `target`. */
-static void patch_chain(jit_t *j, uintptr_t field_rx, const uint8_t *target) {
+/* Point the jump at `field_rx` (a rel32 in the read+execute view) at translation `to`, and
+ * remember it in to->in (without room for that, the jump stays unchained). */
+static void patch_chain(jit_t *j, uintptr_t field_rx, jit_block_t *to) {
+    jit_link_t *l = meta_alloc(j, sizeof(*l));
+    if (!l) return;
     uint8_t *field = j->rw + (field_rx - (uintptr_t)j->rx);
-    int32_t rel = (int32_t)((intptr_t)(uintptr_t)target - (intptr_t)(field_rx + 4));
+    memcpy(&l->orig, field, 4);
+    l->field = field_rx;
+    l->next = to->in;
+    to->in = l;
+    int32_t rel = (int32_t)((intptr_t)(uintptr_t)to->code - (intptr_t)(field_rx + 4));
     memcpy(field, &rel, 4);
     j->stats.chains++;
+}
+
+/* Drop translation jb (code it was made from was written): see the essay at the top. */
+static void kill_block(jit_t *j, jit_block_t *jb) {
+    if (jb->dead) return;
+    jb->dead = true;
+    for (jit_block_t **pp = &j->hash[hash_pc(jb->pc, j->hash_mask)]; *pp; pp = &(*pp)->hnext)
+        if (*pp == jb) {
+            *pp = jb->hnext;
+            break;
+        }
+    unsigned i = (unsigned)(jb->pc >> 1) & (JIT_FAST - 1);
+    if (j->fast[i].code == jb->code) { /* empty as reset_tables leaves it */
+        j->fast[i].pc = i ? 0 : 1;
+        j->fast[i].code = NULL;
+    }
+    if (j->fastx[i].code == jb->code) {
+        j->fastx[i].pc = i ? 0 : 1;
+        j->fastx[i].code = NULL;
+    }
+    /* return stubs in it (exits to their return pc, still correct; emptied all the same) */
+    for (unsigned r = 0; r < JIT_RAS; r++)
+        if (j->ras[r].code >= jb->code && j->ras[r].code < jb->code + jb->code_len) {
+            j->ras[r].pc = 1;
+            j->ras[r].code = NULL;
+        }
+    for (jit_link_t *l = jb->in; l; l = l->next) {
+        memcpy(j->rw + (l->field - (uintptr_t)j->rx), &l->orig, 4);
+        j->stats.unlinks++;
+    }
+    jb->in = NULL;
+    /* jmp rel32 to the prologue's exit over the entry's first instruction (the prologue's
+     * compare, 7 bytes: nothing jumps between its bytes) */
+    uint8_t *e = j->rw + (jb->code - j->rx);
+    int32_t rel = (int32_t)jb->check_off - 5;
+    e[0] = 0xe9;
+    memcpy(e + 1, &rel, 4);
+    j->stats.drops++;
+}
+
+/* exec_engine_t.drop_block: decoded block b goes with its page; so do the translations made
+ * from it. */
+static void jit_drop_block(rv_cpu_t *cpu, rv_block_t *b) {
+    jit_t *j = cpu->engine_state;
+    if (!j) return;
+    /* the new code at b's pc may translate where the old did not */
+    unsigned h = heat_index(cpu, b->pc);
+    j->bad[h / 8] &= (unsigned char)~(1u << (h % 8));
+    if (b->users_gen != j->gen) return;
+    for (jit_use_t *u = b->users; u; u = u->next)
+        kill_block(j, u->jb);
+    b->users = NULL;
 }
 
 /* One turn of the run loop: run translated code at cpu->pc. Returns enum exec_result. */
@@ -503,8 +604,8 @@ static int jit_engine_run(rv_cpu_t *cpu) {
             jb = translate_at(cpu, j, pc);
     }
     if (j->chain && jb && jb->pc == j->chain_pc && j->chain_gen == j->gen && !j->no_chain &&
-        may_chain(j, j->chain_from, jb))
-        patch_chain(j, j->chain, jb->code);
+        !j->chain_from->dead && may_chain(j, j->chain_from, jb))
+        patch_chain(j, j->chain, jb);
     j->chain = 0;
     if (!jb) {
         j->stats.interp_blocks++;
@@ -601,16 +702,23 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
                 return;
             }
         }
-    } else if (!slow_counted(cpu, addr, &val, w, RV_ACC_STORE)) {
-        cpu->engine_status = JIT_EXIT_TRAP;
-        return;
-    } else if (atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)) {
-        /* the store stopped the machine (a poweroff through a device): leave after it, where
-         * the interpreter stops too (semantics.h, HALT_AFTER_STORE) */
-        cpu->pc = pc + len;
-        cpu->instret += 1;
-        cpu->engine_status = JIT_EXIT_HALT;
-        return;
+    } else {
+        uint64_t ctx = __atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED);
+        if (!slow_counted(cpu, addr, &val, w, RV_ACC_STORE)) {
+            cpu->engine_status = JIT_EXIT_TRAP;
+            return;
+        }
+        bool halt = atomic_load_explicit(&cpu->halt_request, memory_order_relaxed);
+        if (halt || __atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED) != ctx) {
+            /* the store stopped the machine (a poweroff through a device), or wrote decoded
+             * code through the MMU (the rest of this block may be that code): leave after
+             * it, where the interpreter leaves too (semantics.h, HALT_AFTER_STORE and
+             * CODE_AFTER_STORE); the run loop drops the written page's code */
+            cpu->pc = pc + len;
+            cpu->instret += 1;
+            cpu->engine_status = halt ? JIT_EXIT_HALT : JIT_EXIT_HOOKED;
+            return;
+        }
     }
     cpu->instret -= idx;
 }
@@ -692,6 +800,10 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
             (unsigned long long)s->exit_interp, (unsigned long long)s->exit_other);
     fprintf(out, "stats: jit: interpreted blocks %llu, untranslatable block starts %llu\n",
             (unsigned long long)s->interp_blocks, (unsigned long long)s->untranslatable);
+    fprintf(out,
+            "stats: jit: translations dropped with written code %llu, chained jumps unlinked "
+            "%llu\n",
+            (unsigned long long)s->drops, (unsigned long long)s->unlinks);
     if (j->count)
         fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
@@ -719,6 +831,7 @@ const exec_engine_t jit_engine = {
     .detach = jit_detach,
     .run = jit_engine_run,
     .flush = jit_flush,
+    .drop_block = jit_drop_block,
     .after_fork = jit_after_fork,
     .host_fault = jit_host_fault,
     .print_stats = jit_print_stats,

@@ -43,6 +43,8 @@ typedef struct jit_stats {
     uint64_t ir_mapped;       /* IR translations with a register map of their own (pinned
                                  registers they do not write given to the allocator) */
     uint64_t ir_evicted;      /* pinned registers so given, summed over those translations */
+    uint64_t drops;           /* translations dropped with the code of a written page */
+    uint64_t unlinks;         /* chained jumps into them pointed back at their exits */
 } jit_stats_t;
 
 /* The JIT as an engine of the run loop (src/exec): the machine layer registers it with

@@ -21,7 +21,7 @@
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
-#define JIT_META_SIZE    (16u << 20) /* block metadata arena */
+#define JIT_META_SIZE    (16u << 20) /* block metadata arena, at least (jit_t.meta_size) */
 #define JIT_BLOCK_ROOM   (64u << 10) /* worst-case host bytes of one block (64 insns) */
 #define JIT_TRAMP_SIZE   1024u       /* bytes reserved for the trampolines */
 #define JIT_MAX_HELPERS  160u        /* instructions run by helpers per block, at most */
@@ -73,6 +73,24 @@ typedef struct jit_faultpt {
     uint16_t nfix;     /* (0: every guest register is in place) */
 } jit_faultpt_t;
 
+struct jit_block;
+
+/* A chained jump into a translation (jit_block_t.in): dropping the translation points the
+ * jump back at its exit, so that nothing jumps into dead code and the jump can be chained
+ * again to the code that replaces it. */
+typedef struct jit_link {
+    uintptr_t field;       /* the jump's rel32 (read+execute view) */
+    int32_t orig;          /* its value before chaining (the way to its exit code) */
+    struct jit_link *next; /* next jump into the same translation */
+} jit_link_t;
+
+/* A translation that took code from a decoded block (rv_block_t.users, valid while the
+ * block's users_gen is jit_t.gen): the block's drop drops the translation. */
+typedef struct jit_use {
+    struct jit_block *jb; /* the translation */
+    struct jit_use *next; /* the next one made from the same decoded block */
+} jit_use_t;
+
 /* One translated block. */
 typedef struct jit_block {
     uint64_t pc;             /* guest pc of the first instruction */
@@ -84,6 +102,11 @@ typedef struct jit_block {
     const rv_block_t *head;  /* the decoded block it starts with (its pages: rv_block_valid) */
     bool xmode;              /* translated while fetch translated (cpu->xlate): run only then,
                                 after checking head's page; superblocks stay on its page */
+    bool dead;               /* dropped with the code of a written page: out of the tables,
+                                chains into it unlinked, its entry a jump to its exit */
+    uint32_t check_off;      /* host offset of the prologue's exit (back to the dispatcher
+                                at pc: where a dead block's entry jumps) */
+    jit_link_t *in;          /* chained jumps into it (in the metadata) */
     const jit_fix_t *fix;    /* deferred write-backs of its fault points (in the metadata) */
     uint32_t evicted;        /* guest registers whose pinned host register this translation
                                 reuses (its register map): their values stay in cpu->x from
@@ -109,6 +132,9 @@ typedef struct jit {
                                       so that a hart that translates little touches few
                                       pages of it) */
     uint8_t *meta;                 /* metadata arena (jit_block_t) */
+    size_t meta_size;              /* its bytes: a quarter of the cache, at least
+                                      JIT_META_SIZE (so that a large cache is not cut
+                                      short by its metadata) */
     size_t meta_used;              /* bytes of it in use */
     jit_block_t **order;           /* blocks in code address order (for host-fault lookup) */
     size_t norder;                 /* entries of order[] */
@@ -144,6 +170,9 @@ typedef struct jit {
                                       (xmode): the physical page its guard checked, which
                                       the target's first page must be; else JIT_NO_PPN */
     uint64_t chain_xppn;           /* chain_ppn of the pending request */
+    rv_block_t *sb[8];             /* the decoded blocks a translation in progress took code
+                                      from after its first (the backend fills it) */
+    unsigned nsb;                  /* entries of sb[] */
     const uint8_t *xlookup_miss;   /* xmode code's jump check missed: leave for the
                                       dispatcher at guest pc rax */
     jit_stats_t stats;             /* counters */

@@ -48,6 +48,42 @@ void rv_cpu_reset(rv_cpu_t *cpu) {
     cpu->stimecmp = UINT64_MAX; /* Sstc: no S-mode timer until software sets one */
 }
 
+/* Ask hart c to drop the code of page ppn at its next block boundary: a free slot of
+ * code_dirty (or one that holds the page already), else the request to drop everything. */
+static void code_dirty_add(rv_cpu_t *c, uint64_t ppn) {
+    uint64_t v = ppn + 1;
+    unsigned i = 0;
+    for (; i < RV_CODE_DIRTY; i++) {
+        uint64_t cur = atomic_load_explicit(&c->code_dirty[i], memory_order_relaxed);
+        if (cur == v) break;
+        if (cur == 0 && atomic_compare_exchange_strong(&c->code_dirty[i], &cur, v)) break;
+        if (cur == v) break;
+    }
+    if (i == RV_CODE_DIRTY) atomic_store(&c->code_dirty_all, 1);
+    /* after the page: the run loop that sees code_ctx move reads the slots next */
+    __atomic_fetch_add(&c->code_ctx, 1, __ATOMIC_SEQ_CST);
+    rv_cpu_kick(c);
+}
+
+void rv_cpu_code_written(rv_cpu_t *cpu, uint64_t ppn) {
+    if (RV_LIKELY(!cpu->peers)) {
+        code_dirty_add(cpu, ppn);
+        return;
+    }
+    for (unsigned i = 0; i < cpu->npeers; i++)
+        code_dirty_add(cpu->peers[i], ppn);
+}
+
+void rv_cpu_code_written_all(rv_cpu_t *cpu) {
+    unsigned n = cpu->peers ? cpu->npeers : 1;
+    for (unsigned i = 0; i < n; i++) {
+        rv_cpu_t *c = cpu->peers ? cpu->peers[i] : cpu;
+        atomic_store(&c->code_dirty_all, 1);
+        __atomic_fetch_add(&c->code_ctx, 1, __ATOMIC_SEQ_CST);
+        rv_cpu_kick(c);
+    }
+}
+
 void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt) {
     uint64_t deleg = interrupt ? cpu->mideleg : cpu->medeleg;
     bool to_s = cpu->priv <= RV_PRIV_S && cause < 64 && ((deleg >> cause) & 1);

@@ -68,6 +68,8 @@ typedef struct rv_stats {
     uint64_t block_lookups;         /* block lookups through the hash table */
     uint64_t cache_hits;            /* lookups (chained or hashed) that found a decoded block */
     uint64_t flushes;               /* whole decode-cache flushes */
+    uint64_t page_drops;            /* pages whose code was dropped alone (a store into it) */
+    uint64_t blocks_dropped;        /* decoded blocks dropped with those pages */
     uint64_t traps[RV_CAUSE_COUNT]; /* exceptions taken or reported, by cause */
     uint64_t interrupts;            /* interrupts taken */
     uint64_t waits;                 /* wfi instructions that waited for the owner */
@@ -75,6 +77,10 @@ typedef struct rv_stats {
 
 struct rv_block;
 struct rv_icache;
+
+/* Pages of written code a hart can hold for its run loop before it drops all of its code
+ * (rv_cpu_t.code_dirty). */
+#define RV_CODE_DIRTY 32u
 
 /* Entries of the software TLB per access kind (fetch, load, store). */
 #define RV_TLB_SIZE 256u
@@ -258,9 +264,9 @@ struct rv_cpu {
     uint64_t phys_size;      /* its size; mem_* equal these while nothing translates */
     bool xlate;              /* some access may translate now: the window is empty, every
                                 access goes through rv_mmu_access */
-    uint64_t code_ctx;       /* bumped when a store through the MMU (or an AMO) wrote
-                                decoded code: the run loop then drops decoded and
-                                translated code */
+    uint64_t code_ctx;       /* bumped when a store, an AMO or a device wrote decoded
+                                code (rv_cpu_code_written): the run loop then drops the
+                                code of the pages in code_dirty, or all of it */
     uint64_t code_ctx_seen;  /* code_ctx the run loop's caches were made under */
 
     /* LR/SC reservation: address and value seen by LR (SC compare-exchanges against it). */
@@ -325,6 +331,12 @@ struct rv_cpu {
     uint64_t *code_mine;                /* bit per RAM page: this hart has decoded code there */
     _Atomic int code_tlb_req;           /* another hart made a page code: empty the inline store
                                            TLB at the next block boundary */
+
+    /* Written code waiting for the run loop (rv_cpu_code_written, from any thread). */
+    _Atomic uint64_t code_dirty[RV_CODE_DIRTY]; /* physical page numbers + 1 whose decoded
+                                                   and translated code must go (0: free) */
+    _Atomic int code_dirty_all;                 /* more pages than code_dirty holds were
+                                                   written: drop all code */
     unsigned tlb2_victim; /* round-robin way that a fill of a full tlb2 set replaces */
     /* second level of the TLB, tagged by ASID (src/riscv/mmu.c): refills the first level
      * (tlb, tlb_fast, tlb_site), which an ASID switch empties; only C code reads it. Last, so
@@ -345,20 +357,15 @@ static inline void rv_cpu_kick(rv_cpu_t *cpu) {
     atomic_store_explicit(&cpu->limit, 0, memory_order_relaxed);
 }
 
-/* A store (or AMO, or a device's DMA) wrote decoded code: every hart that may hold code
- * decoded from it drops its caches at its next block boundary (code_ctx). Alone, only this
- * hart; with peers, all of them, from any thread. */
-static inline void rv_cpu_code_written(rv_cpu_t *cpu) {
-    if (RV_LIKELY(!cpu->peers)) {
-        cpu->code_ctx++;
-        rv_cpu_kick(cpu);
-        return;
-    }
-    for (unsigned i = 0; i < cpu->npeers; i++) {
-        __atomic_fetch_add(&cpu->peers[i]->code_ctx, 1, __ATOMIC_SEQ_CST);
-        rv_cpu_kick(cpu->peers[i]);
-    }
-}
+/* A store (or AMO, or a device's DMA) wrote decoded code on physical page `ppn` (the
+ * address >> RV_PAGE_SHIFT; on harts without an MMU, the window address's): every hart that
+ * may hold code decoded from it drops that page's decoded and translated code at its next
+ * block boundary (code_dirty, code_ctx), or all of its code when more pages are waiting than
+ * code_dirty holds. Alone, only this hart; with peers, all of them. Safe from any thread. */
+void rv_cpu_code_written(rv_cpu_t *cpu, uint64_t ppn);
+
+/* The same for code anywhere (a large write): every hart concerned drops all of its code. */
+void rv_cpu_code_written_all(rv_cpu_t *cpu);
 
 /* Set (level true) or clear bit `bit` of mip from any thread (devices on other harts' threads
  * drive the lines of a hart). */

@@ -390,7 +390,8 @@ static bool phys_access(rv_cpu_t *cpu, uint64_t pa, void *buf, unsigned len, rv_
             atomic_store(&cpu->halt_request, 1);
             rv_cpu_interrupt(cpu);
         }
-        if ((f & RV_PAGE_CODE) && store_hits_code(cpu, o, len)) rv_cpu_code_written(cpu);
+        if ((f & RV_PAGE_CODE) && store_hits_code(cpu, o, len))
+            rv_cpu_code_written(cpu, pa >> PAGE_SHIFT); /* one page: pieces do not cross */
         return true;
     }
     return cpu->mem_slow && cpu->mem_slow(cpu->env, pa, buf, len, type) == 0;
@@ -431,7 +432,7 @@ void *rv_mmu_ptr(rv_cpu_t *cpu, uint64_t va, unsigned len, rv_access_t type) {
     uint64_t o = pa - cpu->phys_start;
     if (p && type != RV_ACC_LOAD && cpu->page_flags && rv_win_in(o, cpu->phys_size, len) &&
         (cpu->page_flags[o >> PAGE_SHIFT] & RV_PAGE_CODE) && store_hits_code(cpu, o, len))
-        rv_cpu_code_written(cpu);
+        rv_cpu_code_written(cpu, pa >> PAGE_SHIFT);
     if (!p) {
         cpu->cause = rv_access_fault(type);
         cpu->tval = va;

@@ -18,6 +18,9 @@
  *   HALT_AFTER_STORE()  a store off the fast paths asked the machine to stop (a poweroff
  *                       through a device): stop right after this instruction, so that every
  *                       engine stops at the same one
+ *   CODE_AFTER_STORE()  a store or AMO off the window wrote decoded code (through the MMU:
+ *                       rv_cpu_code_written moved cpu->code_ctx): leave right after this
+ *                       instruction, so that no stale instruction of the block runs
  *   MEM_SLOW(a, buf, len, type)  rv_mem_slow for a load or store off the fast paths, called with
  *                       cpu->instret counting the instructions before this one and this one
  *                       (devices read the clock from it: deterministic time counts
@@ -128,12 +131,16 @@ static inline uint64_t orc_b(uint64_t v) {
             STORE_HOOK(a_, sizeof(T));                                                             \
     } else {                                                                                       \
         void *h_ = rv_tlb_host(cpu, cpu->tlb_st_off, a_, sizeof(T));                               \
-        if (h_)                                                                                    \
+        if (h_) {                                                                                  \
             memcpy(h_, &v_, sizeof(T));                                                            \
-        else if (!MEM_SLOW(a_, &v_, sizeof(T), RV_ACC_STORE))                                      \
-            goto trap;                                                                             \
-        else if (RV_UNLIKELY(atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)))      \
-            HALT_AFTER_STORE();                                                                    \
+        } else {                                                                                   \
+            uint64_t ctx_ = __atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED);                     \
+            if (!MEM_SLOW(a_, &v_, sizeof(T), RV_ACC_STORE)) goto trap;                            \
+            if (RV_UNLIKELY(atomic_load_explicit(&cpu->halt_request, memory_order_relaxed)))       \
+                HALT_AFTER_STORE();                                                                \
+            if (RV_UNLIKELY(__atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED) != ctx_))            \
+                CODE_AFTER_STORE();                                                                \
+        }                                                                                          \
     }
 
 /* Integer store. */
@@ -152,8 +159,11 @@ static inline uint64_t orc_b(uint64_t v) {
     }
 
 /* AMO address check: aligned, then a host pointer: inside the window, or through the slow
- * path (the MMU to RAM where the hart has one), else a precise fault. */
-#define AMO_ADDR(T) AMO_ADDR_C(T, RV_CAUSE_STORE_MISALIGNED, RV_ACC_AMO)
+ * path (the MMU to RAM where the hart has one), else a precise fault. ctx_: code_ctx before
+ * it (the slow path of a write into code moves it: AMO_HOOK leaves the block then). */
+#define AMO_ADDR(T)                                                                                \
+    uint64_t ctx_ = __atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED);                             \
+    AMO_ADDR_C(T, RV_CAUSE_STORE_MISALIGNED, RV_ACC_AMO)
 /* The same with explicit misaligned cause and access type (LR is a load). */
 #define AMO_ADDR_C(T, misaligned, acc)                                                             \
     uint64_t a_ = RS1, o_ = a_ - mstart;                                                           \
@@ -175,10 +185,14 @@ static inline uint64_t orc_b(uint64_t v) {
         o_ = UINT64_MAX; /* outside the window: no page flags */                                   \
     }
 
-/* After an AMO wrote (aligned, so one page): the store hook of flagged pages. */
+/* After an AMO wrote (aligned, so one page): the store hook of flagged pages; off the
+ * window, leave the block when the write reached decoded code. */
 #define AMO_HOOK(T)                                                                                \
     if (RV_UNLIKELY(pflags != NULL) && o_ != UINT64_MAX && pflags[o_ >> RV_PAGE_SHIFT])            \
-        STORE_HOOK(a_, sizeof(T));
+        STORE_HOOK(a_, sizeof(T));                                                                 \
+    else if (RV_UNLIKELY(o_ == UINT64_MAX &&                                                       \
+                         __atomic_load_n(&cpu->code_ctx, __ATOMIC_RELAXED) != ctx_))               \
+        CODE_AFTER_STORE();
 
 /* Read-modify-write AMO with a host atomic builtin; 32-bit results are sign-extended. */
 #define AMO(name, T, ST, fetch_op)                                                                 \

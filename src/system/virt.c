@@ -150,17 +150,17 @@ static void *virt_phys_ptr(void *env, uint64_t pa, unsigned len) {
     return board_ram_ptr(m->ram, VIRT_RAM_BASE, m->ram_size, pa, len);
 }
 
-/* A virtio device wrote guest RAM: decoded code there is stale (as for a hart's store). */
+/* A virtio device wrote guest RAM: decoded code there is stale (as for a hart's store), on
+ * the pages written only (every hart's code, with several; too many pages at once make
+ * them drop all of it). */
 static void virt_dma(void *opaque, uint64_t gpa, uint64_t len) {
     virt_machine_t *m = opaque;
     uint64_t o = gpa - VIRT_RAM_BASE;
     if (len == 0 || gpa < VIRT_RAM_BASE || o >= m->ram_size) return;
     uint64_t last = len > m->ram_size - o ? m->ram_size - 1 : o + len - 1;
     for (uint64_t p = o >> 12; p <= last >> 12; p++)
-        if (__atomic_load_n(&m->page_flags[p], __ATOMIC_RELAXED) & RV_PAGE_CODE) {
-            rv_cpu_code_written(&m->cpu); /* every hart's code, with several */
-            return;
-        }
+        if (__atomic_load_n(&m->page_flags[p], __ATOMIC_RELAXED) & RV_PAGE_CODE)
+            rv_cpu_code_written(&m->cpu, (VIRT_RAM_BASE >> 12) + p);
 }
 
 /* The UART's input goes to the virtio console while its driver is ready (see dev.h). */
@@ -569,6 +569,11 @@ int virt_init(virt_machine_t *m, const virt_config_t *cfg, const exec_options_t 
      * backed). */
     exec_options_t hart_exec = exec ? *exec : (exec_options_t){0};
     if (!hart_exec.decode_bytes) hart_exec.decode_bytes = VIRT_DECODE_BYTES;
+    /* The same for the JIT's code cache: with stores into code dropping one page's code,
+     * what fills it is the boot's code itself (a Debian boot to its login prompt translates
+     * about 1 GB of host code; 64 MiB filled 15 times). Memory of the cache is committed
+     * only as it is written. */
+    if (!hart_exec.cache_bytes) hart_exec.cache_bytes = VIRT_JIT_BYTES;
     int rc = 0;
     for (unsigned h = 0; h < nharts && !rc; h++) {
         if (h > 0 && !(m->harts[h] = calloc(1, sizeof(rv_cpu_t)))) rc = -ENOMEM;

@@ -37,6 +37,7 @@
 #define VIRT_VIRTIO_SLOTS 8u           /* virtio-mmio transports, as on qemu's virt */
 #define VIRT_MAX_HARTS    64u          /* -smp limit */
 #define VIRT_DECODE_BYTES (128u << 20) /* decode-cache arena per hart (exec_options_t) */
+#define VIRT_JIT_BYTES    (256u << 20) /* JIT code cache per hart (exec_options_t) */
 
 /* One-thread mode (virt_config_t.quantum): the quantum that deterministic_time takes when none
  * is given, and the one that ends turns only at a wfi that waits or at virt_next_hart. */

@@ -526,7 +526,7 @@ int vm_write_mem(vm_t *vm, uint64_t addr, const void *buf, size_t len) {
     if (vm->opt.machine == VM_MACHINE_VIRT) {
         if (vm_mem_write(vm->virt->mem, addr, buf, len) != VM_MEM_OK) return -EFAULT;
         if (vm->virt->nharts > 1)
-            rv_cpu_code_written(&vm->virt->cpu); /* the harts run: each drops its own code */
+            rv_cpu_code_written_all(&vm->virt->cpu); /* the harts run: each drops its code */
         else
             exec_invalidate_range(&vm->virt->cpu, addr, len);
         return 0;

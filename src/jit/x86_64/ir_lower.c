@@ -794,7 +794,8 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
     ir_pool_masks(c);
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
     c->stub_node[t->nstubs] = IR_NONE;
-    add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
+    t->entry_jcc = x86_jcc32(&t->b, CC_AE);
+    add_stub(t, STUB_CHECK, t->entry_jcc, NULL, 0);
     if (c->fp) { /* as the old path: FP instructions need mstatus.FS on */
         x86_op_rm(&t->b, 0, false, X86_OP(0x8b), RAX, CPU, X86_NOREG, 1, OFF(mstatus), false);
         x86_alu_ri(&t->b, false, ALU_AND, RAX, (int32_t)RV_MSTATUS_FS);
@@ -916,6 +917,7 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     uint64_t visited[8] = {blk->pc};
     uint64_t flushes = cpu->stats.flushes;
     const rv_block_t *cb = blk;
+    t->j->nsb = 0; /* the decoded blocks this build takes code from (jit.c, note_use) */
     for (;;) {
         bool ends = false;
         uint64_t cont = 1;
@@ -941,7 +943,7 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
         for (unsigned v = 0; v < nblocks && extend; v++)
             if (visited[v] == cont) extend = false; /* no unrolling of loops */
         if (extend) {
-            const rv_block_t *nb = rv_icache_get(cpu, cont);
+            rv_block_t *nb = rv_icache_get(cpu, cont);
             if (cpu->stats.flushes != flushes) return -1;
             for (uint32_t i = 0; i < nb->nops && extend; i++)
                 if (needs_fs(nb->ops[i].id) && !c->fp) extend = false; /* no FS check made */
@@ -949,6 +951,7 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
             if (extend) {
                 cb = nb;
                 visited[nblocks++] = cont;
+                t->j->sb[t->j->nsb++] = nb;
                 base = n;
                 continue;
             }
@@ -1080,6 +1083,9 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->head = blk;
     jb->xmode = false;
     jb->evicted = c->evict;
+    jb->dead = false;
+    jb->check_off = (uint32_t)(t->entry_exit - t->start);
+    jb->in = NULL;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     jit_fix_t *fix = (jit_fix_t *)(j->meta + j->meta_used); /* the fault points' side table */

@@ -282,7 +282,9 @@ typedef struct tctx {
     unsigned nops_copied;                   /* entries of ops_copy */
     uint8_t *copy_fix[JIT_MAX_HELPERS];     /* imm64 fields to fill with the copies' addresses */
     unsigned ncopy_fix;                     /* entries of copy_fix */
-    unsigned last_g; /* unmapped guest register whose value r11 also holds (0: none) */
+    unsigned last_g;     /* unmapped guest register whose value r11 also holds (0: none) */
+    uint8_t *entry_jcc;  /* rel32 of the prologue's budget check */
+    uint8_t *entry_exit; /* where its exit code went (rw view): a dead block's entry jumps there */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -1709,6 +1711,7 @@ static void emit_stub(tctx_t *t, stub_t *s) {
     if (s->jfield4) x86_patch_rel32(s->jfield4, t->b.p);
     switch (s->kind) {
     case STUB_CHECK:
+        if (s->jfield == t->entry_jcc) t->entry_exit = t->b.p;
         set_pc(t, t->sb_pc);
         exit_code(t, JIT_EXIT_LOOKUP, true);
         break;
@@ -1759,8 +1762,10 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
 
     t->sb_pc = blk->pc;
     t->counted = 0;
+    t->entry_jcc = t->entry_exit = NULL;
     jit_block_t *irb;
     if (j->ir && ir_translate(t, blk, &irb)) return irb;
+    j->nsb = 0; /* (what the IR's builds took is not this path's) */
     bool fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) fp = true;
@@ -1768,7 +1773,8 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     /* prologue: one compare covers the budget and interrupts (rv_cpu_interrupt() zeroes
      * limit); blocks with FP instructions also check mstatus.FS */
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
-    add_stub(t, STUB_CHECK, x86_jcc32(&t->b, CC_AE), NULL, 0);
+    t->entry_jcc = x86_jcc32(&t->b, CC_AE);
+    add_stub(t, STUB_CHECK, t->entry_jcc, NULL, 0);
     if (fp) {
         x86_op_rm(&t->b, 0, false, X86_OP(0x8b), RAX, CPU, X86_NOREG, 1, OFF(mstatus), false);
         x86_alu_ri(&t->b, false, ALU_AND, RAX, (int32_t)RV_MSTATUS_FS);
@@ -1825,7 +1831,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
         for (unsigned v = 0; v < nblocks && extend; v++)
             if (visited[v] == cont) extend = false; /* no unrolling of loops */
         if (extend) {
-            const rv_block_t *nb = rv_icache_get(cpu, cont);
+            rv_block_t *nb = rv_icache_get(cpu, cont);
             if (cpu->stats.flushes != flushes) { /* decoding flushed the caches: start again */
                 t->b.full = true;
                 break;
@@ -1839,6 +1845,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             if (extend) {
                 t->blk = nb;
                 visited[nblocks++] = cont;
+                j->sb[j->nsb++] = nb; /* a store into its page drops this translation too */
                 base = n;
                 continue;
             }
@@ -1861,6 +1868,9 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->hnext = NULL;
     jb->head = blk;
     jb->xmode = cpu->xlate;
+    jb->dead = false;
+    jb->check_off = (uint32_t)(t->entry_exit - start);
+    jb->in = NULL;
     jb->fix = NULL;
     jb->evicted = 0;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
@@ -1889,10 +1899,13 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
 jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool *refused) {
     *refused = false;
     host_features();
+    /* metadata room: the block, its fault points, their write-backs, the helpers' ops, and
+     * a jit_use_t for each decoded block of the superblock (jit.c, note_use) */
     if (j->size - j->used < JIT_BLOCK_ROOM ||
-        JIT_META_SIZE - j->meta_used <
+        j->meta_size - j->meta_used <
             sizeof(jit_block_t) + sizeof(jit_faultpt_t) * JIT_MAX_FAULTPTS +
-                sizeof(jit_fix_t) * JIT_MAX_FIX + 16 + sizeof(rv_op_t) * JIT_MAX_HELPERS)
+                sizeof(jit_fix_t) * JIT_MAX_FIX + 16 + sizeof(rv_op_t) * JIT_MAX_HELPERS +
+                (1 + sizeof(j->sb) / sizeof(j->sb[0])) * 32)
         return NULL;
     tctx_t *t = malloc(sizeof(*t));
     if (!t) {

@@ -1,0 +1,328 @@
+/* test_codeinv.c - page-granular code invalidation under each engine (interpreter, JIT, JIT
+ * through its IR): a store into code drops the decoded and translated code of its page only.
+ *
+ * A hart with a window of five pages, page flags and code lines (as the bare machine has),
+ * runs hand-encoded programs:
+ *   - a loop on page 0 that branches to a function on page 1 and calls one on page 2; a store
+ *     by the guest into page 1 changes the function's result: the loop sees the new code, no
+ *     cache is flushed, exactly the page-1 block is decoded again, page 0's decoded blocks and
+ *     translations are the same objects as before, and the branch from page 0 into the new
+ *     translation is chained again (the loop does not go through the dispatcher each time);
+ *   - a block that stores over one of its own later instructions (no fence.i): the new one
+ *     runs;
+ *   - a block whose last instruction straddles into page 3: a store into page 3 drops it
+ *     (and leaves page 2's other blocks alone);
+ *   - another thread writing a function's page and reporting it (rv_cpu_code_written, as a
+ *     device's DMA does) while the hart loops over it: the hart sees the new code.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "exec/exec.h"
+#include "exec/icache.h"
+#include "jit/jit.h"
+#include "jit/jit_priv.h"
+#include "riscv/cpu.h"
+
+#define BASE  0x10000u /* guest address of the window */
+#define PAGES 5u
+#define WIN   (PAGES * 4096u)
+
+/* Registers. */
+enum { ZERO = 0, RA = 1, T0 = 5, T1 = 6, S0 = 8, S1 = 9, A0 = 10 };
+
+/* Instruction encoders (RV64I). */
+static uint32_t itype(int32_t imm, unsigned rs1, unsigned f3, unsigned rd, unsigned opc) {
+    return ((uint32_t)imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
+}
+static uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) {
+    return itype(imm, rs1, 0, rd, 0x13);
+}
+static uint32_t jalr(unsigned rd, unsigned rs1, int32_t imm) {
+    return itype(imm, rs1, 0, rd, 0x67);
+}
+static uint32_t lw(unsigned rd, unsigned rs1, int32_t imm) {
+    return itype(imm, rs1, 2, rd, 0x03);
+}
+static uint32_t store(unsigned f3, unsigned rs2, unsigned rs1, int32_t imm) {
+    uint32_t i = (uint32_t)imm;
+    return ((i >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (i & 0x1f) << 7 | 0x23;
+}
+static uint32_t lui(unsigned rd, uint32_t imm20) {
+    return imm20 << 12 | rd << 7 | 0x37;
+}
+static uint32_t add(unsigned rd, unsigned rs1, unsigned rs2) {
+    return rs2 << 20 | rs1 << 15 | rd << 7 | 0x33;
+}
+static uint32_t jal(unsigned rd, int32_t off) {
+    uint32_t i = (uint32_t)off;
+    return ((i >> 20) & 1) << 31 | ((i >> 1) & 0x3ff) << 21 | ((i >> 11) & 1) << 20 |
+           ((i >> 12) & 0xff) << 12 | rd << 7 | 0x6f;
+}
+static uint32_t branch(unsigned f3, unsigned rs1, unsigned rs2, int32_t off) {
+    uint32_t i = (uint32_t)off;
+    return ((i >> 12) & 1) << 31 | ((i >> 5) & 0x3f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 |
+           ((i >> 1) & 0xf) << 8 | ((i >> 11) & 1) << 7 | 0x63;
+}
+#define BEQ   0u
+#define BNE   1u
+#define SH    1u
+#define SW    2u
+#define ECALL 0x00000073u
+
+static uint8_t mem[WIN];
+static uint8_t flags[PAGES];
+static uint64_t lines[PAGES];
+static const char *engine; /* NULL: the interpreter */
+static bool ir;            /* the JIT through its IR */
+
+/* Put the 32-bit word w at guest address a (also at a 2-byte boundary). */
+static void put32(uint64_t a, uint32_t w) {
+    memcpy(mem + (a - BASE), &w, 4);
+}
+static void put16(uint64_t a, uint16_t h) {
+    memcpy(mem + (a - BASE), &h, 2);
+}
+
+/* Program addresses. */
+#define MAIN     (BASE + 0x000u) /* page 0: the loop over fa and fb */
+#define LOOP     (MAIN + 0x08u)
+#define RET_A    (MAIN + 0x0cu)
+#define PATCH_A  (BASE + 0x100u)  /* page 0: stores a new first word into fa */
+#define SELF     (BASE + 0x200u)  /* page 0: a block patching its own later instruction */
+#define PATCH_S  (BASE + 0x300u)  /* page 0: stores into the straddling instruction's tail */
+#define SPIN     (BASE + 0x400u)  /* page 0: loops over fa2 until it returns 2 */
+#define FA       (BASE + 0x1000u) /* page 1 */
+#define FA2      (BASE + 0x1100u) /* page 1 */
+#define FB       (BASE + 0x2000u) /* page 2 */
+#define STRADDLE (BASE + 0x2ff8u) /* page 2, its last instruction into page 3 */
+#define DATA     (BASE + 0x3400u) /* page 3: words the programs load */
+#define N        200              /* loop rounds */
+
+static void load_programs(void) {
+    memset(mem, 0, sizeof(mem));
+    memset(flags, 0, sizeof(flags));
+    memset(lines, 0, sizeof(lines));
+    /* main: s0 = sum over N rounds of fa() + fb() (fa reached by a branch, back by a jump) */
+    put32(MAIN + 0x00, addi(S1, ZERO, N));
+    put32(MAIN + 0x04, addi(S0, ZERO, 0));
+    put32(LOOP, branch(BEQ, ZERO, ZERO, (int32_t)(FA - LOOP)));
+    put32(RET_A, add(S0, S0, A0));
+    put32(MAIN + 0x10, jal(RA, (int32_t)(FB - (MAIN + 0x10))));
+    put32(MAIN + 0x14, add(S0, S0, A0));
+    put32(MAIN + 0x18, addi(S1, S1, -1));
+    put32(MAIN + 0x1c, branch(BNE, S1, ZERO, (int32_t)(LOOP - (MAIN + 0x1c))));
+    put32(MAIN + 0x20, ECALL);
+    put32(FA, addi(A0, ZERO, 1));
+    put32(FA + 4, jal(ZERO, (int32_t)(RET_A - (FA + 4))));
+    put32(FB, addi(A0, ZERO, 10));
+    put32(FB + 4, jalr(ZERO, RA, 0));
+    /* patch_a: fa's first word = DATA[0] ("li a0, 2") */
+    put32(PATCH_A + 0x0, lui(T0, FA >> 12));
+    put32(PATCH_A + 0x4, lui(T1, DATA >> 12));
+    put32(PATCH_A + 0x8, lw(T1, T1, DATA & 0xfff));
+    put32(PATCH_A + 0xc, store(SW, T1, T0, 0));
+    put32(PATCH_A + 0x10, ECALL);
+    put32(DATA, addi(A0, ZERO, 2));
+    /* self: store DATA[1] ("li a0, 42") over the `li a0, 1` two instructions on */
+    put32(SELF + 0x00, lui(T0, SELF >> 12));
+    put32(SELF + 0x04, lui(T1, DATA >> 12));
+    put32(SELF + 0x08, lw(T1, T1, (DATA & 0xfff) + 4));
+    put32(SELF + 0x0c, store(SW, T1, T0, (SELF & 0xfff) + 0x14));
+    put32(SELF + 0x10, addi(A0, ZERO, 5));
+    put32(SELF + 0x14, addi(A0, ZERO, 1));
+    put32(SELF + 0x18, ECALL);
+    put32(DATA + 4, addi(A0, ZERO, 42));
+    /* straddle: li a0, 0; c.nop; addi a0, a0, 16 (its upper half on page 3); ecall */
+    put32(STRADDLE, addi(A0, ZERO, 0));
+    put16(STRADDLE + 4, 0x0001);
+    put32(STRADDLE + 6, addi(A0, A0, 16));
+    put32(STRADDLE + 10, ECALL);
+    /* patch_s: the upper half of that addi becomes imm 256 (imm << 4 | rs1 >> 1) */
+    put32(PATCH_S + 0x0, lui(T0, (STRADDLE + 8) >> 12));
+    put32(PATCH_S + 0x4, lui(T1, 1));
+    put32(PATCH_S + 0x8, addi(T1, T1, 5));
+    put32(PATCH_S + 0xc, store(SH, T1, T0, 0));
+    put32(PATCH_S + 0x10, ECALL);
+    /* spin: until fa2() == 2 */
+    put32(SPIN + 0x0, jal(RA, (int32_t)(FA2 - SPIN)));
+    put32(SPIN + 0x4, addi(T0, ZERO, 2));
+    put32(SPIN + 0x8, branch(BNE, A0, T0, -8));
+    put32(SPIN + 0xc, ECALL);
+    put32(FA2, addi(A0, ZERO, 1));
+    put32(FA2 + 4, jalr(ZERO, RA, 0));
+}
+
+/* A hart over the window, in M-mode, whose ecalls end the run. */
+static void hart(rv_cpu_t *cpu) {
+    exec_options_t o = {.engine = engine, .threshold = 1, .strict = true, .ir = ir};
+    assert_int_equal(exec_hart_init(cpu, &o), 0);
+    load_programs();
+    cpu->mem_base = mem;
+    cpu->mem_start = BASE;
+    cpu->mem_size = WIN;
+    cpu->page_flags = flags;
+    cpu->code_lines = lines;
+    cpu->trap_hook = exec_trap_stop;
+}
+
+/* Run from pc to the next ecall. */
+static void run_at(rv_cpu_t *cpu, uint64_t pc) {
+    cpu->pc = pc;
+    assert_int_equal(exec_run(cpu, 100000000), EXEC_STOP_ECALL);
+}
+
+/* The live translation of pc (NULL: none, or no JIT). */
+static const jit_block_t *translation(const rv_cpu_t *cpu, uint64_t pc) {
+    const jit_t *j = engine ? cpu->engine_state : NULL;
+    if (!j) return NULL;
+    for (unsigned i = 0; i <= j->hash_mask; i++)
+        for (const jit_block_t *b = j->hash[i]; b; b = b->hnext)
+            if (b->pc == pc && !b->dead) return b;
+    return NULL;
+}
+
+static const jit_stats_t *jstats(const rv_cpu_t *cpu) {
+    static const jit_stats_t none;
+    const jit_t *j = engine ? cpu->engine_state : NULL;
+    return j ? &j->stats : &none;
+}
+
+/* A store into page 1 drops page 1's code only; the loop on page 0 keeps its decoded blocks
+ * and translations, runs the new code, and branches into it chained again. */
+static void other_pages_stay(void **state) {
+    (void)state;
+    rv_cpu_t cpu;
+    hart(&cpu);
+    run_at(&cpu, MAIN);
+    assert_int_equal(cpu.x[S0], N * 11);
+    run_at(&cpu, MAIN); /* everything decoded and translated (and chained) now */
+    assert_int_equal(cpu.x[S0], N * 11);
+    rv_block_t *loop = rv_icache_get(&cpu, LOOP), *fb = rv_icache_get(&cpu, FB);
+    const jit_block_t *tloop = translation(&cpu, LOOP), *tfa = translation(&cpu, FA);
+    if (engine) {
+        assert_non_null(tloop);
+        assert_non_null(tfa);
+    }
+    uint64_t decoded = cpu.stats.blocks_decoded, flushes = cpu.stats.flushes;
+    uint64_t drops = cpu.stats.page_drops, jflushes = jstats(&cpu)->flushes;
+
+    run_at(&cpu, PATCH_A); /* the guest stores into fa's page */
+    run_at(&cpu, MAIN);
+    assert_int_equal(cpu.x[S0], N * 12);
+    assert_int_equal(cpu.stats.flushes, flushes);
+    assert_int_equal(jstats(&cpu)->flushes, jflushes);
+    assert_true(cpu.stats.page_drops > drops);
+    /* decoded again: patch_a's two blocks (the store leaves the first) and fa's */
+    assert_int_equal(cpu.stats.blocks_decoded, decoded + 3);
+    assert_ptr_equal(rv_icache_get(&cpu, LOOP), loop);
+    assert_ptr_equal(rv_icache_get(&cpu, FB), fb);
+    if (engine) {
+        assert_ptr_equal(translation(&cpu, LOOP), tloop);
+        assert_non_null(translation(&cpu, FA));
+        assert_ptr_not_equal(translation(&cpu, FA), tfa);
+        assert_true(tfa->dead);
+        assert_true(jstats(&cpu)->drops >= 1);
+        assert_true(jstats(&cpu)->unlinks >= 1);
+        /* the loop's branch into fa is chained to the new translation: another N rounds
+         * enter translated code from the dispatcher a few times, not once a round */
+        uint64_t entries = jstats(&cpu)->entries;
+        run_at(&cpu, MAIN);
+        assert_int_equal(cpu.x[S0], N * 12);
+        assert_true(jstats(&cpu)->entries - entries < N / 4);
+    }
+    exec_hart_destroy(&cpu);
+}
+
+/* A block that stores over one of its own later instructions runs the new one. */
+static void store_into_running_block(void **state) {
+    (void)state;
+    rv_cpu_t cpu;
+    hart(&cpu);
+    for (int round = 0; round < 3; round++) {
+        put32(SELF + 0x14, addi(A0, ZERO, 1)); /* the original, from the host */
+        exec_invalidate_range(&cpu, SELF + 0x14, 4);
+        run_at(&cpu, SELF);
+        assert_int_equal(cpu.x[A0], 42);
+    }
+    assert_int_equal(cpu.stats.flushes, 0);
+    exec_hart_destroy(&cpu);
+}
+
+/* A block whose last instruction straddles into page 3 goes with a store into page 3; page
+ * 2's other blocks stay. */
+static void straddling_block(void **state) {
+    (void)state;
+    rv_cpu_t cpu;
+    hart(&cpu);
+    run_at(&cpu, STRADDLE);
+    assert_int_equal(cpu.x[A0], 16);
+    run_at(&cpu, MAIN);
+    rv_block_t *fb = rv_icache_get(&cpu, FB);
+    uint64_t dropped = cpu.stats.blocks_dropped;
+    run_at(&cpu, PATCH_S);
+    run_at(&cpu, STRADDLE);
+    assert_int_equal(cpu.x[A0], 256);
+    assert_true(cpu.stats.blocks_dropped > dropped);
+    assert_ptr_equal(rv_icache_get(&cpu, FB), fb);
+    assert_int_equal(cpu.stats.flushes, 0);
+    exec_hart_destroy(&cpu);
+}
+
+/* Another thread writes fa2's page and reports it, as a device's DMA does. */
+static void *dma_later(void *arg) {
+    rv_cpu_t *cpu = arg;
+    usleep(30000);
+    put32(FA2, addi(A0, ZERO, 2));
+    rv_cpu_code_written(cpu, FA2 >> 12);
+    return NULL;
+}
+
+static void written_from_another_thread(void **state) {
+    (void)state;
+    rv_cpu_t cpu;
+    hart(&cpu);
+    run_at(&cpu, MAIN);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, dma_later, &cpu), 0);
+    cpu.pc = SPIN;
+    int stop = exec_run(&cpu, 20000000000ull);
+    pthread_join(th, NULL);
+    assert_int_equal(stop, EXEC_STOP_ECALL);
+    assert_int_equal(cpu.x[A0], 2);
+    assert_int_equal(cpu.stats.flushes, 0);
+    exec_hart_destroy(&cpu);
+}
+
+static int run_group(const char *name) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(other_pages_stay),
+        cmocka_unit_test(store_into_running_block),
+        cmocka_unit_test(straddling_block),
+        cmocka_unit_test(written_from_another_thread),
+    };
+    return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+}
+
+int main(void) {
+    exec_register_engine(&jit_engine);
+    int failed = run_group("interp");
+    if (jit_engine.supported()) {
+        engine = "jit";
+        failed += run_group("jit");
+        ir = true;
+        failed += run_group("jit-ir");
+    } else {
+        printf("jit groups skipped: this host has no JIT backend\n");
+    }
+    return failed;
+}
