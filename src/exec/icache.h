@@ -7,7 +7,7 @@
 #include "riscv/decode.h"
 
 #define RV_BLOCK_MAX    64          /* instructions per decoded block, at most */
-#define RV_ICACHE_HASH  (1u << 18)  /* hash buckets at most (power of two) */
+#define RV_ICACHE_HASH  (1u << 20)  /* hash buckets at most (power of two) */
 #define RV_ICACHE_HASH0 (1u << 8)   /* hash buckets in use at first (power of two) */
 #define RV_ICACHE_ARENA (16u << 20) /* default bytes of decoded blocks before a full flush */
 
@@ -82,14 +82,20 @@ bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b);
  * Blocks are found by virtual pc and checked with this at entry, so privilege changes,
  * satp writes and sfence.vma leave the decode cache alone; only stores into code (and
  * fence.i) drop it. Without translation this is one load (b->ident). */
+/* True when the fetch TLB holds pc's page mapped to physical page ppn at the current
+ * privilege, as rv_mmu_code_ppn's hit (M-mode fetches never hit: priv 3 + 1 is never a fetch
+ * tag). The fast half of rv_block_valid, also used by the JIT's lookup with the copies of a
+ * block's pc and ppn that its translation keeps (no load from the decoded block). */
+static inline bool rv_fetch_hits(const rv_cpu_t *cpu, uint64_t pc, uint64_t ppn) {
+    uint64_t vpn = pc >> RV_PAGE_SHIFT;
+    const rv_tlb_entry_t *e = &cpu->tlb[0][vpn & (RV_TLB_SIZE - 1)];
+    return e->tag == ((vpn << 2) | (cpu->priv + 1u)) && e->ppn == ppn;
+}
+
 static inline bool rv_block_valid(rv_cpu_t *cpu, const rv_block_t *b) {
     if (RV_LIKELY(!cpu->xlate)) return b->ident;
-    /* the fetch TLB's hit, as rv_mmu_code_ppn's (M-mode fetches never hit: priv 3 + 1 is
-     * never a fetch tag), else the out-of-line check */
-    uint64_t vpn = b->pc >> RV_PAGE_SHIFT;
-    const rv_tlb_entry_t *e = &cpu->tlb[0][vpn & (RV_TLB_SIZE - 1)];
-    if (RV_LIKELY(!b->cross && e->tag == ((vpn << 2) | (cpu->priv + 1u)) && e->ppn == b->ppn))
-        return true;
+    /* the fetch TLB's hit, else the out-of-line check */
+    if (RV_LIKELY(!b->cross && rv_fetch_hits(cpu, b->pc, b->ppn))) return true;
     return rv_block_valid_slow(cpu, b);
 }
 

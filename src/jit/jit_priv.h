@@ -15,7 +15,7 @@
 #include "jit/jit.h"
 #include "exec/icache.h"
 
-#define JIT_HASH         (1u << 18)  /* buckets of the block hash table at most */
+#define JIT_HASH         (1u << 20)  /* buckets of the block hash table at most */
 #define JIT_HASH0        (1u << 8)   /* buckets in use at first (doubled as blocks come) */
 #define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
@@ -102,6 +102,9 @@ typedef struct jit_block {
     const rv_block_t *head;  /* the decoded block it starts with (its pages: rv_block_valid) */
     bool xmode;              /* translated while fetch translated (cpu->xlate): run only then,
                                 after checking head's page; superblocks stay on its page */
+    bool cross;              /* head->cross: its last instruction crosses a page (copied, so
+                                that a lookup's check reads no decoded block) */
+    uint64_t ppn;            /* head->ppn: the physical page its code was fetched from */
     bool dead;               /* dropped with the code of a written page: out of the tables,
                                 chains into it unlinked, its entry a jump to its exit */
     uint32_t check_off;      /* host offset of the prologue's exit (back to the dispatcher
