@@ -31,6 +31,15 @@ while [ $# -gt 0 ]; do
     case $1 in
     --test) test_mode=1; shift ;;
     --qemu) qemu=1; shift ;;
+    -h | --help)
+        # the usage is the comment block at the top of this file
+        sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' scripts/boot-debian.sh
+        exit 0
+        ;;
+    --*)
+        echo "boot-debian: unknown option $1 (try --help)" >&2
+        exit 1
+        ;;
     *) break ;;
     esac
 done
