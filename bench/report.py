@@ -387,7 +387,8 @@ def method_section():
         "program does (`bench/callers.c`: glibc through its PLT entry, vm through the "
         "inline dispatch of `vm/memops.h`), the vm_<isa> variants directly.",
         "- **volatile_vs_normal**: 256 u32 stores then 256 loads of a 1 KiB buffer. "
-        "`volatile`, `plain` and `vm_mem_api` make their accesses one at a time (their "
+        "`volatile`, `plain`, `plain_checked` and `vm_mem_api` make their accesses one at a "
+        "time (their "
         "file is compiled without the vectoriser), as an interpreter performs a guest's "
         "loads and stores; `plain_autovec` is the same plain code vectorised (the "
         "compiler's best case, which `volatile` forbids); `vm_bulk` is one `vm_mem_write` "
@@ -477,7 +478,10 @@ def main():
           "file is built without the vectoriser, loops 64-byte aligned): on x86-64 a volatile "
           "access costs what a plain one does. What volatile costs is everything the compiler "
           "may no longer do, which `plain_autovec` shows. `vm_mem_api` adds vm's range check "
-          "per access; `vm_bulk` moves the same 1 KiB with two bulk calls.", ""]
+          "per access; `plain_checked` is the plain loop with the same kind of check written "
+          "by hand (compare and branch per access, out-of-line miss handler), so "
+          "`vm_mem_api` against `plain_checked` is what vm adds beyond the check itself; "
+          "`vm_bulk` moves the same 1 KiB with two bulk calls.", ""]
     L += simple_table(res, ["volatile_vs_normal/%s/1024" % v for v in benchlib.ACCESS_VARIANTS],
                       "time")
     L += ["", "## batch_vs_loop (one 256-byte copy)", "", host, ""]
