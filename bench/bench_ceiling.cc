@@ -47,8 +47,8 @@ size_t cache_size(int lvl, size_t fallback) {
     return fallback;
 }
 
-size_t round_down_512(size_t n) {
-    return n & ~size_t(511);
+size_t round_down_1k(size_t n) {
+    return n & ~size_t(1023);
 }
 
 } // namespace
@@ -64,8 +64,8 @@ namespace {
 size_t charged_working_set(size_t nominal) {
     size_t ws = 0;
     for (size_t n : kSizes)
-        if (2 * n <= nominal && 2 * n >= 512) ws = 2 * n;
-    return ws ? ws : round_down_512(nominal);
+        if (2 * n <= nominal && 2 * n >= 1024) ws = 2 * n;
+    return ws ? ws : round_down_1k(nominal);
 }
 
 std::vector<level> levels() {

@@ -11,8 +11,8 @@
  * 24 KiB pass, measured an L1 write ceiling below the speed of a 4 KiB memcpy).
  *
  * Each kernel streams `passes` times through a 64-byte aligned buffer whose size is a
- * multiple of 512 bytes: repeating the pass inside the call keeps the call and the benchmark
- * loop out of the figure when the buffer is small (an L1-sized pass takes a few dozen ns).
+ * multiple of 1024 bytes (16 zmm): repeating the pass inside the call keeps the call and the
+ * benchmark loop out of the figure when the buffer is small (an L1 pass takes tens of ns).
  * Reads feed four independent accumulators so the loop is bound by the loads, not by a
  * dependency chain, and the result is stored so no load can be dropped. Writes use ordinary
  * stores (which fetch the line first on a miss) or non-temporal stores (which bypass the

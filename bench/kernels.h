@@ -59,7 +59,7 @@ int bench_ceiling_shapes(int kind);
 /* Name of shape i of kind ("zmm_x8", "ymm_x16", "rep_stosb", ...), NULL past the last. */
 const char *bench_ceiling_shape_name(int kind, int i);
 /* Run shape i of kind `passes` times over n bytes of buf (64-byte aligned, a multiple of
- * 512); the write kernels store the byte 0x5a. */
+ * 1024); the write kernels store the byte 0x5a. */
 void bench_ceiling_run(int kind, int i, void *buf, size_t n, size_t passes);
 
 #ifdef __cplusplus
