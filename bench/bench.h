@@ -28,6 +28,10 @@ int failures();
 
 /* Largest buffer size any benchmark asks of the arena, in bytes. */
 constexpr size_t kMaxBuffer = size_t(256) << 20;
+/* Sizes of the memcpy/memset/memmove_sizes groups, in bytes (the ceiling group sizes its
+ * buffers from them too). */
+inline constexpr size_t kSizes[] = {
+    64, 256, 1024, 4096, 16384, 65536, size_t(1) << 20, size_t(16) << 20, size_t(256) << 20};
 /* Slack after each arena buffer, for overlapping moves and misaligned starts. */
 constexpr size_t kBufferSlack = size_t(65) << 20;
 

@@ -21,9 +21,6 @@
 namespace vmb {
 namespace {
 
-/* Sizes of the *_sizes groups, in bytes. */
-const size_t kSizes[] = {
-    64, 256, 1024, 4096, 16384, 65536, size_t(1) << 20, size_t(16) << 20, size_t(256) << 20};
 /* Bytes after each destination that a correct operation leaves alone (smoke check). */
 constexpr size_t kGuard = 64;
 /* Value the memset variants write. */

@@ -15,7 +15,7 @@ _SETTING = re.compile(r"/(iterations|repeats|min_time|min_warmup_time|real_time|
 SIZES = [64, 256, 1024, 4096, 16384, 65536, 1 << 20, 16 << 20, 256 << 20]
 SIZE_VARIANTS = ["glibc", "vm_auto", "vm_scalar", "vm_sse2", "vm_avx2", "vm_avx512", "byte_loop"]
 SIZE_GROUPS = ["memcpy_sizes", "memset_sizes", "memmove_sizes"]
-ACCESS_VARIANTS = ["volatile", "plain", "plain_autovec", "vm_mem_api", "vm_bulk"]
+ACCESS_VARIANTS = ["volatile", "plain", "plain_checked", "plain_autovec", "vm_mem_api", "vm_bulk"]
 BATCH_VARIANTS = ["byte_loop", "u64_loop", "vm_memcpy", "glibc"]
 MEMORY_OPS = ["allocate_1kb_pool", "allocate_1kb_malloc", "read_write_1kb",
               "guest_copy_cross_region", "mmio_dispatch"]
@@ -118,19 +118,32 @@ class Results:
         return b if b is not None and b.ok else None
 
     def ceilings(self):
-        """{level: {kind: Bench}} for the ceiling group, by the level in each label."""
+        """{level: {kind: Bench}} for the ceiling group, by the level in each label. A kind
+        (read, write, write_nt) may have been measured with several kernel shapes
+        (ceiling/<kind>/N is the first, ceiling/<kind>.<shape>/N the others): the fastest
+        shape by median rate is the level's ceiling of that kind."""
         out = {}
         for name, b in self.benches.items():
             parts = name.split("/")
             if parts[0] != "ceiling" or not b.ok or len(parts) != 3:
                 continue
             level = b.label.split(" ")[0] if b.label else "?"
-            out.setdefault(level, {})[parts[1]] = b
+            kind = parts[1].split(".")[0]
+            have = out.setdefault(level, {}).get(kind)
+            if have is None or (b.median_rate() or 0) > (have.median_rate() or 0):
+                out[level][kind] = b
         return out
 
     def ceiling_rate(self, level, kind):
         b = self.ceilings().get(level, {}).get(kind)
         return b.median_rate() if b else None
+
+    def ceiling_shape(self, level, kind):
+        """The kernel shape that set the ceiling of kind at level ("zmm_x16", ...), from the
+        label's third word, or None."""
+        b = self.ceilings().get(level, {}).get(kind)
+        words = b.label.split(" ") if b and b.label else []
+        return words[2] if len(words) > 2 else None
 
     def copy_ceiling(self, level):
         """Upper bound for a copy at this level, in bytes copied per second: a copy cannot
@@ -184,6 +197,15 @@ def ratio_defs():
              num="volatile_vs_normal/vm_mem_api/1024", den="volatile_vs_normal/plain/1024",
              better="lower", target=("<=", 1.2),
              desc="vm_mem_store32/load32 time / plain time"),
+        dict(id="access.plain_checked_over_plain", kind="cost",
+             num="volatile_vs_normal/plain_checked/1024", den="volatile_vs_normal/plain/1024",
+             better=None, desc="plain loop with a bounds check per access / plain time "
+             "(what the check alone costs)"),
+        dict(id="access.vm_mem_api_over_plain_checked", kind="cost",
+             num="volatile_vs_normal/vm_mem_api/1024",
+             den="volatile_vs_normal/plain_checked/1024",
+             better="lower", desc="vm_mem_store32/load32 time / plain-with-check time "
+             "(what vm adds beyond the check)"),
         dict(id="access.vm_bulk_over_plain", kind="cost",
              num="volatile_vs_normal/vm_bulk/1024", den="volatile_vs_normal/plain/1024",
              better="lower", desc="vm_mem_write+read time / plain time"),

@@ -20,7 +20,7 @@ import benchlib  # noqa: E402
 ALLOWED_SKIPS = ("host CPU/OS lacks", "riscv64 cross compiler not found",
                  "the JIT is not available on this host")
 # Variants that must always run: they need nothing from the host beyond the baseline ISA.
-MUST_RUN = ("/glibc/", "/byte_loop/", "/plain/", "/plain_autovec/", "/volatile/", "/vm_auto/", "/vm_scalar/",
+MUST_RUN = ("/glibc/", "/byte_loop/", "/plain/", "/plain_checked/", "/plain_autovec/", "/volatile/", "/vm_auto/", "/vm_scalar/",
             "/u64_loop/", "/vm_memcpy/", "memory_operations/")
 
 

@@ -36,6 +36,10 @@ enum { BENCH_ACCESS_WORDS = 256 };
 uint32_t bench_access_volatile(uint32_t *buf, uint32_t seed);
 /* The same stores and loads through a plain pointer; returns the sum. */
 uint32_t bench_access_plain(uint32_t *buf, uint32_t seed);
+/* The plain kernel plus the one thing a guest-RAM accessor must add: a bounds check per
+ * access (offset < span, else an out-of-line miss handler that sets *err). Nothing else of
+ * vm's, so its time is the least any checked accessor can take. */
+uint32_t bench_access_plain_checked(uint32_t *buf, uint64_t span, uint32_t seed, int *err);
 /* The plain kernel compiled with the vectoriser on (access_vec.c). */
 uint32_t bench_access_plain_autovec(uint32_t *buf, uint32_t seed);
 
@@ -48,12 +52,15 @@ uint32_t bench_access_vm_mem(const struct vm_mem *mem, uint64_t gpa, uint32_t se
 const char *bench_ceiling_isa(void);
 /* Where the read kernels leave their accumulated value (keeps their loads alive). */
 extern unsigned char bench_ceiling_sink[64];
-/* Read n bytes (a multiple of 512, 64-byte aligned) with the widest vector loads. */
-void bench_ceiling_read(const void *buf, size_t n);
-/* Write n bytes (a multiple of 512, 64-byte aligned) with the widest vector stores. */
-void bench_ceiling_write(void *buf, size_t n);
-/* Write n bytes with non-temporal (cache-bypassing) vector stores, then a store fence. */
-void bench_ceiling_write_nt(void *buf, size_t n);
+/* The kinds of ceiling kernel: vector loads, ordinary stores, non-temporal stores. */
+enum { BENCH_CEIL_READ, BENCH_CEIL_WRITE, BENCH_CEIL_WRITE_NT, BENCH_CEIL_KINDS };
+/* Number of shapes of kernel `kind` this host runs (vector widths, unrolls, `rep stosb`). */
+int bench_ceiling_shapes(int kind);
+/* Name of shape i of kind ("zmm_x8", "ymm_x16", "rep_stosb", ...), NULL past the last. */
+const char *bench_ceiling_shape_name(int kind, int i);
+/* Run shape i of kind `passes` times over n bytes of buf (64-byte aligned, a multiple of
+ * 1024); the write kernels store the byte 0x5a. */
+void bench_ceiling_run(int kind, int i, void *buf, size_t n, size_t passes);
 
 #ifdef __cplusplus
 }

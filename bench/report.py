@@ -114,6 +114,8 @@ def headline(res):
     row("access.volatile_over_plain", "volatile / plain time (scalar accesses)")
     row("access.volatile_over_plain_autovec", "volatile / plain time (plain vectorised)")
     row("access.vm_mem_api_over_plain", "vm_mem_api / plain time")
+    row("access.plain_checked_over_plain", "plain_checked / plain time (the bounds check alone)")
+    row("access.vm_mem_api_over_plain_checked", "vm_mem_api / plain_checked time")
     row("access.vm_bulk_over_plain", "vm_bulk / plain time")
     for n in benchlib.SIZES:
         row("memcpy.vm_auto_vs_glibc.%d" % n, "vm_memcpy / glibc memcpy, %s" % size_txt(n))
@@ -178,9 +180,12 @@ def ceiling_section(res):
     glibc = {lv: (r, f) for lv, _n, r, _c, f in benchlib.ceiling_fractions(res, "glibc")}
     for lv, n, rate, ceil, frac in benchlib.ceiling_fractions(res, "vm_auto"):
         g = glibc.get(lv, (None, None))
+        def best(kind):
+            r = res.ceiling_rate(lv, kind)
+            shape = res.ceiling_shape(lv, kind)
+            return gbs(r) + (" (%s)" % shape if r and shape else "")
         out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            lv, size_txt(res.ceiling_size(lv)), gbs(res.ceiling_rate(lv, "read")),
-            gbs(res.ceiling_rate(lv, "write")), gbs(res.ceiling_rate(lv, "write_nt")),
+            lv, size_txt(res.ceiling_size(lv)), best("read"), best("write"), best("write_nt"),
             gbs(ceil), size_txt(n), gbs(rate), "-" if frac is None else "%.0f%%" % (100 * frac),
             gbs(g[0]), "-" if g[1] is None else "%.0f%%" % (100 * g[1])))
     return out
@@ -382,20 +387,26 @@ def method_section():
         "program does (`bench/callers.c`: glibc through its PLT entry, vm through the "
         "inline dispatch of `vm/memops.h`), the vm_<isa> variants directly.",
         "- **volatile_vs_normal**: 256 u32 stores then 256 loads of a 1 KiB buffer. "
-        "`volatile`, `plain` and `vm_mem_api` make their accesses one at a time (their "
+        "`volatile`, `plain`, `plain_checked` and `vm_mem_api` make their accesses one at a "
+        "time (their "
         "file is compiled without the vectoriser), as an interpreter performs a guest's "
         "loads and stores; `plain_autovec` is the same plain code vectorised (the "
         "compiler's best case, which `volatile` forbids); `vm_bulk` is one `vm_mem_write` "
         "plus one `vm_mem_read` of the whole 1 KiB.",
         "- **memmove_sizes**: the destination starts N/4 bytes (at least 16) above the "
         "source, so the ranges overlap and the move must run backwards.",
-        "- **Ceilings**: `ceiling/{read,write,write_nt}/N` stream through a buffer of half "
-        "of L1 / half of L2 / a quarter of L3 / 256 MiB with the widest vector loads or "
-        "stores (the widest the host runs, see the machine table), one core. The copy "
-        "bound of a level is min(read, best write): a copy cannot go faster than it reads "
-        "or writes (a bound, not a promise: on DRAM both directions share the bus). A "
-        "memcpy of N bytes is charged to the level whose ceiling buffer holds its 2N-byte "
-        "working set (DRAM: 256 MiB).",
+        "- **Ceilings**: `ceiling/{read,write,write_nt}[.shape]/N`, one core, stream "
+        "through a buffer as large as the working set of the memcpy charged to the level "
+        "(twice the largest size whose source and destination fit in half of L1, half of "
+        "L2, a quarter of L3; DRAM: 256 MiB), repeated within each call until 256 KiB have "
+        "moved. Each kind is measured with every kernel shape the host runs (the widest "
+        "vectors and the next narrower ones, unrolled 8 or 16 times; `rep stosb` for "
+        "writes with ERMS) and the table gives the fastest, with its shape in brackets, so "
+        "the ceiling does not hang on one loop suiting the core. The copy bound of a level "
+        "is min(read, best write): a copy cannot go faster than it reads or writes (a "
+        "bound, not a promise: on DRAM both directions share the bus). A memcpy of N bytes "
+        "is charged to the level whose ceiling buffer holds its 2N-byte working set "
+        "(DRAM: 256 MiB).",
         "- **Regression guard**: `make bench-compare` reruns the ratio subset and `bench/"
         "compare` checks every ratio against `bench/baseline.json` (ratios only, relative "
         "tolerance); CI runs only the untimed smoke (`vm-bench --smoke`, CTest "
@@ -467,7 +478,10 @@ def main():
           "file is built without the vectoriser, loops 64-byte aligned): on x86-64 a volatile "
           "access costs what a plain one does. What volatile costs is everything the compiler "
           "may no longer do, which `plain_autovec` shows. `vm_mem_api` adds vm's range check "
-          "per access; `vm_bulk` moves the same 1 KiB with two bulk calls.", ""]
+          "per access; `plain_checked` is the plain loop with the same kind of check written "
+          "by hand (compare and branch per access, out-of-line miss handler), so "
+          "`vm_mem_api` against `plain_checked` is what vm adds beyond the check itself; "
+          "`vm_bulk` moves the same 1 KiB with two bulk calls.", ""]
     L += simple_table(res, ["volatile_vs_normal/%s/1024" % v for v in benchlib.ACCESS_VARIANTS],
                       "time")
     L += ["", "## batch_vs_loop (one 256-byte copy)", "", host, ""]
