@@ -284,8 +284,8 @@ static void clone_hart_state(linux_thread_t *nt, const linux_thread_t *t, uint64
 static int vfork_child_main(void *arg) {
     vfork_start_t *vs = arg;
     linux_thread_t *t = vs->t;
+    t->tid = (int)syscall(SYS_gettid); /* first: the signal handlers tell the two apart by it */
     pthread_sigmask(SIG_SETMASK, &vs->host_mask, NULL);
-    t->tid = (int)syscall(SYS_gettid);
     if (vs->flags & LINUX_CLONE_CHILD_SETTID) put_tid(t, vs->ctid, t->tid);
     linux_thread_run(t);
     process_exit(t, t->exit_code);
