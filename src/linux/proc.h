@@ -120,8 +120,12 @@ typedef struct linux_proc {
     uint64_t auxv[64];           /* the auxiliary vector given to the guest (/proc/self/auxv) */
     size_t auxv_len;             /* its length in bytes, AT_NULL pair included */
     uint64_t warned[8];          /* syscall numbers < 512 already logged by --log=unimp */
-    struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
-    _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
+    uint8_t *code_flags;         /* the threads' common page flags (RV_PAGE_* per guest
+                                    page): a store by any thread into code any thread
+                                    decoded is seen */
+    struct exec_code_share *code_share; /* the harts of the threads that share code_flags */
+    struct linux_thread *main_thread;   /* the first thread, made by linux_prepare_program */
+    _Atomic uint64_t insns;             /* instructions retired by all threads (opt.max_insns) */
     int root_fd;  /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
     int tree_pid; /* --sandbox: the first process of the guest's tree */
     unsigned long long tree_start; /* its start time (/proc/PID/stat), against pid reuse */
