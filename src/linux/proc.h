@@ -18,8 +18,8 @@ typedef struct rv_cpu rv_cpu_t;
 #define LINUX_VFORK_KIDS 64
 
 /* Signal descriptors (signalfd4) a process may have open at once (each holds one of vm's own
- * host descriptors, core/hostfd.h). */
-#define LINUX_SFD_MAX 16
+ * host descriptors, core/hostfd.h; a signal of their masks looks at every slot in use). */
+#define LINUX_SFD_MAX 256
 /* Real-time signals queued behind the first pending instance of their number, per process. */
 #define LINUX_RTQ_MAX 256
 /* POSIX timers at once whose guest signal has no host number (32, 33: glibc's SIGEV_THREAD). */
