@@ -219,13 +219,15 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                        linux_sigaction_t *old);
 /* Raise a guest signal for thread t (kill, tgkill, sigqueue of this process or thread): the
  * signal is info->si_signo, and info is what the handler or sigwaitinfo gets. A standard
- * signal already pending keeps the first info, as Linux does. */
-void linux_raise(linux_thread_t *t, const linux_siginfo_t *info);
+ * signal already pending keeps the first info, as Linux does. false: a real-time signal that
+ * had to queue found the queue full and was dropped (sigqueue then fails with EAGAIN). */
+bool linux_raise(linux_thread_t *t, const linux_siginfo_t *info);
 /* Raise a guest signal sent to the whole process by thread t (kill or sigqueue of its own
  * pid): t takes it unless it blocks it; else another thread that does not block it (or waits
  * for it), else it stays pending for the process until a thread unblocks or waits for it.
- * An ignored signal is dropped, a fatal default action ends the process, as in Linux. */
-void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info);
+ * An ignored signal is dropped, a fatal default action ends the process, as in Linux. false:
+ * the queue of real-time signals was full (as linux_raise). */
+bool linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info);
 /* The signals pending for t: its own and those sent to its process. */
 uint64_t linux_pending(const linux_thread_t *t);
 /* Add t to, or take it off, its process's thread list (signals sent to the process). */

@@ -169,26 +169,28 @@ static bool queues(int sig, const linux_siginfo_t *info, const linux_siginfo_t *
  * behind it and a standard one merges (Linux). Safe in a signal handler: the claim bit makes
  * this the only writer of the slot's info, and the holder of the claim is the only one that
  * moves a queued instance into the slot. */
-static void raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) {
+static bool raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) {
     linux_siginfo_t one = *info;
     one.si_signo = sig;
     if (atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig)) {
-        if (!queues(sig, &one, &p->shared_info[sig - 1]) || !rtq_push(p, 0, &one)) return;
+        if (!queues(sig, &one, &p->shared_info[sig - 1])) return true;
+        if (!rtq_push(p, 0, &one)) return false; /* the queue is full */
         /* the slot may have been taken meanwhile: then this one moves in itself */
         if (!(atomic_load(&p->shared_claim) & bit(sig)) &&
             !(atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig))) {
             if (!rtq_pop(p, 0, sig, &p->shared_info[sig - 1])) {
                 atomic_fetch_and(&p->shared_claim, ~bit(sig));
-                return;
+                return true;
             }
             atomic_fetch_or(&p->shared_pending, bit(sig));
         }
         linux_sfd_notify(p, sig);
-        return;
+        return true;
     }
     memcpy(&p->shared_info[sig - 1], &one, sizeof(one));
     atomic_fetch_or(&p->shared_pending, bit(sig));
     linux_sfd_notify(p, sig);
+    return true;
 }
 
 /* Host signals blocked on this thread around a change of its own pending set and real-time
@@ -578,28 +580,26 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
     return rc;
 }
 
-void linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
+bool linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
     int sig = info->si_signo;
     sigset_t old;
-    bool rt = sig >= LINUX_SIGRTMIN;
+    bool rt = sig >= LINUX_SIGRTMIN, queued = true;
     if (rt) block_all(&old); /* this thread's handler queues too */
     if (!(atomic_load(&t->pending) & bit(sig)))
         t->pending_info[sig - 1] = *info;
     else if (queues(sig, info, &t->pending_info[sig - 1]))
-        rtq_push(t->proc, t->tid, info);
+        queued = rtq_push(t->proc, t->tid, info);
     atomic_fetch_or(&t->pending, bit(sig));
     if (rt) pthread_sigmask(SIG_SETMASK, &old, NULL);
     linux_sfd_notify(t->proc, sig);
     rv_cpu_interrupt(t->cpu);
+    return queued;
 }
 
-void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
+bool linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
     int sig = info->si_signo;
     linux_proc_t *p = t->proc;
-    if (t->vfork_child || !(t->sigmask & bit(sig))) {
-        linux_raise(t, info);
-        return;
-    }
+    if (t->vfork_child || !(t->sigmask & bit(sig))) return linux_raise(t, info);
     pthread_mutex_lock(&p->sig_lock);
     linux_sigaction_t act = p->act[sig];
     linux_thread_t *to = NULL;
@@ -618,16 +618,19 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
     if (to && !to_waits && !handled) {
         pthread_mutex_unlock(&p->sig_lock);
         /* a thread takes it at once: nothing when ignored, else the default action */
-        if (act.handler == LINUX_SIG_IGN || default_ignored(sig)) return;
+        if (act.handler == LINUX_SIG_IGN || default_ignored(sig)) return true;
         if (sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN ||
             sig == LINUX_SIGTTOU) {
             raise(SIGSTOP);
-            return;
+            return true;
         }
         linux_die_by_signal(t, sig);
     }
     /* for the first thread that unblocks or waits for it */
-    raise_shared(p, sig, info);
+    if (!raise_shared(p, sig, info)) {
+        pthread_mutex_unlock(&p->sig_lock);
+        return false;
+    }
     if (to) {
         /* the taker sees it at its next stop; a host signal of the same number, marked as a
          * wake-up, interrupts a host call it is blocked in, rt_sigtimedwait's wait too (to
@@ -643,6 +646,7 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
         }
     }
     pthread_mutex_unlock(&p->sig_lock);
+    return true;
 }
 
 void linux_route_shared(linux_thread_t *t) {
