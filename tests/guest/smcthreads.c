@@ -6,7 +6,8 @@
  * ran stale code. The readers spin in code without system calls, so that nothing but the
  * write itself can tell them. A third variant publishes with plain stores alone (a release
  * store after the code, an acquire load before the call): Linux does not promise that one, but
- * vm (as qemu-riscv64 and x86 hosts) sees every store into code, from any thread. */
+ * vm (as qemu-riscv64 and x86 hosts) sees every store into code, from any thread. Last, a
+ * fork while threads run the code, then patches in the child and in the parent. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <sys/cachectl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define READERS 2
@@ -25,10 +27,10 @@
 
 enum variant { FLUSH_SYSCALL, READER_FENCE_I, STORES_ALONE };
 
-static uint32_t *code;                 /* the function: li a0, K; ret */
-static atomic_int round_;              /* the round published (-1: done) */
-static atomic_int ack[READERS];        /* the last round each reader checked */
-static atomic_int stale;               /* calls that returned an old K */
+static uint32_t *code;          /* the function: li a0, K; ret */
+static atomic_int round_;       /* the round published (-1: done) */
+static atomic_int ack[READERS]; /* the last round each reader checked */
+static atomic_int stale;        /* calls that returned an old K */
 static enum variant variant;
 
 static int call(void) {
@@ -85,10 +87,50 @@ static void run(enum variant v, const char *name, int base) {
            atomic_load(&stale));
 }
 
+/* A fork while two threads run the code: the child (one thread, its flags started over)
+ * patches and calls it, and so does the parent afterwards while its threads still run it. */
+static atomic_int spin_stop;
+
+static void *spinner(void *arg) {
+    (void)arg;
+    long n = 0;
+    while (!atomic_load(&spin_stop))
+        n += call();
+    return (void *)n;
+}
+
+static void forks(void) {
+    code[0] = li_a0(1);
+    code[1] = 0x00008067u;
+    __riscv_flush_icache(code, code + 2, 0);
+    pthread_t th[READERS];
+    for (int i = 0; i < READERS; i++)
+        pthread_create(&th[i], NULL, spinner, NULL);
+    int bad = 0;
+    for (int r = 0; r < 20; r++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            int ok = call() == 1;
+            atomic_store_explicit((_Atomic uint32_t *)&code[0], li_a0(2), memory_order_relaxed);
+            ok &= call() == 2;
+            _exit(ok ? 0 : 1);
+        }
+        int st;
+        if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) bad++;
+        atomic_store_explicit((_Atomic uint32_t *)&code[0], li_a0(3), memory_order_relaxed);
+        if (call() != 3) bad++;
+        atomic_store_explicit((_Atomic uint32_t *)&code[0], li_a0(1), memory_order_relaxed);
+        if (call() != 1) bad++;
+    }
+    atomic_store(&spin_stop, 1);
+    for (int i = 0; i < READERS; i++)
+        pthread_join(th[i], NULL);
+    printf("fork while threads run it: 20 rounds, %d wrong\n", bad);
+}
+
 int main(void) {
     alarm(100); /* a reader that never acknowledges ends the test */
-    code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                0);
+    code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code == MAP_FAILED) {
         perror("mmap");
         return 1;
@@ -96,5 +138,6 @@ int main(void) {
     run(FLUSH_SYSCALL, "writer calls __riscv_flush_icache", 0);
     run(READER_FENCE_I, "readers run fence.i", 600);
     run(STORES_ALONE, "stores alone", 1200);
+    forks();
     return 0;
 }
