@@ -4,9 +4,11 @@
  *
  * Every guest thread is one host thread with its own rv_cpu_t (its own decode cache) over the
  * shared guest space, so guest atomics and futexes are host atomics and host futexes on the
- * same memory. When code may have changed (munmap, mprotect, riscv_flush_icache) the thread
- * that saw it flushes its own decode cache at once and bumps proc->code_gen; the others flush
- * when they next stop (at the latest after one run budget). */
+ * same memory. The threads share their page flags (exec_code_join), so a store by any of them
+ * into code any of them decoded drops that page's code in all of them before their next block
+ * (a vfork child keeps flags of its own). When code may have changed otherwise (munmap,
+ * mprotect) the thread that saw it flushes its own decode cache at once and bumps
+ * proc->code_gen; the others flush when they next stop (at the latest after one run budget). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
