@@ -40,7 +40,9 @@ static void fill(const char *name, int sig, int to_thread) {
         got++;
     }
     printf("%s: stopped by %s, accepted ones all delivered: %s, in order: %s\n", name,
-           err == EAGAIN ? "EAGAIN" : err ? strerror(err) : "nothing",
+           err == EAGAIN ? "EAGAIN"
+           : err         ? strerror(err)
+                         : "nothing",
            got == sent && sent > 0 ? "yes" : "no", in_order ? "yes" : "no");
 }
 

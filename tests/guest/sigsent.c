@@ -189,11 +189,10 @@ static void run(const char *title, enum mode mode, int sig, enum how how) {
     if (WIFEXITED(st))
         printf("  exit %d\n", WEXITSTATUS(st));
     else if (WIFSIGNALED(st))
-        printf("  killed by %s\n", WTERMSIG(st) == SIGSEGV  ? "SIGSEGV"
-                                   : WTERMSIG(st) == SIGBUS ? "SIGBUS"
-                                   : WTERMSIG(st) == SIGALRM
-                                       ? "SIGALRM (the signal never came)"
-                                       : "another signal");
+        printf("  killed by %s\n", WTERMSIG(st) == SIGSEGV   ? "SIGSEGV"
+                                   : WTERMSIG(st) == SIGBUS  ? "SIGBUS"
+                                   : WTERMSIG(st) == SIGALRM ? "SIGALRM (the signal never came)"
+                                                             : "another signal");
 }
 
 int main(void) {
