@@ -1,51 +1,47 @@
-/* hostfd.c - the registry of vm's own host descriptors (see hostfd.h): a table of atomic
- * slots, -1 when free. Registration is rare (start-up, a log file); lookups happen on every
- * fd-taking guest system call, so a quick count of used slots lets the common case (nothing
- * registered) return after one load. */
+/* hostfd.c - the registry of vm's own host descriptors (see hostfd.h): one bit per descriptor
+ * number below VM_HOSTFD_LIMIT, in atomic words. Registration is rare (start-up, a log file, a
+ * signalfd); lookups happen on every fd-taking guest system call, so a count of registered
+ * descriptors lets the common case (nothing registered) return after one load, and a lookup
+ * otherwise costs one more load, however many are registered. */
 #include "core/hostfd.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 
-/* Slots hold fd + 1, so that the zero-initialised table is empty. */
-static _Atomic int slots[VM_HOSTFD_MAX];
-/* Number of used slots. */
+/* Bit fd % 64 of word fd / 64: fd is vm's own. */
+static _Atomic uint64_t bits[VM_HOSTFD_LIMIT / 64];
+/* Number of registered descriptors. */
 static _Atomic int used;
 
 int vm_hostfd_add(int fd) {
-    if (fd < 0) return -1;
-    for (int i = 0; i < VM_HOSTFD_MAX; i++) {
-        int expect = 0;
-        if (atomic_compare_exchange_strong(&slots[i], &expect, fd + 1)) {
-            atomic_fetch_add(&used, 1);
-            return 0;
-        }
-    }
-    return -1;
+    if (fd < 0 || fd >= VM_HOSTFD_LIMIT) return -1;
+    uint64_t b = 1ull << (fd & 63);
+    if (!(atomic_fetch_or(&bits[fd >> 6], b) & b)) atomic_fetch_add(&used, 1);
+    return 0;
 }
 
 void vm_hostfd_remove(int fd) {
-    for (int i = 0; i < VM_HOSTFD_MAX; i++) {
-        int expect = fd + 1;
-        if (atomic_compare_exchange_strong(&slots[i], &expect, 0)) {
-            atomic_fetch_sub(&used, 1);
-            return;
-        }
-    }
+    if (fd < 0 || fd >= VM_HOSTFD_LIMIT) return;
+    uint64_t b = 1ull << (fd & 63);
+    if (atomic_fetch_and(&bits[fd >> 6], ~b) & b) atomic_fetch_sub(&used, 1);
+}
+
+bool vm_hostfd_any(void) {
+    return atomic_load(&used) != 0;
 }
 
 bool vm_hostfd_is_own(int fd) {
-    if (fd < 0 || atomic_load(&used) == 0) return false;
-    for (int i = 0; i < VM_HOSTFD_MAX; i++)
-        if (atomic_load(&slots[i]) == fd + 1) return true;
-    return false;
+    if (fd < 0 || fd >= VM_HOSTFD_LIMIT || atomic_load(&used) == 0) return false;
+    return (atomic_load(&bits[fd >> 6]) >> (fd & 63)) & 1;
 }
 
 int vm_hostfd_next(int from) {
-    if (atomic_load(&used) == 0) return -1;
-    int best = -1;
-    for (int i = 0; i < VM_HOSTFD_MAX; i++) {
-        int fd = atomic_load(&slots[i]) - 1;
-        if (fd >= from && (best < 0 || fd < best)) best = fd;
+    if (atomic_load(&used) == 0 || from >= VM_HOSTFD_LIMIT) return -1;
+    if (from < 0) from = 0;
+    for (int w = from >> 6; w < VM_HOSTFD_LIMIT / 64; w++) {
+        uint64_t v = atomic_load(&bits[w]);
+        if (w == from >> 6) v &= ~0ull << (from & 63);
+        if (v) return w * 64 + __builtin_ctzll(v);
     }
-    return best;
+    return -1;
 }

@@ -5,19 +5,22 @@
  * same table as the guest's. Whoever opens such a descriptor registers it here and
  * unregisters it before closing it; the system-call layer then treats a registered number as
  * one the guest does not have: fd-taking calls fail with EBADF, /proc/self/fd does not list
- * it and /proc/self/fd/N of it does not exist. The registry is a small fixed table of atomic
- * slots, so that it can be read from any thread without a lock and costs one load per slot
- * when it is empty. */
+ * it and /proc/self/fd/N of it does not exist. The registry is a bitmap of atomic words by
+ * descriptor number, so that it can be read from any thread without a lock, costs one load
+ * when it is empty and one more per lookup otherwise, whatever the number registered (each
+ * signalfd of the guest holds one). */
 #pragma once
 
 #include <stdbool.h>
 
-/* Most host descriptors vm keeps open at once for itself. */
-#define VM_HOSTFD_MAX 32
+/* Descriptor numbers the registry covers (a multiple of 64): a higher one cannot be vm's own. */
+#define VM_HOSTFD_LIMIT 65536
 
-/* Mark fd as vm's own. 0, or -1 when the table is full (the descriptor stays usable, only
- * unprotected). */
+/* Mark fd as vm's own. 0, or -1 when fd is not below VM_HOSTFD_LIMIT (the descriptor stays
+ * usable, only unprotected). */
 int vm_hostfd_add(int fd);
+/* Whether any descriptor is registered (one load: the common case is none). */
+bool vm_hostfd_any(void);
 /* Forget fd (before vm closes it). */
 void vm_hostfd_remove(int fd);
 /* Whether fd is one of vm's own descriptors. */

@@ -106,6 +106,25 @@ int exec_share_code(rv_cpu_t *const *harts, unsigned n);
 /* Undo exec_share_code (before the harts are destroyed). */
 void exec_unshare_code(rv_cpu_t *const *harts, unsigned n);
 
+/* User mode: the threads of one process share their code pages the same way, but come and go
+ * while the others run. A share for harts like cpu (same window or RAM; their common
+ * page_flags, which cpu already has), or NULL when out of memory. */
+struct exec_code_share *exec_code_share_new(const rv_cpu_t *cpu);
+/* Free a share no hart is in any more. */
+void exec_code_share_free(struct exec_code_share *sh);
+/* Hart cpu (with the share's page_flags) joins sh: from now on a store by any member into
+ * code any member decoded drops that page's code in every member. 0 or -ENOMEM. */
+int exec_code_join(struct exec_code_share *sh, rv_cpu_t *cpu);
+/* Hart cpu leaves its share (its code and claims go), before it is destroyed. */
+void exec_code_leave(rv_cpu_t *cpu);
+/* Hold the share's lock across a host fork, so that the child does not inherit it taken. */
+void exec_code_share_lock(struct exec_code_share *sh);
+/* Release it in the parent after the fork. */
+void exec_code_share_unlock(struct exec_code_share *sh);
+/* In the child of a host fork, on its only hart (which held the lock): the other members are
+ * gone, so the share starts over with this one alone, its flags and claims emptied. */
+void exec_code_share_after_fork(rv_cpu_t *cpu);
+
 /* Free what exec_hart_init allocated. */
 void exec_hart_destroy(rv_cpu_t *cpu);
 

@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "exec/icache.h"
 #include "riscv/memacc.h"
@@ -44,15 +45,36 @@ static uint64_t code_size(const rv_cpu_t *cpu) {
     return cpu->phys_ptr ? cpu->phys_size : cpu->mem_size;
 }
 
-/* Code pages shared by the harts of one machine (exec_share_code): page_flags and code_lines
- * are every hart's, so a store by any hart into any hart's code is seen; a page keeps its flag
- * and lines while some hart still has code there (refs), and each hart knows its own pages
- * (code_mine). The lock orders marking and unmarking; stores read the flags without it. */
+/* Code pages shared by the harts of one machine (exec_share_code) or the threads of one
+ * user-mode process (exec_code_share_new, exec_code_join): page_flags and code_lines are every
+ * hart's, so a store by any hart into any hart's code is seen; a page keeps its flag and lines
+ * while some hart still has code there (refs), and each hart knows its own pages (code_mine).
+ * The lock orders marking and unmarking; stores read the flags without it. The harts of a
+ * user-mode process join and leave while the others run, so the share lists them itself
+ * (harts), and a store into code tells each listed hart under the lock (share_code_written);
+ * a machine's fixed harts are its peers instead. */
 struct exec_code_share {
-    pthread_mutex_t lock; /* taken to change refs and, with them, flags and lines */
-    uint8_t *refs;        /* per RAM page: harts with decoded code there */
-    uint64_t pages;       /* RAM pages */
+    pthread_mutex_t lock; /* taken to change refs and, with them, flags and lines; and harts */
+    uint16_t *refs;       /* per page: harts with decoded code there (UINT16_MAX: pinned, the
+                             page stays flagged: slower, never wrong) */
+    uint64_t pages;       /* pages covered (RAM, or the user-mode window) */
+    rv_cpu_t **harts;     /* joined harts (exec_code_join), NULL for a machine's peers */
+    unsigned nharts;      /* entries of harts */
+    unsigned harts_cap;   /* its capacity */
 };
+
+/* Zeroed memory of n bytes that costs only the pages written (the user-mode window has 2^26
+ * pages), or NULL. */
+static void *zmap(size_t n) {
+    void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Bytes of a hart's code_mine for a share of `pages` pages. */
+static size_t mine_bytes(uint64_t pages) {
+    return (size_t)(pages / 64 + 1) * sizeof(uint64_t);
+}
 
 /* Drop this hart's claim on RAM page p, if it has one (the share's lock held): the last
  * claim unflags the page and clears its lines. */
@@ -63,7 +85,7 @@ static void unclaim_locked(rv_cpu_t *cpu, uint64_t p) {
         return; /* (a page dropped alone
                      is unclaimed already) */
     cpu->code_mine[p >> 6] &= ~bit;
-    if (--sh->refs[p] == 0) {
+    if (sh->refs[p] != UINT16_MAX && --sh->refs[p] == 0) {
         __atomic_fetch_and(&cpu->page_flags[p], (uint8_t)~RV_PAGE_CODE, __ATOMIC_SEQ_CST);
         if (p > 0)
             __atomic_fetch_and(&cpu->page_flags[p - 1], (uint8_t)~RV_PAGE_NEXT_CODE,
@@ -218,7 +240,8 @@ static void note_code_page(rv_cpu_t *cpu, uint64_t p) {
 
 bool rv_cpu_store_hits_code(const rv_cpu_t *cpu, uint64_t addr, unsigned len) {
     /* the hart's own code range; with peers the flags and lines are every hart's */
-    if (!cpu->peers && (addr >= cpu->code_hi || addr + len <= cpu->code_lo)) return false;
+    if (!cpu->peers && !cpu->code_share && (addr >= cpu->code_hi || addr + len <= cpu->code_lo))
+        return false;
     if (!cpu->code_lines) return true;
     uint64_t first = (addr - code_base(cpu)) >> 6, last = (addr + len - 1 - code_base(cpu)) >> 6;
     for (uint64_t l = first; l <= last; l++)
@@ -393,14 +416,15 @@ static void mark_shared(rv_cpu_t *cpu, uint64_t p, uint64_t pa, uint64_t len) {
     if (!(cpu->code_mine[p >> 6] & bit)) {
         cpu->code_mine[p >> 6] |= bit;
         pthread_mutex_lock(&sh->lock);
-        bool fresh = sh->refs[p]++ == 0;
+        bool fresh = sh->refs[p] == 0;
+        if (sh->refs[p] != UINT16_MAX) sh->refs[p]++;
         __atomic_fetch_or(&cpu->page_flags[p], (uint8_t)RV_PAGE_CODE, __ATOMIC_SEQ_CST);
         if (p > 0)
             __atomic_fetch_or(&cpu->page_flags[p - 1], (uint8_t)RV_PAGE_NEXT_CODE,
                               __ATOMIC_SEQ_CST);
         pthread_mutex_unlock(&sh->lock);
         note_code_page(cpu, p); /* when lost, the claim stays: slower, never wrong */
-        rv_mmu_code_page(cpu);
+        if (cpu->phys_ptr) rv_mmu_code_page(cpu); /* (a window hart has no inline TLB) */
         if (fresh)
             for (unsigned i = 0; i < cpu->npeers; i++)
                 if (cpu->peers[i] != cpu) {
@@ -563,25 +587,126 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     return b;
 }
 
-int exec_share_code(rv_cpu_t *const *harts, unsigned n) {
-    rv_cpu_t *c0 = harts[0];
-    if (!c0->phys_ptr || !c0->page_flags) return -EINVAL;
+struct exec_code_share *exec_code_share_new(const rv_cpu_t *cpu) {
+    if (!cpu->page_flags) return NULL;
     struct exec_code_share *sh = calloc(1, sizeof(*sh));
-    uint64_t pages = c0->phys_size >> RV_PAGE_SHIFT;
-    if (!sh || !(sh->refs = calloc(pages ? pages : 1, 1))) {
+    uint64_t pages = code_size(cpu) >> RV_PAGE_SHIFT;
+    if (!sh || !(sh->refs = zmap(pages * sizeof(uint16_t)))) {
         free(sh);
-        return -ENOMEM;
+        return NULL;
     }
     sh->pages = pages;
     pthread_mutex_init(&sh->lock, NULL);
-    for (unsigned i = 0; i < n; i++) {
-        exec_flush(harts[i]); /* flags of code decoded alone go first */
-        harts[i]->code_mine = calloc(pages / 64 + 1, sizeof(uint64_t));
-        if (!harts[i]->code_mine) {
-            exec_unshare_code(harts, n);
+    return sh;
+}
+
+void exec_code_share_free(struct exec_code_share *sh) {
+    if (!sh) return;
+    pthread_mutex_destroy(&sh->lock);
+    munmap(sh->refs, sh->pages ? sh->pages * sizeof(uint16_t) : 1);
+    free(sh->harts);
+    free(sh);
+}
+
+/* Give hart cpu its part of share sh (its own decoded code first goes: it was flagged alone). */
+static int attach(struct exec_code_share *sh, rv_cpu_t *cpu) {
+    exec_flush(cpu);
+    cpu->code_mine = zmap(mine_bytes(sh->pages));
+    if (!cpu->code_mine) return -ENOMEM;
+    cpu->code_share = sh;
+    return 0;
+}
+
+/* Take hart cpu's part back: its claims go with its code. */
+static void detach(rv_cpu_t *cpu) {
+    if (!cpu->code_share) return;
+    if (cpu->code_mine) exec_flush(cpu);
+    if (cpu->code_mine) munmap(cpu->code_mine, mine_bytes(cpu->code_share->pages));
+    cpu->code_mine = NULL;
+    cpu->code_share = NULL;
+}
+
+/* rv_cpu_code_written of a joined hart: every hart of the share drops the page (or all). */
+static void share_code_written(rv_cpu_t *cpu, uint64_t ppn) {
+    struct exec_code_share *sh = cpu->code_share;
+    pthread_mutex_lock(&sh->lock);
+    for (unsigned i = 0; i < sh->nharts; i++)
+        rv_cpu_code_dirty(sh->harts[i], ppn);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+int exec_code_join(struct exec_code_share *sh, rv_cpu_t *cpu) {
+    pthread_mutex_lock(&sh->lock);
+    if (sh->nharts == sh->harts_cap) {
+        unsigned cap = sh->harts_cap ? 2 * sh->harts_cap : 8;
+        rv_cpu_t **n = realloc(sh->harts, cap * sizeof(*n));
+        if (!n) {
+            pthread_mutex_unlock(&sh->lock);
             return -ENOMEM;
         }
-        harts[i]->code_share = sh;
+        sh->harts = n;
+        sh->harts_cap = cap;
+    }
+    pthread_mutex_unlock(&sh->lock);
+    int rc = attach(sh, cpu);
+    if (rc) return rc;
+    pthread_mutex_lock(&sh->lock);
+    sh->harts[sh->nharts++] = cpu;
+    cpu->code_written_fn = share_code_written;
+    pthread_mutex_unlock(&sh->lock);
+    return 0;
+}
+
+void exec_code_leave(rv_cpu_t *cpu) {
+    struct exec_code_share *sh = cpu->code_share;
+    if (!sh) return;
+    detach(cpu); /* while listed: a store meanwhile still finds it alive */
+    pthread_mutex_lock(&sh->lock);
+    for (unsigned i = 0; i < sh->nharts; i++)
+        if (sh->harts[i] == cpu) {
+            sh->harts[i] = sh->harts[--sh->nharts];
+            break;
+        }
+    pthread_mutex_unlock(&sh->lock);
+    cpu->code_written_fn = NULL;
+}
+
+void exec_code_share_lock(struct exec_code_share *sh) {
+    pthread_mutex_lock(&sh->lock);
+}
+
+void exec_code_share_unlock(struct exec_code_share *sh) {
+    pthread_mutex_unlock(&sh->lock);
+}
+
+void exec_code_share_after_fork(rv_cpu_t *cpu) {
+    struct exec_code_share *sh = cpu->code_share;
+    if (!sh) return;
+    pthread_mutex_unlock(&sh->lock); /* held across the fork (exec_code_share_lock) */
+    /* the other harts did not come along, and their claims go with them: every flag, count
+     * and claim starts empty, then this hart's code goes too (it was flagged with theirs) */
+    madvise(sh->refs, sh->pages * sizeof(uint16_t), MADV_DONTNEED);
+    madvise(cpu->page_flags, sh->pages, MADV_DONTNEED);
+    madvise(cpu->code_mine, mine_bytes(sh->pages), MADV_DONTNEED);
+    cpu->ncode_pages = 0;
+    sh->harts[0] = cpu;
+    sh->nharts = 1;
+    exec_flush(cpu);
+}
+
+int exec_share_code(rv_cpu_t *const *harts, unsigned n) {
+    rv_cpu_t *c0 = harts[0];
+    if (!c0->phys_ptr || !c0->page_flags) return -EINVAL;
+    struct exec_code_share *sh = exec_code_share_new(c0);
+    if (!sh) return -ENOMEM;
+    for (unsigned i = 0; i < n; i++) {
+        if (attach(sh, harts[i]) != 0) {
+            if (i == 0)
+                exec_code_share_free(sh);
+            else
+                exec_unshare_code(harts, n); /* (frees sh) */
+            return -ENOMEM;
+        }
     }
     return 0;
 }
@@ -589,17 +714,8 @@ int exec_share_code(rv_cpu_t *const *harts, unsigned n) {
 void exec_unshare_code(rv_cpu_t *const *harts, unsigned n) {
     struct exec_code_share *sh = NULL;
     for (unsigned i = 0; i < n; i++) {
-        if (harts[i]->code_share) {
-            sh = harts[i]->code_share;
-            if (harts[i]->code_mine) exec_flush(harts[i]);
-        }
-        free(harts[i]->code_mine);
-        harts[i]->code_mine = NULL;
-        harts[i]->code_share = NULL;
+        if (harts[i]->code_share) sh = harts[i]->code_share;
+        detach(harts[i]);
     }
-    if (sh) {
-        pthread_mutex_destroy(&sh->lock);
-        free(sh->refs);
-        free(sh);
-    }
+    exec_code_share_free(sh);
 }

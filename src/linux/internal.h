@@ -11,8 +11,9 @@
 extern _Thread_local linux_thread_t *linux_current;
 
 /* Make a thread structure with a fresh hart bound to proc's address space; NULL when out of
- * memory. */
-linux_thread_t *linux_thread_new(linux_proc_t *proc);
+ * memory. shared: the hart joins the process's code share (a thread; a vfork child, which the
+ * parent frees whenever it execs or exits, keeps page flags of its own). */
+linux_thread_t *linux_thread_new(linux_proc_t *proc, bool shared);
 /* Free a thread made by linux_thread_new. */
 void linux_thread_free(linux_thread_t *t);
 /* Run t until it exits; returns its exit status (exit_group ends the process instead). */

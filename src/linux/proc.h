@@ -18,8 +18,8 @@ typedef struct rv_cpu rv_cpu_t;
 #define LINUX_VFORK_KIDS 64
 
 /* Signal descriptors (signalfd4) a process may have open at once (each holds one of vm's own
- * host descriptors, core/hostfd.h). */
-#define LINUX_SFD_MAX 16
+ * host descriptors, core/hostfd.h; a signal of their masks looks at every slot in use). */
+#define LINUX_SFD_MAX 256
 /* Real-time signals queued behind the first pending instance of their number, per process. */
 #define LINUX_RTQ_MAX 256
 /* POSIX timers at once whose guest signal has no host number (32, 33: glibc's SIGEV_THREAD). */
@@ -120,8 +120,12 @@ typedef struct linux_proc {
     uint64_t auxv[64];           /* the auxiliary vector given to the guest (/proc/self/auxv) */
     size_t auxv_len;             /* its length in bytes, AT_NULL pair included */
     uint64_t warned[8];          /* syscall numbers < 512 already logged by --log=unimp */
-    struct linux_thread *main_thread; /* the first thread, made by linux_prepare_program */
-    _Atomic uint64_t insns;           /* instructions retired by all threads (opt.max_insns) */
+    uint8_t *code_flags;         /* the threads' common page flags (RV_PAGE_* per guest
+                                    page): a store by any thread into code any thread
+                                    decoded is seen */
+    struct exec_code_share *code_share; /* the harts of the threads that share code_flags */
+    struct linux_thread *main_thread;   /* the first thread, made by linux_prepare_program */
+    _Atomic uint64_t insns;             /* instructions retired by all threads (opt.max_insns) */
     int root_fd;  /* --sandbox: O_PATH descriptor of the box's root (vm's own); else -1 */
     int tree_pid; /* --sandbox: the first process of the guest's tree */
     unsigned long long tree_start; /* its start time (/proc/PID/stat), against pid reuse */
@@ -215,13 +219,15 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
                        linux_sigaction_t *old);
 /* Raise a guest signal for thread t (kill, tgkill, sigqueue of this process or thread): the
  * signal is info->si_signo, and info is what the handler or sigwaitinfo gets. A standard
- * signal already pending keeps the first info, as Linux does. */
-void linux_raise(linux_thread_t *t, const linux_siginfo_t *info);
+ * signal already pending keeps the first info, as Linux does. false: a real-time signal that
+ * had to queue found the queue full and was dropped (sigqueue then fails with EAGAIN). */
+bool linux_raise(linux_thread_t *t, const linux_siginfo_t *info);
 /* Raise a guest signal sent to the whole process by thread t (kill or sigqueue of its own
  * pid): t takes it unless it blocks it; else another thread that does not block it (or waits
  * for it), else it stays pending for the process until a thread unblocks or waits for it.
- * An ignored signal is dropped, a fatal default action ends the process, as in Linux. */
-void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info);
+ * An ignored signal is dropped, a fatal default action ends the process, as in Linux. false:
+ * the queue of real-time signals was full (as linux_raise). */
+bool linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info);
 /* The signals pending for t: its own and those sent to its process. */
 uint64_t linux_pending(const linux_thread_t *t);
 /* Add t to, or take it off, its process's thread list (signals sent to the process). */

@@ -241,7 +241,7 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
         fprintf(stderr, "vm: cannot install signal handlers\n");
         return 127;
     }
-    linux_thread_t *t = linux_thread_new(p);
+    linux_thread_t *t = linux_thread_new(p, true);
     if (!t) {
         fprintf(stderr, "vm: out of memory\n");
         return 127;

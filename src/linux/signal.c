@@ -6,7 +6,8 @@
  * at a safe point (between two blocks, or after the system call). SIG_IGN and SIG_DFL are
  * given to the host as they are, so that default actions (termination, stop, ignore) are
  * the host kernel's own, except for SIGSEGV and SIGBUS, which vm always handles: a host fault
- * at a guest address is a guest fault (rv_cpu_host_fault unwinds out of the interpreter).
+ * at a guest address is a guest fault (rv_cpu_host_fault unwinds out of the interpreter), and
+ * one that user space sent (si_code <= 0) is forwarded as any other signal.
  *
  * A signal sent to the process (kill or sigqueue of its own pid, or a host signal that lands
  * on a thread that blocks it) goes, as in Linux, to a thread that does not block it: the
@@ -168,26 +169,28 @@ static bool queues(int sig, const linux_siginfo_t *info, const linux_siginfo_t *
  * behind it and a standard one merges (Linux). Safe in a signal handler: the claim bit makes
  * this the only writer of the slot's info, and the holder of the claim is the only one that
  * moves a queued instance into the slot. */
-static void raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) {
+static bool raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) {
     linux_siginfo_t one = *info;
     one.si_signo = sig;
     if (atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig)) {
-        if (!queues(sig, &one, &p->shared_info[sig - 1]) || !rtq_push(p, 0, &one)) return;
+        if (!queues(sig, &one, &p->shared_info[sig - 1])) return true;
+        if (!rtq_push(p, 0, &one)) return false; /* the queue is full */
         /* the slot may have been taken meanwhile: then this one moves in itself */
         if (!(atomic_load(&p->shared_claim) & bit(sig)) &&
             !(atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig))) {
             if (!rtq_pop(p, 0, sig, &p->shared_info[sig - 1])) {
                 atomic_fetch_and(&p->shared_claim, ~bit(sig));
-                return;
+                return true;
             }
             atomic_fetch_or(&p->shared_pending, bit(sig));
         }
         linux_sfd_notify(p, sig);
-        return;
+        return true;
     }
     memcpy(&p->shared_info[sig - 1], &one, sizeof(one));
     atomic_fetch_or(&p->shared_pending, bit(sig));
     linux_sfd_notify(p, sig);
+    return true;
 }
 
 /* Host signals blocked on this thread around a change of its own pending set and real-time
@@ -243,14 +246,23 @@ static bool default_ignored(int sig);
 static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
     int sig = linux_sig_from_host(hsig);
     linux_thread_t *t = linux_current;
+    /* the host thread that waits for its vfork child shares vm's thread-local data with it,
+     * so the child's thread is current there: a SIGSEGV or SIGBUS sent to the parent (the
+     * only ones it lets in meanwhile) is for the parent's process */
+    if (t && t->vfork_child && t->tid != (int)syscall(SYS_gettid)) t = NULL;
     _Static_assert(sizeof(siginfo_t) == sizeof(linux_siginfo_t), "host siginfo is 128 bytes");
     bool to_thread = si->si_code == SI_TKILL;
-    if (hsig == SIGBUS) {
+    bool nohost = false; /* signal 32 or 33, which has no host number (nor default action) */
+    if (hsig == SIGBUS && si->si_code == SI_TIMER) {
         /* the expiry of a timer whose guest signal has no host number (32, 33): that signal,
-         * for the thread the timer names (SIGEV_THREAD_ID) or for the process */
+         * for the thread the timer names (SIGEV_THREAD_ID) or for the process; any other
+         * timer's SIGBUS is the guest's SIGBUS */
         int nh = the_proc ? linux_nohost_timer_sig(the_proc, si->si_timerid) : 0;
-        sig = nh & 0xff;
-        to_thread = (nh & LINUX_NOHOST_TO_THREAD) != 0;
+        if (nh) {
+            sig = nh & 0xff;
+            to_thread = (nh & LINUX_NOHOST_TO_THREAD) != 0;
+            nohost = true;
+        }
     }
     if (!sig) return;
     if (!t) {
@@ -258,7 +270,7 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
          * listener): for the process, whose threads take it at their next stop (the listener
          * routes it at once) */
         if (the_proc && si->si_code != SI_WAKE) {
-            if (the_proc->act[sig].handler == LINUX_SIG_DFL && hsig != SIGBUS)
+            if (the_proc->act[sig].handler == LINUX_SIG_DFL && !nohost)
                 atomic_fetch_or(&the_proc->host_dfl, bit(sig));
             raise_shared(the_proc, sig, (const linux_siginfo_t *)(const void *)si);
             atomic_store(&the_proc->route_pending, 1);
@@ -284,7 +296,7 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
         !(atomic_load(&t->waiting_set) & bit(sig)))
         return; /* nothing to do, as Linux discards it (a host call it interrupted restarts) */
     /* (signals 32 and 33 have no host default action: vm's own applies) */
-    if (dfl && hsig != SIGBUS) atomic_fetch_or(&t->proc->host_dfl, bit(sig));
+    if (dfl && !nohost) atomic_fetch_or(&t->proc->host_dfl, bit(sig));
     if ((t->sigmask & bit(sig)) && !t->vfork_child && !to_thread &&
         !(atomic_load(&t->pending) & bit(sig))) {
         /* for the process: a thread that does not block it is woken (linux_route_shared)
@@ -314,11 +326,16 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
     rv_cpu_interrupt(t->cpu);
 }
 
-/* Host SIGSEGV/SIGBUS: a guest access to a bad page, or a real vm bug. */
+/* Host SIGSEGV/SIGBUS: a guest access to a bad page, a real vm bug, or a signal sent. */
 static void host_fault_handler(int hsig, siginfo_t *si, void *uctx) {
     linux_thread_t *t = linux_current;
-    if (hsig == SIGBUS && si->si_code == SI_TIMER) {
-        /* not a fault: the expiry of a guest timer whose signal has no host number */
+    if (si->si_code <= 0) {
+        /* not a fault: a signal that user space sent (kill, sigqueue, tgkill from another
+         * process, or vm's own wake-up of a thread, all with si_code <= 0: SI_USER, SI_QUEUE,
+         * SI_TKILL...) or a timer's expiry (SI_TIMER), where a fault of the kernel's has a
+         * positive one (SEGV_*, BUS_*, SI_KERNEL). It is the guest's, as any other signal:
+         * its handler runs, it stays pending while blocked, or its default action ends vm
+         * (with a core where the host writes one). */
         host_async_handler(hsig, si, uctx);
         return;
     }
@@ -563,28 +580,26 @@ int linux_do_sigaction(linux_thread_t *t, int sig, const linux_sigaction_t *act,
     return rc;
 }
 
-void linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
+bool linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
     int sig = info->si_signo;
     sigset_t old;
-    bool rt = sig >= LINUX_SIGRTMIN;
+    bool rt = sig >= LINUX_SIGRTMIN, queued = true;
     if (rt) block_all(&old); /* this thread's handler queues too */
     if (!(atomic_load(&t->pending) & bit(sig)))
         t->pending_info[sig - 1] = *info;
     else if (queues(sig, info, &t->pending_info[sig - 1]))
-        rtq_push(t->proc, t->tid, info);
+        queued = rtq_push(t->proc, t->tid, info);
     atomic_fetch_or(&t->pending, bit(sig));
     if (rt) pthread_sigmask(SIG_SETMASK, &old, NULL);
     linux_sfd_notify(t->proc, sig);
     rv_cpu_interrupt(t->cpu);
+    return queued;
 }
 
-void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
+bool linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
     int sig = info->si_signo;
     linux_proc_t *p = t->proc;
-    if (t->vfork_child || !(t->sigmask & bit(sig))) {
-        linux_raise(t, info);
-        return;
-    }
+    if (t->vfork_child || !(t->sigmask & bit(sig))) return linux_raise(t, info);
     pthread_mutex_lock(&p->sig_lock);
     linux_sigaction_t act = p->act[sig];
     linux_thread_t *to = NULL;
@@ -603,16 +618,19 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
     if (to && !to_waits && !handled) {
         pthread_mutex_unlock(&p->sig_lock);
         /* a thread takes it at once: nothing when ignored, else the default action */
-        if (act.handler == LINUX_SIG_IGN || default_ignored(sig)) return;
+        if (act.handler == LINUX_SIG_IGN || default_ignored(sig)) return true;
         if (sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN ||
             sig == LINUX_SIGTTOU) {
             raise(SIGSTOP);
-            return;
+            return true;
         }
         linux_die_by_signal(t, sig);
     }
     /* for the first thread that unblocks or waits for it */
-    raise_shared(p, sig, info);
+    if (!raise_shared(p, sig, info)) {
+        pthread_mutex_unlock(&p->sig_lock);
+        return false;
+    }
     if (to) {
         /* the taker sees it at its next stop; a host signal of the same number, marked as a
          * wake-up, interrupts a host call it is blocked in, rt_sigtimedwait's wait too (to
@@ -628,6 +646,7 @@ void linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
         }
     }
     pthread_mutex_unlock(&p->sig_lock);
+    return true;
 }
 
 void linux_route_shared(linux_thread_t *t) {

@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -312,20 +313,43 @@ static void resync(linux_proc_t *p, linux_sfd_t *s, int fd) {
     if (mask && linux_pending_anywhere(p, mask)) slot_notify(s);
 }
 
-bool sys_signalfd_read(linux_thread_t *t, const uint64_t a[6], int64_t *ret) {
-    linux_proc_t *p = t->proc;
-    int fd = (int)a[0];
-    linux_sfd_t *s = slot_of(p, fd);
-    if (!s) return false;
-    uint64_t mask = atomic_load(&s->mask);
-    size_t max = a[2] / sizeof(linux_signalfd_siginfo_t), n = 0;
-    if (!max) {
-        *ret = -LINUX_EINVAL;
-        return true;
+/* Write len bytes at offset off of the guest buffer made of segs (a read's one buffer, or a
+ * readv's iovecs): a record may span two segments, as the kernel's copy_to_iter does. 0 or
+ * -1 on a fault. */
+static int put_segs(linux_thread_t *t, const linux_iovec_t *segs, size_t nsegs, uint64_t off,
+                    const void *src, size_t len) {
+    const char *p = src;
+    for (size_t i = 0; i < nsegs && len; i++) {
+        uint64_t n = segs[i].iov_len;
+        if (off >= n) {
+            off -= n;
+            continue;
+        }
+        size_t k = n - off < len ? (size_t)(n - off) : len;
+        if (linux_copy_to_guest(t, segs[i].iov_base + off, p, k)) return -1;
+        p += k;
+        len -= k;
+        off = 0;
     }
-    if (!sys_ptr(t, a[1], max * sizeof(linux_signalfd_siginfo_t), WR)) {
-        *ret = -LINUX_EFAULT;
-        return true;
+    return 0;
+}
+
+/* The read of signalfd slot s (guest descriptor fd) into the guest buffer made of segs. */
+static int64_t sfd_read(linux_thread_t *t, linux_sfd_t *s, int fd, const linux_iovec_t *segs,
+                        size_t nsegs) {
+    linux_proc_t *p = t->proc;
+    uint64_t mask = atomic_load(&s->mask);
+    uint64_t total = 0;
+    for (size_t i = 0; i < nsegs; i++)
+        total += segs[i].iov_len < (1ull << 40) ? segs[i].iov_len : (1ull << 40);
+    size_t max = total / sizeof(linux_signalfd_siginfo_t), n = 0;
+    if (!max) return -LINUX_EINVAL;
+    /* the bytes whole records can fill must be writable */
+    uint64_t need = max * sizeof(linux_signalfd_siginfo_t);
+    for (size_t i = 0; i < nsegs && need; i++) {
+        uint64_t k = segs[i].iov_len < need ? segs[i].iov_len : need;
+        if (k && !sys_ptr(t, segs[i].iov_base, k, WR)) return -LINUX_EFAULT;
+        need -= k;
     }
     linux_siginfo_t info;
     int sig = 0;
@@ -335,7 +359,7 @@ bool sys_signalfd_read(linux_thread_t *t, const uint64_t a[6], int64_t *ret) {
             have = false;
             linux_signalfd_siginfo_t o;
             to_ssi(&info, &o);
-            if (linux_copy_to_guest(t, a[1] + n * sizeof(o), &o, sizeof(o))) {
+            if (put_segs(t, segs, nsegs, n * sizeof(o), &o, sizeof(o))) {
                 linux_raise(t, &info); /* not lost: it stays pending */
                 sig = -1;
                 break;
@@ -343,20 +367,40 @@ bool sys_signalfd_read(linux_thread_t *t, const uint64_t a[6], int64_t *ret) {
             n++;
         }
         resync(p, s, fd);
-        if (n || sig < 0) {
-            *ret = n ? (int64_t)(n * sizeof(linux_signalfd_siginfo_t)) : -LINUX_EFAULT;
-            return true;
-        }
+        if (n || sig < 0)
+            return n ? (int64_t)(n * sizeof(linux_signalfd_siginfo_t)) : -LINUX_EFAULT;
         int fl = fcntl(fd, F_GETFL);
-        if (fl >= 0 && (fl & O_NONBLOCK)) {
-            *ret = -LINUX_EAGAIN;
-            return true;
-        }
+        if (fl >= 0 && (fl & O_NONBLOCK)) return -LINUX_EAGAIN;
         /* wait as sigwaitinfo does; a handled signal first restarts the read (or EINTR) */
-        if (sys_sigwait(t, mask, NULL, &info) < 0) {
-            *ret = -LINUX_ERESTARTSYS;
-            return true;
-        }
+        if (sys_sigwait(t, mask, NULL, &info) < 0) return -LINUX_ERESTARTSYS;
         have = true;
     }
+}
+
+bool sys_signalfd_read(linux_thread_t *t, const uint64_t a[6], int64_t *ret) {
+    linux_sfd_t *s = slot_of(t->proc, (int)a[0]);
+    if (!s) return false;
+    const linux_iovec_t seg = {a[1], a[2]};
+    *ret = sfd_read(t, s, (int)a[0], &seg, 1);
+    return true;
+}
+
+bool sys_signalfd_readv(linux_thread_t *t, const uint64_t a[6], int64_t *ret) {
+    linux_sfd_t *s = slot_of(t->proc, (int)a[0]);
+    if (!s) return false;
+    if (a[2] > IOV_MAX_GUEST) {
+        *ret = -LINUX_EINVAL;
+        return true;
+    }
+    linux_iovec_t *segs = malloc((a[2] ? a[2] : 1) * sizeof(*segs));
+    if (!segs) {
+        *ret = -LINUX_ENOMEM;
+        return true;
+    }
+    if (a[2] && linux_copy_from_guest(t, segs, a[1], a[2] * sizeof(*segs)))
+        *ret = -LINUX_EFAULT;
+    else
+        *ret = sfd_read(t, s, (int)a[0], segs, a[2]);
+    free(segs);
+    return true;
 }

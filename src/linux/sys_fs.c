@@ -208,6 +208,8 @@ int64_t sys_pwrite64(linux_thread_t *t, const uint64_t a[6]) {
 
 /* readv(fd, iov, iovcnt). */
 int64_t sys_readv(linux_thread_t *t, const uint64_t a[6]) {
+    int64_t sfd;
+    if (atomic_load(&t->proc->sfd_count) > 0 && sys_signalfd_readv(t, a, &sfd)) return sfd;
     struct iovec iov[IOV_MAX_GUEST];
     int rc = sys_get_iov(t, a[1], a[2], WR, iov);
     if (rc) return rc;
@@ -380,7 +382,7 @@ static bool is_fd_dir(linux_thread_t *t, int fd) {
 int64_t sys_getdents64(linux_thread_t *t, const uint64_t a[6]) {
     BUF_ARG(p, a[1], a[2], WR);
     int fd = (int)a[0];
-    if (vm_hostfd_next(0) < 0 || !is_fd_dir(t, fd))
+    if (!vm_hostfd_any() || !is_fd_dir(t, fd))
         return sys_ret(syscall(SYS_getdents64, fd, p, (size_t)a[2]));
     size_t cap = a[2] < 65536 ? (size_t)a[2] : 65536;
     char *h = malloc(cap ? cap : 1);

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "linux/sys_util.h"
+#include "riscv/cpu.h"
 
 /* brk(addr): the new break, or the current one when addr cannot be used. */
 int64_t sys_brk(linux_thread_t *t, const uint64_t a[6]) {
@@ -61,10 +62,22 @@ int64_t sys_mincore(linux_thread_t *t, const uint64_t a[6]) {
     return sys_ret(mincore(linux_space_ptr(&t->proc->space, a[0]), a[1], vec));
 }
 
-/* riscv_flush_icache(start, end, flags): every hart drops all decoded code. */
+/* riscv_flush_icache(start, end, flags): the code this thread runs next is what memory holds.
+ * Stores by any thread into decoded code are seen already (shared page flags), but not what
+ * the host kernel or another process wrote (a read into the page, a shared mapping): so every
+ * hart drops all of its decoded and translated code, as Linux flushes every hart's cache
+ * (the range is ignored, as Linux does). The other threads drop theirs before their next block
+ * (rv_cpu_code_written_all kicks them), not at their next stop, so a thread that sees a flag
+ * the caller stores after the call runs the new code. SYS_RISCV_FLUSH_ICACHE_LOCAL (1): this
+ * thread alone, as Linux. */
 int64_t sys_riscv_flush_icache(linux_thread_t *t, const uint64_t a[6]) {
-    (void)a;
-    linux_code_changed(t, 0, UINT64_MAX);
+    if (a[2] & ~1ull) return -LINUX_EINVAL;
+    if (!t->cpu->code_share)
+        linux_code_changed(t, 0, UINT64_MAX); /* a vfork child: its own and its process's */
+    else if (a[2] & 1)
+        exec_flush(t->cpu);
+    else
+        rv_cpu_code_written_all(t->cpu); /* this hart too, before its next block */
     return 0;
 }
 

@@ -267,10 +267,10 @@ static int64_t thread_kill(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t si
     int hs = linux_sig_to_host((int)sig);
     if (sig > LINUX_NSIG) return -LINUX_EINVAL;
     if (tid == t->tid && tgid == getpid() && sig) {
-        /* also 32 and 33, which have no host number */
+        /* also 32 and 33, which have no host number; a real-time one that finds the queue
+         * full fails, as Linux's does past RLIMIT_SIGPENDING (kill's SI_USER does not) */
         linux_siginfo_t info = own_info((int)sig, LINUX_SI_TKILL);
-        linux_raise(t, &info);
-        return 0;
+        return linux_raise(t, &info) ? 0 : -LINUX_EAGAIN;
     }
     if (sig && !hs) return -LINUX_EINVAL;
     int rc = linux_box_pid_check(t, tgid); /* --sandbox: the guest's own processes only */
@@ -299,14 +299,10 @@ static int64_t queue_info(linux_thread_t *t, pid_t tgid, pid_t tid, uint64_t sig
     if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && tgid != getpid())
         return -LINUX_EPERM;
     info.si_signo = (int32_t)sig;
-    if (tgid == getpid() && tid == t->tid && sig) {
-        linux_raise(t, &info);
-        return 0;
-    }
-    if (tgid == getpid() && tid <= 0 && sig) {
-        linux_raise_process(t, &info);
-        return 0;
-    }
+    /* a real-time signal that finds the queue full: EAGAIN, as Linux past RLIMIT_SIGPENDING */
+    if (tgid == getpid() && tid == t->tid && sig) return linux_raise(t, &info) ? 0 : -LINUX_EAGAIN;
+    if (tgid == getpid() && tid <= 0 && sig)
+        return linux_raise_process(t, &info) ? 0 : -LINUX_EAGAIN;
     if (sig && !hs) return -LINUX_EINVAL;  /* 32 and 33 reach no other process */
     int rc = linux_box_pid_check(t, tgid); /* --sandbox: the guest's own processes only */
     if (rc) return rc;

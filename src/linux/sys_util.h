@@ -87,6 +87,8 @@ int sys_sigwait(linux_thread_t *t, uint64_t set, const struct timespec *deadline
 /* The read of a signalfd (signalfd.c): true when guest descriptor a[0] is one, with read's
  * result in *ret; false for any other descriptor. */
 bool sys_signalfd_read(linux_thread_t *t, const uint64_t a[6], int64_t *ret);
+/* The same for readv (a record may span two iovecs, as Linux's signalfd_read_iter allows). */
+bool sys_signalfd_readv(linux_thread_t *t, const uint64_t a[6], int64_t *ret);
 /* After the wait: the host mask of before sys_wait_begin (errno kept). */
 void sys_wait_end(const sigset_t *old);
 /* A host system call that may block (a read of a pipe, a wait, a futex wait), made through

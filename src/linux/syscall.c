@@ -35,7 +35,7 @@ static int64_t unsupported(linux_thread_t *t, uint64_t nr, const linux_systable_
 /* Whether a descriptor argument of the call (format letter 'f') is one of vm's own, which
  * the guest does not have. */
 static bool names_own_fd(const linux_systable_entry_t *e, const uint64_t a[6]) {
-    if (vm_hostfd_next(0) < 0) return false; /* nothing registered: the common case */
+    if (!vm_hostfd_any()) return false; /* nothing registered: the common case */
     for (int i = 0; i < 6 && e->args[i]; i++)
         if (e->args[i] == 'f' && vm_hostfd_is_own((int)a[i])) return true;
     return false;

@@ -4,9 +4,11 @@
  *
  * Every guest thread is one host thread with its own rv_cpu_t (its own decode cache) over the
  * shared guest space, so guest atomics and futexes are host atomics and host futexes on the
- * same memory. When code may have changed (munmap, mprotect, riscv_flush_icache) the thread
- * that saw it flushes its own decode cache at once and bumps proc->code_gen; the others flush
- * when they next stop (at the latest after one run budget). */
+ * same memory. The threads share their page flags (exec_code_join), so a store by any of them
+ * into code any of them decoded drops that page's code in all of them before their next block
+ * (a vfork child keeps flags of its own). When code may have changed otherwise (munmap,
+ * mprotect) the thread that saw it flushes its own decode cache at once and bumps
+ * proc->code_gen; the others flush when they next stop (at the latest after one run budget). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -50,7 +52,14 @@ static rv_cpu_t *cpu_alloc(void) {
     return p == MAP_FAILED ? NULL : p;
 }
 
-linux_thread_t *linux_thread_new(linux_proc_t *proc) {
+/* The guest pages' flag bytes, one per page (untouched parts stay unbacked). */
+static uint8_t *flags_map(const linux_proc_t *proc) {
+    void *pf = mmap(NULL, proc->space.size >> RV_PAGE_SHIFT, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return pf == MAP_FAILED ? NULL : pf;
+}
+
+linux_thread_t *linux_thread_new(linux_proc_t *proc, bool shared) {
     linux_thread_t *t = calloc(1, sizeof(*t));
     rv_cpu_t *cpu = cpu_alloc();
     if (!t || !cpu || exec_hart_init(cpu, &proc->opt.exec) != 0) {
@@ -69,11 +78,25 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc) {
     cpu->env = t;
     exec_set_fetch_check(cpu, fetch_ok, &proc->space);
     /* one flag byte per guest page: stores into pages holding decoded or translated code take
-     * the slow path, so self-modifying code is seen even without fence.i (untouched parts of
-     * the array stay unbacked) */
-    void *pf = mmap(NULL, proc->space.size >> RV_PAGE_SHIFT, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    cpu->page_flags = pf == MAP_FAILED ? NULL : pf;
+     * the slow path, so self-modifying code is seen even without fence.i. The threads share
+     * the flags (exec_code_join), so a store by one thread into code another one decoded
+     * drops it there too; a vfork child, a process of its own whose hart the parent frees,
+     * keeps flags of its own. */
+    if (shared && !proc->code_flags) {
+        /* the first thread: the process's flags and share */
+        proc->code_flags = flags_map(proc);
+        cpu->page_flags = proc->code_flags;
+        proc->code_share = proc->code_flags ? exec_code_share_new(cpu) : NULL;
+    }
+    cpu->page_flags = shared ? proc->code_flags : flags_map(proc);
+    if (!cpu->page_flags ||
+        (shared && (!proc->code_share || exec_code_join(proc->code_share, cpu) != 0))) {
+        if (cpu->page_flags && !shared) munmap(cpu->page_flags, proc->space.size >> RV_PAGE_SHIFT);
+        exec_hart_destroy(cpu);
+        munmap(cpu, sizeof(*cpu));
+        free(t);
+        return NULL;
+    }
     t->proc = proc;
     t->cpu = cpu;
     t->altstack.ss_flags = LINUX_SS_DISABLE;
@@ -83,7 +106,10 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc) {
 
 void linux_thread_free(linux_thread_t *t) {
     if (!t) return;
-    if (t->cpu->page_flags) munmap(t->cpu->page_flags, t->proc->space.size >> RV_PAGE_SHIFT);
+    if (t->cpu->code_share)
+        exec_code_leave(t->cpu);
+    else if (t->cpu->page_flags) /* a vfork child's own */
+        munmap(t->cpu->page_flags, t->proc->space.size >> RV_PAGE_SHIFT);
     exec_hart_destroy(t->cpu);
     munmap(t->cpu, sizeof(*t->cpu));
     free(t);
@@ -284,8 +310,8 @@ static void clone_hart_state(linux_thread_t *nt, const linux_thread_t *t, uint64
 static int vfork_child_main(void *arg) {
     vfork_start_t *vs = arg;
     linux_thread_t *t = vs->t;
+    t->tid = (int)syscall(SYS_gettid); /* first: the signal handlers tell the two apart by it */
     pthread_sigmask(SIG_SETMASK, &vs->host_mask, NULL);
-    t->tid = (int)syscall(SYS_gettid);
     if (vs->flags & LINUX_CLONE_CHILD_SETTID) put_tid(t, vs->ctid, t->tid);
     linux_thread_run(t);
     process_exit(t, t->exit_code);
@@ -304,7 +330,7 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
     linux_proc_t *p = t->proc;
     int exit_sig = (flags & 0xff) ? linux_sig_to_host((int)(flags & 0xff)) : 0;
     if ((flags & 0xff) && !exit_sig) return -LINUX_EINVAL;
-    linux_thread_t *nt = linux_thread_new(p);
+    linux_thread_t *nt = linux_thread_new(p, false);
     if (!nt) return -LINUX_EAGAIN;
     /* a host stack for the child; untouched pages cost nothing */
     size_t stack_size = 8u << 20;
@@ -376,7 +402,7 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
     rv_cpu_t *cpu = t->cpu;
     if ((flags & LINUX_CLONE_THREAD) && (flags & LINUX_CLONE_VM)) {
         if (!linux_limit_thread_add(t->proc)) return -LINUX_EAGAIN; /* counted from here on */
-        linux_thread_t *nt = linux_thread_new(t->proc);
+        linux_thread_t *nt = linux_thread_new(t->proc, true);
         if (!nt) {
             atomic_fetch_sub(&t->proc->nthreads, 1);
             return -LINUX_EAGAIN;
@@ -422,8 +448,11 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
     pthread_sigmask(SIG_BLOCK, &all, &host_mask);
     pthread_mutex_lock(&t->proc->sig_lock);
     pthread_mutex_lock(&t->proc->space.lock);
+    struct exec_code_share *code_share = t->cpu->code_share;
+    if (code_share) exec_code_share_lock(code_share);
     pid_t pid = fork();
     int fork_errno = errno;
+    if (code_share && pid != 0) exec_code_share_unlock(code_share);
     pthread_mutex_unlock(&t->proc->space.lock);
     pthread_mutex_unlock(&t->proc->sig_lock);
     if (pid == 0) {
@@ -442,7 +471,8 @@ int64_t linux_do_clone(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint64
     if (pid == 0) {
         t->proc->forked_child = true;
         atomic_store(&t->proc->nthreads, 1);
-        exec_after_fork(cpu); /* the code cache is not inherited */
+        exec_after_fork(cpu);            /* the code cache is not inherited */
+        exec_code_share_after_fork(cpu); /* nor the other threads' code (unlocks the share) */
         /* nor is the time limit's watchdog thread */
         if (linux_limits_start(t->proc) != 0) _exit(127);
         linux_sfd_after_fork(t->proc); /* nor the signalfd listener */

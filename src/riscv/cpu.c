@@ -65,7 +65,21 @@ static void code_dirty_add(rv_cpu_t *c, uint64_t ppn) {
     rv_cpu_kick(c);
 }
 
+void rv_cpu_code_dirty(rv_cpu_t *c, uint64_t ppn) {
+    if (ppn != UINT64_MAX) {
+        code_dirty_add(c, ppn);
+        return;
+    }
+    atomic_store(&c->code_dirty_all, 1);
+    __atomic_fetch_add(&c->code_ctx, 1, __ATOMIC_SEQ_CST);
+    rv_cpu_kick(c);
+}
+
 void rv_cpu_code_written(rv_cpu_t *cpu, uint64_t ppn) {
+    if (RV_UNLIKELY(cpu->code_written_fn != NULL)) {
+        cpu->code_written_fn(cpu, ppn);
+        return;
+    }
     if (RV_LIKELY(!cpu->peers)) {
         code_dirty_add(cpu, ppn);
         return;
@@ -75,13 +89,13 @@ void rv_cpu_code_written(rv_cpu_t *cpu, uint64_t ppn) {
 }
 
 void rv_cpu_code_written_all(rv_cpu_t *cpu) {
-    unsigned n = cpu->peers ? cpu->npeers : 1;
-    for (unsigned i = 0; i < n; i++) {
-        rv_cpu_t *c = cpu->peers ? cpu->peers[i] : cpu;
-        atomic_store(&c->code_dirty_all, 1);
-        __atomic_fetch_add(&c->code_ctx, 1, __ATOMIC_SEQ_CST);
-        rv_cpu_kick(c);
+    if (cpu->code_written_fn) {
+        cpu->code_written_fn(cpu, UINT64_MAX);
+        return;
     }
+    unsigned n = cpu->peers ? cpu->npeers : 1;
+    for (unsigned i = 0; i < n; i++)
+        rv_cpu_code_dirty(cpu->peers ? cpu->peers[i] : cpu, UINT64_MAX);
 }
 
 void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt) {

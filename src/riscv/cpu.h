@@ -331,6 +331,10 @@ struct rv_cpu {
     uint64_t *code_mine;                /* bit per RAM page: this hart has decoded code there */
     _Atomic int code_tlb_req;           /* another hart made a page code: empty the inline store
                                            TLB at the next block boundary */
+    /* Harts that come and go while the others run (user-mode threads) have no fixed peers:
+     * their owner tells every hart of the set itself (rv_cpu_code_dirty for each, ppn
+     * UINT64_MAX for all code). NULL: rv_cpu_code_written uses peers. */
+    void (*code_written_fn)(struct rv_cpu *cpu, uint64_t ppn);
 
     /* Written code waiting for the run loop (rv_cpu_code_written, from any thread). */
     _Atomic uint64_t code_dirty[RV_CODE_DIRTY]; /* physical page numbers + 1 whose decoded
@@ -366,6 +370,11 @@ void rv_cpu_code_written(rv_cpu_t *cpu, uint64_t ppn);
 
 /* The same for code anywhere (a large write): every hart concerned drops all of its code. */
 void rv_cpu_code_written_all(rv_cpu_t *cpu);
+
+/* Ask hart c alone to drop the code of page ppn (UINT64_MAX: all of its code) at its next block
+ * boundary: the step rv_cpu_code_written takes for each hart concerned, for owners whose harts
+ * come and go (code_written_fn). Safe from any thread. */
+void rv_cpu_code_dirty(rv_cpu_t *c, uint64_t ppn);
 
 /* Set (level true) or clear bit `bit` of mip from any thread (devices on other harts' threads
  * drive the lines of a hart). */

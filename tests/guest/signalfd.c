@@ -22,6 +22,7 @@
 #include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +161,18 @@ int main(void) {
                code_name(three[i].ssi_code), three[i].ssi_code == SI_QUEUE ? three[i].ssi_int : 0);
     printf("readable after all: %d\n", readable(fd));
 
+    /* readv: the records fill the iovecs in turn, one of them across two */
+    raise(SIGUSR1);
+    raise(SIGUSR2);
+    char buf[2 * sizeof(si)];
+    struct iovec iv[2] = {{buf, 64}, {buf + 64, sizeof(buf) - 64}};
+    n = readv(fd, iv, 2);
+    memcpy(three, buf, sizeof(buf));
+    printf("readv of two: %zd bytes, %s then %s\n", n,
+           n >= (ssize_t)sizeof(si) ? strsignal((int)three[0].ssi_signo) : "-",
+           n >= 2 * (ssize_t)sizeof(si) ? strsignal((int)three[1].ssi_signo) : "-");
+    printf("readable after readv: %d\n", readable(fd));
+
     /* a dup reads the same signals */
     int d = dup(fd);
     raise(SIGUSR2);
@@ -251,6 +264,18 @@ int main(void) {
     read_one(fds[3], "one of 8", 0);
     for (int i = 0; i < 8; i++)
         close(fds[i]);
+    /* more than 16 at once */
+    int many[40], made = 0;
+    for (int i = 0; i < 40; i++)
+        if ((many[i] = signalfd(-1, &m, SFD_NONBLOCK)) >= 0) made++;
+    kill(getpid(), SIGUSR1);
+    all = 1;
+    for (int i = 0; i < 40; i++)
+        all &= many[i] >= 0 && readable(many[i]);
+    printf("40 at once: %d made, readable: %d\n", made, all);
+    read_one(many[39], "one of 40", 0);
+    for (int i = 0; i < 40; i++)
+        if (many[i] >= 0) close(many[i]);
     printf("done\n");
     return 0;
 }
