@@ -14,11 +14,12 @@
  * switched by satp writes without sfence.vma in hot code, sfence.vma by ASID and by address
  * and ASID (of the current address space and of another), a global page remapped under
  * sfence.vma by address, and an ASID re-used over other tables after sfence.vma by ASID; and
- * global translations across switches (cases 110-130): a global data page and global code
+ * global translations across switches (cases 110-133): a global data page and global code
  * used hot in two address spaces switched without fence, then remapped under sfence.vma in
- * full and by address; sfence.vma by ASID with a global page beside the fenced one; one
- * address non-global in one address space and global in the other; a page whose G bit
- * changes (with its fence); and the S, SUM and U sets holding both kinds at a switch.
+ * full and by address; sfence.vma by ASID (and by address and ASID) from hot S-mode code,
+ * with a global page beside the fenced one; one address non-global in one address space and
+ * global in the other; a page whose G bit changes (with its fence); the S, SUM and U sets
+ * holding both kinds at a switch; and a SUM-set entry filled from the TLB by kind.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -125,7 +126,7 @@
     CHECK(a4, V0);                                                                                \
     CHECK(a0, ret)
 
-/* Case n (cases 110-118), in the address space of satp value `sreg` (written without
+/* Case n (cases 110-115, 118-119), in the address space of satp value `sreg` (written without
  * sfence.vma): S-mode loads the non-global page VA + 0x11000 through a site slot and in line
  * (`val` both), the global page VA + 0x14000 through a site slot of its own and in line
  * (`gval` both), stores `stv` at VA + 0x14300 and runs the global code at VA + 0x16000
@@ -141,7 +142,33 @@
     CHECK(a5, gval);                                                                              \
     CHECK(a0, ret)
 
-/* Case n (cases 119-120), in the address space of `sreg`: S-mode loads VA + 0x15000 through a
+/* Case n (cases 116-117), in the current address space (A): S-mode moves VA + 0x11000 to p1
+ * (l0[17]), `fence`s (a0 = the address, a1 = ASID 1) and loads it through a site slot and in
+ * line (V1 both), moves it back to p0, fences and loads (V0), then loads the global page
+ * VA + 0x14000 (V0) and runs the global code at VA + 0x16000 (43). */
+#define FENCE_CASE(n, fence...)                                                                   \
+    EXPECT(n, 1, 9, 0, LEAF(17, p1, 0xc7); li a0, VA + 0x11000; li a1, 1; fence; jal ld_site;     \
+           mv a3, a1; ld a4, 0(a0); LEAF(17, p0, 0xc7); li a0, VA + 0x11000; li a1, 1; fence;     \
+           jal ld_site; mv a5, a1; ld a6, 0(a0); li a0, VA + 0x14000; jal ld_site2; mv a7, a1;    \
+           li a0, VA + 0x16000; jalr a0);                                                         \
+    CHECK(a3, V1);                                                                                \
+    CHECK(a4, V1);                                                                                \
+    CHECK(a5, V0);                                                                                \
+    CHECK(a6, V0);                                                                                \
+    CHECK(a7, V0);                                                                                \
+    CHECK(a0, 43)
+
+/* Case n (cases 132-133), in the address space of `sreg`: S-mode loads VA + 0x11000 with SUM
+ * clear, then (SUM set) again and through a site slot: `val` each time. */
+#define SUMFLIP_CASE(n, sreg, val)                                                                \
+    csrw satp, sreg;                                                                              \
+    EXPECT(n, 1, 9, 0, li a0, VA + 0x11000; ld a2, 0(a0); li t0, SUM; csrs sstatus, t0;           \
+           ld a3, 0(a0); jal ld_site; csrc sstatus, t0);                                          \
+    CHECK(a2, val);                                                                               \
+    CHECK(a3, val);                                                                               \
+    CHECK(a1, val)
+
+/* Case n (cases 120-121), in the address space of `sreg`: S-mode loads VA + 0x15000 through a
  * site slot and in line (`val` both) and runs the code at VA + 0x17000 (`ret`). */
 #define XAS_CASE(n, sreg, val, ret)                                                               \
     csrw satp, sreg;                                                                              \
@@ -768,21 +795,18 @@ RVTEST_BEGIN
     li a0, VA + 0x16000
     sfence.vma a0
     REPEAT(GAS_CASE(114, s6, V1, V0, 0x114, 43); GAS_CASE(115, s4, V0, V0, 0x115, 43))
-    /* sfence.vma x0, ASID of the current address space (A) after A's non-global page moved:
-     * the new page, and the global page and code (which the fence may keep) still right;
-     * then the same by address and ASID, and B after it */
-    LEAF(17, p1, 0xc7)
-    li a0, 1
-    sfence.vma zero, a0
-    REPEAT(GAS_CASE(116, s4, V1, V0, 0x116, 43))
-    LEAF(17, p0, 0xc7)
-    li a0, VA + 0x11000
-    li a1, 1
-    sfence.vma a0, a1
-    REPEAT(GAS_CASE(117, s4, V0, V0, 0x117, 43); GAS_CASE(118, s6, V1, V0, 0x118, 43))
+    /* sfence.vma x0, ASID of the current address space (A), from hot S-mode code that moves
+     * A's VA + 0x11000 to p1 and back to p0 (its leaf written through the identity map) and
+     * fences after each move: the new page each time, and the global page and code beside it
+     * (which the fence may keep) still right; then the same with sfence.vma by address and
+     * ASID; then both address spaces in turn again */
+    csrw satp, s4
+    REPEAT(FENCE_CASE(116, sfence.vma zero, a1))
+    REPEAT(FENCE_CASE(117, sfence.vma a0, a1))
+    REPEAT(GAS_CASE(118, s6, V1, V0, 0x118, 43); GAS_CASE(119, s4, V0, V0, 0x119, 43))
     la a0, p0
     ld a1, 0x300(a0)
-    CHECK(a1, 0x118)
+    CHECK(a1, 0x119)
     /* one address non-global in A (data p0, code returning 42) and global in B (p1, 43):
      * A's translations (inline, site slot, fetch) are not used in B. A full fence before A
      * runs again: B's global ones would be allowed in A (tables that disagree on a global
@@ -792,26 +816,26 @@ RVTEST_BEGIN
     LEAF(23, cpage, 0xcb)
     LEAFB(23, cpage2, 0xeb)
     sfence.vma
-    REPEAT(XAS_CASE(119, s4, V0, 42); XAS_CASE(120, s6, V1, 43); sfence.vma)
+    REPEAT(XAS_CASE(120, s4, V0, 42); XAS_CASE(121, s6, V1, 43); sfence.vma)
     /* G changed between switches, with the fence the change needs: VA + 0x15000 global p0 in
      * both; then non-global, p0 in A and p1 in B (sfence.vma); then global p1 in both
      * (sfence.vma by address) */
     LEAF(21, p0, 0xe7)
     LEAFB(21, p0, 0xe7)
     sfence.vma
-    REPEAT(GLOAD_CASE(121, s4, 1, VA + 0x15000, V0, VA + 0x14000, V0);
-           GLOAD_CASE(122, s6, 1, VA + 0x15000, V0, VA + 0x14000, V0))
+    REPEAT(GLOAD_CASE(122, s4, 1, VA + 0x15000, V0, VA + 0x14000, V0);
+           GLOAD_CASE(123, s6, 1, VA + 0x15000, V0, VA + 0x14000, V0))
     LEAF(21, p0, 0xc7)
     LEAFB(21, p1, 0xc7)
     sfence.vma
-    REPEAT(GLOAD_CASE(123, s4, 1, VA + 0x15000, V0, VA + 0x14000, V0);
-           GLOAD_CASE(124, s6, 1, VA + 0x15000, V1, VA + 0x14000, V0))
+    REPEAT(GLOAD_CASE(124, s4, 1, VA + 0x15000, V0, VA + 0x14000, V0);
+           GLOAD_CASE(125, s6, 1, VA + 0x15000, V1, VA + 0x14000, V0))
     LEAF(21, p1, 0xe7)
     LEAFB(21, p1, 0xe7)
     li a0, VA + 0x15000
     sfence.vma a0
-    REPEAT(GLOAD_CASE(125, s4, 1, VA + 0x15000, V1, VA + 0x14000, V0);
-           GLOAD_CASE(126, s6, 1, VA + 0x15000, V1, VA + 0x14000, V0))
+    REPEAT(GLOAD_CASE(126, s4, 1, VA + 0x15000, V1, VA + 0x14000, V0);
+           GLOAD_CASE(127, s6, 1, VA + 0x15000, V1, VA + 0x14000, V0))
     /* the SUM set (a U page through SUM beside the global S page) and the U set (the U page
      * from U-mode): VA + 0x18000 is a U page, p0 in A and p1 in B */
     LEAF(24, p0, 0xd7) /* U R W A D */
@@ -819,12 +843,15 @@ RVTEST_BEGIN
     sfence.vma
     li t0, SUM
     csrs mstatus, t0
-    REPEAT(GLOAD_CASE(127, s4, 1, VA + 0x18000, V0, VA + 0x14000, V0);
-           GLOAD_CASE(128, s6, 1, VA + 0x18000, V1, VA + 0x14000, V0))
+    REPEAT(GLOAD_CASE(128, s4, 1, VA + 0x18000, V0, VA + 0x14000, V0);
+           GLOAD_CASE(129, s6, 1, VA + 0x18000, V1, VA + 0x14000, V0))
     li t0, SUM
     csrc mstatus, t0
-    REPEAT(GLOAD_CASE(129, s4, 0, VA + 0x18000, V0, VA + 0x18000, V0);
-           GLOAD_CASE(130, s6, 0, VA + 0x18000, V1, VA + 0x18000, V1))
+    REPEAT(GLOAD_CASE(130, s4, 0, VA + 0x18000, V0, VA + 0x18000, V0);
+           GLOAD_CASE(131, s6, 0, VA + 0x18000, V1, VA + 0x18000, V1))
+    /* a non-global page loaded without SUM, then with SUM (the SUM set's entry is filled
+     * from the TLB by kind's, which the first load made): not kept at a switch either */
+    REPEAT(SUMFLIP_CASE(132, s4, V0); SUMFLIP_CASE(133, s6, V1))
     csrw satp, zero
     j pass
 
@@ -834,12 +861,12 @@ ld_site: /* the load site of cases 67-73 and 78-89 */
     ret
 
     .align 2
-ld_site2: /* the load site of the global page (cases 110-128) */
+ld_site2: /* the load site of the global page (cases 110-131) */
     ld a1, 0(a0)
     ret
 
     .align 2
-st_site: /* the store site of cases 70-76, 78-95 and 110-118 */
+st_site: /* the store site of cases 70-76, 78-95, 110-115 and 118-119 */
     sd a1, 0(a0)
     ret
 

@@ -166,7 +166,10 @@ static void test_switch_keeps_global(void **state) {
     rv_mmu_update(&cpu);
     assert_int_equal(xlate(0x5000, RV_ACC_LOAD, &src), 14);
     assert_int_equal(xlate(0x2000, RV_ACC_LOAD, &src), 10);
-    assert_true(inline_hit(0x5000, false) && inline_hit(0x2000, false));
+    assert_int_equal(xlate(0x1000, RV_ACC_LOAD, &src), 8); /* from the TLB by kind */
+    assert_int_equal(src, 0);
+    assert_true(inline_hit(0x5000, false) && inline_hit(0x2000, false) &&
+                inline_hit(0x1000, false));
     site_fill(2, 0x5000);
     site_fill(3, 0x2000);
     cpu.mstatus &= ~RV_MSTATUS_SUM;
@@ -195,6 +198,7 @@ static void test_switch_keeps_global(void **state) {
     rv_mmu_update(&cpu);
     assert_true(inline_hit(0x2000, false));
     assert_false(inline_hit(0x5000, false));
+    assert_false(inline_hit(0x1000, false)); /* A's, though filled from a first-level hit */
     assert_true(site_hit(3, 0x2000));
     assert_false(site_hit(2, 0x5000));
     assert_int_equal(xlate(0x5000, RV_ACC_LOAD, &src), 15);
