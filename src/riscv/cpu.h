@@ -102,10 +102,11 @@ typedef struct rv_tlb_fast {
 } rv_tlb_fast_t;
 
 /* The second-level TLB (rv_cpu_t.tlb2), behind the first level (tlb, tlb_fast, tlb_site),
- * which holds only translations of the current address space: per access kind, sets of
- * RV_TLB2_WAYS entries indexed by virtual page, each tagged with the ASID it was walked under
- * or marked global. A satp write that switches the ASID empties the first level only, so a
- * process that runs again finds its translations here instead of walking. */
+ * which holds only translations of the current address space and global ones: per access
+ * kind, sets of RV_TLB2_WAYS entries indexed by virtual page, each tagged with the ASID it was
+ * walked under or marked global. A satp write that switches the ASID drops the first level's
+ * non-global entries only, so a process that runs again finds its translations here instead
+ * of walking. */
 #define RV_TLB2_SETS 512u
 #define RV_TLB2_WAYS 4u
 
@@ -130,6 +131,16 @@ typedef struct rv_tlb2_entry {
  * M-mode data goes through MPRV into M). The sets that fill come first: src/riscv/mmu.c
  * empties every set below RV_TLBF_NONE. */
 enum { RV_TLBF_S = 0, RV_TLBF_U = 1, RV_TLBF_SUM = 2, RV_TLBF_NONE = 3, RV_TLBF_SETS = 4 };
+
+/* Classes of translations counted in tlb_stats.trips: fetch at S and U, and loads and stores
+ * of each inline set (S, U, S with SUM); M-mode data through MPRV counts as its set's. */
+enum {
+    RV_TRIP_FETCH_S = 0,
+    RV_TRIP_FETCH_U = 1,
+    RV_TRIP_LOAD = 2,  /* + set (RV_TLBF_S, U, SUM) */
+    RV_TRIP_STORE = 5, /* + set */
+    RV_TRIP_CLASSES = 8
+};
 
 /* Site slots in use per set and kind (rv_cpu_t.tlb_site, the first of each table's
  * RV_TLB_SIZE): few enough that sfence.vma by address, which must look at each, stays
@@ -322,7 +333,11 @@ struct rv_cpu {
         uint64_t asid_flushes;  /* sfence.vma x0, rs2: one ASID's non-global entries */
         uint64_t pte_reads[5];  /* page-table entries read by walks, by level (0: the 4 KiB
                                    level): what the walks cost */
-    } tlb_stats;                /* --stats counters of the MMU */
+        uint64_t trips[RV_TRIP_CLASSES][3][2]; /* translations that reached rv_mmu_translate
+                                   (inline misses, fetch-TLB misses), by class (RV_TRIP_*),
+                                   by what served them (0 first level, 1 second, 2 a walk) and
+                                   whether global (1): what the slow path still does */
+    } tlb_stats;                               /* --stats counters of the MMU */
 
     /* SMP (a machine with several harts; all NULL/0 on a hart that is alone). */
     struct rv_cpu **peers;              /* every hart of the machine, this one included */
@@ -341,10 +356,17 @@ struct rv_cpu {
                                                    and translated code must go (0: free) */
     _Atomic int code_dirty_all;                 /* more pages than code_dirty holds were
                                                    written: drop all code */
+    /* Non-global entries of the first level, a bit per entry (src/riscv/mmu.c): an ASID
+     * switch (and sfence.vma of the current ASID) drops only these, so that global
+     * translations (the kernel's) stay valid in the next address space. A set bit marks an
+     * entry that may hold a non-global translation; a clear one an empty or global entry.
+     * Site slots have none: they are copies of tlb_fast entries, checked against them. */
+    uint64_t tlb_ng[3][RV_TLB_SIZE / 64];                    /* of tlb, by kind */
+    uint64_t tlb_fast_ng[RV_TLBF_NONE][2][RV_TLB_SIZE / 64]; /* of tlb_fast's filling sets */
     unsigned tlb2_victim; /* round-robin way that a fill of a full tlb2 set replaces */
     /* second level of the TLB, tagged by ASID (src/riscv/mmu.c): refills the first level
-     * (tlb, tlb_fast, tlb_site), which an ASID switch empties; only C code reads it. Last, so
-     * that its 144 KiB keep no hot field away from the others. */
+     * (tlb, tlb_fast, tlb_site), whose non-global entries an ASID switch drops; only C code
+     * reads it. Last, so that its 144 KiB keep no hot field away from the others. */
     rv_tlb2_entry_t tlb2[3][RV_TLB2_SETS][RV_TLB2_WAYS];
 };
 

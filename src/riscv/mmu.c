@@ -72,7 +72,18 @@ static void fast_clear(rv_cpu_t *cpu, unsigned k) {
             if (k == 2 || k == kk) {
                 memset(cpu->tlb_fast[set][kk], 0xff, sizeof(cpu->tlb_fast[0][0]));
                 memset(cpu->tlb_site[set][kk], 0xff, RV_SITE_SLOTS * sizeof(rv_tlb_fast_t));
+                memset(cpu->tlb_fast_ng[set][kk], 0, sizeof(cpu->tlb_fast_ng[0][0]));
             }
+}
+
+/* Record whether entry i of a first-level table (its bitmap `ng`) now holds a global
+ * translation (bit clear) or one of the current address space only (bit set). */
+static inline void ng_mark(uint64_t *ng, unsigned i, bool global) {
+    uint64_t m = 1ull << (i & 63);
+    if (global)
+        ng[i / 64] &= ~m;
+    else
+        ng[i / 64] |= m;
 }
 
 /* The ASID of the current address space (satp.ASID; 0 while satp is Bare). */
@@ -80,12 +91,45 @@ static unsigned cur_asid(const rv_cpu_t *cpu) {
     return (unsigned)(cpu->satp >> 44) & RV_ASID_MASK;
 }
 
-/* Empty the first level: the TLB by kind, the inline TLB and its site slots. It holds only
- * translations made under the current satp (every satp write empties it), so what it loses
- * the second level still has. */
+/* Empty the first level: the TLB by kind, the inline TLB and its site slots. What it loses
+ * the second level still has (unless that is emptied too). */
 static void l1_clear(rv_cpu_t *cpu) {
     memset(cpu->tlb, 0, sizeof(cpu->tlb));
+    memset(cpu->tlb_ng, 0, sizeof(cpu->tlb_ng));
     fast_clear(cpu, 2);
+}
+
+/* Drop the first level's non-global entries (an ASID switch, sfence.vma of the current
+ * ASID): those whose bit is set in the bitmaps, a look at each of 48 words and a store per
+ * entry dropped. Global ones (the kernel's: Linux maps its memory with G) stay, valid in
+ * every address space. A site slot stays when it is a copy of a tlb_fast entry that stayed
+ * (a global one; the JIT fills slots from those entries without telling the C side, so the
+ * slots carry no bits of their own). */
+static void l1_drop_nonglobal(rv_cpu_t *cpu) {
+    for (unsigned k = 0; k < 3; k++)
+        for (unsigned w = 0; w < RV_TLB_SIZE / 64; w++) {
+            uint64_t m = cpu->tlb_ng[k][w];
+            cpu->tlb_ng[k][w] = 0;
+            for (; m; m &= m - 1)
+                cpu->tlb[k][w * 64 + (unsigned)__builtin_ctzll(m)].tag = 0;
+        }
+    for (unsigned set = 0; set < RV_TLBF_NONE; set++)
+        for (unsigned k = 0; k < 2; k++) {
+            rv_tlb_fast_t *t = cpu->tlb_fast[set][k];
+            for (unsigned w = 0; w < RV_TLB_SIZE / 64; w++) {
+                uint64_t m = cpu->tlb_fast_ng[set][k][w];
+                cpu->tlb_fast_ng[set][k][w] = 0;
+                for (; m; m &= m - 1)
+                    t[w * 64 + (unsigned)__builtin_ctzll(m)].vtag = ~0ull;
+            }
+            rv_tlb_fast_t *site = cpu->tlb_site[set][k];
+            for (unsigned i = 0; i < RV_SITE_SLOTS; i++) {
+                uint64_t v = site[i].vtag;
+                if (v == ~0ull) continue;
+                const rv_tlb_fast_t *e = &t[(v >> PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+                if (e->vtag != v || e->addend != site[i].addend) site[i].vtag = ~0ull;
+            }
+        }
 }
 
 /* Drop the first level's entries of virtual page vpn (every kind and inline set, and any site
@@ -150,11 +194,18 @@ static unsigned fast_set(const rv_cpu_t *cpu, unsigned priv) {
     return (cpu->mstatus & RV_MSTATUS_SUM) ? RV_TLBF_SUM : RV_TLBF_S;
 }
 
+/* The class of a translation for --stats (rv_cpu_t.tlb_stats.trips). */
+static unsigned trip_class(const rv_cpu_t *cpu, rv_access_t type, unsigned priv) {
+    if (type == RV_ACC_FETCH) return priv == RV_PRIV_U ? RV_TRIP_FETCH_U : RV_TRIP_FETCH_S;
+    return (type == RV_ACC_LOAD ? RV_TRIP_LOAD : RV_TRIP_STORE) + fast_set(cpu, priv);
+}
+
 /* After a translation of `va` for `type` at privilege `priv` passed (and was cached: it does
- * not depend on MXR) to physical page ppn: the inline entry of the set of priv and the
- * current SUM, when the page is RAM and (for stores) holds neither decoded code nor a
- * watch. */
-static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t ppn) {
+ * not depend on MXR) to physical page ppn, global or of the current address space only: the
+ * inline entry of the set of priv and the current SUM, when the page is RAM and (for stores)
+ * holds neither decoded code nor a watch. */
+static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned priv, uint64_t ppn,
+                      bool global) {
     if (type == RV_ACC_FETCH || priv == RV_PRIV_M) return;
     uint64_t o = (ppn << PAGE_SHIFT) - cpu->phys_start;
     if (!rv_win_in(o, cpu->phys_size, 1u << PAGE_SHIFT)) return;
@@ -162,10 +213,11 @@ static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned pri
     if (k && cpu->page_flags && (cpu->page_flags[o >> PAGE_SHIFT] & (RV_PAGE_CODE | RV_PAGE_WATCH)))
         return;
     uint64_t page = va & ~(uint64_t)((1u << PAGE_SHIFT) - 1);
-    rv_tlb_fast_t *e =
-        &cpu->tlb_fast[fast_set(cpu, priv)][k][(va >> PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    unsigned set = fast_set(cpu, priv), i = (unsigned)(va >> PAGE_SHIFT) & (RV_TLB_SIZE - 1);
+    rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][i];
     e->vtag = page;
     e->addend = (uintptr_t)(cpu->phys_base + o) - (uintptr_t)page;
+    ng_mark(cpu->tlb_fast_ng[set][k], i, global);
 }
 
 void rv_mmu_code_page(rv_cpu_t *cpu) {
@@ -230,11 +282,11 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
 
 void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid) {
     unsigned a = (unsigned)asid & RV_ASID_MASK; /* bits above ASIDLEN are ignored */
-    /* the first level holds only the current address space (and global pages, which a fence
-     * with an ASID need not drop): another ASID's fence leaves it */
+    /* the first level holds only the current address space's translations and global ones
+     * (which a fence with an ASID need not drop): another ASID's fence leaves it */
     bool cur = a == cur_asid(cpu);
     if (!va_valid) {
-        if (cur) l1_clear(cpu);
+        if (cur) l1_drop_nonglobal(cpu);
         l2_flush_asid(cpu, a);
         cpu->tlb_stats.asid_flushes++;
     } else {
@@ -249,9 +301,11 @@ void rv_mmu_satp_written(rv_cpu_t *cpu, uint64_t old) {
         rv_mmu_flush(cpu, false, 0); /* another mode: the old tags mean nothing in it */
     } else {
         /* another address space (or the same ASID over other tables, which the guest must
-         * fence before it relies on them): the first level goes, the second stays, tagged */
+         * fence before it relies on them): the first level's non-global entries go, its
+         * global ones stay (the same in every address space), the second level keeps all,
+         * tagged */
         if (((old ^ cpu->satp) >> 44) & RV_ASID_MASK) cpu->tlb_stats.asid_switches++;
-        l1_clear(cpu);
+        l1_drop_nonglobal(cpu);
         rv_cpu_kick(cpu);
     }
     rv_mmu_update(cpu);
@@ -310,8 +364,10 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
         return 0;
     }
     uint64_t vpn = va >> PAGE_SHIFT;
-    rv_tlb_entry_t *e = &cpu->tlb[tlb_kind(type)][vpn & (RV_TLB_SIZE - 1)];
+    unsigned kind = tlb_kind(type), idx = (unsigned)vpn & (RV_TLB_SIZE - 1);
+    rv_tlb_entry_t *e = &cpu->tlb[kind][idx];
     uint64_t tag = (vpn << 2) | (priv + 1);
+    uint64_t(*trips)[2] = cpu->tlb_stats.trips[trip_class(cpu, type, priv)];
     /* a hit was checked at fill time for this privilege; SUM and MXR (which Linux flips on
      * every user access) can only have widened access since, or narrowed it. Loads through
      * MXR are not cached; a U page seen from S-mode (through SUM) is cached with the tag's
@@ -319,23 +375,27 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
      * recheck is needed */
     bool sum = priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_SUM);
     if (e->tag == tag || (sum && e->tag == (tag | 3))) {
+        bool global = !((cpu->tlb_ng[kind][idx / 64] >> (idx % 64)) & 1);
         cpu->tlb_stats.hits++;
+        trips[0][global]++;
         *pa = e->ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
-        fast_fill(cpu, va, type, priv, e->ppn);
+        fast_fill(cpu, va, type, priv, e->ppn, global);
         return 0;
     }
     /* the second level: the same tags, of the current address space or global */
-    rv_tlb2_entry_t *set = cpu->tlb2[tlb_kind(type)][vpn & (RV_TLB2_SETS - 1)];
+    rv_tlb2_entry_t *set = cpu->tlb2[kind][vpn & (RV_TLB2_SETS - 1)];
     unsigned asid = cur_asid(cpu);
     for (unsigned w = 0; w < RV_TLB2_WAYS; w++) {
         const rv_tlb2_entry_t *f = &set[w];
         if ((f->tag == tag || (sum && f->tag == (tag | 3))) && (f->global || f->asid == asid)) {
             cpu->tlb_stats.hits++;
             cpu->tlb_stats.hits2++;
+            trips[1][f->global]++;
             e->tag = f->tag;
             e->ppn = f->ppn;
+            ng_mark(cpu->tlb_ng[kind], idx, f->global);
             *pa = f->ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
-            fast_fill(cpu, va, type, priv, f->ppn);
+            fast_fill(cpu, va, type, priv, f->ppn, f->global);
             return 0;
         }
     }
@@ -352,11 +412,14 @@ uint64_t rv_mmu_translate(rv_cpu_t *cpu, uint64_t va, rv_access_t type, uint64_t
      * second walk without them, at no cost. */
     bool mxr_dep = type == RV_ACC_LOAD && !(leaf & PTE_R);
     bool sum_dep = priv == RV_PRIV_S && (leaf & PTE_U);
+    bool global = leaf & PTE_G;
+    trips[2][global]++;
     if (!mxr_dep) {
         e->tag = sum_dep ? tag | 3 : tag;
         e->ppn = ppn;
-        l2_fill(cpu, tlb_kind(type), vpn, e->tag, ppn, leaf & PTE_G);
-        fast_fill(cpu, va, type, priv, ppn);
+        ng_mark(cpu->tlb_ng[kind], idx, global);
+        l2_fill(cpu, kind, vpn, e->tag, ppn, global);
+        fast_fill(cpu, va, type, priv, ppn, global);
     }
     *pa = ppn << PAGE_SHIFT | (va & ((1u << PAGE_SHIFT) - 1));
     return 0;

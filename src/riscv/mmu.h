@@ -15,11 +15,14 @@
  * while SUM is set.
  *
  * Two levels. The first (the TLB by kind that generated code's fetch checks read, the inline
- * TLB and its site slots) holds translations of the current address space only: every satp
- * write empties it. The second (tlb2: set-associative, larger) tags each entry with the ASID
- * it was walked under, or marks it global (a G bit on the walk), so that switching address
- * spaces and back costs first-level refills from it instead of page walks; sfence.vma with an
- * ASID drops only that ASID's non-global entries, without one every address space's.
+ * TLB and its site slots) holds translations of the current address space and global ones:
+ * a satp write drops its non-global entries (bitmaps say which, rv_cpu_t.tlb_ng and
+ * tlb_fast_ng), so that the kernel's translations, which Linux marks global, stay in line
+ * across context switches. The second (tlb2: set-associative, larger) tags each entry with
+ * the ASID it was walked under, or marks it global (a G bit on the walk), so that switching
+ * address spaces and back costs first-level refills from it instead of page walks;
+ * sfence.vma with an ASID drops only that ASID's non-global entries, without one every
+ * address space's, global ones included.
  *
  * A and D bits follow Svade: a clear A, or a clear D on a store, is a page fault (the kernel
  * sets them), which is what the device tree promises by not listing Svadu. PMP registers are
@@ -62,9 +65,9 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va);
  * and other address spaces keep theirs. */
 void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid);
 
-/* satp was written (it held `old`): another ASID switches address spaces (the first level
- * goes, the second level keeps every address space's entries by ASID); another mode empties
- * the TLB. Then as rv_mmu_update. */
+/* satp was written (it held `old`): another ASID switches address spaces (the first level's
+ * non-global entries go, the second level keeps every address space's entries by ASID);
+ * another mode empties the TLB. Then as rv_mmu_update. */
 void rv_mmu_satp_written(rv_cpu_t *cpu, uint64_t old);
 
 /* The slow path of an access while translating: translate every page of [va, va+len) for

@@ -570,6 +570,22 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
                 "stats: mmu: page-table entries read by level (4..0) %llu %llu %llu %llu %llu\n",
                 (unsigned long long)r[4], (unsigned long long)r[3], (unsigned long long)r[2],
                 (unsigned long long)r[1], (unsigned long long)r[0]);
+        /* what reached the slow path's translation, by class: from the first level (an
+         * inline or fetch-TLB miss the full TLB served), the second, or a walk; and of
+         * each, how many were global */
+        static const char *const cls[RV_TRIP_CLASSES] = {"fetch S", "fetch U",  "load S",
+                                                         "load U",  "load SUM", "store S",
+                                                         "store U", "store SUM"};
+        for (unsigned c = 0; c < RV_TRIP_CLASSES; c++) {
+            const uint64_t(*t)[2] = cpu->tlb_stats.trips[c];
+            if (!(t[0][0] | t[0][1] | t[1][0] | t[1][1] | t[2][0] | t[2][1])) continue;
+            fprintf(out,
+                    "stats: mmu: translations, %s: first level %llu (global %llu), second level "
+                    "%llu (global %llu), walks %llu (global %llu)\n",
+                    cls[c], (unsigned long long)(t[0][0] + t[0][1]), (unsigned long long)t[0][1],
+                    (unsigned long long)(t[1][0] + t[1][1]), (unsigned long long)t[1][1],
+                    (unsigned long long)(t[2][0] + t[2][1]), (unsigned long long)t[2][1]);
+        }
     }
     if (vm->virt) {
         fprintf(out, "stats: wfi: %.3f s asleep\n", (double)virt_wfi_sleep_ns(vm->virt) * 1e-9);

@@ -13,7 +13,11 @@
  * TLB entry filled under another privilege or other SUM/MXR settings. The inline TLB that the
  * engines try first (rv_tlb_host on the set rv_mmu_update selected: S, U, or S with SUM) is
  * probed before and after each access: whatever it hits must be the reference's page, so an
- * entry of the SUM set seen without SUM, or one a flush missed, is caught.
+ * entry of the SUM set seen without SUM, or one a flush missed, is caught. Each hit is also
+ * copied into a site slot of its set, as translated code does, and the current set's slots
+ * are checked the same way before and after each access: a slot kept across a switch or a
+ * fence that dropped its entry is caught (the first level keeps global translations across
+ * address-space switches, so the slots must keep exactly those).
  *
  * Address spaces: the answer may also be one the specification lets a TLB keep. A global
  * translation (G on the walk) belongs to every address space, so another root's global
@@ -65,16 +69,16 @@ static uint64_t take(input_t *in, unsigned bytes) {
 }
 
 /* A page table entry from 8 input bytes: flags V R W X U A D as given (three times in four
- * shaped into a pointer or a leaf) and G one time in eight (a walk passes several entries:
- * global translations stay the exception, so that one address space's entry seen in another
- * is caught), a PPN that is one of the RAM pages (most
- * of the time) or anything (sometimes), reserved bits rarely set. */
+ * shaped into a pointer or a leaf, keeping G) and G one time in sixteen (a walk passes several
+ * entries: global translations stay the exception, so that one address space's entry seen in
+ * another is caught), a PPN that is one of the RAM pages (most of the time) or anything
+ * (sometimes), reserved bits rarely set. */
 static uint64_t make_pte(uint64_t raw) {
     uint64_t flags = raw & 0xff;
     /* three times in four a well-formed entry, so that walks often succeed (and their
      * entries are there to be found again, in another address space): a pointer, or a leaf
      * with A and D set, U and the permissions as given */
-    if ((raw >> 56) & 3) flags = (raw & 0x100) ? 0x01 : (flags & 0x1e) | 0xc1;
+    if ((raw >> 56) & 3) flags = ((raw & 0x100) ? 0x01 : (flags & 0x1e) | 0xc1) | (flags & 0x20);
     if ((raw >> 61) != 0) flags &= ~(uint64_t)0x20; /* G */
     uint64_t sel = (raw >> 8) & 0xff;
     uint64_t ppn;
@@ -264,6 +268,38 @@ static void check_inline(const rv_cpu_t *cpu, const space_t *s, unsigned levels,
     if (!allowed(s, levels, p, cpu->mstatus, va, t, 0, RAM_BASE + (uint64_t)(h - ram))) abort();
 }
 
+/* Translated code's site slots: a hit of the inline TLB (load table at `off`) is copied into a
+ * slot of the same set and kind, picked here by the address (the engines pick it by the pc). */
+static void site_copy(rv_cpu_t *cpu, uint64_t off, uint64_t va, unsigned len) {
+    if (!rv_tlb_host(cpu, off, va, len)) return;
+    size_t d = offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast);
+    rv_tlb_fast_t *t = (rv_tlb_fast_t *)(void *)((char *)cpu + off);
+    rv_tlb_fast_t *site = (rv_tlb_fast_t *)(void *)((char *)cpu + off + d);
+    site[((va >> 12) ^ (va >> 4)) & (RV_SITE_SLOTS - 1)] = t[(va >> 12) & (RV_TLB_SIZE - 1)];
+}
+
+/* Every filled site slot of the hart's current set (load and store tables) must hold an
+ * allowed translation of its page, in RAM. */
+static void check_sites(const rv_cpu_t *cpu, const space_t *s, unsigned levels) {
+    size_t d = offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast);
+    for (unsigned k = 0; k < 2; k++) {
+        uint64_t off = k ? cpu->tlb_st_off : cpu->tlb_ld_off;
+        if (!off) return;
+        rv_access_t t = k ? RV_ACC_STORE : RV_ACC_LOAD;
+        unsigned p = ref_priv(cpu, t);
+        const rv_tlb_fast_t *site =
+            (const rv_tlb_fast_t *)(const void *)((const char *)cpu + off + d);
+        for (unsigned i = 0; i < RV_SITE_SLOTS; i++) {
+            uint64_t v = site[i].vtag;
+            if (v == ~0ull) continue;
+            const uint8_t *h = (const uint8_t *)(uintptr_t)(v + site[i].addend);
+            if (h < ram || h + 4096 > ram + RAM_SIZE) abort();
+            if (!allowed(s, levels, p, cpu->mstatus, v, t, 0, RAM_BASE + (uint64_t)(h - ram)))
+                abort();
+        }
+    }
+}
+
 /* A full fence: nothing stale remains. */
 static void fence_all(rv_cpu_t *cpu, space_t *s) {
     rv_mmu_flush(cpu, false, 0);
@@ -388,12 +424,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint64_t got_pa = 0;
         unsigned ilen = 1u << ((kind >> 5) & 3);
         check_inline(&cpu, &sp, levels, p, va, t, ilen);
+        check_sites(&cpu, &sp, levels);
         uint64_t got = rv_mmu_translate(&cpu, va, t, &got_pa);
         if (!allowed(&sp, levels, p, cpu.mstatus, va, t, got, got_pa)) abort();
         /* ... and a second time: now possibly from the TLB */
         got = rv_mmu_translate(&cpu, va, t, &got_pa);
         if (!allowed(&sp, levels, p, cpu.mstatus, va, t, got, got_pa)) abort();
         check_inline(&cpu, &sp, levels, p, va, t, ilen); /* now possibly filled */
+        if (t != RV_ACC_FETCH)
+            site_copy(&cpu, t == RV_ACC_LOAD ? cpu.tlb_ld_off : cpu.tlb_st_off, va, ilen);
+        check_sites(&cpu, &sp, levels);
         /* a load of 1..8 bytes through rv_mmu_access (it may cross into the next page): the
          * bytes of the pages the hart's own (allowed) translations name */
         if (t == RV_ACC_LOAD && cpu.xlate) {

@@ -13,7 +13,13 @@
  * satp's ASID width, two address spaces that map one address to different pages and code,
  * switched by satp writes without sfence.vma in hot code, sfence.vma by ASID and by address
  * and ASID (of the current address space and of another), a global page remapped under
- * sfence.vma by address, and an ASID re-used over other tables after sfence.vma by ASID.
+ * sfence.vma by address, and an ASID re-used over other tables after sfence.vma by ASID; and
+ * global translations across switches (cases 110-133): a global data page and global code
+ * used hot in two address spaces switched without fence, then remapped under sfence.vma in
+ * full and by address; sfence.vma by ASID (and by address and ASID) from hot S-mode code,
+ * with a global page beside the fenced one; one address non-global in one address space and
+ * global in the other; a page whose G bit changes (with its fence); the S, SUM and U sets
+ * holding both kinds at a switch; and a SUM-set entry filled from the TLB by kind.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -119,6 +125,70 @@
     CHECK(a2, val);                                                                               \
     CHECK(a4, V0);                                                                                \
     CHECK(a0, ret)
+
+/* Case n (cases 110-115, 118-119), in the address space of satp value `sreg` (written without
+ * sfence.vma): S-mode loads the non-global page VA + 0x11000 through a site slot and in line
+ * (`val` both), the global page VA + 0x14000 through a site slot of its own and in line
+ * (`gval` both), stores `stv` at VA + 0x14300 and runs the global code at VA + 0x16000
+ * (`ret`). */
+#define GAS_CASE(n, sreg, val, gval, stv, ret)                                                    \
+    csrw satp, sreg;                                                                              \
+    EXPECT(n, 1, 9, 0, li a0, VA + 0x11000; jal ld_site; mv a3, a1; ld a2, 0(a0);                 \
+           li a0, VA + 0x14000; jal ld_site2; mv a4, a1; ld a5, 0(a0); li a0, VA + 0x14300;       \
+           li a1, stv; jal st_site; li a0, VA + 0x16000; jalr a0);                                \
+    CHECK(a3, val);                                                                               \
+    CHECK(a2, val);                                                                               \
+    CHECK(a4, gval);                                                                              \
+    CHECK(a5, gval);                                                                              \
+    CHECK(a0, ret)
+
+/* Case n (cases 116-117), in the current address space (A): S-mode moves VA + 0x11000 to p1
+ * (l0[17]), `fence`s (a0 = the address, a1 = ASID 1) and loads it through a site slot and in
+ * line (V1 both), moves it back to p0, fences and loads (V0), then loads the global page
+ * VA + 0x14000 (V0) and runs the global code at VA + 0x16000 (43). */
+#define FENCE_CASE(n, fence...)                                                                   \
+    EXPECT(n, 1, 9, 0, LEAF(17, p1, 0xc7); li a0, VA + 0x11000; li a1, 1; fence; jal ld_site;     \
+           mv a3, a1; ld a4, 0(a0); LEAF(17, p0, 0xc7); li a0, VA + 0x11000; li a1, 1; fence;     \
+           jal ld_site; mv a5, a1; ld a6, 0(a0); li a0, VA + 0x14000; jal ld_site2; mv a7, a1;    \
+           li a0, VA + 0x16000; jalr a0);                                                         \
+    CHECK(a3, V1);                                                                                \
+    CHECK(a4, V1);                                                                                \
+    CHECK(a5, V0);                                                                                \
+    CHECK(a6, V0);                                                                                \
+    CHECK(a7, V0);                                                                                \
+    CHECK(a0, 43)
+
+/* Case n (cases 132-133), in the address space of `sreg`: S-mode loads VA + 0x11000 with SUM
+ * clear, then (SUM set) again and through a site slot: `val` each time. */
+#define SUMFLIP_CASE(n, sreg, val)                                                                \
+    csrw satp, sreg;                                                                              \
+    EXPECT(n, 1, 9, 0, li a0, VA + 0x11000; ld a2, 0(a0); li t0, SUM; csrs sstatus, t0;           \
+           ld a3, 0(a0); jal ld_site; csrc sstatus, t0);                                          \
+    CHECK(a2, val);                                                                               \
+    CHECK(a3, val);                                                                               \
+    CHECK(a1, val)
+
+/* Case n (cases 120-121), in the address space of `sreg`: S-mode loads VA + 0x15000 through a
+ * site slot and in line (`val` both) and runs the code at VA + 0x17000 (`ret`). */
+#define XAS_CASE(n, sreg, val, ret)                                                               \
+    csrw satp, sreg;                                                                              \
+    EXPECT(n, 1, 9, 0, li a0, VA + 0x15000; jal ld_site; ld a2, 0(a0); li a0, VA + 0x17000;       \
+           jalr a0);                                                                              \
+    CHECK(a1, val);                                                                               \
+    CHECK(a2, val);                                                                               \
+    CHECK(a0, ret)
+
+/* Case n, in the address space of `sreg`: `mode` (1 S, 0 U) loads `addr` through a site slot
+ * and in line, both `val`; S-mode then loads the global page VA + 0x14000 through its own
+ * site slot and in line (`gval` both; in U-mode a load of `addr` again). */
+#define GLOAD_CASE(n, sreg, mode, addr, val, gaddr, gval)                                         \
+    csrw satp, sreg;                                                                              \
+    EXPECT(n, mode, 8 + (mode), 0, li a0, addr; jal ld_site; mv a3, a1; ld a2, 0(a0);             \
+           li a0, gaddr; jal ld_site2; ld a5, 0(a0));                                             \
+    CHECK(a3, val);                                                                               \
+    CHECK(a2, val);                                                                               \
+    CHECK(a1, gval);                                                                              \
+    CHECK(a5, gval)
 
 /* Case n: S-mode loads of VA + 0x11000 through a site slot and in line, both `val`. */
 #define LOAD_CASE(n, val)                                                                         \
@@ -686,6 +756,102 @@ RVTEST_BEGIN
     li a0, 1
     sfence.vma zero, a0
     REPEAT(LOAD_CASE(109, V0))
+    /* Global translations across switches: the first level keeps global entries (inline,
+     * site slots, fetch) across satp writes and sfence.vma by ASID and drops the non-global
+     * ones there; full fences and fences by address drop global ones too. A (ASID 1, l2)
+     * and B (ASID 2, l2b): VA + 0x11000 non-global p0 / p1, VA + 0x14000 a global data page
+     * and VA + 0x16000 global code, the same in both, used hot in each in turn */
+    LEAF(17, p0, 0xc7)
+    LEAFB(17, p1, 0xc7)
+    LEAF(20, p0, 0xe7) /* R W G A D */
+    LEAFB(20, p0, 0xe7)
+    LEAF(22, cpage6, 0xeb) /* R X G A D */
+    LEAFB(22, cpage6, 0xeb)
+    csrw satp, s4
+    sfence.vma
+    REPEAT(GAS_CASE(110, s4, V0, V0, 0x110, 51); GAS_CASE(111, s6, V1, V0, 0x111, 51))
+    la a0, p0
+    ld a1, 0x300(a0)
+    CHECK(a1, 0x111)
+    /* the global page and code remapped in both tables, sfence.vma x0, x0 while A is current:
+     * gone in B as well (where the switches kept them) */
+    LEAF(20, p1, 0xe7)
+    LEAFB(20, p1, 0xe7)
+    LEAF(22, cpage, 0xeb)
+    LEAFB(22, cpage, 0xeb)
+    csrw satp, s4
+    sfence.vma
+    REPEAT(GAS_CASE(112, s6, V1, V1, 0x112, 42); GAS_CASE(113, s4, V0, V1, 0x113, 42))
+    la a0, p1
+    ld a1, 0x300(a0)
+    CHECK(a1, 0x113)
+    /* remapped again, sfence.vma by address (rs2 = x0) while A is current: gone in B too */
+    LEAF(20, p0, 0xe7)
+    LEAFB(20, p0, 0xe7)
+    LEAF(22, cpage2, 0xeb)
+    LEAFB(22, cpage2, 0xeb)
+    li a0, VA + 0x14000
+    sfence.vma a0
+    li a0, VA + 0x16000
+    sfence.vma a0
+    REPEAT(GAS_CASE(114, s6, V1, V0, 0x114, 43); GAS_CASE(115, s4, V0, V0, 0x115, 43))
+    /* sfence.vma x0, ASID of the current address space (A), from hot S-mode code that moves
+     * A's VA + 0x11000 to p1 and back to p0 (its leaf written through the identity map) and
+     * fences after each move: the new page each time, and the global page and code beside it
+     * (which the fence may keep) still right; then the same with sfence.vma by address and
+     * ASID; then both address spaces in turn again */
+    csrw satp, s4
+    REPEAT(FENCE_CASE(116, sfence.vma zero, a1))
+    REPEAT(FENCE_CASE(117, sfence.vma a0, a1))
+    REPEAT(GAS_CASE(118, s6, V1, V0, 0x118, 43); GAS_CASE(119, s4, V0, V0, 0x119, 43))
+    la a0, p0
+    ld a1, 0x300(a0)
+    CHECK(a1, 0x119)
+    /* one address non-global in A (data p0, code returning 42) and global in B (p1, 43):
+     * A's translations (inline, site slot, fetch) are not used in B. A full fence before A
+     * runs again: B's global ones would be allowed in A (tables that disagree on a global
+     * mapping are software's error, whose outcome the specification leaves open) */
+    LEAF(21, p0, 0xc7)
+    LEAFB(21, p1, 0xe7)
+    LEAF(23, cpage, 0xcb)
+    LEAFB(23, cpage2, 0xeb)
+    sfence.vma
+    REPEAT(XAS_CASE(120, s4, V0, 42); XAS_CASE(121, s6, V1, 43); sfence.vma)
+    /* G changed between switches, with the fence the change needs: VA + 0x15000 global p0 in
+     * both; then non-global, p0 in A and p1 in B (sfence.vma); then global p1 in both
+     * (sfence.vma by address) */
+    LEAF(21, p0, 0xe7)
+    LEAFB(21, p0, 0xe7)
+    sfence.vma
+    REPEAT(GLOAD_CASE(122, s4, 1, VA + 0x15000, V0, VA + 0x14000, V0);
+           GLOAD_CASE(123, s6, 1, VA + 0x15000, V0, VA + 0x14000, V0))
+    LEAF(21, p0, 0xc7)
+    LEAFB(21, p1, 0xc7)
+    sfence.vma
+    REPEAT(GLOAD_CASE(124, s4, 1, VA + 0x15000, V0, VA + 0x14000, V0);
+           GLOAD_CASE(125, s6, 1, VA + 0x15000, V1, VA + 0x14000, V0))
+    LEAF(21, p1, 0xe7)
+    LEAFB(21, p1, 0xe7)
+    li a0, VA + 0x15000
+    sfence.vma a0
+    REPEAT(GLOAD_CASE(126, s4, 1, VA + 0x15000, V1, VA + 0x14000, V0);
+           GLOAD_CASE(127, s6, 1, VA + 0x15000, V1, VA + 0x14000, V0))
+    /* the SUM set (a U page through SUM beside the global S page) and the U set (the U page
+     * from U-mode): VA + 0x18000 is a U page, p0 in A and p1 in B */
+    LEAF(24, p0, 0xd7) /* U R W A D */
+    LEAFB(24, p1, 0xd7)
+    sfence.vma
+    li t0, SUM
+    csrs mstatus, t0
+    REPEAT(GLOAD_CASE(128, s4, 1, VA + 0x18000, V0, VA + 0x14000, V0);
+           GLOAD_CASE(129, s6, 1, VA + 0x18000, V1, VA + 0x14000, V0))
+    li t0, SUM
+    csrc mstatus, t0
+    REPEAT(GLOAD_CASE(130, s4, 0, VA + 0x18000, V0, VA + 0x18000, V0);
+           GLOAD_CASE(131, s6, 0, VA + 0x18000, V1, VA + 0x18000, V1))
+    /* a non-global page loaded without SUM, then with SUM (the SUM set's entry is filled
+     * from the TLB by kind's, which the first load made): not kept at a switch either */
+    REPEAT(SUMFLIP_CASE(132, s4, V0); SUMFLIP_CASE(133, s6, V1))
     csrw satp, zero
     j pass
 
@@ -695,7 +861,12 @@ ld_site: /* the load site of cases 67-73 and 78-89 */
     ret
 
     .align 2
-st_site: /* the store site of cases 70-76 and 78-95 */
+ld_site2: /* the load site of the global page (cases 110-131) */
+    ld a1, 0(a0)
+    ret
+
+    .align 2
+st_site: /* the store site of cases 70-76, 78-95, 110-115 and 118-119 */
     sd a1, 0(a0)
     ret
 
@@ -746,6 +917,9 @@ cpage4: .word 0x02f00513, 0x00000073
     .zero 4088
 /* li a0, 49; ecall: a U page S-mode writes through SUM (cases 93-96) */
 cpage5: .word 0x03100513, 0x00000073
+    .zero 4088
+/* li a0, 51; ecall: global code (cases 110-111) */
+cpage6: .word 0x03300513, 0x00000073
     .zero 4088
 /* jal zero, +4096: to the start of the next virtual page */
 jpage: .word 0x0000106f

@@ -3,7 +3,10 @@
  * properties an ISA test cannot see (a translation that stays cached is only allowed, never
  * required, so tests/isa/mmu.S checks the answers and this file checks the caching): switching
  * to another ASID and back walks no more; global pages are shared by every ASID and survive
- * sfence.vma by ASID; a fence of one ASID leaves the others; satp keeps 16 ASID bits. */
+ * sfence.vma by ASID; a fence of one ASID leaves the others; satp keeps 16 ASID bits; and the
+ * first level (the TLB by kind, the inline TLB, its site slots) keeps global translations
+ * across an ASID switch and a fence by ASID, drops the non-global ones there, and drops
+ * everything at a full fence, a mode change and (store entries) a page that becomes code. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +16,7 @@
 #include <cmocka.h>
 
 #include "riscv/cpu.h"
+#include "riscv/memacc.h"
 #include "riscv/mmu.h"
 
 #define RAM_BASE 0x80000000ull
@@ -38,6 +42,9 @@ static void pte(unsigned table, unsigned idx, unsigned page, uint64_t flags) {
 #define PTR   0x01u /* V: a pointer to the next level */
 #define DATA  0xc7u /* V R W A D */
 #define DATAG 0xe7u /* V R W G A D */
+#define CODE  0xcbu /* V R X A D */
+#define CODEG 0xebu /* V R X G A D */
+#define USER  0xd7u /* V R W U A D */
 
 /* Sv39 satp with ASID asid and root page `root`. */
 static uint64_t satp(unsigned asid, unsigned root) {
@@ -59,7 +66,9 @@ static unsigned load_page(uint64_t va, bool *walked) {
 }
 
 /* Address space A (ASID 1): root page 0 -> 2 -> 3; B (ASID 2): root 1 -> 4 -> 5. VA 0x1000
- * is page 8 in A and page 9 in B; VA 0x2000 is page 10, global, in both. */
+ * is page 8 in A and page 9 in B; VA 0x2000 is page 10, global, in both; VA 0x3000 is code
+ * on page 11, global, in both; VA 0x4000 code on page 12 in A, 13 in B; VA 0x5000 a U page,
+ * page 14 in A and 15 in B. */
 static int setup(void **state) {
     (void)state;
     memset(ram, 0, sizeof(ram));
@@ -67,10 +76,16 @@ static int setup(void **state) {
     pte(2, 0, 3, PTR);
     pte(3, 1, 8, DATA);
     pte(3, 2, 10, DATAG);
+    pte(3, 3, 11, CODEG);
+    pte(3, 4, 12, CODE);
+    pte(3, 5, 14, USER);
     pte(1, 0, 4, PTR);
     pte(4, 0, 5, PTR);
     pte(5, 1, 9, DATA);
     pte(5, 2, 10, DATAG);
+    pte(5, 3, 11, CODEG);
+    pte(5, 4, 13, CODE);
+    pte(5, 5, 15, USER);
     rv_cpu_reset(&cpu);
     cpu.misa |= 1ull << 18; /* S */
     rv_mmu_enable(&cpu, phys_ptr, ram, RAM_BASE, sizeof(ram));
@@ -90,6 +105,146 @@ static void warm(void) {
     assert_true(w);
     assert_int_equal(load_page(0x2000, &w), 10);
     assert_false(w); /* global: B's walk serves A */
+}
+
+/* Translate va for t in the current address space: its RAM page, and what served it (0 the
+ * first level, 1 the second, 2 a walk). */
+static unsigned xlate(uint64_t va, rv_access_t t, unsigned *src) {
+    uint64_t h = cpu.tlb_stats.hits, h2 = cpu.tlb_stats.hits2, pa = 0;
+    assert_int_equal(rv_mmu_translate(&cpu, va, t, &pa), 0);
+    *src = cpu.tlb_stats.hits2 != h2 ? 1 : cpu.tlb_stats.hits != h ? 0 : 2;
+    return (unsigned)((pa - RAM_BASE) >> 12);
+}
+
+/* The inline TLB of the current set holds va for an 8-byte load (store: `st`): what
+ * translated code and the interpreter try before the slow path. */
+static bool inline_hit(uint64_t va, bool st) {
+    return rv_tlb_host(&cpu, st ? cpu.tlb_st_off : cpu.tlb_ld_off, va, 8) != NULL;
+}
+
+/* The fetch TLB holds va at the current privilege (what rv_block_valid's fast check needs). */
+static bool fetch_hit(uint64_t va) {
+    uint64_t vpn = va >> 12;
+    return cpu.tlb[0][vpn & (RV_TLB_SIZE - 1)].tag == ((vpn << 2) | (cpu.priv + 1u));
+}
+
+/* Site slot `slot` of the current load set: at the place in tlb_site of the set's table in
+ * tlb_fast (what translated code reaches with one displacement). */
+static rv_tlb_fast_t *site(unsigned slot) {
+    size_t d = offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast);
+    return (rv_tlb_fast_t *)(void *)((char *)&cpu + cpu.tlb_ld_off + d) + slot;
+}
+
+/* Copy the inline entry of va in the current load set into site slot `slot` of that set, as
+ * translated code does on a slot miss that the inline TLB hits. */
+static void site_fill(unsigned slot, uint64_t va) {
+    const rv_tlb_fast_t *t = (const rv_tlb_fast_t *)(const void *)((char *)&cpu + cpu.tlb_ld_off);
+    const rv_tlb_fast_t *e = &t[(va >> 12) & (RV_TLB_SIZE - 1)];
+    assert_int_equal(e->vtag, va & ~0xfffull);
+    *site(slot) = *e;
+}
+
+/* Site slot `slot` of the current load set holds va's page. */
+static bool site_hit(unsigned slot, uint64_t va) {
+    return site(slot)->vtag == (va & ~0xfffull);
+}
+
+/* A warm first level (data, code, site slots, the SUM set) in A; a switch to B keeps exactly
+ * the global translations in it; a fence of the current ASID keeps them too; a full fence,
+ * a mode change and (for stores) a page that becomes code drop them. */
+static void test_switch_keeps_global(void **state) {
+    (void)state;
+    unsigned src;
+    warm();
+    assert_int_equal(xlate(0x3000, RV_ACC_FETCH, &src), 11);
+    assert_int_equal(xlate(0x4000, RV_ACC_FETCH, &src), 12);
+    assert_int_equal(xlate(0x2000, RV_ACC_STORE, &src), 10);
+    assert_int_equal(xlate(0x1000, RV_ACC_STORE, &src), 8);
+    site_fill(0, 0x2000);
+    site_fill(1, 0x1000);
+    cpu.mstatus |= RV_MSTATUS_SUM; /* the SUM set: a U page and a global S page */
+    rv_mmu_update(&cpu);
+    assert_int_equal(xlate(0x5000, RV_ACC_LOAD, &src), 14);
+    assert_int_equal(xlate(0x2000, RV_ACC_LOAD, &src), 10);
+    assert_int_equal(xlate(0x1000, RV_ACC_LOAD, &src), 8); /* from the TLB by kind */
+    assert_int_equal(src, 0);
+    assert_true(inline_hit(0x5000, false) && inline_hit(0x2000, false) &&
+                inline_hit(0x1000, false));
+    site_fill(2, 0x5000);
+    site_fill(3, 0x2000);
+    cpu.mstatus &= ~RV_MSTATUS_SUM;
+    rv_mmu_update(&cpu);
+    assert_true(inline_hit(0x1000, false) && inline_hit(0x2000, false));
+    assert_true(fetch_hit(0x3000) && fetch_hit(0x4000));
+
+    write_satp(satp(2, 1));
+    assert_true(inline_hit(0x2000, false)); /* global: kept, in line */
+    assert_true(inline_hit(0x2000, true));
+    assert_false(inline_hit(0x1000, false)); /* A's: gone */
+    assert_false(inline_hit(0x1000, true));
+    assert_true(site_hit(0, 0x2000));
+    assert_false(site_hit(1, 0x1000));
+    assert_true(fetch_hit(0x3000));
+    assert_false(fetch_hit(0x4000));
+    assert_int_equal(xlate(0x2000, RV_ACC_LOAD, &src), 10);
+    assert_int_equal(src, 0);
+    assert_int_equal(xlate(0x3000, RV_ACC_FETCH, &src), 11);
+    assert_int_equal(src, 0);
+    assert_int_equal(xlate(0x1000, RV_ACC_LOAD, &src), 9); /* B's own, walked in warm() */
+    assert_int_equal(src, 1);
+    assert_int_equal(xlate(0x4000, RV_ACC_FETCH, &src), 13);
+    assert_int_equal(src, 2);
+    cpu.mstatus |= RV_MSTATUS_SUM;
+    rv_mmu_update(&cpu);
+    assert_true(inline_hit(0x2000, false));
+    assert_false(inline_hit(0x5000, false));
+    assert_false(inline_hit(0x1000, false)); /* A's, though filled from a first-level hit */
+    assert_true(site_hit(3, 0x2000));
+    assert_false(site_hit(2, 0x5000));
+    assert_int_equal(xlate(0x5000, RV_ACC_LOAD, &src), 15);
+    cpu.mstatus &= ~RV_MSTATUS_SUM;
+    rv_mmu_update(&cpu);
+
+    /* B's entries now in the first level; a fence of B (current): they go, global ones stay */
+    assert_true(inline_hit(0x1000, false) && fetch_hit(0x4000));
+    rv_mmu_flush_asid(&cpu, false, 0, 2);
+    assert_false(inline_hit(0x1000, false));
+    assert_false(fetch_hit(0x4000));
+    assert_true(inline_hit(0x2000, false) && fetch_hit(0x3000) && site_hit(0, 0x2000));
+    /* a page that becomes code: every store entry goes, global ones too */
+    rv_mmu_code_page(&cpu);
+    assert_false(inline_hit(0x2000, true));
+    assert_true(inline_hit(0x2000, false));
+    /* sfence.vma x0, x0: everything */
+    rv_mmu_flush(&cpu, false, 0);
+    assert_false(inline_hit(0x2000, false) || fetch_hit(0x3000) || site_hit(0, 0x2000));
+    assert_int_equal(xlate(0x2000, RV_ACC_LOAD, &src), 10);
+    assert_int_equal(src, 2);
+    /* another mode: everything (the tables mean something else in it) */
+    assert_int_equal(xlate(0x3000, RV_ACC_FETCH, &src), 11);
+    write_satp(satp(2, 1) + (1ull << 60)); /* Sv48 over the same root */
+    assert_false(inline_hit(0x2000, false) || fetch_hit(0x3000));
+}
+
+/* Many switches: the bitmaps keep the first level's non-global entries exactly (a page of B
+ * filled after the switch is dropped at the next one, a global one filled in B stays). */
+static void test_switch_refill(void **state) {
+    (void)state;
+    unsigned src;
+    warm();
+    for (int i = 0; i < 4; i++) {
+        write_satp(satp(2, 1));
+        assert_false(inline_hit(0x1000, false));
+        assert_int_equal(xlate(0x1000, RV_ACC_LOAD, &src), 9);
+        assert_int_equal(src, 1);
+        assert_int_equal(xlate(0x2000, RV_ACC_LOAD, &src), 10);
+        assert_int_equal(src, 0);
+        write_satp(satp(1, 0));
+        assert_false(inline_hit(0x1000, false));
+        assert_int_equal(xlate(0x1000, RV_ACC_LOAD, &src), 8);
+        assert_int_equal(src, 1);
+        assert_true(inline_hit(0x2000, false));
+    }
 }
 
 static void test_switch_back_no_walk(void **state) {
@@ -207,6 +362,8 @@ int main(void) {
         cmocka_unit_test_setup(test_fence_page_all, setup),
         cmocka_unit_test_setup(test_reuse, setup),
         cmocka_unit_test_setup(test_asid_bits, setup),
+        cmocka_unit_test_setup(test_switch_keeps_global, setup),
+        cmocka_unit_test_setup(test_switch_refill, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
