@@ -830,13 +830,14 @@ int cmd_run(int argc, char **argv) {
         opt.jit_threshold = (unsigned)v;
     }
     /* read by the JIT itself (it reaches every hart): checked here for a clear message */
-    const char *tier = getenv("VM_JIT_TIER_THRESHOLD");
-    if (tier && *tier) {
+    static const char *const tier_vars[] = {"VM_JIT_TIER_THRESHOLD", "VM_JIT_TIER_LOOP"};
+    for (unsigned k = 0; k < 2; k++) {
+        const char *tier = getenv(tier_vars[k]);
+        if (!tier || !*tier) continue;
         char *end;
         unsigned long v = strtoul(tier, &end, 10);
         if (*end || v > (1ul << 30)) {
-            fprintf(stderr, "vm run: bad VM_JIT_TIER_THRESHOLD value '%s' (0..1073741824)\n",
-                    tier);
+            fprintf(stderr, "vm run: bad %s value '%s' (0..1073741824)\n", tier_vars[k], tier);
             free(edits);
             return 2;
         }

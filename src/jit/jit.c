@@ -234,14 +234,14 @@ static void jit_free(jit_t *j) {
     munmap(j, sizeof(*j));
 }
 
-/* The tiered mode's threshold: VM_JIT_TIER_THRESHOLD when it is a number up to 2^30 (the CLI
- * rejects other values with a message), else JIT_TIER_THRESHOLD. */
-static unsigned jit_tier_threshold(void) {
-    const char *s = getenv("VM_JIT_TIER_THRESHOLD");
-    if (!s || !*s) return JIT_TIER_THRESHOLD;
+/* A threshold of the tiered mode: environment variable `name` when it is a number up to 2^30
+ * (the CLI rejects other values with a message), else `def`. */
+static unsigned jit_tier_threshold(const char *name, unsigned def) {
+    const char *s = getenv(name);
+    if (!s || !*s) return def;
     char *end;
     unsigned long v = strtoul(s, &end, 10);
-    return *end || v > (1ul << 30) ? JIT_TIER_THRESHOLD : (unsigned)v;
+    return *end || v > (1ul << 30) ? def : (unsigned)v;
 }
 
 static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
@@ -263,7 +263,9 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     const char *ir_env = getenv("VM_JIT_IR");
     j->ir = opt->ir || (ir_env && ir_env[0] == '1');
     bool old_only = !j->ir && ir_env && ir_env[0] == '0';
-    j->tier = j->ir || old_only ? 0 : jit_tier_threshold();
+    j->tier = j->ir || old_only ? 0 : jit_tier_threshold("VM_JIT_TIER_THRESHOLD", JIT_TIER_THRESHOLD);
+    j->tier_loop = jit_tier_threshold("VM_JIT_TIER_LOOP",
+                                      (j->tier + JIT_TIER_LOOP_DIV - 1) / JIT_TIER_LOOP_DIV);
     const char *loops_env = getenv("VM_JIT_IR_LOOPS");
     j->ir_no_loops = loops_env && loops_env[0] == '0';
     const char *lazy_env = getenv("VM_JIT_IR_LAZY_MEM");
@@ -911,9 +913,10 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
     if (j->tier)
         fprintf(out,
-                "stats: jit: tiered (IR after %u entries): %llu translations retranslated "
-                "through the IR, %llu kept (the IR declined)\n",
-                j->tier, (unsigned long long)s->tier_ups, (unsigned long long)s->tier_declined);
+                "stats: jit: tiered (IR after %u entries, a loop after %u): %llu translations "
+                "retranslated through the IR, %llu kept (the IR declined)\n",
+                j->tier, j->tier_loop, (unsigned long long)s->tier_ups,
+                (unsigned long long)s->tier_declined);
     if (j->ir || j->tier)
         fprintf(out,
                 "stats: jit: IR: %llu of %llu blocks (%.1f%%), %llu of %llu guest insns, %llu "

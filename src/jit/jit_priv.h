@@ -179,6 +179,8 @@ typedef struct jit {
                                       table (off by default: measured no faster) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
                                       the IR retranslates it (0: no tiering) */
+    unsigned tier_loop;            /* the same for a translation that jumps back to its own
+                                      start (a loop: the IR keeps it in registers) */
     jit_block_t *tier_from;        /* set by an entry counter's exit: the translation whose
                                       counter ran out (JIT_EXIT_TIER) */
     uint8_t ir_map;                /* register maps of IR translations that spill (their pinned

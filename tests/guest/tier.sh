@@ -28,7 +28,7 @@ run() { # VM_JIT_IR VM_JIT_TIER_THRESHOLD: prints the --stats lines of the JIT
     }
     grep "stats: jit:" "$err"
 }
-ups() { sed -n 's/.*tiered (IR after [0-9]* entries): \([0-9]*\) translations retranslated.*/\1/p'; }
+ups() { sed -n 's/.*tiered (IR after [^)]*): \([0-9]*\) translations retranslated.*/\1/p'; }
 loops() { sed -n 's/.*IR loops: \([0-9]*\) translations keep a loop.*/\1/p'; }
 tiered=$(run 2 "") || exit 1
 n=$(echo "$tiered" | ups)

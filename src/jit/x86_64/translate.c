@@ -1914,7 +1914,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->tier_len = tier ? (uint8_t)(tier_end - tier) : 0;
     jb->tier_off = tier ? (uint16_t)(tier - start) : 0;
     /* a loop (the IR keeps it in registers, its greatest gain) tiers up sooner */
-    unsigned left = loop ? (j->tier + JIT_TIER_LOOP_DIV - 1) / JIT_TIER_LOOP_DIV : j->tier;
+    unsigned left = loop ? j->tier_loop : j->tier;
     jb->tier_left = left > INT32_MAX ? INT32_MAX : (int32_t)left;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
