@@ -263,7 +263,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     const char *ir_env = getenv("VM_JIT_IR");
     j->ir = opt->ir || (ir_env && ir_env[0] == '1');
     bool old_only = !j->ir && ir_env && ir_env[0] == '0';
-    j->tier = j->ir || old_only ? 0 : jit_tier_threshold("VM_JIT_TIER_THRESHOLD", JIT_TIER_THRESHOLD);
+    j->tier =
+        j->ir || old_only ? 0 : jit_tier_threshold("VM_JIT_TIER_THRESHOLD", JIT_TIER_THRESHOLD);
     j->tier_loop = jit_tier_threshold("VM_JIT_TIER_LOOP",
                                       (j->tier + JIT_TIER_LOOP_DIV - 1) / JIT_TIER_LOOP_DIV);
     const char *loops_env = getenv("VM_JIT_IR_LOOPS");
@@ -519,9 +520,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc, bool tier
         b = rv_icache_get(cpu, pc);                  /* may flush both caches */
         if (b->ops[0].id == RV_I_fetch_fault) break; /* the interpreter raises it */
         j->nsb = 0;
-        enum jit_path path = tier     ? JIT_PATH_IR_ONLY
-                             : j->ir ? JIT_PATH_IR
-                                     : JIT_PATH_OLD;
+        enum jit_path path = tier ? JIT_PATH_IR_ONLY : j->ir ? JIT_PATH_IR : JIT_PATH_OLD;
         jb = jit_translate(cpu, j, b, path, &refused);
         /* every decoded block it took code from lists it (room was reserved for them): a
          * store into any of their pages drops it */

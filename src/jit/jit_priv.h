@@ -30,10 +30,10 @@
 #define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
 #define JIT_RAS          16u         /* entries of the return-address stack (a power of two) */
 #define JIT_FRAME_BYTES  384u        /* host stack frame of translated code (the IR's slots) */
-#define JIT_TIER_THRESHOLD 2000u     /* default entries of an old-path translation before the
-                                        IR retranslates it (tiered mode) */
-#define JIT_TIER_LOOP_DIV 4u         /* a translation that jumps back to its start tiers up
-                                        after this fraction of those entries */
+/* Tiered mode: default entries of an old-path translation before the IR retranslates it, and
+ * the fraction of that after which a translation that jumps back to its start (a loop) does. */
+#define JIT_TIER_THRESHOLD 2000u
+#define JIT_TIER_LOOP_DIV  4u
 
 /* jit_t.chain_ppn when no guarded jump asked for the chain (no page number is this). */
 #define JIT_NO_PPN UINT64_MAX

@@ -286,9 +286,9 @@ typedef struct tctx {
     unsigned nops_copied;                   /* entries of ops_copy */
     uint8_t *copy_fix[JIT_MAX_HELPERS];     /* imm64 fields to fill with the copies' addresses */
     unsigned ncopy_fix;                     /* entries of copy_fix */
-    unsigned last_g;     /* unmapped guest register whose value r11 also holds (0: none) */
-    uint8_t *entry_jcc;  /* rel32 of the prologue's budget check */
-    uint8_t *entry_exit; /* where its exit code went (rw view): a dead block's entry jumps there */
+    unsigned last_g;      /* unmapped guest register whose value r11 also holds (0: none) */
+    uint8_t *entry_jcc;   /* rel32 of the prologue's budget check */
+    uint8_t *entry_exit;  /* where its exit code went (rw view): a dead block's entry jumps there */
     jit_block_t *tier_jb; /* tiered mode: where this translation's record goes (its entry
                              counter is a field of it; the counter's exit names it) */
 } tctx_t;
