@@ -85,7 +85,7 @@ static void run_usage(FILE *out) {
                  "                --jit-ir (translate through the IR with register allocation "
                  "where it covers a superblock at once; also VM_JIT_IR=1)\n"
                  "                (default: tiered, the IR for translations entered "
-                 "VM_JIT_TIER_THRESHOLD times, 2000; VM_JIT_IR=0: never)\n"
+                 "VM_JIT_TIER_THRESHOLD times, 500; VM_JIT_IR=0: never)\n"
                  "                --perf-map (write /tmp/perf-PID.map for perf report)\n"
                  "limits:         --timeout=SECONDS (wall time; ends the run with status 124)\n"
                  "                --max-insns=N (user mode: all threads together; status 124)\n"

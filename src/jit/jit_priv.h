@@ -32,7 +32,7 @@
 #define JIT_FRAME_BYTES  384u        /* host stack frame of translated code (the IR's slots) */
 /* Tiered mode: default entries of an old-path translation before the IR retranslates it, and
  * the fraction of that after which a translation that jumps back to its start (a loop) does. */
-#define JIT_TIER_THRESHOLD 2000u
+#define JIT_TIER_THRESHOLD 500u
 #define JIT_TIER_LOOP_DIV  4u
 
 /* jit_t.chain_ppn when no guarded jump asked for the chain (no page number is this). */
