@@ -10,17 +10,21 @@
 #
 # The jit cases set VM_JIT_THRESHOLD=1: every block is translated on its first execution.
 # The engine `jit-ir` is the JIT with VM_JIT_IR=1 (superblocks the IR covers are translated
-# through it, with register allocation): the same cases again while the IR is young.
+# through it, with register allocation): the same cases again while the IR is young. The
+# engine `jit-tier` is the JIT's tiered mode with VM_JIT_TIER_THRESHOLD=3: every translation
+# is made by the old path first and retranslated through the IR at its third entry (a loop at
+# its first), so that tier-ups happen everywhere, from chained jumps, the fast table, return
+# stubs, in loops that faults and signals interrupt, and in code that is then written.
 #
 # The JIT translates for x86-64 hosts only, so elsewhere only the interpreter is listed;
 # -DVM_TEST_ENGINES=interp (or jit) narrows a build's tests to one engine.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
-    set(vm_default_engines "interp;jit;jit-ir")
+    set(vm_default_engines "interp;jit;jit-ir;jit-tier")
 else()
     set(vm_default_engines "interp")
 endif()
 set(VM_TEST_ENGINES "${vm_default_engines}" CACHE STRING
-    "vm execution engines every guest-code test runs under (list: interp;jit;jit-ir)")
+    "vm execution engines every guest-code test runs under (list: interp;jit;jit-ir;jit-tier)")
 
 function(vm_engine_test name)
     cmake_parse_arguments(T "" "" "COMMAND;ENVIRONMENT;LABELS;PROPERTIES" ${ARGN})
@@ -33,6 +37,9 @@ function(vm_engine_test name)
         set(env VM_ENGINE=${engine} VM_TEST_ENGINE=${engine} ${T_ENVIRONMENT})
         if(engine STREQUAL "jit-ir")
             set(env VM_ENGINE=jit VM_JIT_IR=1 VM_TEST_ENGINE=${engine} ${T_ENVIRONMENT})
+        elseif(engine STREQUAL "jit-tier")
+            set(env VM_ENGINE=jit VM_JIT_IR=2 VM_JIT_TIER_THRESHOLD=3 VM_TEST_ENGINE=${engine}
+                ${T_ENVIRONMENT})
         endif()
         if(engine MATCHES "^jit")
             # translate every block on its first run, so that even code that runs once (the

@@ -83,7 +83,9 @@ static void run_usage(FILE *out) {
                  "translated)\n"
                  "                --jit-dump (print guest and host code of each translation)\n"
                  "                --jit-ir (translate through the IR with register allocation "
-                 "where it covers a superblock; also VM_JIT_IR=1)\n"
+                 "where it covers a superblock at once; also VM_JIT_IR=1)\n"
+                 "                (default: tiered, the IR for translations entered "
+                 "VM_JIT_TIER_THRESHOLD times, 500; VM_JIT_IR=0: never)\n"
                  "                --perf-map (write /tmp/perf-PID.map for perf report)\n"
                  "limits:         --timeout=SECONDS (wall time; ends the run with status 124)\n"
                  "                --max-insns=N (user mode: all threads together; status 124)\n"
@@ -826,6 +828,19 @@ int cmd_run(int argc, char **argv) {
             return 2;
         }
         opt.jit_threshold = (unsigned)v;
+    }
+    /* read by the JIT itself (it reaches every hart): checked here for a clear message */
+    static const char *const tier_vars[] = {"VM_JIT_TIER_THRESHOLD", "VM_JIT_TIER_LOOP"};
+    for (unsigned k = 0; k < 2; k++) {
+        const char *tier = getenv(tier_vars[k]);
+        if (!tier || !*tier) continue;
+        char *end;
+        unsigned long v = strtoul(tier, &end, 10);
+        if (*end || v > (1ul << 30)) {
+            fprintf(stderr, "vm run: bad %s value '%s' (0..1073741824)\n", tier_vars[k], tier);
+            free(edits);
+            return 2;
+        }
     }
     if (getenv("VM_JIT_DUMP")) opt.jit_dump = true;
     if (getenv("VM_JIT_PERF_MAP")) opt.perf_map = true;

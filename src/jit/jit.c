@@ -24,6 +24,17 @@
  * it are pointed back at their exits (so they can be chained again to the new code), and its
  * entry becomes a jump to its prologue's exit, so that anything still pointing at it goes
  * back to the dispatcher. Its bytes stay in the cache until the next full flush.
+ *
+ * Tiered translation (the default; VM_JIT_IR=0 keeps the old path only, VM_JIT_IR=1 takes the
+ * IR at once): the old path, cheap to translate, makes every translation first, with an
+ * entry counter in its prologue (`sub dword [counter], 1; jz`); a translation entered
+ * jit_t.tier times (a quarter of that when it jumps back to its own start: a loop, which the
+ * IR keeps in registers) leaves with JIT_EXIT_TIER, and tier_up() translates its superblock
+ * again through the IR and puts the new translation in the old one's place, the way a drop
+ * takes a translation out: hash and fast tables, chained jumps (moved to the new one), and a
+ * jump at the old entry (to the new one, not to the dispatcher). Most translated code runs a
+ * few times and pays only the old path's translation; the IR's cost (about twice per guest
+ * instruction) goes to code that stays hot.
  */
 #include <errno.h>
 #include <signal.h>
@@ -223,6 +234,16 @@ static void jit_free(jit_t *j) {
     munmap(j, sizeof(*j));
 }
 
+/* A threshold of the tiered mode: environment variable `name` when it is a number up to 2^30
+ * (the CLI rejects other values with a message), else `def`. */
+static unsigned jit_tier_threshold(const char *name, unsigned def) {
+    const char *s = getenv(name);
+    if (!s || !*s) return def;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    return *end || v > (1ul << 30) ? def : (unsigned)v;
+}
+
 static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     if (!jit_supported()) return -ENOTSUP;
     jit_t *j = jit_alloc();
@@ -235,10 +256,17 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
     j->count = opt->count;
-    /* the IR is young: an option, or VM_JIT_IR=1 for harts made without vm's options
-     * (fuzz_cpu, the differential tests) */
+    /* The translators: VM_JIT_IR=1 (or --jit-ir) the IR at once, VM_JIT_IR=0 the old path
+     * only; otherwise tiered, the old path first and the IR for translations entered
+     * VM_JIT_TIER_THRESHOLD times (0: never). Environment variables, so that they reach harts
+     * made without vm's options (fuzz_cpu, the differential tests, guest threads). */
     const char *ir_env = getenv("VM_JIT_IR");
     j->ir = opt->ir || (ir_env && ir_env[0] == '1');
+    bool old_only = !j->ir && ir_env && ir_env[0] == '0';
+    j->tier =
+        j->ir || old_only ? 0 : jit_tier_threshold("VM_JIT_TIER_THRESHOLD", JIT_TIER_THRESHOLD);
+    j->tier_loop = jit_tier_threshold("VM_JIT_TIER_LOOP",
+                                      (j->tier + JIT_TIER_LOOP_DIV - 1) / JIT_TIER_LOOP_DIV);
     const char *loops_env = getenv("VM_JIT_IR_LOOPS");
     j->ir_no_loops = loops_env && loops_env[0] == '0';
     const char *lazy_env = getenv("VM_JIT_IR_LAZY_MEM");
@@ -467,8 +495,9 @@ static bool note_use(jit_t *j, rv_block_t *b, jit_block_t *jb) {
     return true;
 }
 
-/* Translate the block at pc; NULL when the backend refuses its first instruction. */
-static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
+/* Translate the block at pc; NULL when the backend refuses its first instruction. `tier`: a
+ * tier-up, through the IR only (NULL when it declines, and then pc is not marked refused). */
+static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc, bool tier) {
     uint64_t t0 = now_ns();
     bool refused = false;
     jit_block_t *jb = NULL;
@@ -491,7 +520,8 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
         b = rv_icache_get(cpu, pc);                  /* may flush both caches */
         if (b->ops[0].id == RV_I_fetch_fault) break; /* the interpreter raises it */
         j->nsb = 0;
-        jb = jit_translate(cpu, j, b, &refused);
+        enum jit_path path = tier ? JIT_PATH_IR_ONLY : j->ir ? JIT_PATH_IR : JIT_PATH_OLD;
+        jb = jit_translate(cpu, j, b, path, &refused);
         /* every decoded block it took code from lists it (room was reserved for them): a
          * store into any of their pages drops it */
         bool noted = jb && note_use(j, b, jb);
@@ -505,6 +535,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     }
     j->stats.translate_ns += now_ns() - t0;
     if (!jb && !refused && b && b->ops[0].id == RV_I_fetch_fault) return NULL;
+    if (!jb && tier) return NULL;
     if (!jb) {
         unsigned h = heat_index(cpu, pc);
         j->bad[h / 8] |= (unsigned char)(1u << (h % 8));
@@ -548,15 +579,29 @@ static void patch_chain(jit_t *j, uintptr_t field_rx, jit_block_t *to) {
     j->stats.chains++;
 }
 
-/* Drop translation jb (code it was made from was written): see the essay at the top. */
-static void kill_block(jit_t *j, jit_block_t *jb) {
-    if (jb->dead) return;
-    jb->dead = true;
+/* Overwrite the entry of translation jb (its prologue's first instruction, a 7-byte compare:
+ * nothing jumps between its bytes) with a jmp rel32 to host address `to` (rx view). */
+static void redirect_entry(jit_t *j, const jit_block_t *jb, const uint8_t *to) {
+    uint8_t *e = j->rw + (jb->code - j->rx);
+    int32_t rel = (int32_t)((intptr_t)(uintptr_t)to - (intptr_t)(uintptr_t)(jb->code + 5));
+    e[0] = 0xe9;
+    memcpy(e + 1, &rel, 4);
+}
+
+/* Take translation jb out of the hash table. */
+static void hash_remove(jit_t *j, const jit_block_t *jb) {
     for (jit_block_t **pp = &j->hash[hash_pc(jb->pc, j->hash_mask)]; *pp; pp = &(*pp)->hnext)
         if (*pp == jb) {
             *pp = jb->hnext;
             break;
         }
+}
+
+/* Drop translation jb (code it was made from was written): see the essay at the top. */
+static void kill_block(jit_t *j, jit_block_t *jb) {
+    if (jb->dead) return;
+    jb->dead = true;
+    hash_remove(j, jb);
     unsigned i = (unsigned)(jb->pc >> 1) & (JIT_FAST - 1);
     if (j->fast[i].code == jb->code) { /* empty as reset_tables leaves it */
         j->fast[i].pc = i ? 0 : 1;
@@ -577,13 +622,57 @@ static void kill_block(jit_t *j, jit_block_t *jb) {
         j->stats.unlinks++;
     }
     jb->in = NULL;
-    /* jmp rel32 to the prologue's exit over the entry's first instruction (the prologue's
-     * compare, 7 bytes: nothing jumps between its bytes) */
-    uint8_t *e = j->rw + (jb->code - j->rx);
-    int32_t rel = (int32_t)jb->check_off - 5;
-    e[0] = 0xe9;
-    memcpy(e + 1, &rel, 4);
+    /* a jump to the prologue's exit over the entry's first instruction */
+    redirect_entry(j, jb, jb->code + jb->check_off);
     j->stats.drops++;
+}
+
+/* Turn translation jb's entry counter off: its first two bytes become a short jump over it
+ * (the IR declined the path; counting on would only cost). */
+static void tier_off(jit_t *j, jit_block_t *jb) {
+    if (!jb->tier_len) return;
+    uint8_t *p = j->rw + (jb->code - j->rx) + jb->tier_off;
+    p[0] = 0xeb;
+    p[1] = (uint8_t)(jb->tier_len - 2);
+    jb->tier_len = 0;
+}
+
+/* Tiered mode: old-path translation `old` was entered j->tier times; translate its superblock
+ * again through the IR and put the new translation in every way into the old one: the hash
+ * table and the fast table name the new one, the jumps chained into the old one (old->in)
+ * are patched to the new one and move to its list (a later drop of the new one unlinks
+ * them), and the old entry becomes a jump to the new entry, for anything else that still
+ * holds it. The old code stays where it is until the next full flush, since return stubs in
+ * it may still be on the return-address stack (they are exits to their return pc, valid
+ * after the change) and nothing of a hart's code cache runs on another thread; it counts as
+ * dead (a drop of its page drops the new translation, which lists the same decoded blocks).
+ * Returns the translation to run at old->pc: the new one, or the old one when the IR declines
+ * (its counter then turned off), or NULL when translating flushed the cache. */
+static jit_block_t *tier_up(rv_cpu_t *cpu, jit_t *j, jit_block_t *old) {
+    uint64_t gen = j->gen;
+    jit_block_t *nb = translate_at(cpu, j, old->pc, true);
+    if (j->gen != gen) return nb; /* the cache was flushed (old went with it): nb is new */
+    if (!nb) {
+        tier_off(j, old);
+        j->stats.tier_declined++;
+        return old;
+    }
+    hash_remove(j, old);
+    unsigned i = (unsigned)(old->pc >> 1) & (JIT_FAST - 1);
+    if (j->fast[i].code == old->code) j->fast[i].code = nb->code;
+    for (jit_link_t *l = old->in, *next; l; l = next) {
+        next = l->next;
+        int32_t rel = (int32_t)((intptr_t)(uintptr_t)nb->code - (intptr_t)(l->field + 4));
+        memcpy(j->rw + (l->field - (uintptr_t)j->rx), &rel, 4);
+        l->next = nb->in;
+        nb->in = l;
+    }
+    old->in = NULL;
+    tier_off(j, old);
+    redirect_entry(j, old, nb->code);
+    old->dead = true;
+    j->stats.tier_ups++;
+    return nb;
 }
 
 /* exec_engine_t.drop_block: decoded block b goes with its page; so do the translations made
@@ -610,7 +699,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     if (!jb) {
         unsigned h = heat_index(cpu, pc);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
-            jb = translate_at(cpu, j, pc);
+            jb = translate_at(cpu, j, pc, false);
     }
     if (j->chain && jb && jb->pc == j->chain_pc && j->chain_gen == j->gen && !j->no_chain &&
         !j->chain_from->dead && may_chain(j, j->chain_from, jb))
@@ -643,6 +732,12 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     case JIT_EXIT_FLUSH: j->stats.exit_other++; return EXEC_FLUSH;
     case JIT_EXIT_HALT: j->stats.exit_other++; return EXEC_HALT;
     case JIT_EXIT_HOOKED: j->stats.exit_other++; return EXEC_CONTINUE;
+    case JIT_EXIT_TIER: /* nothing ran; the next turn enters the new translation */
+        j->stats.exit_other++;
+        if (j->tier_from && !j->tier_from->dead && j->tier_from->pc == cpu->pc)
+            tier_up(cpu, j, j->tier_from);
+        j->tier_from = NULL;
+        return EXEC_CONTINUE;
     default:
         j->stats.exit_lookup++;
         j->chain = r;
@@ -815,7 +910,13 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     if (j->count)
         fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
-    if (j->ir)
+    if (j->tier)
+        fprintf(out,
+                "stats: jit: tiered (IR after %u entries, a loop after %u): %llu translations "
+                "retranslated through the IR, %llu kept (the IR declined)\n",
+                j->tier, j->tier_loop, (unsigned long long)s->tier_ups,
+                (unsigned long long)s->tier_declined);
+    if (j->ir || j->tier)
         fprintf(out,
                 "stats: jit: IR: %llu of %llu blocks (%.1f%%), %llu of %llu guest insns, %llu "
                 "superblocks declined, %llu spilled values, %llu home copies\n",
@@ -824,7 +925,7 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
                 (unsigned long long)s->ir_insns, (unsigned long long)s->guest_insns,
                 (unsigned long long)s->ir_declined, (unsigned long long)s->ir_spills,
                 (unsigned long long)s->ir_copies);
-    if (j->ir)
+    if (j->ir || j->tier)
         fprintf(out,
                 "stats: jit: IR loops: %llu translations keep a loop in registers; register "
                 "maps: %llu translations give %llu pinned registers to the allocator\n",
@@ -848,10 +949,12 @@ const exec_engine_t jit_engine = {
 #if !defined(__x86_64__)
 /* No backend for this host: jit_supported() is false and jit_attach() refuses, so nothing
  * calls these; they exist so that the dispatcher links everywhere. */
-jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, bool *refused) {
+jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, enum jit_path path,
+                           bool *refused) {
     (void)cpu;
     (void)j;
     (void)b;
+    (void)path;
     *refused = true;
     return NULL;
 }

@@ -43,6 +43,9 @@ typedef struct jit_stats {
     uint64_t ir_mapped;       /* IR translations with a register map of their own (pinned
                                  registers they do not write given to the allocator) */
     uint64_t ir_evicted;      /* pinned registers so given, summed over those translations */
+    uint64_t tier_ups;        /* old-path translations retranslated through the IR once hot
+                                 (tiered mode), the new one put in every way into the old */
+    uint64_t tier_declined;   /* hot ones the IR did not cover (their counter turned off) */
     uint64_t drops;           /* translations dropped with the code of a written page */
     uint64_t unlinks;         /* chained jumps into them pointed back at their exits */
 } jit_stats_t;

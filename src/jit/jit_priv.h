@@ -30,6 +30,10 @@
 #define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
 #define JIT_RAS          16u         /* entries of the return-address stack (a power of two) */
 #define JIT_FRAME_BYTES  384u        /* host stack frame of translated code (the IR's slots) */
+/* Tiered mode: default entries of an old-path translation before the IR retranslates it, and
+ * the fraction of that after which a translation that jumps back to its start (a loop) does. */
+#define JIT_TIER_THRESHOLD 500u
+#define JIT_TIER_LOOP_DIV  4u
 
 /* jit_t.chain_ppn when no guarded jump asked for the chain (no page number is this). */
 #define JIT_NO_PPN UINT64_MAX
@@ -43,6 +47,16 @@ enum jit_exit {
     JIT_EXIT_FLUSH = 3,  /* fence.i: flush, continue at cpu->pc */
     JIT_EXIT_HALT = 4,   /* a store hook or a device asked for a halt */
     JIT_EXIT_HOOKED = 5, /* a store hit a flagged page (cache maybe flushed): continue at pc */
+    JIT_EXIT_TIER = 6,   /* a translation's entry counter ran out (jit_t.tier_from): retranslate
+                            it through the IR, continue at cpu->pc (its start, nothing run) */
+};
+
+/* Which translator a translation goes through (jit_translate). */
+enum jit_path {
+    JIT_PATH_OLD,     /* the emitter table, instruction by instruction (in tiered mode with an
+                         entry counter in its prologue) */
+    JIT_PATH_IR,      /* the IR where it covers the superblock, else the emitter table */
+    JIT_PATH_IR_ONLY, /* the IR or nothing (a tier-up: *refused when the IR declines) */
 };
 
 /* A guest register the IR left unwritten at a fault point (a deferred write-back: the slow
@@ -115,6 +129,12 @@ typedef struct jit_block {
                                 reuses (its register map): their values stay in cpu->x from
                                 its entry to its exits, so a host fault takes them from there,
                                 not from the signal context */
+    bool ir;                 /* made through the IR (never counted for a tier-up) */
+    uint8_t tier_len;        /* bytes of its entry counter's code (0: it has none, or it was
+                                turned off), which starts at tier_off */
+    uint16_t tier_off;       /* host offset of that code, after the prologue's budget check */
+    int32_t tier_left;       /* tiered mode: entries left before the IR retranslates it; the
+                                prologue decrements it in place and leaves at zero */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
 } jit_block_t;
 
@@ -157,6 +177,12 @@ typedef struct jit {
     bool ir_lazy_mem;              /* VM_JIT_IR_LAZY_MEM=1: loads and stores defer their
                                       write-backs to the slow path and a fault point's side
                                       table (off by default: measured no faster) */
+    unsigned tier;                 /* tiered mode: entries of an old-path translation before
+                                      the IR retranslates it (0: no tiering) */
+    unsigned tier_loop;            /* the same for a translation that jumps back to its own
+                                      start (a loop: the IR keeps it in registers) */
+    jit_block_t *tier_from;        /* set by an entry counter's exit: the translation whose
+                                      counter ran out (JIT_EXIT_TIER) */
     uint8_t ir_map;                /* register maps of IR translations that spill (their pinned
                                       registers given to the allocator), enum ir_map_policy:
                                       2 those the path does not write (default), 1 those it
@@ -232,15 +258,22 @@ _Static_assert(offsetof(jit_t, ras) + sizeof(((jit_t *)0)->ras) < (1u << 31) &&
                    offsetof(jit_t, stats) < (1u << 31),
                "RAS fields within a 32-bit displacement of the jit_t");
 
+/* An old-path translation's prologue decrements its 32-bit jit_block_t.tier_left in place
+ * (`sub dword [abs], 1`) and its counter's exit stores the block's address into tier_from. */
+_Static_assert(sizeof(((jit_block_t *)0)->tier_left) == 4, "tier_left is 32 bits");
+_Static_assert(sizeof(((jit_t *)0)->tier_from) == 8, "tier_from is a 64-bit pointer");
+
 /* Generated code probes fastx as 32-byte entries {pc at 0, code at 8, ppn at 16}. */
 _Static_assert(sizeof(((jit_t *)0)->fastx[0]) == 32, "jit_fastx entries are 32 bytes");
 _Static_assert(offsetof(struct jit_fastx, pc) == 0 && offsetof(struct jit_fastx, code) == 8 &&
                    offsetof(struct jit_fastx, ppn) == 16,
                "jit_fastx: pc at 0, code at 8, ppn at 16");
 
-/* Translate the decoded block `b` into the cache. Returns the block, or NULL when the first
- * instruction cannot be translated (*refused set) or the cache is full (*refused clear). */
-jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, bool *refused);
+/* Translate the decoded block `b` into the cache through `path`. Returns the block, or NULL
+ * when the first instruction cannot be translated or the IR declines a JIT_PATH_IR_ONLY
+ * translation (*refused set), or the cache is full (*refused clear). */
+jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *b, enum jit_path path,
+                           bool *refused);
 
 /* Write the entry and exit trampolines at the start of the cache. */
 void jit_emit_trampolines(jit_t *j);

@@ -1,5 +1,7 @@
 /* test_codeinv.c - page-granular code invalidation under each engine (interpreter, JIT, JIT
- * through its IR): a store into code drops the decoded and translated code of its page only.
+ * through its IR, the JIT's tiered mode): a store into code drops the decoded and translated
+ * code of its page only; and a tier-up (the IR's translation put in the place of a hot old-path
+ * one) takes over every way into the old translation.
  *
  * A hart with a window of five pages, page flags and code lines (as the bare machine has),
  * runs hand-encoded programs:
@@ -13,7 +15,13 @@
  *   - a block whose last instruction straddles into page 3: a store into page 3 drops it
  *     (and leaves page 2's other blocks alone);
  *   - another thread writing a function's page and reporting it (rv_cpu_code_written, as a
- *     device's DMA does) while the hart loops over it: the hart sees the new code.
+ *     device's DMA does) while the hart loops over it: the hart sees the new code;
+ *   - tiered mode: the loop's translations tier up while chained from each other; the old
+ *     ones are dead, their entries jump to the new ones, the jumps chained into them point at
+ *     the new ones, the loop stays chained, and a store into fa's page then still reaches the
+ *     new code (through a jump left at the old translation, stale code would run);
+ *   - tiered mode: a hot translation the IR declines (a CSR instruction on its path) keeps
+ *     running, its entry counter turned off.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -106,6 +114,7 @@ static void put16(uint64_t a, uint16_t h) {
 #define FB       (BASE + 0x2000u) /* page 2 */
 #define STRADDLE (BASE + 0x2ff8u) /* page 2, its last instruction into page 3 */
 #define DATA     (BASE + 0x3400u) /* page 3: words the programs load */
+#define CSRL     (BASE + 0x500u)  /* page 0: a loop with a CSR write (the IR declines it) */
 #define N        200              /* loop rounds */
 
 static void load_programs(void) {
@@ -160,6 +169,14 @@ static void load_programs(void) {
     put32(SPIN + 0xc, ECALL);
     put32(FA2, addi(A0, ZERO, 1));
     put32(FA2 + 4, jalr(ZERO, RA, 0));
+    /* csrl: N times t0 += 1, mscratch = t0 */
+    put32(CSRL + 0x00, addi(S1, ZERO, N));
+    put32(CSRL + 0x04, addi(T0, ZERO, 0));
+    put32(CSRL + 0x08, addi(T0, T0, 1));
+    put32(CSRL + 0x0c, 0x340u << 20 | T0 << 15 | 1u << 12 | ZERO << 7 | 0x73); /* csrw */
+    put32(CSRL + 0x10, addi(S1, S1, -1));
+    put32(CSRL + 0x14, branch(BNE, S1, ZERO, -12));
+    put32(CSRL + 0x18, ECALL);
 }
 
 /* A hart over the window, in M-mode, whose ecalls end the run. */
@@ -303,6 +320,116 @@ static void written_from_another_thread(void **state) {
     exec_hart_destroy(&cpu);
 }
 
+/* The target of the jmp rel32 at host address p (rx view), or NULL when p holds none. */
+static const uint8_t *jump_target(const uint8_t *p) {
+    if (p[0] != 0xe9) return NULL;
+    int32_t rel;
+    memcpy(&rel, p + 1, 4);
+    return p + 5 + rel;
+}
+
+/* The target of the rel32 field at host address f (rx view). */
+static const uint8_t *field_target(uintptr_t f) {
+    int32_t rel;
+    memcpy(&rel, (const void *)f, 4);
+    return (const uint8_t *)(f + 4 + (intptr_t)rel);
+}
+
+/* Every way into translation `old` leads to `nb` now (see tier_up in jit.c). */
+static void assert_taken_over(const rv_cpu_t *cpu, const jit_block_t *old, const jit_block_t *nb) {
+    const jit_t *j = cpu->engine_state;
+    assert_true(old->dead);
+    assert_false(nb->dead);
+    assert_true(nb->ir);
+    assert_int_equal(old->pc, nb->pc);
+    assert_ptr_equal(translation(cpu, old->pc), nb);
+    assert_ptr_equal(jump_target(old->code), nb->code); /* the old entry */
+    assert_null(old->in);
+    for (const jit_link_t *l = nb->in; l; l = l->next) /* chained jumps, moved over */
+        assert_ptr_equal(field_target(l->field), nb->code);
+    const struct jit_fast *f = &j->fast[(old->pc >> 1) & (JIT_FAST - 1)];
+    assert_ptr_not_equal(f->code, old->code);
+}
+
+/* Set the tiered mode's environment for the next hart (NULL: unset). */
+static void tier_env(const char *ir_mode, const char *threshold) {
+    if (ir_mode)
+        setenv("VM_JIT_IR", ir_mode, 1);
+    else
+        unsetenv("VM_JIT_IR");
+    if (threshold)
+        setenv("VM_JIT_TIER_THRESHOLD", threshold, 1);
+    else
+        unsetenv("VM_JIT_TIER_THRESHOLD");
+}
+
+/* The loop's translations tier up (at their 300th entry) while chained from one another;
+ * then a store into fa's page must still reach the new code. */
+static void tier_up_takes_over(void **state) {
+    (void)state;
+    tier_env("2", "300");
+    rv_cpu_t cpu;
+    hart(&cpu);
+    run_at(&cpu, MAIN); /* N entries each: translated by the old path, not hot yet */
+    assert_int_equal(cpu.x[S0], N * 11);
+    const jit_block_t *loop = translation(&cpu, LOOP), *fa = translation(&cpu, FA);
+    assert_non_null(loop);
+    assert_non_null(fa);
+    assert_false(loop->ir);
+    assert_false(fa->ir);
+    assert_true(loop->tier_len > 0);
+    assert_non_null(fa->in); /* the loop's branch into fa is chained */
+    assert_int_equal(jstats(&cpu)->tier_ups, 0);
+
+    run_at(&cpu, MAIN); /* past 300 entries: both tier up */
+    assert_int_equal(cpu.x[S0], N * 11);
+    assert_true(jstats(&cpu)->tier_ups >= 2);
+    const jit_block_t *loop2 = translation(&cpu, LOOP), *fa2 = translation(&cpu, FA);
+    assert_taken_over(&cpu, loop, loop2);
+    assert_taken_over(&cpu, fa, fa2);
+    assert_non_null(fa2->in);
+
+    /* chained as before: a few entries from the dispatcher, no tier-up again */
+    uint64_t entries = jstats(&cpu)->entries, ups = jstats(&cpu)->tier_ups;
+    run_at(&cpu, MAIN);
+    assert_int_equal(cpu.x[S0], N * 11);
+    assert_true(jstats(&cpu)->entries - entries < N / 4);
+    assert_int_equal(jstats(&cpu)->tier_ups, ups);
+    assert_ptr_equal(translation(&cpu, FA), fa2);
+
+    /* fa changes: the new translation goes, and every jump that led to the old one with it */
+    run_at(&cpu, PATCH_A);
+    run_at(&cpu, MAIN);
+    assert_int_equal(cpu.x[S0], N * 12);
+    assert_true(fa2->dead);
+    exec_hart_destroy(&cpu);
+    tier_env(NULL, NULL);
+}
+
+/* A hot translation the IR does not cover keeps running, its counter turned off: no more
+ * exits for it. */
+static void tier_declined(void **state) {
+    (void)state;
+    tier_env("2", "50");
+    rv_cpu_t cpu;
+    hart(&cpu);
+    run_at(&cpu, CSRL);
+    assert_int_equal(cpu.mscratch, N);
+    assert_true(jstats(&cpu)->tier_declined >= 1);
+    const jit_block_t *jb = translation(&cpu, CSRL + 8);
+    assert_non_null(jb);
+    assert_false(jb->ir);
+    assert_int_equal(jb->tier_len, 0);
+    uint64_t declined = jstats(&cpu)->tier_declined, ups = jstats(&cpu)->tier_ups;
+    run_at(&cpu, CSRL);
+    assert_int_equal(cpu.mscratch, N);
+    assert_int_equal(jstats(&cpu)->tier_declined, declined);
+    assert_int_equal(jstats(&cpu)->tier_ups, ups);
+    assert_ptr_equal(translation(&cpu, CSRL + 8), jb);
+    exec_hart_destroy(&cpu);
+    tier_env(NULL, NULL);
+}
+
 static int run_group(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(other_pages_stay),
@@ -313,12 +440,26 @@ static int run_group(const char *name) {
     return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }
 
+static int run_tier_group(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tier_up_takes_over),
+        cmocka_unit_test(tier_declined),
+    };
+    return _cmocka_run_group_tests("jit-tier-up", tests, sizeof(tests) / sizeof(tests[0]), NULL,
+                                   NULL);
+}
+
 int main(void) {
     exec_register_engine(&jit_engine);
     int failed = run_group("interp");
     if (jit_engine.supported()) {
         engine = "jit";
+        tier_env("0", NULL); /* the old path only */
         failed += run_group("jit");
+        tier_env("2", "3"); /* tiered: every translation tiers up at its third entry */
+        failed += run_group("jit-tier");
+        failed += run_tier_group();
+        tier_env(NULL, NULL);
         ir = true;
         failed += run_group("jit-ir");
     } else {

@@ -1083,6 +1083,10 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->head = blk;
     jb->xmode = false;
     jb->evicted = c->evict;
+    jb->ir = true;
+    jb->tier_len = 0;
+    jb->tier_off = 0;
+    jb->tier_left = 0;
     jb->dead = false;
     jb->check_off = (uint32_t)(t->entry_exit - t->start);
     jb->in = NULL;

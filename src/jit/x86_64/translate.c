@@ -20,7 +20,10 @@
  * branches and the final direct exit are 4-byte-aligned jcc/jmp rel32 that first point at
  * their own exit code and are patched to the target by the dispatcher (chaining). Indirect
  * jumps (jalr) probe the fast table inline and jump to the hit; calls push on the
- * return-address stack and returns try it first (ras_push, ras_pop).
+ * return-address stack and returns try it first (ras_push, ras_pop). In the tiered mode the
+ * prologue also decrements the translation's entry counter (jit_block_t.tier_left, after the
+ * budget check) and at zero leaves for the dispatcher, which retranslates it through the IR
+ * (STUB_TIER; jit.c, tier_up).
  *
  * Guest memory: address in rax, window offset in rax (or rdx when mem_start != 0), one compare
  * against cpu->win_chk, one host access [r14 + offset]. Stores also test the page's flag byte
@@ -249,7 +252,8 @@ enum stub_kind {
     STUB_CHAIN,
     STUB_FPSLOW,
     STUB_RET,
-    STUB_SITE /* a site slot's miss: the inline TLB probe, then the slot is refilled */
+    STUB_SITE, /* a site slot's miss: the inline TLB probe, then the slot is refilled */
+    STUB_TIER  /* the entry counter ran out: leave for the IR (tiered mode) */
 };
 
 /* Out-of-line code emitted after the block body. */
@@ -282,9 +286,11 @@ typedef struct tctx {
     unsigned nops_copied;                   /* entries of ops_copy */
     uint8_t *copy_fix[JIT_MAX_HELPERS];     /* imm64 fields to fill with the copies' addresses */
     unsigned ncopy_fix;                     /* entries of copy_fix */
-    unsigned last_g;     /* unmapped guest register whose value r11 also holds (0: none) */
-    uint8_t *entry_jcc;  /* rel32 of the prologue's budget check */
-    uint8_t *entry_exit; /* where its exit code went (rw view): a dead block's entry jumps there */
+    unsigned last_g;      /* unmapped guest register whose value r11 also holds (0: none) */
+    uint8_t *entry_jcc;   /* rel32 of the prologue's budget check */
+    uint8_t *entry_exit;  /* where its exit code went (rw view): a dead block's entry jumps there */
+    jit_block_t *tier_jb; /* tiered mode: where this translation's record goes (its entry
+                             counter is a field of it; the counter's exit names it) */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -1730,6 +1736,13 @@ static void emit_stub(tctx_t *t, stub_t *s) {
         exit_direct(t, s->pc);
         break;
     case STUB_SITE: emit_site_stub(t, s); break;
+    case STUB_TIER: /* nothing ran: leave at the start, naming the translation (jit.c) */
+        set_pc(t, t->sb_pc);
+        x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)t->tier_jb);
+        x86_mov_ri(&t->b, RDX, (uint64_t)(uintptr_t)&t->j->tier_from);
+        x86_store64(&t->b, RDX, 0, RAX);
+        exit_code(t, JIT_EXIT_TIER, true);
+        break;
     case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
         if (exit_other_page(t, s->pc)) break;
         set_pc(t, s->pc);
@@ -1745,7 +1758,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out);
 
 /* jit_translate with its scratch state t (every field set here before use). */
 static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk,
-                                 bool *refused) {
+                                 enum jit_path path, bool *refused) {
     t->j = j;
     t->cpu = cpu;
     t->blk = blk;
@@ -1764,7 +1777,11 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     t->counted = 0;
     t->entry_jcc = t->entry_exit = NULL;
     jit_block_t *irb;
-    if (j->ir && ir_translate(t, blk, &irb)) return irb;
+    if (path != JIT_PATH_OLD && ir_translate(t, blk, &irb)) return irb;
+    if (path == JIT_PATH_IR_ONLY) { /* a tier-up the IR declines: the old one stays */
+        *refused = true;
+        return NULL;
+    }
     j->nsb = 0; /* (what the IR's builds took is not this path's) */
     bool fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
@@ -1775,6 +1792,20 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     x86_alu_rm(&t->b, ALU_CMP, ICNT, CPU, OFF(limit));
     t->entry_jcc = x86_jcc32(&t->b, CC_AE);
     add_stub(t, STUB_CHECK, t->entry_jcc, NULL, 0);
+    /* tiered mode: count the entries (from the dispatcher, chained jumps, the fast table and
+     * return stubs: every way in) in the record this translation will have; at zero leave
+     * for the IR (jit.c, tier_up). Code the IR does not lower (xmode) has no counter. */
+    uint8_t *tier = NULL, *tier_end = NULL;
+    t->tier_jb = (jit_block_t *)(j->meta + j->meta_used); /* nothing else takes metadata
+                                                              before the record */
+    if (j->tier && !cpu->xlate) {
+        tier = t->b.p;
+        x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)&t->tier_jb->tier_left);
+        x86_op_rm(&t->b, 0, false, X86_OP(0x83), ALU_SUB, RAX, X86_NOREG, 1, 0, false);
+        x86_byte(&t->b, 1); /* sub dword [rax], 1 */
+        add_stub(t, STUB_TIER, x86_jcc32(&t->b, CC_E), NULL, 0);
+        tier_end = t->b.p;
+    }
     if (fp) {
         x86_op_rm(&t->b, 0, false, X86_OP(0x8b), RAX, CPU, X86_NOREG, 1, OFF(mstatus), false);
         x86_alu_ri(&t->b, false, ALU_AND, RAX, (int32_t)RV_MSTATUS_FS);
@@ -1785,6 +1816,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     /* The body: the decoded block, then - a superblock - the blocks its fall-through side and
      * direct jumps lead to, while they are new on the path and the limits allow. */
     unsigned n = 0, base = 0, nblocks = 1;
+    bool loop = false; /* its final jump goes back to its start */
     uint64_t visited[8] = {blk->pc};
     uint64_t flushes = cpu->stats.flushes;
     t->last_g = 0;
@@ -1851,15 +1883,20 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             }
         }
         add_instret(t, n);
+        loop = cont == t->sb_pc;
         exit_direct(t, cont);
         break;
     }
+    /* a taken branch back to the start is a loop too */
+    for (unsigned i = 0; i < t->nstubs; i++)
+        if (t->stubs[i].kind == STUB_CHAIN && t->stubs[i].pc == t->sb_pc) loop = true;
     /* out-of-line code */
     for (unsigned i = 0; i < t->nstubs && !t->b.full; i++)
         emit_stub(t, &t->stubs[i]);
     if (t->b.full) return NULL;
 
     jit_block_t *jb = (jit_block_t *)(j->meta + j->meta_used);
+    if (jb != t->tier_jb) abort(); /* the entry counter's address would be wrong: a bug */
     jb->pc = t->sb_pc;
     jb->code = j->rx + (start - j->rw);
     jb->code_len = (uint32_t)(t->b.p - start);
@@ -1873,6 +1910,12 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->in = NULL;
     jb->fix = NULL;
     jb->evicted = 0;
+    jb->ir = false;
+    jb->tier_len = tier ? (uint8_t)(tier_end - tier) : 0;
+    jb->tier_off = tier ? (uint16_t)(tier - start) : 0;
+    /* a loop (the IR keeps it in registers, its greatest gain) tiers up sooner */
+    unsigned left = loop ? j->tier_loop : j->tier;
+    jb->tier_left = left > INT32_MAX ? INT32_MAX : (int32_t)left;
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     /* the helpers' ops live after the block's metadata; their addresses go into the code */
@@ -1896,7 +1939,8 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
 /* The scratch state (about 28 KiB) is taken from the heap for each translation, not kept per
  * hart or per host thread: a host thread per guest thread would pay for it even when it
  * translates once. */
-jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool *refused) {
+jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, enum jit_path path,
+                           bool *refused) {
     *refused = false;
     host_features();
     /* metadata room: the block, its fault points, their write-backs, the helpers' ops, and
@@ -1912,7 +1956,7 @@ jit_block_t *jit_translate(rv_cpu_t *cpu, jit_t *j, const rv_block_t *blk, bool 
         *refused = true; /* out of memory: the interpreter runs the block */
         return NULL;
     }
-    jit_block_t *jb = translate_in(t, cpu, j, blk, refused);
+    jit_block_t *jb = translate_in(t, cpu, j, blk, path, refused);
     free(t);
     return jb;
 }
