@@ -600,6 +600,19 @@ static void jit_drop_block(rv_cpu_t *cpu, rv_block_t *b) {
     b->users = NULL;
 }
 
+/* --stats: the interpreter is about to run the block at pc, which has no translation: count
+ * it as cold, or as refused by its first instruction (the decoded block is the one the
+ * interpreter takes next). */
+static void count_interp(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
+    unsigned h = heat_index(cpu, pc);
+    if (!(j->bad[h / 8] & (1u << (h % 8)))) {
+        j->interp_cold++;
+        return;
+    }
+    const rv_block_t *b = rv_icache_get(cpu, pc);
+    j->interp_refused[b->ops[0].id < RV_I_COUNT ? b->ops[0].id : 0]++;
+}
+
 /* One turn of the run loop: run translated code at cpu->pc. Returns enum exec_result. */
 static int jit_engine_run(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
@@ -618,6 +631,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     j->chain = 0;
     if (!jb) {
         j->stats.interp_blocks++;
+        if (j->count) count_interp(cpu, j, pc);
         return EXEC_INTERP;
     }
     if (!jb->xmode) { /* the fast table serves code of the untranslated state only */
@@ -633,6 +647,10 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     j->stats.entries++;
     cpu->engine_status = 0;
     uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
+    if (j->count) {
+        j->why_count[j->why < JIT_WHY_COUNT ? j->why : 0]++;
+        j->why = JIT_WHY_NONE;
+    }
     switch (r) {
     case JIT_EXIT_LOOKUP: j->stats.exit_lookup++; return EXEC_CONTINUE;
     case JIT_EXIT_TRAP: j->stats.exit_trap++; return EXEC_TRAP;
@@ -786,6 +804,47 @@ static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gr
     return false;
 }
 
+/* --stats: exits by reason, and the interpreted blocks by why they were not translated. */
+static void print_why(const jit_t *j, FILE *out) {
+    static const char *const names[JIT_WHY_INTERP] = {
+        [JIT_WHY_NONE] = "unclassified (helper exits)",
+        [JIT_WHY_CHECK] = "prologue check (budget, interrupt, kick)",
+        [JIT_WHY_DIRECT] = "direct jump not chained",
+        [JIT_WHY_GUARD] = "guarded jump to another page not chained",
+        [JIT_WHY_CSR] = "after a CSR instruction, not chained",
+        [JIT_WHY_RETSTUB] = "return stub not chained",
+        [JIT_WHY_FAST] = "jalr: fast-table miss",
+        [JIT_WHY_XDIRECT] = "xmode jump to another page: miss on pc",
+        [JIT_WHY_XDIRECT + 1] = "xmode jump to another page: miss on fetch TLB",
+        [JIT_WHY_XDIRECT + 2] = "xmode jump to another page: miss on physical page",
+        [JIT_WHY_XRET] = "xmode return: miss on pc",
+        [JIT_WHY_XRET + 1] = "xmode return: miss on fetch TLB",
+        [JIT_WHY_XRET + 2] = "xmode return: miss on physical page",
+        [JIT_WHY_XCALL] = "xmode indirect call: miss on pc",
+        [JIT_WHY_XCALL + 1] = "xmode indirect call: miss on fetch TLB",
+        [JIT_WHY_XCALL + 2] = "xmode indirect call: miss on physical page",
+        [JIT_WHY_XJUMP] = "xmode indirect jump: miss on pc",
+        [JIT_WHY_XJUMP + 1] = "xmode indirect jump: miss on fetch TLB",
+        [JIT_WHY_XJUMP + 2] = "xmode indirect jump: miss on physical page",
+    };
+    for (unsigned w = 0; w < JIT_WHY_COUNT; w++) {
+        if (!j->why_count[w]) continue;
+        if (w < JIT_WHY_INTERP)
+            fprintf(out, "stats: jit: exits by reason: %-50s %llu\n", names[w] ? names[w] : "?",
+                    (unsigned long long)j->why_count[w]);
+        else
+            fprintf(out, "stats: jit: exits by reason: stopped before %-35s %llu\n",
+                    rv_insn_table[w - JIT_WHY_INTERP].name ? rv_insn_table[w - JIT_WHY_INTERP].name : "?",
+                    (unsigned long long)j->why_count[w]);
+    }
+    fprintf(out, "stats: jit: interpreted blocks: cold %llu\n", (unsigned long long)j->interp_cold);
+    for (unsigned i = 0; i < RV_I_COUNT; i++)
+        if (j->interp_refused[i])
+            fprintf(out, "stats: jit: interpreted blocks: refused, starting with %-26s %llu\n",
+                    rv_insn_table[i].name ? rv_insn_table[i].name : "?",
+                    (unsigned long long)j->interp_refused[i]);
+}
+
 static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     const jit_t *j = cpu->engine_state;
     if (!j) return;
@@ -815,6 +874,7 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     if (j->count)
         fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
+    if (j->count) print_why(j, out);
     if (j->ir)
         fprintf(out,
                 "stats: jit: IR: %llu of %llu blocks (%.1f%%), %llu of %llu guest insns, %llu "

@@ -45,6 +45,26 @@ enum jit_exit {
     JIT_EXIT_HOOKED = 5, /* a store hit a flagged page (cache maybe flushed): continue at pc */
 };
 
+/* Why translated code left for the dispatcher, for --stats (exec_options_t.count): each exit
+ * of a translation made with counting on stores its reason in jit_t.why first, and the
+ * dispatcher counts it (jit_t.why_count). The xprobe reasons come in threes: the jump check
+ * missed on fastx's pc, on the fetch TLB's tag or on the physical page (emit_xprobe). */
+enum jit_why {
+    JIT_WHY_NONE = 0,    /* not classified: a helper's trap, halt or code-write exit */
+    JIT_WHY_CHECK,       /* the prologue's compare: budget used up, interrupt or kick */
+    JIT_WHY_DIRECT,      /* a direct exit (branch, block end) not chained (yet) */
+    JIT_WHY_GUARD,       /* a guarded jump to another page (xmode) not chained (yet) */
+    JIT_WHY_CSR,         /* the direct exit after a CSR instruction, not chained (yet) */
+    JIT_WHY_RETSTUB,     /* a return stub's exit, not chained (yet) */
+    JIT_WHY_FAST,        /* jalr: miss of the fast table (code of the untranslated state) */
+    JIT_WHY_XDIRECT,     /* +0..2: xmode, direct jump to another page, jump check missed */
+    JIT_WHY_XRET = JIT_WHY_XDIRECT + 3,  /* +0..2: xmode return (jalr x0, ra/t0) */
+    JIT_WHY_XCALL = JIT_WHY_XRET + 3,    /* +0..2: xmode call (jalr ra/t0, ...) */
+    JIT_WHY_XJUMP = JIT_WHY_XCALL + 3,   /* +0..2: other xmode jalr */
+    JIT_WHY_INTERP = JIT_WHY_XJUMP + 3,  /* + instruction id: stopped before it (untranslated) */
+    JIT_WHY_COUNT = JIT_WHY_INTERP + RV_I_COUNT,
+};
+
 /* A guest register the IR left unwritten at a fault point (a deferred write-back: the slow
  * path makes it in line, the host-fault handler from this entry), and where its value is. */
 typedef struct jit_fix {
@@ -179,6 +199,12 @@ typedef struct jit {
     const uint8_t *xlookup_miss;   /* xmode code's jump check missed: leave for the
                                       dispatcher at guest pc rax */
     jit_stats_t stats;             /* counters */
+    uint32_t why;                  /* --stats: enum jit_why of the last exit (written by
+                                      translated code; 0 when it did not say) */
+    uint64_t why_count[JIT_WHY_COUNT];   /* --stats: exits by enum jit_why */
+    uint64_t interp_cold;                /* --stats: blocks interpreted below the threshold */
+    uint64_t interp_refused[RV_I_COUNT]; /* --stats: blocks interpreted because the backend
+                                            refused their first instruction, by its id */
     /* The return-address stack: calls (jal/jalr with rd = ra or t0) push the return pc and
      * the host address of their return stub, a chainable exit to that pc in the caller's
      * block; a return (jalr x0 with rs1 = ra or t0) pops the newest entry and jumps to its
@@ -231,6 +257,8 @@ _Static_assert(sizeof(((jit_t *)0)->stats.ras_hits) == 8 &&
 _Static_assert(offsetof(jit_t, ras) + sizeof(((jit_t *)0)->ras) < (1u << 31) &&
                    offsetof(jit_t, stats) < (1u << 31),
                "RAS fields within a 32-bit displacement of the jit_t");
+
+_Static_assert(sizeof(((jit_t *)0)->why) == 4, "translated code stores jit_t.why as 32 bits");
 
 /* Generated code probes fastx as 32-byte entries {pc at 0, code at 8, ppn at 16}. */
 _Static_assert(sizeof(((jit_t *)0)->fastx[0]) == 32, "jit_fastx entries are 32 bytes");

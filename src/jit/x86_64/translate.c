@@ -285,6 +285,7 @@ typedef struct tctx {
     unsigned last_g;     /* unmapped guest register whose value r11 also holds (0: none) */
     uint8_t *entry_jcc;  /* rel32 of the prologue's budget check */
     uint8_t *entry_exit; /* where its exit code went (rw view): a dead block's entry jumps there */
+    unsigned why_direct; /* enum jit_why that exit_direct's chain request reports (--stats) */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -324,6 +325,15 @@ static void host_features(void) {
     hostf.known = true;
 }
 
+/* --stats: store reason `why` (enum jit_why) in jit_t.why before an exit (rdx clobbered);
+ * nothing without counting. */
+static void note_why(tctx_t *t, unsigned why) {
+    if (!t->j->count) return;
+    x86_mov_ri(&t->b, RDX, (uint64_t)(uintptr_t)&t->j->why);
+    x86_op_rm(&t->b, 0, false, X86_OP(0xc7), 0, RDX, X86_NOREG, 1, 0, false); /* mov dword */
+    x86_u32(&t->b, why);
+}
+
 /* Leave with exit code `code` in eax. */
 static void exit_code(tctx_t *t, enum jit_exit code, bool spill) {
     x86_mov_ri(&t->b, RAX, (uint64_t)code);
@@ -352,14 +362,24 @@ static bool same_page(const rv_block_t *a, const rv_block_t *b) {
            ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
 }
 
-/* The xmode jump check in line (emit_xprobe), its misses to xlookup_miss. */
-static void xprobe_inline(tctx_t *t, bool konst, uint64_t target) {
+/* The xmode jump check in line (emit_xprobe), its misses to xlookup_miss; with --stats each
+ * miss first notes reason why + 0, 1 or 2 (pc, fetch-TLB tag, physical page). */
+static void xprobe_inline(tctx_t *t, bool konst, uint64_t target, unsigned why) {
     uint8_t *miss[3];
     emit_xprobe(&t->b, t->j, konst, target, miss);
     if (t->b.full) return;
     const uint8_t *to = t->j->rw + (t->j->xlookup_miss - t->j->rx);
-    for (int i = 0; i < 3; i++)
-        x86_patch_rel32(miss[i], to);
+    for (unsigned i = 0; i < 3; i++) {
+        if (!t->j->count) {
+            x86_patch_rel32(miss[i], to);
+            continue;
+        }
+        x86_patch_rel32(miss[i], t->b.p);
+        note_why(t, why + i);
+        uint8_t *f = x86_jmp32(&t->b);
+        if (t->b.full) return;
+        x86_patch_rel32(f, to);
+    }
 }
 
 /* xmode code leaving its page for `target` (instret already adjusted): the entry check
@@ -389,6 +409,7 @@ static bool exit_other_page(tctx_t *t, uint64_t target) {
         uint8_t *miss2 = x86_jcc32(b, CC_NE);
         x86_align(b, 4, 1);
         uint8_t *field = x86_jmp32(b); /* rel32 0: falls into the chain request below */
+        note_why(t, JIT_WHY_GUARD);
         x86_mov_ri(b, RAX, ppn);
         x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)&t->j->chain_ppn);
         x86_store64(b, RDX, 0, RAX);
@@ -399,7 +420,7 @@ static bool exit_other_page(tctx_t *t, uint64_t target) {
         x86_patch_rel32(miss1, b->p);
         x86_patch_rel32(miss2, b->p);
     }
-    xprobe_inline(t, true, target);
+    xprobe_inline(t, true, target, JIT_WHY_XDIRECT);
     return true;
 }
 
@@ -408,6 +429,7 @@ static void exit_direct(tctx_t *t, uint64_t target) {
     if (exit_other_page(t, target)) return;
     x86_align(&t->b, 4, 1);
     uint8_t *field = x86_jmp32(&t->b); /* rel32 0: falls into the exit code below */
+    note_why(t, t->why_direct);
     set_pc(t, target);
     x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, field));
     jmp_rx(t, t->j->exit_spill);
@@ -1299,7 +1321,10 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
     if (t->cpu->xlate) { /* xmode: the checked table, probed in line */
-        xprobe_inline(t, false, 0);
+        xprobe_inline(t, false, 0,
+                      is_link(op->rd)                       ? JIT_WHY_XCALL
+                      : op->rd == 0 && is_link(op->rs1) ? JIT_WHY_XRET
+                                                            : JIT_WHY_XJUMP);
         return;
     }
     if (ras_on(t) && is_link(op->rd))
@@ -1319,6 +1344,7 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_jmp_m(b, RCX, 8);
     if (!b->full) x86_patch_rel32(jmiss, b->p);
     x86_store64(b, CPU, OFF(pc), RAX); /* a miss: the dispatcher looks the target up */
+    note_why(t, JIT_WHY_FAST);
     exit_code(t, JIT_EXIT_LOOKUP, true);
 }
 
@@ -1390,7 +1416,9 @@ EMIT_HELPER(by_helper)
 EMITTER(csr) {
     if (!emit_helper(t, op, idx)) return false;
     add_instret(t, idx + 1);
+    t->why_direct = JIT_WHY_CSR;
     exit_direct(t, op_pc(t, op) + op->len);
+    t->why_direct = JIT_WHY_DIRECT;
     *ends = true;
     (void)cont;
     return true;
@@ -1712,6 +1740,7 @@ static void emit_stub(tctx_t *t, stub_t *s) {
     switch (s->kind) {
     case STUB_CHECK:
         if (s->jfield == t->entry_jcc) t->entry_exit = t->b.p;
+        note_why(t, JIT_WHY_CHECK);
         set_pc(t, t->sb_pc);
         exit_code(t, JIT_EXIT_LOOKUP, true);
         break;
@@ -1727,11 +1756,14 @@ static void emit_stub(tctx_t *t, stub_t *s) {
     }
     case STUB_RET: /* a return stub: a chainable exit to the return pc (instret counted
                     * by the return that jumps here) */
+        t->why_direct = JIT_WHY_RETSTUB;
         exit_direct(t, s->pc);
+        t->why_direct = JIT_WHY_DIRECT;
         break;
     case STUB_SITE: emit_site_stub(t, s); break;
     case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
         if (exit_other_page(t, s->pc)) break;
+        note_why(t, JIT_WHY_DIRECT);
         set_pc(t, s->pc);
         x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
         jmp_rx(t, t->j->exit_spill);
@@ -1763,6 +1795,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     t->sb_pc = blk->pc;
     t->counted = 0;
     t->entry_jcc = t->entry_exit = NULL;
+    t->why_direct = JIT_WHY_DIRECT;
     jit_block_t *irb;
     if (j->ir && ir_translate(t, blk, &irb)) return irb;
     j->nsb = 0; /* (what the IR's builds took is not this path's) */
@@ -1820,6 +1853,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             /* stopped before an untranslated instruction: the interpreter runs it */
             add_instret(t, n);
             set_pc(t, op_pc(t, unsupported));
+            note_why(t, JIT_WHY_INTERP + unsupported->id);
             exit_code(t, JIT_EXIT_INTERP, true);
             break;
         }
