@@ -114,7 +114,7 @@ static void test_fence_asid(void **state) {
     (void)state;
     bool w;
     warm();
-    rv_mmu_flush_asid(&cpu, false, 0, 2); /* B's, while A is current */
+    rv_mmu_flush_asid(&cpu, false, 0, 2, true); /* B's, while A is current */
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w);
     write_satp(satp(2, 1));
@@ -122,7 +122,7 @@ static void test_fence_asid(void **state) {
     assert_false(w); /* global: kept */
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
-    rv_mmu_flush_asid(&cpu, false, 0, 2); /* the current one's */
+    rv_mmu_flush_asid(&cpu, false, 0, 2, true); /* the current one's */
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
     assert_int_equal(load_page(0x2000, &w), 10);
@@ -131,7 +131,7 @@ static void test_fence_asid(void **state) {
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w);
     /* bits above ASIDLEN are ignored: 0x10001 is ASID 1 */
-    rv_mmu_flush_asid(&cpu, false, 0, 0x10001);
+    rv_mmu_flush_asid(&cpu, false, 0, 0x10001, true);
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_true(w);
 }
@@ -140,8 +140,8 @@ static void test_fence_page_asid(void **state) {
     (void)state;
     bool w;
     warm();
-    rv_mmu_flush_asid(&cpu, true, 0x1000, 2);
-    rv_mmu_flush_asid(&cpu, true, 0x2000, 1); /* a global page: kept */
+    rv_mmu_flush_asid(&cpu, true, 0x1000, 2, true);
+    rv_mmu_flush_asid(&cpu, true, 0x2000, 1, true); /* a global page: kept */
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w);
     assert_int_equal(load_page(0x2000, &w), 10);
@@ -149,7 +149,7 @@ static void test_fence_page_asid(void **state) {
     write_satp(satp(2, 1));
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
-    rv_mmu_flush_asid(&cpu, true, 0x1000, 2);
+    rv_mmu_flush_asid(&cpu, true, 0x1000, 2, true);
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
 }
@@ -158,8 +158,8 @@ static void test_fence_page_all(void **state) {
     (void)state;
     bool w;
     warm();
-    rv_mmu_flush(&cpu, true, 0x2000); /* rs2 = x0: global pages too, every ASID */
-    rv_mmu_flush(&cpu, true, 0x1000);
+    rv_mmu_flush(&cpu, true, 0x2000, true); /* rs2 = x0: global pages too, every ASID */
+    rv_mmu_flush(&cpu, true, 0x1000, true);
     assert_int_equal(load_page(0x2000, &w), 10);
     assert_true(w);
     assert_int_equal(load_page(0x1000, &w), 8);
@@ -169,7 +169,7 @@ static void test_fence_page_all(void **state) {
     assert_true(w);
     assert_int_equal(load_page(0x2000, &w), 10);
     assert_false(w); /* A's walk just now filled it, global */
-    rv_mmu_flush(&cpu, false, 0);
+    rv_mmu_flush(&cpu, false, 0, true);
     assert_int_equal(load_page(0x2000, &w), 10);
     assert_true(w);
 }
@@ -182,7 +182,7 @@ static void test_reuse(void **state) {
     write_satp(satp(1, 1)); /* ASID 1, B's tables */
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w); /* stale until the fence: allowed, and what a cache does */
-    rv_mmu_flush_asid(&cpu, false, 0, 1);
+    rv_mmu_flush_asid(&cpu, false, 0, 1, true);
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
 }

@@ -84,7 +84,7 @@ static void reload_all(x86_buf_t *b) {
  * (instret counted, guest registers in place) when fastx has one for it whose physical page is the
  * one the fetch TLB maps rax's page to now at the current privilege (what rv_block_valid proves at
  * the dispatcher: the TLB entry exists only for a page executable at that privilege, and satp
- * writes and sfence.vma empty it): rcx = &fastx[(rax >> 1) & (JIT_FAST - 1)];  rax == rcx->pc? r11
+ * writes and sfence.vma empty it): rcx = &fastx[jit_fastx_index(rax)];  rax == rcx->pc? r11
  * = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low? r11->ppn == rcx->ppn?
  * then jmp rcx->code With `konst` the target is the constant `target` (a direct jump): rax is
  * loaded with it and the two entries' addresses are constants. miss[0..2] get the rel32 fields of
@@ -95,11 +95,14 @@ static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t targe
     const int32_t ppn_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn));
     if (konst) {
         x86_mov_ri(b, RAX, target);
-        x86_mov_ri(b, RCX, (uint64_t)(uintptr_t)&j->fastx[(target >> 1) & (JIT_FAST - 1)]);
+        x86_mov_ri(b, RCX, (uint64_t)(uintptr_t)&j->fastx[jit_fastx_index(target)]);
     } else {
-        x86_mov_rr(b, RCX, RAX);
+        x86_mov_rr(b, RCX, RAX); /* rcx = jit_fastx_index(rax) * 32 */
         x86_shift_ri(b, true, SH_SHR, RCX, 1);
-        x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
+        x86_mov_rr(b, RDX, RAX);
+        x86_shift_ri(b, true, SH_SHR, RDX, JIT_FASTX_SHIFT);
+        x86_alu_rr(b, true, ALU_XOR, RCX, RDX);
+        x86_alu_ri(b, false, ALU_AND, RCX, JIT_FASTX - 1);
         x86_shift_ri(b, false, SH_SHL, RCX, 5);
         x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)j->fastx);
         x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
@@ -249,7 +252,8 @@ enum stub_kind {
     STUB_CHAIN,
     STUB_FPSLOW,
     STUB_RET,
-    STUB_SITE /* a site slot's miss: the inline TLB probe, then the slot is refilled */
+    STUB_SITE, /* a site slot's miss: the inline TLB probe, then the slot is refilled */
+    STUB_PAGE2 /* the prologue's check of a crossing block's second page failed */
 };
 
 /* Out-of-line code emitted after the block body. */
@@ -1079,10 +1083,13 @@ static bool caller_saved(int h) {
     return h == RSI || h == RDI || h == R8 || h == R9;
 }
 
-/* Call jit_helper_exec(cpu, op copy, pc, idx) for an instruction without native code. Only the
- * guest registers a call could clobber or the helper could use (its operands) go through
- * cpu->x; the others stay in their callee-saved host registers. */
-static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned rel) {
+/* Call fn(cpu, op copy, pc, idx[, xmode]) - jit_helper_exec for an instruction without native
+ * code, jit_helper_sys (with the fifth argument) for mret, sret and sfence.vma. Only the guest
+ * registers a call could clobber or the helper could use (its operands) go through cpu->x; the
+ * others stay in their callee-saved host registers. Where the helper lets the block go on
+ * (engine_status 0), its return value is in rax. */
+static bool emit_call_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned rel, const void *fn,
+                         bool arg5) {
     x86_buf_t *b = &t->b;
     if (t->nops_copied >= JIT_MAX_HELPERS) return false;
     t->ops_copy[t->nops_copied++] = *op;
@@ -1101,7 +1108,8 @@ static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned r
     x86_u64(b, (uint64_t)(t->nops_copied - 1));
     x86_mov_ri(b, RDX, pc);
     x86_mov_ri(b, RCX, rel);
-    x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_exec);
+    if (arg5) x86_mov_ri(b, R8, t->cpu->xlate); /* r8 was stored above (caller-saved) */
+    x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)fn);
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
@@ -1115,6 +1123,11 @@ static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned r
     if (!b->full) x86_patch_rel32(jok, b->p);
     t->helper_calls++;
     return true;
+}
+
+/* The call of jit_helper_exec for an instruction without native code. */
+static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned rel) {
+    return emit_call_at(t, op, pc, rel, (const void *)jit_helper_exec, false);
 }
 
 /* The helper call for instruction `op` at path index idx, in line. */
@@ -1669,32 +1682,70 @@ EMITTER(fence_i) {
     *ends = true;
     return true;
 }
-/* ecall/ebreak in user mode: leave with the trap for the caller (vm's system calls). */
-static bool user_trap(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
-    /* in line only where the owner's trap hook handles traps (user mode: the hart stays in
-     * U-mode, so the cause is fixed); elsewhere the interpreter raises it */
-    if (!t->cpu->trap_hook || t->cpu->priv != RV_PRIV_U) return false;
+/* ecall/ebreak: leave with the trap. In user mode (the owner's trap hook handles traps and the
+ * hart stays in U-mode) the cause is a constant; elsewhere ecall's cause is read from the
+ * privilege when it runs (8 + priv: ECALL_U, _S, _M), since a translation made while fetch
+ * does not translate runs at any privilege. */
+_Static_assert(RV_CAUSE_ECALL_U == 8 + RV_PRIV_U && RV_CAUSE_ECALL_S == 8 + RV_PRIV_S &&
+                   RV_CAUSE_ECALL_M == 8 + RV_PRIV_M,
+               "ecall causes are 8 + the privilege");
+static bool trap_insn(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
+    bool ecall = op->id == RV_I_ecall;
     add_instret(t, idx);
     set_pc(t, op_pc(t, op));
-    x86_store_imm64(&t->b, CPU, OFF(cause),
-                    op->id == RV_I_ecall ? RV_CAUSE_ECALL_U : RV_CAUSE_BREAKPOINT, RAX);
-    x86_store_imm64(&t->b, CPU, OFF(tval), op->id == RV_I_ecall ? 0 : op_pc(t, op), RAX);
+    if (ecall && !(t->cpu->trap_hook && t->cpu->priv == RV_PRIV_U)) {
+        x86_op_rm(&t->b, 0, false, X86_OP(0x0f, 0xb6), RAX, CPU, X86_NOREG, 1, OFF(priv), false);
+        x86_alu_ri(&t->b, false, ALU_ADD, RAX, 8);
+        x86_store64(&t->b, CPU, OFF(cause), RAX);
+    } else {
+        x86_store_imm64(&t->b, CPU, OFF(cause), ecall ? RV_CAUSE_ECALL_U : RV_CAUSE_BREAKPOINT,
+                        RAX);
+    }
+    x86_store_imm64(&t->b, CPU, OFF(tval), ecall ? 0 : op_pc(t, op), RAX);
     exit_code(t, JIT_EXIT_TRAP, true);
     *ends = true;
     return true;
 }
 EMITTER(ecall) {
     (void)cont;
-    return user_trap(t, op, idx, ends);
+    return trap_insn(t, op, idx, ends);
 }
 EMITTER(ebreak) {
     (void)cont;
-    return user_trap(t, op, idx, ends);
+    return trap_insn(t, op, idx, ends);
 }
-EMIT_REFUSE(mret) /* privileged: the interpreter's job */
-EMIT_REFUSE(wfi)
-EMIT_REFUSE(sret)       /* privileged: the interpreter's job */
-EMIT_REFUSE(sfence_vma) /* flushes the TLB and the code caches: the interpreter's job */
+/* mret, sret, sfence.vma: jit_helper_sys (the interpreter's semantics, rv_mret, rv_sret,
+ * rv_sfence_vma), which retires the instruction; then, in xmode code after a return that
+ * left the hart translating, the jump check of the new pc (the fetch TLB at the new
+ * privilege proves the target's page, as for any jump out of a page), else back to the
+ * dispatcher (the helper's exit). A pending interrupt the return enabled has zeroed the
+ * limit: the target's prologue leaves for it before its first instruction. */
+static bool sys_insn(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
+    if (!emit_call_at(t, op, op_pc(t, op), idx - t->counted, (const void *)jit_helper_sys, true))
+        return false;
+    t->counted = idx + 1; /* the helper counted the path and the instruction */
+    if (t->cpu->xlate) {
+        xprobe_inline(t, false, 0, JIT_WHY_XSYS); /* the new pc is in rax */
+    } else { /* not reached: the helper leaves (a safe exit all the same) */
+        x86_store64(&t->b, CPU, OFF(pc), RAX);
+        exit_code(t, JIT_EXIT_LOOKUP, true);
+    }
+    *ends = true;
+    return true;
+}
+EMITTER(mret) {
+    (void)cont;
+    return sys_insn(t, op, idx, ends);
+}
+EMITTER(sret) {
+    (void)cont;
+    return sys_insn(t, op, idx, ends);
+}
+EMITTER(sfence_vma) {
+    (void)cont;
+    return sys_insn(t, op, idx, ends);
+}
+EMIT_REFUSE(wfi) /* the run loop sleeps until an interrupt: the interpreter's job */
 
 /* The pseudo-ops of the block builder. */
 EMIT(nop, (void)0)
@@ -1745,6 +1796,12 @@ static void emit_stub(tctx_t *t, stub_t *s) {
         exit_code(t, JIT_EXIT_LOOKUP, true);
         break;
     case STUB_FS:
+        set_pc(t, t->sb_pc);
+        exit_code(t, JIT_EXIT_INTERP, true);
+        break;
+    case STUB_PAGE2: /* the interpreter runs the block once (its checks fill the fetch TLB):
+                        never a loop of entries that fail again */
+        note_why(t, JIT_WHY_PAGE2);
         set_pc(t, t->sb_pc);
         exit_code(t, JIT_EXIT_INTERP, true);
         break;
@@ -1813,6 +1870,25 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
         x86_alu_ri(&t->b, false, ALU_AND, RAX, (int32_t)RV_MSTATUS_FS);
         x86_alu_ri(&t->b, false, ALU_CMP, RAX, (int32_t)RV_MSTATUS_FS);
         add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
+    }
+    /* xmode, a block whose last instruction crosses into the next page: the prologue checks
+     * that page as the dispatcher would (the fetch TLB's entry for it at the current
+     * privilege holds the physical page the bytes came from), so that jumps chained into
+     * it and the jump check (both prove its first page only) may reach it */
+    bool check2 = cpu->xlate && blk->ppn != UINT64_MAX &&
+                  ((blk->end - 1) >> RV_PAGE_SHIFT) != (blk->pc >> RV_PAGE_SHIFT);
+    if (check2) {
+        uint64_t vpn2 = (blk->end - 1) >> RV_PAGE_SHIFT;
+        int32_t e = (int32_t)((vpn2 & (RV_TLB_SIZE - 1)) * sizeof(rv_tlb_entry_t));
+        x86_mov_ri(&t->b, RDX, vpn2 << 2);
+        x86_alu_rm(&t->b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+        x86_alu_rm(&t->b, ALU_CMP, RDX, CPU,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag)) + e);
+        stub_t *s2 = add_stub(t, STUB_PAGE2, x86_jcc32(&t->b, CC_NE), NULL, 0);
+        x86_mov_ri(&t->b, RDX, blk->ppn2);
+        x86_alu_rm(&t->b, ALU_CMP, RDX, CPU,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn)) + e);
+        s2->jfield2 = x86_jcc32(&t->b, CC_NE);
     }
 
     /* The body: the decoded block, then - a superblock - the blocks its fall-through side and
@@ -1902,6 +1978,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->hnext = NULL;
     jb->head = blk;
     jb->xmode = cpu->xlate;
+    jb->check2 = check2;
     jb->dead = false;
     jb->check_off = (uint32_t)(t->entry_exit - start);
     jb->in = NULL;
