@@ -8,14 +8,16 @@
  * runs 20 or more times, so that its code is hot.
  *
  * M-mode sets up the tables and delegation, then runs everything in S-mode; S-mode ends with
- * an ecall (cause 9), after which M-mode passes when s11 is 0. A failing check in S-mode sets
- * s11 to 1 and ecalls: M-mode then fails with the test number in TESTNUM. An ecall from S-mode
- * with s11 = 2 is a round trip: M-mode counts it in a2 and returns after the ecall. */
+ * an ecall (cause 9), after which M-mode passes. A failing check in S-mode sets s11 to 1 and
+ * reads an M-mode CSR (illegal there: a trap that needs no ecall, whose cause a failing case
+ * may be about): M-mode then fails with the test number in TESTNUM. An ecall from S-mode with
+ * s11 = 2 is a round trip: M-mode counts it in a2 and returns after the ecall. */
 #include "test.h"
 
 #define SUM    (1 << 18)
 #define UALIAS 0x40000000 /* 0xc0000000: the code and data gigapage again, with U */
-#define XVA    0x40000000 /* the page whose code differs between the two address spaces */
+#define XVA    0x40005000 /* the page whose code differs between the two address spaces (page
+                            5 of its table: no TLB index of the test's own code pages) */
 #define V0     0x1122334455667788
 #define ROUNDS 24
 
@@ -63,10 +65,10 @@ RVTEST_BEGIN
     sd a2, 24(a0)
     PTE(l2a, 1, l1a, 0x01)
     PTE(l1a, 0, l0a, 0x01)
-    PTE(l0a, 0, pa, 0xcb) /* R X A D */
+    PTE(l0a, 5, pa, 0xcb) /* R X A D */
     PTE(l2b, 1, l1b, 0x01)
     PTE(l1b, 0, l0b, 0x01)
-    PTE(l0b, 0, pb, 0xcb)
+    PTE(l0b, 5, pb, 0xcb)
     SATP_VAL(s0, l2a)
     SATP_VAL(s1, l2b)
     csrw satp, s0
@@ -94,12 +96,13 @@ RVTEST_BEGIN
      * a round trip (a2 counts it); anything else fails */
     .align 2
 m_handler:
+    li t1, 1
+    beq s11, t1, fail
     csrr t0, mcause
     li t1, 9
     bne t0, t1, m_unexpected
     li t1, 2
     beq s11, t1, m_round_trip
-    bnez s11, fail
     j pass
 m_round_trip:
     addi a2, a2, 1
@@ -130,6 +133,9 @@ s_handler:
     addi TESTNUM, t0, 2000
     j s_fail
 s_ecall_u:
+    csrr t0, sstatus /* from U-mode: SPP is U */
+    andi t0, t0, 1 << 8
+    bnez t0, s_fail
     addi a1, a1, 1
     csrw sepc, s5
     li t0, 1 << 8 /* SPP = S */
@@ -149,7 +155,7 @@ s_soft_irq:
 
 s_fail:
     li s11, 1
-    ecall
+    csrr t0, mscratch
 
 s_main:
     /* case 2: sret to U-mode (SPP = U), whose ecall comes back through s_handler and an sret
@@ -168,6 +174,7 @@ s_main:
 2:  addi s10, s10, -1
     bnez s10, 1b
     SCHECK(a1, ROUNDS)
+    la s5, s_fail /* an ecall with U-mode's cause from now on fails */
 
     /* case 3: ecall from S-mode to M-mode and mret back (MPP = S), hot */
     TEST_NUM(3)
@@ -179,27 +186,34 @@ s_main:
     li s11, 0
     SCHECK(a2, ROUNDS)
 
-    /* case 4: a pending supervisor software interrupt, enabled in sie, masked by
-     * sstatus.SIE; setting SIE takes it right after the csrsi, before the next instruction
-     * (sepc = 3f, a3 still 0); the handler's sret sets SIE again from SPIE, so it is
-     * cleared after */
+    /* case 4: a supervisor software interrupt, enabled in sie, masked by sstatus.SIE; in the
+     * second half of the rounds it is pending, and setting SIE takes it right after the
+     * csrsi, before the next instruction (sepc = 3f, a3 still 0); the first half, without it,
+     * has the code after the csrsi chained (translated code must still stop there for the
+     * interrupt). The handler's sret sets SIE again from SPIE, so it is cleared after. */
     TEST_NUM(4)
     li t0, 1 << 1
     csrs sie, t0
     li s10, ROUNDS
 1:  csrci sstatus, 2
+    li t0, ROUNDS / 2
+    bgt s10, t0, 4f
     csrsi sip, 2
-    li a3, 0
+4:  li a3, 0
     li s6, 0
     li s7, -1
     csrsi sstatus, 2
 3:  addi a3, a3, 1
     addi a3, a3, 1
     csrci sstatus, 2
+    li t0, ROUNDS / 2
+    bgt s10, t0, 5f
     la t0, 3b
     bne s6, t0, s_fail
     SCHECK(s7, 0)
-    SCHECK(a3, 2)
+    j 6f
+5:  SCHECK(s6, 0)
+6:  SCHECK(a3, 2)
     addi s10, s10, -1
     bnez s10, 1b
     li t0, 1 << 1
@@ -268,7 +282,10 @@ u_code:
     ecall
 1:  j 1b
 
-    /* the other space: A -> B, B -> A (s0 and s1 hold their satp values) */
+    /* the other space: A -> B, B -> A (s0 and s1 hold their satp values); then a call into
+     * the new space's page at XVA, so that the hart's fetch translation of that page is the
+     * new one when the caller's return goes there (a stale translation of the return point
+     * must then be told from the new one by its physical page) */
 switch_space:
     csrr t0, satp
     mv t1, s1
@@ -276,6 +293,10 @@ switch_space:
     mv t1, s0
 1:  csrw satp, t1
     sfence.vma
+    mv t2, ra
+    li t0, XVA + 0x100
+    jalr ra, 0(t0)
+    mv ra, t2
     ret
 
     /* the code at XVA in space A and in space B: the same calls, different landing code
@@ -288,6 +309,8 @@ pa: addi sp, sp, -16
     ld ra, 0(sp)
     addi sp, sp, 16
     ret
+    .org pa + 0x100
+    ret
     .align 12
 pb: addi sp, sp, -16
     sd ra, 0(sp)
@@ -295,6 +318,8 @@ pb: addi sp, sp, -16
     li a0, 2
     ld ra, 0(sp)
     addi sp, sp, 16
+    ret
+    .org pb + 0x100
     ret
     .align 12
 
