@@ -39,6 +39,7 @@
 #include "exec/exec1.h"
 #include "riscv/decode.h"
 #include "riscv/memacc.h"
+#include "riscv/mmu.h"
 
 #if defined(VM_HAVE_CAPSTONE)
 #include <capstone/capstone.h>
@@ -853,6 +854,16 @@ uint64_t jit_helper_sys(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t 
     return next;
 }
 
+uint64_t jit_helper_xfill(rv_cpu_t *cpu, uint64_t pc) {
+    uint64_t ppn;
+    if (!cpu->xlate || cpu->priv == RV_PRIV_M || !rv_mmu_code_ppn(cpu, pc, &ppn) ||
+        !rv_fetch_hits(cpu, pc, ppn))
+        return 0;
+    jit_t *j = cpu->engine_state;
+    if (j->count) j->xfills++;
+    return 1;
+}
+
 /* ---- host faults in translated code ---- */
 
 static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
@@ -917,6 +928,8 @@ static void print_why(const jit_t *j, FILE *out) {
             "allowed %llu, other %llu\n",
             (unsigned long long)j->chain_left[0], (unsigned long long)j->chain_left[1],
             (unsigned long long)j->chain_left[2]);
+    fprintf(out, "stats: jit: jump checks whose fetch-TLB miss was mended in line %llu\n",
+            (unsigned long long)j->xfills);
     fprintf(out, "stats: jit: interpreted blocks: cold %llu\n", (unsigned long long)j->interp_cold);
     for (unsigned i = 0; i < RV_I_COUNT; i++)
         if (j->interp_refused[i])

@@ -205,11 +205,16 @@ typedef struct jit {
     unsigned nsb;                  /* entries of sb[] */
     const uint8_t *xlookup_miss;   /* xmode code's jump check missed: leave for the
                                       dispatcher at guest pc rax */
+    const uint8_t *thunk_xfill;    /* xmode code's jump check missed the fetch TLB: call
+                                      jit_helper_xfill for guest pc rax, every register but
+                                      rdx kept, edx = 1 when the entry is there now */
     jit_stats_t stats;             /* counters */
     uint32_t why;                  /* --stats: enum jit_why of the last exit (written by
                                       translated code; 0 when it did not say) */
     uint64_t why_count[JIT_WHY_COUNT];   /* --stats: exits by enum jit_why */
     uint64_t interp_cold;                /* --stats: blocks interpreted below the threshold */
+    uint64_t xfills;                     /* --stats: jump checks whose fetch-TLB miss
+                                            jit_helper_xfill mended in line */
     uint64_t chain_left[3];              /* --stats: chain requests not patched: target not
                                             translated, may_chain refused, other (a flush or
                                             an interrupt came between) */
@@ -314,6 +319,12 @@ void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx
  * else JIT_EXIT_LOOKUP (the dispatcher looks it up), or JIT_EXIT_TRAP (illegal here). */
 uint64_t jit_helper_sys(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx,
                         uint64_t xmode);
+
+/* The fetch TLB's entry for guest pc's page at the current privilege, from the second level
+ * or a walk (rv_mmu_code_ppn) for xmode code's jump check, which missed it: returns 1 when
+ * the entry is there now (the check is made again), 0 when pc cannot be fetched from (the
+ * dispatcher takes it). */
+uint64_t jit_helper_xfill(rv_cpu_t *cpu, uint64_t pc);
 
 /* Copy the mapped guest registers and instret from a signal context's register array to
  * cpu->x and cpu->instret (the instret of the faulting block's start); the guest registers

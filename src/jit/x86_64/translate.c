@@ -90,7 +90,7 @@ static void reload_all(x86_buf_t *b) {
  * loaded with it and the two entries' addresses are constants. miss[0..2] get the rel32 fields of
  * the three jcc's taken on a miss (rax still holds the target there), for the caller to patch. */
 static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t target,
-                        uint8_t *miss[3]) {
+                        uint8_t *miss[3], uint8_t **retry) {
     const int32_t tag_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag));
     const int32_t ppn_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn));
     if (konst) {
@@ -109,6 +109,7 @@ static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t targe
     }
     x86_alu_rm(b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_fastx, pc));
     miss[0] = x86_jcc32(b, CC_NE);
+    *retry = b->p; /* the fetch-TLB check, again after jit_helper_xfill mended a miss */
     if (konst) {
         int32_t e =
             (int32_t)(((target >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)) * sizeof(rv_tlb_entry_t));
@@ -171,6 +172,35 @@ void jit_emit_trampolines(jit_t *j) {
     x86_load64(&b, ICNT, CPU, OFF(instret));
     reload_all(&b);
     x86_jmp_r(&b, R11);
+    x86_align(&b, 16, 0);
+    /* thunk_xfill: called by a jump check of xmode code that missed the fetch TLB, with the
+     * target pc in rax; the registers a C call may clobber are kept (rax, rcx: the check's
+     * own), edx is jit_helper_xfill's answer */
+    j->thunk_xfill = j->rx + (b.p - j->rw);
+    x86_push(&b, RAX);
+    x86_push(&b, RCX);
+    x86_push(&b, RSI);
+    x86_push(&b, RDI);
+    x86_push(&b, R8);
+    x86_push(&b, R9);
+    x86_push(&b, R10);
+    x86_push(&b, R11);
+    x86_alu_ri(&b, true, ALU_SUB, RSP, 8); /* 16-byte alignment for the C call */
+    x86_mov_rr(&b, RDI, CPU);
+    x86_mov_rr(&b, RSI, RAX);
+    x86_mov_ri(&b, RAX, (uint64_t)(uintptr_t)jit_helper_xfill);
+    x86_call_r(&b, RAX);
+    x86_mov32_rr(&b, RDX, RAX);
+    x86_alu_ri(&b, true, ALU_ADD, RSP, 8);
+    x86_pop(&b, R11);
+    x86_pop(&b, R10);
+    x86_pop(&b, R9);
+    x86_pop(&b, R8);
+    x86_pop(&b, RDI);
+    x86_pop(&b, RSI);
+    x86_pop(&b, RCX);
+    x86_pop(&b, RAX);
+    x86_ret(&b);
     x86_align(&b, 16, 0);
     /* three ways out: everything in registers; guest registers only (a helper already set
      * instret); nothing (a slow path stored everything) */
@@ -369,10 +399,20 @@ static bool same_page(const rv_block_t *a, const rv_block_t *b) {
 /* The xmode jump check in line (emit_xprobe), its misses to xlookup_miss; with --stats each
  * miss first notes reason why + 0, 1 or 2 (pc, fetch-TLB tag, physical page). */
 static void xprobe_inline(tctx_t *t, bool konst, uint64_t target, unsigned why) {
-    uint8_t *miss[3];
-    emit_xprobe(&t->b, t->j, konst, target, miss);
+    uint8_t *miss[3], *retry;
+    emit_xprobe(&t->b, t->j, konst, target, miss, &retry);
     if (t->b.full) return;
     const uint8_t *to = t->j->rw + (t->j->xlookup_miss - t->j->rx);
+    /* a miss of the fetch TLB (after an address-space switch, or another page in its
+     * entry): the entry from the second level or a walk, then the check again */
+    x86_patch_rel32(miss[1], t->b.p);
+    x86_mov_ri(&t->b, RDX, (uint64_t)(uintptr_t)t->j->thunk_xfill);
+    x86_call_r(&t->b, RDX);
+    x86_op_rr(&t->b, false, X86_OP(0x85), RDX, RDX, false); /* test edx, edx */
+    uint8_t *again = x86_jcc32(&t->b, CC_NE);
+    if (t->b.full) return;
+    x86_patch_rel32(again, retry);
+    miss[1] = x86_jmp32(&t->b); /* the walk failed: the dispatcher decides */
     for (unsigned i = 0; i < 3; i++) {
         if (!t->j->count) {
             x86_patch_rel32(miss[i], to);
