@@ -365,8 +365,8 @@ static bool may_chain(const jit_t *j, const jit_block_t *from, const jit_block_t
     if (!from->xmode) return true;
     const rv_block_t *a = from->head, *b = to->head;
     /* (a crossing translation that checks its second page in its prologue counts as one) */
-    bool one_page = to->check2 ||
-                    (b->ppn == b->ppn2 && ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT));
+    bool one_page = to->check2 || (b->ppn == b->ppn2 &&
+                                   ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT));
     /* a guarded jump out of a page (translate.c, exit_other_page): its guard proves that the
      * target's page maps to chain_xppn, executable at the current privilege */
     if (j->chain_xppn != JIT_NO_PPN) return one_page && b->ppn == j->chain_xppn;
@@ -920,7 +920,8 @@ static void print_why(const jit_t *j, FILE *out) {
                     (unsigned long long)j->why_count[w]);
         else
             fprintf(out, "stats: jit: exits by reason: stopped before %-35s %llu\n",
-                    rv_insn_table[w - JIT_WHY_INTERP].name ? rv_insn_table[w - JIT_WHY_INTERP].name : "?",
+                    rv_insn_table[w - JIT_WHY_INTERP].name ? rv_insn_table[w - JIT_WHY_INTERP].name
+                                                           : "?",
                     (unsigned long long)j->why_count[w]);
     }
     fprintf(out,

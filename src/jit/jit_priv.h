@@ -52,21 +52,21 @@ enum jit_exit {
  * dispatcher counts it (jit_t.why_count). The xprobe reasons come in threes: the jump check
  * missed on fastx's pc, on the fetch TLB's tag or on the physical page (emit_xprobe). */
 enum jit_why {
-    JIT_WHY_NONE = 0,    /* not classified: a helper's trap, halt or code-write exit */
-    JIT_WHY_CHECK,       /* the prologue's compare: budget used up, interrupt or kick */
-    JIT_WHY_DIRECT,      /* a direct exit (branch, block end) not chained (yet) */
-    JIT_WHY_GUARD,       /* a guarded jump to another page (xmode) not chained (yet) */
-    JIT_WHY_CSR,         /* the direct exit after a CSR instruction, not chained (yet) */
-    JIT_WHY_RETSTUB,     /* a return stub's exit, not chained (yet) */
-    JIT_WHY_SYS,         /* after mret, sret or sfence.vma: to the dispatcher (jit_helper_sys) */
-    JIT_WHY_PAGE2,       /* a crossing block's second page failed its prologue check */
-    JIT_WHY_FAST,        /* jalr: miss of the fast table (code of the untranslated state) */
-    JIT_WHY_XDIRECT,     /* +0..2: xmode, direct jump to another page, jump check missed */
-    JIT_WHY_XRET = JIT_WHY_XDIRECT + 3,  /* +0..2: xmode return (jalr x0, ra/t0) */
-    JIT_WHY_XCALL = JIT_WHY_XRET + 3,    /* +0..2: xmode call (jalr ra/t0, ...) */
-    JIT_WHY_XJUMP = JIT_WHY_XCALL + 3,   /* +0..2: other xmode jalr */
-    JIT_WHY_XSYS = JIT_WHY_XJUMP + 3,    /* +0..2: xmode sret or mret, then the jump check */
-    JIT_WHY_INTERP = JIT_WHY_XSYS + 3,   /* + instruction id: stopped before it (untranslated) */
+    JIT_WHY_NONE = 0, /* not classified: a helper's trap, halt or code-write exit */
+    JIT_WHY_CHECK,    /* the prologue's compare: budget used up, interrupt or kick */
+    JIT_WHY_DIRECT,   /* a direct exit (branch, block end) not chained (yet) */
+    JIT_WHY_GUARD,    /* a guarded jump to another page (xmode) not chained (yet) */
+    JIT_WHY_CSR,      /* the direct exit after a CSR instruction, not chained (yet) */
+    JIT_WHY_RETSTUB,  /* a return stub's exit, not chained (yet) */
+    JIT_WHY_SYS,      /* after mret, sret or sfence.vma: to the dispatcher (jit_helper_sys) */
+    JIT_WHY_PAGE2,    /* a crossing block's second page failed its prologue check */
+    JIT_WHY_FAST,     /* jalr: miss of the fast table (code of the untranslated state) */
+    JIT_WHY_XDIRECT,  /* +0..2: xmode, direct jump to another page, jump check missed */
+    JIT_WHY_XRET = JIT_WHY_XDIRECT + 3, /* +0..2: xmode return (jalr x0, ra/t0) */
+    JIT_WHY_XCALL = JIT_WHY_XRET + 3,   /* +0..2: xmode call (jalr ra/t0, ...) */
+    JIT_WHY_XJUMP = JIT_WHY_XCALL + 3,  /* +0..2: other xmode jalr */
+    JIT_WHY_XSYS = JIT_WHY_XJUMP + 3,   /* +0..2: xmode sret or mret, then the jump check */
+    JIT_WHY_INTERP = JIT_WHY_XSYS + 3,  /* + instruction id: stopped before it (untranslated) */
     JIT_WHY_COUNT = JIT_WHY_INTERP + RV_I_COUNT,
 };
 

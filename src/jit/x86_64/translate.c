@@ -88,9 +88,10 @@ static void reload_all(x86_buf_t *b) {
  * = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low? r11->ppn == rcx->ppn?
  * then jmp rcx->code With `konst` the target is the constant `target` (a direct jump): rax is
  * loaded with it and the two entries' addresses are constants. miss[0..2] get the rel32 fields of
- * the three jcc's taken on a miss (rax still holds the target there), for the caller to patch. */
-static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t target,
-                        uint8_t *miss[3], uint8_t **retry) {
+ * the three jcc's taken on a miss (rax still holds the target there), for the caller to patch;
+ * *retry the start of the fetch-TLB check (where a mended TLB miss checks again). */
+static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t target, uint8_t *miss[3],
+                        uint8_t **retry) {
     const int32_t tag_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag));
     const int32_t ppn_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn));
     if (konst) {
@@ -1375,9 +1376,9 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     add_instret(t, idx + 1);
     if (t->cpu->xlate) { /* xmode: the checked table, probed in line */
         xprobe_inline(t, false, 0,
-                      is_link(op->rd)                       ? JIT_WHY_XCALL
+                      is_link(op->rd)                   ? JIT_WHY_XCALL
                       : op->rd == 0 && is_link(op->rs1) ? JIT_WHY_XRET
-                                                            : JIT_WHY_XJUMP);
+                                                        : JIT_WHY_XJUMP);
         return;
     }
     if (ras_on(t) && is_link(op->rd))
