@@ -151,12 +151,13 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
         if (j->norder) { /* without translations, no bucket and no fast entry was written */
             memset(j->hash, 0, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
             memset(j->fast, 0, sizeof(j->fast));
-            memset(j->fastx, 0, sizeof(j->fastx));
+            if (j->fastx_used) memset(j->fastx, 0, sizeof(j->fastx));
         }
         memset(j->heat, 0, heat_count(cpu) * sizeof(j->heat[0]));
         if (j->any_bad) memset(j->bad, 0, sizeof(j->bad));
     }
     j->any_bad = false;
+    j->fastx_used = false;
     /* a zero entry would match a jump to pc 0 and enter NULL: pc 0 maps to entry 0 only,
      * which holds the odd pc 1 when empty (no jump target is odd) */
     j->fast[0].pc = 1;
@@ -679,6 +680,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
         f->pc = pc;
         f->code = jb->code;
         f->ppn = jb->ppn;
+        j->fastx_used = true;
     }
     j->stats.entries++;
     cpu->engine_status = 0;
@@ -888,7 +890,7 @@ static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gr
 /* --stats: exits by reason, and the interpreted blocks by why they were not translated. */
 static void print_why(const jit_t *j, FILE *out) {
     static const char *const names[JIT_WHY_INTERP] = {
-        [JIT_WHY_NONE] = "unclassified (helper exits)",
+        [JIT_WHY_NONE] = "unclassified (traps, helper exits)",
         [JIT_WHY_CHECK] = "prologue check (budget, interrupt, kick)",
         [JIT_WHY_DIRECT] = "direct jump not chained",
         [JIT_WHY_GUARD] = "guarded jump to another page not chained",

@@ -19,7 +19,7 @@
 #define JIT_HASH0        (1u << 8)   /* buckets in use at first (doubled as blocks come) */
 #define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
-#define JIT_FASTX        (1u << 14)  /* entries of xmode code's checked table (fastx) */
+#define JIT_FASTX        (1u << 16)  /* entries of xmode code's checked table (fastx) */
 #define JIT_FASTX_SHIFT  15u         /* fastx index: pc bits 1.. xor pc bits 15.. */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
@@ -52,7 +52,7 @@ enum jit_exit {
  * dispatcher counts it (jit_t.why_count). The xprobe reasons come in threes: the jump check
  * missed on fastx's pc, on the fetch TLB's tag or on the physical page (emit_xprobe). */
 enum jit_why {
-    JIT_WHY_NONE = 0, /* not classified: a helper's trap, halt or code-write exit */
+    JIT_WHY_NONE = 0, /* not classified: traps, a helper's halt or code-write exit */
     JIT_WHY_CHECK,    /* the prologue's compare: budget used up, interrupt or kick */
     JIT_WHY_DIRECT,   /* a direct exit (branch, block end) not chained (yet) */
     JIT_WHY_GUARD,    /* a guarded jump to another page (xmode) not chained (yet) */
@@ -232,7 +232,9 @@ typedef struct jit {
         uint64_t pc;         /* return pc; empty: the odd pc 1, which no return matches */
         const uint8_t *code; /* host address of the return stub (rx view) */
     } ras[JIT_RAS];
-    bool any_bad; /* some bit of bad[] is set (a reset clears bad[] then) */
+    bool any_bad;    /* some bit of bad[] is set (a reset clears bad[] then) */
+    bool fastx_used; /* some fastx entry was written (a reset clears fastx, 2 MiB, then: a
+                        hart that never translates with paging on leaves it unbacked) */
     /* The tables come last, each used from its start, so that a hart that runs little code
      * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
      * its own pages, zero until written). */
