@@ -224,47 +224,19 @@ end_block:
         goto trap;
     }
     LABEL(mret) {
-        if (cpu->priv != RV_PRIV_M) goto illegal;
-        uint64_t s_ = cpu->mstatus;
-        cpu->priv = (uint8_t)((s_ & RV_MSTATUS_MPP) >> 11);
-        s_ = (s_ & ~RV_MSTATUS_MIE) | ((s_ & RV_MSTATUS_MPIE) ? RV_MSTATUS_MIE : 0);
-        s_ |= RV_MSTATUS_MPIE;
-        s_ &= ~RV_MSTATUS_MPP; /* MPP = U, the least-privileged mode supported */
-        if (cpu->priv != RV_PRIV_M) s_ &= ~RV_MSTATUS_MPRV;
-        cpu->mstatus = s_;
-        cpu->resv_valid = false;
+        if (!rv_mret(cpu)) goto illegal;
         pc = cpu->mepc;
-        rv_mmu_update(cpu);
-        rv_cpu_irq_check(cpu);
         prev = NULL;
         goto next_block;
     }
     LABEL(sret) {
-        if (cpu->priv < RV_PRIV_S || !(cpu->misa & (1ull << 18)) ||
-            (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TSR)))
-            goto illegal;
-        uint64_t s_ = cpu->mstatus;
-        cpu->priv = (s_ & RV_MSTATUS_SPP) ? RV_PRIV_S : RV_PRIV_U;
-        s_ = (s_ & ~RV_MSTATUS_SIE) | ((s_ & RV_MSTATUS_SPIE) ? RV_MSTATUS_SIE : 0);
-        s_ |= RV_MSTATUS_SPIE;
-        s_ &= ~RV_MSTATUS_SPP;
-        s_ &= ~RV_MSTATUS_MPRV; /* the new mode is below M */
-        cpu->mstatus = s_;
-        cpu->resv_valid = false;
+        if (!rv_sret(cpu)) goto illegal;
         pc = cpu->sepc;
-        rv_mmu_update(cpu);
-        rv_cpu_irq_check(cpu);
         prev = NULL;
         goto next_block;
     }
     LABEL(sfence_vma) {
-        if (cpu->priv == RV_PRIV_U || (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TVM)) ||
-            !(cpu->misa & (1ull << 18)))
-            goto illegal;
-        if (op->rs2) /* an ASID: only that address space's non-global entries */
-            rv_mmu_flush_asid(cpu, op->rs1 != 0, RS1, RS2);
-        else
-            rv_mmu_flush(cpu, op->rs1 != 0, RS1);
+        if (!rv_sfence_vma(cpu, op->rs1 != 0, RS1, op->rs2 != 0, RS2, true)) goto illegal;
         pc = OPPC + op->len;
         goto end_block;
     }

@@ -50,6 +50,7 @@
 #include "exec/exec1.h"
 #include "riscv/decode.h"
 #include "riscv/memacc.h"
+#include "riscv/mmu.h"
 
 #if defined(VM_HAVE_CAPSTONE)
 #include <capstone/capstone.h>
@@ -161,12 +162,13 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
         if (j->norder) { /* without translations, no bucket and no fast entry was written */
             memset(j->hash, 0, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
             memset(j->fast, 0, sizeof(j->fast));
-            memset(j->fastx, 0, sizeof(j->fastx));
+            if (j->fastx_used) memset(j->fastx, 0, sizeof(j->fastx));
         }
         memset(j->heat, 0, heat_count(cpu) * sizeof(j->heat[0]));
         if (j->any_bad) memset(j->bad, 0, sizeof(j->bad));
     }
     j->any_bad = false;
+    j->fastx_used = false;
     /* a zero entry would match a jump to pc 0 and enter NULL: pc 0 maps to entry 0 only,
      * which holds the odd pc 1 when empty (no jump target is odd) */
     j->fast[0].pc = 1;
@@ -391,12 +393,43 @@ static bool may_chain(const jit_t *j, const jit_block_t *from, const jit_block_t
     if (from->xmode != to->xmode) return false;
     if (!from->xmode) return true;
     const rv_block_t *a = from->head, *b = to->head;
-    bool one_page =
-        b->ppn == b->ppn2 && ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
+    /* (a crossing translation that checks its second page in its prologue counts as one) */
+    bool one_page = to->check2 || (b->ppn == b->ppn2 &&
+                                   ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT));
     /* a guarded jump out of a page (translate.c, exit_other_page): its guard proves that the
      * target's page maps to chain_xppn, executable at the current privilege */
     if (j->chain_xppn != JIT_NO_PPN) return one_page && b->ppn == j->chain_xppn;
     return (a->pc >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT) && a->ppn == b->ppn && one_page;
+}
+
+/* The translation whose code holds host address a (read+execute view), or NULL. */
+static jit_block_t *block_at(const jit_t *j, uintptr_t a) {
+    size_t lo = 0, hi = j->norder;
+    while (lo < hi) { /* last block starting at or below a */
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)j->order[mid]->code <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) return NULL;
+    jit_block_t *b = j->order[lo - 1];
+    return a < (uintptr_t)b->code + b->code_len ? b : NULL;
+}
+
+/* Whether the pending chain request may be patched to `to`. The request belongs to the
+ * translation entered last (chain_from) or to one reached from it through chained jumps;
+ * while translating, a guarded chain may have led to another page, whose same-page exits
+ * may_chain would refuse against the entered block's page: then the translation that holds
+ * the jump (found by its address, only in that case) decides. */
+static bool may_chain_request(jit_t *j, const jit_block_t *to) {
+    const jit_block_t *from = j->chain_from;
+    if (may_chain(j, from, to)) return true;
+    if (!from->xmode || !to->xmode || j->chain_xppn != JIT_NO_PPN ||
+        (from->head->pc >> RV_PAGE_SHIFT) == (to->pc >> RV_PAGE_SHIFT))
+        return false;
+    const jit_block_t *r = block_at(j, j->chain);
+    return r && r != from && !r->dead && may_chain(j, r, to);
 }
 
 static uint64_t now_ns(void) {
@@ -607,9 +640,10 @@ static void kill_block(jit_t *j, jit_block_t *jb) {
         j->fast[i].pc = i ? 0 : 1;
         j->fast[i].code = NULL;
     }
-    if (j->fastx[i].code == jb->code) {
-        j->fastx[i].pc = i ? 0 : 1;
-        j->fastx[i].code = NULL;
+    unsigned x = jit_fastx_index(jb->pc);
+    if (j->fastx[x].code == jb->code) {
+        j->fastx[x].pc = x ? 0 : 1;
+        j->fastx[x].code = NULL;
     }
     /* return stubs in it (exits to their return pc, still correct; emptied all the same) */
     for (unsigned r = 0; r < JIT_RAS; r++)
@@ -689,6 +723,19 @@ static void jit_drop_block(rv_cpu_t *cpu, rv_block_t *b) {
     b->users = NULL;
 }
 
+/* --stats: the interpreter is about to run the block at pc, which has no translation: count
+ * it as cold, or as refused by its first instruction (the decoded block is the one the
+ * interpreter takes next). */
+static void count_interp(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
+    unsigned h = heat_index(cpu, pc);
+    if (!(j->bad[h / 8] & (1u << (h % 8)))) {
+        j->interp_cold++;
+        return;
+    }
+    const rv_block_t *b = rv_icache_get(cpu, pc);
+    j->interp_refused[b->ops[0].id < RV_I_COUNT ? b->ops[0].id : 0]++;
+}
+
 /* One turn of the run loop: run translated code at cpu->pc. Returns enum exec_result. */
 static int jit_engine_run(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
@@ -702,26 +749,35 @@ static int jit_engine_run(rv_cpu_t *cpu) {
             jb = translate_at(cpu, j, pc, false);
     }
     if (j->chain && jb && jb->pc == j->chain_pc && j->chain_gen == j->gen && !j->no_chain &&
-        !j->chain_from->dead && may_chain(j, j->chain_from, jb))
+        !j->chain_from->dead && may_chain_request(j, jb))
         patch_chain(j, j->chain, jb);
+    else if (j->chain && j->count)
+        j->chain_left[!jb ? 0 : jb->pc != j->chain_pc || j->chain_gen != j->gen ? 2 : 1]++;
     j->chain = 0;
     if (!jb) {
         j->stats.interp_blocks++;
+        if (j->count) count_interp(cpu, j, pc);
         return EXEC_INTERP;
     }
     if (!jb->xmode) { /* the fast table serves code of the untranslated state only */
         struct jit_fast *f = &j->fast[(pc >> 1) & (JIT_FAST - 1)];
         f->pc = pc;
         f->code = jb->code;
-    } else if (!jb->cross) { /* xmode: checked against the fetch TLB by the jump check */
-        struct jit_fastx *f = &j->fastx[(pc >> 1) & (JIT_FAST - 1)];
+    } else if (!jb->cross || jb->check2) { /* xmode: checked against the fetch TLB by the
+                                              jump check (and its own prologue) */
+        struct jit_fastx *f = &j->fastx[jit_fastx_index(pc)];
         f->pc = pc;
         f->code = jb->code;
         f->ppn = jb->ppn;
+        j->fastx_used = true;
     }
     j->stats.entries++;
     cpu->engine_status = 0;
     uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
+    if (j->count) {
+        j->why_count[j->why < JIT_WHY_COUNT ? j->why : 0]++;
+        j->why = JIT_WHY_NONE;
+    }
     switch (r) {
     case JIT_EXIT_LOOKUP: j->stats.exit_lookup++; return EXEC_CONTINUE;
     case JIT_EXIT_TRAP: j->stats.exit_trap++; return EXEC_TRAP;
@@ -852,21 +908,66 @@ void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx
     }
 }
 
+uint64_t jit_helper_sys(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx,
+                        uint64_t xmode) {
+    cpu->pc = pc;
+    cpu->instret += idx;
+    bool ok;
+    uint64_t next;
+    switch (op->id) {
+    case RV_I_mret:
+        ok = rv_mret(cpu);
+        next = cpu->mepc;
+        break;
+    case RV_I_sret:
+        ok = rv_sret(cpu);
+        next = cpu->sepc;
+        break;
+    default: /* sfence.vma: xmode code goes on through the jump check of the next pc, which
+              * proves its page as the dispatcher would, so the flush need not kick the hart
+              * (unguarded chains stay on a page whose mapping was checked after it) */
+        ok = rv_sfence_vma(cpu, op->rs1 != 0, cpu->x[op->rs1], op->rs2 != 0, cpu->x[op->rs2],
+                           !(xmode && cpu->xlate));
+        next = pc + op->len;
+        break;
+    }
+    if (!ok) {
+        cpu->cause = RV_CAUSE_ILLEGAL_INSN;
+        cpu->tval = rv_icache_insn_bits(cpu, pc);
+        cpu->resv_valid = false;
+        cpu->engine_status = JIT_EXIT_TRAP;
+        return 0;
+    }
+    cpu->instret++;
+    cpu->pc = next;
+    /* the jump check after it (emit_xprobe) proves a target of the translating state only */
+    if (xmode && cpu->xlate) {
+        cpu->engine_status = 0;
+    } else {
+        jit_t *j = cpu->engine_state;
+        if (j->count) j->why = JIT_WHY_SYS;
+        cpu->engine_status = JIT_EXIT_LOOKUP;
+    }
+    return next;
+}
+
+uint64_t jit_helper_xfill(rv_cpu_t *cpu, uint64_t pc) {
+    uint64_t ppn;
+    if (!cpu->xlate || cpu->priv == RV_PRIV_M || !rv_mmu_code_ppn(cpu, pc, &ppn) ||
+        !rv_fetch_hits(cpu, pc, ppn))
+        return 0;
+    jit_t *j = cpu->engine_state;
+    if (j->count) j->xfills++;
+    return 1;
+}
+
 /* ---- host faults in translated code ---- */
 
 static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gregs) {
     jit_t *j = cpu->engine_state;
     if (!j || host_pc < (uintptr_t)j->rx || host_pc >= (uintptr_t)j->rx + j->used) return false;
-    size_t lo = 0, hi = j->norder;
-    while (lo < hi) { /* last block starting at or below host_pc */
-        size_t mid = (lo + hi) / 2;
-        if ((uintptr_t)j->order[mid]->code <= host_pc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0) return false;
-    jit_block_t *jb = j->order[lo - 1];
+    jit_block_t *jb = block_at(j, host_pc);
+    if (!jb) return false;
     uint32_t off = (uint32_t)(host_pc - (uintptr_t)jb->code);
     for (uint32_t i = 0; i < jb->nfault; i++) {
         if (jb->faults[i].host_off != off) continue;
@@ -879,6 +980,60 @@ static bool jit_host_fault(rv_cpu_t *cpu, uintptr_t host_pc, const long long *gr
         return true;
     }
     return false;
+}
+
+/* --stats: exits by reason, and the interpreted blocks by why they were not translated. */
+static void print_why(const jit_t *j, FILE *out) {
+    static const char *const names[JIT_WHY_INTERP] = {
+        [JIT_WHY_NONE] = "unclassified (traps, helper exits)",
+        [JIT_WHY_CHECK] = "prologue check (budget, interrupt, kick)",
+        [JIT_WHY_DIRECT] = "direct jump not chained",
+        [JIT_WHY_GUARD] = "guarded jump to another page not chained",
+        [JIT_WHY_CSR] = "after a CSR instruction, not chained",
+        [JIT_WHY_RETSTUB] = "return stub not chained",
+        [JIT_WHY_SYS] = "after mret, sret or sfence.vma (no jump check)",
+        [JIT_WHY_PAGE2] = "a crossing block's second page failed its check",
+        [JIT_WHY_FAST] = "jalr: fast-table miss",
+        [JIT_WHY_XDIRECT] = "xmode jump to another page: miss on pc",
+        [JIT_WHY_XDIRECT + 1] = "xmode jump to another page: miss on fetch TLB",
+        [JIT_WHY_XDIRECT + 2] = "xmode jump to another page: miss on physical page",
+        [JIT_WHY_XRET] = "xmode return: miss on pc",
+        [JIT_WHY_XRET + 1] = "xmode return: miss on fetch TLB",
+        [JIT_WHY_XRET + 2] = "xmode return: miss on physical page",
+        [JIT_WHY_XCALL] = "xmode indirect call: miss on pc",
+        [JIT_WHY_XCALL + 1] = "xmode indirect call: miss on fetch TLB",
+        [JIT_WHY_XCALL + 2] = "xmode indirect call: miss on physical page",
+        [JIT_WHY_XJUMP] = "xmode indirect jump: miss on pc",
+        [JIT_WHY_XJUMP + 1] = "xmode indirect jump: miss on fetch TLB",
+        [JIT_WHY_XJUMP + 2] = "xmode indirect jump: miss on physical page",
+        [JIT_WHY_XSYS] = "xmode sret/mret: miss on pc",
+        [JIT_WHY_XSYS + 1] = "xmode sret/mret: miss on fetch TLB",
+        [JIT_WHY_XSYS + 2] = "xmode sret/mret: miss on physical page",
+    };
+    for (unsigned w = 0; w < JIT_WHY_COUNT; w++) {
+        if (!j->why_count[w]) continue;
+        if (w < JIT_WHY_INTERP)
+            fprintf(out, "stats: jit: exits by reason: %-50s %llu\n", names[w] ? names[w] : "?",
+                    (unsigned long long)j->why_count[w]);
+        else
+            fprintf(out, "stats: jit: exits by reason: stopped before %-35s %llu\n",
+                    rv_insn_table[w - JIT_WHY_INTERP].name ? rv_insn_table[w - JIT_WHY_INTERP].name
+                                                           : "?",
+                    (unsigned long long)j->why_count[w]);
+    }
+    fprintf(out,
+            "stats: jit: chain requests left unpatched: target not translated %llu, not "
+            "allowed %llu, other %llu\n",
+            (unsigned long long)j->chain_left[0], (unsigned long long)j->chain_left[1],
+            (unsigned long long)j->chain_left[2]);
+    fprintf(out, "stats: jit: jump checks whose fetch-TLB miss was mended in line %llu\n",
+            (unsigned long long)j->xfills);
+    fprintf(out, "stats: jit: interpreted blocks: cold %llu\n", (unsigned long long)j->interp_cold);
+    for (unsigned i = 0; i < RV_I_COUNT; i++)
+        if (j->interp_refused[i])
+            fprintf(out, "stats: jit: interpreted blocks: refused, starting with %-26s %llu\n",
+                    rv_insn_table[i].name ? rv_insn_table[i].name : "?",
+                    (unsigned long long)j->interp_refused[i]);
 }
 
 static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
@@ -916,6 +1071,7 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
                 "retranslated through the IR, %llu kept (the IR declined)\n",
                 j->tier, j->tier_loop, (unsigned long long)s->tier_ups,
                 (unsigned long long)s->tier_declined);
+    if (j->count) print_why(j, out);
     if (j->ir || j->tier)
         fprintf(out,
                 "stats: jit: IR: %llu of %llu blocks (%.1f%%), %llu of %llu guest insns, %llu "

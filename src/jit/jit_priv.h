@@ -19,6 +19,8 @@
 #define JIT_HASH0        (1u << 8)   /* buckets in use at first (doubled as blocks come) */
 #define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
+#define JIT_FASTX        (1u << 16)  /* entries of xmode code's checked table (fastx) */
+#define JIT_FASTX_SHIFT  15u         /* fastx index: pc bits 1.. xor pc bits 15.. */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
 #define JIT_META_SIZE    (16u << 20) /* block metadata arena, at least (jit_t.meta_size) */
@@ -57,6 +59,29 @@ enum jit_path {
                          entry counter in its prologue) */
     JIT_PATH_IR,      /* the IR where it covers the superblock, else the emitter table */
     JIT_PATH_IR_ONLY, /* the IR or nothing (a tier-up: *refused when the IR declines) */
+};
+
+/* Why translated code left for the dispatcher, for --stats (exec_options_t.count): each exit
+ * of a translation made with counting on stores its reason in jit_t.why first, and the
+ * dispatcher counts it (jit_t.why_count). The xprobe reasons come in threes: the jump check
+ * missed on fastx's pc, on the fetch TLB's tag or on the physical page (emit_xprobe). */
+enum jit_why {
+    JIT_WHY_NONE = 0, /* not classified: traps, a helper's halt or code-write exit */
+    JIT_WHY_CHECK,    /* the prologue's compare: budget used up, interrupt or kick */
+    JIT_WHY_DIRECT,   /* a direct exit (branch, block end) not chained (yet) */
+    JIT_WHY_GUARD,    /* a guarded jump to another page (xmode) not chained (yet) */
+    JIT_WHY_CSR,      /* the direct exit after a CSR instruction, not chained (yet) */
+    JIT_WHY_RETSTUB,  /* a return stub's exit, not chained (yet) */
+    JIT_WHY_SYS,      /* after mret, sret or sfence.vma: to the dispatcher (jit_helper_sys) */
+    JIT_WHY_PAGE2,    /* a crossing block's second page failed its prologue check */
+    JIT_WHY_FAST,     /* jalr: miss of the fast table (code of the untranslated state) */
+    JIT_WHY_XDIRECT,  /* +0..2: xmode, direct jump to another page, jump check missed */
+    JIT_WHY_XRET = JIT_WHY_XDIRECT + 3, /* +0..2: xmode return (jalr x0, ra/t0) */
+    JIT_WHY_XCALL = JIT_WHY_XRET + 3,   /* +0..2: xmode call (jalr ra/t0, ...) */
+    JIT_WHY_XJUMP = JIT_WHY_XCALL + 3,  /* +0..2: other xmode jalr */
+    JIT_WHY_XSYS = JIT_WHY_XJUMP + 3,   /* +0..2: xmode sret or mret, then the jump check */
+    JIT_WHY_INTERP = JIT_WHY_XSYS + 3,  /* + instruction id: stopped before it (untranslated) */
+    JIT_WHY_COUNT = JIT_WHY_INTERP + RV_I_COUNT,
 };
 
 /* A guest register the IR left unwritten at a fault point (a deferred write-back: the slow
@@ -118,6 +143,8 @@ typedef struct jit_block {
                                 after checking head's page; superblocks stay on its page */
     bool cross;              /* head->cross: its last instruction crosses a page (copied, so
                                 that a lookup's check reads no decoded block) */
+    bool check2;             /* xmode, crossing: its prologue checks the second page's
+                                mapping, so chains and the jump check may reach it */
     uint64_t ppn;            /* head->ppn: the physical page its code was fetched from */
     bool dead;               /* dropped with the code of a written page: out of the tables,
                                 chains into it unlinked, its entry a jump to its exit */
@@ -204,7 +231,21 @@ typedef struct jit {
     unsigned nsb;                  /* entries of sb[] */
     const uint8_t *xlookup_miss;   /* xmode code's jump check missed: leave for the
                                       dispatcher at guest pc rax */
+    const uint8_t *thunk_xfill;    /* xmode code's jump check missed the fetch TLB: call
+                                      jit_helper_xfill for guest pc rax, every register but
+                                      rdx kept, edx = 1 when the entry is there now */
     jit_stats_t stats;             /* counters */
+    uint32_t why;                  /* --stats: enum jit_why of the last exit (written by
+                                      translated code; 0 when it did not say) */
+    uint64_t why_count[JIT_WHY_COUNT];   /* --stats: exits by enum jit_why */
+    uint64_t interp_cold;                /* --stats: blocks interpreted below the threshold */
+    uint64_t xfills;                     /* --stats: jump checks whose fetch-TLB miss
+                                            jit_helper_xfill mended in line */
+    uint64_t chain_left[3];              /* --stats: chain requests not patched: target not
+                                            translated, may_chain refused, other (a flush or
+                                            an interrupt came between) */
+    uint64_t interp_refused[RV_I_COUNT]; /* --stats: blocks interpreted because the backend
+                                            refused their first instruction, by its id */
     /* The return-address stack: calls (jal/jalr with rd = ra or t0) push the return pc and
      * the host address of their return stub, a chainable exit to that pc in the caller's
      * block; a return (jalr x0 with rs1 = ra or t0) pops the newest entry and jumps to its
@@ -217,7 +258,9 @@ typedef struct jit {
         uint64_t pc;         /* return pc; empty: the odd pc 1, which no return matches */
         const uint8_t *code; /* host address of the return stub (rx view) */
     } ras[JIT_RAS];
-    bool any_bad; /* some bit of bad[] is set (a reset clears bad[] then) */
+    bool any_bad;    /* some bit of bad[] is set (a reset clears bad[] then) */
+    bool fastx_used; /* some fastx entry was written (a reset clears fastx, 2 MiB, then: a
+                        hart that never translates with paging on leaves it unbacked) */
     /* The tables come last, each used from its start, so that a hart that runs little code
      * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
      * its own pages, zero until written). */
@@ -234,7 +277,11 @@ typedef struct jit {
         const uint8_t *code;         /* host entry */
         uint64_t ppn;                /* physical page of the block's code */
         uint64_t pad;                /* to 32 bytes */
-    } fastx[JIT_FAST];               /* the same for xmode code: checked against the fetch TLB */
+    } fastx[JIT_FASTX];              /* the same for xmode code: checked against the fetch TLB,
+                                        indexed by jit_fastx_index (a kernel's code spans
+                                        thousands of pages: bits of the page number go into
+                                        the index, so that targets at one page offset do not
+                                        all compete for one entry) */
     unsigned char bad[JIT_HEAT / 8]; /* pc hashes whose block the backend refused */
 } jit_t;
 
@@ -262,6 +309,13 @@ _Static_assert(offsetof(jit_t, ras) + sizeof(((jit_t *)0)->ras) < (1u << 31) &&
  * (`sub dword [abs], 1`) and its counter's exit stores the block's address into tier_from. */
 _Static_assert(sizeof(((jit_block_t *)0)->tier_left) == 4, "tier_left is 32 bits");
 _Static_assert(sizeof(((jit_t *)0)->tier_from) == 8, "tier_from is a 64-bit pointer");
+_Static_assert(sizeof(((jit_t *)0)->why) == 4, "translated code stores jit_t.why as 32 bits");
+
+/* The fastx entry of guest pc (emit_xprobe computes the same in generated code). pc 0 maps
+ * to entry 0 only, whose empty value is the odd pc 1. */
+static inline unsigned jit_fastx_index(uint64_t pc) {
+    return (unsigned)((pc >> 1) ^ (pc >> JIT_FASTX_SHIFT)) & (JIT_FASTX - 1);
+}
 
 /* Generated code probes fastx as 32-byte entries {pc at 0, code at 8, ppn at 16}. */
 _Static_assert(sizeof(((jit_t *)0)->fastx[0]) == 32, "jit_fastx entries are 32 bytes");
@@ -291,6 +345,20 @@ bool jit_fp_fast(rv_cpu_t *cpu, const rv_op_t *op);
 
 /* Run instruction `op` (index idx of its block, at pc) with rv_exec1; sets cpu->engine_status. */
 void jit_helper_exec(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx);
+
+/* Run mret, sret or sfence.vma `op` (index idx of its block, at pc) for translated code made
+ * in translation state `xmode`: on success the instruction has retired (instret and pc
+ * exact) and the new pc is returned; cpu->engine_status is 0 when translated code may go on
+ * to the new pc through its jump check (xmode code, the hart still translating, an xret),
+ * else JIT_EXIT_LOOKUP (the dispatcher looks it up), or JIT_EXIT_TRAP (illegal here). */
+uint64_t jit_helper_sys(rv_cpu_t *cpu, const rv_op_t *op, uint64_t pc, uint64_t idx,
+                        uint64_t xmode);
+
+/* The fetch TLB's entry for guest pc's page at the current privilege, from the second level
+ * or a walk (rv_mmu_code_ppn) for xmode code's jump check, which missed it: returns 1 when
+ * the entry is there now (the check is made again), 0 when pc cannot be fetched from (the
+ * dispatcher takes it). */
+uint64_t jit_helper_xfill(rv_cpu_t *cpu, uint64_t pc);
 
 /* Copy the mapped guest registers and instret from a signal context's register array to
  * cpu->x and cpu->instret (the instret of the faulting block's start); the guest registers

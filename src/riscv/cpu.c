@@ -98,6 +98,50 @@ void rv_cpu_code_written_all(rv_cpu_t *cpu) {
         rv_cpu_code_dirty(cpu->peers ? cpu->peers[i] : cpu, UINT64_MAX);
 }
 
+bool rv_mret(rv_cpu_t *cpu) {
+    if (cpu->priv != RV_PRIV_M) return false;
+    uint64_t s = cpu->mstatus;
+    cpu->priv = (uint8_t)((s & RV_MSTATUS_MPP) >> 11);
+    s = (s & ~RV_MSTATUS_MIE) | ((s & RV_MSTATUS_MPIE) ? RV_MSTATUS_MIE : 0);
+    s |= RV_MSTATUS_MPIE;
+    s &= ~RV_MSTATUS_MPP; /* MPP = U, the least-privileged mode supported */
+    if (cpu->priv != RV_PRIV_M) s &= ~RV_MSTATUS_MPRV;
+    cpu->mstatus = s;
+    cpu->resv_valid = false;
+    rv_mmu_update(cpu);
+    rv_cpu_irq_check(cpu);
+    return true;
+}
+
+bool rv_sret(rv_cpu_t *cpu) {
+    if (cpu->priv < RV_PRIV_S || !(cpu->misa & (1ull << 18)) ||
+        (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TSR)))
+        return false;
+    uint64_t s = cpu->mstatus;
+    cpu->priv = (s & RV_MSTATUS_SPP) ? RV_PRIV_S : RV_PRIV_U;
+    s = (s & ~RV_MSTATUS_SIE) | ((s & RV_MSTATUS_SPIE) ? RV_MSTATUS_SIE : 0);
+    s |= RV_MSTATUS_SPIE;
+    s &= ~RV_MSTATUS_SPP;
+    s &= ~RV_MSTATUS_MPRV; /* the new mode is below M */
+    cpu->mstatus = s;
+    cpu->resv_valid = false;
+    rv_mmu_update(cpu);
+    rv_cpu_irq_check(cpu);
+    return true;
+}
+
+bool rv_sfence_vma(rv_cpu_t *cpu, bool va_valid, uint64_t va, bool has_asid, uint64_t asid,
+                   bool kick) {
+    if (cpu->priv == RV_PRIV_U || (cpu->priv == RV_PRIV_S && (cpu->mstatus & RV_MSTATUS_TVM)) ||
+        !(cpu->misa & (1ull << 18)))
+        return false;
+    if (has_asid) /* an ASID: only that address space's non-global entries */
+        rv_mmu_flush_asid(cpu, va_valid, va, asid, kick);
+    else
+        rv_mmu_flush(cpu, va_valid, va, kick);
+    return true;
+}
+
 void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt) {
     uint64_t deleg = interrupt ? cpu->mideleg : cpu->medeleg;
     bool to_s = cpu->priv <= RV_PRIV_S && cause < 64 && ((deleg >> cause) & 1);

@@ -425,6 +425,18 @@ bool rv_csr_access(rv_cpu_t *cpu, unsigned csr, int op, uint64_t val, bool write
  * cpu->pc, in M-mode or, when medeleg/mideleg delegate it from U or S, in S-mode. */
 void rv_trap_enter(rv_cpu_t *cpu, uint64_t cause, uint64_t tval, bool interrupt);
 
+/* mret and sret, shared by both engines: false (nothing changed) when the instruction is
+ * illegal at the current privilege; else the privilege, mstatus and the MMU's state are those
+ * after the return (pending interrupts kick the hart) and the new pc is cpu->mepc / sepc. */
+bool rv_mret(rv_cpu_t *cpu);
+bool rv_sret(rv_cpu_t *cpu);
+
+/* sfence.vma with rs1's address `va` when `va_valid` and rs2's ASID when `has_asid`: false
+ * when illegal at the current privilege, else the TLB entries it names are gone (`kick` as
+ * for rv_mmu_flush). */
+bool rv_sfence_vma(rv_cpu_t *cpu, bool va_valid, uint64_t va, bool has_asid, uint64_t asid,
+                   bool kick);
+
 /* Interrupt numbers (mip/mie bits, and mcause with the interrupt bit). */
 enum rv_irq {
     RV_IRQ_SSI = 1, /* supervisor software */

@@ -232,7 +232,7 @@ void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64
     cpu->phys_size = size;
     memset(cpu->tlb_fast, 0xff, sizeof(cpu->tlb_fast)); /* the NONE set stays empty */
     memset(cpu->tlb_site, 0xff, sizeof(cpu->tlb_site)); /* (and so do its site slots) */
-    rv_mmu_flush(cpu, false, 0);
+    rv_mmu_flush(cpu, false, 0, true);
     rv_mmu_update(cpu);
 }
 
@@ -266,7 +266,7 @@ void rv_mmu_update(rv_cpu_t *cpu) {
     if (on != was) rv_cpu_kick(cpu);
 }
 
-void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
+void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va, bool kick) {
     if (!va_valid) {
         l1_clear(cpu);
         memset(cpu->tlb2, 0, sizeof(cpu->tlb2));
@@ -277,10 +277,10 @@ void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va) {
     }
     /* code keeps its caches (blocks check their page at entry), but chained translated code
      * must not run on past a changed mapping: back to the run loop at the next block */
-    rv_cpu_kick(cpu);
+    if (kick) rv_cpu_kick(cpu);
 }
 
-void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid) {
+void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid, bool kick) {
     unsigned a = (unsigned)asid & RV_ASID_MASK; /* bits above ASIDLEN are ignored */
     /* the first level holds only the current address space's translations and global ones
      * (which a fence with an ASID need not drop): another ASID's fence leaves it */
@@ -293,12 +293,12 @@ void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid)
         if (cur) l1_flush_page(cpu, va >> PAGE_SHIFT);
         l2_flush_page(cpu, va >> PAGE_SHIFT, false, a);
     }
-    if (cur) rv_cpu_kick(cpu);
+    if (cur && kick) rv_cpu_kick(cpu);
 }
 
 void rv_mmu_satp_written(rv_cpu_t *cpu, uint64_t old) {
     if (SATP_MODE(old) != SATP_MODE(cpu->satp)) {
-        rv_mmu_flush(cpu, false, 0); /* another mode: the old tags mean nothing in it */
+        rv_mmu_flush(cpu, false, 0, true); /* another mode: the old tags mean nothing in it */
     } else {
         /* another address space (or the same ASID over other tables, which the guest must
          * fence before it relies on them): the first level's non-global entries go, its

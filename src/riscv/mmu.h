@@ -57,13 +57,15 @@ void rv_mmu_update(rv_cpu_t *cpu);
 void rv_mmu_code_page(rv_cpu_t *cpu);
 
 /* sfence.vma with rs2 = x0: drop TLB entries of every address space, global ones too: all of
- * them (va_valid false) or those of the page holding va. */
-void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va);
+ * them (va_valid false) or those of the page holding va. `kick`: chained translated code
+ * returns to the run loop at its next block (false only for a caller that checks the next
+ * block's page itself: the JIT's sfence.vma, which goes on through its jump check). */
+void rv_mmu_flush(rv_cpu_t *cpu, bool va_valid, uint64_t va, bool kick);
 
 /* sfence.vma with an ASID in rs2: drop the non-global entries of address space `asid` (its low
  * RV_ASID_BITS), all of them (va_valid false) or those of the page holding va. Global entries
- * and other address spaces keep theirs. */
-void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid);
+ * and other address spaces keep theirs. `kick` as for rv_mmu_flush. */
+void rv_mmu_flush_asid(rv_cpu_t *cpu, bool va_valid, uint64_t va, uint64_t asid, bool kick);
 
 /* satp was written (it held `old`): another ASID switches address spaces (the first level's
  * non-global entries go, the second level keeps every address space's entries by ASID);

@@ -302,7 +302,7 @@ static void check_sites(const rv_cpu_t *cpu, const space_t *s, unsigned levels) 
 
 /* A full fence: nothing stale remains. */
 static void fence_all(rv_cpu_t *cpu, space_t *s) {
-    rv_mmu_flush(cpu, false, 0);
+    rv_mmu_flush(cpu, false, 0, true);
     s->pend = false;
 }
 
@@ -380,11 +380,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             unsigned pg = (unsigned)take(&in, 1), e = (unsigned)take(&in, 1);
             unsigned j = e % 3;
             if (pg >= 0xe8) {
-                rv_mmu_flush(&cpu, true, make_va(&in, levels));
+                rv_mmu_flush(&cpu, true, make_va(&in, levels), true);
             } else if (pg >= 0xd0) {
-                rv_mmu_flush_asid(&cpu, true, make_va(&in, levels), sp.asid[j]);
+                rv_mmu_flush_asid(&cpu, true, make_va(&in, levels), sp.asid[j], true);
             } else if (pg >= 0xc0) {
-                rv_mmu_flush_asid(&cpu, false, 0, sp.asid[j]);
+                rv_mmu_flush_asid(&cpu, false, 0, sp.asid[j], true);
                 sp.stale[j] = false;
             } else {
                 if (sp.pend) fence_all(&cpu, &sp); /* one open rewrite at a time */
@@ -402,7 +402,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     for (unsigned k = 0; k < 3; k++)
                         sp.stale[k] = k != f % 3;
                     sp.stale_global = true;
-                    rv_mmu_flush_asid(&cpu, false, 0, sp.asid[f % 3]);
+                    rv_mmu_flush_asid(&cpu, false, 0, sp.asid[f % 3], true);
                 }
             }
             continue;

@@ -207,7 +207,7 @@ static void test_switch_keeps_global(void **state) {
 
     /* B's entries now in the first level; a fence of B (current): they go, global ones stay */
     assert_true(inline_hit(0x1000, false) && fetch_hit(0x4000));
-    rv_mmu_flush_asid(&cpu, false, 0, 2);
+    rv_mmu_flush_asid(&cpu, false, 0, 2, true);
     assert_false(inline_hit(0x1000, false));
     assert_false(fetch_hit(0x4000));
     assert_true(inline_hit(0x2000, false) && fetch_hit(0x3000) && site_hit(0, 0x2000));
@@ -216,7 +216,7 @@ static void test_switch_keeps_global(void **state) {
     assert_false(inline_hit(0x2000, true));
     assert_true(inline_hit(0x2000, false));
     /* sfence.vma x0, x0: everything */
-    rv_mmu_flush(&cpu, false, 0);
+    rv_mmu_flush(&cpu, false, 0, true);
     assert_false(inline_hit(0x2000, false) || fetch_hit(0x3000) || site_hit(0, 0x2000));
     assert_int_equal(xlate(0x2000, RV_ACC_LOAD, &src), 10);
     assert_int_equal(src, 2);
@@ -269,7 +269,7 @@ static void test_fence_asid(void **state) {
     (void)state;
     bool w;
     warm();
-    rv_mmu_flush_asid(&cpu, false, 0, 2); /* B's, while A is current */
+    rv_mmu_flush_asid(&cpu, false, 0, 2, true); /* B's, while A is current */
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w);
     write_satp(satp(2, 1));
@@ -277,7 +277,7 @@ static void test_fence_asid(void **state) {
     assert_false(w); /* global: kept */
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
-    rv_mmu_flush_asid(&cpu, false, 0, 2); /* the current one's */
+    rv_mmu_flush_asid(&cpu, false, 0, 2, true); /* the current one's */
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
     assert_int_equal(load_page(0x2000, &w), 10);
@@ -286,7 +286,7 @@ static void test_fence_asid(void **state) {
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w);
     /* bits above ASIDLEN are ignored: 0x10001 is ASID 1 */
-    rv_mmu_flush_asid(&cpu, false, 0, 0x10001);
+    rv_mmu_flush_asid(&cpu, false, 0, 0x10001, true);
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_true(w);
 }
@@ -295,8 +295,8 @@ static void test_fence_page_asid(void **state) {
     (void)state;
     bool w;
     warm();
-    rv_mmu_flush_asid(&cpu, true, 0x1000, 2);
-    rv_mmu_flush_asid(&cpu, true, 0x2000, 1); /* a global page: kept */
+    rv_mmu_flush_asid(&cpu, true, 0x1000, 2, true);
+    rv_mmu_flush_asid(&cpu, true, 0x2000, 1, true); /* a global page: kept */
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w);
     assert_int_equal(load_page(0x2000, &w), 10);
@@ -304,7 +304,7 @@ static void test_fence_page_asid(void **state) {
     write_satp(satp(2, 1));
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
-    rv_mmu_flush_asid(&cpu, true, 0x1000, 2);
+    rv_mmu_flush_asid(&cpu, true, 0x1000, 2, true);
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
 }
@@ -313,8 +313,8 @@ static void test_fence_page_all(void **state) {
     (void)state;
     bool w;
     warm();
-    rv_mmu_flush(&cpu, true, 0x2000); /* rs2 = x0: global pages too, every ASID */
-    rv_mmu_flush(&cpu, true, 0x1000);
+    rv_mmu_flush(&cpu, true, 0x2000, true); /* rs2 = x0: global pages too, every ASID */
+    rv_mmu_flush(&cpu, true, 0x1000, true);
     assert_int_equal(load_page(0x2000, &w), 10);
     assert_true(w);
     assert_int_equal(load_page(0x1000, &w), 8);
@@ -324,7 +324,7 @@ static void test_fence_page_all(void **state) {
     assert_true(w);
     assert_int_equal(load_page(0x2000, &w), 10);
     assert_false(w); /* A's walk just now filled it, global */
-    rv_mmu_flush(&cpu, false, 0);
+    rv_mmu_flush(&cpu, false, 0, true);
     assert_int_equal(load_page(0x2000, &w), 10);
     assert_true(w);
 }
@@ -337,7 +337,7 @@ static void test_reuse(void **state) {
     write_satp(satp(1, 1)); /* ASID 1, B's tables */
     assert_int_equal(load_page(0x1000, &w), 8);
     assert_false(w); /* stale until the fence: allowed, and what a cache does */
-    rv_mmu_flush_asid(&cpu, false, 0, 1);
+    rv_mmu_flush_asid(&cpu, false, 0, 1, true);
     assert_int_equal(load_page(0x1000, &w), 9);
     assert_true(w);
 }

@@ -1082,6 +1082,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->hnext = NULL;
     jb->head = blk;
     jb->xmode = false;
+    jb->check2 = false;
     jb->evicted = c->evict;
     jb->ir = true;
     jb->tier_len = 0;

@@ -87,28 +87,33 @@ static void reload_all(x86_buf_t *b) {
  * (instret counted, guest registers in place) when fastx has one for it whose physical page is the
  * one the fetch TLB maps rax's page to now at the current privilege (what rv_block_valid proves at
  * the dispatcher: the TLB entry exists only for a page executable at that privilege, and satp
- * writes and sfence.vma empty it): rcx = &fastx[(rax >> 1) & (JIT_FAST - 1)];  rax == rcx->pc? r11
+ * writes and sfence.vma empty it): rcx = &fastx[jit_fastx_index(rax)];  rax == rcx->pc? r11
  * = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low? r11->ppn == rcx->ppn?
  * then jmp rcx->code With `konst` the target is the constant `target` (a direct jump): rax is
  * loaded with it and the two entries' addresses are constants. miss[0..2] get the rel32 fields of
- * the three jcc's taken on a miss (rax still holds the target there), for the caller to patch. */
-static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t target,
-                        uint8_t *miss[3]) {
+ * the three jcc's taken on a miss (rax still holds the target there), for the caller to patch;
+ * *retry the start of the fetch-TLB check (where a mended TLB miss checks again). */
+static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t target, uint8_t *miss[3],
+                        uint8_t **retry) {
     const int32_t tag_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag));
     const int32_t ppn_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn));
     if (konst) {
         x86_mov_ri(b, RAX, target);
-        x86_mov_ri(b, RCX, (uint64_t)(uintptr_t)&j->fastx[(target >> 1) & (JIT_FAST - 1)]);
+        x86_mov_ri(b, RCX, (uint64_t)(uintptr_t)&j->fastx[jit_fastx_index(target)]);
     } else {
-        x86_mov_rr(b, RCX, RAX);
+        x86_mov_rr(b, RCX, RAX); /* rcx = jit_fastx_index(rax) * 32 */
         x86_shift_ri(b, true, SH_SHR, RCX, 1);
-        x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
+        x86_mov_rr(b, RDX, RAX);
+        x86_shift_ri(b, true, SH_SHR, RDX, JIT_FASTX_SHIFT);
+        x86_alu_rr(b, true, ALU_XOR, RCX, RDX);
+        x86_alu_ri(b, false, ALU_AND, RCX, JIT_FASTX - 1);
         x86_shift_ri(b, false, SH_SHL, RCX, 5);
         x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)j->fastx);
         x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
     }
     x86_alu_rm(b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_fastx, pc));
     miss[0] = x86_jcc32(b, CC_NE);
+    *retry = b->p; /* the fetch-TLB check, again after jit_helper_xfill mended a miss */
     if (konst) {
         int32_t e =
             (int32_t)(((target >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)) * sizeof(rv_tlb_entry_t));
@@ -171,6 +176,35 @@ void jit_emit_trampolines(jit_t *j) {
     x86_load64(&b, ICNT, CPU, OFF(instret));
     reload_all(&b);
     x86_jmp_r(&b, R11);
+    x86_align(&b, 16, 0);
+    /* thunk_xfill: called by a jump check of xmode code that missed the fetch TLB, with the
+     * target pc in rax; the registers a C call may clobber are kept (rax, rcx: the check's
+     * own), edx is jit_helper_xfill's answer */
+    j->thunk_xfill = j->rx + (b.p - j->rw);
+    x86_push(&b, RAX);
+    x86_push(&b, RCX);
+    x86_push(&b, RSI);
+    x86_push(&b, RDI);
+    x86_push(&b, R8);
+    x86_push(&b, R9);
+    x86_push(&b, R10);
+    x86_push(&b, R11);
+    x86_alu_ri(&b, true, ALU_SUB, RSP, 8); /* 16-byte alignment for the C call */
+    x86_mov_rr(&b, RDI, CPU);
+    x86_mov_rr(&b, RSI, RAX);
+    x86_mov_ri(&b, RAX, (uint64_t)(uintptr_t)jit_helper_xfill);
+    x86_call_r(&b, RAX);
+    x86_mov32_rr(&b, RDX, RAX);
+    x86_alu_ri(&b, true, ALU_ADD, RSP, 8);
+    x86_pop(&b, R11);
+    x86_pop(&b, R10);
+    x86_pop(&b, R9);
+    x86_pop(&b, R8);
+    x86_pop(&b, RDI);
+    x86_pop(&b, RSI);
+    x86_pop(&b, RCX);
+    x86_pop(&b, RAX);
+    x86_ret(&b);
     x86_align(&b, 16, 0);
     /* three ways out: everything in registers; guest registers only (a helper already set
      * instret); nothing (a slow path stored everything) */
@@ -253,7 +287,8 @@ enum stub_kind {
     STUB_FPSLOW,
     STUB_RET,
     STUB_SITE, /* a site slot's miss: the inline TLB probe, then the slot is refilled */
-    STUB_TIER  /* the entry counter ran out: leave for the IR (tiered mode) */
+    STUB_TIER, /* the entry counter ran out: leave for the IR (tiered mode) */
+    STUB_PAGE2 /* the prologue's check of a crossing block's second page failed */
 };
 
 /* Out-of-line code emitted after the block body. */
@@ -291,6 +326,7 @@ typedef struct tctx {
     uint8_t *entry_exit;  /* where its exit code went (rw view): a dead block's entry jumps there */
     jit_block_t *tier_jb; /* tiered mode: where this translation's record goes (its entry
                              counter is a field of it; the counter's exit names it) */
+    unsigned why_direct;  /* enum jit_why that exit_direct's chain request reports (--stats) */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -330,6 +366,15 @@ static void host_features(void) {
     hostf.known = true;
 }
 
+/* --stats: store reason `why` (enum jit_why) in jit_t.why before an exit (rdx clobbered);
+ * nothing without counting. */
+static void note_why(tctx_t *t, unsigned why) {
+    if (!t->j->count) return;
+    x86_mov_ri(&t->b, RDX, (uint64_t)(uintptr_t)&t->j->why);
+    x86_op_rm(&t->b, 0, false, X86_OP(0xc7), 0, RDX, X86_NOREG, 1, 0, false); /* mov dword */
+    x86_u32(&t->b, why);
+}
+
 /* Leave with exit code `code` in eax. */
 static void exit_code(tctx_t *t, enum jit_exit code, bool spill) {
     x86_mov_ri(&t->b, RAX, (uint64_t)code);
@@ -358,14 +403,34 @@ static bool same_page(const rv_block_t *a, const rv_block_t *b) {
            ((b->end - 1) >> RV_PAGE_SHIFT) == (b->pc >> RV_PAGE_SHIFT);
 }
 
-/* The xmode jump check in line (emit_xprobe), its misses to xlookup_miss. */
-static void xprobe_inline(tctx_t *t, bool konst, uint64_t target) {
-    uint8_t *miss[3];
-    emit_xprobe(&t->b, t->j, konst, target, miss);
+/* The xmode jump check in line (emit_xprobe), its misses to xlookup_miss; with --stats each
+ * miss first notes reason why + 0, 1 or 2 (pc, fetch-TLB tag, physical page). */
+static void xprobe_inline(tctx_t *t, bool konst, uint64_t target, unsigned why) {
+    uint8_t *miss[3], *retry;
+    emit_xprobe(&t->b, t->j, konst, target, miss, &retry);
     if (t->b.full) return;
     const uint8_t *to = t->j->rw + (t->j->xlookup_miss - t->j->rx);
-    for (int i = 0; i < 3; i++)
-        x86_patch_rel32(miss[i], to);
+    /* a miss of the fetch TLB (after an address-space switch, or another page in its
+     * entry): the entry from the second level or a walk, then the check again */
+    x86_patch_rel32(miss[1], t->b.p);
+    x86_mov_ri(&t->b, RDX, (uint64_t)(uintptr_t)t->j->thunk_xfill);
+    x86_call_r(&t->b, RDX);
+    x86_op_rr(&t->b, false, X86_OP(0x85), RDX, RDX, false); /* test edx, edx */
+    uint8_t *again = x86_jcc32(&t->b, CC_NE);
+    if (t->b.full) return;
+    x86_patch_rel32(again, retry);
+    miss[1] = x86_jmp32(&t->b); /* the walk failed: the dispatcher decides */
+    for (unsigned i = 0; i < 3; i++) {
+        if (!t->j->count) {
+            x86_patch_rel32(miss[i], to);
+            continue;
+        }
+        x86_patch_rel32(miss[i], t->b.p);
+        note_why(t, why + i);
+        uint8_t *f = x86_jmp32(&t->b);
+        if (t->b.full) return;
+        x86_patch_rel32(f, to);
+    }
 }
 
 /* xmode code leaving its page for `target` (instret already adjusted): the entry check
@@ -395,6 +460,7 @@ static bool exit_other_page(tctx_t *t, uint64_t target) {
         uint8_t *miss2 = x86_jcc32(b, CC_NE);
         x86_align(b, 4, 1);
         uint8_t *field = x86_jmp32(b); /* rel32 0: falls into the chain request below */
+        note_why(t, JIT_WHY_GUARD);
         x86_mov_ri(b, RAX, ppn);
         x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)&t->j->chain_ppn);
         x86_store64(b, RDX, 0, RAX);
@@ -405,7 +471,7 @@ static bool exit_other_page(tctx_t *t, uint64_t target) {
         x86_patch_rel32(miss1, b->p);
         x86_patch_rel32(miss2, b->p);
     }
-    xprobe_inline(t, true, target);
+    xprobe_inline(t, true, target, JIT_WHY_XDIRECT);
     return true;
 }
 
@@ -414,6 +480,7 @@ static void exit_direct(tctx_t *t, uint64_t target) {
     if (exit_other_page(t, target)) return;
     x86_align(&t->b, 4, 1);
     uint8_t *field = x86_jmp32(&t->b); /* rel32 0: falls into the exit code below */
+    note_why(t, t->why_direct);
     set_pc(t, target);
     x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, field));
     jmp_rx(t, t->j->exit_spill);
@@ -1063,10 +1130,13 @@ static bool caller_saved(int h) {
     return h == RSI || h == RDI || h == R8 || h == R9;
 }
 
-/* Call jit_helper_exec(cpu, op copy, pc, idx) for an instruction without native code. Only the
- * guest registers a call could clobber or the helper could use (its operands) go through
- * cpu->x; the others stay in their callee-saved host registers. */
-static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned rel) {
+/* Call fn(cpu, op copy, pc, idx[, xmode]) - jit_helper_exec for an instruction without native
+ * code, jit_helper_sys (with the fifth argument) for mret, sret and sfence.vma. Only the guest
+ * registers a call could clobber or the helper could use (its operands) go through cpu->x; the
+ * others stay in their callee-saved host registers. Where the helper lets the block go on
+ * (engine_status 0), its return value is in rax. */
+static bool emit_call_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned rel, const void *fn,
+                         bool arg5) {
     x86_buf_t *b = &t->b;
     if (t->nops_copied >= JIT_MAX_HELPERS) return false;
     t->ops_copy[t->nops_copied++] = *op;
@@ -1085,7 +1155,8 @@ static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned r
     x86_u64(b, (uint64_t)(t->nops_copied - 1));
     x86_mov_ri(b, RDX, pc);
     x86_mov_ri(b, RCX, rel);
-    x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_helper_exec);
+    if (arg5) x86_mov_ri(b, R8, t->cpu->xlate); /* r8 was stored above (caller-saved) */
+    x86_mov_ri(b, RAX, (uint64_t)(uintptr_t)fn);
     x86_call_r(b, RAX);
     for (unsigned g = 1; g < 32; g++)
         if ((set >> g & 1) && host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
@@ -1099,6 +1170,11 @@ static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned r
     if (!b->full) x86_patch_rel32(jok, b->p);
     t->helper_calls++;
     return true;
+}
+
+/* The call of jit_helper_exec for an instruction without native code. */
+static bool emit_helper_at(tctx_t *t, const rv_op_t *op, uint64_t pc, unsigned rel) {
+    return emit_call_at(t, op, pc, rel, (const void *)jit_helper_exec, false);
 }
 
 /* The helper call for instruction `op` at path index idx, in line. */
@@ -1305,7 +1381,10 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
     if (t->cpu->xlate) { /* xmode: the checked table, probed in line */
-        xprobe_inline(t, false, 0);
+        xprobe_inline(t, false, 0,
+                      is_link(op->rd)                   ? JIT_WHY_XCALL
+                      : op->rd == 0 && is_link(op->rs1) ? JIT_WHY_XRET
+                                                        : JIT_WHY_XJUMP);
         return;
     }
     if (ras_on(t) && is_link(op->rd))
@@ -1325,6 +1404,7 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_jmp_m(b, RCX, 8);
     if (!b->full) x86_patch_rel32(jmiss, b->p);
     x86_store64(b, CPU, OFF(pc), RAX); /* a miss: the dispatcher looks the target up */
+    note_why(t, JIT_WHY_FAST);
     exit_code(t, JIT_EXIT_LOOKUP, true);
 }
 
@@ -1396,7 +1476,9 @@ EMIT_HELPER(by_helper)
 EMITTER(csr) {
     if (!emit_helper(t, op, idx)) return false;
     add_instret(t, idx + 1);
+    t->why_direct = JIT_WHY_CSR;
     exit_direct(t, op_pc(t, op) + op->len);
+    t->why_direct = JIT_WHY_DIRECT;
     *ends = true;
     (void)cont;
     return true;
@@ -1647,32 +1729,70 @@ EMITTER(fence_i) {
     *ends = true;
     return true;
 }
-/* ecall/ebreak in user mode: leave with the trap for the caller (vm's system calls). */
-static bool user_trap(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
-    /* in line only where the owner's trap hook handles traps (user mode: the hart stays in
-     * U-mode, so the cause is fixed); elsewhere the interpreter raises it */
-    if (!t->cpu->trap_hook || t->cpu->priv != RV_PRIV_U) return false;
+/* ecall/ebreak: leave with the trap. In user mode (the owner's trap hook handles traps and the
+ * hart stays in U-mode) the cause is a constant; elsewhere ecall's cause is read from the
+ * privilege when it runs (8 + priv: ECALL_U, _S, _M), since a translation made while fetch
+ * does not translate runs at any privilege. */
+_Static_assert(RV_CAUSE_ECALL_U == 8 + RV_PRIV_U && RV_CAUSE_ECALL_S == 8 + RV_PRIV_S &&
+                   RV_CAUSE_ECALL_M == 8 + RV_PRIV_M,
+               "ecall causes are 8 + the privilege");
+static bool trap_insn(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
+    bool ecall = op->id == RV_I_ecall;
     add_instret(t, idx);
     set_pc(t, op_pc(t, op));
-    x86_store_imm64(&t->b, CPU, OFF(cause),
-                    op->id == RV_I_ecall ? RV_CAUSE_ECALL_U : RV_CAUSE_BREAKPOINT, RAX);
-    x86_store_imm64(&t->b, CPU, OFF(tval), op->id == RV_I_ecall ? 0 : op_pc(t, op), RAX);
+    if (ecall && !(t->cpu->trap_hook && t->cpu->priv == RV_PRIV_U)) {
+        x86_op_rm(&t->b, 0, false, X86_OP(0x0f, 0xb6), RAX, CPU, X86_NOREG, 1, OFF(priv), false);
+        x86_alu_ri(&t->b, false, ALU_ADD, RAX, 8);
+        x86_store64(&t->b, CPU, OFF(cause), RAX);
+    } else {
+        x86_store_imm64(&t->b, CPU, OFF(cause), ecall ? RV_CAUSE_ECALL_U : RV_CAUSE_BREAKPOINT,
+                        RAX);
+    }
+    x86_store_imm64(&t->b, CPU, OFF(tval), ecall ? 0 : op_pc(t, op), RAX);
     exit_code(t, JIT_EXIT_TRAP, true);
     *ends = true;
     return true;
 }
 EMITTER(ecall) {
     (void)cont;
-    return user_trap(t, op, idx, ends);
+    return trap_insn(t, op, idx, ends);
 }
 EMITTER(ebreak) {
     (void)cont;
-    return user_trap(t, op, idx, ends);
+    return trap_insn(t, op, idx, ends);
 }
-EMIT_REFUSE(mret) /* privileged: the interpreter's job */
-EMIT_REFUSE(wfi)
-EMIT_REFUSE(sret)       /* privileged: the interpreter's job */
-EMIT_REFUSE(sfence_vma) /* flushes the TLB and the code caches: the interpreter's job */
+/* mret, sret, sfence.vma: jit_helper_sys (the interpreter's semantics, rv_mret, rv_sret,
+ * rv_sfence_vma), which retires the instruction; then, in xmode code after a return that
+ * left the hart translating, the jump check of the new pc (the fetch TLB at the new
+ * privilege proves the target's page, as for any jump out of a page), else back to the
+ * dispatcher (the helper's exit). A pending interrupt the return enabled has zeroed the
+ * limit: the target's prologue leaves for it before its first instruction. */
+static bool sys_insn(tctx_t *t, const rv_op_t *op, unsigned idx, bool *ends) {
+    if (!emit_call_at(t, op, op_pc(t, op), idx - t->counted, (const void *)jit_helper_sys, true))
+        return false;
+    t->counted = idx + 1; /* the helper counted the path and the instruction */
+    if (t->cpu->xlate) {
+        xprobe_inline(t, false, 0, JIT_WHY_XSYS); /* the new pc is in rax */
+    } else { /* not reached: the helper leaves (a safe exit all the same) */
+        x86_store64(&t->b, CPU, OFF(pc), RAX);
+        exit_code(t, JIT_EXIT_LOOKUP, true);
+    }
+    *ends = true;
+    return true;
+}
+EMITTER(mret) {
+    (void)cont;
+    return sys_insn(t, op, idx, ends);
+}
+EMITTER(sret) {
+    (void)cont;
+    return sys_insn(t, op, idx, ends);
+}
+EMITTER(sfence_vma) {
+    (void)cont;
+    return sys_insn(t, op, idx, ends);
+}
+EMIT_REFUSE(wfi) /* the run loop sleeps until an interrupt: the interpreter's job */
 
 /* The pseudo-ops of the block builder. */
 EMIT(nop, (void)0)
@@ -1718,10 +1838,17 @@ static void emit_stub(tctx_t *t, stub_t *s) {
     switch (s->kind) {
     case STUB_CHECK:
         if (s->jfield == t->entry_jcc) t->entry_exit = t->b.p;
+        note_why(t, JIT_WHY_CHECK);
         set_pc(t, t->sb_pc);
         exit_code(t, JIT_EXIT_LOOKUP, true);
         break;
     case STUB_FS:
+        set_pc(t, t->sb_pc);
+        exit_code(t, JIT_EXIT_INTERP, true);
+        break;
+    case STUB_PAGE2: /* the interpreter runs the block once (its checks fill the fetch TLB):
+                        never a loop of entries that fail again */
+        note_why(t, JIT_WHY_PAGE2);
         set_pc(t, t->sb_pc);
         exit_code(t, JIT_EXIT_INTERP, true);
         break;
@@ -1733,7 +1860,9 @@ static void emit_stub(tctx_t *t, stub_t *s) {
     }
     case STUB_RET: /* a return stub: a chainable exit to the return pc (instret counted
                     * by the return that jumps here) */
+        t->why_direct = JIT_WHY_RETSTUB;
         exit_direct(t, s->pc);
+        t->why_direct = JIT_WHY_DIRECT;
         break;
     case STUB_SITE: emit_site_stub(t, s); break;
     case STUB_TIER: /* nothing ran: leave at the start, naming the translation (jit.c) */
@@ -1745,6 +1874,7 @@ static void emit_stub(tctx_t *t, stub_t *s) {
         break;
     case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
         if (exit_other_page(t, s->pc)) break;
+        note_why(t, JIT_WHY_DIRECT);
         set_pc(t, s->pc);
         x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)to_rx(t, s->jfield));
         jmp_rx(t, t->j->exit_spill);
@@ -1776,6 +1906,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     t->sb_pc = blk->pc;
     t->counted = 0;
     t->entry_jcc = t->entry_exit = NULL;
+    t->why_direct = JIT_WHY_DIRECT;
     jit_block_t *irb;
     if (path != JIT_PATH_OLD && ir_translate(t, blk, &irb)) return irb;
     if (path == JIT_PATH_IR_ONLY) { /* a tier-up the IR declines: the old one stays */
@@ -1811,6 +1942,25 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
         x86_alu_ri(&t->b, false, ALU_AND, RAX, (int32_t)RV_MSTATUS_FS);
         x86_alu_ri(&t->b, false, ALU_CMP, RAX, (int32_t)RV_MSTATUS_FS);
         add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
+    }
+    /* xmode, a block whose last instruction crosses into the next page: the prologue checks
+     * that page as the dispatcher would (the fetch TLB's entry for it at the current
+     * privilege holds the physical page the bytes came from), so that jumps chained into
+     * it and the jump check (both prove its first page only) may reach it */
+    bool check2 = cpu->xlate && blk->ppn != UINT64_MAX &&
+                  ((blk->end - 1) >> RV_PAGE_SHIFT) != (blk->pc >> RV_PAGE_SHIFT);
+    if (check2) {
+        uint64_t vpn2 = (blk->end - 1) >> RV_PAGE_SHIFT;
+        int32_t e = (int32_t)((vpn2 & (RV_TLB_SIZE - 1)) * sizeof(rv_tlb_entry_t));
+        x86_mov_ri(&t->b, RDX, vpn2 << 2);
+        x86_alu_rm(&t->b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+        x86_alu_rm(&t->b, ALU_CMP, RDX, CPU,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag)) + e);
+        stub_t *s2 = add_stub(t, STUB_PAGE2, x86_jcc32(&t->b, CC_NE), NULL, 0);
+        x86_mov_ri(&t->b, RDX, blk->ppn2);
+        x86_alu_rm(&t->b, ALU_CMP, RDX, CPU,
+                   (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn)) + e);
+        s2->jfield2 = x86_jcc32(&t->b, CC_NE);
     }
 
     /* The body: the decoded block, then - a superblock - the blocks its fall-through side and
@@ -1852,6 +2002,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             /* stopped before an untranslated instruction: the interpreter runs it */
             add_instret(t, n);
             set_pc(t, op_pc(t, unsupported));
+            note_why(t, JIT_WHY_INTERP + unsupported->id);
             exit_code(t, JIT_EXIT_INTERP, true);
             break;
         }
@@ -1905,6 +2056,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->hnext = NULL;
     jb->head = blk;
     jb->xmode = cpu->xlate;
+    jb->check2 = check2;
     jb->dead = false;
     jb->check_off = (uint32_t)(t->entry_exit - start);
     jb->in = NULL;
