@@ -5,8 +5,11 @@
  * otherwise costs one more load, however many are registered. */
 #include "core/hostfd.h"
 
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 /* Bit fd % 64 of word fd / 64: fd is vm's own. */
 static _Atomic uint64_t bits[VM_HOSTFD_LIMIT / 64];
@@ -44,4 +47,20 @@ int vm_hostfd_next(int from) {
         if (v) return w * 64 + __builtin_ctzll(v);
     }
     return -1;
+}
+
+int vm_hostfd_keep_high(int fd, bool *registered) {
+    struct rlimit rl;
+    rlim_t top = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+    if (top > 1024) top = 1024;
+    if (top > 64) {
+        int hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top - 1);
+        if (hi < 0) hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top / 2);
+        if (hi >= 0) {
+            close(fd);
+            fd = hi;
+        }
+    }
+    *registered = vm_hostfd_add(fd) == 0;
+    return fd;
 }

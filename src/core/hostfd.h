@@ -27,3 +27,8 @@ void vm_hostfd_remove(int fd);
 bool vm_hostfd_is_own(int fd);
 /* The lowest registered descriptor >= from, or -1 when there is none. */
 int vm_hostfd_next(int from);
+/* Move fd out of the way of the guest's own numbers (a shell's dup2 to 3, 10...), to the top
+ * of what RLIMIT_NOFILE allows (at most 1023), close-on-exec, and register it. Returns the
+ * descriptor to use (fd itself when it cannot move; fd is closed when it did), registered
+ * unless the registry cannot hold it (*registered false then: usable, only unprotected). */
+int vm_hostfd_keep_high(int fd, bool *registered);

@@ -51,7 +51,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -104,20 +103,9 @@ int linux_box_init(linux_proc_t *p, char *err, size_t errlen) {
         return probe;
     }
     close(probe);
-    /* out of the way of the guest's own numbers (a shell's dup2 to 3, 10...): at the top of
-     * what the descriptor limit allows, at most 1023 */
-    struct rlimit rl;
-    rlim_t top = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
-    if (top > 1024) top = 1024;
-    if (top > 64) {
-        int hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top - 1);
-        if (hi < 0) hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)top / 2);
-        if (hi >= 0) {
-            close(fd);
-            fd = hi;
-        }
-    }
-    if (vm_hostfd_add(fd) != 0) {
+    bool registered;
+    fd = vm_hostfd_keep_high(fd, &registered);
+    if (!registered) {
         snprintf(err, errlen, "--sandbox: too many descriptors of vm's own");
         close(fd);
         return -EMFILE;

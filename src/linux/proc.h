@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "exec/exec.h"
 #include "linux/abi.h"
@@ -113,6 +114,8 @@ typedef struct linux_proc {
     _Atomic int exiting;         /* exit_group in progress */
     bool forked_child;           /* this host process was made by a guest fork */
     double start_time;           /* CLOCK_MONOTONIC seconds at start, for --stats */
+    FILE *stats_out;             /* --stats: a copy of the host's stderr taken at start (a guest
+                                    may close its fd 2, as coreutils does at exit) */
     char *cmdline;               /* argv joined with NULs, for /proc/self/cmdline */
     size_t cmdline_len;          /* its length in bytes */
     char *environ;               /* initial envp joined with NULs, for /proc/self/environ */

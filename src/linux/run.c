@@ -263,6 +263,12 @@ _Noreturn void linux_start_program(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     p->start_time = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    if (p->opt.stats) { /* the figures go where vm's stderr went, whatever the guest does to fd 2 */
+        bool registered;
+        int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (fd >= 0) fd = vm_hostfd_keep_high(fd, &registered);
+        if (fd >= 0 && !(p->stats_out = fdopen(fd, "w"))) close(fd);
+    }
     if (linux_limits_start(p) != 0) _exit(127); /* a limit that cannot be kept: not run */
     /* everything vm needs to start is done: from here on only the filter's calls */
     if (p->opt.sandbox && linux_seccomp_install(p) != 0) _exit(127);

@@ -214,7 +214,9 @@ static _Noreturn void process_exit(linux_thread_t *t, int code) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         double now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-        exec_print_stats(t->cpu, stderr, now - t->proc->start_time);
+        FILE *out = t->proc->stats_out ? t->proc->stats_out : stderr;
+        exec_print_stats(t->cpu, out, now - t->proc->start_time);
+        fflush(out);
     }
     fflush(stdout);
     fflush(stderr);
