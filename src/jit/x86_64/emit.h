@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -72,15 +73,47 @@ typedef struct x86_buf {
     bool full;    /* a write did not fit (the translation is abandoned) */
 } x86_buf_t;
 
+/* Assembling one instruction. Its bytes go straight into the buffer through a local cursor,
+ * after one room check for the longest form: writing the buffer a byte at a time through
+ * x86_byte made every byte reload the buffer's pointers (a byte store may alias them), about
+ * a tenth of the translation time of a large program such as cc1. When fewer than
+ * X86_MAX_INSN bytes are left, the bytes are assembled in `tmp` and copied byte by byte, so
+ * a full buffer sets `full` exactly as before. Usage:
+ *     uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp), *p = s;
+ *     p = x86_enc_...(p, ...); ...
+ *     x86_end(b, tmp, s, p); */
+#define X86_MAX_INSN 16
+
 static inline void x86_byte(x86_buf_t *b, unsigned v) {
     if (b->p < b->end)
         *b->p++ = (uint8_t)v;
     else
         b->full = true;
 }
+/* Where to assemble the next instruction: the buffer, or tmp near its end. */
+static inline uint8_t *x86_begin(x86_buf_t *b, uint8_t *tmp) {
+    return b->end - b->p >= X86_MAX_INSN ? b->p : tmp;
+}
+/* The instruction assembled from s to p is complete. */
+static inline void x86_end(x86_buf_t *b, const uint8_t *tmp, const uint8_t *s, uint8_t *p) {
+    if (s != tmp) {
+        b->p = p;
+        return;
+    }
+    for (const uint8_t *q = tmp; q < p; q++)
+        x86_byte(b, *q);
+}
+static inline uint8_t *x86_enc_byte(uint8_t *p, unsigned v) {
+    *p = (uint8_t)v;
+    return p + 1;
+}
+static inline uint8_t *x86_enc_u32(uint8_t *p, uint32_t v) {
+    memcpy(p, &v, 4);
+    return p + 4;
+}
 static inline void x86_u32(x86_buf_t *b, uint32_t v) {
-    for (int i = 0; i < 4; i++)
-        x86_byte(b, (v >> (8 * i)) & 0xff);
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    x86_end(b, tmp, s, x86_enc_u32(s, v));
 }
 static inline void x86_u64(x86_buf_t *b, uint64_t v) {
     x86_u32(b, (uint32_t)v);
@@ -95,47 +128,61 @@ static inline bool x86_fits_s32(int64_t v) {
 
 /* REX prefix: w = 64-bit operand; r, x, b = high bits of reg, index, base. `force` writes it
  * even when it would be 0x40 (8-bit registers 4..7). */
-static inline void x86_rex(x86_buf_t *b, bool w, int r, int x, int base, bool force) {
+static inline uint8_t *x86_enc_rex(uint8_t *p, bool w, int r, int x, int base, bool force) {
     unsigned v = 0x40 | (w ? 8 : 0) | ((r & 8) ? 4 : 0) | ((x > 0 && (x & 8)) ? 2 : 0) |
                  ((base & 8) ? 1 : 0);
-    if (v != 0x40 || force) x86_byte(b, v);
+    return v != 0x40 || force ? x86_enc_byte(p, v) : p;
+}
+static inline void x86_rex(x86_buf_t *b, bool w, int r, int x, int base, bool force) {
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    x86_end(b, tmp, s, x86_enc_rex(s, w, r, x, base, force));
 }
 
 /* ModRM (+SIB, +displacement) for reg field `r` and memory [base + index*scale + disp]; index
  * X86_NOREG for none. */
-static inline void x86_modrm_mem(x86_buf_t *b, int r, int base, int index, int scale,
-                                 int32_t disp) {
+static inline uint8_t *x86_enc_modrm_mem(uint8_t *p, int r, int base, int index, int scale,
+                                         int32_t disp) {
     unsigned mod = disp == 0 && (base & 7) != RBP ? 0 : x86_fits_s8(disp) ? 1 : 2;
     bool sib = index != X86_NOREG || (base & 7) == RSP;
-    x86_byte(b, mod << 6 | (unsigned)(r & 7) << 3 | (sib ? 4u : (unsigned)(base & 7)));
+    p = x86_enc_byte(p, mod << 6 | (unsigned)(r & 7) << 3 | (sib ? 4u : (unsigned)(base & 7)));
     if (sib) {
         unsigned ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
         unsigned idx = index == X86_NOREG ? 4u : (unsigned)(index & 7);
-        x86_byte(b, ss << 6 | idx << 3 | (unsigned)(base & 7));
+        p = x86_enc_byte(p, ss << 6 | idx << 3 | (unsigned)(base & 7));
     }
-    if (mod == 1)
-        x86_byte(b, (uint8_t)(int8_t)disp);
-    else if (mod == 2)
-        x86_u32(b, (uint32_t)disp);
+    if (mod == 1) return x86_enc_byte(p, (uint8_t)(int8_t)disp);
+    if (mod == 2) return x86_enc_u32(p, (uint32_t)disp);
+    return p;
 }
 
 /* op reg, r/m with a register r/m (mod = 3). */
+static inline uint8_t *x86_enc_op_rr(uint8_t *p, bool w, const uint8_t *op, int n, int reg, int rm,
+                                     bool force) {
+    p = x86_enc_rex(p, w, reg, X86_NOREG, rm, force);
+    for (int i = 0; i < n; i++)
+        p = x86_enc_byte(p, op[i]);
+    return x86_enc_byte(p, 0xc0 | (unsigned)(reg & 7) << 3 | (unsigned)(rm & 7));
+}
 static inline void x86_op_rr(x86_buf_t *b, bool w, const uint8_t *op, int n, int reg, int rm,
                              bool force) {
-    x86_rex(b, w, reg, X86_NOREG, rm, force);
-    for (int i = 0; i < n; i++)
-        x86_byte(b, op[i]);
-    x86_byte(b, 0xc0 | (unsigned)(reg & 7) << 3 | (unsigned)(rm & 7));
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    x86_end(b, tmp, s, x86_enc_op_rr(s, w, op, n, reg, rm, force));
 }
 
 /* op reg, [base + index*scale + disp]. `pre` is a mandatory prefix (0x66, 0xf3) or 0. */
+static inline uint8_t *x86_enc_op_rm(uint8_t *p, unsigned pre, bool w, const uint8_t *op, int n,
+                                     int reg, int base, int index, int scale, int32_t disp,
+                                     bool force) {
+    if (pre) p = x86_enc_byte(p, pre);
+    p = x86_enc_rex(p, w, reg, index, base, force);
+    for (int i = 0; i < n; i++)
+        p = x86_enc_byte(p, op[i]);
+    return x86_enc_modrm_mem(p, reg, base, index, scale, disp);
+}
 static inline void x86_op_rm(x86_buf_t *b, unsigned pre, bool w, const uint8_t *op, int n, int reg,
                              int base, int index, int scale, int32_t disp, bool force) {
-    if (pre) x86_byte(b, pre);
-    x86_rex(b, w, reg, index, base, force);
-    for (int i = 0; i < n; i++)
-        x86_byte(b, op[i]);
-    x86_modrm_mem(b, reg, base, index, scale, disp);
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    x86_end(b, tmp, s, x86_enc_op_rm(s, pre, w, op, n, reg, base, index, scale, disp, force));
 }
 
 #define X86_OP(...) ((const uint8_t[]){__VA_ARGS__}), (int)sizeof((const uint8_t[]){__VA_ARGS__})
@@ -158,26 +205,30 @@ static inline void x86_store64(x86_buf_t *b, int base, int32_t disp, int src) {
 }
 /* mov dst, imm (shortest form). */
 static inline void x86_mov_ri(x86_buf_t *b, int dst, uint64_t imm) {
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp), *p;
     if (imm == 0) { /* xor dst32, dst32 */
-        x86_op_rr(b, false, X86_OP(0x33), dst, dst, false);
+        p = x86_enc_op_rr(s, false, X86_OP(0x33), dst, dst, false);
     } else if (imm <= UINT32_MAX) { /* mov r32, imm32 */
-        x86_rex(b, false, 0, X86_NOREG, dst, false);
-        x86_byte(b, 0xb8 + (unsigned)(dst & 7));
-        x86_u32(b, (uint32_t)imm);
+        p = x86_enc_rex(s, false, 0, X86_NOREG, dst, false);
+        p = x86_enc_byte(p, 0xb8 + (unsigned)(dst & 7));
+        p = x86_enc_u32(p, (uint32_t)imm);
     } else if (x86_fits_s32((int64_t)imm)) { /* mov r/m64, simm32 */
-        x86_op_rr(b, true, X86_OP(0xc7), 0, dst, false);
-        x86_u32(b, (uint32_t)imm);
+        p = x86_enc_op_rr(s, true, X86_OP(0xc7), 0, dst, false);
+        p = x86_enc_u32(p, (uint32_t)imm);
     } else {
-        x86_rex(b, true, 0, X86_NOREG, dst, false);
-        x86_byte(b, 0xb8 + (unsigned)(dst & 7));
-        x86_u64(b, imm);
+        p = x86_enc_rex(s, true, 0, X86_NOREG, dst, false);
+        p = x86_enc_byte(p, 0xb8 + (unsigned)(dst & 7));
+        p = x86_enc_u32(p, (uint32_t)imm);
+        p = x86_enc_u32(p, (uint32_t)(imm >> 32));
     }
+    x86_end(b, tmp, s, p);
 }
 /* mov qword [base + disp], imm (through RAX-free forms: imm must fit in simm32, else `tmp`). */
 static inline void x86_store_imm64(x86_buf_t *b, int base, int32_t disp, uint64_t imm, int tmp) {
     if (x86_fits_s32((int64_t)imm)) {
-        x86_op_rm(b, 0, true, X86_OP(0xc7), 0, base, X86_NOREG, 1, disp, false);
-        x86_u32(b, (uint32_t)imm);
+        uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+        uint8_t *p = x86_enc_op_rm(s, 0, true, X86_OP(0xc7), 0, base, X86_NOREG, 1, disp, false);
+        x86_end(b, tmp, s, x86_enc_u32(p, (uint32_t)imm));
     } else {
         x86_mov_ri(b, tmp, imm);
         x86_store64(b, base, disp, tmp);
@@ -190,13 +241,15 @@ static inline void x86_alu_rr(x86_buf_t *b, bool w, enum x86_alu op, int dst, in
 }
 /* op dst, imm (sign-extended imm32). */
 static inline void x86_alu_ri(x86_buf_t *b, bool w, enum x86_alu op, int dst, int32_t imm) {
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp), *p;
     if (x86_fits_s8(imm)) {
-        x86_op_rr(b, w, X86_OP(0x83), (int)op, dst, false);
-        x86_byte(b, (uint8_t)(int8_t)imm);
+        p = x86_enc_op_rr(s, w, X86_OP(0x83), (int)op, dst, false);
+        p = x86_enc_byte(p, (uint8_t)(int8_t)imm);
     } else {
-        x86_op_rr(b, w, X86_OP(0x81), (int)op, dst, false);
-        x86_u32(b, (uint32_t)imm);
+        p = x86_enc_op_rr(s, w, X86_OP(0x81), (int)op, dst, false);
+        p = x86_enc_u32(p, (uint32_t)imm);
     }
+    x86_end(b, tmp, s, p);
 }
 /* op reg, qword [base + disp] (e.g. cmp reg, [cpu + field]). */
 static inline void x86_alu_rm(x86_buf_t *b, enum x86_alu op, int reg, int base, int32_t disp) {
@@ -204,13 +257,15 @@ static inline void x86_alu_rm(x86_buf_t *b, enum x86_alu op, int reg, int base, 
 }
 /* cmp byte [base + index], 0. */
 static inline void x86_cmp8_mi0_idx(x86_buf_t *b, int base, int index) {
-    x86_op_rm(b, 0, false, X86_OP(0x80), ALU_CMP, base, index, 1, 0, false);
-    x86_byte(b, 0);
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    uint8_t *p = x86_enc_op_rm(s, 0, false, X86_OP(0x80), ALU_CMP, base, index, 1, 0, false);
+    x86_end(b, tmp, s, x86_enc_byte(p, 0));
 }
 /* Shift by an immediate (64- or 32-bit). */
 static inline void x86_shift_ri(x86_buf_t *b, bool w, enum x86_shift op, int dst, unsigned n) {
-    x86_op_rr(b, w, X86_OP(0xc1), (int)op, dst, false);
-    x86_byte(b, n);
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    uint8_t *p = x86_enc_op_rr(s, w, X86_OP(0xc1), (int)op, dst, false);
+    x86_end(b, tmp, s, x86_enc_byte(p, n));
 }
 /* Shift by CL. */
 static inline void x86_shift_cl(x86_buf_t *b, bool w, enum x86_shift op, int dst) {
@@ -315,16 +370,16 @@ static inline void x86_mfence(x86_buf_t *b) {
 
 /* Jumps. A rel32 field is patched with x86_patch_rel32 once its target is known. */
 static inline uint8_t *x86_jcc32(x86_buf_t *b, enum x86_cc cc) {
-    x86_byte(b, 0x0f);
-    x86_byte(b, 0x80 + cc);
-    uint8_t *field = b->p;
-    x86_u32(b, 0);
+    uint8_t *field = b->end - b->p >= 2 ? b->p + 2 : b->end; /* as if written bytewise */
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    uint8_t *p = x86_enc_byte(x86_enc_byte(s, 0x0f), 0x80 + cc);
+    x86_end(b, tmp, s, x86_enc_u32(p, 0));
     return field;
 }
 static inline uint8_t *x86_jmp32(x86_buf_t *b) {
-    x86_byte(b, 0xe9);
-    uint8_t *field = b->p;
-    x86_u32(b, 0);
+    uint8_t *field = b->end - b->p >= 1 ? b->p + 1 : b->end;
+    uint8_t tmp[X86_MAX_INSN], *s = x86_begin(b, tmp);
+    x86_end(b, tmp, s, x86_enc_u32(x86_enc_byte(s, 0xe9), 0));
     return field;
 }
 /* Point the rel32 field at `field` to `target` (both in the same buffer view). */
