@@ -161,6 +161,7 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
     if (!zeroed) {
         if (j->norder) { /* without translations, no bucket and no fast entry was written */
             memset(j->hash, 0, ((size_t)j->hash_mask + 1) * sizeof(j->hash[0]));
+            memset(j->seen, 0, ((size_t)j->hash_mask + 1) * JIT_SEEN_BITS / 8);
             memset(j->fast, 0, sizeof(j->fast));
             if (j->fastx_used) memset(j->fastx, 0, sizeof(j->fastx));
         }
@@ -348,6 +349,19 @@ static inline unsigned hash_pc(uint64_t pc, unsigned mask) {
     return (unsigned)((pc >> 1) ^ (pc >> 15)) & mask;
 }
 
+/* Bit of jit_t.seen for pc (the bucket hash with log2(JIT_SEEN_BITS) more bits). */
+static inline unsigned seen_bit(const jit_t *j, uint64_t pc) {
+    return hash_pc(pc, (j->hash_mask + 1) * JIT_SEEN_BITS - 1);
+}
+static inline void seen_set(jit_t *j, uint64_t pc) {
+    unsigned i = seen_bit(j, pc);
+    j->seen[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+static inline bool seen_has(const jit_t *j, uint64_t pc) {
+    unsigned i = seen_bit(j, pc);
+    return j->seen[i / 8] & (1u << (i % 8));
+}
+
 /* Double the buckets in use when there are more blocks than buckets: bucket i splits into i
  * and i + old count, in place. (A system's translations now live for the whole boot, 0.6 M
  * of them in a Debian boot: at two per bucket and 2^18 buckets, a lookup's walk of its chain
@@ -369,6 +383,11 @@ static void grow_hash(jit_t *j) {
         j->hash[i + n] = move;
     }
     j->hash_mask = mask;
+    /* the seen bits widen with the buckets: set again from what the table holds */
+    memset(j->seen, 0, (size_t)(mask + 1) * JIT_SEEN_BITS / 8);
+    for (unsigned i = 0; i <= mask; i++)
+        for (const jit_block_t *b = j->hash[i]; b; b = b->hnext)
+            seen_set(j, b->pc);
 }
 
 /* The translation to run at pc now: one made in the hart's current translation state
@@ -376,6 +395,7 @@ static void grow_hash(jit_t *j) {
  * current privilege (rv_block_valid; superblocks stay on that page). */
 static jit_block_t *lookup(rv_cpu_t *cpu, jit_t *j, uint64_t pc) {
     bool x = cpu->xlate;
+    if (!seen_has(j, pc)) return NULL;
     for (jit_block_t *b = j->hash[hash_pc(pc, j->hash_mask)]; b; b = b->hnext)
         if (b->pc == pc && b->xmode == x &&
             (!x || (!b->cross && rv_fetch_hits(cpu, pc, b->ppn)) ||
@@ -579,6 +599,7 @@ static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc, bool tier
     unsigned h = hash_pc(pc, j->hash_mask);
     jb->hnext = j->hash[h];
     j->hash[h] = jb;
+    seen_set(j, pc);
     if (j->norder == j->order_cap) {
         jit_block_t **n = realloc(j->order, 2 * j->order_cap * sizeof(*n));
         if (n) {

@@ -21,6 +21,7 @@
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
 #define JIT_FASTX        (1u << 16)  /* entries of xmode code's checked table (fastx) */
 #define JIT_FASTX_SHIFT  15u         /* fastx index: pc bits 1.. xor pc bits 15.. */
+#define JIT_SEEN_BITS    4u          /* bits of jit_t.seen per hash bucket (a power of two) */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
 #define JIT_META_SIZE    (16u << 20) /* block metadata arena, at least (jit_t.meta_size) */
@@ -265,7 +266,13 @@ typedef struct jit {
      * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
      * its own pages, zero until written). */
     jit_block_t *hash[JIT_HASH]; /* blocks by guest pc: the first hash_mask + 1 buckets */
-    uint16_t heat[JIT_HEAT];     /* interpreter executions by pc hash */
+    /* Which pcs may have a translation: JIT_SEEN_BITS bits per bucket in use, indexed by the
+     * bucket hash widened by two bits, set when a translation enters hash[] and cleared with
+     * it (a dropped one leaves its bit set). A lookup of code that has no translation, the
+     * common case while a large program runs cold code, then costs one bit of a table that
+     * stays in the host's cache instead of a bucket and a chain node in memory. */
+    uint8_t seen[JIT_HASH * JIT_SEEN_BITS / 8];
+    uint16_t heat[JIT_HEAT]; /* interpreter executions by pc hash */
     struct jit_fast {
         uint64_t pc;         /* guest pc; an empty entry is {0, NULL} except entry 0,
                                 the only one pc 0 maps to, whose empty value is the odd
