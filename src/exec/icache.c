@@ -193,6 +193,7 @@ void exec_flush(rv_cpu_t *cpu) {
     pages_clear(ic);
     ic->pages_lost = false;
     ic->used = 0;
+    ic->last = NULL;
     cpu->cur_block = NULL;
     cpu->stats.flushes++;
     if (cpu->code_share) {

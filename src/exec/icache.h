@@ -62,6 +62,10 @@ struct rv_icache {
     uint8_t *arena;                   /* block storage */
     size_t arena_size;                /* its bytes (exec_options_t.decode_bytes) */
     size_t used;                      /* bytes of arena in use */
+    struct rv_block *last;            /* the block the interpreter ran last when its budget
+                                         ended the run (the JIT runs it one block at a time):
+                                         the next run starts from its successor links instead
+                                         of the hash; NULL after a flush or translated code */
     exec_fetch_check_fn fetch_check;  /* execute permission of a page (NULL: all readable) */
     void *fetch_check_env;            /* its first argument */
     rv_block_t *hash[RV_ICACHE_HASH]; /* bucket heads: only the first hash_mask + 1 are used,

@@ -132,7 +132,10 @@ int exec_interp(rv_cpu_t *cpu) {
     /* 1 while fetch translates. Constant for this call: a change of cpu->xlate kicks the
      * hart (rv_mmu_update), and the next block boundary returns before any link is used. */
     const uint64_t xtag = cpu->xlate;
-    rv_block_t *blk = NULL, *prev = NULL;
+    /* a run that continues where the last one's budget ended starts from that block's
+     * successor links (they are keyed by pc, so any block would be correct there) */
+    rv_block_t *blk = NULL, *prev = cpu->icache->last;
+    cpu->icache->last = NULL;
     const rv_op_t *op;
     uint64_t bpc;
     uint8_t *mbase;
@@ -144,6 +147,7 @@ next_block:
     cpu->pc = pc;
     if (RV_UNLIKELY(cpu->instret >= atomic_load_explicit(&cpu->limit, memory_order_relaxed))) {
         cpu->cur_block = NULL;
+        cpu->icache->last = prev;
         return EXEC_CONTINUE; /* the run loop tells a budget from a stop request or a kick */
     }
     /* Successor links first (not counted: a counter here costs ~8% on branchy code). A link

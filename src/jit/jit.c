@@ -794,6 +794,7 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     }
     j->stats.entries++;
     cpu->engine_status = 0;
+    cpu->icache->last = NULL; /* what runs next follows translated code, not that block */
     uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
     if (j->count) {
         j->why_count[j->why < JIT_WHY_COUNT ? j->why : 0]++;
