@@ -550,7 +550,18 @@ static bool note_use(jit_t *j, rv_block_t *b, jit_block_t *jb) {
 
 /* Translate the block at pc; NULL when the backend refuses its first instruction. `tier`: a
  * tier-up, through the IR only (NULL when it declines, and then pc is not marked refused). */
+static jit_block_t *translate_here(rv_cpu_t *cpu, jit_t *j, uint64_t pc, bool tier);
+
+/* Translate the superblock at pc (cpu->pc). Decoding its later blocks moves cpu->pc
+ * (rv_icache_get leaves it at the block it decoded), and the dispatcher goes on from
+ * cpu->pc after a tier-up or a refusal: it is put back. */
 static jit_block_t *translate_at(rv_cpu_t *cpu, jit_t *j, uint64_t pc, bool tier) {
+    jit_block_t *jb = translate_here(cpu, j, pc, tier);
+    cpu->pc = pc;
+    return jb;
+}
+
+static jit_block_t *translate_here(rv_cpu_t *cpu, jit_t *j, uint64_t pc, bool tier) {
     uint64_t t0 = now_ns();
     bool refused = false;
     jit_block_t *jb = NULL;
