@@ -471,6 +471,13 @@ static void mark_code(rv_cpu_t *cpu, uint64_t pa, uint64_t len) {
     }
 }
 
+rv_block_t *rv_icache_peek(rv_cpu_t *cpu, uint64_t pc) {
+    struct rv_icache *ic = cpu->icache;
+    for (rv_block_t *b = ic->hash[(unsigned)(pc >> 1) & ic->hash_mask]; b; b = b->hnext)
+        if (b->pc == pc && rv_block_valid(cpu, b)) return b;
+    return NULL;
+}
+
 rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     struct rv_icache *ic = cpu->icache;
     unsigned h = (unsigned)(pc >> 1) & ic->hash_mask;

@@ -78,6 +78,10 @@ struct rv_icache {
  * block found is one whose bytes the hart would fetch at pc now (rv_block_valid). */
 rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc);
 
+/* The block at pc if it is decoded already (as rv_icache_get finds it), else NULL: nothing
+ * is decoded. Superblocks extend only into code that has run. */
+rv_block_t *rv_icache_peek(rv_cpu_t *cpu, uint64_t pc);
+
 /* Out-of-line part of rv_block_valid: the pages of b checked through the fetch TLB. */
 bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b);
 

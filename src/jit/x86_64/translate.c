@@ -1968,7 +1968,6 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     unsigned n = 0, base = 0, nblocks = 1;
     bool loop = false; /* its final jump goes back to its start */
     uint64_t visited[8] = {blk->pc};
-    uint64_t flushes = cpu->stats.flushes;
     t->last_g = 0;
     for (;;) {
         const rv_block_t *cb = t->blk;
@@ -2014,17 +2013,17 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
         for (unsigned v = 0; v < nblocks && extend; v++)
             if (visited[v] == cont) extend = false; /* no unrolling of loops */
         if (extend) {
-            rv_block_t *nb = rv_icache_get(cpu, cont);
-            if (cpu->stats.flushes != flushes) { /* decoding flushed the caches: start again */
-                t->b.full = true;
-                break;
-            }
-            for (uint32_t i = 0; i < nb->nops && extend; i++)
+            /* only into code that has run (is decoded): the other side of a branch that the
+             * interpreter never took is cold, and decoding and translating it was a third of
+             * a large program's translation work */
+            rv_block_t *nb = rv_icache_peek(cpu, cont);
+            if (!nb) extend = false;
+            for (uint32_t i = 0; extend && i < nb->nops; i++)
                 if (needs_fs(nb->ops[i].id) && !fp) extend = false; /* no FS check was made */
-            if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
+            if (extend && nb->ops[0].id == RV_I_fetch_fault) extend = false;
             /* while translating, the entry check proves one page only (rv_block_valid of
              * the first block): the superblock stays on it */
-            if (cpu->xlate && !same_page(blk, nb)) extend = false;
+            if (extend && cpu->xlate && !same_page(blk, nb)) extend = false;
             if (extend) {
                 t->blk = nb;
                 visited[nblocks++] = cont;
