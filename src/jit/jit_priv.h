@@ -19,7 +19,7 @@
 #define JIT_HASH0        (1u << 8)   /* buckets in use at first (doubled as blocks come) */
 #define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
-#define JIT_FASTX        (1u << 16)  /* entries of xmode code's checked table (fastx) */
+#define JIT_FASTX        (1u << 18)  /* entries of xmode code's checked table (fastx) */
 #define JIT_FASTX_SHIFT  15u         /* fastx index: pc bits 1.. xor pc bits 15.. */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
 #define JIT_CACHE_SIZE   (64u << 20) /* default code cache size */
