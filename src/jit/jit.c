@@ -183,6 +183,12 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
         j->ras[i].code = NULL;
     }
     j->ras_top = 0;
+    for (unsigned i = 0; i < JIT_XRAS; i++) {
+        j->xras[i].pc = 1;
+        j->xras[i].code = NULL;
+        j->xras[i].ppn = JIT_NO_PPN;
+    }
+    j->xras_top = 0;
     if (zeroed) j->hash_mask = JIT_HASH0 - 1; /* a flush keeps the size reached */
     j->used = JIT_TRAMP_SIZE;
     j->meta_used = 0;
@@ -279,6 +285,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
                                                                   : IR_MAP_UNWRITTEN;
     const char *site_env = getenv("VM_JIT_NO_SITE");
     j->no_site = site_env && site_env[0] == '1';
+    const char *xras_env = getenv("VM_JIT_NO_XRAS");
+    j->no_xras = xras_env && xras_env[0] == '1';
     /* pages of its own, unbacked until blocks are translated */
     j->meta_size = j->size / 4 > JIT_META_SIZE ? j->size / 4 : JIT_META_SIZE;
     void *meta = mmap(NULL, j->meta_size, PROT_READ | PROT_WRITE,
@@ -683,6 +691,11 @@ static void kill_block(jit_t *j, jit_block_t *jb) {
             j->ras[r].pc = 1;
             j->ras[r].code = NULL;
         }
+    for (unsigned r = 0; r < JIT_XRAS; r++)
+        if (j->xras[r].code >= jb->code && j->xras[r].code < jb->code + jb->code_len) {
+            j->xras[r].pc = 1;
+            j->xras[r].code = NULL;
+        }
     for (jit_link_t *l = jb->in; l; l = l->next) {
         memcpy(j->rw + (l->field - (uintptr_t)j->rx), &l->orig, 4);
         j->stats.unlinks++;
@@ -775,6 +788,10 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     /* before the first translation the hash table is all empty: not reading it spares a
      * short run the page faults of its untouched pages */
     jit_block_t *jb = j->norder ? lookup(cpu, j, pc) : NULL;
+    if (j->count) {
+        if (jb && j->why_last) j->why_found[j->why_last]++;
+        j->why_last = JIT_WHY_NONE;
+    }
     if (!jb) {
         unsigned h = heat_index(cpu, pc);
         if (!(j->bad[h / 8] & (1u << (h % 8))) && ++j->heat[h] >= j->threshold)
@@ -808,7 +825,8 @@ static int jit_engine_run(rv_cpu_t *cpu) {
     cpu->icache->last = NULL; /* what runs next follows translated code, not that block */
     uintptr_t r = (uintptr_t)j->enter(cpu, jb->code);
     if (j->count) {
-        j->why_count[j->why < JIT_WHY_COUNT ? j->why : 0]++;
+        j->why_last = j->why < JIT_WHY_COUNT ? j->why : 0;
+        j->why_count[j->why_last]++;
         j->why = JIT_WHY_NONE;
     }
     switch (r) {
@@ -1046,8 +1064,9 @@ static void print_why(const jit_t *j, FILE *out) {
     for (unsigned w = 0; w < JIT_WHY_COUNT; w++) {
         if (!j->why_count[w]) continue;
         if (w < JIT_WHY_INTERP)
-            fprintf(out, "stats: jit: exits by reason: %-50s %llu\n", names[w] ? names[w] : "?",
-                    (unsigned long long)j->why_count[w]);
+            fprintf(out, "stats: jit: exits by reason: %-50s %llu (target translated: %llu)\n",
+                    names[w] ? names[w] : "?", (unsigned long long)j->why_count[w],
+                    (unsigned long long)j->why_found[w]);
         else
             fprintf(out, "stats: jit: exits by reason: stopped before %-35s %llu\n",
                     rv_insn_table[w - JIT_WHY_INTERP].name ? rv_insn_table[w - JIT_WHY_INTERP].name
@@ -1098,6 +1117,9 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     if (j->count)
         fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
+    if (j->count && (s->xras_hits || s->xras_misses))
+        fprintf(out, "stats: jit: xmode return-address stack: hits %llu, misses %llu\n",
+                (unsigned long long)s->xras_hits, (unsigned long long)s->xras_misses);
     if (j->tier)
         fprintf(out,
                 "stats: jit: tiered (IR after %u entries, a loop after %u): %llu translations "

@@ -34,6 +34,8 @@ typedef struct jit_stats {
     uint64_t helper_calls_tr; /* translated instructions that call an out-of-line helper */
     uint64_t ras_hits;        /* returns whose pc the return-address stack predicted */
     uint64_t ras_misses;      /* returns it did not (they took the hashed table) */
+    uint64_t xras_hits;       /* xmode returns the xmode stack predicted, page guard passed */
+    uint64_t xras_misses;     /* xmode returns it did not (pc or guard: the jump check) */
     uint64_t ir_blocks;       /* blocks translated through the IR */
     uint64_t ir_insns;        /* guest instructions in them */
     uint64_t ir_declined;     /* superblocks the IR did not cover (the old path took them) */

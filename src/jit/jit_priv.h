@@ -19,7 +19,7 @@
 #define JIT_HASH0        (1u << 8)   /* buckets in use at first (doubled as blocks come) */
 #define JIT_THRESHOLD    16u         /* default interpreted runs of a block before translation */
 #define JIT_FAST         (1u << 12)  /* entries of the indirect-jump table (pc -> host code) */
-#define JIT_FASTX        (1u << 16)  /* entries of xmode code's checked table (fastx) */
+#define JIT_FASTX        (1u << 18)  /* entries of xmode code's checked table (fastx) */
 #define JIT_FASTX_SHIFT  15u         /* fastx index: pc bits 1.. xor pc bits 15.. */
 #define JIT_SEEN_BITS    4u          /* bits of jit_t.seen per hash bucket (a power of two) */
 #define JIT_HEAT         (1u << 14)  /* counters of interpreter executions by pc hash */
@@ -32,6 +32,7 @@
 #define JIT_SB_INSNS     96u         /* a superblock stops growing at this many guest insns */
 #define JIT_MAX_FAULTPTS 192u        /* inline memory accesses per block, at most */
 #define JIT_RAS          16u         /* entries of the return-address stack (a power of two) */
+#define JIT_XRAS         16u         /* entries of xmode code's return-address stack (the same) */
 #define JIT_FRAME_BYTES  384u        /* host stack frame of translated code (the IR's slots) */
 /* Tiered mode: default entries of an old-path translation before the IR retranslates it, and
  * the fraction of that after which a translation that jumps back to its start (a loop) does. */
@@ -217,6 +218,8 @@ typedef struct jit {
                                       does not touch, 3 all, 0 none (VM_JIT_IR_MAP) */
     bool no_site;                  /* VM_JIT_NO_SITE=1: xmode accesses never use site slots
                                       (every one probes the inline TLB; for comparisons) */
+    bool no_xras;                  /* VM_JIT_NO_XRAS=1: xmode calls and returns do not use
+                                      their return-address stack (for comparisons) */
     void *ir_scratch;              /* the IR path's scratch state, made once and kept */
     uintptr_t chain;               /* pending chain request (a jump's rx address), or 0 */
     const jit_block_t *chain_from; /* the block entered when the request was made */
@@ -239,6 +242,11 @@ typedef struct jit {
     uint32_t why;                  /* --stats: enum jit_why of the last exit (written by
                                       translated code; 0 when it did not say) */
     uint64_t why_count[JIT_WHY_COUNT];   /* --stats: exits by enum jit_why */
+    uint32_t why_last;                   /* --stats: the last exit's reason, for the next
+                                            turn's lookup (why_found) */
+    uint64_t why_found[JIT_WHY_COUNT];   /* --stats: of those exits, the ones whose target
+                                            the next turn found translated (a miss a table
+                                            could have served, not cold code) */
     uint64_t interp_cold;                /* --stats: blocks interpreted below the threshold */
     uint64_t xfills;                     /* --stats: jump checks whose fetch-TLB miss
                                             jit_helper_xfill mended in line */
@@ -259,6 +267,21 @@ typedef struct jit {
         uint64_t pc;         /* return pc; empty: the odd pc 1, which no return matches */
         const uint8_t *code; /* host address of the return stub (rx view) */
     } ras[JIT_RAS];
+    /* xmode code's own return-address stack (translations made while fetch translates):
+     * a call pushes its return pc, its return stub and the physical page the caller's code
+     * came from; a return whose pc matches the newest entry jumps to the stub only when the
+     * fetch TLB maps the return page to that physical page now, at the current privilege
+     * (what the jump check and rv_block_valid prove), else it takes the jump check. Kept
+     * apart from ras[] so that code of the untranslated state never reaches an xmode stub,
+     * nor the reverse. Cleared with the code cache, as ras[]. */
+    uint32_t xras_top; /* byte offset in xras[] of the newest entry (32 bytes each) */
+    uint32_t xras_pad; /* keeps xras[] 16-byte aligned */
+    struct jit_xras {
+        uint64_t pc;         /* return pc; empty: the odd pc 1, which no return matches */
+        const uint8_t *code; /* host address of the return stub (rx view) */
+        uint64_t ppn;        /* physical page of the caller's code (the return page's) */
+        uint64_t pad;        /* to 32 bytes */
+    } xras[JIT_XRAS];
     bool any_bad;    /* some bit of bad[] is set (a reset clears bad[] then) */
     bool fastx_used; /* some fastx entry was written (a reset clears fastx, 2 MiB, then: a
                         hart that never translates with paging on leaves it unbacked) */
@@ -311,6 +334,20 @@ _Static_assert(sizeof(((jit_t *)0)->stats.ras_hits) == 8 &&
 _Static_assert(offsetof(jit_t, ras) + sizeof(((jit_t *)0)->ras) < (1u << 31) &&
                    offsetof(jit_t, stats) < (1u << 31),
                "RAS fields within a 32-bit displacement of the jit_t");
+
+/* xmode code reads and writes its stack at constant offsets from the jit_t: xras_top (32
+ * bits) and 32-byte entries {pc at 0, code at 8, ppn at 16}, indexed by a byte offset masked
+ * with JIT_XRAS * 32 - 1; and counts hits and misses in stats (64 bits each). */
+_Static_assert((JIT_XRAS & (JIT_XRAS - 1)) == 0, "JIT_XRAS is a power of two");
+_Static_assert(sizeof(struct jit_xras) == 32 && offsetof(struct jit_xras, pc) == 0 &&
+                   offsetof(struct jit_xras, code) == 8 && offsetof(struct jit_xras, ppn) == 16,
+               "jit_xras entries are {pc at 0, code at 8, ppn at 16}, 32 bytes");
+_Static_assert(sizeof(((jit_t *)0)->xras_top) == 4, "xras_top is 32 bits");
+_Static_assert(sizeof(((jit_t *)0)->stats.xras_hits) == 8 &&
+                   sizeof(((jit_t *)0)->stats.xras_misses) == 8,
+               "xmode RAS counters are 64 bits");
+_Static_assert(offsetof(jit_t, xras) + sizeof(((jit_t *)0)->xras) < (1u << 31),
+               "xmode RAS within a 32-bit displacement of the jit_t");
 
 /* An old-path translation's prologue decrements its 32-bit jit_block_t.tier_left in place
  * (`sub dword [abs], 1`) and its counter's exit stores the block's address into tier_from. */

@@ -1370,6 +1370,95 @@ static void ras_pop(tctx_t *t) {
     t->last_g = 0;
 }
 
+/* ---- xmode code's return-address stack (jit_t.xras) ----
+ * A call of xmode code whose return pc lies on the page of its translation pushes {return
+ * pc, return stub, the physical page the translation's code came from}. A return pops the
+ * newest entry and, when its pc is the target, checks the page as the jump check does: the
+ * fetch TLB's entry for the target's page at the current privilege must map it to the pushed
+ * physical page (satp writes, ASID switches and sfence.vma empty or replace that entry, so a
+ * remap or another address space between the call and the return fails the check). Then it
+ * jumps to the stub: a chainable exit to the return pc in the caller's translation, which
+ * the dispatcher chains to the return block as any same-page exit (may_chain), the page being
+ * proven. Otherwise the jump check (emit_xprobe) decides, as before. */
+static inline bool xras_on(const tctx_t *t) {
+    return t->cpu->xlate && !t->j->no_xras;
+}
+
+/* The push of an xmode call whose return pc is `ret` (rcx, rdx and `tmp` clobbered); nothing
+ * when ret is on another page than the translation's (its physical page is not known). */
+static void xras_push_pc(tctx_t *t, uint64_t ret, unsigned idx, int tmp) {
+    uint64_t ppn = t->blk->ppn;
+    if ((ret >> RV_PAGE_SHIFT) != (t->sb_pc >> RV_PAGE_SHIFT) || ppn == UINT64_MAX) return;
+    x86_buf_t *b = &t->b;
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j);
+    x86_op_rm(b, 0, false, X86_OP(0x8b), RCX, RDX, X86_NOREG, 1, OFF_J(xras_top), false);
+    x86_alu_ri(b, false, ALU_ADD, RCX, 32);
+    x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)(JIT_XRAS * 32 - 1));
+    x86_op_rm(b, 0, false, X86_OP(0x89), RCX, RDX, X86_NOREG, 1, OFF_J(xras_top), false);
+    x86_lea(b, RCX, RDX, RCX, 1, OFF_J(xras)); /* rcx = the entry */
+    x86_mov_ri(b, tmp, ret);
+    x86_store64(b, RCX, (int32_t)offsetof(struct jit_xras, pc), tmp);
+    x86_mov_ri(b, tmp, ppn);
+    x86_store64(b, RCX, (int32_t)offsetof(struct jit_xras, ppn), tmp);
+    /* lea tmp, [rip + stub] */
+    x86_rex(b, true, tmp, X86_NOREG, 0, false);
+    x86_byte(b, 0x8d);
+    x86_byte(b, 0x05 | (unsigned)(tmp & 7) << 3);
+    uint8_t *field = b->p;
+    x86_u32(b, 0);
+    x86_store64(b, RCX, (int32_t)offsetof(struct jit_xras, code), tmp);
+    if (b->full) return;
+    stub_t *s = add_stub(t, STUB_RET, field, NULL, idx);
+    s->pc = ret;
+    if (tmp == R11) t->last_g = 0;
+}
+
+/* An xmode return to guest pc rax (instret counted): pop the newest entry; when its pc is
+ * rax and the fetch TLB maps rax's page to its physical page at the current privilege, jump
+ * to its stub, else go on to what follows, the jump check (rcx, rdx, r11 clobbered; rax
+ * kept). */
+static void xras_pop(tctx_t *t) {
+    x86_buf_t *b = &t->b;
+    const int32_t tag_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, tag));
+    const int32_t ppn_off = (int32_t)(offsetof(rv_cpu_t, tlb) + offsetof(rv_tlb_entry_t, ppn));
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j);
+    x86_op_rm(b, 0, false, X86_OP(0x8b), RCX, RDX, X86_NOREG, 1, OFF_J(xras_top), false);
+    x86_lea(b, R11, RCX, X86_NOREG, 1, -32);
+    x86_alu_ri(b, false, ALU_AND, R11, (int32_t)(JIT_XRAS * 32 - 1));
+    x86_op_rm(b, 0, false, X86_OP(0x89), R11, RDX, X86_NOREG, 1, OFF_J(xras_top), false);
+    x86_lea(b, RCX, RDX, RCX, 1, OFF_J(xras)); /* rcx = the newest entry */
+    x86_alu_rm(b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_xras, pc));
+    uint8_t *miss0 = x86_jcc32(b, CC_NE);
+    /* r11 = &cpu->tlb[0][(rax >> 12) & (RV_TLB_SIZE - 1)] - cpu; rdx = its wanted tag */
+    x86_mov_rr(b, RDX, RAX);
+    x86_shift_ri(b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
+    x86_mov_rr(b, R11, RDX);
+    x86_alu_ri(b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
+    x86_shift_ri(b, false, SH_SHL, R11, 4);
+    x86_alu_rr(b, true, ALU_ADD, R11, CPU);
+    x86_shift_ri(b, true, SH_SHL, RDX, 2);
+    x86_alu_rm(b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+    x86_alu_rm(b, ALU_CMP, RDX, R11, tag_off);
+    uint8_t *miss1 = x86_jcc32(b, CC_NE);
+    x86_load64(b, RDX, R11, ppn_off);
+    x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(struct jit_xras, ppn));
+    uint8_t *miss2 = x86_jcc32(b, CC_NE);
+    if (t->j->count) { /* --stats only */
+        x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)&t->j->stats.xras_hits);
+        x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, 0, false); /* inc qword */
+    }
+    x86_jmp_m(b, RCX, (int32_t)offsetof(struct jit_xras, code));
+    if (b->full) return;
+    x86_patch_rel32(miss0, b->p);
+    x86_patch_rel32(miss1, b->p);
+    x86_patch_rel32(miss2, b->p);
+    if (t->j->count) {
+        x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)&t->j->stats.xras_misses);
+        x86_op_rm(b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, 0, false);
+    }
+    t->last_g = 0;
+}
+
 /* jalr: an indirect jump through the fast table (while translating: through the dispatcher,
  * which checks the target's page). Calls push on the return-address stack, returns pop it
  * first. */
@@ -1380,7 +1469,11 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
     x86_alu_ri(b, true, ALU_AND, RAX, -2);
     put_imm_tmp(t, op->rd, op_pc(t, op) + op->len, R11); /* after reading rs1: rd may be rs1 */
     add_instret(t, idx + 1);
-    if (t->cpu->xlate) { /* xmode: the checked table, probed in line */
+    if (t->cpu->xlate) { /* xmode: its own stack, then the checked table, probed in line */
+        if (xras_on(t) && is_link(op->rd))
+            xras_push_pc(t, op_pc(t, op) + op->len, idx, R11);
+        else if (xras_on(t) && op->rd == 0 && is_link(op->rs1))
+            xras_pop(t);
         xprobe_inline(t, false, 0,
                       is_link(op->rd)                   ? JIT_WHY_XCALL
                       : op->rd == 0 && is_link(op->rs1) ? JIT_WHY_XRET
@@ -1701,7 +1794,10 @@ EMIT_BRANCH(bltu, CC_B)
 EMIT_BRANCH(bgeu, CC_AE)
 EMITTER(jal) {
     put_imm(t, op->rd, op_pc(t, op) + op->len);
-    if (ras_on(t) && is_link(op->rd)) ras_push(t, op, idx, RAX);
+    if (ras_on(t) && is_link(op->rd))
+        ras_push(t, op, idx, RAX);
+    else if (xras_on(t) && is_link(op->rd))
+        xras_push_pc(t, op_pc(t, op) + op->len, idx, RAX);
     *cont = op_pc(t, op) + (uint64_t)(int64_t)op->imm;
     *ends = true;
     return true;
