@@ -11,10 +11,14 @@
  *     written again (`mv t1, a0; addi a0, a0, 1; ... t1`), a copy of it is inserted before
  *     the write and the later uses read the copy;
  *   - constants: materialised by the backend where they are used, never allocated;
- *   - everything else: linear scan over the backend's pool. When no register is free, the
- *     interval that ends last (the current one or an active one) goes to a spill slot for its
- *     whole life, the classic choice that spills least under pressure. Registers and slots
- *     are reused from the point where their value's last use is (an operation may write its
+ *   - everything else: linear scan over the backend's pool. When no register is free, one
+ *     interval (the current one or an active one) goes to a spill slot for its whole life:
+ *     the one with the fewest uses for its length (uses / (last - definition), compared
+ *     exactly as cross products), and among equals the one that ends last, the classic
+ *     choice. Counting uses matters in a loop, whose head values all live to the back edge:
+ *     ending last says nothing there, while a pointer read once per iteration and a working
+ *     variable read six times are worth very different registers. Registers and slots are
+ *     reused from the point where their value's last use is (an operation may write its
  *     result over an operand it reads for the last time; backends read operands first).
  * A loop (ir.h) changes one thing: the loop head's gets live through the back edge, which
  * writes the next iteration's values into their places. Every other value is defined on each
@@ -128,6 +132,119 @@ static bool home_copies(ir_t *ir) {
     return true;
 }
 
+/* Whether node n is bound to the node after it: a deferred put (its branch's, load's or
+ * store's) or a loop move (the back edge's). Nothing may be placed between them. */
+static bool glued(const ir_node_t *n) {
+    return !(n->flags & IR_F_DEAD) &&
+           ((n->op == IR_PUT && (n->flags & (IR_F_EXIT | IR_F_MEMX))) || n->op == IR_LOOPMOV);
+}
+
+/* Early write-backs: an in-line put of value v into guest register g is moved up to just
+ * after v's last other use, when v holds g from there on (the put's imm: from where g holds
+ * v). Writing g's canonical place sooner is exact: g holds v in the interpreter from that
+ * point, and every point that could observe g between there and the old place is after it.
+ * The gain is v's interval, which ends at its last real use instead of at the next
+ * write-back point (a temporary written long before the next load, store or back edge held
+ * a register, or a slot, all that while). Never into the loop head or across the back edge,
+ * never between a deferred put or loop move and the node it belongs to. False when the
+ * scratch memory cannot be had (nothing changed). */
+static bool early_puts(ir_t *ir) {
+    unsigned count = ir->count, edge = 0, moved = 0;
+    for (unsigned i = 0; i < count; i++)
+        if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) edge = i;
+    uint16_t *lastnp = malloc(count * sizeof(*lastnp)); /* last use but by in-line puts */
+    uint16_t *at = malloc(count * sizeof(*at));         /* a moved put's new place, else its own */
+    uint16_t *first = malloc(count * sizeof(*first));   /* the first put moved before node i */
+    uint16_t *next = malloc(count * sizeof(*next));     /* the next put moved to the same place */
+    if (!lastnp || !at || !first || !next) {
+        free(lastnp);
+        free(at);
+        free(first);
+        free(next);
+        return false;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        lastnp[i] = (uint16_t)i;
+        at[i] = (uint16_t)i;
+        first[i] = next[i] = IR_NONE;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->op == IR_PUT && !(n->flags & (IR_F_EXIT | IR_F_MEMX))) continue;
+        if (n->a != IR_NONE) lastnp[n->a] = (uint16_t)i;
+        if (n->b != IR_NONE && reads_b(n) && n->op != IR_LOOPMOV) lastnp[n->b] = (uint16_t)i;
+    }
+    for (unsigned q = 0; q < count; q++) {
+        const ir_node_t *p = &ir->n[q];
+        if ((p->flags & IR_F_DEAD) || p->op != IR_PUT || (p->flags & (IR_F_EXIT | IR_F_MEMX)))
+            continue;
+        const ir_node_t *v = &ir->n[p->a];
+        if (v->op == IR_CONST || v->home >= 0) continue; /* no interval to shorten */
+        unsigned lo = 0;
+        if (ir->loop && q >= ir->loop_head) lo = q > edge && edge ? edge + 1 : ir->loop_head;
+        if (ir->loop && p->a < ir->loop_head && q >= ir->loop_head) continue; /* a head value */
+        unsigned t = lastnp[p->a] + 1u;
+        if (t < (unsigned)p->imm) t = (unsigned)p->imm;
+        if (t < lo) t = lo;
+        while (t < q) { /* not inside a deferred group */
+            unsigned pl = t;
+            while (pl > 0 && (ir->n[pl - 1].flags & IR_F_DEAD))
+                pl--;
+            if (pl == 0 || !glued(&ir->n[pl - 1])) break;
+            t++;
+        }
+        if (t >= q) continue;
+        at[q] = (uint16_t)t;
+        uint16_t *tail = &first[t]; /* in program order among those moved to t */
+        while (*tail != IR_NONE)
+            tail = &next[*tail];
+        *tail = (uint16_t)q;
+        moved++;
+    }
+    if (!moved) {
+        free(lastnp);
+        free(at);
+        free(first);
+        free(next);
+        return true;
+    }
+    /* rebuild in the new order: before old node i, the puts moved to i (in program order) */
+    ir_node_t *old = malloc(count * sizeof(*old));
+    uint16_t *alias = lastnp; /* old index -> new index */
+    if (!old) {
+        free(lastnp);
+        free(at);
+        free(first);
+        free(next);
+        return false;
+    }
+    memcpy(old, ir->n, count * sizeof(*old));
+    unsigned k = 0, head = ir->loop_head;
+    for (unsigned i = 0; i < count; i++) {
+        if (ir->loop && i == head) ir->loop_head = k;
+        for (unsigned q = first[i]; q != IR_NONE; q = next[q]) { /* the puts moved here */
+            ir_node_t n = old[q];
+            n.a = alias[n.a];
+            ir->n[k++] = n;
+        }
+        if (at[i] != i) continue; /* moved up */
+        ir_node_t n = old[i];
+        if (n.a != IR_NONE) n.a = alias[n.a];
+        if (n.b != IR_NONE && (reads_b(&old[i]) || n.op == IR_LOOPMOV)) n.b = alias[n.b];
+        alias[i] = (uint16_t)k;
+        ir->n[k++] = n;
+    }
+    for (unsigned g = 0; g < 32; g++)
+        if (ir->loop_get[g] != IR_NONE) ir->loop_get[g] = alias[ir->loop_get[g]];
+    free(old);
+    free(lastnp);
+    free(at);
+    free(first);
+    free(next);
+    return true;
+}
+
 /* A spill slot free over the whole life of value v (which may have begun before the values
  * now in slots: an active interval spilled late still occupies its slot from its
  * definition), or -1. */
@@ -192,18 +309,42 @@ static void gets_in_place(ir_t *ir) {
     }
 }
 
+/* Uses of every value (operands, puts, a loop move's source and its destination, which the
+ * back edge writes), the weight of its claim on a register. */
+static void count_uses(const ir_t *ir, uint16_t *uses) {
+    memset(uses, 0, ir->count * sizeof(*uses));
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->a != IR_NONE && uses[n->a] < UINT16_MAX) uses[n->a]++;
+        if (n->b != IR_NONE && reads_b(n) && uses[n->b] < UINT16_MAX) uses[n->b]++;
+    }
+}
+
+/* Whether value x has a weaker claim on a register than value y: fewer uses for the length
+ * of its interval, or as many and a later end. */
+static bool weaker(const ir_t *ir, const uint16_t *uses, unsigned x, unsigned y) {
+    uint64_t lx = (uint64_t)(ir->n[x].last - x) + 1, ly = (uint64_t)(ir->n[y].last - y) + 1;
+    uint64_t wx = (uint64_t)uses[x] * ly, wy = (uint64_t)uses[y] * lx;
+    if (wx != wy) return wx < wy;
+    return ir->n[x].last > ir->n[y].last;
+}
+
 bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slots) {
     if (npool > IR_MAX_POOL) npool = IR_MAX_POOL;
     ir->pool_n = npool;
     memcpy(ir->pool, pool, npool);
     ir->slots = 0;
     ir->spills = 0;
+    if (ir->early_puts && !early_puts(ir)) return false;
     liveness(ir);
     if (!home_copies(ir)) return false;
     liveness(ir);
     for (unsigned i = 0; i < ir->count; i++)
         ir->n[i].flags &= (uint8_t)~IR_F_INX;
     if (ir->gets_in_place) gets_in_place(ir);
+    uint16_t uses[IR_MAX_NODES];
+    count_uses(ir, uses);
     uint16_t active[IR_MAX_POOL]; /* values holding pool registers */
     unsigned nactive = 0;
     bool reg_busy[IR_MAX_POOL] = {false};
@@ -242,12 +383,10 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
             active[nactive++] = (uint16_t)i;
             continue;
         }
-        /* no register: the interval that ends last goes to memory */
+        /* no register: the weakest claim (this value's or an active one's) goes to memory */
         unsigned victim = nactive;
         for (unsigned k = 0; k < nactive; k++)
-            if (ir->n[active[k]].last > n->last &&
-                (victim == nactive || ir->n[active[k]].last > ir->n[active[victim]].last))
-                victim = k;
+            if (weaker(ir, uses, active[k], victim == nactive ? i : active[victim])) victim = k;
         if (victim < nactive) {
             ir_node_t *v = &ir->n[active[victim]];
             to_spill = active[victim];
