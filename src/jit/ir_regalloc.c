@@ -139,109 +139,119 @@ static bool glued(const ir_node_t *n) {
            ((n->op == IR_PUT && (n->flags & (IR_F_EXIT | IR_F_MEMX))) || n->op == IR_LOOPMOV);
 }
 
-/* Early write-backs: an in-line put of value v into guest register g is moved up to just
- * after v's last other use, when v holds g from there on (the put's imm: from where g holds
- * v). Writing g's canonical place sooner is exact: g holds v in the interpreter from that
- * point, and every point that could observe g between there and the old place is after it.
- * The gain is v's interval, which ends at its last real use instead of at the next
- * write-back point (a temporary written long before the next load, store or back edge held
- * a register, or a slot, all that while). Never into the loop head or across the back edge,
- * never between a deferred put or loop move and the node it belongs to. False when the
- * scratch memory cannot be had (nothing changed). */
+/* Early write-backs. The puts of one value v into one guest register g (a chain: deferred
+ * ones at loads and stores (IR_F_MEMX) and branches (IR_F_EXIT), then perhaps an in-line
+ * one, until g gets another value) keep v live until the last of them. When v's last real
+ * use comes earlier, one in-line put just after it (or from where g holds v: the put's imm)
+ * replaces every put of the chain after that point: writing g's canonical place sooner is
+ * exact, since g holds v in the interpreter from there on, and the later puts would write
+ * the same value again. v's interval then ends at its last real use. An in-line put moved
+ * up costs nothing more; a chain of deferred puts (free on the inline path) becomes one
+ * store, paid for by a shorter interval; a chain of exit puts alone (free in line, made
+ * only where a branch is taken) is left as it is. Never into the loop head or from after
+ * the back edge into the loop, never between a deferred put or loop move and the node it
+ * belongs to, never for a loop head's value (it lives to the back edge anyway). False when
+ * the scratch memory cannot be had (nothing changed). */
 static bool early_puts(ir_t *ir) {
     unsigned count = ir->count, edge = 0, moved = 0;
     for (unsigned i = 0; i < count; i++)
         if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) edge = i;
-    uint16_t *lastnp = malloc(count * sizeof(*lastnp)); /* last use but by in-line puts */
-    uint16_t *at = malloc(count * sizeof(*at));         /* a moved put's new place, else its own */
-    uint16_t *first = malloc(count * sizeof(*first));   /* the first put moved before node i */
-    uint16_t *next = malloc(count * sizeof(*next));     /* the next put moved to the same place */
-    if (!lastnp || !at || !first || !next) {
-        free(lastnp);
-        free(at);
-        free(first);
-        free(next);
+    uint16_t *mem = malloc(4u * count * sizeof(*mem));
+    ir_node_t *old = malloc(count * sizeof(*old));
+    if (!mem || !old) {
+        free(mem);
+        free(old);
         return false;
     }
+    uint16_t *lastnp = mem;         /* last use by anything but a put (then: old -> new index) */
+    uint16_t *first = mem + count;  /* the first put made in line before node i */
+    uint16_t *next = first + count; /* the next one made before the same node */
+    uint16_t *done = next + count;  /* a put already in a chain */
     for (unsigned i = 0; i < count; i++) {
         lastnp[i] = (uint16_t)i;
-        at[i] = (uint16_t)i;
         first[i] = next[i] = IR_NONE;
+        done[i] = 0;
     }
     for (unsigned i = 0; i < count; i++) {
         const ir_node_t *n = &ir->n[i];
-        if (n->flags & IR_F_DEAD) continue;
-        if (n->op == IR_PUT && !(n->flags & (IR_F_EXIT | IR_F_MEMX))) continue;
+        if ((n->flags & IR_F_DEAD) || n->op == IR_PUT) continue;
         if (n->a != IR_NONE) lastnp[n->a] = (uint16_t)i;
         if (n->b != IR_NONE && reads_b(n) && n->op != IR_LOOPMOV) lastnp[n->b] = (uint16_t)i;
     }
     for (unsigned q = 0; q < count; q++) {
         const ir_node_t *p = &ir->n[q];
-        if ((p->flags & IR_F_DEAD) || p->op != IR_PUT || (p->flags & (IR_F_EXIT | IR_F_MEMX)))
-            continue;
+        if ((p->flags & IR_F_DEAD) || p->op != IR_PUT || done[q]) continue;
+        /* the chain: q and the later puts of the same value into the same register */
+        uint16_t chain[64];
+        unsigned k = 0;
+        for (unsigned j = q; j < count && k < 64; j++) {
+            const ir_node_t *m = &ir->n[j];
+            if ((m->flags & IR_F_DEAD) || m->op != IR_PUT || m->g != p->g) continue;
+            if (m->a != p->a || m->imm != p->imm) break; /* g has another value from here */
+            done[j] = 1;
+            chain[k++] = (uint16_t)j;
+        }
         const ir_node_t *v = &ir->n[p->a];
         if (v->op == IR_CONST || v->home >= 0) continue; /* no interval to shorten */
-        unsigned lo = 0;
-        if (ir->loop && q >= ir->loop_head) lo = q > edge && edge ? edge + 1 : ir->loop_head;
         if (ir->loop && p->a < ir->loop_head && q >= ir->loop_head) continue; /* a head value */
         unsigned t = lastnp[p->a] + 1u;
         if (t < (unsigned)p->imm) t = (unsigned)p->imm;
-        if (t < lo) t = lo;
-        while (t < q) { /* not inside a deferred group */
+        if (ir->loop && q >= ir->loop_head && t < ir->loop_head) t = ir->loop_head;
+        for (;;) { /* not inside a deferred group */
             unsigned pl = t;
             while (pl > 0 && (ir->n[pl - 1].flags & IR_F_DEAD))
                 pl--;
             if (pl == 0 || !glued(&ir->n[pl - 1])) break;
             t++;
         }
-        if (t >= q) continue;
-        at[q] = (uint16_t)t;
-        uint16_t *tail = &first[t]; /* in program order among those moved to t */
+        unsigned j = 0;
+        while (j < k && chain[j] < t)
+            j++;
+        if (j == k) continue;
+        if (ir->loop && edge && chain[j] > edge && t <= edge) continue; /* not into the loop */
+        bool exits_only = true;
+        for (unsigned l = j; l < k; l++)
+            if (!(ir->n[chain[l]].flags & IR_F_EXIT)) exits_only = false;
+        if (exits_only) continue;
+        if (chain[j] == t && !(ir->n[chain[j]].flags & (IR_F_EXIT | IR_F_MEMX))) continue;
+        if (count + moved + 1 >= IR_MAX_NODES - 1) break;
+        /* one in-line put at t, made from the chain's first put there; the rest go */
+        uint16_t *tail = &first[t];
         while (*tail != IR_NONE)
             tail = &next[*tail];
-        *tail = (uint16_t)q;
+        *tail = chain[j];
+        for (unsigned l = j; l < k; l++)
+            ir->n[chain[l]].flags |= IR_F_DEAD;
         moved++;
     }
     if (!moved) {
-        free(lastnp);
-        free(at);
-        free(first);
-        free(next);
+        free(mem);
+        free(old);
         return true;
     }
-    /* rebuild in the new order: before old node i, the puts moved to i (in program order) */
-    ir_node_t *old = malloc(count * sizeof(*old));
-    uint16_t *alias = lastnp; /* old index -> new index */
-    if (!old) {
-        free(lastnp);
-        free(at);
-        free(first);
-        free(next);
-        return false;
-    }
+    /* rebuild: before old node i, the in-line puts made there (in program order) */
     memcpy(old, ir->n, count * sizeof(*old));
+    uint16_t *alias = lastnp; /* old index -> new index */
     unsigned k = 0, head = ir->loop_head;
     for (unsigned i = 0; i < count; i++) {
         if (ir->loop && i == head) ir->loop_head = k;
-        for (unsigned q = first[i]; q != IR_NONE; q = next[q]) { /* the puts moved here */
+        for (unsigned q = first[i]; q != IR_NONE; q = next[q]) {
             ir_node_t n = old[q];
             n.a = alias[n.a];
+            n.flags &= (uint8_t) ~(IR_F_EXIT | IR_F_MEMX | IR_F_DEAD);
             ir->n[k++] = n;
         }
-        if (at[i] != i) continue; /* moved up */
         ir_node_t n = old[i];
         if (n.a != IR_NONE) n.a = alias[n.a];
-        if (n.b != IR_NONE && (reads_b(&old[i]) || n.op == IR_LOOPMOV)) n.b = alias[n.b];
+        if (n.b != IR_NONE && reads_b(&old[i])) n.b = alias[n.b];
         alias[i] = (uint16_t)k;
         ir->n[k++] = n;
     }
+    ir->count = k;
     for (unsigned g = 0; g < 32; g++)
         if (ir->loop_get[g] != IR_NONE) ir->loop_get[g] = alias[ir->loop_get[g]];
+    free(mem);
     free(old);
-    free(lastnp);
-    free(at);
-    free(first);
-    free(next);
     return true;
 }
 

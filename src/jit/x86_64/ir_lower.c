@@ -652,8 +652,8 @@ static void ir_exit_puts(tctx_t *t, const ir_t *ir, unsigned i) {
 static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
-    bool lazy = i > 0 && ir->n[i - 1].op == IR_PUT && (ir->n[i - 1].flags & IR_F_EXIT) &&
-                !(ir->n[i - 1].flags & IR_F_DEAD);
+    /* exit puts before it (dead nodes may stand between: early_puts removes some) */
+    bool lazy = ir_first_deferred(ir, i, IR_F_EXIT) != i;
     const ir_node_t *a = &ir->n[n->a];
     add_instret(t, n->idx + 1u);
     uint8_t *field;
