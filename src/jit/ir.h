@@ -31,6 +31,9 @@
  * (x86-64 pins eight); those are "homes": a value written to such a register is computed
  * straight into its home (write-through), so they need no IR_PUT, and the allocator keeps
  * the home holding the register's current value at every point.
+ * A register a loop's body writes without reading it first (a temporary) is not carried
+ * from one iteration to the next: the back edge writes it back in line when the body can
+ * observe it before writing it again, else only on its taken exit (ir_loop_begin).
  *
  * The optimiser (ir_opt.c) folds constants (whole nodes, and second operands into immediate
  * forms), turns `addi x, y, 0` and sign extensions of values that are already sign-extended

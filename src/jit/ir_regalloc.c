@@ -20,6 +20,8 @@
  *     variable read six times are worth very different registers. Registers and slots are
  *     reused from the point where their value's last use is (an operation may write its
  *     result over an operand it reads for the last time; backends read operands first).
+ * Before the scan, early_puts shortens intervals that only write-backs kept long: the puts of
+ * a value into a guest register move up to just after the value's last real use (below).
  * A loop (ir.h) changes one thing: the loop head's gets live through the back edge, which
  * writes the next iteration's values into their places. Every other value is defined on each
  * iteration before it is used, so the straight-line intervals stay right. The back edge's
