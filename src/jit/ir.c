@@ -38,16 +38,22 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->lazy_exits = false;
     ir->gets_in_place = false;
     ir->lazy_mem = false;
+    ir->early_puts = false;
     ir->loop_pc = 1;
     ir->loop = false;
     ir->loop_seen = false;
     ir->loop_done = false;
     ir->loop_in = 0;
     ir->loop_dirty = 0;
+    ir->loop_flush = 0;
+    ir->loop_lost = 0;
+    ir->obs_seen = false;
+    ir->obs_first = 0;
     ir->loop_head = 0;
     ir->ninsn = 0;
     for (unsigned g = 0; g < 32; g++) {
         ir->cur[g] = IR_NONE;
+        ir->since[g] = 0;
         ir->loop_get[g] = IR_NONE;
     }
     ir->dirty = 0;
@@ -107,15 +113,29 @@ static void wr_reg(ir_t *ir, unsigned g, uint16_t v, bool fresh) {
     } else {
         ir->dirty |= 1u << g;
         ir->written |= 1u << g;
+        ir->loop_lost &= ~(1u << g);
+        ir->since[g] = (uint16_t)ir->count;
     }
     ir->cur[g] = v;
 }
 
+/* A point that can observe the guest state (a write-back point) is built: the first build of
+ * a loop notes what is not written yet at the first one; in the second build every register
+ * the back edge did not keep must have been written again by then. */
+static void observe(ir_t *ir) {
+    if (!ir->obs_seen && !ir->loop_done) {
+        ir->obs_seen = true;
+        ir->obs_first = ~ir->written;
+    }
+    if (ir->loop_lost) ir->overflow = true; /* (the first build saw otherwise) */
+}
+
 /* Write back every dirty guest register (before a node that can fault or leave). */
 static void sync(ir_t *ir) {
+    observe(ir);
     for (unsigned g = 1; g < 32; g++)
         if (ir->dirty >> g & 1) {
-            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, 0, 0);
+            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, ir->since[g], 0);
             if (p != IR_NONE) ir->n[p].g = (uint8_t)g;
         }
     ir->dirty = 0;
@@ -124,9 +144,10 @@ static void sync(ir_t *ir) {
 /* Deferred puts (flag IR_F_EXIT or IR_F_MEMX) of every dirty guest register: the registers
  * stay dirty for the path that goes on. */
 static void deferred_puts(ir_t *ir, unsigned flag) {
+    observe(ir);
     for (unsigned g = 1; g < 32; g++)
         if (ir->dirty >> g & 1) {
-            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, 0, flag);
+            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, ir->since[g], flag);
             if (p != IR_NONE) ir->n[p].g = (uint8_t)g;
         }
 }
@@ -327,18 +348,29 @@ static void embed(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx) {
     } else {
         ir->cur[rd] = IR_NONE; /* in cpu->x now: the next read gets it */
         ir->written |= 1u << rd;
+        ir->loop_lost &= ~(1u << rd);
     }
 }
 
-void ir_loop_begin(ir_t *ir, uint32_t in, uint32_t dirty) {
+void ir_loop_begin(ir_t *ir, uint32_t in, uint32_t dirty, uint32_t flush) {
     ir->loop = true;
-    ir->loop_in = in;
-    ir->loop_dirty = dirty;
-    in = (in | dirty) & ~1u;
+    in &= ~1u;
+    uint32_t held = 0;
     for (unsigned g = 1; g < 32; g++)
-        if ((in >> g & 1) && ir->home[g] < 0) ir->loop_get[g] = rd_reg(ir, g);
-    ir->dirty = dirty & ~1u;
+        if ((in >> g & 1) && ir->home[g] < 0) {
+            ir->loop_get[g] = rd_reg(ir, g);
+            held |= 1u << g;
+        }
+    ir->loop_in = held;
+    ir->loop_dirty = dirty & ~1u;
+    ir->loop_flush = flush & ~held & ~1u;
+    ir->dirty = dirty & held;
+    /* what the back edge neither holds nor flushes is only in its exit puts: in the next
+     * iteration nothing may observe it before it is written again */
+    ir->loop_lost = dirty & ~held & ~ir->loop_flush & ~1u;
     ir->loop_head = ir->count;
+    for (unsigned g = 1; g < 32; g++) /* a head value is g's from the body's first node */
+        ir->since[g] = (uint16_t)ir->count;
 }
 
 /* Whether a branch or jump to `target` is the loop's back edge (the first one to loop_pc). */
@@ -353,21 +385,29 @@ static bool back_edge(const ir_t *ir, uint64_t target) {
 static bool loop_edge(ir_t *ir) {
     ir->loop_done = true;
     if (!ir->loop) {
+        uint32_t obs = ir->obs_seen ? ir->obs_first : 0;
         ir->loop_seen = true;
-        ir->loop_in = ir->read_first | ir->dirty;
+        ir->loop_in = ir->read_first;
         ir->loop_dirty = ir->dirty;
+        ir->loop_flush = ir->dirty & ~ir->read_first & obs;
         return false;
     }
-    uint32_t held = 0;
-    for (unsigned g = 1; g < 32; g++)
-        if (ir->loop_get[g] != IR_NONE) held |= 1u << g;
-    if (ir->dirty & ~held) { /* a dirty register the head does not hold: cannot loop */
+    uint32_t held = ir->loop_in;
+    uint32_t drop = ir->loop_dirty & ~held & ~ir->loop_flush;
+    if (ir->dirty & ~held & ~ir->loop_flush & ~drop) { /* the first build saw otherwise */
         ir->overflow = true;
         return false;
     }
+    ir->loop_lost = 0; /* the path after the loop goes on with every value */
     uint16_t val[32];
     for (unsigned g = 1; g < 32; g++) /* first every read (a read may add a get) */
         val[g] = ir->loop_get[g] != IR_NONE ? rd_reg(ir, g) : IR_NONE;
+    for (unsigned g = 1; g < 32; g++) /* temporaries the next iteration may observe */
+        if ((ir->dirty & ir->loop_flush) >> g & 1) {
+            uint16_t p = node(ir, IR_PUT, ir->cur[g], IR_NONE, ir->since[g], 0);
+            if (p != IR_NONE) ir->n[p].g = (uint8_t)g;
+        }
+    ir->dirty &= ~ir->loop_flush;
     for (unsigned g = 1; g < 32; g++)
         if (val[g] != IR_NONE && val[g] != ir->loop_get[g])
             node(ir, IR_LOOPMOV, val[g], ir->loop_get[g], 0, 0);
@@ -547,7 +587,13 @@ uint32_t ir_map_candidates(const ir_t *ir, unsigned policy) {
         }
     }
     used |= written;
-    if (policy >= IR_MAP_ALL) return homed & ~1u;
+    /* a loop with embedded instructions keeps its homes: each one needs the pinned registers
+     * in place, which would cost a reload of all eight per iteration */
+    bool embeds = false;
+    for (unsigned i = from; i < to && ir->loop; i++)
+        if (ir->n[i].op == IR_INSN && !(ir->n[i].flags & IR_F_DEAD)) embeds = true;
+    if (policy == IR_MAP_ALL || (policy == IR_MAP_LOOPS && ir->loop && !embeds)) return homed & ~1u;
+    if (policy == IR_MAP_LOOPS) policy = IR_MAP_UNWRITTEN;
     if (policy == IR_MAP_NONE) return 0;
     return homed & ~(policy == IR_MAP_UNTOUCHED ? used : written) & ~1u;
 }

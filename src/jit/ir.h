@@ -31,6 +31,9 @@
  * (x86-64 pins eight); those are "homes": a value written to such a register is computed
  * straight into its home (write-through), so they need no IR_PUT, and the allocator keeps
  * the home holding the register's current value at every point.
+ * A register a loop's body writes without reading it first (a temporary) is not carried
+ * from one iteration to the next: the back edge writes it back in line when the body can
+ * observe it before writing it again, else only on its taken exit (ir_loop_begin).
  *
  * The optimiser (ir_opt.c) folds constants (whole nodes, and second operands into immediate
  * forms), turns `addi x, y, 0` and sign extensions of values that are already sign-extended
@@ -78,7 +81,8 @@ enum ir_op {
                    integer rd's home when rd has one */
     IR_LOAD,    /* value = memory[a + imm], aux = width | signed << 4; can fault */
     IR_STORE,   /* memory[a + imm] = b (width in aux); can fault */
-    IR_PUT,     /* guest register g = a (canonical place); IR_F_EXIT, IR_F_MEMX: deferred */
+    IR_PUT,     /* guest register g = a (canonical place); IR_F_EXIT, IR_F_MEMX: deferred;
+                   imm: the first node index from which g holds a (as built) */
     IR_BR,      /* if (a cc b) leave for `target` (aux = enum ir_cc; b or imm) */
     IR_JUMP,    /* leave for `target` */
     IR_JUMPR,   /* leave for (a + imm) & ~1 */
@@ -164,20 +168,33 @@ typedef struct ir {
     bool lazy_exits;           /* a forward branch writes back only on its taken side */
     bool gets_in_place;        /* the allocator leaves gets read at most twice in cpu->x */
     bool lazy_mem;             /* a load or store defers its write-backs (IR_F_MEMX) */
+    bool early_puts;           /* the allocator moves an in-line put up to just after its
+                                  value's last other use (ir_regalloc) */
     uint64_t loop_pc;          /* a branch or jump here is a back edge (1: none): the path's
                                   start, set by a backend that translates loops as loops */
     bool loop;                 /* this build keeps the loop in registers (ir_loop_begin) */
     bool loop_seen;            /* a back edge to loop_pc was built (its facts below) */
     bool loop_done;            /* the back edge was built: later ones leave as usual */
     uint32_t loop_in;          /* registers the loop head must hold (read before written in
-                                  the body, or dirty at the back edge; no homes) */
+                                  the body; no homes) */
     uint32_t loop_dirty;       /* registers without a home dirty at the back edge */
+    uint32_t loop_flush;       /* of those, the ones the head does not hold that the body can
+                                  observe before writing them: written back in line at the
+                                  back edge (the others only by its exit puts) */
+    uint32_t loop_lost;        /* second build, in the body: registers whose value the back
+                                  edge did not keep (dirty there, neither held nor flushed),
+                                  not written yet; an observation point with one is an error */
+    bool obs_seen;             /* first build: an observation point was built (obs_first) */
+    uint32_t obs_first;        /* registers without a home not yet written at the first point
+                                  that can observe the guest state (a write-back point) */
     unsigned loop_head;        /* first node of the loop body (the head's gets precede it) */
     uint16_t loop_get[32];     /* the head's get of each register in loop_in, or IR_NONE */
     rv_op_t insn[IR_MAX_INSN]; /* the instructions of IR_INSN nodes (copies) */
     unsigned ninsn;            /* entries of insn[] */
     /* builder */
     uint16_t cur[32];    /* value each guest register holds now, or IR_NONE (not read yet) */
+    uint16_t since[32];  /* node index from which guest register g holds cur[g]: an IR_PUT
+                            of it records this in its imm (the earliest place it may go) */
     uint32_t dirty;      /* guest registers without a home written since the last IR_PUTs */
     uint16_t zero;       /* the constant 0 (x0), or IR_NONE */
     uint32_t read_first; /* registers without a home read before any write on the path */
@@ -209,10 +226,14 @@ bool ir_embeddable(unsigned id);
 
 /* Start the second build of a path whose first build (with loop_pc set) saw a back edge
  * (loop_seen): call after ir_begin and the backend's settings, with the first build's
- * loop_in and loop_dirty. The head's gets come first, then the loop body; at the back edge
- * the builder adds the IR_LOOPMOVs that carry each register's value to its head get, and the
- * registers dirty there stay dirty across the back edge. */
-void ir_loop_begin(ir_t *ir, uint32_t in, uint32_t dirty);
+ * loop_in, loop_dirty and loop_flush. The head's gets (of loop_in) come first, then the loop
+ * body; at the back edge the builder writes back in line the registers of `flush`, adds the
+ * IR_LOOPMOVs that carry each head register's value to its head get, and the exit puts of
+ * every other dirty register. The held registers dirty there stay dirty across the back
+ * edge; the others are not carried at all: a register dirty at the back edge that the body
+ * neither reads first nor can observe before writing it again needs no place in the head
+ * (a temporary of the loop body). */
+void ir_loop_begin(ir_t *ir, uint32_t in, uint32_t dirty, uint32_t flush);
 
 /* End the path with a direct jump to `target` after `idx` instructions. */
 void ir_end_jump(ir_t *ir, uint64_t target, unsigned idx);
@@ -223,6 +244,9 @@ enum ir_map_policy {
     IR_MAP_UNTOUCHED, /* those the path neither reads nor writes */
     IR_MAP_UNWRITTEN, /* those it does not write */
     IR_MAP_ALL,       /* all of them */
+    IR_MAP_LOOPS,     /* all of them in a translation that keeps a loop (its body then has
+                         the whole pool, the homes chosen by the allocator), else those it
+                         does not write */
 };
 
 /* After optimisation and allocation: the guest registers with a home that the IR does not

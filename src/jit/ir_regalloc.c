@@ -11,11 +11,17 @@
  *     written again (`mv t1, a0; addi a0, a0, 1; ... t1`), a copy of it is inserted before
  *     the write and the later uses read the copy;
  *   - constants: materialised by the backend where they are used, never allocated;
- *   - everything else: linear scan over the backend's pool. When no register is free, the
- *     interval that ends last (the current one or an active one) goes to a spill slot for its
- *     whole life, the classic choice that spills least under pressure. Registers and slots
- *     are reused from the point where their value's last use is (an operation may write its
+ *   - everything else: linear scan over the backend's pool. When no register is free, one
+ *     interval (the current one or an active one) goes to a spill slot for its whole life:
+ *     the one with the fewest uses for its length (uses / (last - definition), compared
+ *     exactly as cross products), and among equals the one that ends last, the classic
+ *     choice. Counting uses matters in a loop, whose head values all live to the back edge:
+ *     ending last says nothing there, while a pointer read once per iteration and a working
+ *     variable read six times are worth very different registers. Registers and slots are
+ *     reused from the point where their value's last use is (an operation may write its
  *     result over an operand it reads for the last time; backends read operands first).
+ * Before the scan, early_puts shortens intervals that only write-backs kept long: the puts of
+ * a value into a guest register move up to just after the value's last real use (below).
  * A loop (ir.h) changes one thing: the loop head's gets live through the back edge, which
  * writes the next iteration's values into their places. Every other value is defined on each
  * iteration before it is used, so the straight-line intervals stay right. The back edge's
@@ -128,6 +134,129 @@ static bool home_copies(ir_t *ir) {
     return true;
 }
 
+/* Whether node n is bound to the node after it: a deferred put (its branch's, load's or
+ * store's) or a loop move (the back edge's). Nothing may be placed between them. */
+static bool glued(const ir_node_t *n) {
+    return !(n->flags & IR_F_DEAD) &&
+           ((n->op == IR_PUT && (n->flags & (IR_F_EXIT | IR_F_MEMX))) || n->op == IR_LOOPMOV);
+}
+
+/* Early write-backs. The puts of one value v into one guest register g (a chain: deferred
+ * ones at loads and stores (IR_F_MEMX) and branches (IR_F_EXIT), then perhaps an in-line
+ * one, until g gets another value) keep v live until the last of them. When v's last real
+ * use comes earlier, one in-line put just after it (or from where g holds v: the put's imm)
+ * replaces every put of the chain after that point: writing g's canonical place sooner is
+ * exact, since g holds v in the interpreter from there on, and the later puts would write
+ * the same value again. v's interval then ends at its last real use. An in-line put moved
+ * up costs nothing more; a chain of deferred puts (free on the inline path) becomes one
+ * store, paid for by a shorter interval; a chain of exit puts alone (free in line, made
+ * only where a branch is taken) is left as it is. Never into the loop head or from after
+ * the back edge into the loop, never between a deferred put or loop move and the node it
+ * belongs to, never for a loop head's value (it lives to the back edge anyway). False when
+ * the scratch memory cannot be had (nothing changed). */
+static bool early_puts(ir_t *ir) {
+    unsigned count = ir->count, edge = 0, moved = 0;
+    for (unsigned i = 0; i < count; i++)
+        if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) edge = i;
+    uint16_t *mem = malloc(4u * count * sizeof(*mem));
+    ir_node_t *old = malloc(count * sizeof(*old));
+    if (!mem || !old) {
+        free(mem);
+        free(old);
+        return false;
+    }
+    uint16_t *lastnp = mem;         /* last use by anything but a put (then: old -> new index) */
+    uint16_t *first = mem + count;  /* the first put made in line before node i */
+    uint16_t *next = first + count; /* the next one made before the same node */
+    uint16_t *done = next + count;  /* a put already in a chain */
+    for (unsigned i = 0; i < count; i++) {
+        lastnp[i] = (uint16_t)i;
+        first[i] = next[i] = IR_NONE;
+        done[i] = 0;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if ((n->flags & IR_F_DEAD) || n->op == IR_PUT) continue;
+        if (n->a != IR_NONE) lastnp[n->a] = (uint16_t)i;
+        if (n->b != IR_NONE && reads_b(n) && n->op != IR_LOOPMOV) lastnp[n->b] = (uint16_t)i;
+    }
+    for (unsigned q = 0; q < count; q++) {
+        const ir_node_t *p = &ir->n[q];
+        if ((p->flags & IR_F_DEAD) || p->op != IR_PUT || done[q]) continue;
+        /* the chain: q and the later puts of the same value into the same register */
+        uint16_t chain[64];
+        unsigned k = 0;
+        for (unsigned j = q; j < count && k < 64; j++) {
+            const ir_node_t *m = &ir->n[j];
+            if ((m->flags & IR_F_DEAD) || m->op != IR_PUT || m->g != p->g) continue;
+            if (m->a != p->a || m->imm != p->imm) break; /* g has another value from here */
+            done[j] = 1;
+            chain[k++] = (uint16_t)j;
+        }
+        const ir_node_t *v = &ir->n[p->a];
+        if (v->op == IR_CONST || v->home >= 0) continue; /* no interval to shorten */
+        if (ir->loop && p->a < ir->loop_head && q >= ir->loop_head) continue; /* a head value */
+        unsigned t = lastnp[p->a] + 1u;
+        if (t < (unsigned)p->imm) t = (unsigned)p->imm;
+        if (ir->loop && q >= ir->loop_head && t < ir->loop_head) t = ir->loop_head;
+        for (;;) { /* not inside a deferred group */
+            unsigned pl = t;
+            while (pl > 0 && (ir->n[pl - 1].flags & IR_F_DEAD))
+                pl--;
+            if (pl == 0 || !glued(&ir->n[pl - 1])) break;
+            t++;
+        }
+        unsigned j = 0;
+        while (j < k && chain[j] < t)
+            j++;
+        if (j == k) continue;
+        if (ir->loop && edge && chain[j] > edge && t <= edge) continue; /* not into the loop */
+        bool exits_only = true;
+        for (unsigned l = j; l < k; l++)
+            if (!(ir->n[chain[l]].flags & IR_F_EXIT)) exits_only = false;
+        if (exits_only) continue;
+        if (chain[j] == t && !(ir->n[chain[j]].flags & (IR_F_EXIT | IR_F_MEMX))) continue;
+        if (count + moved + 1 >= IR_MAX_NODES - 1) break;
+        /* one in-line put at t, made from the chain's first put there; the rest go */
+        uint16_t *tail = &first[t];
+        while (*tail != IR_NONE)
+            tail = &next[*tail];
+        *tail = chain[j];
+        for (unsigned l = j; l < k; l++)
+            ir->n[chain[l]].flags |= IR_F_DEAD;
+        moved++;
+    }
+    if (!moved) {
+        free(mem);
+        free(old);
+        return true;
+    }
+    /* rebuild: before old node i, the in-line puts made there (in program order) */
+    memcpy(old, ir->n, count * sizeof(*old));
+    uint16_t *alias = lastnp; /* old index -> new index */
+    unsigned k = 0, head = ir->loop_head;
+    for (unsigned i = 0; i < count; i++) {
+        if (ir->loop && i == head) ir->loop_head = k;
+        for (unsigned q = first[i]; q != IR_NONE; q = next[q]) {
+            ir_node_t n = old[q];
+            n.a = alias[n.a];
+            n.flags &= (uint8_t) ~(IR_F_EXIT | IR_F_MEMX | IR_F_DEAD);
+            ir->n[k++] = n;
+        }
+        ir_node_t n = old[i];
+        if (n.a != IR_NONE) n.a = alias[n.a];
+        if (n.b != IR_NONE && reads_b(&old[i])) n.b = alias[n.b];
+        alias[i] = (uint16_t)k;
+        ir->n[k++] = n;
+    }
+    ir->count = k;
+    for (unsigned g = 0; g < 32; g++)
+        if (ir->loop_get[g] != IR_NONE) ir->loop_get[g] = alias[ir->loop_get[g]];
+    free(mem);
+    free(old);
+    return true;
+}
+
 /* A spill slot free over the whole life of value v (which may have begun before the values
  * now in slots: an active interval spilled late still occupies its slot from its
  * definition), or -1. */
@@ -192,18 +321,42 @@ static void gets_in_place(ir_t *ir) {
     }
 }
 
+/* Uses of every value (operands, puts, a loop move's source and its destination, which the
+ * back edge writes), the weight of its claim on a register. */
+static void count_uses(const ir_t *ir, uint16_t *uses) {
+    memset(uses, 0, ir->count * sizeof(*uses));
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->a != IR_NONE && uses[n->a] < UINT16_MAX) uses[n->a]++;
+        if (n->b != IR_NONE && reads_b(n) && uses[n->b] < UINT16_MAX) uses[n->b]++;
+    }
+}
+
+/* Whether value x has a weaker claim on a register than value y: fewer uses for the length
+ * of its interval, or as many and a later end. */
+static bool weaker(const ir_t *ir, const uint16_t *uses, unsigned x, unsigned y) {
+    uint64_t lx = (uint64_t)(ir->n[x].last - x) + 1, ly = (uint64_t)(ir->n[y].last - y) + 1;
+    uint64_t wx = (uint64_t)uses[x] * ly, wy = (uint64_t)uses[y] * lx;
+    if (wx != wy) return wx < wy;
+    return ir->n[x].last > ir->n[y].last;
+}
+
 bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slots) {
     if (npool > IR_MAX_POOL) npool = IR_MAX_POOL;
     ir->pool_n = npool;
     memcpy(ir->pool, pool, npool);
     ir->slots = 0;
     ir->spills = 0;
+    if (ir->early_puts && !early_puts(ir)) return false;
     liveness(ir);
     if (!home_copies(ir)) return false;
     liveness(ir);
     for (unsigned i = 0; i < ir->count; i++)
         ir->n[i].flags &= (uint8_t)~IR_F_INX;
     if (ir->gets_in_place) gets_in_place(ir);
+    uint16_t uses[IR_MAX_NODES];
+    count_uses(ir, uses);
     uint16_t active[IR_MAX_POOL]; /* values holding pool registers */
     unsigned nactive = 0;
     bool reg_busy[IR_MAX_POOL] = {false};
@@ -242,12 +395,10 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
             active[nactive++] = (uint16_t)i;
             continue;
         }
-        /* no register: the interval that ends last goes to memory */
+        /* no register: the weakest claim (this value's or an active one's) goes to memory */
         unsigned victim = nactive;
         for (unsigned k = 0; k < nactive; k++)
-            if (ir->n[active[k]].last > n->last &&
-                (victim == nactive || ir->n[active[k]].last > ir->n[active[victim]].last))
-                victim = k;
+            if (weaker(ir, uses, active[k], victim == nactive ? i : active[victim])) victim = k;
         if (victim < nactive) {
             ir_node_t *v = &ir->n[active[victim]];
             to_spill = active[victim];

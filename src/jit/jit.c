@@ -279,9 +279,11 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     const char *loops_env = getenv("VM_JIT_IR_LOOPS");
     j->ir_no_loops = loops_env && loops_env[0] == '0';
     const char *lazy_env = getenv("VM_JIT_IR_LAZY_MEM");
-    j->ir_lazy_mem = lazy_env && lazy_env[0] == '1';
+    j->ir_lazy_mem = !(lazy_env && lazy_env[0] == '0');
+    const char *early_env = getenv("VM_JIT_IR_EARLY");
+    j->ir_early = !(early_env && early_env[0] == '0');
     const char *map_env = getenv("VM_JIT_IR_MAP");
-    j->ir_map = map_env && map_env[0] >= '0' && map_env[0] <= '3' ? (uint8_t)(map_env[0] - '0')
+    j->ir_map = map_env && map_env[0] >= '0' && map_env[0] <= '4' ? (uint8_t)(map_env[0] - '0')
                                                                   : IR_MAP_UNWRITTEN;
     const char *site_env = getenv("VM_JIT_NO_SITE");
     j->no_site = site_env && site_env[0] == '1';

@@ -203,9 +203,11 @@ typedef struct jit {
     bool ir;                       /* translate superblocks the IR covers through it */
     bool ir_no_loops;              /* VM_JIT_IR_LOOPS=0: a back edge to the translation's
                                       start leaves and re-enters (for comparisons) */
-    bool ir_lazy_mem;              /* VM_JIT_IR_LAZY_MEM=1: loads and stores defer their
-                                      write-backs to the slow path and a fault point's side
-                                      table (off by default: measured no faster) */
+    bool ir_lazy_mem;              /* loads and stores defer their write-backs to the slow
+                                      path and a fault point's side table (the default since
+                                      early write-backs; VM_JIT_IR_LAZY_MEM=0 turns it off) */
+    bool ir_early;                 /* the IR's in-line write-backs move up to their value's
+                                      last use (VM_JIT_IR_EARLY=0 turns it off) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
                                       the IR retranslates it (0: no tiering) */
     unsigned tier_loop;            /* the same for a translation that jumps back to its own

@@ -84,6 +84,11 @@ static uint64_t operand(const ir_t *ir, const uint64_t *v, const uint64_t *x, ui
 /* Back edges eval may take before the budget check leaves at the next one. */
 static unsigned eval_budget;
 
+/* When set (straight-line paths): the interpreter's registers before each instruction of the
+ * path, which the canonical state must equal at every embedded instruction (a point that
+ * observes the whole state). */
+static const uint64_t (*eval_ref)[32];
+
 /* Evaluate the IR's effect on the guest registers x (no memory nodes here). An embedded
  * instruction runs through rv_exec1 on the canonical state (x: the builder made it current
  * before the node). A branch that is taken makes its exit puts and ends the run (returns
@@ -140,6 +145,13 @@ static bool eval(const ir_t *ir, uint64_t x[32]) {
             break;
         case IR_INSN: {
             const rv_op_t *op = &ir->insn[n->imm];
+            if (eval_ref)
+                for (unsigned g = 1; g < 32; g++)
+                    if (x[g] != eval_ref[n->idx][g])
+                        fail_msg("at the embedded instruction %u: x%u is %llx, the interpreter "
+                                 "says %llx",
+                                 n->idx, g, (unsigned long long)x[g],
+                                 (unsigned long long)eval_ref[n->idx][g]);
             rv_cpu_reset(&ecpu);
             memcpy(ecpu.x, x, sizeof(ecpu.x));
             assert_int_equal(rv_exec1(&ecpu, op, n->pc), RV_EXEC1_OK);
@@ -526,8 +538,12 @@ static void test_random_sequences(void **state) {
             x0[g] = g ? rand_value() : 0;
         rv_cpu_reset(&cpu);
         memcpy(cpu.x, x0, sizeof(x0));
-        for (unsigned i = 0; i < n; i++)
+        static uint64_t ref[48][32];
+        for (unsigned i = 0; i < n; i++) {
+            memcpy(ref[i], cpu.x, sizeof(ref[i]));
             assert_int_equal(rv_exec1(&cpu, &ops[i], PC0 + 4 * i), RV_EXEC1_OK);
+        }
+        eval_ref = (const uint64_t(*)[32])ref;
         bool homes = round % 2;
         build(ir, homes ? homes_x86 : no_homes, ops, n);
         uint64_t x[32];
@@ -538,6 +554,7 @@ static void test_random_sequences(void **state) {
         assert_null(ir_verify(ir, false));
         unsigned npool = (unsigned)(rnd() % 4);
         ir->gets_in_place = round % 3 == 0; /* gets read twice at most stay in cpu->x */
+        ir->early_puts = round % 5 != 0;    /* write-backs moved up to their value's last use */
         assert_true(ir_regalloc(ir, pool3, npool, 64));
         for (unsigned i = 0; i < ir->count; i++)
             if (ir->n[i].flags & IR_F_INX) in_place++;
@@ -561,6 +578,7 @@ static void test_random_sequences(void **state) {
     assert_true(copies > 0);
     assert_true(in_place > 0);
     build_embed = false;
+    eval_ref = NULL;
     free(ir);
 }
 
@@ -759,13 +777,13 @@ static void test_lazy_exits(void **state) {
  * find the loop's facts, then again with the loop kept in registers. A branch's fall-through
  * goes on with the next op; a jal (the last op) ends the path at its target. */
 static void build_loop(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsigned n, bool lazy) {
-    uint32_t in = 0, dirty = 0;
+    uint32_t in = 0, dirty = 0, flush = 0;
     for (int pass = 0; pass < 2; pass++) {
         ir_begin(ir, home, true);
         ir->embed = build_embed;
         ir->lazy_exits = lazy;
         ir->loop_pc = PC0;
-        if (pass) ir_loop_begin(ir, in, dirty);
+        if (pass) ir_loop_begin(ir, in, dirty, flush);
         uint64_t cont = 1;
         bool ends = false;
         for (unsigned i = 0; i < n; i++) {
@@ -783,6 +801,7 @@ static void build_loop(ir_t *ir, const int8_t home[32], const rv_op_t *ops, unsi
             assert_true(ir->loop_seen);
             in = ir->loop_in;
             dirty = ir->loop_dirty;
+            flush = ir->loop_flush;
         }
     }
     assert_true(ir->loop);
@@ -921,6 +940,7 @@ static void test_loops(void **state) {
                 assert_null(ir_verify(ir, false));
                 unsigned npool = (unsigned)(rnd() % 4);
                 ir->gets_in_place = round % 3 == 0;
+                ir->early_puts = round % 2 == 0;
                 bool big = !homes && round % 5 == 0;
                 assert_true(ir_regalloc(ir, big ? pool16 : pool3, big ? 16 : npool, 64));
                 const char *why = ir_verify(ir, true);
@@ -952,9 +972,11 @@ static void test_loops(void **state) {
     free(ir);
 }
 
-/* The builder's loop facts: the head holds what the body reads before writing and what is
- * dirty at the back edge, carries each changed register by one move, and keeps no write-back
- * in line at the back edge. */
+/* The builder's loop facts: the head holds what the body reads before writing, carries each
+ * changed register by one move, and keeps no write-back in line at the back edge; a
+ * temporary (dirty at the back edge, not read first) is not carried: only the back edge's
+ * exit puts write it, or, when the body can observe it before writing it again (a load
+ * first), an in-line put at the back edge. */
 static void test_loop_shape(void **state) {
     (void)state;
     ir_t *ir = new_ir();
@@ -962,17 +984,40 @@ static void test_loop_shape(void **state) {
     rv_op_t ops[] = {mk(RV_I_add, 5, 5, 6, 0), mk(RV_I_addi, 7, 5, 0, 0),
                      mk(RV_I_addi, 28, 28, 0, -1), mk(RV_I_bne, 0, 28, 0, -12)};
     build_loop(ir, no_homes, ops, 4, true);
-    assert_int_equal(ir->loop_in, 1u << 5 | 1u << 6 | 1u << 7 | 1u << 28);
-    unsigned moves = 0, inline_puts = 0, edge = 0;
+    assert_int_equal(ir->loop_in, 1u << 5 | 1u << 6 | 1u << 28);
+    assert_int_equal(ir->loop_dirty, 1u << 5 | 1u << 7 | 1u << 28);
+    assert_int_equal(ir->loop_flush, 0);
+    unsigned moves = 0, inline_puts = 0, exit_puts = 0, edge = 0;
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (n->op == IR_LOOPMOV) moves |= 1u << ir->n[n->b].g;
         if (n->flags & IR_F_LOOP) edge = i;
         if (n->op == IR_PUT && !(n->flags & IR_F_EXIT) && !edge) inline_puts++;
+        if (n->op == IR_PUT && (n->flags & IR_F_EXIT) && !edge) exit_puts |= 1u << n->g;
     }
-    assert_int_equal(moves, 1u << 5 | 1u << 7 | 1u << 28); /* t1 is not changed */
+    assert_int_equal(moves, 1u << 5 | 1u << 28); /* t1 is not changed, t2 not carried */
     assert_int_equal(inline_puts, 0);
+    assert_int_equal(exit_puts, 1u << 5 | 1u << 7 | 1u << 28);
     assert_int_equal(ir->n[edge].op, IR_BR);
+    /* a load first observes t2 before the body writes it: t2 is written back at the edge */
+    rv_op_t ops2[] = {mk(RV_I_ld, 29, 10, 0, 0), mk(RV_I_add, 5, 5, 6, 0),
+                      mk(RV_I_addi, 7, 5, 0, 0), mk(RV_I_addi, 28, 28, 0, -1),
+                      mk(RV_I_bne, 0, 28, 0, -16)};
+    build_loop(ir, no_homes, ops2, 5, true);
+    assert_int_equal(ir->loop_in, 1u << 5 | 1u << 6 | 1u << 10 | 1u << 28);
+    assert_int_equal(ir->loop_flush, 1u << 7 | 1u << 29);
+    unsigned flushed = 0, gets = 0;
+    edge = 0;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_LOOP) edge = i;
+        if (n->op == IR_PUT && !(n->flags & IR_F_EXIT) && !edge && i > ir->loop_head + 1)
+            flushed |= 1u << n->g;
+        if (n->op == IR_GET && i < ir->loop_head) gets |= 1u << n->g;
+    }
+    assert_true(flushed & (1u << 7)); /* t2 (and the loaded t4) in line before the edge */
+    assert_true(flushed & (1u << 29));
+    assert_int_equal(gets & (1u << 7 | 1u << 29), 0); /* neither held by the head */
     /* without loop_pc the same path leaves at the branch and writes back in line */
     ir_begin(ir, no_homes, true);
     for (unsigned i = 0; i < 4; i++) {
@@ -984,6 +1029,127 @@ static void test_loop_shape(void **state) {
     assert_false(ir->loop_seen);
     for (unsigned i = 0; i < ir->count; i++)
         assert_false(ir->n[i].flags & IR_F_LOOP);
+    free(ir);
+}
+
+/* Forced pressure on a pool of two: the allocator spills the value with the weakest claim
+ * (fewest uses for its length), not the one that ends last. A is used once, B eight times
+ * and last; a third value needs a register while both live: A goes to memory. */
+static void test_spill_choice(void **state) {
+    (void)state;
+    rv_op_t ops[] = {
+        mk(RV_I_addi, 5, 5, 0, 1), /* A = x5 + 1 */
+        mk(RV_I_addi, 6, 6, 0, 2), /* B = x6 + 2 */
+        mk(RV_I_add, 7, 6, 6, 0),  /* C = B + B */
+        mk(RV_I_add, 7, 7, 6, 0),  /* ... + B */
+        mk(RV_I_xor, 7, 7, 6, 0),  /* ... ^ B */
+        mk(RV_I_add, 7, 7, 6, 0),  /* ... + B */
+        mk(RV_I_or, 7, 7, 6, 0),   /* ... | B */
+        mk(RV_I_add, 28, 5, 7, 0), /* A's one use */
+        mk(RV_I_sub, 7, 7, 6, 0),  /* ... - B */
+        mk(RV_I_add, 29, 7, 6, 0), /* ... + B */
+        mk(RV_I_addi, 5, 0, 0, 0), /* A, B and C are no guest register's value any more */
+        mk(RV_I_addi, 6, 0, 0, 0), mk(RV_I_addi, 7, 0, 0, 0),
+    };
+    unsigned n = sizeof(ops) / sizeof(ops[0]);
+    ir_t *ir = new_ir();
+    build(ir, no_homes, ops, n);
+    ir_optimise(ir);
+    static const int8_t pool2[] = {1, 2};
+    assert_true(ir_regalloc(ir, pool2, 2, 8));
+    assert_null(ir_verify(ir, true));
+    /* A and B: the adds of the guest's x5 + 1 and x6 + 2 */
+    unsigned a = IR_NONE, b = IR_NONE;
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *m = &ir->n[i];
+        if ((m->flags & IR_F_DEAD) || m->op != IR_ADD || !(m->flags & IR_F_IMM)) continue;
+        if (m->imm == 1 && a == IR_NONE) a = i;
+        if (m->imm == 2 && b == IR_NONE) b = i;
+    }
+    assert_true(a != IR_NONE && b != IR_NONE);
+    assert_true(ir->n[b].last > ir->n[a].last); /* B ends last: the old choice spilled it */
+    assert_true(ir->n[b].reg >= 0);
+    assert_true(ir->n[a].reg < 0 && ir->n[a].slot >= 0);
+    uint64_t x[32], want[32];
+    for (unsigned g = 0; g < 32; g++)
+        x[g] = g ? rnd() : 0;
+    memcpy(want, x, sizeof(x));
+    uint64_t A = want[5] + 1, B = want[6] + 2, C = B + B;
+    C += B, C ^= B, C += B, C |= B;
+    want[28] = A + C;
+    C -= B;
+    want[29] = C + B;
+    want[5] = want[6] = want[7] = 0;
+    eval(ir, x);
+    assert_memory_equal(x, want, sizeof(x));
+    free(ir);
+}
+
+/* Early write-backs: the put of a temporary written long before the next write-back point
+ * (an embedded instruction here) moves up to just after the temporary's last use, so its
+ * interval ends there; a put of a register that got its value later stays after that point;
+ * the state at the embedded instruction is the interpreter's either way. */
+static void test_early_puts(void **state) {
+    (void)state;
+    rv_op_t ops[] = {
+        mk(RV_I_addi, 5, 5, 0, 1), /* A = x5 + 1 */
+        mk(RV_I_addi, 6, 5, 0, 3), /* x6 = A + 3: A's last use */
+        mk(RV_I_add, 7, 7, 6, 0),     mk(RV_I_xor, 7, 7, 6, 0),
+        mk(RV_I_add, 7, 7, 6, 0),     mk(RV_I_or, 7, 7, 6, 0),
+        mk(RV_I_addi, 29, 5, 0, 0), /* x29 = A from here on (mv t4, t0) */
+        mk(RV_I_add, 7, 7, 6, 0),     mk(RV_I_xor, 7, 7, 6, 0),
+        mk(RV_I_sh1add, 28, 6, 7, 0), /* embedded: the state is canonical before it */
+    };
+    unsigned n = sizeof(ops) / sizeof(ops[0]);
+    static rv_cpu_t cpu;
+    static uint64_t ref[16][32];
+    uint64_t x0[32];
+    for (unsigned g = 0; g < 32; g++)
+        x0[g] = g ? rnd() : 0;
+    rv_cpu_reset(&cpu);
+    memcpy(cpu.x, x0, sizeof(x0));
+    for (unsigned i = 0; i < n; i++) {
+        memcpy(ref[i], cpu.x, sizeof(ref[i]));
+        assert_int_equal(rv_exec1(&cpu, &ops[i], PC0 + 4 * i), RV_EXEC1_OK);
+    }
+    ir_t *ir = new_ir();
+    build_embed = true;
+    for (int early = 0; early < 2; early++) {
+        build(ir, no_homes, ops, n);
+        ir_optimise(ir);
+        ir->early_puts = early;
+        assert_true(ir_regalloc(ir, pool3, 3, 16));
+        const char *why = ir_verify(ir, true);
+        if (why) {
+            ir_print(ir, stderr);
+            fail_msg("%s", why);
+        }
+        unsigned a = IR_NONE, insn = IR_NONE, put5 = IR_NONE, put29 = IR_NONE;
+        for (unsigned i = 0; i < ir->count; i++) {
+            const ir_node_t *m = &ir->n[i];
+            if (m->flags & IR_F_DEAD) continue;
+            if (m->op == IR_ADD && (m->flags & IR_F_IMM) && m->imm == 1 && a == IR_NONE) a = i;
+            if (m->op == IR_INSN) insn = i;
+            if (m->op == IR_PUT && m->g == 5 && insn == IR_NONE) put5 = i;
+            if (m->op == IR_PUT && m->g == 29 && insn == IR_NONE) put29 = i;
+        }
+        assert_true(a != IR_NONE && insn != IR_NONE && put5 != IR_NONE && put29 != IR_NONE);
+        if (early) { /* x5's put right after A's last use; x29's after it holds A */
+            assert_true(put5 < a + 4);
+            assert_int_equal(ir->n[a].last, put29);
+            assert_true(put29 < insn - 3);
+        } else {
+            assert_true(put5 > insn - 5);
+            assert_true(ir->n[a].last > insn - 5);
+        }
+        eval_ref = (const uint64_t(*)[32])ref;
+        uint64_t x[32];
+        memcpy(x, x0, sizeof(x));
+        eval(ir, x);
+        eval_ref = NULL;
+        assert_memory_equal(x, cpu.x, sizeof(x));
+    }
+    build_embed = false;
     free(ir);
 }
 
@@ -1120,6 +1286,8 @@ int main(void) {
         cmocka_unit_test(test_immediates),
         cmocka_unit_test(test_home_copy),
         cmocka_unit_test(test_pressure),
+        cmocka_unit_test(test_spill_choice),
+        cmocka_unit_test(test_early_puts),
         cmocka_unit_test(test_random_sequences),
         cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_embedded),

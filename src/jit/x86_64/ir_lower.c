@@ -184,6 +184,14 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     bool w = !(n->flags & IR_F_W);
     const ir_node_t *a = &ir->n[n->a];
     int d = n->reg >= 0 ? n->reg : RAX;
+    if (n->op == IR_ADD && (n->flags & IR_F_IMM) && !w && n->imm == 0 && a->reg < 0 &&
+        a->op != IR_CONST) { /* sext.w of a value in memory: one movsxd from there */
+        int32_t disp;
+        int base = ir_loc(a, &disp);
+        x86_op_rm(b, 0, true, X86_OP(0x63), d, base, X86_NOREG, 1, disp, false);
+        ir_def(t, ir, i, d);
+        return;
+    }
     if (n->op == IR_ADD && (n->flags & IR_F_IMM) && a->reg >= 0) { /* lea: no copy first */
         if (!w && n->imm == 0) {                                   /* sext.w: one movsxd */
             x86_movsxd_rr(b, d, a->reg);
@@ -237,8 +245,16 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
         ir_def(t, ir, i, d);
         return;
     }
-    if (ob.kind == 1 && ob.reg == d && a->reg != d) d = RAX; /* d = a OP d: not in place */
-    ir_to(t, ir, d, n->a);
+    bool comm =
+        n->op == IR_ADD || n->op == IR_AND || n->op == IR_OR || n->op == IR_XOR || n->op == IR_MUL;
+    bool swapped = false;
+    if (ob.kind == 1 && ob.reg == d && a->reg != d && comm && a->reg >= 0) {
+        ob.reg = a->reg; /* d = a OP d, commutative: d OP= a in place */
+        swapped = true;
+    } else if (ob.kind == 1 && ob.reg == d && a->reg != d) {
+        d = RAX; /* d = a OP d: not in place */
+    }
+    if (!swapped) ir_to(t, ir, d, n->a);
     if (n->op == IR_MUL) {
         if (ob.kind == 0) {
             x86_op_rr(b, w, X86_OP(0x69), d, d, false);
@@ -636,8 +652,8 @@ static void ir_exit_puts(tctx_t *t, const ir_t *ir, unsigned i) {
 static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
-    bool lazy = i > 0 && ir->n[i - 1].op == IR_PUT && (ir->n[i - 1].flags & IR_F_EXIT) &&
-                !(ir->n[i - 1].flags & IR_F_DEAD);
+    /* exit puts before it (dead nodes may stand between: early_puts removes some) */
+    bool lazy = ir_first_deferred(ir, i, IR_F_EXIT) != i;
     const ir_node_t *a = &ir->n[n->a];
     add_instret(t, n->idx + 1u);
     uint8_t *field;
@@ -894,7 +910,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
  * `loop`: the second build of a path with a back edge, with the first one's loop facts. The
  * guest registers of c->evict have no home in it. */
 static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns, bool loop,
-                         uint32_t loop_in, uint32_t loop_dirty) {
+                         uint32_t loop_in, uint32_t loop_dirty, uint32_t loop_flush) {
     rv_cpu_t *cpu = t->cpu;
     ir_t *ir = &c->ir;
     int8_t home[32];
@@ -906,10 +922,11 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     ir->lazy_exits = true;
     ir->gets_in_place = true;
     ir->lazy_mem = t->j->ir_lazy_mem;
+    ir->early_puts = t->j->ir_early;
     /* a branch or jump back to the start is a loop kept in registers (not with chaining
      * off, which would have every jump leave) */
     if (!t->j->no_chain && !t->j->ir_no_loops) ir->loop_pc = blk->pc;
-    if (loop) ir_loop_begin(ir, loop_in, loop_dirty);
+    if (loop) ir_loop_begin(ir, loop_in, loop_dirty, loop_flush);
     c->fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) c->fp = true;
@@ -970,12 +987,12 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
  * the loop head must hold, the second keeps the loop in registers; when the second cannot
  * (it overflows), the first one's IR is built again and leaves at the back edge. */
 static int ir_build(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned *ninsns) {
-    int r = ir_build_once(t, c, blk, ninsns, false, 0, 0);
+    int r = ir_build_once(t, c, blk, ninsns, false, 0, 0, 0);
     if (r <= 0 || !c->ir.loop_seen) return r;
-    uint32_t in = c->ir.loop_in, dirty = c->ir.loop_dirty;
-    r = ir_build_once(t, c, blk, ninsns, true, in, dirty);
+    uint32_t in = c->ir.loop_in, dirty = c->ir.loop_dirty, flush = c->ir.loop_flush;
+    r = ir_build_once(t, c, blk, ninsns, true, in, dirty, flush);
     if (r != 0) return r;
-    return ir_build_once(t, c, blk, ninsns, false, 0, 0);
+    return ir_build_once(t, c, blk, ninsns, false, 0, 0, 0);
 }
 
 /* Abort on a malformed IR (Debug builds check every translation). */
