@@ -1088,6 +1088,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->tier_len = 0;
     jb->tier_off = 0;
     jb->tier_left = 0;
+    jb->tier_ctr = NULL;
     jb->dead = false;
     jb->check_off = (uint32_t)(t->entry_exit - t->start);
     jb->in = NULL;
