@@ -918,6 +918,14 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
             return;
         }
     }
+    if (info & JIT_INFO_LEAVE) {
+        /* a flag check that also covered later stores' page came here: those stores (which
+         * check nothing themselves) are left to the interpreter and the next translation */
+        cpu->pc = pc + len;
+        cpu->instret += 1;
+        cpu->engine_status = JIT_EXIT_HOOKED;
+        return;
+    }
     cpu->instret -= idx;
 }
 

@@ -355,6 +355,9 @@ void jit_emit_trampolines(jit_t *j);
  * bits 0..3 width, bit 4 sign-extend, bits 8..15 instruction index, bits 16..18 instruction
  * length; they set cpu->engine_status (enum jit_exit, 0 = go on) and on a trap cpu->pc, cause,
  * tval and instret. */
+#define JIT_INFO_LEAVE                                                                             \
+    (1u << 19) /* info of a store: leave after it even into a plain page                           \
+                  (it checked the flags of later stores' pages too) */
 uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info);
 void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, uint64_t val);
 /* The host-FPU fast path (fp_fast.c): run F/D instruction `op` when the host's result and
