@@ -228,9 +228,23 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     }
     if (n->op == IR_SHL || n->op == IR_SHR || n->op == IR_SAR) {
         enum x86_shift sop = n->op == IR_SHL ? SH_SHL : n->op == IR_SHR ? SH_SHR : SH_SAR;
+        const ir_node_t *cnt = &ir->n[n->b];
         if (n->flags & IR_F_IMM) {
             ir_to(t, ir, d, n->a);
             x86_shift_ri(b, w, sop, d, (unsigned)n->imm & (w ? 63u : 31u));
+            if (!w && sop == SH_SHR && (n->imm & 31)) { /* srliw by 1..31: bit 31 is clear, */
+                ir_def(t, ir, i, d);                    /* the zero extension is the sign's */
+                return;
+            }
+        } else if (hostf.bmi2 && a->reg >= 0 && cnt->reg >= 0) {
+            /* shlx/shrx/sarx d, a, cnt: any count register, no copy first (the count is
+             * masked to 6 or 5 bits, as RISC-V's) */
+            unsigned pp = sop == SH_SHL ? 1u : sop == SH_SHR ? 3u : 2u; /* 66, F2, F3 */
+            x86_byte(b, 0xc4); /* VEX.LZ.pp.0F38.W0/W1 F7 /r */
+            x86_byte(b, (uint8_t)(0x42 | (d < 8 ? 0x80 : 0) | (a->reg < 8 ? 0x20 : 0)));
+            x86_byte(b, (uint8_t)((w ? 0x80 : 0) | (~(unsigned)cnt->reg & 15u) << 3 | pp));
+            x86_byte(b, 0xf7);
+            x86_byte(b, (uint8_t)(0xc0 | (d & 7) << 3 | (a->reg & 7)));
         } else { /* the count must be in cl: rcx is kept in the frame meanwhile */
             d = RAX;
             ir_to(t, ir, RAX, n->a);
@@ -248,6 +262,11 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
         int ra = ir_in_reg(t, ir, n->a, RAX);
         ir_alu(t, true, ALU_CMP, ra, ob);
         x86_setcc(b, n->op == IR_SLT ? CC_L : CC_B, d);
+        ir_def(t, ir, i, d);
+        return;
+    }
+    if (n->op == IR_ADD && w && ob.kind == 1 && a->reg >= 0 && d != a->reg && d != ob.reg) {
+        x86_lea(b, d, a->reg, ob.reg, 1, 0); /* d = a + b in one instruction, no copy first */
         ir_def(t, ir, i, d);
         return;
     }
