@@ -228,7 +228,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     }
     if (n->op == IR_SHL || n->op == IR_SHR || n->op == IR_SAR) {
         enum x86_shift sop = n->op == IR_SHL ? SH_SHL : n->op == IR_SHR ? SH_SHR : SH_SAR;
-        const ir_node_t *cnt = &ir->n[n->b];
+        const ir_node_t *cnt = (n->flags & IR_F_IMM) ? NULL : &ir->n[n->b];
         if (n->flags & IR_F_IMM) {
             ir_to(t, ir, d, n->a);
             x86_shift_ri(b, w, sop, d, (unsigned)n->imm & (w ? 63u : 31u));
@@ -236,7 +236,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
                 ir_def(t, ir, i, d);                    /* the zero extension is the sign's */
                 return;
             }
-        } else if (hostf.bmi2 && a->reg >= 0 && cnt->reg >= 0) {
+        } else if (hostf.bmi2 && a->reg >= 0 && cnt && cnt->reg >= 0) {
             /* shlx/shrx/sarx d, a, cnt: any count register, no copy first (the count is
              * masked to 6 or 5 bits, as RISC-V's) */
             unsigned pp = sop == SH_SHL ? 1u : sop == SH_SHR ? 3u : 2u; /* 66, F2, F3 */
