@@ -271,6 +271,27 @@ static void test_copy_propagation(void **state) {
     free(ir);
 }
 
+/* Bitwise operations of sign-extended values are sign-extended: sext.w of xor/and/or of two
+ * W results (or a W result and a 32-bit immediate) is a copy; of a 64-bit value it stays. */
+static void sext_bitwise(void) {
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {
+        mk(RV_I_addw, 5, 6, 7, 0),    mk(RV_I_subw, 28, 6, 7, 0),
+        mk(RV_I_xor, 29, 5, 28, 0),   mk(RV_I_addiw, 30, 29, 0, 0), /* folded */
+        mk(RV_I_andi, 31, 5, 0, -16), mk(RV_I_addiw, 18, 31, 0, 0), /* folded */
+        mk(RV_I_or, 19, 5, 6, 0),     mk(RV_I_addiw, 20, 19, 0, 0), /* kept: t1 is 64-bit */
+    };
+    build(ir, no_homes, ops, 8);
+    ir_optimise(ir);
+    assert_null(ir_verify(ir, false));
+    assert_int_equal(final_value(ir, 30), final_value(ir, 29));
+    assert_int_equal(final_value(ir, 18), final_value(ir, 31));
+    uint16_t k = final_value(ir, 20);
+    assert_int_equal(ir->n[k].op, IR_ADD);
+    assert_true(ir->n[k].flags & IR_F_W);
+    free(ir);
+}
+
 /* addw t0, t1, t2; sext.w t3, t0 -> the sign extension is t0's value; after an add (not W)
  * it stays. addw t4, t5(sext.w of t6), ... reads t6 directly. */
 static void test_sext_folding(void **state) {
@@ -292,28 +313,7 @@ static void test_sext_folding(void **state) {
     assert_int_equal(ir->n[ir->n[s].a].op, IR_GET);
     assert_int_equal(ir->n[ir->n[s].a].g, 9);
     free(ir);
-}
-
-/* Bitwise operations of sign-extended values are sign-extended: sext.w of xor/and/or of two
- * W results (or a W result and a 32-bit immediate) is a copy; of a 64-bit value it stays. */
-static void test_sext_bitwise(void **state) {
-    (void)state;
-    ir_t *ir = new_ir();
-    rv_op_t ops[] = {
-        mk(RV_I_addw, 5, 6, 7, 0),    mk(RV_I_subw, 28, 6, 7, 0),
-        mk(RV_I_xor, 29, 5, 28, 0),   mk(RV_I_addiw, 30, 29, 0, 0), /* folded */
-        mk(RV_I_andi, 31, 5, 0, -16), mk(RV_I_addiw, 18, 31, 0, 0), /* folded */
-        mk(RV_I_or, 19, 5, 6, 0),     mk(RV_I_addiw, 20, 19, 0, 0), /* kept: t1 is 64-bit */
-    };
-    build(ir, no_homes, ops, 8);
-    ir_optimise(ir);
-    assert_null(ir_verify(ir, false));
-    assert_int_equal(final_value(ir, 30), final_value(ir, 29));
-    assert_int_equal(final_value(ir, 18), final_value(ir, 31));
-    uint16_t k = final_value(ir, 20);
-    assert_int_equal(ir->n[k].op, IR_ADD);
-    assert_true(ir->n[k].flags & IR_F_W);
-    free(ir);
+    sext_bitwise();
 }
 
 /* A value overwritten before anything observes it is dead, for registers with and without a
@@ -1135,15 +1135,23 @@ static void test_coverage(void **state) {
 int main(void) {
     init_homes();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_constant_folding), cmocka_unit_test(test_copy_propagation),
-        cmocka_unit_test(test_sext_folding),     cmocka_unit_test(test_sext_bitwise),
-        cmocka_unit_test(test_dead_values),      cmocka_unit_test(test_immediates),
-        cmocka_unit_test(test_home_copy),        cmocka_unit_test(test_pressure),
-        cmocka_unit_test(test_random_sequences), cmocka_unit_test(test_coverage),
-        cmocka_unit_test(test_embedded),         cmocka_unit_test(test_ras),
-        cmocka_unit_test(test_lazy_exits),       cmocka_unit_test(test_rotate),
-        cmocka_unit_test(test_loop_shape),       cmocka_unit_test(test_loops),
-        cmocka_unit_test(test_muldiv),           cmocka_unit_test(test_map_candidates),
+        cmocka_unit_test(test_constant_folding),
+        cmocka_unit_test(test_copy_propagation),
+        cmocka_unit_test(test_sext_folding),
+        cmocka_unit_test(test_dead_values),
+        cmocka_unit_test(test_immediates),
+        cmocka_unit_test(test_home_copy),
+        cmocka_unit_test(test_pressure),
+        cmocka_unit_test(test_random_sequences),
+        cmocka_unit_test(test_coverage),
+        cmocka_unit_test(test_embedded),
+        cmocka_unit_test(test_ras),
+        cmocka_unit_test(test_lazy_exits),
+        cmocka_unit_test(test_rotate),
+        cmocka_unit_test(test_loop_shape),
+        cmocka_unit_test(test_loops),
+        cmocka_unit_test(test_muldiv),
+        cmocka_unit_test(test_map_candidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
