@@ -52,7 +52,15 @@ static bool sext32(const ir_t *ir, uint16_t v, int depth) {
     case IR_SLT:
     case IR_SLTU: return true;
     case IR_LOAD: return (n->aux & 15) < 4 || ((n->aux & 15) == 4 && (n->aux & 16));
-    case IR_AND: return (n->flags & IR_F_IMM) && n->imm >= 0 && n->imm <= INT32_MAX;
+    case IR_AND:
+        if ((n->flags & IR_F_IMM) && n->imm >= 0 && n->imm <= INT32_MAX) return true;
+        /* bitwise operations of sign-extended values are sign-extended */
+        /* fall through */
+    case IR_OR:
+    case IR_XOR:
+        if (n->flags & IR_F_W) return true;
+        if (n->flags & IR_F_IMM) return fits_s32(n->imm) && sext32(ir, n->a, depth + 1);
+        return sext32(ir, n->a, depth + 1) && sext32(ir, n->b, depth + 1);
     case IR_SHR: return (n->flags & IR_F_W) || ((n->flags & IR_F_IMM) && n->imm >= 33);
     case IR_SAR: return (n->flags & IR_F_W) || ((n->flags & IR_F_IMM) && n->imm >= 32);
     default: return (n->flags & IR_F_W) != 0;

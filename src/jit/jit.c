@@ -27,7 +27,8 @@
  *
  * Tiered translation (the default; VM_JIT_IR=0 keeps the old path only, VM_JIT_IR=1 takes the
  * IR at once): the old path, cheap to translate, makes every translation first, with an
- * entry counter in its prologue (`sub dword [counter], 1; jz`); a translation entered
+ * entry counter in its prologue (`sub dword [rip + d], 1; jz`, the counter a cell of an area
+ * mapped just below the code cache's read+execute view, jit_t.ctr); a translation entered
  * jit_t.tier times (a quarter of that when it jumps back to its own start: a loop, which the
  * IR keeps in registers) leaves with JIT_EXIT_TIER, and tier_up() translates its superblock
  * again through the IR and puts the new translation in the old one's place, the way a drop
@@ -66,6 +67,41 @@ static bool jit_supported(void) {
 #endif
 }
 
+/* Reserve the addresses of a code cache's read+execute view with the entry counters' area
+ * just below it (j->ctr_bytes, read+write, private): one PROT_NONE reservation whose first
+ * part becomes the counters; the caller maps the view over the rest (MAP_FIXED). Returns the
+ * view's address, or MAP_FAILED. The counters are then within a 32-bit displacement of every
+ * byte of the view, so a prologue decrements its counter with one rip-relative `sub`. */
+static uint8_t *reserve_rx(jit_t *j) {
+    size_t len = j->ctr_bytes + j->size;
+    void *base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) return MAP_FAILED;
+    if (j->ctr_bytes &&
+        mmap(base, j->ctr_bytes, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+        munmap(base, len);
+        return MAP_FAILED;
+    }
+    return (uint8_t *)base + j->ctr_bytes;
+}
+
+/* Unmap a read+execute view made by reserve_rx, its counters with it. */
+static void unmap_rx(const jit_t *j, uint8_t *rx) {
+    if (rx) munmap(rx - j->ctr_bytes, j->ctr_bytes + j->size);
+}
+
+/* The views rw and rx are mapped: take them (and the counters below rx) as the code cache. */
+static void take_views(jit_t *j, uint8_t *rw, uint8_t *rx) {
+    /* a forked child must not share (and overwrite) the parent's code */
+    madvise(rw, j->size, MADV_DONTFORK);
+    madvise(rx - j->ctr_bytes, j->ctr_bytes + j->size, MADV_DONTFORK);
+    j->rw = rw;
+    j->rx = rx;
+    j->ctr = j->ctr_bytes ? (int32_t *)(void *)(rx - j->ctr_bytes) : NULL;
+    j->ctr_used = 0;
+    jit_emit_trampolines(j);
+}
+
 /* Profiling mode (--perf-map): perf names code by its perf-PID.map file only in anonymous
  * memory ("//anon", "/dev/zero"), not in a memfd mapping. The cache is then a shared anonymous
  * mapping (shown as /dev/zero), and mremap makes a second, read+execute view of the same
@@ -74,21 +110,17 @@ static bool jit_supported(void) {
 static int map_cache_anon(jit_t *j) {
     void *rw = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (rw == MAP_FAILED) return -errno;
-    void *rx = mremap(rw, 0, j->size, MREMAP_MAYMOVE);
+    uint8_t *at = reserve_rx(j);
+    void *rx = at == MAP_FAILED ? MAP_FAILED
+                                : mremap(rw, 0, j->size, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)at);
     int rc = rx == MAP_FAILED ? -errno : 0;
-    if (!rc && mprotect(rx, j->size, PROT_READ | PROT_EXEC) != 0) {
-        rc = -errno;
-        munmap(rx, j->size);
-    }
+    if (!rc && mprotect(rx, j->size, PROT_READ | PROT_EXEC) != 0) rc = -errno;
     if (rc) {
+        if (at != MAP_FAILED) unmap_rx(j, at);
         munmap(rw, j->size);
         return rc;
     }
-    madvise(rw, j->size, MADV_DONTFORK);
-    madvise(rx, j->size, MADV_DONTFORK);
-    j->rw = rw;
-    j->rx = rx;
-    jit_emit_trampolines(j);
+    take_views(j, rw, rx);
     return 0;
 }
 
@@ -121,20 +153,18 @@ static int map_cache(jit_t *j) {
         return rc;
     }
     void *rw = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    void *rx = rw == MAP_FAILED ? MAP_FAILED
-                                : mmap(NULL, j->size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+    uint8_t *at = rw == MAP_FAILED ? MAP_FAILED : reserve_rx(j);
+    void *rx = at == MAP_FAILED
+                   ? MAP_FAILED
+                   : mmap(at, j->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0);
     if (rx == MAP_FAILED) rc = -errno;
     close(fd);
     if (rc) {
+        if (at != MAP_FAILED) unmap_rx(j, at);
         if (rw != MAP_FAILED) munmap(rw, j->size);
         return rc;
     }
-    /* a forked child must not share (and overwrite) the parent's code */
-    madvise(rw, j->size, MADV_DONTFORK);
-    madvise(rx, j->size, MADV_DONTFORK);
-    j->rw = rw;
-    j->rx = rx;
-    jit_emit_trampolines(j);
+    take_views(j, rw, rx);
     return 0;
 }
 
@@ -191,6 +221,7 @@ static void reset_tables(const rv_cpu_t *cpu, jit_t *j, bool zeroed) {
     j->xras_top = 0;
     if (zeroed) j->hash_mask = JIT_HASH0 - 1; /* a flush keeps the size reached */
     j->used = JIT_TRAMP_SIZE;
+    j->ctr_used = 0; /* (the counters' values are set as each is handed out) */
     j->meta_used = 0;
     j->norder = 0;
     j->gen++;
@@ -218,7 +249,7 @@ static void perf_move_cache(jit_t *j) {
         return;
     }
     retire_view(j->perf_old_rw, j->size);
-    retire_view(j->perf_old_rx, j->size);
+    if (j->perf_old_rx) retire_view(j->perf_old_rx - j->ctr_bytes, j->ctr_bytes + j->size);
     j->perf_old_rw = rw;
     j->perf_old_rx = rx;
 }
@@ -261,6 +292,14 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     if (j->size < JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM)
         j->size = JIT_TRAMP_SIZE + 2 * JIT_BLOCK_ROOM;
     j->threshold = opt->threshold ? opt->threshold : JIT_THRESHOLD;
+    /* the entry counters' area below the read+execute view: one counter per JIT_CTR_SPAN
+     * bytes of cache (a translation is longer), pages touched only as counters are handed
+     * out; none when the view and the area would not be within a rip-relative reach */
+    size_t nctr = j->size / JIT_CTR_SPAN;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    j->ctr_bytes = (nctr * sizeof(int32_t) + page - 1) / page * page;
+    if (j->size + j->ctr_bytes > JIT_CTR_REACH) j->ctr_bytes = 0;
+    j->ctr_cap = (uint32_t)(j->ctr_bytes / sizeof(int32_t));
     j->perf = opt->perf_map;
     j->dump = opt->dump;
     j->no_chain = opt->no_chain;
@@ -317,9 +356,9 @@ static void jit_detach(rv_cpu_t *cpu) {
     jit_t *j = cpu->engine_state;
     if (!j) return;
     if (j->rw) munmap(j->rw, j->size);
-    if (j->rx && j->rx != j->rw) munmap(j->rx, j->size);
+    unmap_rx(j, j->rx);
     if (j->perf_old_rw) munmap(j->perf_old_rw, j->size);
-    if (j->perf_old_rx) munmap(j->perf_old_rx, j->size);
+    unmap_rx(j, j->perf_old_rx);
     perf_map_close(j);
     jit_free(j);
     cpu->engine_state = NULL;
@@ -931,6 +970,14 @@ void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, 
             cpu->engine_status = halt ? JIT_EXIT_HALT : JIT_EXIT_HOOKED;
             return;
         }
+    }
+    if (info & JIT_INFO_LEAVE) {
+        /* a flag check that also covered later stores' page came here: those stores (which
+         * check nothing themselves) are left to the interpreter and the next translation */
+        cpu->pc = pc + len;
+        cpu->instret += 1;
+        cpu->engine_status = JIT_EXIT_HOOKED;
+        return;
     }
     cpu->instret -= idx;
 }

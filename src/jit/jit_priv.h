@@ -38,6 +38,11 @@
  * the fraction of that after which a translation that jumps back to its start (a loop) does. */
 #define JIT_TIER_THRESHOLD 500u
 #define JIT_TIER_LOOP_DIV  4u
+/* The entry counters' area (jit_t.ctr): one 32-bit counter per JIT_CTR_SPAN bytes of code
+ * cache, made only when the cache and the area together stay within JIT_CTR_REACH, so that
+ * every prologue reaches its counter with a rip-relative displacement (2 GiB, with room). */
+#define JIT_CTR_SPAN  128u
+#define JIT_CTR_REACH (1ull << 30)
 
 /* jit_t.chain_ppn when no guarded jump asked for the chain (no page number is this). */
 #define JIT_NO_PPN UINT64_MAX
@@ -162,8 +167,11 @@ typedef struct jit_block {
     uint8_t tier_len;        /* bytes of its entry counter's code (0: it has none, or it was
                                 turned off), which starts at tier_off */
     uint16_t tier_off;       /* host offset of that code, after the prologue's budget check */
-    int32_t tier_left;       /* tiered mode: entries left before the IR retranslates it; the
-                                prologue decrements it in place and leaves at zero */
+    int32_t tier_left;       /* tiered mode, when the counters' area has no room for its
+                                counter: entries left before the IR retranslates it, which the
+                                prologue decrements in place (through its absolute address) */
+    int32_t *tier_ctr;       /* its entry counter: a cell of jit_t.ctr (a rip-relative `sub`
+                                in the prologue) or &tier_left; NULL without a counter */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
 } jit_block_t;
 
@@ -214,6 +222,14 @@ typedef struct jit {
                                       start (a loop: the IR keeps it in registers) */
     jit_block_t *tier_from;        /* set by an entry counter's exit: the translation whose
                                       counter ran out (JIT_EXIT_TIER) */
+    int32_t *ctr;                  /* the entry counters' area, read+write, mapped just below
+                                      the read+execute view (NULL: none, see JIT_CTR_REACH):
+                                      a prologue decrements its cell rip-relative, 13 bytes
+                                      with the jz, no register, no 64-bit immediate */
+    size_t ctr_bytes;              /* bytes of that area (a multiple of the page size) */
+    uint32_t ctr_cap;              /* counters it holds */
+    uint32_t ctr_used;             /* counters handed out since the cache was last emptied
+                                      (a translation past ctr_cap counts in its record) */
     uint8_t ir_map;                /* register maps of IR translations that spill (their pinned
                                       registers given to the allocator), enum ir_map_policy:
                                       2 those the path does not write (default), 1 those it
@@ -351,9 +367,12 @@ _Static_assert(sizeof(((jit_t *)0)->stats.xras_hits) == 8 &&
 _Static_assert(offsetof(jit_t, xras) + sizeof(((jit_t *)0)->xras) < (1u << 31),
                "xmode RAS within a 32-bit displacement of the jit_t");
 
-/* An old-path translation's prologue decrements its 32-bit jit_block_t.tier_left in place
- * (`sub dword [abs], 1`) and its counter's exit stores the block's address into tier_from. */
-_Static_assert(sizeof(((jit_block_t *)0)->tier_left) == 4, "tier_left is 32 bits");
+/* An old-path translation's prologue decrements its 32-bit counter in place (`sub dword
+ * [rip + d], 1` in jit_t.ctr, else `sub dword [abs]` of jit_block_t.tier_left) and its
+ * counter's exit stores the block's address into tier_from. */
+_Static_assert(sizeof(((jit_block_t *)0)->tier_left) == 4 && sizeof(*((jit_t *)0)->ctr) == 4,
+               "entry counters are 32 bits");
+_Static_assert(JIT_CTR_REACH < (1ull << 31), "the counters' area is within a rip-relative reach");
 _Static_assert(sizeof(((jit_t *)0)->tier_from) == 8, "tier_from is a 64-bit pointer");
 _Static_assert(sizeof(((jit_t *)0)->why) == 4, "translated code stores jit_t.why as 32 bits");
 
@@ -382,6 +401,9 @@ void jit_emit_trampolines(jit_t *j);
  * bits 0..3 width, bit 4 sign-extend, bits 8..15 instruction index, bits 16..18 instruction
  * length; they set cpu->engine_status (enum jit_exit, 0 = go on) and on a trap cpu->pc, cause,
  * tval and instret. */
+#define JIT_INFO_LEAVE                                                                             \
+    (1u << 19) /* info of a store: leave after it even into a plain page                           \
+                  (it checked the flags of later stores' pages too) */
 uint64_t jit_helper_load(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info);
 void jit_helper_store(rv_cpu_t *cpu, uint64_t addr, uint64_t pc, uint32_t info, uint64_t val);
 /* The host-FPU fast path (fp_fast.c): run F/D instruction `op` when the host's result and

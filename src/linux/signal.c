@@ -344,8 +344,11 @@ static void host_fault_handler(int hsig, siginfo_t *si, void *uctx) {
     if (the_proc && linux_copy_active() && addr >= the_proc->space.resv &&
         addr < the_proc->space.resv + the_proc->space.resv_len)
         linux_copy_fault();
-    if (t && t->in_guest && the_proc && addr >= the_proc->space.base &&
-        addr < the_proc->space.base + the_proc->space.size) {
+    /* (the guards on both sides of the space too: translated code leaves the window check
+     * out of an access a few bytes from one it checked, rv_cpu_t.win_guard; the guest
+     * address of one below the space wraps, as the guest's own address arithmetic did) */
+    if (t && t->in_guest && the_proc && addr >= the_proc->space.base - LINUX_SPACE_GUARD &&
+        addr < the_proc->space.base + the_proc->space.size + LINUX_SPACE_GUARD) {
         uint64_t ga = (uint64_t)(addr - the_proc->space.base);
         bool write = false;
 #if defined(__x86_64__)

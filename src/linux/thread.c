@@ -69,6 +69,7 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc, bool shared) {
     }
     cpu->trap_hook = exec_trap_stop; /* system calls and signals are this layer's */
     cpu->catch_host_faults = true;
+    cpu->win_guard = LINUX_SPACE_GUARD; /* signal.c reports faults there as the guest's */
     cpu->priv = RV_PRIV_U;
     cpu->mcounteren = 7; /* as Linux: cycle, time and instret readable in U-mode */
     cpu->mem_base = proc->space.base;

@@ -226,6 +226,11 @@ struct rv_cpu {
     bool catch_host_faults;    /* the run loop takes a sigsetjmp so rv_cpu_host_fault can unwind */
     bool time_from_instret;    /* the time CSR reads instret - 1 + time_base (deterministic runs:
                                   lockstep, harts taking turns on one thread) */
+    uint32_t win_guard;        /* with catch_host_faults: bytes on each side of the window
+                                  that are reserved and never mapped, whose host faults are
+                                  reported as guest faults (user mode), so that translated
+                                  code may leave the window check out of an access a few
+                                  bytes from one checked before it; 0: none */
     uint64_t time_base;        /* with time_from_instret: added to instret - 1, so that harts that
                                   take turns share one machine clock (0 alone) */
     _Atomic int interrupt_request; /* set by rv_cpu_interrupt (other thread, signal handler) */

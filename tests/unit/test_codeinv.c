@@ -21,7 +21,10 @@
  *     the new ones, the loop stays chained, and a store into fa's page then still reaches the
  *     new code (through a jump left at the old translation, stale code would run);
  *   - tiered mode: a hot translation the IR declines (a CSR instruction on its path) keeps
- *     running, its entry counter turned off.
+ *     running, its entry counter turned off;
+ *   - tiered mode: the entry counters are cells of the area below the code cache, each
+ *     prologue's rip-relative `sub` names its own, the cells are handed out again after a
+ *     flush, and translations past the area's room count in their records.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -430,6 +433,96 @@ static void tier_declined(void **state) {
     tier_env(NULL, NULL);
 }
 
+/* The counter that translation jb's prologue decrements: the cell its rip-relative `sub
+ * dword [rip + d], 1` names, or the absolute address its `mov rax, imm64; sub dword [rax], 1`
+ * loads (NULL: neither is at tier_off). */
+static const int32_t *counter_of(const jit_block_t *jb) {
+    const uint8_t *p = jb->code + jb->tier_off;
+    if (p[0] == 0x83 && p[1] == 0x2d && p[6] == 1) {
+        int32_t d;
+        memcpy(&d, p + 2, 4);
+        return (const int32_t *)(const void *)(p + 7 + d);
+    }
+    if (p[0] == 0x48 && p[1] == 0xb8 && p[10] == 0x83 && p[11] == 0x28 && p[12] == 1) {
+        uint64_t a;
+        memcpy(&a, p + 2, 8);
+        return (const int32_t *)(uintptr_t)a;
+    }
+    return NULL;
+}
+
+/* Every live old-path translation with a counter decrements the cell its record names; with
+ * `in_area`, a cell of the counters' area below the code (reached rip-relative). Returns how
+ * many there are. */
+static unsigned check_counters(const rv_cpu_t *cpu, bool in_area) {
+    const jit_t *j = cpu->engine_state;
+    unsigned n = 0;
+    for (size_t i = 0; i < j->norder; i++) {
+        const jit_block_t *jb = j->order[i];
+        if (jb->dead || jb->ir || !jb->tier_len) continue;
+        assert_non_null(jb->tier_ctr);
+        assert_ptr_equal(counter_of(jb), jb->tier_ctr);
+        bool area = jb->tier_ctr >= j->ctr && jb->tier_ctr < j->ctr + j->ctr_used;
+        assert_true(area || jb->tier_ctr == &jb->tier_left);
+        if (in_area) assert_true(area);
+        assert_true(*jb->tier_ctr > 0); /* (not tiered up yet: still counting down) */
+        n++;
+    }
+    return n;
+}
+
+/* The entry counters live in their area just below the code cache, reached rip-relative,
+ * handed out from its start again after a full flush; the tier-ups they lead to happen as
+ * before, after the flush too, and with the area used up (a translation then counts in its
+ * record). */
+static void tier_counters(void **state) {
+    (void)state;
+    tier_env("2", "1000");
+    rv_cpu_t cpu;
+    hart(&cpu);
+    jit_t *j = cpu.engine_state;
+    run_at(&cpu, MAIN); /* N entries each: translated, counting, not hot yet */
+    assert_int_equal(cpu.x[S0], N * 11);
+    assert_non_null(j->ctr);
+    assert_true((const uint8_t *)(j->ctr + j->ctr_cap) <= j->rx); /* below the code */
+    assert_true(j->rx + j->size - (const uint8_t *)j->ctr < (1ll << 31));
+    unsigned n = check_counters(&cpu, true);
+    assert_true(n >= 3);
+    assert_int_equal(j->ctr_used, j->norder); /* one cell per translation, none lost */
+    assert_int_equal(*translation(&cpu, FA)->tier_ctr, 1000 - N); /* entered once a round */
+    for (int r = 0; r < 5; r++)
+        run_at(&cpu, MAIN);
+    assert_true(jstats(&cpu)->tier_ups >= 2); /* the loop and fa */
+    assert_true(translation(&cpu, FA)->ir);
+
+    /* a full flush: the cells are handed out from the start again, set afresh */
+    exec_flush(&cpu);
+    assert_int_equal(j->ctr_used, 0);
+    uint64_t ups = jstats(&cpu)->tier_ups;
+    run_at(&cpu, MAIN);
+    assert_int_equal(cpu.x[S0], N * 11);
+    assert_int_equal(check_counters(&cpu, true), n);
+    assert_int_equal(*translation(&cpu, FA)->tier_ctr, 1000 - N);
+    for (int r = 0; r < 5; r++)
+        run_at(&cpu, MAIN);
+    assert_int_equal(cpu.x[S0], N * 11);
+    assert_true(jstats(&cpu)->tier_ups >= ups + 2);
+
+    /* an area with room for two counters: the others count in their records */
+    exec_flush(&cpu);
+    j->ctr_cap = 2;
+    ups = jstats(&cpu)->tier_ups;
+    run_at(&cpu, MAIN);
+    assert_int_equal(check_counters(&cpu, false), n);
+    assert_int_equal(j->ctr_used, 2);
+    for (int r = 0; r < 5; r++)
+        run_at(&cpu, MAIN);
+    assert_int_equal(cpu.x[S0], N * 11);
+    assert_true(jstats(&cpu)->tier_ups >= ups + 2);
+    exec_hart_destroy(&cpu);
+    tier_env(NULL, NULL);
+}
+
 static int run_group(const char *name) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(other_pages_stay),
@@ -444,6 +537,7 @@ static int run_tier_group(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tier_up_takes_over),
         cmocka_unit_test(tier_declined),
+        cmocka_unit_test(tier_counters),
     };
     return _cmocka_run_group_tests("jit-tier-up", tests, sizeof(tests) / sizeof(tests[0]), NULL,
                                    NULL);

@@ -283,6 +283,27 @@ static void test_copy_propagation(void **state) {
     free(ir);
 }
 
+/* Bitwise operations of sign-extended values are sign-extended: sext.w of xor/and/or of two
+ * W results (or a W result and a 32-bit immediate) is a copy; of a 64-bit value it stays. */
+static void sext_bitwise(void) {
+    ir_t *ir = new_ir();
+    rv_op_t ops[] = {
+        mk(RV_I_addw, 5, 6, 7, 0),    mk(RV_I_subw, 28, 6, 7, 0),
+        mk(RV_I_xor, 29, 5, 28, 0),   mk(RV_I_addiw, 30, 29, 0, 0), /* folded */
+        mk(RV_I_andi, 31, 5, 0, -16), mk(RV_I_addiw, 18, 31, 0, 0), /* folded */
+        mk(RV_I_or, 19, 5, 6, 0),     mk(RV_I_addiw, 20, 19, 0, 0), /* kept: t1 is 64-bit */
+    };
+    build(ir, no_homes, ops, 8);
+    ir_optimise(ir);
+    assert_null(ir_verify(ir, false));
+    assert_int_equal(final_value(ir, 30), final_value(ir, 29));
+    assert_int_equal(final_value(ir, 18), final_value(ir, 31));
+    uint16_t k = final_value(ir, 20);
+    assert_int_equal(ir->n[k].op, IR_ADD);
+    assert_true(ir->n[k].flags & IR_F_W);
+    free(ir);
+}
+
 /* addw t0, t1, t2; sext.w t3, t0 -> the sign extension is t0's value; after an add (not W)
  * it stays. addw t4, t5(sext.w of t6), ... reads t6 directly. */
 static void test_sext_folding(void **state) {
@@ -304,6 +325,7 @@ static void test_sext_folding(void **state) {
     assert_int_equal(ir->n[ir->n[s].a].op, IR_GET);
     assert_int_equal(ir->n[ir->n[s].a].g, 9);
     free(ir);
+    sext_bitwise();
 }
 
 /* A value overwritten before anything observes it is dead, for registers with and without a

@@ -80,6 +80,8 @@ _Static_assert(IR_POOL_MAX <= 16 && IR_POOL_MAX <= IR_MAX_POOL,
 _Static_assert(IR_SPILL_SLOTS >= 28, "at least the spill slots of a 256-byte frame of old");
 
 /* The IR path's state beside the translation context. */
+#define IR_WCHK 8u /* window checks a translation remembers (ir_window_known) */
+
 typedef struct irctx {
     ir_t ir;                                 /* the superblock's IR */
     uint16_t stub_node[JIT_MAX_STUBS];       /* node of each IR memory stub (IR_NONE: another) */
@@ -96,6 +98,18 @@ typedef struct irctx {
     uint32_t evict;                          /* guest registers whose pinned host register is
                                                 in pool[] (the register map): in cpu->x from
                                                 the entry to every exit */
+    struct {
+        uint16_t v;  /* base value of a load or store whose window */
+        int64_t d;   /* check was made (displacement d) on the path */
+    } wchk[IR_WCHK]; /* since the translation's (or loop's) start */
+    unsigned nwchk;  /* records made (the newest IR_WCHK are kept) */
+    struct {
+        uint16_t v;                 /* base value of a store whose flag check */
+        int64_t lo, hi;             /* covered the pages of [v + lo, v + hi) */
+    } fchk[IR_WCHK];                /* on the path since its (or the loop's) start */
+    unsigned nfchk;                 /* records made (the newest IR_WCHK are kept) */
+    bool stub_leave[JIT_MAX_STUBS]; /* a store stub whose flag check covered later
+                                       stores: it leaves after the store */
 } irctx_t;
 
 static int32_t slot_off(int s) {
@@ -222,9 +236,23 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     }
     if (n->op == IR_SHL || n->op == IR_SHR || n->op == IR_SAR) {
         enum x86_shift sop = n->op == IR_SHL ? SH_SHL : n->op == IR_SHR ? SH_SHR : SH_SAR;
+        const ir_node_t *cnt = (n->flags & IR_F_IMM) ? NULL : &ir->n[n->b];
         if (n->flags & IR_F_IMM) {
             ir_to(t, ir, d, n->a);
             x86_shift_ri(b, w, sop, d, (unsigned)n->imm & (w ? 63u : 31u));
+            if (!w && sop == SH_SHR && (n->imm & 31)) { /* srliw by 1..31: bit 31 is clear, */
+                ir_def(t, ir, i, d);                    /* the zero extension is the sign's */
+                return;
+            }
+        } else if (hostf.bmi2 && a->reg >= 0 && cnt && cnt->reg >= 0) {
+            /* shlx/shrx/sarx d, a, cnt: any count register, no copy first (the count is
+             * masked to 6 or 5 bits, as RISC-V's) */
+            unsigned pp = sop == SH_SHL ? 1u : sop == SH_SHR ? 3u : 2u; /* 66, F2, F3 */
+            x86_byte(b, 0xc4); /* VEX.LZ.pp.0F38.W0/W1 F7 /r */
+            x86_byte(b, (uint8_t)(0x42 | (d < 8 ? 0x80 : 0) | (a->reg < 8 ? 0x20 : 0)));
+            x86_byte(b, (uint8_t)((w ? 0x80 : 0) | (~(unsigned)cnt->reg & 15u) << 3 | pp));
+            x86_byte(b, 0xf7);
+            x86_byte(b, (uint8_t)(0xc0 | (d & 7) << 3 | (a->reg & 7)));
         } else { /* the count must be in cl: rcx is kept in the frame meanwhile */
             d = RAX;
             ir_to(t, ir, RAX, n->a);
@@ -242,6 +270,11 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
         int ra = ir_in_reg(t, ir, n->a, RAX);
         ir_alu(t, true, ALU_CMP, ra, ob);
         x86_setcc(b, n->op == IR_SLT ? CC_L : CC_B, d);
+        ir_def(t, ir, i, d);
+        return;
+    }
+    if (n->op == IR_ADD && w && ob.kind == 1 && a->reg >= 0 && d != a->reg && d != ob.reg) {
+        x86_lea(b, d, a->reg, ob.reg, 1, 0); /* d = a + b in one instruction, no copy first */
         ir_def(t, ir, i, d);
         return;
     }
@@ -441,45 +474,184 @@ static void ir_note_fault(tctx_t *t, irctx_t *c, unsigned i, bool rcx_saved) {
     }
 }
 
+/* Window checks left out. A load or store whose base value v was checked on the path before
+ * it (same iteration of a loop), at a displacement d0 with |d - d0| at most a page and
+ * |d - d0| + width at most the guard the hart has on each side of its window
+ * (rv_cpu_t.win_guard: user mode), needs no check of its own: v + d0 passed it, so v + d is
+ * in the window or in a guard, where the host fault it takes is the guest's precise fault
+ * (its fault point is recorded as any access's). A check that failed went to the slow path,
+ * which either left the translation or (the window's last bytes) came back with v + d0 in
+ * the window too. So a run of accesses through one pointer (a copy loop's loads and stores,
+ * forwards or backwards) makes one window check per pointer. */
+static bool ir_window_known(const tctx_t *t, const irctx_t *c, const ir_node_t *n) {
+    uint64_t guard = t->cpu->catch_host_faults ? t->cpu->win_guard : 0;
+    unsigned have = c->nwchk < IR_WCHK ? c->nwchk : IR_WCHK;
+    for (unsigned k = 0; k < have && guard; k++) {
+        int64_t delta = n->imm - c->wchk[k].d;
+        uint64_t dist = delta < 0 ? (uint64_t)0 - (uint64_t)delta : (uint64_t)delta;
+        if (c->wchk[k].v == n->a && dist <= (1u << RV_PAGE_SHIFT) && dist + (n->aux & 15u) <= guard)
+            return true;
+    }
+    return false;
+}
+
+/* Memory node n made its window check: note it for the accesses after it. */
+static void ir_window_note(irctx_t *c, const ir_node_t *n) {
+    unsigned k = c->nwchk++ % IR_WCHK;
+    c->wchk[k].v = n->a;
+    c->wchk[k].d = n->imm;
+}
+
+/* The host register that holds memory node n's base value, when it can be the index of a
+ * [r14 + index + disp] access (user mode's window starts at guest address 0), else -1. */
+static int ir_base_reg(const tctx_t *t, const ir_t *ir, const ir_node_t *n) {
+    const ir_node_t *a = &ir->n[n->a];
+    return t->cpu->mem_start == 0 && a->reg >= 0 && x86_fits_s32(n->imm) ? a->reg : -1;
+}
+
 static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
-    ir_offset(t, ir, n);
-    x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
-    c->stub_node[t->nstubs] = (uint16_t)i;
-    stub_t *s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
-    s->pc = n->pc;
     int d = n->reg >= 0 ? n->reg : RAX;
+    stub_t *s = NULL;
+    int base = ir_base_reg(t, ir, n);
+    if (ir_window_known(t, c, n)) {
+        if (base < 0) ir_offset(t, ir, n);
+    } else { /* (the access still takes its address from the base: off the check's chain) */
+        ir_offset(t, ir, n);
+        x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+        c->stub_node[t->nstubs] = (uint16_t)i;
+        s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
+        s->pc = n->pc;
+        ir_window_note(c, n);
+    }
     ir_note_fault(t, c, i, false);
-    x86_load_idx(&t->b, d, MEM, RAX, n->aux & 15u, (n->aux & 16u) != 0);
+    if (base >= 0)
+        load_bid(&t->b, d, MEM, base, (int32_t)n->imm, n->aux & 15u, (n->aux & 16u) != 0);
+    else
+        x86_load_idx(&t->b, d, MEM, RAX, n->aux & 15u, (n->aux & 16u) != 0);
     ir_def(t, ir, i, d);
-    s->back = t->b.p;
+    if (s) s->back = t->b.p;
+}
+
+/* Flag checks left out. A store checks the window and the flag bytes (code pages) at its
+ * own bytes or, when stores after it on the path (same iteration of a loop) go through the
+ * same base value within a page of it, at the first and the last byte of the range
+ * [v + lo, v + hi) they all write: two pages at most. Those stores then check nothing (their
+ * bytes are in the window, on plain pages). A miss or a flagged page takes the store's slow
+ * path, which leaves the translation after the store (JIT_INFO_LEAVE), so the stores it
+ * covered run elsewhere, checked. */
+static bool ir_flags_known(const irctx_t *c, const ir_node_t *n) {
+    unsigned have = c->nfchk < IR_WCHK ? c->nfchk : IR_WCHK;
+    for (unsigned k = 0; k < have; k++)
+        if (c->fchk[k].v == n->a && n->imm >= c->fchk[k].lo &&
+            n->imm + (int64_t)(n->aux & 15u) <= c->fchk[k].hi)
+            return true;
+    return false;
+}
+
+/* The range [*lo, *hi) of displacements store node i's flag check covers: its own bytes and
+ * those of later stores through its base value, at most a page in all (so that it touches
+ * two pages at most: those of its first and last byte). */
+static void ir_flags_reach(const ir_t *ir, unsigned i, int64_t *lo, int64_t *hi) {
+    const ir_node_t *n = &ir->n[i];
+    *lo = n->imm;
+    *hi = n->imm + (int64_t)(n->aux & 15u);
+    for (unsigned j = i + 1; j < ir->count; j++) {
+        const ir_node_t *m = &ir->n[j];
+        if ((m->flags & IR_F_DEAD) || m->op != IR_STORE || m->a != n->a) continue;
+        int64_t l = m->imm < *lo ? m->imm : *lo;
+        int64_t e = m->imm + (int64_t)(m->aux & 15u);
+        int64_t h = e > *hi ? e : *hi;
+        if (h - l <= (int64_t)(1u << RV_PAGE_SHIFT)) {
+            *lo = l;
+            *hi = h;
+        }
+    }
+}
+
+/* rax = the window offset of memory node n's base value plus displacement d (not its own). */
+static void ir_flag_addr(tctx_t *t, const ir_t *ir, const ir_node_t *n, int64_t d) {
+    const ir_node_t *a = &ir->n[n->a];
+    if (a->reg >= 0) {
+        x86_lea(&t->b, RAX, a->reg, X86_NOREG, 1, (int32_t)d);
+        if (t->cpu->mem_start) x86_alu_rm(&t->b, ALU_SUB, RAX, CPU, OFF(mem_start));
+    } else {
+        ir_offset(t, ir, n);
+        x86_lea(&t->b, RAX, RAX, X86_NOREG, 1, (int32_t)(d - n->imm));
+    }
 }
 
 static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
     const ir_t *ir = &c->ir;
     const ir_node_t *n = &ir->n[i];
-    ir_offset(t, ir, n);
-    x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
-    c->stub_node[t->nstubs] = (uint16_t)i;
-    stub_t *s = add_stub(t, STUB_STORE, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
-    s->pc = n->pc;
-    if (t->cpu->page_flags) { /* the page's flag byte, then the offset again */
-        x86_shift_ri(&t->b, true, SH_SHR, RAX, RV_PAGE_SHIFT);
-        x86_alu_rm(&t->b, ALU_ADD, RAX, CPU, OFF(page_flags));
-        x86_cmp8_mi0_idx(&t->b, RAX, X86_NOREG);
-        s->jfield2 = x86_jcc32(&t->b, CC_NE);
-        ir_offset(t, ir, n);
-    }
+    /* covered: an earlier store's checks took in this one's bytes (window and flags), or
+     * with no flags an earlier access's window check (the guards) */
+    bool covered = t->cpu->page_flags ? ir_flags_known(c, n) : ir_window_known(t, c, n);
+    int base = ir_base_reg(t, ir, n);
     int v = ir->n[n->b].reg;
+    if (base == RCX && v < 0) base = -1; /* rcx will carry the value: the offset in rax */
+    stub_t *s = NULL;
+    if (covered) {
+        if (base < 0) ir_offset(t, ir, n);
+    } else {
+        int64_t lo = n->imm, hi = n->imm + (int64_t)(n->aux & 15u);
+        if (t->cpu->page_flags) ir_flags_reach(ir, i, &lo, &hi);
+        bool wide = (lo < n->imm || hi > n->imm + (int64_t)(n->aux & 15u)) && x86_fits_s32(lo) &&
+                    x86_fits_s32(hi);
+        c->stub_node[t->nstubs] = (uint16_t)i;
+        c->stub_leave[t->nstubs] = wide;
+        s = add_stub(t, STUB_STORE, NULL, NULL, n->idx);
+        s->pc = n->pc;
+        if (wide) {
+            /* the window and the flag byte at the first and the last byte of what it and the
+             * later stores it covers write (two pages at most), so that those check nothing:
+             * a hit leaves after this store (JIT_INFO_LEAVE) */
+            ir_flag_addr(t, ir, n, lo);
+            x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+            s->jfield = x86_jcc32(&t->b, CC_AE);
+            x86_shift_ri(&t->b, true, SH_SHR, RAX, RV_PAGE_SHIFT);
+            x86_alu_rm(&t->b, ALU_ADD, RAX, CPU, OFF(page_flags));
+            x86_cmp8_mi0_idx(&t->b, RAX, X86_NOREG);
+            s->jfield2 = x86_jcc32(&t->b, CC_NE);
+            ir_flag_addr(t, ir, n, hi - 1);
+            x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+            s->jfield4 = x86_jcc32(&t->b, CC_AE);
+            x86_shift_ri(&t->b, true, SH_SHR, RAX, RV_PAGE_SHIFT);
+            x86_alu_rm(&t->b, ALU_ADD, RAX, CPU, OFF(page_flags));
+            x86_cmp8_mi0_idx(&t->b, RAX, X86_NOREG);
+            s->jfield3 = x86_jcc32(&t->b, CC_NE);
+            unsigned k = c->nfchk++ % IR_WCHK;
+            c->fchk[k].v = n->a;
+            c->fchk[k].lo = lo;
+            c->fchk[k].hi = hi;
+            ir_window_note(c, n);
+            if (base < 0) ir_offset(t, ir, n);
+        } else {
+            ir_offset(t, ir, n);
+            x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+            s->jfield = x86_jcc32(&t->b, CC_AE);
+            ir_window_note(c, n);
+            if (t->cpu->page_flags) { /* the page's flag byte, then the offset again */
+                x86_shift_ri(&t->b, true, SH_SHR, RAX, RV_PAGE_SHIFT);
+                x86_alu_rm(&t->b, ALU_ADD, RAX, CPU, OFF(page_flags));
+                x86_cmp8_mi0_idx(&t->b, RAX, X86_NOREG);
+                s->jfield2 = x86_jcc32(&t->b, CC_NE);
+                if (base < 0) ir_offset(t, ir, n);
+            }
+        }
+    }
     if (v < 0) { /* a constant or a spilled value: through rcx, kept in the frame */
         x86_store64(&t->b, RSP, IR_RCX_SAVE, RCX);
         ir_to(t, ir, RCX, n->b);
     }
     ir_note_fault(t, c, i, v < 0);
-    x86_store_idx(&t->b, MEM, RAX, v < 0 ? RCX : v, n->aux & 15u);
+    if (base >= 0)
+        store_bid(&t->b, MEM, base, (int32_t)n->imm, v < 0 ? RCX : v, n->aux & 15u);
+    else
+        x86_store_idx(&t->b, MEM, RAX, v < 0 ? RCX : v, n->aux & 15u);
     if (v < 0) x86_load64(&t->b, RCX, RSP, IR_RCX_SAVE);
-    s->back = t->b.p;
+    if (s) s->back = t->b.p;
 }
 
 /* across[p] for every node p: the pool registers holding a value that lives across p (defined
@@ -595,7 +767,8 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
     ir_save_pool(t, c, save, false);
     if (store) ir_to(t, ir, RCX, n->b);
     ir_evict_moves(t, c, false); /* the thunk stores the pinned registers: their values */
-    uint32_t info = (n->aux & 15u) | (n->aux & 16u) | s->idx << 8 | (uint32_t)n->len << 16;
+    uint32_t info = (n->aux & 15u) | (n->aux & 16u) | s->idx << 8 | (uint32_t)n->len << 16 |
+                    (store && c->stub_leave[s - t->stubs] ? JIT_INFO_LEAVE : 0u);
     x86_mov_ri(b, RDX, n->pc);
     x86_mov_ri(b, R11, info);
     x86_byte(b, 0xe8); /* call rel32 */
@@ -823,11 +996,13 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
     c->loop_top = NULL;
     c->nfix = 0;
     c->fix_full = false;
+    c->nwchk = c->nfchk = 0;
     for (unsigned i = 0; i < ir->count && !t->b.full; i++) {
         const ir_node_t *n = &ir->n[i];
         if (ir->loop && i == ir->loop_head) {
             x86_align(&t->b, 16, 0); /* the back edge's target */
             c->loop_top = t->b.p;
+            c->nwchk = c->nfchk = 0; /* (the back edge comes here: checks before do not hold) */
         }
         if (n->flags & IR_F_DEAD) continue;
         switch (n->op) {
@@ -885,6 +1060,8 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
         if ((s->kind == STUB_LOAD || s->kind == STUB_STORE) && c->stub_node[i] != IR_NONE) {
             if (s->jfield) x86_patch_rel32(s->jfield, t->b.p);
             if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
+            if (s->jfield3) x86_patch_rel32(s->jfield3, t->b.p);
+            if (s->jfield4) x86_patch_rel32(s->jfield4, t->b.p);
             ir_mem_stub(t, c, s);
         } else if (s->kind == STUB_CHECK && c->stub_node[i] != IR_NONE) {
             /* a back edge's budget check: its exit puts, then leave for the loop head */
@@ -1105,6 +1282,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->tier_len = 0;
     jb->tier_off = 0;
     jb->tier_left = 0;
+    jb->tier_ctr = NULL;
     jb->dead = false;
     jb->check_off = (uint32_t)(t->entry_exit - t->start);
     jb->in = NULL;

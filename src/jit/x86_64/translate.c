@@ -21,9 +21,10 @@
  * their own exit code and are patched to the target by the dispatcher (chaining). Indirect
  * jumps (jalr) probe the fast table inline and jump to the hit; calls push on the
  * return-address stack and returns try it first (ras_push, ras_pop). In the tiered mode the
- * prologue also decrements the translation's entry counter (jit_block_t.tier_left, after the
- * budget check) and at zero leaves for the dispatcher, which retranslates it through the IR
- * (STUB_TIER; jit.c, tier_up).
+ * prologue also decrements the translation's entry counter (after the budget check: a cell of
+ * the counters' area mapped just below the code, jit_t.ctr, reached by one rip-relative `sub`;
+ * jit_block_t.tier_left when the area is full) and at zero leaves for the dispatcher, which
+ * retranslates it through the IR (STUB_TIER; jit.c, tier_up).
  *
  * Guest memory: address in rax, window offset in rax (or rdx when mem_start != 0), one compare
  * against cpu->win_chk, one host access [r14 + offset]. Stores also test the page's flag byte
@@ -1087,6 +1088,43 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     s->back = t->b.p;
 }
 
+/* Guest loads: dst = extend(width bytes at [base + index + disp]) (x86_load_idx's forms with a
+ * displacement: the address computed by the access itself). */
+static void load_bid(x86_buf_t *b, int dst, int base, int index, int32_t disp, unsigned width,
+                     bool sign) {
+    switch (width) {
+    case 1:
+        if (sign)
+            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbe), dst, base, index, 1, disp, false);
+        else
+            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb6), dst, base, index, 1, disp, false);
+        break;
+    case 2:
+        if (sign)
+            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbf), dst, base, index, 1, disp, false);
+        else
+            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb7), dst, base, index, 1, disp, false);
+        break;
+    case 4:
+        if (sign)
+            x86_op_rm(b, 0, true, X86_OP(0x63), dst, base, index, 1, disp, false);
+        else
+            x86_op_rm(b, 0, false, X86_OP(0x8b), dst, base, index, 1, disp, false);
+        break;
+    default: x86_op_rm(b, 0, true, X86_OP(0x8b), dst, base, index, 1, disp, false); break;
+    }
+}
+
+/* Guest stores: width bytes of src to [base + index + disp]. */
+static void store_bid(x86_buf_t *b, int base, int index, int32_t disp, int src, unsigned width) {
+    switch (width) {
+    case 1: x86_op_rm(b, 0, false, X86_OP(0x88), src, base, index, 1, disp, true); break;
+    case 2: x86_op_rm(b, 0x66, false, X86_OP(0x89), src, base, index, 1, disp, false); break;
+    case 4: x86_op_rm(b, 0, false, X86_OP(0x89), src, base, index, 1, disp, false); break;
+    default: x86_op_rm(b, 0, true, X86_OP(0x89), src, base, index, 1, disp, false); break;
+    }
+}
+
 /* The slow path of one load or store: guest address in rax (still there from the inline
  * path), its pc in rdx, the access info in r11, a store's value in rcx; then the shared thunk
  * (jit_emit_trampolines) does the rest and returns here only when the access succeeded. */
@@ -2023,13 +2061,28 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
      * return stubs: every way in) in the record this translation will have; at zero leave
      * for the IR (jit.c, tier_up). Code the IR does not lower (xmode) has no counter. */
     uint8_t *tier = NULL, *tier_end = NULL;
+    int32_t *ctr = NULL;
     t->tier_jb = (jit_block_t *)(j->meta + j->meta_used); /* nothing else takes metadata
                                                               before the record */
     if (j->tier && !cpu->xlate) {
         tier = t->b.p;
-        x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)&t->tier_jb->tier_left);
-        x86_op_rm(&t->b, 0, false, X86_OP(0x83), ALU_SUB, RAX, X86_NOREG, 1, 0, false);
-        x86_byte(&t->b, 1); /* sub dword [rax], 1 */
+        if (j->ctr && j->ctr_used < j->ctr_cap) { /* the next cell of the counters' area */
+            ctr = &j->ctr[j->ctr_used];
+            x86_byte(&t->b, 0x83); /* sub dword [rip + disp32], 1 */
+            x86_byte(&t->b, 0x05 | ALU_SUB << 3);
+            uint8_t *disp = t->b.p;
+            x86_u32(&t->b, 0);
+            x86_byte(&t->b, 1);
+            int64_t d = (int64_t)((intptr_t)ctr - (intptr_t)to_rx(t, t->b.p));
+            if (!x86_fits_s32(d)) abort(); /* the area is placed below the view: a bug */
+            int32_t d32 = (int32_t)d;
+            if (!t->b.full) memcpy(disp, &d32, 4);
+        } else { /* no area, or no cell left: the record's own field */
+            ctr = &t->tier_jb->tier_left;
+            x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)ctr);
+            x86_op_rm(&t->b, 0, false, X86_OP(0x83), ALU_SUB, RAX, X86_NOREG, 1, 0, false);
+            x86_byte(&t->b, 1); /* sub dword [rax], 1 */
+        }
         add_stub(t, STUB_TIER, x86_jcc32(&t->b, CC_E), NULL, 0);
         tier_end = t->b.p;
     }
@@ -2163,6 +2216,11 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     /* a loop (the IR keeps it in registers, its greatest gain) tiers up sooner */
     unsigned left = loop ? j->tier_loop : j->tier;
     jb->tier_left = left > INT32_MAX ? INT32_MAX : (int32_t)left;
+    jb->tier_ctr = ctr;
+    if (ctr && ctr != &jb->tier_left) { /* its cell of the area, handed out now */
+        *ctr = jb->tier_left;
+        j->ctr_used++;
+    }
     memcpy(jb->faults, t->faults, t->nfaults * sizeof(jit_faultpt_t));
     j->meta_used += (sizeof(jit_block_t) + t->nfaults * sizeof(jit_faultpt_t) + 15) & ~(size_t)15;
     /* the helpers' ops live after the block's metadata; their addresses go into the code */
