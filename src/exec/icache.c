@@ -406,6 +406,30 @@ bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b) {
     return rv_mmu_code_ppn(cpu, last, &p) && p == b->ppn2;
 }
 
+/* Ask hart c to drop its inline store entries that reach physical page ppn, which this hart
+ * made code, at its next block boundary (exec_code_tlb_drain): in a free slot of
+ * code_tlb_pages, else (all taken) every store entry. */
+static void code_tlb_request(rv_cpu_t *c, uint64_t ppn) {
+    unsigned i = 0;
+    for (; i < RV_CODE_TLB_REQ; i++) {
+        uint64_t free_slot = 0;
+        if (atomic_compare_exchange_strong(&c->code_tlb_pages[i], &free_slot, ppn + 1)) break;
+    }
+    if (i == RV_CODE_TLB_REQ) atomic_store(&c->code_tlb_all, 1);
+    atomic_store(&c->code_tlb_req, 1); /* after the slot: the drain that sees it finds the page */
+    rv_cpu_kick(c);
+}
+
+void exec_code_tlb_drain(rv_cpu_t *cpu) {
+    atomic_store(&cpu->code_tlb_req, 0); /* before the slots: a request after this is seen next */
+    bool all = atomic_exchange(&cpu->code_tlb_all, 0);
+    for (unsigned i = 0; i < RV_CODE_TLB_REQ; i++) {
+        uint64_t v = atomic_exchange(&cpu->code_tlb_pages[i], 0);
+        if (v && !all) rv_mmu_code_page(cpu, v - 1);
+    }
+    if (all) rv_mmu_code_page(cpu, UINT64_MAX);
+}
+
 /* Shared flags: this hart has code on page p (its first block there: claim the page, flag
  * it, and make every other hart drop inline store entries that could still reach it). The
  * lines are marked after the claim, so that no other hart's unmarking can clear them. */
@@ -424,13 +448,12 @@ static void mark_shared(rv_cpu_t *cpu, uint64_t p, uint64_t pa, uint64_t len) {
                               __ATOMIC_SEQ_CST);
         pthread_mutex_unlock(&sh->lock);
         note_code_page(cpu, p); /* when lost, the claim stays: slower, never wrong */
-        if (cpu->phys_ptr) rv_mmu_code_page(cpu); /* (a window hart has no inline TLB) */
+        /* (a window hart has no inline TLB) */
+        if (cpu->phys_ptr) rv_mmu_code_page(cpu, (code_base(cpu) >> RV_PAGE_SHIFT) + p);
         if (fresh)
             for (unsigned i = 0; i < cpu->npeers; i++)
-                if (cpu->peers[i] != cpu) {
-                    atomic_store(&cpu->peers[i]->code_tlb_req, 1);
-                    rv_cpu_kick(cpu->peers[i]);
-                }
+                if (cpu->peers[i] != cpu)
+                    code_tlb_request(cpu->peers[i], (code_base(cpu) >> RV_PAGE_SHIFT) + p);
     }
     if (cpu->code_lines) {
         uint64_t base = code_base(cpu), nlines = code_size(cpu) >> 6;
@@ -465,7 +488,8 @@ static void mark_code(rv_cpu_t *cpu, uint64_t pa, uint64_t len) {
             cpu->page_flags[p] |= RV_PAGE_CODE;
             if (p > 0) cpu->page_flags[p - 1] |= RV_PAGE_NEXT_CODE;
             note_code_page(cpu, p);
-            if (cpu->phys_ptr) rv_mmu_code_page(cpu); /* stores there: the slow path */
+            /* stores there: the slow path */
+            if (cpu->phys_ptr) rv_mmu_code_page(cpu, (base >> RV_PAGE_SHIFT) + p);
         }
     }
 }
