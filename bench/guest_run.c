@@ -14,7 +14,7 @@
 #include "jit/jit.h"
 #include "system/bare.h"
 
-#define GUEST_RAM (8ull << 20) /* the workloads need under 3 MiB */
+#define GUEST_RAM (32ull << 20) /* the workloads need under 11 MiB */
 
 uint64_t bench_guest_expected(const char *workload) {
     if (strcmp(workload, "int_loop") == 0) return wl_int_loop();

@@ -306,12 +306,12 @@ static inline uint64_t wl_memcpy_mix(void) {
  * Each runs once on the bare machine (M-mode: the physical window, user mode's fast path) and
  * once in S-mode under Sv39 (every access through the TLB), so the ratio of the two is what a
  * translated access costs. The buffer holds indices, not pointers, so host and guest agree. */
-#define WL_TLB_PAGES       512u                   /* pages of wl_tlb_mem: twice the inline TLB */
+#define WL_TLB_PAGES       2048u                  /* pages of wl_tlb_mem: twice the inline TLB */
 #define WL_TLB_HIT_PAGES   16u                    /* pages the hit workloads touch */
 #define WL_TLB_WORDS       (WL_TLB_PAGES * 1024u) /* uint32_t words */
 #define WL_TLB_LOADS       2000000u               /* dependent loads of tlb_load */
 #define WL_TLB_STORE_ITERS 125000u                /* iterations of 16 stores of tlb_store */
-#define WL_TLB_MISSES      200000u                /* dependent loads of tlb_miss */
+#define WL_TLB_MISSES      800000u                /* dependent loads of tlb_miss */
 static uint32_t wl_tlb_mem[WL_TLB_WORDS] __attribute__((aligned(4096)));
 
 /* Word index of node k of a ring spread over `pages` pages: consecutive nodes on consecutive
@@ -334,7 +334,7 @@ static inline uint64_t wl_tlb_chase(uint32_t pages, uint32_t steps) {
     return h ^ i;
 }
 
-/* tlb_load: dependent loads that hit (16 pages, within the TLB's 256 entries). */
+/* tlb_load: dependent loads that hit (16 pages, within the TLB's 1024 entries). */
 static inline uint64_t wl_tlb_load(void) {
     return wl_tlb_chase(WL_TLB_HIT_PAGES, WL_TLB_LOADS);
 }
@@ -368,7 +368,7 @@ static inline uint64_t wl_tlb_store(void) {
     return h;
 }
 
-/* tlb_miss: dependent loads over 512 pages in order, twice the inline TLB's 256 entries
+/* tlb_miss: dependent loads over 2048 pages in order, twice the inline TLB's 1024 entries
  * (direct-mapped by page number), so under Sv39 each one misses it. */
 static inline uint64_t wl_tlb_miss(void) {
     return wl_tlb_chase(WL_TLB_PAGES, WL_TLB_MISSES);

@@ -189,8 +189,18 @@ _Static_assert(sizeof(rv_tlb_fast_t) == 16 && offsetof(rv_tlb_fast_t, vtag) == 0
                    sizeof(((rv_tlb_fast_t *)0)->vtag) == 8 &&
                    sizeof(((rv_tlb_fast_t *)0)->addend) == 8,
                "generated code: inline TLB entries are {vtag at 0, addend at 8}, 16 bytes");
-_Static_assert(RV_TLB_SIZE == 256 && RV_PAGE_SHIFT == 12,
-               "generated code: inline TLB index (va >> 12) & 255, scaled by 16");
+/* The inline TLB index, in line: ecx = rorx(eax, 8) & ((RV_TLB_SIZE - 1) << 4), the entry's
+ * byte offset (va bits 12 and up from the low 32 bits of the address, scaled by 16), an imm32
+ * mask; the fetch TLB's likewise ((va >> 12) & (RV_TLB_SIZE - 1), scaled by 16). The tables
+ * are 1024 entries (src/riscv/cpu.h), the site slots sit before each table's entries. */
+_Static_assert(RV_PAGE_SHIFT == 12 && (RV_TLB_SIZE & (RV_TLB_SIZE - 1)) == 0 &&
+                   RV_TLB_SIZE <= (1u << 20) && sizeof(rv_tlb_entry_t) == 16,
+               "generated code: inline TLB index (va >> 12) & (RV_TLB_SIZE - 1) from the low 32 "
+               "address bits, scaled by 16");
+_Static_assert(sizeof(((rv_tlbf_table_t *)0)->ent) == RV_TLB_SIZE * sizeof(rv_tlb_fast_t) &&
+                   offsetof(rv_tlbf_table_t, ent) == RV_SITE_SLOTS * sizeof(rv_tlb_fast_t) &&
+                   sizeof(rv_tlbf_table_t) == (RV_SITE_SLOTS + RV_TLB_SIZE) * sizeof(rv_tlb_fast_t),
+               "generated code: an inline-TLB table is its site slots, then its entries");
 _Static_assert(offsetof(rv_cpu_t, tlb_st_off) < 0x7fffffff, "disp32 reach of the TLB fields");
 _Static_assert(sizeof(((rv_cpu_t *)0)->tlb_fetch_low) == 8 && sizeof(rv_tlb_entry_t) == 16 &&
                    offsetof(rv_tlb_entry_t, tag) == 0 && offsetof(rv_tlb_entry_t, ppn) == 8 &&

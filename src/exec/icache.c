@@ -359,6 +359,48 @@ static bool fetch(rv_cpu_t *cpu, uint64_t pc, void *buf, unsigned len) {
     return rv_mem_read(cpu, pc, buf, len, RV_ACC_FETCH);
 }
 
+/* The decoder's view of the page it reads a block from: translated once per block instead of
+ * once per instruction (a fetch through the MMU is a trip through the slow path's
+ * translation, 7-9 M of them in a Debian boot). */
+typedef struct fetch_page {
+    uint64_t vpn;        /* virtual page that `host` maps, or UINT64_MAX: none yet */
+    const uint8_t *host; /* its bytes in host memory (RAM), or NULL: read through fetch() */
+} fetch_page_t;
+
+/* Point fp at the page holding pc: its host bytes when the hart fetches it from RAM now (the
+ * window while nothing translates; through the fetch TLB, else a walk, otherwise). False when
+ * that fetch faults, with cpu->cause and cpu->tval set as rv_mem_read would set them (the
+ * page fault of the fetch at pc). A page that is not RAM (ROM, MMIO) leaves host NULL: each
+ * fetch then takes the slow path as before. */
+static bool fetch_page_at(rv_cpu_t *cpu, fetch_page_t *fp, uint64_t pc) {
+    uint64_t page = pc & ~(uint64_t)((1u << RV_PAGE_SHIFT) - 1);
+    fp->vpn = pc >> RV_PAGE_SHIFT;
+    fp->host = NULL;
+    if (!cpu->xlate) {
+        uint64_t o = page - cpu->mem_start;
+        if (rv_win_in(o, cpu->mem_size, 1u << RV_PAGE_SHIFT)) fp->host = cpu->mem_base + o;
+        return true;
+    }
+    uint64_t pa, cause = rv_mmu_translate(cpu, page, RV_ACC_FETCH, &pa);
+    if (cause) {
+        cpu->cause = cause;
+        cpu->tval = pc;
+        return false;
+    }
+    uint64_t o = pa - cpu->phys_start;
+    if (rv_win_in(o, cpu->phys_size, 1u << RV_PAGE_SHIFT)) fp->host = cpu->phys_base + o;
+    return true;
+}
+
+/* Read 2 bytes of code at pc (aligned to 2: never across a page) through fp, which moves to
+ * pc's page first when it is another; false when the fetch faults (cause and tval set). */
+static bool fetch16(rv_cpu_t *cpu, fetch_page_t *fp, uint64_t pc, uint16_t *v) {
+    if ((pc >> RV_PAGE_SHIFT) != fp->vpn && !fetch_page_at(cpu, fp, pc)) return false;
+    if (!fp->host || (pc & 1)) return fetch(cpu, pc, v, 2);
+    memcpy(v, fp->host + (pc & ((1u << RV_PAGE_SHIFT) - 1)), 2);
+    return true;
+}
+
 uint32_t rv_icache_insn_bits(rv_cpu_t *cpu, uint64_t pc) {
     uint16_t lo, hi;
     if (!fetch(cpu, pc, &lo, 2)) return 0;
@@ -407,6 +449,30 @@ bool rv_block_valid_slow(rv_cpu_t *cpu, const rv_block_t *b) {
     return rv_mmu_code_ppn(cpu, last, &p) && p == b->ppn2;
 }
 
+/* Ask hart c to drop its inline store entries that reach physical page ppn, which this hart
+ * made code, at its next block boundary (exec_code_tlb_drain): in a free slot of
+ * code_tlb_pages, else (all taken) every store entry. */
+static void code_tlb_request(rv_cpu_t *c, uint64_t ppn) {
+    unsigned i = 0;
+    for (; i < RV_CODE_TLB_REQ; i++) {
+        uint64_t free_slot = 0;
+        if (atomic_compare_exchange_strong(&c->code_tlb_pages[i], &free_slot, ppn + 1)) break;
+    }
+    if (i == RV_CODE_TLB_REQ) atomic_store(&c->code_tlb_all, 1);
+    atomic_store(&c->code_tlb_req, 1); /* after the slot: the drain that sees it finds the page */
+    rv_cpu_kick(c);
+}
+
+void exec_code_tlb_drain(rv_cpu_t *cpu) {
+    atomic_store(&cpu->code_tlb_req, 0); /* before the slots: a request after this is seen next */
+    bool all = atomic_exchange(&cpu->code_tlb_all, 0);
+    for (unsigned i = 0; i < RV_CODE_TLB_REQ; i++) {
+        uint64_t v = atomic_exchange(&cpu->code_tlb_pages[i], 0);
+        if (v && !all) rv_mmu_code_page(cpu, v - 1);
+    }
+    if (all) rv_mmu_code_page(cpu, UINT64_MAX);
+}
+
 /* Shared flags: this hart has code on page p (its first block there: claim the page, flag
  * it, and make every other hart drop inline store entries that could still reach it). The
  * lines are marked after the claim, so that no other hart's unmarking can clear them. */
@@ -425,13 +491,12 @@ static void mark_shared(rv_cpu_t *cpu, uint64_t p, uint64_t pa, uint64_t len) {
                               __ATOMIC_SEQ_CST);
         pthread_mutex_unlock(&sh->lock);
         note_code_page(cpu, p); /* when lost, the claim stays: slower, never wrong */
-        if (cpu->phys_ptr) rv_mmu_code_page(cpu); /* (a window hart has no inline TLB) */
+        /* (a window hart has no inline TLB) */
+        if (cpu->phys_ptr) rv_mmu_code_page(cpu, (code_base(cpu) >> RV_PAGE_SHIFT) + p);
         if (fresh)
             for (unsigned i = 0; i < cpu->npeers; i++)
-                if (cpu->peers[i] != cpu) {
-                    atomic_store(&cpu->peers[i]->code_tlb_req, 1);
-                    rv_cpu_kick(cpu->peers[i]);
-                }
+                if (cpu->peers[i] != cpu)
+                    code_tlb_request(cpu->peers[i], (code_base(cpu) >> RV_PAGE_SHIFT) + p);
     }
     if (cpu->code_lines) {
         uint64_t base = code_base(cpu), nlines = code_size(cpu) >> 6;
@@ -466,7 +531,8 @@ static void mark_code(rv_cpu_t *cpu, uint64_t pa, uint64_t len) {
             cpu->page_flags[p] |= RV_PAGE_CODE;
             if (p > 0) cpu->page_flags[p - 1] |= RV_PAGE_NEXT_CODE;
             note_code_page(cpu, p);
-            if (cpu->phys_ptr) rv_mmu_code_page(cpu); /* stores there: the slow path */
+            /* stores there: the slow path */
+            if (cpu->phys_ptr) rv_mmu_code_page(cpu, (base >> RV_PAGE_SHIFT) + p);
         }
     }
 }
@@ -499,6 +565,7 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
     unsigned n = 0;
     bool ended = false; /* the last op leaves the block itself (no fallthrough needed) */
     cpu->fetching = true;
+    fetch_page_t fp = {UINT64_MAX, NULL};
     for (;;) {
         rv_op_t *op = &b->ops[n];
         uint16_t lo, hi;
@@ -506,14 +573,14 @@ rv_block_t *rv_icache_get(rv_cpu_t *cpu, uint64_t pc) {
         /* execute permission: checked for the block's page, and for the next page when an
          * instruction crosses into it (blocks never start another page otherwise) */
         bool denied = n == 0 && no_exec(cpu, cur);
-        bool ok = !denied && fetch(cpu, cur, &lo, 2);
+        bool ok = !denied && fetch16(cpu, &fp, cur, &lo);
         bool wide = ok && (lo & 3) == 3;
         if (wide && ((cur + 2) >> RV_PAGE_SHIFT) != (cur >> RV_PAGE_SHIFT) &&
             no_exec(cpu, cur + 2)) {
             ok = false;
             denied = true;
         }
-        if (wide && ok) ok = fetch(cpu, cur + 2, &hi, 2);
+        if (wide && ok) ok = fetch16(cpu, &fp, cur + 2, &hi);
         if (!ok) {
             /* The first instruction reports the fault; otherwise the block ends before the
              * faulting instruction and the next block reports it. */

@@ -116,6 +116,11 @@ void exec_invalidate_page(rv_cpu_t *cpu, uint64_t ppn);
  * everything when code_dirty_all is set. */
 void exec_drop_written(rv_cpu_t *cpu);
 
+/* From the run loop, when code_tlb_req is set: drop the inline store entries that reach the
+ * pages other harts made code (code_tlb_pages; every store entry when they overflowed), so
+ * that this hart's stores there take the slow path, which sees the code. */
+void exec_code_tlb_drain(rv_cpu_t *cpu);
+
 /* fence.i must drop decoded code: not on harts with an MMU and page flags, where every
  * store into decoded code (through the window, the MMU or an AMO) already drops it. */
 static inline bool exec_fence_i_flushes(const rv_cpu_t *cpu) {

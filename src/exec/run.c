@@ -181,8 +181,7 @@ static int run_loop(rv_cpu_t *cpu) {
         if (RV_UNLIKELY(atomic_load_explicit(&cpu->code_tlb_req, memory_order_relaxed))) {
             /* another hart decoded code on a page: stores there must see the flag (looked at
              * every turn, since the kick that came with the request may be overwritten) */
-            atomic_store(&cpu->code_tlb_req, 0);
-            rv_mmu_code_page(cpu);
+            exec_code_tlb_drain(cpu);
         }
         uint64_t l = atomic_load_explicit(&cpu->limit, memory_order_relaxed);
         if (RV_UNLIKELY(l != cpu->budget_end)) {

@@ -19,17 +19,15 @@ void rv_cpu_reset(rv_cpu_t *cpu) {
     /* Everything is zeroed but the TLBs, which are emptied only when the hart had an MMU (of
      * the software TLB only the entries in use). A hart gets its MMU from rv_mmu_enable, which
      * empties them all, and nothing reads them before: a hart without an MMU (user mode: one
-     * per guest thread) then never touches their 76 KiB (and the second level's 144 KiB),
+     * per guest thread) then never touches their 184 KiB (and the second level's 144 KiB),
      * which stay unbacked when the hart's memory is fresh. */
     bool had_mmu = cpu->phys_ptr != NULL;
     size_t tlb_end = offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb);
-    size_t fast_end = offsetof(rv_cpu_t, tlb_site) + sizeof(cpu->tlb_site);
+    size_t fast_end = offsetof(rv_cpu_t, tlbf) + sizeof(cpu->tlbf);
     size_t tlb2_start = offsetof(rv_cpu_t, tlb2);
-    _Static_assert(offsetof(rv_cpu_t, tlb_fast) == offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb) &&
-                       offsetof(rv_cpu_t, tlb_site) ==
-                           offsetof(rv_cpu_t, tlb_fast) + sizeof(cpu->tlb_fast) &&
+    _Static_assert(offsetof(rv_cpu_t, tlbf) == offsetof(rv_cpu_t, tlb) + sizeof(cpu->tlb) &&
                        offsetof(rv_cpu_t, tlb2) + sizeof(cpu->tlb2) == sizeof(rv_cpu_t),
-                   "rv_cpu_reset skips tlb, tlb_fast and tlb_site as one run, and tlb2 at the end");
+                   "rv_cpu_reset skips tlb and tlbf as one run, and tlb2 at the end");
     memset(cpu, 0, offsetof(rv_cpu_t, tlb));
     if (had_mmu) {
         for (unsigned k = 0; k < 3; k++)

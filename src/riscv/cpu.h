@@ -82,8 +82,22 @@ struct rv_icache;
  * (rv_cpu_t.code_dirty). */
 #define RV_CODE_DIRTY 32u
 
-/* Entries of the software TLB per access kind (fetch, load, store). */
-#define RV_TLB_SIZE 256u
+/* Pages that other harts made code a hart can hold for its run loop before it drops every
+ * inline store entry instead of those of each page (rv_cpu_t.code_tlb_pages). */
+#define RV_CODE_TLB_REQ 8u
+
+/* Entries of each first-level table of the software TLB: the TLB by kind (fetch, load, store)
+ * and each table of the inline TLB, direct-mapped by virtual page. A Linux kernel's working
+ * set (its text, the linear map, page cache and slab) runs to thousands of pages: at 256
+ * entries most of the slow path's translations in a Debian boot were conflict misses of
+ * pages that the second level still held (docs/performance.md). A power of two; generated
+ * code computes the index in line (src/exec/exec.h pins what it relies on). Overridable at
+ * build time (-DRV_TLB_SIZE=...) for measurements. */
+#ifndef RV_TLB_SIZE
+#define RV_TLB_SIZE 1024u
+#endif
+_Static_assert(RV_TLB_SIZE >= 64 && RV_TLB_SIZE <= 65536 && (RV_TLB_SIZE & (RV_TLB_SIZE - 1)) == 0,
+               "RV_TLB_SIZE: a power of two, whole bitmap words (tlb_ng)");
 
 /* One software TLB entry: a virtual page of one privilege level mapped to a physical page. */
 typedef struct rv_tlb_entry {
@@ -91,7 +105,7 @@ typedef struct rv_tlb_entry {
                      store translation valid only with mstatus.SUM (a U page); 0: empty */
     uint64_t ppn; /* physical page number */
 } rv_tlb_entry_t;
-/* One entry of the inline TLB (rv_cpu_t.tlb_fast): a virtual page of RAM whose translation
+/* One entry of the inline TLB (rv_cpu_t.tlbf): a virtual page of RAM whose translation
  * for one access kind and privilege passed every check, as a host address offset. An access
  * of len bytes at va hits when (va & ~0xfff | (va & (len - 1))) == vtag (so misaligned
  * accesses miss), and then is at host address va + addend. Generated code reads it
@@ -101,7 +115,7 @@ typedef struct rv_tlb_fast {
     uintptr_t addend; /* host address minus guest virtual address of the page */
 } rv_tlb_fast_t;
 
-/* The second-level TLB (rv_cpu_t.tlb2), behind the first level (tlb, tlb_fast, tlb_site),
+/* The second-level TLB (rv_cpu_t.tlb2), behind the first level (tlb, and tlbf with its site slots),
  * which holds only translations of the current address space and global ones: per access
  * kind, sets of RV_TLB2_WAYS entries indexed by virtual page, each tagged with the ASID it was
  * walked under or marked global. A satp write that switches the ASID drops the first level's
@@ -142,11 +156,23 @@ enum {
     RV_TRIP_CLASSES = 8
 };
 
-/* Site slots in use per set and kind (rv_cpu_t.tlb_site, the first of each table's
- * RV_TLB_SIZE): few enough that sfence.vma by address, which must look at each, stays
- * cheap (Linux issues one after most page-table updates), and enough for the access sites
- * of a hot loop nest. */
+/* Site slots per set and kind (rv_tlbf_table_t.site): few enough that sfence.vma by address,
+ * which must look at each, stays cheap (Linux issues one after most page-table updates), and
+ * enough for the access sites of a hot loop nest. */
 #define RV_SITE_SLOTS 64u
+
+/* One table of the inline TLB (rv_cpu_t.tlbf: a set's load or store table) with the site
+ * slots of the same set and kind just before it: copies of its entries that translated code
+ * keeps per access site (slot by a hash of the site's pc), so that a site that stays on a page
+ * skips the index and the entry load. Laid out [load slots][load entries][store slots][store
+ * entries] per set, a set's store table is one table's size after its load table and so are
+ * its store slots after its load slots: generated code reaches all four from the load
+ * entries (cpu + tlb_ld_off) with constant displacements, the slots at a negative one, and
+ * the slots cost 1 KiB per table whatever RV_TLB_SIZE is. Offsets pinned in src/exec/exec.h. */
+typedef struct rv_tlbf_table {
+    rv_tlb_fast_t site[RV_SITE_SLOTS]; /* site slots, emptied wherever entries are */
+    rv_tlb_fast_t ent[RV_TLB_SIZE];    /* the inline TLB, by (va >> 12) & (RV_TLB_SIZE - 1) */
+} rv_tlbf_table_t;
 
 struct exec_engine;
 typedef struct rv_cpu rv_cpu_t;
@@ -314,14 +340,8 @@ struct rv_cpu {
     bool code_pages_lost;       /* a flagged page could not be recorded (out of memory) */
     sigjmp_buf fault_jmp;       /* target of rv_cpu_host_fault */
 
-    rv_tlb_entry_t tlb[3][RV_TLB_SIZE]; /* software TLB by access kind (src/riscv/mmu.c) */
-    rv_tlb_fast_t tlb_fast[RV_TLBF_SETS][2][RV_TLB_SIZE]; /* inline TLB: [set][load, store] */
-    /* site slots: copies of inline-TLB entries, one per access site of translated code (slot
-     * by a hash of its pc), so that a site that stays on a page skips the index and the
-     * entry load; the same shape as tlb_fast, so one displacement from a set's load table
-     * reaches the same set's slots (the first RV_SITE_SLOTS of each table are used), and
-     * emptied whenever tlb_fast is (src/riscv/mmu.c) */
-    rv_tlb_fast_t tlb_site[RV_TLBF_SETS][2][RV_TLB_SIZE];
+    rv_tlb_entry_t tlb[3][RV_TLB_SIZE];    /* software TLB by access kind (src/riscv/mmu.c) */
+    rv_tlbf_table_t tlbf[RV_TLBF_SETS][2]; /* inline TLB and its site slots: [set][load, store] */
     uint64_t tlb_ld_off;    /* byte offset from the hart of the load entries of the current
                                data privilege's set (in S-mode, that of the current SUM;
                                0: no MMU, no inline TLB) */
@@ -336,6 +356,8 @@ struct rv_cpu {
         uint64_t flushes;       /* whole-TLB flushes (sfence.vma x0, x0; satp mode changes) */
         uint64_t asid_switches; /* satp writes to another ASID: first level emptied only */
         uint64_t asid_flushes;  /* sfence.vma x0, rs2: one ASID's non-global entries */
+        uint64_t code_pages;    /* pages that became code: their store entries dropped */
+        uint64_t store_clears;  /* every store entry dropped for code (another hart's page) */
         uint64_t pte_reads[5];  /* page-table entries read by walks, by level (0: the 4 KiB
                                    level): what the walks cost */
         uint64_t trips[RV_TRIP_CLASSES][3][2]; /* translations that reached rv_mmu_translate
@@ -349,8 +371,11 @@ struct rv_cpu {
     unsigned npeers;                    /* how many */
     struct exec_code_share *code_share; /* code pages the harts share (src/exec/icache.c) */
     uint64_t *code_mine;                /* bit per RAM page: this hart has decoded code there */
-    _Atomic int code_tlb_req;           /* another hart made a page code: empty the inline store
-                                           TLB at the next block boundary */
+    _Atomic int code_tlb_req;           /* another hart made a page code: drop the inline store
+                                           entries that reach it at the next block boundary */
+    _Atomic uint64_t code_tlb_pages[RV_CODE_TLB_REQ]; /* those pages' physical page numbers
+                                           + 1 (0: a free slot) */
+    _Atomic int code_tlb_all; /* more of them than slots: drop every store entry */
     /* Harts that come and go while the others run (user-mode threads) have no fixed peers:
      * their owner tells every hart of the set itself (rv_cpu_code_dirty for each, ppn
      * UINT64_MAX for all code). NULL: rv_cpu_code_written uses peers. */
@@ -365,12 +390,12 @@ struct rv_cpu {
      * switch (and sfence.vma of the current ASID) drops only these, so that global
      * translations (the kernel's) stay valid in the next address space. A set bit marks an
      * entry that may hold a non-global translation; a clear one an empty or global entry.
-     * Site slots have none: they are copies of tlb_fast entries, checked against them. */
+     * Site slots have none: they are copies of tlbf entries, checked against them. */
     uint64_t tlb_ng[3][RV_TLB_SIZE / 64];                    /* of tlb, by kind */
-    uint64_t tlb_fast_ng[RV_TLBF_NONE][2][RV_TLB_SIZE / 64]; /* of tlb_fast's filling sets */
+    uint64_t tlb_fast_ng[RV_TLBF_NONE][2][RV_TLB_SIZE / 64]; /* of tlbf's filling sets */
     unsigned tlb2_victim; /* round-robin way that a fill of a full tlb2 set replaces */
     /* second level of the TLB, tagged by ASID (src/riscv/mmu.c): refills the first level
-     * (tlb, tlb_fast, tlb_site), whose non-global entries an ASID switch drops; only C code
+     * (tlb, tlbf and its site slots), whose non-global entries an ASID switch drops; only C code
      * reads it. Last, so that its 144 KiB keep no hot field away from the others. */
     rv_tlb2_entry_t tlb2[3][RV_TLB2_SETS][RV_TLB2_WAYS];
 };

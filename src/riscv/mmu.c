@@ -53,10 +53,11 @@ static unsigned tlb_kind(rv_access_t type) {
     return type == RV_ACC_FETCH ? 0 : type == RV_ACC_LOAD ? 1 : 2;
 }
 
-/* Byte offset of inline-TLB set `set`, kind k (0 load, 1 store), from the hart. */
+/* Byte offset of the entries of inline-TLB set `set`, kind k (0 load, 1 store), from the
+ * hart. */
 static uint64_t fast_off(unsigned set, unsigned k) {
-    return offsetof(rv_cpu_t, tlb_fast) +
-           ((size_t)set * 2 + k) * sizeof(rv_tlb_fast_t[RV_TLB_SIZE]);
+    return offsetof(rv_cpu_t, tlbf) + ((size_t)set * 2 + k) * sizeof(rv_tlbf_table_t) +
+           offsetof(rv_tlbf_table_t, ent);
 }
 
 _Static_assert(RV_TLBF_S < RV_TLBF_NONE && RV_TLBF_U < RV_TLBF_NONE && RV_TLBF_SUM < RV_TLBF_NONE &&
@@ -70,8 +71,7 @@ static void fast_clear(rv_cpu_t *cpu, unsigned k) {
     for (unsigned set = 0; set < RV_TLBF_NONE; set++)
         for (unsigned kk = 0; kk < 2; kk++)
             if (k == 2 || k == kk) {
-                memset(cpu->tlb_fast[set][kk], 0xff, sizeof(cpu->tlb_fast[0][0]));
-                memset(cpu->tlb_site[set][kk], 0xff, RV_SITE_SLOTS * sizeof(rv_tlb_fast_t));
+                memset(&cpu->tlbf[set][kk], 0xff, sizeof(cpu->tlbf[0][0])); /* entries, slots */
                 memset(cpu->tlb_fast_ng[set][kk], 0, sizeof(cpu->tlb_fast_ng[0][0]));
             }
 }
@@ -102,7 +102,7 @@ static void l1_clear(rv_cpu_t *cpu) {
 /* Drop the first level's non-global entries (an ASID switch, sfence.vma of the current
  * ASID): those whose bit is set in the bitmaps, a look at each of 48 words and a store per
  * entry dropped. Global ones (the kernel's: Linux maps its memory with G) stay, valid in
- * every address space. A site slot stays when it is a copy of a tlb_fast entry that stayed
+ * every address space. A site slot stays when it is a copy of a tlbf entry that stayed
  * (a global one; the JIT fills slots from those entries without telling the C side, so the
  * slots carry no bits of their own). */
 static void l1_drop_nonglobal(rv_cpu_t *cpu) {
@@ -115,14 +115,14 @@ static void l1_drop_nonglobal(rv_cpu_t *cpu) {
         }
     for (unsigned set = 0; set < RV_TLBF_NONE; set++)
         for (unsigned k = 0; k < 2; k++) {
-            rv_tlb_fast_t *t = cpu->tlb_fast[set][k];
+            rv_tlb_fast_t *t = cpu->tlbf[set][k].ent;
             for (unsigned w = 0; w < RV_TLB_SIZE / 64; w++) {
                 uint64_t m = cpu->tlb_fast_ng[set][k][w];
                 cpu->tlb_fast_ng[set][k][w] = 0;
                 for (; m; m &= m - 1)
                     t[w * 64 + (unsigned)__builtin_ctzll(m)].vtag = ~0ull;
             }
-            rv_tlb_fast_t *site = cpu->tlb_site[set][k];
+            rv_tlb_fast_t *site = cpu->tlbf[set][k].site;
             for (unsigned i = 0; i < RV_SITE_SLOTS; i++) {
                 uint64_t v = site[i].vtag;
                 if (v == ~0ull) continue;
@@ -141,11 +141,11 @@ static void l1_flush_page(rv_cpu_t *cpu, uint64_t vpn) {
     }
     for (unsigned set = 0; set < RV_TLBF_NONE; set++)
         for (unsigned k = 0; k < 2; k++) {
-            rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][vpn & (RV_TLB_SIZE - 1)];
+            rv_tlb_fast_t *e = &cpu->tlbf[set][k].ent[vpn & (RV_TLB_SIZE - 1)];
             if ((e->vtag >> PAGE_SHIFT) == vpn) e->vtag = ~0ull;
             /* a site slot may hold the page at any index (slots go by site, not page);
              * a filled slot's tag is its page address */
-            rv_tlb_fast_t *site = cpu->tlb_site[set][k];
+            rv_tlb_fast_t *site = cpu->tlbf[set][k].site;
             uint64_t page = vpn << PAGE_SHIFT;
             for (unsigned i = 0; i < RV_SITE_SLOTS; i++)
                 if (site[i].vtag == page) site[i].vtag = ~0ull;
@@ -214,14 +214,37 @@ static void fast_fill(rv_cpu_t *cpu, uint64_t va, rv_access_t type, unsigned pri
         return;
     uint64_t page = va & ~(uint64_t)((1u << PAGE_SHIFT) - 1);
     unsigned set = fast_set(cpu, priv), i = (unsigned)(va >> PAGE_SHIFT) & (RV_TLB_SIZE - 1);
-    rv_tlb_fast_t *e = &cpu->tlb_fast[set][k][i];
+    rv_tlb_fast_t *e = &cpu->tlbf[set][k].ent[i];
     e->vtag = page;
     e->addend = (uintptr_t)(cpu->phys_base + o) - (uintptr_t)page;
     ng_mark(cpu->tlb_fast_ng[set][k], i, global);
 }
 
-void rv_mmu_code_page(rv_cpu_t *cpu) {
-    fast_clear(cpu, 1);
+/* Empty the entries of a store table (entries or site slots, n of them) that reach the host
+ * page `host`. A filled entry's page address plus its addend is the host page it reaches; an
+ * empty one's vtag (~0) plus any addend (a page-aligned difference, or ~0 after a clear) is
+ * never page-aligned, so it never matches. Without branches, for the compiler to vectorise. */
+static void drop_host_page(rv_tlb_fast_t *t, unsigned n, uintptr_t host) {
+    for (unsigned i = 0; i < n; i++)
+        t[i].vtag = t[i].vtag + t[i].addend == host ? ~0ull : t[i].vtag;
+}
+
+void rv_mmu_code_page(rv_cpu_t *cpu, uint64_t ppn) {
+    uint64_t o = (ppn << PAGE_SHIFT) - cpu->phys_start;
+    if (ppn == UINT64_MAX || !rv_win_in(o, cpu->phys_size, 1u << PAGE_SHIFT)) {
+        fast_clear(cpu, 1);
+        cpu->tlb_stats.store_clears++;
+        return;
+    }
+    /* fast_fill never enters a code page, so only entries filled before it became code can
+     * reach it: under any virtual address, in any set (the kernel's linear map in S and SUM,
+     * a user mapping in U), found by the host page they reach */
+    uintptr_t host = (uintptr_t)(cpu->phys_base + o);
+    for (unsigned set = 0; set < RV_TLBF_NONE; set++) {
+        drop_host_page(cpu->tlbf[set][1].ent, RV_TLB_SIZE, host);
+        drop_host_page(cpu->tlbf[set][1].site, RV_SITE_SLOTS, host);
+    }
+    cpu->tlb_stats.code_pages++;
 }
 
 void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64_t start,
@@ -230,8 +253,7 @@ void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64
     cpu->phys_base = base;
     cpu->phys_start = start;
     cpu->phys_size = size;
-    memset(cpu->tlb_fast, 0xff, sizeof(cpu->tlb_fast)); /* the NONE set stays empty */
-    memset(cpu->tlb_site, 0xff, sizeof(cpu->tlb_site)); /* (and so do its site slots) */
+    memset(cpu->tlbf, 0xff, sizeof(cpu->tlbf)); /* the NONE set stays empty (and its slots) */
     rv_mmu_flush(cpu, false, 0, true);
     rv_mmu_update(cpu);
 }

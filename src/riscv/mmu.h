@@ -52,9 +52,11 @@ void rv_mmu_enable(rv_cpu_t *cpu, rv_phys_ptr_fn phys_ptr, uint8_t *base, uint64
  * run on in the other). Code caches stay: blocks check their page at entry. */
 void rv_mmu_update(rv_cpu_t *cpu);
 
-/* A physical page became code (decoded blocks were built from it): stores there must take
- * the slow path from now on, so the inline TLB's store entries go. */
-void rv_mmu_code_page(rv_cpu_t *cpu);
+/* Physical page `ppn` (the address >> 12) became code (decoded blocks were built from it):
+ * stores there must take the slow path from now on, so the inline TLB's store entries (and
+ * store site slots) that reach it go, whatever virtual page they are under; the others stay.
+ * UINT64_MAX (a page not known, or another hart's request): every store entry goes. */
+void rv_mmu_code_page(rv_cpu_t *cpu, uint64_t ppn);
 
 /* sfence.vma with rs2 = x0: drop TLB entries of every address space, global ones too: all of
  * them (va_valid false) or those of the page holding va. `kick`: chained translated code

@@ -560,10 +560,12 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
     if (cpu->phys_ptr)
         fprintf(out,
                 "stats: mmu: tlb hits from the second level %llu, asid switches %llu, "
-                "asid fences %llu\n",
+                "asid fences %llu, code pages %llu (store tables emptied %llu times)\n",
                 (unsigned long long)cpu->tlb_stats.hits2,
                 (unsigned long long)cpu->tlb_stats.asid_switches,
-                (unsigned long long)cpu->tlb_stats.asid_flushes);
+                (unsigned long long)cpu->tlb_stats.asid_flushes,
+                (unsigned long long)cpu->tlb_stats.code_pages,
+                (unsigned long long)cpu->tlb_stats.store_clears);
     if (cpu->phys_ptr) {
         const uint64_t *r = cpu->tlb_stats.pte_reads;
         fprintf(out,

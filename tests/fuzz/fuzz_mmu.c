@@ -272,7 +272,8 @@ static void check_inline(const rv_cpu_t *cpu, const space_t *s, unsigned levels,
  * slot of the same set and kind, picked here by the address (the engines pick it by the pc). */
 static void site_copy(rv_cpu_t *cpu, uint64_t off, uint64_t va, unsigned len) {
     if (!rv_tlb_host(cpu, off, va, len)) return;
-    size_t d = offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast);
+    ptrdiff_t d =
+        (ptrdiff_t)offsetof(rv_tlbf_table_t, site) - (ptrdiff_t)offsetof(rv_tlbf_table_t, ent);
     rv_tlb_fast_t *t = (rv_tlb_fast_t *)(void *)((char *)cpu + off);
     rv_tlb_fast_t *site = (rv_tlb_fast_t *)(void *)((char *)cpu + off + d);
     site[((va >> 12) ^ (va >> 4)) & (RV_SITE_SLOTS - 1)] = t[(va >> 12) & (RV_TLB_SIZE - 1)];
@@ -281,7 +282,8 @@ static void site_copy(rv_cpu_t *cpu, uint64_t off, uint64_t va, unsigned len) {
 /* Every filled site slot of the hart's current set (load and store tables) must hold an
  * allowed translation of its page, in RAM. */
 static void check_sites(const rv_cpu_t *cpu, const space_t *s, unsigned levels) {
-    size_t d = offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast);
+    ptrdiff_t d =
+        (ptrdiff_t)offsetof(rv_tlbf_table_t, site) - (ptrdiff_t)offsetof(rv_tlbf_table_t, ent);
     for (unsigned k = 0; k < 2; k++) {
         uint64_t off = k ? cpu->tlb_st_off : cpu->tlb_ld_off;
         if (!off) return;

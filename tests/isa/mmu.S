@@ -19,7 +19,9 @@
  * full and by address; sfence.vma by ASID (and by address and ASID) from hot S-mode code,
  * with a global page beside the fenced one; one address non-global in one address space and
  * global in the other; a page whose G bit changes (with its fence); the S, SUM and U sets
- * holding both kinds at a switch; and a SUM-set entry filled from the TLB by kind.
+ * holding both kinds at a switch; and a SUM-set entry filled from the TLB by kind; and the
+ * first level's width (cases 134-141): pages 256 entries apart, loaded hot and remapped one at
+ * a time, and code rewritten through an alias, both above entry 256.
  *
  * The code runs at its physical address in M and S modes: the root table maps the gigapage of
  * 0x80000000 to itself (RWX, not U), and again at 0xc0000000 with U for U-mode. VA 0x40000000 + n * 4 KiB are leaves with different
@@ -96,6 +98,17 @@
     ori a2, a2, flags;                                                                            \
     la a0, l0;                                                                                    \
     sd a2, (idx) * 8(a0)
+
+/* l0[idx] likewise, for idx >= 256 (beyond a store's immediate offset). */
+#define LEAFW(idx, label, flags)                                                                  \
+    la a2, label;                                                                                 \
+    srli a2, a2, 12;                                                                              \
+    slli a2, a2, 10;                                                                              \
+    ori a2, a2, flags;                                                                            \
+    la a0, l0;                                                                                    \
+    li t0, (idx) * 8;                                                                             \
+    add a0, a0, t0;                                                                               \
+    sd a2, 0(a0)
 
 /* l0b[idx] (the last-level table of the second address space, cases 97-109) likewise. */
 #define LEAFB(idx, label, flags)                                                                  \
@@ -189,6 +202,21 @@
     CHECK(a2, val);                                                                               \
     CHECK(a1, gval);                                                                              \
     CHECK(a5, gval)
+
+/* Cases 134-136: S-mode loads VA + 0x11000 through a site slot (a3) and through the probe
+ * (a2: its address loaded in the same block), VA + 0x111000 likewise (a4, a5). */
+#define WIDE_LOADS                                                                                \
+    li a0, VA + 0x11000;                                                                          \
+    jal ld_site;                                                                                  \
+    mv a3, a1;                                                                                    \
+    li a0, VA + 0x111000;                                                                         \
+    jal ld_site2;                                                                                 \
+    mv a4, a1;                                                                                    \
+    la t1, wptrs;                                                                                 \
+    ld a0, 0(t1);                                                                                 \
+    ld a2, 0(a0);                                                                                 \
+    ld a0, 8(t1);                                                                                 \
+    ld a5, 0(a0)
 
 /* Case n: S-mode loads of VA + 0x11000 through a site slot and in line, both `val`. */
 #define LOAD_CASE(n, val)                                                                         \
@@ -852,8 +880,57 @@ RVTEST_BEGIN
     /* a non-global page loaded without SUM, then with SUM (the SUM set's entry is filled
      * from the TLB by kind's, which the first load made): not kept at a switch either */
     REPEAT(SUMFLIP_CASE(132, s4, V0); SUMFLIP_CASE(133, s6, V1))
+
+    /* The first level's width (cases 134-141): VA + 0x11000 and VA + 0x111000 are 256 pages
+     * apart, entries 17 and 273 of a 1024-entry table (one entry of a 256-entry one). Loaded
+     * hot through site slots and through the inline TLB's probe (pointer chasing: the address
+     * comes from a load of the same block), each must stay itself; remapped under sfence.vma
+     * by address, each must change alone, whichever entry holds it. */
+    LEAF(17, p0, 0xc7)
+    LEAFW(273, p1, 0xc7)
+    SATP(8, l2)
+    REPEAT(EXPECT(134, 1, 9, 0, WIDE_LOADS); CHECK(a3, V0); CHECK(a2, V0); CHECK(a4, V1);
+           CHECK(a5, V1))
+    LEAFW(273, p0, 0xc7)
+    li a0, VA + 0x111000
+    sfence.vma a0
+    REPEAT(EXPECT(135, 1, 9, 0, WIDE_LOADS); CHECK(a3, V0); CHECK(a2, V0); CHECK(a4, V0);
+           CHECK(a5, V0))
+    LEAF(17, p1, 0xc7)
+    li a0, VA + 0x11000
+    sfence.vma a0
+    REPEAT(EXPECT(136, 1, 9, 0, WIDE_LOADS); CHECK(a3, V1); CHECK(a2, V1); CHECK(a4, V0);
+           CHECK(a5, V0))
+    /* Self-modifying code above entry 256: cpage7 is VA + 0x112000 (entry 274, R W X) and
+     * VA + 0x113000 (entry 275, R W: an alias). Hot stores through both fill their store
+     * entries; the page then runs as code, which must drop the store entries of both (found
+     * by the physical page, not the virtual one); a store through the alias rewrites the
+     * instruction, which must run (fence.i drops nothing on these harts: only the store's
+     * slow path tells the decoder) */
+    LEAFW(274, cpage7, 0xcf)
+    LEAFW(275, cpage7, 0xc7)
+    sfence.vma
+    REPEAT(EXPECT(137, 1, 9, 0, li a0, VA + 0x112040; li a1, 7; jal st_site; la t1, wptrs;
+                  ld a0, 16(t1); sd a1, 0x48(a0); ld a0, 24(t1); sd a1, 0x50(a0);
+                  li a0, VA + 0x113058; jal st_site))
+    EXPECT(138, 1, 9, 0, li a0, VA + 0x112000; jr a0)
+    CHECK(a0, 53)
+    REPEAT(EXPECT(139, 1, 9, 0, la t1, wptrs; ld a0, 24(t1); li a1, 0x0000007303600513;
+                  sd a1, 0(a0); fence.i; li a0, VA + 0x112000; jalr a0);
+           CHECK(a0, 54))
+    /* and again through a site slot of the alias, and through the code's own mapping */
+    EXPECT(140, 1, 9, 0, li a0, VA + 0x113000; li a1, 0x0000007303700513; jal st_site; fence.i;
+           li a0, VA + 0x112000; jalr a0)
+    CHECK(a0, 55)
+    EXPECT(141, 1, 9, 0, la t1, wptrs; ld a0, 16(t1); li a1, 0x0000007303800513; sd a1, 0(a0);
+           fence.i; li a0, VA + 0x112000; jalr a0)
+    CHECK(a0, 56)
     csrw satp, zero
     j pass
+
+    .align 3
+wptrs: /* addresses that cases 134-141 load before they access them (the probe, not a slot) */
+    .dword VA + 0x11000, VA + 0x111000, VA + 0x112000, VA + 0x113000
 
     .align 2
 ld_site: /* the load site of cases 67-73 and 78-89 */
@@ -917,6 +994,9 @@ cpage4: .word 0x02f00513, 0x00000073
     .zero 4088
 /* li a0, 49; ecall: a U page S-mode writes through SUM (cases 93-96) */
 cpage5: .word 0x03100513, 0x00000073
+    .zero 4088
+/* li a0, 53; ecall: code above entry 256 of the first level (cases 137-141) */
+cpage7: .word 0x03500513, 0x00000073
     .zero 4088
 /* li a0, 51; ecall: global code (cases 110-111) */
 cpage6: .word 0x03300513, 0x00000073

@@ -128,10 +128,11 @@ static bool fetch_hit(uint64_t va) {
     return cpu.tlb[0][vpn & (RV_TLB_SIZE - 1)].tag == ((vpn << 2) | (cpu.priv + 1u));
 }
 
-/* Site slot `slot` of the current load set: at the place in tlb_site of the set's table in
- * tlb_fast (what translated code reaches with one displacement). */
+/* Site slot `slot` of the current load set: before the entries of the set's load table (what
+ * translated code reaches with one displacement). */
 static rv_tlb_fast_t *site(unsigned slot) {
-    size_t d = offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast);
+    ptrdiff_t d =
+        (ptrdiff_t)offsetof(rv_tlbf_table_t, site) - (ptrdiff_t)offsetof(rv_tlbf_table_t, ent);
     return (rv_tlb_fast_t *)(void *)((char *)&cpu + cpu.tlb_ld_off + d) + slot;
 }
 
@@ -211,9 +212,16 @@ static void test_switch_keeps_global(void **state) {
     assert_false(inline_hit(0x1000, false));
     assert_false(fetch_hit(0x4000));
     assert_true(inline_hit(0x2000, false) && fetch_hit(0x3000) && site_hit(0, 0x2000));
-    /* a page that becomes code: every store entry goes, global ones too */
-    rv_mmu_code_page(&cpu);
+    /* a page that becomes code: its store entries go, global ones too; another page's stay,
+     * and another hart's request (no page) empties every store table */
+    assert_int_equal(xlate(0x1000, RV_ACC_STORE, &src), 9);
+    assert_true(inline_hit(0x1000, true) && inline_hit(0x2000, true));
+    rv_mmu_code_page(&cpu, (RAM_BASE >> 12) + 10);
     assert_false(inline_hit(0x2000, true));
+    assert_true(inline_hit(0x2000, false));
+    assert_true(inline_hit(0x1000, true));
+    rv_mmu_code_page(&cpu, UINT64_MAX);
+    assert_false(inline_hit(0x1000, true));
     assert_true(inline_hit(0x2000, false));
     /* sfence.vma x0, x0: everything */
     rv_mmu_flush(&cpu, false, 0, true);
@@ -342,6 +350,45 @@ static void test_reuse(void **state) {
     assert_true(w);
 }
 
+/* The first level's width and the code-page clear: VA 0x101000 (entry 257) aliases VA 0x1000
+ * (entry 1, page 8) in A, and VA 0x81000 (entry 129) maps page 9. All three are held at once
+ * (a 256-entry table would hold only one of the first two, in entry 1);
+ * page 8 becoming code drops the store entries of both of its aliases, found by the physical
+ * page, and a store site slot that holds one, and leaves the loads and the other page's
+ * store entry; sfence.vma by address drops its page's entry alone. */
+static void test_wide_code_page(void **state) {
+    (void)state;
+    unsigned src;
+    pte(3, 257, 8, DATA);
+    pte(3, 129, 9, DATA);
+    write_satp(satp(1, 0));
+    const uint64_t va[3] = {0x1000, 0x101000, 0x81000};
+    const unsigned page[3] = {8, 8, 9};
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(xlate(va[i], RV_ACC_LOAD, &src), page[i]);
+        assert_int_equal(xlate(va[i], RV_ACC_STORE, &src), page[i]);
+    }
+    for (unsigned i = 0; i < 3; i++)
+        assert_true(inline_hit(va[i], false) && inline_hit(va[i], true));
+    /* a store site slot of the current set holding the alias (translated code's copy) */
+    rv_tlb_fast_t *st_slot = site(5) + (cpu.tlb_st_off - cpu.tlb_ld_off) / sizeof(rv_tlb_fast_t);
+    const rv_tlb_fast_t *st =
+        (const rv_tlb_fast_t *)(const void *)((char *)&cpu + cpu.tlb_st_off) + (257 % RV_TLB_SIZE);
+    assert_int_equal(st->vtag, 0x101000);
+    *st_slot = *st;
+    uint64_t n = cpu.tlb_stats.code_pages;
+    rv_mmu_code_page(&cpu, (RAM_BASE >> 12) + 8);
+    assert_int_equal(cpu.tlb_stats.code_pages, n + 1);
+    assert_false(inline_hit(0x1000, true) || inline_hit(0x101000, true));
+    assert_int_equal(st_slot->vtag, ~0ull);
+    assert_true(inline_hit(0x81000, true));
+    for (unsigned i = 0; i < 3; i++)
+        assert_true(inline_hit(va[i], false));
+    rv_mmu_flush(&cpu, true, 0x101000, true);
+    assert_false(inline_hit(0x101000, false));
+    assert_true(inline_hit(0x1000, false) && inline_hit(0x81000, false));
+}
+
 static void test_asid_bits(void **state) {
     (void)state;
     uint64_t old, v;
@@ -364,6 +411,7 @@ int main(void) {
         cmocka_unit_test_setup(test_asid_bits, setup),
         cmocka_unit_test_setup(test_switch_keeps_global, setup),
         cmocka_unit_test_setup(test_switch_refill, setup),
+        cmocka_unit_test_setup(test_wide_code_page, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,7 +89,7 @@ static void reload_all(x86_buf_t *b) {
  * one the fetch TLB maps rax's page to now at the current privilege (what rv_block_valid proves at
  * the dispatcher: the TLB entry exists only for a page executable at that privilege, and satp
  * writes and sfence.vma empty it): rcx = &fastx[jit_fastx_index(rax)];  rax == rcx->pc? r11
- * = &cpu->tlb[0][(rax >> 12) & 255];      r11->tag == (rax >> 12) << 2 | low? r11->ppn == rcx->ppn?
+ * = &cpu->tlb[0][(rax >> 12) & 1023];     r11->tag == (rax >> 12) << 2 | low? r11->ppn == rcx->ppn?
  * then jmp rcx->code With `konst` the target is the constant `target` (a direct jump): rax is
  * loaded with it and the two entries' addresses are constants. miss[0..2] get the rel32 fields of
  * the three jcc's taken on a miss (rax still holds the target there), for the caller to patch;
@@ -900,17 +900,17 @@ static void load_result(tctx_t *t, const rv_op_t *op, int r) {
 /* While translating (xmode code): the inline TLB probe of an access of w bytes at the guest
  * address in rax, in the load or the store table of the set r14 points at (the current
  * data privilege's load table; its store table follows it, TLBF_ST bytes on):
- *   ecx = (eax >> 8) & 0xff0                              the entry's offset in the table
+ *   ecx = (eax >> 8) & ((RV_TLB_SIZE - 1) << 4)           the entry's offset in the table
  *   rdx = rax & (~0xfff | (w - 1)); cmp rdx, [r14 + rcx]  its tag (misaligned: a miss)
  * and a jne to the access's slow-path stub, which finds the guest address still in rax. On
  * the fall-through, rcx = [r14 + rcx + 8] (the addend): the host address is rcx + rax. With
  * BMI2 the index is one rorx (rotate eax right by 8) and an and, without a copy of rax. */
 _Static_assert(sizeof(rv_tlb_fast_t) == 16, "tlb_probe scales the entry index by 16");
-/* A set's store table follows its load table (tlb_fast[set][1] after [set][0]; rv_mmu_update
- * points tlb_ld_off and tlb_st_off at the two tables of one set). */
-#define TLBF_ST ((int32_t)sizeof(((rv_cpu_t *)0)->tlb_fast[0][0]))
-_Static_assert(sizeof(((rv_cpu_t *)0)->tlb_fast[0][0]) == RV_TLB_SIZE * sizeof(rv_tlb_fast_t),
-               "TLBF_ST: one table of a set");
+/* A set's store table follows its load table (tlbf[set][1] after [set][0]; rv_mmu_update
+ * points tlb_ld_off and tlb_st_off at the entries of the two tables of one set). */
+#define TLBF_ST ((int32_t)sizeof(rv_tlbf_table_t))
+_Static_assert(sizeof(((rv_cpu_t *)0)->tlbf[0]) == 2 * sizeof(rv_tlbf_table_t),
+               "TLBF_ST: a set's store table right after its load table");
 static uint8_t *tlb_probe_jcc(tctx_t *t, int32_t tab, unsigned w) {
     x86_buf_t *b = &t->b;
     if (hostf.bmi2) { /* rorx ecx, eax, RV_PAGE_SHIFT - 4 (VEX.LZ.F2.0F3A.W0 F0 /r ib) */
@@ -940,7 +940,7 @@ static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_k
     return add_stub(t, kind, miss, op, idx);
 }
 
-/* ---- site slots (rv_cpu_t.tlb_site) ----
+/* ---- site slots (rv_tlbf_table_t.site) ----
  * A load or store site of xmode code that keeps to one page (a stack frame, a table, an array
  * walked in order) finds its page's entry in a slot of its own instead of the inline TLB:
  *   mov rdx, rax; and rdx, ~0xfff | (w - 1); cmp rdx, [r14 + slot]; jne site_miss
@@ -954,12 +954,13 @@ static stub_t *tlb_probe(tctx_t *t, const rv_op_t *op, unsigned idx, enum stub_k
  * becomes code for stores), so a hit is a hit the inline TLB could have given. Sites whose
  * base register a load of the same block writes (a list walk: every step a new page) keep
  * the probe, since their slot would mostly miss. */
-#define SITE_OFF ((int32_t)(offsetof(rv_cpu_t, tlb_site) - offsetof(rv_cpu_t, tlb_fast)))
-_Static_assert(sizeof(((rv_cpu_t *)0)->tlb_site) == sizeof(((rv_cpu_t *)0)->tlb_fast) &&
-                   offsetof(rv_cpu_t, tlb_site) > offsetof(rv_cpu_t, tlb_fast) &&
-                   offsetof(rv_cpu_t, tlb_site) + sizeof(((rv_cpu_t *)0)->tlb_site) < (1u << 31) &&
-                   RV_SITE_SLOTS <= RV_TLB_SIZE && (RV_SITE_SLOTS & (RV_SITE_SLOTS - 1)) == 0,
-               "site slots: the shape of tlb_fast, at one disp32 from each set's load table");
+#define SITE_OFF                                                                                   \
+    ((int32_t)offsetof(rv_tlbf_table_t, site) - (int32_t)offsetof(rv_tlbf_table_t, ent))
+_Static_assert(offsetof(rv_tlbf_table_t, site) < offsetof(rv_tlbf_table_t, ent) &&
+                   offsetof(rv_cpu_t, tlbf) + sizeof(((rv_cpu_t *)0)->tlbf) < (1u << 31) &&
+                   (RV_SITE_SLOTS & (RV_SITE_SLOTS - 1)) == 0,
+               "site slots: before each table's entries, at one disp32 from them (the store "
+               "table's slots TLBF_ST after the load table's)");
 
 /* Byte offset of the slot of the access at guest pc `pc` from its set's load or store table. */
 static int32_t site_slot(uint64_t pc) {
