@@ -767,7 +767,9 @@ static void test_blk_rw(void **state) {
 
 /* The block device's queue of VIRTIO_QUEUE_LIMIT (1024) entries and seg_max 1022: a read of
  * 1020 scattered 512-byte buffers through one indirect table (a Linux request of 1020
- * segments) lands every byte where it belongs, and so does a write through 1022 direct
+ * segments) lands every byte where it belongs, with its copy shared with the I/O thread at
+ * the notify, handed to the thread whole when a piece would wait, and alone with sharing
+ * off; so does a write through 1022 direct
  * descriptors that wrap around the table; a table longer than the queue, and a queue larger
  * than QueueNumMax, are still refused. */
 static void test_blk_big_queue(void **state) {
@@ -819,6 +821,44 @@ static void test_blk_big_queue(void **state) {
         for (unsigned i = 0; i < 512; i += 31)
             assert_int_equal(g(DATA + 512ull * ((k * 37) % nseg))[i],
                              (uint8_t)(((3 + k) * 512 + i) * 7));
+    /* 510 KiB at the notify: its copy was shared with the I/O thread, in four pieces */
+    assert_int_equal(b->inline_served, 1);
+    assert_int_equal(b->shared_reads, 1);
+    assert_true(b->shared_chunks <= 4);
+    /* the same read out of the host's page cache: a piece fails with EAGAIN, the whole read
+     * goes to the I/O thread, which reads it again in full */
+    assert_int_equal(fdatasync(b->fd), 0);
+    assert_int_equal(posix_fadvise(b->fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    memset(g(DATA), 0, 512 * nseg);
+    g(st)[0] = 0xee;
+    w16(ba + 4 + 2, 5);
+    w16(ba + 2, 2);
+    reg_wr(d, 0x50, 0);
+    virtio_blk_drain(b);
+    assert_int_equal(r16(bu + 2), 2);
+    assert_int_equal(b->inline_fallbacks, 1);
+    assert_int_equal(b->shared_reads, 2);
+    assert_int_equal(g(st)[0], 0);
+    for (unsigned k = 0; k < nseg; k++)
+        for (unsigned i = 0; i < 512; i += 31)
+            assert_int_equal(g(DATA + 512ull * ((k * 37) % nseg))[i],
+                             (uint8_t)(((3 + k) * 512 + i) * 7));
+    /* and once more, now cached again, with sharing off: the same bytes, not shared */
+    b->share_off = true;
+    memset(g(DATA), 0, 512 * nseg);
+    g(st)[0] = 0xee;
+    w16(ba + 4 + 4, 5);
+    w16(ba + 2, 3);
+    reg_wr(d, 0x50, 0);
+    virtio_blk_drain(b);
+    assert_int_equal(r16(bu + 2), 3);
+    assert_int_equal(b->inline_served, 2);
+    assert_int_equal(b->shared_reads, 2);
+    for (unsigned k = 0; k < nseg; k++)
+        for (unsigned i = 0; i < 512; i += 31)
+            assert_int_equal(g(DATA + 512ull * ((k * 37) % nseg))[i],
+                             (uint8_t)(((3 + k) * 512 + i) * 7));
+    b->share_off = false;
     /* a write of 1020 sectors at sector 1000 through direct descriptors 1000, 1001, ..., 1023,
      * 0, 1, ...: the table wraps around; data sector k comes from buffer k's bytes k & 0xff */
     w32(hdr, 1);
@@ -835,12 +875,12 @@ static void test_blk_big_queue(void **state) {
     }
     i = (i + 1) % num;
     desc(bd, i, st, 1, VIRTQ_DESC_F_WRITE, 0);
-    w16(ba + 4 + 2, 1000);
-    w16(ba + 2, 2);
+    w16(ba + 4 + 6, 1000);
+    w16(ba + 2, 4);
     reg_wr(d, 0x50, 0);
     virtio_blk_drain(b);
-    assert_int_equal(r16(bu + 2), 2);
-    assert_int_equal(r32(bu + 12), 1000);
+    assert_int_equal(r16(bu + 2), 4);
+    assert_int_equal(r32(bu + 4 + 8 * 3), 1000);
     assert_int_equal(g(st)[0], 0);
     for (unsigned k = 0; k < nseg; k += 7)
         assert_int_equal(file_byte((off_t)(1000 + k) * 512 + (k % 512)), (uint8_t)k);
@@ -848,11 +888,11 @@ static void test_blk_big_queue(void **state) {
     assert_false(reg_rd(d, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
     /* an indirect table of num + 1 entries is refused */
     desc(bd, 6, tbl, 16 * (num + 1), VIRTQ_DESC_F_INDIRECT, 0);
-    w16(ba + 4 + 4, 6);
-    w16(ba + 2, 3);
+    w16(ba + 4 + 8, 6);
+    w16(ba + 2, 5);
     reg_wr(d, 0x50, 0);
     assert_needs_reset(d);
-    assert_int_equal(r16(bu + 2), 2);
+    assert_int_equal(r16(bu + 2), 4);
     /* a queue larger than QueueNumMax is refused */
     reg_wr(d, 0x70, 0);
     negotiate(d, 0);
