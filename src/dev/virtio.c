@@ -14,8 +14,7 @@
  * up). Features written at another time are ignored. Writing 0 to Status resets the device:
  * queues, interrupt status, features and the error state.
  *
- * Queues. QueueNum must be a power of two no larger than QueueNumMax (256, or what the device
- * asks for in queue_max: the block device offers 1024, see virtio_blk.c). QueueReady = 1
+ * Queues. QueueNum must be a power of two no larger than QueueNumMax (256). QueueReady = 1
  * checks the three rings: aligned (16, 2, 4 bytes) and wholly inside guest RAM, including the
  * event-index words. Ring addresses and sizes written while a queue is ready are ignored.
  *
@@ -145,16 +144,13 @@ void virtio_init(virtio_dev_t *d) {
                         (1ull << VIRTIO_F_EVENT_IDX);
     if (d->nqueues > VIRTIO_QUEUES_MAX) d->nqueues = VIRTIO_QUEUES_MAX;
     if (d->config_len > VIRTIO_CONFIG_MAX) d->config_len = VIRTIO_CONFIG_MAX;
-    if (d->queue_max == 0 || d->queue_max > VIRTIO_QUEUE_LIMIT ||
-        (d->queue_max & (d->queue_max - 1)))
-        d->queue_max = VIRTIO_QUEUE_MAX;
     reset(d);
 }
 
 /* QueueReady = 1: check the rings of q against RAM. */
 static bool queue_check(virtio_dev_t *d, virtio_queue_t *q) {
     uint64_t n = q->num;
-    if (n == 0 || (n & (n - 1)) || n > d->queue_max) return false;
+    if (n == 0 || (n & (n - 1)) || n > VIRTIO_QUEUE_MAX) return false;
     if ((q->desc & 15) || (q->avail & 1) || (q->used & 3)) return false;
     return virtio_gptr(d, q->desc, 16 * n) && virtio_gptr(d, q->avail, 6 + 2 * n) &&
            virtio_gptr(d, q->used, 6 + 8 * n);
@@ -232,7 +228,7 @@ int virtio_pop(virtio_dev_t *d, unsigned qi) {
             virtio_fail(d, "readable buffer after a writable one");
             return -1;
         }
-        if (c->n >= VIRTIO_QUEUE_LIMIT) {
+        if (c->n >= VIRTIO_QUEUE_MAX) {
             virtio_fail(d, "chain too long");
             return -1;
         }
@@ -372,7 +368,7 @@ static vm_mem_err_t virtio_read(void *opaque, uint64_t off, unsigned size, uint6
         *val = d->dev_features_sel < 2 ? (uint32_t)(d->host_features >> (32 * d->dev_features_sel))
                                        : 0;
         break;
-    case R_QUEUE_NUM_MAX: *val = q ? d->queue_max : 0; break;
+    case R_QUEUE_NUM_MAX: *val = q ? VIRTIO_QUEUE_MAX : 0; break;
     case R_QUEUE_READY: *val = q && q->ready; break;
     case R_INT_STATUS: *val = d->isr; break;
     case R_STATUS: *val = d->status; break;
@@ -405,7 +401,7 @@ static vm_mem_err_t virtio_write(void *opaque, uint64_t off, unsigned size, uint
     case R_QUEUE_SEL: d->queue_sel = v; break;
     case R_QUEUE_NUM:
         if (qcfg) {
-            if (v == 0 || (v & (v - 1)) || v > d->queue_max)
+            if (v == 0 || (v & (v - 1)) || v > VIRTIO_QUEUE_MAX)
                 virtio_fail(d, "queue size not a power of two up to QueueNumMax");
             else
                 q->num = v;

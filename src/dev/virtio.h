@@ -21,11 +21,10 @@
 #include "vm/irq.h"
 #include "vm/mem.h"
 
-#define VIRTIO_MMIO_SIZE   0x1000u /* bytes of one transport's register window */
-#define VIRTIO_QUEUE_MAX   256u    /* QueueNumMax of a device's queues unless it asks for more */
-#define VIRTIO_QUEUE_LIMIT 1024u   /* the most any device offers (sizes a chain's buffer list) */
-#define VIRTIO_QUEUES_MAX  2u      /* queues one device may have */
-#define VIRTIO_CONFIG_MAX  64u     /* bytes of device configuration space */
+#define VIRTIO_MMIO_SIZE  0x1000u /* bytes of one transport's register window */
+#define VIRTIO_QUEUE_MAX  256u    /* QueueNumMax of every queue (also the longest chain) */
+#define VIRTIO_QUEUES_MAX 2u      /* queues one device may have */
+#define VIRTIO_CONFIG_MAX 64u     /* bytes of device configuration space */
 
 /* One step of a short spin-wait: the host's pause hint (x86-64 PAUSE, AArch64 YIELD). */
 #if defined(__x86_64__) || defined(__i386__)
@@ -74,17 +73,17 @@ typedef struct virtio_seg {
 
 /* A descriptor chain taken from the avail ring: readable buffers first, then writable. */
 typedef struct virtio_chain {
-    uint16_t head;                        /* index of the head descriptor (the used id) */
-    unsigned n;                           /* buffers in seg[] */
-    unsigned nread;                       /* how many of them are device-readable (the first) */
-    uint64_t read_len;                    /* bytes in the readable buffers */
-    uint64_t write_len;                   /* bytes in the writable buffers */
-    virtio_seg_t seg[VIRTIO_QUEUE_LIMIT]; /* the buffers */
+    uint16_t head;                      /* index of the head descriptor (the used id) */
+    unsigned n;                         /* buffers in seg[] */
+    unsigned nread;                     /* how many of them are device-readable (the first) */
+    uint64_t read_len;                  /* bytes in the readable buffers */
+    uint64_t write_len;                 /* bytes in the writable buffers */
+    virtio_seg_t seg[VIRTIO_QUEUE_MAX]; /* the buffers */
 } virtio_chain_t;
 
 /* One split virtqueue as the driver configured it, plus the device's position in it. */
 typedef struct virtio_queue {
-    uint32_t num;            /* queue size (a power of two, 1..the device's queue_max) */
+    uint32_t num;            /* queue size (a power of two, 1..VIRTIO_QUEUE_MAX) */
     bool ready;              /* QueueReady: the rings were checked and are in use */
     uint64_t desc;           /* guest-physical address of the descriptor table */
     uint64_t avail;          /* ... of the available (driver) ring */
@@ -112,10 +111,9 @@ typedef struct virtio_dev {
     virtio_dma_fn dma_written; /* told about every device write of guest RAM (or NULL) */
     void *dma_opaque;          /* its argument */
     /* set by the device model */
-    uint32_t device_id;     /* VIRTIO_ID_* (0: an empty slot) */
-    uint64_t host_features; /* features offered (transport bits added by init) */
-    unsigned nqueues;       /* queues in use, <= VIRTIO_QUEUES_MAX */
-    uint32_t queue_max;     /* QueueNumMax (power of two <= VIRTIO_QUEUE_LIMIT; 0: the default) */
+    uint32_t device_id;                /* VIRTIO_ID_* (0: an empty slot) */
+    uint64_t host_features;            /* features offered (transport bits added by init) */
+    unsigned nqueues;                  /* queues in use, <= VIRTIO_QUEUES_MAX */
     uint8_t config[VIRTIO_CONFIG_MAX]; /* device configuration space (little-endian) */
     unsigned config_len;               /* its size */
     virtio_notify_fn notify;           /* queue notification */

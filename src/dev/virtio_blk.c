@@ -30,13 +30,6 @@
  * system needs from a volatile write cache (the device offers VIRTIO_BLK_F_FLUSH, so Linux
  * runs it in write-back mode and flushes at every journal commit and fsync).
  *
- * Requests per transfer. The request queue has 1024 entries (QueueNumMax; the other devices
- * keep 256) and seg_max is 1022, so a Linux guest sends a 1 MiB transfer into 256 scattered
- * 4 KiB pages (an O_DIRECT read into a user buffer) as one request. With 256 entries and
- * seg_max 254 the block layer split it in two: twice the notifications, interrupts and
- * request set-up and completion in the guest for the same data. The validation is the same:
- * a chain (or an indirect table) no longer than the queue the driver set up.
- *
  * readonly=on offers VIRTIO_BLK_F_RO and fails every write and discard with IOERR.
  * snapshot=on keeps written sectors in a host-memory overlay (a hash table of sectors) that
  * reads consult after reading the file; the file is opened read-only and never changes.
@@ -116,11 +109,6 @@
 #define VIRTIO_BLK_S_OK      0u
 #define VIRTIO_BLK_S_IOERR   1u
 #define VIRTIO_BLK_S_UNSUPP  2u
-
-/* QueueNumMax of the request queue: 1024 entries, so seg_max is 1022 and Linux sends a 1 MiB
- * transfer of 4 KiB pages (256 segments) as one request, where 256 entries (seg_max 254)
- * made it two (see Requests per transfer in the essay above) */
-#define BLK_QUEUE_SIZE VIRTIO_QUEUE_LIMIT
 
 /* Sharing a read's copy with the I/O thread (see Sharing in the essay above): reads of at
  * least BLK_SHARE_MIN bytes at the notify are cut into BLK_SHARE_CHUNK pieces that both
@@ -280,7 +268,7 @@ static int iov_slice(const struct iovec *iov, int n, uint64_t from, uint64_t len
  * first failure goes to share_err. Run by the hart's thread and the I/O thread at once.
  * Returns the pieces this caller did. */
 static unsigned blk_share_work(virtio_blk_t *b) {
-    struct iovec part[VIRTIO_QUEUE_LIMIT];
+    struct iovec part[VIRTIO_QUEUE_MAX];
     unsigned did = 0;
     for (;;) {
         unsigned c = __atomic_fetch_add(&b->share_next, 1, __ATOMIC_ACQ_REL);
@@ -404,7 +392,7 @@ static uint8_t blk_host_error(virtio_blk_t *b, const char *op, uint64_t sector, 
 
 static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool write,
                       bool nowait) {
-    struct iovec iov[VIRTIO_QUEUE_LIMIT];
+    struct iovec iov[VIRTIO_QUEUE_MAX];
     int n = data_iov(c, !write, iov);
     uint64_t len = iov_len(iov, n);
     if (len % SECTOR || sector > b->sectors || len / SECTOR > b->sectors - sector)
@@ -416,7 +404,7 @@ static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool 
         return iov_sectors(iov, n, sector, true, b->ov) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
     }
     if (nowait && (write ? b->nowait_write_off : b->nowait_read_off)) return BLK_WOULD_BLOCK;
-    struct iovec copy[VIRTIO_QUEUE_LIMIT];
+    struct iovec copy[VIRTIO_QUEUE_MAX];
     memcpy(copy, iov, sizeof(iov[0]) * (size_t)n);
     int e = !write && nowait && !b->share_off && b->thread_on && len >= BLK_SHARE_MIN
                 ? blk_read_shared(b, copy, n, sector * SECTOR, len)
@@ -786,16 +774,15 @@ int virtio_blk_open(virtio_blk_t *b, const char *path, bool readonly, bool snaps
     if (readonly) d->host_features |= 1ull << VIRTIO_BLK_F_RO;
     if (b->can_discard) d->host_features |= 1ull << VIRTIO_BLK_F_DISCARD;
     d->nqueues = 1;
-    d->queue_max = BLK_QUEUE_SIZE;
     d->config_len = 60;
     uint8_t *cf = d->config;
     put32(cf + 0, (uint32_t)b->sectors); /* capacity */
     put32(cf + 4, (uint32_t)(b->sectors >> 32));
-    put32(cf + 12, BLK_QUEUE_SIZE - 2);  /* seg_max: the header and status take two */
-    put32(cf + 20, SECTOR);              /* blk_size */
-    put32(cf + 36, DISCARD_SECTORS_MAX); /* max_discard_sectors */
-    put32(cf + 40, DISCARD_SEG_MAX);     /* max_discard_seg */
-    put32(cf + 44, 8);                   /* discard_sector_alignment: 4 KiB */
+    put32(cf + 12, VIRTIO_QUEUE_MAX - 2); /* seg_max: the header and status take two */
+    put32(cf + 20, SECTOR);               /* blk_size */
+    put32(cf + 36, DISCARD_SECTORS_MAX);  /* max_discard_sectors */
+    put32(cf + 40, DISCARD_SEG_MAX);      /* max_discard_seg */
+    put32(cf + 44, 8);                    /* discard_sector_alignment: 4 KiB */
     d->notify = blk_notify;
     d->reset = blk_reset;
     b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
