@@ -26,15 +26,6 @@
 #define VIRTIO_QUEUES_MAX 2u      /* queues one device may have */
 #define VIRTIO_CONFIG_MAX 64u     /* bytes of device configuration space */
 
-/* One step of a short spin-wait: the host's pause hint (x86-64 PAUSE, AArch64 YIELD). */
-#if defined(__x86_64__) || defined(__i386__)
-#define VIRTIO_SPIN_PAUSE() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define VIRTIO_SPIN_PAUSE() __asm__ volatile("yield" ::: "memory")
-#else
-#define VIRTIO_SPIN_PAUSE() ((void)0)
-#endif
-
 /* Device ids. */
 #define VIRTIO_ID_NET     1u /* network card */
 #define VIRTIO_ID_BLK     2u /* block device */
@@ -199,9 +190,6 @@ typedef struct virtio_blk {
     uint64_t idle_served;      /* by the hart's thread in wfi (virtio_blk_serve_idle) */
     uint64_t thread_served;    /* by the I/O thread */
     bool inline_off;           /* never serve at the notify (tests of the thread's path) */
-    bool share_off;            /* never share a read's copy with the I/O thread (tests, A/B) */
-    uint64_t shared_reads;     /* reads at the notify whose copy the I/O thread shared */
-    uint64_t shared_chunks;    /* chunks of them the I/O thread did (atomic) */
     bool nowait_read_off;      /* the file refused RWF_NOWAIT reads: stop trying them inline */
     bool nowait_write_off;     /* ... RWF_NOWAIT writes */
     char *path;                /* the image's name, for the host-error message */
@@ -217,18 +205,6 @@ typedef struct virtio_blk {
     bool stop;                            /* close: end after the submitted ones */
     int efd;                              /* eventfd: readable when `done` may be non-empty */
     unsigned gen;                         /* reset generation: older completions dropped */
-    /* a read at the notify whose copy the I/O thread helps with (see virtio_blk.c, Sharing) */
-    const struct iovec *share_iov; /* the read's buffers (the hart's, valid while share_on) */
-    int share_niov;                /* their count */
-    uint64_t share_pos;            /* the file offset of the first byte */
-    uint64_t share_len;            /* bytes in all */
-    bool share_on;                 /* under lock: a shared read is in progress */
-    bool share_helping;            /* under lock (atomic reads): the thread is working on it */
-    unsigned share_gen;            /* under lock: counts shared reads (the thread helps once) */
-    unsigned share_chunks;         /* BLK_SHARE_CHUNK pieces of it */
-    unsigned share_next;           /* atomic: the next piece to claim */
-    unsigned share_done;           /* atomic: pieces finished */
-    int share_err;                 /* atomic: the first failure (-errno), else 0 */
 } virtio_blk_t;
 
 /* Open `path` as a raw image. Returns 0 or -errno with err set. */

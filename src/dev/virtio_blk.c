@@ -48,18 +48,6 @@
  * of the I/O thread and none of the hart: the hart's thread copies the data itself, which
  * it would otherwise wait for anyway.
  *
- * Sharing. A read at the notify of 256 KiB or more is copied by two threads: the hart's
- * thread posts it (the buffers, the file offset) and wakes the I/O thread, which is idle (the
- * notify serves only when no other request is queued or in service); both claim 128 KiB
- * pieces with an atomic counter and read each with RWF_NOWAIT, and the hart waits only for
- * the piece the thread is in (spinning briefly, then on the condition variable). On a host
- * with a second core free, the copy from the host's page cache, a large share of a big
- * read's time, runs on two cores; when the thread gets no CPU the hart simply reads every
- * piece itself. A piece that would wait or fails makes the whole request BLK_WOULD_BLOCK or
- * a host error as before (the thread then does it again from the start). The pieces are
- * disjoint parts of the guest buffers the notify validated, and the request is complete
- * only when every piece is, so nothing changes for the guest but the time.
- *
  * The others are submitted as jobs holding a copy of their buffer list to the device's I/O
  * thread, and the hart returns to the guest at once. The I/O thread serves jobs in
  * submission order (so a FLUSH follows the writes before it), writes the data and the
@@ -109,14 +97,6 @@
 #define VIRTIO_BLK_S_OK      0u
 #define VIRTIO_BLK_S_IOERR   1u
 #define VIRTIO_BLK_S_UNSUPP  2u
-
-/* Sharing a read's copy with the I/O thread (see Sharing in the essay above): reads of at
- * least BLK_SHARE_MIN bytes at the notify are cut into BLK_SHARE_CHUNK pieces that both
- * threads claim; the hart spins up to BLK_SHARE_SPIN pauses for the thread's last piece
- * before it sleeps on the condition variable */
-#define BLK_SHARE_MIN   (256u << 10)
-#define BLK_SHARE_CHUNK (128u << 10)
-#define BLK_SHARE_SPIN  20000u
 
 #define DISCARD_SEG_MAX     32u
 #define DISCARD_SECTORS_MAX (1u << 22) /* 2 GiB per segment */
@@ -246,80 +226,6 @@ static int rw_all(int fd, struct iovec *iov, int n, uint64_t off, bool write, bo
     return 0;
 }
 
-/* The iovecs of bytes [from, from + len) of iov[0..n) into out (room for n); returns the
- * count. */
-static int iov_slice(const struct iovec *iov, int n, uint64_t from, uint64_t len,
-                     struct iovec *out) {
-    int k = 0;
-    for (int i = 0; i < n && len; i++) {
-        if (from >= iov[i].iov_len) {
-            from -= iov[i].iov_len;
-            continue;
-        }
-        size_t m = iov[i].iov_len - from < len ? iov[i].iov_len - (size_t)from : (size_t)len;
-        out[k++] = (struct iovec){(uint8_t *)iov[i].iov_base + from, m};
-        len -= m;
-        from = 0;
-    }
-    return k;
-}
-
-/* Claim pieces of the shared read until none is left, reading each with RWF_NOWAIT; the
- * first failure goes to share_err. Run by the hart's thread and the I/O thread at once.
- * Returns the pieces this caller did. */
-static unsigned blk_share_work(virtio_blk_t *b) {
-    struct iovec part[VIRTIO_QUEUE_MAX];
-    unsigned did = 0;
-    for (;;) {
-        unsigned c = __atomic_fetch_add(&b->share_next, 1, __ATOMIC_ACQ_REL);
-        if (c >= b->share_chunks) break;
-        uint64_t from = (uint64_t)c * BLK_SHARE_CHUNK;
-        uint64_t len =
-            b->share_len - from < BLK_SHARE_CHUNK ? b->share_len - from : BLK_SHARE_CHUNK;
-        int k = iov_slice(b->share_iov, b->share_niov, from, len, part);
-        int e = rw_all(b->fd, part, k, b->share_pos + from, false, true);
-        if (e != 0) {
-            int none = 0;
-            __atomic_compare_exchange_n(&b->share_err, &none, e, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_RELAXED);
-        }
-        did++;
-    }
-    return did;
-}
-
-/* A read at the notify of `len` bytes at file offset `pos` into iov[0..n), its copy shared
- * with the I/O thread (which is idle: the notify serves only when nothing else is queued or
- * in service). Posts the read, wakes the thread, claims pieces itself, then waits for the
- * piece the thread may still be reading. 0 or the first -errno (EAGAIN: it would wait). */
-static int blk_read_shared(virtio_blk_t *b, const struct iovec *iov, int n, uint64_t pos,
-                           uint64_t len) {
-    pthread_mutex_lock(&b->lock);
-    b->share_iov = iov;
-    b->share_niov = n;
-    b->share_pos = pos;
-    b->share_len = len;
-    b->share_chunks = (unsigned)((len + BLK_SHARE_CHUNK - 1) / BLK_SHARE_CHUNK);
-    __atomic_store_n(&b->share_next, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&b->share_err, 0, __ATOMIC_RELAXED);
-    b->share_gen++;
-    b->share_on = true;
-    pthread_cond_signal(&b->wake);
-    pthread_mutex_unlock(&b->lock);
-    blk_share_work(b);
-    /* every piece is claimed: wait for the thread to finish the ones it took */
-    for (unsigned i = 0; i < BLK_SHARE_SPIN && __atomic_load_n(&b->share_helping, __ATOMIC_ACQUIRE);
-         i++)
-        VIRTIO_SPIN_PAUSE();
-    pthread_mutex_lock(&b->lock);
-    while (b->share_helping)
-        pthread_cond_wait(&b->idle, &b->lock);
-    b->share_on = false;
-    b->shared_reads++;
-    pthread_mutex_unlock(&b->lock);
-    return __atomic_load_n(&b->share_err, __ATOMIC_ACQUIRE);
-}
-
 static uint64_t iov_len(const struct iovec *iov, int n) {
     uint64_t t = 0;
     for (int i = 0; i < n; i++)
@@ -406,9 +312,7 @@ static uint8_t blk_rw(virtio_blk_t *b, virtio_chain_t *c, uint64_t sector, bool 
     if (nowait && (write ? b->nowait_write_off : b->nowait_read_off)) return BLK_WOULD_BLOCK;
     struct iovec copy[VIRTIO_QUEUE_MAX];
     memcpy(copy, iov, sizeof(iov[0]) * (size_t)n);
-    int e = !write && nowait && !b->share_off && b->thread_on && len >= BLK_SHARE_MIN
-                ? blk_read_shared(b, copy, n, sector * SECTOR, len)
-                : rw_all(b->fd, copy, n, sector * SECTOR, write, nowait);
+    int e = rw_all(b->fd, copy, n, sector * SECTOR, write, nowait);
     if (e != 0 && nowait) {
         /* EAGAIN: it would wait. EOPNOTSUPP (or EINVAL from older kernels' buffered writes):
          * this file never takes RWF_NOWAIT that way, so stop asking. Any other failure is
@@ -523,24 +427,11 @@ static void serve_next(virtio_blk_t *b) {
  * and the eventfd. */
 static void *blk_thread(void *arg) {
     virtio_blk_t *b = arg;
-    unsigned helped = 0; /* share_gen of the last shared read this thread took part in */
     pthread_mutex_lock(&b->lock);
     for (;;) {
         /* busy: the hart's thread is serving one (virtio_blk_serve_idle); one at a time */
-        while ((!b->submit || b->busy) && !b->stop && !(b->share_on && b->share_gen != helped))
+        while ((!b->submit || b->busy) && !b->stop)
             pthread_cond_wait(&b->wake, &b->lock);
-        if (b->share_on && b->share_gen != helped) {
-            /* a read at the notify asks for help with its copy */
-            helped = b->share_gen;
-            __atomic_store_n(&b->share_helping, true, __ATOMIC_RELEASE);
-            pthread_mutex_unlock(&b->lock);
-            unsigned did = blk_share_work(b);
-            pthread_mutex_lock(&b->lock);
-            b->shared_chunks += did;
-            __atomic_store_n(&b->share_helping, false, __ATOMIC_RELEASE);
-            pthread_cond_broadcast(&b->idle);
-            continue;
-        }
         while (b->busy)
             pthread_cond_wait(&b->idle, &b->lock);
         if (!b->submit) break; /* stop, nothing left */

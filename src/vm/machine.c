@@ -628,13 +628,11 @@ void vm_print_stats(const vm_t *vm, FILE *out) {
             fprintf(out,
                     "stats: drive %u: %llu reads, %llu writes, %llu flushes; served at the "
                     "notify %llu, by the I/O thread %llu (%llu of them after the notify found "
-                    "they would wait), by the idle hart %llu; reads at the notify whose copy "
-                    "the I/O thread shared %llu (pieces it read %llu)\n",
+                    "they would wait), by the idle hart %llu\n",
                     i, (unsigned long long)b->reads, (unsigned long long)b->writes,
                     (unsigned long long)b->flushes, (unsigned long long)b->inline_served,
                     (unsigned long long)b->thread_served, (unsigned long long)b->inline_fallbacks,
-                    (unsigned long long)b->idle_served, (unsigned long long)b->shared_reads,
-                    (unsigned long long)b->shared_chunks);
+                    (unsigned long long)b->idle_served);
         }
         for (unsigned i = 0; i < vm->virt->nnet; i++) {
             const virtio_net_t *n = &vm->virt->net[i];

@@ -6,8 +6,7 @@
  * DEVICE_NEEDS_RESET with a configuration interrupt, and nothing outside RAM touched), and the
  * block requests on a temporary image file (read-only, snapshot, discard, errors; served at
  * the notify or by the I/O thread, with the same results, and the fallback from one to the
- * other when the host's page cache does not hold the data; a large read's copy shared with
- * the I/O thread), and the
+ * other when the host's page cache does not hold the data), and the
  * network card's transmit and receive paths with a capturing backend (header handling,
  * frames waiting for buffers, buffers too small, the list's limit, broken rings), and the
  * console's output, input (kept bytes, split buffers, reset) and its routing through the
@@ -653,16 +652,15 @@ static void test_net_malformed(void **state) {
 
 static char img_path[64];
 
-/* An image of `size` bytes (a multiple of 64 KiB) whose byte i is (i * 7) & 0xff. */
-static virtio_blk_t *blk_open_size(bool ro, bool snap, unsigned size) {
+/* A 64 KiB image whose byte i is (i * 7) & 0xff. */
+static virtio_blk_t *blk_open(bool ro, bool snap) {
     strcpy(img_path, "/tmp/test_virtio_XXXXXX");
     int fd = mkstemp(img_path);
     assert_true(fd >= 0);
     uint8_t buf[65536];
     for (unsigned i = 0; i < sizeof(buf); i++)
         buf[i] = (uint8_t)(i * 7);
-    for (unsigned o = 0; o < size; o += sizeof(buf))
-        assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
+    assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
     close(fd);
     virtio_blk_t *b = calloc(1, sizeof(*b));
     board(&b->dev);
@@ -673,11 +671,6 @@ static virtio_blk_t *blk_open_size(bool ro, bool snap, unsigned size) {
     memset(g(USED), 0, 128);
     bring_up(&b->dev, 0);
     return b;
-}
-
-/* A 64 KiB image whose byte i is (i * 7) & 0xff. */
-static virtio_blk_t *blk_open(bool ro, bool snap) {
-    return blk_open_size(ro, snap, 65536);
 }
 
 static void blk_close(virtio_blk_t *b) {
@@ -760,61 +753,6 @@ static void test_blk_rw(void **state) {
     w32(seg + 8, 16); /* past the end */
     assert_int_equal(blk_req(b, 11, 0, 16, false, NULL), 1);
     assert_false(reg_rd(&b->dev, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
-    blk_close(b);
-}
-
-/* A read of 512 KiB at the notify (four 128 KiB buffers, scattered): its copy is shared with
- * the I/O thread and every byte lands where it belongs; the same read out of the host's page
- * cache goes whole to the I/O thread (a piece would wait); with sharing off the hart reads it
- * alone, with the same bytes. */
-static void test_blk_shared_read(void **state) {
-    (void)state;
-    virtio_blk_t *b = blk_open_size(false, false, 1u << 20);
-    virtio_dev_t *d = &b->dev;
-    const uint64_t hdr = RAM_BASE + 0x8000, st = RAM_BASE + 0x8100;
-    const unsigned piece = 128u << 10, order[4] = {2, 0, 3, 1};
-    for (unsigned round = 0; round < 3; round++) {
-        if (round == 1) { /* out of the host's page cache: written back, then dropped */
-            assert_int_equal(fdatasync(b->fd), 0);
-            assert_int_equal(posix_fadvise(b->fd, 0, 0, POSIX_FADV_DONTNEED), 0);
-        }
-        b->share_off = round == 2;
-        w32(hdr, 0); /* IN at sector 7 */
-        w32(hdr + 4, 0);
-        w64(hdr + 8, 7);
-        g(st)[0] = 0xee;
-        memset(g(DATA), 0, 4 * piece);
-        desc(DESC, 0, hdr, 16, VIRTQ_DESC_F_NEXT, 1);
-        for (unsigned k = 0; k < 4; k++) /* buffer k at DATA + order[k] pieces */
-            desc(DESC, 1 + k, DATA + (uint64_t)order[k] * piece, piece,
-                 VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, (uint16_t)(2 + k));
-        desc(DESC, 5, st, 1, VIRTQ_DESC_F_WRITE, 0);
-        w16(AVAIL + 4 + 2 * round, 0);
-        w16(AVAIL + 2, (uint16_t)(round + 1));
-        reg_wr(d, 0x50, 0);
-        virtio_blk_drain(b);
-        assert_int_equal(r16(USED + 2), round + 1);
-        assert_int_equal(r32(USED + 4 + 8 * round + 4), 4 * piece + 1);
-        assert_int_equal(g(st)[0], 0);
-        for (unsigned k = 0; k < 4; k++)
-            for (unsigned i = 0; i < piece; i += 509)
-                assert_int_equal(g(DATA + (uint64_t)order[k] * piece)[i],
-                                 (uint8_t)((7 * 512 + k * piece + i) * 7));
-        if (round == 0) { /* at the notify, shared (the thread did at most its four pieces) */
-            assert_int_equal(b->inline_served, 1);
-            assert_int_equal(b->shared_reads, 1);
-            assert_true(b->shared_chunks <= 4);
-        } else if (round == 1) { /* tried shared, would wait: the thread did it whole */
-            assert_int_equal(b->inline_fallbacks, 1);
-            assert_int_equal(b->shared_reads, 2);
-            assert_int_equal(b->inline_served, 1);
-        } else { /* cached again, sharing off: at the notify, alone */
-            assert_int_equal(b->inline_served, 2);
-            assert_int_equal(b->shared_reads, 2);
-        }
-    }
-    assert_int_equal(b->host_errors, 0);
-    assert_false(reg_rd(d, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
     blk_close(b);
 }
 
@@ -1488,7 +1426,6 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_net_rx_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_net_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_rw, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_blk_shared_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_host_error, setup, teardown),
