@@ -83,6 +83,23 @@ static void reload_all(x86_buf_t *b) {
         if (host_of(g) >= 0) x86_load64(b, host_of(g), CPU, OFF_X(g));
 }
 
+/* The fetch-TLB half of an xmode check of guest pc rax: r11 = cpu + the byte offset of its
+ * entry in tlb[0] ((rax >> 12) & (RV_TLB_SIZE - 1), 16 bytes each), rdx = the tag that entry
+ * must hold (page << 2 | the privilege bits of tlb_fetch_low), compared with the entry's tag
+ * at tag_off; returns the rel32 field of the jcc taken on a miss. */
+static uint8_t *emit_fetch_tag_check(x86_buf_t *b, int32_t tag_off) {
+    x86_mov_rr(b, RDX, RAX);
+    x86_shift_ri(b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
+    x86_mov_rr(b, R11, RDX);
+    x86_alu_ri(b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
+    x86_shift_ri(b, false, SH_SHL, R11, 4);
+    x86_alu_rr(b, true, ALU_ADD, R11, CPU);
+    x86_shift_ri(b, true, SH_SHL, RDX, 2);
+    x86_alu_rm(b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
+    x86_alu_rm(b, ALU_CMP, RDX, R11, tag_off);
+    return x86_jcc32(b, CC_NE);
+}
+
 /* The xmode jump check, emitted in line at each jump out of a page (so that each has an
  * indirect jump of its own for the host's branch predictor): go to the translation of guest pc rax
  * (instret counted, guest registers in place) when fastx has one for it whose physical page is the
@@ -124,16 +141,7 @@ static void emit_xprobe(x86_buf_t *b, const jit_t *j, bool konst, uint64_t targe
         miss[1] = x86_jcc32(b, CC_NE);
         x86_load64(b, RDX, CPU, ppn_off + e);
     } else {
-        x86_mov_rr(b, RDX, RAX);
-        x86_shift_ri(b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
-        x86_mov_rr(b, R11, RDX);
-        x86_alu_ri(b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
-        x86_shift_ri(b, false, SH_SHL, R11, 4);
-        x86_alu_rr(b, true, ALU_ADD, R11, CPU);
-        x86_shift_ri(b, true, SH_SHL, RDX, 2);
-        x86_alu_rm(b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
-        x86_alu_rm(b, ALU_CMP, RDX, R11, tag_off);
-        miss[1] = x86_jcc32(b, CC_NE);
+        miss[1] = emit_fetch_tag_check(b, tag_off);
         x86_load64(b, RDX, R11, ppn_off);
     }
     x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(struct jit_fastx, ppn));
@@ -1468,17 +1476,7 @@ static void xras_pop(tctx_t *t) {
     x86_lea(b, RCX, RDX, RCX, 1, OFF_J(xras)); /* rcx = the newest entry */
     x86_alu_rm(b, ALU_CMP, RAX, RCX, (int32_t)offsetof(struct jit_xras, pc));
     uint8_t *miss0 = x86_jcc32(b, CC_NE);
-    /* r11 = &cpu->tlb[0][(rax >> 12) & (RV_TLB_SIZE - 1)] - cpu; rdx = its wanted tag */
-    x86_mov_rr(b, RDX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RDX, RV_PAGE_SHIFT);
-    x86_mov_rr(b, R11, RDX);
-    x86_alu_ri(b, false, ALU_AND, R11, RV_TLB_SIZE - 1);
-    x86_shift_ri(b, false, SH_SHL, R11, 4);
-    x86_alu_rr(b, true, ALU_ADD, R11, CPU);
-    x86_shift_ri(b, true, SH_SHL, RDX, 2);
-    x86_alu_rm(b, ALU_OR, RDX, CPU, OFF(tlb_fetch_low));
-    x86_alu_rm(b, ALU_CMP, RDX, R11, tag_off);
-    uint8_t *miss1 = x86_jcc32(b, CC_NE);
+    uint8_t *miss1 = emit_fetch_tag_check(b, tag_off);
     x86_load64(b, RDX, R11, ppn_off);
     x86_alu_rm(b, ALU_CMP, RDX, RCX, (int32_t)offsetof(struct jit_xras, ppn));
     uint8_t *miss2 = x86_jcc32(b, CC_NE);
