@@ -306,39 +306,49 @@ static inline void x86_movzx16_rr(x86_buf_t *b, int dst, int src) {
     x86_op_rr(b, false, X86_OP(0x0f, 0xb7), dst, src, false);
 }
 
-/* Guest loads: dst = extend(width bytes at [base + index]), width 1, 2, 4, 8. */
-static inline void x86_load_idx(x86_buf_t *b, int dst, int base, int index, unsigned width,
-                                bool sign) {
+/* Guest loads: dst = extend(width bytes at [base + index + disp]), width 1, 2, 4, 8. */
+static inline void x86_load_bid(x86_buf_t *b, int dst, int base, int index, int32_t disp,
+                                unsigned width, bool sign) {
     switch (width) {
     case 1:
         if (sign)
-            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbe), dst, base, index, 1, 0, false);
+            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbe), dst, base, index, 1, disp, false);
         else
-            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb6), dst, base, index, 1, 0, false);
+            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb6), dst, base, index, 1, disp, false);
         break;
     case 2:
         if (sign)
-            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbf), dst, base, index, 1, 0, false);
+            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbf), dst, base, index, 1, disp, false);
         else
-            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb7), dst, base, index, 1, 0, false);
+            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb7), dst, base, index, 1, disp, false);
         break;
     case 4:
         if (sign)
-            x86_op_rm(b, 0, true, X86_OP(0x63), dst, base, index, 1, 0, false);
+            x86_op_rm(b, 0, true, X86_OP(0x63), dst, base, index, 1, disp, false);
         else
-            x86_op_rm(b, 0, false, X86_OP(0x8b), dst, base, index, 1, 0, false);
+            x86_op_rm(b, 0, false, X86_OP(0x8b), dst, base, index, 1, disp, false);
         break;
-    default: x86_op_rm(b, 0, true, X86_OP(0x8b), dst, base, index, 1, 0, false); break;
+    default: x86_op_rm(b, 0, true, X86_OP(0x8b), dst, base, index, 1, disp, false); break;
     }
 }
-/* Guest stores: width bytes of src to [base + index]. */
-static inline void x86_store_idx(x86_buf_t *b, int base, int index, int src, unsigned width) {
+/* The same without a displacement. */
+static inline void x86_load_idx(x86_buf_t *b, int dst, int base, int index, unsigned width,
+                                bool sign) {
+    x86_load_bid(b, dst, base, index, 0, width, sign);
+}
+/* Guest stores: width bytes of src to [base + index + disp]. */
+static inline void x86_store_bid(x86_buf_t *b, int base, int index, int32_t disp, int src,
+                                 unsigned width) {
     switch (width) {
-    case 1: x86_op_rm(b, 0, false, X86_OP(0x88), src, base, index, 1, 0, true); break;
-    case 2: x86_op_rm(b, 0x66, false, X86_OP(0x89), src, base, index, 1, 0, false); break;
-    case 4: x86_op_rm(b, 0, false, X86_OP(0x89), src, base, index, 1, 0, false); break;
-    default: x86_op_rm(b, 0, true, X86_OP(0x89), src, base, index, 1, 0, false); break;
+    case 1: x86_op_rm(b, 0, false, X86_OP(0x88), src, base, index, 1, disp, true); break;
+    case 2: x86_op_rm(b, 0x66, false, X86_OP(0x89), src, base, index, 1, disp, false); break;
+    case 4: x86_op_rm(b, 0, false, X86_OP(0x89), src, base, index, 1, disp, false); break;
+    default: x86_op_rm(b, 0, true, X86_OP(0x89), src, base, index, 1, disp, false); break;
     }
+}
+/* The same without a displacement. */
+static inline void x86_store_idx(x86_buf_t *b, int base, int index, int src, unsigned width) {
+    x86_store_bid(b, base, index, 0, src, width);
 }
 
 /* setcc dst8 then movzx dst, dst8. */

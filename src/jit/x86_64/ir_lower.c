@@ -527,7 +527,7 @@ static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
     }
     ir_note_fault(t, c, i, false);
     if (base >= 0)
-        load_bid(&t->b, d, MEM, base, (int32_t)n->imm, n->aux & 15u, (n->aux & 16u) != 0);
+        x86_load_bid(&t->b, d, MEM, base, (int32_t)n->imm, n->aux & 15u, (n->aux & 16u) != 0);
     else
         x86_load_idx(&t->b, d, MEM, RAX, n->aux & 15u, (n->aux & 16u) != 0);
     ir_def(t, ir, i, d);
@@ -647,7 +647,7 @@ static void ir_store(tctx_t *t, irctx_t *c, unsigned i) {
     }
     ir_note_fault(t, c, i, v < 0);
     if (base >= 0)
-        store_bid(&t->b, MEM, base, (int32_t)n->imm, v < 0 ? RCX : v, n->aux & 15u);
+        x86_store_bid(&t->b, MEM, base, (int32_t)n->imm, v < 0 ? RCX : v, n->aux & 15u);
     else
         x86_store_idx(&t->b, MEM, RAX, v < 0 ? RCX : v, n->aux & 15u);
     if (v < 0) x86_load64(&t->b, RCX, RSP, IR_RCX_SAVE);

@@ -1097,43 +1097,6 @@ static void emit_store(tctx_t *t, const rv_op_t *op, unsigned idx) {
     s->back = t->b.p;
 }
 
-/* Guest loads: dst = extend(width bytes at [base + index + disp]) (x86_load_idx's forms with a
- * displacement: the address computed by the access itself). */
-static void load_bid(x86_buf_t *b, int dst, int base, int index, int32_t disp, unsigned width,
-                     bool sign) {
-    switch (width) {
-    case 1:
-        if (sign)
-            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbe), dst, base, index, 1, disp, false);
-        else
-            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb6), dst, base, index, 1, disp, false);
-        break;
-    case 2:
-        if (sign)
-            x86_op_rm(b, 0, true, X86_OP(0x0f, 0xbf), dst, base, index, 1, disp, false);
-        else
-            x86_op_rm(b, 0, false, X86_OP(0x0f, 0xb7), dst, base, index, 1, disp, false);
-        break;
-    case 4:
-        if (sign)
-            x86_op_rm(b, 0, true, X86_OP(0x63), dst, base, index, 1, disp, false);
-        else
-            x86_op_rm(b, 0, false, X86_OP(0x8b), dst, base, index, 1, disp, false);
-        break;
-    default: x86_op_rm(b, 0, true, X86_OP(0x8b), dst, base, index, 1, disp, false); break;
-    }
-}
-
-/* Guest stores: width bytes of src to [base + index + disp]. */
-static void store_bid(x86_buf_t *b, int base, int index, int32_t disp, int src, unsigned width) {
-    switch (width) {
-    case 1: x86_op_rm(b, 0, false, X86_OP(0x88), src, base, index, 1, disp, true); break;
-    case 2: x86_op_rm(b, 0x66, false, X86_OP(0x89), src, base, index, 1, disp, false); break;
-    case 4: x86_op_rm(b, 0, false, X86_OP(0x89), src, base, index, 1, disp, false); break;
-    default: x86_op_rm(b, 0, true, X86_OP(0x89), src, base, index, 1, disp, false); break;
-    }
-}
-
 /* The slow path of one load or store: guest address in rax (still there from the inline
  * path), its pc in rdx, the access info in r11, a store's value in rcx; then the shared thunk
  * (jit_emit_trampolines) does the rest and returns here only when the access succeeded. */
