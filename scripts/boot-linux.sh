@@ -75,7 +75,7 @@ if [ $st -eq 124 ]; then
     exit 3
 fi
 year=$(date +%Y)
-for want in "guest: init running" "Linux riscv64" "rv64imafdc" "guest: pipeline 10" \
+for want in "guest: init running" "Linux riscv64" "rv64imafdc_zicntr_zicsr" "guest: pipeline 10" \
     "guest: year $year"; do
     if ! grep -q "$want" "$work/out"; then
         echo "boot-linux: missing from the console: $want" >&2

@@ -359,7 +359,7 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
 #define PH_CPU(h)  ((h) ? 16u + 2u * (h) : 1u)
 #define PH_INTC(h) ((h) ? 17u + 2u * (h) : 2u)
     static const char isa_ext[] =
-        "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0zihintpause\0zba\0zbb\0zbs\0sstc";
+        "i\0m\0a\0f\0d\0c\0zicntr\0zicsr\0zifencei\0zihintpause\0zba\0zbb\0zbs\0sstc";
     int e = fdt_create(buf, FDT_MAX);
     e |= fdt_finish_reservemap(buf);
     e |= fdt_begin_node(buf, "");
@@ -396,7 +396,7 @@ static int build_fdt(virt_machine_t *m, const virt_config_t *cfg, void *buf, uin
         e |= fdt_property_string(buf, "status", "okay");
         e |= fdt_property_string(buf, "compatible", "riscv");
         e |= fdt_property_string(buf, "riscv,isa",
-                                 "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc");
+                                 "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc");
         e |= fdt_property_string(buf, "riscv,isa-base", "rv64i");
         e |= fdt_property(buf, "riscv,isa-extensions", isa_ext, sizeof(isa_ext));
         e |= fdt_property_string(buf, "mmu-type", "riscv,sv57");
