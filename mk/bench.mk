@@ -9,6 +9,9 @@
 #                        a SHA-256 kernel, Debian's sha256sum/gzip/bzip2/xz/zstd,
 #                        Lua, memcpy and start-up, plus translation cost; writes
 #                        BENCH_JIT_JSON (default build/bench-results/jit.json), 10-20 minutes
+#   make bench-profile   where vm's time goes in each bench-jit workload: `perf record` of the
+#                        jit column of the last `make bench-jit` run (bench/profile.py),
+#                        by translation, vm source file, library and host kernel
 #   make bench-system    system mode: Debian's kernel booted on vm and on qemu-system-riscv64,
 #                        and a CPU workload inside the guest vs user mode (bench/system.sh;
 #                        BENCH_ENGINES="jit interp" adds the interpreter), several minutes
@@ -49,7 +52,7 @@ BENCH_SYSTEM_RUNS ?= 3
 BENCH_DISK_RUNS ?= 5
 
 .PHONY: bench bench-quick bench-report bench-compare bench-baseline bench-tools bench-programs \
-        bench-jit bench-system bench-disk
+        bench-jit bench-profile bench-system bench-disk
 
 bench: build
 	@mkdir -p $(BENCH_DIR)
@@ -86,6 +89,12 @@ bench-jit: build
 	BENCH_CPU=$(BENCH_CPU) BENCH_RUNS=$(BENCH_RUNS) bench/jit.sh $(BENCH_DIR)/jit $(BUILD)/vm; \
 	    st=$$?; [ $$st -ne 2 ] || exit 2; \
 	    python3 bench/jit_summary.py $(BENCH_DIR)/jit --json $(BENCH_JIT_JSON) && exit $$st
+
+# needs the directory of a bench-jit run (its commands and inputs); perf from linux-perf
+bench-profile: build
+	@test -e $(BENCH_DIR)/jit/columns.tsv || { echo "bench-profile: run make bench-jit first"; exit 2; }
+	@command -v perf >/dev/null || $(MAKE) --no-print-directory bench-tools BENCH_TOOLS=perf:linux-perf
+	BUILD=$(BUILD) python3 bench/profile.py $(BENCH_DIR)/jit $(BENCH_WORKLOADS)
 
 bench-system: build
 	@$(MAKE) --no-print-directory bench-tools BENCH_TOOLS=hyperfine:hyperfine
