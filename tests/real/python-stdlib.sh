@@ -7,7 +7,8 @@
 #
 # Without modules it runs the documented list below (docs/real-programs.md gives the
 # results and the reason for each module left out). Each module has PY_TEST_TIMEOUT seconds
-# (default 1200); logs go to $PY_TEST_LOGS (default: a fresh temporary folder, printed).
+# (default 1200); logs go to $PY_TEST_LOGS (default: a fresh temporary folder, printed);
+# PY_ENGINE picks vm's engine (`--engine=jit` or `interp`; default vm's own choice).
 # Exit status: 0 every module passed, 1 some failed, 77 the archive cannot be reached.
 #
 # Not in the list, on purpose: test_time, which steps the real-time clock back an hour and
@@ -57,7 +58,8 @@ fetch "lib$py-testsuite" >/dev/null
 fetch dash tar zip unzip >/dev/null
 logs=${PY_TEST_LOGS:-$(mktemp -d)}
 mkdir -p "$logs"
-echo "python-stdlib: $py, logs in $logs"
+engine=(); [ -z "${PY_ENGINE:-}" ] || engine=(--engine="$PY_ENGINE")
+echo "python-stdlib: $py, engine ${PY_ENGINE:-default}, logs in $logs"
 failed=0
 for m in "${modules[@]}"; do
     # single test cases left out, each for a reason that holds under Linux as well
@@ -68,7 +70,7 @@ for m in "${modules[@]}"; do
     test_socket) skip=(-i test_sethostname) ;;
     esac
     start=$(date +%s)
-    (cd "$logs" && timeout "${PY_TEST_TIMEOUT:-1200}" "$vm" run -L "$sysroot" \
+    (cd "$logs" && timeout "${PY_TEST_TIMEOUT:-1200}" "$vm" run "${engine[@]}" -L "$sysroot" \
         "$sysroot/usr/bin/$py" -m test "${skip[@]}" "$m" >"$logs/$m.log" 2>&1)
     rc=$?
     took=$(($(date +%s) - start))
@@ -80,5 +82,5 @@ for m in "${modules[@]}"; do
         echo "FAIL  $m (status $rc, ${took}s) $total"
     fi
 done
-echo "python-stdlib: ${#modules[@]} modules, $failed failed"
+echo "python-stdlib: ${#modules[@]} modules, $failed failed (engine ${PY_ENGINE:-default})"
 [ $failed -eq 0 ]
