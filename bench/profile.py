@@ -19,7 +19,12 @@ names each translation (`vm-guest-0x<pc>`), and sorts the samples into places:
 It prints one Markdown table per workload (share of samples, and the top translations and
 vm functions), which is what the issue's "explain each miss with a profile" asks for.
 
-Usage: bench/profile.py OUT [WORKLOAD...]
+With --icount it instead counts the host instructions each column executes (valgrind's
+lackey, translated code included; slow: about a minute per second of the program) for the
+native build, qemu-riscv64 and vm's JIT: the ratio of instruction counts says how much of a
+gap is work (instructions) rather than speed per instruction.
+
+Usage: bench/profile.py [--icount] OUT [WORKLOAD...]
   OUT       the directory of a bench/jit.sh run (its columns.tsv and inputs)
   BUILD     environment: the build directory whose object files name vm's functions
             (default: the directory of the vm binary in the command, else ./build)
@@ -39,7 +44,8 @@ def die(msg):
     sys.exit(1)
 
 
-def read_columns(out):
+def read_columns(out, executor="jit"):
+    """workload -> the command of its `executor` column (jit, native, qemu, interp) that ran."""
     path = os.path.join(out, "columns.tsv")
     if not os.path.exists(path):
         die(f"{path} not found: run bench/jit.sh OUT first")
@@ -47,9 +53,60 @@ def read_columns(out):
     with open(path) as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
-            if len(parts) >= 4 and parts[1] == "jit" and parts[2] == "ok":
+            if len(parts) >= 4 and parts[1] == executor and parts[2] == "ok":
                 cols[parts[0]] = parts[3]
     return cols
+
+
+def lackey_count(out, cmd, is_vm):
+    """Host instructions the command executes, counted by valgrind's lackey (translated code
+    included: --smc-check=all). vm runs under a 16 GiB address-space limit there: its guest
+    space then fits beside valgrind's own mappings (docs: the `ulimit -v` rule)."""
+    import resource
+
+    def limit():
+        if is_vm:
+            resource.setrlimit(resource.RLIMIT_AS, (16 << 30, 16 << 30))
+
+    argv = ["valgrind", "--tool=lackey", "--basic-counts=yes", "--smc-check=all"]
+    st = subprocess.run(argv + shlex.split(cmd), cwd=out, stdout=subprocess.DEVNULL,
+                        stderr=subprocess.PIPE, text=True, preexec_fn=limit)
+    m = re.search(r"guest instrs:\s+([\d,]+)", st.stderr)
+    if st.returncode != 0 or not m:
+        die(f"valgrind failed on `{cmd}` ({st.returncode}): {st.stderr.strip()[-300:]}")
+    return int(m.group(1).replace(",", ""))
+
+
+def retired(out, work):
+    """Guest instructions the jit column retired (its --stats file), or None."""
+    try:
+        with open(os.path.join(out, f"{work}.jit.stats.txt")) as f:
+            m = re.search(r"instructions retired\s+(\d+)", f.read())
+        return int(m.group(1)) if m else None
+    except OSError:
+        return None
+
+
+def icounts(out, works):
+    """The instruction-count table: native, qemu-riscv64 and vm's JIT on each workload."""
+    cols = {e: read_columns(out, e) for e in ("native", "qemu", "jit")}
+    print("| workload | guest insns | native x86-64 | qemu-riscv64 | vm jit | vm host insns "
+          "per guest insn | vm / native | qemu / vm |")
+    print("|---|---|---|---|---|---|---|---|")
+    for w in works:
+        n = {e: lackey_count(out, cols[e][w], e == "jit") if w in cols[e] else None
+             for e in cols}
+        g = retired(out, w)
+
+        def fmt(v):
+            return f"{v / 1e6:.1f} M" if v else "-"
+
+        def ratio(a, b):
+            return f"{a / b:.2f}" if a and b else "-"
+
+        print(f"| {w} | {fmt(g)} | {fmt(n['native'])} | {fmt(n['qemu'])} | {fmt(n['jit'])} | "
+              f"{ratio(n['jit'], g)} | {ratio(n['jit'], n['native'])} | "
+              f"{ratio(n['qemu'], n['jit'])} |", flush=True)
 
 
 def symbol_sources(build):
@@ -186,13 +243,19 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__.split("Usage:")[1].strip(), file=sys.stderr)
         sys.exit(2)
-    out = sys.argv[1]
+    args = sys.argv[1:]
+    count = "--icount" in args
+    args = [a for a in args if a != "--icount"]
+    out = args[0]
     cols = read_columns(out)
-    works = sys.argv[2:] or [w for w in cols if w != "startup"]
+    works = args[1:] or [w for w in cols if w != "startup"]
     freq = int(os.environ.get("PROFILE_FREQ", "4999"))
     for w in works:
         if w not in cols:
             die(f"{w}: no jit column that ran in {out}/columns.tsv")
+    if count:
+        icounts(out, works)
+        return
     build = os.environ.get("BUILD")
     if not build:
         vm = next((a for a in shlex.split(next(iter(cols.values()))) if a.endswith("/vm")), "")
