@@ -158,7 +158,7 @@ static bool early_puts(ir_t *ir) {
     unsigned count = ir->count, edge = 0, moved = 0;
     for (unsigned i = 0; i < count; i++)
         if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) edge = i;
-    uint16_t *mem = malloc(4u * count * sizeof(*mem));
+    uint16_t *mem = malloc(5u * count * sizeof(*mem));
     ir_node_t *old = malloc(count * sizeof(*old));
     if (!mem || !old) {
         free(mem);
@@ -169,10 +169,22 @@ static bool early_puts(ir_t *ir) {
     uint16_t *first = mem + count;  /* the first put made in line before node i */
     uint16_t *next = first + count; /* the next one made before the same node */
     uint16_t *done = next + count;  /* a put already in a chain */
+    uint16_t *nextg = done + count; /* put i: the next live put of the same guest register */
     for (unsigned i = 0; i < count; i++) {
         lastnp[i] = (uint16_t)i;
         first[i] = next[i] = IR_NONE;
         done[i] = 0;
+    }
+    /* the puts of each register linked in program order, so that a chain is walked in its
+     * own length rather than over the rest of the superblock (quadratic in long ones) */
+    uint16_t later[32];
+    for (unsigned g = 0; g < 32; g++)
+        later[g] = IR_NONE;
+    for (unsigned i = count; i-- > 0;) {
+        const ir_node_t *m = &ir->n[i];
+        if ((m->flags & IR_F_DEAD) || m->op != IR_PUT) continue;
+        nextg[i] = later[m->g & 31];
+        later[m->g & 31] = (uint16_t)i;
     }
     for (unsigned i = 0; i < count; i++) {
         const ir_node_t *n = &ir->n[i];
@@ -186,9 +198,9 @@ static bool early_puts(ir_t *ir) {
         /* the chain: q and the later puts of the same value into the same register */
         uint16_t chain[64];
         unsigned k = 0;
-        for (unsigned j = q; j < count && k < 64; j++) {
+        for (unsigned j = q; j != IR_NONE && k < 64; j = nextg[j]) {
             const ir_node_t *m = &ir->n[j];
-            if ((m->flags & IR_F_DEAD) || m->op != IR_PUT || m->g != p->g) continue;
+            if ((m->flags & IR_F_DEAD) || m->g != p->g) continue; /* (linked by g mod 32) */
             if (m->a != p->a || m->imm != p->imm) break; /* g has another value from here */
             done[j] = 1;
             chain[k++] = (uint16_t)j;
