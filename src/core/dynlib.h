@@ -5,7 +5,15 @@
  * they are loaded with dlopen when a machine first needs them. This is the one loader: it
  * takes the soname found at build time (or a path from an environment variable, for tests and
  * unusual installs), resolves a list of symbols into the caller's function pointers, and says
- * in one sentence what went wrong when something is missing. */
+ * in one sentence what went wrong when something is missing.
+ *
+ * The vm executable may be a static PIE (tools/CMakeLists.txt, VM_STATIC_PIE): no dynamic
+ * loader runs at its start. glibc still lets such a program dlopen a library, which brings the
+ * system's libc.so.6 in beside the static C library; the two share loader state, so this is
+ * supported only when libc.so.6 is the very build whose static archive vm was linked with.
+ * vm_dynlib_open() checks that first (the build id of the libc.so.6 found at configure time,
+ * compared with the file's now) and refuses with a message naming the fix instead of loading
+ * a mismatched C library. A dynamic vm (or a program linked with libvm) skips the check. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,6 +25,10 @@ typedef struct vm_dynsym {
     const char *name; /* the symbol's name in the library */
     void *slot;       /* points at the function pointer that receives it */
 } vm_dynsym_t;
+
+/* dlopen(name, RTLD_NOW | RTLD_LOCAL), after the static-program check above; NULL with a
+ * message in err (errlen bytes) when the library cannot be loaded or must not be. */
+void *vm_dynlib_open(const char *name, char *err, size_t errlen);
 
 /* Load library `what` (a short name for messages, e.g. "libslirp") from $env_var when that is
  * set and not empty, else from `soname`, and resolve all n symbols. true when every one was

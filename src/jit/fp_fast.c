@@ -31,10 +31,7 @@ static int have_fma = -1; /* -1 unknown, else 0/1 */
 static bool host_fma(void) {
     if (have_fma < 0) {
 #if defined(__x86_64__)
-        uint32_t r[4];
-        mem_host_cpuid(1, 0, r);
-        bool fma = (r[2] >> 12) & 1, osxsave = (r[2] >> 27) & 1, avx = (r[2] >> 28) & 1;
-        have_fma = fma && osxsave && avx && (mem_host_xgetbv0() & 6) == 6;
+        have_fma = mem_host_isa().fma; /* no CPUID where the C library knows (host_arch.h) */
 #elif defined(__aarch64__)
         have_fma = 1;
 #else

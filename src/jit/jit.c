@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dynlib.h"
 #include "core/hostfd.h"
 #include "jit/ir.h"
 #include "jit/jit_priv.h"
@@ -523,10 +524,11 @@ static pthread_once_t capstone_once = PTHREAD_ONCE_INIT;
 static void capstone_load(void) {
     const char *name = getenv("VM_CAPSTONE_LIB");
     if (!name || !*name) name = VM_CAPSTONE_SONAME;
-    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    char why[600];
+    void *h = vm_dynlib_open(name, why, sizeof(why)); /* a static vm checks its C library */
     if (!h) {
         fprintf(stderr, "vm: --jit-dump: cannot load capstone (%s); host code is shown as bytes\n",
-                dlerror());
+                why);
         return;
     }
     *(void **)&capstone.open = dlsym(h, "cs_open");

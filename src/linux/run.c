@@ -118,12 +118,18 @@ linux_proc_t *linux_the_proc(void) {
 int linux_prepare_program(const linux_options_t *opt, const char *path, int argc, char **argv,
                           char **envp) {
     linux_proc_t *p = &proc;
-    /* all but the real-time queue's entries, whose pages a program that queues nothing never
-     * touches: zero in a new process, and only their states count */
-    bool rtq_used = atomic_load(&p->rtq_seq) != 0;
-    memset(p, 0, offsetof(linux_proc_t, rtq));
-    for (int i = 0; rtq_used && i < LINUX_RTQ_MAX; i++)
-        atomic_store(&p->rtq[i].state, 0);
+    /* Cleared only when an earlier preparation in this process wrote it: the first one finds
+     * it zero, as every new process has its static storage, and clearing it would back all of
+     * its 11 pages (signal tables, signal descriptors, ...) that a short program never
+     * touches. Of the real-time queue's entries only their states count. */
+    static bool proc_written;
+    if (proc_written) {
+        bool rtq_used = atomic_load(&p->rtq_seq) != 0;
+        memset(p, 0, offsetof(linux_proc_t, rtq));
+        for (int i = 0; rtq_used && i < LINUX_RTQ_MAX; i++)
+            atomic_store(&p->rtq[i].state, 0);
+    }
+    proc_written = true;
     p->opt = *opt;
     p->root_fd = -1;
     if (!p->opt.sysroot) p->opt.sysroot = "/usr/riscv64-linux-gnu";

@@ -350,28 +350,17 @@ static void jmp_rx(tctx_t *t, const uint8_t *target) {
     memcpy(f, &rel, 4);
 }
 
-/* Host instructions the backend may use beyond x86-64's baseline (read once). */
+/* Host instructions the backend may use beyond x86-64's baseline (read once, without CPUID
+ * where the C library has them: mem_host_isa). */
 static struct { bool known, lzcnt, tzcnt, popcnt, fma, bmi2; } hostf;
 static void host_features(void) {
     if (hostf.known) return;
-    uint32_t r[4];
-    mem_host_cpuid(0, 0, r);
-    unsigned maxleaf = r[0];
-    mem_host_cpuid(1, 0, r);
-    hostf.popcnt = (r[2] >> 23) & 1;
-    /* FMA3 (VEX-encoded): the CPU has it and the OS saves the AVX state */
-    hostf.fma = ((r[2] >> 12) & 1) && ((r[2] >> 27) & 1) && ((r[2] >> 28) & 1) &&
-                (mem_host_xgetbv0() & 6) == 6;
-    if (maxleaf >= 7) {
-        mem_host_cpuid(7, 0, r);
-        hostf.tzcnt = (r[1] >> 3) & 1; /* BMI1 */
-        hostf.bmi2 = (r[1] >> 8) & 1;  /* rorx */
-    }
-    mem_host_cpuid(0x80000000u, 0, r);
-    if (r[0] >= 0x80000001u) {
-        mem_host_cpuid(0x80000001u, 0, r);
-        hostf.lzcnt = (r[2] >> 5) & 1; /* ABM */
-    }
+    mem_host_isa_t f = mem_host_isa();
+    hostf.popcnt = f.popcnt;
+    hostf.fma = f.fma;
+    hostf.tzcnt = f.bmi1;
+    hostf.bmi2 = f.bmi2;
+    hostf.lzcnt = f.lzcnt;
     hostf.known = true;
 }
 
