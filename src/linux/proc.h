@@ -111,6 +111,9 @@ typedef struct linux_proc {
                                     (linux_route_shared), which the handler itself cannot do */
     _Atomic int nthreads;        /* live guest threads */
     _Atomic uint64_t code_gen;   /* bumped when code may have changed (other harts flush) */
+    _Atomic uint64_t unseen_all; /* space.unseen_code when riscv_flush_icache last made
+                                    every thread drop its code (the next one does nothing
+                                    unless it moved: the page flags see every store) */
     _Atomic int exiting;         /* exit_group in progress */
     bool forked_child;           /* this host process was made by a guest fork */
     double start_time;           /* CLOCK_MONOTONIC seconds at start, for --stats */

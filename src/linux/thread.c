@@ -98,6 +98,9 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc, bool shared) {
         free(t);
         return NULL;
     }
+    /* fence.i drops code only for what the flags cannot see (linux_space_t.unseen_code) */
+    cpu->unseen_code = &proc->space.unseen_code;
+    cpu->unseen_seen = atomic_load(&proc->space.unseen_code);
     t->proc = proc;
     t->cpu = cpu;
     t->altstack.ss_flags = LINUX_SS_DISABLE;
@@ -377,6 +380,8 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
     /* the child has exec'ed or exited: what it shared with this thread is ours again */
     linux_limit_vfork_remove(p, slot);
     linux_current = t;
+    /* its stores went through flags of its own: the next fence.i here drops the code */
+    atomic_fetch_add(&p->space.unseen_code, 1);
     pthread_mutex_lock(&p->sig_lock);
     memcpy(p->act, saved_act, sizeof(p->act));
     pthread_mutex_unlock(&p->sig_lock);
