@@ -120,9 +120,9 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     linux_proc_t *p = &proc;
     /* all but the real-time queue's entries, whose pages a program that queues nothing never
      * touches: zero in a new process, and only their states count */
-    bool rtq_used = atomic_load(&p->rtq_seq) != 0;
+    int rtq_used = atomic_load(&p->rtq_hi);
     memset(p, 0, offsetof(linux_proc_t, rtq));
-    for (int i = 0; rtq_used && i < LINUX_RTQ_MAX; i++)
+    for (int i = 0; i < rtq_used; i++)
         atomic_store(&p->rtq[i].state, 0);
     p->opt = *opt;
     p->root_fd = -1;
