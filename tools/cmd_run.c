@@ -29,6 +29,8 @@
  * mask at start (bit N-1: signal N); without it the guest inherits the host's blocked mask, as
  * a Linux program inherits its parent's. PEND: signals 32 and 33 pending across the execve;
  * --siginfo=N:HEX (vm's own too) the siginfo of pending signal N of those two.
+ * --signalfds=MASK:FD,FD;... (vm's own too) the descriptors that are signalfds across the
+ * execve, one group per signalfd with its mask.
  *
  * Everything here goes through the public machine API (include/vm/vm.h); --engine=lockstep
  * lives in lockstep.c on the same API.
@@ -717,6 +719,9 @@ int cmd_run(int argc, char **argv) {
                 return 2;
             }
             opt.sigmask_set = true;
+        } else if (!strncmp(a, "--signalfds=", 12)) {
+            /* vm's own, for the vm a guest execve runs: the signalfds the program keeps */
+            opt.signalfds = a + 12;
         } else if (!strncmp(a, "--siginfo=", 10)) {
             /* vm's own, for the vm a guest execve runs: N:HEX, the siginfo (128 bytes) of
              * pending signal N (32 or 33, which have no host number) */

@@ -161,6 +161,9 @@ typedef struct vm_options {
                                      signals 32 and 33 (--siginfo=N:HEX, from an execve); one
                                      whose si_signo is not its number reads as sent by the
                                      process itself (SI_TKILL) */
+    const char *signalfds;        /* user: the guest descriptors that are signalfds at start, with
+                                     their masks ("MASK:FD,FD;...", --signalfds, set by vm itself for
+                                     an execve); NULL: none */
 } vm_options_t;
 
 /* vm_options_t.hart_quantum: turns end only at a wfi that waits or at vm_next_hart(). */

@@ -143,6 +143,10 @@ void exec_end_run(rv_cpu_t *cpu);
 /* Drop every decoded and translated block (fence.i, code loaded or changed). */
 void exec_flush(rv_cpu_t *cpu);
 
+/* What fence.i does on this hart: drop every decoded and translated block unless the page
+ * flags already saw every change (see rv_cpu_t.unseen_code). */
+void exec_fence_i(rv_cpu_t *cpu);
+
 /* Guest code in [addr, addr+len) changed: drop decoded blocks that may cover it (with page
  * flags, the code of each page of the range that holds decoded code; without them, everything
  * when the range meets the decoded code range). */

@@ -186,6 +186,10 @@ static void pages_unlink(struct rv_icache *ic, rv_block_t *b, uint64_t ppn) {
     }
 }
 
+void exec_fence_i(rv_cpu_t *cpu) {
+    if (exec_fence_i_flushes(cpu)) exec_flush(cpu);
+}
+
 void exec_flush(rv_cpu_t *cpu) {
     struct rv_icache *ic = cpu->icache;
     if (ic->nblocks) memset(ic->hash, 0, ((size_t)ic->hash_mask + 1) * sizeof(ic->hash[0]));

@@ -122,9 +122,17 @@ void exec_drop_written(rv_cpu_t *cpu);
 void exec_code_tlb_drain(rv_cpu_t *cpu);
 
 /* fence.i must drop decoded code: not on harts with an MMU and page flags, where every
- * store into decoded code (through the window, the MMU or an AMO) already drops it. */
-static inline bool exec_fence_i_flushes(const rv_cpu_t *cpu) {
-    return !(cpu->phys_ptr && cpu->page_flags);
+ * store into decoded code (through the window, the MMU or an AMO) already drops it; on a hart
+ * whose owner counts what its flags cannot see (unseen_code: user mode), only when that count
+ * moved since this hart last dropped its code for it (which this call records). */
+static inline bool exec_fence_i_flushes(rv_cpu_t *cpu) {
+    if (!cpu->page_flags) return true;
+    if (cpu->phys_ptr) return false;
+    if (!cpu->unseen_code) return true;
+    uint64_t n = atomic_load_explicit(cpu->unseen_code, memory_order_acquire);
+    if (n == cpu->unseen_seen && !(n & RV_UNSEEN_ALWAYS)) return false;
+    cpu->unseen_seen = n;
+    return true;
 }
 
 /* Re-read the bits of the instruction at pc (16 or 32 bits; 0 if unreadable), for mtval of an

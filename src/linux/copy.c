@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "linux/copy.h"
+#include "riscv/cpu.h"
 
 /* The recovery point of this host thread. */
 static _Thread_local struct {
@@ -60,6 +61,7 @@ int linux_copy_to_guest(linux_thread_t *t, uint64_t dst, const void *src, size_t
     linux_space_t *sp = &t->proc->space;
     if (!n) return 0;
     if (!linux_space_check(sp, dst, n, LINUX_PROT_WRITE)) return -LINUX_EFAULT;
+    linux_space_host_writes(sp, t->cpu->page_flags, dst, n); /* for fence.i */
     return guarded_copy(linux_space_ptr(sp, dst), src, n);
 }
 
@@ -114,5 +116,6 @@ static __attribute__((noinline)) int guarded_store32(_Atomic uint32_t *w, uint32
 int linux_put_u32_atomic(linux_thread_t *t, uint64_t dst, uint32_t v) {
     linux_space_t *sp = &t->proc->space;
     if ((dst & 3) || !linux_space_check(sp, dst, 4, LINUX_PROT_WRITE)) return -LINUX_EFAULT;
+    linux_space_host_writes(sp, t->cpu->page_flags, dst, 4); /* for fence.i */
     return guarded_store32(linux_space_ptr(sp, dst), v);
 }

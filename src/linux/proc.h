@@ -21,8 +21,10 @@ typedef struct rv_cpu rv_cpu_t;
 /* Signal descriptors (signalfd4) a process may have open at once (each holds one of vm's own
  * host descriptors, core/hostfd.h; a signal of their masks looks at every slot in use). */
 #define LINUX_SFD_MAX 256
-/* Real-time signals queued behind the first pending instance of their number, per process. */
-#define LINUX_RTQ_MAX 256
+/* Real-time signals queued behind the first pending instance of their number, per process, at
+ * most (the guest's RLIMIT_SIGPENDING sets the limit below this; entries are touched only as
+ * they are used, and every scan stops at the highest one used, rtq_hi). */
+#define LINUX_RTQ_MAX 8192
 /* POSIX timers at once whose guest signal has no host number (32, 33: glibc's SIGEV_THREAD). */
 #define LINUX_NOHOST_TIMERS 64
 
@@ -70,6 +72,8 @@ typedef struct linux_options {
     uint64_t sigmask; /* the guest's blocked signals at start (bit N-1: signal N) */
     uint64_t sigpend_nohost;      /* signals 32 and 33 pending at start (they crossed an execve) */
     uint8_t sigpend_info[2][128]; /* their siginfo (guest layout; si_signo 0: none known) */
+    const char *signalfds;        /* signalfds that crossed an execve (--signalfds, signalfd.c's
+                                     linux_sfd_exec_arg); NULL: none */
     exec_options_t exec; /* how every guest thread's hart executes (engine, JIT settings) */
     /* Optional system-call hook (the public API's): true = handled, *ret is the result. */
     bool (*syscall_hook)(void *opaque, uint64_t nr, const uint64_t a[6], uint64_t *ret);
@@ -111,6 +115,9 @@ typedef struct linux_proc {
                                     (linux_route_shared), which the handler itself cannot do */
     _Atomic int nthreads;        /* live guest threads */
     _Atomic uint64_t code_gen;   /* bumped when code may have changed (other harts flush) */
+    _Atomic uint64_t unseen_all; /* space.unseen_code when riscv_flush_icache last made
+                                    every thread drop its code (the next one does nothing
+                                    unless it moved: the page flags see every store) */
     _Atomic int exiting;         /* exit_group in progress */
     bool forked_child;           /* this host process was made by a guest fork */
     double start_time;           /* CLOCK_MONOTONIC seconds at start, for --stats */
@@ -144,8 +151,11 @@ typedef struct linux_proc {
     int sfd_listener_pid;           /* the host process whose listener thread runs (0: none;
                                        a forked child starts its own) */
     /* real-time signals queued beyond the first pending instance (signal.c) */
-    _Atomic uint64_t rtq_seq; /* next sequence number (0: the queue was never used) */
-    _Atomic int rtq_count;    /* entries in use (0: nothing to look at) */
+    _Atomic uint64_t rtq_seq;  /* next sequence number (0: the queue was never used) */
+    _Atomic int rtq_count;     /* entries in use (0: nothing to look at) */
+    _Atomic int rtq_hi;        /* one past the highest entry ever used: scans stop there */
+    _Atomic uint64_t rtq_held; /* real-time signals the host keeps while the queue is full
+                                  (signal.c's hold_if_full): waits leave them blocked */
     /* guest POSIX timers whose signal (32, 33) has no host number (sys_time.c) */
     _Atomic int nohost_timer[LINUX_NOHOST_TIMERS];     /* host timer id + 1; 0: a free slot */
     _Atomic int nohost_timer_sig[LINUX_NOHOST_TIMERS]; /* its guest signal, with
@@ -174,8 +184,11 @@ typedef struct linux_thread {
     uint64_t saved_mask;              /* mask in force before rt_sigsuspend */
     bool vfork_child;                 /* the child of a vfork: its own host process on the parent's
                                          memory; exit ends that process, and the parent frees this */
-    void *vfork_exec_mem[3];          /* what a vfork child's successful execve leaves allocated in
-                                         the shared heap (argument vectors), for the parent to free */
+    void *vfork_exec_mem[4];          /* what a vfork child's successful execve leaves allocated in
+                                         the shared heap (argument vectors, the --signalfds
+                                         option), for the parent to free */
+    uint64_t rtq_blocked;             /* held real-time signals this thread's handler blocked on
+                                         its host thread (hold_if_full; linux_rtq_release) */
     struct linux_thread *next_thread; /* proc->threads list (under proc->sig_lock) */
     _Atomic uint64_t waiting_set;     /* signals rt_sigtimedwait is waiting for (they count as
                                          wanted by this thread, as Linux unblocks them) */
@@ -261,8 +274,25 @@ void linux_route_shared(linux_thread_t *t);
 void linux_wait_host_mask(const linux_thread_t *t, uint64_t want, sigset_t *set);
 /* Make the signalfds whose mask holds sig readable (signalfd.c). Safe in a signal handler. */
 void linux_sfd_notify(linux_proc_t *p, int sig);
+/* Whether a signal pending for t alone is in some signalfd's mask (then its ppoll, pselect6
+ * and epoll_pwait look closer; signalfd.c). */
+bool linux_sfd_own_pending(linux_thread_t *t);
+/* Whether guest descriptor fd is a signalfd that reads a signal pending for t alone: readable
+ * for t, not for the other threads. */
+bool linux_sfd_reads_own(linux_thread_t *t, int fd);
+/* Make the signalfds that read a signal pending for t alone readable (before t's epoll_pwait,
+ * whose descriptors vm does not know). */
+void linux_sfd_notify_own(linux_thread_t *t);
 /* After fork, in the child: the listener thread of the signalfds runs again (signalfd.c). */
 void linux_sfd_after_fork(linux_proc_t *p);
+/* For an execve: the signalfds whose guest descriptors survive it (not close-on-exec), as
+ * the value of the new vm's --signalfds option ("MASK:FD,FD;..." with the mask in hexadecimal,
+ * one group per signalfd), malloc'ed; NULL when there is none (signalfd.c). */
+char *linux_sfd_exec_arg(linux_proc_t *p);
+/* In the new vm, at start: make the descriptors that --signalfds names signalfds again, with
+ * their masks (each group one signalfd; the old vm's end of each went with it). A malformed
+ * value or a descriptor that is not a socket is left alone. */
+void linux_sfd_inherit(linux_thread_t *t, const char *arg);
 /* linux_route_shared for p from any thread: self is the calling guest thread, or NULL (the
  * signalfd listener). */
 void linux_route_shared_proc(linux_proc_t *p, linux_thread_t *self);
@@ -270,10 +300,11 @@ void linux_route_shared_proc(linux_proc_t *p, linux_thread_t *self);
  * stands for a guest timer whose signal has no host number; 0 when it is not one.
  * Handler-safe. */
 int linux_nohost_timer_sig(linux_proc_t *p, int timer_id);
-/* Whether sig is pending for any thread of p or for p itself. */
-bool linux_pending_anywhere(linux_proc_t *p, uint64_t set);
 /* Drop the queued real-time signals of thread tid (it ends), or all of them (tid -1: fork). */
 void linux_rtq_drop(linux_proc_t *p, int tid);
+/* At a stop of thread t: when the queue of real-time signals has room again, let in the held
+ * signals t blocked (signal.c). */
+void linux_rtq_release(linux_thread_t *t);
 
 /* Invalidate decoded code of [addr, addr+len) on this hart and tell the others. */
 void linux_code_changed(linux_thread_t *t, uint64_t addr, uint64_t len);

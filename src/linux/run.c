@@ -120,13 +120,13 @@ int linux_prepare_program(const linux_options_t *opt, const char *path, int argc
     linux_proc_t *p = &proc;
     /* Cleared only when an earlier preparation in this process wrote it: the first one finds
      * it zero, as every new process has its static storage, and clearing it would back all of
-     * its 11 pages (signal tables, signal descriptors, ...) that a short program never
-     * touches. Of the real-time queue's entries only their states count. */
+     * its pages (signal tables, signal descriptors, ...) that a short program never touches.
+     * Of the real-time queue's entries only their states count, up to the highest used. */
     static bool proc_written;
     if (proc_written) {
-        bool rtq_used = atomic_load(&p->rtq_seq) != 0;
+        int rtq_used = atomic_load(&p->rtq_hi);
         memset(p, 0, offsetof(linux_proc_t, rtq));
-        for (int i = 0; rtq_used && i < LINUX_RTQ_MAX; i++)
+        for (int i = 0; i < rtq_used; i++)
             atomic_store(&p->rtq[i].state, 0);
     }
     proc_written = true;

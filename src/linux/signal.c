@@ -85,12 +85,32 @@ static linux_proc_t *the_proc;
  * sending, and the one that takes the slot's moves the oldest in. Lock-free, as signal
  * handlers push: an entry is claimed by a compare-and-swap on its state. ---- */
 
-/* Queue info (signal info->si_signo) for thread tid, or for the process (0). false: full. */
-static bool rtq_push(linux_proc_t *p, int tid, const linux_siginfo_t *info) {
+/* Instances the queue may hold now: the guest's RLIMIT_SIGPENDING (the host process's own,
+ * which the guest's setrlimit and prlimit64 set, read at each push so that a limit another
+ * process set counts too) less the first instance pending in its slot, as Linux counts every
+ * pending instance against it; at most LINUX_RTQ_MAX. Safe in a signal handler. */
+static int rtq_capacity(void) {
+    struct rlimit rl;
+    if (syscall(SYS_prlimit64, 0, RLIMIT_SIGPENDING, NULL, &rl) != 0) return LINUX_RTQ_MAX;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LINUX_RTQ_MAX) return LINUX_RTQ_MAX;
+    return rl.rlim_cur > 0 ? (int)rl.rlim_cur - 1 : 0;
+}
+
+/* Queue info (signal info->si_signo) for thread tid, or for the process (0). false: full (the
+ * capacity reached; for a signal the host delivered, over, only when no entry is left: it
+ * was sent already, and hold_if_full keeps the next ones waiting on the host). */
+static bool rtq_push(linux_proc_t *p, int tid, const linux_siginfo_t *info, bool over) {
+    if (!over && atomic_load(&p->rtq_count) >= rtq_capacity()) return false;
     for (int i = 0; i < LINUX_RTQ_MAX; i++) {
         linux_rtq_entry_t *e = &p->rtq[i];
         int free_state = 0;
-        if (!atomic_compare_exchange_strong(&e->state, &free_state, 1)) continue;
+        if (atomic_load_explicit(&e->state, memory_order_relaxed) != 0 ||
+            !atomic_compare_exchange_strong(&e->state, &free_state, 1))
+            continue;
+        /* scans look up to rtq_hi: it covers this entry before the entry counts as queued */
+        int hi = atomic_load(&p->rtq_hi);
+        while (hi < i + 1 && !atomic_compare_exchange_weak(&p->rtq_hi, &hi, i + 1)) {
+        }
         e->tid = tid;
         e->sig = info->si_signo;
         e->info = *info;
@@ -106,7 +126,7 @@ static bool rtq_push(linux_proc_t *p, int tid, const linux_siginfo_t *info) {
 static bool rtq_pop(linux_proc_t *p, int tid, int sig, linux_siginfo_t *info) {
     while (atomic_load(&p->rtq_count) > 0) {
         linux_rtq_entry_t *best = NULL;
-        for (int i = 0; i < LINUX_RTQ_MAX; i++) {
+        for (int i = 0, hi = atomic_load(&p->rtq_hi); i < hi; i++) {
             linux_rtq_entry_t *e = &p->rtq[i];
             if (atomic_load(&e->state) == 2 && e->tid == tid && e->sig == sig &&
                 (!best || e->seq < best->seq))
@@ -126,7 +146,7 @@ static bool rtq_pop(linux_proc_t *p, int tid, int sig, linux_siginfo_t *info) {
 /* Whether an instance of sig for tid (0: the process) is queued. */
 static bool rtq_has(linux_proc_t *p, int tid, int sig) {
     if (atomic_load(&p->rtq_count) == 0) return false;
-    for (int i = 0; i < LINUX_RTQ_MAX; i++) {
+    for (int i = 0, hi = atomic_load(&p->rtq_hi); i < hi; i++) {
         linux_rtq_entry_t *e = &p->rtq[i];
         if (atomic_load(&e->state) == 2 && e->tid == tid && e->sig == sig) return true;
     }
@@ -135,7 +155,7 @@ static bool rtq_has(linux_proc_t *p, int tid, int sig) {
 
 /* Drop every queued instance of sig (an ignored signal is discarded). */
 static void rtq_discard(linux_proc_t *p, int sig) {
-    for (int i = 0; i < LINUX_RTQ_MAX && atomic_load(&p->rtq_count) > 0; i++) {
+    for (int i = 0, hi = atomic_load(&p->rtq_hi); i < hi && atomic_load(&p->rtq_count) > 0; i++) {
         linux_rtq_entry_t *e = &p->rtq[i];
         int queued = 2;
         if (e->sig == sig && atomic_compare_exchange_strong(&e->state, &queued, 3)) {
@@ -146,7 +166,7 @@ static void rtq_discard(linux_proc_t *p, int sig) {
 }
 
 void linux_rtq_drop(linux_proc_t *p, int tid) {
-    for (int i = 0; i < LINUX_RTQ_MAX && atomic_load(&p->rtq_count) > 0; i++) {
+    for (int i = 0, hi = atomic_load(&p->rtq_hi); i < hi && atomic_load(&p->rtq_count) > 0; i++) {
         linux_rtq_entry_t *e = &p->rtq[i];
         int queued = 2;
         if ((tid < 0 || e->tid == tid) && atomic_compare_exchange_strong(&e->state, &queued, 3)) {
@@ -169,12 +189,12 @@ static bool queues(int sig, const linux_siginfo_t *info, const linux_siginfo_t *
  * behind it and a standard one merges (Linux). Safe in a signal handler: the claim bit makes
  * this the only writer of the slot's info, and the holder of the claim is the only one that
  * moves a queued instance into the slot. */
-static bool raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) {
+static bool raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info, bool over) {
     linux_siginfo_t one = *info;
     one.si_signo = sig;
     if (atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig)) {
         if (!queues(sig, &one, &p->shared_info[sig - 1])) return true;
-        if (!rtq_push(p, 0, &one)) return false; /* the queue is full */
+        if (!rtq_push(p, 0, &one, over)) return false; /* the queue is full */
         /* the slot may have been taken meanwhile: then this one moves in itself */
         if (!(atomic_load(&p->shared_claim) & bit(sig)) &&
             !(atomic_fetch_or(&p->shared_claim, bit(sig)) & bit(sig))) {
@@ -191,6 +211,45 @@ static bool raise_shared(linux_proc_t *p, int sig, const linux_siginfo_t *info) 
     atomic_fetch_or(&p->shared_pending, bit(sig));
     linux_sfd_notify(p, sig);
     return true;
+}
+
+/* ---- a full queue keeps signals from outside waiting on the host: Linux gives a sender
+ * EAGAIN when the receiver's RLIMIT_SIGPENDING is reached, but vm's host handlers take every
+ * signal off the host's queue at once, so the host never sees a full one. Once the queue holds
+ * its capacity, a real-time signal the host delivers is still queued (it was sent), and then
+ * its host signal is held: blocked on the thread that took it (through the handler's
+ * ucontext, which the kernel restores on return), left out of every wait mask
+ * (linux_wait_host_mask) and out of the signalfd listener's. Each thread takes at most one
+ * more before it blocks it, then the host keeps the rest pending, counted against the limit,
+ * and a sender past it gets EAGAIN from the host kernel. When the queue has room again, each
+ * thread that blocked it lets it in again at its next stop (linux_rtq_release), and the host
+ * delivers what it kept, in order. ---- */
+
+/* After the host delivered real-time signal sig (host hsig) to this handler: hold it when the
+ * queue is full (see above). t: the guest thread the handler runs on, or NULL. */
+static void hold_if_full(linux_proc_t *p, linux_thread_t *t, int sig, int hsig, void *uctx) {
+    if (sig < LINUX_SIGRTMIN || atomic_load(&p->rtq_count) < rtq_capacity()) return;
+    atomic_fetch_or(&p->rtq_held, bit(sig));
+    sigaddset(&((ucontext_t *)uctx)->uc_sigmask, hsig);
+    if (t) t->rtq_blocked |= bit(sig);
+}
+
+void linux_rtq_release(linux_thread_t *t) {
+    linux_proc_t *p = t->proc;
+    if (atomic_load(&p->rtq_count) >= rtq_capacity()) return;
+    atomic_store(&p->rtq_held, 0);
+    sigset_t set;
+    sigemptyset(&set);
+    /* the handler may add one meanwhile: its bit is read back with the host signals blocked */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (uint64_t b = t->rtq_blocked; b; b &= b - 1) {
+        int hs = linux_sig_to_host(__builtin_ctzll(b) + 1);
+        if (hs) sigdelset(&old, hs);
+    }
+    t->rtq_blocked = 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Host signals blocked on this thread around a change of its own pending set and real-time
@@ -272,7 +331,8 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
         if (the_proc && si->si_code != SI_WAKE) {
             if (the_proc->act[sig].handler == LINUX_SIG_DFL && !nohost)
                 atomic_fetch_or(&the_proc->host_dfl, bit(sig));
-            raise_shared(the_proc, sig, (const linux_siginfo_t *)(const void *)si);
+            raise_shared(the_proc, sig, (const linux_siginfo_t *)(const void *)si, true);
+            hold_if_full(the_proc, NULL, sig, hsig, uctx);
             atomic_store(&the_proc->route_pending, 1);
         }
         return;
@@ -302,7 +362,8 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
         /* for the process: a thread that does not block it is woken (linux_route_shared)
          * once this one is out of the handler; a blocking call of this thread that the
          * signal interrupted goes on afterwards (sys_block) */
-        raise_shared(t->proc, sig, (const linux_siginfo_t *)(const void *)si);
+        raise_shared(t->proc, sig, (const linux_siginfo_t *)(const void *)si, true);
+        hold_if_full(t->proc, t, sig, hsig, uctx);
         atomic_store(&t->proc->route_pending, 1);
         t->sig_ready = 1;
         linux_safe_syscall_fixup(uctx);
@@ -315,9 +376,11 @@ static void host_async_handler(int hsig, siginfo_t *si, void *uctx) {
     if (!(atomic_load(&t->pending) & bit(sig)))
         t->pending_info[sig - 1] = one;
     else if (queues(sig, &one, &t->pending_info[sig - 1]))
-        rtq_push(t->proc, t->tid, &one); /* this thread's own code does not run meanwhile */
+        rtq_push(t->proc, t->tid, &one, true); /* this thread's own code does not run meanwhile */
     atomic_fetch_or(&t->pending, bit(sig));
-    linux_sfd_notify(t->proc, sig);
+    hold_if_full(t->proc, t, sig, hsig, uctx);
+    /* pending for this thread alone: its signalfds are readable for it only, which its own
+     * waits look at (linux_sfd_reads_own), so the descriptors are not notified */
     if (!(t->sigmask & bit(sig))) {
         /* a blocking host call about to start, or in progress, ends (safe_syscall.h) */
         t->sig_ready = 1;
@@ -461,6 +524,8 @@ void linux_signals_inherit(linux_thread_t *t) {
         }
         linux_raise(t, &info);
     }
+    /* signalfds kept across the execve, once the pending signals they read are in */
+    linux_sfd_inherit(t, p->opt.signalfds);
     /* vm's handlers forward what the guest asks for; the guest's mask is vm's to keep */
     sigset_t none;
     sigemptyset(&none);
@@ -481,7 +546,8 @@ static void requeue_queued(linux_proc_t *p, int tid, int sig, int hs) {
     uint64_t after = 0;
     for (;;) {
         const linux_rtq_entry_t *next = NULL;
-        for (int i = 0; i < LINUX_RTQ_MAX && atomic_load(&p->rtq_count) > 0; i++) {
+        for (int i = 0, hi = atomic_load(&p->rtq_hi); i < hi && atomic_load(&p->rtq_count) > 0;
+             i++) {
             const linux_rtq_entry_t *e = &p->rtq[i];
             if (atomic_load(&e->state) == 2 && e->tid == tid && e->sig == sig && e->seq >= after &&
                 (!next || e->seq < next->seq))
@@ -591,10 +657,10 @@ bool linux_raise(linux_thread_t *t, const linux_siginfo_t *info) {
     if (!(atomic_load(&t->pending) & bit(sig)))
         t->pending_info[sig - 1] = *info;
     else if (queues(sig, info, &t->pending_info[sig - 1]))
-        queued = rtq_push(t->proc, t->tid, info);
+        queued = rtq_push(t->proc, t->tid, info, false);
     atomic_fetch_or(&t->pending, bit(sig));
     if (rt) pthread_sigmask(SIG_SETMASK, &old, NULL);
-    linux_sfd_notify(t->proc, sig);
+    /* no signalfd notification: pending for t alone (see host_async_handler) */
     rv_cpu_interrupt(t->cpu);
     return queued;
 }
@@ -630,7 +696,7 @@ bool linux_raise_process(linux_thread_t *t, const linux_siginfo_t *info) {
         linux_die_by_signal(t, sig);
     }
     /* for the first thread that unblocks or waits for it */
-    if (!raise_shared(p, sig, info)) {
+    if (!raise_shared(p, sig, info, false)) {
         pthread_mutex_unlock(&p->sig_lock);
         return false;
     }
@@ -683,7 +749,8 @@ void linux_route_shared_proc(linux_proc_t *p, linux_thread_t *self) {
 }
 
 void linux_wait_host_mask(const linux_thread_t *t, uint64_t want, sigset_t *set) {
-    uint64_t quiet = t->sigmask;
+    /* (held real-time signals stay on the host while the queue is full) */
+    uint64_t quiet = t->sigmask | atomic_load(&t->proc->rtq_held);
     /* a signal with a default of doing nothing that vm catches (as it was blocked once) */
     for (uint64_t c = atomic_load(&t->proc->dfl_caught); c; c &= c - 1) {
         int sig = __builtin_ctzll(c) + 1;
@@ -743,16 +810,6 @@ int linux_take_signal(linux_thread_t *t, uint64_t set, linux_siginfo_t *info) {
     *info = t->pending_info[sig - 1];
     atomic_fetch_and(&t->pending, ~bit(sig));
     return sig;
-}
-
-bool linux_pending_anywhere(linux_proc_t *p, uint64_t set) {
-    if (atomic_load(&p->shared_pending) & set) return true;
-    bool any = false;
-    pthread_mutex_lock(&p->sig_lock);
-    for (linux_thread_t *o = p->threads; o && !any; o = o->next_thread)
-        any = (atomic_load(&o->pending) & set) != 0;
-    pthread_mutex_unlock(&p->sig_lock);
-    return any;
 }
 
 static const char *sig_name(int sig) {

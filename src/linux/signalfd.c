@@ -4,14 +4,14 @@
  * itself (signal.c), and guest signals 32 and 33 have no host number at all. So a guest
  * signalfd is one end of a host AF_UNIX socket pair, and vm keeps the other end (one of its
  * own descriptors, core/hostfd.h, which the guest cannot name). The socket carries no data,
- * only readiness: whenever a signal of a signalfd's mask becomes pending, for a thread or for
- * the process, whoever raised it (a system call, or vm's host signal handler: a send is safe
- * there) sends one byte to the guest's end, so that poll, select and epoll of the guest's
- * descriptor, which are host calls on a host socket, see it readable and wake. A guest `read`
- * of the descriptor is vm's: it takes the pending signals of the mask (the reading thread's,
- * then the process's, lowest first, one queued instance at a time) as struct
- * signalfd_siginfo, drains the bytes and sends one again when a signal of the mask is still
- * pending anywhere in the process. With nothing pending it returns EAGAIN (O_NONBLOCK) or
+ * only readiness: whenever a signal of a signalfd's mask becomes pending for the process (a
+ * signal pending for one thread alone: see "readiness per thread" below), whoever raised it (a
+ * system call, or vm's host signal handler: a send is safe there) sends one byte to the guest's
+ * end, so that poll, select and epoll of the guest's descriptor, which are host calls on a host
+ * socket, see it readable and wake. A guest `read` of the descriptor is vm's: it takes the pending
+ * signals of the mask (the reading thread's, then the process's, lowest first, one queued instance
+ * at a time) as struct signalfd_siginfo, drains the bytes and sends one again when a signal of the
+ * mask is still pending for the process. With nothing pending it returns EAGAIN (O_NONBLOCK) or
  * waits as sigwaitinfo does, and a handled signal that comes first restarts it (SA_RESTART)
  * or ends it with EINTR, as Linux does.
  *
@@ -28,12 +28,14 @@
  * no guest thread lets in, its handler makes the signal pending for the process (and the
  * signalfds readable), and it routes a signal that a guest thread does not block to that thread
  * (linux_route_shared_proc). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -126,7 +128,8 @@ static void *listener(void *arg) {
     pthread_sigmask(SIG_SETMASK, &all, NULL);
     for (;;) {
         sigset_t open = all;
-        for (uint64_t m = atomic_load(&p->sfd_mask); m; m &= m - 1) {
+        /* (not the real-time signals held on the host while their queue is full) */
+        for (uint64_t m = atomic_load(&p->sfd_mask) & ~atomic_load(&p->rtq_held); m; m &= m - 1) {
             int hs = linux_sig_to_host(__builtin_ctzll(m) + 1);
             if (hs) sigdelset(&open, hs);
         }
@@ -179,6 +182,33 @@ void linux_sfd_after_fork(linux_proc_t *p) {
     pthread_mutex_unlock(&p->sig_lock);
 }
 
+/* A new slot for the guest end st (its fstat) of a pair whose other end is notify_fd, reading
+ * mask: notify_fd becomes one of vm's own descriptors, the listener runs, and the guest end is
+ * made readable when a signal of mask is pending already. 0 or -LINUX_E* (nothing kept). */
+static int slot_add(linux_proc_t *p, const struct stat *st, int notify_fd, uint64_t mask) {
+    pthread_mutex_lock(&p->sig_lock);
+    collect(p);
+    linux_sfd_t *s = NULL;
+    for (int i = 0; i < LINUX_SFD_MAX && !s; i++)
+        if (!atomic_load(&p->sfd[i].used)) s = &p->sfd[i];
+    int rc = s ? listener_start(p) : -LINUX_EMFILE;
+    if (!rc && vm_hostfd_add(notify_fd) != 0) rc = -LINUX_EMFILE;
+    if (rc) {
+        pthread_mutex_unlock(&p->sig_lock);
+        return rc;
+    }
+    atomic_store(&s->notify_fd, notify_fd);
+    s->dev = (unsigned long long)st->st_dev;
+    s->ino = (unsigned long long)st->st_ino;
+    atomic_store(&s->mask, mask);
+    atomic_store(&s->used, true);
+    atomic_fetch_add(&p->sfd_count, 1);
+    masks_changed(p);
+    pthread_mutex_unlock(&p->sig_lock);
+    if ((atomic_load(&p->shared_pending) & mask)) slot_notify(s);
+    return 0;
+}
+
 /* signalfd4(fd, mask, sizemask, flags): a new signalfd for the guest signals in *mask (fd -1),
  * or a new mask for signalfd fd. SIGKILL and SIGSTOP are left out, as Linux does. */
 int64_t sys_signalfd4(linux_thread_t *t, const uint64_t a[6]) {
@@ -200,7 +230,7 @@ int64_t sys_signalfd4(linux_thread_t *t, const uint64_t a[6]) {
         }
         pthread_mutex_unlock(&p->sig_lock);
         if (!s) return -LINUX_EINVAL;
-        if (linux_pending_anywhere(p, mask)) slot_notify(s);
+        if ((atomic_load(&p->shared_pending) & mask)) slot_notify(s);
         return fd;
     }
     int sv[2];
@@ -214,28 +244,12 @@ int64_t sys_signalfd4(linux_thread_t *t, const uint64_t a[6]) {
         close(sv[1]);
         return e;
     }
-    pthread_mutex_lock(&p->sig_lock);
-    collect(p);
-    linux_sfd_t *s = NULL;
-    for (int i = 0; i < LINUX_SFD_MAX && !s; i++)
-        if (!atomic_load(&p->sfd[i].used)) s = &p->sfd[i];
-    int rc = s ? listener_start(p) : -LINUX_EMFILE;
-    if (!rc && vm_hostfd_add(sv[1]) != 0) rc = -LINUX_EMFILE;
+    int rc = slot_add(p, &st, sv[1], mask);
     if (rc) {
-        pthread_mutex_unlock(&p->sig_lock);
         close(sv[0]);
         close(sv[1]);
         return rc;
     }
-    atomic_store(&s->notify_fd, sv[1]);
-    s->dev = (unsigned long long)st.st_dev;
-    s->ino = (unsigned long long)st.st_ino;
-    atomic_store(&s->mask, mask);
-    atomic_store(&s->used, true);
-    atomic_fetch_add(&p->sfd_count, 1);
-    masks_changed(p);
-    pthread_mutex_unlock(&p->sig_lock);
-    if (linux_pending_anywhere(p, mask)) slot_notify(s);
     return sv[0];
 }
 
@@ -310,7 +324,7 @@ static void resync(linux_proc_t *p, linux_sfd_t *s, int fd) {
     while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) {
     }
     uint64_t mask = atomic_load(&s->mask);
-    if (mask && linux_pending_anywhere(p, mask)) slot_notify(s);
+    if (mask && (atomic_load(&p->shared_pending) & mask)) slot_notify(s);
 }
 
 /* Write len bytes at offset off of the guest buffer made of segs (a read's one buffer, or a
@@ -403,4 +417,134 @@ bool sys_signalfd_readv(linux_thread_t *t, const uint64_t a[6], int64_t *ret) {
         *ret = sfd_read(t, s, (int)a[0], segs, a[2]);
     free(segs);
     return true;
+}
+
+/* ---- across execve: the new vm gets each signalfd whose guest descriptors survive the host
+ * execve as a group "MASK:FD,FD" of --signalfds. Those descriptors are still the guest's ends
+ * of the old pairs, whose other ends (vm's own, close-on-exec) are gone: the new vm makes a new
+ * pair per group, puts its guest end in their place (dup3, keeping O_NONBLOCK) and registers
+ * it as at signalfd4. ---- */
+
+/* Add the surviving guest descriptor fd to out when it is a signalfd's (group per slot). */
+static void exec_arg_fd(linux_proc_t *p, int fd, char **groups, size_t *lens) {
+    if (vm_hostfd_is_own(fd)) return;
+    int fdfl = fcntl(fd, F_GETFD);
+    if (fdfl < 0 || (fdfl & FD_CLOEXEC)) return;
+    linux_sfd_t *s = slot_of(p, fd);
+    if (!s) return;
+    size_t i = (size_t)(s - p->sfd);
+    char one[24];
+    int n = snprintf(one, sizeof(one), "%s%d", groups[i] ? "," : "", fd);
+    char *g = realloc(groups[i], lens[i] + (size_t)n + 1);
+    if (!g) return;
+    memcpy(g + lens[i], one, (size_t)n + 1);
+    groups[i] = g;
+    lens[i] += (size_t)n;
+}
+
+char *linux_sfd_exec_arg(linux_proc_t *p) {
+    if (atomic_load(&p->sfd_count) == 0) return NULL;
+    char **groups = calloc(LINUX_SFD_MAX, sizeof(*groups));
+    size_t *lens = calloc(LINUX_SFD_MAX, sizeof(*lens));
+    char *out = NULL;
+    if (!groups || !lens) goto out;
+    /* every open descriptor: /proc/self/fd, else every number below the descriptor limit */
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        int dfd = dirfd(d);
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char *end;
+            long fd = strtol(e->d_name, &end, 10);
+            if (*end || end == e->d_name || fd == dfd) continue;
+            exec_arg_fd(p, (int)fd, groups, lens);
+        }
+        closedir(d);
+    } else {
+        long max = sysconf(_SC_OPEN_MAX);
+        for (long fd = 0; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+            exec_arg_fd(p, (int)fd, groups, lens);
+    }
+    size_t total = 16;
+    for (int i = 0; i < LINUX_SFD_MAX; i++)
+        if (groups[i]) total += lens[i] + 20;
+    if (total == 16 || !(out = malloc(total))) goto out;
+    size_t k = (size_t)snprintf(out, total, "--signalfds=");
+    for (int i = 0; i < LINUX_SFD_MAX; i++) {
+        if (!groups[i]) continue;
+        k += (size_t)snprintf(out + k, total - k, "%s%llx:%s", out[k - 1] == '=' ? "" : ";",
+                              (unsigned long long)atomic_load(&p->sfd[i].mask), groups[i]);
+    }
+out:
+    for (int i = 0; groups && i < LINUX_SFD_MAX; i++)
+        free(groups[i]);
+    free(groups);
+    free(lens);
+    return out;
+}
+
+/* One group "FD,FD..." of --signalfds with mask: a new pair whose guest end takes the place
+ * of each descriptor. */
+static void inherit_group(linux_proc_t *p, uint64_t mask, const char *fds, const char *end) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return;
+    struct stat st;
+    memset(&st, 0, sizeof(st));
+    bool any = false;
+    if (fcntl(sv[1], F_SETFL, O_NONBLOCK) == 0 && fstat(sv[0], &st) == 0) {
+        for (const char *c = fds; c < end;) {
+            char *next;
+            long fd = strtol(c, &next, 10);
+            if (next == c || fd < 0 || fd > INT32_MAX) break;
+            c = *next == ',' ? next + 1 : next;
+            struct stat old;
+            int fl = fcntl((int)fd, F_GETFL);
+            if (fl < 0 || fstat((int)fd, &old) != 0 || !S_ISSOCK(old.st_mode) ||
+                vm_hostfd_is_own((int)fd) || dup3(sv[0], (int)fd, 0) < 0)
+                continue;
+            /* the descriptors of one group shared one open file: they do again */
+            if (fl & O_NONBLOCK) fcntl((int)fd, F_SETFL, O_NONBLOCK);
+            any = true;
+        }
+    }
+    close(sv[0]); /* the descriptors in its place keep the guest's end open */
+    if (!any || slot_add(p, &st, sv[1], mask & ~SYS_UNBLOCKABLE) != 0) close(sv[1]);
+}
+
+void linux_sfd_inherit(linux_thread_t *t, const char *arg) {
+    for (const char *c = arg; c && *c;) {
+        const char *semi = strchr(c, ';');
+        const char *end = semi ? semi : c + strlen(c);
+        char *colon;
+        uint64_t mask = strtoull(c, &colon, 16);
+        if (colon != c && *colon == ':' && colon < end)
+            inherit_group(t->proc, mask, colon + 1, end);
+        c = semi ? semi + 1 : end;
+    }
+}
+
+/* ---- readiness per thread: a signalfd's host socket is readable while a signal of its mask is
+ * pending for the process (raise_shared notifies it), which every thread sees, as on Linux. A
+ * signal pending for one thread alone makes it readable for that thread only: its ppoll and
+ * pselect6 look at their signalfds themselves (linux_sfd_reads_own) and report them ready
+ * without waiting; epoll_pwait, whose descriptors vm does not know, notifies the signalfds
+ * that read such a signal before it waits (then other threads' epoll sees them too). ---- */
+
+bool linux_sfd_own_pending(linux_thread_t *t) {
+    return atomic_load(&t->proc->sfd_count) > 0 &&
+           (atomic_load(&t->pending) & atomic_load(&t->proc->sfd_mask));
+}
+
+bool linux_sfd_reads_own(linux_thread_t *t, int fd) {
+    linux_sfd_t *s = slot_of(t->proc, fd);
+    return s && (atomic_load(&t->pending) & atomic_load(&s->mask));
+}
+
+void linux_sfd_notify_own(linux_thread_t *t) {
+    linux_proc_t *p = t->proc;
+    uint64_t own = atomic_load(&t->pending);
+    for (int i = 0; i < LINUX_SFD_MAX; i++) {
+        linux_sfd_t *s = &p->sfd[i];
+        if (atomic_load(&s->used) && (atomic_load(&s->mask) & own)) slot_notify(s);
+    }
 }

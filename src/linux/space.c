@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "linux/abi.h"
+#include "riscv/cpu.h"
 
 #define PAGE LINUX_PAGE_SIZE
 
@@ -276,6 +277,9 @@ int64_t linux_space_mmap(linux_space_t *sp, uint64_t addr, uint64_t len, int pro
         goto out;
     }
     sp->committed = sp->committed - replaced + (charged ? len : 0);
+    /* stores through this mapping may reach code through another one (or another process's):
+     * the page flags cannot see them, so every fence.i drops the code from now on */
+    if (type != LINUX_MAP_PRIVATE) atomic_fetch_or(&sp->unseen_code, RV_UNSEEN_ALWAYS);
     if (!list_remove(sp, addr, len) ||
         !list_insert(sp, addr, len, prot,
                      type == LINUX_MAP_PRIVATE ? flags & (LINUX_MAP_TYPE | LINUX_MAP_ANONYMOUS)
@@ -454,7 +458,19 @@ int linux_space_dontneed(linux_space_t *sp, uint64_t addr, uint64_t len) {
     if (len == 0) return 0;
     /* host MADV_DONTNEED has the guest's semantics on the same pages */
     if (madvise(sp->base + addr, len, MADV_DONTNEED) != 0) return -linux_errno_from_host(errno);
+    notify(sp, addr, len); /* code there is now zeros (or the file's bytes again) */
     return 0;
+}
+
+void linux_space_host_writes(linux_space_t *sp, const uint8_t *flags, uint64_t a, uint64_t len) {
+    if (!flags || !len || a >= sp->size) return;
+    uint64_t last = (len > sp->size - a ? sp->size - 1 : a + len - 1) >> RV_PAGE_SHIFT;
+    for (uint64_t pg = a >> RV_PAGE_SHIFT; pg <= last; pg++) {
+        if (__atomic_load_n(&flags[pg], __ATOMIC_RELAXED) & RV_PAGE_CODE) {
+            atomic_fetch_add(&sp->unseen_code, 1);
+            return;
+        }
+    }
 }
 
 void linux_space_set_brk(linux_space_t *sp, uint64_t brk) {

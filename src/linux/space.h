@@ -9,6 +9,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,13 @@ typedef struct linux_space {
                                         mappings; charged while mapped once it was made) */
     uint64_t commit_limit;           /* committed may not grow past this: mmap, mremap, brk and
                                         mprotect fail with ENOMEM instead (0: no limit) */
+    _Atomic uint64_t unseen_code;    /* code changes the harts' page flags cannot see, for
+                                        fence.i (rv_cpu_t.unseen_code): bumped when the host
+                                        kernel or vm writes into pages holding decoded code
+                                        (linux_space_host_writes); RV_UNSEEN_ALWAYS once a
+                                        MAP_SHARED area was mapped (another process, or a
+                                        second mapping of the same memory, may store into
+                                        code) */
 } linux_space_t;
 
 /* The smallest guest space vm runs a program in (below it, `ulimit -v` is too small). */
@@ -83,6 +91,11 @@ int linux_space_mprotect(linux_space_t *sp, uint64_t addr, uint64_t len, int pro
 /* Guest mremap: new guest address or -LINUX_E*. */
 int64_t linux_space_mremap(linux_space_t *sp, uint64_t old, uint64_t old_len, uint64_t new_len,
                            int flags, uint64_t new_addr);
+/* The host kernel or vm itself is about to write guest memory [a, a+len) (a system call's
+ * buffer, a structure vm fills): when a page of it holds decoded code (flags: the writing
+ * hart's page flags, NULL: none), count a change the flags cannot see, so that the next
+ * fence.i of every thread drops its code. */
+void linux_space_host_writes(linux_space_t *sp, const uint8_t *flags, uint64_t a, uint64_t len);
 /* Guest madvise(MADV_DONTNEED): zero private anonymous pages; 0 or -LINUX_E*. */
 int linux_space_dontneed(linux_space_t *sp, uint64_t addr, uint64_t len);
 /* Set the initial program break (end of the executable image, rounded up to a page). */

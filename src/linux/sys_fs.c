@@ -989,6 +989,51 @@ int64_t sys_memfd_create(linux_thread_t *t, const uint64_t a[6]) {
 
 /* ---- waiting for descriptors ---- */
 
+/* ppoll of the n pollfds at guest address g (host pointer h) when some are signalfds readable
+ * for t alone (a signal pending for t, linux_sfd_reads_own), which the host cannot see: the
+ * others are polled without waiting and those get POLLIN. The result, or 0 when none of them
+ * is such a signalfd (then the caller waits as usual). */
+static int64_t ppoll_own(linux_thread_t *t, uint64_t g, void *h, uint64_t n) {
+    if (!n || !linux_sfd_own_pending(t)) return 0;
+    struct pollfd *f = malloc(n * sizeof(*f));
+    bool *own = calloc(n, sizeof(*own));
+    int64_t r = 0;
+    bool any = false;
+    if (!f || !own) {
+        r = -LINUX_ENOMEM;
+        goto out;
+    }
+    if (linux_copy_from_guest(t, f, g, n * sizeof(*f))) {
+        r = -LINUX_EFAULT;
+        goto out;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        own[i] = (f[i].events & POLLIN) && f[i].fd >= 0 && linux_sfd_reads_own(t, f[i].fd);
+        any = any || own[i];
+    }
+    if (!any) goto out;
+    const struct timespec zero = {0, 0};
+    r = ppoll(h, n, &zero, NULL);
+    if (r < 0) {
+        r = sys_err();
+        goto out;
+    }
+    if (linux_copy_from_guest(t, f, g, n * sizeof(*f))) {
+        r = -LINUX_EFAULT;
+        goto out;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        if (!own[i] || (f[i].revents & POLLIN)) continue;
+        if (!f[i].revents) r++;
+        f[i].revents |= POLLIN;
+    }
+    if (linux_copy_to_guest(t, g, f, n * sizeof(*f))) r = -LINUX_EFAULT;
+out:
+    free(f);
+    free(own);
+    return r;
+}
+
 /* ppoll(fds, nfds, timeout, sigmask, sigsetsize): struct pollfd is the host's. */
 int64_t sys_ppoll(linux_thread_t *t, const uint64_t a[6]) {
     if (a[1] > 65536) return -LINUX_EINVAL;
@@ -998,12 +1043,57 @@ int64_t sys_ppoll(linux_thread_t *t, const uint64_t a[6]) {
     if (sys_get_timespec(t, a[2], &ts, &tsp)) return -LINUX_EFAULT;
     int mrc = sys_temp_sigmask(t, a[3], a[4]);
     if (mrc) return mrc;
+    int64_t own = ppoll_own(t, a[0], p, a[1]);
+    if (own) return own;
     sigset_t old, wait;
     if (!sys_wait_begin(t, 0, &old, &wait)) return -LINUX_EINTR;
     int r = ppoll(p, a[1], tsp, &wait);
     sys_wait_end(&old);
     if (r < 0) return sys_err();
     sys_put_timespec(t, a[2], &ts);
+    return r;
+}
+
+/* pselect6's ppoll_own: the signalfds of the read set at guest address rd (fds[0]) that are
+ * readable for t alone count as ready, the others are looked at without waiting. */
+static int64_t pselect_own(linux_thread_t *t, int nfds, uint64_t rd, void *fds[3]) {
+    if (!rd || nfds <= 0 || !linux_sfd_own_pending(t)) return 0;
+    size_t nb = ((size_t)nfds + 63) / 64 * 8;
+    uint64_t *in = calloc(1, nb), *own = calloc(1, nb);
+    int64_t r = 0;
+    bool any = false;
+    if (!in || !own) {
+        r = -LINUX_ENOMEM;
+        goto out;
+    }
+    if (linux_copy_from_guest(t, in, rd, ((size_t)nfds + 7) / 8)) {
+        r = -LINUX_EFAULT;
+        goto out;
+    }
+    for (int fd = 0; fd < nfds; fd++)
+        if ((in[fd / 64] >> (fd % 64) & 1) && linux_sfd_reads_own(t, fd)) {
+            own[fd / 64] |= 1ull << (fd % 64);
+            any = true;
+        }
+    if (!any) goto out;
+    struct timespec zero = {0, 0};
+    r = pselect(nfds, fds[0], fds[1], fds[2], &zero, NULL);
+    if (r < 0) {
+        r = sys_err();
+        goto out;
+    }
+    if (linux_copy_from_guest(t, in, rd, ((size_t)nfds + 7) / 8)) {
+        r = -LINUX_EFAULT;
+        goto out;
+    }
+    for (size_t w = 0; w < nb / 8; w++) {
+        r += __builtin_popcountll(own[w] & ~in[w]);
+        in[w] |= own[w];
+    }
+    if (linux_copy_to_guest(t, rd, in, ((size_t)nfds + 7) / 8)) r = -LINUX_EFAULT;
+out:
+    free(in);
+    free(own);
     return r;
 }
 
@@ -1024,6 +1114,8 @@ int64_t sys_pselect6(linux_thread_t *t, const uint64_t a[6]) {
         int mrc = sys_temp_sigmask(t, sig[0], sig[1]);
         if (mrc) return mrc;
     }
+    int64_t own = pselect_own(t, (int)a[0], a[1], fds);
+    if (own) return own;
     sigset_t old, wait;
     if (!sys_wait_begin(t, 0, &old, &wait)) return -LINUX_EINTR;
     int r = pselect((int)a[0], fds[0], fds[1], fds[2], tsp, &wait);
@@ -1059,6 +1151,9 @@ int64_t sys_epoll_pwait(linux_thread_t *t, const uint64_t a[6]) {
     int mrc = sys_temp_sigmask(t, a[4], a[5]);
     if (mrc) return mrc;
     struct epoll_event h[4096];
+    /* a signal pending for this thread alone makes its signalfds readable (for every thread
+     * that waits on them, unlike Linux: vm does not know which of them the set holds) */
+    if (linux_sfd_own_pending(t)) linux_sfd_notify_own(t);
     long n = SYS_BLOCK_WAIT(SYS_epoll_pwait, (long)a[0], (long)h, (long)max, (long)(int)a[3], 0, 8);
     if (n < 0) return sys_err();
     for (int i = 0; i < n; i++) {

@@ -63,21 +63,29 @@ int64_t sys_mincore(linux_thread_t *t, const uint64_t a[6]) {
 }
 
 /* riscv_flush_icache(start, end, flags): the code this thread runs next is what memory holds.
- * Stores by any thread into decoded code are seen already (shared page flags), but not what
- * the host kernel or another process wrote (a read into the page, a shared mapping): so every
- * hart drops all of its decoded and translated code, as Linux flushes every hart's cache
- * (the range is ignored, as Linux does). The other threads drop theirs before their next block
- * (rv_cpu_code_written_all kicks them), not at their next stop, so a thread that sees a flag
- * the caller stores after the call runs the new code. SYS_RISCV_FLUSH_ICACHE_LOCAL (1): this
- * thread alone, as Linux. */
+ * Stores by any thread into decoded code are seen already (shared page flags): they dropped
+ * the code of their pages in every thread. What the flags cannot see is counted
+ * (linux_space_t.unseen_code: the host kernel or vm wrote into code, a read into the page; a
+ * shared mapping exists): when that count moved since the last such flush, every hart drops
+ * all of its decoded and translated code, as Linux flushes every hart's cache (the range is
+ * ignored, as Linux does), else nothing is left to drop. The other threads drop theirs before
+ * their next block (rv_cpu_code_written_all kicks them), not at their next stop, so a thread
+ * that sees a flag the caller stores after the call runs the new code.
+ * SYS_RISCV_FLUSH_ICACHE_LOCAL (1): this thread alone, as Linux, by fence.i's rule. */
 int64_t sys_riscv_flush_icache(linux_thread_t *t, const uint64_t a[6]) {
     if (a[2] & ~1ull) return -LINUX_EINVAL;
-    if (!t->cpu->code_share)
+    linux_proc_t *p = t->proc;
+    if (!t->cpu->code_share) {
         linux_code_changed(t, 0, UINT64_MAX); /* a vfork child: its own and its process's */
-    else if (a[2] & 1)
-        exec_flush(t->cpu);
-    else
-        rv_cpu_code_written_all(t->cpu); /* this hart too, before its next block */
+    } else if (a[2] & 1) {
+        exec_fence_i(t->cpu);
+    } else {
+        uint64_t n = atomic_load(&p->space.unseen_code);
+        if (n != atomic_load(&p->unseen_all) || (n & RV_UNSEEN_ALWAYS)) {
+            atomic_store(&p->unseen_all, n);
+            rv_cpu_code_written_all(t->cpu); /* this hart too, before its next block */
+        }
+    }
     return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "linux/path.h"
 #include "linux/proc.h"
 #include "linux/systable.h"
+#include "riscv/cpu.h"
 
 #define RD            LINUX_PROT_READ  /* the guest buffer is read */
 #define WR            LINUX_PROT_WRITE /* the guest buffer is written */
@@ -44,9 +45,11 @@ static inline int64_t sys_ret(long r) {
 }
 
 /* Host pointer of a guest buffer that must be mapped with prot, or NULL: only for handing to
- * a host system call, never to be dereferenced by vm (see copy.h). */
+ * a host system call, never to be dereferenced by vm (see copy.h). A buffer the host kernel
+ * writes (WR) that holds decoded code counts for fence.i (linux_space_host_writes). */
 static inline void *sys_ptr(linux_thread_t *t, uint64_t a, uint64_t len, int prot) {
     if (!linux_space_check(&t->proc->space, a, len, prot)) return NULL;
+    if (prot & WR) linux_space_host_writes(&t->proc->space, t->cpu->page_flags, a, len);
     return linux_space_ptr(&t->proc->space, a);
 }
 

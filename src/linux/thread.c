@@ -98,6 +98,9 @@ linux_thread_t *linux_thread_new(linux_proc_t *proc, bool shared) {
         free(t);
         return NULL;
     }
+    /* fence.i drops code only for what the flags cannot see (linux_space_t.unseen_code) */
+    cpu->unseen_code = &proc->space.unseen_code;
+    cpu->unseen_seen = atomic_load(&proc->space.unseen_code);
     t->proc = proc;
     t->cpu = cpu;
     t->altstack.ss_flags = LINUX_SS_DISABLE;
@@ -160,6 +163,7 @@ int linux_thread_run(linux_thread_t *t) {
     linux_proc_t *p = t->proc;
     linux_current = t;
     while (!t->exited) {
+        if (t->rtq_blocked) linux_rtq_release(t);
         uint64_t gen = atomic_load(&p->code_gen);
         if (gen != t->code_gen) {
             exec_flush(cpu);
@@ -377,11 +381,14 @@ static int64_t do_vfork(linux_thread_t *t, uint64_t flags, uint64_t newsp, uint6
     /* the child has exec'ed or exited: what it shared with this thread is ours again */
     linux_limit_vfork_remove(p, slot);
     linux_current = t;
+    /* its stores went through flags of its own: the next fence.i here drops the code */
+    atomic_fetch_add(&p->space.unseen_code, 1);
     pthread_mutex_lock(&p->sig_lock);
     memcpy(p->act, saved_act, sizeof(p->act));
     pthread_mutex_unlock(&p->sig_lock);
     pthread_sigmask(SIG_SETMASK, &vs.host_mask, NULL);
     free(nt->vfork_exec_mem[0]);
+    free(nt->vfork_exec_mem[3]);
     for (int k = 1; k < 3; k++) {
         char **v = nt->vfork_exec_mem[k];
         for (int i = 0; v && v[i]; i++)
@@ -586,9 +593,9 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     char **argv = read_strv(t, argv_a, 65536, &argc);
     char **envp = read_strv(t, envp_a, 65536, &envc);
     int64_t rc = -LINUX_EFAULT;
-    char **hv = NULL;
+    char **hv = NULL, *sfd_opt = NULL;
     if (!argv || !envp) goto out;
-    hv = calloc((size_t)argc + 34, sizeof(char *)); /* argv[1..] and at most 28 more */
+    hv = calloc((size_t)argc + 36, sizeof(char *)); /* argv[1..] and at most 30 more */
     if (!hv) {
         rc = -LINUX_ENOMEM;
         goto out;
@@ -651,6 +658,9 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
             n += snprintf(info_opt[i] + n, sizeof(info_opt[i]) - (size_t)n, "%02x", b[j]);
         hv[k++] = info_opt[i];
     }
+    /* signalfds that the new program keeps stay signalfds there */
+    sfd_opt = linux_sfd_exec_arg(t->proc);
+    if (sfd_opt) hv[k++] = sfd_opt;
     const char *argv0 = script ? interp : argc > 0 ? argv[0] : NULL;
     if (argv0) {
         hv[k++] = "--argv0";
@@ -672,6 +682,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
         t->vfork_exec_mem[0] = hv;
         t->vfork_exec_mem[1] = argv;
         t->vfork_exec_mem[2] = envp;
+        t->vfork_exec_mem[3] = sfd_opt;
     }
     sigset_t host_mask;
     linux_signals_exec_begin(t, &host_mask);
@@ -680,6 +691,7 @@ static int64_t exec_vm(linux_thread_t *t, const char *prog, const char *interp, 
     linux_signals_exec_failed(t, &host_mask);
     memset(t->vfork_exec_mem, 0, sizeof(t->vfork_exec_mem));
 out:
+    free(sfd_opt);
     free(hv);
     free_strv(argv);
     free_strv(envp);

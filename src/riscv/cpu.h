@@ -224,6 +224,9 @@ typedef void (*rv_pause_fn)(void *env, rv_cpu_t *cpu);
     4u /* the next page holds decoded code: a store that starts here may straddle into it, so the  \
           JIT's one-page check still takes the slow path */
 #define RV_PAGE_SHIFT 12 /* page size of page_flags and of decoded-block limits */
+/* A bit of rv_cpu_t.unseen_code: stores may reach code unseen at any time (shared memory),
+ * so every fence.i drops the caches. */
+#define RV_UNSEEN_ALWAYS (1ull << 63)
 
 /* Branch hints for hot paths. */
 #define RV_LIKELY(x)   __builtin_expect(!!(x), 1)
@@ -267,6 +270,13 @@ struct rv_cpu {
     rv_watch_fn watch_store; /* called for stores into RV_PAGE_WATCH pages */
     uint64_t *code_lines;    /* optional: one bit per 64-byte line of the window holding
                                 decoded code, so stores to data next to code do not flush */
+
+    /* Optional, with page_flags on a hart without an MMU (user mode): the owner's count of
+     * code changes the flags cannot see (writes by the host kernel, stores through another
+     * mapping). fence.i drops the caches only when it moved since unseen_seen (at every fence.i
+     * while RV_UNSEEN_ALWAYS is set in it); NULL: every fence.i drops them. */
+    const _Atomic uint64_t *unseen_code; /* the owner's count (read only here) */
+    uint64_t unseen_seen; /* *unseen_code when this hart last dropped its caches for it */
 
     /* Privileged state. */
     uint8_t priv;           /* current privilege level (enum rv_priv) */

@@ -253,6 +253,7 @@ int vm_create(const vm_options_t *opt, vm_t **out) {
                                      .sigmask_set = vm->opt.sigmask_set,
                                      .sigmask = vm->opt.sigmask,
                                      .sigpend_nohost = vm->opt.sigpend_nohost,
+                                     .signalfds = vm->opt.signalfds,
                                      .vm_exe = exe,
                                      .exec = vm->exec,
                                      .syscall_hook = user_syscall,
