@@ -852,9 +852,10 @@ static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
     /* with exit puts or a register map, the stub makes them (and the map's moves) and then
      * leaves through a chainable jump of its own (ir_emit); else the dispatcher patches the
      * jcc itself */
-    c->stub_node[t->nstubs] = lazy || c->evict ? (uint16_t)i : IR_NONE;
+    c->stub_node[t->nstubs] = lazy || c->evict || t->j->count ? (uint16_t)i : IR_NONE;
     stub_t *s = add_stub(t, STUB_CHAIN, field, NULL, n->idx + 1u);
     s->pc = n->target;
+    s->src = n->pc;
 }
 
 /* An ir_move_t place as an x86 operand: a host register (returned), or memory [*base + *disp]
@@ -932,6 +933,7 @@ static void ir_loop_edge(tctx_t *t, irctx_t *c, unsigned i) {
     c->stub_node[t->nstubs] = (uint16_t)i;
     stub_t *s = add_stub(t, STUB_CHECK, x86_jcc32(b, CC_AE), NULL, t->counted);
     s->pc = n->target;
+    count_edge(t, JIT_EDGE_LOOP, n->pc, n->target); /* --stats: an iteration kept */
     ir_loop_moves_emit(t, ir, i);
     uint8_t *back = x86_jmp32(b);
     if (!b->full && c->loop_top) x86_patch_rel32(back, c->loop_top);
@@ -1041,6 +1043,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             }
             add_instret(t, n->idx);
             ir_evict_moves(t, c, false);
+            t->edge_src = n->pc;
             exit_direct(t, n->target);
             break;
         case IR_LOOPMOV: break; /* made by the back edge */
@@ -1075,6 +1078,8 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             x86_patch_rel32(s->jfield, t->b.p);
             ir_exit_puts(t, ir, c->stub_node[i]);
             ir_evict_moves(t, c, false);
+            t->edge_kind = JIT_EDGE_BRANCH;
+            t->edge_src = s->src;
             exit_direct(t, s->pc);
         } else {
             emit_stub(t, s); /* the emitter table's kinds (chains, checks, returns, ...) */
@@ -1196,6 +1201,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jit_t *j = t->j;
     *out = NULL;
     if (t->cpu->xlate) return false; /* the inline-TLB lowering is not written yet */
+    t->in_ir = true;
     /* the scratch state (about 110 KiB) is kept by the hart: a malloc and free of it for each
      * translation grew and trimmed the heap's top every time (page faults, TLB flushes) */
     if (!j->ir_scratch) j->ir_scratch = malloc(sizeof(irctx_t));
@@ -1279,6 +1285,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->check2 = false;
     jb->evicted = c->evict;
     jb->ir = true;
+    jb->irloop = ir->loop;
     jb->tier_len = 0;
     jb->tier_off = 0;
     jb->tier_left = 0;
