@@ -322,6 +322,10 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->ir_lazy_mem = !(lazy_env && lazy_env[0] == '0');
     const char *early_env = getenv("VM_JIT_IR_EARLY");
     j->ir_early = !(early_env && early_env[0] == '0');
+    const char *follow_env = getenv("VM_JIT_IR_FOLLOW");
+    j->ir_follow = follow_env && follow_env[0] >= '0' && follow_env[0] <= '3' && !follow_env[1]
+                       ? (uint8_t)(follow_env[0] - '0')
+                       : 2;
     const char *map_env = getenv("VM_JIT_IR_MAP");
     j->ir_map = map_env && map_env[0] >= '0' && map_env[0] <= '4' ? (uint8_t)(map_env[0] - '0')
                                                                   : IR_MAP_UNWRITTEN;

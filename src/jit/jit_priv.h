@@ -240,6 +240,10 @@ typedef struct jit {
                                       early write-backs; VM_JIT_IR_LAZY_MEM=0 turns it off) */
     bool ir_early;                 /* the IR's in-line write-backs move up to their value's
                                       last use (VM_JIT_IR_EARLY=0 turns it off) */
+    uint8_t ir_follow;             /* the IR's paths follow (bits, VM_JIT_IR_FOLLOW, default
+                                      2): 2 a jalr to a constant (a leaf's return), 1 a
+                                      backward branch round a loop back to the path's start
+                                      (opt-in: measured slower on bzip2) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
                                       the IR retranslates it (0: no tiering) */
     unsigned tier_loop;            /* the same for a translation that jumps back to its own

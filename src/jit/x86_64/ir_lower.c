@@ -110,6 +110,10 @@ typedef struct irctx {
     unsigned nfchk;                 /* records made (the newest IR_WCHK are kept) */
     bool stub_leave[JIT_MAX_STUBS]; /* a store stub whose flag check covered later
                                        stores: it leaves after the store */
+    uint32_t follow;                /* which of the branches that end a decoded block on a
+                                       build's path (bit k: the k-th) it followed
+                                       (ir_follow_back); a loop's second build follows the
+                                       same ones, so that both take one path */
 } irctx_t;
 
 static int32_t slot_off(int s) {
@@ -1088,6 +1092,26 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
     return !c->fix_full;
 }
 
+/* Whether the path, at conditional branch op (pc; the last instruction of a decoded block),
+ * follows the taken side (ir_t.follow_pc): a backward branch whose target is not on the path
+ * yet and whose loop (target up to the branch) holds the path's start, so that the path goes
+ * round that loop back to its own start - a loop the IR keeps in registers - and leaves it
+ * only by the fall-through, its exit. This is the translation that a side exit of the loop's
+ * own translation leads to (the other side of an `if` in the loop's body): it would otherwise
+ * leave at that back edge every time and enter the loop's translation through its prologue.
+ * Only into code that has run (decoded), and while the limits leave room for more blocks. */
+static bool ir_follow_back(tctx_t *t, const ir_t *ir, const rv_op_t *op, uint64_t pc,
+                           const uint64_t *visited, unsigned nblocks, bool room) {
+    if (!room || !(t->j->ir_follow & 1) || ir->loop_pc == 1 || op->id >= RV_I_illegal ||
+        rv_insn_table[op->id].cls != RV_CLS_BRANCH || op->imm >= 0)
+        return false;
+    uint64_t target = pc + (uint64_t)(int64_t)op->imm, start = ir->loop_pc;
+    if (!(target < start && start <= pc)) return false;
+    for (unsigned v = 0; v < nblocks; v++)
+        if (visited[v] == target) return false;
+    return rv_icache_peek(t->cpu, target) != NULL;
+}
+
 /* One build of the IR of the superblock starting with decoded block blk (see ir_build);
  * `loop`: the second build of a path with a back edge, with the first one's loop facts. The
  * guest registers of c->evict have no home in it. */
@@ -1108,13 +1132,17 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     /* a branch or jump back to the start is a loop kept in registers (not with chaining
      * off, which would have every jump leave) */
     if (!t->j->no_chain && !t->j->ir_no_loops) ir->loop_pc = blk->pc;
+    /* a jalr to a constant (a leaf function's return to a call on the path) goes on there */
+    ir->follow_const = (t->j->ir_follow & 2) && !t->j->no_chain;
     if (loop) ir_loop_begin(ir, loop_in, loop_dirty, loop_flush);
+    if (!loop) c->follow = 0;
     c->fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) c->fp = true;
     unsigned n = 0, base = 0, nblocks = 1, nmem = 0;
     uint64_t visited[8] = {blk->pc};
     uint64_t flushes = cpu->stats.flushes;
+    uint64_t followed = 1; /* the target of a followed back edge (1: none yet) */
     const rv_block_t *cb = blk;
     t->j->nsb = 0; /* the decoded blocks this build takes code from (jit.c, note_use) */
     for (;;) {
@@ -1123,7 +1151,19 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
         for (uint32_t i = 0; i < cb->nops && !ends; i++) {
             const rv_op_t *op = &cb->ops[i];
             unsigned k = ir->ninsn;
+            bool room = base + i + 1 < JIT_SB_INSNS && nblocks < 8 &&
+                        nmem + 1 + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS;
+            uint64_t opc = cb->pc + op->off;
+            bool follow = false;
+            if (i + 1 == cb->nops) { /* the end of the path's nblocks-th block (at most 8) */
+                /* a loop's second build takes the first one's choice: the same path */
+                if (!loop && ir_follow_back(t, ir, op, opc, visited, nblocks, room))
+                    c->follow |= 1u << (nblocks - 1);
+                follow = c->follow >> (nblocks - 1) & 1;
+            }
+            ir->follow_pc = follow ? opc : 1;
             if (!ir_add(ir, op, cb->pc + op->off, base + i, &ends, &cont) || ir->overflow) return 0;
+            if (ir->follow_pc != 1) followed = cont;
             if (ir->ninsn != k) c->insn_blk[k] = cb;
             unsigned cls = op->id < RV_I_illegal ? rv_insn_table[op->id].cls : RV_CLS_PSEUDO;
             /* a stub and a fault point each at most (an IR_INSN: a stub, a fault point and a
@@ -1139,8 +1179,13 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
                       nmem + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS &&
                       ir->ninsn + RV_BLOCK_MAX <= JIT_MAX_HELPERS &&
                       ir->ninsn + RV_BLOCK_MAX <= IR_MAX_INSN && !t->j->no_chain;
+        /* no unrolling of loops; but once the path followed a back edge round a loop to its
+         * start, the blocks of that loop other than its head and the start may come again
+         * (the other side of an `if` joins the side the path took: the copy leaves at the
+         * loop's back edge, or goes on at its exit, instead of leaving at the join) */
         for (unsigned v = 0; v < nblocks && extend; v++)
-            if (visited[v] == cont) extend = false; /* no unrolling of loops */
+            if (visited[v] == cont && (followed == 1 || cont == followed || cont == blk->pc))
+                extend = false;
         if (extend) {
             rv_block_t *nb = rv_icache_get(cpu, cont);
             if (cpu->stats.flushes != flushes) return -1;
