@@ -1173,7 +1173,8 @@ static const jit_block_t *find_block(const jit_t *j, uint64_t pc) {
 static void print_edges(const jit_t *j, FILE *out) {
     size_t n = 0;
     jit_edge_t *e = j->edges && j->nedges ? malloc(j->nedges * sizeof(*e)) : NULL;
-    for (uint32_t i = 0; e && i < j->nedges; i++)
+    if (!e) return; /* nothing counted (or no memory for the summary) */
+    for (uint32_t i = 0; i < j->nedges; i++)
         if (j->edges[i].count) e[n++] = j->edges[i];
     qsort(e, n, sizeof(*e), edge_cmp_way);
     size_t m = 0;
