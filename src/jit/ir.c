@@ -40,6 +40,9 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->lazy_mem = false;
     ir->early_puts = false;
     ir->loop_pc = 1;
+    ir->follow_pc = 1;
+    ir->follow_const = false;
+    ir->nras_push = 0;
     ir->loop = false;
     ir->loop_seen = false;
     ir->loop_done = false;
@@ -420,6 +423,35 @@ static bool is_link(unsigned r) {
     return r == 1 || r == 5;
 }
 
+/* A call (`jal` or `jalr` with a link rd, instruction op at pc): push its return pc on the
+ * return-address stack (IR_RAS), remembered so that a return to it inside the path can drop
+ * it. */
+static void ras_push(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx) {
+    uint16_t r = node(ir, IR_RAS, IR_NONE, IR_NONE, 0, 0);
+    at(ir, r, op, pc, idx);
+    if (r == IR_NONE) return;
+    if (ir->nras_push == sizeof(ir->ras_push) / sizeof(ir->ras_push[0])) {
+        memmove(ir->ras_push, ir->ras_push + 1, sizeof(ir->ras_push) - sizeof(ir->ras_push[0]));
+        ir->nras_push--;
+    }
+    ir->ras_push[ir->nras_push++] = r;
+}
+
+/* Whether the path goes on at the target of jalr op (base register a constant of the path,
+ * target its value plus the offset): a call or a jump always; a return (the calling
+ * convention's hint) only to the newest call of the path with no branch since, whose push it
+ * then drops. A return after a side exit of the callee would leave the stack unbalanced: the
+ * callee's own return, reached through the side exit, pops the push. */
+static bool follow_jalr(const ir_t *ir, const rv_op_t *op, uint64_t target) {
+    if (!ir->ras || op->rd != 0 || !is_link(op->rs1)) return true;
+    if (!ir->nras_push) return false;
+    uint16_t p = ir->ras_push[ir->nras_push - 1];
+    if (ir->n[p].pc + ir->n[p].len != (target & ~(uint64_t)1)) return false;
+    for (unsigned i = p + 1u; i < ir->count; i++)
+        if (ir->n[i].op == IR_BR && !(ir->n[i].flags & IR_F_DEAD)) return false;
+    return true;
+}
+
 bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, uint64_t *cont) {
     *ends = false;
     *cont = 1;
@@ -454,13 +486,18 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
     }
     if (branch_cc(op->id, &cc)) {
         uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
-        uint64_t target = pc + (uint64_t)(int64_t)op->imm;
+        /* inverted (follow_pc): the path follows the taken side, the fall-through leaves */
+        bool follow = pc == ir->follow_pc;
+        uint64_t taken = pc + (uint64_t)(int64_t)op->imm, next = pc + op->len;
+        uint64_t target = follow ? next : taken;
+        if (follow) cc ^= 1; /* enum ir_cc pairs each condition with its negation */
         bool loop = back_edge(ir, target) && loop_edge(ir);
         /* a backward branch is most often a loop's back edge, taken nearly every time: its
-         * write-backs stay in line, where the jcc chains straight to the loop's head */
+         * write-backs stay in line, where the jcc chains straight to the loop's head; an
+         * inverted one leaves the loop it follows when taken (the rare side) */
         if (loop)
             ; /* its exit puts are made */
-        else if (ir->lazy_exits && (int32_t)op->imm > 0)
+        else if (ir->lazy_exits && (follow || (int32_t)op->imm > 0))
             exit_puts(ir);
         else
             sync(ir);
@@ -471,7 +508,7 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
             ir->n[br].target = target;
         }
         *ends = true;
-        *cont = pc + op->len;
+        *cont = follow ? taken : next;
         return true;
     }
     switch (op->id) {
@@ -485,13 +522,29 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
         return true;
     case RV_I_jal:
         wr_reg(ir, op->rd, node(ir, IR_CONST, IR_NONE, IR_NONE, (int64_t)(pc + op->len), 0), true);
-        if (ir->ras && is_link(op->rd))
-            at(ir, node(ir, IR_RAS, IR_NONE, IR_NONE, 0, 0), op, pc, idx);
+        if (ir->ras && is_link(op->rd)) ras_push(ir, op, pc, idx);
         *ends = true;
         *cont = pc + (uint64_t)(int64_t)op->imm;
         return true;
     case RV_I_jalr: {
         uint16_t a = rd_reg(ir, op->rs1); /* before rd is written: rd may be rs1 */
+        if (ir->follow_const && a != IR_NONE && ir->n[a].op == IR_CONST &&
+            follow_jalr(ir, op, (uint64_t)ir->n[a].imm + (uint64_t)(int64_t)op->imm)) {
+            /* a known target: a direct jump, the path goes on there */
+            uint64_t target = ((uint64_t)ir->n[a].imm + (uint64_t)(int64_t)op->imm) & ~(uint64_t)1;
+            wr_reg(ir, op->rd, node(ir, IR_CONST, IR_NONE, IR_NONE, (int64_t)(pc + op->len), 0),
+                   true);
+            if (ir->ras && is_link(op->rd))
+                ras_push(ir, op, pc, idx);
+            else if (ir->ras && op->rd == 0 && is_link(op->rs1)) {
+                /* a return to the newest call of the path: neither is made */
+                ir->n[ir->ras_push[ir->nras_push - 1]].flags |= IR_F_DEAD;
+                ir->nras_push--;
+            }
+            *ends = true;
+            *cont = target;
+            return true;
+        }
         wr_reg(ir, op->rd, node(ir, IR_CONST, IR_NONE, IR_NONE, (int64_t)(pc + op->len), 0), true);
         sync(ir);
         uint16_t j = node(ir, IR_JUMPR, a, IR_NONE, op->imm, 0);

@@ -172,6 +172,19 @@ typedef struct ir {
                                   value's last other use (ir_regalloc) */
     uint64_t loop_pc;          /* a branch or jump here is a back edge (1: none): the path's
                                   start, set by a backend that translates loops as loops */
+    uint64_t follow_pc;        /* the conditional branch at this pc is built inverted (1:
+                                  none): it leaves for its fall-through, and the path goes
+                                  on at its target (*cont), so that a path can follow a
+                                  loop's back edge round to its own start (the backend's
+                                  choice, before it adds the branch) */
+    bool follow_const;         /* a jalr whose base register holds a constant of the path
+                                  (the link value of a `jal ra` on it, an auipc) jumps to a
+                                  known target: the path goes on there (*cont) as after a
+                                  jal, and a return to the newest push of the path drops
+                                  that push (the call and its return are both inside) */
+    uint16_t ras_push[8];      /* builder: the path's pushes not returned to yet (newest
+                                  last; older ones are forgotten past eight) */
+    unsigned nras_push;        /* entries of ras_push[] */
     bool loop;                 /* this build keeps the loop in registers (ir_loop_begin) */
     bool loop_seen;            /* a back edge to loop_pc was built (its facts below) */
     bool loop_done;            /* the back edge was built: later ones leave as usual */

@@ -272,6 +272,7 @@ static void jit_free(jit_t *j) {
     if (j->meta) munmap(j->meta, j->meta_size);
     free(j->order);
     free(j->ir_scratch);
+    free(j->edges);
     munmap(j, sizeof(*j));
 }
 
@@ -322,6 +323,10 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->ir_lazy_mem = !(lazy_env && lazy_env[0] == '0');
     const char *early_env = getenv("VM_JIT_IR_EARLY");
     j->ir_early = !(early_env && early_env[0] == '0');
+    const char *follow_env = getenv("VM_JIT_IR_FOLLOW");
+    j->ir_follow = follow_env && follow_env[0] >= '0' && follow_env[0] <= '3' && !follow_env[1]
+                       ? (uint8_t)(follow_env[0] - '0')
+                       : 2;
     const char *map_env = getenv("VM_JIT_IR_MAP");
     j->ir_map = map_env && map_env[0] >= '0' && map_env[0] <= '4' ? (uint8_t)(map_env[0] - '0')
                                                                   : IR_MAP_UNWRITTEN;
@@ -1139,6 +1144,83 @@ static void print_why(const jit_t *j, FILE *out) {
                     (unsigned long long)j->interp_refused[i]);
 }
 
+/* Order of edge records: by kind, leaving translation, instruction and target (to sum the
+ * records of one way), or by count, the most taken first. */
+static int edge_cmp_way(const void *pa, const void *pb) {
+    const jit_edge_t *a = pa, *b = pb;
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    if (a->from != b->from) return a->from < b->from ? -1 : 1;
+    if (a->src != b->src) return a->src < b->src ? -1 : 1;
+    if (a->to != b->to) return a->to < b->to ? -1 : 1;
+    return 0;
+}
+static int edge_cmp_count(const void *pa, const void *pb) {
+    const jit_edge_t *a = pa, *b = pb;
+    return a->count != b->count ? (a->count > b->count ? -1 : 1) : edge_cmp_way(pa, pb);
+}
+
+/* The live translation at guest pc, or NULL (no lookup's side effects: for --stats). */
+static const jit_block_t *find_block(const jit_t *j, uint64_t pc) {
+    for (const jit_block_t *jb = j->hash[hash_pc(pc, j->hash_mask)]; jb; jb = jb->hnext)
+        if (jb->pc == pc && !jb->dead) return jb;
+    return NULL;
+}
+
+/* --stats: the ways between translations that translated code counted (jit_t.edges), summed
+ * over the translations of one pc (a tier-up's old and new ones): how often a translation
+ * was left for another by a side exit, a final jump or a return stub, how often of those to a
+ * pc at or before the instruction that left (a back edge that leaves its translation, the
+ * next one entered through its prologue), the iterations that IR loops kept inside their
+ * translation, and the most taken ways with what their target is now. */
+static void print_edges(const jit_t *j, FILE *out) {
+    size_t n = 0;
+    jit_edge_t *e = j->edges && j->nedges ? malloc(j->nedges * sizeof(*e)) : NULL;
+    if (!e) return; /* nothing counted (or no memory for the summary) */
+    for (uint32_t i = 0; i < j->nedges; i++)
+        if (j->edges[i].count) e[n++] = j->edges[i];
+    qsort(e, n, sizeof(*e), edge_cmp_way);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && edge_cmp_way(&e[m - 1], &e[i]) == 0)
+            e[m - 1].count += e[i].count;
+        else
+            e[m++] = e[i];
+    }
+    uint64_t by[JIT_EDGE_KINDS] = {0}, back = 0, into_loop = 0;
+    for (size_t i = 0; i < m; i++) {
+        by[e[i].kind] += e[i].count;
+        if (e[i].kind == JIT_EDGE_LOOP) continue;
+        if (e[i].to <= (e[i].src ? e[i].src : e[i].from)) back += e[i].count;
+        const jit_block_t *to = find_block(j, e[i].to);
+        if (to && to->irloop) into_loop += e[i].count;
+    }
+    fprintf(out,
+            "stats: jit: ways between translations: %llu taken (side exits %llu, jumps %llu, "
+            "return stubs %llu), %llu of them back edges, %llu into IR loops; IR loop "
+            "iterations kept in registers %llu\n",
+            (unsigned long long)(by[JIT_EDGE_BRANCH] + by[JIT_EDGE_JUMP] + by[JIT_EDGE_RET]),
+            (unsigned long long)by[JIT_EDGE_BRANCH], (unsigned long long)by[JIT_EDGE_JUMP],
+            (unsigned long long)by[JIT_EDGE_RET], (unsigned long long)back,
+            (unsigned long long)into_loop, (unsigned long long)by[JIT_EDGE_LOOP]);
+    qsort(e, m, sizeof(*e), edge_cmp_count);
+    static const char *const kinds[JIT_EDGE_KINDS] = {"side exit", "jump", "return", "loop"};
+    for (size_t i = 0; i < m && i < 12; i++) {
+        const jit_block_t *to = find_block(j, e[i].to);
+        fprintf(
+            out, "stats: jit: way %2zu: %-9s of 0x%llx at 0x%llx -> 0x%llx%s: %llu (target: %s)\n",
+            i + 1, kinds[e[i].kind], (unsigned long long)e[i].from, (unsigned long long)e[i].src,
+            (unsigned long long)e[i].to,
+            e[i].kind != JIT_EDGE_LOOP && e[i].to <= (e[i].src ? e[i].src : e[i].from) ? " (back)"
+                                                                                       : "",
+            (unsigned long long)e[i].count,
+            !to          ? "none"
+            : to->irloop ? "IR loop"
+            : to->ir     ? "IR"
+                         : "old path");
+    }
+    free(e);
+}
+
 static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     const jit_t *j = cpu->engine_state;
     if (!j) return;
@@ -1178,6 +1260,7 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
                 j->tier, j->tier_loop, (unsigned long long)s->tier_ups,
                 (unsigned long long)s->tier_declined);
     if (j->count) print_why(j, out);
+    if (j->count) print_edges(j, out);
     if (j->ir || j->tier)
         fprintf(out,
                 "stats: jit: IR: %llu of %llu blocks (%.1f%%), %llu of %llu guest insns, %llu "

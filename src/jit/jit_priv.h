@@ -137,6 +137,29 @@ typedef struct jit_use {
     struct jit_use *next; /* the next one made from the same decoded block */
 } jit_use_t;
 
+/* --stats: the ways translated code takes from one translation to another without the
+ * dispatcher (jit_t.edges), so that loops that leave their translation at every iteration
+ * show: how often each way was taken (the code increments `count`), where it leaves and
+ * where it goes. */
+enum jit_edge_kind {
+    JIT_EDGE_BRANCH, /* the taken side of a conditional branch (a side exit) */
+    JIT_EDGE_JUMP,   /* a translation's final direct jump (or its fall-through) */
+    JIT_EDGE_RET,    /* a return stub (a return the return-address stack predicted) */
+    JIT_EDGE_LOOP,   /* an IR loop's back edge kept inside its translation (an iteration) */
+    JIT_EDGE_KINDS
+};
+typedef struct jit_edge {
+    uint64_t count; /* times taken: translated code increments it (`inc qword`) */
+    uint64_t from;  /* guest pc of the translation it leaves (its start) */
+    uint64_t src;   /* guest pc of the instruction that leaves (0: not known) */
+    uint64_t to;    /* guest pc it goes to */
+    uint8_t kind;   /* enum jit_edge_kind */
+    bool ir;        /* the translation was made through the IR */
+} jit_edge_t;
+#define JIT_EDGES (1u << 20) /* counted ways of a hart at most (--stats only) */
+_Static_assert(offsetof(jit_edge_t, count) == 0 && sizeof(((jit_edge_t *)0)->count) == 8,
+               "translated code increments jit_edge_t.count as 64 bits at offset 0");
+
 /* One translated block. */
 typedef struct jit_block {
     uint64_t pc;             /* guest pc of the first instruction */
@@ -170,6 +193,7 @@ typedef struct jit_block {
     int32_t tier_left;       /* tiered mode, when the counters' area has no room for its
                                 counter: entries left before the IR retranslates it, which the
                                 prologue decrements in place (through its absolute address) */
+    bool irloop;             /* made through the IR and keeps a loop in registers */
     int32_t *tier_ctr;       /* its entry counter: a cell of jit_t.ctr (a rip-relative `sub`
                                 in the prologue) or &tier_left; NULL without a counter */
     jit_faultpt_t faults[];  /* inline accesses, by host offset */
@@ -216,6 +240,10 @@ typedef struct jit {
                                       early write-backs; VM_JIT_IR_LAZY_MEM=0 turns it off) */
     bool ir_early;                 /* the IR's in-line write-backs move up to their value's
                                       last use (VM_JIT_IR_EARLY=0 turns it off) */
+    uint8_t ir_follow;             /* the IR's paths follow (bits, VM_JIT_IR_FOLLOW, default
+                                      2): 2 a jalr to a constant (a leaf's return), 1 a
+                                      backward branch round a loop back to the path's start
+                                      (opt-in: measured slower on bzip2) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
                                       the IR retranslates it (0: no tiering) */
     unsigned tier_loop;            /* the same for a translation that jumps back to its own
@@ -300,9 +328,12 @@ typedef struct jit {
         uint64_t ppn;        /* physical page of the caller's code (the return page's) */
         uint64_t pad;        /* to 32 bytes */
     } xras[JIT_XRAS];
-    bool any_bad;    /* some bit of bad[] is set (a reset clears bad[] then) */
-    bool fastx_used; /* some fastx entry was written (a reset clears fastx, 2 MiB, then: a
-                        hart that never translates with paging on leaves it unbacked) */
+    jit_edge_t *edges; /* --stats: counted ways between translations (JIT_EDGES records,
+                          made at the first one), or NULL */
+    uint32_t nedges;   /* records of edges[] handed out */
+    bool any_bad;      /* some bit of bad[] is set (a reset clears bad[] then) */
+    bool fastx_used;   /* some fastx entry was written (a reset clears fastx, 2 MiB, then: a
+                          hart that never translates with paging on leaves it unbacked) */
     /* The tables come last, each used from its start, so that a hart that runs little code
      * (a guest thread that mostly waits) touches a few pages of them (jit_t is mapped on
      * its own pages, zero until written). */

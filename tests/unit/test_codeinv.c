@@ -354,8 +354,12 @@ static void assert_taken_over(const rv_cpu_t *cpu, const jit_block_t *old, const
     assert_ptr_not_equal(f->code, old->code);
 }
 
-/* Set the tiered mode's environment for the next hart (NULL: unset). */
+/* Set the tiered mode's environment for the next hart (NULL: unset). The IR's paths keep
+ * the shapes these cases count on: fb's return leaves through its return stub (a path that
+ * went on through it would never enter the translation after the call, which then never
+ * tiers up). */
 static void tier_env(const char *ir_mode, const char *threshold) {
+    setenv("VM_JIT_IR_FOLLOW", "0", 1);
     if (ir_mode)
         setenv("VM_JIT_IR", ir_mode, 1);
     else

@@ -110,6 +110,10 @@ typedef struct irctx {
     unsigned nfchk;                 /* records made (the newest IR_WCHK are kept) */
     bool stub_leave[JIT_MAX_STUBS]; /* a store stub whose flag check covered later
                                        stores: it leaves after the store */
+    uint32_t follow;                /* which of the branches that end a decoded block on a
+                                       build's path (bit k: the k-th) it followed
+                                       (ir_follow_back); a loop's second build follows the
+                                       same ones, so that both take one path */
 } irctx_t;
 
 static int32_t slot_off(int s) {
@@ -852,9 +856,10 @@ static void ir_branch(tctx_t *t, irctx_t *c, unsigned i) {
     /* with exit puts or a register map, the stub makes them (and the map's moves) and then
      * leaves through a chainable jump of its own (ir_emit); else the dispatcher patches the
      * jcc itself */
-    c->stub_node[t->nstubs] = lazy || c->evict ? (uint16_t)i : IR_NONE;
+    c->stub_node[t->nstubs] = lazy || c->evict || t->j->count ? (uint16_t)i : IR_NONE;
     stub_t *s = add_stub(t, STUB_CHAIN, field, NULL, n->idx + 1u);
     s->pc = n->target;
+    s->src = n->pc;
 }
 
 /* An ir_move_t place as an x86 operand: a host register (returned), or memory [*base + *disp]
@@ -932,6 +937,7 @@ static void ir_loop_edge(tctx_t *t, irctx_t *c, unsigned i) {
     c->stub_node[t->nstubs] = (uint16_t)i;
     stub_t *s = add_stub(t, STUB_CHECK, x86_jcc32(b, CC_AE), NULL, t->counted);
     s->pc = n->target;
+    count_edge(t, JIT_EDGE_LOOP, n->pc, n->target); /* --stats: an iteration kept */
     ir_loop_moves_emit(t, ir, i);
     uint8_t *back = x86_jmp32(b);
     if (!b->full && c->loop_top) x86_patch_rel32(back, c->loop_top);
@@ -1041,6 +1047,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             }
             add_instret(t, n->idx);
             ir_evict_moves(t, c, false);
+            t->edge_src = n->pc;
             exit_direct(t, n->target);
             break;
         case IR_LOOPMOV: break; /* made by the back edge */
@@ -1075,12 +1082,34 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             x86_patch_rel32(s->jfield, t->b.p);
             ir_exit_puts(t, ir, c->stub_node[i]);
             ir_evict_moves(t, c, false);
+            t->edge_kind = JIT_EDGE_BRANCH;
+            t->edge_src = s->src;
             exit_direct(t, s->pc);
         } else {
             emit_stub(t, s); /* the emitter table's kinds (chains, checks, returns, ...) */
         }
     }
     return !c->fix_full;
+}
+
+/* Whether the path, at conditional branch op (pc; the last instruction of a decoded block),
+ * follows the taken side (ir_t.follow_pc): a backward branch whose target is not on the path
+ * yet and whose loop (target up to the branch) holds the path's start, so that the path goes
+ * round that loop back to its own start - a loop the IR keeps in registers - and leaves it
+ * only by the fall-through, its exit. This is the translation that a side exit of the loop's
+ * own translation leads to (the other side of an `if` in the loop's body): it would otherwise
+ * leave at that back edge every time and enter the loop's translation through its prologue.
+ * Only into code that has run (decoded), and while the limits leave room for more blocks. */
+static bool ir_follow_back(tctx_t *t, const ir_t *ir, const rv_op_t *op, uint64_t pc,
+                           const uint64_t *visited, unsigned nblocks, bool room) {
+    if (!room || !(t->j->ir_follow & 1) || ir->loop_pc == 1 || op->id >= RV_I_illegal ||
+        rv_insn_table[op->id].cls != RV_CLS_BRANCH || op->imm >= 0)
+        return false;
+    uint64_t target = pc + (uint64_t)(int64_t)op->imm, start = ir->loop_pc;
+    if (!(target < start && start <= pc)) return false;
+    for (unsigned v = 0; v < nblocks; v++)
+        if (visited[v] == target) return false;
+    return rv_icache_peek(t->cpu, target) != NULL;
 }
 
 /* One build of the IR of the superblock starting with decoded block blk (see ir_build);
@@ -1103,13 +1132,17 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     /* a branch or jump back to the start is a loop kept in registers (not with chaining
      * off, which would have every jump leave) */
     if (!t->j->no_chain && !t->j->ir_no_loops) ir->loop_pc = blk->pc;
+    /* a jalr to a constant (a leaf function's return to a call on the path) goes on there */
+    ir->follow_const = (t->j->ir_follow & 2) && !t->j->no_chain;
     if (loop) ir_loop_begin(ir, loop_in, loop_dirty, loop_flush);
+    if (!loop) c->follow = 0;
     c->fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) c->fp = true;
     unsigned n = 0, base = 0, nblocks = 1, nmem = 0;
     uint64_t visited[8] = {blk->pc};
     uint64_t flushes = cpu->stats.flushes;
+    uint64_t followed = 1; /* the target of a followed back edge (1: none yet) */
     const rv_block_t *cb = blk;
     t->j->nsb = 0; /* the decoded blocks this build takes code from (jit.c, note_use) */
     for (;;) {
@@ -1118,7 +1151,19 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
         for (uint32_t i = 0; i < cb->nops && !ends; i++) {
             const rv_op_t *op = &cb->ops[i];
             unsigned k = ir->ninsn;
+            bool room = base + i + 1 < JIT_SB_INSNS && nblocks < 8 &&
+                        nmem + 1 + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS;
+            uint64_t opc = cb->pc + op->off;
+            bool follow = false;
+            if (i + 1 == cb->nops) { /* the end of the path's nblocks-th block (at most 8) */
+                /* a loop's second build takes the first one's choice: the same path */
+                if (!loop && ir_follow_back(t, ir, op, opc, visited, nblocks, room))
+                    c->follow |= 1u << (nblocks - 1);
+                follow = c->follow >> (nblocks - 1) & 1;
+            }
+            ir->follow_pc = follow ? opc : 1;
             if (!ir_add(ir, op, cb->pc + op->off, base + i, &ends, &cont) || ir->overflow) return 0;
+            if (ir->follow_pc != 1) followed = cont;
             if (ir->ninsn != k) c->insn_blk[k] = cb;
             unsigned cls = op->id < RV_I_illegal ? rv_insn_table[op->id].cls : RV_CLS_PSEUDO;
             /* a stub and a fault point each at most (an IR_INSN: a stub, a fault point and a
@@ -1134,8 +1179,13 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
                       nmem + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS &&
                       ir->ninsn + RV_BLOCK_MAX <= JIT_MAX_HELPERS &&
                       ir->ninsn + RV_BLOCK_MAX <= IR_MAX_INSN && !t->j->no_chain;
+        /* no unrolling of loops; but once the path followed a back edge round a loop to its
+         * start, the blocks of that loop other than its head and the start may come again
+         * (the other side of an `if` joins the side the path took: the copy leaves at the
+         * loop's back edge, or goes on at its exit, instead of leaving at the join) */
         for (unsigned v = 0; v < nblocks && extend; v++)
-            if (visited[v] == cont) extend = false; /* no unrolling of loops */
+            if (visited[v] == cont && (followed == 1 || cont == followed || cont == blk->pc))
+                extend = false;
         if (extend) {
             rv_block_t *nb = rv_icache_get(cpu, cont);
             if (cpu->stats.flushes != flushes) return -1;
@@ -1196,6 +1246,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jit_t *j = t->j;
     *out = NULL;
     if (t->cpu->xlate) return false; /* the inline-TLB lowering is not written yet */
+    t->in_ir = true;
     /* the scratch state (about 110 KiB) is kept by the hart: a malloc and free of it for each
      * translation grew and trimmed the heap's top every time (page faults, TLB flushes) */
     if (!j->ir_scratch) j->ir_scratch = malloc(sizeof(irctx_t));
@@ -1279,6 +1330,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jb->check2 = false;
     jb->evicted = c->evict;
     jb->ir = true;
+    jb->irloop = ir->loop;
     jb->tier_len = 0;
     jb->tier_off = 0;
     jb->tier_left = 0;

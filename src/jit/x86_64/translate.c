@@ -310,6 +310,7 @@ typedef struct stub {
     uint8_t *back;    /* where the slow path resumes (rw view) */
     rv_op_t op;       /* the instruction (a copy: decoded blocks may go during translation) */
     uint64_t pc;      /* its guest pc (a chain stub: the jump's target) */
+    uint64_t src;     /* a chain stub: guest pc of its branch (--stats' edges), or 0 */
     unsigned idx;     /* instructions of the path before it not yet in the instret register */
 } stub_t;
 
@@ -336,6 +337,9 @@ typedef struct tctx {
     jit_block_t *tier_jb; /* tiered mode: where this translation's record goes (its entry
                              counter is a field of it; the counter's exit names it) */
     unsigned why_direct;  /* enum jit_why that exit_direct's chain request reports (--stats) */
+    unsigned edge_kind;   /* enum jit_edge_kind of the next exit_direct (--stats' edges) */
+    uint64_t edge_src;    /* guest pc of the instruction it leaves from (0: not known) */
+    bool in_ir;           /* the translation in progress is the IR's */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -473,9 +477,28 @@ static bool exit_other_page(tctx_t *t, uint64_t target) {
     return true;
 }
 
+/* --stats: a counter of the way out being emitted (kind, from the instruction at src to guest
+ * pc target; jit_t.edges): `mov rax, &count; inc qword [rax]`, rax and the flags being free
+ * at every way out. Nothing without counting, in xmode code, or when the records are used
+ * up (JIT_EDGES). */
+static void count_edge(tctx_t *t, unsigned kind, uint64_t src, uint64_t target) {
+    jit_t *j = t->j;
+    if (!j->count || t->cpu->xlate) return;
+    if (!j->edges) j->edges = calloc(JIT_EDGES, sizeof(jit_edge_t));
+    if (!j->edges || j->nedges >= JIT_EDGES) return;
+    jit_edge_t *e = &j->edges[j->nedges++];
+    *e = (jit_edge_t){
+        .from = t->sb_pc, .src = src, .to = target, .kind = (uint8_t)kind, .ir = t->in_ir};
+    x86_mov_ri(&t->b, RAX, (uint64_t)(uintptr_t)&e->count);
+    x86_op_rm(&t->b, 0, true, X86_OP(0xff), 0, RAX, X86_NOREG, 1, 0, false); /* inc qword */
+}
+
 /* A direct, chainable exit to `target` (instret already adjusted by the caller). */
 static void exit_direct(tctx_t *t, uint64_t target) {
     if (exit_other_page(t, target)) return;
+    count_edge(t, t->edge_kind, t->edge_src, target);
+    t->edge_kind = JIT_EDGE_JUMP;
+    t->edge_src = 0;
     x86_align(&t->b, 4, 1);
     uint8_t *field = x86_jmp32(&t->b); /* rel32 0: falls into the exit code below */
     note_why(t, t->why_direct);
@@ -497,9 +520,10 @@ static stub_t *add_stub(tctx_t *t, enum stub_kind kind, uint8_t *jfield, const r
     s->jfield3 = NULL;
     s->jfield4 = NULL;
     s->back = NULL;
+    s->src = 0;
     if (op) {
         s->op = *op;
-        s->pc = op_pc(t, op);
+        s->pc = s->src = op_pc(t, op);
     }
     s->idx = idx - t->counted;
     return s;
@@ -1946,6 +1970,7 @@ static void emit_stub(tctx_t *t, stub_t *s) {
     case STUB_RET: /* a return stub: a chainable exit to the return pc (instret counted
                     * by the return that jumps here) */
         t->why_direct = JIT_WHY_RETSTUB;
+        t->edge_kind = JIT_EDGE_RET;
         exit_direct(t, s->pc);
         t->why_direct = JIT_WHY_DIRECT;
         break;
@@ -1958,6 +1983,12 @@ static void emit_stub(tctx_t *t, stub_t *s) {
         exit_code(t, JIT_EXIT_TIER, true);
         break;
     case STUB_CHAIN: /* the dispatcher patches the jcc itself once the target exists */
+        if (t->j->count && !t->cpu->xlate) { /* --stats: counted, through a jump of its own */
+            t->edge_kind = JIT_EDGE_BRANCH;
+            t->edge_src = s->src;
+            exit_direct(t, s->pc);
+            break;
+        }
         if (exit_other_page(t, s->pc)) break;
         note_why(t, JIT_WHY_DIRECT);
         set_pc(t, s->pc);
@@ -1992,6 +2023,9 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     t->counted = 0;
     t->entry_jcc = t->entry_exit = NULL;
     t->why_direct = JIT_WHY_DIRECT;
+    t->edge_kind = JIT_EDGE_JUMP;
+    t->edge_src = 0;
+    t->in_ir = false;
     jit_block_t *irb;
     if (path != JIT_PATH_OLD && ir_translate(t, blk, &irb)) return irb;
     if (path == JIT_PATH_IR_ONLY) { /* a tier-up the IR declines: the old one stays */
@@ -1999,6 +2033,8 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
         return NULL;
     }
     j->nsb = 0; /* (what the IR's builds took is not this path's) */
+    t->in_ir = false;
+    t->edge_kind = JIT_EDGE_JUMP;
     bool fp = false;
     for (uint32_t i = 0; i < blk->nops; i++)
         if (needs_fs(blk->ops[i].id)) fp = true;
@@ -2083,6 +2119,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
                 break;
             }
             n = base + (op->id == RV_I_fallthrough ? i : i + 1);
+            t->edge_src = op_pc(t, op); /* (--stats: where the final exit leaves from) */
             /* r11 is not kept on slow paths and across helper calls: after an instruction
              * with either, only a load's own unmapped destination is known to be in r11 (its
              * slow path writes the result through put() too) */
@@ -2162,6 +2199,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     jb->fix = NULL;
     jb->evicted = 0;
     jb->ir = false;
+    jb->irloop = false;
     jb->tier_len = tier ? (uint8_t)(tier_end - tier) : 0;
     jb->tier_off = tier ? (uint16_t)(tier - start) : 0;
     /* a loop (the IR keeps it in registers, its greatest gain) tiers up sooner */
