@@ -36,6 +36,7 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->embed = false;
     ir->ras = false;
     ir->lazy_exits = false;
+    ir->follow_taken = false;
     ir->gets_in_place = false;
     ir->lazy_mem = false;
     ir->early_puts = false;
@@ -454,13 +455,22 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
     }
     if (branch_cc(op->id, &cc)) {
         uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
-        uint64_t target = pc + (uint64_t)(int64_t)op->imm;
+        uint64_t target = pc + (uint64_t)(int64_t)op->imm, next = pc + op->len;
+        bool taken = ir->follow_taken; /* the path goes on at the target: leave when not taken */
+        ir->follow_taken = false;
+        if (taken) {
+            uint64_t x = target;
+            target = next;
+            next = x;
+            cc ^= 1; /* (eq ne, lt ge, ltu geu: the low bit inverts) */
+        }
         bool loop = back_edge(ir, target) && loop_edge(ir);
         /* a backward branch is most often a loop's back edge, taken nearly every time: its
-         * write-backs stay in line, where the jcc chains straight to the loop's head */
+         * write-backs stay in line, where the jcc chains straight to the loop's head; the
+         * fall-through exit of a branch whose taken side the path follows is the rare side */
         if (loop)
             ; /* its exit puts are made */
-        else if (ir->lazy_exits && (int32_t)op->imm > 0)
+        else if (ir->lazy_exits && (taken || (int32_t)op->imm > 0))
             exit_puts(ir);
         else
             sync(ir);
@@ -471,7 +481,7 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
             ir->n[br].target = target;
         }
         *ends = true;
-        *cont = pc + op->len;
+        *cont = next;
         return true;
     }
     switch (op->id) {

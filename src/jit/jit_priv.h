@@ -211,6 +211,9 @@ typedef struct jit {
     bool ir;                       /* translate superblocks the IR covers through it */
     bool ir_no_loops;              /* VM_JIT_IR_LOOPS=0: a back edge to the translation's
                                       start leaves and re-enters (for comparisons) */
+    bool no_taken;                 /* VM_JIT_TAKEN=0: superblocks never follow the taken side
+                                      of a branch whose fall-through side never ran (for
+                                      comparisons; translate.c, follow_taken) */
     bool ir_lazy_mem;              /* loads and stores defer their write-backs to the slow
                                       path and a fault point's side table (the default since
                                       early write-backs; VM_JIT_IR_LAZY_MEM=0 turns it off) */

@@ -1109,15 +1109,21 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
         if (needs_fs(blk->ops[i].id)) c->fp = true;
     unsigned n = 0, base = 0, nblocks = 1, nmem = 0;
     uint64_t visited[8] = {blk->pc};
-    uint64_t flushes = cpu->stats.flushes;
     const rv_block_t *cb = blk;
     t->j->nsb = 0; /* the decoded blocks this build takes code from (jit.c, note_use) */
+    t->took_taken = false;
     for (;;) {
         bool ends = false;
         uint64_t cont = 1;
         for (uint32_t i = 0; i < cb->nops && !ends; i++) {
             const rv_op_t *op = &cb->ops[i];
             unsigned k = ir->ninsn;
+            if (op->id < RV_I_illegal && rv_insn_table[op->id].cls == RV_CLS_BRANCH) {
+                uint64_t pc = cb->pc + op->off;
+                ir->follow_taken = follow_taken(t, pc + (uint64_t)(int64_t)op->imm, pc + op->len,
+                                                visited, nblocks);
+                t->took_taken |= ir->follow_taken;
+            }
             if (!ir_add(ir, op, cb->pc + op->off, base + i, &ends, &cont) || ir->overflow) return 0;
             if (ir->ninsn != k) c->insn_blk[k] = cb;
             unsigned cls = op->id < RV_I_illegal ? rv_insn_table[op->id].cls : RV_CLS_PSEUDO;
@@ -1136,9 +1142,11 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
                       ir->ninsn + RV_BLOCK_MAX <= IR_MAX_INSN && !t->j->no_chain;
         for (unsigned v = 0; v < nblocks && extend; v++)
             if (visited[v] == cont) extend = false; /* no unrolling of loops */
+        /* only into code that has run (is decoded), as the old path: a side never taken is
+         * cold, and what the path follows must not change between the builds of a loop */
+        rv_block_t *nb = extend ? rv_icache_peek(cpu, cont) : NULL;
+        if (!nb) extend = false;
         if (extend) {
-            rv_block_t *nb = rv_icache_get(cpu, cont);
-            if (cpu->stats.flushes != flushes) return -1;
             for (uint32_t i = 0; i < nb->nops && extend; i++)
                 if (needs_fs(nb->ops[i].id) && !c->fp) extend = false; /* no FS check made */
             if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
@@ -1157,9 +1165,10 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     return ir->overflow ? 0 : 1;
 }
 
-/* Build the IR of the superblock starting with decoded block blk (the same path the old
- * translator takes). Returns 1 when built, 0 when some instruction is not covered, -1 when
- * decoding flushed the caches (the translation must start again). *ninsns: its length. A
+/* Build the IR of the superblock starting with decoded block blk (the path the old
+ * translator takes: only into decoded code, so nothing is decoded, nor the caches flushed,
+ * meanwhile). Returns 1 when built, 0 when some instruction is not covered. *ninsns: its
+ * length. A
  * path with a back edge to its start is built twice: the first build finds which registers
  * the loop head must hold, the second keeps the loop in registers; when the second cannot
  * (it overflows), the first one's IR is built again and leaves at the back edge. */
@@ -1191,7 +1200,7 @@ static void ir_check(const ir_t *ir, bool allocated, uint64_t pc) {
 
 /* Translate blk through the IR. Returns false when the IR does not cover the superblock
  * (nothing was emitted: the old path goes on); else true with *out the block, or NULL when
- * the cache is full or decoding flushed it (the dispatcher starts again). */
+ * the cache is full (the dispatcher starts again). */
 static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jit_t *j = t->j;
     *out = NULL;
@@ -1212,9 +1221,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
             c->pool[c->npool++] = ir_pool[k];
         for (unsigned g = 1; g < 32; g++)
             if (c->evict >> g & 1) c->pool[c->npool++] = (int8_t)host_of(g);
-        int built = ir_build(t, c, blk, &n);
-        if (built < 0) return true;
-        bool ok = built > 0;
+        bool ok = ir_build(t, c, blk, &n) > 0;
         if (ok) {
             ir_check(ir, false, blk->pc);
             if (j->dump) {
@@ -1313,6 +1320,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     j->stats.ir_spills += ir->spills;
     j->stats.ir_copies += ir->copies;
     if (ir->loop) j->stats.ir_loops++;
+    j->stats.sb_taken += t->took_taken;
     if (c->evict) {
         j->stats.ir_mapped++;
         j->stats.ir_evicted += (unsigned)__builtin_popcount(c->evict);
