@@ -950,16 +950,7 @@ static void ir_jumpr(tctx_t *t, const irctx_t *c, unsigned i) {
         ras_push_pc(t, n->pc + n->len, n->idx, R11);
     else if (n->aux == IR_J_RET)
         ras_pop(t);
-    x86_mov_rr(b, RCX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RCX, 1);
-    x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
-    x86_shift_ri(b, false, SH_SHL, RCX, 4);
-    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
-    x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
-    x86_alu_rm(b, ALU_CMP, RAX, RCX, 0);
-    uint8_t *jmiss = x86_jcc32(b, CC_NE);
-    x86_jmp_m(b, RCX, 8);
-    if (!b->full) x86_patch_rel32(jmiss, b->p);
+    emit_fast_probe(t);
     x86_store64(b, CPU, OFF(pc), RAX);
     exit_code(t, JIT_EXIT_LOOKUP, true);
 }

@@ -1490,6 +1490,22 @@ static void xras_pop(tctx_t *t) {
     t->last_g = 0;
 }
 
+/* The fast-table probe of an indirect jump to guest pc rax (bit 0 clear, instret counted): a
+ * hit jumps to the entry's code, a miss goes on after it (rcx, rdx clobbered). The entry of pc
+ * is (pc >> 1) & (JIT_FAST - 1), 16 bytes each, so its byte offset is (pc & (2 * JIT_FAST -
+ * 2)) * 8: one `and` and a scaled index (it was a shift, an `and`, a shift and an `add`).
+ * The table of this hart never moves, so its address is a constant here. */
+static void emit_fast_probe(tctx_t *t) {
+    x86_buf_t *b = &t->b;
+    x86_mov_rr(b, RCX, RAX);
+    x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)(2 * JIT_FAST - 2));
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
+    x86_op_rm(b, 0, true, X86_OP(0x3b), RAX, RDX, RCX, 8, 0, false); /* cmp rax, [entry] */
+    uint8_t *jmiss = x86_jcc32(b, CC_NE);
+    x86_op_rm(b, 0, false, X86_OP(0xff), 4, RDX, RCX, 8, 8, false); /* jmp [entry + 8] */
+    if (!b->full) x86_patch_rel32(jmiss, b->p);
+}
+
 /* jalr: an indirect jump through the fast table (while translating: through the dispatcher,
  * which checks the target's page). Calls push on the return-address stack, returns pop it
  * first. */
@@ -1515,18 +1531,7 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
         ras_push(t, op, idx, R11);
     else if (ras_on(t) && op->rd == 0 && is_link(op->rs1))
         ras_pop(t);
-    /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16; the table of this
-     * hart never moves, so its address is a constant here */
-    x86_mov_rr(b, RCX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RCX, 1);
-    x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
-    x86_shift_ri(b, false, SH_SHL, RCX, 4);
-    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
-    x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
-    x86_alu_rm(b, ALU_CMP, RAX, RCX, 0);
-    uint8_t *jmiss = x86_jcc32(b, CC_NE);
-    x86_jmp_m(b, RCX, 8);
-    if (!b->full) x86_patch_rel32(jmiss, b->p);
+    emit_fast_probe(t);
     x86_store64(b, CPU, OFF(pc), RAX); /* a miss: the dispatcher looks the target up */
     note_why(t, JIT_WHY_FAST);
     exit_code(t, JIT_EXIT_LOOKUP, true);
