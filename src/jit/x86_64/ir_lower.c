@@ -495,11 +495,29 @@ static bool ir_window_known(const tctx_t *t, const irctx_t *c, const ir_node_t *
     return false;
 }
 
-/* Memory node n made its window check: note it for the accesses after it. */
-static void ir_window_note(irctx_t *c, const ir_node_t *n) {
+/* Memory node n made its window check, of its base value plus d0: note it for the accesses
+ * after it. */
+static void ir_window_note_at(irctx_t *c, const ir_node_t *n, int64_t d0) {
     unsigned k = c->nwchk++ % IR_WCHK;
     c->wchk[k].v = n->a;
-    c->wchk[k].d = n->imm;
+    c->wchk[k].d = d0;
+}
+
+/* Memory node n made its window check at its own address: note it. */
+static void ir_window_note(irctx_t *c, const ir_node_t *n) {
+    ir_window_note_at(c, n, n->imm);
+}
+
+/* Whether load node n may check its base value alone against the window (no `lea` of the
+ * address first): the base is in a host register and the window starts at guest address 0,
+ * and the displacement is within a page and the guard (rv_cpu_t.win_guard), so that a base
+ * in the window puts the access in the window or in a guard, whose host fault is the guest's
+ * precise fault, as for the accesses ir_window_known lets through; a base outside goes to
+ * the slow path, which makes the access from its own address. */
+static bool ir_base_check(const tctx_t *t, const ir_node_t *n, int base) {
+    uint64_t guard = t->cpu->catch_host_faults ? t->cpu->win_guard : 0;
+    uint64_t dist = n->imm < 0 ? (uint64_t)0 - (uint64_t)n->imm : (uint64_t)n->imm;
+    return base >= 0 && dist <= (1u << RV_PAGE_SHIFT) && dist + (n->aux & 15u) <= guard;
 }
 
 /* The host register that holds memory node n's base value, when it can be the index of a
@@ -517,6 +535,12 @@ static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
     int base = ir_base_reg(t, ir, n);
     if (ir_window_known(t, c, n)) {
         if (base < 0) ir_offset(t, ir, n);
+    } else if (ir_base_check(t, n, base)) { /* the base alone */
+        x86_alu_rm(&t->b, ALU_CMP, base, CPU, OFF(win_chk));
+        c->stub_node[t->nstubs] = (uint16_t)i;
+        s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
+        s->pc = n->pc;
+        ir_window_note_at(c, n, 0);
     } else { /* (the access still takes its address from the base: off the check's chain) */
         ir_offset(t, ir, n);
         x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
