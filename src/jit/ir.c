@@ -36,6 +36,7 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->embed = false;
     ir->ras = false;
     ir->lazy_exits = false;
+    ir->follow_taken = false;
     ir->gets_in_place = false;
     ir->lazy_mem = false;
     ir->early_puts = false;
@@ -486,15 +487,17 @@ bool ir_add(ir_t *ir, const rv_op_t *op, uint64_t pc, unsigned idx, bool *ends, 
     }
     if (branch_cc(op->id, &cc)) {
         uint16_t a = rd_reg(ir, op->rs1), b = rd_reg(ir, op->rs2);
-        /* inverted (follow_pc): the path follows the taken side, the fall-through leaves */
-        bool follow = pc == ir->follow_pc;
+        /* inverted: the path follows the taken side and the fall-through leaves, round a
+         * loop (follow_pc) or where the fall-through side never ran (follow_taken) */
+        bool follow = pc == ir->follow_pc || ir->follow_taken;
+        ir->follow_taken = false;
         uint64_t taken = pc + (uint64_t)(int64_t)op->imm, next = pc + op->len;
         uint64_t target = follow ? next : taken;
         if (follow) cc ^= 1; /* enum ir_cc pairs each condition with its negation */
         bool loop = back_edge(ir, target) && loop_edge(ir);
         /* a backward branch is most often a loop's back edge, taken nearly every time: its
          * write-backs stay in line, where the jcc chains straight to the loop's head; an
-         * inverted one leaves the loop it follows when taken (the rare side) */
+         * inverted one leaves by its fall-through side, the rare one */
         if (loop)
             ; /* its exit puts are made */
         else if (ir->lazy_exits && (follow || (int32_t)op->imm > 0))

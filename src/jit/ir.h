@@ -166,6 +166,9 @@ typedef struct ir {
     bool embed;                /* the backend emits other instructions itself (IR_INSN) */
     bool ras;                  /* calls push, returns pop the return-address stack */
     bool lazy_exits;           /* a forward branch writes back only on its taken side */
+    bool follow_taken;         /* set by the builder's caller before a conditional branch: the
+                                  path goes on at its target, and the branch leaves (to its
+                                  fall-through pc) when it is not taken */
     bool gets_in_place;        /* the allocator leaves gets read at most twice in cpu->x */
     bool lazy_mem;             /* a load or store defers its write-backs (IR_F_MEMX) */
     bool early_puts;           /* the allocator moves an in-line put up to just after its

@@ -319,6 +319,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
                                       (j->tier + JIT_TIER_LOOP_DIV - 1) / JIT_TIER_LOOP_DIV);
     const char *loops_env = getenv("VM_JIT_IR_LOOPS");
     j->ir_no_loops = loops_env && loops_env[0] == '0';
+    const char *taken_env = getenv("VM_JIT_TAKEN");
+    j->no_taken = taken_env && taken_env[0] == '0';
     const char *lazy_env = getenv("VM_JIT_IR_LAZY_MEM");
     j->ir_lazy_mem = !(lazy_env && lazy_env[0] == '0');
     const char *early_env = getenv("VM_JIT_IR_EARLY");
@@ -1247,6 +1249,10 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
             "stats: jit: translations dropped with written code %llu, chained jumps unlinked "
             "%llu\n",
             (unsigned long long)s->drops, (unsigned long long)s->unlinks);
+    fprintf(out,
+            "stats: jit: translations following the taken side of a branch never fallen "
+            "through %llu\n",
+            (unsigned long long)s->sb_taken);
     if (j->count)
         fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);

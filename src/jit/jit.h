@@ -50,6 +50,8 @@ typedef struct jit_stats {
     uint64_t tier_declined;   /* hot ones the IR did not cover (their counter turned off) */
     uint64_t drops;           /* translations dropped with the code of a written page */
     uint64_t unlinks;         /* chained jumps into them pointed back at their exits */
+    uint64_t sb_taken;        /* translations whose path follows the taken side of a branch
+                                 whose fall-through side never ran (translate.c, follow_taken) */
 } jit_stats_t;
 
 /* The JIT as an engine of the run loop (src/exec): the machine layer registers it with

@@ -235,6 +235,9 @@ typedef struct jit {
     bool ir;                       /* translate superblocks the IR covers through it */
     bool ir_no_loops;              /* VM_JIT_IR_LOOPS=0: a back edge to the translation's
                                       start leaves and re-enters (for comparisons) */
+    bool no_taken;                 /* VM_JIT_TAKEN=0: superblocks never follow the taken side
+                                      of a branch whose fall-through side never ran (for
+                                      comparisons; translate.c, follow_taken) */
     bool ir_lazy_mem;              /* loads and stores defer their write-backs to the slow
                                       path and a fault point's side table (the default since
                                       early write-backs; VM_JIT_IR_LAZY_MEM=0 turns it off) */
@@ -364,8 +367,12 @@ typedef struct jit {
     unsigned char bad[JIT_HEAT / 8]; /* pc hashes whose block the backend refused */
 } jit_t;
 
-/* Generated code probes the fast table as 16-byte entries {pc at 0, code at 8} (jalr). */
+/* Generated code probes the fast table as 16-byte entries {pc at 0, code at 8} (jalr), the
+ * entry of pc at byte offset (pc & (2 * JIT_FAST - 2)) * 8, that is (pc >> 1) & (JIT_FAST - 1)
+ * entries in (emit_fast_probe). */
 _Static_assert(sizeof(((jit_t *)0)->fast[0]) == 16, "jit_fast entries are 16 bytes");
+_Static_assert((JIT_FAST & (JIT_FAST - 1)) == 0 && 2 * JIT_FAST - 2 <= INT32_MAX,
+               "JIT_FAST is a power of two whose index mask is a 32-bit immediate");
 _Static_assert(offsetof(struct jit_fast, pc) == 0 && offsetof(struct jit_fast, code) == 8,
                "jit_fast: pc at 0, code at 8");
 

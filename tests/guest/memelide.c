@@ -13,6 +13,9 @@
  *   - two stores, the second on a PROT_NONE page: SIGSEGV there, the first store made;
  *   - two loads at the top of the address space (Linux's stack ends at 2^38), the second
  *     just past it: SIGSEGV at 2^38 (qemu-riscv64 has its stack above 2^38: skipped there);
+ *   - a load 2 MiB - 8 past a base a page below the top (the constant folded into its
+ *     displacement): the base is in the window, the address past the top and past the guard
+ *     above it, so the load must check its address, not its base: SIGSEGV there;
  *   - two stores, the first on a data page, the second over the first instructions of code
  *     on the next page that ran before (no fence.i: vm sees stores into code without it):
  *     the code then runs as written.
@@ -37,6 +40,9 @@ extern char two_loads_back_2nd[];
 /* *(p + 0) = v; *(p + 8) = v */
 extern void two_stores(void *p, long v);
 extern char two_stores_2nd[];
+/* returns *(p + 2 MiB - 8), the load at far_load_insn */
+extern long far_load(const void *p);
+extern char far_load_insn[];
 __asm__(".text\n"
         ".globl two_loads\n"
         "two_loads:\n"
@@ -60,6 +66,14 @@ __asm__(".text\n"
         ".globl two_stores_2nd\n"
         "two_stores_2nd:\n"
         "    sd a1, 8(a0)\n"
+        "    ret\n"
+        ".globl far_load\n"
+        "far_load:\n"
+        "    lui t0, 0x200\n"
+        "    add t1, a0, t0\n"
+        ".globl far_load_insn\n"
+        "far_load_insn:\n"
+        "    ld a0, -8(t1)\n"
         "    ret\n");
 
 static sigjmp_buf jb;
@@ -147,7 +161,6 @@ int main(void) {
         long on_stack = 0;
         for (int k = 0; k < HOT; k++)
             on_stack += two_loads((const void *)((uintptr_t)&local & ~(uintptr_t)7));
-        (void)on_stack;
         p = (uint8_t *)(top - 8);
         f = 0;
         if (sigsetjmp(jb, 1))
@@ -155,6 +168,19 @@ int main(void) {
         else
             two_loads(p);
         report("top", f, top, two_loads_2nd, *(long *)p);
+        /* far: hot on a 3 MiB mapping, then from a base a page below the top */
+        uint8_t *big = mmap(NULL, 3u << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (big == MAP_FAILED) return 1;
+        for (int k = 0; k < HOT; k++)
+            on_stack += far_load(big + 8 * (k % 64));
+        (void)on_stack;
+        p = (uint8_t *)(top - 4096);
+        f = 0;
+        if (sigsetjmp(jb, 1))
+            f = 1;
+        else
+            far_load(p);
+        report("far", f, (uintptr_t)p + (2u << 20) - 8, far_load_insn, LONG_MIN);
     } else {
         printf("top: skipped (the stack does not end at 2^38)\n");
     }

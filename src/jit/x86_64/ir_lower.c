@@ -499,11 +499,29 @@ static bool ir_window_known(const tctx_t *t, const irctx_t *c, const ir_node_t *
     return false;
 }
 
-/* Memory node n made its window check: note it for the accesses after it. */
-static void ir_window_note(irctx_t *c, const ir_node_t *n) {
+/* Memory node n made its window check, of its base value plus d0: note it for the accesses
+ * after it. */
+static void ir_window_note_at(irctx_t *c, const ir_node_t *n, int64_t d0) {
     unsigned k = c->nwchk++ % IR_WCHK;
     c->wchk[k].v = n->a;
-    c->wchk[k].d = n->imm;
+    c->wchk[k].d = d0;
+}
+
+/* Memory node n made its window check at its own address: note it. */
+static void ir_window_note(irctx_t *c, const ir_node_t *n) {
+    ir_window_note_at(c, n, n->imm);
+}
+
+/* Whether load node n may check its base value alone against the window (no `lea` of the
+ * address first): the base is in a host register and the window starts at guest address 0,
+ * and the displacement is within a page and the guard (rv_cpu_t.win_guard), so that a base
+ * in the window puts the access in the window or in a guard, whose host fault is the guest's
+ * precise fault, as for the accesses ir_window_known lets through; a base outside goes to
+ * the slow path, which makes the access from its own address. */
+static bool ir_base_check(const tctx_t *t, const ir_node_t *n, int base) {
+    uint64_t guard = t->cpu->catch_host_faults ? t->cpu->win_guard : 0;
+    uint64_t dist = n->imm < 0 ? (uint64_t)0 - (uint64_t)n->imm : (uint64_t)n->imm;
+    return base >= 0 && dist <= (1u << RV_PAGE_SHIFT) && dist + (n->aux & 15u) <= guard;
 }
 
 /* The host register that holds memory node n's base value, when it can be the index of a
@@ -521,6 +539,12 @@ static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
     int base = ir_base_reg(t, ir, n);
     if (ir_window_known(t, c, n)) {
         if (base < 0) ir_offset(t, ir, n);
+    } else if (ir_base_check(t, n, base)) { /* the base alone */
+        x86_alu_rm(&t->b, ALU_CMP, base, CPU, OFF(win_chk));
+        c->stub_node[t->nstubs] = (uint16_t)i;
+        s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
+        s->pc = n->pc;
+        ir_window_note_at(c, n, 0);
     } else { /* (the access still takes its address from the base: off the check's chain) */
         ir_offset(t, ir, n);
         x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
@@ -956,16 +980,7 @@ static void ir_jumpr(tctx_t *t, const irctx_t *c, unsigned i) {
         ras_push_pc(t, n->pc + n->len, n->idx, R11);
     else if (n->aux == IR_J_RET)
         ras_pop(t);
-    x86_mov_rr(b, RCX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RCX, 1);
-    x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
-    x86_shift_ri(b, false, SH_SHL, RCX, 4);
-    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
-    x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
-    x86_alu_rm(b, ALU_CMP, RAX, RCX, 0);
-    uint8_t *jmiss = x86_jcc32(b, CC_NE);
-    x86_jmp_m(b, RCX, 8);
-    if (!b->full) x86_patch_rel32(jmiss, b->p);
+    emit_fast_probe(t);
     x86_store64(b, CPU, OFF(pc), RAX);
     exit_code(t, JIT_EXIT_LOOKUP, true);
 }
@@ -1141,10 +1156,10 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
         if (needs_fs(blk->ops[i].id)) c->fp = true;
     unsigned n = 0, base = 0, nblocks = 1, nmem = 0;
     uint64_t visited[8] = {blk->pc};
-    uint64_t flushes = cpu->stats.flushes;
     uint64_t followed = 1; /* the target of a followed back edge (1: none yet) */
     const rv_block_t *cb = blk;
     t->j->nsb = 0; /* the decoded blocks this build takes code from (jit.c, note_use) */
+    t->took_taken = false;
     for (;;) {
         bool ends = false;
         uint64_t cont = 1;
@@ -1162,6 +1177,12 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
                 follow = c->follow >> (nblocks - 1) & 1;
             }
             ir->follow_pc = follow ? opc : 1;
+            /* else the taken side of a branch whose fall-through side never ran */
+            if (!follow && op->id < RV_I_illegal && rv_insn_table[op->id].cls == RV_CLS_BRANCH) {
+                ir->follow_taken = follow_taken(t, opc + (uint64_t)(int64_t)op->imm,
+                                                opc + op->len, visited, nblocks);
+                t->took_taken |= ir->follow_taken;
+            }
             if (!ir_add(ir, op, cb->pc + op->off, base + i, &ends, &cont) || ir->overflow) return 0;
             if (ir->follow_pc != 1) followed = cont;
             if (ir->ninsn != k) c->insn_blk[k] = cb;
@@ -1186,9 +1207,11 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
         for (unsigned v = 0; v < nblocks && extend; v++)
             if (visited[v] == cont && (followed == 1 || cont == followed || cont == blk->pc))
                 extend = false;
+        /* only into code that has run (is decoded), as the old path: a side never taken is
+         * cold, and what the path follows must not change between the builds of a loop */
+        rv_block_t *nb = extend ? rv_icache_peek(cpu, cont) : NULL;
+        if (!nb) extend = false;
         if (extend) {
-            rv_block_t *nb = rv_icache_get(cpu, cont);
-            if (cpu->stats.flushes != flushes) return -1;
             for (uint32_t i = 0; i < nb->nops && extend; i++)
                 if (needs_fs(nb->ops[i].id) && !c->fp) extend = false; /* no FS check made */
             if (nb->ops[0].id == RV_I_fetch_fault) extend = false;
@@ -1207,9 +1230,10 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     return ir->overflow ? 0 : 1;
 }
 
-/* Build the IR of the superblock starting with decoded block blk (the same path the old
- * translator takes). Returns 1 when built, 0 when some instruction is not covered, -1 when
- * decoding flushed the caches (the translation must start again). *ninsns: its length. A
+/* Build the IR of the superblock starting with decoded block blk (the path the old
+ * translator takes: only into decoded code, so nothing is decoded, nor the caches flushed,
+ * meanwhile). Returns 1 when built, 0 when some instruction is not covered. *ninsns: its
+ * length. A
  * path with a back edge to its start is built twice: the first build finds which registers
  * the loop head must hold, the second keeps the loop in registers; when the second cannot
  * (it overflows), the first one's IR is built again and leaves at the back edge. */
@@ -1241,7 +1265,7 @@ static void ir_check(const ir_t *ir, bool allocated, uint64_t pc) {
 
 /* Translate blk through the IR. Returns false when the IR does not cover the superblock
  * (nothing was emitted: the old path goes on); else true with *out the block, or NULL when
- * the cache is full or decoding flushed it (the dispatcher starts again). */
+ * the cache is full (the dispatcher starts again). */
 static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     jit_t *j = t->j;
     *out = NULL;
@@ -1263,9 +1287,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
             c->pool[c->npool++] = ir_pool[k];
         for (unsigned g = 1; g < 32; g++)
             if (c->evict >> g & 1) c->pool[c->npool++] = (int8_t)host_of(g);
-        int built = ir_build(t, c, blk, &n);
-        if (built < 0) return true;
-        bool ok = built > 0;
+        bool ok = ir_build(t, c, blk, &n) > 0;
         if (ok) {
             ir_check(ir, false, blk->pc);
             if (j->dump) {
@@ -1365,6 +1387,7 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     j->stats.ir_spills += ir->spills;
     j->stats.ir_copies += ir->copies;
     if (ir->loop) j->stats.ir_loops++;
+    j->stats.sb_taken += t->took_taken;
     if (c->evict) {
         j->stats.ir_mapped++;
         j->stats.ir_evicted += (unsigned)__builtin_popcount(c->evict);

@@ -340,6 +340,9 @@ typedef struct tctx {
     unsigned edge_kind;   /* enum jit_edge_kind of the next exit_direct (--stats' edges) */
     uint64_t edge_src;    /* guest pc of the instruction it leaves from (0: not known) */
     bool in_ir;           /* the translation in progress is the IR's */
+    uint64_t visited[8];  /* guest pcs of the decoded blocks on the superblock's path so far */
+    unsigned nvisited;    /* entries of visited[] */
+    bool took_taken;      /* the path follows the taken side of a branch (follow_taken) */
 } tctx_t;
 
 static inline uint8_t *to_rx(const tctx_t *t, const uint8_t *rw) {
@@ -1313,18 +1316,46 @@ static bool emit_fp_d(tctx_t *t, const rv_op_t *op, unsigned idx) {
 
 /* ---- control flow ---- */
 
-/* A conditional branch: the taken side is a patchable jcc (to an out-of-line exit until the
- * dispatcher chains it); the fall-through side is left to the caller (*cont). */
+/* Whether a superblock goes on along the taken side of a conditional branch (target `to`,
+ * fall-through `ft`) instead of its fall-through side: when the fall-through side has never
+ * run (no decoded block there: see "Cold code") and the taken side has. An interpreter's
+ * handler that ends in `beqz trap, dispatch` (Lua 5.4's luaV_execute) then takes its dispatch
+ * code, and the indirect jump that ends it, into its own translation: one host indirect jump
+ * per handler, as a threaded interpreter has, no chained jump to one shared dispatch block,
+ * and the values the handler computed still in registers there. Not a loop's back edge (the
+ * taken side is the translation's start, which stays a jump back) nor a block already on the
+ * path (`visited`, `nvisited`: no unrolling); not while fetch translates (a superblock there
+ * stays on one page); VM_JIT_TAKEN=0 turns it off, for comparisons. */
+static bool follow_taken(const tctx_t *t, uint64_t to, uint64_t ft, const uint64_t *visited,
+                         unsigned nvisited) {
+    if (t->j->no_taken || t->j->no_chain || t->cpu->xlate || to == t->sb_pc || nvisited >= 8)
+        return false;
+    for (unsigned v = 0; v < nvisited; v++)
+        if (visited[v] == to) return false;
+    if (rv_icache_peek(t->cpu, ft)) return false; /* the fall-through side ran */
+    const rv_block_t *nb = rv_icache_peek(t->cpu, to);
+    return nb && nb->ops[0].id != RV_I_fetch_fault;
+}
+
+/* A conditional branch: the side the path leaves by is a patchable jcc (to an out-of-line exit
+ * until the dispatcher chains it): the taken side, or - when the path follows the taken side
+ * (follow_taken) - the fall-through side, on the inverse condition; the caller goes on at the
+ * other one (*cont). */
 static void emit_branch(tctx_t *t, const rv_op_t *op, unsigned idx, enum x86_cc cc,
                         uint64_t *cont) {
     add_instret(t, idx + 1);
     int a = src(t, op->rs1, RAX);
     int b = src(t, op->rs2, RCX);
     x86_alu_rr(&t->b, true, ALU_CMP, a, b);
+    uint64_t to = op_pc(t, op) + (uint64_t)(int64_t)op->imm, ft = op_pc(t, op) + op->len;
+    bool taken = follow_taken(t, to, ft, t->visited, t->nvisited);
+    t->took_taken |= taken;
     x86_align(&t->b, 4, 2); /* the rel32 the dispatcher patches is 4-byte aligned */
-    stub_t *s = add_stub(t, STUB_CHAIN, x86_jcc32(&t->b, cc), op, idx + 1);
-    s->pc = op_pc(t, op) + (uint64_t)(int64_t)op->imm;
-    *cont = op_pc(t, op) + op->len;
+    /* (x86 condition codes come in pairs: the low bit inverts) */
+    stub_t *s =
+        add_stub(t, STUB_CHAIN, x86_jcc32(&t->b, taken ? (enum x86_cc)(cc ^ 1) : cc), op, idx + 1);
+    s->pc = taken ? ft : to;
+    *cont = taken ? to : ft;
 }
 
 /* ---- the return-address stack (jit_t.ras) ----
@@ -1472,6 +1503,22 @@ static void xras_pop(tctx_t *t) {
     t->last_g = 0;
 }
 
+/* The fast-table probe of an indirect jump to guest pc rax (bit 0 clear, instret counted): a
+ * hit jumps to the entry's code, a miss goes on after it (rcx, rdx clobbered). The entry of pc
+ * is (pc >> 1) & (JIT_FAST - 1), 16 bytes each, so its byte offset is (pc & (2 * JIT_FAST -
+ * 2)) * 8: one `and` and a scaled index (it was a shift, an `and`, a shift and an `add`).
+ * The table of this hart never moves, so its address is a constant here. */
+static void emit_fast_probe(tctx_t *t) {
+    x86_buf_t *b = &t->b;
+    x86_mov_rr(b, RCX, RAX);
+    x86_alu_ri(b, false, ALU_AND, RCX, (int32_t)(2 * JIT_FAST - 2));
+    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
+    x86_op_rm(b, 0, true, X86_OP(0x3b), RAX, RDX, RCX, 8, 0, false); /* cmp rax, [entry] */
+    uint8_t *jmiss = x86_jcc32(b, CC_NE);
+    x86_op_rm(b, 0, false, X86_OP(0xff), 4, RDX, RCX, 8, 8, false); /* jmp [entry + 8] */
+    if (!b->full) x86_patch_rel32(jmiss, b->p);
+}
+
 /* jalr: an indirect jump through the fast table (while translating: through the dispatcher,
  * which checks the target's page). Calls push on the return-address stack, returns pop it
  * first. */
@@ -1497,18 +1544,7 @@ static void indirect_jump(tctx_t *t, const rv_op_t *op, unsigned idx) {
         ras_push(t, op, idx, R11);
     else if (ras_on(t) && op->rd == 0 && is_link(op->rs1))
         ras_pop(t);
-    /* fast table probe: entry = fast + ((pc >> 1) & (JIT_FAST - 1)) * 16; the table of this
-     * hart never moves, so its address is a constant here */
-    x86_mov_rr(b, RCX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RCX, 1);
-    x86_alu_ri(b, false, ALU_AND, RCX, JIT_FAST - 1);
-    x86_shift_ri(b, false, SH_SHL, RCX, 4);
-    x86_mov_ri(b, RDX, (uint64_t)(uintptr_t)t->j->fast);
-    x86_alu_rr(b, true, ALU_ADD, RCX, RDX);
-    x86_alu_rm(b, ALU_CMP, RAX, RCX, 0);
-    uint8_t *jmiss = x86_jcc32(b, CC_NE);
-    x86_jmp_m(b, RCX, 8);
-    if (!b->full) x86_patch_rel32(jmiss, b->p);
+    emit_fast_probe(t);
     x86_store64(b, CPU, OFF(pc), RAX); /* a miss: the dispatcher looks the target up */
     note_why(t, JIT_WHY_FAST);
     exit_code(t, JIT_EXIT_LOOKUP, true);
@@ -2101,9 +2137,11 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
 
     /* The body: the decoded block, then - a superblock - the blocks its fall-through side and
      * direct jumps lead to, while they are new on the path and the limits allow. */
-    unsigned n = 0, base = 0, nblocks = 1;
+    unsigned n = 0, base = 0;
     bool loop = false; /* its final jump goes back to its start */
-    uint64_t visited[8] = {blk->pc};
+    t->visited[0] = blk->pc;
+    t->nvisited = 1;
+    t->took_taken = false;
     t->last_g = 0;
     for (;;) {
         const rv_block_t *cb = t->blk;
@@ -2143,12 +2181,12 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             break;
         }
         if (cont == NO_CONT) break; /* the last instruction emitted its own exits */
-        bool extend = n < JIT_SB_INSNS && nblocks < 8 &&
+        bool extend = n < JIT_SB_INSNS && t->nvisited < 8 &&
                       t->nfaults + RV_BLOCK_MAX <= JIT_MAX_FAULTPTS &&
                       t->nstubs + 2 * RV_BLOCK_MAX + 4 <= JIT_MAX_STUBS &&
                       t->nops_copied + RV_BLOCK_MAX <= JIT_MAX_HELPERS && !j->no_chain;
-        for (unsigned v = 0; v < nblocks && extend; v++)
-            if (visited[v] == cont) extend = false; /* no unrolling of loops */
+        for (unsigned v = 0; v < t->nvisited && extend; v++)
+            if (t->visited[v] == cont) extend = false; /* no unrolling of loops */
         if (extend) {
             /* only into code that has run (is decoded): the other side of a branch that the
              * interpreter never took is cold, and decoding and translating it was a third of
@@ -2163,7 +2201,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
             if (extend && cpu->xlate && !same_page(blk, nb)) extend = false;
             if (extend) {
                 t->blk = nb;
-                visited[nblocks++] = cont;
+                t->visited[t->nvisited++] = cont;
                 j->sb[j->nsb++] = nb; /* a store into its page drops this translation too */
                 base = n;
                 continue;
@@ -2227,6 +2265,7 @@ static jit_block_t *translate_in(tctx_t *t, rv_cpu_t *cpu, jit_t *j, const rv_bl
     j->stats.guest_insns += n;
     j->stats.host_bytes += jb->code_len;
     j->stats.helper_calls_tr += t->helper_calls;
+    j->stats.sb_taken += t->took_taken;
     return jb;
 }
 
