@@ -216,6 +216,12 @@ typedef struct jit {
                                       early write-backs; VM_JIT_IR_LAZY_MEM=0 turns it off) */
     bool ir_early;                 /* the IR's in-line write-backs move up to their value's
                                       last use (VM_JIT_IR_EARLY=0 turns it off) */
+    bool ir_vn;                    /* the IR's optimiser merges pure nodes that compute the
+                                      same value (VM_JIT_IR_VN=0 turns it off) */
+    bool ir_sext_loop;             /* a loop's head values known sign-extended from the back
+                                      edge's, checked at the entry (VM_JIT_IR_SEXT=0: off) */
+    bool ir_sink;                  /* values only exit puts read are computed in the exits'
+                                      stubs (VM_JIT_IR_SINK=0 turns it off) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
                                       the IR retranslates it (0: no tiering) */
     unsigned tier_loop;            /* the same for a translation that jumps back to its own
