@@ -42,6 +42,7 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->value_numbering = false;
     ir->sext_loop = false;
     ir->sink_exits = false;
+    ir->low_halves = false;
     ir->sext_head = ir->sext_guard = 0;
     ir->loop_pc = 1;
     ir->loop = false;

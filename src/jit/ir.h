@@ -154,6 +154,9 @@ typedef struct ir_node {
                         through the back edge after it (the back edge's move into it is no
                         read) */
     uint8_t len;     /* length of the guest instruction (memory, exits) */
+    uint8_t lo32;    /* a 32-bit (W) result only whose low half anything reads: the backend
+                        may leave its upper half as the host's 32-bit operation does (zero)
+                        instead of sign-extending it (ir_optimise, `low_halves`) */
     uint16_t idx;    /* instructions of the path before it (instret at faults and exits) */
     int64_t imm;     /* constant, immediate operand or displacement */
     uint64_t pc;     /* guest pc of its instruction */
@@ -177,6 +180,8 @@ typedef struct ir {
     bool value_numbering;      /* the optimiser merges pure nodes that compute one value */
     bool sink_exits;           /* the allocator sinks values only exit puts read into the
                                   exit stubs (IR_F_SINK) */
+    bool low_halves;           /* the optimiser marks W results only whose low half is read
+                                  (ir_node_t.lo32) */
     bool sext_loop;            /* the optimiser may take a loop's head values as sign-extended
                                   when the back edge leaves them so, and the backend checks
                                   the entry's (sext_guard) */

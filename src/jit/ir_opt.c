@@ -366,6 +366,70 @@ static void loop_sext(ir_t *ir, uint32_t dep[32]) {
         if (known >> g & 1) sext32_at(ir, back[g], 0, &dep[g]);
 }
 
+/* Low halves. A W operation's result is the sign extension of its low 32 bits, which costs
+ * the host a `movsxd` after its 32-bit operation. Where nothing reads the upper half, the
+ * extension is not needed (ir_node_t.lo32): the users of the value are W operations (which
+ * read the low 32 bits of their operands, and a shift only the low bits of its count), a
+ * store of at most 4 bytes (of its value), or 64-bit additions, subtractions,
+ * multiplications, bitwise operations and left shifts whose own result is read only in its
+ * low half (their low 32 bits depend on their operands' low 32 bits alone). Every other
+ * reader needs all 64 bits: comparisons and branches, addresses, right shifts, puts (the
+ * guest state), a loop's moves, copies; and so does a value in a home that a fault, an exit
+ * or an embedded instruction can observe before the home is written again (the guest
+ * register must hold its exact value there). compiled code keeps 32-bit values
+ * sign-extended, so chains of W operations (SHA-256's sums, hashes, checksums) made one
+ * `movsxd` per guest instruction. */
+static void mark_low_halves(ir_t *ir) {
+    static _Thread_local uint8_t full[IR_MAX_NODES]; /* some reader needs the upper half */
+    bool seen[32];                                   /* (per home) an observation point after */
+    for (unsigned h = 0; h < 32; h++)
+        seen[h] = true;
+    for (unsigned i = ir->count; i-- > 0;) {
+        ir_node_t *n = &ir->n[i];
+        full[i] = 0;
+        n->lo32 = 0;
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->home >= 0 && n->op != IR_GET && ir_has_value(n->op)) {
+            if (seen[n->home & 31]) full[i] = 1; /* observable in its home */
+            seen[n->home & 31] = false;          /* (earlier values: until this write) */
+        }
+        if (observes(n->op)) /* (an embedded instruction sees the state before its write) */
+            for (unsigned h = 0; h < 32; h++)
+                seen[h] = true;
+    }
+    for (unsigned i = ir->count; i-- > 0;) {
+        ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        bool w = n->flags & IR_F_W, fa = true, fb = true; /* operands read whole */
+        switch (n->op) {
+        case IR_ADD:
+        case IR_SUB:
+        case IR_MUL:
+        case IR_AND:
+        case IR_OR:
+        case IR_XOR: fa = fb = !w && full[i]; break;
+        case IR_SHL:
+            fa = !w && full[i];
+            fb = false;
+            break;
+        case IR_SHR:
+        case IR_SAR:
+            fa = !w;
+            fb = false;
+            break;
+        case IR_ROR: fa = !w; break;
+        case IR_STORE: fb = (n->aux & 15) > 4; break;
+        default: break;
+        }
+        if (n->a != IR_NONE && fa) full[n->a] = 1;
+        if (n->b != IR_NONE && !(n->flags & IR_F_IMM) && fb) full[n->b] = 1;
+        if (w && !full[i] &&
+            (n->op == IR_ADD || n->op == IR_SUB || n->op == IR_MUL || n->op == IR_SHL ||
+             n->op == IR_SAR || n->op == IR_ROR))
+            n->lo32 = 1;
+    }
+}
+
 void ir_optimise(ir_t *ir) {
     static _Thread_local vn_t vn; /* (8 KiB: not on the stack of every caller) */
     vn.mask = 63;
@@ -447,4 +511,5 @@ void ir_optimise(ir_t *ir) {
         if (n->a != IR_NONE) live[n->a] = live_mark;
         if (n->b != IR_NONE && !(n->flags & IR_F_IMM)) live[n->b] = live_mark;
     }
+    if (ir->low_halves) mark_low_halves(ir);
 }

@@ -327,6 +327,8 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->ir_sext_loop = !(sext_env && sext_env[0] == '0');
     const char *sink_env = getenv("VM_JIT_IR_SINK");
     j->ir_sink = !(sink_env && sink_env[0] == '0');
+    const char *lo32_env = getenv("VM_JIT_IR_LO32");
+    j->ir_lo32 = !(lo32_env && lo32_env[0] == '0');
     const char *map_env = getenv("VM_JIT_IR_MAP");
     j->ir_map = map_env && map_env[0] >= '0' && map_env[0] <= '4' ? (uint8_t)(map_env[0] - '0')
                                                                   : IR_MAP_UNWRITTEN;

@@ -222,6 +222,8 @@ typedef struct jit {
                                       edge's, checked at the entry (VM_JIT_IR_SEXT=0: off) */
     bool ir_sink;                  /* values only exit puts read are computed in the exits'
                                       stubs (VM_JIT_IR_SINK=0 turns it off) */
+    bool ir_lo32;                  /* W results only whose low half is read are not
+                                      sign-extended (VM_JIT_IR_LO32=0 turns it off) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
                                       the IR retranslates it (0: no tiering) */
     unsigned tier_loop;            /* the same for a translation that jumps back to its own

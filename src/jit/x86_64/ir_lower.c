@@ -196,6 +196,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     const ir_node_t *n = &ir->n[i];
     x86_buf_t *b = &t->b;
     bool w = !(n->flags & IR_F_W);
+    bool sx = !w && !n->lo32; /* a 32-bit result whose upper half is read: sign-extend it */
     const ir_node_t *a = &ir->n[n->a];
     int d = n->reg >= 0 ? n->reg : RAX;
     if (n->op == IR_ADD && (n->flags & IR_F_IMM) && !w && n->imm == 0 && a->reg < 0 &&
@@ -213,7 +214,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
             return;
         }
         x86_lea(b, d, a->reg, X86_NOREG, 1, (int32_t)n->imm);
-        if (!w) x86_movsxd_rr(b, d, d);
+        if (sx) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
         return;
     }
@@ -230,7 +231,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
             ir_to(t, ir, d, n->a);
             x86_shift_ri(b, w, SH_ROR, d, k);
         }
-        if (!w) x86_movsxd_rr(b, d, d);
+        if (sx) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
         return;
     }
@@ -261,7 +262,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
             x86_shift_cl(b, w, sop, RAX);
             x86_load64(b, RCX, RSP, IR_RCX_SAVE);
         }
-        if (!w) x86_movsxd_rr(b, d, d);
+        if (sx) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
         return;
     }
@@ -305,7 +306,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
                                       [IR_XOR] = ALU_XOR};
         ir_alu(t, w, (enum x86_alu)aop[n->op], d, ob);
     }
-    if (!w) x86_movsxd_rr(b, d, d);
+    if (sx) x86_movsxd_rr(b, d, d);
     ir_def(t, ir, i, d);
 }
 
@@ -1145,6 +1146,7 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     ir->value_numbering = t->j->ir_vn;
     ir->sext_loop = t->j->ir_sext_loop;
     ir->sink_exits = t->j->ir_sink;
+    ir->low_halves = t->j->ir_lo32;
     /* a branch or jump back to the start is a loop kept in registers (not with chaining
      * off, which would have every jump leave) */
     if (!t->j->no_chain && !t->j->ir_no_loops) ir->loop_pc = blk->pc;
