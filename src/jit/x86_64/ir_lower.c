@@ -519,8 +519,12 @@ static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
     if (ir_window_known(t, c, n)) {
         if (base < 0) ir_offset(t, ir, n);
     } else { /* (the access still takes its address from the base: off the check's chain) */
-        ir_offset(t, ir, n);
-        x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+        if (base >= 0 && n->imm == 0) { /* the address is the base's value: compare that */
+            x86_alu_rm(&t->b, ALU_CMP, base, CPU, OFF(win_chk));
+        } else {
+            ir_offset(t, ir, n);
+            x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+        }
         c->stub_node[t->nstubs] = (uint16_t)i;
         s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
         s->pc = n->pc;
