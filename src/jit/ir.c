@@ -40,6 +40,11 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->gets_in_place = false;
     ir->lazy_mem = false;
     ir->early_puts = false;
+    ir->value_numbering = false;
+    ir->sext_loop = false;
+    ir->sink_exits = false;
+    ir->low_halves = false;
+    ir->sext_head = ir->sext_guard = 0;
     ir->loop_pc = 1;
     ir->follow_pc = 1;
     ir->follow_const = false;
@@ -68,6 +73,8 @@ void ir_begin(ir_t *ir, const int8_t home[32], bool user_traps) {
     ir->slots = 0;
     ir->spills = 0;
     ir->copies = 0;
+    ir->merged = 0;
+    ir->sunk = 0;
 }
 
 /* Append a node of kind op; returns its index (IR_NONE when the IR is full). */
@@ -680,7 +687,7 @@ static unsigned next_live(const ir_t *ir, unsigned i) {
 static bool needs_place(const ir_t *ir, unsigned v) {
     const ir_node_t *n = &ir->n[v];
     return n->home < 0 && n->op != IR_CONST && n->last > v &&
-           !((n->flags & IR_F_INX) && n->slot < 0);
+           !((n->flags & IR_F_INX) && n->slot < 0) && !(n->flags & IR_F_SINK);
 }
 
 const char *ir_verify(const ir_t *ir, bool allocated) {
@@ -703,12 +710,27 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
             if (!ir_has_value(ir->n[n->a].op) || (ir->n[n->a].flags & IR_F_DEAD))
                 return "operand a is not a live value";
             if (allocated && ir->n[n->a].last < i) return "operand a used after its last use";
+            if ((ir->n[n->a].flags & IR_F_SINK) && !(n->op == IR_PUT && !(n->flags & IR_F_MEMX)))
+                return "a value sunk into the exits read by something else than a put";
         }
         if (uses_b(n)) {
             if (n->b >= i) return "operand b not defined before its use";
             if (!ir_has_value(ir->n[n->b].op) || (ir->n[n->b].flags & IR_F_DEAD))
                 return "operand b is not a live value";
             if (allocated && ir->n[n->b].last < i) return "operand b used after its last use";
+            if (ir->n[n->b].flags & IR_F_SINK)
+                return "a value sunk into the exits read by something else than a put";
+        }
+        if (n->flags & IR_F_SINK) {
+            if (n->home >= 0 || !((n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_ROR))
+                return "a value sunk into the exits that is not a pure operation";
+            for (int k = 0; k < 2; k++) { /* its operands must be in place at every exit */
+                uint16_t o = k ? n->b : n->a;
+                if ((k && (n->flags & IR_F_IMM)) || o == IR_NONE || ir->n[o].op == IR_CONST)
+                    continue;
+                if (ir->n[o].last < n->last || ir->n[o].rlast < n->last)
+                    return "a sunk value's operand dies before its exits";
+            }
         }
         if (n->op == IR_INSN && (n->imm < 0 || n->imm >= (int64_t)ir->ninsn))
             return "an embedded instruction out of range";
@@ -806,6 +828,12 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
 static const char *const cc_names[] = {"eq", "ne", "lt", "ge", "ltu", "geu"};
 
 void ir_print(const ir_t *ir, FILE *out) {
+    if (ir->sext_guard) { /* what the entry checks (ir_optimise) */
+        fprintf(out, "  entry: sign-extended");
+        for (unsigned g = 1; g < 32; g++)
+            if (ir->sext_guard >> g & 1) fprintf(out, " x%u", g);
+        fprintf(out, "\n");
+    }
     for (unsigned i = 0; i < ir->count; i++) {
         const ir_node_t *n = &ir->n[i];
         if (ir->loop && i == ir->loop_head) fprintf(out, "  loop:\n");
@@ -881,6 +909,7 @@ void ir_print(const ir_t *ir, FILE *out) {
             if (n->reg >= 0) fprintf(out, "  @h%d", n->reg);
             if (n->slot >= 0) fprintf(out, "  @slot%d%s", n->slot, n->flags & IR_F_INX ? "=x" : "");
             if (n->slot < 0 && (n->flags & IR_F_INX)) fprintf(out, "  @x");
+            if (n->flags & IR_F_SINK) fprintf(out, "  @exits");
         }
         if (n->op == IR_LOAD || n->op == IR_STORE || n->op == IR_BR || n->op == IR_JUMPR ||
             n->op == IR_TRAP || n->op == IR_INSN)

@@ -37,7 +37,8 @@
  *
  * The optimiser (ir_opt.c) folds constants (whole nodes, and second operands into immediate
  * forms), turns `addi x, y, 0` and sign extensions of values that are already sign-extended
- * into copies, drops copies, and removes dead values. The allocator (ir_regalloc.c) computes
+ * into copies, merges pure nodes that compute the same value (value numbering), drops copies,
+ * and removes dead values. The allocator (ir_regalloc.c) computes
  * each value's live interval and assigns the values that are not in a home a register of the
  * backend's pool by linear scan, or a spill slot when more values are live than the pool has
  * registers. ir_verify checks the structure and the allocation (run on every translation in
@@ -114,20 +115,23 @@ enum ir_cc { IR_EQ, IR_NE, IR_LT, IR_GE, IR_LTU, IR_GEU };
 
 /* Node flags. */
 enum {
-    IR_F_W = 1,     /* 32-bit operation, result sign-extended to 64 */
-    IR_F_IMM = 2,   /* the second operand is imm, not b */
-    IR_F_DEAD = 4,  /* removed by the optimiser */
-    IR_F_INX = 8,   /* a spilled IR_GET read from its guest register's canonical place, which
-                       nothing writes while it lives (its slot is never stored) */
-    IR_F_EXIT = 16, /* an IR_PUT made only on the taken side of the IR_BR that follows (in its
-                       exit stub), not on the fall-through path */
-    IR_F_LOOP = 32, /* an IR_BR or IR_JUMP to the loop head (the translation's start): taken, it
-                       makes the IR_LOOPMOVs before it and goes on at the loop head, or, when the
-                       run budget is used up or an interrupt is pending, makes its exit puts and
-                       leaves for its target */
-    IR_F_MEMX = 64, /* an IR_PUT deferred to the load or store that follows: made on its slow
-                       path only, and by the host-fault handler from the fault point's side
-                       table; the register stays dirty on the inline path */
+    IR_F_W = 1,      /* 32-bit operation, result sign-extended to 64 */
+    IR_F_IMM = 2,    /* the second operand is imm, not b */
+    IR_F_DEAD = 4,   /* removed by the optimiser */
+    IR_F_INX = 8,    /* a spilled IR_GET read from its guest register's canonical place, which
+                        nothing writes while it lives (its slot is never stored) */
+    IR_F_EXIT = 16,  /* an IR_PUT made only on the taken side of the IR_BR that follows (in its
+                        exit stub), not on the fall-through path */
+    IR_F_LOOP = 32,  /* an IR_BR or IR_JUMP to the loop head (the translation's start): taken, it
+                        makes the IR_LOOPMOVs before it and goes on at the loop head, or, when the
+                        run budget is used up or an interrupt is pending, makes its exit puts and
+                        leaves for its target */
+    IR_F_MEMX = 64,  /* an IR_PUT deferred to the load or store that follows: made on its slow
+                        path only, and by the host-fault handler from the fault point's side
+                        table; the register stays dirty on the inline path */
+    IR_F_SINK = 128, /* a value only write-backs on the way out read (exit puts; in a loop,
+                        the puts after its back edge), computed by each of them from operands
+                        still in place there, never in line (ir_regalloc, `sink_exits`) */
 };
 
 /* IR_JUMPR's aux: what the return-address stack does (the calling convention's hint). */
@@ -150,6 +154,9 @@ typedef struct ir_node {
                         through the back edge after it (the back edge's move into it is no
                         read) */
     uint8_t len;     /* length of the guest instruction (memory, exits) */
+    uint8_t lo32;    /* a 32-bit (W) result only whose low half anything reads: the backend
+                        may leave its upper half as the host's 32-bit operation does (zero)
+                        instead of sign-extending it (ir_optimise, `low_halves`) */
     uint16_t idx;    /* instructions of the path before it (instret at faults and exits) */
     int64_t imm;     /* constant, immediate operand or displacement */
     uint64_t pc;     /* guest pc of its instruction */
@@ -173,6 +180,14 @@ typedef struct ir {
     bool lazy_mem;             /* a load or store defers its write-backs (IR_F_MEMX) */
     bool early_puts;           /* the allocator moves an in-line put up to just after its
                                   value's last other use (ir_regalloc) */
+    bool value_numbering;      /* the optimiser merges pure nodes that compute one value */
+    bool sink_exits;           /* the allocator sinks values only exit puts read into the
+                                  exit stubs (IR_F_SINK) */
+    bool low_halves;           /* the optimiser marks W results only whose low half is read
+                                  (ir_node_t.lo32) */
+    bool sext_loop;            /* the optimiser may take a loop's head values as sign-extended
+                                  when the back edge leaves them so, and the backend checks
+                                  the entry's (sext_guard) */
     uint64_t loop_pc;          /* a branch or jump here is a back edge (1: none): the path's
                                   start, set by a backend that translates loops as loops */
     uint64_t follow_pc;        /* the conditional branch at this pc is built inverted (1:
@@ -215,12 +230,22 @@ typedef struct ir {
     uint16_t zero;       /* the constant 0 (x0), or IR_NONE */
     uint32_t read_first; /* registers without a home read before any write on the path */
     uint32_t written;    /* registers without a home written on the path (also by IR_INSN) */
+    /* optimiser results */
+    uint16_t head_val[32]; /* a loop's head value of each register (its head get, or for a
+                              register with a home its first read in the body), or IR_NONE */
+    uint32_t sext_head;    /* registers whose head value is sign-extended in every iteration
+                              but the first (their back-edge values are) */
+    uint32_t sext_guard;   /* of those, the ones a fold relied on: the backend checks at the
+                              translation's entry that each holds a sign-extended value, and
+                              leaves for the interpreter when one does not */
     /* allocation results */
     unsigned pool_n;          /* registers of the pool */
     int8_t pool[IR_MAX_POOL]; /* the pool */
     unsigned slots;           /* spill slots used */
     unsigned spills;          /* values given a spill slot */
     unsigned copies;          /* copies inserted to keep homes current */
+    unsigned merged;          /* nodes value numbering made copies (ir_optimise) */
+    unsigned sunk;            /* values sunk into their exits (IR_F_SINK) */
 } ir_t;
 
 /* Start building a superblock: `home` maps guest registers to their homes (-1: none). A
@@ -275,8 +300,8 @@ enum ir_map_policy {
  * can fault or leave; one only read costs a get, one untouched nothing. */
 uint32_t ir_map_candidates(const ir_t *ir, unsigned policy);
 
-/* Optimise in place (constant and copy propagation, extension folding, immediates, dead
- * values). */
+/* Optimise in place (constant and copy propagation, extension folding, immediates, value
+ * numbering when `value_numbering` is set, dead values). */
 void ir_optimise(ir_t *ir);
 
 /* Allocate: every live value without a home gets one of the `n` registers of `pool` or a

@@ -16,13 +16,23 @@
  *     or 32 with both shifts W: their results are sign-extended, and so is their OR) is one
  *     rotate node, what compiled C without Zbb spells a rotation as (SHA-256, hashes);
  *   - memory operands: a load or store whose address is `x + k` uses x with the displacement
- *     folded in ([base + disp] addressing), unless x + k is in a home anyway.
+ *     folded in ([base + disp] addressing), unless x + k is in a home anyway;
+ *   - value numbering: a pure node (arithmetic, shifts, rotations, comparisons, M's
+ *     operations; not loads) that computes what an earlier one computes - the same operation,
+ *     width, immediate and operands, commutative operands in either order - becomes a copy
+ *     of it. Guest code recomputes a value when it has no register to keep it in (SHA-256's
+ *     rounds compute `a & b` and `ror(e, 6)` twice), and compiled code spells one value in
+ *     several registers. An earlier value in a home counts only while that home still holds
+ *     it: once the guest register is written again, keeping the old value would take a copy
+ *     and a pool register for the rest of its life, which costs more than computing it again.
  * Dead values go last: the roots are nodes with effects (puts, memory, exits, fences, embedded
  * instructions, return-address pushes, a loop's back-edge moves) and the
  * values written to homes that some later point can observe (a fault, a call-out or an exit
  * before the home is written again); everything they do not use is marked dead.
  */
 #include "jit/ir.h"
+
+#include <string.h>
 
 static bool fits_s32(int64_t v) {
     return v >= INT32_MIN && v <= INT32_MAX;
@@ -42,13 +52,25 @@ static bool is_const(const ir_t *ir, uint16_t v) {
     return v != IR_NONE && ir->n[v].op == IR_CONST;
 }
 
-/* Whether value v is certainly the sign extension of its low 32 bits. */
-static bool sext32(const ir_t *ir, uint16_t v, int depth) {
+/* Whether value v is certainly the sign extension of its low 32 bits. A loop's head value
+ * counts when it is known so (ir->sext_head, see loop_sext); *used then collects its guest
+ * register (NULL: not noted). */
+static bool sext32_at(const ir_t *ir, uint16_t v, int depth, uint32_t *used) {
     if (v == IR_NONE || depth > 8) return false;
     const ir_node_t *n = &ir->n[v];
     switch (n->op) {
     case IR_CONST: return fits_s32(n->imm);
-    case IR_COPY: return sext32(ir, n->a, depth + 1);
+    case IR_GET:
+        if (!(ir->sext_head >> n->g & 1) || ir->head_val[n->g] != v) return false;
+        if (used) *used |= 1u << n->g;
+        return true;
+    case IR_COPY: return sext32_at(ir, n->a, depth + 1, used);
+    case IR_ADD: /* W, or a move as the builder has it before folding (x + 0, 0 + x) */
+        if (n->flags & IR_F_W) return true;
+        if (n->flags & IR_F_IMM) return n->imm == 0 && sext32_at(ir, n->a, depth + 1, used);
+        if (is_const(ir, n->a) && ir->n[n->a].imm == 0) return sext32_at(ir, n->b, depth + 1, used);
+        if (is_const(ir, n->b) && ir->n[n->b].imm == 0) return sext32_at(ir, n->a, depth + 1, used);
+        return false;
     case IR_SLT:
     case IR_SLTU: return true;
     case IR_LOAD: return (n->aux & 15) < 4 || ((n->aux & 15) == 4 && (n->aux & 16));
@@ -59,12 +81,16 @@ static bool sext32(const ir_t *ir, uint16_t v, int depth) {
     case IR_OR:
     case IR_XOR:
         if (n->flags & IR_F_W) return true;
-        if (n->flags & IR_F_IMM) return fits_s32(n->imm) && sext32(ir, n->a, depth + 1);
-        return sext32(ir, n->a, depth + 1) && sext32(ir, n->b, depth + 1);
+        if (n->flags & IR_F_IMM) return fits_s32(n->imm) && sext32_at(ir, n->a, depth + 1, used);
+        return sext32_at(ir, n->a, depth + 1, used) && sext32_at(ir, n->b, depth + 1, used);
     case IR_SHR: return (n->flags & IR_F_W) || ((n->flags & IR_F_IMM) && n->imm >= 33);
     case IR_SAR: return (n->flags & IR_F_W) || ((n->flags & IR_F_IMM) && n->imm >= 32);
     default: return (n->flags & IR_F_W) != 0;
     }
+}
+
+static bool sext32(const ir_t *ir, uint16_t v, int depth) {
+    return sext32_at(ir, v, depth, NULL);
 }
 
 /* RISC-V's result of binary operation `op` (flags W) on constants a and b. */
@@ -169,7 +195,11 @@ static void fold_binary(ir_t *ir, ir_node_t *n) {
         make_copy(n, n->a);
         return;
     }
-    if (w && n->op == IR_ADD && c == 0 && sext32(ir, n->a, 0)) make_copy(n, n->a);
+    uint32_t used = 0;
+    if (w && n->op == IR_ADD && c == 0 && sext32_at(ir, n->a, 0, &used)) {
+        make_copy(n, n->a);
+        ir->sext_guard |= used; /* the entry must check what this relied on */
+    }
 }
 
 /* A rotation spelt with two shifts (see above) becomes one IR_ROR node; the shifts stay for
@@ -212,7 +242,204 @@ static bool observes(unsigned op) {
            op == IR_TRAP || op == IR_INSN;
 }
 
+/* Value numbering (see above): pure nodes by operation and operands. */
+#define VN_MAX 4096u /* table entries at most (a power of two, at least 2 * IR_MAX_NODES) */
+_Static_assert(VN_MAX >= 2 * IR_MAX_NODES, "the value table stays at most half full");
+
+typedef struct vn {
+    uint16_t tab[VN_MAX]; /* open addressing: node index, or IR_NONE */
+    unsigned mask;        /* entries in use - 1 (a power of two minus one) */
+    int16_t occ[32];      /* host register of a home -> the node last computed into it, or -1 */
+} vn_t;
+
+/* Whether node kind op is pure: its value depends on its operands alone, and it has no
+ * effect (M's divisions take RISC-V's results for x/0 and overflow: they never trap). */
+static bool vn_pure(unsigned op) {
+    return op >= IR_ADD && op <= IR_ROR;
+}
+
+/* The operands of pure node n in a canonical order (commutative ones sorted), and its hash. */
+static unsigned vn_hash(const ir_node_t *n, uint16_t *a, uint16_t *b) {
+    *a = n->a;
+    *b = (n->flags & IR_F_IMM) ? IR_NONE : n->b;
+    if (*b != IR_NONE && commutative(n->op) && *b < *a) {
+        uint16_t t = *a;
+        *a = *b;
+        *b = t;
+    }
+    uint64_t k = (uint64_t)n->op | (uint64_t)(n->flags & (IR_F_W | IR_F_IMM)) << 8 |
+                 (uint64_t)n->aux << 16 | (uint64_t)*a << 24 | (uint64_t)*b << 40;
+    if (n->flags & IR_F_IMM) k ^= (uint64_t)n->imm * 0x9e3779b97f4a7c15ull;
+    k *= 0xff51afd7ed558ccdull;
+    return (unsigned)(k >> 40);
+}
+
+/* Whether pure nodes n and m compute the same value. */
+static bool vn_same(const ir_node_t *n, const ir_node_t *m) {
+    uint16_t na, nb, ma, mb;
+    vn_hash(n, &na, &nb);
+    vn_hash(m, &ma, &mb);
+    return n->op == m->op && (n->flags & (IR_F_W | IR_F_IMM)) == (m->flags & (IR_F_W | IR_F_IMM)) &&
+           n->aux == m->aux && na == ma && nb == mb && (!(n->flags & IR_F_IMM) || n->imm == m->imm);
+}
+
+/* Node i (folded, operands resolved): a copy of an earlier node that computes the same value,
+ * or the representative of its value from here on. Also notes what homes hold. */
+static void vn_node(ir_t *ir, vn_t *vn, unsigned i) {
+    ir_node_t *n = &ir->n[i];
+    if (vn_pure(n->op)) {
+        uint16_t a, b;
+        unsigned h = vn_hash(n, &a, &b) & vn->mask;
+        for (;; h = (h + 1) & vn->mask) {
+            uint16_t m = vn->tab[h];
+            if (m == IR_NONE) {
+                vn->tab[h] = (uint16_t)i;
+                break;
+            }
+            if (!vn_same(n, &ir->n[m])) continue;
+            const ir_node_t *mm = &ir->n[m];
+            if (mm->home >= 0 && vn->occ[mm->home & 31] != (int16_t)m) {
+                vn->tab[h] = (uint16_t)i; /* its home holds another value now: n replaces it */
+                break;
+            }
+            make_copy(n, m);
+            ir->merged++;
+            break;
+        }
+    }
+    if (n->home >= 0 && n->op != IR_GET && ir_has_value(n->op)) vn->occ[n->home & 31] = (int16_t)i;
+}
+
+/* Sign extension across a loop's head. A value read from the loop head (a head get, or the
+ * first read of a register with a home in the body) is what the back edge left there, or in
+ * the first iteration what the translation was entered with. When every value the back edge
+ * leaves in the register is sign-extended - assuming the same of the other head values, the
+ * largest such set (rotated variables carry each other's values) - the head value is
+ * sign-extended in every iteration but the first; the backend checks the first at the
+ * translation's entry (ir->sext_guard: only the registers a fold relied on), and leaves for
+ * the interpreter when one is not, which runs the loop's first block with its own semantics
+ * and re-enters with the values the body wrote. A register the loop does not change is left
+ * out: its entry value is the value in every iteration, and a failing check would fail on
+ * every entry. dep[g]: the head values g's back-edge value relies on (the check covers
+ * them too: a rotation carries one register's entry value into another). */
+static void loop_sext(ir_t *ir, uint32_t dep[32]) {
+    ir->sext_head = ir->sext_guard = 0;
+    for (unsigned g = 0; g < 32; g++)
+        ir->head_val[g] = IR_NONE;
+    if (!ir->loop || !ir->sext_loop) return;
+    unsigned edge = 0;
+    for (unsigned i = ir->loop_head; i < ir->count && !edge; i++)
+        if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) edge = i;
+    if (!edge) return;
+    uint16_t back[32]; /* the value the back edge leaves in each register, or IR_NONE */
+    for (unsigned g = 0; g < 32; g++) {
+        ir->head_val[g] = ir->loop_get[g];
+        back[g] = IR_NONE;
+    }
+    for (unsigned i = ir->loop_head; i < edge; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->op == IR_LOOPMOV) {
+            back[ir->n[n->b].g & 31] = n->a;
+        } else if (n->home >= 0 && n->op == IR_GET) {
+            if (ir->head_val[n->g] == IR_NONE) ir->head_val[n->g] = (uint16_t)i;
+        } else if (n->home >= 0 && ir_has_value(n->op)) {
+            back[n->g & 31] = (uint16_t)i;
+        }
+    }
+    uint32_t known = 0;
+    for (unsigned g = 0; g < 32; g++) {
+        dep[g] = 0;
+        if (g && ir->head_val[g] != IR_NONE && back[g] != IR_NONE) known |= 1u << g;
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        ir->sext_head = known;
+        for (unsigned g = 1; g < 32; g++)
+            if ((known >> g & 1) && !sext32(ir, back[g], 0)) {
+                known &= ~(1u << g);
+                changed = true;
+            }
+    }
+    ir->sext_head = known;
+    for (unsigned g = 1; g < 32; g++)
+        if (known >> g & 1) sext32_at(ir, back[g], 0, &dep[g]);
+}
+
+/* Low halves. A W operation's result is the sign extension of its low 32 bits, which costs
+ * the host a `movsxd` after its 32-bit operation. Where nothing reads the upper half, the
+ * extension is not needed (ir_node_t.lo32): the users of the value are W operations (which
+ * read the low 32 bits of their operands, and a shift only the low bits of its count), a
+ * store of at most 4 bytes (of its value), or 64-bit additions, subtractions,
+ * multiplications, bitwise operations and left shifts whose own result is read only in its
+ * low half (their low 32 bits depend on their operands' low 32 bits alone). Every other
+ * reader needs all 64 bits: comparisons and branches, addresses, right shifts, puts (the
+ * guest state), a loop's moves, copies; and so does a value in a home that a fault, an exit
+ * or an embedded instruction can observe before the home is written again (the guest
+ * register must hold its exact value there). compiled code keeps 32-bit values
+ * sign-extended, so chains of W operations (SHA-256's sums, hashes, checksums) made one
+ * `movsxd` per guest instruction. */
+static void mark_low_halves(ir_t *ir) {
+    static _Thread_local uint8_t full[IR_MAX_NODES]; /* some reader needs the upper half */
+    bool seen[32];                                   /* (per home) an observation point after */
+    for (unsigned h = 0; h < 32; h++)
+        seen[h] = true;
+    for (unsigned i = ir->count; i-- > 0;) {
+        ir_node_t *n = &ir->n[i];
+        full[i] = 0;
+        n->lo32 = 0;
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->home >= 0 && n->op != IR_GET && ir_has_value(n->op)) {
+            if (seen[n->home & 31]) full[i] = 1; /* observable in its home */
+            seen[n->home & 31] = false;          /* (earlier values: until this write) */
+        }
+        if (observes(n->op)) /* (an embedded instruction sees the state before its write) */
+            for (unsigned h = 0; h < 32; h++)
+                seen[h] = true;
+    }
+    for (unsigned i = ir->count; i-- > 0;) {
+        ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        bool w = n->flags & IR_F_W, fa = true, fb = true; /* operands read whole */
+        switch (n->op) {
+        case IR_ADD:
+        case IR_SUB:
+        case IR_MUL:
+        case IR_AND:
+        case IR_OR:
+        case IR_XOR: fa = fb = !w && full[i]; break;
+        case IR_SHL:
+            fa = !w && full[i];
+            fb = false;
+            break;
+        case IR_SHR:
+        case IR_SAR:
+            fa = !w;
+            fb = false;
+            break;
+        case IR_ROR: fa = !w; break;
+        case IR_STORE: fb = (n->aux & 15) > 4; break;
+        default: break;
+        }
+        if (n->a != IR_NONE && fa) full[n->a] = 1;
+        if (n->b != IR_NONE && !(n->flags & IR_F_IMM) && fb) full[n->b] = 1;
+        if (w && !full[i] &&
+            (n->op == IR_ADD || n->op == IR_SUB || n->op == IR_MUL || n->op == IR_SHL ||
+             n->op == IR_SAR || n->op == IR_ROR))
+            n->lo32 = 1;
+    }
+}
+
 void ir_optimise(ir_t *ir) {
+    static _Thread_local vn_t vn; /* (8 KiB: not on the stack of every caller) */
+    vn.mask = 63;
+    while (vn.mask + 1 < 2 * ir->count && vn.mask + 1 < VN_MAX)
+        vn.mask = vn.mask * 2 + 1;
+    memset(vn.tab, 0xff, (vn.mask + 1) * sizeof(vn.tab[0]));
+    for (unsigned h = 0; h < 32; h++)
+        vn.occ[h] = -1;
+    uint32_t dep[32];
+    loop_sext(ir, dep);
     for (unsigned i = 0; i < ir->count; i++) {
         ir_node_t *n = &ir->n[i];
         if (n->flags & IR_F_DEAD) continue;
@@ -244,6 +471,13 @@ void ir_optimise(ir_t *ir) {
             if (n->op >= IR_ADD && n->op <= IR_MUL) fold_rotate(ir, n);
             break;
         }
+        if (ir->value_numbering) vn_node(ir, &vn, i);
+    }
+    /* the entry checks what the folds relied on, and what that relies on in turn */
+    for (uint32_t prev = 0; prev != ir->sext_guard;) {
+        prev = ir->sext_guard;
+        for (unsigned g = 1; g < 32; g++)
+            if (prev >> g & 1) ir->sext_guard |= dep[g];
     }
     /* dead values: mark from the roots, backwards (operands precede their uses) */
     static const uint8_t live_mark = 1;
@@ -277,4 +511,5 @@ void ir_optimise(ir_t *ir) {
         if (n->a != IR_NONE) live[n->a] = live_mark;
         if (n->b != IR_NONE && !(n->flags & IR_F_IMM)) live[n->b] = live_mark;
     }
+    if (ir->low_halves) mark_low_halves(ir);
 }

@@ -269,6 +269,58 @@ static bool early_puts(ir_t *ir) {
     return true;
 }
 
+/* Values that only write-backs on the way out read are computed by those write-backs
+ * instead of in line (IR_F_SINK): exit puts (IR_F_EXIT, made in a side exit's stub or the
+ * stub of a loop's budget check, when the exit is taken) and, in a loop, the in-line puts
+ * after its back edge (the path after the loop, which runs once). Compiled code leaves many
+ * such values in a loop: temporaries whose last value only the loop's exit writes back,
+ * such as the shift halves of a rotation the optimiser made one node of. Each held a
+ * register or a slot from its definition to the end of the loop body, which cost the
+ * loop's other values their registers. A pure operation (not M's divisions, whose lowering
+ * takes rdx) is sunk when each operand is a constant, lives as long as the value anyway,
+ * or is a loop head's get (which lives through the whole body: its life is extended to the
+ * puts after the loop). A get read in place from cpu->x (IR_F_INX) must stay so until the
+ * last put: its read range is extended too. Such a value takes no register and no slot. */
+static void sink_exit_values(ir_t *ir) {
+    static _Thread_local uint8_t other[IR_MAX_NODES]; /* read by anything else */
+    unsigned edge = 0;
+    if (ir->loop)
+        for (unsigned i = ir->loop_head; i < ir->count && !edge; i++)
+            if ((ir->n[i].flags & IR_F_LOOP) && !(ir->n[i].flags & IR_F_DEAD)) edge = i;
+    memset(other, 0, ir->count);
+    for (unsigned i = 0; i < ir->count; i++) {
+        const ir_node_t *n = &ir->n[i];
+        if (n->flags & IR_F_DEAD) continue;
+        if (n->op == IR_PUT &&
+            ((n->flags & IR_F_EXIT) || (edge && i > edge && !(n->flags & IR_F_MEMX))))
+            continue; /* a write-back on the way out */
+        if (n->a != IR_NONE) other[n->a] = 1;
+        if (n->b != IR_NONE && (reads_b(n) || n->op == IR_LOOPMOV)) other[n->b] = 1;
+    }
+    for (unsigned v = 0; v < ir->count; v++) {
+        ir_node_t *n = &ir->n[v];
+        if ((n->flags & IR_F_DEAD) || other[v] || n->home >= 0 || n->last <= v) continue;
+        if (!((n->op >= IR_ADD && n->op <= IR_MUL) || n->op == IR_ROR)) continue;
+        bool ok = true;
+        for (int k = 0; k < 2 && ok; k++) {
+            uint16_t o = k ? n->b : n->a;
+            if ((k && (n->flags & IR_F_IMM)) || o == IR_NONE) continue;
+            const ir_node_t *m = &ir->n[o];
+            bool head = edge && o < ir->loop_head && m->op == IR_GET && m->last >= edge;
+            if (m->op != IR_CONST && m->last < n->last && !head) ok = false;
+        }
+        if (!ok) continue;
+        n->flags |= IR_F_SINK;
+        ir->sunk++;
+        for (int k = 0; k < 2; k++) {
+            uint16_t o = k ? n->b : n->a;
+            if ((k && (n->flags & IR_F_IMM)) || o == IR_NONE || ir->n[o].op == IR_CONST) continue;
+            if (ir->n[o].last < n->last) ir->n[o].last = n->last;
+            if (ir->n[o].rlast < n->last) ir->n[o].rlast = n->last;
+        }
+    }
+}
+
 /* A spill slot free over the whole life of value v (which may have begun before the values
  * now in slots: an active interval spilled late still occupies its slot from its
  * definition), or -1. */
@@ -365,7 +417,9 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
     if (!home_copies(ir)) return false;
     liveness(ir);
     for (unsigned i = 0; i < ir->count; i++)
-        ir->n[i].flags &= (uint8_t)~IR_F_INX;
+        ir->n[i].flags &= (uint8_t) ~(IR_F_INX | IR_F_SINK);
+    ir->sunk = 0;
+    if (ir->sink_exits) sink_exit_values(ir);
     if (ir->gets_in_place) gets_in_place(ir);
     uint16_t uses[IR_MAX_NODES];
     count_uses(ir, uses);
@@ -384,8 +438,8 @@ bool ir_regalloc(ir_t *ir, const int8_t *pool, unsigned npool, unsigned max_slot
             continue;
         }
         n->reg = -1;
-        if (n->op == IR_CONST || n->last <= i || (n->flags & IR_F_INX))
-            continue; /* materialised / unused / read in place */
+        if (n->op == IR_CONST || n->last <= i || (n->flags & (IR_F_INX | IR_F_SINK)))
+            continue; /* materialised / unused / read in place / computed at its exits */
         /* expire what ends here or before */
         for (unsigned k = 0; k < nactive;) {
             const ir_node_t *m = &ir->n[active[k]];

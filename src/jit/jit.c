@@ -329,6 +329,14 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     j->ir_follow = follow_env && follow_env[0] >= '0' && follow_env[0] <= '3' && !follow_env[1]
                        ? (uint8_t)(follow_env[0] - '0')
                        : 2;
+    const char *vn_env = getenv("VM_JIT_IR_VN");
+    j->ir_vn = !(vn_env && vn_env[0] == '0');
+    const char *sext_env = getenv("VM_JIT_IR_SEXT");
+    j->ir_sext_loop = !(sext_env && sext_env[0] == '0');
+    const char *sink_env = getenv("VM_JIT_IR_SINK");
+    j->ir_sink = !(sink_env && sink_env[0] == '0');
+    const char *lo32_env = getenv("VM_JIT_IR_LO32");
+    j->ir_lo32 = !(lo32_env && lo32_env[0] == '0');
     const char *map_env = getenv("VM_JIT_IR_MAP");
     j->ir_map = map_env && map_env[0] >= '0' && map_env[0] <= '4' ? (uint8_t)(map_env[0] - '0')
                                                                   : IR_MAP_UNWRITTEN;
@@ -1282,6 +1290,12 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
                 "maps: %llu translations give %llu pinned registers to the allocator\n",
                 (unsigned long long)s->ir_loops, (unsigned long long)s->ir_mapped,
                 (unsigned long long)s->ir_evicted);
+    if (j->ir || j->tier)
+        fprintf(out,
+                "stats: jit: IR optimiser: %llu values merged; %llu loops take %llu head values "
+                "as sign-extended (checked at entry); %llu values sunk into their exits\n",
+                (unsigned long long)s->ir_merged, (unsigned long long)s->ir_sext_loops,
+                (unsigned long long)s->ir_sext_regs, (unsigned long long)s->ir_sunk);
 }
 
 const exec_engine_t jit_engine = {

@@ -45,6 +45,11 @@ typedef struct jit_stats {
     uint64_t ir_mapped;       /* IR translations with a register map of their own (pinned
                                  registers they do not write given to the allocator) */
     uint64_t ir_evicted;      /* pinned registers so given, summed over those translations */
+    uint64_t ir_merged;       /* IR nodes value numbering made copies of earlier ones */
+    uint64_t ir_sext_loops;   /* IR loops that take head values as sign-extended (checked at
+                                 their entry) */
+    uint64_t ir_sext_regs;    /* registers so checked, summed over those translations */
+    uint64_t ir_sunk;         /* IR values computed only in the exits that read them */
     uint64_t tier_ups;        /* old-path translations retranslated through the IR once hot
                                  (tiered mode), the new one put in every way into the old */
     uint64_t tier_declined;   /* hot ones the IR did not cover (their counter turned off) */

@@ -247,6 +247,14 @@ typedef struct jit {
                                       2): 2 a jalr to a constant (a leaf's return), 1 a
                                       backward branch round a loop back to the path's start
                                       (opt-in: measured slower on bzip2) */
+    bool ir_vn;                    /* the IR's optimiser merges pure nodes that compute the
+                                      same value (VM_JIT_IR_VN=0 turns it off) */
+    bool ir_sext_loop;             /* a loop's head values known sign-extended from the back
+                                      edge's, checked at the entry (VM_JIT_IR_SEXT=0: off) */
+    bool ir_sink;                  /* values only exit puts read are computed in the exits'
+                                      stubs (VM_JIT_IR_SINK=0 turns it off) */
+    bool ir_lo32;                  /* W results only whose low half is read are not
+                                      sign-extended (VM_JIT_IR_LO32=0 turns it off) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
                                       the IR retranslates it (0: no tiering) */
     unsigned tier_loop;            /* the same for a translation that jumps back to its own

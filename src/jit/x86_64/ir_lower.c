@@ -200,6 +200,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
     const ir_node_t *n = &ir->n[i];
     x86_buf_t *b = &t->b;
     bool w = !(n->flags & IR_F_W);
+    bool sx = !w && !n->lo32; /* a 32-bit result whose upper half is read: sign-extend it */
     const ir_node_t *a = &ir->n[n->a];
     int d = n->reg >= 0 ? n->reg : RAX;
     if (n->op == IR_ADD && (n->flags & IR_F_IMM) && !w && n->imm == 0 && a->reg < 0 &&
@@ -217,7 +218,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
             return;
         }
         x86_lea(b, d, a->reg, X86_NOREG, 1, (int32_t)n->imm);
-        if (!w) x86_movsxd_rr(b, d, d);
+        if (sx) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
         return;
     }
@@ -234,7 +235,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
             ir_to(t, ir, d, n->a);
             x86_shift_ri(b, w, SH_ROR, d, k);
         }
-        if (!w) x86_movsxd_rr(b, d, d);
+        if (sx) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
         return;
     }
@@ -265,7 +266,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
             x86_shift_cl(b, w, sop, RAX);
             x86_load64(b, RCX, RSP, IR_RCX_SAVE);
         }
-        if (!w) x86_movsxd_rr(b, d, d);
+        if (sx) x86_movsxd_rr(b, d, d);
         ir_def(t, ir, i, d);
         return;
     }
@@ -309,7 +310,7 @@ static void ir_binary(tctx_t *t, const ir_t *ir, unsigned i) {
                                       [IR_XOR] = ALU_XOR};
         ir_alu(t, w, (enum x86_alu)aop[n->op], d, ob);
     }
-    if (!w) x86_movsxd_rr(b, d, d);
+    if (sx) x86_movsxd_rr(b, d, d);
     ir_def(t, ir, i, d);
 }
 
@@ -546,8 +547,12 @@ static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
         s->pc = n->pc;
         ir_window_note_at(c, n, 0);
     } else { /* (the access still takes its address from the base: off the check's chain) */
-        ir_offset(t, ir, n);
-        x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+        if (base >= 0 && n->imm == 0) { /* the address is the base's value: compare that */
+            x86_alu_rm(&t->b, ALU_CMP, base, CPU, OFF(win_chk));
+        } else {
+            ir_offset(t, ir, n);
+            x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
+        }
         c->stub_node[t->nstubs] = (uint16_t)i;
         s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
         s->pc = n->pc;
@@ -817,9 +822,15 @@ static void ir_mem_stub(tctx_t *t, irctx_t *c, const stub_t *s) {
 static const enum x86_cc ir_x86_cc[] = {[IR_EQ] = CC_E,  [IR_NE] = CC_NE, [IR_LT] = CC_L,
                                         [IR_GE] = CC_GE, [IR_LTU] = CC_B, [IR_GEU] = CC_AE};
 
-/* An IR_PUT node: guest register g's canonical place = its value. */
+/* An IR_PUT node: guest register g's canonical place = its value (a value sunk into the
+ * exits, IR_F_SINK, is computed here, into rax: it has no register or slot). */
 static void ir_put(tctx_t *t, const ir_t *ir, const ir_node_t *n) {
     const ir_node_t *a = &ir->n[n->a];
+    if (a->flags & IR_F_SINK) {
+        ir_binary(t, ir, n->a);
+        x86_store64(&t->b, CPU, OFF_X(n->g), RAX);
+        return;
+    }
     if (a->reg < 0 && (a->flags & IR_F_INX) && a->g == n->g) return; /* it is there */
     if (a->reg < 0 && a->op == IR_CONST)
         x86_store_imm64(&t->b, CPU, OFF_X(n->g), (uint64_t)a->imm, RAX);
@@ -995,6 +1006,41 @@ static void ir_trap(tctx_t *t, const irctx_t *c, unsigned i) {
     exit_code(t, JIT_EXIT_TRAP, true);
 }
 
+/* The entry's check of the loop's head values a fold took as sign-extended (ir->sext_guard,
+ * see ir_opt.c): each must be the sign extension of its low 32 bits, else the interpreter
+ * runs the loop's first block (the exit of the FS check's stub: nothing has run) and the
+ * translation is entered again with what the body wrote there. Made before the register
+ * map's moves, so every register is where the old path keeps it; up to four checks share a
+ * stub. */
+static void ir_sext_guard(tctx_t *t, irctx_t *c) {
+    x86_buf_t *b = &t->b;
+    stub_t *s = NULL;
+    unsigned k = 0;
+    for (unsigned g = 1; g < 32; g++) {
+        if (!(c->ir.sext_guard >> g & 1)) continue;
+        int h = host_of(g);
+        if (h >= 0) {
+            x86_movsxd_rr(b, RAX, h);
+            x86_alu_rr(b, true, ALU_CMP, RAX, h);
+        } else {
+            x86_op_rm(b, 0, true, X86_OP(0x63), RAX, CPU, X86_NOREG, 1, OFF_X(g), false);
+            x86_alu_rm(b, ALU_CMP, RAX, CPU, OFF_X(g));
+        }
+        uint8_t *field = x86_jcc32(b, CC_NE);
+        if (k % 4 == 0) {
+            c->stub_node[t->nstubs] = IR_NONE;
+            s = add_stub(t, STUB_FS, field, NULL, 0);
+        } else if (k % 4 == 1) {
+            s->jfield2 = field;
+        } else if (k % 4 == 2) {
+            s->jfield3 = field;
+        } else {
+            s->jfield4 = field;
+        }
+        k++;
+    }
+}
+
 /* Emit the allocated IR of c as the translation's body and out-of-line code. False when an
  * IR_INSN's emitter declined (the caller starts again on the old path). */
 static bool ir_emit(tctx_t *t, irctx_t *c) {
@@ -1013,6 +1059,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
         c->stub_node[t->nstubs] = IR_NONE;
         add_stub(t, STUB_FS, x86_jcc32(&t->b, CC_NE), NULL, 0);
     }
+    if (ir->sext_guard) ir_sext_guard(t, c);
     ir_evict_moves(t, c, true); /* the register map: after the checks, which leave as is */
     c->loop_top = NULL;
     c->nfix = 0;
@@ -1025,7 +1072,7 @@ static bool ir_emit(tctx_t *t, irctx_t *c) {
             c->loop_top = t->b.p;
             c->nwchk = c->nfchk = 0; /* (the back edge comes here: checks before do not hold) */
         }
-        if (n->flags & IR_F_DEAD) continue;
+        if (n->flags & (IR_F_DEAD | IR_F_SINK)) continue; /* (sunk: made by its exit puts) */
         switch (n->op) {
         case IR_GET:
             if (n->home < 0 && (n->reg >= 0 || n->slot >= 0) && !(n->flags & IR_F_INX)) {
@@ -1144,6 +1191,10 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
     ir->gets_in_place = true;
     ir->lazy_mem = t->j->ir_lazy_mem;
     ir->early_puts = t->j->ir_early;
+    ir->value_numbering = t->j->ir_vn;
+    ir->sext_loop = t->j->ir_sext_loop;
+    ir->sink_exits = t->j->ir_sink;
+    ir->low_halves = t->j->ir_lo32;
     /* a branch or jump back to the start is a loop kept in registers (not with chaining
      * off, which would have every jump leave) */
     if (!t->j->no_chain && !t->j->ir_no_loops) ir->loop_pc = blk->pc;
@@ -1386,6 +1437,12 @@ static bool ir_translate(tctx_t *t, const rv_block_t *blk, jit_block_t **out) {
     j->stats.ir_insns += n;
     j->stats.ir_spills += ir->spills;
     j->stats.ir_copies += ir->copies;
+    j->stats.ir_merged += ir->merged;
+    j->stats.ir_sunk += ir->sunk;
+    if (ir->sext_guard) {
+        j->stats.ir_sext_loops++;
+        j->stats.ir_sext_regs += (unsigned)__builtin_popcount(ir->sext_guard);
+    }
     if (ir->loop) j->stats.ir_loops++;
     j->stats.sb_taken += t->took_taken;
     if (c->evict) {
