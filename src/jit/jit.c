@@ -334,7 +334,7 @@ static int jit_attach(rv_cpu_t *cpu, const exec_options_t *opt) {
     const char *sext_env = getenv("VM_JIT_IR_SEXT");
     j->ir_sext_loop = !(sext_env && sext_env[0] == '0');
     const char *sink_env = getenv("VM_JIT_IR_SINK");
-    j->ir_sink = !(sink_env && sink_env[0] == '0');
+    j->ir_sink = sink_env && sink_env[0] == '1'; /* opt-in: see jit_priv.h */
     const char *lo32_env = getenv("VM_JIT_IR_LO32");
     j->ir_lo32 = !(lo32_env && lo32_env[0] == '0');
     const char *map_env = getenv("VM_JIT_IR_MAP");
