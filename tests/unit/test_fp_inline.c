@@ -1,21 +1,20 @@
 /* test_fp_inline.c - the JIT's in-line F/D code (src/jit/x86_64/fp_inline.c: single and double
- * arithmetic, square roots, fused multiply-adds, conversions) against the interpreter's
+ * arithmetic, square roots, fused multiply-adds, conversions, compares) against the interpreter's
  * semantics (rv_exec1), case by case, on the old path and through the IR.
  *
  * A hart over a small window runs, for every instruction and every rounding-mode field (rne,
- * rtz, rdn, rup, rmm, dyn), a translated block of that one instruction and an ecall. Each case
- * sets the operand registers (f6, f7, f8, x6), frm (0 half the time, else 0..4, now and then
- * an invalid 5..7) and
- * fflags, runs the block and compares f5, x5, fflags - or the illegal-instruction trap - with
- * rv_exec1 on the same state. Operands: random bits and values near every edge the in-line
- * checks make (zeros, subnormals, the smallest binade, overflow, the largest binades (a sum
- * rounded down to the largest number overflows inside the two-sum), infinities, NaNs with
- * payloads, singles that are not NaN-boxed), small integers and nearly cancelling addends
- * for the fused operations (exactness decided from the operands' lowest bits), ties and the
- * integer bounds for conversions. The JIT counts (count on) how many of the cases its in-line
- * code ran and how many of those left for the slow path: each instruction must have taken the
- * in-line result in a good share of its cases, so the test proves the fast path, not the
- * helper. VM_FP_INLINE_CASES (default 100000) cases per instruction and path.
+ * rtz, rdn, rup, rmm, dyn; compares have none), a translated block of that one instruction and an
+ * ecall. Each case sets the operand registers (f6, f7, f8, x6), frm (0 half the time, else 0..4,
+ * now and then an invalid 5..7) and fflags, runs the block and compares f5, x5, fflags - or the
+ * illegal-instruction trap - with rv_exec1 on the same state. Operands: random bits and values near
+ * every edge the in-line checks make (zeros, subnormals, the smallest binade, overflow, the largest
+ * binades (a sum rounded down to the largest number overflows inside the two-sum), infinities, NaNs
+ * with payloads, singles that are not NaN-boxed), small integers and nearly cancelling addends for
+ * the fused operations (exactness decided from the operands' lowest bits), ties and the integer
+ * bounds for conversions. The JIT counts (count on) how many of the cases its in-line code ran and
+ * how many of those left for the slow path: each instruction must have taken the in-line result in
+ * a good share of its cases, so the test proves the fast path, not the helper. VM_FP_INLINE_CASES
+ * (default 100000) cases per instruction and path.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,6 +67,8 @@ static const struct {
     {RV_I_fcvt_w_d, K_XD}, {RV_I_fcvt_wu_d, K_XD}, {RV_I_fcvt_l_d, K_XD}, {RV_I_fcvt_lu_d, K_XD},
     {RV_I_fcvt_s_w, K_I},  {RV_I_fcvt_s_wu, K_I},  {RV_I_fcvt_s_l, K_I},  {RV_I_fcvt_s_lu, K_I},
     {RV_I_fcvt_d_w, K_I},  {RV_I_fcvt_d_wu, K_I},  {RV_I_fcvt_d_l, K_I},  {RV_I_fcvt_d_lu, K_I},
+    {RV_I_feq_s, K_S},     {RV_I_flt_s, K_S},      {RV_I_fle_s, K_S},     {RV_I_feq_d, K_D},
+    {RV_I_flt_d, K_D},     {RV_I_fle_d, K_D},
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 static const unsigned rms[6] = {0, 1, 2, 3, 4, 7};
@@ -79,7 +80,8 @@ static uint64_t slot(unsigned o, unsigned r) {
 
 static uint32_t encode(unsigned id, unsigned rm) {
     const rv_insn_info_t *in = &rv_insn_table[id];
-    uint32_t w = in->match | 5u << 7 | 6u << 15 | rm << 12;
+    uint32_t w = in->match | 5u << 7 | 6u << 15;
+    if (!(in->mask & 0x7000)) w |= rm << 12; /* compares: funct3 is the operation */
     if (in->reads & RS2_F) w |= 7u << 20;
     if (in->reads & RS3_F) w |= 8u << 27;
     return w;

@@ -140,12 +140,18 @@ static void fp_count(tctx_t *t, uint64_t *c) {
     x86_op_rm(&t->b, 0, true, X86_OP(0xff), 0, RDX, X86_NOREG, 1, 0, false); /* inc qword */
 }
 
-/* The slow-path stub of an instruction emitted in line and its rounding-mode check; NULL when
- * the translation has no room for one (the caller declines: the helper call in line). */
-static stub_t *fp_begin(tctx_t *t, const rv_op_t *op, unsigned idx, enum fp_rm_need need) {
+/* The slow-path stub of an instruction emitted in line (fp_begin: and its rounding-mode
+ * check); NULL when the translation has no room for one (the caller declines: the helper
+ * call in line). */
+static stub_t *fp_stub(tctx_t *t, const rv_op_t *op, unsigned idx) {
     if (t->nstubs + 1 >= JIT_MAX_STUBS || t->nops_copied >= JIT_MAX_HELPERS) return NULL;
     stub_t *s = add_stub(t, STUB_FPSLOW, NULL, op, idx);
     fp_count(t, &t->j->stats.fp_inline);
+    return s;
+}
+static stub_t *fp_begin(tctx_t *t, const rv_op_t *op, unsigned idx, enum fp_rm_need need) {
+    stub_t *s = fp_stub(t, op, idx);
+    if (!s) return NULL;
     if (op->rm == RV_RM_DYN) {
         cmp_m32_i8(&t->b, OFF(frm), need == FP_RM_RNE ? 0 : RV_RM_RMM);
         fp_slow_if(t, s, need == FP_RM_RNE ? CC_NE : CC_A);
@@ -511,6 +517,32 @@ static bool fp_cvt_to_int(tctx_t *t, const rv_op_t *op, unsigned idx, const fpfm
     return true;
 }
 
+/* ---- compares ---- */
+
+enum fp_cmp { FC_EQ, FC_LT, FC_LE };
+
+/* feq/flt/fle: without a NaN operand no flag is raised (feq is quiet, flt/fle signal only on
+ * NaNs), and ucomisd/ucomiss orders the rest as RISC-V does (-0 == +0); a NaN (unordered,
+ * also an unboxed single, which reads as the canonical NaN) goes to the helper. */
+static bool fp_cmp(tctx_t *t, const rv_op_t *op, unsigned idx, const fpfmt_t *f, enum fp_cmp k) {
+    x86_buf_t *b = &t->b;
+    static const enum x86_cc cc[3] = {CC_E, CC_B, CC_BE};
+    stub_t *s = fp_stub(t, op, idx);
+    if (!s) return false;
+    if (!f->dbl) {
+        fp_boxed(t, s, op->rs1);
+        fp_boxed(t, s, op->rs2);
+    }
+    fp_load_xmm(t, f, 0, op->rs1);
+    fp_load_xmm(t, f, 1, op->rs2);
+    sse_rr(b, f->dbl ? 0x66 : 0, 0x2e, 0, 1); /* ucomisd/ucomiss a, b */
+    fp_slow_if(t, s, FP_CC_P);
+    x86_setcc(b, cc[k], RAX);
+    put(t, op->rd, RAX);
+    fp_end(t, s);
+    return true;
+}
+
 /* ---- the emitters ---- */
 
 /* An FP instruction in line when `call` can, else the helper call. */
@@ -557,3 +589,9 @@ EMIT_FP(fcvt_d_l, fp_cvt_from_int(t, op, idx, &FP_D, FI_L))
 EMIT_FP(fcvt_d_lu, fp_cvt_from_int(t, op, idx, &FP_D, FI_LU))
 EMIT_FP(fcvt_s_d, fp_cvt_s_d(t, op, idx))
 EMIT_FP(fcvt_d_s, fp_cvt_d_s(t, op, idx))
+EMIT_FP(feq_s, fp_cmp(t, op, idx, &FP_S, FC_EQ))
+EMIT_FP(flt_s, fp_cmp(t, op, idx, &FP_S, FC_LT))
+EMIT_FP(fle_s, fp_cmp(t, op, idx, &FP_S, FC_LE))
+EMIT_FP(feq_d, fp_cmp(t, op, idx, &FP_D, FC_EQ))
+EMIT_FP(flt_d, fp_cmp(t, op, idx, &FP_D, FC_LT))
+EMIT_FP(fle_d, fp_cmp(t, op, idx, &FP_D, FC_LE))

@@ -1596,8 +1596,8 @@ EMIT(bseti, bitop(t, op, BIT_SET, true))
 EMIT(binvi, bitop(t, op, BIT_INV, true))
 EMIT(bexti, bitop(t, op, BIT_EXT, true))
 
-/* FP: moves between the register files in line; sign injection, min/max, compares and
- * classification the helper call; arithmetic, FMA and conversions in fp_inline.c. */
+/* FP: moves between the register files in line; sign injection, min/max and classification
+ * the helper call; arithmetic, FMA, conversions and compares in fp_inline.c. */
 EMITTER(fmv_x_d) {
     EMIT_ARGS_USED;
     x86_load64(&t->b, RAX, CPU, OFF_F(op->rs1));
@@ -1636,17 +1636,11 @@ EMIT_HELPER(fmin_s)
 EMIT_HELPER(fmax_s)
 EMIT_HELPER(fmin_d)
 EMIT_HELPER(fmax_d)
-EMIT_HELPER(feq_s)
-EMIT_HELPER(flt_s)
-EMIT_HELPER(fle_s)
-EMIT_HELPER(feq_d)
-EMIT_HELPER(flt_d)
-EMIT_HELPER(fle_d)
 EMIT_HELPER(fclass_s)
 EMIT_HELPER(fclass_d)
 
-/* Arithmetic, fused multiply-adds and conversions: in line where provably exact (the
- * helper call otherwise). */
+/* Arithmetic, fused multiply-adds, conversions and compares: in line where provably exact
+ * (the helper call otherwise). */
 #include "jit/x86_64/fp_inline.c"
 
 /* Control flow (BRANCH, JUMP). */
