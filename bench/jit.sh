@@ -12,6 +12,9 @@
 #   startup  bench/guest/hello.c, static; hyperfine -N, many runs
 #   sha256   bench/programs/sha256.c, static: SHA-256 compression rounds in plain C over a
 #            buffer (a register-pressure kernel), prints the digest
+#   nbody    bench/programs/nbody.c, static: a single-precision n-body simulation whose inner
+#            loop is fused multiply-adds, a square root and a division (fmaf: fmadd.s), with
+#            float-to-int and int-to-float conversions each step; prints a checksum
 #   sha256sum, gzip, bzip2, xz, zstd
 #            Debian's riscv64 tools (coreutils, gzip, bzip2, xz-utils, zstd from the cached
 #            sysroot) on one deterministic input (bench/mkinput.py: 4 MiB of text-like and
@@ -39,10 +42,11 @@
 # BENCH_RUNS (default 5) timed runs per executor, BENCH_WARMUP (1) untimed ones before them,
 # BENCH_HELLO_RUNS (100) for start-up, BENCH_CPU (default: the last CPU) to pin to,
 # BENCH_LUA_SCALE (3), BENCH_MIXED_ROUNDS (12), BENCH_MEMCPY_SECONDS (0.3): workload sizes;
-# BENCH_SHA_PASSES (64, passes of 256 KiB), BENCH_TOOL_MIB (4: the tools' input),
+# BENCH_SHA_PASSES (64, passes of 256 KiB), BENCH_NBODY_STEPS (150), BENCH_TOOL_MIB (4: the tools' input),
 # BENCH_TOOLS ("sha256sum gzip bzip2 xz zstd": which tool workloads run; empty for none),
 # BENCH_TOOL_INTERP (1; 0 leaves the interpreter out of the tool workloads, the slowest runs),
-# BENCH_WORKLOADS (default all: "mixed lua sha256 startup memcpy" and the tools) to run a subset.
+# BENCH_WORKLOADS (default all: "mixed lua sha256 nbody startup memcpy" and the tools) to run a
+# subset.
 set -uo pipefail
 
 out=${1:?usage: bench/jit.sh OUTDIR [VM_BINARY]}
@@ -55,10 +59,11 @@ lua_scale=${BENCH_LUA_SCALE:-3}
 mixed_rounds=${BENCH_MIXED_ROUNDS:-12}
 memcpy_seconds=${BENCH_MEMCPY_SECONDS:-0.3}
 sha_passes=${BENCH_SHA_PASSES:-64}
+nbody_steps=${BENCH_NBODY_STEPS:-150}
 tool_mib=${BENCH_TOOL_MIB:-4}
 tools=${BENCH_TOOLS-sha256sum gzip bzip2 xz zstd}
 tool_interp=${BENCH_TOOL_INTERP:-1}
-workloads=${BENCH_WORKLOADS:-mixed lua sha256 startup memcpy $tools}
+workloads=${BENCH_WORKLOADS:-mixed lua sha256 nbody startup memcpy $tools}
 executors=(native qemu interp jit)
 tab=$'\t'
 
@@ -97,6 +102,7 @@ col() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$cols"; }
     echo "mixed_rounds $mixed_rounds"
     echo "memcpy_seconds $memcpy_seconds"
     echo "sha_passes $sha_passes"
+    echo "nbody_steps $nbody_steps"
     echo "tool_mib $tool_mib"
     echo "tools $tools"
     echo "tool_interp $tool_interp"
@@ -115,12 +121,13 @@ col() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$cols"; }
 build() { # NAME SOURCE [extra flags]
     local name=$1 src=$2
     shift 2
-    cc -O2 -ffp-contract=off "$@" -o "$out/$name.native" "$src" || die "cannot build $src"
-    riscv64-linux-gnu-gcc -O2 -ffp-contract=off -static "$@" -o "$out/$name.rv64" "$src" ||
+    cc -O2 -ffp-contract=off "$@" -o "$out/$name.native" "$src" -lm || die "cannot build $src"
+    riscv64-linux-gnu-gcc -O2 -ffp-contract=off -static "$@" -o "$out/$name.rv64" "$src" -lm ||
         die "cannot build $src for riscv64"
 }
 build mixed "$here/programs/mixed.c"
 build sha256 "$here/programs/sha256.c"
+build nbody "$here/programs/nbody.c"
 build memcpy_bw "$here/guest/memcpy_bw.c"
 build hello "$here/guest/hello.c" -static
 cp "$here/guest/lua_mix.lua" "$out/"
@@ -174,6 +181,7 @@ cmd() {
     case $w in
     mixed) prog=$out/mixed && args=("$mixed_rounds") ;;
     sha256) prog=$out/sha256 && args=("$sha_passes") ;;
+    nbody) prog=$out/nbody && args=("$nbody_steps") ;;
     memcpy) prog=$out/memcpy_bw && args=("$memcpy_seconds") ;;
     startup) prog=$out/hello ;;
     lua)

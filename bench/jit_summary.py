@@ -27,10 +27,11 @@ LABELS = {"native": "native x86-64", "qemu": "qemu-riscv64", "interp": "vm --eng
           "jit": "vm --engine=jit"}
 # Debian's riscv64 tools on bench/mkinput.py's input (bench/jit.sh: BENCH_TOOLS)
 TOOLS = ["sha256sum", "gzip", "bzip2", "xz", "zstd"]
-WORKLOADS = ["mixed", "sha256", "lua", "memcpy", "startup"] + TOOLS
+WORKLOADS = ["mixed", "sha256", "nbody", "lua", "memcpy", "startup"] + TOOLS
 WORKLOAD_TEXT = {
     "mixed": "mixed (bench/programs/mixed.c)",
     "sha256": "sha256 rounds (bench/programs/sha256.c)",
+    "nbody": "single-precision n-body, FMA (bench/programs/nbody.c)",
     "lua": "lua5.4 + bench/guest/lua_mix.lua",
     "memcpy": "memcpy 1 MiB (bench/guest/memcpy_bw.c)",
     "startup": "start-up, static hello",
@@ -341,6 +342,8 @@ def markdown_section(doc):
             "fib, loops, metatables), its native column the host's `lua5.4` when installed; "
             "**sha256** is `bench/programs/sha256.c`, SHA-256 compression rounds in plain C "
             "(a register-pressure kernel: ten and more live 32-bit values), static; "
+            "**nbody** is `bench/programs/nbody.c`, a single-precision n-body simulation "
+            "(fused multiply-adds, square roots, divisions, conversions), static; "
             "**sha256sum**, **gzip**, **bzip2**, **xz**, **zstd** are Debian's riscv64 "
             "`sha256sum`, `gzip -6 -n`, `bzip2`, `xz -1 -T1` and `zstd -3 --single-thread` "
             "(cached sysroot) on one 4 MiB input from `bench/mkinput.py` (text-like and "

@@ -38,8 +38,8 @@ mkdir -p "$out"
 rm -f "$out"/*.json
 for src in "$here"/programs/*.c; do
     name=$(basename "$src" .c)
-    cc -O2 -ffp-contract=off -o "$out/$name.native" "$src"
-    riscv64-linux-gnu-gcc -O2 -ffp-contract=off -static -o "$out/$name.rv64" "$src"
+    cc -O2 -ffp-contract=off -o "$out/$name.native" "$src" -lm
+    riscv64-linux-gnu-gcc -O2 -ffp-contract=off -static -o "$out/$name.rv64" "$src" -lm
     want=$("$out/$name.native")
     got=$(qemu-riscv64 "$out/$name.rv64")
     if [ "$got" != "$want" ]; then

@@ -1264,6 +1264,9 @@ static void jit_print_stats(const rv_cpu_t *cpu, FILE *out) {
     if (j->count)
         fprintf(out, "stats: jit: return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->ras_hits, (unsigned long long)s->ras_misses);
+    if (j->count && s->fp_inline)
+        fprintf(out, "stats: jit: FP instructions in line: %llu runs, %llu to the helper\n",
+                (unsigned long long)s->fp_inline, (unsigned long long)s->fp_slow);
     if (j->count && (s->xras_hits || s->xras_misses))
         fprintf(out, "stats: jit: xmode return-address stack: hits %llu, misses %llu\n",
                 (unsigned long long)s->xras_hits, (unsigned long long)s->xras_misses);

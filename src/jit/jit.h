@@ -36,6 +36,8 @@ typedef struct jit_stats {
     uint64_t ras_misses;      /* returns it did not (they took the hashed table) */
     uint64_t xras_hits;       /* xmode returns the xmode stack predicted, page guard passed */
     uint64_t xras_misses;     /* xmode returns it did not (pc or guard: the jump check) */
+    uint64_t fp_inline;       /* FP instructions run by their in-line code (counting on) */
+    uint64_t fp_slow;         /* of those, the ones its checks sent to the helper */
     uint64_t ir_blocks;       /* blocks translated through the IR */
     uint64_t ir_insns;        /* guest instructions in them */
     uint64_t ir_declined;     /* superblocks the IR did not cover (the old path took them) */

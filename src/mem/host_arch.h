@@ -20,6 +20,7 @@ typedef struct mem_host_isa {
     bool bmi1;   /* BMI1: tzcnt */
     bool bmi2;   /* BMI2: rorx */
     bool lzcnt;  /* LZCNT (ABM) */
+    bool sse41;  /* SSE4.1: roundsd */
 } mem_host_isa_t;
 
 #if defined(__x86_64__)
@@ -62,6 +63,7 @@ static inline mem_host_isa_t mem_host_isa(void) {
         .bmi1 = CPU_FEATURE_ACTIVE(BMI1),
         .bmi2 = CPU_FEATURE_ACTIVE(BMI2),
         .lzcnt = CPU_FEATURE_ACTIVE(LZCNT),
+        .sse41 = CPU_FEATURE_ACTIVE(SSE4_1),
     };
 }
 #else
@@ -74,6 +76,7 @@ static inline mem_host_isa_t mem_host_isa(void) {
     uint32_t maxleaf = r[0];
     mem_host_cpuid(1, 0, r);
     f.popcnt = (r[2] >> 23) & 1;
+    f.sse41 = (r[2] >> 19) & 1;
     f.fma = ((r[2] >> 12) & 1) && ((r[2] >> 27) & 1) && ((r[2] >> 28) & 1) &&
             (mem_host_xgetbv0() & 6) == 6;
     if (maxleaf >= 7) {

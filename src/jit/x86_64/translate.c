@@ -38,9 +38,10 @@
  * Each instruction is emitted by its entry of `emitters`, a table generated from insns.def
  * (an instruction's own emit_<name>, or one its class shares), so a new instruction without an
  * emitter does not compile. Instructions without native code call jit_helper_exec (rv_exec1),
- * each declared so by name; fadd/fsub/fmul/fdiv.d run in line on SSE when provably
- * exact-flag. An instruction neither handles ends the translation before it; when the very
- * first one is untranslatable the dispatcher runs the interpreter.
+ * each declared so by name; F/D arithmetic, fused multiply-adds and conversions run in line
+ * on SSE where provably bit-identical to soft-float (fp_inline.c). An instruction neither
+ * handles ends the translation before it; when the very first one is untranslatable the
+ * dispatcher runs the interpreter.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -300,18 +301,23 @@ enum stub_kind {
     STUB_PAGE2 /* the prologue's check of a crossing block's second page failed */
 };
 
+/* Jumps from an FP instruction's in-line checks to its slow path, at most (fp_inline.c). */
+#define STUB_FP_JUMPS 10
+
 /* Out-of-line code emitted after the block body. */
 typedef struct stub {
     uint8_t kind;     /* enum stub_kind */
     uint8_t *jfield;  /* rel32 of the jcc that leads here */
     uint8_t *jfield2; /* a second jcc leading here, or NULL */
-    uint8_t *jfield3; /* a third (STUB_FPSLOW), or NULL */
-    uint8_t *jfield4; /* a fourth (STUB_FPSLOW), or NULL */
+    uint8_t *jfield3; /* a third, or NULL */
+    uint8_t *jfield4; /* a fourth, or NULL */
     uint8_t *back;    /* where the slow path resumes (rw view) */
     rv_op_t op;       /* the instruction (a copy: decoded blocks may go during translation) */
     uint64_t pc;      /* its guest pc (a chain stub: the jump's target) */
     uint64_t src;     /* a chain stub: guest pc of its branch (--stats' edges), or 0 */
     unsigned idx;     /* instructions of the path before it not yet in the instret register */
+
+    uint8_t *jfp[STUB_FP_JUMPS]; /* STUB_FPSLOW: the in-line checks' jcc's, NULL unused */
 } stub_t;
 
 typedef struct tctx {
@@ -359,7 +365,7 @@ static void jmp_rx(tctx_t *t, const uint8_t *target) {
 
 /* Host instructions the backend may use beyond x86-64's baseline (read once, without CPUID
  * where the C library has them: mem_host_isa). */
-static struct { bool known, lzcnt, tzcnt, popcnt, fma, bmi2; } hostf;
+static struct { bool known, lzcnt, tzcnt, popcnt, fma, bmi2, sse41; } hostf;
 static void host_features(void) {
     if (hostf.known) return;
     mem_host_isa_t f = mem_host_isa();
@@ -368,6 +374,7 @@ static void host_features(void) {
     hostf.tzcnt = f.bmi1;
     hostf.bmi2 = f.bmi2;
     hostf.lzcnt = f.lzcnt;
+    hostf.sse41 = f.sse41; /* roundsd */
     hostf.known = true;
 }
 
@@ -522,6 +529,7 @@ static stub_t *add_stub(tctx_t *t, enum stub_kind kind, uint8_t *jfield, const r
     s->jfield2 = NULL;
     s->jfield3 = NULL;
     s->jfield4 = NULL;
+    memset(s->jfp, 0, sizeof(s->jfp));
     s->back = NULL;
     s->src = 0;
     if (op) {
@@ -1208,112 +1216,6 @@ static bool emit_helper(tctx_t *t, const rv_op_t *op, unsigned idx) {
     return emit_helper_at(t, op, op_pc(t, op), idx - t->counted);
 }
 
-/* ---- double-precision arithmetic on the host's SSE unit ----
- * fadd/fsub/fmul/fdiv.d under round-to-nearest: the host result is the soft-float result
- * whenever it is finite and normal (far from underflow for mul/div), and the only flag is
- * then inexact, decided exactly in line: the two-sum error for add/sub, an FMA residual for
- * mul/div (as in fp_fast.c, which holds the reasoning). Other cases take the helper call out
- * of line, which redoes the instruction from the untouched registers. */
-
-/* SSE op xmm, xmm (prefix f2/66, opcode 0f xx; registers below 8). */
-static void sse_rr(x86_buf_t *b, unsigned pre, uint8_t op, int dst, int src) {
-    x86_byte(b, pre);
-    x86_byte(b, 0x0f);
-    x86_byte(b, op);
-    x86_byte(b, 0xc0 | (unsigned)dst << 3 | (unsigned)src);
-}
-/* movsd xmm, [cpu + disp]. */
-static void sse_load(x86_buf_t *b, int xmm, int32_t disp) {
-    x86_op_rm(b, 0xf2, false, X86_OP(0x0f, 0x10), xmm, CPU, X86_NOREG, 1, disp, false);
-}
-/* movq r64, xmm. */
-static void sse_movq_to(x86_buf_t *b, int gpr, int xmm) {
-    x86_byte(b, 0x66);
-    x86_op_rr(b, true, X86_OP(0x0f, 0x7e), xmm, gpr, false);
-}
-/* VEX-encoded scalar double FMA (0f38 map, 66 prefix, W1): dst = op(dst, v, src). */
-static void vex_fma(x86_buf_t *b, uint8_t op, int dst, int v, int src) {
-    x86_byte(b, 0xc4);
-    x86_byte(b, 0xe2);                                   /* R X B inverted set, map 0f38 */
-    x86_byte(b, 0x80 | (unsigned)(~v & 15) << 3 | 0x01); /* W1, vvvv, L0, pp = 66 */
-    x86_byte(b, op);
-    x86_byte(b, 0xc0 | (unsigned)dst << 3 | (unsigned)src);
-}
-/* Jump (through the returned rel32) unless the biased exponent of the double in rax is in
- * [lo, 0x7fe]. */
-static uint8_t *exp_check(x86_buf_t *b, unsigned lo) {
-    x86_mov_rr(b, RCX, RAX);
-    x86_shift_ri(b, true, SH_SHR, RCX, 52);
-    x86_alu_ri(b, false, ALU_AND, RCX, 0x7ff);
-    x86_alu_ri(b, false, ALU_SUB, RCX, (int32_t)lo);
-    x86_alu_ri(b, false, ALU_CMP, RCX, (int32_t)(0x7fe - lo));
-    return x86_jcc32(b, CC_A);
-}
-
-static bool host_fma_ok(void);
-
-/* Emit fadd/fsub/fmul/fdiv.d in line; false when this op must stay a helper call. */
-static bool emit_fp_d(tctx_t *t, const rv_op_t *op, unsigned idx) {
-    x86_buf_t *b = &t->b;
-    bool add = op->id == RV_I_fadd_d || op->id == RV_I_fsub_d;
-    if (op->rm != RV_RM_RNE && op->rm != RV_RM_DYN) return false;
-    if (!add && !host_fma_ok()) return false;
-    if (t->nstubs + 1 >= JIT_MAX_STUBS || t->nops_copied >= JIT_MAX_HELPERS) return false;
-    stub_t *slow = add_stub(t, STUB_FPSLOW, NULL, op, idx);
-    if (op->rm == RV_RM_DYN) { /* frm must be round-to-nearest */
-        x86_op_rm(b, 0, false, X86_OP(0x83), ALU_CMP, CPU, X86_NOREG, 1, OFF(frm), false);
-        x86_byte(b, 0);
-        slow->jfield3 = x86_jcc32(b, CC_NE);
-    }
-    sse_load(b, 0, OFF_F(op->rs1));
-    sse_load(b, 1, OFF_F(op->rs2));
-    sse_rr(b, 0x66, 0x28, 2, 0);                           /* movapd xmm2, xmm0 */
-    static const uint8_t opc[] = {0x58, 0x5c, 0x59, 0x5e}; /* add sub mul div */
-    unsigned k = op->id == RV_I_fadd_d   ? 0
-                 : op->id == RV_I_fsub_d ? 1
-                 : op->id == RV_I_fmul_d ? 2
-                                         : 3;
-    sse_rr(b, 0xf2, opc[k], 2, 1); /* xmm2 = a op b */
-    if (k == 3) { /* the dividend far from underflow, the divisor not zero or subnormal */
-        sse_movq_to(b, RAX, 0);
-        slow->jfield = exp_check(b, 110);
-        sse_movq_to(b, RAX, 1);
-        x86_mov_rr(b, RCX, RAX);
-        x86_shift_ri(b, true, SH_SHL, RCX, 1);
-        x86_shift_ri(b, true, SH_SHR, RCX, 53);
-        slow->jfield4 = x86_jcc32(b, CC_E);
-    }
-    sse_movq_to(b, RAX, 2);
-    slow->jfield2 = exp_check(b, add ? 2 : 110);
-    if (add) {
-        /* bb = s - a; e1 = a - (s - bb); e2 = b - bb (sum) or b + bb (difference);
-         * err = e1 + e2 (sum) or e1 - e2 (difference) */
-        sse_rr(b, 0x66, 0x28, 3, 2);                 /* xmm3 = s */
-        sse_rr(b, 0xf2, 0x5c, 3, 0);                 /* xmm3 = s - a = bb */
-        sse_rr(b, 0x66, 0x28, 4, 2);                 /* xmm4 = s */
-        sse_rr(b, 0xf2, 0x5c, 4, 3);                 /* xmm4 = s - bb */
-        sse_rr(b, 0xf2, 0x5c, 0, 4);                 /* xmm0 = e1 */
-        sse_rr(b, 0xf2, k == 0 ? 0x5c : 0x58, 1, 3); /* xmm1 = e2 */
-        sse_rr(b, 0xf2, k == 0 ? 0x58 : 0x5c, 0, 1); /* xmm0 = err */
-    } else if (k == 2) {
-        vex_fma(b, 0xab, 0, 1, 2); /* vfmsub213sd: xmm0 = a * b - p */
-    } else {
-        sse_rr(b, 0x66, 0x28, 3, 2); /* xmm3 = q */
-        vex_fma(b, 0xad, 3, 1, 0);   /* vfnmadd213sd: xmm3 = -(q * b) + a */
-        sse_rr(b, 0x66, 0x28, 0, 3);
-    }
-    /* err != 0: inexact */
-    sse_rr(b, 0x66, 0x57, 1, 1); /* xorpd xmm1, xmm1 */
-    sse_rr(b, 0x66, 0x2e, 0, 1); /* ucomisd xmm0, xmm1 */
-    uint8_t *jexact = x86_jcc32(b, CC_E);
-    x86_op_rm(b, 0, false, X86_OP(0x83), ALU_OR, CPU, X86_NOREG, 1, OFF(fflags), false);
-    x86_byte(b, RV_FFLAG_NX);
-    if (!b->full) x86_patch_rel32(jexact, b->p);
-    x86_store64(b, CPU, OFF_F(op->rd), RAX);
-    slow->back = b->p;
-    return true;
-}
-
 /* ---- control flow ---- */
 
 /* Whether a superblock goes on along the taken side of a conditional branch (target `to`,
@@ -1743,8 +1645,8 @@ EMIT(bseti, bitop(t, op, BIT_SET, true))
 EMIT(binvi, bitop(t, op, BIT_INV, true))
 EMIT(bexti, bitop(t, op, BIT_EXT, true))
 
-/* FP: moves between the register files in line; fadd/fsub/fmul/fdiv.d in line on SSE when
- * provably exact-flag, else (and everything else) the helper call. */
+/* FP: moves between the register files in line; sign injection, min/max and classification
+ * the helper call; arithmetic, FMA, conversions and compares in fp_inline.c. */
 EMITTER(fmv_x_d) {
     EMIT_ARGS_USED;
     x86_load64(&t->b, RAX, CPU, OFF_F(op->rs1));
@@ -1773,66 +1675,22 @@ EMITTER(fmv_w_x) {
     x86_store64(b, CPU, OFF_F(op->rd), RAX);
     return true;
 }
-/* fadd/fsub/fmul/fdiv.d: in line when emit_fp_d can, else the helper call. */
-#define EMIT_FP_D(name)                                                                            \
-    EMITTER(name) {                                                                                \
-        EMIT_ARGS_USED;                                                                            \
-        return emit_fp_d(t, op, idx) || emit_helper(t, op, idx);                                   \
-    }
-EMIT_FP_D(fadd_d)
-EMIT_FP_D(fsub_d)
-EMIT_FP_D(fmul_d)
-EMIT_FP_D(fdiv_d)
 EMIT_HELPER(fsgnj_s)
 EMIT_HELPER(fsgnjn_s)
 EMIT_HELPER(fsgnjx_s)
 EMIT_HELPER(fsgnj_d)
 EMIT_HELPER(fsgnjn_d)
 EMIT_HELPER(fsgnjx_d)
-EMIT_HELPER(fadd_s)
-EMIT_HELPER(fsub_s)
-EMIT_HELPER(fmul_s)
-EMIT_HELPER(fdiv_s)
-EMIT_HELPER(fsqrt_s)
 EMIT_HELPER(fmin_s)
 EMIT_HELPER(fmax_s)
-EMIT_HELPER(fsqrt_d)
 EMIT_HELPER(fmin_d)
 EMIT_HELPER(fmax_d)
-EMIT_HELPER(fmadd_s)
-EMIT_HELPER(fmsub_s)
-EMIT_HELPER(fnmsub_s)
-EMIT_HELPER(fnmadd_s)
-EMIT_HELPER(fmadd_d)
-EMIT_HELPER(fmsub_d)
-EMIT_HELPER(fnmsub_d)
-EMIT_HELPER(fnmadd_d)
-EMIT_HELPER(feq_s)
-EMIT_HELPER(flt_s)
-EMIT_HELPER(fle_s)
-EMIT_HELPER(feq_d)
-EMIT_HELPER(flt_d)
-EMIT_HELPER(fle_d)
 EMIT_HELPER(fclass_s)
 EMIT_HELPER(fclass_d)
-EMIT_HELPER(fcvt_w_s)
-EMIT_HELPER(fcvt_wu_s)
-EMIT_HELPER(fcvt_l_s)
-EMIT_HELPER(fcvt_lu_s)
-EMIT_HELPER(fcvt_s_w)
-EMIT_HELPER(fcvt_s_wu)
-EMIT_HELPER(fcvt_s_l)
-EMIT_HELPER(fcvt_s_lu)
-EMIT_HELPER(fcvt_w_d)
-EMIT_HELPER(fcvt_wu_d)
-EMIT_HELPER(fcvt_l_d)
-EMIT_HELPER(fcvt_lu_d)
-EMIT_HELPER(fcvt_d_w)
-EMIT_HELPER(fcvt_d_wu)
-EMIT_HELPER(fcvt_d_l)
-EMIT_HELPER(fcvt_d_lu)
-EMIT_HELPER(fcvt_s_d)
-EMIT_HELPER(fcvt_d_s)
+
+/* Arithmetic, fused multiply-adds, conversions and compares: in line where provably exact
+ * (the helper call otherwise). */
+#include "jit/x86_64/fp_inline.c"
 
 /* Control flow (BRANCH, JUMP). */
 EMIT_BRANCH(beq, CC_E)
@@ -1980,6 +1838,8 @@ static void emit_stub(tctx_t *t, stub_t *s) {
     if (s->jfield2) x86_patch_rel32(s->jfield2, t->b.p);
     if (s->jfield3) x86_patch_rel32(s->jfield3, t->b.p);
     if (s->jfield4) x86_patch_rel32(s->jfield4, t->b.p);
+    for (unsigned k = 0; k < STUB_FP_JUMPS && s->jfp[k]; k++)
+        x86_patch_rel32(s->jfp[k], t->b.p);
     switch (s->kind) {
     case STUB_CHECK:
         if (s->jfield == t->entry_jcc) t->entry_exit = t->b.p;
@@ -1998,6 +1858,7 @@ static void emit_stub(tctx_t *t, stub_t *s) {
         exit_code(t, JIT_EXIT_INTERP, true);
         break;
     case STUB_FPSLOW: { /* the helper call, then back after the in-line code */
+        fp_count(t, &t->j->stats.fp_slow);
         emit_helper_at(t, &s->op, s->pc, s->idx);
         uint8_t *jb = x86_jmp32(&t->b);
         if (!t->b.full) x86_patch_rel32(jb, s->back);
@@ -2329,6 +2190,9 @@ void jit_restore_regs(rv_cpu_t *cpu, const long long *gregs, uint32_t skip) {
 
 static bool host_fma_ok(void) {
     return hostf.fma;
+}
+static bool host_sse41_ok(void) {
+    return hostf.sse41;
 }
 
 /* The IR path shares this file's context and emitters. */
