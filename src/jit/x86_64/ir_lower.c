@@ -1230,8 +1230,8 @@ static int ir_build_once(tctx_t *t, irctx_t *c, const rv_block_t *blk, unsigned 
             ir->follow_pc = follow ? opc : 1;
             /* else the taken side of a branch whose fall-through side never ran */
             if (!follow && op->id < RV_I_illegal && rv_insn_table[op->id].cls == RV_CLS_BRANCH) {
-                ir->follow_taken = follow_taken(t, opc + (uint64_t)(int64_t)op->imm,
-                                                opc + op->len, visited, nblocks);
+                ir->follow_taken = follow_taken(t, opc + (uint64_t)(int64_t)op->imm, opc + op->len,
+                                                visited, nblocks);
                 t->took_taken |= ir->follow_taken;
             }
             if (!ir_add(ir, op, cb->pc + op->off, base + i, &ends, &cont) || ir->overflow) return 0;
