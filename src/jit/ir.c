@@ -690,6 +690,20 @@ static bool needs_place(const ir_t *ir, unsigned v) {
            !((n->flags & IR_F_INX) && n->slot < 0) && !(n->flags & IR_F_SINK);
 }
 
+bool ir_home_kept(const ir_t *ir, unsigned v, unsigned to) {
+    const ir_node_t *n = &ir->n[v];
+    if (n->home < 0) return true;
+    for (unsigned j = v + 1; j < to && j < ir->count; j++) {
+        const ir_node_t *m = &ir->n[j];
+        if (m->flags & IR_F_DEAD) continue;
+        if (m->home == n->home && ir_has_value(m->op) && m->op != IR_GET) return false;
+        if (m->op == IR_INSN && rv_insn_table[ir->insn[m->imm].id].writes == RD_X &&
+            ir->home[ir->insn[m->imm].rd] == n->home)
+            return false;
+    }
+    return true;
+}
+
 const char *ir_verify(const ir_t *ir, bool allocated) {
     if (ir->overflow) return "too many nodes";
     if (ir->count == 0) return "empty";
@@ -730,6 +744,12 @@ const char *ir_verify(const ir_t *ir, bool allocated) {
                     continue;
                 if (ir->n[o].last < n->last || ir->n[o].rlast < n->last)
                     return "a sunk value's operand dies before its exits";
+            }
+            for (int k = 0; k < 2; k++) { /* one in a home (a constant too) stays there */
+                uint16_t o = k ? n->b : n->a;
+                if ((k && (n->flags & IR_F_IMM)) || o == IR_NONE) continue;
+                if (!ir_home_kept(ir, o, n->last))
+                    return "a sunk value's operand leaves its home before its exits";
             }
         }
         if (n->op == IR_INSN && (n->imm < 0 || n->imm >= (int64_t)ir->ninsn))

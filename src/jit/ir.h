@@ -329,6 +329,11 @@ typedef struct ir_move {
  * place). Writes at most 64 steps to out[]; returns their number. */
 unsigned ir_loop_moves(const ir_t *ir, unsigned edge, ir_move_t out[64]);
 
+/* Whether value v, if it is in a home, is still there up to node `to`: nothing between them
+ * writes that home again (a value in the same home other than a get, an embedded
+ * instruction writing its guest register). True for a value without a home. */
+bool ir_home_kept(const ir_t *ir, unsigned v, unsigned to);
+
 /* Check the structure (and, after ir_regalloc, the allocation). Returns NULL when the IR is
  * well formed, else a description of the first problem. */
 const char *ir_verify(const ir_t *ir, bool allocated);

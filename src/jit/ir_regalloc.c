@@ -279,8 +279,10 @@ static bool early_puts(ir_t *ir) {
  * loop's other values their registers. A pure operation (not M's divisions, whose lowering
  * takes rdx) is sunk when each operand is a constant, lives as long as the value anyway,
  * or is a loop head's get (which lives through the whole body: its life is extended to the
- * puts after the loop). A get read in place from cpu->x (IR_F_INX) must stay so until the
- * last put: its read range is extended too. Such a value takes no register and no slot. */
+ * puts after the loop). An operand in a home (a constant put there too) is read from that
+ * register by the put, so nothing may write the home again before the last put. A get read
+ * in place from cpu->x (IR_F_INX) must stay so until the last put: its read range is extended
+ * too. Such a value takes no register and no slot. */
 static void sink_exit_values(ir_t *ir) {
     static _Thread_local uint8_t other[IR_MAX_NODES]; /* read by anything else */
     unsigned edge = 0;
@@ -308,6 +310,9 @@ static void sink_exit_values(ir_t *ir) {
             const ir_node_t *m = &ir->n[o];
             bool head = edge && o < ir->loop_head && m->op == IR_GET && m->last >= edge;
             if (m->op != IR_CONST && m->last < n->last && !head) ok = false;
+            /* home_copies kept a home's value only up to its own last use, which a
+             * constant or a loop head's get need not reach */
+            if (ok && !ir_home_kept(ir, o, n->last)) ok = false;
         }
         if (!ok) continue;
         n->flags |= IR_F_SINK;
