@@ -81,11 +81,18 @@ static uint64_t operand(const ir_t *ir, const uint64_t *v, const uint64_t *x, ui
     return m->op == IR_GET && (m->flags & IR_F_INX) ? x[m->g] : v[u];
 }
 
-/* The value of pure node n (ADD .. ROR) on its operands as they are read now. */
+/* The value of operand u of a value sunk into the exits, read where an exit put computes it:
+ * one in a home (a constant too) is what that home holds there, as the backend reads it. */
+static uint64_t sunk_operand(const ir_t *ir, const uint64_t *v, const uint64_t *x, uint16_t u) {
+    const ir_node_t *m = &ir->n[u];
+    return m->home >= 0 ? x[m->g] : operand(ir, v, x, u);
+}
+
+/* The value of pure node n (ADD .. ROR) on its operands as they are read now (n is sunk). */
 static uint64_t eval_pure(const ir_t *ir, const uint64_t *v, const uint64_t *x,
                           const ir_node_t *n) {
-    uint64_t a = operand(ir, v, x, n->a);
-    uint64_t b = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : operand(ir, v, x, n->b);
+    uint64_t a = sunk_operand(ir, v, x, n->a);
+    uint64_t b = (n->flags & IR_F_IMM) ? (uint64_t)n->imm : sunk_operand(ir, v, x, n->b);
     bool w = n->flags & IR_F_W;
     uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
     switch (n->op) {
@@ -1009,6 +1016,62 @@ static void test_sink(void **state) {
     free(ir);
 }
 
+/* A constant in a home (a5 = 1 << 63, too wide for an immediate) read by a value only an
+ * exit put reads (t1 = t2 | a5): the backend reads the constant from its home, so the value
+ * may sink only when nothing writes that home again before the exit (issue #12: a5 was
+ * loaded again after it, and the put wrote t1 = t2 | the load's value). */
+static void test_sink_const_home(void **state) {
+    (void)state;
+    ir_t *ir = new_ir();
+    for (int c = 0; c < 2; c++) {
+        /* li a5, 1; slli a5, a5, 63; or t1, t2, a5; add a5 (c) / t4 (!c), t2, t3;
+         * bne t3, x0, +64; add t1, t2, t3 */
+        rv_op_t ops[] = {mk(RV_I_addi, 15, 0, 0, 1), mk(RV_I_slli, 15, 15, 0, 63),
+                         mk(RV_I_or, 6, 7, 15, 0),   mk(RV_I_add, c ? 15 : 29, 7, 28, 0),
+                         mk(RV_I_bne, 0, 28, 0, 64), mk(RV_I_add, 6, 7, 28, 0)};
+        const unsigned br = 4, n = sizeof(ops) / sizeof(ops[0]);
+        ir_begin(ir, homes_x86, true);
+        ir->lazy_exits = true;
+        for (unsigned i = 0; i < n; i++) {
+            bool ends;
+            uint64_t cont;
+            assert_true(ir_add(ir, &ops[i], PC0 + 4 * i, i, &ends, &cont));
+        }
+        ir_end_jump(ir, PC0 + 4 * n, n);
+        ir_optimise(ir);
+        ir->sink_exits = true;
+        assert_true(ir_regalloc(ir, pool3, 3, 8));
+        const char *why = ir_verify(ir, true);
+        if (why) {
+            ir_print(ir, stderr);
+            fail_msg("%s", why);
+        }
+        unsigned sunk = 0, wide = 0;
+        for (unsigned i = 0; i < ir->count; i++) {
+            const ir_node_t *m = &ir->n[i];
+            if (m->flags & IR_F_DEAD) continue;
+            if (m->flags & IR_F_SINK) sunk++;
+            if (m->op == IR_CONST && m->home >= 0 && m->imm == INT64_MIN) wide++;
+        }
+        assert_int_equal(wide, 1); /* the shape: the constant is in a5's home */
+        for (int taken = 0; taken < 2; taken++) {
+            uint64_t x[32] = {0}, want[32];
+            x[7] = 0x41, x[28] = taken ? 0x1234 : 0;
+            static rv_cpu_t cpu;
+            rv_cpu_reset(&cpu);
+            memcpy(cpu.x, x, sizeof(x));
+            for (unsigned i = 0; i < (taken ? br : n); i++)
+                if (i != br) assert_int_equal(rv_exec1(&cpu, &ops[i], PC0 + 4 * i), RV_EXEC1_OK);
+            memcpy(want, cpu.x, sizeof(want));
+            assert_int_equal(eval(ir, x), taken);
+            if (memcmp(x, want, sizeof(x))) ir_print(ir, stderr);
+            assert_memory_equal(x, want, sizeof(x));
+        }
+        assert_int_equal(sunk, c ? 0 : 1);
+    }
+    free(ir);
+}
+
 /* ---- loops kept in registers ---- */
 
 /* Build ops[0..n) as a backend does a path that starts at PC0: with loop_pc = PC0, once to
@@ -1628,6 +1691,7 @@ int main(void) {
         cmocka_unit_test(test_ras),
         cmocka_unit_test(test_lazy_exits),
         cmocka_unit_test(test_sink),
+        cmocka_unit_test(test_sink_const_home),
         cmocka_unit_test(test_rotate),
         cmocka_unit_test(test_loop_shape),
         cmocka_unit_test(test_loops),
