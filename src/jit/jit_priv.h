@@ -253,8 +253,7 @@ typedef struct jit {
                                       edge's, checked at the entry (VM_JIT_IR_SEXT=0: off) */
     bool ir_sink;                  /* values only exit puts read are computed in the exits'
                                       stubs (VM_JIT_IR_SINK=1 turns it on: off by default,
-                                      python3 fails with it beside superblocks along the
-                                      taken side and jalr to constants) */
+                                      it gained nothing measurable) */
     bool ir_lo32;                  /* W results only whose low half is read are not
                                       sign-extended (VM_JIT_IR_LO32=0 turns it off) */
     unsigned tier;                 /* tiered mode: entries of an old-path translation before
