@@ -18,6 +18,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 vm=${1:-$here/../../build/vm}
 shift || true
+# absolute: each module runs in the logs folder (make passes build/vm)
+case $vm in /*) ;; *) vm=$PWD/$vm ;; esac
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
     modules=(test_bz2 test_signal test_os test_threading test_subprocess test_zlib test_gzip
