@@ -540,19 +540,16 @@ static void ir_load(tctx_t *t, irctx_t *c, unsigned i) {
     int base = ir_base_reg(t, ir, n);
     if (ir_window_known(t, c, n)) {
         if (base < 0) ir_offset(t, ir, n);
-    } else if (ir_base_check(t, n, base)) { /* the base alone */
+    } else if (ir_base_check(t, n, base) ||
+               (base >= 0 && n->imm == 0)) { /* the base (or address) */
         x86_alu_rm(&t->b, ALU_CMP, base, CPU, OFF(win_chk));
         c->stub_node[t->nstubs] = (uint16_t)i;
         s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
         s->pc = n->pc;
         ir_window_note_at(c, n, 0);
     } else { /* (the access still takes its address from the base: off the check's chain) */
-        if (base >= 0 && n->imm == 0) { /* the address is the base's value: compare that */
-            x86_alu_rm(&t->b, ALU_CMP, base, CPU, OFF(win_chk));
-        } else {
-            ir_offset(t, ir, n);
-            x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
-        }
+        ir_offset(t, ir, n);
+        x86_alu_rm(&t->b, ALU_CMP, RAX, CPU, OFF(win_chk));
         c->stub_node[t->nstubs] = (uint16_t)i;
         s = add_stub(t, STUB_LOAD, x86_jcc32(&t->b, CC_AE), NULL, n->idx);
         s->pc = n->pc;
